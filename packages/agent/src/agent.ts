@@ -1,0 +1,393 @@
+import { hostname } from 'node:os';
+import {
+  canonicalJson,
+  REQUEST_ID_ATTRIBUTE,
+  type ClientSettings,
+  type NudgeAction,
+  type PolicyDocument,
+  type StatusMessageBody,
+} from '@steward/protocol';
+import { Backoff } from './channel/backoff.js';
+import { sendHeartbeat } from './channel/heartbeat.js';
+import { HttpsClient } from './channel/https-client.js';
+import { DEFAULT_CLIENT_SETTINGS, fetchSignedPolicy, verifySignedPolicy } from './channel/policy.js';
+import { PushClient } from './channel/push-client.js';
+import { flushOutbox } from './channel/reports.js';
+import { AgentError, DeviceRejectedError, errorMessage, ExitCode, UnreachableError } from './errors.js';
+import { requireFullInventory, runInventoryCycle } from './inventory/inventory-runner.js';
+import { readInventoryState } from './inventory/inventory-state.js';
+import { stderrLogger, type Logger } from './logger.js';
+import { Outbox } from './outbox/outbox.js';
+import { statusMessage } from './outbox/status-message.js';
+import { JobQueue, type Job } from './scheduler.js';
+import { readAgentState, writeAgentState, type AgentStateFile } from './state/agent-state.js';
+import { deviceAuthHeaders, requireDeviceFile, type DeviceFile } from './state/device-file.js';
+import { loadPolicy, savePolicy } from './state/policy-file.js';
+import { acquireStateLock } from './state/state-lock.js';
+import { statePaths } from './state/state-dir.js';
+import { AGENT_VERSION } from './version.js';
+
+export interface AgentOptions {
+  stateDir: string;
+  /** One cycle (policy, inventory, heartbeat, flush), then exit. */
+  once?: boolean;
+  /** First inventory is a full report. */
+  full?: boolean;
+  log?: Logger;
+}
+
+/**
+ * The agent service loop behind `steward-agent run`. Timers come from the policy's client
+ * settings (defaults until the first policy), nudges from the push channel; both feed one job
+ * queue so work never overlaps. Everything reported goes through the outbox first.
+ */
+export class Agent {
+  private readonly log: Logger;
+  private readonly jobs = new JobQueue();
+  private readonly retry = new Backoff();
+  private readonly startedAt = new Date();
+  private device: DeviceFile | undefined;
+  private outboxRef: Outbox | undefined;
+  private httpRef: HttpsClient | undefined;
+  private push: PushClient | undefined;
+  private policy: PolicyDocument | undefined;
+  private stopReason: string | undefined;
+  private fatal: DeviceRejectedError | undefined;
+  private unreachableSince: number | undefined;
+  private contact: AgentStateFile = {};
+
+  constructor(private readonly options: AgentOptions) {
+    this.log = options.log ?? stderrLogger();
+  }
+
+  private get settings(): ClientSettings {
+    return this.policy?.settings ?? DEFAULT_CLIENT_SETTINGS;
+  }
+
+  private get outbox(): Outbox {
+    if (this.outboxRef === undefined) throw new Error('agent not started');
+    return this.outboxRef;
+  }
+
+  private get http(): HttpsClient {
+    if (this.httpRef === undefined) throw new Error('agent not started');
+    return this.httpRef;
+  }
+
+  /** Asks the loop to stop after the current job (SIGINT/SIGTERM). */
+  stop(reason: string): void {
+    if (this.stopReason !== undefined) return;
+    this.stopReason = reason;
+    this.jobs.close();
+  }
+
+  /** Runs until stopped; resolves to the process exit code. */
+  async run(): Promise<number> {
+    const { stateDir } = this.options;
+    const release = await acquireStateLock(statePaths(stateDir).lock);
+    try {
+      const device = await requireDeviceFile(stateDir);
+      this.device = device;
+      this.outboxRef = await Outbox.open({ dir: statePaths(stateDir).outbox, warn: (m) => this.log.warn(m) });
+      this.httpRef = new HttpsClient({ baseUrl: device.url, caPem: device.caPem, headers: deviceAuthHeaders(device) });
+      this.contact = await readAgentState(stateDir);
+      this.policy = await loadPolicy(stateDir, device);
+      await this.report(statusMessage(40001, [AGENT_VERSION, hostname()]));
+      this.log.info(`steward-agent ${AGENT_VERSION} started: device ${device.deviceId}, site ${device.siteCode}, ${device.url}`);
+      if (this.options.once === true) return await this.runOnce();
+      return await this.runService(device);
+    } catch (err) {
+      if (err instanceof DeviceRejectedError) return this.rejected(err);
+      throw err;
+    } finally {
+      await this.push?.stop();
+      this.jobs.close();
+      this.httpRef?.close();
+      await release();
+    }
+  }
+
+  private rejected(err: DeviceRejectedError): number {
+    this.log.error(
+      `the site refused this device (${err.code}: ${err.message}); stopping without retrying. Re-enrol with "steward-agent enroll --force".`,
+    );
+    return ExitCode.deviceRejected;
+  }
+
+  private async runOnce(): Promise<number> {
+    await this.fetchPolicy().catch((err: unknown) => this.transient('policy fetch', err));
+    await this.inventory({ full: this.options.full === true, includeSoftwareScan: await this.softwareScanDue() });
+    await sendHeartbeat(this.http, this.heartbeatBody()).then(
+      () => this.contactOk(),
+      (err: unknown) => this.transient('heartbeat', err),
+    );
+    await this.report(statusMessage(40002, ['single cycle complete']));
+    // A resync asked in the acknowledgement is answered within the same cycle (once).
+    for (let round = 0; round < 2; round++) {
+      const resync = await this.flush();
+      if (!resync) break;
+      await this.inventory({ full: true });
+    }
+    if (this.fatal !== undefined) return this.rejected(this.fatal);
+    if (this.outbox.depth > 0) {
+      throw new AgentError('OUTBOX_NOT_EMPTY', `${this.outbox.depth} items could not be delivered; they stay in the outbox`);
+    }
+    return ExitCode.ok;
+  }
+
+  private async runService(device: DeviceFile): Promise<number> {
+    this.push = new PushClient({
+      baseUrl: device.url,
+      caPem: device.caPem,
+      headers: deviceAuthHeaders(device),
+      log: (m) => this.log.info(m),
+      onNudge: (action, requestId) => this.jobs.push({ kind: 'nudge', action, requestId }),
+      onFatal: (err) => {
+        this.fatal = err;
+        this.jobs.close();
+      },
+      onConnected: () => this.jobs.push({ kind: 'flush' }),
+    });
+    this.push.start();
+    this.jobs.push({ kind: 'policy' });
+    this.jobs.push({ kind: 'flush' });
+    this.jobs.push({ kind: 'heartbeat' });
+    await this.scheduleInventory(this.options.full === true);
+    await this.scheduleSoftwareScan();
+
+    for (let job = await this.jobs.take(); job !== undefined; job = await this.jobs.take()) {
+      try {
+        await this.execute(job);
+      } catch (err) {
+        if (err instanceof DeviceRejectedError) {
+          this.fatal = err;
+          break;
+        }
+        this.log.error(`${job.kind} failed: ${errorMessage(err)}`);
+      }
+    }
+    if (this.fatal !== undefined) return this.rejected(this.fatal);
+    await this.shutdown();
+    return ExitCode.ok;
+  }
+
+  /** Graceful stop: 40002 goes into the outbox, one short delivery attempt, the rest stays on disk. */
+  private async shutdown(): Promise<void> {
+    const reason = this.stopReason ?? 'stopped';
+    this.log.info(`stopping (${reason})`);
+    await this.report(statusMessage(40002, [reason]));
+    await this.push?.stop();
+    const attempt = this.flush().catch(() => false);
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000).unref());
+    await Promise.race([attempt, timeout]);
+    this.log.info(`stopped; ${this.outbox.depth} items kept in the outbox`);
+  }
+
+  private async execute(job: Job): Promise<void> {
+    switch (job.kind) {
+      case 'policy':
+        try {
+          await this.fetchPolicy();
+          this.jobs.schedule('policy', this.settings.policyIntervalSeconds * 1000);
+        } catch (err) {
+          this.transient('policy fetch', err);
+          this.jobs.schedule('policy', Math.min(this.retry.next(), this.settings.policyIntervalSeconds * 1000));
+        }
+        return;
+      case 'heartbeat':
+        this.jobs.schedule('heartbeat', this.settings.heartbeatIntervalSeconds * 1000);
+        try {
+          await sendHeartbeat(this.http, this.heartbeatBody());
+          await this.contactOk();
+        } catch (err) {
+          this.transient('heartbeat', err);
+        }
+        return;
+      case 'inventory':
+        await this.inventory({});
+        this.jobs.schedule('inventory', this.settings.inventoryIntervalSeconds * 1000);
+        await this.flush();
+        return;
+      case 'softwareScan':
+        await this.inventory({ softwareScanOnly: true });
+        this.jobs.schedule('softwareScan', this.settings.softwareScanIntervalSeconds * 1000);
+        await this.flush();
+        return;
+      case 'flush':
+        await this.flush();
+        return;
+      case 'nudge':
+        await this.nudge(job.action, job.requestId);
+        return;
+    }
+  }
+
+  private async nudge(action: NudgeAction, requestId: string): Promise<void> {
+    const attributes = { [REQUEST_ID_ATTRIBUTE]: requestId };
+    this.log.info(`nudge ${action} (${requestId})`);
+    await this.report(statusMessage(40030, [action], attributes));
+    let result = 'ok';
+    try {
+      switch (action) {
+        case 'policy:fetch':
+          await this.fetchPolicy();
+          break;
+        case 'inventory:collect':
+          await this.inventory({ requestId });
+          break;
+        case 'deployments:evaluate':
+          // Nothing to evaluate until deployments exist; the request is still acknowledged.
+          break;
+      }
+    } catch (err) {
+      if (err instanceof DeviceRejectedError) throw err;
+      result = `failed: ${errorMessage(err)}`;
+      this.log.warn(`nudge ${action} failed: ${errorMessage(err)}`);
+    }
+    await this.report(statusMessage(40031, [action], { ...attributes, result }));
+    await this.flush();
+  }
+
+  /** Fetches, verifies and applies the policy. Refusals raise 40011 and keep the previous policy. */
+  private async fetchPolicy(): Promise<void> {
+    const device = this.device;
+    if (device === undefined) return;
+    const signed = await fetchSignedPolicy(this.http);
+    this.contact.lastPolicyFetchAt = new Date().toISOString();
+    await this.contactOk();
+    const check = verifySignedPolicy(signed, device.policySigningKey, device.siteCode);
+    if (!check.ok) {
+      this.log.error(`policy refused: ${check.reason}; keeping version ${this.policy?.version ?? 'none'}`);
+      await this.report(statusMessage(40011, [check.reason]));
+      return;
+    }
+    if (this.policy?.version === check.policy.version) return;
+    const previous = this.policy;
+    await savePolicy(this.options.stateDir, check.signed);
+    this.policy = check.policy;
+    this.log.info(`policy version ${check.policy.version} applied`);
+    await this.report(statusMessage(40010, [String(check.policy.version)]));
+    await this.policyChanged(previous);
+  }
+
+  /** New settings take effect at once; changed custom classes are collected right away. */
+  private async policyChanged(previous: PolicyDocument | undefined): Promise<void> {
+    if (this.options.once === true) return;
+    this.jobs.schedule('heartbeat', this.settings.heartbeatIntervalSeconds * 1000);
+    const classesChanged =
+      canonicalJson(previous?.inventoryClasses ?? []) !== canonicalJson(this.policy?.inventoryClasses ?? []);
+    if (classesChanged) this.jobs.push({ kind: 'inventory' });
+    else await this.scheduleInventory(false);
+    await this.scheduleSoftwareScan();
+  }
+
+  private async scheduleInventory(forceNow: boolean): Promise<void> {
+    const state = await readInventoryState(this.options.stateDir);
+    const last = state?.lastInventoryAt === undefined ? Number.NaN : Date.parse(state.lastInventoryAt);
+    const now = forceNow || state === undefined || state.fullRequired || this.outbox.fullInventoryRequired || Number.isNaN(last);
+    const due = now ? 0 : last + this.settings.inventoryIntervalSeconds * 1000 - Date.now();
+    this.jobs.schedule('inventory', due);
+  }
+
+  private async softwareScanDue(): Promise<boolean> {
+    const state = await readInventoryState(this.options.stateDir);
+    const last = state?.lastSoftwareScanAt === undefined ? Number.NaN : Date.parse(state.lastSoftwareScanAt);
+    return Number.isNaN(last) || Date.now() - last >= this.settings.softwareScanIntervalSeconds * 1000;
+  }
+
+  private async scheduleSoftwareScan(): Promise<void> {
+    const state = await readInventoryState(this.options.stateDir);
+    const last = state?.lastSoftwareScanAt === undefined ? Number.NaN : Date.parse(state.lastSoftwareScanAt);
+    // Without a previous scan the first (full) inventory includes one; start counting from now.
+    const base = Number.isNaN(last) ? Date.now() : last;
+    this.jobs.schedule('softwareScan', base + this.settings.softwareScanIntervalSeconds * 1000 - Date.now());
+  }
+
+  private async inventory(request: Parameters<typeof runInventoryCycle>[1]): Promise<void> {
+    const result = await runInventoryCycle(
+      {
+        stateDir: this.options.stateDir,
+        outbox: this.outbox,
+        settings: this.settings,
+        customClasses: this.policy?.inventoryClasses ?? [],
+        startedAt: this.startedAt,
+      },
+      request,
+    );
+    this.log.info(
+      `inventory ${result.kind}: ${result.changedClasses.length} classes changed, ${result.packageCount} packages` +
+        (result.softwareFiles === undefined ? '' : `, ${result.softwareFiles} software files`),
+    );
+  }
+
+  /**
+   * Delivers the outbox. Returns whether the site asked for an inventory resync (already
+   * scheduled). An unreachable site schedules a retry with backoff; nothing is lost.
+   */
+  private async flush(): Promise<boolean> {
+    try {
+      const result = await flushOutbox(this.http, this.outbox, this.settings.reportBatchSize);
+      await this.contactOk();
+      if (this.outbox.depth > 0) {
+        // Something was raised during the flush (40050) or the site held back an ack: deliver once more.
+        await flushOutbox(this.http, this.outbox, this.settings.reportBatchSize);
+      }
+      if (result.inventoryResync) {
+        this.log.warn('the site asked for a full inventory');
+        await requireFullInventory(this.options.stateDir, 'requested by the site');
+        await this.report(statusMessage(40024, ['the site could not apply an inventory delta']));
+        if (this.options.once !== true) this.jobs.push({ kind: 'inventory' });
+      }
+      return result.inventoryResync;
+    } catch (err) {
+      if (err instanceof DeviceRejectedError) {
+        this.fatal = err;
+        this.jobs.close();
+        if (this.options.once === true) throw err;
+        return false;
+      }
+      this.transient('report delivery', err);
+      if (this.options.once === true) throw err;
+      this.jobs.schedule('flush', this.retry.next());
+      return false;
+    }
+  }
+
+  private heartbeatBody() {
+    const body: { agentVersion: string; policyVersion?: number } = { agentVersion: AGENT_VERSION };
+    if (this.policy !== undefined) body.policyVersion = this.policy.version;
+    return body;
+  }
+
+  private async report(message: StatusMessageBody): Promise<void> {
+    try {
+      await this.outbox.enqueueStatus(message);
+    } catch (err) {
+      this.log.error(`status ${message.messageId} not recorded: ${errorMessage(err)}`);
+    }
+  }
+
+  private async contactOk(): Promise<void> {
+    this.retry.reset();
+    const now = Date.now();
+    if (this.unreachableSince !== undefined) {
+      const seconds = Math.max(1, Math.round((now - this.unreachableSince) / 1000));
+      this.unreachableSince = undefined;
+      this.log.info(`site reachable again after ${seconds} s`);
+      await this.report(statusMessage(40050, [String(seconds)]));
+    }
+    this.contact.lastContactAt = new Date(now).toISOString();
+    await writeAgentState(this.options.stateDir, this.contact).catch(() => undefined);
+  }
+
+  /** Transport trouble: remembered for 40050 and `status`; a device rejection is rethrown. */
+  private transient(what: string, err: unknown): void {
+    if (err instanceof DeviceRejectedError) throw err;
+    if (err instanceof UnreachableError) this.unreachableSince ??= Date.now();
+    const code = err instanceof AgentError ? `${err.code}: ` : '';
+    this.log.warn(`${what} failed: ${code}${errorMessage(err)}`);
+    this.contact.lastErrorAt = new Date().toISOString();
+    this.contact.lastError = `${what}: ${code}${errorMessage(err)}`;
+    void writeAgentState(this.options.stateDir, this.contact).catch(() => undefined);
+  }
+}

@@ -1,0 +1,57 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { AgentPaths, PolicyDocument, SignedPolicy, type ClientSettings } from '@steward/protocol';
+import { errorMessage } from '../errors.js';
+import { parseJsonText, parseWith } from '../parse.js';
+import type { HttpsClient } from './https-client.js';
+
+/** Client settings before the first policy arrives (and when none could ever be verified). */
+export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
+  policyIntervalSeconds: 3600,
+  heartbeatIntervalSeconds: 300,
+  inventoryIntervalSeconds: 86_400,
+  softwareScanIntervalSeconds: 604_800,
+  softwareScanPaths: ['/usr/local/bin', '/opt'],
+  reportBatchSize: 500,
+};
+
+export type PolicyCheck = { ok: true; policy: PolicyDocument; signed: SignedPolicy } | { ok: false; reason: string };
+
+/**
+ * Verifies a signed policy with the site's Ed25519 key (from enrolment) and parses its payload.
+ * An unsigned, wrongly signed or malformed policy is refused with a reason for status 40011;
+ * the caller keeps the policy it had.
+ */
+export function verifySignedPolicy(signed: unknown, signingKeyPem: string, expectedSiteCode?: string): PolicyCheck {
+  let envelope: SignedPolicy;
+  try {
+    envelope = parseWith(SignedPolicy, signed, 'signed policy');
+  } catch (err) {
+    return { ok: false, reason: errorMessage(err) };
+  }
+  if (envelope.signature.trim() === '') return { ok: false, reason: 'the policy is not signed' };
+  const signature = Buffer.from(envelope.signature, 'base64');
+  if (signature.length !== 64) return { ok: false, reason: 'the policy signature is not an Ed25519 signature' };
+  let valid: boolean;
+  try {
+    const key = createPublicKey(signingKeyPem);
+    valid = verify(null, Buffer.from(envelope.payload, 'utf8'), key, signature);
+  } catch (err) {
+    return { ok: false, reason: `the policy signature could not be checked: ${errorMessage(err)}` };
+  }
+  if (!valid) return { ok: false, reason: 'the policy signature does not match the site signing key' };
+  let policy: PolicyDocument;
+  try {
+    policy = parseWith(PolicyDocument, parseJsonText(envelope.payload, 'policy payload'), 'policy payload');
+  } catch (err) {
+    return { ok: false, reason: errorMessage(err) };
+  }
+  if (expectedSiteCode !== undefined && policy.siteCode !== expectedSiteCode) {
+    return { ok: false, reason: `the policy is for site ${policy.siteCode}, this device belongs to ${expectedSiteCode}` };
+  }
+  return { ok: true, policy, signed: envelope };
+}
+
+/** GET the policy. Transport errors throw; the signature check is left to verifySignedPolicy. */
+export function fetchSignedPolicy(client: HttpsClient): Promise<unknown> {
+  return client.json('GET', AgentPaths.policy, undefined, (value) => value);
+}

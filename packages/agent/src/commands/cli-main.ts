@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+import { AgentError, errorMessage, ExitCode } from '../errors.js';
+import { resolveStateDir } from '../state/state-dir.js';
+import { AGENT_VERSION } from '../version.js';
+import type { CliIo } from './cli-io.js';
+import { enrollCommand } from './enroll-command.js';
+import { inventoryCommand } from './inventory-command.js';
+import { runCommand } from './run-command.js';
+import { statusCommand } from './status-command.js';
+
+export const USAGE = `Usage: steward-agent <command> [options]
+
+Commands:
+  enroll --token <token> [--state-dir <dir>] [--force] [--json]
+      Enrol this machine with the site named in the token (pins the site CA).
+  run [--state-dir <dir>] [--once] [--full]
+      The agent service: policy, inventory, heartbeat, outbox delivery, push channel.
+      --once: one cycle, exit 0 when everything was delivered. --full: full inventory first.
+  inventory [--class <name>] [--json] [--state-dir <dir>]
+      Collect inventory on this machine and print it (no server needed).
+  status [--state-dir <dir>] [--json]
+      Enrolment, policy version, outbox depth, last successful contact.
+  version
+
+The state directory defaults to /var/lib/steward-agent; STEWARD_AGENT_STATE_DIR overrides it.
+Intervals come from the site's policy (client settings); there is no local override.
+`;
+
+type Parsed = ReturnType<typeof parse>;
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      token: { type: 'string' },
+      'state-dir': { type: 'string' },
+      force: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      once: { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
+      class: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+/** Options are shared by all commands in the parser; refuse those a command does not take. */
+function only(command: string, parsed: Parsed, allowed: readonly string[]): void {
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (value === undefined || value === false || name === 'help') continue;
+    if (!allowed.includes(name)) throw new AgentError('USAGE', `${command} does not take --${name}`);
+  }
+}
+
+async function dispatch(argv: string[], io: CliIo): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    throw new AgentError('USAGE', errorMessage(err));
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (command === undefined || command === 'help' || parsed.values.help) {
+    io.out(USAGE);
+    return command === undefined && !parsed.values.help ? ExitCode.usage : ExitCode.ok;
+  }
+  if (rest.length > 0) throw new AgentError('USAGE', `unexpected argument "${rest[0] ?? ''}"`);
+  const v = parsed.values;
+  const stateDir = resolveStateDir(v['state-dir'], io.env);
+  switch (command) {
+    case 'enroll':
+      only(command, parsed, ['token', 'state-dir', 'force', 'json']);
+      return enrollCommand({ token: v.token, stateDir, force: v.force, json: v.json }, io);
+    case 'run':
+      only(command, parsed, ['state-dir', 'once', 'full']);
+      return runCommand({ stateDir, once: v.once, full: v.full }, io);
+    case 'inventory':
+      only(command, parsed, ['class', 'json', 'state-dir']);
+      return inventoryCommand({ json: v.json, className: v.class, stateDir }, io);
+    case 'status':
+      only(command, parsed, ['state-dir', 'json']);
+      return statusCommand({ stateDir, json: v.json }, io);
+    case 'version':
+      io.out(`${AGENT_VERSION}\n`);
+      return ExitCode.ok;
+    default:
+      throw new AgentError('USAGE', `unknown command "${command}"; see steward-agent --help`);
+  }
+}
+
+/**
+ * Runs the CLI and returns the exit code. Errors are printed as `error CODE: message` on stderr:
+ * 2 for usage errors, 3 when the site revoked this device, 1 otherwise.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (err) {
+    const code = err instanceof AgentError ? err.code : 'INTERNAL';
+    io.err(`error ${code}: ${errorMessage(err)}\n`);
+    if (code === 'USAGE') return ExitCode.usage;
+    if (code === 'DEVICE_REVOKED' || code === 'DEVICE_UNKNOWN' || code === 'DEVICE_AUTH_FAILED') return ExitCode.deviceRejected;
+    return ExitCode.failure;
+  }
+}

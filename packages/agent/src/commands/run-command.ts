@@ -1,0 +1,34 @@
+import { Agent } from '../agent.js';
+import type { CliIo } from './cli-io.js';
+
+export interface RunArgs {
+  stateDir: string;
+  once: boolean;
+  full: boolean;
+}
+
+/** How long a graceful stop may take before the process exits anyway (the outbox is crash-safe). */
+const STOP_GRACE_MS = 30_000;
+
+/**
+ * `steward-agent run [--state-dir <dir>] [--once] [--full]`. SIGINT/SIGTERM stop gracefully
+ * (40002 into the outbox, which stays on disk); a second signal exits at once.
+ */
+export async function runCommand(args: RunArgs, _io: CliIo): Promise<number> {
+  const agent = new Agent({ stateDir: args.stateDir, once: args.once, full: args.full });
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) process.exit(130);
+    signalled = true;
+    agent.stop(signal);
+    setTimeout(() => process.exit(1), STOP_GRACE_MS).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await agent.run();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,34 @@
+import { catalogEntry, type StatusMessageBody } from '@steward/protocol';
+
+const MAX_INSERTION_LENGTH = 2000;
+const MAX_ATTRIBUTE_LENGTH = 256;
+
+function clip(value: string, max: number): string {
+  return value.length <= max ? value : value.slice(0, max - 1) + '…';
+}
+
+/**
+ * Builds a status message from the protocol catalog: severity, type and component come from the
+ * catalog entry so the agent cannot contradict it. Insertion strings and attributes are clipped
+ * to the protocol limits rather than refused: a long error text must not lose the message.
+ */
+export function statusMessage(
+  messageId: number,
+  insertionStrings: readonly string[] = [],
+  attributes: Readonly<Record<string, string>> = {},
+  at: Date = new Date(),
+): StatusMessageBody {
+  const entry = catalogEntry(messageId);
+  if (entry === undefined) throw new Error(`status message ${messageId} is not in the catalog`);
+  return {
+    messageId,
+    severity: entry.severity,
+    type: entry.type,
+    component: entry.component,
+    at: at.toISOString(),
+    insertionStrings: insertionStrings.slice(0, 10).map((s) => clip(s, MAX_INSERTION_LENGTH)),
+    attributes: Object.fromEntries(
+      Object.entries(attributes).map(([k, v]) => [k.slice(0, 64), clip(v, MAX_ATTRIBUTE_LENGTH)]),
+    ),
+  };
+}

@@ -1,0 +1,42 @@
+import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { AgentError } from './errors.js';
+
+// TypeBox refuses values with an unregistered `format`; the protocol uses `date-time`.
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
+}
+
+/**
+ * Parses data that crossed a boundary (HTTP body, WebSocket frame, file on disk) against a
+ * protocol schema: schema defaults are applied first, then the value is checked. Throws an
+ * AgentError with `code` (default BAD_RESPONSE) naming the first offending path.
+ */
+export function parseWith<T extends TSchema>(
+  schema: T,
+  value: unknown,
+  what: string,
+  code = 'BAD_RESPONSE',
+): Static<T> {
+  const withDefaults: unknown = Value.Default(schema, Value.Clone(value));
+  if (Value.Check(schema, withDefaults)) return withDefaults;
+  const first = Value.Errors(schema, withDefaults).First();
+  const where = first ? `${first.path === '' ? '/' : first.path}: ${first.message}` : 'invalid';
+  throw new AgentError(code, `${what} is not valid (${where})`);
+}
+
+/** JSON.parse that reports a coded error instead of a SyntaxError. */
+export function parseJsonText(text: string, what: string, code = 'BAD_RESPONSE'): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value;
+  } catch (err) {
+    throw new AgentError(code, `${what} is not valid JSON`, { cause: err });
+  }
+}
+
+/** True when the value is a plain object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

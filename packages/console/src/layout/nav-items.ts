@@ -1,0 +1,66 @@
+import {
+  IconActivityHeartbeat,
+  IconCategory2,
+  IconDevices,
+  IconKey,
+  IconListDetails,
+  IconMessages,
+  IconSettings,
+  IconShieldCheck,
+  IconUsers,
+} from '@tabler/icons-react';
+import type { Icon } from '@tabler/icons-react';
+
+export interface NavItem {
+  label: string;
+  to: string;
+  icon: Icon;
+  testId: string;
+}
+
+export interface NavSection {
+  label: string;
+  items: NavItem[];
+}
+
+export const NAV_SECTIONS: NavSection[] = [
+  {
+    label: 'Assets and compliance',
+    items: [
+      { label: 'Devices', to: '/devices', icon: IconDevices, testId: 'nav-devices' },
+      { label: 'Collections', to: '/collections', icon: IconCategory2, testId: 'nav-collections' },
+    ],
+  },
+  {
+    label: 'Monitoring',
+    items: [
+      {
+        label: 'Client activity',
+        to: '/monitoring/client-activity',
+        icon: IconActivityHeartbeat,
+        testId: 'nav-client-activity',
+      },
+      {
+        label: 'Status messages',
+        to: '/monitoring/status-messages',
+        icon: IconMessages,
+        testId: 'nav-status-messages',
+      },
+    ],
+  },
+  {
+    label: 'Administration',
+    items: [
+      { label: 'Enrolment tokens', to: '/admin/enrolment-tokens', icon: IconKey, testId: 'nav-tokens' },
+      { label: 'Users', to: '/admin/users', icon: IconUsers, testId: 'nav-users' },
+      {
+        label: 'Inventory classes',
+        to: '/admin/inventory-classes',
+        icon: IconListDetails,
+        testId: 'nav-inventory-classes',
+      },
+      { label: 'Client settings', to: '/admin/client-settings', icon: IconSettings, testId: 'nav-client-settings' },
+      { label: 'Audit log', to: '/admin/audit-log', icon: IconShieldCheck, testId: 'nav-audit-log' },
+    ],
+  },
+];

@@ -1,0 +1,170 @@
+import { Badge, Paper, Skeleton, Tabs } from '@mantine/core';
+import {
+  IconBan,
+  IconCategory2,
+  IconCpu,
+  IconFileCode,
+  IconHistory,
+  IconInfoCircle,
+  IconListDetails,
+  IconMessages,
+  IconPackage,
+  IconSettingsAutomation,
+  IconUsers,
+} from '@tabler/icons-react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { BUILTIN_CLASS_NAMES } from '@steward/protocol';
+import type { ReactNode } from 'react';
+import { useParams, useSearchParams } from 'react-router-dom';
+import { api } from '../../api/client';
+import { isNotFound, notifySuccess } from '../../api/errors';
+import { ConfirmButton } from '../../components/confirm-button';
+import { DeviceStatusBadges } from '../../components/device-status-badges';
+import { ErrorState } from '../../components/error-state';
+import { MachineTypeIcon } from '../../components/machine-type-icon';
+import { PageHeader } from '../../components/page-header';
+import { BlockSkeleton } from '../../components/table-skeleton';
+import { NotFoundPage } from '../not-found-page';
+import { useSession } from '../../session/session-context';
+import { formatOs } from '../../lib/format';
+import { DeviceActionsButtons, DeviceActionsList } from './device-actions-panel';
+import { DeviceFacts } from './device-header';
+import { CollectionsTab } from './tabs/collections-tab';
+import { CustomClassesTab } from './tabs/custom-classes-tab';
+import { HardwareTab } from './tabs/hardware-tab';
+import { HistoryTab } from './tabs/history-tab';
+import { PackagesTab } from './tabs/packages-tab';
+import { ServicesTab } from './tabs/services-tab';
+import { SoftwareFilesTab } from './tabs/software-files-tab';
+import { DeviceStatusTab } from './tabs/status-tab';
+import { SummaryTab } from './tabs/summary-tab';
+import { UsersTab } from './tabs/users-tab';
+
+const TABS = ['summary', 'hardware', 'services', 'users', 'packages', 'files', 'custom', 'history', 'status', 'collections'] as const;
+type TabName = (typeof TABS)[number];
+
+export function DevicePage() {
+  const { deviceId = '' } = useParams();
+  const [params, setParams] = useSearchParams();
+  const { can } = useSession();
+  const queryClient = useQueryClient();
+  const tab: TabName = TABS.find((t) => t === params.get('tab')) ?? 'summary';
+
+  const device = useQuery({
+    queryKey: ['device', deviceId],
+    queryFn: () => api.getDevice(deviceId),
+    refetchInterval: 30_000,
+  });
+  const revoke = useMutation({
+    mutationFn: () => api.revokeDevice(deviceId),
+    onSuccess: (d) => {
+      notifySuccess(`${d.name} was revoked; its agent can no longer talk to the site.`);
+      void queryClient.invalidateQueries({ queryKey: ['device', deviceId] });
+      void queryClient.invalidateQueries({ queryKey: ['devices'] });
+    },
+  });
+
+  if (device.isError && isNotFound(device.error)) return <NotFoundPage />;
+  if (device.isError && !device.data) return <ErrorState error={device.error} what="this device" />;
+  const d = device.data;
+  const inventory = d?.inventory ?? {};
+  const customCount = Object.keys(inventory).filter((c) => !BUILTIN_CLASS_NAMES.has(c)).length;
+  const count = (cls: string) => inventory[cls]?.length ?? 0;
+
+  const tabs: { value: TabName; label: string; icon: ReactNode; count?: number }[] = [
+    { value: 'summary', label: 'Summary', icon: <IconInfoCircle size={15} /> },
+    { value: 'hardware', label: 'Hardware', icon: <IconCpu size={15} /> },
+    { value: 'services', label: 'Services', icon: <IconSettingsAutomation size={15} />, count: count('service') },
+    { value: 'users', label: 'Users and sessions', icon: <IconUsers size={15} />, count: count('session') },
+    { value: 'packages', label: 'Packages', icon: <IconPackage size={15} />, count: d?.packageCount },
+    { value: 'files', label: 'Software files', icon: <IconFileCode size={15} />, count: count('softwareFile') },
+    { value: 'custom', label: 'Custom classes', icon: <IconListDetails size={15} />, count: customCount },
+    { value: 'history', label: 'History', icon: <IconHistory size={15} /> },
+    { value: 'status', label: 'Status messages', icon: <IconMessages size={15} /> },
+    { value: 'collections', label: 'Collections', icon: <IconCategory2 size={15} />, count: d?.collections.length },
+  ];
+
+  return (
+    <>
+      <PageHeader
+        crumbs={[{ label: 'Devices', to: '/devices' }, { label: d?.name ?? deviceId }]}
+        icon={d ? <MachineTypeIcon type={d.machineType} size="xl" /> : <Skeleton h={38} w={38} />}
+        title={d ? d.name : <Skeleton h={24} w={220} />}
+        testId="device-name"
+        description={
+          d ? (
+            <span style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
+              {formatOs(d.osName, d.osVersion)}
+              <DeviceStatusBadges device={d} />
+            </span>
+          ) : undefined
+        }
+        actions={
+          d && (
+            <>
+              <DeviceActionsButtons deviceId={d.id} revoked={d.revokedAt !== null} />
+              {can('devices:write') && d.revokedAt === null && (
+                <ConfirmButton
+                  variant="light"
+                  color="red"
+                  leftSection={<IconBan size={16} />}
+                  title={`Revoke ${d.name}?`}
+                  message="The device's key stops working at once: its agent can no longer fetch policy or send reports, and it leaves every collection. The machine must enrol again with a new token to come back."
+                  confirmLabel="Revoke device"
+                  loading={revoke.isPending}
+                  onConfirm={() => revoke.mutateAsync()}
+                  testId="action-revoke"
+                >
+                  Revoke
+                </ConfirmButton>
+              )}
+            </>
+          )
+        }
+      />
+      {d ? <DeviceFacts device={d} /> : <Paper p="md" mb="md"><BlockSkeleton lines={3} /></Paper>}
+      {d && <DeviceActionsList deviceId={d.id} />}
+      <Tabs
+        value={tab}
+        onChange={(v) => {
+          const next = new URLSearchParams(params);
+          next.set('tab', v ?? 'summary');
+          setParams(next, { replace: true });
+        }}
+        keepMounted={false}
+        variant="outline"
+      >
+        <Tabs.List>
+          {tabs.map((t) => (
+            <Tabs.Tab key={t.value} value={t.value} leftSection={t.icon} data-testid={`tab-${t.value}`}>
+              {t.label}
+              {t.count !== undefined && t.count > 0 && (
+                <Badge size="xs" variant="light" color="gray" ml={6} data-testid={`tab-${t.value}-count`}>
+                  {t.count.toLocaleString()}
+                </Badge>
+              )}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+        <Paper p="md" style={{ borderTopLeftRadius: 0, borderTopRightRadius: 0, borderTop: 0 }}>
+          {!d ? (
+            <BlockSkeleton lines={6} />
+          ) : (
+            <>
+              <Tabs.Panel value="summary"><SummaryTab device={d} /></Tabs.Panel>
+              <Tabs.Panel value="hardware"><HardwareTab device={d} /></Tabs.Panel>
+              <Tabs.Panel value="services"><ServicesTab device={d} /></Tabs.Panel>
+              <Tabs.Panel value="users"><UsersTab device={d} /></Tabs.Panel>
+              <Tabs.Panel value="packages"><PackagesTab device={d} /></Tabs.Panel>
+              <Tabs.Panel value="files"><SoftwareFilesTab device={d} /></Tabs.Panel>
+              <Tabs.Panel value="custom"><CustomClassesTab device={d} /></Tabs.Panel>
+              <Tabs.Panel value="history"><HistoryTab device={d} /></Tabs.Panel>
+              <Tabs.Panel value="status"><DeviceStatusTab device={d} /></Tabs.Panel>
+              <Tabs.Panel value="collections"><CollectionsTab device={d} /></Tabs.Panel>
+            </>
+          )}
+        </Paper>
+      </Tabs>
+    </>
+  );
+}

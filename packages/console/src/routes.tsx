@@ -1,0 +1,43 @@
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { AppLayout } from './layout/app-layout';
+import { AuditLogPage } from './pages/admin/audit-log-page';
+import { ClientSettingsPage } from './pages/admin/client-settings-page';
+import { EnrolmentTokensPage } from './pages/admin/enrolment-tokens-page';
+import { InventoryClassesPage } from './pages/admin/inventory-classes-page';
+import { UsersPage } from './pages/admin/users-page';
+import { CollectionEditPage } from './pages/collections/collection-edit-page';
+import { CollectionListPage } from './pages/collections/collection-list-page';
+import { CollectionPage } from './pages/collections/collection-page';
+import { DeviceListPage } from './pages/devices/device-list-page';
+import { DevicePage } from './pages/devices/device-page';
+import { ClientActivityPage } from './pages/monitoring/client-activity-page';
+import { StatusMessagesPage } from './pages/monitoring/status-messages-page';
+import { NotFoundPage } from './pages/not-found-page';
+import { SignInPage } from './pages/sign-in-page';
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route element={<AppLayout />}>
+        <Route index element={<Navigate to="/devices" replace />} />
+        <Route path="devices" element={<DeviceListPage />} />
+        <Route path="devices/:deviceId" element={<DevicePage />} />
+        <Route path="collections" element={<CollectionListPage />} />
+        <Route path="collections/new" element={<CollectionEditPage />} />
+        <Route path="collections/:collectionId" element={<CollectionPage />} />
+        <Route path="collections/:collectionId/edit" element={<CollectionEditPage />} />
+        <Route path="monitoring" element={<Navigate to="/monitoring/client-activity" replace />} />
+        <Route path="monitoring/client-activity" element={<ClientActivityPage />} />
+        <Route path="monitoring/status-messages" element={<StatusMessagesPage />} />
+        <Route path="admin" element={<Navigate to="/admin/enrolment-tokens" replace />} />
+        <Route path="admin/enrolment-tokens" element={<EnrolmentTokensPage />} />
+        <Route path="admin/users" element={<UsersPage />} />
+        <Route path="admin/inventory-classes" element={<InventoryClassesPage />} />
+        <Route path="admin/client-settings" element={<ClientSettingsPage />} />
+        <Route path="admin/audit-log" element={<AuditLogPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,149 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { CustomClassDefinition, InstalledPackage, InventoryInstance } from './inventory.js';
+import { StatusMessageBody } from './status-catalog.js';
+
+/** Agent endpoint paths (HTTPS, site CA). */
+export const AgentPaths = {
+  enroll: '/agent/v1/enroll',
+  policy: '/agent/v1/policy',
+  reports: '/agent/v1/reports',
+  heartbeat: '/agent/v1/heartbeat',
+  push: '/agent/v1/push',
+} as const;
+
+/** Header carrying `<deviceId>.<deviceKey>` on every agent request after enrolment. */
+export const DEVICE_AUTH_HEADER = 'x-steward-device';
+
+export const EnrollRequest = Type.Object(
+  {
+    secret: Type.String({ minLength: 16, maxLength: 256 }),
+    hostname: Type.String({ minLength: 1, maxLength: 253 }),
+    osFamily: Type.String({ maxLength: 64 }),
+    agentVersion: Type.String({ maxLength: 64 }),
+  },
+  { additionalProperties: false },
+);
+export type EnrollRequest = Static<typeof EnrollRequest>;
+
+export const EnrollResponse = Type.Object({
+  deviceId: Type.String(),
+  deviceKey: Type.String(),
+  siteCode: Type.String(),
+  /** Ed25519 public key (SPKI PEM) that signs every policy. */
+  policySigningKey: Type.String(),
+});
+export type EnrollResponse = Static<typeof EnrollResponse>;
+
+/** Client settings delivered in policy. */
+export const ClientSettings = Type.Object({
+  policyIntervalSeconds: Type.Integer({ minimum: 30 }),
+  heartbeatIntervalSeconds: Type.Integer({ minimum: 10 }),
+  inventoryIntervalSeconds: Type.Integer({ minimum: 60 }),
+  softwareScanIntervalSeconds: Type.Integer({ minimum: 60 }),
+  softwareScanPaths: Type.Array(Type.String()),
+  reportBatchSize: Type.Integer({ minimum: 1, maximum: 5000 }),
+});
+export type ClientSettings = Static<typeof ClientSettings>;
+
+export const PolicyDocument = Type.Object({
+  /** Increases whenever anything in the policy changes. */
+  version: Type.Integer(),
+  issuedAt: Type.String(),
+  siteCode: Type.String(),
+  settings: ClientSettings,
+  inventoryClasses: Type.Array(CustomClassDefinition),
+});
+export type PolicyDocument = Static<typeof PolicyDocument>;
+
+/** `payload` is the canonical JSON of a PolicyDocument; `signature` is Ed25519 over its UTF-8 bytes, base64. */
+export const SignedPolicy = Type.Object({
+  payload: Type.String(),
+  signature: Type.String(),
+});
+export type SignedPolicy = Static<typeof SignedPolicy>;
+
+export const PackageReport = Type.Union([
+  Type.Object(
+    { kind: Type.Literal('full'), hash: Type.String(), items: Type.Array(InstalledPackage, { maxItems: 100000 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('delta'),
+      /** Hash of the set this delta applies to; a mismatch makes the server ask for a full report. */
+      baseHash: Type.String(),
+      hash: Type.String(),
+      added: Type.Array(InstalledPackage, { maxItems: 100000 }),
+      removed: Type.Array(InstalledPackage, { maxItems: 100000 }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type PackageReport = Static<typeof PackageReport>;
+
+export const InventoryReportBody = Type.Object(
+  {
+    /** full: every class is present and replaces what the server has; delta: only changed classes. */
+    kind: Type.Union([Type.Literal('full'), Type.Literal('delta')]),
+    collectedAt: Type.String({ format: 'date-time' }),
+    classes: Type.Record(Type.String({ maxLength: 64 }), Type.Array(InventoryInstance, { maxItems: 100000 })),
+    /** Classes that no longer exist on the machine (e.g. a custom class removed from policy). */
+    removedClasses: Type.Optional(Type.Array(Type.String({ maxLength: 64 }))),
+    packages: Type.Optional(PackageReport),
+  },
+  { additionalProperties: false },
+);
+export type InventoryReportBody = Static<typeof InventoryReportBody>;
+
+/** One outbox item. `seq` is per device, strictly increasing; ingestion is idempotent on it. */
+export const OutboxItem = Type.Union([
+  Type.Object(
+    { seq: Type.Integer({ minimum: 1 }), type: Type.Literal('status:message'), body: StatusMessageBody },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { seq: Type.Integer({ minimum: 1 }), type: Type.Literal('inventory:report'), body: InventoryReportBody },
+    { additionalProperties: false },
+  ),
+]);
+export type OutboxItem = Static<typeof OutboxItem>;
+
+export const ReportBatch = Type.Object(
+  { items: Type.Array(OutboxItem, { minItems: 1, maxItems: 5000 }) },
+  { additionalProperties: false },
+);
+export type ReportBatch = Static<typeof ReportBatch>;
+
+export const ReportAck = Type.Object({
+  /** Highest sequence number the server has durably stored; the agent deletes up to it. */
+  ackSeq: Type.Integer(),
+  /** The server could not apply an inventory delta and wants a full report. */
+  inventoryResync: Type.Boolean(),
+});
+export type ReportAck = Static<typeof ReportAck>;
+
+export const HeartbeatBody = Type.Object(
+  { agentVersion: Type.String({ maxLength: 64 }), policyVersion: Type.Optional(Type.Integer()) },
+  { additionalProperties: false },
+);
+export type HeartbeatBody = Static<typeof HeartbeatBody>;
+
+/** What the server can ask a connected agent to do now. */
+export const NudgeAction = Type.Union([
+  Type.Literal('policy:fetch'),
+  Type.Literal('inventory:collect'),
+  Type.Literal('deployments:evaluate'),
+]);
+export type NudgeAction = Static<typeof NudgeAction>;
+export const NUDGE_ACTIONS: readonly NudgeAction[] = ['policy:fetch', 'inventory:collect', 'deployments:evaluate'];
+
+/** Frames on the push channel (WebSocket). The server only nudges; the agent fetches over HTTPS. */
+export const PushFrame = Type.Union([
+  Type.Object({ type: Type.Literal('nudge'), action: NudgeAction, requestId: Type.String() }),
+  Type.Object({ type: Type.Literal('nudge:ack'), requestId: Type.String() }),
+  Type.Object({ type: Type.Literal('hello'), deviceId: Type.String() }),
+]);
+export type PushFrame = Static<typeof PushFrame>;
+
+/** Status-message attribute that ties a report to a push request, so the device history can close it. */
+export const REQUEST_ID_ATTRIBUTE = 'requestId';

@@ -1,0 +1,69 @@
+import type { Updateable } from 'kysely';
+import type { DeviceTable } from '../db/schema.js';
+import type { SiteContext } from '../context.js';
+
+type ActivityKind = 'policy' | 'heartbeat' | 'push';
+
+interface Pending {
+  policy?: string;
+  heartbeat?: string;
+  push?: string;
+  agentVersion?: string;
+  policyVersion?: number;
+}
+
+/**
+ * Client-activity timestamps (last policy request, heartbeat, push presence) change on every
+ * request; writing each one would make the hottest path a write. They are gathered here and
+ * flushed once a second in one transaction. Losing the last second on a crash only makes a
+ * "last seen" slightly older: nothing the agent was promised is lost.
+ */
+export class ActivityRecorder {
+  private pending = new Map<string, Pending>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly ctx: SiteContext) {}
+
+  start(intervalMs = 1000): void {
+    this.timer = setInterval(() => void this.flush(), intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+
+  record(deviceId: string, kind: ActivityKind, extra: { agentVersion?: string; policyVersion?: number } = {}): void {
+    const p = this.pending.get(deviceId) ?? {};
+    p[kind] = this.ctx.clock.now().toISOString();
+    if (extra.agentVersion) p.agentVersion = extra.agentVersion;
+    if (extra.policyVersion !== undefined) p.policyVersion = extra.policyVersion;
+    this.pending.set(deviceId, p);
+  }
+
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.flushNow()).catch((err: unknown) => this.ctx.log.error({ err }, 'activity flush failed'));
+    return this.flushing;
+  }
+
+  private async flushNow(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      for (const [deviceId, p] of batch) {
+        const set: Updateable<DeviceTable> = {};
+        if (p.policy) set.last_policy_request_at = p.policy;
+        if (p.heartbeat) set.last_heartbeat_at = p.heartbeat;
+        if (p.push) set.push_seen_at = p.push;
+        if (p.agentVersion) set.agent_version = p.agentVersion;
+        if (p.policyVersion !== undefined) set.policy_version = p.policyVersion;
+        const contact = [p.policy, p.heartbeat, p.push].filter((x): x is string => x !== undefined).sort().pop();
+        if (contact) set.last_contact_at = contact;
+        await tx.updateTable('device').set(set).where('id', '=', deviceId).execute();
+      }
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import type { FastifyRequest } from 'fastify';
+import { DEVICE_AUTH_HEADER, ErrorCode } from '@steward/protocol';
+import type { SiteContext } from '../context.js';
+import { AppError } from '../http/errors.js';
+import { sameHash, sha256Hex } from '../enrolment/service.js';
+
+interface CachedDevice {
+  keyHash: string;
+  revoked: boolean;
+  name: string;
+  loadedAt: number;
+}
+
+const CACHE_MS = 60_000;
+
+/**
+ * Authenticates agents by the device key issued at enrolment. Keys are cached briefly so a
+ * policy request costs no query; revocation clears the cache in every process through the bus.
+ */
+export class DeviceAuthenticator {
+  private cache = new Map<string, CachedDevice>();
+  private unsubscribe: () => void;
+
+  constructor(private readonly ctx: SiteContext) {
+    this.unsubscribe = ctx.bus.subscribe('device-revoked', ({ deviceId }) => this.cache.delete(deviceId));
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  /** Returns the device id, or throws 401/403 with DEVICE_* codes. */
+  async authenticate(request: FastifyRequest): Promise<{ deviceId: string; name: string }> {
+    const header = request.headers[DEVICE_AUTH_HEADER];
+    const value = Array.isArray(header) ? header[0] : header;
+    const dot = value?.indexOf('.') ?? -1;
+    if (!value || dot < 1) throw new AppError(401, ErrorCode.DEVICE_AUTH_FAILED, `send the ${DEVICE_AUTH_HEADER} header (enrol first)`);
+    const deviceId = value.slice(0, dot);
+    const key = value.slice(dot + 1);
+    let entry = this.cache.get(deviceId);
+    if (!entry || Date.now() - entry.loadedAt > CACHE_MS) {
+      const row = await this.ctx.db.kysely.selectFrom('device').select(['key_hash', 'revoked_at', 'name']).where('id', '=', deviceId).executeTakeFirst();
+      if (!row) {
+        this.cache.delete(deviceId);
+        throw new AppError(401, ErrorCode.DEVICE_UNKNOWN, 'this device is not enrolled in the site (enrol it again)');
+      }
+      entry = { keyHash: row.key_hash, revoked: row.revoked_at !== null, name: row.name, loadedAt: Date.now() };
+      this.cache.set(deviceId, entry);
+    }
+    if (!sameHash(sha256Hex(key), entry.keyHash)) throw new AppError(401, ErrorCode.DEVICE_AUTH_FAILED, 'the device key is wrong');
+    if (entry.revoked) throw new AppError(403, ErrorCode.DEVICE_REVOKED, 'this device was revoked by an administrator');
+    return { deviceId, name: entry.name };
+  }
+}

@@ -1,0 +1,104 @@
+import { sign } from 'node:crypto';
+import { Value } from '@sinclair/typebox/value';
+import type { Static } from '@sinclair/typebox';
+import { ClientSettings, canonicalJson, type PolicyDocument, type SignedPolicy } from '@steward/protocol';
+import type { Actor, SiteContext } from '../context.js';
+import { authorize, nowIso } from '../context.js';
+import { settingOrInit, type SiteKeys } from '../site/site-keys.js';
+import { loadCustomClasses } from '../inventory/classes.js';
+import { writeAudit } from '../audit/audit.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export const DEFAULT_CLIENT_SETTINGS: Static<typeof ClientSettings> = {
+  policyIntervalSeconds: 3600,
+  heartbeatIntervalSeconds: 300,
+  // Seed 004: hardware and software inventory daily; the file scan weekly.
+  inventoryIntervalSeconds: 86400,
+  softwareScanIntervalSeconds: 604800,
+  softwareScanPaths: ['/usr/local/bin', '/usr/local/sbin', '/opt'],
+  reportBatchSize: 500,
+};
+
+/** Raises the policy version in the caller's transaction; agents refetch on the next nudge or poll. */
+export async function bumpPolicyVersion(tx: Kysely<Database>): Promise<number> {
+  const row = await tx.selectFrom('site_setting').select('value').where('key', '=', 'policy_version').executeTakeFirst();
+  const next = Number(row?.value ?? '1') + 1;
+  await tx
+    .insertInto('site_setting')
+    .values({ key: 'policy_version', value: String(next) })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(next) }))
+    .execute();
+  return next;
+}
+
+/**
+ * Builds and signs the policy agents fetch. One document per policy version, signed once and
+ * cached: a policy request costs no database work until something changes.
+ */
+export class PolicyService {
+  private cached: { version: number; signed: SignedPolicy } | undefined;
+  private unsubscribe: () => void;
+
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly keys: SiteKeys,
+  ) {
+    this.unsubscribe = ctx.bus.subscribe('policy-changed', () => {
+      this.cached = undefined;
+    });
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  async currentVersion(): Promise<number> {
+    return Number(await settingOrInit(this.ctx.db.kysely, 'policy_version', () => '1'));
+  }
+
+  async signedPolicy(): Promise<{ version: number; signed: SignedPolicy }> {
+    if (this.cached) return this.cached;
+    const version = await this.currentVersion();
+    const doc: PolicyDocument = {
+      version,
+      issuedAt: nowIso(this.ctx),
+      siteCode: this.keys.siteCode,
+      settings: await this.readSettings(),
+      inventoryClasses: await loadCustomClasses(this.ctx),
+    };
+    const payload = canonicalJson(doc);
+    const signature = sign(null, Buffer.from(payload, 'utf8'), this.keys.policySigningKey).toString('base64');
+    this.cached = { version, signed: { payload, signature } };
+    return this.cached;
+  }
+
+  private async readSettings(): Promise<Static<typeof ClientSettings>> {
+    const raw = await settingOrInit(this.ctx.db.kysely, 'client_settings', () => JSON.stringify(DEFAULT_CLIENT_SETTINGS));
+    const merged: unknown = { ...DEFAULT_CLIENT_SETTINGS, ...(JSON.parse(raw) as object) };
+    return Value.Check(ClientSettings, merged) ? merged : DEFAULT_CLIENT_SETTINGS;
+  }
+
+  async getSettings(actor: Actor): Promise<Static<typeof ClientSettings>> {
+    authorize(actor, 'read');
+    return this.readSettings();
+  }
+
+  async updateSettings(actor: Actor, patch: Partial<Static<typeof ClientSettings>>): Promise<Static<typeof ClientSettings>> {
+    authorize(actor, 'devices:write');
+    const next = { ...(await this.readSettings()), ...patch };
+    const at = nowIso(this.ctx);
+    let version = 0;
+    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('site_setting')
+        .values({ key: 'client_settings', value: JSON.stringify(next) })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(next) }))
+        .execute();
+      version = await bumpPolicyVersion(tx);
+      await writeAudit(tx, actor, at, { action: 'client-settings.update', targetType: 'client-settings', targetId: 'site', details: patch });
+    });
+    await this.ctx.bus.publish('policy-changed', { version });
+    return next;
+  }
+}

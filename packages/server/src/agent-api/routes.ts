@@ -1,0 +1,60 @@
+import { AgentPaths, EnrollRequest, EnrollResponse, HeartbeatBody, ReportAck, ReportBatch, SignedPolicy } from '@steward/protocol';
+import type { App } from '../http/types.js';
+import type { SiteContext } from '../context.js';
+import type { EnrolmentService } from '../enrolment/service.js';
+import type { DeviceAuthenticator } from './device-auth.js';
+import type { PolicyService } from './policy.js';
+import type { ActivityRecorder } from './activity.js';
+import type { PushHub } from '../push/push-hub.js';
+import { ingestReportBatch } from './reports.js';
+
+export interface AgentRouteDeps {
+  ctx: SiteContext;
+  enrolment: EnrolmentService;
+  auth: DeviceAuthenticator;
+  policy: PolicyService;
+  activity: ActivityRecorder;
+  push: PushHub;
+}
+
+/** The management point: what agents call. Every route but enrol authenticates the device. */
+export function registerAgentRoutes(app: App, deps: AgentRouteDeps): void {
+  app.decorateRequest('deviceId', null);
+
+  app.post(AgentPaths.enroll, { schema: { body: EnrollRequest, response: { 200: EnrollResponse } } }, (req) => deps.enrolment.enroll(req.body));
+
+  app.get(AgentPaths.policy, { schema: { response: { 200: SignedPolicy } } }, async (req) => {
+    const { deviceId } = await deps.auth.authenticate(req);
+    const { version, signed } = await deps.policy.signedPolicy();
+    deps.activity.record(deviceId, 'policy', { policyVersion: version });
+    return signed;
+  });
+
+  app.post(AgentPaths.heartbeat, { schema: { body: HeartbeatBody } }, async (req, reply) => {
+    const { deviceId } = await deps.auth.authenticate(req);
+    deps.activity.record(deviceId, 'heartbeat', {
+      agentVersion: req.body.agentVersion,
+      ...(req.body.policyVersion === undefined ? {} : { policyVersion: req.body.policyVersion }),
+    });
+    return reply.status(204).send();
+  });
+
+  app.post(AgentPaths.reports, { schema: { body: ReportBatch, response: { 200: ReportAck } } }, async (req) => {
+    const device = await deps.auth.authenticate(req);
+    return ingestReportBatch(deps.ctx, device, req.body.items);
+  });
+
+  app.get(
+    AgentPaths.push,
+    {
+      websocket: true,
+      preValidation: async (req) => {
+        req.deviceId = (await deps.auth.authenticate(req)).deviceId;
+      },
+    },
+    (socket, req) => {
+      if (req.deviceId) deps.push.attach(req.deviceId, socket);
+      else socket.close(4001, 'unauthenticated');
+    },
+  );
+}

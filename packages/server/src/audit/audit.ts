@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import type { AuditEntry } from '@steward/protocol';
+import type { Database } from '../db/schema.js';
+import { parseJsonColumn } from '../db/database.js';
+import type { Actor, SiteContext } from '../context.js';
+import { authorize } from '../context.js';
+
+/** Writes one audit row; call it inside the transaction that makes the change. */
+export async function writeAudit(
+  tx: Kysely<Database>,
+  actor: Actor,
+  at: string,
+  entry: { action: string; targetType: string; targetId: string; details?: unknown },
+): Promise<void> {
+  await tx
+    .insertInto('audit_log')
+    .values({
+      at,
+      user_name: actor.userName,
+      action: entry.action,
+      target_type: entry.targetType,
+      target_id: entry.targetId,
+      details: JSON.stringify(entry.details ?? {}),
+    })
+    .execute();
+}
+
+export async function listAudit(
+  ctx: SiteContext,
+  actor: Actor,
+  opts: { limit: number; before?: string | undefined; targetType?: string | undefined; targetId?: string | undefined },
+): Promise<AuditEntry[]> {
+  authorize(actor, 'audit:read');
+  let q = ctx.db.kysely.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(opts.limit);
+  if (opts.before) q = q.where('id', '<', Number(opts.before));
+  if (opts.targetType) q = q.where('target_type', '=', opts.targetType);
+  if (opts.targetId) q = q.where('target_id', '=', opts.targetId);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: String(r.id),
+    at: r.at,
+    userName: r.user_name,
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    details: parseJsonColumn(r.details),
+  }));
+}

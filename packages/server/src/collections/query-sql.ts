@@ -1,0 +1,240 @@
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import {
+  debianVersionKey,
+  type CheckedNode,
+  type CheckedQuery,
+  type CompareOp,
+  type LiteralValue,
+  type ResolvedProperty,
+} from '@steward/protocol';
+import type { Db, Dialect } from '../db/database.js';
+import { inTextSet, inventoryElements, jsonProperty, literalParam } from './sql-json.js';
+import { domainKey, loadVersionDomains, versionsIn, versionsMatching, type VersionDomains } from './version-domain.js';
+
+/**
+ * Compiles a checked query to a boolean SQL expression over `device as d`.
+ *
+ * Semantics, identical on SQLite and PostgreSQL:
+ * - every condition is two-valued: a comparison with a missing value (no instance, property
+ *   absent, null, or of the wrong JSON type) is false, so `not (os.family = "x")` matches devices
+ *   that report no OS family while `os.family != "x"` does not (it needs a value);
+ * - `is null` is the negation of `is not null` (no value at all);
+ * - `like` is case-insensitive (lower() on both sides; ASCII letters are guaranteed on both
+ *   databases) with `%` and `_` wildcards, and `\%` / `\_` for a literal % or _;
+ * - `=` on text is case-sensitive and exact;
+ * - versions compare in dpkg order: packages through package_set_item.version_key, every other
+ *   version property through its value set (see version-domain.ts); `like` on a version is text;
+ * - datetimes compare as ISO-8601 UTC text (literals are normalised by the checker).
+ *
+ * Identifiers come only from the catalog and this file; every value is a bound parameter.
+ */
+export interface CompileOptions {
+  dialect: Dialect;
+  versionDomains: VersionDomains;
+}
+
+/** The device columns behind the `device` pseudo-class. */
+const DEVICE_COLUMNS: Record<string, string> = {
+  id: 'id',
+  name: 'name',
+  enrolledAt: 'enrolled_at',
+  lastContactAt: 'last_contact_at',
+  agentVersion: 'agent_version',
+};
+
+// Operators as fixed SQL fragments: nothing from the query text reaches SQL except as a parameter.
+const OPERATORS: Record<CompareOp, RawBuilder<unknown>> = {
+  '=': sql`=`,
+  '!=': sql`<>`,
+  '<': sql`<`,
+  '<=': sql`<=`,
+  '>': sql`>`,
+  '>=': sql`>=`,
+};
+
+const PACKAGE_COLUMNS: ReadonlySet<string> = new Set(['name', 'version', 'arch', 'manager']);
+
+/** What an instance-scope property refers to inside the innermost any(). */
+type InstanceScope = { kind: 'json'; elem: string } | { kind: 'package'; row: string } | null;
+
+type Bool = RawBuilder<SqlBool>;
+
+function boolSql(expr: RawBuilder<unknown>): Bool {
+  return sql<SqlBool>`${expr}`;
+}
+
+/** `\%` and `\_` stay escapes; any other backslash is a literal backslash for LIKE ... ESCAPE '\'. */
+export function likePattern(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i] ?? '';
+    const next = value[i + 1];
+    if (c === '\\' && (next === '%' || next === '_')) {
+      out += c + next;
+      i++;
+    } else {
+      out += c === '\\' ? '\\\\' : c;
+    }
+  }
+  return out;
+}
+
+class Compiler {
+  private aliases = 0;
+  constructor(private readonly opts: CompileOptions) {}
+
+  private alias(prefix: string): string {
+    this.aliases++;
+    return `${prefix}${this.aliases}`;
+  }
+
+  compile(node: CheckedNode, scope: InstanceScope): Bool {
+    switch (node.kind) {
+      case 'and':
+      case 'or':
+        return this.junction(node.kind, node.operands.map((n) => this.compile(n, scope)));
+      case 'not':
+        return sql<SqlBool>`not (${this.compile(node.operand, scope)})`;
+      case 'any':
+        return node.className === 'package' ? this.anyPackage(node.condition) : this.anyJson(node.className, node.condition);
+      case 'compare':
+      case 'like':
+      case 'in':
+      case 'null':
+        return this.atom(node, scope);
+    }
+  }
+
+  /** Balanced grouping, so a long `or` chain does not hit SQLite's expression depth limit. */
+  private junction(kind: 'and' | 'or', parts: Bool[]): Bool {
+    if (parts.length === 1 && parts[0]) return parts[0];
+    if (parts.length <= 8) return sql<SqlBool>`(${sql.join(parts, kind === 'and' ? sql` and ` : sql` or `)})`;
+    const half = Math.ceil(parts.length / 2);
+    return this.junction(kind, [this.junction(kind, parts.slice(0, half)), this.junction(kind, parts.slice(half))]);
+  }
+
+  private anyPackage(condition: CheckedNode): Bool {
+    const row = this.alias('p');
+    const where = this.compile(condition, { kind: 'package', row });
+    // Per distinct package set (DESIGN.md section 4): the subquery does not depend on d, so it is
+    // computed once over the shared sets, not once per device.
+    return sql<SqlBool>`(d.package_set_id is not null and d.package_set_id in (select ${sql.ref(
+      `${row}.set_id`,
+    )} from package_set_item as ${sql.id(row)} where ${where}))`;
+  }
+
+  private anyJson(className: string, condition: CheckedNode): Bool {
+    const row = this.alias('i');
+    const elem = this.alias('e');
+    const where = this.compile(condition, { kind: 'json', elem });
+    return this.existsInstance(className, row, elem, where);
+  }
+
+  private existsInstance(className: string, row: string, elem: string, where: Bool): Bool {
+    return sql<SqlBool>`exists (select 1 from ${inventoryElements(this.opts.dialect, row, elem)} where ${sql.ref(
+      `${row}.device_id`,
+    )} = d.id and ${sql.ref(`${row}.class_name`)} = ${className} and ${where})`;
+  }
+
+  private atom(node: Extract<CheckedNode, { property: ResolvedProperty }>, scope: InstanceScope): Bool {
+    const p = node.property;
+    if (p.scope === 'device') {
+      const column = DEVICE_COLUMNS[p.property];
+      if (column === undefined) throw new Error(`device property ${p.property} has no column`);
+      return this.predicate(node, sql.ref(`d.${column}`), false);
+    }
+    if (p.scope === 'instance') {
+      if (scope === null) throw new Error(`${p.className}.${p.property} used outside any()`);
+      if (scope.kind === 'package') return this.packagePredicate(node, scope.row);
+      return this.predicate(node, jsonProperty(this.opts.dialect, scope.elem, p.property, p.type), false);
+    }
+    // A single-instance class: a fresh exists() over the device's row of that class.
+    const row = this.alias('i');
+    const elem = this.alias('e');
+    const value = jsonProperty(this.opts.dialect, elem, p.property, p.type);
+    if (node.kind === 'null') {
+      const present = this.existsInstance(p.className, row, elem, sql<SqlBool>`${value} is not null`);
+      return node.negated ? present : sql<SqlBool>`not ${present}`;
+    }
+    return this.existsInstance(p.className, row, elem, this.predicate(node, value, false));
+  }
+
+  private packagePredicate(node: Extract<CheckedNode, { property: ResolvedProperty }>, row: string): Bool {
+    const name = node.property.property;
+    if (!PACKAGE_COLUMNS.has(name)) throw new Error(`package property ${name} has no column`);
+    return this.predicate(node, sql.ref(`${row}.${name}`), name === 'version' ? sql.ref(`${row}.version_key`) : false);
+  }
+
+  /**
+   * The condition on one value, always true or false (never NULL) so that `not` is exact.
+   * `versionKey` is the stored dpkg sort key column when there is one (packages).
+   */
+  private predicate(
+    node: Extract<CheckedNode, { property: ResolvedProperty }>,
+    value: RawBuilder<unknown>,
+    versionKey: RawBuilder<unknown> | false,
+  ): Bool {
+    const d = this.opts.dialect;
+    switch (node.kind) {
+      case 'null':
+        return sql<SqlBool>`(${value} is ${node.negated ? sql`not ` : sql``}null)`;
+      case 'like': {
+        const match = sql`lower(${value}) like lower(cast(${likePattern(node.pattern)} as text)) escape '\\'`;
+        return this.twoValued(node.negated ? sql`not (${match})` : match);
+      }
+      case 'compare':
+        if (node.property.type === 'version') return this.twoValued(this.versionCompare(node, value, versionKey));
+        return this.twoValued(sql`${value} ${OPERATORS[node.op]} ${literalParam(d, node.value)}`);
+      case 'in': {
+        if (node.property.type === 'version') return this.twoValued(this.versionIn(node, value, versionKey));
+        const list = sql.join(node.values.map((v) => literalParam(d, v)));
+        return this.twoValued(sql`${value} ${node.negated ? sql`not in` : sql`in`} (${list})`);
+      }
+    }
+  }
+
+  private twoValued(expr: RawBuilder<unknown>): Bool {
+    return sql<SqlBool>`coalesce(${expr}, false)`;
+  }
+
+  private versionCompare(
+    node: Extract<CheckedNode, { kind: 'compare' }>,
+    value: RawBuilder<unknown>,
+    versionKey: RawBuilder<unknown> | false,
+  ): RawBuilder<unknown> {
+    const literal = String(node.value);
+    if (versionKey) return sql`${versionKey} ${OPERATORS[node.op]} ${debianVersionKey(literal)}`;
+    const matching = versionsMatching(this.domain(node.property), node.op, literal);
+    return boolSql(inTextSet(this.opts.dialect, value, matching));
+  }
+
+  private versionIn(
+    node: Extract<CheckedNode, { kind: 'in' }>,
+    value: RawBuilder<unknown>,
+    versionKey: RawBuilder<unknown> | false,
+  ): RawBuilder<unknown> {
+    const literals = node.values.map((v: LiteralValue) => String(v));
+    if (versionKey) {
+      const keys = sql.join(literals.map((l) => sql`${debianVersionKey(l)}`));
+      return sql`${versionKey} ${node.negated ? sql`not in` : sql`in`} (${keys})`;
+    }
+    return inTextSet(this.opts.dialect, value, versionsIn(this.domain(node.property), literals, node.negated));
+  }
+
+  private domain(p: ResolvedProperty): readonly string[] {
+    const domain = this.opts.versionDomains.get(domainKey(p));
+    if (!domain) throw new Error(`the values of ${domainKey(p)} were not loaded before compiling`);
+    return domain;
+  }
+}
+
+/** Compiles a checked query whose version value sets are already loaded. */
+export function compileQuery(query: CheckedQuery, opts: CompileOptions): Expression<SqlBool> {
+  return new Compiler(opts).compile(query.root, null);
+}
+
+/** Loads what the query needs (version value sets) and compiles it for this database. */
+export async function compileQueryFor(db: Db, query: CheckedQuery): Promise<Expression<SqlBool>> {
+  const versionDomains = await loadVersionDomains(db, query);
+  return compileQuery(query, { dialect: db.dialect, versionDomains });
+}

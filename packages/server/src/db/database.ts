@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { migrations } from './migrations/index.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: Dialect;
+  /** The URL without credentials, for logs and the site page. */
+  description: string;
+  /** PostgreSQL only: the pool, for LISTEN/NOTIFY and advisory locks on a dedicated client. */
+  pgPool?: pg.Pool;
+  /** PostgreSQL only: the schema all tables live in (tests use one schema per test). */
+  pgSchema?: string;
+  close(): Promise<void>;
+}
+
+// PostgreSQL int8 (bigserial ids, count(*)) comes back as text by default; ids stay text
+// (they are strings in the API) and counts are converted where they are read.
+
+/**
+ * Opens the site database. `url` is `postgres://...` (optionally `?schema=name`) or a SQLite
+ * file path (`sqlite:/path/steward.db` or a plain path).
+ */
+export async function openDatabase(url: string): Promise<Db> {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+  const file = url.replace(/^sqlite:/, '');
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  // WAL lets readers run beside the single writer; synchronous=FULL makes every acknowledged
+  // commit durable across a crash or power loss (DESIGN.md invariant 2).
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('cache_size = -65536');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    kysely,
+    dialect: 'sqlite',
+    description: `sqlite:${file}`,
+    close: () => kysely.destroy(),
+  };
+}
+
+async function openPostgres(url: string): Promise<Db> {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`invalid PostgreSQL schema name "${schema}"`);
+  }
+  const poolConfig: pg.PoolConfig = { connectionString: parsed.toString(), max: 10 };
+  if (schema) {
+    const admin = new pg.Client({ connectionString: parsed.toString() });
+    await admin.connect();
+    await admin.query(`create schema if not exists "${schema}"`);
+    await admin.end();
+    poolConfig.options = `-c search_path="${schema}"`;
+  }
+  const pool = new pg.Pool(poolConfig);
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const safe = new URL(parsed.toString());
+  safe.password = '';
+  return {
+    kysely,
+    dialect: 'postgres',
+    description: safe.toString() + (schema ? ` (schema ${schema})` : ''),
+    pgPool: pool,
+    ...(schema ? { pgSchema: schema } : {}),
+    close: () => kysely.destroy(),
+  };
+}
+
+/** Applies every pending migration (forward only). Safe to run from several processes at once. */
+export async function migrateToLatest(db: Db): Promise<void> {
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: () => Promise.resolve(migrations(db.dialect)) },
+  });
+  const run = async () => {
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error) throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  };
+  if (db.dialect === 'postgres') {
+    // Several server processes may start together against one PostgreSQL.
+    await db.kysely.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(727001)`.execute(conn);
+      try {
+        await run();
+      } finally {
+        await sql`select pg_advisory_unlock(727001)`.execute(conn);
+      }
+    });
+  } else {
+    await run();
+  }
+}
+
+/** jsonb comes back parsed from pg, text from SQLite. */
+export function parseJsonColumn<T = unknown>(value: unknown): T {
+  if (typeof value === 'string') return JSON.parse(value) as T;
+  return value as T;
+}
+
+/** count(*) is bigint (text) on PostgreSQL. */
+export function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string') return Number(value);
+  return 0;
+}

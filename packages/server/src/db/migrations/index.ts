@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely';
+import type { Dialect } from '../database.js';
+import { initialMigration } from './20261122T1400-initial.js';
+
+/**
+ * Every migration, by timestamped name. Forward only; a landed migration is never edited —
+ * add a new one instead.
+ */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '20261122T1400-initial': initialMigration(dialect),
+  };
+}

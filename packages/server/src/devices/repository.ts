@@ -1,0 +1,68 @@
+import { sql, type Selectable } from 'kysely';
+import type { DeviceSummary } from '@steward/protocol';
+import type { DeviceTable } from '../db/schema.js';
+import type { SiteContext } from '../context.js';
+
+export type DeviceRow = Selectable<DeviceTable>;
+
+/** Days without contact after which a device counts as inactive (SMS/ConfigMgr default: 7). */
+export const ACTIVE_THRESHOLD_DAYS = 7;
+/** A push connection is refreshed every 30 s; a device is online while it was seen within this. */
+export const ONLINE_WINDOW_MS = 90_000;
+
+export function toDeviceSummary(row: DeviceRow, now: Date): DeviceSummary {
+  const activeSince = new Date(now.getTime() - ACTIVE_THRESHOLD_DAYS * 86400_000).toISOString();
+  const onlineSince = new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
+  return {
+    id: row.id,
+    name: row.name,
+    osFamily: row.os_family,
+    osName: row.os_name,
+    osVersion: row.os_version,
+    machineType: row.machine_type,
+    cpuModel: row.cpu_model,
+    memoryTotalMb: row.memory_total_mb === null ? null : Number(row.memory_total_mb),
+    ipAddresses: row.ip_addresses ? row.ip_addresses.split(',') : [],
+    lastLoggedOnUser: row.last_logged_on_user,
+    agentVersion: row.agent_version,
+    enrolledAt: row.enrolled_at,
+    revokedAt: row.revoked_at,
+    lastPolicyRequestAt: row.last_policy_request_at,
+    lastHeartbeatAt: row.last_heartbeat_at,
+    lastInventoryAt: row.last_inventory_at,
+    lastStatusAt: row.last_status_at,
+    lastContactAt: row.last_contact_at,
+    active: row.revoked_at === null && row.last_contact_at !== null && row.last_contact_at >= activeSince,
+    online: row.revoked_at === null && row.push_seen_at !== null && row.push_seen_at >= onlineSince,
+    packageCount: row.package_count,
+  };
+}
+
+/** Summaries of the given devices, in the order of `ids` (missing ids are skipped). */
+export async function deviceSummariesByIds(ctx: SiteContext, ids: string[]): Promise<DeviceSummary[]> {
+  if (ids.length === 0) return [];
+  const byId = new Map<string, DeviceRow>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await ctx.db.kysely.selectFrom('device').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) byId.set(r.id, r);
+  }
+  const now = ctx.clock.now();
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [toDeviceSummary(row, now)] : [];
+  });
+}
+
+export async function findDeviceByIdOrName(ctx: SiteContext, idOrName: string): Promise<DeviceRow | undefined> {
+  const db = ctx.db.kysely;
+  const byId = await db.selectFrom('device').selectAll().where('id', '=', idOrName).executeTakeFirst();
+  if (byId) return byId;
+  // Names are not unique (re-imaged machines re-enrol): prefer the live, most recent one.
+  return db
+    .selectFrom('device')
+    .selectAll()
+    .where('name', '=', idOrName)
+    .orderBy(sql`case when revoked_at is null then 0 else 1 end`)
+    .orderBy('enrolled_at', 'desc')
+    .executeTakeFirst();
+}

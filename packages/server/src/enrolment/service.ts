@@ -1,0 +1,160 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { ErrorCode, type CreateEnrolmentTokenRequest, type EnrolmentToken, type EnrollRequest, type EnrollResponse } from '@steward/protocol';
+import { encodeEnrolmentToken } from '@steward/protocol/node';
+import type { Selectable } from 'kysely';
+import type { EnrolmentTokenTable } from '../db/schema.js';
+import type { Actor, SiteContext } from '../context.js';
+import { authorize, nowIso } from '../context.js';
+import { writeAudit } from '../audit/audit.js';
+import { AppError, NotFoundError } from '../http/errors.js';
+import { raiseSiteStatus } from '../status/site-status.js';
+import type { SiteKeys } from '../site/site-keys.js';
+
+export function sha256Hex(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+/** Constant-time comparison of two hex digests. */
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+function toToken(row: Selectable<EnrolmentTokenTable>): EnrolmentToken {
+  return {
+    id: row.id,
+    description: row.description,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    expiresAt: row.expires_at,
+    maxUses: row.max_uses,
+    uses: row.uses,
+    revoked: row.revoked === 1,
+  };
+}
+
+class EnrolmentRefused extends AppError {
+  constructor(code: string, message: string) {
+    super(code === ErrorCode.TOKEN_INVALID ? 401 : 403, code, message);
+  }
+}
+
+export class EnrolmentService {
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly keys: SiteKeys,
+    /** The agent endpoint URL that tokens carry. */
+    private readonly agentUrl: () => string,
+  ) {}
+
+  async createToken(actor: Actor, req: CreateEnrolmentTokenRequest): Promise<EnrolmentToken> {
+    authorize(actor, 'enrolment:write');
+    const secret = randomBytes(24).toString('base64url');
+    const now = this.ctx.clock.now();
+    const row = {
+      id: randomUUID(),
+      secret_hash: sha256Hex(secret),
+      description: req.description ?? '',
+      created_at: now.toISOString(),
+      created_by: actor.userName,
+      expires_at: new Date(now.getTime() + (req.expiresInHours ?? 24) * 3600_000).toISOString(),
+      max_uses: req.maxUses ?? 100,
+      uses: 0,
+      revoked: 0,
+    };
+    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      await tx.insertInto('enrolment_token').values(row).execute();
+      await writeAudit(tx, actor, row.created_at, {
+        action: 'enrolment-token.create',
+        targetType: 'enrolment-token',
+        targetId: row.id,
+        details: { description: row.description, expiresAt: row.expires_at, maxUses: row.max_uses },
+      });
+    });
+    const token = encodeEnrolmentToken({ url: this.agentUrl(), caFingerprint: this.keys.caFingerprint, secret });
+    return { ...toToken(row), token };
+  }
+
+  async listTokens(actor: Actor): Promise<EnrolmentToken[]> {
+    authorize(actor, 'read');
+    const rows = await this.ctx.db.kysely.selectFrom('enrolment_token').selectAll().orderBy('created_at', 'desc').execute();
+    return rows.map(toToken);
+  }
+
+  async revokeToken(actor: Actor, id: string): Promise<void> {
+    authorize(actor, 'enrolment:write');
+    const at = nowIso(this.ctx);
+    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      const r = await tx.updateTable('enrolment_token').set({ revoked: 1 }).where('id', '=', id).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw new NotFoundError('enrolment token', id);
+      await writeAudit(tx, actor, at, { action: 'enrolment-token.revoke', targetType: 'enrolment-token', targetId: id });
+    });
+  }
+
+  /**
+   * Enrols a machine: checks the token, issues a device id and a random device key (stored only
+   * as a hash), in one transaction that also consumes one use of the token.
+   */
+  async enroll(req: EnrollRequest): Promise<EnrollResponse> {
+    const at = nowIso(this.ctx);
+    const deviceId = randomUUID();
+    const deviceKey = randomBytes(32).toString('base64url');
+    try {
+      await this.ctx.db.kysely.transaction().execute(async (tx) => {
+        const token = await tx.selectFrom('enrolment_token').selectAll().where('secret_hash', '=', sha256Hex(req.secret)).executeTakeFirst();
+        if (!token) throw new EnrolmentRefused(ErrorCode.TOKEN_INVALID, 'the enrolment token is not known to this site');
+        if (token.revoked === 1) throw new EnrolmentRefused(ErrorCode.TOKEN_REVOKED, 'the enrolment token was revoked');
+        if (token.expires_at < at) throw new EnrolmentRefused(ErrorCode.TOKEN_EXPIRED, `the enrolment token expired at ${token.expires_at}`);
+        // Conditional increment: two machines racing for the last use cannot both win.
+        const used = await tx
+          .updateTable('enrolment_token')
+          .set((eb) => ({ uses: eb('uses', '+', 1) }))
+          .where('id', '=', token.id)
+          .where('uses', '<', token.max_uses)
+          .executeTakeFirst();
+        if (Number(used.numUpdatedRows) === 0) {
+          throw new EnrolmentRefused(ErrorCode.TOKEN_EXHAUSTED, `the enrolment token was already used ${token.max_uses} times`);
+        }
+        await tx
+          .insertInto('device')
+          .values({
+            id: deviceId,
+            name: req.hostname,
+            key_hash: sha256Hex(deviceKey),
+            enrolled_at: at,
+            enrolment_token_id: token.id,
+            revoked_at: null,
+            os_family: req.osFamily || null,
+            os_name: null,
+            os_version: null,
+            machine_type: null,
+            cpu_model: null,
+            memory_total_mb: null,
+            ip_addresses: '',
+            last_logged_on_user: null,
+            agent_version: req.agentVersion,
+            package_set_id: null,
+            package_count: 0,
+            inventory_resync: 0,
+            policy_version: null,
+            last_policy_request_at: null,
+            last_heartbeat_at: null,
+            last_inventory_at: null,
+            last_status_at: null,
+            last_contact_at: at,
+            push_seen_at: null,
+          })
+          .execute();
+        await raiseSiteStatus(this.ctx, { messageId: 50010, insertionStrings: [req.hostname, token.description || token.id], attributes: { deviceId }, deviceId }, tx);
+      });
+    } catch (err) {
+      if (err instanceof EnrolmentRefused) {
+        await raiseSiteStatus(this.ctx, { messageId: 50012, insertionStrings: [req.hostname, err.message] });
+      }
+      throw err;
+    }
+    await this.ctx.bus.publish('inventory-changed', { deviceIds: [deviceId] });
+    return { deviceId, deviceKey, siteCode: this.keys.siteCode, policySigningKey: this.keys.policySigningPublicPem };
+  }
+}

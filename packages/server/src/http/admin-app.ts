@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { Type } from '@sinclair/typebox';
+import { API_PREFIX, SiteInfo } from '@steward/protocol';
+import type { Logger } from 'pino';
+import type { App } from './types.js';
+import { createFastify } from './fastify.js';
+import { installErrorHandler } from './errors.js';
+
+/** Where the built console lives (packages/console/dist), unless STEWARD_CONSOLE_DIR says otherwise. */
+export function consoleDir(): string {
+  return process.env.STEWARD_CONSOLE_DIR ?? fileURLToPath(new URL('../../../console/dist', import.meta.url));
+}
+
+export async function createAdminApp(log: Logger, version: string): Promise<App> {
+  const app = createFastify(log, { bodyLimit: 2 * 1024 * 1024 });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Steward admin API', version, description: 'Everything the console and the CLI do. Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer <token>`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  const dir = consoleDir();
+  const index = `${dir}/index.html`;
+  const hasConsole = existsSync(index);
+  if (hasConsole) await app.register(fastifyStatic, { root: dir, wildcard: false, index: 'index.html' });
+  installErrorHandler(app, hasConsole ? { spaIndex: () => readFileSync(index, 'utf8') } : {});
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
+  app.get(`${API_PREFIX}/health`, { config: { public: true }, schema: { tags: ['site'], response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, () => ({ ok: true }));
+  return app;
+}
+
+export function registerSiteRoute(app: App, info: () => SiteInfo): void {
+  app.get(`${API_PREFIX}/site`, { schema: { tags: ['site'], response: { 200: SiteInfo } } }, () => info());
+}

@@ -1,0 +1,2 @@
+export { startServer, ALL_ROLES, type ServerOptions, type RunningServer, type ServerRole } from './server.js';
+export { openDatabase, migrateToLatest, type Db, type Dialect } from './db/database.js';

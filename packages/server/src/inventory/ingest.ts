@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson, type InventoryInstance, type InventoryReportBody } from '@steward/protocol';
+import type { Kysely, Updateable } from 'kysely';
+import type { Database, DeviceTable } from '../db/schema.js';
+import { parseJsonColumn } from '../db/database.js';
+import { applyPackageDelta, diffPackages, ensurePackageSet, loadPackageSet } from './package-sets.js';
+
+export interface InventoryApplyResult {
+  /** The report could not be applied as a delta: the device must send a full report. */
+  resync: string | null;
+  changedClasses: string[];
+}
+
+function classHash(instances: readonly InventoryInstance[]): string {
+  return createHash('sha256').update(canonicalJson(instances)).digest('hex');
+}
+
+function diffInstances(before: readonly InventoryInstance[], after: readonly InventoryInstance[]) {
+  const b = new Set(before.map((i) => canonicalJson(i)));
+  const a = new Set(after.map((i) => canonicalJson(i)));
+  return { added: after.filter((i) => !b.has(canonicalJson(i))), removed: before.filter((i) => !a.has(canonicalJson(i))) };
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** The device columns that lists and filters read, kept in step with the inventory classes. */
+function summaryColumns(classes: Record<string, InventoryInstance[]>): Updateable<DeviceTable> {
+  const out: Updateable<DeviceTable> = {};
+  const os = classes.os?.[0];
+  if (os) {
+    out.os_family = str(os.family);
+    out.os_name = str(os.name);
+    out.os_version = str(os.version);
+    const host = str(os.hostname);
+    if (host) out.name = host;
+  }
+  const machine = classes.machine?.[0];
+  if (machine) out.machine_type = str(machine.type);
+  const cpu = classes.cpu?.[0];
+  if (cpu) out.cpu_model = str(cpu.model);
+  const memory = classes.memory?.[0];
+  if (memory) out.memory_total_mb = num(memory.totalMb);
+  if (classes.ipAddress) {
+    out.ip_addresses = classes.ipAddress
+      .map((i) => str(i.address))
+      .filter((a): a is string => a !== null && a !== '127.0.0.1' && a !== '::1' && !a.startsWith('fe80'))
+      .slice(0, 16)
+      .join(',');
+  }
+  const user = classes.user?.[0];
+  if (user) out.last_logged_on_user = str(user.lastLoggedOnUser);
+  const agent = classes.agent?.[0];
+  if (agent) out.agent_version = str(agent.version);
+  return out;
+}
+
+async function applyClasses(tx: Kysely<Database>, deviceId: string, body: InventoryReportBody, at: string, recordHistory: boolean): Promise<string[]> {
+  const existing = await tx.selectFrom('device_inventory').select(['class_name', 'hash']).where('device_id', '=', deviceId).execute();
+  const hashes = new Map(existing.map((r) => [r.class_name, r.hash]));
+  const changed: string[] = [];
+  const removed = new Set(body.removedClasses ?? []);
+  if (body.kind === 'full') for (const name of hashes.keys()) if (!(name in body.classes)) removed.add(name);
+
+  for (const [name, instances] of Object.entries(body.classes)) {
+    if (name === 'package') continue;
+    const hash = classHash(instances);
+    if (hashes.get(name) === hash) continue;
+    changed.push(name);
+    if (hashes.has(name)) {
+      const old = await tx.selectFrom('device_inventory').select('data').where('device_id', '=', deviceId).where('class_name', '=', name).executeTakeFirst();
+      const before = old ? parseJsonColumn<InventoryInstance[]>(old.data) : [];
+      const d = diffInstances(before, instances);
+      if (recordHistory) await tx.insertInto('inventory_change').values({ device_id: deviceId, class_name: name, at, added: JSON.stringify(d.added), removed: JSON.stringify(d.removed) }).execute();
+      await tx.updateTable('device_inventory').set({ data: JSON.stringify(instances), hash, updated_at: at }).where('device_id', '=', deviceId).where('class_name', '=', name).execute();
+    } else {
+      if (recordHistory && existing.length > 0) await tx.insertInto('inventory_change').values({ device_id: deviceId, class_name: name, at, added: JSON.stringify(instances), removed: '[]' }).execute();
+      await tx.insertInto('device_inventory').values({ device_id: deviceId, class_name: name, data: JSON.stringify(instances), hash, updated_at: at }).execute();
+    }
+  }
+  for (const name of removed) {
+    if (!hashes.has(name)) continue;
+    const old = await tx.selectFrom('device_inventory').select('data').where('device_id', '=', deviceId).where('class_name', '=', name).executeTakeFirst();
+    await tx.deleteFrom('device_inventory').where('device_id', '=', deviceId).where('class_name', '=', name).execute();
+    if (recordHistory) await tx.insertInto('inventory_change').values({ device_id: deviceId, class_name: name, at, added: '[]', removed: JSON.stringify(old ? parseJsonColumn(old.data) : []) }).execute();
+    changed.push(name);
+  }
+  return changed;
+}
+
+/**
+ * Applies one inventory report to a device inside the caller's transaction. Deltas whose base
+ * does not match what the site holds are not guessed at: the device is asked for a full report.
+ */
+export async function applyInventoryReport(tx: Kysely<Database>, deviceId: string, body: InventoryReportBody, at: string): Promise<InventoryApplyResult> {
+  const device = await tx.selectFrom('device').select(['package_set_id', 'last_inventory_at']).where('id', '=', deviceId).executeTakeFirstOrThrow();
+  const firstReport = device.last_inventory_at === null;
+  const changedClasses = await applyClasses(tx, deviceId, body, at, !firstReport);
+  let resync: string | null = null;
+  const update: Updateable<DeviceTable> = { ...summaryColumns(body.classes), last_inventory_at: at };
+
+  const pk = body.packages;
+  if (pk?.kind === 'full') {
+    const set = await ensurePackageSet(tx, pk.items, at);
+    if (set.id !== device.package_set_id) {
+      if (device.package_set_id && !firstReport) {
+        const d = diffPackages(await loadPackageSet(tx, device.package_set_id), pk.items);
+        await tx.insertInto('inventory_change').values({ device_id: deviceId, class_name: 'package', at, added: JSON.stringify(d.added), removed: JSON.stringify(d.removed) }).execute();
+      }
+      update.package_set_id = set.id;
+      update.package_count = set.count;
+      changedClasses.push('package');
+    }
+  } else if (pk?.kind === 'delta') {
+    if (pk.baseHash !== device.package_set_id) {
+      resync = `package delta is based on set ${pk.baseHash.slice(0, 12)}, the site holds ${(device.package_set_id ?? 'none').slice(0, 12)}`;
+    } else if (pk.added.length + pk.removed.length > 0) {
+      const next = applyPackageDelta(await loadPackageSet(tx, pk.baseHash), pk.added, pk.removed);
+      const set = await ensurePackageSet(tx, next, at);
+      if (set.id !== pk.hash) {
+        resync = `package set after the delta does not match the device's hash`;
+      } else {
+        await tx.insertInto('inventory_change').values({ device_id: deviceId, class_name: 'package', at, added: JSON.stringify(pk.added), removed: JSON.stringify(pk.removed) }).execute();
+        update.package_set_id = set.id;
+        update.package_count = set.count;
+        changedClasses.push('package');
+      }
+    }
+  }
+  if (body.kind === 'full' && resync === null) update.inventory_resync = 0;
+  if (resync !== null) update.inventory_resync = 1;
+  await tx.updateTable('device').set(update).where('id', '=', deviceId).execute();
+  return { resync, changedClasses };
+}

@@ -1,0 +1,69 @@
+import { debianVersionKey, type InstalledPackage } from '@steward/protocol';
+import { packageSetHash, sortPackages } from '@steward/protocol/node';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+const INSERT_CHUNK = 200;
+
+/**
+ * Stores a package set once, addressed by its hash (DESIGN.md section 4): a fleet built from a
+ * few images holds a few sets, however many devices point at them.
+ */
+export async function ensurePackageSet(tx: Kysely<Database>, packages: readonly InstalledPackage[], at: string): Promise<{ id: string; count: number }> {
+  const id = packageSetHash(packages);
+  const existing = await tx.selectFrom('package_set').select(['id', 'package_count']).where('id', '=', id).executeTakeFirst();
+  if (existing) return { id, count: existing.package_count };
+  const unique = new Map<string, InstalledPackage>();
+  for (const p of sortPackages(packages)) unique.set(`${p.manager}\t${p.name}\t${p.arch}\t${p.version}`, p);
+  const rows = [...unique.values()].map((p) => ({
+    set_id: id,
+    manager: p.manager,
+    name: p.name,
+    arch: p.arch,
+    version: p.version,
+    version_key: debianVersionKey(p.version),
+  }));
+  const inserted = await tx
+    .insertInto('package_set')
+    .values({ id, package_count: rows.length, created_at: at })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .executeTakeFirst();
+  // Another process stored the same set concurrently: its rows are complete (same transaction).
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return { id, count: rows.length };
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await tx.insertInto('package_set_item').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+  }
+  return { id, count: rows.length };
+}
+
+export async function loadPackageSet(tx: Kysely<Database>, setId: string): Promise<InstalledPackage[]> {
+  const rows = await tx.selectFrom('package_set_item').select(['manager', 'name', 'arch', 'version']).where('set_id', '=', setId).execute();
+  return rows.map((r) => ({ manager: r.manager === 'rpm' ? 'rpm' : 'dpkg', name: r.name, arch: r.arch, version: r.version }));
+}
+
+function key(p: InstalledPackage): string {
+  return `${p.manager}\t${p.name}\t${p.arch}\t${p.version}`;
+}
+
+/** base - removed + added. */
+export function applyPackageDelta(base: readonly InstalledPackage[], added: readonly InstalledPackage[], removed: readonly InstalledPackage[]): InstalledPackage[] {
+  const map = new Map(base.map((p) => [key(p), p]));
+  for (const p of removed) map.delete(key(p));
+  for (const p of added) map.set(key(p), p);
+  return [...map.values()];
+}
+
+export function diffPackages(before: readonly InstalledPackage[], after: readonly InstalledPackage[]): { added: InstalledPackage[]; removed: InstalledPackage[] } {
+  const b = new Set(before.map(key));
+  const a = new Set(after.map(key));
+  return { added: after.filter((p) => !b.has(key(p))), removed: before.filter((p) => !a.has(key(p))) };
+}
+
+/** Deletes package sets no device points at any more (scheduled). */
+export async function collectUnusedPackageSets(db: Kysely<Database>): Promise<number> {
+  const r = await db
+    .deleteFrom('package_set')
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('device').select('device.id').whereRef('device.package_set_id', '=', 'package_set.id'))))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { Value } from '@sinclair/typebox/value';
+import { PushFrame, type NudgeAction } from '@steward/protocol';
+import type { SiteContext } from '../context.js';
+import type { ActivityRecorder } from '../agent-api/activity.js';
+
+const KEEPALIVE_MS = 30_000;
+/** Requests older than this are not replayed when a device reconnects. */
+const REPLAY_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * Holds this process's push connections. The server only nudges over them ("fetch policy now",
+ * "collect inventory now"); the agent then does the work over HTTPS. Nudges are published on
+ * the bus, so whichever process holds a device's connection delivers it.
+ */
+export class PushHub {
+  private sockets = new Map<string, WebSocket>();
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly activity: ActivityRecorder,
+  ) {}
+
+  start(): void {
+    this.unsubscribe.push(
+      this.ctx.bus.subscribe('nudge', ({ items }) => void this.deliver(items)),
+      this.ctx.bus.subscribe('device-revoked', ({ deviceId }) => this.sockets.get(deviceId)?.close(4003, 'device revoked')),
+    );
+    this.timer = setInterval(() => this.keepalive(), KEEPALIVE_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    for (const u of this.unsubscribe) u();
+    if (this.timer) clearInterval(this.timer);
+    for (const s of this.sockets.values()) s.close(1001, 'server stopping');
+    this.sockets.clear();
+  }
+
+  get connectedCount(): number {
+    return this.sockets.size;
+  }
+
+  isConnected(deviceId: string): boolean {
+    return this.sockets.has(deviceId);
+  }
+
+  /** Called when an authenticated agent opens its push channel. */
+  attach(deviceId: string, socket: WebSocket): void {
+    this.sockets.get(deviceId)?.close(4000, 'replaced by a newer connection');
+    this.sockets.set(deviceId, socket);
+    this.activity.record(deviceId, 'push');
+    socket.on('message', (data) => this.onFrame(deviceId, String(data)));
+    socket.on('pong', () => this.activity.record(deviceId, 'push'));
+    socket.on('close', () => {
+      if (this.sockets.get(deviceId) === socket) this.sockets.delete(deviceId);
+    });
+    socket.on('error', () => socket.terminate());
+    socket.send(JSON.stringify({ type: 'hello', deviceId }));
+    void this.replayPending(deviceId);
+  }
+
+  /** Creates the request rows' ids and publishes the nudges to every process. */
+  async publish(items: { deviceId: string; requestId: string; action: NudgeAction }[]): Promise<void> {
+    await this.ctx.bus.publish('nudge', { items });
+  }
+
+  static newRequestId(): string {
+    return randomUUID();
+  }
+
+  private onFrame(deviceId: string, text: string): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!Value.Check(PushFrame, frame)) return;
+    if (frame.type === 'nudge:ack') this.activity.record(deviceId, 'push');
+  }
+
+  private async deliver(items: { deviceId: string; requestId: string; action: string }[]): Promise<void> {
+    const delivered: string[] = [];
+    for (const item of items) {
+      const socket = this.sockets.get(item.deviceId);
+      if (!socket || socket.readyState !== socket.OPEN) continue;
+      socket.send(JSON.stringify({ type: 'nudge', action: item.action, requestId: item.requestId }));
+      delivered.push(item.requestId);
+    }
+    if (delivered.length === 0) return;
+    const at = this.ctx.clock.now().toISOString();
+    try {
+      for (let i = 0; i < delivered.length; i += 500) {
+        await this.ctx.db.kysely.updateTable('device_action').set({ delivered_at: at, not_connected: 0 }).where('id', 'in', delivered.slice(i, i + 500)).execute();
+      }
+    } catch (err) {
+      this.ctx.log.warn({ err }, 'could not record nudge delivery');
+    }
+  }
+
+  private async replayPending(deviceId: string): Promise<void> {
+    const since = new Date(this.ctx.clock.now().getTime() - REPLAY_WINDOW_MS).toISOString();
+    const rows = await this.ctx.db.kysely
+      .selectFrom('device_action')
+      .select(['id', 'action'])
+      .where('device_id', '=', deviceId)
+      .where('delivered_at', 'is', null)
+      .where('requested_at', '>=', since)
+      .execute();
+    if (rows.length > 0) await this.deliver(rows.map((r) => ({ deviceId, requestId: r.id, action: r.action })));
+  }
+
+  private keepalive(): void {
+    for (const [deviceId, socket] of this.sockets) {
+      if (socket.readyState === socket.OPEN) {
+        socket.ping();
+        this.activity.record(deviceId, 'push');
+      }
+    }
+  }
+}

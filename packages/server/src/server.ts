@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import fastifyWebsocket from '@fastify/websocket';
+import pino, { type Logger } from 'pino';
+import { migrateToLatest, openDatabase, type Db } from './db/database.js';
+import { createLocalBus, createPostgresBus, type Bus } from './events/bus.js';
+import { SYSTEM_ACTOR, systemClock, type Clock, type SiteContext } from './context.js';
+import { issueServerCertificate, loadOrCreateSiteKeys } from './site/site-keys.js';
+import { createAdminApp, registerSiteRoute } from './http/admin-app.js';
+import { createFastify } from './http/fastify.js';
+import { installErrorHandler } from './http/errors.js';
+import { installAdminAuth } from './http/auth.js';
+import type { App } from './http/types.js';
+import { UserService } from './users/service.js';
+import { registerUserRoutes } from './users/routes.js';
+import { EnrolmentService } from './enrolment/service.js';
+import { registerEnrolmentRoutes } from './enrolment/routes.js';
+import { DeviceService } from './devices/service.js';
+import { registerDeviceRoutes } from './devices/routes.js';
+import { InventoryClassService } from './inventory/class-service.js';
+import { registerInventoryRoutes } from './inventory/routes.js';
+import { collectUnusedPackageSets } from './inventory/package-sets.js';
+import { registerStatusRoutes } from './status/routes.js';
+import { raiseSiteStatus } from './status/site-status.js';
+import { registerMonitoringRoutes, snapshotClientActivity } from './monitoring/client-activity.js';
+import { listAudit } from './audit/audit.js';
+import { ActivityRecorder } from './agent-api/activity.js';
+import { DeviceAuthenticator } from './agent-api/device-auth.js';
+import { PolicyService } from './agent-api/policy.js';
+import { registerAgentRoutes } from './agent-api/routes.js';
+import { PushHub } from './push/push-hub.js';
+import { Scheduler, type Job } from './scheduler/scheduler.js';
+import { CollectionService } from './collections/service.js';
+import { registerCollectionRoutes } from './collections/routes.js';
+import { ensureBuiltinCollections } from './collections/builtin.js';
+import { registerAuditRoutes } from './audit/routes.js';
+
+export type ServerRole = 'admin' | 'mp' | 'scheduler';
+export const ALL_ROLES: readonly ServerRole[] = ['admin', 'mp', 'scheduler'];
+
+export interface ServerOptions {
+  dataDir: string;
+  /** host:port for the admin API and console; port 0 picks a free port. Default 127.0.0.1:8080. */
+  adminListen?: string;
+  /** host:port for agents (HTTPS). Default 0.0.0.0:8443. */
+  agentListen?: string;
+  /** postgres://... or a SQLite file; default <dataDir>/steward.db */
+  db?: string;
+  roles?: readonly ServerRole[];
+  /** The agent URL written into enrolment tokens, when the bound address is not what agents reach. */
+  publicUrl?: string;
+  /** Password of the first admin (otherwise STEWARD_ADMIN_PASSWORD, otherwise generated). */
+  adminPassword?: string;
+  logLevel?: string;
+  siteCode?: string;
+  clock?: Clock;
+}
+
+export interface RunningServer {
+  adminUrl: string;
+  agentUrl: string;
+  generatedAdminPassword?: string;
+  ctx: SiteContext;
+  close(): Promise<void>;
+}
+
+function parseListen(value: string, fallbackHost: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*))(?::(\d+))?$/.exec(value.trim());
+  const host = m?.[1] ?? m?.[2] ?? fallbackHost;
+  const port = Number(m?.[3] ?? 'NaN');
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid listen address "${value}" (expected host:port)`);
+  return { host: host || fallbackHost, port };
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function localNames(): string[] {
+  const addrs = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
+  return ['localhost', hostname(), '127.0.0.1', '::1', ...addrs];
+}
+
+function packageVersion(): string {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function createLogger(dataDir: string, level: string): Logger {
+  // Everything to <data>/server.log; warnings and errors also to stderr where an operator sees them.
+  return pino(
+    { level, base: { pid: process.pid } },
+    pino.multistream([
+      { level: 'trace', stream: pino.destination({ dest: join(dataDir, 'server.log'), mkdir: true, sync: false }) },
+      { level: 'warn', stream: process.stderr },
+    ]),
+  );
+}
+
+/** Starts a site server process with the given roles; resolves once it listens. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const roles = new Set(options.roles ?? ALL_ROLES);
+  const log = createLogger(options.dataDir, options.logLevel ?? process.env.STEWARD_LOG_LEVEL ?? 'info');
+  const version = packageVersion();
+  const db: Db = await openDatabase(options.db ?? join(options.dataDir, 'steward.db'));
+  await migrateToLatest(db);
+  const keys = await loadOrCreateSiteKeys(db.kysely, { siteCode: options.siteCode });
+  const bus: Bus = db.dialect === 'postgres' && db.pgPool ? await createPostgresBus(db.pgPool, db.pgSchema, log) : createLocalBus();
+  const ctx: SiteContext = { db, bus, log, clock: options.clock ?? systemClock, processId: randomUUID(), siteCode: keys.siteCode };
+
+  const agentListen = parseListen(options.agentListen ?? '0.0.0.0:8443', '0.0.0.0');
+  let agentUrl = options.publicUrl?.replace(/\/+$/, '') ?? '';
+  const users = new UserService(ctx);
+  const enrolment = new EnrolmentService(ctx, keys, () => agentUrl);
+  const activity = new ActivityRecorder(ctx);
+  const push = new PushHub(ctx, activity);
+  const devices = new DeviceService(ctx, push);
+  const classes = new InventoryClassService(ctx);
+  const policy = new PolicyService(ctx, keys);
+  const deviceAuth = new DeviceAuthenticator(ctx);
+  const collections = new CollectionService(ctx);
+  await ensureBuiltinCollections(ctx);
+  const initial = await users.ensureInitialAdmin(options.adminPassword ?? process.env.STEWARD_ADMIN_PASSWORD);
+
+  const apps: App[] = [];
+  let agentApp: App | undefined;
+  if (roles.has('mp')) {
+    const tls = await issueServerCertificate(keys, [...(options.publicUrl ? [new URL(options.publicUrl).hostname] : []), ...localNames()]);
+    agentApp = createFastify(log, { bodyLimit: 64 * 1024 * 1024, https: { key: tls.keyPem, cert: tls.certChainPem } });
+    installErrorHandler(agentApp);
+    await agentApp.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+    registerAgentRoutes(agentApp, { ctx, enrolment, auth: deviceAuth, policy, activity, push });
+    activity.start();
+    push.start();
+    await agentApp.listen({ host: agentListen.host, port: agentListen.port });
+    const bound = agentApp.server.address();
+    const port = typeof bound === 'object' && bound ? bound.port : agentListen.port;
+    const wildcard = agentListen.host === '0.0.0.0' || agentListen.host === '::';
+    agentUrl ||= `https://${urlHost(wildcard ? hostname() : agentListen.host)}:${port}`;
+    apps.push(agentApp);
+  }
+
+  let adminUrl = '';
+  if (roles.has('admin')) {
+    const admin = await createAdminApp(log, version);
+    installAdminAuth(admin, users);
+    registerSiteRoute(admin, () => ({
+      siteCode: keys.siteCode,
+      siteName: keys.siteName,
+      version,
+      agentUrl,
+      caFingerprint: keys.caFingerprint,
+      database: db.dialect,
+      activeThresholdDays: 7,
+    }));
+    registerUserRoutes(admin, users);
+    registerEnrolmentRoutes(admin, enrolment);
+    registerDeviceRoutes(admin, devices);
+    registerInventoryRoutes(admin, classes, policy);
+    registerCollectionRoutes(admin, collections);
+    registerStatusRoutes(admin, ctx);
+    registerMonitoringRoutes(admin, ctx);
+    registerAuditRoutes(admin, (actor, q) => listAudit(ctx, actor, q));
+    const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
+    await admin.listen({ host: listen.host, port: listen.port });
+    const bound = admin.server.address();
+    const port = typeof bound === 'object' && bound ? bound.port : listen.port;
+    adminUrl = `http://${urlHost(listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host)}:${port}`;
+    apps.push(admin);
+  }
+
+  const jobs: Job[] = [
+    { name: 'collections:incremental', intervalMs: 2_000, run: () => collections.evaluateDirty() },
+    { name: 'collections:scheduled', intervalMs: 60_000, runAtStart: true, run: () => collections.evaluateDue() },
+    { name: 'client-activity:snapshot', intervalMs: 3600_000, runAtStart: true, run: () => snapshotClientActivity(ctx) },
+    { name: 'package-sets:collect', intervalMs: 6 * 3600_000, run: () => collectUnusedPackageSets(db.kysely) },
+    { name: 'sessions:expire', intervalMs: 3600_000, run: () => db.kysely.deleteFrom('admin_session').where('expires_at', '<', ctx.clock.now().toISOString()).execute() },
+  ];
+  const scheduler = new Scheduler(ctx, roles.has('scheduler') ? jobs : [], () => {
+    if (roles.has('scheduler')) collections.start();
+  });
+  await scheduler.start();
+  await raiseSiteStatus(ctx, { messageId: 50001, insertionStrings: [[...roles].join(','), ctx.processId] });
+
+  const stateFile = join(options.dataDir, 'server.json');
+  writeFileSync(`${stateFile}.tmp`, JSON.stringify({ adminUrl, agentUrl, pid: process.pid, processId: ctx.processId, roles: [...roles] }, null, 2));
+  renameSync(`${stateFile}.tmp`, stateFile);
+  log.info({ adminUrl, agentUrl, roles: [...roles], db: db.description }, 'site server ready');
+
+  let closed = false;
+  return {
+    adminUrl,
+    agentUrl,
+    ...(initial.generatedPassword ? { generatedAdminPassword: initial.generatedPassword } : {}),
+    ctx,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await scheduler.stop();
+      collections.stop();
+      push.stop();
+      for (const app of apps) await app.close();
+      await activity.stop();
+      deviceAuth.stop();
+      policy.stop();
+      await bus.close();
+      await db.close();
+      log.flush();
+    },
+  };
+}
+
+export { SYSTEM_ACTOR };

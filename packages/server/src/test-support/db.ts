@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import pino from 'pino';
+import { migrateToLatest, openDatabase, type Db, type Dialect } from '../db/database.js';
+import { createLocalBus } from '../events/bus.js';
+import { systemClock, type Clock, type SiteContext } from '../context.js';
+
+export const POSTGRES_URL = process.env.STEWARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+let pgReachable: Promise<boolean> | undefined;
+/** Whether the machine's PostgreSQL answers; tests that need it say so when it does not. */
+export function postgresReachable(): Promise<boolean> {
+  pgReachable ??= (async () => {
+    const c = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+    try {
+      await c.connect();
+      await c.end();
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  return pgReachable;
+}
+
+/** The dialects integration tests run against: `describe.each(testDialects)`. */
+export const testDialects: Dialect[] = ['sqlite', 'postgres'];
+
+/** A database URL of its own for one test: a temp SQLite file, or a fresh PostgreSQL schema. */
+export function freshDatabaseUrl(dialect: Dialect): { url: string; cleanup: () => Promise<void> } {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-db-'));
+    return { url: join(dir, 'steward.db'), cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  return {
+    url: `${POSTGRES_URL}?schema=${schema}`,
+    cleanup: async () => {
+      const c = new pg.Client({ connectionString: POSTGRES_URL });
+      await c.connect();
+      await c.query(`drop schema if exists "${schema}" cascade`);
+      await c.end();
+    },
+  };
+}
+
+/** A migrated database and a SiteContext over it, for repository and service tests. */
+export async function createTestContext(dialect: Dialect, clock: Clock = systemClock): Promise<{ ctx: SiteContext; db: Db; cleanup: () => Promise<void> }> {
+  const { url, cleanup } = freshDatabaseUrl(dialect);
+  const db = await openDatabase(url);
+  await migrateToLatest(db);
+  const ctx: SiteContext = {
+    db,
+    bus: createLocalBus(),
+    log: pino({ level: process.env.STEWARD_TEST_LOG ?? 'silent' }),
+    clock,
+    processId: 'test',
+    siteCode: 'T01',
+  };
+  return {
+    ctx,
+    db,
+    cleanup: async () => {
+      await db.close();
+      await cleanup();
+    },
+  };
+}

@@ -1,0 +1,240 @@
+/**
+ * Real-process test harness: a site server started through the real CLI (`steward server`),
+ * real agent processes (`steward-agent enroll` + `run`) and a real database (a temp SQLite file
+ * or a fresh PostgreSQL schema). Integration and end-to-end tests build on it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { ApiClient, type ClientSettings, type DeviceSummary } from '@steward/protocol';
+
+export const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const STEWARD = join(REPO, 'packages/cli/bin/steward.js');
+export const STEWARD_AGENT = join(REPO, 'packages/agent/bin/steward-agent.js');
+export const POSTGRES_URL = process.env.STEWARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export type TestDialect = 'sqlite' | 'postgres';
+
+/** Polls `probe` until it returns a truthy value: waiting for an observable event, never a fixed sleep. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface Proc {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Proc {
+  const child = spawn(process.execPath, [cmd, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  if (opts.input !== undefined) child.stdin?.end(opts.input);
+  else child.stdin?.end();
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+/** Runs a command to completion: {code, stdout, stderr}. */
+export function exec(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveP) => {
+    const child = spawn(process.execPath, [cmd, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.end(opts.input ?? '');
+    child.on('exit', (code) => resolveP({ code, stdout, stderr }));
+  });
+}
+
+async function stop(p: Proc | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
+  p.child.kill(signal);
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
+  await p.exited;
+  clearTimeout(timer);
+}
+
+export interface ServerHandle {
+  proc: Proc;
+  adminUrl: string;
+  agentUrl: string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts `steward server` on free ports and waits for its server.json. */
+export async function startServerProcess(opts: { dataDir: string; dbUrl?: string; password: string; roles?: string; env?: NodeJS.ProcessEnv; adminListen?: string; agentListen?: string }): Promise<ServerHandle> {
+  const stateFile = join(opts.dataDir, 'server.json');
+  rmSync(stateFile, { force: true });
+  const args = ['server', '--data', opts.dataDir, '--admin-listen', opts.adminListen ?? '127.0.0.1:0', '--agent-listen', opts.agentListen ?? '127.0.0.1:0'];
+  if (opts.dbUrl) args.push('--db', opts.dbUrl);
+  if (opts.roles) args.push('--roles', opts.roles);
+  const proc = run(STEWARD, args, { env: { STEWARD_ADMIN_PASSWORD: opts.password, ...opts.env } });
+  const info = await waitFor(
+    'server.json',
+    () => {
+      if (proc.child.exitCode !== null) throw new Error(`server exited: ${proc.output()}`);
+      if (!existsSync(stateFile)) return undefined;
+      const parsed: unknown = JSON.parse(readFileSync(stateFile, 'utf8'));
+      return parsed as { adminUrl: string; agentUrl: string };
+    },
+    90_000,
+  );
+  return { proc, adminUrl: info.adminUrl, agentUrl: info.agentUrl, stop: (signal) => stop(proc, signal) };
+}
+
+export interface AgentHandle {
+  stateDir: string;
+  deviceId: string;
+  proc: Proc | undefined;
+  start(): void;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Fast client settings for tests: agents poll and report every few seconds instead of hours. */
+export const FAST_SETTINGS: Partial<ClientSettings> = {
+  policyIntervalSeconds: 30,
+  heartbeatIntervalSeconds: 10,
+  inventoryIntervalSeconds: 60,
+  softwareScanIntervalSeconds: 3600,
+  softwareScanPaths: ['/usr/local/bin'],
+};
+
+export async function enrolAgent(token: string, stateDir: string): Promise<AgentHandle> {
+  const r = await exec(STEWARD_AGENT, ['enroll', '--token', token, '--state-dir', stateDir, '--json']);
+  if (r.code !== 0) throw new Error(`enrol failed (${String(r.code)}): ${r.stderr}${r.stdout}`);
+  const device: unknown = JSON.parse(readFileSync(join(stateDir, 'device.json'), 'utf8'));
+  const deviceId = typeof device === 'object' && device !== null && 'deviceId' in device && typeof device.deviceId === 'string' ? device.deviceId : '';
+  const handle: AgentHandle = {
+    stateDir,
+    deviceId,
+    proc: undefined,
+    start() {
+      handle.proc = run(STEWARD_AGENT, ['run', '--state-dir', stateDir]);
+    },
+    async stop(signal) {
+      await stop(handle.proc, signal);
+    },
+  };
+  return handle;
+}
+
+export interface Site {
+  dir: string;
+  dialect: TestDialect;
+  dbUrl: string | undefined;
+  adminUrl: string;
+  agentUrl: string;
+  adminUser: string;
+  adminPassword: string;
+  api: ApiClient;
+  server: ServerHandle;
+  agents: AgentHandle[];
+  devices: DeviceSummary[];
+  /** Restarts the server process on the same data (and database). */
+  /** Stops the server, runs `whileDown` (agents keep working), starts it again on the same ports. */
+  restartServer(whileDown?: () => Promise<void>, signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function pgReachable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A whole site: server process, N enrolled agent processes that have sent their first inventory. */
+export async function startSite(opts: { dialect?: TestDialect; agents?: number } = {}): Promise<Site> {
+  const dialect = opts.dialect ?? 'sqlite';
+  const dir = mkdtempSync(join(tmpdir(), 'steward-site-'));
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const dbUrl = dialect === 'postgres' ? `${POSTGRES_URL}?schema=${schema}` : undefined;
+  const adminPassword = randomBytes(12).toString('base64url');
+  const serverOpts = { dataDir: join(dir, 'server'), password: adminPassword, ...(dbUrl ? { dbUrl } : {}) };
+  let server = await startServerProcess(serverOpts);
+  const api = new ApiClient({ baseUrl: server.adminUrl });
+  api.setToken((await api.login('admin', adminPassword)).token);
+  await api.updateClientSettings(FAST_SETTINGS);
+  const agents: AgentHandle[] = [];
+  const n = opts.agents ?? 1;
+  if (n > 0) {
+    const token = await api.createToken({ description: 'test', maxUses: n });
+    for (let i = 0; i < n; i++) {
+      const a = await enrolAgent(token.token ?? '', join(dir, `agent-${i}`));
+      a.start();
+      agents.push(a);
+    }
+  }
+  const devices = await waitFor(
+    `${n} devices with inventory`,
+    async () => {
+      const list = await api.listDevices({ limit: 1000 });
+      const ready = list.items.filter((d) => d.lastInventoryAt !== null);
+      return ready.length >= n ? ready : undefined;
+    },
+    120_000,
+    250,
+  );
+  const site: Site = {
+    dir,
+    dialect,
+    dbUrl,
+    get adminUrl() {
+      return server.adminUrl;
+    },
+    get agentUrl() {
+      return server.agentUrl;
+    },
+    adminUser: 'admin',
+    adminPassword,
+    api,
+    get server() {
+      return server;
+    },
+    agents,
+    devices,
+    async restartServer(whileDown, signal) {
+      // Same ports: agents keep the URL they enrolled with.
+      const adminListen = new URL(server.adminUrl).host;
+      const agentListen = new URL(server.agentUrl).host;
+      await server.stop(signal);
+      if (whileDown) await whileDown();
+      server = await startServerProcess({ ...serverOpts, adminListen, agentListen });
+    },
+    async stop() {
+      for (const a of agents) await a.stop();
+      await server.stop();
+      if (dbUrl) {
+        const c = new pg.Client({ connectionString: POSTGRES_URL });
+        await c.connect();
+        await c.query(`drop schema if exists "${schema}" cascade`);
+        await c.end();
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return site;
+}
