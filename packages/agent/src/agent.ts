@@ -10,17 +10,23 @@ import {
 import { Backoff } from './channel/backoff.js';
 import { sendHeartbeat } from './channel/heartbeat.js';
 import { HttpsClient } from './channel/https-client.js';
-import { DEFAULT_CLIENT_SETTINGS, fetchSignedPolicy, verifySignedPolicy } from './channel/policy.js';
+import {
+  DEFAULT_CLIENT_SETTINGS,
+  fetchSignedPolicy,
+  verifySignedPolicy,
+} from './channel/policy.js';
 import { PushClient } from './channel/push-client.js';
 import { flushOutbox } from './channel/reports.js';
-import { AgentError, DeviceRejectedError, errorMessage, ExitCode, UnreachableError } from './errors.js';
+import { AgentError, DeviceRejectedError, errorMessage, ExitCode } from './errors.js';
 import { requireFullInventory, runInventoryCycle } from './inventory/inventory-runner.js';
+import { inventoryTiming } from './inventory/inventory-schedule.js';
 import { readInventoryState } from './inventory/inventory-state.js';
 import { stderrLogger, type Logger } from './logger.js';
 import { Outbox } from './outbox/outbox.js';
 import { statusMessage } from './outbox/status-message.js';
 import { JobQueue, type Job } from './scheduler.js';
-import { readAgentState, writeAgentState, type AgentStateFile } from './state/agent-state.js';
+import { readAgentState } from './state/agent-state.js';
+import { ContactTracker } from './state/contact-tracker.js';
 import { deviceAuthHeaders, requireDeviceFile, type DeviceFile } from './state/device-file.js';
 import { loadPolicy, savePolicy } from './state/policy-file.js';
 import { acquireStateLock } from './state/state-lock.js';
@@ -45,6 +51,7 @@ export class Agent {
   private readonly log: Logger;
   private readonly jobs = new JobQueue();
   private readonly retry = new Backoff();
+  private readonly heldBack = new Backoff();
   private readonly startedAt = new Date();
   private device: DeviceFile | undefined;
   private outboxRef: Outbox | undefined;
@@ -53,8 +60,7 @@ export class Agent {
   private policy: PolicyDocument | undefined;
   private stopReason: string | undefined;
   private fatal: DeviceRejectedError | undefined;
-  private unreachableSince: number | undefined;
-  private contact: AgentStateFile = {};
+  private contact: ContactTracker | undefined;
 
   constructor(private readonly options: AgentOptions) {
     this.log = options.log ?? stderrLogger();
@@ -84,16 +90,26 @@ export class Agent {
   /** Runs until stopped; resolves to the process exit code. */
   async run(): Promise<number> {
     const { stateDir } = this.options;
+    // Not enrolled is the clearer error, so the identity is read before the lock is taken.
+    const device = await requireDeviceFile(stateDir);
     const release = await acquireStateLock(statePaths(stateDir).lock);
     try {
-      const device = await requireDeviceFile(stateDir);
       this.device = device;
-      this.outboxRef = await Outbox.open({ dir: statePaths(stateDir).outbox, warn: (m) => this.log.warn(m) });
-      this.httpRef = new HttpsClient({ baseUrl: device.url, caPem: device.caPem, headers: deviceAuthHeaders(device) });
-      this.contact = await readAgentState(stateDir);
+      this.outboxRef = await Outbox.open({
+        dir: statePaths(stateDir).outbox,
+        warn: (m) => this.log.warn(m),
+      });
+      this.httpRef = new HttpsClient({
+        baseUrl: device.url,
+        caPem: device.caPem,
+        headers: deviceAuthHeaders(device),
+      });
+      this.contact = new ContactTracker(stateDir, this.log, await readAgentState(stateDir));
       this.policy = await loadPolicy(stateDir, device);
       await this.report(statusMessage(40001, [AGENT_VERSION, hostname()]));
-      this.log.info(`steward-agent ${AGENT_VERSION} started: device ${device.deviceId}, site ${device.siteCode}, ${device.url}`);
+      this.log.info(
+        `steward-agent ${AGENT_VERSION} started: device ${device.deviceId}, site ${device.siteCode}, ${device.url}`,
+      );
       if (this.options.once === true) return await this.runOnce();
       return await this.runService(device);
     } catch (err) {
@@ -116,7 +132,10 @@ export class Agent {
 
   private async runOnce(): Promise<number> {
     await this.fetchPolicy().catch((err: unknown) => this.transient('policy fetch', err));
-    await this.inventory({ full: this.options.full === true, includeSoftwareScan: await this.softwareScanDue() });
+    await this.inventory({
+      full: this.options.full === true,
+      includeSoftwareScan: (await this.timing()).softwareScanDue,
+    });
     await sendHeartbeat(this.http, this.heartbeatBody()).then(
       () => this.contactOk(),
       (err: unknown) => this.transient('heartbeat', err),
@@ -130,7 +149,10 @@ export class Agent {
     }
     if (this.fatal !== undefined) return this.rejected(this.fatal);
     if (this.outbox.depth > 0) {
-      throw new AgentError('OUTBOX_NOT_EMPTY', `${this.outbox.depth} items could not be delivered; they stay in the outbox`);
+      throw new AgentError(
+        'OUTBOX_NOT_EMPTY',
+        `${this.outbox.depth} items could not be delivered; they stay in the outbox`,
+      );
     }
     return ExitCode.ok;
   }
@@ -178,7 +200,9 @@ export class Agent {
     await this.report(statusMessage(40002, [reason]));
     await this.push?.stop();
     const attempt = this.flush().catch(() => false);
-    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000).unref());
+    const timeout = new Promise<boolean>((resolve) =>
+      setTimeout(() => resolve(false), 5_000).unref(),
+    );
     await Promise.race([attempt, timeout]);
     this.log.info(`stopped; ${this.outbox.depth} items kept in the outbox`);
   }
@@ -191,7 +215,10 @@ export class Agent {
           this.jobs.schedule('policy', this.settings.policyIntervalSeconds * 1000);
         } catch (err) {
           this.transient('policy fetch', err);
-          this.jobs.schedule('policy', Math.min(this.retry.next(), this.settings.policyIntervalSeconds * 1000));
+          this.jobs.schedule(
+            'policy',
+            Math.min(this.retry.next(), this.settings.policyIntervalSeconds * 1000),
+          );
         }
         return;
       case 'heartbeat':
@@ -253,11 +280,13 @@ export class Agent {
     const device = this.device;
     if (device === undefined) return;
     const signed = await fetchSignedPolicy(this.http);
-    this.contact.lastPolicyFetchAt = new Date().toISOString();
+    this.contact?.policyFetched();
     await this.contactOk();
     const check = verifySignedPolicy(signed, device.policySigningKey, device.siteCode);
     if (!check.ok) {
-      this.log.error(`policy refused: ${check.reason}; keeping version ${this.policy?.version ?? 'none'}`);
+      this.log.error(
+        `policy refused: ${check.reason}; keeping version ${this.policy?.version ?? 'none'}`,
+      );
       await this.report(statusMessage(40011, [check.reason]));
       return;
     }
@@ -275,32 +304,25 @@ export class Agent {
     if (this.options.once === true) return;
     this.jobs.schedule('heartbeat', this.settings.heartbeatIntervalSeconds * 1000);
     const classesChanged =
-      canonicalJson(previous?.inventoryClasses ?? []) !== canonicalJson(this.policy?.inventoryClasses ?? []);
+      canonicalJson(previous?.inventoryClasses ?? []) !==
+      canonicalJson(this.policy?.inventoryClasses ?? []);
     if (classesChanged) this.jobs.push({ kind: 'inventory' });
     else await this.scheduleInventory(false);
     await this.scheduleSoftwareScan();
   }
 
-  private async scheduleInventory(forceNow: boolean): Promise<void> {
+  private async timing(forceInventory = false) {
     const state = await readInventoryState(this.options.stateDir);
-    const last = state?.lastInventoryAt === undefined ? Number.NaN : Date.parse(state.lastInventoryAt);
-    const now = forceNow || state === undefined || state.fullRequired || this.outbox.fullInventoryRequired || Number.isNaN(last);
-    const due = now ? 0 : last + this.settings.inventoryIntervalSeconds * 1000 - Date.now();
-    this.jobs.schedule('inventory', due);
+    const fullPending = forceInventory || this.outbox.fullInventoryRequired;
+    return inventoryTiming(state, this.settings, fullPending);
   }
 
-  private async softwareScanDue(): Promise<boolean> {
-    const state = await readInventoryState(this.options.stateDir);
-    const last = state?.lastSoftwareScanAt === undefined ? Number.NaN : Date.parse(state.lastSoftwareScanAt);
-    return Number.isNaN(last) || Date.now() - last >= this.settings.softwareScanIntervalSeconds * 1000;
+  private async scheduleInventory(forceNow: boolean): Promise<void> {
+    this.jobs.schedule('inventory', (await this.timing(forceNow)).inventoryDelayMs);
   }
 
   private async scheduleSoftwareScan(): Promise<void> {
-    const state = await readInventoryState(this.options.stateDir);
-    const last = state?.lastSoftwareScanAt === undefined ? Number.NaN : Date.parse(state.lastSoftwareScanAt);
-    // Without a previous scan the first (full) inventory includes one; start counting from now.
-    const base = Number.isNaN(last) ? Date.now() : last;
-    this.jobs.schedule('softwareScan', base + this.settings.softwareScanIntervalSeconds * 1000 - Date.now());
+    this.jobs.schedule('softwareScan', (await this.timing()).softwareScanDelayMs);
   }
 
   private async inventory(request: Parameters<typeof runInventoryCycle>[1]): Promise<void> {
@@ -326,11 +348,19 @@ export class Agent {
    */
   private async flush(): Promise<boolean> {
     try {
-      const result = await flushOutbox(this.http, this.outbox, this.settings.reportBatchSize);
+      const batch = this.settings.reportBatchSize;
+      const result = await flushOutbox(this.http, this.outbox, batch);
       await this.contactOk();
       if (this.outbox.depth > 0) {
-        // Something was raised during the flush (40050) or the site held back an ack: deliver once more.
-        await flushOutbox(this.http, this.outbox, this.settings.reportBatchSize);
+        // Raised meanwhile (40050), or the site held back its acknowledgement: once more.
+        const again = await flushOutbox(this.http, this.outbox, batch);
+        result.inventoryResync ||= again.inventoryResync;
+      }
+      if (this.outbox.depth === 0) this.heldBack.reset();
+      else if (this.options.once !== true) {
+        // Its own backoff: the requests succeed, so the contact backoff was just reset.
+        this.log.warn(`${this.outbox.depth} items not acknowledged yet; retrying later`);
+        this.jobs.schedule('flush', this.heldBack.next());
       }
       if (result.inventoryResync) {
         this.log.warn('the site asked for a full inventory');
@@ -369,25 +399,12 @@ export class Agent {
 
   private async contactOk(): Promise<void> {
     this.retry.reset();
-    const now = Date.now();
-    if (this.unreachableSince !== undefined) {
-      const seconds = Math.max(1, Math.round((now - this.unreachableSince) / 1000));
-      this.unreachableSince = undefined;
-      this.log.info(`site reachable again after ${seconds} s`);
-      await this.report(statusMessage(40050, [String(seconds)]));
-    }
-    this.contact.lastContactAt = new Date(now).toISOString();
-    await writeAgentState(this.options.stateDir, this.contact).catch(() => undefined);
+    const outage = await this.contact?.succeeded();
+    if (outage !== undefined) await this.report(statusMessage(40050, [String(outage)]));
   }
 
-  /** Transport trouble: remembered for 40050 and `status`; a device rejection is rethrown. */
   private transient(what: string, err: unknown): void {
-    if (err instanceof DeviceRejectedError) throw err;
-    if (err instanceof UnreachableError) this.unreachableSince ??= Date.now();
-    const code = err instanceof AgentError ? `${err.code}: ` : '';
-    this.log.warn(`${what} failed: ${code}${errorMessage(err)}`);
-    this.contact.lastErrorAt = new Date().toISOString();
-    this.contact.lastError = `${what}: ${code}${errorMessage(err)}`;
-    void writeAgentState(this.options.stateDir, this.contact).catch(() => undefined);
+    if (this.contact === undefined) throw err;
+    this.contact.failed(what, err);
   }
 }

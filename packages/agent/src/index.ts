@@ -1,11 +1,21 @@
 export { Agent, type AgentOptions } from './agent.js';
-export { collectInventory, type CollectOptions, type CollectedInventory, type CollectorFailure } from './inventory/collect.js';
+export {
+  collectInventory,
+  type CollectOptions,
+  type CollectedInventory,
+  type CollectorFailure,
+} from './inventory/collect.js';
 export { buildInventoryReport, classHash } from './inventory/inventory-report.js';
 export { runInventoryCycle } from './inventory/inventory-runner.js';
 export { Outbox, OutboxFullError, type OutboxOptions } from './outbox/outbox.js';
 export { statusMessage } from './outbox/status-message.js';
 export { collectorsFor, registerPlatformCollectors } from './collectors/registry.js';
-export type { ClassCollector, CollectContext, PackageSource, PlatformCollectors } from './collectors/types.js';
+export type {
+  ClassCollector,
+  CollectContext,
+  PackageSource,
+  PlatformCollectors,
+} from './collectors/types.js';
 export { collectCustomClass } from './collectors/custom/custom-class.js';
 export { decideMachineType, type MachineSignals } from './collectors/linux/machine-type.js';
 export { DEFAULT_CLIENT_SETTINGS, verifySignedPolicy } from './channel/policy.js';

@@ -19,7 +19,8 @@ export async function resolveConnection(io: CliIo): Promise<Connection> {
   const envServer = nonEmpty(io.env['STEWARD_SERVER']);
   const envToken = nonEmpty(io.env['STEWARD_TOKEN']);
   const session = await readSession(io.env);
-  const server = envServer !== undefined ? parseServerUrl(envServer, 'STEWARD_SERVER') : session?.server;
+  const server =
+    envServer !== undefined ? parseServerUrl(envServer, 'STEWARD_SERVER') : session?.server;
   if (server === undefined) {
     throw new CliError(
       'NOT_SIGNED_IN',
@@ -27,7 +28,8 @@ export async function resolveConnection(io: CliIo): Promise<Connection> {
     );
   }
   if (envToken !== undefined) return { server, token: envToken, source: 'env' };
-  if (session !== undefined && session.server === server) return { server, token: session.token, source: 'session' };
+  if (session !== undefined && session.server === server)
+    return { server, token: session.token, source: 'session' };
   return { server, token: undefined, source: 'none' };
 }
 

@@ -25,7 +25,10 @@ export function createContext(io: CliIo): Ctx {
     async client() {
       const c = await getConnection();
       if (c.token === undefined) {
-        throw new CliError('NOT_SIGNED_IN', `not signed in to ${c.server}: run "steward login --server ${c.server} --user <name>"`);
+        throw new CliError(
+          'NOT_SIGNED_IN',
+          `not signed in to ${c.server}: run "steward login --server ${c.server} --user <name>"`,
+        );
       }
       return createClient(io, c.server, c.token);
     },
@@ -36,11 +39,11 @@ export function createContext(io: CliIo): Ctx {
 export interface Invocation {
   opts: Opts;
   /** Positional argument `i` (a string). */
-  arg(i: number): string;
+  arg: (i: number) => string;
   /** Optional positional argument `i`. */
-  optionalArg(i: number): string | undefined;
+  optionalArg: (i: number) => string | undefined;
   /** Variadic positional argument `i`. */
-  argList(i: number): string[];
+  argList: (i: number) => string[];
 }
 
 /** Attaches an async action that receives typed arguments rather than commander's untyped ones. */

@@ -29,6 +29,8 @@ export interface CliIo {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Calls `handler` on SIGINT/SIGTERM until the returned function is called. */
   onInterrupt(handler: (signal: string) => void): () => void;
+  /** Ends the process now (a second Ctrl-C while a server shuts down). */
+  exit(code: number): void;
   /** Loads `startServer` from @steward/server (only the server and up commands need it). */
   loadServer?: (() => Promise<StartServer>) | undefined;
 }
@@ -56,6 +58,7 @@ export function nodeIo(): CliIo {
     cwd: process.cwd(),
     now: () => new Date(),
     sleep,
+    exit: (code) => process.exit(code),
     onInterrupt(handler) {
       const onSignal = (signal: NodeJS.Signals): void => handler(signal);
       process.on('SIGINT', onSignal);

@@ -63,12 +63,20 @@ export function flag(name: string): string {
   return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-export function parseInteger(text: string, what: string, range: { min?: number; max?: number } = {}): number {
+export function parseInteger(
+  text: string,
+  what: string,
+  range: { min?: number; max?: number } = {},
+): number {
   const t = text.trim();
   if (!/^-?\d+$/.test(t)) throw usageError(`${what} must be a whole number, got "${text}"`);
   const n = Number(t);
   const { min, max } = range;
-  if (!Number.isSafeInteger(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) {
+  if (
+    !Number.isSafeInteger(n) ||
+    (min !== undefined && n < min) ||
+    (max !== undefined && n > max)
+  ) {
     const bounds =
       min !== undefined && max !== undefined
         ? `between ${min} and ${max}`
@@ -80,9 +88,14 @@ export function parseInteger(text: string, what: string, range: { min?: number; 
   return n;
 }
 
-export function parseChoice<T extends string>(text: string, what: string, choices: readonly T[]): T {
+export function parseChoice<T extends string>(
+  text: string,
+  what: string,
+  choices: readonly T[],
+): T {
   const found = choices.find((c) => c === text);
-  if (found === undefined) throw usageError(`${what} must be one of ${choices.join(', ')}; got "${text}"`);
+  if (found === undefined)
+    throw usageError(`${what} must be one of ${choices.join(', ')}; got "${text}"`);
   return found;
 }
 
@@ -94,7 +107,9 @@ export function parseSeconds(text: string, what: string, range: { min?: number }
   const unit = m?.[2] === undefined || m[2] === '' ? 's' : m[2];
   const factor = UNIT_SECONDS[unit];
   if (!m?.[1] || factor === undefined) {
-    throw usageError(`${what} must be a number of seconds or a duration like 15m, 2h, 1d; got "${text}"`);
+    throw usageError(
+      `${what} must be a number of seconds or a duration like 15m, 2h, 1d; got "${text}"`,
+    );
   }
   const seconds = Number(m[1]) * factor;
   if (range.min !== undefined && seconds < range.min) {
@@ -106,20 +121,28 @@ export function parseSeconds(text: string, what: string, range: { min?: number }
 /** An ISO 8601 date/time, or a duration ago (`30m` = thirty minutes before `now`). */
 export function parseTime(text: string, what: string, now: Date): string {
   const t = text.trim();
-  if (/^\d+\s*[smhdw]$/.test(t)) return new Date(now.getTime() - parseSeconds(t, what) * 1000).toISOString();
+  if (/^\d+\s*[smhdw]$/.test(t))
+    return new Date(now.getTime() - parseSeconds(t, what) * 1000).toISOString();
   if (/^\d{4}-\d{2}-\d{2}/.test(t)) {
     const ms = Date.parse(t);
     if (!Number.isNaN(ms)) return new Date(ms).toISOString();
   }
-  throw usageError(`${what} must be an ISO 8601 time (2025-01-31T08:00:00Z) or a duration like 30m, 2h, 7d; got "${text}"`);
+  throw usageError(
+    `${what} must be an ISO 8601 time (2025-01-31T08:00:00Z) or a duration like 30m, 2h, 7d; got "${text}"`,
+  );
 }
 
 /** `host:port` (IPv6 as `[::1]:8080`), port 0-65535. Returns it unchanged when valid. */
-export function parseListen(text: string, what: string): { host: string; port: number; text: string } {
+export function parseListen(
+  text: string,
+  what: string,
+): { host: string; port: number; text: string } {
   const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(text.trim());
   const port = m?.[2] === undefined ? NaN : Number(m[2]);
   if (!m?.[1] || !Number.isInteger(port) || port > 65535) {
-    throw usageError(`${what} must be host:port (e.g. 127.0.0.1:8080, 0.0.0.0:8443, [::1]:8080); got "${text}"`);
+    throw usageError(
+      `${what} must be host:port (e.g. 127.0.0.1:8080, 0.0.0.0:8443, [::1]:8080); got "${text}"`,
+    );
   }
   return { host: m[1].replace(/^\[|\]$/g, ''), port, text: text.trim() };
 }
@@ -140,7 +163,9 @@ export function parseServerUrl(text: string, what: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw usageError(`${what} must be the site's admin URL, e.g. http://127.0.0.1:8080; got "${text}"`);
+    throw usageError(
+      `${what} must be the site's admin URL, e.g. http://127.0.0.1:8080; got "${text}"`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw usageError(`${what} must be an http:// or https:// URL; got "${text}"`);

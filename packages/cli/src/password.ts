@@ -4,7 +4,8 @@ import type { CliIo, InStream } from './io.js';
 /** Reads all of stdin as text. */
 export async function readStdin(stdin: InStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  for await (const chunk of stdin)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -20,10 +21,15 @@ export async function readPasswordFromStdin(stdin: InStream): Promise<string> {
  * Where a command gets a password: stdin with --password-stdin; otherwise a prompt without echo
  * when stdin is a terminal. Passwords are never taken from a flag (they would show in `ps`).
  */
-export async function obtainPassword(io: CliIo, opts: { fromStdin: boolean; prompt: string; confirm?: boolean }): Promise<string> {
+export async function obtainPassword(
+  io: CliIo,
+  opts: { fromStdin: boolean; prompt: string; confirm?: boolean },
+): Promise<string> {
   if (opts.fromStdin) return readPasswordFromStdin(io.stdin);
   if (io.stdin.isTTY !== true || io.stdin.setRawMode === undefined) {
-    throw usageError('no password: pipe it with --password-stdin (stdin is not a terminal to prompt on)');
+    throw usageError(
+      'no password: pipe it with --password-stdin (stdin is not a terminal to prompt on)',
+    );
   }
   const password = await promptHidden(io, opts.prompt);
   if (password === '') throw usageError('empty password');

@@ -11,7 +11,9 @@ export const repoRoot = join(cliPackageRoot, '..', '..');
 /** The agent's entry point in this checkout; STEWARD_AGENT_BIN overrides it. */
 export function agentBinPath(env: Readonly<Record<string, string | undefined>>): string {
   const override = env['STEWARD_AGENT_BIN'];
-  return override !== undefined && override !== '' ? override : join(repoRoot, 'packages', 'agent', 'bin', 'steward-agent.js');
+  return override !== undefined && override !== ''
+    ? override
+    : join(repoRoot, 'packages', 'agent', 'bin', 'steward-agent.js');
 }
 
 let cachedVersion: string | undefined;
@@ -21,7 +23,12 @@ export function cliVersion(): string {
   let version = '0.0.0';
   try {
     const parsed: unknown = JSON.parse(readFileSync(join(cliPackageRoot, 'package.json'), 'utf8'));
-    if (typeof parsed === 'object' && parsed !== null && 'version' in parsed && typeof parsed.version === 'string') {
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'version' in parsed &&
+      typeof parsed.version === 'string'
+    ) {
       version = parsed.version;
     }
   } catch {

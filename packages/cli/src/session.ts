@@ -40,7 +40,14 @@ export function parseSession(value: unknown): Session | undefined {
     out[k] = v;
   }
   const { server, token, userName, role, expiresAt, createdAt } = out;
-  if (!server || !token || userName === undefined || role === undefined || expiresAt === undefined || createdAt === undefined) {
+  if (
+    !server ||
+    !token ||
+    userName === undefined ||
+    role === undefined ||
+    expiresAt === undefined ||
+    createdAt === undefined
+  ) {
     return undefined;
   }
   return { server, token, userName, role, expiresAt, createdAt };
@@ -64,7 +71,10 @@ export async function readSession(env: Env): Promise<Session | undefined> {
   }
   const session = parseSession(parsed);
   if (!session) {
-    throw new CliError('SESSION_CORRUPT', `${path} is not a Steward session; run "steward logout" and sign in again`);
+    throw new CliError(
+      'SESSION_CORRUPT',
+      `${path} is not a Steward session; run "steward logout" and sign in again`,
+    );
   }
   return session;
 }

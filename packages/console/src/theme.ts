@@ -14,7 +14,7 @@ export const theme = createTheme({
     },
     Paper: { defaultProps: { withBorder: true, radius: 'md' } },
     Card: { defaultProps: { withBorder: true, radius: 'md' } },
-    Badge: { defaultProps: { radius: 'sm' } },
+    Badge: { defaultProps: { radius: 'sm', tt: 'none', fw: 600 } },
     Tooltip: { defaultProps: { fz: 'xs' } },
   },
 });

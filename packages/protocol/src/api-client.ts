@@ -76,6 +76,9 @@ export class ApiClient {
   get baseUrl(): string {
     return this.opts.baseUrl.replace(/\/+$/, '');
   }
+  get token(): string | undefined {
+    return this.opts.token;
+  }
   setToken(token: string | undefined): void {
     this.opts.token = token;
   }

@@ -95,8 +95,8 @@ export const StatusMessageBody = Type.Object(
     component: Type.String({ minLength: 1, maxLength: 64 }),
     /** ISO 8601 UTC time at which the message was raised on the machine. */
     at: Type.String({ format: 'date-time' }),
-    insertionStrings: Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10, default: [] }),
-    attributes: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 256 }), { default: {} }),
+    insertionStrings: Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 }),
+    attributes: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 256 })),
   },
   { additionalProperties: false },
 );

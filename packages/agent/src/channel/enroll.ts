@@ -19,7 +19,8 @@ export interface EnrolOptions {
  */
 export async function enrolDevice(options: EnrolOptions): Promise<DeviceFile> {
   const decoded = decodeEnrolmentToken(options.token);
-  if (!decoded.ok) throw new AgentError('TOKEN_MALFORMED', `not a Steward enrolment token: ${decoded.error}`);
+  if (!decoded.ok)
+    throw new AgentError('TOKEN_MALFORMED', `not a Steward enrolment token: ${decoded.error}`);
   const { url, caFingerprint, secret } = decoded.value;
   const caPem = await fetchPinnedCa(url, caFingerprint);
   const client = new HttpsClient({ baseUrl: url, caPem });
@@ -30,7 +31,9 @@ export async function enrolDevice(options: EnrolOptions): Promise<DeviceFile> {
       osFamily: options.osFamily.slice(0, 64),
       agentVersion: options.agentVersion,
     };
-    const res = await client.json('POST', AgentPaths.enroll, body, (v) => parseWith(EnrollResponse, v, 'enrolment response'));
+    const res = await client.json('POST', AgentPaths.enroll, body, (v) =>
+      parseWith(EnrollResponse, v, 'enrolment response'),
+    );
     return {
       deviceId: res.deviceId,
       deviceKey: res.deviceKey,

@@ -1,7 +1,13 @@
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { ErrorBody } from '@steward/protocol';
-import { AgentError, DeviceRejectedError, FATAL_DEVICE_CODES, HttpStatusError, UnreachableError } from '../errors.js';
+import {
+  AgentError,
+  DeviceRejectedError,
+  FATAL_DEVICE_CODES,
+  HttpStatusError,
+  UnreachableError,
+} from '../errors.js';
 import { isRecord, parseJsonText } from '../parse.js';
 import { pinnedTlsOptions } from './tls-pinning.js';
 import { Value } from '@sinclair/typebox/value';
@@ -45,9 +51,18 @@ export class HttpsClient {
   }
 
   /** Sends `body` as JSON and parses the JSON answer with `parse`. */
-  async json<T>(method: string, path: string, body: unknown, parse: (value: unknown) => T): Promise<T> {
+  async json<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    parse: (value: unknown) => T,
+  ): Promise<T> {
     const res = await this.send(method, path, body);
-    if (res.text === '') throw new AgentError('BAD_RESPONSE', `${method} ${path} answered ${res.status} without a body`);
+    if (res.text === '')
+      throw new AgentError(
+        'BAD_RESPONSE',
+        `${method} ${path} answered ${res.status} without a body`,
+      );
     return parse(parseJsonText(res.text, `response of ${method} ${path}`));
   }
 
@@ -79,15 +94,22 @@ export class HttpsClient {
       const req = request(url, opts, (res) => {
         readBody(res, this.maxResponseBytes).then(
           (text) => resolve({ status: res.statusCode ?? 0, text }),
-          (err: unknown) => reject(err),
+          (err: unknown) => reject(err instanceof Error ? err : new Error(String(err))),
         );
       });
       req.on('timeout', () => {
-        req.destroy(new UnreachableError(`${method} ${url.pathname} timed out after ${this.timeoutMs} ms`));
+        req.destroy(
+          new UnreachableError(`${method} ${url.pathname} timed out after ${this.timeoutMs} ms`),
+        );
       });
       req.on('error', (err) => {
         if (err instanceof AgentError) reject(err);
-        else reject(new UnreachableError(`${method} ${url.origin}${url.pathname} failed: ${err.message}`, { cause: err }));
+        else
+          reject(
+            new UnreachableError(`${method} ${url.origin}${url.pathname} failed: ${err.message}`, {
+              cause: err,
+            }),
+          );
       });
       req.end(payload);
     });
@@ -108,7 +130,9 @@ function readBody(res: IncomingMessage, maxBytes: number): Promise<string> {
       chunks.push(chunk);
     });
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('error', (err) => reject(new UnreachableError(`response interrupted: ${err.message}`, { cause: err })));
+    res.on('error', (err) =>
+      reject(new UnreachableError(`response interrupted: ${err.message}`, { cause: err })),
+    );
   });
 }
 

@@ -14,14 +14,19 @@ export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
   reportBatchSize: 500,
 };
 
-export type PolicyCheck = { ok: true; policy: PolicyDocument; signed: SignedPolicy } | { ok: false; reason: string };
+export type PolicyCheck =
+  { ok: true; policy: PolicyDocument; signed: SignedPolicy } | { ok: false; reason: string };
 
 /**
  * Verifies a signed policy with the site's Ed25519 key (from enrolment) and parses its payload.
  * An unsigned, wrongly signed or malformed policy is refused with a reason for status 40011;
  * the caller keeps the policy it had.
  */
-export function verifySignedPolicy(signed: unknown, signingKeyPem: string, expectedSiteCode?: string): PolicyCheck {
+export function verifySignedPolicy(
+  signed: unknown,
+  signingKeyPem: string,
+  expectedSiteCode?: string,
+): PolicyCheck {
   let envelope: SignedPolicy;
   try {
     envelope = parseWith(SignedPolicy, signed, 'signed policy');
@@ -30,7 +35,8 @@ export function verifySignedPolicy(signed: unknown, signingKeyPem: string, expec
   }
   if (envelope.signature.trim() === '') return { ok: false, reason: 'the policy is not signed' };
   const signature = Buffer.from(envelope.signature, 'base64');
-  if (signature.length !== 64) return { ok: false, reason: 'the policy signature is not an Ed25519 signature' };
+  if (signature.length !== 64)
+    return { ok: false, reason: 'the policy signature is not an Ed25519 signature' };
   let valid: boolean;
   try {
     const key = createPublicKey(signingKeyPem);
@@ -38,15 +44,23 @@ export function verifySignedPolicy(signed: unknown, signingKeyPem: string, expec
   } catch (err) {
     return { ok: false, reason: `the policy signature could not be checked: ${errorMessage(err)}` };
   }
-  if (!valid) return { ok: false, reason: 'the policy signature does not match the site signing key' };
+  if (!valid)
+    return { ok: false, reason: 'the policy signature does not match the site signing key' };
   let policy: PolicyDocument;
   try {
-    policy = parseWith(PolicyDocument, parseJsonText(envelope.payload, 'policy payload'), 'policy payload');
+    policy = parseWith(
+      PolicyDocument,
+      parseJsonText(envelope.payload, 'policy payload'),
+      'policy payload',
+    );
   } catch (err) {
     return { ok: false, reason: errorMessage(err) };
   }
   if (expectedSiteCode !== undefined && policy.siteCode !== expectedSiteCode) {
-    return { ok: false, reason: `the policy is for site ${policy.siteCode}, this device belongs to ${expectedSiteCode}` };
+    return {
+      ok: false,
+      reason: `the policy is for site ${policy.siteCode}, this device belongs to ${expectedSiteCode}`,
+    };
   }
   return { ok: true, policy, signed: envelope };
 }

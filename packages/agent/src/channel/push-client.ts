@@ -85,18 +85,24 @@ export class PushClient {
     });
     this.socket = socket;
     socket.on('unexpected-response', (req, res: IncomingMessage) => {
-      readSmallBody(res).then((text) => {
-        const err: AgentError = classifyError('GET', AgentPaths.push, { status: res.statusCode ?? 0, text });
-        if (err instanceof DeviceRejectedError) {
-          fatal = true;
-          this.stopped = true;
-          this.options.onFatal(err);
-        } else {
-          this.options.log(`push channel refused: ${err.code}: ${err.message}`);
-        }
-        req.destroy();
-        socket.terminate();
-      }, () => socket.terminate());
+      readSmallBody(res).then(
+        (text) => {
+          const err: AgentError = classifyError('GET', AgentPaths.push, {
+            status: res.statusCode ?? 0,
+            text,
+          });
+          if (err instanceof DeviceRejectedError) {
+            fatal = true;
+            this.stopped = true;
+            this.options.onFatal(err);
+          } else {
+            this.options.log(`push channel refused: ${err.code}: ${err.message}`);
+          }
+          req.destroy();
+          socket.terminate();
+        },
+        () => socket.terminate(),
+      );
     });
     socket.on('open', () => {
       openedAt = Date.now();

@@ -16,13 +16,19 @@ export interface FlushResult {
  * lost answer is harmless. Stops (without error) if the site acknowledges nothing new, so a
  * confused server cannot spin the agent.
  */
-export async function flushOutbox(client: HttpsClient, outbox: Outbox, batchSize: number): Promise<FlushResult> {
+export async function flushOutbox(
+  client: HttpsClient,
+  outbox: Outbox,
+  batchSize: number,
+): Promise<FlushResult> {
   const result: FlushResult = { sent: 0, acknowledged: 0, inventoryResync: false };
   for (;;) {
     const items = await outbox.nextBatch(batchSize);
     if (items.length === 0) return result;
     const batch: ReportBatch = { items };
-    const ack = await client.json('POST', AgentPaths.reports, batch, (v) => parseWith(ReportAck, v, 'report acknowledgement'));
+    const ack = await client.json('POST', AgentPaths.reports, batch, (v) =>
+      parseWith(ReportAck, v, 'report acknowledgement'),
+    );
     result.sent += items.length;
     if (ack.inventoryResync) result.inventoryResync = true;
     const deleted = await outbox.acknowledge(ack.ackSeq);

@@ -72,7 +72,11 @@ export function findPinnedCa(chain: readonly PeerCertificate[], caFingerprint: s
  * this connection; the enrolment request itself then runs with that CA as the only trust anchor,
  * which also proves the server's own certificate really chains to it.
  */
-export function fetchPinnedCa(url: string, caFingerprint: string, timeoutMs = 15_000): Promise<string> {
+export function fetchPinnedCa(
+  url: string,
+  caFingerprint: string,
+  timeoutMs = 15_000,
+): Promise<string> {
   const target = new URL(url);
   const host = target.hostname.replace(/^\[|\]$/g, '');
   const port = target.port === '' ? 443 : Number(target.port);
@@ -90,13 +94,21 @@ export function fetchPinnedCa(url: string, caFingerprint: string, timeoutMs = 15
       try {
         resolve(findPinnedCa(certificateChain(socket.getPeerCertificate(true)), caFingerprint));
       } catch (err) {
-        reject(err instanceof AgentError ? err : new AgentError('CA_FINGERPRINT_MISMATCH', errorMessage(err)));
+        reject(
+          err instanceof AgentError
+            ? err
+            : new AgentError('CA_FINGERPRINT_MISMATCH', errorMessage(err)),
+        );
       } finally {
         socket.end();
       }
     });
-    socket.once('error', (err) => {
-      reject(new AgentError('SERVER_UNREACHABLE', `cannot reach ${host}:${port}: ${err.message}`, { cause: err }));
+    socket.once('error', (err: Error) => {
+      reject(
+        new AgentError('SERVER_UNREACHABLE', `cannot reach ${host}:${port}: ${err.message}`, {
+          cause: err,
+        }),
+      );
     });
   });
 }

@@ -46,6 +46,10 @@ export function registerPlatformCollectors(collectors: PlatformCollectors): void
 
 export function collectorsFor(platform: NodeJS.Platform = process.platform): PlatformCollectors {
   const found = registry.get(platform);
-  if (found === undefined) throw new AgentError('UNSUPPORTED_PLATFORM', `no inventory collectors for platform ${platform}`);
+  if (found === undefined)
+    throw new AgentError(
+      'UNSUPPORTED_PLATFORM',
+      `no inventory collectors for platform ${platform}`,
+    );
   return found;
 }

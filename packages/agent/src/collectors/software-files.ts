@@ -68,7 +68,8 @@ export async function scanSoftwareFiles(
       const path = join(dir, name);
       const link = await statOrUndefined(() => lstat(path));
       // stat follows symlinks; a dangling link has no target and is skipped.
-      const target = link?.isSymbolicLink() === true ? await statOrUndefined(() => stat(path)) : link;
+      const target =
+        link?.isSymbolicLink() === true ? await statOrUndefined(() => stat(path)) : link;
       if (target === undefined) {
         result.unreadable++;
         continue;

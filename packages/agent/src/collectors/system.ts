@@ -40,7 +40,14 @@ export async function readLink(path: string): Promise<string | undefined> {
 /** Finds an executable on PATH (plus the sbin directories, which a non-root PATH may lack). */
 export async function findExecutable(name: string): Promise<string | undefined> {
   const dirs = (process.env['PATH'] ?? '').split(delimiter).filter((d) => d !== '');
-  for (const extra of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+  for (const extra of [
+    '/usr/local/sbin',
+    '/usr/local/bin',
+    '/usr/sbin',
+    '/usr/bin',
+    '/sbin',
+    '/bin',
+  ]) {
     if (!dirs.includes(extra)) dirs.push(extra);
   }
   for (const dir of dirs) {
@@ -71,7 +78,11 @@ export interface RunOptions {
  * Runs a program without a shell and collects its output. Never rejects for a non-zero exit (the
  * caller decides); rejects when it cannot start, times out, or prints more than the limit.
  */
-export function runCommand(file: string, args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+export function runCommand(
+  file: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     execFile(
       file,
@@ -90,7 +101,11 @@ export function runCommand(file: string, args: readonly string[], options: RunOp
           return;
         }
         if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-          reject(new Error(`${file} printed more than ${options.maxOutputBytes ?? 64 * 1024 * 1024} bytes`));
+          reject(
+            new Error(
+              `${file} printed more than ${options.maxOutputBytes ?? 64 * 1024 * 1024} bytes`,
+            ),
+          );
           return;
         }
         if (error.killed === true) {
@@ -112,7 +127,11 @@ export function runCommand(file: string, args: readonly string[], options: RunOp
 }
 
 /** Runs a program if it exists; `undefined` when it does not. */
-export async function runIfPresent(name: string, args: readonly string[], options?: RunOptions): Promise<CommandResult | undefined> {
+export async function runIfPresent(
+  name: string,
+  args: readonly string[],
+  options?: RunOptions,
+): Promise<CommandResult | undefined> {
   const file = await findExecutable(name);
   if (file === undefined) return undefined;
   return runCommand(file, args, options);
@@ -150,7 +169,10 @@ export function runShell(command: string, options: RunOptions = {}): Promise<Com
         }
       }
     };
-    const timer = setTimeout(() => killGroup(new Error(`command timed out after ${timeoutMs / 1000} s`)), timeoutMs);
+    const timer = setTimeout(
+      () => killGroup(new Error(`command timed out after ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     const collect = (into: Buffer[]) => (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) killGroup(new Error(`command printed more than ${maxBytes} bytes`));
@@ -166,7 +188,12 @@ export function runShell(command: string, options: RunOptions = {}): Promise<Com
       clearTimeout(timer);
       if (failure !== undefined) reject(failure);
       else if (signal !== null) reject(new Error(`command was killed by ${signal}`));
-      else resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? 0 });
+      else
+        resolve({
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+          exitCode: code ?? 0,
+        });
     });
   });
 }

@@ -50,7 +50,8 @@ function parse(args: string[]) {
 function only(command: string, parsed: Parsed, allowed: readonly string[]): void {
   for (const [name, value] of Object.entries(parsed.values)) {
     if (value === undefined || value === false || name === 'help') continue;
-    if (!allowed.includes(name)) throw new AgentError('USAGE', `${command} does not take --${name}`);
+    if (!allowed.includes(name))
+      throw new AgentError('USAGE', `${command} does not take --${name}`);
   }
 }
 
@@ -101,7 +102,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const code = err instanceof AgentError ? err.code : 'INTERNAL';
     io.err(`error ${code}: ${errorMessage(err)}\n`);
     if (code === 'USAGE') return ExitCode.usage;
-    if (code === 'DEVICE_REVOKED' || code === 'DEVICE_UNKNOWN' || code === 'DEVICE_AUTH_FAILED') return ExitCode.deviceRejected;
+    if (code === 'DEVICE_REVOKED' || code === 'DEVICE_UNKNOWN' || code === 'DEVICE_AUTH_FAILED')
+      return ExitCode.deviceRejected;
     return ExitCode.failure;
   }
 }

@@ -20,7 +20,8 @@ export interface EnrollArgs {
 
 /** `steward-agent enroll --token <token> [--state-dir <dir>] [--force] [--json]` */
 export async function enrollCommand(args: EnrollArgs, io: CliIo): Promise<number> {
-  if (args.token === undefined || args.token.trim() === '') throw new AgentError('USAGE', 'enroll needs --token <token>');
+  if (args.token === undefined || args.token.trim() === '')
+    throw new AgentError('USAGE', 'enroll needs --token <token>');
   const paths = statePaths(args.stateDir);
   let existing: Awaited<ReturnType<typeof readDeviceFile>>;
   try {
@@ -60,12 +61,22 @@ export async function enrollCommand(args: EnrollArgs, io: CliIo): Promise<number
     await outbox.enqueueStatus(statusMessage(40003, [device.siteCode, device.deviceId]));
     if (args.json) {
       io.out(
-        JSON.stringify({ deviceId: device.deviceId, siteCode: device.siteCode, url: device.url, stateDir: args.stateDir, discardedOutboxItems: discarded }) +
-          '\n',
+        JSON.stringify({
+          deviceId: device.deviceId,
+          siteCode: device.siteCode,
+          url: device.url,
+          stateDir: args.stateDir,
+          discardedOutboxItems: discarded,
+        }) + '\n',
       );
     } else {
-      const note = discarded > 0 ? ` (${discarded} undelivered reports of the previous enrolment discarded)` : '';
-      io.out(`enrolled as device ${device.deviceId} in site ${device.siteCode} at ${device.url}; state in ${args.stateDir}${note}\n`);
+      const note =
+        discarded > 0
+          ? ` (${discarded} undelivered reports of the previous enrolment discarded)`
+          : '';
+      io.out(
+        `enrolled as device ${device.deviceId} in site ${device.siteCode} at ${device.url}; state in ${args.stateDir}${note}\n`,
+      );
     }
     return ExitCode.ok;
   } finally {

@@ -1,4 +1,8 @@
-import { BUILTIN_CLASS_NAMES, type CustomClassDefinition, type InventoryInstance } from '@steward/protocol';
+import {
+  BUILTIN_CLASS_NAMES,
+  type CustomClassDefinition,
+  type InventoryInstance,
+} from '@steward/protocol';
 import { DEFAULT_CLIENT_SETTINGS } from '../channel/policy.js';
 import { AgentError, ExitCode } from '../errors.js';
 import { collectInventory, PACKAGE_CLASS, type CollectedInventory } from '../inventory/collect.js';
@@ -33,11 +37,14 @@ export function renderInventory(inv: CollectedInventory): string {
     lines.push(`${name} (${instances.length})`);
     instances.forEach((instance, i) => {
       const fields = Object.entries(instance).map(([k, v]) => `${k}=${formatValue(v)}`);
-      lines.push(instances.length === 1 ? `  ${fields.join('  ')}` : `  [${i + 1}] ${fields.join('  ')}`);
+      lines.push(
+        instances.length === 1 ? `  ${fields.join('  ')}` : `  [${i + 1}] ${fields.join('  ')}`,
+      );
     });
   }
   if (inv.packages !== undefined) {
-    const managers = [...new Set(inv.packages.map((p) => p.manager))].join(', ') || 'no package manager';
+    const managers =
+      [...new Set(inv.packages.map((p) => p.manager))].join(', ') || 'no package manager';
     lines.push(`package (${inv.packages.length}, ${managers})`);
     for (const p of inv.packages) lines.push(`  ${p.name} ${p.version} ${p.arch}`);
   }
@@ -50,7 +57,10 @@ export async function inventoryCommand(args: InventoryArgs, io: CliIo): Promise<
   const customClasses: readonly CustomClassDefinition[] = policy?.inventoryClasses ?? [];
   const known = new Set([...BUILTIN_CLASS_NAMES, ...customClasses.map((c) => c.name)]);
   if (args.className !== undefined && !known.has(args.className)) {
-    throw new AgentError('UNKNOWN_CLASS', `no inventory class "${args.className}"; known: ${[...known].sort().join(', ')}`);
+    throw new AgentError(
+      'UNKNOWN_CLASS',
+      `no inventory class "${args.className}"; known: ${[...known].sort().join(', ')}`,
+    );
   }
   const collected = await collectInventory({
     customClasses,
@@ -58,18 +68,30 @@ export async function inventoryCommand(args: InventoryArgs, io: CliIo): Promise<
     includeSoftwareScan: true,
     only: args.className === undefined ? undefined : [args.className],
   });
-  for (const f of collected.failures) io.err(`warning: ${f.custom ? 'custom class' : 'collector'} ${f.className} failed: ${f.error}\n`);
+  for (const f of collected.failures)
+    io.err(
+      `warning: ${f.custom ? 'custom class' : 'collector'} ${f.className} failed: ${f.error}\n`,
+    );
   if (args.json) {
-    const out: Record<string, unknown> = { collectedAt: collected.collectedAt, classes: collected.classes };
+    const out: Record<string, unknown> = {
+      collectedAt: collected.collectedAt,
+      classes: collected.classes,
+    };
     if (collected.packages !== undefined) out['packages'] = collected.packages;
     out['failures'] = collected.failures;
     io.out(JSON.stringify(out, null, 2) + '\n');
   } else {
     io.out(renderInventory(collected));
   }
-  const requestedFailed = args.className !== undefined && collected.failures.some((f) => f.className === args.className);
+  const requestedFailed =
+    args.className !== undefined && collected.failures.some((f) => f.className === args.className);
   if (requestedFailed) {
-    throw new AgentError('COLLECTOR_FAILED', `class ${args.className ?? ''} could not be collected`);
+    throw new AgentError(
+      'COLLECTOR_FAILED',
+      `class ${args.className ?? ''} could not be collected`,
+    );
   }
-  return args.className === PACKAGE_CLASS && collected.packages === undefined ? ExitCode.failure : ExitCode.ok;
+  return args.className === PACKAGE_CLASS && collected.packages === undefined
+    ? ExitCode.failure
+    : ExitCode.ok;
 }

@@ -69,11 +69,25 @@ export async function statusCommand(args: StatusArgs, io: CliIo): Promise<number
     ['device', `${status.deviceId} (site ${status.siteCode})`],
     ['server', status.url],
     ['enrolled', status.enrolledAt],
-    ['policy', policy === undefined ? 'none yet (defaults)' : `version ${policy.version}, issued ${policy.issuedAt}`],
-    ['outbox', `${status.outboxDepth} items, ${status.outboxBytes} bytes${status.nextSeq === null ? '' : `, next seq ${status.nextSeq}`}`],
+    [
+      'policy',
+      policy === undefined
+        ? 'none yet (defaults)'
+        : `version ${policy.version}, issued ${policy.issuedAt}`,
+    ],
+    [
+      'outbox',
+      `${status.outboxDepth} items, ${status.outboxBytes} bytes${status.nextSeq === null ? '' : `, next seq ${status.nextSeq}`}`,
+    ],
     ['last contact', status.lastContactAt ?? 'never'],
-    ['last error', status.lastError === null ? '-' : `${status.lastError} (${status.lastErrorAt ?? '?'})`],
-    ['inventory', `${status.lastInventoryAt ?? 'never'} (last full ${status.lastFullInventoryAt ?? 'never'}${status.fullInventoryPending ? ', full pending' : ''})`],
+    [
+      'last error',
+      status.lastError === null ? '-' : `${status.lastError} (${status.lastErrorAt ?? '?'})`,
+    ],
+    [
+      'inventory',
+      `${status.lastInventoryAt ?? 'never'} (last full ${status.lastFullInventoryAt ?? 'never'}${status.fullInventoryPending ? ', full pending' : ''})`,
+    ],
     ['software scan', status.lastSoftwareScanAt ?? 'never'],
     ['service', pid === undefined ? 'not running' : `running (pid ${pid})`],
   ];

@@ -58,7 +58,12 @@ export async function collectInventory(options: CollectOptions = {}): Promise<Co
     softwareScanPaths: options.softwareScanPaths ?? [],
     maxSoftwareFiles: options.maxSoftwareFiles ?? DEFAULT_MAX_SOFTWARE_FILES,
   };
-  const result: CollectedInventory = { collectedAt: new Date().toISOString(), classes: {}, packages: undefined, failures: [] };
+  const result: CollectedInventory = {
+    collectedAt: new Date().toISOString(),
+    classes: {},
+    packages: undefined,
+    failures: [],
+  };
 
   for (const collector of platform.classes) {
     const name = collector.className;
@@ -68,7 +73,11 @@ export async function collectInventory(options: CollectOptions = {}): Promise<Co
       try {
         const scan = await scanSoftwareFiles(ctx.softwareScanPaths, ctx.maxSoftwareFiles);
         result.classes[name] = scan.files;
-        result.softwareScan = { paths: ctx.softwareScanPaths, files: scan.files.length, truncated: scan.truncated };
+        result.softwareScan = {
+          paths: ctx.softwareScanPaths,
+          files: scan.files.length,
+          truncated: scan.truncated,
+        };
       } catch (err) {
         result.failures.push({ className: name, custom: false, error: errorMessage(err) });
       }
@@ -89,7 +98,11 @@ export async function collectInventory(options: CollectOptions = {}): Promise<Co
         if (await source.available()) packages.push(...(await source.list()));
       } catch (err) {
         failed = true;
-        result.failures.push({ className: PACKAGE_CLASS, custom: false, error: `${source.manager}: ${errorMessage(err)}` });
+        result.failures.push({
+          className: PACKAGE_CLASS,
+          custom: false,
+          error: `${source.manager}: ${errorMessage(err)}`,
+        });
       }
     }
     // A partial list would look like mass uninstallation to the site: report none instead.
@@ -99,7 +112,11 @@ export async function collectInventory(options: CollectOptions = {}): Promise<Co
   for (const def of options.customClasses ?? []) {
     if (!want(def.name)) continue;
     if (BUILTIN_CLASS_NAMES.has(def.name)) {
-      result.failures.push({ className: def.name, custom: true, error: 'the name belongs to a built-in class' });
+      result.failures.push({
+        className: def.name,
+        custom: true,
+        error: 'the name belongs to a built-in class',
+      });
       continue;
     }
     try {

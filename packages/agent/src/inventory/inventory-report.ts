@@ -20,7 +20,9 @@ export function canonicalInstances(instances: readonly InventoryInstance[]): Inv
 }
 
 export function classHash(instances: readonly InventoryInstance[]): string {
-  return createHash('sha256').update(canonicalJson(canonicalInstances(instances))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(canonicalInstances(instances)))
+    .digest('hex');
 }
 
 export interface BuiltReport {
@@ -31,7 +33,11 @@ export interface BuiltReport {
   packageCount: number;
 }
 
-function packageReport(previous: InventoryState['packages'], current: readonly InstalledPackage[], full: boolean): PackageReport | undefined {
+function packageReport(
+  previous: InventoryState['packages'],
+  current: readonly InstalledPackage[],
+  full: boolean,
+): PackageReport | undefined {
   const hash = packageSetHash(current);
   if (full || previous === undefined) return { kind: 'full', hash, items: sortPackages(current) };
   if (previous.hash === hash) return undefined;
@@ -82,9 +88,16 @@ export function buildInventoryReport(
   let nextPackages = full ? undefined : previous.packages;
   if (collected.packages !== undefined) {
     packages = packageReport(previous?.packages, collected.packages, full);
-    nextPackages = { hash: packageSetHash(collected.packages), items: sortPackages(collected.packages) };
+    nextPackages = {
+      hash: packageSetHash(collected.packages),
+      items: sortPackages(collected.packages),
+    };
   }
-  const body: InventoryReportBody = { kind: full ? 'full' : 'delta', collectedAt: collected.collectedAt, classes };
+  const body: InventoryReportBody = {
+    kind: full ? 'full' : 'delta',
+    collectedAt: collected.collectedAt,
+    classes,
+  };
   if (removedClasses.length > 0) body.removedClasses = removedClasses.sort();
   if (packages !== undefined) body.packages = packages;
   const nextState: InventoryState = {
@@ -96,5 +109,10 @@ export function buildInventoryReport(
   else nextState.packages = nextPackages;
   delete nextState.fullRequiredReason;
   if (full) nextState.lastFullAt = collected.collectedAt;
-  return { body, nextState, changedClasses, packageCount: collected.packages?.length ?? previous?.packages?.items.length ?? 0 };
+  return {
+    body,
+    nextState,
+    changedClasses,
+    packageCount: collected.packages?.length ?? previous?.packages?.items.length ?? 0,
+  };
 }

@@ -43,11 +43,15 @@ export function fullInventoryDue(state: InventoryState | undefined, outbox: Outb
  * (status 40021/40023 for failed collectors, 40022 for a software scan, 40020 at the end), and
  * only then save the new inventory state: a crash in between resends, it never loses.
  */
-export async function runInventoryCycle(deps: InventoryCycleDeps, request: InventoryCycleRequest = {}): Promise<InventoryCycleResult> {
+export async function runInventoryCycle(
+  deps: InventoryCycleDeps,
+  request: InventoryCycleRequest = {},
+): Promise<InventoryCycleResult> {
   const state = await readInventoryState(deps.stateDir);
   const full = request.full === true || fullInventoryDue(state, deps.outbox);
   const scan = full || request.softwareScanOnly === true || request.includeSoftwareScan === true;
-  const attributes: Record<string, string> = request.requestId === undefined ? {} : { [REQUEST_ID_ATTRIBUTE]: request.requestId };
+  const attributes: Record<string, string> =
+    request.requestId === undefined ? {} : { [REQUEST_ID_ATTRIBUTE]: request.requestId };
 
   const collected = await collectInventory({
     customClasses: deps.customClasses,
@@ -78,7 +82,11 @@ export async function runInventoryCycle(deps: InventoryCycleDeps, request: Inven
     );
   }
   await deps.outbox.enqueueStatus(
-    statusMessage(40020, [built.body.kind, String(built.changedClasses.length), String(built.packageCount)], attributes),
+    statusMessage(
+      40020,
+      [built.body.kind, String(built.changedClasses.length), String(built.packageCount)],
+      attributes,
+    ),
   );
 
   const next: InventoryState = { ...built.nextState };

@@ -12,7 +12,9 @@ import { statePaths } from '../state/state-dir.js';
  */
 export const InventoryState = Type.Object({
   classHashes: Type.Record(Type.String(), Type.String()),
-  packages: Type.Optional(Type.Object({ hash: Type.String(), items: Type.Array(InstalledPackage) })),
+  packages: Type.Optional(
+    Type.Object({ hash: Type.String(), items: Type.Array(InstalledPackage) }),
+  ),
   lastInventoryAt: Type.Optional(Type.String()),
   lastFullAt: Type.Optional(Type.String()),
   lastSoftwareScanAt: Type.Optional(Type.String()),
@@ -35,5 +37,7 @@ export async function readInventoryState(stateDir: string): Promise<InventorySta
 }
 
 export async function writeInventoryState(stateDir: string, state: InventoryState): Promise<void> {
-  await writeFileAtomic(statePaths(stateDir).inventoryState, JSON.stringify(state) + '\n', { mode: 0o600 });
+  await writeFileAtomic(statePaths(stateDir).inventoryState, JSON.stringify(state) + '\n', {
+    mode: 0o600,
+  });
 }

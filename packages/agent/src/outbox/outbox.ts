@@ -1,15 +1,16 @@
 import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import {
-  OutboxItem,
-  type InventoryReportBody,
-  type StatusMessageBody,
-} from '@steward/protocol';
+import { OutboxItem, type InventoryReportBody, type StatusMessageBody } from '@steward/protocol';
 import { AgentError, errorMessage } from '../errors.js';
 import { Mutex } from '../mutex.js';
 import { parseJsonText, parseWith } from '../parse.js';
-import { fsyncDir, isTempFileName, readFileIfExists, writeFileAtomic } from '../state/atomic-file.js';
+import {
+  fsyncDir,
+  isTempFileName,
+  readFileIfExists,
+  writeFileAtomic,
+} from '../state/atomic-file.js';
 import { statusMessage } from './status-message.js';
 
 export const DEFAULT_OUTBOX_MAX_ITEMS = 20_000;
@@ -19,7 +20,8 @@ export const DEFAULT_BATCH_MAX_BYTES = 4 * 1024 * 1024;
 const LOW_WATERMARK = 0.9;
 const NOTICE_RESERVE_BYTES = 1024;
 
-type EntryTag = 'status-detail' | 'status-milestone' | 'status-audit' | 'inventory-full' | 'inventory-delta';
+type EntryTag =
+  'status-detail' | 'status-milestone' | 'status-audit' | 'inventory-full' | 'inventory-delta';
 interface Entry {
   seq: number;
   tag: EntryTag;
@@ -27,7 +29,8 @@ interface Entry {
   bytes: number;
 }
 
-const ITEM_FILE = /^(\d{20})\.(status-detail|status-milestone|status-audit|inventory-full|inventory-delta)\.json$/;
+const ITEM_FILE =
+  /^(\d{20})\.(status-detail|status-milestone|status-audit|inventory-full|inventory-delta)\.json$/;
 const META_FILE = 'meta.json';
 const OutboxMeta = Type.Object({
   nextSeq: Type.Integer({ minimum: 1 }),
@@ -47,7 +50,9 @@ function parseTag(value: string): EntryTag | undefined {
   }
 }
 
-type NewItem = { type: 'status:message'; body: StatusMessageBody } | { type: 'inventory:report'; body: InventoryReportBody };
+type NewItem =
+  | { type: 'status:message'; body: StatusMessageBody }
+  | { type: 'inventory:report'; body: InventoryReportBody };
 
 function tagOf(item: NewItem): EntryTag {
   if (item.type === 'status:message') return `status-${item.body.type}`;
@@ -139,7 +144,12 @@ export class Outbox {
    * Counts the items of an outbox without opening it for writing (no temp-file cleanup), so
    * `steward-agent status` can look while the service is running.
    */
-  static async inspect(dir: string): Promise<{ depth: number; bytes: number; nextSeq: number | undefined; oldestSeq: number | undefined }> {
+  static async inspect(dir: string): Promise<{
+    depth: number;
+    bytes: number;
+    nextSeq: number | undefined;
+    oldestSeq: number | undefined;
+  }> {
     let names: string[];
     try {
       names = await readdir(dir);
@@ -210,7 +220,8 @@ export class Outbox {
   enqueue(item: NewItem): Promise<number> {
     return this.lock.run(async () => {
       const size = Buffer.byteLength(JSON.stringify({ seq: this.meta.nextSeq, ...item }));
-      if (size > this.maxBytes) throw new OutboxFullError(`item of ${size} bytes exceeds the outbox size limit`);
+      if (size > this.maxBytes)
+        throw new OutboxFullError(`item of ${size} bytes exceeds the outbox size limit`);
       if (!this.hasRoom(1, size, 1)) await this.makeRoom(size, tagOf(item));
       if (!this.hasRoom(1, size, 1)) {
         throw new OutboxFullError(
@@ -276,7 +287,8 @@ export class Outbox {
     // Room for the incoming item and the 40040 notice, below the low watermark.
     const need = (): boolean =>
       this.entries.length - victims.size + 2 > Math.floor(this.maxItems * LOW_WATERMARK) ||
-      this.totalBytes - victimBytes + size + NOTICE_RESERVE_BYTES > Math.floor(this.maxBytes * LOW_WATERMARK);
+      this.totalBytes - victimBytes + size + NOTICE_RESERVE_BYTES >
+        Math.floor(this.maxBytes * LOW_WATERMARK);
     const pick = (tag: EntryTag): number => {
       let count = 0;
       for (const entry of this.entries) {
@@ -305,7 +317,8 @@ export class Outbox {
       droppedInventoryDeltas: String(dropped.inventoryDeltas),
       droppedInventoryFull: String(dropped.inventoryFull),
     });
-    if (this.hasRoom(1, NOTICE_RESERVE_BYTES, 1)) await this.write({ type: 'status:message', body: notice });
+    if (this.hasRoom(1, NOTICE_RESERVE_BYTES, 1))
+      await this.write({ type: 'status:message', body: notice });
   }
 
   private forget(entry: Entry): void {
@@ -332,14 +345,22 @@ export class Outbox {
   }
 
   private async writeMeta(): Promise<void> {
-    await writeFileAtomic(join(this.dir, META_FILE), JSON.stringify(this.meta) + '\n', { mode: 0o600 });
+    await writeFileAtomic(join(this.dir, META_FILE), JSON.stringify(this.meta) + '\n', {
+      mode: 0o600,
+    });
   }
 
   private async readItem(entry: Entry): Promise<OutboxItem | undefined> {
     const path = join(this.dir, entry.file);
     try {
-      const item = parseWith(OutboxItem, parseJsonText(await readFile(path, 'utf8'), path), path, 'OUTBOX_CORRUPT');
-      if (item.seq !== entry.seq) throw new AgentError('OUTBOX_CORRUPT', `${path} holds seq ${item.seq}`);
+      const item = parseWith(
+        OutboxItem,
+        parseJsonText(await readFile(path, 'utf8'), path),
+        path,
+        'OUTBOX_CORRUPT',
+      );
+      if (item.seq !== entry.seq)
+        throw new AgentError('OUTBOX_CORRUPT', `${path} holds seq ${item.seq}`);
       return item;
     } catch (err) {
       // Never silently delete: move the file aside for an administrator and carry on.

@@ -42,7 +42,9 @@ export async function requireDeviceFile(stateDir: string): Promise<DeviceFile> {
 
 export async function writeDeviceFile(stateDir: string, device: DeviceFile): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(statePaths(stateDir).device, JSON.stringify(device, null, 2) + '\n', { mode: 0o600 });
+  await writeFileAtomic(statePaths(stateDir).device, JSON.stringify(device, null, 2) + '\n', {
+    mode: 0o600,
+  });
 }
 
 /** Header value sent on every request after enrolment. */

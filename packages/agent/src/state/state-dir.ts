@@ -4,7 +4,10 @@ import { join } from 'node:path';
 export const DEFAULT_STATE_DIR = '/var/lib/steward-agent';
 
 /** `--state-dir` wins, then `STEWARD_AGENT_STATE_DIR`, then the default. */
-export function resolveStateDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveStateDir(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (flag !== undefined && flag !== '') return flag;
   const fromEnv = env['STEWARD_AGENT_STATE_DIR'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;

@@ -30,7 +30,10 @@ export async function acquireStateLock(lockPath: string): Promise<() => Promise<
       const text = await readFile(lockPath, 'utf8').catch(() => '');
       const pid = Number.parseInt(text.trim(), 10);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-        throw new AgentError('STATE_LOCKED', `another steward-agent (pid ${pid}) is using ${lockPath}`);
+        throw new AgentError(
+          'STATE_LOCKED',
+          `another steward-agent (pid ${pid}) is using ${lockPath}`,
+        );
       }
       await unlink(lockPath).catch(() => undefined);
     }

@@ -12,22 +12,34 @@ export function registerAuthCommands(program: Command, ctx: Ctx): void {
   const login = program
     .command('login')
     .description('sign in to a site and keep the session for later commands')
-    .option('--server <url>', 'admin URL of the site, e.g. http://127.0.0.1:8080 (default: $STEWARD_SERVER, then the last site)')
+    .option(
+      '--server <url>',
+      'admin URL of the site, e.g. http://127.0.0.1:8080 (default: $STEWARD_SERVER, then the last site)',
+    )
     .option('--user <name>', 'user name (default: the last user)')
-    .option('--password-stdin', 'read the password from stdin (otherwise prompt when stdin is a terminal)')
+    .option(
+      '--password-stdin',
+      'read the password from stdin (otherwise prompt when stdin is a terminal)',
+    )
     .addOption(new Option('--password <password>').hideHelp());
   withJson(login);
   action(login, async ({ opts }) => {
     if (opts.string('password') !== undefined) {
-      throw usageError('passwords are not taken from the command line (they show in ps and shell history); use --password-stdin');
+      throw usageError(
+        'passwords are not taken from the command line (they show in ps and shell history); use --password-stdin',
+      );
     }
     const previous = await readSession(ctx.io.env).catch(() => undefined);
     const serverText = opts.string('server') ?? ctx.io.env['STEWARD_SERVER'] ?? previous?.server;
-    if (serverText === undefined || serverText === '') throw usageError('--server is required (the admin URL of the site)');
+    if (serverText === undefined || serverText === '')
+      throw usageError('--server is required (the admin URL of the site)');
     const server = parseServerUrl(serverText, '--server');
     const userName = opts.string('user') ?? previous?.userName;
     if (userName === undefined || userName === '') throw usageError('--user is required');
-    const password = await obtainPassword(ctx.io, { fromStdin: opts.flag('passwordStdin'), prompt: `Password for ${userName}: ` });
+    const password = await obtainPassword(ctx.io, {
+      fromStdin: opts.flag('passwordStdin'),
+      prompt: `Password for ${userName}: `,
+    });
     const res = await createClient(ctx.io, server).login(userName, password);
     const path = await writeSession(ctx.io.env, {
       server,
@@ -60,7 +72,9 @@ export function registerAuthCommands(program: Command, ctx: Ctx): void {
     ctx.out.line(removed && session ? `Signed out of ${session.server}.` : 'Not signed in.');
   });
 
-  const whoami = withJson(program.command('whoami').description('show the signed-in user and site'));
+  const whoami = withJson(
+    program.command('whoami').description('show the signed-in user and site'),
+  );
   action(whoami, async ({ opts }) => {
     const connection = await ctx.connection();
     const me = await (await ctx.client()).me();

@@ -7,12 +7,29 @@ import { formatDuration } from '../output/format.js';
 import { createProgress } from '../output/progress.js';
 
 const NUDGES: readonly { command: string; action: NudgeAction; description: string }[] = [
-  { command: 'fetch-policy', action: 'policy:fetch', description: 'ask the agent to fetch its policy now' },
-  { command: 'collect-inventory', action: 'inventory:collect', description: 'ask the agent to collect and report inventory now' },
-  { command: 'evaluate-deployments', action: 'deployments:evaluate', description: 'ask the agent to evaluate its deployments now' },
+  {
+    command: 'fetch-policy',
+    action: 'policy:fetch',
+    description: 'ask the agent to fetch its policy now',
+  },
+  {
+    command: 'collect-inventory',
+    action: 'inventory:collect',
+    description: 'ask the agent to collect and report inventory now',
+  },
+  {
+    command: 'evaluate-deployments',
+    action: 'deployments:evaluate',
+    description: 'ask the agent to evaluate its deployments now',
+  },
 ];
 
-const STEP: Record<DeviceAction['state'], number> = { pending: 1, 'not-connected': 1, delivered: 2, completed: 3 };
+const STEP: Record<DeviceAction['state'], number> = {
+  pending: 1,
+  'not-connected': 1,
+  delivered: 2,
+  completed: 3,
+};
 
 export interface WaitOptions {
   timeoutMs: number;
@@ -23,10 +40,18 @@ export interface WaitOptions {
  * Polls the device's actions until this one completes. `not-connected` ends the wait: the site
  * had no push channel to the agent, so nothing will happen until the agent polls by itself.
  */
-export async function waitForAction(ctx: Ctx, client: ApiClient, requested: DeviceAction, opts: WaitOptions): Promise<DeviceAction> {
+export async function waitForAction(
+  ctx: Ctx,
+  client: ApiClient,
+  requested: DeviceAction,
+  opts: WaitOptions,
+): Promise<DeviceAction> {
   const { io } = ctx;
   const started = io.now().getTime();
-  const progress = createProgress(io, { title: `${requested.action} ${requested.deviceId}`, total: 3 });
+  const progress = createProgress(io, {
+    title: `${requested.action} ${requested.deviceId}`,
+    total: 3,
+  });
   const interrupt = interruptController(io);
   let current = requested;
   try {
@@ -34,15 +59,31 @@ export async function waitForAction(ctx: Ctx, client: ApiClient, requested: Devi
       progress.update(current.state, STEP[current.state]);
       if (current.state === 'completed') break;
       if (current.state === 'not-connected') {
-        throw new CliError('DEVICE_NOT_CONNECTED', `the agent of ${requested.deviceId} holds no push connection; it acts on its next policy poll`);
+        throw new CliError(
+          'DEVICE_NOT_CONNECTED',
+          `the agent of ${requested.deviceId} holds no push connection; it acts on its next policy poll`,
+        );
       }
       if (io.now().getTime() - started > opts.timeoutMs) {
-        throw new CliError('TIMEOUT', `${requested.action} is still ${current.state} after ${formatDuration(opts.timeoutMs)}`);
+        throw new CliError(
+          'TIMEOUT',
+          `${requested.action} is still ${current.state} after ${formatDuration(opts.timeoutMs)}`,
+        );
       }
       await io.sleep(opts.pollMs, interrupt.signal);
-      if (interrupt.signal.aborted) throw new CliError('CANCELLED', `stopped waiting; request ${requested.id} is ${current.state}`);
-      const found = (await client.deviceActions(requested.deviceId)).find((a) => a.id === requested.id);
-      if (found === undefined) throw new CliError('NOT_FOUND', `action ${requested.id} is no longer listed for the device`);
+      if (interrupt.signal.aborted)
+        throw new CliError(
+          'CANCELLED',
+          `stopped waiting; request ${requested.id} is ${current.state}`,
+        );
+      const found = (await client.deviceActions(requested.deviceId)).find(
+        (a) => a.id === requested.id,
+      );
+      if (found === undefined)
+        throw new CliError(
+          'NOT_FOUND',
+          `action ${requested.id} is no longer listed for the device`,
+        );
       current = found;
     }
     progress.stop();
@@ -73,14 +114,22 @@ export function registerDeviceActionCommands(device: Command, ctx: Ctx): void {
       const { out } = ctx;
       if (!wait) {
         if (opts.flag('json')) return out.json(requested);
-        out.line(`Requested ${nudge.action} on ${arg(0)}: ${requested.state} (action ${requested.id}).`);
-        if (requested.state === 'not-connected') out.warn('the agent is not connected; it will act on its next policy poll');
+        out.line(
+          `Requested ${nudge.action} on ${arg(0)}: ${requested.state} (action ${requested.id}).`,
+        );
+        if (requested.state === 'not-connected')
+          out.warn('the agent is not connected; it will act on its next policy poll');
         return;
       }
       const started = ctx.io.now().getTime();
-      const done = await waitForAction(ctx, client, requested, { timeoutMs: timeoutSeconds * 1000, pollMs: 1000 });
+      const done = await waitForAction(ctx, client, requested, {
+        timeoutMs: timeoutSeconds * 1000,
+        pollMs: 1000,
+      });
       if (opts.flag('json')) return out.json(done);
-      out.line(`${nudge.action} on ${arg(0)} completed in ${formatDuration(ctx.io.now().getTime() - started)}.`);
+      out.line(
+        `${nudge.action} on ${arg(0)} completed in ${formatDuration(ctx.io.now().getTime() - started)}.`,
+      );
     });
   }
 }

@@ -1,4 +1,9 @@
-import type { DeviceAction, DeviceDetail, DeviceSummary, InventoryInstance } from '@steward/protocol';
+import type {
+  DeviceAction,
+  DeviceDetail,
+  DeviceSummary,
+  InventoryInstance,
+} from '@steward/protocol';
 import { formatMegabytes, humanTime, orDash, plural, utcTime } from '../output/format.js';
 import type { Printer } from '../output/printer.js';
 import type { Style } from '../output/style.js';
@@ -25,7 +30,10 @@ export function paintDeviceState(d: DeviceSummary, style: Style): string {
 }
 
 export function osLabel(d: Pick<DeviceSummary, 'osName' | 'osVersion' | 'osFamily'>): string {
-  if (d.osName !== null) return d.osVersion !== null && !d.osName.includes(d.osVersion) ? `${d.osName} ${d.osVersion}` : d.osName;
+  if (d.osName !== null)
+    return d.osVersion !== null && !d.osName.includes(d.osVersion)
+      ? `${d.osName} ${d.osVersion}`
+      : d.osName;
   return orDash(d.osFamily);
 }
 
@@ -53,14 +61,25 @@ export function deviceRow(d: DeviceSummary, style: Style, now: Date): string[] {
   ];
 }
 
-export function printDevices(out: Printer, items: readonly DeviceSummary[], page: { total: number; offset: number; all: boolean }): void {
-  out.table(DEVICE_COLUMNS, items.map((d) => deviceRow(d, out.style, out.now)), 'No devices.');
+export function printDevices(
+  out: Printer,
+  items: readonly DeviceSummary[],
+  page: { total: number; offset: number; all: boolean },
+): void {
+  out.table(
+    DEVICE_COLUMNS,
+    items.map((d) => deviceRow(d, out.style, out.now)),
+    'No devices.',
+  );
   if (items.length > 0 && !page.all && items.length < page.total) {
-    out.note(`Showing ${page.offset + 1}-${page.offset + items.length} of ${page.total} devices (--offset, --limit or --all for more).`);
+    out.note(
+      `Showing ${page.offset + 1}-${page.offset + items.length} of ${page.total} devices (--offset, --limit or --all for more).`,
+    );
   }
 }
 
-const when = (iso: string | null, now: Date): string => (iso === null ? 'never' : `${utcTime(iso)} (${humanTime(iso, now)})`);
+const when = (iso: string | null, now: Date): string =>
+  iso === null ? 'never' : `${utcTime(iso)} (${humanTime(iso, now)})`;
 
 export function printDeviceDetail(out: Printer, d: DeviceDetail): void {
   const now = out.now;
@@ -89,7 +108,9 @@ export function printDeviceDetail(out: Printer, d: DeviceDetail): void {
   for (const name of classes) {
     const instances = d.inventory[name] ?? [];
     out.line();
-    out.heading(`Inventory: ${name}${instances.length === 1 ? '' : ` (${plural(instances.length, 'instance')})`}`);
+    out.heading(
+      `Inventory: ${name}${instances.length === 1 ? '' : ` (${plural(instances.length, 'instance')})`}`,
+    );
     printInstances(out, instances);
   }
 }
@@ -109,7 +130,7 @@ export function printInstances(out: Printer, instances: readonly InventoryInstan
 }
 
 export function instanceValue(v: string | number | boolean | null | undefined): string {
-  if (v === null || v === undefined) return '-';
+  if (v === null || v === undefined || v === '') return '-';
   return String(v);
 }
 

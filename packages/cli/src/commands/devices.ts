@@ -5,10 +5,23 @@ import { usageError } from '../errors.js';
 import type { Opts } from '../options.js';
 import { humanTime, truncate } from '../output/format.js';
 import { registerDeviceActionCommands } from './device-actions.js';
-import { ACTION_COLUMNS, actionRow, printDeviceDetail, printDevices, summarizeInstance } from './device-views.js';
+import {
+  ACTION_COLUMNS,
+  actionRow,
+  printDeviceDetail,
+  printDevices,
+  summarizeInstance,
+} from './device-views.js';
 
 export const DEVICE_STATUSES = ['active', 'inactive', 'revoked', 'online'] as const;
-export const DEVICE_SORTS = ['name', 'os', 'machineType', 'lastContact', 'enrolledAt', 'memory'] as const;
+export const DEVICE_SORTS = [
+  'name',
+  'os',
+  'machineType',
+  'lastContact',
+  'enrolledAt',
+  'memory',
+] as const;
 /** Page size used to walk a whole listing with --all. */
 export const PAGE_SIZE = 1000;
 
@@ -33,7 +46,8 @@ export function paging(opts: Opts): { all: boolean; offset: number; limit: numbe
   const all = opts.flag('all');
   const limit = opts.int('limit', { min: 1, max: PAGE_SIZE });
   const offset = opts.int('offset', { min: 0 }) ?? 0;
-  if (all && (limit !== undefined || offset !== 0)) throw usageError('--all cannot be combined with --limit or --offset');
+  if (all && (limit !== undefined || offset !== 0))
+    throw usageError('--all cannot be combined with --limit or --offset');
   return { all, offset, limit };
 }
 
@@ -87,7 +101,9 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
     printDevices(ctx.out, res.items, { total: res.total, offset: page.offset, all: page.all });
   });
 
-  const show = withJson(device.command('show').description('a device with its inventory').argument('<name-or-id>'));
+  const show = withJson(
+    device.command('show').description('a device with its inventory').argument('<name-or-id>'),
+  );
   action(show, async ({ opts, arg }) => {
     const detail = await (await ctx.client()).getDevice(arg(0));
     if (opts.flag('json')) return ctx.out.json(detail);
@@ -110,7 +126,11 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
     const offset = opts.int('offset', { min: 0 }) ?? 0;
     const page = { all: limit === undefined && offset === 0, offset, limit };
     const res = await fetchPages<DevicePackage>(page, (o, l) =>
-      client.devicePackages(arg(0), { offset: o, ...(l !== undefined ? { limit: l } : {}), ...(search !== undefined ? { search } : {}) }),
+      client.devicePackages(arg(0), {
+        offset: o,
+        ...(l !== undefined ? { limit: l } : {}),
+        ...(search !== undefined ? { search } : {}),
+      }),
     );
     if (opts.flag('json')) return ctx.out.json(res);
     ctx.out.table(
@@ -118,7 +138,8 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
       res.items.map((p) => [p.name, p.version, p.arch, p.manager]),
       'No packages.',
     );
-    if (res.items.length < res.total) ctx.out.note(`Showing ${res.items.length} of ${res.total} packages.`);
+    if (res.items.length < res.total)
+      ctx.out.note(`Showing ${res.items.length} of ${res.total} packages.`);
   });
 
   const history = withJson(
@@ -132,7 +153,9 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
   action(history, async ({ opts, arg }) => {
     const className = opts.string('class');
     const limit = opts.int('limit', { min: 1, max: 1000 });
-    const changes = await (await ctx.client()).deviceHistory(arg(0), {
+    const changes = await (
+      await ctx.client()
+    ).deviceHistory(arg(0), {
       ...(className !== undefined ? { className } : {}),
       ...(limit !== undefined ? { limit } : {}),
     });
@@ -141,7 +164,12 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
     const list = (xs: readonly Parameters<typeof summarizeInstance>[0][]): string =>
       xs.length === 0 ? '' : truncate(xs.map(summarizeInstance).join(', '), 200);
     out.table(
-      [{ header: 'WHEN' }, { header: 'CLASS' }, { header: 'ADDED', flex: true }, { header: 'REMOVED', flex: true }],
+      [
+        { header: 'WHEN' },
+        { header: 'CLASS' },
+        { header: 'ADDED', flex: true },
+        { header: 'REMOVED', flex: true },
+      ],
       changes.map((c) => [
         humanTime(c.at, out.now),
         c.className,
@@ -152,17 +180,29 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
     );
   });
 
-  const actions = withJson(device.command('actions').description('requests sent to a device and their state').argument('<name-or-id>'));
+  const actions = withJson(
+    device
+      .command('actions')
+      .description('requests sent to a device and their state')
+      .argument('<name-or-id>'),
+  );
   action(actions, async ({ opts, arg }) => {
     const list = await (await ctx.client()).deviceActions(arg(0));
     if (opts.flag('json')) return ctx.out.json(list);
-    ctx.out.table(ACTION_COLUMNS, list.map((a) => actionRow(a, ctx.out.style, ctx.out.now)), 'No actions requested.');
+    ctx.out.table(
+      ACTION_COLUMNS,
+      list.map((a) => actionRow(a, ctx.out.style, ctx.out.now)),
+      'No actions requested.',
+    );
   });
 
   registerDeviceActionCommands(device, ctx);
 
   const revoke = withJson(
-    device.command('revoke').description('revoke a device: its key stops working and it must enrol again').argument('<name-or-id>'),
+    device
+      .command('revoke')
+      .description('revoke a device: its key stops working and it must enrol again')
+      .argument('<name-or-id>'),
   );
   action(revoke, async ({ opts, arg }) => {
     const revoked = await (await ctx.client()).revokeDevice(arg(0));

@@ -4,7 +4,10 @@ import { action, withJson, type Ctx } from '../context.js';
 import { humanTime } from '../output/format.js';
 import type { Style } from '../output/style.js';
 
-export function tokenState(t: EnrolmentToken, now: Date): 'revoked' | 'expired' | 'used up' | 'active' {
+export function tokenState(
+  t: EnrolmentToken,
+  now: Date,
+): 'revoked' | 'expired' | 'used up' | 'active' {
   if (t.revoked) return 'revoked';
   if (Date.parse(t.expiresAt) <= now.getTime()) return 'expired';
   if (t.uses >= t.maxUses) return 'used up';
@@ -12,11 +15,17 @@ export function tokenState(t: EnrolmentToken, now: Date): 'revoked' | 'expired' 
 }
 
 function paintState(state: ReturnType<typeof tokenState>, style: Style): string {
-  return state === 'active' ? style.green(state) : state === 'revoked' ? style.red(state) : style.yellow(state);
+  return state === 'active'
+    ? style.green(state)
+    : state === 'revoked'
+      ? style.red(state)
+      : style.yellow(state);
 }
 
 export function registerTokenCommands(program: Command, ctx: Ctx): void {
-  const token = program.command('token').description('enrolment tokens: what a new agent needs to join the site');
+  const token = program
+    .command('token')
+    .description('enrolment tokens: what a new agent needs to join the site');
 
   const create = withJson(
     token
@@ -30,7 +39,9 @@ export function registerTokenCommands(program: Command, ctx: Ctx): void {
     const description = opts.string('description');
     const expiresInHours = opts.int('expiresInHours', { min: 1, max: 8760 });
     const maxUses = opts.int('maxUses', { min: 1, max: 1_000_000 });
-    const created = await (await ctx.client()).createToken({
+    const created = await (
+      await ctx.client()
+    ).createToken({
       ...(description !== undefined ? { description } : {}),
       ...(expiresInHours !== undefined ? { expiresInHours } : {}),
       ...(maxUses !== undefined ? { maxUses } : {}),
@@ -53,7 +64,15 @@ export function registerTokenCommands(program: Command, ctx: Ctx): void {
     if (opts.flag('json')) return ctx.out.json(tokens);
     const { out } = ctx;
     out.table(
-      [{ header: 'ID' }, { header: 'STATE' }, { header: 'USES', align: 'right' }, { header: 'EXPIRES' }, { header: 'CREATED' }, { header: 'BY' }, { header: 'DESCRIPTION', flex: true }],
+      [
+        { header: 'ID' },
+        { header: 'STATE' },
+        { header: 'USES', align: 'right' },
+        { header: 'EXPIRES' },
+        { header: 'CREATED' },
+        { header: 'BY' },
+        { header: 'DESCRIPTION', flex: true },
+      ],
       tokens.map((t) => [
         t.id,
         paintState(tokenState(t, out.now), out.style),
@@ -67,9 +86,12 @@ export function registerTokenCommands(program: Command, ctx: Ctx): void {
     );
   });
 
-  action(token.command('revoke').description('revoke an enrolment token').argument('<id>', 'token id'), async ({ arg }) => {
-    const id = arg(0);
-    await (await ctx.client()).revokeToken(id);
-    ctx.out.line(`Enrolment token ${id} revoked.`);
-  });
+  action(
+    token.command('revoke').description('revoke an enrolment token').argument('<id>', 'token id'),
+    async ({ arg }) => {
+      const id = arg(0);
+      await (await ctx.client()).revokeToken(id);
+      ctx.out.line(`Enrolment token ${id} revoked.`);
+    },
+  );
 }

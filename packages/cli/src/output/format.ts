@@ -35,7 +35,10 @@ export function utcTime(iso: string | null | undefined): string {
   if (iso === null || iso === undefined || iso === '') return '-';
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
-  return new Date(t).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(t)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function formatMegabytes(mb: number | null | undefined): string {

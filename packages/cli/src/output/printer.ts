@@ -37,7 +37,11 @@ export class Printer {
     this.io.stdout.write(`${JSON.stringify(value)}\n`);
   }
 
-  table(columns: readonly Column[], rows: readonly (readonly string[])[], empty = 'Nothing to show.'): void {
+  table(
+    columns: readonly Column[],
+    rows: readonly (readonly string[])[],
+    empty = 'Nothing to show.',
+  ): void {
     if (rows.length === 0) {
       this.note(empty);
       return;

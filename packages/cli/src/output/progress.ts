@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
-import type { CliIo } from '../io.js';
+import type { CliIo, OutStream } from '../io.js';
 import { formatDuration } from './format.js';
 
 /**
@@ -10,8 +10,8 @@ import { formatDuration } from './format.js';
 export interface Progress {
   /** Moves to a stage; `value` counts steps done when the total is known. */
   update(stage: string, value?: number): void;
-  /** Prints a line above the bar/spinner without breaking it. */
-  log(line: string): void;
+  /** Prints a line (to stderr, or `to`) above the bar/spinner without breaking it. */
+  log(line: string, to?: OutStream): void;
   /** Removes the bar/spinner and prints `final` when given. */
   stop(final?: string): void;
 }
@@ -25,7 +25,9 @@ export interface ProgressOptions {
 export function createProgress(io: CliIo, opts: ProgressOptions): Progress {
   const stream = io.stderr;
   if (stream.isTTY === true && stream instanceof Writable) {
-    return opts.total === undefined ? spinner(io, stream, opts.title) : bar(io, stream, opts.title, opts.total);
+    return opts.total === undefined
+      ? spinner(io, stream, opts.title)
+      : bar(io, stream, opts.title, opts.total);
   }
   return plain(io, opts.title);
 }
@@ -39,8 +41,8 @@ function plain(io: CliIo, title: string): Progress {
       last = stage;
       io.stderr.write(`${title}: ${stage} (${formatDuration(io.now().getTime() - started)})\n`);
     },
-    log(line) {
-      io.stderr.write(`${line}\n`);
+    log(line, to = io.stderr) {
+      to.write(`${line}\n`);
     },
     stop(final) {
       if (final !== undefined) io.stderr.write(`${final}\n`);
@@ -65,9 +67,9 @@ function bar(io: CliIo, stream: Writable, title: string, total: number): Progres
     update(stage, value) {
       b.update(value ?? b.getProgress() * total, { stage });
     },
-    log(line) {
+    log(line, to = io.stderr) {
       stream.write('\r\u001b[K');
-      io.stderr.write(`${line}\n`);
+      to.write(`${line}\n`);
       b.render();
     },
     stop(final) {
@@ -85,7 +87,9 @@ function spinner(io: CliIo, stream: Writable, title: string): Progress {
   let frame = 0;
   const draw = (): void => {
     const elapsed = formatDuration(io.now().getTime() - started);
-    stream.write(`\r\u001b[K${FRAMES[frame % FRAMES.length] ?? ''} ${title}: ${stage} (${elapsed})`);
+    stream.write(
+      `\r\u001b[K${FRAMES[frame % FRAMES.length] ?? ''} ${title}: ${stage} (${elapsed})`,
+    );
     frame += 1;
   };
   const timer = setInterval(draw, 100);
@@ -96,9 +100,9 @@ function spinner(io: CliIo, stream: Writable, title: string): Progress {
       stage = next;
       draw();
     },
-    log(line) {
+    log(line, to = io.stderr) {
       stream.write('\r\u001b[K');
-      io.stderr.write(`${line}\n`);
+      to.write(`${line}\n`);
       draw();
     },
     stop(final) {

@@ -22,7 +22,10 @@ export function parseQueryErrorDetails(details: unknown): QueryErrorLocation | u
   const o = details as Record<string, unknown>;
   const position = num(o, 'position');
   if (position === undefined) return parseQueryErrorDetails(o['error']);
-  const loc: QueryErrorLocation = { position: Math.max(0, Math.trunc(position)), length: Math.max(1, Math.trunc(num(o, 'length') ?? 1)) };
+  const loc: QueryErrorLocation = {
+    position: Math.max(0, Math.trunc(position)),
+    length: Math.max(1, Math.trunc(num(o, 'length') ?? 1)),
+  };
   if (typeof o['query'] === 'string') loc.query = o['query'];
   const ruleIndex = num(o, 'ruleIndex') ?? num(o, 'rule');
   if (ruleIndex !== undefined) loc.ruleIndex = ruleIndex;

@@ -2,16 +2,19 @@ import type { OutStream } from '../io.js';
 
 export interface Style {
   readonly enabled: boolean;
-  bold(s: string): string;
-  dim(s: string): string;
-  red(s: string): string;
-  green(s: string): string;
-  yellow(s: string): string;
-  cyan(s: string): string;
+  bold: (s: string) => string;
+  dim: (s: string) => string;
+  red: (s: string) => string;
+  green: (s: string) => string;
+  yellow: (s: string) => string;
+  cyan: (s: string) => string;
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM=dumb. */
-export function colorEnabled(stream: OutStream, env: Readonly<Record<string, string | undefined>>): boolean {
+export function colorEnabled(
+  stream: OutStream,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
   if (stream.isTTY !== true) return false;
   if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
   return env['TERM'] !== 'dumb';
@@ -35,7 +38,6 @@ export function createStyle(enabled: boolean): Style {
   };
 }
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 export function stripAnsi(s: string): string {

@@ -21,9 +21,15 @@ const MIN_FLEX = 12;
  * A compact aligned table: a header row, no borders, two spaces between columns, no trailing
  * blanks. Easy to read, easy to grep, and stable enough for `awk`; scripts should use --json.
  */
-export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], opts: TableOptions): string {
+export function renderTable(
+  columns: readonly Column[],
+  rows: readonly (readonly string[])[],
+  opts: TableOptions,
+): string {
   const cells = rows.map((r) => columns.map((_, i) => (r[i] ?? '').replace(/\s*\n\s*/g, ' ')));
-  const widths = columns.map((c, i) => Math.max(visibleWidth(c.header), ...cells.map((r) => visibleWidth(r[i] ?? ''))));
+  const widths = columns.map((c, i) =>
+    Math.max(visibleWidth(c.header), ...cells.map((r) => visibleWidth(r[i] ?? ''))),
+  );
   fitToWidth(columns, widths, opts.width);
   const line = (values: readonly string[]): string =>
     values
@@ -57,7 +63,15 @@ function fitToWidth(columns: readonly Column[], widths: number[], width: number 
 }
 
 /** `Label:  value` lines with the values aligned. */
-export function renderFields(fields: readonly (readonly [string, string])[], style: Style, indent = ''): string {
+export function renderFields(
+  fields: readonly (readonly [string, string])[],
+  style: Style,
+  indent = '',
+): string {
   const width = Math.max(0, ...fields.map(([k]) => k.length + 1));
-  return fields.map(([k, v]) => `${indent}${style.bold(`${k}:`.padEnd(width))}  ${v}`.trimEnd()).join('\n') + '\n';
+  return (
+    fields
+      .map(([k, v]) => `${indent}${style.bold(`${k}:`.padEnd(width))}  ${v}`.trimEnd())
+      .join('\n') + '\n'
+  );
 }

@@ -6,7 +6,6 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   minute: '2-digit',
   second: '2-digit',
 });
-const dateOnly = new Intl.DateTimeFormat(undefined, { month: 'short', day: '2-digit' });
 const timeOnly = new Intl.DateTimeFormat(undefined, {
   hour: '2-digit',
   minute: '2-digit',
@@ -20,9 +19,12 @@ export function formatDateTime(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
 }
 
-export function formatDay(iso: string): string {
+
+const dayHour = new Intl.DateTimeFormat(undefined, { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+
+export function formatDayHour(iso: string): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateOnly.format(d);
+  return Number.isNaN(d.getTime()) ? iso : dayHour.format(d);
 }
 
 export function formatTime(iso: string): string {

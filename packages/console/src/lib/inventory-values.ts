@@ -1,4 +1,5 @@
 import type { InventoryInstance, PropertyValue } from '@steward/protocol';
+import { formatDateTime } from './format';
 
 export function str(instance: InventoryInstance | undefined, key: string): string | null {
   const v = instance?.[key];
@@ -18,9 +19,12 @@ export function bool(instance: InventoryInstance | undefined, key: string): bool
   return typeof v === 'boolean' ? v : null;
 }
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
 export function displayValue(v: PropertyValue | undefined): string {
   if (v === undefined || v === null || v === '') return '—';
   if (typeof v === 'boolean') return v ? 'Yes' : 'No';
+  if (typeof v === 'string' && ISO_TIME.test(v)) return formatDateTime(v);
   return String(v);
 }
 

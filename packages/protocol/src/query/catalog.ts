@@ -23,7 +23,11 @@ export function queryClasses(catalog: readonly InventoryClassShape[]): Inventory
 }
 
 /** Exact spelling first, then case-insensitive: administrators should not have to remember `totalMb`. */
-export function findByName<T>(items: readonly T[], name: string, nameOf: (item: T) => string): T | undefined {
+export function findByName<T>(
+  items: readonly T[],
+  name: string,
+  nameOf: (item: T) => string,
+): T | undefined {
   const exact = items.find((i) => nameOf(i) === name);
   if (exact) return exact;
   const lower = name.toLowerCase();

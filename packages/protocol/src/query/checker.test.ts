@@ -39,7 +39,9 @@ describe('checkQuery: resolution', () => {
       property: { className: 'os', property: 'family', type: 'string', scope: 'single' },
       value: 'debian',
     });
-    expect(ok('device.name like "web%"')).toMatchObject({ property: { scope: 'device', type: 'string' } });
+    expect(ok('device.name like "web%"')).toMatchObject({
+      property: { scope: 'device', type: 'string' },
+    });
     expect(ok('any(disk, freeMb < 100 and disk.mountPoint = "/")')).toMatchObject({
       kind: 'any',
       className: 'disk',
@@ -54,21 +56,32 @@ describe('checkQuery: resolution', () => {
   });
   it('matches class and property names case-insensitively, returning catalog spelling', () => {
     expect(ok('OS.FAMILY = "x" and Memory.totalmb > 1')).toMatchObject({
-      operands: [{ property: { className: 'os', property: 'family' } }, { property: { className: 'memory', property: 'totalMb' } }],
+      operands: [
+        { property: { className: 'os', property: 'family' } },
+        { property: { className: 'memory', property: 'totalMb' } },
+      ],
     });
   });
   it('flattens chains of and/or', () => {
     const root = ok('os.family = "a" or os.family = "b" or os.family = "c" and memory.totalMb > 1');
-    expect(root).toMatchObject({ kind: 'or', operands: [{ kind: 'compare' }, { kind: 'compare' }, { kind: 'and' }] });
+    expect(root).toMatchObject({
+      kind: 'or',
+      operands: [{ kind: 'compare' }, { kind: 'compare' }, { kind: 'and' }],
+    });
   });
   it('allows other classes inside any()', () => {
     expect(ok('any(disk, freeMb < 100 and os.family = "debian")')).toMatchObject({
-      condition: { operands: [{ property: { scope: 'instance' } }, { property: { scope: 'single' } }] },
+      condition: {
+        operands: [{ property: { scope: 'instance' } }, { property: { scope: 'single' } }],
+      },
     });
   });
   it('accepts custom classes', () => {
     expect(ok('any(javaRuntime, version >= "17")')).toMatchObject({
-      condition: { property: { className: 'javaRuntime', type: 'version', scope: 'instance' }, value: '17' },
+      condition: {
+        property: { className: 'javaRuntime', type: 'version', scope: 'instance' },
+        value: '17',
+      },
     });
   });
   it('accepts every operator on the types it suits', () => {
@@ -99,14 +112,27 @@ describe('checkQuery: type errors', () => {
     expect(typeError('package.name = "curl"').message).toContain('any(package, name = "curl")');
   });
   it('suggests the closest class or property name', () => {
-    expect(typeError('oss.family = "x"')).toMatchObject({ position: 0, length: 3, message: 'unknown class "oss"; did you mean "os"?' });
-    expect(typeError('os.famliy = "x"')).toMatchObject({ position: 3, length: 6, message: expect.stringContaining('did you mean "family"?') });
+    expect(typeError('oss.family = "x"')).toMatchObject({
+      position: 0,
+      length: 3,
+      message: 'unknown class "oss"; did you mean "os"?',
+    });
+    expect(typeError('os.famliy = "x"')).toMatchObject({
+      position: 3,
+      length: 6,
+      message: expect.stringContaining('did you mean "family"?'),
+    });
     expect(typeError('memory.total = 1').message).toContain('did you mean "totalMb"?');
-    expect(typeError('any(pakage, name = "x")')).toMatchObject({ position: 4, message: expect.stringContaining('"package"') });
+    expect(typeError('any(pakage, name = "x")')).toMatchObject({
+      position: 4,
+      message: expect.stringContaining('"package"'),
+    });
     expect(typeError('any(disk, freMb < 1)').message).toContain('"freeMb"');
   });
   it('lists the properties when nothing is close', () => {
-    expect(typeError('memory.zzzzzz = 1').message).toContain('(it has totalMb, availableMb, swapTotalMb)');
+    expect(typeError('memory.zzzzzz = 1').message).toContain(
+      '(it has totalMb, availableMb, swapTotalMb)',
+    );
   });
   it('explains bare names outside any()', () => {
     expect(typeError('totalMb > 1').message).toContain('memory.totalMb');
@@ -115,13 +141,20 @@ describe('checkQuery: type errors', () => {
     expect(typeError('nothing = "debian"').message).toContain('class.property');
   });
   it('refuses number/string mismatches with a hint', () => {
-    expect(typeError('memory.totalMb >= "3072"')).toMatchObject({ position: 18, length: 6, message: expect.stringContaining('remove the quotes: 3072') });
+    expect(typeError('memory.totalMb >= "3072"')).toMatchObject({
+      position: 18,
+      length: 6,
+      message: expect.stringContaining('remove the quotes: 3072'),
+    });
     expect(typeError('memory.totalMb = "lots"').message).toContain('is a number');
     expect(typeError('os.family = 12').message).toContain('put the value in quotes: "12"');
     expect(typeError('os.family in ("a", 2)')).toMatchObject({ position: 19 });
   });
   it('refuses like on numbers and booleans', () => {
-    expect(typeError('memory.totalMb like "1%"')).toMatchObject({ position: 0, message: expect.stringContaining('"like" matches text') });
+    expect(typeError('memory.totalMb like "1%"')).toMatchObject({
+      position: 0,
+      message: expect.stringContaining('"like" matches text'),
+    });
     expect(typeError('machine.hasBattery not like "t%"').message).toContain('"like" matches text');
   });
   it('refuses ordering and non-boolean values on booleans', () => {
@@ -139,7 +172,9 @@ describe('checkQuery: type errors', () => {
   });
   it('refuses any() over device and nested any() over the same class', () => {
     expect(typeError('any(device, name = "x")').message).toContain('device.name');
-    expect(typeError('any(disk, any(disk, freeMb < 1))').message).toContain('already inside any(disk');
+    expect(typeError('any(disk, any(disk, freeMb < 1))').message).toContain(
+      'already inside any(disk',
+    );
   });
   it('refuses a class name used as a property inside any()', () => {
     expect(typeError('any(disk, os = "x")').message).toContain('"os" is a class');

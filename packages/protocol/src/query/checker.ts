@@ -29,7 +29,11 @@ function didYouMean(name: string, candidates: readonly string[]): string {
 }
 
 function literalSource(v: Literal): string {
-  return v.kind === 'number' ? v.raw : v.kind === 'string' ? JSON.stringify(v.value) : String(v.value);
+  return v.kind === 'number'
+    ? v.raw
+    : v.kind === 'string'
+      ? JSON.stringify(v.value)
+      : String(v.value);
 }
 
 /** The text after the property in a condition, to show the administrator their own condition rewritten. */
@@ -75,35 +79,58 @@ class Checker {
   }
 
   /** A bare name: a property of the enclosing any() class, or a mistake worth explaining. */
-  private resolveBare(ref: PropertyRef, within: InventoryClassShape | null, tail: string): ResolvedProperty {
+  private resolveBare(
+    ref: PropertyRef,
+    within: InventoryClassShape | null,
+    tail: string,
+  ): ResolvedProperty {
     if (within) {
       const cls = findByName(this.classes, ref.property, (c) => c.name);
       if (cls && !findByName(Object.keys(within.properties), ref.property, (n) => n)) {
-        throw new QueryTypeError(`"${cls.name}" is a class; name one of its properties, e.g. ${cls.name}.${Object.keys(cls.properties)[0] ?? 'name'}`, ref.span);
+        throw new QueryTypeError(
+          `"${cls.name}" is a class; name one of its properties, e.g. ${cls.name}.${Object.keys(cls.properties)[0] ?? 'name'}`,
+          ref.span,
+        );
       }
       const [property, type] = this.findProperty(within, ref.property, ref.propertySpan);
       return { className: within.name, property, type, scope: 'instance' };
     }
     const cls = findByName(this.classes, ref.property, (c) => c.name);
     if (cls) {
-      throw new QueryTypeError(`"${cls.name}" is a class; name one of its properties, e.g. ${cls.name}.${Object.keys(cls.properties)[0] ?? 'name'}`, ref.span);
+      throw new QueryTypeError(
+        `"${cls.name}" is a class; name one of its properties, e.g. ${cls.name}.${Object.keys(cls.properties)[0] ?? 'name'}`,
+        ref.span,
+      );
     }
-    const owner = this.classes.find((c) => findByName(Object.keys(c.properties), ref.property, (n) => n));
+    const owner = this.classes.find((c) =>
+      findByName(Object.keys(c.properties), ref.property, (n) => n),
+    );
     if (owner) {
       const [property] = this.findProperty(owner, ref.property, ref.span);
-      const usage = owner.multiInstance ? sampleCondition(owner, property, tail) : `${owner.name}.${property}`;
+      const usage = owner.multiInstance
+        ? sampleCondition(owner, property, tail)
+        : `${owner.name}.${property}`;
       throw new QueryTypeError(`"${ref.property}" needs its class: write ${usage}`, ref.span);
     }
-    throw new QueryTypeError(`unknown property "${ref.property}"; write class.property, e.g. os.family`, ref.span);
+    throw new QueryTypeError(
+      `unknown property "${ref.property}"; write class.property, e.g. os.family`,
+      ref.span,
+    );
   }
 
-  private resolve(node: Extract<QueryNode, { property: PropertyRef }>, within: InventoryClassShape | null): ResolvedProperty {
+  private resolve(
+    node: Extract<QueryNode, { property: PropertyRef }>,
+    within: InventoryClassShape | null,
+  ): ResolvedProperty {
     const ref = node.property;
-    if (ref.className === null || ref.classSpan === null) return this.resolveBare(ref, within, conditionTail(node));
+    if (ref.className === null || ref.classSpan === null)
+      return this.resolveBare(ref, within, conditionTail(node));
     const cls = this.findClass(ref.className, ref.classSpan);
     const [property, type] = this.findProperty(cls, ref.property, ref.propertySpan);
-    if (within && cls.name === within.name) return { className: cls.name, property, type, scope: 'instance' };
-    if (cls.name === DEVICE_CLASS.name) return { className: cls.name, property, type, scope: 'device' };
+    if (within && cls.name === within.name)
+      return { className: cls.name, property, type, scope: 'instance' };
+    if (cls.name === DEVICE_CLASS.name)
+      return { className: cls.name, property, type, scope: 'device' };
     if (cls.multiInstance) {
       throw new QueryTypeError(
         `a device can have several "${cls.name}" instances: test them with ${sampleCondition(cls, property, conditionTail(node))}`,
@@ -130,7 +157,12 @@ class Checker {
         return { kind: 'not', operand: this.check(node.operand, within) };
       case 'compare': {
         const property = this.resolve(node, within);
-        return { kind: 'compare', op: node.op, property, value: this.literal(property, node.value, node.op) };
+        return {
+          kind: 'compare',
+          op: node.op,
+          property,
+          value: this.literal(property, node.value, node.op),
+        };
       }
       case 'like': {
         const property = this.resolve(node, within);
@@ -140,7 +172,8 @@ class Checker {
             node.span,
           );
         }
-        if (node.pattern.kind !== 'string') throw new QueryTypeError('"like" needs a text pattern in quotes', node.pattern.span);
+        if (node.pattern.kind !== 'string')
+          throw new QueryTypeError('"like" needs a text pattern in quotes', node.pattern.span);
         return { kind: 'like', negated: node.negated, property, pattern: node.pattern.value };
       }
       case 'in': {
@@ -155,13 +188,22 @@ class Checker {
     }
   }
 
-  private checkAny(node: Extract<QueryNode, { kind: 'any' }>, within: InventoryClassShape | null): CheckedNode {
+  private checkAny(
+    node: Extract<QueryNode, { kind: 'any' }>,
+    within: InventoryClassShape | null,
+  ): CheckedNode {
     const cls = this.findClass(node.className, node.classSpan);
     if (cls.name === DEVICE_CLASS.name) {
-      throw new QueryTypeError('"device" has one record per device: compare device.name (etc.) directly', node.classSpan);
+      throw new QueryTypeError(
+        '"device" has one record per device: compare device.name (etc.) directly',
+        node.classSpan,
+      );
     }
     if (within && within.name === cls.name) {
-      throw new QueryTypeError(`already inside any(${cls.name}, ...): compare its properties directly`, node.classSpan);
+      throw new QueryTypeError(
+        `already inside any(${cls.name}, ...): compare its properties directly`,
+        node.classSpan,
+      );
     }
     return { kind: 'any', className: cls.name, condition: this.check(node.condition, cls) };
   }

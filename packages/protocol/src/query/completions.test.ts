@@ -8,7 +8,10 @@ describe('listCompletions', () => {
   it('lists every class, device included', () => {
     const items = listCompletions(BUILTIN_CLASSES);
     expect(labels(items)).toEqual(['device', ...BUILTIN_CLASSES.map((c) => c.name)]);
-    expect(items.find((i) => i.label === 'disk')).toMatchObject({ kind: 'class', multiInstance: true });
+    expect(items.find((i) => i.label === 'disk')).toMatchObject({
+      kind: 'class',
+      multiInstance: true,
+    });
   });
   it('lists the properties of a class with their types', () => {
     expect(listCompletions(BUILTIN_CLASSES, 'memory')).toEqual([
@@ -23,7 +26,11 @@ describe('listCompletions', () => {
 
 describe('completionsAt', () => {
   it('offers properties after class.', () => {
-    expect(completionsAt('os.fa', 5, BUILTIN_CLASSES)).toMatchObject({ from: 3, to: 5, items: [{ label: 'family' }] });
+    expect(completionsAt('os.fa', 5, BUILTIN_CLASSES)).toMatchObject({
+      from: 3,
+      to: 5,
+      items: [{ label: 'family' }],
+    });
   });
   it('offers classes after any(', () => {
     const r = completionsAt('any(pa', 6, BUILTIN_CLASSES);
@@ -38,12 +45,20 @@ describe('completionsAt', () => {
     );
   });
   it('offers classes and keywords at the start', () => {
-    expect(labels(completionsAt('', 0, BUILTIN_CLASSES).items)).toEqual(expect.arrayContaining(['os', 'device', 'any', 'not']));
-    expect(labels(completionsAt('os.family = "x" and m', 21, BUILTIN_CLASSES).items)).toEqual(['machine', 'memory']);
+    expect(labels(completionsAt('', 0, BUILTIN_CLASSES).items)).toEqual(
+      expect.arrayContaining(['os', 'device', 'any', 'not']),
+    );
+    expect(labels(completionsAt('os.family = "x" and m', 21, BUILTIN_CLASSES).items)).toEqual([
+      'machine',
+      'memory',
+    ]);
   });
   it('offers operators after a property and and/or after a value', () => {
     expect(labels(completionsAt('os.family ', 10, BUILTIN_CLASSES).items)).toContain('like');
-    expect(labels(completionsAt('os.family = "x" ', 16, BUILTIN_CLASSES).items)).toEqual(['and', 'or']);
+    expect(labels(completionsAt('os.family = "x" ', 16, BUILTIN_CLASSES).items)).toEqual([
+      'and',
+      'or',
+    ]);
   });
   it('offers nothing inside an unfinished string', () => {
     expect(completionsAt('os.family = "deb', 16, BUILTIN_CLASSES).items).toEqual([]);

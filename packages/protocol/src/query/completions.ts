@@ -16,11 +16,21 @@ export const CompletionItem = Type.Object({
 export type CompletionItem = Static<typeof CompletionItem>;
 
 function classItems(classes: readonly InventoryClassShape[]): CompletionItem[] {
-  return classes.map((c) => ({ label: c.name, kind: 'class', detail: c.description, multiInstance: c.multiInstance }));
+  return classes.map((c) => ({
+    label: c.name,
+    kind: 'class',
+    detail: c.description,
+    multiInstance: c.multiInstance,
+  }));
 }
 
 function propertyItems(cls: InventoryClassShape): CompletionItem[] {
-  return Object.entries(cls.properties).map(([label, type]) => ({ label, kind: 'property', detail: type, type }));
+  return Object.entries(cls.properties).map(([label, type]) => ({
+    label,
+    kind: 'property',
+    detail: type,
+    type,
+  }));
 }
 
 function keywordItems(words: readonly string[]): CompletionItem[] {
@@ -31,7 +41,10 @@ function keywordItems(words: readonly string[]): CompletionItem[] {
  * Names the console's editor offers: with no class, every class a query may name (including
  * `device`); with a class, its properties and their types. An unknown class has none.
  */
-export function listCompletions(catalog: readonly InventoryClassShape[], className?: string): CompletionItem[] {
+export function listCompletions(
+  catalog: readonly InventoryClassShape[],
+  className?: string,
+): CompletionItem[] {
   const classes = queryClasses(catalog);
   if (className === undefined || className === '') return classItems(classes);
   const cls = findByName(classes, className, (c) => c.name);
@@ -75,7 +88,11 @@ function filterByPrefix(items: CompletionItem[], prefix: string): CompletionItem
  * after `any(`, the enclosing any()'s properties and every class at the start of a condition,
  * operators after a property, and/or after a value. Tolerates unfinished text.
  */
-export function completionsAt(text: string, offset: number, catalog: readonly InventoryClassShape[]): CompletionsAt {
+export function completionsAt(
+  text: string,
+  offset: number,
+  catalog: readonly InventoryClassShape[],
+): CompletionsAt {
   const cursor = Math.max(0, Math.min(offset, text.length));
   let from = cursor;
   while (from > 0 && /[A-Za-z0-9_]/.test(text[from - 1] ?? '')) from--;
@@ -89,24 +106,45 @@ export function completionsAt(text: string, offset: number, catalog: readonly In
   const classes = queryClasses(catalog);
   const last = tokens[tokens.length - 1];
   const beforeLast = tokens[tokens.length - 2];
-  const result = (items: CompletionItem[]): CompletionsAt => ({ from, to: cursor, items: filterByPrefix(items, prefix) });
+  const result = (items: CompletionItem[]): CompletionsAt => ({
+    from,
+    to: cursor,
+    items: filterByPrefix(items, prefix),
+  });
 
   if (last?.kind === '.' && beforeLast?.kind === 'word') {
     const cls = findByName(classes, beforeLast.text, (c) => c.name);
     return result(cls ? propertyItems(cls) : []);
   }
-  if (last?.kind === '(' && beforeLast?.kind === 'word' && beforeLast.text.toLowerCase() === 'any') {
+  if (
+    last?.kind === '(' &&
+    beforeLast?.kind === 'word' &&
+    beforeLast.text.toLowerCase() === 'any'
+  ) {
     return result(classItems(classes.filter((c) => c.name !== 'device')));
   }
   const lastWord = last?.kind === 'word' ? last.text.toLowerCase() : '';
   const atConditionStart =
-    last === undefined || last.kind === '(' || last.kind === ',' || ['and', 'or', 'not'].includes(lastWord);
+    last === undefined ||
+    last.kind === '(' ||
+    last.kind === ',' ||
+    ['and', 'or', 'not'].includes(lastWord);
   if (atConditionStart) {
     const anyClass = enclosingAnyClass(tokens);
-    const within = anyClass === undefined ? undefined : findByName(classes, anyClass, (c) => c.name);
-    return result([...(within ? propertyItems(within) : []), ...classItems(classes), ...keywordItems(START)]);
+    const within =
+      anyClass === undefined ? undefined : findByName(classes, anyClass, (c) => c.name);
+    return result([
+      ...(within ? propertyItems(within) : []),
+      ...classItems(classes),
+      ...keywordItems(START),
+    ]);
   }
-  if (last?.kind === 'string' || last?.kind === 'number' || last?.kind === ')' || ['true', 'false', 'null'].includes(lastWord)) {
+  if (
+    last?.kind === 'string' ||
+    last?.kind === 'number' ||
+    last?.kind === ')' ||
+    ['true', 'false', 'null'].includes(lastWord)
+  ) {
     return result(keywordItems(AFTER_VALUE));
   }
   if (last?.kind === 'word') return result(keywordItems(AFTER_PROPERTY));

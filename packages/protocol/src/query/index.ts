@@ -17,5 +17,10 @@ export { checkQuery, type CheckResult } from './checker.js';
 export { validateQuery, type ValidateResult } from './validate.js';
 export { DEVICE_CLASS, queryClasses, suggestName } from './catalog.js';
 export { normaliseDatetime } from './literals.js';
-export { completionsAt, listCompletions, CompletionItem, type CompletionsAt } from './completions.js';
+export {
+  completionsAt,
+  listCompletions,
+  CompletionItem,
+  type CompletionsAt,
+} from './completions.js';
 export * from './api-schemas.js';

@@ -35,7 +35,12 @@ export class SourceText {
       else hi = mid - 1;
     }
     const lineStart = this.lineStarts[lo] ?? 0;
-    return { position: start, length: Math.max(0, end - start), line: lo + 1, column: start - lineStart + 1 };
+    return {
+      position: start,
+      length: Math.max(0, end - start),
+      line: lo + 1,
+      column: start - lineStart + 1,
+    };
   }
 }
 
@@ -147,7 +152,11 @@ export function tokenize(text: string): Token[] {
     }
     const op = OPERATORS.find((o) => text.startsWith(o, i));
     if (op) {
-      tokens.push({ kind: 'op', text: OPERATOR_ALIASES[op] ?? op, span: src.span(i, i + op.length) });
+      tokens.push({
+        kind: 'op',
+        text: OPERATOR_ALIASES[op] ?? op,
+        span: src.span(i, i + op.length),
+      });
       i += op.length;
       continue;
     }

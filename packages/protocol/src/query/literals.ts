@@ -9,7 +9,8 @@ export const TYPE_WORDS: Record<PropertyType, string> = {
   datetime: 'a date and time',
 };
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /**
  * Normalises a date literal to the ISO-8601 UTC text (`toISOString()`) the inventory stores, so
@@ -39,7 +40,11 @@ function literalText(v: Literal): string {
  * The value a literal has for a property of a given type, or why it cannot be compared with it.
  * Never converts silently: `memory.totalMb >= "3072"` is an error with a hint, not a string match.
  */
-export function checkLiteral(p: ResolvedProperty, v: Literal, op: string): LiteralValue | { message: string } {
+export function checkLiteral(
+  p: ResolvedProperty,
+  v: Literal,
+  op: string,
+): LiteralValue | { message: string } {
   switch (p.type) {
     case 'string':
       if (v.kind === 'string') return v.value;
@@ -51,12 +56,14 @@ export function checkLiteral(p: ResolvedProperty, v: Literal, op: string): Liter
       }
       return { message: `${name(p)} is a number, and ${JSON.stringify(v.value)} is not` };
     case 'boolean':
-      if (op !== '=' && op !== '!=') return { message: `${name(p)} is true or false; compare it with = or !=` };
+      if (op !== '=' && op !== '!=')
+        return { message: `${name(p)} is true or false; compare it with = or !=` };
       if (v.kind === 'boolean') return v.value;
       return { message: `${name(p)} is true or false, not ${JSON.stringify(v.value)}` };
     case 'version':
       if (v.kind === 'string') {
-        if (v.value.trim() === '') return { message: `an empty version cannot be compared with ${name(p)}` };
+        if (v.value.trim() === '')
+          return { message: `an empty version cannot be compared with ${name(p)}` };
         return v.value.trim();
       }
       // A number literal would lose digits (12.10 is 12.1), so versions must be quoted.
@@ -64,7 +71,9 @@ export function checkLiteral(p: ResolvedProperty, v: Literal, op: string): Liter
     case 'datetime': {
       const iso = v.kind === 'string' ? normaliseDatetime(v.value) : undefined;
       if (iso !== undefined) return iso;
-      return { message: `${name(p)} is a date and time; write it as "2026-01-31" or "2026-01-31T08:00:00Z"` };
+      return {
+        message: `${name(p)} is a date and time; write it as "2026-01-31" or "2026-01-31T08:00:00Z"`,
+      };
     }
   }
 }

@@ -9,7 +9,9 @@ function lit(v: Literal): string {
 /** A compact rendering of the AST, so precedence is visible at a glance. */
 function show(node: QueryNode): string {
   const ref = (n: { property: { className: string | null; property: string } }) =>
-    n.property.className === null ? n.property.property : `${n.property.className}.${n.property.property}`;
+    n.property.className === null
+      ? n.property.property
+      : `${n.property.className}.${n.property.property}`;
   switch (node.kind) {
     case 'and':
     case 'or':
@@ -64,8 +66,12 @@ describe('parseQuery: precedence', () => {
   });
   it('parses the example from the user guide', () => {
     expect(
-      parsed('os.family = "debian" and memory.totalMb >= 3072 and any(package, name = "postgresql-15")'),
-    ).toBe('(and (and os.family="debian" memory.totalMb>=3072) any(package, name="postgresql-15"))');
+      parsed(
+        'os.family = "debian" and memory.totalMb >= 3072 and any(package, name = "postgresql-15")',
+      ),
+    ).toBe(
+      '(and (and os.family="debian" memory.totalMb>=3072) any(package, name="postgresql-15"))',
+    );
   });
 });
 
@@ -113,64 +119,136 @@ describe('parseQuery: operators and literals', () => {
 
 describe('parseQuery: errors carry positions', () => {
   it('reports an empty query', () => {
-    expect(failure('   ')).toMatchObject({ code: 'QUERY_SYNTAX', message: expect.stringContaining('empty') });
+    expect(failure('   ')).toMatchObject({
+      code: 'QUERY_SYNTAX',
+      message: expect.stringContaining('empty'),
+    });
   });
   it('points at a missing value at the end', () => {
-    expect(failure('os.family = ')).toMatchObject({ code: 'QUERY_SYNTAX', position: 12, length: 0, line: 1, column: 13 });
+    expect(failure('os.family = ')).toMatchObject({
+      code: 'QUERY_SYNTAX',
+      position: 12,
+      length: 0,
+      line: 1,
+      column: 13,
+    });
   });
   it('points at the unexpected token on a later line', () => {
-    expect(failure('os.family = "debian"\n  and and')).toMatchObject({ position: 27, length: 3, line: 2, column: 7 });
+    expect(failure('os.family = "debian"\n  and and')).toMatchObject({
+      position: 27,
+      length: 3,
+      line: 2,
+      column: 7,
+    });
   });
   it('reports an unterminated string from its opening quote', () => {
-    expect(failure('os.name like "deb')).toMatchObject({ position: 13, length: 4, message: expect.stringContaining('not closed') });
+    expect(failure('os.name like "deb')).toMatchObject({
+      position: 13,
+      length: 4,
+      message: expect.stringContaining('not closed'),
+    });
   });
   it('reports an unknown escape', () => {
-    expect(failure(String.raw`os.name = "a\qb"`)).toMatchObject({ position: 12, length: 2, message: expect.stringContaining('escape') });
+    expect(failure(String.raw`os.name = "a\qb"`)).toMatchObject({
+      position: 12,
+      length: 2,
+      message: expect.stringContaining('escape'),
+    });
   });
   it('reports an unexpected character', () => {
-    expect(failure('os.name = "a" && os.x = 1')).toMatchObject({ position: 14, length: 1, message: 'unexpected character "&"' });
+    expect(failure('os.name = "a" && os.x = 1')).toMatchObject({
+      position: 14,
+      length: 1,
+      message: 'unexpected character "&"',
+    });
   });
   it('explains "= null"', () => {
-    expect(failure('os.name = null')).toMatchObject({ position: 10, length: 4, message: expect.stringContaining('is null') });
+    expect(failure('os.name = null')).toMatchObject({
+      position: 10,
+      length: 4,
+      message: expect.stringContaining('is null'),
+    });
   });
   it('explains unquoted text', () => {
     expect(failure('os.family = debian').message).toContain('put text in quotes: "debian"');
   });
   it('refuses dotted numbers and suggests quotes', () => {
-    expect(failure('os.version >= 12.04.1')).toMatchObject({ position: 14, length: 7, message: expect.stringContaining('quotes') });
+    expect(failure('os.version >= 12.04.1')).toMatchObject({
+      position: 14,
+      length: 7,
+      message: expect.stringContaining('quotes'),
+    });
   });
   it('reports an unclosed parenthesis at the end', () => {
-    expect(failure('(os.family = "x"')).toMatchObject({ position: 16, message: expect.stringContaining('")"') });
+    expect(failure('(os.family = "x"')).toMatchObject({
+      position: 16,
+      message: expect.stringContaining('")"'),
+    });
   });
   it('reports a stray closing parenthesis', () => {
-    expect(failure('os.family = "x")')).toMatchObject({ position: 15, message: expect.stringContaining('no "(" opens it') });
+    expect(failure('os.family = "x")')).toMatchObject({
+      position: 15,
+      message: expect.stringContaining('no "(" opens it'),
+    });
   });
   it('reports two conditions without and/or', () => {
-    expect(failure('os.family = "x" os.name = "y"')).toMatchObject({ position: 16, message: expect.stringContaining('"and" or "or"') });
+    expect(failure('os.family = "x" os.name = "y"')).toMatchObject({
+      position: 16,
+      message: expect.stringContaining('"and" or "or"'),
+    });
   });
   it('reports a bad any()', () => {
-    expect(failure('any("disk", x = 1)')).toMatchObject({ position: 4, message: expect.stringContaining('class name') });
-    expect(failure('any(disk x = 1)')).toMatchObject({ position: 9, message: expect.stringContaining('","') });
-    expect(failure('any(disk, x = 1')).toMatchObject({ position: 15, message: expect.stringContaining('any(') });
+    expect(failure('any("disk", x = 1)')).toMatchObject({
+      position: 4,
+      message: expect.stringContaining('class name'),
+    });
+    expect(failure('any(disk x = 1)')).toMatchObject({
+      position: 9,
+      message: expect.stringContaining('","'),
+    });
+    expect(failure('any(disk, x = 1')).toMatchObject({
+      position: 15,
+      message: expect.stringContaining('any('),
+    });
   });
   it('reports a missing operator', () => {
-    expect(failure('os.family "x"')).toMatchObject({ position: 10, message: expect.stringContaining('operator') });
-    expect(failure('os.family not = "x"')).toMatchObject({ position: 14, message: expect.stringContaining('"like" or "in"') });
-    expect(failure('os.family is "x"')).toMatchObject({ position: 13, message: expect.stringContaining('"null"') });
+    expect(failure('os.family "x"')).toMatchObject({
+      position: 10,
+      message: expect.stringContaining('operator'),
+    });
+    expect(failure('os.family not = "x"')).toMatchObject({
+      position: 14,
+      message: expect.stringContaining('"like" or "in"'),
+    });
+    expect(failure('os.family is "x"')).toMatchObject({
+      position: 13,
+      message: expect.stringContaining('"null"'),
+    });
   });
   it('reports like without a text pattern', () => {
-    expect(failure('os.family like 3')).toMatchObject({ position: 15, message: expect.stringContaining('pattern') });
+    expect(failure('os.family like 3')).toMatchObject({
+      position: 15,
+      message: expect.stringContaining('pattern'),
+    });
   });
   it('reports a bad in-list', () => {
     expect(failure('os.family in "a"')).toMatchObject({ position: 13 });
-    expect(failure('os.family in ("a" "b")')).toMatchObject({ position: 18, message: expect.stringContaining('","') });
+    expect(failure('os.family in ("a" "b")')).toMatchObject({
+      position: 18,
+      message: expect.stringContaining('","'),
+    });
     expect(failure('os.family in ()')).toMatchObject({ position: 14 });
   });
   it('refuses a keyword where a property belongs', () => {
-    expect(failure('and = 1')).toMatchObject({ position: 0, message: expect.stringContaining('property') });
+    expect(failure('and = 1')).toMatchObject({
+      position: 0,
+      message: expect.stringContaining('property'),
+    });
   });
   it('limits nesting depth instead of overflowing the stack', () => {
-    expect(failure('('.repeat(500) + 'a.b = 1' + ')'.repeat(500)).message).toContain('nests more than');
+    expect(failure('('.repeat(500) + 'a.b = 1' + ')'.repeat(500)).message).toContain(
+      'nests more than',
+    );
     expect(failure('not '.repeat(500) + 'a.b = 1').message).toContain('nests more than');
   });
   it('handles long flat chains', () => {

@@ -2,7 +2,18 @@ import type { CompareOp, Literal, PropertyRef, QueryFailure, QueryNode, Span } f
 import { QuerySyntaxError, tokenize, type Token } from './lexer.js';
 
 /** Words with a meaning of their own. They are matched case-insensitively. */
-export const QUERY_KEYWORDS = ['and', 'or', 'not', 'like', 'in', 'is', 'null', 'true', 'false', 'any'] as const;
+export const QUERY_KEYWORDS = [
+  'and',
+  'or',
+  'not',
+  'like',
+  'in',
+  'is',
+  'null',
+  'true',
+  'false',
+  'any',
+] as const;
 const KEYWORDS: ReadonlySet<string> = new Set(QUERY_KEYWORDS);
 
 // Deep enough for any hand-written query, shallow enough that neither this recursive parser
@@ -58,18 +69,21 @@ class Parser {
   }
 
   parseQuery(): QueryNode {
-    if (this.peek().kind === 'eof') this.fail('the query is empty; write a condition such as os.family = "debian"');
+    if (this.peek().kind === 'eof')
+      this.fail('the query is empty; write a condition such as os.family = "debian"');
     const node = this.parseOr();
     const rest = this.peek();
     if (rest.kind !== 'eof') {
-      const hint = rest.kind === ')' ? ' (no "(" opens it)' : '; join conditions with "and" or "or"';
+      const hint =
+        rest.kind === ')' ? ' (no "(" opens it)' : '; join conditions with "and" or "or"';
       this.fail(`unexpected ${describe(rest)}${hint}`);
     }
     return node;
   }
 
   private nested<T>(start: Token, body: () => T): T {
-    if (++this.depth > MAX_DEPTH) this.fail(`the query nests more than ${MAX_DEPTH} levels deep`, start);
+    if (++this.depth > MAX_DEPTH)
+      this.fail(`the query nests more than ${MAX_DEPTH} levels deep`, start);
     try {
       return body();
     } finally {
@@ -115,7 +129,8 @@ class Parser {
       const close = this.expect(')', '")" to close the "(" opened before');
       return { ...inner, span: joinSpans(t.span, close.span) };
     }
-    if (isKeyword(t, 'any') && this.peek(1).kind === '(') return this.nested(t, () => this.parseAny());
+    if (isKeyword(t, 'any') && this.peek(1).kind === '(')
+      return this.nested(t, () => this.parseAny());
     return this.parsePredicate();
   }
 
@@ -123,27 +138,46 @@ class Parser {
     const start = this.next();
     this.next();
     const cls = this.peek();
-    if (cls.kind !== 'word') this.fail(`expected a class name after "any(", e.g. any(package, name = "curl"), found ${describe(cls)}`);
+    if (cls.kind !== 'word')
+      this.fail(
+        `expected a class name after "any(", e.g. any(package, name = "curl"), found ${describe(cls)}`,
+      );
     this.next();
     this.expect(',', `"," and a condition after the class name, e.g. any(${cls.text}, ...)`);
     const condition = this.parseOr();
     const close = this.expect(')', '")" to close "any("');
-    return { kind: 'any', className: cls.text, classSpan: cls.span, condition, span: joinSpans(start.span, close.span) };
+    return {
+      kind: 'any',
+      className: cls.text,
+      classSpan: cls.span,
+      condition,
+      span: joinSpans(start.span, close.span),
+    };
   }
 
   private parsePropertyRef(): PropertyRef {
     const first = this.peek();
-    if (first.kind !== 'word' || (KEYWORDS.has(first.text.toLowerCase()) && this.peek(1).kind !== '.')) {
+    if (
+      first.kind !== 'word' ||
+      (KEYWORDS.has(first.text.toLowerCase()) && this.peek(1).kind !== '.')
+    ) {
       this.fail(`expected a property such as os.family, found ${describe(first)}`);
     }
     this.next();
     if (this.peek().kind !== '.') {
-      return { className: null, property: first.text, span: first.span, classSpan: null, propertySpan: first.span };
+      return {
+        className: null,
+        property: first.text,
+        span: first.span,
+        classSpan: null,
+        propertySpan: first.span,
+      };
     }
     this.next();
     // After the dot any word is a property name, keywords included (a custom property may be called "in").
     const prop = this.peek();
-    if (prop.kind !== 'word') this.fail(`expected a property name after "${first.text}.", found ${describe(prop)}`);
+    if (prop.kind !== 'word')
+      this.fail(`expected a property name after "${first.text}.", found ${describe(prop)}`);
     this.next();
     return {
       className: first.text,
@@ -169,8 +203,11 @@ class Parser {
       return { kind: 'boolean', value: isKeyword(t, 'true'), span: t.span };
     }
     if (isKeyword(t, 'null')) this.fail('compare with null using "is null" or "is not null"');
-    if (t.kind === 'word') this.fail(`expected a value, found ${describe(t)}; put text in quotes: "${t.text}"`);
-    return this.fail(`expected a value (text in quotes, a number, true or false), found ${describe(t)}`);
+    if (t.kind === 'word')
+      this.fail(`expected a value, found ${describe(t)}; put text in quotes: "${t.text}"`);
+    return this.fail(
+      `expected a value (text in quotes, a number, true or false), found ${describe(t)}`,
+    );
   }
 
   private parsePredicate(): QueryNode {
@@ -179,7 +216,13 @@ class Parser {
     if (t.kind === 'op') {
       this.next();
       const value = this.parseLiteral();
-      return { kind: 'compare', op: toCompareOp(t.text), property, value, span: joinSpans(property.span, value.span) };
+      return {
+        kind: 'compare',
+        op: toCompareOp(t.text),
+        property,
+        value,
+        span: joinSpans(property.span, value.span),
+      };
     }
     const negated = isKeyword(t, 'not');
     if (negated) this.next();
@@ -187,9 +230,16 @@ class Parser {
     if (isKeyword(kw, 'like')) {
       this.next();
       const pattern = this.peek();
-      if (pattern.kind !== 'string') this.fail(`"like" needs a text pattern in quotes, e.g. "web%", found ${describe(pattern)}`);
+      if (pattern.kind !== 'string')
+        this.fail(`"like" needs a text pattern in quotes, e.g. "web%", found ${describe(pattern)}`);
       const value = this.parseLiteral();
-      return { kind: 'like', negated, property, pattern: value, span: joinSpans(property.span, value.span) };
+      return {
+        kind: 'like',
+        negated,
+        property,
+        pattern: value,
+        span: joinSpans(property.span, value.span),
+      };
     }
     if (isKeyword(kw, 'in')) return this.parseIn(property, negated);
     if (!negated && isKeyword(kw, 'is')) {
@@ -197,11 +247,14 @@ class Parser {
       const not = isKeyword(this.peek(), 'not');
       if (not) this.next();
       const end = this.peek();
-      if (!isKeyword(end, 'null')) this.fail(`expected "null" after "is${not ? ' not' : ''}", found ${describe(end)}`);
+      if (!isKeyword(end, 'null'))
+        this.fail(`expected "null" after "is${not ? ' not' : ''}", found ${describe(end)}`);
       this.next();
       return { kind: 'null', negated: not, property, span: joinSpans(property.span, end.span) };
     }
-    const expected = negated ? '"like" or "in" after "not"' : 'an operator (=, !=, <, <=, >, >=, like, in, is null)';
+    const expected = negated
+      ? '"like" or "in" after "not"'
+      : 'an operator (=, !=, <, <=, >, >=, like, in, is null)';
     return this.fail(`expected ${expected} after ${refText(property)}, found ${describe(kw)}`);
   }
 

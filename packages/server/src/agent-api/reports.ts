@@ -1,10 +1,11 @@
-import { ErrorCode, REQUEST_ID_ATTRIBUTE, type OutboxItem, type ReportAck, type StatusMessageBody } from '@steward/protocol';
+import { ErrorCode, REQUEST_ID_ATTRIBUTE, type InventoryClassShape, type OutboxItem, type ReportAck, type StatusMessageBody } from '@steward/protocol';
 import { sql } from 'kysely';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
 import { AppError } from '../http/errors.js';
 import { applyInventoryReport } from '../inventory/ingest.js';
 import { raiseSiteStatus } from '../status/site-status.js';
+import { loadClassCatalog } from '../inventory/classes.js';
 
 const STATUS_CHUNK = 100;
 /** Agent message that closes a push request (DESIGN.md section 5; catalog 40031). */
@@ -21,6 +22,7 @@ export async function ingestReportBatch(ctx: SiteContext, device: { deviceId: st
   let changedInventory = false;
   let statusCount = 0;
   const resyncReasons: string[] = [];
+  const catalog = items.some((i) => i.type === 'inventory:report') ? new Map((await loadClassCatalog(ctx)).map((c) => [c.name, c])) : new Map<string, InventoryClassShape>();
   const ack = await ctx.db.kysely.transaction().execute(async (tx) => {
     // Row lock on PostgreSQL: two batches of one device never interleave. SQLite serialises writers.
     const lockSuffix = ctx.db.dialect === 'postgres' ? sql` for update` : sql``;
@@ -37,7 +39,7 @@ export async function ingestReportBatch(ctx: SiteContext, device: { deviceId: st
           statuses.push(item.body);
           break;
         case 'inventory:report': {
-          const r = await applyInventoryReport(tx, device.deviceId, item.body, receivedAt);
+          const r = await applyInventoryReport(tx, device.deviceId, item.body, receivedAt, catalog);
           if (r.changedClasses.length > 0) changedInventory = true;
           if (r.resync) resyncReasons.push(r.resync);
           break;

@@ -1,4 +1,4 @@
-import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import {
   debianVersionKey,
   type CheckedNode,
@@ -7,9 +7,16 @@ import {
   type LiteralValue,
   type ResolvedProperty,
 } from '@steward/protocol';
-import type { Db, Dialect } from '../db/database.js';
+import type { Dialect } from '../db/database.js';
+import type { Database } from '../db/schema.js';
 import { inTextSet, inventoryElements, jsonProperty, literalParam } from './sql-json.js';
-import { domainKey, loadVersionDomains, versionsIn, versionsMatching, type VersionDomains } from './version-domain.js';
+import {
+  domainKey,
+  loadVersionDomains,
+  versionsIn,
+  versionsMatching,
+  type VersionDomains,
+} from './version-domain.js';
 
 /**
  * Compiles a checked query to a boolean SQL expression over `device as d`.
@@ -92,11 +99,16 @@ class Compiler {
     switch (node.kind) {
       case 'and':
       case 'or':
-        return this.junction(node.kind, node.operands.map((n) => this.compile(n, scope)));
+        return this.junction(
+          node.kind,
+          node.operands.map((n) => this.compile(n, scope)),
+        );
       case 'not':
         return sql<SqlBool>`not (${this.compile(node.operand, scope)})`;
       case 'any':
-        return node.className === 'package' ? this.anyPackage(node.condition) : this.anyJson(node.className, node.condition);
+        return node.className === 'package'
+          ? this.anyPackage(node.condition)
+          : this.anyJson(node.className, node.condition);
       case 'compare':
       case 'like':
       case 'in':
@@ -108,9 +120,13 @@ class Compiler {
   /** Balanced grouping, so a long `or` chain does not hit SQLite's expression depth limit. */
   private junction(kind: 'and' | 'or', parts: Bool[]): Bool {
     if (parts.length === 1 && parts[0]) return parts[0];
-    if (parts.length <= 8) return sql<SqlBool>`(${sql.join(parts, kind === 'and' ? sql` and ` : sql` or `)})`;
+    if (parts.length <= 8)
+      return sql<SqlBool>`(${sql.join(parts, kind === 'and' ? sql` and ` : sql` or `)})`;
     const half = Math.ceil(parts.length / 2);
-    return this.junction(kind, [this.junction(kind, parts.slice(0, half)), this.junction(kind, parts.slice(half))]);
+    return this.junction(kind, [
+      this.junction(kind, parts.slice(0, half)),
+      this.junction(kind, parts.slice(half)),
+    ]);
   }
 
   private anyPackage(condition: CheckedNode): Bool {
@@ -136,7 +152,10 @@ class Compiler {
     )} = d.id and ${sql.ref(`${row}.class_name`)} = ${className} and ${where})`;
   }
 
-  private atom(node: Extract<CheckedNode, { property: ResolvedProperty }>, scope: InstanceScope): Bool {
+  private atom(
+    node: Extract<CheckedNode, { property: ResolvedProperty }>,
+    scope: InstanceScope,
+  ): Bool {
     const p = node.property;
     if (p.scope === 'device') {
       const column = DEVICE_COLUMNS[p.property];
@@ -146,23 +165,39 @@ class Compiler {
     if (p.scope === 'instance') {
       if (scope === null) throw new Error(`${p.className}.${p.property} used outside any()`);
       if (scope.kind === 'package') return this.packagePredicate(node, scope.row);
-      return this.predicate(node, jsonProperty(this.opts.dialect, scope.elem, p.property, p.type), false);
+      return this.predicate(
+        node,
+        jsonProperty(this.opts.dialect, scope.elem, p.property, p.type),
+        false,
+      );
     }
     // A single-instance class: a fresh exists() over the device's row of that class.
     const row = this.alias('i');
     const elem = this.alias('e');
     const value = jsonProperty(this.opts.dialect, elem, p.property, p.type);
     if (node.kind === 'null') {
-      const present = this.existsInstance(p.className, row, elem, sql<SqlBool>`${value} is not null`);
+      const present = this.existsInstance(
+        p.className,
+        row,
+        elem,
+        sql<SqlBool>`${value} is not null`,
+      );
       return node.negated ? present : sql<SqlBool>`not ${present}`;
     }
     return this.existsInstance(p.className, row, elem, this.predicate(node, value, false));
   }
 
-  private packagePredicate(node: Extract<CheckedNode, { property: ResolvedProperty }>, row: string): Bool {
+  private packagePredicate(
+    node: Extract<CheckedNode, { property: ResolvedProperty }>,
+    row: string,
+  ): Bool {
     const name = node.property.property;
     if (!PACKAGE_COLUMNS.has(name)) throw new Error(`package property ${name} has no column`);
-    return this.predicate(node, sql.ref(`${row}.${name}`), name === 'version' ? sql.ref(`${row}.version_key`) : false);
+    return this.predicate(
+      node,
+      sql.ref(`${row}.${name}`),
+      name === 'version' ? sql.ref(`${row}.version_key`) : false,
+    );
   }
 
   /**
@@ -183,10 +218,12 @@ class Compiler {
         return this.twoValued(node.negated ? sql`not (${match})` : match);
       }
       case 'compare':
-        if (node.property.type === 'version') return this.twoValued(this.versionCompare(node, value, versionKey));
+        if (node.property.type === 'version')
+          return this.twoValued(this.versionCompare(node, value, versionKey));
         return this.twoValued(sql`${value} ${OPERATORS[node.op]} ${literalParam(d, node.value)}`);
       case 'in': {
-        if (node.property.type === 'version') return this.twoValued(this.versionIn(node, value, versionKey));
+        if (node.property.type === 'version')
+          return this.twoValued(this.versionIn(node, value, versionKey));
         const list = sql.join(node.values.map((v) => literalParam(d, v)));
         return this.twoValued(sql`${value} ${node.negated ? sql`not in` : sql`in`} (${list})`);
       }
@@ -218,7 +255,11 @@ class Compiler {
       const keys = sql.join(literals.map((l) => sql`${debianVersionKey(l)}`));
       return sql`${versionKey} ${node.negated ? sql`not in` : sql`in`} (${keys})`;
     }
-    return inTextSet(this.opts.dialect, value, versionsIn(this.domain(node.property), literals, node.negated));
+    return inTextSet(
+      this.opts.dialect,
+      value,
+      versionsIn(this.domain(node.property), literals, node.negated),
+    );
   }
 
   private domain(p: ResolvedProperty): readonly string[] {
@@ -233,8 +274,15 @@ export function compileQuery(query: CheckedQuery, opts: CompileOptions): Express
   return new Compiler(opts).compile(query.root, null);
 }
 
-/** Loads what the query needs (version value sets) and compiles it for this database. */
-export async function compileQueryFor(db: Db, query: CheckedQuery): Promise<Expression<SqlBool>> {
-  const versionDomains = await loadVersionDomains(db, query);
-  return compileQuery(query, { dialect: db.dialect, versionDomains });
+/**
+ * Loads what the query needs (version value sets) and compiles it for this database. Pass the
+ * transaction the result will run in: on SQLite it holds the only connection.
+ */
+export async function compileQueryFor(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  query: CheckedQuery,
+): Promise<Expression<SqlBool>> {
+  const versionDomains = await loadVersionDomains(db, dialect, query);
+  return compileQuery(query, { dialect, versionDomains });
 }

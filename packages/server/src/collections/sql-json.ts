@@ -9,7 +9,11 @@ import type { Dialect } from '../db/database.js';
  */
 
 /** `device_inventory <row> <join> <each element as elem>`: one row per instance of the class. */
-export function inventoryElements(dialect: Dialect, row: string, elem: string): RawBuilder<unknown> {
+export function inventoryElements(
+  dialect: Dialect,
+  row: string,
+  elem: string,
+): RawBuilder<unknown> {
   if (dialect === 'sqlite') {
     return sql`device_inventory as ${sql.id(row)}, json_each(${sql.ref(`${row}.data`)}) as ${sql.id(elem)}`;
   }
@@ -55,14 +59,22 @@ export function jsonProperty(
 }
 
 /** A literal as a bound parameter; better-sqlite3 cannot bind booleans, SQLite stores them as 1/0. */
-export function literalParam(dialect: Dialect, value: string | number | boolean): RawBuilder<unknown> {
+export function literalParam(
+  dialect: Dialect,
+  value: string | number | boolean,
+): RawBuilder<unknown> {
   if (typeof value === 'boolean' && dialect === 'sqlite') return sql`${value ? 1 : 0}`;
   return sql`${value}`;
 }
 
 /** `expr in (set)` where the set is one bound parameter, however many values it holds. */
-export function inTextSet(dialect: Dialect, expr: RawBuilder<unknown>, values: readonly string[]): RawBuilder<unknown> {
+export function inTextSet(
+  dialect: Dialect,
+  expr: RawBuilder<unknown>,
+  values: readonly string[],
+): RawBuilder<unknown> {
   if (values.length === 0) return sql`false`;
-  if (dialect === 'sqlite') return sql`${expr} in (select value from json_each(${JSON.stringify(values)}))`;
+  if (dialect === 'sqlite')
+    return sql`${expr} in (select value from json_each(${JSON.stringify(values)}))`;
   return sql`${expr} = any(${[...values]}::text[])`;
 }

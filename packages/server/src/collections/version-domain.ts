@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import {
   compareDebianVersions,
   type CheckedNode,
@@ -6,7 +6,8 @@ import {
   type CheckedQuery,
   type ResolvedProperty,
 } from '@steward/protocol';
-import type { Db } from '../db/database.js';
+import type { Dialect } from '../db/database.js';
+import type { Database } from '../db/schema.js';
 import { inventoryElements, jsonProperty } from './sql-json.js';
 
 /**
@@ -60,10 +61,14 @@ export function versionPropertiesOf(query: CheckedQuery): ResolvedProperty[] {
   return [...found.values()];
 }
 
-async function distinctValues(db: Db, p: ResolvedProperty): Promise<string[]> {
+async function distinctValues(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  p: ResolvedProperty,
+): Promise<string[]> {
   if (p.scope === 'device') {
     // The only version column of the device pseudo-class.
-    const rows = await db.kysely
+    const rows = await db
       .selectFrom('device')
       .select('agent_version as v')
       .distinct()
@@ -71,19 +76,26 @@ async function distinctValues(db: Db, p: ResolvedProperty): Promise<string[]> {
       .execute();
     return rows.flatMap((r) => (r.v === null ? [] : [r.v]));
   }
-  const value = jsonProperty(db.dialect, 'je', p.property, 'version');
-  const rows = await sql<{ v: string | null }>`select distinct ${value} as v from ${inventoryElements(
-    db.dialect,
+  const value = jsonProperty(dialect, 'je', p.property, 'version');
+  const rows = await sql<{
+    v: string | null;
+  }>`select distinct ${value} as v from ${inventoryElements(
+    dialect,
     'i',
     'je',
-  )} where i.class_name = ${p.className}`.execute(db.kysely);
+  )} where i.class_name = ${p.className}`.execute(db);
   return rows.rows.flatMap((r) => (typeof r.v === 'string' ? [r.v] : []));
 }
 
 /** Reads the value sets a query's JSON-held version comparisons need. */
-export async function loadVersionDomains(db: Db, query: CheckedQuery): Promise<VersionDomains> {
+export async function loadVersionDomains(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  query: CheckedQuery,
+): Promise<VersionDomains> {
   const domains = new Map<string, readonly string[]>();
-  for (const p of versionPropertiesOf(query)) domains.set(domainKey(p), await distinctValues(db, p));
+  for (const p of versionPropertiesOf(query))
+    domains.set(domainKey(p), await distinctValues(db, dialect, p));
   return domains;
 }
 
@@ -105,11 +117,19 @@ function satisfies(cmp: number, op: CompareOp): boolean {
 }
 
 /** The values of a domain for which `value <op> literal` holds in dpkg order. */
-export function versionsMatching(domain: readonly string[], op: CompareOp, literal: string): string[] {
+export function versionsMatching(
+  domain: readonly string[],
+  op: CompareOp,
+  literal: string,
+): string[] {
   return domain.filter((v) => satisfies(compareDebianVersions(v, literal), op));
 }
 
 /** The values of a domain equal (in dpkg order: 1.0 = 1.00) to one of the literals, or to none. */
-export function versionsIn(domain: readonly string[], literals: readonly string[], negated: boolean): string[] {
+export function versionsIn(
+  domain: readonly string[],
+  literals: readonly string[],
+  negated: boolean,
+): string[] {
   return domain.filter((v) => literals.some((l) => compareDebianVersions(v, l) === 0) !== negated);
 }

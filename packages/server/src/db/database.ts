@@ -82,6 +82,9 @@ export async function migrateToLatest(db: Db): Promise<void> {
   const migrator = new Migrator({
     db: db.kysely,
     provider: { getMigrations: () => Promise.resolve(migrations(db.dialect)) },
+    // Without the schema, Kysely looks for its bookkeeping tables in every schema and can find
+    // another site's (tests run one schema each on one database).
+    ...(db.pgSchema ? { migrationTableSchema: db.pgSchema } : {}),
   });
   const run = async () => {
     const { error, results } = await migrator.migrateToLatest();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type InventoryInstance, type InventoryReportBody } from '@steward/protocol';
+import { canonicalJson, type InventoryClassShape, type InventoryInstance, type InventoryReportBody } from '@steward/protocol';
+import { normaliseInstances } from './normalise.js';
 import type { Kysely, Updateable } from 'kysely';
 import type { Database, DeviceTable } from '../db/schema.js';
 import { parseJsonColumn } from '../db/database.js';
@@ -92,7 +93,15 @@ async function applyClasses(tx: Kysely<Database>, deviceId: string, body: Invent
  * Applies one inventory report to a device inside the caller's transaction. Deltas whose base
  * does not match what the site holds are not guessed at: the device is asked for a full report.
  */
-export async function applyInventoryReport(tx: Kysely<Database>, deviceId: string, body: InventoryReportBody, at: string): Promise<InventoryApplyResult> {
+export async function applyInventoryReport(
+  tx: Kysely<Database>,
+  deviceId: string,
+  reported: InventoryReportBody,
+  at: string,
+  catalog: ReadonlyMap<string, InventoryClassShape>,
+): Promise<InventoryApplyResult> {
+  const classes = Object.fromEntries(Object.entries(reported.classes).map(([name, list]) => [name, normaliseInstances(catalog.get(name), list)]));
+  const body: InventoryReportBody = { ...reported, classes };
   const device = await tx.selectFrom('device').select(['package_set_id', 'last_inventory_at']).where('id', '=', deviceId).executeTakeFirstOrThrow();
   const firstReport = device.last_inventory_at === null;
   const changedClasses = await applyClasses(tx, deviceId, body, at, !firstReport);

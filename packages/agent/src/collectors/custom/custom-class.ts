@@ -1,6 +1,10 @@
 import { open } from 'node:fs/promises';
 import { normalize } from 'node:path';
-import type { CustomClassDefinition, CustomClassProperty, InventoryInstance } from '@steward/protocol';
+import type {
+  CustomClassDefinition,
+  CustomClassProperty,
+  InventoryInstance,
+} from '@steward/protocol';
 import { errorMessage } from '../../errors.js';
 import { runShell } from '../system.js';
 import { coerceValue, getPath, parseIni, parseKeyValue } from './parsers.js';
@@ -27,15 +31,25 @@ async function readBounded(path: string, maxBytes: number): Promise<string> {
   }
 }
 
-function instanceFrom(props: readonly CustomClassProperty[], lookup: (from: string) => unknown): InventoryInstance {
+function instanceFrom(
+  props: readonly CustomClassProperty[],
+  lookup: (from: string) => unknown,
+): InventoryInstance {
   return Object.fromEntries(props.map((p) => [p.name, coerceValue(lookup(p.from), p.type)]));
 }
 
-function fromMap(def: CustomClassDefinition, map: ReadonlyMap<string, string>): InventoryInstance[] {
+function fromMap(
+  def: CustomClassDefinition,
+  map: ReadonlyMap<string, string>,
+): InventoryInstance[] {
   return [instanceFrom(def.properties, (from) => map.get(from))];
 }
 
-function fromJson(def: CustomClassDefinition, text: string, instancesPath: string | undefined): InventoryInstance[] {
+function fromJson(
+  def: CustomClassDefinition,
+  text: string,
+  instancesPath: string | undefined,
+): InventoryInstance[] {
   let root: unknown;
   try {
     root = JSON.parse(text);
@@ -51,7 +65,11 @@ function fromJson(def: CustomClassDefinition, text: string, instancesPath: strin
   return elements.map((el) => instanceFrom(def.properties, (from) => getPath(el, from)));
 }
 
-function fromRegex(def: CustomClassDefinition, text: string, pattern: string | undefined): InventoryInstance[] {
+function fromRegex(
+  def: CustomClassDefinition,
+  text: string,
+  pattern: string | undefined,
+): InventoryInstance[] {
   if (pattern === undefined) throw new CustomClassError('a regex class needs a pattern');
   let re: RegExp;
   try {
@@ -62,7 +80,11 @@ function fromRegex(def: CustomClassDefinition, text: string, pattern: string | u
   const out: InventoryInstance[] = [];
   for (const m of text.matchAll(re)) {
     // `from` names a capture group, or gives its number.
-    out.push(instanceFrom(def.properties, (from) => (/^\d+$/.test(from) ? m[Number(from)] : m.groups?.[from])));
+    out.push(
+      instanceFrom(def.properties, (from) =>
+        /^\d+$/.test(from) ? m[Number(from)] : m.groups?.[from],
+      ),
+    );
     if (!def.multiInstance || out.length >= MAX_INSTANCES) break;
     if (m[0] === '') re.lastIndex++;
   }
@@ -83,7 +105,13 @@ async function kernelInstance(def: CustomClassDefinition): Promise<InventoryInst
   for (const p of def.properties) {
     const path = kernelPath(p.from);
     // An absent attribute (no such device, module not loaded) is a null value, not a failure.
-    values.set(p.from, await readBounded(path, 1024 * 1024).then((t) => t.trim(), () => undefined));
+    values.set(
+      p.from,
+      await readBounded(path, 1024 * 1024).then(
+        (t) => t.trim(),
+        () => undefined,
+      ),
+    );
   }
   return [instanceFrom(def.properties, (from) => values.get(from))];
 }
@@ -108,16 +136,20 @@ export async function collectCustomClass(def: CustomClassDefinition): Promise<In
     }
     case 'command': {
       const timeoutSeconds = source.timeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT_SECONDS;
-      const res = await runShell(source.command, { timeoutMs: timeoutSeconds * 1000, maxOutputBytes: MAX_SOURCE_BYTES }).catch(
-        (err: unknown) => {
-          throw new CustomClassError(errorMessage(err));
-        },
-      );
+      const res = await runShell(source.command, {
+        timeoutMs: timeoutSeconds * 1000,
+        maxOutputBytes: MAX_SOURCE_BYTES,
+      }).catch((err: unknown) => {
+        throw new CustomClassError(errorMessage(err));
+      });
       if (res.exitCode !== 0) {
-        throw new CustomClassError(`command exited with ${res.exitCode}${res.stderr.trim() === '' ? '' : `: ${res.stderr.trim().slice(0, 500)}`}`);
+        throw new CustomClassError(
+          `command exited with ${res.exitCode}${res.stderr.trim() === '' ? '' : `: ${res.stderr.trim().slice(0, 500)}`}`,
+        );
       }
       if (source.format === 'regex') instances = fromRegex(def, res.stdout, source.pattern);
-      else if (source.format === 'json') instances = fromJson(def, res.stdout, source.instancesPath);
+      else if (source.format === 'json')
+        instances = fromJson(def, res.stdout, source.instancesPath);
       else instances = fromMap(def, parseKeyValue(res.stdout));
       break;
     }

@@ -44,7 +44,10 @@ export function parseIni(text: string): Map<string, string> {
 
 /** Dotted path into parsed JSON: `a.b.0.c` (or `a.b[0].c`); empty path is the root. */
 export function getPath(root: unknown, path: string): unknown {
-  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.').filter((p) => p !== '' && p !== '$');
+  const parts = path
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter((p) => p !== '' && p !== '$');
   let current: unknown = root;
   for (const part of parts) {
     if (Array.isArray(current)) {

@@ -20,14 +20,19 @@ export function parseCpuinfo(text: string): CpuInfo {
       const fields = new Map<string, string>();
       for (const line of block.split('\n')) {
         const colon = line.indexOf(':');
-        if (colon > 0) fields.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+        if (colon > 0)
+          fields.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
       }
       return fields;
     })
     .filter((f) => f.has('processor'));
   const first = blocks[0];
   const sockets = new Set(blocks.map((b) => b.get('physical id') ?? '0'));
-  const cores = new Set(blocks.map((b) => `${b.get('physical id') ?? '0'}:${b.get('core id') ?? b.get('processor') ?? ''}`));
+  const cores = new Set(
+    blocks.map(
+      (b) => `${b.get('physical id') ?? '0'}:${b.get('core id') ?? b.get('processor') ?? ''}`,
+    ),
+  );
   const mhzText = first?.get('cpu mhz');
   const mhz = mhzText === undefined ? Number.NaN : Number.parseFloat(mhzText);
   return {
@@ -47,7 +52,10 @@ export const cpuCollector: ClassCollector = {
     const nodeCpus = cpus();
     // The rated maximum is stable; the current clock drifts and would make every delta "changed".
     const maxKhz = Number(await readAttr('/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq'));
-    const mhz = Number.isFinite(maxKhz) && maxKhz > 0 ? Math.round(maxKhz / 1000) : (info.mhz ?? nodeCpus[0]?.speed ?? null);
+    const mhz =
+      Number.isFinite(maxKhz) && maxKhz > 0
+        ? Math.round(maxKhz / 1000)
+        : (info.mhz ?? nodeCpus[0]?.speed ?? null);
     return [
       {
         model: info.model ?? nodeCpus[0]?.model ?? null,

@@ -11,7 +11,9 @@ export interface MountEntry {
 
 /** /proc/mounts escapes space, tab, newline and backslash as octal (`\040`). */
 function unescapeMount(value: string): string {
-  return value.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
+  return value.replace(/\\([0-7]{3})/g, (_, oct: string) =>
+    String.fromCharCode(Number.parseInt(oct, 8)),
+  );
 }
 
 export function parseMounts(text: string): MountEntry[] {
@@ -41,10 +43,16 @@ const STORAGE_NODEV = new Set(['zfs', 'btrfs', 'nfs', 'nfs4', 'cifs', 'smb3', 'c
  * Keeps file systems backed by storage: not a pseudo file system, mounted once per device and
  * mount point. A container's overlay root counts, so a container still reports its disk.
  */
-export function realFilesystems(mounts: readonly MountEntry[], nodev: ReadonlySet<string>): MountEntry[] {
+export function realFilesystems(
+  mounts: readonly MountEntry[],
+  nodev: ReadonlySet<string>,
+): MountEntry[] {
   const seen = new Set<string>();
   return mounts.filter((m) => {
-    const real = !nodev.has(m.fsType) || STORAGE_NODEV.has(m.fsType) || (m.mountPoint === '/' && m.fsType === 'overlay');
+    const real =
+      !nodev.has(m.fsType) ||
+      STORAGE_NODEV.has(m.fsType) ||
+      (m.mountPoint === '/' && m.fsType === 'overlay');
     const key = `${m.device}\u0000${m.mountPoint}`;
     if (!real || seen.has(key)) return false;
     seen.add(key);

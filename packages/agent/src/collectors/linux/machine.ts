@@ -8,9 +8,30 @@ import { decideMachineType, type MachineSignals } from './machine-type.js';
 const DMI = '/sys/class/dmi/id';
 
 const SERVER_SERVICES = [
-  'nginx', 'apache2', 'httpd', 'postgresql', 'mariadb', 'mysql', 'redis-server', 'redis', 'mongod',
-  'rabbitmq-server', 'mosquitto', 'named', 'bind9', 'slapd', 'smbd', 'nfs-server', 'docker',
-  'containerd', 'kubelet', 'haproxy', 'squid', 'postfix', 'dovecot', 'elasticsearch',
+  'nginx',
+  'apache2',
+  'httpd',
+  'postgresql',
+  'mariadb',
+  'mysql',
+  'redis-server',
+  'redis',
+  'mongod',
+  'rabbitmq-server',
+  'mosquitto',
+  'named',
+  'bind9',
+  'slapd',
+  'smbd',
+  'nfs-server',
+  'docker',
+  'containerd',
+  'kubelet',
+  'haproxy',
+  'squid',
+  'postfix',
+  'dovecot',
+  'elasticsearch',
 ];
 const UNIT_DIRS = ['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'];
 
@@ -99,7 +120,12 @@ async function bootTime(): Promise<string | null> {
   return m?.[1] === undefined ? null : new Date(Number(m[1]) * 1000).toISOString();
 }
 
-export async function collectMachineSignals(): Promise<{ signals: MachineSignals; vendor: string | null; model: string | null; serial: string | null }> {
+export async function collectMachineSignals(): Promise<{
+  signals: MachineSignals;
+  vendor: string | null;
+  model: string | null;
+  serial: string | null;
+}> {
   const chassis = Number(await readAttr(join(DMI, 'chassis_type')));
   const vendor = (await readAttr(join(DMI, 'sys_vendor'))) ?? null;
   const model = (await readAttr(join(DMI, 'product_name'))) ?? null;

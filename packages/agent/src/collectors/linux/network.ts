@@ -11,9 +11,17 @@ const SYS_NET = '/sys/class/net';
  * An adapter is virtual when its sysfs device is not on a PCI bus (virtio on PCI counts as a real
  * adapter of the machine), or it is a loopback, veth, docker, bridge or similar software device.
  */
-export function isVirtualAdapter(name: string, sysfsTarget: string | undefined, isBridge: boolean): boolean {
+export function isVirtualAdapter(
+  name: string,
+  sysfsTarget: string | undefined,
+  isBridge: boolean,
+): boolean {
   if (isBridge) return true;
-  if (name === 'lo' || /^(veth|docker|br-|virbr|vnet|tun|tap|cni|flannel|cali|kube|wg|dummy|ifb)/.test(name)) return true;
+  if (
+    name === 'lo' ||
+    /^(veth|docker|br-|virbr|vnet|tun|tap|cni|flannel|cali|kube|wg|dummy|ifb)/.test(name)
+  )
+    return true;
   if (sysfsTarget === undefined) return true;
   return !sysfsTarget.includes('/devices/pci');
 }

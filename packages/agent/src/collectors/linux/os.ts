@@ -49,7 +49,9 @@ const FAMILY_OF_ID: Readonly<Record<string, OsFamily>> = {
 
 /** The distribution family from ID, then each ID_LIKE entry in order. */
 export function osFamily(id: string | undefined, idLike: string | undefined): OsFamily {
-  const candidates = [id ?? '', ...(idLike ?? '').split(/\s+/)].map((s) => s.toLowerCase()).filter((s) => s !== '');
+  const candidates = [id ?? '', ...(idLike ?? '').split(/\s+/)]
+    .map((s) => s.toLowerCase())
+    .filter((s) => s !== '');
   for (const candidate of candidates) {
     const family = FAMILY_OF_ID[candidate];
     if (family !== undefined) return family;

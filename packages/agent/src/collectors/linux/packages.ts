@@ -13,7 +13,8 @@ export function parseDpkgQuery(text: string): InstalledPackage[] {
   const out: InstalledPackage[] = [];
   for (const line of text.split('\n')) {
     const [status, name, version, arch] = line.split('\t');
-    if (status === undefined || name === undefined || version === undefined || arch === undefined) continue;
+    if (status === undefined || name === undefined || version === undefined || arch === undefined)
+      continue;
     if (status[1] !== 'i' || name === '') continue;
     out.push({ name, version, arch, manager: 'dpkg' });
   }
@@ -44,7 +45,8 @@ export const dpkgSource: PackageSource = {
     const file = await findExecutable('dpkg-query');
     if (file === undefined) return [];
     const res = await runCommand(file, ['-W', '-f', DPKG_FORMAT], { timeoutMs: 120_000 });
-    if (res.exitCode !== 0) throw new Error(`dpkg-query exited with ${res.exitCode}: ${res.stderr.trim()}`);
+    if (res.exitCode !== 0)
+      throw new Error(`dpkg-query exited with ${res.exitCode}: ${res.stderr.trim()}`);
     return parseDpkgQuery(res.stdout);
   },
 };
@@ -58,7 +60,8 @@ export const rpmSource: PackageSource = {
     const file = await findExecutable('rpm');
     if (file === undefined) return [];
     const res = await runCommand(file, ['-qa', '--qf', RPM_FORMAT], { timeoutMs: 120_000 });
-    if (res.exitCode !== 0) throw new Error(`rpm exited with ${res.exitCode}: ${res.stderr.trim()}`);
+    if (res.exitCode !== 0)
+      throw new Error(`rpm exited with ${res.exitCode}: ${res.stderr.trim()}`);
     return parseRpmQuery(res.stdout);
   },
 };

@@ -19,7 +19,13 @@ export function parseListUnits(text: string): UnitRow[] {
     const line = raw.replace(/^[\s●*]+/, '');
     const m = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*(.*)$/.exec(line);
     if (m === null || !m[1]?.endsWith('.service')) continue;
-    out.push({ unit: m[1], load: m[2] ?? '', active: m[3] ?? '', sub: m[4] ?? '', description: (m[5] ?? '').trim() });
+    out.push({
+      unit: m[1],
+      load: m[2] ?? '',
+      active: m[3] ?? '',
+      sub: m[4] ?? '',
+      description: (m[5] ?? '').trim(),
+    });
   }
   return out;
 }
@@ -40,7 +46,10 @@ export function parseListUnitFiles(text: string): Map<string, string> {
 const serviceName = (unit: string): string => unit.replace(/\.service$/, '');
 
 /** Merges loaded units with installed unit files (units never loaded are inactive/dead). */
-export function mergeSystemdServices(units: readonly UnitRow[], files: ReadonlyMap<string, string>): InventoryInstance[] {
+export function mergeSystemdServices(
+  units: readonly UnitRow[],
+  files: ReadonlyMap<string, string>,
+): InventoryInstance[] {
   const byName = new Map<string, InventoryInstance>();
   for (const u of units) {
     if (u.load === 'not-found') continue;
@@ -56,17 +65,31 @@ export function mergeSystemdServices(units: readonly UnitRow[], files: ReadonlyM
   for (const [unit, state] of files) {
     const name = serviceName(unit);
     if (byName.has(name)) continue;
-    byName.set(name, { name, description: '', state: 'inactive', subState: 'dead', enabled: state.startsWith('enabled') });
+    byName.set(name, {
+      name,
+      description: '',
+      state: 'inactive',
+      subState: 'dead',
+      enabled: state.startsWith('enabled'),
+    });
   }
   return [...byName.values()].sort((a, b) => String(a['name']).localeCompare(String(b['name'])));
 }
 
 async function systemdServices(): Promise<InventoryInstance[]> {
   const common = ['--type=service', '--no-legend', '--no-pager'];
-  const units = await runIfPresent('systemctl', ['list-units', '--all', '--plain', ...common], { timeoutMs: 30_000 });
-  const files = await runIfPresent('systemctl', ['list-unit-files', ...common], { timeoutMs: 30_000 });
-  if (units === undefined || units.exitCode !== 0) throw new Error(`systemctl list-units failed: ${units?.stderr.trim() ?? 'not found'}`);
-  return mergeSystemdServices(parseListUnits(units.stdout), parseListUnitFiles(files?.exitCode === 0 ? files.stdout : ''));
+  const units = await runIfPresent('systemctl', ['list-units', '--all', '--plain', ...common], {
+    timeoutMs: 30_000,
+  });
+  const files = await runIfPresent('systemctl', ['list-unit-files', ...common], {
+    timeoutMs: 30_000,
+  });
+  if (units === undefined || units.exitCode !== 0)
+    throw new Error(`systemctl list-units failed: ${units?.stderr.trim() ?? 'not found'}`);
+  return mergeSystemdServices(
+    parseListUnits(units.stdout),
+    parseListUnitFiles(files?.exitCode === 0 ? files.stdout : ''),
+  );
 }
 
 interface ProcessInfo {
@@ -91,7 +114,9 @@ async function listProcesses(): Promise<ProcessInfo[]> {
   for (const entry of await readdir('/proc').catch(() => [])) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = parseProcStat((await readText(`/proc/${entry}/stat`)) ?? '');
-    const cmdline = ((await readText(`/proc/${entry}/cmdline`)) ?? '').replace(/\0+$/, '').replace(/\0/g, ' ');
+    const cmdline = ((await readText(`/proc/${entry}/cmdline`)) ?? '')
+      .replace(/\0+$/, '')
+      .replace(/\0/g, ' ');
     // Kernel threads have no command line.
     if (stat === undefined || cmdline === '') continue;
     out.push({ pid: Number(entry), ppid: stat.ppid, comm: stat.comm, cmdline });
@@ -99,7 +124,17 @@ async function listProcesses(): Promise<ProcessInfo[]> {
   return out;
 }
 
-const NOT_SERVICES = new Set(['README', 'skeleton', 'rc', 'rcS', 'functions', 'halt', 'reboot', 'single', 'killprocs']);
+const NOT_SERVICES = new Set([
+  'README',
+  'skeleton',
+  'rc',
+  'rcS',
+  'functions',
+  'halt',
+  'reboot',
+  'single',
+  'killprocs',
+]);
 
 export function shortDescription(script: string): string {
   return /^#\s*Short-Description:\s*(.+)$/m.exec(script)?.[1]?.trim() ?? '';
@@ -113,7 +148,12 @@ function matchesProcess(service: string, comm: string): boolean {
 async function enabledInRunlevels(name: string): Promise<boolean> {
   for (const level of ['2', '3', '4', '5']) {
     const entries = await readdir(`/etc/rc${level}.d`).catch(() => []);
-    if (entries.some((e) => new RegExp(`^S\\d\\d${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`).test(e))) return true;
+    if (
+      entries.some((e) =>
+        new RegExp(`^S\\d\\d${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`).test(e),
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -132,7 +172,8 @@ async function initScriptServices(): Promise<InventoryInstance[]> {
     const script = (await readText(join('/etc/init.d', name))) ?? '';
     const running = processes.filter((p) => matchesProcess(name, p.comm));
     for (const p of running) claimed.add(p.pid);
-    const pidFile = (await pathExists(`/run/${name}.pid`)) || (await pathExists(`/run/${name}/${name}.pid`));
+    const pidFile =
+      (await pathExists(`/run/${name}.pid`)) || (await pathExists(`/run/${name}/${name}.pid`));
     const active = running.length > 0 || pidFile;
     out.set(name, {
       name,
@@ -144,7 +185,13 @@ async function initScriptServices(): Promise<InventoryInstance[]> {
   }
   for (const p of processes) {
     if ((p.pid !== 1 && p.ppid !== 1) || claimed.has(p.pid) || out.has(p.comm)) continue;
-    out.set(p.comm, { name: p.comm, description: p.cmdline.slice(0, 200), state: 'active', subState: 'running', enabled: null });
+    out.set(p.comm, {
+      name: p.comm,
+      description: p.cmdline.slice(0, 200),
+      state: 'active',
+      subState: 'running',
+      enabled: null,
+    });
   }
   return [...out.values()];
 }

@@ -11,7 +11,7 @@ function Fact({ label, children, testId }: { label: string; children: ReactNode;
       <Text size="xs" c="dimmed" tt="uppercase" fw={600} lts={0.3}>
         {label}
       </Text>
-      <Text size="sm" fw={500} truncate data-testid={testId}>
+      <Text size="sm" fw={500} truncate data-testid={testId} title={typeof children === 'string' ? children : undefined}>
         {children}
       </Text>
     </Stack>
@@ -22,7 +22,7 @@ function Fact({ label, children, testId }: { label: string; children: ReactNode;
 export function DeviceFacts({ device }: { device: DeviceDetail }) {
   return (
     <Paper p="md" mb="md" data-testid="device-facts">
-      <SimpleGrid cols={{ base: 2, md: 4, xl: 8 }} spacing="md" verticalSpacing="sm">
+      <SimpleGrid cols={{ base: 2, md: 4 }} spacing="lg" verticalSpacing="md">
         <Fact label="Operating system" testId="fact-os">
           {formatOs(device.osName, device.osVersion)}
         </Fact>

@@ -1,20 +1,7 @@
 import { Badge, Paper, Skeleton, Tabs } from '@mantine/core';
-import {
-  IconBan,
-  IconCategory2,
-  IconCpu,
-  IconFileCode,
-  IconHistory,
-  IconInfoCircle,
-  IconListDetails,
-  IconMessages,
-  IconPackage,
-  IconSettingsAutomation,
-  IconUsers,
-} from '@tabler/icons-react';
+import { IconBan } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { BUILTIN_CLASS_NAMES } from '@steward/protocol';
-import type { ReactNode } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { isNotFound, notifySuccess } from '../../api/errors';
@@ -71,17 +58,17 @@ export function DevicePage() {
   const customCount = Object.keys(inventory).filter((c) => !BUILTIN_CLASS_NAMES.has(c)).length;
   const count = (cls: string) => inventory[cls]?.length ?? 0;
 
-  const tabs: { value: TabName; label: string; icon: ReactNode; count?: number }[] = [
-    { value: 'summary', label: 'Summary', icon: <IconInfoCircle size={15} /> },
-    { value: 'hardware', label: 'Hardware', icon: <IconCpu size={15} /> },
-    { value: 'services', label: 'Services', icon: <IconSettingsAutomation size={15} />, count: count('service') },
-    { value: 'users', label: 'Users and sessions', icon: <IconUsers size={15} />, count: count('session') },
-    { value: 'packages', label: 'Packages', icon: <IconPackage size={15} />, count: d?.packageCount },
-    { value: 'files', label: 'Software files', icon: <IconFileCode size={15} />, count: count('softwareFile') },
-    { value: 'custom', label: 'Custom classes', icon: <IconListDetails size={15} />, count: customCount },
-    { value: 'history', label: 'History', icon: <IconHistory size={15} /> },
-    { value: 'status', label: 'Status messages', icon: <IconMessages size={15} /> },
-    { value: 'collections', label: 'Collections', icon: <IconCategory2 size={15} />, count: d?.collections.length },
+  const tabs: { value: TabName; label: string; count?: number }[] = [
+    { value: 'summary', label: 'Summary' },
+    { value: 'hardware', label: 'Hardware' },
+    { value: 'services', label: 'Services', count: count('service') },
+    { value: 'users', label: 'Users', count: count('session') },
+    { value: 'packages', label: 'Packages', count: d?.packageCount },
+    { value: 'files', label: 'Software files', count: count('softwareFile') },
+    { value: 'custom', label: 'Custom classes', count: customCount },
+    { value: 'history', label: 'History' },
+    { value: 'status', label: 'Status messages' },
+    { value: 'collections', label: 'Collections', count: d?.collections.length },
   ];
 
   return (
@@ -136,7 +123,7 @@ export function DevicePage() {
       >
         <Tabs.List>
           {tabs.map((t) => (
-            <Tabs.Tab key={t.value} value={t.value} leftSection={t.icon} data-testid={`tab-${t.value}`}>
+            <Tabs.Tab key={t.value} value={t.value} data-testid={`tab-${t.value}`} px={11}>
               {t.label}
               {t.count !== undefined && t.count > 0 && (
                 <Badge size="xs" variant="light" color="gray" ml={6} data-testid={`tab-${t.value}-count`}>

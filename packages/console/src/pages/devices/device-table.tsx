@@ -6,7 +6,7 @@ import { MachineTypeIcon, machineTypeLabel } from '../../components/machine-type
 import { RelativeTime } from '../../components/relative-time';
 import { SortableTh } from '../../components/sortable-th';
 import { TableSkeleton } from '../../components/table-skeleton';
-import { formatMegabytes, formatOs } from '../../lib/format';
+import { formatMegabytes } from '../../lib/format';
 
 export const DEVICE_TABLE_COLUMNS = 7;
 
@@ -36,8 +36,8 @@ export function DeviceTable(props: {
             {th('name', 'Name')}
             {th('os', 'Operating system')}
             {th('machineType', 'Type', 150)}
-            <Table.Th w={170}>Status</Table.Th>
-            {th('lastContact', 'Last contact', 130)}
+            <Table.Th w={180}>Status</Table.Th>
+            {th('lastContact', 'Last contact', 150)}
             {th('memory', 'Memory', 100)}
             <Table.Th>Last user</Table.Th>
           </Table.Tr>
@@ -71,15 +71,20 @@ export function DeviceTable(props: {
                   </Group>
                 </Table.Td>
                 <Table.Td>
-                  <Text size="sm" truncate maw={260}>
-                    {formatOs(d.osName, d.osVersion)}
+                  <Text size="sm" truncate maw={280} title={d.osName ?? undefined}>
+                    {d.osName ?? '—'}
                   </Text>
+                  {d.osVersion && (
+                    <Text size="xs" c="dimmed">
+                      version {d.osVersion}
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td>{machineTypeLabel(d.machineType)}</Table.Td>
                 <Table.Td>
                   <DeviceStatusBadges device={d} />
                 </Table.Td>
-                <Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <RelativeTime iso={d.lastContactAt} />
                 </Table.Td>
                 <Table.Td>{formatMegabytes(d.memoryTotalMb)}</Table.Td>

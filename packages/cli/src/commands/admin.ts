@@ -1,0 +1,130 @@
+import type { Command } from 'commander';
+import { action, withJson, type Ctx } from '../context.js';
+import { humanTime, percent, truncate } from '../output/format.js';
+import { resolveCollectionId } from './collection-rules.js';
+
+/** monitoring, audit and site: read-only views of the site. */
+export function registerAdminCommands(program: Command, ctx: Ctx): void {
+  const monitoring = program.command('monitoring').description('monitoring views');
+  const activity = withJson(
+    monitoring
+      .command('client-activity')
+      .description('active, inactive and online devices (Monitoring > Client Activity)')
+      .option('--collection <name-or-id>', 'for this collection (default: all devices)')
+      .option('--days <n>', 'length of the history series in days'),
+  );
+  action(activity, async ({ opts }) => {
+    const client = await ctx.client();
+    const name = opts.string('collection');
+    const days = opts.int('days', { min: 1, max: 365 });
+    const collection =
+      name === undefined ? undefined : await resolveCollectionId(client, '--collection', name);
+    const a = await client.clientActivity({
+      ...(collection !== undefined ? { collection } : {}),
+      ...(days !== undefined ? { days } : {}),
+    });
+    if (opts.flag('json')) return ctx.out.json(a);
+    const { out } = ctx;
+    const share = (n: number): string => `${n} (${percent(n, a.total)})`;
+    out.fields([
+      ['Devices', String(a.total)],
+      ['Active', `${out.style.green(share(a.active))} (contact within ${a.thresholdDays} days)`],
+      ['Inactive', a.inactive > 0 ? out.style.yellow(share(a.inactive)) : share(a.inactive)],
+      ['Never reported', share(a.neverReported)],
+      ['Online now', share(a.online)],
+    ]);
+    out.line();
+    out.heading(`Active devices that, within ${a.thresholdDays} days, sent`);
+    const recent = (n: number): string => `${n} (${percent(n, a.active)})`;
+    out.fields(
+      [
+        ['a policy request', recent(a.recent.policyRequest)],
+        ['a heartbeat', recent(a.recent.heartbeat)],
+        ['inventory', recent(a.recent.inventory)],
+        ['a status message', recent(a.recent.statusMessage)],
+      ],
+      '  ',
+    );
+    if (a.series.length > 0) {
+      out.line();
+      out.table(
+        [
+          { header: 'DAY' },
+          { header: 'ACTIVE', align: 'right' },
+          { header: 'INACTIVE', align: 'right' },
+        ],
+        a.series.map((p) => [p.at.slice(0, 10), String(p.active), String(p.inactive)]),
+      );
+    }
+  });
+
+  const audit = program.command('audit').description('the audit log: who changed what');
+  const list = withJson(
+    audit
+      .command('list')
+      .description('audit entries, newest first')
+      .option('--limit <n>', 'at most n entries (1-1000)')
+      .option('--before <id>', 'entries older than this one (paging)')
+      .option('--target-type <type>', 'only changes to this kind of object (e.g. collection)')
+      .option('--target-id <id>', 'only changes to this object'),
+  );
+  action(list, async ({ opts }) => {
+    const limit = opts.int('limit', { min: 1, max: 1000 });
+    const before = opts.string('before');
+    const targetType = opts.string('targetType');
+    const targetId = opts.string('targetId');
+    const entries = await (
+      await ctx.client()
+    ).listAudit({
+      ...(limit !== undefined ? { limit } : {}),
+      ...(before !== undefined ? { before } : {}),
+      ...(targetType !== undefined ? { targetType } : {}),
+      ...(targetId !== undefined ? { targetId } : {}),
+    });
+    if (opts.flag('json')) return ctx.out.json(entries);
+    const { out } = ctx;
+    out.table(
+      [
+        { header: 'ID' },
+        { header: 'WHEN' },
+        { header: 'USER' },
+        { header: 'ACTION' },
+        { header: 'TARGET' },
+        { header: 'DETAILS', flex: true },
+      ],
+      entries.map((e) => [
+        e.id,
+        humanTime(e.at, out.now),
+        e.userName,
+        e.action,
+        `${e.targetType} ${e.targetId}`,
+        e.details === null || e.details === undefined
+          ? ''
+          : truncate(JSON.stringify(e.details), 120),
+      ]),
+      'No audit entries.',
+    );
+  });
+
+  action(
+    withJson(
+      program
+        .command('site')
+        .description('the site: code, version, agent endpoint, CA fingerprint'),
+    ),
+    async ({ opts }) => {
+      const connection = await ctx.connection();
+      const site = await (await ctx.client()).site();
+      if (opts.flag('json')) return ctx.out.json(site);
+      ctx.out.fields([
+        ['Site', `${site.siteCode} (${site.siteName})`],
+        ['Version', site.version],
+        ['Admin URL', connection.server],
+        ['Agent URL', site.agentUrl],
+        ['CA fingerprint', site.caFingerprint],
+        ['Database', site.database],
+        ['Active threshold', `${site.activeThresholdDays} days`],
+      ]);
+    },
+  );
+}

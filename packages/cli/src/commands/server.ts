@@ -1,0 +1,152 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { action, collect, type Ctx } from '../context.js';
+import { usageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+import { parseList, parseListen, type Opts } from '../options.js';
+import { explainListenError, type ListenFlag } from '../up/ports.js';
+import {
+  loadStartServer,
+  type RunningServer,
+  type StartServerOptions,
+} from '../up/server-contract.js';
+
+export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:8080';
+export const DEFAULT_AGENT_LISTEN = '0.0.0.0:8443';
+
+/** Flags shared by `server` and `up`. */
+export function serverFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      '--admin-listen <host:port>',
+      `admin API and console address (default ${DEFAULT_ADMIN_LISTEN}; port 0 = any)`,
+    )
+    .option(
+      '--agent-listen <host:port>',
+      `agent endpoint address, HTTPS (default ${DEFAULT_AGENT_LISTEN})`,
+    )
+    .option('--db <url>', 'postgres://... or a SQLite file (default <data>/steward.db)')
+    .option(
+      '--public-url <url>',
+      'agent URL as machines reach it, e.g. https://steward.example:8443',
+    )
+    .option('--log-level <level>', 'trace, debug, info, warn, error');
+}
+
+export interface ServerSetup {
+  options: StartServerOptions;
+  listens: ListenFlag[];
+}
+
+/** The startServer options from the flags (data dir resolved against the working directory). */
+export function serverSetup(
+  io: CliIo,
+  opts: Opts,
+  dataDir: string,
+  extra: { roles?: string[]; logLevel?: string } = {},
+): ServerSetup {
+  const admin = parseListen(opts.string('adminListen') ?? DEFAULT_ADMIN_LISTEN, '--admin-listen');
+  const agent = parseListen(opts.string('agentListen') ?? DEFAULT_AGENT_LISTEN, '--agent-listen');
+  const options: StartServerOptions = {
+    dataDir: resolve(io.cwd, dataDir),
+    adminListen: admin.text,
+    agentListen: agent.text,
+  };
+  const db = opts.string('db');
+  if (db !== undefined) options.db = db;
+  const publicUrl = opts.string('publicUrl');
+  if (publicUrl !== undefined) {
+    if (!/^https?:\/\/[^/]+/.test(publicUrl))
+      throw usageError(
+        `--public-url must be a URL like https://steward.example:8443; got "${publicUrl}"`,
+      );
+    options.publicUrl = publicUrl;
+  }
+  if (extra.roles !== undefined) options.roles = extra.roles;
+  const logLevel = opts.string('logLevel') ?? extra.logLevel;
+  if (logLevel !== undefined) options.logLevel = logLevel;
+  const password = io.env['STEWARD_ADMIN_PASSWORD'];
+  if (password !== undefined && password !== '') options.adminPassword = password;
+  return {
+    options,
+    listens: [
+      { flag: '--admin-listen', host: admin.host, port: admin.port },
+      { flag: '--agent-listen', host: agent.host, port: agent.port },
+    ],
+  };
+}
+
+/** Starts the site in this process; bind failures name the flag that fixes them. */
+export async function startSite(io: CliIo, setup: ServerSetup): Promise<RunningServer> {
+  await mkdir(setup.options.dataDir, { recursive: true, mode: 0o700 });
+  const startServer = await (io.loadServer ?? loadStartServer)();
+  try {
+    return await startServer(setup.options);
+  } catch (err) {
+    throw explainListenError(err, setup.listens);
+  }
+}
+
+/**
+ * Resolves on the first SIGINT/SIGTERM. A second one while shutting down exits at once,
+ * for a close that hangs.
+ */
+export function untilInterrupted(io: CliIo, onSecond: () => void): Promise<string> {
+  return new Promise((resolveSignal) => {
+    let count = 0;
+    const off = io.onInterrupt((signal) => {
+      count += 1;
+      if (count === 1) resolveSignal(signal);
+      else {
+        off();
+        onSecond();
+      }
+    });
+  });
+}
+
+export function registerServerCommand(program: Command, ctx: Ctx): void {
+  const cmd = serverFlags(
+    program
+      .command('server')
+      .description(
+        'run a site server until SIGINT/SIGTERM (first admin password: $STEWARD_ADMIN_PASSWORD, or generated and shown once)',
+      )
+      .requiredOption('--data <dir>', 'data directory (database, site CA, keys)')
+      .option(
+        '--roles <list>',
+        'roles of this process, comma-separated (default: all), e.g. admin,mp',
+        collect,
+      ),
+  );
+  action(cmd, async ({ opts }) => {
+    const { io, out } = ctx;
+    const roles = parseList(opts.strings('roles'));
+    const setup = serverSetup(
+      io,
+      opts,
+      opts.requiredString('data'),
+      roles.length > 0 ? { roles } : {},
+    );
+    const server = await startSite(io, setup);
+    const stopping = untilInterrupted(io, () => {
+      out.note('Forced exit.');
+      io.exit(130);
+    });
+    out.line(`Steward site server running (data: ${setup.options.dataDir}).`);
+    out.line(`  Console:  ${out.style.cyan(server.adminUrl)}`);
+    out.line(`  Agents:   ${server.agentUrl}`);
+    if (server.generatedAdminPassword !== undefined) {
+      out.line(
+        `  Admin:    user admin, password ${out.style.bold(server.generatedAdminPassword)}  (generated; shown only this once)`,
+      );
+    } else if (setup.options.adminPassword !== undefined) {
+      out.line('  Admin:    user admin, password as set in STEWARD_ADMIN_PASSWORD');
+    }
+    const signal = await stopping;
+    out.note(`${signal}: stopping the site server...`);
+    await server.close();
+    out.note('Stopped.');
+  });
+}

@@ -1,0 +1,107 @@
+import { ApiError } from '@steward/protocol';
+import { Command, CommanderError } from 'commander';
+import { registerAdminCommands } from './commands/admin.js';
+import { registerAuthCommands } from './commands/auth.js';
+import { registerClientSettingsCommands } from './commands/client-settings.js';
+import { registerCollectionCommands } from './commands/collections.js';
+import { registerDeviceCommands } from './commands/devices.js';
+import { registerInventoryClassCommands } from './commands/inventory-classes.js';
+import { registerQueryCommands } from './commands/query.js';
+import { registerServerCommand } from './commands/server.js';
+import { registerStatusCommands } from './commands/status.js';
+import { registerTokenCommands } from './commands/tokens.js';
+import { registerUpCommand } from './commands/up.js';
+import { registerUserCommands } from './commands/users.js';
+import { createContext, type Ctx } from './context.js';
+import { CliError } from './errors.js';
+import type { CliIo } from './io.js';
+import { colorEnabled, createStyle } from './output/style.js';
+import { cliVersion } from './paths.js';
+
+const AUTH_CODES: ReadonlySet<string> = new Set(['UNAUTHENTICATED', 'SESSION_EXPIRED']);
+
+/** The whole command tree. Commander never exits or prints errors itself: runCli does. */
+export function buildProgram(ctx: Ctx): Command {
+  const { io } = ctx;
+  const program = new Command('steward')
+    .description('Steward systems management: the command-line client of a site')
+    .version(cliVersion(), '-V, --version', 'print the version')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+      outputError: () => undefined,
+    })
+    .addHelpText(
+      'after',
+      '\nEnvironment: STEWARD_SERVER, STEWARD_TOKEN (override the session), STEWARD_CONFIG_DIR (session file), NO_COLOR.\n' +
+        'Every listing and show takes --json. Exit codes: 0 ok, 1 error from the site or the machine, 2 usage error.',
+    );
+  registerAuthCommands(program, ctx);
+  registerTokenCommands(program, ctx);
+  registerDeviceCommands(program, ctx);
+  registerCollectionCommands(program, ctx);
+  registerQueryCommands(program, ctx);
+  registerInventoryClassCommands(program, ctx);
+  registerClientSettingsCommands(program, ctx);
+  registerStatusCommands(program, ctx);
+  registerAdminCommands(program, ctx);
+  registerUserCommands(program, ctx);
+  registerServerCommand(program, ctx);
+  registerUpCommand(program, ctx);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. Errors go to stderr as `error CODE: message`. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const ctx = createContext(io);
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+/** Prints an error the way scripts expect it and returns the exit code. */
+export function reportError(err: unknown, io: CliIo): number {
+  const style = createStyle(colorEnabled(io.stderr, io.env));
+  const print = (code: string, message: string, extra?: string): void => {
+    io.stderr.write(`${style.red('error')} ${style.bold(code)}: ${message}\n`);
+    if (extra !== undefined && extra !== '')
+      io.stderr.write(extra.endsWith('\n') ? extra : `${extra}\n`);
+  };
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    // A group without its subcommand: commander has printed the help to stderr already.
+    if (err.code === 'commander.help') return 2;
+    print('USAGE', err.message.replace(/^error:\s*/, ''), 'Run with --help for usage.');
+    return 2;
+  }
+  if (err instanceof CliError) {
+    print(err.code, err.message, err.extra);
+    return err.exitCode;
+  }
+  if (err instanceof ApiError) {
+    const hint = AUTH_CODES.has(err.code)
+      ? 'Sign in again with "steward login".'
+      : detailLines(err);
+    print(err.code, err.message, hint);
+    return 1;
+  }
+  print('INTERNAL', err instanceof Error ? err.message : String(err));
+  if (io.env['STEWARD_DEBUG'] !== undefined && err instanceof Error && err.stack !== undefined)
+    io.stderr.write(`${err.stack}\n`);
+  return 1;
+}
+
+/** INVALID_INPUT and friends carry details; show them compactly so the problem is visible. */
+function detailLines(err: ApiError): string | undefined {
+  if (err.details === undefined || err.details === null) return undefined;
+  if (err.code !== 'INVALID_INPUT' && err.code !== 'INVALID_JSON' && !err.code.endsWith('_INVALID'))
+    return undefined;
+  const text = JSON.stringify(err.details);
+  return `  details: ${text.length > 600 ? `${text.slice(0, 600)}…` : text}`;
+}

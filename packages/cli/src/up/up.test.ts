@@ -1,0 +1,145 @@
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createStyle } from '../output/style.js';
+import { agentArgs, lineSplitter } from './agent-process.js';
+import { renderBanner } from './banner.js';
+import { explainListenError } from './ports.js';
+import { parseRunningServer } from './server-contract.js';
+import { parseUpState, readEnrolledDeviceId, readUpState, writeUpState } from './up-state.js';
+
+const plain = createStyle(false);
+
+describe('banner', () => {
+  const base = {
+    adminUrl: 'http://127.0.0.1:8080',
+    agentUrl: 'https://box:8443',
+    cliSignedIn: true,
+  };
+
+  it('shows the generated password, this machine and the enrolment command', () => {
+    const text = renderBanner(
+      {
+        ...base,
+        password: { kind: 'generated', password: 'pw-1' },
+        device: { name: 'box', state: 'inventory received' },
+        enrolment: { token: 'stw1.t', expiresAt: '2025-06-08T12:00:00Z', maxUses: 100 },
+      },
+      plain,
+    );
+    expect(text).toContain('   Console       http://127.0.0.1:8080\n');
+    expect(text).toContain('   User          admin\n');
+    expect(text).toContain('   Password      pw-1  (generated; shown only this once: keep it)\n');
+    expect(text).toContain('   This machine  box (inventory received)\n');
+    expect(text).toContain('   steward-agent enroll --token stw1.t\n');
+    expect(text).toContain('try "steward device list"');
+  });
+
+  it('says where the password comes from on later starts', () => {
+    expect(renderBanner({ ...base, password: { kind: 'env' } }, plain)).toContain(
+      'Password      as set in STEWARD_ADMIN_PASSWORD',
+    );
+    const later = renderBanner(
+      { ...base, password: { kind: 'unknown' }, cliSignedIn: false },
+      plain,
+    );
+    expect(later).toContain('Password      (set at first start)');
+    expect(later).toContain('run "steward token create"');
+    expect(later).not.toContain('steward device list');
+  });
+});
+
+describe('agent process helpers', () => {
+  it('splits output into lines across chunks', () => {
+    const lines: string[] = [];
+    const s = lineSplitter((l) => lines.push(l));
+    s.push('one\ntw');
+    s.push(Buffer.from('o\r\nthree'));
+    expect(lines).toEqual(['one', 'two']);
+    s.flush();
+    expect(lines).toEqual(['one', 'two', 'three']);
+  });
+
+  it('builds the enrol and run command lines', () => {
+    expect(agentArgs('enroll', '/d/agent', 'stw1.x')).toEqual([
+      'enroll',
+      '--token',
+      'stw1.x',
+      '--state-dir',
+      '/d/agent',
+    ]);
+    expect(agentArgs('run', '/d/agent')).toEqual(['run', '--state-dir', '/d/agent']);
+  });
+});
+
+describe('listen errors', () => {
+  const listens = [
+    { flag: '--admin-listen', host: '127.0.0.1', port: 8080 },
+    { flag: '--agent-listen', host: '0.0.0.0', port: 8443 },
+  ];
+
+  it('names the flag of the port that is taken', () => {
+    const err = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE', port: 8443 });
+    expect(explainListenError(err, listens)).toMatchObject({
+      code: 'PORT_IN_USE',
+      message:
+        '0.0.0.0:8443 is already in use (another Steward, or another program); choose another port with --agent-listen 0.0.0.0:8444',
+    });
+    const other = new Error('boom');
+    expect(explainListenError(other, listens)).toBe(other);
+  });
+});
+
+describe('server contract', () => {
+  it('accepts what startServer promises and rejects anything else', async () => {
+    let closed = false;
+    const running = parseRunningServer({
+      adminUrl: 'http://a',
+      agentUrl: 'https://b',
+      close: async () => void (closed = true),
+    });
+    await running.close();
+    expect(closed).toBe(true);
+    expect(() => parseRunningServer({ adminUrl: 'http://a' })).toThrow(/adminUrl\/agentUrl/);
+    expect(() =>
+      parseRunningServer({
+        adminUrl: 'a',
+        agentUrl: 'b',
+        close: () => undefined,
+        generatedAdminPassword: 5,
+      }),
+    ).toThrow(/generatedAdminPassword/);
+  });
+});
+
+describe('up state', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'steward-up-state-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('round-trips and ignores what it does not know', async () => {
+    expect(await readUpState(dir)).toEqual({});
+    await writeUpState(dir, { sessionToken: 's', enrolmentToken: 'stw1.x' });
+    expect(await readUpState(dir)).toEqual({ sessionToken: 's', enrolmentToken: 'stw1.x' });
+    expect(parseUpState({ sessionToken: 5, adminUrl: 'http://x', extra: 'y' })).toEqual({
+      adminUrl: 'http://x',
+    });
+    await writeFile(join(dir, 'up.json'), 'not json');
+    expect(await readUpState(dir)).toEqual({});
+  });
+
+  it('reads the enrolled device id of the agent', async () => {
+    expect(await readEnrolledDeviceId(join(dir, 'agent'))).toBeUndefined();
+    await mkdir(join(dir, 'agent'));
+    await writeFile(
+      join(dir, 'agent', 'device.json'),
+      JSON.stringify({ deviceId: 'dev-9', deviceKey: 'k' }),
+    );
+    expect(await readEnrolledDeviceId(join(dir, 'agent'))).toBe('dev-9');
+  });
+});

@@ -1,0 +1,124 @@
+import { Alert, Button, Group, NumberInput, Paper, SimpleGrid, Stack, TagsInput, Text } from '@mantine/core';
+import { IconDeviceFloppy, IconInfoCircle } from '@tabler/icons-react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ClientSettings } from '@steward/protocol';
+import { useEffect, useState } from 'react';
+import { api } from '../../api/client';
+import { notifySuccess } from '../../api/errors';
+import { ErrorState } from '../../components/error-state';
+import { PageHeader } from '../../components/page-header';
+import { BlockSkeleton } from '../../components/table-skeleton';
+import { formatSeconds } from '../../lib/format';
+import { useSession } from '../../session/session-context';
+
+type IntervalKey = 'policyIntervalSeconds' | 'heartbeatIntervalSeconds' | 'inventoryIntervalSeconds' | 'softwareScanIntervalSeconds';
+
+const INTERVALS: { key: IntervalKey; label: string; description: string; unit: number; unitLabel: string; min: number }[] = [
+  { key: 'policyIntervalSeconds', label: 'Policy polling', description: 'How often agents fetch policy (they are also nudged at once over the push channel)', unit: 60, unitLabel: 'min', min: 30 },
+  { key: 'heartbeatIntervalSeconds', label: 'Heartbeat', description: 'How often agents say they are alive', unit: 1, unitLabel: 's', min: 10 },
+  { key: 'inventoryIntervalSeconds', label: 'Hardware and software inventory', description: 'Daily for data-centre servers is usual; deltas are sent after the first full report', unit: 3600, unitLabel: 'h', min: 60 },
+  { key: 'softwareScanIntervalSeconds', label: 'Software file scan', description: 'Scan of executable files under the paths below (weekly by default)', unit: 3600, unitLabel: 'h', min: 60 },
+];
+
+export function ClientSettingsPage() {
+  const { can } = useSession();
+  const queryClient = useQueryClient();
+  const settings = useQuery({ queryKey: ['client-settings'], queryFn: () => api.getClientSettings() });
+  const [draft, setDraft] = useState<ClientSettings | null>(null);
+  useEffect(() => {
+    if (settings.data && draft === null) setDraft(settings.data);
+  }, [settings.data, draft]);
+  const save = useMutation({
+    mutationFn: (s: ClientSettings) => api.updateClientSettings(s),
+    meta: { errorTitle: 'Could not save the client settings' },
+    onSuccess: (s) => {
+      queryClient.setQueryData(['client-settings'], s);
+      setDraft(s);
+      notifySuccess('Client settings saved; agents apply them with their next policy.');
+    },
+  });
+  const writable = can('devices:write');
+  const dirty = draft !== null && JSON.stringify(draft) !== JSON.stringify(settings.data);
+
+  return (
+    <>
+      <PageHeader
+        title="Client settings"
+        description="Schedules and limits every agent receives in its policy."
+        actions={
+          <Button leftSection={<IconDeviceFloppy size={16} />} disabled={!dirty || !writable} loading={save.isPending} onClick={() => draft && save.mutate(draft)} data-testid="client-settings-save">
+            Save
+          </Button>
+        }
+      />
+      {settings.isError ? (
+        <ErrorState error={settings.error} what="the client settings" />
+      ) : !draft ? (
+        <Paper p="md">
+          <BlockSkeleton lines={6} />
+        </Paper>
+      ) : (
+        <Stack gap="md">
+          {!writable && (
+            <Alert color="gray" variant="light" icon={<IconInfoCircle size={18} />}>
+              Your role can read the client settings but not change them.
+            </Alert>
+          )}
+          <Paper p="md">
+            <Text fw={600} mb="sm">
+              Schedules
+            </Text>
+            <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+              {INTERVALS.map((i) => (
+                <NumberInput
+                  key={i.key}
+                  label={i.label}
+                  description={`${i.description} · now ${formatSeconds(draft[i.key])}`}
+                  suffix={` ${i.unitLabel}`}
+                  min={Math.max(1, Math.ceil(i.min / i.unit))}
+                  value={draft[i.key] / i.unit}
+                  decimalScale={i.unit === 1 ? 0 : 2}
+                  disabled={!writable}
+                  onChange={(v) => typeof v === 'number' && setDraft({ ...draft, [i.key]: Math.round(v * i.unit) })}
+                  data-testid={`setting-${i.key}`}
+                />
+              ))}
+            </SimpleGrid>
+          </Paper>
+          <Paper p="md">
+            <Text fw={600} mb="sm">
+              Software inventory and reporting
+            </Text>
+            <Stack gap="md">
+              <TagsInput
+                label="Software scan paths"
+                description="Directories scanned for executable files; press Enter after each path"
+                value={draft.softwareScanPaths}
+                onChange={(softwareScanPaths) => setDraft({ ...draft, softwareScanPaths })}
+                disabled={!writable}
+                clearable
+              />
+              <NumberInput
+                label="Report batch size"
+                description="Outbox items sent per request (1–5000)"
+                min={1}
+                max={5000}
+                w={260}
+                value={draft.reportBatchSize}
+                disabled={!writable}
+                onChange={(v) => typeof v === 'number' && setDraft({ ...draft, reportBatchSize: v })}
+              />
+            </Stack>
+          </Paper>
+          {dirty && (
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setDraft(settings.data ?? null)}>
+                Discard changes
+              </Button>
+            </Group>
+          )}
+        </Stack>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,67 @@
+import { Anchor, Badge, Code, Group, Stack, Text } from '@mantine/core';
+import type { CollectionRule } from '@steward/protocol';
+import { Link } from 'react-router-dom';
+import { useCollections } from '../../components/collection-select';
+
+/** Read-only rendering of a rule set: queries as code, the others as links. */
+export function CollectionRulesView({ rules }: { rules: readonly CollectionRule[] }) {
+  const collections = useCollections();
+  const name = (id: string) => collections.data?.find((c) => c.id === id)?.name ?? id;
+  if (rules.length === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        No rules: the collection has no members.
+      </Text>
+    );
+  }
+  return (
+    <Stack gap="xs">
+      {rules.map((r, i) => {
+        switch (r.kind) {
+          case 'query':
+            return (
+              <Stack key={i} gap={2}>
+                <Group gap={6}>
+                  <Badge size="xs" variant="light" color="indigo">
+                    query
+                  </Badge>
+                  {r.name && (
+                    <Text size="sm" fw={500}>
+                      {r.name}
+                    </Text>
+                  )}
+                </Group>
+                <Code block fz={12.5}>
+                  {r.query}
+                </Code>
+              </Stack>
+            );
+          case 'direct':
+            return (
+              <Group key={i} gap={6}>
+                <Badge size="xs" variant="light" color="teal">
+                  direct
+                </Badge>
+                <Anchor component={Link} to={`/devices/${encodeURIComponent(r.deviceId)}`} size="sm">
+                  {r.deviceId}
+                </Anchor>
+              </Group>
+            );
+          case 'include':
+          case 'exclude':
+            return (
+              <Group key={i} gap={6}>
+                <Badge size="xs" variant="light" color={r.kind === 'include' ? 'cyan' : 'red'}>
+                  {r.kind}
+                </Badge>
+                <Anchor component={Link} to={`/collections/${encodeURIComponent(r.collectionId)}`} size="sm">
+                  {name(r.collectionId)}
+                </Anchor>
+              </Group>
+            );
+        }
+        return null;
+      })}
+    </Stack>
+  );
+}

@@ -1,0 +1,189 @@
+import { AreaChart, BarChart } from '@mantine/charts';
+import { Group, Paper, RingProgress, SegmentedControl, SimpleGrid, Skeleton, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import { IconActivity, IconCircleCheck, IconCircleDashed, IconDevices, IconMoonStars, IconPlugConnected } from '@tabler/icons-react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { api } from '../../api/client';
+import { CollectionBrowser } from '../../components/collection-browser';
+import { EmptyState } from '../../components/empty-state';
+import { ErrorState } from '../../components/error-state';
+import { PageHeader } from '../../components/page-header';
+import { formatDayHour } from '../../lib/format';
+
+function StatCard(props: { label: string; value: number | undefined; total?: number; icon: ReactNode; color: string; testId: string; hint: string }) {
+  const pct = props.total && props.value !== undefined ? Math.round((props.value / props.total) * 100) : null;
+  return (
+    <Paper p="md" data-testid={props.testId}>
+      <Group justify="space-between" wrap="nowrap" align="flex-start">
+        <Stack gap={2}>
+          <Text size="xs" c="dimmed" tt="uppercase" fw={700} lts={0.3}>
+            {props.label}
+          </Text>
+          {props.value === undefined ? (
+            <Skeleton h={30} w={70} mt={4} />
+          ) : (
+            <Text fz={28} fw={700} lh={1.2} data-testid={`${props.testId}-value`}>
+              {props.value.toLocaleString()}
+            </Text>
+          )}
+          <Text size="xs" c="dimmed">
+            {pct !== null ? `${pct}% · ` : ''}
+            {props.hint}
+          </Text>
+        </Stack>
+        <ThemeIcon size={38} radius="md" variant="light" color={props.color}>
+          {props.icon}
+        </ThemeIcon>
+      </Group>
+    </Paper>
+  );
+}
+
+/** Monitoring > Client activity: how many clients talk to the site, for a chosen collection. */
+export function ClientActivityPage() {
+  const [params, setParams] = useSearchParams();
+  const collection = params.get('collection');
+  const days = Number(params.get('days')) || 30;
+  const set = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    next.set(key, value);
+    setParams(next, { replace: true });
+  };
+  const activity = useQuery({
+    queryKey: ['client-activity', collection, days],
+    queryFn: () => api.clientActivity({ collection: collection ?? undefined, days }),
+    placeholderData: keepPreviousData,
+    refetchInterval: 30_000,
+  });
+  const a = activity.data;
+  const series = (a?.series ?? []).map((p) => ({ ...p, day: formatDayHour(p.at) }));
+  const recent = a
+    ? [
+        { kind: 'Policy request', devices: a.recent.policyRequest },
+        { kind: 'Heartbeat', devices: a.recent.heartbeat },
+        { kind: 'Inventory', devices: a.recent.inventory },
+        { kind: 'Status message', devices: a.recent.statusMessage },
+      ]
+    : [];
+  const activePct = a && a.total > 0 ? Math.round((a.active / a.total) * 100) : 0;
+
+  return (
+    <>
+      <PageHeader
+        title="Client activity"
+        description={`Clients are active when they contacted the site within the last ${a?.thresholdDays ?? 7} days.`}
+      />
+      <Paper p="sm" mb="md">
+        <Group justify="space-between">
+          <CollectionBrowser value={a?.collectionId ?? collection} onChange={(id) => set('collection', id)} />
+          <Group gap="xs">
+            <Text size="sm" c="dimmed">
+              Period
+            </Text>
+            <SegmentedControl
+              size="xs"
+              value={String(days)}
+              onChange={(v) => set('days', v)}
+              data={[
+                { value: '7', label: '7 days' },
+                { value: '30', label: '30 days' },
+                { value: '90', label: '90 days' },
+              ]}
+              data-testid="activity-days"
+            />
+          </Group>
+        </Group>
+      </Paper>
+      {activity.isError && !a ? (
+        <ErrorState error={activity.error} what="client activity" />
+      ) : (
+        <Stack gap="md">
+          <SimpleGrid cols={{ base: 2, md: 3, xl: 5 }}>
+            <StatCard label="Total" value={a?.total} icon={<IconDevices size={20} />} color="indigo" testId="stat-total" hint="clients in scope" />
+            <StatCard label="Active" value={a?.active} total={a?.total} icon={<IconCircleCheck size={20} />} color="teal" testId="stat-active" hint="contacted recently" />
+            <StatCard label="Inactive" value={a?.inactive} total={a?.total} icon={<IconMoonStars size={20} />} color="orange" testId="stat-inactive" hint="silent past the threshold" />
+            <StatCard label="Never reported" value={a?.neverReported} total={a?.total} icon={<IconCircleDashed size={20} />} color="gray" testId="stat-never" hint="enrolled, no report yet" />
+            <StatCard label="Online" value={a?.online} total={a?.total} icon={<IconPlugConnected size={20} />} color="green" testId="stat-online" hint="push channel open now" />
+          </SimpleGrid>
+          {a && a.total === 0 ? (
+            <Paper p="md">
+              <EmptyState
+                icon={<IconActivity size={24} />}
+                title="No clients in this collection"
+                description="Pick another collection with Browse…, or enrol devices under Administration › Enrolment tokens."
+              />
+            </Paper>
+          ) : (
+            <SimpleGrid cols={{ base: 1, lg: 3 }}>
+              <Paper p="md" style={{ gridColumn: 'span 2' }} data-testid="activity-chart">
+                <Title order={4} fz={15} mb={4}>
+                  Active and inactive clients
+                </Title>
+                <Text size="xs" c="dimmed" mb="md">
+                  Hourly snapshots over the last {days} days{series.length < 3 ? ' · the history builds up as the site runs' : ''}
+                </Text>
+                {series.length === 0 ? (
+                  <Skeleton h={260} />
+                ) : (
+                  <AreaChart
+                    h={260}
+                    data={series}
+                    dataKey="day"
+                    type="stacked"
+                    curveType="monotone"
+                    withLegend
+                    legendProps={{ verticalAlign: 'top', height: 36 }}
+                    withDots={series.length < 20}
+                    series={[
+                      { name: 'active', label: 'Active', color: 'teal.6' },
+                      { name: 'inactive', label: 'Inactive', color: 'orange.5' },
+                    ]}
+                    tickLine="y"
+                    gridAxis="y"
+                  />
+                )}
+              </Paper>
+              <Paper p="md" data-testid="activity-kinds">
+                <Group justify="space-between" align="flex-start" mb="md">
+                  <div>
+                    <Title order={4} fz={15} mb={4}>
+                      Recent activity
+                    </Title>
+                    <Text size="xs" c="dimmed">
+                      Active clients that did each within {a?.thresholdDays ?? 7} days
+                    </Text>
+                  </div>
+                  <RingProgress
+                    size={64}
+                    thickness={7}
+                    roundCaps
+                    sections={[{ value: activePct, color: 'teal' }]}
+                    label={
+                      <Text ta="center" size="xs" fw={700}>
+                        {activePct}%
+                      </Text>
+                    }
+                  />
+                </Group>
+                {a ? (
+                  <BarChart
+                    h={200}
+                    data={recent}
+                    dataKey="kind"
+                    orientation="vertical"
+                    yAxisProps={{ width: 100 }}
+                    series={[{ name: 'devices', label: 'Devices', color: 'indigo.5' }]}
+                    gridAxis="x"
+                  />
+                ) : (
+                  <Skeleton h={200} />
+                )}
+              </Paper>
+            </SimpleGrid>
+          )}
+        </Stack>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { compareDebianVersions, debianVersionKey } from './version.js';
+
+const VERSIONS = [
+  '1.0', '1.0~rc1', '1.0~~', '1.0-1', '1.0-1ubuntu1', '1.00', '1.0a', '1.0+b1', '1.0.1', '1:0.9', '2:1.0', '0:1.0',
+  '1.10', '1.9', '1.2.3-4+deb12u1', '1.2.3-4', '1.2.3-4~bpo11+1', '2.36-9+deb12u4', '2.36-9+deb12u10', '10.0', '9.99',
+  '1.0-0', '1.0~beta', '1.0~alpha', '3.0.11-1~deb12u2', '252.30-1~deb12u2', '1.1.1w-0+deb12u1',
+];
+
+function dpkgSays(a: string, op: 'lt' | 'eq' | 'gt', b: string): boolean {
+  try {
+    execFileSync('dpkg', ['--compare-versions', a, op, b], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sign = (n: number) => (n < 0 ? 'lt' : n > 0 ? 'gt' : 'eq');
+
+describe('Debian version ordering', () => {
+  it('agrees with dpkg --compare-versions on every pair', () => {
+    for (const a of VERSIONS) {
+      for (const b of VERSIONS) {
+        const ours = sign(compareDebianVersions(a, b));
+        expect(dpkgSays(a, ours, b), `${a} ${ours} ${b}`).toBe(true);
+      }
+    }
+  });
+
+  it('gives sort keys whose byte order is dpkg order', () => {
+    for (const a of VERSIONS) {
+      for (const b of VERSIONS) {
+        const ka = debianVersionKey(a);
+        const kb = debianVersionKey(b);
+        const byKey = ka < kb ? -1 : ka > kb ? 1 : 0;
+        expect(sign(byKey), `${a} vs ${b}`).toBe(sign(compareDebianVersions(a, b)));
+        expect(Buffer.compare(Buffer.from(ka), Buffer.from(kb)), `${a} vs ${b} (UTF-8 bytes)`).toBe(byKey);
+      }
+    }
+  });
+});

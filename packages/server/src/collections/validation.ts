@@ -1,0 +1,116 @@
+import type { Kysely } from 'kysely';
+import {
+  ErrorCode,
+  validateQuery,
+  type CollectionDefinition,
+  type CollectionRule,
+  type InventoryClassShape,
+} from '@steward/protocol';
+import type { Database } from '../db/schema.js';
+import { AppError, ConflictError, InputError } from '../http/errors.js';
+import { findCycle, type CollectionNode } from './graph.js';
+import { existingIds, listCollectionRows, nameTaken, toNode } from './repository.js';
+
+type Tx = Kysely<Database>;
+
+/** A reference that names nothing: 404 with the rule it came from, for the console to highlight. */
+class MissingReferenceError extends AppError {
+  constructor(message: string, details: { ruleIndex: number | null; id: string }) {
+    super(404, ErrorCode.NOT_FOUND, message, details);
+  }
+}
+
+/**
+ * Checks rules before anything is written: every query parses and type-checks against the
+ * catalog (QUERY_SYNTAX / QUERY_TYPE, details = the QueryError plus `ruleIndex`), and every
+ * device and collection a rule or the limit names exists (NOT_FOUND).
+ */
+export async function validateRules(
+  db: Tx,
+  def: { rules: readonly CollectionRule[]; limitingCollectionId?: string | null | undefined },
+  catalog: readonly InventoryClassShape[],
+): Promise<void> {
+  const devices: [string, number][] = [];
+  const collections: [string, number | null][] = [];
+  for (const [index, rule] of def.rules.entries()) {
+    switch (rule.kind) {
+      case 'query': {
+        const result = validateQuery(rule.query, catalog);
+        if (!result.ok) {
+          const { code, ...error } = result.error;
+          throw new InputError(code, `rule ${index + 1}: ${error.message}`, {
+            ...error,
+            ruleIndex: index,
+          });
+        }
+        break;
+      }
+      case 'direct':
+        devices.push([rule.deviceId, index]);
+        break;
+      case 'include':
+      case 'exclude':
+        collections.push([rule.collectionId, index]);
+        break;
+    }
+  }
+  if (def.limitingCollectionId) collections.push([def.limitingCollectionId, null]);
+  const foundDevices = await existingIds(
+    db,
+    'device',
+    devices.map(([id]) => id),
+  );
+  for (const [id, index] of devices) {
+    if (!foundDevices.has(id))
+      throw new MissingReferenceError(`rule ${index + 1}: device "${id}" does not exist`, {
+        ruleIndex: index,
+        id,
+      });
+  }
+  const foundCollections = await existingIds(
+    db,
+    'collection',
+    collections.map(([id]) => id),
+  );
+  for (const [id, index] of collections) {
+    if (foundCollections.has(id)) continue;
+    const where = index === null ? 'limiting collection' : `rule ${index + 1}: collection`;
+    throw new MissingReferenceError(`${where} "${id}" does not exist`, { ruleIndex: index, id });
+  }
+}
+
+/**
+ * Everything a saved definition must satisfy: a free name, valid rules and references, and no
+ * dependency cycle through limiting/include/exclude (a collection cannot contain itself).
+ */
+export async function validateDefinition(
+  db: Tx,
+  def: CollectionDefinition,
+  opts: { selfId: string; catalog: readonly InventoryClassShape[] },
+): Promise<void> {
+  if (await nameTaken(db, def.name, opts.selfId)) {
+    throw new ConflictError(
+      ErrorCode.COLLECTION_NAME_TAKEN,
+      `a collection named "${def.name}" already exists`,
+    );
+  }
+  await validateRules(db, def, opts.catalog);
+  const rows = await listCollectionRows(db);
+  const self: CollectionNode = {
+    id: opts.selfId,
+    limitingCollectionId: def.limitingCollectionId ?? null,
+    rules: def.rules,
+  };
+  const nodes = [...rows.filter((r) => r.id !== opts.selfId).map(toNode), self];
+  const cycle = findCycle(nodes, opts.selfId);
+  if (cycle) {
+    const names = new Map(rows.map((r) => [r.id, r.name]));
+    names.set(opts.selfId, def.name);
+    const path = cycle.map((id) => `"${names.get(id) ?? id}"`).join(' -> ');
+    throw new InputError(
+      ErrorCode.COLLECTION_CYCLE,
+      `the collection would depend on itself: ${path}`,
+      { cycle },
+    );
+  }
+}
