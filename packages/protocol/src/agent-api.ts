@@ -89,6 +89,8 @@ export const InventoryReportBody = Type.Object(
     classes: Type.Record(Type.String({ maxLength: 64 }), Type.Array(InventoryInstance, { maxItems: 100000 })),
     /** Classes that no longer exist on the machine (e.g. a custom class removed from policy). */
     removedClasses: Type.Optional(Type.Array(Type.String({ maxLength: 64 }))),
+    /** Classes whose collector failed this time: a full report keeps what the site holds for them. */
+    failedClasses: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
     packages: Type.Optional(PackageReport),
   },
   { additionalProperties: false },

@@ -99,6 +99,9 @@ export function buildInventoryReport(
     classes,
   };
   if (removedClasses.length > 0) body.removedClasses = removedClasses.sort();
+  // A full report replaces everything the site holds, except classes that failed this time.
+  const failedClasses = collected.failures.map((f) => f.className).filter((n) => n !== 'package');
+  if (full && failedClasses.length > 0) body.failedClasses = [...new Set(failedClasses)].sort();
   if (packages !== undefined) body.packages = packages;
   const nextState: InventoryState = {
     ...(previous ?? {}),

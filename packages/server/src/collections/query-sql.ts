@@ -41,12 +41,12 @@ export interface CompileOptions {
 }
 
 /** The device columns behind the `device` pseudo-class. */
-const DEVICE_COLUMNS: Record<string, string> = {
-  id: 'id',
-  name: 'name',
-  enrolledAt: 'enrolled_at',
-  lastContactAt: 'last_contact_at',
-  agentVersion: 'agent_version',
+const DEVICE_COLUMNS: Record<string, { name: string; nullable: boolean }> = {
+  id: { name: 'id', nullable: false },
+  name: { name: 'name', nullable: false },
+  enrolledAt: { name: 'enrolled_at', nullable: false },
+  lastContactAt: { name: 'last_contact_at', nullable: true },
+  agentVersion: { name: 'agent_version', nullable: true },
 };
 
 // Operators as fixed SQL fragments: nothing from the query text reaches SQL except as a parameter.
@@ -65,6 +65,22 @@ const PACKAGE_COLUMNS: ReadonlySet<string> = new Set(['name', 'version', 'arch',
 type InstanceScope = { kind: 'json'; elem: string } | { kind: 'package'; row: string } | null;
 
 type Bool = RawBuilder<SqlBool>;
+type Atom = Extract<CheckedNode, { property: ResolvedProperty }>;
+
+/** The SQL value a condition tests, and what is known about it. */
+interface Target {
+  value: RawBuilder<unknown>;
+  /** The stored dpkg sort key beside it (package versions only). */
+  versionKey: RawBuilder<unknown> | false;
+  nullable: boolean;
+}
+
+/** package_set_item columns are NOT NULL; versions compare through version_key. */
+function packageTarget(row: string, property: string): Target {
+  if (!PACKAGE_COLUMNS.has(property)) throw new Error(`package property ${property} has no column`);
+  const versionKey = property === 'version' ? sql.ref(`${row}.version_key`) : false;
+  return { value: sql.ref(`${row}.${property}`), versionKey, nullable: false };
+}
 
 function boolSql(expr: RawBuilder<unknown>): Bool {
   return sql<SqlBool>`${expr}`;
@@ -152,24 +168,24 @@ class Compiler {
     )} = d.id and ${sql.ref(`${row}.class_name`)} = ${className} and ${where})`;
   }
 
-  private atom(
-    node: Extract<CheckedNode, { property: ResolvedProperty }>,
-    scope: InstanceScope,
-  ): Bool {
+  private atom(node: Atom, scope: InstanceScope): Bool {
     const p = node.property;
     if (p.scope === 'device') {
       const column = DEVICE_COLUMNS[p.property];
       if (column === undefined) throw new Error(`device property ${p.property} has no column`);
-      return this.predicate(node, sql.ref(`d.${column}`), false);
+      const target = {
+        value: sql.ref(`d.${column.name}`),
+        versionKey: false as const,
+        nullable: column.nullable,
+      };
+      return this.predicate(node, target);
     }
     if (p.scope === 'instance') {
       if (scope === null) throw new Error(`${p.className}.${p.property} used outside any()`);
-      if (scope.kind === 'package') return this.packagePredicate(node, scope.row);
-      return this.predicate(
-        node,
-        jsonProperty(this.opts.dialect, scope.elem, p.property, p.type),
-        false,
-      );
+      if (scope.kind === 'package')
+        return this.predicate(node, packageTarget(scope.row, p.property));
+      const value = jsonProperty(this.opts.dialect, scope.elem, p.property, p.type);
+      return this.predicate(node, { value, versionKey: false, nullable: true });
     }
     // A single-instance class: a fresh exists() over the device's row of that class.
     const row = this.alias('i');
@@ -184,82 +200,59 @@ class Compiler {
       );
       return node.negated ? present : sql<SqlBool>`not ${present}`;
     }
-    return this.existsInstance(p.className, row, elem, this.predicate(node, value, false));
-  }
-
-  private packagePredicate(
-    node: Extract<CheckedNode, { property: ResolvedProperty }>,
-    row: string,
-  ): Bool {
-    const name = node.property.property;
-    if (!PACKAGE_COLUMNS.has(name)) throw new Error(`package property ${name} has no column`);
-    return this.predicate(
-      node,
-      sql.ref(`${row}.${name}`),
-      name === 'version' ? sql.ref(`${row}.version_key`) : false,
-    );
+    const where = this.predicate(node, { value, versionKey: false, nullable: true });
+    return this.existsInstance(p.className, row, elem, where);
   }
 
   /**
    * The condition on one value, always true or false (never NULL) so that `not` is exact.
-   * `versionKey` is the stored dpkg sort key column when there is one (packages).
+   * NOT NULL columns are compared bare, which keeps package_set_item's (name, version_key)
+   * index usable.
    */
-  private predicate(
-    node: Extract<CheckedNode, { property: ResolvedProperty }>,
-    value: RawBuilder<unknown>,
-    versionKey: RawBuilder<unknown> | false,
-  ): Bool {
+  private predicate(node: Atom, target: Target): Bool {
     const d = this.opts.dialect;
+    const { value } = target;
+    const twoValued = (expr: RawBuilder<unknown>): Bool =>
+      target.nullable ? sql<SqlBool>`coalesce(${expr}, false)` : boolSql(expr);
     switch (node.kind) {
       case 'null':
         return sql<SqlBool>`(${value} is ${node.negated ? sql`not ` : sql``}null)`;
       case 'like': {
-        const match = sql`lower(${value}) like lower(cast(${likePattern(node.pattern)} as text)) escape '\\'`;
-        return this.twoValued(node.negated ? sql`not (${match})` : match);
+        const pattern = likePattern(node.pattern);
+        const match = sql`lower(${value}) like lower(cast(${pattern} as text)) escape '\\'`;
+        return twoValued(node.negated ? sql`not (${match})` : match);
       }
       case 'compare':
-        if (node.property.type === 'version')
-          return this.twoValued(this.versionCompare(node, value, versionKey));
-        return this.twoValued(sql`${value} ${OPERATORS[node.op]} ${literalParam(d, node.value)}`);
+        if (node.property.type === 'version') return twoValued(this.versionCompare(node, target));
+        return twoValued(sql`${value} ${OPERATORS[node.op]} ${literalParam(d, node.value)}`);
       case 'in': {
-        if (node.property.type === 'version')
-          return this.twoValued(this.versionIn(node, value, versionKey));
+        if (node.property.type === 'version') return twoValued(this.versionIn(node, target));
         const list = sql.join(node.values.map((v) => literalParam(d, v)));
-        return this.twoValued(sql`${value} ${node.negated ? sql`not in` : sql`in`} (${list})`);
+        return twoValued(sql`${value} ${node.negated ? sql`not in` : sql`in`} (${list})`);
       }
     }
-  }
-
-  private twoValued(expr: RawBuilder<unknown>): Bool {
-    return sql<SqlBool>`coalesce(${expr}, false)`;
   }
 
   private versionCompare(
-    node: Extract<CheckedNode, { kind: 'compare' }>,
-    value: RawBuilder<unknown>,
-    versionKey: RawBuilder<unknown> | false,
+    node: Extract<Atom, { kind: 'compare' }>,
+    target: Target,
   ): RawBuilder<unknown> {
     const literal = String(node.value);
-    if (versionKey) return sql`${versionKey} ${OPERATORS[node.op]} ${debianVersionKey(literal)}`;
+    if (target.versionKey) {
+      return sql`${target.versionKey} ${OPERATORS[node.op]} ${debianVersionKey(literal)}`;
+    }
     const matching = versionsMatching(this.domain(node.property), node.op, literal);
-    return boolSql(inTextSet(this.opts.dialect, value, matching));
+    return inTextSet(this.opts.dialect, target.value, matching);
   }
 
-  private versionIn(
-    node: Extract<CheckedNode, { kind: 'in' }>,
-    value: RawBuilder<unknown>,
-    versionKey: RawBuilder<unknown> | false,
-  ): RawBuilder<unknown> {
+  private versionIn(node: Extract<Atom, { kind: 'in' }>, target: Target): RawBuilder<unknown> {
     const literals = node.values.map((v: LiteralValue) => String(v));
-    if (versionKey) {
+    if (target.versionKey) {
       const keys = sql.join(literals.map((l) => sql`${debianVersionKey(l)}`));
-      return sql`${versionKey} ${node.negated ? sql`not in` : sql`in`} (${keys})`;
+      return sql`${target.versionKey} ${node.negated ? sql`not in` : sql`in`} (${keys})`;
     }
-    return inTextSet(
-      this.opts.dialect,
-      value,
-      versionsIn(this.domain(node.property), literals, node.negated),
-    );
+    const matching = versionsIn(this.domain(node.property), literals, node.negated);
+    return inTextSet(this.opts.dialect, target.value, matching);
   }
 
   private domain(p: ResolvedProperty): readonly string[] {

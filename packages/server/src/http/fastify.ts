@@ -8,8 +8,9 @@ import { validatorCompiler } from './validation.js';
  * and bodies are never type-coerced (see validation.ts).
  */
 export function createFastify(log: Logger, opts: { bodyLimit: number; https?: { key: string; cert: string } }): App {
+  const logger: FastifyBaseLogger = log;
   const base = {
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: logger,
     bodyLimit: opts.bodyLimit,
   };
   // An HTTPS instance has another server type parameter; routes and hooks are the same.

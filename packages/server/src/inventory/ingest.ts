@@ -61,7 +61,10 @@ async function applyClasses(tx: Kysely<Database>, deviceId: string, body: Invent
   const hashes = new Map(existing.map((r) => [r.class_name, r.hash]));
   const changed: string[] = [];
   const removed = new Set(body.removedClasses ?? []);
-  if (body.kind === 'full') for (const name of hashes.keys()) if (!(name in body.classes)) removed.add(name);
+  if (body.kind === 'full') {
+    const failed = new Set(body.failedClasses ?? []);
+    for (const name of hashes.keys()) if (!(name in body.classes) && !failed.has(name)) removed.add(name);
+  }
 
   for (const [name, instances] of Object.entries(body.classes)) {
     if (name === 'package') continue;

@@ -63,7 +63,7 @@ export function diffPackages(before: readonly InstalledPackage[], after: readonl
 export async function collectUnusedPackageSets(db: Kysely<Database>): Promise<number> {
   const r = await db
     .deleteFrom('package_set')
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('device').select('device.id').whereRef('device.package_set_id', '=', 'package_set.id'))))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('device').select('device.id').whereRef('device.package_set_id', '=', 'package_set.id'))))
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }

@@ -53,7 +53,7 @@ export class PushHub {
     this.sockets.get(deviceId)?.close(4000, 'replaced by a newer connection');
     this.sockets.set(deviceId, socket);
     this.activity.record(deviceId, 'push');
-    socket.on('message', (data) => this.onFrame(deviceId, String(data)));
+    socket.on('message', (data: Buffer) => this.onFrame(deviceId, data.toString('utf8')));
     socket.on('pong', () => this.activity.record(deviceId, 'push'));
     socket.on('close', () => {
       if (this.sockets.get(deviceId) === socket) this.sockets.delete(deviceId);

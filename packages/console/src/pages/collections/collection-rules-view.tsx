@@ -1,7 +1,15 @@
 import { Anchor, Badge, Code, Group, Stack, Text } from '@mantine/core';
 import type { CollectionRule } from '@steward/protocol';
 import { Link } from 'react-router-dom';
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../../api/client';
 import { useCollections } from '../../components/collection-select';
+
+/** A direct member by name (the rule stores the id); shares the device page's cache. */
+function DeviceName({ id }: { id: string }) {
+  const device = useQuery({ queryKey: ['device', id], queryFn: () => api.getDevice(id), staleTime: 60_000, meta: { silent: true } });
+  return <>{device.data?.name ?? id}</>;
+}
 
 /** Read-only rendering of a rule set: queries as code, the others as links. */
 export function CollectionRulesView({ rules }: { rules: readonly CollectionRule[] }) {
@@ -43,7 +51,7 @@ export function CollectionRulesView({ rules }: { rules: readonly CollectionRule[
                   direct
                 </Badge>
                 <Anchor component={Link} to={`/devices/${encodeURIComponent(r.deviceId)}`} size="sm">
-                  {r.deviceId}
+                  <DeviceName id={r.deviceId} />
                 </Anchor>
               </Group>
             );

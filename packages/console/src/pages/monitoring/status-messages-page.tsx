@@ -1,4 +1,4 @@
-import { Alert, Button, Code, Group, NumberInput, Paper, SegmentedControl, Select, Switch, Text, Tooltip } from '@mantine/core';
+import { Alert, Button, Code, Group, NumberInput, Paper, SegmentedControl, Select, Text, Tooltip } from '@mantine/core';
 import { IconAlertTriangle, IconMessages, IconPlayerPause, IconPlayerPlay } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import type { Severity, StatusMessage } from '@steward/protocol';
@@ -130,13 +130,6 @@ export function StatusMessagesPage() {
             allowDeselect={false}
             w={160}
             data-testid="filter-range"
-          />
-          <Switch
-            label="Live updates"
-            checked={!paused}
-            onChange={(e) => setPaused(!e.currentTarget.checked)}
-            ml="auto"
-            mb={6}
           />
         </Group>
         {live.error !== null && live.messages.length > 0 && (
