@@ -25,6 +25,7 @@ import type {
   User,
 } from './admin-api.js';
 import { API_PREFIX } from './admin-api.js';
+import type { CompletionsResponse } from './query/api-schemas.js';
 import type { CustomClassDefinition } from './inventory.js';
 import type { NudgeAction, ClientSettings } from './agent-api.js';
 import type { CatalogEntry } from './status-catalog.js';
@@ -230,6 +231,9 @@ export class ApiClient {
   }
   previewCollection(req: CollectionPreviewRequest) {
     return this.request<CollectionPreview>('POST', '/collections/preview', req);
+  }
+  queryCompletions(className?: string) {
+    return this.request<CompletionsResponse>('GET', '/queries/completions', undefined, { class: className });
   }
   validateQuery(query: string) {
     return this.request<{ ok: true }>('POST', '/queries/validate', { query });

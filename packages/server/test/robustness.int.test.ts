@@ -112,6 +112,11 @@ describe.each(dialects)('nothing acknowledged is lost (%s)', (dialect) => {
     const code = await agent.proc.exited;
     expect(code).toBe(3);
     expect(agent.proc.output()).toMatch(/DEVICE_REVOKED/);
+    // It leaves every collection, and the membership history says so.
+    await waitFor('removal recorded', async () =>
+      (await site.api.collectionMembershipHistory('all-systems')).find((c) => c.deviceId === agent.deviceId && c.change === 'removed'),
+    );
+    expect((await site.api.collectionMembers('all-systems')).items.map((d) => d.id)).not.toContain(agent.deviceId);
     const r = await agentCall(site.agentUrl, AgentPaths.heartbeat, { agentVersion: 'x' }, `${agent.deviceId}.wrong-key`);
     expect(r.status).toBe(401);
     expect((r.json as { code: string }).code).toBe('DEVICE_AUTH_FAILED');

@@ -181,11 +181,11 @@ export class DeviceService {
     if (!device.revoked_at) {
       await this.ctx.db.kysely.transaction().execute(async (tx) => {
         await tx.updateTable('device').set({ revoked_at: at }).where('id', '=', device.id).execute();
-        await tx.deleteFrom('collection_member').where('device_id', '=', device.id).execute();
         await writeAudit(tx, actor, at, { action: 'device.revoke', targetType: 'device', targetId: device.id, details: { name: device.name } });
         await raiseSiteStatus(this.ctx, { messageId: 50011, insertionStrings: [device.name, actor.userName], attributes: { deviceId: device.id }, deviceId: device.id }, tx);
       });
       await this.ctx.bus.publish('device-revoked', { deviceId: device.id });
+      // The evaluator takes it out of every collection and records that in the membership history.
       await this.ctx.bus.publish('inventory-changed', { deviceIds: [device.id] });
     }
     return toDeviceSummary(await this.mustFind(device.id), this.ctx.clock.now());
