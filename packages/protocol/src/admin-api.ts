@@ -346,6 +346,16 @@ export const AuditEntry = Type.Object({
 });
 export type AuditEntry = Static<typeof AuditEntry>;
 
+/** Site-wide settings an administrator can change. */
+export const SiteSettings = Type.Object(
+  {
+    /** Days without contact after which a device counts as inactive (default 7, as in Configuration Manager). */
+    activeThresholdDays: Type.Integer({ minimum: 1, maximum: 365 }),
+  },
+  { additionalProperties: false },
+);
+export type SiteSettings = Static<typeof SiteSettings>;
+
 export const SiteInfo = Type.Object({
   siteCode: Type.String(),
   siteName: Type.String(),

@@ -20,6 +20,7 @@ import type {
   LoginResponse,
   MembershipChange,
   SiteInfo,
+  SiteSettings,
   StatusMessage,
   UpdateUserRequest,
   User,
@@ -128,6 +129,12 @@ export class ApiClient {
   }
   site() {
     return this.request<SiteInfo>('GET', '/site');
+  }
+  getSiteSettings() {
+    return this.request<SiteSettings>('GET', '/site-settings');
+  }
+  updateSiteSettings(patch: Partial<SiteSettings>) {
+    return this.request<SiteSettings>('PUT', '/site-settings', patch);
   }
 
   // ---- users ----

@@ -36,6 +36,7 @@ import { CollectionService } from './collections/service.js';
 import { registerCollectionRoutes } from './collections/routes.js';
 import { ensureBuiltinCollections } from './collections/builtin.js';
 import { registerAuditRoutes } from './audit/routes.js';
+import { SiteSettingsService, registerSiteSettingsRoutes, activeThresholdDays } from './site/site-settings.js';
 
 export type ServerRole = 'admin' | 'mp' | 'scheduler';
 export const ALL_ROLES: readonly ServerRole[] = ['admin', 'mp', 'scheduler'];
@@ -126,6 +127,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const policy = new PolicyService(ctx, keys);
   const deviceAuth = new DeviceAuthenticator(ctx);
   const collections = new CollectionService(ctx);
+  const siteSettings = new SiteSettingsService(ctx);
+  await siteSettings.start();
   await ensureBuiltinCollections(ctx);
   const initial = await users.ensureInitialAdmin(options.adminPassword ?? process.env.STEWARD_ADMIN_PASSWORD);
 
@@ -158,7 +161,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       agentUrl,
       caFingerprint: keys.caFingerprint,
       database: db.dialect,
-      activeThresholdDays: 7,
+      activeThresholdDays: activeThresholdDays(),
     }));
     registerUserRoutes(admin, users);
     registerEnrolmentRoutes(admin, enrolment);
@@ -167,6 +170,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerCollectionRoutes(admin, collections);
     registerStatusRoutes(admin, ctx);
     registerMonitoringRoutes(admin, ctx);
+    registerSiteSettingsRoutes(admin, siteSettings);
     registerAuditRoutes(admin, (actor, q) => listAudit(ctx, actor, q));
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
@@ -209,6 +213,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       for (const app of apps) await app.close();
       await activity.stop();
       deviceAuth.stop();
+      siteSettings.stop();
       policy.stop();
       await bus.close();
       await db.close();

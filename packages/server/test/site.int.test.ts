@@ -124,6 +124,18 @@ describe.each(dialects)('a site on %s with a real agent', (dialect) => {
     expect([unauth.status, await codeOf(unauth)]).toEqual([401, 'UNAUTHENTICATED']);
   });
 
+  it.skipIf(dialect === 'postgres' && !hasPg)('reports client activity with a configurable threshold', async () => {
+    const activity = await site.api.clientActivity();
+    expect(activity).toMatchObject({ total: 1, active: 1, inactive: 0, thresholdDays: 7 });
+    expect(activity.series.length).toBeGreaterThanOrEqual(1);
+    expect(activity.recent.policyRequest).toBe(1);
+    await expect(site.api.updateSiteSettings({ activeThresholdDays: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await site.api.updateSiteSettings({ activeThresholdDays: 30 });
+    expect((await site.api.clientActivity()).thresholdDays).toBe(30);
+    expect((await site.api.site()).activeThresholdDays).toBe(30);
+    await site.api.updateSiteSettings({ activeThresholdDays: 7 });
+  });
+
   it.skipIf(dialect === 'postgres' && !hasPg)('lets a read-only analyst read but not change', async () => {
     await site.api.createUser({ name: `analyst-${dialect}`, password: 'analyst-password', role: 'read-only-analyst' });
     const { ApiClient } = await import('@steward/protocol');

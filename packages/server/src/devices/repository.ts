@@ -2,16 +2,15 @@ import { sql, type Selectable } from 'kysely';
 import type { DeviceSummary } from '@steward/protocol';
 import type { DeviceTable } from '../db/schema.js';
 import type { SiteContext } from '../context.js';
+import { activeThresholdDays } from '../site/site-settings.js';
 
 export type DeviceRow = Selectable<DeviceTable>;
 
-/** Days without contact after which a device counts as inactive (SMS/ConfigMgr default: 7). */
-export const ACTIVE_THRESHOLD_DAYS = 7;
 /** A push connection is refreshed every 30 s; a device is online while it was seen within this. */
 export const ONLINE_WINDOW_MS = 90_000;
 
 export function toDeviceSummary(row: DeviceRow, now: Date): DeviceSummary {
-  const activeSince = new Date(now.getTime() - ACTIVE_THRESHOLD_DAYS * 86400_000).toISOString();
+  const activeSince = new Date(now.getTime() - activeThresholdDays() * 86400_000).toISOString();
   const onlineSince = new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
   return {
     id: row.id,

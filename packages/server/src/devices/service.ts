@@ -11,13 +11,14 @@ import {
   type NudgeAction,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
+import { activeThresholdDays } from '../site/site-settings.js';
 import { authorize, nowIso } from '../context.js';
 import { parseJsonColumn, toNumber } from '../db/database.js';
 import { writeAudit } from '../audit/audit.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { PushHub } from '../push/push-hub.js';
-import { ACTIVE_THRESHOLD_DAYS, ONLINE_WINDOW_MS, findDeviceByIdOrName, toDeviceSummary, type DeviceRow } from './repository.js';
+import { ONLINE_WINDOW_MS, findDeviceByIdOrName, toDeviceSummary, type DeviceRow } from './repository.js';
 
 const SORT_COLUMNS = {
   name: 'name',
@@ -43,7 +44,7 @@ export class DeviceService {
   async list(actor: Actor, q: ListDevicesQuery): Promise<{ items: DeviceSummary[]; total: number }> {
     authorize(actor, 'read');
     const now = this.ctx.clock.now();
-    const activeSince = new Date(now.getTime() - ACTIVE_THRESHOLD_DAYS * 86400_000).toISOString();
+    const activeSince = new Date(now.getTime() - activeThresholdDays() * 86400_000).toISOString();
     let base = this.ctx.db.kysely.selectFrom('device');
     if (q.search) {
       const pattern = `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -17,6 +17,8 @@ export interface BusEvents {
   'status-ingested': { count: number };
   /** Policy content changed (inventory classes, client settings). */
   'policy-changed': { version: number };
+  /** Site settings changed (activity threshold, ...): every process reloads them. */
+  'site-settings-changed': Record<string, never>;
 }
 export type BusChannel = keyof BusEvents;
 
@@ -72,7 +74,7 @@ class PostgresBus extends LocalBus {
         this.log.warn({ err, channel }, 'bad bus payload');
       }
     });
-    for (const ch of ['nudge', 'device-revoked', 'inventory-changed', 'status-ingested', 'policy-changed']) {
+    for (const ch of ['nudge', 'device-revoked', 'inventory-changed', 'status-ingested', 'policy-changed', 'site-settings-changed']) {
       await this.client.query(`listen "${this.prefix}${ch}"`);
     }
   }

@@ -2,9 +2,10 @@ import { sql } from 'kysely';
 import { Type } from '@sinclair/typebox';
 import { API_PREFIX, ClientActivity } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
+import { activeThresholdDays } from '../site/site-settings.js';
 import { authorize } from '../context.js';
 import { toNumber } from '../db/database.js';
-import { ACTIVE_THRESHOLD_DAYS, ONLINE_WINDOW_MS } from '../devices/repository.js';
+import { ONLINE_WINDOW_MS } from '../devices/repository.js';
 import { NotFoundError } from '../http/errors.js';
 import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
@@ -19,7 +20,7 @@ async function resolveCollection(ctx: SiteContext, idOrName: string | undefined)
 }
 
 async function countActivity(ctx: SiteContext, collectionId: string, now: Date) {
-  const since = new Date(now.getTime() - ACTIVE_THRESHOLD_DAYS * 86400_000).toISOString();
+  const since = new Date(now.getTime() - activeThresholdDays() * 86400_000).toISOString();
   const onlineSince = new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
   let q = ctx.db.kysely.selectFrom('device as d').where('d.revoked_at', 'is', null);
   // All Systems is every live device even before the first collection evaluation.
@@ -58,7 +59,7 @@ export async function clientActivity(ctx: SiteContext, actor: Actor, q: { collec
   const snapshots = await ctx.db.kysely.selectFrom('client_activity_snapshot').select(['at', 'active', 'inactive']).where('collection_id', '=', collectionId).where('at', '>=', from).orderBy('at').execute();
   return {
     collectionId,
-    thresholdDays: ACTIVE_THRESHOLD_DAYS,
+    thresholdDays: activeThresholdDays(),
     ...counts,
     series: [...snapshots, { at: now.toISOString(), active: counts.active, inactive: counts.inactive }],
   };

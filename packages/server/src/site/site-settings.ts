@@ -1,0 +1,72 @@
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { API_PREFIX, SiteSettings } from '@steward/protocol';
+import type { Actor, SiteContext } from '../context.js';
+import { authorize, nowIso } from '../context.js';
+import { writeAudit } from '../audit/audit.js';
+import type { App } from '../http/types.js';
+import { actorOf } from '../http/auth.js';
+
+const DEFAULTS: SiteSettings = { activeThresholdDays: 7 };
+const KEY = 'site_settings';
+
+// Read on every device summary: kept in memory, refreshed in every process when it changes.
+let current: SiteSettings = DEFAULTS;
+
+/** Days without contact after which a device counts as inactive. */
+export function activeThresholdDays(): number {
+  return current.activeThresholdDays;
+}
+
+async function read(ctx: SiteContext): Promise<SiteSettings> {
+  const row = await ctx.db.kysely.selectFrom('site_setting').select('value').where('key', '=', KEY).executeTakeFirst();
+  const merged: unknown = { ...DEFAULTS, ...(row ? (JSON.parse(row.value) as object) : {}) };
+  return Value.Check(SiteSettings, merged) ? merged : DEFAULTS;
+}
+
+export class SiteSettingsService {
+  private unsubscribe: () => void = () => undefined;
+  constructor(private readonly ctx: SiteContext) {}
+
+  async start(): Promise<void> {
+    current = await read(this.ctx);
+    this.unsubscribe = this.ctx.bus.subscribe('site-settings-changed', () => {
+      void read(this.ctx).then((s) => (current = s));
+    });
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  async get(actor: Actor): Promise<SiteSettings> {
+    authorize(actor, 'read');
+    return read(this.ctx);
+  }
+
+  async update(actor: Actor, patch: Partial<SiteSettings>): Promise<SiteSettings> {
+    authorize(actor, 'devices:write');
+    const next = { ...(await read(this.ctx)), ...patch };
+    const at = nowIso(this.ctx);
+    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('site_setting')
+        .values({ key: KEY, value: JSON.stringify(next) })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(next) }))
+        .execute();
+      await writeAudit(tx, actor, at, { action: 'site-settings.update', targetType: 'site', targetId: this.ctx.siteCode, details: patch });
+    });
+    current = next;
+    await this.ctx.bus.publish('site-settings-changed', {});
+    return next;
+  }
+}
+
+export function registerSiteSettingsRoutes(app: App, service: SiteSettingsService): void {
+  app.get(`${API_PREFIX}/site-settings`, { schema: { tags: ['site'], response: { 200: SiteSettings } } }, (req) => service.get(actorOf(req)));
+  app.put(
+    `${API_PREFIX}/site-settings`,
+    { schema: { tags: ['site'], body: Type.Partial(SiteSettings, { additionalProperties: false }), response: { 200: SiteSettings } } },
+    (req) => service.update(actorOf(req), req.body),
+  );
+}
