@@ -9,4 +9,10 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await runCli(process.argv.slice(2), nodeIo());
+const code = await runCli(process.argv.slice(2), nodeIo());
+// Exit once the output is flushed: fetch's keep-alive sockets would otherwise hold the process
+// for seconds after the work is done (e.g. after Ctrl-C on `status list --follow`).
+const flushed = (stream: NodeJS.WriteStream): Promise<void> =>
+  new Promise((resolve) => stream.write('', () => resolve()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);

@@ -77,3 +77,26 @@ export function interruptController(io: CliIo): { signal: AbortSignal; dispose()
   const off = io.onInterrupt(() => controller.abort());
   return { signal: controller.signal, dispose: off };
 }
+
+/** Signals closer together than this are one Ctrl-C (the terminal's, and the same one forwarded by npm). */
+const SIGNAL_BURST_MS = 1500;
+
+/**
+ * Calls `first` on the first SIGINT/SIGTERM and `again` on a later one (a second Ctrl-C while
+ * shutting down), ignoring the burst of copies a Ctrl-C produces under `npm start`.
+ */
+export function onInterrupts(
+  io: CliIo,
+  handlers: { first: (signal: string) => void; again: () => void },
+): () => void {
+  let firstAt: number | undefined;
+  return io.onInterrupt((signal) => {
+    const now = io.now().getTime();
+    if (firstAt === undefined) {
+      firstAt = now;
+      handlers.first(signal);
+    } else if (now - firstAt > SIGNAL_BURST_MS) {
+      handlers.again();
+    }
+  });
+}

@@ -44,6 +44,7 @@ describe('usage errors', () => {
 
   it('a group without its subcommand shows help and exits 2; --help and --version exit 0', async () => {
     expect((await run(site([]), 'collection')).code).toBe(2);
+    expect((await run(site([]), 'help', 'token')).code).toBe(0);
     const help = await run(site([]), 'device', 'list', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--sort <field>');

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerClientSettingsCommands } from './commands/client-settings.js';
+import { registerSiteSettingsCommands } from './commands/site-settings.js';
 import { registerCollectionCommands } from './commands/collections.js';
 import { registerDeviceCommands } from './commands/devices.js';
 import { registerInventoryClassCommands } from './commands/inventory-classes.js';
@@ -45,6 +46,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerQueryCommands(program, ctx);
   registerInventoryClassCommands(program, ctx);
   registerClientSettingsCommands(program, ctx);
+  registerSiteSettingsCommands(program, ctx);
   registerStatusCommands(program, ctx);
   registerAdminCommands(program, ctx);
   registerUserCommands(program, ctx);
@@ -75,8 +77,8 @@ export function reportError(err: unknown, io: CliIo): number {
   };
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-    // A group without its subcommand: commander has printed the help to stderr already.
-    if (err.code === 'commander.help') return 2;
+    // `help <command>` exits 0; a group without its subcommand (help on stderr) is a usage error.
+    if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2;
     print('USAGE', err.message.replace(/^error:\s*/, ''), 'Run with --help for usage.');
     return 2;
   }

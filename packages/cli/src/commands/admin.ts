@@ -1,10 +1,16 @@
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
-import { humanTime, percent, truncate } from '../output/format.js';
+import { humanTime, percent, truncate, utcTime } from '../output/format.js';
 import { resolveCollectionId } from './collection-rules.js';
 
 /** monitoring, audit and site: read-only views of the site. */
 export function registerAdminCommands(program: Command, ctx: Ctx): void {
+  addMonitoring(program, ctx);
+  addAudit(program, ctx);
+  addSite(program, ctx);
+}
+
+function addMonitoring(program: Command, ctx: Ctx): void {
   const monitoring = program.command('monitoring').description('monitoring views');
   const activity = withJson(
     monitoring
@@ -49,15 +55,17 @@ export function registerAdminCommands(program: Command, ctx: Ctx): void {
       out.line();
       out.table(
         [
-          { header: 'DAY' },
+          { header: 'TIME' },
           { header: 'ACTIVE', align: 'right' },
           { header: 'INACTIVE', align: 'right' },
         ],
-        a.series.map((p) => [p.at.slice(0, 10), String(p.active), String(p.inactive)]),
+        a.series.map((p) => [utcTime(p.at), String(p.active), String(p.inactive)]),
       );
     }
   });
+}
 
+function addAudit(program: Command, ctx: Ctx): void {
   const audit = program.command('audit').description('the audit log: who changed what');
   const list = withJson(
     audit
@@ -105,7 +113,9 @@ export function registerAdminCommands(program: Command, ctx: Ctx): void {
       'No audit entries.',
     );
   });
+}
 
+function addSite(program: Command, ctx: Ctx): void {
   action(
     withJson(
       program

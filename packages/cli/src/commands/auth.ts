@@ -9,6 +9,12 @@ import { obtainPassword } from '../password.js';
 import { deleteSession, readSession, writeSession } from '../session.js';
 
 export function registerAuthCommands(program: Command, ctx: Ctx): void {
+  addLogin(program, ctx);
+  addLogout(program, ctx);
+  addWhoami(program, ctx);
+}
+
+function addLogin(program: Command, ctx: Ctx): void {
   const login = program
     .command('login')
     .description('sign in to a site and keep the session for later commands')
@@ -57,7 +63,9 @@ export function registerAuthCommands(program: Command, ctx: Ctx): void {
       `Signed in to ${server} as ${res.user.name} (${res.user.role}); the session expires ${humanTime(res.expiresAt, ctx.io.now())}.`,
     );
   });
+}
 
+function addLogout(program: Command, ctx: Ctx): void {
   action(program.command('logout').description('end the session and forget it'), async () => {
     const session = await readSession(ctx.io.env).catch(() => undefined);
     if (session !== undefined) {
@@ -71,7 +79,9 @@ export function registerAuthCommands(program: Command, ctx: Ctx): void {
     const removed = await deleteSession(ctx.io.env);
     ctx.out.line(removed && session ? `Signed out of ${session.server}.` : 'Not signed in.');
   });
+}
 
+function addWhoami(program: Command, ctx: Ctx): void {
   const whoami = withJson(
     program.command('whoami').description('show the signed-in user and site'),
   );

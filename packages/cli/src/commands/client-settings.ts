@@ -34,7 +34,8 @@ export function settingsFromFlags(opts: Opts): Partial<ClientSettings> {
   return s;
 }
 
-const every = (seconds: number): string => `every ${formatDuration(seconds * 1000)} (${seconds} s)`;
+const every = (seconds: number): string =>
+  seconds < 60 ? `every ${seconds} s` : `every ${formatDuration(seconds * 1000)} (${seconds} s)`;
 
 export function registerClientSettingsCommands(program: Command, ctx: Ctx): void {
   const settings = program

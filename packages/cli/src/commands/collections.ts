@@ -28,7 +28,20 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
   const collection = program
     .command('collection')
     .description('collections: groups of devices defined by rules');
+  addCollectionList(collection, ctx);
+  addCollectionShow(collection, ctx);
+  addCollectionCreate(collection, ctx);
+  addCollectionUpdate(collection, ctx);
+  addCollectionDelete(collection, ctx);
+  addCollectionMembers(collection, ctx);
+  addCollectionHistory(collection, ctx);
+  addCollectionRevisions(collection, ctx);
+  addCollectionRestore(collection, ctx);
+  addCollectionEvaluate(collection, ctx);
+  addCollectionPreview(collection, ctx);
+}
 
+function addCollectionList(collection: Command, ctx: Ctx): void {
   action(withJson(collection.command('list').description('list collections')), async ({ opts }) => {
     const list = await (await ctx.client()).listCollections();
     if (opts.flag('json')) return ctx.out.json(list);
@@ -58,7 +71,9 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
       'No collections.',
     );
   });
+}
 
+function addCollectionShow(collection: Command, ctx: Ctx): void {
   action(
     withJson(
       collection.command('show').description('a collection and its rules').argument('<name>'),
@@ -70,7 +85,9 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
       await printCollection(ctx, client, c);
     },
   );
+}
 
+function addCollectionCreate(collection: Command, ctx: Ctx): void {
   const create = withJson(
     definitionFlags(
       collection.command('create').description('create a collection').argument('<name>'),
@@ -85,7 +102,9 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
       `Collection ${created.name} created (${plural(created.memberCount, 'member')} so far; evaluation runs in the background).`,
     );
   });
+}
 
+function addCollectionUpdate(collection: Command, ctx: Ctx): void {
   const update = withJson(
     definitionFlags(
       collection
@@ -104,7 +123,9 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
     if (opts.flag('json')) return ctx.out.json(updated);
     ctx.out.line(`Collection ${updated.name} updated to revision ${updated.revision}.`);
   });
+}
 
+function addCollectionDelete(collection: Command, ctx: Ctx): void {
   action(
     collection.command('delete').description('delete a collection').argument('<name>'),
     async ({ arg }) => {
@@ -112,7 +133,9 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
       ctx.out.line(`Collection ${arg(0)} deleted.`);
     },
   );
+}
 
+function addCollectionMembers(collection: Command, ctx: Ctx): void {
   const members = withJson(
     collection
       .command('members')
@@ -131,7 +154,9 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
     if (opts.flag('json')) return ctx.out.json(res);
     printDevices(ctx.out, res.items, { total: res.total, offset: page.offset, all: page.all });
   });
+}
 
+function addCollectionHistory(collection: Command, ctx: Ctx): void {
   const history = withJson(
     collection
       .command('history')
@@ -162,7 +187,9 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
       'No membership changes.',
     );
   });
+}
 
+function addCollectionRevisions(collection: Command, ctx: Ctx): void {
   action(
     withJson(
       collection
@@ -195,7 +222,9 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
       );
     },
   );
+}
 
+function addCollectionRestore(collection: Command, ctx: Ctx): void {
   const restore = withJson(
     collection
       .command('restore')
@@ -211,7 +240,9 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
       `Collection ${restored.name} restored from revision ${revision}; it is now revision ${restored.revision}.`,
     );
   });
+}
 
+function addCollectionEvaluate(collection: Command, ctx: Ctx): void {
   action(
     withJson(
       collection.command('evaluate').description('evaluate membership now').argument('<name>'),
@@ -224,7 +255,9 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
       );
     },
   );
+}
 
+function addCollectionPreview(collection: Command, ctx: Ctx): void {
   const preview = withJson(
     ruleFlags(
       collection
@@ -245,7 +278,9 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
       }),
     );
     if (opts.flag('json')) return ctx.out.json(res);
-    ctx.out.line(`${plural(res.count, 'device')} would be members.`);
+    ctx.out.line(
+      res.count === 1 ? '1 device would be a member.' : `${res.count} devices would be members.`,
+    );
     if (res.sample.length > 0) {
       ctx.out.line();
       printDevices(ctx.out, res.sample, { total: res.sample.length, offset: 0, all: true });

@@ -43,9 +43,9 @@ describe('device fetch-policy', () => {
         .every((q) => q.path === '/devices/dev-1/actions'),
     ).toBe(true);
     expect(r.stderr.split('\n').map((l) => l.replace(/ \(.*\)$/, ''))).toEqual([
-      'policy:fetch dev-1: pending',
-      'policy:fetch dev-1: delivered',
-      'policy:fetch dev-1: completed',
+      'policy:fetch web-01: pending',
+      'policy:fetch web-01: delivered',
+      'policy:fetch web-01: completed',
       '',
     ]);
   });

@@ -44,19 +44,25 @@ export async function waitForAction(
   ctx: Ctx,
   client: ApiClient,
   requested: DeviceAction,
-  opts: WaitOptions,
+  opts: WaitOptions & { label: string },
 ): Promise<DeviceAction> {
   const { io } = ctx;
   const started = io.now().getTime();
   const progress = createProgress(io, {
-    title: `${requested.action} ${requested.deviceId}`,
+    title: `${requested.action} ${opts.label}`,
     total: 3,
   });
   const interrupt = interruptController(io);
   let current = requested;
   try {
     for (;;) {
-      progress.update(current.state, STEP[current.state]);
+      const waited = io.now().getTime() - started;
+      // A request still pending after a while has not reached the agent: say what that means.
+      const stage =
+        current.state === 'pending' && waited >= 30_000
+          ? 'pending (not delivered yet: is the agent connected?)'
+          : current.state;
+      progress.update(stage, STEP[current.state]);
       if (current.state === 'completed') break;
       if (current.state === 'not-connected') {
         throw new CliError(
@@ -125,6 +131,7 @@ export function registerDeviceActionCommands(device: Command, ctx: Ctx): void {
       const done = await waitForAction(ctx, client, requested, {
         timeoutMs: timeoutSeconds * 1000,
         pollMs: 1000,
+        label: arg(0),
       });
       if (opts.flag('json')) return out.json(done);
       out.line(

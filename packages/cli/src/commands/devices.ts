@@ -77,7 +77,16 @@ function listingFlags(cmd: Command): Command {
 
 export function registerDeviceCommands(program: Command, ctx: Ctx): void {
   const device = program.command('device').description('managed devices: list, inspect, act on');
+  addDeviceList(device, ctx);
+  addDeviceShow(device, ctx);
+  addDevicePackages(device, ctx);
+  addDeviceHistory(device, ctx);
+  addDeviceActions(device, ctx);
+  registerDeviceActionCommands(device, ctx);
+  addDeviceRevoke(device, ctx);
+}
 
+function addDeviceList(device: Command, ctx: Ctx): void {
   const list = listingFlags(
     withJson(
       device
@@ -100,7 +109,9 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
     if (opts.flag('json')) return ctx.out.json(res);
     printDevices(ctx.out, res.items, { total: res.total, offset: page.offset, all: page.all });
   });
+}
 
+function addDeviceShow(device: Command, ctx: Ctx): void {
   const show = withJson(
     device.command('show').description('a device with its inventory').argument('<name-or-id>'),
   );
@@ -109,7 +120,9 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
     if (opts.flag('json')) return ctx.out.json(detail);
     printDeviceDetail(ctx.out, detail);
   });
+}
 
+function addDevicePackages(device: Command, ctx: Ctx): void {
   const packages = withJson(
     device
       .command('packages')
@@ -141,7 +154,9 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
     if (res.items.length < res.total)
       ctx.out.note(`Showing ${res.items.length} of ${res.total} packages.`);
   });
+}
 
+function addDeviceHistory(device: Command, ctx: Ctx): void {
   const history = withJson(
     device
       .command('history')
@@ -179,7 +194,9 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
       'No inventory changes recorded.',
     );
   });
+}
 
+function addDeviceActions(device: Command, ctx: Ctx): void {
   const actions = withJson(
     device
       .command('actions')
@@ -195,9 +212,9 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
       'No actions requested.',
     );
   });
+}
 
-  registerDeviceActionCommands(device, ctx);
-
+function addDeviceRevoke(device: Command, ctx: Ctx): void {
   const revoke = withJson(
     device
       .command('revoke')

@@ -43,7 +43,14 @@ export function registerInventoryClassCommands(program: Command, ctx: Ctx): void
   const cls = program
     .command('inventory-class')
     .description('inventory classes: built-in and custom (what agents collect)');
+  addClsList(cls, ctx);
+  addClsShow(cls, ctx);
+  addClsCreate(cls, ctx);
+  addClsUpdate(cls, ctx);
+  addClsDelete(cls, ctx);
+}
 
+function addClsList(cls: Command, ctx: Ctx): void {
   action(withJson(cls.command('list').description('list inventory classes')), async ({ opts }) => {
     const list = await (await ctx.client()).listInventoryClasses();
     if (opts.flag('json')) return ctx.out.json(list);
@@ -65,7 +72,9 @@ export function registerInventoryClassCommands(program: Command, ctx: Ctx): void
       'No inventory classes.',
     );
   });
+}
 
+function addClsShow(cls: Command, ctx: Ctx): void {
   action(
     withJson(
       cls.command('show').description('an inventory class and its properties').argument('<name>'),
@@ -81,7 +90,9 @@ export function registerInventoryClassCommands(program: Command, ctx: Ctx): void
       printClass(ctx, found);
     },
   );
+}
 
+function addClsCreate(cls: Command, ctx: Ctx): void {
   const create = withJson(
     cls
       .command('create')
@@ -96,7 +107,9 @@ export function registerInventoryClassCommands(program: Command, ctx: Ctx): void
       `Inventory class ${created.name} created; agents collect it after their next policy fetch.`,
     );
   });
+}
 
+function addClsUpdate(cls: Command, ctx: Ctx): void {
   const update = withJson(
     cls
       .command('update')
@@ -114,7 +127,9 @@ export function registerInventoryClassCommands(program: Command, ctx: Ctx): void
     if (opts.flag('json')) return ctx.out.json(updated);
     ctx.out.line(`Inventory class ${updated.name} updated.`);
   });
+}
 
+function addClsDelete(cls: Command, ctx: Ctx): void {
   action(
     cls.command('delete').description('remove a custom inventory class').argument('<name>'),
     async ({ arg }) => {

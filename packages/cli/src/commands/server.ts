@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, collect, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
-import type { CliIo } from '../io.js';
+import { onInterrupts, type CliIo } from '../io.js';
 import { parseList, parseListen, type Opts } from '../options.js';
 import { explainListenError, type ListenFlag } from '../up/ports.js';
 import {
@@ -68,11 +68,12 @@ export function serverSetup(
   if (logLevel !== undefined) options.logLevel = logLevel;
   const password = io.env['STEWARD_ADMIN_PASSWORD'];
   if (password !== undefined && password !== '') options.adminPassword = password;
+  const viaNpmStart = io.env['STEWARD_LAUNCHER'] === 'npm-start';
   return {
     options,
     listens: [
-      { flag: '--admin-listen', host: admin.host, port: admin.port },
-      { flag: '--agent-listen', host: agent.host, port: agent.port },
+      { flag: '--admin-listen', host: admin.host, port: admin.port, viaNpmStart },
+      { flag: '--agent-listen', host: agent.host, port: agent.port, viaNpmStart },
     ],
   };
 }
@@ -88,21 +89,10 @@ export async function startSite(io: CliIo, setup: ServerSetup): Promise<RunningS
   }
 }
 
-/**
- * Resolves on the first SIGINT/SIGTERM. A second one while shutting down exits at once,
- * for a close that hangs.
- */
+/** Resolves on the first SIGINT/SIGTERM; a second one while shutting down calls `onSecond`. */
 export function untilInterrupted(io: CliIo, onSecond: () => void): Promise<string> {
   return new Promise((resolveSignal) => {
-    let count = 0;
-    const off = io.onInterrupt((signal) => {
-      count += 1;
-      if (count === 1) resolveSignal(signal);
-      else {
-        off();
-        onSecond();
-      }
-    });
+    onInterrupts(io, { first: resolveSignal, again: onSecond });
   });
 }
 

@@ -66,7 +66,11 @@ export function registerStatusCommands(program: Command, ctx: Ctx): void {
   const status = program
     .command('status')
     .description('status messages from agents and site servers');
+  addStatusList(status, ctx);
+  addStatusCatalog(status, ctx);
+}
 
+function addStatusList(status: Command, ctx: Ctx): void {
   const list = withJson(
     status
       .command('list')
@@ -115,7 +119,9 @@ export function registerStatusCommands(program: Command, ctx: Ctx): void {
     if (res.nextCursor !== null)
       out.note('More messages are older; raise --limit or narrow with --since/--until.');
   });
+}
 
+function addStatusCatalog(status: Command, ctx: Ctx): void {
   action(
     withJson(status.command('catalog').description('every status message id with its text')),
     async ({ opts }) => {

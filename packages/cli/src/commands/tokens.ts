@@ -26,7 +26,12 @@ export function registerTokenCommands(program: Command, ctx: Ctx): void {
   const token = program
     .command('token')
     .description('enrolment tokens: what a new agent needs to join the site');
+  addTokenCreate(token, ctx);
+  addTokenList(token, ctx);
+  addTokenRevoke(token, ctx);
+}
 
+function addTokenCreate(token: Command, ctx: Ctx): void {
   const create = withJson(
     token
       .command('create')
@@ -57,7 +62,9 @@ export function registerTokenCommands(program: Command, ctx: Ctx): void {
     out.line('Enrol a machine with:');
     out.line(`  steward-agent enroll --token ${created.token ?? '<token>'}`);
   });
+}
 
+function addTokenList(token: Command, ctx: Ctx): void {
   const list = withJson(token.command('list').description('list enrolment tokens'));
   action(list, async ({ opts }) => {
     const tokens = await (await ctx.client()).listTokens();
@@ -85,7 +92,9 @@ export function registerTokenCommands(program: Command, ctx: Ctx): void {
       'No enrolment tokens.',
     );
   });
+}
 
+function addTokenRevoke(token: Command, ctx: Ctx): void {
   action(
     token.command('revoke').description('revoke an enrolment token').argument('<id>', 'token id'),
     async ({ arg }) => {

@@ -74,7 +74,8 @@ function fakeSite(opts: { generated?: string; tokens?: unknown[]; calls: string;
       return device({
         id: 'dev-up',
         name: 'this-box',
-        lastInventoryAt: running ? '2025-06-01T12:00:00Z' : null,
+        lastInventoryAt: '2025-06-01T11:00:00Z',
+        lastContactAt: running ? '2025-06-01T12:00:00Z' : '2025-06-01T11:00:00Z',
       });
     }),
   ];

@@ -19,10 +19,17 @@ export async function findUser(client: ApiClient, idOrName: string): Promise<Use
   return found;
 }
 
+const roleOption = (): Option => new Option('--role <role>', 'the role').choices(ROLES);
+
 export function registerUserCommands(program: Command, ctx: Ctx): void {
   const user = program.command('user').description('console and API users');
-  const roleOption = (): Option => new Option('--role <role>', 'the role').choices(ROLES);
+  addUserList(user, ctx);
+  addUserCreate(user, ctx);
+  addUserUpdate(user, ctx);
+  addUserDelete(user, ctx);
+}
 
+function addUserList(user: Command, ctx: Ctx): void {
   action(withJson(user.command('list').description('list users')), async ({ opts }) => {
     const users = await (await ctx.client()).listUsers();
     if (opts.flag('json')) return ctx.out.json(users);
@@ -47,7 +54,9 @@ export function registerUserCommands(program: Command, ctx: Ctx): void {
       'No users.',
     );
   });
+}
 
+function addUserCreate(user: Command, ctx: Ctx): void {
   const create = withJson(
     user
       .command('create')
@@ -68,7 +77,9 @@ export function registerUserCommands(program: Command, ctx: Ctx): void {
     if (opts.flag('json')) return ctx.out.json(created);
     ctx.out.line(`User ${created.name} created (${created.role}).`);
   });
+}
 
+function addUserUpdate(user: Command, ctx: Ctx): void {
   const update = withJson(
     user
       .command('update')
@@ -97,7 +108,9 @@ export function registerUserCommands(program: Command, ctx: Ctx): void {
       `User ${updated.name} updated (${updated.role}, ${updated.disabled ? 'disabled' : 'enabled'}).`,
     );
   });
+}
 
+function addUserDelete(user: Command, ctx: Ctx): void {
   action(
     user.command('delete').description('delete a user').argument('<id-or-name>'),
     async ({ arg }) => {

@@ -27,6 +27,10 @@ describe('other formats', () => {
     expect(formatDuration(4_200)).toBe('4 s');
     expect(formatDuration(125_000)).toBe('2 min 5 s');
     expect(formatDuration(3_780_000)).toBe('1 h 3 min');
+    expect(formatDuration(1_800_000)).toBe('30 min');
+    expect(formatDuration(604_800_000)).toBe('7 days');
+    expect(formatDuration(90_000_000)).toBe('1 day 1 h');
+    expect(formatDuration(0)).toBe('0 s');
     expect(formatMegabytes(512)).toBe('512 MB');
     expect(formatMegabytes(16_000)).toBe('16 GB');
     expect(formatMegabytes(2048)).toBe('2.0 GB');

@@ -22,12 +22,29 @@ export function humanTime(iso: string | null | undefined, now: Date, never = 'ne
   return delta >= 0 ? `${span} ago` : `in ${span}`;
 }
 
-/** Elapsed time: "4 s", "2 min 5 s", "1 h 3 min". */
+const UNITS: readonly (readonly [number, string])[] = [
+  [86400, 'day'],
+  [3600, 'h'],
+  [60, 'min'],
+  [1, 's'],
+];
+
+function unit(n: number, name: string): string {
+  return name === 'day' ? plural(n, 'day') : `${n} ${name}`;
+}
+
+/** A span of time in its largest unit and the next: "4 s", "2 min 5 s", "1 h 3 min", "30 min", "7 days". */
 export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  const total = Math.max(0, Math.round(ms / 1000));
+  const i = UNITS.findIndex(([size]) => total >= size);
+  const first = UNITS[i];
+  if (first === undefined) return '0 s';
+  const n = Math.floor(total / first[0]);
+  const next = UNITS[i + 1];
+  const m = next === undefined ? 0 : Math.floor((total - n * first[0]) / next[0]);
+  return next !== undefined && m > 0
+    ? `${unit(n, first[1])} ${unit(m, next[1])}`
+    : unit(n, first[1]);
 }
 
 /** An absolute UTC time, to the second: 2025-01-31 08:00:00Z. */

@@ -168,9 +168,9 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
       now: () => new Date(now),
       async sleep(ms, signal) {
         h.sleeps += 1;
-        if (opts.realSleep === true) return realSleep(ms, signal);
         now += ms;
-        await new Promise((r) => setImmediate(r));
+        if (opts.realSleep === true) await realSleep(ms, signal);
+        else await new Promise((r) => setImmediate(r));
       },
       exit(code) {
         h.exitCodes.push(code);

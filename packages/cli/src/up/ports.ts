@@ -7,6 +7,8 @@ export interface ListenFlag {
   flag: string;
   host: string;
   port: number;
+  /** Started by `npm start`: the fix is `npm start -- <flag> <value>`. */
+  viaNpmStart?: boolean;
 }
 
 /** Resolves to the error code when host:port cannot be bound (EADDRINUSE, EACCES, ...), else undefined. */
@@ -25,15 +27,16 @@ export function probePort(host: string, port: number): Promise<string | undefine
 export function portInUseError(listen: ListenFlag, code = 'EADDRINUSE'): CliError {
   const where = `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`;
   const alternative = `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port === 8080 ? 8081 : listen.port + 1}`;
+  const fix = `${listen.viaNpmStart === true ? 'npm start -- ' : ''}${listen.flag} ${alternative}`;
   if (code === 'EACCES') {
     return new CliError(
       'PORT_NOT_ALLOWED',
-      `not allowed to listen on ${where}; choose another port with ${listen.flag} ${alternative}`,
+      `not allowed to listen on ${where}; choose another port with ${fix}`,
     );
   }
   return new CliError(
     'PORT_IN_USE',
-    `${where} is already in use (another Steward, or another program); choose another port with ${listen.flag} ${alternative}`,
+    `${where} is already in use (another Steward, or another program); choose another port with ${fix}`,
   );
 }
 

@@ -12,6 +12,8 @@ export interface UpState {
   sessionExpiresAt?: string;
   enrolmentTokenId?: string;
   enrolmentToken?: string;
+  /** The agent URL inside that token: a token for another address is not reused. */
+  enrolmentAgentUrl?: string;
 }
 
 const KEYS = [
@@ -20,6 +22,7 @@ const KEYS = [
   'sessionExpiresAt',
   'enrolmentTokenId',
   'enrolmentToken',
+  'enrolmentAgentUrl',
 ] as const;
 
 export function upStatePath(dataDir: string): string {

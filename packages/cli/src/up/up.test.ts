@@ -2,7 +2,11 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createClient } from '../connection.js';
+import { createContext } from '../context.js';
 import { createStyle } from '../output/style.js';
+import { createHarness, route } from '../test-support/harness.js';
+import { ensureEnrolmentToken } from './up-session.js';
 import { agentArgs, lineSplitter } from './agent-process.js';
 import { renderBanner } from './banner.js';
 import { explainListenError } from './ports.js';
@@ -141,5 +145,46 @@ describe('up state', () => {
       JSON.stringify({ deviceId: 'dev-9', deviceKey: 'k' }),
     );
     expect(await readEnrolledDeviceId(join(dir, 'agent'))).toBe('dev-9');
+  });
+});
+
+describe('enrolment token for up', () => {
+  const token = {
+    id: 'tk-1',
+    description: '',
+    createdAt: '2025-06-01T00:00:00Z',
+    createdBy: 'admin',
+    expiresAt: '2025-06-08T00:00:00Z',
+    maxUses: 100,
+    uses: 1,
+    revoked: false,
+  };
+  const routes = [
+    route('GET', '/enrolment-tokens', () => [token]),
+    route('POST', '/enrolment-tokens', () => ({ ...token, id: 'tk-2', token: 'stw1.new' })),
+  ];
+
+  it('reuses the kept token for the same agent URL and makes a new one for another', async () => {
+    const h = createHarness({ routes });
+    const client = createClient(h.io, 'http://site.test', 't');
+    const ctx = createContext(h.io);
+    const state = {
+      enrolmentTokenId: 'tk-1',
+      enrolmentToken: 'stw1.old',
+      enrolmentAgentUrl: 'https://a:8443',
+    };
+    expect(await ensureEnrolmentToken(ctx, client, state, 'https://a:8443')).toEqual({
+      token: 'stw1.old',
+      expiresAt: token.expiresAt,
+      maxUses: 100,
+    });
+    expect(await ensureEnrolmentToken(ctx, client, state, 'https://b:8443')).toMatchObject({
+      token: 'stw1.new',
+    });
+    expect(state).toEqual({
+      enrolmentTokenId: 'tk-2',
+      enrolmentToken: 'stw1.new',
+      enrolmentAgentUrl: 'https://b:8443',
+    });
   });
 });
