@@ -8,7 +8,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -97,6 +97,7 @@ const TARGETS = {
 };
 
 const startedAt = new Date();
+const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
 const dataDir = mkdtempSync(join(tmpdir(), 'steward-bench-'));
 const schema = `bench_${randomBytes(4).toString('hex')}`;
 const dbUrl = dialect === 'postgres' ? `${values['pg-url']}?schema=${schema}` : undefined;
@@ -143,9 +144,12 @@ try {
     log(`phase ${name}...`);
     sampler.mark(name);
     const simCpu0 = process.cpuUsage();
+    // CLOCK_MONOTONIC in µs, the clock of V8 CPU profiles: cpu-profile-top.mjs slices by phase.
+    const startUs = Number(process.hrtime.bigint() / 1000n);
     try {
       const r = await fn();
-      results.phases[name] = { ...r, server: undefined };
+      const monotonicWindowUs = { start: startUs, end: Number(process.hrtime.bigint() / 1000n) };
+      results.phases[name] = { ...r, server: undefined, monotonicWindowUs };
       const s = r.latencyMs
         ? `${r.unitsPerSecond} ${r.unit}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, errors ${r.errors}`
         : JSON.stringify(r).slice(0, 300);
@@ -250,6 +254,8 @@ const report = {
     node: process.version,
     kernel: release(),
     openFileLimit: softLimit,
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
   },
   setup: {
     devices: N,
@@ -267,7 +273,7 @@ const report = {
     statusBatchSize: num('batch-size'),
     fileLimit: fileLimitNote,
     notes: [
-      'Server and simulator share the same 2 cores; simulatorCpuPercent per phase shows how much the load generator itself used.',
+      'Server and simulator share the same cores; per phase, server.benchmarkProcessCpuPercent is the simulator (this process) and server.otherProcessesCpuPercent is everything else on the machine (other work competing for the cores).',
       'Server CPU is % of one core (up to 100 x cores), from /proc/<pid>/stat every 500 ms; RSS peak is VmHWM.',
       'Virtual agents acknowledge nudges but do not fetch policy after them.',
     ],
@@ -300,7 +306,8 @@ const rows = Object.entries(p).map(([name, r]) => {
     r.server?.cpuAvgPercent ?? '',
     r.server?.cpuPeakPercent ?? '',
     r.server?.rssPeakMb ?? '',
-    r.simulatorCpuPercent ?? '',
+    r.server?.benchmarkProcessCpuPercent ?? '',
+    r.server?.otherProcessesCpuPercent ?? '',
   ];
 });
 console.log(
@@ -320,6 +327,7 @@ console.log(
       'srv peak%',
       'srv rss MB',
       'sim cpu%',
+      'other cpu%',
     ],
     rows,
   ),

@@ -15,12 +15,18 @@ import { ApiClient, type ClientSettings, type DeviceSummary } from '@steward/pro
 export const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const STEWARD = join(REPO, 'packages/cli/bin/steward.js');
 export const STEWARD_AGENT = join(REPO, 'packages/agent/bin/steward-agent.js');
-export const POSTGRES_URL = process.env.STEWARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const POSTGRES_URL =
+  process.env.STEWARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export type TestDialect = 'sqlite' | 'postgres';
 
 /** Polls `probe` until it returns a truthy value: waiting for an observable event, never a fixed sleep. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -30,7 +36,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -41,8 +48,15 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Proc {
-  const child = spawn(process.execPath, [cmd, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): Proc {
+  const child = spawn(process.execPath, [cmd, ...args], {
+    env: { ...process.env, ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -53,9 +67,16 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
 }
 
 /** Runs a command to completion: {code, stdout, stderr}. */
-export function exec(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function exec(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveP) => {
-    const child = spawn(process.execPath, [cmd, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cmd, ...args], {
+      env: { ...process.env, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -81,10 +102,26 @@ export interface ServerHandle {
 }
 
 /** Starts `steward server` on free ports and waits for its server.json. */
-export async function startServerProcess(opts: { dataDir: string; dbUrl?: string; password: string; roles?: string; env?: NodeJS.ProcessEnv; adminListen?: string; agentListen?: string }): Promise<ServerHandle> {
+export async function startServerProcess(opts: {
+  dataDir: string;
+  dbUrl?: string;
+  password: string;
+  roles?: string;
+  env?: NodeJS.ProcessEnv;
+  adminListen?: string;
+  agentListen?: string;
+}): Promise<ServerHandle> {
   const stateFile = join(opts.dataDir, 'server.json');
   rmSync(stateFile, { force: true });
-  const args = ['server', '--data', opts.dataDir, '--admin-listen', opts.adminListen ?? '127.0.0.1:0', '--agent-listen', opts.agentListen ?? '127.0.0.1:0'];
+  const args = [
+    'server',
+    '--data',
+    opts.dataDir,
+    '--admin-listen',
+    opts.adminListen ?? '127.0.0.1:0',
+    '--agent-listen',
+    opts.agentListen ?? '127.0.0.1:0',
+  ];
   if (opts.dbUrl) args.push('--db', opts.dbUrl);
   if (opts.roles) args.push('--roles', opts.roles);
   const proc = run(STEWARD, args, { env: { STEWARD_ADMIN_PASSWORD: opts.password, ...opts.env } });
@@ -98,7 +135,12 @@ export async function startServerProcess(opts: { dataDir: string; dbUrl?: string
     },
     90_000,
   );
-  return { proc, adminUrl: info.adminUrl, agentUrl: info.agentUrl, stop: (signal) => stop(proc, signal) };
+  return {
+    proc,
+    adminUrl: info.adminUrl,
+    agentUrl: info.agentUrl,
+    stop: (signal) => stop(proc, signal),
+  };
 }
 
 export interface AgentHandle {
@@ -119,10 +161,23 @@ export const FAST_SETTINGS: Partial<ClientSettings> = {
 };
 
 export async function enrolAgent(token: string, stateDir: string): Promise<AgentHandle> {
-  const r = await exec(STEWARD_AGENT, ['enroll', '--token', token, '--state-dir', stateDir, '--json']);
+  const r = await exec(STEWARD_AGENT, [
+    'enroll',
+    '--token',
+    token,
+    '--state-dir',
+    stateDir,
+    '--json',
+  ]);
   if (r.code !== 0) throw new Error(`enrol failed (${String(r.code)}): ${r.stderr}${r.stdout}`);
   const device: unknown = JSON.parse(readFileSync(join(stateDir, 'device.json'), 'utf8'));
-  const deviceId = typeof device === 'object' && device !== null && 'deviceId' in device && typeof device.deviceId === 'string' ? device.deviceId : '';
+  const deviceId =
+    typeof device === 'object' &&
+    device !== null &&
+    'deviceId' in device &&
+    typeof device.deviceId === 'string'
+      ? device.deviceId
+      : '';
   const handle: AgentHandle = {
     stateDir,
     deviceId,
@@ -167,13 +222,19 @@ export async function pgReachable(): Promise<boolean> {
 }
 
 /** A whole site: server process, N enrolled agent processes that have sent their first inventory. */
-export async function startSite(opts: { dialect?: TestDialect; agents?: number } = {}): Promise<Site> {
+export async function startSite(
+  opts: { dialect?: TestDialect; agents?: number } = {},
+): Promise<Site> {
   const dialect = opts.dialect ?? 'sqlite';
   const dir = mkdtempSync(join(tmpdir(), 'steward-site-'));
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const dbUrl = dialect === 'postgres' ? `${POSTGRES_URL}?schema=${schema}` : undefined;
   const adminPassword = randomBytes(12).toString('base64url');
-  const serverOpts = { dataDir: join(dir, 'server'), password: adminPassword, ...(dbUrl ? { dbUrl } : {}) };
+  const serverOpts = {
+    dataDir: join(dir, 'server'),
+    password: adminPassword,
+    ...(dbUrl ? { dbUrl } : {}),
+  };
   let server = await startServerProcess(serverOpts);
   const api = new ApiClient({ baseUrl: server.adminUrl });
   api.setToken((await api.login('admin', adminPassword)).token);
@@ -233,7 +294,9 @@ export async function startSite(opts: { dialect?: TestDialect; agents?: number }
         await c.query(`drop schema if exists "${schema}" cascade`);
         await c.end();
       }
-      rmSync(dir, { recursive: true, force: true });
+      // STEWARD_KEEP_SITE=1 keeps logs and databases of a failing run for inspection.
+      if (process.env.STEWARD_KEEP_SITE) console.warn(`site kept in ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
     },
   };
   return site;

@@ -19,6 +19,19 @@ function cpuSeconds(pid) {
   return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
 }
 
+/** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
+function machineBusySeconds() {
+  const fields = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return (user + nice + system + irq + softirq + (steal ?? 0)) / CLK_TCK;
+}
+
 /** VmRSS and VmHWM (peak RSS) in MB. */
 function memoryMb(pid) {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -67,12 +80,16 @@ export class ProcSampler {
   open(name) {
     const p = this.phases.get(name) ?? {
       cpuSeconds: 0,
+      selfCpuSeconds: 0,
+      machineCpuSeconds: 0,
       wallSeconds: 0,
       peakCpuPercent: 0,
       peakRssMb: 0,
       samples: 0,
     };
     p.startCpu = cpuSeconds(this.pid);
+    p.startSelf = cpuSeconds(process.pid);
+    p.startMachine = machineBusySeconds();
     p.startT = performance.now();
     this.phases.set(name, p);
   }
@@ -81,6 +98,8 @@ export class ProcSampler {
     const p = this.phases.get(name);
     if (!p || p.startT === undefined) return;
     p.cpuSeconds += cpuSeconds(this.pid) - p.startCpu;
+    p.selfCpuSeconds += cpuSeconds(process.pid) - p.startSelf;
+    p.machineCpuSeconds += machineBusySeconds() - p.startMachine;
     p.wallSeconds += (performance.now() - p.startT) / 1000;
     p.startT = undefined;
   }
@@ -110,13 +129,20 @@ export class ProcSampler {
   summary(name) {
     const p = this.phases.get(name);
     if (!p) return undefined;
-    const avg = p.wallSeconds > 0 ? (p.cpuSeconds / p.wallSeconds) * 100 : 0;
+    const pct = (seconds) => (p.wallSeconds > 0 ? (seconds / p.wallSeconds) * 100 : 0);
+    const avg = pct(p.cpuSeconds);
     return {
       cpuAvgPercent: round(avg),
       // A phase shorter than one interval has no sample of its own: its peak is its average.
       cpuPeakPercent: round(Math.max(p.peakCpuPercent, avg)),
       rssPeakMb: round(p.peakRssMb),
       cpuSeconds: round(p.cpuSeconds),
+      // This process (simulator and benchmark) and everything else on the machine, so a reader
+      // can tell when other work competed for the same cores.
+      benchmarkProcessCpuPercent: round(pct(p.selfCpuSeconds)),
+      otherProcessesCpuPercent: round(
+        Math.max(0, pct(p.machineCpuSeconds - p.cpuSeconds - p.selfCpuSeconds)),
+      ),
     };
   }
 }

@@ -11,7 +11,8 @@ function rechartsReactIs(): Plugin {
     name: 'steward-recharts-react-is',
     enforce: 'pre',
     resolveId(source, importer) {
-      if (source === 'react-is' && importer?.includes('/node_modules/recharts/')) return reactIsCompat;
+      if (source === 'react-is' && importer?.includes('/node_modules/recharts/'))
+        return reactIsCompat;
       return null;
     },
   };
@@ -48,7 +49,9 @@ export default defineConfig({
           name: 'steward-recharts-react-is',
           setup(build) {
             build.onResolve({ filter: /^react-is$/ }, (args) =>
-              args.importer.includes('/node_modules/recharts/') ? { path: reactIsCompat } : undefined,
+              args.importer.includes('/node_modules/recharts/')
+                ? { path: reactIsCompat }
+                : undefined,
             );
           },
         },

@@ -18,10 +18,10 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-async function shot(name: string): Promise<void> {
+async function shot(name: string, on: Page = page): Promise<void> {
   // Let transitions and chart animations settle so the picture shows the final state.
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await on.waitForTimeout(400);
+  await on.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
 async function signIn(): Promise<void> {
@@ -50,7 +50,10 @@ describe('console', () => {
         '--disable-sync',
       ],
     });
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+    context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      colorScheme: 'light',
+    });
     page = await context.newPage();
     page.setDefaultTimeout(30_000);
   });
@@ -68,7 +71,9 @@ describe('console', () => {
     await page.getByTestId('sign-in-user').fill(site.adminUser);
     await page.getByTestId('sign-in-password').fill('not-the-password');
     await page.getByTestId('sign-in-submit').click();
-    await expect.poll(() => page.getByTestId('sign-in-error').textContent()).toContain('INVALID_CREDENTIALS');
+    await expect
+      .poll(() => page.getByTestId('sign-in-error').textContent())
+      .toContain('INVALID_CREDENTIALS');
     await shot('01-sign-in-error');
 
     await signIn();
@@ -81,7 +86,9 @@ describe('console', () => {
     if (!device) return;
     const row = page.locator(`[data-testid="device-row"][data-device-name="${device.name}"]`);
     await row.waitFor();
-    expect(await page.getByTestId('pager-summary').textContent()).toContain(`of ${site.devices.length}`);
+    expect(await page.getByTestId('pager-summary').textContent()).toContain(
+      `of ${site.devices.length}`,
+    );
     await expect.poll(() => page.getByTestId('site-code').textContent()).toMatch(/\S/);
     await shot('02-devices');
 
@@ -94,7 +101,10 @@ describe('console', () => {
   it('shows the device with real inventory: hardware, packages, status messages', async () => {
     const device = site.devices[0];
     if (!device) return;
-    await page.locator(`[data-testid="device-row"][data-device-name="${device.name}"]`).getByTestId('device-link').click();
+    await page
+      .locator(`[data-testid="device-row"][data-device-name="${device.name}"]`)
+      .getByTestId('device-link')
+      .click();
     await page.getByTestId('device-name').filter({ hasText: device.name }).waitFor();
     await page.getByTestId('summary-tab').waitFor();
     await shot('03-device-summary');
@@ -107,15 +117,28 @@ describe('console', () => {
 
     await page.getByTestId('tab-packages').click();
     await page.getByTestId('package-row').first().waitFor();
-    const total = Number(((await page.getByTestId('package-total').textContent()) ?? '').replace(/[^0-9]/g, ''));
+    const total = Number(
+      ((await page.getByTestId('package-total').textContent()) ?? '').replace(/[^0-9]/g, ''),
+    );
     expect(total).toBeGreaterThan(0);
     await shot('05-device-packages');
 
     await page.getByTestId('action-collect-inventory').click();
-    const action = page.getByTestId('device-action').filter({ has: page.locator('[data-state]') }).first();
+    const action = page
+      .getByTestId('device-action')
+      .filter({ has: page.locator('[data-state]') })
+      .first();
     await action.waitFor();
     await expect
-      .poll(() => page.getByTestId('device-action').first().getByTestId('action-state').getAttribute('data-state'), { timeout: 60_000 })
+      .poll(
+        () =>
+          page
+            .getByTestId('device-action')
+            .first()
+            .getByTestId('action-state')
+            .getAttribute('data-state'),
+        { timeout: 60_000 },
+      )
       .toBe('completed');
     await page.getByTestId('tab-status').click();
     await page.getByTestId('status-message-row').first().waitFor();
@@ -148,12 +171,17 @@ describe('console', () => {
 
     await editor.fill(`device.name = "${device.name}" and memory.totalMb > 0`);
     await page.getByTestId('query-valid').waitFor();
-    await expect.poll(() => page.getByTestId('preview-count').textContent(), { timeout: 30_000 }).toBe('1');
+    await expect
+      .poll(() => page.getByTestId('preview-count').textContent(), { timeout: 30_000 })
+      .toBe('1');
     await shot('10-collection-preview');
 
     await page.getByTestId('collection-save').click();
     await page.getByTestId('collection-title').filter({ hasText: name }).waitFor();
-    const member = page.getByTestId('member-table').getByTestId('device-row').filter({ hasText: device.name });
+    const member = page
+      .getByTestId('member-table')
+      .getByTestId('device-row')
+      .filter({ hasText: device.name });
     await waitFor(
       'the new collection to list its member',
       async () => {
@@ -177,7 +205,9 @@ describe('console', () => {
 
   it('renders client activity with counts and a chart', async () => {
     await page.getByTestId('nav-client-activity').click();
-    await expect.poll(() => page.getByTestId('stat-total-value').textContent()).toBe(String(site.devices.length));
+    await expect
+      .poll(() => page.getByTestId('stat-total-value').textContent())
+      .toBe(String(site.devices.length));
     await page.getByTestId('activity-chart').locator('.recharts-surface').first().waitFor();
     await page.getByTestId('activity-kinds').locator('.recharts-surface').first().waitFor();
     await shot('13-client-activity');
@@ -191,7 +221,9 @@ describe('console', () => {
     // A new request to the agent produces new messages; the live tail must prepend them.
     const device = site.devices[0];
     if (device) await site.api.requestDeviceAction(device.id, 'policy:fetch');
-    await expect.poll(() => page.getByTestId('status-message-row').count(), { timeout: 60_000 }).toBeGreaterThan(before);
+    await expect
+      .poll(() => page.getByTestId('status-message-row').count(), { timeout: 60_000 })
+      .toBeGreaterThan(before);
     await shot('14-status-messages');
 
     await page.getByTestId('status-message-row').first().click();
@@ -207,7 +239,9 @@ describe('console', () => {
     await page.getByTestId('token-description').fill('e2e token');
     await page.getByTestId('token-create-submit').click();
     await page.getByTestId('token-created').waitFor();
-    expect(await page.getByTestId('token-command').textContent()).toMatch(/^steward-agent enroll --token \S+/);
+    expect(await page.getByTestId('token-command').textContent()).toMatch(
+      /^steward-agent enroll --token \S+/,
+    );
     await shot('16-enrolment-token');
     await page.getByTestId('token-created-done').click();
   });
@@ -216,11 +250,48 @@ describe('console', () => {
     await page.getByTestId('nav-devices').click();
     await page.getByTestId('device-row').first().waitFor();
     await page.getByTestId('theme-toggle').click();
-    await expect.poll(() => page.locator('html').getAttribute('data-mantine-color-scheme')).toBe('dark');
+    await expect
+      .poll(() => page.locator('html').getAttribute('data-mantine-color-scheme'))
+      .toBe('dark');
     await shot('17-devices-dark');
     await page.getByTestId('nav-inventory-classes').click();
     await page.getByTestId('builtin-classes').waitFor();
     await shot('18-inventory-classes-dark');
+  });
+
+  it('gives a read-only analyst a read-only console and explains what is forbidden', async () => {
+    const name = `analyst${Date.now()}`;
+    const password = 'analyst-password-1';
+    await site.api.createUser({ name, password, role: 'read-only-analyst' });
+    const analystContext = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      colorScheme: 'light',
+    });
+    const p = await analystContext.newPage();
+    try {
+      await p.goto(`${site.adminUrl}/collections`);
+      await p.getByTestId('sign-in-user').fill(name);
+      await p.getByTestId('sign-in-password').fill(password);
+      await p.getByTestId('sign-in-submit').click();
+      // Back where the analyst was going, without the buttons the role cannot use.
+      await p.getByTestId('collection-table').waitFor();
+      expect(await p.getByTestId('new-collection').count()).toBe(0);
+      expect(await p.getByTestId('nav-users').count()).toBe(0);
+      expect(await p.getByTestId('nav-audit-log').count()).toBe(0);
+
+      const device = site.devices[0];
+      if (device) {
+        await p.goto(`${site.adminUrl}/devices/${device.id}`);
+        await p.getByTestId('device-facts').waitFor();
+        expect(await p.getByTestId('action-collect-inventory').isDisabled()).toBe(true);
+        expect(await p.getByTestId('action-revoke').count()).toBe(0);
+      }
+      await p.goto(`${site.adminUrl}/admin/users`);
+      await p.getByTestId('forbidden-state').waitFor();
+      await shot('19-read-only-forbidden', p);
+    } finally {
+      await analystContext.close();
+    }
   });
 
   it('signs out back to the sign-in page', async () => {

@@ -13,15 +13,19 @@ const colorSchemeManager = localStorageColorSchemeManager({ key: 'steward.color-
 export function App() {
   const [queryClient] = useState(createQueryClient);
   return (
-    <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager}>
-        <Notifications position="top-right" limit={4} />
-        <QueryClientProvider client={queryClient}>
-          <BrowserRouter>
-            <SessionProvider>
-              <AppRoutes />
-            </SessionProvider>
-          </BrowserRouter>
-        </QueryClientProvider>
+    <MantineProvider
+      theme={theme}
+      defaultColorScheme="auto"
+      colorSchemeManager={colorSchemeManager}
+    >
+      <Notifications position="bottom-right" limit={4} />
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <SessionProvider>
+            <AppRoutes />
+          </SessionProvider>
+        </BrowserRouter>
+      </QueryClientProvider>
     </MantineProvider>
   );
 }

@@ -5,12 +5,18 @@ export const theme = createTheme({
   defaultRadius: 'sm',
   fontFamily:
     'Inter, system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
-  fontFamilyMonospace: 'ui-monospace, "SFMono-Regular", "JetBrains Mono", Menlo, Consolas, monospace',
+  fontFamilyMonospace:
+    'ui-monospace, "SFMono-Regular", "JetBrains Mono", Menlo, Consolas, monospace',
   headings: { fontWeight: '650' },
   cursorType: 'pointer',
   components: {
     Table: {
-      defaultProps: { verticalSpacing: 7, horizontalSpacing: 'sm', fz: 'sm', highlightOnHover: true },
+      defaultProps: {
+        verticalSpacing: 7,
+        horizontalSpacing: 'sm',
+        fz: 'sm',
+        highlightOnHover: true,
+      },
     },
     Paper: { defaultProps: { withBorder: true, radius: 'md' } },
     Card: { defaultProps: { withBorder: true, radius: 'md' } },

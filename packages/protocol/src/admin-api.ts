@@ -43,7 +43,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'users:write',
     'audit:read',
   ],
-  'operations-administrator': ['read', 'devices:act', 'collections:write', 'enrolment:write', 'devices:write'],
+  'operations-administrator': [
+    'read',
+    'devices:act',
+    'collections:write',
+    'enrolment:write',
+    'devices:write',
+  ],
   'read-only-analyst': ['read'],
 };
 
@@ -58,20 +64,35 @@ export const User = Type.Object({
 export type User = Static<typeof User>;
 
 export const LoginRequest = Type.Object(
-  { userName: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  {
+    userName: Type.String({ minLength: 1, maxLength: 200 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
   { additionalProperties: false },
 );
 export type LoginRequest = Static<typeof LoginRequest>;
-export const LoginResponse = Type.Object({ token: Type.String(), expiresAt: Type.String(), user: User });
+export const LoginResponse = Type.Object({
+  token: Type.String(),
+  expiresAt: Type.String(),
+  user: User,
+});
 export type LoginResponse = Static<typeof LoginResponse>;
 
 export const CreateUserRequest = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._@-]+$' }), password: Type.String({ minLength: 8, maxLength: 1024 }), role: Role },
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._@-]+$' }),
+    password: Type.String({ minLength: 8, maxLength: 1024 }),
+    role: Role,
+  },
   { additionalProperties: false },
 );
 export type CreateUserRequest = Static<typeof CreateUserRequest>;
 export const UpdateUserRequest = Type.Object(
-  { role: Type.Optional(Role), password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })), disabled: Type.Optional(Type.Boolean()) },
+  {
+    role: Type.Optional(Role),
+    password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
+    disabled: Type.Optional(Type.Boolean()),
+  },
   { additionalProperties: false },
 );
 export type UpdateUserRequest = Static<typeof UpdateUserRequest>;
@@ -158,7 +179,14 @@ export const ListDevicesQuery = Type.Object(
   {
     search: Type.Optional(Type.String({ maxLength: 200 })),
     collection: Type.Optional(Id),
-    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('inactive'), Type.Literal('revoked'), Type.Literal('online')])),
+    status: Type.Optional(
+      Type.Union([
+        Type.Literal('active'),
+        Type.Literal('inactive'),
+        Type.Literal('revoked'),
+        Type.Literal('online'),
+      ]),
+    ),
     sort: Type.Optional(DeviceSort),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
     offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
@@ -168,9 +196,15 @@ export const ListDevicesQuery = Type.Object(
 );
 export type ListDevicesQuery = Static<typeof ListDevicesQuery>;
 
-export const Page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), total: Type.Integer() });
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), total: Type.Integer() });
 
-export const DevicePackage = Type.Object({ name: Type.String(), version: Type.String(), arch: Type.String(), manager: Type.String() });
+export const DevicePackage = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  arch: Type.String(),
+  manager: Type.String(),
+});
 export type DevicePackage = Static<typeof DevicePackage>;
 
 export const InventoryChange = Type.Object({
@@ -192,10 +226,18 @@ export const DeviceAction = Type.Object({
   deliveredAt: Nullable(Type.String()),
   /** When the agent reported the work done. */
   completedAt: Nullable(Type.String()),
-  state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('completed'), Type.Literal('not-connected')]),
+  state: Type.Union([
+    Type.Literal('pending'),
+    Type.Literal('delivered'),
+    Type.Literal('completed'),
+    Type.Literal('not-connected'),
+  ]),
 });
 export type DeviceAction = Static<typeof DeviceAction>;
-export const DeviceActionRequest = Type.Object({ action: NudgeAction }, { additionalProperties: false });
+export const DeviceActionRequest = Type.Object(
+  { action: NudgeAction },
+  { additionalProperties: false },
+);
 
 // ---- inventory classes ----
 
@@ -222,7 +264,14 @@ export const QueryError = Type.Object({
 export type QueryError = Static<typeof QueryError>;
 
 export const CollectionRule = Type.Union([
-  Type.Object({ kind: Type.Literal('query'), name: Type.Optional(Type.String({ maxLength: 200 })), query: Type.String({ minLength: 1, maxLength: 20000 }) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      kind: Type.Literal('query'),
+      name: Type.Optional(Type.String({ maxLength: 200 })),
+      query: Type.String({ minLength: 1, maxLength: 20000 }),
+    },
+    { additionalProperties: false },
+  ),
   Type.Object({ kind: Type.Literal('direct'), deviceId: Id }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('include'), collectionId: Id }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('exclude'), collectionId: Id }, { additionalProperties: false }),
@@ -259,11 +308,17 @@ export const Collection = Type.Object({
 export type Collection = Static<typeof Collection>;
 
 export const CollectionPreviewRequest = Type.Object(
-  { limitingCollectionId: Type.Optional(Nullable(Id)), rules: Type.Array(CollectionRule, { maxItems: 10000 }) },
+  {
+    limitingCollectionId: Type.Optional(Nullable(Id)),
+    rules: Type.Array(CollectionRule, { maxItems: 10000 }),
+  },
   { additionalProperties: false },
 );
 export type CollectionPreviewRequest = Static<typeof CollectionPreviewRequest>;
-export const CollectionPreview = Type.Object({ count: Type.Integer(), sample: Type.Array(DeviceSummary) });
+export const CollectionPreview = Type.Object({
+  count: Type.Integer(),
+  sample: Type.Array(DeviceSummary),
+});
 export type CollectionPreview = Static<typeof CollectionPreview>;
 
 export const MembershipChange = Type.Object({
@@ -330,8 +385,15 @@ export const ClientActivity = Type.Object({
   neverReported: Type.Integer(),
   online: Type.Integer(),
   /** Share of active devices that did each thing within the threshold. */
-  recent: Type.Object({ policyRequest: Type.Integer(), heartbeat: Type.Integer(), inventory: Type.Integer(), statusMessage: Type.Integer() }),
-  series: Type.Array(Type.Object({ at: Type.String(), active: Type.Integer(), inactive: Type.Integer() })),
+  recent: Type.Object({
+    policyRequest: Type.Integer(),
+    heartbeat: Type.Integer(),
+    inventory: Type.Integer(),
+    statusMessage: Type.Integer(),
+  }),
+  series: Type.Array(
+    Type.Object({ at: Type.String(), active: Type.Integer(), inactive: Type.Integer() }),
+  ),
 });
 export type ClientActivity = Static<typeof ClientActivity>;
 

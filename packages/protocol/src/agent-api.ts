@@ -64,7 +64,11 @@ export type SignedPolicy = Static<typeof SignedPolicy>;
 
 export const PackageReport = Type.Union([
   Type.Object(
-    { kind: Type.Literal('full'), hash: Type.String(), items: Type.Array(InstalledPackage, { maxItems: 100000 }) },
+    {
+      kind: Type.Literal('full'),
+      hash: Type.String(),
+      items: Type.Array(InstalledPackage, { maxItems: 100000 }),
+    },
     { additionalProperties: false },
   ),
   Type.Object(
@@ -86,7 +90,10 @@ export const InventoryReportBody = Type.Object(
     /** full: every class is present and replaces what the server has; delta: only changed classes. */
     kind: Type.Union([Type.Literal('full'), Type.Literal('delta')]),
     collectedAt: Type.String({ format: 'date-time' }),
-    classes: Type.Record(Type.String({ maxLength: 64 }), Type.Array(InventoryInstance, { maxItems: 100000 })),
+    classes: Type.Record(
+      Type.String({ maxLength: 64 }),
+      Type.Array(InventoryInstance, { maxItems: 100000 }),
+    ),
     /** Classes that no longer exist on the machine (e.g. a custom class removed from policy). */
     removedClasses: Type.Optional(Type.Array(Type.String({ maxLength: 64 }))),
     /** Classes whose collector failed this time: a full report keeps what the site holds for them. */
@@ -100,11 +107,19 @@ export type InventoryReportBody = Static<typeof InventoryReportBody>;
 /** One outbox item. `seq` is per device, strictly increasing; ingestion is idempotent on it. */
 export const OutboxItem = Type.Union([
   Type.Object(
-    { seq: Type.Integer({ minimum: 1 }), type: Type.Literal('status:message'), body: StatusMessageBody },
+    {
+      seq: Type.Integer({ minimum: 1 }),
+      type: Type.Literal('status:message'),
+      body: StatusMessageBody,
+    },
     { additionalProperties: false },
   ),
   Type.Object(
-    { seq: Type.Integer({ minimum: 1 }), type: Type.Literal('inventory:report'), body: InventoryReportBody },
+    {
+      seq: Type.Integer({ minimum: 1 }),
+      type: Type.Literal('inventory:report'),
+      body: InventoryReportBody,
+    },
     { additionalProperties: false },
   ),
 ]);
@@ -117,7 +132,7 @@ export const ReportBatch = Type.Object(
 export type ReportBatch = Static<typeof ReportBatch>;
 
 export const ReportAck = Type.Object({
-  /** Highest sequence number the server has durably stored; the agent deletes up to it. */
+  /** Every item of the batch up to this sequence number is durably stored; the agent deletes up to it. */
   ackSeq: Type.Integer(),
   /** The server could not apply an inventory delta and wants a full report. */
   inventoryResync: Type.Boolean(),
@@ -137,7 +152,11 @@ export const NudgeAction = Type.Union([
   Type.Literal('deployments:evaluate'),
 ]);
 export type NudgeAction = Static<typeof NudgeAction>;
-export const NUDGE_ACTIONS: readonly NudgeAction[] = ['policy:fetch', 'inventory:collect', 'deployments:evaluate'];
+export const NUDGE_ACTIONS: readonly NudgeAction[] = [
+  'policy:fetch',
+  'inventory:collect',
+  'deployments:evaluate',
+];
 
 /** Frames on the push channel (WebSocket). The server only nudges; the agent fetches over HTTPS. */
 export const PushFrame = Type.Union([

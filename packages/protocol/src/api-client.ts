@@ -58,7 +58,8 @@ type Query = Record<string, string | number | boolean | undefined | null>;
 function queryString(q: Query | undefined): string {
   if (!q) return '';
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  for (const [k, v] of Object.entries(q))
+    if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
   const s = params.toString();
   return s ? `?${s}` : '';
 }
@@ -97,7 +98,11 @@ export class ApiClient {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (err) {
-      throw new ApiError(0, 'UNREACHABLE', `cannot reach ${this.baseUrl}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ApiError(
+        0,
+        'UNREACHABLE',
+        `cannot reach ${this.baseUrl}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     if (res.status === 204) return undefined as T;
     const text = await res.text();
@@ -170,10 +175,20 @@ export class ApiClient {
     return this.request<DeviceDetail>('GET', `/devices/${enc(idOrName)}`);
   }
   devicePackages(idOrName: string, q: { search?: string; offset?: number; limit?: number } = {}) {
-    return this.request<{ items: DevicePackage[]; total: number }>('GET', `/devices/${enc(idOrName)}/packages`, undefined, q);
+    return this.request<{ items: DevicePackage[]; total: number }>(
+      'GET',
+      `/devices/${enc(idOrName)}/packages`,
+      undefined,
+      q,
+    );
   }
   deviceHistory(idOrName: string, q: { className?: string; limit?: number; before?: string } = {}) {
-    return this.request<InventoryChange[]>('GET', `/devices/${enc(idOrName)}/inventory-history`, undefined, q);
+    return this.request<InventoryChange[]>(
+      'GET',
+      `/devices/${enc(idOrName)}/inventory-history`,
+      undefined,
+      q,
+    );
   }
   deviceActions(idOrName: string) {
     return this.request<DeviceAction[]>('GET', `/devices/${enc(idOrName)}/actions`);
@@ -222,16 +237,29 @@ export class ApiClient {
     return this.request<void>('DELETE', `/collections/${enc(idOrName)}`);
   }
   collectionMembers(idOrName: string, q: { offset?: number; limit?: number } = {}) {
-    return this.request<{ items: DeviceSummary[]; total: number }>('GET', `/collections/${enc(idOrName)}/members`, undefined, q);
+    return this.request<{ items: DeviceSummary[]; total: number }>(
+      'GET',
+      `/collections/${enc(idOrName)}/members`,
+      undefined,
+      q,
+    );
   }
   collectionMembershipHistory(idOrName: string, q: { limit?: number; before?: string } = {}) {
-    return this.request<MembershipChange[]>('GET', `/collections/${enc(idOrName)}/membership-history`, undefined, q);
+    return this.request<MembershipChange[]>(
+      'GET',
+      `/collections/${enc(idOrName)}/membership-history`,
+      undefined,
+      q,
+    );
   }
   collectionRevisions(idOrName: string) {
     return this.request<CollectionRevision[]>('GET', `/collections/${enc(idOrName)}/revisions`);
   }
   restoreCollectionRevision(idOrName: string, revision: number) {
-    return this.request<Collection>('POST', `/collections/${enc(idOrName)}/revisions/${revision}/restore`);
+    return this.request<Collection>(
+      'POST',
+      `/collections/${enc(idOrName)}/revisions/${revision}/restore`,
+    );
   }
   evaluateCollection(idOrName: string) {
     return this.request<Collection>('POST', `/collections/${enc(idOrName)}/evaluate`);
@@ -240,7 +268,9 @@ export class ApiClient {
     return this.request<CollectionPreview>('POST', '/collections/preview', req);
   }
   queryCompletions(className?: string) {
-    return this.request<CompletionsResponse>('GET', '/queries/completions', undefined, { class: className });
+    return this.request<CompletionsResponse>('GET', '/queries/completions', undefined, {
+      class: className,
+    });
   }
   validateQuery(query: string) {
     return this.request<{ ok: true }>('POST', '/queries/validate', { query });
@@ -248,7 +278,12 @@ export class ApiClient {
 
   // ---- status and monitoring ----
   listStatusMessages(q: ListStatusMessagesQuery = {}) {
-    return this.request<{ items: StatusMessage[]; nextCursor: string | null }>('GET', '/status-messages', undefined, q);
+    return this.request<{ items: StatusMessage[]; nextCursor: string | null }>(
+      'GET',
+      '/status-messages',
+      undefined,
+      q,
+    );
   }
   statusCatalog() {
     return this.request<CatalogEntry[]>('GET', '/status-catalog');

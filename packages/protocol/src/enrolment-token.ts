@@ -31,11 +31,14 @@ export function decodeEnrolmentToken(
   } catch {
     return { ok: false, error: 'token body is not valid base64url JSON' };
   }
-  if (typeof parsed !== 'object' || parsed === null) return { ok: false, error: 'token body is not an object' };
+  if (typeof parsed !== 'object' || parsed === null)
+    return { ok: false, error: 'token body is not an object' };
   const o = parsed as Record<string, unknown>;
   const { u, f, s } = o;
-  if (typeof u !== 'string' || !/^https:\/\/[^/]+/.test(u)) return { ok: false, error: 'token has no https URL' };
-  if (typeof f !== 'string' || !/^[0-9a-f]{64}$/.test(f)) return { ok: false, error: 'token has no CA fingerprint' };
+  if (typeof u !== 'string' || !/^https:\/\/[^/]+/.test(u))
+    return { ok: false, error: 'token has no https URL' };
+  if (typeof f !== 'string' || !/^[0-9a-f]{64}$/.test(f))
+    return { ok: false, error: 'token has no CA fingerprint' };
   if (typeof s !== 'string' || s.length < 16) return { ok: false, error: 'token has no secret' };
   return { ok: true, value: { url: u.replace(/\/+$/, ''), caFingerprint: f, secret: s } };
 }

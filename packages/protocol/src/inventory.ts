@@ -19,7 +19,12 @@ export interface InventoryClassShape {
 }
 
 /** A value of an inventory property as collected. */
-export const PropertyValue = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
+export const PropertyValue = Type.Union([
+  Type.String(),
+  Type.Number(),
+  Type.Boolean(),
+  Type.Null(),
+]);
 export type PropertyValue = Static<typeof PropertyValue>;
 export const InventoryInstance = Type.Record(Type.String({ maxLength: 64 }), PropertyValue);
 export type InventoryInstance = Static<typeof InventoryInstance>;
@@ -46,7 +51,8 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'machine',
-    description: 'Machine type and identity (type decided from chassis, battery, virtualisation and other signals)',
+    description:
+      'Machine type and identity (type decided from chassis, battery, virtualisation and other signals)',
     multiInstance: false,
     properties: {
       type: 'string',
@@ -64,7 +70,14 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
     name: 'cpu',
     description: 'Processor',
     multiInstance: false,
-    properties: { model: 'string', vendor: 'string', sockets: 'number', cores: 'number', threads: 'number', mhz: 'number' },
+    properties: {
+      model: 'string',
+      vendor: 'string',
+      sockets: 'number',
+      cores: 'number',
+      threads: 'number',
+      mhz: 'number',
+    },
   },
   {
     name: 'memory',
@@ -76,13 +89,26 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
     name: 'disk',
     description: 'Mounted file systems with size and free space',
     multiInstance: true,
-    properties: { device: 'string', mountPoint: 'string', fsType: 'string', sizeMb: 'number', freeMb: 'number' },
+    properties: {
+      device: 'string',
+      mountPoint: 'string',
+      fsType: 'string',
+      sizeMb: 'number',
+      freeMb: 'number',
+    },
   },
   {
     name: 'networkAdapter',
     description: 'Network adapters',
     multiInstance: true,
-    properties: { name: 'string', mac: 'string', state: 'string', mtu: 'number', speedMbps: 'number', virtual: 'boolean' },
+    properties: {
+      name: 'string',
+      mac: 'string',
+      state: 'string',
+      mtu: 'number',
+      speedMbps: 'number',
+      virtual: 'boolean',
+    },
   },
   {
     name: 'ipAddress',
@@ -94,13 +120,24 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
     name: 'service',
     description: 'Services (systemd units or init scripts) and their state',
     multiInstance: true,
-    properties: { name: 'string', description: 'string', state: 'string', subState: 'string', enabled: 'boolean' },
+    properties: {
+      name: 'string',
+      description: 'string',
+      state: 'string',
+      subState: 'string',
+      enabled: 'boolean',
+    },
   },
   {
     name: 'user',
     description: 'Logged-on and last logged-on users',
     multiInstance: false,
-    properties: { lastLoggedOnUser: 'string', lastLogonTime: 'datetime', loggedOnUsers: 'string', loggedOnCount: 'number' },
+    properties: {
+      lastLoggedOnUser: 'string',
+      lastLogonTime: 'datetime',
+      loggedOnUsers: 'string',
+      loggedOnCount: 'number',
+    },
   },
   {
     name: 'session',
@@ -118,7 +155,13 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
     name: 'softwareFile',
     description: 'Executable files found under the configured software-inventory paths',
     multiInstance: true,
-    properties: { path: 'string', name: 'string', sizeBytes: 'number', modifiedAt: 'datetime', sha256: 'string' },
+    properties: {
+      path: 'string',
+      name: 'string',
+      sizeBytes: 'number',
+      modifiedAt: 'datetime',
+      sha256: 'string',
+    },
   },
   {
     name: 'agent',

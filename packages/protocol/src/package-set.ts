@@ -24,4 +24,3 @@ export function packageSetHash(packages: readonly InstalledPackage[]): string {
   for (const l of lines) h.update(l + '\n');
   return h.digest('hex');
 }
-

@@ -1,9 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 /** Modelled on the SMS status system (DESIGN.md section 6). */
-export const Severity = Type.Union([Type.Literal('informational'), Type.Literal('warning'), Type.Literal('error')]);
+export const Severity = Type.Union([
+  Type.Literal('informational'),
+  Type.Literal('warning'),
+  Type.Literal('error'),
+]);
 export type Severity = Static<typeof Severity>;
-export const MessageType = Type.Union([Type.Literal('milestone'), Type.Literal('detail'), Type.Literal('audit')]);
+export const MessageType = Type.Union([
+  Type.Literal('milestone'),
+  Type.Literal('detail'),
+  Type.Literal('audit'),
+]);
 export type MessageType = Static<typeof MessageType>;
 
 export interface CatalogEntry {
@@ -22,56 +30,332 @@ export interface CatalogEntry {
  */
 export const STATUS_CATALOG: readonly CatalogEntry[] = [
   // --- seed ids: content (distribution manager, sender) ---
-  { id: 2330, severity: 'informational', type: 'milestone', component: 'distribution-manager', text: 'Distribution manager successfully distributed package "%1" to distribution point "%2".' },
-  { id: 2342, severity: 'informational', type: 'milestone', component: 'distribution-manager', text: 'Distribution manager is starting to distribute package "%1" to distribution point "%2".' },
-  { id: 3531, severity: 'informational', type: 'detail', component: 'sender', text: 'Sender is sending package "%1" to site "%2".' },
-  { id: 3532, severity: 'error', type: 'milestone', component: 'sender', text: 'Sender could not send package "%1" to site "%2": %3' },
-  { id: 3533, severity: 'informational', type: 'milestone', component: 'sender', text: 'Sender sent package "%1" to site "%2".' },
+  {
+    id: 2330,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'distribution-manager',
+    text: 'Distribution manager successfully distributed package "%1" to distribution point "%2".',
+  },
+  {
+    id: 2342,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'distribution-manager',
+    text: 'Distribution manager is starting to distribute package "%1" to distribution point "%2".',
+  },
+  {
+    id: 3531,
+    severity: 'informational',
+    type: 'detail',
+    component: 'sender',
+    text: 'Sender is sending package "%1" to site "%2".',
+  },
+  {
+    id: 3532,
+    severity: 'error',
+    type: 'milestone',
+    component: 'sender',
+    text: 'Sender could not send package "%1" to site "%2": %3',
+  },
+  {
+    id: 3533,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'sender',
+    text: 'Sender sent package "%1" to site "%2".',
+  },
   // --- seed ids: deployments (advertisements) ---
-  { id: 10002, severity: 'informational', type: 'milestone', component: 'deployment-agent', text: 'Program "%2" of package "%1" was received for deployment "%3".' },
-  { id: 10005, severity: 'informational', type: 'milestone', component: 'deployment-agent', text: 'Program "%2" of package "%1" started for deployment "%3".' },
-  { id: 10006, severity: 'error', type: 'milestone', component: 'deployment-agent', text: 'Program "%2" of package "%1" failed for deployment "%3" with exit code %4.' },
-  { id: 10008, severity: 'informational', type: 'milestone', component: 'deployment-agent', text: 'Program "%2" of package "%1" completed successfully for deployment "%3".' },
-  { id: 10009, severity: 'warning', type: 'milestone', component: 'deployment-agent', text: 'Program "%2" of package "%1" completed for deployment "%3"; a restart is required.' },
+  {
+    id: 10002,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Program "%2" of package "%1" was received for deployment "%3".',
+  },
+  {
+    id: 10005,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Program "%2" of package "%1" started for deployment "%3".',
+  },
+  {
+    id: 10006,
+    severity: 'error',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Program "%2" of package "%1" failed for deployment "%3" with exit code %4.',
+  },
+  {
+    id: 10008,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Program "%2" of package "%1" completed successfully for deployment "%3".',
+  },
+  {
+    id: 10009,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Program "%2" of package "%1" completed for deployment "%3"; a restart is required.',
+  },
   // --- seed ids: software update installation ---
-  { id: 11250, severity: 'warning', type: 'milestone', component: 'update-agent', text: 'No install window for deployment "%1": fast start not possible.' },
-  { id: 11251, severity: 'warning', type: 'milestone', component: 'update-agent', text: 'No install window for deployment "%1": late start not possible.' },
-  { id: 11252, severity: 'warning', type: 'milestone', component: 'update-agent', text: 'No install window for deployment "%1": the deployment has expired.' },
-  { id: 11253, severity: 'informational', type: 'milestone', component: 'update-agent', text: 'The user rescheduled the installation of deployment "%1" to %2.' },
-  { id: 11254, severity: 'informational', type: 'milestone', component: 'update-agent', text: 'The user postponed the installation of deployment "%1".' },
-  { id: 11255, severity: 'informational', type: 'milestone', component: 'update-agent', text: 'The installation of deployment "%1" was postponed automatically.' },
-  { id: 11256, severity: 'warning', type: 'milestone', component: 'update-agent', text: 'Deployment "%1" was installed; a restart is required.' },
-  { id: 11257, severity: 'informational', type: 'milestone', component: 'update-agent', text: 'Deployment "%1" was installed; restart suppressed (workstation role).' },
-  { id: 11258, severity: 'informational', type: 'milestone', component: 'update-agent', text: 'Deployment "%1" was installed; restart suppressed (server role).' },
-  { id: 11259, severity: 'informational', type: 'milestone', component: 'update-agent', text: 'Deployment "%1" was installed; no restart was needed.' },
-  { id: 11260, severity: 'informational', type: 'milestone', component: 'update-agent', text: 'The restart for deployment "%1" was rescheduled to %2.' },
-  { id: 11261, severity: 'informational', type: 'milestone', component: 'update-agent', text: 'The restart for deployment "%1" was postponed by the user.' },
-  { id: 11262, severity: 'warning', type: 'milestone', component: 'update-agent', text: 'A mandatory restart for deployment "%1" is pending.' },
-  { id: 11270, severity: 'warning', type: 'milestone', component: 'update-agent', text: 'A mandatory restart for deployment "%1" was forced.' },
+  {
+    id: 11250,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'No install window for deployment "%1": fast start not possible.',
+  },
+  {
+    id: 11251,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'No install window for deployment "%1": late start not possible.',
+  },
+  {
+    id: 11252,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'No install window for deployment "%1": the deployment has expired.',
+  },
+  {
+    id: 11253,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The user rescheduled the installation of deployment "%1" to %2.',
+  },
+  {
+    id: 11254,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The user postponed the installation of deployment "%1".',
+  },
+  {
+    id: 11255,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The installation of deployment "%1" was postponed automatically.',
+  },
+  {
+    id: 11256,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Deployment "%1" was installed; a restart is required.',
+  },
+  {
+    id: 11257,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Deployment "%1" was installed; restart suppressed (workstation role).',
+  },
+  {
+    id: 11258,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Deployment "%1" was installed; restart suppressed (server role).',
+  },
+  {
+    id: 11259,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Deployment "%1" was installed; no restart was needed.',
+  },
+  {
+    id: 11260,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The restart for deployment "%1" was rescheduled to %2.',
+  },
+  {
+    id: 11261,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The restart for deployment "%1" was postponed by the user.',
+  },
+  {
+    id: 11262,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'A mandatory restart for deployment "%1" is pending.',
+  },
+  {
+    id: 11270,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'A mandatory restart for deployment "%1" was forced.',
+  },
   // --- Steward agent: 40000-40999 ---
-  { id: 40001, severity: 'informational', type: 'milestone', component: 'agent', text: 'Steward agent %1 started on %2.' },
-  { id: 40002, severity: 'informational', type: 'milestone', component: 'agent', text: 'Steward agent is stopping (%1).' },
-  { id: 40003, severity: 'informational', type: 'milestone', component: 'agent', text: 'The agent enrolled in site %1 as device %2.' },
-  { id: 40010, severity: 'informational', type: 'detail', component: 'policy-agent', text: 'Policy version %1 received and applied.' },
-  { id: 40011, severity: 'error', type: 'milestone', component: 'policy-agent', text: 'Policy refused: %1' },
-  { id: 40020, severity: 'informational', type: 'milestone', component: 'inventory-agent', text: 'Hardware and software inventory collected (%1 report, %2 classes changed, %3 packages).' },
-  { id: 40021, severity: 'error', type: 'milestone', component: 'inventory-agent', text: 'Inventory collector "%1" failed: %2' },
-  { id: 40022, severity: 'informational', type: 'milestone', component: 'inventory-agent', text: 'Software file scan found %1 executable files under %2.' },
-  { id: 40023, severity: 'warning', type: 'milestone', component: 'inventory-agent', text: 'Custom inventory class "%1" could not be collected: %2' },
-  { id: 40024, severity: 'informational', type: 'milestone', component: 'inventory-agent', text: 'Full inventory resynchronisation requested by the site: %1' },
-  { id: 40030, severity: 'informational', type: 'audit', component: 'push-channel', text: 'Request "%1" received from the site through the push channel.' },
-  { id: 40031, severity: 'informational', type: 'milestone', component: 'push-channel', text: 'Request "%1" completed.' },
-  { id: 40040, severity: 'warning', type: 'milestone', component: 'outbox', text: 'The outbox is full: %1 detail messages were dropped to keep milestones.' },
-  { id: 40050, severity: 'warning', type: 'detail', component: 'agent', text: 'The site server was unreachable for %1 seconds; reports were kept in the outbox.' },
+  {
+    id: 40001,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'agent',
+    text: 'Steward agent %1 started on %2.',
+  },
+  {
+    id: 40002,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'agent',
+    text: 'Steward agent is stopping (%1).',
+  },
+  {
+    id: 40003,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'agent',
+    text: 'The agent enrolled in site %1 as device %2.',
+  },
+  {
+    id: 40010,
+    severity: 'informational',
+    type: 'detail',
+    component: 'policy-agent',
+    text: 'Policy version %1 received and applied.',
+  },
+  {
+    id: 40011,
+    severity: 'error',
+    type: 'milestone',
+    component: 'policy-agent',
+    text: 'Policy refused: %1',
+  },
+  {
+    id: 40020,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'inventory-agent',
+    text: 'Hardware and software inventory collected (%1 report, %2 classes changed, %3 packages).',
+  },
+  {
+    id: 40021,
+    severity: 'error',
+    type: 'milestone',
+    component: 'inventory-agent',
+    text: 'Inventory collector "%1" failed: %2',
+  },
+  {
+    id: 40022,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'inventory-agent',
+    text: 'Software file scan found %1 executable files under %2.',
+  },
+  {
+    id: 40023,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'inventory-agent',
+    text: 'Custom inventory class "%1" could not be collected: %2',
+  },
+  {
+    id: 40024,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'inventory-agent',
+    text: 'Full inventory resynchronisation requested by the site: %1',
+  },
+  {
+    id: 40030,
+    severity: 'informational',
+    type: 'audit',
+    component: 'push-channel',
+    text: 'Request "%1" received from the site through the push channel.',
+  },
+  {
+    id: 40031,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'push-channel',
+    text: 'Request "%1" completed.',
+  },
+  {
+    id: 40040,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'outbox',
+    text: 'The outbox is full: %1 detail messages were dropped to keep milestones.',
+  },
+  {
+    id: 40050,
+    severity: 'warning',
+    type: 'detail',
+    component: 'agent',
+    text: 'The site server was unreachable for %1 seconds; reports were kept in the outbox.',
+  },
   // --- Steward site server: 50000-50999 ---
-  { id: 50001, severity: 'informational', type: 'milestone', component: 'site-server', text: 'Site server started with roles %1 (process %2).' },
-  { id: 50010, severity: 'informational', type: 'audit', component: 'enrolment', text: 'Device "%1" enrolled with token "%2".' },
-  { id: 50011, severity: 'warning', type: 'audit', component: 'enrolment', text: 'Device "%1" was revoked by %2.' },
-  { id: 50012, severity: 'warning', type: 'milestone', component: 'enrolment', text: 'Enrolment of "%1" refused: %2' },
-  { id: 50020, severity: 'informational', type: 'detail', component: 'collection-evaluator', text: 'Collection "%1" evaluated: %2 members, %3 added, %4 removed.' },
-  { id: 50021, severity: 'error', type: 'milestone', component: 'collection-evaluator', text: 'Collection "%1" could not be evaluated: %2' },
-  { id: 50030, severity: 'warning', type: 'detail', component: 'inventory-processor', text: 'Inventory from device "%1" did not apply (%2); a full resynchronisation was requested.' },
-  { id: 50040, severity: 'informational', type: 'audit', component: 'push-channel', text: 'Request "%1" sent to device "%2" by %3.' },
+  {
+    id: 50001,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'site-server',
+    text: 'Site server started with roles %1 (process %2).',
+  },
+  {
+    id: 50010,
+    severity: 'informational',
+    type: 'audit',
+    component: 'enrolment',
+    text: 'Device "%1" enrolled with token "%2".',
+  },
+  {
+    id: 50011,
+    severity: 'warning',
+    type: 'audit',
+    component: 'enrolment',
+    text: 'Device "%1" was revoked by %2.',
+  },
+  {
+    id: 50012,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'enrolment',
+    text: 'Enrolment of "%1" refused: %2',
+  },
+  {
+    id: 50020,
+    severity: 'informational',
+    type: 'detail',
+    component: 'collection-evaluator',
+    text: 'Collection "%1" evaluated: %2 members, %3 added, %4 removed.',
+  },
+  {
+    id: 50021,
+    severity: 'error',
+    type: 'milestone',
+    component: 'collection-evaluator',
+    text: 'Collection "%1" could not be evaluated: %2',
+  },
+  {
+    id: 50030,
+    severity: 'warning',
+    type: 'detail',
+    component: 'inventory-processor',
+    text: 'Inventory from device "%1" did not apply (%2); a full resynchronisation was requested.',
+  },
+  {
+    id: 50040,
+    severity: 'informational',
+    type: 'audit',
+    component: 'push-channel',
+    text: 'Request "%1" sent to device "%2" by %3.',
+  },
 ];
 
 const byId = new Map(STATUS_CATALOG.map((e) => [e.id, e]));
@@ -84,7 +368,9 @@ export function catalogEntry(id: number): CatalogEntry | undefined {
 export function renderStatusMessage(id: number, insertionStrings: readonly string[]): string {
   const entry = byId.get(id);
   const template = entry?.text ?? `Status message ${id}: %1 %2 %3`;
-  return template.replace(/%(10|[1-9])/g, (_, n: string) => insertionStrings[Number(n) - 1] ?? '').trim();
+  return template
+    .replace(/%(10|[1-9])/g, (_, n: string) => insertionStrings[Number(n) - 1] ?? '')
+    .trim();
 }
 
 export const StatusMessageBody = Type.Object(

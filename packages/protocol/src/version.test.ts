@@ -3,9 +3,33 @@ import { describe, expect, it } from 'vitest';
 import { compareDebianVersions, debianVersionKey } from './version.js';
 
 const VERSIONS = [
-  '1.0', '1.0~rc1', '1.0~~', '1.0-1', '1.0-1ubuntu1', '1.00', '1.0a', '1.0+b1', '1.0.1', '1:0.9', '2:1.0', '0:1.0',
-  '1.10', '1.9', '1.2.3-4+deb12u1', '1.2.3-4', '1.2.3-4~bpo11+1', '2.36-9+deb12u4', '2.36-9+deb12u10', '10.0', '9.99',
-  '1.0-0', '1.0~beta', '1.0~alpha', '3.0.11-1~deb12u2', '252.30-1~deb12u2', '1.1.1w-0+deb12u1',
+  '1.0',
+  '1.0~rc1',
+  '1.0~~',
+  '1.0-1',
+  '1.0-1ubuntu1',
+  '1.00',
+  '1.0a',
+  '1.0+b1',
+  '1.0.1',
+  '1:0.9',
+  '2:1.0',
+  '0:1.0',
+  '1.10',
+  '1.9',
+  '1.2.3-4+deb12u1',
+  '1.2.3-4',
+  '1.2.3-4~bpo11+1',
+  '2.36-9+deb12u4',
+  '2.36-9+deb12u10',
+  '10.0',
+  '9.99',
+  '1.0-0',
+  '1.0~beta',
+  '1.0~alpha',
+  '3.0.11-1~deb12u2',
+  '252.30-1~deb12u2',
+  '1.1.1w-0+deb12u1',
 ];
 
 function dpkgSays(a: string, op: 'lt' | 'eq' | 'gt', b: string): boolean {
@@ -36,7 +60,9 @@ describe('Debian version ordering', () => {
         const kb = debianVersionKey(b);
         const byKey = ka < kb ? -1 : ka > kb ? 1 : 0;
         expect(sign(byKey), `${a} vs ${b}`).toBe(sign(compareDebianVersions(a, b)));
-        expect(Buffer.compare(Buffer.from(ka), Buffer.from(kb)), `${a} vs ${b} (UTF-8 bytes)`).toBe(byKey);
+        expect(Buffer.compare(Buffer.from(ka), Buffer.from(kb)), `${a} vs ${b} (UTF-8 bytes)`).toBe(
+          byKey,
+        );
       }
     }
   });

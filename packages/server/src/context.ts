@@ -12,7 +12,11 @@ export interface Actor {
   role: Role;
 }
 
-export const SYSTEM_ACTOR: Actor = { userId: 'system', userName: 'system', role: 'full-administrator' };
+export const SYSTEM_ACTOR: Actor = {
+  userId: 'system',
+  userName: 'system',
+  role: 'full-administrator',
+};
 
 export interface Clock {
   now(): Date;

@@ -1,2 +1,8 @@
-export { startServer, ALL_ROLES, type ServerOptions, type RunningServer, type ServerRole } from './server.js';
+export {
+  startServer,
+  ALL_ROLES,
+  type ServerOptions,
+  type RunningServer,
+  type ServerRole,
+} from './server.js';
 export { openDatabase, migrateToLatest, type Db, type Dialect } from './db/database.js';

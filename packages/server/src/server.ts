@@ -36,7 +36,11 @@ import { CollectionService } from './collections/service.js';
 import { registerCollectionRoutes } from './collections/routes.js';
 import { ensureBuiltinCollections } from './collections/builtin.js';
 import { registerAuditRoutes } from './audit/routes.js';
-import { SiteSettingsService, registerSiteSettingsRoutes, activeThresholdDays } from './site/site-settings.js';
+import {
+  SiteSettingsService,
+  registerSiteSettingsRoutes,
+  activeThresholdDays,
+} from './site/site-settings.js';
 
 export type ServerRole = 'admin' | 'mp' | 'scheduler';
 export const ALL_ROLES: readonly ServerRole[] = ['admin', 'mp', 'scheduler'];
@@ -71,7 +75,8 @@ function parseListen(value: string, fallbackHost: string): { host: string; port:
   const m = /^(?:\[([^\]]+)\]|([^:]*))(?::(\d+))?$/.exec(value.trim());
   const host = m?.[1] ?? m?.[2] ?? fallbackHost;
   const port = Number(m?.[3] ?? 'NaN');
-  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid listen address "${value}" (expected host:port)`);
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`invalid listen address "${value}" (expected host:port)`);
   return { host: host || fallbackHost, port };
 }
 
@@ -80,14 +85,23 @@ function urlHost(host: string): string {
 }
 
 function localNames(): string[] {
-  const addrs = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
+  const addrs = Object.values(networkInterfaces()).flatMap((list) =>
+    (list ?? []).map((a) => a.address),
+  );
   return ['localhost', hostname(), '127.0.0.1', '::1', ...addrs];
 }
 
 function packageVersion(): string {
   try {
-    const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+    const pkg: unknown = JSON.parse(
+      readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+    );
+    return typeof pkg === 'object' &&
+      pkg !== null &&
+      'version' in pkg &&
+      typeof pkg.version === 'string'
+      ? pkg.version
+      : '0.0.0';
   } catch {
     return '0.0.0';
   }
@@ -98,7 +112,10 @@ function createLogger(dataDir: string, level: string): Logger {
   return pino(
     { level, base: { pid: process.pid } },
     pino.multistream([
-      { level: 'trace', stream: pino.destination({ dest: join(dataDir, 'server.log'), mkdir: true, sync: false }) },
+      {
+        level: 'trace',
+        stream: pino.destination({ dest: join(dataDir, 'server.log'), mkdir: true, sync: false }),
+      },
       { level: 'warn', stream: process.stderr },
     ]),
   );
@@ -108,13 +125,26 @@ function createLogger(dataDir: string, level: string): Logger {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   mkdirSync(options.dataDir, { recursive: true });
   const roles = new Set(options.roles ?? ALL_ROLES);
-  const log = createLogger(options.dataDir, options.logLevel ?? process.env.STEWARD_LOG_LEVEL ?? 'info');
+  const log = createLogger(
+    options.dataDir,
+    options.logLevel ?? process.env.STEWARD_LOG_LEVEL ?? 'info',
+  );
   const version = packageVersion();
   const db: Db = await openDatabase(options.db ?? join(options.dataDir, 'steward.db'));
   await migrateToLatest(db);
   const keys = await loadOrCreateSiteKeys(db.kysely, { siteCode: options.siteCode });
-  const bus: Bus = db.dialect === 'postgres' && db.pgPool ? await createPostgresBus(db.pgPool, db.pgSchema, log) : createLocalBus();
-  const ctx: SiteContext = { db, bus, log, clock: options.clock ?? systemClock, processId: randomUUID(), siteCode: keys.siteCode };
+  const bus: Bus =
+    db.dialect === 'postgres' && db.pgPool
+      ? await createPostgresBus(db.pgPool, db.pgSchema, log)
+      : createLocalBus();
+  const ctx: SiteContext = {
+    db,
+    bus,
+    log,
+    clock: options.clock ?? systemClock,
+    processId: randomUUID(),
+    siteCode: keys.siteCode,
+  };
 
   const agentListen = parseListen(options.agentListen ?? '0.0.0.0:8443', '0.0.0.0');
   let agentUrl = options.publicUrl?.replace(/\/+$/, '') ?? '';
@@ -130,13 +160,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const siteSettings = new SiteSettingsService(ctx);
   await siteSettings.start();
   await ensureBuiltinCollections(ctx);
-  const initial = await users.ensureInitialAdmin(options.adminPassword ?? process.env.STEWARD_ADMIN_PASSWORD);
+  const initial = await users.ensureInitialAdmin(
+    options.adminPassword ?? process.env.STEWARD_ADMIN_PASSWORD,
+  );
 
   const apps: App[] = [];
   let agentApp: App | undefined;
   if (roles.has('mp')) {
-    const tls = await issueServerCertificate(keys, [...(options.publicUrl ? [new URL(options.publicUrl).hostname] : []), ...localNames()]);
-    agentApp = createFastify(log, { bodyLimit: 64 * 1024 * 1024, https: { key: tls.keyPem, cert: tls.certChainPem } });
+    const tls = await issueServerCertificate(keys, [
+      ...(options.publicUrl ? [new URL(options.publicUrl).hostname] : []),
+      ...localNames(),
+    ]);
+    agentApp = createFastify(log, {
+      bodyLimit: 64 * 1024 * 1024,
+      https: { key: tls.keyPem, cert: tls.certChainPem },
+    });
     installErrorHandler(agentApp);
     await agentApp.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
     registerAgentRoutes(agentApp, { ctx, enrolment, auth: deviceAuth, policy, activity, push });
@@ -182,19 +220,52 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const jobs: Job[] = [
     { name: 'collections:incremental', intervalMs: 2_000, run: () => collections.evaluateDirty() },
-    { name: 'collections:scheduled', intervalMs: 60_000, runAtStart: true, run: () => collections.evaluateDue() },
-    { name: 'client-activity:snapshot', intervalMs: 3600_000, runAtStart: true, run: () => snapshotClientActivity(ctx) },
-    { name: 'package-sets:collect', intervalMs: 6 * 3600_000, run: () => collectUnusedPackageSets(db.kysely) },
-    { name: 'sessions:expire', intervalMs: 3600_000, run: () => db.kysely.deleteFrom('admin_session').where('expires_at', '<', ctx.clock.now().toISOString()).execute() },
+    {
+      name: 'collections:full-at-start',
+      intervalMs: 0,
+      runAtStart: true,
+      run: () => collections.evaluateAll(),
+    },
+    { name: 'collections:scheduled', intervalMs: 60_000, run: () => collections.evaluateDue() },
+    {
+      name: 'client-activity:snapshot',
+      intervalMs: 3600_000,
+      runAtStart: true,
+      run: () => snapshotClientActivity(ctx),
+    },
+    {
+      name: 'package-sets:collect',
+      intervalMs: 6 * 3600_000,
+      run: () => collectUnusedPackageSets(db.kysely),
+    },
+    {
+      name: 'sessions:expire',
+      intervalMs: 3600_000,
+      run: () =>
+        db.kysely
+          .deleteFrom('admin_session')
+          .where('expires_at', '<', ctx.clock.now().toISOString())
+          .execute(),
+    },
   ];
   const scheduler = new Scheduler(ctx, roles.has('scheduler') ? jobs : [], () => {
     if (roles.has('scheduler')) collections.start();
   });
   await scheduler.start();
-  await raiseSiteStatus(ctx, { messageId: 50001, insertionStrings: [[...roles].join(','), ctx.processId] });
+  await raiseSiteStatus(ctx, {
+    messageId: 50001,
+    insertionStrings: [[...roles].join(','), ctx.processId],
+  });
 
   const stateFile = join(options.dataDir, 'server.json');
-  writeFileSync(`${stateFile}.tmp`, JSON.stringify({ adminUrl, agentUrl, pid: process.pid, processId: ctx.processId, roles: [...roles] }, null, 2));
+  writeFileSync(
+    `${stateFile}.tmp`,
+    JSON.stringify(
+      { adminUrl, agentUrl, pid: process.pid, processId: ctx.processId, roles: [...roles] },
+      null,
+      2,
+    ),
+  );
   renameSync(`${stateFile}.tmp`, stateFile);
   log.info({ adminUrl, agentUrl, roles: [...roles], db: db.description }, 'site server ready');
 

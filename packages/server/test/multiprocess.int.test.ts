@@ -2,7 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '@steward/protocol';
-import { pgReachable, startServerProcess, startSite, waitFor, type ServerHandle, type Site } from '../../../test-support/site.js';
+import {
+  pgReachable,
+  startServerProcess,
+  startSite,
+  waitFor,
+  type ServerHandle,
+  type Site,
+} from '../../../test-support/site.js';
 
 const hasPg = await pgReachable();
 const LEADER_LINE = 'this process runs the scheduled jobs';
@@ -18,7 +25,11 @@ describe.skipIf(!hasPg)('two server processes against one PostgreSQL', () => {
   const secondDir = () => join(site.dir, 'server-b');
   beforeAll(async () => {
     site = await startSite({ dialect: 'postgres', agents: 1 });
-    second = await startServerProcess({ dataDir: secondDir(), dbUrl: site.dbUrl ?? '', password: site.adminPassword });
+    second = await startServerProcess({
+      dataDir: secondDir(),
+      dbUrl: site.dbUrl ?? '',
+      password: site.adminPassword,
+    });
   });
   afterAll(async () => {
     await second?.stop();
@@ -31,7 +42,9 @@ describe.skipIf(!hasPg)('two server processes against one PostgreSQL', () => {
     const id = site.devices[0]?.id ?? '';
     await waitFor('agent online', async () => (await api.getDevice(id)).online);
     const req = await api.requestDeviceAction(id, 'inventory:collect');
-    const done = await waitFor('completed through the other process', async () => (await api.deviceActions(id)).find((a) => a.id === req.id && a.state === 'completed'));
+    const done = await waitFor('completed through the other process', async () =>
+      (await api.deviceActions(id)).find((a) => a.id === req.id && a.state === 'completed'),
+    );
     expect(done.deliveredAt).not.toBeNull();
   });
 

@@ -4,14 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '@steward/protocol';
-import { pgReachable, startSite, waitFor, type Site, type TestDialect } from '../../../test-support/site.js';
+import {
+  pgReachable,
+  startSite,
+  waitFor,
+  type Site,
+  type TestDialect,
+} from '../../../test-support/site.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
-if (!hasPg) console.warn('PostgreSQL at 127.0.0.1:5432 is not reachable: the postgres cases are skipped');
+if (!hasPg)
+  console.warn('PostgreSQL at 127.0.0.1:5432 is not reachable: the postgres cases are skipped');
 
 function installedDpkgCount(): number {
-  const out = execFileSync('dpkg-query', ['-W', '-f', '${db:Status-Abbrev}\n'], { encoding: 'utf8' });
+  const out = execFileSync('dpkg-query', ['-W', '-f', '${db:Status-Abbrev}\n'], {
+    encoding: 'utf8',
+  });
   return out.split('\n').filter((l) => l.startsWith('ii')).length;
 }
 
@@ -25,129 +34,206 @@ describe.each(dialects)('a site on %s with a real agent', (dialect) => {
     await site?.stop();
   });
 
-  it.skipIf(dialect === 'postgres' && !hasPg)('shows the enrolled device with its real inventory', async () => {
-    const device = site.devices[0];
-    expect(device).toBeDefined();
-    const detail = await site.api.getDevice(device?.id ?? '');
-    expect(detail.osFamily).toBe('debian');
-    expect(detail.packageCount).toBe(installedDpkgCount());
-    expect(detail.memoryTotalMb).toBeGreaterThan(0);
-    const machine = detail.inventory.machine?.[0];
-    expect(machine?.type).toMatch(/^(server|desktop|laptop|virtual-machine|unknown)$/);
-    expect(String(machine?.typeReason ?? '')).not.toBe('');
-    expect(detail.inventory.cpu?.[0]?.cores).toBeGreaterThan(0);
-    expect((detail.inventory.disk ?? []).length).toBeGreaterThan(0);
-    expect((detail.inventory.ipAddress ?? []).some((a) => a.address === '127.0.0.1')).toBe(true);
-    const pkgs = await site.api.devicePackages(device?.id ?? '', { search: 'dpkg' });
-    expect(pkgs.items.some((p) => p.name === 'dpkg')).toBe(true);
-    // The built-in collections picked it up.
-    const all = await waitFor('All Systems membership', async () => {
-      const m = await site.api.collectionMembers('all-systems');
-      return m.total >= 1 ? m : undefined;
-    });
-    expect(all.items.map((d) => d.id)).toContain(device?.id);
-  });
+  it.skipIf(dialect === 'postgres' && !hasPg)(
+    'shows the enrolled device with its real inventory',
+    async () => {
+      const device = site.devices[0];
+      expect(device).toBeDefined();
+      const detail = await site.api.getDevice(device?.id ?? '');
+      expect(detail.osFamily).toBe('debian');
+      expect(detail.packageCount).toBe(installedDpkgCount());
+      expect(detail.memoryTotalMb).toBeGreaterThan(0);
+      const machine = detail.inventory.machine?.[0];
+      expect(machine?.type).toMatch(/^(server|desktop|laptop|virtual-machine|unknown)$/);
+      expect(String(machine?.typeReason ?? '')).not.toBe('');
+      expect(detail.inventory.cpu?.[0]?.cores).toBeGreaterThan(0);
+      expect((detail.inventory.disk ?? []).length).toBeGreaterThan(0);
+      expect((detail.inventory.ipAddress ?? []).some((a) => a.address === '127.0.0.1')).toBe(true);
+      const pkgs = await site.api.devicePackages(device?.id ?? '', { search: 'dpkg' });
+      expect(pkgs.items.some((p) => p.name === 'dpkg')).toBe(true);
+      // The built-in collections picked it up.
+      const all = await waitFor('All Systems membership', async () => {
+        const m = await site.api.collectionMembers('all-systems');
+        return m.total >= 1 ? m : undefined;
+      });
+      expect(all.items.map((d) => d.id)).toContain(device?.id);
+    },
+  );
 
-  it.skipIf(dialect === 'postgres' && !hasPg)('pushes "collect inventory now" and "fetch policy now" to the connected agent', async () => {
-    const id = site.devices[0]?.id ?? '';
-    await waitFor('push connection', async () => (await site.api.getDevice(id)).online);
-    for (const action of ['inventory:collect', 'policy:fetch'] as const) {
-      const req = await site.api.requestDeviceAction(id, action);
-      const done = await waitFor(`${action} completed`, async () => (await site.api.deviceActions(id)).find((a) => a.id === req.id && a.state === 'completed'));
-      expect(done.deliveredAt).not.toBeNull();
-    }
-    const messages = await site.api.listStatusMessages({ deviceId: id, messageId: 40031 });
-    expect(messages.items.length).toBeGreaterThanOrEqual(2);
-  });
+  it.skipIf(dialect === 'postgres' && !hasPg)(
+    'pushes "collect inventory now" and "fetch policy now" to the connected agent',
+    async () => {
+      const id = site.devices[0]?.id ?? '';
+      await waitFor('push connection', async () => (await site.api.getDevice(id)).online);
+      for (const action of ['inventory:collect', 'policy:fetch'] as const) {
+        const req = await site.api.requestDeviceAction(id, action);
+        const done = await waitFor(`${action} completed`, async () =>
+          (await site.api.deviceActions(id)).find(
+            (a) => a.id === req.id && a.state === 'completed',
+          ),
+        );
+        expect(done.deliveredAt).not.toBeNull();
+      }
+      const messages = await site.api.listStatusMessages({ deviceId: id, messageId: 40031 });
+      expect(messages.items.length).toBeGreaterThanOrEqual(2);
+    },
+  );
 
-  it.skipIf(dialect === 'postgres' && !hasPg)('collects a custom inventory class defined without code and queries it', async () => {
-    const id = site.devices[0]?.id ?? '';
-    const dir = mkdtempSync(join(tmpdir(), 'steward-class-'));
-    const file = join(dir, 'asset.conf');
-    writeFileSync(file, 'ASSET_TAG=AT-4711\nRACK=r12\nWARRANTY_YEARS=3\n');
-    await site.api.createInventoryClass({
-      name: 'assetTag',
-      description: 'Asset tag file',
-      multiInstance: false,
-      source: { kind: 'file', path: file, format: 'keyvalue' },
-      properties: [
-        { name: 'tag', type: 'string', from: 'ASSET_TAG' },
-        { name: 'rack', type: 'string', from: 'RACK' },
-        { name: 'warrantyYears', type: 'number', from: 'WARRANTY_YEARS' },
-      ],
-    });
-    const fetch = await site.api.requestDeviceAction(id, 'policy:fetch');
-    await waitFor('policy fetched', async () => (await site.api.deviceActions(id)).some((a) => a.id === fetch.id && a.state === 'completed'));
-    const collect = await site.api.requestDeviceAction(id, 'inventory:collect');
-    await waitFor('inventory collected', async () => (await site.api.deviceActions(id)).some((a) => a.id === collect.id && a.state === 'completed'));
-    const detail = await waitFor('custom class in inventory', async () => {
-      const d = await site.api.getDevice(id);
-      return d.inventory.assetTag?.[0]?.tag === 'AT-4711' ? d : undefined;
-    });
-    expect(detail.inventory.assetTag?.[0]?.warrantyYears).toBe(3);
-    const c = await site.api.createCollection({ name: `Rack r12 ${dialect}`, rules: [{ kind: 'query', query: 'assetTag.rack = "r12" and assetTag.warrantyYears >= 2' }] });
-    expect(c.memberCount).toBe(1);
-  });
+  it.skipIf(dialect === 'postgres' && !hasPg)(
+    'collects a custom inventory class defined without code and queries it',
+    async () => {
+      const id = site.devices[0]?.id ?? '';
+      const dir = mkdtempSync(join(tmpdir(), 'steward-class-'));
+      const file = join(dir, 'asset.conf');
+      writeFileSync(file, 'ASSET_TAG=AT-4711\nRACK=r12\nWARRANTY_YEARS=3\n');
+      await site.api.createInventoryClass({
+        name: 'assetTag',
+        description: 'Asset tag file',
+        multiInstance: false,
+        source: { kind: 'file', path: file, format: 'keyvalue' },
+        properties: [
+          { name: 'tag', type: 'string', from: 'ASSET_TAG' },
+          { name: 'rack', type: 'string', from: 'RACK' },
+          { name: 'warrantyYears', type: 'number', from: 'WARRANTY_YEARS' },
+        ],
+      });
+      const fetch = await site.api.requestDeviceAction(id, 'policy:fetch');
+      await waitFor('policy fetched', async () =>
+        (await site.api.deviceActions(id)).some(
+          (a) => a.id === fetch.id && a.state === 'completed',
+        ),
+      );
+      const collect = await site.api.requestDeviceAction(id, 'inventory:collect');
+      await waitFor('inventory collected', async () =>
+        (await site.api.deviceActions(id)).some(
+          (a) => a.id === collect.id && a.state === 'completed',
+        ),
+      );
+      const detail = await waitFor('custom class in inventory', async () => {
+        const d = await site.api.getDevice(id);
+        return d.inventory.assetTag?.[0]?.tag === 'AT-4711' ? d : undefined;
+      });
+      expect(detail.inventory.assetTag?.[0]?.warrantyYears).toBe(3);
+      const c = await site.api.createCollection({
+        name: `Rack r12 ${dialect}`,
+        rules: [{ kind: 'query', query: 'assetTag.rack = "r12" and assetTag.warrantyYears >= 2' }],
+      });
+      expect(c.memberCount).toBe(1);
+    },
+  );
 
-  it.skipIf(dialect === 'postgres' && !hasPg)('builds collections from queries with dpkg-aware versions', async () => {
-    const dpkgVersion = execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'dpkg'], { encoding: 'utf8' });
-    const preview = await site.api.previewCollection({ rules: [{ kind: 'query', query: `os.family = "debian" and any(package, name = "dpkg" and version >= "${dpkgVersion}")` }] });
-    expect(preview.count).toBe(1);
-    const none = await site.api.previewCollection({ rules: [{ kind: 'query', query: `any(package, name = "dpkg" and version > "${dpkgVersion}")` }] });
-    expect(none.count).toBe(0);
-    const created = await site.api.createCollection({ name: `Debian with dpkg ${dialect}`, rules: [{ kind: 'query', query: 'os.family = "debian" and any(package, name = "dpkg")' }] });
-    const members = await site.api.collectionMembers(created.id);
-    expect(members.items.map((d) => d.id)).toEqual([site.devices[0]?.id]);
-  });
+  it.skipIf(dialect === 'postgres' && !hasPg)(
+    'builds collections from queries with dpkg-aware versions',
+    async () => {
+      const dpkgVersion = execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'dpkg'], {
+        encoding: 'utf8',
+      });
+      const preview = await site.api.previewCollection({
+        rules: [
+          {
+            kind: 'query',
+            query: `os.family = "debian" and any(package, name = "dpkg" and version >= "${dpkgVersion}")`,
+          },
+        ],
+      });
+      expect(preview.count).toBe(1);
+      const none = await site.api.previewCollection({
+        rules: [
+          { kind: 'query', query: `any(package, name = "dpkg" and version > "${dpkgVersion}")` },
+        ],
+      });
+      expect(none.count).toBe(0);
+      const created = await site.api.createCollection({
+        name: `Debian with dpkg ${dialect}`,
+        rules: [{ kind: 'query', query: 'os.family = "debian" and any(package, name = "dpkg")' }],
+      });
+      const members = await site.api.collectionMembers(created.id);
+      expect(members.items.map((d) => d.id)).toEqual([site.devices[0]?.id]);
+    },
+  );
 
-  it.skipIf(dialect === 'postgres' && !hasPg)('refuses bad input with stable codes and writes nothing', async () => {
-    const before = (await site.api.listCollections()).length;
-    const post = (path: string, body: string, type = 'application/json') =>
-      fetch(`${site.adminUrl}/api/v1${path}`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${tokenOf(site)}` }, body });
-    const codeOf = async (r: Response) => ((await r.json()) as { code: string }).code;
-    let r = await post('/collections', '{"name": ');
-    expect([r.status, await codeOf(r)]).toEqual([400, 'INVALID_JSON']);
-    r = await post('/collections', JSON.stringify({ name: 'x', rules: [], surprise: 1 }));
-    expect([r.status, await codeOf(r)]).toEqual([400, 'INVALID_INPUT']);
-    r = await post('/collections', JSON.stringify({ name: 42, rules: [] }));
-    expect([r.status, await codeOf(r)]).toEqual([400, 'INVALID_INPUT']);
-    r = await post('/collections', JSON.stringify({ name: 'big', description: 'x'.repeat(3 * 1024 * 1024), rules: [] }));
-    expect([r.status, await codeOf(r)]).toEqual([413, 'BODY_TOO_LARGE']);
-    r = await post('/collections', JSON.stringify({ name: 'inj', rules: [{ kind: 'query', query: 'os.family = "x"; drop table device; --' }] }));
-    expect([r.status, await codeOf(r)]).toEqual([400, 'QUERY_SYNTAX']);
-    const injected = await site.api.previewCollection({ rules: [{ kind: 'query', query: `os.name = "x' or '1'='1" or os.family = "\\" or 1=1 --"` }] });
-    expect(injected.count).toBe(0);
-    await expect(site.api.createCollection({ name: 'All Systems', rules: [] })).rejects.toMatchObject({ code: 'COLLECTION_NAME_TAKEN' });
-    expect((await site.api.listCollections()).length).toBe(before);
-    expect((await site.api.listDevices()).total).toBe(1);
-    const unauth = await fetch(`${site.adminUrl}/api/v1/devices`);
-    expect([unauth.status, await codeOf(unauth)]).toEqual([401, 'UNAUTHENTICATED']);
-  });
+  it.skipIf(dialect === 'postgres' && !hasPg)(
+    'refuses bad input with stable codes and writes nothing',
+    async () => {
+      const before = (await site.api.listCollections()).length;
+      const post = (path: string, body: string, type = 'application/json') =>
+        fetch(`${site.adminUrl}/api/v1${path}`, {
+          method: 'POST',
+          headers: { 'content-type': type, authorization: `Bearer ${tokenOf(site)}` },
+          body,
+        });
+      const codeOf = async (r: Response) => ((await r.json()) as { code: string }).code;
+      let r = await post('/collections', '{"name": ');
+      expect([r.status, await codeOf(r)]).toEqual([400, 'INVALID_JSON']);
+      r = await post('/collections', JSON.stringify({ name: 'x', rules: [], surprise: 1 }));
+      expect([r.status, await codeOf(r)]).toEqual([400, 'INVALID_INPUT']);
+      r = await post('/collections', JSON.stringify({ name: 42, rules: [] }));
+      expect([r.status, await codeOf(r)]).toEqual([400, 'INVALID_INPUT']);
+      r = await post(
+        '/collections',
+        JSON.stringify({ name: 'big', description: 'x'.repeat(3 * 1024 * 1024), rules: [] }),
+      );
+      expect([r.status, await codeOf(r)]).toEqual([413, 'BODY_TOO_LARGE']);
+      r = await post(
+        '/collections',
+        JSON.stringify({
+          name: 'inj',
+          rules: [{ kind: 'query', query: 'os.family = "x"; drop table device; --' }],
+        }),
+      );
+      expect([r.status, await codeOf(r)]).toEqual([400, 'QUERY_SYNTAX']);
+      const injected = await site.api.previewCollection({
+        rules: [
+          { kind: 'query', query: `os.name = "x' or '1'='1" or os.family = "\\" or 1=1 --"` },
+        ],
+      });
+      expect(injected.count).toBe(0);
+      await expect(
+        site.api.createCollection({ name: 'All Systems', rules: [] }),
+      ).rejects.toMatchObject({ code: 'COLLECTION_NAME_TAKEN' });
+      expect((await site.api.listCollections()).length).toBe(before);
+      expect((await site.api.listDevices()).total).toBe(1);
+      const unauth = await fetch(`${site.adminUrl}/api/v1/devices`);
+      expect([unauth.status, await codeOf(unauth)]).toEqual([401, 'UNAUTHENTICATED']);
+    },
+  );
 
-  it.skipIf(dialect === 'postgres' && !hasPg)('reports client activity with a configurable threshold', async () => {
-    const activity = await site.api.clientActivity();
-    expect(activity).toMatchObject({ total: 1, active: 1, inactive: 0, thresholdDays: 7 });
-    expect(activity.series.length).toBeGreaterThanOrEqual(1);
-    expect(activity.recent.policyRequest).toBe(1);
-    await expect(site.api.updateSiteSettings({ activeThresholdDays: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await site.api.updateSiteSettings({ activeThresholdDays: 30 });
-    expect((await site.api.clientActivity()).thresholdDays).toBe(30);
-    expect((await site.api.site()).activeThresholdDays).toBe(30);
-    await site.api.updateSiteSettings({ activeThresholdDays: 7 });
-  });
+  it.skipIf(dialect === 'postgres' && !hasPg)(
+    'reports client activity with a configurable threshold',
+    async () => {
+      const activity = await site.api.clientActivity();
+      expect(activity).toMatchObject({ total: 1, active: 1, inactive: 0, thresholdDays: 7 });
+      expect(activity.series.length).toBeGreaterThanOrEqual(1);
+      expect(activity.recent.policyRequest).toBe(1);
+      await expect(site.api.updateSiteSettings({ activeThresholdDays: 0 })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
+      await site.api.updateSiteSettings({ activeThresholdDays: 30 });
+      expect((await site.api.clientActivity()).thresholdDays).toBe(30);
+      expect((await site.api.site()).activeThresholdDays).toBe(30);
+      await site.api.updateSiteSettings({ activeThresholdDays: 7 });
+    },
+  );
 
-  it.skipIf(dialect === 'postgres' && !hasPg)('lets a read-only analyst read but not change', async () => {
-    await site.api.createUser({ name: `analyst-${dialect}`, password: 'analyst-password', role: 'read-only-analyst' });
-    const { ApiClient } = await import('@steward/protocol');
-    const analyst = new ApiClient({ baseUrl: site.adminUrl });
-    analyst.setToken((await analyst.login(`analyst-${dialect}`, 'analyst-password')).token);
-    expect((await analyst.listDevices()).total).toBe(1);
-    const err = await analyst.createToken().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ status: 403, code: 'FORBIDDEN' });
-    const audit = await site.api.listAudit({ limit: 200 });
-    expect(audit.some((a) => a.action === 'user.create' && a.userName === 'admin')).toBe(true);
-  });
+  it.skipIf(dialect === 'postgres' && !hasPg)(
+    'lets a read-only analyst read but not change',
+    async () => {
+      await site.api.createUser({
+        name: `analyst-${dialect}`,
+        password: 'analyst-password',
+        role: 'read-only-analyst',
+      });
+      const { ApiClient } = await import('@steward/protocol');
+      const analyst = new ApiClient({ baseUrl: site.adminUrl });
+      analyst.setToken((await analyst.login(`analyst-${dialect}`, 'analyst-password')).token);
+      expect((await analyst.listDevices()).total).toBe(1);
+      const err = await analyst.createToken().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+      const audit = await site.api.listAudit({ limit: 200 });
+      expect(audit.some((a) => a.action === 'user.create' && a.userName === 'admin')).toBe(true);
+    },
+  );
 });
 
 function tokenOf(site: Site): string {

@@ -4,22 +4,32 @@ import { action, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 
 function print(ctx: Ctx, s: SiteSettings): void {
-  ctx.out.fields([['Active threshold', `${s.activeThresholdDays} days without contact make a device inactive`]]);
+  ctx.out.fields([
+    ['Active threshold', `${s.activeThresholdDays} days without contact make a device inactive`],
+  ]);
 }
 
 /** `steward site-settings show|set`: site-wide settings such as the activity threshold. */
 export function registerSiteSettingsCommands(program: Command, ctx: Ctx): void {
-  const settings = program.command('site-settings').description('site-wide settings (activity threshold)');
-  action(withJson(settings.command('show').description('show the site settings')), async ({ opts }) => {
-    const s = await (await ctx.client()).getSiteSettings();
-    if (opts.flag('json')) return ctx.out.json(s);
-    print(ctx, s);
-  });
+  const settings = program
+    .command('site-settings')
+    .description('site-wide settings (activity threshold)');
+  action(
+    withJson(settings.command('show').description('show the site settings')),
+    async ({ opts }) => {
+      const s = await (await ctx.client()).getSiteSettings();
+      if (opts.flag('json')) return ctx.out.json(s);
+      print(ctx, s);
+    },
+  );
   const set = withJson(
     settings
       .command('set')
       .description('change site settings')
-      .option('--active-threshold-days <n>', 'days without contact after which a device is inactive (1-365)'),
+      .option(
+        '--active-threshold-days <n>',
+        'days without contact after which a device is inactive (1-365)',
+      ),
   );
   action(set, async ({ opts }) => {
     const days = opts.int('activeThresholdDays', { min: 1, max: 365 });

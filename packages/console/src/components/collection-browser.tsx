@@ -6,14 +6,21 @@ import { useCollections } from './collection-select';
 import { TableSkeleton } from './table-skeleton';
 
 /** "Browse..." to change a report's scope to another collection, as in the seed's console. */
-export function CollectionBrowser(props: { value: string | null; onChange: (id: string) => void; label?: string }) {
+export function CollectionBrowser(props: {
+  value: string | null;
+  onChange: (id: string) => void;
+  label?: string;
+}) {
   const [opened, { open, close }] = useDisclosure(false);
   const [search, setSearch] = useState('');
   const collections = useCollections();
   const current = collections.data?.find((c) => c.id === props.value);
   const needle = search.trim().toLowerCase();
   const rows = (collections.data ?? []).filter(
-    (c) => !needle || c.name.toLowerCase().includes(needle) || c.description.toLowerCase().includes(needle),
+    (c) =>
+      !needle ||
+      c.name.toLowerCase().includes(needle) ||
+      c.description.toLowerCase().includes(needle),
   );
   return (
     <>
@@ -24,7 +31,13 @@ export function CollectionBrowser(props: { value: string | null; onChange: (id: 
         <Text size="sm" fw={600} data-testid="scope-collection">
           {current?.name ?? (props.value ? '…' : 'All devices')}
         </Text>
-        <Button size="xs" variant="default" leftSection={<IconFolderOpen size={14} />} onClick={open} data-testid="browse-collection">
+        <Button
+          size="xs"
+          variant="default"
+          leftSection={<IconFolderOpen size={14} />}
+          onClick={open}
+          data-testid="browse-collection"
+        >
           Browse…
         </Button>
       </Group>

@@ -17,9 +17,25 @@ export interface ConfirmDialogProps {
 
 /** Asks before something that cannot be undone; stays open if the action fails. */
 export function ConfirmDialog(props: ConfirmDialogProps) {
-  const { opened, onClose, title, message, confirmLabel, onConfirm, loading, danger = true, testId } = props;
+  const {
+    opened,
+    onClose,
+    title,
+    message,
+    confirmLabel,
+    onConfirm,
+    loading,
+    danger = true,
+    testId,
+  } = props;
   return (
-    <Modal opened={opened} onClose={onClose} title={<Text fw={600}>{title}</Text>} centered size="md">
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={<Text fw={600}>{title}</Text>}
+      centered
+      size="md"
+    >
       <Text size="sm">{message}</Text>
       <Group justify="flex-end" mt="lg" gap="xs">
         <Button variant="default" onClick={onClose}>
@@ -47,9 +63,22 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
 
 /** A button that asks before it does something that cannot be undone. */
 export function ConfirmButton(
-  props: Omit<ConfirmDialogProps, 'opened' | 'onClose'> & { children: ReactNode } & Omit<ButtonProps, 'children' | 'loading'>,
+  props: Omit<ConfirmDialogProps, 'opened' | 'onClose'> & { children: ReactNode } & Omit<
+      ButtonProps,
+      'children' | 'loading'
+    >,
 ) {
-  const { title, message, confirmLabel, onConfirm, loading, children, testId, danger, ...buttonProps } = props;
+  const {
+    title,
+    message,
+    confirmLabel,
+    onConfirm,
+    loading,
+    children,
+    testId,
+    danger,
+    ...buttonProps
+  } = props;
   const [opened, { open, close }] = useDisclosure(false);
   return (
     <>

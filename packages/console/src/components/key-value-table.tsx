@@ -2,7 +2,13 @@ import { Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 
 /** Label/value rows for the facts of one object. */
-export function KeyValueTable({ rows, labelWidth = 180 }: { rows: [string, ReactNode][]; labelWidth?: number }) {
+export function KeyValueTable({
+  rows,
+  labelWidth = 180,
+}: {
+  rows: [string, ReactNode][];
+  labelWidth?: number;
+}) {
   return (
     <Table verticalSpacing={6} fz="sm" withRowBorders={false}>
       <Table.Tbody>

@@ -19,7 +19,13 @@ export function machineTypeLabel(type: string | null | undefined): string {
   return LABELS[type ?? 'unknown'] ?? type ?? 'Unknown type';
 }
 
-export function MachineTypeGlyph({ type, size = 16 }: { type: string | null | undefined; size?: number }) {
+export function MachineTypeGlyph({
+  type,
+  size = 16,
+}: {
+  type: string | null | undefined;
+  size?: number;
+}) {
   switch (type) {
     case 'server':
       return <IconServer2 size={size} stroke={1.7} />;
@@ -41,7 +47,13 @@ const COLORS: Record<string, string> = {
   'virtual-machine': 'grape',
 };
 
-export function MachineTypeIcon({ type, size = 'md' }: { type: string | null | undefined; size?: 'sm' | 'md' | 'lg' | 'xl' }) {
+export function MachineTypeIcon({
+  type,
+  size = 'md',
+}: {
+  type: string | null | undefined;
+  size?: 'sm' | 'md' | 'lg' | 'xl';
+}) {
   const glyph = { sm: 13, md: 16, lg: 20, xl: 26 }[size];
   return (
     <Tooltip label={machineTypeLabel(type)} openDelay={300} withArrow>

@@ -24,7 +24,10 @@ export function Pager(props: {
         <Select
           size="xs"
           w={110}
-          data={(props.pageSizes ?? [25, 50, 100, 200]).map((n) => ({ value: String(n), label: `${n} / page` }))}
+          data={(props.pageSizes ?? [25, 50, 100, 200]).map((n) => ({
+            value: String(n),
+            label: `${n} / page`,
+          }))}
           value={String(limit)}
           onChange={(v) => v && props.onChange(0, Number(v))}
           allowDeselect={false}

@@ -13,7 +13,10 @@ export function SortableTh<K extends string>(props: {
   const active = props.sort === props.field;
   const Icon = active ? (props.order === 'asc' ? IconChevronUp : IconChevronDown) : IconSelector;
   return (
-    <Table.Th w={props.w} aria-sort={active ? (props.order === 'asc' ? 'ascending' : 'descending') : 'none'}>
+    <Table.Th
+      w={props.w}
+      aria-sort={active ? (props.order === 'asc' ? 'ascending' : 'descending') : 'none'}
+    >
       <UnstyledButton
         onClick={() => props.onSort(props.field)}
         data-testid={`sort-${props.field}`}

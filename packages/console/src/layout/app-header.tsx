@@ -11,7 +11,13 @@ import {
   useComputedColorScheme,
   useMantineColorScheme,
 } from '@mantine/core';
-import { IconChevronDown, IconLogout, IconMoon, IconSun, IconUserCircle } from '@tabler/icons-react';
+import {
+  IconChevronDown,
+  IconLogout,
+  IconMoon,
+  IconSun,
+  IconUserCircle,
+} from '@tabler/icons-react';
 import { Link, useNavigate } from 'react-router-dom';
 import { useSession } from '../session/session-context';
 import { StewardLogo } from './steward-logo';
@@ -39,7 +45,11 @@ export function ThemeToggle() {
         onClick={() => setColorScheme(next)}
         data-testid="theme-toggle"
       >
-        {computed === 'dark' ? <IconSun size={18} stroke={1.6} /> : <IconMoon size={18} stroke={1.6} />}
+        {computed === 'dark' ? (
+          <IconSun size={18} stroke={1.6} />
+        ) : (
+          <IconMoon size={18} stroke={1.6} />
+        )}
       </ActionIcon>
     </Tooltip>
   );
@@ -66,7 +76,10 @@ export function AppHeader({ navOpened, toggleNav }: { navOpened: boolean; toggle
             <Text size="sm" c="dimmed">
               {site.siteName}
             </Text>
-            <Tooltip label={`Site code · ${site.database === 'postgres' ? 'PostgreSQL' : 'SQLite'} · v${site.version}`} withArrow>
+            <Tooltip
+              label={`Site code · ${site.database === 'postgres' ? 'PostgreSQL' : 'SQLite'} · v${site.version}`}
+              withArrow
+            >
               <Badge variant="outline" color="gray" size="sm" radius="sm" data-testid="site-code">
                 {site.siteCode}
               </Badge>

@@ -10,12 +10,15 @@ import {
   IconUsers,
 } from '@tabler/icons-react';
 import type { Icon } from '@tabler/icons-react';
+import type { Permission } from '@steward/protocol';
 
 export interface NavItem {
   label: string;
   to: string;
   icon: Icon;
   testId: string;
+  /** Hidden from users whose role lacks it (the page still explains a 403 if opened directly). */
+  permission?: Permission;
 }
 
 export interface NavSection {
@@ -51,16 +54,38 @@ export const NAV_SECTIONS: NavSection[] = [
   {
     label: 'Administration',
     items: [
-      { label: 'Enrolment tokens', to: '/admin/enrolment-tokens', icon: IconKey, testId: 'nav-tokens' },
-      { label: 'Users', to: '/admin/users', icon: IconUsers, testId: 'nav-users' },
+      {
+        label: 'Enrolment tokens',
+        to: '/admin/enrolment-tokens',
+        icon: IconKey,
+        testId: 'nav-tokens',
+      },
+      {
+        label: 'Users',
+        to: '/admin/users',
+        icon: IconUsers,
+        testId: 'nav-users',
+        permission: 'users:write',
+      },
       {
         label: 'Inventory classes',
         to: '/admin/inventory-classes',
         icon: IconListDetails,
         testId: 'nav-inventory-classes',
       },
-      { label: 'Client settings', to: '/admin/client-settings', icon: IconSettings, testId: 'nav-client-settings' },
-      { label: 'Audit log', to: '/admin/audit-log', icon: IconShieldCheck, testId: 'nav-audit-log' },
+      {
+        label: 'Client settings',
+        to: '/admin/client-settings',
+        icon: IconSettings,
+        testId: 'nav-client-settings',
+      },
+      {
+        label: 'Audit log',
+        to: '/admin/audit-log',
+        icon: IconShieldCheck,
+        testId: 'nav-audit-log',
+        permission: 'audit:read',
+      },
     ],
   },
 ];

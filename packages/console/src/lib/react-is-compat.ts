@@ -13,5 +13,9 @@ const ELEMENT_MARKERS: ReadonlySet<symbol> = new Set([
 export function isFragment(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const marker: unknown = Reflect.get(value, '$$typeof');
-  return typeof marker === 'symbol' && ELEMENT_MARKERS.has(marker) && Reflect.get(value, 'type') === FRAGMENT;
+  return (
+    typeof marker === 'symbol' &&
+    ELEMENT_MARKERS.has(marker) &&
+    Reflect.get(value, 'type') === FRAGMENT
+  );
 }

@@ -1,4 +1,17 @@
-import { Alert, Box, Button, Center, Code, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Box,
+  Button,
+  Center,
+  Code,
+  Group,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { IconAlertCircle, IconLogin2 } from '@tabler/icons-react';
 import { ErrorCode } from '@steward/protocol';
 import { useState } from 'react';
@@ -41,7 +54,7 @@ export function SignInPage() {
     setError(null);
     try {
       await session.signIn(userName.trim(), password);
-      navigate(target, { replace: true });
+      void navigate(target, { replace: true });
     } catch (err) {
       setError(err);
     } finally {
@@ -73,7 +86,12 @@ export function SignInPage() {
                 </Text>
               </div>
               {error !== null && (
-                <Alert color="red" variant="light" icon={<IconAlertCircle size={18} />} data-testid="sign-in-error">
+                <Alert
+                  color="red"
+                  variant="light"
+                  icon={<IconAlertCircle size={18} />}
+                  data-testid="sign-in-error"
+                >
                   <Text size="sm">{explain(error)}</Text>
                   <Code fz="xs">{errorCode(error)}</Code>
                 </Alert>
@@ -107,8 +125,8 @@ export function SignInPage() {
             </Stack>
           </Paper>
           <Text size="xs" c="dimmed" ta="center">
-            The first administrator is created by <Code fz="xs">steward up</Code>; others are added under
-            Administration › Users.
+            The first administrator is created by <Code fz="xs">steward up</Code>; others are added
+            under Administration › Users.
           </Text>
         </Stack>
       </Center>

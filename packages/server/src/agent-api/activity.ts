@@ -35,7 +35,11 @@ export class ActivityRecorder {
     await this.flush();
   }
 
-  record(deviceId: string, kind: ActivityKind, extra: { agentVersion?: string; policyVersion?: number } = {}): void {
+  record(
+    deviceId: string,
+    kind: ActivityKind,
+    extra: { agentVersion?: string; policyVersion?: number } = {},
+  ): void {
     const p = this.pending.get(deviceId) ?? {};
     p[kind] = this.ctx.clock.now().toISOString();
     if (extra.agentVersion) p.agentVersion = extra.agentVersion;
@@ -44,7 +48,9 @@ export class ActivityRecorder {
   }
 
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushNow()).catch((err: unknown) => this.ctx.log.error({ err }, 'activity flush failed'));
+    this.flushing = this.flushing
+      .then(() => this.flushNow())
+      .catch((err: unknown) => this.ctx.log.error({ err }, 'activity flush failed'));
     return this.flushing;
   }
 
@@ -60,7 +66,10 @@ export class ActivityRecorder {
         if (p.push) set.push_seen_at = p.push;
         if (p.agentVersion) set.agent_version = p.agentVersion;
         if (p.policyVersion !== undefined) set.policy_version = p.policyVersion;
-        const contact = [p.policy, p.heartbeat, p.push].filter((x): x is string => x !== undefined).sort().pop();
+        const contact = [p.policy, p.heartbeat, p.push]
+          .filter((x): x is string => x !== undefined)
+          .sort()
+          .pop();
         if (contact) set.last_contact_at = contact;
         await tx.updateTable('device').set(set).where('id', '=', deviceId).execute();
       }

@@ -22,7 +22,9 @@ export class DeviceAuthenticator {
   private unsubscribe: () => void;
 
   constructor(private readonly ctx: SiteContext) {
-    this.unsubscribe = ctx.bus.subscribe('device-revoked', ({ deviceId }) => this.cache.delete(deviceId));
+    this.unsubscribe = ctx.bus.subscribe('device-revoked', ({ deviceId }) =>
+      this.cache.delete(deviceId),
+    );
   }
 
   stop(): void {
@@ -34,21 +36,45 @@ export class DeviceAuthenticator {
     const header = request.headers[DEVICE_AUTH_HEADER];
     const value = Array.isArray(header) ? header[0] : header;
     const dot = value?.indexOf('.') ?? -1;
-    if (!value || dot < 1) throw new AppError(401, ErrorCode.DEVICE_AUTH_FAILED, `send the ${DEVICE_AUTH_HEADER} header (enrol first)`);
+    if (!value || dot < 1)
+      throw new AppError(
+        401,
+        ErrorCode.DEVICE_AUTH_FAILED,
+        `send the ${DEVICE_AUTH_HEADER} header (enrol first)`,
+      );
     const deviceId = value.slice(0, dot);
     const key = value.slice(dot + 1);
     let entry = this.cache.get(deviceId);
     if (!entry || Date.now() - entry.loadedAt > CACHE_MS) {
-      const row = await this.ctx.db.kysely.selectFrom('device').select(['key_hash', 'revoked_at', 'name']).where('id', '=', deviceId).executeTakeFirst();
+      const row = await this.ctx.db.kysely
+        .selectFrom('device')
+        .select(['key_hash', 'revoked_at', 'name'])
+        .where('id', '=', deviceId)
+        .executeTakeFirst();
       if (!row) {
         this.cache.delete(deviceId);
-        throw new AppError(401, ErrorCode.DEVICE_UNKNOWN, 'this device is not enrolled in the site (enrol it again)');
+        throw new AppError(
+          401,
+          ErrorCode.DEVICE_UNKNOWN,
+          'this device is not enrolled in the site (enrol it again)',
+        );
       }
-      entry = { keyHash: row.key_hash, revoked: row.revoked_at !== null, name: row.name, loadedAt: Date.now() };
+      entry = {
+        keyHash: row.key_hash,
+        revoked: row.revoked_at !== null,
+        name: row.name,
+        loadedAt: Date.now(),
+      };
       this.cache.set(deviceId, entry);
     }
-    if (!sameHash(sha256Hex(key), entry.keyHash)) throw new AppError(401, ErrorCode.DEVICE_AUTH_FAILED, 'the device key is wrong');
-    if (entry.revoked) throw new AppError(403, ErrorCode.DEVICE_REVOKED, 'this device was revoked by an administrator');
+    if (!sameHash(sha256Hex(key), entry.keyHash))
+      throw new AppError(401, ErrorCode.DEVICE_AUTH_FAILED, 'the device key is wrong');
+    if (entry.revoked)
+      throw new AppError(
+        403,
+        ErrorCode.DEVICE_REVOKED,
+        'this device was revoked by an administrator',
+      );
     return { deviceId, name: entry.name };
   }
 }

@@ -1,7 +1,12 @@
 import { sign } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
 import type { Static } from '@sinclair/typebox';
-import { ClientSettings, canonicalJson, type PolicyDocument, type SignedPolicy } from '@steward/protocol';
+import {
+  ClientSettings,
+  canonicalJson,
+  type PolicyDocument,
+  type SignedPolicy,
+} from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { settingOrInit, type SiteKeys } from '../site/site-keys.js';
@@ -22,7 +27,11 @@ export const DEFAULT_CLIENT_SETTINGS: Static<typeof ClientSettings> = {
 
 /** Raises the policy version in the caller's transaction; agents refetch on the next nudge or poll. */
 export async function bumpPolicyVersion(tx: Kysely<Database>): Promise<number> {
-  const row = await tx.selectFrom('site_setting').select('value').where('key', '=', 'policy_version').executeTakeFirst();
+  const row = await tx
+    .selectFrom('site_setting')
+    .select('value')
+    .where('key', '=', 'policy_version')
+    .executeTakeFirst();
   const next = Number(row?.value ?? '1') + 1;
   await tx
     .insertInto('site_setting')
@@ -68,13 +77,17 @@ export class PolicyService {
       inventoryClasses: await loadCustomClasses(this.ctx),
     };
     const payload = canonicalJson(doc);
-    const signature = sign(null, Buffer.from(payload, 'utf8'), this.keys.policySigningKey).toString('base64');
+    const signature = sign(null, Buffer.from(payload, 'utf8'), this.keys.policySigningKey).toString(
+      'base64',
+    );
     this.cached = { version, signed: { payload, signature } };
     return this.cached;
   }
 
   private async readSettings(): Promise<Static<typeof ClientSettings>> {
-    const raw = await settingOrInit(this.ctx.db.kysely, 'client_settings', () => JSON.stringify(DEFAULT_CLIENT_SETTINGS));
+    const raw = await settingOrInit(this.ctx.db.kysely, 'client_settings', () =>
+      JSON.stringify(DEFAULT_CLIENT_SETTINGS),
+    );
     const merged: unknown = { ...DEFAULT_CLIENT_SETTINGS, ...(JSON.parse(raw) as object) };
     return Value.Check(ClientSettings, merged) ? merged : DEFAULT_CLIENT_SETTINGS;
   }
@@ -84,7 +97,10 @@ export class PolicyService {
     return this.readSettings();
   }
 
-  async updateSettings(actor: Actor, patch: Partial<Static<typeof ClientSettings>>): Promise<Static<typeof ClientSettings>> {
+  async updateSettings(
+    actor: Actor,
+    patch: Partial<Static<typeof ClientSettings>>,
+  ): Promise<Static<typeof ClientSettings>> {
     authorize(actor, 'devices:write');
     const next = { ...(await this.readSettings()), ...patch };
     const at = nowIso(this.ctx);
@@ -96,7 +112,12 @@ export class PolicyService {
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(next) }))
         .execute();
       version = await bumpPolicyVersion(tx);
-      await writeAudit(tx, actor, at, { action: 'client-settings.update', targetType: 'client-settings', targetId: 'site', details: patch });
+      await writeAudit(tx, actor, at, {
+        action: 'client-settings.update',
+        targetType: 'client-settings',
+        targetId: 'site',
+        details: patch,
+      });
     });
     await this.ctx.bus.publish('policy-changed', { version });
     return next;

@@ -1,4 +1,12 @@
-import { AgentPaths, EnrollRequest, EnrollResponse, HeartbeatBody, ReportAck, ReportBatch, SignedPolicy } from '@steward/protocol';
+import {
+  AgentPaths,
+  EnrollRequest,
+  EnrollResponse,
+  HeartbeatBody,
+  ReportAck,
+  ReportBatch,
+  SignedPolicy,
+} from '@steward/protocol';
 import type { App } from '../http/types.js';
 import type { SiteContext } from '../context.js';
 import type { EnrolmentService } from '../enrolment/service.js';
@@ -21,7 +29,11 @@ export interface AgentRouteDeps {
 export function registerAgentRoutes(app: App, deps: AgentRouteDeps): void {
   app.decorateRequest('deviceId', null);
 
-  app.post(AgentPaths.enroll, { schema: { body: EnrollRequest, response: { 200: EnrollResponse } } }, (req) => deps.enrolment.enroll(req.body));
+  app.post(
+    AgentPaths.enroll,
+    { schema: { body: EnrollRequest, response: { 200: EnrollResponse } } },
+    (req) => deps.enrolment.enroll(req.body),
+  );
 
   app.get(AgentPaths.policy, { schema: { response: { 200: SignedPolicy } } }, async (req) => {
     const { deviceId } = await deps.auth.authenticate(req);
@@ -39,10 +51,14 @@ export function registerAgentRoutes(app: App, deps: AgentRouteDeps): void {
     return reply.status(204).send();
   });
 
-  app.post(AgentPaths.reports, { schema: { body: ReportBatch, response: { 200: ReportAck } } }, async (req) => {
-    const device = await deps.auth.authenticate(req);
-    return ingestReportBatch(deps.ctx, device, req.body.items);
-  });
+  app.post(
+    AgentPaths.reports,
+    { schema: { body: ReportBatch, response: { 200: ReportAck } } },
+    async (req) => {
+      const device = await deps.auth.authenticate(req);
+      return ingestReportBatch(deps.ctx, device, req.body.items);
+    },
+  );
 
   app.get(
     AgentPaths.push,

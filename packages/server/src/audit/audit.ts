@@ -28,7 +28,12 @@ export async function writeAudit(
 export async function listAudit(
   ctx: SiteContext,
   actor: Actor,
-  opts: { limit: number; before?: string | undefined; targetType?: string | undefined; targetId?: string | undefined },
+  opts: {
+    limit: number;
+    before?: string | undefined;
+    targetType?: string | undefined;
+    targetId?: string | undefined;
+  },
 ): Promise<AuditEntry[]> {
   authorize(actor, 'audit:read');
   let q = ctx.db.kysely.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(opts.limit);

@@ -4,7 +4,15 @@ import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
 import type { Actor } from '../context.js';
 
-type ListAudit = (actor: Actor, q: { limit: number; before?: string | undefined; targetType?: string | undefined; targetId?: string | undefined }) => Promise<AuditEntry[]>;
+type ListAudit = (
+  actor: Actor,
+  q: {
+    limit: number;
+    before?: string | undefined;
+    targetType?: string | undefined;
+    targetId?: string | undefined;
+  },
+) => Promise<AuditEntry[]>;
 
 export function registerAuditRoutes(app: App, list: ListAudit): void {
   app.get(

@@ -68,6 +68,16 @@ export class CollectionService {
     await this.queue.evaluateDirty();
   }
 
+  /**
+   * Full evaluation of every collection. A process that becomes the scheduler runs it first:
+   * devices marked dirty in a process that stopped (or in this one before a restart) were only
+   * held in memory, so membership is rebuilt rather than trusted.
+   */
+  async evaluateAll(): Promise<void> {
+    const ids = (await repo.listCollectionRows(this.ctx.db.kysely)).map((r) => r.id);
+    await this.queue.evaluateWithDependants(ids);
+  }
+
   /** Scheduler: full evaluation of collections whose evaluation interval has passed. */
   async evaluateDue(): Promise<void> {
     await this.queue.evaluateDue();

@@ -89,7 +89,10 @@ export async function migrateToLatest(db: Db): Promise<void> {
   const run = async () => {
     const { error, results } = await migrator.migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
-    if (error) throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
+    if (error)
+      throw new Error(
+        `migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      );
   };
   if (db.dialect === 'postgres') {
     // Several server processes may start together against one PostgreSQL.

@@ -71,6 +71,8 @@ export interface DeviceTable {
   package_set_id: string | null;
   package_count: number;
   report_seq: ColumnType<number, number | undefined, number>;
+  /** Sequence of the last inventory report applied: older ones are superseded, not applied. */
+  inventory_seq: ColumnType<number, number | undefined, number>;
   inventory_resync: number;
   policy_version: number | null;
   last_policy_request_at: string | null;
@@ -134,6 +136,8 @@ export interface StatusMessageTable {
   type: string;
   component: string;
   device_id: string | null;
+  /** The agent's outbox sequence number; null for messages the site raised itself. */
+  device_seq: ColumnType<string | number | null, number | null | undefined, never>;
   machine: string;
   site_code: string;
   at: string;

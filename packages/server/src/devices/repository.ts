@@ -31,18 +31,26 @@ export function toDeviceSummary(row: DeviceRow, now: Date): DeviceSummary {
     lastInventoryAt: row.last_inventory_at,
     lastStatusAt: row.last_status_at,
     lastContactAt: row.last_contact_at,
-    active: row.revoked_at === null && row.last_contact_at !== null && row.last_contact_at >= activeSince,
+    active:
+      row.revoked_at === null && row.last_contact_at !== null && row.last_contact_at >= activeSince,
     online: row.revoked_at === null && row.push_seen_at !== null && row.push_seen_at >= onlineSince,
     packageCount: row.package_count,
   };
 }
 
 /** Summaries of the given devices, in the order of `ids` (missing ids are skipped). */
-export async function deviceSummariesByIds(ctx: SiteContext, ids: string[]): Promise<DeviceSummary[]> {
+export async function deviceSummariesByIds(
+  ctx: SiteContext,
+  ids: string[],
+): Promise<DeviceSummary[]> {
   if (ids.length === 0) return [];
   const byId = new Map<string, DeviceRow>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await ctx.db.kysely.selectFrom('device').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await ctx.db.kysely
+      .selectFrom('device')
+      .selectAll()
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const r of rows) byId.set(r.id, r);
   }
   const now = ctx.clock.now();
@@ -52,9 +60,16 @@ export async function deviceSummariesByIds(ctx: SiteContext, ids: string[]): Pro
   });
 }
 
-export async function findDeviceByIdOrName(ctx: SiteContext, idOrName: string): Promise<DeviceRow | undefined> {
+export async function findDeviceByIdOrName(
+  ctx: SiteContext,
+  idOrName: string,
+): Promise<DeviceRow | undefined> {
   const db = ctx.db.kysely;
-  const byId = await db.selectFrom('device').selectAll().where('id', '=', idOrName).executeTakeFirst();
+  const byId = await db
+    .selectFrom('device')
+    .selectAll()
+    .where('id', '=', idOrName)
+    .executeTakeFirst();
   if (byId) return byId;
   // Names are not unique (re-imaged machines re-enrol): prefer the live, most recent one.
   return db

@@ -1,5 +1,15 @@
 import { Type } from '@sinclair/typebox';
-import { API_PREFIX, DeviceAction, DeviceActionRequest, DeviceDetail, DevicePackage, DeviceSummary, InventoryChange, ListDevicesQuery, Page } from '@steward/protocol';
+import {
+  API_PREFIX,
+  DeviceAction,
+  DeviceActionRequest,
+  DeviceDetail,
+  DevicePackage,
+  DeviceSummary,
+  InventoryChange,
+  ListDevicesQuery,
+  Page,
+} from '@steward/protocol';
 import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
 import type { DeviceService } from './service.js';
@@ -8,11 +18,15 @@ const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }
 
 export function registerDeviceRoutes(app: App, devices: DeviceService): void {
   const tags = ['devices'];
-  app.get(`${API_PREFIX}/devices`, { schema: { tags, querystring: ListDevicesQuery, response: { 200: Page(DeviceSummary) } } }, (req) =>
-    devices.list(actorOf(req), req.query),
+  app.get(
+    `${API_PREFIX}/devices`,
+    { schema: { tags, querystring: ListDevicesQuery, response: { 200: Page(DeviceSummary) } } },
+    (req) => devices.list(actorOf(req), req.query),
   );
-  app.get(`${API_PREFIX}/devices/:id`, { schema: { tags, params: Params, response: { 200: DeviceDetail } } }, (req) =>
-    devices.get(actorOf(req), req.params.id),
+  app.get(
+    `${API_PREFIX}/devices/:id`,
+    { schema: { tags, params: Params, response: { 200: DeviceDetail } } },
+    (req) => devices.get(actorOf(req), req.params.id),
   );
   app.get(
     `${API_PREFIX}/devices/:id/packages`,
@@ -20,7 +34,14 @@ export function registerDeviceRoutes(app: App, devices: DeviceService): void {
       schema: {
         tags,
         params: Params,
-        querystring: Type.Object({ search: Type.Optional(Type.String({ maxLength: 200 })), offset: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            search: Type.Optional(Type.String({ maxLength: 200 })),
+            offset: Type.Optional(Type.Integer({ minimum: 0 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Page(DevicePackage) },
       },
     },
@@ -32,19 +53,37 @@ export function registerDeviceRoutes(app: App, devices: DeviceService): void {
       schema: {
         tags,
         params: Params,
-        querystring: Type.Object({ className: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), before: Type.Optional(Type.String({ pattern: '^[0-9]+$' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            className: Type.Optional(Type.String({ maxLength: 64 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            before: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Array(InventoryChange) },
       },
     },
     (req) => devices.history(actorOf(req), req.params.id, req.query),
   );
-  app.get(`${API_PREFIX}/devices/:id/actions`, { schema: { tags, params: Params, response: { 200: Type.Array(DeviceAction) } } }, (req) =>
-    devices.actions(actorOf(req), req.params.id),
+  app.get(
+    `${API_PREFIX}/devices/:id/actions`,
+    { schema: { tags, params: Params, response: { 200: Type.Array(DeviceAction) } } },
+    (req) => devices.actions(actorOf(req), req.params.id),
   );
-  app.post(`${API_PREFIX}/devices/:id/actions`, { schema: { tags, params: Params, body: DeviceActionRequest, response: { 202: DeviceAction } } }, async (req, reply) =>
-    reply.status(202).send(await devices.requestAction(actorOf(req), req.params.id, req.body.action)),
+  app.post(
+    `${API_PREFIX}/devices/:id/actions`,
+    {
+      schema: { tags, params: Params, body: DeviceActionRequest, response: { 202: DeviceAction } },
+    },
+    async (req, reply) =>
+      reply
+        .status(202)
+        .send(await devices.requestAction(actorOf(req), req.params.id, req.body.action)),
   );
-  app.post(`${API_PREFIX}/devices/:id/revoke`, { schema: { tags, params: Params, response: { 200: DeviceSummary } } }, (req) =>
-    devices.revoke(actorOf(req), req.params.id),
+  app.post(
+    `${API_PREFIX}/devices/:id/revoke`,
+    { schema: { tags, params: Params, response: { 200: DeviceSummary } } },
+    (req) => devices.revoke(actorOf(req), req.params.id),
   );
 }

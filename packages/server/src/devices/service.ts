@@ -18,7 +18,12 @@ import { writeAudit } from '../audit/audit.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { PushHub } from '../push/push-hub.js';
-import { ONLINE_WINDOW_MS, findDeviceByIdOrName, toDeviceSummary, type DeviceRow } from './repository.js';
+import {
+  ONLINE_WINDOW_MS,
+  findDeviceByIdOrName,
+  toDeviceSummary,
+  type DeviceRow,
+} from './repository.js';
 
 const SORT_COLUMNS = {
   name: 'name',
@@ -41,7 +46,10 @@ export class DeviceService {
     return row;
   }
 
-  async list(actor: Actor, q: ListDevicesQuery): Promise<{ items: DeviceSummary[]; total: number }> {
+  async list(
+    actor: Actor,
+    q: ListDevicesQuery,
+  ): Promise<{ items: DeviceSummary[]; total: number }> {
     authorize(actor, 'read');
     const now = this.ctx.clock.now();
     const activeSince = new Date(now.getTime() - activeThresholdDays() * 86400_000).toISOString();
@@ -59,9 +67,20 @@ export class DeviceService {
       );
     }
     if (q.collection) {
-      const collection = await this.ctx.db.kysely.selectFrom('collection').select('id').where((eb) => eb.or([eb('id', '=', q.collection ?? ''), eb('name', '=', q.collection ?? '')])).executeTakeFirst();
+      const collection = await this.ctx.db.kysely
+        .selectFrom('collection')
+        .select('id')
+        .where((eb) =>
+          eb.or([eb('id', '=', q.collection ?? ''), eb('name', '=', q.collection ?? '')]),
+        )
+        .executeTakeFirst();
       if (!collection) throw new NotFoundError('collection', q.collection);
-      base = base.where('id', 'in', (eb) => eb.selectFrom('collection_member').select('device_id').where('collection_id', '=', collection.id));
+      base = base.where('id', 'in', (eb) =>
+        eb
+          .selectFrom('collection_member')
+          .select('device_id')
+          .where('collection_id', '=', collection.id),
+      );
     }
     switch (q.status) {
       case undefined:
@@ -70,13 +89,19 @@ export class DeviceService {
         base = base.where('revoked_at', 'is', null).where('last_contact_at', '>=', activeSince);
         break;
       case 'inactive':
-        base = base.where('revoked_at', 'is', null).where((eb) => eb.or([eb('last_contact_at', 'is', null), eb('last_contact_at', '<', activeSince)]));
+        base = base
+          .where('revoked_at', 'is', null)
+          .where((eb) =>
+            eb.or([eb('last_contact_at', 'is', null), eb('last_contact_at', '<', activeSince)]),
+          );
         break;
       case 'revoked':
         base = base.where('revoked_at', 'is not', null);
         break;
       case 'online':
-        base = base.where('revoked_at', 'is', null).where('push_seen_at', '>=', new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString());
+        base = base
+          .where('revoked_at', 'is', null)
+          .where('push_seen_at', '>=', new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString());
         break;
     }
     const totalRow = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
@@ -98,7 +123,12 @@ export class DeviceService {
     authorize(actor, 'read');
     const row = await this.mustFind(idOrName);
     const db = this.ctx.db.kysely;
-    const inv = await db.selectFrom('device_inventory').select(['class_name', 'data']).where('device_id', '=', row.id).orderBy('class_name').execute();
+    const inv = await db
+      .selectFrom('device_inventory')
+      .select(['class_name', 'data'])
+      .where('device_id', '=', row.id)
+      .orderBy('class_name')
+      .execute();
     const collections = await db
       .selectFrom('collection_member as m')
       .innerJoin('collection as c', 'c.id', 'm.collection_id')
@@ -108,27 +138,53 @@ export class DeviceService {
       .execute();
     return {
       ...toDeviceSummary(row, this.ctx.clock.now()),
-      inventory: Object.fromEntries(inv.map((r) => [r.class_name, parseJsonColumn<InventoryInstance[]>(r.data)])),
+      inventory: Object.fromEntries(
+        inv.map((r) => [r.class_name, parseJsonColumn<InventoryInstance[]>(r.data)]),
+      ),
       packageSetHash: row.package_set_id,
       collections,
     };
   }
 
-  async packages(actor: Actor, idOrName: string, q: { search?: string | undefined; offset?: number | undefined; limit?: number | undefined }): Promise<{ items: DevicePackage[]; total: number }> {
+  async packages(
+    actor: Actor,
+    idOrName: string,
+    q: { search?: string | undefined; offset?: number | undefined; limit?: number | undefined },
+  ): Promise<{ items: DevicePackage[]; total: number }> {
     authorize(actor, 'read');
     const row = await this.mustFind(idOrName);
     if (!row.package_set_id) return { items: [], total: 0 };
-    let base = this.ctx.db.kysely.selectFrom('package_set_item').where('set_id', '=', row.package_set_id);
-    if (q.search) base = base.where(sql<boolean>`lower(name) like ${`%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`);
+    let base = this.ctx.db.kysely
+      .selectFrom('package_set_item')
+      .where('set_id', '=', row.package_set_id);
+    if (q.search)
+      base = base.where(
+        sql<boolean>`lower(name) like ${`%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`,
+      );
     const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-    const items = await base.select(['name', 'version', 'arch', 'manager']).orderBy('name').orderBy('arch').offset(q.offset ?? 0).limit(q.limit ?? 100).execute();
+    const items = await base
+      .select(['name', 'version', 'arch', 'manager'])
+      .orderBy('name')
+      .orderBy('arch')
+      .offset(q.offset ?? 0)
+      .limit(q.limit ?? 100)
+      .execute();
     return { items, total: toNumber(total?.n) };
   }
 
-  async history(actor: Actor, idOrName: string, q: { className?: string | undefined; limit?: number | undefined; before?: string | undefined }): Promise<InventoryChange[]> {
+  async history(
+    actor: Actor,
+    idOrName: string,
+    q: { className?: string | undefined; limit?: number | undefined; before?: string | undefined },
+  ): Promise<InventoryChange[]> {
     authorize(actor, 'read');
     const row = await this.mustFind(idOrName);
-    let query = this.ctx.db.kysely.selectFrom('inventory_change').selectAll().where('device_id', '=', row.id).orderBy('id', 'desc').limit(q.limit ?? 100);
+    let query = this.ctx.db.kysely
+      .selectFrom('inventory_change')
+      .selectAll()
+      .where('device_id', '=', row.id)
+      .orderBy('id', 'desc')
+      .limit(q.limit ?? 100);
     if (q.className) query = query.where('class_name', '=', q.className);
     if (q.before) query = query.where(sql<boolean>`id < ${Number(q.before)}`);
     const rows = await query.execute();
@@ -144,7 +200,13 @@ export class DeviceService {
   async actions(actor: Actor, idOrName: string): Promise<DeviceAction[]> {
     authorize(actor, 'read');
     const row = await this.mustFind(idOrName);
-    const rows = await this.ctx.db.kysely.selectFrom('device_action').selectAll().where('device_id', '=', row.id).orderBy('requested_at', 'desc').limit(100).execute();
+    const rows = await this.ctx.db.kysely
+      .selectFrom('device_action')
+      .selectAll()
+      .where('device_id', '=', row.id)
+      .orderBy('requested_at', 'desc')
+      .limit(100)
+      .execute();
     return rows.map(toAction);
   }
 
@@ -152,9 +214,12 @@ export class DeviceService {
   async requestAction(actor: Actor, idOrName: string, action: NudgeAction): Promise<DeviceAction> {
     authorize(actor, 'devices:act');
     const device = await this.mustFind(idOrName);
-    if (device.revoked_at) throw new ConflictError(ErrorCode.DEVICE_REVOKED, `device "${device.name}" is revoked`);
+    if (device.revoked_at)
+      throw new ConflictError(ErrorCode.DEVICE_REVOKED, `device "${device.name}" is revoked`);
     const now = this.ctx.clock.now();
-    const online = device.push_seen_at !== null && device.push_seen_at >= new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
+    const online =
+      device.push_seen_at !== null &&
+      device.push_seen_at >= new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
     const row = {
       id: PushHub.newRequestId(),
       device_id: device.id,
@@ -167,11 +232,29 @@ export class DeviceService {
     };
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
       await tx.insertInto('device_action').values(row).execute();
-      await writeAudit(tx, actor, row.requested_at, { action: `device.${action}`, targetType: 'device', targetId: device.id, details: { requestId: row.id } });
-      await raiseSiteStatus(this.ctx, { messageId: 50040, insertionStrings: [action, device.name, actor.userName], attributes: { deviceId: device.id, requestId: row.id }, deviceId: device.id }, tx);
+      await writeAudit(tx, actor, row.requested_at, {
+        action: `device.${action}`,
+        targetType: 'device',
+        targetId: device.id,
+        details: { requestId: row.id },
+      });
+      await raiseSiteStatus(
+        this.ctx,
+        {
+          messageId: 50040,
+          insertionStrings: [action, device.name, actor.userName],
+          attributes: { deviceId: device.id, requestId: row.id },
+          deviceId: device.id,
+        },
+        tx,
+      );
     });
     await this.push.publish([{ deviceId: device.id, requestId: row.id, action }]);
-    const stored = await this.ctx.db.kysely.selectFrom('device_action').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+    const stored = await this.ctx.db.kysely
+      .selectFrom('device_action')
+      .selectAll()
+      .where('id', '=', row.id)
+      .executeTakeFirstOrThrow();
     return toAction(stored);
   }
 
@@ -181,9 +264,27 @@ export class DeviceService {
     const at = nowIso(this.ctx);
     if (!device.revoked_at) {
       await this.ctx.db.kysely.transaction().execute(async (tx) => {
-        await tx.updateTable('device').set({ revoked_at: at }).where('id', '=', device.id).execute();
-        await writeAudit(tx, actor, at, { action: 'device.revoke', targetType: 'device', targetId: device.id, details: { name: device.name } });
-        await raiseSiteStatus(this.ctx, { messageId: 50011, insertionStrings: [device.name, actor.userName], attributes: { deviceId: device.id }, deviceId: device.id }, tx);
+        await tx
+          .updateTable('device')
+          .set({ revoked_at: at })
+          .where('id', '=', device.id)
+          .execute();
+        await writeAudit(tx, actor, at, {
+          action: 'device.revoke',
+          targetType: 'device',
+          targetId: device.id,
+          details: { name: device.name },
+        });
+        await raiseSiteStatus(
+          this.ctx,
+          {
+            messageId: 50011,
+            insertionStrings: [device.name, actor.userName],
+            attributes: { deviceId: device.id },
+            deviceId: device.id,
+          },
+          tx,
+        );
       });
       await this.ctx.bus.publish('device-revoked', { deviceId: device.id });
       // The evaluator takes it out of every collection and records that in the membership history.
@@ -193,8 +294,22 @@ export class DeviceService {
   }
 }
 
-function toAction(r: { id: string; device_id: string; action: string; requested_by: string; requested_at: string; delivered_at: string | null; completed_at: string | null; not_connected: number }): DeviceAction {
-  const action: NudgeAction = r.action === 'policy:fetch' ? 'policy:fetch' : r.action === 'inventory:collect' ? 'inventory:collect' : 'deployments:evaluate';
+function toAction(r: {
+  id: string;
+  device_id: string;
+  action: string;
+  requested_by: string;
+  requested_at: string;
+  delivered_at: string | null;
+  completed_at: string | null;
+  not_connected: number;
+}): DeviceAction {
+  const action: NudgeAction =
+    r.action === 'policy:fetch'
+      ? 'policy:fetch'
+      : r.action === 'inventory:collect'
+        ? 'inventory:collect'
+        : 'deployments:evaluate';
   return {
     id: r.id,
     deviceId: r.device_id,
@@ -203,6 +318,12 @@ function toAction(r: { id: string; device_id: string; action: string; requested_
     requestedAt: r.requested_at,
     deliveredAt: r.delivered_at,
     completedAt: r.completed_at,
-    state: r.completed_at ? 'completed' : r.delivered_at ? 'delivered' : r.not_connected ? 'not-connected' : 'pending',
+    state: r.completed_at
+      ? 'completed'
+      : r.delivered_at
+        ? 'delivered'
+        : r.not_connected
+          ? 'not-connected'
+          : 'pending',
   };
 }

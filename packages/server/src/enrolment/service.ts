@@ -1,5 +1,11 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { ErrorCode, type CreateEnrolmentTokenRequest, type EnrolmentToken, type EnrollRequest, type EnrollResponse } from '@steward/protocol';
+import {
+  ErrorCode,
+  type CreateEnrolmentTokenRequest,
+  type EnrolmentToken,
+  type EnrollRequest,
+  type EnrollResponse,
+} from '@steward/protocol';
 import { encodeEnrolmentToken } from '@steward/protocol/node';
 import type { Selectable } from 'kysely';
 import type { EnrolmentTokenTable } from '../db/schema.js';
@@ -72,13 +78,21 @@ export class EnrolmentService {
         details: { description: row.description, expiresAt: row.expires_at, maxUses: row.max_uses },
       });
     });
-    const token = encodeEnrolmentToken({ url: this.agentUrl(), caFingerprint: this.keys.caFingerprint, secret });
+    const token = encodeEnrolmentToken({
+      url: this.agentUrl(),
+      caFingerprint: this.keys.caFingerprint,
+      secret,
+    });
     return { ...toToken(row), token };
   }
 
   async listTokens(actor: Actor): Promise<EnrolmentToken[]> {
     authorize(actor, 'read');
-    const rows = await this.ctx.db.kysely.selectFrom('enrolment_token').selectAll().orderBy('created_at', 'desc').execute();
+    const rows = await this.ctx.db.kysely
+      .selectFrom('enrolment_token')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .execute();
     return rows.map(toToken);
   }
 
@@ -86,9 +100,17 @@ export class EnrolmentService {
     authorize(actor, 'enrolment:write');
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      const r = await tx.updateTable('enrolment_token').set({ revoked: 1 }).where('id', '=', id).executeTakeFirst();
+      const r = await tx
+        .updateTable('enrolment_token')
+        .set({ revoked: 1 })
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw new NotFoundError('enrolment token', id);
-      await writeAudit(tx, actor, at, { action: 'enrolment-token.revoke', targetType: 'enrolment-token', targetId: id });
+      await writeAudit(tx, actor, at, {
+        action: 'enrolment-token.revoke',
+        targetType: 'enrolment-token',
+        targetId: id,
+      });
     });
   }
 
@@ -102,10 +124,23 @@ export class EnrolmentService {
     const deviceKey = randomBytes(32).toString('base64url');
     try {
       await this.ctx.db.kysely.transaction().execute(async (tx) => {
-        const token = await tx.selectFrom('enrolment_token').selectAll().where('secret_hash', '=', sha256Hex(req.secret)).executeTakeFirst();
-        if (!token) throw new EnrolmentRefused(ErrorCode.TOKEN_INVALID, 'the enrolment token is not known to this site');
-        if (token.revoked === 1) throw new EnrolmentRefused(ErrorCode.TOKEN_REVOKED, 'the enrolment token was revoked');
-        if (token.expires_at < at) throw new EnrolmentRefused(ErrorCode.TOKEN_EXPIRED, `the enrolment token expired at ${token.expires_at}`);
+        const token = await tx
+          .selectFrom('enrolment_token')
+          .selectAll()
+          .where('secret_hash', '=', sha256Hex(req.secret))
+          .executeTakeFirst();
+        if (!token)
+          throw new EnrolmentRefused(
+            ErrorCode.TOKEN_INVALID,
+            'the enrolment token is not known to this site',
+          );
+        if (token.revoked === 1)
+          throw new EnrolmentRefused(ErrorCode.TOKEN_REVOKED, 'the enrolment token was revoked');
+        if (token.expires_at < at)
+          throw new EnrolmentRefused(
+            ErrorCode.TOKEN_EXPIRED,
+            `the enrolment token expired at ${token.expires_at}`,
+          );
         // Conditional increment: two machines racing for the last use cannot both win.
         const used = await tx
           .updateTable('enrolment_token')
@@ -114,7 +149,10 @@ export class EnrolmentService {
           .where('uses', '<', token.max_uses)
           .executeTakeFirst();
         if (Number(used.numUpdatedRows) === 0) {
-          throw new EnrolmentRefused(ErrorCode.TOKEN_EXHAUSTED, `the enrolment token was already used ${token.max_uses} times`);
+          throw new EnrolmentRefused(
+            ErrorCode.TOKEN_EXHAUSTED,
+            `the enrolment token was already used ${token.max_uses} times`,
+          );
         }
         await tx
           .insertInto('device')
@@ -146,15 +184,32 @@ export class EnrolmentService {
             push_seen_at: null,
           })
           .execute();
-        await raiseSiteStatus(this.ctx, { messageId: 50010, insertionStrings: [req.hostname, token.description || token.id], attributes: { deviceId }, deviceId }, tx);
+        await raiseSiteStatus(
+          this.ctx,
+          {
+            messageId: 50010,
+            insertionStrings: [req.hostname, token.description || token.id],
+            attributes: { deviceId },
+            deviceId,
+          },
+          tx,
+        );
       });
     } catch (err) {
       if (err instanceof EnrolmentRefused) {
-        await raiseSiteStatus(this.ctx, { messageId: 50012, insertionStrings: [req.hostname, err.message] });
+        await raiseSiteStatus(this.ctx, {
+          messageId: 50012,
+          insertionStrings: [req.hostname, err.message],
+        });
       }
       throw err;
     }
     await this.ctx.bus.publish('inventory-changed', { deviceIds: [deviceId] });
-    return { deviceId, deviceKey, siteCode: this.keys.siteCode, policySigningKey: this.keys.policySigningPublicPem };
+    return {
+      deviceId,
+      deviceKey,
+      siteCode: this.keys.siteCode,
+      policySigningKey: this.keys.policySigningPublicPem,
+    };
   }
 }

@@ -37,7 +37,10 @@ class LocalBus implements Bus {
     this.emitter.emit(channel, payload);
     return Promise.resolve();
   }
-  subscribe<C extends BusChannel>(channel: C, handler: (payload: BusEvents[C]) => void): () => void {
+  subscribe<C extends BusChannel>(
+    channel: C,
+    handler: (payload: BusEvents[C]) => void,
+  ): () => void {
     this.emitter.on(channel, handler);
     return () => this.emitter.off(channel, handler);
   }
@@ -74,13 +77,23 @@ class PostgresBus extends LocalBus {
         this.log.warn({ err, channel }, 'bad bus payload');
       }
     });
-    for (const ch of ['nudge', 'device-revoked', 'inventory-changed', 'status-ingested', 'policy-changed', 'site-settings-changed']) {
+    for (const ch of [
+      'nudge',
+      'device-revoked',
+      'inventory-changed',
+      'status-ingested',
+      'policy-changed',
+      'site-settings-changed',
+    ]) {
       await this.client.query(`listen "${this.prefix}${ch}"`);
     }
   }
   override async publish<C extends BusChannel>(channel: C, payload: BusEvents[C]): Promise<void> {
     for (const part of chunk(channel, payload)) {
-      await this.pool.query('select pg_notify($1, $2)', [this.prefix + channel, JSON.stringify(part)]);
+      await this.pool.query('select pg_notify($1, $2)', [
+        this.prefix + channel,
+        JSON.stringify(part),
+      ]);
     }
   }
   override async close(): Promise<void> {
@@ -93,7 +106,8 @@ class PostgresBus extends LocalBus {
 function chunk<C extends BusChannel>(channel: C, payload: BusEvents[C]): BusEvents[C][] {
   const text = JSON.stringify(payload);
   if (text.length <= MAX_PAYLOAD) return [payload];
-  const key = channel === 'nudge' ? 'items' : channel === 'inventory-changed' ? 'deviceIds' : undefined;
+  const key =
+    channel === 'nudge' ? 'items' : channel === 'inventory-changed' ? 'deviceIds' : undefined;
   if (!key) return [payload];
   const list = (payload as Record<string, unknown>)[key];
   if (!Array.isArray(list) || list.length < 2) return [payload];
@@ -105,7 +119,11 @@ function chunk<C extends BusChannel>(channel: C, payload: BusEvents[C]): BusEven
 }
 
 /** A bus over PostgreSQL LISTEN/NOTIFY; channel names are prefixed by the schema so tests do not cross. */
-export async function createPostgresBus(pool: pg.Pool, schema: string | undefined, log: Logger): Promise<Bus> {
+export async function createPostgresBus(
+  pool: pg.Pool,
+  schema: string | undefined,
+  log: Logger,
+): Promise<Bus> {
   const bus = new PostgresBus(pool, `steward_${schema ?? 'public'}_`, log);
   await bus.start();
   return bus;

@@ -12,14 +12,22 @@ import { installErrorHandler } from './errors.js';
 
 /** Where the built console lives (packages/console/dist), unless STEWARD_CONSOLE_DIR says otherwise. */
 export function consoleDir(): string {
-  return process.env.STEWARD_CONSOLE_DIR ?? fileURLToPath(new URL('../../../console/dist', import.meta.url));
+  return (
+    process.env.STEWARD_CONSOLE_DIR ??
+    fileURLToPath(new URL('../../../console/dist', import.meta.url))
+  );
 }
 
 export async function createAdminApp(log: Logger, version: string): Promise<App> {
   const app = createFastify(log, { bodyLimit: 2 * 1024 * 1024 });
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Steward admin API', version, description: 'Everything the console and the CLI do. Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer <token>`.' },
+      info: {
+        title: 'Steward admin API',
+        version,
+        description:
+          'Everything the console and the CLI do. Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer <token>`.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -28,13 +36,26 @@ export async function createAdminApp(log: Logger, version: string): Promise<App>
   const dir = consoleDir();
   const index = `${dir}/index.html`;
   const hasConsole = existsSync(index);
-  if (hasConsole) await app.register(fastifyStatic, { root: dir, wildcard: false, index: 'index.html' });
+  // wildcard: files are looked up per request, so a rebuilt console is served without a restart.
+  if (hasConsole)
+    await app.register(fastifyStatic, { root: dir, wildcard: true, index: 'index.html' });
   installErrorHandler(app, hasConsole ? { spaIndex: () => readFileSync(index, 'utf8') } : {});
-  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
-  app.get(`${API_PREFIX}/health`, { config: { public: true }, schema: { tags: ['site'], response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, () => ({ ok: true }));
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
+    app.swagger(),
+  );
+  app.get(
+    `${API_PREFIX}/health`,
+    {
+      config: { public: true },
+      schema: { tags: ['site'], response: { 200: Type.Object({ ok: Type.Boolean() }) } },
+    },
+    () => ({ ok: true }),
+  );
   return app;
 }
 
 export function registerSiteRoute(app: App, info: () => SiteInfo): void {
-  app.get(`${API_PREFIX}/site`, { schema: { tags: ['site'], response: { 200: SiteInfo } } }, () => info());
+  app.get(`${API_PREFIX}/site`, { schema: { tags: ['site'], response: { 200: SiteInfo } } }, () =>
+    info(),
+  );
 }

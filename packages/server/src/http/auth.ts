@@ -18,7 +18,11 @@ export function installAdminAuth(app: App, users: UserService): void {
     if (!request.url.startsWith('/api/')) return;
     if (request.routeOptions.config.public) return;
     const token = bearerToken(request);
-    if (!token) throw new UnauthenticatedError(ErrorCode.UNAUTHENTICATED, 'send "Authorization: Bearer <token>" (steward login)');
+    if (!token)
+      throw new UnauthenticatedError(
+        ErrorCode.UNAUTHENTICATED,
+        'send "Authorization: Bearer <token>" (steward login)',
+      );
     const { actor } = await users.authenticate(token);
     request.actor = actor;
   });

@@ -44,7 +44,11 @@ export class UnavailableError extends AppError {
   }
 }
 export class RateLimitedError extends AppError {
-  constructor(code: string, message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(429, code, message);
   }
 }
@@ -54,7 +58,10 @@ function isFastifyError(e: unknown): e is FastifyError {
 }
 
 /** One error handler for every route: stable `{code, message, details}` bodies, never a stack. */
-export function installErrorHandler(app: FastifyInstance, opts: { spaIndex?: () => string } = {}): void {
+export function installErrorHandler(
+  app: FastifyInstance,
+  opts: { spaIndex?: () => string } = {},
+): void {
   app.setErrorHandler((error: unknown, request, reply) => {
     const send = (status: number, body: ErrorBody) => reply.status(status).send(body);
     if (error instanceof RateLimitedError) {
@@ -71,28 +78,45 @@ export function installErrorHandler(app: FastifyInstance, opts: { spaIndex?: () 
       if (error.validation) {
         const first = error.validation[0];
         const where = error.validationContext ?? 'body';
-        const path = first?.instancePath ? `${where}${first.instancePath.replace(/\//g, '.')}` : where;
+        const path = first?.instancePath
+          ? `${where}${first.instancePath.replace(/\//g, '.')}`
+          : where;
         const extra =
-          first?.keyword === 'additionalProperties' && first.params && 'additionalProperty' in first.params
+          first?.keyword === 'additionalProperties' &&
+          first.params &&
+          'additionalProperty' in first.params
             ? ` (unknown field "${String(first.params.additionalProperty)}")`
             : '';
         return send(400, {
           code: ErrorCode.INVALID_INPUT,
           message: `${path} ${first?.message ?? 'is invalid'}${extra}`,
-          details: error.validation.map((v) => ({ path: v.instancePath, message: v.message, params: v.params })),
+          details: error.validation.map((v) => ({
+            path: v.instancePath,
+            message: v.message,
+            params: v.params,
+          })),
         });
       }
       switch (error.code) {
         case 'FST_ERR_CTP_BODY_TOO_LARGE':
-          return send(413, { code: ErrorCode.BODY_TOO_LARGE, message: 'request body is too large' });
+          return send(413, {
+            code: ErrorCode.BODY_TOO_LARGE,
+            message: 'request body is too large',
+          });
         case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-          return send(415, { code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, message: 'send application/json' });
+          return send(415, {
+            code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            message: 'send application/json',
+          });
         case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         case 'FST_ERR_CTP_INVALID_JSON_BODY':
           return send(400, { code: ErrorCode.INVALID_JSON, message: 'the body is not valid JSON' });
       }
       if (error instanceof SyntaxError || error.statusCode === 400) {
-        return send(400, { code: ErrorCode.INVALID_JSON, message: `the body is not valid JSON: ${error.message}` });
+        return send(400, {
+          code: ErrorCode.INVALID_JSON,
+          message: `the body is not valid JSON: ${error.message}`,
+        });
       }
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         return send(error.statusCode, { code: ErrorCode.INVALID_INPUT, message: error.message });
@@ -104,9 +128,18 @@ export function installErrorHandler(app: FastifyInstance, opts: { spaIndex?: () 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     // The console is a single-page app: its deep links are served index.html.
-    if (opts.spaIndex && request.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/agent/')) {
+    if (
+      opts.spaIndex &&
+      request.method === 'GET' &&
+      // A missing file (anything with an extension, e.g. an old /assets/*.js) is a real 404.
+      !/\.[A-Za-z0-9]+$/.test(path) &&
+      !path.startsWith('/api/') &&
+      !path.startsWith('/agent/')
+    ) {
       return reply.type('text/html').send(opts.spaIndex());
     }
-    return reply.status(404).send({ code: ErrorCode.ROUTE_NOT_FOUND, message: `no route ${request.method} ${path}` });
+    return reply
+      .status(404)
+      .send({ code: ErrorCode.ROUTE_NOT_FOUND, message: `no route ${request.method} ${path}` });
   });
 }

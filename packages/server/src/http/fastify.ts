@@ -7,18 +7,25 @@ import { validatorCompiler } from './validation.js';
  * Fastify with the validation Steward wants: unknown fields are an error, not silently dropped,
  * and bodies are never type-coerced (see validation.ts).
  */
-export function createFastify(log: Logger, opts: { bodyLimit: number; https?: { key: string; cert: string } }): App {
+export function createFastify(
+  log: Logger,
+  opts: { bodyLimit: number; https?: { key: string; cert: string } },
+): App {
   const logger: FastifyBaseLogger = log;
   const base = {
     loggerInstance: logger,
     bodyLimit: opts.bodyLimit,
   };
-  // An HTTPS instance has another server type parameter; routes and hooks are the same.
-  const app: FastifyInstance = opts.https ? (Fastify({ ...base, https: opts.https }) as unknown as FastifyInstance) : Fastify(base);
+  const app: FastifyInstance = opts.https ? Fastify({ ...base, https: opts.https }) : Fastify(base);
   app.setValidatorCompiler(validatorCompiler());
   app.addHook('onResponse', (req, reply, done) => {
-    if (reply.statusCode >= 500) req.log.error({ url: req.url, status: reply.statusCode }, 'request failed');
-    else if (reply.statusCode >= 400) req.log.info({ url: req.url, method: req.method, status: reply.statusCode }, 'request refused');
+    if (reply.statusCode >= 500)
+      req.log.error({ url: req.url, status: reply.statusCode }, 'request failed');
+    else if (reply.statusCode >= 400)
+      req.log.info(
+        { url: req.url, method: req.method, status: reply.statusCode },
+        'request refused',
+      );
     done();
   });
   return app.withTypeProvider();

@@ -3,7 +3,13 @@ import addFormats from 'ajv-formats';
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 
 function makeAjv(options: Options): Ajv {
-  const ajv = new Ajv({ allErrors: false, removeAdditional: false, useDefaults: true, strict: false, ...options });
+  const ajv = new Ajv({
+    allErrors: false,
+    removeAdditional: false,
+    useDefaults: true,
+    strict: false,
+    ...options,
+  });
   // TypeBox emits these keywords for documentation; they are not validation rules.
   ajv.addKeyword('kind').addKeyword('modifier');
   addFormats.default(ajv);

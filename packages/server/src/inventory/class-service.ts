@@ -1,4 +1,11 @@
-import { BUILTIN_CLASSES, BUILTIN_CLASS_NAMES, ErrorCode, customClassShape, type CustomClassDefinition, type InventoryClassInfo } from '@steward/protocol';
+import {
+  BUILTIN_CLASSES,
+  BUILTIN_CLASS_NAMES,
+  ErrorCode,
+  customClassShape,
+  type CustomClassDefinition,
+  type InventoryClassInfo,
+} from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
@@ -9,18 +16,32 @@ import { loadCustomClasses } from './classes.js';
 function checkDefinition(def: CustomClassDefinition): void {
   const names = new Set<string>();
   for (const p of def.properties) {
-    if (names.has(p.name)) throw new InputError(ErrorCode.INVENTORY_CLASS_INVALID, `property "${p.name}" is defined twice`);
+    if (names.has(p.name))
+      throw new InputError(
+        ErrorCode.INVENTORY_CLASS_INVALID,
+        `property "${p.name}" is defined twice`,
+      );
     names.add(p.name);
     if (def.source.kind === 'kernel' && !/^\/(proc|sys)\//.test(p.from)) {
-      throw new InputError(ErrorCode.INVENTORY_CLASS_INVALID, `property "${p.name}": a kernel value must be read from /proc or /sys, not "${p.from}"`);
+      throw new InputError(
+        ErrorCode.INVENTORY_CLASS_INVALID,
+        `property "${p.name}": a kernel value must be read from /proc or /sys, not "${p.from}"`,
+      );
     }
   }
   if (def.source.kind === 'command' && def.source.format === 'regex') {
-    if (!def.source.pattern) throw new InputError(ErrorCode.INVENTORY_CLASS_INVALID, 'a regex command source needs a pattern');
+    if (!def.source.pattern)
+      throw new InputError(
+        ErrorCode.INVENTORY_CLASS_INVALID,
+        'a regex command source needs a pattern',
+      );
     try {
       new RegExp(def.source.pattern);
     } catch (err) {
-      throw new InputError(ErrorCode.INVENTORY_CLASS_INVALID, `the pattern is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`);
+      throw new InputError(
+        ErrorCode.INVENTORY_CLASS_INVALID,
+        `the pattern is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 }
@@ -44,26 +65,64 @@ export class InventoryClassService {
     return found;
   }
 
-  async save(actor: Actor, def: CustomClassDefinition, mode: 'create' | 'update', name?: string): Promise<InventoryClassInfo> {
+  async save(
+    actor: Actor,
+    def: CustomClassDefinition,
+    mode: 'create' | 'update',
+    name?: string,
+  ): Promise<InventoryClassInfo> {
     authorize(actor, 'inventory-classes:write');
     if (BUILTIN_CLASS_NAMES.has(def.name) || (name && BUILTIN_CLASS_NAMES.has(name))) {
-      throw new ConflictError(ErrorCode.INVENTORY_CLASS_BUILTIN, `"${def.name}" is a built-in class`);
+      throw new ConflictError(
+        ErrorCode.INVENTORY_CLASS_BUILTIN,
+        `"${def.name}" is a built-in class`,
+      );
     }
-    if (mode === 'update' && name !== def.name) throw new InputError(ErrorCode.INVALID_INPUT, 'the class name cannot be changed; create a new class');
+    if (mode === 'update' && name !== def.name)
+      throw new InputError(
+        ErrorCode.INVALID_INPUT,
+        'the class name cannot be changed; create a new class',
+      );
     checkDefinition(def);
     const at = nowIso(this.ctx);
     let version = 0;
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      const existing = await tx.selectFrom('inventory_class').select('name').where('name', '=', def.name).executeTakeFirst();
-      if (mode === 'create' && existing) throw new ConflictError(ErrorCode.INVENTORY_CLASS_NAME_TAKEN, `an inventory class named "${def.name}" already exists`);
+      const existing = await tx
+        .selectFrom('inventory_class')
+        .select('name')
+        .where('name', '=', def.name)
+        .executeTakeFirst();
+      if (mode === 'create' && existing)
+        throw new ConflictError(
+          ErrorCode.INVENTORY_CLASS_NAME_TAKEN,
+          `an inventory class named "${def.name}" already exists`,
+        );
       if (mode === 'update' && !existing) throw new NotFoundError('inventory class', def.name);
       if (existing) {
-        await tx.updateTable('inventory_class').set({ definition: JSON.stringify(def), updated_at: at }).where('name', '=', def.name).execute();
+        await tx
+          .updateTable('inventory_class')
+          .set({ definition: JSON.stringify(def), updated_at: at })
+          .where('name', '=', def.name)
+          .execute();
       } else {
-        await tx.insertInto('inventory_class').values({ name: def.name, definition: JSON.stringify(def), created_at: at, updated_at: at, created_by: actor.userName }).execute();
+        await tx
+          .insertInto('inventory_class')
+          .values({
+            name: def.name,
+            definition: JSON.stringify(def),
+            created_at: at,
+            updated_at: at,
+            created_by: actor.userName,
+          })
+          .execute();
       }
       version = await bumpPolicyVersion(tx);
-      await writeAudit(tx, actor, at, { action: `inventory-class.${mode}`, targetType: 'inventory-class', targetId: def.name, details: def });
+      await writeAudit(tx, actor, at, {
+        action: `inventory-class.${mode}`,
+        targetType: 'inventory-class',
+        targetId: def.name,
+        details: def,
+      });
     });
     await this.ctx.bus.publish('policy-changed', { version });
     return { ...customClassShape(def), builtin: false, definition: def };
@@ -71,14 +130,19 @@ export class InventoryClassService {
 
   async remove(actor: Actor, name: string): Promise<void> {
     authorize(actor, 'inventory-classes:write');
-    if (BUILTIN_CLASS_NAMES.has(name)) throw new ConflictError(ErrorCode.INVENTORY_CLASS_BUILTIN, `"${name}" is a built-in class`);
+    if (BUILTIN_CLASS_NAMES.has(name))
+      throw new ConflictError(ErrorCode.INVENTORY_CLASS_BUILTIN, `"${name}" is a built-in class`);
     const at = nowIso(this.ctx);
     let version = 0;
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
       const r = await tx.deleteFrom('inventory_class').where('name', '=', name).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) throw new NotFoundError('inventory class', name);
       version = await bumpPolicyVersion(tx);
-      await writeAudit(tx, actor, at, { action: 'inventory-class.delete', targetType: 'inventory-class', targetId: name });
+      await writeAudit(tx, actor, at, {
+        action: 'inventory-class.delete',
+        targetType: 'inventory-class',
+        targetId: name,
+      });
     });
     await this.ctx.bus.publish('policy-changed', { version });
   }

@@ -10,12 +10,20 @@ import { parseJsonColumn } from '../db/database.js';
 
 /** Custom inventory class definitions as stored (validated again on read: never trust a row blindly). */
 export async function loadCustomClasses(ctx: SiteContext): Promise<CustomClassDefinition[]> {
-  const rows = await ctx.db.kysely.selectFrom('inventory_class').select(['name', 'definition']).orderBy('name').execute();
+  const rows = await ctx.db.kysely
+    .selectFrom('inventory_class')
+    .select(['name', 'definition'])
+    .orderBy('name')
+    .execute();
   const out: CustomClassDefinition[] = [];
   for (const row of rows) {
     const def: unknown = parseJsonColumn(row.definition);
     if (Value.Check(CustomClassDefinition, def)) out.push(def);
-    else ctx.log.warn({ class: row.name }, 'stored inventory class does not match its schema; ignored');
+    else
+      ctx.log.warn(
+        { class: row.name },
+        'stored inventory class does not match its schema; ignored',
+      );
   }
   return out;
 }

@@ -1,10 +1,20 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type InventoryClassShape, type InventoryInstance, type InventoryReportBody } from '@steward/protocol';
+import {
+  canonicalJson,
+  type InventoryClassShape,
+  type InventoryInstance,
+  type InventoryReportBody,
+} from '@steward/protocol';
 import { normaliseInstances } from './normalise.js';
 import type { Kysely, Updateable } from 'kysely';
 import type { Database, DeviceTable } from '../db/schema.js';
 import { parseJsonColumn } from '../db/database.js';
-import { applyPackageDelta, diffPackages, ensurePackageSet, loadPackageSet } from './package-sets.js';
+import {
+  applyPackageDelta,
+  diffPackages,
+  ensurePackageSet,
+  loadPackageSet,
+} from './package-sets.js';
 
 export interface InventoryApplyResult {
   /** The report could not be applied as a delta: the device must send a full report. */
@@ -19,7 +29,10 @@ function classHash(instances: readonly InventoryInstance[]): string {
 function diffInstances(before: readonly InventoryInstance[], after: readonly InventoryInstance[]) {
   const b = new Set(before.map((i) => canonicalJson(i)));
   const a = new Set(after.map((i) => canonicalJson(i)));
-  return { added: after.filter((i) => !b.has(canonicalJson(i))), removed: before.filter((i) => !a.has(canonicalJson(i))) };
+  return {
+    added: after.filter((i) => !b.has(canonicalJson(i))),
+    removed: before.filter((i) => !a.has(canonicalJson(i))),
+  };
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -45,7 +58,9 @@ function summaryColumns(classes: Record<string, InventoryInstance[]>): Updateabl
   if (classes.ipAddress) {
     out.ip_addresses = classes.ipAddress
       .map((i) => str(i.address))
-      .filter((a): a is string => a !== null && a !== '127.0.0.1' && a !== '::1' && !a.startsWith('fe80'))
+      .filter(
+        (a): a is string => a !== null && a !== '127.0.0.1' && a !== '::1' && !a.startsWith('fe80'),
+      )
       .slice(0, 16)
       .join(',');
   }
@@ -56,14 +71,25 @@ function summaryColumns(classes: Record<string, InventoryInstance[]>): Updateabl
   return out;
 }
 
-async function applyClasses(tx: Kysely<Database>, deviceId: string, body: InventoryReportBody, at: string, recordHistory: boolean): Promise<string[]> {
-  const existing = await tx.selectFrom('device_inventory').select(['class_name', 'hash']).where('device_id', '=', deviceId).execute();
+async function applyClasses(
+  tx: Kysely<Database>,
+  deviceId: string,
+  body: InventoryReportBody,
+  at: string,
+  recordHistory: boolean,
+): Promise<string[]> {
+  const existing = await tx
+    .selectFrom('device_inventory')
+    .select(['class_name', 'hash'])
+    .where('device_id', '=', deviceId)
+    .execute();
   const hashes = new Map(existing.map((r) => [r.class_name, r.hash]));
   const changed: string[] = [];
   const removed = new Set(body.removedClasses ?? []);
   if (body.kind === 'full') {
     const failed = new Set(body.failedClasses ?? []);
-    for (const name of hashes.keys()) if (!(name in body.classes) && !failed.has(name)) removed.add(name);
+    for (const name of hashes.keys())
+      if (!(name in body.classes) && !failed.has(name)) removed.add(name);
   }
 
   for (const [name, instances] of Object.entries(body.classes)) {
@@ -72,21 +98,79 @@ async function applyClasses(tx: Kysely<Database>, deviceId: string, body: Invent
     if (hashes.get(name) === hash) continue;
     changed.push(name);
     if (hashes.has(name)) {
-      const old = await tx.selectFrom('device_inventory').select('data').where('device_id', '=', deviceId).where('class_name', '=', name).executeTakeFirst();
+      const old = await tx
+        .selectFrom('device_inventory')
+        .select('data')
+        .where('device_id', '=', deviceId)
+        .where('class_name', '=', name)
+        .executeTakeFirst();
       const before = old ? parseJsonColumn<InventoryInstance[]>(old.data) : [];
       const d = diffInstances(before, instances);
-      if (recordHistory) await tx.insertInto('inventory_change').values({ device_id: deviceId, class_name: name, at, added: JSON.stringify(d.added), removed: JSON.stringify(d.removed) }).execute();
-      await tx.updateTable('device_inventory').set({ data: JSON.stringify(instances), hash, updated_at: at }).where('device_id', '=', deviceId).where('class_name', '=', name).execute();
+      if (recordHistory)
+        await tx
+          .insertInto('inventory_change')
+          .values({
+            device_id: deviceId,
+            class_name: name,
+            at,
+            added: JSON.stringify(d.added),
+            removed: JSON.stringify(d.removed),
+          })
+          .execute();
+      await tx
+        .updateTable('device_inventory')
+        .set({ data: JSON.stringify(instances), hash, updated_at: at })
+        .where('device_id', '=', deviceId)
+        .where('class_name', '=', name)
+        .execute();
     } else {
-      if (recordHistory && existing.length > 0) await tx.insertInto('inventory_change').values({ device_id: deviceId, class_name: name, at, added: JSON.stringify(instances), removed: '[]' }).execute();
-      await tx.insertInto('device_inventory').values({ device_id: deviceId, class_name: name, data: JSON.stringify(instances), hash, updated_at: at }).execute();
+      if (recordHistory && existing.length > 0)
+        await tx
+          .insertInto('inventory_change')
+          .values({
+            device_id: deviceId,
+            class_name: name,
+            at,
+            added: JSON.stringify(instances),
+            removed: '[]',
+          })
+          .execute();
+      await tx
+        .insertInto('device_inventory')
+        .values({
+          device_id: deviceId,
+          class_name: name,
+          data: JSON.stringify(instances),
+          hash,
+          updated_at: at,
+        })
+        .execute();
     }
   }
   for (const name of removed) {
     if (!hashes.has(name)) continue;
-    const old = await tx.selectFrom('device_inventory').select('data').where('device_id', '=', deviceId).where('class_name', '=', name).executeTakeFirst();
-    await tx.deleteFrom('device_inventory').where('device_id', '=', deviceId).where('class_name', '=', name).execute();
-    if (recordHistory) await tx.insertInto('inventory_change').values({ device_id: deviceId, class_name: name, at, added: '[]', removed: JSON.stringify(old ? parseJsonColumn(old.data) : []) }).execute();
+    const old = await tx
+      .selectFrom('device_inventory')
+      .select('data')
+      .where('device_id', '=', deviceId)
+      .where('class_name', '=', name)
+      .executeTakeFirst();
+    await tx
+      .deleteFrom('device_inventory')
+      .where('device_id', '=', deviceId)
+      .where('class_name', '=', name)
+      .execute();
+    if (recordHistory)
+      await tx
+        .insertInto('inventory_change')
+        .values({
+          device_id: deviceId,
+          class_name: name,
+          at,
+          added: '[]',
+          removed: JSON.stringify(old ? parseJsonColumn(old.data) : []),
+        })
+        .execute();
     changed.push(name);
   }
   return changed;
@@ -103,13 +187,25 @@ export async function applyInventoryReport(
   at: string,
   catalog: ReadonlyMap<string, InventoryClassShape>,
 ): Promise<InventoryApplyResult> {
-  const classes = Object.fromEntries(Object.entries(reported.classes).map(([name, list]) => [name, normaliseInstances(catalog.get(name), list)]));
+  const classes = Object.fromEntries(
+    Object.entries(reported.classes).map(([name, list]) => [
+      name,
+      normaliseInstances(catalog.get(name), list),
+    ]),
+  );
   const body: InventoryReportBody = { ...reported, classes };
-  const device = await tx.selectFrom('device').select(['package_set_id', 'last_inventory_at']).where('id', '=', deviceId).executeTakeFirstOrThrow();
+  const device = await tx
+    .selectFrom('device')
+    .select(['package_set_id', 'last_inventory_at'])
+    .where('id', '=', deviceId)
+    .executeTakeFirstOrThrow();
   const firstReport = device.last_inventory_at === null;
   const changedClasses = await applyClasses(tx, deviceId, body, at, !firstReport);
   let resync: string | null = null;
-  const update: Updateable<DeviceTable> = { ...summaryColumns(body.classes), last_inventory_at: at };
+  const update: Updateable<DeviceTable> = {
+    ...summaryColumns(body.classes),
+    last_inventory_at: at,
+  };
 
   const pk = body.packages;
   if (pk?.kind === 'full') {
@@ -117,7 +213,16 @@ export async function applyInventoryReport(
     if (set.id !== device.package_set_id) {
       if (device.package_set_id && !firstReport) {
         const d = diffPackages(await loadPackageSet(tx, device.package_set_id), pk.items);
-        await tx.insertInto('inventory_change').values({ device_id: deviceId, class_name: 'package', at, added: JSON.stringify(d.added), removed: JSON.stringify(d.removed) }).execute();
+        await tx
+          .insertInto('inventory_change')
+          .values({
+            device_id: deviceId,
+            class_name: 'package',
+            at,
+            added: JSON.stringify(d.added),
+            removed: JSON.stringify(d.removed),
+          })
+          .execute();
       }
       update.package_set_id = set.id;
       update.package_count = set.count;
@@ -132,7 +237,16 @@ export async function applyInventoryReport(
       if (set.id !== pk.hash) {
         resync = `package set after the delta does not match the device's hash`;
       } else {
-        await tx.insertInto('inventory_change').values({ device_id: deviceId, class_name: 'package', at, added: JSON.stringify(pk.added), removed: JSON.stringify(pk.removed) }).execute();
+        await tx
+          .insertInto('inventory_change')
+          .values({
+            device_id: deviceId,
+            class_name: 'package',
+            at,
+            added: JSON.stringify(pk.added),
+            removed: JSON.stringify(pk.removed),
+          })
+          .execute();
         update.package_set_id = set.id;
         update.package_count = set.count;
         changedClasses.push('package');

@@ -1,4 +1,9 @@
-import type { InventoryClassShape, InventoryInstance, PropertyType, PropertyValue } from '@steward/protocol';
+import type {
+  InventoryClassShape,
+  InventoryInstance,
+  PropertyType,
+  PropertyValue,
+} from '@steward/protocol';
 
 function coerce(value: PropertyValue, type: PropertyType): PropertyValue {
   if (value === null) return null;
@@ -36,7 +41,10 @@ function coerce(value: PropertyValue, type: PropertyType): PropertyValue {
  * numbers as numbers whatever an agent (or a custom command) printed: "24106" becomes 24106,
  * "" becomes null, "yes" becomes true. Unknown properties and classes are kept as reported.
  */
-export function normaliseInstances(shape: InventoryClassShape | undefined, instances: readonly InventoryInstance[]): InventoryInstance[] {
+export function normaliseInstances(
+  shape: InventoryClassShape | undefined,
+  instances: readonly InventoryInstance[],
+): InventoryInstance[] {
   if (!shape) return [...instances];
   return instances.map((inst) => {
     const out: InventoryInstance = {};

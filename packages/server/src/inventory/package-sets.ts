@@ -9,12 +9,21 @@ const INSERT_CHUNK = 200;
  * Stores a package set once, addressed by its hash (DESIGN.md section 4): a fleet built from a
  * few images holds a few sets, however many devices point at them.
  */
-export async function ensurePackageSet(tx: Kysely<Database>, packages: readonly InstalledPackage[], at: string): Promise<{ id: string; count: number }> {
+export async function ensurePackageSet(
+  tx: Kysely<Database>,
+  packages: readonly InstalledPackage[],
+  at: string,
+): Promise<{ id: string; count: number }> {
   const id = packageSetHash(packages);
-  const existing = await tx.selectFrom('package_set').select(['id', 'package_count']).where('id', '=', id).executeTakeFirst();
+  const existing = await tx
+    .selectFrom('package_set')
+    .select(['id', 'package_count'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (existing) return { id, count: existing.package_count };
   const unique = new Map<string, InstalledPackage>();
-  for (const p of sortPackages(packages)) unique.set(`${p.manager}\t${p.name}\t${p.arch}\t${p.version}`, p);
+  for (const p of sortPackages(packages))
+    unique.set(`${p.manager}\t${p.name}\t${p.arch}\t${p.version}`, p);
   const rows = [...unique.values()].map((p) => ({
     set_id: id,
     manager: p.manager,
@@ -31,14 +40,29 @@ export async function ensurePackageSet(tx: Kysely<Database>, packages: readonly 
   // Another process stored the same set concurrently: its rows are complete (same transaction).
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return { id, count: rows.length };
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await tx.insertInto('package_set_item').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+    await tx
+      .insertInto('package_set_item')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
   }
   return { id, count: rows.length };
 }
 
-export async function loadPackageSet(tx: Kysely<Database>, setId: string): Promise<InstalledPackage[]> {
-  const rows = await tx.selectFrom('package_set_item').select(['manager', 'name', 'arch', 'version']).where('set_id', '=', setId).execute();
-  return rows.map((r) => ({ manager: r.manager === 'rpm' ? 'rpm' : 'dpkg', name: r.name, arch: r.arch, version: r.version }));
+export async function loadPackageSet(
+  tx: Kysely<Database>,
+  setId: string,
+): Promise<InstalledPackage[]> {
+  const rows = await tx
+    .selectFrom('package_set_item')
+    .select(['manager', 'name', 'arch', 'version'])
+    .where('set_id', '=', setId)
+    .execute();
+  return rows.map((r) => ({
+    manager: r.manager === 'rpm' ? 'rpm' : 'dpkg',
+    name: r.name,
+    arch: r.arch,
+    version: r.version,
+  }));
 }
 
 function key(p: InstalledPackage): string {
@@ -46,24 +70,43 @@ function key(p: InstalledPackage): string {
 }
 
 /** base - removed + added. */
-export function applyPackageDelta(base: readonly InstalledPackage[], added: readonly InstalledPackage[], removed: readonly InstalledPackage[]): InstalledPackage[] {
+export function applyPackageDelta(
+  base: readonly InstalledPackage[],
+  added: readonly InstalledPackage[],
+  removed: readonly InstalledPackage[],
+): InstalledPackage[] {
   const map = new Map(base.map((p) => [key(p), p]));
   for (const p of removed) map.delete(key(p));
   for (const p of added) map.set(key(p), p);
   return [...map.values()];
 }
 
-export function diffPackages(before: readonly InstalledPackage[], after: readonly InstalledPackage[]): { added: InstalledPackage[]; removed: InstalledPackage[] } {
+export function diffPackages(
+  before: readonly InstalledPackage[],
+  after: readonly InstalledPackage[],
+): { added: InstalledPackage[]; removed: InstalledPackage[] } {
   const b = new Set(before.map(key));
   const a = new Set(after.map(key));
-  return { added: after.filter((p) => !b.has(key(p))), removed: before.filter((p) => !a.has(key(p))) };
+  return {
+    added: after.filter((p) => !b.has(key(p))),
+    removed: before.filter((p) => !a.has(key(p))),
+  };
 }
 
 /** Deletes package sets no device points at any more (scheduled). */
 export async function collectUnusedPackageSets(db: Kysely<Database>): Promise<number> {
   const r = await db
     .deleteFrom('package_set')
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('device').select('device.id').whereRef('device.package_set_id', '=', 'package_set.id'))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('device')
+            .select('device.id')
+            .whereRef('device.package_set_id', '=', 'package_set.id'),
+        ),
+      ),
+    )
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }

@@ -14,7 +14,11 @@ const ALL = 'all-systems';
 
 async function resolveCollection(ctx: SiteContext, idOrName: string | undefined): Promise<string> {
   if (!idOrName) return ALL;
-  const row = await ctx.db.kysely.selectFrom('collection').select('id').where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])).executeTakeFirst();
+  const row = await ctx.db.kysely
+    .selectFrom('collection')
+    .select('id')
+    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+    .executeTakeFirst();
   if (!row) throw new NotFoundError('collection', idOrName);
   return row.id;
 }
@@ -24,14 +28,24 @@ async function countActivity(ctx: SiteContext, collectionId: string, now: Date) 
   const onlineSince = new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
   let q = ctx.db.kysely.selectFrom('device as d').where('d.revoked_at', 'is', null);
   // All Systems is every live device even before the first collection evaluation.
-  if (collectionId !== ALL) q = q.where('d.id', 'in', (eb) => eb.selectFrom('collection_member').select('device_id').where('collection_id', '=', collectionId));
+  if (collectionId !== ALL)
+    q = q.where('d.id', 'in', (eb) =>
+      eb
+        .selectFrom('collection_member')
+        .select('device_id')
+        .where('collection_id', '=', collectionId),
+    );
   const row = await q
     .select([
       sql<number>`count(*)`.as('total'),
       sql<number>`sum(case when d.last_contact_at >= ${since} then 1 else 0 end)`.as('active'),
-      sql<number>`sum(case when d.last_inventory_at is null and d.last_status_at is null then 1 else 0 end)`.as('never'),
+      sql<number>`sum(case when d.last_inventory_at is null and d.last_status_at is null then 1 else 0 end)`.as(
+        'never',
+      ),
       sql<number>`sum(case when d.push_seen_at >= ${onlineSince} then 1 else 0 end)`.as('online'),
-      sql<number>`sum(case when d.last_policy_request_at >= ${since} then 1 else 0 end)`.as('policy'),
+      sql<number>`sum(case when d.last_policy_request_at >= ${since} then 1 else 0 end)`.as(
+        'policy',
+      ),
       sql<number>`sum(case when d.last_heartbeat_at >= ${since} then 1 else 0 end)`.as('heartbeat'),
       sql<number>`sum(case when d.last_inventory_at >= ${since} then 1 else 0 end)`.as('inventory'),
       sql<number>`sum(case when d.last_status_at >= ${since} then 1 else 0 end)`.as('status'),
@@ -45,23 +59,41 @@ async function countActivity(ctx: SiteContext, collectionId: string, now: Date) 
     inactive: total - active,
     neverReported: toNumber(row?.never),
     online: toNumber(row?.online),
-    recent: { policyRequest: toNumber(row?.policy), heartbeat: toNumber(row?.heartbeat), inventory: toNumber(row?.inventory), statusMessage: toNumber(row?.status) },
+    recent: {
+      policyRequest: toNumber(row?.policy),
+      heartbeat: toNumber(row?.heartbeat),
+      inventory: toNumber(row?.inventory),
+      statusMessage: toNumber(row?.status),
+    },
   };
 }
 
 /** Client activity for a collection: counts now, and the hourly snapshots as a series. */
-export async function clientActivity(ctx: SiteContext, actor: Actor, q: { collection?: string | undefined; days?: number | undefined }): Promise<ClientActivity> {
+export async function clientActivity(
+  ctx: SiteContext,
+  actor: Actor,
+  q: { collection?: string | undefined; days?: number | undefined },
+): Promise<ClientActivity> {
   authorize(actor, 'read');
   const collectionId = await resolveCollection(ctx, q.collection);
   const now = ctx.clock.now();
   const counts = await countActivity(ctx, collectionId, now);
   const from = new Date(now.getTime() - (q.days ?? 30) * 86400_000).toISOString();
-  const snapshots = await ctx.db.kysely.selectFrom('client_activity_snapshot').select(['at', 'active', 'inactive']).where('collection_id', '=', collectionId).where('at', '>=', from).orderBy('at').execute();
+  const snapshots = await ctx.db.kysely
+    .selectFrom('client_activity_snapshot')
+    .select(['at', 'active', 'inactive'])
+    .where('collection_id', '=', collectionId)
+    .where('at', '>=', from)
+    .orderBy('at')
+    .execute();
   return {
     collectionId,
     thresholdDays: activeThresholdDays(),
     ...counts,
-    series: [...snapshots, { at: now.toISOString(), active: counts.active, inactive: counts.inactive }],
+    series: [
+      ...snapshots,
+      { at: now.toISOString(), active: counts.active, inactive: counts.inactive },
+    ],
   };
 }
 
@@ -76,7 +108,9 @@ export async function snapshotClientActivity(ctx: SiteContext): Promise<void> {
     await ctx.db.kysely
       .insertInto('client_activity_snapshot')
       .values({ collection_id: id, at: hour, active: c.active, inactive: c.inactive })
-      .onConflict((oc) => oc.columns(['collection_id', 'at']).doUpdateSet({ active: c.active, inactive: c.inactive }))
+      .onConflict((oc) =>
+        oc.columns(['collection_id', 'at']).doUpdateSet({ active: c.active, inactive: c.inactive }),
+      )
       .execute();
   }
 }
@@ -87,7 +121,13 @@ export function registerMonitoringRoutes(app: App, ctx: SiteContext): void {
     {
       schema: {
         tags: ['monitoring'],
-        querystring: Type.Object({ collection: Type.Optional(Type.String({ maxLength: 200 })), days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            collection: Type.Optional(Type.String({ maxLength: 200 })),
+            days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: ClientActivity },
       },
     },

@@ -27,7 +27,9 @@ export class PushHub {
   start(): void {
     this.unsubscribe.push(
       this.ctx.bus.subscribe('nudge', ({ items }) => void this.deliver(items)),
-      this.ctx.bus.subscribe('device-revoked', ({ deviceId }) => this.sockets.get(deviceId)?.close(4003, 'device revoked')),
+      this.ctx.bus.subscribe('device-revoked', ({ deviceId }) =>
+        this.sockets.get(deviceId)?.close(4003, 'device revoked'),
+      ),
     );
     this.timer = setInterval(() => this.keepalive(), KEEPALIVE_MS);
     this.timer.unref();
@@ -64,7 +66,9 @@ export class PushHub {
   }
 
   /** Creates the request rows' ids and publishes the nudges to every process. */
-  async publish(items: { deviceId: string; requestId: string; action: NudgeAction }[]): Promise<void> {
+  async publish(
+    items: { deviceId: string; requestId: string; action: NudgeAction }[],
+  ): Promise<void> {
     await this.ctx.bus.publish('nudge', { items });
   }
 
@@ -83,19 +87,27 @@ export class PushHub {
     if (frame.type === 'nudge:ack') this.activity.record(deviceId, 'push');
   }
 
-  private async deliver(items: { deviceId: string; requestId: string; action: string }[]): Promise<void> {
+  private async deliver(
+    items: { deviceId: string; requestId: string; action: string }[],
+  ): Promise<void> {
     const delivered: string[] = [];
     for (const item of items) {
       const socket = this.sockets.get(item.deviceId);
       if (!socket || socket.readyState !== socket.OPEN) continue;
-      socket.send(JSON.stringify({ type: 'nudge', action: item.action, requestId: item.requestId }));
+      socket.send(
+        JSON.stringify({ type: 'nudge', action: item.action, requestId: item.requestId }),
+      );
       delivered.push(item.requestId);
     }
     if (delivered.length === 0) return;
     const at = this.ctx.clock.now().toISOString();
     try {
       for (let i = 0; i < delivered.length; i += 500) {
-        await this.ctx.db.kysely.updateTable('device_action').set({ delivered_at: at, not_connected: 0 }).where('id', 'in', delivered.slice(i, i + 500)).execute();
+        await this.ctx.db.kysely
+          .updateTable('device_action')
+          .set({ delivered_at: at, not_connected: 0 })
+          .where('id', 'in', delivered.slice(i, i + 500))
+          .execute();
       }
     } catch (err) {
       this.ctx.log.warn({ err }, 'could not record nudge delivery');
@@ -111,7 +123,8 @@ export class PushHub {
       .where('delivered_at', 'is', null)
       .where('requested_at', '>=', since)
       .execute();
-    if (rows.length > 0) await this.deliver(rows.map((r) => ({ deviceId, requestId: r.id, action: r.action })));
+    if (rows.length > 0)
+      await this.deliver(rows.map((r) => ({ deviceId, requestId: r.id, action: r.action })));
   }
 
   private keepalive(): void {

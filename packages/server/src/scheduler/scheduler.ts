@@ -3,6 +3,7 @@ import type { SiteContext } from '../context.js';
 
 export interface Job {
   name: string;
+  /** 0: no repetition (a start-up job). */
   intervalMs: number;
   /** Run once as soon as this process becomes the leader. */
   runAtStart?: boolean;
@@ -41,7 +42,10 @@ export class Scheduler {
     try {
       this.lockClient ??= await pool.connect();
       const key = `steward-scheduler:${this.ctx.db.pgSchema ?? 'public'}`;
-      const r = await this.lockClient.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [key]);
+      const r = await this.lockClient.query<{ ok: boolean }>(
+        'select pg_try_advisory_lock(hashtext($1)) as ok',
+        [key],
+      );
       if (r.rows[0]?.ok) return this.becomeLeader();
     } catch (err) {
       this.ctx.log.warn({ err }, 'scheduler lock attempt failed');
@@ -60,6 +64,7 @@ export class Scheduler {
     this.onLeader();
     for (const job of this.jobs) {
       if (job.runAtStart) void this.runJob(job);
+      if (job.intervalMs <= 0) continue;
       const t = setInterval(() => void this.runJob(job), job.intervalMs);
       t.unref();
       this.timers.push(t);
@@ -89,6 +94,7 @@ export class Scheduler {
       this.lockClient = undefined;
     }
     const deadline = Date.now() + 10_000;
-    while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (this.running.size > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
   }
 }

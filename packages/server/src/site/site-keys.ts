@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  randomBytes,
+  webcrypto,
+  type KeyObject,
+} from 'node:crypto';
 import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 import type { Kysely } from 'kysely';
@@ -20,7 +27,10 @@ export interface SiteKeys {
 }
 
 function pem(label: string, der: ArrayBuffer): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
@@ -36,11 +46,17 @@ async function generateCa(siteCode: string): Promise<{ certPem: string; keyPem: 
     keys,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certPem: cert.toString('pem') + '\n', keyPem: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)) };
+  return {
+    certPem: cert.toString('pem') + '\n',
+    keyPem: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
+  };
 }
 
 function fingerprintOf(certPem: string): string {
@@ -49,16 +65,28 @@ function fingerprintOf(certPem: string): string {
 }
 
 async function getSetting(db: Kysely<Database>, key: string): Promise<string | undefined> {
-  const row = await db.selectFrom('site_setting').select('value').where('key', '=', key).executeTakeFirst();
+  const row = await db
+    .selectFrom('site_setting')
+    .select('value')
+    .where('key', '=', key)
+    .executeTakeFirst();
   return row?.value;
 }
 
 /** Inserts when absent and returns what is stored: the first of several racing processes wins. */
-export async function settingOrInit(db: Kysely<Database>, key: string, make: () => string | Promise<string>): Promise<string> {
+export async function settingOrInit(
+  db: Kysely<Database>,
+  key: string,
+  make: () => string | Promise<string>,
+): Promise<string> {
   const existing = await getSetting(db, key);
   if (existing !== undefined) return existing;
   const value = await make();
-  await db.insertInto('site_setting').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  await db
+    .insertInto('site_setting')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
   return (await getSetting(db, key)) ?? value;
 }
 
@@ -66,17 +94,24 @@ export async function settingOrInit(db: Kysely<Database>, key: string, make: () 
  * The site's identity, created at first start and kept in the database so that every server
  * process of the site (PostgreSQL scale-out) presents the same CA and signs with the same key.
  */
-export async function loadOrCreateSiteKeys(db: Kysely<Database>, opts: { siteCode?: string | undefined; siteName?: string | undefined }): Promise<SiteKeys> {
+export async function loadOrCreateSiteKeys(
+  db: Kysely<Database>,
+  opts: { siteCode?: string | undefined; siteName?: string | undefined },
+): Promise<SiteKeys> {
   const siteCode = await settingOrInit(db, 'site_code', () => opts.siteCode ?? 'S01');
   const siteName = await settingOrInit(db, 'site_name', () => opts.siteName ?? 'Steward site');
-  const caJson = await settingOrInit(db, 'site_ca', async () => JSON.stringify(await generateCa(siteCode)));
+  const caJson = await settingOrInit(db, 'site_ca', async () =>
+    JSON.stringify(await generateCa(siteCode)),
+  );
   const ca = JSON.parse(caJson) as { certPem: string; keyPem: string };
   const signingPem = await settingOrInit(db, 'policy_signing_key', () =>
     generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   );
   const policySigningKey = createPrivateKey(signingPem);
   const { createPublicKey } = await import('node:crypto');
-  const policySigningPublicPem = createPublicKey(policySigningKey).export({ type: 'spki', format: 'pem' }).toString();
+  const policySigningPublicPem = createPublicKey(policySigningKey)
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
   return {
     siteCode,
     siteName,
@@ -92,9 +127,18 @@ export async function loadOrCreateSiteKeys(db: Kysely<Database>, opts: { siteCod
  * A server certificate for this process, issued by the site CA. The chain sent to clients
  * includes the CA certificate so that a new agent can find and pin it by fingerprint.
  */
-export async function issueServerCertificate(keys: SiteKeys, names: string[]): Promise<{ certChainPem: string; keyPem: string }> {
+export async function issueServerCertificate(
+  keys: SiteKeys,
+  names: string[],
+): Promise<{ certChainPem: string; keyPem: string }> {
   const caCert = new x509.X509Certificate(keys.caCertPem);
-  const caKey = await webcrypto.subtle.importKey('pkcs8', Buffer.from(keys.caKeyPem.replace(/-----[^-]+-----|\s/g, ''), 'base64'), ALG, false, ['sign']);
+  const caKey = await webcrypto.subtle.importKey(
+    'pkcs8',
+    Buffer.from(keys.caKeyPem.replace(/-----[^-]+-----|\s/g, ''), 'base64'),
+    ALG,
+    false,
+    ['sign'],
+  );
   const leafKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const unique = [...new Set(names.filter(Boolean))];
   const now = Date.now();
@@ -109,9 +153,16 @@ export async function issueServerCertificate(keys: SiteKeys, names: string[]): P
     signingKey: caKey,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        true,
+      ),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(unique.map((n) => (isIP(n) ? { type: 'ip' as const, value: n } : { type: 'dns' as const, value: n }))),
+      new x509.SubjectAlternativeNameExtension(
+        unique.map((n) =>
+          isIP(n) ? { type: 'ip' as const, value: n } : { type: 'dns' as const, value: n },
+        ),
+      ),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],
   });

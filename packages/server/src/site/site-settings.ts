@@ -19,7 +19,11 @@ export function activeThresholdDays(): number {
 }
 
 async function read(ctx: SiteContext): Promise<SiteSettings> {
-  const row = await ctx.db.kysely.selectFrom('site_setting').select('value').where('key', '=', KEY).executeTakeFirst();
+  const row = await ctx.db.kysely
+    .selectFrom('site_setting')
+    .select('value')
+    .where('key', '=', KEY)
+    .executeTakeFirst();
   const merged: unknown = { ...DEFAULTS, ...(row ? (JSON.parse(row.value) as object) : {}) };
   return Value.Check(SiteSettings, merged) ? merged : DEFAULTS;
 }
@@ -54,7 +58,12 @@ export class SiteSettingsService {
         .values({ key: KEY, value: JSON.stringify(next) })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(next) }))
         .execute();
-      await writeAudit(tx, actor, at, { action: 'site-settings.update', targetType: 'site', targetId: this.ctx.siteCode, details: patch });
+      await writeAudit(tx, actor, at, {
+        action: 'site-settings.update',
+        targetType: 'site',
+        targetId: this.ctx.siteCode,
+        details: patch,
+      });
     });
     current = next;
     await this.ctx.bus.publish('site-settings-changed', {});
@@ -63,10 +72,20 @@ export class SiteSettingsService {
 }
 
 export function registerSiteSettingsRoutes(app: App, service: SiteSettingsService): void {
-  app.get(`${API_PREFIX}/site-settings`, { schema: { tags: ['site'], response: { 200: SiteSettings } } }, (req) => service.get(actorOf(req)));
+  app.get(
+    `${API_PREFIX}/site-settings`,
+    { schema: { tags: ['site'], response: { 200: SiteSettings } } },
+    (req) => service.get(actorOf(req)),
+  );
   app.put(
     `${API_PREFIX}/site-settings`,
-    { schema: { tags: ['site'], body: Type.Partial(SiteSettings, { additionalProperties: false }), response: { 200: SiteSettings } } },
+    {
+      schema: {
+        tags: ['site'],
+        body: Type.Partial(SiteSettings, { additionalProperties: false }),
+        response: { 200: SiteSettings },
+      },
+    },
     (req) => service.update(actorOf(req), req.body),
   );
 }

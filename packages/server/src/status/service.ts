@@ -1,5 +1,11 @@
 import { sql } from 'kysely';
-import { renderStatusMessage, type ListStatusMessagesQuery, type MessageType, type Severity, type StatusMessage } from '@steward/protocol';
+import {
+  renderStatusMessage,
+  type ListStatusMessagesQuery,
+  type MessageType,
+  type Severity,
+  type StatusMessage,
+} from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
 import { parseJsonColumn } from '../db/database.js';
@@ -8,7 +14,11 @@ const SEVERITIES: readonly Severity[] = ['informational', 'warning', 'error'];
 const TYPES: readonly MessageType[] = ['milestone', 'detail', 'audit'];
 
 /** The status-message viewer: filtered, paged backwards with `before`, tailed live with `after`. */
-export async function listStatusMessages(ctx: SiteContext, actor: Actor, q: ListStatusMessagesQuery): Promise<{ items: StatusMessage[]; nextCursor: string | null }> {
+export async function listStatusMessages(
+  ctx: SiteContext,
+  actor: Actor,
+  q: ListStatusMessagesQuery,
+): Promise<{ items: StatusMessage[]; nextCursor: string | null }> {
   authorize(actor, 'read');
   const limit = q.limit ?? 100;
   let query = ctx.db.kysely.selectFrom('status_message').selectAll();
@@ -21,7 +31,13 @@ export async function listStatusMessages(ctx: SiteContext, actor: Actor, q: List
   if (q.before) query = query.where(sql<boolean>`id < ${Number(q.before)}`);
   let rows;
   if (q.after) {
-    rows = (await query.where(sql<boolean>`id > ${Number(q.after)}`).orderBy('id', 'asc').limit(limit).execute()).reverse();
+    rows = (
+      await query
+        .where(sql<boolean>`id > ${Number(q.after)}`)
+        .orderBy('id', 'asc')
+        .limit(limit)
+        .execute()
+    ).reverse();
   } else {
     rows = await query.orderBy('id', 'desc').limit(limit).execute();
   }

@@ -10,7 +10,12 @@ import { nowIso } from '../context.js';
  */
 export async function raiseSiteStatus(
   ctx: SiteContext,
-  msg: { messageId: number; insertionStrings?: string[]; attributes?: Record<string, string>; deviceId?: string | null },
+  msg: {
+    messageId: number;
+    insertionStrings?: string[];
+    attributes?: Record<string, string>;
+    deviceId?: string | null;
+  },
   tx?: Kysely<Database>,
 ): Promise<void> {
   const entry = catalogEntry(msg.messageId);

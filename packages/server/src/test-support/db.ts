@@ -8,7 +8,8 @@ import { migrateToLatest, openDatabase, type Db, type Dialect } from '../db/data
 import { createLocalBus } from '../events/bus.js';
 import { systemClock, type Clock, type SiteContext } from '../context.js';
 
-export const POSTGRES_URL = process.env.STEWARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const POSTGRES_URL =
+  process.env.STEWARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let pgReachable: Promise<boolean> | undefined;
 /** Whether the machine's PostgreSQL answers; tests that need it say so when it does not. */
@@ -33,7 +34,10 @@ export const testDialects: Dialect[] = ['sqlite', 'postgres'];
 export function freshDatabaseUrl(dialect: Dialect): { url: string; cleanup: () => Promise<void> } {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'steward-db-'));
-    return { url: join(dir, 'steward.db'), cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+    return {
+      url: join(dir, 'steward.db'),
+      cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   return {
@@ -48,7 +52,10 @@ export function freshDatabaseUrl(dialect: Dialect): { url: string; cleanup: () =
 }
 
 /** A migrated database and a SiteContext over it, for repository and service tests. */
-export async function createTestContext(dialect: Dialect, clock: Clock = systemClock): Promise<{ ctx: SiteContext; db: Db; cleanup: () => Promise<void> }> {
+export async function createTestContext(
+  dialect: Dialect,
+  clock: Clock = systemClock,
+): Promise<{ ctx: SiteContext; db: Db; cleanup: () => Promise<void> }> {
   const { url, cleanup } = freshDatabaseUrl(dialect);
   const db = await openDatabase(url);
   await migrateToLatest(db);

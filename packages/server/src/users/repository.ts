@@ -15,7 +15,10 @@ export function listUsers(db: Kysely<Database>): Promise<UserRow[]> {
   return db.selectFrom('admin_user').selectAll().orderBy('name').execute();
 }
 
-export async function countActiveFullAdmins(db: Kysely<Database>, exceptId?: string): Promise<number> {
+export async function countActiveFullAdmins(
+  db: Kysely<Database>,
+  exceptId?: string,
+): Promise<number> {
   let q = db
     .selectFrom('admin_user')
     .select((eb) => eb.fn.countAll().as('n'))

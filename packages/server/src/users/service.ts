@@ -10,17 +10,34 @@ import {
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, NotFoundError, RateLimitedError, UnauthenticatedError, InputError } from '../http/errors.js';
+import {
+  ConflictError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthenticatedError,
+  InputError,
+} from '../http/errors.js';
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
 import { LoginLimiter } from './login-limiter.js';
 import * as repo from './repository.js';
 
 const SESSION_HOURS = 24;
-const ROLES: readonly Role[] = ['full-administrator', 'operations-administrator', 'read-only-analyst'];
+const ROLES: readonly Role[] = [
+  'full-administrator',
+  'operations-administrator',
+  'read-only-analyst',
+];
 
 function toUser(row: repo.UserRow): User {
   const role = ROLES.find((r) => r === row.role) ?? 'read-only-analyst';
-  return { id: row.id, name: row.name, role, disabled: row.disabled === 1, createdAt: row.created_at, lastLoginAt: row.last_login_at };
+  return {
+    id: row.id,
+    name: row.name,
+    role,
+    disabled: row.disabled === 1,
+    createdAt: row.created_at,
+    lastLoginAt: row.last_login_at,
+  };
 }
 
 function sessionIdOf(token: string): string {
@@ -35,7 +52,9 @@ export class UserService {
    * Creates the first Full Administrator when there is no user at all. Returns the password
    * when it was generated, so start-up can print it once.
    */
-  async ensureInitialAdmin(password: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
+  async ensureInitialAdmin(
+    password: string | undefined,
+  ): Promise<{ created: boolean; generatedPassword?: string }> {
     const db = this.ctx.db.kysely;
     const existing = await db.selectFrom('admin_user').select('id').limit(1).executeTakeFirst();
     if (existing) return { created: false };
@@ -43,7 +62,15 @@ export class UserService {
     const at = nowIso(this.ctx);
     const inserted = await db
       .insertInto('admin_user')
-      .values({ id: randomUUID(), name: 'admin', password_hash: await hashPassword(pw), role: 'full-administrator', disabled: 0, created_at: at, last_login_at: null })
+      .values({
+        id: randomUUID(),
+        name: 'admin',
+        password_hash: await hashPassword(pw),
+        role: 'full-administrator',
+        disabled: 0,
+        created_at: at,
+        last_login_at: null,
+      })
       .onConflict((oc) => oc.column('name').doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return { created: false };
@@ -55,7 +82,11 @@ export class UserService {
     const keys = [`user:${userName.toLowerCase()}`, `ip:${clientAddress}`];
     const wait = this.limiter.retryAfter(keys, now.getTime());
     if (wait > 0) {
-      throw new RateLimitedError(ErrorCode.LOGIN_RATE_LIMITED, `too many failed sign-ins; try again in ${wait} s`, wait);
+      throw new RateLimitedError(
+        ErrorCode.LOGIN_RATE_LIMITED,
+        `too many failed sign-ins; try again in ${wait} s`,
+        wait,
+      );
     }
     const db = this.ctx.db.kysely;
     const row = await repo.findUserByName(db, userName);
@@ -63,7 +94,10 @@ export class UserService {
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
     if (!row || !ok || row.disabled === 1) {
       this.limiter.fail(keys, now.getTime());
-      throw new UnauthenticatedError(ErrorCode.INVALID_CREDENTIALS, 'user name or password is wrong, or the account is disabled');
+      throw new UnauthenticatedError(
+        ErrorCode.INVALID_CREDENTIALS,
+        'user name or password is wrong, or the account is disabled',
+      );
     }
     this.limiter.succeed(keys);
     const token = randomBytes(32).toString('base64url');
@@ -71,24 +105,47 @@ export class UserService {
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();
     const actor: Actor = { userId: row.id, userName: row.name, role: toUser(row).role };
     await db.transaction().execute(async (tx) => {
-      await tx.insertInto('admin_session').values({ id: sessionIdOf(token), user_id: row.id, created_at: at, expires_at: expiresAt }).execute();
-      await tx.updateTable('admin_user').set({ last_login_at: at }).where('id', '=', row.id).execute();
+      await tx
+        .insertInto('admin_session')
+        .values({ id: sessionIdOf(token), user_id: row.id, created_at: at, expires_at: expiresAt })
+        .execute();
+      await tx
+        .updateTable('admin_user')
+        .set({ last_login_at: at })
+        .where('id', '=', row.id)
+        .execute();
       await tx.deleteFrom('admin_session').where('expires_at', '<', at).execute();
-      await writeAudit(tx, actor, at, { action: 'user.login', targetType: 'user', targetId: row.id });
+      await writeAudit(tx, actor, at, {
+        action: 'user.login',
+        targetType: 'user',
+        targetId: row.id,
+      });
     });
     return { token, expiresAt, user: { ...toUser(row), lastLoginAt: at } };
   }
 
   async logout(token: string): Promise<void> {
-    await this.ctx.db.kysely.deleteFrom('admin_session').where('id', '=', sessionIdOf(token)).execute();
+    await this.ctx.db.kysely
+      .deleteFrom('admin_session')
+      .where('id', '=', sessionIdOf(token))
+      .execute();
   }
 
   /** Resolves a bearer token to the acting user, or throws 401. */
   async authenticate(token: string): Promise<{ actor: Actor; user: User }> {
     const found = await repo.findSession(this.ctx.db.kysely, sessionIdOf(token));
-    if (!found) throw new UnauthenticatedError(ErrorCode.UNAUTHENTICATED, 'the session token is not valid; sign in again');
-    if (found.expiresAt < nowIso(this.ctx)) throw new UnauthenticatedError(ErrorCode.SESSION_EXPIRED, 'the session has expired; sign in again');
-    if (found.user.disabled === 1) throw new UnauthenticatedError(ErrorCode.UNAUTHENTICATED, 'the account is disabled');
+    if (!found)
+      throw new UnauthenticatedError(
+        ErrorCode.UNAUTHENTICATED,
+        'the session token is not valid; sign in again',
+      );
+    if (found.expiresAt < nowIso(this.ctx))
+      throw new UnauthenticatedError(
+        ErrorCode.SESSION_EXPIRED,
+        'the session has expired; sign in again',
+      );
+    if (found.user.disabled === 1)
+      throw new UnauthenticatedError(ErrorCode.UNAUTHENTICATED, 'the account is disabled');
     const user = toUser(found.user);
     return { actor: { userId: user.id, userName: user.name, role: user.role }, user };
   }
@@ -105,9 +162,29 @@ export class UserService {
     const id = randomUUID();
     const passwordHash = await hashPassword(req.password);
     await db.transaction().execute(async (tx) => {
-      if (await repo.findUserByName(tx, req.name)) throw new ConflictError(ErrorCode.USER_NAME_TAKEN, `a user named "${req.name}" already exists`);
-      await tx.insertInto('admin_user').values({ id, name: req.name, password_hash: passwordHash, role: req.role, disabled: 0, created_at: at, last_login_at: null }).execute();
-      await writeAudit(tx, actor, at, { action: 'user.create', targetType: 'user', targetId: id, details: { name: req.name, role: req.role } });
+      if (await repo.findUserByName(tx, req.name))
+        throw new ConflictError(
+          ErrorCode.USER_NAME_TAKEN,
+          `a user named "${req.name}" already exists`,
+        );
+      await tx
+        .insertInto('admin_user')
+        .values({
+          id,
+          name: req.name,
+          password_hash: passwordHash,
+          role: req.role,
+          disabled: 0,
+          created_at: at,
+          last_login_at: null,
+        })
+        .execute();
+      await writeAudit(tx, actor, at, {
+        action: 'user.create',
+        targetType: 'user',
+        targetId: id,
+        details: { name: req.name, role: req.role },
+      });
     });
     const row = await repo.findUserById(db, id);
     if (!row) throw new NotFoundError('user', id);
@@ -122,8 +199,13 @@ export class UserService {
     await db.transaction().execute(async (tx) => {
       const row = await repo.findUserById(tx, id);
       if (!row) throw new NotFoundError('user', id);
-      const losesAdmin = (req.role !== undefined && req.role !== 'full-administrator') || req.disabled === true;
-      if (row.role === 'full-administrator' && losesAdmin && (await repo.countActiveFullAdmins(tx, id)) === 0) {
+      const losesAdmin =
+        (req.role !== undefined && req.role !== 'full-administrator') || req.disabled === true;
+      if (
+        row.role === 'full-administrator' &&
+        losesAdmin &&
+        (await repo.countActiveFullAdmins(tx, id)) === 0
+      ) {
         throw new ConflictError(ErrorCode.LAST_ADMIN, 'this is the last active Full Administrator');
       }
       await tx
@@ -135,8 +217,14 @@ export class UserService {
         })
         .where('id', '=', id)
         .execute();
-      if (req.disabled || passwordHash) await tx.deleteFrom('admin_session').where('user_id', '=', id).execute();
-      await writeAudit(tx, actor, at, { action: 'user.update', targetType: 'user', targetId: id, details: { role: req.role, disabled: req.disabled, passwordChanged: Boolean(passwordHash) } });
+      if (req.disabled || passwordHash)
+        await tx.deleteFrom('admin_session').where('user_id', '=', id).execute();
+      await writeAudit(tx, actor, at, {
+        action: 'user.update',
+        targetType: 'user',
+        targetId: id,
+        details: { role: req.role, disabled: req.disabled, passwordChanged: Boolean(passwordHash) },
+      });
     });
     const row = await repo.findUserById(db, id);
     if (!row) throw new NotFoundError('user', id);
@@ -145,7 +233,8 @@ export class UserService {
 
   async remove(actor: Actor, id: string): Promise<void> {
     authorize(actor, 'users:write');
-    if (id === actor.userId) throw new InputError(ErrorCode.INVALID_INPUT, 'you cannot delete your own account');
+    if (id === actor.userId)
+      throw new InputError(ErrorCode.INVALID_INPUT, 'you cannot delete your own account');
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
       const row = await repo.findUserById(tx, id);
@@ -154,7 +243,12 @@ export class UserService {
         throw new ConflictError(ErrorCode.LAST_ADMIN, 'this is the last active Full Administrator');
       }
       await tx.deleteFrom('admin_user').where('id', '=', id).execute();
-      await writeAudit(tx, actor, at, { action: 'user.delete', targetType: 'user', targetId: id, details: { name: row.name } });
+      await writeAudit(tx, actor, at, {
+        action: 'user.delete',
+        targetType: 'user',
+        targetId: id,
+        details: { name: row.name },
+      });
     });
   }
 }

@@ -1,8 +1,21 @@
-import { Badge, Button, Code, Collapse, Group, Paper, Select, Table, Text, UnstyledButton } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Code,
+  Collapse,
+  Group,
+  Paper,
+  Select,
+  Table,
+  Text,
+  UnstyledButton,
+} from '@mantine/core';
 import { IconChevronDown, IconChevronRight, IconShieldCheck } from '@tabler/icons-react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import type { AuditEntry } from '@steward/protocol';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
@@ -12,16 +25,46 @@ import { TableSkeleton } from '../../components/table-skeleton';
 import { formatDateTime } from '../../lib/format';
 
 const PAGE = 100;
-const TARGET_TYPES = ['user', 'session', 'device', 'collection', 'enrolment-token', 'inventory-class', 'client-settings'];
+const TARGET_TYPES = [
+  'user',
+  'session',
+  'device',
+  'collection',
+  'enrolment-token',
+  'inventory-class',
+  'client-settings',
+];
+
+/** Devices and collections link to their pages; other targets show their id. */
+function AuditTarget({ entry }: { entry: AuditEntry }) {
+  const to =
+    entry.targetType === 'device'
+      ? `/devices/${encodeURIComponent(entry.targetId)}`
+      : entry.targetType === 'collection'
+        ? `/collections/${encodeURIComponent(entry.targetId)}`
+        : null;
+  return to ? (
+    <Anchor component={Link} to={to} size="xs" className="steward-mono">
+      {entry.targetId}
+    </Anchor>
+  ) : (
+    <Text span size="xs" className="steward-mono">
+      {entry.targetId}
+    </Text>
+  );
+}
 
 function AuditRow({ entry }: { entry: AuditEntry }) {
   const [open, setOpen] = useState(false);
-  const hasDetails = entry.details !== null && entry.details !== undefined && JSON.stringify(entry.details) !== '{}';
+  const hasDetails =
+    entry.details !== null && entry.details !== undefined && JSON.stringify(entry.details) !== '{}';
   return (
     <>
       <Table.Tr data-testid="audit-row">
-        <Table.Td>
-          <Text size="sm">{formatDateTime(entry.at)}</Text>
+        <Table.Td style={{ whiteSpace: 'nowrap' }}>
+          <Text size="sm" span>
+            {formatDateTime(entry.at)}
+          </Text>{' '}
           <RelativeTime iso={entry.at} size="xs" c="dimmed" />
         </Table.Td>
         <Table.Td fw={600}>{entry.userName}</Table.Td>
@@ -32,9 +75,7 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
           <Badge size="sm" variant="light" color="gray">
             {entry.targetType}
           </Badge>{' '}
-          <Text span size="xs" className="steward-mono">
-            {entry.targetId}
-          </Text>
+          <AuditTarget entry={entry} />
         </Table.Td>
         <Table.Td>
           {hasDetails && (
@@ -66,26 +107,42 @@ export function AuditLogPage() {
   const [targetType, setTargetType] = useState<string | null>(null);
   const audit = useInfiniteQuery({
     queryKey: ['audit-log', targetType],
-    queryFn: ({ pageParam }) => api.listAudit({ limit: PAGE, before: pageParam, targetType: targetType ?? undefined }),
+    queryFn: ({ pageParam }) =>
+      api.listAudit({ limit: PAGE, before: pageParam, targetType: targetType ?? undefined }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => (last.length < PAGE ? undefined : last[last.length - 1]?.id),
   });
   const entries = audit.data?.pages.flat() ?? [];
   return (
     <>
-      <PageHeader title="Audit log" description="Every change made through the console, the CLI and the API: who, what, when." />
+      <PageHeader
+        title="Audit log"
+        description="Every change made through the console, the CLI and the API: who, what, when."
+      />
       <Paper p="md">
-        <Select placeholder="All targets" data={TARGET_TYPES} value={targetType} onChange={setTargetType} clearable w={220} mb="sm" />
+        <Select
+          placeholder="All targets"
+          data={TARGET_TYPES}
+          value={targetType}
+          onChange={setTargetType}
+          clearable
+          w={220}
+          mb="sm"
+        />
         {audit.isError ? (
           <ErrorState error={audit.error} what="read the audit log" />
         ) : !audit.isPending && entries.length === 0 ? (
-          <EmptyState icon={<IconShieldCheck size={24} />} title="Nothing recorded yet" description="Sign-ins, revocations, collection and user changes appear here." />
+          <EmptyState
+            icon={<IconShieldCheck size={24} />}
+            title="Nothing recorded yet"
+            description="Sign-ins, revocations, collection and user changes appear here."
+          />
         ) : (
           <Table.ScrollContainer minWidth={800}>
             <Table className="steward-table" data-testid="audit-table">
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th w={190}>Time</Table.Th>
+                  <Table.Th w={290}>Time</Table.Th>
                   <Table.Th w={140}>User</Table.Th>
                   <Table.Th w={200}>Action</Table.Th>
                   <Table.Th>Target</Table.Th>
@@ -105,7 +162,12 @@ export function AuditLogPage() {
           </Table.ScrollContainer>
         )}
         {audit.hasNextPage && (
-          <Button variant="default" mt="sm" onClick={() => void audit.fetchNextPage()} loading={audit.isFetchingNextPage}>
+          <Button
+            variant="default"
+            mt="sm"
+            onClick={() => void audit.fetchNextPage()}
+            loading={audit.isFetchingNextPage}
+          >
             Load older
           </Button>
         )}

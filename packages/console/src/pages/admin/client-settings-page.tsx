@@ -1,4 +1,14 @@
-import { Alert, Button, Group, NumberInput, Paper, SimpleGrid, Stack, TagsInput, Text } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  NumberInput,
+  Paper,
+  SimpleGrid,
+  Stack,
+  TagsInput,
+  Text,
+} from '@mantine/core';
 import { IconDeviceFloppy, IconInfoCircle } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ClientSettings } from '@steward/protocol';
@@ -11,19 +21,63 @@ import { BlockSkeleton } from '../../components/table-skeleton';
 import { formatSeconds } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 
-type IntervalKey = 'policyIntervalSeconds' | 'heartbeatIntervalSeconds' | 'inventoryIntervalSeconds' | 'softwareScanIntervalSeconds';
+type IntervalKey =
+  | 'policyIntervalSeconds'
+  | 'heartbeatIntervalSeconds'
+  | 'inventoryIntervalSeconds'
+  | 'softwareScanIntervalSeconds';
 
-const INTERVALS: { key: IntervalKey; label: string; description: string; unit: number; unitLabel: string; min: number }[] = [
-  { key: 'policyIntervalSeconds', label: 'Policy polling', description: 'How often agents fetch policy (they are also nudged at once over the push channel)', unit: 60, unitLabel: 'min', min: 30 },
-  { key: 'heartbeatIntervalSeconds', label: 'Heartbeat', description: 'How often agents say they are alive', unit: 1, unitLabel: 's', min: 10 },
-  { key: 'inventoryIntervalSeconds', label: 'Hardware and software inventory', description: 'Daily for data-centre servers is usual; deltas are sent after the first full report', unit: 3600, unitLabel: 'h', min: 60 },
-  { key: 'softwareScanIntervalSeconds', label: 'Software file scan', description: 'Scan of executable files under the paths below (weekly by default)', unit: 3600, unitLabel: 'h', min: 60 },
+const INTERVALS: {
+  key: IntervalKey;
+  label: string;
+  description: string;
+  unit: number;
+  unitLabel: string;
+  min: number;
+}[] = [
+  {
+    key: 'policyIntervalSeconds',
+    label: 'Policy polling',
+    description:
+      'How often agents fetch policy (they are also nudged at once over the push channel)',
+    unit: 60,
+    unitLabel: 'min',
+    min: 30,
+  },
+  {
+    key: 'heartbeatIntervalSeconds',
+    label: 'Heartbeat',
+    description: 'How often agents say they are alive',
+    unit: 1,
+    unitLabel: 's',
+    min: 10,
+  },
+  {
+    key: 'inventoryIntervalSeconds',
+    label: 'Hardware and software inventory',
+    description:
+      'Daily for data-centre servers is usual; deltas are sent after the first full report',
+    unit: 3600,
+    unitLabel: 'h',
+    min: 60,
+  },
+  {
+    key: 'softwareScanIntervalSeconds',
+    label: 'Software file scan',
+    description: 'Scan of executable files under the paths below (weekly by default)',
+    unit: 3600,
+    unitLabel: 'h',
+    min: 60,
+  },
 ];
 
 export function ClientSettingsPage() {
   const { can } = useSession();
   const queryClient = useQueryClient();
-  const settings = useQuery({ queryKey: ['client-settings'], queryFn: () => api.getClientSettings() });
+  const settings = useQuery({
+    queryKey: ['client-settings'],
+    queryFn: () => api.getClientSettings(),
+  });
   const [draft, setDraft] = useState<ClientSettings | null>(null);
   useEffect(() => {
     if (settings.data && draft === null) setDraft(settings.data);
@@ -46,7 +100,13 @@ export function ClientSettingsPage() {
         title="Client settings"
         description="Schedules and limits every agent receives in its policy."
         actions={
-          <Button leftSection={<IconDeviceFloppy size={16} />} disabled={!dirty || !writable} loading={save.isPending} onClick={() => draft && save.mutate(draft)} data-testid="client-settings-save">
+          <Button
+            leftSection={<IconDeviceFloppy size={16} />}
+            disabled={!dirty || !writable}
+            loading={save.isPending}
+            onClick={() => draft && save.mutate(draft)}
+            data-testid="client-settings-save"
+          >
             Save
           </Button>
         }
@@ -79,7 +139,9 @@ export function ClientSettingsPage() {
                   value={draft[i.key] / i.unit}
                   decimalScale={i.unit === 1 ? 0 : 2}
                   disabled={!writable}
-                  onChange={(v) => typeof v === 'number' && setDraft({ ...draft, [i.key]: Math.round(v * i.unit) })}
+                  onChange={(v) =>
+                    typeof v === 'number' && setDraft({ ...draft, [i.key]: Math.round(v * i.unit) })
+                  }
                   data-testid={`setting-${i.key}`}
                 />
               ))}
@@ -106,7 +168,9 @@ export function ClientSettingsPage() {
                 w={260}
                 value={draft.reportBatchSize}
                 disabled={!writable}
-                onChange={(v) => typeof v === 'number' && setDraft({ ...draft, reportBatchSize: v })}
+                onChange={(v) =>
+                  typeof v === 'number' && setDraft({ ...draft, reportBatchSize: v })
+                }
               />
             </Stack>
           </Paper>

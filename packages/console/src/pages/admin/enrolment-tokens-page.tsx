@@ -1,4 +1,16 @@
-import { Badge, Button, Group, Modal, NumberInput, Paper, Progress, Stack, Table, Text, TextInput } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Group,
+  Modal,
+  NumberInput,
+  Paper,
+  Progress,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -13,7 +25,7 @@ import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
 import { RelativeTime } from '../../components/relative-time';
 import { TableSkeleton } from '../../components/table-skeleton';
-import { formatDateTime } from '../../lib/format';
+import { formatDateTime, formatRelative } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { TokenCreatedModal } from './token-created-modal';
 
@@ -24,12 +36,25 @@ function tokenState(t: EnrolmentToken): { label: string; color: string } {
   return { label: 'active', color: 'teal' };
 }
 
-function CreateTokenModal({ opened, onClose, onCreated }: { opened: boolean; onClose: () => void; onCreated: (t: EnrolmentToken) => void }) {
+function CreateTokenModal({
+  opened,
+  onClose,
+  onCreated,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  onCreated: (t: EnrolmentToken) => void;
+}) {
   const [description, setDescription] = useState('');
   const [hours, setHours] = useState<number>(24);
   const [maxUses, setMaxUses] = useState<number>(100);
   const create = useMutation({
-    mutationFn: () => api.createToken({ description: description.trim() || undefined, expiresInHours: hours, maxUses }),
+    mutationFn: () =>
+      api.createToken({
+        description: description.trim() || undefined,
+        expiresInHours: hours,
+        maxUses,
+      }),
     meta: { errorTitle: 'Could not create the token' },
     onSuccess: (t) => {
       setDescription('');
@@ -44,10 +69,34 @@ function CreateTokenModal({ opened, onClose, onCreated }: { opened: boolean; onC
     <Modal opened={opened} onClose={onClose} title={<Text fw={600}>New enrolment token</Text>}>
       <form onSubmit={submit}>
         <Stack gap="sm">
-          <TextInput label="Description" placeholder="e.g. Paris data centre rebuild" value={description} onChange={(e) => setDescription(e.currentTarget.value)} maxLength={500} data-autofocus data-testid="token-description" />
+          <TextInput
+            label="Description"
+            placeholder="e.g. Paris data centre rebuild"
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+            maxLength={500}
+            data-autofocus
+            data-testid="token-description"
+          />
           <Group grow>
-            <NumberInput label="Expires after" suffix=" hours" min={1} max={8760} value={hours} onChange={(v) => setHours(typeof v === 'number' ? v : 24)} data-testid="token-hours" />
-            <NumberInput label="Maximum uses" min={1} max={1000000} value={maxUses} onChange={(v) => setMaxUses(typeof v === 'number' ? v : 100)} thousandSeparator data-testid="token-max-uses" />
+            <NumberInput
+              label="Expires after"
+              suffix=" hours"
+              min={1}
+              max={8760}
+              value={hours}
+              onChange={(v) => setHours(typeof v === 'number' ? v : 24)}
+              data-testid="token-hours"
+            />
+            <NumberInput
+              label="Maximum uses"
+              min={1}
+              max={1000000}
+              value={maxUses}
+              onChange={(v) => setMaxUses(typeof v === 'number' ? v : 100)}
+              thousandSeparator
+              data-testid="token-max-uses"
+            />
           </Group>
           <Group justify="flex-end" mt="sm">
             <Button variant="default" onClick={onClose}>
@@ -100,7 +149,13 @@ export function EnrolmentTokensPage() {
             icon={<IconKey size={24} />}
             title="No enrolment tokens"
             description="Create a token, then run the enrol command it gives you on each machine (or use it in an image or a push install)."
-            action={writable && <Button onClick={open} leftSection={<IconPlus size={16} />}>New token</Button>}
+            action={
+              writable && (
+                <Button onClick={open} leftSection={<IconPlus size={16} />}>
+                  New token
+                </Button>
+              )
+            }
           />
         ) : (
           <Table.ScrollContainer minWidth={850}>
@@ -125,7 +180,11 @@ export function EnrolmentTokensPage() {
                       <Table.Tr key={t.id} data-testid="token-row">
                         <Table.Td>
                           <Text size="sm" fw={500}>
-                            {t.description || <Text span c="dimmed" size="sm">(no description)</Text>}
+                            {t.description || (
+                              <Text span c="dimmed" size="sm">
+                                (no description)
+                              </Text>
+                            )}
                           </Text>
                           <Text size="xs" c="dimmed" className="steward-mono">
                             {t.id}
@@ -138,7 +197,11 @@ export function EnrolmentTokensPage() {
                         </Table.Td>
                         <Table.Td>
                           <Group gap={8} wrap="nowrap">
-                            <Progress value={(t.uses / t.maxUses) * 100} size="sm" style={{ flex: 1 }} />
+                            <Progress
+                              value={(t.uses / t.maxUses) * 100}
+                              size="sm"
+                              style={{ flex: 1 }}
+                            />
                             <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
                               {t.uses} / {t.maxUses}
                             </Text>
@@ -148,9 +211,11 @@ export function EnrolmentTokensPage() {
                           <RelativeTime iso={t.expiresAt} />
                         </Table.Td>
                         <Table.Td>
-                          <Text size="sm">{formatDateTime(t.createdAt)}</Text>
-                          <Text size="xs" c="dimmed">
-                            by {t.createdBy}
+                          <Text size="sm" title={formatDateTime(t.createdAt)}>
+                            {formatRelative(t.createdAt)}{' '}
+                            <Text span size="xs" c="dimmed">
+                              by {t.createdBy}
+                            </Text>
                           </Text>
                         </Table.Td>
                         <Table.Td ta="right">

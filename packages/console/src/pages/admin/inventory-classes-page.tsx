@@ -1,4 +1,17 @@
-import { Accordion, ActionIcon, Badge, Button, Code, Group, Modal, Paper, SimpleGrid, Stack, Text, Tooltip } from '@mantine/core';
+import {
+  Accordion,
+  ActionIcon,
+  Badge,
+  Button,
+  Code,
+  Group,
+  Modal,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Text,
+  Tooltip,
+} from '@mantine/core';
 import { IconEdit, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CustomClassDefinition, InventoryClassInfo } from '@steward/protocol';
@@ -32,7 +45,10 @@ export function InventoryClassesPage() {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<{ initial?: CustomClassDefinition } | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
-  const classes = useQuery({ queryKey: ['inventory-classes'], queryFn: () => api.listInventoryClasses() });
+  const classes = useQuery({
+    queryKey: ['inventory-classes'],
+    queryFn: () => api.listInventoryClasses(),
+  });
   const writable = can('inventory-classes:write');
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['inventory-classes'] });
   const remove = useMutation({
@@ -42,7 +58,9 @@ export function InventoryClassesPage() {
       refresh();
     },
   });
-  const list = [...(classes.data ?? [])].sort((a, b) => Number(a.builtin) - Number(b.builtin) || a.name.localeCompare(b.name));
+  const list = [...(classes.data ?? [])].sort(
+    (a, b) => Number(a.builtin) - Number(b.builtin) || a.name.localeCompare(b.name),
+  );
   const custom = list.filter((c) => !c.builtin);
   const builtin = list.filter((c) => c.builtin);
 
@@ -76,11 +94,21 @@ export function InventoryClassesPage() {
           <Properties cls={cls} />
           {!cls.builtin && writable && cls.definition && (
             <Group gap="xs">
-              <Button size="xs" variant="default" leftSection={<IconEdit size={14} />} onClick={() => setEditing({ initial: cls.definition })}>
+              <Button
+                size="xs"
+                variant="default"
+                leftSection={<IconEdit size={14} />}
+                onClick={() => setEditing({ initial: cls.definition })}
+              >
                 Edit
               </Button>
               <Tooltip label="Delete this class" withArrow>
-                <ActionIcon variant="light" color="red" onClick={() => setDeleting(cls.name)} aria-label={`Delete ${cls.name}`}>
+                <ActionIcon
+                  variant="light"
+                  color="red"
+                  onClick={() => setDeleting(cls.name)}
+                  aria-label={`Delete ${cls.name}`}
+                >
                   <IconTrash size={15} />
                 </ActionIcon>
               </Tooltip>
@@ -96,7 +124,17 @@ export function InventoryClassesPage() {
       <PageHeader
         title="Inventory classes"
         description="What agents collect. Add classes from files, command output and /proc or /sys values; they appear in queries and on device pages."
-        actions={writable && <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing({})} data-testid="new-class">New class</Button>}
+        actions={
+          writable && (
+            <Button
+              leftSection={<IconPlus size={16} />}
+              onClick={() => setEditing({})}
+              data-testid="new-class"
+            >
+              New class
+            </Button>
+          )
+        }
       />
       {classes.isError ? (
         <ErrorState error={classes.error} what="the inventory classes" />
@@ -113,23 +151,36 @@ export function InventoryClassesPage() {
             {custom.length === 0 ? (
               <Paper p="md">
                 <Text size="sm" c="dimmed">
-                  None yet. A custom class reads, for example, the version of a backup agent from its configuration file,
-                  or the BIOS version from /sys/class/dmi/id/bios_version.
+                  None yet. A custom class reads, for example, the version of a backup agent from
+                  its configuration file, or the BIOS version from /sys/class/dmi/id/bios_version.
                 </Text>
               </Paper>
             ) : (
-              <Accordion variant="separated" multiple>{custom.map(item)}</Accordion>
+              <Accordion variant="separated" multiple>
+                {custom.map(item)}
+              </Accordion>
             )}
           </div>
           <div>
             <Text fw={600} size="sm" mb="xs">
               Built-in classes ({builtin.length})
             </Text>
-            <Accordion variant="separated" multiple data-testid="builtin-classes">{builtin.map(item)}</Accordion>
+            <Accordion variant="separated" multiple data-testid="builtin-classes">
+              {builtin.map(item)}
+            </Accordion>
           </div>
         </Stack>
       )}
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={<Text fw={600}>{editing?.initial ? `Edit ${editing.initial.name}` : 'New inventory class'}</Text>} size="xl">
+      <Modal
+        opened={editing !== null}
+        onClose={() => setEditing(null)}
+        title={
+          <Text fw={600}>
+            {editing?.initial ? `Edit ${editing.initial.name}` : 'New inventory class'}
+          </Text>
+        }
+        size="xl"
+      >
         {editing && (
           <InventoryClassForm
             initial={editing.initial}

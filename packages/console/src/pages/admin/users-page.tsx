@@ -1,13 +1,31 @@
-import { Alert, Badge, Button, Group, Menu, Modal, Paper, PasswordInput, Select, Stack, Table, Text, TextInput, ActionIcon } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Menu,
+  Paper,
+  Select,
+  Table,
+  Text,
+  ActionIcon,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconDots, IconKey, IconLock, IconPlus, IconTrash, IconUserCheck, IconUserOff, IconUsers } from '@tabler/icons-react';
+import {
+  IconDots,
+  IconKey,
+  IconLock,
+  IconPlus,
+  IconTrash,
+  IconUserCheck,
+  IconUserOff,
+  IconUsers,
+} from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ErrorCode } from '@steward/protocol';
-import type { Role, UpdateUserRequest, User } from '@steward/protocol';
+import type { UpdateUserRequest, User } from '@steward/protocol';
 import { useState } from 'react';
-import type { FormEvent } from 'react';
 import { api } from '../../api/client';
-import { errorCode, notifyError, notifySuccess } from '../../api/errors';
+import { notifySuccess } from '../../api/errors';
 import { ConfirmDialog } from '../../components/confirm-button';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
@@ -15,97 +33,14 @@ import { PageHeader } from '../../components/page-header';
 import { RelativeTime } from '../../components/relative-time';
 import { TableSkeleton } from '../../components/table-skeleton';
 import { roleLabel } from '../../layout/app-header';
+import {
+  CreateUserModal,
+  PasswordModal,
+  ROLE_OPTIONS,
+  explainUserError,
+  parseRole,
+} from './user-modals';
 import { useSession } from '../../session/session-context';
-
-const ROLES: Role[] = ['full-administrator', 'operations-administrator', 'read-only-analyst'];
-const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: roleLabel(r) }));
-function parseRole(v: string | null): Role | undefined {
-  return ROLES.find((r) => r === v);
-}
-
-function explainUserError(err: unknown): void {
-  switch (errorCode(err)) {
-    case ErrorCode.LAST_ADMIN:
-      notifyError(err, 'The site needs at least one enabled full administrator');
-      break;
-    case ErrorCode.USER_NAME_TAKEN:
-      notifyError(err, 'That user name is taken');
-      break;
-    default:
-      notifyError(err, 'Could not change the user');
-  }
-}
-
-function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
-  const queryClient = useQueryClient();
-  const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [role, setRole] = useState<Role>('read-only-analyst');
-  const create = useMutation({
-    mutationFn: () => api.createUser({ name: name.trim(), password, role }),
-    meta: { silent: true },
-    onError: explainUserError,
-    onSuccess: (u) => {
-      notifySuccess(`User ${u.name} created.`);
-      setName('');
-      setPassword('');
-      void queryClient.invalidateQueries({ queryKey: ['users'] });
-      onClose();
-    },
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    create.mutate();
-  };
-  return (
-    <Modal opened={opened} onClose={onClose} title={<Text fw={600}>New user</Text>}>
-      <form onSubmit={submit}>
-        <Stack gap="sm">
-          <TextInput label="User name" required value={name} onChange={(e) => setName(e.currentTarget.value)} description="Letters, digits, . _ @ -" data-autofocus data-testid="user-name" />
-          <PasswordInput label="Password" required minLength={8} value={password} onChange={(e) => setPassword(e.currentTarget.value)} description="At least 8 characters" data-testid="user-password" />
-          <Select label="Role" data={ROLE_OPTIONS} value={role} onChange={(v) => setRole(parseRole(v) ?? role)} allowDeselect={false} data-testid="user-role" />
-          <Group justify="flex-end" mt="sm">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending} disabled={!name.trim() || password.length < 8} data-testid="user-create-submit">
-              Create user
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
-  );
-}
-
-function PasswordModal({ user, onClose }: { user: User | null; onClose: () => void }) {
-  const [password, setPassword] = useState('');
-  const update = useMutation({
-    mutationFn: () => api.updateUser(user?.id ?? '', { password }),
-    meta: { silent: true },
-    onError: explainUserError,
-    onSuccess: () => {
-      notifySuccess('Password changed.');
-      setPassword('');
-      onClose();
-    },
-  });
-  return (
-    <Modal opened={user !== null} onClose={onClose} title={<Text fw={600}>Set the password of {user?.name}</Text>}>
-      <Stack gap="sm">
-        <PasswordInput label="New password" minLength={8} value={password} onChange={(e) => setPassword(e.currentTarget.value)} data-autofocus />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button loading={update.isPending} disabled={password.length < 8} onClick={() => update.mutate()}>
-            Set password
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
-  );
-}
 
 export function UsersPage() {
   const session = useSession();
@@ -136,11 +71,24 @@ export function UsersPage() {
       <PageHeader
         title="Users"
         description="Who may sign in to the console, the CLI and the API, and with which role."
-        actions={writable && <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid="new-user">New user</Button>}
+        actions={
+          writable && (
+            <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid="new-user">
+              New user
+            </Button>
+          )
+        }
       />
       {!writable && !users.isError && (
-        <Alert color="gray" variant="light" icon={<IconLock size={18} />} mb="md" data-testid="users-read-only">
-          Your role ({session.user ? roleLabel(session.user.role) : ''}) can see users but not change them.
+        <Alert
+          color="gray"
+          variant="light"
+          icon={<IconLock size={18} />}
+          mb="md"
+          data-testid="users-read-only"
+        >
+          Your role ({session.user ? roleLabel(session.user.role) : ''}) can see users but not
+          change them.
         </Alert>
       )}
       <Paper p="md">
@@ -173,15 +121,26 @@ export function UsersPage() {
                           <Text size="sm" fw={600}>
                             {u.name}
                           </Text>
-                          {self && <Badge size="xs" variant="light">you</Badge>}
+                          {self && (
+                            <Badge size="xs" variant="light">
+                              you
+                            </Badge>
+                          )}
                         </Group>
                       </Table.Td>
                       <Table.Td>
                         {writable ? (
-                          <Select size="xs" data={ROLE_OPTIONS} value={u.role} allowDeselect={false} onChange={(v) => {
-                            const role = parseRole(v);
-                            if (role && role !== u.role) update.mutate({ id: u.id, req: { role } });
-                          }} />
+                          <Select
+                            size="xs"
+                            data={ROLE_OPTIONS}
+                            value={u.role}
+                            allowDeselect={false}
+                            onChange={(v) => {
+                              const role = parseRole(v);
+                              if (role && role !== u.role)
+                                update.mutate({ id: u.id, req: { role } });
+                            }}
+                          />
                         ) : (
                           <Text size="sm">{roleLabel(u.role)}</Text>
                         )}
@@ -201,23 +160,43 @@ export function UsersPage() {
                         {writable && (
                           <Menu position="bottom-end" withinPortal>
                             <Menu.Target>
-                              <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${u.name}`}>
+                              <ActionIcon
+                                variant="subtle"
+                                color="gray"
+                                aria-label={`Actions for ${u.name}`}
+                              >
                                 <IconDots size={16} />
                               </ActionIcon>
                             </Menu.Target>
                             <Menu.Dropdown>
-                              <Menu.Item leftSection={<IconKey size={15} />} onClick={() => setPasswordFor(u)}>
+                              <Menu.Item
+                                leftSection={<IconKey size={15} />}
+                                onClick={() => setPasswordFor(u)}
+                              >
                                 Set password
                               </Menu.Item>
                               <Menu.Item
-                                leftSection={u.disabled ? <IconUserCheck size={15} /> : <IconUserOff size={15} />}
+                                leftSection={
+                                  u.disabled ? (
+                                    <IconUserCheck size={15} />
+                                  ) : (
+                                    <IconUserOff size={15} />
+                                  )
+                                }
                                 disabled={self && !u.disabled}
-                                onClick={() => update.mutate({ id: u.id, req: { disabled: !u.disabled } })}
+                                onClick={() =>
+                                  update.mutate({ id: u.id, req: { disabled: !u.disabled } })
+                                }
                               >
                                 {u.disabled ? 'Enable' : 'Disable'}
                               </Menu.Item>
                               <Menu.Divider />
-                              <Menu.Item color="red" leftSection={<IconTrash size={15} />} disabled={self} onClick={() => setDeleting(u)}>
+                              <Menu.Item
+                                color="red"
+                                leftSection={<IconTrash size={15} />}
+                                disabled={self}
+                                onClick={() => setDeleting(u)}
+                              >
                                 Delete
                               </Menu.Item>
                             </Menu.Dropdown>

@@ -1,7 +1,18 @@
-import { Alert, Button, Card, Grid, Group, NumberInput, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Card,
+  Grid,
+  Group,
+  NumberInput,
+  Stack,
+  Text,
+  TextInput,
+  Textarea,
+} from '@mantine/core';
 import { IconDeviceFloppy, IconLock } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, ErrorCode } from '@steward/protocol';
+import { ApiError, BUILTIN_CLASSES, ErrorCode } from '@steward/protocol';
 import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api } from '../../api/client';
@@ -12,12 +23,22 @@ import { PageHeader } from '../../components/page-header';
 import { BlockSkeleton } from '../../components/table-skeleton';
 import { useSession } from '../../session/session-context';
 import { CollectionPreview } from './collection-preview';
-import { definitionOf, emptyForm, formFromDefinition, queriesValid, rulesOf } from './collection-form';
+import {
+  definitionOf,
+  emptyForm,
+  formFromDefinition,
+  queriesValid,
+  rulesOf,
+} from './collection-form';
 import type { CollectionForm } from './collection-form';
 import { RulesEditor } from './rules-editor';
 
 export function useInventoryCatalog() {
-  return useQuery({ queryKey: ['inventory-classes'], queryFn: () => api.listInventoryClasses(), staleTime: 60_000 });
+  return useQuery({
+    queryKey: ['inventory-classes'],
+    queryFn: () => api.listInventoryClasses(),
+    staleTime: 60_000,
+  });
 }
 
 /** Create or edit a collection, with a live preview of its members. */
@@ -42,13 +63,15 @@ export function CollectionEditPage() {
 
   const save = useMutation({
     mutationFn: (f: CollectionForm) =>
-      editing ? api.updateCollection(collectionId, definitionOf(f)) : api.createCollection(definitionOf(f)),
+      editing
+        ? api.updateCollection(collectionId, definitionOf(f))
+        : api.createCollection(definitionOf(f)),
     meta: { silent: true },
     onSuccess: (c) => {
       notifySuccess(`Collection “${c.name}” saved; it is being evaluated.`);
       void queryClient.invalidateQueries({ queryKey: ['collections'] });
       void queryClient.invalidateQueries({ queryKey: ['collection', c.id] });
-      navigate(`/collections/${encodeURIComponent(c.id)}`);
+      void navigate(`/collections/${encodeURIComponent(c.id)}`);
     },
     onError: (err) => {
       switch (errorCode(err)) {
@@ -67,10 +90,14 @@ export function CollectionEditPage() {
     },
   });
 
-  if (editing && existing.isError) return <ErrorState error={existing.error} what="this collection" />;
+  if (editing && existing.isError)
+    return <ErrorState error={existing.error} what="this collection" />;
   const builtin = existing.data?.builtin ?? false;
   const readOnly = builtin || !can('collections:write');
-  const valid = form ? queriesValid(form, catalog.data) : false;
+  // Without the site's class list (custom classes included) the built-in ones still check most
+  // queries; the server validates again on save.
+  const classes = catalog.data ?? (catalog.isError ? BUILTIN_CLASSES : undefined);
+  const valid = form ? queriesValid(form, classes) : false;
   const patch = (p: Partial<CollectionForm>) => {
     setForm((f) => (f ? { ...f, ...p } : f));
     if ('name' in p) setNameError(null);
@@ -82,7 +109,14 @@ export function CollectionEditPage() {
       <PageHeader
         crumbs={[
           { label: 'Collections', to: '/collections' },
-          ...(editing ? [{ label: existing.data?.name ?? '…', to: `/collections/${encodeURIComponent(collectionId)}` }] : []),
+          ...(editing
+            ? [
+                {
+                  label: existing.data?.name ?? '…',
+                  to: `/collections/${encodeURIComponent(collectionId)}`,
+                },
+              ]
+            : []),
           { label: editing ? 'Edit' : 'New collection' },
         ]}
         title={editing ? `Edit ${existing.data?.name ?? ''}` : 'New collection'}
@@ -112,7 +146,13 @@ export function CollectionEditPage() {
         </Alert>
       )}
       {saveError !== null && (
-        <Alert color="red" variant="light" mb="md" title={`Not saved: ${errorCode(saveError)}`} data-testid="collection-save-error">
+        <Alert
+          color="red"
+          variant="light"
+          mb="md"
+          title={`Not saved: ${errorCode(saveError)}`}
+          data-testid="collection-save-error"
+        >
           <Text size="sm">{errorMessage(saveError)}</Text>
           {saveError instanceof ApiError && saveError.details !== undefined && (
             <Text size="xs" c="dimmed" mt={4} ff="monospace">
@@ -165,13 +205,15 @@ export function CollectionEditPage() {
                       min={5}
                       max={10080}
                       value={form.evaluationIntervalMinutes}
-                      onChange={(v) => patch({ evaluationIntervalMinutes: typeof v === 'number' ? v : 60 })}
+                      onChange={(v) =>
+                        patch({ evaluationIntervalMinutes: typeof v === 'number' ? v : 60 })
+                      }
                       suffix=" min"
                     />
                   </Group>
                 </Stack>
               </Card>
-              <RulesEditor form={form} onChange={patch} catalog={catalog.data} selfId={collectionId} />
+              <RulesEditor form={form} onChange={patch} catalog={classes} selfId={collectionId} />
             </Stack>
           </Grid.Col>
           <Grid.Col span={{ base: 12, lg: 4 }}>
@@ -179,7 +221,11 @@ export function CollectionEditPage() {
               <CollectionPreview
                 request={{ limitingCollectionId: form.limitingCollectionId, rules: rulesOf(form) }}
                 ready={valid}
-                reason={catalog.data ? 'Fix the query errors to see the preview.' : 'Loading the inventory classes…'}
+                reason={
+                  classes
+                    ? 'Fix the query errors to see the preview.'
+                    : 'Loading the inventory classes…'
+                }
               />
             </div>
           </Grid.Col>

@@ -1,4 +1,9 @@
-import type { Collection, CollectionDefinition, CollectionRule, InventoryClassShape } from '@steward/protocol';
+import type {
+  Collection,
+  CollectionDefinition,
+  CollectionRule,
+  InventoryClassShape,
+} from '@steward/protocol';
 import { validateQuery } from '@steward/protocol';
 
 export interface QueryRuleDraft {
@@ -71,7 +76,11 @@ export function rulesOf(form: CollectionForm): CollectionRule[] {
   return [
     ...form.queries
       .filter((q) => q.query.trim() !== '')
-      .map((q): CollectionRule => ({ kind: 'query', query: q.query, ...(q.name.trim() ? { name: q.name.trim() } : {}) })),
+      .map((q): CollectionRule => ({
+        kind: 'query',
+        query: q.query,
+        ...(q.name.trim() ? { name: q.name.trim() } : {}),
+      })),
     ...form.direct.map((deviceId): CollectionRule => ({ kind: 'direct', deviceId })),
     ...form.include.map((collectionId): CollectionRule => ({ kind: 'include', collectionId })),
     ...form.exclude.map((collectionId): CollectionRule => ({ kind: 'exclude', collectionId })),
@@ -89,7 +98,10 @@ export function definitionOf(form: CollectionForm): CollectionDefinition {
 }
 
 /** True when every non-empty query rule parses and type-checks. */
-export function queriesValid(form: CollectionForm, catalog: readonly InventoryClassShape[] | undefined): boolean {
+export function queriesValid(
+  form: CollectionForm,
+  catalog: readonly InventoryClassShape[] | undefined,
+): boolean {
   if (!catalog) return false;
   return form.queries.every((q) => q.query.trim() === '' || validateQuery(q.query, catalog).ok);
 }

@@ -15,7 +15,8 @@ const PAGE = 100;
 export function CollectionHistoryTab({ collectionId }: { collectionId: string }) {
   const history = useInfiniteQuery({
     queryKey: ['collection', collectionId, 'membership-history'],
-    queryFn: ({ pageParam }) => api.collectionMembershipHistory(collectionId, { limit: PAGE, before: pageParam }),
+    queryFn: ({ pageParam }) =>
+      api.collectionMembershipHistory(collectionId, { limit: PAGE, before: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => (last.length < PAGE ? undefined : last[last.length - 1]?.id),
   });
@@ -56,13 +57,19 @@ export function CollectionHistoryTab({ collectionId }: { collectionId: string })
                   <Badge
                     color={c.change === 'added' ? 'teal' : 'red'}
                     variant="light"
-                    leftSection={c.change === 'added' ? <IconPlus size={11} /> : <IconMinus size={11} />}
+                    leftSection={
+                      c.change === 'added' ? <IconPlus size={11} /> : <IconMinus size={11} />
+                    }
                   >
                     {c.change}
                   </Badge>
                 </Table.Td>
                 <Table.Td>
-                  <Anchor component={Link} to={`/devices/${encodeURIComponent(c.deviceId)}`} size="sm">
+                  <Anchor
+                    component={Link}
+                    to={`/devices/${encodeURIComponent(c.deviceId)}`}
+                    size="sm"
+                  >
                     {c.deviceName}
                   </Anchor>
                 </Table.Td>
@@ -75,7 +82,12 @@ export function CollectionHistoryTab({ collectionId }: { collectionId: string })
         )}
       </Table>
       {history.hasNextPage && (
-        <Button variant="default" mt="sm" onClick={() => void history.fetchNextPage()} loading={history.isFetchingNextPage}>
+        <Button
+          variant="default"
+          mt="sm"
+          onClick={() => void history.fetchNextPage()}
+          loading={history.isFetchingNextPage}
+        >
           Load older
         </Button>
       )}

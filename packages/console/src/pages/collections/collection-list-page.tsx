@@ -19,7 +19,12 @@ export function CollectionListPage() {
   const byId = new Map((collections.data ?? []).map((c) => [c.id, c]));
   const needle = search.trim().toLowerCase();
   const rows = (collections.data ?? [])
-    .filter((c) => !needle || c.name.toLowerCase().includes(needle) || c.description.toLowerCase().includes(needle))
+    .filter(
+      (c) =>
+        !needle ||
+        c.name.toLowerCase().includes(needle) ||
+        c.description.toLowerCase().includes(needle),
+    )
     .sort((a, b) => Number(b.builtin) - Number(a.builtin) || a.name.localeCompare(b.name));
 
   return (
@@ -29,7 +34,12 @@ export function CollectionListPage() {
         description="Groups of devices, kept up to date from inventory, to target deployments and reports."
         actions={
           can('collections:write') && (
-            <Button component={Link} to="/collections/new" leftSection={<IconPlus size={16} />} data-testid="new-collection">
+            <Button
+              component={Link}
+              to="/collections/new"
+              leftSection={<IconPlus size={16} />}
+              data-testid="new-collection"
+            >
               New collection
             </Button>
           )
@@ -82,18 +92,29 @@ export function CollectionListPage() {
                       key={c.id}
                       className="clickable"
                       onClick={(e) => {
-                        if (!(e.target as HTMLElement).closest('a')) navigate(`/collections/${encodeURIComponent(c.id)}`);
+                        if (!(e.target as HTMLElement).closest('a'))
+                          void navigate(`/collections/${encodeURIComponent(c.id)}`);
                       }}
                       data-testid="collection-row"
                       data-collection-name={c.name}
                     >
                       <Table.Td>
                         <Group gap={6} wrap="nowrap">
-                          <Anchor component={Link} to={`/collections/${encodeURIComponent(c.id)}`} fw={600} size="sm">
+                          <Anchor
+                            component={Link}
+                            to={`/collections/${encodeURIComponent(c.id)}`}
+                            fw={600}
+                            size="sm"
+                          >
                             {c.name}
                           </Anchor>
                           {c.builtin && (
-                            <Badge size="xs" variant="light" color="gray" data-testid="badge-builtin">
+                            <Badge
+                              size="xs"
+                              variant="light"
+                              color="gray"
+                              data-testid="badge-builtin"
+                            >
                               built-in
                             </Badge>
                           )}
@@ -104,13 +125,29 @@ export function CollectionListPage() {
                           </Text>
                         )}
                       </Table.Td>
-                      <Table.Td>
-                        <Text size="sm" c="dimmed">
-                          {describeRules(c.rules)}
-                        </Text>
+                      <Table.Td maw={420}>
+                        {c.rules.length === 1 && c.rules[0]?.kind === 'query' ? (
+                          <Text
+                            size="xs"
+                            className="steward-mono"
+                            c="dimmed"
+                            truncate
+                            title={c.rules[0].query}
+                          >
+                            {c.rules[0].query}
+                          </Text>
+                        ) : (
+                          <Text size="sm" c="dimmed">
+                            {describeRules(c.rules)}
+                          </Text>
+                        )}
                       </Table.Td>
                       <Table.Td>
-                        <Text size="sm">{c.limitingCollectionId ? (byId.get(c.limitingCollectionId)?.name ?? c.limitingCollectionId) : '—'}</Text>
+                        <Text size="sm">
+                          {c.limitingCollectionId
+                            ? (byId.get(c.limitingCollectionId)?.name ?? c.limitingCollectionId)
+                            : '—'}
+                        </Text>
                       </Table.Td>
                       <Table.Td ta="right" fw={600} data-testid="collection-member-count">
                         {c.memberCount.toLocaleString()}

@@ -15,7 +15,8 @@ export function CollectionMembersTab({ collectionId }: { collectionId: string })
     placeholderData: keepPreviousData,
     refetchInterval: 15_000,
   });
-  if (members.isError && !members.data) return <ErrorState error={members.error} what="the members" />;
+  if (members.isError && !members.data)
+    return <ErrorState error={members.error} what="the members" />;
   if (!members.isPending && members.data?.total === 0) {
     return (
       <EmptyState
@@ -28,7 +29,11 @@ export function CollectionMembersTab({ collectionId }: { collectionId: string })
   }
   return (
     <>
-      <DeviceTable devices={members.data?.items} loading={members.isPending} testId="member-table" />
+      <DeviceTable
+        devices={members.data?.items}
+        loading={members.isPending}
+        testId="member-table"
+      />
       <Pager
         offset={paging.offset}
         limit={paging.limit}

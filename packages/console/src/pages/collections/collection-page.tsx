@@ -1,6 +1,25 @@
-import { Badge, Button, Group, Paper, SimpleGrid, Skeleton, Stack, Tabs, Text } from '@mantine/core';
-import { IconEdit, IconGitCommit, IconHistory, IconListCheck, IconPlayerPlay, IconTrash, IconUsersGroup } from '@tabler/icons-react';
+import {
+  Badge,
+  Button,
+  Group,
+  Paper,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Tabs,
+  Text,
+} from '@mantine/core';
+import {
+  IconEdit,
+  IconGitCommit,
+  IconHistory,
+  IconListCheck,
+  IconPlayerPlay,
+  IconTrash,
+  IconUsersGroup,
+} from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { isNotFound, notifySuccess } from '../../api/errors';
@@ -45,14 +64,17 @@ export function CollectionPage() {
     onSuccess: () => {
       notifySuccess('Collection deleted.');
       void queryClient.invalidateQueries({ queryKey: ['collections'] });
-      navigate('/collections');
+      void navigate('/collections');
     },
   });
 
   if (collection.isError && isNotFound(collection.error)) return <NotFoundPage />;
-  if (collection.isError && !collection.data) return <ErrorState error={collection.error} what="this collection" />;
+  if (collection.isError && !collection.data)
+    return <ErrorState error={collection.error} what="this collection" />;
   const c = collection.data;
-  const limiting = c?.limitingCollectionId ? all.data?.find((x) => x.id === c.limitingCollectionId) : undefined;
+  const limiting = c?.limitingCollectionId
+    ? all.data?.find((x) => x.id === c.limitingCollectionId)
+    : undefined;
   const writable = can('collections:write') && c !== undefined && !c.builtin;
 
   return (
@@ -78,12 +100,24 @@ export function CollectionPage() {
         actions={
           <>
             {can('collections:write') && (
-              <Button variant="default" leftSection={<IconPlayerPlay size={16} />} loading={evaluate.isPending} onClick={() => evaluate.mutate()} data-testid="collection-evaluate">
+              <Button
+                variant="default"
+                leftSection={<IconPlayerPlay size={16} />}
+                loading={evaluate.isPending}
+                onClick={() => evaluate.mutate()}
+                data-testid="collection-evaluate"
+              >
                 Evaluate now
               </Button>
             )}
             {writable && (
-              <Button component={Link} to={`/collections/${encodeURIComponent(collectionId)}/edit`} variant="default" leftSection={<IconEdit size={16} />} data-testid="collection-edit">
+              <Button
+                component={Link}
+                to={`/collections/${encodeURIComponent(collectionId)}/edit`}
+                variant="default"
+                leftSection={<IconEdit size={16} />}
+                data-testid="collection-edit"
+              >
                 Edit
               </Button>
             )}
@@ -107,14 +141,47 @@ export function CollectionPage() {
       />
       <Paper p="md" mb="md">
         <SimpleGrid cols={{ base: 2, md: 5 }}>
-          {[
-            ['Members', c ? <Text fz={17} fw={700} data-testid="collection-members-count">{c.memberCount.toLocaleString()}</Text> : null],
-            ['Last evaluated', c ? <RelativeTime iso={c.lastEvaluatedAt} fz={17} fw={600} /> : null],
-            ['Limited to', c ? <Text fz={17} fw={600}>{limiting ? limiting.name : 'All devices'}</Text> : null],
-            ['Full evaluation', c ? <Text fz={17} fw={600}>every {c.evaluationIntervalMinutes} min</Text> : null],
-            ['Revision', c ? <Text fz={17} fw={600}>#{c.revision}</Text> : null],
-          ].map(([label, value]) => (
-            <Stack key={String(label)} gap={2}>
+          {(
+            [
+              [
+                'Members',
+                c ? (
+                  <Text fz={17} fw={700} data-testid="collection-members-count">
+                    {c.memberCount.toLocaleString()}
+                  </Text>
+                ) : null,
+              ],
+              [
+                'Last evaluated',
+                c ? <RelativeTime iso={c.lastEvaluatedAt} fz={17} fw={600} /> : null,
+              ],
+              [
+                'Limited to',
+                c ? (
+                  <Text fz={17} fw={600}>
+                    {limiting ? limiting.name : 'All devices'}
+                  </Text>
+                ) : null,
+              ],
+              [
+                'Full evaluation',
+                c ? (
+                  <Text fz={17} fw={600}>
+                    every {c.evaluationIntervalMinutes} min
+                  </Text>
+                ) : null,
+              ],
+              [
+                'Revision',
+                c ? (
+                  <Text fz={17} fw={600}>
+                    #{c.revision}
+                  </Text>
+                ) : null,
+              ],
+            ] satisfies [string, ReactNode][]
+          ).map(([label, value]) => (
+            <Stack key={label} gap={2}>
               <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
                 {label}
               </Text>
@@ -130,16 +197,46 @@ export function CollectionPage() {
         keepMounted={false}
       >
         <Tabs.List>
-          <Tabs.Tab value="members" leftSection={<IconUsersGroup size={15} />} data-testid="ctab-members">Members</Tabs.Tab>
-          <Tabs.Tab value="rules" leftSection={<IconListCheck size={15} />} data-testid="ctab-rules">Rules</Tabs.Tab>
-          <Tabs.Tab value="history" leftSection={<IconHistory size={15} />} data-testid="ctab-history">Membership history</Tabs.Tab>
-          <Tabs.Tab value="revisions" leftSection={<IconGitCommit size={15} />} data-testid="ctab-revisions">Revisions</Tabs.Tab>
+          <Tabs.Tab
+            value="members"
+            leftSection={<IconUsersGroup size={15} />}
+            data-testid="ctab-members"
+          >
+            Members
+          </Tabs.Tab>
+          <Tabs.Tab
+            value="rules"
+            leftSection={<IconListCheck size={15} />}
+            data-testid="ctab-rules"
+          >
+            Rules
+          </Tabs.Tab>
+          <Tabs.Tab
+            value="history"
+            leftSection={<IconHistory size={15} />}
+            data-testid="ctab-history"
+          >
+            Membership history
+          </Tabs.Tab>
+          <Tabs.Tab
+            value="revisions"
+            leftSection={<IconGitCommit size={15} />}
+            data-testid="ctab-revisions"
+          >
+            Revisions
+          </Tabs.Tab>
         </Tabs.List>
         <Paper p="md" style={{ borderTopLeftRadius: 0, borderTopRightRadius: 0, borderTop: 0 }}>
-          <Tabs.Panel value="members"><CollectionMembersTab collectionId={collectionId} /></Tabs.Panel>
+          <Tabs.Panel value="members">
+            <CollectionMembersTab collectionId={collectionId} />
+          </Tabs.Panel>
           <Tabs.Panel value="rules">{c && <CollectionRulesView rules={c.rules} />}</Tabs.Panel>
-          <Tabs.Panel value="history"><CollectionHistoryTab collectionId={collectionId} /></Tabs.Panel>
-          <Tabs.Panel value="revisions">{c && <CollectionRevisionsTab collection={c} />}</Tabs.Panel>
+          <Tabs.Panel value="history">
+            <CollectionHistoryTab collectionId={collectionId} />
+          </Tabs.Panel>
+          <Tabs.Panel value="revisions">
+            {c && <CollectionRevisionsTab collection={c} />}
+          </Tabs.Panel>
         </Paper>
       </Tabs>
     </>

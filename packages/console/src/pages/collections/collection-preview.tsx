@@ -1,4 +1,16 @@
-import { Alert, Anchor, Badge, Group, Loader, Paper, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Group,
+  Loader,
+  Paper,
+  Skeleton,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconEye } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -10,14 +22,23 @@ import { MachineTypeIcon } from '../../components/machine-type-icon';
 import { formatOs } from '../../lib/format';
 
 /** Live preview of who the rules select, recomputed on the server a moment after each edit. */
-export function CollectionPreview({ request, ready, reason }: { request: CollectionPreviewRequest; ready: boolean; reason: string }) {
+export function CollectionPreview({
+  request,
+  ready,
+  reason,
+}: {
+  request: CollectionPreviewRequest;
+  ready: boolean;
+  reason: string;
+}) {
   const key = JSON.stringify(request);
   const [debounced] = useDebouncedValue(key, 500);
   const settled = debounced === key;
   const preview = useQuery({
     queryKey: ['collection-preview', debounced],
     queryFn: () => api.previewCollection(JSON.parse(debounced) as CollectionPreviewRequest),
-    enabled: ready && request.rules.length > 0,
+    // Only once the text has settled: the debounced value may still hold an unfinished query.
+    enabled: ready && settled && request.rules.length > 0,
     placeholderData: keepPreviousData,
     meta: { silent: true },
   });
@@ -70,7 +91,12 @@ export function CollectionPreview({ request, ready, reason }: { request: Collect
                       <MachineTypeIcon type={d.machineType} size="sm" />
                     </Table.Td>
                     <Table.Td>
-                      <Anchor component={Link} to={`/devices/${encodeURIComponent(d.id)}`} size="sm" target="_blank">
+                      <Anchor
+                        component={Link}
+                        to={`/devices/${encodeURIComponent(d.id)}`}
+                        size="sm"
+                        target="_blank"
+                      >
                         {d.name}
                       </Anchor>
                     </Table.Td>

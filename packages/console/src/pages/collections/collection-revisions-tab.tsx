@@ -21,7 +21,8 @@ function changes(rev: CollectionRevision, prev: CollectionRevision | undefined):
   const b = prev.definition;
   if (a.name !== b.name) out.push('name');
   if ((a.description ?? '') !== (b.description ?? '')) out.push('description');
-  if ((a.limitingCollectionId ?? null) !== (b.limitingCollectionId ?? null)) out.push('limiting collection');
+  if ((a.limitingCollectionId ?? null) !== (b.limitingCollectionId ?? null))
+    out.push('limiting collection');
   if (JSON.stringify(a.rules) !== JSON.stringify(b.rules)) out.push('rules');
   if (a.evaluationIntervalMinutes !== b.evaluationIntervalMinutes) out.push('schedule');
   return out.length ? out : ['no change'];
@@ -50,11 +51,20 @@ export function CollectionRevisionsTab({ collection }: { collection: Collection 
     return <EmptyState icon={<IconGitCommit size={24} />} title="No revisions recorded" compact />;
   }
   return (
-    <Accordion variant="separated" multiple defaultValue={[String(list[0]?.revision)]} data-testid="collection-revisions">
+    <Accordion
+      variant="separated"
+      multiple
+      defaultValue={[String(list[0]?.revision)]}
+      data-testid="collection-revisions"
+    >
       {list.map((rev, i) => {
         const current = rev.revision === collection.revision;
         return (
-          <Accordion.Item key={rev.revision} value={String(rev.revision)} data-testid="collection-revision">
+          <Accordion.Item
+            key={rev.revision}
+            value={String(rev.revision)}
+            data-testid="collection-revision"
+          >
             <Accordion.Control>
               <Group justify="space-between" wrap="nowrap" pr="sm">
                 <Group gap="sm" wrap="nowrap">
@@ -80,7 +90,8 @@ export function CollectionRevisionsTab({ collection }: { collection: Collection 
             <Accordion.Panel>
               <Stack gap="sm">
                 <Text size="sm" c="dimmed">
-                  Saved {formatDateTime(rev.at)} by {rev.by} · “{rev.definition.name}” · {describeRules(rev.definition.rules)}
+                  Saved {formatDateTime(rev.at)} by {rev.by} · “{rev.definition.name}” ·{' '}
+                  {describeRules(rev.definition.rules)}
                 </Text>
                 <CollectionRulesView rules={rev.definition.rules} />
                 {!current && can('collections:write') && !collection.builtin && (

@@ -7,7 +7,12 @@ import { useCollections } from '../../components/collection-select';
 
 /** A direct member by name (the rule stores the id); shares the device page's cache. */
 function DeviceName({ id }: { id: string }) {
-  const device = useQuery({ queryKey: ['device', id], queryFn: () => api.getDevice(id), staleTime: 60_000, meta: { silent: true } });
+  const device = useQuery({
+    queryKey: ['device', id],
+    queryFn: () => api.getDevice(id),
+    staleTime: 60_000,
+    meta: { silent: true },
+  });
   return <>{device.data?.name ?? id}</>;
 }
 
@@ -50,7 +55,11 @@ export function CollectionRulesView({ rules }: { rules: readonly CollectionRule[
                 <Badge size="xs" variant="light" color="teal">
                   direct
                 </Badge>
-                <Anchor component={Link} to={`/devices/${encodeURIComponent(r.deviceId)}`} size="sm">
+                <Anchor
+                  component={Link}
+                  to={`/devices/${encodeURIComponent(r.deviceId)}`}
+                  size="sm"
+                >
                   <DeviceName id={r.deviceId} />
                 </Anchor>
               </Group>
@@ -62,7 +71,11 @@ export function CollectionRulesView({ rules }: { rules: readonly CollectionRule[
                 <Badge size="xs" variant="light" color={r.kind === 'include' ? 'cyan' : 'red'}>
                   {r.kind}
                 </Badge>
-                <Anchor component={Link} to={`/collections/${encodeURIComponent(r.collectionId)}`} size="sm">
+                <Anchor
+                  component={Link}
+                  to={`/collections/${encodeURIComponent(r.collectionId)}`}
+                  size="sm"
+                >
                   {name(r.collectionId)}
                 </Anchor>
               </Group>

@@ -61,7 +61,8 @@ export function QueryEditor(props: {
   };
 
   useLayoutEffect(() => {
-    if (caretMark.current) setCaretPos({ left: caretMark.current.offsetLeft, top: caretMark.current.offsetTop });
+    if (caretMark.current)
+      setCaretPos({ left: caretMark.current.offsetLeft, top: caretMark.current.offsetTop });
   }, [cursor, value, completions]);
 
   const accept = (item: CompletionItem) => {
@@ -116,7 +117,11 @@ export function QueryEditor(props: {
   if (!caretPlaced) backdrop.push(<span key="caret" ref={caretMark} />);
   // A zero-length error (the query ends too early) is marked just after the text.
   if (error && error.length === 0 && error.position >= value.length) {
-    backdrop.push(<span key="eof" className={classes.error}>{'\u00a0\u00a0'}</span>);
+    backdrop.push(
+      <span key="eof" className={classes.error}>
+        {'\u00a0\u00a0'}
+      </span>,
+    );
   }
 
   return (
@@ -133,7 +138,9 @@ export function QueryEditor(props: {
           spellCheck={false}
           autoCapitalize="off"
           autoComplete="off"
-          placeholder={props.placeholder ?? 'os.family = "debian" and any(package, name = "openssh-server")'}
+          placeholder={
+            props.placeholder ?? 'os.family = "debian" and any(package, name = "openssh-server")'
+          }
           onChange={(e) => {
             onChange(e.currentTarget.value);
             refresh(e.currentTarget.value, e.currentTarget.selectionStart);
@@ -164,7 +171,18 @@ export function QueryEditor(props: {
               >
                 <Group gap={8} wrap="nowrap" justify="space-between">
                   <Group gap={6} wrap="nowrap">
-                    <Badge size="xs" variant="light" color={item.kind === 'class' ? 'indigo' : item.kind === 'property' ? 'teal' : 'gray'} w={68}>
+                    <Badge
+                      size="xs"
+                      variant="light"
+                      color={
+                        item.kind === 'class'
+                          ? 'indigo'
+                          : item.kind === 'property'
+                            ? 'teal'
+                            : 'gray'
+                      }
+                      w={68}
+                    >
                       {item.kind}
                     </Badge>
                     <Text size="sm" ff="monospace">
@@ -183,10 +201,14 @@ export function QueryEditor(props: {
       </div>
       {error ? (
         <Group gap={6} wrap="nowrap" align="flex-start" data-testid="query-error">
-          <IconAlertCircle size={16} color="var(--mantine-color-red-6)" style={{ flexShrink: 0, marginTop: 2 }} />
+          <IconAlertCircle
+            size={16}
+            color="var(--mantine-color-red-6)"
+            style={{ flexShrink: 0, marginTop: 2 }}
+          />
           <Text size="sm" c="red">
-            <b>{error.code === 'QUERY_TYPE' ? 'Type error' : 'Syntax error'}</b> at line {error.line}, column {error.column}:{' '}
-            {error.message}
+            <b>{error.code === 'QUERY_TYPE' ? 'Type error' : 'Syntax error'}</b> at line{' '}
+            {error.line}, column {error.column}: {error.message}
           </Text>
         </Group>
       ) : result?.ok ? (
@@ -198,8 +220,8 @@ export function QueryEditor(props: {
         </Group>
       ) : (
         <Text size="xs" c="dimmed">
-          Type a class name and a dot for its properties; use any(class, …) for disks, packages, services. Ctrl+Space
-          for suggestions.
+          Type a class name and a dot for its properties; use any(class, …) for disks, packages,
+          services. Ctrl+Space for suggestions.
         </Text>
       )}
     </Stack>

@@ -1,5 +1,6 @@
 /** Token classes of the query editor's colouring. Regex-based so unfinished text still colours. */
-export type HighlightKind = 'keyword' | 'string' | 'number' | 'class' | 'property' | 'op' | 'punct' | 'text';
+export type HighlightKind =
+  'keyword' | 'string' | 'number' | 'class' | 'property' | 'op' | 'punct' | 'text';
 
 export interface Piece {
   from: number;
@@ -12,7 +13,8 @@ const KEYWORDS = new Set(['and', 'or', 'not', 'any', 'like', 'in', 'is', 'null',
 /** Splits the text into coloured pieces covering every character. */
 export function highlight(text: string): Piece[] {
   const pieces: Piece[] = [];
-  const re = /("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?)|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(<=|>=|!=|<>|==|=|<|>)|([(),.])|(\s+|.)/gs;
+  const re =
+    /("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?)|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(<=|>=|!=|<>|==|=|<|>)|([(),.])|(\s+|.)/gs;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     const from = m.index;
@@ -22,8 +24,7 @@ export function highlight(text: string): Piece[] {
     else if (m[2] !== undefined) kind = 'number';
     else if (m[3] !== undefined) {
       if (KEYWORDS.has(m[3].toLowerCase())) kind = 'keyword';
-      else if (text[to] === '.') kind = 'class';
-      else if (text[from - 1] === '.') kind = 'property';
+      else if (text[to] === '.' || /any\s*\(\s*$/i.test(text.slice(0, from))) kind = 'class';
       else kind = 'property';
     } else if (m[4] !== undefined) kind = 'op';
     else if (m[5] !== undefined) kind = 'punct';

@@ -1,4 +1,15 @@
-import { ActionIcon, Button, Card, Group, MultiSelect, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Button,
+  Card,
+  Group,
+  MultiSelect,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { IconCode, IconPlus, IconTrash, IconUsersGroup } from '@tabler/icons-react';
 import type { InventoryClassShape } from '@steward/protocol';
 import { useCollections } from '../../components/collection-select';
@@ -32,13 +43,19 @@ export function RulesEditor(props: {
               Query rules
             </Title>
           </Group>
-          <Button size="xs" variant="light" leftSection={<IconPlus size={14} />} onClick={() => onChange({ queries: [...form.queries, newQueryRule()] })} data-testid="add-query-rule">
+          <Button
+            size="xs"
+            variant="light"
+            leftSection={<IconPlus size={14} />}
+            onClick={() => onChange({ queries: [...form.queries, newQueryRule()] })}
+            data-testid="add-query-rule"
+          >
             Add query
           </Button>
         </Group>
         <Text size="xs" c="dimmed" mb="sm">
-          A device is a member when it matches any query rule (or is a direct member, or is in an included collection),
-          is not in an excluded collection, and is in the limiting collection.
+          A device is a member when it matches any query rule (or is a direct member, or is in an
+          included collection), is not in an excluded collection, and is in the limiting collection.
         </Text>
         <Stack gap="lg">
           {form.queries.length === 0 && (
@@ -58,12 +75,24 @@ export function RulesEditor(props: {
                   maxLength={200}
                 />
                 <Tooltip label="Remove this rule" withArrow>
-                  <ActionIcon variant="subtle" color="red" onClick={() => onChange({ queries: form.queries.filter((x) => x.key !== q.key) })} aria-label="Remove rule">
+                  <ActionIcon
+                    variant="subtle"
+                    color="red"
+                    onClick={() =>
+                      onChange({ queries: form.queries.filter((x) => x.key !== q.key) })
+                    }
+                    aria-label="Remove rule"
+                  >
                     <IconTrash size={16} />
                   </ActionIcon>
                 </Tooltip>
               </Group>
-              <QueryEditor value={q.query} onChange={(query) => setQuery(q.key, { query })} catalog={props.catalog} testId={`query-editor-${i}`} />
+              <QueryEditor
+                value={q.query}
+                onChange={(query) => setQuery(q.key, { query })}
+                catalog={props.catalog}
+                testId={`query-editor-${i}`}
+              />
             </Stack>
           ))}
         </Stack>
@@ -86,6 +115,7 @@ export function RulesEditor(props: {
           <MultiSelect
             label="Include collections"
             description="Members of these collections are members of this one"
+            placeholder={form.include.length ? undefined : 'Pick collections'}
             data={collectionOptions}
             value={form.include}
             onChange={(include) => onChange({ include })}
@@ -96,6 +126,7 @@ export function RulesEditor(props: {
           <MultiSelect
             label="Exclude collections"
             description="Members of these collections are never members of this one"
+            placeholder={form.exclude.length ? undefined : 'Pick collections'}
             data={collectionOptions}
             value={form.exclude}
             onChange={(exclude) => onChange({ exclude })}

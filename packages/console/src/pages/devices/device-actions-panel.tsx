@@ -32,8 +32,16 @@ function unfinished(a: DeviceAction): boolean {
 function ActionProgress({ action }: { action: DeviceAction }) {
   if (action.state === 'not-connected') {
     return (
-      <Tooltip label="The device holds no push connection; it will act at its next policy poll." withArrow>
-        <Badge color="orange" variant="light" leftSection={<IconPlugConnectedX size={12} />} data-testid="action-state">
+      <Tooltip
+        label="The device holds no push connection; it will act at its next policy poll."
+        withArrow
+      >
+        <Badge
+          color="orange"
+          variant="light"
+          leftSection={<IconPlugConnectedX size={12} />}
+          data-testid="action-state"
+        >
           Not connected
         </Badge>
       </Tooltip>
@@ -57,7 +65,13 @@ function ActionProgress({ action }: { action: DeviceAction }) {
   );
 }
 
-export function DeviceActionsButtons({ deviceId, revoked }: { deviceId: string; revoked: boolean }) {
+export function DeviceActionsButtons({
+  deviceId,
+  revoked,
+}: {
+  deviceId: string;
+  revoked: boolean;
+}) {
   const { can } = useSession();
   const queryClient = useQueryClient();
   const request = useMutation({
@@ -85,8 +99,18 @@ export function DeviceActionsButtons({ deviceId, revoked }: { deviceId: string; 
   );
   return (
     <>
-      {button('inventory:collect', 'Collect inventory now', <IconClipboardList size={16} />, 'action-collect-inventory')}
-      {button('policy:fetch', 'Fetch policy now', <IconDownload size={16} />, 'action-fetch-policy')}
+      {button(
+        'inventory:collect',
+        'Collect inventory now',
+        <IconClipboardList size={16} />,
+        'action-collect-inventory',
+      )}
+      {button(
+        'policy:fetch',
+        'Fetch policy now',
+        <IconDownload size={16} />,
+        'action-fetch-policy',
+      )}
     </>
   );
 }
@@ -128,10 +152,24 @@ export function DeviceActionsList({ deviceId }: { deviceId: string }) {
       </Group>
       <Stack gap={6}>
         {list.map((a) => (
-          <Group key={a.id} justify="space-between" wrap="nowrap" data-testid="device-action" data-action={a.action}>
+          <Group
+            key={a.id}
+            justify="space-between"
+            wrap="nowrap"
+            data-testid="device-action"
+            data-action={a.action}
+          >
             <Group gap="xs" wrap="nowrap">
-              <ThemeIcon size="sm" variant="light" color={a.state === 'completed' ? 'teal' : 'indigo'}>
-                {a.action === 'inventory:collect' ? <IconClipboardList size={13} /> : <IconDownload size={13} />}
+              <ThemeIcon
+                size="sm"
+                variant="light"
+                color={a.state === 'completed' ? 'teal' : 'indigo'}
+              >
+                {a.action === 'inventory:collect' ? (
+                  <IconClipboardList size={13} />
+                ) : (
+                  <IconDownload size={13} />
+                )}
               </ThemeIcon>
               <Text size="sm">{ACTION_LABELS[a.action]}</Text>
               <Text size="xs" c="dimmed">

@@ -5,13 +5,27 @@ import { RelativeTime } from '../../components/relative-time';
 import { machineTypeLabel } from '../../components/machine-type-icon';
 import { formatDateTime, formatMegabytes, formatOs } from '../../lib/format';
 
-function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+function Fact({
+  label,
+  children,
+  testId,
+}: {
+  label: string;
+  children: ReactNode;
+  testId?: string;
+}) {
   return (
     <Stack gap={2} miw={0}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600} lts={0.3}>
         {label}
       </Text>
-      <Text size="sm" fw={500} truncate data-testid={testId} title={typeof children === 'string' ? children : undefined}>
+      <Text
+        size="sm"
+        fw={500}
+        truncate
+        data-testid={testId}
+        title={typeof children === 'string' ? children : undefined}
+      >
         {children}
       </Text>
     </Stack>

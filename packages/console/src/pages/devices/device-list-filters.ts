@@ -3,7 +3,14 @@ import { useSearchParams } from 'react-router-dom';
 
 export type StatusFilter = NonNullable<ListDevicesQuery['status']>;
 const STATUSES: readonly StatusFilter[] = ['active', 'inactive', 'online', 'revoked'];
-const SORTS: readonly DeviceSort[] = ['name', 'os', 'machineType', 'lastContact', 'enrolledAt', 'memory'];
+const SORTS: readonly DeviceSort[] = [
+  'name',
+  'os',
+  'machineType',
+  'lastContact',
+  'enrolledAt',
+  'memory',
+];
 
 export interface DeviceListState {
   search: string;

@@ -14,7 +14,6 @@ import { Pager } from '../../components/pager';
 import { DeviceTable } from './device-table';
 import { parseStatus, useDeviceListState } from './device-list-filters';
 
-
 export function DeviceListPage() {
   const [state, update] = useDeviceListState();
   const [searchText, setSearchText] = useState(state.search);
@@ -119,7 +118,11 @@ export function DeviceListPage() {
               title="No devices enrolled yet"
               description="Create an enrolment token, then run `steward-agent enroll --token …` on each machine (or push the agent over SSH). Devices appear here as soon as they enrol."
               action={
-                <Button component={Link} to="/admin/enrolment-tokens" leftSection={<IconKey size={16} />}>
+                <Button
+                  component={Link}
+                  to="/admin/enrolment-tokens"
+                  leftSection={<IconKey size={16} />}
+                >
                   Create an enrolment token
                 </Button>
               }

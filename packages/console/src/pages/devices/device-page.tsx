@@ -27,7 +27,18 @@ import { DeviceStatusTab } from './tabs/status-tab';
 import { SummaryTab } from './tabs/summary-tab';
 import { UsersTab } from './tabs/users-tab';
 
-const TABS = ['summary', 'hardware', 'services', 'users', 'packages', 'files', 'custom', 'history', 'status', 'collections'] as const;
+const TABS = [
+  'summary',
+  'hardware',
+  'services',
+  'users',
+  'packages',
+  'files',
+  'custom',
+  'history',
+  'status',
+  'collections',
+] as const;
 type TabName = (typeof TABS)[number];
 
 export function DevicePage() {
@@ -109,7 +120,13 @@ export function DevicePage() {
           )
         }
       />
-      {d ? <DeviceFacts device={d} /> : <Paper p="md" mb="md"><BlockSkeleton lines={3} /></Paper>}
+      {d ? (
+        <DeviceFacts device={d} />
+      ) : (
+        <Paper p="md" mb="md">
+          <BlockSkeleton lines={3} />
+        </Paper>
+      )}
       {d && <DeviceActionsList deviceId={d.id} />}
       <Tabs
         value={tab}
@@ -126,7 +143,13 @@ export function DevicePage() {
             <Tabs.Tab key={t.value} value={t.value} data-testid={`tab-${t.value}`} px={11}>
               {t.label}
               {t.count !== undefined && t.count > 0 && (
-                <Badge size="xs" variant="light" color="gray" ml={6} data-testid={`tab-${t.value}-count`}>
+                <Badge
+                  size="xs"
+                  variant="light"
+                  color="gray"
+                  ml={6}
+                  data-testid={`tab-${t.value}-count`}
+                >
                   {t.count.toLocaleString()}
                 </Badge>
               )}
@@ -138,16 +161,36 @@ export function DevicePage() {
             <BlockSkeleton lines={6} />
           ) : (
             <>
-              <Tabs.Panel value="summary"><SummaryTab device={d} /></Tabs.Panel>
-              <Tabs.Panel value="hardware"><HardwareTab device={d} /></Tabs.Panel>
-              <Tabs.Panel value="services"><ServicesTab device={d} /></Tabs.Panel>
-              <Tabs.Panel value="users"><UsersTab device={d} /></Tabs.Panel>
-              <Tabs.Panel value="packages"><PackagesTab device={d} /></Tabs.Panel>
-              <Tabs.Panel value="files"><SoftwareFilesTab device={d} /></Tabs.Panel>
-              <Tabs.Panel value="custom"><CustomClassesTab device={d} /></Tabs.Panel>
-              <Tabs.Panel value="history"><HistoryTab device={d} /></Tabs.Panel>
-              <Tabs.Panel value="status"><DeviceStatusTab device={d} /></Tabs.Panel>
-              <Tabs.Panel value="collections"><CollectionsTab device={d} /></Tabs.Panel>
+              <Tabs.Panel value="summary">
+                <SummaryTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="hardware">
+                <HardwareTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="services">
+                <ServicesTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="users">
+                <UsersTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="packages">
+                <PackagesTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="files">
+                <SoftwareFilesTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="custom">
+                <CustomClassesTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="history">
+                <HistoryTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="status">
+                <DeviceStatusTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="collections">
+                <CollectionsTab device={d} />
+              </Tabs.Panel>
             </>
           )}
         </Paper>

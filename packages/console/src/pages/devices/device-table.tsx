@@ -22,7 +22,13 @@ export function DeviceTable(props: {
   const navigate = useNavigate();
   const th = (field: DeviceSort, label: string, w?: number) =>
     props.onSort ? (
-      <SortableTh field={field} sort={props.sort} order={props.order ?? 'asc'} onSort={props.onSort} w={w}>
+      <SortableTh
+        field={field}
+        sort={props.sort}
+        order={props.order ?? 'asc'}
+        onSort={props.onSort}
+        w={w}
+      >
         {label}
       </SortableTh>
     ) : (
@@ -54,14 +60,20 @@ export function DeviceTable(props: {
                 data-device-name={d.name}
                 onClick={(e) => {
                   if ((e.target as HTMLElement).closest('a')) return;
-                  navigate(`/devices/${encodeURIComponent(d.id)}`);
+                  void navigate(`/devices/${encodeURIComponent(d.id)}`);
                 }}
               >
                 <Table.Td>
                   <Group gap="sm" wrap="nowrap">
                     <MachineTypeIcon type={d.machineType} />
                     <Stack gap={0} miw={0}>
-                      <Anchor component={Link} to={`/devices/${encodeURIComponent(d.id)}`} fw={600} size="sm" data-testid="device-link">
+                      <Anchor
+                        component={Link}
+                        to={`/devices/${encodeURIComponent(d.id)}`}
+                        fw={600}
+                        size="sm"
+                        data-testid="device-link"
+                      >
                         {d.name}
                       </Anchor>
                       <Text size="xs" c="dimmed" truncate>

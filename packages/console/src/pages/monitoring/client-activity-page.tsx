@@ -1,6 +1,24 @@
 import { AreaChart, BarChart } from '@mantine/charts';
-import { Group, Paper, RingProgress, SegmentedControl, SimpleGrid, Skeleton, Stack, Text, ThemeIcon, Title } from '@mantine/core';
-import { IconActivity, IconCircleCheck, IconCircleDashed, IconDevices, IconMoonStars, IconPlugConnected } from '@tabler/icons-react';
+import {
+  Group,
+  Paper,
+  RingProgress,
+  SegmentedControl,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Text,
+  ThemeIcon,
+  Title,
+} from '@mantine/core';
+import {
+  IconActivity,
+  IconCircleCheck,
+  IconCircleDashed,
+  IconDevices,
+  IconMoonStars,
+  IconPlugConnected,
+} from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useSearchParams } from 'react-router-dom';
@@ -11,8 +29,17 @@ import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
 import { formatDayHour } from '../../lib/format';
 
-function StatCard(props: { label: string; value: number | undefined; total?: number; icon: ReactNode; color: string; testId: string; hint: string }) {
-  const pct = props.total && props.value !== undefined ? Math.round((props.value / props.total) * 100) : null;
+function StatCard(props: {
+  label: string;
+  value: number | undefined;
+  total?: number;
+  icon: ReactNode;
+  color: string;
+  testId: string;
+  hint: string;
+}) {
+  const pct =
+    props.total && props.value !== undefined ? Math.round((props.value / props.total) * 100) : null;
   return (
     <Paper p="md" data-testid={props.testId}>
       <Group justify="space-between" wrap="nowrap" align="flex-start">
@@ -76,7 +103,10 @@ export function ClientActivityPage() {
       />
       <Paper p="sm" mb="md">
         <Group justify="space-between">
-          <CollectionBrowser value={a?.collectionId ?? collection} onChange={(id) => set('collection', id)} />
+          <CollectionBrowser
+            value={a?.collectionId ?? collection}
+            onChange={(id) => set('collection', id)}
+          />
           <Group gap="xs">
             <Text size="sm" c="dimmed">
               Period
@@ -100,11 +130,50 @@ export function ClientActivityPage() {
       ) : (
         <Stack gap="md">
           <SimpleGrid cols={{ base: 2, md: 3, xl: 5 }}>
-            <StatCard label="Total" value={a?.total} icon={<IconDevices size={20} />} color="indigo" testId="stat-total" hint="clients in scope" />
-            <StatCard label="Active" value={a?.active} total={a?.total} icon={<IconCircleCheck size={20} />} color="teal" testId="stat-active" hint="contacted recently" />
-            <StatCard label="Inactive" value={a?.inactive} total={a?.total} icon={<IconMoonStars size={20} />} color="orange" testId="stat-inactive" hint="silent past the threshold" />
-            <StatCard label="Never reported" value={a?.neverReported} total={a?.total} icon={<IconCircleDashed size={20} />} color="gray" testId="stat-never" hint="enrolled, no report yet" />
-            <StatCard label="Online" value={a?.online} total={a?.total} icon={<IconPlugConnected size={20} />} color="green" testId="stat-online" hint="push channel open now" />
+            <StatCard
+              label="Total"
+              value={a?.total}
+              icon={<IconDevices size={20} />}
+              color="indigo"
+              testId="stat-total"
+              hint="clients in scope"
+            />
+            <StatCard
+              label="Active"
+              value={a?.active}
+              total={a?.total}
+              icon={<IconCircleCheck size={20} />}
+              color="teal"
+              testId="stat-active"
+              hint="contacted recently"
+            />
+            <StatCard
+              label="Inactive"
+              value={a?.inactive}
+              total={a?.total}
+              icon={<IconMoonStars size={20} />}
+              color="orange"
+              testId="stat-inactive"
+              hint="silent past the threshold"
+            />
+            <StatCard
+              label="Never reported"
+              value={a?.neverReported}
+              total={a?.total}
+              icon={<IconCircleDashed size={20} />}
+              color="gray"
+              testId="stat-never"
+              hint="enrolled, no report yet"
+            />
+            <StatCard
+              label="Online"
+              value={a?.online}
+              total={a?.total}
+              icon={<IconPlugConnected size={20} />}
+              color="green"
+              testId="stat-online"
+              hint="push channel open now"
+            />
           </SimpleGrid>
           {a && a.total === 0 ? (
             <Paper p="md">
@@ -121,7 +190,8 @@ export function ClientActivityPage() {
                   Active and inactive clients
                 </Title>
                 <Text size="xs" c="dimmed" mb="md">
-                  Hourly snapshots over the last {days} days{series.length < 3 ? ' · the history builds up as the site runs' : ''}
+                  Hourly snapshots over the last {days} days
+                  {series.length < 3 ? ' · the history builds up as the site runs' : ''}
                 </Text>
                 {series.length === 0 ? (
                   <Skeleton h={260} />
@@ -130,7 +200,6 @@ export function ClientActivityPage() {
                     h={260}
                     data={series}
                     dataKey="day"
-                    type="stacked"
                     curveType="monotone"
                     withLegend
                     legendProps={{ verticalAlign: 'top', height: 36 }}
@@ -141,6 +210,7 @@ export function ClientActivityPage() {
                     ]}
                     tickLine="y"
                     gridAxis="y"
+                    yAxisProps={{ allowDecimals: false }}
                   />
                 )}
               </Paper>
@@ -155,7 +225,7 @@ export function ClientActivityPage() {
                     </Text>
                   </div>
                   <RingProgress
-                    size={64}
+                    size={74}
                     thickness={7}
                     roundCaps
                     sections={[{ value: activePct, color: 'teal' }]}
@@ -173,6 +243,7 @@ export function ClientActivityPage() {
                     dataKey="kind"
                     orientation="vertical"
                     yAxisProps={{ width: 100 }}
+                    xAxisProps={{ allowDecimals: false, domain: [0, Math.max(1, a.active)] }}
                     series={[{ name: 'devices', label: 'Devices', color: 'indigo.5' }]}
                     gridAxis="x"
                   />

@@ -19,7 +19,13 @@ export function SeverityIcon({ severity }: { severity: Severity }) {
     );
   return (
     <Tooltip label={severity} withArrow openDelay={300}>
-      <ThemeIcon size="sm" variant="light" color={SEVERITY_COLORS[severity]} radius="xl" data-severity={severity}>
+      <ThemeIcon
+        size="sm"
+        variant="light"
+        color={SEVERITY_COLORS[severity]}
+        radius="xl"
+        data-severity={severity}
+      >
         {glyph}
       </ThemeIcon>
     </Tooltip>

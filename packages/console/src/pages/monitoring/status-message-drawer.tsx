@@ -1,11 +1,28 @@
-import { Anchor, Badge, Code, Drawer, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Code,
+  Drawer,
+  Group,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import type { StatusMessage } from '@steward/protocol';
 import { Link } from 'react-router-dom';
 import { KeyValueTable } from '../../components/key-value-table';
 import { formatDateTime } from '../../lib/format';
 import { SEVERITY_COLORS, SeverityIcon } from './severity';
 
-export function StatusMessageDrawer({ message, onClose }: { message: StatusMessage | null; onClose: () => void }) {
+export function StatusMessageDrawer({
+  message,
+  onClose,
+}: {
+  message: StatusMessage | null;
+  onClose: () => void;
+}) {
   const m = message;
   return (
     <Drawer
@@ -27,7 +44,11 @@ export function StatusMessageDrawer({ message, onClose }: { message: StatusMessa
     >
       {m && (
         <Stack gap="md">
-          <Paper p="sm" bg={`var(--mantine-color-${SEVERITY_COLORS[m.severity]}-light)`} withBorder={false}>
+          <Paper
+            p="sm"
+            bg={`var(--mantine-color-${SEVERITY_COLORS[m.severity]}-light)`}
+            withBorder={false}
+          >
             <Text size="sm" data-testid="drawer-text">
               {m.text}
             </Text>
@@ -35,13 +56,23 @@ export function StatusMessageDrawer({ message, onClose }: { message: StatusMessa
           <KeyValueTable
             labelWidth={140}
             rows={[
-              ['Severity', <Badge color={SEVERITY_COLORS[m.severity]} variant="light">{m.severity}</Badge>],
+              [
+                'Severity',
+                <Badge color={SEVERITY_COLORS[m.severity]} variant="light">
+                  {m.severity}
+                </Badge>,
+              ],
               ['Type', m.type],
               ['Component', m.component],
               [
                 'Machine',
                 m.deviceId ? (
-                  <Anchor component={Link} to={`/devices/${encodeURIComponent(m.deviceId)}`} size="sm" onClick={onClose}>
+                  <Anchor
+                    component={Link}
+                    to={`/devices/${encodeURIComponent(m.deviceId)}`}
+                    size="sm"
+                    onClick={onClose}
+                  >
                     {m.machine}
                   </Anchor>
                 ) : (
@@ -49,7 +80,15 @@ export function StatusMessageDrawer({ message, onClose }: { message: StatusMessa
                 ),
               ],
               ['Site', m.siteCode],
-              ['Raised (UTC)', <Text size="sm">{formatDateTime(m.at)} <Text span c="dimmed" size="xs">{m.at}</Text></Text>],
+              [
+                'Raised (UTC)',
+                <Text size="sm">
+                  {formatDateTime(m.at)}{' '}
+                  <Text span c="dimmed" size="xs">
+                    {m.at}
+                  </Text>
+                </Text>,
+              ],
               ['Received', formatDateTime(m.receivedAt)],
               ['Record id', <Code>{m.id}</Code>],
             ]}

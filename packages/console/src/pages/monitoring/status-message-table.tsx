@@ -38,7 +38,9 @@ export function StatusMessageTable(props: {
                 onClick={() => props.onOpen(m)}
                 data-testid="status-message-row"
                 data-severity={m.severity}
-                style={{ boxShadow: `inset 3px 0 0 var(--mantine-color-${SEVERITY_COLORS[m.severity]}-6)` }}
+                style={{
+                  boxShadow: `inset 3px 0 0 var(--mantine-color-${SEVERITY_COLORS[m.severity]}-6)`,
+                }}
               >
                 <Table.Td>
                   <SeverityIcon severity={m.severity} />
@@ -49,7 +51,12 @@ export function StatusMessageTable(props: {
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Badge variant="outline" color={SEVERITY_COLORS[m.severity]} size="sm" radius="sm">
+                  <Badge
+                    variant="outline"
+                    color={SEVERITY_COLORS[m.severity]}
+                    size="sm"
+                    radius="sm"
+                  >
                     {m.messageId}
                   </Badge>
                 </Table.Td>

@@ -1,5 +1,21 @@
-import { Alert, Button, Code, Group, NumberInput, Paper, SegmentedControl, Select, Text, Tooltip } from '@mantine/core';
-import { IconAlertTriangle, IconMessages, IconPlayerPause, IconPlayerPlay } from '@tabler/icons-react';
+import {
+  Alert,
+  Button,
+  Code,
+  Group,
+  NumberInput,
+  Paper,
+  SegmentedControl,
+  Select,
+  Text,
+  Tooltip,
+} from '@mantine/core';
+import {
+  IconAlertTriangle,
+  IconMessages,
+  IconPlayerPause,
+  IconPlayerPlay,
+} from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import type { Severity, StatusMessage } from '@steward/protocol';
 import { useMemo, useState } from 'react';
@@ -53,12 +69,18 @@ export function StatusMessagesPage() {
       component: component ?? undefined,
       messageId,
       severity,
-      since: range?.minutes ? new Date(Date.now() - range.minutes * 60_000).toISOString() : undefined,
+      since: range?.minutes
+        ? new Date(Date.now() - range.minutes * 60_000).toISOString()
+        : undefined,
     }),
     [device, component, messageId, severity, range],
   );
   const live = useLiveStatusMessages(filters, paused);
-  const catalog = useQuery({ queryKey: ['status-catalog'], queryFn: () => api.statusCatalog(), staleTime: Infinity });
+  const catalog = useQuery({
+    queryKey: ['status-catalog'],
+    queryFn: () => api.statusCatalog(),
+    staleTime: Infinity,
+  });
   const components = [...new Set((catalog.data ?? []).map((e) => e.component))].sort();
   if (component && !components.includes(component)) components.push(component);
   const filtered = Boolean(device || component || messageId || severity);
@@ -70,7 +92,14 @@ export function StatusMessagesPage() {
         description="What agents and site components report, as it happens. Click a message for its insertion strings and attributes."
         actions={
           <Group gap="sm">
-            <Tooltip label={live.lastPollAt ? `Last checked ${formatTime(live.lastPollAt.toISOString())}` : 'Not checked yet'} withArrow>
+            <Tooltip
+              label={
+                live.lastPollAt
+                  ? `Last checked ${formatTime(live.lastPollAt.toISOString())}`
+                  : 'Not checked yet'
+              }
+              withArrow
+            >
               <Group gap={6}>
                 <span className="steward-live-dot" data-paused={paused} />
                 <Text size="sm" c="dimmed" data-testid="live-state">
@@ -91,7 +120,12 @@ export function StatusMessagesPage() {
       />
       <Paper p="md">
         <Group gap="sm" mb="sm" align="flex-end" wrap="wrap">
-          <DeviceSelect value={device} onChange={(v) => set('device', v)} w={220} testId="filter-device" />
+          <DeviceSelect
+            value={device}
+            onChange={(v) => set('device', v)}
+            w={220}
+            testId="filter-device"
+          />
           <Select
             placeholder="Any component"
             data={components}
@@ -133,9 +167,16 @@ export function StatusMessagesPage() {
           />
         </Group>
         {live.error !== null && live.messages.length > 0 && (
-          <Alert color="orange" variant="light" icon={<IconAlertTriangle size={16} />} mb="sm" p="xs">
+          <Alert
+            color="orange"
+            variant="light"
+            icon={<IconAlertTriangle size={16} />}
+            mb="sm"
+            p="xs"
+          >
             <Text size="sm">
-              Live updates are failing: <Code>{errorCode(live.error)}</Code> {errorMessage(live.error)}. Retrying every 2 seconds.
+              Live updates are failing: <Code>{errorCode(live.error)}</Code>{' '}
+              {errorMessage(live.error)}. Retrying every 2 seconds.
             </Text>
           </Alert>
         )}
@@ -144,7 +185,11 @@ export function StatusMessagesPage() {
         ) : !live.loading && live.messages.length === 0 ? (
           <EmptyState
             icon={<IconMessages size={24} />}
-            title={filtered ? 'No status message matches these filters' : 'No status messages in this period'}
+            title={
+              filtered
+                ? 'No status message matches these filters'
+                : 'No status messages in this period'
+            }
             description={
               paused
                 ? 'Resume live updates to see new messages as they arrive.'
@@ -153,13 +198,24 @@ export function StatusMessagesPage() {
           />
         ) : (
           <>
-            <StatusMessageTable messages={live.messages} loading={live.loading} onOpen={setOpen} freshIds={live.fresh} />
+            <StatusMessageTable
+              messages={live.messages}
+              loading={live.loading}
+              onOpen={setOpen}
+              freshIds={live.fresh}
+            />
             <Group justify="space-between" mt="sm">
               <Text size="sm" c="dimmed" data-testid="status-message-count">
-                {live.messages.length.toLocaleString()} message{live.messages.length === 1 ? '' : 's'} shown
+                {live.messages.length.toLocaleString()} message
+                {live.messages.length === 1 ? '' : 's'} shown
               </Text>
               {live.hasOlder && (
-                <Button variant="default" size="xs" onClick={live.loadOlder} loading={live.loadingOlder}>
+                <Button
+                  variant="default"
+                  size="xs"
+                  onClick={live.loadOlder}
+                  loading={live.loadingOlder}
+                >
                   Load older
                 </Button>
               )}

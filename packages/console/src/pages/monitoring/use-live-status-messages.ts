@@ -121,5 +121,14 @@ export function useLiveStatusMessages(filters: StatusFilters, paused: boolean): 
       .finally(() => setLoadingOlder(false));
   }, [cursor, filterKey]);
 
-  return { messages, loading, error, fresh, hasOlder: cursor !== null, loadingOlder, loadOlder, lastPollAt };
+  return {
+    messages,
+    loading,
+    error,
+    fresh,
+    hasOlder: cursor !== null,
+    loadingOlder,
+    loadOlder,
+    lastPollAt,
+  };
 }

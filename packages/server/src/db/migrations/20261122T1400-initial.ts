@@ -9,7 +9,9 @@ export function initialMigration(dialect: Dialect): Migration {
   const autoId = (db: Kysely<unknown>, table: string) =>
     pg
       ? db.schema.createTable(table).addColumn('id', 'bigserial', (c) => c.primaryKey())
-      : db.schema.createTable(table).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+      : db.schema
+          .createTable(table)
+          .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
 
   return {
     async up(db: Kysely<unknown>) {
@@ -33,7 +35,9 @@ export function initialMigration(dialect: Dialect): Migration {
       await db.schema
         .createTable('admin_session')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('user_id', 'text', (c) => c.notNull().references('admin_user.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) =>
+          c.notNull().references('admin_user.id').onDelete('cascade'),
+        )
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('expires_at', 'text', (c) => c.notNull())
         .execute();
@@ -70,13 +74,21 @@ export function initialMigration(dialect: Dialect): Migration {
 
       await db.schema
         .createTable('package_set_item')
-        .addColumn('set_id', 'text', (c) => c.notNull().references('package_set.id').onDelete('cascade'))
+        .addColumn('set_id', 'text', (c) =>
+          c.notNull().references('package_set.id').onDelete('cascade'),
+        )
         .addColumn('manager', 'text', (c) => c.notNull())
         .addColumn('name', binaryText, (c) => c.notNull())
         .addColumn('arch', 'text', (c) => c.notNull())
         .addColumn('version', 'text', (c) => c.notNull())
         .addColumn('version_key', binaryText, (c) => c.notNull())
-        .addPrimaryKeyConstraint('package_set_item_pk', ['set_id', 'manager', 'name', 'arch', 'version'])
+        .addPrimaryKeyConstraint('package_set_item_pk', [
+          'set_id',
+          'manager',
+          'name',
+          'arch',
+          'version',
+        ])
         .execute();
       // Queries ask "which sets contain package X (at version >= V)": answer per distinct set.
       await db.schema
@@ -105,6 +117,7 @@ export function initialMigration(dialect: Dialect): Migration {
         .addColumn('package_set_id', 'text', (c) => c.references('package_set.id'))
         .addColumn('package_count', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('report_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('inventory_seq', 'bigint', (c) => c.notNull().defaultTo(0))
         .addColumn('inventory_resync', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('policy_version', 'integer')
         .addColumn('last_policy_request_at', 'text')
@@ -115,12 +128,22 @@ export function initialMigration(dialect: Dialect): Migration {
         .addColumn('push_seen_at', 'text')
         .execute();
       await db.schema.createIndex('device_name').on('device').column('name').execute();
-      await db.schema.createIndex('device_last_contact').on('device').column('last_contact_at').execute();
-      await db.schema.createIndex('device_package_set').on('device').column('package_set_id').execute();
+      await db.schema
+        .createIndex('device_last_contact')
+        .on('device')
+        .column('last_contact_at')
+        .execute();
+      await db.schema
+        .createIndex('device_package_set')
+        .on('device')
+        .column('package_set_id')
+        .execute();
 
       await db.schema
         .createTable('device_inventory')
-        .addColumn('device_id', 'text', (c) => c.notNull().references('device.id').onDelete('cascade'))
+        .addColumn('device_id', 'text', (c) =>
+          c.notNull().references('device.id').onDelete('cascade'),
+        )
         .addColumn('class_name', 'text', (c) => c.notNull())
         .addColumn('data', json, (c) => c.notNull())
         .addColumn('hash', 'text', (c) => c.notNull())
@@ -134,7 +157,9 @@ export function initialMigration(dialect: Dialect): Migration {
         .execute();
 
       await autoId(db, 'inventory_change')
-        .addColumn('device_id', 'text', (c) => c.notNull().references('device.id').onDelete('cascade'))
+        .addColumn('device_id', 'text', (c) =>
+          c.notNull().references('device.id').onDelete('cascade'),
+        )
         .addColumn('class_name', 'text', (c) => c.notNull())
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('added', json, (c) => c.notNull())
@@ -149,7 +174,9 @@ export function initialMigration(dialect: Dialect): Migration {
       await db.schema
         .createTable('device_action')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('device_id', 'text', (c) => c.notNull().references('device.id').onDelete('cascade'))
+        .addColumn('device_id', 'text', (c) =>
+          c.notNull().references('device.id').onDelete('cascade'),
+        )
         .addColumn('action', 'text', (c) => c.notNull())
         .addColumn('requested_by', 'text', (c) => c.notNull())
         .addColumn('requested_at', 'text', (c) => c.notNull())
@@ -169,6 +196,7 @@ export function initialMigration(dialect: Dialect): Migration {
         .addColumn('type', 'text', (c) => c.notNull())
         .addColumn('component', 'text', (c) => c.notNull())
         .addColumn('device_id', 'text')
+        .addColumn('device_seq', 'bigint')
         .addColumn('machine', 'text', (c) => c.notNull())
         .addColumn('site_code', 'text', (c) => c.notNull())
         .addColumn('at', 'text', (c) => c.notNull())
@@ -177,9 +205,21 @@ export function initialMigration(dialect: Dialect): Migration {
         .addColumn('attributes', json, (c) => c.notNull())
         .execute();
       for (const col of ['device_id', 'message_id', 'component', 'severity'] as const) {
-        await db.schema.createIndex(`status_message_${col}`).on('status_message').columns([col, 'id']).execute();
+        await db.schema
+          .createIndex(`status_message_${col}`)
+          .on('status_message')
+          .columns([col, 'id'])
+          .execute();
       }
       await db.schema.createIndex('status_message_at').on('status_message').column('at').execute();
+      // Exactly-once ingest of agent messages: a re-sent item hits this and is skipped. Site
+      // messages have no device sequence (NULLs never conflict).
+      await db.schema
+        .createIndex('status_message_device_seq')
+        .on('status_message')
+        .columns(['device_id', 'device_seq'])
+        .unique()
+        .execute();
 
       await db.schema
         .createTable('inventory_class')
@@ -208,15 +248,25 @@ export function initialMigration(dialect: Dialect): Migration {
 
       await db.schema
         .createTable('collection_member')
-        .addColumn('collection_id', 'text', (c) => c.notNull().references('collection.id').onDelete('cascade'))
-        .addColumn('device_id', 'text', (c) => c.notNull().references('device.id').onDelete('cascade'))
+        .addColumn('collection_id', 'text', (c) =>
+          c.notNull().references('collection.id').onDelete('cascade'),
+        )
+        .addColumn('device_id', 'text', (c) =>
+          c.notNull().references('device.id').onDelete('cascade'),
+        )
         .addColumn('since', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('collection_member_pk', ['collection_id', 'device_id'])
         .execute();
-      await db.schema.createIndex('collection_member_device').on('collection_member').column('device_id').execute();
+      await db.schema
+        .createIndex('collection_member_device')
+        .on('collection_member')
+        .column('device_id')
+        .execute();
 
       await autoId(db, 'collection_membership_change')
-        .addColumn('collection_id', 'text', (c) => c.notNull().references('collection.id').onDelete('cascade'))
+        .addColumn('collection_id', 'text', (c) =>
+          c.notNull().references('collection.id').onDelete('cascade'),
+        )
         .addColumn('device_id', 'text', (c) => c.notNull())
         .addColumn('change', 'text', (c) => c.notNull())
         .addColumn('at', 'text', (c) => c.notNull())
@@ -230,7 +280,9 @@ export function initialMigration(dialect: Dialect): Migration {
 
       await db.schema
         .createTable('collection_revision')
-        .addColumn('collection_id', 'text', (c) => c.notNull().references('collection.id').onDelete('cascade'))
+        .addColumn('collection_id', 'text', (c) =>
+          c.notNull().references('collection.id').onDelete('cascade'),
+        )
         .addColumn('revision', 'integer', (c) => c.notNull())
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('by', 'text', (c) => c.notNull())

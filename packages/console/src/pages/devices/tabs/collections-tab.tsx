@@ -36,7 +36,12 @@ export function CollectionsTab({ device }: { device: DeviceDetail }) {
             <Table.Tr key={c.id}>
               <Table.Td>
                 <Group gap={6}>
-                  <Anchor component={Link} to={`/collections/${encodeURIComponent(c.id)}`} size="sm" fw={600}>
+                  <Anchor
+                    component={Link}
+                    to={`/collections/${encodeURIComponent(c.id)}`}
+                    size="sm"
+                    fw={600}
+                  >
                     {c.name}
                   </Anchor>
                   {full?.builtin && (

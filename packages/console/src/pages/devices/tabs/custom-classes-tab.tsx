@@ -33,7 +33,11 @@ export function CustomClassesTab({ device }: { device: DeviceDetail }) {
           key={cls}
           title={cls}
           icon={<IconListDetails size={16} />}
-          right={<Badge variant="light" color="grape">{instances.length} instance{instances.length === 1 ? '' : 's'}</Badge>}
+          right={
+            <Badge variant="light" color="grape">
+              {instances.length} instance{instances.length === 1 ? '' : 's'}
+            </Badge>
+          }
         >
           <InstanceTable instances={instances} pageSize={20} testId={`custom-${cls}`} />
         </Section>

@@ -1,5 +1,12 @@
 import { Alert, Badge, Group, Progress, SimpleGrid, Stack, Table, Text } from '@mantine/core';
-import { IconCpu, IconDeviceDesktop, IconInfoCircle, IconNetwork, IconServer, IconTerminal2 } from '@tabler/icons-react';
+import {
+  IconCpu,
+  IconDeviceDesktop,
+  IconInfoCircle,
+  IconNetwork,
+  IconServer,
+  IconTerminal2,
+} from '@tabler/icons-react';
 import type { DeviceDetail, InventoryInstance } from '@steward/protocol';
 import { KeyValueTable } from '../../../components/key-value-table';
 import { machineTypeLabel } from '../../../components/machine-type-icon';
@@ -32,11 +39,18 @@ const LABELS: Record<string, string> = {
   swapTotalMb: 'Swap',
 };
 
-function facts(instance: InventoryInstance | undefined, skip: string[] = [], mb: string[] = []): [string, string][] {
+function facts(
+  instance: InventoryInstance | undefined,
+  skip: string[] = [],
+  mb: string[] = [],
+): [string, string][] {
   if (!instance) return [];
   return Object.entries(instance)
     .filter(([k]) => !skip.includes(k))
-    .map(([k, v]) => [LABELS[k] ?? k, mb.includes(k) && typeof v === 'number' ? formatMegabytes(v) : displayValue(v)]);
+    .map(([k, v]) => [
+      LABELS[k] ?? k,
+      mb.includes(k) && typeof v === 'number' ? formatMegabytes(v) : displayValue(v),
+    ]);
 }
 
 function DiskTable({ disks }: { disks: InventoryInstance[] }) {
@@ -59,7 +73,8 @@ function DiskTable({ disks }: { disks: InventoryInstance[] }) {
             const size = num(d, 'sizeMb');
             const free = num(d, 'freeMb');
             const used = size && free !== null ? Math.round(((size - free) / size) * 100) : null;
-            const color = used === null ? 'gray' : used >= 90 ? 'red' : used >= 75 ? 'orange' : 'teal';
+            const color =
+              used === null ? 'gray' : used >= 90 ? 'red' : used >= 75 ? 'orange' : 'teal';
             return (
               <Table.Tr key={`${str(d, 'mountPoint')}-${i}`} data-testid="disk-row">
                 <Table.Td fw={600}>{str(d, 'mountPoint') ?? '—'}</Table.Td>
@@ -72,7 +87,14 @@ function DiskTable({ disks }: { disks: InventoryInstance[] }) {
                     '—'
                   ) : (
                     <Group gap={8} wrap="nowrap">
-                      <Progress value={used} color={color} size="lg" radius="sm" style={{ flex: 1 }} aria-label={`${used}% used`} />
+                      <Progress
+                        value={used}
+                        color={color}
+                        size="lg"
+                        radius="sm"
+                        style={{ flex: 1 }}
+                        aria-label={`${used}% used`}
+                      />
                       <Text size="xs" w={34} ta="right">
                         {used}%
                       </Text>
@@ -88,7 +110,13 @@ function DiskTable({ disks }: { disks: InventoryInstance[] }) {
   );
 }
 
-function NetworkTable({ adapters, addresses }: { adapters: InventoryInstance[]; addresses: InventoryInstance[] }) {
+function NetworkTable({
+  adapters,
+  addresses,
+}: {
+  adapters: InventoryInstance[];
+  addresses: InventoryInstance[];
+}) {
   if (adapters.length === 0) return <NotReported what="network adapters" />;
   return (
     <Table.ScrollContainer minWidth={760}>
@@ -124,12 +152,18 @@ function NetworkTable({ adapters, addresses }: { adapters: InventoryInstance[]; 
                 </Table.Td>
                 <Table.Td className="steward-mono">{str(a, 'mac') ?? '—'}</Table.Td>
                 <Table.Td>
-                  <Badge size="sm" variant="light" color={str(a, 'state') === 'up' ? 'teal' : 'gray'}>
+                  <Badge
+                    size="sm"
+                    variant="light"
+                    color={str(a, 'state') === 'up' ? 'teal' : 'gray'}
+                  >
                     {str(a, 'state') ?? 'unknown'}
                   </Badge>
                 </Table.Td>
                 <Table.Td ta="right">{displayValue(a.mtu)}</Table.Td>
-                <Table.Td ta="right">{speed && speed > 0 ? `${speed.toLocaleString()} Mb/s` : '—'}</Table.Td>
+                <Table.Td ta="right">
+                  {speed && speed > 0 ? `${speed.toLocaleString()} Mb/s` : '—'}
+                </Table.Td>
                 <Table.Td>
                   <Stack gap={0}>
                     {ips.length === 0 ? (
@@ -165,12 +199,22 @@ export function HardwareTab({ device }: { device: DeviceDetail }) {
     <Stack gap="xl" data-testid="hardware-tab">
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="xl">
         <Section title="Operating system" icon={<IconTerminal2 size={16} />} testId="hw-os">
-          {inv.os?.[0] ? <KeyValueTable rows={facts(inv.os[0])} /> : <NotReported what="the operating system" />}
+          {inv.os?.[0] ? (
+            <KeyValueTable rows={facts(inv.os[0])} />
+          ) : (
+            <NotReported what="the operating system" />
+          )}
         </Section>
         <Section title="Machine" icon={<IconDeviceDesktop size={16} />} testId="hw-machine">
           {machine ? (
             <>
-              <Alert variant="light" color="indigo" icon={<IconInfoCircle size={18} />} p="xs" data-testid="machine-type-reason">
+              <Alert
+                variant="light"
+                color="indigo"
+                icon={<IconInfoCircle size={18} />}
+                p="xs"
+                data-testid="machine-type-reason"
+              >
                 <Text size="sm">
                   <b>{machineTypeLabel(str(machine, 'type'))}</b>
                   {reason ? ` — ${reason}` : ''}
@@ -183,11 +227,17 @@ export function HardwareTab({ device }: { device: DeviceDetail }) {
           )}
         </Section>
         <Section title="Processor" icon={<IconCpu size={16} />}>
-          {inv.cpu?.[0] ? <KeyValueTable rows={facts(inv.cpu[0])} /> : <NotReported what="the processor" />}
+          {inv.cpu?.[0] ? (
+            <KeyValueTable rows={facts(inv.cpu[0])} />
+          ) : (
+            <NotReported what="the processor" />
+          )}
         </Section>
         <Section title="Memory" icon={<IconServer size={16} />}>
           {inv.memory?.[0] ? (
-            <KeyValueTable rows={facts(inv.memory[0], [], ['totalMb', 'availableMb', 'swapTotalMb'])} />
+            <KeyValueTable
+              rows={facts(inv.memory[0], [], ['totalMb', 'availableMb', 'swapTotalMb'])}
+            />
           ) : (
             <NotReported what="memory" />
           )}

@@ -1,5 +1,22 @@
-import { Badge, Button, Collapse, Group, Paper, Select, Stack, Text, Timeline, UnstyledButton } from '@mantine/core';
-import { IconChevronDown, IconChevronRight, IconHistory, IconMinus, IconPlus } from '@tabler/icons-react';
+import {
+  Badge,
+  Button,
+  Collapse,
+  Group,
+  Paper,
+  Select,
+  Stack,
+  Text,
+  Timeline,
+  UnstyledButton,
+} from '@mantine/core';
+import {
+  IconChevronDown,
+  IconChevronRight,
+  IconHistory,
+  IconMinus,
+  IconPlus,
+} from '@tabler/icons-react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import type { DeviceDetail, InventoryChange } from '@steward/protocol';
 import { useState } from 'react';
@@ -66,7 +83,11 @@ export function HistoryTab({ device }: { device: DeviceDetail }) {
   const history = useInfiniteQuery({
     queryKey: ['device', device.id, 'history', className],
     queryFn: ({ pageParam }) =>
-      api.deviceHistory(device.id, { className: className ?? undefined, limit: PAGE, before: pageParam }),
+      api.deviceHistory(device.id, {
+        className: className ?? undefined,
+        limit: PAGE,
+        before: pageParam,
+      }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => (last.length < PAGE ? undefined : last[last.length - 1]?.id),
   });
@@ -78,7 +99,9 @@ export function HistoryTab({ device }: { device: DeviceDetail }) {
     if (last && last.at === c.at) last.changes.push(c);
     else reports.push({ at: c.at, changes: [c] });
   }
-  const classes = ['package', ...Object.keys(device.inventory)].filter((c, i, all) => all.indexOf(c) === i).sort();
+  const classes = ['package', ...Object.keys(device.inventory)]
+    .filter((c, i, all) => all.indexOf(c) === i)
+    .sort();
 
   return (
     <Stack gap="md" data-testid="history-tab">
@@ -110,7 +133,11 @@ export function HistoryTab({ device }: { device: DeviceDetail }) {
       ) : (
         <Timeline bulletSize={18} lineWidth={2} active={reports.length}>
           {reports.map((r) => (
-            <Timeline.Item key={r.at} bullet={<IconHistory size={10} />} title={<RelativeTime iso={r.at} fw={600} />}>
+            <Timeline.Item
+              key={r.at}
+              bullet={<IconHistory size={10} />}
+              title={<RelativeTime iso={r.at} fw={600} />}
+            >
               <Stack gap={4}>
                 {r.changes.map((c) => (
                   <ChangeItem key={c.id} change={c} />
@@ -121,7 +148,12 @@ export function HistoryTab({ device }: { device: DeviceDetail }) {
         </Timeline>
       )}
       {history.hasNextPage && (
-        <Button variant="default" onClick={() => void history.fetchNextPage()} loading={history.isFetchingNextPage} w={160}>
+        <Button
+          variant="default"
+          onClick={() => void history.fetchNextPage()}
+          loading={history.isFetchingNextPage}
+          w={160}
+        >
           Load older
         </Button>
       )}

@@ -11,6 +11,9 @@ export interface InstanceColumn {
   render?: (instance: InventoryInstance) => ReactNode;
   align?: 'left' | 'right';
   mono?: boolean;
+  /** Keep on one line (names, states, times). */
+  nowrap?: boolean;
+  w?: number;
 }
 
 /** Instances of one inventory class, searched and paged in the browser (they are all loaded). */
@@ -26,10 +29,13 @@ export function InstanceTable(props: {
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(1);
   const pageSize = props.pageSize ?? 50;
-  const columns: InstanceColumn[] = props.columns ?? columnsOf(props.instances).map((key) => ({ key }));
+  const columns: InstanceColumn[] =
+    props.columns ?? columnsOf(props.instances).map((key) => ({ key }));
   const needle = search.trim().toLowerCase();
   const rows = needle
-    ? props.instances.filter((i) => Object.values(i).some((v) => v !== null && String(v).toLowerCase().includes(needle)))
+    ? props.instances.filter((i) =>
+        Object.values(i).some((v) => v !== null && String(v).toLowerCase().includes(needle)),
+      )
     : props.instances;
   const pages = Math.max(1, Math.ceil(rows.length / pageSize));
   const current = Math.min(page, pages);
@@ -70,7 +76,7 @@ export function InstanceTable(props: {
             <Table.Thead>
               <Table.Tr>
                 {columns.map((c) => (
-                  <Table.Th key={c.key} ta={c.align}>
+                  <Table.Th key={c.key} ta={c.align} w={c.w}>
                     {c.label ?? c.key}
                   </Table.Th>
                 ))}
@@ -80,7 +86,12 @@ export function InstanceTable(props: {
               {visible.map((instance, i) => (
                 <Table.Tr key={i} data-testid={props.testId ? `${props.testId}-row` : undefined}>
                   {columns.map((c) => (
-                    <Table.Td key={c.key} ta={c.align} className={c.mono ? 'steward-mono' : undefined} style={{ wordBreak: 'break-word' }}>
+                    <Table.Td
+                      key={c.key}
+                      ta={c.align}
+                      className={c.mono ? 'steward-mono' : undefined}
+                      style={c.nowrap ? { whiteSpace: 'nowrap' } : { wordBreak: 'break-word' }}
+                    >
                       {c.render ? c.render(instance) : displayValue(instance[c.key])}
                     </Table.Td>
                   ))}

@@ -75,7 +75,11 @@ export function PackagesTab({ device }: { device: DeviceDetail }) {
                       <Table.Td className="steward-mono">{p.version}</Table.Td>
                       <Table.Td>{p.arch}</Table.Td>
                       <Table.Td>
-                        <Badge size="sm" variant="light" color={p.manager === 'dpkg' ? 'indigo' : 'orange'}>
+                        <Badge
+                          size="sm"
+                          variant="light"
+                          color={p.manager === 'dpkg' ? 'indigo' : 'orange'}
+                        >
                           {p.manager}
                         </Badge>
                       </Table.Td>

@@ -2,7 +2,13 @@ import { Group, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 
 /** A titled block inside a device tab. */
-export function Section(props: { title: string; icon?: ReactNode; right?: ReactNode; children: ReactNode; testId?: string }) {
+export function Section(props: {
+  title: string;
+  icon?: ReactNode;
+  right?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
   return (
     <Stack gap={6} data-testid={props.testId}>
       <Group justify="space-between" gap="xs">

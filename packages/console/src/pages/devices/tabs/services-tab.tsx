@@ -6,7 +6,12 @@ import { EmptyState } from '../../../components/empty-state';
 import { str } from '../../../lib/inventory-values';
 import { InstanceTable } from './instance-table';
 
-const STATE_COLORS: Record<string, string> = { active: 'teal', failed: 'red', inactive: 'gray', activating: 'yellow' };
+const STATE_COLORS: Record<string, string> = {
+  active: 'teal',
+  failed: 'red',
+  inactive: 'gray',
+  activating: 'yellow',
+};
 
 export function ServicesTab({ device }: { device: DeviceDetail }) {
   const [filter, setFilter] = useState('all');
@@ -52,21 +57,40 @@ export function ServicesTab({ device }: { device: DeviceDetail }) {
         />
       }
       columns={[
-        { key: 'name', label: 'Service', render: (s) => <Text size="sm" fw={600}>{str(s, 'name')}</Text> },
-        { key: 'description', label: 'Description' },
+        {
+          key: 'name',
+          label: 'Service',
+          nowrap: true,
+          render: (s) => (
+            <Text size="sm" fw={600}>
+              {str(s, 'name')}
+            </Text>
+          ),
+        },
+        {
+          key: 'description',
+          label: 'Description',
+          render: (s) => (
+            <Text size="sm" c="dimmed" lineClamp={2} title={str(s, 'description') ?? undefined}>
+              {str(s, 'description') ?? '—'}
+            </Text>
+          ),
+        },
         {
           key: 'state',
           label: 'State',
+          nowrap: true,
           render: (s) => (
             <Badge size="sm" variant="light" color={STATE_COLORS[str(s, 'state') ?? ''] ?? 'gray'}>
               {str(s, 'state') ?? 'unknown'}
             </Badge>
           ),
         },
-        { key: 'subState', label: 'Sub-state' },
+        { key: 'subState', label: 'Sub-state', nowrap: true },
         {
           key: 'enabled',
           label: 'Start at boot',
+          nowrap: true,
           render: (s) => (s.enabled === true ? 'enabled' : s.enabled === false ? 'disabled' : '—'),
         },
       ]}

@@ -25,10 +25,28 @@ export function SoftwareFilesTab({ device }: { device: DeviceDetail }) {
       testId="software-files-table"
       searchPlaceholder="Filter by path or hash…"
       columns={[
-        { key: 'name', label: 'Name', render: (f) => <Text size="sm" fw={600}>{str(f, 'name')}</Text> },
+        {
+          key: 'name',
+          label: 'Name',
+          render: (f) => (
+            <Text size="sm" fw={600}>
+              {str(f, 'name')}
+            </Text>
+          ),
+        },
         { key: 'path', label: 'Path', mono: true },
-        { key: 'sizeBytes', label: 'Size', align: 'right', render: (f) => formatBytes(num(f, 'sizeBytes')) },
-        { key: 'modifiedAt', label: 'Modified', render: (f) => <RelativeTime iso={str(f, 'modifiedAt')} /> },
+        {
+          key: 'sizeBytes',
+          label: 'Size',
+          align: 'right',
+          render: (f) => formatBytes(num(f, 'sizeBytes')),
+        },
+        {
+          key: 'modifiedAt',
+          label: 'Modified',
+          nowrap: true,
+          render: (f) => <RelativeTime iso={str(f, 'modifiedAt')} />,
+        },
         {
           key: 'sha256',
           label: 'SHA-256',

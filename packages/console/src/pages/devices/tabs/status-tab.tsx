@@ -40,7 +40,12 @@ export function DeviceStatusTab({ device }: { device: DeviceDetail }) {
           compact
         />
       ) : (
-        <StatusMessageTable messages={items} loading={messages.isPending} onOpen={setOpen} showMachine={false} />
+        <StatusMessageTable
+          messages={items}
+          loading={messages.isPending}
+          onOpen={setOpen}
+          showMachine={false}
+        />
       )}
       <StatusMessageDrawer message={open} onClose={() => setOpen(null)} />
     </div>

@@ -44,7 +44,7 @@ export function SummaryTab({ device }: { device: DeviceDetail }) {
             ['Heartbeat', <RelativeTime iso={device.lastHeartbeatAt} />],
             ['Inventory', <RelativeTime iso={device.lastInventoryAt} />],
             ['Status message', <RelativeTime iso={device.lastStatusAt} />],
-            ['Enrolled', formatDateTime(device.enrolledAt)],
+            ['Enrolled', <RelativeTime iso={device.enrolledAt} />],
             ['Revoked', device.revokedAt ? formatDateTime(device.revokedAt) : 'no'],
           ]}
         />
@@ -56,9 +56,15 @@ export function SummaryTab({ device }: { device: DeviceDetail }) {
             ['Host name', str(os, 'fqdn') ?? str(os, 'hostname')],
             ['Kernel', str(os, 'kernel')],
             ['Architecture', str(os, 'arch')],
-            ['Vendor / model', [str(machine, 'vendor'), str(machine, 'model')].filter(Boolean).join(' ') || null],
+            [
+              'Vendor / model',
+              [str(machine, 'vendor'), str(machine, 'model')].filter(Boolean).join(' ') || null,
+            ],
             ['Virtualisation', str(machine, 'virtualization') ?? 'none'],
-            ['Booted', str(machine, 'bootTime') ? <RelativeTime iso={str(machine, 'bootTime')} /> : null],
+            [
+              'Booted',
+              str(machine, 'bootTime') ? <RelativeTime iso={str(machine, 'bootTime')} /> : null,
+            ],
             [
               'Memory in use',
               usedPct === null ? null : (
@@ -66,7 +72,11 @@ export function SummaryTab({ device }: { device: DeviceDetail }) {
                   <Text size="sm">
                     {formatMegabytes(usedMb)} of {formatMegabytes(total)} ({usedPct}%)
                   </Text>
-                  <Progress value={usedPct} size="sm" color={usedPct > 90 ? 'red' : usedPct > 75 ? 'orange' : 'indigo'} />
+                  <Progress
+                    value={usedPct}
+                    size="sm"
+                    color={usedPct > 90 ? 'red' : usedPct > 75 ? 'orange' : 'indigo'}
+                  />
                 </Stack>
               ),
             ],
@@ -88,7 +98,11 @@ export function SummaryTab({ device }: { device: DeviceDetail }) {
               <Table.Tr key={cls}>
                 <Table.Td>
                   <Group gap={6}>
-                    <Anchor component={Link} to={`?tab=${CLASS_TABS[cls] ?? (BUILTIN_CLASS_NAMES.has(cls) ? 'hardware' : 'custom')}`} size="sm">
+                    <Anchor
+                      component={Link}
+                      to={`?tab=${CLASS_TABS[cls] ?? (BUILTIN_CLASS_NAMES.has(cls) ? 'hardware' : 'custom')}`}
+                      size="sm"
+                    >
                       {cls}
                     </Anchor>
                     {!BUILTIN_CLASS_NAMES.has(cls) && (

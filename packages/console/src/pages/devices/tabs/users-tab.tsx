@@ -39,7 +39,11 @@ export function UsersTab({ device }: { device: DeviceDetail }) {
               { key: 'user', label: 'User' },
               { key: 'terminal', label: 'Terminal', mono: true },
               { key: 'host', label: 'From' },
-              { key: 'since', label: 'Since', render: (s) => <RelativeTime iso={str(s, 'since')} /> },
+              {
+                key: 'since',
+                label: 'Since',
+                render: (s) => <RelativeTime iso={str(s, 'since')} />,
+              },
             ]}
           />
         )}
