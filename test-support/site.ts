@@ -291,7 +291,11 @@ export async function startSite(
       if (dbUrl) {
         const c = new pg.Client({ connectionString: POSTGRES_URL });
         await c.connect();
+        // Under the migrations' advisory lock: Kysely's migrator introspects every schema and fails
+        // if one disappears mid-query (database.ts, migrateToLatest).
+        await c.query('select pg_advisory_lock(727001)');
         await c.query(`drop schema if exists "${schema}" cascade`);
+        await c.query('select pg_advisory_unlock(727001)');
         await c.end();
       }
       // STEWARD_KEEP_SITE=1 keeps logs and databases of a failing run for inspection.

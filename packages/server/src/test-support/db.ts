@@ -45,7 +45,11 @@ export function freshDatabaseUrl(dialect: Dialect): { url: string; cleanup: () =
     cleanup: async () => {
       const c = new pg.Client({ connectionString: POSTGRES_URL });
       await c.connect();
+      // Under the migrations' advisory lock: Kysely's migrator introspects every schema and fails
+      // if one disappears mid-query (database.ts, migrateToLatest).
+      await c.query('select pg_advisory_lock(727001)');
       await c.query(`drop schema if exists "${schema}" cascade`);
+      await c.query('select pg_advisory_unlock(727001)');
       await c.end();
     },
   };
