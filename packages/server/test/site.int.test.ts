@@ -234,6 +234,23 @@ describe.each(dialects)('a site on %s with a real agent', (dialect) => {
       expect(audit.some((a) => a.action === 'user.create' && a.userName === 'admin')).toBe(true);
     },
   );
+
+  // Last in this file: it blocks sign-ins from this address for five minutes.
+  it.skipIf(dialect === 'postgres' && !hasPg)('throttles failed sign-ins', async () => {
+    const { ApiClient } = await import('@steward/protocol');
+    const client = new ApiClient({ baseUrl: site.adminUrl });
+    for (let i = 0; i < 10; i++) {
+      await expect(client.login('admin', `wrong-${i}`)).rejects.toMatchObject({
+        status: 401,
+        code: 'INVALID_CREDENTIALS',
+      });
+    }
+    // Even the right password is refused now, with the time to wait.
+    await expect(client.login('admin', site.adminPassword)).rejects.toMatchObject({
+      status: 429,
+      code: 'LOGIN_RATE_LIMITED',
+    });
+  });
 });
 
 function tokenOf(site: Site): string {
