@@ -71,6 +71,43 @@ function summaryColumns(classes: Record<string, InventoryInstance[]>): Updateabl
   return out;
 }
 
+async function readClass(
+  tx: Kysely<Database>,
+  deviceId: string,
+  name: string,
+): Promise<InventoryInstance[]> {
+  const row = await tx
+    .selectFrom('device_inventory')
+    .select('data')
+    .where('device_id', '=', deviceId)
+    .where('class_name', '=', name)
+    .executeTakeFirst();
+  return row ? parseJsonColumn<InventoryInstance[]>(row.data) : [];
+}
+
+/** One history row: what a report added to and removed from one class of one device. */
+async function recordChange(
+  tx: Kysely<Database>,
+  change: {
+    deviceId: string;
+    className: string;
+    at: string;
+    added: readonly unknown[];
+    removed: readonly unknown[];
+  },
+): Promise<void> {
+  await tx
+    .insertInto('inventory_change')
+    .values({
+      device_id: change.deviceId,
+      class_name: change.className,
+      at: change.at,
+      added: JSON.stringify(change.added),
+      removed: JSON.stringify(change.removed),
+    })
+    .execute();
+}
+
 async function applyClasses(
   tx: Kysely<Database>,
   deviceId: string,
@@ -97,80 +134,36 @@ async function applyClasses(
     const hash = classHash(instances);
     if (hashes.get(name) === hash) continue;
     changed.push(name);
+    const data = JSON.stringify(instances);
     if (hashes.has(name)) {
-      const old = await tx
-        .selectFrom('device_inventory')
-        .select('data')
-        .where('device_id', '=', deviceId)
-        .where('class_name', '=', name)
-        .executeTakeFirst();
-      const before = old ? parseJsonColumn<InventoryInstance[]>(old.data) : [];
-      const d = diffInstances(before, instances);
-      if (recordHistory)
-        await tx
-          .insertInto('inventory_change')
-          .values({
-            device_id: deviceId,
-            class_name: name,
-            at,
-            added: JSON.stringify(d.added),
-            removed: JSON.stringify(d.removed),
-          })
-          .execute();
+      const d = diffInstances(await readClass(tx, deviceId, name), instances);
+      if (recordHistory) await recordChange(tx, { deviceId, className: name, at, ...d });
       await tx
         .updateTable('device_inventory')
-        .set({ data: JSON.stringify(instances), hash, updated_at: at })
+        .set({ data, hash, updated_at: at })
         .where('device_id', '=', deviceId)
         .where('class_name', '=', name)
         .execute();
     } else {
+      // A class seen for the first time after the first report (e.g. a new custom class) is a change.
       if (recordHistory && existing.length > 0)
-        await tx
-          .insertInto('inventory_change')
-          .values({
-            device_id: deviceId,
-            class_name: name,
-            at,
-            added: JSON.stringify(instances),
-            removed: '[]',
-          })
-          .execute();
+        await recordChange(tx, { deviceId, className: name, at, added: instances, removed: [] });
       await tx
         .insertInto('device_inventory')
-        .values({
-          device_id: deviceId,
-          class_name: name,
-          data: JSON.stringify(instances),
-          hash,
-          updated_at: at,
-        })
+        .values({ device_id: deviceId, class_name: name, data, hash, updated_at: at })
         .execute();
     }
   }
   for (const name of removed) {
     if (!hashes.has(name)) continue;
-    const old = await tx
-      .selectFrom('device_inventory')
-      .select('data')
-      .where('device_id', '=', deviceId)
-      .where('class_name', '=', name)
-      .executeTakeFirst();
+    const before = await readClass(tx, deviceId, name);
     await tx
       .deleteFrom('device_inventory')
       .where('device_id', '=', deviceId)
       .where('class_name', '=', name)
       .execute();
     if (recordHistory)
-      await tx
-        .insertInto('inventory_change')
-        .values({
-          device_id: deviceId,
-          class_name: name,
-          at,
-          added: '[]',
-          removed: JSON.stringify(old ? parseJsonColumn(old.data) : []),
-        })
-        .execute();
+      await recordChange(tx, { deviceId, className: name, at, added: [], removed: before });
     changed.push(name);
   }
   return changed;
@@ -213,16 +206,7 @@ export async function applyInventoryReport(
     if (set.id !== device.package_set_id) {
       if (device.package_set_id && !firstReport) {
         const d = diffPackages(await loadPackageSet(tx, device.package_set_id), pk.items);
-        await tx
-          .insertInto('inventory_change')
-          .values({
-            device_id: deviceId,
-            class_name: 'package',
-            at,
-            added: JSON.stringify(d.added),
-            removed: JSON.stringify(d.removed),
-          })
-          .execute();
+        await recordChange(tx, { deviceId, className: 'package', at, ...d });
       }
       update.package_set_id = set.id;
       update.package_count = set.count;
@@ -237,16 +221,13 @@ export async function applyInventoryReport(
       if (set.id !== pk.hash) {
         resync = `package set after the delta does not match the device's hash`;
       } else {
-        await tx
-          .insertInto('inventory_change')
-          .values({
-            device_id: deviceId,
-            class_name: 'package',
-            at,
-            added: JSON.stringify(pk.added),
-            removed: JSON.stringify(pk.removed),
-          })
-          .execute();
+        await recordChange(tx, {
+          deviceId,
+          className: 'package',
+          at,
+          added: pk.added,
+          removed: pk.removed,
+        });
         update.package_set_id = set.id;
         update.package_count = set.count;
         changedClasses.push('package');
