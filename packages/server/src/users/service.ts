@@ -58,6 +58,11 @@ export class UserService {
     const db = this.ctx.db.kysely;
     const existing = await db.selectFrom('admin_user').select('id').limit(1).executeTakeFirst();
     if (existing) return { created: false };
+    if (password !== undefined && password.length < 8) {
+      throw new Error(
+        'the first admin password (STEWARD_ADMIN_PASSWORD) must have at least 8 characters',
+      );
+    }
     const pw = password ?? generatePassword();
     const at = nowIso(this.ctx);
     const inserted = await db
