@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exec, REPO, startSite, waitFor, type Site } from '../../../test-support/site.js';
+
+/** The .deb an administrator installs: built, inspected, and its bundled agent enrolled for real. */
+describe('the steward-agent Debian package', () => {
+  let site: Site;
+  let deb: string;
+  let root: string;
+  beforeAll(async () => {
+    const out = mkdtempSync(join(tmpdir(), 'steward-deb-'));
+    execFileSync('bash', [join(REPO, 'packages/agent/packaging/build-deb.sh'), out], {
+      stdio: 'pipe',
+    });
+    const file = readdirSync(out).find((f) => f.endsWith('_all.deb'));
+    if (!file) throw new Error('no .deb was built');
+    deb = join(out, file);
+    root = mkdtempSync(join(tmpdir(), 'steward-deb-root-'));
+    execFileSync('dpkg-deb', ['-x', deb, root]);
+    site = await startSite({ agents: 0 });
+  });
+  afterAll(async () => {
+    await site?.stop();
+  });
+
+  it('declares an architecture-independent package that ships the agent, its wrapper and the systemd unit', () => {
+    const info = execFileSync('dpkg-deb', ['-f', deb, 'Package', 'Architecture', 'Depends'], {
+      encoding: 'utf8',
+    });
+    expect(info).toContain('Package: steward-agent');
+    expect(info).toContain('Architecture: all');
+    expect(info).toMatch(/Depends: nodejs/);
+    const contents = execFileSync('dpkg-deb', ['-c', deb], { encoding: 'utf8' });
+    for (const path of [
+      './usr/bin/steward-agent',
+      './usr/lib/steward-agent/steward-agent.mjs',
+      './lib/systemd/system/steward-agent.service',
+    ]) {
+      expect(contents).toContain(path);
+    }
+    const unit = execFileSync('cat', [join(root, 'lib/systemd/system/steward-agent.service')], {
+      encoding: 'utf8',
+    });
+    expect(unit).toMatch(/ExecStart=\/usr\/bin\/steward-agent run/);
+    expect(unit).toMatch(/RestartPreventExitStatus=3/);
+  });
+
+  it('runs from the single bundled file: enrols in a real site and reports its inventory', async () => {
+    const agent = join(root, 'usr/lib/steward-agent/steward-agent.mjs');
+    const state = mkdtempSync(join(tmpdir(), 'steward-deb-agent-'));
+    const token = await site.api.createToken({ description: 'deb test', maxUses: 1 });
+    const enrol = await exec(agent, ['enroll', '--token', token.token ?? '', '--state-dir', state]);
+    expect(enrol.code, enrol.stderr).toBe(0);
+    const once = await exec(agent, ['run', '--once', '--state-dir', state]);
+    expect(once.code, once.stderr).toBe(0);
+    const device = await waitFor('the packaged agent reports', async () =>
+      (await site.api.listDevices()).items.find((d) => d.lastInventoryAt !== null),
+    );
+    expect(device.osFamily).toBe('debian');
+    expect(device.packageCount).toBeGreaterThan(0);
+  });
+});
