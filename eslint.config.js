@@ -1,5 +1,5 @@
-// ESLint: typescript-eslint with type information for package sources, plain rules for tests,
-// scripts and the console (type-checked separately by tsc).
+// ESLint: typescript-eslint with type information for package sources (the console included),
+// plain rules for tests, end-to-end suites and scripts.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -11,13 +11,13 @@ export default tseslint.config(
       'bench/results/**',
       'test-results/**',
       '**/*.d.ts',
-      'packages/console/**',
+      'packages/console/*.config.*',
       '**/bin/*.js',
     ],
   },
   {
-    files: ['packages/*/src/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    files: ['packages/*/src/**/*.ts', 'packages/console/src/**/*.tsx'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -36,7 +36,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'test-support/**/*.ts', 'bench/**/*.{ts,mjs}', 'scripts/**/*.mjs'],
+    files: [
+      '**/*.test.ts',
+      '**/*.test.tsx',
+      'packages/console/e2e/**/*.ts',
+      'test-support/**/*.ts',
+      'bench/**/*.{ts,mjs}',
+      'scripts/**/*.mjs',
+    ],
     extends: [tseslint.configs.recommended],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',

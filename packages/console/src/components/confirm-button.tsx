@@ -45,13 +45,9 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
           color={danger ? 'red' : undefined}
           loading={loading}
           data-testid={testId ? `${testId}-confirm` : 'confirm'}
-          onClick={async () => {
-            try {
-              await onConfirm();
-              onClose();
-            } catch {
-              // The mutation's error notification says what went wrong; keep the dialog open.
-            }
+          onClick={() => {
+            // The mutation's error notification says what went wrong; keep the dialog open.
+            Promise.resolve(onConfirm()).then(onClose, () => undefined);
           }}
         >
           {confirmLabel}

@@ -75,7 +75,13 @@ export function SignInPage() {
               Steward
             </Title>
           </Group>
-          <Paper p="xl" shadow="sm" component="form" onSubmit={submit} data-testid="sign-in-form">
+          <Paper
+            p="xl"
+            shadow="sm"
+            component="form"
+            onSubmit={(e: FormEvent) => void submit(e)}
+            data-testid="sign-in-form"
+          >
             <Stack gap="md">
               <div>
                 <Title order={2} fz={18}>

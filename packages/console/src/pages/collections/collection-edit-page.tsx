@@ -123,7 +123,7 @@ export function CollectionEditPage() {
         description="Pick devices by inventory queries, direct membership and other collections."
         actions={
           <>
-            <Button variant="default" onClick={() => navigate(-1)}>
+            <Button variant="default" onClick={() => void navigate(-1)}>
               Cancel
             </Button>
             <Button
