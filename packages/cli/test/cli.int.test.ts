@@ -124,6 +124,22 @@ describe('steward CLI against a real site', () => {
     });
   });
 
+  it('serves the OpenAPI document of every admin route without a session', async () => {
+    const res = await fetch(`${site.adminUrl}/api/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const path of [
+      '/api/v1/devices',
+      '/api/v1/collections',
+      '/api/v1/status-messages',
+      '/api/v1/enrolment-tokens',
+      '/api/v1/monitoring/client-activity',
+    ]) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+  });
+
   it('works from STEWARD_SERVER and STEWARD_TOKEN alone', async () => {
     const r = await exec(STEWARD, ['device', 'list', '--json'], {
       env: {
