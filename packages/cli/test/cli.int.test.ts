@@ -92,6 +92,13 @@ describe('steward CLI against a real site', () => {
     expect(items.map((d) => d.id)).toEqual([site.devices[0]?.id]);
   });
 
+  it('sends a client notification to every member of a collection', async () => {
+    expect(await json(['collection', 'collect-inventory', 'Debian from CLI'])).toMatchObject({
+      devices: 1,
+      action: 'inventory:collect',
+    });
+  });
+
   it('reports query errors with their code on stderr and a non-zero exit', async () => {
     const r = await steward([
       'collection',

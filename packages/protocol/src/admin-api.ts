@@ -239,6 +239,18 @@ export const DeviceActionRequest = Type.Object(
   { additionalProperties: false },
 );
 
+/** Client notification to every member of a collection ("fetch policy now" for a whole estate). */
+export const CollectionActionResult = Type.Object({
+  collectionId: Type.String(),
+  action: NudgeAction,
+  requestedAt: Type.String(),
+  /** Members that got a request (revoked devices are never members). */
+  devices: Type.Integer(),
+  /** Of those, how many held a push connection when it was sent; the others get it when they reconnect. */
+  connected: Type.Integer(),
+});
+export type CollectionActionResult = Static<typeof CollectionActionResult>;
+
 // ---- inventory classes ----
 
 export const InventoryClassInfo = Type.Object({

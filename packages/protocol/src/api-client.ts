@@ -2,6 +2,7 @@ import type {
   AuditEntry,
   ClientActivity,
   Collection,
+  CollectionActionResult,
   CollectionDefinition,
   CollectionPreview,
   CollectionPreviewRequest,
@@ -260,6 +261,12 @@ export class ApiClient {
       'POST',
       `/collections/${enc(idOrName)}/revisions/${revision}/restore`,
     );
+  }
+  /** Sends "fetch policy now" / "collect inventory now" to every member of a collection. */
+  notifyCollection(idOrName: string, action: NudgeAction) {
+    return this.request<CollectionActionResult>('POST', `/collections/${enc(idOrName)}/actions`, {
+      action,
+    });
   }
   evaluateCollection(idOrName: string) {
     return this.request<Collection>('POST', `/collections/${enc(idOrName)}/evaluate`);

@@ -356,6 +356,13 @@ export const STATUS_CATALOG: readonly CatalogEntry[] = [
     component: 'push-channel',
     text: 'Request "%1" sent to device "%2" by %3.',
   },
+  {
+    id: 50041,
+    severity: 'informational',
+    type: 'audit',
+    component: 'push-channel',
+    text: 'Request "%1" sent to the %2 devices of collection "%3" by %4 (%5 connected now).',
+  },
 ];
 
 const byId = new Map(STATUS_CATALOG.map((e) => [e.id, e]));

@@ -74,6 +74,20 @@ describe.each(dialects)('a site on %s with a real agent', (dialect) => {
         );
         expect(done.deliveredAt).not.toBeNull();
       }
+      // Client notification for a whole collection reaches the same agent.
+      const sent = await site.api.notifyCollection('All Systems', 'policy:fetch');
+      expect(sent).toMatchObject({ collectionId: 'all-systems', devices: 1, connected: 1 });
+      await waitFor('collection-wide request completed', async () =>
+        (await site.api.deviceActions(id)).find(
+          (a) =>
+            a.action === 'policy:fetch' &&
+            a.requestedAt === sent.requestedAt &&
+            a.state === 'completed',
+        ),
+      );
+      await expect(
+        site.api.notifyCollection('no such collection', 'policy:fetch'),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
       const messages = await site.api.listStatusMessages({ deviceId: id, messageId: 40031 });
       expect(messages.items.length).toBeGreaterThanOrEqual(2);
     },

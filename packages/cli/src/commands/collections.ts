@@ -38,6 +38,7 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
   addCollectionRevisions(collection, ctx);
   addCollectionRestore(collection, ctx);
   addCollectionEvaluate(collection, ctx);
+  addCollectionNotify(collection, ctx);
   addCollectionPreview(collection, ctx);
 }
 
@@ -255,6 +256,26 @@ function addCollectionEvaluate(collection: Command, ctx: Ctx): void {
       );
     },
   );
+}
+
+/** Client notification for a whole collection: every member fetches policy / collects inventory now. */
+function addCollectionNotify(collection: Command, ctx: Ctx): void {
+  const actions = [
+    ['fetch-policy', 'policy:fetch', 'every member fetches its policy now'],
+    ['collect-inventory', 'inventory:collect', 'every member collects and reports inventory now'],
+  ] as const;
+  for (const [name, nudge, description] of actions) {
+    action(
+      withJson(collection.command(name).description(description).argument('<name>')),
+      async ({ opts, arg }) => {
+        const result = await (await ctx.client()).notifyCollection(arg(0), nudge);
+        if (opts.flag('json')) return ctx.out.json(result);
+        ctx.out.line(
+          `Sent "${nudge}" to ${plural(result.devices, 'device')} (${result.connected} connected now; the others get it when they reconnect).`,
+        );
+      },
+    );
+  }
 }
 
 function addCollectionPreview(collection: Command, ctx: Ctx): void {

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import {
   API_PREFIX,
+  CollectionActionResult,
   DeviceAction,
   DeviceActionRequest,
   DeviceDetail,
@@ -17,6 +18,21 @@ import type { DeviceService } from './service.js';
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
 
 export function registerDeviceRoutes(app: App, devices: DeviceService): void {
+  app.post(
+    `${API_PREFIX}/collections/:id/actions`,
+    {
+      schema: {
+        tags: ['collections'],
+        params: Params,
+        body: DeviceActionRequest,
+        response: { 202: CollectionActionResult },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .status(202)
+        .send(await devices.notifyCollection(actorOf(req), req.params.id, req.body.action)),
+  );
   const tags = ['devices'];
   app.get(
     `${API_PREFIX}/devices`,

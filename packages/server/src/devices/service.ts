@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import {
   ErrorCode,
+  type CollectionActionResult,
   type DeviceAction,
   type DeviceDetail,
   type DevicePackage,
@@ -18,6 +19,7 @@ import { writeAudit } from '../audit/audit.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { PushHub } from '../push/push-hub.js';
+import { notifyCollection } from './client-notification.js';
 import {
   ONLINE_WINDOW_MS,
   findDeviceByIdOrName,
@@ -256,6 +258,15 @@ export class DeviceService {
       .where('id', '=', row.id)
       .executeTakeFirstOrThrow();
     return toAction(stored);
+  }
+
+  /** Client notification for every member of a collection. */
+  notifyCollection(
+    actor: Actor,
+    collectionIdOrName: string,
+    action: NudgeAction,
+  ): Promise<CollectionActionResult> {
+    return notifyCollection(this.ctx, this.push, actor, collectionIdOrName, action);
   }
 
   async revoke(actor: Actor, idOrName: string): Promise<DeviceSummary> {

@@ -34,6 +34,7 @@ import { CollectionHistoryTab } from './collection-history-tab';
 import { CollectionMembersTab } from './collection-members-tab';
 import { CollectionRevisionsTab } from './collection-revisions-tab';
 import { CollectionRulesView } from './collection-rules-view';
+import { ClientNotificationMenu } from './client-notification-menu';
 
 const TABS = ['members', 'rules', 'history', 'revisions'] as const;
 
@@ -99,6 +100,7 @@ export function CollectionPage() {
         description={c?.description || undefined}
         actions={
           <>
+            {can('devices:act') && c && <ClientNotificationMenu collectionId={c.id} />}
             {can('collections:write') && (
               <Button
                 variant="default"

@@ -1,0 +1,88 @@
+import { type CollectionActionResult, type NudgeAction } from '@steward/protocol';
+import type { Actor, SiteContext } from '../context.js';
+import { authorize } from '../context.js';
+import { writeAudit } from '../audit/audit.js';
+import { NotFoundError } from '../http/errors.js';
+import { raiseSiteStatus } from '../status/site-status.js';
+import { PushHub } from '../push/push-hub.js';
+import { ONLINE_WINDOW_MS } from './repository.js';
+
+const INSERT_CHUNK = 500;
+
+/**
+ * Client notification for a whole collection (Configuration Manager's "Client Notification >
+ * Download Computer Policy" on a collection): one request per member, recorded in one
+ * transaction with one audit row, then published to every server process in one event.
+ */
+export async function notifyCollection(
+  ctx: SiteContext,
+  push: PushHub,
+  actor: Actor,
+  collectionIdOrName: string,
+  action: NudgeAction,
+): Promise<CollectionActionResult> {
+  authorize(actor, 'devices:act');
+  const db = ctx.db.kysely;
+  const collection = await db
+    .selectFrom('collection')
+    .select(['id', 'name'])
+    .where((eb) => eb.or([eb('id', '=', collectionIdOrName), eb('name', '=', collectionIdOrName)]))
+    .executeTakeFirst();
+  if (!collection) throw new NotFoundError('collection', collectionIdOrName);
+  const now = ctx.clock.now();
+  const requestedAt = now.toISOString();
+  const onlineSince = new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
+  const members = await db
+    .selectFrom('collection_member as m')
+    .innerJoin('device as d', 'd.id', 'm.device_id')
+    .select(['d.id', 'd.push_seen_at'])
+    .where('m.collection_id', '=', collection.id)
+    .where('d.revoked_at', 'is', null)
+    .execute();
+  const rows = members.map((m) => {
+    const connected =
+      (m.push_seen_at !== null && m.push_seen_at >= onlineSince) || push.isConnected(m.id);
+    return {
+      id: PushHub.newRequestId(),
+      device_id: m.id,
+      action,
+      requested_by: actor.userName,
+      requested_at: requestedAt,
+      delivered_at: null,
+      completed_at: null,
+      not_connected: connected ? 0 : 1,
+    };
+  });
+  const connected = rows.filter((r) => r.not_connected === 0).length;
+  await db.transaction().execute(async (tx) => {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await tx
+        .insertInto('device_action')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
+    await writeAudit(tx, actor, requestedAt, {
+      action: `collection.${action}`,
+      targetType: 'collection',
+      targetId: collection.id,
+      details: { devices: rows.length, connected },
+    });
+    await raiseSiteStatus(
+      ctx,
+      {
+        messageId: 50041,
+        insertionStrings: [
+          action,
+          String(rows.length),
+          collection.name,
+          actor.userName,
+          String(connected),
+        ],
+        attributes: { collectionId: collection.id },
+      },
+      tx,
+    );
+  });
+  await push.publish(rows.map((r) => ({ deviceId: r.device_id, requestId: r.id, action })));
+  return { collectionId: collection.id, action, requestedAt, devices: rows.length, connected };
+}
