@@ -160,7 +160,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const siteSettings = new SiteSettingsService(ctx);
   await siteSettings.start();
   await ensureBuiltinCollections(ctx);
-// An empty STEWARD_ADMIN_PASSWORD counts as unset (a password is then generated).
+  // An empty STEWARD_ADMIN_PASSWORD counts as unset (a password is then generated).
   const givenPassword = options.adminPassword || process.env.STEWARD_ADMIN_PASSWORD || undefined;
   const initial = await users.ensureInitialAdmin(givenPassword);
 
