@@ -15,6 +15,7 @@ import { AppError } from '../http/errors.js';
 import { applyInventoryReport } from '../inventory/ingest.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { loadClassCatalog } from '../inventory/classes.js';
+import { inWriteTransaction } from '../db/group-commit.js';
 
 const STATUS_CHUNK = 100;
 /** Agent message that closes a push request (DESIGN.md section 5; catalog 40031). */
@@ -92,7 +93,7 @@ export async function ingestReportBatch(
       : new Map<string, InventoryClassShape>();
   let changedInventory = false;
   const resyncReasons: string[] = [];
-  const ack = await ctx.db.kysely.transaction().execute(async (tx) => {
+  const ack = await inWriteTransaction(ctx.db, async (tx) => {
     // Row lock on PostgreSQL: inventory of one device is applied by one batch at a time.
     const lockSuffix = ctx.db.dialect === 'postgres' ? sql` for update` : sql``;
     const row = await sql<{

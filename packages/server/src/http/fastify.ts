@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
@@ -14,6 +14,9 @@ export function createFastify(
   const logger: FastifyBaseLogger = log;
   const base = {
     loggerInstance: logger,
+    // No log line per request: at thousands of agent requests a second it was more than half of
+    // the server's work (check-in benchmark profile). Refusals and failures are logged below.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit,
   };
   const app: FastifyInstance = opts.https ? Fastify({ ...base, https: opts.https }) : Fastify(base);
