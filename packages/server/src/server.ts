@@ -174,6 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     agentApp = createFastify(log, {
       bodyLimit: 64 * 1024 * 1024,
       https: { key: tls.keyPem, cert: tls.certChainPem },
+      plainJson: true,
     });
     installErrorHandler(agentApp);
     await agentApp.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
