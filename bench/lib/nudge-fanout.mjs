@@ -26,6 +26,8 @@ export async function measureNudgeFanout(o) {
     if (arrived.size === targets.size) allArrived();
   });
   const sampleErrors = [];
+  // Open the client's sockets before timing: the fan-out measures the site, not TCP setup.
+  await Promise.all(Array.from({ length: o.concurrency }, () => o.api.site()));
   t0 = performance.now();
   const { errors } = await runPool(
     o.agents.length,
@@ -59,7 +61,14 @@ export async function measureNudgeFanout(o) {
     perDevice.record(receipt.receivedAt - s.sentAt);
     lastAt = Math.max(lastAt, receipt.receivedAt);
   }
+  // When the slowest requests started (ms after the first): all at one moment means the server
+  // stalled once; spread out means steady queueing.
+  const slowest = [...sent.values()]
+    .map((s) => ({ startMs: round(s.sentAt - t0), ms: round(s.answeredAt - s.sentAt) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 10);
   return {
+    slowestAdminRequests: slowest,
     devices: targets.size,
     concurrency: o.concurrency,
     requestErrors: errors,

@@ -12,7 +12,7 @@ const CLK_TCK = (() => {
 })();
 
 /** utime + stime of a process, in seconds. */
-function cpuSeconds(pid) {
+export function cpuSeconds(pid) {
   const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name may contain spaces and parentheses: fields start after the LAST ')'.
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
@@ -42,8 +42,10 @@ function memoryMb(pid) {
 const round = (n) => Math.round(n * 10) / 10;
 
 export class ProcSampler {
-  constructor(pid, intervalMs = 500) {
+  /** `extraCpu`: CPU seconds of helpers working for the server (PostgreSQL backends), or undefined. */
+  constructor(pid, intervalMs = 500, extraCpu = undefined) {
     this.pid = pid;
+    this.extraCpu = extraCpu;
     this.intervalMs = intervalMs;
     this.phase = 'setup';
     this.phases = new Map();
@@ -81,6 +83,7 @@ export class ProcSampler {
     const p = this.phases.get(name) ?? {
       cpuSeconds: 0,
       selfCpuSeconds: 0,
+      extraCpuSeconds: 0,
       machineCpuSeconds: 0,
       wallSeconds: 0,
       peakCpuPercent: 0,
@@ -89,6 +92,7 @@ export class ProcSampler {
     };
     p.startCpu = cpuSeconds(this.pid);
     p.startSelf = cpuSeconds(process.pid);
+    p.startExtra = this.extraCpu?.() ?? 0;
     p.startMachine = machineBusySeconds();
     p.startT = performance.now();
     this.phases.set(name, p);
@@ -99,6 +103,7 @@ export class ProcSampler {
     if (!p || p.startT === undefined) return;
     p.cpuSeconds += cpuSeconds(this.pid) - p.startCpu;
     p.selfCpuSeconds += cpuSeconds(process.pid) - p.startSelf;
+    p.extraCpuSeconds += (this.extraCpu?.() ?? 0) - p.startExtra;
     p.machineCpuSeconds += machineBusySeconds() - p.startMachine;
     p.wallSeconds += (performance.now() - p.startT) / 1000;
     p.startT = undefined;
@@ -140,8 +145,9 @@ export class ProcSampler {
       // This process (simulator and benchmark) and everything else on the machine, so a reader
       // can tell when other work competed for the same cores.
       benchmarkProcessCpuPercent: round(pct(p.selfCpuSeconds)),
+      ...(this.extraCpu ? { databaseCpuPercent: round(pct(p.extraCpuSeconds)) } : {}),
       otherProcessesCpuPercent: round(
-        Math.max(0, pct(p.machineCpuSeconds - p.cpuSeconds - p.selfCpuSeconds)),
+        Math.max(0, pct(p.machineCpuSeconds - p.cpuSeconds - p.selfCpuSeconds - p.extraCpuSeconds)),
       ),
     };
   }
