@@ -21,6 +21,7 @@ const USAGE = `usage: steward-simulator --token <enrolment token> [options]
   --packages N           trim the template to about N packages
   --images N             image variants (default 20)   --drift R   share of drifted devices (default 0.1)
   --seed N               same seed, same fleet (default 1)
+  --hostname-prefix P    devices are named P-00000, P-00001, ... (default sim)
   --hold                 after the phases keep the push channels open, answering nudges, until Ctrl-C
   --json                 print the phase results as JSON`;
 
@@ -71,6 +72,7 @@ async function main(): Promise<number> {
       images: { type: 'string' },
       drift: { type: 'string' },
       seed: { type: 'string' },
+      'hostname-prefix': { type: 'string' },
       hold: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -93,6 +95,9 @@ async function main(): Promise<number> {
     seed: int(values.seed, 1, 'seed'),
     images: int(values.images, 20, 'images'),
     driftRate: Number(values.drift ?? '0.1'),
+    ...(values['hostname-prefix'] === undefined
+      ? {}
+      : { hostnamePrefix: values['hostname-prefix'] }),
     ...(packages === undefined ? {} : { packagesPerDevice: packages }),
   });
   console.error(
@@ -141,8 +146,8 @@ async function main(): Promise<number> {
           'errors',
           'conc',
           'seconds',
-          'rate',
-          'unit/s',
+          'per second',
+          'unit',
           'p50 ms',
           'p99 ms',
           'sim cpu%',

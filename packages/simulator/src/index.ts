@@ -40,4 +40,8 @@ export {
   VirtualAgent,
   type DeviceCredentials,
 } from './virtual-agent.js';
-export { VirtualFleet, type VirtualFleetOptions } from './virtual-fleet.js';
+export {
+  VirtualFleet,
+  type InventoryPhaseDetail,
+  type VirtualFleetOptions,
+} from './virtual-fleet.js';

@@ -4,8 +4,19 @@ import { inventoryBatchJson, PackageJsonCache, statusBatchJson } from './payload
 import { runPhase, timed, type PhaseResult } from './phase.js';
 import { PushChannels } from './push-channels.js';
 import { Rng } from './rng.js';
+import { LatencyRecorder, type LatencySummary } from './stats.js';
 import { fetchPinnedCa, SiteConnection } from './site-connection.js';
 import { VirtualAgent } from './virtual-agent.js';
+
+export interface InventoryPhaseDetail {
+  /** Devices the site asked for a full resynchronisation (should be none after full reports). */
+  resyncRequested: number;
+  distinctPackageSets: number;
+  /** Reports whose package set was new to the site (it had to store the set). */
+  newPackageSetLatencyMs: LatencySummary;
+  /** Reports whose package set the site already held. */
+  knownPackageSetLatencyMs: LatencySummary;
+}
 
 export interface VirtualFleetOptions {
   /** Enrolment token (one token with maxUses >= count). */
@@ -75,12 +86,14 @@ export class VirtualFleet {
   }
 
   /** One full inventory per enrolled device (first-run report: every class, every package). */
-  async sendFullInventories(
-    concurrency: number,
-  ): Promise<PhaseResult & { resyncRequested: number; distinctPackageSets: number }> {
+  async sendFullInventories(concurrency: number): Promise<PhaseResult & InventoryPhaseDetail> {
     this.site.setMaxSockets(concurrency);
     const agents = this.mustHaveEnrolled();
     const sets = new Set<string>();
+    // Split by whether the report brings a package set the site has not seen: storing a new set
+    // is the expensive path, and a fleet's drift decides how often it is taken.
+    const newSet = new LatencyRecorder();
+    const knownSet = new LatencyRecorder();
     const result = await runPhase(
       'inventory',
       'inventories',
@@ -90,11 +103,13 @@ export class VirtualFleet {
         const agent = agents[i];
         if (!agent) throw new Error(`no agent ${i}`);
         const profile = this.options.model.device(agent.index);
+        const isNew = !sets.has(profile.packageHash);
         sets.add(profile.packageHash);
         return agent.exclusive(async () => {
           const seq = agent.nextSeq(1);
           const json = inventoryBatchJson(seq, profile, new Date().toISOString(), this.packages);
           const { ms } = await timed(() => agent.sendBatch(json, seq));
+          (isNew ? newSet : knownSet).record(ms);
           return { units: 1, ms };
         });
       },
@@ -103,6 +118,8 @@ export class VirtualFleet {
       ...result,
       resyncRequested: agents.filter((a) => a.resyncRequested).length,
       distinctPackageSets: sets.size,
+      newPackageSetLatencyMs: newSet.summary(),
+      knownPackageSetLatencyMs: knownSet.summary(),
     };
   }
 
