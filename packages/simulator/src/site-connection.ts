@@ -1,77 +1,12 @@
-import { createHash, X509Certificate } from 'node:crypto';
 import { Agent, request } from 'node:https';
-import { isIP } from 'node:net';
-import {
-  connect,
-  createSecureContext,
-  type DetailedPeerCertificate,
-  type PeerCertificate,
-  type SecureContext,
-} from 'node:tls';
-
-const sha256Hex = (der: Buffer): string => createHash('sha256').update(der).digest('hex');
-
-function derToPem(der: Buffer): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
-}
-
-function chainOf(leaf: PeerCertificate): PeerCertificate[] {
-  const chain: PeerCertificate[] = [];
-  const seen = new Set<string>();
-  let current: PeerCertificate | undefined = leaf;
-  while (current?.raw !== undefined && current.raw.length > 0) {
-    const fp = sha256Hex(current.raw);
-    if (seen.has(fp)) break;
-    seen.add(fp);
-    chain.push(current);
-    current =
-      'issuerCertificate' in current
-        ? (current as DetailedPeerCertificate).issuerCertificate
-        : undefined;
-  }
-  return chain;
-}
+import { createSecureContext, type SecureContext } from 'node:tls';
 
 /**
- * First contact, as the real agent does it: read the presented chain without verification, pick
- * the certificate whose SHA-256 the enrolment token pins, and use it as the only trust anchor
- * from then on. Nothing is sent on this connection.
+ * First contact exactly as the real agent does it (the agent's own function): read the presented
+ * chain without verification, pick the certificate whose SHA-256 the enrolment token pins, and
+ * use it as the only trust anchor from then on.
  */
-export function fetchPinnedCa(
-  url: string,
-  caFingerprint: string,
-  timeoutMs = 15_000,
-): Promise<string> {
-  const target = new URL(url);
-  const host = target.hostname.replace(/^\[|\]$/g, '');
-  const port = target.port === '' ? 443 : Number(target.port);
-  return new Promise((resolve, reject) => {
-    const socket = connect({
-      host,
-      port,
-      servername: isIP(host) === 0 ? host : undefined,
-      rejectUnauthorized: false,
-    });
-    socket.setTimeout(timeoutMs, () =>
-      socket.destroy(new Error(`TLS handshake with ${host}:${port} timed out`)),
-    );
-    socket.once('secureConnect', () => {
-      const chain = chainOf(socket.getPeerCertificate(true));
-      socket.end();
-      const pinned = chain.find((c) => sha256Hex(c.raw) === caFingerprint.toLowerCase());
-      if (!pinned)
-        return reject(new Error(`the server did not present the site CA ${caFingerprint}`));
-      const pem = derToPem(pinned.raw);
-      if (!new X509Certificate(pem).ca)
-        return reject(new Error('the pinned certificate is not a CA certificate'));
-      resolve(pem);
-    });
-    socket.once('error', (err: Error) =>
-      reject(new Error(`cannot reach ${host}:${port}: ${err.message}`)),
-    );
-  });
-}
+export { fetchPinnedCa } from '@steward/agent';
 
 /**
  * TLS options after pinning. The hostname check is skipped on purpose, like the agent's: the
