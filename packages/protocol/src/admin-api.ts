@@ -379,9 +379,9 @@ export const ListStatusMessagesQuery = Type.Object(
     since: Type.Optional(Type.String({ format: 'date-time' })),
     until: Type.Optional(Type.String({ format: 'date-time' })),
     /** Return messages older than this message id (paging backwards). */
-    before: Type.Optional(Type.String({ maxLength: 40 })),
+    before: Type.Optional(Type.String({ maxLength: 20, pattern: '^[0-9]+$' })),
     /** Return messages newer than this message id (live tail). */
-    after: Type.Optional(Type.String({ maxLength: 40 })),
+    after: Type.Optional(Type.String({ maxLength: 20, pattern: '^[0-9]+$' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   },
   { additionalProperties: false },

@@ -207,6 +207,18 @@ describe.each(dialects)('a site on %s with a real agent', (dialect) => {
       ).rejects.toMatchObject({ code: 'COLLECTION_NAME_TAKEN' });
       expect((await site.api.listCollections()).length).toBe(before);
       expect((await site.api.listDevices()).total).toBe(1);
+      // LIKE wildcards typed in a search match literally.
+      expect((await site.api.listDevices({ search: '%' })).total).toBe(0);
+      expect(
+        (await site.api.devicePackages(site.devices[0]?.id ?? '', { search: '_' })).total,
+      ).toBe(0);
+      // Cursors are ids: anything else is refused, never turned into NaN in SQL.
+      for (const q of ['before=abc', 'after=1%20or%201=1', 'limit=0']) {
+        const bad = await fetch(`${site.adminUrl}/api/v1/status-messages?${q}`, {
+          headers: { authorization: `Bearer ${tokenOf(site)}` },
+        });
+        expect([bad.status, await codeOf(bad)]).toEqual([400, 'INVALID_INPUT']);
+      }
       const unauth = await fetch(`${site.adminUrl}/api/v1/devices`);
       expect([unauth.status, await codeOf(unauth)]).toEqual([401, 'UNAUTHENTICATED']);
     },

@@ -1,4 +1,4 @@
-import type { Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { DeviceTable } from '../db/schema.js';
 import type { SiteContext } from '../context.js';
 
@@ -70,8 +70,19 @@ export class ActivityRecorder {
           .filter((x): x is string => x !== undefined)
           .sort()
           .pop();
-        if (contact) set.last_contact_at = contact;
-        await tx.updateTable('device').set(set).where('id', '=', deviceId).execute();
+        // Never backwards: a report ingested meanwhile may already have written a later time.
+        await tx
+          .updateTable('device')
+          .set({
+            ...set,
+            ...(contact
+              ? {
+                  last_contact_at: sql<string>`case when last_contact_at is null or last_contact_at < ${contact} then ${contact} else last_contact_at end`,
+                }
+              : {}),
+          })
+          .where('id', '=', deviceId)
+          .execute();
       }
     });
   }

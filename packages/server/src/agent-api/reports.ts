@@ -14,7 +14,7 @@ import { nowIso } from '../context.js';
 import { AppError } from '../http/errors.js';
 import { applyInventoryReport } from '../inventory/ingest.js';
 import { raiseSiteStatus } from '../status/site-status.js';
-import { loadClassCatalog } from '../inventory/classes.js';
+import { cachedClassCatalog } from '../inventory/classes.js';
 import { inWriteTransaction } from '../db/group-commit.js';
 
 const STATUS_CHUNK = 100;
@@ -87,10 +87,8 @@ export async function ingestReportBatch(
   const inventories = sorted.flatMap((i) =>
     i.type === 'inventory:report' ? [{ seq: i.seq, body: i.body }] : [],
   );
-  const catalog =
-    inventories.length > 0
-      ? new Map((await loadClassCatalog(ctx)).map((c) => [c.name, c]))
-      : new Map<string, InventoryClassShape>();
+  const catalog: ReadonlyMap<string, InventoryClassShape> =
+    inventories.length > 0 ? await cachedClassCatalog(ctx) : new Map();
   let changedInventory = false;
   const resyncReasons: string[] = [];
   const ack = await inWriteTransaction(ctx.db, async (tx) => {

@@ -36,6 +36,11 @@ const SORT_COLUMNS = {
   memory: 'memory_total_mb',
 } as const;
 
+/** A case-insensitive "contains" LIKE pattern for `escape '\\'`: the user's % and _ match literally. */
+function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 export class DeviceService {
   constructor(
     private readonly ctx: SiteContext,
@@ -57,7 +62,7 @@ export class DeviceService {
     const activeSince = new Date(now.getTime() - activeThresholdDays() * 86400_000).toISOString();
     let base = this.ctx.db.kysely.selectFrom('device');
     if (q.search) {
-      const pattern = `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = containsPattern(q.search);
       base = base.where((eb) =>
         eb.or([
           sql<boolean>`lower(name) like ${pattern} escape '\\'`,
@@ -160,9 +165,7 @@ export class DeviceService {
       .selectFrom('package_set_item')
       .where('set_id', '=', row.package_set_id);
     if (q.search)
-      base = base.where(
-        sql<boolean>`lower(name) like ${`%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`,
-      );
+      base = base.where(sql<boolean>`lower(name) like ${containsPattern(q.search)} escape '\\'`);
     const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
     const items = await base
       .select(['name', 'version', 'arch', 'manager'])

@@ -33,3 +33,27 @@ export async function loadClassCatalog(ctx: SiteContext): Promise<InventoryClass
   const custom = await loadCustomClasses(ctx);
   return [...BUILTIN_CLASSES, ...custom.map(customClassShape)];
 }
+
+const catalogs = new WeakMap<SiteContext, Promise<ReadonlyMap<string, InventoryClassShape>>>();
+const watched = new WeakSet<SiteContext>();
+
+/**
+ * The class catalog by name, for the ingest hot path: read once, and again after a change of
+ * custom classes (every change bumps the policy and publishes 'policy-changed' to all processes).
+ */
+export function cachedClassCatalog(
+  ctx: SiteContext,
+): Promise<ReadonlyMap<string, InventoryClassShape>> {
+  if (!watched.has(ctx)) {
+    watched.add(ctx);
+    ctx.bus.subscribe('policy-changed', () => catalogs.delete(ctx));
+  }
+  let catalog = catalogs.get(ctx);
+  if (!catalog) {
+    catalog = loadClassCatalog(ctx).then((list) => new Map(list.map((c) => [c.name, c])));
+    // A failed read is not cached: the next report tries again.
+    void catalog.catch(() => catalogs.delete(ctx));
+    catalogs.set(ctx, catalog);
+  }
+  return catalog;
+}
