@@ -4,8 +4,8 @@ import { authorize } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
-import { PushHub } from '../push/push-hub.js';
-import { ONLINE_WINDOW_MS } from './repository.js';
+import { type PushHub } from '../push/push-hub.js';
+import { newActionRow } from './repository.js';
 
 const INSERT_CHUNK = 500;
 
@@ -31,7 +31,6 @@ export async function notifyCollection(
   if (!collection) throw new NotFoundError('collection', collectionIdOrName);
   const now = ctx.clock.now();
   const requestedAt = now.toISOString();
-  const onlineSince = new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
   const members = await db
     .selectFrom('collection_member as m')
     .innerJoin('device as d', 'd.id', 'm.device_id')
@@ -39,20 +38,9 @@ export async function notifyCollection(
     .where('m.collection_id', '=', collection.id)
     .where('d.revoked_at', 'is', null)
     .execute();
-  const rows = members.map((m) => {
-    const connected =
-      (m.push_seen_at !== null && m.push_seen_at >= onlineSince) || push.isConnected(m.id);
-    return {
-      id: PushHub.newRequestId(),
-      device_id: m.id,
-      action,
-      requested_by: actor.userName,
-      requested_at: requestedAt,
-      delivered_at: null,
-      completed_at: null,
-      not_connected: connected ? 0 : 1,
-    };
-  });
+  const rows = members.map((m) =>
+    newActionRow(m, { action, requestedBy: actor.userName, now, heldHere: push.isConnected(m.id) }),
+  );
   const connected = rows.filter((r) => r.not_connected === 0).length;
   await db.transaction().execute(async (tx) => {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {

@@ -1,6 +1,7 @@
-import { sql, type Selectable } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { DeviceSummary } from '@steward/protocol';
-import type { DeviceTable } from '../db/schema.js';
+import type { DeviceActionTable, DeviceTable } from '../db/schema.js';
 import type { SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 
@@ -79,4 +80,28 @@ export async function findDeviceByIdOrName(
     .orderBy(sql`case when revoked_at is null then 0 else 1 end`)
     .orderBy('enrolled_at', 'desc')
     .executeTakeFirst();
+}
+
+/**
+ * A new push request row for one device. It counts as connected when some server process
+ * refreshed its push presence recently or this process holds its socket; otherwise it is
+ * recorded as not connected and delivered when the device reconnects.
+ */
+export function newActionRow(
+  device: { id: string; push_seen_at: string | null },
+  request: { action: string; requestedBy: string; now: Date; heldHere: boolean },
+): Insertable<DeviceActionTable> {
+  const onlineSince = new Date(request.now.getTime() - ONLINE_WINDOW_MS).toISOString();
+  const connected =
+    (device.push_seen_at !== null && device.push_seen_at >= onlineSince) || request.heldHere;
+  return {
+    id: randomUUID(),
+    device_id: device.id,
+    action: request.action,
+    requested_by: request.requestedBy,
+    requested_at: request.now.toISOString(),
+    delivered_at: null,
+    completed_at: null,
+    not_connected: connected ? 0 : 1,
+  };
 }

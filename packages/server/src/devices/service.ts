@@ -18,11 +18,12 @@ import { parseJsonColumn, toNumber } from '../db/database.js';
 import { writeAudit } from '../audit/audit.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
-import { PushHub } from '../push/push-hub.js';
+import { type PushHub } from '../push/push-hub.js';
 import { notifyCollection } from './client-notification.js';
 import {
   ONLINE_WINDOW_MS,
   findDeviceByIdOrName,
+  newActionRow,
   toDeviceSummary,
   type DeviceRow,
 } from './repository.js';
@@ -221,20 +222,12 @@ export class DeviceService {
     const device = await this.mustFind(idOrName);
     if (device.revoked_at)
       throw new ConflictError(ErrorCode.DEVICE_REVOKED, `device "${device.name}" is revoked`);
-    const now = this.ctx.clock.now();
-    const online =
-      device.push_seen_at !== null &&
-      device.push_seen_at >= new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
-    const row = {
-      id: PushHub.newRequestId(),
-      device_id: device.id,
+    const row = newActionRow(device, {
       action,
-      requested_by: actor.userName,
-      requested_at: now.toISOString(),
-      delivered_at: null,
-      completed_at: null,
-      not_connected: online || this.push.isConnected(device.id) ? 0 : 1,
-    };
+      requestedBy: actor.userName,
+      now: this.ctx.clock.now(),
+      heldHere: this.push.isConnected(device.id),
+    });
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
       await tx.insertInto('device_action').values(row).execute();
       await writeAudit(tx, actor, row.requested_at, {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { Value } from '@sinclair/typebox/value';
 import { PushFrame, type NudgeAction } from '@steward/protocol';
@@ -70,10 +69,6 @@ export class PushHub {
     items: { deviceId: string; requestId: string; action: NudgeAction }[],
   ): Promise<void> {
     await this.ctx.bus.publish('nudge', { items });
-  }
-
-  static newRequestId(): string {
-    return randomUUID();
   }
 
   private onFrame(deviceId: string, text: string): void {
