@@ -28,6 +28,10 @@ export const Permission = Type.Union([
   Type.Literal('enrolment:write'),
   Type.Literal('users:write'),
   Type.Literal('audit:read'),
+  /** Packages, programs, content, distribution points, boundaries. */
+  Type.Literal('software:write'),
+  /** Deployments, maintenance windows, phased deployments. */
+  Type.Literal('deployments:write'),
 ]);
 export type Permission = Static<typeof Permission>;
 
@@ -42,6 +46,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'enrolment:write',
     'users:write',
     'audit:read',
+    'software:write',
+    'deployments:write',
   ],
   'operations-administrator': [
     'read',
@@ -49,6 +55,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'collections:write',
     'enrolment:write',
     'devices:write',
+    'software:write',
+    'deployments:write',
   ],
   'read-only-analyst': ['read'],
 };

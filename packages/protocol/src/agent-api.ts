@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CustomClassDefinition, InstalledPackage, InventoryInstance } from './inventory.js';
 import { StatusMessageBody } from './status-catalog.js';
+import { DeploymentStateReport } from './software/agent-software.js';
 
 /** Agent endpoint paths (HTTPS, site CA). */
 export const AgentPaths = {
@@ -119,6 +120,14 @@ export const OutboxItem = Type.Union([
       seq: Type.Integer({ minimum: 1 }),
       type: Type.Literal('inventory:report'),
       body: InventoryReportBody,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      seq: Type.Integer({ minimum: 1 }),
+      type: Type.Literal('deployment:state'),
+      body: DeploymentStateReport,
     },
     { additionalProperties: false },
   ),

@@ -31,6 +31,49 @@ import type { CompletionsResponse } from './query/api-schemas.js';
 import type { CustomClassDefinition } from './inventory.js';
 import type { NudgeAction, ClientSettings } from './agent-api.js';
 import type { CatalogEntry } from './status-catalog.js';
+import type {
+  Boundary,
+  BoundaryGroup,
+  ContentLibraryStats,
+  ContentLocations,
+  CreateBoundaryGroupRequest,
+  CreateBoundaryRequest,
+  CreateDistributionPointRequest,
+  CreateDpGroupRequest,
+  CreatePackageRequest,
+  CreatePhasedDeploymentRequest,
+  Deployment,
+  DeploymentBody,
+  DeploymentDeviceState,
+  DeploymentFailureRow,
+  DeploymentSummary,
+  DeploymentTimelinePoint,
+  DistributeRequest,
+  DistributionPoint,
+  DistributionPointRegistration,
+  DpCompletionRow,
+  DpContentStatus,
+  DpGroup,
+  ListDeploymentDevicesQuery,
+  MaintenanceWindow,
+  MaintenanceWindowBody,
+  ManifestEntry,
+  MissingContentResponse,
+  Package,
+  PackageContentStatus,
+  PackageVersion,
+  PhasedDeployment,
+  Program,
+  ProgramBody,
+  StoredContentFile,
+  UpdateBoundaryGroupRequest,
+  UpdateBoundaryRequest,
+  UpdateDeploymentRequest,
+  UpdateDistributionPointRequest,
+  UpdateDpGroupRequest,
+  UpdatePackageRequest,
+  UpdateProgramRequest,
+} from './software/index.js';
 
 /** An error answer from the site: `code` is stable, switch on it. */
 export class ApiError extends Error {
@@ -53,6 +96,9 @@ export interface ApiClientOptions {
   /** Called on 401 so a UI can send the user back to sign-in. */
   onUnauthenticated?: () => void;
 }
+
+/** Raw request body (Blob, bytes, stream...). */
+export type RequestBody = NonNullable<RequestInit['body']>;
 
 type Query = Record<string, string | number | boolean | undefined | null>;
 
@@ -87,17 +133,37 @@ export class ApiClient {
     this.opts.token = token;
   }
 
-  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+  request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    return this.send<T>(
+      method,
+      path,
+      body === undefined
+        ? undefined
+        : { contentType: 'application/json', body: JSON.stringify(body) },
+      query,
+    );
+  }
+
+  /**
+   * A request with a raw body (file and archive uploads). A Node ReadableStream body needs
+   * `duplex: 'half'`, which browsers ignore for Blob bodies.
+   */
+  async send<T>(
+    method: string,
+    path: string,
+    raw?: { contentType: string; body: RequestBody },
+    query?: Query,
+  ): Promise<T> {
     const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (raw !== undefined) headers['content-type'] = raw.contentType;
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     let res: Response;
     try {
       res = await this.f(`${this.baseUrl}${API_PREFIX}${path}${queryString(query)}`, {
         method,
         headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+        ...(raw === undefined ? {} : { body: raw.body, duplex: 'half' }),
+      } as RequestInit);
     } catch (err) {
       throw new ApiError(
         0,
@@ -300,5 +366,286 @@ export class ApiClient {
   }
   listAudit(q: { limit?: number; before?: string; targetType?: string; targetId?: string } = {}) {
     return this.request<AuditEntry[]>('GET', '/audit-log', undefined, q);
+  }
+
+  // ---- software library: packages, content, programs ----
+  listPackages(q: { search?: string } = {}) {
+    return this.request<Package[]>('GET', '/packages', undefined, q);
+  }
+  getPackage(idOrName: string) {
+    return this.request<Package>('GET', `/packages/${enc(idOrName)}`);
+  }
+  createPackage(req: CreatePackageRequest) {
+    return this.request<Package>('POST', '/packages', req);
+  }
+  updatePackage(idOrName: string, req: UpdatePackageRequest) {
+    return this.request<Package>('PATCH', `/packages/${enc(idOrName)}`, req);
+  }
+  deletePackage(idOrName: string) {
+    return this.request<void>('DELETE', `/packages/${enc(idOrName)}`);
+  }
+  packageVersions(idOrName: string) {
+    return this.request<PackageVersion[]>('GET', `/packages/${enc(idOrName)}/versions`);
+  }
+  packageVersionFiles(idOrName: string, versionNumber: number) {
+    return this.request<ManifestEntry[]>(
+      'GET',
+      `/packages/${enc(idOrName)}/versions/${versionNumber}/files`,
+    );
+  }
+  missingContent(sha256: string[]) {
+    return this.request<MissingContentResponse>('POST', '/content/missing', { sha256 });
+  }
+  /** Stores one file in the library; the site verifies the bytes hash to `sha256`. */
+  uploadContentFile(sha256: string, body: RequestBody) {
+    return this.send<StoredContentFile>('PUT', `/content/files/${sha256}`, {
+      contentType: 'application/octet-stream',
+      body,
+    });
+  }
+  createVersionFromFiles(idOrName: string, files: ManifestEntry[]) {
+    return this.request<PackageVersion>('POST', `/packages/${enc(idOrName)}/versions`, { files });
+  }
+  /** A tar or tar.gz archive as the new version's source. */
+  createVersionFromArchive(idOrName: string, body: RequestBody, gzip: boolean) {
+    return this.send<PackageVersion>('POST', `/packages/${enc(idOrName)}/versions/archive`, {
+      contentType: gzip ? 'application/gzip' : 'application/x-tar',
+      body,
+    });
+  }
+  createVersionFromFolder(idOrName: string, path: string) {
+    return this.request<PackageVersion>('POST', `/packages/${enc(idOrName)}/versions/folder`, {
+      path,
+    });
+  }
+  contentLibrary() {
+    return this.request<ContentLibraryStats>('GET', '/content/library');
+  }
+  distributePackage(idOrName: string, req: DistributeRequest) {
+    return this.request<PackageContentStatus>('POST', `/packages/${enc(idOrName)}/distribute`, req);
+  }
+  removePackageFromDp(idOrName: string, dp: string) {
+    return this.request<void>(
+      'DELETE',
+      `/packages/${enc(idOrName)}/distribution-points/${enc(dp)}`,
+    );
+  }
+  packageContentStatus(idOrName: string) {
+    return this.request<PackageContentStatus>('GET', `/packages/${enc(idOrName)}/content-status`);
+  }
+  validatePackageContent(idOrName: string, dpIds?: string[]) {
+    return this.request<PackageContentStatus>(
+      'POST',
+      `/packages/${enc(idOrName)}/validate`,
+      dpIds ? { dpIds } : {},
+    );
+  }
+  listPrograms(packageIdOrName?: string) {
+    return this.request<Program[]>('GET', '/programs', undefined, { package: packageIdOrName });
+  }
+  getProgram(id: string) {
+    return this.request<Program>('GET', `/programs/${enc(id)}`);
+  }
+  createProgram(packageIdOrName: string, req: ProgramBody) {
+    return this.request<Program>('POST', `/packages/${enc(packageIdOrName)}/programs`, req);
+  }
+  updateProgram(id: string, req: UpdateProgramRequest) {
+    return this.request<Program>('PATCH', `/programs/${enc(id)}`, req);
+  }
+  deleteProgram(id: string) {
+    return this.request<void>('DELETE', `/programs/${enc(id)}`);
+  }
+  /** "Disable this program": stops it everywhere at once, mandatory runs included. */
+  setProgramDisabled(id: string, disabled: boolean) {
+    return this.request<Program>('POST', `/programs/${enc(id)}/${disabled ? 'disable' : 'enable'}`);
+  }
+
+  // ---- distribution points, groups, boundaries ----
+  listDistributionPoints() {
+    return this.request<DistributionPoint[]>('GET', '/distribution-points');
+  }
+  getDistributionPoint(idOrName: string) {
+    return this.request<DistributionPoint>('GET', `/distribution-points/${enc(idOrName)}`);
+  }
+  createDistributionPoint(req: CreateDistributionPointRequest) {
+    return this.request<DistributionPointRegistration>('POST', '/distribution-points', req);
+  }
+  updateDistributionPoint(idOrName: string, req: UpdateDistributionPointRequest) {
+    return this.request<DistributionPoint>('PATCH', `/distribution-points/${enc(idOrName)}`, req);
+  }
+  deleteDistributionPoint(idOrName: string) {
+    return this.request<void>('DELETE', `/distribution-points/${enc(idOrName)}`);
+  }
+  renewDistributionPointToken(idOrName: string) {
+    return this.request<DistributionPointRegistration>(
+      'POST',
+      `/distribution-points/${enc(idOrName)}/registration-token`,
+    );
+  }
+  distributionPointContent(idOrName: string) {
+    return this.request<DpContentStatus[]>('GET', `/distribution-points/${enc(idOrName)}/content`);
+  }
+  listDpGroups() {
+    return this.request<DpGroup[]>('GET', '/dp-groups');
+  }
+  getDpGroup(idOrName: string) {
+    return this.request<DpGroup>('GET', `/dp-groups/${enc(idOrName)}`);
+  }
+  createDpGroup(req: CreateDpGroupRequest) {
+    return this.request<DpGroup>('POST', '/dp-groups', req);
+  }
+  updateDpGroup(idOrName: string, req: UpdateDpGroupRequest) {
+    return this.request<DpGroup>('PATCH', `/dp-groups/${enc(idOrName)}`, req);
+  }
+  deleteDpGroup(idOrName: string) {
+    return this.request<void>('DELETE', `/dp-groups/${enc(idOrName)}`);
+  }
+  addDpGroupMembers(idOrName: string, dpIds: string[]) {
+    return this.request<DpGroup>('POST', `/dp-groups/${enc(idOrName)}/members`, { dpIds });
+  }
+  removeDpGroupMember(idOrName: string, dp: string) {
+    return this.request<DpGroup>('DELETE', `/dp-groups/${enc(idOrName)}/members/${enc(dp)}`);
+  }
+  /** Distributes the group's packages to members that lack them (adding a member does not). */
+  distributeToNewMembers(idOrName: string) {
+    return this.request<DpGroup>('POST', `/dp-groups/${enc(idOrName)}/distribute-to-new-members`);
+  }
+  listBoundaries() {
+    return this.request<Boundary[]>('GET', '/boundaries');
+  }
+  createBoundary(req: CreateBoundaryRequest) {
+    return this.request<Boundary>('POST', '/boundaries', req);
+  }
+  updateBoundary(idOrName: string, req: UpdateBoundaryRequest) {
+    return this.request<Boundary>('PATCH', `/boundaries/${enc(idOrName)}`, req);
+  }
+  deleteBoundary(idOrName: string) {
+    return this.request<void>('DELETE', `/boundaries/${enc(idOrName)}`);
+  }
+  listBoundaryGroups() {
+    return this.request<BoundaryGroup[]>('GET', '/boundary-groups');
+  }
+  getBoundaryGroup(idOrName: string) {
+    return this.request<BoundaryGroup>('GET', `/boundary-groups/${enc(idOrName)}`);
+  }
+  createBoundaryGroup(req: CreateBoundaryGroupRequest) {
+    return this.request<BoundaryGroup>('POST', '/boundary-groups', req);
+  }
+  updateBoundaryGroup(idOrName: string, req: UpdateBoundaryGroupRequest) {
+    return this.request<BoundaryGroup>('PATCH', `/boundary-groups/${enc(idOrName)}`, req);
+  }
+  deleteBoundaryGroup(idOrName: string) {
+    return this.request<void>('DELETE', `/boundary-groups/${enc(idOrName)}`);
+  }
+  /** Which boundary groups and DPs a client at `ip` gets (troubleshooting). */
+  resolveContentLocations(ip: string, packageIdOrName?: string) {
+    return this.request<ContentLocations>('GET', '/boundary-groups/resolve', undefined, {
+      ip,
+      packageId: packageIdOrName,
+    });
+  }
+
+  // ---- deployments ----
+  listDeployments(q: { program?: string; collection?: string; package?: string } = {}) {
+    return this.request<Deployment[]>('GET', '/deployments', undefined, q);
+  }
+  getDeployment(id: string) {
+    return this.request<Deployment>('GET', `/deployments/${enc(id)}`);
+  }
+  createDeployment(req: DeploymentBody) {
+    return this.request<Deployment>('POST', '/deployments', req);
+  }
+  updateDeployment(id: string, req: UpdateDeploymentRequest) {
+    return this.request<Deployment>('PATCH', `/deployments/${enc(id)}`, req);
+  }
+  deleteDeployment(id: string) {
+    return this.request<void>('DELETE', `/deployments/${enc(id)}`);
+  }
+  rerunDeployment(id: string, deviceIds?: string[]) {
+    return this.request<Deployment>(
+      'POST',
+      `/deployments/${enc(id)}/rerun`,
+      deviceIds ? { deviceIds } : {},
+    );
+  }
+  addExtraAssignment(id: string, at: string) {
+    return this.request<Deployment>('POST', `/deployments/${enc(id)}/assignments`, { at });
+  }
+  deploymentSummary(id: string) {
+    return this.request<DeploymentSummary>('GET', `/deployments/${enc(id)}/summary`);
+  }
+  deploymentTimeline(id: string) {
+    return this.request<DeploymentTimelinePoint[]>('GET', `/deployments/${enc(id)}/timeline`);
+  }
+  deploymentDevices(id: string, q: ListDeploymentDevicesQuery = {}) {
+    return this.request<{ items: DeploymentDeviceState[]; total: number }>(
+      'GET',
+      `/deployments/${enc(id)}/devices`,
+      undefined,
+      q,
+    );
+  }
+  /** Every deployment targeting a device, with the device's state in each. */
+  deviceDeployments(idOrName: string) {
+    return this.request<DeploymentDeviceState[]>('GET', `/devices/${enc(idOrName)}/deployments`);
+  }
+  listMaintenanceWindows(collectionIdOrName?: string) {
+    return this.request<MaintenanceWindow[]>('GET', '/maintenance-windows', undefined, {
+      collection: collectionIdOrName,
+    });
+  }
+  createMaintenanceWindow(collectionIdOrName: string, req: MaintenanceWindowBody) {
+    return this.request<MaintenanceWindow>(
+      'POST',
+      `/collections/${enc(collectionIdOrName)}/maintenance-windows`,
+      req,
+    );
+  }
+  updateMaintenanceWindow(id: string, req: Partial<MaintenanceWindowBody>) {
+    return this.request<MaintenanceWindow>('PATCH', `/maintenance-windows/${enc(id)}`, req);
+  }
+  deleteMaintenanceWindow(id: string) {
+    return this.request<void>('DELETE', `/maintenance-windows/${enc(id)}`);
+  }
+  listPhasedDeployments() {
+    return this.request<PhasedDeployment[]>('GET', '/phased-deployments');
+  }
+  getPhasedDeployment(id: string) {
+    return this.request<PhasedDeployment>('GET', `/phased-deployments/${enc(id)}`);
+  }
+  createPhasedDeployment(req: CreatePhasedDeploymentRequest) {
+    return this.request<PhasedDeployment>('POST', '/phased-deployments', req);
+  }
+  haltPhasedDeployment(id: string, reason?: string) {
+    return this.request<PhasedDeployment>(
+      'POST',
+      `/phased-deployments/${enc(id)}/halt`,
+      reason ? { reason } : {},
+    );
+  }
+  resumePhasedDeployment(id: string) {
+    return this.request<PhasedDeployment>('POST', `/phased-deployments/${enc(id)}/resume`);
+  }
+
+  // ---- reports ----
+  reportDeploymentSummary() {
+    return this.request<(DeploymentSummary & { deploymentName: string })[]>(
+      'GET',
+      '/reports/deployment-summary',
+    );
+  }
+  reportDeploymentFailures(q: { deployment?: string; limit?: number } = {}) {
+    return this.request<DeploymentFailureRow[]>(
+      'GET',
+      '/reports/deployment-failures',
+      undefined,
+      q,
+    );
+  }
+  reportDistributionStatus(q: { package?: string; dp?: string } = {}) {
+    return this.request<DpContentStatus[]>('GET', '/reports/distribution-status', undefined, q);
+  }
+  reportDpCompletion() {
+    return this.request<DpCompletionRow[]>('GET', '/reports/dp-completion');
   }
 }

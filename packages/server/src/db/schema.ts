@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import type { SoftwareTables } from './schema-software.js';
 
 /**
  * Row types of every table. Times are ISO-8601 UTC text in both dialects (sortable, no driver
@@ -199,7 +200,7 @@ export interface ClientActivitySnapshotTable {
   inactive: number;
 }
 
-export interface Database {
+export interface Database extends SoftwareTables {
   site_setting: SiteSettingTable;
   admin_user: AdminUserTable;
   admin_session: AdminSessionTable;

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../database.js';
 import { initialMigration } from './20261122T1400-initial.js';
+import { softwareDistributionMigration } from './20261122T1700-software-distribution.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -9,5 +10,6 @@ import { initialMigration } from './20261122T1400-initial.js';
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '20261122T1400-initial': initialMigration(dialect),
+    '20261122T1700-software-distribution': softwareDistributionMigration(dialect),
   };
 }

@@ -1,0 +1,212 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, Sha256, TimeBase } from './common.js';
+import { ContentState, ManifestEntry } from './content.js';
+import { DeploymentPurpose, PlatformRequirements, RerunBehaviour } from './deployments.js';
+import { DeploymentTrigger, MaintenanceWindowBody } from './schedule.js';
+
+/** Software-distribution endpoints on the agent listener (HTTPS, site CA). */
+export const SoftwarePaths = {
+  /** GET, device auth: signed AssignmentsDocument for this device. */
+  assignments: '/agent/v1/assignments',
+  /** GET ?packageVersionId=, device auth: ContentLocations for the caller's address. */
+  contentLocations: '/agent/v1/content-locations',
+  /** Served by every DP (the site server's and `--roles dp` processes); bearer access token. */
+  contentFile: '/content/v1/files/:sha256',
+  /** DP process -> site. */
+  dpRegister: '/dp/v1/register',
+  dpAssignments: '/dp/v1/assignments',
+  dpFile: '/dp/v1/files/:sha256',
+  dpStatus: '/dp/v1/status',
+} as const;
+
+/** Header carrying `<dpId>.<dpKey>` on every DP request after registration. */
+export const DP_AUTH_HEADER = 'x-steward-dp';
+
+/** A program as the agent needs it to run it. */
+export const AgentProgram = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  packageId: Type.String(),
+  packageName: Type.String(),
+  packageVersionId: Type.String(),
+  /** The current version's manifest: the agent verifies every file against it before a run. */
+  files: Type.Array(ManifestEntry),
+  commandLine: Type.String(),
+  workingDirectory: Type.String(),
+  runAs: Type.Union([Type.Literal('root'), Type.Literal('user')]),
+  maxRunMinutes: Type.Integer(),
+  successExitCodes: Type.Array(Type.Integer()),
+  rebootExitCodes: Type.Array(Type.Integer()),
+  requirements: PlatformRequirements,
+  dependsOnProgramId: Nullable(Type.String()),
+  disabled: Type.Boolean(),
+});
+export type AgentProgram = Static<typeof AgentProgram>;
+
+/** One deployment targeting this device, with everything needed to evaluate it offline. */
+export const AgentDeployment = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  purpose: DeploymentPurpose,
+  programId: Type.String(),
+  triggers: Type.Array(DeploymentTrigger),
+  /** Wall times in `timeBase`. */
+  availableAt: Nullable(Type.String()),
+  expiresAt: Nullable(Type.String()),
+  extraAssignments: Type.Array(Type.String()),
+  timeBase: TimeBase,
+  rerun: RerunBehaviour,
+  preDownload: Type.Boolean(),
+  contentMode: Type.Union([Type.Literal('download'), Type.Literal('from-dp')]),
+  runOverSlowBoundary: Type.Boolean(),
+  allowFallback: Type.Boolean(),
+  overrideMaintenanceWindows: Type.Boolean(),
+  maxPostponeMinutes: Type.Integer(),
+  /** Raised by "rerun deployment". */
+  revision: Type.Integer(),
+  /** Time the device became a target (for 'on-enrolment' triggers: the device's enrolment). */
+  targetedAt: Type.String(),
+});
+export type AgentDeployment = Static<typeof AgentDeployment>;
+
+/** What GET /agent/v1/assignments carries (signed like the policy). */
+export const AssignmentsDocument = Type.Object({
+  deviceId: Type.String(),
+  issuedAt: Type.String(),
+  /** Enabled, unexpired deployments whose collection holds this device. */
+  deployments: Type.Array(AgentDeployment),
+  /** Every program referenced, dependencies included (disabled ones too, so runs can be stopped). */
+  programs: Type.Array(AgentProgram),
+  /** Windows of every collection this device is in; the agent merges them itself. */
+  maintenanceWindows: Type.Array(
+    Type.Composite([Type.Object({ id: Type.String() }), MaintenanceWindowBody]),
+  ),
+});
+export type AssignmentsDocument = Static<typeof AssignmentsDocument>;
+
+/** `payload` is canonical JSON of an AssignmentsDocument; `signature` Ed25519 (site policy key), base64. */
+export const SignedAssignments = Type.Object({ payload: Type.String(), signature: Type.String() });
+export type SignedAssignments = Static<typeof SignedAssignments>;
+
+export const ContentLocationsQuery = Type.Object(
+  { packageVersionId: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+export type ContentLocationsQuery = Static<typeof ContentLocationsQuery>;
+
+/**
+ * Outbox item body `deployment:state`: the device's state for one deployment at `at`. The
+ * server keeps the newest per (deployment, device); `runId` ties started/finished of one run.
+ */
+export const DeploymentStateReport = Type.Object(
+  {
+    deploymentId: Type.String({ minLength: 1, maxLength: 200 }),
+    revision: Type.Integer({ minimum: 0 }),
+    state: Type.Union([
+      Type.Literal('received'),
+      Type.Literal('waiting-content'),
+      Type.Literal('waiting-window'),
+      Type.Literal('running'),
+      Type.Literal('succeeded'),
+      Type.Literal('reboot-pending'),
+      Type.Literal('failed'),
+    ]),
+    at: Type.String({ format: 'date-time' }),
+    runId: Type.Optional(Type.String({ maxLength: 100 })),
+    exitCode: Type.Optional(Type.Integer()),
+    /** Last 4 KiB of the program's output. */
+    outputTail: Type.Optional(Type.String({ maxLength: 8192 })),
+    reasonCode: Type.Optional(Type.String({ maxLength: 64 })),
+    reason: Type.Optional(Type.String({ maxLength: 2000 })),
+    bytesDone: Type.Optional(Type.Number({ minimum: 0 })),
+    bytesTotal: Type.Optional(Type.Number({ minimum: 0 })),
+    lastRunAt: Type.Optional(Type.String({ format: 'date-time' })),
+    nextRunAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+export type DeploymentStateReport = Static<typeof DeploymentStateReport>;
+
+// ---- content access tokens (site -> client -> DP) ----
+
+/** Payload of a content access token: `base64url(json).base64url(ed25519 signature)`. */
+export const ContentAccessClaims = Type.Object({
+  deviceId: Type.String(),
+  siteCode: Type.String(),
+  /** Expiry, epoch seconds. */
+  exp: Type.Integer(),
+});
+export type ContentAccessClaims = Static<typeof ContentAccessClaims>;
+
+// ---- DP process <-> site ----
+
+export const DpRegisterRequest = Type.Object(
+  {
+    secret: Type.String({ minLength: 16, maxLength: 256 }),
+    /** Base URL clients will use, e.g. https://dp1.branch.example:8444 */
+    url: Type.String({ minLength: 8, maxLength: 2048 }),
+    /** Names and addresses to put in the DP's TLS certificate. */
+    hostnames: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), {
+      minItems: 1,
+      maxItems: 100,
+    }),
+    version: Type.String({ maxLength: 64 }),
+  },
+  { additionalProperties: false },
+);
+export type DpRegisterRequest = Static<typeof DpRegisterRequest>;
+
+export const DpRegisterResponse = Type.Object({
+  dpId: Type.String(),
+  dpKey: Type.String(),
+  siteCode: Type.String(),
+  /** TLS certificate chain and key for the DP's listener, issued by the site CA. */
+  certChainPem: Type.String(),
+  keyPem: Type.String(),
+  /** Verifies content access tokens (the site's policy-signing key, SPKI PEM). */
+  accessTokenKey: Type.String(),
+});
+export type DpRegisterResponse = Static<typeof DpRegisterResponse>;
+
+export const DpAssignedPackage = Type.Object({
+  packageId: Type.String(),
+  packageName: Type.String(),
+  packageVersionId: Type.String(),
+  versionNumber: Type.Integer(),
+  files: Type.Array(ManifestEntry),
+  /** Set when an administrator asked to validate content; the DP re-hashes and reports. */
+  validateRequestedAt: Nullable(Type.String()),
+});
+export type DpAssignedPackage = Static<typeof DpAssignedPackage>;
+
+export const DpAssignments = Type.Object({
+  packages: Type.Array(DpAssignedPackage),
+  /** Seconds until the DP should ask again (it is also nudged through nothing: it polls). */
+  pollSeconds: Type.Integer(),
+});
+export type DpAssignments = Static<typeof DpAssignments>;
+
+export const DpStatusItem = Type.Object(
+  {
+    packageVersionId: Type.String({ minLength: 1, maxLength: 200 }),
+    state: ContentState,
+    bytesDone: Type.Number({ minimum: 0 }),
+    bytesTotal: Type.Number({ minimum: 0 }),
+    message: Type.Optional(Type.String({ maxLength: 2000 })),
+    /** Set when this report is the result of validate content. */
+    validatedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    badFiles: Type.Optional(Type.Array(Sha256, { maxItems: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type DpStatusItem = Static<typeof DpStatusItem>;
+
+export const DpStatusReport = Type.Object(
+  {
+    version: Type.String({ maxLength: 64 }),
+    storedBytes: Type.Number({ minimum: 0 }),
+    items: Type.Array(DpStatusItem, { maxItems: 10000 }),
+  },
+  { additionalProperties: false },
+);
+export type DpStatusReport = Static<typeof DpStatusReport>;

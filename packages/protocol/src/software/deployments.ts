@@ -1,0 +1,341 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Description, Id, Name, Nullable, TimeBase, WallTime } from './common.js';
+import { DeploymentTrigger } from './schedule.js';
+
+// ---- programs ----
+
+export const PlatformRequirements = Type.Object(
+  {
+    /** os-release ID or ID_LIKE values, e.g. ["debian", "ubuntu"]; any matches. */
+    osFamilies: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })),
+    /** Minimum os-release VERSION_ID, compared as dpkg versions. */
+    minOsVersion: Type.Optional(Type.String({ maxLength: 64 })),
+    /** `uname -m` values, e.g. ["x86_64", "aarch64"]; any matches. */
+    architectures: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20 })),
+    minFreeDiskMb: Type.Optional(Type.Integer({ minimum: 0 })),
+    minMemoryMb: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type PlatformRequirements = Static<typeof PlatformRequirements>;
+
+export const ProgramBody = Type.Object(
+  {
+    name: Name,
+    /** Run by `/bin/sh -c` in the working directory. */
+    commandLine: Type.String({ minLength: 1, maxLength: 8192 }),
+    /** Relative to the package root ('.' by default). */
+    workingDirectory: Type.Optional(Type.String({ maxLength: 1024 })),
+    runAs: Type.Optional(Type.Union([Type.Literal('root'), Type.Literal('user')])),
+    /** Killed (process group, SIGTERM then SIGKILL) after this long. Default 120. */
+    maxRunMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+    /** Default [0]. */
+    successExitCodes: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { maxItems: 256 }),
+    ),
+    /** Success, and the machine must restart. Default []. */
+    rebootExitCodes: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { maxItems: 256 }),
+    ),
+    requirements: Type.Optional(PlatformRequirements),
+    /** "Run another program first": must have succeeded on the device before this one runs. */
+    dependsOnProgramId: Type.Optional(Nullable(Id)),
+    description: Type.Optional(Description),
+  },
+  { additionalProperties: false },
+);
+export type ProgramBody = Static<typeof ProgramBody>;
+export const UpdateProgramRequest = Type.Partial(ProgramBody, { additionalProperties: false });
+export type UpdateProgramRequest = Static<typeof UpdateProgramRequest>;
+
+export const Program = Type.Object({
+  id: Type.String(),
+  packageId: Type.String(),
+  packageName: Type.String(),
+  name: Type.String(),
+  commandLine: Type.String(),
+  workingDirectory: Type.String(),
+  runAs: Type.Union([Type.Literal('root'), Type.Literal('user')]),
+  maxRunMinutes: Type.Integer(),
+  successExitCodes: Type.Array(Type.Integer()),
+  rebootExitCodes: Type.Array(Type.Integer()),
+  requirements: PlatformRequirements,
+  dependsOnProgramId: Nullable(Type.String()),
+  description: Type.String(),
+  /** "Disable this program": stops it everywhere at once, mandatory runs included. */
+  disabled: Type.Boolean(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+export type Program = Static<typeof Program>;
+
+// ---- deployments ----
+
+export const DeploymentPurpose = Type.Union([Type.Literal('available'), Type.Literal('required')]);
+export type DeploymentPurpose = Static<typeof DeploymentPurpose>;
+
+export const RerunBehaviour = Type.Union([
+  Type.Literal('never'),
+  Type.Literal('always'),
+  Type.Literal('if-failed'),
+  Type.Literal('if-succeeded'),
+]);
+export type RerunBehaviour = Static<typeof RerunBehaviour>;
+
+export const DeploymentBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    programId: Id,
+    collectionId: Id,
+    purpose: DeploymentPurpose,
+    /** Required deployments: when to run. Available ones ignore triggers. */
+    triggers: Type.Optional(Type.Array(DeploymentTrigger, { maxItems: 100 })),
+    /** Offered (and pre-downloaded for required ones) from this time; now when omitted. */
+    availableAt: Type.Optional(WallTime),
+    expiresAt: Type.Optional(Nullable(WallTime)),
+    timeBase: Type.Optional(TimeBase),
+    rerun: Type.Optional(RerunBehaviour),
+    /** Required: clients download content when it becomes available, before the deadline. */
+    preDownload: Type.Optional(Type.Boolean()),
+    /** 'download': download then execute (kept in cache); 'from-dp': fetched for the run only. */
+    contentMode: Type.Optional(Type.Union([Type.Literal('download'), Type.Literal('from-dp')])),
+    /** Slow or unreliable boundary: false = do not run (wait for a fast one). */
+    runOverSlowBoundary: Type.Optional(Type.Boolean()),
+    /** May clients use neighbour/fallback DPs when their own have no content. */
+    allowFallback: Type.Optional(Type.Boolean()),
+    /** Run outside maintenance windows. */
+    overrideMaintenanceWindows: Type.Optional(Type.Boolean()),
+    /** How long a user may postpone a required run from the Software Center (0 = not at all). */
+    maxPostponeMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 43200 })),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type DeploymentBody = Static<typeof DeploymentBody>;
+export const UpdateDeploymentRequest = Type.Partial(
+  Type.Omit(DeploymentBody, ['programId', 'collectionId']),
+  { additionalProperties: false },
+);
+export type UpdateDeploymentRequest = Static<typeof UpdateDeploymentRequest>;
+
+export const DeploymentStateName = Type.Union([
+  /** In the collection; the device has not received the deployment yet. */
+  Type.Literal('targeted'),
+  /** Received, not run (waiting for its schedule, or offered in the Software Center). */
+  Type.Literal('received'),
+  Type.Literal('waiting-content'),
+  Type.Literal('waiting-window'),
+  Type.Literal('running'),
+  Type.Literal('succeeded'),
+  /** Succeeded; the machine must restart to finish. */
+  Type.Literal('reboot-pending'),
+  Type.Literal('failed'),
+]);
+export type DeploymentStateName = Static<typeof DeploymentStateName>;
+export const DEPLOYMENT_STATES: readonly DeploymentStateName[] = [
+  'targeted',
+  'received',
+  'waiting-content',
+  'waiting-window',
+  'running',
+  'succeeded',
+  'reboot-pending',
+  'failed',
+];
+
+export const DeploymentSummary = Type.Object({
+  deploymentId: Type.String(),
+  targeted: Type.Integer(),
+  counts: Type.Record(Type.String(), Type.Integer()),
+  /** Devices whose last run is older than the recurrence (a run was missed). */
+  overdue: Type.Integer(),
+  successPercent: Type.Number(),
+  failurePercent: Type.Number(),
+});
+export type DeploymentSummary = Static<typeof DeploymentSummary>;
+
+export const Deployment = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  programId: Type.String(),
+  programName: Type.String(),
+  packageId: Type.String(),
+  packageName: Type.String(),
+  collectionId: Type.String(),
+  collectionName: Type.String(),
+  purpose: DeploymentPurpose,
+  triggers: Type.Array(DeploymentTrigger),
+  availableAt: Nullable(Type.String()),
+  expiresAt: Nullable(Type.String()),
+  timeBase: TimeBase,
+  rerun: RerunBehaviour,
+  preDownload: Type.Boolean(),
+  contentMode: Type.Union([Type.Literal('download'), Type.Literal('from-dp')]),
+  runOverSlowBoundary: Type.Boolean(),
+  allowFallback: Type.Boolean(),
+  overrideMaintenanceWindows: Type.Boolean(),
+  maxPostponeMinutes: Type.Integer(),
+  enabled: Type.Boolean(),
+  /** Raised by "rerun deployment": devices rerun once per revision (by rerun behaviour). */
+  revision: Type.Integer(),
+  /** Extra one-off assignments (wall times, same time base). */
+  extraAssignments: Type.Array(Type.String()),
+  phasedDeploymentId: Nullable(Type.String()),
+  createdAt: Type.String(),
+  createdBy: Type.String(),
+  summary: Type.Optional(DeploymentSummary),
+});
+export type Deployment = Static<typeof Deployment>;
+
+/** One device's state for one deployment (the monitoring drill-down row). */
+export const DeploymentDeviceState = Type.Object({
+  deploymentId: Type.String(),
+  deviceId: Type.String(),
+  hostname: Type.String(),
+  state: DeploymentStateName,
+  /** Machine code for why (e.g. 'REQUIREMENTS_NOT_MET', 'SLOW_BOUNDARY', 'TIMED_OUT', 'HASH_MISMATCH'). */
+  reasonCode: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  exitCode: Nullable(Type.Integer()),
+  outputTail: Nullable(Type.String()),
+  bytesDone: Nullable(Type.Number()),
+  bytesTotal: Nullable(Type.Number()),
+  lastRunAt: Nullable(Type.String()),
+  nextRunAt: Nullable(Type.String()),
+  runCount: Type.Integer(),
+  updatedAt: Nullable(Type.String()),
+  overdue: Type.Boolean(),
+});
+export type DeploymentDeviceState = Static<typeof DeploymentDeviceState>;
+
+export const ListDeploymentDevicesQuery = Type.Object(
+  {
+    state: Type.Optional(DeploymentStateName),
+    overdue: Type.Optional(Type.Boolean()),
+    search: Type.Optional(Type.String({ maxLength: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type ListDeploymentDevicesQuery = Static<typeof ListDeploymentDevicesQuery>;
+
+export const RerunDeploymentRequest = Type.Object(
+  {
+    /** Only these devices (all targeted devices when omitted). */
+    deviceIds: Type.Optional(Type.Array(Id, { maxItems: 100000 })),
+  },
+  { additionalProperties: false },
+);
+export type RerunDeploymentRequest = Static<typeof RerunDeploymentRequest>;
+
+export const ExtraAssignmentRequest = Type.Object(
+  { at: WallTime },
+  { additionalProperties: false },
+);
+export type ExtraAssignmentRequest = Static<typeof ExtraAssignmentRequest>;
+
+/** State counts over time for the live chart (one point per bucket). */
+export const DeploymentTimelinePoint = Type.Object({
+  at: Type.String(),
+  counts: Type.Record(Type.String(), Type.Integer()),
+});
+export type DeploymentTimelinePoint = Static<typeof DeploymentTimelinePoint>;
+
+// ---- phased deployments ----
+
+export const PhaseBody = Type.Object(
+  {
+    collectionId: Id,
+    /** The next phase starts once this percent of the phase's devices succeeded... */
+    successPercent: Type.Integer({ minimum: 1, maximum: 100 }),
+    /** ...and then this long has passed (soak time). */
+    soakMinutes: Type.Integer({ minimum: 0, maximum: 43200 }),
+  },
+  { additionalProperties: false },
+);
+export type PhaseBody = Static<typeof PhaseBody>;
+
+export const CreatePhasedDeploymentRequest = Type.Object(
+  {
+    name: Name,
+    programId: Id,
+    phases: Type.Array(PhaseBody, { minItems: 1, maxItems: 20 }),
+    /** The rollout halts by itself when a phase's failures pass this percent. */
+    haltOnFailurePercent: Type.Integer({ minimum: 1, maximum: 100 }),
+    /** Settings of each phase's deployment (purpose is required). */
+    deployment: Type.Optional(
+      Type.Omit(DeploymentBody, ['programId', 'collectionId', 'purpose', 'name']),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreatePhasedDeploymentRequest = Static<typeof CreatePhasedDeploymentRequest>;
+
+export const PhasedDeploymentState = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('halted'),
+  Type.Literal('completed'),
+]);
+
+export const Phase = Type.Object({
+  index: Type.Integer(),
+  collectionId: Type.String(),
+  collectionName: Type.String(),
+  successPercent: Type.Integer(),
+  soakMinutes: Type.Integer(),
+  state: Type.Union([
+    Type.Literal('waiting'),
+    Type.Literal('running'),
+    Type.Literal('soaking'),
+    Type.Literal('completed'),
+    Type.Literal('halted'),
+  ]),
+  deploymentId: Nullable(Type.String()),
+  startedAt: Nullable(Type.String()),
+  /** When the success threshold was reached (soak starts). */
+  thresholdReachedAt: Nullable(Type.String()),
+  completedAt: Nullable(Type.String()),
+  summary: Nullable(DeploymentSummary),
+});
+export type Phase = Static<typeof Phase>;
+
+export const PhasedDeployment = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  programId: Type.String(),
+  programName: Type.String(),
+  state: PhasedDeploymentState,
+  haltOnFailurePercent: Type.Integer(),
+  currentPhase: Type.Integer(),
+  /** Why the rollout halted (by itself or by an administrator). */
+  haltReason: Nullable(Type.String()),
+  phases: Type.Array(Phase),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+export type PhasedDeployment = Static<typeof PhasedDeployment>;
+
+// ---- reports ----
+
+export const DeploymentFailureRow = Type.Object({
+  deploymentId: Type.String(),
+  deploymentName: Type.String(),
+  deviceId: Type.String(),
+  hostname: Type.String(),
+  exitCode: Nullable(Type.Integer()),
+  reasonCode: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  outputTail: Nullable(Type.String()),
+  lastRunAt: Nullable(Type.String()),
+});
+export type DeploymentFailureRow = Static<typeof DeploymentFailureRow>;
+
+export const DpCompletionRow = Type.Object({
+  packageId: Type.String(),
+  packageName: Type.String(),
+  targeted: Type.Integer(),
+  installed: Type.Integer(),
+  percentComplete: Type.Number(),
+});
+export type DpCompletionRow = Static<typeof DpCompletionRow>;

@@ -1,0 +1,5 @@
+export { Sha256, WallTime, TimeBase } from './common.js';
+export * from './schedule.js';
+export * from './content.js';
+export * from './deployments.js';
+export * from './agent-software.js';

@@ -1,0 +1,81 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TimeBase, WallTime } from './common.js';
+
+/**
+ * Recurrence of a schedule or a maintenance window. Structured rather than cron text so the
+ * console can draw it and the agent can evaluate it in UTC or in its local zone.
+ * - daily: every `everyDays` days from the start date;
+ * - weekly: on the listed weekdays (0 = Sunday) of every `everyWeeks`-th week from the start week;
+ * - monthly: on `dayOfMonth` (1-31, or -1 for the last day; a month without that day is skipped,
+ *   except -1) of every `everyMonths`-th month from the start month.
+ */
+export const Recurrence = Type.Union([
+  Type.Object({ kind: Type.Literal('none') }, { additionalProperties: false }),
+  Type.Object(
+    { kind: Type.Literal('daily'), everyDays: Type.Integer({ minimum: 1, maximum: 365 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('weekly'),
+      everyWeeks: Type.Integer({ minimum: 1, maximum: 52 }),
+      days: Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), {
+        minItems: 1,
+        maxItems: 7,
+        uniqueItems: true,
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('monthly'),
+      everyMonths: Type.Integer({ minimum: 1, maximum: 12 }),
+      dayOfMonth: Type.Union([Type.Integer({ minimum: 1, maximum: 31 }), Type.Literal(-1)]),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type Recurrence = Static<typeof Recurrence>;
+
+/** When a deployment runs (SMS "mandatory assignments"): any number of triggers. */
+export const DeploymentTrigger = Type.Union([
+  /** As soon as possible after the device receives the deployment. */
+  Type.Object({ type: Type.Literal('asap') }, { additionalProperties: false }),
+  /** At a time, optionally recurring. */
+  Type.Object(
+    { type: Type.Literal('at'), start: WallTime, recurrence: Type.Optional(Recurrence) },
+    { additionalProperties: false },
+  ),
+  /** When a device enrols after the deployment exists (runs once per device). */
+  Type.Object({ type: Type.Literal('on-enrolment') }, { additionalProperties: false }),
+]);
+export type DeploymentTrigger = Static<typeof DeploymentTrigger>;
+
+/** A maintenance (service) window on a collection. */
+export const MaintenanceWindowBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    start: WallTime,
+    durationMinutes: Type.Integer({ minimum: 5, maximum: 1440 }),
+    recurrence: Recurrence,
+    timeBase: TimeBase,
+    /** 'all': every deployment; 'software-updates': only software update deployments. */
+    appliesTo: Type.Union([Type.Literal('all'), Type.Literal('software-updates')]),
+    enabled: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type MaintenanceWindowBody = Static<typeof MaintenanceWindowBody>;
+
+export const MaintenanceWindow = Type.Composite([
+  Type.Object({ id: Type.String(), collectionId: Type.String(), collectionName: Type.String() }),
+  MaintenanceWindowBody,
+]);
+export type MaintenanceWindow = Static<typeof MaintenanceWindow>;
+
+/** A concrete interval [start, end) in UTC milliseconds, produced by evaluating schedules. */
+export interface Interval {
+  start: number;
+  end: number;
+}
