@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { migrateToLatest, openDatabase, type Db } from './db/database.js';
 import { createLocalBus, createPostgresBus, type Bus } from './events/bus.js';
 import { SYSTEM_ACTOR, systemClock, type Clock, type SiteContext } from './context.js';
+import { clockFromEnv } from '@steward/protocol/node';
 import { issueServerCertificate, loadOrCreateSiteKeys } from './site/site-keys.js';
 import { createAdminApp, registerSiteRoute } from './http/admin-app.js';
 import { createFastify } from './http/fastify.js';
@@ -141,7 +142,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     db,
     bus,
     log,
-    clock: options.clock ?? systemClock,
+    clock: options.clock ?? clockFromEnv() ?? systemClock,
     processId: randomUUID(),
     siteCode: keys.siteCode,
   };
