@@ -45,3 +45,4 @@ export {
   type InventoryPhaseDetail,
   type VirtualFleetOptions,
 } from './virtual-fleet.js';
+export { DeploymentClient, type DeploymentRunResult } from './deployment-client.js';
