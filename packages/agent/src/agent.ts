@@ -25,6 +25,8 @@ import { stderrLogger, type Logger } from './logger.js';
 import { Outbox } from './outbox/outbox.js';
 import { statusMessage } from './outbox/status-message.js';
 import { JobQueue, type Job } from './scheduler.js';
+import { DEPLOYMENT_TICK_MS, type SoftwareService } from './software/deployment-service.js';
+import { openSoftware } from './software/software-wiring.js';
 import { readAgentState } from './state/agent-state.js';
 import { ContactTracker } from './state/contact-tracker.js';
 import { deviceAuthHeaders, requireDeviceFile, type DeviceFile } from './state/device-file.js';
@@ -61,6 +63,8 @@ export class Agent {
   private stopReason: string | undefined;
   private fatal: DeviceRejectedError | undefined;
   private contact: ContactTracker | undefined;
+  private software: SoftwareService | undefined;
+  private closeSoftware: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: AgentOptions) {
     this.log = options.log ?? stderrLogger();
@@ -107,6 +111,19 @@ export class Agent {
       this.contact = new ContactTracker(stateDir, this.log, await readAgentState(stateDir));
       this.policy = await loadPolicy(stateDir, device);
       await this.report(statusMessage(40001, [AGENT_VERSION, hostname()]));
+      const software = await openSoftware({
+        stateDir,
+        device,
+        http: this.http,
+        sink: this.outbox,
+        log: this.log,
+        report: (m) => this.report(m),
+        requestTick: () => this.jobs.push({ kind: 'deployments' }),
+        requestFlush: () => this.jobs.push({ kind: 'flush' }),
+        center: this.options.once !== true,
+      });
+      this.software = software.service;
+      this.closeSoftware = software.close;
       this.log.info(
         `steward-agent ${AGENT_VERSION} started: device ${device.deviceId}, site ${device.siteCode}, ${device.url}`,
       );
@@ -118,6 +135,7 @@ export class Agent {
     } finally {
       await this.push?.stop();
       this.jobs.close();
+      await this.closeSoftware?.();
       this.httpRef?.close();
       await release();
     }
@@ -132,6 +150,9 @@ export class Agent {
 
   private async runOnce(): Promise<number> {
     await this.fetchPolicy().catch((err: unknown) => this.transient('policy fetch', err));
+    // One evaluation; a run it starts is waited for so its outcome is delivered in this cycle.
+    await this.software?.tick();
+    await this.software?.idle();
     await this.inventory({
       full: this.options.full === true,
       includeSoftwareScan: (await this.timing()).softwareScanDue,
@@ -174,6 +195,7 @@ export class Agent {
     this.jobs.push({ kind: 'policy' });
     this.jobs.push({ kind: 'flush' });
     this.jobs.push({ kind: 'heartbeat' });
+    this.jobs.push({ kind: 'deployments' });
     await this.scheduleInventory(this.options.full === true);
     await this.scheduleSoftwareScan();
 
@@ -243,6 +265,10 @@ export class Agent {
       case 'flush':
         await this.flush();
         return;
+      case 'deployments':
+        this.jobs.schedule('deployments', DEPLOYMENT_TICK_MS);
+        await this.software?.tick();
+        return;
       case 'nudge':
         await this.nudge(job.action, job.requestId);
         return;
@@ -263,7 +289,8 @@ export class Agent {
           await this.inventory({ requestId });
           break;
         case 'deployments:evaluate':
-          // Nothing to evaluate until deployments exist; the request is still acknowledged.
+          await this.software?.refreshAssignments();
+          await this.software?.tick();
           break;
       }
     } catch (err) {
@@ -282,6 +309,8 @@ export class Agent {
     const signed = await fetchSignedPolicy(this.http);
     this.contact?.policyFetched();
     await this.contactOk();
+    // Assignments travel with every policy fetch; failures there keep the last ones (offline).
+    await this.software?.refreshAssignments();
     const check = verifySignedPolicy(signed, device.policySigningKey, device.siteCode);
     if (!check.ok) {
       this.log.error(

@@ -7,6 +7,8 @@ export type Job =
   | { kind: 'inventory' }
   | { kind: 'softwareScan' }
   | { kind: 'flush' }
+  /** Software deployments: decide what is due (every 30 s, on nudges and Software Center requests). */
+  | { kind: 'deployments' }
   | { kind: 'nudge'; action: NudgeAction; requestId: string };
 export type TimedJob = Exclude<Job, { kind: 'nudge' }>['kind'];
 

@@ -13,6 +13,15 @@ import { registerStatusCommands } from './commands/status.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerUserCommands } from './commands/users.js';
+import { registerBoundaryCommands } from './commands/boundaries.js';
+import { registerDeploymentCommands } from './commands/deployments.js';
+import { registerDistributionPointCommands } from './commands/distribution-points.js';
+import { registerDpGroupCommands } from './commands/dp-groups.js';
+import { registerMaintenanceWindowCommands } from './commands/maintenance-windows.js';
+import { registerPackageCommands } from './commands/packages.js';
+import { registerPhasedDeploymentCommands } from './commands/phased-deployments.js';
+import { registerProgramCommands } from './commands/programs.js';
+import { registerReportCommands } from './commands/reports.js';
 import { createContext, type Ctx } from './context.js';
 import { CliError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -28,6 +37,9 @@ export function buildProgram(ctx: Ctx): Command {
     .description('Steward systems management: the command-line client of a site')
     .version(cliVersion(), '-V, --version', 'print the version')
     .exitOverride()
+    // Root options only before the subcommand, so subcommands may have their own --version
+    // (`package files NAME --version 2`).
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => void io.stdout.write(s),
@@ -48,6 +60,15 @@ export function buildProgram(ctx: Ctx): Command {
   registerClientSettingsCommands(program, ctx);
   registerSiteSettingsCommands(program, ctx);
   registerStatusCommands(program, ctx);
+  registerPackageCommands(program, ctx);
+  registerProgramCommands(program, ctx);
+  registerDistributionPointCommands(program, ctx);
+  registerDpGroupCommands(program, ctx);
+  registerBoundaryCommands(program, ctx);
+  registerDeploymentCommands(program, ctx);
+  registerMaintenanceWindowCommands(program, ctx);
+  registerPhasedDeploymentCommands(program, ctx);
+  registerReportCommands(program, ctx);
   registerAdminCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerServerCommand(program, ctx);

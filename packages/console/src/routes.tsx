@@ -12,6 +12,18 @@ import { DeviceListPage } from './pages/devices/device-list-page';
 import { DevicePage } from './pages/devices/device-page';
 import { ClientActivityPage } from './pages/monitoring/client-activity-page';
 import { StatusMessagesPage } from './pages/monitoring/status-messages-page';
+import { BoundariesPage } from './pages/admin/boundaries-page';
+import { DistributionPointsPage } from './pages/admin/distribution-points-page';
+import { DpGroupsPage } from './pages/admin/dp-groups-page';
+import { DeploymentListPage } from './pages/deployments/deployment-list-page';
+import { DeploymentPage } from './pages/deployments/deployment-page';
+import { DeploymentWizardPage } from './pages/deployments/deployment-wizard-page';
+import { PhasedCreatePage } from './pages/deployments/phased-create-page';
+import { PhasedListPage } from './pages/deployments/phased-list-page';
+import { PhasedPage } from './pages/deployments/phased-page';
+import { SoftwareReportsPage } from './pages/deployments/reports-page';
+import { PackageListPage } from './pages/software/package-list-page';
+import { PackagePage } from './pages/software/package-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { SignInPage } from './pages/sign-in-page';
 
@@ -27,6 +39,16 @@ export function AppRoutes() {
         <Route path="collections/new" element={<CollectionEditPage />} />
         <Route path="collections/:collectionId" element={<CollectionPage />} />
         <Route path="collections/:collectionId/edit" element={<CollectionEditPage />} />
+        <Route path="software" element={<Navigate to="/software/packages" replace />} />
+        <Route path="software/packages" element={<PackageListPage />} />
+        <Route path="software/packages/:packageId" element={<PackagePage />} />
+        <Route path="deployments" element={<DeploymentListPage />} />
+        <Route path="deployments/new" element={<DeploymentWizardPage />} />
+        <Route path="deployments/:deploymentId" element={<DeploymentPage />} />
+        <Route path="phased-deployments" element={<PhasedListPage />} />
+        <Route path="phased-deployments/new" element={<PhasedCreatePage />} />
+        <Route path="phased-deployments/:phasedId" element={<PhasedPage />} />
+        <Route path="reports/software" element={<SoftwareReportsPage />} />
         <Route path="monitoring" element={<Navigate to="/monitoring/client-activity" replace />} />
         <Route path="monitoring/client-activity" element={<ClientActivityPage />} />
         <Route path="monitoring/status-messages" element={<StatusMessagesPage />} />
@@ -36,6 +58,9 @@ export function AppRoutes() {
         <Route path="admin/inventory-classes" element={<InventoryClassesPage />} />
         <Route path="admin/client-settings" element={<ClientSettingsPage />} />
         <Route path="admin/audit-log" element={<AuditLogPage />} />
+        <Route path="admin/distribution-points" element={<DistributionPointsPage />} />
+        <Route path="admin/dp-groups" element={<DpGroupsPage />} />
+        <Route path="admin/boundaries" element={<BoundariesPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

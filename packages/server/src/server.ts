@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -37,14 +37,31 @@ import { CollectionService } from './collections/service.js';
 import { registerCollectionRoutes } from './collections/routes.js';
 import { ensureBuiltinCollections } from './collections/builtin.js';
 import { registerAuditRoutes } from './audit/routes.js';
+import { createDistribution } from './distribution/wiring.js';
+import { startDistributionPointProcess } from './distribution/dp-process/start.js';
+import { ContentStore } from './content/content-store.js';
+import { ContentService } from './content/service.js';
+import { registerContentRoutes } from './content/routes.js';
+import { registerContentFileRoute } from './content/serve-file.js';
+import { verifyContentAccessToken } from './content/access-token.js';
+import { collectUnreferencedContent } from './content/gc.js';
+import { createDeploymentServices, registerDeploymentAdminRoutes } from './deployments/wiring.js';
+import { PhasedDeploymentService } from './deployments/phased/service.js';
+import { registerPhasedDeploymentRoutes } from './deployments/phased/routes.js';
+import { registerDeploymentReportRoutes } from './deployments/reports.js';
+import { registerTimelineRoutes, snapshotDeploymentStates } from './deployments/timeline.js';
 import {
   SiteSettingsService,
   registerSiteSettingsRoutes,
   activeThresholdDays,
 } from './site/site-settings.js';
 
-export type ServerRole = 'admin' | 'mp' | 'scheduler';
-export const ALL_ROLES: readonly ServerRole[] = ['admin', 'mp', 'scheduler'];
+/**
+ * 'dp' alone is a remote distribution point (no database, see distribution/dp-process); beside
+ * 'mp' it changes nothing: the site server is always a DP of its own library.
+ */
+export type ServerRole = 'admin' | 'mp' | 'scheduler' | 'dp';
+export const ALL_ROLES: readonly ServerRole[] = ['admin', 'mp', 'scheduler', 'dp'];
 
 export interface ServerOptions {
   dataDir: string;
@@ -62,13 +79,16 @@ export interface ServerOptions {
   logLevel?: string;
   siteCode?: string;
   clock?: Clock;
+  /** Roles ['dp'] only, first start: the registration token (else STEWARD_DP_TOKEN). */
+  dpToken?: string;
 }
 
 export interface RunningServer {
   adminUrl: string;
   agentUrl: string;
   generatedAdminPassword?: string;
-  ctx: SiteContext;
+  /** Absent on a standalone distribution point, which has no database. */
+  ctx?: SiteContext;
   close(): Promise<void>;
 }
 
@@ -126,6 +146,15 @@ function createLogger(dataDir: string, level: string): Logger {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   mkdirSync(options.dataDir, { recursive: true });
   const roles = new Set(options.roles ?? ALL_ROLES);
+  if (roles.size === 1 && roles.has('dp'))
+    return startDistributionPointProcess({
+      dataDir: options.dataDir,
+      agentListen: options.agentListen,
+      publicUrl: options.publicUrl,
+      dpToken: options.dpToken,
+      logLevel: options.logLevel,
+      version: packageVersion(),
+    });
   const log = createLogger(
     options.dataDir,
     options.logLevel ?? process.env.STEWARD_LOG_LEVEL ?? 'info',
@@ -158,6 +187,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const policy = new PolicyService(ctx, keys);
   const deviceAuth = new DeviceAuthenticator(ctx);
   const collections = new CollectionService(ctx);
+  const contentStore = new ContentStore(join(options.dataDir, 'content'));
+  const contentService = new ContentService(ctx, contentStore);
+  // Content access tokens are signed with the policy key; DPs (and this one) verify offline.
+  const contentTokenKey = createPublicKey(keys.policySigningKey);
+  const distribution = createDistribution(ctx, {
+    keys,
+    store: contentStore,
+    agentUrl: () => agentUrl,
+  });
+  const software = createDeploymentServices(ctx, push, keys);
+  const phased = new PhasedDeploymentService(ctx, software.deployments);
   const siteSettings = new SiteSettingsService(ctx);
   await siteSettings.start();
   await ensureBuiltinCollections(ctx);
@@ -179,7 +219,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     installErrorHandler(agentApp);
     await agentApp.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-    registerAgentRoutes(agentApp, { ctx, enrolment, auth: deviceAuth, policy, activity, push });
+    registerAgentRoutes(agentApp, {
+      ctx,
+      enrolment,
+      auth: deviceAuth,
+      policy,
+      activity,
+      push,
+      assignments: software.assignments,
+    });
+    registerContentFileRoute(agentApp, {
+      store: contentStore,
+      verifyToken: (t) => verifyContentAccessToken(contentTokenKey, t, ctx.clock.now().getTime()),
+    });
+    distribution.registerAgentRoutes(agentApp, deviceAuth);
     activity.start();
     push.start();
     await agentApp.listen({ host: agentListen.host, port: agentListen.port });
@@ -212,6 +265,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerMonitoringRoutes(admin, ctx);
     registerSiteSettingsRoutes(admin, siteSettings);
     registerAuditRoutes(admin, (actor, q) => listAudit(ctx, actor, q));
+    registerContentRoutes(admin, contentService);
+    distribution.registerAdminRoutes(admin);
+    registerDeploymentAdminRoutes(admin, software);
+    registerPhasedDeploymentRoutes(admin, phased);
+    registerDeploymentReportRoutes(admin, ctx);
+    registerTimelineRoutes(admin, ctx);
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();
@@ -219,6 +278,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     adminUrl = `http://${urlHost(listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host)}:${port}`;
     apps.push(admin);
   }
+
+  await distribution.start({
+    siteServerUrl: roles.has('mp') ? agentUrl : undefined,
+    version,
+  });
 
   const jobs: Job[] = [
     { name: 'collections:incremental', intervalMs: 2_000, run: () => collections.evaluateDirty() },
@@ -230,6 +294,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     { name: 'collections:scheduled', intervalMs: 60_000, run: () => collections.evaluateDue() },
     {
+      name: 'deployments:membership',
+      intervalMs: 2_000,
+      run: () => software.propagateMembershipChanges(),
+    },
+    { name: 'phased-deployments:advance', intervalMs: 10_000, run: () => phased.advance() },
+    {
+      name: 'deployments:timeline',
+      intervalMs: 30_000,
+      runAtStart: true,
+      run: () => snapshotDeploymentStates(ctx),
+    },
+    {
       name: 'client-activity:snapshot',
       intervalMs: 3600_000,
       runAtStart: true,
@@ -239,6 +315,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       name: 'package-sets:collect',
       intervalMs: 6 * 3600_000,
       run: () => collectUnusedPackageSets(db.kysely),
+    },
+    {
+      name: 'content:collect-garbage',
+      intervalMs: 3600_000,
+      run: () => collectUnreferencedContent(ctx, contentStore),
     },
     {
       name: 'sessions:expire',
@@ -288,6 +369,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       deviceAuth.stop();
       siteSettings.stop();
       policy.stop();
+      software.stop();
+      distribution.stop();
       await bus.close();
       await db.close();
       log.flush();

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { AgentError, errorMessage, ExitCode } from '../errors.js';
 import { resolveStateDir } from '../state/state-dir.js';
 import { AGENT_VERSION } from '../version.js';
+import { centerCommand } from './center-command.js';
 import type { CliIo } from './cli-io.js';
 import { enrollCommand } from './enroll-command.js';
 import { inventoryCommand } from './inventory-command.js';
@@ -20,6 +21,9 @@ Commands:
       Collect inventory on this machine and print it (no server needed).
   status [--state-dir <dir>] [--json]
       Enrolment, policy version, outbox depth, last successful contact.
+  center [list | install <deployment> | postpone <deployment> --minutes <n>] [--json] [--user <name>]
+      Software Center: software offered to this machine and required runs to come; install
+      now, or postpone a required run (within the deployment's limit). Needs the agent running.
   version
 
 The state directory defaults to /var/lib/steward-agent; STEWARD_AGENT_STATE_DIR overrides it.
@@ -41,6 +45,8 @@ function parse(args: string[]) {
       once: { type: 'boolean', default: false },
       full: { type: 'boolean', default: false },
       class: { type: 'string' },
+      minutes: { type: 'string' },
+      user: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -67,7 +73,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     io.out(USAGE);
     return command === undefined && !parsed.values.help ? ExitCode.usage : ExitCode.ok;
   }
-  if (rest.length > 0) throw new AgentError('USAGE', `unexpected argument "${rest[0] ?? ''}"`);
+  // Only `center` takes arguments after the command (its action and a deployment id).
+  if (rest.length > 0 && command !== 'center')
+    throw new AgentError('USAGE', `unexpected argument "${rest[0] ?? ''}"`);
   const v = parsed.values;
   const stateDir = resolveStateDir(v['state-dir'], io.env);
   switch (command) {
@@ -83,6 +91,12 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'status':
       only(command, parsed, ['state-dir', 'json']);
       return statusCommand({ stateDir, json: v.json }, io);
+    case 'center':
+      only(command, parsed, ['state-dir', 'json', 'minutes', 'user']);
+      return centerCommand(
+        { stateDir, json: v.json, positionals: rest, minutes: v.minutes, user: v.user },
+        io,
+      );
     case 'version':
       io.out(`${AGENT_VERSION}\n`);
       return ExitCode.ok;

@@ -1,7 +1,12 @@
 import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { OutboxItem, type InventoryReportBody, type StatusMessageBody } from '@steward/protocol';
+import {
+  OutboxItem,
+  type DeploymentStateReport,
+  type InventoryReportBody,
+  type StatusMessageBody,
+} from '@steward/protocol';
 import { AgentError, errorMessage } from '../errors.js';
 import { Mutex } from '../mutex.js';
 import { parseJsonText, parseWith } from '../parse.js';
@@ -21,7 +26,12 @@ const LOW_WATERMARK = 0.9;
 const NOTICE_RESERVE_BYTES = 1024;
 
 type EntryTag =
-  'status-detail' | 'status-milestone' | 'status-audit' | 'inventory-full' | 'inventory-delta';
+  | 'status-detail'
+  | 'status-milestone'
+  | 'status-audit'
+  | 'inventory-full'
+  | 'inventory-delta'
+  | 'deployment-state';
 interface Entry {
   seq: number;
   tag: EntryTag;
@@ -30,7 +40,7 @@ interface Entry {
 }
 
 const ITEM_FILE =
-  /^(\d{20})\.(status-detail|status-milestone|status-audit|inventory-full|inventory-delta)\.json$/;
+  /^(\d{20})\.(status-detail|status-milestone|status-audit|inventory-full|inventory-delta|deployment-state)\.json$/;
 const META_FILE = 'meta.json';
 const OutboxMeta = Type.Object({
   nextSeq: Type.Integer({ minimum: 1 }),
@@ -44,6 +54,7 @@ function parseTag(value: string): EntryTag | undefined {
     case 'status-audit':
     case 'inventory-full':
     case 'inventory-delta':
+    case 'deployment-state':
       return value;
     default:
       return undefined;
@@ -52,11 +63,19 @@ function parseTag(value: string): EntryTag | undefined {
 
 type NewItem =
   | { type: 'status:message'; body: StatusMessageBody }
-  | { type: 'inventory:report'; body: InventoryReportBody };
+  | { type: 'inventory:report'; body: InventoryReportBody }
+  | { type: 'deployment:state'; body: DeploymentStateReport };
 
 function tagOf(item: NewItem): EntryTag {
-  if (item.type === 'status:message') return `status-${item.body.type}`;
-  return `inventory-${item.body.kind}`;
+  switch (item.type) {
+    case 'status:message':
+      return `status-${item.body.type}`;
+    case 'inventory:report':
+      return `inventory-${item.body.kind}`;
+    case 'deployment:state':
+      // Never picked by the drop policy: a run's outcome must reach the site.
+      return 'deployment-state';
+  }
 }
 
 export class OutboxFullError extends AgentError {
@@ -214,6 +233,10 @@ export class Outbox {
 
   enqueueInventory(body: InventoryReportBody): Promise<number> {
     return this.enqueue({ type: 'inventory:report', body });
+  }
+
+  enqueueDeploymentState(body: DeploymentStateReport): Promise<number> {
+    return this.enqueue({ type: 'deployment:state', body });
   }
 
   /** Returns the sequence number given to the item. Throws OutboxFullError if nothing can make room. */

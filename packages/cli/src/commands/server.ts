@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, collect, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
@@ -14,6 +15,8 @@ import {
 
 export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_AGENT_LISTEN = '0.0.0.0:8443';
+/** A standalone distribution point (`--roles dp`) serves content here by default. */
+export const DEFAULT_DP_LISTEN = '0.0.0.0:8444';
 
 /** Flags shared by `server` and `up`. */
 export function serverFlags(cmd: Command): Command {
@@ -96,6 +99,35 @@ export function untilInterrupted(io: CliIo, onSecond: () => void): Promise<strin
   });
 }
 
+/** `--roles dp`: content listener on 8444 unless told, no admin listener, the token passed on. */
+function setupDistributionPoint(setup: ServerSetup, opts: Opts, dpToken: string | undefined): void {
+  const registered = existsSync(join(setup.options.dataDir, 'dp.json'));
+  if (!registered && dpToken === undefined)
+    throw usageError(
+      'this distribution point is not registered yet: pass --dp-token <token> from "steward dp create" (or set STEWARD_DP_TOKEN)',
+    );
+  if (dpToken !== undefined && !dpToken.trim().startsWith('dp1.'))
+    throw usageError(
+      'the DP token starts with "dp1." (from "steward dp create" or "steward dp token")',
+    );
+  if (opts.string('agentListen') === undefined) {
+    const dp = parseListen(DEFAULT_DP_LISTEN, '--agent-listen');
+    setup.options.agentListen = dp.text;
+    setup.listens = setup.listens
+      .filter((l) => l.flag === '--agent-listen')
+      .map((l) => ({ ...l, host: dp.host, port: dp.port }));
+  } else {
+    setup.listens = setup.listens.filter((l) => l.flag === '--agent-listen');
+  }
+  // startServer takes the token beside the contract's options (server-contract.ts mirrors them).
+  const options: StartServerOptions & { dpToken?: string } = setup.options;
+  if (dpToken !== undefined) options.dpToken = dpToken;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
 export function registerServerCommand(program: Command, ctx: Ctx): void {
   const cmd = serverFlags(
     program
@@ -106,8 +138,12 @@ export function registerServerCommand(program: Command, ctx: Ctx): void {
       .requiredOption('--data <dir>', 'data directory (database, site CA, keys)')
       .option(
         '--roles <list>',
-        'roles of this process, comma-separated (default: all), e.g. admin,mp',
+        'roles of this process, comma-separated (default: all), e.g. admin,mp; "dp" alone runs a distribution point',
         collect,
+      )
+      .option(
+        '--dp-token <token>',
+        'with --roles dp, first start only: the registration token from "steward dp create" (or $STEWARD_DP_TOKEN)',
       ),
   );
   action(cmd, async ({ opts }) => {
@@ -119,19 +155,30 @@ export function registerServerCommand(program: Command, ctx: Ctx): void {
       opts.requiredString('data'),
       roles.length > 0 ? { roles } : {},
     );
+    const dpOnly = roles.length > 0 && roles.every((r) => r === 'dp');
+    const dpToken = opts.string('dpToken');
+    if (dpToken !== undefined && !dpOnly)
+      throw usageError('--dp-token goes with --roles dp (a distribution point process)');
+    if (dpOnly)
+      setupDistributionPoint(setup, opts, dpToken ?? nonEmpty(io.env['STEWARD_DP_TOKEN']));
     const server = await startSite(io, setup);
     const stopping = untilInterrupted(io, () => {
       out.note('Forced exit.');
       io.exit(130);
     });
-    out.line(`Steward site server running (data: ${setup.options.dataDir}).`);
-    out.line(`  Console:  ${out.style.cyan(server.adminUrl)}`);
-    out.line(`  Agents:   ${server.agentUrl}`);
+    if (dpOnly) {
+      out.line(`Steward distribution point running (data: ${setup.options.dataDir}).`);
+      out.line(`  Clients:  ${server.agentUrl}`);
+    } else {
+      out.line(`Steward site server running (data: ${setup.options.dataDir}).`);
+      out.line(`  Console:  ${out.style.cyan(server.adminUrl)}`);
+      out.line(`  Agents:   ${server.agentUrl}`);
+    }
     if (server.generatedAdminPassword !== undefined) {
       out.line(
         `  Admin:    user admin, password ${out.style.bold(server.generatedAdminPassword)}  (generated; shown only this once)`,
       );
-    } else if (setup.options.adminPassword !== undefined) {
+    } else if (setup.options.adminPassword !== undefined && !dpOnly) {
       out.line('  Admin:    user admin, password as set in STEWARD_ADMIN_PASSWORD');
     }
     const signal = await stopping;

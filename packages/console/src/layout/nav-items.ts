@@ -1,5 +1,12 @@
 import {
   IconActivityHeartbeat,
+  IconChartBar,
+  IconMapPin,
+  IconPackage,
+  IconRocket,
+  IconServer2,
+  IconServerBolt,
+  IconStairsUp,
   IconCategory2,
   IconDevices,
   IconKey,
@@ -35,6 +42,19 @@ export const NAV_SECTIONS: NavSection[] = [
     ],
   },
   {
+    label: 'Software library',
+    items: [
+      { label: 'Packages', to: '/software/packages', icon: IconPackage, testId: 'nav-packages' },
+      { label: 'Deployments', to: '/deployments', icon: IconRocket, testId: 'nav-deployments' },
+      {
+        label: 'Phased deployments',
+        to: '/phased-deployments',
+        icon: IconStairsUp,
+        testId: 'nav-phased-deployments',
+      },
+    ],
+  },
+  {
     label: 'Monitoring',
     items: [
       {
@@ -48,6 +68,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/monitoring/status-messages',
         icon: IconMessages,
         testId: 'nav-status-messages',
+      },
+      {
+        label: 'Software reports',
+        to: '/reports/software',
+        icon: IconChartBar,
+        testId: 'nav-software-reports',
       },
     ],
   },
@@ -78,6 +104,24 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/admin/client-settings',
         icon: IconSettings,
         testId: 'nav-client-settings',
+      },
+      {
+        label: 'Distribution points',
+        to: '/admin/distribution-points',
+        icon: IconServer2,
+        testId: 'nav-distribution-points',
+      },
+      {
+        label: 'DP groups',
+        to: '/admin/dp-groups',
+        icon: IconServerBolt,
+        testId: 'nav-dp-groups',
+      },
+      {
+        label: 'Boundaries',
+        to: '/admin/boundaries',
+        icon: IconMapPin,
+        testId: 'nav-boundaries',
       },
       {
         label: 'Audit log',

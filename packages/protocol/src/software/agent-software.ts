@@ -206,6 +206,8 @@ export const DpStatusReport = Type.Object(
     version: Type.String({ maxLength: 64 }),
     storedBytes: Type.Number({ minimum: 0 }),
     items: Type.Array(DpStatusItem, { maxItems: 10000 }),
+    /** The URL the DP serves at now (when it changed since registration: new port or --public-url). */
+    url: Type.Optional(Type.String({ minLength: 8, maxLength: 2048 })),
   },
   { additionalProperties: false },
 );

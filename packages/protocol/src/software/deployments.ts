@@ -159,6 +159,8 @@ export const Deployment = Type.Object({
   name: Type.String(),
   programId: Type.String(),
   programName: Type.String(),
+  /** The program is disabled: the deployment is kept (and allowed) but nothing runs (addition). */
+  programDisabled: Type.Optional(Type.Boolean()),
   packageId: Type.String(),
   packageName: Type.String(),
   collectionId: Type.String(),
@@ -339,3 +341,32 @@ export const DpCompletionRow = Type.Object({
   percentComplete: Type.Number(),
 });
 export type DpCompletionRow = Static<typeof DpCompletionRow>;
+
+// ---- additions (H3b): route bodies and report rows used by the API client above ----
+
+export const HaltPhasedDeploymentRequest = Type.Object(
+  {
+    /** Shown as the rollout's halt reason (a default names the administrator when omitted). */
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type HaltPhasedDeploymentRequest = Static<typeof HaltPhasedDeploymentRequest>;
+
+/** One row of the deployment status summary report. */
+export const DeploymentSummaryReportRow = Type.Composite([
+  DeploymentSummary,
+  Type.Object({ deploymentName: Type.String() }),
+]);
+export type DeploymentSummaryReportRow = Static<typeof DeploymentSummaryReportRow>;
+
+export const DeploymentFailuresQuery = Type.Object(
+  {
+    /** One deployment (id or name); every deployment when omitted. */
+    deployment: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** Default 100. */
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type DeploymentFailuresQuery = Static<typeof DeploymentFailuresQuery>;

@@ -3,3 +3,4 @@ export * from './schedule.js';
 export * from './content.js';
 export * from './deployments.js';
 export * from './agent-software.js';
+export * from './schedule-eval.js';

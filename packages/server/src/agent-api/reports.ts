@@ -16,6 +16,7 @@ import { applyInventoryReport } from '../inventory/ingest.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { cachedClassCatalog } from '../inventory/classes.js';
 import { inWriteTransaction } from '../db/group-commit.js';
+import { applyDeploymentStates } from '../deployments/ingest.js';
 
 const STATUS_CHUNK = 100;
 /** Agent message that closes a push request (DESIGN.md section 5; catalog 40031). */
@@ -87,6 +88,9 @@ export async function ingestReportBatch(
   const inventories = sorted.flatMap((i) =>
     i.type === 'inventory:report' ? [{ seq: i.seq, body: i.body }] : [],
   );
+  const deploymentStates = sorted.flatMap((i) =>
+    i.type === 'deployment:state' ? [{ seq: i.seq, body: i.body }] : [],
+  );
   const catalog: ReadonlyMap<string, InventoryClassShape> =
     inventories.length > 0 ? await cachedClassCatalog(ctx) : new Map();
   let changedInventory = false;
@@ -103,6 +107,7 @@ export async function ingestReportBatch(
     if (!row)
       throw new AppError(401, ErrorCode.DEVICE_UNKNOWN, 'this device is not enrolled in the site');
     await insertStatuses(ctx, tx, device, statuses, receivedAt);
+    await applyDeploymentStates(tx, device.deviceId, deploymentStates);
     let inventorySeq = Number(row.inventory_seq);
     for (const { seq, body } of inventories) {
       if (seq <= inventorySeq) continue;

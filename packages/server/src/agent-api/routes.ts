@@ -5,7 +5,9 @@ import {
   HeartbeatBody,
   ReportAck,
   ReportBatch,
+  SignedAssignments,
   SignedPolicy,
+  SoftwarePaths,
 } from '@steward/protocol';
 import type { App } from '../http/types.js';
 import type { SiteContext } from '../context.js';
@@ -15,6 +17,7 @@ import type { PolicyService } from './policy.js';
 import type { ActivityRecorder } from './activity.js';
 import type { PushHub } from '../push/push-hub.js';
 import { ingestReportBatch } from './reports.js';
+import type { AssignmentService } from '../deployments/assignments.js';
 
 export interface AgentRouteDeps {
   ctx: SiteContext;
@@ -23,6 +26,8 @@ export interface AgentRouteDeps {
   policy: PolicyService;
   activity: ActivityRecorder;
   push: PushHub;
+  /** Signed per-device deployments document (software distribution). */
+  assignments: AssignmentService;
 }
 
 /** The management point: what agents call. Every route but enrol authenticates the device. */
@@ -41,6 +46,15 @@ export function registerAgentRoutes(app: App, deps: AgentRouteDeps): void {
     deps.activity.record(deviceId, 'policy', { policyVersion: version });
     return signed;
   });
+
+  app.get(
+    SoftwarePaths.assignments,
+    { schema: { response: { 200: SignedAssignments } } },
+    async (req) => {
+      const { deviceId } = await deps.auth.authenticate(req);
+      return deps.assignments.signedFor(deviceId);
+    },
+  );
 
   app.post(AgentPaths.heartbeat, { schema: { body: HeartbeatBody } }, async (req, reply) => {
     const { deviceId } = await deps.auth.authenticate(req);

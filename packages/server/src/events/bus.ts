@@ -19,6 +19,13 @@ export interface BusEvents {
   'policy-changed': { version: number };
   /** Site settings changed (activity threshold, ...): every process reloads them. */
   'site-settings-changed': Record<string, never>;
+  /**
+   * Deployments, programs, maintenance windows or collection membership changed: drop cached
+   * assignment documents of these collections' members and of these devices (neither: all).
+   */
+  'deployments-changed': { collectionIds?: string[]; deviceIds?: string[] };
+  /** A package got a new current version or was deleted: DP and agent assignments refresh. */
+  'content-changed': { packageId: string };
 }
 export type BusChannel = keyof BusEvents;
 
@@ -84,6 +91,8 @@ class PostgresBus extends LocalBus {
       'status-ingested',
       'policy-changed',
       'site-settings-changed',
+      'deployments-changed',
+      'content-changed',
     ]) {
       await this.client.query(`listen "${this.prefix}${ch}"`);
     }
@@ -107,7 +116,11 @@ function chunk<C extends BusChannel>(channel: C, payload: BusEvents[C]): BusEven
   const text = JSON.stringify(payload);
   if (text.length <= MAX_PAYLOAD) return [payload];
   const key =
-    channel === 'nudge' ? 'items' : channel === 'inventory-changed' ? 'deviceIds' : undefined;
+    channel === 'nudge'
+      ? 'items'
+      : channel === 'inventory-changed' || channel === 'deployments-changed'
+        ? 'deviceIds'
+        : undefined;
   if (!key) return [payload];
   const list = (payload as Record<string, unknown>)[key];
   if (!Array.isArray(list) || list.length < 2) return [payload];

@@ -10,6 +10,7 @@ import {
   Text,
 } from '@mantine/core';
 import {
+  IconCalendarTime,
   IconEdit,
   IconGitCommit,
   IconHistory,
@@ -35,8 +36,9 @@ import { CollectionMembersTab } from './collection-members-tab';
 import { CollectionRevisionsTab } from './collection-revisions-tab';
 import { CollectionRulesView } from './collection-rules-view';
 import { ClientNotificationMenu } from './client-notification-menu';
+import { MaintenanceWindowsTab } from '../deployments/maintenance-windows-tab';
 
-const TABS = ['members', 'rules', 'history', 'revisions'] as const;
+const TABS = ['members', 'rules', 'history', 'revisions', 'windows'] as const;
 
 export function CollectionPage() {
   const { collectionId = '' } = useParams();
@@ -227,6 +229,13 @@ export function CollectionPage() {
           >
             Revisions
           </Tabs.Tab>
+          <Tabs.Tab
+            value="windows"
+            leftSection={<IconCalendarTime size={15} />}
+            data-testid="ctab-windows"
+          >
+            Maintenance windows
+          </Tabs.Tab>
         </Tabs.List>
         <Paper p="md" style={{ borderTopLeftRadius: 0, borderTopRightRadius: 0, borderTop: 0 }}>
           <Tabs.Panel value="members">
@@ -238,6 +247,9 @@ export function CollectionPage() {
           </Tabs.Panel>
           <Tabs.Panel value="revisions">
             {c && <CollectionRevisionsTab collection={c} />}
+          </Tabs.Panel>
+          <Tabs.Panel value="windows">
+            {c && <MaintenanceWindowsTab collectionId={c.id} />}
           </Tabs.Panel>
         </Paper>
       </Tabs>

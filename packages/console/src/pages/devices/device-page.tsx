@@ -18,6 +18,7 @@ import { DeviceActionsButtons, DeviceActionsList } from './device-actions-panel'
 import { DeviceFacts } from './device-header';
 import { CollectionsTab } from './tabs/collections-tab';
 import { CustomClassesTab } from './tabs/custom-classes-tab';
+import { DeploymentsTab } from './tabs/deployments-tab';
 import { HardwareTab } from './tabs/hardware-tab';
 import { HistoryTab } from './tabs/history-tab';
 import { PackagesTab } from './tabs/packages-tab';
@@ -38,6 +39,7 @@ const TABS = [
   'history',
   'status',
   'collections',
+  'deployments',
 ] as const;
 type TabName = (typeof TABS)[number];
 
@@ -80,6 +82,7 @@ export function DevicePage() {
     { value: 'history', label: 'History' },
     { value: 'status', label: 'Status messages' },
     { value: 'collections', label: 'Collections', count: d?.collections.length },
+    { value: 'deployments', label: 'Deployments' },
   ];
 
   return (
@@ -190,6 +193,9 @@ export function DevicePage() {
               </Tabs.Panel>
               <Tabs.Panel value="collections">
                 <CollectionsTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="deployments">
+                <DeploymentsTab device={d} />
               </Tabs.Panel>
             </>
           )}

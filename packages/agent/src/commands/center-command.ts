@@ -1,0 +1,107 @@
+import { userInfo } from 'node:os';
+import { AgentError, ExitCode } from '../errors.js';
+import { centerRequest } from '../software/center-client.js';
+import type { CenterEntry, CenterRequest } from '../software/center-protocol.js';
+import type { CliIo } from './cli-io.js';
+
+export interface CenterArgs {
+  stateDir: string;
+  json: boolean;
+  /** list (default), install, postpone. */
+  positionals: readonly string[];
+  minutes: string | undefined;
+  user: string | undefined;
+}
+
+/** Who is asking: the user behind sudo, else this process's user (the agent cannot see it). */
+export function defaultCenterUser(env: NodeJS.ProcessEnv): string {
+  const sudo = env['SUDO_USER'];
+  if (sudo !== undefined && sudo !== '') return sudo;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function parseRequest(args: CenterArgs, user: string): CenterRequest {
+  const [action = 'list', id, ...extra] = args.positionals;
+  if (extra.length > 0) throw new AgentError('USAGE', `unexpected argument "${extra[0] ?? ''}"`);
+  const needId = (): string => {
+    if (id === undefined || id === '')
+      throw new AgentError('USAGE', `center ${action} needs a deployment id`);
+    return id;
+  };
+  switch (action) {
+    case 'list':
+      if (id !== undefined) throw new AgentError('USAGE', `unexpected argument "${id}"`);
+      if (args.minutes !== undefined)
+        throw new AgentError('USAGE', 'center list does not take --minutes');
+      return { op: 'list' };
+    case 'install':
+      if (args.minutes !== undefined)
+        throw new AgentError('USAGE', 'center install does not take --minutes');
+      return { op: 'install', deploymentId: needId(), user };
+    case 'postpone': {
+      const deploymentId = needId();
+      const minutes = Number(args.minutes);
+      if (
+        args.minutes === undefined ||
+        !Number.isInteger(minutes) ||
+        minutes < 1 ||
+        minutes > 43200
+      )
+        throw new AgentError('USAGE', 'center postpone needs --minutes N (1 to 43200)');
+      return { op: 'postpone', deploymentId, minutes, user };
+    }
+    default:
+      throw new AgentError('USAGE', `unknown center action "${action}" (list, install, postpone)`);
+  }
+}
+
+function when(iso: string | null): string {
+  if (iso === null) return '-';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+export function renderCenter(entries: readonly CenterEntry[]): string {
+  if (entries.length === 0) return 'no software offered to this device\n';
+  const header = ['ID', 'NAME', 'TYPE', 'STATE', 'NEXT RUN', 'LAST RESULT', 'POSTPONE'];
+  const rows = entries.map((e) => [
+    e.deploymentId,
+    `${e.name} (${e.packageName} / ${e.programName})`,
+    e.purpose,
+    e.postponedUntil === null ? e.state : `${e.state} until ${when(e.postponedUntil)}`,
+    when(e.nextRunAt),
+    e.lastResult === null ? '-' : `${e.lastResult} ${when(e.lastRunAt)}`,
+    e.purpose === 'required' && e.maxPostponeMinutes > 0
+      ? `${e.postponeRemainingMinutes}/${e.maxPostponeMinutes} min`
+      : '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/**
+ * `steward-agent center [list | install ID | postpone ID --minutes N] [--json] [--user U]`:
+ * the Software Center, answered by the running agent service over its local socket.
+ */
+export async function centerCommand(args: CenterArgs, io: CliIo): Promise<number> {
+  const request = parseRequest(args, args.user ?? defaultCenterUser(io.env));
+  const response = await centerRequest(args.stateDir, request);
+  if (args.json) io.out(JSON.stringify(response, null, 2) + '\n');
+  if (!response.ok) {
+    if (args.json) return ExitCode.failure;
+    throw new AgentError(response.code, response.message);
+  }
+  if (args.json) return ExitCode.ok;
+  if ('deployments' in response) io.out(renderCenter(response.deployments));
+  else io.out(`${response.message}\n`);
+  return ExitCode.ok;
+}

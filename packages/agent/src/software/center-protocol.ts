@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The Software Center's local protocol: JSON lines over `<state>/center.sock` between
+ * `steward-agent center` (any local user) and the agent service (root). One request line, one
+ * response line. It never leaves the machine, so it lives in the agent, not in protocol.
+ */
+
+export function centerSocketPath(stateDir: string): string {
+  return join(stateDir, 'center.sock');
+}
+
+/** A request line is refused beyond this size (the connection is closed). */
+export const MAX_CENTER_LINE_BYTES = 64 * 1024;
+
+const DeploymentIdField = Type.String({ minLength: 1, maxLength: 200 });
+/** Who asked (sent by the client: SO_PEERCRED is not reachable from Node). */
+const UserField = Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f]+$' });
+
+export const CenterRequest = Type.Union([
+  Type.Object({ op: Type.Literal('list') }, { additionalProperties: false }),
+  Type.Object(
+    { op: Type.Literal('install'), deploymentId: DeploymentIdField, user: UserField },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      op: Type.Literal('postpone'),
+      deploymentId: DeploymentIdField,
+      minutes: Type.Integer({ minimum: 1, maximum: 43200 }),
+      user: UserField,
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type CenterRequest = Static<typeof CenterRequest>;
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+/** One line of the Software Center list. */
+export const CenterEntry = Type.Object({
+  deploymentId: Type.String(),
+  name: Type.String(),
+  purpose: Type.Union([Type.Literal('available'), Type.Literal('required')]),
+  packageName: Type.String(),
+  programName: Type.String(),
+  /**
+   * available, queued, running, scheduled, due, waiting-window, waiting-content, postponed,
+   * succeeded, reboot-pending, failed.
+   */
+  state: Type.String(),
+  nextRunAt: NullableString,
+  lastRunAt: NullableString,
+  lastResult: NullableString,
+  postponedUntil: NullableString,
+  maxPostponeMinutes: Type.Integer(),
+  /** How many more minutes the user may postpone (0 when not postponable now). */
+  postponeRemainingMinutes: Type.Integer(),
+});
+export type CenterEntry = Static<typeof CenterEntry>;
+
+export const CenterResponse = Type.Union([
+  Type.Object({ ok: Type.Literal(true), deployments: Type.Array(CenterEntry) }),
+  Type.Object({
+    ok: Type.Literal(true),
+    message: Type.String(),
+    deploymentId: Type.String(),
+    postponedUntil: Type.Optional(Type.String()),
+  }),
+  Type.Object({ ok: Type.Literal(false), code: Type.String(), message: Type.String() }),
+]);
+export type CenterResponse = Static<typeof CenterResponse>;
+
+export type CenterError = Extract<CenterResponse, { ok: false }>;
+
+export function centerError(code: string, message: string): CenterError {
+  return { ok: false, code, message };
+}

@@ -1,0 +1,123 @@
+import type { AgentDeployment, DeploymentStateReport, StatusMessageBody } from '@steward/protocol';
+import type { Clock } from '../clock.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { statusMessage } from '../outbox/status-message.js';
+import type { ContentProgress } from './ports.js';
+
+/** Where reports go: the outbox (durable, delivered in order). */
+export interface ReportSink {
+  enqueueStatus(body: StatusMessageBody): Promise<number>;
+  enqueueDeploymentState(body: DeploymentStateReport): Promise<number>;
+}
+
+/** Names a status message needs; the program may be gone from the assignments. */
+export interface RunNames {
+  deploymentId: string;
+  deploymentName: string;
+  programId: string;
+  programName: string;
+  packageId: string;
+  packageName: string;
+}
+
+export type StateFields = Omit<DeploymentStateReport, 'at'>;
+
+const OUTPUT_TAIL_CHARS = 4096;
+const PROGRESS_INTERVAL_MS = 5_000;
+const PROGRESS_STEP = 0.1;
+
+/** Keeps the end of a program's output within the report's limit. */
+export function outputTail(text: string): string {
+  return text.length <= OUTPUT_TAIL_CHARS ? text : text.slice(-OUTPUT_TAIL_CHARS);
+}
+
+/** The status-message identity of a deployment's program, from the assignments when present. */
+export function runNames(
+  dep: Pick<AgentDeployment, 'id' | 'name'> | undefined,
+  deploymentId: string,
+  program: { id: string; name: string; packageId: string; packageName: string } | undefined,
+  programId: string,
+): RunNames {
+  return {
+    deploymentId,
+    deploymentName: dep?.name ?? deploymentId,
+    programId: program?.id ?? programId,
+    programName: program?.name ?? programId,
+    packageId: program?.packageId ?? '',
+    packageName: program?.packageName ?? '',
+  };
+}
+
+/**
+ * Deployment states (`deployment:state` outbox items) and the status messages that go with them
+ * (10002/10005/10006/10008/10009 and the agent's 401xx), with the attributes the site's
+ * drill-down filters on. Download progress is throttled to one report per 5 s or per 10 %.
+ */
+export class DeploymentReporter {
+  private readonly lastProgress = new Map<string, { atMs: number; fraction: number }>();
+
+  constructor(
+    private readonly sink: ReportSink,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  async state(fields: StateFields): Promise<void> {
+    const body: DeploymentStateReport = { ...fields, at: this.clock.now().toISOString() };
+    // Within the protocol limits: one item the site refuses would hold up the whole outbox.
+    if (body.outputTail !== undefined) body.outputTail = outputTail(body.outputTail);
+    if (body.reason !== undefined) body.reason = body.reason.slice(0, 2000);
+    if (body.reasonCode !== undefined) body.reasonCode = body.reasonCode.slice(0, 64);
+    try {
+      await this.sink.enqueueDeploymentState(body);
+    } catch (err) {
+      this.log.error(`deployment ${fields.deploymentId} state not recorded: ${errorMessage(err)}`);
+    }
+  }
+
+  /**
+   * A message about a program of a deployment. Seed messages (100xx) take package, program and
+   * deployment names then `extra`; the agent's 4011x take the deployment name first.
+   */
+  async message(id: number, names: RunNames, extra: readonly string[] = []): Promise<void> {
+    const insertion =
+      id >= 40000
+        ? [names.deploymentName, names.programName, ...extra]
+        : [names.packageName, names.programName, names.deploymentName, ...extra];
+    await this.raw(id, insertion, names);
+  }
+
+  /** A message with its own insertion strings (Software Center, windows) and the ids attached. */
+  async raw(id: number, insertion: readonly string[], names: Partial<RunNames>): Promise<void> {
+    const attributes: Record<string, string> = {};
+    if (names.deploymentId !== undefined) attributes['deploymentId'] = names.deploymentId;
+    if (names.packageId !== undefined && names.packageId !== '')
+      attributes['packageId'] = names.packageId;
+    if (names.programId !== undefined) attributes['programId'] = names.programId;
+    try {
+      await this.sink.enqueueStatus(statusMessage(id, insertion, attributes, this.clock.now()));
+    } catch (err) {
+      this.log.error(`status ${id} not recorded: ${errorMessage(err)}`);
+    }
+  }
+
+  /** True when a progress report is due for this deployment (and remembers it). */
+  progressDue(deploymentId: string, p: ContentProgress): boolean {
+    const nowMs = this.clock.now().getTime();
+    const fraction = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : 1;
+    const last = this.lastProgress.get(deploymentId);
+    const due =
+      last === undefined ||
+      nowMs - last.atMs >= PROGRESS_INTERVAL_MS ||
+      // The epsilon keeps 0.21 - 0.11 (0.0999…) a step of 10 %.
+      fraction - last.fraction >= PROGRESS_STEP - 1e-9 ||
+      (fraction >= 1 && last.fraction < 1);
+    if (due) this.lastProgress.set(deploymentId, { atMs: nowMs, fraction });
+    return due;
+  }
+
+  forgetProgress(deploymentId: string): void {
+    this.lastProgress.delete(deploymentId);
+  }
+}

@@ -1,0 +1,289 @@
+import type { AgentDeployment } from '@steward/protocol';
+import type { Clock } from '../clock.js';
+import {
+  centerError,
+  type CenterEntry,
+  type CenterRequest,
+  type CenterResponse,
+} from './center-protocol.js';
+import {
+  decide,
+  nextRunAt,
+  pendingTrigger,
+  rerunAllowed,
+  type Decision,
+  type EvalContext,
+} from './deployment-evaluator.js';
+import type { DeploymentReporter, RunNames } from './deployment-reporter.js';
+import type { DeploymentRecord, DeploymentStateStore } from './deployment-state.js';
+
+const MINUTE_MS = 60_000;
+
+export interface SoftwareCenterOptions {
+  store: DeploymentStateStore;
+  reporter: DeploymentReporter;
+  clock: Clock;
+  deployments(): readonly AgentDeployment[];
+  context(nowMs: number): EvalContext;
+  isActive(deploymentId: string): boolean;
+  names(dep: AgentDeployment): RunNames;
+  /** Something changed: evaluate soon and deliver the reports. */
+  changed(): void;
+}
+
+function iso(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+/** The instant a postponement counts from: the pending trigger, else the next one. */
+function deadlineOf(
+  dep: AgentDeployment,
+  rec: DeploymentRecord,
+  nowMs: number,
+): number | undefined {
+  const pending = pendingTrigger(dep, rec, nowMs);
+  if (pending !== undefined) return pending;
+  return nextRunAt(dep, rec, nowMs);
+}
+
+/** Minutes of postponement still allowed for the deadline (cumulative from the deadline). */
+function postponeRoom(
+  dep: AgentDeployment,
+  rec: DeploymentRecord,
+  deadline: number | undefined,
+  nowMs: number,
+): { base: number; remainingMs: number } | undefined {
+  if (deadline === undefined || dep.purpose !== 'required') return undefined;
+  const current =
+    rec.postponeDeadlineMs === deadline && rec.postponedUntilMs !== undefined
+      ? rec.postponedUntilMs
+      : deadline;
+  const base = Math.max(current, nowMs);
+  return { base, remainingMs: deadline + dep.maxPostponeMinutes * MINUTE_MS - base };
+}
+
+/**
+ * The Software Center's operations (seed: users install available software and may postpone a
+ * required run up to a limit set on the deployment). Runs under the service lock.
+ */
+export class SoftwareCenter {
+  constructor(private readonly o: SoftwareCenterOptions) {}
+
+  async handle(request: CenterRequest): Promise<CenterResponse> {
+    switch (request.op) {
+      case 'list':
+        return { ok: true, deployments: this.list() };
+      case 'install':
+        return this.install(request.deploymentId, request.user);
+      case 'postpone':
+        return this.postpone(request.deploymentId, request.minutes, request.user);
+    }
+  }
+
+  list(): CenterEntry[] {
+    const now = this.o.clock.now().getTime();
+    const ctx = this.o.context(now);
+    const entries: CenterEntry[] = [];
+    for (const dep of this.o.deployments()) {
+      const rec = this.o.store.record(dep.id);
+      const decision = safeDecide(dep, rec, ctx);
+      const active = this.o.isActive(dep.id);
+      if (!active && !listed(dep, decision)) continue;
+      const names = this.o.names(dep);
+      const next = nextOf(decision);
+      const room = postponeRoom(dep, rec, safeDeadline(dep, rec, now), now);
+      entries.push({
+        deploymentId: dep.id,
+        name: dep.name,
+        purpose: dep.purpose,
+        packageName: names.packageName,
+        programName: names.programName,
+        state: active ? 'running' : stateOf(dep, rec, decision),
+        nextRunAt: iso(next),
+        lastRunAt: rec.lastRunAt ?? null,
+        lastResult: rec.lastResult ?? null,
+        postponedUntil:
+          rec.postponedUntilMs !== undefined && rec.postponedUntilMs > now
+            ? iso(rec.postponedUntilMs)
+            : null,
+        maxPostponeMinutes: dep.maxPostponeMinutes,
+        postponeRemainingMinutes:
+          room === undefined || active ? 0 : Math.max(0, Math.floor(room.remainingMs / MINUTE_MS)),
+      });
+    }
+    return entries;
+  }
+
+  private find(deploymentId: string): AgentDeployment | undefined {
+    return this.o.deployments().find((d) => d.id === deploymentId);
+  }
+
+  private async install(deploymentId: string, user: string): Promise<CenterResponse> {
+    const dep = this.find(deploymentId);
+    if (dep === undefined)
+      return centerError('NOT_FOUND', `no deployment ${deploymentId} for this device`);
+    const now = this.o.clock.now().getTime();
+    const rec = this.o.store.record(dep.id);
+    const refusal = installRefusal(dep, rec, safeDecide(dep, rec, this.o.context(now)));
+    if (refusal !== undefined) return refusal;
+    if (this.o.isActive(dep.id))
+      return centerError('ALREADY_RUNNING', `"${dep.name}" is being installed now`);
+    if (rec.requestedAtMs !== undefined)
+      return { ok: true, deploymentId, message: `"${dep.name}" is already queued` };
+    await this.o.store.updateDeployment(dep.id, (r) => ({
+      ...r,
+      requestedAtMs: now,
+      requestedBy: user,
+      retryAtMs: undefined,
+    }));
+    await this.o.reporter.raw(40113, [dep.name, user], this.o.names(dep));
+    this.o.changed();
+    return { ok: true, deploymentId, message: `"${dep.name}" will be installed now` };
+  }
+
+  private async postpone(
+    deploymentId: string,
+    minutes: number,
+    user: string,
+  ): Promise<CenterResponse> {
+    const dep = this.find(deploymentId);
+    if (dep === undefined)
+      return centerError('NOT_FOUND', `no deployment ${deploymentId} for this device`);
+    if (dep.purpose !== 'required')
+      return centerError('NOT_REQUIRED', `"${dep.name}" is optional: nothing to postpone`);
+    if (dep.maxPostponeMinutes <= 0)
+      return centerError('POSTPONE_NOT_ALLOWED', `"${dep.name}" cannot be postponed`);
+    if (this.o.isActive(dep.id))
+      return centerError('ALREADY_RUNNING', `"${dep.name}" is being installed now`);
+    const now = this.o.clock.now().getTime();
+    const rec = this.o.store.record(dep.id);
+    const deadline = safeDeadline(dep, rec, now);
+    const room = postponeRoom(dep, rec, deadline, now);
+    if (deadline === undefined || room === undefined)
+      return centerError('NOTHING_SCHEDULED', `"${dep.name}" has no run to postpone`);
+    if (minutes * MINUTE_MS > room.remainingMs)
+      return centerError(
+        'POSTPONE_LIMIT',
+        `"${dep.name}" can be postponed by at most ${Math.max(0, Math.floor(room.remainingMs / MINUTE_MS))} more minutes (limit ${dep.maxPostponeMinutes} minutes from the deadline)`,
+      );
+    const until = room.base + minutes * MINUTE_MS;
+    await this.o.store.updateDeployment(dep.id, (r) => ({
+      ...r,
+      postponeDeadlineMs: deadline,
+      postponedUntilMs: until,
+    }));
+    const untilIso = new Date(until).toISOString();
+    const names = this.o.names(dep);
+    await this.o.reporter.raw(40114, [dep.name, user, untilIso], names);
+    await this.o.reporter.raw(11254, [dep.name], names);
+    this.o.changed();
+    return {
+      ok: true,
+      deploymentId,
+      postponedUntil: untilIso,
+      message: `"${dep.name}" postponed until ${untilIso}`,
+    };
+  }
+}
+
+function safeDecide(dep: AgentDeployment, rec: DeploymentRecord, ctx: EvalContext): Decision {
+  try {
+    return decide(dep, rec, ctx);
+  } catch {
+    return { kind: 'program-missing' };
+  }
+}
+
+function safeDeadline(dep: AgentDeployment, rec: DeploymentRecord, nowMs: number) {
+  try {
+    return deadlineOf(dep, rec, nowMs);
+  } catch {
+    return undefined;
+  }
+}
+
+function installRefusal(
+  dep: AgentDeployment,
+  rec: DeploymentRecord,
+  decision: Decision,
+): CenterResponse | undefined {
+  switch (decision.kind) {
+    case 'expired':
+      return centerError('EXPIRED', `"${dep.name}" has expired`);
+    case 'not-yet-available':
+      return centerError(
+        'NOT_AVAILABLE_YET',
+        `"${dep.name}" is available from ${new Date(decision.availableAtMs).toISOString()}`,
+      );
+    case 'program-missing':
+      return centerError('NOT_FOUND', `the program of "${dep.name}" is not known to this device`);
+    case 'disabled':
+      return centerError('PROGRAM_DISABLED', `the program of "${dep.name}" is disabled`);
+    default:
+      if (dep.purpose === 'required' && !rerunAllowed(dep, rec))
+        return centerError(
+          'ALREADY_DONE',
+          `"${dep.name}" already ran on this device (rerun behaviour: ${dep.rerun})`,
+        );
+      return undefined;
+  }
+}
+
+/** Available software that is offered now; required deployments with a run to come. */
+function listed(dep: AgentDeployment, decision: Decision): boolean {
+  switch (decision.kind) {
+    case 'expired':
+    case 'program-missing':
+    case 'disabled':
+      return false;
+    case 'not-yet-available':
+      return dep.purpose === 'required' && decision.nextRunAtMs !== undefined;
+    case 'idle':
+      return dep.purpose === 'available' || decision.nextRunAtMs !== undefined;
+    case 'skip':
+      return false;
+    case 'postponed':
+    case 'waiting-content':
+    case 'waiting-window':
+    case 'fail':
+    case 'run':
+      return true;
+  }
+}
+
+function nextOf(decision: Decision): number | undefined {
+  switch (decision.kind) {
+    case 'idle':
+    case 'not-yet-available':
+    case 'waiting-window':
+      return decision.nextRunAtMs;
+    case 'postponed':
+      return decision.untilMs;
+    case 'waiting-content':
+      return decision.retryAtMs;
+    case 'run':
+    case 'fail':
+      return decision.triggerMs;
+    case 'expired':
+    case 'program-missing':
+    case 'disabled':
+    case 'skip':
+      return undefined;
+  }
+}
+
+function stateOf(dep: AgentDeployment, rec: DeploymentRecord, decision: Decision): string {
+  switch (decision.kind) {
+    case 'run':
+      return decision.userRequested ? 'queued' : 'due';
+    case 'waiting-window':
+    case 'waiting-content':
+    case 'postponed':
+      return decision.kind;
+    case 'not-yet-available':
+      return 'scheduled';
+    default:
+      if (rec.lastResult !== undefined) return rec.lastResult;
+      return dep.purpose === 'available' ? 'available' : 'scheduled';
+  }
+}

@@ -1,0 +1,67 @@
+import type { StatusMessageBody } from '@steward/protocol';
+import type { HttpsClient } from '../channel/https-client.js';
+import { agentClock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { DeviceFile } from '../state/device-file.js';
+import { ContentManager } from './content/content-manager.js';
+import type { ReportSink } from './deployment-reporter.js';
+import { SoftwareService } from './deployment-service.js';
+import { Executor } from './executor/executor.js';
+import { DesktopNotifier } from './notify.js';
+
+export interface SoftwareWiring {
+  stateDir: string;
+  device: DeviceFile;
+  http: HttpsClient;
+  sink: ReportSink;
+  log: Logger;
+  report: (m: StatusMessageBody) => Promise<void>;
+  requestTick: () => void;
+  requestFlush: () => void;
+  /** The agent service (not `run --once`) listens for the Software Center. */
+  center: boolean;
+}
+
+/**
+ * Builds software distribution for the agent (ADR 0007): content manager, executor and the
+ * deployment service, on the test clock when STEWARD_TEST_CLOCK_FILE says so. Runs left by a
+ * previous agent process are reported before this resolves. `close` releases connections and
+ * stops watching runs (the programs keep running; the next start picks them up).
+ */
+export async function openSoftware(
+  w: SoftwareWiring,
+): Promise<{ service: SoftwareService; close: () => Promise<void> }> {
+  const clock = agentClock();
+  const { stateDir, log } = w;
+  const content = new ContentManager({
+    stateDir,
+    http: w.http,
+    caPem: w.device.caPem,
+    clock,
+    log,
+    report: w.report,
+  });
+  const executor = new Executor({ stateDir, clock, log });
+  const service = await SoftwareService.open({
+    stateDir,
+    device: w.device,
+    http: w.http,
+    sink: w.sink,
+    content,
+    executor,
+    notifier: new DesktopNotifier(log),
+    clock,
+    log,
+    requestTick: w.requestTick,
+    requestFlush: w.requestFlush,
+  });
+  await service.start({ center: w.center });
+  return {
+    service,
+    close: async () => {
+      await service.stop();
+      executor.close();
+      content.close();
+    },
+  };
+}

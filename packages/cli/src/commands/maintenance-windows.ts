@@ -1,0 +1,197 @@
+import type { ApiClient, MaintenanceWindow, MaintenanceWindowBody } from '@steward/protocol';
+import type { Command } from 'commander';
+import { action, withJson, type Ctx } from '../context.js';
+import { CliError, usageError } from '../errors.js';
+import type { Opts } from '../options.js';
+import { resolveCollectionId } from './collection-rules.js';
+import {
+  describeRecurrence,
+  parseMinutes,
+  parseRecurrence,
+  parseWallTime,
+} from './schedule-flags.js';
+import { printDeleted, requireSome } from './software-common.js';
+
+/**
+ * Maintenance windows on collections (5 minutes to 24 hours, UTC or client local time). A
+ * required run starts only if its maximum run time fits in the current window.
+ */
+export function registerMaintenanceWindowCommands(program: Command, ctx: Ctx): void {
+  const mw = program
+    .command('maintenance-window')
+    .description('maintenance windows: when required deployments may run on a collection');
+  addList(mw, ctx);
+  addCreate(mw, ctx);
+  addUpdate(mw, ctx);
+  addDelete(mw, ctx);
+}
+
+function windowFlags(cmd: Command): Command {
+  return cmd
+    .option('--start <walltime>', 'first start, e.g. 2025-07-01T22:00 (UTC unless --local-time)')
+    .option('--duration <minutes>', 'length: 5 to 1440 minutes (90, 90m or 2h)')
+    .option('--recur <spec>', 'daily:N, weekly:N:mon,wed, monthly:N:DAY or none (the default)')
+    .option('--local-time', "times are the client's local time")
+    .option('--utc', 'times are UTC (the default)')
+    .option('--updates-only', 'applies only to software update deployments')
+    .option('--all-deployments', 'applies to every deployment (the default)');
+}
+
+/** The window fields given as flags, checked locally. */
+function windowFields(opts: Opts): Partial<MaintenanceWindowBody> {
+  const w: Partial<MaintenanceWindowBody> = {};
+  const name = opts.string('name');
+  if (name !== undefined) w.name = name;
+  const start = opts.string('start');
+  if (start !== undefined) w.start = parseWallTime(start, '--start');
+  const duration = opts.string('duration');
+  if (duration !== undefined)
+    w.durationMinutes = parseMinutes(duration, '--duration', { min: 5, max: 1440 });
+  const recur = opts.string('recur');
+  if (recur !== undefined) w.recurrence = parseRecurrence(recur, '--recur');
+  if (opts.flag('localTime') && opts.flag('utc'))
+    throw usageError('--local-time and --utc exclude each other');
+  if (opts.flag('localTime')) w.timeBase = 'local';
+  if (opts.flag('utc')) w.timeBase = 'utc';
+  if (opts.flag('updatesOnly') && opts.flag('allDeployments'))
+    throw usageError('--updates-only and --all-deployments exclude each other');
+  if (opts.flag('updatesOnly')) w.appliesTo = 'software-updates';
+  if (opts.flag('allDeployments')) w.appliesTo = 'all';
+  return w;
+}
+
+/** A window by id, or by name when exactly one window has it. */
+async function findWindow(client: ApiClient, value: string): Promise<MaintenanceWindow> {
+  const all = await client.listMaintenanceWindows();
+  const byId = all.find((w) => w.id === value);
+  if (byId !== undefined) return byId;
+  const named = all.filter((w) => w.name === value);
+  const [only] = named;
+  if (named.length === 1 && only !== undefined) return only;
+  if (named.length > 1)
+    throw new CliError(
+      'AMBIGUOUS',
+      `${named.length} maintenance windows are named ${value}; use an id (${named.map((w) => w.id).join(', ')})`,
+    );
+  throw new CliError('NOT_FOUND', `no maintenance window with id or name ${value}`);
+}
+
+function addList(mw: Command, ctx: Ctx): void {
+  const list = withJson(
+    mw
+      .command('list')
+      .description('list maintenance windows')
+      .option('--collection <name-or-id>', 'of this collection only'),
+  );
+  action(list, async ({ opts }) => {
+    const client = await ctx.client();
+    const collection = opts.string('collection');
+    const id =
+      collection === undefined
+        ? undefined
+        : await resolveCollectionId(client, '--collection', collection);
+    const windows = await client.listMaintenanceWindows(id);
+    if (opts.flag('json')) return ctx.out.json(windows);
+    ctx.out.table(
+      [
+        { header: 'ID' },
+        { header: 'NAME' },
+        { header: 'COLLECTION' },
+        { header: 'START' },
+        { header: 'DURATION', align: 'right' },
+        { header: 'TIME' },
+        { header: 'APPLIES TO' },
+        { header: 'ENABLED' },
+        { header: 'RECURRENCE', flex: true },
+      ],
+      windows.map((w) => [
+        w.id,
+        w.name,
+        w.collectionName,
+        w.start,
+        `${w.durationMinutes} min`,
+        w.timeBase === 'local' ? 'local' : 'UTC',
+        w.appliesTo === 'all' ? 'all deployments' : 'software updates',
+        w.enabled ? 'yes' : ctx.out.style.yellow('no'),
+        describeRecurrence(w.recurrence),
+      ]),
+      'No maintenance windows.',
+    );
+  });
+}
+
+function addCreate(mw: Command, ctx: Ctx): void {
+  const create = withJson(
+    windowFlags(
+      mw
+        .command('create')
+        .description('add a maintenance window to a collection')
+        .argument('<collection>')
+        .requiredOption('--name <name>', 'what the window is')
+        .option('--disabled', 'create it disabled'),
+    ),
+  );
+  action(create, async ({ opts, arg }) => {
+    const w = windowFields(opts);
+    if (w.start === undefined) throw usageError('--start is required');
+    if (w.durationMinutes === undefined) throw usageError('--duration is required');
+    const body: MaintenanceWindowBody = {
+      name: opts.requiredString('name'),
+      start: w.start,
+      durationMinutes: w.durationMinutes,
+      recurrence: w.recurrence ?? { kind: 'none' },
+      timeBase: w.timeBase ?? 'utc',
+      appliesTo: w.appliesTo ?? 'all',
+      enabled: !opts.flag('disabled'),
+    };
+    const created = await (await ctx.client()).createMaintenanceWindow(arg(0), body);
+    if (opts.flag('json')) return ctx.out.json(created);
+    ctx.out.line(
+      `Maintenance window ${created.name} (id ${created.id}) on ${created.collectionName}: ${created.durationMinutes} min from ${created.start} ${created.timeBase === 'local' ? 'local time' : 'UTC'}, ${describeRecurrence(created.recurrence)}.`,
+    );
+  });
+}
+
+function addUpdate(mw: Command, ctx: Ctx): void {
+  const update = withJson(
+    windowFlags(
+      mw
+        .command('update')
+        .description('change a maintenance window')
+        .argument('<window>', 'id, or name when unique')
+        .option('--name <name>', 'rename it')
+        .option('--enabled', 'enable it')
+        .option('--disabled', 'disable it'),
+    ),
+  );
+  action(update, async ({ opts, arg }) => {
+    if (opts.flag('enabled') && opts.flag('disabled'))
+      throw usageError('--enabled and --disabled exclude each other');
+    const w = windowFields(opts);
+    if (opts.flag('enabled')) w.enabled = true;
+    if (opts.flag('disabled')) w.enabled = false;
+    requireSome(w);
+    const client = await ctx.client();
+    const existing = await findWindow(client, arg(0));
+    const updated = await client.updateMaintenanceWindow(existing.id, w);
+    if (opts.flag('json')) return ctx.out.json(updated);
+    ctx.out.line(`Maintenance window ${updated.name} updated.`);
+  });
+}
+
+function addDelete(mw: Command, ctx: Ctx): void {
+  action(
+    withJson(
+      mw
+        .command('delete')
+        .description('delete a maintenance window')
+        .argument('<window>', 'id, or name when unique'),
+    ),
+    async ({ opts, arg }) => {
+      const client = await ctx.client();
+      const w = await findWindow(client, arg(0));
+      await client.deleteMaintenanceWindow(w.id);
+      printDeleted(ctx, opts.flag('json'), 'Maintenance window', w.name);
+    },
+  );
+}

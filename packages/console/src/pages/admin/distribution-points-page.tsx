@@ -1,0 +1,383 @@
+import {
+  Anchor,
+  Badge,
+  Button,
+  Drawer,
+  Group,
+  Modal,
+  Paper,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Textarea,
+  Tooltip,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconKey, IconPlus, IconServer2, IconShieldLock, IconTrash } from '@tabler/icons-react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { DistributionPoint, DistributionPointRegistration } from '@steward/protocol';
+import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { api } from '../../api/client';
+import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
+import { ConfirmButton } from '../../components/confirm-button';
+import { ContentStateBadge, DpStateBadge } from '../../components/content-state-badge';
+import { EmptyState } from '../../components/empty-state';
+import { ErrorState } from '../../components/error-state';
+import { PageHeader } from '../../components/page-header';
+import { RatioBar } from '../../components/ratio-bar';
+import { RelativeTime } from '../../components/relative-time';
+import { TableSkeleton } from '../../components/table-skeleton';
+import { formatBytes } from '../../lib/format';
+import { useSession } from '../../session/session-context';
+import { keys, useDistributionPoints } from '../software/queries';
+import { DpRegistrationModal } from './dp-registration-modal';
+
+function CreateDpModal(props: {
+  opened: boolean;
+  onClose: () => void;
+  onCreated: (r: DistributionPointRegistration) => void;
+}) {
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [isProtected, setProtected] = useState(false);
+  const create = useMutation({
+    mutationFn: () =>
+      api.createDistributionPoint({
+        name: name.trim(),
+        description: description.trim(),
+        protected: isProtected,
+      }),
+    meta: { silent: true },
+    onSuccess: (r) => {
+      setName('');
+      setDescription('');
+      setProtected(false);
+      props.onCreated(r);
+    },
+  });
+  return (
+    <Modal
+      opened={props.opened}
+      onClose={props.onClose}
+      title={<Text fw={600}>New distribution point</Text>}
+    >
+      <Stack gap="sm">
+        <TextInput
+          label="Name"
+          required
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={
+            create.isError ? `${errorCode(create.error)}: ${errorMessage(create.error)}` : undefined
+          }
+          data-autofocus
+          data-testid="dp-name"
+        />
+        <Textarea
+          label="Description"
+          value={description}
+          onChange={(e) => setDescription(e.currentTarget.value)}
+          autosize
+        />
+        <Switch
+          label="Protected"
+          description="Serves only clients in its own boundary groups"
+          checked={isProtected}
+          onChange={(e) => setProtected(e.currentTarget.checked)}
+        />
+        <Group justify="flex-end" mt="sm">
+          <Button variant="default" onClick={props.onClose}>
+            Cancel
+          </Button>
+          <Button
+            onClick={() => create.mutate()}
+            disabled={!name.trim()}
+            loading={create.isPending}
+            data-testid="dp-create"
+          >
+            Create
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** What one DP holds, per package (from its own status reports). */
+function DpContentDrawer({
+  dp,
+  onClose,
+}: {
+  dp: DistributionPoint | undefined;
+  onClose: () => void;
+}) {
+  const content = useQuery({
+    queryKey: keys.dpContent(dp?.id ?? ''),
+    queryFn: () => api.distributionPointContent(dp?.id ?? ''),
+    enabled: dp !== undefined,
+    refetchInterval: 5_000,
+  });
+  return (
+    <Drawer
+      opened={dp !== undefined}
+      onClose={onClose}
+      position="right"
+      size="xl"
+      title={<Text fw={600}>{dp?.name}</Text>}
+    >
+      {dp && (
+        <Stack gap="sm">
+          <Text size="sm" c="dimmed">
+            {dp.url ?? 'Not registered yet'} · version {dp.version ?? '—'} · last seen{' '}
+            <RelativeTime iso={dp.lastSeenAt} />
+          </Text>
+          {content.isError ? (
+            <ErrorState error={content.error} what="the content of this DP" />
+          ) : (
+            <Table className="steward-table" data-testid="dp-content">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Package</Table.Th>
+                  <Table.Th>Version</Table.Th>
+                  <Table.Th>State</Table.Th>
+                  <Table.Th>Size</Table.Th>
+                  <Table.Th>Updated</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {(content.data ?? []).map((c) => (
+                  <Table.Tr key={c.packageId}>
+                    <Table.Td>
+                      <Anchor
+                        component={Link}
+                        to={`/software/packages/${encodeURIComponent(c.packageId)}?tab=content`}
+                        size="sm"
+                      >
+                        {c.packageName}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>v{c.versionNumber}</Table.Td>
+                    <Table.Td>
+                      <ContentStateBadge state={c.state} />
+                    </Table.Td>
+                    <Table.Td>
+                      {formatBytes(c.bytesDone)} / {formatBytes(c.bytesTotal)}
+                    </Table.Td>
+                    <Table.Td>
+                      <RelativeTime iso={c.updatedAt} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </Stack>
+      )}
+    </Drawer>
+  );
+}
+
+function DpRow(props: {
+  dp: DistributionPoint;
+  onOpen: () => void;
+  onRegistration: (r: DistributionPointRegistration) => void;
+}) {
+  const { dp } = props;
+  const { can } = useSession();
+  const queryClient = useQueryClient();
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: keys.distributionPoints });
+  const renew = useMutation({
+    mutationFn: () => api.renewDistributionPointToken(dp.id),
+    onSuccess: (r) => {
+      refresh();
+      props.onRegistration(r);
+    },
+  });
+  const setProtected = useMutation({
+    mutationFn: (on: boolean) => api.updateDistributionPoint(dp.id, { protected: on }),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: () => api.deleteDistributionPoint(dp.id),
+    onSuccess: () => {
+      notifySuccess(`${dp.name} deleted; clients move to their next DP.`);
+      refresh();
+    },
+  });
+  const writable = can('software:write');
+  return (
+    <Table.Tr
+      className="clickable"
+      data-testid="dp-row"
+      data-dp-name={dp.name}
+      onClick={(e) => {
+        if (!(e.target as HTMLElement).closest('button, a, input')) props.onOpen();
+      }}
+    >
+      <Table.Td>
+        <Group gap={6}>
+          <Text size="sm" fw={600}>
+            {dp.name}
+          </Text>
+          {dp.isSiteServer && (
+            <Badge size="xs" variant="light" color="gray">
+              site server
+            </Badge>
+          )}
+        </Group>
+        <Text size="xs" c="dimmed" className="steward-mono">
+          {dp.url ?? '—'}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <DpStateBadge state={dp.state} />
+      </Table.Td>
+      <Table.Td>
+        {writable ? (
+          <Tooltip label="Serves only clients of its own boundary groups" withArrow openDelay={300}>
+            <Switch
+              size="xs"
+              checked={dp.protected}
+              onChange={(e) => setProtected.mutate(e.currentTarget.checked)}
+              thumbIcon={dp.protected ? <IconShieldLock size={10} /> : undefined}
+              aria-label="Protected"
+            />
+          </Tooltip>
+        ) : dp.protected ? (
+          'Yes'
+        ) : (
+          'No'
+        )}
+      </Table.Td>
+      <Table.Td>
+        <RatioBar
+          done={dp.packagesInstalled}
+          total={dp.packagesTargeted}
+          w={150}
+          label="Packages installed of targeted"
+        />
+      </Table.Td>
+      <Table.Td ta="right">{formatBytes(dp.storedBytes)}</Table.Td>
+      <Table.Td>
+        <RelativeTime iso={dp.lastSeenAt} />
+      </Table.Td>
+      <Table.Td ta="right">
+        {writable && !dp.isSiteServer && (
+          <Group gap={4} justify="flex-end" wrap="nowrap">
+            <ConfirmButton
+              size="xs"
+              variant="subtle"
+              leftSection={<IconKey size={14} />}
+              title={`New registration token for ${dp.name}?`}
+              message="Issues a new token; the old one stops working. Use it to register the DP again (a reinstalled machine, or an expired token)."
+              confirmLabel="Renew token"
+              danger={false}
+              loading={renew.isPending}
+              onConfirm={() => renew.mutateAsync()}
+              testId="dp-renew"
+            >
+              Renew token
+            </ConfirmButton>
+            <ConfirmButton
+              size="xs"
+              variant="subtle"
+              color="red"
+              px={6}
+              title={`Delete ${dp.name}?`}
+              message="The DP is removed from its groups and boundary groups; its certificate stops working and clients move to their next DP."
+              confirmLabel="Delete"
+              loading={remove.isPending}
+              onConfirm={() => remove.mutateAsync()}
+              testId="dp-delete"
+            >
+              <IconTrash size={15} />
+            </ConfirmButton>
+          </Group>
+        )}
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** Administration › Distribution points. */
+export function DistributionPointsPage() {
+  const { can } = useSession();
+  const queryClient = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const dps = useDistributionPoints(10_000);
+  const [createOpened, create] = useDisclosure(false);
+  const [registration, setRegistration] = useState<DistributionPointRegistration | null>(null);
+  const list = [...(dps.data ?? [])].sort(
+    (a, b) => Number(b.isSiteServer) - Number(a.isSiteServer) || a.name.localeCompare(b.name),
+  );
+  const open = list.find((d) => d.id === params.get('dp'));
+  const newButton = can('software:write') && (
+    <Button leftSection={<IconPlus size={16} />} onClick={create.open} data-testid="new-dp">
+      New distribution point
+    </Button>
+  );
+  return (
+    <>
+      <PageHeader
+        title="Distribution points"
+        description="Servers clients download content from. The site server is one; more run as steward server --roles dp, with no database."
+        actions={newButton}
+      />
+      <Paper p="md">
+        {dps.isError ? (
+          <ErrorState error={dps.error} what="the distribution points" />
+        ) : !dps.isPending && list.length === 0 ? (
+          <EmptyState
+            icon={<IconServer2 size={24} />}
+            title="No distribution points"
+            action={newButton}
+          />
+        ) : (
+          <Table.ScrollContainer minWidth={950}>
+            <Table className="steward-table" data-testid="dp-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>State</Table.Th>
+                  <Table.Th>Protected</Table.Th>
+                  <Table.Th>Packages</Table.Th>
+                  <Table.Th ta="right">Stored</Table.Th>
+                  <Table.Th>Last seen</Table.Th>
+                  <Table.Th w={200} />
+                </Table.Tr>
+              </Table.Thead>
+              {dps.isPending ? (
+                <TableSkeleton columns={7} rows={3} />
+              ) : (
+                <Table.Tbody>
+                  {list.map((d) => (
+                    <DpRow
+                      key={d.id}
+                      dp={d}
+                      onOpen={() => setParams({ dp: d.id }, { replace: true })}
+                      onRegistration={setRegistration}
+                    />
+                  ))}
+                </Table.Tbody>
+              )}
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Paper>
+      <CreateDpModal
+        opened={createOpened}
+        onClose={create.close}
+        onCreated={(r) => {
+          create.close();
+          setRegistration(r);
+          void queryClient.invalidateQueries({ queryKey: keys.distributionPoints });
+        }}
+      />
+      <DpRegistrationModal registration={registration} onClose={() => setRegistration(null)} />
+      <DpContentDrawer dp={open} onClose={() => setParams({}, { replace: true })} />
+    </>
+  );
+}

@@ -1,0 +1,315 @@
+import {
+  ActionIcon,
+  Anchor,
+  Badge,
+  Checkbox,
+  Code,
+  Collapse,
+  Group,
+  Progress,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { IconChevronDown, IconChevronRight, IconDevices, IconSearch } from '@tabler/icons-react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { DEPLOYMENT_STATES } from '@steward/protocol';
+import type { DeploymentDeviceState, DeploymentStateName } from '@steward/protocol';
+import { Fragment, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { api } from '../../api/client';
+import {
+  DEPLOYMENT_STATE_META,
+  DeploymentStateBadge,
+} from '../../components/deployment-state-badge';
+import { EmptyState } from '../../components/empty-state';
+import { ErrorState } from '../../components/error-state';
+import { Pager } from '../../components/pager';
+import { RelativeTime } from '../../components/relative-time';
+import { TableSkeleton } from '../../components/table-skeleton';
+import { formatBytes } from '../../lib/format';
+import { dkeys } from './queries';
+
+function DeviceDetails({ row }: { row: DeploymentDeviceState }) {
+  const downloading = row.bytesTotal !== null && row.bytesTotal > 0;
+  return (
+    <Stack gap={6} p="xs" data-testid="deployment-device-details">
+      {row.reason && (
+        <Text size="sm">
+          <Text span fw={600}>
+            Reason:{' '}
+          </Text>
+          {row.reasonCode && <Code mr={6}>{row.reasonCode}</Code>}
+          {row.reason}
+        </Text>
+      )}
+      {downloading && (
+        <Group gap={8} maw={420}>
+          <Text size="xs" c="dimmed">
+            Content
+          </Text>
+          <Progress
+            value={((row.bytesDone ?? 0) / (row.bytesTotal ?? 1)) * 100}
+            size="sm"
+            style={{ flex: 1 }}
+          />
+          <Text size="xs">
+            {formatBytes(row.bytesDone)} / {formatBytes(row.bytesTotal)}
+          </Text>
+        </Group>
+      )}
+      <Text size="xs" c="dimmed">
+        Runs: {row.runCount} · last state change <RelativeTime iso={row.updatedAt} size="xs" /> ·
+        next run {row.nextRunAt ? <RelativeTime iso={row.nextRunAt} size="xs" /> : 'not scheduled'}
+      </Text>
+      {row.outputTail ? (
+        <Code
+          block
+          mah={260}
+          style={{ overflow: 'auto', whiteSpace: 'pre-wrap' }}
+          data-testid="output-tail"
+        >
+          {row.outputTail}
+        </Code>
+      ) : (
+        <Text size="xs" c="dimmed">
+          No output captured.
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+function DeviceRow(props: {
+  row: DeploymentDeviceState;
+  selected: boolean;
+  onSelect: (on: boolean) => void;
+}) {
+  const { row } = props;
+  const [open, setOpen] = useState(false);
+  const failedCode = row.state === 'failed' && row.exitCode !== null;
+  return (
+    <Fragment>
+      <Table.Tr
+        data-testid="deployment-device-row"
+        data-hostname={row.hostname}
+        data-state={row.state}
+      >
+        <Table.Td w={34}>
+          <Checkbox
+            size="xs"
+            checked={props.selected}
+            onChange={(e) => props.onSelect(e.currentTarget.checked)}
+            aria-label={`Select ${row.hostname}`}
+          />
+        </Table.Td>
+        <Table.Td w={34}>
+          <ActionIcon
+            variant="subtle"
+            size="sm"
+            onClick={() => setOpen((o) => !o)}
+            aria-label="Details"
+            data-testid="device-expand"
+          >
+            {open ? <IconChevronDown size={14} /> : <IconChevronRight size={14} />}
+          </ActionIcon>
+        </Table.Td>
+        <Table.Td>
+          <Anchor
+            component={Link}
+            to={`/devices/${encodeURIComponent(row.deviceId)}?tab=deployments`}
+            size="sm"
+            fw={600}
+          >
+            {row.hostname}
+          </Anchor>
+        </Table.Td>
+        <Table.Td>
+          <Group gap={4} wrap="nowrap">
+            <DeploymentStateBadge state={row.state} />
+            {row.overdue && (
+              <Badge color="orange" variant="outline" size="sm" data-testid="overdue">
+                overdue
+              </Badge>
+            )}
+          </Group>
+        </Table.Td>
+        <Table.Td>
+          <Text
+            size="sm"
+            c={failedCode ? 'red' : undefined}
+            fw={failedCode ? 700 : 400}
+            data-testid="exit-code"
+          >
+            {row.exitCode ?? '—'}
+          </Text>
+        </Table.Td>
+        <Table.Td maw={320}>
+          <Text size="xs" lineClamp={1} title={row.reason ?? ''}>
+            {row.reasonCode ? <Code mr={4}>{row.reasonCode}</Code> : null}
+            {row.reason ?? (row.reasonCode ? '' : '—')}
+          </Text>
+        </Table.Td>
+        <Table.Td>
+          <RelativeTime iso={row.lastRunAt} />
+        </Table.Td>
+        <Table.Td ta="right">{row.runCount}</Table.Td>
+      </Table.Tr>
+      <Table.Tr style={{ display: open ? undefined : 'none' }}>
+        <Table.Td colSpan={8} p={0}>
+          <Collapse in={open}>{open && <DeviceDetails row={row} />}</Collapse>
+        </Table.Td>
+      </Table.Tr>
+    </Fragment>
+  );
+}
+
+const STATE_OPTIONS = DEPLOYMENT_STATES.map((s) => ({
+  value: s,
+  label: DEPLOYMENT_STATE_META[s].label,
+}));
+
+/** The drill-down: devices of a deployment in a state, with exit code, reason and output. */
+export function DeploymentDevices(props: {
+  deploymentId: string;
+  state: DeploymentStateName | null;
+  onState: (s: DeploymentStateName | null) => void;
+  selected: string[];
+  onSelected: (ids: string[]) => void;
+}) {
+  const [search, setSearch] = useState('');
+  const [debounced] = useDebouncedValue(search, 250);
+  const [overdue, setOverdue] = useState(false);
+  const [page, setPage] = useState({ offset: 0, limit: 50 });
+  const q = {
+    state: props.state ?? undefined,
+    search: debounced || undefined,
+    overdue: overdue || undefined,
+    ...page,
+  };
+  const devices = useQuery({
+    queryKey: dkeys.devices(props.deploymentId, q),
+    queryFn: () => api.deploymentDevices(props.deploymentId, q),
+    placeholderData: keepPreviousData,
+    refetchInterval: 5_000,
+  });
+  const items = devices.data?.items ?? [];
+  const selected = new Set(props.selected);
+  const allOnPage = items.length > 0 && items.every((d) => selected.has(d.deviceId));
+  return (
+    <Stack gap="sm">
+      <Group gap="sm">
+        <Select
+          placeholder="Every state"
+          data={STATE_OPTIONS}
+          value={props.state}
+          onChange={(v) => {
+            props.onState(DEPLOYMENT_STATES.find((s) => s === v) ?? null);
+            setPage((p) => ({ ...p, offset: 0 }));
+          }}
+          clearable
+          w={220}
+          data-testid="device-state-filter"
+        />
+        <TextInput
+          placeholder="Search host names"
+          leftSection={<IconSearch size={15} />}
+          value={search}
+          onChange={(e) => {
+            setSearch(e.currentTarget.value);
+            setPage((p) => ({ ...p, offset: 0 }));
+          }}
+          w={240}
+        />
+        <Switch
+          label="Overdue only"
+          checked={overdue}
+          onChange={(e) => setOverdue(e.currentTarget.checked)}
+        />
+        {props.selected.length > 0 && (
+          <Text size="sm" c="dimmed" data-testid="selected-count">
+            {props.selected.length} selected
+          </Text>
+        )}
+      </Group>
+      {devices.isError ? (
+        <ErrorState error={devices.error} what="the devices of this deployment" />
+      ) : !devices.isPending && items.length === 0 ? (
+        <EmptyState
+          icon={<IconDevices size={24} />}
+          title={
+            props.state
+              ? `No device is ${DEPLOYMENT_STATE_META[props.state].label.toLowerCase()}`
+              : 'No targeted devices'
+          }
+          description="Devices appear when they are members of the deployment’s collection."
+          compact
+        />
+      ) : (
+        <Table.ScrollContainer minWidth={900}>
+          <Table className="steward-table" data-testid="deployment-devices">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>
+                  <Checkbox
+                    size="xs"
+                    checked={allOnPage}
+                    indeterminate={!allOnPage && items.some((d) => selected.has(d.deviceId))}
+                    onChange={(e) => {
+                      const ids = items.map((d) => d.deviceId);
+                      props.onSelected(
+                        e.currentTarget.checked
+                          ? [...new Set([...props.selected, ...ids])]
+                          : props.selected.filter((id) => !ids.includes(id)),
+                      );
+                    }}
+                    aria-label="Select all on this page"
+                  />
+                </Table.Th>
+                <Table.Th />
+                <Table.Th>Device</Table.Th>
+                <Table.Th>State</Table.Th>
+                <Table.Th>Exit code</Table.Th>
+                <Table.Th>Reason</Table.Th>
+                <Table.Th>Last run</Table.Th>
+                <Table.Th ta="right">Runs</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            {devices.isPending ? (
+              <TableSkeleton columns={8} rows={4} />
+            ) : (
+              <Table.Tbody>
+                {items.map((row) => (
+                  <DeviceRow
+                    key={row.deviceId}
+                    row={row}
+                    selected={selected.has(row.deviceId)}
+                    onSelect={(on) =>
+                      props.onSelected(
+                        on
+                          ? [...props.selected, row.deviceId]
+                          : props.selected.filter((id) => id !== row.deviceId),
+                      )
+                    }
+                  />
+                ))}
+              </Table.Tbody>
+            )}
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      {devices.data && devices.data.total > 0 && (
+        <Pager
+          offset={page.offset}
+          limit={page.limit}
+          total={devices.data.total}
+          onChange={(offset, limit) => setPage({ offset, limit })}
+        />
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,62 @@
+import { Stack, Text } from '@mantine/core';
+import type { Deployment } from '@steward/protocol';
+import { KeyValueTable } from '../../components/key-value-table';
+import { describeTrigger, describeWallTime } from './recurrence';
+import { rerunLabel } from './wizard-behaviour-step';
+
+const yes = (b: boolean) => (b ? 'Yes' : 'No');
+
+/** The deployment's schedule and behaviour settings, as created. */
+export function DeploymentSettings({ d }: { d: Deployment }) {
+  const required = d.purpose === 'required';
+  return (
+    <KeyValueTable
+      labelWidth={230}
+      rows={[
+        [
+          'Schedules',
+          required ? (
+            <Stack gap={2}>
+              {d.triggers.map((t, i) => (
+                <Text size="sm" key={i}>
+                  {describeTrigger(t, d.timeBase)}
+                </Text>
+              ))}
+              {d.extraAssignments.map((a) => (
+                <Text size="sm" key={a}>
+                  Extra: {describeWallTime(a, d.timeBase)}
+                </Text>
+              ))}
+              {d.triggers.length === 0 && d.extraAssignments.length === 0 && '—'}
+            </Stack>
+          ) : (
+            'Offered in the Software Center'
+          ),
+        ],
+        ['Time base', d.timeBase === 'utc' ? 'UTC' : 'Client local time'],
+        [
+          'Available from',
+          d.availableAt ? describeWallTime(d.availableAt, d.timeBase) : 'creation',
+        ],
+        ['Expires', d.expiresAt ? describeWallTime(d.expiresAt, d.timeBase) : 'never'],
+        ['Rerun behaviour', rerunLabel(d.rerun)],
+        ['Revision', `#${d.revision} (raised by each rerun)`],
+        [
+          'Content',
+          d.contentMode === 'download'
+            ? 'Download and run locally'
+            : 'Run from the distribution point',
+        ],
+        ['Pre-download before the deadline', yes(d.preDownload)],
+        ['Run over slow boundaries', yes(d.runOverSlowBoundary)],
+        ['Allow fallback DP', yes(d.allowFallback)],
+        ['Run outside maintenance windows', yes(d.overrideMaintenanceWindows)],
+        [
+          'Users may postpone',
+          d.maxPostponeMinutes > 0 ? `up to ${d.maxPostponeMinutes} minutes` : 'no',
+        ],
+        ['Created', `${new Date(d.createdAt).toLocaleString()} by ${d.createdBy}`],
+      ]}
+    />
+  );
+}

@@ -1,0 +1,322 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  NumberInput,
+  Radio,
+  SegmentedControl,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconCalendarTime, IconEdit, IconPlus, IconTrash } from '@tabler/icons-react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { MaintenanceWindow, MaintenanceWindowBody } from '@steward/protocol';
+import { useState } from 'react';
+import { api } from '../../api/client';
+import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
+import { ConfirmButton } from '../../components/confirm-button';
+import { EmptyState } from '../../components/empty-state';
+import { ErrorState } from '../../components/error-state';
+import { TableSkeleton } from '../../components/table-skeleton';
+import { useSession } from '../../session/session-context';
+import { dkeys } from './queries';
+import {
+  describeRecurrence,
+  describeWallTime,
+  draftOf,
+  recurrenceOf,
+  type RecurrenceDraft,
+} from './recurrence';
+import { RecurrenceInput } from './recurrence-input';
+import { WindowPreview } from './window-preview';
+
+function durationText(min: number): string {
+  const h = Math.floor(min / 60);
+  const m = min % 60;
+  return [h ? `${h} h` : '', m ? `${m} min` : ''].filter(Boolean).join(' ') || '0 min';
+}
+
+function todayAt(hour: number): string {
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(hour)}:00`;
+}
+
+interface FormProps {
+  collectionId: string;
+  existing: MaintenanceWindow | undefined;
+  onClose: () => void;
+}
+
+function WindowForm({ collectionId, existing, onClose }: FormProps) {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState(existing?.name ?? '');
+  const [start, setStart] = useState(existing?.start ?? todayAt(22));
+  const [duration, setDuration] = useState(existing?.durationMinutes ?? 120);
+  const [recurrence, setRecurrence] = useState<RecurrenceDraft>(
+    draftOf(existing?.recurrence ?? { kind: 'daily', everyDays: 1 }),
+  );
+  const [timeBase, setTimeBase] = useState<'utc' | 'local'>(existing?.timeBase ?? 'local');
+  const [appliesTo, setAppliesTo] = useState<MaintenanceWindowBody['appliesTo']>(
+    existing?.appliesTo ?? 'all',
+  );
+  const [enabled, setEnabled] = useState(existing?.enabled ?? true);
+  const save = useMutation({
+    mutationFn: () => {
+      const body: MaintenanceWindowBody = {
+        name: name.trim(),
+        start,
+        durationMinutes: duration,
+        recurrence: recurrenceOf(recurrence),
+        timeBase,
+        appliesTo,
+        enabled,
+      };
+      return existing
+        ? api.updateMaintenanceWindow(existing.id, body)
+        : api.createMaintenanceWindow(collectionId, body);
+    },
+    meta: { silent: true },
+    onSuccess: (w) => {
+      notifySuccess(`Maintenance window “${w.name}” saved; the collection’s devices are told.`);
+      void queryClient.invalidateQueries({ queryKey: dkeys.windows(collectionId) });
+      onClose();
+    },
+  });
+  const badDuration = !Number.isInteger(duration) || duration < 5 || duration > 1440;
+  return (
+    <Stack gap="sm">
+      <TextInput
+        label="Name"
+        required
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        data-testid="window-name"
+      />
+      <Group grow align="flex-start">
+        <TextInput
+          type="datetime-local"
+          label="Starts"
+          value={start}
+          onChange={(e) => setStart(e.currentTarget.value)}
+          data-testid="window-start"
+        />
+        <NumberInput
+          label="Duration"
+          description="5 minutes to 24 hours"
+          suffix=" min"
+          min={5}
+          max={1440}
+          step={15}
+          value={duration}
+          onChange={(v) => setDuration(typeof v === 'number' ? Math.trunc(v) : 0)}
+          error={badDuration ? 'From 5 to 1440 minutes' : undefined}
+          data-testid="window-duration"
+        />
+      </Group>
+      <Stack gap={4}>
+        <Text size="sm" fw={500}>
+          Repeats
+        </Text>
+        <RecurrenceInput value={recurrence} onChange={setRecurrence} />
+      </Stack>
+      <Radio.Group
+        label="Times are in"
+        value={timeBase}
+        onChange={(v) => setTimeBase(v === 'utc' ? 'utc' : 'local')}
+      >
+        <Group mt={4}>
+          <Radio value="local" label="Client local time" />
+          <Radio value="utc" label="UTC" />
+        </Group>
+      </Radio.Group>
+      <Stack gap={4}>
+        <Text size="sm" fw={500}>
+          Applies to
+        </Text>
+        <SegmentedControl
+          value={appliesTo}
+          onChange={(v) => setAppliesTo(v === 'software-updates' ? 'software-updates' : 'all')}
+          data={[
+            { value: 'all', label: 'All deployments' },
+            { value: 'software-updates', label: 'Software updates only' },
+          ]}
+        />
+      </Stack>
+      <Switch
+        label="Enabled"
+        checked={enabled}
+        onChange={(e) => setEnabled(e.currentTarget.checked)}
+      />
+      {save.isError && (
+        <Alert color="red" variant="light" title={`Not saved: ${errorCode(save.error)}`}>
+          {errorMessage(save.error)}
+        </Alert>
+      )}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button
+          onClick={() => save.mutate()}
+          loading={save.isPending}
+          disabled={!name.trim() || !start || badDuration}
+          data-testid="window-save"
+        >
+          Save
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+/**
+ * Maintenance windows of a collection. A required run starts only if its maximum run time fits
+ * in the current window; overlapping windows merge; agents evaluate them offline.
+ */
+export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }) {
+  const { can } = useSession();
+  const queryClient = useQueryClient();
+  const [opened, { open, close }] = useDisclosure(false);
+  const [editing, setEditing] = useState<MaintenanceWindow | undefined>(undefined);
+  const windows = useQuery({
+    queryKey: dkeys.windows(collectionId),
+    queryFn: () => api.listMaintenanceWindows(collectionId),
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => api.deleteMaintenanceWindow(id),
+    onSuccess: () => {
+      notifySuccess('Maintenance window deleted.');
+      void queryClient.invalidateQueries({ queryKey: dkeys.windows(collectionId) });
+    },
+  });
+  const writable = can('deployments:write');
+  const list = windows.data ?? [];
+  const newButton = writable && (
+    <Button
+      leftSection={<IconPlus size={16} />}
+      onClick={() => {
+        setEditing(undefined);
+        open();
+      }}
+      data-testid="new-window"
+    >
+      New window
+    </Button>
+  );
+  if (windows.isError) return <ErrorState error={windows.error} what="the maintenance windows" />;
+  return (
+    <Stack gap="md">
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed">
+          Required deployments run on these devices only inside a window long enough for the
+          program.
+        </Text>
+        {newButton}
+      </Group>
+      {!windows.isPending && list.length === 0 ? (
+        <EmptyState
+          icon={<IconCalendarTime size={24} />}
+          title="No maintenance windows"
+          description="Without windows, required deployments run whenever they are scheduled."
+          action={newButton}
+          compact
+        />
+      ) : (
+        <Table className="steward-table" data-testid="window-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Starts</Table.Th>
+              <Table.Th>Duration</Table.Th>
+              <Table.Th>Repeats</Table.Th>
+              <Table.Th>Applies to</Table.Th>
+              <Table.Th w={160} />
+            </Table.Tr>
+          </Table.Thead>
+          {windows.isPending ? (
+            <TableSkeleton columns={6} rows={2} />
+          ) : (
+            <Table.Tbody>
+              {list.map((w) => (
+                <Table.Tr key={w.id} data-testid="window-row">
+                  <Table.Td>
+                    <Group gap={6}>
+                      <Text size="sm" fw={600}>
+                        {w.name}
+                      </Text>
+                      {!w.enabled && (
+                        <Badge size="xs" variant="outline" color="gray">
+                          disabled
+                        </Badge>
+                      )}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>{describeWallTime(w.start, w.timeBase)}</Table.Td>
+                  <Table.Td>{durationText(w.durationMinutes)}</Table.Td>
+                  <Table.Td>{describeRecurrence(w.recurrence)}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={w.appliesTo === 'all' ? 'indigo' : 'orange'}>
+                      {w.appliesTo === 'all' ? 'all deployments' : 'software updates'}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    {writable && (
+                      <Group gap={4} justify="flex-end" wrap="nowrap">
+                        <Button
+                          size="xs"
+                          variant="subtle"
+                          leftSection={<IconEdit size={14} />}
+                          onClick={() => {
+                            setEditing(w);
+                            open();
+                          }}
+                        >
+                          Edit
+                        </Button>
+                        <ConfirmButton
+                          size="xs"
+                          variant="subtle"
+                          color="red"
+                          px={6}
+                          title={`Delete ${w.name}?`}
+                          message="Devices stop honouring this window at their next contact."
+                          confirmLabel="Delete"
+                          loading={remove.isPending}
+                          onConfirm={() => remove.mutateAsync(w.id)}
+                          testId="window-delete"
+                        >
+                          <IconTrash size={15} />
+                        </ConfirmButton>
+                      </Group>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          )}
+        </Table>
+      )}
+      {list.length > 0 && <WindowPreview windows={list} />}
+      <Modal
+        opened={opened}
+        onClose={close}
+        title={<Text fw={600}>{editing ? `Edit ${editing.name}` : 'New maintenance window'}</Text>}
+        size="lg"
+      >
+        <WindowForm
+          key={editing?.id ?? 'new'}
+          collectionId={collectionId}
+          existing={editing}
+          onClose={close}
+        />
+      </Modal>
+    </Stack>
+  );
+}

@@ -1,0 +1,87 @@
+import { API_PREFIX, ApiError } from '@steward/protocol';
+import type { PackageVersion } from '@steward/protocol';
+import { api } from '../../api/client';
+
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+}
+
+/** gzip files start with 1f 8b: trust the bytes, not the file name. */
+export async function isGzip(file: Blob): Promise<boolean> {
+  const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
+  return head[0] === 0x1f && head[1] === 0x8b;
+}
+
+function isPackageVersion(v: unknown): v is PackageVersion {
+  if (typeof v !== 'object' || v === null) return false;
+  return (
+    typeof Reflect.get(v, 'id') === 'string' &&
+    typeof Reflect.get(v, 'number') === 'number' &&
+    typeof Reflect.get(v, 'fileCount') === 'number' &&
+    typeof Reflect.get(v, 'sizeBytes') === 'number'
+  );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function apiErrorOf(status: number, text: string): ApiError {
+  const body = parseJson(text);
+  const o = typeof body === 'object' && body !== null ? body : {};
+  const code: unknown = Reflect.get(o, 'code');
+  const message: unknown = Reflect.get(o, 'message');
+  return new ApiError(
+    status,
+    typeof code === 'string' ? code : `HTTP_${status}`,
+    typeof message === 'string' ? message : text || `HTTP ${status}`,
+    Reflect.get(o, 'details'),
+  );
+}
+
+/**
+ * POST /packages/:id/versions/archive with XMLHttpRequest, because fetch reports no upload
+ * progress. Same bearer token and same error shape as the typed ApiClient; `signal` aborts.
+ */
+export async function uploadArchive(
+  packageId: string,
+  file: File,
+  onProgress: (p: UploadProgress) => void,
+  signal?: AbortSignal,
+): Promise<PackageVersion> {
+  const gzip = await isGzip(file);
+  return new Promise<PackageVersion>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(
+      'POST',
+      `${api.baseUrl}${API_PREFIX}/packages/${encodeURIComponent(packageId)}/versions/archive`,
+    );
+    xhr.setRequestHeader('content-type', gzip ? 'application/gzip' : 'application/x-tar');
+    if (api.token) xhr.setRequestHeader('authorization', `Bearer ${api.token}`);
+    xhr.upload.onprogress = (e) => {
+      onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        const body = parseJson(xhr.responseText);
+        if (isPackageVersion(body)) resolve(body);
+        else
+          reject(new ApiError(xhr.status, 'BAD_RESPONSE', 'the site answered without a version'));
+        return;
+      }
+      // A 401 ends the session the same way as any other request: ask once through the client.
+      if (xhr.status === 401) void api.me().catch(() => undefined);
+      reject(apiErrorOf(xhr.status, xhr.responseText));
+    };
+    xhr.onerror = () =>
+      reject(new ApiError(0, 'UNREACHABLE', `cannot reach ${api.baseUrl} (upload interrupted)`));
+    xhr.onabort = () => reject(new ApiError(0, 'ABORTED', 'upload cancelled'));
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(file);
+  });
+}

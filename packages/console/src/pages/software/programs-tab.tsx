@@ -1,0 +1,248 @@
+import { Badge, Button, Group, Table, Text, Tooltip } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import {
+  IconEdit,
+  IconPlayerPause,
+  IconPlayerPlay,
+  IconPlus,
+  IconTerminal2,
+  IconTrash,
+} from '@tabler/icons-react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { Package, Program } from '@steward/protocol';
+import { useState } from 'react';
+import { api } from '../../api/client';
+import { notifySuccess } from '../../api/errors';
+import { ConfirmButton } from '../../components/confirm-button';
+import { EmptyState } from '../../components/empty-state';
+import { ErrorState } from '../../components/error-state';
+import { TableSkeleton } from '../../components/table-skeleton';
+import { useSession } from '../../session/session-context';
+import { ProgramModal } from './program-modal';
+import { keys, usePrograms } from './queries';
+
+function requirementsText(p: Program): string {
+  const r = p.requirements;
+  const parts: string[] = [];
+  if (r.osFamilies?.length) parts.push(r.osFamilies.join('/'));
+  if (r.minOsVersion) parts.push(`≥ ${r.minOsVersion}`);
+  if (r.architectures?.length) parts.push(r.architectures.join('/'));
+  if (r.minFreeDiskMb !== undefined) parts.push(`${r.minFreeDiskMb} MB disk`);
+  if (r.minMemoryMb !== undefined) parts.push(`${r.minMemoryMb} MB memory`);
+  return parts.join(', ') || 'none';
+}
+
+function ProgramRow(props: { program: Program; all: Program[]; onEdit: () => void; pkg: Package }) {
+  const { program: p } = props;
+  const { can } = useSession();
+  const queryClient = useQueryClient();
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: ['programs'] });
+    void queryClient.invalidateQueries({ queryKey: keys.package(props.pkg.id) });
+    void queryClient.invalidateQueries({ queryKey: keys.packages });
+  };
+  const toggle = useMutation({
+    mutationFn: () => api.setProgramDisabled(p.id, !p.disabled),
+    onSuccess: (r) => {
+      notifySuccess(
+        r.disabled
+          ? `${r.name} is disabled: agents stop it now, mandatory runs included.`
+          : `${r.name} is enabled again.`,
+      );
+      refresh();
+    },
+  });
+  const remove = useMutation({
+    mutationFn: () => api.deleteProgram(p.id),
+    onSuccess: () => {
+      notifySuccess(`Program ${p.name} deleted.`);
+      refresh();
+    },
+  });
+  const dependency = p.dependsOnProgramId
+    ? props.all.find((x) => x.id === p.dependsOnProgramId)
+    : undefined;
+  const writable = can('software:write');
+  return (
+    <Table.Tr data-testid="program-row" data-program-name={p.name}>
+      <Table.Td>
+        <Group gap={6}>
+          <Text size="sm" fw={600}>
+            {p.name}
+          </Text>
+          {p.disabled && (
+            <Badge color="red" variant="light" size="sm" data-testid="program-disabled">
+              disabled
+            </Badge>
+          )}
+        </Group>
+        {p.description && (
+          <Text size="xs" c="dimmed" lineClamp={1}>
+            {p.description}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <Text className="steward-mono" lineClamp={2} title={p.commandLine}>
+          {p.commandLine}
+        </Text>
+        <Text size="xs" c="dimmed">
+          in {p.workingDirectory || '.'} as {p.runAs === 'root' ? 'root' : 'the logged-on user'}
+        </Text>
+      </Table.Td>
+      <Table.Td>{p.maxRunMinutes} min</Table.Td>
+      <Table.Td>
+        <Text size="sm">{p.successExitCodes.join(', ') || '—'}</Text>
+        {p.rebootExitCodes.length > 0 && (
+          <Text size="xs" c="dimmed">
+            reboot: {p.rebootExitCodes.join(', ')}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <Text size="xs">{requirementsText(p)}</Text>
+        {p.dependsOnProgramId && (
+          <Text size="xs" c="dimmed">
+            after{' '}
+            {dependency ? `${dependency.packageName} › ${dependency.name}` : p.dependsOnProgramId}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td ta="right">
+        {writable && (
+          <Group gap={4} justify="flex-end" wrap="nowrap">
+            <Tooltip label="Edit" withArrow>
+              <Button
+                size="xs"
+                variant="subtle"
+                onClick={props.onEdit}
+                data-testid="program-edit"
+                px={6}
+              >
+                <IconEdit size={15} />
+              </Button>
+            </Tooltip>
+            <ConfirmButton
+              size="xs"
+              variant="subtle"
+              color={p.disabled ? 'teal' : 'orange'}
+              leftSection={
+                p.disabled ? <IconPlayerPlay size={14} /> : <IconPlayerPause size={14} />
+              }
+              title={p.disabled ? `Enable ${p.name}?` : `Disable ${p.name} everywhere?`}
+              message={
+                p.disabled
+                  ? 'Deployments of this program may run again on their schedules.'
+                  : 'Disabling stops this program everywhere at once: the site pushes it to every online agent, which kills a running copy and skips every run, mandatory ones included, until you enable it again. Offline agents learn it at their next contact.'
+              }
+              confirmLabel={p.disabled ? 'Enable' : 'Disable everywhere'}
+              danger={!p.disabled}
+              loading={toggle.isPending}
+              onConfirm={() => toggle.mutateAsync()}
+              testId="program-toggle"
+            >
+              {p.disabled ? 'Enable' : 'Disable'}
+            </ConfirmButton>
+            <ConfirmButton
+              size="xs"
+              variant="subtle"
+              color="red"
+              px={6}
+              title={`Delete ${p.name}?`}
+              message="The program is deleted. Deployments of it must be deleted first."
+              confirmLabel="Delete"
+              loading={remove.isPending}
+              onConfirm={() => remove.mutateAsync()}
+              testId="program-delete"
+            >
+              <IconTrash size={15} />
+            </ConfirmButton>
+          </Group>
+        )}
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** Programs: the command lines that install or run a package, with their conditions. */
+export function ProgramsTab({ pkg }: { pkg: Package }) {
+  const { can } = useSession();
+  const programs = usePrograms(pkg.id);
+  const all = usePrograms();
+  const [opened, { open, close }] = useDisclosure(false);
+  const [editing, setEditing] = useState<Program | undefined>(undefined);
+  const newButton = can('software:write') && (
+    <Button
+      leftSection={<IconPlus size={16} />}
+      onClick={() => {
+        setEditing(undefined);
+        open();
+      }}
+      data-testid="new-program"
+    >
+      New program
+    </Button>
+  );
+  const list = programs.data ?? [];
+  return (
+    <>
+      <Group justify="space-between" mb="sm">
+        <Text size="sm" c="dimmed">
+          A program is what a deployment runs: a command line in the package’s files.
+        </Text>
+        {newButton}
+      </Group>
+      {programs.isError ? (
+        <ErrorState error={programs.error} what="the programs" />
+      ) : !programs.isPending && list.length === 0 ? (
+        <EmptyState
+          icon={<IconTerminal2 size={24} />}
+          title="No programs"
+          description="Add a program with the command line that installs the package, e.g. sh install.sh."
+          action={newButton}
+          compact
+        />
+      ) : (
+        <Table.ScrollContainer minWidth={900}>
+          <Table className="steward-table" data-testid="program-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Program</Table.Th>
+                <Table.Th>Command line</Table.Th>
+                <Table.Th>Max run</Table.Th>
+                <Table.Th>Exit codes</Table.Th>
+                <Table.Th>Requirements</Table.Th>
+                <Table.Th w={200} />
+              </Table.Tr>
+            </Table.Thead>
+            {programs.isPending ? (
+              <TableSkeleton columns={6} rows={2} />
+            ) : (
+              <Table.Tbody>
+                {list.map((p) => (
+                  <ProgramRow
+                    key={p.id}
+                    program={p}
+                    pkg={pkg}
+                    all={all.data ?? list}
+                    onEdit={() => {
+                      setEditing(p);
+                      open();
+                    }}
+                  />
+                ))}
+              </Table.Tbody>
+            )}
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      <ProgramModal
+        key={editing?.id ?? 'new'}
+        pkg={pkg}
+        program={editing}
+        opened={opened}
+        onClose={close}
+      />
+    </>
+  );
+}

@@ -1,0 +1,184 @@
+import { Badge, Button, Drawer, Group, ScrollArea, Table, Text, TextInput } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconFiles, IconSearch, IconUpload } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
+import type { Package, PackageVersion } from '@steward/protocol';
+import { useState } from 'react';
+import { api } from '../../api/client';
+import { EmptyState } from '../../components/empty-state';
+import { ErrorState } from '../../components/error-state';
+import { RelativeTime } from '../../components/relative-time';
+import { TableSkeleton } from '../../components/table-skeleton';
+import { formatBytes } from '../../lib/format';
+import { useSession } from '../../session/session-context';
+import { ArchiveUploadModal } from './archive-upload-modal';
+import { keys } from './queries';
+
+function modeText(mode: number): string {
+  return `0${mode.toString(8)}`;
+}
+
+function VersionFilesDrawer(props: {
+  pkg: Package;
+  version: PackageVersion | null;
+  onClose: () => void;
+}) {
+  const [search, setSearch] = useState('');
+  const v = props.version;
+  const files = useQuery({
+    queryKey: keys.versionFiles(props.pkg.id, v?.number ?? 0),
+    queryFn: () => api.packageVersionFiles(props.pkg.id, v?.number ?? 0),
+    enabled: v !== null,
+    staleTime: Infinity,
+  });
+  const needle = search.trim().toLowerCase();
+  const rows = (files.data ?? []).filter((f) => !needle || f.path.toLowerCase().includes(needle));
+  return (
+    <Drawer
+      opened={v !== null}
+      onClose={props.onClose}
+      position="right"
+      size="xl"
+      title={<Text fw={600}>Files of version {v?.number}</Text>}
+    >
+      <TextInput
+        placeholder="Filter by path"
+        leftSection={<IconSearch size={15} />}
+        value={search}
+        onChange={(e) => setSearch(e.currentTarget.value)}
+        mb="sm"
+      />
+      {files.isError ? (
+        <ErrorState error={files.error} what="the files" />
+      ) : (
+        <ScrollArea>
+          <Table className="steward-table" data-testid="version-files">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Path</Table.Th>
+                <Table.Th ta="right">Size</Table.Th>
+                <Table.Th>Mode</Table.Th>
+                <Table.Th>SHA-256</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            {files.isPending ? (
+              <TableSkeleton columns={4} rows={6} />
+            ) : (
+              <Table.Tbody>
+                {rows.map((f) => (
+                  <Table.Tr key={f.path} data-testid="version-file-row">
+                    <Table.Td className="steward-mono">{f.path}</Table.Td>
+                    <Table.Td ta="right">{formatBytes(f.size)}</Table.Td>
+                    <Table.Td className="steward-mono">{modeText(f.mode)}</Table.Td>
+                    <Table.Td className="steward-mono" title={f.sha256}>
+                      {f.sha256.slice(0, 12)}…
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            )}
+          </Table>
+        </ScrollArea>
+      )}
+    </Drawer>
+  );
+}
+
+/** Content versions of a package: the highest is current; clients always get it. */
+export function VersionsTab({ pkg }: { pkg: Package }) {
+  const { can } = useSession();
+  const [uploadOpened, upload] = useDisclosure(false);
+  const [shown, setShown] = useState<PackageVersion | null>(null);
+  const versions = useQuery({
+    queryKey: keys.versions(pkg.id),
+    queryFn: () => api.packageVersions(pkg.id),
+  });
+  const list = [...(versions.data ?? [])].sort((a, b) => b.number - a.number);
+  const uploadButton = can('software:write') && (
+    <Button
+      leftSection={<IconUpload size={16} />}
+      onClick={upload.open}
+      data-testid="update-content"
+    >
+      Update content
+    </Button>
+  );
+  return (
+    <>
+      <Group justify="space-between" mb="sm">
+        <Text size="sm" c="dimmed">
+          Updating the source makes a new version; distribution points and clients move to it.
+        </Text>
+        {uploadButton}
+      </Group>
+      {versions.isError ? (
+        <ErrorState error={versions.error} what="the content versions" />
+      ) : !versions.isPending && list.length === 0 ? (
+        <EmptyState
+          icon={<IconFiles size={24} />}
+          title="No content yet"
+          description="Upload a .tar or .tar.gz archive of the package source. The CLI can also import a folder (steward packages import)."
+          action={uploadButton}
+          compact
+        />
+      ) : (
+        <Table className="steward-table" data-testid="version-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={110}>Version</Table.Th>
+              <Table.Th ta="right">Files</Table.Th>
+              <Table.Th ta="right">Size</Table.Th>
+              <Table.Th>Source</Table.Th>
+              <Table.Th>Created</Table.Th>
+              <Table.Th w={120} />
+            </Table.Tr>
+          </Table.Thead>
+          {versions.isPending ? (
+            <TableSkeleton columns={6} rows={3} />
+          ) : (
+            <Table.Tbody>
+              {list.map((v) => (
+                <Table.Tr key={v.id} data-testid="version-row" data-version={v.number}>
+                  <Table.Td>
+                    <Group gap={6}>
+                      <Text fw={600} size="sm">
+                        v{v.number}
+                      </Text>
+                      {v.current && (
+                        <Badge size="xs" color="teal" variant="light">
+                          current
+                        </Badge>
+                      )}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td ta="right">{v.fileCount.toLocaleString()}</Table.Td>
+                  <Table.Td ta="right">{formatBytes(v.sizeBytes)}</Table.Td>
+                  <Table.Td>{v.source}</Table.Td>
+                  <Table.Td>
+                    <RelativeTime iso={v.createdAt} />{' '}
+                    <Text span size="xs" c="dimmed">
+                      by {v.createdBy}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      leftSection={<IconFiles size={14} />}
+                      onClick={() => setShown(v)}
+                      data-testid="version-files-button"
+                    >
+                      Files
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          )}
+        </Table>
+      )}
+      <ArchiveUploadModal pkg={pkg} opened={uploadOpened} onClose={upload.close} />
+      <VersionFilesDrawer pkg={pkg} version={shown} onClose={() => setShown(null)} />
+    </>
+  );
+}

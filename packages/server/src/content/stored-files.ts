@@ -1,0 +1,152 @@
+import type { Kysely } from 'kysely';
+import type { ContentLibraryStats } from '@steward/protocol';
+import type { Database } from '../db/schema.js';
+import { toNumber } from '../db/database.js';
+import { chunked } from './repository.js';
+
+/** SQL of the stored files (`content_file`): what the library holds, its stats, and GC. */
+
+type Db = Kysely<Database>;
+
+/** Sizes of the given hashes that the library holds (a content_file row exists). */
+export async function storedSizes(db: Db, hashes: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const part of chunked([...new Set(hashes)])) {
+    const rows = await db
+      .selectFrom('content_file')
+      .select(['sha256', 'size'])
+      .where('sha256', 'in', part)
+      .execute();
+    for (const r of rows) out.set(r.sha256, Number(r.size));
+  }
+  return out;
+}
+
+/**
+ * Records a stored file. `created_at` doubles as "last claimed": storing or asking about a file
+ * again moves it, so garbage collection (which spares files younger than an hour) does not take a
+ * file out from under an upload whose version is about to be created.
+ */
+export async function recordContentFile(
+  db: Db,
+  file: { sha256: string; size: number },
+  at: string,
+): Promise<void> {
+  await db
+    .insertInto('content_file')
+    .values({ sha256: file.sha256, size: file.size, created_at: at })
+    .onConflict((oc) => oc.column('sha256').doUpdateSet({ created_at: at }))
+    .execute();
+}
+
+export async function touchContentFiles(
+  db: Db,
+  hashes: readonly string[],
+  at: string,
+): Promise<void> {
+  for (const part of chunked(hashes)) {
+    await db
+      .updateTable('content_file')
+      .set({ created_at: at })
+      .where('sha256', 'in', part)
+      .execute();
+  }
+}
+
+/** How many of these hashes no package version references yet ("new to the library"). */
+export async function countUnreferenced(db: Db, hashes: readonly string[]): Promise<number> {
+  const unique = [...new Set(hashes)];
+  let referenced = 0;
+  for (const part of chunked(unique)) {
+    const row = await db
+      .selectFrom('package_version_file')
+      .select((eb) => eb.fn.count<number | string>('sha256').distinct().as('n'))
+      .where('sha256', 'in', part)
+      .executeTakeFirst();
+    referenced += toNumber(row?.n);
+  }
+  return unique.length - referenced;
+}
+
+export async function libraryStats(db: Db): Promise<ContentLibraryStats> {
+  const files = await db
+    .selectFrom('content_file')
+    .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('size').as('bytes')])
+    .executeTakeFirst();
+  const referenced = await db
+    .selectFrom('package_version_file')
+    .select((eb) => eb.fn.sum('size').as('bytes'))
+    .executeTakeFirst();
+  const versions = await db
+    .selectFrom('package_version')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst();
+  return {
+    fileCount: toNumber(files?.n),
+    totalBytes: toNumber(files?.bytes),
+    referencedBytes: toNumber(referenced?.bytes),
+    packageVersionCount: toNumber(versions?.n),
+  };
+}
+
+/** Stored files no package version references, last claimed before `before`. */
+export async function unreferencedContent(
+  db: Db,
+  before: string,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('content_file as cf')
+    .select('cf.sha256')
+    .where('cf.created_at', '<', before)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('package_version_file as f')
+            .select('f.sha256')
+            .whereRef('f.sha256', '=', 'cf.sha256'),
+        ),
+      ),
+    )
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.sha256);
+}
+
+/**
+ * Deletes the row of a file only while nothing references it (checked in the same statement).
+ * A version created concurrently holds the row through its foreign key, so the delete either
+ * sees the reference or fails; the caller removes the file from disk only when this says true.
+ */
+export async function deleteContentFileIfUnreferenced(
+  db: Db,
+  sha256: string,
+  before?: string,
+): Promise<boolean> {
+  let q = db
+    .deleteFrom('content_file')
+    .where('sha256', '=', sha256)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('package_version_file as f')
+            .select('f.sha256')
+            .where('f.sha256', '=', sha256),
+        ),
+      ),
+    );
+  if (before) q = q.where('created_at', '<', before);
+  const result = await q.executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function contentFileExists(db: Db, sha256: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('content_file')
+    .select('sha256')
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
+  return row !== undefined;
+}

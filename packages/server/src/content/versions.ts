@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { ManifestEntry, PackageVersion } from '@steward/protocol';
+import type { Actor, SiteContext } from '../context.js';
+import { nowIso } from '../context.js';
+import type { Database } from '../db/schema.js';
+import { writeAudit } from '../audit/audit.js';
+import { raiseSiteStatus } from '../status/site-status.js';
+import { ConflictError, InputError, NotFoundError } from '../http/errors.js';
+import { ContentErrorCode } from './codes.js';
+import { checkManifest } from './manifest.js';
+import * as repo from './repository.js';
+import * as stored from './stored-files.js';
+
+/** How a version's source arrived (PackageVersion.source). */
+export type VersionSource = 'files' | 'archive' | 'folder';
+
+type Db = Kysely<Database>;
+
+async function lockedPackage(ctx: SiteContext, tx: Db, idOrName: string): Promise<repo.PackageRow> {
+  const row = await repo.findPackage(tx, idOrName);
+  if (!row) throw new NotFoundError('package', idOrName, ContentErrorCode.PACKAGE_NOT_FOUND);
+  // PostgreSQL: two versions of one package at once would take the same number; the row lock
+  // orders them. SQLite runs one write transaction at a time anyway.
+  if (ctx.db.dialect === 'postgres')
+    await sql`select id from software_package where id = ${row.id} for update`.execute(tx);
+  return row;
+}
+
+/** Every hash stored, and each entry's size the stored size: else nothing is created. */
+async function checkStored(tx: Db, files: readonly ManifestEntry[]): Promise<void> {
+  const sizes = await stored.storedSizes(
+    tx,
+    files.map((f) => f.sha256),
+  );
+  const missing = [...new Set(files.filter((f) => !sizes.has(f.sha256)).map((f) => f.sha256))];
+  if (missing.length > 0)
+    throw new ConflictError(
+      ContentErrorCode.CONTENT_MISSING,
+      `${missing.length} file(s) are not in the content library; upload them first`,
+      { missing },
+    );
+  const wrong = files.find((f) => sizes.get(f.sha256) !== f.size);
+  if (wrong)
+    throw new InputError(
+      ContentErrorCode.CONTENT_SIZE_MISMATCH,
+      `"${wrong.path}" says ${wrong.size} bytes but ${wrong.sha256} has ${sizes.get(wrong.sha256)}`,
+      { path: wrong.path, sha256: wrong.sha256, size: sizes.get(wrong.sha256) },
+    );
+}
+
+/**
+ * Creates the package's next version from files already in the library and makes it current
+ * (clients and DPs always get the current one), in one transaction with its audit row and
+ * status message 50110; then tells every process (DP and agent assignments) on the bus.
+ */
+export async function commitVersion(
+  ctx: SiteContext,
+  actor: Actor,
+  input: { idOrName: string; files: ManifestEntry[]; source: VersionSource },
+): Promise<PackageVersion> {
+  const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  checkManifest(files);
+  const at = nowIso(ctx);
+  const created = await ctx.db.kysely.transaction().execute(async (tx) => {
+    const pkg = await lockedPackage(ctx, tx, input.idOrName);
+    await checkStored(tx, files);
+    const newToLibrary = await stored.countUnreferenced(
+      tx,
+      files.map((f) => f.sha256),
+    );
+    const row = {
+      id: randomUUID(),
+      package_id: pkg.id,
+      number: await repo.nextVersionNumber(tx, pkg.id),
+      created_at: at,
+      created_by: actor.userName,
+      file_count: files.length,
+      size_bytes: files.reduce((n, f) => n + f.size, 0),
+      source: input.source,
+    };
+    await repo.insertVersion(tx, row, files);
+    await repo.updatePackageRow(tx, pkg.id, { current_version_id: row.id, updated_at: at });
+    await writeAudit(tx, actor, at, {
+      action: 'package.version.create',
+      targetType: 'package',
+      targetId: pkg.id,
+      details: { name: pkg.name, version: row.number, files: files.length, source: input.source },
+    });
+    await raiseSiteStatus(
+      ctx,
+      {
+        messageId: 50110,
+        insertionStrings: [
+          pkg.name,
+          String(row.number),
+          actor.userName,
+          String(files.length),
+          String(row.size_bytes),
+          String(newToLibrary),
+        ],
+        attributes: { packageId: pkg.id, packageVersionId: row.id },
+      },
+      tx,
+    );
+    return row;
+  });
+  await ctx.bus.publish('content-changed', { packageId: created.package_id });
+  await ctx.bus.publish('status-ingested', { count: 1 });
+  return repo.toVersion(created, created.id);
+}
+
+/**
+ * Deletes all but the newest `keep` versions (the current one always stays); their files go at
+ * the next garbage collection if nothing else references them.
+ */
+export async function pruneVersions(
+  ctx: SiteContext,
+  actor: Actor,
+  idOrName: string,
+  keep: number,
+): Promise<PackageVersion[]> {
+  const at = nowIso(ctx);
+  const { pkg, removed } = await ctx.db.kysely.transaction().execute(async (tx) => {
+    const pkg = await lockedPackage(ctx, tx, idOrName);
+    const versions = await repo.listVersionRows(tx, pkg.id);
+    const removed = versions
+      .slice(Math.max(1, keep))
+      .filter((v) => v.id !== pkg.current_version_id)
+      .map((v) => v.id);
+    await repo.deleteVersions(tx, removed);
+    if (removed.length > 0)
+      await writeAudit(tx, actor, at, {
+        action: 'package.version.prune',
+        targetType: 'package',
+        targetId: pkg.id,
+        details: {
+          name: pkg.name,
+          removed: versions.filter((v) => removed.includes(v.id)).map((v) => v.number),
+        },
+      });
+    return { pkg, removed };
+  });
+  return (await repo.listVersionRows(ctx.db.kysely, pkg.id))
+    .filter((v) => !removed.includes(v.id))
+    .map((v) => repo.toVersion(v, pkg.current_version_id));
+}

@@ -1,0 +1,104 @@
+import type { Kysely } from 'kysely';
+import type { AgentDeployment, AssignmentsDocument } from '@steward/protocol';
+import type { Database } from '../db/schema.js';
+import { extraAssignmentsOf, rerunOf, triggersOf } from './deployment-repository.js';
+import { windowBodyOf } from './maintenance-windows.js';
+import { expiredEverywhere } from './schedule-validation.js';
+
+type Tx = Kysely<Database>;
+
+/**
+ * Enabled, unexpired deployments whose collection holds the device, as the agent needs them,
+ * and the collections it is in. An expiry in client local time is kept until it has passed in
+ * every zone; the agent applies it exactly.
+ */
+export async function assignedDeployments(
+  db: Tx,
+  deviceId: string,
+  now: Date,
+): Promise<{ deployments: AgentDeployment[]; collectionIds: string[] }> {
+  const device = await db
+    .selectFrom('device')
+    .select('enrolled_at')
+    .where('id', '=', deviceId)
+    .executeTakeFirst();
+  const memberships = await db
+    .selectFrom('collection_member')
+    .select(['collection_id', 'since'])
+    .where('device_id', '=', deviceId)
+    .execute();
+  const collectionIds = memberships.map((m) => m.collection_id).sort();
+  if (!device || collectionIds.length === 0) return { deployments: [], collectionIds };
+  const since = new Map(memberships.map((m) => [m.collection_id, m.since]));
+  const rows = await db
+    .selectFrom('deployment')
+    .selectAll()
+    .where('collection_id', 'in', collectionIds)
+    .where('enabled', '=', 1)
+    .orderBy('id')
+    .execute();
+  const live = rows.filter((r) => !expiredEverywhere(r.expires_at, r.time_base, now));
+  const reruns = new Map<string, number>();
+  if (live.length > 0) {
+    const rr = await db
+      .selectFrom('deployment_rerun')
+      .select(['deployment_id', 'revision'])
+      .where('device_id', '=', deviceId)
+      .where(
+        'deployment_id',
+        'in',
+        live.map((r) => r.id),
+      )
+      .execute();
+    for (const r of rr) reruns.set(r.deployment_id, r.revision);
+  }
+  const deployments = live.map((r): AgentDeployment => {
+    const triggers = triggersOf(r);
+    const memberSince = since.get(r.collection_id) ?? r.created_at;
+    return {
+      id: r.id,
+      name: r.name,
+      purpose: r.purpose === 'required' ? 'required' : 'available',
+      programId: r.program_id,
+      triggers,
+      availableAt: r.available_at,
+      expiresAt: r.expires_at,
+      extraAssignments: extraAssignmentsOf(r),
+      timeBase: r.time_base === 'local' ? 'local' : 'utc',
+      rerun: rerunOf(r.rerun),
+      preDownload: r.pre_download === 1,
+      contentMode: r.content_mode === 'from-dp' ? 'from-dp' : 'download',
+      runOverSlowBoundary: r.run_over_slow_boundary === 1,
+      allowFallback: r.allow_fallback === 1,
+      overrideMaintenanceWindows: r.override_maintenance_windows === 1,
+      maxPostponeMinutes: r.max_postpone_minutes,
+      revision: Math.max(r.revision, reruns.get(r.id) ?? 0),
+      // On-enrolment runs count from the enrolment; otherwise from when the device became a
+      // target (the later of the deployment's creation and its joining the collection).
+      targetedAt: triggers.some((t) => t.type === 'on-enrolment')
+        ? device.enrolled_at
+        : r.created_at > memberSince
+          ? r.created_at
+          : memberSince,
+    };
+  });
+  return { deployments, collectionIds };
+}
+
+/** Every maintenance window of these collections (the agent merges overlapping ones). */
+export async function deviceWindows(
+  db: Tx,
+  collectionIds: readonly string[],
+): Promise<AssignmentsDocument['maintenanceWindows']> {
+  if (collectionIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('maintenance_window')
+    .selectAll()
+    .where('collection_id', 'in', [...collectionIds])
+    .orderBy('id')
+    .execute();
+  return rows.flatMap((r) => {
+    const body = windowBodyOf(r);
+    return body ? [{ id: r.id, ...body }] : [];
+  });
+}

@@ -1,0 +1,190 @@
+import { sign } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import {
+  canonicalJson,
+  type AgentProgram,
+  type AssignmentsDocument,
+  type ManifestEntry,
+  type SignedAssignments,
+} from '@steward/protocol';
+import type { SiteContext } from '../context.js';
+import { nowIso } from '../context.js';
+import type { Database } from '../db/schema.js';
+import type { SiteKeys } from '../site/site-keys.js';
+import { currentVersionOf, loadVersionFiles } from '../content/repository.js';
+import { programRowsByIds, toProgram, type ProgramRow } from './program-repository.js';
+import { assignedDeployments, deviceWindows } from './assignment-queries.js';
+
+type Tx = Kysely<Database>;
+
+/** A cached document is rebuilt after this long even without an event (expiries pass). */
+const CACHE_MS = 5 * 60_000;
+const MAX_CACHED = 20_000;
+/** Package versions are immutable: their manifests are cached for as long as they are used. */
+const MAX_MANIFESTS = 500;
+
+interface Entry {
+  signed: SignedAssignments;
+  collectionIds: ReadonlySet<string>;
+  /** Package id -> version id the document names, to notice a new content version. */
+  packages: ReadonlyMap<string, string | null>;
+  builtAt: number;
+}
+
+/**
+ * Builds the per-device assignments document (ADR 0007) and signs it with the policy key the
+ * agent already trusts. Cached per device: dropped on `deployments-changed` (deployments,
+ * programs, windows, membership) in every process, and rebuilt when a package the document
+ * names got a new current version (checked with one query per request).
+ */
+export class AssignmentService {
+  private cache = new Map<string, Entry>();
+  private manifests = new Map<string, ManifestEntry[]>();
+  /** Raised by every drop, so a document built across a change is not cached. */
+  private generation = 0;
+  private unsubscribe: () => void;
+
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly keys: SiteKeys,
+  ) {
+    this.unsubscribe = ctx.bus.subscribe('deployments-changed', (e) => this.drop(e));
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  /** Drops the cached documents an event names (also called directly by this process). */
+  drop(e: { collectionIds?: string[]; deviceIds?: string[] }): void {
+    this.generation++;
+    if (!e.collectionIds && !e.deviceIds) {
+      this.cache.clear();
+      return;
+    }
+    for (const id of e.deviceIds ?? []) this.cache.delete(id);
+    if (!e.collectionIds?.length) return;
+    const changed = new Set(e.collectionIds);
+    for (const [deviceId, entry] of this.cache)
+      if ([...entry.collectionIds].some((c) => changed.has(c))) this.cache.delete(deviceId);
+  }
+
+  async signedFor(deviceId: string): Promise<SignedAssignments> {
+    const hit = this.cache.get(deviceId);
+    const age = hit ? this.ctx.clock.now().getTime() - hit.builtAt : -1;
+    if (hit && age >= 0 && age < CACHE_MS && (await this.stillCurrent(hit))) {
+      return hit.signed;
+    }
+    const generation = this.generation;
+    const built = await this.build(deviceId);
+    // A change committed while this was being built: serve it, but do not keep it.
+    if (generation !== this.generation) return built.signed;
+    this.cache.delete(deviceId);
+    if (this.cache.size >= MAX_CACHED) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(deviceId, built);
+    return built.signed;
+  }
+
+  private async stillCurrent(entry: Entry): Promise<boolean> {
+    if (entry.packages.size === 0) return true;
+    const rows = await this.ctx.db.kysely
+      .selectFrom('software_package')
+      .select(['id', 'current_version_id'])
+      .where('id', 'in', [...entry.packages.keys()])
+      .execute();
+    return (
+      rows.length === entry.packages.size &&
+      rows.every((r) => entry.packages.get(r.id) === r.current_version_id)
+    );
+  }
+
+  private async build(deviceId: string): Promise<Entry> {
+    const db = this.ctx.db.kysely;
+    const { deployments, collectionIds } = await assignedDeployments(
+      db,
+      deviceId,
+      this.ctx.clock.now(),
+    );
+    const programs = await this.programsFor(
+      db,
+      deployments.map((d) => d.programId),
+    );
+    const doc: AssignmentsDocument = {
+      deviceId,
+      issuedAt: nowIso(this.ctx),
+      deployments,
+      programs,
+      maintenanceWindows: await deviceWindows(db, collectionIds),
+    };
+    const payload = canonicalJson(doc);
+    const signature = sign(null, Buffer.from(payload, 'utf8'), this.keys.policySigningKey).toString(
+      'base64',
+    );
+    return {
+      signed: { payload, signature },
+      collectionIds: new Set(collectionIds),
+      packages: new Map(
+        programs.map((p) => [p.packageId, p.packageVersionId === '' ? null : p.packageVersionId]),
+      ),
+      builtAt: this.ctx.clock.now().getTime(),
+    };
+  }
+
+  /** The programs deployed and every program they need first (disabled ones included). */
+  private async programsFor(db: Tx, ids: readonly string[]): Promise<AgentProgram[]> {
+    const found = new Map<string, ProgramRow>();
+    const asked = new Set<string>();
+    let wanted = [...new Set(ids)];
+    // Dependency chains are short: one query per level until nothing new is needed.
+    while (wanted.length > 0) {
+      for (const id of wanted) asked.add(id);
+      for (const row of await programRowsByIds(db, wanted)) found.set(row.id, row);
+      wanted = [
+        ...new Set(
+          [...found.values()]
+            .map((r) => r.depends_on_program_id)
+            .filter((d): d is string => d !== null && !asked.has(d)),
+        ),
+      ];
+    }
+    const out: AgentProgram[] = [];
+    for (const row of [...found.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      const p = toProgram(row);
+      const version = await currentVersionOf(db, row.package_id);
+      out.push({
+        id: p.id,
+        name: p.name,
+        packageId: p.packageId,
+        packageName: p.packageName,
+        // No content yet (a dependency's package emptied): the agent waits for content.
+        packageVersionId: version?.id ?? '',
+        files: version ? await this.manifest(db, version.id) : [],
+        commandLine: p.commandLine,
+        workingDirectory: p.workingDirectory,
+        runAs: p.runAs,
+        maxRunMinutes: p.maxRunMinutes,
+        successExitCodes: p.successExitCodes,
+        rebootExitCodes: p.rebootExitCodes,
+        requirements: p.requirements,
+        dependsOnProgramId: p.dependsOnProgramId,
+        disabled: p.disabled,
+      });
+    }
+    return out;
+  }
+
+  private async manifest(db: Tx, versionId: string): Promise<ManifestEntry[]> {
+    const hit = this.manifests.get(versionId);
+    if (hit) return hit;
+    const files = await loadVersionFiles(db, versionId);
+    if (this.manifests.size >= MAX_MANIFESTS) {
+      const oldest = this.manifests.keys().next().value;
+      if (oldest !== undefined) this.manifests.delete(oldest);
+    }
+    this.manifests.set(versionId, files);
+    return files;
+  }
+}

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/database.js';
+import {
+  pgReachable,
+  startSite,
+  waitFor,
+  type Site,
+  type TestDialect,
+} from '../../../../test-support/site.js';
+import { insertPackage } from './test-fixtures.js';
+import { join } from 'node:path';
+
+const dialects: TestDialect[] = ['sqlite', 'postgres'];
+const hasPg = await pgReachable();
+if (!hasPg)
+  console.warn('PostgreSQL is unreachable: the postgres case of disable-program is SKIPPED');
+
+describe.each(dialects)('disabling a program on %s', (dialect) => {
+  let site: Site;
+  beforeAll(async () => {
+    if (dialect === 'postgres' && !hasPg) return;
+    site = await startSite({ dialect, agents: 1 });
+  });
+  afterAll(async () => {
+    await site?.stop();
+  });
+
+  it.skipIf(dialect === 'postgres' && !hasPg)(
+    'nudges every targeted device through the push channel at once',
+    async () => {
+      const deviceId = site.devices[0]?.id ?? '';
+      // The package and its content version are written as the content library writes them.
+      const db = await openDatabase(site.dbUrl ?? join(site.dir, 'server', 'steward.db'));
+      try {
+        await insertPackage(db.kysely, 'tools');
+      } finally {
+        await db.close();
+      }
+      const first = await site.api.createProgram('tools', { name: 'first', commandLine: 'true' });
+      const program = await site.api.createProgram('tools', {
+        name: 'main',
+        commandLine: 'sleep 600',
+        dependsOnProgramId: first.id,
+      });
+      await waitFor('push connection', async () => (await site.api.getDevice(deviceId)).online);
+      // Deployed through its dependency: disabling `first` must reach it too.
+      await site.api.createDeployment({
+        programId: program.id,
+        collectionId: 'all-systems',
+        purpose: 'required',
+        triggers: [{ type: 'at', start: '2099-01-01T00:00' }],
+      });
+      const known = new Set(
+        (
+          await waitFor('the deployment nudge delivered', async () => {
+            const actions = await site.api.deviceActions(deviceId);
+            return actions.some((a) => a.action === 'deployments:evaluate' && a.deliveredAt)
+              ? actions
+              : undefined;
+          })
+        ).map((a) => a.id),
+      );
+      const disabled = await site.api.setProgramDisabled(first.id, true);
+      expect(disabled.disabled).toBe(true);
+      const nudge = await waitFor('the disable nudge delivered', async () =>
+        (await site.api.deviceActions(deviceId)).find(
+          (a) => !known.has(a.id) && a.action === 'deployments:evaluate' && a.deliveredAt !== null,
+        ),
+      );
+      expect(nudge.requestedBy).toBe('admin');
+      const messages = await site.api.listStatusMessages({ messageId: 50111 });
+      expect(messages.items[0]?.insertionStrings).toEqual(['tools', 'first', 'disabled', 'admin']);
+    },
+  );
+});

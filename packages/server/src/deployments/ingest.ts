@@ -1,0 +1,133 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { DeploymentStateReport } from '@steward/protocol';
+import type { Database } from '../db/schema.js';
+import type { DeploymentDeviceStateTable } from '../db/schema-software.js';
+
+type Tx = Kysely<Database>;
+type StateRow = Selectable<DeploymentDeviceStateTable>;
+type NewRow = Insertable<DeploymentDeviceStateTable>;
+
+const CHUNK = 500;
+const TERMINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'reboot-pending']);
+
+/** Agent times are stored normalised so they compare as text (overdue filters, newest wins). */
+function iso(value: string): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+}
+
+function isNewer(r: { at: string; seq: number }, old: { state_at: string; device_seq: unknown }) {
+  const a = Date.parse(r.at);
+  const b = Date.parse(old.state_at);
+  return a > b || (a === b && r.seq > Number(old.device_seq));
+}
+
+/** The stored row after one report: newest wins; a run's outcome counts once (by runId). */
+function applyOne(
+  old: NewRow | undefined,
+  seq: number,
+  body: DeploymentStateReport,
+  deviceId: string,
+): NewRow | undefined {
+  const at = iso(body.at);
+  if (old && !isNewer({ at, seq }, { state_at: old.state_at, device_seq: old.device_seq }))
+    return undefined;
+  const terminal = TERMINAL.has(body.state);
+  // run_id is the last run whose outcome was counted: a re-sent outcome of it adds nothing.
+  const counted = terminal && (body.runId === undefined || body.runId !== old?.run_id);
+  return {
+    deployment_id: body.deploymentId,
+    device_id: deviceId,
+    state: body.state,
+    revision: body.revision,
+    run_id: counted ? (body.runId ?? null) : (old?.run_id ?? null),
+    reason_code: body.reasonCode ?? null,
+    reason: body.reason ?? null,
+    // The outcome of the last run stays visible while the next one waits or runs.
+    exit_code: terminal ? (body.exitCode ?? null) : (old?.exit_code ?? null),
+    output_tail: terminal ? (body.outputTail ?? null) : (old?.output_tail ?? null),
+    bytes_done: body.bytesDone ?? null,
+    bytes_total: body.bytesTotal ?? null,
+    last_run_at: body.lastRunAt !== undefined ? iso(body.lastRunAt) : (old?.last_run_at ?? null),
+    next_run_at: body.nextRunAt !== undefined ? iso(body.nextRunAt) : null,
+    run_count: Number(old?.run_count ?? 0) + (counted ? 1 : 0),
+    state_at: at,
+    device_seq: seq,
+  };
+}
+
+function toInsertable(r: StateRow): NewRow {
+  return {
+    ...r,
+    bytes_done: r.bytes_done === null ? null : Number(r.bytes_done),
+    bytes_total: r.bytes_total === null ? null : Number(r.bytes_total),
+    run_count: Number(r.run_count),
+    device_seq: Number(r.device_seq),
+  };
+}
+
+/**
+ * Applies a device's `deployment:state` outbox items inside the batch's transaction (ADR 0004):
+ * per (deployment, device) the newest `at` wins (ties by device sequence), so a re-sent or
+ * late older item changes nothing. Items of a deleted deployment are acknowledged and dropped.
+ */
+export async function applyDeploymentStates(
+  tx: Tx,
+  deviceId: string,
+  items: readonly { seq: number; body: DeploymentStateReport }[],
+): Promise<void> {
+  if (items.length === 0) return;
+  const ids = [...new Set(items.map((i) => i.body.deploymentId))];
+  const known = new Set<string>();
+  const current = new Map<string, NewRow>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const part = ids.slice(i, i + CHUNK);
+    for (const r of await tx
+      .selectFrom('deployment')
+      .select('id')
+      .where('id', 'in', part)
+      .execute())
+      known.add(r.id);
+    const rows = await tx
+      .selectFrom('deployment_device_state')
+      .selectAll()
+      .where('device_id', '=', deviceId)
+      .where('deployment_id', 'in', part)
+      .execute();
+    for (const r of rows) current.set(r.deployment_id, toInsertable(r));
+  }
+  const changed = new Set<string>();
+  for (const { seq, body } of [...items].sort((a, b) => a.seq - b.seq)) {
+    if (!known.has(body.deploymentId)) continue;
+    const next = applyOne(current.get(body.deploymentId), seq, body, deviceId);
+    if (!next) continue;
+    current.set(body.deploymentId, next);
+    changed.add(body.deploymentId);
+  }
+  for (const id of changed) {
+    const row = current.get(id);
+    if (!row) continue;
+    await tx
+      .insertInto('deployment_device_state')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['deployment_id', 'device_id']).doUpdateSet({
+          state: row.state,
+          revision: row.revision,
+          run_id: row.run_id,
+          reason_code: row.reason_code,
+          reason: row.reason,
+          exit_code: row.exit_code,
+          output_tail: row.output_tail,
+          bytes_done: row.bytes_done,
+          bytes_total: row.bytes_total,
+          last_run_at: row.last_run_at,
+          next_run_at: row.next_run_at,
+          run_count: row.run_count,
+          state_at: row.state_at,
+          device_seq: row.device_seq,
+        }),
+      )
+      .execute();
+  }
+}

@@ -1,0 +1,73 @@
+import type { SiteContext } from '../context.js';
+import type { DeploymentNotifier } from './notify.js';
+
+const WATERMARK = 'deployments_membership_change_id';
+const BATCH = 5000;
+
+/**
+ * Scheduler job: collection membership changes (evaluations write `collection_membership_change`
+ * rows with increasing ids) reach the deployments of those collections. Devices that joined or
+ * left a collection with deployments or maintenance windows get their cached assignments
+ * dropped and a `deployments:evaluate` nudge. The last id handled is kept in site_setting, so a
+ * restart neither replays history nor skips what changed meanwhile; a site's first run starts
+ * at the current end.
+ */
+export async function propagateMembershipChanges(
+  ctx: SiteContext,
+  notifier: DeploymentNotifier,
+): Promise<void> {
+  const db = ctx.db.kysely;
+  const mark = await db
+    .selectFrom('site_setting')
+    .select('value')
+    .where('key', '=', WATERMARK)
+    .executeTakeFirst();
+  let last: number;
+  if (mark === undefined) {
+    const top = await db
+      .selectFrom('collection_membership_change')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
+    await save(ctx, Number(top?.id ?? 0));
+    return;
+  }
+  last = Number(mark.value);
+  for (;;) {
+    const rows = await db
+      .selectFrom('collection_membership_change')
+      .select(['id', 'collection_id', 'device_id'])
+      .where('id', '>', last)
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
+    if (rows.length === 0) return;
+    const collections = [...new Set(rows.map((r) => r.collection_id))];
+    const relevant = new Set(
+      [
+        ...(await db
+          .selectFrom('deployment')
+          .select('collection_id')
+          .where('collection_id', 'in', collections)
+          .execute()),
+        ...(await db
+          .selectFrom('maintenance_window')
+          .select('collection_id')
+          .where('collection_id', 'in', collections)
+          .execute()),
+      ].map((r) => r.collection_id),
+    );
+    const devices = rows.filter((r) => relevant.has(r.collection_id)).map((r) => r.device_id);
+    await notifier.devicesChanged(devices, 'system');
+    last = Number(rows[rows.length - 1]?.id ?? last);
+    await save(ctx, last);
+    if (rows.length < BATCH) return;
+  }
+}
+
+async function save(ctx: SiteContext, id: number): Promise<void> {
+  await ctx.db.kysely
+    .insertInto('site_setting')
+    .values({ key: WATERMARK, value: String(id) })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(id) }))
+    .execute();
+}

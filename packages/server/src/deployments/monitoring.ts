@@ -1,0 +1,176 @@
+import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import type {
+  DeploymentDeviceState,
+  DeploymentStateName,
+  ListDeploymentDevicesQuery,
+} from '@steward/protocol';
+import type { Database } from '../db/schema.js';
+import type { DeploymentTable } from '../db/schema-software.js';
+import { toNumber } from '../db/database.js';
+import { overdueCutoff } from './summary.js';
+
+type Tx = Kysely<Database>;
+
+/** A case-insensitive "contains" LIKE pattern for `escape '\\'`: the user's % and _ match literally. */
+function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function stateOf(value: string | null): DeploymentStateName {
+  switch (value) {
+    case 'received':
+    case 'waiting-content':
+    case 'waiting-window':
+    case 'running':
+    case 'succeeded':
+    case 'reboot-pending':
+    case 'failed':
+      return value;
+    default:
+      return 'targeted';
+  }
+}
+
+const nullableNumber = (v: unknown): number | null => (v === null ? null : toNumber(v));
+
+interface StateJoinRow {
+  deployment_id: string;
+  device_id: string;
+  hostname: string;
+  state: string | null;
+  reason_code: string | null;
+  reason: string | null;
+  exit_code: number | null;
+  output_tail: string | null;
+  bytes_done: number | string | null;
+  bytes_total: number | string | null;
+  last_run_at: string | null;
+  next_run_at: string | null;
+  run_count: number | string | null;
+  state_at: string | null;
+}
+
+function toDeviceState(r: StateJoinRow, cutoff: string | undefined): DeploymentDeviceState {
+  return {
+    deploymentId: r.deployment_id,
+    deviceId: r.device_id,
+    hostname: r.hostname,
+    state: stateOf(r.state),
+    reasonCode: r.reason_code,
+    reason: r.reason,
+    exitCode: r.exit_code,
+    outputTail: r.output_tail,
+    bytesDone: nullableNumber(r.bytes_done),
+    bytesTotal: nullableNumber(r.bytes_total),
+    lastRunAt: r.last_run_at,
+    nextRunAt: r.next_run_at,
+    runCount: toNumber(r.run_count),
+    updatedAt: r.state_at,
+    overdue: cutoff !== undefined && r.last_run_at !== null && r.last_run_at < cutoff,
+  };
+}
+
+const STATE_COLUMNS = [
+  's.state',
+  's.reason_code',
+  's.reason',
+  's.exit_code',
+  's.output_tail',
+  's.bytes_done',
+  's.bytes_total',
+  's.last_run_at',
+  's.next_run_at',
+  's.run_count',
+  's.state_at',
+] as const;
+
+type DeploymentFields = Pick<
+  Selectable<DeploymentTable>,
+  'id' | 'collection_id' | 'purpose' | 'enabled' | 'triggers' | 'expires_at' | 'time_base'
+>;
+
+/**
+ * The drill-down: current members of the deployment's collection with their state, filtered by
+ * state, overdue and host name, one page at a time (ordered by host name).
+ */
+export async function listDeploymentDevices(
+  db: Tx,
+  d: DeploymentFields,
+  q: ListDeploymentDevicesQuery,
+  now: Date,
+): Promise<{ items: DeploymentDeviceState[]; total: number }> {
+  const cutoff = overdueCutoff(d, now);
+  const base = db
+    .selectFrom('collection_member as m')
+    .leftJoin('deployment_device_state as s', (j) =>
+      j.onRef('s.device_id', '=', 'm.device_id').on('s.deployment_id', '=', d.id),
+    )
+    .where('m.collection_id', '=', d.collection_id)
+    .where((eb) => {
+      const parts: Expression<SqlBool>[] = [];
+      if (q.state === 'targeted') parts.push(eb('s.state', 'is', null));
+      else if (q.state !== undefined) parts.push(eb('s.state', '=', q.state));
+      if (q.overdue === true)
+        parts.push(
+          cutoff === undefined
+            ? sql<SqlBool>`1 = 0`
+            : eb.and([eb('s.last_run_at', 'is not', null), eb('s.last_run_at', '<', cutoff)]),
+        );
+      if (q.overdue === false && cutoff !== undefined)
+        parts.push(eb.or([eb('s.last_run_at', 'is', null), eb('s.last_run_at', '>=', cutoff)]));
+      if (q.search)
+        parts.push(
+          sql<SqlBool>`m.device_id in (select id from device where lower(name) like ${containsPattern(q.search)} escape '\\')`,
+        );
+      return eb.and(parts);
+    });
+  // The count needs no device row: only the page joins it, for host names and their order.
+  const count = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const rows = await base
+    .innerJoin('device as v', 'v.id', 'm.device_id')
+    .select(['m.device_id', 'v.name as hostname', ...STATE_COLUMNS])
+    .orderBy('v.name')
+    .orderBy('m.device_id')
+    .limit(q.limit ?? 50)
+    .offset(q.offset ?? 0)
+    .execute();
+  return {
+    total: toNumber(count?.n),
+    items: rows.map((r) => toDeviceState({ ...r, deployment_id: d.id }, cutoff)),
+  };
+}
+
+/** Every deployment whose collection holds the device now, with the device's state in each. */
+export async function deviceDeploymentStates(
+  db: Tx,
+  device: { id: string; name: string },
+  now: Date,
+): Promise<DeploymentDeviceState[]> {
+  const rows = await db
+    .selectFrom('deployment as d')
+    .innerJoin('collection_member as m', (j) =>
+      j.onRef('m.collection_id', '=', 'd.collection_id').on('m.device_id', '=', device.id),
+    )
+    .leftJoin('deployment_device_state as s', (j) =>
+      j.onRef('s.deployment_id', '=', 'd.id').on('s.device_id', '=', device.id),
+    )
+    .select([
+      'd.id',
+      'd.collection_id',
+      'd.purpose',
+      'd.enabled',
+      'd.triggers',
+      'd.expires_at',
+      'd.time_base',
+      ...STATE_COLUMNS,
+    ])
+    .orderBy('d.created_at', 'desc')
+    .orderBy('d.id')
+    .execute();
+  return rows.map((r) =>
+    toDeviceState(
+      { ...r, deployment_id: r.id, device_id: device.id, hostname: device.name },
+      overdueCutoff(r, now),
+    ),
+  );
+}

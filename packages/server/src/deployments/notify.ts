@@ -1,0 +1,99 @@
+import type { Kysely } from 'kysely';
+import type { SiteContext } from '../context.js';
+import type { Database } from '../db/schema.js';
+import type { BusEvents } from '../events/bus.js';
+import { newActionRow } from '../devices/repository.js';
+import type { PushHub } from '../push/push-hub.js';
+
+type DeploymentsChanged = BusEvents['deployments-changed'];
+
+const CHUNK = 500;
+const ACTION = 'deployments:evaluate' as const;
+
+/**
+ * Tells devices that what they should run changed (ADR 0007): drops cached assignment
+ * documents in every server process (bus `deployments-changed`), then records one
+ * `deployments:evaluate` request per affected device, like a collection-wide client
+ * notification, and publishes them so whichever process holds a device's push connection
+ * delivers it at once (a device offline now gets it when it reconnects).
+ */
+export class DeploymentNotifier {
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly push: PushHub,
+    /**
+     * Drops this process's cached documents at once: on PostgreSQL the bus event arrives
+     * asynchronously, and the administrator's next read must not see the old document.
+     */
+    private readonly dropLocal: (e: DeploymentsChanged) => void = () => undefined,
+  ) {}
+
+  private async changed(e: DeploymentsChanged): Promise<void> {
+    this.dropLocal(e);
+    await this.ctx.bus.publish('deployments-changed', e);
+  }
+
+  /** Members of these collections are affected (a deployment or window of theirs changed). */
+  async collectionsChanged(collectionIds: readonly string[], requestedBy: string): Promise<number> {
+    const ids = [...new Set(collectionIds)];
+    if (ids.length === 0) return 0;
+    await this.changed({ collectionIds: ids });
+    const devices = await this.ctx.db.kysely
+      .selectFrom('device as d')
+      .select(['d.id', 'd.push_seen_at'])
+      .where('d.revoked_at', 'is', null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('collection_member as m')
+            .select('m.device_id')
+            .whereRef('m.device_id', '=', 'd.id')
+            .where('m.collection_id', 'in', ids),
+        ),
+      )
+      .execute();
+    await this.nudge(devices, requestedBy);
+    return devices.length;
+  }
+
+  /** These devices are affected (their collection membership changed). */
+  async devicesChanged(deviceIds: readonly string[], requestedBy: string): Promise<number> {
+    const ids = [...new Set(deviceIds)];
+    if (ids.length === 0) return 0;
+    await this.changed({ deviceIds: ids });
+    const devices: { id: string; push_seen_at: string | null }[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      devices.push(
+        ...(await this.ctx.db.kysely
+          .selectFrom('device')
+          .select(['id', 'push_seen_at'])
+          .where('id', 'in', ids.slice(i, i + CHUNK))
+          .where('revoked_at', 'is', null)
+          .execute()),
+      );
+    }
+    await this.nudge(devices, requestedBy);
+    return devices.length;
+  }
+
+  private async nudge(
+    devices: readonly { id: string; push_seen_at: string | null }[],
+    requestedBy: string,
+  ): Promise<void> {
+    if (devices.length === 0) return;
+    const now = this.ctx.clock.now();
+    const rows = devices.map((d) =>
+      newActionRow(d, { action: ACTION, requestedBy, now, heldHere: this.push.isConnected(d.id) }),
+    );
+    await this.ctx.db.kysely.transaction().execute(async (tx: Kysely<Database>) => {
+      for (let i = 0; i < rows.length; i += CHUNK)
+        await tx
+          .insertInto('device_action')
+          .values(rows.slice(i, i + CHUNK))
+          .execute();
+    });
+    await this.push.publish(
+      rows.map((r) => ({ deviceId: r.device_id, requestId: r.id, action: ACTION })),
+    );
+  }
+}

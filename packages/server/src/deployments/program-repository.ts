@@ -1,0 +1,177 @@
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { PlatformRequirements, type Program } from '@steward/protocol';
+import type { Database } from '../db/schema.js';
+import type { ProgramTable } from '../db/schema-software.js';
+import { parseJsonColumn } from '../db/database.js';
+
+type Tx = Kysely<Database>;
+export type ProgramRow = Selectable<ProgramTable> & { package_name: string };
+
+const ExitCodes = Type.Array(Type.Integer());
+
+function exitCodes(value: unknown): number[] {
+  const parsed: unknown = parseJsonColumn(value);
+  return Value.Check(ExitCodes, parsed) ? parsed : [];
+}
+
+/** Stored JSON is checked on the way out: a hand-edited row must not crash a list. */
+export function toProgram(row: ProgramRow): Program {
+  const requirements: unknown = parseJsonColumn(row.requirements);
+  return {
+    id: row.id,
+    packageId: row.package_id,
+    packageName: row.package_name,
+    name: row.name,
+    commandLine: row.command_line,
+    workingDirectory: row.working_directory,
+    runAs: row.run_as === 'user' ? 'user' : 'root',
+    maxRunMinutes: row.max_run_minutes,
+    successExitCodes: exitCodes(row.success_exit_codes),
+    rebootExitCodes: exitCodes(row.reboot_exit_codes),
+    requirements: Value.Check(PlatformRequirements, requirements) ? requirements : {},
+    dependsOnProgramId: row.depends_on_program_id,
+    description: row.description,
+    disabled: row.disabled === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function selectPrograms(db: Tx) {
+  return db
+    .selectFrom('program as p')
+    .innerJoin('software_package as k', 'k.id', 'p.package_id')
+    .selectAll('p')
+    .select('k.name as package_name');
+}
+
+export async function findPackage(
+  db: Tx,
+  idOrName: string,
+): Promise<{ id: string; name: string; current_version_id: string | null } | undefined> {
+  return db
+    .selectFrom('software_package')
+    .select(['id', 'name', 'current_version_id'])
+    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+    .orderBy('id')
+    .executeTakeFirst();
+}
+
+export function listProgramRows(db: Tx, packageId?: string): Promise<ProgramRow[]> {
+  let q = selectPrograms(db).orderBy('k.name').orderBy('p.name');
+  if (packageId !== undefined) q = q.where('p.package_id', '=', packageId);
+  return q.execute();
+}
+
+export function findProgramRow(db: Tx, id: string): Promise<ProgramRow | undefined> {
+  return selectPrograms(db).where('p.id', '=', id).executeTakeFirst();
+}
+
+export function programRowsByIds(db: Tx, ids: readonly string[]): Promise<ProgramRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return selectPrograms(db)
+    .where('p.id', 'in', [...ids])
+    .execute();
+}
+
+export async function insertProgram(db: Tx, row: Insertable<ProgramTable>): Promise<void> {
+  await db.insertInto('program').values(row).execute();
+}
+
+export async function updateProgram(
+  db: Tx,
+  id: string,
+  set: Updateable<ProgramTable>,
+): Promise<void> {
+  await db.updateTable('program').set(set).where('id', '=', id).execute();
+}
+
+export async function deleteProgram(db: Tx, id: string): Promise<void> {
+  await db.deleteFrom('program').where('id', '=', id).execute();
+}
+
+/** Every program's dependency edge: programs are few (hundreds), so cycles are checked in memory. */
+export async function dependencyEdges(db: Tx): Promise<Map<string, string | null>> {
+  const rows = await db.selectFrom('program').select(['id', 'depends_on_program_id']).execute();
+  return new Map(rows.map((r) => [r.id, r.depends_on_program_id]));
+}
+
+/** The program and every program that depends on it, directly or through others. */
+export function withDependants(edges: ReadonlyMap<string, string | null>, id: string): string[] {
+  const found = new Set([id]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [p, dep] of edges)
+      if (dep !== null && found.has(dep) && !found.has(p)) {
+        found.add(p);
+        grew = true;
+      }
+  }
+  return [...found];
+}
+
+/**
+ * Whether `programId` depending on `dependsOn` closes a loop: follows the chain from
+ * `dependsOn` and reports it if it comes back to `programId` (itself included).
+ */
+export function closesCycle(
+  edges: ReadonlyMap<string, string | null>,
+  programId: string,
+  dependsOn: string,
+): string[] | undefined {
+  const path = [programId];
+  let at: string | null | undefined = dependsOn;
+  const seen = new Set<string>();
+  while (at !== null && at !== undefined && !seen.has(at)) {
+    path.push(at);
+    if (at === programId) return path;
+    seen.add(at);
+    at = edges.get(at);
+  }
+  return undefined;
+}
+
+/** What keeps a program from being deleted: deployments, phased deployments, dependants. */
+export async function programUsers(
+  db: Tx,
+  id: string,
+): Promise<{ deployments: string[]; phasedDeployments: string[]; programs: string[] }> {
+  const deployments = await db
+    .selectFrom('deployment')
+    .select('name')
+    .where('program_id', '=', id)
+    .execute();
+  const phased = await db
+    .selectFrom('phased_deployment')
+    .select('name')
+    .where('program_id', '=', id)
+    .execute();
+  const programs = await db
+    .selectFrom('program')
+    .select('name')
+    .where('depends_on_program_id', '=', id)
+    .execute();
+  return {
+    deployments: deployments.map((r) => r.name),
+    phasedDeployments: phased.map((r) => r.name),
+    programs: programs.map((r) => r.name),
+  };
+}
+
+/** Collections targeted by deployments of these programs (for nudges and cache drops). */
+export async function collectionsDeploying(
+  db: Tx,
+  programIds: readonly string[],
+): Promise<string[]> {
+  if (programIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('deployment')
+    .select('collection_id')
+    .distinct()
+    .where('program_id', 'in', [...programIds])
+    .execute();
+  return rows.map((r) => r.collection_id);
+}

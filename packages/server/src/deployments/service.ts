@@ -1,0 +1,332 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Updateable } from 'kysely';
+import type {
+  Deployment,
+  DeploymentBody,
+  DeploymentDeviceState,
+  DeploymentSummary,
+  ListDeploymentDevicesQuery,
+  UpdateDeploymentRequest,
+} from '@steward/protocol';
+import type { Actor, SiteContext } from '../context.js';
+import { authorize, nowIso } from '../context.js';
+import type { Database } from '../db/schema.js';
+import type { DeploymentTable } from '../db/schema-software.js';
+import { writeAudit } from '../audit/audit.js';
+import { ConflictError, NotFoundError } from '../http/errors.js';
+import { findDeviceByIdOrName } from '../devices/repository.js';
+import { currentVersionOf } from '../content/repository.js';
+import { DeploymentErrorCode as Code } from './codes.js';
+import * as repo from './deployment-repository.js';
+import { dependencyEdges, findProgramRow, findPackage } from './program-repository.js';
+import type { DeploymentNotifier } from './notify.js';
+import { checkSchedule, type ScheduleFields } from './schedule-validation.js';
+import { deploymentSummaries } from './summary.js';
+import { deviceDeploymentStates, listDeploymentDevices } from './monitoring.js';
+import { addExtraAssignment, rerunDeployment } from './rerun.js';
+
+type Tx = Kysely<Database>;
+
+function scheduleOf(row: repo.DeploymentRow): ScheduleFields {
+  return {
+    purpose: row.purpose === 'required' ? 'required' : 'available',
+    triggers: repo.triggersOf(row),
+    availableAt: row.available_at,
+    expiresAt: row.expires_at,
+    timeBase: row.time_base === 'local' ? 'local' : 'utc',
+    extraAssignments: repo.extraAssignmentsOf(row),
+  };
+}
+
+function changesOf(p: UpdateDeploymentRequest): Updateable<DeploymentTable> {
+  const set: Updateable<DeploymentTable> = {};
+  if (p.name !== undefined) set.name = p.name;
+  if (p.purpose !== undefined) set.purpose = p.purpose;
+  if (p.triggers !== undefined) set.triggers = JSON.stringify(p.triggers);
+  if (p.availableAt !== undefined) set.available_at = p.availableAt;
+  if (p.expiresAt !== undefined) set.expires_at = p.expiresAt;
+  if (p.timeBase !== undefined) set.time_base = p.timeBase;
+  if (p.rerun !== undefined) set.rerun = p.rerun;
+  if (p.preDownload !== undefined) set.pre_download = p.preDownload ? 1 : 0;
+  if (p.contentMode !== undefined) set.content_mode = p.contentMode;
+  if (p.runOverSlowBoundary !== undefined)
+    set.run_over_slow_boundary = p.runOverSlowBoundary ? 1 : 0;
+  if (p.allowFallback !== undefined) set.allow_fallback = p.allowFallback ? 1 : 0;
+  if (p.overrideMaintenanceWindows !== undefined)
+    set.override_maintenance_windows = p.overrideMaintenanceWindows ? 1 : 0;
+  if (p.maxPostponeMinutes !== undefined) set.max_postpone_minutes = p.maxPostponeMinutes;
+  if (p.enabled !== undefined) set.enabled = p.enabled ? 1 : 0;
+  return set;
+}
+
+/**
+ * Deployments of a program to a collection: validation (nothing half-created), the per-device
+ * revision that "rerun deployment" raises, extra one-off assignments, and monitoring. Every
+ * change nudges the collection's devices to fetch their assignments again.
+ */
+export class DeploymentService {
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly notifier: DeploymentNotifier,
+  ) {}
+
+  private async mustFind(db: Tx, id: string): Promise<repo.DeploymentRow> {
+    const row = await repo.findDeploymentRow(db, id);
+    if (!row) throw new NotFoundError('deployment', id, Code.DEPLOYMENT_NOT_FOUND);
+    return row;
+  }
+
+  private async withSummaries(rows: repo.DeploymentRow[]): Promise<Deployment[]> {
+    const summaries = await deploymentSummaries(this.ctx.db.kysely, rows, this.ctx.clock.now());
+    return rows.map((r) => {
+      const summary = summaries.get(r.id);
+      return { ...repo.toDeployment(r), ...(summary ? { summary } : {}) };
+    });
+  }
+
+  async list(
+    actor: Actor,
+    q: {
+      program?: string | undefined;
+      collection?: string | undefined;
+      package?: string | undefined;
+    },
+  ): Promise<Deployment[]> {
+    authorize(actor, 'read');
+    const db = this.ctx.db.kysely;
+    const filter: { programId?: string; collectionId?: string; packageId?: string } = {};
+    if (q.program !== undefined) filter.programId = q.program;
+    if (q.collection !== undefined) {
+      const c = await repo.findCollection(db, q.collection);
+      if (!c) throw new NotFoundError('collection', q.collection, Code.COLLECTION_NOT_FOUND);
+      filter.collectionId = c.id;
+    }
+    if (q.package !== undefined) {
+      const p = await findPackage(db, q.package);
+      if (!p) throw new NotFoundError('package', q.package, Code.PACKAGE_NOT_FOUND);
+      filter.packageId = p.id;
+    }
+    return this.withSummaries(await repo.listDeploymentRows(db, filter));
+  }
+
+  async get(actor: Actor, id: string): Promise<Deployment> {
+    authorize(actor, 'read');
+    const [d] = await this.withSummaries([await this.mustFind(this.ctx.db.kysely, id)]);
+    if (!d) throw new NotFoundError('deployment', id, Code.DEPLOYMENT_NOT_FOUND);
+    return d;
+  }
+
+  async create(actor: Actor, body: DeploymentBody): Promise<Deployment> {
+    authorize(actor, 'deployments:write');
+    const id = await this.ctx.db.kysely
+      .transaction()
+      .execute((tx) => this.createInTransaction(tx, actor, body));
+    await this.nudgeDeployment(id, actor.userName);
+    return this.get(actor, id);
+  }
+
+  /**
+   * Validates and inserts a deployment inside the caller's transaction (phased deployments
+   * create theirs with their own rows); the caller nudges with nudgeDeployment after commit.
+   */
+  async createInTransaction(
+    tx: Tx,
+    actor: Actor,
+    body: DeploymentBody,
+    extra: { phasedDeploymentId?: string } = {},
+  ): Promise<string> {
+    authorize(actor, 'deployments:write');
+    const program = await findProgramRow(tx, body.programId);
+    if (!program) throw new NotFoundError('program', body.programId, Code.PROGRAM_NOT_FOUND);
+    const collection = await repo.findCollection(tx, body.collectionId);
+    if (!collection)
+      throw new NotFoundError('collection', body.collectionId, Code.COLLECTION_NOT_FOUND);
+    const schedule: ScheduleFields = {
+      purpose: body.purpose,
+      triggers: body.triggers ?? [],
+      availableAt: body.availableAt ?? null,
+      expiresAt: body.expiresAt ?? null,
+      timeBase: body.timeBase ?? 'utc',
+      extraAssignments: [],
+    };
+    checkSchedule(schedule, this.ctx.clock.now(), { triggers: true, expiresAt: true });
+    await this.requireContent(tx, program.id);
+    const id = randomUUID();
+    const at = nowIso(this.ctx);
+    const name = body.name ?? `${program.name} to ${collection.name}`;
+    await tx
+      .insertInto('deployment')
+      .values({
+        id,
+        name,
+        program_id: program.id,
+        collection_id: collection.id,
+        purpose: body.purpose,
+        triggers: JSON.stringify(schedule.triggers),
+        available_at: schedule.availableAt,
+        expires_at: schedule.expiresAt,
+        time_base: schedule.timeBase,
+        rerun: body.rerun ?? 'if-failed',
+        pre_download: (body.preDownload ?? true) ? 1 : 0,
+        content_mode: body.contentMode ?? 'download',
+        run_over_slow_boundary: (body.runOverSlowBoundary ?? false) ? 1 : 0,
+        allow_fallback: (body.allowFallback ?? true) ? 1 : 0,
+        override_maintenance_windows: (body.overrideMaintenanceWindows ?? false) ? 1 : 0,
+        max_postpone_minutes: body.maxPostponeMinutes ?? 0,
+        enabled: (body.enabled ?? true) ? 1 : 0,
+        revision: 1,
+        extra_assignments: JSON.stringify([]),
+        phased_deployment_id: extra.phasedDeploymentId ?? null,
+        created_by: actor.userName,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    await writeAudit(tx, actor, at, {
+      action: 'deployment.create',
+      targetType: 'deployment',
+      targetId: id,
+      details: {
+        name,
+        program: program.name,
+        collection: collection.name,
+        purpose: body.purpose,
+        // Allowed, but said: a deployment of a disabled program runs nothing until it is enabled.
+        ...(program.disabled === 1 ? { programDisabled: true } : {}),
+      },
+    });
+    return id;
+  }
+
+  /** The program and every program it needs first must have content clients can be given. */
+  private async requireContent(tx: Tx, programId: string): Promise<void> {
+    const edges = await dependencyEdges(tx);
+    const seen = new Set<string>();
+    for (let p: string | null | undefined = programId; p && !seen.has(p); p = edges.get(p)) {
+      seen.add(p);
+      const row = await findProgramRow(tx, p);
+      if (!row) continue;
+      if (!(await currentVersionOf(tx, row.package_id)))
+        throw new ConflictError(
+          Code.CONTENT_MISSING,
+          `package "${row.package_name}" of program "${row.name}" has no content yet: add a version first`,
+          { packageId: row.package_id, programId: row.id },
+        );
+    }
+  }
+
+  async update(actor: Actor, id: string, patch: UpdateDeploymentRequest): Promise<Deployment> {
+    authorize(actor, 'deployments:write');
+    const at = nowIso(this.ctx);
+    const set = changesOf(patch);
+    const collectionId = await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      const row = await this.mustFind(tx, id);
+      const before = scheduleOf(row);
+      checkSchedule(
+        {
+          ...before,
+          purpose: patch.purpose ?? before.purpose,
+          triggers: patch.triggers ?? before.triggers,
+          availableAt: patch.availableAt ?? before.availableAt,
+          expiresAt: patch.expiresAt === undefined ? before.expiresAt : patch.expiresAt,
+          timeBase: patch.timeBase ?? before.timeBase,
+        },
+        this.ctx.clock.now(),
+        {
+          triggers: patch.triggers !== undefined || patch.timeBase !== undefined,
+          expiresAt: patch.expiresAt !== undefined || patch.timeBase !== undefined,
+        },
+      );
+      if (Object.keys(set).length === 0) return undefined;
+      await tx
+        .updateTable('deployment')
+        .set({ ...set, updated_at: at })
+        .where('id', '=', row.id)
+        .execute();
+      await writeAudit(tx, actor, at, {
+        action: 'deployment.update',
+        targetType: 'deployment',
+        targetId: row.id,
+        details: { name: row.name, changes: patch },
+      });
+      return row.collection_id;
+    });
+    if (collectionId) await this.notifier.collectionsChanged([collectionId], actor.userName);
+    return this.get(actor, id);
+  }
+
+  /** A phase of a phased deployment is removed with its rollout, not on its own. */
+  async remove(actor: Actor, id: string): Promise<void> {
+    authorize(actor, 'deployments:write');
+    const at = nowIso(this.ctx);
+    const collectionId = await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      const row = await this.mustFind(tx, id);
+      if (row.phased_deployment_id !== null)
+        throw new ConflictError(
+          Code.DEPLOYMENT_PHASED,
+          `"${row.name}" is a phase of a phased deployment; halt or delete the rollout instead`,
+          { phasedDeploymentId: row.phased_deployment_id },
+        );
+      await tx.deleteFrom('deployment').where('id', '=', row.id).execute();
+      await writeAudit(tx, actor, at, {
+        action: 'deployment.delete',
+        targetType: 'deployment',
+        targetId: row.id,
+        details: { name: row.name, program: row.program_name, collection: row.collection_name },
+      });
+      return row.collection_id;
+    });
+    await this.notifier.collectionsChanged([collectionId], actor.userName);
+  }
+
+  /** "Rerun deployment": every device (deviceIds omitted) or only these get a new revision. */
+  async rerun(actor: Actor, id: string, deviceIds?: string[]): Promise<Deployment> {
+    authorize(actor, 'deployments:write');
+    const r = await rerunDeployment(this.ctx, actor, id, deviceIds);
+    if (deviceIds === undefined)
+      await this.notifier.collectionsChanged([r.collectionId], actor.userName);
+    else await this.notifier.devicesChanged(r.deviceIds, actor.userName);
+    return this.get(actor, id);
+  }
+
+  /** An extra one-off assignment (a wall time in the deployment's time base). */
+  async addAssignment(actor: Actor, id: string, at: string): Promise<Deployment> {
+    authorize(actor, 'deployments:write');
+    const collectionId = await addExtraAssignment(this.ctx, actor, id, at);
+    await this.notifier.collectionsChanged([collectionId], actor.userName);
+    return this.get(actor, id);
+  }
+
+  /** Drops cached assignments and nudges the deployment's collection (after a commit). */
+  async nudgeDeployment(deploymentId: string, requestedBy = 'system'): Promise<void> {
+    const row = await this.ctx.db.kysely
+      .selectFrom('deployment')
+      .select('collection_id')
+      .where('id', '=', deploymentId)
+      .executeTakeFirst();
+    if (row) await this.notifier.collectionsChanged([row.collection_id], requestedBy);
+  }
+
+  async summary(actor: Actor, id: string): Promise<DeploymentSummary> {
+    const d = await this.get(actor, id);
+    if (!d.summary) throw new NotFoundError('deployment', id, Code.DEPLOYMENT_NOT_FOUND);
+    return d.summary;
+  }
+
+  async devices(
+    actor: Actor,
+    id: string,
+    q: ListDeploymentDevicesQuery,
+  ): Promise<{ items: DeploymentDeviceState[]; total: number }> {
+    authorize(actor, 'read');
+    const db = this.ctx.db.kysely;
+    return listDeploymentDevices(db, await this.mustFind(db, id), q, this.ctx.clock.now());
+  }
+
+  async deviceDeployments(actor: Actor, deviceIdOrName: string): Promise<DeploymentDeviceState[]> {
+    authorize(actor, 'read');
+    const device = await findDeviceByIdOrName(this.ctx, deviceIdOrName);
+    if (!device) throw new NotFoundError('device', deviceIdOrName, Code.DEVICE_NOT_FOUND);
+    return deviceDeploymentStates(this.ctx.db.kysely, device, this.ctx.clock.now());
+  }
+}

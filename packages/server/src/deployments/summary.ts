@@ -1,0 +1,147 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import {
+  DEPLOYMENT_STATES,
+  type DeploymentSummary,
+  type DeploymentTrigger,
+} from '@steward/protocol';
+import type { Database } from '../db/schema.js';
+import type { DeploymentTable } from '../db/schema-software.js';
+import { toNumber } from '../db/database.js';
+import { NotFoundError } from '../http/errors.js';
+import { DeploymentErrorCode as Code } from './codes.js';
+import { triggersOf } from './deployment-repository.js';
+import { expiredEverywhere } from './schedule-validation.js';
+
+type Tx = Kysely<Database>;
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** A run may start late (window, boot, download): flagged overdue only an hour after it was due. */
+const OVERDUE_GRACE_MS = HOUR_MS;
+
+export type SummaryFields = Pick<
+  Selectable<DeploymentTable>,
+  'id' | 'collection_id' | 'purpose' | 'enabled' | 'triggers' | 'expires_at' | 'time_base'
+>;
+
+/** The shortest recurrence interval among the triggers (months count 31 days); none: undefined. */
+export function recurrenceIntervalMs(triggers: readonly DeploymentTrigger[]): number | undefined {
+  let shortest: number | undefined;
+  for (const t of triggers) {
+    if (t.type !== 'at' || t.recurrence === undefined) continue;
+    const r = t.recurrence;
+    let ms: number | undefined;
+    switch (r.kind) {
+      case 'none':
+        break;
+      case 'daily':
+        ms = r.everyDays * DAY_MS;
+        break;
+      case 'weekly':
+        ms = r.everyWeeks * 7 * DAY_MS;
+        break;
+      case 'monthly':
+        ms = r.everyMonths * 31 * DAY_MS;
+        break;
+    }
+    if (ms !== undefined && (shortest === undefined || ms < shortest)) shortest = ms;
+  }
+  return shortest;
+}
+
+/**
+ * Devices whose last run is older than this ISO time missed a recurring run. Only an enabled,
+ * unexpired required deployment with a recurrence has one.
+ */
+export function overdueCutoff(d: SummaryFields, now: Date): string | undefined {
+  if (d.purpose !== 'required' || d.enabled !== 1) return undefined;
+  const interval = recurrenceIntervalMs(triggersOf(d));
+  if (interval === undefined) return undefined;
+  if (expiredEverywhere(d.expires_at, d.time_base, now)) return undefined;
+  return new Date(now.getTime() - interval - OVERDUE_GRACE_MS).toISOString();
+}
+
+function emptyCounts(): Record<string, number> {
+  return Object.fromEntries(DEPLOYMENT_STATES.map((s) => [s, 0]));
+}
+
+function toSummary(
+  deploymentId: string,
+  counts: Record<string, number>,
+  overdue: number,
+): DeploymentSummary {
+  const targeted = Object.values(counts).reduce((a, b) => a + b, 0);
+  const pct = (n: number) => (targeted === 0 ? 0 : (n * 100) / targeted);
+  return {
+    deploymentId,
+    targeted,
+    counts,
+    overdue,
+    successPercent: pct((counts.succeeded ?? 0) + (counts['reboot-pending'] ?? 0)),
+    failurePercent: pct(counts.failed ?? 0),
+  };
+}
+
+/**
+ * One deployment's counts in one indexed pass over its reported states (joined to the current
+ * members, so a device that left the collection no longer counts); members without a state are
+ * 'targeted'. The member count is the collection's own, kept with its membership.
+ */
+async function summaryOf(db: Tx, d: SummaryFields, now: Date): Promise<DeploymentSummary> {
+  const cutoff = overdueCutoff(d, now);
+  const overdue =
+    cutoff === undefined
+      ? sql<number>`0`
+      : sql<number>`sum(case when s.last_run_at < ${cutoff} then 1 else 0 end)`;
+  const rows = await db
+    .selectFrom('deployment_device_state as s')
+    .innerJoin('collection_member as m', (j) =>
+      j.onRef('m.device_id', '=', 's.device_id').on('m.collection_id', '=', d.collection_id),
+    )
+    .select(['s.state', overdue.as('overdue')])
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('s.deployment_id', '=', d.id)
+    .groupBy('s.state')
+    .execute();
+  const members = await db
+    .selectFrom('collection')
+    .select('member_count')
+    .where('id', '=', d.collection_id)
+    .executeTakeFirst();
+  const counts = emptyCounts();
+  let reported = 0;
+  let late = 0;
+  for (const r of rows) {
+    counts[r.state] = toNumber(r.n);
+    reported += toNumber(r.n);
+    late += toNumber(r.overdue);
+  }
+  counts.targeted = Math.max(0, toNumber(members?.member_count) - reported);
+  return toSummary(d.id, counts, late);
+}
+
+/** Summaries of several deployments (the list and report views), one grouped query each. */
+export async function deploymentSummaries(
+  db: Tx,
+  deployments: readonly SummaryFields[],
+  now: Date = new Date(),
+): Promise<Map<string, DeploymentSummary>> {
+  const out = new Map<string, DeploymentSummary>();
+  for (const d of deployments) out.set(d.id, await summaryOf(db, d, now));
+  return out;
+}
+
+/** Monitoring summary of one deployment (also used by phased deployments to advance or halt). */
+export async function deploymentSummary(
+  db: Tx,
+  deploymentId: string,
+  now: Date = new Date(),
+): Promise<DeploymentSummary> {
+  const d = await db
+    .selectFrom('deployment')
+    .select(['id', 'collection_id', 'purpose', 'enabled', 'triggers', 'expires_at', 'time_base'])
+    .where('id', '=', deploymentId)
+    .executeTakeFirst();
+  if (!d) throw new NotFoundError('deployment', deploymentId, Code.DEPLOYMENT_NOT_FOUND);
+  const summary = (await deploymentSummaries(db, [d], now)).get(d.id);
+  return summary ?? toSummary(d.id, emptyCounts(), 0);
+}

@@ -1,0 +1,176 @@
+import type { Kysely, Selectable } from 'kysely';
+import type {
+  Boundary,
+  BoundaryGroup,
+  BoundaryGroupNeighbour,
+  BoundaryType,
+} from '@steward/protocol';
+import type { Database } from '../db/schema.js';
+import type { BoundaryGroupTable, BoundaryTable } from '../db/schema-software.js';
+
+export type BoundaryRow = Selectable<BoundaryTable>;
+export type BoundaryGroupRow = Selectable<BoundaryGroupTable>;
+type Tx = Kysely<Database>;
+
+export function findBoundary(db: Tx, idOrName: string): Promise<BoundaryRow | undefined> {
+  return db
+    .selectFrom('boundary')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+    .executeTakeFirst();
+}
+
+export function findBoundaryGroup(db: Tx, idOrName: string): Promise<BoundaryGroupRow | undefined> {
+  return db
+    .selectFrom('boundary_group')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+    .executeTakeFirst();
+}
+
+/** Ids of the named boundary groups (id or name each), or the first that matches none. */
+export async function resolveBoundaryGroupIds(
+  db: Tx,
+  idsOrNames: readonly string[],
+): Promise<{ ids: string[]; unknown?: string }> {
+  const ids: string[] = [];
+  for (const w of new Set(idsOrNames)) {
+    const row = await findBoundaryGroup(db, w);
+    if (!row) return { ids, unknown: w };
+    if (!ids.includes(row.id)) ids.push(row.id);
+  }
+  return { ids };
+}
+
+function boundaryType(text: string): BoundaryType {
+  return text === 'range' ? 'range' : 'subnet';
+}
+
+export async function loadBoundaries(db: Tx, ids?: readonly string[]): Promise<Boundary[]> {
+  if (ids?.length === 0) return [];
+  let q = db.selectFrom('boundary').selectAll();
+  if (ids) q = q.where('id', 'in', ids);
+  const rows = await q.orderBy('name').execute();
+  if (rows.length === 0) return [];
+  const links = await db
+    .selectFrom('boundary_group_boundary')
+    .selectAll()
+    .where(
+      'boundary_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    type: boundaryType(r.type),
+    value: r.value,
+    boundaryGroupIds: links
+      .filter((l) => l.boundary_id === r.id)
+      .map((l) => l.group_id)
+      .sort(),
+  }));
+}
+
+export async function loadBoundaryGroups(
+  db: Tx,
+  ids?: readonly string[],
+): Promise<BoundaryGroup[]> {
+  if (ids?.length === 0) return [];
+  let q = db.selectFrom('boundary_group').selectAll();
+  if (ids) q = q.where('id', 'in', ids);
+  const rows = await q.orderBy('name').execute();
+  if (rows.length === 0) return [];
+  const groupIds = rows.map((r) => r.id);
+  const [dps, boundaries, neighbours] = await Promise.all([
+    db.selectFrom('boundary_group_dp').selectAll().where('group_id', 'in', groupIds).execute(),
+    db
+      .selectFrom('boundary_group_boundary')
+      .selectAll()
+      .where('group_id', 'in', groupIds)
+      .execute(),
+    db
+      .selectFrom('boundary_group_neighbour')
+      .selectAll()
+      .where('group_id', 'in', groupIds)
+      .orderBy('fallback_after_minutes')
+      .orderBy('neighbour_id')
+      .execute(),
+  ]);
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    siteCode: r.site_code,
+    dpIds: dps
+      .filter((d) => d.group_id === r.id)
+      .map((d) => d.dp_id)
+      .sort(),
+    boundaryIds: boundaries
+      .filter((b) => b.group_id === r.id)
+      .map((b) => b.boundary_id)
+      .sort(),
+    neighbours: neighbours
+      .filter((n) => n.group_id === r.id)
+      .map((n) => ({
+        boundaryGroupId: n.neighbour_id,
+        fallbackAfterMinutes: n.fallback_after_minutes,
+      })),
+    slow: r.slow === 1,
+  }));
+}
+
+export async function setBoundaryGroupsOf(
+  tx: Tx,
+  boundaryId: string,
+  groupIds: readonly string[],
+): Promise<void> {
+  await tx.deleteFrom('boundary_group_boundary').where('boundary_id', '=', boundaryId).execute();
+  if (groupIds.length === 0) return;
+  await tx
+    .insertInto('boundary_group_boundary')
+    .values(groupIds.map((groupId) => ({ group_id: groupId, boundary_id: boundaryId })))
+    .execute();
+}
+
+export async function setGroupDps(tx: Tx, groupId: string, dpIds: readonly string[]) {
+  await tx.deleteFrom('boundary_group_dp').where('group_id', '=', groupId).execute();
+  if (dpIds.length === 0) return;
+  await tx
+    .insertInto('boundary_group_dp')
+    .values(dpIds.map((dpId) => ({ group_id: groupId, dp_id: dpId })))
+    .execute();
+}
+
+export async function setGroupNeighbours(
+  tx: Tx,
+  groupId: string,
+  neighbours: readonly BoundaryGroupNeighbour[],
+) {
+  await tx.deleteFrom('boundary_group_neighbour').where('group_id', '=', groupId).execute();
+  if (neighbours.length === 0) return;
+  await tx
+    .insertInto('boundary_group_neighbour')
+    .values(
+      neighbours.map((n) => ({
+        group_id: groupId,
+        neighbour_id: n.boundaryGroupId,
+        fallback_after_minutes: n.fallbackAfterMinutes,
+      })),
+    )
+    .execute();
+}
+
+/** Boundary groups whose boundaries contain the address (by its 32-hex key). */
+export async function groupsContaining(db: Tx, addressKey: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('boundary as b')
+    .innerJoin('boundary_group_boundary as l', 'l.boundary_id', 'b.id')
+    .select('l.group_id')
+    .distinct()
+    .where('b.start_key', '<=', addressKey)
+    .where('b.end_key', '>=', addressKey)
+    .execute();
+  return rows.map((r) => r.group_id).sort();
+}

@@ -1,0 +1,311 @@
+import type {
+  DistributeRequest,
+  DpCompletionRow,
+  DpContentStatus,
+  PackageContentStatus,
+} from '@steward/protocol';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Actor, SiteContext } from '../context.js';
+import { authorize, nowIso } from '../context.js';
+import { writeAudit } from '../audit/audit.js';
+import { ConflictError, InputError, NotFoundError } from '../http/errors.js';
+import { ContentErrorCode } from '../content/codes.js';
+import type { ContentStore } from '../content/content-store.js';
+import { findPackage, loadVersionFiles } from '../content/repository.js';
+import { DistributionErrorCode } from './codes.js';
+import {
+  dpCompletion,
+  findVersion,
+  listContentStatus,
+  moveTargetsToVersion,
+  packageContentStatus,
+  targetDps,
+  type PackageRow,
+  type VersionRow,
+} from './content-status-repository.js';
+import { findDp, resolveDpIds, SITE_SERVER_DP_ID } from './dp-repository.js';
+import { applyDpStatusItem } from './dp-status.js';
+
+type Tx = Kysely<Database>;
+
+/**
+ * Content on distribution points: distributing a package's current version to DPs and DP groups,
+ * the status view, validate content, and following new versions. The site server's own DP needs
+ * no transfer: the library is its store, so it is installed as soon as every file is there.
+ */
+export class DistributionService {
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly store: ContentStore,
+  ) {}
+
+  /** Follows new current versions (H1's `content-changed`): every target moves to it. */
+  start(): void {
+    this.unsubscribe ??= this.ctx.bus.subscribe('content-changed', ({ packageId }) => {
+      this.onContentChanged(packageId).catch((err: unknown) =>
+        this.ctx.log.error({ err, packageId }, 'moving DPs to the new package version failed'),
+      );
+    });
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  private async mustFindPackage(idOrName: string): Promise<PackageRow> {
+    const pkg = await findPackage(this.ctx.db.kysely, idOrName);
+    if (!pkg) throw new NotFoundError('package', idOrName, ContentErrorCode.PACKAGE_NOT_FOUND);
+    return pkg;
+  }
+
+  private async currentVersion(pkg: PackageRow): Promise<VersionRow | undefined> {
+    return pkg.current_version_id
+      ? findVersion(this.ctx.db.kysely, pkg.current_version_id)
+      : undefined;
+  }
+
+  async distribute(
+    actor: Actor,
+    idOrName: string,
+    req: DistributeRequest,
+  ): Promise<PackageContentStatus> {
+    authorize(actor, 'software:write');
+    const pkg = await this.mustFindPackage(idOrName);
+    const version = await this.currentVersion(pkg);
+    if (!version)
+      throw new ConflictError(
+        DistributionErrorCode.PACKAGE_HAS_NO_CONTENT,
+        `package "${pkg.name}" has no version yet: add content first`,
+      );
+    const db = this.ctx.db.kysely;
+    const dps = await resolveDpIds(db, req.dpIds ?? []);
+    if (dps.unknown !== undefined)
+      throw new InputError(
+        DistributionErrorCode.DP_NOT_FOUND,
+        `distribution point "${dps.unknown}" does not exist`,
+      );
+    const groupIds = await this.resolveGroupIds(req.dpGroupIds ?? []);
+    const at = nowIso(this.ctx);
+    const touched = await db.transaction().execute(async (tx) => {
+      const members = await this.givePackageToGroups(tx, pkg.id, groupIds);
+      const targets = [...new Set([...dps.ids, ...members])];
+      // Rows left on an older version (an event missed while no process listened) catch up.
+      const moved = await moveTargetsToVersion(tx, { packageId: pkg.id, version, at });
+      const added = await targetDps(tx, { packageId: pkg.id, version, dpIds: targets, at });
+      await writeAudit(tx, actor, at, {
+        action: 'package.distribute',
+        targetType: 'package',
+        targetId: pkg.id,
+        details: { name: pkg.name, dpIds: targets, dpGroupIds: groupIds, added },
+      });
+      return [...added, ...moved];
+    });
+    if (touched.includes(SITE_SERVER_DP_ID)) await this.installOnSiteServer(pkg.id);
+    return packageContentStatus(db, pkg);
+  }
+
+  private async resolveGroupIds(idsOrNames: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const idOrName of new Set(idsOrNames)) {
+      const row = await this.ctx.db.kysely
+        .selectFrom('dp_group')
+        .select('id')
+        .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+        .executeTakeFirst();
+      if (!row)
+        throw new InputError(
+          DistributionErrorCode.DP_GROUP_NOT_FOUND,
+          `DP group "${idOrName}" does not exist`,
+        );
+      out.push(row.id);
+    }
+    return out;
+  }
+
+  /** Remembers the groups' package (for later "distribute to new members"); returns their members. */
+  private async givePackageToGroups(
+    tx: Tx,
+    packageId: string,
+    groupIds: readonly string[],
+  ): Promise<string[]> {
+    if (groupIds.length === 0) return [];
+    await tx
+      .insertInto('dp_group_package')
+      .values(groupIds.map((groupId) => ({ group_id: groupId, package_id: packageId })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const members = await tx
+      .selectFrom('dp_group_member')
+      .select('dp_id')
+      .where('group_id', 'in', groupIds)
+      .execute();
+    return members.map((m) => m.dp_id);
+  }
+
+  /** Stops distributing a package to a DP; the DP deletes the files at its next poll. */
+  async removeFromDp(actor: Actor, idOrName: string, dpIdOrName: string): Promise<void> {
+    authorize(actor, 'software:write');
+    const pkg = await this.mustFindPackage(idOrName);
+    const dp = await findDp(this.ctx.db.kysely, dpIdOrName);
+    if (!dp)
+      throw new NotFoundError('distribution point', dpIdOrName, DistributionErrorCode.DP_NOT_FOUND);
+    const at = nowIso(this.ctx);
+    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      await tx
+        .deleteFrom('dp_package')
+        .where('dp_id', '=', dp.id)
+        .where('package_id', '=', pkg.id)
+        .execute();
+      await writeAudit(tx, actor, at, {
+        action: 'package.remove-from-dp',
+        targetType: 'package',
+        targetId: pkg.id,
+        details: { name: pkg.name, dpId: dp.id, dpName: dp.name },
+      });
+    });
+  }
+
+  async contentStatus(actor: Actor, idOrName: string): Promise<PackageContentStatus> {
+    authorize(actor, 'read');
+    return packageContentStatus(this.ctx.db.kysely, await this.mustFindPackage(idOrName));
+  }
+
+  async dpContent(actor: Actor, dpIdOrName: string): Promise<DpContentStatus[]> {
+    authorize(actor, 'read');
+    const dp = await findDp(this.ctx.db.kysely, dpIdOrName);
+    if (!dp)
+      throw new NotFoundError('distribution point', dpIdOrName, DistributionErrorCode.DP_NOT_FOUND);
+    return listContentStatus(this.ctx.db.kysely, { dpId: dp.id });
+  }
+
+  /**
+   * "Validate content": remote DPs re-hash at their next poll and report; the site server's
+   * copy (the library) is re-hashed here and now.
+   */
+  async validate(
+    actor: Actor,
+    idOrName: string,
+    dpIdsOrNames?: readonly string[],
+  ): Promise<PackageContentStatus> {
+    authorize(actor, 'software:write');
+    const pkg = await this.mustFindPackage(idOrName);
+    const db = this.ctx.db.kysely;
+    let dpIds: string[] | undefined;
+    if (dpIdsOrNames !== undefined) {
+      const r = await resolveDpIds(db, dpIdsOrNames);
+      if (r.unknown !== undefined)
+        throw new InputError(
+          DistributionErrorCode.DP_NOT_FOUND,
+          `distribution point "${r.unknown}" does not exist`,
+        );
+      dpIds = r.ids;
+    }
+    const at = nowIso(this.ctx);
+    await db.transaction().execute(async (tx) => {
+      let q = tx
+        .updateTable('dp_package')
+        .set({ validate_requested_at: at })
+        .where('package_id', '=', pkg.id);
+      if (dpIds !== undefined) q = q.where('dp_id', 'in', dpIds.length ? dpIds : ['']);
+      await q.execute();
+      await writeAudit(tx, actor, at, {
+        action: 'package.validate-content',
+        targetType: 'package',
+        targetId: pkg.id,
+        details: { name: pkg.name, dpIds: dpIds ?? 'all' },
+      });
+    });
+    if (dpIds === undefined || dpIds.includes(SITE_SERVER_DP_ID))
+      await this.validateOnSiteServer(pkg.id);
+    return packageContentStatus(db, pkg);
+  }
+
+  /** A package has a new current version: its targets move to it (state pending). */
+  async onContentChanged(packageId: string): Promise<void> {
+    const pkg = await findPackage(this.ctx.db.kysely, packageId);
+    const version = pkg && (await this.currentVersion(pkg));
+    if (!version) return;
+    const at = nowIso(this.ctx);
+    const moved = await moveTargetsToVersion(this.ctx.db.kysely, { packageId, version, at });
+    if (moved.includes(SITE_SERVER_DP_ID)) await this.installOnSiteServer(packageId);
+  }
+
+  /**
+   * The site server holds a version as soon as the library has every file of it: 2342 then 2330
+   * at once. A file missing from the library (removed behind the site's back) fails it.
+   */
+  async installOnSiteServer(packageId: string): Promise<void> {
+    const row = await this.siteServerTarget(packageId);
+    if (!row || row.state !== 'pending') return;
+    const missing = await this.missingFiles(row.version);
+    await applyDpStatusItem(this.ctx, row.dp, {
+      packageVersionId: row.version.id,
+      state: missing.length === 0 ? 'installed' : 'failed',
+      bytesDone: missing.length === 0 ? row.version.size_bytes : 0,
+      bytesTotal: row.version.size_bytes,
+      ...(missing.length
+        ? { message: `${missing.length} file(s) missing from the content library` }
+        : {}),
+    });
+  }
+
+  private async validateOnSiteServer(packageId: string): Promise<void> {
+    const row = await this.siteServerTarget(packageId);
+    if (!row) return;
+    const bad = await this.missingFiles(row.version, true);
+    await applyDpStatusItem(this.ctx, row.dp, {
+      packageVersionId: row.version.id,
+      state: bad.length === 0 ? 'installed' : 'validation-failed',
+      bytesDone: bad.length === 0 ? row.version.size_bytes : 0,
+      bytesTotal: row.version.size_bytes,
+      validatedAt: nowIso(this.ctx),
+      ...(bad.length ? { badFiles: bad.slice(0, 1000) } : {}),
+    });
+  }
+
+  private async siteServerTarget(packageId: string) {
+    const db = this.ctx.db.kysely;
+    const row = await db
+      .selectFrom('dp_package as t')
+      .innerJoin('distribution_point as d', 'd.id', 't.dp_id')
+      .select(['t.state', 't.version_id', 'd.id', 'd.name'])
+      .where('d.is_site_server', '=', 1)
+      .where('t.package_id', '=', packageId)
+      .executeTakeFirst();
+    const version = row && (await findVersion(db, row.version_id));
+    if (!row || !version) return undefined;
+    return { state: row.state, version, dp: { id: row.id, name: row.name } };
+  }
+
+  /** Files of a version the library lacks (or, with `rehash`, holds with the wrong bytes). */
+  private async missingFiles(version: VersionRow, rehash = false): Promise<string[]> {
+    const files = await loadVersionFiles(this.ctx.db.kysely, version.id);
+    const bad: string[] = [];
+    for (const sha256 of new Set(files.map((f) => f.sha256))) {
+      const good = rehash ? await this.store.verify(sha256) : await this.store.has(sha256);
+      if (!good) bad.push(sha256);
+    }
+    return bad;
+  }
+
+  async distributionStatusReport(
+    actor: Actor,
+    q: { package?: string | undefined; dp?: string | undefined },
+  ): Promise<DpContentStatus[]> {
+    authorize(actor, 'read');
+    const pkg = q.package === undefined ? undefined : await this.mustFindPackage(q.package);
+    const dp = q.dp === undefined ? undefined : await findDp(this.ctx.db.kysely, q.dp);
+    if (q.dp !== undefined && !dp)
+      throw new NotFoundError('distribution point', q.dp, DistributionErrorCode.DP_NOT_FOUND);
+    return listContentStatus(this.ctx.db.kysely, { packageId: pkg?.id, dpId: dp?.id });
+  }
+
+  async dpCompletionReport(actor: Actor): Promise<DpCompletionRow[]> {
+    authorize(actor, 'read');
+    return dpCompletion(this.ctx.db.kysely);
+  }
+}

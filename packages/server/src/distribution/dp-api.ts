@@ -1,0 +1,83 @@
+import { Type } from '@sinclair/typebox';
+import {
+  DpAssignments,
+  DpRegisterRequest,
+  DpRegisterResponse,
+  DpStatusReport,
+  SoftwarePaths,
+} from '@steward/protocol';
+import type { App } from '../http/types.js';
+import { AppError, NotFoundError } from '../http/errors.js';
+import { ContentErrorCode } from '../content/codes.js';
+import { isSha256, type ContentStore } from '../content/content-store.js';
+import { parseRange } from '../content/range.js';
+import type { DpSiteService } from './dp-site-service.js';
+
+const FileParams = Type.Object({ sha256: Type.String() });
+
+/** Where the request came from, as a DP's registration message shows it. */
+function remoteOf(address: string | undefined): string {
+  return (address ?? 'unknown').replace(/^::ffff:/, '');
+}
+
+/**
+ * The DP-facing site API on the agent listener (HTTPS with the site CA): `steward server --roles
+ * dp` processes register, poll their assignments, pull files (Range, resumable) and report.
+ */
+export function registerDpApiRoutes(
+  app: App,
+  deps: { service: DpSiteService; store: ContentStore },
+): void {
+  const { service, store } = deps;
+  app.post(
+    SoftwarePaths.dpRegister,
+    { schema: { body: DpRegisterRequest, response: { 200: DpRegisterResponse } } },
+    (req) => service.register(req.body, remoteOf(req.socket.remoteAddress)),
+  );
+
+  app.get(
+    SoftwarePaths.dpAssignments,
+    { schema: { response: { 200: DpAssignments } } },
+    async (req) => service.assignments(await service.authenticate(req)),
+  );
+
+  app.post(SoftwarePaths.dpStatus, { schema: { body: DpStatusReport } }, async (req, reply) => {
+    await service.status(await service.authenticate(req), req.body);
+    return reply.status(204).send();
+  });
+
+  app.get(SoftwarePaths.dpFile, { schema: { params: FileParams } }, async (req, reply) => {
+    const dp = await service.authenticate(req);
+    const { sha256 } = req.params;
+    const notFound = new NotFoundError('content file', sha256, ContentErrorCode.CONTENT_NOT_FOUND);
+    if (!isSha256(sha256) || !(await service.mayFetch(dp, sha256))) throw notFound;
+    const size = await store.size(sha256);
+    if (size === undefined) throw notFound;
+    const range = parseRange(req.headers.range, size);
+    void reply
+      .header('accept-ranges', 'bytes')
+      .header('etag', `"${sha256}"`)
+      .header('content-type', 'application/octet-stream');
+    switch (range.kind) {
+      case 'unsatisfiable':
+        void reply.header('content-range', `bytes */${size}`);
+        throw new AppError(
+          416,
+          ContentErrorCode.CONTENT_RANGE_NOT_SATISFIABLE,
+          `the file has ${size} bytes`,
+        );
+      case 'partial':
+        req.log.info({ dp: dp.id, sha256, from: range.start }, 'DP resumes a file');
+        return reply
+          .status(206)
+          .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+          .header('content-length', String(range.end - range.start + 1))
+          .send(store.createReadStream(sha256, range));
+      case 'full':
+        return reply
+          .status(200)
+          .header('content-length', String(size))
+          .send(store.createReadStream(sha256));
+    }
+  });
+}

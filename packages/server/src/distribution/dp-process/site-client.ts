@@ -1,0 +1,211 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { Agent, request } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
+import { connect, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { DP_AUTH_HEADER, ErrorBody } from '@steward/protocol';
+
+/** The site answered with an error body, or not at all. `code` is the site's stable code. */
+export class SiteError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function derToPem(der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+function isDetailed(cert: PeerCertificate): cert is DetailedPeerCertificate {
+  return 'issuerCertificate' in cert;
+}
+
+function chainOf(leaf: PeerCertificate): PeerCertificate[] {
+  const chain: PeerCertificate[] = [];
+  const seen = new Set<string>();
+  let cert: PeerCertificate | undefined = leaf;
+  while (cert?.raw !== undefined && cert.raw.length > 0) {
+    const fp = createHash('sha256').update(cert.raw).digest('hex');
+    if (seen.has(fp)) break;
+    seen.add(fp);
+    chain.push(cert);
+    cert = isDetailed(cert) ? cert.issuerCertificate : undefined;
+  }
+  return chain;
+}
+
+/**
+ * First contact with the site, as an agent's enrolment does (the agent's own code is not
+ * imported: server and agent never depend on each other). The TLS handshake is only read, to
+ * find the certificate whose SHA-256 the registration token pins; nothing is sent. Registration
+ * then runs with that CA as the only trust anchor, which proves the site's certificate chains
+ * to it.
+ */
+export function fetchPinnedCa(url: string, caFingerprint: string): Promise<string> {
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const port = target.port === '' ? 443 : Number(target.port);
+  return new Promise((resolve, reject) => {
+    const socket = connect({
+      host,
+      port,
+      servername: isIP(host) === 0 ? host : undefined,
+      rejectUnauthorized: false,
+    });
+    socket.setTimeout(15_000, () =>
+      socket.destroy(new Error(`TLS handshake with ${host}:${port} timed out`)),
+    );
+    socket.once('secureConnect', () => {
+      try {
+        const chain = chainOf(socket.getPeerCertificate(true));
+        const pinned = chain.find(
+          (c) => createHash('sha256').update(c.raw).digest('hex') === caFingerprint.toLowerCase(),
+        );
+        if (!pinned)
+          throw new Error(
+            `the site did not present the CA named in the token (${caFingerprint}); refusing to register`,
+          );
+        const pem = derToPem(pinned.raw);
+        if (!new X509Certificate(pem).ca) throw new Error('the pinned certificate is not a CA');
+        resolve(pem);
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        socket.end();
+      }
+    });
+    socket.once('error', (err: Error) =>
+      reject(new Error(`cannot reach ${host}:${port}: ${err.message}`)),
+    );
+  });
+}
+
+function readAll(res: IncomingMessage, max = 64 * 1024 * 1024): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) res.destroy(new Error('response too large'));
+      else chunks.push(c);
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+async function errorOf(res: IncomingMessage, what: string): Promise<SiteError> {
+  const text = await readAll(res, 64 * 1024).catch(() => '');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const status = res.statusCode ?? 0;
+  return Value.Check(ErrorBody, body)
+    ? new SiteError(body.code, status, `${what}: ${body.message}`)
+    : new SiteError('HTTP_ERROR', status, `${what}: HTTP ${status}`);
+}
+
+/**
+ * HTTPS to the site's agent listener with the pinned site CA as the only anchor (hostname not
+ * checked: the pin is the trust, as for agents), keep-alive, and the DP header once registered.
+ */
+export class SiteClient {
+  private readonly agent: Agent;
+  private auth: string | undefined;
+
+  constructor(
+    private readonly baseUrl: string,
+    caPem: string,
+  ) {
+    this.agent = new Agent({
+      keepAlive: true,
+      maxSockets: 4,
+      ca: caPem,
+      rejectUnauthorized: true,
+      checkServerIdentity: () => undefined,
+    });
+  }
+
+  setCredentials(dpId: string, dpKey: string): void {
+    this.auth = `${dpId}.${dpKey}`;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private open(
+    method: string,
+    path: string,
+    opts: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<IncomingMessage> {
+    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const headers: Record<string, string> = { ...opts.headers };
+    if (this.auth) headers[DP_AUTH_HEADER] = this.auth;
+    if (payload) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(payload.length);
+    }
+    return new Promise((resolve, reject) => {
+      const req = request(new URL(path, this.baseUrl), {
+        method,
+        agent: this.agent,
+        headers,
+        timeout: 60_000,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      req.on('response', resolve);
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+      req.on('error', (err) =>
+        reject(new SiteError('SITE_UNREACHABLE', 0, `${method} ${path}: ${err.message}`)),
+      );
+      req.end(payload);
+    });
+  }
+
+  /** JSON request; the answer is checked against `schema` (the site is outside data too). */
+  async json<S extends TSchema>(
+    method: string,
+    path: string,
+    body: unknown,
+    schema: S,
+  ): Promise<Static<S>> {
+    const res = await this.open(method, path, { body });
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw await errorOf(res, `${method} ${path}`);
+    const text = await readAll(res);
+    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
+    if (!Value.Check(schema, parsed))
+      throw new SiteError('BAD_RESPONSE', status, `${method} ${path}: unexpected answer`);
+    return parsed;
+  }
+
+  async noContent(method: string, path: string, body: unknown): Promise<void> {
+    const res = await this.open(method, path, { body });
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw await errorOf(res, `${method} ${path}`);
+    res.resume();
+  }
+
+  /** A file body (200 or 206); errors are SiteErrors with the site's code. */
+  async download(
+    path: string,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<IncomingMessage> {
+    const res = await this.open('GET', path, { headers, signal });
+    const status = res.statusCode ?? 0;
+    if (status !== 200 && status !== 206) throw await errorOf(res, `GET ${path}`);
+    return res;
+  }
+}

@@ -1,0 +1,235 @@
+import { createPublicKey } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { Server as TlsServer } from 'node:tls';
+import pino, { type Logger } from 'pino';
+import { DpRegisterResponse, SoftwarePaths } from '@steward/protocol';
+import { clockFromEnv } from '@steward/protocol/node';
+import { systemClock } from '../../context.js';
+import { createFastify } from '../../http/fastify.js';
+import { installErrorHandler, NotAllowedError } from '../../http/errors.js';
+import type { App } from '../../http/types.js';
+import { ContentStore } from '../../content/content-store.js';
+import { verifyContentAccessToken } from '../../content/access-token.js';
+import { ContentErrorCode } from '../../content/codes.js';
+import { registerContentFileRoute } from '../../content/serve-file.js';
+import { decodeDpToken } from '../dp-token.js';
+import { loadDpConfig, saveDpConfig, type DpConfig } from './config.js';
+import { fetchPinnedCa, SiteClient } from './site-client.js';
+import { DpSync } from './sync.js';
+
+export interface DpProcessOptions {
+  dataDir: string;
+  /** host:port clients download from (HTTPS). Default 0.0.0.0:8444. */
+  agentListen?: string | undefined;
+  /** The URL clients use, when the bound address is not what they reach. */
+  publicUrl?: string | undefined;
+  /** First start only: the registration token (else STEWARD_DP_TOKEN). */
+  dpToken?: string | undefined;
+  logLevel?: string | undefined;
+  version: string;
+}
+
+export interface RunningDistributionPoint {
+  adminUrl: string;
+  agentUrl: string;
+  close(): Promise<void>;
+}
+
+function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*))(?::(\d+))?$/.exec(value.trim());
+  const host = m?.[1] ?? m?.[2] ?? '0.0.0.0';
+  const port = Number(m?.[3] ?? 'NaN');
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`invalid listen address "${value}" (expected host:port)`);
+  return { host: host || '0.0.0.0', port };
+}
+
+function localNames(): string[] {
+  const addrs = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
+  return ['localhost', hostname(), '127.0.0.1', '::1', ...addrs];
+}
+
+function createLogger(dataDir: string, level: string): Logger {
+  return pino(
+    { level, base: { pid: process.pid, role: 'dp' } },
+    pino.multistream([
+      {
+        level: 'trace',
+        // Synchronous: a DP logs little, and a start that fails at once must not lose (or
+        // crash on) lines written before an asynchronous destination is open.
+        stream: pino.destination({ dest: join(dataDir, 'server.log'), mkdir: true, sync: true }),
+      },
+      { level: 'warn', stream: process.stderr },
+    ]),
+  );
+}
+
+function positiveEnv(name: string): number | undefined {
+  const n = Number(process.env[name]);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** First start: pin the site CA from the token, trade the secret for a key and a certificate. */
+async function register(
+  opts: DpProcessOptions,
+  url: string,
+  hostnames: string[],
+): Promise<DpConfig> {
+  const tokenText = opts.dpToken ?? process.env.STEWARD_DP_TOKEN;
+  if (!tokenText)
+    throw new Error(
+      `this distribution point is not registered yet (no ${join(opts.dataDir, 'dp.json')}): pass --dp-token <token> (or STEWARD_DP_TOKEN) from "steward dp create"`,
+    );
+  const token = decodeDpToken(tokenText);
+  if (!token.ok) throw new Error(`bad DP registration token: ${token.error}`);
+  const caPem = await fetchPinnedCa(token.value.url, token.value.caFingerprint);
+  const client = new SiteClient(token.value.url, caPem);
+  try {
+    const res = await client.json(
+      'POST',
+      SoftwarePaths.dpRegister,
+      { secret: token.value.secret, url, hostnames, version: opts.version },
+      DpRegisterResponse,
+    );
+    if (res.dpId !== token.value.dpId)
+      throw new Error(`the site registered this DP as ${res.dpId}, not ${token.value.dpId}`);
+    return {
+      siteUrl: token.value.url,
+      caPem,
+      siteCode: res.siteCode,
+      dpId: res.dpId,
+      dpKey: res.dpKey,
+      url,
+      certChainPem: res.certChainPem,
+      keyPem: res.keyPem,
+      accessTokenKey: res.accessTokenKey,
+      registeredAt: new Date().toISOString(),
+    };
+  } finally {
+    client.close();
+  }
+}
+
+function serveContent(app: App, store: ContentStore, config: () => DpConfig | undefined): void {
+  const clock = clockFromEnv() ?? systemClock;
+  registerContentFileRoute(app, {
+    store,
+    verifyToken: (token) => {
+      const c = config();
+      if (!c)
+        throw new NotAllowedError('not registered yet', ContentErrorCode.CONTENT_ACCESS_DENIED);
+      const claims = verifyContentAccessToken(
+        createPublicKey(c.accessTokenKey),
+        token,
+        clock.now().getTime(),
+      );
+      if (claims.siteCode !== c.siteCode)
+        throw new NotAllowedError(
+          `the token is for site ${claims.siteCode}, not ${c.siteCode}`,
+          ContentErrorCode.CONTENT_ACCESS_DENIED,
+        );
+      return claims;
+    },
+  });
+}
+
+/** Listens and works out the URL clients use (the bound port, even when 0 was asked for). */
+async function listenForClients(app: App, opts: DpProcessOptions) {
+  const listen = parseListen(opts.agentListen ?? '0.0.0.0:8444');
+  await app.listen({ host: listen.host, port: listen.port });
+  const bound = app.server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : listen.port;
+  const wildcard = listen.host === '0.0.0.0' || listen.host === '::';
+  const host = wildcard ? hostname() : listen.host;
+  const url =
+    opts.publicUrl?.replace(/\/+$/, '') ??
+    `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const names = [new URL(url).hostname.replace(/^\[|\]$/g, ''), listen.host, ...localNames()];
+  return { url, hostnames: [...new Set(names.filter((n) => n && n !== '0.0.0.0' && n !== '::'))] };
+}
+
+/** First start: register, keep dp.json, and put the site-issued certificate on the listener. */
+async function registerNow(
+  app: App,
+  opts: DpProcessOptions,
+  at: { url: string; hostnames: string[] },
+  log: Logger,
+): Promise<DpConfig> {
+  const config = await register(opts, at.url, at.hostnames);
+  saveDpConfig(opts.dataDir, config);
+  if (!(app.server instanceof TlsServer)) throw new Error('the DP listener is not TLS');
+  app.server.setSecureContext({ key: config.keyPem, cert: config.certChainPem });
+  log.info({ dpId: config.dpId, site: config.siteUrl }, 'distribution point registered');
+  return config;
+}
+
+/** `<data>/server.json`, as the site server writes it, so tools and tests find this process. */
+function writeServerJson(dataDir: string, url: string, dpId: string): void {
+  const stateFile = join(dataDir, 'server.json');
+  const state = { adminUrl: '', agentUrl: url, pid: process.pid, roles: ['dp'], dpId };
+  writeFileSync(`${stateFile}.tmp`, JSON.stringify(state, null, 2));
+  renameSync(`${stateFile}.tmp`, stateFile);
+}
+
+/**
+ * `steward server --roles dp`: a distribution point far from the site, with no database. It
+ * listens first (so its URL is known, even with port 0), registers on first start and then
+ * installs the certificate the site issued, serves `GET /content/v1/files/:sha256` to agents,
+ * and keeps its store in line with its assignments (ADR 0007).
+ */
+export async function startDistributionPointProcess(
+  opts: DpProcessOptions,
+): Promise<RunningDistributionPoint> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const log = createLogger(opts.dataDir, opts.logLevel ?? process.env.STEWARD_LOG_LEVEL ?? 'info');
+  let config = loadDpConfig(opts.dataDir);
+  const store = new ContentStore(join(opts.dataDir, 'content'));
+  // Before registration there is no certificate: handshakes fail until setSecureContext.
+  const app = createFastify(log, {
+    bodyLimit: 1024 * 1024,
+    https: config ? { key: config.keyPem, cert: config.certChainPem } : { key: '', cert: '' },
+  });
+  installErrorHandler(app);
+  serveContent(app, store, () => config);
+  let url: string;
+  try {
+    const at = await listenForClients(app, opts);
+    url = at.url;
+    config ??= await registerNow(app, opts, at, log);
+  } catch (err) {
+    await app.close();
+    log.flush();
+    throw err;
+  }
+  const client = new SiteClient(config.siteUrl, config.caPem);
+  client.setCredentials(config.dpId, config.dpKey);
+  const sync = new DpSync({
+    client,
+    store,
+    log,
+    clock: clockFromEnv() ?? systemClock,
+    version: opts.version,
+    url,
+    pollSecondsOverride: positiveEnv('STEWARD_DP_POLL_SECONDS'),
+    bytesPerSecond: positiveEnv('STEWARD_DP_MAX_BYTES_PER_SECOND'),
+  });
+  sync.start();
+  writeServerJson(opts.dataDir, url, config.dpId);
+  log.info({ url, dpId: config.dpId, site: config.siteUrl }, 'distribution point ready');
+
+  let closed = false;
+  return {
+    adminUrl: '',
+    agentUrl: url,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await sync.stop();
+      client.close();
+      await app.close();
+      log.flush();
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import {
+  DP_AUTH_HEADER,
+  type DpAssignedPackage,
+  type DpAssignments,
+  type DpRegisterRequest,
+  type DpRegisterResponse,
+  type DpStatusReport,
+} from '@steward/protocol';
+import type { SiteContext } from '../context.js';
+import { nowIso } from '../context.js';
+import { AppError, InputError } from '../http/errors.js';
+import { sameHash, sha256Hex } from '../enrolment/service.js';
+import { raiseSiteStatus } from '../status/site-status.js';
+import { issueServerCertificate, type SiteKeys } from '../site/site-keys.js';
+import { loadVersionFiles } from '../content/repository.js';
+import { DistributionErrorCode } from './codes.js';
+import { findVersion, moveTargetsToVersion } from './content-status-repository.js';
+import { applyDpStatusItem } from './dp-status.js';
+import { dpPollSeconds } from './dp-state.js';
+
+export interface AuthenticatedDp {
+  id: string;
+  name: string;
+}
+
+function refused(code: string, message: string): AppError {
+  return new AppError(401, code, message);
+}
+
+/**
+ * The site's side of the DP protocol (ADR 0007), on the agent listener: one-time registration,
+ * assignments (what to hold), the files themselves and status reports (also the heartbeat).
+ */
+export class DpSiteService {
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly keys: SiteKeys,
+  ) {}
+
+  /**
+   * Trades the one-time secret of a registration token for a DP key (kept hashed), a TLS
+   * certificate from the site CA for the DP's names, and the key that verifies access tokens.
+   */
+  async register(req: DpRegisterRequest, from: string): Promise<DpRegisterResponse> {
+    const db = this.ctx.db.kysely;
+    const hash = sha256Hex(req.secret);
+    const row = await db
+      .selectFrom('distribution_point')
+      .select(['id', 'name', 'registration_expires_at'])
+      .where('registration_hash', '=', hash)
+      .where('is_site_server', '=', 0)
+      .executeTakeFirst();
+    if (!row)
+      throw refused(
+        DistributionErrorCode.DP_TOKEN_INVALID,
+        'the registration token is not known to this site (used already? renew it)',
+      );
+    const at = nowIso(this.ctx);
+    if (row.registration_expires_at !== null && row.registration_expires_at < at)
+      throw refused(
+        DistributionErrorCode.DP_TOKEN_EXPIRED,
+        `the registration token expired at ${row.registration_expires_at} (renew it)`,
+      );
+    let tls: { certChainPem: string; keyPem: string };
+    try {
+      tls = await issueServerCertificate(this.keys, req.hostnames);
+    } catch (err) {
+      throw new InputError(
+        'INVALID_INPUT',
+        `cannot issue a certificate for ${req.hostnames.join(', ')}: ${String(err)}`,
+      );
+    }
+    const dpKey = randomBytes(32).toString('base64url');
+    const done = await db.transaction().execute(async (tx) => {
+      // Conditional on the hash: of two processes racing with one token, one wins.
+      const r = await tx
+        .updateTable('distribution_point')
+        .set({
+          key_hash: sha256Hex(dpKey),
+          registration_hash: null,
+          registration_expires_at: null,
+          registered_at: at,
+          last_seen_at: at,
+          url: req.url.replace(/\/+$/, ''),
+          version: req.version,
+        })
+        .where('id', '=', row.id)
+        .where('registration_hash', '=', hash)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return false;
+      await raiseSiteStatus(
+        this.ctx,
+        {
+          messageId: 50100,
+          insertionStrings: [row.name, `${from} (${req.url})`],
+          attributes: { distributionPoint: row.id },
+        },
+        tx,
+      );
+      return true;
+    });
+    if (!done)
+      throw refused(DistributionErrorCode.DP_TOKEN_INVALID, 'the registration token was just used');
+    await this.ctx.bus.publish('status-ingested', { count: 1 });
+    return {
+      dpId: row.id,
+      dpKey,
+      siteCode: this.keys.siteCode,
+      certChainPem: tls.certChainPem,
+      keyPem: tls.keyPem,
+      accessTokenKey: this.keys.policySigningPublicPem,
+    };
+  }
+
+  /** `x-steward-dp: <dpId>.<dpKey>`; 401 DP_AUTH_FAILED otherwise. */
+  async authenticate(request: FastifyRequest): Promise<AuthenticatedDp> {
+    const header = request.headers[DP_AUTH_HEADER];
+    const value = Array.isArray(header) ? header[0] : header;
+    const dot = value?.indexOf('.') ?? -1;
+    if (!value || dot < 1)
+      throw refused(DistributionErrorCode.DP_AUTH_FAILED, `send the ${DP_AUTH_HEADER} header`);
+    const row = await this.ctx.db.kysely
+      .selectFrom('distribution_point')
+      .select(['id', 'name', 'key_hash'])
+      .where('id', '=', value.slice(0, dot))
+      .executeTakeFirst();
+    if (!row?.key_hash || !sameHash(sha256Hex(value.slice(dot + 1)), row.key_hash))
+      throw refused(
+        DistributionErrorCode.DP_AUTH_FAILED,
+        'unknown distribution point or wrong key (deleted? register it again)',
+      );
+    return { id: row.id, name: row.name };
+  }
+
+  private async seen(
+    dpId: string,
+    extra: { version?: string; stored_bytes?: number; url?: string } = {},
+  ) {
+    await this.ctx.db.kysely
+      .updateTable('distribution_point')
+      .set({ last_seen_at: nowIso(this.ctx), ...extra })
+      .where('id', '=', dpId)
+      .execute();
+  }
+
+  /** What this DP is to hold: each targeted package's current version and its manifest. */
+  async assignments(dp: AuthenticatedDp): Promise<DpAssignments> {
+    await this.seen(dp.id);
+    const db = this.ctx.db.kysely;
+    const rows = await db
+      .selectFrom('dp_package as t')
+      .innerJoin('software_package as p', 'p.id', 't.package_id')
+      .select([
+        't.package_id',
+        'p.name',
+        'p.current_version_id',
+        't.version_id',
+        't.validate_requested_at',
+      ])
+      .where('t.dp_id', '=', dp.id)
+      .orderBy('p.name')
+      .execute();
+    const packages: DpAssignedPackage[] = [];
+    for (const row of rows) {
+      const version = row.current_version_id
+        ? await findVersion(db, row.current_version_id)
+        : undefined;
+      if (!version) continue;
+      if (row.version_id !== version.id)
+        await moveTargetsToVersion(db, {
+          packageId: row.package_id,
+          version,
+          at: nowIso(this.ctx),
+          dpId: dp.id,
+        });
+      packages.push({
+        packageId: row.package_id,
+        packageName: row.name,
+        packageVersionId: version.id,
+        versionNumber: version.number,
+        files: await loadVersionFiles(db, version.id),
+        validateRequestedAt: row.version_id === version.id ? row.validate_requested_at : null,
+      });
+    }
+    return { packages, pollSeconds: dpPollSeconds() };
+  }
+
+  /** A DP's report: its heartbeat, and per package the state of the version it works on. */
+  async status(dp: AuthenticatedDp, report: DpStatusReport): Promise<void> {
+    await this.seen(dp.id, {
+      version: report.version,
+      stored_bytes: report.storedBytes,
+      ...(report.url !== undefined ? { url: report.url.replace(/\/+$/, '') } : {}),
+    });
+    for (const item of report.items) await applyDpStatusItem(this.ctx, dp, item);
+  }
+
+  /** Whether `sha256` belongs to content this DP is asked to hold (DPs get nothing else). */
+  async mayFetch(dp: AuthenticatedDp, sha256: string): Promise<boolean> {
+    const row = await this.ctx.db.kysely
+      .selectFrom('dp_package as t')
+      .innerJoin('software_package as p', 'p.id', 't.package_id')
+      .innerJoin('package_version_file as f', 'f.version_id', 'p.current_version_id')
+      .select('f.sha256')
+      .where('t.dp_id', '=', dp.id)
+      .where('f.sha256', '=', sha256)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+}

@@ -1,0 +1,140 @@
+import type { Kysely } from 'kysely';
+import type { DpStatusItem } from '@steward/protocol';
+import type { Database } from '../db/schema.js';
+import type { SiteContext } from '../context.js';
+import { raiseSiteStatus } from '../status/site-status.js';
+import { findVersion, type VersionRow } from './content-status-repository.js';
+
+type Tx = Kysely<Database>;
+
+interface TargetRow {
+  state: string;
+  installed_version_id: string | null;
+  version_id: string;
+  validate_requested_at: string | null;
+}
+
+interface Milestone {
+  messageId: 2342 | 2330 | 50101 | 50102;
+  detail?: string;
+}
+
+/**
+ * Which status messages a reported state raises, given the row's state before it. 2342 marks
+ * the start of a version's distribution and so is raised when the row leaves `pending` (it is
+ * reset to pending only when a new version or a new target arrives: once per version); 2330 when
+ * the version becomes installed; 50101 on entering `failed`; 50102 for every validation result.
+ */
+export function milestonesOf(row: TargetRow, item: DpStatusItem): Milestone[] {
+  const out: Milestone[] = [];
+  const started = row.state === 'pending' && item.state !== 'pending';
+  switch (item.state) {
+    case 'pending':
+    case 'removing':
+      break;
+    case 'distributing':
+      if (started) out.push({ messageId: 2342 });
+      break;
+    case 'installed':
+      if (started) out.push({ messageId: 2342 });
+      if (row.state !== 'installed' || row.installed_version_id !== row.version_id)
+        out.push({ messageId: 2330 });
+      break;
+    case 'failed':
+      if (started) out.push({ messageId: 2342 });
+      if (row.state !== 'failed')
+        out.push({ messageId: 50101, detail: item.message ?? 'unknown error' });
+      break;
+    case 'validation-failed':
+      break;
+  }
+  if (item.validatedAt !== undefined) {
+    const bad = item.badFiles ?? [];
+    out.push({
+      messageId: 50102,
+      detail:
+        item.state === 'validation-failed'
+          ? `${bad.length} file(s) missing or damaged${bad.length ? `: ${bad.slice(0, 5).join(', ')}` : ''}`
+          : 'every file has its hash',
+    });
+  }
+  return out;
+}
+
+function nextValues(row: TargetRow, item: DpStatusItem, version: VersionRow, at: string) {
+  const installedVersion =
+    item.state === 'installed'
+      ? version.id
+      : item.state === 'validation-failed'
+        ? // A DP whose copy failed validation must not be offered to clients until repaired.
+          null
+        : row.installed_version_id;
+  return {
+    state: item.state === 'removing' ? row.state : item.state,
+    installed_version_id: installedVersion,
+    bytes_done: item.bytesDone,
+    bytes_total: item.bytesTotal,
+    message: item.message ?? null,
+    updated_at: at,
+    ...(item.validatedAt !== undefined
+      ? { validated_at: item.validatedAt, validate_requested_at: null }
+      : {}),
+  };
+}
+
+/**
+ * Applies one DP's report of one package version: the dp_package row and the status messages
+ * of the transition, in one transaction. Reports about a version the DP is no longer asked to
+ * hold (a newer one arrived meanwhile) or about a package no longer targeted change nothing.
+ */
+export async function applyDpStatusItem(
+  ctx: SiteContext,
+  dp: { id: string; name: string },
+  item: DpStatusItem,
+): Promise<boolean> {
+  const version = await findVersion(ctx.db.kysely, item.packageVersionId);
+  if (!version) return false;
+  const at = ctx.clock.now().toISOString();
+  const raised = await ctx.db.kysely.transaction().execute(async (tx: Tx) => {
+    const row = await tx
+      .selectFrom('dp_package as t')
+      .innerJoin('software_package as p', 'p.id', 't.package_id')
+      .select([
+        't.state',
+        't.installed_version_id',
+        't.version_id',
+        't.validate_requested_at',
+        'p.name as package_name',
+      ])
+      .where('t.dp_id', '=', dp.id)
+      .where('t.package_id', '=', version.package_id)
+      .executeTakeFirst();
+    if (!row || row.version_id !== version.id) return 0;
+    await tx
+      .updateTable('dp_package')
+      .set(nextValues(row, item, version, at))
+      .where('dp_id', '=', dp.id)
+      .where('package_id', '=', version.package_id)
+      .execute();
+    const milestones = milestonesOf(row, item);
+    for (const m of milestones) {
+      await raiseSiteStatus(
+        ctx,
+        {
+          messageId: m.messageId,
+          insertionStrings: [row.package_name, dp.name, ...(m.detail ? [m.detail] : [])],
+          attributes: {
+            packageId: version.package_id,
+            distributionPoint: dp.id,
+            packageVersionId: version.id,
+            versionNumber: String(version.number),
+          },
+        },
+        tx,
+      );
+    }
+    return milestones.length;
+  });
+  if (raised > 0) await ctx.bus.publish('status-ingested', { count: raised });
+  return true;
+}

@@ -1,0 +1,71 @@
+import type { SiteContext } from '../context.js';
+import type { App } from '../http/types.js';
+import type { SiteKeys } from '../site/site-keys.js';
+import type { ContentStore } from '../content/content-store.js';
+import type { DeviceAuthenticator } from '../agent-api/device-auth.js';
+import { BoundaryService } from './boundary-service.js';
+import { registerBoundaryRoutes } from './boundary-routes.js';
+import { DistributionService } from './distribution-service.js';
+import { DpGroupService } from './dp-group-service.js';
+import { DistributionPointService } from './dp-service.js';
+import { DpSiteService } from './dp-site-service.js';
+import { registerDpApiRoutes } from './dp-api.js';
+import { ContentLocationService } from './location-service.js';
+import { registerContentLocationRoute } from './agent-routes.js';
+import { registerDistributionRoutes } from './routes.js';
+
+/** Distribution points, groups, boundaries and content location, as server.ts wires them. */
+export interface Distribution {
+  dps: DistributionPointService;
+  groups: DpGroupService;
+  distribution: DistributionService;
+  boundaries: BoundaryService;
+  locations: ContentLocationService;
+  dpSite: DpSiteService;
+  /** Admin API: DPs, DP groups, package distribution, boundaries, reports. */
+  registerAdminRoutes(app: App): void;
+  /** Agent listener: content locations (device auth) and the DP-facing API. */
+  registerAgentRoutes(app: App, auth: DeviceAuthenticator): void;
+  /** mp role: the site server's own DP row; every process follows `content-changed`. */
+  start(opts: { siteServerUrl?: string | undefined; version: string }): Promise<void>;
+  stop(): void;
+}
+
+export function createDistribution(
+  ctx: SiteContext,
+  opts: { keys: SiteKeys; store: ContentStore; agentUrl: () => string },
+): Distribution {
+  const distribution = new DistributionService(ctx, opts.store);
+  const dps = new DistributionPointService(ctx, () => ({
+    agentUrl: opts.agentUrl(),
+    caFingerprint: opts.keys.caFingerprint,
+  }));
+  const groups = new DpGroupService(ctx, distribution);
+  const boundaries = new BoundaryService(ctx);
+  const locations = new ContentLocationService(ctx, opts.keys);
+  const dpSite = new DpSiteService(ctx, opts.keys);
+  return {
+    dps,
+    groups,
+    distribution,
+    boundaries,
+    locations,
+    dpSite,
+    registerAdminRoutes(app) {
+      registerDistributionRoutes(app, { dps, groups, distribution });
+      registerBoundaryRoutes(app, { boundaries, locations });
+    },
+    registerAgentRoutes(app, auth) {
+      registerContentLocationRoute(app, { auth, locations });
+      registerDpApiRoutes(app, { service: dpSite, store: opts.store });
+    },
+    async start(o) {
+      if (o.siteServerUrl !== undefined)
+        await dps.ensureSiteServerDp({ url: o.siteServerUrl, version: o.version });
+      distribution.start();
+    },
+    stop() {
+      distribution.stop();
+    },
+  };
+}
