@@ -147,7 +147,8 @@ export interface AgentHandle {
   stateDir: string;
   deviceId: string;
   proc: Proc | undefined;
-  start(): void;
+  /** Starts `steward-agent run`; `env` adds to the environment the agent was enrolled with. */
+  start(env?: NodeJS.ProcessEnv): void;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -160,7 +161,12 @@ export const FAST_SETTINGS: Partial<ClientSettings> = {
   softwareScanPaths: ['/usr/local/bin'],
 };
 
-export async function enrolAgent(token: string, stateDir: string): Promise<AgentHandle> {
+/** `env` is added to the agent service's environment (e.g. STEWARD_TEST_CLOCK_FILE, PATH). */
+export async function enrolAgent(
+  token: string,
+  stateDir: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<AgentHandle> {
   const r = await exec(STEWARD_AGENT, [
     'enroll',
     '--token',
@@ -182,8 +188,10 @@ export async function enrolAgent(token: string, stateDir: string): Promise<Agent
     stateDir,
     deviceId,
     proc: undefined,
-    start() {
-      handle.proc = run(STEWARD_AGENT, ['run', '--state-dir', stateDir]);
+    start(extra) {
+      handle.proc = run(STEWARD_AGENT, ['run', '--state-dir', stateDir], {
+        env: { ...env, ...extra },
+      });
     },
     async stop(signal) {
       await stop(handle.proc, signal);
@@ -223,7 +231,12 @@ export async function pgReachable(): Promise<boolean> {
 
 /** A whole site: server process, N enrolled agent processes that have sent their first inventory. */
 export async function startSite(
-  opts: { dialect?: TestDialect; agents?: number } = {},
+  opts: {
+    dialect?: TestDialect;
+    agents?: number;
+    /** Added to the server's and the agents' environment (e.g. STEWARD_TEST_CLOCK_FILE). */
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<Site> {
   const dialect = opts.dialect ?? 'sqlite';
   const dir = mkdtempSync(join(tmpdir(), 'steward-site-'));
@@ -234,6 +247,7 @@ export async function startSite(
     dataDir: join(dir, 'server'),
     password: adminPassword,
     ...(dbUrl ? { dbUrl } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
   };
   let server = await startServerProcess(serverOpts);
   const api = new ApiClient({ baseUrl: server.adminUrl });
@@ -244,7 +258,7 @@ export async function startSite(
   if (n > 0) {
     const token = await api.createToken({ description: 'test', maxUses: n });
     for (let i = 0; i < n; i++) {
-      const a = await enrolAgent(token.token ?? '', join(dir, `agent-${i}`));
+      const a = await enrolAgent(token.token ?? '', join(dir, `agent-${i}`), opts.env);
       a.start();
       agents.push(a);
     }

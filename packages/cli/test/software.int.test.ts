@@ -336,19 +336,20 @@ describe('steward software distribution CLI against a real site', () => {
   });
 
   it('the agent runs the program and the watch ends once nothing is waiting or running', async () => {
+    let seen = '';
     await waitFor(
       'the deployment to succeed on the device',
       async () => {
-        const s = await json<{ counts: Record<string, number> }>([
-          'deployment',
-          'status',
-          deploymentId,
-        ]);
-        return (s.counts['succeeded'] ?? 0) === 1;
+        const r = await steward(['deployment', 'devices', deploymentId, '--json']);
+        seen = r.stdout;
+        const rows = JSON.parse(r.stdout) as { items: { state: string }[] };
+        return rows.items[0]?.state === 'succeeded';
       },
-      120_000,
+      90_000,
       1000,
-    );
+    ).catch((err: unknown) => {
+      throw new Error(`${String(err)}; last device rows: ${seen}`);
+    });
     const watch = await steward(['deployment', 'status', deploymentId, '--watch']);
     expect(watch.code).toBe(0);
     expect(watch.stderr).toBe('No device is waiting or running.\n');

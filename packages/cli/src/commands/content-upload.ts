@@ -22,6 +22,8 @@ export interface LocalFile {
   path: string;
   abs: string;
   mode: number;
+  /** Size when listed (the manifest takes the bytes actually hashed). */
+  size: number;
 }
 
 /** Limits of CreateVersionFromFilesRequest / MissingContentRequest. */
@@ -43,8 +45,10 @@ export async function walkFolder(root: string): Promise<{ files: LocalFile[]; sk
       const abs = join(dir, e.name);
       const path = rel === '' ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory()) await visit(abs, path);
-      else if (e.isFile()) files.push({ path, abs, mode: (await lstat(abs)).mode & 0o7777 });
-      else skipped.push(path);
+      else if (e.isFile()) {
+        const s = await lstat(abs);
+        files.push({ path, abs, mode: s.mode & 0o7777, size: s.size });
+      } else skipped.push(path);
     }
   };
   await visit(root, '');
@@ -191,8 +195,7 @@ async function sameAsCurrent(
 }
 
 async function hashAll(io: CliIo, files: readonly LocalFile[]): Promise<ManifestEntry[]> {
-  let total = 0;
-  for (const f of files) total += (await lstat(f.abs)).size;
+  const total = files.reduce((n, f) => n + f.size, 0);
   const progress = byteProgress(io, `Hashing ${plural(files.length, 'file')}`, total);
   try {
     const manifest: ManifestEntry[] = [];

@@ -176,7 +176,7 @@ describe.each(testDialects)('assignments and deployment state on %s', (dialect) 
         purpose: 'available',
       });
       expect((await assignments(d2)).deployments.map((d) => d.id)).not.toContain(pilot.id);
-      const before = (await t.api.deviceActions(d2.deviceId)).length;
+      const before = new Set((await t.api.deviceActions(d2.deviceId)).map((x) => x.id));
       await t.api.updateCollection(col.id, {
         name: 'pilot',
         rules: [
@@ -184,12 +184,12 @@ describe.each(testDialects)('assignments and deployment state on %s', (dialect) 
           { kind: 'direct', deviceId: d2.deviceId },
         ],
       });
-      const nudged = await waitFor('membership nudge', async () => {
-        const actions = await t.api.deviceActions(d2.deviceId);
-        return actions.length > before
-          ? actions.find((x) => x.action === 'deployments:evaluate' && x.requestedBy === 'system')
-          : undefined;
-      });
+      const nudged = await waitFor('membership nudge', async () =>
+        (await t.api.deviceActions(d2.deviceId)).find(
+          (x) =>
+            !before.has(x.id) && x.action === 'deployments:evaluate' && x.requestedBy === 'system',
+        ),
+      );
       expect(nudged.state).toBe('not-connected');
       expect((await assignments(d2)).deployments.map((d) => d.id)).toContain(pilot.id);
     });

@@ -35,7 +35,8 @@ interface Entry {
  * Builds the per-device assignments document (ADR 0007) and signs it with the policy key the
  * agent already trusts. Cached per device: dropped on `deployments-changed` (deployments,
  * programs, windows, membership) in every process, and rebuilt when a package the document
- * names got a new current version (checked with one query per request).
+ * names got a new current version or the device's collections changed (two indexed queries per
+ * request).
  */
 export class AssignmentService {
   private cache = new Map<string, Entry>();
@@ -72,7 +73,7 @@ export class AssignmentService {
   async signedFor(deviceId: string): Promise<SignedAssignments> {
     const hit = this.cache.get(deviceId);
     const age = hit ? this.ctx.clock.now().getTime() - hit.builtAt : -1;
-    if (hit && age >= 0 && age < CACHE_MS && (await this.stillCurrent(hit))) {
+    if (hit && age >= 0 && age < CACHE_MS && (await this.stillCurrent(deviceId, hit))) {
       return hit.signed;
     }
     const generation = this.generation;
@@ -88,7 +89,20 @@ export class AssignmentService {
     return built.signed;
   }
 
-  private async stillCurrent(entry: Entry): Promise<boolean> {
+  private async stillCurrent(deviceId: string, entry: Entry): Promise<boolean> {
+    // Joining a collection that has no deployment yet raises no event (membership-watch skips
+    // it), and a deployment created there later drops only documents naming that collection:
+    // a document built before the device joined must not outlive the membership change.
+    const members = await this.ctx.db.kysely
+      .selectFrom('collection_member')
+      .select('collection_id')
+      .where('device_id', '=', deviceId)
+      .execute();
+    if (
+      members.length !== entry.collectionIds.size ||
+      members.some((m) => !entry.collectionIds.has(m.collection_id))
+    )
+      return false;
     if (entry.packages.size === 0) return true;
     const rows = await this.ctx.db.kysely
       .selectFrom('software_package')

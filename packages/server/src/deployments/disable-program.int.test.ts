@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { openDatabase } from '../db/database.js';
 import {
   pgReachable,
@@ -29,6 +29,8 @@ describe.each(dialects)('disabling a program on %s', (dialect) => {
     'nudges every targeted device through the push channel at once',
     async () => {
       const deviceId = site.devices[0]?.id ?? '';
+      // The agent's own log says why a nudge did not arrive.
+      onTestFailed(() => console.warn(site.agents[0]?.proc?.output().slice(-4000)));
       // The package and its content version are written as the content library writes them.
       const db = await openDatabase(site.dbUrl ?? join(site.dir, 'server', 'steward.db'));
       try {
@@ -42,7 +44,17 @@ describe.each(dialects)('disabling a program on %s', (dialect) => {
         commandLine: 'sleep 600',
         dependsOnProgramId: first.id,
       });
-      await waitFor('push connection', async () => (await site.api.getDevice(deviceId)).online);
+      await waitFor('All Systems membership', async () =>
+        (await site.api.collectionMembers('all-systems')).items.some((d) => d.id === deviceId),
+      );
+      // A live push connection, proven by a delivered request rather than by recent presence.
+      const probe = await site.api.requestDeviceAction(deviceId, 'policy:fetch');
+      await waitFor(
+        'push connection',
+        async () =>
+          (await site.api.deviceActions(deviceId)).find((a) => a.id === probe.id)?.deliveredAt,
+        90_000,
+      );
       // Deployed through its dependency: disabling `first` must reach it too.
       await site.api.createDeployment({
         programId: program.id,
@@ -50,24 +62,23 @@ describe.each(dialects)('disabling a program on %s', (dialect) => {
         purpose: 'required',
         triggers: [{ type: 'at', start: '2099-01-01T00:00' }],
       });
-      const known = new Set(
-        (
-          await waitFor('the deployment nudge delivered', async () => {
-            const actions = await site.api.deviceActions(deviceId);
-            return actions.some((a) => a.action === 'deployments:evaluate' && a.deliveredAt)
-              ? actions
-              : undefined;
-          })
-        ).map((a) => a.id),
-      );
+      // The deployment's own nudge is recorded before createDeployment answers.
+      const known = new Set((await site.api.deviceActions(deviceId)).map((a) => a.id));
       const disabled = await site.api.setProgramDisabled(first.id, true);
       expect(disabled.disabled).toBe(true);
-      const nudge = await waitFor('the disable nudge delivered', async () =>
-        (await site.api.deviceActions(deviceId)).find(
-          (a) => !known.has(a.id) && a.action === 'deployments:evaluate' && a.deliveredAt !== null,
-        ),
+      const nudge = await waitFor(
+        'the disable nudge delivered',
+        async () =>
+          (await site.api.deviceActions(deviceId)).find(
+            (a) =>
+              !known.has(a.id) &&
+              a.action === 'deployments:evaluate' &&
+              a.requestedBy === 'admin' &&
+              a.deliveredAt !== null,
+          ),
+        90_000,
       );
-      expect(nudge.requestedBy).toBe('admin');
+      expect(nudge.state).not.toBe('not-connected');
       const messages = await site.api.listStatusMessages({ messageId: 50111 });
       expect(messages.items[0]?.insertionStrings).toEqual(['tools', 'first', 'disabled', 'admin']);
     },

@@ -9,8 +9,7 @@ const BATCH = 5000;
  * rows with increasing ids) reach the deployments of those collections. Devices that joined or
  * left a collection with deployments or maintenance windows get their cached assignments
  * dropped and a `deployments:evaluate` nudge. The last id handled is kept in site_setting, so a
- * restart neither replays history nor skips what changed meanwhile; a site's first run starts
- * at the current end.
+ * restart neither replays history nor skips what changed meanwhile.
  */
 export async function propagateMembershipChanges(
   ctx: SiteContext,
@@ -22,16 +21,9 @@ export async function propagateMembershipChanges(
     .select('value')
     .where('key', '=', WATERMARK)
     .executeTakeFirst();
-  let last: number;
-  if (mark === undefined) {
-    const top = await db
-      .selectFrom('collection_membership_change')
-      .select((eb) => eb.fn.max('id').as('id'))
-      .executeTakeFirst();
-    await save(ctx, Number(top?.id ?? 0));
-    return;
-  }
-  last = Number(mark.value);
+  // No mark yet: a new site (or one upgraded to software distribution) starts from the
+  // beginning; only changes of collections with deployments or windows lead anywhere.
+  let last = Number(mark?.value ?? 0);
   for (;;) {
     const rows = await db
       .selectFrom('collection_membership_change')

@@ -43,7 +43,8 @@ export interface ContentManagerOptions {
   clock: Clock;
   log: Logger;
   report: (m: StatusMessageBody) => Promise<void>;
-  /** STEWARD_AGENT_CACHE_MB (tests) overrides maxCacheBytes. */
+  /** STEWARD_AGENT_CACHE_MB (tests) overrides maxCacheBytes; STEWARD_AGENT_MAX_BYTES_PER_SECOND
+   * sets the download rate when rateLimitBytesPerSec is not given. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -73,9 +74,14 @@ export class ContentManager {
 
   constructor(private readonly opts: ContentManagerOptions) {
     this.agent = new Agent({ keepAlive: true, maxSockets: 4, ...pinnedTlsOptions(opts.caPem) });
-    const rate = opts.rateLimitBytesPerSec;
+    const env = opts.env ?? process.env;
+    // The download throttle (issue 3: "throttle to a configured rate"); the environment variable
+    // sets it where the option is not given (a metered link, tests of resumed downloads).
+    const envRate = Number(env['STEWARD_AGENT_MAX_BYTES_PER_SECOND'] ?? '');
+    const rate =
+      opts.rateLimitBytesPerSec ?? (Number.isFinite(envRate) && envRate > 0 ? envRate : undefined);
     this.bucket = rate !== undefined && rate > 0 ? new TokenBucket(rate) : undefined;
-    const envMb = Number((opts.env ?? process.env)['STEWARD_AGENT_CACHE_MB'] ?? '');
+    const envMb = Number(env['STEWARD_AGENT_CACHE_MB'] ?? '');
     this.maxCacheBytes =
       Number.isFinite(envMb) && envMb > 0
         ? Math.floor(envMb * 1024 * 1024)

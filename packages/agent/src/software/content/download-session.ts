@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Agent } from 'node:https';
 import type {
   AgentDeployment,
@@ -63,6 +64,8 @@ export class DownloadSession {
   private readonly failedDps = new Set<string>();
   private announcedDp: string | undefined;
   private completedBytes = 0;
+  /** Files of this session not downloaded yet (for the bytes still to fetch in 40100). */
+  private readonly pending = new Set<MissingFile>();
   private lastEmitted = -Infinity;
   private currentDpName: string | undefined;
   private readonly progressStep: number;
@@ -74,11 +77,13 @@ export class DownloadSession {
   /** Fetches `files` (distinct hashes not in the cache), then reports 40101. */
   async run(files: readonly MissingFile[]): Promise<void> {
     this.locs = await this.fetchLocations();
+    for (const file of files) this.pending.add(file);
     for (const file of files) {
       await this.withLock(file.sha256, async () => {
         if (this.o.alreadyCached(file.sha256)) return;
         await this.fetchFile(file);
       });
+      this.pending.delete(file);
       this.completedBytes += file.size;
       this.emit(0, true);
     }
@@ -224,7 +229,11 @@ export class DownloadSession {
     this.currentDpName = loc.name;
     if (this.announcedDp === loc.dpId) return;
     this.announcedDp = loc.dpId;
-    const remaining = this.o.bytesTotal - this.o.bytesCached - this.completedBytes;
+    // What still has to cross the wire: a partial file left by an interrupted download (another
+    // DP, or an agent killed mid-transfer) is resumed, not fetched again.
+    let remaining = 0;
+    for (const f of this.pending)
+      remaining += f.size - (await heldBytes(this.o.index.partialPath(f.sha256), f.size));
     await this.o.report(
       this.message(40100, [this.o.program.packageName, String(remaining), loc.name], loc),
     );
@@ -253,4 +262,13 @@ export class DownloadSession {
   private message(id: number, strings: string[], loc?: ContentLocation): StatusMessageBody {
     return statusMessage(id, strings, this.attrs(loc), this.o.clock.now());
   }
+}
+
+/** Bytes of a partial file that a download will resume from (none when it cannot be a prefix). */
+async function heldBytes(partialPath: string, size: number): Promise<number> {
+  const bytes = await stat(partialPath).then(
+    (st) => st.size,
+    () => 0,
+  );
+  return bytes <= size ? bytes : 0;
 }

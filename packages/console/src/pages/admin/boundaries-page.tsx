@@ -126,11 +126,13 @@ function BoundariesTab() {
     },
   });
   const writable = can('software:write');
-  const newButton = writable && (
-    <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid="new-boundary">
-      New boundary
-    </Button>
-  );
+  // The empty state repeats the button without the test id: one element per test id.
+  const newButton = (testId?: string) =>
+    writable && (
+      <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid={testId}>
+        New boundary
+      </Button>
+    );
   const groupName = (id: string) => groups.data?.find((g) => g.id === id)?.name ?? id;
   const list = [...(boundaries.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
   return (
@@ -139,7 +141,7 @@ function BoundariesTab() {
         <Text size="sm" c="dimmed">
           A client belongs to every boundary its address falls in, and so to their boundary groups.
         </Text>
-        {newButton}
+        {newButton('new-boundary')}
       </Group>
       {boundaries.isError ? (
         <ErrorState error={boundaries.error} what="the boundaries" />
@@ -148,7 +150,7 @@ function BoundariesTab() {
           icon={<IconMapPin size={24} />}
           title="No boundaries"
           description="Without boundaries every client gets every unprotected DP, the site server last."
-          action={newButton}
+          action={newButton()}
           compact
         />
       ) : (

@@ -35,25 +35,27 @@ export function BoundaryGroupsTab() {
   const groupName = (id: string) => groups.data?.find((g) => g.id === id)?.name ?? id;
   const boundaryName = (id: string) => boundaries.data?.find((b) => b.id === id)?.name ?? id;
   const list = [...(groups.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
-  const newButton = writable && (
-    <Button
-      leftSection={<IconPlus size={16} />}
-      onClick={() => {
-        setEditing(undefined);
-        open();
-      }}
-      data-testid="new-boundary-group"
-    >
-      New boundary group
-    </Button>
-  );
+  // The empty state repeats the button without the test id: one element per test id.
+  const newButton = (testId?: string) =>
+    writable && (
+      <Button
+        leftSection={<IconPlus size={16} />}
+        onClick={() => {
+          setEditing(undefined);
+          open();
+        }}
+        data-testid={testId}
+      >
+        New boundary group
+      </Button>
+    );
   return (
     <Stack gap="sm">
       <Group justify="space-between">
         <Text size="sm" c="dimmed">
           A boundary group names the DPs and the site of the clients in its boundaries.
         </Text>
-        {newButton}
+        {newButton('new-boundary-group')}
       </Group>
       {groups.isError ? (
         <ErrorState error={groups.error} what="the boundary groups" />
@@ -61,7 +63,7 @@ export function BoundaryGroupsTab() {
         <EmptyState
           icon={<IconTopologyStar3 size={24} />}
           title="No boundary groups"
-          action={newButton}
+          action={newButton()}
           compact
         />
       ) : (

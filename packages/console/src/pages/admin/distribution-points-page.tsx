@@ -314,17 +314,19 @@ export function DistributionPointsPage() {
     (a, b) => Number(b.isSiteServer) - Number(a.isSiteServer) || a.name.localeCompare(b.name),
   );
   const open = list.find((d) => d.id === params.get('dp'));
-  const newButton = can('software:write') && (
-    <Button leftSection={<IconPlus size={16} />} onClick={create.open} data-testid="new-dp">
-      New distribution point
-    </Button>
-  );
+  // The empty state repeats the button without the test id: one element per test id.
+  const newButton = (testId?: string) =>
+    can('software:write') && (
+      <Button leftSection={<IconPlus size={16} />} onClick={create.open} data-testid={testId}>
+        New distribution point
+      </Button>
+    );
   return (
     <>
       <PageHeader
         title="Distribution points"
         description="Servers clients download content from. The site server is one; more run as steward server --roles dp, with no database."
-        actions={newButton}
+        actions={newButton('new-dp')}
       />
       <Paper p="md">
         {dps.isError ? (
@@ -333,7 +335,7 @@ export function DistributionPointsPage() {
           <EmptyState
             icon={<IconServer2 size={24} />}
             title="No distribution points"
-            action={newButton}
+            action={newButton()}
           />
         ) : (
           <Table.ScrollContainer minWidth={950}>

@@ -286,18 +286,20 @@ export function DpGroupsPage() {
   const { can } = useSession();
   const groups = useDpGroups();
   const [opened, { open, close }] = useDisclosure(false);
-  const newButton = can('software:write') && (
-    <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid="new-dp-group">
-      New group
-    </Button>
-  );
+  // The empty state repeats the button without the test id: one element per test id.
+  const newButton = (testId?: string) =>
+    can('software:write') && (
+      <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid={testId}>
+        New group
+      </Button>
+    );
   const list = [...(groups.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
   return (
     <>
       <PageHeader
         title="Distribution point groups"
         description="Distributing a package to a group targets every member at that moment."
-        actions={newButton}
+        actions={newButton('new-dp-group')}
       />
       {groups.isError ? (
         <ErrorState error={groups.error} what="the DP groups" />
@@ -311,7 +313,7 @@ export function DpGroupsPage() {
             icon={<IconServerBolt size={24} />}
             title="No DP groups"
             description="Group distribution points (e.g. by region) to distribute packages to all of them at once."
-            action={newButton}
+            action={newButton()}
           />
         </Paper>
       ) : (

@@ -10,16 +10,18 @@ import { DeploymentTable } from './deployment-table';
 export function DeploymentListPage() {
   const { can } = useSession();
   const [search, setSearch] = useState('');
-  const newButton = can('deployments:write') && (
-    <Button
-      component={Link}
-      to="/deployments/new"
-      leftSection={<IconPlus size={16} />}
-      data-testid="new-deployment"
-    >
-      New deployment
-    </Button>
-  );
+  // The empty state repeats the button without the test id: one element per test id.
+  const newButton = (testId?: string) =>
+    can('deployments:write') && (
+      <Button
+        component={Link}
+        to="/deployments/new"
+        leftSection={<IconPlus size={16} />}
+        data-testid={testId}
+      >
+        New deployment
+      </Button>
+    );
   return (
     <>
       <PageHeader
@@ -35,7 +37,7 @@ export function DeploymentListPage() {
             >
               Phased deployments
             </Button>
-            {newButton}
+            {newButton('new-deployment')}
           </Group>
         }
       />
@@ -49,7 +51,7 @@ export function DeploymentListPage() {
           mb="sm"
           data-testid="deployment-search"
         />
-        <DeploymentTable search={search} emptyAction={newButton} />
+        <DeploymentTable search={search} emptyAction={newButton()} />
       </Paper>
     </>
   );

@@ -198,18 +198,20 @@ export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }
   });
   const writable = can('deployments:write');
   const list = windows.data ?? [];
-  const newButton = writable && (
-    <Button
-      leftSection={<IconPlus size={16} />}
-      onClick={() => {
-        setEditing(undefined);
-        open();
-      }}
-      data-testid="new-window"
-    >
-      New window
-    </Button>
-  );
+  // The empty state repeats the button without the test id: one element per test id.
+  const newButton = (testId?: string) =>
+    writable && (
+      <Button
+        leftSection={<IconPlus size={16} />}
+        onClick={() => {
+          setEditing(undefined);
+          open();
+        }}
+        data-testid={testId}
+      >
+        New window
+      </Button>
+    );
   if (windows.isError) return <ErrorState error={windows.error} what="the maintenance windows" />;
   return (
     <Stack gap="md">
@@ -218,14 +220,14 @@ export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }
           Required deployments run on these devices only inside a window long enough for the
           program.
         </Text>
-        {newButton}
+        {newButton('new-window')}
       </Group>
       {!windows.isPending && list.length === 0 ? (
         <EmptyState
           icon={<IconCalendarTime size={24} />}
           title="No maintenance windows"
           description="Without windows, required deployments run whenever they are scheduled."
-          action={newButton}
+          action={newButton()}
           compact
         />
       ) : (

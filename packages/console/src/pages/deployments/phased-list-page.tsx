@@ -34,23 +34,25 @@ export function PhasedListPage() {
   const { can } = useSession();
   const navigate = useNavigate();
   const phased = usePhasedDeployments();
-  const newButton = can('deployments:write') && (
-    <Button
-      component={Link}
-      to="/phased-deployments/new"
-      leftSection={<IconPlus size={16} />}
-      data-testid="new-phased"
-    >
-      New phased deployment
-    </Button>
-  );
+  // The empty state repeats the button without the test id: one element per test id.
+  const newButton = (testId?: string) =>
+    can('deployments:write') && (
+      <Button
+        component={Link}
+        to="/phased-deployments/new"
+        leftSection={<IconPlus size={16} />}
+        data-testid={testId}
+      >
+        New phased deployment
+      </Button>
+    );
   const rows = [...(phased.data ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return (
     <>
       <PageHeader
         title="Phased deployments"
         description="A program rolled out collection after collection: the next phase starts after a success threshold and a soak time; the rollout halts by itself when failures pass a threshold."
-        actions={newButton}
+        actions={newButton('new-phased')}
       />
       <Paper p="md">
         {phased.isError ? (
@@ -60,7 +62,7 @@ export function PhasedListPage() {
             icon={<IconStairsUp size={24} />}
             title="No phased deployments"
             description="Start with a pilot collection, then widen: e.g. IT pilots, then one site, then everyone."
-            action={newButton}
+            action={newButton()}
           />
         ) : (
           <Table className="steward-table" data-testid="phased-table">

@@ -220,11 +220,13 @@ export function ContentStatusTab({ pkg }: { pkg: Package }) {
   });
   const s = status.data;
   const writable = can('software:write');
-  const distributeButton = writable && (
-    <Button leftSection={<IconTruckDelivery size={16} />} onClick={open} data-testid="distribute">
-      Distribute content
-    </Button>
-  );
+  // The empty state repeats the button without the test id: one element per test id.
+  const distributeButton = (testId?: string) =>
+    writable && (
+      <Button leftSection={<IconTruckDelivery size={16} />} onClick={open} data-testid={testId}>
+        Distribute content
+      </Button>
+    );
   const rows = [...(s?.distributionPoints ?? [])].sort((a, b) => a.dpName.localeCompare(b.dpName));
   return (
     <>
@@ -244,7 +246,7 @@ export function ContentStatusTab({ pkg }: { pkg: Package }) {
               Validate content
             </Button>
           )}
-          {distributeButton}
+          {distributeButton('distribute')}
         </Group>
       </Group>
       {status.isError ? (
@@ -257,7 +259,7 @@ export function ContentStatusTab({ pkg }: { pkg: Package }) {
               icon={<IconServer2 size={24} />}
               title="Not distributed yet"
               description="Clients download content only from distribution points that hold it. Distribute to the site server or to DP groups."
-              action={distributeButton}
+              action={distributeButton()}
               compact
             />
           ) : (

@@ -31,18 +31,20 @@ export function PackageListPage() {
     )
     .sort((a, b) => a.name.localeCompare(b.name));
   const writable = can('software:write');
-  const newButton = writable && (
-    <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid="new-package">
-      New package
-    </Button>
-  );
+  // The empty state repeats the button without the test id: one element per test id.
+  const newButton = (testId?: string) =>
+    writable && (
+      <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid={testId}>
+        New package
+      </Button>
+    );
 
   return (
     <>
       <PageHeader
         title="Packages"
         description="Software source stored once in the content library, the programs that install it, and where it is distributed."
-        actions={newButton}
+        actions={newButton('new-package')}
       />
       <LibraryStats />
       <Paper p="md">
@@ -62,7 +64,7 @@ export function PackageListPage() {
             icon={<IconPackage size={24} />}
             title={needle ? 'No package matches' : 'No packages yet'}
             description="Create a package, upload its source as an archive, add a program with the command that installs it, then distribute it to distribution points."
-            action={newButton}
+            action={newButton()}
           />
         ) : (
           <Table.ScrollContainer minWidth={900}>

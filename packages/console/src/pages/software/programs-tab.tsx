@@ -171,18 +171,20 @@ export function ProgramsTab({ pkg }: { pkg: Package }) {
   const all = usePrograms();
   const [opened, { open, close }] = useDisclosure(false);
   const [editing, setEditing] = useState<Program | undefined>(undefined);
-  const newButton = can('software:write') && (
-    <Button
-      leftSection={<IconPlus size={16} />}
-      onClick={() => {
-        setEditing(undefined);
-        open();
-      }}
-      data-testid="new-program"
-    >
-      New program
-    </Button>
-  );
+  // The empty state repeats the button without the test id: one element per test id.
+  const newButton = (testId?: string) =>
+    can('software:write') && (
+      <Button
+        leftSection={<IconPlus size={16} />}
+        onClick={() => {
+          setEditing(undefined);
+          open();
+        }}
+        data-testid={testId}
+      >
+        New program
+      </Button>
+    );
   const list = programs.data ?? [];
   return (
     <>
@@ -190,7 +192,7 @@ export function ProgramsTab({ pkg }: { pkg: Package }) {
         <Text size="sm" c="dimmed">
           A program is what a deployment runs: a command line in the package’s files.
         </Text>
-        {newButton}
+        {newButton('new-program')}
       </Group>
       {programs.isError ? (
         <ErrorState error={programs.error} what="the programs" />
@@ -199,7 +201,7 @@ export function ProgramsTab({ pkg }: { pkg: Package }) {
           icon={<IconTerminal2 size={24} />}
           title="No programs"
           description="Add a program with the command line that installs the package, e.g. sh install.sh."
-          action={newButton}
+          action={newButton()}
           compact
         />
       ) : (

@@ -94,22 +94,20 @@ export function VersionsTab({ pkg }: { pkg: Package }) {
     queryFn: () => api.packageVersions(pkg.id),
   });
   const list = [...(versions.data ?? [])].sort((a, b) => b.number - a.number);
-  const uploadButton = can('software:write') && (
-    <Button
-      leftSection={<IconUpload size={16} />}
-      onClick={upload.open}
-      data-testid="update-content"
-    >
-      Update content
-    </Button>
-  );
+  // The empty state repeats the button without the test id: one element per test id.
+  const uploadButton = (testId?: string) =>
+    can('software:write') && (
+      <Button leftSection={<IconUpload size={16} />} onClick={upload.open} data-testid={testId}>
+        Update content
+      </Button>
+    );
   return (
     <>
       <Group justify="space-between" mb="sm">
         <Text size="sm" c="dimmed">
           Updating the source makes a new version; distribution points and clients move to it.
         </Text>
-        {uploadButton}
+        {uploadButton('update-content')}
       </Group>
       {versions.isError ? (
         <ErrorState error={versions.error} what="the content versions" />
@@ -118,7 +116,7 @@ export function VersionsTab({ pkg }: { pkg: Package }) {
           icon={<IconFiles size={24} />}
           title="No content yet"
           description="Upload a .tar or .tar.gz archive of the package source. The CLI can also import a folder (steward packages import)."
-          action={uploadButton}
+          action={uploadButton()}
           compact
         />
       ) : (
