@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSite, waitFor, type Site } from '../../../test-support/site.js';
+import { startSite, type Site } from '../../../test-support/site.js';
 
 const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const SHOTS = join(REPO, 'test-results', 'screenshots');
@@ -180,19 +180,31 @@ describe('software distribution in the console', () => {
   });
 
   it('watches the deployment until the device succeeded, and finds the marker file', async () => {
-    await expect
-      .poll(() => page.getByTestId('state-count-succeeded').getAttribute('data-count'), {
-        timeout: 150_000,
-        intervals: [1000],
-      })
-      .toBe('1');
+    try {
+      await expect
+        .poll(() => page.getByTestId('state-count-succeeded').getAttribute('data-count'), {
+          timeout: 150_000,
+          intervals: [1000],
+        })
+        .toBe('1');
+    } catch (err) {
+      // Say what the device and its agent were doing, not only that the count stayed at 0.
+      const [d] = await site.api.listDeployments();
+      const states = d ? await site.api.deploymentDevices(d.id) : undefined;
+      await shot('12-deployment-not-succeeded');
+      throw new Error(
+        `${String(err)}\ndevice states: ${JSON.stringify(states)}\nagent output: ${
+          site.agents[0]?.proc?.output().slice(-4000) ?? ''
+        }`,
+      );
+    }
     expect(await page.getByTestId('summary-succeeded').textContent()).toBe('1');
     expect(await page.getByTestId('summary-failed').textContent()).toBe('0');
     await page.getByTestId('deployment-timeline').locator('.recharts-surface').first().waitFor();
     await page.getByTestId('state-donut').locator('.recharts-surface').first().waitFor();
 
-    // The agent really ran run.sh from the downloaded content.
-    await waitFor('the marker file', () => existsSync(marker), 10_000);
+    // The agent really ran run.sh from the downloaded content (success is reported after exit).
+    expect(existsSync(marker)).toBe(true);
     expect(readFileSync(marker, 'utf8')).toBe('installed by steward\n');
     await shot('12-deployment-succeeded');
 
@@ -259,8 +271,30 @@ describe('software distribution in the console', () => {
     await page.getByTestId('new-dp-group').click();
     await page.getByTestId('dp-group-name').fill('Branches');
     await page.getByTestId('dp-group-create').click();
-    await page.locator('[data-testid="dp-group"][data-group-name="Branches"]').waitFor();
-    await shot('21-dp-groups');
+    const group = page.locator('[data-testid="dp-group"][data-group-name="Branches"]');
+    await group.waitFor();
+
+    // Seed 004: a DP added to a group does not get the group's packages until asked.
+    await page.getByTestId('nav-packages').click();
+    await page.locator(`[data-testid="package-row"][data-package-name="${packageName}"] a`).click();
+    await page.getByTestId('ptab-content').click();
+    await page.getByTestId('distribute').click();
+    await page.getByTestId('distribute-groups').click();
+    await pickOption(/^Branches/);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('distribute-submit').click();
+    await page.getByTestId('distribute-submit').waitFor({ state: 'detached' });
+    await page.getByTestId('nav-dp-groups').click();
+    await group.getByTestId('dp-group-add-select').click();
+    await pickOption('Branch office DP');
+    await page.keyboard.press('Escape');
+    await group.getByTestId('dp-group-add').click();
+    await group.getByTestId('dp-group-missing').waitFor();
+    expect(await group.getByTestId('dp-group-missing').textContent()).toContain(packageName);
+    await shot('21-dp-group-missing-content');
+    await group.getByTestId('dp-group-distribute-new').click();
+    await group.getByTestId('dp-group-missing').waitFor({ state: 'detached' });
+    await shot('22-dp-groups');
 
     await page.getByTestId('nav-boundaries').click();
     await page.getByTestId('new-boundary').click();
@@ -268,12 +302,12 @@ describe('software distribution in the console', () => {
     await page.getByTestId('boundary-value').fill('127.0.0.0/8');
     await page.getByTestId('boundary-create').click();
     await page.getByTestId('boundary-row').first().waitFor();
-    await shot('22-boundaries');
+    await shot('23-boundaries');
     await page.getByTestId('btab-resolve').click();
     await page.getByTestId('resolve-ip').fill('127.0.0.1');
     await page.getByTestId('resolve-submit').click();
     await page.getByTestId('resolve-result').waitFor();
-    await shot('23-boundary-resolver');
+    await shot('24-boundary-resolver');
   });
 
   it('adds a maintenance window to a collection with a week preview', async () => {
@@ -288,6 +322,6 @@ describe('software distribution in the console', () => {
     await page.getByTestId('window-row').first().waitFor();
     const days = page.getByTestId('window-preview-day');
     expect(await days.count()).toBe(7);
-    await shot('24-maintenance-windows');
+    await shot('25-maintenance-windows');
   });
 });

@@ -163,7 +163,7 @@ export class ApiClient {
         method,
         headers,
         ...(raw === undefined ? {} : { body: raw.body, duplex: 'half' }),
-      } as RequestInit);
+      });
     } catch (err) {
       throw new ApiError(
         0,

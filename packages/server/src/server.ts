@@ -196,7 +196,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store: contentStore,
     agentUrl: () => agentUrl,
   });
-  const software = createDeploymentServices(ctx, push, keys);
+  const software = createDeploymentServices(ctx, push, keys, {
+    followContentVersions: roles.has('scheduler'),
+  });
   const phased = new PhasedDeploymentService(ctx, software.deployments);
   const siteSettings = new SiteSettingsService(ctx);
   await siteSettings.start();

@@ -192,15 +192,16 @@ describe('software distribution robustness with real processes (SQLite)', () => 
         program: { rebootExitCodes: [3] },
       });
       await distributeAndWait(api, c.name, ['site-server']);
+      const T0=Date.now(); const tl=(m: string)=>console.log(`T ${c.name} ${m} ${Date.now()-T0}`);
       const dep = await deployRequiredAsap(api, program.id);
-      await waitForDeviceState(api, dep.id, deviceId, 'running');
+      await waitForDeviceState(api, dep.id, deviceId, 'running');tl('running');
       const pid = Number(
         await waitFor(
           'pid file',
           () => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8'),
         ),
       );
-      await agent().stop('SIGKILL');
+      await agent().stop('SIGKILL');tl('killed');
       expect(processAlive(pid)).toBe(true);
       if (c.name === 'finishes-while-down') {
         writeFileSync(join(dir, 'go'), '');
@@ -215,7 +216,7 @@ describe('software distribution robustness with real processes (SQLite)', () => 
         expect(processAlive(pid)).toBe(true);
         writeFileSync(join(dir, 'go'), '');
       }
-      const row = await waitForDeviceState(api, dep.id, deviceId, (r) => r.state !== 'running');
+      tl('restarted');const row = await waitForDeviceState(api, dep.id, deviceId, (r) => r.state !== 'running');tl('done');
       expect(row).toMatchObject({ state: c.state, exitCode: c.exit, runCount: 1 });
       expect(readFileSync(join(dir, 'marker'), 'utf8')).toBe('done\n');
       expect(await messagesOnce(api, deviceId, dep.id, c.msg)).toHaveLength(1);

@@ -244,6 +244,25 @@ export class CollectionService {
           { collections },
         );
       }
+      // Deployments and rollout phases name their collection: deleting it would orphan them.
+      const deployments = await tx
+        .selectFrom('deployment')
+        .select(['id', 'name'])
+        .where('collection_id', '=', row.id)
+        .union(
+          tx
+            .selectFrom('deployment_phase as p')
+            .innerJoin('phased_deployment as pd', 'pd.id', 'p.phased_deployment_id')
+            .select(['pd.id as id', 'pd.name as name'])
+            .where('p.collection_id', '=', row.id),
+        )
+        .execute();
+      if (deployments.length > 0)
+        throw new ConflictError(
+          ErrorCode.COLLECTION_IN_USE,
+          `"${row.name}" is the target of ${deployments.map((d) => `"${d.name}"`).join(', ')}; delete those deployments first`,
+          { deployments },
+        );
       await repo.deleteCollection(tx, row.id);
       await writeAudit(tx, actor, at, {
         action: 'collection.delete',

@@ -183,6 +183,22 @@ describe.each(testDialects)('programs, deployments and windows on %s', (dialect)
       await t.api.deleteDeployment(local.id);
     });
 
+    it('refuses to delete a collection a deployment targets', async () => {
+      const col = await t.api.createCollection({
+        name: 'doomed',
+        rules: [{ kind: 'include', collectionId: 'all-systems' }],
+      });
+      const dep = await t.api.createDeployment({
+        programId: a.id,
+        collectionId: col.id,
+        purpose: 'available',
+      });
+      const r = await refused(() => t.api.deleteCollection(col.id), 409, 'COLLECTION_IN_USE');
+      expect(r.details).toEqual({ deployments: [{ id: dep.id, name: dep.name }] });
+      await t.api.deleteDeployment(dep.id);
+      await t.api.deleteCollection(col.id);
+    });
+
     it('fills deployment defaults, flags a disabled program and checks updates', async () => {
       const d = await t.api.createDeployment({
         programId: b.id,

@@ -28,9 +28,23 @@ export function createDeploymentServices(
   ctx: SiteContext,
   push: PushHub,
   keys: SiteKeys,
+  /** One process per site (the scheduler's) tells devices about new content versions. */
+  options: { followContentVersions?: boolean } = {},
 ): DeploymentServices {
   const assignments = new AssignmentService(ctx, keys);
   const notifier = new DeploymentNotifier(ctx, push, (e) => assignments.drop(e));
+  // A new current version changes the manifest in the assignments of every device targeted by
+  // a program of that package: "clients always get the current version" without waiting for
+  // their next policy poll. Devices whose DPs do not hold it yet wait for content and retry.
+  const unfollow = options.followContentVersions
+    ? ctx.bus.subscribe('content-changed', ({ packageId }) => {
+        void collectionsDeploying(ctx, packageId)
+          .then((ids) => notifier.collectionsChanged(ids, 'system'))
+          .catch((err: unknown) =>
+            ctx.log.warn({ err, packageId }, 'could not notify devices of a new content version'),
+          );
+      })
+    : () => undefined;
   return {
     notifier,
     programs: new ProgramService(ctx, notifier),
@@ -38,8 +52,24 @@ export function createDeploymentServices(
     windows: new MaintenanceWindowService(ctx, notifier),
     assignments,
     propagateMembershipChanges: () => propagateMembershipChanges(ctx, notifier),
-    stop: () => assignments.stop(),
+    stop: () => {
+      unfollow();
+      assignments.stop();
+    },
   };
+}
+
+/** Collections of the enabled deployments that run a program of this package. */
+async function collectionsDeploying(ctx: SiteContext, packageId: string): Promise<string[]> {
+  const rows = await ctx.db.kysely
+    .selectFrom('deployment as d')
+    .innerJoin('program as p', 'p.id', 'd.program_id')
+    .select('d.collection_id')
+    .distinct()
+    .where('p.package_id', '=', packageId)
+    .where('d.enabled', '=', 1)
+    .execute();
+  return rows.map((r) => r.collection_id);
 }
 
 /** The admin API routes of programs, deployments (with monitoring) and maintenance windows. */

@@ -38,7 +38,7 @@ export function StateTimelineChart({ points }: { points: DeploymentTimelinePoint
       curveType="stepAfter"
       withLegend
       legendProps={{ verticalAlign: 'top', height: 40 }}
-      withDots={false}
+      withDots={data.length < 3}
       fillOpacity={0.5}
       series={states.map((s) => ({
         name: s,
@@ -47,7 +47,7 @@ export function StateTimelineChart({ points }: { points: DeploymentTimelinePoint
       }))}
       tickLine="y"
       gridAxis="y"
-      yAxisProps={{ allowDecimals: false }}
+      yAxisProps={{ allowDecimals: false, domain: [0, 'dataMax'] }}
     />
   );
 }

@@ -60,7 +60,7 @@ export function DeploymentTable(props: {
             <Table.Th>Name</Table.Th>
             <Table.Th>Program</Table.Th>
             <Table.Th>Collection</Table.Th>
-            <Table.Th>Purpose</Table.Th>
+            <Table.Th w={110}>Purpose</Table.Th>
             <Table.Th ta="right">Targeted</Table.Th>
             <Table.Th w={180}>Success</Table.Th>
             <Table.Th ta="right">Failed</Table.Th>

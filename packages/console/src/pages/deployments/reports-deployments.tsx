@@ -58,6 +58,7 @@ export function DeploymentSummaryReport() {
           type="stacked"
           orientation="vertical"
           yAxisProps={{ width: 180 }}
+          xAxisProps={{ allowDecimals: false }}
           withLegend
           series={[
             { name: 'Succeeded', color: 'teal.6' },

@@ -25,7 +25,9 @@ export function ReviewStep({ form, siteError }: { form: WizardForm; siteError: u
     ['Program', program ? `${program.packageName} › ${program.name}` : form.programId],
     [
       'Collection',
-      collection ? `${collection.name} (${collection.memberCount} devices)` : form.collectionId,
+      collection
+        ? `${collection.name} (${collection.memberCount} device${collection.memberCount === 1 ? '' : 's'})`
+        : form.collectionId,
     ],
     [
       'Purpose',
