@@ -158,6 +158,7 @@ let baseline;
 let fleet;
 let deployments;
 try {
+  mkdirSync(join(dataDir, 'site'));
   site = await startSiteProcess({ root, dataDir: join(dataDir, 'site'), adminPassword });
   log(`site server pid ${site.pid}: admin ${site.adminUrl}, agents ${site.agentUrl}`);
   const api = new ApiClient({ baseUrl: site.adminUrl });

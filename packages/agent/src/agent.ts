@@ -65,6 +65,7 @@ export class Agent {
   private contact: ContactTracker | undefined;
   private software: SoftwareService | undefined;
   private closeSoftware: (() => Promise<void>) | undefined;
+  private applyContentSettings: ((s: ClientSettings) => void) | undefined;
 
   constructor(private readonly options: AgentOptions) {
     this.log = options.log ?? stderrLogger();
@@ -124,6 +125,8 @@ export class Agent {
       });
       this.software = software.service;
       this.closeSoftware = software.close;
+      this.applyContentSettings = software.applySettings;
+      software.applySettings(this.settings);
       this.log.info(
         `steward-agent ${AGENT_VERSION} started: device ${device.deviceId}, site ${device.siteCode}, ${device.url}`,
       );
@@ -323,6 +326,7 @@ export class Agent {
     const previous = this.policy;
     await savePolicy(this.options.stateDir, check.signed);
     this.policy = check.policy;
+    this.applyContentSettings?.(this.settings);
     this.log.info(`policy version ${check.policy.version} applied`);
     await this.report(statusMessage(40010, [String(check.policy.version)]));
     await this.policyChanged(previous);

@@ -43,6 +43,10 @@ export const ClientSettings = Type.Object({
   softwareScanIntervalSeconds: Type.Integer({ minimum: 60 }),
   softwareScanPaths: Type.Array(Type.String()),
   reportBatchSize: Type.Integer({ minimum: 1, maximum: 5000 }),
+  /** Download throttle for content, KiB/s; 0 = unlimited. (Optional: policies before issue 3.) */
+  contentDownloadKbps: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+  /** Bound of the agent's content cache, MiB. */
+  contentCacheMb: Type.Optional(Type.Integer({ minimum: 100, maximum: 10_000_000 })),
 });
 export type ClientSettings = Static<typeof ClientSettings>;
 

@@ -130,7 +130,7 @@ describe('software distribution robustness with real processes (SQLite)', () => 
   });
   afterEach((ctx) => {
     // What the processes said, when a scenario fails (they log to their captured output).
-    if (ctx.task.result?.state !== 'fail') return;
+    if (ctx.task.result?.state !== 'fail' && !process.env.E1_DEBUG) return;
     console.error(`agent output:\n${agent().proc?.output().slice(-4000) ?? ''}`);
   });
   afterAll(async () => {

@@ -12,6 +12,8 @@ export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
   softwareScanIntervalSeconds: 604_800,
   softwareScanPaths: ['/usr/local/bin', '/opt'],
   reportBatchSize: 500,
+  contentDownloadKbps: 0,
+  contentCacheMb: 5120,
 };
 
 export type PolicyCheck =

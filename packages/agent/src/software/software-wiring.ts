@@ -1,4 +1,4 @@
-import type { StatusMessageBody } from '@steward/protocol';
+import type { ClientSettings, StatusMessageBody } from '@steward/protocol';
 import type { HttpsClient } from '../channel/https-client.js';
 import { agentClock } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -28,9 +28,12 @@ export interface SoftwareWiring {
  * previous agent process are reported before this resolves. `close` releases connections and
  * stops watching runs (the programs keep running; the next start picks them up).
  */
-export async function openSoftware(
-  w: SoftwareWiring,
-): Promise<{ service: SoftwareService; close: () => Promise<void> }> {
+export async function openSoftware(w: SoftwareWiring): Promise<{
+  service: SoftwareService;
+  /** Applies the policy's content settings (download throttle, cache bound). */
+  applySettings: (s: ClientSettings) => void;
+  close: () => Promise<void>;
+}> {
   const clock = agentClock();
   const { stateDir, log } = w;
   const content = new ContentManager({
@@ -58,6 +61,13 @@ export async function openSoftware(
   await service.start({ center: w.center });
   return {
     service,
+    applySettings: (s) =>
+      content.applyLimits({
+        ...(s.contentDownloadKbps === undefined
+          ? {}
+          : { rateLimitBytesPerSec: s.contentDownloadKbps * 1024 }),
+        ...(s.contentCacheMb === undefined ? {} : { maxCacheBytes: s.contentCacheMb * 1048576 }),
+      }),
     close: async () => {
       await service.stop();
       executor.close();

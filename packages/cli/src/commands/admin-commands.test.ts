@@ -172,6 +172,25 @@ describe('client-settings set', () => {
     expect(JSON.parse(r.stdout)).toEqual(settings);
   });
 
+  it('sets the content download throttle and cache bound', async () => {
+    const h = site([route('PUT', '/client-settings', () => ({}))]);
+    const r = await run(
+      h,
+      'client-settings',
+      'set',
+      '--content-download-kbps',
+      '512',
+      '--content-cache-mb',
+      '2048',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    expect(h.requests[0]?.body).toEqual({ contentDownloadKbps: 512, contentCacheMb: 2048 });
+    expect((await run(site([]), 'client-settings', 'set', '--content-cache-mb', '10')).code).toBe(
+      2,
+    );
+  });
+
   it('is a usage error without any setting, or with a relative path', async () => {
     expect((await run(site([]), 'client-settings', 'set')).code).toBe(2);
     expect(

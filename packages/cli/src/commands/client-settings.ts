@@ -29,6 +29,10 @@ export function settingsFromFlags(opts: Opts): Partial<ClientSettings> {
   if (opts.flag('clearSoftwareScanPaths')) s.softwareScanPaths = [];
   const batch = opts.int('reportBatchSize', { min: 1, max: 5000 });
   if (batch !== undefined) s.reportBatchSize = batch;
+  const kbps = opts.int('contentDownloadKbps', { min: 0, max: 10_000_000 });
+  if (kbps !== undefined) s.contentDownloadKbps = kbps;
+  const cache = opts.int('contentCacheMb', { min: 100, max: 10_000_000 });
+  if (cache !== undefined) s.contentCacheMb = cache;
   if (Object.keys(s).length === 0)
     throw usageError('nothing to set: give at least one setting flag (see --help)');
   return s;
@@ -67,7 +71,12 @@ export function registerClientSettingsCommands(program: Command, ctx: Ctx): void
         'directories to scan for executable files (replaces the list)',
       )
       .option('--clear-software-scan-paths', 'scan no directories')
-      .option('--report-batch-size <n>', 'reports per upload batch (1-5000)'),
+      .option('--report-batch-size <n>', 'reports per upload batch (1-5000)')
+      .option(
+        '--content-download-kbps <n>',
+        'content download throttle per agent, KiB/s (0 = none)',
+      )
+      .option('--content-cache-mb <n>', "bound of each agent's content cache, MiB (min 100)"),
   );
   action(set, async ({ opts }) => {
     const changes = settingsFromFlags(opts);
@@ -89,5 +98,10 @@ function printSettings(ctx: Ctx, s: ClientSettings): void {
       s.softwareScanPaths.length > 0 ? s.softwareScanPaths.join(', ') : '(none)',
     ],
     ['Report batch size', String(s.reportBatchSize)],
+    [
+      'Content download',
+      s.contentDownloadKbps ? `at most ${s.contentDownloadKbps} KiB/s` : 'not throttled',
+    ],
+    ['Content cache', `${s.contentCacheMb ?? 5120} MiB`],
   ]);
 }

@@ -23,6 +23,8 @@ export const DEFAULT_CLIENT_SETTINGS: Static<typeof ClientSettings> = {
   softwareScanIntervalSeconds: 604800,
   softwareScanPaths: ['/usr/local/bin', '/usr/local/sbin', '/opt'],
   reportBatchSize: 500,
+  contentDownloadKbps: 0,
+  contentCacheMb: 5120,
 };
 
 /** Raises the policy version in the caller's transaction; agents refetch on the next nudge or poll. */

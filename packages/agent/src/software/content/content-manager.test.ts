@@ -554,6 +554,32 @@ describe('content manager (real HTTPS DPs)', () => {
     expect(tooBig.message).toMatch(/needs 150000 bytes but the content cache holds at most 100000/);
   });
 
+  it("follows the site's client settings for the cache bound, after the environment", async () => {
+    reset();
+    const data = content(150_000);
+    site.files.set(data.sha256, data.body);
+    const h = harness({ maxCacheBytes: 100_000 });
+    const prog = program([{ path: 'p', body: data.body }], 'pv-p');
+    await rejection(h.manager.prepare({ program: prog, deployment: deployment() }));
+    h.manager.applyLimits({ maxCacheBytes: 1_000_000 });
+    await (await h.manager.prepare({ program: prog, deployment: deployment() })).release();
+
+    const http = new HttpsClient({ baseUrl: site.url, caPem: certs.caPem });
+    clients.push(http);
+    const pinned = new ContentManager({
+      stateDir: mkdtempSync(join(tmpdir(), 'steward-content-')),
+      http,
+      caPem: certs.caPem,
+      clock: { now: () => new Date() },
+      log: silentLogger,
+      env: { STEWARD_AGENT_CACHE_MB: '1' },
+      report: async () => undefined,
+    });
+    managers.push(pinned);
+    pinned.applyLimits({ maxCacheBytes: 5 });
+    expect(pinned.maxCacheBytes).toBe(1024 * 1024);
+  });
+
   it('throttles, and an abort keeps the partial for the next attempt', async () => {
     reset();
     const data = content(3 * 1024 * 1024);

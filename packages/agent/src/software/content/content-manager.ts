@@ -66,8 +66,11 @@ export interface PrepareRequest {
 export class ContentManager {
   private indexRef: Promise<CacheIndex> | undefined;
   private readonly agent: Agent;
-  private readonly bucket: TokenBucket | undefined;
-  readonly maxCacheBytes: number;
+  private bucket: TokenBucket | undefined;
+  maxCacheBytes: number;
+  /** Limits set by the environment win over the site's client settings (tests, metered links). */
+  private readonly envRate: boolean;
+  private readonly envCache: boolean;
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly layoutHolders = new Map<string, number>();
   private readonly layoutMutex = new Mutex();
@@ -81,11 +84,24 @@ export class ContentManager {
     const rate =
       opts.rateLimitBytesPerSec ?? (Number.isFinite(envRate) && envRate > 0 ? envRate : undefined);
     this.bucket = rate !== undefined && rate > 0 ? new TokenBucket(rate) : undefined;
+    this.envRate = opts.rateLimitBytesPerSec === undefined && this.bucket !== undefined;
     const envMb = Number(env['STEWARD_AGENT_CACHE_MB'] ?? '');
-    this.maxCacheBytes =
-      Number.isFinite(envMb) && envMb > 0
-        ? Math.floor(envMb * 1024 * 1024)
-        : (opts.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES);
+    this.envCache = Number.isFinite(envMb) && envMb > 0;
+    this.maxCacheBytes = this.envCache
+      ? Math.floor(envMb * 1024 * 1024)
+      : (opts.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES);
+  }
+
+  /**
+   * Applies the client settings of the site's policy (download throttle, cache bound). Takes
+   * effect for the next file downloaded; the environment's limits, when set, stay in force.
+   */
+  applyLimits(limits: { rateLimitBytesPerSec?: number; maxCacheBytes?: number }): void {
+    if (!this.envRate && limits.rateLimitBytesPerSec !== undefined)
+      this.bucket =
+        limits.rateLimitBytesPerSec > 0 ? new TokenBucket(limits.rateLimitBytesPerSec) : undefined;
+    if (!this.envCache && limits.maxCacheBytes !== undefined)
+      this.maxCacheBytes = limits.maxCacheBytes;
   }
 
   async prepare(req: PrepareRequest): Promise<PreparedContent> {

@@ -172,6 +172,32 @@ export function ClientSettingsPage() {
                   typeof v === 'number' && setDraft({ ...draft, reportBatchSize: v })
                 }
               />
+              <Group gap="md" align="flex-start">
+                <NumberInput
+                  label="Content download throttle (KiB/s)"
+                  description="Per agent; 0 = not throttled"
+                  min={0}
+                  w={260}
+                  value={draft.contentDownloadKbps ?? 0}
+                  disabled={!writable}
+                  onChange={(v) =>
+                    typeof v === 'number' && setDraft({ ...draft, contentDownloadKbps: v })
+                  }
+                  data-testid="setting-contentDownloadKbps"
+                />
+                <NumberInput
+                  label="Content cache (MiB)"
+                  description="Least recently used content goes first"
+                  min={100}
+                  w={260}
+                  value={draft.contentCacheMb ?? 5120}
+                  disabled={!writable}
+                  onChange={(v) =>
+                    typeof v === 'number' && setDraft({ ...draft, contentCacheMb: v })
+                  }
+                  data-testid="setting-contentCacheMb"
+                />
+              </Group>
             </Stack>
           </Paper>
           {dirty && (
