@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SoftwareErrorCode } from './software/error-codes.js';
 
 /**
  * Every error that crosses the HTTP boundary has this shape. Clients (console, CLI, scripts)
@@ -51,5 +52,7 @@ export const ErrorCode = {
   INVENTORY_CLASS_NAME_TAKEN: 'INVENTORY_CLASS_NAME_TAKEN',
   INVENTORY_CLASS_BUILTIN: 'INVENTORY_CLASS_BUILTIN',
   INVENTORY_CLASS_INVALID: 'INVENTORY_CLASS_INVALID',
+  // software distribution
+  ...SoftwareErrorCode,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

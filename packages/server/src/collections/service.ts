@@ -26,13 +26,9 @@ import { EvaluationQueue } from './evaluation-queue.js';
 import { dependantsOf } from './graph.js';
 import * as repo from './repository.js';
 import { validateDefinition, validateRules } from './validation.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 
 const PREVIEW_SAMPLE = 20;
-
-function isUniqueViolation(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null || !('code' in err)) return false;
-  return err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 /**
  * Collections: definitions with their revision history, membership evaluation (full, scheduled,

@@ -24,13 +24,9 @@ import { discardUnreferenced } from './gc.js';
 import { commitVersion, pruneVersions, type VersionSource } from './versions.js';
 import * as repo from './repository.js';
 import * as stored from './stored-files.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 
 type Db = Kysely<Database>;
-
-function isUniqueViolation(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null || !('code' in err)) return false;
-  return err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 export async function mustFindPackage(db: Db, idOrName: string): Promise<repo.PackageRow> {
   const row = await repo.findPackage(db, idOrName);

@@ -1,20 +1,4 @@
-/**
- * Stable error codes of programs, deployments and maintenance windows. The console and CLI
- * switch on them (never on message text); they are strings in the `{code}` of error bodies.
- */
-export const DeploymentErrorCode = {
-  PACKAGE_NOT_FOUND: 'PACKAGE_NOT_FOUND',
-  PROGRAM_NOT_FOUND: 'PROGRAM_NOT_FOUND',
-  PROGRAM_NAME_TAKEN: 'PROGRAM_NAME_TAKEN',
-  PROGRAM_DEPENDENCY_CYCLE: 'PROGRAM_DEPENDENCY_CYCLE',
-  PROGRAM_IN_USE: 'PROGRAM_IN_USE',
-  INVALID_WORKING_DIRECTORY: 'INVALID_WORKING_DIRECTORY',
-  COLLECTION_NOT_FOUND: 'COLLECTION_NOT_FOUND',
-  DEVICE_NOT_FOUND: 'DEVICE_NOT_FOUND',
-  DEPLOYMENT_NOT_FOUND: 'DEPLOYMENT_NOT_FOUND',
-  DEPLOYMENT_PHASED: 'DEPLOYMENT_PHASED',
-  MAINTENANCE_WINDOW_NOT_FOUND: 'MAINTENANCE_WINDOW_NOT_FOUND',
-  CONTENT_MISSING: 'CONTENT_MISSING',
-  SCHEDULE_IN_PAST: 'SCHEDULE_IN_PAST',
-  INVALID_SCHEDULE: 'INVALID_SCHEDULE',
-} as const;
+import { SoftwareErrorCode } from '@steward/protocol';
+
+/** The deployments codes, from the one list in protocol (`SoftwareErrorCode`, part of `ErrorCode`). */
+export const DeploymentErrorCode = SoftwareErrorCode;

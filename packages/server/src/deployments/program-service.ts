@@ -11,16 +11,12 @@ import { raiseSiteStatus } from '../status/site-status.js';
 import { DeploymentErrorCode as Code } from './codes.js';
 import type { DeploymentNotifier } from './notify.js';
 import * as repo from './program-repository.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 
 type Tx = Kysely<Database>;
 
 /** Program settings status message: "Program %2 of package %1 was %3 by %4". */
 const PROGRAM_CHANGED = 50111;
-
-function isUniqueViolation(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null || !('code' in err)) return false;
-  return err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 /**
  * The working directory stays inside the package: relative, no `..`. Returned normalised

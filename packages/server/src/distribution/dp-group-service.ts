@@ -6,7 +6,8 @@ import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { ConflictError, InputError, NotFoundError } from '../http/errors.js';
-import { DistributionErrorCode, isUniqueViolation } from './codes.js';
+import { DistributionErrorCode } from './codes.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import { findVersion, targetDps } from './content-status-repository.js';
 import {
   addGroupMembers,

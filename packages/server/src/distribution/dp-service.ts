@@ -10,7 +10,8 @@ import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { sha256Hex } from '../enrolment/service.js';
-import { DistributionErrorCode, isUniqueViolation } from './codes.js';
+import { DistributionErrorCode } from './codes.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import {
   ensureSiteServerDpRow,
   findDp,

@@ -19,13 +19,9 @@ import {
 } from './lifecycle.js';
 import { toPhasedDeployments } from './present.js';
 import * as repo from './repository.js';
+import { isUniqueViolation } from '../../db/unique-violation.js';
 
 type Tx = Kysely<Database>;
-
-function isUniqueViolation(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null || !('code' in err)) return false;
-  return err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 /**
  * Phased deployments: one required deployment per phase over a sequence of collections; the next
