@@ -201,7 +201,7 @@ describe('software distribution robustness with real processes (SQLite)', () => 
           () => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8'),
         ),
       );
-      await agent().stop('SIGKILL');tl('killed');
+      await agent().stop('SIGKILL');tl('killed');if (process.env.E1_DEBUG) console.log(agent().proc?.output());
       expect(processAlive(pid)).toBe(true);
       if (c.name === 'finishes-while-down') {
         writeFileSync(join(dir, 'go'), '');
