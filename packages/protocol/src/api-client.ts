@@ -393,6 +393,14 @@ export class ApiClient {
       `/packages/${enc(idOrName)}/versions/${versionNumber}/files`,
     );
   }
+  /** Deletes old content versions, keeping the newest `keep` (the current one always stays). */
+  pruneVersions(idOrName: string, keep?: number) {
+    return this.request<PackageVersion[]>(
+      'POST',
+      `/packages/${enc(idOrName)}/versions/prune`,
+      keep === undefined ? {} : { keep },
+    );
+  }
   missingContent(sha256: string[]) {
     return this.request<MissingContentResponse>('POST', '/content/missing', { sha256 });
   }

@@ -96,6 +96,16 @@ describe('package list, show, create', () => {
     await run(h2, 'package', 'files', 'Firefox', '--version', '2');
     expect(h2.requests.map((q) => q.path)).toEqual(['/packages/Firefox/versions/2/files']);
   });
+
+  it('prune keeps --keep versions and says which', async () => {
+    const kept = [packageVersion({ number: 5 }), packageVersion({ number: 4 })];
+    const { h } = site([route('POST', '/packages/:id/versions/prune', () => kept)]);
+    const r = await run(h, 'package', 'prune', 'Firefox', '--keep', '2');
+    expect(r.code).toBe(0);
+    expect(h.requests[0]?.body).toEqual({ keep: 2 });
+    expect(r.stdout).toMatch(/Kept 2 versions: v5, v4/);
+    expect((await run(site([]).h, 'package', 'prune', 'Firefox', '--keep', '0')).code).toBe(2);
+  });
 });
 
 describe('package import', () => {

@@ -23,6 +23,7 @@ export function registerPackageCommands(program: Command, ctx: Ctx): void {
   addUpdate(pkg, ctx);
   addDelete(pkg, ctx);
   addVersions(pkg, ctx);
+  addPrune(pkg, ctx);
   addFiles(pkg, ctx);
   registerPackageContentCommands(pkg, ctx);
   const content = program.command('content').description('the content library');
@@ -226,6 +227,26 @@ function addVersions(pkg: Command, ctx: Ctx): void {
           v.createdBy,
         ]),
         'No content versions yet: run "steward package import".',
+      );
+    },
+  );
+}
+
+function addPrune(pkg: Command, ctx: Ctx): void {
+  action(
+    withJson(
+      pkg
+        .command('prune')
+        .description('delete old content versions; files no version uses are freed')
+        .argument('<name-or-id>')
+        .option('--keep <n>', 'versions to keep, newest first (default 2; the current one always)'),
+    ),
+    async ({ opts, arg }) => {
+      const keep = opts.int('keep', { min: 1 });
+      const kept = await (await ctx.client()).pruneVersions(arg(0), keep);
+      if (opts.flag('json')) return ctx.out.json(kept);
+      ctx.out.line(
+        `Kept ${kept.length} version${kept.length === 1 ? '' : 's'}: ${kept.map((v) => `v${v.number}`).join(', ')}. Unused files are removed by the next library clean-up.`,
       );
     },
   );
