@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type ApiClient } from '@steward/protocol';
@@ -9,8 +17,10 @@ import {
   createScriptProgram,
   deploymentMessages,
   deployRequiredAsap,
+  deviceState,
   distributeAndWait,
   processAlive,
+  readIfExists,
   sha256Hex,
   shellScript,
   startDp,
@@ -38,6 +48,19 @@ async function refusal(p: Promise<unknown>): Promise<{ status: number; code: str
     throw err;
   }
   throw new Error('the request was accepted');
+}
+
+function fileSize(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
+}
+
+/** Exit status files the run wrapper wrote in an agent's state directory. */
+function runExitFiles(stateDir: string): string[] {
+  const root = join(stateDir, 'runs');
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .map((id) => join(root, id, 'exit'))
+    .filter((p) => existsSync(p));
 }
 
 async function agentStarts(api: ApiClient, deviceId: string): Promise<number> {
@@ -91,22 +114,82 @@ async function happyPath(site: Site, dp: DpHandle, work: string): Promise<void> 
   await api.deleteDeployment(dep.id);
 }
 
-describe.skipIf(!hasPg)('a required deployment end to end on PostgreSQL', () => {
+/**
+ * Scenario 3: the agent is SIGKILLed while a program runs. The program either finishes while
+ * no agent runs (the next one reports it from the exit file) or is still running when the next
+ * agent starts (re-attached). Either way the outcome is reported once and correctly.
+ */
+async function killAgentMidRun(site: Site, work: string): Promise<void> {
+  const { api } = site;
+  const agent = site.agents[0];
+  if (!agent) throw new Error('no agent');
+  const deviceId = agent.deviceId;
+  for (const c of [
+    { name: 'finishes-while-down', exit: 3, state: 'reboot-pending', msg: 10009 },
+    { name: 'still-running', exit: 0, state: 'succeeded', msg: 10008 },
+  ] as const) {
+    const dir = join(work, c.name);
+    mkdirSync(dir);
+    const { program } = await createScriptProgram(api, {
+      packageName: c.name,
+      // Runs until the test lets it finish: the agent is killed while it certainly runs.
+      script: shellScript(
+        `echo $$ > ${dir}/pid\nwhile [ ! -f ${dir}/go ]; do sleep 0.1; done\necho done > ${dir}/marker\nexit ${c.exit}`,
+      ),
+      program: { rebootExitCodes: [3] },
+    });
+    await distributeAndWait(api, c.name, ['site-server']);
+    const dep = await deployRequiredAsap(api, program.id);
+    await waitForDeviceState(api, dep.id, deviceId, 'running');
+    const pid = Number(await waitFor('pid file', () => readIfExists(join(dir, 'pid'))));
+    await agent.stop('SIGKILL');
+    expect(processAlive(pid)).toBe(true);
+    if (c.name === 'finishes-while-down') {
+      writeFileSync(join(dir, 'go'), '');
+      // The run's wrapper has written the exit status the next agent will report.
+      await waitFor('exit status written', () => runExitFiles(agent.stateDir).length > 0);
+      expect(processAlive(pid)).toBe(false);
+      agent.start();
+    } else {
+      // Let go only once the new agent process has re-attached it: its start message is
+      // delivered after the runs a previous process left were recovered.
+      const starts = await agentStarts(api, deviceId);
+      agent.start();
+      await waitFor('agent restarted', async () => (await agentStarts(api, deviceId)) > starts);
+      expect(processAlive(pid)).toBe(true);
+      writeFileSync(join(dir, 'go'), '');
+    }
+    const row = await waitForDeviceState(api, dep.id, deviceId, (r) => r.state !== 'running');
+    expect(row).toMatchObject({ state: c.state, exitCode: c.exit, runCount: 1 });
+    expect(readFileSync(join(dir, 'marker'), 'utf8')).toBe('done\n');
+    expect(await messagesOnce(api, deviceId, dep.id, c.msg)).toHaveLength(1);
+    expect(await deploymentMessages(api, deviceId, dep.id, 10005)).toHaveLength(1);
+    expect(await deploymentMessages(api, deviceId, dep.id, 10006)).toHaveLength(0);
+    await api.deleteDeployment(dep.id);
+  }
+}
+
+describe.skipIf(!hasPg)('software distribution with real processes (PostgreSQL)', () => {
   let site: Site;
   let dp: DpHandle;
+  let work: string;
   beforeAll(async () => {
     site = await startSite({ dialect: 'postgres', agents: 1 });
     dp = await startDp(site, 'branch-pg');
+    work = join(site.dir, 'work');
+    mkdirSync(work, { recursive: true });
   });
   afterAll(async () => {
     await dp?.stop();
     await site?.stop();
   });
 
-  it('runs a shell script from a DP process once and reports it', async () => {
-    const work = join(site.dir, 'work');
-    mkdirSync(work, { recursive: true });
+  it('1. runs a package of shell scripts from a DP process once and reports it', async () => {
     await happyPath(site, dp, work);
+  });
+
+  it('3. reports a run once when the agent is killed mid-run', async () => {
+    await killAgentMidRun(site, work);
   });
 });
 
@@ -130,7 +213,7 @@ describe('software distribution robustness with real processes (SQLite)', () => 
   });
   afterEach((ctx) => {
     // What the processes said, when a scenario fails (they log to their captured output).
-    if (ctx.task.result?.state !== 'fail' && !process.env.E1_DEBUG) return;
+    if (ctx.task.result?.state !== 'fail') return;
     console.error(`agent output:\n${agent().proc?.output().slice(-4000) ?? ''}`);
   });
   afterAll(async () => {
@@ -176,53 +259,197 @@ describe('software distribution robustness with real processes (SQLite)', () => 
   });
 
   it('3. reports a run once when the agent is killed mid-run (finished meanwhile, or still running)', async () => {
+    await killAgentMidRun(site, work);
+  });
+
+  it('6. disabling a program stops its mandatory run at once; nothing of it starts while disabled', async () => {
     const { api } = site;
-    for (const c of [
-      { name: 'finishes-while-down', exit: 3, state: 'reboot-pending', msg: 10009 },
-      { name: 'still-running', exit: 0, state: 'succeeded', msg: 10008 },
-    ] as const) {
-      const dir = join(work, c.name);
-      mkdirSync(dir);
-      const { program } = await createScriptProgram(api, {
-        packageName: c.name,
-        // Runs until the test lets it finish: the agent is killed while it certainly runs.
-        script: shellScript(
-          `echo $$ > ${dir}/pid\nwhile [ ! -f ${dir}/go ]; do sleep 0.1; done\necho done > ${dir}/marker\nexit ${c.exit}`,
-        ),
-        program: { rebootExitCodes: [3] },
-      });
-      await distributeAndWait(api, c.name, ['site-server']);
-      const T0=Date.now(); const tl=(m: string)=>console.log(`T ${c.name} ${m} ${Date.now()-T0}`);
-      const dep = await deployRequiredAsap(api, program.id);
-      await waitForDeviceState(api, dep.id, deviceId, 'running');tl('running');
-      const pid = Number(
-        await waitFor(
-          'pid file',
-          () => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8'),
-        ),
-      );
-      await agent().stop('SIGKILL');tl('killed');if (process.env.E1_DEBUG) console.log(agent().proc?.output());
-      expect(processAlive(pid)).toBe(true);
-      if (c.name === 'finishes-while-down') {
-        writeFileSync(join(dir, 'go'), '');
-        await waitFor('program finished', () => !processAlive(pid));
-        agent().start();
-      } else {
-        // Let go only once the new agent process has re-attached it: its start message is
-        // delivered after the runs a previous process left were recovered.
-        const starts = await agentStarts(api, deviceId);
-        agent().start();
-        await waitFor('agent restarted', async () => (await agentStarts(api, deviceId)) > starts);
-        expect(processAlive(pid)).toBe(true);
-        writeFileSync(join(dir, 'go'), '');
-      }
-      tl('restarted');const row = await waitForDeviceState(api, dep.id, deviceId, (r) => r.state !== 'running');tl('done');
-      expect(row).toMatchObject({ state: c.state, exitCode: c.exit, runCount: 1 });
-      expect(readFileSync(join(dir, 'marker'), 'utf8')).toBe('done\n');
-      expect(await messagesOnce(api, deviceId, dep.id, c.msg)).toHaveLength(1);
-      expect(await deploymentMessages(api, deviceId, dep.id, 10005)).toHaveLength(1);
-      expect(await deploymentMessages(api, deviceId, dep.id, 10006)).toHaveLength(0);
-      await api.deleteDeployment(dep.id);
-    }
+    const dir = join(work, 'disable');
+    mkdirSync(dir);
+    const { program } = await createScriptProgram(api, {
+      packageName: 'long-runner',
+      // No trap: it must be killed, not asked. It ends by itself only when told to.
+      script: shellScript(
+        `echo $$ > ${dir}/pid\nwhile [ ! -f ${dir}/stop ]; do echo beat >> ${dir}/heartbeat; sleep 0.1; done\necho finished > ${dir}/marker`,
+      ),
+    });
+    await distributeAndWait(api, 'long-runner', ['site-server']);
+    const first = await deployRequiredAsap(api, program.id);
+    await waitForDeviceState(api, first.id, deviceId, 'running');
+    const pid = Number(await waitFor('pid file', () => readIfExists(join(dir, 'pid'))));
+    expect(processAlive(pid)).toBe(true);
+
+    await api.setProgramDisabled(program.id, true);
+    // Within the push nudge: well before the agent's own 30 s evaluation or policy poll.
+    const stopped = await waitForDeviceState(api, first.id, deviceId, 'failed', 20_000);
+    expect(stopped).toMatchObject({ reasonCode: 'PROGRAM_DISABLED', runCount: 1 });
+    await waitFor('process group gone', () => !processAlive(pid), 10_000);
+    const beats = fileSize(join(dir, 'heartbeat'));
+    expect(beats).toBeGreaterThan(0);
+    expect(existsSync(join(dir, 'marker'))).toBe(false);
+    expect(await messagesOnce(api, deviceId, first.id, 40112)).toHaveLength(1);
+
+    // A new deployment of the disabled program is received but never started: a deployment of
+    // another program made after it runs (one run at a time, oldest due first), it does not.
+    rmSync(join(dir, 'pid'));
+    const second = await deployRequiredAsap(api, program.id, { name: 'while disabled' });
+    const other = await createScriptProgram(api, {
+      packageName: 'quick',
+      script: shellScript(`echo quick > ${dir}/quick`),
+    });
+    await distributeAndWait(api, 'quick', ['site-server']);
+    const third = await deployRequiredAsap(api, other.program.id);
+    await waitForDeviceState(api, third.id, deviceId, 'succeeded');
+    expect((await deviceState(api, second.id, deviceId))?.state).toBe('received');
+    expect(await deploymentMessages(api, deviceId, second.id, 10005)).toHaveLength(0);
+    expect(existsSync(join(dir, 'pid'))).toBe(false);
+    // Nothing of the stopped run lives on (its heartbeat stopped with it).
+    expect(fileSize(join(dir, 'heartbeat'))).toBe(beats);
+
+    // Enabled again: it runs (and is let finish this time).
+    await api.setProgramDisabled(program.id, false);
+    await waitForDeviceState(api, second.id, deviceId, 'running');
+    await waitFor('pid file', () => readIfExists(join(dir, 'pid')));
+    writeFileSync(join(dir, 'stop'), '');
+    const done = await waitForDeviceState(api, second.id, deviceId, ['succeeded', 'failed']);
+    expect(done).toMatchObject({ state: 'succeeded', exitCode: 0, runCount: 1 });
+    expect(readFileSync(join(dir, 'marker'), 'utf8')).toBe('finished\n');
+    for (const d of [first, second, third]) await api.deleteDeployment(d.id);
+  });
+
+  it('7. refuses bad input with a clear code and creates nothing', async () => {
+    const { api } = site;
+    const { program } = await createScriptProgram(api, {
+      packageName: 'refusals',
+      script: shellScript('true'),
+    });
+    const before = (await api.listDeployments()).length;
+    expect(
+      await refusal(deployRequiredAsap(api, program.id, { collectionId: 'no-such-collection' })),
+    ).toEqual({ status: 404, code: 'COLLECTION_NOT_FOUND' });
+    expect(
+      await refusal(
+        deployRequiredAsap(api, program.id, {
+          triggers: [{ type: 'at', start: '2020-01-01T00:00' }],
+        }),
+      ),
+    ).toMatchObject({ code: 'SCHEDULE_IN_PAST' });
+    expect(
+      await refusal(
+        api.createMaintenanceWindow('all-systems', {
+          name: 'zero',
+          start: '2099-01-01T22:00',
+          durationMinutes: 0,
+          recurrence: { kind: 'none' },
+          timeBase: 'utc',
+          appliesTo: 'all',
+          enabled: true,
+        }),
+      ),
+    ).toEqual({ status: 400, code: 'INVALID_INPUT' });
+    expect(await api.listMaintenanceWindows('all-systems')).toEqual([]);
+
+    // A program depending on itself, or through another one on itself.
+    expect(
+      await refusal(api.updateProgram(program.id, { dependsOnProgramId: program.id })),
+    ).toMatchObject({ status: 400, code: 'PROGRAM_DEPENDENCY_CYCLE' });
+    const second = await api.createProgram('refusals', {
+      name: 'Second',
+      commandLine: 'true',
+      dependsOnProgramId: program.id,
+    });
+    expect(
+      await refusal(api.updateProgram(program.id, { dependsOnProgramId: second.id })),
+    ).toMatchObject({ code: 'PROGRAM_DEPENDENCY_CYCLE' });
+    expect((await api.getProgram(program.id)).dependsOnProgramId).toBeNull();
+
+    // Missing content: a version naming a file the library lacks, and a package with none.
+    const ghost = sha256Hex('never uploaded');
+    const missing = await refusal(
+      api.createVersionFromFiles('refusals', [
+        { path: 'ghost.bin', sha256: ghost, size: 14, mode: 0o644 },
+      ]),
+    );
+    expect(missing).toMatchObject({ code: 'CONTENT_MISSING' });
+    expect(await api.packageVersions('refusals')).toHaveLength(1);
+    await api.createPackage({ name: 'empty' });
+    const emptyProgram = await api.createProgram('empty', { name: 'Nothing', commandLine: 'true' });
+    expect(await refusal(deployRequiredAsap(api, emptyProgram.id))).toMatchObject({
+      code: 'CONTENT_MISSING',
+    });
+    expect((await api.listDeployments()).length).toBe(before);
+    expect(await api.listPrograms('refusals')).toHaveLength(2);
+  });
+
+  it('2. resumes a download after the agent is killed mid-transfer and runs once', async () => {
+    const { api } = site;
+    const big = randomBytes(24 * MiB);
+    const bigSha = sha256Hex(big);
+    const marker = join(work, 'big.marker');
+    const { pkg, program } = await createScriptProgram(api, {
+      packageName: 'big',
+      script: shellScript(`sha256sum big.bin | cut -d' ' -f1 > ${marker}`),
+      extraFiles: [{ path: 'big.bin', content: big }],
+    });
+    const total = pkg.files.reduce((sum, f) => sum + f.size, 0);
+    await distributeAndWait(api, 'big', ['site-server']);
+    // Throttled so that the kill lands mid-file (the agent's own rate limit).
+    await agent().stop();
+    agent().start(THROTTLED);
+    const dep = await deployRequiredAsap(api, program.id);
+    const partial = join(agent().stateDir, 'cache', 'partial', bigSha);
+    await waitFor('part of the file downloaded', () => fileSize(partial) >= 4 * MiB, 60_000, 20);
+    await agent().stop('SIGKILL');
+    const atKill = fileSize(partial);
+    expect(atKill).toBeLessThan(big.length);
+
+    agent().start(THROTTLED);
+    const row = await waitForDeviceState(api, dep.id, deviceId, ['succeeded', 'failed']);
+    expect(row).toMatchObject({ state: 'succeeded', exitCode: 0, runCount: 1 });
+    expect(readFileSync(marker, 'utf8')).toBe(`${bigSha}\n`);
+    // "Downloading N bytes" once per agent process: the second one only asked for the rest.
+    const started = await deploymentMessages(api, deviceId, dep.id, 40100);
+    const remaining = started.map((m) => Number(m.insertionStrings[1])).sort((a, b) => b - a);
+    expect(remaining).toHaveLength(2);
+    expect(remaining[0]).toBe(total);
+    expect(remaining[1]).toBeGreaterThan(0);
+    expect(remaining[1]).toBeLessThanOrEqual(total - atKill);
+    expect(await deploymentMessages(api, deviceId, dep.id, 10005)).toHaveLength(1);
+    expect(await messagesOnce(api, deviceId, dep.id, 10008)).toHaveLength(1);
+    await api.deleteDeployment(dep.id);
+  });
+
+  it('4. moves to the next DP when the one it downloads from goes away', async () => {
+    const { api } = site;
+    const data = randomBytes(16 * MiB);
+    const dataSha = sha256Hex(data);
+    const marker = join(work, 'failover.marker');
+    const { program } = await createScriptProgram(api, {
+      packageName: 'failover',
+      script: shellScript(`sha256sum data.bin | cut -d' ' -f1 > ${marker}`),
+      extraFiles: [{ path: 'data.bin', content: data }],
+    });
+    await distributeAndWait(api, 'failover', [dpA.id, 'site-server']);
+    const order = await api.resolveContentLocations('127.0.0.1', 'failover');
+    expect(order.locations.map((l) => l.dpId)).toEqual([dpA.id, expect.any(String)]);
+    // The agent still downloads at 4 MiB/s (scenario 2): the DP is killed mid-file.
+    const dep = await deployRequiredAsap(api, program.id);
+    const partial = join(agent().stateDir, 'cache', 'partial', dataSha);
+    await waitFor('downloading from the branch DP', async () => {
+      const started = await deploymentMessages(api, deviceId, dep.id, 40100);
+      return started[0]?.attributes['dpId'] === dpA.id && fileSize(partial) >= 2 * MiB;
+    });
+    await dpA.stop('SIGKILL');
+
+    const row = await waitForDeviceState(api, dep.id, deviceId, ['succeeded', 'failed']);
+    expect(row).toMatchObject({ state: 'succeeded', exitCode: 0, runCount: 1 });
+    expect(readFileSync(marker, 'utf8')).toBe(`${dataSha}\n`);
+    const lost = await messagesOnce(api, deviceId, dep.id, 40102);
+    expect(lost.map((m) => m.attributes['dpId'])).toEqual([dpA.id]);
+    const started = await deploymentMessages(api, deviceId, dep.id, 40100);
+    const fromSite = started.find((m) => m.attributes['dpId'] !== dpA.id);
+    // The site server was asked only for what the branch DP had not delivered.
+    expect(Number(fromSite?.insertionStrings[1])).toBeLessThan(data.length);
+    await api.deleteDeployment(dep.id);
   });
 });

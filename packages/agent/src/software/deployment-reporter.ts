@@ -61,6 +61,11 @@ export class DeploymentReporter {
     private readonly sink: ReportSink,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /**
+     * Asks the agent to deliver the outbox. States and messages are queued mid-tick or mid-run
+     * (running, 10005, download progress): without it they waited for the next inventory.
+     */
+    private readonly requestFlush: () => void = () => undefined,
   ) {}
 
   async state(fields: StateFields): Promise<void> {
@@ -71,6 +76,7 @@ export class DeploymentReporter {
     if (body.reasonCode !== undefined) body.reasonCode = body.reasonCode.slice(0, 64);
     try {
       await this.sink.enqueueDeploymentState(body);
+      this.requestFlush();
     } catch (err) {
       this.log.error(`deployment ${fields.deploymentId} state not recorded: ${errorMessage(err)}`);
     }
@@ -97,6 +103,7 @@ export class DeploymentReporter {
     if (names.programId !== undefined) attributes['programId'] = names.programId;
     try {
       await this.sink.enqueueStatus(statusMessage(id, insertion, attributes, this.clock.now()));
+      this.requestFlush();
     } catch (err) {
       this.log.error(`status ${id} not recorded: ${errorMessage(err)}`);
     }

@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentDeployment, AgentProgram } from '@steward/protocol';
-import type { Clock } from '../clock.js';
 import { AgentError, errorMessage } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { runNames, type DeploymentReporter, type RunNames } from './deployment-reporter.js';
-import type { DeploymentStateStore, RunRecord } from './deployment-state.js';
+import type { RunRecord } from './deployment-state.js';
 import {
   contentUnavailable,
   type ContentPort,
   type ContentProgress,
-  type ExecutorPort,
   type PreparedContent,
   type RunOutcome,
 } from './ports.js';
@@ -17,24 +13,16 @@ import {
   failedOutcome,
   OutcomeRecorder,
   PROGRAM_DISABLED,
+  type OutcomeRecorderOptions,
   startedRecord,
 } from './run-outcome-recorder.js';
 
 /** Content that failed for an unknown reason is asked for again after this long. */
 const CONTENT_RETRY_MS = 10 * 60_000;
 
-export interface RunnerOptions {
+/** The recorder's options (the runner hands them on to it) plus where content comes from. */
+export interface RunnerOptions extends OutcomeRecorderOptions {
   content: ContentPort;
-  executor: ExecutorPort;
-  store: DeploymentStateStore;
-  reporter: DeploymentReporter;
-  clock: Clock;
-  log: Logger;
-  /** The current assignments, for names in status messages. */
-  lookup(): {
-    deployments: ReadonlyMap<string, AgentDeployment>;
-    programs: ReadonlyMap<string, AgentProgram>;
-  };
   /** A run ended or an outcome was reported: evaluate again and deliver the outbox. */
   onSettled(): void;
 }
@@ -302,7 +290,7 @@ export class DeploymentRunner {
           this.nowMs(),
         );
     });
-    const names = this.names(dep.id, program.id);
+    const names = this.recorder.names(dep.id, program.id);
     try {
       await this.o.executor.start({
         runId,
@@ -348,16 +336,6 @@ export class DeploymentRunner {
     if (err instanceof AgentError && err.code === 'EXECUTOR_CLOSED')
       this.o.log.info(`${what}: left to the next agent start`);
     else this.o.log.error(`${what}: ${errorMessage(err)}`);
-  }
-
-  private names(deploymentId: string, programId: string): RunNames {
-    const { deployments, programs } = this.o.lookup();
-    return runNames(
-      deployments.get(deploymentId),
-      deploymentId,
-      programs.get(programId),
-      programId,
-    );
   }
 
   private nowMs(): number {

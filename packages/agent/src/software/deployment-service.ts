@@ -80,7 +80,7 @@ export class SoftwareService {
     private readonly store: DeploymentStateStore,
     document: AssignmentsDocument | undefined,
   ) {
-    this.reporter = new DeploymentReporter(o.sink, o.clock, o.log);
+    this.reporter = new DeploymentReporter(o.sink, o.clock, o.log, o.requestFlush);
     this.runner = new DeploymentRunner({
       content: o.content,
       executor: o.executor,

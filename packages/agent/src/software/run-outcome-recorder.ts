@@ -164,7 +164,8 @@ export class OutcomeRecorder {
       .catch((err: unknown) => this.o.log.warn(`run ${runId}: ${errorMessage(err)}`));
   }
 
-  private names(deploymentId: string, programId: string): RunNames {
+  /** Status-message names from the current assignments (the runner's messages use them too). */
+  names(deploymentId: string, programId: string): RunNames {
     const { deployments, programs } = this.o.lookup();
     return runNames(
       deployments.get(deploymentId),

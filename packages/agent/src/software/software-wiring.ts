@@ -42,7 +42,11 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
     caPem: w.device.caPem,
     clock,
     log,
-    report: w.report,
+    // Download messages (40100-40104) reach the site now, not with the next inventory.
+    report: async (m) => {
+      await w.report(m);
+      w.requestFlush();
+    },
   });
   const executor = new Executor({ stateDir, clock, log });
   const service = await SoftwareService.open({

@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, Sha256, TimeBase } from './common.js';
+import { Nullable, Sha256 } from './common.js';
 import { ContentState, ManifestEntry } from './content.js';
-import { DeploymentPurpose, PlatformRequirements, RerunBehaviour } from './deployments.js';
-import { DeploymentTrigger, MaintenanceWindowBody } from './schedule.js';
+import { Deployment, Program } from './deployments.js';
+import { MaintenanceWindowBody } from './schedule.js';
 
 /** Software-distribution endpoints on the agent listener (HTTPS, site CA). */
 export const SoftwarePaths = {
@@ -22,51 +22,65 @@ export const SoftwarePaths = {
 /** Header carrying `<dpId>.<dpKey>` on every DP request after registration. */
 export const DP_AUTH_HEADER = 'x-steward-dp';
 
-/** A program as the agent needs it to run it. */
-export const AgentProgram = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  packageId: Type.String(),
-  packageName: Type.String(),
-  packageVersionId: Type.String(),
-  /** The current version's manifest: the agent verifies every file against it before a run. */
-  files: Type.Array(ManifestEntry),
-  commandLine: Type.String(),
-  workingDirectory: Type.String(),
-  runAs: Type.Union([Type.Literal('root'), Type.Literal('user')]),
-  maxRunMinutes: Type.Integer(),
-  successExitCodes: Type.Array(Type.Integer()),
-  rebootExitCodes: Type.Array(Type.Integer()),
-  requirements: PlatformRequirements,
-  dependsOnProgramId: Nullable(Type.String()),
-  disabled: Type.Boolean(),
-});
+/**
+ * A program as the agent needs it to run it: the administrator's view of the program (`Program`)
+ * without its bookkeeping, plus the current version's content. Derived so that a field added to
+ * programs cannot drift between the two.
+ */
+export const AgentProgram = Type.Composite([
+  Type.Pick(Program, [
+    'id',
+    'name',
+    'packageId',
+    'packageName',
+    'commandLine',
+    'workingDirectory',
+    'runAs',
+    'maxRunMinutes',
+    'successExitCodes',
+    'rebootExitCodes',
+    'requirements',
+    'dependsOnProgramId',
+    'disabled',
+  ]),
+  Type.Object({
+    packageVersionId: Type.String(),
+    /** The current version's manifest: the agent verifies every file against it before a run. */
+    files: Type.Array(ManifestEntry),
+  }),
+]);
 export type AgentProgram = Static<typeof AgentProgram>;
 
-/** One deployment targeting this device, with everything needed to evaluate it offline. */
-export const AgentDeployment = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  purpose: DeploymentPurpose,
-  programId: Type.String(),
-  triggers: Type.Array(DeploymentTrigger),
-  /** Wall times in `timeBase`. */
-  availableAt: Nullable(Type.String()),
-  expiresAt: Nullable(Type.String()),
-  extraAssignments: Type.Array(Type.String()),
-  timeBase: TimeBase,
-  rerun: RerunBehaviour,
-  preDownload: Type.Boolean(),
-  contentMode: Type.Union([Type.Literal('download'), Type.Literal('from-dp')]),
-  runOverSlowBoundary: Type.Boolean(),
-  allowFallback: Type.Boolean(),
-  overrideMaintenanceWindows: Type.Boolean(),
-  maxPostponeMinutes: Type.Integer(),
-  /** Raised by "rerun deployment". */
-  revision: Type.Integer(),
-  /** Time the device became a target (for 'on-enrolment' triggers: the device's enrolment). */
-  targetedAt: Type.String(),
-});
+/**
+ * One deployment targeting this device, with everything needed to evaluate it offline: the
+ * fields of `Deployment` the agent acts on (wall times in `timeBase`), plus when this device
+ * became a target.
+ */
+export const AgentDeployment = Type.Composite([
+  Type.Pick(Deployment, [
+    'id',
+    'name',
+    'purpose',
+    'programId',
+    'triggers',
+    'availableAt',
+    'expiresAt',
+    'extraAssignments',
+    'timeBase',
+    'rerun',
+    'preDownload',
+    'contentMode',
+    'runOverSlowBoundary',
+    'allowFallback',
+    'overrideMaintenanceWindows',
+    'maxPostponeMinutes',
+    'revision',
+  ]),
+  Type.Object({
+    /** Time the device became a target (for 'on-enrolment' triggers: the device's enrolment). */
+    targetedAt: Type.String(),
+  }),
+]);
 export type AgentDeployment = Static<typeof AgentDeployment>;
 
 /** What GET /agent/v1/assignments carries (signed like the policy). */

@@ -13,7 +13,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, type ContentAccessClaims } from '@steward/protocol';
+import { ApiClient, type ContentAccessClaims } from '@steward/protocol';
 import { freshDatabaseUrl, postgresReachable, testDialects } from '../test-support/db.js';
 import { startServer, type RunningServer } from '../server.js';
 import { loadOrCreateSiteKeys, type SiteKeys } from '../site/site-keys.js';
@@ -21,6 +21,7 @@ import { signContentAccessToken } from './access-token.js';
 import { ContentStore } from './content-store.js';
 import { collectUnreferencedContent } from './gc.js';
 import { insertProgramAndDeployment } from './test-fixtures.js';
+import { refusal } from '../deployments/test-fixtures.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)
@@ -28,19 +29,6 @@ if (!pgUp)
 
 const PASSWORD = 'content library test';
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-
-async function refusal(
-  p: Promise<unknown>,
-): Promise<{ status: number; code: string; details: unknown }> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError)
-      return { status: err.status, code: err.code, details: err.details };
-    throw err;
-  }
-  throw new Error('expected the request to be refused');
-}
 
 /** Every file in the library folder on disk (what single-instance storage must keep small). */
 function storedOnDisk(root: string): string[] {

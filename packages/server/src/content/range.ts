@@ -1,3 +1,8 @@
+import type { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import { AppError } from '../http/errors.js';
+import { ContentErrorCode } from './codes.js';
+
 /** What an HTTP Range header asks of a file of `size` bytes (single ranges only). */
 export type RangeRequest =
   { kind: 'full' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
@@ -25,4 +30,52 @@ export function parseRange(header: string | undefined, size: number): RangeReque
   if (last !== '' && Number(last) < start) return { kind: 'full' };
   if (start >= size) return { kind: 'unsatisfiable' };
   return { kind: 'partial', start, end };
+}
+
+export type SatisfiableRange = Exclude<RangeRequest, { kind: 'unsatisfiable' }>;
+
+/**
+ * Starts the answer for a stored file of `size` bytes: the headers every content file carries and
+ * the 416 refusal of a range outside it. The agents' route and the DPs' route answer Range the
+ * same way (downloads resume against either); they differ only in how they open the bytes.
+ */
+export function beginFileReply(
+  reply: FastifyReply,
+  sha256: string,
+  size: number,
+  rangeHeader: string | undefined,
+): SatisfiableRange {
+  const range = parseRange(rangeHeader, size);
+  void reply
+    .header('accept-ranges', 'bytes')
+    .header('etag', `"${sha256}"`)
+    .header('content-type', 'application/octet-stream');
+  if (range.kind === 'unsatisfiable') {
+    void reply.header('content-range', `bytes */${size}`);
+    throw new AppError(
+      416,
+      ContentErrorCode.CONTENT_RANGE_NOT_SATISFIABLE,
+      `the file has ${size} bytes`,
+    );
+  }
+  return range;
+}
+
+/** Sends `body` (the bytes of `range`) as 206 with its content-range, or the whole file as 200. */
+export function sendFileBody(
+  reply: FastifyReply,
+  range: SatisfiableRange,
+  size: number,
+  body: Readable,
+): FastifyReply {
+  switch (range.kind) {
+    case 'partial':
+      return reply
+        .status(206)
+        .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+        .header('content-length', String(range.end - range.start + 1))
+        .send(body);
+    case 'full':
+      return reply.status(200).header('content-length', String(size)).send(body);
+  }
 }

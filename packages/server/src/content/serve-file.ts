@@ -2,10 +2,10 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import { SoftwarePaths, type ContentAccessClaims } from '@steward/protocol';
 import type { App } from '../http/types.js';
-import { AppError, NotFoundError, UnauthenticatedError } from '../http/errors.js';
+import { NotFoundError, UnauthenticatedError } from '../http/errors.js';
 import { ContentErrorCode } from './codes.js';
 import { isSha256, READ_HIGH_WATER_MARK, type ContentStore } from './content-store.js';
-import { parseRange } from './range.js';
+import { beginFileReply, sendFileBody } from './range.js';
 
 export interface ContentFileRouteOptions {
   store: ContentStore;
@@ -53,38 +53,13 @@ export function registerContentFileRoute(app: App, opts: ContentFileRouteOptions
     let handedOver = false;
     try {
       const { size } = await file.stat();
-      const range = parseRange(req.headers.range, size);
-      void reply
-        .header('accept-ranges', 'bytes')
-        .header('etag', `"${sha256}"`)
-        .header('content-type', 'application/octet-stream');
-      switch (range.kind) {
-        case 'unsatisfiable':
-          void reply.header('content-range', `bytes */${size}`);
-          throw new AppError(
-            416,
-            ContentErrorCode.CONTENT_RANGE_NOT_SATISFIABLE,
-            `the file has ${size} bytes`,
-          );
-        case 'partial': {
-          const stream = file.createReadStream({
-            start: range.start,
-            end: range.end,
-            highWaterMark: READ_HIGH_WATER_MARK,
-          });
-          handedOver = true;
-          return reply
-            .status(206)
-            .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
-            .header('content-length', String(range.end - range.start + 1))
-            .send(stream);
-        }
-        case 'full': {
-          const stream = file.createReadStream({ highWaterMark: READ_HIGH_WATER_MARK });
-          handedOver = true;
-          return reply.status(200).header('content-length', String(size)).send(stream);
-        }
-      }
+      const range = beginFileReply(reply, sha256, size, req.headers.range);
+      const stream = file.createReadStream({
+        ...(range.kind === 'partial' ? { start: range.start, end: range.end } : {}),
+        highWaterMark: READ_HIGH_WATER_MARK,
+      });
+      handedOver = true;
+      return sendFileBody(reply, range, size, stream);
     } finally {
       // The read stream closes the descriptor when it ends or is destroyed; otherwise we do.
       if (!handedOver) await file.close();

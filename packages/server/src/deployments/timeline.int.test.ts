@@ -2,10 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeploymentTimelinePoint } from '@steward/protocol';
 import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
 import type { SiteContext } from '../context.js';
-import { ManualClock } from '../collections/test-fixtures.js';
+import { countRows, ManualClock } from '../collections/test-fixtures.js';
 import { registerTimelineRoutes, snapshotDeploymentStates, thinSnapshots } from './timeline.js';
 import {
-  countRows,
   seedCollection,
   seedDeployment,
   seedDevices,

@@ -9,10 +9,10 @@ import type { Database } from '../db/schema.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, InputError, NotFoundError } from '../http/errors.js';
-import { ContentErrorCode } from '../content/codes.js';
+import { ConflictError, InputError } from '../http/errors.js';
 import type { ContentStore } from '../content/content-store.js';
 import { findPackage, loadVersionFiles } from '../content/repository.js';
+import { mustFindPackage } from '../content/service.js';
 import { DistributionErrorCode } from './codes.js';
 import {
   dpCompletion,
@@ -24,7 +24,8 @@ import {
   type PackageRow,
   type VersionRow,
 } from './content-status-repository.js';
-import { findDp, resolveDpIds, SITE_SERVER_DP_ID } from './dp-repository.js';
+import { resolveDpIds, SITE_SERVER_DP_ID } from './dp-repository.js';
+import { mustFindDp } from './dp-service.js';
 import { applyDpStatusItem } from './dp-status.js';
 
 type Tx = Kysely<Database>;
@@ -56,12 +57,6 @@ export class DistributionService {
     this.unsubscribe = undefined;
   }
 
-  private async mustFindPackage(idOrName: string): Promise<PackageRow> {
-    const pkg = await findPackage(this.ctx.db.kysely, idOrName);
-    if (!pkg) throw new NotFoundError('package', idOrName, ContentErrorCode.PACKAGE_NOT_FOUND);
-    return pkg;
-  }
-
   private async currentVersion(pkg: PackageRow): Promise<VersionRow | undefined> {
     return pkg.current_version_id
       ? findVersion(this.ctx.db.kysely, pkg.current_version_id)
@@ -74,7 +69,7 @@ export class DistributionService {
     req: DistributeRequest,
   ): Promise<PackageContentStatus> {
     authorize(actor, 'software:write');
-    const pkg = await this.mustFindPackage(idOrName);
+    const pkg = await mustFindPackage(this.ctx.db.kysely, idOrName);
     const version = await this.currentVersion(pkg);
     if (!version)
       throw new ConflictError(
@@ -149,10 +144,8 @@ export class DistributionService {
   /** Stops distributing a package to a DP; the DP deletes the files at its next poll. */
   async removeFromDp(actor: Actor, idOrName: string, dpIdOrName: string): Promise<void> {
     authorize(actor, 'software:write');
-    const pkg = await this.mustFindPackage(idOrName);
-    const dp = await findDp(this.ctx.db.kysely, dpIdOrName);
-    if (!dp)
-      throw new NotFoundError('distribution point', dpIdOrName, DistributionErrorCode.DP_NOT_FOUND);
+    const pkg = await mustFindPackage(this.ctx.db.kysely, idOrName);
+    const dp = await mustFindDp(this.ctx.db.kysely, dpIdOrName);
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
       await tx
@@ -171,14 +164,15 @@ export class DistributionService {
 
   async contentStatus(actor: Actor, idOrName: string): Promise<PackageContentStatus> {
     authorize(actor, 'read');
-    return packageContentStatus(this.ctx.db.kysely, await this.mustFindPackage(idOrName));
+    return packageContentStatus(
+      this.ctx.db.kysely,
+      await mustFindPackage(this.ctx.db.kysely, idOrName),
+    );
   }
 
   async dpContent(actor: Actor, dpIdOrName: string): Promise<DpContentStatus[]> {
     authorize(actor, 'read');
-    const dp = await findDp(this.ctx.db.kysely, dpIdOrName);
-    if (!dp)
-      throw new NotFoundError('distribution point', dpIdOrName, DistributionErrorCode.DP_NOT_FOUND);
+    const dp = await mustFindDp(this.ctx.db.kysely, dpIdOrName);
     return listContentStatus(this.ctx.db.kysely, { dpId: dp.id });
   }
 
@@ -192,7 +186,7 @@ export class DistributionService {
     dpIdsOrNames?: readonly string[],
   ): Promise<PackageContentStatus> {
     authorize(actor, 'software:write');
-    const pkg = await this.mustFindPackage(idOrName);
+    const pkg = await mustFindPackage(this.ctx.db.kysely, idOrName);
     const db = this.ctx.db.kysely;
     let dpIds: string[] | undefined;
     if (dpIdsOrNames !== undefined) {
@@ -297,10 +291,9 @@ export class DistributionService {
     q: { package?: string | undefined; dp?: string | undefined },
   ): Promise<DpContentStatus[]> {
     authorize(actor, 'read');
-    const pkg = q.package === undefined ? undefined : await this.mustFindPackage(q.package);
-    const dp = q.dp === undefined ? undefined : await findDp(this.ctx.db.kysely, q.dp);
-    if (q.dp !== undefined && !dp)
-      throw new NotFoundError('distribution point', q.dp, DistributionErrorCode.DP_NOT_FOUND);
+    const pkg =
+      q.package === undefined ? undefined : await mustFindPackage(this.ctx.db.kysely, q.package);
+    const dp = q.dp === undefined ? undefined : await mustFindDp(this.ctx.db.kysely, q.dp);
     return listContentStatus(this.ctx.db.kysely, { packageId: pkg?.id, dpId: dp?.id });
   }
 

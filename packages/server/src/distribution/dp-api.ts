@@ -7,10 +7,10 @@ import {
   SoftwarePaths,
 } from '@steward/protocol';
 import type { App } from '../http/types.js';
-import { AppError, NotFoundError } from '../http/errors.js';
+import { NotFoundError } from '../http/errors.js';
 import { ContentErrorCode } from '../content/codes.js';
 import { isSha256, type ContentStore } from '../content/content-store.js';
-import { parseRange } from '../content/range.js';
+import { beginFileReply, sendFileBody } from '../content/range.js';
 import type { DpSiteService } from './dp-site-service.js';
 
 const FileParams = Type.Object({ sha256: Type.String() });
@@ -53,31 +53,14 @@ export function registerDpApiRoutes(
     if (!isSha256(sha256) || !(await service.mayFetch(dp, sha256))) throw notFound;
     const size = await store.size(sha256);
     if (size === undefined) throw notFound;
-    const range = parseRange(req.headers.range, size);
-    void reply
-      .header('accept-ranges', 'bytes')
-      .header('etag', `"${sha256}"`)
-      .header('content-type', 'application/octet-stream');
-    switch (range.kind) {
-      case 'unsatisfiable':
-        void reply.header('content-range', `bytes */${size}`);
-        throw new AppError(
-          416,
-          ContentErrorCode.CONTENT_RANGE_NOT_SATISFIABLE,
-          `the file has ${size} bytes`,
-        );
-      case 'partial':
-        req.log.info({ dp: dp.id, sha256, from: range.start }, 'DP resumes a file');
-        return reply
-          .status(206)
-          .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
-          .header('content-length', String(range.end - range.start + 1))
-          .send(store.createReadStream(sha256, range));
-      case 'full':
-        return reply
-          .status(200)
-          .header('content-length', String(size))
-          .send(store.createReadStream(sha256));
-    }
+    const range = beginFileReply(reply, sha256, size, req.headers.range);
+    if (range.kind === 'partial')
+      req.log.info({ dp: dp.id, sha256, from: range.start }, 'DP resumes a file');
+    return sendFileBody(
+      reply,
+      range,
+      size,
+      store.createReadStream(sha256, range.kind === 'partial' ? range : undefined),
+    );
   });
 }

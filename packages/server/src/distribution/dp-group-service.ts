@@ -11,7 +11,6 @@ import { isUniqueViolation } from '../db/unique-violation.js';
 import { findVersion, targetDps } from './content-status-repository.js';
 import {
   addGroupMembers,
-  findDp,
   findDpGroup,
   loadDpGroups,
   membersMissingContent,
@@ -20,6 +19,7 @@ import {
   SITE_SERVER_DP_ID,
   type DpGroupRow,
 } from './dp-repository.js';
+import { mustFindDp } from './dp-service.js';
 import type { DistributionService } from './distribution-service.js';
 
 type Tx = Kysely<Database>;
@@ -149,9 +149,7 @@ export class DpGroupService {
   async removeMember(actor: Actor, idOrName: string, dpIdOrName: string): Promise<DpGroup> {
     authorize(actor, 'software:write');
     const row = await this.mustFind(idOrName);
-    const dp = await findDp(this.ctx.db.kysely, dpIdOrName);
-    if (!dp)
-      throw new NotFoundError('distribution point', dpIdOrName, DistributionErrorCode.DP_NOT_FOUND);
+    const dp = await mustFindDp(this.ctx.db.kysely, dpIdOrName);
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
       await tx

@@ -5,6 +5,8 @@ import type {
   DistributionPointRegistration,
   UpdateDistributionPointRequest,
 } from '@steward/protocol';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
@@ -19,6 +21,14 @@ import {
   type DpRow,
 } from './dp-repository.js';
 import { encodeDpToken } from './dp-token.js';
+
+/** A distribution point by id or name; DP_NOT_FOUND (404) when there is none. */
+export async function mustFindDp(db: Kysely<Database>, idOrName: string): Promise<DpRow> {
+  const row = await findDp(db, idOrName);
+  if (!row)
+    throw new NotFoundError('distribution point', idOrName, DistributionErrorCode.DP_NOT_FOUND);
+  return row;
+}
 
 /** A registration token is good for a week; renew it to register (again) later. */
 export const DP_TOKEN_DAYS = 7;
@@ -40,11 +50,8 @@ export class DistributionPointService {
     await ensureSiteServerDpRow(this.ctx.db.kysely, { ...opts, at: nowIso(this.ctx) });
   }
 
-  private async mustFind(idOrName: string): Promise<DpRow> {
-    const row = await findDp(this.ctx.db.kysely, idOrName);
-    if (!row)
-      throw new NotFoundError('distribution point', idOrName, DistributionErrorCode.DP_NOT_FOUND);
-    return row;
+  private mustFind(idOrName: string): Promise<DpRow> {
+    return mustFindDp(this.ctx.db.kysely, idOrName);
   }
 
   private async load(id: string): Promise<DistributionPoint> {

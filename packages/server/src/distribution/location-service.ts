@@ -7,7 +7,7 @@ import { InputError, NotFoundError } from '../http/errors.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import { signContentAccessToken } from '../content/access-token.js';
 import { ContentErrorCode } from '../content/codes.js';
-import { findPackage } from '../content/repository.js';
+import { mustFindPackage } from '../content/service.js';
 import { DistributionErrorCode } from './codes.js';
 import { findVersion } from './content-status-repository.js';
 import { groupsContaining } from './boundary-repository.js';
@@ -168,9 +168,7 @@ export class ContentLocationService {
     const db = this.ctx.db.kysely;
     let versionId: string | undefined;
     if (packageIdOrName !== undefined) {
-      const pkg = await findPackage(db, packageIdOrName);
-      if (!pkg)
-        throw new NotFoundError('package', packageIdOrName, ContentErrorCode.PACKAGE_NOT_FOUND);
+      const pkg = await mustFindPackage(db, packageIdOrName);
       // A package without content is held by no DP: an empty list says so.
       versionId = pkg.current_version_id ?? '';
     }

@@ -611,6 +611,12 @@ describe('content manager (real HTTPS DPs)', () => {
     const prepared = await h.manager.prepare({ program: prog, deployment: deployment() });
     expect(site.seen.at(-1)?.range).toBe(`bytes=${partial}-`);
     expect(readFileSync(join(prepared.dir, 'big')).equals(data.body)).toBe(true);
+    // 40100 says what still has to cross the wire: all of it, then only the rest.
+    const announced = h.messages.filter((m) => m.messageId === 40100);
+    expect(announced.map((m) => m.insertionStrings[1])).toEqual([
+      String(data.body.length),
+      String(data.body.length - partial),
+    ]);
     await prepared.release();
   });
 });

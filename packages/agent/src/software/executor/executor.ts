@@ -1,6 +1,6 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { AgentProgram, PlatformRequirements } from '@steward/protocol';
+import type { PlatformRequirements } from '@steward/protocol';
 import type { Clock } from '../../clock.js';
 import { AgentError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -9,6 +9,7 @@ import { readOutputTail } from './output-tail.js';
 import { checkBeforeRun } from './preflight.js';
 import { currentBootId, groupAlive, signalGroup } from './process-group.js';
 import { checkPlatformRequirements } from './requirements.js';
+import type { RunRequest } from '../ports.js';
 import {
   listRunIds,
   readExit,
@@ -27,14 +28,6 @@ import { classify, INTERRUPTED, placeholderRecord } from './run-outcome.js';
 import { runEnvironment, spawnWrapper } from './run-wrapper.js';
 
 export type { RunOutcome } from './run-record.js';
-
-export interface RunRequest {
-  runId: string;
-  deploymentId: string;
-  revision: number;
-  program: AgentProgram;
-  packageDir: string;
-}
 
 class ExecutorClosedError extends AgentError {
   constructor() {

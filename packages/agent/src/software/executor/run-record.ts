@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { AgentError } from '../../errors.js';
 import { readFileIfExists, writeFileAtomic } from '../../state/atomic-file.js';
+import type { RunOutcome } from '../ports.js';
 
 /** Why a run ended without its own exit code deciding (or before it could run at all). */
 export interface RunFailure {
@@ -42,19 +43,8 @@ export const RunRecord = Type.Object({
 });
 export type RunRecord = Static<typeof RunRecord>;
 
-/** The result of one run, as the deployment state report needs it. */
-export interface RunOutcome {
-  runId: string;
-  deploymentId: string;
-  revision: number;
-  exitCode: number | null;
-  result: 'succeeded' | 'reboot-pending' | 'failed';
-  reasonCode?: string;
-  reason?: string;
-  outputTail: string;
-  startedAt: string;
-  finishedAt: string;
-}
+// The outcome type is the executor port's (one definition); the schema checks a stored one.
+export type { RunOutcome };
 
 const RunOutcomeSchema = Type.Object({
   runId: Type.String(),

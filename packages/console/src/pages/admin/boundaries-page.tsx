@@ -1,30 +1,29 @@
 import {
   Badge,
-  Button,
   Group,
   Modal,
   MultiSelect,
-  Paper,
   SegmentedControl,
   Stack,
   Table,
-  Tabs,
   Text,
   TextInput,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconMapPin, IconPlus, IconRoute, IconTopologyStar3, IconTrash } from '@tabler/icons-react';
+import { IconMapPin, IconRoute, IconTopologyStar3 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { BoundaryType } from '@steward/protocol';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
-import { ConfirmButton } from '../../components/confirm-button';
+import { DataTable } from '../../components/data-table';
+import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
-import { ErrorState } from '../../components/error-state';
+import { FormActions } from '../../components/form-actions';
+import { NewButton } from '../../components/new-button';
 import { PageHeader } from '../../components/page-header';
-import { TableSkeleton } from '../../components/table-skeleton';
+import { PageTabs, useTabParam } from '../../components/page-tabs';
+import { QueryView } from '../../components/query-view';
 import { useSession } from '../../session/session-context';
 import { keys, useBoundaryGroups } from '../software/queries';
 import { BoundaryGroupsTab } from './boundary-groups-tab';
@@ -93,19 +92,14 @@ function CreateBoundaryModal({ opened, onClose }: { opened: boolean; onClose: ()
           onChange={setGroupIds}
           searchable
         />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button
-            onClick={() => create.mutate()}
-            disabled={!name.trim() || !value.trim()}
-            loading={create.isPending}
-            data-testid="boundary-create"
-          >
-            Create
-          </Button>
-        </Group>
+        <FormActions
+          onCancel={onClose}
+          onSubmit={() => create.mutate()}
+          submitLabel="Create"
+          disabled={!name.trim() || !value.trim()}
+          loading={create.isPending}
+          testId="boundary-create"
+        />
       </Stack>
     </Modal>
   );
@@ -129,9 +123,9 @@ function BoundariesTab() {
   // The empty state repeats the button without the test id: one element per test id.
   const newButton = (testId?: string) =>
     writable && (
-      <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid={testId}>
+      <NewButton onClick={open} testId={testId}>
         New boundary
-      </Button>
+      </NewButton>
     );
   const groupName = (id: string) => groups.data?.find((g) => g.id === id)?.name ?? id;
   const list = [...(boundaries.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
@@ -143,74 +137,66 @@ function BoundariesTab() {
         </Text>
         {newButton('new-boundary')}
       </Group>
-      {boundaries.isError ? (
-        <ErrorState error={boundaries.error} what="the boundaries" />
-      ) : !boundaries.isPending && list.length === 0 ? (
-        <EmptyState
-          icon={<IconMapPin size={24} />}
-          title="No boundaries"
-          description="Without boundaries every client gets every unprotected DP, the site server last."
-          action={newButton()}
-          compact
-        />
-      ) : (
-        <Table className="steward-table" data-testid="boundary-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Type</Table.Th>
-              <Table.Th>Value</Table.Th>
-              <Table.Th>Boundary groups</Table.Th>
-              <Table.Th w={60} />
+      <QueryView
+        query={boundaries}
+        what="the boundaries"
+        isEmpty={list.length === 0}
+        empty={
+          <EmptyState
+            icon={<IconMapPin size={24} />}
+            title="No boundaries"
+            description="Without boundaries every client gets every unprotected DP, the site server last."
+            action={newButton()}
+            compact
+          />
+        }
+      >
+        <DataTable
+          columns={[
+            { label: 'Name' },
+            { label: 'Type' },
+            { label: 'Value' },
+            { label: 'Boundary groups' },
+            { w: 60 },
+          ]}
+          loading={boundaries.isPending}
+          skeletonRows={3}
+          testId="boundary-table"
+        >
+          {list.map((b) => (
+            <Table.Tr key={b.id} data-testid="boundary-row">
+              <Table.Td fw={600}>{b.name}</Table.Td>
+              <Table.Td>{b.type === 'subnet' ? 'Subnet' : 'Range'}</Table.Td>
+              <Table.Td className="steward-mono">{b.value}</Table.Td>
+              <Table.Td>
+                <Group gap={4}>
+                  {b.boundaryGroupIds.map((id) => (
+                    <Badge key={id} variant="light" size="sm">
+                      {groupName(id)}
+                    </Badge>
+                  ))}
+                  {b.boundaryGroupIds.length === 0 && (
+                    <Text size="xs" c="dimmed">
+                      in no group
+                    </Text>
+                  )}
+                </Group>
+              </Table.Td>
+              <Table.Td ta="right">
+                {writable && (
+                  <DeleteIconButton
+                    name={b.name}
+                    message="Clients in it no longer match it; they may get other DPs."
+                    loading={remove.isPending}
+                    onConfirm={() => remove.mutateAsync(b.id)}
+                    testId="boundary-delete"
+                  />
+                )}
+              </Table.Td>
             </Table.Tr>
-          </Table.Thead>
-          {boundaries.isPending ? (
-            <TableSkeleton columns={5} rows={3} />
-          ) : (
-            <Table.Tbody>
-              {list.map((b) => (
-                <Table.Tr key={b.id} data-testid="boundary-row">
-                  <Table.Td fw={600}>{b.name}</Table.Td>
-                  <Table.Td>{b.type === 'subnet' ? 'Subnet' : 'Range'}</Table.Td>
-                  <Table.Td className="steward-mono">{b.value}</Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      {b.boundaryGroupIds.map((id) => (
-                        <Badge key={id} variant="light" size="sm">
-                          {groupName(id)}
-                        </Badge>
-                      ))}
-                      {b.boundaryGroupIds.length === 0 && (
-                        <Text size="xs" c="dimmed">
-                          in no group
-                        </Text>
-                      )}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    {writable && (
-                      <ConfirmButton
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        px={6}
-                        title={`Delete ${b.name}?`}
-                        message="Clients in it no longer match it; they may get other DPs."
-                        confirmLabel="Delete"
-                        loading={remove.isPending}
-                        onConfirm={() => remove.mutateAsync(b.id)}
-                        testId="boundary-delete"
-                      >
-                        <IconTrash size={15} />
-                      </ConfirmButton>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          )}
-        </Table>
-      )}
+          ))}
+        </DataTable>
+      </QueryView>
       <CreateBoundaryModal opened={opened} onClose={close} />
     </Stack>
   );
@@ -220,55 +206,40 @@ const TABS = ['boundaries', 'groups', 'resolve'] as const;
 
 /** Administration › Boundaries: subnets and ranges, boundary groups, and a content-location resolver. */
 export function BoundariesPage() {
-  const [params, setParams] = useSearchParams();
-  const tab = TABS.find((t) => t === params.get('tab')) ?? 'boundaries';
+  const [tab, setTab] = useTabParam(TABS);
   return (
     <>
       <PageHeader
         title="Boundaries"
         description="Where clients are on the network decides which distribution points they download from, and when they may fall back."
       />
-      <Tabs
+      <PageTabs
         value={tab}
-        onChange={(v) => setParams(v && v !== 'boundaries' ? { tab: v } : {}, { replace: true })}
-        variant="outline"
-        keepMounted={false}
-      >
-        <Tabs.List>
-          <Tabs.Tab
-            value="boundaries"
-            leftSection={<IconMapPin size={15} />}
-            data-testid="btab-boundaries"
-          >
-            Boundaries
-          </Tabs.Tab>
-          <Tabs.Tab
-            value="groups"
-            leftSection={<IconTopologyStar3 size={15} />}
-            data-testid="btab-groups"
-          >
-            Boundary groups
-          </Tabs.Tab>
-          <Tabs.Tab
-            value="resolve"
-            leftSection={<IconRoute size={15} />}
-            data-testid="btab-resolve"
-          >
-            Which DP would a client get?
-          </Tabs.Tab>
-        </Tabs.List>
-        <Paper p="md" style={{ borderTopLeftRadius: 0, borderTopRightRadius: 0, borderTop: 0 }}>
-          <Tabs.Panel value="boundaries">
-            <BoundariesTab />
-          </Tabs.Panel>
-          <Tabs.Panel value="groups">
-            <BoundaryGroupsTab />
-          </Tabs.Panel>
-          <Tabs.Panel value="resolve">
-            <BoundaryResolver />
-          </Tabs.Panel>
-        </Paper>
-      </Tabs>
+        onChange={setTab}
+        tabs={[
+          {
+            value: 'boundaries',
+            label: 'Boundaries',
+            icon: <IconMapPin size={15} />,
+            testId: 'btab-boundaries',
+            panel: <BoundariesTab />,
+          },
+          {
+            value: 'groups',
+            label: 'Boundary groups',
+            icon: <IconTopologyStar3 size={15} />,
+            testId: 'btab-groups',
+            panel: <BoundaryGroupsTab />,
+          },
+          {
+            value: 'resolve',
+            label: 'Which DP would a client get?',
+            icon: <IconRoute size={15} />,
+            testId: 'btab-resolve',
+            panel: <BoundaryResolver />,
+          },
+        ]}
+      />
     </>
   );
 }

@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Alert,
   Button,
   Group,
   Modal,
@@ -23,7 +22,9 @@ import type {
 } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
-import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
+import { notifySuccess } from '../../api/errors';
+import { FormActions } from '../../components/form-actions';
+import { SaveErrorAlert } from '../../components/save-error-alert';
 import { keys, useBoundaryGroups, useDistributionPoints } from '../software/queries';
 
 /** Seed default: clients try a neighbour's DPs after failing locally for 120 minutes. */
@@ -194,24 +195,15 @@ function BoundaryGroupForm({ existing, onClose }: Props) {
         checked={slow}
         onChange={(e) => setSlow(e.currentTarget.checked)}
       />
-      {save.isError && (
-        <Alert color="red" variant="light" title={`Not saved: ${errorCode(save.error)}`}>
-          {errorMessage(save.error)}
-        </Alert>
-      )}
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button
-          onClick={() => save.mutate()}
-          disabled={!name.trim()}
-          loading={save.isPending}
-          data-testid="bg-save"
-        >
-          Save
-        </Button>
-      </Group>
+      {save.isError && <SaveErrorAlert error={save.error} />}
+      <FormActions
+        onCancel={onClose}
+        onSubmit={() => save.mutate()}
+        submitLabel="Save"
+        disabled={!name.trim()}
+        loading={save.isPending}
+        testId="bg-save"
+      />
     </Stack>
   );
 }

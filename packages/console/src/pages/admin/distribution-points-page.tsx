@@ -1,7 +1,6 @@
 import {
   Anchor,
   Badge,
-  Button,
   Drawer,
   Group,
   Modal,
@@ -10,12 +9,10 @@ import {
   Switch,
   Table,
   Text,
-  TextInput,
-  Textarea,
   Tooltip,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconKey, IconPlus, IconServer2, IconShieldLock, IconTrash } from '@tabler/icons-react';
+import { IconKey, IconServer2, IconShieldLock } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { DistributionPoint, DistributionPointRegistration } from '@steward/protocol';
 import { useState } from 'react';
@@ -24,12 +21,17 @@ import { api } from '../../api/client';
 import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
 import { ConfirmButton } from '../../components/confirm-button';
 import { ContentStateBadge, DpStateBadge } from '../../components/content-state-badge';
+import { DataTable, RowActions } from '../../components/data-table';
+import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
+import { FormActions } from '../../components/form-actions';
+import { NameDescriptionFields } from '../../components/name-description-fields';
+import { NewButton } from '../../components/new-button';
+import { QueryView } from '../../components/query-view';
 import { PageHeader } from '../../components/page-header';
 import { RatioBar } from '../../components/ratio-bar';
 import { RelativeTime } from '../../components/relative-time';
-import { TableSkeleton } from '../../components/table-skeleton';
 import { formatBytes } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { keys, useDistributionPoints } from '../software/queries';
@@ -65,22 +67,16 @@ function CreateDpModal(props: {
       title={<Text fw={600}>New distribution point</Text>}
     >
       <Stack gap="sm">
-        <TextInput
-          label="Name"
-          required
-          value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
-          error={
+        <NameDescriptionFields
+          name={name}
+          onName={setName}
+          description={description}
+          onDescription={setDescription}
+          nameError={
             create.isError ? `${errorCode(create.error)}: ${errorMessage(create.error)}` : undefined
           }
-          data-autofocus
-          data-testid="dp-name"
-        />
-        <Textarea
-          label="Description"
-          value={description}
-          onChange={(e) => setDescription(e.currentTarget.value)}
-          autosize
+          nameTestId="dp-name"
+          autoFocus
         />
         <Switch
           label="Protected"
@@ -88,19 +84,15 @@ function CreateDpModal(props: {
           checked={isProtected}
           onChange={(e) => setProtected(e.currentTarget.checked)}
         />
-        <Group justify="flex-end" mt="sm">
-          <Button variant="default" onClick={props.onClose}>
-            Cancel
-          </Button>
-          <Button
-            onClick={() => create.mutate()}
-            disabled={!name.trim()}
-            loading={create.isPending}
-            data-testid="dp-create"
-          >
-            Create
-          </Button>
-        </Group>
+        <FormActions
+          onCancel={props.onClose}
+          onSubmit={() => create.mutate()}
+          submitLabel="Create"
+          disabled={!name.trim()}
+          loading={create.isPending}
+          testId="dp-create"
+          mt="sm"
+        />
       </Stack>
     </Modal>
   );
@@ -266,7 +258,7 @@ function DpRow(props: {
       </Table.Td>
       <Table.Td ta="right">
         {writable && !dp.isSiteServer && (
-          <Group gap={4} justify="flex-end" wrap="nowrap">
+          <RowActions>
             <ConfirmButton
               size="xs"
               variant="subtle"
@@ -281,21 +273,14 @@ function DpRow(props: {
             >
               Renew token
             </ConfirmButton>
-            <ConfirmButton
-              size="xs"
-              variant="subtle"
-              color="red"
-              px={6}
-              title={`Delete ${dp.name}?`}
+            <DeleteIconButton
+              name={dp.name}
               message="The DP is removed from its groups and boundary groups; its certificate stops working and clients move to their next DP."
-              confirmLabel="Delete"
               loading={remove.isPending}
               onConfirm={() => remove.mutateAsync()}
               testId="dp-delete"
-            >
-              <IconTrash size={15} />
-            </ConfirmButton>
-          </Group>
+            />
+          </RowActions>
         )}
       </Table.Td>
     </Table.Tr>
@@ -317,9 +302,9 @@ export function DistributionPointsPage() {
   // The empty state repeats the button without the test id: one element per test id.
   const newButton = (testId?: string) =>
     can('software:write') && (
-      <Button leftSection={<IconPlus size={16} />} onClick={create.open} data-testid={testId}>
+      <NewButton onClick={create.open} testId={testId}>
         New distribution point
-      </Button>
+      </NewButton>
     );
   return (
     <>
@@ -329,45 +314,43 @@ export function DistributionPointsPage() {
         actions={newButton('new-dp')}
       />
       <Paper p="md">
-        {dps.isError ? (
-          <ErrorState error={dps.error} what="the distribution points" />
-        ) : !dps.isPending && list.length === 0 ? (
-          <EmptyState
-            icon={<IconServer2 size={24} />}
-            title="No distribution points"
-            action={newButton()}
-          />
-        ) : (
-          <Table.ScrollContainer minWidth={950}>
-            <Table className="steward-table" data-testid="dp-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  <Table.Th>Protected</Table.Th>
-                  <Table.Th>Packages</Table.Th>
-                  <Table.Th ta="right">Stored</Table.Th>
-                  <Table.Th>Last seen</Table.Th>
-                  <Table.Th w={200} />
-                </Table.Tr>
-              </Table.Thead>
-              {dps.isPending ? (
-                <TableSkeleton columns={7} rows={3} />
-              ) : (
-                <Table.Tbody>
-                  {list.map((d) => (
-                    <DpRow
-                      key={d.id}
-                      dp={d}
-                      onOpen={() => setParams({ dp: d.id }, { replace: true })}
-                      onRegistration={setRegistration}
-                    />
-                  ))}
-                </Table.Tbody>
-              )}
-            </Table>
-          </Table.ScrollContainer>
-        )}
+        <QueryView
+          query={dps}
+          what="the distribution points"
+          isEmpty={list.length === 0}
+          empty={
+            <EmptyState
+              icon={<IconServer2 size={24} />}
+              title="No distribution points"
+              action={newButton()}
+            />
+          }
+        >
+          <DataTable
+            columns={[
+              { label: 'Name' },
+              { label: 'State' },
+              { label: 'Protected' },
+              { label: 'Packages' },
+              { label: 'Stored', ta: 'right' },
+              { label: 'Last seen' },
+              { w: 200 },
+            ]}
+            loading={dps.isPending}
+            skeletonRows={3}
+            testId="dp-table"
+            minWidth={950}
+          >
+            {list.map((d) => (
+              <DpRow
+                key={d.id}
+                dp={d}
+                onOpen={() => setParams({ dp: d.id }, { replace: true })}
+                onRegistration={setRegistration}
+              />
+            ))}
+          </DataTable>
+        </QueryView>
       </Paper>
       <CreateDpModal
         opened={createOpened}

@@ -10,25 +10,21 @@ import {
   SimpleGrid,
   Stack,
   Text,
-  TextInput,
-  Textarea,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import {
-  IconAlertTriangle,
-  IconPlus,
-  IconServerBolt,
-  IconTrash,
-  IconTruckDelivery,
-} from '@tabler/icons-react';
+import { IconAlertTriangle, IconServerBolt, IconTruckDelivery } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { DpGroup } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
-import { ConfirmButton } from '../../components/confirm-button';
+import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
+import { Fact } from '../../components/fact';
+import { FormActions } from '../../components/form-actions';
+import { NameDescriptionFields } from '../../components/name-description-fields';
+import { NewButton } from '../../components/new-button';
 import { PageHeader } from '../../components/page-header';
 import { BlockSkeleton } from '../../components/table-skeleton';
 import { useSession } from '../../session/session-context';
@@ -60,21 +56,15 @@ function CreateGroupModal({ opened, onClose }: { opened: boolean; onClose: () =>
       title={<Text fw={600}>New distribution point group</Text>}
     >
       <Stack gap="sm">
-        <TextInput
-          label="Name"
-          required
-          value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
-          error={
+        <NameDescriptionFields
+          name={name}
+          onName={setName}
+          description={description}
+          onDescription={setDescription}
+          nameError={
             create.isError ? `${errorCode(create.error)}: ${errorMessage(create.error)}` : undefined
           }
-          data-testid="dp-group-name"
-        />
-        <Textarea
-          label="Description"
-          value={description}
-          onChange={(e) => setDescription(e.currentTarget.value)}
-          autosize
+          nameTestId="dp-group-name"
         />
         <MultiSelect
           label="Members"
@@ -83,19 +73,14 @@ function CreateGroupModal({ opened, onClose }: { opened: boolean; onClose: () =>
           onChange={setMembers}
           searchable
         />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button
-            onClick={() => create.mutate()}
-            disabled={!name.trim()}
-            loading={create.isPending}
-            data-testid="dp-group-create"
-          >
-            Create
-          </Button>
-        </Group>
+        <FormActions
+          onCancel={onClose}
+          onSubmit={() => create.mutate()}
+          submitLabel="Create"
+          disabled={!name.trim()}
+          loading={create.isPending}
+          testId="dp-group-create"
+        />
       </Stack>
     </Modal>
   );
@@ -156,20 +141,13 @@ function GroupCard({ g }: { g: DpGroup }) {
           )}
         </div>
         {writable && (
-          <ConfirmButton
-            size="xs"
-            variant="subtle"
-            color="red"
-            px={6}
-            title={`Delete ${g.name}?`}
+          <DeleteIconButton
+            name={g.name}
             message="The group is deleted; its members keep the content they hold."
-            confirmLabel="Delete"
             loading={remove.isPending}
             onConfirm={() => remove.mutateAsync()}
             testId="dp-group-delete"
-          >
-            <IconTrash size={15} />
-          </ConfirmButton>
+          />
         )}
       </Group>
       {g.membersMissingContent.length > 0 && (
@@ -207,10 +185,7 @@ function GroupCard({ g }: { g: DpGroup }) {
         </Alert>
       )}
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <Stack gap={6}>
-          <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-            Members ({g.memberIds.length})
-          </Text>
+        <Fact label={`Members (${g.memberIds.length})`} gap={6}>
           <Group gap={6}>
             {g.memberIds.map((id) => (
               <Badge
@@ -258,11 +233,8 @@ function GroupCard({ g }: { g: DpGroup }) {
               </Button>
             </Group>
           )}
-        </Stack>
-        <Stack gap={6}>
-          <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-            Packages ({g.packageIds.length})
-          </Text>
+        </Fact>
+        <Fact label={`Packages (${g.packageIds.length})`} gap={6}>
           <Group gap={6}>
             {g.packageIds.map((id) => (
               <Badge key={id} variant="outline" color="gray">
@@ -275,7 +247,7 @@ function GroupCard({ g }: { g: DpGroup }) {
               </Text>
             )}
           </Group>
-        </Stack>
+        </Fact>
       </SimpleGrid>
     </Paper>
   );
@@ -289,9 +261,9 @@ export function DpGroupsPage() {
   // The empty state repeats the button without the test id: one element per test id.
   const newButton = (testId?: string) =>
     can('software:write') && (
-      <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid={testId}>
+      <NewButton onClick={open} testId={testId}>
         New group
-      </Button>
+      </NewButton>
     );
   const list = [...(groups.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
   return (

@@ -1,52 +1,7 @@
-import {
-  ActionIcon,
-  Alert,
-  Button,
-  Code,
-  Group,
-  Modal,
-  Stack,
-  Text,
-  Tooltip,
-  CopyButton,
-} from '@mantine/core';
-import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { IconAlertTriangle } from '@tabler/icons-react';
 import type { EnrolmentToken } from '@steward/protocol';
-
-function CopyField({ value, label, testId }: { value: string; label: string; testId: string }) {
-  return (
-    <Stack gap={4}>
-      <Text size="sm" fw={600}>
-        {label}
-      </Text>
-      <Group gap="xs" wrap="nowrap" align="flex-start">
-        <Code
-          block
-          style={{ flex: 1, wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}
-          data-testid={testId}
-        >
-          {value}
-        </Code>
-        <CopyButton value={value} timeout={2000}>
-          {({ copied, copy }) => (
-            <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
-              <ActionIcon
-                variant={copied ? 'filled' : 'default'}
-                color={copied ? 'teal' : undefined}
-                size="lg"
-                onClick={copy}
-                aria-label={`Copy ${label}`}
-                data-testid={`${testId}-copy`}
-              >
-                {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-              </ActionIcon>
-            </Tooltip>
-          )}
-        </CopyButton>
-      </Group>
-    </Stack>
-  );
-}
+import { CopyField } from '../../components/copy-field';
 
 /** The token secret is in this one answer only: the site stores a hash. */
 export function TokenCreatedModal({

@@ -1,14 +1,4 @@
-import {
-  Badge,
-  Button,
-  Group,
-  Paper,
-  SimpleGrid,
-  Skeleton,
-  Stack,
-  Tabs,
-  Text,
-} from '@mantine/core';
+import { Badge, Button, Group, Paper, SimpleGrid, Skeleton, Text } from '@mantine/core';
 import {
   IconCalendarTime,
   IconEdit,
@@ -21,13 +11,15 @@ import {
 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { isNotFound, notifySuccess } from '../../api/errors';
 import { ConfirmButton } from '../../components/confirm-button';
 import { useCollections } from '../../components/collection-select';
 import { ErrorState } from '../../components/error-state';
+import { Fact } from '../../components/fact';
 import { PageHeader } from '../../components/page-header';
+import { PageTabs, useTabParam } from '../../components/page-tabs';
 import { RelativeTime } from '../../components/relative-time';
 import { useSession } from '../../session/session-context';
 import { NotFoundPage } from '../not-found-page';
@@ -42,11 +34,10 @@ const TABS = ['members', 'rules', 'history', 'revisions', 'windows'] as const;
 
 export function CollectionPage() {
   const { collectionId = '' } = useParams();
-  const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const { can } = useSession();
-  const tab = TABS.find((t) => t === params.get('tab')) ?? 'members';
+  const [tab, setTab] = useTabParam(TABS);
   const all = useCollections();
   const collection = useQuery({
     queryKey: ['collection', collectionId],
@@ -185,74 +176,53 @@ export function CollectionPage() {
               ],
             ] satisfies [string, ReactNode][]
           ).map(([label, value]) => (
-            <Stack key={label} gap={2}>
-              <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-                {label}
-              </Text>
+            <Fact key={label} label={label}>
               {value ?? <Skeleton h={18} w={80} />}
-            </Stack>
+            </Fact>
           ))}
         </SimpleGrid>
       </Paper>
-      <Tabs
+      <PageTabs
         value={tab}
-        onChange={(v) => setParams(v && v !== 'members' ? { tab: v } : {}, { replace: true })}
-        variant="outline"
-        keepMounted={false}
-      >
-        <Tabs.List>
-          <Tabs.Tab
-            value="members"
-            leftSection={<IconUsersGroup size={15} />}
-            data-testid="ctab-members"
-          >
-            Members
-          </Tabs.Tab>
-          <Tabs.Tab
-            value="rules"
-            leftSection={<IconListCheck size={15} />}
-            data-testid="ctab-rules"
-          >
-            Rules
-          </Tabs.Tab>
-          <Tabs.Tab
-            value="history"
-            leftSection={<IconHistory size={15} />}
-            data-testid="ctab-history"
-          >
-            Membership history
-          </Tabs.Tab>
-          <Tabs.Tab
-            value="revisions"
-            leftSection={<IconGitCommit size={15} />}
-            data-testid="ctab-revisions"
-          >
-            Revisions
-          </Tabs.Tab>
-          <Tabs.Tab
-            value="windows"
-            leftSection={<IconCalendarTime size={15} />}
-            data-testid="ctab-windows"
-          >
-            Maintenance windows
-          </Tabs.Tab>
-        </Tabs.List>
-        <Paper p="md" style={{ borderTopLeftRadius: 0, borderTopRightRadius: 0, borderTop: 0 }}>
-          <Tabs.Panel value="members">
-            <CollectionMembersTab collectionId={collectionId} />
-          </Tabs.Panel>
-          <Tabs.Panel value="rules">{c && <CollectionRulesView rules={c.rules} />}</Tabs.Panel>
-          <Tabs.Panel value="history">
-            <CollectionHistoryTab collectionId={collectionId} />
-          </Tabs.Panel>
-          <Tabs.Panel value="revisions">
-            {c && <CollectionRevisionsTab collection={c} />}
-          </Tabs.Panel>
-          <Tabs.Panel value="windows">
-            {c && <MaintenanceWindowsTab collectionId={c.id} />}
-          </Tabs.Panel>
-        </Paper>
-      </Tabs>
+        onChange={setTab}
+        tabs={[
+          {
+            value: 'members',
+            label: 'Members',
+            icon: <IconUsersGroup size={15} />,
+            testId: 'ctab-members',
+            panel: <CollectionMembersTab collectionId={collectionId} />,
+          },
+          {
+            value: 'rules',
+            label: 'Rules',
+            icon: <IconListCheck size={15} />,
+            testId: 'ctab-rules',
+            panel: c && <CollectionRulesView rules={c.rules} />,
+          },
+          {
+            value: 'history',
+            label: 'Membership history',
+            icon: <IconHistory size={15} />,
+            testId: 'ctab-history',
+            panel: <CollectionHistoryTab collectionId={collectionId} />,
+          },
+          {
+            value: 'revisions',
+            label: 'Revisions',
+            icon: <IconGitCommit size={15} />,
+            testId: 'ctab-revisions',
+            panel: c && <CollectionRevisionsTab collection={c} />,
+          },
+          {
+            value: 'windows',
+            label: 'Maintenance windows',
+            icon: <IconCalendarTime size={15} />,
+            testId: 'ctab-windows',
+            panel: c && <MaintenanceWindowsTab collectionId={c.id} />,
+          },
+        ]}
+      />
     </>
   );
 }

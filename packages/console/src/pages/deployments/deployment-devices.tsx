@@ -26,11 +26,12 @@ import {
   DEPLOYMENT_STATE_META,
   DeploymentStateBadge,
 } from '../../components/deployment-state-badge';
+import { DataTable } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
-import { ErrorState } from '../../components/error-state';
+import { ExpandToggle, ExpandedRow } from '../../components/expandable-row';
 import { Pager } from '../../components/pager';
 import { RelativeTime } from '../../components/relative-time';
-import { TableSkeleton } from '../../components/table-skeleton';
+import { QueryView } from '../../components/query-view';
 import { formatBytes } from '../../lib/format';
 import { dkeys } from './queries';
 
@@ -108,15 +109,12 @@ function DeviceRow(props: {
           />
         </Table.Td>
         <Table.Td w={34}>
-          <ActionIcon
-            variant="subtle"
-            size="sm"
-            onClick={() => setOpen((o) => !o)}
-            aria-label="Details"
-            data-testid="device-expand"
-          >
-            {open ? <IconChevronDown size={14} /> : <IconChevronRight size={14} />}
-          </ActionIcon>
+          <ExpandToggle
+            open={open}
+            onToggle={() => setOpen((o) => !o)}
+            label="Details"
+            testId="device-expand"
+          />
         </Table.Td>
         <Table.Td>
           <Anchor
@@ -159,11 +157,9 @@ function DeviceRow(props: {
         </Table.Td>
         <Table.Td ta="right">{row.runCount}</Table.Td>
       </Table.Tr>
-      <Table.Tr style={{ display: open ? undefined : 'none' }}>
-        <Table.Td colSpan={8} p={0}>
-          <Collapse in={open}>{open && <DeviceDetails row={row} />}</Collapse>
-        </Table.Td>
-      </Table.Tr>
+      <ExpandedRow open={open} colSpan={8}>
+        {open && <DeviceDetails row={row} />}
+      </ExpandedRow>
     </Fragment>
   );
 }
@@ -236,72 +232,72 @@ export function DeploymentDevices(props: {
           </Text>
         )}
       </Group>
-      {devices.isError ? (
-        <ErrorState error={devices.error} what="the devices of this deployment" />
-      ) : !devices.isPending && items.length === 0 ? (
-        <EmptyState
-          icon={<IconDevices size={24} />}
-          title={
-            props.state
-              ? `No device is ${DEPLOYMENT_STATE_META[props.state].label.toLowerCase()}`
-              : 'No targeted devices'
-          }
-          description="Devices appear when they are members of the deployment’s collection."
-          compact
-        />
-      ) : (
-        <Table.ScrollContainer minWidth={900}>
-          <Table className="steward-table" data-testid="deployment-devices">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>
-                  <Checkbox
-                    size="xs"
-                    checked={allOnPage}
-                    indeterminate={!allOnPage && items.some((d) => selected.has(d.deviceId))}
-                    onChange={(e) => {
-                      const ids = items.map((d) => d.deviceId);
-                      props.onSelected(
-                        e.currentTarget.checked
-                          ? [...new Set([...props.selected, ...ids])]
-                          : props.selected.filter((id) => !ids.includes(id)),
-                      );
-                    }}
-                    aria-label="Select all on this page"
-                  />
-                </Table.Th>
-                <Table.Th />
-                <Table.Th>Device</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th>Exit code</Table.Th>
-                <Table.Th>Reason</Table.Th>
-                <Table.Th>Last run</Table.Th>
-                <Table.Th ta="right">Runs</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            {devices.isPending ? (
-              <TableSkeleton columns={8} rows={4} />
-            ) : (
-              <Table.Tbody>
-                {items.map((row) => (
-                  <DeviceRow
-                    key={row.deviceId}
-                    row={row}
-                    selected={selected.has(row.deviceId)}
-                    onSelect={(on) =>
-                      props.onSelected(
-                        on
-                          ? [...props.selected, row.deviceId]
-                          : props.selected.filter((id) => id !== row.deviceId),
-                      )
-                    }
-                  />
-                ))}
-              </Table.Tbody>
-            )}
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <QueryView
+        query={devices}
+        what="the devices of this deployment"
+        isEmpty={items.length === 0}
+        empty={
+          <EmptyState
+            icon={<IconDevices size={24} />}
+            title={
+              props.state
+                ? `No device is ${DEPLOYMENT_STATE_META[props.state].label.toLowerCase()}`
+                : 'No targeted devices'
+            }
+            description="Devices appear when they are members of the deployment’s collection."
+            compact
+          />
+        }
+      >
+        <DataTable
+          columns={[
+            {
+              label: (
+                <Checkbox
+                  size="xs"
+                  checked={allOnPage}
+                  indeterminate={!allOnPage && items.some((d) => selected.has(d.deviceId))}
+                  onChange={(e) => {
+                    const ids = items.map((d) => d.deviceId);
+                    props.onSelected(
+                      e.currentTarget.checked
+                        ? [...new Set([...props.selected, ...ids])]
+                        : props.selected.filter((id) => !ids.includes(id)),
+                    );
+                  }}
+                  aria-label="Select all on this page"
+                />
+              ),
+            },
+            {},
+            { label: 'Device' },
+            { label: 'State' },
+            { label: 'Exit code' },
+            { label: 'Reason' },
+            { label: 'Last run' },
+            { label: 'Runs', ta: 'right' },
+          ]}
+          loading={devices.isPending}
+          skeletonRows={4}
+          testId="deployment-devices"
+          minWidth={900}
+        >
+          {items.map((row) => (
+            <DeviceRow
+              key={row.deviceId}
+              row={row}
+              selected={selected.has(row.deviceId)}
+              onSelect={(on) =>
+                props.onSelected(
+                  on
+                    ? [...props.selected, row.deviceId]
+                    : props.selected.filter((id) => id !== row.deviceId),
+                )
+              }
+            />
+          ))}
+        </DataTable>
+      </QueryView>
       {devices.data && devices.data.total > 0 && (
         <Pager
           offset={page.offset}

@@ -1,5 +1,4 @@
 import {
-  Alert,
   Badge,
   Button,
   Group,
@@ -14,16 +13,19 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconCalendarTime, IconEdit, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconCalendarTime, IconEdit } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MaintenanceWindow, MaintenanceWindowBody } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
-import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
-import { ConfirmButton } from '../../components/confirm-button';
+import { notifySuccess } from '../../api/errors';
+import { DataTable, RowActions } from '../../components/data-table';
+import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
-import { TableSkeleton } from '../../components/table-skeleton';
+import { FormActions } from '../../components/form-actions';
+import { NewButton } from '../../components/new-button';
+import { SaveErrorAlert } from '../../components/save-error-alert';
 import { useSession } from '../../session/session-context';
 import { dkeys } from './queries';
 import {
@@ -154,24 +156,15 @@ function WindowForm({ collectionId, existing, onClose }: FormProps) {
         checked={enabled}
         onChange={(e) => setEnabled(e.currentTarget.checked)}
       />
-      {save.isError && (
-        <Alert color="red" variant="light" title={`Not saved: ${errorCode(save.error)}`}>
-          {errorMessage(save.error)}
-        </Alert>
-      )}
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button
-          onClick={() => save.mutate()}
-          loading={save.isPending}
-          disabled={!name.trim() || !start || badDuration}
-          data-testid="window-save"
-        >
-          Save
-        </Button>
-      </Group>
+      {save.isError && <SaveErrorAlert error={save.error} />}
+      <FormActions
+        onCancel={onClose}
+        onSubmit={() => save.mutate()}
+        submitLabel="Save"
+        loading={save.isPending}
+        disabled={!name.trim() || !start || badDuration}
+        testId="window-save"
+      />
     </Stack>
   );
 }
@@ -201,16 +194,15 @@ export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }
   // The empty state repeats the button without the test id: one element per test id.
   const newButton = (testId?: string) =>
     writable && (
-      <Button
-        leftSection={<IconPlus size={16} />}
+      <NewButton
         onClick={() => {
           setEditing(undefined);
           open();
         }}
-        data-testid={testId}
+        testId={testId}
       >
         New window
-      </Button>
+      </NewButton>
     );
   if (windows.isError) return <ErrorState error={windows.error} what="the maintenance windows" />;
   return (
@@ -231,79 +223,68 @@ export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }
           compact
         />
       ) : (
-        <Table className="steward-table" data-testid="window-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Starts</Table.Th>
-              <Table.Th>Duration</Table.Th>
-              <Table.Th>Repeats</Table.Th>
-              <Table.Th>Applies to</Table.Th>
-              <Table.Th w={160} />
-            </Table.Tr>
-          </Table.Thead>
-          {windows.isPending ? (
-            <TableSkeleton columns={6} rows={2} />
-          ) : (
-            <Table.Tbody>
-              {list.map((w) => (
-                <Table.Tr key={w.id} data-testid="window-row">
-                  <Table.Td>
-                    <Group gap={6}>
-                      <Text size="sm" fw={600}>
-                        {w.name}
-                      </Text>
-                      {!w.enabled && (
-                        <Badge size="xs" variant="outline" color="gray">
-                          disabled
-                        </Badge>
-                      )}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>{describeWallTime(w.start, w.timeBase)}</Table.Td>
-                  <Table.Td>{durationText(w.durationMinutes)}</Table.Td>
-                  <Table.Td>{describeRecurrence(w.recurrence)}</Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" color={w.appliesTo === 'all' ? 'indigo' : 'orange'}>
-                      {w.appliesTo === 'all' ? 'all deployments' : 'software updates'}
+        <DataTable
+          columns={[
+            { label: 'Name' },
+            { label: 'Starts' },
+            { label: 'Duration' },
+            { label: 'Repeats' },
+            { label: 'Applies to' },
+            { w: 160 },
+          ]}
+          loading={windows.isPending}
+          skeletonRows={2}
+          testId="window-table"
+        >
+          {list.map((w) => (
+            <Table.Tr key={w.id} data-testid="window-row">
+              <Table.Td>
+                <Group gap={6}>
+                  <Text size="sm" fw={600}>
+                    {w.name}
+                  </Text>
+                  {!w.enabled && (
+                    <Badge size="xs" variant="outline" color="gray">
+                      disabled
                     </Badge>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    {writable && (
-                      <Group gap={4} justify="flex-end" wrap="nowrap">
-                        <Button
-                          size="xs"
-                          variant="subtle"
-                          leftSection={<IconEdit size={14} />}
-                          onClick={() => {
-                            setEditing(w);
-                            open();
-                          }}
-                        >
-                          Edit
-                        </Button>
-                        <ConfirmButton
-                          size="xs"
-                          variant="subtle"
-                          color="red"
-                          px={6}
-                          title={`Delete ${w.name}?`}
-                          message="Devices stop honouring this window at their next contact."
-                          confirmLabel="Delete"
-                          loading={remove.isPending}
-                          onConfirm={() => remove.mutateAsync(w.id)}
-                          testId="window-delete"
-                        >
-                          <IconTrash size={15} />
-                        </ConfirmButton>
-                      </Group>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          )}
-        </Table>
+                  )}
+                </Group>
+              </Table.Td>
+              <Table.Td>{describeWallTime(w.start, w.timeBase)}</Table.Td>
+              <Table.Td>{durationText(w.durationMinutes)}</Table.Td>
+              <Table.Td>{describeRecurrence(w.recurrence)}</Table.Td>
+              <Table.Td>
+                <Badge variant="light" color={w.appliesTo === 'all' ? 'indigo' : 'orange'}>
+                  {w.appliesTo === 'all' ? 'all deployments' : 'software updates'}
+                </Badge>
+              </Table.Td>
+              <Table.Td ta="right">
+                {writable && (
+                  <RowActions>
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      leftSection={<IconEdit size={14} />}
+                      onClick={() => {
+                        setEditing(w);
+                        open();
+                      }}
+                    >
+                      Edit
+                    </Button>
+                    <DeleteIconButton
+                      name={w.name}
+                      message="Devices stop honouring this window at their next contact."
+                      loading={remove.isPending}
+                      onConfirm={() => remove.mutateAsync(w.id)}
+                      testId="window-delete"
+                    />
+                  </RowActions>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
       )}
       {list.length > 0 && <WindowPreview windows={list} />}
       <Modal

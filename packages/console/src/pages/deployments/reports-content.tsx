@@ -6,11 +6,12 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
 import { ContentStateBadge } from '../../components/content-state-badge';
+import { DataTable } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { PercentBar } from '../../components/ratio-bar';
 import { RelativeTime } from '../../components/relative-time';
-import { TableSkeleton } from '../../components/table-skeleton';
+import { QueryView } from '../../components/query-view';
 import { formatBytes } from '../../lib/format';
 import { useDistributionPoints, usePackages } from '../software/queries';
 
@@ -50,75 +51,72 @@ export function DistributionStatusReport() {
           w={260}
         />
       </Group>
-      {report.isError ? (
-        <ErrorState error={report.error} what="the distribution status" />
-      ) : !report.isPending && rows.length === 0 ? (
-        <EmptyState icon={<IconServer2 size={24} />} title="Nothing distributed" compact />
-      ) : (
-        <Table className="steward-table" data-testid="report-distribution">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Distribution point</Table.Th>
-              <Table.Th>Package</Table.Th>
-              <Table.Th>Version</Table.Th>
-              <Table.Th>State</Table.Th>
-              <Table.Th w={220}>Progress</Table.Th>
-              <Table.Th>Message</Table.Th>
-              <Table.Th>Updated</Table.Th>
+      <QueryView
+        query={report}
+        what="the distribution status"
+        isEmpty={rows.length === 0}
+        empty={<EmptyState icon={<IconServer2 size={24} />} title="Nothing distributed" compact />}
+      >
+        <DataTable
+          columns={[
+            { label: 'Distribution point' },
+            { label: 'Package' },
+            { label: 'Version' },
+            { label: 'State' },
+            { label: 'Progress', w: 220 },
+            { label: 'Message' },
+            { label: 'Updated' },
+          ]}
+          loading={report.isPending}
+          skeletonRows={4}
+          testId="report-distribution"
+        >
+          {rows.map((r) => (
+            <Table.Tr key={`${r.dpId}/${r.packageId}`} data-testid="report-distribution-row">
+              <Table.Td fw={600}>{r.dpName}</Table.Td>
+              <Table.Td>
+                <Anchor
+                  component={Link}
+                  to={`/software/packages/${encodeURIComponent(r.packageId)}?tab=content`}
+                  size="sm"
+                >
+                  {r.packageName}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>v{r.versionNumber}</Table.Td>
+              <Table.Td>
+                <ContentStateBadge state={r.state} />
+              </Table.Td>
+              <Table.Td>
+                <Group gap={6} wrap="nowrap">
+                  <Progress
+                    value={
+                      r.bytesTotal > 0
+                        ? (r.bytesDone / r.bytesTotal) * 100
+                        : r.state === 'installed'
+                          ? 100
+                          : 0
+                    }
+                    size="sm"
+                    style={{ flex: 1 }}
+                  />
+                  <Text size="xs" c="dimmed">
+                    {formatBytes(r.bytesDone)}
+                  </Text>
+                </Group>
+              </Table.Td>
+              <Table.Td maw={260}>
+                <Text size="xs" lineClamp={1}>
+                  {r.message ?? '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <RelativeTime iso={r.updatedAt} />
+              </Table.Td>
             </Table.Tr>
-          </Table.Thead>
-          {report.isPending ? (
-            <TableSkeleton columns={7} rows={4} />
-          ) : (
-            <Table.Tbody>
-              {rows.map((r) => (
-                <Table.Tr key={`${r.dpId}/${r.packageId}`} data-testid="report-distribution-row">
-                  <Table.Td fw={600}>{r.dpName}</Table.Td>
-                  <Table.Td>
-                    <Anchor
-                      component={Link}
-                      to={`/software/packages/${encodeURIComponent(r.packageId)}?tab=content`}
-                      size="sm"
-                    >
-                      {r.packageName}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>v{r.versionNumber}</Table.Td>
-                  <Table.Td>
-                    <ContentStateBadge state={r.state} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={6} wrap="nowrap">
-                      <Progress
-                        value={
-                          r.bytesTotal > 0
-                            ? (r.bytesDone / r.bytesTotal) * 100
-                            : r.state === 'installed'
-                              ? 100
-                              : 0
-                        }
-                        size="sm"
-                        style={{ flex: 1 }}
-                      />
-                      <Text size="xs" c="dimmed">
-                        {formatBytes(r.bytesDone)}
-                      </Text>
-                    </Group>
-                  </Table.Td>
-                  <Table.Td maw={260}>
-                    <Text size="xs" lineClamp={1}>
-                      {r.message ?? '—'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <RelativeTime iso={r.updatedAt} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          )}
-        </Table>
-      )}
+          ))}
+        </DataTable>
+      </QueryView>
     </Stack>
   );
 }
@@ -151,41 +149,37 @@ export function DpCompletionReport() {
           data-testid="report-completion-chart"
         />
       )}
-      <Table className="steward-table" data-testid="report-completion">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Package</Table.Th>
-            <Table.Th ta="right">Targeted</Table.Th>
-            <Table.Th ta="right">Installed</Table.Th>
-            <Table.Th w={240}>Complete</Table.Th>
+      <DataTable
+        columns={[
+          { label: 'Package' },
+          { label: 'Targeted', ta: 'right' },
+          { label: 'Installed', ta: 'right' },
+          { label: 'Complete', w: 240 },
+        ]}
+        loading={report.isPending}
+        skeletonRows={3}
+        testId="report-completion"
+      >
+        {rows.map((r) => (
+          <Table.Tr key={r.packageId} data-testid="report-completion-row">
+            <Table.Td>
+              <Anchor
+                component={Link}
+                to={`/software/packages/${encodeURIComponent(r.packageId)}?tab=content`}
+                size="sm"
+                fw={600}
+              >
+                {r.packageName}
+              </Anchor>
+            </Table.Td>
+            <Table.Td ta="right">{r.targeted}</Table.Td>
+            <Table.Td ta="right">{r.installed}</Table.Td>
+            <Table.Td>
+              <PercentBar value={r.percentComplete} />
+            </Table.Td>
           </Table.Tr>
-        </Table.Thead>
-        {report.isPending ? (
-          <TableSkeleton columns={4} rows={3} />
-        ) : (
-          <Table.Tbody>
-            {rows.map((r) => (
-              <Table.Tr key={r.packageId} data-testid="report-completion-row">
-                <Table.Td>
-                  <Anchor
-                    component={Link}
-                    to={`/software/packages/${encodeURIComponent(r.packageId)}?tab=content`}
-                    size="sm"
-                    fw={600}
-                  >
-                    {r.packageName}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td ta="right">{r.targeted}</Table.Td>
-                <Table.Td ta="right">{r.installed}</Table.Td>
-                <Table.Td>
-                  <PercentBar value={r.percentComplete} />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        )}
-      </Table>
+        ))}
+      </DataTable>
     </Stack>
   );
 }

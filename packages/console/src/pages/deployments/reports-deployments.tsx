@@ -21,11 +21,13 @@ import type { DeploymentFailureRow } from '@steward/protocol';
 import { Fragment, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
+import { DataTable } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
+import { ExpandToggle, ExpandedRow } from '../../components/expandable-row';
 import { ErrorState } from '../../components/error-state';
 import { PercentBar } from '../../components/ratio-bar';
 import { RelativeTime } from '../../components/relative-time';
-import { TableSkeleton } from '../../components/table-skeleton';
+import { QueryView } from '../../components/query-view';
 import { IN_PROGRESS_STATES, countOf, useDeployments } from './queries';
 
 /** Deployment status summary: per deployment, targeted, outcome counts and success rate. */
@@ -69,53 +71,47 @@ export function DeploymentSummaryReport() {
           data-testid="report-summary-chart"
         />
       )}
-      <Table className="steward-table" data-testid="report-summary">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Deployment</Table.Th>
-            <Table.Th ta="right">Targeted</Table.Th>
-            <Table.Th ta="right">Succeeded</Table.Th>
-            <Table.Th ta="right">In progress</Table.Th>
-            <Table.Th ta="right">Failed</Table.Th>
-            <Table.Th ta="right">Overdue</Table.Th>
-            <Table.Th w={200}>Success</Table.Th>
+      <DataTable
+        columns={[
+          { label: 'Deployment' },
+          { label: 'Targeted', ta: 'right' },
+          { label: 'Succeeded', ta: 'right' },
+          { label: 'In progress', ta: 'right' },
+          { label: 'Failed', ta: 'right' },
+          { label: 'Overdue', ta: 'right' },
+          { label: 'Success', w: 200 },
+        ]}
+        loading={report.isPending}
+        skeletonRows={4}
+        testId="report-summary"
+      >
+        {rows.map((r) => (
+          <Table.Tr key={r.deploymentId} data-testid="report-summary-row">
+            <Table.Td>
+              <Anchor
+                component={Link}
+                to={`/deployments/${encodeURIComponent(r.deploymentId)}`}
+                size="sm"
+                fw={600}
+              >
+                {r.deploymentName}
+              </Anchor>
+            </Table.Td>
+            <Table.Td ta="right">{r.targeted}</Table.Td>
+            <Table.Td ta="right">{countOf(r, 'succeeded') + countOf(r, 'reboot-pending')}</Table.Td>
+            <Table.Td ta="right">
+              {IN_PROGRESS_STATES.reduce((n, s) => n + countOf(r, s), 0)}
+            </Table.Td>
+            <Table.Td ta="right" c={countOf(r, 'failed') > 0 ? 'red' : undefined}>
+              {countOf(r, 'failed')}
+            </Table.Td>
+            <Table.Td ta="right">{r.overdue}</Table.Td>
+            <Table.Td>
+              <PercentBar value={r.successPercent} />
+            </Table.Td>
           </Table.Tr>
-        </Table.Thead>
-        {report.isPending ? (
-          <TableSkeleton columns={7} rows={4} />
-        ) : (
-          <Table.Tbody>
-            {rows.map((r) => (
-              <Table.Tr key={r.deploymentId} data-testid="report-summary-row">
-                <Table.Td>
-                  <Anchor
-                    component={Link}
-                    to={`/deployments/${encodeURIComponent(r.deploymentId)}`}
-                    size="sm"
-                    fw={600}
-                  >
-                    {r.deploymentName}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td ta="right">{r.targeted}</Table.Td>
-                <Table.Td ta="right">
-                  {countOf(r, 'succeeded') + countOf(r, 'reboot-pending')}
-                </Table.Td>
-                <Table.Td ta="right">
-                  {IN_PROGRESS_STATES.reduce((n, s) => n + countOf(r, s), 0)}
-                </Table.Td>
-                <Table.Td ta="right" c={countOf(r, 'failed') > 0 ? 'red' : undefined}>
-                  {countOf(r, 'failed')}
-                </Table.Td>
-                <Table.Td ta="right">{r.overdue}</Table.Td>
-                <Table.Td>
-                  <PercentBar value={r.successPercent} />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        )}
-      </Table>
+        ))}
+      </DataTable>
     </Stack>
   );
 }
@@ -126,14 +122,7 @@ function FailureRow({ row }: { row: DeploymentFailureRow }) {
     <Fragment>
       <Table.Tr data-testid="report-failure-row">
         <Table.Td w={34}>
-          <ActionIcon
-            variant="subtle"
-            size="sm"
-            onClick={() => setOpen((o) => !o)}
-            aria-label="Output"
-          >
-            {open ? <IconChevronDown size={14} /> : <IconChevronRight size={14} />}
-          </ActionIcon>
+          <ExpandToggle open={open} onToggle={() => setOpen((o) => !o)} label="Output" />
         </Table.Td>
         <Table.Td>
           <Anchor
@@ -167,15 +156,11 @@ function FailureRow({ row }: { row: DeploymentFailureRow }) {
           <RelativeTime iso={row.lastRunAt} />
         </Table.Td>
       </Table.Tr>
-      <Table.Tr style={{ display: open ? undefined : 'none' }}>
-        <Table.Td colSpan={6} p={0}>
-          <Collapse in={open}>
-            <Code block m="xs" mah={240} style={{ overflow: 'auto', whiteSpace: 'pre-wrap' }}>
-              {row.outputTail ?? 'No output captured.'}
-            </Code>
-          </Collapse>
-        </Table.Td>
-      </Table.Tr>
+      <ExpandedRow open={open} colSpan={6}>
+        <Code block m="xs" mah={240} style={{ overflow: 'auto', whiteSpace: 'pre-wrap' }}>
+          {row.outputTail ?? 'No output captured.'}
+        </Code>
+      </ExpandedRow>
     </Fragment>
   );
 }
@@ -209,38 +194,37 @@ export function FailuresReport() {
           </Text>
         )}
       </Group>
-      {report.isError ? (
-        <ErrorState error={report.error} what="the failures" />
-      ) : !report.isPending && rows.length === 0 ? (
-        <EmptyState
-          icon={<IconCircleCheck size={24} />}
-          title="No failures"
-          description="No device failed a deployment."
-          compact
-        />
-      ) : (
-        <Table className="steward-table" data-testid="report-failures">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th />
-              <Table.Th>Device</Table.Th>
-              <Table.Th>Deployment</Table.Th>
-              <Table.Th>Exit code</Table.Th>
-              <Table.Th>Error</Table.Th>
-              <Table.Th>Last run</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          {report.isPending ? (
-            <TableSkeleton columns={6} rows={4} />
-          ) : (
-            <Table.Tbody>
-              {rows.map((r) => (
-                <FailureRow key={`${r.deploymentId}/${r.deviceId}`} row={r} />
-              ))}
-            </Table.Tbody>
-          )}
-        </Table>
-      )}
+      <QueryView
+        query={report}
+        what="the failures"
+        isEmpty={rows.length === 0}
+        empty={
+          <EmptyState
+            icon={<IconCircleCheck size={24} />}
+            title="No failures"
+            description="No device failed a deployment."
+            compact
+          />
+        }
+      >
+        <DataTable
+          columns={[
+            {},
+            { label: 'Device' },
+            { label: 'Deployment' },
+            { label: 'Exit code' },
+            { label: 'Error' },
+            { label: 'Last run' },
+          ]}
+          loading={report.isPending}
+          skeletonRows={4}
+          testId="report-failures"
+        >
+          {rows.map((r) => (
+            <FailureRow key={`${r.deploymentId}/${r.deviceId}`} row={r} />
+          ))}
+        </DataTable>
+      </QueryView>
     </Stack>
   );
 }

@@ -5,7 +5,6 @@ import {
   Progress,
   RingProgress,
   SimpleGrid,
-  Stack,
   Table,
   Text,
   Tooltip,
@@ -25,10 +24,11 @@ import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { ConfirmButton } from '../../components/confirm-button';
 import { ContentStateBadge } from '../../components/content-state-badge';
+import { DataTable, RowActions } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
+import { Fact } from '../../components/fact';
 import { ErrorState } from '../../components/error-state';
 import { RelativeTime } from '../../components/relative-time';
-import { TableSkeleton } from '../../components/table-skeleton';
 import { formatBytes } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { DistributeModal } from './distribute-modal';
@@ -74,14 +74,11 @@ function StatusSummary({ s }: { s: PackageContentStatus }) {
             ['Failed', s.failed, 'content-failed'],
           ] as const
         ).map(([label, value, testId]) => (
-          <Stack gap={0} key={label}>
-            <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-              {label}
-            </Text>
+          <Fact key={label} label={label} gap={0}>
             <Text fz={20} fw={700} data-testid={testId}>
               {value}
             </Text>
-          </Stack>
+          </Fact>
         ))}
       </SimpleGrid>
     </Group>
@@ -173,7 +170,7 @@ function DpRow({ row, pkg }: { row: DpContentStatus; pkg: Package }) {
       </Table.Td>
       <Table.Td ta="right">
         {writable && (
-          <Group gap={4} justify="flex-end" wrap="nowrap">
+          <RowActions>
             <Button
               size="xs"
               variant="subtle"
@@ -198,7 +195,7 @@ function DpRow({ row, pkg }: { row: DpContentStatus; pkg: Package }) {
             >
               Remove
             </ConfirmButton>
-          </Group>
+          </RowActions>
         )}
       </Table.Td>
     </Table.Tr>
@@ -263,31 +260,26 @@ export function ContentStatusTab({ pkg }: { pkg: Package }) {
               compact
             />
           ) : (
-            <Table.ScrollContainer minWidth={1000}>
-              <Table className="steward-table" data-testid="content-status-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Distribution point</Table.Th>
-                    <Table.Th>State</Table.Th>
-                    <Table.Th>Progress</Table.Th>
-                    <Table.Th>Version</Table.Th>
-                    <Table.Th>Message</Table.Th>
-                    <Table.Th>Updated</Table.Th>
-                    <Table.Th>Validated</Table.Th>
-                    <Table.Th w={190} />
-                  </Table.Tr>
-                </Table.Thead>
-                {!s ? (
-                  <TableSkeleton columns={8} rows={2} />
-                ) : (
-                  <Table.Tbody>
-                    {rows.map((r) => (
-                      <DpRow key={r.dpId} row={r} pkg={pkg} />
-                    ))}
-                  </Table.Tbody>
-                )}
-              </Table>
-            </Table.ScrollContainer>
+            <DataTable
+              columns={[
+                { label: 'Distribution point' },
+                { label: 'State' },
+                { label: 'Progress' },
+                { label: 'Version' },
+                { label: 'Message' },
+                { label: 'Updated' },
+                { label: 'Validated' },
+                { w: 190 },
+              ]}
+              loading={!s}
+              skeletonRows={2}
+              testId="content-status-table"
+              minWidth={1000}
+            >
+              {rows.map((r) => (
+                <DpRow key={r.dpId} row={r} pkg={pkg} />
+              ))}
+            </DataTable>
           )}
         </>
       )}

@@ -1,14 +1,4 @@
-import {
-  Badge,
-  Button,
-  Group,
-  Paper,
-  SimpleGrid,
-  Skeleton,
-  Stack,
-  Tabs,
-  Text,
-} from '@mantine/core';
+import { Badge, Button, Group, Paper, SimpleGrid, Skeleton, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconEdit,
@@ -20,12 +10,14 @@ import {
 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { useNavigate, useParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { isNotFound, notifySuccess } from '../../api/errors';
 import { ConfirmButton } from '../../components/confirm-button';
 import { ErrorState } from '../../components/error-state';
+import { Fact } from '../../components/fact';
 import { PageHeader } from '../../components/page-header';
+import { PageTabs, useTabParam } from '../../components/page-tabs';
 import { RatioBar } from '../../components/ratio-bar';
 import { RelativeTime } from '../../components/relative-time';
 import { formatBytes } from '../../lib/format';
@@ -43,12 +35,11 @@ const TABS = ['versions', 'programs', 'content', 'deployments'] as const;
 /** Software Library › a package: content versions, programs, content status, deployments. */
 export function PackagePage() {
   const { packageId = '' } = useParams();
-  const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const { can } = useSession();
   const [editOpened, edit] = useDisclosure(false);
-  const tab = TABS.find((t) => t === params.get('tab')) ?? 'versions';
+  const [tab, setTab] = useTabParam(TABS);
   const pkg = useQuery({
     queryKey: keys.package(packageId),
     queryFn: () => api.getPackage(packageId),
@@ -163,73 +154,48 @@ export function PackagePage() {
         <SimpleGrid cols={{ base: 2, md: 6 }}>
           {p
             ? facts.map(([label, value]) => (
-                <Stack key={label} gap={2}>
-                  <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-                    {label}
-                  </Text>
+                <Fact key={label} label={label}>
                   {value}
-                </Stack>
+                </Fact>
               ))
             : Array.from({ length: 6 }, (_, i) => <Skeleton key={i} h={40} />)}
         </SimpleGrid>
       </Paper>
-      <Tabs
+      <PageTabs
         value={tab}
-        onChange={(v) => setParams(v && v !== 'versions' ? { tab: v } : {}, { replace: true })}
-        variant="outline"
-        keepMounted={false}
-      >
-        <Tabs.List>
-          <Tabs.Tab
-            value="versions"
-            leftSection={<IconFiles size={15} />}
-            data-testid="ptab-versions"
-          >
-            Content versions
-          </Tabs.Tab>
-          <Tabs.Tab
-            value="programs"
-            leftSection={<IconTerminal2 size={15} />}
-            data-testid="ptab-programs"
-          >
-            Programs
-          </Tabs.Tab>
-          <Tabs.Tab
-            value="content"
-            leftSection={<IconServer2 size={15} />}
-            data-testid="ptab-content"
-          >
-            Content status
-          </Tabs.Tab>
-          <Tabs.Tab
-            value="deployments"
-            leftSection={<IconRocket size={15} />}
-            data-testid="ptab-deployments"
-          >
-            Deployments
-          </Tabs.Tab>
-        </Tabs.List>
-        <Paper p="md" style={{ borderTopLeftRadius: 0, borderTopRightRadius: 0, borderTop: 0 }}>
-          {!p ? (
-            <Skeleton h={120} />
-          ) : (
-            <>
-              <Tabs.Panel value="versions">
-                <VersionsTab pkg={p} />
-              </Tabs.Panel>
-              <Tabs.Panel value="programs">
-                <ProgramsTab pkg={p} />
-              </Tabs.Panel>
-              <Tabs.Panel value="content">
-                <ContentStatusTab pkg={p} />
-              </Tabs.Panel>
-              <Tabs.Panel value="deployments">
-                <DeploymentTable filter={{ package: p.id }} />
-              </Tabs.Panel>
-            </>
-          )}
-        </Paper>
-      </Tabs>
+        onChange={setTab}
+        placeholder={p ? undefined : <Skeleton h={120} />}
+        tabs={[
+          {
+            value: 'versions',
+            label: 'Content versions',
+            icon: <IconFiles size={15} />,
+            testId: 'ptab-versions',
+            panel: p && <VersionsTab pkg={p} />,
+          },
+          {
+            value: 'programs',
+            label: 'Programs',
+            icon: <IconTerminal2 size={15} />,
+            testId: 'ptab-programs',
+            panel: p && <ProgramsTab pkg={p} />,
+          },
+          {
+            value: 'content',
+            label: 'Content status',
+            icon: <IconServer2 size={15} />,
+            testId: 'ptab-content',
+            panel: p && <ContentStatusTab pkg={p} />,
+          },
+          {
+            value: 'deployments',
+            label: 'Deployments',
+            icon: <IconRocket size={15} />,
+            testId: 'ptab-deployments',
+            panel: p && <DeploymentTable filter={{ package: p.id }} />,
+          },
+        ]}
+      />
       {p && <PackageModal opened={editOpened} onClose={edit.close} existing={p} />}
     </>
   );

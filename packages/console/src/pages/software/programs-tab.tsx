@@ -1,22 +1,17 @@
 import { Badge, Button, Group, Table, Text, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import {
-  IconEdit,
-  IconPlayerPause,
-  IconPlayerPlay,
-  IconPlus,
-  IconTerminal2,
-  IconTrash,
-} from '@tabler/icons-react';
+import { IconEdit, IconPlayerPause, IconPlayerPlay, IconTerminal2 } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Package, Program } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { ConfirmButton } from '../../components/confirm-button';
+import { DataTable, RowActions } from '../../components/data-table';
+import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
-import { ErrorState } from '../../components/error-state';
-import { TableSkeleton } from '../../components/table-skeleton';
+import { NewButton } from '../../components/new-button';
+import { QueryView } from '../../components/query-view';
 import { useSession } from '../../session/session-context';
 import { ProgramModal } from './program-modal';
 import { keys, usePrograms } from './queries';
@@ -110,7 +105,7 @@ function ProgramRow(props: { program: Program; all: Program[]; onEdit: () => voi
       </Table.Td>
       <Table.Td ta="right">
         {writable && (
-          <Group gap={4} justify="flex-end" wrap="nowrap">
+          <RowActions>
             <Tooltip label="Edit" withArrow>
               <Button
                 size="xs"
@@ -143,21 +138,14 @@ function ProgramRow(props: { program: Program; all: Program[]; onEdit: () => voi
             >
               {p.disabled ? 'Enable' : 'Disable'}
             </ConfirmButton>
-            <ConfirmButton
-              size="xs"
-              variant="subtle"
-              color="red"
-              px={6}
-              title={`Delete ${p.name}?`}
+            <DeleteIconButton
+              name={p.name}
               message="The program is deleted. Deployments of it must be deleted first."
-              confirmLabel="Delete"
               loading={remove.isPending}
               onConfirm={() => remove.mutateAsync()}
               testId="program-delete"
-            >
-              <IconTrash size={15} />
-            </ConfirmButton>
-          </Group>
+            />
+          </RowActions>
         )}
       </Table.Td>
     </Table.Tr>
@@ -174,16 +162,15 @@ export function ProgramsTab({ pkg }: { pkg: Package }) {
   // The empty state repeats the button without the test id: one element per test id.
   const newButton = (testId?: string) =>
     can('software:write') && (
-      <Button
-        leftSection={<IconPlus size={16} />}
+      <NewButton
         onClick={() => {
           setEditing(undefined);
           open();
         }}
-        data-testid={testId}
+        testId={testId}
       >
         New program
-      </Button>
+      </NewButton>
     );
   const list = programs.data ?? [];
   return (
@@ -194,50 +181,48 @@ export function ProgramsTab({ pkg }: { pkg: Package }) {
         </Text>
         {newButton('new-program')}
       </Group>
-      {programs.isError ? (
-        <ErrorState error={programs.error} what="the programs" />
-      ) : !programs.isPending && list.length === 0 ? (
-        <EmptyState
-          icon={<IconTerminal2 size={24} />}
-          title="No programs"
-          description="Add a program with the command line that installs the package, e.g. sh install.sh."
-          action={newButton()}
-          compact
-        />
-      ) : (
-        <Table.ScrollContainer minWidth={900}>
-          <Table className="steward-table" data-testid="program-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Program</Table.Th>
-                <Table.Th>Command line</Table.Th>
-                <Table.Th>Max run</Table.Th>
-                <Table.Th>Exit codes</Table.Th>
-                <Table.Th>Requirements</Table.Th>
-                <Table.Th w={200} />
-              </Table.Tr>
-            </Table.Thead>
-            {programs.isPending ? (
-              <TableSkeleton columns={6} rows={2} />
-            ) : (
-              <Table.Tbody>
-                {list.map((p) => (
-                  <ProgramRow
-                    key={p.id}
-                    program={p}
-                    pkg={pkg}
-                    all={all.data ?? list}
-                    onEdit={() => {
-                      setEditing(p);
-                      open();
-                    }}
-                  />
-                ))}
-              </Table.Tbody>
-            )}
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <QueryView
+        query={programs}
+        what="the programs"
+        isEmpty={list.length === 0}
+        empty={
+          <EmptyState
+            icon={<IconTerminal2 size={24} />}
+            title="No programs"
+            description="Add a program with the command line that installs the package, e.g. sh install.sh."
+            action={newButton()}
+            compact
+          />
+        }
+      >
+        <DataTable
+          columns={[
+            { label: 'Program' },
+            { label: 'Command line' },
+            { label: 'Max run' },
+            { label: 'Exit codes' },
+            { label: 'Requirements' },
+            { w: 200 },
+          ]}
+          loading={programs.isPending}
+          skeletonRows={2}
+          testId="program-table"
+          minWidth={900}
+        >
+          {list.map((p) => (
+            <ProgramRow
+              key={p.id}
+              program={p}
+              pkg={pkg}
+              all={all.data ?? list}
+              onEdit={() => {
+                setEditing(p);
+                open();
+              }}
+            />
+          ))}
+        </DataTable>
+      </QueryView>
       <ProgramModal
         key={editing?.id ?? 'new'}
         pkg={pkg}

@@ -5,10 +5,12 @@ import { useQuery } from '@tanstack/react-query';
 import type { Package, PackageVersion } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
+import { DataTable } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
+import { NewButton } from '../../components/new-button';
+import { QueryView } from '../../components/query-view';
 import { RelativeTime } from '../../components/relative-time';
-import { TableSkeleton } from '../../components/table-skeleton';
 import { formatBytes } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { ArchiveUploadModal } from './archive-upload-modal';
@@ -52,32 +54,28 @@ function VersionFilesDrawer(props: {
         <ErrorState error={files.error} what="the files" />
       ) : (
         <ScrollArea>
-          <Table className="steward-table" data-testid="version-files">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Path</Table.Th>
-                <Table.Th ta="right">Size</Table.Th>
-                <Table.Th>Mode</Table.Th>
-                <Table.Th>SHA-256</Table.Th>
+          <DataTable
+            columns={[
+              { label: 'Path' },
+              { label: 'Size', ta: 'right' },
+              { label: 'Mode' },
+              { label: 'SHA-256' },
+            ]}
+            loading={files.isPending}
+            skeletonRows={6}
+            testId="version-files"
+          >
+            {rows.map((f) => (
+              <Table.Tr key={f.path} data-testid="version-file-row">
+                <Table.Td className="steward-mono">{f.path}</Table.Td>
+                <Table.Td ta="right">{formatBytes(f.size)}</Table.Td>
+                <Table.Td className="steward-mono">{modeText(f.mode)}</Table.Td>
+                <Table.Td className="steward-mono" title={f.sha256}>
+                  {f.sha256.slice(0, 12)}…
+                </Table.Td>
               </Table.Tr>
-            </Table.Thead>
-            {files.isPending ? (
-              <TableSkeleton columns={4} rows={6} />
-            ) : (
-              <Table.Tbody>
-                {rows.map((f) => (
-                  <Table.Tr key={f.path} data-testid="version-file-row">
-                    <Table.Td className="steward-mono">{f.path}</Table.Td>
-                    <Table.Td ta="right">{formatBytes(f.size)}</Table.Td>
-                    <Table.Td className="steward-mono">{modeText(f.mode)}</Table.Td>
-                    <Table.Td className="steward-mono" title={f.sha256}>
-                      {f.sha256.slice(0, 12)}…
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            )}
-          </Table>
+            ))}
+          </DataTable>
         </ScrollArea>
       )}
     </Drawer>
@@ -97,9 +95,9 @@ export function VersionsTab({ pkg }: { pkg: Package }) {
   // The empty state repeats the button without the test id: one element per test id.
   const uploadButton = (testId?: string) =>
     can('software:write') && (
-      <Button leftSection={<IconUpload size={16} />} onClick={upload.open} data-testid={testId}>
+      <NewButton icon={<IconUpload size={16} />} onClick={upload.open} testId={testId}>
         Update content
-      </Button>
+      </NewButton>
     );
   return (
     <>
@@ -109,72 +107,71 @@ export function VersionsTab({ pkg }: { pkg: Package }) {
         </Text>
         {uploadButton('update-content')}
       </Group>
-      {versions.isError ? (
-        <ErrorState error={versions.error} what="the content versions" />
-      ) : !versions.isPending && list.length === 0 ? (
-        <EmptyState
-          icon={<IconFiles size={24} />}
-          title="No content yet"
-          description="Upload a .tar or .tar.gz archive of the package source. The CLI can also import a folder (steward packages import)."
-          action={uploadButton()}
-          compact
-        />
-      ) : (
-        <Table className="steward-table" data-testid="version-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th w={110}>Version</Table.Th>
-              <Table.Th ta="right">Files</Table.Th>
-              <Table.Th ta="right">Size</Table.Th>
-              <Table.Th>Source</Table.Th>
-              <Table.Th>Created</Table.Th>
-              <Table.Th w={120} />
+      <QueryView
+        query={versions}
+        what="the content versions"
+        isEmpty={list.length === 0}
+        empty={
+          <EmptyState
+            icon={<IconFiles size={24} />}
+            title="No content yet"
+            description="Upload a .tar or .tar.gz archive of the package source. The CLI can also import a folder (steward packages import)."
+            action={uploadButton()}
+            compact
+          />
+        }
+      >
+        <DataTable
+          columns={[
+            { label: 'Version', w: 110 },
+            { label: 'Files', ta: 'right' },
+            { label: 'Size', ta: 'right' },
+            { label: 'Source' },
+            { label: 'Created' },
+            { w: 120 },
+          ]}
+          loading={versions.isPending}
+          skeletonRows={3}
+          testId="version-table"
+        >
+          {list.map((v) => (
+            <Table.Tr key={v.id} data-testid="version-row" data-version={v.number}>
+              <Table.Td>
+                <Group gap={6}>
+                  <Text fw={600} size="sm">
+                    v{v.number}
+                  </Text>
+                  {v.current && (
+                    <Badge size="xs" color="teal" variant="light">
+                      current
+                    </Badge>
+                  )}
+                </Group>
+              </Table.Td>
+              <Table.Td ta="right">{v.fileCount.toLocaleString()}</Table.Td>
+              <Table.Td ta="right">{formatBytes(v.sizeBytes)}</Table.Td>
+              <Table.Td>{v.source}</Table.Td>
+              <Table.Td>
+                <RelativeTime iso={v.createdAt} />{' '}
+                <Text span size="xs" c="dimmed">
+                  by {v.createdBy}
+                </Text>
+              </Table.Td>
+              <Table.Td ta="right">
+                <Button
+                  size="xs"
+                  variant="subtle"
+                  leftSection={<IconFiles size={14} />}
+                  onClick={() => setShown(v)}
+                  data-testid="version-files-button"
+                >
+                  Files
+                </Button>
+              </Table.Td>
             </Table.Tr>
-          </Table.Thead>
-          {versions.isPending ? (
-            <TableSkeleton columns={6} rows={3} />
-          ) : (
-            <Table.Tbody>
-              {list.map((v) => (
-                <Table.Tr key={v.id} data-testid="version-row" data-version={v.number}>
-                  <Table.Td>
-                    <Group gap={6}>
-                      <Text fw={600} size="sm">
-                        v{v.number}
-                      </Text>
-                      {v.current && (
-                        <Badge size="xs" color="teal" variant="light">
-                          current
-                        </Badge>
-                      )}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td ta="right">{v.fileCount.toLocaleString()}</Table.Td>
-                  <Table.Td ta="right">{formatBytes(v.sizeBytes)}</Table.Td>
-                  <Table.Td>{v.source}</Table.Td>
-                  <Table.Td>
-                    <RelativeTime iso={v.createdAt} />{' '}
-                    <Text span size="xs" c="dimmed">
-                      by {v.createdBy}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      leftSection={<IconFiles size={14} />}
-                      onClick={() => setShown(v)}
-                      data-testid="version-files-button"
-                    >
-                      Files
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          )}
-        </Table>
-      )}
+          ))}
+        </DataTable>
+      </QueryView>
       <ArchiveUploadModal pkg={pkg} opened={uploadOpened} onClose={upload.close} />
       <VersionFilesDrawer pkg={pkg} version={shown} onClose={() => setShown(null)} />
     </>

@@ -3,20 +3,14 @@ import type { CreatePhasedDeploymentRequest, PhasedDeployment } from '@steward/p
 import { createTestContext, postgresReachable, testDialects } from '../../test-support/db.js';
 import type { SiteContext } from '../../context.js';
 import { parseJsonColumn } from '../../db/database.js';
-import { ADMIN, ANALYST, ManualClock } from '../../collections/test-fixtures.js';
+import { ADMIN, ANALYST, countRows, ManualClock } from '../../collections/test-fixtures.js';
 import { ActivityRecorder } from '../../agent-api/activity.js';
 import { PushHub } from '../../push/push-hub.js';
 import { DeploymentNotifier } from '../notify.js';
 import { DeploymentService } from '../service.js';
 import { advancePhasedDeployments } from './advance.js';
 import { PhasedDeploymentService } from './service.js';
-import {
-  countRows,
-  seedCollection,
-  seedDevices,
-  seedProgram,
-  setDeviceState,
-} from './test-fixtures.js';
+import { seedCollection, seedDevices, seedProgram, setDeviceState } from './test-fixtures.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

@@ -170,22 +170,6 @@ export async function setDeviceState(
     .execute();
 }
 
-type CountedTable =
-  | 'phased_deployment'
-  | 'deployment_phase'
-  | 'deployment'
-  | 'audit_log'
-  | 'status_message'
-  | 'deployment_state_snapshot';
-
-export async function countRows(db: Kysely<Database>, table: CountedTable): Promise<number> {
-  const row = await db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll().as('n'))
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
-}
-
 /** A required deployment row as the deployment service stores it (asap, enabled). */
 export async function seedDeployment(
   db: Kysely<Database>,
