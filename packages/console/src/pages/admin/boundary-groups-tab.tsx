@@ -1,16 +1,18 @@
-import { Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
-import { IconEdit, IconTopologyStar3 } from '@tabler/icons-react';
+import { Badge, Group, Stack, Table, Text } from '@mantine/core';
+
+import { IconTopologyStar3 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { BoundaryGroup } from '@steward/protocol';
-import { useState } from 'react';
+
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { DataTable, RowActions } from '../../components/data-table';
 import { DeleteIconButton } from '../../components/delete-icon-button';
+import { EditButton } from '../../components/edit-button';
 import { EmptyState } from '../../components/empty-state';
 import { NewButton } from '../../components/new-button';
 import { QueryView } from '../../components/query-view';
+import { useEditModal } from '../../components/use-edit-modal';
 import { useSession } from '../../session/session-context';
 import { keys, useBoundaryGroups, useDistributionPoints } from '../software/queries';
 import { BoundaryGroupModal } from './boundary-group-modal';
@@ -21,8 +23,7 @@ export function BoundaryGroupsTab() {
   const groups = useBoundaryGroups();
   const dps = useDistributionPoints();
   const boundaries = useQuery({ queryKey: keys.boundaries, queryFn: () => api.listBoundaries() });
-  const [opened, { open, close }] = useDisclosure(false);
-  const [editing, setEditing] = useState<BoundaryGroup | undefined>(undefined);
+  const editor = useEditModal<BoundaryGroup>();
   const remove = useMutation({
     mutationFn: (id: string) => api.deleteBoundaryGroup(id),
     onSuccess: () => {
@@ -40,10 +41,7 @@ export function BoundaryGroupsTab() {
   const newButton = (testId?: string) =>
     writable && (
       <NewButton
-        onClick={() => {
-          setEditing(undefined);
-          open();
-        }}
+        onClick={editor.openNew}
         testId={testId}
       >
         New boundary group
@@ -119,17 +117,7 @@ export function BoundaryGroupsTab() {
               <Table.Td ta="right">
                 {writable && (
                   <RowActions>
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      leftSection={<IconEdit size={14} />}
-                      onClick={() => {
-                        setEditing(g);
-                        open();
-                      }}
-                    >
-                      Edit
-                    </Button>
+                    <EditButton onClick={() => editor.openEdit(g)} />
                     <DeleteIconButton
                       name={g.name}
                       message="Its clients fall back to the DPs of their other groups, or to every unprotected DP."
@@ -145,10 +133,10 @@ export function BoundaryGroupsTab() {
         </DataTable>
       </QueryView>
       <BoundaryGroupModal
-        key={editing?.id ?? 'new'}
-        opened={opened}
-        onClose={close}
-        existing={editing}
+        key={editor.editing?.id ?? 'new'}
+        opened={editor.opened}
+        onClose={editor.close}
+        existing={editor.editing}
       />
     </Stack>
   );

@@ -1,10 +1,8 @@
 import {
-  ActionIcon,
   Anchor,
   Badge,
   Checkbox,
   Code,
-  Collapse,
   Group,
   Progress,
   Select,
@@ -15,7 +13,7 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconChevronDown, IconChevronRight, IconDevices, IconSearch } from '@tabler/icons-react';
+import { IconDevices, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { DEPLOYMENT_STATES } from '@steward/protocol';
 import type { DeploymentDeviceState, DeploymentStateName } from '@steward/protocol';

@@ -1,19 +1,6 @@
-import {
-  Badge,
-  Button,
-  Group,
-  Modal,
-  NumberInput,
-  Radio,
-  SegmentedControl,
-  Stack,
-  Switch,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
-import { IconCalendarTime, IconEdit } from '@tabler/icons-react';
+import { Badge, Group, Modal, NumberInput, Radio, SegmentedControl, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
+
+import { IconCalendarTime } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MaintenanceWindow, MaintenanceWindowBody } from '@steward/protocol';
 import { useState } from 'react';
@@ -21,20 +8,16 @@ import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { DataTable, RowActions } from '../../components/data-table';
 import { DeleteIconButton } from '../../components/delete-icon-button';
+import { EditButton } from '../../components/edit-button';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { FormActions } from '../../components/form-actions';
 import { NewButton } from '../../components/new-button';
+import { useEditModal } from '../../components/use-edit-modal';
 import { SaveErrorAlert } from '../../components/save-error-alert';
 import { useSession } from '../../session/session-context';
 import { dkeys } from './queries';
-import {
-  describeRecurrence,
-  describeWallTime,
-  draftOf,
-  recurrenceOf,
-  type RecurrenceDraft,
-} from './recurrence';
+import { describeRecurrence, describeWallTime, draftOf, recurrenceOf, type RecurrenceDraft } from './recurrence';
 import { RecurrenceInput } from './recurrence-input';
 import { WindowPreview } from './window-preview';
 
@@ -176,8 +159,7 @@ function WindowForm({ collectionId, existing, onClose }: FormProps) {
 export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }) {
   const { can } = useSession();
   const queryClient = useQueryClient();
-  const [opened, { open, close }] = useDisclosure(false);
-  const [editing, setEditing] = useState<MaintenanceWindow | undefined>(undefined);
+  const editor = useEditModal<MaintenanceWindow>();
   const windows = useQuery({
     queryKey: dkeys.windows(collectionId),
     queryFn: () => api.listMaintenanceWindows(collectionId),
@@ -195,10 +177,7 @@ export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }
   const newButton = (testId?: string) =>
     writable && (
       <NewButton
-        onClick={() => {
-          setEditing(undefined);
-          open();
-        }}
+        onClick={editor.openNew}
         testId={testId}
       >
         New window
@@ -261,17 +240,7 @@ export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }
               <Table.Td ta="right">
                 {writable && (
                   <RowActions>
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      leftSection={<IconEdit size={14} />}
-                      onClick={() => {
-                        setEditing(w);
-                        open();
-                      }}
-                    >
-                      Edit
-                    </Button>
+                    <EditButton onClick={() => editor.openEdit(w)} />
                     <DeleteIconButton
                       name={w.name}
                       message="Devices stop honouring this window at their next contact."
@@ -288,16 +257,16 @@ export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }
       )}
       {list.length > 0 && <WindowPreview windows={list} />}
       <Modal
-        opened={opened}
-        onClose={close}
-        title={<Text fw={600}>{editing ? `Edit ${editing.name}` : 'New maintenance window'}</Text>}
+        opened={editor.opened}
+        onClose={editor.close}
+        title={<Text fw={600}>{editor.editing ? `Edit ${editor.editing.name}` : 'New maintenance window'}</Text>}
         size="lg"
       >
         <WindowForm
-          key={editing?.id ?? 'new'}
+          key={editor.editing?.id ?? 'new'}
           collectionId={collectionId}
-          existing={editing}
-          onClose={close}
+          existing={editor.editing}
+          onClose={editor.close}
         />
       </Modal>
     </Stack>

@@ -1,21 +1,6 @@
 import { BarChart } from '@mantine/charts';
-import {
-  ActionIcon,
-  Anchor,
-  Code,
-  Collapse,
-  Group,
-  Select,
-  Stack,
-  Table,
-  Text,
-} from '@mantine/core';
-import {
-  IconChevronDown,
-  IconChevronRight,
-  IconCircleCheck,
-  IconListCheck,
-} from '@tabler/icons-react';
+import { Anchor, Code, Group, Select, Stack, Table, Text } from '@mantine/core';
+import { IconCircleCheck, IconListCheck } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import type { DeploymentFailureRow } from '@steward/protocol';
 import { Fragment, useState } from 'react';

@@ -1,9 +1,9 @@
 import { Badge, Button, Group, Table, Text, Tooltip } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+
 import { IconEdit, IconPlayerPause, IconPlayerPlay, IconTerminal2 } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Package, Program } from '@steward/protocol';
-import { useState } from 'react';
+
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { ConfirmButton } from '../../components/confirm-button';
@@ -12,6 +12,7 @@ import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
 import { NewButton } from '../../components/new-button';
 import { QueryView } from '../../components/query-view';
+import { useEditModal } from '../../components/use-edit-modal';
 import { useSession } from '../../session/session-context';
 import { ProgramModal } from './program-modal';
 import { keys, usePrograms } from './queries';
@@ -157,16 +158,12 @@ export function ProgramsTab({ pkg }: { pkg: Package }) {
   const { can } = useSession();
   const programs = usePrograms(pkg.id);
   const all = usePrograms();
-  const [opened, { open, close }] = useDisclosure(false);
-  const [editing, setEditing] = useState<Program | undefined>(undefined);
+  const editor = useEditModal<Program>();
   // The empty state repeats the button without the test id: one element per test id.
   const newButton = (testId?: string) =>
     can('software:write') && (
       <NewButton
-        onClick={() => {
-          setEditing(undefined);
-          open();
-        }}
+        onClick={editor.openNew}
         testId={testId}
       >
         New program
@@ -215,20 +212,17 @@ export function ProgramsTab({ pkg }: { pkg: Package }) {
               program={p}
               pkg={pkg}
               all={all.data ?? list}
-              onEdit={() => {
-                setEditing(p);
-                open();
-              }}
+              onEdit={() => editor.openEdit(p)}
             />
           ))}
         </DataTable>
       </QueryView>
       <ProgramModal
-        key={editing?.id ?? 'new'}
+        key={editor.editing?.id ?? 'new'}
         pkg={pkg}
-        program={editing}
-        opened={opened}
-        onClose={close}
+        program={editor.editing}
+        opened={editor.opened}
+        onClose={editor.close}
       />
     </>
   );
