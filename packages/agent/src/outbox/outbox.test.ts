@@ -143,7 +143,11 @@ describe('outbox bounds', () => {
     await a.enqueueStatus(milestone(1));
     expect(a.fullInventoryRequired).toBe(true);
     const kinds = (await a.nextBatch(100)).map((i) =>
-      i.type === 'inventory:report' ? `inv-${i.body.kind}` : `msg-${i.body.messageId}`,
+      i.type === 'inventory:report'
+        ? `inv-${i.body.kind}`
+        : i.type === 'status:message'
+          ? `msg-${i.body.messageId}`
+          : `dep-${i.body.state}`,
     );
     expect(kinds[0]).toBe('msg-40020');
     expect(kinds.at(-1)).toBe('msg-40020');
