@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { createHash, verify } from 'node:crypto';
 import { Agent, request } from 'node:https';
 import { Value } from '@sinclair/typebox/value';
@@ -13,6 +14,7 @@ import {
   type OutboxItem,
 } from '@steward/protocol';
 import { pinnedTls, type SiteConnection } from './site-connection.js';
+import { LatencyRecorder, type LatencySummary } from './stats.js';
 import type { VirtualAgent } from './virtual-agent.js';
 
 export interface DeploymentRunResult {
@@ -31,11 +33,36 @@ export class DeploymentClient {
   /** Revision each (device, deployment) last ran, so a nudge does not run a deployment twice. */
   private readonly done = new Map<string, number>();
   private readonly dpAgents = new Map<string, Agent>();
+  /** Milliseconds per step, so a benchmark can say where a device's time goes. */
+  private readonly steps = {
+    assignments: new LatencyRecorder(),
+    report: new LatencyRecorder(),
+    locations: new LatencyRecorder(),
+    download: new LatencyRecorder(),
+  };
 
   constructor(private readonly site: SiteConnection) {}
 
+  latency(): Record<keyof DeploymentClient['steps'], LatencySummary> {
+    return {
+      assignments: this.steps.assignments.summary(),
+      report: this.steps.report.summary(),
+      locations: this.steps.locations.summary(),
+      download: this.steps.download.summary(),
+    };
+  }
+
+  private async timed<T>(step: keyof DeploymentClient['steps'], fn: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.steps[step].record(performance.now() - t0);
+    }
+  }
+
   async evaluate(agent: VirtualAgent): Promise<DeploymentRunResult> {
-    const doc = await this.fetchAssignments(agent);
+    const doc = await this.timed('assignments', () => this.fetchAssignments(agent));
     let deploymentsRun = 0;
     let bytesDownloaded = 0;
     for (const d of doc.deployments) {
@@ -71,17 +98,21 @@ export class DeploymentClient {
   }
 
   private async download(agent: VirtualAgent, program: AgentProgram): Promise<number> {
-    const locations: unknown = await this.site.json(
-      'GET',
-      `${SoftwarePaths.contentLocations}?packageVersionId=${encodeURIComponent(program.packageVersionId)}`,
-      agent.authHeaders,
+    const locations: unknown = await this.timed('locations', () =>
+      this.site.json(
+        'GET',
+        `${SoftwarePaths.contentLocations}?packageVersionId=${encodeURIComponent(program.packageVersionId)}`,
+        agent.authHeaders,
+      ),
     );
     if (!Value.Check(ContentLocations, locations)) throw new Error('content locations: bad answer');
     const dp = locations.locations[0];
     if (!dp) throw new Error(`no distribution point holds ${program.packageName}`);
     let bytes = 0;
     for (const file of program.files) {
-      const sha = await this.fetchFile(dp.url, file.sha256, locations.accessToken);
+      const sha = await this.timed('download', () =>
+        this.fetchFile(dp.url, file.sha256, locations.accessToken),
+      );
       if (sha !== file.sha256) throw new Error(`${file.path}: hash mismatch from ${dp.name}`);
       bytes += file.size;
     }
@@ -157,7 +188,7 @@ export class DeploymentClient {
           },
         },
       ];
-      await agent.sendBatch(JSON.stringify({ items }), first + 1);
+      await this.timed('report', () => agent.sendBatch(JSON.stringify({ items }), first + 1));
     });
   }
 
