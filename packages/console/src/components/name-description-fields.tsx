@@ -1,13 +1,17 @@
 import { TextInput, Textarea } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { errorCode, errorMessage } from '../api/errors';
 
-/** The required Name and the optional Description that open most create forms. */
+/**
+ * The required Name and the optional Description that open most create forms. A failed save shows
+ * under Name (`CODE: message`), the field the site most often refuses (a name taken).
+ */
 export function NameDescriptionFields(props: {
   name: string;
   onName: (name: string) => void;
   description: string;
   onDescription: (description: string) => void;
-  nameError?: ReactNode;
+  /** The save mutation's error, when it failed. */
+  saveError?: unknown;
   nameTestId: string;
   autoFocus?: boolean;
 }) {
@@ -18,7 +22,11 @@ export function NameDescriptionFields(props: {
         required
         value={props.name}
         onChange={(e) => props.onName(e.currentTarget.value)}
-        error={props.nameError}
+        error={
+          props.saveError
+            ? `${errorCode(props.saveError)}: ${errorMessage(props.saveError)}`
+            : undefined
+        }
         data-autofocus={props.autoFocus || undefined}
         data-testid={props.nameTestId}
       />

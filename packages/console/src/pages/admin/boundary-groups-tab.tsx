@@ -40,10 +40,7 @@ export function BoundaryGroupsTab() {
   // The empty state repeats the button without the test id: one element per test id.
   const newButton = (testId?: string) =>
     writable && (
-      <NewButton
-        onClick={editor.openNew}
-        testId={testId}
-      >
+      <NewButton onClick={editor.openNew} testId={testId}>
         New boundary group
       </NewButton>
     );

@@ -18,7 +18,7 @@ import type { DistributionPoint, DistributionPointRegistration } from '@steward/
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
-import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
+import { notifySuccess } from '../../api/errors';
 import { ConfirmButton } from '../../components/confirm-button';
 import { ContentStateBadge, DpStateBadge } from '../../components/content-state-badge';
 import { DataTable, RowActions } from '../../components/data-table';
@@ -72,9 +72,7 @@ function CreateDpModal(props: {
           onName={setName}
           description={description}
           onDescription={setDescription}
-          nameError={
-            create.isError ? `${errorCode(create.error)}: ${errorMessage(create.error)}` : undefined
-          }
+          saveError={create.isError ? create.error : undefined}
           nameTestId="dp-name"
           autoFocus
         />

@@ -17,7 +17,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { DpGroup } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
-import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
+import { notifySuccess } from '../../api/errors';
 import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
@@ -61,9 +61,7 @@ function CreateGroupModal({ opened, onClose }: { opened: boolean; onClose: () =>
           onName={setName}
           description={description}
           onDescription={setDescription}
-          nameError={
-            create.isError ? `${errorCode(create.error)}: ${errorMessage(create.error)}` : undefined
-          }
+          saveError={create.isError ? create.error : undefined}
           nameTestId="dp-group-name"
         />
         <MultiSelect

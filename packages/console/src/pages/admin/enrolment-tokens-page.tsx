@@ -28,6 +28,7 @@ import { TableSkeleton } from '../../components/table-skeleton';
 import { formatDateTime, formatRelative } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { TokenCreatedModal } from './token-created-modal';
+import { FormActions } from '../../components/form-actions';
 
 function tokenState(t: EnrolmentToken): { label: string; color: string } {
   if (t.revoked) return { label: 'revoked', color: 'red' };
@@ -98,14 +99,13 @@ function CreateTokenModal({
               data-testid="token-max-uses"
             />
           </Group>
-          <Group justify="flex-end" mt="sm">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending} data-testid="token-create-submit">
-              Create token
-            </Button>
-          </Group>
+          <FormActions
+            onCancel={onClose}
+            submitLabel="Create token"
+            loading={create.isPending}
+            testId="token-create-submit"
+            mt="sm"
+          />
         </Stack>
       </form>
     </Modal>

@@ -1,6 +1,4 @@
 import {
-  Alert,
-  Button,
   Code,
   Group,
   NumberInput,
@@ -15,10 +13,12 @@ import {
 import { CUSTOM_CLASS_NAME, PROPERTY_NAME } from '@steward/protocol';
 import type { CustomClassDefinition } from '@steward/protocol';
 import { useState } from 'react';
-import { errorCode, errorMessage } from '../../api/errors';
+import { errorMessage } from '../../api/errors';
 import { draftOf, sourceOf } from './inventory-class-draft';
 import type { Draft } from './inventory-class-draft';
 import { InventoryClassProperties } from './inventory-class-properties';
+import { FormActions } from '../../components/form-actions';
+import { SaveErrorAlert } from '../../components/save-error-alert';
 
 /** Create or edit a custom inventory class (the SMS_def.mof extension analog). */
 export function InventoryClassForm(props: {
@@ -56,9 +56,9 @@ export function InventoryClassForm(props: {
   return (
     <Stack gap="sm" data-testid="inventory-class-form">
       {error !== null && (
-        <Alert color="red" variant="light" title={`Not saved: ${errorCode(error)}`}>
+        <SaveErrorAlert error={error}>
           <Text size="sm">{errorMessage(error)}</Text>
-        </Alert>
+        </SaveErrorAlert>
       )}
       <Group grow align="flex-start">
         <TextInput
@@ -198,19 +198,14 @@ export function InventoryClassForm(props: {
         </Code>
         .
       </Text>
-      <Group justify="flex-end">
-        <Button variant="default" onClick={props.onCancel}>
-          Cancel
-        </Button>
-        <Button
-          loading={busy}
-          disabled={!nameOk || !propsOk}
-          onClick={() => void submit()}
-          data-testid="class-save"
-        >
-          Save class
-        </Button>
-      </Group>
+      <FormActions
+        onCancel={props.onCancel}
+        onSubmit={() => void submit()}
+        submitLabel="Save class"
+        loading={busy}
+        disabled={!nameOk || !propsOk}
+        testId="class-save"
+      />
     </Stack>
   );
 }

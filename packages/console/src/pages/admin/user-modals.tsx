@@ -1,4 +1,4 @@
-import { Button, Group, Modal, PasswordInput, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Modal, PasswordInput, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ErrorCode } from '@steward/protocol';
 import type { Role, User } from '@steward/protocol';
@@ -7,6 +7,7 @@ import type { FormEvent } from 'react';
 import { api } from '../../api/client';
 import { errorCode, notifyError, notifySuccess } from '../../api/errors';
 import { roleLabel } from '../../layout/app-header';
+import { FormActions } from '../../components/form-actions';
 
 export const ROLES: Role[] = [
   'full-administrator',
@@ -82,19 +83,14 @@ export function CreateUserModal({ opened, onClose }: { opened: boolean; onClose:
             allowDeselect={false}
             data-testid="user-role"
           />
-          <Group justify="flex-end" mt="sm">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              loading={create.isPending}
-              disabled={!name.trim() || password.length < 8}
-              data-testid="user-create-submit"
-            >
-              Create user
-            </Button>
-          </Group>
+          <FormActions
+            onCancel={onClose}
+            submitLabel="Create user"
+            loading={create.isPending}
+            disabled={!name.trim() || password.length < 8}
+            testId="user-create-submit"
+            mt="sm"
+          />
         </Stack>
       </form>
     </Modal>
@@ -127,18 +123,13 @@ export function PasswordModal({ user, onClose }: { user: User | null; onClose: (
           onChange={(e) => setPassword(e.currentTarget.value)}
           data-autofocus
         />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button
-            loading={update.isPending}
-            disabled={password.length < 8}
-            onClick={() => update.mutate()}
-          >
-            Set password
-          </Button>
-        </Group>
+        <FormActions
+          onCancel={onClose}
+          onSubmit={() => update.mutate()}
+          submitLabel="Set password"
+          loading={update.isPending}
+          disabled={password.length < 8}
+        />
       </Stack>
     </Modal>
   );

@@ -1,4 +1,4 @@
-import { Button, Group, Menu, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Menu, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconCalendarPlus,
@@ -16,6 +16,7 @@ import { api } from '../../api/client';
 import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
 import { ConfirmButton, ConfirmDialog } from '../../components/confirm-button';
 import { dkeys } from './queries';
+import { FormActions } from '../../components/form-actions';
 
 function useRefresh(id: string) {
   const queryClient = useQueryClient();
@@ -57,19 +58,14 @@ function AddAssignmentModal(props: { d: Deployment; opened: boolean; onClose: ()
           error={add.isError ? `${errorCode(add.error)}: ${errorMessage(add.error)}` : undefined}
           data-testid="assignment-at"
         />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onClose}>
-            Cancel
-          </Button>
-          <Button
-            onClick={() => add.mutate()}
-            disabled={!at}
-            loading={add.isPending}
-            data-testid="assignment-save"
-          >
-            Add
-          </Button>
-        </Group>
+        <FormActions
+          onCancel={props.onClose}
+          onSubmit={() => add.mutate()}
+          submitLabel="Add"
+          loading={add.isPending}
+          disabled={!at}
+          testId="assignment-save"
+        />
       </Stack>
     </Modal>
   );

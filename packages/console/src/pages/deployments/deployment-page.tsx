@@ -1,14 +1,4 @@
-import {
-  Anchor,
-  Badge,
-  Group,
-  Paper,
-  SimpleGrid,
-  Skeleton,
-  Stack,
-  Tabs,
-  Text,
-} from '@mantine/core';
+import { Anchor, Badge, Group, Paper, SimpleGrid, Skeleton, Tabs, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { DEPLOYMENT_STATES } from '@steward/protocol';
 import type { DeploymentStateName, DeploymentSummary } from '@steward/protocol';
@@ -18,7 +8,9 @@ import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { isNotFound } from '../../api/errors';
 import { ErrorState } from '../../components/error-state';
+import { Fact } from '../../components/fact';
 import { PageHeader } from '../../components/page-header';
+import { TabPanelCard } from '../../components/page-tabs';
 import { PercentBar } from '../../components/ratio-bar';
 import { useSession } from '../../session/session-context';
 import { NotFoundPage } from '../not-found-page';
@@ -33,14 +25,11 @@ const LIVE_MS = 5_000;
 
 function Stat(props: { label: string; value: ReactNode; testId: string }) {
   return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {props.label}
-      </Text>
+    <Fact label={props.label}>
       <Text fz={20} fw={700} data-testid={props.testId} component="div">
         {props.value}
       </Text>
-    </Stack>
+    </Fact>
   );
 }
 
@@ -58,12 +47,9 @@ function SummaryStrip({ s }: { s: DeploymentSummary | undefined }) {
       <Stat label="In progress" value={inProgress.toLocaleString()} testId="summary-in-progress" />
       <Stat label="Failed" value={countOf(s, 'failed').toLocaleString()} testId="summary-failed" />
       <Stat label="Overdue" value={s.overdue.toLocaleString()} testId="summary-overdue" />
-      <Stack gap={2}>
-        <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-          Success
-        </Text>
+      <Fact label="Success">
         <PercentBar value={s.successPercent} testId="summary-success" />
-      </Stack>
+      </Fact>
     </SimpleGrid>
   );
 }
@@ -196,7 +182,7 @@ export function DeploymentPage() {
             Schedule and settings
           </Tabs.Tab>
         </Tabs.List>
-        <Paper p="md" style={{ borderTopLeftRadius: 0, borderTopRightRadius: 0, borderTop: 0 }}>
+        <TabPanelCard>
           <Tabs.Panel value="devices">
             <DeploymentDevices
               deploymentId={deploymentId}
@@ -209,7 +195,7 @@ export function DeploymentPage() {
           <Tabs.Panel value="settings">
             {d ? <DeploymentSettings d={d} /> : <Skeleton h={200} />}
           </Tabs.Panel>
-        </Paper>
+        </TabPanelCard>
       </Tabs>
     </>
   );

@@ -1,4 +1,16 @@
-import { Badge, Group, Modal, NumberInput, Radio, SegmentedControl, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
+import {
+  Badge,
+  Group,
+  Modal,
+  NumberInput,
+  Radio,
+  SegmentedControl,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
 
 import { IconCalendarTime } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -17,7 +29,13 @@ import { useEditModal } from '../../components/use-edit-modal';
 import { SaveErrorAlert } from '../../components/save-error-alert';
 import { useSession } from '../../session/session-context';
 import { dkeys } from './queries';
-import { describeRecurrence, describeWallTime, draftOf, recurrenceOf, type RecurrenceDraft } from './recurrence';
+import {
+  describeRecurrence,
+  describeWallTime,
+  draftOf,
+  recurrenceOf,
+  type RecurrenceDraft,
+} from './recurrence';
 import { RecurrenceInput } from './recurrence-input';
 import { WindowPreview } from './window-preview';
 
@@ -176,10 +194,7 @@ export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }
   // The empty state repeats the button without the test id: one element per test id.
   const newButton = (testId?: string) =>
     writable && (
-      <NewButton
-        onClick={editor.openNew}
-        testId={testId}
-      >
+      <NewButton onClick={editor.openNew} testId={testId}>
         New window
       </NewButton>
     );
@@ -259,7 +274,11 @@ export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }
       <Modal
         opened={editor.opened}
         onClose={editor.close}
-        title={<Text fw={600}>{editor.editing ? `Edit ${editor.editing.name}` : 'New maintenance window'}</Text>}
+        title={
+          <Text fw={600}>
+            {editor.editing ? `Edit ${editor.editing.name}` : 'New maintenance window'}
+          </Text>
+        }
         size="lg"
       >
         <WindowForm

@@ -25,6 +25,7 @@ import { PageHeader } from '../../components/page-header';
 import { usePrograms } from '../software/queries';
 import { dkeys } from './queries';
 import { RERUN_OPTIONS } from './wizard-behaviour-step';
+import { FormActions } from '../../components/form-actions';
 
 interface PhaseDraft {
   key: number;
@@ -252,19 +253,14 @@ export function PhasedCreatePage() {
               {errorMessage(create.error)}
             </Alert>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => void navigate('/phased-deployments')}>
-              Cancel
-            </Button>
-            <Button
-              onClick={() => create.mutate()}
-              disabled={!ready}
-              loading={create.isPending}
-              data-testid="phased-create"
-            >
-              Start rollout
-            </Button>
-          </Group>
+          <FormActions
+            onCancel={() => void navigate('/phased-deployments')}
+            onSubmit={() => create.mutate()}
+            submitLabel="Start rollout"
+            loading={create.isPending}
+            disabled={!ready}
+            testId="phased-create"
+          />
         </Stack>
       </Paper>
     </>

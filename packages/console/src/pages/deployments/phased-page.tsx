@@ -37,6 +37,7 @@ import { useSession } from '../../session/session-context';
 import { NotFoundPage } from '../not-found-page';
 import { PhasedStateBadge } from './phased-list-page';
 import { countOf, dkeys } from './queries';
+import { FormActions } from '../../components/form-actions';
 
 const PHASE_COLOR: Record<Phase['state'], string> = {
   waiting: 'gray',
@@ -149,19 +150,14 @@ function HaltModal(props: { p: PhasedDeployment; opened: boolean; onClose: () =>
           maxLength={1000}
           data-testid="halt-reason"
         />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onClose}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            loading={halt.isPending}
-            onClick={() => halt.mutate()}
-            data-testid="halt-confirm"
-          >
-            Halt
-          </Button>
-        </Group>
+        <FormActions
+          onCancel={props.onClose}
+          onSubmit={() => halt.mutate()}
+          submitLabel="Halt"
+          loading={halt.isPending}
+          color="red"
+          testId="halt-confirm"
+        />
       </Stack>
     </Modal>
   );

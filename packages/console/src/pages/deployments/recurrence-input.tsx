@@ -19,6 +19,28 @@ function positive(v: string | number, max: number): number {
   return Math.min(max, Math.max(1, n));
 }
 
+/** "every N day(s)" and the like: a whole number from 1 to `max`. */
+function EveryInput(props: {
+  unit: string;
+  max: number;
+  w: number;
+  value: number;
+  onChange: (n: number) => void;
+}) {
+  return (
+    <NumberInput
+      size="xs"
+      w={props.w}
+      prefix="every "
+      suffix={` ${props.unit}(s)`}
+      min={1}
+      max={props.max}
+      value={props.value}
+      onChange={(n) => props.onChange(positive(n, props.max))}
+    />
+  );
+}
+
 /** Once / daily / weekly / monthly, with the fields of the chosen kind. */
 export function RecurrenceInput(props: {
   value: RecurrenceDraft;
@@ -37,28 +59,22 @@ export function RecurrenceInput(props: {
         data={props.allowOnce === false ? KINDS.filter((k) => k.value !== 'none') : KINDS}
       />
       {v.kind === 'daily' && (
-        <NumberInput
-          size="xs"
-          w={180}
-          prefix="every "
-          suffix=" day(s)"
-          min={1}
+        <EveryInput
+          unit="day"
           max={365}
+          w={180}
           value={v.everyDays}
-          onChange={(n) => set({ everyDays: positive(n, 365) })}
+          onChange={(n) => set({ everyDays: n })}
         />
       )}
       {v.kind === 'weekly' && (
         <Group gap="sm" align="center">
-          <NumberInput
-            size="xs"
-            w={170}
-            prefix="every "
-            suffix=" week(s)"
-            min={1}
+          <EveryInput
+            unit="week"
             max={52}
+            w={170}
             value={v.everyWeeks}
-            onChange={(n) => set({ everyWeeks: positive(n, 52) })}
+            onChange={(n) => set({ everyWeeks: n })}
           />
           <Text size="xs" c="dimmed">
             on
@@ -80,15 +96,12 @@ export function RecurrenceInput(props: {
       )}
       {v.kind === 'monthly' && (
         <Group gap="sm">
-          <NumberInput
-            size="xs"
-            w={180}
-            prefix="every "
-            suffix=" month(s)"
-            min={1}
+          <EveryInput
+            unit="month"
             max={12}
+            w={180}
             value={v.everyMonths}
-            onChange={(n) => set({ everyMonths: positive(n, 12) })}
+            onChange={(n) => set({ everyMonths: n })}
           />
           <Select
             size="xs"

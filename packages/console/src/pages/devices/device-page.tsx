@@ -10,6 +10,7 @@ import { DeviceStatusBadges } from '../../components/device-status-badges';
 import { ErrorState } from '../../components/error-state';
 import { MachineTypeIcon } from '../../components/machine-type-icon';
 import { PageHeader } from '../../components/page-header';
+import { TabPanelCard } from '../../components/page-tabs';
 import { BlockSkeleton } from '../../components/table-skeleton';
 import { NotFoundPage } from '../not-found-page';
 import { useSession } from '../../session/session-context';
@@ -159,7 +160,7 @@ export function DevicePage() {
             </Tabs.Tab>
           ))}
         </Tabs.List>
-        <Paper p="md" style={{ borderTopLeftRadius: 0, borderTopRightRadius: 0, borderTop: 0 }}>
+        <TabPanelCard>
           {!d ? (
             <BlockSkeleton lines={6} />
           ) : (
@@ -199,7 +200,7 @@ export function DevicePage() {
               </Tabs.Panel>
             </>
           )}
-        </Paper>
+        </TabPanelCard>
       </Tabs>
     </>
   );

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, MultiSelect, Stack, Text } from '@mantine/core';
+import { Alert, Modal, MultiSelect, Stack, Text } from '@mantine/core';
 import { IconInfoCircle } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Package, PackageContentStatus } from '@steward/protocol';
@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { keys, useDistributionPoints, useDpGroups } from './queries';
+import { FormActions } from '../../components/form-actions';
 
 interface Props {
   pkg: Package;
@@ -84,19 +85,15 @@ function DistributeForm({ pkg, status, onClose }: Props) {
         placeholder={groupIds.length === 0 ? 'Pick groups' : undefined}
         data-testid="distribute-groups"
       />
-      <Group justify="flex-end" mt="sm">
-        <Button variant="default" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button
-          onClick={() => distribute.mutate()}
-          loading={distribute.isPending}
-          disabled={(dpIds.length === 0 && groupIds.length === 0) || pkg.currentVersion === null}
-          data-testid="distribute-submit"
-        >
-          Distribute
-        </Button>
-      </Group>
+      <FormActions
+        onCancel={onClose}
+        onSubmit={() => distribute.mutate()}
+        submitLabel="Distribute"
+        loading={distribute.isPending}
+        disabled={(dpIds.length === 0 && groupIds.length === 0) || pkg.currentVersion === null}
+        testId="distribute-submit"
+        mt="sm"
+      />
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { Button, Group, Modal, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Group, Modal, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Package, PackagePriority } from '@steward/protocol';
 import { useState } from 'react';
@@ -6,6 +6,7 @@ import type { FormEvent } from 'react';
 import { api } from '../../api/client';
 import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
 import { keys } from './queries';
+import { FormActions } from '../../components/form-actions';
 
 const PRIORITIES: { value: PackagePriority; label: string }[] = [
   { value: 'high', label: 'High' },
@@ -119,19 +120,14 @@ function PackageForm(props: PackageModalProps) {
             {code}: {errorMessage(save.error)}
           </Text>
         )}
-        <Group justify="flex-end" mt="sm">
-          <Button variant="default" onClick={props.onClose}>
-            Cancel
-          </Button>
-          <Button
-            type="submit"
-            loading={save.isPending}
-            disabled={name.trim() === ''}
-            data-testid="package-save"
-          >
-            {e ? 'Save' : 'Create package'}
-          </Button>
-        </Group>
+        <FormActions
+          onCancel={props.onClose}
+          submitLabel={e ? 'Save' : 'Create package'}
+          loading={save.isPending}
+          disabled={name.trim() === ''}
+          testId="package-save"
+          mt="sm"
+        />
       </Stack>
     </form>
   );

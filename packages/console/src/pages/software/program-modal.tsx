@@ -1,6 +1,4 @@
 import {
-  Alert,
-  Button,
   Divider,
   Group,
   Modal,
@@ -30,6 +28,8 @@ import {
   type ProgramForm,
 } from './program-form-model';
 import { keys, usePrograms } from './queries';
+import { FormActions } from '../../components/form-actions';
+import { SaveErrorAlert } from '../../components/save-error-alert';
 
 interface ProgramModalProps {
   pkg: Package;
@@ -240,18 +240,17 @@ function ProgramFormView({ pkg, program, onClose }: ProgramModalProps) {
           error={errors.description}
         />
         {siteError !== null && (
-          <Alert color="red" variant="light" title={`Not saved: ${errorCode(siteError)}`}>
+          <SaveErrorAlert error={siteError}>
             <Text size="sm">{errorMessage(siteError)}</Text>
-          </Alert>
+          </SaveErrorAlert>
         )}
-        <Group justify="flex-end" mt="sm">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending} data-testid="program-save">
-            {program ? 'Save' : 'Create program'}
-          </Button>
-        </Group>
+        <FormActions
+          onCancel={onClose}
+          submitLabel={program ? 'Save' : 'Create program'}
+          loading={save.isPending}
+          testId="program-save"
+          mt="sm"
+        />
       </Stack>
     </form>
   );

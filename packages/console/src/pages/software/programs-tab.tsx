@@ -162,10 +162,7 @@ export function ProgramsTab({ pkg }: { pkg: Package }) {
   // The empty state repeats the button without the test id: one element per test id.
   const newButton = (testId?: string) =>
     can('software:write') && (
-      <NewButton
-        onClick={editor.openNew}
-        testId={testId}
-      >
+      <NewButton onClick={editor.openNew} testId={testId}>
         New program
       </NewButton>
     );
