@@ -1,10 +1,12 @@
 import { Badge, Button, Drawer, Group, ScrollArea, Table, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFiles, IconSearch, IconUpload } from '@tabler/icons-react';
-import { useQuery } from '@tanstack/react-query';
+import { IconFiles, IconSearch, IconTrash, IconUpload } from '@tabler/icons-react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Package, PackageVersion } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
+import { notifyError, notifySuccess } from '../../api/errors';
+import { ConfirmButton } from '../../components/confirm-button';
 import { DataTable } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
@@ -92,6 +94,15 @@ export function VersionsTab({ pkg }: { pkg: Package }) {
     queryFn: () => api.packageVersions(pkg.id),
   });
   const list = [...(versions.data ?? [])].sort((a, b) => b.number - a.number);
+  const qc = useQueryClient();
+  const prune = useMutation({
+    mutationFn: () => api.pruneVersions(pkg.id, 2),
+    onSuccess: (kept) => {
+      notifySuccess(`Kept versions ${kept.map((v) => v.number).join(', ')}`, 'Old versions pruned');
+      void qc.invalidateQueries({ queryKey: keys.versions(pkg.id) });
+    },
+    onError: (e) => notifyError(e, 'Could not prune versions'),
+  });
   // The empty state repeats the button without the test id: one element per test id.
   const uploadButton = (testId?: string) =>
     can('software:write') && (
@@ -105,7 +116,24 @@ export function VersionsTab({ pkg }: { pkg: Package }) {
         <Text size="sm" c="dimmed">
           Updating the source makes a new version; distribution points and clients move to it.
         </Text>
-        {uploadButton('update-content')}
+        <Group gap="xs">
+          {can('software:write') && list.length > 2 && (
+            <ConfirmButton
+              size="sm"
+              variant="default"
+              leftSection={<IconTrash size={15} />}
+              title="Prune old versions?"
+              message={`Versions older than ${list[1]?.number ?? ''} are deleted; files no other version uses are freed by the next library clean-up. The current and previous versions stay.`}
+              confirmLabel="Prune"
+              loading={prune.isPending}
+              onConfirm={() => prune.mutateAsync()}
+              testId="prune-versions"
+            >
+              Prune old versions
+            </ConfirmButton>
+          )}
+          {uploadButton('update-content')}
+        </Group>
       </Group>
       <QueryView
         query={versions}
@@ -115,7 +143,7 @@ export function VersionsTab({ pkg }: { pkg: Package }) {
           <EmptyState
             icon={<IconFiles size={24} />}
             title="No content yet"
-            description="Upload a .tar or .tar.gz archive of the package source. The CLI can also import a folder (steward packages import)."
+            description="Upload a .tar or .tar.gz archive of the package source. The CLI can also import a folder (steward package import)."
             action={uploadButton()}
             compact
           />
