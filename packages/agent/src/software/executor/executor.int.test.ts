@@ -291,6 +291,9 @@ describe('executor (real processes)', () => {
     expect(Number.isInteger(pgid)).toBe(true);
     process.kill(-pgid, 'SIGKILL'); // as a reboot or an OOM kill would
     await until(() => !existsSync(`/proc/${pgid}`) || isGone(pgid));
+    // The leader goes first; the rest of the group (the wrapper's children) a moment later.
+    for (let i = 0; i < 500 && (await groupAlive(pgid)); i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(await groupAlive(pgid)).toBe(false);
     const after = executor(stateDir);
     expect(await after.recover()).toEqual(['gone']);
