@@ -289,6 +289,25 @@ describe.each(testDialects)('distribution points and content on %s', (dialect) =
       expect((await d.dpSite.assignments(dp)).packages).toEqual([]);
     });
 
+    it('gives a DP its packages highest priority first', async () => {
+      const dp = await register('b1');
+      for (const [name, priority] of [
+        ['aaa-low', 'low'],
+        ['mmm-medium', 'medium'],
+        ['zzz-high', 'high'],
+      ] as const) {
+        await addVersion(ctx.db.kysely, { packageName: name, files: [{ path: 'f', bytes: name }] });
+        await ctx.db.kysely
+          .updateTable('software_package')
+          .set({ priority })
+          .where('name', '=', name)
+          .execute();
+        await d.distribution.distribute(ADMIN, name, { dpIds: ['b1'] });
+      }
+      const order = (await d.dpSite.assignments(dp)).packages.map((p) => p.packageName);
+      expect(order).toEqual(['zzz-high', 'mmm-medium', 'aaa-low']);
+    });
+
     it('asks remote DPs to validate and records the result', async () => {
       const dp = await register('b1');
       const v = await addVersion(ctx.db.kysely, {

@@ -160,6 +160,21 @@ export class DpSiteService {
         't.validate_requested_at',
       ])
       .where('t.dp_id', '=', dp.id)
+      // Package priority (seed 004): the DP pulls in this order, one package after another, and
+      // asks again after each pass, so a package already being pulled is not pre-empted and a
+      // new high-priority one goes first in the next pass.
+      .orderBy(
+        (eb) =>
+          eb
+            .case()
+            .when('p.priority', '=', 'high')
+            .then(0)
+            .when('p.priority', '=', 'medium')
+            .then(1)
+            .else(2)
+            .end(),
+        'asc',
+      )
       .orderBy('p.name')
       .execute();
     const packages: DpAssignedPackage[] = [];
