@@ -69,17 +69,25 @@ export class DeploymentReporter {
   ) {}
 
   async state(fields: StateFields): Promise<void> {
+    try {
+      await this.durableState(fields);
+    } catch (err) {
+      this.log.error(`deployment ${fields.deploymentId} state not recorded: ${errorMessage(err)}`);
+    }
+  }
+
+  /**
+   * Like `state`, but a failure to queue it rejects: a run's outcome must be in the outbox before
+   * the run is forgotten, or it would never be reported.
+   */
+  async durableState(fields: StateFields): Promise<void> {
     const body: DeploymentStateReport = { ...fields, at: this.clock.now().toISOString() };
     // Within the protocol limits: one item the site refuses would hold up the whole outbox.
     if (body.outputTail !== undefined) body.outputTail = outputTail(body.outputTail);
     if (body.reason !== undefined) body.reason = body.reason.slice(0, 2000);
     if (body.reasonCode !== undefined) body.reasonCode = body.reasonCode.slice(0, 64);
-    try {
-      await this.sink.enqueueDeploymentState(body);
-      this.requestFlush();
-    } catch (err) {
-      this.log.error(`deployment ${fields.deploymentId} state not recorded: ${errorMessage(err)}`);
-    }
+    await this.sink.enqueueDeploymentState(body);
+    this.requestFlush();
   }
 
   /**

@@ -81,6 +81,34 @@ describe('a required deployment as soon as possible', () => {
       'failed',
     ]);
   });
+  it('keeps an outcome the outbox could not take and reports it at the next start', async () => {
+    const h = await harness({ deployments: [deployment()], programs: [program()] }, NOW);
+    await h.service.tick();
+    await h.executor.whenStarted(1);
+    const runId = h.executor.started[0]?.runId ?? '';
+    const enqueue = h.sink.enqueueDeploymentState.bind(h.sink);
+    h.sink.enqueueDeploymentState = async (body) => {
+      if (body.state === 'succeeded') throw new Error('disk full');
+      return enqueue(body);
+    };
+    h.executor.finish(runId, { result: 'succeeded', exitCode: 0 });
+    await h.service.idle();
+    // Not reported, so not forgotten: the run is still owed a report.
+    expect(h.sink.stateNames()).toEqual(['received', 'running']);
+    expect(h.executor.acknowledged.has(runId)).toBe(false);
+    expect(saved(h.stateDir)).toMatchObject({ reportedRuns: [] });
+    expect(saved(h.stateDir).runs[runId]).toBeDefined();
+    h.sink.enqueueDeploymentState = enqueue;
+    const outcome = await h.executor.wait(runId);
+    h.executor.recovered.push({ runId, outcome });
+    await h.restart();
+    await h.service.start({ center: false });
+    await h.service.idle();
+    expect(h.sink.stateNames()).toEqual(['received', 'running', 'succeeded']);
+    expect(h.sink.states[2]?.runId).toBe(runId);
+    expect(h.executor.acknowledged.has(runId)).toBe(true);
+    expect(saved(h.stateDir)).toMatchObject({ runs: {}, reportedRuns: [runId] });
+  });
 });
 
 describe('what keeps a deployment from running', () => {

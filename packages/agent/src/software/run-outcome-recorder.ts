@@ -118,14 +118,16 @@ export class OutcomeRecorder {
       outputTail: outcome.outputTail,
       ...(outcome.exitCode === null ? {} : { exitCode: outcome.exitCode }),
     };
+    // Throws when the outbox cannot take it: the run is then kept (not moved to reportedRuns,
+    // not acknowledged) and reported again when the agent next starts.
     if (run.role === 'main') {
-      await this.o.reporter.state({
+      await this.o.reporter.durableState({
         ...terminal,
         state: outcome.result,
         ...reasonOf(outcome.reasonCode, outcome.reason),
       });
     } else if (outcome.result === 'failed') {
-      await this.o.reporter.state({
+      await this.o.reporter.durableState({
         ...terminal,
         state: 'failed',
         reasonCode: 'DEPENDENCY_FAILED',

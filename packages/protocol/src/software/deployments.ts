@@ -216,7 +216,8 @@ export const ListDeploymentDevicesQuery = Type.Object(
     overdue: Type.Optional(Type.Boolean()),
     search: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Bounded: a huge offset would reach the database as a float or overflow a bigint (500). */
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
   },
   { additionalProperties: false },
 );

@@ -345,6 +345,18 @@ describe.each(testDialects)('content library on %s', (dialect) => {
       ]);
     });
 
+    it('answers an out-of-range version number with 4xx, not a database error', async () => {
+      await api.createPackage({ name: 'Huge Number' });
+      const { token: bearer } = await api.login('admin', PASSWORD);
+      for (const n of ['2147483648', '99999999999999999999']) {
+        const res = await fetch(
+          `${server.adminUrl}/api/v1/packages/Huge%20Number/versions/${n}/files`,
+          { headers: { authorization: `Bearer ${bearer}` } },
+        );
+        expect(res.status).toBe(400);
+      }
+    });
+
     it('refuses to delete a package a deployment uses', async () => {
       const pkg = await api.createPackage({ name: 'Deployed' });
       const db = server.ctx.db.kysely;

@@ -28,7 +28,8 @@ const content = `${API_PREFIX}/content`;
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 const VersionParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 200 }),
-  number: Type.Integer({ minimum: 1 }),
+  // The column is a 32-bit integer: PostgreSQL fails (500) on a larger parameter.
+  number: Type.Integer({ minimum: 1, maximum: 2147483647 }),
 });
 const ShaParams = Type.Object({ sha256: Type.String({ minLength: 1, maxLength: 200 }) });
 const ListQuery = Type.Object(

@@ -294,5 +294,29 @@ describe.each(testDialects)('assignments and deployment state on %s', (dialect) 
       const listed = await t.api.listDeployments({ program: b.id });
       expect(listed.map((d) => d.summary?.counts.failed)).toEqual([1]);
     });
+
+    it('stores odd but valid numbers instead of refusing the batch for ever', async () => {
+      // Anything the schema accepts must be storable: a 500 here is re-sent by the agent at
+      // every contact and blocks the device's whole outbox behind it.
+      expect(
+        await report(d1, [
+          item(301, {
+            state: 'failed',
+            at: iso(t, 1),
+            runId: 'r3',
+            exitCode: 3221225477,
+            bytesDone: 1.5,
+            bytesTotal: 2.5,
+            lastRunAt: iso(t, 1),
+          }),
+        ]),
+      ).toMatchObject({ ackSeq: 301 });
+      expect(await stateRow(d1)).toMatchObject({
+        state: 'failed',
+        exitCode: -1073741819,
+        bytesDone: 1,
+        bytesTotal: 2,
+      });
+    });
   });
 });

@@ -265,6 +265,20 @@ describe.each(testDialects)('programs, deployments and windows on %s', (dialect)
       expect(messages.items.length).toBe(2);
     });
 
+    it('answers an out-of-range devices offset with 400, not a database error', async () => {
+      const d = await t.api.createDeployment({
+        programId: a.id,
+        collectionId: 'all-systems',
+        purpose: 'available',
+      });
+      const { token } = await t.api.login('admin', 'deployments test password');
+      const res = await fetch(
+        `${t.server.adminUrl}/api/v1/deployments/${d.id}/devices?offset=100000000000000000000`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+      expect(res.status).toBe(400);
+    });
+
     it('keeps maintenance windows within 5 minutes to 24 hours', async () => {
       const body = {
         name: 'nightly',

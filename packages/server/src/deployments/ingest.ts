@@ -16,6 +16,20 @@ function iso(value: string): string {
   return Number.isNaN(ms) ? value : new Date(ms).toISOString();
 }
 
+/**
+ * The schema accepts any number; the columns are a 32-bit integer and bigints. A value PostgreSQL
+ * refuses would fail the whole batch at every retry and block the device's outbox, so exit codes
+ * wrap to signed 32 bits (Windows-style 0xC0000005 reads as -1073741819) and byte counts are
+ * whole and at most 2^53.
+ */
+function exitCode(value: number | undefined): number | null {
+  return value === undefined ? null : value | 0;
+}
+
+function byteCount(value: number | undefined): number | null {
+  return value === undefined ? null : Math.min(Math.floor(value), Number.MAX_SAFE_INTEGER);
+}
+
 function isNewer(r: { at: string; seq: number }, old: { state_at: string; device_seq: unknown }) {
   const a = Date.parse(r.at);
   const b = Date.parse(old.state_at);
@@ -44,10 +58,10 @@ function applyOne(
     reason_code: body.reasonCode ?? null,
     reason: body.reason ?? null,
     // The outcome of the last run stays visible while the next one waits or runs.
-    exit_code: terminal ? (body.exitCode ?? null) : (old?.exit_code ?? null),
+    exit_code: terminal ? exitCode(body.exitCode) : (old?.exit_code ?? null),
     output_tail: terminal ? (body.outputTail ?? null) : (old?.output_tail ?? null),
-    bytes_done: body.bytesDone ?? null,
-    bytes_total: body.bytesTotal ?? null,
+    bytes_done: byteCount(body.bytesDone),
+    bytes_total: byteCount(body.bytesTotal),
     last_run_at: body.lastRunAt !== undefined ? iso(body.lastRunAt) : (old?.last_run_at ?? null),
     next_run_at: body.nextRunAt !== undefined ? iso(body.nextRunAt) : null,
     run_count: Number(old?.run_count ?? 0) + (counted ? 1 : 0),

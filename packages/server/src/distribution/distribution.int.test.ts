@@ -289,6 +289,24 @@ describe.each(testDialects)('distribution points and content on %s', (dialect) =
       expect((await d.dpSite.assignments(dp)).packages).toEqual([]);
     });
 
+    it('stores fractional byte counts a DP may report instead of failing every report', async () => {
+      const dp = await register('b9');
+      const v1 = await addVersion(ctx.db.kysely, {
+        packageName: 'fractional',
+        files: [{ path: 'a', bytes: 'aaaa' }],
+      });
+      await d.distribution.distribute(ADMIN, 'fractional', { dpIds: ['b9'] });
+      await d.dpSite.status(dp, {
+        version: '1',
+        storedBytes: 1.5,
+        items: [
+          { packageVersionId: v1.versionId, state: 'distributing', bytesDone: 1.5, bytesTotal: 4 },
+        ],
+      });
+      const [row] = await d.distribution.dpContent(ADMIN, 'b9');
+      expect(row).toMatchObject({ state: 'distributing', bytesDone: 1, bytesTotal: 4 });
+    });
+
     it('gives a DP its packages highest priority first', async () => {
       const dp = await register('b1');
       for (const [name, priority] of [

@@ -17,7 +17,7 @@ import { issueServerCertificate, type SiteKeys } from '../site/site-keys.js';
 import { loadVersionFiles } from '../content/repository.js';
 import { DistributionErrorCode } from './codes.js';
 import { findVersion, moveTargetsToVersion } from './content-status-repository.js';
-import { applyDpStatusItem } from './dp-status.js';
+import { applyDpStatusItem, wholeBytes } from './dp-status.js';
 import { dpPollSeconds } from './dp-state.js';
 
 export interface AuthenticatedDp {
@@ -206,7 +206,7 @@ export class DpSiteService {
   async status(dp: AuthenticatedDp, report: DpStatusReport): Promise<void> {
     await this.seen(dp.id, {
       version: report.version,
-      stored_bytes: report.storedBytes,
+      stored_bytes: wholeBytes(report.storedBytes),
       ...(report.url !== undefined ? { url: report.url.replace(/\/+$/, '') } : {}),
     });
     for (const item of report.items) await applyDpStatusItem(this.ctx, dp, item);

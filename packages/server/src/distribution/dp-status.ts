@@ -61,6 +61,11 @@ export function milestonesOf(row: TargetRow, item: DpStatusItem): Milestone[] {
   return out;
 }
 
+/** Bigint columns: a fractional count would fail the report on PostgreSQL (at every retry). */
+export function wholeBytes(value: number): number {
+  return Math.min(Math.floor(value), Number.MAX_SAFE_INTEGER);
+}
+
 function nextValues(row: TargetRow, item: DpStatusItem, version: VersionRow, at: string) {
   const installedVersion =
     item.state === 'installed'
@@ -72,8 +77,8 @@ function nextValues(row: TargetRow, item: DpStatusItem, version: VersionRow, at:
   return {
     state: item.state === 'removing' ? row.state : item.state,
     installed_version_id: installedVersion,
-    bytes_done: item.bytesDone,
-    bytes_total: item.bytesTotal,
+    bytes_done: wholeBytes(item.bytesDone),
+    bytes_total: wholeBytes(item.bytesTotal),
     message: item.message ?? null,
     updated_at: at,
     ...(item.validatedAt !== undefined

@@ -29,6 +29,24 @@ describe('package layout', () => {
     expect(readFileSync(join(dir, 'doc/run.txt'), 'utf8')).toContain('echo hi');
   });
 
+  it('never lays out a file other users may write, nor a set-id one', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'steward-layout-'));
+    const srcA = join(root, 'src-a');
+    const srcB = join(root, 'src-b');
+    writeFileSync(srcA, '#!/bin/sh\necho a\n', { mode: 0o600 });
+    writeFileSync(srcB, '#!/bin/sh\necho b\n', { mode: 0o600 });
+    const dir = join(root, 'pkg');
+    const files = [
+      { path: 'install.sh', sha256: 'a'.repeat(64), size: 17, mode: 0o777 },
+      { path: 'helper', sha256: 'b'.repeat(64), size: 17, mode: 0o4755 },
+    ];
+    await syncLayout(dir, files, (sha) => (sha.startsWith('a') ? srcA : srcB));
+    expect(statSync(join(dir, 'install.sh')).mode & 0o7777).toBe(0o755);
+    expect(statSync(join(dir, 'helper')).mode & 0o7777).toBe(0o755);
+    // The verified source (the cache file) is not opened to other users either.
+    expect(statSync(srcA).mode & 0o022).toBe(0);
+  });
+
   it('refuses paths that leave the package', () => {
     expect(() => pathInside('/x/pkg', '../etc/passwd')).toThrow(/leaves the package/);
     expect(() => pathInside('/x/pkg', '/etc/passwd')).toThrow(/leaves the package/);

@@ -14,9 +14,19 @@ export function pathInside(dir: string, relPath: string): string {
 }
 
 /**
+ * The mode a package file gets: the manifest's, without group/other write and set-id bits. The
+ * package directory is reachable by every local user (runs as the logged-on user need it), and
+ * the files are the verified cache inodes run as root: a world-writable one could be changed
+ * after verification, a set-uid one would be a root program for anyone while the layout exists.
+ */
+export function layoutMode(manifestMode: number): number {
+  return manifestMode & 0o755;
+}
+
+/**
  * Makes `dir` hold every manifest file, each a hard link to its verified source (a copy when
  * linking is impossible or the source inode is shared with a different mode), with the manifest's
- * mode. Existing entries that already are the right inode with the right mode are kept, so a
+ * mode (see `layoutMode`). Existing entries that already are the right inode with the right mode are kept, so a
  * program still running from an earlier layout of the same version is not disturbed; anything
  * else at a manifest path is replaced.
  */
@@ -29,7 +39,7 @@ export async function syncLayout(
   for (const entry of files) {
     const target = pathInside(dir, entry.path);
     await mkdir(dirname(target), { recursive: true, mode: 0o755 });
-    await placeFile(sourceOf(entry.sha256), target, entry.mode);
+    await placeFile(sourceOf(entry.sha256), target, layoutMode(entry.mode));
   }
 }
 
