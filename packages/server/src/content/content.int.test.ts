@@ -357,6 +357,18 @@ describe.each(testDialects)('content library on %s', (dialect) => {
       }
     });
 
+    it('searches packages by name or publisher, with % and _ taken literally', async () => {
+      await api.createPackage({ name: 'search_1', publisher: 'Acme' });
+      await api.createPackage({ name: 'searchx1', publisher: 'Other' });
+      const names = async (search: string) =>
+        (await api.listPackages({ search }))
+          .map((p) => p.name)
+          .filter((n) => n.startsWith('search'));
+      expect(await names('SEARCH_1')).toEqual(['search_1']);
+      expect(await names('acme')).toEqual(['search_1']);
+      expect(await names('search%')).toEqual([]);
+    });
+
     it('refuses to delete a package a deployment uses', async () => {
       const pkg = await api.createPackage({ name: 'Deployed' });
       const db = server.ctx.db.kysely;

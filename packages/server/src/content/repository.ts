@@ -1,8 +1,9 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { ManifestEntry, Package, PackagePriority, PackageVersion } from '@steward/protocol';
 import type { Database } from '../db/schema.js';
 import type { PackageVersionTable, SoftwarePackageTable } from '../db/schema-software.js';
 import { toNumber } from '../db/database.js';
+import { containsPattern } from '../db/like.js';
 
 /** SQL of the content library: packages, their versions and manifests, and stored files. */
 
@@ -36,11 +37,11 @@ export async function findPackage(db: Db, idOrName: string): Promise<PackageRow 
 export function listPackageRows(db: Db, search?: string): Promise<PackageRow[]> {
   let q = db.selectFrom('software_package').selectAll().orderBy('name');
   if (search) {
-    const pattern = `%${search.toLowerCase()}%`;
+    const pattern = containsPattern(search);
     q = q.where((eb) =>
       eb.or([
-        eb(eb.fn('lower', ['name']), 'like', eb.val(pattern)),
-        eb(eb.fn('lower', ['publisher']), 'like', eb.val(pattern)),
+        sql<SqlBool>`lower(name) like ${pattern} escape '\\'`,
+        sql<SqlBool>`lower(publisher) like ${pattern} escape '\\'`,
       ]),
     );
   }

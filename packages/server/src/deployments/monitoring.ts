@@ -8,13 +8,9 @@ import type { Database } from '../db/schema.js';
 import type { DeploymentTable } from '../db/schema-software.js';
 import { toNumber } from '../db/database.js';
 import { overdueCutoff } from './summary.js';
+import { containsPattern } from '../db/like.js';
 
 type Tx = Kysely<Database>;
-
-/** A case-insensitive "contains" LIKE pattern for `escape '\\'`: the user's % and _ match literally. */
-function containsPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 function stateOf(value: string | null): DeploymentStateName {
   switch (value) {

@@ -27,6 +27,7 @@ import {
   toDeviceSummary,
   type DeviceRow,
 } from './repository.js';
+import { containsPattern } from '../db/like.js';
 
 const SORT_COLUMNS = {
   name: 'name',
@@ -36,11 +37,6 @@ const SORT_COLUMNS = {
   enrolledAt: 'enrolled_at',
   memory: 'memory_total_mb',
 } as const;
-
-/** A case-insensitive "contains" LIKE pattern for `escape '\\'`: the user's % and _ match literally. */
-function containsPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 export class DeviceService {
   constructor(
