@@ -30,14 +30,22 @@ function isSystemError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'syscall' in err;
 }
 
+/** As many entries as a manifest may hold files (the JSON upload's limit). */
+export const MAX_ARCHIVE_ENTRIES = 100_000;
+
 async function storeEntries(
   store: ContentStore,
   extract: tar.Extract,
   onStored: OnStored,
+  maxEntries: number,
 ): Promise<ManifestEntry[]> {
   const files: ManifestEntry[] = [];
+  let entries = 0;
   for await (const entry of extract) {
     const { name, type } = entry.header;
+    // Folder entries count too: an archive of millions of empty folders is refused early.
+    if (++entries > maxEntries)
+      throw invalid(`the archive holds more than ${maxEntries} entries`, { maxEntries });
     const path = entryPath(name);
     switch (type) {
       case 'directory':
@@ -81,7 +89,7 @@ async function storeEntries(
 export async function importArchive(
   store: ContentStore,
   source: Readable,
-  opts: { gzip: boolean; onStored: OnStored },
+  opts: { gzip: boolean; onStored: OnStored; maxEntries?: number },
 ): Promise<ManifestEntry[]> {
   const extract = tar.extract();
   const gunzip = opts.gzip ? createGunzip() : undefined;
@@ -96,7 +104,12 @@ export async function importArchive(
   source.once('close', onClose);
   source.pipe(head);
   try {
-    const files = await storeEntries(store, extract, opts.onStored);
+    const files = await storeEntries(
+      store,
+      extract,
+      opts.onStored,
+      opts.maxEntries ?? MAX_ARCHIVE_ENTRIES,
+    );
     if (files.length === 0) throw invalid('the archive holds no files');
     checkManifest(files, ContentErrorCode.INVALID_ARCHIVE);
     return files;
