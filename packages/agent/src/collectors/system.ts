@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, readFile, readlink } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { findOnPath, SYSTEM_BIN_DIRS } from '../exec-path.js';
 
 /** Reads a small system file; `undefined` when it is absent or unreadable (not an error for inventory). */
 export async function readText(path: string): Promise<string | undefined> {
@@ -39,27 +39,7 @@ export async function readLink(path: string): Promise<string | undefined> {
 
 /** Finds an executable on PATH (plus the sbin directories, which a non-root PATH may lack). */
 export async function findExecutable(name: string): Promise<string | undefined> {
-  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter((d) => d !== '');
-  for (const extra of [
-    '/usr/local/sbin',
-    '/usr/local/bin',
-    '/usr/sbin',
-    '/usr/bin',
-    '/sbin',
-    '/bin',
-  ]) {
-    if (!dirs.includes(extra)) dirs.push(extra);
-  }
-  for (const dir of dirs) {
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
+  return findOnPath(name, process.env['PATH'], SYSTEM_BIN_DIRS);
 }
 
 export interface CommandResult {

@@ -25,13 +25,15 @@ export const DEFAULT_BATCH_MAX_BYTES = 4 * 1024 * 1024;
 const LOW_WATERMARK = 0.9;
 const NOTICE_RESERVE_BYTES = 1024;
 
-type EntryTag =
-  | 'status-detail'
-  | 'status-milestone'
-  | 'status-audit'
-  | 'inventory-full'
-  | 'inventory-delta'
-  | 'deployment-state';
+const ENTRY_TAGS = [
+  'status-detail',
+  'status-milestone',
+  'status-audit',
+  'inventory-full',
+  'inventory-delta',
+  'deployment-state',
+] as const;
+type EntryTag = (typeof ENTRY_TAGS)[number];
 interface Entry {
   seq: number;
   tag: EntryTag;
@@ -39,8 +41,7 @@ interface Entry {
   bytes: number;
 }
 
-const ITEM_FILE =
-  /^(\d{20})\.(status-detail|status-milestone|status-audit|inventory-full|inventory-delta|deployment-state)\.json$/;
+const ITEM_FILE = new RegExp(`^(\\d{20})\\.(${ENTRY_TAGS.join('|')})\\.json$`);
 const META_FILE = 'meta.json';
 const OutboxMeta = Type.Object({
   nextSeq: Type.Integer({ minimum: 1 }),
@@ -48,17 +49,7 @@ const OutboxMeta = Type.Object({
 });
 
 function parseTag(value: string): EntryTag | undefined {
-  switch (value) {
-    case 'status-detail':
-    case 'status-milestone':
-    case 'status-audit':
-    case 'inventory-full':
-    case 'inventory-delta':
-    case 'deployment-state':
-      return value;
-    default:
-      return undefined;
-  }
+  return ENTRY_TAGS.find((tag) => tag === value);
 }
 
 type NewItem =

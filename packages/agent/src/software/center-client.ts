@@ -1,6 +1,6 @@
 import { createConnection } from 'node:net';
-import { Value } from '@sinclair/typebox/value';
 import { AgentError } from '../errors.js';
+import { parseJsonText, parseWith } from '../parse.js';
 import { isErrnoException } from '../state/atomic-file.js';
 import {
   CenterResponse,
@@ -61,15 +61,12 @@ export function centerRequest(
       if (newline < 0) return undefined;
       const line = buffer.slice(0, newline);
       return settle(() => {
-        let value: unknown;
         try {
-          value = JSON.parse(line);
-        } catch {
-          reject(new AgentError('BAD_RESPONSE', 'the Software Center answered something not JSON'));
-          return;
+          const what = 'the Software Center answer';
+          resolve(parseWith(CenterResponse, parseJsonText(line, what), what));
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
         }
-        if (Value.Check(CenterResponse, value)) resolve(value);
-        else reject(new AgentError('BAD_RESPONSE', 'the Software Center answer is not valid'));
       });
     });
     socket.on('end', () =>

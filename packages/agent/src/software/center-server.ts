@@ -1,8 +1,8 @@
 import { chmod, stat, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { Value } from '@sinclair/typebox/value';
-import { errorMessage } from '../errors.js';
+import { AgentError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { parseJsonText, parseWith } from '../parse.js';
 import { isErrnoException } from '../state/atomic-file.js';
 import {
   CenterRequest,
@@ -18,18 +18,13 @@ export interface CenterHandler {
 
 /** Parses and validates one request line; every field is checked before anything acts on it. */
 export function parseCenterLine(line: string): CenterRequest | CenterResponse {
-  let value: unknown;
   try {
-    value = JSON.parse(line);
-  } catch {
-    return centerError('BAD_REQUEST', 'the request is not JSON');
+    const value = parseJsonText(line, 'the request', 'BAD_REQUEST');
+    return parseWith(CenterRequest, value, 'the request', 'BAD_REQUEST');
+  } catch (err) {
+    if (err instanceof AgentError) return centerError('BAD_REQUEST', err.message);
+    throw err;
   }
-  if (Value.Check(CenterRequest, value)) return value;
-  const first = Value.Errors(CenterRequest, value).First();
-  return centerError(
-    'BAD_REQUEST',
-    `the request is not valid (${first === undefined ? 'unknown' : `${first.path || '/'}: ${first.message}`})`,
-  );
 }
 
 function isRequest(v: CenterRequest | CenterResponse): v is CenterRequest {

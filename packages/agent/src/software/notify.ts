@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { delimiter, join } from 'node:path';
 import type { AgentDeployment } from '@steward/protocol';
 import { errorMessage } from '../errors.js';
+import { findOnPath } from '../exec-path.js';
 import type { Logger } from '../logger.js';
 import type { Decision } from './deployment-evaluator.js';
 import type { Notifier } from './ports.js';
@@ -94,24 +93,6 @@ const runCommand: Run = (file, args, env) =>
     );
   });
 
-/** `file` found through PATH (so a test can put its own first), if executable. */
-export async function resolveCommand(
-  name: string,
-  path: string | undefined,
-): Promise<string | undefined> {
-  for (const dir of (path ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 function properties(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {
@@ -123,7 +104,7 @@ function properties(text: string): Map<string, string> {
 
 /** Graphical sessions known to logind (Type=x11 or wayland). */
 async function logindSessions(run: Run, env: NodeJS.ProcessEnv): Promise<GraphicalSession[]> {
-  const loginctl = await resolveCommand('loginctl', env['PATH']);
+  const loginctl = await findOnPath('loginctl', env['PATH']);
   if (loginctl === undefined) return [];
   const list = await run(loginctl, ['list-sessions', '--no-legend'], env).catch(() => '');
   const sessions: GraphicalSession[] = [];
@@ -198,7 +179,7 @@ export class DesktopNotifier implements Notifier {
 
   async notify(title: string, body: string): Promise<void> {
     try {
-      const notifySend = await resolveCommand('notify-send', this.env['PATH']);
+      const notifySend = await findOnPath('notify-send', this.env['PATH']);
       if (notifySend === undefined) {
         if (!this.missingLogged) this.log.info('notify-send not found: no desktop notifications');
         this.missingLogged = true;
@@ -258,7 +239,7 @@ export class DesktopNotifier implements Notifier {
       return;
     }
     if (myUid !== 0) return; // another user's desktop is out of reach without root
-    const runuser = (await resolveCommand('runuser', this.env['PATH'])) ?? 'runuser';
+    const runuser = (await findOnPath('runuser', this.env['PATH'])) ?? 'runuser';
     const assignments = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
     await this.run(runuser, ['-u', s.user, '--', 'env', ...assignments, notifySend, ...args]);
   }

@@ -101,28 +101,16 @@ describe('the Software Center socket', () => {
 
   it('postpones a required run within its limit, cumulatively, and refuses beyond it', async () => {
     const h = await center();
-    const first = await centerRequest(h.stateDir, {
-      op: 'postpone',
-      deploymentId: 'dep-req',
-      minutes: 90,
-      user: 'bob',
-    });
+    const postpone = (minutes: number) =>
+      centerRequest(h.stateDir, { op: 'postpone', deploymentId: 'dep-req', minutes, user: 'bob' });
+    const first = await postpone(90);
     expect(first).toMatchObject({ ok: true, postponedUntil: '2026-06-10T13:30:00.000Z' });
-    const tooMuch = await centerRequest(h.stateDir, {
-      op: 'postpone',
-      deploymentId: 'dep-req',
-      minutes: 31,
-      user: 'bob',
-    });
+    const tooMuch = await postpone(31);
     expect(tooMuch).toMatchObject({ ok: false, code: 'POSTPONE_LIMIT' });
-    expect(
-      await centerRequest(h.stateDir, {
-        op: 'postpone',
-        deploymentId: 'dep-req',
-        minutes: 30,
-        user: 'bob',
-      }),
-    ).toMatchObject({ ok: true, postponedUntil: '2026-06-10T14:00:00.000Z' });
+    expect(await postpone(30)).toMatchObject({
+      ok: true,
+      postponedUntil: '2026-06-10T14:00:00.000Z',
+    });
     expect(h.sink.ids().filter((id) => id === 40114 || id === 11254)).toEqual([
       40114, 11254, 40114, 11254,
     ]);

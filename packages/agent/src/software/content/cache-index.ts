@@ -1,10 +1,10 @@
 import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { Mutex } from '../../mutex.js';
+import { parseJsonText, parseWith } from '../../parse.js';
 import { isErrnoException, readFileIfExists, writeFileAtomic } from '../../state/atomic-file.js';
 import { sha256File } from './file-hash.js';
 
@@ -239,11 +239,10 @@ async function readIndex(path: string, log: Logger): Promise<CacheIndexFile> {
   const text = await readFileIfExists(path);
   if (text === undefined) return empty;
   try {
-    const value: unknown = JSON.parse(text);
-    if (Value.Check(CacheIndexFile, value)) return value;
-    log.warn('content cache index is not valid; rebuilding it from the cached files');
+    const what = 'content cache index';
+    return parseWith(CacheIndexFile, parseJsonText(text, what), what);
   } catch (err) {
-    log.warn(`content cache index unreadable (${errorMessage(err)}); rebuilding it`);
+    log.warn(`${errorMessage(err)}; rebuilding it from the cached files`);
+    return empty;
   }
-  return empty;
 }

@@ -81,10 +81,22 @@ function executor(stateDir: string, more: Partial<ExecutorOptions> = {}): Execut
   return new Executor({ stateDir, clock: systemClock, log: silentLogger, pollMs: 50, ...more });
 }
 
-/** Resolves when `path` exists (the scripts write marker files); polls the file system. */
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-  if (!check()) throw new Error('condition not reached');
+/** Starts `runId` of `program(changes)`; deployment 'd' revision 1 unless `run` says otherwise. */
+function startRun(
+  ex: Executor,
+  packageDir: string,
+  runId: string,
+  changes: Partial<AgentProgram> = {},
+  run: { deploymentId?: string; revision?: number } = {},
+): Promise<void> {
+  const { deploymentId = 'd', revision = 1 } = run;
+  return ex.start({ runId, deploymentId, revision, program: program(changes), packageDir });
+}
+
+/** Resolves once `check` holds (the scripts write marker files); polls, up to 40 s. */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2000 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
+  if (!(await check())) throw new Error('condition not reached');
 }
 
 function isGone(pid: number): boolean {
@@ -104,13 +116,7 @@ describe('executor (real processes)', () => {
       'pwd; echo "dep=$STEWARD_DEPLOYMENT_ID pkg=$STEWARD_PACKAGE_DIR"; env | sort; exit 0',
     );
     const ex = executor(stateDir);
-    await ex.start({
-      runId: 'r1',
-      deploymentId: 'dep-1',
-      revision: 2,
-      program: program(),
-      packageDir,
-    });
+    await startRun(ex, packageDir, 'r1', {}, { deploymentId: 'dep-1', revision: 2 });
     expect(existsSync(runPaths(stateDir, 'r1').record)).toBe(true);
     const out = await ex.wait('r1');
     expect(out).toMatchObject({
@@ -140,20 +146,8 @@ describe('executor (real processes)', () => {
     );
     script(packageDir, 'reboot.sh', 'exit 194');
     const ex = executor(stateDir);
-    await ex.start({
-      runId: 'f',
-      deploymentId: 'd',
-      revision: 1,
-      program: program({ commandLine: './fail.sh' }),
-      packageDir,
-    });
-    await ex.start({
-      runId: 'b',
-      deploymentId: 'd',
-      revision: 1,
-      program: program({ commandLine: 'sh reboot.sh' }),
-      packageDir,
-    });
+    await startRun(ex, packageDir, 'f', { commandLine: './fail.sh' });
+    await startRun(ex, packageDir, 'b', { commandLine: 'sh reboot.sh' });
     const failed = await ex.wait('f');
     expect(failed).toMatchObject({
       result: 'failed',
@@ -172,13 +166,7 @@ describe('executor (real processes)', () => {
     const { stateDir, packageDir } = setup();
     script(packageDir, 'run.sh', 'trap "" TERM; sleep 300 & echo $! > child.pid; wait; wait');
     const ex = executor(stateDir, { env: { STEWARD_AGENT_MINUTE_MS: '400' }, killGraceMs: 300 });
-    await ex.start({
-      runId: 't',
-      deploymentId: 'd',
-      revision: 1,
-      program: program({ maxRunMinutes: 1 }),
-      packageDir,
-    });
+    await startRun(ex, packageDir, 't', { maxRunMinutes: 1 });
     const out = await ex.wait('t');
     expect(out).toMatchObject({ result: 'failed', reasonCode: 'TIMED_OUT', exitCode: null });
     const child = Number(readFileSync(join(packageDir, 'bin', 'child.pid'), 'utf8'));
@@ -189,8 +177,8 @@ describe('executor (real processes)', () => {
     const { stateDir, packageDir } = setup();
     script(packageDir, 'run.sh', 'echo started > started; exec sleep 300');
     const ex = executor(stateDir);
-    await ex.start({ runId: 's1', deploymentId: 'd', revision: 1, program: program(), packageDir });
-    await ex.start({ runId: 's2', deploymentId: 'd', revision: 1, program: program(), packageDir });
+    await startRun(ex, packageDir, 's1');
+    await startRun(ex, packageDir, 's2');
     expect(
       ex
         .running()
@@ -217,20 +205,8 @@ describe('executor (real processes)', () => {
     );
     script(packageDir, 'quick.sh', 'while [ ! -f go2 ]; do sleep 0.05; done; exit 0');
     const before = executor(stateDir);
-    await before.start({
-      runId: 'live',
-      deploymentId: 'd',
-      revision: 4,
-      program: program(),
-      packageDir,
-    });
-    await before.start({
-      runId: 'ended',
-      deploymentId: 'd',
-      revision: 1,
-      program: program({ commandLine: './quick.sh' }),
-      packageDir,
-    });
+    await startRun(before, packageDir, 'live', {}, { revision: 4 });
+    await startRun(before, packageDir, 'ended', { commandLine: './quick.sh' });
     const pending = before.wait('live');
     before.close(); // the agent goes away; the programs do not
     await expect(pending).rejects.toMatchObject({ code: 'EXECUTOR_CLOSED' });
@@ -260,13 +236,7 @@ describe('executor (real processes)', () => {
     script(packageDir, 'run.sh', 'exec sleep 300');
     const env = { STEWARD_AGENT_MINUTE_MS: '600' };
     const before = executor(stateDir, { env });
-    await before.start({
-      runId: 'slow',
-      deploymentId: 'd',
-      revision: 1,
-      program: program({ maxRunMinutes: 1 }),
-      packageDir,
-    });
+    await startRun(before, packageDir, 'slow', { maxRunMinutes: 1 });
     before.close();
     const after = executor(stateDir, { env });
     await after.recover();
@@ -277,13 +247,7 @@ describe('executor (real processes)', () => {
     const { stateDir, packageDir } = setup();
     script(packageDir, 'run.sh', 'exec sleep 300');
     const before = executor(stateDir);
-    await before.start({
-      runId: 'gone',
-      deploymentId: 'd',
-      revision: 1,
-      program: program(),
-      packageDir,
-    });
+    await startRun(before, packageDir, 'gone');
     before.close();
     const record: unknown = JSON.parse(readFileSync(runPaths(stateDir, 'gone').record, 'utf8'));
     const pgid =
@@ -292,8 +256,7 @@ describe('executor (real processes)', () => {
     process.kill(-pgid, 'SIGKILL'); // as a reboot or an OOM kill would
     await until(() => !existsSync(`/proc/${pgid}`) || isGone(pgid));
     // The leader goes first; the rest of the group (the wrapper's children) a moment later.
-    for (let i = 0; i < 500 && (await groupAlive(pgid)); i++)
-      await new Promise((r) => setTimeout(r, 20));
+    await until(async () => !(await groupAlive(pgid)));
     expect(await groupAlive(pgid)).toBe(false);
     const after = executor(stateDir);
     expect(await after.recover()).toEqual(['gone']);
@@ -307,32 +270,18 @@ describe('executor (real processes)', () => {
   it('fails before running when nobody is logged on or the working directory is missing', async () => {
     const { stateDir, packageDir } = setup();
     const ex = executor(stateDir, { findUser: async () => undefined });
-    await ex.start({
-      runId: 'u',
-      deploymentId: 'd',
-      revision: 1,
-      program: program({ runAs: 'user' }),
-      packageDir,
-    });
+    await startRun(ex, packageDir, 'u', { runAs: 'user' });
     expect(await ex.wait('u')).toMatchObject({
       result: 'failed',
       reasonCode: 'NO_LOGGED_ON_USER',
       exitCode: null,
     });
-    await ex.start({
-      runId: 'w',
-      deploymentId: 'd',
-      revision: 1,
-      program: program({ workingDirectory: 'nope' }),
-      packageDir,
-    });
+    await startRun(ex, packageDir, 'w', { workingDirectory: 'nope' });
     expect(await ex.wait('w')).toMatchObject({
       result: 'failed',
       reasonCode: 'BAD_WORKING_DIRECTORY',
     });
-    await expect(
-      ex.start({ runId: 'w', deploymentId: 'd', revision: 1, program: program(), packageDir }),
-    ).rejects.toMatchObject({ code: 'RUN_EXISTS' });
+    await expect(startRun(ex, packageDir, 'w')).rejects.toMatchObject({ code: 'RUN_EXISTS' });
   });
 
   it.runIf(process.getuid?.() === 0)('runs as the logged-on user through runuser', async () => {
@@ -340,12 +289,9 @@ describe('executor (real processes)', () => {
     const ex = executor(stateDir, {
       findUser: async () => ({ name: 'nobody', home: '/nonexistent' }),
     });
-    await ex.start({
-      runId: 'as-user',
-      deploymentId: 'd',
-      revision: 1,
-      program: program({ runAs: 'user', commandLine: 'id -un; echo "home=$HOME"' }),
-      packageDir,
+    await startRun(ex, packageDir, 'as-user', {
+      runAs: 'user',
+      commandLine: 'id -un; echo "home=$HOME"',
     });
     const out = await ex.wait('as-user');
     expect(out.result).toBe('succeeded');

@@ -1,8 +1,8 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { AgentError } from '../../errors.js';
+import { parseJsonText, parseWith } from '../../parse.js';
 import { readFileIfExists, writeFileAtomic } from '../../state/atomic-file.js';
 import type { RunOutcome } from '../ports.js';
 
@@ -90,8 +90,7 @@ export async function writeRecord(paths: RunPaths, record: RunRecord): Promise<v
 }
 
 export async function readRecord(paths: RunPaths): Promise<RunRecord | undefined> {
-  const value = parseJson(await readFileIfExists(paths.record));
-  return Value.Check(RunRecord, value) ? value : undefined;
+  return readJsonFile(paths.record, RunRecord);
 }
 
 export async function writeOutcome(paths: RunPaths, outcome: RunOutcome): Promise<void> {
@@ -99,8 +98,7 @@ export async function writeOutcome(paths: RunPaths, outcome: RunOutcome): Promis
 }
 
 export async function readOutcome(paths: RunPaths): Promise<RunOutcome | undefined> {
-  const value = parseJson(await readFileIfExists(paths.outcome));
-  return Value.Check(RunOutcomeSchema, value) ? value : undefined;
+  return readJsonFile(paths.outcome, RunOutcomeSchema);
 }
 
 /** The wrapper's `exit` file: the program's exit status and when it was written (mtime). */
@@ -125,12 +123,17 @@ export async function listRunIds(stateDir: string): Promise<string[]> {
   return names.filter((n) => RUN_ID.test(n)).sort();
 }
 
-function parseJson(text: string | undefined): unknown {
+/** The file's content when it is JSON matching `schema`; `undefined` when absent or not valid. */
+async function readJsonFile<T extends TSchema>(
+  path: string,
+  schema: T,
+): Promise<Static<T> | undefined> {
+  const text = await readFileIfExists(path);
   if (text === undefined) return undefined;
   try {
-    const value: unknown = JSON.parse(text);
-    return value;
-  } catch {
-    return undefined;
+    return parseWith(schema, parseJsonText(text, path), path);
+  } catch (err) {
+    if (err instanceof AgentError) return undefined;
+    throw err;
   }
 }
