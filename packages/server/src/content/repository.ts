@@ -269,13 +269,29 @@ export async function deleteVersions(db: Db, ids: readonly string[]): Promise<vo
 
 /** A version's manifest, by path (what DPs pull and agents verify before a run). */
 export async function loadVersionFiles(db: Db, versionId: string): Promise<ManifestEntry[]> {
-  const rows = await db
-    .selectFrom('package_version_file')
-    .select(['path', 'sha256', 'size', 'mode'])
-    .where('version_id', '=', versionId)
-    .orderBy('path')
-    .execute();
-  return rows.map((r) => ({ path: r.path, sha256: r.sha256, size: Number(r.size), mode: r.mode }));
+  return (await loadManifests(db, [versionId])).get(versionId) ?? [];
+}
+
+/** The manifests of many versions (each by path) in one query per chunk of versions. */
+export async function loadManifests(
+  db: Db,
+  versionIds: readonly string[],
+): Promise<Map<string, ManifestEntry[]>> {
+  const out = new Map<string, ManifestEntry[]>(versionIds.map((id) => [id, []]));
+  for (const part of chunked([...new Set(versionIds)])) {
+    const rows = await db
+      .selectFrom('package_version_file')
+      .select(['version_id', 'path', 'sha256', 'size', 'mode'])
+      .where('version_id', 'in', part)
+      .orderBy('version_id')
+      .orderBy('path')
+      .execute();
+    for (const r of rows)
+      out
+        .get(r.version_id)
+        ?.push({ path: r.path, sha256: r.sha256, size: Number(r.size), mode: r.mode });
+  }
+  return out;
 }
 
 /** The version clients and DPs are given: the package's highest (current) one. */

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import { SoftwarePaths, type ContentAccessClaims } from '@steward/protocol';
+import type { FastifyReply } from 'fastify';
 import type { App } from '../http/types.js';
 import { NotFoundError, UnauthenticatedError } from '../http/errors.js';
 import { ContentErrorCode } from './codes.js';
@@ -16,28 +17,60 @@ export interface ContentFileRouteOptions {
 const Params = Type.Object({ sha256: Type.String() });
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-function notFound(sha256: string): NotFoundError {
+export function contentFileNotFound(sha256: string): NotFoundError {
   return new NotFoundError('content file', sha256, ContentErrorCode.CONTENT_NOT_FOUND);
 }
 
 async function openStored(store: ContentStore, sha256: string): Promise<FileHandle> {
-  if (!isSha256(sha256)) throw notFound(sha256);
+  if (!isSha256(sha256)) throw contentFileNotFound(sha256);
   try {
     return await open(store.pathOf(sha256), 'r');
   } catch (err) {
     if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT')
-      throw notFound(sha256);
+      throw contentFileNotFound(sha256);
     throw err;
+  }
+}
+
+/**
+ * Sends a stored file with HTTP Range, straight from a file descriptor to the socket with 1 MiB
+ * reads and no per-chunk JavaScript (ADR 0007 benchmark: ≥80% of a bare static server). The file
+ * is opened before its size is read, so a file removed meanwhile is a 404, never a truncated 200.
+ * Both routes that serve content (agents' and DPs') answer through here, so downloads resume the
+ * same way against either. `onPartial` hears where a resumed download starts.
+ */
+export async function sendStoredFile(
+  reply: FastifyReply,
+  opts: {
+    store: ContentStore;
+    sha256: string;
+    rangeHeader: string | undefined;
+    onPartial?: (start: number) => void;
+  },
+): Promise<FastifyReply> {
+  const { sha256 } = opts;
+  const file = await openStored(opts.store, sha256);
+  let handedOver = false;
+  try {
+    const { size } = await file.stat();
+    const range = beginFileReply(reply, sha256, size, opts.rangeHeader);
+    if (range.kind === 'partial') opts.onPartial?.(range.start);
+    const stream = file.createReadStream({
+      ...(range.kind === 'partial' ? { start: range.start, end: range.end } : {}),
+      highWaterMark: READ_HIGH_WATER_MARK,
+    });
+    handedOver = true;
+    return sendFileBody(reply, range, size, stream);
+  } finally {
+    // The read stream closes the descriptor when it ends or is destroyed; otherwise we do.
+    if (!handedOver) await file.close();
   }
 }
 
 /**
  * `GET /content/v1/files/:sha256` on a distribution point: the site server's agent listener and
  * standalone DP processes alike, so it touches no database. Bearer content access token, HTTP
- * Range for resumable downloads. The bytes go from a file descriptor straight to the socket with
- * 1 MiB reads and no per-chunk JavaScript (ADR 0007 benchmark: ≥80% of a bare static server).
- * The file is opened before its size is read, so a file removed meanwhile is a 404, never a
- * truncated 200.
+ * Range for resumable downloads.
  */
 export function registerContentFileRoute(app: App, opts: ContentFileRouteOptions): void {
   app.get(SoftwarePaths.contentFile, { schema: { params: Params } }, async (req, reply) => {
@@ -48,21 +81,10 @@ export function registerContentFileRoute(app: App, opts: ContentFileRouteOptions
         'send Authorization: Bearer <content access token>',
       );
     opts.verifyToken(token);
-    const { sha256 } = req.params;
-    const file = await openStored(opts.store, sha256);
-    let handedOver = false;
-    try {
-      const { size } = await file.stat();
-      const range = beginFileReply(reply, sha256, size, req.headers.range);
-      const stream = file.createReadStream({
-        ...(range.kind === 'partial' ? { start: range.start, end: range.end } : {}),
-        highWaterMark: READ_HIGH_WATER_MARK,
-      });
-      handedOver = true;
-      return sendFileBody(reply, range, size, stream);
-    } finally {
-      // The read stream closes the descriptor when it ends or is destroyed; otherwise we do.
-      if (!handedOver) await file.close();
-    }
+    return sendStoredFile(reply, {
+      store: opts.store,
+      sha256: req.params.sha256,
+      rangeHeader: req.headers.range,
+    });
   });
 }

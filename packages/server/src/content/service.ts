@@ -21,18 +21,13 @@ import { assertSha256, type ContentStore } from './content-store.js';
 import { importArchive } from './archive.js';
 import { importFolder } from './folder.js';
 import { discardUnreferenced } from './gc.js';
+import { mustFindPackage } from './find-package.js';
 import { commitVersion, pruneVersions, type VersionSource } from './versions.js';
 import * as repo from './repository.js';
 import * as stored from './stored-files.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 
 type Db = Kysely<Database>;
-
-export async function mustFindPackage(db: Db, idOrName: string): Promise<repo.PackageRow> {
-  const row = await repo.findPackage(db, idOrName);
-  if (!row) throw new NotFoundError('package', idOrName, ContentErrorCode.PACKAGE_NOT_FOUND);
-  return row;
-}
 
 /**
  * The content library: packages, their numbered versions (manifests of path → SHA-256), and the

@@ -6,9 +6,10 @@ import { nowIso } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { writeAudit } from '../audit/audit.js';
 import { raiseSiteStatus } from '../status/site-status.js';
-import { ConflictError, InputError, NotFoundError } from '../http/errors.js';
+import { ConflictError, InputError } from '../http/errors.js';
 import { ContentErrorCode } from './codes.js';
 import { checkManifest } from './manifest.js';
+import { mustFindPackage } from './find-package.js';
 import * as repo from './repository.js';
 import * as stored from './stored-files.js';
 
@@ -18,8 +19,7 @@ export type VersionSource = 'files' | 'archive' | 'folder';
 type Db = Kysely<Database>;
 
 async function lockedPackage(ctx: SiteContext, tx: Db, idOrName: string): Promise<repo.PackageRow> {
-  const row = await repo.findPackage(tx, idOrName);
-  if (!row) throw new NotFoundError('package', idOrName, ContentErrorCode.PACKAGE_NOT_FOUND);
+  const row = await mustFindPackage(tx, idOrName);
   // PostgreSQL: two versions of one package at once would take the same number; the row lock
   // orders them. SQLite runs one write transaction at a time anyway.
   if (ctx.db.dialect === 'postgres')

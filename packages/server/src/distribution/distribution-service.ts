@@ -12,7 +12,7 @@ import { writeAudit } from '../audit/audit.js';
 import { ConflictError, InputError } from '../http/errors.js';
 import type { ContentStore } from '../content/content-store.js';
 import { findPackage, loadVersionFiles } from '../content/repository.js';
-import { mustFindPackage } from '../content/service.js';
+import { mustFindPackage } from '../content/find-package.js';
 import { DistributionErrorCode } from './codes.js';
 import {
   dpCompletion,

@@ -9,7 +9,8 @@ import { loadOrCreateSiteKeys } from '../site/site-keys.js';
 import { ContentStore } from '../content/content-store.js';
 import { decodeDpToken } from './dp-token.js';
 import { createDistribution, type Distribution } from './wiring.js';
-import { addVersion, sha256Of, statusMessages } from './test-fixtures.js';
+import { sha256Hex } from '../enrolment/service.js';
+import { addVersion, statusMessages } from './test-fixtures.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)
@@ -150,7 +151,7 @@ describe.each(testDialects)('distribution points and content on %s', (dialect) =
       expect(ids.map((r) => r.message_id)).toEqual([2342, 2330]);
 
       // Validate content: the library's copy is re-hashed in process.
-      writeFileSync(store.pathOf(sha256Of('echo a')), 'tampered');
+      writeFileSync(store.pathOf(sha256Hex('echo a')), 'tampered');
       const after = await d.distribution.validate(ADMIN, 'tool');
       expect(after.distributionPoints[0]).toMatchObject({ state: 'validation-failed' });
       expect(await statusMessages(ctx.db.kysely, 50102)).toHaveLength(1);
@@ -268,7 +269,7 @@ describe.each(testDialects)('distribution points and content on %s', (dialect) =
       expect((await d.distribution.dpContent(ADMIN, 'b1'))[0]?.state).toBe('pending');
       const assigned = await d.dpSite.assignments(dp);
       expect(assigned.packages.map((p) => [p.versionNumber, p.files[0]?.sha256])).toEqual([
-        [2, sha256Of('bbbb')],
+        [2, sha256Hex('bbbb')],
       ]);
       await report('installed', v2.versionId, 4);
       expect(await statusMessages(ctx.db.kysely, 2342)).toHaveLength(2);
@@ -350,7 +351,7 @@ describe.each(testDialects)('distribution points and content on %s', (dialect) =
             ...item,
             state: 'validation-failed',
             validatedAt: clock.now().toISOString(),
-            badFiles: [sha256Of('a')],
+            badFiles: [sha256Hex('a')],
           },
         ],
       });

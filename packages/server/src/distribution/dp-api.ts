@@ -7,10 +7,8 @@ import {
   SoftwarePaths,
 } from '@steward/protocol';
 import type { App } from '../http/types.js';
-import { NotFoundError } from '../http/errors.js';
-import { ContentErrorCode } from '../content/codes.js';
 import { isSha256, type ContentStore } from '../content/content-store.js';
-import { beginFileReply, sendFileBody } from '../content/range.js';
+import { contentFileNotFound, sendStoredFile } from '../content/serve-file.js';
 import type { DpSiteService } from './dp-site-service.js';
 
 const FileParams = Type.Object({ sha256: Type.String() });
@@ -49,18 +47,13 @@ export function registerDpApiRoutes(
   app.get(SoftwarePaths.dpFile, { schema: { params: FileParams } }, async (req, reply) => {
     const dp = await service.authenticate(req);
     const { sha256 } = req.params;
-    const notFound = new NotFoundError('content file', sha256, ContentErrorCode.CONTENT_NOT_FOUND);
-    if (!isSha256(sha256) || !(await service.mayFetch(dp, sha256))) throw notFound;
-    const size = await store.size(sha256);
-    if (size === undefined) throw notFound;
-    const range = beginFileReply(reply, sha256, size, req.headers.range);
-    if (range.kind === 'partial')
-      req.log.info({ dp: dp.id, sha256, from: range.start }, 'DP resumes a file');
-    return sendFileBody(
-      reply,
-      range,
-      size,
-      store.createReadStream(sha256, range.kind === 'partial' ? range : undefined),
-    );
+    if (!isSha256(sha256) || !(await service.mayFetch(dp, sha256)))
+      throw contentFileNotFound(sha256);
+    return sendStoredFile(reply, {
+      store,
+      sha256,
+      rangeHeader: req.headers.range,
+      onPartial: (from) => req.log.info({ dp: dp.id, sha256, from }, 'DP resumes a file'),
+    });
   });
 }

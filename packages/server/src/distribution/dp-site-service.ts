@@ -14,9 +14,9 @@ import { AppError, InputError } from '../http/errors.js';
 import { sameHash, sha256Hex } from '../enrolment/service.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { issueServerCertificate, type SiteKeys } from '../site/site-keys.js';
-import { loadVersionFiles } from '../content/repository.js';
+import { loadManifests } from '../content/repository.js';
 import { DistributionErrorCode } from './codes.js';
-import { findVersion, moveTargetsToVersion } from './content-status-repository.js';
+import { moveTargetsToVersion } from './content-status-repository.js';
 import { applyDpStatusItem, wholeBytes } from './dp-status.js';
 import { dpPollSeconds } from './dp-state.js';
 
@@ -152,12 +152,16 @@ export class DpSiteService {
     const rows = await db
       .selectFrom('dp_package as t')
       .innerJoin('software_package as p', 'p.id', 't.package_id')
+      // A package without a version yet has nothing to hold.
+      .innerJoin('package_version as v', 'v.id', 'p.current_version_id')
       .select([
         't.package_id',
         'p.name',
-        'p.current_version_id',
-        't.version_id',
+        't.version_id as target_version_id',
         't.validate_requested_at',
+        'v.id',
+        'v.number',
+        'v.size_bytes',
       ])
       .where('t.dp_id', '=', dp.id)
       // Package priority (seed 004): the DP pulls in this order, one package after another, and
@@ -177,26 +181,33 @@ export class DpSiteService {
       )
       .orderBy('p.name')
       .execute();
+    const manifests = await loadManifests(
+      db,
+      rows.map((r) => r.id),
+    );
+    const at = nowIso(this.ctx);
     const packages: DpAssignedPackage[] = [];
     for (const row of rows) {
-      const version = row.current_version_id
-        ? await findVersion(db, row.current_version_id)
-        : undefined;
-      if (!version) continue;
-      if (row.version_id !== version.id)
+      const current = row.target_version_id === row.id;
+      if (!current)
         await moveTargetsToVersion(db, {
           packageId: row.package_id,
-          version,
-          at: nowIso(this.ctx),
+          version: {
+            id: row.id,
+            package_id: row.package_id,
+            number: row.number,
+            size_bytes: Number(row.size_bytes),
+          },
+          at,
           dpId: dp.id,
         });
       packages.push({
         packageId: row.package_id,
         packageName: row.name,
-        packageVersionId: version.id,
-        versionNumber: version.number,
-        files: await loadVersionFiles(db, version.id),
-        validateRequestedAt: row.version_id === version.id ? row.validate_requested_at : null,
+        packageVersionId: row.id,
+        versionNumber: row.number,
+        files: manifests.get(row.id) ?? [],
+        validateRequestedAt: current ? row.validate_requested_at : null,
       });
     }
     return { packages, pollSeconds: dpPollSeconds() };

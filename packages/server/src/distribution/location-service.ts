@@ -7,7 +7,7 @@ import { InputError, NotFoundError } from '../http/errors.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import { signContentAccessToken } from '../content/access-token.js';
 import { ContentErrorCode } from '../content/codes.js';
-import { mustFindPackage } from '../content/service.js';
+import { mustFindPackage } from '../content/find-package.js';
 import { DistributionErrorCode } from './codes.js';
 import { findVersion } from './content-status-repository.js';
 import { groupsContaining } from './boundary-repository.js';

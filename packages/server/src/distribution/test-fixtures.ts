@@ -1,8 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { parseJsonColumn } from '../db/database.js';
+import { sha256Hex } from '../enrolment/service.js';
 import type { ContentStore } from '../content/content-store.js';
 
 /**
@@ -16,10 +17,6 @@ export interface FileFixture {
 }
 
 const AT = '2026-01-01T00:00:00.000Z';
-
-export function sha256Of(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /** A new version of a package (created when `packageId` is a new name) that becomes current. */
 export async function addVersion(
@@ -55,7 +52,7 @@ export async function addVersion(
     .executeTakeFirst();
   const number = Number(last?.n ?? 0) + 1;
   const versionId = randomUUID();
-  const files = opts.files.map((f) => ({ ...f, sha256: sha256Of(f.bytes), size: f.bytes.length }));
+  const files = opts.files.map((f) => ({ ...f, sha256: sha256Hex(f.bytes), size: f.bytes.length }));
   for (const f of files) {
     await db
       .insertInto('content_file')
