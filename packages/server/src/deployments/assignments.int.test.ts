@@ -1,4 +1,4 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -192,6 +192,84 @@ describe.each(testDialects)('assignments and deployment state on %s', (dialect) 
       );
       expect(nudged.state).toBe('not-connected');
       expect((await assignments(d2)).deployments.map((d) => d.id)).toContain(pilot.id);
+    });
+
+    it('drops a cached document when its device joins a collection without deployments', async () => {
+      // Cached before the join: the new collection has nothing for it yet.
+      await assignments(d2);
+      const col = await t.api.createCollection({
+        name: 'canary',
+        rules: [{ kind: 'direct', deviceId: d2.deviceId }],
+      });
+      const change = await waitFor('membership change recorded', async () =>
+        t.db
+          .selectFrom('collection_membership_change')
+          .select('id')
+          .where('collection_id', '=', col.id)
+          .where('device_id', '=', d2.deviceId)
+          .executeTakeFirst(),
+      );
+      await waitFor('membership watch past the change', async () => {
+        const mark = await t.db
+          .selectFrom('site_setting')
+          .select('value')
+          .where('key', '=', 'deployments_membership_change_id')
+          .executeTakeFirst();
+        return Number(mark?.value ?? 0) >= Number(change.id);
+      });
+      // A deployment in the new collection must reach it at once.
+      const canary = await t.api.createDeployment({
+        programId: a.id,
+        collectionId: col.id,
+        purpose: 'available',
+      });
+      expect((await assignments(d2)).deployments.map((d) => d.id)).toContain(canary.id);
+    });
+
+    it('names the new current version of a package', async () => {
+      const before = (await assignments(d1)).programs.find((p) => p.id === a.id);
+      const versionId = (
+        await t.db
+          .selectFrom('software_package')
+          .select('current_version_id')
+          .where('id', '=', a.packageId)
+          .executeTakeFirstOrThrow()
+      ).current_version_id;
+      expect(before?.packageVersionId).toBe(versionId);
+      // A second version with the same files, made current as the content library does it.
+      const next = randomUUID();
+      const at = new Date().toISOString();
+      const old = await t.db
+        .selectFrom('package_version')
+        .selectAll()
+        .where('id', '=', versionId ?? '')
+        .executeTakeFirstOrThrow();
+      await t.db
+        .insertInto('package_version')
+        .values({ ...old, id: next, number: old.number + 1, created_at: at })
+        .execute();
+      const files = await t.db
+        .selectFrom('package_version_file')
+        .selectAll()
+        .where('version_id', '=', old.id)
+        .execute();
+      await t.db
+        .insertInto('package_version_file')
+        .values(files.map((f) => ({ ...f, version_id: next })))
+        .execute();
+      await t.db
+        .updateTable('software_package')
+        .set({ current_version_id: next })
+        .where('id', '=', a.packageId)
+        .execute();
+      await t.server.ctx?.bus.publish('content-changed', { packageId: a.packageId });
+      // On PostgreSQL the event comes back through LISTEN: wait for it, not for the cache age.
+      const after = await waitFor('new version named', async () => {
+        const doc = await assignments(d1);
+        return doc.programs.find((p) => p.id === a.id)?.packageVersionId === next && doc;
+      });
+      // B depends on A's package too: its entry moved with it.
+      expect(after.programs.find((p) => p.id === b.id)?.packageVersionId).toBe(next);
     });
 
     async function report(device: TestDevice, items: OutboxItem[]) {

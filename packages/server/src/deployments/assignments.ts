@@ -26,34 +26,44 @@ const MAX_MANIFESTS = 500;
 interface Entry {
   signed: SignedAssignments;
   collectionIds: ReadonlySet<string>;
-  /** Package id -> version id the document names, to notice a new content version. */
-  packages: ReadonlyMap<string, string | null>;
+  /** Packages the document names, to drop it on their `content-changed`. */
+  packages: ReadonlySet<string>;
   builtAt: number;
 }
 
 /**
  * Builds the per-device assignments document (ADR 0007) and signs it with the policy key the
- * agent already trusts. Cached per device: dropped on `deployments-changed` (deployments,
- * programs, windows, membership) in every process, and rebuilt when a package the document
- * names got a new current version or the device's collections changed (two indexed queries per
- * request).
+ * agent already trusts. Cached per device, so a hit costs no query: dropped in every process on
+ * `deployments-changed` (deployments, programs, windows, and every membership change the
+ * membership watch sees) and on `content-changed` for the documents naming that package.
  */
 export class AssignmentService {
   private cache = new Map<string, Entry>();
   private manifests = new Map<string, ManifestEntry[]>();
   /** Raised by every drop, so a document built across a change is not cached. */
   private generation = 0;
-  private unsubscribe: () => void;
+  private unsubscribe: (() => void)[];
 
   constructor(
     private readonly ctx: SiteContext,
     private readonly keys: SiteKeys,
   ) {
-    this.unsubscribe = ctx.bus.subscribe('deployments-changed', (e) => this.drop(e));
+    this.unsubscribe = [
+      ctx.bus.subscribe('deployments-changed', (e) => this.drop(e)),
+      // Published after the new current version (or the deletion) committed.
+      ctx.bus.subscribe('content-changed', ({ packageId }) => this.dropPackage(packageId)),
+    ];
   }
 
   stop(): void {
-    this.unsubscribe();
+    for (const u of this.unsubscribe) u();
+  }
+
+  /** Drops the cached documents naming this package (directly or as a dependency's). */
+  private dropPackage(packageId: string): void {
+    this.generation++;
+    for (const [deviceId, entry] of this.cache)
+      if (entry.packages.has(packageId)) this.cache.delete(deviceId);
   }
 
   /** Drops the cached documents an event names (also called directly by this process). */
@@ -73,9 +83,7 @@ export class AssignmentService {
   async signedFor(deviceId: string): Promise<SignedAssignments> {
     const hit = this.cache.get(deviceId);
     const age = hit ? this.ctx.clock.now().getTime() - hit.builtAt : -1;
-    if (hit && age >= 0 && age < CACHE_MS && (await this.stillCurrent(deviceId, hit))) {
-      return hit.signed;
-    }
+    if (hit && age >= 0 && age < CACHE_MS) return hit.signed;
     const generation = this.generation;
     const built = await this.build(deviceId);
     // A change committed while this was being built: serve it, but do not keep it.
@@ -87,32 +95,6 @@ export class AssignmentService {
     }
     this.cache.set(deviceId, built);
     return built.signed;
-  }
-
-  private async stillCurrent(deviceId: string, entry: Entry): Promise<boolean> {
-    // Joining a collection that has no deployment yet raises no event (membership-watch skips
-    // it), and a deployment created there later drops only documents naming that collection:
-    // a document built before the device joined must not outlive the membership change.
-    const members = await this.ctx.db.kysely
-      .selectFrom('collection_member')
-      .select('collection_id')
-      .where('device_id', '=', deviceId)
-      .execute();
-    if (
-      members.length !== entry.collectionIds.size ||
-      members.some((m) => !entry.collectionIds.has(m.collection_id))
-    )
-      return false;
-    if (entry.packages.size === 0) return true;
-    const rows = await this.ctx.db.kysely
-      .selectFrom('software_package')
-      .select(['id', 'current_version_id'])
-      .where('id', 'in', [...entry.packages.keys()])
-      .execute();
-    return (
-      rows.length === entry.packages.size &&
-      rows.every((r) => entry.packages.get(r.id) === r.current_version_id)
-    );
   }
 
   private async build(deviceId: string): Promise<Entry> {
@@ -140,9 +122,7 @@ export class AssignmentService {
     return {
       signed: { payload, signature },
       collectionIds: new Set(collectionIds),
-      packages: new Map(
-        programs.map((p) => [p.packageId, p.packageVersionId === '' ? null : p.packageVersionId]),
-      ),
+      packages: new Set(programs.map((p) => p.packageId)),
       builtAt: this.ctx.clock.now().getTime(),
     };
   }

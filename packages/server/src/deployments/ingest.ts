@@ -118,30 +118,28 @@ export async function applyDeploymentStates(
     current.set(body.deploymentId, next);
     changed.add(body.deploymentId);
   }
-  for (const id of changed) {
-    const row = current.get(id);
-    if (!row) continue;
+  const rows = [...changed].flatMap((id) => current.get(id) ?? []);
+  for (let i = 0; i < rows.length; i += CHUNK)
     await tx
       .insertInto('deployment_device_state')
-      .values(row)
+      .values(rows.slice(i, i + CHUNK))
       .onConflict((oc) =>
-        oc.columns(['deployment_id', 'device_id']).doUpdateSet({
-          state: row.state,
-          revision: row.revision,
-          run_id: row.run_id,
-          reason_code: row.reason_code,
-          reason: row.reason,
-          exit_code: row.exit_code,
-          output_tail: row.output_tail,
-          bytes_done: row.bytes_done,
-          bytes_total: row.bytes_total,
-          last_run_at: row.last_run_at,
-          next_run_at: row.next_run_at,
-          run_count: row.run_count,
-          state_at: row.state_at,
-          device_seq: row.device_seq,
-        }),
+        oc.columns(['deployment_id', 'device_id']).doUpdateSet((eb) => ({
+          state: eb.ref('excluded.state'),
+          revision: eb.ref('excluded.revision'),
+          run_id: eb.ref('excluded.run_id'),
+          reason_code: eb.ref('excluded.reason_code'),
+          reason: eb.ref('excluded.reason'),
+          exit_code: eb.ref('excluded.exit_code'),
+          output_tail: eb.ref('excluded.output_tail'),
+          bytes_done: eb.ref('excluded.bytes_done'),
+          bytes_total: eb.ref('excluded.bytes_total'),
+          last_run_at: eb.ref('excluded.last_run_at'),
+          next_run_at: eb.ref('excluded.next_run_at'),
+          run_count: eb.ref('excluded.run_count'),
+          state_at: eb.ref('excluded.state_at'),
+          device_seq: eb.ref('excluded.device_seq'),
+        })),
       )
       .execute();
-  }
 }

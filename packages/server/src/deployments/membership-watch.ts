@@ -7,8 +7,8 @@ const BATCH = 5000;
 /**
  * Scheduler job: collection membership changes (evaluations write `collection_membership_change`
  * rows with increasing ids) reach the deployments of those collections. Devices that joined or
- * left a collection with deployments or maintenance windows get their cached assignments
- * dropped and a `deployments:evaluate` nudge. The last id handled is kept in site_setting, so a
+ * left a collection with deployments or maintenance windows get a `deployments:evaluate` nudge;
+ * every device that changed gets its cached assignments dropped. The last id handled is kept in site_setting, so a
  * restart neither replays history nor skips what changed meanwhile.
  */
 export async function propagateMembershipChanges(
@@ -48,8 +48,13 @@ export async function propagateMembershipChanges(
           .execute()),
       ].map((r) => r.collection_id),
     );
-    const devices = rows.filter((r) => relevant.has(r.collection_id)).map((r) => r.device_id);
-    await notifier.devicesChanged(devices, 'system');
+    const nudged = new Set(
+      rows.filter((r) => relevant.has(r.collection_id)).map((r) => r.device_id),
+    );
+    await notifier.devicesChanged([...nudged], 'system');
+    // The other documents do not change, but they hold the old collections: a deployment
+    // created later in a collection the device just joined drops documents by collection.
+    await notifier.forget(rows.map((r) => r.device_id).filter((id) => !nudged.has(id)));
     last = Number(rows[rows.length - 1]?.id ?? last);
     await save(ctx, last);
     if (rows.length < BATCH) return;

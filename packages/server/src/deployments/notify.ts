@@ -56,6 +56,12 @@ export class DeploymentNotifier {
     return devices.length;
   }
 
+  /** Drops these devices' cached documents everywhere, without a nudge (nothing they run changed). */
+  async forget(deviceIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(deviceIds)];
+    if (ids.length > 0) await this.changed({ deviceIds: ids });
+  }
+
   /** These devices are affected (their collection membership changed). */
   async devicesChanged(deviceIds: readonly string[], requestedBy: string): Promise<number> {
     const ids = [...new Set(deviceIds)];

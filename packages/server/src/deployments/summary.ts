@@ -81,52 +81,80 @@ function toSummary(
   };
 }
 
+/** Deployments summarised per pair of queries (bounds the statement's parameters). */
+const SUMMARY_CHUNK = 200;
+
 /**
- * One deployment's counts in one indexed pass over its reported states (joined to the current
- * members, so a device that left the collection no longer counts); members without a state are
- * 'targeted'. The member count is the collection's own, kept with its membership.
+ * Counts of these deployments in one grouped pass over their reported states (joined to the
+ * current members, so a device that left the collection no longer counts); members without a
+ * state are 'targeted'. The member count is the collection's own, kept with its membership.
  */
-async function summaryOf(db: Tx, d: SummaryFields, now: Date): Promise<DeploymentSummary> {
-  const cutoff = overdueCutoff(d, now);
+async function summariesOf(
+  db: Tx,
+  deployments: readonly SummaryFields[],
+  now: Date,
+): Promise<DeploymentSummary[]> {
+  const late = deployments.flatMap((d) => {
+    const cutoff = overdueCutoff(d, now);
+    return cutoff === undefined
+      ? []
+      : [sql`(s.deployment_id = ${d.id} and s.last_run_at < ${cutoff})`];
+  });
   const overdue =
-    cutoff === undefined
+    late.length === 0
       ? sql<number>`0`
-      : sql<number>`sum(case when s.last_run_at < ${cutoff} then 1 else 0 end)`;
+      : sql<number>`sum(case when ${sql.join(late, sql` or `)} then 1 else 0 end)`;
   const rows = await db
     .selectFrom('deployment_device_state as s')
+    .innerJoin('deployment as d', 'd.id', 's.deployment_id')
     .innerJoin('collection_member as m', (j) =>
-      j.onRef('m.device_id', '=', 's.device_id').on('m.collection_id', '=', d.collection_id),
+      j.onRef('m.device_id', '=', 's.device_id').onRef('m.collection_id', '=', 'd.collection_id'),
     )
-    .select(['s.state', overdue.as('overdue')])
+    .select(['s.deployment_id', 's.state', overdue.as('overdue')])
     .select((eb) => eb.fn.countAll().as('n'))
-    .where('s.deployment_id', '=', d.id)
-    .groupBy('s.state')
+    .where(
+      's.deployment_id',
+      'in',
+      deployments.map((d) => d.id),
+    )
+    .groupBy(['s.deployment_id', 's.state'])
     .execute();
-  const members = await db
-    .selectFrom('collection')
-    .select('member_count')
-    .where('id', '=', d.collection_id)
-    .executeTakeFirst();
-  const counts = emptyCounts();
-  let reported = 0;
-  let late = 0;
-  for (const r of rows) {
-    counts[r.state] = toNumber(r.n);
-    reported += toNumber(r.n);
-    late += toNumber(r.overdue);
-  }
-  counts.targeted = Math.max(0, toNumber(members?.member_count) - reported);
-  return toSummary(d.id, counts, late);
+  const members = new Map(
+    (
+      await db
+        .selectFrom('collection')
+        .select(['id', 'member_count'])
+        .where('id', 'in', [...new Set(deployments.map((d) => d.collection_id))])
+        .execute()
+    ).map((c) => [c.id, toNumber(c.member_count)]),
+  );
+  const byDeployment = new Map<string, typeof rows>();
+  for (const r of rows)
+    byDeployment.set(r.deployment_id, [...(byDeployment.get(r.deployment_id) ?? []), r]);
+  return deployments.map((d) => {
+    const counts = emptyCounts();
+    let reported = 0;
+    let lateRuns = 0;
+    for (const r of byDeployment.get(d.id) ?? []) {
+      counts[r.state] = toNumber(r.n);
+      reported += toNumber(r.n);
+      lateRuns += toNumber(r.overdue);
+    }
+    counts.targeted = Math.max(0, (members.get(d.collection_id) ?? 0) - reported);
+    return toSummary(d.id, counts, lateRuns);
+  });
 }
 
-/** Summaries of several deployments (the list and report views), one grouped query each. */
+/** Summaries of several deployments (the list and report views), two queries per chunk. */
 export async function deploymentSummaries(
   db: Tx,
   deployments: readonly SummaryFields[],
   now: Date = new Date(),
 ): Promise<Map<string, DeploymentSummary>> {
   const out = new Map<string, DeploymentSummary>();
-  for (const d of deployments) out.set(d.id, await summaryOf(db, d, now));
+  for (let i = 0; i < deployments.length; i += SUMMARY_CHUNK)
+    for (const s of await summariesOf(db, deployments.slice(i, i + SUMMARY_CHUNK), now))
+      out.set(s.deploymentId, s);
   return out;
 }
 
