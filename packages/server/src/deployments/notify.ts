@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { SiteContext } from '../context.js';
-import type { Database } from '../db/schema.js';
 import type { BusEvents } from '../events/bus.js';
-import { newActionRow } from '../devices/repository.js';
+import { requestActions } from '../devices/client-notification.js';
 import type { PushHub } from '../push/push-hub.js';
 
 type DeploymentsChanged = BusEvents['deployments-changed'];
@@ -87,19 +85,10 @@ export class DeploymentNotifier {
     requestedBy: string,
   ): Promise<void> {
     if (devices.length === 0) return;
-    const now = this.ctx.clock.now();
-    const rows = devices.map((d) =>
-      newActionRow(d, { action: ACTION, requestedBy, now, heldHere: this.push.isConnected(d.id) }),
-    );
-    await this.ctx.db.kysely.transaction().execute(async (tx: Kysely<Database>) => {
-      for (let i = 0; i < rows.length; i += CHUNK)
-        await tx
-          .insertInto('device_action')
-          .values(rows.slice(i, i + CHUNK))
-          .execute();
+    await requestActions(this.ctx, this.push, devices, {
+      action: ACTION,
+      requestedBy,
+      now: this.ctx.clock.now(),
     });
-    await this.push.publish(
-      rows.map((r) => ({ deviceId: r.device_id, requestId: r.id, action: ACTION })),
-    );
   }
 }

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import { type CollectionActionResult, type NudgeAction } from '@steward/protocol';
+import type { Database } from '../db/schema.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
@@ -8,6 +10,41 @@ import { type PushHub } from '../push/push-hub.js';
 import { newActionRow } from './repository.js';
 
 const INSERT_CHUNK = 500;
+
+type ActionRow = ReturnType<typeof newActionRow>;
+
+/**
+ * Records one `action` request per device (one transaction, chunked inserts; `alsoInTx` adds
+ * what must commit with them, e.g. the audit row), then publishes them in one event so whichever
+ * process holds a device's push connection delivers it. Returns the rows recorded.
+ */
+export async function requestActions(
+  ctx: SiteContext,
+  push: PushHub,
+  devices: readonly { id: string; push_seen_at: string | null }[],
+  o: {
+    action: NudgeAction;
+    requestedBy: string;
+    now: Date;
+    alsoInTx?: (tx: Kysely<Database>, rows: readonly ActionRow[]) => Promise<void>;
+  },
+): Promise<ActionRow[]> {
+  const { action, requestedBy, now } = o;
+  const rows = devices.map((d) =>
+    newActionRow(d, { action, requestedBy, now, heldHere: push.isConnected(d.id) }),
+  );
+  if (rows.length === 0 && !o.alsoInTx) return rows;
+  await ctx.db.kysely.transaction().execute(async (tx) => {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+      await tx
+        .insertInto('device_action')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute();
+    await o.alsoInTx?.(tx, rows);
+  });
+  await push.publish(rows.map((r) => ({ deviceId: r.device_id, requestId: r.id, action })));
+  return rows;
+}
 
 /**
  * Client notification for a whole collection (Configuration Manager's "Client Notification >
@@ -38,39 +75,35 @@ export async function notifyCollection(
     .where('m.collection_id', '=', collection.id)
     .where('d.revoked_at', 'is', null)
     .execute();
-  const rows = members.map((m) =>
-    newActionRow(m, { action, requestedBy: actor.userName, now, heldHere: push.isConnected(m.id) }),
-  );
-  const connected = rows.filter((r) => r.not_connected === 0).length;
-  await db.transaction().execute(async (tx) => {
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await tx
-        .insertInto('device_action')
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .execute();
-    }
-    await writeAudit(tx, actor, requestedAt, {
-      action: `collection.${action}`,
-      targetType: 'collection',
-      targetId: collection.id,
-      details: { devices: rows.length, connected },
-    });
-    await raiseSiteStatus(
-      ctx,
-      {
-        messageId: 50041,
-        insertionStrings: [
-          action,
-          String(rows.length),
-          collection.name,
-          actor.userName,
-          String(connected),
-        ],
-        attributes: { collectionId: collection.id },
-      },
-      tx,
-    );
+  let connected = 0;
+  const rows = await requestActions(ctx, push, members, {
+    action,
+    requestedBy: actor.userName,
+    now,
+    alsoInTx: async (tx, recorded) => {
+      connected = recorded.filter((r) => r.not_connected === 0).length;
+      await writeAudit(tx, actor, requestedAt, {
+        action: `collection.${action}`,
+        targetType: 'collection',
+        targetId: collection.id,
+        details: { devices: recorded.length, connected },
+      });
+      await raiseSiteStatus(
+        ctx,
+        {
+          messageId: 50041,
+          insertionStrings: [
+            action,
+            String(recorded.length),
+            collection.name,
+            actor.userName,
+            String(connected),
+          ],
+          attributes: { collectionId: collection.id },
+        },
+        tx,
+      );
+    },
   });
-  await push.publish(rows.map((r) => ({ deviceId: r.device_id, requestId: r.id, action })));
   return { collectionId: collection.id, action, requestedAt, devices: rows.length, connected };
 }
