@@ -4,14 +4,11 @@
  * saves a screenshot to test-results/screenshots/ for review.
  */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSite, waitFor, type Site } from '../../../test-support/site.js';
-
-const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const SHOTS = join(REPO, 'test-results', 'screenshots');
+import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
 
 let site: Site;
 let browser: Browser;
@@ -24,38 +21,12 @@ async function shot(name: string, on: Page = page): Promise<void> {
   await on.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-async function signIn(): Promise<void> {
-  await page.goto(site.adminUrl);
-  await page.getByTestId('sign-in-form').waitFor();
-  await page.getByTestId('sign-in-user').fill(site.adminUser);
-  await page.getByTestId('sign-in-password').fill(site.adminPassword);
-  await page.getByTestId('sign-in-submit').click();
-  await page.getByTestId('signed-in-user').filter({ hasText: site.adminUser }).waitFor();
-}
-
 describe('console', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     site = await startSite({ agents: 1 });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      colorScheme: 'light',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
+    browser = await launchBrowser();
+    ({ context, page } = await openPage(browser));
   });
 
   afterAll(async () => {
@@ -76,7 +47,7 @@ describe('console', () => {
       .toContain('INVALID_CREDENTIALS');
     await shot('01-sign-in-error');
 
-    await signIn();
+    await signIn(page, site);
     expect(new URL(page.url()).pathname).toBe('/devices');
   });
 

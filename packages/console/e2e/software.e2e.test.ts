@@ -7,14 +7,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSite, type Site } from '../../../test-support/site.js';
-
-const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const SHOTS = join(REPO, 'test-results', 'screenshots');
+import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
 
 let site: Site;
 let browser: Browser;
@@ -58,30 +55,9 @@ describe('software distribution in the console', () => {
     marker = join(work, 'marker.txt');
     buildArchive();
     site = await startSite({ agents: 1 });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      colorScheme: 'light',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(site.adminUrl);
-    await page.getByTestId('sign-in-user').fill(site.adminUser);
-    await page.getByTestId('sign-in-password').fill(site.adminPassword);
-    await page.getByTestId('sign-in-submit').click();
-    await page.getByTestId('signed-in-user').filter({ hasText: site.adminUser }).waitFor();
+    browser = await launchBrowser();
+    ({ context, page } = await openPage(browser));
+    await signIn(page, site);
   });
 
   afterAll(async () => {
@@ -184,7 +160,7 @@ describe('software distribution in the console', () => {
       await expect
         .poll(() => page.getByTestId('state-count-succeeded').getAttribute('data-count'), {
           timeout: 150_000,
-          intervals: [1000],
+          interval: 1000,
         })
         .toBe('1');
     } catch (err) {

@@ -11,7 +11,7 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconMapPin, IconRoute, IconTopologyStar3 } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { BoundaryType } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
@@ -25,7 +25,7 @@ import { PageHeader } from '../../components/page-header';
 import { PageTabs, useTabParam } from '../../components/page-tabs';
 import { QueryView } from '../../components/query-view';
 import { useSession } from '../../session/session-context';
-import { keys, useBoundaryGroups } from '../software/queries';
+import { keys, useBoundaries, useBoundaryGroups } from '../software/queries';
 import { BoundaryGroupsTab } from './boundary-groups-tab';
 import { BoundaryResolver } from './boundary-resolver';
 
@@ -109,7 +109,7 @@ function BoundariesTab() {
   const { can } = useSession();
   const queryClient = useQueryClient();
   const [opened, { open, close }] = useDisclosure(false);
-  const boundaries = useQuery({ queryKey: keys.boundaries, queryFn: () => api.listBoundaries() });
+  const boundaries = useBoundaries();
   const groups = useBoundaryGroups();
   const remove = useMutation({
     mutationFn: (id: string) => api.deleteBoundary(id),

@@ -1,7 +1,7 @@
 import { Badge, Group, Stack, Table, Text } from '@mantine/core';
 
 import { IconTopologyStar3 } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { BoundaryGroup } from '@steward/protocol';
 
 import { api } from '../../api/client';
@@ -14,7 +14,7 @@ import { NewButton } from '../../components/new-button';
 import { QueryView } from '../../components/query-view';
 import { useEditModal } from '../../components/use-edit-modal';
 import { useSession } from '../../session/session-context';
-import { keys, useBoundaryGroups, useDistributionPoints } from '../software/queries';
+import { keys, useBoundaries, useBoundaryGroups, useDistributionPoints } from '../software/queries';
 import { BoundaryGroupModal } from './boundary-group-modal';
 
 export function BoundaryGroupsTab() {
@@ -22,7 +22,7 @@ export function BoundaryGroupsTab() {
   const queryClient = useQueryClient();
   const groups = useBoundaryGroups();
   const dps = useDistributionPoints();
-  const boundaries = useQuery({ queryKey: keys.boundaries, queryFn: () => api.listBoundaries() });
+  const boundaries = useBoundaries();
   const editor = useEditModal<BoundaryGroup>();
   const remove = useMutation({
     mutationFn: (id: string) => api.deleteBoundaryGroup(id),

@@ -1,5 +1,4 @@
 import {
-  Anchor,
   Badge,
   Checkbox,
   Code,
@@ -18,7 +17,6 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { DEPLOYMENT_STATES } from '@steward/protocol';
 import type { DeploymentDeviceState, DeploymentStateName } from '@steward/protocol';
 import { Fragment, useState } from 'react';
-import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
 import {
   DEPLOYMENT_STATE_META,
@@ -31,6 +29,7 @@ import { Pager } from '../../components/pager';
 import { RelativeTime } from '../../components/relative-time';
 import { QueryView } from '../../components/query-view';
 import { formatBytes } from '../../lib/format';
+import { DeviceDeploymentsLink } from './device-deployments-link';
 import { dkeys } from './queries';
 
 function DeviceDetails({ row }: { row: DeploymentDeviceState }) {
@@ -115,14 +114,7 @@ function DeviceRow(props: {
           />
         </Table.Td>
         <Table.Td>
-          <Anchor
-            component={Link}
-            to={`/devices/${encodeURIComponent(row.deviceId)}?tab=deployments`}
-            size="sm"
-            fw={600}
-          >
-            {row.hostname}
-          </Anchor>
+          <DeviceDeploymentsLink deviceId={row.deviceId} hostname={row.hostname} />
         </Table.Td>
         <Table.Td>
           <Group gap={4} wrap="nowrap">
@@ -222,7 +214,10 @@ export function DeploymentDevices(props: {
         <Switch
           label="Overdue only"
           checked={overdue}
-          onChange={(e) => setOverdue(e.currentTarget.checked)}
+          onChange={(e) => {
+            setOverdue(e.currentTarget.checked);
+            setPage((p) => ({ ...p, offset: 0 }));
+          }}
         />
         {props.selected.length > 0 && (
           <Text size="sm" c="dimmed" data-testid="selected-count">

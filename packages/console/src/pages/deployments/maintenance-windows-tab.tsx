@@ -22,9 +22,9 @@ import { DataTable, RowActions } from '../../components/data-table';
 import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EditButton } from '../../components/edit-button';
 import { EmptyState } from '../../components/empty-state';
-import { ErrorState } from '../../components/error-state';
 import { FormActions } from '../../components/form-actions';
 import { NewButton } from '../../components/new-button';
+import { QueryView } from '../../components/query-view';
 import { useEditModal } from '../../components/use-edit-modal';
 import { SaveErrorAlert } from '../../components/save-error-alert';
 import { useSession } from '../../session/session-context';
@@ -198,7 +198,6 @@ export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }
         New window
       </NewButton>
     );
-  if (windows.isError) return <ErrorState error={windows.error} what="the maintenance windows" />;
   return (
     <Stack gap="md">
       <Group justify="space-between">
@@ -208,15 +207,20 @@ export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }
         </Text>
         {newButton('new-window')}
       </Group>
-      {!windows.isPending && list.length === 0 ? (
-        <EmptyState
-          icon={<IconCalendarTime size={24} />}
-          title="No maintenance windows"
-          description="Without windows, required deployments run whenever they are scheduled."
-          action={newButton()}
-          compact
-        />
-      ) : (
+      <QueryView
+        query={windows}
+        what="the maintenance windows"
+        isEmpty={list.length === 0}
+        empty={
+          <EmptyState
+            icon={<IconCalendarTime size={24} />}
+            title="No maintenance windows"
+            description="Without windows, required deployments run whenever they are scheduled."
+            action={newButton()}
+            compact
+          />
+        }
+      >
         <DataTable
           columns={[
             { label: 'Name' },
@@ -269,7 +273,7 @@ export function MaintenanceWindowsTab({ collectionId }: { collectionId: string }
             </Table.Tr>
           ))}
         </DataTable>
-      )}
+      </QueryView>
       {list.length > 0 && <WindowPreview windows={list} />}
       <Modal
         opened={editor.opened}

@@ -4,11 +4,11 @@ import { useQuery } from '@tanstack/react-query';
 import type { PhasedDeployment } from '@steward/protocol';
 import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
+import { DataTable } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
-import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
+import { QueryView } from '../../components/query-view';
 import { RelativeTime } from '../../components/relative-time';
-import { TableSkeleton } from '../../components/table-skeleton';
 import { useSession } from '../../session/session-context';
 import { dkeys } from './queries';
 
@@ -55,83 +55,82 @@ export function PhasedListPage() {
         actions={newButton('new-phased')}
       />
       <Paper p="md">
-        {phased.isError ? (
-          <ErrorState error={phased.error} what="the phased deployments" />
-        ) : !phased.isPending && rows.length === 0 ? (
-          <EmptyState
-            icon={<IconStairsUp size={24} />}
-            title="No phased deployments"
-            description="Start with a pilot collection, then widen: e.g. IT pilots, then one site, then everyone."
-            action={newButton()}
-          />
-        ) : (
-          <Table className="steward-table" data-testid="phased-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Program</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th w={220}>Phase</Table.Th>
-                <Table.Th>Halts at</Table.Th>
-                <Table.Th>Updated</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            {phased.isPending ? (
-              <TableSkeleton columns={6} rows={3} />
-            ) : (
-              <Table.Tbody>
-                {rows.map((p) => {
-                  const to = `/phased-deployments/${encodeURIComponent(p.id)}`;
-                  const done = p.phases.filter((ph) => ph.state === 'completed').length;
-                  return (
-                    <Table.Tr
-                      key={p.id}
-                      className="clickable"
-                      onClick={(e) => {
-                        if (!(e.target as HTMLElement).closest('a')) void navigate(to);
-                      }}
-                      data-testid="phased-row"
-                    >
-                      <Table.Td>
-                        <Anchor component={Link} to={to} size="sm" fw={600}>
-                          {p.name}
-                        </Anchor>
-                        {p.state === 'halted' && p.haltReason && (
-                          <Text size="xs" c="red" lineClamp={1}>
-                            {p.haltReason}
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>{p.programName}</Table.Td>
-                      <Table.Td>
-                        <PhasedStateBadge state={p.state} />
-                      </Table.Td>
-                      <Table.Td>
-                        <Tooltip label={`${done} of ${p.phases.length} phases completed`} withArrow>
-                          <Group gap={8} wrap="nowrap">
-                            <Progress
-                              value={(done / Math.max(1, p.phases.length)) * 100}
-                              size="sm"
-                              style={{ flex: 1 }}
-                              color={p.state === 'halted' ? 'red' : 'teal'}
-                            />
-                            <Text size="xs" c="dimmed">
-                              {Math.min(p.currentPhase + 1, p.phases.length)} / {p.phases.length}
-                            </Text>
-                          </Group>
-                        </Tooltip>
-                      </Table.Td>
-                      <Table.Td>{p.haltOnFailurePercent}% failed</Table.Td>
-                      <Table.Td>
-                        <RelativeTime iso={p.updatedAt} />
-                      </Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            )}
-          </Table>
-        )}
+        <QueryView
+          query={phased}
+          what="the phased deployments"
+          isEmpty={rows.length === 0}
+          empty={
+            <EmptyState
+              icon={<IconStairsUp size={24} />}
+              title="No phased deployments"
+              description="Start with a pilot collection, then widen: e.g. IT pilots, then one site, then everyone."
+              action={newButton()}
+            />
+          }
+        >
+          <DataTable
+            columns={[
+              { label: 'Name' },
+              { label: 'Program' },
+              { label: 'State' },
+              { label: 'Phase', w: 220 },
+              { label: 'Halts at' },
+              { label: 'Updated' },
+            ]}
+            loading={phased.isPending}
+            skeletonRows={3}
+            testId="phased-table"
+          >
+            {rows.map((p) => {
+              const to = `/phased-deployments/${encodeURIComponent(p.id)}`;
+              const done = p.phases.filter((ph) => ph.state === 'completed').length;
+              return (
+                <Table.Tr
+                  key={p.id}
+                  className="clickable"
+                  onClick={(e) => {
+                    if (!(e.target as HTMLElement).closest('a')) void navigate(to);
+                  }}
+                  data-testid="phased-row"
+                >
+                  <Table.Td>
+                    <Anchor component={Link} to={to} size="sm" fw={600}>
+                      {p.name}
+                    </Anchor>
+                    {p.state === 'halted' && p.haltReason && (
+                      <Text size="xs" c="red" lineClamp={1}>
+                        {p.haltReason}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>{p.programName}</Table.Td>
+                  <Table.Td>
+                    <PhasedStateBadge state={p.state} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Tooltip label={`${done} of ${p.phases.length} phases completed`} withArrow>
+                      <Group gap={8} wrap="nowrap">
+                        <Progress
+                          value={(done / Math.max(1, p.phases.length)) * 100}
+                          size="sm"
+                          style={{ flex: 1 }}
+                          color={p.state === 'halted' ? 'red' : 'teal'}
+                        />
+                        <Text size="xs" c="dimmed">
+                          {Math.min(p.currentPhase + 1, p.phases.length)} / {p.phases.length}
+                        </Text>
+                      </Group>
+                    </Tooltip>
+                  </Table.Td>
+                  <Table.Td>{p.haltOnFailurePercent}% failed</Table.Td>
+                  <Table.Td>
+                    <RelativeTime iso={p.updatedAt} />
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </DataTable>
+        </QueryView>
       </Paper>
     </>
   );

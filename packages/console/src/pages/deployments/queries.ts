@@ -31,16 +31,23 @@ export function useDeployments(filter: DeploymentFilter = {}, refetchInterval?: 
 }
 
 /**
- * Every deployment's counts, from the summary report: the list joins it when a deployment
- * comes without its `summary`.
+ * Every deployment's counts, from the summary report (the Reports page shows it as it comes).
+ * One query key for the one request, so the list and the report share the cache.
  */
+export function useDeploymentSummaryReport(refetchInterval?: number) {
+  return useQuery({
+    queryKey: dkeys.summaries,
+    queryFn: () => api.reportDeploymentSummary(),
+    refetchInterval,
+  });
+}
+
+/** The summary report by deployment id: the list joins it when a deployment comes without its `summary`. */
 export function useDeploymentSummaries(refetchInterval?: number) {
   return useQuery({
     queryKey: dkeys.summaries,
-    queryFn: async () => {
-      const rows = await api.reportDeploymentSummary();
-      return new Map<string, DeploymentSummary>(rows.map((r) => [r.deploymentId, r]));
-    },
+    queryFn: () => api.reportDeploymentSummary(),
+    select: (rows) => new Map<string, DeploymentSummary>(rows.map((r) => [r.deploymentId, r])),
     refetchInterval,
   });
 }

@@ -13,15 +13,12 @@ import { ErrorState } from '../../components/error-state';
 import { PercentBar } from '../../components/ratio-bar';
 import { RelativeTime } from '../../components/relative-time';
 import { QueryView } from '../../components/query-view';
-import { IN_PROGRESS_STATES, countOf, useDeployments } from './queries';
+import { DeviceDeploymentsLink } from './device-deployments-link';
+import { IN_PROGRESS_STATES, countOf, useDeploymentSummaryReport, useDeployments } from './queries';
 
 /** Deployment status summary: per deployment, targeted, outcome counts and success rate. */
 export function DeploymentSummaryReport() {
-  const report = useQuery({
-    queryKey: ['reports', 'deployment-summary'],
-    queryFn: () => api.reportDeploymentSummary(),
-    refetchInterval: 15_000,
-  });
+  const report = useDeploymentSummaryReport(15_000);
   if (report.isError) return <ErrorState error={report.error} what="the deployment summary" />;
   const rows = [...(report.data ?? [])].sort((a, b) =>
     a.deploymentName.localeCompare(b.deploymentName),
@@ -110,14 +107,7 @@ function FailureRow({ row }: { row: DeploymentFailureRow }) {
           <ExpandToggle open={open} onToggle={() => setOpen((o) => !o)} label="Output" />
         </Table.Td>
         <Table.Td>
-          <Anchor
-            component={Link}
-            to={`/devices/${encodeURIComponent(row.deviceId)}?tab=deployments`}
-            size="sm"
-            fw={600}
-          >
-            {row.hostname}
-          </Anchor>
+          <DeviceDeploymentsLink deviceId={row.deviceId} hostname={row.hostname} />
         </Table.Td>
         <Table.Td>
           <Anchor

@@ -9,7 +9,14 @@ import {
   TextInput,
 } from '@mantine/core';
 import type { RerunBehaviour } from '@steward/protocol';
+import type { ChangeEvent } from 'react';
+import type { WizardForm } from './wizard-model';
 import type { StepProps } from './wizard-pick-steps';
+
+/** The form's on/off fields, each bound to a switch. */
+type WizardFlag = {
+  [K in keyof WizardForm]: WizardForm[K] extends boolean ? K : never;
+}[keyof WizardForm];
 
 export const RERUN_OPTIONS: { value: RerunBehaviour; label: string }[] = [
   { value: 'never', label: 'Never rerun' },
@@ -25,6 +32,10 @@ export function rerunLabel(r: RerunBehaviour): string {
 /** Step 4: how devices run it: rerun, content, boundaries, maintenance windows, postponing. */
 export function BehaviourStep({ form, set, errors }: StepProps) {
   const required = form.purpose === 'required';
+  const toggle = (k: WizardFlag) => ({
+    checked: form[k],
+    onChange: (e: ChangeEvent<HTMLInputElement>) => set(k, e.currentTarget.checked),
+  });
   return (
     <Stack gap="md" maw={720}>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
@@ -71,33 +82,25 @@ export function BehaviourStep({ form, set, errors }: StepProps) {
         {required && (
           <Switch
             label="Make available before the deadline: clients pre-download the content"
-            checked={form.preDownload}
-            onChange={(e) => set('preDownload', e.currentTarget.checked)}
+            {...toggle('preDownload')}
             data-testid="wizard-pre-download"
           />
         )}
         <Switch
           label="Run over a slow or unreliable boundary"
           description="Off: devices in a slow boundary group wait for a fast connection"
-          checked={form.runOverSlowBoundary}
-          onChange={(e) => set('runOverSlowBoundary', e.currentTarget.checked)}
+          {...toggle('runOverSlowBoundary')}
         />
         <Switch
           label="Allow a fallback distribution point"
           description="Neighbour and fallback DPs when the device’s own have no content"
-          checked={form.allowFallback}
-          onChange={(e) => set('allowFallback', e.currentTarget.checked)}
+          {...toggle('allowFallback')}
         />
-        <Switch
-          label="Run outside maintenance windows"
-          checked={form.overrideMaintenanceWindows}
-          onChange={(e) => set('overrideMaintenanceWindows', e.currentTarget.checked)}
-        />
+        <Switch label="Run outside maintenance windows" {...toggle('overrideMaintenanceWindows')} />
         <Switch
           label="Enabled"
           description="A disabled deployment is kept but not offered or run"
-          checked={form.enabled}
-          onChange={(e) => set('enabled', e.currentTarget.checked)}
+          {...toggle('enabled')}
         />
       </Stack>
       {required && (

@@ -47,6 +47,10 @@ export function useDpGroups() {
   return useQuery({ queryKey: keys.dpGroups, queryFn: () => api.listDpGroups() });
 }
 
+export function useBoundaries() {
+  return useQuery({ queryKey: keys.boundaries, queryFn: () => api.listBoundaries() });
+}
+
 export function useBoundaryGroups() {
   return useQuery({ queryKey: keys.boundaryGroups, queryFn: () => api.listBoundaryGroups() });
 }
