@@ -54,8 +54,10 @@ describe('boundary', () => {
       name: 'A LAN',
       type: 'subnet',
       value: '10.1.0.0/16',
-      boundaryGroupIds: ['bg-1'],
+      boundaryGroupIds: ['Branch A'],
     });
+    // The site resolves group names: no lookup before the POST.
+    expect(h.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['POST /boundaries']);
     const r = site([...lookups, route('POST', '/boundaries', () => boundary)]);
     await run(r, 'boundary', 'create', 'Lab', '--range', '10.9.0.1-10.9.0.99');
     expect(r.requests.at(-1)?.body).toEqual({
@@ -87,7 +89,7 @@ describe('boundary', () => {
 });
 
 describe('boundary-group', () => {
-  it('create resolves DPs and neighbours, with 120 minutes by default', async () => {
+  it('create sends DPs and neighbours as typed, with 120 minutes by default', async () => {
     const h = site([...lookups, route('POST', '/boundary-groups', () => group())]);
     const r = await run(
       h,
@@ -108,13 +110,14 @@ describe('boundary-group', () => {
     expect(h.requests.at(-1)?.body).toEqual({
       name: 'Branch C',
       siteCode: 'S02',
-      dpIds: ['dp-c1'],
+      dpIds: ['c1'],
       neighbours: [
-        { boundaryGroupId: 'bg-1', fallbackAfterMinutes: 120 },
-        { boundaryGroupId: 'bg-2', fallbackAfterMinutes: 30 },
+        { boundaryGroupId: 'Branch A', fallbackAfterMinutes: 120 },
+        { boundaryGroupId: 'Branch B', fallbackAfterMinutes: 30 },
       ],
       slow: true,
     });
+    expect(h.requests).toHaveLength(1);
     const bad = site(lookups);
     expect((await run(bad, 'boundary-group', 'create', 'X', '--site-code', 'SITE1')).code).toBe(2);
     expect(bad.requests).toHaveLength(0);

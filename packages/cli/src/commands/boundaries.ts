@@ -1,11 +1,11 @@
-import type { BoundaryType, UpdateBoundaryRequest } from '@steward/protocol';
+import { ErrorCode, type BoundaryType, type UpdateBoundaryRequest } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, collect, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 import type { Opts } from '../options.js';
 import { registerBoundaryGroupCommands } from './boundary-groups.js';
 import { parseRange, parseSubnet } from './schedule-flags.js';
-import { boundaryGroupIds, namesOf, printDeleted, requireSome } from './software-common.js';
+import { namesOf, namingFlags, printDeleted, requireSome } from './software-common.js';
 
 /** Boundaries (IP subnets and ranges) and the boundary groups they belong to. */
 export function registerBoundaryCommands(program: Command, ctx: Ctx): void {
@@ -65,13 +65,15 @@ function addCreate(boundary: Command, ctx: Ctx): void {
   action(create, async ({ opts, arg }) => {
     const value = boundaryValue(opts);
     if (value === undefined) throw usageError('give --subnet CIDR or --range A-B');
-    const client = await ctx.client();
-    const groups = await boundaryGroupIds(client, '--group', opts.strings('group'));
-    const b = await client.createBoundary({
-      name: arg(0),
-      ...value,
-      ...(groups.length > 0 ? { boundaryGroupIds: groups } : {}),
-    });
+    const groups = opts.strings('group');
+    const b = await namingFlags(
+      (await ctx.client()).createBoundary({
+        name: arg(0),
+        ...value,
+        ...(groups.length > 0 ? { boundaryGroupIds: groups } : {}),
+      }),
+      { [ErrorCode.BOUNDARY_GROUP_NOT_FOUND]: '--group' },
+    );
     if (opts.flag('json')) return ctx.out.json(b);
     ctx.out.line(`Boundary ${b.name} (${b.type} ${b.value}) created.`);
     if (b.boundaryGroupIds.length === 0)
@@ -97,12 +99,12 @@ function addUpdate(boundary: Command, ctx: Ctx): void {
     const groupNames = opts.strings('group');
     if (groupNames.length > 0 && opts.flag('clearGroups'))
       throw usageError('--group and --clear-groups exclude each other');
-    const client = await ctx.client();
-    if (groupNames.length > 0)
-      req.boundaryGroupIds = await boundaryGroupIds(client, '--group', groupNames);
+    if (groupNames.length > 0) req.boundaryGroupIds = groupNames;
     if (opts.flag('clearGroups')) req.boundaryGroupIds = [];
     requireSome(req);
-    const b = await client.updateBoundary(arg(0), req);
+    const b = await namingFlags((await ctx.client()).updateBoundary(arg(0), req), {
+      [ErrorCode.BOUNDARY_GROUP_NOT_FOUND]: '--group',
+    });
     if (opts.flag('json')) return ctx.out.json(b);
     ctx.out.line(`Boundary ${b.name} updated.`);
   });

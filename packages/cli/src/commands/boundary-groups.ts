@@ -1,10 +1,9 @@
 import { isIP } from 'node:net';
-import type {
-  ApiClient,
-  BoundaryGroup,
-  BoundaryGroupNeighbour,
-  CreateBoundaryGroupRequest,
-  UpdateBoundaryGroupRequest,
+import {
+  ErrorCode,
+  type BoundaryGroup,
+  type CreateBoundaryGroupRequest,
+  type UpdateBoundaryGroupRequest,
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, collect, withJson, type Ctx } from '../context.js';
@@ -12,10 +11,8 @@ import { usageError } from '../errors.js';
 import type { Opts } from '../options.js';
 import { parseNeighbourSpec } from './schedule-flags.js';
 import {
-  boundaryGroupIds,
-  dpIds,
-  lookup,
   namesOf,
+  namingFlags,
   onOff,
   printDeleted,
   requireSome,
@@ -46,46 +43,32 @@ function groupFlags(cmd: Command): Command {
     .option('--description <text>', 'where it is');
 }
 
-async function neighbours(
-  client: ApiClient,
-  specs: readonly string[],
-): Promise<BoundaryGroupNeighbour[]> {
-  const parsed = specs.map((s) => parseNeighbourSpec(s));
-  const ids = await boundaryGroupIds(
-    client,
-    '--neighbour',
-    parsed.map((p) => p.group),
-  );
-  return parsed.map((p, i) => ({
-    boundaryGroupId: ids[i] ?? p.group,
-    fallbackAfterMinutes: p.fallbackAfterMinutes,
-  }));
-}
-
-/** The fields given as flags, names resolved to ids. Local checks run before any request. */
-async function groupFields(
-  client: () => Promise<ApiClient>,
-  opts: Opts,
-  slow: boolean | undefined,
-): Promise<UpdateBoundaryGroupRequest> {
+/**
+ * The fields given as flags, checked locally. DPs and neighbours go as typed: the site takes an
+ * id or a unique name in their place and answers DP_NOT_FOUND / BOUNDARY_GROUP_NOT_FOUND.
+ */
+function groupFields(opts: Opts, slow: boolean | undefined): UpdateBoundaryGroupRequest {
   const req: UpdateBoundaryGroupRequest = {};
   const siteCode = opts.string('siteCode');
   if (siteCode !== undefined && siteCode.length !== 3)
     throw usageError(`--site-code must be 3 characters; got "${siteCode}"`);
   const specs = opts.strings('neighbour');
-  specs.forEach((s) => parseNeighbourSpec(s));
+  const neighbours = specs.map((s) => parseNeighbourSpec(s));
   const dps = opts.strings('dp');
   if (opts.flag('clearDps') && dps.length > 0)
     throw usageError('--dp and --clear-dps exclude each other');
   if (opts.flag('clearNeighbours') && specs.length > 0)
     throw usageError('--neighbour and --clear-neighbours exclude each other');
-  const c = await client();
   if (siteCode !== undefined) req.siteCode = siteCode;
   const description = opts.string('description');
   if (description !== undefined) req.description = description;
-  if (dps.length > 0) req.dpIds = await dpIds(c, '--dp', dps);
+  if (dps.length > 0) req.dpIds = dps;
   if (opts.flag('clearDps')) req.dpIds = [];
-  if (specs.length > 0) req.neighbours = await neighbours(c, specs);
+  if (neighbours.length > 0)
+    req.neighbours = neighbours.map((n) => ({
+      boundaryGroupId: n.group,
+      fallbackAfterMinutes: n.fallbackAfterMinutes,
+    }));
   if (opts.flag('clearNeighbours')) req.neighbours = [];
   if (slow !== undefined) req.slow = slow;
   return req;
@@ -168,13 +151,12 @@ function addCreate(group: Command, ctx: Ctx): void {
     ),
   );
   action(create, async ({ opts, arg }) => {
-    const fields = await groupFields(
-      () => ctx.client(),
-      opts,
-      opts.flag('slow') ? true : undefined,
-    );
+    const fields = groupFields(opts, opts.flag('slow') ? true : undefined);
     const req: CreateBoundaryGroupRequest = { name: arg(0), ...fields };
-    const g = await (await ctx.client()).createBoundaryGroup(req);
+    const g = await namingFlags((await ctx.client()).createBoundaryGroup(req), {
+      [ErrorCode.DP_NOT_FOUND]: '--dp',
+      [ErrorCode.BOUNDARY_GROUP_NOT_FOUND]: '--neighbour',
+    });
     if (opts.flag('json')) return ctx.out.json(g);
     ctx.out.line(
       `Boundary group ${g.name} created; add boundaries with "steward boundary create ... --group ${g.name}".`,
@@ -197,11 +179,14 @@ function addUpdate(group: Command, ctx: Ctx): void {
     ),
   );
   action(update, async ({ opts, arg }) => {
-    const req = await groupFields(() => ctx.client(), opts, onOff(update, 'slow'));
+    const req = groupFields(opts, onOff(update, 'slow'));
     const name = opts.string('newName');
     if (name !== undefined) req.name = name;
     requireSome(req);
-    const g = await (await ctx.client()).updateBoundaryGroup(arg(0), req);
+    // Not BOUNDARY_GROUP_NOT_FOUND: <name-or-id> raises it too.
+    const g = await namingFlags((await ctx.client()).updateBoundaryGroup(arg(0), req), {
+      [ErrorCode.DP_NOT_FOUND]: '--dp',
+    });
     if (opts.flag('json')) return ctx.out.json(g);
     ctx.out.line(`Boundary group ${g.name} updated.`);
   });
@@ -232,11 +217,9 @@ function addResolve(group: Command, ctx: Ctx): void {
     if (isIP(ip) === 0) throw usageError(`--ip must be an IPv4 or IPv6 address; got "${ip}"`);
     const client = await ctx.client();
     const pkg = opts.string('package');
-    const packageId =
-      pkg === undefined
-        ? undefined
-        : (await lookup('--package', pkg, (v) => client.getPackage(v))).id;
-    const res = await client.resolveContentLocations(ip, packageId);
+    const res = await namingFlags(client.resolveContentLocations(ip, pkg), {
+      [ErrorCode.PACKAGE_NOT_FOUND]: `--package ${pkg ?? ''}`,
+    });
     if (opts.flag('json')) return ctx.out.json(res);
     const groups = await client.listBoundaryGroups();
     const { out } = ctx;

@@ -23,7 +23,7 @@ const lookups: Route[] = [
 ];
 
 describe('deployment create', () => {
-  it('builds the body from schedule and setting flags, resolving names', async () => {
+  it('builds the body from schedule and setting flags, resolving the program', async () => {
     const h = site([...lookups, route('POST', '/deployments', () => deployment())]);
     const r = await run(
       h,
@@ -63,7 +63,7 @@ describe('deployment create', () => {
     expect(h.requests.find((q) => q.method === 'POST')?.body).toEqual({
       name: 'FF',
       programId: 'prog-1',
-      collectionId: 'c-Web',
+      collectionId: 'Web',
       purpose: 'required',
       triggers: [
         { type: 'asap' },
@@ -85,6 +85,8 @@ describe('deployment create', () => {
       overrideMaintenanceWindows: true,
       maxPostponeMinutes: 240,
     });
+    // The site resolves the collection name: no lookup for it.
+    expect(h.requests.filter((q) => q.path.startsWith('/collections'))).toEqual([]);
   });
 
   it('refuses bad flags with a clear message before any request', async () => {

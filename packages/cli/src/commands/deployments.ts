@@ -1,5 +1,6 @@
 import {
   DEPLOYMENT_STATES,
+  ErrorCode,
   type ApiClient,
   type DeploymentBody,
   type DeploymentDeviceState,
@@ -10,9 +11,7 @@ import type { Command } from 'commander';
 import { action, collect, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 import { interruptController } from '../io.js';
-import type { Opts } from '../options.js';
 import { plural } from '../output/format.js';
-import { resolveCollectionId } from './collection-rules.js';
 import {
   readSettings,
   scheduleFlags,
@@ -33,8 +32,8 @@ import { parseWallTime } from './schedule-flags.js';
 import {
   findDeployment,
   findProgram,
-  lookup,
   lookupIds,
+  namingFlags,
   percentText,
   printDeleted,
   requireSome,
@@ -80,20 +79,25 @@ function addList(dep: Command, ctx: Ctx): void {
   );
   action(list, async ({ opts }) => {
     const client = await ctx.client();
-    const [collection, program, pkg] = await Promise.all([
-      optionalId(opts, 'collection', (v) => resolveCollectionId(client, '--collection', v)),
-      optionalId(opts, 'program', async (v) => (await findProgram(client, '--program', v)).id),
-      optionalId(
-        opts,
-        'package',
-        async (v) => (await lookup('--package', v, (x) => client.getPackage(x))).id,
-      ),
-    ]);
-    const deployments = await client.listDeployments({
-      ...(collection !== undefined ? { collection } : {}),
-      ...(program !== undefined ? { program } : {}),
-      ...(pkg !== undefined ? { package: pkg } : {}),
-    });
+    // The site resolves a collection or package name itself; programs are found by id only.
+    const collection = opts.string('collection');
+    const pkg = opts.string('package');
+    const programName = opts.string('program');
+    const program =
+      programName === undefined
+        ? undefined
+        : (await findProgram(client, '--program', programName)).id;
+    const deployments = await namingFlags(
+      client.listDeployments({
+        ...(collection !== undefined ? { collection } : {}),
+        ...(program !== undefined ? { program } : {}),
+        ...(pkg !== undefined ? { package: pkg } : {}),
+      }),
+      {
+        [ErrorCode.COLLECTION_NOT_FOUND]: `--collection ${collection ?? ''}`,
+        [ErrorCode.PACKAGE_NOT_FOUND]: `--package ${pkg ?? ''}`,
+      },
+    );
     if (opts.flag('json')) return ctx.out.json(deployments);
     const { out } = ctx;
     out.table(
@@ -120,15 +124,6 @@ function addList(dep: Command, ctx: Ctx): void {
       'No deployments.',
     );
   });
-}
-
-async function optionalId(
-  opts: Opts,
-  name: string,
-  resolve: (v: string) => Promise<string>,
-): Promise<string | undefined> {
-  const v = opts.string(name);
-  return v === undefined ? undefined : resolve(v);
 }
 
 function addShow(dep: Command, ctx: Ctx): void {
@@ -168,10 +163,8 @@ function addCreate(dep: Command, ctx: Ctx): void {
     const settings = readSettings(create, opts);
     checkSchedule(purpose, settings);
     const client = await ctx.client();
-    const [program, collectionId] = await Promise.all([
-      findProgram(client, '--program', opts.requiredString('program')),
-      resolveCollectionId(client, '--collection', opts.requiredString('collection')),
-    ]);
+    const collectionId = opts.requiredString('collection'); // id or name: the site resolves it
+    const program = await findProgram(client, '--program', opts.requiredString('program'));
     const name = opts.string('name');
     const body: DeploymentBody = {
       ...settings,
@@ -180,7 +173,9 @@ function addCreate(dep: Command, ctx: Ctx): void {
       collectionId,
       purpose,
     };
-    const d = await client.createDeployment(body);
+    const d = await namingFlags(client.createDeployment(body), {
+      [ErrorCode.COLLECTION_NOT_FOUND]: `--collection ${collectionId}`,
+    });
     if (opts.flag('json')) return ctx.out.json(d);
     ctx.out.line(
       `Deployment ${d.name} created (id ${d.id}): ${purposeLabel(d)}, ${describeSchedule(d)}.`,

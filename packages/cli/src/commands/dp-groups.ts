@@ -1,8 +1,20 @@
-import type { ApiClient, DpGroup, UpdateDpGroupRequest } from '@steward/protocol';
+import {
+  ErrorCode,
+  type ApiClient,
+  type DpGroup,
+  type UpdateDpGroupRequest,
+} from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, collect, withJson, type Ctx } from '../context.js';
 import { plural } from '../output/format.js';
-import { dpIds, lookup, namesOf, printDeleted, requireSome } from './software-common.js';
+import {
+  lookup,
+  lookupIds,
+  namesOf,
+  namingFlags,
+  printDeleted,
+  requireSome,
+} from './software-common.js';
 
 /**
  * DP groups. Adding a DP to a group does not send it the group's packages (seed 004): `show`
@@ -96,14 +108,16 @@ function addCreate(group: Command, ctx: Ctx): void {
       .option('--description <text>', 'what the group is for'),
   );
   action(create, async ({ opts, arg }) => {
-    const client = await ctx.client();
-    const memberIds = await dpIds(client, '--dp', opts.strings('dp'));
+    const memberIds = opts.strings('dp');
     const description = opts.string('description');
-    const g = await client.createDpGroup({
-      name: arg(0),
-      ...(description !== undefined ? { description } : {}),
-      ...(memberIds.length > 0 ? { memberIds } : {}),
-    });
+    const g = await namingFlags(
+      (await ctx.client()).createDpGroup({
+        name: arg(0),
+        ...(description !== undefined ? { description } : {}),
+        ...(memberIds.length > 0 ? { memberIds } : {}),
+      }),
+      { [ErrorCode.DP_NOT_FOUND]: '--dp' },
+    );
     if (opts.flag('json')) return ctx.out.json(g);
     ctx.out.line(`DP group ${g.name} created with ${plural(g.memberIds.length, 'member')}.`);
   });
@@ -151,7 +165,8 @@ function addMembers(group: Command, ctx: Ctx): void {
   );
   action(add, async ({ opts, arg, argList }) => {
     const client = await ctx.client();
-    const ids = await dpIds(client, '<dp>', argList(1));
+    // Ids, not the names typed: they pick the new members out of membersMissingContent.
+    const ids = await lookupIds('<dp>', argList(1), (v) => client.getDistributionPoint(v));
     const g = await client.addDpGroupMembers(arg(0), ids);
     if (opts.flag('json')) return ctx.out.json(g);
     ctx.out.line(`Added ${plural(ids.length, 'distribution point')} to ${g.name}.`);

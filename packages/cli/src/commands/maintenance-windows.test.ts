@@ -103,7 +103,7 @@ describe('maintenance-window', () => {
     }
   });
 
-  it('list resolves the collection; update and delete find a window by name', async () => {
+  it('list filters by collection name; update and delete find a window by name', async () => {
     const routes = [
       route('GET', '/collections/:id', () => collection()),
       route('GET', '/maintenance-windows', () => [window()]),
@@ -112,7 +112,9 @@ describe('maintenance-window', () => {
     ];
     const h = site(routes);
     const r = await run(h, 'maintenance-window', 'list', '--collection', 'Web servers');
-    expect(h.requests.at(-1)?.query).toEqual({ collection: 'col-1' });
+    expect(h.requests.map((q) => [q.path, q.query])).toEqual([
+      ['/maintenance-windows', { collection: 'Web servers' }],
+    ]);
     expect(r.stdout.split('\n')[1]).toMatch(
       /^mw-1\s+Nightly\s+Web servers\s+2025-07-01T22:00\s+120 min\s+local\s+all deployments\s+yes\s+weekly on Mon, Wed$/,
     );

@@ -1,16 +1,20 @@
-import type { ApiClient, MaintenanceWindow, MaintenanceWindowBody } from '@steward/protocol';
+import {
+  ErrorCode,
+  type ApiClient,
+  type MaintenanceWindow,
+  type MaintenanceWindowBody,
+} from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import type { Opts } from '../options.js';
-import { resolveCollectionId } from './collection-rules.js';
 import {
   describeRecurrence,
   parseMinutes,
   parseRecurrence,
   parseWallTime,
 } from './schedule-flags.js';
-import { printDeleted, requireSome } from './software-common.js';
+import { namingFlags, printDeleted, requireSome } from './software-common.js';
 
 /**
  * Maintenance windows on collections (5 minutes to 24 hours, UTC or client local time). A
@@ -84,13 +88,11 @@ function addList(mw: Command, ctx: Ctx): void {
       .option('--collection <name-or-id>', 'of this collection only'),
   );
   action(list, async ({ opts }) => {
-    const client = await ctx.client();
+    // An id or a name: the site resolves it.
     const collection = opts.string('collection');
-    const id =
-      collection === undefined
-        ? undefined
-        : await resolveCollectionId(client, '--collection', collection);
-    const windows = await client.listMaintenanceWindows(id);
+    const windows = await namingFlags((await ctx.client()).listMaintenanceWindows(collection), {
+      [ErrorCode.COLLECTION_NOT_FOUND]: `--collection ${collection ?? ''}`,
+    });
     if (opts.flag('json')) return ctx.out.json(windows);
     ctx.out.table(
       [

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   ApiError,
+  ErrorCode,
   type ApiClient,
   type Package,
   type PackageContentStatus,
@@ -14,14 +15,7 @@ import { interruptController } from '../io.js';
 import { formatDuration, humanTime, orDash, plural } from '../output/format.js';
 import { createProgress } from '../output/progress.js';
 import { archiveKind, importArchive, importFolder } from './content-upload.js';
-import {
-  dpGroupIds,
-  dpIds,
-  formatBytes,
-  lookup,
-  paintState,
-  percentText,
-} from './software-common.js';
+import { formatBytes, lookup, namingFlags, paintState, percentText } from './software-common.js';
 
 const POLL_MS = 2000;
 
@@ -148,15 +142,14 @@ function addDistribute(pkg: Command, ctx: Ctx): void {
     const groups = opts.strings('dpGroup');
     if (dps.length === 0 && groups.length === 0)
       throw usageError('give at least one --dp or --dp-group');
-    const client = await ctx.client();
-    const [ids, groupIds] = await Promise.all([
-      dpIds(client, '--dp', dps),
-      dpGroupIds(client, '--dp-group', groups),
-    ]);
-    const status = await client.distributePackage(arg(0), {
-      ...(ids.length > 0 ? { dpIds: ids } : {}),
-      ...(groupIds.length > 0 ? { dpGroupIds: groupIds } : {}),
-    });
+    // The site takes an id or a unique name for each DP and group (DP_NOT_FOUND otherwise).
+    const status = await namingFlags(
+      (await ctx.client()).distributePackage(arg(0), {
+        ...(dps.length > 0 ? { dpIds: dps } : {}),
+        ...(groups.length > 0 ? { dpGroupIds: groups } : {}),
+      }),
+      { [ErrorCode.DP_NOT_FOUND]: '--dp', [ErrorCode.DP_GROUP_NOT_FOUND]: '--dp-group' },
+    );
     if (opts.flag('json')) return ctx.out.json(status);
     printContentStatus(ctx, arg(0), status);
     ctx.out.note(`Follow it with "steward package status ${arg(0)} --wait".`);
@@ -284,9 +277,11 @@ function addValidate(pkg: Command, ctx: Ctx): void {
       ),
   );
   action(cmd, async ({ opts, arg }) => {
-    const client = await ctx.client();
-    const ids = await dpIds(client, '--dp', opts.strings('dp'));
-    const status = await client.validatePackageContent(arg(0), ids.length > 0 ? ids : undefined);
+    const dps = opts.strings('dp');
+    const status = await namingFlags(
+      (await ctx.client()).validatePackageContent(arg(0), dps.length > 0 ? dps : undefined),
+      { [ErrorCode.DP_NOT_FOUND]: '--dp' },
+    );
     if (opts.flag('json')) return ctx.out.json(status);
     printContentStatus(ctx, arg(0), status);
     ctx.out.note(

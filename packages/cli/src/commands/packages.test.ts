@@ -267,7 +267,7 @@ describe('package import', () => {
 });
 
 describe('package distribute and status', () => {
-  it('distribute resolves DP and group names to ids', async () => {
+  it('distribute sends DP and group names for the site to resolve', async () => {
     const { h } = site([
       route('GET', '/distribution-points/:id', (_r, [n]) =>
         dp({ id: `dp-${n ?? ''}`, name: n ?? '' }),
@@ -290,7 +290,10 @@ describe('package distribute and status', () => {
       'Branches',
     );
     expect(r.code, r.stderr).toBe(0);
-    expect(h.requests.at(-1)?.body).toEqual({ dpIds: ['dp-a', 'dp-b'], dpGroupIds: ['dpg-7'] });
+    expect(h.requests.map((q) => `${q.method} ${q.path}`)).toEqual([
+      'POST /packages/Firefox/distribute',
+    ]);
+    expect(h.requests.at(-1)?.body).toEqual({ dpIds: ['a', 'b'], dpGroupIds: ['Branches'] });
     expect(r.stdout).toMatch(
       /^Firefox \(content v1\): 0 of 1 distribution point installed \(0%\), 1 distributing, 0 failed/,
     );

@@ -38,8 +38,8 @@ describe('phased-deployment', () => {
       programId: 'prog-1',
       haltOnFailurePercent: 10,
       phases: [
-        { collectionId: 'c-Pilot', successPercent: 90, soakMinutes: 60 },
-        { collectionId: 'c-All Systems', successPercent: 95, soakMinutes: 0 },
+        { collectionId: 'Pilot', successPercent: 90, soakMinutes: 60 },
+        { collectionId: 'All Systems', successPercent: 95, soakMinutes: 0 },
       ],
       deployment: {
         triggers: [{ type: 'at', start: '2025-07-01T22:00' }],

@@ -1,19 +1,26 @@
-import type {
-  ApiClient,
-  CreatePhasedDeploymentRequest,
-  Phase,
-  PhasedDeployment,
+import {
+  ErrorCode,
+  type ApiClient,
+  type CreatePhasedDeploymentRequest,
+  type Phase,
+  type PhasedDeployment,
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, collect, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 import { humanTime, plural } from '../output/format.js';
 import type { Printer } from '../output/printer.js';
-import { resolveCollectionId } from './collection-rules.js';
 import { readSettings, scheduleFlags, settingFlags } from './deployment-flags.js';
 import { parseInteger } from '../options.js';
 import { parsePhaseSpec } from './schedule-flags.js';
-import { bar, byIdThenName, findProgram, paintState, percentText } from './software-common.js';
+import {
+  bar,
+  byIdThenName,
+  findProgram,
+  namingFlags,
+  paintState,
+  percentText,
+} from './software-common.js';
 
 /**
  * Phased deployments: phases over a sequence of collections; the next starts after a success
@@ -171,22 +178,22 @@ function addCreate(phased: Command, ctx: Ctx): void {
     );
     const settings = readSettings(create, opts);
     const client = await ctx.client();
-    const [program, collectionIds] = await Promise.all([
-      findProgram(client, '--program', opts.requiredString('program')),
-      Promise.all(specs.map((s) => resolveCollectionId(client, '--phase', s.collection))),
-    ]);
+    const program = await findProgram(client, '--program', opts.requiredString('program'));
     const req: CreatePhasedDeploymentRequest = {
       name: opts.requiredString('name'),
       programId: program.id,
       haltOnFailurePercent: halt,
-      phases: specs.map((s, i) => ({
-        collectionId: collectionIds[i] ?? s.collection,
+      // Collection ids or names: the site resolves each (COLLECTION_NOT_FOUND otherwise).
+      phases: specs.map((s) => ({
+        collectionId: s.collection,
         successPercent: s.successPercent,
         soakMinutes: s.soakMinutes,
       })),
       ...(Object.keys(settings).length > 0 ? { deployment: settings } : {}),
     };
-    const p = await client.createPhasedDeployment(req);
+    const p = await namingFlags(client.createPhasedDeployment(req), {
+      [ErrorCode.COLLECTION_NOT_FOUND]: '--phase',
+    });
     if (opts.flag('json')) return ctx.out.json(p);
     ctx.out.line(
       `Phased deployment ${p.name} created (id ${p.id}) with ${plural(p.phases.length, 'phase')}.`,

@@ -8,9 +8,9 @@ import type {
 import type { Command } from 'commander';
 import { action, collect, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
-import type { Opts } from '../options.js';
+import { parseList, type Opts } from '../options.js';
 import { humanTime, orDash } from '../output/format.js';
-import { parseCodeList, parseNames } from './schedule-flags.js';
+import { parseCodeList } from './schedule-flags.js';
 import { findProgram, printDeleted, requireSome, valueOrCleared } from './software-common.js';
 
 const RUN_AS = ['root', 'user'] as const;
@@ -50,11 +50,11 @@ function requirementsFrom(
   base: PlatformRequirements,
 ): PlatformRequirements | undefined {
   const given: PlatformRequirements = {};
-  const families = parseNames(opts.strings('osFamily'));
+  const families = parseList(opts.strings('osFamily'));
   if (families.length > 0) given.osFamilies = families;
   const minOs = opts.string('minOsVersion');
   if (minOs !== undefined) given.minOsVersion = minOs;
-  const arch = parseNames(opts.strings('arch'));
+  const arch = parseList(opts.strings('arch'));
   if (arch.length > 0) given.architectures = arch;
   const disk = opts.int('minDiskMb', { min: 0 });
   if (disk !== undefined) given.minFreeDiskMb = disk;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHarness, route, run, type Route } from '../test-support/harness.js';
+import { apiError, createHarness, route, run, type Route } from '../test-support/harness.js';
 import { deployment, dp, dpContent, pkg, summary } from '../test-support/software-fixtures.js';
 
 const env = { STEWARD_SERVER: 'http://site.test', STEWARD_TOKEN: 't' };
@@ -54,7 +54,7 @@ describe('report', () => {
     );
   });
 
-  it('distribution-status filters by package and DP ids', async () => {
+  it('distribution-status filters by package and DP as typed', async () => {
     const h = site([
       route('GET', '/packages/:id', () => pkg()),
       route('GET', '/distribution-points/:id', () => dp()),
@@ -71,9 +71,24 @@ describe('report', () => {
       '--dp',
       'branch-a',
     );
-    expect(h.requests.at(-1)?.query).toEqual({ package: 'pkg-1', dp: 'dp-1' });
+    expect(h.requests.map((q) => [q.path, q.query])).toEqual([
+      ['/reports/distribution-status', { package: 'Firefox', dp: 'branch-a' }],
+    ]);
     expect(r.stdout.split('\n')[1]).toMatch(
       /^Firefox\s+branch-a\s+v1\s+failed\s+100% of 2\.0 KB\s+2 min ago\s+hash mismatch$/,
+    );
+  });
+
+  it('distribution-status names the flag whose value the site found nothing for', async () => {
+    const h = site([
+      route('GET', '/reports/distribution-status', () =>
+        apiError(404, 'DP_NOT_FOUND', 'distribution point "nowhere" does not exist'),
+      ),
+    ]);
+    const r = await run(h, 'report', 'distribution-status', '--dp', 'nowhere');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'error DP_NOT_FOUND: --dp nowhere: distribution point "nowhere" does not exist\n',
     );
   });
 

@@ -1,4 +1,4 @@
-import type { DpContentStatus } from '@steward/protocol';
+import { ErrorCode, type DpContentStatus } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
 import { humanTime, orDash } from '../output/format.js';
@@ -8,7 +8,7 @@ import {
   bar,
   findDeployment,
   formatBytes,
-  lookup,
+  namingFlags,
   paintState,
   percentText,
 } from './software-common.js';
@@ -150,17 +150,20 @@ function addDistributionStatus(report: Command, ctx: Ctx): void {
       .option('--dp <name-or-id>', 'on this distribution point only'),
   );
   action(cmd, async ({ opts }) => {
-    const client = await ctx.client();
+    // The site resolves an id or a unique name for both filters.
     const pkg = opts.string('package');
     const dp = opts.string('dp');
-    const [packageId, dpId] = await Promise.all([
-      pkg === undefined ? undefined : lookup('--package', pkg, (v) => client.getPackage(v)),
-      dp === undefined ? undefined : lookup('--dp', dp, (v) => client.getDistributionPoint(v)),
-    ]);
-    const rows = await client.reportDistributionStatus({
-      ...(packageId !== undefined ? { package: packageId.id } : {}),
-      ...(dpId !== undefined ? { dp: dpId.id } : {}),
-    });
+    const client = await ctx.client();
+    const rows = await namingFlags(
+      client.reportDistributionStatus({
+        ...(pkg !== undefined ? { package: pkg } : {}),
+        ...(dp !== undefined ? { dp } : {}),
+      }),
+      {
+        [ErrorCode.PACKAGE_NOT_FOUND]: `--package ${pkg ?? ''}`,
+        [ErrorCode.DP_NOT_FOUND]: `--dp ${dp ?? ''}`,
+      },
+    );
     if (opts.flag('json')) return ctx.out.json(rows);
     printDpContent(ctx, rows, { showDp: true });
   });

@@ -151,14 +151,6 @@ export function parseCodeList(text: string, what: string): number[] {
   return out;
 }
 
-/** A list flag given as `a,b` or repeated -> ['a', 'b']. */
-export function parseNames(values: readonly string[]): string[] {
-  return values
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
-}
-
 /**
  * `Pilot:90%:60` (collection, success percent, soak minutes). Read from the right, so a
  * collection name may itself contain a colon.

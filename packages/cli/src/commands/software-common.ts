@@ -24,7 +24,31 @@ export async function lookup<T>(
   }
 }
 
-/** Ids of the named things, resolved in parallel (bodies carry ids; people type names). */
+/**
+ * Awaits a request that carries names the site resolves itself (packages, DPs, DP groups,
+ * boundary groups, collections take an id or a unique name). When it answers one of the codes in
+ * `flags`, the error names the flag the value came from, as a lookup first would have, without
+ * spending a request on that lookup. Only map codes no positional argument of the call can raise.
+ */
+export async function namingFlags<T>(
+  call: Promise<T>,
+  flags: Partial<Record<string, string>>,
+): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    const flag = err instanceof ApiError ? flags[err.code] : undefined;
+    if (err instanceof ApiError && flag !== undefined)
+      throw new CliError(err.code, `${flag}: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * Ids of the named things, resolved in parallel. Only for bodies whose ids the command needs
+ * itself: where the site takes an id or a unique name (packages, DPs, DP groups, boundary
+ * groups, collections), send what was typed instead.
+ */
 export function lookupIds(
   what: string,
   values: readonly string[],
@@ -32,13 +56,6 @@ export function lookupIds(
 ): Promise<string[]> {
   return Promise.all(values.map(async (v) => (await lookup(what, v, fetch)).id));
 }
-
-export const dpIds = (client: ApiClient, what: string, values: readonly string[]) =>
-  lookupIds(what, values, (v) => client.getDistributionPoint(v));
-export const dpGroupIds = (client: ApiClient, what: string, values: readonly string[]) =>
-  lookupIds(what, values, (v) => client.getDpGroup(v));
-export const boundaryGroupIds = (client: ApiClient, what: string, values: readonly string[]) =>
-  lookupIds(what, values, (v) => client.getBoundaryGroup(v));
 
 /**
  * The site finds programs and deployments by id; a name is also accepted here when exactly one
