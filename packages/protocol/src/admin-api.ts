@@ -2,13 +2,10 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CustomClassDefinition, InventoryInstance, PropertyType } from './inventory.js';
 import { MessageType, Severity } from './status-catalog.js';
 import { NudgeAction } from './agent-api.js';
+import { Id, Name, Nullable } from './software/common.js';
 
 /** Admin API base path. Everything the console does goes through here. */
 export const API_PREFIX = '/api/v1';
-
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Id = Type.String({ minLength: 1, maxLength: 200 });
-const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f]+$' });
 
 // ---- roles and users ----
 

@@ -46,7 +46,9 @@ import type {
   DeploymentBody,
   DeploymentDeviceState,
   DeploymentFailureRow,
+  DeploymentFailuresQuery,
   DeploymentSummary,
+  DeploymentSummaryReportRow,
   DeploymentTimelinePoint,
   DistributeRequest,
   DistributionPoint,
@@ -71,6 +73,7 @@ import type {
   UpdateDeploymentRequest,
   UpdateDistributionPointRequest,
   UpdateDpGroupRequest,
+  UpdateMaintenanceWindowRequest,
   UpdatePackageRequest,
   UpdateProgramRequest,
 } from './software/index.js';
@@ -609,7 +612,7 @@ export class ApiClient {
       req,
     );
   }
-  updateMaintenanceWindow(id: string, req: Partial<MaintenanceWindowBody>) {
+  updateMaintenanceWindow(id: string, req: UpdateMaintenanceWindowRequest) {
     return this.request<MaintenanceWindow>('PATCH', `/maintenance-windows/${enc(id)}`, req);
   }
   deleteMaintenanceWindow(id: string) {
@@ -637,12 +640,9 @@ export class ApiClient {
 
   // ---- reports ----
   reportDeploymentSummary() {
-    return this.request<(DeploymentSummary & { deploymentName: string })[]>(
-      'GET',
-      '/reports/deployment-summary',
-    );
+    return this.request<DeploymentSummaryReportRow[]>('GET', '/reports/deployment-summary');
   }
-  reportDeploymentFailures(q: { deployment?: string; limit?: number } = {}) {
+  reportDeploymentFailures(q: DeploymentFailuresQuery = {}) {
     return this.request<DeploymentFailureRow[]>(
       'GET',
       '/reports/deployment-failures',

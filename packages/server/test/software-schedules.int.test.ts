@@ -12,7 +12,13 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiClient, DeploymentBody, PhasedDeployment, Program } from '@steward/protocol';
+import type {
+  ApiClient,
+  DeploymentDeviceState,
+  PhasedDeployment,
+  Program,
+} from '@steward/protocol';
+import { fileClock } from '@steward/protocol/node';
 import {
   exec,
   pgReachable,
@@ -24,6 +30,8 @@ import {
 } from '../../../test-support/site.js';
 import {
   createScriptProgram,
+  deployRequiredAsap,
+  deviceState,
   distributeAndWait,
   readIfExists,
   waitForDeviceState,
@@ -42,16 +50,14 @@ interface TestClock {
 
 function testClock(dir: string, startIso: string): TestClock {
   const file = join(dir, 'clock');
-  let base = 0;
-  let writtenAt = 0;
+  // Read back as the server and the agents read it (STEWARD_TEST_CLOCK_FILE).
+  const reader = fileClock(file);
   const clock: TestClock = {
     file,
     set(ms) {
-      base = ms;
-      writtenAt = Date.now();
       writeFileSync(file, new Date(ms).toISOString());
     },
-    now: () => base + (Date.now() - writtenAt),
+    now: () => reader.now().getTime(),
   };
   clock.set(Date.parse(startIso));
   return clock;
@@ -113,9 +119,7 @@ async function programs(site: Site): Promise<Fixture> {
     commandLine: 'sh install.sh; exit 1',
     maxRunMinutes: 30,
   });
-  const siteDp = (await site.api.listDistributionPoints()).find((d) => d.isSiteServer);
-  if (!siteDp) throw new Error('no site server DP');
-  await distributeAndWait(site.api, pkg.name, [siteDp.id]);
+  await distributeAndWait(site.api, pkg.name, ['site-server']);
   return { marker, ok, long, fails };
 }
 
@@ -125,13 +129,11 @@ function runsOf(f: Fixture, deploymentId: string, agent: AgentHandle): number {
   return lines.filter((l) => l.startsWith(`${deploymentId} ${agent.stateDir}/`)).length;
 }
 
-function required(
-  programId: string,
-  collectionId: string,
-  more: Partial<DeploymentBody> = {},
-): DeploymentBody {
-  return { programId, collectionId, purpose: 'required', triggers: [{ type: 'asap' }], ...more };
-}
+/** The device's row shows the deployment's program succeeded, `n` runs in all. */
+const succeededRuns =
+  (n: number) =>
+  (r: DeploymentDeviceState): boolean =>
+    r.state === 'succeeded' && r.runCount === n;
 
 /**
  * Proof that nothing older is due on the device: a required 'asap' deployment of a program that
@@ -143,7 +145,7 @@ async function sentinel(
   collectionId: string,
   agent: AgentHandle,
 ): Promise<void> {
-  const dep = await site.api.createDeployment(required(f.ok.id, collectionId));
+  const dep = await deployRequiredAsap(site.api, f.ok.id, { collectionId });
   await waitForDeviceState(site.api, dep.id, agent.deviceId, 'succeeded');
   await site.api.deleteDeployment(dep.id);
 }
@@ -246,12 +248,18 @@ describe('schedules, Software Center, rerun and phased deployments (sqlite, 3 ag
       start: wall(t),
       recurrence: { kind: 'daily' as const, everyDays: 1 },
     };
-    const always = await site.api.createDeployment(
-      required(f.ok.id, colA, { name: 'Daily always', triggers: [trigger], rerun: 'always' }),
-    );
-    const never = await site.api.createDeployment(
-      required(f.ok.id, colA, { name: 'Daily never', triggers: [trigger], rerun: 'never' }),
-    );
+    const always = await deployRequiredAsap(site.api, f.ok.id, {
+      collectionId: colA,
+      name: 'Daily always',
+      triggers: [trigger],
+      rerun: 'always',
+    });
+    const never = await deployRequiredAsap(site.api, f.ok.id, {
+      collectionId: colA,
+      name: 'Daily never',
+      triggers: [trigger],
+      rerun: 'never',
+    });
     const scheduled = Date.parse(`${wall(t)}:00Z`);
     for (const d of [always, never]) {
       const row = await waitForDeviceState(site.api, d.id, a.deviceId, 'received');
@@ -265,37 +273,29 @@ describe('schedules, Software Center, rerun and phased deployments (sqlite, 3 ag
     });
     await sentinel(site, f, colA, a);
     expect(runsOf(f, always.id, a) + runsOf(f, never.id, a)).toBe(0);
-    expect(
-      (await site.api.deviceDeployments(a.deviceId)).find((d) => d.deploymentId === never.id),
-    ).toMatchObject({ state: 'received', runCount: 0 });
+    expect(await deviceState(site.api, never.id, a.deviceId)).toMatchObject({
+      state: 'received',
+      runCount: 0,
+    });
 
     // Past T: both run.
     await moveClock(site, clock, scheduled + MINUTE);
     await nudge(site.api, colA);
     for (const d of [always, never])
-      await waitForDeviceState(
-        site.api,
-        d.id,
-        a.deviceId,
-        (r) => r.state === 'succeeded' && r.runCount === 1,
-      );
+      await waitForDeviceState(site.api, d.id, a.deviceId, succeededRuns(1));
 
     // One day later: 'always' runs again, 'never' does not.
     await moveClock(site, clock, scheduled + DAY + MINUTE);
     await nudge(site.api, colA);
-    const again = await waitForDeviceState(
-      site.api,
-      always.id,
-      a.deviceId,
-      (r) => r.state === 'succeeded' && r.runCount === 2,
-    );
+    const again = await waitForDeviceState(site.api, always.id, a.deviceId, succeededRuns(2));
     expect(Date.parse(again.lastRunAt ?? '')).toBeGreaterThanOrEqual(scheduled + DAY);
     await sentinel(site, f, colA, a);
     expect(runsOf(f, always.id, a)).toBe(2);
     expect(runsOf(f, never.id, a)).toBe(1);
-    expect(
-      (await site.api.deviceDeployments(a.deviceId)).find((d) => d.deploymentId === never.id),
-    ).toMatchObject({ state: 'succeeded', runCount: 1 });
+    expect(await deviceState(site.api, never.id, a.deviceId)).toMatchObject({
+      state: 'succeeded',
+      runCount: 1,
+    });
     // Later scenarios move the clock on: these must not run again under them.
     await site.api.deleteDeployment(always.id);
     await site.api.deleteDeployment(never.id);
@@ -324,23 +324,17 @@ describe('schedules, Software Center, rerun and phased deployments (sqlite, 3 ag
 
     const install = await center(b, ['install', offered.id]);
     expect(install).toMatchObject({ code: 0, json: { ok: true, deploymentId: offered.id } });
-    await waitForDeviceState(
-      site.api,
-      offered.id,
-      b.deviceId,
-      (r) => r.state === 'succeeded' && r.runCount === 1,
-    );
+    await waitForDeviceState(site.api, offered.id, b.deviceId, succeededRuns(1));
     expect(runsOf(f, offered.id, b)).toBe(1);
 
     // A required run at T that the user may postpone by 60 minutes at most.
     const t = Date.parse(`${wall(clock.now() + 2 * HOUR)}:00Z`);
-    const patch = await site.api.createDeployment(
-      required(f.ok.id, colB, {
-        name: 'Center Patch',
-        triggers: [{ type: 'at', start: wall(t) }],
-        maxPostponeMinutes: 60,
-      }),
-    );
+    const patch = await deployRequiredAsap(site.api, f.ok.id, {
+      collectionId: colB,
+      name: 'Center Patch',
+      triggers: [{ type: 'at', start: wall(t) }],
+      maxPostponeMinutes: 60,
+    });
     await waitForDeviceState(site.api, patch.id, b.deviceId, 'received');
     await waitFor('a desktop notification of the deadline', () =>
       (readIfExists(notifications) ?? '').includes('Center Patch'),
@@ -373,22 +367,24 @@ describe('schedules, Software Center, rerun and phased deployments (sqlite, 3 ag
 
   it('reruns a deployment on every device, then on one device only', async () => {
     const colAB = await collectionOf(site.api, 'Devices A and B', [a, b]);
-    const dep = await site.api.createDeployment(
-      required(f.ok.id, colAB, { name: 'Rerun me', rerun: 'if-succeeded' }),
-    );
-    const done = (n: number) => (r: { state: string; runCount: number }) =>
-      r.state === 'succeeded' && r.runCount === n;
-    for (const x of [a, b]) await waitForDeviceState(site.api, dep.id, x.deviceId, done(1));
+    const dep = await deployRequiredAsap(site.api, f.ok.id, {
+      collectionId: colAB,
+      name: 'Rerun me',
+      rerun: 'if-succeeded',
+    });
+    for (const x of [a, b])
+      await waitForDeviceState(site.api, dep.id, x.deviceId, succeededRuns(1));
 
     await site.api.rerunDeployment(dep.id);
-    for (const x of [a, b]) await waitForDeviceState(site.api, dep.id, x.deviceId, done(2));
+    for (const x of [a, b])
+      await waitForDeviceState(site.api, dep.id, x.deviceId, succeededRuns(2));
 
     await site.api.rerunDeployment(dep.id, [a.deviceId]);
-    await waitForDeviceState(site.api, dep.id, a.deviceId, done(3));
+    await waitForDeviceState(site.api, dep.id, a.deviceId, succeededRuns(3));
     // B has evaluated what it holds now, and nothing older than a sentinel is due there.
     await evaluateNow(site.api, b);
     await sentinel(site, f, colB, b);
-    await waitForDeviceState(site.api, dep.id, b.deviceId, done(2));
+    await waitForDeviceState(site.api, dep.id, b.deviceId, succeededRuns(2));
     expect([runsOf(f, dep.id, a), runsOf(f, dep.id, b)]).toEqual([3, 2]);
     await site.api.deleteDeployment(dep.id);
   }, 120_000);
@@ -509,14 +505,19 @@ describe(`maintenance windows (${windowDialect}, 1 agent)`, () => {
   });
 
   it('runs only when the maximum run time fits a window, unless told to override, also offline', async () => {
-    const fits = await site.api.createDeployment(required(f.ok.id, col, { name: 'Fits' }));
+    const fits = await deployRequiredAsap(site.api, f.ok.id, { collectionId: col, name: 'Fits' });
     const row = await waitForDeviceState(site.api, fits.id, agent.deviceId, 'waiting-window');
     expect(row.nextRunAt).toBe(iso(day1 + 2 * HOUR));
-    const tooLong = await site.api.createDeployment(required(f.long.id, col, { name: 'Too long' }));
+    const tooLong = await deployRequiredAsap(site.api, f.long.id, {
+      collectionId: col,
+      name: 'Too long',
+    });
     await waitForDeviceState(site.api, tooLong.id, agent.deviceId, 'waiting-window');
-    const override = await site.api.createDeployment(
-      required(f.long.id, col, { name: 'Override', overrideMaintenanceWindows: true }),
-    );
+    const override = await deployRequiredAsap(site.api, f.long.id, {
+      collectionId: col,
+      name: 'Override',
+      overrideMaintenanceWindows: true,
+    });
     await waitForDeviceState(site.api, override.id, agent.deviceId, 'succeeded');
     expect(runsOf(f, fits.id, agent)).toBe(0);
 
@@ -526,14 +527,14 @@ describe(`maintenance windows (${windowDialect}, 1 agent)`, () => {
     await waitForDeviceState(site.api, fits.id, agent.deviceId, 'succeeded');
     await sentinel(site, f, col, agent);
     expect(runsOf(f, tooLong.id, agent)).toBe(0);
-    expect(
-      (await site.api.deviceDeployments(agent.deviceId)).find((d) => d.deploymentId === tooLong.id)
-        ?.state,
-    ).toBe('waiting-window');
+    expect((await deviceState(site.api, tooLong.id, agent.deviceId))?.state).toBe('waiting-window');
 
     // 03:30, after the window: a new deployment waits for tomorrow's window...
     await moveClock(site, clock, day1 + 3 * HOUR + 30 * MINUTE);
-    const offline = await site.api.createDeployment(required(f.ok.id, col, { name: 'Offline' }));
+    const offline = await deployRequiredAsap(site.api, f.ok.id, {
+      collectionId: col,
+      name: 'Offline',
+    });
     const waiting = await waitForDeviceState(
       site.api,
       offline.id,

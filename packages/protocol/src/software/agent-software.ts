@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable, Sha256 } from './common.js';
 import { ContentState, ManifestEntry } from './content.js';
-import { Deployment, Program } from './deployments.js';
+import { Deployment, DeploymentStateName, Program } from './deployments.js';
 import { MaintenanceWindowBody } from './schedule.js';
 
 /** Software-distribution endpoints on the agent listener (HTTPS, site CA). */
@@ -116,15 +116,8 @@ export const DeploymentStateReport = Type.Object(
   {
     deploymentId: Type.String({ minLength: 1, maxLength: 200 }),
     revision: Type.Integer({ minimum: 0 }),
-    state: Type.Union([
-      Type.Literal('received'),
-      Type.Literal('waiting-content'),
-      Type.Literal('waiting-window'),
-      Type.Literal('running'),
-      Type.Literal('succeeded'),
-      Type.Literal('reboot-pending'),
-      Type.Literal('failed'),
-    ]),
+    /** Every state but 'targeted', which only the server knows (the device has not heard yet). */
+    state: Type.Exclude(DeploymentStateName, Type.Literal('targeted')),
     at: Type.String({ format: 'date-time' }),
     runId: Type.Optional(Type.String({ maxLength: 100 })),
     exitCode: Type.Optional(Type.Integer()),

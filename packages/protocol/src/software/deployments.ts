@@ -19,6 +19,9 @@ export const PlatformRequirements = Type.Object(
 );
 export type PlatformRequirements = Static<typeof PlatformRequirements>;
 
+const RunAs = Type.Union([Type.Literal('root'), Type.Literal('user')]);
+const ExitCodes = Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { maxItems: 256 });
+
 export const ProgramBody = Type.Object(
   {
     name: Name,
@@ -26,17 +29,13 @@ export const ProgramBody = Type.Object(
     commandLine: Type.String({ minLength: 1, maxLength: 8192 }),
     /** Relative to the package root ('.' by default). */
     workingDirectory: Type.Optional(Type.String({ maxLength: 1024 })),
-    runAs: Type.Optional(Type.Union([Type.Literal('root'), Type.Literal('user')])),
+    runAs: Type.Optional(RunAs),
     /** Killed (process group, SIGTERM then SIGKILL) after this long. Default 120. */
     maxRunMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
     /** Default [0]. */
-    successExitCodes: Type.Optional(
-      Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { maxItems: 256 }),
-    ),
+    successExitCodes: Type.Optional(ExitCodes),
     /** Success, and the machine must restart. Default []. */
-    rebootExitCodes: Type.Optional(
-      Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { maxItems: 256 }),
-    ),
+    rebootExitCodes: Type.Optional(ExitCodes),
     requirements: Type.Optional(PlatformRequirements),
     /** "Run another program first": must have succeeded on the device before this one runs. */
     dependsOnProgramId: Type.Optional(Nullable(Id)),
@@ -55,7 +54,7 @@ export const Program = Type.Object({
   name: Type.String(),
   commandLine: Type.String(),
   workingDirectory: Type.String(),
-  runAs: Type.Union([Type.Literal('root'), Type.Literal('user')]),
+  runAs: RunAs,
   maxRunMinutes: Type.Integer(),
   successExitCodes: Type.Array(Type.Integer()),
   rebootExitCodes: Type.Array(Type.Integer()),
@@ -82,6 +81,9 @@ export const RerunBehaviour = Type.Union([
 ]);
 export type RerunBehaviour = Static<typeof RerunBehaviour>;
 
+/** 'download': download then execute (kept in cache); 'from-dp': fetched for the run only. */
+const ContentMode = Type.Union([Type.Literal('download'), Type.Literal('from-dp')]);
+
 export const DeploymentBody = Type.Object(
   {
     name: Type.Optional(Name),
@@ -97,8 +99,7 @@ export const DeploymentBody = Type.Object(
     rerun: Type.Optional(RerunBehaviour),
     /** Required: clients download content when it becomes available, before the deadline. */
     preDownload: Type.Optional(Type.Boolean()),
-    /** 'download': download then execute (kept in cache); 'from-dp': fetched for the run only. */
-    contentMode: Type.Optional(Type.Union([Type.Literal('download'), Type.Literal('from-dp')])),
+    contentMode: Type.Optional(ContentMode),
     /** Slow or unreliable boundary: false = do not run (wait for a fast one). */
     runOverSlowBoundary: Type.Optional(Type.Boolean()),
     /** May clients use neighbour/fallback DPs when their own have no content. */
@@ -172,7 +173,7 @@ export const Deployment = Type.Object({
   timeBase: TimeBase,
   rerun: RerunBehaviour,
   preDownload: Type.Boolean(),
-  contentMode: Type.Union([Type.Literal('download'), Type.Literal('from-dp')]),
+  contentMode: ContentMode,
   runOverSlowBoundary: Type.Boolean(),
   allowFallback: Type.Boolean(),
   overrideMaintenanceWindows: Type.Boolean(),

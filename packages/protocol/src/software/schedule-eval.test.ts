@@ -12,8 +12,10 @@ import {
   parseWallTime,
   wallTimeToInstant,
   windowIntervals,
+  type TimeBaseName,
   type WindowSpec,
 } from './schedule-eval.js';
+import type { Recurrence } from './schedule.js';
 
 // 'local' is the process zone: these tests pin it to a zone with DST.
 const previousTz = process.env.TZ;
@@ -60,152 +62,160 @@ describe('wall times', () => {
   });
 });
 
+interface OccurrenceCase {
+  name: string;
+  start: string;
+  recurrence: Recurrence;
+  timeBase: TimeBaseName;
+  from: string;
+  to: string;
+  expected: string[];
+}
+
 describe('occurrences', () => {
-  it('keeps a daily local time across the DST week in Europe/Berlin (both directions)', () => {
-    const spring = occurrences(
-      '2026-03-01T03:00',
-      { kind: 'daily', everyDays: 1 },
-      'local',
-      Z('2026-03-27T00:00:00Z'),
-      Z('2026-03-31T00:00:00Z'),
+  const daily = { kind: 'daily', everyDays: 1 } as const;
+  const every3Days = { kind: 'daily', everyDays: 3 } as const;
+  const cases: OccurrenceCase[] = [
+    {
+      name: 'keeps a daily local time across the spring-forward week in Europe/Berlin',
+      start: '2026-03-01T03:00',
+      recurrence: daily,
+      timeBase: 'local',
+      from: '2026-03-27T00:00:00Z',
+      to: '2026-03-31T00:00:00Z',
+      expected: [
+        '2026-03-27T02:00:00.000Z',
+        '2026-03-28T02:00:00.000Z',
+        '2026-03-29T01:00:00.000Z',
+        '2026-03-30T01:00:00.000Z',
+      ],
+    },
+    {
+      name: 'keeps a daily local time across the fall-back week in Europe/Berlin',
+      start: '2026-03-01T03:00',
+      recurrence: daily,
+      timeBase: 'local',
+      from: '2026-10-24T00:00:00Z',
+      to: '2026-10-27T00:00:00Z',
+      expected: [
+        '2026-10-24T01:00:00.000Z',
+        '2026-10-25T02:00:00.000Z',
+        '2026-10-26T02:00:00.000Z',
+      ],
+    },
+    {
+      name: 'the same schedule in UTC ignores DST',
+      start: '2026-03-01T03:00',
+      recurrence: daily,
+      timeBase: 'utc',
+      from: '2026-03-28T00:00:00Z',
+      to: '2026-03-31T00:00:00Z',
+      expected: [
+        '2026-03-28T03:00:00.000Z',
+        '2026-03-29T03:00:00.000Z',
+        '2026-03-30T03:00:00.000Z',
+      ],
+    },
+    {
+      name: 'steps every N days from the start date, never before the start',
+      start: '2026-01-01T12:00',
+      recurrence: every3Days,
+      timeBase: 'utc',
+      from: '2025-12-01T00:00:00Z',
+      to: '2026-01-11T00:00:00Z',
+      expected: [
+        '2026-01-01T12:00:00.000Z',
+        '2026-01-04T12:00:00.000Z',
+        '2026-01-07T12:00:00.000Z',
+        '2026-01-10T12:00:00.000Z',
+      ],
+    },
+    {
+      name: 'a range starting mid-cycle lands on the cycle, not on the range start',
+      start: '2026-01-01T12:00',
+      recurrence: every3Days,
+      timeBase: 'utc',
+      from: '2026-01-05T00:00:00Z',
+      to: '2026-01-08T00:00:00Z',
+      expected: ['2026-01-07T12:00:00.000Z'],
+    },
+    {
+      // 2026-01-07 is a Wednesday; Monday 2026-01-05 is before the start and does not count.
+      name: 'weekly: listed weekdays of every N-th week from the start week (weeks start on Sunday)',
+      start: '2026-01-07T09:00',
+      recurrence: { kind: 'weekly', everyWeeks: 2, days: [1, 5] },
+      timeBase: 'utc',
+      from: '2026-01-01T00:00:00Z',
+      to: '2026-02-07T00:00:00Z',
+      expected: [
+        '2026-01-09T09:00:00.000Z',
+        '2026-01-19T09:00:00.000Z',
+        '2026-01-23T09:00:00.000Z',
+        '2026-02-02T09:00:00.000Z',
+        '2026-02-06T09:00:00.000Z',
+      ],
+    },
+    {
+      name: 'monthly -1 is the last day of every month, leap years included',
+      start: '2027-11-10T22:00',
+      recurrence: { kind: 'monthly', everyMonths: 1, dayOfMonth: -1 },
+      timeBase: 'utc',
+      from: '2027-01-01T00:00:00Z',
+      to: '2028-05-01T00:00:00Z',
+      expected: [
+        '2027-11-30T22:00:00.000Z',
+        '2027-12-31T22:00:00.000Z',
+        '2028-01-31T22:00:00.000Z',
+        '2028-02-29T22:00:00.000Z',
+        '2028-03-31T22:00:00.000Z',
+        '2028-04-30T22:00:00.000Z',
+      ],
+    },
+    {
+      name: 'monthly 31 skips months without a 31st',
+      start: '2026-01-01T00:00',
+      recurrence: { kind: 'monthly', everyMonths: 1, dayOfMonth: 31 },
+      timeBase: 'utc',
+      from: '2026-01-01T00:00:00Z',
+      to: '2026-10-01T00:00:00Z',
+      expected: [
+        '2026-01-31T00:00:00.000Z',
+        '2026-03-31T00:00:00.000Z',
+        '2026-05-31T00:00:00.000Z',
+        '2026-07-31T00:00:00.000Z',
+        '2026-08-31T00:00:00.000Z',
+      ],
+    },
+    {
+      name: 'monthly every 2 months in local time keeps the wall time across DST',
+      start: '2026-01-15T08:30',
+      recurrence: { kind: 'monthly', everyMonths: 2, dayOfMonth: 15 },
+      timeBase: 'local',
+      from: '2026-01-01T00:00:00Z',
+      to: '2026-08-01T00:00:00Z',
+      expected: [
+        '2026-01-15T07:30:00.000Z',
+        '2026-03-15T07:30:00.000Z',
+        '2026-05-15T06:30:00.000Z',
+        '2026-07-15T06:30:00.000Z',
+      ],
+    },
+  ];
+
+  it.each(cases)('$name', ({ start, recurrence, timeBase, from, to, expected }) => {
+    const t = occurrences(start, recurrence, timeBase, Z(from), Z(to));
+    expect(iso(t)).toEqual(expected);
+    // Every occurrence keeps the start's wall-clock time in its own time base.
+    expect(t.map((ms) => instantToWallTime(ms, timeBase).slice(11, 16))).toEqual(
+      Array<string>(expected.length).fill(start.slice(11, 16)),
     );
-    expect(iso(spring)).toEqual([
-      '2026-03-27T02:00:00.000Z',
-      '2026-03-28T02:00:00.000Z',
-      '2026-03-29T01:00:00.000Z',
-      '2026-03-30T01:00:00.000Z',
-    ]);
-    expect(spring.map((t) => instantToWallTime(t, 'local').slice(11))).toEqual(
-      Array(4).fill('03:00:00'),
-    );
-    const autumn = occurrences(
-      '2026-03-01T03:00',
-      { kind: 'daily', everyDays: 1 },
-      'local',
-      Z('2026-10-24T00:00:00Z'),
-      Z('2026-10-27T00:00:00Z'),
-    );
-    expect(iso(autumn)).toEqual([
-      '2026-10-24T01:00:00.000Z',
-      '2026-10-25T02:00:00.000Z',
-      '2026-10-26T02:00:00.000Z',
-    ]);
   });
 
-  it('the same schedule in UTC ignores DST', () => {
-    const t = occurrences(
-      '2026-03-01T03:00',
-      { kind: 'daily', everyDays: 1 },
-      'utc',
-      Z('2026-03-28T00:00:00Z'),
-      Z('2026-03-31T00:00:00Z'),
-    );
-    expect(iso(t)).toEqual([
-      '2026-03-28T03:00:00.000Z',
-      '2026-03-29T03:00:00.000Z',
-      '2026-03-30T03:00:00.000Z',
-    ]);
-  });
-
-  it('steps every N days from the start date, never before the start', () => {
-    const t = occurrences(
-      '2026-01-01T12:00',
-      { kind: 'daily', everyDays: 3 },
-      'utc',
-      Z('2025-12-01T00:00:00Z'),
-      Z('2026-01-11T00:00:00Z'),
-    );
-    expect(iso(t)).toEqual([
-      '2026-01-01T12:00:00.000Z',
-      '2026-01-04T12:00:00.000Z',
-      '2026-01-07T12:00:00.000Z',
-      '2026-01-10T12:00:00.000Z',
-    ]);
-    // A range starting mid-cycle lands on the cycle, not on the range start.
-    expect(
-      iso(
-        occurrences(
-          '2026-01-01T12:00',
-          { kind: 'daily', everyDays: 3 },
-          'utc',
-          Z('2026-01-05T00:00:00Z'),
-          Z('2026-01-08T00:00:00Z'),
-        ),
-      ),
-    ).toEqual(['2026-01-07T12:00:00.000Z']);
-  });
-
-  it('weekly: listed weekdays of every N-th week from the start week (weeks start on Sunday)', () => {
-    // 2026-01-07 is a Wednesday; Monday 2026-01-05 is before the start and does not count.
-    const t = occurrences(
-      '2026-01-07T09:00',
-      { kind: 'weekly', everyWeeks: 2, days: [1, 5] },
-      'utc',
-      Z('2026-01-01T00:00:00Z'),
-      Z('2026-02-07T00:00:00Z'),
-    );
-    expect(iso(t)).toEqual([
-      '2026-01-09T09:00:00.000Z',
-      '2026-01-19T09:00:00.000Z',
-      '2026-01-23T09:00:00.000Z',
-      '2026-02-02T09:00:00.000Z',
-      '2026-02-06T09:00:00.000Z',
-    ]);
-  });
-
-  it('monthly -1 is the last day of every month, leap years included', () => {
-    const t = occurrences(
-      '2027-11-10T22:00',
-      { kind: 'monthly', everyMonths: 1, dayOfMonth: -1 },
-      'utc',
-      Z('2027-01-01T00:00:00Z'),
-      Z('2028-05-01T00:00:00Z'),
-    );
-    expect(iso(t)).toEqual([
-      '2027-11-30T22:00:00.000Z',
-      '2027-12-31T22:00:00.000Z',
-      '2028-01-31T22:00:00.000Z',
-      '2028-02-29T22:00:00.000Z',
-      '2028-03-31T22:00:00.000Z',
-      '2028-04-30T22:00:00.000Z',
-    ]);
-  });
-
-  it('monthly 31 skips months without a 31st; a day that never comes ends the schedule', () => {
-    const t = occurrences(
-      '2026-01-01T00:00',
-      { kind: 'monthly', everyMonths: 1, dayOfMonth: 31 },
-      'utc',
-      Z('2026-01-01T00:00:00Z'),
-      Z('2026-10-01T00:00:00Z'),
-    );
-    expect(iso(t).map((s) => s.slice(0, 10))).toEqual([
-      '2026-01-31',
-      '2026-03-31',
-      '2026-05-31',
-      '2026-07-31',
-      '2026-08-31',
-    ]);
+  it('a monthly day that never comes ends the schedule', () => {
     // Every 12 months from April: always April, which has no 31st.
     const never = { kind: 'monthly', everyMonths: 12, dayOfMonth: 31 } as const;
     expect(occurrences('2026-04-01T00:00', never, 'utc', 0, Z('2100-01-01T00:00:00Z'))).toEqual([]);
     expect(nextOccurrence('2026-04-01T00:00', never, 'utc', 0)).toBeUndefined();
-  });
-
-  it('monthly every 2 months in local time keeps the wall time across DST', () => {
-    const t = occurrences(
-      '2026-01-15T08:30',
-      { kind: 'monthly', everyMonths: 2, dayOfMonth: 15 },
-      'local',
-      Z('2026-01-01T00:00:00Z'),
-      Z('2026-08-01T00:00:00Z'),
-    );
-    expect(iso(t)).toEqual([
-      '2026-01-15T07:30:00.000Z',
-      '2026-03-15T07:30:00.000Z',
-      '2026-05-15T06:30:00.000Z',
-      '2026-07-15T06:30:00.000Z',
-    ]);
   });
 
   it('a schedule without recurrence occurs once', () => {

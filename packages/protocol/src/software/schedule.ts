@@ -67,6 +67,10 @@ export const MaintenanceWindowBody = Type.Object(
   { additionalProperties: false },
 );
 export type MaintenanceWindowBody = Static<typeof MaintenanceWindowBody>;
+export const UpdateMaintenanceWindowRequest = Type.Partial(MaintenanceWindowBody, {
+  additionalProperties: false,
+});
+export type UpdateMaintenanceWindowRequest = Static<typeof UpdateMaintenanceWindowRequest>;
 
 export const MaintenanceWindow = Type.Composite([
   Type.Object({ id: Type.String(), collectionId: Type.String(), collectionName: Type.String() }),
