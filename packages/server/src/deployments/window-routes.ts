@@ -1,12 +1,16 @@
 import { Type } from '@sinclair/typebox';
-import { API_PREFIX, MaintenanceWindow, MaintenanceWindowBody } from '@steward/protocol';
+import {
+  API_PREFIX,
+  MaintenanceWindow,
+  MaintenanceWindowBody,
+  UpdateMaintenanceWindowRequest,
+} from '@steward/protocol';
 import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
 import type { MaintenanceWindowService } from './maintenance-windows.js';
 
 const tags = ['maintenance-windows'];
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
-const UpdateWindow = Type.Partial(MaintenanceWindowBody, { additionalProperties: false });
 
 /** Maintenance windows under /api/v1 (the schema refuses durations outside 5..1440 minutes). */
 export function registerMaintenanceWindowRoutes(app: App, windows: MaintenanceWindowService): void {
@@ -44,7 +48,14 @@ export function registerMaintenanceWindowRoutes(app: App, windows: MaintenanceWi
   );
   app.patch(
     `${API_PREFIX}/maintenance-windows/:id`,
-    { schema: { tags, params: Params, body: UpdateWindow, response: { 200: MaintenanceWindow } } },
+    {
+      schema: {
+        tags,
+        params: Params,
+        body: UpdateMaintenanceWindowRequest,
+        response: { 200: MaintenanceWindow },
+      },
+    },
     (req) => windows.update(actorOf(req), req.params.id, req.body),
   );
   app.delete(
