@@ -6,3 +6,4 @@ export {
   type ServerRole,
 } from './server.js';
 export { openDatabase, migrateToLatest, type Db, type Dialect } from './db/database.js';
+export { rotateSiteMasterKey, MasterKeyError, type RotationResult } from './site/site-secrets.js';

@@ -1,5 +1,6 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import fastifyWebsocket from '@fastify/websocket';
@@ -9,6 +10,12 @@ import { createLocalBus, createPostgresBus, type Bus } from './events/bus.js';
 import { SYSTEM_ACTOR, systemClock, type Clock, type SiteContext } from './context.js';
 import { clockFromEnv } from '@steward/protocol/node';
 import { issueServerCertificate, loadOrCreateSiteKeys } from './site/site-keys.js';
+import { openSiteSecrets } from './site/site-secrets.js';
+import {
+  PRIVATE_FILE_MODE,
+  securePrivateDataDir,
+  writePrivateFileAtomic,
+} from './site/private-files.js';
 import { createAdminApp, registerSiteRoute } from './http/admin-app.js';
 import { createFastify } from './http/fastify.js';
 import { installErrorHandler } from './http/errors.js';
@@ -81,6 +88,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** Roles ['dp'] only, first start: the registration token (else STEWARD_DP_TOKEN). */
   dpToken?: string;
+  /** The site master key file (else STEWARD_MASTER_KEY_FILE, else <dataDir>/master.key). */
+  masterKeyFile?: string;
 }
 
 export interface RunningServer {
@@ -128,15 +137,21 @@ function packageVersion(): string {
   }
 }
 
-function createLogger(dataDir: string, level: string): Logger {
+async function createLogger(dataDir: string, level: string): Promise<Logger> {
+  const file = pino.destination({
+    dest: join(dataDir, 'server.log'),
+    mkdir: true,
+    sync: false,
+    mode: PRIVATE_FILE_MODE,
+  });
+  // Open before use: a start that fails at once (wrong master key) exits through pino's
+  // flushSync, which throws on a destination still opening.
+  await once(file, 'ready');
   // Everything to <data>/server.log; warnings and errors also to stderr where an operator sees them.
   return pino(
     { level, base: { pid: process.pid } },
     pino.multistream([
-      {
-        level: 'trace',
-        stream: pino.destination({ dest: join(dataDir, 'server.log'), mkdir: true, sync: false }),
-      },
+      { level: 'trace', stream: file },
       { level: 'warn', stream: process.stderr },
     ]),
   );
@@ -144,7 +159,7 @@ function createLogger(dataDir: string, level: string): Logger {
 
 /** Starts a site server process with the given roles; resolves once it listens. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  mkdirSync(options.dataDir, { recursive: true });
+  securePrivateDataDir(options.dataDir);
   const roles = new Set(options.roles ?? ALL_ROLES);
   if (roles.size === 1 && roles.has('dp'))
     return startDistributionPointProcess({
@@ -155,14 +170,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logLevel: options.logLevel,
       version: packageVersion(),
     });
-  const log = createLogger(
+  const log = await createLogger(
     options.dataDir,
     options.logLevel ?? process.env.STEWARD_LOG_LEVEL ?? 'info',
   );
   const version = packageVersion();
   const db: Db = await openDatabase(options.db ?? join(options.dataDir, 'steward.db'));
   await migrateToLatest(db);
-  const keys = await loadOrCreateSiteKeys(db.kysely, { siteCode: options.siteCode });
+  const secrets = await openSiteSecrets(db.kysely, options);
+  const keys = await loadOrCreateSiteKeys(db.kysely, secrets, { siteCode: options.siteCode });
   const bus: Bus =
     db.dialect === 'postgres' && db.pgPool
       ? await createPostgresBus(db.pgPool, db.pgSchema, log)
@@ -343,15 +359,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const stateFile = join(options.dataDir, 'server.json');
-  writeFileSync(
-    `${stateFile}.tmp`,
+  writePrivateFileAtomic(
+    stateFile,
     JSON.stringify(
       { adminUrl, agentUrl, pid: process.pid, processId: ctx.processId, roles: [...roles] },
       null,
       2,
     ),
   );
-  renameSync(`${stateFile}.tmp`, stateFile);
   log.info({ adminUrl, agentUrl, roles: [...roles], db: db.description }, 'site server ready');
 
   let closed = false;

@@ -27,7 +27,8 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const handle = await open(tmp, 'w', options.mode ?? 0o644);
+  // Private unless the caller says otherwise: state files hold the device key and reports.
+  const handle = await open(tmp, 'w', options.mode ?? 0o600);
   try {
     await handle.writeFile(data);
     await handle.sync();

@@ -1,6 +1,8 @@
 import { open, readFile, unlink } from 'node:fs/promises';
 import { AgentError } from '../errors.js';
+import { dirname } from 'node:path';
 import { isErrnoException } from './atomic-file.js';
+import { securePrivateState } from './private-state.js';
 
 function processAlive(pid: number): boolean {
   try {
@@ -22,6 +24,8 @@ export async function acquireStateLock(lockPath: string): Promise<() => Promise<
       const handle = await open(lockPath, 'wx', 0o600);
       await handle.writeFile(`${process.pid}\n`);
       await handle.close();
+      // Every writer of the state holds this lock: the place to make the state private.
+      await securePrivateState(dirname(lockPath));
       return async () => {
         await unlink(lockPath).catch(() => undefined);
       };

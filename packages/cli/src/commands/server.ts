@@ -6,6 +6,7 @@ import { action, collect, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 import { onInterrupts, type CliIo } from '../io.js';
 import { parseList, parseListen, type Opts } from '../options.js';
+import { masterKeyError, registerRotateMasterKey } from './rotate-master-key.js';
 import { explainListenError, type ListenFlag } from '../up/ports.js';
 import {
   loadStartServer,
@@ -34,7 +35,11 @@ export function serverFlags(cmd: Command): Command {
       '--public-url <url>',
       'agent URL as machines reach it, e.g. https://steward.example:8443',
     )
-    .option('--log-level <level>', 'trace, debug, info, warn, error');
+    .option('--log-level <level>', 'trace, debug, info, warn, error')
+    .option(
+      '--master-key-file <path>',
+      'the site master key, which seals the site keys in the database (default $STEWARD_MASTER_KEY_FILE, else <data>/master.key, made at first start)',
+    );
 }
 
 export interface ServerSetup {
@@ -58,6 +63,8 @@ export function serverSetup(
   };
   const db = opts.string('db');
   if (db !== undefined) options.db = db;
+  const masterKeyFile = opts.string('masterKeyFile');
+  if (masterKeyFile !== undefined) options.masterKeyFile = resolve(io.cwd, masterKeyFile);
   const publicUrl = opts.string('publicUrl');
   if (publicUrl !== undefined) {
     if (!/^https?:\/\/[^/]+/.test(publicUrl))
@@ -83,12 +90,15 @@ export function serverSetup(
 
 /** Starts the site in this process; bind failures name the flag that fixes them. */
 export async function startSite(io: CliIo, setup: ServerSetup): Promise<RunningServer> {
+  // The server process creates everything it writes readable by its own account only
+  // (database, -wal/-shm, log, content library, master key), whatever the data folder's mode.
+  process.umask(0o077);
   await mkdir(setup.options.dataDir, { recursive: true, mode: 0o700 });
   const startServer = await (io.loadServer ?? loadStartServer)();
   try {
     return await startServer(setup.options);
   } catch (err) {
-    throw explainListenError(err, setup.listens);
+    throw masterKeyError(err) ?? explainListenError(err, setup.listens);
   }
 }
 
@@ -135,7 +145,9 @@ export function registerServerCommand(program: Command, ctx: Ctx): void {
       .description(
         'run a site server until SIGINT/SIGTERM (first admin password: $STEWARD_ADMIN_PASSWORD, or generated and shown once)',
       )
-      .requiredOption('--data <dir>', 'data directory (database, site CA, keys)')
+      // Not requiredOption: commander would then demand it of `server rotate-master-key` too.
+      .option('--data <dir>', 'data directory (database, master key, content library, log)')
+      .enablePositionalOptions()
       .option(
         '--roles <list>',
         'roles of this process, comma-separated (default: all), e.g. admin,mp; "dp" alone runs a distribution point',
@@ -186,4 +198,5 @@ export function registerServerCommand(program: Command, ctx: Ctx): void {
     await server.close();
     out.note('Stopped.');
   });
+  registerRotateMasterKey(cmd, ctx);
 }

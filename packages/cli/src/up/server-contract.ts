@@ -13,6 +13,8 @@ export interface StartServerOptions {
   publicUrl?: string;
   adminPassword?: string;
   logLevel?: string;
+  /** The site master key file; default STEWARD_MASTER_KEY_FILE, else <dataDir>/master.key. */
+  masterKeyFile?: string;
 }
 
 export interface RunningServer {

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { ErrorCode } from '@steward/protocol';
 import { InputError } from '../http/errors.js';
 import { ContentErrorCode } from './codes.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../site/private-files.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 /** Large reads: the file route is benchmarked against a bare static server (ADR 0007). */
@@ -81,7 +82,7 @@ export class ContentStore {
   /** Creates the partial folder and returns where the partial file of `sha256` goes. */
   async preparePartial(sha256: string): Promise<string> {
     const path = this.partialPathOf(sha256);
-    await mkdir(join(this.rootDir, 'partial'), { recursive: true });
+    await mkdir(join(this.rootDir, 'partial'), { recursive: true, mode: PRIVATE_DIR_MODE });
     return path;
   }
 
@@ -108,7 +109,7 @@ export class ContentStore {
   ): Promise<{ sha256: string; size: number }> {
     if (expectedSha256 !== undefined) assertSha256(expectedSha256);
     const tmpDir = join(this.rootDir, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
+    await mkdir(tmpDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const tmp = join(tmpDir, randomUUID());
     const hash = createHash('sha256');
     let size = 0;
@@ -122,7 +123,11 @@ export class ContentStore {
             yield chunk;
           }
         },
-        createWriteStream(tmp, { flags: 'wx', highWaterMark: READ_HIGH_WATER_MARK }),
+        createWriteStream(tmp, {
+          flags: 'wx',
+          mode: PRIVATE_FILE_MODE,
+          highWaterMark: READ_HIGH_WATER_MARK,
+        }),
       );
       await fsync(tmp);
       const sha256 = hash.digest('hex');
@@ -172,7 +177,10 @@ export class ContentStore {
 
   private async moveIntoPlace(from: string, sha256: string): Promise<void> {
     const target = this.pathOf(sha256);
-    await mkdir(join(this.rootDir, 'sha256', sha256.slice(0, 2)), { recursive: true });
+    await mkdir(join(this.rootDir, 'sha256', sha256.slice(0, 2)), {
+      recursive: true,
+      mode: PRIVATE_DIR_MODE,
+    });
     // rename replaces an existing file atomically; an existing one has the same bytes anyway.
     await rename(from, target);
   }

@@ -14,7 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type ContentAccessClaims } from '@steward/protocol';
-import { freshDatabaseUrl, postgresReachable, testDialects } from '../test-support/db.js';
+import {
+  freshDatabaseUrl,
+  postgresReachable,
+  siteSecretBox,
+  testDialects,
+} from '../test-support/db.js';
 import { startServer, type RunningServer } from '../server.js';
 import { loadOrCreateSiteKeys, type SiteKeys } from '../site/site-keys.js';
 import { signContentAccessToken } from './access-token.js';
@@ -72,7 +77,11 @@ describe.each(testDialects)('content library on %s', (dialect) => {
       });
       api = new ApiClient({ baseUrl: server.adminUrl });
       api.setToken((await api.login('admin', PASSWORD)).token);
-      keys = await loadOrCreateSiteKeys(server.ctx.db.kysely, {});
+      keys = await loadOrCreateSiteKeys(
+        server.ctx.db.kysely,
+        siteSecretBox(join(dir, 'server')),
+        {},
+      );
       store = new ContentStore(join(dir, 'server', 'content'));
     });
     afterAll(async () => {

@@ -12,6 +12,7 @@ import {
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
+import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenIfExists } from '../site/private-files.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -37,7 +38,12 @@ export interface Db {
 export async function openDatabase(url: string): Promise<Db> {
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
   const file = url.replace(/^sqlite:/, '');
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    // SQLite gives -wal and -shm the mode of the database file: made 0600 here, they are too.
+    mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    ensurePrivateFile(file);
+    for (const suffix of ['-wal', '-shm', '-journal']) tightenIfExists(file + suffix);
+  }
   const sqlite = new SqliteDatabase(file);
   // WAL lets readers run beside the single writer; synchronous=FULL makes every acknowledged
   // commit durable across a crash or power loss (DESIGN.md invariant 2).

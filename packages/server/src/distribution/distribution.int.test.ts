@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import {
+  createTestContext,
+  postgresReachable,
+  testDialects,
+  testSecretBox,
+} from '../test-support/db.js';
 import type { SiteContext } from '../context.js';
 import { ADMIN, ANALYST, ManualClock } from '../collections/test-fixtures.js';
 import { loadOrCreateSiteKeys } from '../site/site-keys.js';
@@ -32,7 +37,7 @@ describe.each(testDialects)('distribution points and content on %s', (dialect) =
       ({ ctx, cleanup } = await createTestContext(dialect, clock));
       dir = mkdtempSync(join(tmpdir(), 'steward-dist-'));
       store = new ContentStore(join(dir, 'content'));
-      const keys = await loadOrCreateSiteKeys(ctx.db.kysely, {});
+      const keys = await loadOrCreateSiteKeys(ctx.db.kysely, testSecretBox(), {});
       d = createDistribution(ctx, { keys, store, agentUrl: () => 'https://site.example:8443' });
       await d.start({ siteServerUrl: 'https://site.example:8443', version: 'test' });
     });

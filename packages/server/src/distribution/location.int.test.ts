@@ -1,6 +1,11 @@
 import { createPublicKey } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import {
+  createTestContext,
+  postgresReachable,
+  testDialects,
+  testSecretBox,
+} from '../test-support/db.js';
 import type { SiteContext } from '../context.js';
 import { ADMIN, ManualClock } from '../collections/test-fixtures.js';
 import { loadOrCreateSiteKeys, type SiteKeys } from '../site/site-keys.js';
@@ -65,7 +70,7 @@ describe.each(testDialects)('content location on %s', (dialect) => {
     beforeEach(async () => {
       clock = new ManualClock();
       ({ ctx, cleanup } = await createTestContext(dialect, clock));
-      keys = await loadOrCreateSiteKeys(ctx.db.kysely, {});
+      keys = await loadOrCreateSiteKeys(ctx.db.kysely, testSecretBox(), {});
       d = createDistribution(ctx, {
         keys,
         store: new ContentStore('/nonexistent'),

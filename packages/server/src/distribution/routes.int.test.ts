@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX } from '@steward/protocol';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import {
+  createTestContext,
+  postgresReachable,
+  testDialects,
+  testSecretBox,
+} from '../test-support/db.js';
 import type { SiteContext } from '../context.js';
 import { createAdminApp } from '../http/admin-app.js';
 import { installAdminAuth } from '../http/auth.js';
@@ -39,7 +44,7 @@ describe.each(testDialects)('distribution admin routes on %s', (dialect) => {
       const users = new UserService(ctx);
       await users.ensureInitialAdmin(PASSWORD);
       token = (await users.login('admin', PASSWORD, '127.0.0.1')).token;
-      const keys = await loadOrCreateSiteKeys(ctx.db.kysely, {});
+      const keys = await loadOrCreateSiteKeys(ctx.db.kysely, testSecretBox(), {});
       d = createDistribution(ctx, { keys, store, agentUrl: () => 'https://site:8443' });
       await d.start({ siteServerUrl: 'https://site:8443', version: 'test' });
       await addVersion(ctx.db.kysely, {

@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { SecretBox } from './secret-box.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -90,21 +91,33 @@ export async function settingOrInit(
   return (await getSetting(db, key)) ?? value;
 }
 
+/** A secret setting: sealed with the site master key before it is written, opened after. */
+async function secretOrInit(
+  db: Kysely<Database>,
+  box: SecretBox,
+  key: string,
+  make: () => string | Promise<string>,
+): Promise<string> {
+  return box.open(await settingOrInit(db, key, async () => box.seal(await make())));
+}
+
 /**
  * The site's identity, created at first start and kept in the database so that every server
  * process of the site (PostgreSQL scale-out) presents the same CA and signs with the same key.
+ * The private keys are stored sealed by `box` (see site-secrets.ts), never in plaintext.
  */
 export async function loadOrCreateSiteKeys(
   db: Kysely<Database>,
+  box: SecretBox,
   opts: { siteCode?: string | undefined; siteName?: string | undefined },
 ): Promise<SiteKeys> {
   const siteCode = await settingOrInit(db, 'site_code', () => opts.siteCode ?? 'S01');
   const siteName = await settingOrInit(db, 'site_name', () => opts.siteName ?? 'Steward site');
-  const caJson = await settingOrInit(db, 'site_ca', async () =>
+  const caJson = await secretOrInit(db, box, 'site_ca', async () =>
     JSON.stringify(await generateCa(siteCode)),
   );
   const ca = JSON.parse(caJson) as { certPem: string; keyPem: string };
-  const signingPem = await settingOrInit(db, 'policy_signing_key', () =>
+  const signingPem = await secretOrInit(db, box, 'policy_signing_key', () =>
     generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   );
   const policySigningKey = createPrivateKey(signingPem);

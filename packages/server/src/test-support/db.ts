@@ -7,6 +7,8 @@ import pino from 'pino';
 import { migrateToLatest, openDatabase, type Db, type Dialect } from '../db/database.js';
 import { createLocalBus } from '../events/bus.js';
 import { systemClock, type Clock, type SiteContext } from '../context.js';
+import { generateMasterKey, readMasterKey } from '../site/master-key.js';
+import { SecretBox } from '../site/secret-box.js';
 
 export const POSTGRES_URL =
   process.env.STEWARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -79,4 +81,16 @@ export async function createTestContext(
       await cleanup();
     },
   };
+}
+
+/** A secret box with a fresh master key, for tests that create site keys in a test database. */
+export function testSecretBox(): SecretBox {
+  return new SecretBox(generateMasterKey());
+}
+
+/** The secret box of a server started on `dataDir` (its `master.key`). */
+export function siteSecretBox(dataDir: string): SecretBox {
+  const key = readMasterKey(join(dataDir, 'master.key'));
+  if (key === undefined) throw new Error(`no master key in ${dataDir}`);
+  return new SecretBox(key);
 }

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { writePrivateFileAtomic } from '../../site/private-files.js';
 
 /**
  * `<data>/dp.json`: what registration gave this DP. Written once (mode 0600: it holds the DP key
@@ -42,6 +43,5 @@ export function loadDpConfig(dataDir: string): DpConfig | undefined {
 
 export function saveDpConfig(dataDir: string, config: DpConfig): void {
   const path = configPath(dataDir);
-  writeFileSync(`${path}.tmp`, JSON.stringify(config, null, 2), { mode: 0o600 });
-  renameSync(`${path}.tmp`, path);
+  writePrivateFileAtomic(path, JSON.stringify(config, null, 2));
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { SoftwarePaths } from '@steward/protocol';
 import type { ContentStore } from '../../content/content-store.js';
 import { SiteError, type SiteClient } from './site-client.js';
+import { PRIVATE_FILE_MODE } from '../../site/private-files.js';
 
 async function sizeOf(path: string): Promise<number> {
   try {
@@ -94,7 +95,7 @@ export async function pullFile(sha256: string, size: number, opts: PullOptions):
     await pipeline(
       res,
       new Meter(opts.onBytes, opts.bytesPerSecond),
-      createWriteStream(partial, { flags: append ? 'a' : 'w' }),
+      createWriteStream(partial, { flags: append ? 'a' : 'w', mode: PRIVATE_FILE_MODE }),
       { signal: opts.signal },
     );
   } else {

@@ -1,5 +1,4 @@
 import { createPublicKey } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Server as TlsServer } from 'node:tls';
@@ -11,6 +10,11 @@ import { createFastify } from '../../http/fastify.js';
 import { installErrorHandler, NotAllowedError } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
 import { ContentStore } from '../../content/content-store.js';
+import {
+  PRIVATE_FILE_MODE,
+  securePrivateDataDir,
+  writePrivateFileAtomic,
+} from '../../site/private-files.js';
 import { verifyContentAccessToken } from '../../content/access-token.js';
 import { ContentErrorCode } from '../../content/codes.js';
 import { registerContentFileRoute } from '../../content/serve-file.js';
@@ -59,7 +63,12 @@ function createLogger(dataDir: string, level: string): Logger {
         level: 'trace',
         // Synchronous: a DP logs little, and a start that fails at once must not lose (or
         // crash on) lines written before an asynchronous destination is open.
-        stream: pino.destination({ dest: join(dataDir, 'server.log'), mkdir: true, sync: true }),
+        stream: pino.destination({
+          dest: join(dataDir, 'server.log'),
+          mkdir: true,
+          sync: true,
+          mode: PRIVATE_FILE_MODE,
+        }),
       },
       { level: 'warn', stream: process.stderr },
     ]),
@@ -169,8 +178,7 @@ async function registerNow(
 function writeServerJson(dataDir: string, url: string, dpId: string): void {
   const stateFile = join(dataDir, 'server.json');
   const state = { adminUrl: '', agentUrl: url, pid: process.pid, roles: ['dp'], dpId };
-  writeFileSync(`${stateFile}.tmp`, JSON.stringify(state, null, 2));
-  renameSync(`${stateFile}.tmp`, stateFile);
+  writePrivateFileAtomic(stateFile, JSON.stringify(state, null, 2));
 }
 
 /**
@@ -182,7 +190,7 @@ function writeServerJson(dataDir: string, url: string, dpId: string): void {
 export async function startDistributionPointProcess(
   opts: DpProcessOptions,
 ): Promise<RunningDistributionPoint> {
-  mkdirSync(opts.dataDir, { recursive: true });
+  securePrivateDataDir(opts.dataDir);
   const log = createLogger(opts.dataDir, opts.logLevel ?? process.env.STEWARD_LOG_LEVEL ?? 'info');
   let config = loadDpConfig(opts.dataDir);
   const store = new ContentStore(join(opts.dataDir, 'content'));
