@@ -101,8 +101,7 @@ export interface ServerHandle {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `steward server` on free ports and waits for its server.json. */
-export async function startServerProcess(opts: {
+export interface ServerProcessOptions {
   dataDir: string;
   dbUrl?: string;
   password: string;
@@ -110,7 +109,10 @@ export async function startServerProcess(opts: {
   env?: NodeJS.ProcessEnv;
   adminListen?: string;
   agentListen?: string;
-}): Promise<ServerHandle> {
+}
+
+/** Runs `steward server` (after removing a stale server.json); returns the process. */
+function spawnServer(opts: ServerProcessOptions): { proc: Proc; stateFile: string } {
   const stateFile = join(opts.dataDir, 'server.json');
   rmSync(stateFile, { force: true });
   const args = [
@@ -125,6 +127,30 @@ export async function startServerProcess(opts: {
   if (opts.dbUrl) args.push('--db', opts.dbUrl);
   if (opts.roles) args.push('--roles', opts.roles);
   const proc = run(STEWARD, args, { env: { STEWARD_ADMIN_PASSWORD: opts.password, ...opts.env } });
+  return { proc, stateFile };
+}
+
+/**
+ * Starts `steward server` where it must refuse to start: resolves with its exit code and output
+ * once it exits. A server that starts instead is stopped, and reported with code `'started'`.
+ */
+export async function refusedServerStart(
+  opts: ServerProcessOptions,
+): Promise<{ code: number | null | 'started'; output: string }> {
+  const { proc, stateFile } = spawnServer(opts);
+  await waitFor(
+    'the server to exit',
+    () => proc.child.exitCode !== null || existsSync(stateFile),
+    90_000,
+  );
+  if (proc.child.exitCode !== null) return { code: proc.child.exitCode, output: proc.output() };
+  await stop(proc);
+  return { code: 'started', output: proc.output() };
+}
+
+/** Starts `steward server` on free ports and waits for its server.json. */
+export async function startServerProcess(opts: ServerProcessOptions): Promise<ServerHandle> {
+  const { proc, stateFile } = spawnServer(opts);
   const info = await waitFor(
     'server.json',
     () => {

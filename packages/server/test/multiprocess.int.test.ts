@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '@steward/protocol';
 import {
   pgReachable,
+  refusedServerStart,
   startServerProcess,
   startSite,
   waitFor,
@@ -29,6 +30,8 @@ describe.skipIf(!hasPg)('two server processes against one PostgreSQL', () => {
       dataDir: secondDir(),
       dbUrl: site.dbUrl ?? '',
       password: site.adminPassword,
+      // Every process of a site opens the site's keys with the same master key.
+      env: { STEWARD_MASTER_KEY_FILE: join(site.dir, 'server', 'master.key') },
     });
   });
   afterAll(async () => {
@@ -46,6 +49,18 @@ describe.skipIf(!hasPg)('two server processes against one PostgreSQL', () => {
       (await api.deviceActions(id)).find((a) => a.id === req.id && a.state === 'completed'),
     );
     expect(done.deliveredAt).not.toBeNull();
+  });
+
+  it('refuses to start a process without the master key of the site, making no keys of its own', async () => {
+    const dataDir = join(site.dir, 'server-c');
+    const r = await refusedServerStart({
+      dataDir,
+      dbUrl: site.dbUrl ?? '',
+      password: site.adminPassword,
+    });
+    expect(r.code, r.output).toBe(1);
+    expect(r.output).toMatch(/MASTER_KEY: this site's secrets are sealed with master key/);
+    expect(existsSync(join(dataDir, 'master.key'))).toBe(false);
   });
 
   it('runs scheduled jobs in exactly one process and hands over when it stops', async () => {

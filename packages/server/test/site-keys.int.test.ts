@@ -29,11 +29,13 @@ import {
   FAST_SETTINGS,
   pgReachable,
   POSTGRES_URL,
+  refusedServerStart,
   startServerProcess,
   STEWARD,
   waitFor,
   type AgentHandle,
   type ServerHandle,
+  type ServerProcessOptions,
   type TestDialect,
 } from '../../../test-support/site.js';
 import { createPackageFromFiles } from '../../../test-support/software.js';
@@ -130,9 +132,9 @@ describe.each(dialects)('site keys and file modes on %s', (dialect) => {
       await c.end();
     }
 
-    /** Starts the server on the same ports as before, so the agent keeps its URL. */
-    async function start(env?: NodeJS.ProcessEnv): Promise<ServerHandle> {
-      return startServerProcess({
+    /** The server's options, on the same ports as before so the agent keeps its URL. */
+    function serverOptions(env?: NodeJS.ProcessEnv): ServerProcessOptions {
+      return {
         dataDir,
         password,
         ...(dbUrl ? { dbUrl } : {}),
@@ -143,7 +145,16 @@ describe.each(dialects)('site keys and file modes on %s', (dialect) => {
               agentListen: new URL(server.agentUrl).host,
             }
           : {}),
-      });
+      };
+    }
+    const start = (): Promise<ServerHandle> => startServerProcess(serverOptions());
+
+    async function expectRefused(env?: NodeJS.ProcessEnv): Promise<void> {
+      const r = await refusedServerStart(serverOptions(env));
+      expect(r.code, r.output).toBe(1);
+      expect(r.output).toMatch(
+        /MASTER_KEY: this site's secrets are sealed with master key [0-9a-f]{16}/,
+      );
     }
 
     async function restartAndSeeTheAgent(): Promise<void> {
@@ -236,7 +247,7 @@ describe.each(dialects)('site keys and file modes on %s', (dialect) => {
       const before = await settings();
       const saved = join(dir, 'saved.key');
       renameSync(keyFile(), saved);
-      await expect(start()).rejects.toThrow(/MASTER_KEY: .*sealed with master key [0-9a-f]{16}/);
+      await expectRefused();
       expect(existsSync(keyFile())).toBe(false);
       expect(await settings()).toEqual(before);
       renameSync(saved, keyFile());
@@ -265,7 +276,7 @@ describe.each(dialects)('site keys and file modes on %s', (dialect) => {
       expect(existsSync(`${keyFile()}.next`)).toBe(false);
       const rows = await settings();
       for (const key of SECRETS) expect(sealedKeyId(rows.get(key) ?? '')).toBe(result.keyId);
-      await expect(start({ STEWARD_MASTER_KEY_FILE: old })).rejects.toThrow(/MASTER_KEY/);
+      await expectRefused({ STEWARD_MASTER_KEY_FILE: old });
       await restartAndSeeTheAgent();
     });
 

@@ -1,0 +1,74 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SiteContext } from '../context.js';
+import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import { generateMasterKey, readMasterKey, writeMasterKey } from './master-key.js';
+import { SecretBox, sealedKeyId } from './secret-box.js';
+import { loadOrCreateSiteKeys } from './site-keys.js';
+import { SECRET_SETTINGS, openSiteSecrets } from './site-secrets.js';
+
+const pgUp = await postgresReachable();
+
+describe.each(testDialects)('site secrets on %s', (dialect) => {
+  describe.skipIf(dialect === 'postgres' && !pgUp)('', () => {
+    let ctx: SiteContext;
+    let cleanup: () => Promise<void>;
+    let dataDir: string;
+    const keyPath = (): string => join(dataDir, 'master.key');
+
+    beforeEach(async () => {
+      ({ ctx, cleanup } = await createTestContext(dialect));
+      dataDir = mkdtempSync(join(tmpdir(), 'steward-secrets-'));
+    });
+    afterEach(async () => {
+      await cleanup?.();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    async function sealedIds(): Promise<string[]> {
+      const rows = await ctx.db.kysely
+        .selectFrom('site_setting')
+        .select('value')
+        .where('key', 'in', [...SECRET_SETTINGS])
+        .execute();
+      return rows.map((r) => sealedKeyId(r.value) ?? 'plaintext');
+    }
+
+    async function siteWithKeys(): Promise<{ fingerprint: string; keyId: string }> {
+      const box = await openSiteSecrets(ctx.db.kysely, { dataDir });
+      const keys = await loadOrCreateSiteKeys(ctx.db.kysely, box, {});
+      return { fingerprint: keys.caFingerprint, keyId: box.keyId };
+    }
+
+    it('finishes a rotation interrupted after its transaction committed', async () => {
+      const site = await siteWithKeys();
+      const old = readMasterKey(keyPath());
+      if (old === undefined) throw new Error('no key');
+      // The rotation wrote master.key.next and re-sealed the database, then stopped.
+      const next = generateMasterKey();
+      writeMasterKey(`${keyPath()}.next`, next, true);
+      const box = new SecretBox(next, [old]);
+      for (const row of await ctx.db.kysely.selectFrom('site_setting').selectAll().execute())
+        if (SECRET_SETTINGS.includes(row.key))
+          await ctx.db.kysely
+            .updateTable('site_setting')
+            .set({ value: box.seal(box.open(row.value)) })
+            .where('key', '=', row.key)
+            .execute();
+      const after = await siteWithKeys();
+      expect(after).toEqual({ fingerprint: site.fingerprint, keyId: next.id });
+      expect(readMasterKey(keyPath())?.id).toBe(next.id);
+      expect(existsSync(`${keyPath()}.next`)).toBe(false);
+    });
+
+    it('drops a rotation interrupted before its transaction committed', async () => {
+      const site = await siteWithKeys();
+      writeMasterKey(`${keyPath()}.next`, generateMasterKey(), true);
+      expect(await siteWithKeys()).toEqual(site);
+      expect(existsSync(`${keyPath()}.next`)).toBe(false);
+      expect(await sealedIds()).toEqual([site.keyId, site.keyId]);
+    });
+  });
+});
