@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,30 @@ export async function waitFor<T>(
       throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** Every entry under `root` with its permission bits (sockets and links left out). */
+export function modesUnder(root: string): Map<string, number> {
+  const found = new Map<string, number>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const st = lstatSync(path);
+      if (st.isDirectory()) {
+        found.set(`${path}/`, st.mode & 0o777);
+        walk(path);
+      } else if (st.isFile()) found.set(path, st.mode & 0o777);
+    }
+  };
+  walk(root);
+  return found;
+}
+
+/** Entries of `modesUnder` that are not private (folders 0700, files 0600). */
+export function wrongModes(modes: Map<string, number>): string[] {
+  return [...modes]
+    .filter(([path, mode]) => mode !== (path.endsWith('/') ? 0o700 : 0o600))
+    .map(([path, mode]) => `${path} ${mode.toString(8)}`);
 }
 
 export interface Proc {

@@ -11,7 +11,6 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -27,12 +26,14 @@ import {
   enrolAgent,
   exec,
   FAST_SETTINGS,
+  modesUnder,
   pgReachable,
   POSTGRES_URL,
   refusedServerStart,
   startServerProcess,
   STEWARD,
   waitFor,
+  wrongModes,
   type AgentHandle,
   type ServerHandle,
   type ServerProcessOptions,
@@ -45,29 +46,6 @@ import { SecretBox, sealedKeyId } from '../src/site/secret-box.js';
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
 const SECRETS = ['site_ca', 'policy_signing_key'];
-
-/** Every entry under `root` with its permission bits (sockets and links left out). */
-function modesUnder(root: string): Map<string, number> {
-  const found = new Map<string, number>();
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const st = lstatSync(path);
-      if (st.isDirectory()) {
-        found.set(`${path}/`, st.mode & 0o777);
-        walk(path);
-      } else if (st.isFile()) found.set(path, st.mode & 0o777);
-    }
-  };
-  walk(root);
-  return found;
-}
-
-function wrongModes(modes: Map<string, number>): string[] {
-  return [...modes]
-    .filter(([path, mode]) => mode !== (path.endsWith('/') ? 0o700 : 0o600))
-    .map(([path, mode]) => `${path} ${mode.toString(8)}`);
-}
 
 /** A folder as an installer leaves it (0755), with a file an older version wrote 0644. */
 function preexisting(dir: string, staleFile: string): void {

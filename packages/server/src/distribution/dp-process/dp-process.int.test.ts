@@ -1,14 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_AUTH_HEADER, SoftwarePaths, type ContentLocations } from '@steward/protocol';
 import {
   enrolAgent,
+  modesUnder,
   startServerProcess,
   startSite,
   waitFor,
+  wrongModes,
   type ServerHandle,
   type Site,
 } from '../../../../../test-support/site.js';
@@ -62,6 +64,9 @@ describe('a distribution point process', () => {
   beforeAll(async () => {
     site = await startSite({ dialect: 'sqlite', agents: 0 });
     dpDir = join(site.dir, 'dp');
+    // As an installer leaves it: the DP still keeps what it writes private.
+    mkdirSync(dpDir, { mode: 0o755 });
+    chmodSync(dpDir, 0o755);
   });
   afterAll(async () => {
     await dp?.stop();
@@ -192,6 +197,8 @@ describe('a distribution point process', () => {
     await api.removePackageFromDp('tool', dpId);
     await waitFor('content removed from the DP', () => !existsSync(stored));
 
+    expect(wrongModes(modesUnder(dpDir))).toEqual([]);
+    expect(statSync(dpDir).mode & 0o777).toBe(0o700);
     await dp.stop();
     expect(await dp.proc.exited).toBe(0);
     dp = undefined;
