@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The site master key: 32 random bytes kept in a 0600 file outside the database. */
@@ -62,18 +62,15 @@ export function readMasterKey(path: string): MasterKey | undefined {
 }
 
 /**
- * Writes a key file 0600, durably. `exclusive` fails with EEXIST when the file exists (two
- * processes starting at once: the loser reads the winner's key); otherwise it replaces `path`
- * atomically through a temporary file.
+ * Creates a key file 0600, durably; fails with EEXIST when it exists (two processes starting at
+ * once: the loser reads the winner's key; a rotation never overwrites a key).
  */
-export function writeMasterKey(path: string, key: MasterKey, exclusive: boolean): void {
-  const target = exclusive ? path : `${path}.tmp`;
-  const fd = openSync(target, exclusive ? 'wx' : 'w', 0o600);
+export function writeMasterKey(path: string, key: MasterKey): void {
+  const fd = openSync(path, 'wx', 0o600);
   try {
     writeSync(fd, `${key.key.toString('base64')}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  if (!exclusive) renameSync(target, path);
 }

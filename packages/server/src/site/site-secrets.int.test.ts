@@ -48,7 +48,7 @@ describe.each(testDialects)('site secrets on %s', (dialect) => {
       if (old === undefined) throw new Error('no key');
       // The rotation wrote master.key.next and re-sealed the database, then stopped.
       const next = generateMasterKey();
-      writeMasterKey(`${keyPath()}.next`, next, true);
+      writeMasterKey(`${keyPath()}.next`, next);
       const box = new SecretBox(next, [old]);
       for (const row of await ctx.db.kysely.selectFrom('site_setting').selectAll().execute())
         if (SECRET_SETTINGS.includes(row.key))
@@ -65,7 +65,7 @@ describe.each(testDialects)('site secrets on %s', (dialect) => {
 
     it('drops a rotation interrupted before its transaction committed', async () => {
       const site = await siteWithKeys();
-      writeMasterKey(`${keyPath()}.next`, generateMasterKey(), true);
+      writeMasterKey(`${keyPath()}.next`, generateMasterKey());
       expect(await siteWithKeys()).toEqual(site);
       expect(existsSync(`${keyPath()}.next`)).toBe(false);
       expect(await sealedIds()).toEqual([site.keyId, site.keyId]);

@@ -72,7 +72,7 @@ async function loadOrCreateMasterKey(db: Kysely<Database>, path: string): Promis
   const ids = keyIdsOf(await sealedRows(db));
   if (ids.size > 0) throw new MasterKeyError(missingKeyMessage(path, ids));
   try {
-    writeMasterKey(path, generateMasterKey(), true);
+    writeMasterKey(path, generateMasterKey());
   } catch (err) {
     if (!(err instanceof Error && 'code' in err && err.code === 'EEXIST')) throw err;
   }
@@ -143,7 +143,7 @@ export async function rotateMasterKey(
   const path = masterKeyPath(opts.dataDir, opts.masterKeyFile);
   const nextPath = nextMasterKeyPath(path);
   const next = generateMasterKey();
-  writeMasterKey(nextPath, next, true);
+  writeMasterKey(nextPath, next);
   const previous = readMasterKey(path);
   if (previous === undefined) throw new MasterKeyError(`${path} disappeared during the rotation`);
   const box = new SecretBox(next, [previous]);
