@@ -10,6 +10,11 @@ import { ErrorCode, findUnsafeText, type ErrorBody } from '@steward/protocol';
 import { InputError } from './errors.js';
 import type { App } from './types.js';
 
+function warnUnlessUnicodeNotice(...args: unknown[]): void {
+  if (typeof args[0] === 'string' && args[0].startsWith('DEPRECATED: option unicode')) return;
+  console.warn(...args);
+}
+
 function makeAjv(options: Options): Ajv {
   const ajv = new Ajv({
     allErrors: false,
@@ -20,7 +25,9 @@ function makeAjv(options: Options): Ajv {
     // back, by the agent on its policy, by the console) and every `.length` in the code measure
     // them. Counted in code points here, a 300-emoji description (600 units) passed a 500 limit
     // at creation and then failed every later check: the class was stored but never loaded.
+    // ajv calls the option deprecated (it still honours it); say so once here, not at every start.
     unicode: false,
+    logger: { log: console.log, warn: warnUnlessUnicodeNotice, error: console.error },
     ...options,
   });
   // TypeBox emits these keywords for documentation; they are not validation rules.
