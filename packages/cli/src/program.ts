@@ -26,6 +26,7 @@ import { createContext, type Ctx } from './context.js';
 import { CliError } from './errors.js';
 import type { CliIo } from './io.js';
 import { colorEnabled, createStyle } from './output/style.js';
+import { toTerminal } from './output/terminal-text.js';
 import { cliVersion } from './paths.js';
 
 const AUTH_CODES: ReadonlySet<string> = new Set(['UNAUTHENTICATED', 'SESSION_EXPIRED']);
@@ -92,9 +93,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 export function reportError(err: unknown, io: CliIo): number {
   const style = createStyle(colorEnabled(io.stderr, io.env));
   const print = (code: string, message: string, extra?: string): void => {
-    io.stderr.write(`${style.red('error')} ${style.bold(code)}: ${message}\n`);
+    // The message and details often come from the site: no raw control characters.
+    io.stderr.write(toTerminal(`${style.red('error')} ${style.bold(code)}: ${message}\n`));
     if (extra !== undefined && extra !== '')
-      io.stderr.write(extra.endsWith('\n') ? extra : `${extra}\n`);
+      io.stderr.write(toTerminal(extra.endsWith('\n') ? extra : `${extra}\n`));
   };
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;

@@ -3,6 +3,7 @@ import { CustomClassDefinition, InventoryInstance, PropertyType } from './invent
 import { MessageType, Severity } from './status-catalog.js';
 import { NudgeAction } from './agent-api.js';
 import { Id, Name, Nullable } from './software/common.js';
+import { MAX_MESSAGE_ID, pagingFields, RowCursor } from './paging.js';
 
 /** Admin API base path. Everything the console does goes through here. */
 export const API_PREFIX = '/api/v1';
@@ -194,8 +195,7 @@ export const ListDevicesQuery = Type.Object(
     ),
     sort: Type.Optional(DeviceSort),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+    ...pagingFields(),
   },
   { additionalProperties: false },
 );
@@ -379,14 +379,14 @@ export const ListStatusMessagesQuery = Type.Object(
   {
     deviceId: Type.Optional(Id),
     component: Type.Optional(Type.String({ maxLength: 64 })),
-    messageId: Type.Optional(Type.Integer({ minimum: 1 })),
+    messageId: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_ID })),
     severity: Type.Optional(Severity),
     since: Type.Optional(Type.String({ format: 'date-time' })),
     until: Type.Optional(Type.String({ format: 'date-time' })),
     /** Return messages older than this message id (paging backwards). */
-    before: Type.Optional(Type.String({ maxLength: 20, pattern: '^[0-9]+$' })),
+    before: Type.Optional(RowCursor),
     /** Return messages newer than this message id (live tail). */
-    after: Type.Optional(Type.String({ maxLength: 20, pattern: '^[0-9]+$' })),
+    after: Type.Optional(RowCursor),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   },
   { additionalProperties: false },

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CustomClassDefinition, InstalledPackage, InventoryInstance } from './inventory.js';
 import { StatusMessageBody } from './status-catalog.js';
+import { MAX_INT32, MAX_INTERVAL_SECONDS } from './paging.js';
 import { DeploymentStateReport } from './software/agent-software.js';
 
 /** Agent endpoint paths (HTTPS, site CA). */
@@ -37,10 +38,10 @@ export type EnrollResponse = Static<typeof EnrollResponse>;
 
 /** Client settings delivered in policy. */
 export const ClientSettings = Type.Object({
-  policyIntervalSeconds: Type.Integer({ minimum: 30 }),
-  heartbeatIntervalSeconds: Type.Integer({ minimum: 10 }),
-  inventoryIntervalSeconds: Type.Integer({ minimum: 60 }),
-  softwareScanIntervalSeconds: Type.Integer({ minimum: 60 }),
+  policyIntervalSeconds: Type.Integer({ minimum: 30, maximum: MAX_INTERVAL_SECONDS }),
+  heartbeatIntervalSeconds: Type.Integer({ minimum: 10, maximum: MAX_INTERVAL_SECONDS }),
+  inventoryIntervalSeconds: Type.Integer({ minimum: 60, maximum: MAX_INTERVAL_SECONDS }),
+  softwareScanIntervalSeconds: Type.Integer({ minimum: 60, maximum: MAX_INTERVAL_SECONDS }),
   softwareScanPaths: Type.Array(Type.String()),
   reportBatchSize: Type.Integer({ minimum: 1, maximum: 5000 }),
   /** Download throttle for content, KiB/s; 0 = unlimited. (Optional: policies before issue 3.) */
@@ -153,7 +154,10 @@ export const ReportAck = Type.Object({
 export type ReportAck = Static<typeof ReportAck>;
 
 export const HeartbeatBody = Type.Object(
-  { agentVersion: Type.String({ maxLength: 64 }), policyVersion: Type.Optional(Type.Integer()) },
+  {
+    agentVersion: Type.String({ maxLength: 64 }),
+    policyVersion: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INT32 })),
+  },
   { additionalProperties: false },
 );
 export type HeartbeatBody = Static<typeof HeartbeatBody>;

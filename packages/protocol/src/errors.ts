@@ -52,6 +52,8 @@ export const ErrorCode = {
   INVENTORY_CLASS_NAME_TAKEN: 'INVENTORY_CLASS_NAME_TAKEN',
   INVENTORY_CLASS_BUILTIN: 'INVENTORY_CLASS_BUILTIN',
   INVENTORY_CLASS_INVALID: 'INVENTORY_CLASS_INVALID',
+  // input safety (issue 7): text that one of the two database dialects cannot store
+  INVALID_TEXT: 'INVALID_TEXT',
   // software distribution
   ...SoftwareErrorCode,
 } as const;

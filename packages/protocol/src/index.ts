@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './version.js';
 export * from './canonical-json.js';
 export * from './safe-text.js';
+export * from './paging.js';
 export * from './inventory.js';
 export * from './status-catalog.js';
 export * from './agent-api.js';

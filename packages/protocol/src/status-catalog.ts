@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { MAX_MESSAGE_ID } from './paging.js';
 
 /** Modelled on the SMS status system (DESIGN.md section 6). */
 export const Severity = Type.Union([
@@ -510,7 +511,7 @@ export function renderStatusMessage(id: number, insertionStrings: readonly strin
 
 export const StatusMessageBody = Type.Object(
   {
-    messageId: Type.Integer({ minimum: 1, maximum: 99999 }),
+    messageId: Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_ID }),
     severity: Severity,
     type: MessageType,
     component: Type.String({ minLength: 1, maxLength: 64 }),

@@ -12,6 +12,7 @@ import { action, collect, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 import { interruptController } from '../io.js';
 import { plural } from '../output/format.js';
+import { ESC } from '../output/terminal-text.js';
 import {
   readSettings,
   scheduleFlags,
@@ -328,7 +329,7 @@ async function watch(ctx: Ctx, client: ApiClient, id: string, name: string, json
       else {
         const text =
           [out.style.bold(name), ...renderSummaryChart(summary, out.style)].join('\n') + '\n';
-        if (tty && drawn > 0) out.write(`\u001b[${drawn}A\u001b[J`);
+        if (tty && drawn > 0) out.write(`${ESC}[${drawn}A${ESC}[J`);
         if (tty || text !== last) out.write(text);
         drawn = text.split('\n').length - 1;
         last = text;

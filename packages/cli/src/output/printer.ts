@@ -1,10 +1,13 @@
 import type { CliIo } from '../io.js';
 import { colorEnabled, createStyle, type Style } from './style.js';
 import { renderFields, renderTable, type Column } from './table.js';
+import { terminalJson, toTerminal } from './terminal-text.js';
 
 /**
  * Everything a command prints goes through here: results to stdout (JSON or human), notes and
- * progress to stderr, so `--json` output is always exactly one JSON document.
+ * progress to stderr, so `--json` output is always exactly one JSON document. Human output passes
+ * through `toTerminal` (no control character from the site reaches the terminal); JSON output is
+ * exact JSON with those characters escaped.
  */
 export class Printer {
   readonly style: Style;
@@ -20,21 +23,21 @@ export class Printer {
   }
 
   line(text = ''): void {
-    this.io.stdout.write(`${text}\n`);
+    this.io.stdout.write(toTerminal(`${text}\n`));
   }
 
   /** Raw text on stdout. */
   write(text: string): void {
-    this.io.stdout.write(text);
+    this.io.stdout.write(toTerminal(text));
   }
 
   json(value: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.io.stdout.write(`${terminalJson(value, 2)}\n`);
   }
 
   /** One compact JSON document per line (for streams such as `status list --follow --json`). */
   jsonLine(value: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(value)}\n`);
+    this.io.stdout.write(`${terminalJson(value)}\n`);
   }
 
   table(
@@ -47,11 +50,11 @@ export class Printer {
       return;
     }
     const width = this.io.stdout.isTTY === true ? this.io.stdout.columns : undefined;
-    this.io.stdout.write(renderTable(columns, rows, { style: this.style, width }));
+    this.io.stdout.write(toTerminal(renderTable(columns, rows, { style: this.style, width })));
   }
 
   fields(fields: readonly (readonly [string, string])[], indent = ''): void {
-    this.io.stdout.write(renderFields(fields, this.style, indent));
+    this.io.stdout.write(toTerminal(renderFields(fields, this.style, indent)));
   }
 
   heading(text: string): void {
@@ -60,10 +63,10 @@ export class Printer {
 
   /** Human remarks (empty listings, hints): stderr, so piping a table stays clean. */
   note(text: string): void {
-    this.io.stderr.write(`${text}\n`);
+    this.io.stderr.write(toTerminal(`${text}\n`));
   }
 
   warn(text: string): void {
-    this.io.stderr.write(`${this.errStyle.yellow('warning')}: ${text}\n`);
+    this.io.stderr.write(toTerminal(`${this.errStyle.yellow('warning')}: ${text}\n`));
   }
 }

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import type { CliIo, OutStream } from '../io.js';
 import { formatDuration } from './format.js';
+import { toTerminal } from './terminal-text.js';
 
 /**
  * Progress of a long operation, on stderr so stdout stays clean. On a terminal: a bar (when the
@@ -24,12 +25,14 @@ export interface ProgressOptions {
 
 export function createProgress(io: CliIo, opts: ProgressOptions): Progress {
   const stream = io.stderr;
+  // Titles and stages name things from the site (packages, devices): no raw control characters.
+  const title = toTerminal(opts.title);
   if (stream.isTTY === true && stream instanceof Writable) {
     return opts.total === undefined
-      ? spinner(io, stream, opts.title)
-      : bar(io, stream, opts.title, opts.total);
+      ? spinner(io, stream, title)
+      : bar(io, stream, title, opts.total);
   }
-  return plain(io, opts.title);
+  return plain(io, title);
 }
 
 function plain(io: CliIo, title: string): Progress {
@@ -39,13 +42,15 @@ function plain(io: CliIo, title: string): Progress {
     update(stage) {
       if (stage === last) return;
       last = stage;
-      io.stderr.write(`${title}: ${stage} (${formatDuration(io.now().getTime() - started)})\n`);
+      io.stderr.write(
+        toTerminal(`${title}: ${stage} (${formatDuration(io.now().getTime() - started)})\n`),
+      );
     },
     log(line, to = io.stderr) {
-      to.write(`${line}\n`);
+      to.write(toTerminal(`${line}\n`));
     },
     stop(final) {
-      if (final !== undefined) io.stderr.write(`${final}\n`);
+      if (final !== undefined) io.stderr.write(toTerminal(`${final}\n`));
     },
   };
 }
@@ -65,16 +70,16 @@ function bar(io: CliIo, stream: Writable, title: string, total: number): Progres
   b.start(total, 0, { stage: 'starting' });
   return {
     update(stage, value) {
-      b.update(value ?? b.getProgress() * total, { stage });
+      b.update(value ?? b.getProgress() * total, { stage: toTerminal(stage) });
     },
     log(line, to = io.stderr) {
       stream.write('\r\u001b[K');
-      to.write(`${line}\n`);
+      to.write(toTerminal(`${line}\n`));
       b.render();
     },
     stop(final) {
       b.stop();
-      if (final !== undefined) io.stderr.write(`${final}\n`);
+      if (final !== undefined) io.stderr.write(toTerminal(`${final}\n`));
     },
   };
 }
@@ -88,7 +93,7 @@ function spinner(io: CliIo, stream: Writable, title: string): Progress {
   const draw = (): void => {
     const elapsed = formatDuration(io.now().getTime() - started);
     stream.write(
-      `\r\u001b[K${FRAMES[frame % FRAMES.length] ?? ''} ${title}: ${stage} (${elapsed})`,
+      `\r\u001b[K${toTerminal(`${FRAMES[frame % FRAMES.length] ?? ''} ${title}: ${stage} (${elapsed})`)}`,
     );
     frame += 1;
   };
@@ -102,13 +107,13 @@ function spinner(io: CliIo, stream: Writable, title: string): Progress {
     },
     log(line, to = io.stderr) {
       stream.write('\r\u001b[K');
-      to.write(`${line}\n`);
+      to.write(toTerminal(`${line}\n`));
       draw();
     },
     stop(final) {
       clearInterval(timer);
       stream.write('\r\u001b[K');
-      if (final !== undefined) io.stderr.write(`${final}\n`);
+      if (final !== undefined) io.stderr.write(toTerminal(`${final}\n`));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { OutStream } from '../io.js';
+import { ESC } from './terminal-text.js';
 
 export interface Style {
   readonly enabled: boolean;
@@ -20,7 +21,8 @@ export function colorEnabled(
   return env['TERM'] !== 'dumb';
 }
 
-const sgr = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+// Written with the CLI's marker, not a raw ESC: see terminal-text.ts.
+const sgr = (open: number, close: number) => (s: string) => `${ESC}[${open}m${s}${ESC}[${close}m`;
 
 export function createStyle(enabled: boolean): Style {
   if (!enabled) {
@@ -38,7 +40,7 @@ export function createStyle(enabled: boolean): Style {
   };
 }
 
-const ANSI = /\u001b\[[0-9;]*m/g;
+const ANSI = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
 
 export function stripAnsi(s: string): string {
   return s.replace(ANSI, '');

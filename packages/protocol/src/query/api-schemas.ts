@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CompletionItem } from './completions.js';
+import { MAX_INT32, pagingFields, RowCursor } from '../paging.js';
 
 // Request and response bodies of the query and collection endpoints that admin-api.ts does not
 // define yet. They live beside the query language so the console and the CLI share them.
@@ -27,14 +28,13 @@ export type CollectionParams = Static<typeof CollectionParams>;
 
 export const CollectionRevisionParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 200 }),
-  revision: Type.Integer({ minimum: 1 }),
+  revision: Type.Integer({ minimum: 1, maximum: MAX_INT32 }),
 });
 export type CollectionRevisionParams = Static<typeof CollectionRevisionParams>;
 
 export const CollectionMembersQuery = Type.Object(
   {
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+    ...pagingFields(),
   },
   { additionalProperties: false },
 );
@@ -44,7 +44,7 @@ export const MembershipHistoryQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     /** Changes older than this change id (paging backwards). */
-    before: Type.Optional(Type.String({ maxLength: 40, pattern: '^[0-9]+$' })),
+    before: Type.Optional(RowCursor),
   },
   { additionalProperties: false },
 );

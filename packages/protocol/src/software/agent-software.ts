@@ -3,6 +3,7 @@ import { Nullable, Sha256 } from './common.js';
 import { ContentState, ManifestEntry } from './content.js';
 import { Deployment, DeploymentStateName, Program } from './deployments.js';
 import { MaintenanceWindowBody } from './schedule.js';
+import { MAX_BYTES } from '../paging.js';
 
 /** Software-distribution endpoints on the agent listener (HTTPS, site CA). */
 export const SoftwarePaths = {
@@ -197,8 +198,8 @@ export const DpStatusItem = Type.Object(
   {
     packageVersionId: Type.String({ minLength: 1, maxLength: 200 }),
     state: ContentState,
-    bytesDone: Type.Number({ minimum: 0 }),
-    bytesTotal: Type.Number({ minimum: 0 }),
+    bytesDone: Type.Number({ minimum: 0, maximum: MAX_BYTES }),
+    bytesTotal: Type.Number({ minimum: 0, maximum: MAX_BYTES }),
     message: Type.Optional(Type.String({ maxLength: 2000 })),
     /** Set when this report is the result of validate content. */
     validatedAt: Type.Optional(Type.String({ format: 'date-time' })),
@@ -211,7 +212,7 @@ export type DpStatusItem = Static<typeof DpStatusItem>;
 export const DpStatusReport = Type.Object(
   {
     version: Type.String({ maxLength: 64 }),
-    storedBytes: Type.Number({ minimum: 0 }),
+    storedBytes: Type.Number({ minimum: 0, maximum: MAX_BYTES }),
     items: Type.Array(DpStatusItem, { maxItems: 10000 }),
     /** The URL the DP serves at now (when it changed since registration: new port or --public-url). */
     url: Type.Optional(Type.String({ minLength: 8, maxLength: 2048 })),

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Description, Id, Name, Nullable, Sha256 } from './common.js';
+import { MAX_BYTES } from '../paging.js';
 
 // ---- content library ----
 
@@ -13,7 +14,7 @@ export const ManifestEntry = Type.Object(
       pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\u0000]+$',
     }),
     sha256: Sha256,
-    size: Type.Integer({ minimum: 0 }),
+    size: Type.Integer({ minimum: 0, maximum: MAX_BYTES }),
     /** Unix permission bits (e.g. 0o755 = 493); the executable bit matters for scripts. */
     mode: Type.Integer({ minimum: 0, maximum: 0o7777 }),
   },

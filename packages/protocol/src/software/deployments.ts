@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Description, Id, Name, Nullable, TimeBase, WallTime } from './common.js';
 import { DeploymentTrigger } from './schedule.js';
+import { MAX_INT32, Offset } from '../paging.js';
 
 // ---- programs ----
 
@@ -12,8 +13,8 @@ export const PlatformRequirements = Type.Object(
     minOsVersion: Type.Optional(Type.String({ maxLength: 64 })),
     /** `uname -m` values, e.g. ["x86_64", "aarch64"]; any matches. */
     architectures: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20 })),
-    minFreeDiskMb: Type.Optional(Type.Integer({ minimum: 0 })),
-    minMemoryMb: Type.Optional(Type.Integer({ minimum: 0 })),
+    minFreeDiskMb: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INT32 })),
+    minMemoryMb: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INT32 })),
   },
   { additionalProperties: false },
 );
@@ -218,7 +219,7 @@ export const ListDeploymentDevicesQuery = Type.Object(
     search: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     /** Bounded: a huge offset would reach the database as a float or overflow a bigint (500). */
-    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { API_PREFIX, AuditEntry } from '@steward/protocol';
+import { API_PREFIX, AuditEntry, RowCursor } from '@steward/protocol';
 import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
 import type { Actor } from '../context.js';
@@ -23,7 +23,7 @@ export function registerAuditRoutes(app: App, list: ListAudit): void {
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-            before: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+            before: Type.Optional(RowCursor),
             targetType: Type.Optional(Type.String({ maxLength: 64 })),
             targetId: Type.Optional(Type.String({ maxLength: 200 })),
           },

@@ -9,7 +9,9 @@ import {
   DeviceSummary,
   InventoryChange,
   ListDevicesQuery,
+  Offset,
   Page,
+  RowCursor,
 } from '@steward/protocol';
 import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
@@ -53,7 +55,7 @@ export function registerDeviceRoutes(app: App, devices: DeviceService): void {
         querystring: Type.Object(
           {
             search: Type.Optional(Type.String({ maxLength: 200 })),
-            offset: Type.Optional(Type.Integer({ minimum: 0 })),
+            offset: Type.Optional(Offset),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
           },
           { additionalProperties: false },
@@ -73,7 +75,7 @@ export function registerDeviceRoutes(app: App, devices: DeviceService): void {
           {
             className: Type.Optional(Type.String({ maxLength: 64 })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-            before: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+            before: Type.Optional(RowCursor),
           },
           { additionalProperties: false },
         ),

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { App } from './types.js';
-import { validatorCompiler } from './validation.js';
+import { frameworkErrors, installUnsafeTextCheck, validatorCompiler } from './validation.js';
 
 /**
  * Fastify with the validation Steward wants: unknown fields are an error, not silently dropped,
@@ -24,9 +24,11 @@ export function createFastify(
       ? { onProtoPoisoning: 'ignore' as const, onConstructorPoisoning: 'ignore' as const }
       : {}),
     bodyLimit: opts.bodyLimit,
+    frameworkErrors,
   };
   const app: FastifyInstance = opts.https ? Fastify({ ...base, https: opts.https }) : Fastify(base);
   app.setValidatorCompiler(validatorCompiler());
+  installUnsafeTextCheck(app.withTypeProvider());
   app.addHook('onResponse', (req, reply, done) => {
     if (reply.statusCode >= 500)
       req.log.error({ url: req.url, status: reply.statusCode }, 'request failed');

@@ -1,6 +1,19 @@
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import type {
+  FastifyRequest,
+  FastifySchema,
+  FastifySchemaCompiler,
+  FastifyServerOptions,
+} from 'fastify';
+import { ErrorCode, findUnsafeText, type ErrorBody } from '@steward/protocol';
+import { InputError } from './errors.js';
+import type { App } from './types.js';
+
+function warnUnlessUnicodeNotice(...args: unknown[]): void {
+  if (typeof args[0] === 'string' && args[0].startsWith('DEPRECATED: option unicode')) return;
+  console.warn(...args);
+}
 
 function makeAjv(options: Options): Ajv {
   const ajv = new Ajv({
@@ -8,6 +21,13 @@ function makeAjv(options: Options): Ajv {
     removeAdditional: false,
     useDefaults: true,
     strict: false,
+    // Lengths in UTF-16 code units, as TypeBox's Value.Check (used when stored rows are read
+    // back, by the agent on its policy, by the console) and every `.length` in the code measure
+    // them. Counted in code points here, a 300-emoji description (600 units) passed a 500 limit
+    // at creation and then failed every later check: the class was stored but never loaded.
+    // ajv calls the option deprecated (it still honours it); say so once here, not at every start.
+    unicode: false,
+    logger: { log: console.log, warn: warnUnlessUnicodeNotice, error: console.error },
     ...options,
   });
   // TypeBox emits these keywords for documentation; they are not validation rules.
@@ -29,3 +49,69 @@ export function validatorCompiler(): FastifySchemaCompiler<FastifySchema> {
     return ajv.compile(schema as object);
   };
 }
+
+/**
+ * Schema option for a route's root body schema: the route takes text that may hold NULs or lone
+ * surrogates and makes it safe itself (data that is a machine's own, cleaned item by item).
+ */
+export interface UnsafeTextOption {
+  allowUnsafeText?: boolean;
+}
+
+function bodyAllowsUnsafeText(request: FastifyRequest): boolean {
+  const body: unknown = request.routeOptions.schema?.body;
+  return typeof body === 'object' && body !== null && 'allowUnsafeText' in body
+    ? body.allowUnsafeText === true
+    : false;
+}
+
+/**
+ * Refuses, for every route of `app` (with or without schemas), any string or key in the path
+ * parameters, the query string or the body that holds a NUL or a lone surrogate: PostgreSQL
+ * cannot store a NUL and neither dialect stores a lone surrogate faithfully, so such text would
+ * otherwise fail deep in a query (a 500) or be stored differently on the two dialects. Runs
+ * before schema validation so routes without a params schema (and `%00` in any id) are covered.
+ * Headers need no check: Node refuses NUL in them and decodes them as Latin-1.
+ */
+export function installUnsafeTextCheck(app: App): void {
+  app.addHook('preValidation', async (request) => {
+    const parts: [string, unknown][] = [
+      ['params', request.params],
+      ['querystring', request.query],
+    ];
+    if (!bodyAllowsUnsafeText(request)) parts.push(['body', request.body]);
+    for (const [location, value] of parts) {
+      const path = findUnsafeText(value);
+      if (path === undefined) continue;
+      throw new InputError(
+        ErrorCode.INVALID_TEXT,
+        `${location}${path.replace(/\//g, '.')} holds a NUL character or an unpaired surrogate, which the site cannot store`,
+        { location, path },
+      );
+    }
+  });
+}
+
+/**
+ * Errors the router raises before any route runs. A URL whose percent-encoding does not decode to
+ * text (`%E0%A4%A`, an encoded lone surrogate) gets the same body shape as every other refusal.
+ */
+export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (
+  error,
+  _request,
+  reply,
+) => {
+  const status = error.code === 'FST_ERR_BAD_URL' ? 400 : (error.statusCode ?? 500);
+  const body: ErrorBody = {
+    code:
+      error.code === 'FST_ERR_BAD_URL'
+        ? ErrorCode.INVALID_TEXT
+        : status < 500
+          ? ErrorCode.INVALID_INPUT
+          : ErrorCode.INTERNAL,
+    message: error.message,
+  };
+  // The raw response: this runs before a route (and its typed reply) is known.
+  reply.raw.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  reply.raw.end(JSON.stringify(body));
+};
