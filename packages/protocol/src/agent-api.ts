@@ -185,7 +185,11 @@ export const ReportAck = Type.Object({
 export type ReportAck = Static<typeof ReportAck>;
 
 export const HeartbeatBody = Type.Object(
-  { agentVersion: Type.String({ maxLength: 64 }), policyVersion: Type.Optional(Type.Integer()) },
+  {
+    agentVersion: Type.String({ maxLength: 64 }),
+    // Stored in an integer column: a value beyond it would fail the activity write of every device.
+    policyVersion: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+  },
   { additionalProperties: false },
 );
 export type HeartbeatBody = Static<typeof HeartbeatBody>;

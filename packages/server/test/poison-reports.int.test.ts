@@ -213,6 +213,14 @@ describe.each(dialects)('one bad report item never stops a device (%s)', (dialec
       const states = await site.api.deviceDeployments(deviceId);
       expect(states.find((s) => s.deploymentId === targeted.id)?.state).toBe('running');
       expect(states.find((s) => s.deploymentId === other.id)).toBeUndefined();
+      // A heartbeat's policy version beyond its column would fail every device's activity write.
+      const heartbeat = await agentCall(
+        site.agentUrl,
+        AgentPaths.heartbeat,
+        JSON.stringify({ agentVersion: 'test', policyVersion: 2 ** 40 }),
+        auth,
+      );
+      expect(heartbeat.status).toBe(400);
       // The same batch again is acknowledged the same way and stores nothing twice.
       const again = await agentCall(
         site.agentUrl,
