@@ -1,10 +1,25 @@
-import { chmodSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REQUEST_ID_ATTRIBUTE } from '@steward/protocol';
+import { REQUEST_ID_ATTRIBUTE, type StatusMessageBody } from '@steward/protocol';
 import { TestSite } from '../test/test-site.js';
 import { Agent } from './agent.js';
+import { HttpsClient } from './channel/https-client.js';
+import { flushOutbox } from './channel/reports.js';
+import { DeadLetterFile } from './outbox/dead-letter.js';
+import { Outbox } from './outbox/outbox.js';
+import { PoisonGuard } from './outbox/poison-guard.js';
+import { statusMessage } from './outbox/status-message.js';
+import { deviceAuthHeaders, requireDeviceFile } from './state/device-file.js';
+import { statePaths } from './state/state-dir.js';
 import type { CliIo } from './commands/cli-io.js';
 import { runCli } from './commands/cli-main.js';
 import type { Logger } from './logger.js';
@@ -195,6 +210,120 @@ describe('run --once', () => {
     const status = io();
     await runCli(['status', '--state-dir', stateDir, '--json'], status);
     expect(JSON.parse(status.stdout).policyVersion).toBe(accepted);
+  });
+
+  it('refuses a correctly signed older policy (a replay) with 40012 and keeps the applied one, also after a restart', async () => {
+    await enrol();
+    expect(await once()).toBe(0);
+    const recorded = site.policy;
+    site.setPolicy({ settings: { heartbeatIntervalSeconds: 10 } });
+    expect(await once()).toBe(0);
+    const applied = site.policy.version;
+    expect(applied).toBeGreaterThan(recorded.version);
+    // The site (or an attacker in its place) serves the older document, correctly signed.
+    site.policy = recorded;
+    for (let run = 0; run < 2; run++) {
+      expect(await once()).toBe(0);
+      const status = io();
+      await runCli(['status', '--state-dir', stateDir, '--json'], status);
+      expect(JSON.parse(status.stdout).policyVersion).toBe(applied);
+    }
+    expect(site.messages(40012).map((m) => m.insertionStrings)).toEqual([
+      [String(recorded.version), String(applied)],
+      [String(recorded.version), String(applied)],
+    ]);
+    expect(site.messages(40011)).toEqual([]);
+    expect(site.heartbeats.at(-1)?.policyVersion).toBe(applied);
+  });
+
+  it('moves an item the site refuses to a 0600 dead-letter file, says so in 40041 and goes on', async () => {
+    await enrol();
+    site.rejectSeqs.add(1); // the enrolment message
+    expect(await once()).toBe(0);
+    expect(site.messages(40003)).toEqual([]);
+    expect(site.messages(40041).map((m) => m.insertionStrings.slice(0, 3))).toEqual([
+      ['1', 'status:message', 'REPORT_ITEM_INVALID'],
+    ]);
+    expect(site.messages(40001)).toHaveLength(1);
+    const file = join(stateDir, 'dead-letter.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const kept: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    expect(kept).toMatchObject({
+      total: 1,
+      items: [{ seq: 1, type: 'status:message', code: 'REPORT_ITEM_INVALID', item: { seq: 1 } }],
+    });
+    const status = io();
+    await runCli(['status', '--state-dir', stateDir, '--json'], status);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      outboxDepth: 0,
+      deadLetterCount: 1,
+      deadLetterTotal: 1,
+    });
+    const text = io();
+    await runCli(['status', '--state-dir', stateDir], text);
+    expect(text.stdout).toMatch(/dead letters +1 kept/);
+  });
+
+  it('isolates an item that makes every batch fail, sets it aside and delivers the rest', async () => {
+    await enrol();
+    const device = await requireDeviceFile(stateDir);
+    const http = new HttpsClient({
+      baseUrl: device.url,
+      caPem: device.caPem,
+      headers: deviceAuthHeaders(device),
+    });
+    const outbox = await Outbox.open({ dir: statePaths(stateDir).outbox });
+    for (let i = 0; i < 6; i++) await outbox.enqueueStatus(statusMessage(40030, [`item ${i}`]));
+    site.failSeqs.add(4);
+    const safety = {
+      deadLetters: new DeadLetterFile(statePaths(stateDir).deadLetter),
+      guard: new PoisonGuard(),
+      report: async (m: StatusMessageBody) => void (await outbox.enqueueStatus(m)),
+      warn: () => undefined,
+    };
+    // Each call stands for one retry of the agent's flush job; the bound is the safety net's.
+    let attempts = 0;
+    while (outbox.depth > 0 && attempts < 10) {
+      attempts++;
+      await flushOutbox(http, outbox, 3, safety).catch(() => undefined);
+    }
+    http.close();
+    expect(outbox.depth).toBe(0);
+    expect(site.stored.filter((i) => i.seq <= 7).map((i) => i.seq)).toEqual([1, 2, 3, 5, 6, 7]);
+    expect(site.messages(40041).map((m) => m.insertionStrings.slice(0, 3))).toEqual([
+      ['4', 'status:message', 'HTTP_500'],
+    ]);
+    expect(await DeadLetterFile.count(statePaths(stateDir).deadLetter)).toEqual({
+      kept: 1,
+      total: 1,
+    });
+    // A site that fails every request is not taken for a poison item: nothing is set aside.
+    site.failSeqs.clear();
+    for (let i = 0; i < 3; i++) await outbox.enqueueStatus(statusMessage(40030, ['later']));
+    for (const seq of [9, 10, 11]) site.failSeqs.add(seq);
+    for (let i = 0; i < 10; i++) await flushOutbox(http, outbox, 3, safety).catch(() => undefined);
+    expect(outbox.depth).toBe(3);
+    expect((await DeadLetterFile.count(statePaths(stateDir).deadLetter)).total).toBe(1);
+  });
+
+  it('shows a past error as recovered once the site is reached again', async () => {
+    await enrol();
+    site.down = true;
+    await expect(once()).rejects.toMatchObject({ code: 'SERVER_UNREACHABLE' });
+    const failing = io();
+    await runCli(['status', '--state-dir', stateDir, '--json'], failing);
+    expect(JSON.parse(failing.stdout).lastError).toMatch(/SERVER_UNREACHABLE/);
+    site.down = false;
+    expect(await once()).toBe(0);
+    const recovered = io();
+    await runCli(['status', '--state-dir', stateDir, '--json'], recovered);
+    const status = JSON.parse(recovered.stdout);
+    expect(status.lastError).toBeNull();
+    expect(status.pastError).toMatch(/SERVER_UNREACHABLE/);
+    expect(Date.parse(status.recoveredAt)).toBeGreaterThanOrEqual(Date.parse(status.pastErrorAt));
+    const text = io();
+    await runCli(['status', '--state-dir', stateDir], text);
+    expect(text.stdout).toMatch(/last error +none now; past: /);
   });
 
   it('keeps everything in the outbox while the site is unreachable and delivers it later', async () => {

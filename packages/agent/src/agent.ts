@@ -13,16 +13,19 @@ import { HttpsClient } from './channel/https-client.js';
 import {
   DEFAULT_CLIENT_SETTINGS,
   fetchSignedPolicy,
+  olderPolicy,
   verifySignedPolicy,
 } from './channel/policy.js';
 import { PushClient } from './channel/push-client.js';
-import { flushOutbox } from './channel/reports.js';
+import { flushOutbox, type FlushSafety } from './channel/reports.js';
 import { AgentError, DeviceRejectedError, errorMessage, ExitCode } from './errors.js';
 import { requireFullInventory, runInventoryCycle } from './inventory/inventory-runner.js';
 import { inventoryTiming } from './inventory/inventory-schedule.js';
 import { readInventoryState } from './inventory/inventory-state.js';
 import { stderrLogger, type Logger } from './logger.js';
+import { DeadLetterFile } from './outbox/dead-letter.js';
 import { Outbox } from './outbox/outbox.js';
+import { PoisonGuard } from './outbox/poison-guard.js';
 import { statusMessage } from './outbox/status-message.js';
 import { JobQueue, type Job } from './scheduler.js';
 import { DEPLOYMENT_TICK_MS, type SoftwareService } from './software/deployment-service.js';
@@ -57,6 +60,7 @@ export class Agent {
   private readonly startedAt = new Date();
   private device: DeviceFile | undefined;
   private outboxRef: Outbox | undefined;
+  private flushSafety: FlushSafety | undefined;
   private httpRef: HttpsClient | undefined;
   private push: PushClient | undefined;
   private policy: PolicyDocument | undefined;
@@ -104,6 +108,12 @@ export class Agent {
         dir: statePaths(stateDir).outbox,
         warn: (m) => this.log.warn(m),
       });
+      this.flushSafety = {
+        deadLetters: new DeadLetterFile(statePaths(stateDir).deadLetter),
+        guard: new PoisonGuard(),
+        report: (m) => this.report(m),
+        warn: (m) => this.log.warn(m),
+      };
       this.httpRef = new HttpsClient({
         baseUrl: device.url,
         caPem: device.caPem,
@@ -323,6 +333,12 @@ export class Agent {
       return;
     }
     if (this.policy?.version === check.policy.version) return;
+    const older = olderPolicy(this.policy, check.policy);
+    if (older !== undefined) {
+      this.log.error(older.reason);
+      await this.report(statusMessage(40012, older.insertionStrings));
+      return;
+    }
     const previous = this.policy;
     await savePolicy(this.options.stateDir, check.signed);
     this.policy = check.policy;
@@ -382,11 +398,13 @@ export class Agent {
   private async flush(): Promise<boolean> {
     try {
       const batch = this.settings.reportBatchSize;
-      const result = await flushOutbox(this.http, this.outbox, batch);
+      const safety = this.flushSafety;
+      if (safety === undefined) throw new Error('agent not started');
+      const result = await flushOutbox(this.http, this.outbox, batch, safety);
       await this.contactOk();
       if (this.outbox.depth > 0) {
         // Raised meanwhile (40050), or the site held back its acknowledgement: once more.
-        const again = await flushOutbox(this.http, this.outbox, batch);
+        const again = await flushOutbox(this.http, this.outbox, batch, safety);
         result.inventoryResync ||= again.inventoryResync;
       }
       if (this.outbox.depth === 0) this.heldBack.reset();

@@ -31,9 +31,13 @@ export class DeviceRejectedError extends AgentError {
 
 /** The site could not be reached (DNS, TCP, TLS handshake, timeout, 5xx). Retried with backoff. */
 export class UnreachableError extends AgentError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The HTTP status when the site answered (5xx, 429); undefined when it could not be reached. */
+  readonly status: number | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
     super('SERVER_UNREACHABLE', message, options);
     this.name = 'UnreachableError';
+    this.status = options?.status;
   }
 }
 

@@ -20,12 +20,13 @@ import {
   DEVICE_AUTH_HEADER,
   EnrollRequest,
   HeartbeatBody,
+  OutboxItem,
   PushFrame,
   ReportBatch,
   type ClientSettings,
   type CustomClassDefinition,
-  type OutboxItem,
   type PolicyDocument,
+  type RejectedReportItem,
 } from '@steward/protocol';
 import { encodeEnrolmentToken } from '@steward/protocol/node';
 import '../src/parse.js'; // registers the date-time format for schema checks
@@ -127,6 +128,12 @@ export class TestSite extends EventEmitter {
   revoked = false;
   /** Drop every connection, as an unreachable site. */
   down = false;
+  /** Items refused one by one in the acknowledgement, as a site refuses an item it cannot store. */
+  readonly rejectSeqs = new Set<number>();
+  /** A batch holding one of these fails as a whole with a 500 (a site that did not foresee it). */
+  readonly failSeqs = new Set<number>();
+  /** Every report batch received, as the sequence numbers it held. */
+  readonly batches: number[][] = [];
   private readonly signing = generateKeyPairSync('ed25519');
   private readonly wss: WebSocketServer;
   private storedSeq = 0;
@@ -323,14 +330,28 @@ export class TestSite extends EventEmitter {
         const first = Value.Errors(ReportBatch, body).First();
         return this.bad(res, `report batch ${first?.path ?? ''} ${first?.message ?? ''}`);
       }
+      this.batches.push(body.items.map((i) => i.seq));
+      if (body.items.some((i) => this.failSeqs.has(i.seq)))
+        return this.send(res, 500, { code: 'INTERNAL', message: 'internal error' });
+      const rejected: RejectedReportItem[] = [];
       for (const item of body.items) {
+        if (!Value.Check(OutboxItem, item)) return this.bad(res, `report item ${item.seq}`);
+        if (this.rejectSeqs.has(item.seq)) {
+          rejected.push({ seq: item.seq, code: 'REPORT_ITEM_INVALID', message: 'refused' });
+          continue;
+        }
         if (item.seq <= this.storedSeq) continue; // idempotent on (device, seq)
         this.stored.push(item);
         this.storedSeq = item.seq;
       }
       const inventoryResync = this.resyncOnce;
       this.resyncOnce = false;
-      return this.send(res, 200, { ackSeq: this.storedSeq, inventoryResync });
+      const ackSeq = Math.max(this.storedSeq, ...rejected.map((r) => r.seq));
+      return this.send(res, 200, {
+        ackSeq,
+        inventoryResync,
+        ...(rejected.length > 0 ? { rejected } : {}),
+      });
     }
     if (req.method === 'POST' && path === AgentPaths.heartbeat) {
       if (!Value.Check(HeartbeatBody, body)) return this.bad(res, 'heartbeat body');

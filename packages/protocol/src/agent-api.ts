@@ -110,11 +110,17 @@ export const InventoryReportBody = Type.Object(
 );
 export type InventoryReportBody = Static<typeof InventoryReportBody>;
 
+/**
+ * An outbox sequence number: a whole number within 2^53, so it is exact in JSON, in JavaScript
+ * and in both dialects' bigint columns (never stored as floating point).
+ */
+export const ReportSeq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+
 /** One outbox item. `seq` is per device, strictly increasing; ingestion is idempotent on it. */
 export const OutboxItem = Type.Union([
   Type.Object(
     {
-      seq: Type.Integer({ minimum: 1 }),
+      seq: ReportSeq,
       type: Type.Literal('status:message'),
       body: StatusMessageBody,
     },
@@ -122,7 +128,7 @@ export const OutboxItem = Type.Union([
   ),
   Type.Object(
     {
-      seq: Type.Integer({ minimum: 1 }),
+      seq: ReportSeq,
       type: Type.Literal('inventory:report'),
       body: InventoryReportBody,
     },
@@ -130,7 +136,7 @@ export const OutboxItem = Type.Union([
   ),
   Type.Object(
     {
-      seq: Type.Integer({ minimum: 1 }),
+      seq: ReportSeq,
       type: Type.Literal('deployment:state'),
       body: DeploymentStateReport,
     },
@@ -139,23 +145,50 @@ export const OutboxItem = Type.Union([
 ]);
 export type OutboxItem = Static<typeof OutboxItem>;
 
+/**
+ * The report route checks only this envelope: each item is validated on its own by the site
+ * (ADR 0004), so one item that can never be stored is refused alone (`ReportAck.rejected`)
+ * instead of failing the batch at every retry and blocking the device's outbox. Text is not
+ * refused here either (`allowUnsafeText`): a machine's own data is cleaned at ingest.
+ */
 export const ReportBatch = Type.Object(
-  { items: Type.Array(OutboxItem, { minItems: 1, maxItems: 5000 }) },
-  { additionalProperties: false },
+  {
+    items: Type.Array(Type.Object({ seq: Type.Integer(), type: Type.String({ maxLength: 64 }) }), {
+      minItems: 1,
+      maxItems: 5000,
+    }),
+  },
+  { additionalProperties: false, allowUnsafeText: true },
 );
 export type ReportBatch = Static<typeof ReportBatch>;
 
+/** A report item the site refused and will never store; the agent sets it aside (dead letter). */
+export const RejectedReportItem = Type.Object({
+  /** As sent (it may be the out-of-range number that got it refused). */
+  seq: Type.Number(),
+  /** A stable `ErrorCode`. */
+  code: Type.String(),
+  message: Type.String(),
+});
+export type RejectedReportItem = Static<typeof RejectedReportItem>;
+
 export const ReportAck = Type.Object({
-  /** Every item of the batch up to this sequence number is durably stored; the agent deletes up to it. */
+  /**
+   * Every item of the batch up to this sequence number is durably stored or refused for good
+   * (listed in `rejected`); the agent deletes the items it sent up to it.
+   */
   ackSeq: Type.Integer(),
   /** The server could not apply an inventory delta and wants a full report. */
   inventoryResync: Type.Boolean(),
+  /** Items refused one by one (absent from older sites: nothing was refused). */
+  rejected: Type.Optional(Type.Array(RejectedReportItem)),
 });
 export type ReportAck = Static<typeof ReportAck>;
 
 export const HeartbeatBody = Type.Object(
   {
     agentVersion: Type.String({ maxLength: 64 }),
+    // Stored in an integer column: a value beyond it would fail the activity write of every device.
     policyVersion: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INT32 })),
   },
   { additionalProperties: false },

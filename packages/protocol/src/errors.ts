@@ -56,5 +56,10 @@ export const ErrorCode = {
   INVALID_TEXT: 'INVALID_TEXT',
   // software distribution
   ...SoftwareErrorCode,
+  // agent reports, refused one item at a time (issue 7: agent protocol)
+  /** A report item does not match its schema or a range (seq beyond 2^53, unknown type). */
+  REPORT_ITEM_INVALID: 'REPORT_ITEM_INVALID',
+  /** A deployment state for a deployment that does not target the reporting device. */
+  REPORT_ITEM_NOT_TARGETED: 'REPORT_ITEM_NOT_TARGETED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -238,6 +238,13 @@ export const STATUS_CATALOG: readonly CatalogEntry[] = [
     text: 'Policy refused: %1',
   },
   {
+    id: 40012,
+    severity: 'error',
+    type: 'milestone',
+    component: 'policy-agent',
+    text: 'Policy version %1 refused: it is older than the applied version %2 (a replayed or rolled-back policy); version %2 is kept.',
+  },
+  {
     id: 40020,
     severity: 'informational',
     type: 'milestone',
@@ -292,6 +299,13 @@ export const STATUS_CATALOG: readonly CatalogEntry[] = [
     type: 'milestone',
     component: 'outbox',
     text: 'The outbox is full: %1 detail messages were dropped to keep milestones.',
+  },
+  {
+    id: 40041,
+    severity: 'error',
+    type: 'milestone',
+    component: 'outbox',
+    text: 'Report item %1 (%2) was refused by the site (%3: %4); it was moved to the dead-letter file and reporting goes on.',
   },
   {
     id: 40050,

@@ -155,6 +155,7 @@ export function classifyError(method: string, path: string, res: RawResponse): A
     return new DeviceRejectedError(code, message);
   }
   // 5xx and 429 are transient: the same request will be retried.
-  if (res.status >= 500 || res.status === 429) return new UnreachableError(`${code}: ${message}`);
+  if (res.status >= 500 || res.status === 429)
+    return new UnreachableError(`${code}: ${message}`, { status: res.status });
   return new HttpStatusError(res.status, code, message);
 }

@@ -67,6 +67,24 @@ export function verifySignedPolicy(
   return { ok: true, policy, signed: envelope };
 }
 
+/**
+ * A correctly signed policy older than the one applied is a replay (or a site restored from an
+ * old backup): applying it would roll settings and inventory classes back to what an attacker
+ * recorded. It is refused (status 40012) and the applied one kept; the applied policy is
+ * persisted (policy.json), so a restart does not reopen the window. Undefined when `incoming`
+ * may be applied.
+ */
+export function olderPolicy(
+  applied: Pick<PolicyDocument, 'version'> | undefined,
+  incoming: Pick<PolicyDocument, 'version'>,
+): { reason: string; insertionStrings: [string, string] } | undefined {
+  if (applied === undefined || incoming.version >= applied.version) return undefined;
+  return {
+    reason: `policy version ${incoming.version} refused: older than the applied version ${applied.version}`,
+    insertionStrings: [String(incoming.version), String(applied.version)],
+  };
+}
+
 /** GET the policy. Transport errors throw; the signature check is left to verifySignedPolicy. */
 export function fetchSignedPolicy(client: HttpsClient): Promise<unknown> {
   return client.json('GET', AgentPaths.policy, undefined, (value) => value);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ExitCode } from '../errors.js';
 import { readInventoryState } from '../inventory/inventory-state.js';
+import { DeadLetterFile } from '../outbox/dead-letter.js';
 import { Outbox } from '../outbox/outbox.js';
 import { readAgentState } from '../state/agent-state.js';
 import { readDeviceFile } from '../state/device-file.js';
@@ -37,6 +38,7 @@ export async function statusCommand(args: StatusArgs, io: CliIo): Promise<number
   const outbox = await Outbox.inspect(paths.outbox);
   const contact = await readAgentState(args.stateDir);
   const inventory = await readInventoryState(args.stateDir);
+  const deadLetters = await DeadLetterFile.count(paths.deadLetter);
   const pid = await runningPid(paths.lock);
   const status = {
     enrolled: true,
@@ -52,8 +54,15 @@ export async function statusCommand(args: StatusArgs, io: CliIo): Promise<number
     nextSeq: outbox.nextSeq ?? null,
     lastContactAt: contact.lastContactAt ?? null,
     lastPolicyFetchAt: contact.lastPolicyFetchAt ?? null,
+    deadLetterCount: deadLetters.kept,
+    deadLetterTotal: deadLetters.total,
+    deadLetterFile: paths.deadLetter,
+    /** Only while the trouble lasts: the next successful contact moves it to `pastError`. */
     lastError: contact.lastError ?? null,
     lastErrorAt: contact.lastErrorAt ?? null,
+    pastError: contact.pastError ?? null,
+    pastErrorAt: contact.pastErrorAt ?? null,
+    recoveredAt: contact.recoveredAt ?? null,
     lastInventoryAt: inventory?.lastInventoryAt ?? null,
     lastFullInventoryAt: inventory?.lastFullAt ?? null,
     lastSoftwareScanAt: inventory?.lastSoftwareScanAt ?? null,
@@ -79,10 +88,20 @@ export async function statusCommand(args: StatusArgs, io: CliIo): Promise<number
       'outbox',
       `${status.outboxDepth} items, ${status.outboxBytes} bytes${status.nextSeq === null ? '' : `, next seq ${status.nextSeq}`}`,
     ],
+    [
+      'dead letters',
+      status.deadLetterTotal === 0
+        ? 'none'
+        : `${status.deadLetterCount} kept (${status.deadLetterTotal} ever) in ${status.deadLetterFile}`,
+    ],
     ['last contact', status.lastContactAt ?? 'never'],
     [
       'last error',
-      status.lastError === null ? '-' : `${status.lastError} (${status.lastErrorAt ?? '?'})`,
+      status.lastError !== null
+        ? `${status.lastError} (${status.lastErrorAt ?? '?'})`
+        : status.pastError !== null
+          ? `none now; past: ${status.pastError} (${status.pastErrorAt ?? '?'}, recovered ${status.recoveredAt ?? '?'})`
+          : '-',
     ],
     [
       'inventory',

@@ -2,7 +2,9 @@ import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import {
+  findUnsafeText,
   OutboxItem,
+  withSafeText,
   type DeploymentStateReport,
   type InventoryReportBody,
   type StatusMessageBody,
@@ -230,8 +232,13 @@ export class Outbox {
     return this.enqueue({ type: 'deployment:state', body });
   }
 
-  /** Returns the sequence number given to the item. Throws OutboxFullError if nothing can make room. */
-  enqueue(item: NewItem): Promise<number> {
+  /**
+   * Returns the sequence number given to the item. Throws OutboxFullError if nothing can make room.
+   * NULs and lone surrogates (a file or a command's output) are cleaned here, once for every
+   * source: the site could never store them as they are.
+   */
+  enqueue(newItem: NewItem): Promise<number> {
+    const item = findUnsafeText(newItem) === undefined ? newItem : withSafeText(newItem);
     return this.lock.run(async () => {
       const size = Buffer.byteLength(JSON.stringify({ seq: this.meta.nextSeq, ...item }));
       if (size > this.maxBytes)
@@ -263,10 +270,22 @@ export class Outbox {
     });
   }
 
-  /** Deletes every item with seq <= ackSeq (the site stored them). Returns how many. */
-  acknowledge(ackSeq: number): Promise<number> {
+  /** The sequence number of the oldest item waiting, if any. */
+  get firstSeq(): number | undefined {
+    return this.entries[0]?.seq;
+  }
+
+  /**
+   * Deletes the items the site acknowledged: those of `sent` with seq <= ackSeq, or, without
+   * `sent`, every item with seq <= ackSeq. Returns how many. (An item sent out of order to
+   * isolate a poison item must not take the unsent ones below it along.)
+   */
+  acknowledge(ackSeq: number, sent?: readonly number[]): Promise<number> {
+    const wanted = sent === undefined ? undefined : new Set(sent);
     return this.lock.run(async () => {
-      const done = this.entries.filter((e) => e.seq <= ackSeq);
+      const done = this.entries.filter(
+        (e) => e.seq <= ackSeq && (wanted === undefined || wanted.has(e.seq)),
+      );
       if (done.length === 0) return 0;
       await this.remove(done);
       return done.length;

@@ -7,8 +7,13 @@ import { statePaths } from './state-dir.js';
 export const AgentStateFile = Type.Object({
   lastContactAt: Type.Optional(Type.String()),
   lastPolicyFetchAt: Type.Optional(Type.String()),
+  /** The error of the current trouble; cleared by the next successful contact. */
   lastErrorAt: Type.Optional(Type.String()),
   lastError: Type.Optional(Type.String()),
+  /** The last error the agent has since recovered from, and when it recovered. */
+  pastError: Type.Optional(Type.String()),
+  pastErrorAt: Type.Optional(Type.String()),
+  recoveredAt: Type.Optional(Type.String()),
 });
 export type AgentStateFile = Static<typeof AgentStateFile>;
 

@@ -25,6 +25,14 @@ export class ContactTracker {
       this.log.info(`site reachable again after ${outage} s`);
     }
     this.state.lastContactAt = new Date(now).toISOString();
+    if (this.state.lastError !== undefined) {
+      // Recovered: `status` must not keep showing the error as if it were current.
+      this.state.pastError = this.state.lastError;
+      if (this.state.lastErrorAt !== undefined) this.state.pastErrorAt = this.state.lastErrorAt;
+      this.state.recoveredAt = this.state.lastContactAt;
+      delete this.state.lastError;
+      delete this.state.lastErrorAt;
+    }
     await this.save();
     return outage;
   }

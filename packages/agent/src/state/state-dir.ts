@@ -23,6 +23,8 @@ export function statePaths(stateDir: string) {
     agentState: join(stateDir, 'agent-state.json'),
     inventoryState: join(stateDir, 'inventory-state.json'),
     outbox: join(stateDir, 'outbox'),
+    /** Report items the site refused for good (or that poisoned every batch), kept for a look. */
+    deadLetter: join(stateDir, 'dead-letter.json'),
     lock: join(stateDir, 'agent.lock'),
   };
 }

@@ -116,18 +116,21 @@ export type ContentLocationsQuery = Static<typeof ContentLocationsQuery>;
 export const DeploymentStateReport = Type.Object(
   {
     deploymentId: Type.String({ minLength: 1, maxLength: 200 }),
-    revision: Type.Integer({ minimum: 0 }),
+    // Ranges of the columns that store them: a value beyond one is refused with the item.
+    revision: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
     /** Every state but 'targeted', which only the server knows (the device has not heard yet). */
     state: Type.Exclude(DeploymentStateName, Type.Literal('targeted')),
     at: Type.String({ format: 'date-time' }),
     runId: Type.Optional(Type.String({ maxLength: 100 })),
-    exitCode: Type.Optional(Type.Integer()),
+    exitCode: Type.Optional(
+      Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
+    ),
     /** Last 4 KiB of the program's output. */
     outputTail: Type.Optional(Type.String({ maxLength: 8192 })),
     reasonCode: Type.Optional(Type.String({ maxLength: 64 })),
     reason: Type.Optional(Type.String({ maxLength: 2000 })),
-    bytesDone: Type.Optional(Type.Number({ minimum: 0 })),
-    bytesTotal: Type.Optional(Type.Number({ minimum: 0 })),
+    bytesDone: Type.Optional(Type.Number({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+    bytesTotal: Type.Optional(Type.Number({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
     lastRunAt: Type.Optional(Type.String({ format: 'date-time' })),
     nextRunAt: Type.Optional(Type.String({ format: 'date-time' })),
   },

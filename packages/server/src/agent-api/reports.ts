@@ -3,8 +3,9 @@ import {
   REQUEST_ID_ATTRIBUTE,
   type InventoryClassShape,
   type InventoryReportBody,
-  type OutboxItem,
+  type RejectedReportItem,
   type ReportAck,
+  type ReportBatch,
   type StatusMessageBody,
 } from '@steward/protocol';
 import { sql, type Kysely } from 'kysely';
@@ -17,6 +18,7 @@ import { raiseSiteStatus } from '../status/site-status.js';
 import { cachedClassCatalog } from '../inventory/classes.js';
 import { inWriteTransaction } from '../db/group-commit.js';
 import { applyDeploymentStates } from '../deployments/ingest.js';
+import { screenReportItems } from './report-items.js';
 
 const STATUS_CHUNK = 100;
 /** Agent message that closes a push request (DESIGN.md section 5; catalog 40031). */
@@ -74,14 +76,17 @@ async function insertStatuses(
  * the order batches arrive in: status messages are unique on (device, seq), and an inventory
  * report is applied only if it is newer than the last one applied (an older one is superseded).
  * A batch re-sent after a lost acknowledgement or a server crash is neither lost nor duplicated.
+ * Items that can never be stored are refused one by one (`rejected`) and the rest is stored:
+ * one bad item must never stop a device's reporting.
  */
 export async function ingestReportBatch(
   ctx: SiteContext,
   device: Device,
-  items: OutboxItem[],
+  items: ReportBatch['items'],
 ): Promise<ReportAck> {
   const receivedAt = nowIso(ctx);
-  const sorted = [...items].sort((a, b) => a.seq - b.seq);
+  const { accepted, rejected } = screenReportItems(items);
+  const sorted = [...accepted].sort((a, b) => a.seq - b.seq);
   const statuses = sorted.flatMap((i) =>
     i.type === 'status:message' ? [{ seq: i.seq, body: i.body }] : [],
   );
@@ -107,7 +112,10 @@ export async function ingestReportBatch(
     if (!row)
       throw new AppError(401, ErrorCode.DEVICE_UNKNOWN, 'this device is not enrolled in the site');
     await insertStatuses(ctx, tx, device, statuses, receivedAt);
-    await applyDeploymentStates(tx, device.deviceId, deploymentStates);
+    const refused: RejectedReportItem[] = [
+      ...rejected,
+      ...(await applyDeploymentStates(tx, device.deviceId, deploymentStates, ctx.clock.now())),
+    ];
     let inventorySeq = Number(row.inventory_seq);
     for (const { seq, body } of inventories) {
       if (seq <= inventorySeq) continue;
@@ -150,8 +158,17 @@ export async function ingestReportBatch(
       .select('inventory_resync')
       .where('id', '=', device.deviceId)
       .executeTakeFirst();
-    // Every item of this batch is now stored (or was already): the agent may delete up to here.
-    return { ackSeq: maxSeq, inventoryResync: (after?.inventory_resync ?? 0) === 1 };
+    // Every item of this batch is now stored (or was already), or refused for good: the agent
+    // may delete up to here. A refused seq out of range is not counted (it is named in the list).
+    const ackSeq = Math.max(
+      maxSeq,
+      ...refused.map((r) => r.seq).filter((seq) => Number.isSafeInteger(seq)),
+    );
+    return {
+      ackSeq,
+      inventoryResync: (after?.inventory_resync ?? 0) === 1,
+      ...(refused.length > 0 ? { rejected: refused } : {}),
+    };
   });
   if (changedInventory)
     await ctx.bus.publish('inventory-changed', { deviceIds: [device.deviceId] });

@@ -1,7 +1,8 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { DeploymentStateReport } from '@steward/protocol';
+import { ErrorCode, type DeploymentStateReport, type RejectedReportItem } from '@steward/protocol';
 import type { Database } from '../db/schema.js';
 import type { DeploymentDeviceStateTable } from '../db/schema-software.js';
+import { assignedDeployments } from './assignment-queries.js';
 
 type Tx = Kysely<Database>;
 type StateRow = Selectable<DeploymentDeviceStateTable>;
@@ -81,16 +82,34 @@ function toInsertable(r: StateRow): NewRow {
 }
 
 /**
+ * The deployments this device may report states for: those that target it now (the same
+ * assignment logic that builds its signed assignments document) and those it already holds a
+ * state for (targeted when the run began: its late outcome still counts).
+ */
+async function reportableDeployments(
+  tx: Tx,
+  deviceId: string,
+  now: Date,
+  current: ReadonlyMap<string, NewRow>,
+): Promise<Set<string>> {
+  const { deployments } = await assignedDeployments(tx, deviceId, now);
+  return new Set([...deployments.map((d) => d.id), ...current.keys()]);
+}
+
+/**
  * Applies a device's `deployment:state` outbox items inside the batch's transaction (ADR 0004):
  * per (deployment, device) the newest `at` wins (ties by device sequence), so a re-sent or
- * late older item changes nothing. Items of a deleted deployment are acknowledged and dropped.
+ * late older item changes nothing. Items of a deleted deployment are acknowledged and dropped;
+ * items of a deployment that does not target the device are refused (returned) and change
+ * nothing: a device reports only what is its own.
  */
 export async function applyDeploymentStates(
   tx: Tx,
   deviceId: string,
   items: readonly { seq: number; body: DeploymentStateReport }[],
-): Promise<void> {
-  if (items.length === 0) return;
+  now: Date,
+): Promise<RejectedReportItem[]> {
+  if (items.length === 0) return [];
   const ids = [...new Set(items.map((i) => i.body.deploymentId))];
   const known = new Set<string>();
   const current = new Map<string, NewRow>();
@@ -110,9 +129,19 @@ export async function applyDeploymentStates(
       .execute();
     for (const r of rows) current.set(r.deployment_id, toInsertable(r));
   }
+  const reportable = await reportableDeployments(tx, deviceId, now, current);
+  const rejected: RejectedReportItem[] = [];
   const changed = new Set<string>();
   for (const { seq, body } of [...items].sort((a, b) => a.seq - b.seq)) {
     if (!known.has(body.deploymentId)) continue;
+    if (!reportable.has(body.deploymentId)) {
+      rejected.push({
+        seq,
+        code: ErrorCode.REPORT_ITEM_NOT_TARGETED,
+        message: `deployment ${body.deploymentId} does not target this device`,
+      });
+      continue;
+    }
     const next = applyOne(current.get(body.deploymentId), seq, body, deviceId);
     if (!next) continue;
     current.set(body.deploymentId, next);
@@ -142,4 +171,5 @@ export async function applyDeploymentStates(
         })),
       )
       .execute();
+  return rejected;
 }

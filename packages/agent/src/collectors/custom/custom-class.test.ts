@@ -156,6 +156,33 @@ describe('custom classes from files', () => {
     ]);
   });
 
+  it('removes NULs and replaces lone surrogates the file or its JSON holds', async () => {
+    const kv = fixture('nul.env', 'TAG=AT\u00004711\nRACK=r\u000012\n');
+    expect(
+      await collectCustomClass(
+        def({
+          source: { kind: 'file', path: kv, format: 'keyvalue' },
+          properties: [
+            { name: 'tag', type: 'string', from: 'TAG' },
+            { name: 'rack', type: 'string', from: 'RACK' },
+          ],
+        }),
+      ),
+    ).toEqual([{ tag: 'AT4711', rack: 'r12' }]);
+    const json = fixture('nul.json', '{"a":"x\\u0000y","b":"lone \\ud800"}');
+    expect(
+      await collectCustomClass(
+        def({
+          source: { kind: 'file', path: json, format: 'json' },
+          properties: [
+            { name: 'a', type: 'string', from: 'a' },
+            { name: 'b', type: 'string', from: 'b' },
+          ],
+        }),
+      ),
+    ).toEqual([{ a: 'xy', b: 'lone \uFFFD' }]);
+  });
+
   it('fails clearly for a missing file or bad JSON', async () => {
     const props = [{ name: 'x', type: 'string' as const, from: 'x' }];
     await expect(

@@ -1,9 +1,11 @@
 import { open } from 'node:fs/promises';
 import { normalize } from 'node:path';
-import type {
-  CustomClassDefinition,
-  CustomClassProperty,
-  InventoryInstance,
+import {
+  findUnsafeText,
+  withSafeText,
+  type CustomClassDefinition,
+  type CustomClassProperty,
+  type InventoryInstance,
 } from '@steward/protocol';
 import { errorMessage } from '../../errors.js';
 import { runShell } from '../system.js';
@@ -119,7 +121,7 @@ async function kernelInstance(def: CustomClassDefinition): Promise<InventoryInst
 /**
  * Collects one custom inventory class from policy (the SMS_def.mof extension analog): a file
  * (keyvalue, ini, json), a shell command (regex, json, keyvalue) or kernel attributes. Values are
- * coerced to the declared types. Throws CustomClassError (or a read error) when the class cannot
+ * coerced to the declared types; NULs are removed and lone surrogates replaced (safe text). Throws CustomClassError (or a read error) when the class cannot
  * be collected; the caller raises 40023 and leaves the class out.
  */
 export async function collectCustomClass(def: CustomClassDefinition): Promise<InventoryInstance[]> {
@@ -157,5 +159,8 @@ export async function collectCustomClass(def: CustomClassDefinition): Promise<In
       instances = await kernelInstance(def);
       break;
   }
-  return instances.slice(0, def.multiInstance ? MAX_INSTANCES : 1);
+  const kept = instances.slice(0, def.multiInstance ? MAX_INSTANCES : 1);
+  // A file or a command may hold NULs or broken UTF-16: cleaned here, so the inventory state
+  // the next delta is computed from holds what the site will store.
+  return findUnsafeText(kept) === undefined ? kept : withSafeText(kept);
 }

@@ -1,0 +1,56 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import {
+  ErrorCode,
+  OutboxItem,
+  toSafeText,
+  withSafeText,
+  type RejectedReportItem,
+  type ReportBatch,
+} from '@steward/protocol';
+
+const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
+ajv.addKeyword('kind').addKeyword('modifier');
+addFormats.default(ajv);
+/** One validator per item type, so a refusal says what is wrong in that type's terms. */
+const checkers = new Map<string, ValidateFunction<OutboxItem>>(
+  OutboxItem.anyOf.map((variant) => [
+    variant.properties.type.const,
+    ajv.compile<OutboxItem>(variant),
+  ]),
+);
+
+export interface ScreenedItems {
+  accepted: OutboxItem[];
+  rejected: RejectedReportItem[];
+}
+
+/**
+ * Validates each report item on its own (ADR 0004): an item that can never be stored (wrong
+ * shape, unknown type, a number beyond its column's range) is refused alone with a code, so the
+ * rest of the batch is stored and the device's outbox keeps moving. Everything in a report is
+ * the machine's own data, which it cannot send differently, so NULs and lone surrogates are
+ * cleaned (`withSafeText`) rather than refused: PostgreSQL would refuse them in text and jsonb.
+ */
+export function screenReportItems(items: ReportBatch['items']): ScreenedItems {
+  const accepted: OutboxItem[] = [];
+  const rejected: RejectedReportItem[] = [];
+  for (const raw of items) {
+    const item = withSafeText<unknown>(raw);
+    const check = checkers.get(raw.type);
+    if (check?.(item)) {
+      accepted.push(item);
+      continue;
+    }
+    const first = check?.errors?.[0];
+    rejected.push({
+      seq: raw.seq,
+      code: ErrorCode.REPORT_ITEM_INVALID,
+      message:
+        check === undefined
+          ? `unknown item type "${toSafeText(raw.type)}"`
+          : `${raw.type} item: ${first?.instancePath || '/'} ${first?.message ?? 'is invalid'}`,
+    });
+  }
+  return { accepted, rejected };
+}
