@@ -54,5 +54,7 @@ export const ErrorCode = {
   INVENTORY_CLASS_INVALID: 'INVENTORY_CLASS_INVALID',
   // software distribution
   ...SoftwareErrorCode,
+  // admin API sessions (issue 7: cookie sessions of the console)
+  CSRF_TOKEN_INVALID: 'CSRF_TOKEN_INVALID',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
