@@ -109,7 +109,8 @@ export interface ApiClientOptions {
 
 /** The bearer token of a token-mode sign-in (the CLI's); the site always sends one there. */
 export function bearerTokenOf(res: LoginResponse): string {
-  if (!res.token) throw new ApiError(0, 'NO_TOKEN', 'the site answered the sign-in without a token');
+  if (!res.token)
+    throw new ApiError(0, 'NO_TOKEN', 'the site answered the sign-in without a token');
   return res.token;
 }
 

@@ -14,8 +14,10 @@ export function canonicalPath(url: string): string | undefined {
   }
   const collapsed = decoded.replace(/\\/g, '/').replace(/\/{2,}/g, '/');
   // The WHATWG URL parser resolves "." and ".." segments the way browsers and proxies do.
-  return new URL(collapsed.startsWith('/') ? collapsed : `/${collapsed}`, 'http://site')
-    .pathname.toLowerCase();
+  return new URL(
+    collapsed.startsWith('/') ? collapsed : `/${collapsed}`,
+    'http://site',
+  ).pathname.toLowerCase();
 }
 
 /** True for paths the console's single-page app may answer (its deep links). */
