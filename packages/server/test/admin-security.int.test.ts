@@ -211,6 +211,14 @@ describe.each(dialects)('admin listener security on %s', (dialect) => {
       expect(cookieOf(csrf)).toBe(`${CSRF_COOKIE}=${body.csrfToken ?? ''}`);
       const cookie = `${cookieOf(session)}; ${cookieOf(csrf)}`;
 
+      // Behind a TLS-terminating proxy the browser's Origin is https: the cookies are Secure.
+      const proxied = await call(base, 'POST', `${API}/auth/login`, {
+        from,
+        headers: { origin: 'https://console.example' },
+        body: { userName: 'admin', password, session: 'cookie' },
+      });
+      for (const line of setCookies(proxied).values()) expect(line).toMatch(/; Secure/i);
+
       // Reading needs only the cookie.
       const me = await call(base, 'GET', `${API}/auth/me`, { from, headers: { cookie } });
       expect(me.status).toBe(200);

@@ -55,12 +55,17 @@ export function checkCsrf(request: FastifyRequest, credentials: SessionCredentia
     );
 }
 
-/** Secure where the browser reached the console over TLS (directly, or a trusted proxy said so). */
+/**
+ * Secure where the browser reached the console over TLS: the admin listener's own TLS, or an
+ * https `Origin` (the browser's view, which a TLS-terminating reverse proxy in front of a plain
+ * listener does not change). A forged Origin only makes the sender's own cookie stricter.
+ */
 function cookieBase(request: FastifyRequest) {
+  const origin = request.headers.origin;
   return {
     path: '/',
     sameSite: 'strict' as const,
-    secure: request.protocol === 'https',
+    secure: request.protocol === 'https' || (origin?.startsWith('https://') ?? false),
   };
 }
 
