@@ -73,12 +73,20 @@ export const LoginRequest = Type.Object(
   {
     userName: Type.String({ minLength: 1, maxLength: 200 }),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
+    /**
+     * `cookie` (the console): the session goes in an HttpOnly cookie, not in the answer, and
+     * state-changing requests must echo the CSRF token. `token` (default): a bearer token.
+     */
+    session: Type.Optional(Type.Union([Type.Literal('token'), Type.Literal('cookie')])),
   },
   { additionalProperties: false },
 );
 export type LoginRequest = Static<typeof LoginRequest>;
 export const LoginResponse = Type.Object({
-  token: Type.String(),
+  /** The bearer token; absent for a cookie session, whose token JavaScript never sees. */
+  token: Type.Optional(Type.String()),
+  /** For a cookie session: the value to send in the `x-csrf-token` header. */
+  csrfToken: Type.Optional(Type.String()),
   expiresAt: Type.String(),
   user: User,
 });

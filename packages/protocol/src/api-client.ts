@@ -27,6 +27,7 @@ import type {
   User,
 } from './admin-api.js';
 import { API_PREFIX } from './admin-api.js';
+import { CSRF_HEADER, isSafeMethod } from './session.js';
 import type { CompletionsResponse } from './query/api-schemas.js';
 import type { CustomClassDefinition } from './inventory.js';
 import type { NudgeAction, ClientSettings } from './agent-api.js';
@@ -98,6 +99,19 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
   /** Called on 401 so a UI can send the user back to sign-in. */
   onUnauthenticated?: () => void;
+  /**
+   * Browser mode (the console): the session is a same-origin HttpOnly cookie set at login, and
+   * every state-changing request carries the CSRF token this returns. Without it (the CLI,
+   * scripts) the client sends `Authorization: Bearer <token>`.
+   */
+  cookieSession?: { csrfToken: () => string | undefined };
+}
+
+/** The bearer token of a token-mode sign-in (the CLI's); the site always sends one there. */
+export function bearerTokenOf(res: LoginResponse): string {
+  if (!res.token)
+    throw new ApiError(0, 'NO_TOKEN', 'the site answered the sign-in without a token');
+  return res.token;
 }
 
 /** Raw request body (Blob, bytes, stream...). */
@@ -157,14 +171,14 @@ export class ApiClient {
     raw?: { contentType: string; body: RequestBody },
     query?: Query,
   ): Promise<T> {
-    const headers: Record<string, string> = {};
+    const headers = this.authHeaders(method);
     if (raw !== undefined) headers['content-type'] = raw.contentType;
-    if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     let res: Response;
     try {
       res = await this.f(`${this.baseUrl}${API_PREFIX}${path}${queryString(query)}`, {
         method,
         headers,
+        ...(this.opts.cookieSession ? { credentials: 'same-origin' as const } : {}),
         ...(raw === undefined ? {} : { body: raw.body, duplex: 'half' }),
       });
     } catch (err) {
@@ -192,9 +206,22 @@ export class ApiClient {
     return json as T;
   }
 
+  /** The headers that authenticate a request of `method` (for requests made outside `send`). */
+  authHeaders(method: string): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+    const csrf = this.opts.cookieSession?.csrfToken();
+    if (csrf && !isSafeMethod(method)) headers[CSRF_HEADER] = csrf;
+    return headers;
+  }
+
   // ---- session ----
   login(userName: string, password: string) {
-    return this.request<LoginResponse>('POST', '/auth/login', { userName, password });
+    return this.request<LoginResponse>('POST', '/auth/login', {
+      userName,
+      password,
+      ...(this.opts.cookieSession ? { session: 'cookie' } : {}),
+    });
   }
   logout() {
     return this.request<void>('POST', '/auth/logout');

@@ -61,5 +61,7 @@ export const ErrorCode = {
   REPORT_ITEM_INVALID: 'REPORT_ITEM_INVALID',
   /** A deployment state for a deployment that does not target the reporting device. */
   REPORT_ITEM_NOT_TARGETED: 'REPORT_ITEM_NOT_TARGETED',
+  // admin API sessions (issue 7: cookie sessions of the console)
+  CSRF_TOKEN_INVALID: 'CSRF_TOKEN_INVALID',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -9,4 +9,5 @@ export * from './agent-api.js';
 export * from './admin-api.js';
 export * from './query/index.js';
 export * from './api-client.js';
+export * from './session.js';
 export * from './software/index.js';

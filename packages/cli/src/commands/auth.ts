@@ -1,4 +1,4 @@
-import { ApiError } from '@steward/protocol';
+import { ApiError, bearerTokenOf } from '@steward/protocol';
 import { Option, type Command } from 'commander';
 import { createClient } from '../connection.js';
 import { action, withJson, type Ctx } from '../context.js';
@@ -49,7 +49,7 @@ function addLogin(program: Command, ctx: Ctx): void {
     const res = await createClient(ctx.io, server).login(userName, password);
     const path = await writeSession(ctx.io.env, {
       server,
-      token: res.token,
+      token: bearerTokenOf(res),
       userName: res.user.name,
       role: res.user.role,
       expiresAt: res.expiresAt,

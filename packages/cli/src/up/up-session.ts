@@ -1,4 +1,4 @@
-import { ApiError, type ApiClient } from '@steward/protocol';
+import { ApiError, bearerTokenOf, type ApiClient } from '@steward/protocol';
 import { tokenState } from '../commands/tokens.js';
 import { createClient } from '../connection.js';
 import type { Ctx } from '../context.js';
@@ -50,7 +50,7 @@ export async function signInForUp(
     try {
       const res = await client.login('admin', secret);
       session = {
-        token: res.token,
+        token: bearerTokenOf(res),
         expiresAt: res.expiresAt,
         userName: res.user.name,
         role: res.user.role,

@@ -3,10 +3,10 @@ import type { ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ROLE_PERMISSIONS } from '@steward/protocol';
 import type { Permission, SiteInfo, User } from '@steward/protocol';
-import { api, onUnauthenticated, saveToken, storedToken } from '../api/client';
+import { api, hasSession, onUnauthenticated } from '../api/client';
 
 export interface Session {
-  /** True while a token exists; the user may still be loading. */
+  /** True while a session cookie exists; the user may still be loading. */
   signedIn: boolean;
   user: User | undefined;
   site: SiteInfo | undefined;
@@ -20,11 +20,13 @@ const SessionContext = createContext<Session | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
-  const [token, setToken] = useState<string | undefined>(() => storedToken());
+  // Changes at each sign-in, so the queries of one session never serve another.
+  const [session, setSession] = useState<string | undefined>(() =>
+    hasSession() ? 'restored' : undefined,
+  );
 
   const dropSession = useCallback(() => {
-    saveToken(undefined);
-    setToken(undefined);
+    setSession(undefined);
     queryClient.clear();
   }, [queryClient]);
 
@@ -32,24 +34,24 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => onUnauthenticated(dropSession), [dropSession]);
 
   const me = useQuery({
-    queryKey: ['session', 'me', token],
+    queryKey: ['session', 'me', session],
     queryFn: () => api.me(),
-    enabled: token !== undefined,
+    enabled: session !== undefined,
     staleTime: 60_000,
   });
   const site = useQuery({
-    queryKey: ['session', 'site', token],
+    queryKey: ['session', 'site', session],
     queryFn: () => api.site(),
-    enabled: token !== undefined,
+    enabled: session !== undefined,
     staleTime: 5 * 60_000,
   });
 
   const signIn = useCallback(
     async (userName: string, password: string) => {
       const res = await api.login(userName, password);
-      saveToken(res.token);
-      queryClient.setQueryData(['session', 'me', res.token], res.user);
-      setToken(res.token);
+      const id = res.csrfToken ?? res.expiresAt;
+      queryClient.setQueryData(['session', 'me', id], res.user);
+      setSession(id);
     },
     [queryClient],
   );
@@ -58,7 +60,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     try {
       await api.logout();
     } catch {
-      // The session is dropped locally whatever the server says.
+      // The session is dropped locally whatever the server says (it clears the cookies).
     }
     dropSession();
   }, [dropSession]);
@@ -67,15 +69,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const user = me.data;
     const permissions = user ? ROLE_PERMISSIONS[user.role] : [];
     return {
-      signedIn: token !== undefined,
+      signedIn: session !== undefined,
       user,
       site: site.data,
-      loading: token !== undefined && me.isPending,
+      loading: session !== undefined && me.isPending,
       can: (permission) => permissions.includes(permission),
       signIn,
       signOut,
     };
-  }, [token, me.data, me.isPending, site.data, signIn, signOut]);
+  }, [session, me.data, me.isPending, site.data, signIn, signOut]);
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -274,7 +274,14 @@ export class CollectionService {
     authorize(actor, 'collections:write');
     const row = await this.mustFind(this.ctx.db.kysely, idOrName);
     await this.queue.evaluateWithDependants([row.id]);
-    return this.get(actor, row.id);
+    const collection = await this.get(actor, row.id);
+    await writeAudit(this.ctx.db.kysely, actor, nowIso(this.ctx), {
+      action: 'collection.evaluate',
+      targetType: 'collection',
+      targetId: row.id,
+      details: { name: row.name, memberCount: collection.memberCount },
+    });
+    return collection;
   }
 
   async members(

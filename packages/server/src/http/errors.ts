@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ErrorCode, type ErrorBody } from '@steward/protocol';
+import { isConsoleDeepLink } from './paths.js';
 
 /** Base of the handful of errors services throw; the error handler maps them to HTTP. */
 export class AppError extends Error {
@@ -127,15 +128,9 @@ export function installErrorHandler(
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    // The console is a single-page app: its deep links are served index.html.
-    if (
-      opts.spaIndex &&
-      request.method === 'GET' &&
-      // A missing file (anything with an extension, e.g. an old /assets/*.js) is a real 404.
-      !/\.[A-Za-z0-9]+$/.test(path) &&
-      !path.startsWith('/api/') &&
-      !path.startsWith('/agent/')
-    ) {
+    // The console is a single-page app: its deep links are served index.html. Decided on the
+    // decoded, normalised path, so /%61pi/... is never mistaken for a console page.
+    if (opts.spaIndex && request.method === 'GET' && isConsoleDeepLink(request.url)) {
       return reply.type('text/html').send(opts.spaIndex());
     }
     return reply

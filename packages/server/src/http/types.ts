@@ -1,3 +1,4 @@
+import type {} from '@fastify/cookie';
 import type {} from '@fastify/swagger';
 import type {} from '@fastify/websocket';
 import type {

@@ -8,7 +8,12 @@ import {
   User,
 } from '@steward/protocol';
 import type { App } from '../http/types.js';
-import { actorOf, bearerToken } from '../http/auth.js';
+import { actorOf } from '../http/auth.js';
+import {
+  clearSessionCookies,
+  sessionCredentials,
+  setSessionCookies,
+} from '../http/session-cookie.js';
 import type { UserService } from './service.js';
 
 export function registerUserRoutes(app: App, users: UserService): void {
@@ -18,20 +23,28 @@ export function registerUserRoutes(app: App, users: UserService): void {
       config: { public: true },
       schema: { tags: ['auth'], body: LoginRequest, response: { 200: LoginResponse } },
     },
-    (req) => users.login(req.body.userName, req.body.password, req.ip),
+    async (req, reply) => {
+      const { token, expiresAt, user } = await users.login(
+        req.body.userName,
+        req.body.password,
+        req.ip,
+      );
+      if (req.body.session !== 'cookie') return { token, expiresAt, user };
+      // The console: the token goes only into the HttpOnly cookie, never to its JavaScript.
+      const csrfToken = setSessionCookies(req, reply, token, expiresAt);
+      return { csrfToken, expiresAt, user };
+    },
   );
   app.post(`${API_PREFIX}/auth/logout`, { schema: { tags: ['auth'] } }, async (req, reply) => {
-    const token = bearerToken(req);
-    if (token) await users.logout(token);
+    const credentials = sessionCredentials(req);
+    if (credentials) await users.logout(actorOf(req), credentials.token);
+    clearSessionCookies(req, reply);
     return reply.status(204).send();
   });
   app.get(
     `${API_PREFIX}/auth/me`,
     { schema: { tags: ['auth'], response: { 200: User } } },
-    async (req) => {
-      const token = bearerToken(req) ?? '';
-      return (await users.authenticate(token)).user;
-    },
+    async (req) => users.me(actorOf(req)),
   );
   app.get(
     `${API_PREFIX}/users`,

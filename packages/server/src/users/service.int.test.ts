@@ -28,7 +28,7 @@ describe.each(testDialects)('users on %s', (dialect) => {
       expect(login.user.role).toBe('full-administrator');
       const { actor } = await users.authenticate(login.token);
       expect(actor.userName).toBe('admin');
-      await users.logout(login.token);
+      await users.logout(actor, login.token);
       await expect(users.authenticate(login.token)).rejects.toMatchObject({
         code: 'UNAUTHENTICATED',
       });

@@ -18,7 +18,7 @@ import {
   InputError,
 } from '../http/errors.js';
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
-import { LoginLimiter } from './login-limiter.js';
+import { LoginThrottle } from './login-limiter.js';
 import * as repo from './repository.js';
 
 const SESSION_HOURS = 24;
@@ -45,7 +45,7 @@ function sessionIdOf(token: string): string {
 }
 
 export class UserService {
-  private limiter = new LoginLimiter();
+  private throttle = new LoginThrottle();
   constructor(private readonly ctx: SiteContext) {}
 
   /**
@@ -82,10 +82,14 @@ export class UserService {
     return password ? { created: true } : { created: true, generatedPassword: pw };
   }
 
-  async login(userName: string, password: string, clientAddress: string): Promise<LoginResponse> {
+  async login(
+    userName: string,
+    password: string,
+    clientAddress: string,
+  ): Promise<LoginResponse & { token: string }> {
     const now = this.ctx.clock.now();
-    const keys = [`user:${userName.toLowerCase()}`, `ip:${clientAddress}`];
-    const wait = this.limiter.retryAfter(keys, now.getTime());
+    const attempt = { name: userName.toLowerCase(), address: clientAddress };
+    const wait = this.throttle.retryAfter(attempt, now.getTime());
     if (wait > 0) {
       throw new RateLimitedError(
         ErrorCode.LOGIN_RATE_LIMITED,
@@ -98,13 +102,13 @@ export class UserService {
     // Verify against a dummy hash for unknown users too, so timing does not reveal names.
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
     if (!row || !ok || row.disabled === 1) {
-      this.limiter.fail(keys, now.getTime());
+      this.throttle.fail(attempt, now.getTime());
       throw new UnauthenticatedError(
         ErrorCode.INVALID_CREDENTIALS,
         'user name or password is wrong, or the account is disabled',
       );
     }
-    this.limiter.succeed(keys);
+    this.throttle.succeed(attempt, now.getTime());
     const token = randomBytes(32).toString('base64url');
     const at = now.toISOString();
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();
@@ -129,11 +133,24 @@ export class UserService {
     return { token, expiresAt, user: { ...toUser(row), lastLoginAt: at } };
   }
 
-  async logout(token: string): Promise<void> {
-    await this.ctx.db.kysely
-      .deleteFrom('admin_session')
-      .where('id', '=', sessionIdOf(token))
-      .execute();
+  /** Ends the session of `token` (the caller's own: `actor` is who it authenticated as). */
+  async logout(actor: Actor, token: string): Promise<void> {
+    const at = nowIso(this.ctx);
+    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      await tx.deleteFrom('admin_session').where('id', '=', sessionIdOf(token)).execute();
+      await writeAudit(tx, actor, at, {
+        action: 'user.logout',
+        targetType: 'user',
+        targetId: actor.userId,
+      });
+    });
+  }
+
+  /** The signed-in user as the site has it now. */
+  async me(actor: Actor): Promise<User> {
+    const row = await repo.findUserById(this.ctx.db.kysely, actor.userId);
+    if (!row) throw new UnauthenticatedError(ErrorCode.UNAUTHENTICATED, 'the account is gone');
+    return toUser(row);
   }
 
   /** Resolves a bearer token to the acting user, or throws 401. */

@@ -62,7 +62,9 @@ export async function uploadArchive(
       `${api.baseUrl}${API_PREFIX}/packages/${encodeURIComponent(packageId)}/versions/archive`,
     );
     xhr.setRequestHeader('content-type', gzip ? 'application/gzip' : 'application/x-tar');
-    if (api.token) xhr.setRequestHeader('authorization', `Bearer ${api.token}`);
+    // Same origin: the session cookie goes along; the CSRF header comes from the client.
+    for (const [name, value] of Object.entries(api.authHeaders('POST')))
+      xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (e) => {
       onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
     };
