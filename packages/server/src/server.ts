@@ -44,6 +44,8 @@ import { ContentService } from './content/service.js';
 import { registerContentRoutes } from './content/routes.js';
 import { registerContentFileRoute } from './content/serve-file.js';
 import { verifyContentAccessToken } from './content/access-token.js';
+import { ImportRoots } from './content/import-roots.js';
+import { siteFileAccess } from './content/file-access.js';
 import { collectUnreferencedContent } from './content/gc.js';
 import { createDeploymentServices, registerDeploymentAdminRoutes } from './deployments/wiring.js';
 import { PhasedDeploymentService } from './deployments/phased/service.js';
@@ -81,6 +83,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** Roles ['dp'] only, first start: the registration token (else STEWARD_DP_TOKEN). */
   dpToken?: string;
+  /** Folders a server-side folder import may read (else STEWARD_CONTENT_IMPORT_ROOTS; none by default). */
+  contentImportRoots?: readonly string[];
 }
 
 export interface RunningServer {
@@ -188,13 +192,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const deviceAuth = new DeviceAuthenticator(ctx);
   const collections = new CollectionService(ctx);
   const contentStore = new ContentStore(join(options.dataDir, 'content'));
-  const contentService = new ContentService(ctx, contentStore);
+  const contentService = new ContentService(
+    ctx,
+    contentStore,
+    ImportRoots.fromConfig(options.contentImportRoots, options.dataDir),
+  );
   // Content access tokens are signed with the policy key; DPs (and this one) verify offline.
   const contentTokenKey = createPublicKey(keys.policySigningKey);
   const distribution = createDistribution(ctx, {
     keys,
     store: contentStore,
     agentUrl: () => agentUrl,
+    // Built just below; only called once requests arrive.
+    entitlement: { versionIdsFor: (deviceId) => software.assignments.versionIdsFor(deviceId) },
   });
   const software = createDeploymentServices(ctx, push, keys, {
     followContentVersions: roles.has('scheduler'),
@@ -233,6 +243,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerContentFileRoute(agentApp, {
       store: contentStore,
       verifyToken: (t) => verifyContentAccessToken(contentTokenKey, t, ctx.clock.now().getTime()),
+      checkFile: siteFileAccess(db.kysely, keys),
     });
     distribution.registerAgentRoutes(agentApp, deviceAuth);
     activity.start();

@@ -13,6 +13,8 @@ export interface StartServerOptions {
   publicUrl?: string;
   adminPassword?: string;
   logLevel?: string;
+  /** Folders a server-side folder import may read (none by default). */
+  contentImportRoots?: string[];
 }
 
 export interface RunningServer {

@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +8,11 @@ import { DpRegisterResponse, SoftwarePaths } from '@steward/protocol';
 import { clockFromEnv } from '@steward/protocol/node';
 import { systemClock } from '../../context.js';
 import { createFastify } from '../../http/fastify.js';
-import { installErrorHandler, NotAllowedError } from '../../http/errors.js';
+import { installErrorHandler } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
 import { ContentStore } from '../../content/content-store.js';
 import { verifyContentAccessToken } from '../../content/access-token.js';
-import { ContentErrorCode } from '../../content/codes.js';
+import { contentAccessDenied, dpFileAccess } from '../../content/file-access.js';
 import { registerContentFileRoute } from '../../content/serve-file.js';
 import { decodeDpToken } from '../dp-token.js';
 import { loadDpConfig, saveDpConfig, type DpConfig } from './config.js';
@@ -112,27 +112,40 @@ async function register(
   }
 }
 
-function serveContent(app: App, store: ContentStore, config: () => DpConfig | undefined): void {
+function serveContent(
+  app: App,
+  store: ContentStore,
+  config: () => DpConfig | undefined,
+  sync: () => DpSync | undefined,
+): void {
   const clock = clockFromEnv() ?? systemClock;
+  let site: { siteCode: string; caFingerprint: string } | undefined;
   registerContentFileRoute(app, {
     store,
     verifyToken: (token) => {
       const c = config();
-      if (!c)
-        throw new NotAllowedError('not registered yet', ContentErrorCode.CONTENT_ACCESS_DENIED);
-      const claims = verifyContentAccessToken(
+      if (!c) throw contentAccessDenied('this distribution point is not registered yet');
+      return verifyContentAccessToken(
         createPublicKey(c.accessTokenKey),
         token,
         clock.now().getTime(),
       );
-      if (claims.siteCode !== c.siteCode)
-        throw new NotAllowedError(
-          `the token is for site ${claims.siteCode}, not ${c.siteCode}`,
-          ContentErrorCode.CONTENT_ACCESS_DENIED,
-        );
-      return claims;
     },
+    checkFile: dpFileAccess(
+      () => {
+        const c = config();
+        if (c) site ??= siteOf(c);
+        return site;
+      },
+      (versionId) => sync()?.filesOf(versionId),
+    ),
   });
+}
+
+/** The site this DP registered with: its code and the SHA-256 of its (pinned) CA certificate. */
+function siteOf(c: DpConfig): { siteCode: string; caFingerprint: string } {
+  const fingerprint = new X509Certificate(c.caPem).fingerprint256.replaceAll(':', '').toLowerCase();
+  return { siteCode: c.siteCode, caFingerprint: fingerprint };
 }
 
 /** Listens and works out the URL clients use (the bound port, even when 0 was asked for). */
@@ -192,7 +205,13 @@ export async function startDistributionPointProcess(
     https: config ? { key: config.keyPem, cert: config.certChainPem } : { key: '', cert: '' },
   });
   installErrorHandler(app);
-  serveContent(app, store, () => config);
+  let sync: DpSync | undefined;
+  serveContent(
+    app,
+    store,
+    () => config,
+    () => sync,
+  );
   let url: string;
   try {
     const at = await listenForClients(app, opts);
@@ -205,7 +224,7 @@ export async function startDistributionPointProcess(
   }
   const client = new SiteClient(config.siteUrl, config.caPem);
   client.setCredentials(config.dpId, config.dpKey);
-  const sync = new DpSync({
+  sync = new DpSync({
     client,
     store,
     log,
