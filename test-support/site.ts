@@ -110,6 +110,8 @@ export async function startServerProcess(opts: {
   env?: NodeJS.ProcessEnv;
   adminListen?: string;
   agentListen?: string;
+  /** `--content-import-root`: folders a server-side folder import may read (none by default). */
+  contentImportRoots?: string[];
 }): Promise<ServerHandle> {
   const stateFile = join(opts.dataDir, 'server.json');
   rmSync(stateFile, { force: true });
@@ -124,6 +126,7 @@ export async function startServerProcess(opts: {
   ];
   if (opts.dbUrl) args.push('--db', opts.dbUrl);
   if (opts.roles) args.push('--roles', opts.roles);
+  for (const root of opts.contentImportRoots ?? []) args.push('--content-import-root', root);
   const proc = run(STEWARD, args, { env: { STEWARD_ADMIN_PASSWORD: opts.password, ...opts.env } });
   const info = await waitFor(
     'server.json',
@@ -236,6 +239,8 @@ export async function startSite(
     agents?: number;
     /** Added to the server's and the agents' environment (e.g. STEWARD_TEST_CLOCK_FILE). */
     env?: NodeJS.ProcessEnv;
+    /** Folders the server may import content from (`steward package import --server-path`). */
+    contentImportRoots?: string[];
   } = {},
 ): Promise<Site> {
   const dialect = opts.dialect ?? 'sqlite';
@@ -248,6 +253,7 @@ export async function startSite(
     password: adminPassword,
     ...(dbUrl ? { dbUrl } : {}),
     ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.contentImportRoots ? { contentImportRoots: opts.contentImportRoots } : {}),
   };
   let server = await startServerProcess(serverOpts);
   const api = new ApiClient({ baseUrl: server.adminUrl });

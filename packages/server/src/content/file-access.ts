@@ -72,7 +72,6 @@ export function dpFileAccess(
   site: () => { siteCode: string; caFingerprint: string } | undefined,
   filesOf: (packageVersionId: string) => ReadonlySet<string> | undefined,
 ): FileAccessCheck {
-  // eslint-disable-next-line @typescript-eslint/require-await -- the check is async by type only
   return async (claims, sha256) => {
     const s = site();
     if (!s) throw contentAccessDenied('this distribution point is not registered yet');

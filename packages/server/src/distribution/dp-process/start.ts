@@ -116,7 +116,7 @@ function serveContent(
   app: App,
   store: ContentStore,
   config: () => DpConfig | undefined,
-  sync: () => DpSync | undefined,
+  running: { sync?: DpSync },
 ): void {
   const clock = clockFromEnv() ?? systemClock;
   let site: { siteCode: string; caFingerprint: string } | undefined;
@@ -137,7 +137,7 @@ function serveContent(
         if (c) site ??= siteOf(c);
         return site;
       },
-      (versionId) => sync()?.filesOf(versionId),
+      (versionId) => running.sync?.filesOf(versionId),
     ),
   });
 }
@@ -205,13 +205,9 @@ export async function startDistributionPointProcess(
     https: config ? { key: config.keyPem, cert: config.certChainPem } : { key: '', cert: '' },
   });
   installErrorHandler(app);
-  let sync: DpSync | undefined;
-  serveContent(
-    app,
-    store,
-    () => config,
-    () => sync,
-  );
+  // The sync starts after registration; the file route asks it for the assigned versions.
+  const running: { sync?: DpSync } = {};
+  serveContent(app, store, () => config, running);
   let url: string;
   try {
     const at = await listenForClients(app, opts);
@@ -224,7 +220,7 @@ export async function startDistributionPointProcess(
   }
   const client = new SiteClient(config.siteUrl, config.caPem);
   client.setCredentials(config.dpId, config.dpKey);
-  sync = new DpSync({
+  const sync = new DpSync({
     client,
     store,
     log,
@@ -234,6 +230,7 @@ export async function startDistributionPointProcess(
     pollSecondsOverride: positiveEnv('STEWARD_DP_POLL_SECONDS'),
     bytesPerSecond: positiveEnv('STEWARD_DP_MAX_BYTES_PER_SECOND'),
   });
+  running.sync = sync;
   sync.start();
   writeServerJson(opts.dataDir, url, config.dpId);
   log.info({ url, dpId: config.dpId, site: config.siteUrl }, 'distribution point ready');
