@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentLocations } from '@steward/protocol';
+import { refusal } from '../deployments/test-fixtures.js';
 import { enrolAgent, pgReachable, startSite, type Site } from '../../../../test-support/site.js';
 import {
   askLocations,
@@ -28,6 +31,7 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 describe.each(['sqlite', 'postgres'] as const)('content access tokens on %s', (dialect) => {
   describe.skipIf(dialect === 'postgres' && !pgUp)('', () => {
     let site: Site;
+    let importRoot = '';
     let targeted: DeviceCredentials;
     let untargeted: DeviceCredentials;
     const mine = Buffer.from('#!/bin/sh\necho the entitled package\n');
@@ -35,7 +39,9 @@ describe.each(['sqlite', 'postgres'] as const)('content access tokens on %s', (d
     const version: Record<string, string> = {};
 
     beforeAll(async () => {
-      site = await startSite({ dialect, agents: 0 });
+      importRoot = mkdtempSync(join(tmpdir(), 'steward-import-'));
+      writeFileSync(join(importRoot, 'setup.sh'), 'echo imported\n');
+      site = await startSite({ dialect, agents: 0, contentImportRoots: [importRoot] });
       const token = await site.api.createToken({ description: 'content access', maxUses: 2 });
       targeted = deviceCredentials(await enrolAgent(token.token ?? '', join(site.dir, 'a1')));
       untargeted = deviceCredentials(await enrolAgent(token.token ?? '', join(site.dir, 'a2')));
@@ -55,6 +61,7 @@ describe.each(['sqlite', 'postgres'] as const)('content access tokens on %s', (d
     }, 180_000);
     afterAll(async () => {
       await site?.stop();
+      rmSync(importRoot, { recursive: true, force: true });
     });
 
     const tokenFor = async (device: DeviceCredentials, versionId: string) => {
@@ -62,6 +69,17 @@ describe.each(['sqlite', 'postgres'] as const)('content access tokens on %s', (d
       expect(r.status).toBe(200);
       return (JSON.parse(r.body.toString()) as ContentLocations).accessToken;
     };
+
+    it('imports a folder only below the --content-import-root given to steward server', async () => {
+      await site.api.createPackage({ name: 'imported' });
+      const v = await site.api.createVersionFromFolder('imported', importRoot);
+      expect(v).toMatchObject({ number: 1, fileCount: 1, source: 'folder' });
+      for (const folder of ['/etc', join(site.dir, 'server')])
+        expect(await refusal(site.api.createVersionFromFolder('imported', folder))).toMatchObject({
+          status: 403,
+          code: 'CONTENT_IMPORT_NOT_ALLOWED',
+        });
+    });
 
     it('gives no token to a device no deployment targets', async () => {
       const r = await askLocations(site.agentUrl, untargeted, version.app ?? '');
