@@ -155,8 +155,8 @@ export const ContentAccessClaims = Type.Object({
     maxItems: MAX_TOKEN_PACKAGE_VERSIONS,
   }),
   /**
-   * Site content outside packages, by name (reserved for agent versions and OS images): today
-   * no name is issued and every server refuses names it does not know.
+   * Site content outside packages, by name (reserved for agent versions and OS images): no name
+   * is issued yet, and a name grants nothing until the servers learn which files it covers.
    */
   siteContent: Type.Optional(
     Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 16 }),
