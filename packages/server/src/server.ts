@@ -195,7 +195,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const contentService = new ContentService(
     ctx,
     contentStore,
-    ImportRoots.fromConfig(options.contentImportRoots, options.dataDir),
+    ImportRoots.fromConfig(options.contentImportRoots, {
+      dataDir: options.dataDir,
+      sqliteFile:
+        db.dialect === 'sqlite'
+          ? (options.db ?? join(options.dataDir, 'steward.db')).replace(/^sqlite:/, '')
+          : undefined,
+    }),
   );
   // Content access tokens are signed with the policy key; DPs (and this one) verify offline.
   const contentTokenKey = createPublicKey(keys.policySigningKey);

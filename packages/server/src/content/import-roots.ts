@@ -16,13 +16,14 @@ export const IMPORT_ROOTS_ENV = 'STEWARD_CONTENT_IMPORT_ROOTS';
 export class ImportRoots {
   private constructor(
     readonly roots: readonly string[],
-    private readonly dataDir: string,
+    /** The data directory and, when it lies elsewhere, the SQLite database file. */
+    private readonly protectedPaths: readonly string[],
   ) {}
 
   /** Roots from the options (else the environment), each resolved; a missing one fails the start. */
   static fromConfig(
     given: readonly string[] | undefined,
-    dataDir: string,
+    site: { dataDir: string; sqliteFile?: string | undefined },
     env: NodeJS.ProcessEnv = process.env,
   ): ImportRoots {
     const listed = given ?? (env[IMPORT_ROOTS_ENV] ?? '').split(delimiter);
@@ -37,7 +38,17 @@ export class ImportRoots {
           throw new Error(`content import root "${r}" cannot be used: ${why}`);
         }
       });
-    return new ImportRoots([...new Set(roots)], realpathSync(resolve(dataDir)));
+    const guarded = [site.dataDir, ...(site.sqliteFile === undefined ? [] : [site.sqliteFile])];
+    return new ImportRoots(
+      [...new Set(roots)],
+      guarded.map((p) => {
+        try {
+          return realpathSync(resolve(p));
+        } catch {
+          return resolve(p);
+        }
+      }),
+    );
   }
 
   /** The real path of `folder` when a folder import may read it; CONTENT_IMPORT_NOT_ALLOWED else. */
@@ -51,8 +62,8 @@ export class ImportRoots {
     // a path outside the roots exists; importFolder then says it cannot be read.
     const real = isAbsolute(folder) ? await realpath(folder).catch(() => resolve(folder)) : folder;
     if (!isAbsolute(real)) return folder;
-    if (within(real, this.dataDir) || within(this.dataDir, real))
-      throw refused(folder, `"${folder}" is or holds the site server's data directory`);
+    if (this.protectedPaths.some((p) => within(real, p) || within(p, real)))
+      throw refused(folder, `"${folder}" is or holds the site server's data directory or database`);
     if (!this.roots.some((root) => within(real, root)))
       throw refused(
         folder,
