@@ -133,6 +133,8 @@ export interface ServerProcessOptions {
   env?: NodeJS.ProcessEnv;
   adminListen?: string;
   agentListen?: string;
+  /** `--content-import-root`: folders a server-side folder import may read (none by default). */
+  contentImportRoots?: string[];
 }
 
 /** Runs `steward server` (after removing a stale server.json); returns the process. */
@@ -150,6 +152,7 @@ function spawnServer(opts: ServerProcessOptions): { proc: Proc; stateFile: strin
   ];
   if (opts.dbUrl) args.push('--db', opts.dbUrl);
   if (opts.roles) args.push('--roles', opts.roles);
+  for (const root of opts.contentImportRoots ?? []) args.push('--content-import-root', root);
   const proc = run(STEWARD, args, { env: { STEWARD_ADMIN_PASSWORD: opts.password, ...opts.env } });
   return { proc, stateFile };
 }
@@ -286,6 +289,8 @@ export async function startSite(
     agents?: number;
     /** Added to the server's and the agents' environment (e.g. STEWARD_TEST_CLOCK_FILE). */
     env?: NodeJS.ProcessEnv;
+    /** Folders the server may import content from (`steward package import --server-path`). */
+    contentImportRoots?: string[];
   } = {},
 ): Promise<Site> {
   const dialect = opts.dialect ?? 'sqlite';
@@ -298,6 +303,7 @@ export async function startSite(
     password: adminPassword,
     ...(dbUrl ? { dbUrl } : {}),
     ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.contentImportRoots ? { contentImportRoots: opts.contentImportRoots } : {}),
   };
   let server = await startServerProcess(serverOpts);
   const api = new ApiClient({ baseUrl: server.adminUrl });

@@ -51,6 +51,8 @@ import { ContentService } from './content/service.js';
 import { registerContentRoutes } from './content/routes.js';
 import { registerContentFileRoute } from './content/serve-file.js';
 import { verifyContentAccessToken } from './content/access-token.js';
+import { ImportRoots } from './content/import-roots.js';
+import { siteFileAccess } from './content/file-access.js';
 import { collectUnreferencedContent } from './content/gc.js';
 import { createDeploymentServices, registerDeploymentAdminRoutes } from './deployments/wiring.js';
 import { PhasedDeploymentService } from './deployments/phased/service.js';
@@ -90,6 +92,8 @@ export interface ServerOptions {
   dpToken?: string;
   /** The site master key file (else STEWARD_MASTER_KEY_FILE, else <dataDir>/master.key). */
   masterKeyFile?: string;
+  /** Folders a server-side folder import may read (else STEWARD_CONTENT_IMPORT_ROOTS; none by default). */
+  contentImportRoots?: readonly string[];
 }
 
 export interface RunningServer {
@@ -204,13 +208,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const deviceAuth = new DeviceAuthenticator(ctx);
   const collections = new CollectionService(ctx);
   const contentStore = new ContentStore(join(options.dataDir, 'content'));
-  const contentService = new ContentService(ctx, contentStore);
+  const contentService = new ContentService(
+    ctx,
+    contentStore,
+    ImportRoots.fromConfig(options.contentImportRoots, {
+      dataDir: options.dataDir,
+      sqliteFile:
+        db.dialect === 'sqlite'
+          ? (options.db ?? join(options.dataDir, 'steward.db')).replace(/^sqlite:/, '')
+          : undefined,
+    }),
+  );
   // Content access tokens are signed with the policy key; DPs (and this one) verify offline.
   const contentTokenKey = createPublicKey(keys.policySigningKey);
   const distribution = createDistribution(ctx, {
     keys,
     store: contentStore,
     agentUrl: () => agentUrl,
+    // Built just below; only called once requests arrive.
+    entitlement: { versionIdsFor: (deviceId) => software.assignments.versionIdsFor(deviceId) },
   });
   const software = createDeploymentServices(ctx, push, keys, {
     followContentVersions: roles.has('scheduler'),
@@ -249,6 +265,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerContentFileRoute(agentApp, {
       store: contentStore,
       verifyToken: (t) => verifyContentAccessToken(contentTokenKey, t, ctx.clock.now().getTime()),
+      checkFile: siteFileAccess(db.kysely, keys),
     });
     distribution.registerAgentRoutes(agentApp, deviceAuth);
     activity.start();

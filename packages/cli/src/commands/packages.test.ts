@@ -264,6 +264,20 @@ describe('package import', () => {
       body: { path: '/srv/src' },
     });
   });
+
+  it('shows why the site refuses a folder outside its content import roots', async () => {
+    const message =
+      '"/etc" is outside the content import roots of this site server (/srv/packages)';
+    const { h } = site([
+      route('GET', '/packages/:id', () => pkg({ id: 'pkg-9', name: 'New', dpTargeted: 0 })),
+      route('POST', '/packages/:id/versions/folder', () =>
+        apiError(403, 'CONTENT_IMPORT_NOT_ALLOWED', message),
+      ),
+    ]);
+    const r = await run(h, 'package', 'import', 'New', '--server-path', '/etc');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toBe(`error CONTENT_IMPORT_NOT_ALLOWED: ${message}\n`);
+  });
 });
 
 describe('package distribute and status', () => {

@@ -156,6 +156,11 @@ export function registerServerCommand(program: Command, ctx: Ctx): void {
       .option(
         '--dp-token <token>',
         'with --roles dp, first start only: the registration token from "steward dp create" (or $STEWARD_DP_TOKEN)',
+      )
+      .option(
+        '--content-import-root <dir>',
+        'a folder "steward package import --server-path" may read below (repeatable; default none: folder import is off; or $STEWARD_CONTENT_IMPORT_ROOTS, separated by ":")',
+        collect,
       ),
   );
   action(cmd, async ({ opts }) => {
@@ -168,6 +173,9 @@ export function registerServerCommand(program: Command, ctx: Ctx): void {
       roles.length > 0 ? { roles } : {},
     );
     const dpOnly = roles.length > 0 && roles.every((r) => r === 'dp');
+    const importRoots = opts.strings('contentImportRoot');
+    if (importRoots.length > 0)
+      setup.options.contentImportRoots = importRoots.map((r) => resolve(io.cwd, r));
     const dpToken = opts.string('dpToken');
     if (dpToken !== undefined && !dpOnly)
       throw usageError('--dp-token goes with --roles dp (a distribution point process)');

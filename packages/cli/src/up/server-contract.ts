@@ -15,6 +15,8 @@ export interface StartServerOptions {
   logLevel?: string;
   /** The site master key file; default STEWARD_MASTER_KEY_FILE, else <dataDir>/master.key. */
   masterKeyFile?: string;
+  /** Folders a server-side folder import may read (none by default). */
+  contentImportRoots?: string[];
 }
 
 export interface RunningServer {

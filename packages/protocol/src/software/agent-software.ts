@@ -140,10 +140,33 @@ export type DeploymentStateReport = Static<typeof DeploymentStateReport>;
 
 // ---- content access tokens (site -> client -> DP) ----
 
-/** Payload of a content access token: `base64url(json).base64url(ed25519 signature)`. */
+/** At most this many package versions in one content access token. */
+export const MAX_TOKEN_PACKAGE_VERSIONS = 64;
+
+/**
+ * Payload of a content access token: `base64url(json).base64url(ed25519 signature)`. It names
+ * what the device may download (issue 7, finding 6): the site (code and CA fingerprint) and the
+ * package versions the device is entitled to; a DP or the site server serves a file only when
+ * it belongs to one of them. Short-lived (`CONTENT_TOKEN_SECONDS`), because DPs check offline.
+ */
 export const ContentAccessClaims = Type.Object({
   deviceId: Type.String(),
   siteCode: Type.String(),
+  /** SHA-256 (hex) of the site CA certificate: the site the token is for. */
+  site: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  /** Package versions whose files this token downloads (versions of programs deployed to it). */
+  packageVersionIds: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+    maxItems: MAX_TOKEN_PACKAGE_VERSIONS,
+  }),
+  /**
+   * Site content outside packages, by name (reserved for agent versions and OS images): no name
+   * is issued yet, and a name grants nothing until the servers learn which files it covers.
+   */
+  siteContent: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 16 }),
+  ),
+  /** Issued at, epoch seconds. */
+  iat: Type.Integer(),
   /** Expiry, epoch seconds. */
   exp: Type.Integer(),
 });

@@ -56,5 +56,10 @@ export const SoftwareErrorCode = {
   PHASED_DEPLOYMENT_NOT_RUNNING: 'PHASED_DEPLOYMENT_NOT_RUNNING',
   /** Resume asked of a rollout that is running or completed. */
   PHASED_DEPLOYMENT_NOT_HALTED: 'PHASED_DEPLOYMENT_NOT_HALTED',
+  // ---- content sources and content tokens (issue 7, findings 1 and 6) ----
+  /** A server-side folder import outside the configured content import roots, or of the data directory. */
+  CONTENT_IMPORT_NOT_ALLOWED: 'CONTENT_IMPORT_NOT_ALLOWED',
+  /** Content locations asked for a package version no deployment targeting the device needs. */
+  CONTENT_NOT_ENTITLED: 'CONTENT_NOT_ENTITLED',
 } as const;
 export type SoftwareErrorCode = (typeof SoftwareErrorCode)[keyof typeof SoftwareErrorCode];

@@ -6,7 +6,14 @@ import { signContentAccessToken, verifyContentAccessToken } from './access-token
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const other = generateKeyPairSync('ed25519');
 const now = Date.parse('2026-11-22T12:00:00Z');
-const claims = { deviceId: 'dev-1', siteCode: 'S01', exp: now / 1000 + 3600 };
+const claims = {
+  deviceId: 'dev-1',
+  siteCode: 'S01',
+  site: 'ab'.repeat(32),
+  packageVersionIds: ['version-1'],
+  iat: now / 1000,
+  exp: now / 1000 + 600,
+};
 
 function denial(fn: () => unknown): { status: number; code: string; message: string } {
   try {

@@ -5,6 +5,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -27,6 +28,7 @@ import { ContentStore } from './content-store.js';
 import { collectUnreferencedContent } from './gc.js';
 import { insertProgramAndDeployment } from './test-fixtures.js';
 import { refusal } from '../deployments/test-fixtures.js';
+import { insertDevice } from '../collections/test-fixtures.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)
@@ -54,6 +56,7 @@ interface Fetched {
 describe.each(testDialects)('content library on %s', (dialect) => {
   describe.skipIf(dialect === 'postgres' && !pgUp)('', () => {
     let dir: string;
+    let importRoot: string;
     let server: RunningServer;
     let api: ApiClient;
     let keys: SiteKeys;
@@ -64,6 +67,8 @@ describe.each(testDialects)('content library on %s', (dialect) => {
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'steward-content-'));
+      // The whole test folder, data directory included: the data directory stays refused.
+      importRoot = dir;
       const db = freshDatabaseUrl(dialect);
       cleanupDb = db.cleanup;
       server = await startServer({
@@ -74,6 +79,8 @@ describe.each(testDialects)('content library on %s', (dialect) => {
         adminPassword: PASSWORD,
         logLevel: 'warn',
         clock,
+        // Folder imports may read the test's own trees, nothing else.
+        contentImportRoots: [importRoot],
       });
       api = new ApiClient({ baseUrl: server.adminUrl });
       api.setToken((await api.login('admin', PASSWORD)).token);
@@ -110,10 +117,14 @@ describe.each(testDialects)('content library on %s', (dialect) => {
     }
 
     function token(claims: Partial<ContentAccessClaims> = {}): string {
+      const iat = Math.floor(clock.now().getTime() / 1000);
       return signContentAccessToken(keys.policySigningKey, {
         deviceId: 'device-1',
         siteCode: keys.siteCode,
-        exp: Math.floor(clock.now().getTime() / 1000) + 600,
+        site: keys.caFingerprint,
+        packageVersionIds: [],
+        iat,
+        exp: iat + 600,
         ...claims,
       });
     }
@@ -307,11 +318,77 @@ describe.each(testDialects)('content library on %s', (dialect) => {
       });
     });
 
+    it('imports folders only inside the import roots, never the data directory, and audits the folder', async () => {
+      await api.createUser({
+        name: 'ops',
+        password: 'operations pw 1',
+        role: 'operations-administrator',
+      });
+      const ops = new ApiClient({ baseUrl: server.adminUrl });
+      ops.setToken((await ops.login('ops', 'operations pw 1')).token);
+      await ops.createPackage({ name: 'Confined' });
+      const dataDir = join(dir, 'server');
+      // Inside the root but leading out: links to the data directory and to /etc.
+      symlinkSync(dataDir, join(importRoot, 'link-to-data'));
+      symlinkSync('/etc', join(importRoot, 'link-to-etc'));
+      const libraryBefore = await api.contentLibrary();
+      const diskBefore = storedOnDisk(store.rootDir).length;
+      for (const folder of [
+        dataDir,
+        join(dataDir, 'content'),
+        '/etc',
+        dir,
+        join(importRoot, 'link-to-data'),
+        join(importRoot, 'link-to-etc'),
+        join(importRoot, '..', 'server'),
+        '/no-such-folder-outside-the-roots',
+      ])
+        expect(
+          await refusal(ops.createVersionFromFolder('Confined', folder)),
+          folder,
+        ).toMatchObject({
+          status: 403,
+          code: 'CONTENT_IMPORT_NOT_ALLOWED',
+          details: { path: folder },
+        });
+      expect(await api.packageVersions('Confined')).toEqual([]);
+      expect(await api.contentLibrary()).toEqual(libraryBefore);
+      expect(storedOnDisk(store.rootDir)).toHaveLength(diskBefore);
+
+      const tree = makeTree('confined-src', {
+        'setup.sh': { text: 'echo confined\n', mode: 0o755 },
+      });
+      const v = await ops.createVersionFromFolder('Confined', tree);
+      expect(v).toMatchObject({ number: 1, fileCount: 1, source: 'folder' });
+      const [entry] = (await api.listAudit({ targetId: v.packageId })).filter(
+        (e) => e.action === 'package.version.create',
+      );
+      expect(entry).toMatchObject({
+        userName: 'ops',
+        details: { source: 'folder', folder: tree, folderRealPath: realpathSync(tree) },
+      });
+    });
+
+    it('audits every file uploaded to the library', async () => {
+      const body = Buffer.from('an audited upload');
+      await api.uploadContentFile(sha(body), new Uint8Array(body));
+      expect(
+        await api.listAudit({ targetType: 'content-file', targetId: sha(body) }),
+      ).toMatchObject([
+        { userName: 'admin', action: 'content.upload', details: { size: body.length } },
+      ]);
+    });
+
     it('serves content files with Range to holders of a valid access token', async () => {
       const body = Buffer.from('0123456789abcdefghij');
       await api.uploadContentFile(sha(body), new Uint8Array(body));
+      await api.createPackage({ name: 'Ranged' });
+      const version = await api.createVersionFromFiles('Ranged', [
+        { path: 'data.bin', sha256: sha(body), size: body.length, mode: 0o644 },
+      ]);
+      await insertDevice(server.ctx.db.kysely, { id: 'device-1' });
       const path = `/content/v1/files/${sha(body)}`;
-      const auth = { authorization: `Bearer ${token()}` };
+      const auth = { authorization: `Bearer ${token({ packageVersionIds: [version.id] })}` };
 
       const full = await fetchContent(path, auth);
       expect(full.status).toBe(200);
@@ -334,10 +411,11 @@ describe.each(testDialects)('content library on %s', (dialect) => {
       expect(beyond.status).toBe(416);
       expect(beyond.headers['content-range']).toBe('bytes */20');
 
+      // A hash of none of the token's versions is refused before the store is looked at.
       const unknown = await fetchContent(`/content/v1/files/${sha('never stored')}`, auth);
       expect([unknown.status, JSON.parse(unknown.body.toString())]).toMatchObject([
-        404,
-        { code: 'CONTENT_NOT_FOUND' },
+        403,
+        { code: 'CONTENT_ACCESS_DENIED' },
       ]);
       const anonymous = await fetchContent(path);
       expect(anonymous.status).toBe(401);
@@ -346,12 +424,56 @@ describe.each(testDialects)('content library on %s', (dialect) => {
         403,
         { code: 'CONTENT_ACCESS_DENIED' },
       ]);
-      const expired = token({ exp: Math.floor(clock.now().getTime() / 1000) - 1 });
+      const expired = token({
+        packageVersionIds: [version.id],
+        exp: Math.floor(clock.now().getTime() / 1000) - 1,
+      });
       const late = await fetchContent(path, { authorization: `Bearer ${expired}` });
       expect([late.status, JSON.parse(late.body.toString())]).toMatchObject([
         403,
         { code: 'CONTENT_ACCESS_DENIED' },
       ]);
+    });
+
+    it('serves a token only files of its package versions, of this site, to a device not revoked', async () => {
+      const mine = Buffer.from('file of the entitled package');
+      const theirs = Buffer.from('file of another package');
+      const versionOf = async (name: string, body: Buffer) => {
+        await api.uploadContentFile(sha(body), new Uint8Array(body));
+        await api.createPackage({ name });
+        return api.createVersionFromFiles(name, [
+          { path: 'f.bin', sha256: sha(body), size: body.length, mode: 0o644 },
+        ]);
+      };
+      const v1 = await versionOf('Entitled', mine);
+      await versionOf('Not Entitled', theirs);
+      await insertDevice(server.ctx.db.kysely, { id: 'device-2' });
+      const get = async (body: Buffer, claims: Partial<ContentAccessClaims>) => {
+        const r = await fetchContent(`/content/v1/files/${sha(body)}`, {
+          authorization: `Bearer ${token({ deviceId: 'device-2', packageVersionIds: [v1.id], ...claims })}`,
+        });
+        return [
+          r.status,
+          r.status === 200 ? r.body.toString() : JSON.parse(r.body.toString()).code,
+        ];
+      };
+      expect(await get(mine, {})).toEqual([200, mine.toString()]);
+      expect(await get(theirs, {})).toEqual([403, 'CONTENT_ACCESS_DENIED']);
+      expect(await get(mine, { packageVersionIds: [] })).toEqual([403, 'CONTENT_ACCESS_DENIED']);
+      // Another site's token (same key here, so only the claims tell): refused.
+      expect(await get(mine, { site: 'f'.repeat(64) })).toEqual([403, 'CONTENT_ACCESS_DENIED']);
+      expect(await get(mine, { siteCode: 'ZZZ' })).toEqual([403, 'CONTENT_ACCESS_DENIED']);
+      expect(await get(mine, { deviceId: 'never-enrolled' })).toEqual([
+        403,
+        'CONTENT_ACCESS_DENIED',
+      ]);
+      // Revoked: the site server refuses the device's still-unexpired token at once.
+      await server.ctx.db.kysely
+        .updateTable('device')
+        .set({ revoked_at: clock.now().toISOString() })
+        .where('id', '=', 'device-2')
+        .execute();
+      expect(await get(mine, {})).toEqual([403, 'CONTENT_ACCESS_DENIED']);
     });
 
     it('answers an out-of-range version number with 4xx, not a database error', async () => {

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import type { App } from '../http/types.js';
 import { NotFoundError, UnauthenticatedError } from '../http/errors.js';
 import { ContentErrorCode } from './codes.js';
+import type { FileAccessCheck } from './file-access.js';
 import { isSha256, READ_HIGH_WATER_MARK, type ContentStore } from './content-store.js';
 import { beginFileReply, sendFileBody } from './range.js';
 
@@ -12,6 +13,8 @@ export interface ContentFileRouteOptions {
   store: ContentStore;
   /** Throws (CONTENT_ACCESS_DENIED) unless the bearer token is good; checked on every request. */
   verifyToken: (token: string) => ContentAccessClaims;
+  /** Throws (CONTENT_ACCESS_DENIED) unless the token's site and package versions cover the file. */
+  checkFile: FileAccessCheck;
 }
 
 const Params = Type.Object({ sha256: Type.String() });
@@ -69,8 +72,8 @@ export async function sendStoredFile(
 
 /**
  * `GET /content/v1/files/:sha256` on a distribution point: the site server's agent listener and
- * standalone DP processes alike, so it touches no database. Bearer content access token, HTTP
- * Range for resumable downloads.
+ * standalone DP processes alike (each passes its own `checkFile`). Bearer content access token
+ * naming the package versions the file must belong to, HTTP Range for resumable downloads.
  */
 export function registerContentFileRoute(app: App, opts: ContentFileRouteOptions): void {
   app.get(SoftwarePaths.contentFile, { schema: { params: Params } }, async (req, reply) => {
@@ -80,7 +83,9 @@ export function registerContentFileRoute(app: App, opts: ContentFileRouteOptions
         ContentErrorCode.CONTENT_ACCESS_DENIED,
         'send Authorization: Bearer <content access token>',
       );
-    opts.verifyToken(token);
+    const claims = opts.verifyToken(token);
+    if (!isSha256(req.params.sha256)) throw contentFileNotFound(req.params.sha256);
+    await opts.checkFile(claims, req.params.sha256);
     return sendStoredFile(reply, {
       store: opts.store,
       sha256: req.params.sha256,

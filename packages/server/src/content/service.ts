@@ -20,6 +20,7 @@ import { ContentErrorCode } from './codes.js';
 import { assertSha256, type ContentStore } from './content-store.js';
 import { importArchive } from './archive.js';
 import { importFolder } from './folder.js';
+import type { ImportRoots } from './import-roots.js';
 import { discardUnreferenced } from './gc.js';
 import { mustFindPackage } from './find-package.js';
 import { commitVersion, pruneVersions, type VersionSource } from './versions.js';
@@ -38,6 +39,8 @@ export class ContentService {
   constructor(
     private readonly ctx: SiteContext,
     readonly store: ContentStore,
+    /** Where folder imports may read; none unless the process was given import roots. */
+    private readonly importRoots: Pick<ImportRoots, 'check'>,
   ) {}
 
   private get db(): Db {
@@ -163,12 +166,24 @@ export class ContentService {
     return { missing: [...new Set(hashes.filter((h) => !held.has(h)))] };
   }
 
-  /** Hash-first upload, step 2: one file, verified against its name while it streams. */
+  /**
+   * Hash-first upload, step 2: one file, verified against its name while it streams. Audited
+   * (`content.upload`), so every way content enters the library leaves an audit row.
+   */
   async uploadFile(actor: Actor, sha256: string, body: Readable): Promise<StoredContentFile> {
     authorize(actor, 'software:write');
     assertSha256(sha256);
     const file = await this.store.putStream(body, sha256);
-    await stored.recordContentFile(this.db, file, nowIso(this.ctx));
+    const at = nowIso(this.ctx);
+    await this.db.transaction().execute(async (tx) => {
+      await stored.recordContentFile(tx, file, at);
+      await writeAudit(tx, actor, at, {
+        action: 'content.upload',
+        targetType: 'content-file',
+        targetId: file.sha256,
+        details: { size: file.size },
+      });
+    });
     return file;
   }
 
@@ -201,9 +216,15 @@ export class ContentService {
     path: string,
   ): Promise<PackageVersion> {
     authorize(actor, 'software:write');
+    // Before anything is read or written: only folders inside the import roots (issue 7).
+    const realPath = await this.importRoots.check(path);
     await mustFindPackage(this.db, idOrName);
-    return this.importThenCommit(actor, idOrName, 'folder', (onStored) =>
-      importFolder(this.store, path, onStored),
+    return this.importThenCommit(
+      actor,
+      idOrName,
+      'folder',
+      (onStored) => importFolder(this.store, realPath, onStored),
+      { path, realPath },
     );
   }
 
@@ -227,6 +248,7 @@ export class ContentService {
     idOrName: string,
     source: VersionSource,
     run: (onStored: (f: StoredContentFile) => Promise<void>) => Promise<ManifestEntry[]>,
+    folder?: { path: string; realPath: string },
   ): Promise<PackageVersion> {
     const added: string[] = [];
     const onStored = async (f: StoredContentFile) => {
@@ -235,7 +257,12 @@ export class ContentService {
     };
     try {
       const files = await run(onStored);
-      return await commitVersion(this.ctx, actor, { idOrName, files, source });
+      return await commitVersion(this.ctx, actor, {
+        idOrName,
+        files,
+        source,
+        ...(folder ? { folder } : {}),
+      });
     } catch (err) {
       await discardUnreferenced(this.ctx, this.store, added);
       throw err;

@@ -57,7 +57,13 @@ async function checkStored(tx: Db, files: readonly ManifestEntry[]): Promise<voi
 export async function commitVersion(
   ctx: SiteContext,
   actor: Actor,
-  input: { idOrName: string; files: ManifestEntry[]; source: VersionSource },
+  input: {
+    idOrName: string;
+    files: ManifestEntry[];
+    source: VersionSource;
+    /** A folder import: the folder read (as asked, and its real path), for the audit log. */
+    folder?: { path: string; realPath: string };
+  },
 ): Promise<PackageVersion> {
   const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   checkManifest(files);
@@ -85,7 +91,15 @@ export async function commitVersion(
       action: 'package.version.create',
       targetType: 'package',
       targetId: pkg.id,
-      details: { name: pkg.name, version: row.number, files: files.length, source: input.source },
+      details: {
+        name: pkg.name,
+        version: row.number,
+        files: files.length,
+        source: input.source,
+        ...(input.folder
+          ? { folder: input.folder.path, folderRealPath: input.folder.realPath }
+          : {}),
+      },
     });
     await raiseSiteStatus(
       ctx,

@@ -28,6 +28,8 @@ interface Entry {
   collectionIds: ReadonlySet<string>;
   /** Packages the document names, to drop it on their `content-changed`. */
   packages: ReadonlySet<string>;
+  /** Package versions the document's programs name: what the device may download. */
+  versionIds: ReadonlySet<string>;
   builtAt: number;
 }
 
@@ -81,20 +83,32 @@ export class AssignmentService {
   }
 
   async signedFor(deviceId: string): Promise<SignedAssignments> {
+    return (await this.entry(deviceId)).signed;
+  }
+
+  /**
+   * The package versions the device may download (content access tokens, issue 7): those of
+   * the programs its assignments document names, dependencies included. Same cache, same drops.
+   */
+  async versionIdsFor(deviceId: string): Promise<ReadonlySet<string>> {
+    return (await this.entry(deviceId)).versionIds;
+  }
+
+  private async entry(deviceId: string): Promise<Entry> {
     const hit = this.cache.get(deviceId);
     const age = hit ? this.ctx.clock.now().getTime() - hit.builtAt : -1;
-    if (hit && age >= 0 && age < CACHE_MS) return hit.signed;
+    if (hit && age >= 0 && age < CACHE_MS) return hit;
     const generation = this.generation;
     const built = await this.build(deviceId);
     // A change committed while this was being built: serve it, but do not keep it.
-    if (generation !== this.generation) return built.signed;
+    if (generation !== this.generation) return built;
     this.cache.delete(deviceId);
     if (this.cache.size >= MAX_CACHED) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
     }
     this.cache.set(deviceId, built);
-    return built.signed;
+    return built;
   }
 
   private async build(deviceId: string): Promise<Entry> {
@@ -123,6 +137,7 @@ export class AssignmentService {
       signed: { payload, signature },
       collectionIds: new Set(collectionIds),
       packages: new Set(programs.map((p) => p.packageId)),
+      versionIds: new Set(programs.map((p) => p.packageVersionId).filter((v) => v !== '')),
       builtAt: this.ctx.clock.now().getTime(),
     };
   }

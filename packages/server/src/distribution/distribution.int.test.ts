@@ -15,7 +15,7 @@ import { ContentStore } from '../content/content-store.js';
 import { decodeDpToken } from './dp-token.js';
 import { createDistribution, type Distribution } from './wiring.js';
 import { sha256Hex } from '../enrolment/service.js';
-import { addVersion, statusMessages } from './test-fixtures.js';
+import { addVersion, NO_ENTITLEMENT, statusMessages } from './test-fixtures.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)
@@ -38,7 +38,12 @@ describe.each(testDialects)('distribution points and content on %s', (dialect) =
       dir = mkdtempSync(join(tmpdir(), 'steward-dist-'));
       store = new ContentStore(join(dir, 'content'));
       const keys = await loadOrCreateSiteKeys(ctx.db.kysely, testSecretBox(), {});
-      d = createDistribution(ctx, { keys, store, agentUrl: () => 'https://site.example:8443' });
+      d = createDistribution(ctx, {
+        keys,
+        store,
+        agentUrl: () => 'https://site.example:8443',
+        entitlement: NO_ENTITLEMENT,
+      });
       await d.start({ siteServerUrl: 'https://site.example:8443', version: 'test' });
     });
     afterEach(async () => {

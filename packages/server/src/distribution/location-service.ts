@@ -3,9 +3,10 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
-import { InputError, NotFoundError } from '../http/errors.js';
+import { InputError, NotAllowedError, NotFoundError } from '../http/errors.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import { signContentAccessToken } from '../content/access-token.js';
+import { CONTENT_TOKEN_SECONDS } from '../content/file-access.js';
 import { ContentErrorCode } from '../content/codes.js';
 import { mustFindPackage } from '../content/find-package.js';
 import { DistributionErrorCode } from './codes.js';
@@ -22,8 +23,10 @@ import { addressKey, formatAddress, parseAddress } from './ip-address.js';
 
 type Tx = Kysely<Database>;
 
-/** Content access tokens handed out with locations live an hour (ADR 0007). */
-export const ACCESS_TOKEN_SECONDS = 3600;
+/** Which package versions a device may download: those its deployments' programs name. */
+export interface ContentEntitlement {
+  versionIdsFor(deviceId: string): Promise<ReadonlySet<string>>;
+}
 
 async function loadGroups(db: Tx, clientGroupIds: readonly string[]) {
   const groups = new Map<string, LocationGroup>();
@@ -128,8 +131,13 @@ export class ContentLocationService {
   constructor(
     private readonly ctx: SiteContext,
     private readonly keys: SiteKeys,
+    private readonly entitlement: ContentEntitlement,
   ) {}
 
+  /**
+   * Refused (CONTENT_NOT_ENTITLED, 403) unless a deployment targeting the device needs the
+   * version; the token then names that version, this site, and lives CONTENT_TOKEN_SECONDS.
+   */
   async forDevice(
     deviceId: string,
     packageVersionId: string,
@@ -143,19 +151,28 @@ export class ContentLocationService {
         packageVersionId,
         ContentErrorCode.PACKAGE_VERSION_NOT_FOUND,
       );
+    if (!(await this.entitlement.versionIdsFor(deviceId)).has(version.id))
+      throw new NotAllowedError(
+        `no deployment targeting this device needs package version "${packageVersionId}"`,
+        ContentErrorCode.CONTENT_NOT_ENTITLED,
+      );
     const now = this.ctx.clock.now();
     const found = await locateContent(db, {
       addressText: remoteAddress,
       versionId: version.id,
       now,
     });
-    const exp = Math.floor(now.getTime() / 1000) + ACCESS_TOKEN_SECONDS;
+    const iat = Math.floor(now.getTime() / 1000);
+    const exp = iat + CONTENT_TOKEN_SECONDS;
     return {
       packageVersionId: version.id,
       ...found,
       accessToken: signContentAccessToken(this.keys.policySigningKey, {
         deviceId,
         siteCode: this.keys.siteCode,
+        site: this.keys.caFingerprint,
+        packageVersionIds: [version.id],
+        iat,
         exp,
       }),
       accessTokenExpiresAt: new Date(exp * 1000).toISOString(),

@@ -37,6 +37,8 @@ describe.each(testDialects)('content location on %s', (dialect) => {
     let keys: SiteKeys;
     let d: Distribution;
     let versionId: string;
+    /** What 'dev-1' may download (the assignments' part is tested in content-access.int.test.ts). */
+    let entitled = new Set<string>();
     const ids: Record<string, string> = {};
 
     /** A DP that registered and holds the current version (as its status report says). */
@@ -75,12 +77,14 @@ describe.each(testDialects)('content location on %s', (dialect) => {
         keys,
         store: new ContentStore('/nonexistent'),
         agentUrl: () => 'https://site.example:8443',
+        entitlement: { versionIdsFor: () => Promise.resolve(entitled) },
       });
       await d.start({ siteServerUrl: 'https://site.example:8443', version: 'test' });
       ({ versionId } = await addVersion(ctx.db.kysely, {
         packageName: 'tool',
         files: [{ path: 'run.sh', bytes: 'abc' }],
       }));
+      entitled = new Set([versionId]);
       ids.a = await liveDp('branch-a', true);
       ids.b = await liveDp('branch-b');
       ids.hq = await liveDp('hq');
@@ -195,6 +199,7 @@ describe.each(testDialects)('content location on %s', (dialect) => {
         files: [{ path: 'run.sh', bytes: 'v2' }],
       });
       await d.distribution.onContentChanged(next.packageId);
+      entitled.add(next.versionId);
       const r = await d.locations.forDevice('dev-1', next.versionId, '10.1.7.7');
       expect(r.locations).toEqual([]);
       await expect(
@@ -216,8 +221,21 @@ describe.each(testDialects)('content location on %s', (dialect) => {
         r.accessToken,
         clock.now().getTime(),
       );
-      expect(claims).toMatchObject({ deviceId: 'dev-1', siteCode: keys.siteCode });
-      expect(Date.parse(r.accessTokenExpiresAt) - clock.now().getTime()).toBe(3600_000);
+      expect(claims).toMatchObject({
+        deviceId: 'dev-1',
+        siteCode: keys.siteCode,
+        site: keys.caFingerprint,
+        packageVersionIds: [versionId],
+      });
+      expect(Date.parse(r.accessTokenExpiresAt) - clock.now().getTime()).toBe(600_000);
+    });
+
+    it('refuses a version no deployment targeting the device needs', async () => {
+      entitled = new Set();
+      await expect(d.locations.forDevice('dev-1', versionId, '10.1.7.7')).rejects.toMatchObject({
+        code: 'CONTENT_NOT_ENTITLED',
+        status: 403,
+      });
     });
 
     it('answers administrators troubleshooting an address, by package name', async () => {

@@ -17,7 +17,7 @@ import { UserService } from '../users/service.js';
 import { loadOrCreateSiteKeys } from '../site/site-keys.js';
 import { ContentStore } from '../content/content-store.js';
 import { createDistribution, type Distribution } from './wiring.js';
-import { addVersion } from './test-fixtures.js';
+import { addVersion, NO_ENTITLEMENT } from './test-fixtures.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)
@@ -45,7 +45,12 @@ describe.each(testDialects)('distribution admin routes on %s', (dialect) => {
       await users.ensureInitialAdmin(PASSWORD);
       token = (await users.login('admin', PASSWORD, '127.0.0.1')).token;
       const keys = await loadOrCreateSiteKeys(ctx.db.kysely, testSecretBox(), {});
-      d = createDistribution(ctx, { keys, store, agentUrl: () => 'https://site:8443' });
+      d = createDistribution(ctx, {
+        keys,
+        store,
+        agentUrl: () => 'https://site:8443',
+        entitlement: NO_ENTITLEMENT,
+      });
       await d.start({ siteServerUrl: 'https://site:8443', version: 'test' });
       await addVersion(ctx.db.kysely, {
         packageName: 'tool',

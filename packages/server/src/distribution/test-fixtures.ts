@@ -110,3 +110,8 @@ export async function statusMessages(
     attributes: parseJsonColumn<Record<string, string>>(r.attributes),
   }));
 }
+
+/** An entitlement for tests that never ask for content locations: no device may download. */
+export const NO_ENTITLEMENT = {
+  versionIdsFor: (): Promise<ReadonlySet<string>> => Promise.resolve(new Set<string>()),
+};

@@ -10,7 +10,7 @@ import { DpGroupService } from './dp-group-service.js';
 import { DistributionPointService } from './dp-service.js';
 import { DpSiteService } from './dp-site-service.js';
 import { registerDpApiRoutes } from './dp-api.js';
-import { ContentLocationService } from './location-service.js';
+import { ContentLocationService, type ContentEntitlement } from './location-service.js';
 import { registerContentLocationRoute } from './agent-routes.js';
 import { registerDistributionRoutes } from './routes.js';
 
@@ -33,7 +33,13 @@ export interface Distribution {
 
 export function createDistribution(
   ctx: SiteContext,
-  opts: { keys: SiteKeys; store: ContentStore; agentUrl: () => string },
+  opts: {
+    keys: SiteKeys;
+    store: ContentStore;
+    agentUrl: () => string;
+    /** What each device may download (the deployments' assignments). */
+    entitlement: ContentEntitlement;
+  },
 ): Distribution {
   const distribution = new DistributionService(ctx, opts.store);
   const dps = new DistributionPointService(ctx, () => ({
@@ -42,7 +48,7 @@ export function createDistribution(
   }));
   const groups = new DpGroupService(ctx, distribution);
   const boundaries = new BoundaryService(ctx);
-  const locations = new ContentLocationService(ctx, opts.keys);
+  const locations = new ContentLocationService(ctx, opts.keys, opts.entitlement);
   const dpSite = new DpSiteService(ctx, opts.keys);
   return {
     dps,

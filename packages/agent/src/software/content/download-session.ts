@@ -133,6 +133,8 @@ export class DownloadSession {
       switch (result.kind) {
         case 'complete':
           await this.o.place(file, this.o.index.partialPath(file.sha256));
+          // Tokens live minutes (issue 7): a long download may need a fresh one per file.
+          this.refetched = false;
           return;
         case 'hash-mismatch':
           mismatches++;

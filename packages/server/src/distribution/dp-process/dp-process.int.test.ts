@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVICE_AUTH_HEADER, SoftwarePaths, type ContentLocations } from '@steward/protocol';
+import { SoftwarePaths, type ContentLocations } from '@steward/protocol';
 import {
   enrolAgent,
   modesUnder,
@@ -14,6 +13,14 @@ import {
   type ServerHandle,
   type Site,
 } from '../../../../../test-support/site.js';
+import {
+  askLocations,
+  codeOf,
+  deployToDevice,
+  deviceCredentials,
+  getFile,
+  httpsGet,
+} from '../../../../../test-support/content-access.js';
 
 /**
  * The real thing: a site server process and a `steward server --roles dp` process pulling from it
@@ -22,22 +29,6 @@ import {
  */
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-function httpsGet(
-  url: string,
-  opts: { ca: string; headers?: Record<string, string> },
-): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ca: opts.ca, headers: opts.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 interface LogLine {
   msg?: string;
@@ -60,6 +51,8 @@ describe('a distribution point process', () => {
   const small = Buffer.from('#!/bin/sh\necho hello from the DP\n');
   const big = randomBytes(12 * 1024 * 1024);
   let dpDir = '';
+  let clockFile = '';
+  const otherFile = Buffer.from('a file of a package no deployment of this device needs\n');
 
   beforeAll(async () => {
     site = await startSite({ dialect: 'sqlite', agents: 0 });
@@ -67,6 +60,9 @@ describe('a distribution point process', () => {
     // As an installer leaves it: the DP still keeps what it writes private.
     mkdirSync(dpDir, { mode: 0o755 });
     chmodSync(dpDir, 0o755);
+    // The DP's clock (only the DP's): moved past a token's expiry at the end.
+    clockFile = join(site.dir, 'dp-clock');
+    writeFileSync(clockFile, new Date().toISOString());
   });
   afterAll(async () => {
     await dp?.stop();
@@ -78,7 +74,7 @@ describe('a distribution point process', () => {
       dataDir: dpDir,
       password: 'unused',
       roles: 'dp',
-      env: { STEWARD_DP_POLL_SECONDS: '1', ...env },
+      env: { STEWARD_DP_POLL_SECONDS: '1', STEWARD_TEST_CLOCK_FILE: clockFile, ...env },
       ...(agentListen ? { agentListen } : {}),
     });
 
@@ -149,39 +145,55 @@ describe('a distribution point process', () => {
       storedBytes: big.length + small.length,
     });
 
-    // A device asks where to download and fetches from the DP with the site's token.
+    // A device a deployment of 'tool' targets asks where to download and fetches from the DP
+    // with the site's token.
     const token = await api.createToken({ description: 'dp test', maxUses: 1 });
     const agent = await enrolAgent(token.token ?? '', join(site.dir, 'agent'));
-    const device = JSON.parse(readFileSync(join(agent.stateDir, 'device.json'), 'utf8')) as {
-      deviceId: string;
-      deviceKey: string;
-      caPem: string;
-    };
+    const device = deviceCredentials(agent);
+    await deployToDevice(api, 'tool', device.deviceId);
     const versionId = (await api.packageVersions('tool'))[0]?.id ?? '';
-    const where = await httpsGet(
-      `${site.agentUrl}${SoftwarePaths.contentLocations}?packageVersionId=${versionId}`,
-      {
-        ca: device.caPem,
-        headers: { [DEVICE_AUTH_HEADER]: `${device.deviceId}.${device.deviceKey}` },
-      },
-    );
+    const where = await askLocations(site.agentUrl, device, versionId);
     expect(where.status).toBe(200);
     const locations = JSON.parse(where.body.toString()) as ContentLocations;
     expect(locations.locations.map((l) => [l.name, l.tier])).toEqual([
       ['branch-dp', 'default'],
       ['site-server', 'default'],
     ]);
-    const fileUrl = `${dp.agentUrl}${SoftwarePaths.contentFile.replace(':sha256', sha(small))}`;
-    const got = await httpsGet(fileUrl, {
-      ca: device.caPem,
-      headers: { authorization: `Bearer ${locations.accessToken}` },
-    });
+    const got = await getFile(dp.agentUrl, device, sha(small), locations.accessToken);
     expect(got.status).toBe(200);
     expect(got.body.equals(small)).toBe(true);
+    const fileUrl = `${dp.agentUrl}${SoftwarePaths.contentFile.replace(':sha256', sha(small))}`;
     expect((await httpsGet(fileUrl, { ca: device.caPem })).status).toBe(401);
+
+    // The DP holds another package too; the token for 'tool' does not open it (issue 7).
+    await api.createPackage({ name: 'other' });
+    await api.uploadContentFile(sha(otherFile), otherFile);
+    await api.createVersionFromFiles('other', [
+      { path: 'other.txt', sha256: sha(otherFile), size: otherFile.length, mode: 0o644 },
+    ]);
+    await api.distributePackage('other', { dpIds: [dpId] });
+    await waitFor(
+      "'other' installed on the DP",
+      async () => (await api.packageContentStatus('other')).installed === 1,
+      60_000,
+      250,
+    );
+    const refused = await getFile(dp.agentUrl, device, sha(otherFile), locations.accessToken);
+    expect([refused.status, codeOf(refused)]).toEqual([403, 'CONTENT_ACCESS_DENIED']);
+
+    // Revoked: the DP checks offline, so the token works until it expires (10 minutes), then not.
+    await api.revokeDevice(device.deviceId);
+    expect((await getFile(dp.agentUrl, device, sha(small), locations.accessToken)).status).toBe(
+      200,
+    );
+    writeFileSync(clockFile, new Date(Date.now() + 601_000).toISOString());
+    const late = await getFile(dp.agentUrl, device, sha(small), locations.accessToken);
+    expect([late.status, codeOf(late)]).toEqual([403, 'CONTENT_ACCESS_DENIED']);
+    writeFileSync(clockFile, new Date().toISOString());
 
     // Validate content after damaging a file on the DP: reported, then repaired.
     const smallPath = join(dpDir, 'content', 'sha256', sha(small).slice(0, 2), sha(small));
+    const installedBefore = (await messages(2330)).length;
     writeFileSync(smallPath, 'damaged');
     await api.validatePackageContent('tool', [dpId]);
     const failed = await waitFor('validation result', async () => {
@@ -189,7 +201,7 @@ describe('a distribution point process', () => {
       return list.length > 0 && list;
     });
     expect(failed[0]?.insertionStrings[2]).toContain('1 file(s) missing or damaged');
-    await waitFor('repaired', async () => (await messages(2330)).length === 2);
+    await waitFor('repaired', async () => (await messages(2330)).length === installedBefore + 1);
     expect(sha(readFileSync(smallPath))).toBe(sha(small));
     expect((await api.packageContentStatus('tool')).installed).toBe(2);
 

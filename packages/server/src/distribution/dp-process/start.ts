@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Server as TlsServer } from 'node:tls';
@@ -7,7 +7,7 @@ import { DpRegisterResponse, SoftwarePaths } from '@steward/protocol';
 import { clockFromEnv } from '@steward/protocol/node';
 import { systemClock } from '../../context.js';
 import { createFastify } from '../../http/fastify.js';
-import { installErrorHandler, NotAllowedError } from '../../http/errors.js';
+import { installErrorHandler } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
 import { ContentStore } from '../../content/content-store.js';
 import {
@@ -16,7 +16,7 @@ import {
   writePrivateFileAtomic,
 } from '../../site/private-files.js';
 import { verifyContentAccessToken } from '../../content/access-token.js';
-import { ContentErrorCode } from '../../content/codes.js';
+import { contentAccessDenied, dpFileAccess } from '../../content/file-access.js';
 import { registerContentFileRoute } from '../../content/serve-file.js';
 import { decodeDpToken } from '../dp-token.js';
 import { loadDpConfig, saveDpConfig, type DpConfig } from './config.js';
@@ -121,27 +121,40 @@ async function register(
   }
 }
 
-function serveContent(app: App, store: ContentStore, config: () => DpConfig | undefined): void {
+function serveContent(
+  app: App,
+  store: ContentStore,
+  config: () => DpConfig | undefined,
+  running: { sync?: DpSync },
+): void {
   const clock = clockFromEnv() ?? systemClock;
+  let site: { siteCode: string; caFingerprint: string } | undefined;
   registerContentFileRoute(app, {
     store,
     verifyToken: (token) => {
       const c = config();
-      if (!c)
-        throw new NotAllowedError('not registered yet', ContentErrorCode.CONTENT_ACCESS_DENIED);
-      const claims = verifyContentAccessToken(
+      if (!c) throw contentAccessDenied('this distribution point is not registered yet');
+      return verifyContentAccessToken(
         createPublicKey(c.accessTokenKey),
         token,
         clock.now().getTime(),
       );
-      if (claims.siteCode !== c.siteCode)
-        throw new NotAllowedError(
-          `the token is for site ${claims.siteCode}, not ${c.siteCode}`,
-          ContentErrorCode.CONTENT_ACCESS_DENIED,
-        );
-      return claims;
     },
+    checkFile: dpFileAccess(
+      () => {
+        const c = config();
+        if (c) site ??= siteOf(c);
+        return site;
+      },
+      (versionId) => running.sync?.filesOf(versionId),
+    ),
   });
+}
+
+/** The site this DP registered with: its code and the SHA-256 of its (pinned) CA certificate. */
+function siteOf(c: DpConfig): { siteCode: string; caFingerprint: string } {
+  const fingerprint = new X509Certificate(c.caPem).fingerprint256.replaceAll(':', '').toLowerCase();
+  return { siteCode: c.siteCode, caFingerprint: fingerprint };
 }
 
 /** Listens and works out the URL clients use (the bound port, even when 0 was asked for). */
@@ -200,7 +213,9 @@ export async function startDistributionPointProcess(
     https: config ? { key: config.keyPem, cert: config.certChainPem } : { key: '', cert: '' },
   });
   installErrorHandler(app);
-  serveContent(app, store, () => config);
+  // The sync starts after registration; the file route asks it for the assigned versions.
+  const running: { sync?: DpSync } = {};
+  serveContent(app, store, () => config, running);
   let url: string;
   try {
     const at = await listenForClients(app, opts);
@@ -223,6 +238,7 @@ export async function startDistributionPointProcess(
     pollSecondsOverride: positiveEnv('STEWARD_DP_POLL_SECONDS'),
     bytesPerSecond: positiveEnv('STEWARD_DP_MAX_BYTES_PER_SECOND'),
   });
+  running.sync = sync;
   sync.start();
   writeServerJson(opts.dataDir, url, config.dpId);
   log.info({ url, dpId: config.dpId, site: config.siteUrl }, 'distribution point ready');

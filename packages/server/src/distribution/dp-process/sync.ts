@@ -46,6 +46,8 @@ export class DpSync {
   /** validateRequestedAt already answered, per package version. */
   private readonly validated = new Map<string, string>();
   private readonly abort = new AbortController();
+  /** The file hashes of each package version assigned to this DP, from the last assignments. */
+  private assigned = new Map<string, ReadonlySet<string>>();
   private loop: Promise<void> | undefined;
   private lastReport = 0;
   /** Reports go one after another: an old progress report must never land after a newer state. */
@@ -85,7 +87,18 @@ export class DpSync {
     }
   }
 
+  /**
+   * The files of a package version assigned to this DP (undefined when it is not): content
+   * access tokens are honoured only for these (issue 7). Empty until the first assignments.
+   */
+  filesOf(packageVersionId: string): ReadonlySet<string> | undefined {
+    return this.assigned.get(packageVersionId);
+  }
+
   private async cycle(packages: DpAssignedPackage[]): Promise<void> {
+    this.assigned = new Map(
+      packages.map((p) => [p.packageVersionId, new Set(p.files.map((f) => f.sha256))]),
+    );
     for (const id of [...this.status.keys()])
       if (!packages.some((p) => p.packageVersionId === id)) this.status.delete(id);
     for (const pkg of packages) await this.validateIfAsked(pkg);
