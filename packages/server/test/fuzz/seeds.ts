@@ -1,0 +1,102 @@
+/**
+ * The objects whose ids the fuzz cases put in path parameters and id fields: one of each resource,
+ * created through the API from the document's own schemas (a valid instance, seeded ids filled
+ * in), so a refusal is about the poisoned value, not about a missing object.
+ */
+import { ApiClient, AgentPaths } from '@steward/protocol';
+import { decodeEnrolmentToken } from '@steward/protocol/node';
+import type { Site } from '../../../../test-support/site.js';
+import { createPackageFromFiles } from '../../../../test-support/software.js';
+import { validRequestBody, type Credentials, type Operation, type Seeds } from './admin-cases.js';
+import { send } from './run.js';
+
+export interface FuzzDevice {
+  deviceId: string;
+  /** `<deviceId>.<deviceKey>` for the device header. */
+  auth: string;
+}
+
+/** Enrols a device through the agent API directly: no agent process writing in the background. */
+export async function enrolDevice(site: Site, hostname: string): Promise<FuzzDevice> {
+  const token = await site.api.createToken({ maxUses: 1, description: 'fuzz' });
+  const decoded = decodeEnrolmentToken(token.token ?? '');
+  if (!decoded.ok) throw new Error(decoded.error);
+  const r = await send(site.agentUrl, {
+    method: 'POST',
+    path: AgentPaths.enroll,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      secret: decoded.value.secret,
+      hostname,
+      osFamily: 'debian',
+      agentVersion: 'fuzz',
+    }),
+  });
+  if (r.status !== 200) throw new Error(`enrol: ${r.status} ${r.text}`);
+  const { deviceId, deviceKey } = JSON.parse(r.text) as { deviceId: string; deviceKey: string };
+  return { deviceId, auth: `${deviceId}.${deviceKey}` };
+}
+
+/** An analyst session, and a session that was valid and is now logged out. */
+export async function credentials(site: Site, token: string): Promise<Credentials> {
+  await site.api.createUser({ name: 'fuzz-analyst', password: 'fuzz-analyst-pw', role: 'read-only-analyst' }); // prettier-ignore
+  const analyst = new ApiClient({ baseUrl: site.adminUrl });
+  const { token: analystToken } = await analyst.login('fuzz-analyst', 'fuzz-analyst-pw');
+  const gone = new ApiClient({ baseUrl: site.adminUrl });
+  const { token: loggedOut } = await gone.login(site.adminUser, site.adminPassword);
+  gone.setToken(loggedOut);
+  await gone.logout();
+  return { admin: token, analyst: analystToken, loggedOut };
+}
+
+export async function createSeeds(site: Site, ops: Operation[], token: string): Promise<Seeds> {
+  const seeds: Seeds = { paths: {}, fields: {} };
+  const byId = new Map(ops.map((o) => [o.id, o]));
+  const create = async (opId: string, path: string, over: Record<string, unknown> = {}) => {
+    const op = byId.get(opId);
+    if (!op) throw new Error(`no operation ${opId} in the document`);
+    const body = { ...(validRequestBody(op, seeds) as object), ...over };
+    const r = await send(site.adminUrl, {
+      method: op.method,
+      path,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (r.status >= 300) throw new Error(`seed ${opId}: ${r.status} ${r.text}`);
+    const parsed = JSON.parse(r.text) as { id?: string; name?: string; distributionPoint?: { id: string } }; // prettier-ignore
+    return parsed.id ?? parsed.distributionPoint?.id ?? parsed.name ?? '';
+  };
+  const device = await enrolDevice(site, 'fuzz-seed-device');
+  seeds.paths.devices = device.deviceId;
+  seeds.fields.deviceId = device.deviceId;
+  seeds.fields.deviceIds = device.deviceId;
+  seeds.paths.users = await create('POST /api/v1/users', '/api/v1/users', { name: 'fuzz-victim', password: 'fuzz-victim-pw', role: 'read-only-analyst' }); // prettier-ignore
+  seeds.paths['enrolment-tokens'] = await create('POST /api/v1/enrolment-tokens', '/api/v1/enrolment-tokens'); // prettier-ignore
+  seeds.paths['inventory-classes'] = await create('POST /api/v1/inventory-classes', '/api/v1/inventory-classes', { name: 'fuzzClass' }); // prettier-ignore
+  seeds.fields.limitingCollectionId = 'all-systems';
+  seeds.paths.collections = await create('POST /api/v1/collections', '/api/v1/collections', { name: 'fuzz-collection' }); // prettier-ignore
+  seeds.fields.collectionId = seeds.paths.collections;
+  seeds.paths.revisions = '1';
+  const pkg = await createPackageFromFiles(site.api, 'fuzz-package', [{ path: 'install.sh', content: '#!/bin/sh\ntrue\n' }]); // prettier-ignore
+  seeds.paths.packages = pkg.version.packageId;
+  seeds.fields.packageId = pkg.version.packageId;
+  seeds.paths.versions = String(pkg.version.number);
+  seeds.paths.files = pkg.files[0]?.sha256 ?? '';
+  seeds.paths.programs = await create('POST /api/v1/packages/{id}/programs', `/api/v1/packages/${seeds.paths.packages}/programs`, { name: 'fuzz-program' }); // prettier-ignore
+  seeds.fields.programId = seeds.paths.programs;
+  const dp = await create('POST /api/v1/distribution-points', '/api/v1/distribution-points', { name: 'fuzz-dp' }); // prettier-ignore
+  seeds.paths['distribution-points'] = dp;
+  seeds.paths.members = dp;
+  seeds.fields.dpIds = dp;
+  seeds.fields.memberIds = dp;
+  seeds.paths['dp-groups'] = await create('POST /api/v1/dp-groups', '/api/v1/dp-groups', { name: 'fuzz-dp-group' }); // prettier-ignore
+  seeds.fields.dpGroupIds = seeds.paths['dp-groups'];
+  seeds.paths['boundary-groups'] = await create('POST /api/v1/boundary-groups', '/api/v1/boundary-groups', { name: 'fuzz-boundary-group' }); // prettier-ignore
+  seeds.fields.boundaryGroupId = seeds.paths['boundary-groups'];
+  seeds.fields.boundaryGroupIds = seeds.paths['boundary-groups'];
+  seeds.paths.boundaries = await create('POST /api/v1/boundaries', '/api/v1/boundaries', { name: 'fuzz-boundary', value: '10.99.0.0/16' }); // prettier-ignore
+  seeds.paths.deployments = await create('POST /api/v1/deployments', '/api/v1/deployments');
+  seeds.paths['maintenance-windows'] = await create('POST /api/v1/collections/{id}/maintenance-windows', `/api/v1/collections/${seeds.paths.collections}/maintenance-windows`, { name: 'fuzz-window' }); // prettier-ignore
+  seeds.paths['phased-deployments'] = await create('POST /api/v1/phased-deployments', '/api/v1/phased-deployments', { name: 'fuzz-phased' }); // prettier-ignore
+  return seeds;
+}
