@@ -10,7 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@steward/protocol';
 import { pgReachable, startSite, type Site, type TestDialect } from '../../../test-support/site.js';
-import { PUBLIC_OPERATIONS, casesFor, operationsOf, type OpenApiDocument, type Operation } from './fuzz/admin-cases.js';
+import { PUBLIC_OPERATIONS, casesFor } from './fuzz/admin-cases.js';
+import { operationsOf, type OpenApiDocument, type Operation } from './fuzz/openapi.js';
 import { Figures, rowCounter, runGroup, send, type FuzzCase, type RowCounter } from './fuzz/run.js';
 import { createSeeds, credentials } from './fuzz/seeds.js';
 
@@ -39,7 +40,16 @@ describe.each(dialects)('admin API fuzz (%s)', (dialect) => {
   beforeAll(async () => {
     if (skip) return;
     site = await startSite({ dialect, agents: 0 });
-    const doc = JSON.parse((await send(site.adminUrl, { method: 'GET', path: '/api/openapi.json', headers: {}, body: undefined })).text) as OpenApiDocument; // prettier-ignore
+    const doc = JSON.parse(
+      (
+        await send(site.adminUrl, {
+          method: 'GET',
+          path: '/api/openapi.json',
+          headers: {},
+          body: undefined,
+        })
+      ).text,
+    ) as OpenApiDocument;
     ops = operationsOf(doc).sort((a, b) => Number(LAST.has(a.id)) - Number(LAST.has(b.id)));
     const { token } = await site.api.login(site.adminUser, site.adminPassword);
     const seeds = await createSeeds(site, ops, token);
@@ -77,7 +87,9 @@ describe.each(dialects)('admin API fuzz (%s)', (dialect) => {
       }
       figures.publish(`fuzz-admin-${dialect}`, { seed: SEED, documentOperations: ops.length });
       for (const g of figures.groups())
-        console.log(`${g.count} x ${g.key}\n    e.g. ${g.example.input} -> ${g.example.status} ${g.example.code ?? ''}`); // prettier-ignore
+        console.log(
+          `${g.count} x ${g.key}\n    e.g. ${g.example.input} -> ${g.example.status} ${g.example.code ?? ''}`,
+        );
       expect(figures.serverErrors).toBe(0);
       expect(figures.writesOnRefusal).toBe(0);
       expect(figures.groups().map((g) => g.key)).toEqual([]);

@@ -27,6 +27,7 @@ import {
   seededRandom,
 } from './values.js';
 import type { Expectation, FuzzCase } from './run.js';
+import type { Operation } from './openapi.js';
 
 /** Reachable without a session (deny-by-default: any other operation must answer 401). */
 export const PUBLIC_OPERATIONS = new Set(['GET /api/v1/health', 'POST /api/v1/auth/login']);
@@ -44,44 +45,6 @@ export const RAW_BODY: Record<string, { type: string; body: string }> = {
   'PUT /api/v1/content/files/{sha256}': { type: 'application/octet-stream', body: 'fuzz' },
   'POST /api/v1/packages/{id}/versions/archive': { type: 'application/x-tar', body: '' },
 };
-
-export interface OpenApiParameter {
-  in: 'path' | 'query' | 'header';
-  name: string;
-  required?: boolean;
-  schema: JsonSchema;
-}
-export interface OpenApiOperation {
-  parameters?: OpenApiParameter[];
-  requestBody?: { content: Record<string, { schema: JsonSchema }> };
-}
-export interface OpenApiDocument {
-  paths: Record<string, Record<string, OpenApiOperation>>;
-}
-
-export interface Operation {
-  id: string;
-  method: string;
-  template: string;
-  params: OpenApiParameter[];
-  body: JsonSchema | undefined;
-}
-
-export function operationsOf(doc: OpenApiDocument): Operation[] {
-  const out: Operation[] = [];
-  for (const [template, methods] of Object.entries(doc.paths))
-    for (const [m, op] of Object.entries(methods)) {
-      const method = m.toUpperCase();
-      out.push({
-        id: `${method} ${template}`,
-        method,
-        template,
-        params: op.parameters ?? [],
-        body: op.requestBody?.content['application/json']?.schema,
-      });
-    }
-  return out;
-}
 
 /**
  * Seed objects created before fuzzing. `paths` is keyed by the path segment before a parameter
@@ -187,7 +150,14 @@ class Builder {
     const body = this.jsonBody();
     const url = this.url();
     const unauth = refused([401], [ErrorCode.UNAUTHENTICATED, ErrorCode.SESSION_EXPIRED]);
-    this.add({ category: 'no-auth', input: 'no Authorization', path: url, body, headers: { authorization: '' }, expect: unauth }); // prettier-ignore
+    this.add({
+      category: 'no-auth',
+      input: 'no Authorization',
+      path: url,
+      body,
+      headers: { authorization: '' },
+      expect: unauth,
+    });
     for (const [label, token] of [
       ['a made-up token', 'fuzz-not-a-token'],
       ['a logged-out token', this.creds.loggedOut],
@@ -239,15 +209,53 @@ class Builder {
     const path = this.url();
     const body = this.jsonBody() ?? '{}';
     const invalid = refused([400], [ErrorCode.INVALID_JSON]);
-    this.add({ category: 'malformed-json', input: '{"fuzz": ', path, body: '{"fuzz": ', expect: invalid }); // prettier-ignore
-    this.add({ category: 'malformed-json', input: 'empty body', path, body: '', expect: invalid }); // prettier-ignore
-    this.add({ category: 'wrong-content-type', input: 'application/x-www-form-urlencoded', path, body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, expect: refused([415], [ErrorCode.UNSUPPORTED_MEDIA_TYPE]) }); // prettier-ignore
+    this.add({
+      category: 'malformed-json',
+      input: '{"fuzz": ',
+      path,
+      body: '{"fuzz": ',
+      expect: invalid,
+    });
+    this.add({ category: 'malformed-json', input: 'empty body', path, body: '', expect: invalid });
+    this.add({
+      category: 'wrong-content-type',
+      input: 'application/x-www-form-urlencoded',
+      path,
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      expect: refused([415], [ErrorCode.UNSUPPORTED_MEDIA_TYPE]),
+    });
     // Fastify parses text/plain as a string: the schema then refuses it.
-    this.add({ category: 'wrong-content-type', input: 'text/plain', path, body, headers: { 'content-type': 'text/plain' }, expect: refused([400, 415], [ErrorCode.INVALID_INPUT, ErrorCode.UNSUPPORTED_MEDIA_TYPE]) }); // prettier-ignore
-    this.add({ category: 'body-too-large', input: '3 MB JSON', path, body: hugeJson(3 * 1024 * 1024), expect: refused([413], [ErrorCode.BODY_TOO_LARGE]) }); // prettier-ignore
-    this.add({ category: 'wrong-type', input: 'body is an array', path, body: '[]', expect: refused([400], [ErrorCode.INVALID_INPUT]) }); // prettier-ignore
+    this.add({
+      category: 'wrong-content-type',
+      input: 'text/plain',
+      path,
+      body,
+      headers: { 'content-type': 'text/plain' },
+      expect: refused([400, 415], [ErrorCode.INVALID_INPUT, ErrorCode.UNSUPPORTED_MEDIA_TYPE]),
+    });
+    this.add({
+      category: 'body-too-large',
+      input: '3 MB JSON',
+      path,
+      body: hugeJson(3 * 1024 * 1024),
+      expect: refused([413], [ErrorCode.BODY_TOO_LARGE]),
+    });
+    this.add({
+      category: 'wrong-type',
+      input: 'body is an array',
+      path,
+      body: '[]',
+      expect: refused([400], [ErrorCode.INVALID_INPUT]),
+    });
     const unknown = { ...(this.validBody() as object), fuzzUnknownField: 1 };
-    this.add({ category: 'unknown-field', input: 'fuzzUnknownField', path, body: JSON.stringify(unknown), expect: this.oracle(unknown) }); // prettier-ignore
+    this.add({
+      category: 'unknown-field',
+      input: 'fuzzUnknownField',
+      path,
+      body: JSON.stringify(unknown),
+      expect: this.oracle(unknown),
+    });
   }
 
   /** Refused (400 INVALID_INPUT) when the server's schema refuses it; otherwise no 5xx. */
@@ -256,7 +264,14 @@ class Builder {
     return accepts(schema, body, 'body') ? ALLOWED : refused([400], [ErrorCode.INVALID_INPUT]);
   }
 
-  fieldCase(f: Field, category: FuzzCase['category'], label: string, value: unknown, raw?: string, expect?: Expectation): void {
+  fieldCase(
+    f: Field,
+    category: FuzzCase['category'],
+    label: string,
+    value: unknown,
+    raw?: string,
+    expect?: Expectation,
+  ): void {
     const schema = this.op.body ?? {};
     const marker = '__fuzz_raw__';
     const body = setAt(schema, this.validBody(), f.path, raw === undefined ? value : marker);
@@ -268,7 +283,7 @@ class Builder {
       body: text,
       expect: expect ?? this.oracle(JSON.parse(text)),
     });
-  } // prettier-ignore
+  }
 
   bodyFieldCases(): void {
     if (!this.op.body) return;
@@ -280,9 +295,16 @@ class Builder {
       if (f.kind === 'number')
         for (const n of HOSTILE_NUMBERS) {
           if ('raw' in n)
-            this.fieldCase(f, 'number', n.label, undefined, n.raw, n.finite ? undefined : refused([400], [...ALL_CODES]));
+            this.fieldCase(
+              f,
+              'number',
+              n.label,
+              undefined,
+              n.raw,
+              n.finite ? undefined : refused([400], [...ALL_CODES]),
+            );
           else this.fieldCase(f, 'number', n.label, n.value);
-        } // prettier-ignore
+        }
     }
   }
 
@@ -303,11 +325,19 @@ class Builder {
       const s = mainBranch(p.schema);
       const values: { category: FuzzCase['category']; text: string; expect?: Expectation }[] = [];
       for (const u of UNSAFE_URL_TEXT)
-        values.push({ category: 'unsafe-text', text: u.text, expect: u.mustRefuse ? REFUSED : ALLOWED }); // prettier-ignore
+        values.push({
+          category: 'unsafe-text',
+          text: u.text,
+          expect: u.mustRefuse ? REFUSED : ALLOWED,
+        });
       const isNumber = s.type === 'integer' || s.type === 'number';
       if (isNumber)
         for (const n of HOSTILE_NUMBER_TEXT)
-          values.push({ category: 'number', text: n.text, ...(n.finite ? {} : { expect: REFUSED }) }); // prettier-ignore
+          values.push({
+            category: 'number',
+            text: n.text,
+            ...(n.finite ? {} : { expect: REFUSED }),
+          });
       values.push({ category: 'wrong-type', text: isNumber || s.enum ? 'fuzz' : '[]' });
       const len = s.maxLength !== undefined ? s.maxLength + 1 : 5000;
       values.push({ category: 'huge-string', text: 'x'.repeat(len) });
@@ -316,8 +346,15 @@ class Builder {
         const decoded = safeDecode(v.text);
         const ok = decoded !== undefined && accepts(p.schema, decoded, 'text');
         const expect = v.expect ?? (ok ? ALLOWED : REFUSED);
-        const over = p.in === 'path' ? { path: { [p.name]: v.text } } : { query: { [p.name]: v.text } }; // prettier-ignore
-        this.add({ category: v.category, input: `${p.in} ${p.name} = ${short(v.text)}`, path: this.url(over), body: this.jsonBody(), expect }); // prettier-ignore
+        const over =
+          p.in === 'path' ? { path: { [p.name]: v.text } } : { query: { [p.name]: v.text } };
+        this.add({
+          category: v.category,
+          input: `${p.in} ${p.name} = ${short(v.text)}`,
+          path: this.url(over),
+          body: this.jsonBody(),
+          expect,
+        });
       }
     }
   }
@@ -349,11 +386,21 @@ function hasPath(value: unknown, path: (string | number)[]): boolean {
 
 /** A body the operation's schema accepts, with seeded ids: for creating the seeds themselves. */
 export function validRequestBody(op: Operation, seeds: Seeds): unknown {
-  return new Builder(op, seeds, { admin: '', analyst: '', loggedOut: '' }, seededRandom(0)).validBody();
+  return new Builder(
+    op,
+    seeds,
+    { admin: '', analyst: '', loggedOut: '' },
+    seededRandom(0),
+  ).validBody();
 }
 
 /** Every case for one operation, in a stable order for a given seed. */
-export function casesFor(op: Operation, seeds: Seeds, creds: Credentials, seed: number): FuzzCase[] {
+export function casesFor(
+  op: Operation,
+  seeds: Seeds,
+  creds: Credentials,
+  seed: number,
+): FuzzCase[] {
   const b = new Builder(op, seeds, creds, seededRandom(seed));
   b.authCases();
   b.analystCases();

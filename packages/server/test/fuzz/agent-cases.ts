@@ -5,6 +5,7 @@
  */
 import {
   AgentPaths,
+  BUILTIN_CLASSES,
   DEVICE_AUTH_HEADER,
   EnrollRequest,
   ErrorCode,
@@ -30,7 +31,11 @@ const ALLOWED: Expectation = { refuse: false };
 const DEVICE_REFUSED: Expectation = {
   refuse: true,
   status: [401, 403],
-  codes: new Set([ErrorCode.DEVICE_AUTH_FAILED, ErrorCode.DEVICE_UNKNOWN, ErrorCode.DEVICE_REVOKED]),
+  codes: new Set([
+    ErrorCode.DEVICE_AUTH_FAILED,
+    ErrorCode.DEVICE_UNKNOWN,
+    ErrorCode.DEVICE_REVOKED,
+  ]),
 };
 
 const OUTBOX_BRANCHES: JsonSchema[] = (OutboxItem as unknown as JsonSchema).anyOf ?? [];
@@ -59,24 +64,45 @@ interface Value {
 /** One representative per category for a field of `schema` (strings, numbers, anything). */
 export function valuesFor(s: JsonSchema, kind: string, rnd: () => number): Value[] {
   const out: Value[] = [];
-  out.push({ category: 'wrong-type', label: 'wrong type', value: kind === 'string' ? 12345 : kind === 'object' ? [] : 'fuzz' }); // prettier-ignore
+  out.push({
+    category: 'wrong-type',
+    label: 'wrong type',
+    value: kind === 'string' ? 12345 : kind === 'object' ? [] : 'fuzz',
+  });
   if (kind === 'string') {
     const max = s.maxLength;
-    out.push({ category: 'huge-string', label: `${(max ?? 99_999) + 1} x`, value: 'x'.repeat((max ?? 99_999) + 1) }); // prettier-ignore
-    for (const u of UNSAFE_STRINGS) out.push({ category: 'unsafe-text', label: u.label, value: u.value }); // prettier-ignore
+    out.push({
+      category: 'huge-string',
+      label: `${(max ?? 99_999) + 1} x`,
+      value: 'x'.repeat((max ?? 99_999) + 1),
+    });
+    for (const u of UNSAFE_STRINGS)
+      out.push({ category: 'unsafe-text', label: u.label, value: u.value });
     if (!s.enum && s.const === undefined)
       out.push({ category: 'injection', label: 'injection', value: pick(rnd, INJECTIONS) });
   }
   if (kind === 'number')
     for (const n of HOSTILE_NUMBERS)
-      out.push('raw' in n
-        ? { category: 'number', label: n.label, raw: n.raw, ...(n.finite ? {} : { expect: REFUSED }) }
-        : { category: 'number', label: n.label, value: n.value }); // prettier-ignore
+      out.push(
+        'raw' in n
+          ? {
+              category: 'number',
+              label: n.label,
+              raw: n.raw,
+              ...(n.finite ? {} : { expect: REFUSED }),
+            }
+          : { category: 'number', label: n.label, value: n.value },
+      );
   return out;
 }
 
 /** `body` with `v` at `path`, as JSON text (raw numbers written as they are). */
-export function poisoned(schema: JsonSchema, body: unknown, path: (string | number)[], v: Value): string {
+export function poisoned(
+  schema: JsonSchema,
+  body: unknown,
+  path: (string | number)[],
+  v: Value,
+): string {
   const marker = '__fuzz_raw__';
   const next = setAt(schema, body, path, v.raw === undefined ? v.value : marker);
   return JSON.stringify(next).replace(`"${marker}"`, v.raw ?? '');
@@ -91,23 +117,58 @@ function oracle(schema: JsonSchema, text: string, v: Value): Expectation {
  * Enrolment without a valid secret: every field poisoned, the body malformed, too large, and
  * secrets that are made up, revoked or used up. Every case must be refused.
  */
-export function enrolCases(secrets: { revoked: string; exhausted: string }, seed: number): FuzzCase[] {
+export function enrolCases(
+  secrets: { revoked: string; exhausted: string },
+  seed: number,
+): FuzzCase[] {
   const rnd = seededRandom(seed);
   const schema = EnrollRequest as unknown as JsonSchema;
   const base = { ...(validInstance(schema) as object), secret: 'fuzz-made-up-secret-0123456789' };
   const cases: FuzzCase[] = [];
-  const add = (category: Category, input: string, body: string, expect: Expectation = REFUSED, type = 'application/json') =>
-    cases.push({ op: `POST ${AgentPaths.enroll}`, category, input, method: 'POST', path: AgentPaths.enroll, headers: { 'content-type': type }, body, expect }); // prettier-ignore
+  const add = (
+    category: Category,
+    input: string,
+    body: string,
+    expect: Expectation = REFUSED,
+    type = 'application/json',
+  ) =>
+    cases.push({
+      op: `POST ${AgentPaths.enroll}`,
+      category,
+      input,
+      method: 'POST',
+      path: AgentPaths.enroll,
+      headers: { 'content-type': type },
+      body,
+      expect,
+    });
   for (const [label, secret, code] of [
     ['made-up secret', base.secret, ErrorCode.TOKEN_INVALID],
     ['revoked token', secrets.revoked, ErrorCode.TOKEN_REVOKED],
     ['used-up token', secrets.exhausted, ErrorCode.TOKEN_EXHAUSTED],
   ] as const)
-    add('bad-token', label, JSON.stringify({ ...base, secret }), { refuse: true, codes: new Set([code]) }); // prettier-ignore
-  add('malformed-json', '{"secret": ', '{"secret": ', { refuse: true, status: [400], codes: new Set([ErrorCode.INVALID_JSON]) }); // prettier-ignore
-  add('wrong-content-type', 'application/x-www-form-urlencoded', JSON.stringify(base), { refuse: true, status: [415], codes: new Set([ErrorCode.UNSUPPORTED_MEDIA_TYPE]) }, 'application/x-www-form-urlencoded'); // prettier-ignore
+    add('bad-token', label, JSON.stringify({ ...base, secret }), {
+      refuse: true,
+      codes: new Set([code]),
+    });
+  add('malformed-json', '{"secret": ', '{"secret": ', {
+    refuse: true,
+    status: [400],
+    codes: new Set([ErrorCode.INVALID_JSON]),
+  });
+  add(
+    'wrong-content-type',
+    'application/x-www-form-urlencoded',
+    JSON.stringify(base),
+    { refuse: true, status: [415], codes: new Set([ErrorCode.UNSUPPORTED_MEDIA_TYPE]) },
+    'application/x-www-form-urlencoded',
+  );
   // Before authentication a body is small: 3 MB is refused unread (issue 7, finding 4).
-  add('body-too-large', '3 MB JSON', hugeJson(3 * 1024 * 1024), { refuse: true, status: [413], codes: new Set([ErrorCode.BODY_TOO_LARGE]) }); // prettier-ignore
+  add('body-too-large', '3 MB JSON', hugeJson(3 * 1024 * 1024), {
+    refuse: true,
+    status: [413],
+    codes: new Set([ErrorCode.BODY_TOO_LARGE]),
+  });
   add('unknown-field', 'fuzzUnknownField', JSON.stringify({ ...base, fuzzUnknownField: 1 }));
   for (const f of fieldsOf(schema))
     for (const v of valuesFor(f.schema, f.kind, rnd))
@@ -141,7 +202,16 @@ export function deviceAuthCases(device: { deviceId: string }, revokedAuth: strin
         expect: DEVICE_REFUSED,
       });
   // Before the device is known a body is small: 3 MB is refused unread (issue 7, finding 4).
-  cases.push({ op: `POST ${AgentPaths.reports}`, category: 'body-too-large', input: '3 MB JSON without a device', method: 'POST', path: AgentPaths.reports, headers: { 'content-type': 'application/json' }, body: hugeJson(3 * 1024 * 1024), expect: { refuse: true, status: [413], codes: new Set([ErrorCode.BODY_TOO_LARGE]) } }); // prettier-ignore
+  cases.push({
+    op: `POST ${AgentPaths.reports}`,
+    category: 'body-too-large',
+    input: '3 MB JSON without a device',
+    method: 'POST',
+    path: AgentPaths.reports,
+    headers: { 'content-type': 'application/json' },
+    body: hugeJson(3 * 1024 * 1024),
+    expect: { refuse: true, status: [413], codes: new Set([ErrorCode.BODY_TOO_LARGE]) },
+  });
   return cases;
 }
 
@@ -155,24 +225,49 @@ export function deviceInputCases(auth: string, seed: number): FuzzCase[] {
   for (const f of fieldsOf(schema))
     for (const v of valuesFor(f.schema, f.kind, rnd)) {
       const body = poisoned(schema, base, f.path, v);
-      cases.push({ op: `POST ${AgentPaths.heartbeat}`, category: v.category, input: `${pathName(f.path)} = ${v.label}`, method: 'POST', path: AgentPaths.heartbeat, headers, body, expect: oracle(schema, body, v) }); // prettier-ignore
+      cases.push({
+        op: `POST ${AgentPaths.heartbeat}`,
+        category: v.category,
+        input: `${pathName(f.path)} = ${v.label}`,
+        method: 'POST',
+        path: AgentPaths.heartbeat,
+        headers,
+        body,
+        expect: oracle(schema, body, v),
+      });
     }
   const where = SoftwarePaths.contentLocations;
   for (const [category, text, expect] of [
-    ...UNSAFE_URL_TEXT.map((u) => ['unsafe-text', u.text, u.mustRefuse ? REFUSED : ALLOWED] as const),
+    ...UNSAFE_URL_TEXT.map(
+      (u) => ['unsafe-text', u.text, u.mustRefuse ? REFUSED : ALLOWED] as const,
+    ),
     ['huge-string', 'x'.repeat(201), REFUSED],
     ['injection', encodeURIComponent(pick(rnd, INJECTIONS)), ALLOWED],
     ['injection', '..%2F..%2F..%2Fetc%2Fpasswd', ALLOWED],
   ] as const)
-    cases.push({ op: `GET ${where}`, category, input: `query packageVersionId = ${text.slice(0, 40)}`, method: 'GET', path: `${where}?packageVersionId=${text}`, headers: { [DEVICE_AUTH_HEADER]: auth }, body: undefined, expect }); // prettier-ignore
+    cases.push({
+      op: `GET ${where}`,
+      category,
+      input: `query packageVersionId = ${text.slice(0, 40)}`,
+      method: 'GET',
+      path: `${where}?packageVersionId=${text}`,
+      headers: { [DEVICE_AUTH_HEADER]: auth },
+      body: undefined,
+      expect,
+    });
   return cases;
 }
 
 export interface ReportCase {
   category: Category;
   input: string;
-  /** The item to put between two valid ones, as JSON text with `$SEQ` for its sequence number. */
+  /** The item to put between two valid ones, as JSON text with `"$SEQ"` for its sequence number. */
   item: string;
+  /**
+   * The case poisons the sequence number itself: if the site keeps it, later items of the device
+   * may be taken as already stored, so these cases run after all the others.
+   */
+  hostileSeq?: boolean;
 }
 
 /**
@@ -185,14 +280,67 @@ export function reportCases(seed: number): ReportCase[] {
   for (const branch of OUTBOX_BRANCHES) {
     const base = { ...(validInstance(branch) as object), seq: '$SEQ' };
     const type = String((base as { type?: unknown }).type);
+    // The item unpoisoned: it must be stored, or every other case of its type proves nothing.
+    out.push({ category: 'control', input: `${type} unpoisoned`, item: JSON.stringify(base) });
     for (const f of fieldsOf(branch)) {
       if (f.path[0] === 'seq' || f.path[0] === 'type') continue;
       for (const v of valuesFor(f.schema, f.kind, rnd))
-        out.push({ category: v.category, input: `${type} ${pathName(f.path)} = ${v.label}`, item: poisoned(branch, base, f.path, v) }); // prettier-ignore
+        out.push({
+          category: v.category,
+          input: `${type} ${pathName(f.path)} = ${v.label}`,
+          item: poisoned(branch, base, f.path, v),
+        });
     }
-    for (const n of [...HOSTILE_NUMBERS, { label: '2^53 + 2', value: 2 ** 53 + 2 }, { label: '0', value: 0 }])
-      out.push({ category: 'number', input: `${type} seq = ${n.label}`, item: JSON.stringify({ ...base, seq: '__seq__' }).replace('"__seq__"', 'raw' in n ? n.raw : JSON.stringify(n.value)) }); // prettier-ignore
+    for (const n of [
+      ...HOSTILE_NUMBERS,
+      { label: '2^53 + 2', value: 2 ** 53 + 2 },
+      { label: '0', value: 0 },
+    ])
+      out.push({
+        category: 'number',
+        input: `${type} seq = ${n.label}`,
+        hostileSeq: true,
+        item: JSON.stringify({ ...base, seq: '__seq__' }).replace(
+          '"__seq__"',
+          'raw' in n ? n.raw : JSON.stringify(n.value),
+        ),
+      });
   }
-  out.push({ category: 'wrong-type', input: 'unknown item type', item: '{"seq":$SEQ,"type":"fuzz:item","body":{}}' }); // prettier-ignore
+  out.push(...inventoryValueCases());
+  out.push({
+    category: 'wrong-type',
+    input: 'unknown item type',
+    item: '{"seq":"$SEQ","type":"fuzz:item","body":{}}',
+  });
+  return out;
+}
+
+/**
+ * Inventory values are records keyed by class (the schema cannot list them): a machine's own data
+ * with a NUL or a lone surrogate in the first text property of each built-in class, and in a
+ * property name. Issue 7 found an agent stuck for ever on such a report.
+ */
+function inventoryValueCases(): ReportCase[] {
+  const out: ReportCase[] = [];
+  for (const cls of BUILTIN_CLASSES) {
+    const prop = Object.entries(cls.properties).find(([, type]) => type === 'string')?.[0];
+    if (!prop) continue;
+    for (const u of UNSAFE_STRINGS)
+      for (const [where, instance] of [
+        [prop, { [prop]: u.value }],
+        ['a property name', { [`${prop}${u.value}`]: 'fuzz' }],
+      ] as const) {
+        const body = {
+          kind: 'delta',
+          collectedAt: new Date(0).toISOString(),
+          classes: { [cls.name]: [instance] },
+        };
+        out.push({
+          category: 'unsafe-text',
+          input: `inventory:report ${cls.name} ${where} = ${u.label}`,
+          item: JSON.stringify({ seq: '$SEQ', type: 'inventory:report', body }),
+        });
+      }
+  }
   return out;
 }

@@ -26,7 +26,11 @@ export type Category =
   | 'number'
   | 'injection'
   | 'device-auth'
-  | 'huge-batch';
+  | 'huge-batch'
+  /** A poisoned report item harmed the device's later reporting. */
+  | 'device-reporting'
+  /** A valid input, sent so that the cases poisoning it are known to reach the site's logic. */
+  | 'control';
 
 /**
  * `refuse`: a 4xx is required (with one of `status` when given) whose body is `{code, message}`
@@ -115,11 +119,16 @@ function errorCode(r: Response): string | undefined {
 }
 
 /** What is wrong with a response, or undefined when it is what the case requires. */
-export function judge(c: FuzzCase, r: Response, knownCodes: ReadonlySet<string>): string | undefined {
+export function judge(
+  c: FuzzCase,
+  r: Response,
+  knownCodes: ReadonlySet<string>,
+): string | undefined {
   const code = errorCode(r);
   if (r.status >= 500) return `server error ${r.status}`;
   if (r.status >= 400) {
-    if (code === undefined) return `refused without a {code, message} body: ${r.text.slice(0, 200)}`;
+    if (code === undefined)
+      return `refused without a {code, message} body: ${r.text.slice(0, 200)}`;
     if (!knownCodes.has(code)) return `code ${code} is not in ErrorCode`;
   }
   if (!c.expect.refuse) return undefined;
@@ -161,7 +170,9 @@ export async function rowCounter(site: Site): Promise<RowCounter> {
     )
       .map((t) => t.name)
       .filter((t) => !(t in TABLES_WRITTEN_ANYWAY) && !t.startsWith('sqlite_'));
-    const sql = tables.map((t) => `select '${t}' as t, count(*) as n from "${t}"`).join(' union all ');
+    const sql = tables
+      .map((t) => `select '${t}' as t, count(*) as n from "${t}"`)
+      .join(' union all ');
     const stmt = db.prepare(sql);
     return {
       counts: () =>
@@ -202,7 +213,11 @@ export function diffCounts(before: Map<string, number>, after: Map<string, numbe
 }
 
 /** Runs `tasks` with at most `limit` in flight, results in order. */
-export async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: T[],
+  limit: number,
+  fn: (t: T) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -237,7 +252,14 @@ export class Figures {
     if (code) this.byCode[code] = (this.byCode[code] ?? 0) + 1;
     if (r.status >= 500) this.serverErrors++;
     if (problem)
-      this.failures.push({ op: c.op, category: c.category, input: c.input, status: r.status, code, problem }); // prettier-ignore
+      this.failures.push({
+        op: c.op,
+        category: c.category,
+        input: c.input,
+        status: r.status,
+        code,
+        problem,
+      });
   }
 
   /** Failures grouped by what went wrong, most frequent first, with one example each. */
@@ -321,7 +343,8 @@ export async function runGroup(opts: {
     if (allowed) {
       const grew = (after.get(allowed.table) ?? 0) - (before.get(allowed.table) ?? 0);
       figures.allowedWrites += grew;
-      if (grew <= refused.length * allowed.perRequest) after.set(allowed.table, before.get(allowed.table) ?? 0); // prettier-ignore
+      if (grew <= refused.length * allowed.perRequest)
+        after.set(allowed.table, before.get(allowed.table) ?? 0);
     }
     const written = diffCounts(before, after);
     figures.refusedGroups++;

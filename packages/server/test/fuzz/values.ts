@@ -52,8 +52,7 @@ export const UNSAFE_STRINGS = [
  * (20 digits lose precision in a double; 1e999 parses to Infinity), `value` ones are JSON values.
  */
 export const HOSTILE_NUMBERS: readonly ({ label: string } & (
-  | { raw: string; finite: boolean }
-  | { value: unknown }
+  { raw: string; finite: boolean } | { value: unknown }
 ))[] = [
   { label: '1e308', value: 1e308 },
   { label: '-1', value: -1 },
