@@ -56,7 +56,7 @@ describe.each(dialects)('admin API fuzz (%s)', (dialect) => {
     const creds = await credentials(site, token);
     cases = ops.flatMap((op) => casesFor(op, seeds, creds, hash(op.id)));
     counter = await rowCounter(site);
-  });
+  }, 300_000);
   afterAll(async () => {
     await counter?.close();
     await site?.stop();

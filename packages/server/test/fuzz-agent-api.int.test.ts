@@ -50,7 +50,7 @@ describe.each(dialects)('agent API fuzz (%s)', (dialect) => {
     await site.api.revokeDevice(revoked.deviceId);
     await membershipSettled(site, revoked.deviceId, false);
     counter = await rowCounter(site);
-  });
+  }, 300_000);
   afterAll(async () => {
     if (!skip) figures.publish(`fuzz-agent-${dialect}`, { seed: SEED });
     await counter?.close();
