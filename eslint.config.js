@@ -41,6 +41,7 @@ export default tseslint.config(
       '**/*.test.tsx',
       'packages/console/e2e/**/*.ts',
       'test-support/**/*.ts',
+      'packages/*/test/**/*.ts',
       'bench/**/*.{ts,mjs}',
       'scripts/**/*.mjs',
     ],

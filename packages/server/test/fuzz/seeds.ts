@@ -1,0 +1,176 @@
+/**
+ * The objects whose ids the fuzz cases put in path parameters and id fields: one of each resource,
+ * created through the API from the document's own schemas (a valid instance, seeded ids filled
+ * in), so a refusal is about the poisoned value, not about a missing object.
+ */
+import { ApiClient, AgentPaths } from '@steward/protocol';
+import { decodeEnrolmentToken } from '@steward/protocol/node';
+import { waitFor, type Site } from '../../../../test-support/site.js';
+import { createPackageFromFiles } from '../../../../test-support/software.js';
+import { validRequestBody, type Credentials, type Seeds } from './admin-cases.js';
+import type { Operation } from './openapi.js';
+import { send } from './run.js';
+
+export interface FuzzDevice {
+  deviceId: string;
+  /** `<deviceId>.<deviceKey>` for the device header. */
+  auth: string;
+}
+
+/** Enrols a device with an enrolment secret through the agent API directly. */
+export async function enrolWithSecret(
+  site: Site,
+  secret: string,
+  hostname: string,
+): Promise<FuzzDevice> {
+  const r = await send(site.agentUrl, {
+    method: 'POST',
+    path: AgentPaths.enroll,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ secret, hostname, osFamily: 'debian', agentVersion: 'fuzz' }),
+  });
+  if (r.status !== 200) throw new Error(`enrol: ${r.status} ${r.text}`);
+  const { deviceId, deviceKey } = JSON.parse(r.text) as { deviceId: string; deviceKey: string };
+  return { deviceId, auth: `${deviceId}.${deviceKey}` };
+}
+
+/** The secret inside an enrolment token string. */
+export function tokenSecret(token: { token?: string | null }): string {
+  const decoded = decodeEnrolmentToken(token.token ?? '');
+  if (!decoded.ok) throw new Error(decoded.error);
+  return decoded.value.secret;
+}
+
+/** Enrols a device through the agent API directly: no agent process writing in the background. */
+export async function enrolDevice(site: Site, hostname: string): Promise<FuzzDevice> {
+  const token = await site.api.createToken({ maxUses: 1, description: 'fuzz' });
+  return enrolWithSecret(site, tokenSecret(token), hostname);
+}
+
+/**
+ * Waits until the site has evaluated a device's collection membership (added, or removed when
+ * revoked): the scheduler writes those rows on its own, and must be done before rows are counted.
+ */
+export async function membershipSettled(
+  site: Site,
+  deviceId: string,
+  member: boolean,
+): Promise<void> {
+  await waitFor(`all-systems membership of ${deviceId} = ${String(member)}`, async () => {
+    const ids = (await site.api.collectionMembers('all-systems', { limit: 1000 })).items.map(
+      (d) => d.id,
+    );
+    return ids.includes(deviceId) === member;
+  });
+}
+
+/** An analyst session, and a session that was valid and is now logged out. */
+export async function credentials(site: Site, token: string): Promise<Credentials> {
+  await site.api.createUser({
+    name: 'fuzz-analyst',
+    password: 'fuzz-analyst-pw',
+    role: 'read-only-analyst',
+  });
+  const analyst = new ApiClient({ baseUrl: site.adminUrl });
+  const { token: analystToken } = await analyst.login('fuzz-analyst', 'fuzz-analyst-pw');
+  const gone = new ApiClient({ baseUrl: site.adminUrl });
+  const { token: loggedOut } = await gone.login(site.adminUser, site.adminPassword);
+  gone.setToken(loggedOut);
+  await gone.logout();
+  return { admin: token, analyst: analystToken, loggedOut };
+}
+
+export async function createSeeds(site: Site, ops: Operation[], token: string): Promise<Seeds> {
+  const seeds: Seeds = { paths: {}, fields: {} };
+  const byId = new Map(ops.map((o) => [o.id, o]));
+  const create = async (opId: string, path: string, over: Record<string, unknown> = {}) => {
+    const op = byId.get(opId);
+    if (!op) throw new Error(`no operation ${opId} in the document`);
+    const body = { ...(validRequestBody(op, seeds) as object), ...over };
+    const r = await send(site.adminUrl, {
+      method: op.method,
+      path,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (r.status >= 300) throw new Error(`seed ${opId}: ${r.status} ${r.text}`);
+    const parsed = JSON.parse(r.text) as {
+      id?: string;
+      name?: string;
+      distributionPoint?: { id: string };
+    };
+    return parsed.id ?? parsed.distributionPoint?.id ?? parsed.name ?? '';
+  };
+  const device = await enrolDevice(site, 'fuzz-seed-device');
+  await membershipSettled(site, device.deviceId, true);
+  seeds.paths.devices = device.deviceId;
+  seeds.fields.deviceId = device.deviceId;
+  seeds.fields.deviceIds = device.deviceId;
+  seeds.paths.users = await create('POST /api/v1/users', '/api/v1/users', {
+    name: 'fuzz-victim',
+    password: 'fuzz-victim-pw',
+    role: 'read-only-analyst',
+  });
+  seeds.paths['enrolment-tokens'] = await create(
+    'POST /api/v1/enrolment-tokens',
+    '/api/v1/enrolment-tokens',
+  );
+  seeds.paths['inventory-classes'] = await create(
+    'POST /api/v1/inventory-classes',
+    '/api/v1/inventory-classes',
+    { name: 'fuzzClass' },
+  );
+  seeds.fields.limitingCollectionId = 'all-systems';
+  seeds.paths.collections = await create('POST /api/v1/collections', '/api/v1/collections', {
+    name: 'fuzz-collection',
+  });
+  seeds.fields.collectionId = seeds.paths.collections;
+  seeds.paths.revisions = '1';
+  const pkg = await createPackageFromFiles(site.api, 'fuzz-package', [
+    { path: 'install.sh', content: '#!/bin/sh\ntrue\n' },
+  ]);
+  seeds.paths.packages = pkg.version.packageId;
+  seeds.fields.packageId = pkg.version.packageId;
+  seeds.paths.versions = String(pkg.version.number);
+  seeds.paths.files = pkg.files[0]?.sha256 ?? '';
+  seeds.paths.programs = await create(
+    'POST /api/v1/packages/{id}/programs',
+    `/api/v1/packages/${seeds.paths.packages}/programs`,
+    { name: 'fuzz-program' },
+  );
+  seeds.fields.programId = seeds.paths.programs;
+  const dp = await create('POST /api/v1/distribution-points', '/api/v1/distribution-points', {
+    name: 'fuzz-dp',
+  });
+  seeds.paths['distribution-points'] = dp;
+  seeds.paths.members = dp;
+  seeds.fields.dpIds = dp;
+  seeds.fields.memberIds = dp;
+  seeds.paths['dp-groups'] = await create('POST /api/v1/dp-groups', '/api/v1/dp-groups', {
+    name: 'fuzz-dp-group',
+  });
+  seeds.fields.dpGroupIds = seeds.paths['dp-groups'];
+  seeds.paths['boundary-groups'] = await create(
+    'POST /api/v1/boundary-groups',
+    '/api/v1/boundary-groups',
+    { name: 'fuzz-boundary-group' },
+  );
+  seeds.fields.boundaryGroupId = seeds.paths['boundary-groups'];
+  seeds.fields.boundaryGroupIds = seeds.paths['boundary-groups'];
+  seeds.paths.boundaries = await create('POST /api/v1/boundaries', '/api/v1/boundaries', {
+    name: 'fuzz-boundary',
+    value: '10.99.0.0/16',
+  });
+  seeds.paths.deployments = await create('POST /api/v1/deployments', '/api/v1/deployments');
+  seeds.paths['maintenance-windows'] = await create(
+    'POST /api/v1/collections/{id}/maintenance-windows',
+    `/api/v1/collections/${seeds.paths.collections}/maintenance-windows`,
+    { name: 'fuzz-window' },
+  );
+  seeds.paths['phased-deployments'] = await create(
+    'POST /api/v1/phased-deployments',
+    '/api/v1/phased-deployments',
+    { name: 'fuzz-phased' },
+  );
+  return seeds;
+}
