@@ -20,4 +20,14 @@ describe('safe text', () => {
     expect(findUnsafeText({ a: ['ok'] })).toBeUndefined();
     expect(withSafeText({ ['k\u0000']: ['v\uDC00'] })).toEqual({ k: ['v\uFFFD'] });
   });
+
+  it('walks parsed JSON only: a Buffer or an object with circular internals is not text', () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    class Stream {
+      state = circular;
+    }
+    expect(findUnsafeText({ body: Buffer.from('a\u0000b') })).toBeUndefined();
+    expect(findUnsafeText(new Stream())).toBeUndefined();
+  });
 });

@@ -11,6 +11,16 @@
 const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const UNSAFE_GLOBAL = new RegExp(UNSAFE.source, 'g');
 
+/**
+ * Parsed JSON is made of arrays and plain objects; anything else (a Buffer or a stream given as a
+ * raw body, with its circular internals) is not text to walk.
+ */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /** Whether a string holds a NUL or a lone surrogate. */
 export function isUnsafeText(s: string): boolean {
   return UNSAFE.test(s);
@@ -23,7 +33,8 @@ export function toSafeText(s: string): string {
 
 /**
  * The JSON-pointer-like path (`/items/3/name`, or `` for the value itself) of the first string
- * in `value` (keys included) that is not safe text, or undefined when there is none.
+ * in `value` (keys included) that is not safe text, or undefined when there is none. Only strings,
+ * arrays and plain objects are walked: parsed JSON, not Buffers or streams.
  */
 export function findUnsafeText(value: unknown, path = ''): string | undefined {
   if (typeof value === 'string') return isUnsafeText(value) ? path : undefined;
@@ -34,7 +45,7 @@ export function findUnsafeText(value: unknown, path = ''): string | undefined {
     }
     return undefined;
   }
-  if (typeof value === 'object' && value !== null) {
+  if (isPlainObject(value)) {
     for (const [k, v] of Object.entries(value)) {
       if (isUnsafeText(k)) return `${path}/${toSafeText(k)}`;
       const found = findUnsafeText(v, `${path}/${k}`);
@@ -52,7 +63,7 @@ export function withSafeText<T>(value: T): T {
 function cleanValue(value: unknown): unknown {
   if (typeof value === 'string') return isUnsafeText(value) ? toSafeText(value) : value;
   if (Array.isArray(value)) return value.map(cleanValue);
-  if (typeof value === 'object' && value !== null) {
+  if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[toSafeText(k)] = cleanValue(v);
     return out;
