@@ -29,5 +29,14 @@ describe('safe text', () => {
     }
     expect(findUnsafeText({ body: Buffer.from('a\u0000b') })).toBeUndefined();
     expect(findUnsafeText(new Stream())).toBeUndefined();
+    // The query-string parser's objects: a constructor whose prototype is Object.create(null).
+    function EmptyObject(this: object): void {}
+    EmptyObject.prototype = Object.create(null) as object;
+    const query = new (EmptyObject as unknown as new () => Record<string, string>)();
+    query.search = 'a\u0000';
+    expect(findUnsafeText(query)).toBe('/search');
+    expect(findUnsafeText(Object.assign(Object.create(null) as object, { k: '\uD800' }))).toBe(
+      '/k',
+    );
   });
 });

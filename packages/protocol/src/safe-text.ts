@@ -12,13 +12,14 @@ const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 const UNSAFE_GLOBAL = new RegExp(UNSAFE.source, 'g');
 
 /**
- * Parsed JSON is made of arrays and plain objects; anything else (a Buffer or a stream given as a
- * raw body, with its circular internals) is not text to walk.
+ * Parsed input is made of arrays and plain objects: `{}`, `Object.create(null)`, or a null-based
+ * object one level down (what the query-string and route-parameter parsers build). Anything else
+ * (a Buffer or a stream given as a raw body, with its circular internals) is not text to walk.
  */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** Whether a string holds a NUL or a lone surrogate. */
