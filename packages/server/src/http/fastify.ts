@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
+import { listenerOptions, type ListenerExposure } from './listener-hardening.js';
 
 /**
  * Fastify with the validation Steward wants: unknown fields are an error, not silently dropped,
@@ -9,8 +10,15 @@ import { validatorCompiler } from './validation.js';
  */
 export function createFastify(
   log: Logger,
-  opts: { bodyLimit: number; https?: { key: string; cert: string }; plainJson?: boolean },
+  opts: {
+    bodyLimit: number;
+    https?: { key: string; cert: string };
+    plainJson?: boolean;
+    /** Which timeouts apply (listener-hardening.ts); 'agent' for listeners facing devices. */
+    exposure?: ListenerExposure;
+  },
 ): App {
+  const hardening = listenerOptions(opts.exposure ?? 'admin');
   const logger: FastifyBaseLogger = log;
   const base = {
     loggerInstance: logger,
@@ -24,8 +32,11 @@ export function createFastify(
       ? { onProtoPoisoning: 'ignore' as const, onConstructorPoisoning: 'ignore' as const }
       : {}),
     bodyLimit: opts.bodyLimit,
+    ...hardening.fastify,
   };
-  const app: FastifyInstance = opts.https ? Fastify({ ...base, https: opts.https }) : Fastify(base);
+  const app: FastifyInstance = opts.https
+    ? Fastify({ ...base, https: { ...opts.https, ...hardening.tls } })
+    : Fastify({ ...base, http: hardening.node });
   app.setValidatorCompiler(validatorCompiler());
   app.addHook('onResponse', (req, reply, done) => {
     if (reply.statusCode >= 500)
