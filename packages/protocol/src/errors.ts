@@ -54,5 +54,7 @@ export const ErrorCode = {
   INVENTORY_CLASS_INVALID: 'INVENTORY_CLASS_INVALID',
   // software distribution
   ...SoftwareErrorCode,
+  // agent endpoint defence (issue 7): an address whose refusals spent its budget
+  AGENT_RATE_LIMITED: 'AGENT_RATE_LIMITED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
