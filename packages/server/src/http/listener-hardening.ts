@@ -62,9 +62,10 @@ export function listenerTimeouts(exposure: ListenerExposure): ListenerTimeouts {
 export const AGENT_TLS_POLICY = {
   minVersion: 'TLSv1.2',
   ciphers: [
-    'TLS_AES_128_GCM_SHA256',
+    // TLS 1.3: OpenSSL's default suites, in its order.
     'TLS_AES_256_GCM_SHA384',
     'TLS_CHACHA20_POLY1305_SHA256',
+    'TLS_AES_128_GCM_SHA256',
     'ECDHE-ECDSA-AES128-GCM-SHA256',
     'ECDHE-ECDSA-AES256-GCM-SHA384',
     'ECDHE-ECDSA-CHACHA20-POLY1305',
