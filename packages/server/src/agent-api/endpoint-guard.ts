@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from '@steward/protocol';
 import type { App } from '../http/types.js';
 import { RateLimitedError } from '../http/errors.js';
+import { listenerTimeouts } from '../http/listener-hardening.js';
 import { type RefusalThrottle, throttleKey } from './refusal-throttle.js';
 
 /**
@@ -64,7 +65,7 @@ function remoteKey(req: FastifyRequest): string {
  * without credentials) get 429 before their body is read. Successes are never charged and a
  * device or DP with good credentials is never limited, so thousands of devices behind one NAT
  * address are not slowed by a neighbour's flood. Refused requests also close their connection:
- * the rest of a refused body is not read.
+ * the rest of a refused body is not read; and a stranger's body must arrive within seconds.
  */
 export function installAgentEndpointGuard(
   app: App,
@@ -99,6 +100,20 @@ export function installAgentEndpointGuard(
       `too many refused requests from this address; retry in ${retryAfter} s`,
       retryAfter,
     );
+  });
+
+  // A stranger's body (64 KB at most) has seconds, not the minutes a device's report may need.
+  const strangerBodyMs = listenerTimeouts('agent').strangerBodyTimeout;
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+    if (!hasBody || authenticated(req)) return payload;
+    const timer = setTimeout(() => req.socket.destroy(), strangerBodyMs);
+    const done = () => clearTimeout(timer);
+    payload.once('end', done);
+    payload.once('close', done);
+    req.socket.once('close', done);
+    return payload;
   });
 
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply) => {

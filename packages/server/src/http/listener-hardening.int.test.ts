@@ -46,7 +46,7 @@ describe('agent listener timeouts', () => {
     await app.close();
   });
 
-  it('closes a stalled request but lets a slow download outlive the request deadline', async () => {
+  it('closes stalled headers but lets a slow download outlive that deadline', async () => {
     let bytes = 0;
     let resumeDownload = (): void => undefined;
     let firstChunk = (): void => undefined;
@@ -65,10 +65,7 @@ describe('agent listener timeouts', () => {
       }).on('error', reject);
     });
     await started;
-    await stalledConnectionClosed(
-      port,
-      'POST /big HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{',
-    );
+    await stalledConnectionClosed(port, 'POST /big HTTP/1.1\r\nHost: x\r\n');
     // The stalled request was cut after its deadline; the paused download is still open.
     resumeDownload();
     expect(await downloaded).toBe(CHUNK * CHUNKS);

@@ -11,10 +11,14 @@
  * - connectionTimeout: a socket with no traffic in either direction for this long is closed;
  *   a throttled download keeps writing, so it stays open.
  * - keepAliveTimeout: how long an idle keep-alive connection waits for its next request.
+ * - strangerBodyTimeout (agent listener only, endpoint-guard.ts): the body of a request nobody
+ *   authenticated (enrolment, DP registration: at most 64 KB) must arrive within it. Devices get
+ *   the whole requestTimeout, so a large inventory over a slow link is not cut and retried for ever.
  */
 export type ListenerExposure = 'agent' | 'admin';
 
 export interface ListenerTimeouts {
+  strangerBodyTimeout: number;
   headersTimeout: number;
   requestTimeout: number;
   connectionTimeout: number;
@@ -22,16 +26,19 @@ export interface ListenerTimeouts {
 }
 
 const DEFAULTS: Record<ListenerExposure, ListenerTimeouts> = {
-  // A full inventory batch from a device on a slow link fits in a minute (a few MB at 1 Mbit/s).
+  // A report batch from a device on a slow link (32 MB at most, about 4 MB usually: 2 min at
+  // 256 kbit/s) fits in 5 minutes, Node's own default; strangers get 10 seconds.
   agent: {
+    strangerBodyTimeout: 10_000,
     headersTimeout: 10_000,
-    requestTimeout: 60_000,
+    requestTimeout: 300_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 5_000,
   },
   // Content uploads (up to 64 GB, streamed to the library) go through the admin listener, local
   // by default: no deadline on the whole request, only on headers and on silence.
   admin: {
+    strangerBodyTimeout: 0,
     headersTimeout: 20_000,
     requestTimeout: 0,
     connectionTimeout: 120_000,
@@ -40,8 +47,8 @@ const DEFAULTS: Record<ListenerExposure, ListenerTimeouts> = {
 };
 
 /**
- * `STEWARD_AGENT_REQUEST_TIMEOUT_MS` shortens the agent listener's header and request timeouts
- * (tests use it to see a slow connection closed without waiting a minute).
+ * `STEWARD_AGENT_REQUEST_TIMEOUT_MS` shortens the agent listener's deadlines for headers and for
+ * a stranger's body (tests use it to see a slow connection closed without waiting).
  */
 export function listenerTimeouts(exposure: ListenerExposure): ListenerTimeouts {
   const base = DEFAULTS[exposure];
@@ -49,8 +56,8 @@ export function listenerTimeouts(exposure: ListenerExposure): ListenerTimeouts {
   if (exposure !== 'agent' || !Number.isInteger(override) || override <= 0) return base;
   return {
     ...base,
+    strangerBodyTimeout: Math.min(base.strangerBodyTimeout, override),
     headersTimeout: Math.min(base.headersTimeout, override),
-    requestTimeout: override,
   };
 }
 
