@@ -128,6 +128,11 @@ describe('steward CLI against a real site', () => {
     expect(items.some((m) => m.messageId === 40001)).toBe(true);
     expect(await json(['site-settings', 'set', '--active-threshold-days', '14'])).toEqual({
       activeThresholdDays: 14,
+      statusMessageRetentionDays: 90,
+    });
+    expect(await json(['site-settings', 'set', '--status-retention-days', '30'])).toEqual({
+      activeThresholdDays: 14,
+      statusMessageRetentionDays: 30,
     });
   });
 

@@ -217,6 +217,19 @@ describe('console', () => {
     await page.getByTestId('token-created-done').click();
   });
 
+  it('changes how long status messages are kept in the site settings', async () => {
+    await page.getByTestId('nav-site-settings').click();
+    const retention = page.getByTestId('site-setting-statusMessageRetentionDays');
+    await expect.poll(() => retention.inputValue()).toBe('90');
+    await retention.fill('30');
+    await page.getByTestId('site-settings-save').click();
+    await expect
+      .poll(async () => (await site.api.getSiteSettings()).statusMessageRetentionDays)
+      .toBe(30);
+    await shot('18b-site-settings');
+    await site.api.updateSiteSettings({ statusMessageRetentionDays: 90 });
+  });
+
   it('switches to the dark theme', async () => {
     await page.getByTestId('nav-devices').click();
     await page.getByTestId('device-row').first().waitFor();

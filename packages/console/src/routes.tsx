@@ -2,6 +2,7 @@ import { Navigate, Route, Routes } from 'react-router-dom';
 import { AppLayout } from './layout/app-layout';
 import { AuditLogPage } from './pages/admin/audit-log-page';
 import { ClientSettingsPage } from './pages/admin/client-settings-page';
+import { SiteSettingsPage } from './pages/admin/site-settings-page';
 import { EnrolmentTokensPage } from './pages/admin/enrolment-tokens-page';
 import { InventoryClassesPage } from './pages/admin/inventory-classes-page';
 import { UsersPage } from './pages/admin/users-page';
@@ -57,6 +58,7 @@ export function AppRoutes() {
         <Route path="admin/users" element={<UsersPage />} />
         <Route path="admin/inventory-classes" element={<InventoryClassesPage />} />
         <Route path="admin/client-settings" element={<ClientSettingsPage />} />
+        <Route path="admin/site-settings" element={<SiteSettingsPage />} />
         <Route path="admin/audit-log" element={<AuditLogPage />} />
         <Route path="admin/distribution-points" element={<DistributionPointsPage />} />
         <Route path="admin/dp-groups" element={<DpGroupsPage />} />

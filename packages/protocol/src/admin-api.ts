@@ -438,6 +438,8 @@ export const SiteSettings = Type.Object(
   {
     /** Days without contact after which a device counts as inactive (default 7, as in Configuration Manager). */
     activeThresholdDays: Type.Integer({ minimum: 1, maximum: 365 }),
+    /** Days status messages are kept; a job deletes older ones (default 90). */
+    statusMessageRetentionDays: Type.Integer({ minimum: 1, maximum: 3650 }),
   },
   { additionalProperties: false },
 );

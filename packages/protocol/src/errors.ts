@@ -63,5 +63,7 @@ export const ErrorCode = {
   REPORT_ITEM_NOT_TARGETED: 'REPORT_ITEM_NOT_TARGETED',
   // admin API sessions (issue 7: cookie sessions of the console)
   CSRF_TOKEN_INVALID: 'CSRF_TOKEN_INVALID',
+  // agent endpoint defence (issue 7): an address whose refusals spent its budget
+  AGENT_RATE_LIMITED: 'AGENT_RATE_LIMITED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -341,7 +341,14 @@ export const STATUS_CATALOG: readonly CatalogEntry[] = [
     severity: 'warning',
     type: 'milestone',
     component: 'enrolment',
-    text: 'Enrolment of "%1" refused: %2',
+    text: 'Enrolment of "%1" from %3 refused: %2 (further refusals from %3 within %4 seconds are counted in message 50013, not recorded one by one).',
+  },
+  {
+    id: 50013,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'enrolment',
+    text: '%1 more enrolments from %2 addresses were refused in the last %3 seconds (most from %4: %5). They were counted, not recorded one by one: only the first refusal from an address, and at most %6 in all, get their own message per interval.',
   },
   {
     id: 50020,

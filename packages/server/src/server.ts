@@ -38,6 +38,9 @@ import { ActivityRecorder } from './agent-api/activity.js';
 import { DeviceAuthenticator } from './agent-api/device-auth.js';
 import { PolicyService } from './agent-api/policy.js';
 import { registerAgentRoutes } from './agent-api/routes.js';
+import { AgentBodyLimits, installAgentEndpointGuard } from './agent-api/endpoint-guard.js';
+import { RefusalThrottle, throttleOptionsFromEnv } from './agent-api/refusal-throttle.js';
+import { expireStatusMessages } from './status/retention.js';
 import { PushHub } from './push/push-hub.js';
 import { Scheduler, type Job } from './scheduler/scheduler.js';
 import { CollectionService } from './collections/service.js';
@@ -247,11 +250,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...localNames(),
     ]);
     agentApp = createFastify(log, {
-      bodyLimit: 64 * 1024 * 1024,
+      bodyLimit: AgentBodyLimits.unauthenticated,
       https: { key: tls.keyPem, cert: tls.certChainPem },
       plainJson: true,
+      exposure: 'agent',
     });
     installErrorHandler(agentApp);
+    installAgentEndpointGuard(agentApp, {
+      throttle: new RefusalThrottle(throttleOptionsFromEnv()),
+      callers: [deviceAuth, distribution.dpSite],
+      checkedByRoute: ['authorization'],
+    });
     await agentApp.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
     registerAgentRoutes(agentApp, {
       ctx,
@@ -270,6 +279,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     distribution.registerAgentRoutes(agentApp, deviceAuth);
     activity.start();
     push.start();
+    enrolment.start();
     await agentApp.listen({ host: agentListen.host, port: agentListen.port });
     const bound = agentApp.server.address();
     const port = typeof bound === 'object' && bound ? bound.port : agentListen.port;
@@ -357,6 +367,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       run: () => collectUnreferencedContent(ctx, contentStore),
     },
     {
+      name: 'status-messages:retention',
+      intervalMs: 3600_000,
+      runAtStart: true,
+      run: () => expireStatusMessages(ctx),
+    },
+    {
       name: 'sessions:expire',
       intervalMs: 3600_000,
       run: () =>
@@ -399,6 +415,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       collections.stop();
       push.stop();
       for (const app of apps) await app.close();
+      await enrolment.stop();
       await activity.stop();
       deviceAuth.stop();
       siteSettings.stop();

@@ -6,6 +6,7 @@ import { usageError } from '../errors.js';
 function print(ctx: Ctx, s: SiteSettings): void {
   ctx.out.fields([
     ['Active threshold', `${s.activeThresholdDays} days without contact make a device inactive`],
+    ['Status retention', `status messages are kept ${s.statusMessageRetentionDays} days`],
   ]);
 }
 
@@ -13,7 +14,7 @@ function print(ctx: Ctx, s: SiteSettings): void {
 export function registerSiteSettingsCommands(program: Command, ctx: Ctx): void {
   const settings = program
     .command('site-settings')
-    .description('site-wide settings (activity threshold)');
+    .description('site-wide settings (activity threshold, status-message retention)');
   action(
     withJson(settings.command('show').description('show the site settings')),
     async ({ opts }) => {
@@ -29,12 +30,23 @@ export function registerSiteSettingsCommands(program: Command, ctx: Ctx): void {
       .option(
         '--active-threshold-days <n>',
         'days without contact after which a device is inactive (1-365)',
+      )
+      .option(
+        '--status-retention-days <n>',
+        'days status messages are kept; an hourly job deletes older ones (1-3650)',
       ),
   );
   action(set, async ({ opts }) => {
     const days = opts.int('activeThresholdDays', { min: 1, max: 365 });
-    if (days === undefined) throw usageError('nothing to set: give --active-threshold-days');
-    const updated = await (await ctx.client()).updateSiteSettings({ activeThresholdDays: days });
+    const retention = opts.int('statusRetentionDays', { min: 1, max: 3650 });
+    if (days === undefined && retention === undefined)
+      throw usageError('nothing to set: give --active-threshold-days or --status-retention-days');
+    const updated = await (
+      await ctx.client()
+    ).updateSiteSettings({
+      ...(days === undefined ? {} : { activeThresholdDays: days }),
+      ...(retention === undefined ? {} : { statusMessageRetentionDays: retention }),
+    });
     if (opts.flag('json')) return ctx.out.json(updated);
     print(ctx, updated);
   });

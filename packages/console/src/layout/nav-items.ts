@@ -1,4 +1,5 @@
 import {
+  IconAdjustments,
   IconActivityHeartbeat,
   IconChartBar,
   IconMapPin,
@@ -104,6 +105,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/admin/client-settings',
         icon: IconSettings,
         testId: 'nav-client-settings',
+      },
+      {
+        label: 'Site settings',
+        to: '/admin/site-settings',
+        icon: IconAdjustments,
+        testId: 'nav-site-settings',
       },
       {
         label: 'Distribution points',

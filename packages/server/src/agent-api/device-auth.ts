@@ -3,6 +3,7 @@ import { DEVICE_AUTH_HEADER, ErrorCode } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
 import { AppError } from '../http/errors.js';
 import { sameHash, sha256Hex } from '../enrolment/service.js';
+import { authenticateFirst } from './endpoint-guard.js';
 
 interface CachedDevice {
   keyHash: string;
@@ -20,6 +21,10 @@ const CACHE_MS = 60_000;
 export class DeviceAuthenticator {
   private cache = new Map<string, CachedDevice>();
   private unsubscribe: () => void;
+  private readonly first = authenticateFirst((req) => this.check(req));
+  /** Route `onRequest` hook: a request that is not a device's is refused before its body is read. */
+  readonly onRequest = this.first.hook;
+  readonly header = DEVICE_AUTH_HEADER;
 
   constructor(private readonly ctx: SiteContext) {
     this.unsubscribe = ctx.bus.subscribe('device-revoked', ({ deviceId }) =>
@@ -31,8 +36,16 @@ export class DeviceAuthenticator {
     this.unsubscribe();
   }
 
-  /** Returns the device id, or throws 401/403 with DEVICE_* codes. */
-  async authenticate(request: FastifyRequest): Promise<{ deviceId: string; name: string }> {
+  /** Returns the device id, or throws 401/403 with DEVICE_* codes (checked once per request). */
+  authenticate(request: FastifyRequest): Promise<{ deviceId: string; name: string }> {
+    return this.first.get(request);
+  }
+
+  isAuthenticated(request: FastifyRequest): boolean {
+    return this.first.has(request);
+  }
+
+  private async check(request: FastifyRequest): Promise<{ deviceId: string; name: string }> {
     const header = request.headers[DEVICE_AUTH_HEADER];
     const value = Array.isArray(header) ? header[0] : header;
     const dot = value?.indexOf('.') ?? -1;

@@ -18,6 +18,7 @@ import type { ActivityRecorder } from './activity.js';
 import type { PushHub } from '../push/push-hub.js';
 import { ingestReportBatch } from './reports.js';
 import type { AssignmentService } from '../deployments/assignments.js';
+import { AgentBodyLimits } from './endpoint-guard.js';
 
 export interface AgentRouteDeps {
   ctx: SiteContext;
@@ -36,11 +37,17 @@ export function registerAgentRoutes(app: App, deps: AgentRouteDeps): void {
 
   app.post(
     AgentPaths.enroll,
-    { schema: { body: EnrollRequest, response: { 200: EnrollResponse } } },
-    (req) => deps.enrolment.enroll(req.body),
+    {
+      bodyLimit: AgentBodyLimits.unauthenticated,
+      schema: { body: EnrollRequest, response: { 200: EnrollResponse } },
+    },
+    (req) => deps.enrolment.enroll(req.body, req.socket.remoteAddress ?? 'unknown'),
   );
 
-  app.get(AgentPaths.policy, { schema: { response: { 200: SignedPolicy } } }, async (req) => {
+  // Device routes authenticate in onRequest: a stranger is refused before any body is read.
+  const onRequest = deps.auth.onRequest;
+  const policy = { onRequest, schema: { response: { 200: SignedPolicy } } };
+  app.get(AgentPaths.policy, policy, async (req) => {
     const { deviceId } = await deps.auth.authenticate(req);
     const { version, signed } = await deps.policy.signedPolicy();
     deps.activity.record(deviceId, 'policy', { policyVersion: version });
@@ -49,14 +56,19 @@ export function registerAgentRoutes(app: App, deps: AgentRouteDeps): void {
 
   app.get(
     SoftwarePaths.assignments,
-    { schema: { response: { 200: SignedAssignments } } },
+    { onRequest, schema: { response: { 200: SignedAssignments } } },
     async (req) => {
       const { deviceId } = await deps.auth.authenticate(req);
       return deps.assignments.signedFor(deviceId);
     },
   );
 
-  app.post(AgentPaths.heartbeat, { schema: { body: HeartbeatBody } }, async (req, reply) => {
+  const heartbeat = {
+    onRequest,
+    bodyLimit: AgentBodyLimits.heartbeat,
+    schema: { body: HeartbeatBody },
+  };
+  app.post(AgentPaths.heartbeat, heartbeat, async (req, reply) => {
     const { deviceId } = await deps.auth.authenticate(req);
     deps.activity.record(deviceId, 'heartbeat', {
       agentVersion: req.body.agentVersion,
@@ -67,7 +79,11 @@ export function registerAgentRoutes(app: App, deps: AgentRouteDeps): void {
 
   app.post(
     AgentPaths.reports,
-    { schema: { body: ReportBatch, response: { 200: ReportAck } } },
+    {
+      onRequest,
+      bodyLimit: AgentBodyLimits.reports,
+      schema: { body: ReportBatch, response: { 200: ReportAck } },
+    },
     async (req) => {
       const device = await deps.auth.authenticate(req);
       return ingestReportBatch(deps.ctx, device, req.body.items);

@@ -14,7 +14,10 @@ export function registerContentLocationRoute(
 ): void {
   app.get(
     SoftwarePaths.contentLocations,
-    { schema: { querystring: ContentLocationsQuery, response: { 200: ContentLocations } } },
+    {
+      onRequest: deps.auth.onRequest,
+      schema: { querystring: ContentLocationsQuery, response: { 200: ContentLocations } },
+    },
     async (req) => {
       const { deviceId } = await deps.auth.authenticate(req);
       return deps.locations.forDevice(

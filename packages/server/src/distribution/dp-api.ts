@@ -10,6 +10,7 @@ import type { App } from '../http/types.js';
 import { isSha256, type ContentStore } from '../content/content-store.js';
 import { contentFileNotFound, sendStoredFile } from '../content/serve-file.js';
 import type { DpSiteService } from './dp-site-service.js';
+import { AgentBodyLimits } from '../agent-api/endpoint-guard.js';
 
 const FileParams = Type.Object({ sha256: Type.String() });
 
@@ -29,22 +30,33 @@ export function registerDpApiRoutes(
   const { service, store } = deps;
   app.post(
     SoftwarePaths.dpRegister,
-    { schema: { body: DpRegisterRequest, response: { 200: DpRegisterResponse } } },
+    {
+      bodyLimit: AgentBodyLimits.unauthenticated,
+      schema: { body: DpRegisterRequest, response: { 200: DpRegisterResponse } },
+    },
     (req) => service.register(req.body, remoteOf(req.socket.remoteAddress)),
   );
 
+  // DP routes authenticate in onRequest: a stranger is refused before any body is read.
+  const onRequest = service.onRequest;
   app.get(
     SoftwarePaths.dpAssignments,
-    { schema: { response: { 200: DpAssignments } } },
+    { onRequest, schema: { response: { 200: DpAssignments } } },
     async (req) => service.assignments(await service.authenticate(req)),
   );
 
-  app.post(SoftwarePaths.dpStatus, { schema: { body: DpStatusReport } }, async (req, reply) => {
+  const status = {
+    onRequest,
+    bodyLimit: AgentBodyLimits.dpStatus,
+    schema: { body: DpStatusReport },
+  };
+  app.post(SoftwarePaths.dpStatus, status, async (req, reply) => {
     await service.status(await service.authenticate(req), req.body);
     return reply.status(204).send();
   });
 
-  app.get(SoftwarePaths.dpFile, { schema: { params: FileParams } }, async (req, reply) => {
+  const file = { onRequest, schema: { params: FileParams } };
+  app.get(SoftwarePaths.dpFile, file, async (req, reply) => {
     const dp = await service.authenticate(req);
     const { sha256 } = req.params;
     if (!isSha256(sha256) || !(await service.mayFetch(dp, sha256)))

@@ -19,6 +19,7 @@ import { DistributionErrorCode } from './codes.js';
 import { moveTargetsToVersion } from './content-status-repository.js';
 import { applyDpStatusItem, wholeBytes } from './dp-status.js';
 import { dpPollSeconds } from './dp-state.js';
+import { authenticateFirst } from '../agent-api/endpoint-guard.js';
 
 export interface AuthenticatedDp {
   id: string;
@@ -114,8 +115,21 @@ export class DpSiteService {
     };
   }
 
-  /** `x-steward-dp: <dpId>.<dpKey>`; 401 DP_AUTH_FAILED otherwise. */
-  async authenticate(request: FastifyRequest): Promise<AuthenticatedDp> {
+  private readonly first = authenticateFirst((req) => this.check(req));
+  /** Route `onRequest` hook: a request that is not a DP's is refused before its body is read. */
+  readonly onRequest = this.first.hook;
+  readonly header = DP_AUTH_HEADER;
+
+  /** `x-steward-dp: <dpId>.<dpKey>`, checked once per request; 401 DP_AUTH_FAILED otherwise. */
+  authenticate(request: FastifyRequest): Promise<AuthenticatedDp> {
+    return this.first.get(request);
+  }
+
+  isAuthenticated(request: FastifyRequest): boolean {
+    return this.first.has(request);
+  }
+
+  private async check(request: FastifyRequest): Promise<AuthenticatedDp> {
     const header = request.headers[DP_AUTH_HEADER];
     const value = Array.isArray(header) ? header[0] : header;
     const dot = value?.indexOf('.') ?? -1;

@@ -15,6 +15,8 @@ import { writeAudit } from '../audit/audit.js';
 import { AppError, NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import type { SiteKeys } from '../site/site-keys.js';
+import { digestOptionsFromEnv, RefusalDigest } from './refusal-digest.js';
+import { throttleKey } from '../agent-api/refusal-throttle.js';
 
 export function sha256Hex(s: string): string {
   return createHash('sha256').update(s).digest('hex');
@@ -47,12 +49,46 @@ class EnrolmentRefused extends AppError {
 }
 
 export class EnrolmentService {
+  private readonly refusals = new RefusalDigest(digestOptionsFromEnv());
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly ctx: SiteContext,
     private readonly keys: SiteKeys,
     /** The agent endpoint URL that tokens carry. */
     private readonly agentUrl: () => string,
   ) {}
+
+  /** Writes the summary of refusals not recorded one by one, once per interval. */
+  start(): void {
+    this.timer = setInterval(() => {
+      this.flushRefusals().catch((err: unknown) =>
+        this.ctx.log.warn({ err }, 'refused-enrolment summary not written'),
+      );
+    }, this.refusals.opts.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flushRefusals();
+  }
+
+  private async flushRefusals(): Promise<void> {
+    const summary = this.refusals.drain();
+    if (!summary) return;
+    await raiseSiteStatus(this.ctx, {
+      messageId: 50013,
+      insertionStrings: [
+        String(summary.count),
+        String(summary.addresses),
+        String(this.refusals.opts.intervalMs / 1000),
+        summary.topAddress,
+        String(summary.topCount),
+        String(this.refusals.opts.maxItemised),
+      ],
+    });
+  }
 
   async createToken(actor: Actor, req: CreateEnrolmentTokenRequest): Promise<EnrolmentToken> {
     authorize(actor, 'enrolment:write');
@@ -116,9 +152,11 @@ export class EnrolmentService {
 
   /**
    * Enrols a machine: checks the token, issues a device id and a random device key (stored only
-   * as a hash), in one transaction that also consumes one use of the token.
+   * as a hash), in one transaction that also consumes one use of the token. `remoteAddress` is
+   * where the request came from: refusals are recorded per address, within a budget.
    */
-  async enroll(req: EnrollRequest): Promise<EnrollResponse> {
+  async enroll(req: EnrollRequest, remoteAddress = 'unknown'): Promise<EnrollResponse> {
+    const from = throttleKey(remoteAddress);
     const at = nowIso(this.ctx);
     const deviceId = randomUUID();
     const deviceKey = randomBytes(32).toString('base64url');
@@ -196,10 +234,16 @@ export class EnrolmentService {
         );
       });
     } catch (err) {
-      if (err instanceof EnrolmentRefused) {
+      if (err instanceof EnrolmentRefused && this.refusals.record(from)) {
         await raiseSiteStatus(this.ctx, {
           messageId: 50012,
-          insertionStrings: [req.hostname, err.message],
+          insertionStrings: [
+            req.hostname,
+            err.message,
+            from,
+            String(this.refusals.opts.intervalMs / 1000),
+          ],
+          attributes: { remoteAddress: from },
         });
       }
       throw err;

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { App } from './types.js';
+import { listenerOptions, type ListenerExposure } from './listener-hardening.js';
 import { frameworkErrors, installUnsafeTextCheck, validatorCompiler } from './validation.js';
 
 /**
@@ -9,8 +10,15 @@ import { frameworkErrors, installUnsafeTextCheck, validatorCompiler } from './va
  */
 export function createFastify(
   log: Logger,
-  opts: { bodyLimit: number; https?: { key: string; cert: string }; plainJson?: boolean },
+  opts: {
+    bodyLimit: number;
+    https?: { key: string; cert: string };
+    plainJson?: boolean;
+    /** Which timeouts apply (listener-hardening.ts); 'agent' for listeners facing devices. */
+    exposure?: ListenerExposure;
+  },
 ): App {
+  const hardening = listenerOptions(opts.exposure ?? 'admin');
   const logger: FastifyBaseLogger = log;
   const base = {
     loggerInstance: logger,
@@ -25,8 +33,11 @@ export function createFastify(
       : {}),
     bodyLimit: opts.bodyLimit,
     frameworkErrors,
+    ...hardening.fastify,
   };
-  const app: FastifyInstance = opts.https ? Fastify({ ...base, https: opts.https }) : Fastify(base);
+  const app: FastifyInstance = opts.https
+    ? Fastify({ ...base, https: { ...opts.https, ...hardening.tls } })
+    : Fastify({ ...base, http: hardening.node });
   app.setValidatorCompiler(validatorCompiler());
   installUnsafeTextCheck(app.withTypeProvider());
   app.addHook('onResponse', (req, reply, done) => {

@@ -7,7 +7,7 @@ import { writeAudit } from '../audit/audit.js';
 import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
 
-const DEFAULTS: SiteSettings = { activeThresholdDays: 7 };
+const DEFAULTS: SiteSettings = { activeThresholdDays: 7, statusMessageRetentionDays: 90 };
 const KEY = 'site_settings';
 
 // Read on every device summary: kept in memory, refreshed in every process when it changes.
@@ -16,6 +16,11 @@ let current: SiteSettings = DEFAULTS;
 /** Days without contact after which a device counts as inactive. */
 export function activeThresholdDays(): number {
   return current.activeThresholdDays;
+}
+
+/** Days status messages are kept (status/retention.ts deletes older ones). */
+export function statusMessageRetentionDays(): number {
+  return current.statusMessageRetentionDays;
 }
 
 async function read(ctx: SiteContext): Promise<SiteSettings> {

@@ -21,6 +21,7 @@ import {
   getFile,
   httpsGet,
 } from '../../../../../test-support/content-access.js';
+import { CBC_SUITES, tls12Handshake } from '../../../../../test-support/tls.js';
 
 /**
  * The real thing: a site server process and a `steward server --roles dp` process pulling from it
@@ -100,6 +101,9 @@ describe('a distribution point process', () => {
       async () => (await api.getDistributionPoint(dpId)).state === 'online',
     );
     expect((await api.getDistributionPoint(dpId)).url).toBe(dp.agentUrl);
+    // The certificate installed at registration keeps the listener's TLS policy: AEAD only.
+    expect(await tls12Handshake(dp.agentUrl, CBC_SUITES)).toBe(false);
+    expect(await tls12Handshake(dp.agentUrl, 'ECDHE-ECDSA-AES128-GCM-SHA256')).toBe(true);
 
     await api.distributePackage('tool', { dpIds: [dpId, 'site-server'] });
     const partial = join(dpDir, 'content', 'partial', `${sha(big)}.partial`);

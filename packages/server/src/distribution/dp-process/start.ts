@@ -9,6 +9,7 @@ import { systemClock } from '../../context.js';
 import { createFastify } from '../../http/fastify.js';
 import { installErrorHandler } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
+import { AGENT_TLS_POLICY } from '../../http/listener-hardening.js';
 import { ContentStore } from '../../content/content-store.js';
 import {
   PRIVATE_FILE_MODE,
@@ -18,6 +19,8 @@ import {
 import { verifyContentAccessToken } from '../../content/access-token.js';
 import { contentAccessDenied, dpFileAccess } from '../../content/file-access.js';
 import { registerContentFileRoute } from '../../content/serve-file.js';
+import { AgentBodyLimits, installAgentEndpointGuard } from '../../agent-api/endpoint-guard.js';
+import { RefusalThrottle, throttleOptionsFromEnv } from '../../agent-api/refusal-throttle.js';
 import { decodeDpToken } from '../dp-token.js';
 import { loadDpConfig, saveDpConfig, type DpConfig } from './config.js';
 import { fetchPinnedCa, SiteClient } from './site-client.js';
@@ -182,7 +185,11 @@ async function registerNow(
   const config = await register(opts, at.url, at.hostnames);
   saveDpConfig(opts.dataDir, config);
   if (!(app.server instanceof TlsServer)) throw new Error('the DP listener is not TLS');
-  app.server.setSecureContext({ key: config.keyPem, cert: config.certChainPem });
+  app.server.setSecureContext({
+    key: config.keyPem,
+    cert: config.certChainPem,
+    ...AGENT_TLS_POLICY,
+  });
   log.info({ dpId: config.dpId, site: config.siteUrl }, 'distribution point registered');
   return config;
 }
@@ -209,10 +216,17 @@ export async function startDistributionPointProcess(
   const store = new ContentStore(join(opts.dataDir, 'content'));
   // Before registration there is no certificate: handshakes fail until setSecureContext.
   const app = createFastify(log, {
-    bodyLimit: 1024 * 1024,
+    bodyLimit: AgentBodyLimits.unauthenticated,
     https: config ? { key: config.keyPem, cert: config.certChainPem } : { key: '', cert: '' },
+    exposure: 'agent',
   });
   installErrorHandler(app);
+  // Clients prove themselves with content access tokens (a signature check in the route).
+  installAgentEndpointGuard(app, {
+    throttle: new RefusalThrottle(throttleOptionsFromEnv()),
+    callers: [],
+    checkedByRoute: ['authorization'],
+  });
   // The sync starts after registration; the file route asks it for the assigned versions.
   const running: { sync?: DpSync } = {};
   serveContent(app, store, () => config, running);
