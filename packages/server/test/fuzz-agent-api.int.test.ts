@@ -42,7 +42,13 @@ describe.each(dialects)('agent API fuzz (%s)', (dialect) => {
 
   beforeAll(async () => {
     if (skip) return;
-    site = await startSite({ dialect, agents: 0 });
+    // Every hostile input must reach its own check, not the per-address refusal budget (429),
+    // which agent-endpoint.int.test.ts tests on its own.
+    site = await startSite({
+      dialect,
+      agents: 0,
+      env: { STEWARD_AGENT_REFUSALS_PER_MINUTE: '0' },
+    });
     device = await enrolDevice(site, 'fuzz-device');
     revoked = await enrolDevice(site, 'fuzz-revoked');
     await membershipSettled(site, device.deviceId, true);
