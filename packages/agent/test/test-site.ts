@@ -187,11 +187,13 @@ export class TestSite extends EventEmitter {
   }
 
   static async start(certs: TestCerts = makeCerts()): Promise<TestSite> {
-    let site: TestSite | undefined;
+    // The handler needs the site, and the site needs the server: the handler reads it late.
+    const late: { site?: TestSite } = {};
     const server = createServer({ key: certs.serverKey, cert: certs.serverChain }, (req, res) => {
-      site?.handle(req, res);
+      late.site?.handle(req, res);
     });
-    site = new TestSite(certs, server);
+    const site = new TestSite(certs, server);
+    late.site = site;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return site;
   }
