@@ -87,6 +87,9 @@ export function send(
           ...(c.body !== undefined ? { 'content-length': Buffer.byteLength(c.body) } : {}),
         },
         rejectUnauthorized: false,
+        // A connection per request: a kept-alive socket the server closes as idle at the moment
+        // it is reused fails with "socket hang up", a race of the client, not an answer.
+        agent: false,
       },
       (res) => {
         answered = true;
