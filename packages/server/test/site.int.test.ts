@@ -11,6 +11,7 @@ import {
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
+import { refusalOfOversizedBody } from '../../../test-support/oversized-body.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
@@ -183,11 +184,11 @@ describe.each(dialects)('a site on %s with a real agent', (dialect) => {
       expect([r.status, await codeOf(r)]).toEqual([400, 'INVALID_INPUT']);
       r = await post('/collections', JSON.stringify({ name: 42, rules: [] }));
       expect([r.status, await codeOf(r)]).toEqual([400, 'INVALID_INPUT']);
-      r = await post(
-        '/collections',
-        JSON.stringify({ name: 'big', description: 'x'.repeat(3 * 1024 * 1024), rules: [] }),
-      );
-      expect([r.status, await codeOf(r)]).toEqual([413, 'BODY_TOO_LARGE']);
+      const big = await refusalOfOversizedBody(`${site.adminUrl}/api/v1/collections`, {
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenOf(site)}` },
+        contentLength: 3 * 1024 * 1024,
+      });
+      expect([big.status, big.body]).toMatchObject([413, { code: 'BODY_TOO_LARGE' }]);
       r = await post(
         '/collections',
         JSON.stringify({

@@ -304,6 +304,10 @@ export class DeploymentRunner {
       await this.recorder.finish(outcome);
       return outcome;
     }
+    // 10005 is queued before the running state: once the site sees a run as running, its
+    // "started" message is already in the outbox on disk, and an agent killed at that moment
+    // still reports it when it comes back.
+    await this.o.reporter.message(10005, names);
     if (role === 'main')
       await this.o.reporter.state({
         deploymentId: dep.id,
@@ -312,7 +316,6 @@ export class DeploymentRunner {
         runId,
         lastRunAt: startedAt,
       });
-    await this.o.reporter.message(10005, names);
     const outcome = await this.o.executor.wait(runId);
     return this.recorder.finish(outcome);
   }
