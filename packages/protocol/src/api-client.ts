@@ -1,37 +1,38 @@
 import type {
-  AuditEntry,
-  ClientActivity,
   Collection,
-  CollectionActionResult,
   CollectionDefinition,
   CollectionPreview,
   CollectionPreviewRequest,
   CollectionRevision,
   CreateEnrolmentTokenRequest,
   CreateUserRequest,
-  DeviceAction,
-  DeviceDetail,
-  DevicePackage,
   DeviceSummary,
   EnrolmentToken,
-  InventoryChange,
   InventoryClassInfo,
   ListDevicesQuery,
   ListStatusMessagesQuery,
   LoginResponse,
   MembershipChange,
-  SiteInfo,
   SiteSettings,
-  StatusMessage,
   UpdateUserRequest,
-  User,
 } from './admin-api.js';
 import { API_PREFIX } from './admin-api.js';
+import { ErrorCode } from './errors.js';
+import {
+  operationKey,
+  pathOf,
+  successStatus,
+  type CallArgs,
+  type Operation,
+  type QueryOf,
+  type ResultOf,
+} from './operations/operation.js';
+import { ops } from './operations/index.js';
+import { responseCheck } from './operations/response-check.js';
 import { CSRF_HEADER, isSafeMethod } from './session.js';
 import type { CompletionsResponse } from './query/api-schemas.js';
 import type { CustomClassDefinition } from './inventory.js';
 import type { NudgeAction, ClientSettings } from './agent-api.js';
-import type { CatalogEntry } from './status-catalog.js';
 import type {
   Boundary,
   BoundaryGroup,
@@ -79,16 +80,52 @@ import type {
   UpdateProgramRequest,
 } from './software/index.js';
 
+/** Codes the client raises itself, for answers that never reached it or made no sense. */
+export type ClientErrorCode =
+  | 'UNREACHABLE'
+  | 'NO_TOKEN'
+  | 'BAD_RESPONSE'
+  | 'ABORTED'
+  /** An error answer whose body carries no code this client knows (a proxy's 502, say). */
+  | `HTTP_${number}`;
+
+/** Every code an `ApiError` can carry: the site's `ErrorCode`s and the client's own. */
+export type ApiErrorCode = ErrorCode | ClientErrorCode;
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && KNOWN_CODES.has(code);
+}
+
 /** An error answer from the site: `code` is stable, switch on it. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly details?: unknown,
   ) {
     super(message);
   }
+}
+
+/** The typed error an error answer (status and body text) stands for. */
+export function apiErrorOf(status: number, text: string, statusText = ''): ApiError {
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  const o = typeof body === 'object' && body !== null ? body : {};
+  const code: unknown = Reflect.get(o, 'code');
+  const message: unknown = Reflect.get(o, 'message');
+  return new ApiError(
+    status,
+    isErrorCode(code) ? code : `HTTP_${status}`,
+    typeof message === 'string' ? message : text || statusText || `HTTP ${status}`,
+    Reflect.get(o, 'details'),
+  );
 }
 
 export interface ApiClientOptions {
@@ -190,20 +227,44 @@ export class ApiClient {
     }
     if (res.status === 204) return undefined as T;
     const text = await res.text();
+    if (!res.ok) {
+      if (res.status === 401) this.opts.onUnauthenticated?.();
+      throw apiErrorOf(res.status, text, res.statusText);
+    }
     let json: unknown = undefined;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
       json = undefined;
     }
-    if (!res.ok) {
-      if (res.status === 401) this.opts.onUnauthenticated?.();
-      const o = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
-      const code = typeof o.code === 'string' ? o.code : `HTTP_${res.status}`;
-      const message = typeof o.message === 'string' ? o.message : text || res.statusText;
-      throw new ApiError(res.status, code, message, o.details);
-    }
     return json as T;
+  }
+
+  /**
+   * Calls one operation of the table (`ops.devices.list`): the path, query and body come from
+   * the operation, and the answer is checked against the operation's response schema, so what
+   * the CLI and the console read is what the table says (a mismatch is a BAD_RESPONSE error).
+   */
+  async call<O extends Operation>(op: O, args: CallArgs<O>): Promise<ResultOf<O>> {
+    const { params, query, body } = args as {
+      params?: Record<string, unknown>;
+      query?: Query;
+      body?: unknown;
+    };
+    const result: unknown = await this.request<unknown>(op.method, pathOf(op, params), body, query);
+    const status = successStatus(op);
+    if (status === 204) return undefined as ResultOf<O>;
+    const schema = op.responses[status];
+    if (schema === undefined) return undefined as ResultOf<O>;
+    const check = responseCheck(schema);
+    if (!check.check(result))
+      throw new ApiError(
+        status,
+        'BAD_RESPONSE',
+        `${operationKey(op)} answered a body its schema refuses (${check.firstError(result)})`,
+      );
+    // Checked against the schema ResultOf<O> is derived from.
+    return result as ResultOf<O>;
   }
 
   /** The headers that authenticate a request of `method` (for requests made outside `send`). */
@@ -217,40 +278,42 @@ export class ApiClient {
 
   // ---- session ----
   login(userName: string, password: string) {
-    return this.request<LoginResponse>('POST', '/auth/login', {
-      userName,
-      password,
-      ...(this.opts.cookieSession ? { session: 'cookie' } : {}),
+    return this.call(ops.auth.login, {
+      body: {
+        userName,
+        password,
+        ...(this.opts.cookieSession ? { session: 'cookie' as const } : {}),
+      },
     });
   }
   logout() {
-    return this.request<void>('POST', '/auth/logout');
+    return this.call(ops.auth.logout, {});
   }
   me() {
-    return this.request<User>('GET', '/auth/me');
+    return this.call(ops.auth.me, {});
   }
   site() {
-    return this.request<SiteInfo>('GET', '/site');
+    return this.call(ops.site.info, {});
   }
   getSiteSettings() {
-    return this.request<SiteSettings>('GET', '/site-settings');
+    return this.call(ops.site.getSettings, {});
   }
   updateSiteSettings(patch: Partial<SiteSettings>) {
-    return this.request<SiteSettings>('PUT', '/site-settings', patch);
+    return this.call(ops.site.updateSettings, { body: patch });
   }
 
   // ---- users ----
   listUsers() {
-    return this.request<User[]>('GET', '/users');
+    return this.call(ops.users.list, {});
   }
   createUser(req: CreateUserRequest) {
-    return this.request<User>('POST', '/users', req);
+    return this.call(ops.users.create, { body: req });
   }
   updateUser(id: string, req: UpdateUserRequest) {
-    return this.request<User>('PATCH', `/users/${enc(id)}`, req);
+    return this.call(ops.users.update, { params: { id }, body: req });
   }
   deleteUser(id: string) {
-    return this.request<void>('DELETE', `/users/${enc(id)}`);
+    return this.call(ops.users.remove, { params: { id } });
   }
 
   // ---- enrolment ----
@@ -266,35 +329,25 @@ export class ApiClient {
 
   // ---- devices ----
   listDevices(q: ListDevicesQuery = {}) {
-    return this.request<{ items: DeviceSummary[]; total: number }>('GET', '/devices', undefined, q);
+    return this.call(ops.devices.list, { query: q });
   }
   getDevice(idOrName: string) {
-    return this.request<DeviceDetail>('GET', `/devices/${enc(idOrName)}`);
+    return this.call(ops.devices.get, { params: { id: idOrName } });
   }
-  devicePackages(idOrName: string, q: { search?: string; offset?: number; limit?: number } = {}) {
-    return this.request<{ items: DevicePackage[]; total: number }>(
-      'GET',
-      `/devices/${enc(idOrName)}/packages`,
-      undefined,
-      q,
-    );
+  devicePackages(idOrName: string, q: QueryOf<typeof ops.devices.packages> = {}) {
+    return this.call(ops.devices.packages, { params: { id: idOrName }, query: q });
   }
-  deviceHistory(idOrName: string, q: { className?: string; limit?: number; before?: string } = {}) {
-    return this.request<InventoryChange[]>(
-      'GET',
-      `/devices/${enc(idOrName)}/inventory-history`,
-      undefined,
-      q,
-    );
+  deviceHistory(idOrName: string, q: QueryOf<typeof ops.devices.history> = {}) {
+    return this.call(ops.devices.history, { params: { id: idOrName }, query: q });
   }
   deviceActions(idOrName: string) {
-    return this.request<DeviceAction[]>('GET', `/devices/${enc(idOrName)}/actions`);
+    return this.call(ops.devices.actions, { params: { id: idOrName } });
   }
   requestDeviceAction(idOrName: string, action: NudgeAction) {
-    return this.request<DeviceAction>('POST', `/devices/${enc(idOrName)}/actions`, { action });
+    return this.call(ops.devices.requestAction, { params: { id: idOrName }, body: { action } });
   }
   revokeDevice(idOrName: string) {
-    return this.request<DeviceSummary>('POST', `/devices/${enc(idOrName)}/revoke`);
+    return this.call(ops.devices.revoke, { params: { id: idOrName } });
   }
 
   // ---- inventory classes and client settings ----
@@ -360,9 +413,7 @@ export class ApiClient {
   }
   /** Sends "fetch policy now" / "collect inventory now" to every member of a collection. */
   notifyCollection(idOrName: string, action: NudgeAction) {
-    return this.request<CollectionActionResult>('POST', `/collections/${enc(idOrName)}/actions`, {
-      action,
-    });
+    return this.call(ops.devices.notifyCollection, { params: { id: idOrName }, body: { action } });
   }
   evaluateCollection(idOrName: string) {
     return this.request<Collection>('POST', `/collections/${enc(idOrName)}/evaluate`);
@@ -381,21 +432,16 @@ export class ApiClient {
 
   // ---- status and monitoring ----
   listStatusMessages(q: ListStatusMessagesQuery = {}) {
-    return this.request<{ items: StatusMessage[]; nextCursor: string | null }>(
-      'GET',
-      '/status-messages',
-      undefined,
-      q,
-    );
+    return this.call(ops.status.listMessages, { query: q });
   }
   statusCatalog() {
-    return this.request<CatalogEntry[]>('GET', '/status-catalog');
+    return this.call(ops.status.catalog, {});
   }
-  clientActivity(q: { collection?: string; days?: number } = {}) {
-    return this.request<ClientActivity>('GET', '/monitoring/client-activity', undefined, q);
+  clientActivity(q: QueryOf<typeof ops.status.clientActivity> = {}) {
+    return this.call(ops.status.clientActivity, { query: q });
   }
-  listAudit(q: { limit?: number; before?: string; targetType?: string; targetId?: string } = {}) {
-    return this.request<AuditEntry[]>('GET', '/audit-log', undefined, q);
+  listAudit(q: QueryOf<typeof ops.audit.list> = {}) {
+    return this.call(ops.audit.list, { query: q });
   }
 
   // ---- software library: packages, content, programs ----
