@@ -1,18 +1,11 @@
 import type {
-  Collection,
   CollectionDefinition,
-  CollectionPreview,
   CollectionPreviewRequest,
-  CollectionRevision,
   CreateEnrolmentTokenRequest,
   CreateUserRequest,
-  DeviceSummary,
-  EnrolmentToken,
-  InventoryClassInfo,
   ListDevicesQuery,
   ListStatusMessagesQuery,
   LoginResponse,
-  MembershipChange,
   SiteSettings,
   UpdateUserRequest,
 } from './admin-api.js';
@@ -30,7 +23,6 @@ import {
 import { ops } from './operations/index.js';
 import { responseCheck } from './operations/response-check.js';
 import { CSRF_HEADER, isSafeMethod } from './session.js';
-import type { CompletionsResponse } from './query/api-schemas.js';
 import type { CustomClassDefinition } from './inventory.js';
 import type { NudgeAction, ClientSettings } from './agent-api.js';
 import type {
@@ -318,13 +310,13 @@ export class ApiClient {
 
   // ---- enrolment ----
   listTokens() {
-    return this.request<EnrolmentToken[]>('GET', '/enrolment-tokens');
+    return this.call(ops.enrolment.listTokens, {});
   }
   createToken(req: CreateEnrolmentTokenRequest = {}) {
-    return this.request<EnrolmentToken>('POST', '/enrolment-tokens', req);
+    return this.call(ops.enrolment.createToken, { body: req });
   }
   revokeToken(id: string) {
-    return this.request<void>('DELETE', `/enrolment-tokens/${enc(id)}`);
+    return this.call(ops.enrolment.revokeToken, { params: { id } });
   }
 
   // ---- devices ----
@@ -352,82 +344,72 @@ export class ApiClient {
 
   // ---- inventory classes and client settings ----
   listInventoryClasses() {
-    return this.request<InventoryClassInfo[]>('GET', '/inventory-classes');
+    return this.call(ops.inventory.listClasses, {});
   }
   createInventoryClass(def: CustomClassDefinition) {
-    return this.request<InventoryClassInfo>('POST', '/inventory-classes', def);
+    return this.call(ops.inventory.createClass, { body: def });
   }
   updateInventoryClass(name: string, def: CustomClassDefinition) {
-    return this.request<InventoryClassInfo>('PUT', `/inventory-classes/${enc(name)}`, def);
+    return this.call(ops.inventory.updateClass, { params: { name }, body: def });
   }
   deleteInventoryClass(name: string) {
-    return this.request<void>('DELETE', `/inventory-classes/${enc(name)}`);
+    return this.call(ops.inventory.removeClass, { params: { name } });
   }
   getClientSettings() {
-    return this.request<ClientSettings>('GET', '/client-settings');
+    return this.call(ops.inventory.getClientSettings, {});
   }
   updateClientSettings(settings: Partial<ClientSettings>) {
-    return this.request<ClientSettings>('PUT', '/client-settings', settings);
+    return this.call(ops.inventory.updateClientSettings, { body: settings });
   }
 
   // ---- collections and queries ----
   listCollections() {
-    return this.request<Collection[]>('GET', '/collections');
+    return this.call(ops.collections.list, {});
   }
   getCollection(idOrName: string) {
-    return this.request<Collection>('GET', `/collections/${enc(idOrName)}`);
+    return this.call(ops.collections.get, { params: { id: idOrName } });
   }
   createCollection(def: CollectionDefinition) {
-    return this.request<Collection>('POST', '/collections', def);
+    return this.call(ops.collections.create, { body: def });
   }
   updateCollection(idOrName: string, def: CollectionDefinition) {
-    return this.request<Collection>('PUT', `/collections/${enc(idOrName)}`, def);
+    return this.call(ops.collections.update, { params: { id: idOrName }, body: def });
   }
   deleteCollection(idOrName: string) {
-    return this.request<void>('DELETE', `/collections/${enc(idOrName)}`);
+    return this.call(ops.collections.remove, { params: { id: idOrName } });
   }
-  collectionMembers(idOrName: string, q: { offset?: number; limit?: number } = {}) {
-    return this.request<{ items: DeviceSummary[]; total: number }>(
-      'GET',
-      `/collections/${enc(idOrName)}/members`,
-      undefined,
-      q,
-    );
+  collectionMembers(idOrName: string, q: QueryOf<typeof ops.collections.members> = {}) {
+    return this.call(ops.collections.members, { params: { id: idOrName }, query: q });
   }
-  collectionMembershipHistory(idOrName: string, q: { limit?: number; before?: string } = {}) {
-    return this.request<MembershipChange[]>(
-      'GET',
-      `/collections/${enc(idOrName)}/membership-history`,
-      undefined,
-      q,
-    );
+  collectionMembershipHistory(
+    idOrName: string,
+    q: QueryOf<typeof ops.collections.membershipHistory> = {},
+  ) {
+    return this.call(ops.collections.membershipHistory, { params: { id: idOrName }, query: q });
   }
   collectionRevisions(idOrName: string) {
-    return this.request<CollectionRevision[]>('GET', `/collections/${enc(idOrName)}/revisions`);
+    return this.call(ops.collections.revisions, { params: { id: idOrName } });
   }
   restoreCollectionRevision(idOrName: string, revision: number) {
-    return this.request<Collection>(
-      'POST',
-      `/collections/${enc(idOrName)}/revisions/${revision}/restore`,
-    );
+    return this.call(ops.collections.restoreRevision, { params: { id: idOrName, revision } });
   }
   /** Sends "fetch policy now" / "collect inventory now" to every member of a collection. */
   notifyCollection(idOrName: string, action: NudgeAction) {
     return this.call(ops.devices.notifyCollection, { params: { id: idOrName }, body: { action } });
   }
   evaluateCollection(idOrName: string) {
-    return this.request<Collection>('POST', `/collections/${enc(idOrName)}/evaluate`);
+    return this.call(ops.collections.evaluate, { params: { id: idOrName } });
   }
   previewCollection(req: CollectionPreviewRequest) {
-    return this.request<CollectionPreview>('POST', '/collections/preview', req);
+    return this.call(ops.collections.preview, { body: req });
   }
   queryCompletions(className?: string) {
-    return this.request<CompletionsResponse>('GET', '/queries/completions', undefined, {
-      class: className,
+    return this.call(ops.collections.completions, {
+      query: className === undefined ? {} : { class: className },
     });
   }
   validateQuery(query: string) {
-    return this.request<{ ok: true }>('POST', '/queries/validate', { query });
+    return this.call(ops.collections.validateQuery, { body: { query } });
   }
 
   // ---- status and monitoring ----

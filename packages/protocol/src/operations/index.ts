@@ -1,6 +1,8 @@
 import { auditOperations, statusOperations } from './status.js';
 import { deviceOperations } from './devices.js';
 import { siteOperations } from './site.js';
+import { collectionOperations } from './collections.js';
+import { enrolmentOperations, inventoryOperations } from './inventory.js';
 import { authOperations, userOperations } from './users.js';
 import type { Operation, OperationGroup } from './operation.js';
 
@@ -16,7 +18,10 @@ export const ops = {
   site: siteOperations,
   auth: authOperations,
   users: userOperations,
+  enrolment: enrolmentOperations,
   devices: deviceOperations,
+  inventory: inventoryOperations,
+  collections: collectionOperations,
   status: statusOperations,
   audit: auditOperations,
 } as const;
