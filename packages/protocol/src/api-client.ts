@@ -51,7 +51,6 @@ import type {
   DpContentStatus,
   DpGroup,
   ListDeploymentDevicesQuery,
-  MaintenanceWindow,
   MaintenanceWindowBody,
   ManifestEntry,
   MissingContentResponse,
@@ -59,7 +58,6 @@ import type {
   PackageContentStatus,
   PackageVersion,
   PhasedDeployment,
-  Program,
   ProgramBody,
   StoredContentFile,
   UpdateBoundaryGroupRequest,
@@ -507,23 +505,25 @@ export class ApiClient {
     );
   }
   listPrograms(packageIdOrName?: string) {
-    return this.request<Program[]>('GET', '/programs', undefined, { package: packageIdOrName });
+    return this.call(ops.programs.list, {
+      query: packageIdOrName === undefined ? {} : { package: packageIdOrName },
+    });
   }
   getProgram(id: string) {
-    return this.request<Program>('GET', `/programs/${enc(id)}`);
+    return this.call(ops.programs.get, { params: { id } });
   }
   createProgram(packageIdOrName: string, req: ProgramBody) {
-    return this.request<Program>('POST', `/packages/${enc(packageIdOrName)}/programs`, req);
+    return this.call(ops.programs.create, { params: { id: packageIdOrName }, body: req });
   }
   updateProgram(id: string, req: UpdateProgramRequest) {
-    return this.request<Program>('PATCH', `/programs/${enc(id)}`, req);
+    return this.call(ops.programs.update, { params: { id }, body: req });
   }
   deleteProgram(id: string) {
-    return this.request<void>('DELETE', `/programs/${enc(id)}`);
+    return this.call(ops.programs.remove, { params: { id } });
   }
   /** "Disable this program": stops it everywhere at once, mandatory runs included. */
   setProgramDisabled(id: string, disabled: boolean) {
-    return this.request<Program>('POST', `/programs/${enc(id)}/${disabled ? 'disable' : 'enable'}`);
+    return this.call(disabled ? ops.programs.disable : ops.programs.enable, { params: { id } });
   }
 
   // ---- distribution points, groups, boundaries ----
@@ -656,22 +656,21 @@ export class ApiClient {
     return this.request<DeploymentDeviceState[]>('GET', `/devices/${enc(idOrName)}/deployments`);
   }
   listMaintenanceWindows(collectionIdOrName?: string) {
-    return this.request<MaintenanceWindow[]>('GET', '/maintenance-windows', undefined, {
-      collection: collectionIdOrName,
+    return this.call(ops.maintenanceWindows.list, {
+      query: collectionIdOrName === undefined ? {} : { collection: collectionIdOrName },
     });
   }
   createMaintenanceWindow(collectionIdOrName: string, req: MaintenanceWindowBody) {
-    return this.request<MaintenanceWindow>(
-      'POST',
-      `/collections/${enc(collectionIdOrName)}/maintenance-windows`,
-      req,
-    );
+    return this.call(ops.maintenanceWindows.create, {
+      params: { id: collectionIdOrName },
+      body: req,
+    });
   }
   updateMaintenanceWindow(id: string, req: UpdateMaintenanceWindowRequest) {
-    return this.request<MaintenanceWindow>('PATCH', `/maintenance-windows/${enc(id)}`, req);
+    return this.call(ops.maintenanceWindows.update, { params: { id }, body: req });
   }
   deleteMaintenanceWindow(id: string) {
-    return this.request<void>('DELETE', `/maintenance-windows/${enc(id)}`);
+    return this.call(ops.maintenanceWindows.remove, { params: { id } });
   }
   listPhasedDeployments() {
     return this.request<PhasedDeployment[]>('GET', '/phased-deployments');

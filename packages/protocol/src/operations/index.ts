@@ -1,6 +1,7 @@
 import { auditOperations, statusOperations } from './status.js';
 import { deviceOperations } from './devices.js';
 import { siteOperations } from './site.js';
+import { maintenanceWindowOperations, programOperations } from './programs.js';
 import { collectionOperations } from './collections.js';
 import { enrolmentOperations, inventoryOperations } from './inventory.js';
 import { authOperations, userOperations } from './users.js';
@@ -22,6 +23,8 @@ export const ops = {
   devices: deviceOperations,
   inventory: inventoryOperations,
   collections: collectionOperations,
+  programs: programOperations,
+  maintenanceWindows: maintenanceWindowOperations,
   status: statusOperations,
   audit: auditOperations,
 } as const;
