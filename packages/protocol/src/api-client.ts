@@ -36,12 +36,9 @@ import type {
   CreateDpGroupRequest,
   CreatePackageRequest,
   CreatePhasedDeploymentRequest,
-  Deployment,
   DeploymentBody,
-  DeploymentDeviceState,
   DeploymentFailureRow,
   DeploymentFailuresQuery,
-  DeploymentSummary,
   DeploymentSummaryReportRow,
   DeploymentTimelinePoint,
   DistributeRequest,
@@ -57,7 +54,6 @@ import type {
   Package,
   PackageContentStatus,
   PackageVersion,
-  PhasedDeployment,
   ProgramBody,
   StoredContentFile,
   UpdateBoundaryGroupRequest,
@@ -612,48 +608,42 @@ export class ApiClient {
   }
 
   // ---- deployments ----
-  listDeployments(q: { program?: string; collection?: string; package?: string } = {}) {
-    return this.request<Deployment[]>('GET', '/deployments', undefined, q);
+  listDeployments(q: QueryOf<typeof ops.deployments.list> = {}) {
+    return this.call(ops.deployments.list, { query: q });
   }
   getDeployment(id: string) {
-    return this.request<Deployment>('GET', `/deployments/${enc(id)}`);
+    return this.call(ops.deployments.get, { params: { id } });
   }
   createDeployment(req: DeploymentBody) {
-    return this.request<Deployment>('POST', '/deployments', req);
+    return this.call(ops.deployments.create, { body: req });
   }
   updateDeployment(id: string, req: UpdateDeploymentRequest) {
-    return this.request<Deployment>('PATCH', `/deployments/${enc(id)}`, req);
+    return this.call(ops.deployments.update, { params: { id }, body: req });
   }
   deleteDeployment(id: string) {
-    return this.request<void>('DELETE', `/deployments/${enc(id)}`);
+    return this.call(ops.deployments.remove, { params: { id } });
   }
   rerunDeployment(id: string, deviceIds?: string[]) {
-    return this.request<Deployment>(
-      'POST',
-      `/deployments/${enc(id)}/rerun`,
-      deviceIds ? { deviceIds } : {},
-    );
+    return this.call(ops.deployments.rerun, {
+      params: { id },
+      body: deviceIds ? { deviceIds } : {},
+    });
   }
   addExtraAssignment(id: string, at: string) {
-    return this.request<Deployment>('POST', `/deployments/${enc(id)}/assignments`, { at });
+    return this.call(ops.deployments.addAssignment, { params: { id }, body: { at } });
   }
   deploymentSummary(id: string) {
-    return this.request<DeploymentSummary>('GET', `/deployments/${enc(id)}/summary`);
+    return this.call(ops.deployments.summary, { params: { id } });
   }
   deploymentTimeline(id: string) {
     return this.request<DeploymentTimelinePoint[]>('GET', `/deployments/${enc(id)}/timeline`);
   }
   deploymentDevices(id: string, q: ListDeploymentDevicesQuery = {}) {
-    return this.request<{ items: DeploymentDeviceState[]; total: number }>(
-      'GET',
-      `/deployments/${enc(id)}/devices`,
-      undefined,
-      q,
-    );
+    return this.call(ops.deployments.devices, { params: { id }, query: q });
   }
   /** Every deployment targeting a device, with the device's state in each. */
   deviceDeployments(idOrName: string) {
-    return this.request<DeploymentDeviceState[]>('GET', `/devices/${enc(idOrName)}/deployments`);
+    return this.call(ops.deployments.ofDevice, { params: { id: idOrName } });
   }
   listMaintenanceWindows(collectionIdOrName?: string) {
     return this.call(ops.maintenanceWindows.list, {
@@ -673,23 +663,22 @@ export class ApiClient {
     return this.call(ops.maintenanceWindows.remove, { params: { id } });
   }
   listPhasedDeployments() {
-    return this.request<PhasedDeployment[]>('GET', '/phased-deployments');
+    return this.call(ops.phasedDeployments.list, {});
   }
   getPhasedDeployment(id: string) {
-    return this.request<PhasedDeployment>('GET', `/phased-deployments/${enc(id)}`);
+    return this.call(ops.phasedDeployments.get, { params: { id } });
   }
   createPhasedDeployment(req: CreatePhasedDeploymentRequest) {
-    return this.request<PhasedDeployment>('POST', '/phased-deployments', req);
+    return this.call(ops.phasedDeployments.create, { body: req });
   }
   haltPhasedDeployment(id: string, reason?: string) {
-    return this.request<PhasedDeployment>(
-      'POST',
-      `/phased-deployments/${enc(id)}/halt`,
-      reason ? { reason } : {},
-    );
+    return this.call(ops.phasedDeployments.halt, {
+      params: { id },
+      body: reason ? { reason } : {},
+    });
   }
   resumePhasedDeployment(id: string) {
-    return this.request<PhasedDeployment>('POST', `/phased-deployments/${enc(id)}/resume`);
+    return this.call(ops.phasedDeployments.resume, { params: { id } });
   }
 
   // ---- reports ----

@@ -1,6 +1,7 @@
 import { auditOperations, statusOperations } from './status.js';
 import { deviceOperations } from './devices.js';
 import { siteOperations } from './site.js';
+import { deploymentOperations, phasedDeploymentOperations } from './deployments.js';
 import { maintenanceWindowOperations, programOperations } from './programs.js';
 import { collectionOperations } from './collections.js';
 import { enrolmentOperations, inventoryOperations } from './inventory.js';
@@ -25,6 +26,8 @@ export const ops = {
   collections: collectionOperations,
   programs: programOperations,
   maintenanceWindows: maintenanceWindowOperations,
+  deployments: deploymentOperations,
+  phasedDeployments: phasedDeploymentOperations,
   status: statusOperations,
   audit: auditOperations,
 } as const;

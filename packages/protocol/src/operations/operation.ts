@@ -25,6 +25,8 @@ export interface Operation {
   readonly params?: TSchema;
   readonly query?: TSchema;
   readonly body?: TSchema;
+  /** The body may be left out entirely (no content type, no bytes); it is then `{}`. */
+  readonly bodyMayBeOmitted?: true;
   readonly responses: Readonly<Partial<Record<SuccessStatus, TSchema>>>;
   readonly permission: Access;
   readonly errors: readonly ErrorCode[];

@@ -64,6 +64,13 @@ export function registerOperation<O extends Operation>(
     url: `${API_PREFIX}${op.path}`,
     schema: routeSchema(op),
     ...(access === 'public' ? { config: { public: true } } : {}),
+    ...(op.bodyMayBeOmitted
+      ? {
+          preValidation: async (request: FastifyRequest) => {
+            request.body ??= {};
+          },
+        }
+      : {}),
     handler: async (request, reply) => {
       if (access !== 'public') {
         const actor = actorOf(request);
