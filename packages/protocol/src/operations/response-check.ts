@@ -16,32 +16,32 @@ export interface ResponseCheck {
 const checks = new WeakMap<TSchema, ResponseCheck>();
 
 /**
- * A compiled check of `schema`, built once per schema. The console runs under a
- * Content-Security-Policy without 'unsafe-eval', where TypeBox cannot compile (it builds a
- * Function); there the check interprets the schema with `Value.Check`, same answers, slower.
+ * A compiled check of `schema`, built once per schema. In a browser page (the console) the
+ * Content-Security-Policy has no 'unsafe-eval', so TypeBox cannot compile (it builds a Function)
+ * and even trying reports a CSP violation; there the check interprets the schema with
+ * `Value.Check`: same answers, slower. Node (the CLI, scripts, tests) compiles.
  */
 export function responseCheck(schema: TSchema): ResponseCheck {
   let found = checks.get(schema);
   if (!found) {
-    found = build(schema);
+    found = 'document' in globalThis ? interpreted(schema) : compiled(schema);
     checks.set(schema, found);
   }
   return found;
 }
 
-function build(schema: TSchema): ResponseCheck {
-  const describe = (e: { path: string; message: string } | undefined) =>
-    e ? `${e.path || '/'}: ${e.message}` : 'does not match';
-  try {
-    const compiled = TypeCompiler.Compile(schema);
-    return {
-      check: (v) => compiled.Check(v),
-      firstError: (v) => describe(compiled.Errors(v).First()),
-    };
-  } catch {
-    return {
-      check: (v) => Value.Check(schema, v),
-      firstError: (v) => describe(Value.Errors(schema, v).First()),
-    };
-  }
+function describe(e: { path: string; message: string } | undefined): string {
+  return e ? `${e.path || '/'}: ${e.message}` : 'does not match';
+}
+
+function compiled(schema: TSchema): ResponseCheck {
+  const check = TypeCompiler.Compile(schema);
+  return { check: (v) => check.Check(v), firstError: (v) => describe(check.Errors(v).First()) };
+}
+
+function interpreted(schema: TSchema): ResponseCheck {
+  return {
+    check: (v) => Value.Check(schema, v),
+    firstError: (v) => describe(Value.Errors(schema, v).First()),
+  };
 }
