@@ -12,7 +12,7 @@ import {
   type HarnessOptions,
   type Route,
 } from './test-support/harness.js';
-import { device, user } from './test-support/fixtures.js';
+import { collection, device, user } from './test-support/fixtures.js';
 
 const signedIn = { STEWARD_SERVER: 'http://site.test', STEWARD_TOKEN: 't0k' };
 
@@ -184,7 +184,7 @@ describe('login, whoami, logout', () => {
 describe('device list', () => {
   it('maps flags to the query and prints one JSON document', async () => {
     const h = site([
-      route('GET', '/collections/:id', (_r, [id]) => ({ id: `id-of-${id ?? ''}` })),
+      route('GET', '/collections/:id', (_r, [id]) => collection({ id: `id-of-${id ?? ''}` })),
       route('GET', '/devices', () => ({ items: [device()], total: 1 })),
     ]);
     const r = await run(

@@ -1,37 +1,30 @@
 import type {
-  AuditEntry,
-  ClientActivity,
-  Collection,
-  CollectionActionResult,
   CollectionDefinition,
-  CollectionPreview,
   CollectionPreviewRequest,
-  CollectionRevision,
   CreateEnrolmentTokenRequest,
   CreateUserRequest,
-  DeviceAction,
-  DeviceDetail,
-  DevicePackage,
-  DeviceSummary,
-  EnrolmentToken,
-  InventoryChange,
-  InventoryClassInfo,
   ListDevicesQuery,
   ListStatusMessagesQuery,
   LoginResponse,
-  MembershipChange,
-  SiteInfo,
   SiteSettings,
-  StatusMessage,
   UpdateUserRequest,
-  User,
 } from './admin-api.js';
 import { API_PREFIX } from './admin-api.js';
+import { ErrorCode } from './errors.js';
+import {
+  operationKey,
+  pathOf,
+  successStatus,
+  type CallArgs,
+  type Operation,
+  type QueryOf,
+  type ResultOf,
+} from './operations/operation.js';
+import { ops } from './operations/index.js';
+import { responseCheck } from './operations/response-check.js';
 import { CSRF_HEADER, isSafeMethod } from './session.js';
-import type { CompletionsResponse } from './query/api-schemas.js';
 import type { CustomClassDefinition } from './inventory.js';
 import type { NudgeAction, ClientSettings } from './agent-api.js';
-import type { CatalogEntry } from './status-catalog.js';
 import type {
   Boundary,
   BoundaryGroup,
@@ -43,12 +36,9 @@ import type {
   CreateDpGroupRequest,
   CreatePackageRequest,
   CreatePhasedDeploymentRequest,
-  Deployment,
   DeploymentBody,
-  DeploymentDeviceState,
   DeploymentFailureRow,
   DeploymentFailuresQuery,
-  DeploymentSummary,
   DeploymentSummaryReportRow,
   DeploymentTimelinePoint,
   DistributeRequest,
@@ -58,15 +48,12 @@ import type {
   DpContentStatus,
   DpGroup,
   ListDeploymentDevicesQuery,
-  MaintenanceWindow,
   MaintenanceWindowBody,
   ManifestEntry,
   MissingContentResponse,
   Package,
   PackageContentStatus,
   PackageVersion,
-  PhasedDeployment,
-  Program,
   ProgramBody,
   StoredContentFile,
   UpdateBoundaryGroupRequest,
@@ -79,16 +66,52 @@ import type {
   UpdateProgramRequest,
 } from './software/index.js';
 
+/** Codes the client raises itself, for answers that never reached it or made no sense. */
+export type ClientErrorCode =
+  | 'UNREACHABLE'
+  | 'NO_TOKEN'
+  | 'BAD_RESPONSE'
+  | 'ABORTED'
+  /** An error answer whose body carries no code this client knows (a proxy's 502, say). */
+  | `HTTP_${number}`;
+
+/** Every code an `ApiError` can carry: the site's `ErrorCode`s and the client's own. */
+export type ApiErrorCode = ErrorCode | ClientErrorCode;
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && KNOWN_CODES.has(code);
+}
+
 /** An error answer from the site: `code` is stable, switch on it. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly details?: unknown,
   ) {
     super(message);
   }
+}
+
+/** The typed error an error answer (status and body text) stands for. */
+export function apiErrorOf(status: number, text: string, statusText = ''): ApiError {
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  const o = typeof body === 'object' && body !== null ? body : {};
+  const code: unknown = Reflect.get(o, 'code');
+  const message: unknown = Reflect.get(o, 'message');
+  return new ApiError(
+    status,
+    isErrorCode(code) ? code : `HTTP_${status}`,
+    typeof message === 'string' ? message : text || statusText || `HTTP ${status}`,
+    Reflect.get(o, 'details'),
+  );
 }
 
 export interface ApiClientOptions {
@@ -190,20 +213,44 @@ export class ApiClient {
     }
     if (res.status === 204) return undefined as T;
     const text = await res.text();
+    if (!res.ok) {
+      if (res.status === 401) this.opts.onUnauthenticated?.();
+      throw apiErrorOf(res.status, text, res.statusText);
+    }
     let json: unknown = undefined;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
       json = undefined;
     }
-    if (!res.ok) {
-      if (res.status === 401) this.opts.onUnauthenticated?.();
-      const o = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
-      const code = typeof o.code === 'string' ? o.code : `HTTP_${res.status}`;
-      const message = typeof o.message === 'string' ? o.message : text || res.statusText;
-      throw new ApiError(res.status, code, message, o.details);
-    }
     return json as T;
+  }
+
+  /**
+   * Calls one operation of the table (`ops.devices.list`): the path, query and body come from
+   * the operation, and the answer is checked against the operation's response schema, so what
+   * the CLI and the console read is what the table says (a mismatch is a BAD_RESPONSE error).
+   */
+  async call<O extends Operation>(op: O, args: CallArgs<O>): Promise<ResultOf<O>> {
+    const { params, query, body } = args as {
+      params?: Record<string, unknown>;
+      query?: Query;
+      body?: unknown;
+    };
+    const result: unknown = await this.request<unknown>(op.method, pathOf(op, params), body, query);
+    const status = successStatus(op);
+    if (status === 204) return undefined as ResultOf<O>;
+    const schema = op.responses[status];
+    if (schema === undefined) return undefined as ResultOf<O>;
+    const check = responseCheck(schema);
+    if (!check.check(result))
+      throw new ApiError(
+        status,
+        'BAD_RESPONSE',
+        `${operationKey(op)} answered a body its schema refuses (${check.firstError(result)})`,
+      );
+    // Checked against the schema ResultOf<O> is derived from.
+    return result as ResultOf<O>;
   }
 
   /** The headers that authenticate a request of `method` (for requests made outside `send`). */
@@ -217,185 +264,160 @@ export class ApiClient {
 
   // ---- session ----
   login(userName: string, password: string) {
-    return this.request<LoginResponse>('POST', '/auth/login', {
-      userName,
-      password,
-      ...(this.opts.cookieSession ? { session: 'cookie' } : {}),
+    return this.call(ops.auth.login, {
+      body: {
+        userName,
+        password,
+        ...(this.opts.cookieSession ? { session: 'cookie' as const } : {}),
+      },
     });
   }
   logout() {
-    return this.request<void>('POST', '/auth/logout');
+    return this.call(ops.auth.logout, {});
   }
   me() {
-    return this.request<User>('GET', '/auth/me');
+    return this.call(ops.auth.me, {});
   }
   site() {
-    return this.request<SiteInfo>('GET', '/site');
+    return this.call(ops.site.info, {});
   }
   getSiteSettings() {
-    return this.request<SiteSettings>('GET', '/site-settings');
+    return this.call(ops.site.getSettings, {});
   }
   updateSiteSettings(patch: Partial<SiteSettings>) {
-    return this.request<SiteSettings>('PUT', '/site-settings', patch);
+    return this.call(ops.site.updateSettings, { body: patch });
   }
 
   // ---- users ----
   listUsers() {
-    return this.request<User[]>('GET', '/users');
+    return this.call(ops.users.list, {});
   }
   createUser(req: CreateUserRequest) {
-    return this.request<User>('POST', '/users', req);
+    return this.call(ops.users.create, { body: req });
   }
   updateUser(id: string, req: UpdateUserRequest) {
-    return this.request<User>('PATCH', `/users/${enc(id)}`, req);
+    return this.call(ops.users.update, { params: { id }, body: req });
   }
   deleteUser(id: string) {
-    return this.request<void>('DELETE', `/users/${enc(id)}`);
+    return this.call(ops.users.remove, { params: { id } });
   }
 
   // ---- enrolment ----
   listTokens() {
-    return this.request<EnrolmentToken[]>('GET', '/enrolment-tokens');
+    return this.call(ops.enrolment.listTokens, {});
   }
   createToken(req: CreateEnrolmentTokenRequest = {}) {
-    return this.request<EnrolmentToken>('POST', '/enrolment-tokens', req);
+    return this.call(ops.enrolment.createToken, { body: req });
   }
   revokeToken(id: string) {
-    return this.request<void>('DELETE', `/enrolment-tokens/${enc(id)}`);
+    return this.call(ops.enrolment.revokeToken, { params: { id } });
   }
 
   // ---- devices ----
   listDevices(q: ListDevicesQuery = {}) {
-    return this.request<{ items: DeviceSummary[]; total: number }>('GET', '/devices', undefined, q);
+    return this.call(ops.devices.list, { query: q });
   }
   getDevice(idOrName: string) {
-    return this.request<DeviceDetail>('GET', `/devices/${enc(idOrName)}`);
+    return this.call(ops.devices.get, { params: { id: idOrName } });
   }
-  devicePackages(idOrName: string, q: { search?: string; offset?: number; limit?: number } = {}) {
-    return this.request<{ items: DevicePackage[]; total: number }>(
-      'GET',
-      `/devices/${enc(idOrName)}/packages`,
-      undefined,
-      q,
-    );
+  devicePackages(idOrName: string, q: QueryOf<typeof ops.devices.packages> = {}) {
+    return this.call(ops.devices.packages, { params: { id: idOrName }, query: q });
   }
-  deviceHistory(idOrName: string, q: { className?: string; limit?: number; before?: string } = {}) {
-    return this.request<InventoryChange[]>(
-      'GET',
-      `/devices/${enc(idOrName)}/inventory-history`,
-      undefined,
-      q,
-    );
+  deviceHistory(idOrName: string, q: QueryOf<typeof ops.devices.history> = {}) {
+    return this.call(ops.devices.history, { params: { id: idOrName }, query: q });
   }
   deviceActions(idOrName: string) {
-    return this.request<DeviceAction[]>('GET', `/devices/${enc(idOrName)}/actions`);
+    return this.call(ops.devices.actions, { params: { id: idOrName } });
   }
   requestDeviceAction(idOrName: string, action: NudgeAction) {
-    return this.request<DeviceAction>('POST', `/devices/${enc(idOrName)}/actions`, { action });
+    return this.call(ops.devices.requestAction, { params: { id: idOrName }, body: { action } });
   }
   revokeDevice(idOrName: string) {
-    return this.request<DeviceSummary>('POST', `/devices/${enc(idOrName)}/revoke`);
+    return this.call(ops.devices.revoke, { params: { id: idOrName } });
   }
 
   // ---- inventory classes and client settings ----
   listInventoryClasses() {
-    return this.request<InventoryClassInfo[]>('GET', '/inventory-classes');
+    return this.call(ops.inventory.listClasses, {});
   }
   createInventoryClass(def: CustomClassDefinition) {
-    return this.request<InventoryClassInfo>('POST', '/inventory-classes', def);
+    return this.call(ops.inventory.createClass, { body: def });
   }
   updateInventoryClass(name: string, def: CustomClassDefinition) {
-    return this.request<InventoryClassInfo>('PUT', `/inventory-classes/${enc(name)}`, def);
+    return this.call(ops.inventory.updateClass, { params: { name }, body: def });
   }
   deleteInventoryClass(name: string) {
-    return this.request<void>('DELETE', `/inventory-classes/${enc(name)}`);
+    return this.call(ops.inventory.removeClass, { params: { name } });
   }
   getClientSettings() {
-    return this.request<ClientSettings>('GET', '/client-settings');
+    return this.call(ops.inventory.getClientSettings, {});
   }
   updateClientSettings(settings: Partial<ClientSettings>) {
-    return this.request<ClientSettings>('PUT', '/client-settings', settings);
+    return this.call(ops.inventory.updateClientSettings, { body: settings });
   }
 
   // ---- collections and queries ----
   listCollections() {
-    return this.request<Collection[]>('GET', '/collections');
+    return this.call(ops.collections.list, {});
   }
   getCollection(idOrName: string) {
-    return this.request<Collection>('GET', `/collections/${enc(idOrName)}`);
+    return this.call(ops.collections.get, { params: { id: idOrName } });
   }
   createCollection(def: CollectionDefinition) {
-    return this.request<Collection>('POST', '/collections', def);
+    return this.call(ops.collections.create, { body: def });
   }
   updateCollection(idOrName: string, def: CollectionDefinition) {
-    return this.request<Collection>('PUT', `/collections/${enc(idOrName)}`, def);
+    return this.call(ops.collections.update, { params: { id: idOrName }, body: def });
   }
   deleteCollection(idOrName: string) {
-    return this.request<void>('DELETE', `/collections/${enc(idOrName)}`);
+    return this.call(ops.collections.remove, { params: { id: idOrName } });
   }
-  collectionMembers(idOrName: string, q: { offset?: number; limit?: number } = {}) {
-    return this.request<{ items: DeviceSummary[]; total: number }>(
-      'GET',
-      `/collections/${enc(idOrName)}/members`,
-      undefined,
-      q,
-    );
+  collectionMembers(idOrName: string, q: QueryOf<typeof ops.collections.members> = {}) {
+    return this.call(ops.collections.members, { params: { id: idOrName }, query: q });
   }
-  collectionMembershipHistory(idOrName: string, q: { limit?: number; before?: string } = {}) {
-    return this.request<MembershipChange[]>(
-      'GET',
-      `/collections/${enc(idOrName)}/membership-history`,
-      undefined,
-      q,
-    );
+  collectionMembershipHistory(
+    idOrName: string,
+    q: QueryOf<typeof ops.collections.membershipHistory> = {},
+  ) {
+    return this.call(ops.collections.membershipHistory, { params: { id: idOrName }, query: q });
   }
   collectionRevisions(idOrName: string) {
-    return this.request<CollectionRevision[]>('GET', `/collections/${enc(idOrName)}/revisions`);
+    return this.call(ops.collections.revisions, { params: { id: idOrName } });
   }
   restoreCollectionRevision(idOrName: string, revision: number) {
-    return this.request<Collection>(
-      'POST',
-      `/collections/${enc(idOrName)}/revisions/${revision}/restore`,
-    );
+    return this.call(ops.collections.restoreRevision, { params: { id: idOrName, revision } });
   }
   /** Sends "fetch policy now" / "collect inventory now" to every member of a collection. */
   notifyCollection(idOrName: string, action: NudgeAction) {
-    return this.request<CollectionActionResult>('POST', `/collections/${enc(idOrName)}/actions`, {
-      action,
-    });
+    return this.call(ops.devices.notifyCollection, { params: { id: idOrName }, body: { action } });
   }
   evaluateCollection(idOrName: string) {
-    return this.request<Collection>('POST', `/collections/${enc(idOrName)}/evaluate`);
+    return this.call(ops.collections.evaluate, { params: { id: idOrName } });
   }
   previewCollection(req: CollectionPreviewRequest) {
-    return this.request<CollectionPreview>('POST', '/collections/preview', req);
+    return this.call(ops.collections.preview, { body: req });
   }
   queryCompletions(className?: string) {
-    return this.request<CompletionsResponse>('GET', '/queries/completions', undefined, {
-      class: className,
+    return this.call(ops.collections.completions, {
+      query: className === undefined ? {} : { class: className },
     });
   }
   validateQuery(query: string) {
-    return this.request<{ ok: true }>('POST', '/queries/validate', { query });
+    return this.call(ops.collections.validateQuery, { body: { query } });
   }
 
   // ---- status and monitoring ----
   listStatusMessages(q: ListStatusMessagesQuery = {}) {
-    return this.request<{ items: StatusMessage[]; nextCursor: string | null }>(
-      'GET',
-      '/status-messages',
-      undefined,
-      q,
-    );
+    return this.call(ops.status.listMessages, { query: q });
   }
   statusCatalog() {
-    return this.request<CatalogEntry[]>('GET', '/status-catalog');
+    return this.call(ops.status.catalog, {});
   }
-  clientActivity(q: { collection?: string; days?: number } = {}) {
-    return this.request<ClientActivity>('GET', '/monitoring/client-activity', undefined, q);
+  clientActivity(q: QueryOf<typeof ops.status.clientActivity> = {}) {
+    return this.call(ops.status.clientActivity, { query: q });
   }
-  listAudit(q: { limit?: number; before?: string; targetType?: string; targetId?: string } = {}) {
-    return this.request<AuditEntry[]>('GET', '/audit-log', undefined, q);
+  listAudit(q: QueryOf<typeof ops.audit.list> = {}) {
+    return this.call(ops.audit.list, { query: q });
   }
 
   // ---- software library: packages, content, programs ----
@@ -479,23 +501,25 @@ export class ApiClient {
     );
   }
   listPrograms(packageIdOrName?: string) {
-    return this.request<Program[]>('GET', '/programs', undefined, { package: packageIdOrName });
+    return this.call(ops.programs.list, {
+      query: packageIdOrName === undefined ? {} : { package: packageIdOrName },
+    });
   }
   getProgram(id: string) {
-    return this.request<Program>('GET', `/programs/${enc(id)}`);
+    return this.call(ops.programs.get, { params: { id } });
   }
   createProgram(packageIdOrName: string, req: ProgramBody) {
-    return this.request<Program>('POST', `/packages/${enc(packageIdOrName)}/programs`, req);
+    return this.call(ops.programs.create, { params: { id: packageIdOrName }, body: req });
   }
   updateProgram(id: string, req: UpdateProgramRequest) {
-    return this.request<Program>('PATCH', `/programs/${enc(id)}`, req);
+    return this.call(ops.programs.update, { params: { id }, body: req });
   }
   deleteProgram(id: string) {
-    return this.request<void>('DELETE', `/programs/${enc(id)}`);
+    return this.call(ops.programs.remove, { params: { id } });
   }
   /** "Disable this program": stops it everywhere at once, mandatory runs included. */
   setProgramDisabled(id: string, disabled: boolean) {
-    return this.request<Program>('POST', `/programs/${enc(id)}/${disabled ? 'disable' : 'enable'}`);
+    return this.call(disabled ? ops.programs.disable : ops.programs.enable, { params: { id } });
   }
 
   // ---- distribution points, groups, boundaries ----
@@ -584,85 +608,77 @@ export class ApiClient {
   }
 
   // ---- deployments ----
-  listDeployments(q: { program?: string; collection?: string; package?: string } = {}) {
-    return this.request<Deployment[]>('GET', '/deployments', undefined, q);
+  listDeployments(q: QueryOf<typeof ops.deployments.list> = {}) {
+    return this.call(ops.deployments.list, { query: q });
   }
   getDeployment(id: string) {
-    return this.request<Deployment>('GET', `/deployments/${enc(id)}`);
+    return this.call(ops.deployments.get, { params: { id } });
   }
   createDeployment(req: DeploymentBody) {
-    return this.request<Deployment>('POST', '/deployments', req);
+    return this.call(ops.deployments.create, { body: req });
   }
   updateDeployment(id: string, req: UpdateDeploymentRequest) {
-    return this.request<Deployment>('PATCH', `/deployments/${enc(id)}`, req);
+    return this.call(ops.deployments.update, { params: { id }, body: req });
   }
   deleteDeployment(id: string) {
-    return this.request<void>('DELETE', `/deployments/${enc(id)}`);
+    return this.call(ops.deployments.remove, { params: { id } });
   }
   rerunDeployment(id: string, deviceIds?: string[]) {
-    return this.request<Deployment>(
-      'POST',
-      `/deployments/${enc(id)}/rerun`,
-      deviceIds ? { deviceIds } : {},
-    );
+    return this.call(ops.deployments.rerun, {
+      params: { id },
+      body: deviceIds ? { deviceIds } : {},
+    });
   }
   addExtraAssignment(id: string, at: string) {
-    return this.request<Deployment>('POST', `/deployments/${enc(id)}/assignments`, { at });
+    return this.call(ops.deployments.addAssignment, { params: { id }, body: { at } });
   }
   deploymentSummary(id: string) {
-    return this.request<DeploymentSummary>('GET', `/deployments/${enc(id)}/summary`);
+    return this.call(ops.deployments.summary, { params: { id } });
   }
   deploymentTimeline(id: string) {
     return this.request<DeploymentTimelinePoint[]>('GET', `/deployments/${enc(id)}/timeline`);
   }
   deploymentDevices(id: string, q: ListDeploymentDevicesQuery = {}) {
-    return this.request<{ items: DeploymentDeviceState[]; total: number }>(
-      'GET',
-      `/deployments/${enc(id)}/devices`,
-      undefined,
-      q,
-    );
+    return this.call(ops.deployments.devices, { params: { id }, query: q });
   }
   /** Every deployment targeting a device, with the device's state in each. */
   deviceDeployments(idOrName: string) {
-    return this.request<DeploymentDeviceState[]>('GET', `/devices/${enc(idOrName)}/deployments`);
+    return this.call(ops.deployments.ofDevice, { params: { id: idOrName } });
   }
   listMaintenanceWindows(collectionIdOrName?: string) {
-    return this.request<MaintenanceWindow[]>('GET', '/maintenance-windows', undefined, {
-      collection: collectionIdOrName,
+    return this.call(ops.maintenanceWindows.list, {
+      query: collectionIdOrName === undefined ? {} : { collection: collectionIdOrName },
     });
   }
   createMaintenanceWindow(collectionIdOrName: string, req: MaintenanceWindowBody) {
-    return this.request<MaintenanceWindow>(
-      'POST',
-      `/collections/${enc(collectionIdOrName)}/maintenance-windows`,
-      req,
-    );
+    return this.call(ops.maintenanceWindows.create, {
+      params: { id: collectionIdOrName },
+      body: req,
+    });
   }
   updateMaintenanceWindow(id: string, req: UpdateMaintenanceWindowRequest) {
-    return this.request<MaintenanceWindow>('PATCH', `/maintenance-windows/${enc(id)}`, req);
+    return this.call(ops.maintenanceWindows.update, { params: { id }, body: req });
   }
   deleteMaintenanceWindow(id: string) {
-    return this.request<void>('DELETE', `/maintenance-windows/${enc(id)}`);
+    return this.call(ops.maintenanceWindows.remove, { params: { id } });
   }
   listPhasedDeployments() {
-    return this.request<PhasedDeployment[]>('GET', '/phased-deployments');
+    return this.call(ops.phasedDeployments.list, {});
   }
   getPhasedDeployment(id: string) {
-    return this.request<PhasedDeployment>('GET', `/phased-deployments/${enc(id)}`);
+    return this.call(ops.phasedDeployments.get, { params: { id } });
   }
   createPhasedDeployment(req: CreatePhasedDeploymentRequest) {
-    return this.request<PhasedDeployment>('POST', '/phased-deployments', req);
+    return this.call(ops.phasedDeployments.create, { body: req });
   }
   haltPhasedDeployment(id: string, reason?: string) {
-    return this.request<PhasedDeployment>(
-      'POST',
-      `/phased-deployments/${enc(id)}/halt`,
-      reason ? { reason } : {},
-    );
+    return this.call(ops.phasedDeployments.halt, {
+      params: { id },
+      body: reason ? { reason } : {},
+    });
   }
   resumePhasedDeployment(id: string) {
-    return this.request<PhasedDeployment>('POST', `/phased-deployments/${enc(id)}/resume`);
+    return this.call(ops.phasedDeployments.resume, { params: { id } });
   }
 
   // ---- reports ----

@@ -11,3 +11,4 @@ export * from './query/index.js';
 export * from './api-client.js';
 export * from './session.js';
 export * from './software/index.js';
+export * from './operations/index.js';

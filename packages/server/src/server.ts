@@ -16,7 +16,7 @@ import {
   securePrivateDataDir,
   writePrivateFileAtomic,
 } from './site/private-files.js';
-import { createAdminApp, registerSiteRoute } from './http/admin-app.js';
+import { createAdminApp } from './http/admin-app.js';
 import { createFastify } from './http/fastify.js';
 import { installErrorHandler } from './http/errors.js';
 import { installAdminAuth } from './http/auth.js';
@@ -32,7 +32,7 @@ import { registerInventoryRoutes } from './inventory/routes.js';
 import { collectUnusedPackageSets } from './inventory/package-sets.js';
 import { registerStatusRoutes } from './status/routes.js';
 import { raiseSiteStatus } from './status/site-status.js';
-import { registerMonitoringRoutes, snapshotClientActivity } from './monitoring/client-activity.js';
+import { snapshotClientActivity } from './monitoring/client-activity.js';
 import { listAudit } from './audit/audit.js';
 import { ActivityRecorder } from './agent-api/activity.js';
 import { DeviceAuthenticator } from './agent-api/device-auth.js';
@@ -64,7 +64,7 @@ import { registerDeploymentReportRoutes } from './deployments/reports.js';
 import { registerTimelineRoutes, snapshotDeploymentStates } from './deployments/timeline.js';
 import {
   SiteSettingsService,
-  registerSiteSettingsRoutes,
+  registerSiteRoutes,
   activeThresholdDays,
 } from './site/site-settings.js';
 
@@ -292,7 +292,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (roles.has('admin')) {
     const admin = await createAdminApp(log, version);
     installAdminAuth(admin, users);
-    registerSiteRoute(admin, () => ({
+    registerSiteRoutes(admin, siteSettings, () => ({
       siteCode: keys.siteCode,
       siteName: keys.siteName,
       version,
@@ -307,8 +307,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerInventoryRoutes(admin, classes, policy);
     registerCollectionRoutes(admin, collections);
     registerStatusRoutes(admin, ctx);
-    registerMonitoringRoutes(admin, ctx);
-    registerSiteSettingsRoutes(admin, siteSettings);
     registerAuditRoutes(admin, (actor, q) => listAudit(ctx, actor, q));
     registerContentRoutes(admin, contentService);
     distribution.registerAdminRoutes(admin);

@@ -173,7 +173,17 @@ describe('client-settings set', () => {
   });
 
   it('sets the content download throttle and cache bound', async () => {
-    const h = site([route('PUT', '/client-settings', () => ({}))]);
+    const answer = {
+      policyIntervalSeconds: 900,
+      heartbeatIntervalSeconds: 60,
+      inventoryIntervalSeconds: 86400,
+      softwareScanIntervalSeconds: 86400,
+      softwareScanPaths: [],
+      reportBatchSize: 100,
+      contentDownloadKbps: 512,
+      contentCacheMb: 2048,
+    };
+    const h = site([route('PUT', '/client-settings', () => answer)]);
     const r = await run(
       h,
       'client-settings',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiError, createHarness, route, run, type Route } from '../test-support/harness.js';
-import { collection, device } from '../test-support/fixtures.js';
+import { collection, device, deviceDetail } from '../test-support/fixtures.js';
 
 const env = { STEWARD_SERVER: 'http://site.test', STEWARD_TOKEN: 't' };
 const site = (routes: Route[]) => createHarness({ routes, env });
@@ -11,7 +11,9 @@ const lookups: Route[] = [
       ? apiError(404, 'NOT_FOUND', 'no collection named Missing')
       : collection({ id: `c-${name ?? ''}`, name: name ?? '' }),
   ),
-  route('GET', '/devices/:id', (_r, [name]) => device({ id: `d-${name ?? ''}`, name: name ?? '' })),
+  route('GET', '/devices/:id', (_r, [name]) =>
+    deviceDetail({ id: `d-${name ?? ''}`, name: name ?? '' }),
+  ),
 ];
 
 describe('query validate', () => {

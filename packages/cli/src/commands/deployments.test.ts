@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiError, createHarness, route, run, type Route } from '../test-support/harness.js';
-import { collection, device } from '../test-support/fixtures.js';
+import { collection, deviceDetail } from '../test-support/fixtures.js';
 import { deployment, deviceState, program, summary } from '../test-support/software-fixtures.js';
 import { renderSummaryChart } from './deployment-views.js';
 import { createStyle } from '../output/style.js';
@@ -217,7 +217,7 @@ describe('deployment update, rerun, assign', () => {
   it('rerun resolves devices; assign checks the wall time', async () => {
     const h = site([
       ...lookups,
-      route('GET', '/devices/:id', (_r, [n]) => device({ id: `d-${n ?? ''}` })),
+      route('GET', '/devices/:id', (_r, [n]) => deviceDetail({ id: `d-${n ?? ''}` })),
       route('POST', '/deployments/:id/rerun', () => deployment({ revision: 2 })),
     ]);
     const r = await run(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHarness, route, run } from '../test-support/harness.js';
-import { device, statusMessage } from '../test-support/fixtures.js';
+import { deviceDetail, statusMessage } from '../test-support/fixtures.js';
 import { compareIds } from './status.js';
 
 const env = { STEWARD_SERVER: 'http://site.test', STEWARD_TOKEN: 't' };
@@ -10,7 +10,7 @@ describe('status list', () => {
     const h = createHarness({
       env,
       routes: [
-        route('GET', '/devices/:id', () => device({ id: 'dev-7' })),
+        route('GET', '/devices/:id', () => deviceDetail({ id: 'dev-7' })),
         route('GET', '/status-messages', () => ({ items: [statusMessage(1)], nextCursor: null })),
       ],
     });

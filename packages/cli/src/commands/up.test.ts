@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readSession } from '../session.js';
 import { apiError, createHarness, reply, route, run, type Route } from '../test-support/harness.js';
-import { device, user } from '../test-support/fixtures.js';
+import { deviceDetail, user } from '../test-support/fixtures.js';
 import type { StartServerOptions } from '../up/server-contract.js';
 
 /** Stands in for steward-agent: `enroll` writes device.json, `run` prints and waits for SIGTERM. */
@@ -71,7 +71,7 @@ function fakeSite(opts: { generated?: string; tokens?: unknown[]; calls: string;
         ? readFileSync(opts.calls, 'utf8').split('run --state-dir').length - 1
         : 0;
       const running = runs >= (opts.runs ?? 1);
-      return device({
+      return deviceDetail({
         id: 'dev-up',
         name: 'this-box',
         lastInventoryAt: '2025-06-01T11:00:00Z',

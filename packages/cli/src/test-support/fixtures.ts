@@ -1,6 +1,7 @@
 import type {
   Collection,
   DeviceAction,
+  DeviceDetail,
   DeviceSummary,
   StatusMessage,
   User,
@@ -31,6 +32,11 @@ export function device(over: Partial<DeviceSummary> = {}): DeviceSummary {
     packageCount: 512,
     ...over,
   };
+}
+
+/** What GET /devices/:id answers: the summary with inventory and memberships. */
+export function deviceDetail(over: Partial<DeviceSummary> = {}): DeviceDetail {
+  return { ...device(over), inventory: {}, packageSetHash: null, collections: [] };
 }
 
 export function collection(over: Partial<Collection> = {}): Collection {

@@ -1,7 +1,7 @@
-import { Type } from '@sinclair/typebox';
-import { API_PREFIX, AuditEntry, RowCursor } from '@steward/protocol';
+import { AUDIT_PAGE_SIZE, ops, type AuditEntry } from '@steward/protocol';
 import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
+import { implement } from '../http/operations.js';
 import type { Actor } from '../context.js';
 
 type ListAudit = (
@@ -15,23 +15,8 @@ type ListAudit = (
 ) => Promise<AuditEntry[]>;
 
 export function registerAuditRoutes(app: App, list: ListAudit): void {
-  app.get(
-    `${API_PREFIX}/audit-log`,
-    {
-      schema: {
-        tags: ['audit'],
-        querystring: Type.Object(
-          {
-            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-            before: Type.Optional(RowCursor),
-            targetType: Type.Optional(Type.String({ maxLength: 64 })),
-            targetId: Type.Optional(Type.String({ maxLength: 200 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Array(AuditEntry) },
-      },
-    },
-    (req) => list(actorOf(req), req.query),
-  );
+  implement(app, ops.audit, {
+    // The schema's default fills `limit` before the handler; the fallback satisfies the type.
+    list: (req) => list(actorOf(req), { ...req.query, limit: req.query.limit ?? AUDIT_PAGE_SIZE }),
+  });
 }

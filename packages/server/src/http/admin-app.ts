@@ -3,8 +3,6 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { Type } from '@sinclair/typebox';
-import { API_PREFIX, SiteInfo } from '@steward/protocol';
 import type { Logger } from 'pino';
 import fastifyCookie from '@fastify/cookie';
 import type { RouteOptions } from 'fastify';
@@ -56,21 +54,7 @@ export async function createAdminApp(log: Logger, version: string): Promise<App>
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );
-  app.get(
-    `${API_PREFIX}/health`,
-    {
-      config: { public: true },
-      schema: { tags: ['site'], response: { 200: Type.Object({ ok: Type.Boolean() }) } },
-    },
-    () => ({ ok: true }),
-  );
   return app;
-}
-
-export function registerSiteRoute(app: App, info: () => SiteInfo): void {
-  app.get(`${API_PREFIX}/site`, { schema: { tags: ['site'], response: { 200: SiteInfo } } }, () =>
-    info(),
-  );
 }
 
 function markPublic(route: RouteOptions): void {

@@ -1,14 +1,11 @@
 import { sql } from 'kysely';
-import { Type } from '@sinclair/typebox';
-import { API_PREFIX, ClientActivity } from '@steward/protocol';
+import type { ClientActivity } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 import { authorize } from '../context.js';
 import { toNumber } from '../db/database.js';
 import { ONLINE_WINDOW_MS } from '../devices/repository.js';
 import { NotFoundError } from '../http/errors.js';
-import type { App } from '../http/types.js';
-import { actorOf } from '../http/auth.js';
 
 const ALL = 'all-systems';
 
@@ -113,24 +110,4 @@ export async function snapshotClientActivity(ctx: SiteContext): Promise<void> {
       )
       .execute();
   }
-}
-
-export function registerMonitoringRoutes(app: App, ctx: SiteContext): void {
-  app.get(
-    `${API_PREFIX}/monitoring/client-activity`,
-    {
-      schema: {
-        tags: ['monitoring'],
-        querystring: Type.Object(
-          {
-            collection: Type.Optional(Type.String({ maxLength: 200 })),
-            days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: ClientActivity },
-      },
-    },
-    (req) => clientActivity(ctx, actorOf(req), req.query),
-  );
 }

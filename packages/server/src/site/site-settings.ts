@@ -1,11 +1,11 @@
-import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { API_PREFIX, SiteSettings } from '@steward/protocol';
+import { ops, SiteSettings, type SiteInfo } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
+import { implement } from '../http/operations.js';
 
 const DEFAULTS: SiteSettings = { activeThresholdDays: 7, statusMessageRetentionDays: 90 };
 const KEY = 'site_settings';
@@ -76,21 +76,16 @@ export class SiteSettingsService {
   }
 }
 
-export function registerSiteSettingsRoutes(app: App, service: SiteSettingsService): void {
-  app.get(
-    `${API_PREFIX}/site-settings`,
-    { schema: { tags: ['site'], response: { 200: SiteSettings } } },
-    (req) => service.get(actorOf(req)),
-  );
-  app.put(
-    `${API_PREFIX}/site-settings`,
-    {
-      schema: {
-        tags: ['site'],
-        body: Type.Partial(SiteSettings, { additionalProperties: false }),
-        response: { 200: SiteSettings },
-      },
-    },
-    (req) => service.update(actorOf(req), req.body),
-  );
+/** The site's own operations: health, identity (`info` supplies it) and settings. */
+export function registerSiteRoutes(
+  app: App,
+  service: SiteSettingsService,
+  info: () => SiteInfo,
+): void {
+  implement(app, ops.site, {
+    health: () => ({ ok: true }),
+    info: () => info(),
+    getSettings: (req) => service.get(actorOf(req)),
+    updateSettings: (req) => service.update(actorOf(req), req.body),
+  });
 }

@@ -1,4 +1,4 @@
-import { API_PREFIX, ApiError } from '@steward/protocol';
+import { API_PREFIX, ApiError, apiErrorOf } from '@steward/protocol';
 import type { PackageVersion } from '@steward/protocol';
 import { api } from '../../api/client';
 
@@ -29,19 +29,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function apiErrorOf(status: number, text: string): ApiError {
-  const body = parseJson(text);
-  const o = typeof body === 'object' && body !== null ? body : {};
-  const code: unknown = Reflect.get(o, 'code');
-  const message: unknown = Reflect.get(o, 'message');
-  return new ApiError(
-    status,
-    typeof code === 'string' ? code : `HTTP_${status}`,
-    typeof message === 'string' ? message : text || `HTTP ${status}`,
-    Reflect.get(o, 'details'),
-  );
 }
 
 /**

@@ -1,0 +1,93 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { Permission } from '../admin-api.js';
+import type { ErrorCode } from '../errors.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call an operation: a role permission (the route checks it before the handler runs,
+ * and the service checks it again), any signed-in administrator, or anyone ('public': sign-in,
+ * health).
+ */
+export type Access = Permission | 'signed-in' | 'public';
+
+/**
+ * One HTTP operation of the admin API, declared once: the server registers its route from it,
+ * the client calls it, the OpenAPI document describes it. `path` is relative to `API_PREFIX`,
+ * with `:name` path parameters that `params` declares. `responses` maps each success status to
+ * the schema of its body (`NoContent` for 204); refusals have the shared `ErrorBody` shape and
+ * `errors` lists the codes this operation's own logic returns (beyond the generic input,
+ * authentication and permission refusals every operation can answer).
+ */
+export interface Operation {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly params?: TSchema;
+  readonly query?: TSchema;
+  readonly body?: TSchema;
+  /** The body may be left out entirely (no content type, no bytes); it is then `{}`. */
+  readonly bodyMayBeOmitted?: true;
+  readonly responses: Readonly<Partial<Record<SuccessStatus, TSchema>>>;
+  readonly permission: Access;
+  readonly errors: readonly ErrorCode[];
+  readonly summary: string;
+  readonly tags: readonly string[];
+}
+
+export type SuccessStatus = 200 | 201 | 202 | 204;
+
+/** A domain's operations, keyed by a name the server's handlers and the client use. */
+export type OperationGroup = Readonly<Record<string, Operation>>;
+
+/** Declares a domain's operations; the literal types are kept, so handlers and calls are typed. */
+export function defineOperations<const T extends OperationGroup>(ops: T): T {
+  return ops;
+}
+
+type StaticOf<S> = S extends TSchema ? Static<S> : undefined;
+
+/** The path parameters an operation takes (undefined when it takes none). */
+export type ParamsOf<O extends Operation> = StaticOf<O['params']>;
+/** The query string an operation takes. */
+export type QueryOf<O extends Operation> = StaticOf<O['query']>;
+/** The JSON body an operation takes. */
+export type BodyOf<O extends Operation> = StaticOf<O['body']>;
+
+/** The body of a successful answer (void for 204 No Content). */
+export type ResultOf<O extends Operation> = {
+  [K in keyof O['responses']]: K extends 204 ? void : StaticOf<O['responses'][K]>;
+}[keyof O['responses']];
+
+/** What a caller passes: only the parts the operation declares. */
+export type CallArgs<O extends Operation> = (O['params'] extends TSchema
+  ? { params: Static<O['params']> }
+  : { params?: never }) &
+  (O['query'] extends TSchema ? { query?: Static<O['query']> } : { query?: never }) &
+  (O['body'] extends TSchema ? { body: Static<O['body']> } : { body?: never });
+
+/** The one success status of an operation (each declares exactly one). */
+export function successStatus(op: Operation): SuccessStatus {
+  const statuses = Object.keys(op.responses).map(Number);
+  const status = statuses.find((s): s is SuccessStatus => s >= 200 && s < 300);
+  if (status === undefined || statuses.length !== 1)
+    throw new Error(`${op.method} ${op.path}: declare exactly one success response`);
+  return status;
+}
+
+/** `/devices/:id/actions` with `{ id: 'a b' }` is `/devices/a%20b/actions`. */
+export function pathOf(
+  op: Operation,
+  params: Readonly<Record<string, unknown>> | undefined,
+): string {
+  return op.path.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => {
+    const value = params?.[name];
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw new Error(`${op.method} ${op.path}: path parameter ${name} is missing`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+/** `GET /devices/:id`: how tests, logs and the route coverage check name an operation. */
+export function operationKey(op: Pick<Operation, 'method' | 'path'>): string {
+  return `${op.method} ${op.path}`;
+}
