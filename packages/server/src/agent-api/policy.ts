@@ -13,7 +13,7 @@ import { settingOrInit, type SiteKeys } from '../site/site-keys.js';
 import { loadCustomClasses } from '../inventory/classes.js';
 import { writeAudit } from '../audit/audit.js';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 
 export const DEFAULT_CLIENT_SETTINGS: Static<typeof ClientSettings> = {
   policyIntervalSeconds: 3600,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditEntry } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { parseJsonColumn } from '../db/database.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';

@@ -9,7 +9,7 @@ import {
   type CollectionRevision,
   type MembershipChange,
 } from '@steward/protocol';
-import type { CollectionTable, Database } from '../db/schema.js';
+import type { CollectionTable, Database } from '../db/tables/index.js';
 import { parseJsonColumn, toNumber } from '../db/database.js';
 import type { CollectionNode } from './graph.js';
 

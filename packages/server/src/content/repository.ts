@@ -1,7 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { ManifestEntry, Package, PackagePriority, PackageVersion } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { PackageVersionTable, SoftwarePackageTable } from '../db/schema-software.js';
+import type { Database, PackageVersionTable, SoftwarePackageTable } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
 

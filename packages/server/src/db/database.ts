@@ -10,7 +10,7 @@ import {
   type SqliteDatabase as SqliteDialectDatabase,
 } from 'kysely';
 import pg from 'pg';
-import type { Database } from './schema.js';
+import type { Database } from './tables/index.js';
 import { migrations } from './migrations/index.js';
 import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenIfExists } from '../site/private-files.js';
 

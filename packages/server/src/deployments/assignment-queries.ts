@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AgentDeployment, AssignmentsDocument } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { extraAssignmentsOf, rerunOf, triggersOf } from './deployment-repository.js';
 import { windowBodyOf } from './maintenance-windows.js';
 import { expiredEverywhere } from './schedule-validation.js';

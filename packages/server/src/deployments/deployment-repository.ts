@@ -2,8 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { Kysely, Selectable } from 'kysely';
 import { DeploymentTrigger, type Deployment } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { DeploymentTable } from '../db/schema-software.js';
+import type { Database, DeploymentTable } from '../db/tables/index.js';
 import { parseJsonColumn } from '../db/database.js';
 
 type Tx = Kysely<Database>;

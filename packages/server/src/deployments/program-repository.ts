@@ -2,8 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { PlatformRequirements, type Program } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { ProgramTable } from '../db/schema-software.js';
+import type { Database, ProgramTable } from '../db/tables/index.js';
 import { parseJsonColumn } from '../db/database.js';
 
 type Tx = Kysely<Database>;

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Actor, SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { writeAudit } from '../audit/audit.js';
 import { NotFoundError } from '../http/errors.js';
 import { DeploymentErrorCode as Code } from './codes.js';

@@ -10,8 +10,7 @@ import type {
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
-import type { Database } from '../db/schema.js';
-import type { DeploymentTable } from '../db/schema-software.js';
+import type { Database, DeploymentTable } from '../db/tables/index.js';
 import { writeAudit } from '../audit/audit.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';

@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { Kysely } from 'kysely';
 import { API_PREFIX, canonicalJson, DeploymentTimelinePoint } from '@steward/protocol';
 import { authorize, type Actor, type SiteContext } from '../context.js';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { parseJsonColumn, toNumber } from '../db/database.js';
 import { NotFoundError } from '../http/errors.js';
 import { actorOf } from '../http/auth.js';

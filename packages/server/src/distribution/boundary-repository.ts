@@ -5,8 +5,7 @@ import type {
   BoundaryGroupNeighbour,
   BoundaryType,
 } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { BoundaryGroupTable, BoundaryTable } from '../db/schema-software.js';
+import type { BoundaryGroupTable, BoundaryTable, Database } from '../db/tables/index.js';
 
 export type BoundaryRow = Selectable<BoundaryTable>;
 export type BoundaryGroupRow = Selectable<BoundaryGroupTable>;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DpStatusItem } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { findVersion, type VersionRow } from './content-status-repository.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { parseJsonColumn } from '../db/database.js';
 import { sha256Hex } from '../enrolment/service.js';
 import type { ContentStore } from '../content/content-store.js';

@@ -7,7 +7,7 @@ import {
 } from '@steward/protocol';
 import { normaliseInstances } from './normalise.js';
 import type { Kysely, Updateable } from 'kysely';
-import type { Database, DeviceTable } from '../db/schema.js';
+import type { Database, DeviceTable } from '../db/tables/index.js';
 import { parseJsonColumn } from '../db/database.js';
 import {
   applyPackageDelta,

@@ -1,7 +1,7 @@
 import { debianVersionKey, type InstalledPackage } from '@steward/protocol';
 import { packageSetHash, sortPackages } from '@steward/protocol/node';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 
 // 6 parameters a row: 2,000 rows stay far below SQLite's 32,766 and PostgreSQL's 65,535 limits,
 // so a typical set (~600 packages) is one statement.

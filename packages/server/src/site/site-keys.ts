@@ -9,7 +9,7 @@ import {
 import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import type { SecretBox } from './secret-box.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);

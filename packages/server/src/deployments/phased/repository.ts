@@ -2,8 +2,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { DeploymentBody, Phase, PhasedDeploymentState } from '@steward/protocol';
-import type { Database } from '../../db/schema.js';
-import type { DeploymentPhaseTable, PhasedDeploymentTable } from '../../db/schema-software.js';
+import type {
+  Database,
+  DeploymentPhaseTable,
+  PhasedDeploymentTable,
+} from '../../db/tables/index.js';
 import { parseJsonColumn } from '../../db/database.js';
 
 /** SQL for phased deployments (`phased_deployment`) and their phases (`deployment_phase`). */
