@@ -8,7 +8,7 @@ import { findVersion, type VersionRow } from './content-status-repository.js';
 type Tx = Kysely<Database>;
 
 interface TargetRow {
-  state: string;
+  state: DpStatusItem['state'];
   installed_version_id: string | null;
   version_id: string;
   validate_requested_at: string | null;

@@ -1,16 +1,19 @@
-import type { Json, AutoId } from './columns.js';
+import { autoId, json, text, type TableOf } from './columns.js';
 
-export interface AuditLogTable {
-  id: AutoId;
-  at: string;
-  user_name: string;
-  action: string;
-  target_type: string;
-  target_id: string;
-  details: Json;
-}
+/** The audit domain's tables (see columns.ts for the conventions). */
+export const auditTables = {
+  audit_log: {
+    id: autoId(),
+    at: text(),
+    user_name: text(),
+    action: text(),
+    target_type: text(),
+    target_id: text(),
+    details: json(),
+  },
+} as const;
 
-/** The audit domain's tables. */
 export interface AuditTables {
   audit_log: AuditLogTable;
 }
+export type AuditLogTable = TableOf<typeof auditTables.audit_log>;

@@ -1,46 +1,50 @@
-import type { Big } from './columns.js';
+import { PackagePriority } from '@steward/protocol';
+import { bigint, integer, nullable, oneOf, text, type TableOf } from './columns.js';
 
-export interface ContentFileTable {
-  sha256: string;
-  size: Big;
-  created_at: string;
-}
+/** The content domain's tables (see columns.ts for the conventions). */
+export const contentTables = {
+  content_file: {
+    sha256: text(),
+    size: bigint(),
+    created_at: text(),
+  },
+  software_package: {
+    id: text(),
+    name: text(),
+    publisher: text(),
+    version: text(),
+    description: text(),
+    priority: oneOf(PackagePriority),
+    current_version_id: nullable(text()),
+    created_at: text(),
+    updated_at: text(),
+  },
+  package_version: {
+    id: text(),
+    package_id: text(),
+    number: integer(),
+    created_at: text(),
+    created_by: text(),
+    file_count: integer(),
+    size_bytes: bigint(),
+    source: text(),
+  },
+  package_version_file: {
+    version_id: text(),
+    path: text(),
+    sha256: text(),
+    size: bigint(),
+    mode: integer(),
+  },
+} as const;
 
-export interface SoftwarePackageTable {
-  id: string;
-  name: string;
-  publisher: string;
-  version: string;
-  description: string;
-  priority: string;
-  current_version_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface PackageVersionTable {
-  id: string;
-  package_id: string;
-  number: number;
-  created_at: string;
-  created_by: string;
-  file_count: number;
-  size_bytes: Big;
-  source: string;
-}
-
-export interface PackageVersionFileTable {
-  version_id: string;
-  path: string;
-  sha256: string;
-  size: Big;
-  mode: number;
-}
-
-/** The content domain's tables. */
 export interface ContentTables {
   content_file: ContentFileTable;
   software_package: SoftwarePackageTable;
   package_version: PackageVersionTable;
   package_version_file: PackageVersionFileTable;
 }
+export type ContentFileTable = TableOf<typeof contentTables.content_file>;
+export type SoftwarePackageTable = TableOf<typeof contentTables.software_package>;
+export type PackageVersionTable = TableOf<typeof contentTables.package_version>;
+export type PackageVersionFileTable = TableOf<typeof contentTables.package_version_file>;

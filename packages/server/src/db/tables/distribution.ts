@@ -1,90 +1,84 @@
-import type { ColumnType } from 'kysely';
+import { BoundaryType, ContentState } from '@steward/protocol';
+import { bigint, defaulted, integer, nullable, oneOf, text, type TableOf } from './columns.js';
 
-export interface DistributionPointTable {
-  id: string;
-  name: string;
-  description: string;
-  url: string | null;
-  is_site_server: number;
-  protected: number;
-  registration_hash: string | null;
-  registration_expires_at: string | null;
-  key_hash: string | null;
-  registered_at: string | null;
-  last_seen_at: string | null;
-  version: string | null;
-  stored_bytes: ColumnType<number | string, number | undefined, number>;
-  created_at: string;
-}
+/** The distribution domain's tables (see columns.ts for the conventions). */
+export const distributionTables = {
+  distribution_point: {
+    id: text(),
+    name: text(),
+    description: text(),
+    url: nullable(text()),
+    is_site_server: defaulted(integer()),
+    protected: defaulted(integer()),
+    registration_hash: nullable(text()),
+    registration_expires_at: nullable(text()),
+    key_hash: nullable(text()),
+    registered_at: nullable(text()),
+    last_seen_at: nullable(text()),
+    version: nullable(text()),
+    stored_bytes: defaulted(bigint()),
+    created_at: text(),
+  },
+  dp_group: {
+    id: text(),
+    name: text(),
+    description: text(),
+    created_at: text(),
+  },
+  dp_group_member: {
+    group_id: text(),
+    dp_id: text(),
+    added_at: text(),
+  },
+  dp_group_package: {
+    group_id: text(),
+    package_id: text(),
+  },
+  dp_package: {
+    dp_id: text(),
+    package_id: text(),
+    installed_version_id: nullable(text()),
+    version_id: text(),
+    state: oneOf(ContentState),
+    bytes_done: defaulted(bigint()),
+    bytes_total: defaulted(bigint()),
+    message: nullable(text()),
+    updated_at: text(),
+    validate_requested_at: nullable(text()),
+    validated_at: nullable(text()),
+  },
+  boundary: {
+    id: text(),
+    name: text(),
+    type: oneOf(BoundaryType),
+    value: text(),
+    start_key: text(),
+    end_key: text(),
+    created_at: text(),
+  },
+  boundary_group: {
+    id: text(),
+    name: text(),
+    description: text(),
+    site_code: text(),
+    slow: defaulted(integer()),
+    created_at: text(),
+  },
+  boundary_group_boundary: {
+    group_id: text(),
+    boundary_id: text(),
+  },
+  boundary_group_dp: {
+    group_id: text(),
+    dp_id: text(),
+  },
+  boundary_group_neighbour: {
+    group_id: text(),
+    neighbour_id: text(),
+    fallback_after_minutes: integer(),
+  },
+} as const;
 
-export interface DpGroupTable {
-  id: string;
-  name: string;
-  description: string;
-  created_at: string;
-}
-
-export interface DpGroupMemberTable {
-  group_id: string;
-  dp_id: string;
-  added_at: string;
-}
-
-export interface DpGroupPackageTable {
-  group_id: string;
-  package_id: string;
-}
-
-export interface DpPackageTable {
-  dp_id: string;
-  package_id: string;
-  installed_version_id: string | null;
-  version_id: string;
-  state: string;
-  bytes_done: ColumnType<number | string, number | undefined, number>;
-  bytes_total: ColumnType<number | string, number | undefined, number>;
-  message: string | null;
-  updated_at: string;
-  validate_requested_at: string | null;
-  validated_at: string | null;
-}
-
-export interface BoundaryTable {
-  id: string;
-  name: string;
-  type: string;
-  value: string;
-  start_key: string;
-  end_key: string;
-  created_at: string;
-}
-
-export interface BoundaryGroupTable {
-  id: string;
-  name: string;
-  description: string;
-  site_code: string;
-  slow: number;
-  created_at: string;
-}
-
-export interface BoundaryGroupBoundaryTable {
-  group_id: string;
-  boundary_id: string;
-}
-
-export interface BoundaryGroupDpTable {
-  group_id: string;
-  dp_id: string;
-}
-
-export interface BoundaryGroupNeighbourTable {
-  group_id: string;
-  neighbour_id: string;
-  fallback_after_minutes: number;
-}
-
-/** The distribution domain's tables. */
 export interface DistributionTables {
   distribution_point: DistributionPointTable;
   dp_group: DpGroupTable;
@@ -97,3 +91,15 @@ export interface DistributionTables {
   boundary_group_dp: BoundaryGroupDpTable;
   boundary_group_neighbour: BoundaryGroupNeighbourTable;
 }
+export type DistributionPointTable = TableOf<typeof distributionTables.distribution_point>;
+export type DpGroupTable = TableOf<typeof distributionTables.dp_group>;
+export type DpGroupMemberTable = TableOf<typeof distributionTables.dp_group_member>;
+export type DpGroupPackageTable = TableOf<typeof distributionTables.dp_group_package>;
+export type DpPackageTable = TableOf<typeof distributionTables.dp_package>;
+export type BoundaryTable = TableOf<typeof distributionTables.boundary>;
+export type BoundaryGroupTable = TableOf<typeof distributionTables.boundary_group>;
+export type BoundaryGroupBoundaryTable = TableOf<typeof distributionTables.boundary_group_boundary>;
+export type BoundaryGroupDpTable = TableOf<typeof distributionTables.boundary_group_dp>;
+export type BoundaryGroupNeighbourTable = TableOf<
+  typeof distributionTables.boundary_group_neighbour
+>;

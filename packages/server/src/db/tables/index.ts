@@ -1,15 +1,16 @@
-import type { SiteTables } from './site.js';
-import type { UsersTables } from './users.js';
-import type { AuditTables } from './audit.js';
-import type { EnrolmentTables } from './enrolment.js';
-import type { DevicesTables } from './devices.js';
-import type { InventoryTables } from './inventory.js';
-import type { StatusTables } from './status.js';
-import type { CollectionsTables } from './collections.js';
-import type { MonitoringTables } from './monitoring.js';
-import type { ContentTables } from './content.js';
-import type { DistributionTables } from './distribution.js';
-import type { DeploymentsTables } from './deployments.js';
+import { siteTables, type SiteTables } from './site.js';
+import { usersTables, type UsersTables } from './users.js';
+import { auditTables, type AuditTables } from './audit.js';
+import { enrolmentTables, type EnrolmentTables } from './enrolment.js';
+import { devicesTables, type DevicesTables } from './devices.js';
+import { inventoryTables, type InventoryTables } from './inventory.js';
+import { statusTables, type StatusTables } from './status.js';
+import { collectionsTables, type CollectionsTables } from './collections.js';
+import { monitoringTables, type MonitoringTables } from './monitoring.js';
+import { contentTables, type ContentTables } from './content.js';
+import { distributionTables, type DistributionTables } from './distribution.js';
+import { deploymentsTables, type DeploymentsTables } from './deployments.js';
+import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
 export interface Database
@@ -75,3 +76,19 @@ export type {
   DeploymentStateSnapshotTable,
   MaintenanceWindowTable,
 } from './deployments.js';
+
+/** The runtime description of every table, by name: what the migrations must have built. */
+export const tables: Readonly<Record<keyof Database, TableDescription>> = {
+  ...siteTables,
+  ...usersTables,
+  ...auditTables,
+  ...enrolmentTables,
+  ...devicesTables,
+  ...inventoryTables,
+  ...statusTables,
+  ...collectionsTables,
+  ...monitoringTables,
+  ...contentTables,
+  ...distributionTables,
+  ...deploymentsTables,
+};

@@ -1,48 +1,46 @@
-import type { Json, AutoId } from './columns.js';
+import { autoId, integer, json, text, type TableOf } from './columns.js';
 
-export interface DeviceInventoryTable {
-  device_id: string;
-  class_name: string;
-  /** JSON array of instances. */
-  data: Json;
-  hash: string;
-  updated_at: string;
-}
+/** The inventory domain's tables (see columns.ts for the conventions). */
+export const inventoryTables = {
+  device_inventory: {
+    device_id: text(),
+    class_name: text(),
+    /** JSON array of instances. */
+    data: json(),
+    hash: text(),
+    updated_at: text(),
+  },
+  inventory_change: {
+    id: autoId(),
+    device_id: text(),
+    class_name: text(),
+    at: text(),
+    added: json(),
+    removed: json(),
+  },
+  package_set: {
+    id: text(),
+    package_count: integer(),
+    created_at: text(),
+  },
+  package_set_item: {
+    set_id: text(),
+    manager: text(),
+    name: text(),
+    arch: text(),
+    version: text(),
+    /** debianVersionKey(version): byte order = dpkg order (COLLATE "C" on PostgreSQL). */
+    version_key: text(),
+  },
+  inventory_class: {
+    name: text(),
+    definition: json(),
+    created_at: text(),
+    updated_at: text(),
+    created_by: text(),
+  },
+} as const;
 
-export interface InventoryChangeTable {
-  id: AutoId;
-  device_id: string;
-  class_name: string;
-  at: string;
-  added: Json;
-  removed: Json;
-}
-
-export interface PackageSetTable {
-  id: string;
-  package_count: number;
-  created_at: string;
-}
-
-export interface PackageSetItemTable {
-  set_id: string;
-  manager: string;
-  name: string;
-  arch: string;
-  version: string;
-  /** debianVersionKey(version): byte order = dpkg order (COLLATE "C" on PostgreSQL). */
-  version_key: string;
-}
-
-export interface InventoryClassTable {
-  name: string;
-  definition: Json;
-  created_at: string;
-  updated_at: string;
-  created_by: string;
-}
-
-/** The inventory domain's tables. */
 export interface InventoryTables {
   device_inventory: DeviceInventoryTable;
   inventory_change: InventoryChangeTable;
@@ -50,3 +48,8 @@ export interface InventoryTables {
   package_set_item: PackageSetItemTable;
   inventory_class: InventoryClassTable;
 }
+export type DeviceInventoryTable = TableOf<typeof inventoryTables.device_inventory>;
+export type InventoryChangeTable = TableOf<typeof inventoryTables.inventory_change>;
+export type PackageSetTable = TableOf<typeof inventoryTables.package_set>;
+export type PackageSetItemTable = TableOf<typeof inventoryTables.package_set_item>;
+export type InventoryClassTable = TableOf<typeof inventoryTables.inventory_class>;
