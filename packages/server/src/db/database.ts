@@ -157,12 +157,6 @@ export async function migrateToLatest(db: Db): Promise<void> {
   }
 }
 
-/** jsonb comes back parsed from pg, text from SQLite. */
-export function parseJsonColumn<T = unknown>(value: unknown): T {
-  if (typeof value === 'string') return JSON.parse(value) as T;
-  return value as T;
-}
-
 /** count(*) is bigint (text) on PostgreSQL. */
 export function toNumber(value: unknown): number {
   if (typeof value === 'number') return value;

@@ -1,4 +1,5 @@
-import { autoId, integer, json, text, type TableOf } from './columns.js';
+import { InstalledPackage } from '@steward/protocol';
+import { autoId, integer, json, oneOf, text, type TableOf } from './columns.js';
 
 /** The inventory domain's tables (see columns.ts for the conventions). */
 export const inventoryTables = {
@@ -25,7 +26,7 @@ export const inventoryTables = {
   },
   package_set_item: {
     set_id: text(),
-    manager: text(),
+    manager: oneOf(InstalledPackage.properties.manager),
     name: text(),
     arch: text(),
     version: text(),
