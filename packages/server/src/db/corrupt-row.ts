@@ -1,4 +1,4 @@
-import type { Static, TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { tables, type Database } from './tables/index.js';
 
@@ -85,4 +85,29 @@ export function checkRow<R extends object>(table: keyof Database, id: string, ro
     }
   }
   return row;
+}
+
+// Any JSON object: the settings' own schema is checked after defaults fill what it lacks.
+const StoredObject = Type.Object({});
+
+/**
+ * A settings object stored as JSON in `site_setting`: defaults fill fields added since it was
+ * written, and a stored value that then does not match the settings' schema is corrupt (not
+ * replaced by the defaults, which would silently undo the administrator's settings).
+ */
+export function storedSettings<T extends TSchema>(
+  schema: T,
+  defaults: Static<T>,
+  text: string,
+  key: string,
+): Static<T> {
+  const where: RowRef = { table: 'site_setting', id: key, column: 'value' };
+  const merged: unknown = Object.assign({}, defaults, parseJsonColumn(StoredObject, text, where));
+  const checker = checkerOf(schema);
+  if (checker.Check(merged)) return merged;
+  const first = checker.Errors(merged).First();
+  throw new CorruptRowError(
+    where,
+    `not valid settings (${first?.path ?? ''}: ${first?.message ?? ''})`,
+  );
 }

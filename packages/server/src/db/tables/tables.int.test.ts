@@ -45,7 +45,11 @@ async function primaryKeyColumns(db: Db, table: string): Promise<Set<string>> {
 
 async function migratedSchema(db: Db): Promise<Record<string, Record<string, Described>>> {
   const out: Record<string, Record<string, Described>> = {};
-  for (const t of await db.kysely.introspection.getTables()) {
+  // On PostgreSQL the introspection lists every schema: other tests' sites live beside this one.
+  const own = (await db.kysely.introspection.getTables()).filter(
+    (t) => db.pgSchema === undefined || t.schema === db.pgSchema,
+  );
+  for (const t of own) {
     // SQLite lets a non-integer primary key hold NULL unless declared NOT NULL; the migrations
     // rely on the key, and PostgreSQL makes key columns NOT NULL, so a key counts as NOT NULL.
     const keys = await primaryKeyColumns(db, t.name);
