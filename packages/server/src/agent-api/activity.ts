@@ -1,5 +1,5 @@
 import { sql, type Updateable } from 'kysely';
-import type { DeviceTable } from '../db/schema.js';
+import type { DeviceTable } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 
 type ActivityKind = 'policy' | 'heartbeat' | 'push';

@@ -1,5 +1,4 @@
 import { sign } from 'node:crypto';
-import { Value } from '@sinclair/typebox/value';
 import type { Static } from '@sinclair/typebox';
 import {
   ClientSettings,
@@ -13,7 +12,8 @@ import { settingOrInit, type SiteKeys } from '../site/site-keys.js';
 import { loadCustomClasses } from '../inventory/classes.js';
 import { writeAudit } from '../audit/audit.js';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
+import { storedSettings } from '../db/corrupt-row.js';
 
 export const DEFAULT_CLIENT_SETTINGS: Static<typeof ClientSettings> = {
   policyIntervalSeconds: 3600,
@@ -90,8 +90,7 @@ export class PolicyService {
     const raw = await settingOrInit(this.ctx.db.kysely, 'client_settings', () =>
       JSON.stringify(DEFAULT_CLIENT_SETTINGS),
     );
-    const merged: unknown = { ...DEFAULT_CLIENT_SETTINGS, ...(JSON.parse(raw) as object) };
-    return Value.Check(ClientSettings, merged) ? merged : DEFAULT_CLIENT_SETTINGS;
+    return storedSettings(ClientSettings, DEFAULT_CLIENT_SETTINGS, raw, 'client_settings');
   }
 
   async getSettings(actor: Actor): Promise<Static<typeof ClientSettings>> {

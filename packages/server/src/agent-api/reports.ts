@@ -9,7 +9,7 @@ import {
   type StatusMessageBody,
 } from '@steward/protocol';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
 import { AppError } from '../http/errors.js';

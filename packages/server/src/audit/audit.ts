@@ -1,7 +1,8 @@
+import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { AuditEntry } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import { parseJsonColumn } from '../db/database.js';
+import type { Database } from '../db/tables/index.js';
+import { parseJsonColumn } from '../db/corrupt-row.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
 
@@ -48,6 +49,10 @@ export async function listAudit(
     action: r.action,
     targetType: r.target_type,
     targetId: r.target_id,
-    details: parseJsonColumn(r.details),
+    details: parseJsonColumn(Type.Unknown(), r.details, {
+      table: 'audit_log',
+      id: String(r.id),
+      column: 'details',
+    }),
   }));
 }

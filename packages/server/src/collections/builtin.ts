@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import type { CollectionDefinition } from '@steward/protocol';
 import { SYSTEM_ACTOR, nowIso, type SiteContext } from '../context.js';
 import { writeAudit } from '../audit/audit.js';

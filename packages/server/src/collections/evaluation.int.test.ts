@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectionDefinition } from '@steward/protocol';
 import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
 import type { SiteContext } from '../context.js';
-import { parseJsonColumn } from '../db/database.js';
 import { ensureBuiltinCollections } from './builtin.js';
 import { CollectionService } from './service.js';
 import {
@@ -15,6 +14,10 @@ import {
   setPackages,
   type DeviceFixture,
 } from './test-fixtures.js';
+
+/** A JSON column as stored: jsonb comes back parsed from pg, text from SQLite. */
+const storedJson = (value: unknown): unknown =>
+  typeof value === 'string' ? JSON.parse(value) : value;
 
 const pgUp = await postgresReachable();
 if (!pgUp)
@@ -283,18 +286,13 @@ describe.each(testDialects)('collection membership on %s', (dialect) => {
       });
       expect(c.memberCount).toBe(1);
       const evaluated = await statusOf(50020);
-      expect(parseJsonColumn(evaluated.at(-1)?.insertion_strings)).toEqual([
-        'Rack r12',
-        '1',
-        '1',
-        '0',
-      ]);
-      expect(parseJsonColumn(evaluated.at(-1)?.attributes)).toEqual({ collectionId: c.id });
+      expect(storedJson(evaluated.at(-1)?.insertion_strings)).toEqual(['Rack r12', '1', '1', '0']);
+      expect(storedJson(evaluated.at(-1)?.attributes)).toEqual({ collectionId: c.id });
       await ctx.db.kysely.deleteFrom('inventory_class').where('name', '=', 'assetTag').execute();
       await service.evaluate(ADMIN, c.id);
       const failed = await statusOf(50021);
       expect(failed).toHaveLength(1);
-      expect(parseJsonColumn(failed[0]?.insertion_strings)).toEqual([
+      expect(storedJson(failed[0]?.insertion_strings)).toEqual([
         'Rack r12',
         expect.stringContaining('unknown class "assetTag"'),
       ]);

@@ -4,7 +4,7 @@ import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
 import type { Dialect } from '../db/database.js';
 import { toNumber } from '../db/database.js';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { compileQueryFor } from './query-sql.js';
 import { inTextSet } from './sql-json.js';

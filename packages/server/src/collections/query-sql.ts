@@ -8,7 +8,7 @@ import {
   type ResolvedProperty,
 } from '@steward/protocol';
 import type { Dialect } from '../db/database.js';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { inTextSet, inventoryElements, jsonProperty, literalParam } from './sql-json.js';
 import {
   domainKey,

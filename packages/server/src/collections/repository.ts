@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import {
   canonicalJson,
@@ -9,8 +8,9 @@ import {
   type CollectionRevision,
   type MembershipChange,
 } from '@steward/protocol';
-import type { CollectionTable, Database } from '../db/schema.js';
-import { parseJsonColumn, toNumber } from '../db/database.js';
+import type { CollectionTable, Database } from '../db/tables/index.js';
+import { toNumber } from '../db/database.js';
+import { checkRow, parseJsonColumn } from '../db/corrupt-row.js';
 import type { CollectionNode } from './graph.js';
 
 export type CollectionRow = Selectable<CollectionTable>;
@@ -20,10 +20,12 @@ export const DEFAULT_EVALUATION_INTERVAL_MINUTES = 60;
 
 const RuleList = Type.Array(CollectionRule);
 
-/** Stored rules, checked against the schema on the way out (a hand-edited row must not crash a list). */
-export function rulesOf(row: Pick<CollectionRow, 'rules'>): CollectionRule[] {
-  const parsed: unknown = parseJsonColumn(row.rules);
-  return Value.Check(RuleList, parsed) ? parsed : [];
+/**
+ * Stored rules, checked against the schema on the way out. A row that does not parse is corrupt:
+ * read as "no rules" it would silently empty the collection and every deployment to it.
+ */
+export function rulesOf(row: Pick<CollectionRow, 'id' | 'rules'>): CollectionRule[] {
+  return parseJsonColumn(RuleList, row.rules, { table: 'collection', id: row.id, column: 'rules' });
 }
 
 export function toCollection(row: CollectionRow): Collection {
@@ -195,13 +197,17 @@ export async function insertRevision(
 }
 
 function toRevision(row: {
+  collection_id: string;
   revision: number;
   at: string;
   by: string;
   definition: unknown;
-}): CollectionRevision | undefined {
-  const definition: unknown = parseJsonColumn(row.definition);
-  if (!Value.Check(CollectionDefinition, definition)) return undefined;
+}): CollectionRevision {
+  const definition = parseJsonColumn(CollectionDefinition, row.definition, {
+    table: 'collection_revision',
+    id: `${row.collection_id}/${row.revision}`,
+    column: 'definition',
+  });
   return { revision: row.revision, at: row.at, by: row.by, definition };
 }
 
@@ -212,7 +218,7 @@ export async function listRevisions(db: Tx, collectionId: string): Promise<Colle
     .where('collection_id', '=', collectionId)
     .orderBy('revision', 'desc')
     .execute();
-  return rows.flatMap((r) => toRevision(r) ?? []);
+  return rows.map(toRevision);
 }
 
 export async function findRevision(
@@ -272,7 +278,7 @@ export async function membershipHistory(
     deviceId: r.device_id,
     // A deleted device keeps its history; its id stands in for the name.
     deviceName: r.name ?? r.device_id,
-    change: r.change === 'removed' ? 'removed' : 'added',
+    change: checkRow('collection_membership_change', String(r.id), { change: r.change }).change,
     revision: r.revision,
   }));
 }

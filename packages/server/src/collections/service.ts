@@ -15,7 +15,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
 import { writeAudit } from '../audit/audit.js';
 import { ConflictError, InputError, NotFoundError } from '../http/errors.js';

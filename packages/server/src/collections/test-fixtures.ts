@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { InstalledPackage, InventoryInstance } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import type { Actor, Clock } from '../context.js';
 import { ensurePackageSet } from '../inventory/package-sets.js';
 

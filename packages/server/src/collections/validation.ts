@@ -6,7 +6,7 @@ import {
   type CollectionRule,
   type InventoryClassShape,
 } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { AppError, ConflictError, InputError } from '../http/errors.js';
 import { findCycle, type CollectionNode } from './graph.js';
 import { existingIds, listCollectionRows, nameTaken, toNode } from './repository.js';

@@ -7,7 +7,7 @@ import {
   type ResolvedProperty,
 } from '@steward/protocol';
 import type { Dialect } from '../db/database.js';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { inventoryElements, jsonProperty } from './sql-json.js';
 
 /**

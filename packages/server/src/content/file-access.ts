@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ContentAccessClaims } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { NotAllowedError } from '../http/errors.js';
 import { ContentErrorCode } from './codes.js';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { NotFoundError } from '../http/errors.js';
 import { ContentErrorCode } from './codes.js';
 import { findPackage, type PackageRow } from './repository.js';

@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
-import type { ManifestEntry, Package, PackagePriority, PackageVersion } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { PackageVersionTable, SoftwarePackageTable } from '../db/schema-software.js';
+import type { ManifestEntry, Package, PackageVersion } from '@steward/protocol';
+import type { Database, PackageVersionTable, SoftwarePackageTable } from '../db/tables/index.js';
+import { checkRow } from '../db/corrupt-row.js';
 import { toNumber } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
 
@@ -165,10 +165,6 @@ export function toVersion(row: VersionRow, currentVersionId: string | null): Pac
   };
 }
 
-function priorityOf(value: string): PackagePriority {
-  return value === 'high' || value === 'low' ? value : 'medium';
-}
-
 /** API view of package rows, with current version and counts, in a few queries for any number. */
 export async function toPackages(db: Db, rows: PackageRow[]): Promise<Package[]> {
   const counts = await packageCounts(
@@ -186,6 +182,7 @@ export async function toPackages(db: Db, rows: PackageRow[]): Promise<Package[]>
     for (const v of found) versions.set(v.id, v);
   }
   return rows.map((r) => {
+    checkRow('software_package', r.id, r);
     const current = r.current_version_id ? versions.get(r.current_version_id) : undefined;
     const c = counts.get(r.id);
     return {
@@ -194,7 +191,7 @@ export async function toPackages(db: Db, rows: PackageRow[]): Promise<Package[]>
       publisher: r.publisher,
       version: r.version,
       description: r.description,
-      priority: priorityOf(r.priority),
+      priority: r.priority,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       currentVersion: current ? toVersion(current, r.current_version_id) : null,

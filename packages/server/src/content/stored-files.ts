@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ContentLibraryStats } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
 import { chunked } from './repository.js';
 

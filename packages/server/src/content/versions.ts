@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { ManifestEntry, PackageVersion } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { writeAudit } from '../audit/audit.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { ConflictError, InputError } from '../http/errors.js';

@@ -10,7 +10,7 @@ import {
   type SqliteDatabase as SqliteDialectDatabase,
 } from 'kysely';
 import pg from 'pg';
-import type { Database } from './schema.js';
+import type { Database } from './tables/index.js';
 import { migrations } from './migrations/index.js';
 import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenIfExists } from '../site/private-files.js';
 
@@ -120,15 +120,20 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectDatab
   };
 }
 
-/** Applies every pending migration (forward only). Safe to run from several processes at once. */
-export async function migrateToLatest(db: Db): Promise<void> {
-  const migrator = new Migrator({
+/** The migrator over every migration of `migrations/index.ts`, in the site's own schema. */
+export function createMigrator(db: Db): Migrator {
+  return new Migrator({
     db: db.kysely,
     provider: { getMigrations: () => Promise.resolve(migrations(db.dialect)) },
     // Without the schema, Kysely looks for its bookkeeping tables in every schema and can find
     // another site's (tests run one schema each on one database).
     ...(db.pgSchema ? { migrationTableSchema: db.pgSchema } : {}),
   });
+}
+
+/** Applies every pending migration (forward only). Safe to run from several processes at once. */
+export async function migrateToLatest(db: Db): Promise<void> {
+  const migrator = createMigrator(db);
   const run = async () => {
     const { error, results } = await migrator.migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
@@ -150,12 +155,6 @@ export async function migrateToLatest(db: Db): Promise<void> {
   } else {
     await run();
   }
-}
-
-/** jsonb comes back parsed from pg, text from SQLite. */
-export function parseJsonColumn<T = unknown>(value: unknown): T {
-  if (typeof value === 'string') return JSON.parse(value) as T;
-  return value as T;
 }
 
 /** count(*) is bigint (text) on PostgreSQL. */

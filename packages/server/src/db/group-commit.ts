@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { Database } from './tables/index.js';
 import type { Db } from './database.js';
 
 type Work<T> = (tx: Kysely<Database>) => Promise<T>;

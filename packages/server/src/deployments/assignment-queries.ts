@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { AgentDeployment, AssignmentsDocument } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import { extraAssignmentsOf, rerunOf, triggersOf } from './deployment-repository.js';
+import type { Database } from '../db/tables/index.js';
+import { checkRow } from '../db/corrupt-row.js';
+import { extraAssignmentsOf, triggersOf } from './deployment-repository.js';
 import { windowBodyOf } from './maintenance-windows.js';
 import { expiredEverywhere } from './schedule-validation.js';
 
@@ -53,21 +54,22 @@ export async function assignedDeployments(
     for (const r of rr) reruns.set(r.deployment_id, r.revision);
   }
   const deployments = live.map((r): AgentDeployment => {
+    checkRow('deployment', r.id, r);
     const triggers = triggersOf(r);
     const memberSince = since.get(r.collection_id) ?? r.created_at;
     return {
       id: r.id,
       name: r.name,
-      purpose: r.purpose === 'required' ? 'required' : 'available',
+      purpose: r.purpose,
       programId: r.program_id,
       triggers,
       availableAt: r.available_at,
       expiresAt: r.expires_at,
       extraAssignments: extraAssignmentsOf(r),
-      timeBase: r.time_base === 'local' ? 'local' : 'utc',
-      rerun: rerunOf(r.rerun),
+      timeBase: r.time_base,
+      rerun: r.rerun,
       preDownload: r.pre_download === 1,
-      contentMode: r.content_mode === 'from-dp' ? 'from-dp' : 'download',
+      contentMode: r.content_mode,
       runOverSlowBoundary: r.run_over_slow_boundary === 1,
       allowFallback: r.allow_fallback === 1,
       overrideMaintenanceWindows: r.override_maintenance_windows === 1,
@@ -97,8 +99,5 @@ export async function deviceWindows(
     .where('collection_id', 'in', [...collectionIds])
     .orderBy('id')
     .execute();
-  return rows.flatMap((r) => {
-    const body = windowBodyOf(r);
-    return body ? [{ id: r.id, ...body }] : [];
-  });
+  return rows.map((r) => ({ id: r.id, ...windowBodyOf(r) }));
 }

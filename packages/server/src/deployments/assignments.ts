@@ -9,7 +9,7 @@ import {
 } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import { currentVersionOf, loadVersionFiles } from '../content/repository.js';
 import { programRowsByIds, toProgram, type ProgramRow } from './program-repository.js';

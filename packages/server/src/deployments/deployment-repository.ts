@@ -1,10 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import type { Kysely, Selectable } from 'kysely';
 import { DeploymentTrigger, type Deployment } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { DeploymentTable } from '../db/schema-software.js';
-import { parseJsonColumn } from '../db/database.js';
+import type { Database, DeploymentTable } from '../db/tables/index.js';
+import { checkRow, parseJsonColumn } from '../db/corrupt-row.js';
 
 type Tx = Kysely<Database>;
 
@@ -19,21 +17,29 @@ export type DeploymentRow = Selectable<DeploymentTable> & {
 const Triggers = Type.Array(DeploymentTrigger);
 const Strings = Type.Array(Type.String());
 
+/** Stored triggers, checked on the way out: a row that does not parse is corrupt, not empty. */
 export function triggersOf(
-  row: Pick<Selectable<DeploymentTable>, 'triggers'>,
+  row: Pick<Selectable<DeploymentTable>, 'id' | 'triggers'>,
 ): DeploymentTrigger[] {
-  const parsed: unknown = parseJsonColumn(row.triggers);
-  return Value.Check(Triggers, parsed) ? parsed : [];
+  return parseJsonColumn(Triggers, row.triggers, {
+    table: 'deployment',
+    id: row.id,
+    column: 'triggers',
+  });
 }
 
 export function extraAssignmentsOf(
-  row: Pick<Selectable<DeploymentTable>, 'extra_assignments'>,
+  row: Pick<Selectable<DeploymentTable>, 'id' | 'extra_assignments'>,
 ): string[] {
-  const parsed: unknown = parseJsonColumn(row.extra_assignments);
-  return Value.Check(Strings, parsed) ? parsed : [];
+  return parseJsonColumn(Strings, row.extra_assignments, {
+    table: 'deployment',
+    id: row.id,
+    column: 'extra_assignments',
+  });
 }
 
 export function toDeployment(row: DeploymentRow): Deployment {
+  checkRow('deployment', row.id, row);
   return {
     id: row.id,
     name: row.name,
@@ -44,14 +50,14 @@ export function toDeployment(row: DeploymentRow): Deployment {
     packageName: row.package_name,
     collectionId: row.collection_id,
     collectionName: row.collection_name,
-    purpose: row.purpose === 'required' ? 'required' : 'available',
+    purpose: row.purpose,
     triggers: triggersOf(row),
     availableAt: row.available_at,
     expiresAt: row.expires_at,
-    timeBase: row.time_base === 'local' ? 'local' : 'utc',
-    rerun: rerunOf(row.rerun),
+    timeBase: row.time_base,
+    rerun: row.rerun,
     preDownload: row.pre_download === 1,
-    contentMode: row.content_mode === 'from-dp' ? 'from-dp' : 'download',
+    contentMode: row.content_mode,
     runOverSlowBoundary: row.run_over_slow_boundary === 1,
     allowFallback: row.allow_fallback === 1,
     overrideMaintenanceWindows: row.override_maintenance_windows === 1,
@@ -63,18 +69,6 @@ export function toDeployment(row: DeploymentRow): Deployment {
     createdAt: row.created_at,
     createdBy: row.created_by,
   };
-}
-
-export function rerunOf(value: string): Deployment['rerun'] {
-  switch (value) {
-    case 'never':
-    case 'always':
-    case 'if-failed':
-    case 'if-succeeded':
-      return value;
-    default:
-      return 'if-failed';
-  }
 }
 
 function selectDeployments(db: Tx) {

@@ -1,7 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { ErrorCode, type DeploymentStateReport, type RejectedReportItem } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { DeploymentDeviceStateTable } from '../db/schema-software.js';
+import type { Database, DeploymentDeviceStateTable } from '../db/tables/index.js';
 import { assignedDeployments } from './assignment-queries.js';
 
 type Tx = Kysely<Database>;

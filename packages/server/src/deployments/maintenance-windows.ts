@@ -4,9 +4,8 @@ import type { Kysely, Selectable } from 'kysely';
 import { MaintenanceWindowBody, type MaintenanceWindow } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
-import type { Database } from '../db/schema.js';
-import type { MaintenanceWindowTable } from '../db/schema-software.js';
-import { parseJsonColumn } from '../db/database.js';
+import type { Database, MaintenanceWindowTable } from '../db/tables/index.js';
+import { CorruptRowError, checkRow, parseJsonColumn } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
 import { InputError, NotFoundError } from '../http/errors.js';
 import { DeploymentErrorCode as Code } from './codes.js';
@@ -17,18 +16,31 @@ import { requireWallTime } from './schedule-validation.js';
 type Tx = Kysely<Database>;
 type WindowRow = Selectable<MaintenanceWindowTable>;
 
-/** The stored window as its body, or undefined when a hand-edited row no longer parses. */
-export function windowBodyOf(row: WindowRow): MaintenanceWindowBody | undefined {
+/**
+ * The stored window as its body. A row that no longer makes a valid window is corrupt: dropping
+ * it from policy would let programs run outside the window the administrator set.
+ */
+export function windowBodyOf(row: WindowRow): MaintenanceWindowBody {
+  checkRow('maintenance_window', row.id, row);
+  const where = { table: 'maintenance_window', id: row.id } as const;
   const body: unknown = {
     name: row.name,
     start: row.start,
     durationMinutes: row.duration_minutes,
-    recurrence: parseJsonColumn(row.recurrence),
+    recurrence: parseJsonColumn(MaintenanceWindowBody.properties.recurrence, row.recurrence, {
+      ...where,
+      column: 'recurrence',
+    }),
     timeBase: row.time_base,
     appliesTo: row.applies_to,
     enabled: row.enabled === 1,
   };
-  return Value.Check(MaintenanceWindowBody, body) ? body : undefined;
+  if (Value.Check(MaintenanceWindowBody, body)) return body;
+  const first = Value.Errors(MaintenanceWindowBody, body).First();
+  throw new CorruptRowError(
+    { ...where, column: first?.path.slice(1) ?? '' },
+    `not a valid maintenance window (${first?.message ?? 'invalid'})`,
+  );
 }
 
 function columnsOf(b: MaintenanceWindowBody) {
@@ -69,17 +81,14 @@ export class MaintenanceWindowService {
   }
 
   private toWindow(row: WindowRow & { collection_name: string }): MaintenanceWindow[] {
-    const body = windowBodyOf(row);
-    return body
-      ? [
-          {
-            id: row.id,
-            collectionId: row.collection_id,
-            collectionName: row.collection_name,
-            ...body,
-          },
-        ]
-      : [];
+    return [
+      {
+        id: row.id,
+        collectionId: row.collection_id,
+        collectionName: row.collection_name,
+        ...windowBodyOf(row),
+      },
+    ];
   }
 
   async list(actor: Actor, collectionIdOrName?: string): Promise<MaintenanceWindow[]> {

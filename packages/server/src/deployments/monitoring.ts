@@ -4,8 +4,7 @@ import type {
   DeploymentStateName,
   ListDeploymentDevicesQuery,
 } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { DeploymentTable } from '../db/schema-software.js';
+import type { Database, DeploymentTable } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
 import { overdueCutoff } from './summary.js';
 import { containsPattern } from '../db/like.js';

@@ -1,24 +1,19 @@
-import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { PlatformRequirements, type Program } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { ProgramTable } from '../db/schema-software.js';
-import { parseJsonColumn } from '../db/database.js';
+import type { Database, ProgramTable } from '../db/tables/index.js';
+import { checkRow, parseJsonColumn } from '../db/corrupt-row.js';
 
 type Tx = Kysely<Database>;
 export type ProgramRow = Selectable<ProgramTable> & { package_name: string };
 
 const ExitCodes = Type.Array(Type.Integer());
 
-function exitCodes(value: unknown): number[] {
-  const parsed: unknown = parseJsonColumn(value);
-  return Value.Check(ExitCodes, parsed) ? parsed : [];
-}
-
-/** Stored JSON is checked on the way out: a hand-edited row must not crash a list. */
+/** Stored JSON is checked on the way out: a row that does not parse is corrupt, never defaulted. */
 export function toProgram(row: ProgramRow): Program {
-  const requirements: unknown = parseJsonColumn(row.requirements);
+  checkRow('program', row.id, row);
+  const json = <T extends TSchema>(schema: T, column: keyof ProgramRow) =>
+    parseJsonColumn(schema, row[column], { table: 'program', id: row.id, column });
   return {
     id: row.id,
     packageId: row.package_id,
@@ -26,11 +21,11 @@ export function toProgram(row: ProgramRow): Program {
     name: row.name,
     commandLine: row.command_line,
     workingDirectory: row.working_directory,
-    runAs: row.run_as === 'user' ? 'user' : 'root',
+    runAs: row.run_as,
     maxRunMinutes: row.max_run_minutes,
-    successExitCodes: exitCodes(row.success_exit_codes),
-    rebootExitCodes: exitCodes(row.reboot_exit_codes),
-    requirements: Value.Check(PlatformRequirements, requirements) ? requirements : {},
+    successExitCodes: json(ExitCodes, 'success_exit_codes'),
+    rebootExitCodes: json(ExitCodes, 'reboot_exit_codes'),
+    requirements: json(PlatformRequirements, 'requirements'),
     dependsOnProgramId: row.depends_on_program_id,
     description: row.description,
     disabled: row.disabled === 1,

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Actor, SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
+import { checkRow } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
 import { NotFoundError } from '../http/errors.js';
 import { DeploymentErrorCode as Code } from './codes.js';
@@ -110,7 +111,7 @@ export async function addExtraAssignment(
     const row = await mustFind(tx, id);
     checkExtraAssignment(
       when,
-      { timeBase: row.time_base === 'local' ? 'local' : 'utc', expiresAt: row.expires_at },
+      { timeBase: checkRow('deployment', row.id, row).time_base, expiresAt: row.expires_at },
       ctx.clock.now(),
     );
     const list = [...new Set([...extraAssignmentsOf(row), when])].sort();

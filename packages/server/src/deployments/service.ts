@@ -10,8 +10,8 @@ import type {
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
-import type { Database } from '../db/schema.js';
-import type { DeploymentTable } from '../db/schema-software.js';
+import type { Database, DeploymentTable } from '../db/tables/index.js';
+import { checkRow } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';
@@ -28,12 +28,13 @@ import { addExtraAssignment, rerunDeployment } from './rerun.js';
 type Tx = Kysely<Database>;
 
 function scheduleOf(row: repo.DeploymentRow): ScheduleFields {
+  checkRow('deployment', row.id, row);
   return {
-    purpose: row.purpose === 'required' ? 'required' : 'available',
+    purpose: row.purpose,
     triggers: repo.triggersOf(row),
     availableAt: row.available_at,
     expiresAt: row.expires_at,
-    timeBase: row.time_base === 'local' ? 'local' : 'utc',
+    timeBase: row.time_base,
     extraAssignments: repo.extraAssignmentsOf(row),
   };
 }

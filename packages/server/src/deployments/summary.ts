@@ -4,8 +4,7 @@ import {
   type DeploymentSummary,
   type DeploymentTrigger,
 } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { DeploymentTable } from '../db/schema-software.js';
+import type { Database, DeploymentTable } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
 import { NotFoundError } from '../http/errors.js';
 import { DeploymentErrorCode as Code } from './codes.js';

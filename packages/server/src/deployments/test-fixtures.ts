@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { AgentPaths, ApiClient, ApiError, DEVICE_AUTH_HEADER } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
 import type { Dialect } from '../db/database.js';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { freshDatabaseUrl } from '../test-support/db.js';
 import { startServer, type RunningServer } from '../server.js';
 

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import type { Kysely } from 'kysely';
 import { API_PREFIX, canonicalJson, DeploymentTimelinePoint } from '@steward/protocol';
 import { authorize, type Actor, type SiteContext } from '../context.js';
-import type { Database } from '../db/schema.js';
-import { parseJsonColumn, toNumber } from '../db/database.js';
+import type { Database } from '../db/tables/index.js';
+import { toNumber } from '../db/database.js';
+import { parseJsonColumn } from '../db/corrupt-row.js';
 import { NotFoundError } from '../http/errors.js';
 import { actorOf } from '../http/auth.js';
 import type { App } from '../http/types.js';
@@ -28,20 +28,23 @@ type Tx = Kysely<Database>;
 type Counts = DeploymentTimelinePoint['counts'];
 const CountsSchema = DeploymentTimelinePoint.properties.counts;
 
-function countsOf(value: unknown): Counts {
-  const parsed: unknown = parseJsonColumn(value);
-  return Value.Check(CountsSchema, parsed) ? parsed : {};
+function countsOf(deploymentId: string, row: { at: string; counts: unknown }): Counts {
+  return parseJsonColumn(CountsSchema, row.counts, {
+    table: 'deployment_state_snapshot',
+    id: `${deploymentId}/${row.at}`,
+    column: 'counts',
+  });
 }
 
 async function lastSnapshot(db: Tx, deploymentId: string): Promise<Counts | undefined> {
   const row = await db
     .selectFrom('deployment_state_snapshot')
-    .select('counts')
+    .select(['at', 'counts'])
     .where('deployment_id', '=', deploymentId)
     .orderBy('at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return row ? countsOf(row.counts) : undefined;
+  return row ? countsOf(deploymentId, row) : undefined;
 }
 
 /** Summarizer job: one snapshot per deployment whose counts changed. Returns how many were written. */
@@ -132,7 +135,7 @@ export async function deploymentTimeline(
     .execute();
   const points: DeploymentTimelinePoint[] = rows.map((r) => ({
     at: r.at,
-    counts: countsOf(r.counts),
+    counts: countsOf(deploymentId, r),
   }));
   const at = ctx.clock.now();
   const now: DeploymentTimelinePoint = {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { DeviceSummary } from '@steward/protocol';
-import type { DeviceActionTable, DeviceTable } from '../db/schema.js';
+import type { DeviceActionTable, DeviceTable } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 

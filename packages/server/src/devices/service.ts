@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import {
   ErrorCode,
@@ -7,14 +8,15 @@ import {
   type DevicePackage,
   type DeviceSummary,
   type InventoryChange,
-  type InventoryInstance,
+  InventoryInstance,
   type ListDevicesQuery,
   type NudgeAction,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 import { authorize, nowIso } from '../context.js';
-import { parseJsonColumn, toNumber } from '../db/database.js';
+import { toNumber } from '../db/database.js';
+import { parseJsonColumn } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
@@ -28,6 +30,8 @@ import {
   type DeviceRow,
 } from './repository.js';
 import { containsPattern } from '../db/like.js';
+
+const Instances = Type.Array(InventoryInstance);
 
 const SORT_COLUMNS = {
   name: 'name',
@@ -143,7 +147,14 @@ export class DeviceService {
     return {
       ...toDeviceSummary(row, this.ctx.clock.now()),
       inventory: Object.fromEntries(
-        inv.map((r) => [r.class_name, parseJsonColumn<InventoryInstance[]>(r.data)]),
+        inv.map((r) => [
+          r.class_name,
+          parseJsonColumn(Instances, r.data, {
+            table: 'device_inventory',
+            id: `${row.id}/${r.class_name}`,
+            column: 'data',
+          }),
+        ]),
       ),
       packageSetHash: row.package_set_id,
       collections,
@@ -194,8 +205,16 @@ export class DeviceService {
       id: String(r.id),
       at: r.at,
       className: r.class_name,
-      added: parseJsonColumn<InventoryInstance[]>(r.added),
-      removed: parseJsonColumn<InventoryInstance[]>(r.removed),
+      added: parseJsonColumn(Instances, r.added, {
+        table: 'inventory_change',
+        id: String(r.id),
+        column: 'added',
+      }),
+      removed: parseJsonColumn(Instances, r.removed, {
+        table: 'inventory_change',
+        id: String(r.id),
+        column: 'removed',
+      }),
     }));
   }
 

@@ -1,12 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
-import type {
-  Boundary,
-  BoundaryGroup,
-  BoundaryGroupNeighbour,
-  BoundaryType,
-} from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { BoundaryGroupTable, BoundaryTable } from '../db/schema-software.js';
+import type { Boundary, BoundaryGroup, BoundaryGroupNeighbour } from '@steward/protocol';
+import type { BoundaryGroupTable, BoundaryTable, Database } from '../db/tables/index.js';
+import { checkRow } from '../db/corrupt-row.js';
 
 export type BoundaryRow = Selectable<BoundaryTable>;
 export type BoundaryGroupRow = Selectable<BoundaryGroupTable>;
@@ -42,10 +37,6 @@ export async function resolveBoundaryGroupIds(
   return { ids };
 }
 
-function boundaryType(text: string): BoundaryType {
-  return text === 'range' ? 'range' : 'subnet';
-}
-
 export async function loadBoundaries(db: Tx, ids?: readonly string[]): Promise<Boundary[]> {
   if (ids?.length === 0) return [];
   let q = db.selectFrom('boundary').selectAll();
@@ -64,7 +55,7 @@ export async function loadBoundaries(db: Tx, ids?: readonly string[]): Promise<B
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
-    type: boundaryType(r.type),
+    type: checkRow('boundary', r.id, r).type,
     value: r.value,
     boundaryGroupIds: links
       .filter((l) => l.boundary_id === r.id)

@@ -9,7 +9,8 @@ import type {
   UpdateBoundaryRequest,
 } from '@steward/protocol';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
+import { checkRow } from '../db/corrupt-row.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
@@ -149,7 +150,7 @@ export class BoundaryService {
   ): Promise<Boundary> {
     authorize(actor, 'software:write');
     const row = await this.mustFindBoundary(idOrName);
-    const type = req.type ?? (row.type === 'range' ? 'range' : 'subnet');
+    const type = req.type ?? checkRow('boundary', row.id, row).type;
     const range = checkedRange(type, req.value ?? row.value);
     const groups =
       req.boundaryGroupIds === undefined ? undefined : await this.groupIds(req.boundaryGroupIds);

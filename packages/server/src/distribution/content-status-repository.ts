@@ -5,7 +5,7 @@ import type {
   DpContentStatus,
   PackageContentStatus,
 } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
 
 type Tx = Kysely<Database>;

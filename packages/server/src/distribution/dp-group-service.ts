@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateDpGroupRequest, DpGroup, UpdateDpGroupRequest } from '@steward/protocol';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';

@@ -1,7 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DistributionPoint, DpGroup } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { DistributionPointTable, DpGroupTable } from '../db/schema-software.js';
+import type { Database, DistributionPointTable, DpGroupTable } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
 import { dpState } from './dp-state.js';
 

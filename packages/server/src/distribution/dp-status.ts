@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DpStatusItem } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { findVersion, type VersionRow } from './content-status-repository.js';
@@ -8,7 +8,7 @@ import { findVersion, type VersionRow } from './content-status-repository.js';
 type Tx = Kysely<Database>;
 
 interface TargetRow {
-  state: string;
+  state: DpStatusItem['state'];
   installed_version_id: string | null;
   version_id: string;
   validate_requested_at: string | null;

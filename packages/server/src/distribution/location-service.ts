@@ -1,6 +1,6 @@
 import type { ContentLocations } from '@steward/protocol';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
 import { InputError, NotAllowedError, NotFoundError } from '../http/errors.js';

@@ -1,8 +1,9 @@
+import { Type } from '@sinclair/typebox';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
-import { parseJsonColumn } from '../db/database.js';
+import type { Database } from '../db/tables/index.js';
+import { parseJsonColumn } from '../db/corrupt-row.js';
 import { sha256Hex } from '../enrolment/service.js';
 import type { ContentStore } from '../content/content-store.js';
 
@@ -101,13 +102,21 @@ export async function statusMessages(
 ): Promise<{ strings: string[]; attributes: Record<string, string> }[]> {
   const rows = await db
     .selectFrom('status_message')
-    .select(['insertion_strings', 'attributes'])
+    .select(['id', 'insertion_strings', 'attributes'])
     .where('message_id', '=', messageId)
     .orderBy('id')
     .execute();
   return rows.map((r) => ({
-    strings: parseJsonColumn<string[]>(r.insertion_strings),
-    attributes: parseJsonColumn<Record<string, string>>(r.attributes),
+    strings: parseJsonColumn(Type.Array(Type.String()), r.insertion_strings, {
+      table: 'status_message',
+      id: String(r.id),
+      column: 'insertion_strings',
+    }),
+    attributes: parseJsonColumn(Type.Record(Type.String(), Type.String()), r.attributes, {
+      table: 'status_message',
+      id: String(r.id),
+      column: 'attributes',
+    }),
   }));
 }
 

@@ -8,7 +8,7 @@ import {
 } from '@steward/protocol';
 import { encodeEnrolmentToken } from '@steward/protocol/node';
 import type { Selectable } from 'kysely';
-import type { EnrolmentTokenTable } from '../db/schema.js';
+import type { EnrolmentTokenTable } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';

@@ -1,4 +1,3 @@
-import { Value } from '@sinclair/typebox/value';
 import {
   BUILTIN_CLASSES,
   CustomClassDefinition,
@@ -6,7 +5,7 @@ import {
   type InventoryClassShape,
 } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
-import { parseJsonColumn } from '../db/database.js';
+import { CorruptRowError, parseJsonColumn } from '../db/corrupt-row.js';
 
 /** Custom inventory class definitions as stored (validated again on read: never trust a row blindly). */
 export async function loadCustomClasses(ctx: SiteContext): Promise<CustomClassDefinition[]> {
@@ -17,13 +16,19 @@ export async function loadCustomClasses(ctx: SiteContext): Promise<CustomClassDe
     .execute();
   const out: CustomClassDefinition[] = [];
   for (const row of rows) {
-    const def: unknown = parseJsonColumn(row.definition);
-    if (Value.Check(CustomClassDefinition, def)) out.push(def);
-    else
-      ctx.log.warn(
-        { class: row.name },
-        'stored inventory class does not match its schema; ignored',
+    // One corrupt class must not stop every device's inventory: it is left out, loudly.
+    try {
+      out.push(
+        parseJsonColumn(CustomClassDefinition, row.definition, {
+          table: 'inventory_class',
+          id: row.name,
+          column: 'definition',
+        }),
       );
+    } catch (err) {
+      if (!(err instanceof CorruptRowError)) throw err;
+      ctx.log.error({ class: row.name, err }, `${err.message}; class ignored`);
+    }
   }
   return out;
 }

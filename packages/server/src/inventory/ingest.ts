@@ -1,20 +1,23 @@
+import { Type } from '@sinclair/typebox';
 import { createHash } from 'node:crypto';
 import {
   canonicalJson,
   type InventoryClassShape,
-  type InventoryInstance,
+  InventoryInstance,
   type InventoryReportBody,
 } from '@steward/protocol';
 import { normaliseInstances } from './normalise.js';
 import type { Kysely, Updateable } from 'kysely';
-import type { Database, DeviceTable } from '../db/schema.js';
-import { parseJsonColumn } from '../db/database.js';
+import type { Database, DeviceTable } from '../db/tables/index.js';
+import { parseJsonColumn } from '../db/corrupt-row.js';
 import {
   applyPackageDelta,
   diffPackages,
   ensurePackageSet,
   loadPackageSet,
 } from './package-sets.js';
+
+const Instances = Type.Array(InventoryInstance);
 
 export interface InventoryApplyResult {
   /** The report could not be applied as a delta: the device must send a full report. */
@@ -82,7 +85,12 @@ async function readClass(
     .where('device_id', '=', deviceId)
     .where('class_name', '=', name)
     .executeTakeFirst();
-  return row ? parseJsonColumn<InventoryInstance[]>(row.data) : [];
+  if (!row) return [];
+  return parseJsonColumn(Instances, row.data, {
+    table: 'device_inventory',
+    id: `${deviceId}/${name}`,
+    column: 'data',
+  });
 }
 
 /** One history row: what a report added to and removed from one class of one device. */

@@ -1,7 +1,8 @@
 import { debianVersionKey, type InstalledPackage } from '@steward/protocol';
 import { packageSetHash, sortPackages } from '@steward/protocol/node';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
+import { checkRow } from '../db/corrupt-row.js';
 
 // 6 parameters a row: 2,000 rows stay far below SQLite's 32,766 and PostgreSQL's 65,535 limits,
 // so a typical set (~600 packages) is one statement.
@@ -60,7 +61,7 @@ export async function loadPackageSet(
     .where('set_id', '=', setId)
     .execute();
   return rows.map((r) => ({
-    manager: r.manager === 'rpm' ? 'rpm' : 'dpkg',
+    manager: checkRow('package_set_item', `${setId}/${r.name}`, { manager: r.manager }).manager,
     name: r.name,
     arch: r.arch,
     version: r.version,

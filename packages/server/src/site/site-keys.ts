@@ -8,8 +8,13 @@ import {
 } from 'node:crypto';
 import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
+import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
+import { parseJsonColumn } from '../db/corrupt-row.js';
+
+// The site CA as sealed in site_setting (site_ca).
+const StoredCa = Type.Object({ certPem: Type.String(), keyPem: Type.String() });
 import type { SecretBox } from './secret-box.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -116,7 +121,11 @@ export async function loadOrCreateSiteKeys(
   const caJson = await secretOrInit(db, box, 'site_ca', async () =>
     JSON.stringify(await generateCa(siteCode)),
   );
-  const ca = JSON.parse(caJson) as { certPem: string; keyPem: string };
+  const ca = parseJsonColumn(StoredCa, caJson, {
+    table: 'site_setting',
+    id: 'site_ca',
+    column: 'value',
+  });
   const signingPem = await secretOrInit(db, box, 'policy_signing_key', () =>
     generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   );

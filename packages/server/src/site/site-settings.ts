@@ -1,9 +1,9 @@
-import { Value } from '@sinclair/typebox/value';
 import { ops, SiteSettings, type SiteInfo } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import type { App } from '../http/types.js';
+import { storedSettings } from '../db/corrupt-row.js';
 import { actorOf } from '../http/auth.js';
 import { implement } from '../http/operations.js';
 
@@ -29,8 +29,7 @@ async function read(ctx: SiteContext): Promise<SiteSettings> {
     .select('value')
     .where('key', '=', KEY)
     .executeTakeFirst();
-  const merged: unknown = { ...DEFAULTS, ...(row ? (JSON.parse(row.value) as object) : {}) };
-  return Value.Check(SiteSettings, merged) ? merged : DEFAULTS;
+  return row ? storedSettings(SiteSettings, DEFAULTS, row.value, KEY) : DEFAULTS;
 }
 
 export class SiteSettingsService {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { statusMessageRetentionDays } from '../site/site-settings.js';
 

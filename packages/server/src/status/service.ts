@@ -1,17 +1,16 @@
+import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import {
   renderStatusMessage,
   type ListStatusMessagesQuery,
-  type MessageType,
-  type Severity,
   type StatusMessage,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
-import { parseJsonColumn } from '../db/database.js';
+import { checkRow, parseJsonColumn } from '../db/corrupt-row.js';
 
-const SEVERITIES: readonly Severity[] = ['informational', 'warning', 'error'];
-const TYPES: readonly MessageType[] = ['milestone', 'detail', 'audit'];
+const InsertionStrings = Type.Array(Type.String());
+const Attributes = Type.Record(Type.String(), Type.String());
 
 /** The status-message viewer: filtered, paged backwards with `before`, tailed live with `after`. */
 export async function listStatusMessages(
@@ -42,12 +41,18 @@ export async function listStatusMessages(
     rows = await query.orderBy('id', 'desc').limit(limit).execute();
   }
   const items = rows.map((r): StatusMessage => {
-    const insertionStrings = parseJsonColumn<string[]>(r.insertion_strings);
+    const id = String(r.id);
+    checkRow('status_message', id, r);
+    const insertionStrings = parseJsonColumn(InsertionStrings, r.insertion_strings, {
+      table: 'status_message',
+      id,
+      column: 'insertion_strings',
+    });
     return {
-      id: String(r.id),
+      id,
       messageId: r.message_id,
-      severity: SEVERITIES.find((s) => s === r.severity) ?? 'informational',
-      type: TYPES.find((t) => t === r.type) ?? 'detail',
+      severity: r.severity,
+      type: r.type,
       component: r.component,
       deviceId: r.device_id,
       machine: r.machine,
@@ -55,7 +60,11 @@ export async function listStatusMessages(
       at: r.at,
       receivedAt: r.received_at,
       insertionStrings,
-      attributes: parseJsonColumn<Record<string, string>>(r.attributes),
+      attributes: parseJsonColumn(Attributes, r.attributes, {
+        table: 'status_message',
+        id,
+        column: 'attributes',
+      }),
       text: renderStatusMessage(r.message_id, insertionStrings),
     };
   });

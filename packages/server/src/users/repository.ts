@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AdminUserTable, Database } from '../db/schema.js';
+import type { AdminUserTable, Database } from '../db/tables/index.js';
 
 export type UserRow = Selectable<AdminUserTable>;
 

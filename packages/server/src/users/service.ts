@@ -5,7 +5,6 @@ import {
   type LoginResponse,
   type UpdateUserRequest,
   type User,
-  type Role,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
@@ -20,20 +19,15 @@ import {
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
 import { LoginThrottle } from './login-limiter.js';
 import * as repo from './repository.js';
+import { checkRow } from '../db/corrupt-row.js';
 
 const SESSION_HOURS = 24;
-const ROLES: readonly Role[] = [
-  'full-administrator',
-  'operations-administrator',
-  'read-only-analyst',
-];
-
 function toUser(row: repo.UserRow): User {
-  const role = ROLES.find((r) => r === row.role) ?? 'read-only-analyst';
+  checkRow('admin_user', row.id, row);
   return {
     id: row.id,
     name: row.name,
-    role,
+    role: row.role,
     disabled: row.disabled === 1,
     createdAt: row.created_at,
     lastLoginAt: row.last_login_at,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Database } from '../../db/tables/index.js';
 import { SYSTEM_ACTOR, nowIso, type SiteContext } from '../../context.js';
 import { AppError } from '../../http/errors.js';
 import { deploymentSummary } from '../summary.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DeploymentBody } from '@steward/protocol';
-import type { Database } from '../../db/schema.js';
+import type { Database } from '../../db/tables/index.js';
 import type { Actor, SiteContext } from '../../context.js';
 import { writeAudit } from '../../audit/audit.js';
 import { raiseSiteStatus } from '../../status/site-status.js';

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreatePhasedDeploymentRequest, PhasedDeployment } from '@steward/protocol';
 import { createTestContext, postgresReachable, testDialects } from '../../test-support/db.js';
 import type { SiteContext } from '../../context.js';
-import { parseJsonColumn } from '../../db/database.js';
 import { ADMIN, ANALYST, countRows, ManualClock } from '../../collections/test-fixtures.js';
 import { ActivityRecorder } from '../../agent-api/activity.js';
 import { PushHub } from '../../push/push-hub.js';
@@ -11,6 +10,10 @@ import { DeploymentService } from '../service.js';
 import { advancePhasedDeployments } from './advance.js';
 import { PhasedDeploymentService } from './service.js';
 import { seedCollection, seedDevices, seedProgram, setDeviceState } from './test-fixtures.js';
+
+/** A JSON column as stored: jsonb comes back parsed from pg, text from SQLite. */
+const storedJson = (value: unknown): unknown =>
+  typeof value === 'string' ? JSON.parse(value) : value;
 
 const pgUp = await postgresReachable();
 if (!pgUp)
@@ -71,7 +74,7 @@ describe.each(testDialects)('phased deployments on %s', (dialect) => {
         .where('message_id', '=', messageId)
         .orderBy('id')
         .execute()
-        .then((rows) => rows.map((r) => parseJsonColumn<string[]>(r.insertion_strings)));
+        .then((rows) => rows.map((r) => storedJson(r.insertion_strings)));
     const auditActions = () =>
       ctx.db.kysely
         .selectFrom('audit_log')
@@ -114,7 +117,7 @@ describe.each(testDialects)('phased deployments on %s', (dialect) => {
         rerun: 'always',
         max_postpone_minutes: 15,
       });
-      expect(parseJsonColumn(first.triggers)).toEqual([{ type: 'asap' }]);
+      expect(storedJson(first.triggers)).toEqual([{ type: 'asap' }]);
       expect(await statuses(50120)).toEqual([['Roll', '1', 'A']]);
       expect(changedCollections).toContain(col.A);
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DeploymentSummary, Phase, PhasedDeployment } from '@steward/protocol';
-import type { Database } from '../../db/schema.js';
+import type { Database } from '../../db/tables/index.js';
 import { deploymentSummary } from '../summary.js';
 import * as repo from './repository.js';
 

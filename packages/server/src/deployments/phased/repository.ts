@@ -1,10 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import { DeploymentBody, Phase, PhasedDeploymentState } from '@steward/protocol';
-import type { Database } from '../../db/schema.js';
-import type { DeploymentPhaseTable, PhasedDeploymentTable } from '../../db/schema-software.js';
-import { parseJsonColumn } from '../../db/database.js';
+import { DeploymentBody, type Phase, type PhasedDeploymentState } from '@steward/protocol';
+import type {
+  Database,
+  DeploymentPhaseTable,
+  PhasedDeploymentTable,
+} from '../../db/tables/index.js';
+import { checkRow, parseJsonColumn } from '../../db/corrupt-row.js';
 
 /** SQL for phased deployments (`phased_deployment`) and their phases (`deployment_phase`). */
 type Tx = Kysely<Database>;
@@ -22,20 +24,27 @@ export const PhaseDeploymentSettings = Type.Omit(DeploymentBody, [
 ]);
 export type PhaseDeploymentSettings = Static<typeof PhaseDeploymentSettings>;
 
-const PhaseStateSchema = Phase.properties.state;
-
-export function phaseStateOf(row: Pick<PhaseRow, 'state'>): PhaseState {
-  return Value.Check(PhaseStateSchema, row.state) ? row.state : 'waiting';
+/** A phase's state, checked: a stored state outside the union is a corrupt row. */
+export function phaseStateOf(
+  row: Pick<PhaseRow, 'phased_deployment_id' | 'idx' | 'state'>,
+): PhaseState {
+  const id = `${row.phased_deployment_id}/${row.idx}`;
+  return checkRow('deployment_phase', id, { state: row.state }).state;
 }
 
-export function rolloutStateOf(row: Pick<PhasedRow, 'state'>): RolloutState {
-  return Value.Check(PhasedDeploymentState, row.state) ? row.state : 'halted';
+export function rolloutStateOf(row: Pick<PhasedRow, 'id' | 'state'>): RolloutState {
+  return checkRow('phased_deployment', row.id, { state: row.state }).state;
 }
 
-/** Stored settings, checked on the way out (a hand-edited row must not create a bad deployment). */
-export function settingsOf(row: Pick<PhasedRow, 'deployment_settings'>): PhaseDeploymentSettings {
-  const parsed: unknown = parseJsonColumn(row.deployment_settings);
-  return Value.Check(PhaseDeploymentSettings, parsed) ? parsed : {};
+/** Stored settings, checked on the way out (a corrupt row must not create a bad deployment). */
+export function settingsOf(
+  row: Pick<PhasedRow, 'id' | 'deployment_settings'>,
+): PhaseDeploymentSettings {
+  return parseJsonColumn(PhaseDeploymentSettings, row.deployment_settings, {
+    table: 'phased_deployment',
+    id: row.id,
+    column: 'deployment_settings',
+  });
 }
 
 function phasedQuery(db: Tx) {

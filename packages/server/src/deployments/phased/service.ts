@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CreatePhasedDeploymentRequest, PhasedDeployment } from '@steward/protocol';
-import type { Database } from '../../db/schema.js';
+import type { Database } from '../../db/tables/index.js';
 import { authorize, nowIso, type Actor, type SiteContext } from '../../context.js';
 import { writeAudit } from '../../audit/audit.js';
 import { ConflictError, InputError, NotFoundError } from '../../http/errors.js';

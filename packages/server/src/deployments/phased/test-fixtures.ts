@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { API_PREFIX, type DeploymentStateName } from '@steward/protocol';
-import type { Database } from '../../db/schema.js';
+import type { Database } from '../../db/tables/index.js';
 import type { SiteContext } from '../../context.js';
 import { createAdminApp } from '../../http/admin-app.js';
 import { installAdminAuth } from '../../http/auth.js';

@@ -1,0 +1,308 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Insertable, Kysely } from 'kysely';
+import { freshDatabaseUrl, postgresReachable, testDialects } from '../test-support/db.js';
+import { createMigrator, migrateToLatest, openDatabase, type Db } from './database.js';
+import { migrations } from './migrations/index.js';
+import { checkRow } from './corrupt-row.js';
+import { tables, type Database } from './tables/index.js';
+
+// Backstage's migrations.test.ts, for Steward: every migration from empty, and an upgrade of a
+// database that holds data written at each earlier step. A new migration adds its entry to
+// `rowsAfter` (the test below fails until it does): rows that its tables can hold, written right
+// after it runs, which every later migration must keep intact and readable.
+
+type Rows = { [T in keyof Database]?: Insertable<Database[T]>[] };
+
+const AT = '2026-11-22T14:00:00.000Z';
+
+const rowsAfter: Record<string, Rows> = {
+  '20261122T1400-initial': {
+    site_setting: [{ key: 'site_code', value: 'M01' }],
+    admin_user: [
+      {
+        id: 'u-1',
+        name: 'alice',
+        password_hash: 'scrypt$x',
+        role: 'full-administrator',
+        disabled: 0,
+        created_at: AT,
+        last_login_at: null,
+      },
+    ],
+    package_set: [{ id: 'set-1', package_count: 1, created_at: AT }],
+    package_set_item: [
+      {
+        set_id: 'set-1',
+        manager: 'dpkg',
+        name: 'bash',
+        arch: 'amd64',
+        version: '5.2-1',
+        version_key: '0005.0002-0001',
+      },
+    ],
+    device: [
+      {
+        id: 'd-1',
+        name: 'web-01',
+        key_hash: 'k',
+        enrolled_at: AT,
+        enrolment_token_id: null,
+        revoked_at: null,
+        os_family: 'debian',
+        os_name: 'Debian',
+        os_version: '12',
+        machine_type: 'server',
+        cpu_model: null,
+        memory_total_mb: 2048.5,
+        ip_addresses: '10.0.0.1',
+        last_logged_on_user: null,
+        agent_version: '1.0.0',
+        package_set_id: 'set-1',
+        package_count: 1,
+        report_seq: 7,
+        inventory_resync: 0,
+        policy_version: 3,
+        last_policy_request_at: null,
+        last_heartbeat_at: null,
+        last_inventory_at: null,
+        last_status_at: null,
+        last_contact_at: AT,
+        push_seen_at: null,
+      },
+    ],
+    device_inventory: [
+      {
+        device_id: 'd-1',
+        class_name: 'os',
+        data: JSON.stringify([{ name: 'Debian', version: '12' }]),
+        hash: 'h',
+        updated_at: AT,
+      },
+    ],
+    collection: [
+      {
+        id: 'c-1',
+        name: 'Web servers',
+        description: '',
+        builtin: 0,
+        limiting_collection_id: null,
+        rules: JSON.stringify([{ kind: 'include', collectionId: 'c-1' }]),
+        evaluation_interval_minutes: 60,
+        member_count: 1,
+        last_evaluated_at: AT,
+        revision: 1,
+        created_at: AT,
+        updated_at: AT,
+      },
+    ],
+    collection_member: [{ collection_id: 'c-1', device_id: 'd-1', since: AT }],
+    status_message: [
+      {
+        message_id: 10002,
+        severity: 'warning',
+        type: 'milestone',
+        component: 'agent',
+        device_id: 'd-1',
+        device_seq: 4,
+        machine: 'web-01',
+        site_code: 'M01',
+        at: AT,
+        received_at: AT,
+        insertion_strings: JSON.stringify(['a', 'b']),
+        attributes: JSON.stringify({ deployment: 'x' }),
+      },
+    ],
+  },
+  '20261122T1700-software-distribution': {
+    content_file: [{ sha256: 'f'.repeat(64), size: 5_000_000_000, created_at: AT }],
+    software_package: [
+      {
+        id: 'p-1',
+        name: 'nginx',
+        publisher: 'F5',
+        version: '1.24',
+        description: '',
+        priority: 'high',
+        current_version_id: 'v-1',
+        created_at: AT,
+        updated_at: AT,
+      },
+    ],
+    package_version: [
+      {
+        id: 'v-1',
+        package_id: 'p-1',
+        number: 1,
+        created_at: AT,
+        created_by: 'alice',
+        file_count: 1,
+        size_bytes: 5_000_000_000,
+        source: 'upload',
+      },
+    ],
+    program: [
+      {
+        id: 'prog-1',
+        package_id: 'p-1',
+        name: 'Install',
+        command_line: './install.sh',
+        working_directory: '',
+        run_as: 'root',
+        max_run_minutes: 30,
+        success_exit_codes: '[0]',
+        reboot_exit_codes: '[3010]',
+        requirements: '{}',
+        depends_on_program_id: null,
+        description: '',
+        disabled: 0,
+        created_at: AT,
+        updated_at: AT,
+      },
+    ],
+    deployment: [
+      {
+        id: 'dep-1',
+        name: 'nginx to web',
+        program_id: 'prog-1',
+        collection_id: 'c-1',
+        purpose: 'required',
+        triggers: JSON.stringify([{ type: 'asap' }]),
+        available_at: null,
+        expires_at: null,
+        time_base: 'utc',
+        rerun: 'if-failed',
+        pre_download: 1,
+        content_mode: 'download',
+        run_over_slow_boundary: 0,
+        allow_fallback: 1,
+        override_maintenance_windows: 0,
+        max_postpone_minutes: 0,
+        enabled: 1,
+        revision: 2,
+        extra_assignments: '[]',
+        phased_deployment_id: null,
+        created_by: 'alice',
+        created_at: AT,
+        updated_at: AT,
+      },
+    ],
+    maintenance_window: [
+      {
+        id: 'mw-1',
+        collection_id: 'c-1',
+        name: 'nights',
+        start: '2026-01-01T22:00',
+        duration_minutes: 120,
+        recurrence: JSON.stringify({ kind: 'daily', everyDays: 1 }),
+        time_base: 'local',
+        applies_to: 'all',
+        enabled: 1,
+        created_at: AT,
+      },
+    ],
+    boundary: [
+      {
+        id: 'b-1',
+        name: 'office',
+        type: 'subnet',
+        value: '10.0.0.0/24',
+        start_key: '0'.repeat(32),
+        end_key: 'f'.repeat(32),
+        created_at: AT,
+      },
+    ],
+  },
+};
+
+/** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */
+function normalised(table: keyof Database, row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(row)) {
+    const sqlType = tables[table][column]?.sql;
+    out[column] =
+      sqlType === 'json' && typeof value === 'string'
+        ? JSON.parse(value)
+        : sqlType === 'bigint' && typeof value === 'string'
+          ? Number(value)
+          : value;
+  }
+  return out;
+}
+
+/** This site's tables (on PostgreSQL the introspection lists every test's schema). */
+async function ownTables(db: Db) {
+  const all = await db.kysely.introspection.getTables();
+  return all.filter((t) => db.pgSchema === undefined || t.schema === db.pgSchema);
+}
+
+async function insertRows(db: Kysely<Database>, rows: Rows): Promise<void> {
+  for (const [table, values] of Object.entries(rows)) {
+    for (const value of values) {
+      await db
+        .insertInto(table as keyof Database)
+        .values(value as never)
+        .execute();
+    }
+  }
+}
+
+describe.each(testDialects)('migrations (%s)', (dialect) => {
+  let db: Db | undefined;
+  let cleanup = () => Promise.resolve();
+
+  beforeEach(async () => {
+    if (dialect === 'postgres' && !(await postgresReachable())) {
+      console.warn('PostgreSQL unreachable: migrations not tested on PostgreSQL');
+      return;
+    }
+    const fresh = freshDatabaseUrl(dialect);
+    db = await openDatabase(fresh.url);
+    const opened = db;
+    cleanup = async () => {
+      await opened.close();
+      await fresh.cleanup();
+    };
+  });
+  afterEach(() => cleanup());
+
+  it('every migration has rows to upgrade with', () => {
+    expect(Object.keys(rowsAfter)).toEqual(Object.keys(migrations(dialect)));
+  });
+
+  it('runs every migration from empty, and a second run changes nothing', async () => {
+    if (!db) return;
+    const migrator = createMigrator(db);
+    const first = await migrator.migrateToLatest();
+    expect(first.error).toBeUndefined();
+    expect(first.results?.map((r) => [r.migrationName, r.status])).toEqual(
+      Object.keys(migrations(dialect)).map((name) => [name, 'Success']),
+    );
+    const tablesBefore = await ownTables(db);
+    const second = await migrator.migrateToLatest();
+    expect(second.error).toBeUndefined();
+    expect(second.results).toEqual([]);
+    await migrateToLatest(db); // the server's own entry point agrees
+    expect(await ownTables(db)).toEqual(tablesBefore);
+  });
+
+  it('upgrades a database holding data written after each earlier migration', async () => {
+    if (!db) return;
+    const migrator = createMigrator(db);
+    for (const [name, rows] of Object.entries(rowsAfter)) {
+      const step = await migrator.migrateTo(name);
+      expect(step.error, `migration ${name}`).toBeUndefined();
+      await insertRows(db.kysely, rows);
+    }
+    await migrateToLatest(db);
+    for (const rows of Object.values(rowsAfter)) {
+      for (const [name, written] of Object.entries(rows)) {
+        const table = name as keyof Database;
+        const stored = await db.kysely.selectFrom(table).selectAll().execute();
+        expect(
+          stored.map((r) => normalised(table, checkRow(table, 'upgrade', r))),
+          `rows of ${table}`,
+        ).toEqual(written.map((w) => expect.objectContaining(normalised(table, w))));
+      }
+    }
+  });
+});

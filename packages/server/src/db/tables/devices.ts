@@ -1,0 +1,53 @@
+import { bigint, defaulted, integer, nullable, real, text, type TableOf } from './columns.js';
+
+/** The devices domain's tables (see columns.ts for the conventions). */
+export const devicesTables = {
+  device: {
+    id: text(),
+    name: text(),
+    key_hash: text(),
+    enrolled_at: text(),
+    enrolment_token_id: nullable(text()),
+    revoked_at: nullable(text()),
+    os_family: nullable(text()),
+    os_name: nullable(text()),
+    os_version: nullable(text()),
+    machine_type: nullable(text()),
+    cpu_model: nullable(text()),
+    memory_total_mb: nullable(real()),
+    ip_addresses: defaulted(text()),
+    last_logged_on_user: nullable(text()),
+    agent_version: nullable(text()),
+    package_set_id: nullable(text()),
+    package_count: defaulted(integer()),
+    report_seq: defaulted(bigint()),
+    /** Sequence of the last inventory report applied: older ones are superseded, not applied. */
+    inventory_seq: defaulted(bigint()),
+    inventory_resync: defaulted(integer()),
+    policy_version: nullable(integer()),
+    last_policy_request_at: nullable(text()),
+    last_heartbeat_at: nullable(text()),
+    last_inventory_at: nullable(text()),
+    last_status_at: nullable(text()),
+    last_contact_at: nullable(text()),
+    /** Refreshed while a server process holds the device's push connection. */
+    push_seen_at: nullable(text()),
+  },
+  device_action: {
+    id: text(),
+    device_id: text(),
+    action: text(),
+    requested_by: text(),
+    requested_at: text(),
+    delivered_at: nullable(text()),
+    completed_at: nullable(text()),
+    not_connected: defaulted(integer()),
+  },
+} as const;
+
+export interface DevicesTables {
+  device: DeviceTable;
+  device_action: DeviceActionTable;
+}
+export type DeviceTable = TableOf<typeof devicesTables.device>;
+export type DeviceActionTable = TableOf<typeof devicesTables.device_action>;

@@ -1,0 +1,94 @@
+import { siteTables, type SiteTables } from './site.js';
+import { usersTables, type UsersTables } from './users.js';
+import { auditTables, type AuditTables } from './audit.js';
+import { enrolmentTables, type EnrolmentTables } from './enrolment.js';
+import { devicesTables, type DevicesTables } from './devices.js';
+import { inventoryTables, type InventoryTables } from './inventory.js';
+import { statusTables, type StatusTables } from './status.js';
+import { collectionsTables, type CollectionsTables } from './collections.js';
+import { monitoringTables, type MonitoringTables } from './monitoring.js';
+import { contentTables, type ContentTables } from './content.js';
+import { distributionTables, type DistributionTables } from './distribution.js';
+import { deploymentsTables, type DeploymentsTables } from './deployments.js';
+import type { TableDescription } from './columns.js';
+
+/** Every table of the site database, composed from one module per domain. */
+export interface Database
+  extends
+    SiteTables,
+    UsersTables,
+    AuditTables,
+    EnrolmentTables,
+    DevicesTables,
+    InventoryTables,
+    StatusTables,
+    CollectionsTables,
+    MonitoringTables,
+    ContentTables,
+    DistributionTables,
+    DeploymentsTables {}
+
+export type { SiteSettingTable } from './site.js';
+export type { AdminUserTable, AdminSessionTable } from './users.js';
+export type { AuditLogTable } from './audit.js';
+export type { EnrolmentTokenTable } from './enrolment.js';
+export type { DeviceTable, DeviceActionTable } from './devices.js';
+export type {
+  DeviceInventoryTable,
+  InventoryChangeTable,
+  PackageSetTable,
+  PackageSetItemTable,
+  InventoryClassTable,
+} from './inventory.js';
+export type { StatusMessageTable } from './status.js';
+export type {
+  CollectionTable,
+  CollectionMemberTable,
+  CollectionMembershipChangeTable,
+  CollectionRevisionTable,
+} from './collections.js';
+export type { ClientActivitySnapshotTable } from './monitoring.js';
+export type {
+  ContentFileTable,
+  SoftwarePackageTable,
+  PackageVersionTable,
+  PackageVersionFileTable,
+} from './content.js';
+export type {
+  DistributionPointTable,
+  DpGroupTable,
+  DpGroupMemberTable,
+  DpGroupPackageTable,
+  DpPackageTable,
+  BoundaryTable,
+  BoundaryGroupTable,
+  BoundaryGroupBoundaryTable,
+  BoundaryGroupDpTable,
+  BoundaryGroupNeighbourTable,
+} from './distribution.js';
+export type {
+  ProgramTable,
+  PhasedDeploymentTable,
+  DeploymentTable,
+  DeploymentPhaseTable,
+  DeploymentDeviceStateTable,
+  DeploymentRerunTable,
+  DeploymentStateSnapshotTable,
+  MaintenanceWindowTable,
+} from './deployments.js';
+
+/** The runtime description of every table, by name: what the migrations must have built. */
+export const tables: Readonly<Record<keyof Database, TableDescription>> = {
+  ...siteTables,
+  ...usersTables,
+  ...auditTables,
+  ...enrolmentTables,
+  ...devicesTables,
+  ...inventoryTables,
+  ...statusTables,
+  ...collectionsTables,
+  ...monitoringTables,
+  ...contentTables,
+  ...distributionTables,
+  ...deploymentsTables,
+};
