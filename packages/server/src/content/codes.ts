@@ -1,5 +1,5 @@
-import { SoftwareErrorCode } from '@steward/protocol';
+import { ErrorCode } from '@steward/protocol';
 
-/** The content codes, from the one list in protocol (`SoftwareErrorCode`, part of `ErrorCode`). */
-export const ContentErrorCode = SoftwareErrorCode;
-export type ContentErrorCode = SoftwareErrorCode;
+/** The content codes, from the one list in protocol (`ErrorCode`). */
+export const ContentErrorCode = ErrorCode;
+export type ContentErrorCode = ErrorCode;

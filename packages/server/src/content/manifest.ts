@@ -26,7 +26,7 @@ export function badPathReason(path: string): string | undefined {
  */
 export function checkManifest(
   files: readonly ManifestEntry[],
-  code: string = ErrorCode.INVALID_INPUT,
+  code: ErrorCode = ErrorCode.INVALID_INPUT,
 ): void {
   const paths = new Set<string>();
   for (const f of files) {

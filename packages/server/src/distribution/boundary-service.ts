@@ -307,7 +307,11 @@ export class BoundaryService {
     });
   }
 
-  private async write(code: string, message: string, fn: (tx: Tx) => Promise<void>): Promise<void> {
+  private async write(
+    code: DistributionErrorCode,
+    message: string,
+    fn: (tx: Tx) => Promise<void>,
+  ): Promise<void> {
     try {
       await this.ctx.db.kysely.transaction().execute(fn);
     } catch (err) {

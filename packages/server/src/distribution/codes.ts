@@ -1,5 +1,5 @@
-import { SoftwareErrorCode } from '@steward/protocol';
+import { ErrorCode } from '@steward/protocol';
 
-/** The distribution codes, from the one list in protocol (`SoftwareErrorCode`, part of `ErrorCode`). */
-export const DistributionErrorCode = SoftwareErrorCode;
-export type DistributionErrorCode = SoftwareErrorCode;
+/** The distribution codes, from the one list in protocol (`ErrorCode`). */
+export const DistributionErrorCode = ErrorCode;
+export type DistributionErrorCode = ErrorCode;

@@ -26,7 +26,7 @@ export interface AuthenticatedDp {
   name: string;
 }
 
-function refused(code: string, message: string): AppError {
+function refused(code: DistributionErrorCode, message: string): AppError {
   return new AppError(401, code, message);
 }
 

@@ -43,7 +43,7 @@ function toToken(row: Selectable<EnrolmentTokenTable>): EnrolmentToken {
 }
 
 class EnrolmentRefused extends AppError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code === ErrorCode.TOKEN_INVALID ? 401 : 403, code, message);
   }
 }
