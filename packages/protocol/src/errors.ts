@@ -126,8 +126,6 @@ export const ErrorCode = {
   AGENT_RATE_LIMITED: 'AGENT_RATE_LIMITED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-/** @deprecated Transitional alias, removed by the mechanical import rewrite of ADR 0012. */
-export const SoftwareErrorCode = ErrorCode;
 
 /** The HTTP status each error class stands for; the server's error handler sends it. */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 415 | 416 | 429 | 503;

@@ -7,12 +7,12 @@ import {
   type ReportAck,
   type ReportBatch,
   type StatusMessageBody,
+  AppError,
 } from '@steward/protocol';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
-import { AppError } from '../http/errors.js';
 import { applyInventoryReport } from '../inventory/ingest.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { cachedClassCatalog } from '../inventory/classes.js';

@@ -1,10 +1,9 @@
+import { NotFoundError, ErrorCode } from '@steward/protocol';
 import { sql, type Kysely } from 'kysely';
 import type { Actor, SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { writeAudit } from '../audit/audit.js';
-import { NotFoundError } from '../http/errors.js';
-import { DeploymentErrorCode as Code } from './codes.js';
 import {
   extraAssignmentsOf,
   findDeploymentRow,
@@ -17,7 +16,7 @@ const CHUNK = 500;
 
 async function mustFind(tx: Tx, id: string): Promise<DeploymentRow> {
   const row = await findDeploymentRow(tx, id);
-  if (!row) throw new NotFoundError('deployment', id, Code.DEPLOYMENT_NOT_FOUND);
+  if (!row) throw new NotFoundError('deployment', id, ErrorCode.DEPLOYMENT_NOT_FOUND);
   return row;
 }
 
@@ -31,7 +30,8 @@ async function requireDevices(tx: Tx, ids: readonly string[]): Promise<void> {
       ),
     );
     const missing = part.find((id) => !found.has(id));
-    if (missing !== undefined) throw new NotFoundError('device', missing, Code.DEVICE_NOT_FOUND);
+    if (missing !== undefined)
+      throw new NotFoundError('device', missing, ErrorCode.DEVICE_NOT_FOUND);
   }
 }
 

@@ -3,12 +3,12 @@ import {
   DEPLOYMENT_STATES,
   type DeploymentSummary,
   type DeploymentTrigger,
+  NotFoundError,
+  ErrorCode,
 } from '@steward/protocol';
 import type { Database } from '../db/schema.js';
 import type { DeploymentTable } from '../db/schema-software.js';
 import { toNumber } from '../db/database.js';
-import { NotFoundError } from '../http/errors.js';
-import { DeploymentErrorCode as Code } from './codes.js';
 import { triggersOf } from './deployment-repository.js';
 import { expiredEverywhere } from './schedule-validation.js';
 
@@ -169,7 +169,7 @@ export async function deploymentSummary(
     .select(['id', 'collection_id', 'purpose', 'enabled', 'triggers', 'expires_at', 'time_base'])
     .where('id', '=', deploymentId)
     .executeTakeFirst();
-  if (!d) throw new NotFoundError('deployment', deploymentId, Code.DEPLOYMENT_NOT_FOUND);
+  if (!d) throw new NotFoundError('deployment', deploymentId, ErrorCode.DEPLOYMENT_NOT_FOUND);
   const summary = (await deploymentSummaries(db, [d], now)).get(d.id);
   return summary ?? toSummary(d.id, emptyCounts(), 0);
 }

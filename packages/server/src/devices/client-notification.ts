@@ -1,10 +1,9 @@
 import type { Kysely } from 'kysely';
-import { type CollectionActionResult, type NudgeAction } from '@steward/protocol';
+import { type CollectionActionResult, type NudgeAction, NotFoundError } from '@steward/protocol';
 import type { Database } from '../db/schema.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { type PushHub } from '../push/push-hub.js';
 import { newActionRow } from './repository.js';

@@ -10,13 +10,14 @@ import {
   type InventoryInstance,
   type ListDevicesQuery,
   type NudgeAction,
+  ConflictError,
+  NotFoundError,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 import { authorize, nowIso } from '../context.js';
 import { parseJsonColumn, toNumber } from '../db/database.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { type PushHub } from '../push/push-hub.js';
 import { notifyCollection } from './client-notification.js';

@@ -5,6 +5,8 @@ import {
   type EnrolmentToken,
   type EnrollRequest,
   type EnrollResponse,
+  AppError,
+  NotFoundError,
 } from '@steward/protocol';
 import { encodeEnrolmentToken } from '@steward/protocol/node';
 import type { Selectable } from 'kysely';
@@ -12,7 +14,6 @@ import type { EnrolmentTokenTable } from '../db/schema.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { AppError, NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import { digestOptionsFromEnv, RefusalDigest } from './refusal-digest.js';

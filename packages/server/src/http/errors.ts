@@ -1,29 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import {
-  AppError,
-  ConflictError,
-  ErrorCode,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-  RateLimitedError,
-  UnauthenticatedError,
-  UnavailableError,
-  type ErrorBody,
-} from '@steward/protocol';
+import { AppError, ErrorCode, RateLimitedError, type ErrorBody } from '@steward/protocol';
 import { isConsoleDeepLink } from './paths.js';
-
-// Transitional: the classes live in protocol (ADR 0012); the mechanical import rewrite drops this.
-export {
-  AppError,
-  InputError,
-  NotFoundError,
-  ConflictError,
-  NotAllowedError,
-  UnauthenticatedError,
-  UnavailableError,
-  RateLimitedError,
-};
 
 function isFastifyError(e: unknown): e is FastifyError {
   return e instanceof Error && 'code' in e;

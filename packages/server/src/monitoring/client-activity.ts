@@ -1,12 +1,11 @@
 import { sql } from 'kysely';
 import { Type } from '@sinclair/typebox';
-import { API_PREFIX, ClientActivity } from '@steward/protocol';
+import { API_PREFIX, ClientActivity, NotFoundError } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 import { authorize } from '../context.js';
 import { toNumber } from '../db/database.js';
 import { ONLINE_WINDOW_MS } from '../devices/repository.js';
-import { NotFoundError } from '../http/errors.js';
 import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
 

@@ -6,17 +6,15 @@ import {
   type UpdateUserRequest,
   type User,
   type Role,
-} from '@steward/protocol';
-import type { Actor, SiteContext } from '../context.js';
-import { authorize, nowIso } from '../context.js';
-import { writeAudit } from '../audit/audit.js';
-import {
   ConflictError,
   NotFoundError,
   RateLimitedError,
   UnauthenticatedError,
   InputError,
-} from '../http/errors.js';
+} from '@steward/protocol';
+import type { Actor, SiteContext } from '../context.js';
+import { authorize, nowIso } from '../context.js';
+import { writeAudit } from '../audit/audit.js';
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
 import { LoginThrottle } from './login-limiter.js';
 import * as repo from './repository.js';
