@@ -312,7 +312,7 @@ export class DeploymentRunner {
         runId,
         lastRunAt: startedAt,
       });
-    await this.o.reporter.message(10005, names);
+    await this.o.reporter.message('PROGRAM_STARTED', names);
     const outcome = await this.o.executor.wait(runId);
     return this.recorder.finish(outcome);
   }

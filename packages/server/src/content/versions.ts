@@ -51,7 +51,7 @@ async function checkStored(tx: Db, files: readonly ManifestEntry[]): Promise<voi
 /**
  * Creates the package's next version from files already in the library and makes it current
  * (clients and DPs always get the current one), in one transaction with its audit row and
- * status message 50110; then tells every process (DP and agent assignments) on the bus.
+ * status message PACKAGE_VERSION_CREATED; then tells every process (DP and agent assignments) on the bus.
  */
 export async function commitVersion(
   ctx: SiteContext,
@@ -103,7 +103,7 @@ export async function commitVersion(
     await raiseSiteStatus(
       ctx,
       {
-        messageId: 50110,
+        message: 'PACKAGE_VERSION_CREATED',
         insertionStrings: [
           pkg.name,
           String(row.number),

@@ -14,9 +14,6 @@ import { isUniqueViolation } from '../db/unique-violation.js';
 
 type Tx = Kysely<Database>;
 
-/** Program settings status message: "Program %2 of package %1 was %3 by %4". */
-const PROGRAM_CHANGED = 50111;
-
 /**
  * The working directory stays inside the package: relative, no `..`. Returned normalised
  * ('.' for the package root) so the agent joins it to the run directory as it is.
@@ -207,7 +204,7 @@ export class ProgramService {
       await raiseSiteStatus(
         this.ctx,
         {
-          messageId: PROGRAM_CHANGED,
+          message: 'PROGRAM_CHANGED',
           insertionStrings: [row.package_name, row.name, verb, actor.userName],
           attributes: { programId: row.id, packageId: row.package_id },
         },

@@ -90,7 +90,7 @@ export async function notifyCollection(
       await raiseSiteStatus(
         ctx,
         {
-          messageId: 50041,
+          message: 'NUDGE_SENT_TO_COLLECTION',
           insertionStrings: [
             action,
             String(recorded.length),

@@ -236,7 +236,7 @@ export class DeviceService {
       await raiseSiteStatus(
         this.ctx,
         {
-          messageId: 50040,
+          message: 'NUDGE_SENT_TO_DEVICE',
           insertionStrings: [action, device.name, actor.userName],
           attributes: { deviceId: device.id, requestId: row.id },
           deviceId: device.id,
@@ -282,7 +282,7 @@ export class DeviceService {
         await raiseSiteStatus(
           this.ctx,
           {
-            messageId: 50011,
+            message: 'DEVICE_REVOKED',
             insertionStrings: [device.name, actor.userName],
             attributes: { deviceId: device.id },
             deviceId: device.id,

@@ -225,7 +225,7 @@ export class DistributionService {
   }
 
   /**
-   * The site server holds a version as soon as the library has every file of it: 2342 then 2330
+   * The site server holds a version as soon as the library has every file of it: DISTRIBUTION_STARTED then DISTRIBUTED_TO_DP
    * at once. A file missing from the library (removed behind the site's back) fails it.
    */
   async installOnSiteServer(packageId: string): Promise<void> {

@@ -95,7 +95,7 @@ export class DpSiteService {
       await raiseSiteStatus(
         this.ctx,
         {
-          messageId: 50100,
+          message: 'DP_REGISTERED',
           insertionStrings: [row.name, `${from} (${req.url})`],
           attributes: { distributionPoint: row.id },
         },

@@ -79,7 +79,7 @@ export class EnrolmentService {
     const summary = this.refusals.drain();
     if (!summary) return;
     await raiseSiteStatus(this.ctx, {
-      messageId: 50013,
+      message: 'ENROLMENT_REFUSALS_COUNTED',
       insertionStrings: [
         String(summary.count),
         String(summary.addresses),
@@ -226,7 +226,7 @@ export class EnrolmentService {
         await raiseSiteStatus(
           this.ctx,
           {
-            messageId: 50010,
+            message: 'DEVICE_ENROLLED',
             insertionStrings: [req.hostname, token.description || token.id],
             attributes: { deviceId },
             deviceId,
@@ -237,7 +237,7 @@ export class EnrolmentService {
     } catch (err) {
       if (err instanceof EnrolmentRefused && this.refusals.record(from)) {
         await raiseSiteStatus(this.ctx, {
-          messageId: 50012,
+          message: 'ENROLMENT_REFUSED',
           insertionStrings: [
             req.hostname,
             err.message,
