@@ -57,7 +57,7 @@ export const ErrorCode = {
   // input safety (issue 7): text that one of the two database dialects cannot store
   INVALID_TEXT: 'INVALID_TEXT',
   // software distribution: content library, distribution points, boundaries, programs,
-  // deployments, maintenance windows, phased deployments (once `SoftwareErrorCode`)
+  // deployments, maintenance windows, phased deployments
   CONTENT_HASH_MISMATCH: 'CONTENT_HASH_MISMATCH',
   CONTENT_MISSING: 'CONTENT_MISSING',
   CONTENT_SIZE_MISMATCH: 'CONTENT_SIZE_MISMATCH',
