@@ -273,7 +273,8 @@ describe('run --once', () => {
       headers: deviceAuthHeaders(device),
     });
     const outbox = await Outbox.open({ dir: statePaths(stateDir).outbox });
-    for (let i = 0; i < 6; i++) await outbox.enqueueStatus(statusMessage(40030, [`item ${i}`]));
+    for (let i = 0; i < 6; i++)
+      await outbox.enqueueStatus(statusMessage('NUDGE_RECEIVED', [`item ${i}`]));
     site.failSeqs.add(4);
     const safety = {
       deadLetters: new DeadLetterFile(statePaths(stateDir).deadLetter),
@@ -299,7 +300,8 @@ describe('run --once', () => {
     });
     // A site that fails every request is not taken for a poison item: nothing is set aside.
     site.failSeqs.clear();
-    for (let i = 0; i < 3; i++) await outbox.enqueueStatus(statusMessage(40030, ['later']));
+    for (let i = 0; i < 3; i++)
+      await outbox.enqueueStatus(statusMessage('NUDGE_RECEIVED', ['later']));
     for (const seq of [9, 10, 11]) site.failSeqs.add(seq);
     for (let i = 0; i < 10; i++) await flushOutbox(http, outbox, 3, safety).catch(() => undefined);
     expect(outbox.depth).toBe(3);

@@ -121,7 +121,7 @@ export class Agent {
       });
       this.contact = new ContactTracker(stateDir, this.log, await readAgentState(stateDir));
       this.policy = await loadPolicy(stateDir, device);
-      await this.report(statusMessage(40001, [AGENT_VERSION, hostname()]));
+      await this.report(statusMessage('AGENT_STARTED', [AGENT_VERSION, hostname()]));
       const software = await openSoftware({
         stateDir,
         device,
@@ -174,7 +174,7 @@ export class Agent {
       () => this.contactOk(),
       (err: unknown) => this.transient('heartbeat', err),
     );
-    await this.report(statusMessage(40002, ['single cycle complete']));
+    await this.report(statusMessage('AGENT_STOPPING', ['single cycle complete']));
     // A resync asked in the acknowledgement is answered within the same cycle (once).
     for (let round = 0; round < 2; round++) {
       const resync = await this.flush();
@@ -228,11 +228,11 @@ export class Agent {
     return ExitCode.ok;
   }
 
-  /** Graceful stop: 40002 goes into the outbox, one short delivery attempt, the rest stays on disk. */
+  /** Graceful stop: AGENT_STOPPING goes into the outbox, one short delivery attempt, the rest stays on disk. */
   private async shutdown(): Promise<void> {
     const reason = this.stopReason ?? 'stopped';
     this.log.info(`stopping (${reason})`);
-    await this.report(statusMessage(40002, [reason]));
+    await this.report(statusMessage('AGENT_STOPPING', [reason]));
     await this.push?.stop();
     const attempt = this.flush().catch(() => false);
     const timeout = new Promise<boolean>((resolve) =>
@@ -291,7 +291,7 @@ export class Agent {
   private async nudge(action: NudgeAction, requestId: string): Promise<void> {
     const attributes = { [REQUEST_ID_ATTRIBUTE]: requestId };
     this.log.info(`nudge ${action} (${requestId})`);
-    await this.report(statusMessage(40030, [action], attributes));
+    await this.report(statusMessage('NUDGE_RECEIVED', [action], attributes));
     let result = 'ok';
     try {
       switch (action) {
@@ -311,11 +311,11 @@ export class Agent {
       result = `failed: ${errorMessage(err)}`;
       this.log.warn(`nudge ${action} failed: ${errorMessage(err)}`);
     }
-    await this.report(statusMessage(40031, [action], { ...attributes, result }));
+    await this.report(statusMessage('NUDGE_COMPLETED', [action], { ...attributes, result }));
     await this.flush();
   }
 
-  /** Fetches, verifies and applies the policy. Refusals raise 40011 and keep the previous policy. */
+  /** Fetches, verifies and applies the policy. Refusals raise POLICY_REFUSED and keep the previous policy. */
   private async fetchPolicy(): Promise<void> {
     const device = this.device;
     if (device === undefined) return;
@@ -329,14 +329,14 @@ export class Agent {
       this.log.error(
         `policy refused: ${check.reason}; keeping version ${this.policy?.version ?? 'none'}`,
       );
-      await this.report(statusMessage(40011, [check.reason]));
+      await this.report(statusMessage('POLICY_REFUSED', [check.reason]));
       return;
     }
     if (this.policy?.version === check.policy.version) return;
     const older = olderPolicy(this.policy, check.policy);
     if (older !== undefined) {
       this.log.error(older.reason);
-      await this.report(statusMessage(40012, older.insertionStrings));
+      await this.report(statusMessage('POLICY_REPLAY_REFUSED', older.insertionStrings));
       return;
     }
     const previous = this.policy;
@@ -344,7 +344,7 @@ export class Agent {
     this.policy = check.policy;
     this.applyContentSettings?.(this.settings);
     this.log.info(`policy version ${check.policy.version} applied`);
-    await this.report(statusMessage(40010, [String(check.policy.version)]));
+    await this.report(statusMessage('POLICY_APPLIED', [String(check.policy.version)]));
     await this.policyChanged(previous);
   }
 
@@ -403,7 +403,7 @@ export class Agent {
       const result = await flushOutbox(this.http, this.outbox, batch, safety);
       await this.contactOk();
       if (this.outbox.depth > 0) {
-        // Raised meanwhile (40050), or the site held back its acknowledgement: once more.
+        // Raised meanwhile (SITE_UNREACHABLE), or the site held back its acknowledgement: once more.
         const again = await flushOutbox(this.http, this.outbox, batch, safety);
         result.inventoryResync ||= again.inventoryResync;
       }
@@ -416,7 +416,11 @@ export class Agent {
       if (result.inventoryResync) {
         this.log.warn('the site asked for a full inventory');
         await requireFullInventory(this.options.stateDir, 'requested by the site');
-        await this.report(statusMessage(40024, ['the site could not apply an inventory delta']));
+        await this.report(
+          statusMessage('INVENTORY_RESYNC_REQUESTED', [
+            'the site could not apply an inventory delta',
+          ]),
+        );
         if (this.options.once !== true) this.jobs.push({ kind: 'inventory' });
       }
       return result.inventoryResync;
@@ -451,7 +455,8 @@ export class Agent {
   private async contactOk(): Promise<void> {
     this.retry.reset();
     const outage = await this.contact?.succeeded();
-    if (outage !== undefined) await this.report(statusMessage(40050, [String(outage)]));
+    if (outage !== undefined)
+      await this.report(statusMessage('SITE_UNREACHABLE', [String(outage)]));
   }
 
   private transient(what: string, err: unknown): void {

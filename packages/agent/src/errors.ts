@@ -1,5 +1,8 @@
+import { ErrorCode } from '@steward/protocol';
+
 /**
- * The agent's error classes. Every error that reaches the CLI carries a stable `code`, printed as
+ * The agent's error classes. Codes the site sends come from protocol's `ErrorCode` (ADR 0012);
+ * the agent adds its own for what never crosses HTTP (SERVER_UNREACHABLE, USAGE, ...). Every error that reaches the CLI carries a stable `code`, printed as
  * `error CODE: message`; scripts and tests switch on the code, never on the text.
  */
 export class AgentError extends Error {
@@ -14,11 +17,11 @@ export class AgentError extends Error {
 }
 
 /** Codes with which the site says this device must stop talking to it. */
-export const FATAL_DEVICE_CODES: ReadonlySet<string> = new Set([
-  'DEVICE_REVOKED',
-  'DEVICE_UNKNOWN',
+export const FATAL_DEVICE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  ErrorCode.DEVICE_REVOKED,
+  ErrorCode.DEVICE_UNKNOWN,
   // A wrong key never becomes right by retrying; treating it as fatal avoids hammering the site.
-  'DEVICE_AUTH_FAILED',
+  ErrorCode.DEVICE_AUTH_FAILED,
 ]);
 
 /** The site revoked or does not know this device: `run` exits with code 3 and does not retry. */

@@ -1,5 +1,4 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { SoftwareErrorCode } from './software/error-codes.js';
 
 /**
  * Every error that crosses the HTTP boundary has this shape. Clients (console, CLI, scripts)
@@ -12,7 +11,10 @@ export const ErrorBody = Type.Object({
 });
 export type ErrorBody = Static<typeof ErrorBody>;
 
-/** Stable error codes. Append only: scripts depend on them. */
+/**
+ * Stable error codes: the one list (ADR 0012). Append only: the console, the CLI and scripts
+ * switch on them, and the strings are a public contract.
+ */
 export const ErrorCode = {
   // generic
   INVALID_INPUT: 'INVALID_INPUT',
@@ -54,8 +56,65 @@ export const ErrorCode = {
   INVENTORY_CLASS_INVALID: 'INVENTORY_CLASS_INVALID',
   // input safety (issue 7): text that one of the two database dialects cannot store
   INVALID_TEXT: 'INVALID_TEXT',
-  // software distribution
-  ...SoftwareErrorCode,
+  // software distribution: content library, distribution points, boundaries, programs,
+  // deployments, maintenance windows, phased deployments
+  CONTENT_HASH_MISMATCH: 'CONTENT_HASH_MISMATCH',
+  CONTENT_MISSING: 'CONTENT_MISSING',
+  CONTENT_SIZE_MISMATCH: 'CONTENT_SIZE_MISMATCH',
+  CONTENT_NOT_FOUND: 'CONTENT_NOT_FOUND',
+  CONTENT_ACCESS_DENIED: 'CONTENT_ACCESS_DENIED',
+  CONTENT_RANGE_NOT_SATISFIABLE: 'CONTENT_RANGE_NOT_SATISFIABLE',
+  INVALID_ARCHIVE: 'INVALID_ARCHIVE',
+  INVALID_FOLDER: 'INVALID_FOLDER',
+  PACKAGE_NOT_FOUND: 'PACKAGE_NOT_FOUND',
+  PACKAGE_NAME_TAKEN: 'PACKAGE_NAME_TAKEN',
+  PACKAGE_IN_USE: 'PACKAGE_IN_USE',
+  PACKAGE_VERSION_NOT_FOUND: 'PACKAGE_VERSION_NOT_FOUND',
+  DUPLICATE_PATH: 'DUPLICATE_PATH',
+  DP_NOT_FOUND: 'DP_NOT_FOUND',
+  DP_NAME_TAKEN: 'DP_NAME_TAKEN',
+  DP_IS_SITE_SERVER: 'DP_IS_SITE_SERVER',
+  DP_GROUP_NOT_FOUND: 'DP_GROUP_NOT_FOUND',
+  DP_GROUP_NAME_TAKEN: 'DP_GROUP_NAME_TAKEN',
+  /** The package has no version yet: there is nothing to distribute. */
+  PACKAGE_HAS_NO_CONTENT: 'PACKAGE_HAS_NO_CONTENT',
+  INVALID_BOUNDARY: 'INVALID_BOUNDARY',
+  INVALID_ADDRESS: 'INVALID_ADDRESS',
+  BOUNDARY_NOT_FOUND: 'BOUNDARY_NOT_FOUND',
+  BOUNDARY_NAME_TAKEN: 'BOUNDARY_NAME_TAKEN',
+  BOUNDARY_GROUP_NOT_FOUND: 'BOUNDARY_GROUP_NOT_FOUND',
+  BOUNDARY_GROUP_NAME_TAKEN: 'BOUNDARY_GROUP_NAME_TAKEN',
+  /** A boundary group named as its own neighbour, or the same neighbour twice. */
+  INVALID_NEIGHBOUR: 'INVALID_NEIGHBOUR',
+  /** DP registration: unknown, used or expired one-time secret. */
+  DP_TOKEN_INVALID: 'DP_TOKEN_INVALID',
+  DP_TOKEN_EXPIRED: 'DP_TOKEN_EXPIRED',
+  /** A DP request without a valid `x-steward-dp` header. */
+  DP_AUTH_FAILED: 'DP_AUTH_FAILED',
+  PROGRAM_NOT_FOUND: 'PROGRAM_NOT_FOUND',
+  PROGRAM_NAME_TAKEN: 'PROGRAM_NAME_TAKEN',
+  PROGRAM_DEPENDENCY_CYCLE: 'PROGRAM_DEPENDENCY_CYCLE',
+  PROGRAM_IN_USE: 'PROGRAM_IN_USE',
+  INVALID_WORKING_DIRECTORY: 'INVALID_WORKING_DIRECTORY',
+  COLLECTION_NOT_FOUND: 'COLLECTION_NOT_FOUND',
+  DEVICE_NOT_FOUND: 'DEVICE_NOT_FOUND',
+  DEPLOYMENT_NOT_FOUND: 'DEPLOYMENT_NOT_FOUND',
+  DEPLOYMENT_PHASED: 'DEPLOYMENT_PHASED',
+  MAINTENANCE_WINDOW_NOT_FOUND: 'MAINTENANCE_WINDOW_NOT_FOUND',
+  SCHEDULE_IN_PAST: 'SCHEDULE_IN_PAST',
+  INVALID_SCHEDULE: 'INVALID_SCHEDULE',
+  INVALID_PHASES: 'INVALID_PHASES',
+  PHASED_DEPLOYMENT_NOT_FOUND: 'PHASED_DEPLOYMENT_NOT_FOUND',
+  PHASED_DEPLOYMENT_NAME_TAKEN: 'PHASED_DEPLOYMENT_NAME_TAKEN',
+  /** Halt asked of a rollout that is already halted or completed. */
+  PHASED_DEPLOYMENT_NOT_RUNNING: 'PHASED_DEPLOYMENT_NOT_RUNNING',
+  /** Resume asked of a rollout that is running or completed. */
+  PHASED_DEPLOYMENT_NOT_HALTED: 'PHASED_DEPLOYMENT_NOT_HALTED',
+  // ---- content sources and content tokens (issue 7, findings 1 and 6) ----
+  /** A server-side folder import outside the configured content import roots, or of the data directory. */
+  CONTENT_IMPORT_NOT_ALLOWED: 'CONTENT_IMPORT_NOT_ALLOWED',
+  /** Content locations asked for a package version no deployment targeting the device needs. */
+  CONTENT_NOT_ENTITLED: 'CONTENT_NOT_ENTITLED',
   // agent reports, refused one item at a time (issue 7: agent protocol)
   /** A report item does not match its schema or a range (seq beyond 2^53, unknown type). */
   REPORT_ITEM_INVALID: 'REPORT_ITEM_INVALID',
@@ -67,3 +126,75 @@ export const ErrorCode = {
   AGENT_RATE_LIMITED: 'AGENT_RATE_LIMITED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The HTTP status each error class stands for; the server's error handler sends it. */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 415 | 416 | 429 | 503;
+
+/**
+ * Base of the handful of errors services throw (ADR 0012). Declared in `protocol` so the
+ * server, the agent and the typed client share one set of classes and one `ErrorCode`; the
+ * server's Fastify error handler turns them into `{ code, message, details }` with `status`.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: ErrorStatus,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Input that does not make sense (400). */
+export class InputError extends AppError {
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(400, code, message, details);
+  }
+}
+
+/** A named thing that does not exist (404). */
+export class NotFoundError extends AppError {
+  constructor(what: string, id: string, code: ErrorCode = ErrorCode.NOT_FOUND) {
+    super(404, code, `${what} "${id}" does not exist`);
+  }
+}
+
+/** The request contradicts the current state: a name taken, a thing in use (409). */
+export class ConflictError extends AppError {
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(409, code, message, details);
+  }
+}
+
+/** The caller is known but may not do this (403). */
+export class NotAllowedError extends AppError {
+  constructor(message: string, code: ErrorCode = ErrorCode.FORBIDDEN, details?: unknown) {
+    super(403, code, message, details);
+  }
+}
+
+/** The caller is not known: no session, a wrong key (401). */
+export class UnauthenticatedError extends AppError {
+  constructor(code: ErrorCode = ErrorCode.UNAUTHENTICATED, message = 'sign in first') {
+    super(401, code, message);
+  }
+}
+
+/** Something the request needs is away for now; retrying later may work (503). */
+export class UnavailableError extends AppError {
+  constructor(code: ErrorCode, message: string) {
+    super(503, code, message);
+  }
+}
+
+/** Too many requests; `retryAfterSeconds` goes into the `retry-after` header (429). */
+export class RateLimitedError extends AppError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, code, message);
+  }
+}

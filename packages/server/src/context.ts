@@ -2,8 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from './db/database.js';
 import type { Bus } from './events/bus.js';
 import type { Role, Permission } from '@steward/protocol';
-import { ROLE_PERMISSIONS } from '@steward/protocol';
-import { NotAllowedError } from './http/errors.js';
+import { ROLE_PERMISSIONS, NotAllowedError } from '@steward/protocol';
 
 /** Who is calling a service: an admin user, or the site itself (scheduler, agents). */
 export interface Actor {

@@ -385,7 +385,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   await scheduler.start();
   await raiseSiteStatus(ctx, {
-    messageId: 50001,
+    message: 'SITE_SERVER_STARTED',
     insertionStrings: [[...roles].join(','), ctx.processId],
   });
 

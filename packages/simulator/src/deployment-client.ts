@@ -4,7 +4,8 @@ import { Agent, request } from 'node:https';
 import { Value } from '@sinclair/typebox/value';
 import {
   AssignmentsDocument,
-  catalogEntry,
+  StatusMessages,
+  type StatusMessageName,
   ContentLocations,
   SignedAssignments,
   SoftwarePaths,
@@ -71,10 +72,10 @@ export class DeploymentClient {
       const program = doc.programs.find((p) => p.id === d.programId);
       if (!program || program.disabled) continue;
       this.done.set(key, d.revision);
-      await this.report(agent, d, program, 'received', 10002);
+      await this.report(agent, d, program, 'received', 'PROGRAM_RECEIVED');
       bytesDownloaded += await this.download(agent, program);
-      await this.report(agent, d, program, 'running', 10005);
-      await this.report(agent, d, program, 'succeeded', 10008, 0);
+      await this.report(agent, d, program, 'running', 'PROGRAM_STARTED');
+      await this.report(agent, d, program, 'succeeded', 'PROGRAM_SUCCEEDED', 0);
       deploymentsRun++;
     }
     return { deploymentsRun, bytesDownloaded };
@@ -148,11 +149,10 @@ export class DeploymentClient {
     d: AgentDeployment,
     program: AgentProgram,
     state: DeploymentStateReport['state'],
-    messageId: number,
+    message: StatusMessageName,
     exitCode?: number,
   ): Promise<void> {
-    const entry = catalogEntry(messageId);
-    if (!entry) throw new Error(`status message ${messageId} is not in the catalog`);
+    const entry = StatusMessages[message];
     const at = new Date().toISOString();
     await agent.exclusive(async () => {
       const first = agent.nextSeq(2);
@@ -173,7 +173,7 @@ export class DeploymentClient {
           seq: first + 1,
           type: 'status:message',
           body: {
-            messageId,
+            messageId: entry.id,
             severity: entry.severity,
             type: entry.type,
             component: entry.component,

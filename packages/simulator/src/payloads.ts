@@ -1,5 +1,6 @@
 import {
-  catalogEntry,
+  StatusMessages,
+  type StatusMessageName,
   type InventoryReportBody,
   type PackageReport,
   type StatusMessageBody,
@@ -64,7 +65,7 @@ export function inventoryBatchJson(
 }
 
 interface MessageShape {
-  id: number;
+  message: StatusMessageName;
   strings: (rng: Rng, hostname: string) => string[];
   attributes: (rng: Rng) => Record<string, string>;
 }
@@ -73,43 +74,46 @@ const deployment = (rng: Rng): string => `DEP${String(rng.int(1, 40)).padStart(5
 
 // A mix like a fleet's everyday traffic: policy and inventory milestones, program runs, updates.
 const MESSAGE_MIX: readonly MessageShape[] = [
-  { id: 40010, strings: (rng) => [String(rng.int(1, 50))], attributes: () => ({}) },
+  { message: 'POLICY_APPLIED', strings: (rng) => [String(rng.int(1, 50))], attributes: () => ({}) },
   {
-    id: 40020,
+    message: 'INVENTORY_COLLECTED',
     strings: (rng) => ['delta', String(rng.int(0, 4)), String(rng.int(550, 700))],
     attributes: () => ({}),
   },
   {
-    id: 10002,
+    message: 'PROGRAM_RECEIVED',
     strings: (rng) => ['PKG00012', 'install', deployment(rng)],
     attributes: (rng) => ({ deploymentId: deployment(rng), packageId: 'PKG00012' }),
   },
   {
-    id: 10005,
+    message: 'PROGRAM_STARTED',
     strings: (rng) => ['PKG00012', 'install', deployment(rng)],
     attributes: (rng) => ({ deploymentId: deployment(rng), packageId: 'PKG00012' }),
   },
   {
-    id: 10008,
+    message: 'PROGRAM_SUCCEEDED',
     strings: (rng) => ['PKG00012', 'install', deployment(rng)],
     attributes: (rng) => ({ deploymentId: deployment(rng), packageId: 'PKG00012' }),
   },
   {
-    id: 11259,
+    message: 'UPDATE_INSTALLED_NO_RESTART',
     strings: (rng) => [deployment(rng)],
     attributes: (rng) => ({
       deploymentId: deployment(rng),
       updateId: `USN-${rng.int(6000, 7000)}-1`,
     }),
   },
-  { id: 40001, strings: (_rng, hostname) => ['0.1.0', hostname], attributes: () => ({}) },
+  {
+    message: 'AGENT_STARTED',
+    strings: (_rng, hostname) => ['0.1.0', hostname],
+    attributes: () => ({}),
+  },
 ];
 
 /** One status message built from the protocol catalog (severity, type and component from the entry). */
 export function statusMessageBody(rng: Rng, hostname: string, at: string): StatusMessageBody {
   const shape = rng.pick(MESSAGE_MIX);
-  const entry = catalogEntry(shape.id);
-  if (!entry) throw new Error(`status message ${shape.id} is not in the catalog`);
+  const entry = StatusMessages[shape.message];
   return {
     messageId: entry.id,
     severity: entry.severity,

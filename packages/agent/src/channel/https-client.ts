@@ -1,6 +1,6 @@
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { ErrorBody } from '@steward/protocol';
+import { ErrorBody, ErrorCode } from '@steward/protocol';
 import {
   AgentError,
   DeviceRejectedError,
@@ -124,7 +124,7 @@ function readBody(res: IncomingMessage, maxBytes: number): Promise<string> {
       size += chunk.length;
       if (size > maxBytes) {
         res.destroy();
-        reject(new AgentError('BODY_TOO_LARGE', `response larger than ${maxBytes} bytes`));
+        reject(new AgentError(ErrorCode.BODY_TOO_LARGE, `response larger than ${maxBytes} bytes`));
         return;
       }
       chunks.push(chunk);

@@ -21,7 +21,7 @@ export type PolicyCheck =
 
 /**
  * Verifies a signed policy with the site's Ed25519 key (from enrolment) and parses its payload.
- * An unsigned, wrongly signed or malformed policy is refused with a reason for status 40011;
+ * An unsigned, wrongly signed or malformed policy is refused with a reason for status POLICY_REFUSED;
  * the caller keeps the policy it had.
  */
 export function verifySignedPolicy(
@@ -70,7 +70,7 @@ export function verifySignedPolicy(
 /**
  * A correctly signed policy older than the one applied is a replay (or a site restored from an
  * old backup): applying it would roll settings and inventory classes back to what an attacker
- * recorded. It is refused (status 40012) and the applied one kept; the applied policy is
+ * recorded. It is refused (status POLICY_REPLAY_REFUSED) and the applied one kept; the applied policy is
  * persisted (policy.json), so a restart does not reopen the window. Undefined when `incoming`
  * may be applied.
  */

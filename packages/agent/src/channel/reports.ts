@@ -1,6 +1,7 @@
 import {
   AgentPaths,
   ReportAck,
+  StatusMessages,
   type OutboxItem,
   type ReportBatch,
   type StatusMessageBody,
@@ -12,9 +13,6 @@ import type { PoisonGuard } from '../outbox/poison-guard.js';
 import { statusMessage } from '../outbox/status-message.js';
 import { parseWith } from '../parse.js';
 import type { HttpsClient } from './https-client.js';
-
-/** Catalog: a report item set aside in the dead-letter file. */
-const DEAD_LETTERED = 40041;
 
 export interface FlushResult {
   sent: number;
@@ -71,9 +69,13 @@ async function deadLetter(
       `report item ${item.seq} (${item.type}) moved to the dead-letter file: ${code}: ${message}`,
     );
     // A refused notice about a refusal is not announced again: that could go on for ever.
-    if (item.type === 'status:message' && item.body.messageId === DEAD_LETTERED) continue;
+    if (
+      item.type === 'status:message' &&
+      item.body.messageId === StatusMessages.REPORT_ITEM_DEAD_LETTERED.id
+    )
+      continue;
     await safety.report(
-      statusMessage(DEAD_LETTERED, [String(item.seq), item.type, code, message], {
+      statusMessage('REPORT_ITEM_DEAD_LETTERED', [String(item.seq), item.type, code, message], {
         seq: String(item.seq),
         itemType: item.type,
         code,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { AgentError, errorMessage, ExitCode } from '../errors.js';
+import { AgentError, errorMessage, ExitCode, FATAL_DEVICE_CODES } from '../errors.js';
 import { resolveStateDir } from '../state/state-dir.js';
 import { AGENT_VERSION } from '../version.js';
 import { centerCommand } from './center-command.js';
@@ -116,8 +116,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const code = err instanceof AgentError ? err.code : 'INTERNAL';
     io.err(`error ${code}: ${errorMessage(err)}\n`);
     if (code === 'USAGE') return ExitCode.usage;
-    if (code === 'DEVICE_REVOKED' || code === 'DEVICE_UNKNOWN' || code === 'DEVICE_AUTH_FAILED')
-      return ExitCode.deviceRejected;
+    if (FATAL_DEVICE_CODES.has(code)) return ExitCode.deviceRejected;
     return ExitCode.failure;
   }
 }

@@ -58,7 +58,7 @@ export async function enrollCommand(args: EnrollArgs, io: CliIo): Promise<number
     }
     await writeDeviceFile(args.stateDir, device);
     const outbox = await Outbox.open({ dir: paths.outbox });
-    await outbox.enqueueStatus(statusMessage(40003, [device.siteCode, device.deviceId]));
+    await outbox.enqueueStatus(statusMessage('AGENT_ENROLLED', [device.siteCode, device.deviceId]));
     if (args.json) {
       io.out(
         JSON.stringify({

@@ -12,7 +12,7 @@ const STOP_GRACE_MS = 30_000;
 
 /**
  * `steward-agent run [--state-dir <dir>] [--once] [--full]`. SIGINT/SIGTERM stop gracefully
- * (40002 into the outbox, which stays on disk); a second signal exits at once.
+ * (AGENT_STOPPING into the outbox, which stays on disk); a second signal exits at once.
  */
 export async function runCommand(args: RunArgs, _io: CliIo): Promise<number> {
   const agent = new Agent({ stateDir: args.stateDir, once: args.once, full: args.full });

@@ -47,7 +47,7 @@ const PROCESS_STARTED_AT = new Date();
 /**
  * Collects inventory on this machine: every built-in collector for the platform, the package
  * managers, and the custom classes. One collector failing never fails the run: it is listed in
- * `failures` (status 40021 or 40023) and its class is left out.
+ * `failures` (status INVENTORY_COLLECTOR_FAILED or CUSTOM_CLASS_FAILED) and its class is left out.
  */
 export async function collectInventory(options: CollectOptions = {}): Promise<CollectedInventory> {
   const platform = collectorsFor(options.platform);

@@ -40,7 +40,7 @@ export function fullInventoryDue(state: InventoryState | undefined, outbox: Outb
 
 /**
  * One inventory cycle: collect, diff against what was last sent, put the report in the outbox
- * (status 40021/40023 for failed collectors, 40022 for a software scan, 40020 at the end), and
+ * (status INVENTORY_COLLECTOR_FAILED/CUSTOM_CLASS_FAILED for failed collectors, SOFTWARE_FILE_SCAN_COMPLETED for a software scan, INVENTORY_COLLECTED at the end), and
  * only then save the new inventory state: a crash in between resends, it never loses.
  */
 export async function runInventoryCycle(
@@ -62,8 +62,8 @@ export async function runInventoryCycle(
   });
   for (const failure of collected.failures) {
     const message = failure.custom
-      ? statusMessage(40023, [failure.className, failure.error], attributes)
-      : statusMessage(40021, [failure.className, failure.error], attributes);
+      ? statusMessage('CUSTOM_CLASS_FAILED', [failure.className, failure.error], attributes)
+      : statusMessage('INVENTORY_COLLECTOR_FAILED', [failure.className, failure.error], attributes);
     await deps.outbox.enqueueStatus(message);
   }
 
@@ -75,7 +75,7 @@ export async function runInventoryCycle(
   if (collected.softwareScan !== undefined) {
     const paths = collected.softwareScan.paths.join(', ') || '(no paths)';
     await deps.outbox.enqueueStatus(
-      statusMessage(40022, [String(collected.softwareScan.files), paths], {
+      statusMessage('SOFTWARE_FILE_SCAN_COMPLETED', [String(collected.softwareScan.files), paths], {
         ...attributes,
         truncated: String(collected.softwareScan.truncated),
       }),
@@ -83,7 +83,7 @@ export async function runInventoryCycle(
   }
   await deps.outbox.enqueueStatus(
     statusMessage(
-      40020,
+      'INVENTORY_COLLECTED',
       [built.body.kind, String(built.changedClasses.length), String(built.packageCount)],
       attributes,
     ),

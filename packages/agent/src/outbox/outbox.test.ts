@@ -8,8 +8,8 @@ import { statusMessage } from './status-message.js';
 
 const freshDir = (): string => join(mkdtempSync(join(tmpdir(), 'steward-outbox-')), 'outbox');
 
-const detail = (n: number) => statusMessage(40010, [String(n)]); // 40010 is a detail message
-const milestone = (n: number) => statusMessage(40020, ['delta', String(n), '0']);
+const detail = (n: number) => statusMessage('POLICY_APPLIED', [String(n)]); // 40010 is a detail message
+const milestone = (n: number) => statusMessage('INVENTORY_COLLECTED', ['delta', String(n), '0']);
 const delta = (): InventoryReportBody => ({
   kind: 'delta',
   collectedAt: new Date().toISOString(),

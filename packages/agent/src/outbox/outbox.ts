@@ -23,7 +23,7 @@ import { statusMessage } from './status-message.js';
 export const DEFAULT_OUTBOX_MAX_ITEMS = 20_000;
 export const DEFAULT_OUTBOX_MAX_BYTES = 100 * 1024 * 1024;
 export const DEFAULT_BATCH_MAX_BYTES = 4 * 1024 * 1024;
-/** When the outbox is full it drops down to this fraction, so the 40040 notice stays rare. */
+/** When the outbox is full it drops down to this fraction, so the OUTBOX_FULL notice stays rare. */
 const LOW_WATERMARK = 0.9;
 const NOTICE_RESERVE_BYTES = 1024;
 
@@ -311,13 +311,13 @@ export class Outbox {
   /**
    * The drop policy: oldest detail status messages first, then the oldest inventory deltas (and
    * the next inventory becomes full), then, for an incoming full inventory only, older full
-   * inventories it supersedes. Drops go down to the low watermark and one 40040 says what went.
+   * inventories it supersedes. Drops go down to the low watermark and one OUTBOX_FULL says what went.
    */
   private async makeRoom(size: number, incoming: EntryTag): Promise<void> {
     const dropped: DropSummary = { detailMessages: 0, inventoryDeltas: 0, inventoryFull: 0 };
     const victims = new Set<Entry>();
     let victimBytes = 0;
-    // Room for the incoming item and the 40040 notice, below the low watermark.
+    // Room for the incoming item and the OUTBOX_FULL notice, below the low watermark.
     const need = (): boolean =>
       this.entries.length - victims.size + 2 > Math.floor(this.maxItems * LOW_WATERMARK) ||
       this.totalBytes - victimBytes + size + NOTICE_RESERVE_BYTES >
@@ -345,7 +345,7 @@ export class Outbox {
     this.warn(
       `outbox full: dropped ${dropped.detailMessages} detail messages, ${dropped.inventoryDeltas} inventory deltas, ${dropped.inventoryFull} older full inventories`,
     );
-    const notice = statusMessage(40040, [String(dropped.detailMessages)], {
+    const notice = statusMessage('OUTBOX_FULL', [String(dropped.detailMessages)], {
       droppedDetailMessages: String(dropped.detailMessages),
       droppedInventoryDeltas: String(dropped.inventoryDeltas),
       droppedInventoryFull: String(dropped.inventoryFull),

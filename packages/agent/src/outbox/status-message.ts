@@ -1,4 +1,9 @@
-import { catalogEntry, type StatusMessageBody } from '@steward/protocol';
+import {
+  StatusMessages,
+  type InsertionStrings,
+  type StatusMessageBody,
+  type StatusMessageName,
+} from '@steward/protocol';
 
 const MAX_INSERTION_LENGTH = 2000;
 const MAX_ATTRIBUTE_LENGTH = 256;
@@ -8,25 +13,26 @@ function clip(value: string, max: number): string {
 }
 
 /**
- * Builds a status message from the protocol catalog: severity, type and component come from the
- * catalog entry so the agent cannot contradict it. Insertion strings and attributes are clipped
- * to the protocol limits rather than refused: a long error text must not lose the message.
+ * Builds a status message from the protocol catalog: id, severity, type and component come from
+ * the catalog entry so the agent cannot contradict it, and the compiler checks the insertion
+ * strings against its declared insertions. Insertion strings and attributes are clipped to the
+ * protocol limits rather than refused: a long error text must not lose the message.
  */
-export function statusMessage(
-  messageId: number,
-  insertionStrings: readonly string[] = [],
+export function statusMessage<K extends StatusMessageName>(
+  message: K,
+  insertionStrings: InsertionStrings<K>,
   attributes: Readonly<Record<string, string>> = {},
   at: Date = new Date(),
 ): StatusMessageBody {
-  const entry = catalogEntry(messageId);
-  if (entry === undefined) throw new Error(`status message ${messageId} is not in the catalog`);
+  const entry = StatusMessages[message];
+  const strings: readonly string[] = insertionStrings;
   return {
-    messageId,
+    messageId: entry.id,
     severity: entry.severity,
     type: entry.type,
     component: entry.component,
     at: at.toISOString(),
-    insertionStrings: insertionStrings.slice(0, 10).map((s) => clip(s, MAX_INSERTION_LENGTH)),
+    insertionStrings: strings.slice(0, 10).map((s) => clip(s, MAX_INSERTION_LENGTH)),
     attributes: Object.fromEntries(
       Object.entries(attributes).map(([k, v]) => [k.slice(0, 64), clip(v, MAX_ATTRIBUTE_LENGTH)]),
     ),

@@ -23,11 +23,11 @@ describe('DeploymentReporter', () => {
     const r = new DeploymentReporter(sink, systemClock, silentLogger, () => flushes++);
     // A run's start is queued mid-run: without a flush it would wait for the next inventory.
     await r.state({ deploymentId: 'd1', revision: 1, state: 'running', runId: 'r1' });
-    await r.message(10005, runNames(undefined, 'd1', undefined, 'p1'));
+    await r.message('PROGRAM_STARTED', runNames(undefined, 'd1', undefined, 'p1'));
     expect(queued).toHaveLength(2);
     expect(flushes).toBe(2);
     failing = true;
-    await r.message(10008, runNames(undefined, 'd1', undefined, 'p1'));
+    await r.message('PROGRAM_SUCCEEDED', runNames(undefined, 'd1', undefined, 'p1'));
     expect(flushes).toBe(2);
   });
 });

@@ -1,4 +1,12 @@
-import type { AgentDeployment, DeploymentStateReport, StatusMessageBody } from '@steward/protocol';
+import {
+  StatusMessages,
+  type AgentDeployment,
+  type DeploymentStateReport,
+  type InsertionName,
+  type InsertionStrings,
+  type StatusMessageBody,
+  type StatusMessageName,
+} from '@steward/protocol';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -49,9 +57,32 @@ export function runNames(
   };
 }
 
+/** The insertions a program message takes from `RunNames`. */
+type RunInsertion = 'package' | 'program' | 'deployment';
+/** Messages about a program of a deployment: they name both (PROGRAM_STARTED, PROGRAM_STOPPED...). */
+export type ProgramMessageName = {
+  [K in StatusMessageName]: 'program' extends InsertionName<K>
+    ? 'deployment' extends InsertionName<K>
+      ? K
+      : never
+    : never;
+}[StatusMessageName];
+type Rest<T extends readonly string[]> = T extends readonly [
+  infer H,
+  ...infer R extends readonly string[],
+]
+  ? H extends RunInsertion
+    ? Rest<R>
+    : [string, ...Rest<R>]
+  : [];
+/** The insertion strings of a program message that are not run names, in declared order. */
+export type ExtraInsertions<K extends ProgramMessageName> = Rest<
+  (typeof StatusMessages)[K]['insertions']
+>;
+
 /**
  * Deployment states (`deployment:state` outbox items) and the status messages that go with them
- * (10002/10005/10006/10008/10009 and the agent's 401xx), with the attributes the site's
+ * (the seed's PROGRAM_* and the agent's own), with the attributes the site's
  * drill-down filters on. Download progress is throttled to one report per 5 s or per 10 %.
  */
 export class DeploymentReporter {
@@ -63,7 +94,7 @@ export class DeploymentReporter {
     private readonly log: Logger,
     /**
      * Asks the agent to deliver the outbox. States and messages are queued mid-tick or mid-run
-     * (running, 10005, download progress): without it they waited for the next inventory.
+     * (running, PROGRAM_STARTED, download progress): without it they waited for the next inventory.
      */
     private readonly requestFlush: () => void = () => undefined,
   ) {}
@@ -91,29 +122,52 @@ export class DeploymentReporter {
   }
 
   /**
-   * A message about a program of a deployment. Seed messages (100xx) take package, program and
-   * deployment names then `extra`; the agent's 4011x take the deployment name first.
+   * A message about a program of a deployment: its package, program and deployment insertions
+   * come from `names` in the order the catalog declares them (seed messages put the package
+   * first, the agent's 4011x the deployment), the others from `extra`, in order.
    */
-  async message(id: number, names: RunNames, extra: readonly string[] = []): Promise<void> {
-    const insertion =
-      id >= 40000
-        ? [names.deploymentName, names.programName, ...extra]
-        : [names.packageName, names.programName, names.deploymentName, ...extra];
-    await this.raw(id, insertion, names);
+  async message<K extends ProgramMessageName>(
+    message: K,
+    names: RunNames,
+    ...extra: ExtraInsertions<K>
+  ): Promise<void> {
+    const rest: readonly string[] = extra;
+    let next = 0;
+    const declared: readonly string[] = StatusMessages[message].insertions;
+    const strings = declared.map((name) => {
+      switch (name) {
+        case 'package':
+          return names.packageName;
+        case 'program':
+          return names.programName;
+        case 'deployment':
+          return names.deploymentName;
+        default:
+          return rest[next++] ?? '';
+      }
+    });
+    // `strings` has the declared length and order: what InsertionStrings<K> says, built at run time.
+    await this.raw(message, strings as unknown as InsertionStrings<K>, names);
   }
 
   /** A message with its own insertion strings (Software Center, windows) and the ids attached. */
-  async raw(id: number, insertion: readonly string[], names: Partial<RunNames>): Promise<void> {
+  async raw<K extends StatusMessageName>(
+    message: K,
+    insertion: InsertionStrings<K>,
+    names: Partial<RunNames>,
+  ): Promise<void> {
     const attributes: Record<string, string> = {};
     if (names.deploymentId !== undefined) attributes['deploymentId'] = names.deploymentId;
     if (names.packageId !== undefined && names.packageId !== '')
       attributes['packageId'] = names.packageId;
     if (names.programId !== undefined) attributes['programId'] = names.programId;
     try {
-      await this.sink.enqueueStatus(statusMessage(id, insertion, attributes, this.clock.now()));
+      await this.sink.enqueueStatus(
+        statusMessage(message, insertion, attributes, this.clock.now()),
+      );
       this.requestFlush();
     } catch (err) {
-      this.log.error(`status ${id} not recorded: ${errorMessage(err)}`);
+      this.log.error(`status ${message} not recorded: ${errorMessage(err)}`);
     }
   }
 

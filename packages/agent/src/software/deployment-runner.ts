@@ -307,7 +307,7 @@ export class DeploymentRunner {
     // 10005 is queued before the running state: once the site sees a run as running, its
     // "started" message is already in the outbox on disk, and an agent killed at that moment
     // still reports it when it comes back.
-    await this.o.reporter.message(10005, names);
+    await this.o.reporter.message('PROGRAM_STARTED', names);
     if (role === 'main')
       await this.o.reporter.state({
         deploymentId: dep.id,

@@ -248,7 +248,7 @@ export class SoftwareService {
     if (next !== undefined) this.runner.launch(next.dep, next.decision.chain);
   }
 
-  /** 'received' and 10002, once per revision; the revision's arrival is its 'asap' instant. */
+  /** 'received' and PROGRAM_RECEIVED, once per revision; the revision's arrival is its 'asap' instant. */
   private async ensureReceived(dep: AgentDeployment, now: number): Promise<void> {
     const rec = this.store.record(dep.id);
     if (rec.revisionSeen === dep.revision) return;
@@ -265,7 +265,7 @@ export class SoftwareService {
       state: 'received',
       ...(next === undefined ? {} : { nextRunAt: new Date(next).toISOString() }),
     });
-    await this.reporter.message(10002, this.names(dep));
+    await this.reporter.message('PROGRAM_RECEIVED', this.names(dep));
     await this.store.updateDeployment(dep.id, (r) => ({
       ...r,
       revisionSeen: dep.revision,
@@ -308,7 +308,7 @@ export class SoftwareService {
         });
         if (sent)
           await this.reporter.raw(
-            40110,
+            'DEPLOYMENT_WAITING_FOR_WINDOW',
             [dep.name, String(Math.round(decision.durationMs / 60_000)), nextIso ?? 'none found'],
             this.names(dep),
           );

@@ -55,7 +55,7 @@ export class OutcomeRecorder {
       reason,
       lastRunAt: this.nowIso(),
     });
-    await this.o.reporter.message(40111, names, [reason]);
+    await this.o.reporter.message('PROGRAM_NOT_APPLICABLE', names, reason);
     await this.consume(dep, 'failed');
     this.o.onSettled();
   }
@@ -138,11 +138,13 @@ export class OutcomeRecorder {
           ),
       });
     }
-    await this.o.reporter.message(resultMessage(outcome.result), names, [
+    await this.o.reporter.message(
+      resultMessage(outcome.result),
+      names,
       outcome.exitCode === null ? '-' : String(outcome.exitCode),
-    ]);
+    );
     if (outcome.reasonCode === PROGRAM_DISABLED)
-      await this.o.reporter.message(40112, names, ['the program was disabled']);
+      await this.o.reporter.message('PROGRAM_STOPPED', names, 'the program was disabled');
     this.o.log.info(
       `run ${run.runId} of deployment ${run.deploymentId} (${names.programName}): ${outcome.result}` +
         (outcome.exitCode === null ? '' : `, exit code ${outcome.exitCode}`),
@@ -239,13 +241,15 @@ function reasonOf(code: string | undefined, reason: string | undefined) {
   };
 }
 
-function resultMessage(result: RunResult): number {
+function resultMessage(
+  result: RunResult,
+): 'PROGRAM_SUCCEEDED' | 'PROGRAM_SUCCEEDED_RESTART_REQUIRED' | 'PROGRAM_FAILED' {
   switch (result) {
     case 'succeeded':
-      return 10008;
+      return 'PROGRAM_SUCCEEDED';
     case 'reboot-pending':
-      return 10009;
+      return 'PROGRAM_SUCCEEDED_RESTART_REQUIRED';
     case 'failed':
-      return 10006;
+      return 'PROGRAM_FAILED';
   }
 }

@@ -136,7 +136,11 @@ export class SoftwareCenter {
       requestedBy: user,
       retryAtMs: undefined,
     }));
-    await this.o.reporter.raw(40113, [dep.name, user], this.o.names(dep));
+    await this.o.reporter.raw(
+      'SOFTWARE_CENTER_INSTALL_REQUESTED',
+      [dep.name, user],
+      this.o.names(dep),
+    );
     this.o.changed();
     return { ok: true, deploymentId, message: `"${dep.name}" will be installed now` };
   }
@@ -174,8 +178,8 @@ export class SoftwareCenter {
     }));
     const untilIso = new Date(until).toISOString();
     const names = this.o.names(dep);
-    await this.o.reporter.raw(40114, [dep.name, user, untilIso], names);
-    await this.o.reporter.raw(11254, [dep.name], names);
+    await this.o.reporter.raw('SOFTWARE_CENTER_POSTPONED', [dep.name, user, untilIso], names);
+    await this.o.reporter.raw('UPDATE_POSTPONED_BY_USER', [dep.name], names);
     this.o.changed();
     return {
       ok: true,

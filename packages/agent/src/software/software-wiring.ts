@@ -42,7 +42,7 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
     caPem: w.device.caPem,
     clock,
     log,
-    // Download messages (40100-40104) reach the site now, not with the next inventory.
+    // Download messages (CONTENT_DOWNLOADING and the other CONTENT_*) reach the site now, not with the next inventory.
     report: async (m) => {
       await w.report(m);
       w.requestFlush();

@@ -4,7 +4,7 @@ import { writeAgentState, type AgentStateFile } from './agent-state.js';
 
 /**
  * Remembers the agent's contact with the site: the last success and the last error (shown by
- * `steward-agent status`), and how long the site has been unreachable (status 40050).
+ * `steward-agent status`), and how long the site has been unreachable (status SITE_UNREACHABLE).
  */
 export class ContactTracker {
   private unreachableSince: number | undefined;

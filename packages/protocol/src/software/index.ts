@@ -4,4 +4,3 @@ export * from './content.js';
 export * from './deployments.js';
 export * from './agent-software.js';
 export * from './schedule-eval.js';
-export * from './error-codes.js';

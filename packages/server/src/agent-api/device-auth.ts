@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { DEVICE_AUTH_HEADER, ErrorCode } from '@steward/protocol';
+import { DEVICE_AUTH_HEADER, ErrorCode, AppError } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
-import { AppError } from '../http/errors.js';
 import { sameHash, sha256Hex } from '../enrolment/service.js';
 import { authenticateFirst } from './endpoint-guard.js';
 

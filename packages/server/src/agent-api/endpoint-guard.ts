@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode } from '@steward/protocol';
+import { ErrorCode, RateLimitedError } from '@steward/protocol';
 import type { App } from '../http/types.js';
-import { RateLimitedError } from '../http/errors.js';
 import { listenerTimeouts } from '../http/listener-hardening.js';
 import { type RefusalThrottle, throttleKey } from './refusal-throttle.js';
 

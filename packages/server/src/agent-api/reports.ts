@@ -1,18 +1,19 @@
 import {
   ErrorCode,
   REQUEST_ID_ATTRIBUTE,
+  StatusMessages,
   type InventoryClassShape,
   type InventoryReportBody,
   type RejectedReportItem,
   type ReportAck,
   type ReportBatch,
   type StatusMessageBody,
+  AppError,
 } from '@steward/protocol';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
-import { AppError } from '../http/errors.js';
 import { applyInventoryReport } from '../inventory/ingest.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { cachedClassCatalog } from '../inventory/classes.js';
@@ -21,9 +22,6 @@ import { applyDeploymentStates } from '../deployments/ingest.js';
 import { screenReportItems } from './report-items.js';
 
 const STATUS_CHUNK = 100;
-/** Agent message that closes a push request (DESIGN.md section 5; catalog 40031). */
-const NUDGE_COMPLETED = 40031;
-
 type Device = { deviceId: string; name: string };
 
 async function insertStatuses(
@@ -57,7 +55,8 @@ async function insertStatuses(
       .execute();
   }
   const completed = items
-    .filter((m) => m.body.messageId === NUDGE_COMPLETED)
+    // The agent's message that closes a push request (DESIGN.md section 5).
+    .filter((m) => m.body.messageId === StatusMessages.NUDGE_COMPLETED.id)
     .map((m) => m.body.attributes[REQUEST_ID_ATTRIBUTE])
     .filter((x): x is string => typeof x === 'string');
   if (completed.length > 0) {
@@ -134,7 +133,7 @@ export async function ingestReportBatch(
       await raiseSiteStatus(
         ctx,
         {
-          messageId: 50030,
+          message: 'INVENTORY_DELTA_NOT_APPLIED',
           insertionStrings: [device.name, reason],
           attributes: { deviceId: device.deviceId },
           deviceId: device.deviceId,

@@ -45,7 +45,7 @@ export class EvaluationQueue {
   /**
    * Re-evaluates only the dirty devices against every collection, in dependency order, one
    * query per collection and batch. Devices are put back when the pass cannot run at all (the
-   * database is away); a collection that fails on its own is reported (50021) and skipped.
+   * database is away); a collection that fails on its own is reported (COLLECTION_EVALUATION_FAILED) and skipped.
    */
   evaluateDirty(): Promise<EvaluationResult[]> {
     return this.serial(async () => {

@@ -159,7 +159,7 @@ async function currentMembers(
 /**
  * Evaluates one collection in one transaction: computes the members (all devices, or only
  * `deviceIds` for an incremental pass), writes the difference to collection_member and the
- * membership history (with the current revision), updates the count, and raises 50020 when
+ * membership history (with the current revision), updates the count, and raises COLLECTION_EVALUATED when
  * something changed or on a full evaluation. Returns undefined when the collection is gone.
  */
 export async function evaluateCollection(
@@ -192,10 +192,19 @@ export async function evaluateCollection(
       .where('id', '=', row.id)
       .execute();
     if (full || added.length + removed.length > 0) {
-      const strings = [row.name, String(members), String(added.length), String(removed.length)];
+      const strings = [
+        row.name,
+        String(members),
+        String(added.length),
+        String(removed.length),
+      ] as const;
       await raiseSiteStatus(
         ctx,
-        { messageId: 50020, insertionStrings: strings, attributes: { collectionId: row.id } },
+        {
+          message: 'COLLECTION_EVALUATED',
+          insertionStrings: strings,
+          attributes: { collectionId: row.id },
+        },
         tx,
       );
     }
@@ -211,7 +220,7 @@ export async function evaluateCollection(
 
 /**
  * Evaluates collections in the given (dependency) order. One failure does not stop the others:
- * it is logged and raised as status message 50021, and that collection keeps its members.
+ * it is logged and raised as status message COLLECTION_EVALUATION_FAILED, and that collection keeps its members.
  */
 export async function evaluateInOrder(
   ctx: SiteContext,
@@ -232,7 +241,7 @@ export async function evaluateInOrder(
         .where('id', '=', id)
         .executeTakeFirst();
       await raiseSiteStatus(ctx, {
-        messageId: 50021,
+        message: 'COLLECTION_EVALUATION_FAILED',
         insertionStrings: [row?.name ?? id, message],
         attributes: { collectionId: id },
       });

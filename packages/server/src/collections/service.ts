@@ -11,6 +11,9 @@ import {
   type CompletionItem,
   type DeviceSummary,
   type MembershipChange,
+  ConflictError,
+  InputError,
+  NotFoundError,
 } from '@steward/protocol';
 import type { Kysely } from 'kysely';
 import type { Actor, SiteContext } from '../context.js';
@@ -18,7 +21,6 @@ import { authorize, nowIso } from '../context.js';
 import type { Database } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, InputError, NotFoundError } from '../http/errors.js';
 import { loadClassCatalog } from '../inventory/classes.js';
 import { deviceSummariesByIds } from '../devices/repository.js';
 import { membershipFilter } from './evaluator.js';

@@ -5,9 +5,11 @@ import {
   type CollectionDefinition,
   type CollectionRule,
   type InventoryClassShape,
+  AppError,
+  ConflictError,
+  InputError,
 } from '@steward/protocol';
 import type { Database } from '../db/tables/index.js';
-import { AppError, ConflictError, InputError } from '../http/errors.js';
 import { findCycle, type CollectionNode } from './graph.js';
 import { existingIds, listCollectionRows, nameTaken, toNode } from './repository.js';
 

@@ -1,6 +1,6 @@
+import { AppError } from '@steward/protocol';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../http/errors.js';
 import { signContentAccessToken, verifyContentAccessToken } from './access-token.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');

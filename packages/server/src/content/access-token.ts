@@ -1,8 +1,6 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
-import { canonicalJson, ContentAccessClaims } from '@steward/protocol';
-import { NotAllowedError } from '../http/errors.js';
-import { ContentErrorCode } from './codes.js';
+import { canonicalJson, ContentAccessClaims, NotAllowedError, ErrorCode } from '@steward/protocol';
 
 /**
  * Content access tokens (ADR 0007): `base64url(canonical JSON claims).base64url(signature)`, the
@@ -17,7 +15,7 @@ export function signContentAccessToken(privateKey: KeyObject, claims: ContentAcc
 }
 
 function denied(why: string): NotAllowedError {
-  return new NotAllowedError(`content access token ${why}`, ContentErrorCode.CONTENT_ACCESS_DENIED);
+  return new NotAllowedError(`content access token ${why}`, ErrorCode.CONTENT_ACCESS_DENIED);
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;

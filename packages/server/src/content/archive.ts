@@ -1,16 +1,15 @@
+import { AppError, InputError, ErrorCode } from '@steward/protocol';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import type { ManifestEntry } from '@steward/protocol';
-import { AppError, InputError } from '../http/errors.js';
-import { ContentErrorCode } from './codes.js';
 import type { ContentStore } from './content-store.js';
 import { badPathReason, checkManifest } from './manifest.js';
 
 export type OnStored = (file: { sha256: string; size: number }) => Promise<void>;
 
 function invalid(message: string, details?: unknown): InputError {
-  return new InputError(ContentErrorCode.INVALID_ARCHIVE, message, details);
+  return new InputError(ErrorCode.INVALID_ARCHIVE, message, details);
 }
 
 /** `./a/b` → `a/b`; the archive root `./` → ''. */
@@ -111,7 +110,7 @@ export async function importArchive(
       opts.maxEntries ?? MAX_ARCHIVE_ENTRIES,
     );
     if (files.length === 0) throw invalid('the archive holds no files');
-    checkManifest(files, ContentErrorCode.INVALID_ARCHIVE);
+    checkManifest(files, ErrorCode.INVALID_ARCHIVE);
     return files;
   } catch (err) {
     source.unpipe(head);

@@ -1,3 +1,4 @@
+import { AppError } from '@steward/protocol';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -5,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../http/errors.js';
 import { ContentStore } from './content-store.js';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');

@@ -4,9 +4,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ErrorCode } from '@steward/protocol';
-import { InputError } from '../http/errors.js';
-import { ContentErrorCode } from './codes.js';
+import { ErrorCode, InputError } from '@steward/protocol';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../site/private-files.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -29,7 +27,7 @@ function isNotFound(err: unknown): boolean {
 
 function mismatch(expected: string, actual: string): InputError {
   return new InputError(
-    ContentErrorCode.CONTENT_HASH_MISMATCH,
+    ErrorCode.CONTENT_HASH_MISMATCH,
     `the bytes hash to ${actual}, not ${expected}`,
     { expected, actual },
   );

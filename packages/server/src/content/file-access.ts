@@ -1,8 +1,7 @@
+import { NotAllowedError, ErrorCode } from '@steward/protocol';
 import type { Kysely } from 'kysely';
 import type { ContentAccessClaims } from '@steward/protocol';
 import type { Database } from '../db/tables/index.js';
-import { NotAllowedError } from '../http/errors.js';
-import { ContentErrorCode } from './codes.js';
 
 /**
  * Content access tokens live 10 minutes (issue 7, finding 6). DPs verify them offline, so this
@@ -15,7 +14,7 @@ export const CONTENT_TOKEN_SECONDS = 600;
 export type FileAccessCheck = (claims: ContentAccessClaims, sha256: string) => Promise<void>;
 
 export function contentAccessDenied(why: string): NotAllowedError {
-  return new NotAllowedError(why, ContentErrorCode.CONTENT_ACCESS_DENIED);
+  return new NotAllowedError(why, ErrorCode.CONTENT_ACCESS_DENIED);
 }
 
 /** The token must be this site's: its code and its CA (a signature alone says which key, not which site). */

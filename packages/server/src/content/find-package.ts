@@ -1,12 +1,11 @@
+import { NotFoundError, ErrorCode } from '@steward/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables/index.js';
-import { NotFoundError } from '../http/errors.js';
-import { ContentErrorCode } from './codes.js';
 import { findPackage, type PackageRow } from './repository.js';
 
 /** A package by id or name; PACKAGE_NOT_FOUND (404) when there is none. */
 export async function mustFindPackage(db: Kysely<Database>, idOrName: string): Promise<PackageRow> {
   const row = await findPackage(db, idOrName);
-  if (!row) throw new NotFoundError('package', idOrName, ContentErrorCode.PACKAGE_NOT_FOUND);
+  if (!row) throw new NotFoundError('package', idOrName, ErrorCode.PACKAGE_NOT_FOUND);
   return row;
 }

@@ -1,9 +1,8 @@
+import { InputError, ErrorCode } from '@steward/protocol';
 import { createReadStream } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { ManifestEntry } from '@steward/protocol';
-import { InputError } from '../http/errors.js';
-import { ContentErrorCode } from './codes.js';
 import { READ_HIGH_WATER_MARK, type ContentStore } from './content-store.js';
 import type { OnStored } from './archive.js';
 
@@ -31,7 +30,7 @@ async function walk(root: string, prefix = ''): Promise<FolderFile[]> {
 }
 
 function invalid(message: string, path: string): InputError {
-  return new InputError(ContentErrorCode.INVALID_FOLDER, message, { path });
+  return new InputError(ErrorCode.INVALID_FOLDER, message, { path });
 }
 
 /**

@@ -1,8 +1,8 @@
+import { AppError } from '@steward/protocol';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AppError } from '../http/errors.js';
 import { ImportRoots } from './import-roots.js';
 
 const base = mkdtempSync(join(tmpdir(), 'steward-roots-'));

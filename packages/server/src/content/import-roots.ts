@@ -1,8 +1,7 @@
+import { AppError, ErrorCode } from '@steward/protocol';
 import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { delimiter, isAbsolute, relative, resolve, sep } from 'node:path';
-import { AppError } from '../http/errors.js';
-import { ContentErrorCode } from './codes.js';
 
 /** `STEWARD_CONTENT_IMPORT_ROOTS`: folders a folder import may read, separated like PATH. */
 export const IMPORT_ROOTS_ENV = 'STEWARD_CONTENT_IMPORT_ROOTS';
@@ -80,5 +79,5 @@ function within(child: string, parent: string): boolean {
 }
 
 function refused(folder: string, message: string): AppError {
-  return new AppError(403, ContentErrorCode.CONTENT_IMPORT_NOT_ALLOWED, message, { path: folder });
+  return new AppError(403, ErrorCode.CONTENT_IMPORT_NOT_ALLOWED, message, { path: folder });
 }

@@ -1,5 +1,5 @@
+import { AppError } from '@steward/protocol';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../http/errors.js';
 import { badPathReason, checkManifest } from './manifest.js';
 
 const entry = (path: string) => ({ path, sha256: 'a'.repeat(64), size: 1, mode: 0o644 });

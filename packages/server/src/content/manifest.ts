@@ -1,6 +1,4 @@
-import { ErrorCode, type ManifestEntry } from '@steward/protocol';
-import { InputError } from '../http/errors.js';
-import { ContentErrorCode } from './codes.js';
+import { ErrorCode, type ManifestEntry, InputError } from '@steward/protocol';
 
 /**
  * Why a relative package path is unusable, or undefined when it is fine. The schema already
@@ -26,14 +24,14 @@ export function badPathReason(path: string): string | undefined {
  */
 export function checkManifest(
   files: readonly ManifestEntry[],
-  code: string = ErrorCode.INVALID_INPUT,
+  code: ErrorCode = ErrorCode.INVALID_INPUT,
 ): void {
   const paths = new Set<string>();
   for (const f of files) {
     const reason = badPathReason(f.path);
     if (reason) throw new InputError(code, `path "${f.path}" ${reason}`, { path: f.path });
     if (paths.has(f.path))
-      throw new InputError(ContentErrorCode.DUPLICATE_PATH, `path "${f.path}" appears twice`, {
+      throw new InputError(ErrorCode.DUPLICATE_PATH, `path "${f.path}" appears twice`, {
         path: f.path,
       });
     paths.add(f.path);
@@ -44,7 +42,7 @@ export function checkManifest(
       const folder = segments.slice(0, i).join('/');
       if (paths.has(folder))
         throw new InputError(
-          ContentErrorCode.DUPLICATE_PATH,
+          ErrorCode.DUPLICATE_PATH,
           `"${folder}" is both a file and the folder of "${path}"`,
           { path: folder },
         );

@@ -1,7 +1,6 @@
+import { AppError, ErrorCode } from '@steward/protocol';
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
-import { AppError } from '../http/errors.js';
-import { ContentErrorCode } from './codes.js';
 
 /** What an HTTP Range header asks of a file of `size` bytes (single ranges only). */
 export type RangeRequest =
@@ -52,11 +51,7 @@ export function beginFileReply(
     .header('content-type', 'application/octet-stream');
   if (range.kind === 'unsatisfiable') {
     void reply.header('content-range', `bytes */${size}`);
-    throw new AppError(
-      416,
-      ContentErrorCode.CONTENT_RANGE_NOT_SATISFIABLE,
-      `the file has ${size} bytes`,
-    );
+    throw new AppError(416, ErrorCode.CONTENT_RANGE_NOT_SATISFIABLE, `the file has ${size} bytes`);
   }
   return range;
 }

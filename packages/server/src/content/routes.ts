@@ -15,10 +15,11 @@ import {
   PackageVersion,
   StoredContentFile,
   UpdatePackageRequest,
+  AppError,
+  InputError,
 } from '@steward/protocol';
 import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
-import { AppError, InputError } from '../http/errors.js';
 import type { ContentService } from './service.js';
 
 const tags = ['software library'];

@@ -1,10 +1,14 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
-import { SoftwarePaths, type ContentAccessClaims } from '@steward/protocol';
+import {
+  SoftwarePaths,
+  type ContentAccessClaims,
+  NotFoundError,
+  UnauthenticatedError,
+  ErrorCode,
+} from '@steward/protocol';
 import type { FastifyReply } from 'fastify';
 import type { App } from '../http/types.js';
-import { NotFoundError, UnauthenticatedError } from '../http/errors.js';
-import { ContentErrorCode } from './codes.js';
 import type { FileAccessCheck } from './file-access.js';
 import { isSha256, READ_HIGH_WATER_MARK, type ContentStore } from './content-store.js';
 import { beginFileReply, sendFileBody } from './range.js';
@@ -21,7 +25,7 @@ const Params = Type.Object({ sha256: Type.String() });
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 export function contentFileNotFound(sha256: string): NotFoundError {
-  return new NotFoundError('content file', sha256, ContentErrorCode.CONTENT_NOT_FOUND);
+  return new NotFoundError('content file', sha256, ErrorCode.CONTENT_NOT_FOUND);
 }
 
 async function openStored(store: ContentStore, sha256: string): Promise<FileHandle> {
@@ -80,7 +84,7 @@ export function registerContentFileRoute(app: App, opts: ContentFileRouteOptions
     const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
     if (!token)
       throw new UnauthenticatedError(
-        ContentErrorCode.CONTENT_ACCESS_DENIED,
+        ErrorCode.CONTENT_ACCESS_DENIED,
         'send Authorization: Bearer <content access token>',
       );
     const claims = opts.verifyToken(token);

@@ -10,13 +10,14 @@ import {
   type PackageVersion,
   type StoredContentFile,
   type UpdatePackageRequest,
+  ConflictError,
+  NotFoundError,
+  ErrorCode,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import type { Database } from '../db/tables/index.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, NotFoundError } from '../http/errors.js';
-import { ContentErrorCode } from './codes.js';
 import { assertSha256, type ContentStore } from './content-store.js';
 import { importArchive } from './archive.js';
 import { importFolder } from './folder.js';
@@ -55,7 +56,7 @@ export class ContentService {
   async get(actor: Actor, idOrName: string): Promise<Package> {
     authorize(actor, 'read');
     const [pkg] = await repo.toPackages(this.db, [await mustFindPackage(this.db, idOrName)]);
-    if (!pkg) throw new NotFoundError('package', idOrName, ContentErrorCode.PACKAGE_NOT_FOUND);
+    if (!pkg) throw new NotFoundError('package', idOrName, ErrorCode.PACKAGE_NOT_FOUND);
     return pkg;
   }
 
@@ -121,7 +122,7 @@ export class ContentService {
         users.deployments.length + users.phasedDeployments.length + users.dependentPrograms.length;
       if (count > 0)
         throw new ConflictError(
-          ContentErrorCode.PACKAGE_IN_USE,
+          ErrorCode.PACKAGE_IN_USE,
           `package "${row.name}" is used by ${describeUsers(users)}; remove those first`,
           users,
         );
@@ -153,7 +154,7 @@ export class ContentService {
       throw new NotFoundError(
         `version of package "${pkg.name}"`,
         String(number),
-        ContentErrorCode.PACKAGE_VERSION_NOT_FOUND,
+        ErrorCode.PACKAGE_VERSION_NOT_FOUND,
       );
     return repo.loadVersionFiles(this.db, version.id);
   }
@@ -275,7 +276,7 @@ export class ContentService {
     } catch (err) {
       if (isUniqueViolation(err))
         throw new ConflictError(
-          ContentErrorCode.PACKAGE_NAME_TAKEN,
+          ErrorCode.PACKAGE_NAME_TAKEN,
           `a package named "${name}" already exists`,
         );
       throw err;

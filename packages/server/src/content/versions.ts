@@ -1,3 +1,4 @@
+import { ConflictError, InputError, ErrorCode } from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { ManifestEntry, PackageVersion } from '@steward/protocol';
@@ -6,8 +7,6 @@ import { nowIso } from '../context.js';
 import type { Database } from '../db/tables/index.js';
 import { writeAudit } from '../audit/audit.js';
 import { raiseSiteStatus } from '../status/site-status.js';
-import { ConflictError, InputError } from '../http/errors.js';
-import { ContentErrorCode } from './codes.js';
 import { checkManifest } from './manifest.js';
 import { mustFindPackage } from './find-package.js';
 import * as repo from './repository.js';
@@ -36,14 +35,14 @@ async function checkStored(tx: Db, files: readonly ManifestEntry[]): Promise<voi
   const missing = [...new Set(files.filter((f) => !sizes.has(f.sha256)).map((f) => f.sha256))];
   if (missing.length > 0)
     throw new ConflictError(
-      ContentErrorCode.CONTENT_MISSING,
+      ErrorCode.CONTENT_MISSING,
       `${missing.length} file(s) are not in the content library; upload them first`,
       { missing },
     );
   const wrong = files.find((f) => sizes.get(f.sha256) !== f.size);
   if (wrong)
     throw new InputError(
-      ContentErrorCode.CONTENT_SIZE_MISMATCH,
+      ErrorCode.CONTENT_SIZE_MISMATCH,
       `"${wrong.path}" says ${wrong.size} bytes but ${wrong.sha256} has ${sizes.get(wrong.sha256)}`,
       { path: wrong.path, sha256: wrong.sha256, size: sizes.get(wrong.sha256) },
     );
@@ -52,7 +51,7 @@ async function checkStored(tx: Db, files: readonly ManifestEntry[]): Promise<voi
 /**
  * Creates the package's next version from files already in the library and makes it current
  * (clients and DPs always get the current one), in one transaction with its audit row and
- * status message 50110; then tells every process (DP and agent assignments) on the bus.
+ * status message PACKAGE_VERSION_CREATED; then tells every process (DP and agent assignments) on the bus.
  */
 export async function commitVersion(
   ctx: SiteContext,
@@ -104,7 +103,7 @@ export async function commitVersion(
     await raiseSiteStatus(
       ctx,
       {
-        messageId: 50110,
+        message: 'PACKAGE_VERSION_CREATED',
         insertionStrings: [
           pkg.name,
           String(row.number),

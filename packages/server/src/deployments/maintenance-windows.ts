@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
 import type { Kysely, Selectable } from 'kysely';
-import { MaintenanceWindowBody, type MaintenanceWindow } from '@steward/protocol';
+import {
+  MaintenanceWindowBody,
+  type MaintenanceWindow,
+  InputError,
+  NotFoundError,
+  ErrorCode,
+} from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import type { Database, MaintenanceWindowTable } from '../db/tables/index.js';
 import { CorruptRowError, checkRow, parseJsonColumn } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
-import { InputError, NotFoundError } from '../http/errors.js';
-import { DeploymentErrorCode as Code } from './codes.js';
 import { findCollection } from './deployment-repository.js';
 import type { DeploymentNotifier } from './notify.js';
 import { requireWallTime } from './schedule-validation.js';
@@ -97,7 +101,8 @@ export class MaintenanceWindowService {
     let collectionId: string | undefined;
     if (collectionIdOrName !== undefined) {
       const c = await findCollection(db, collectionIdOrName);
-      if (!c) throw new NotFoundError('collection', collectionIdOrName, Code.COLLECTION_NOT_FOUND);
+      if (!c)
+        throw new NotFoundError('collection', collectionIdOrName, ErrorCode.COLLECTION_NOT_FOUND);
       collectionId = c.id;
     }
     return (await this.rows(db, collectionId === undefined ? {} : { collectionId })).flatMap((r) =>
@@ -108,7 +113,8 @@ export class MaintenanceWindowService {
   async get(actor: Actor, id: string): Promise<MaintenanceWindow> {
     authorize(actor, 'read');
     const [w] = (await this.rows(this.ctx.db.kysely, { id })).flatMap((r) => this.toWindow(r));
-    if (!w) throw new NotFoundError('maintenance window', id, Code.MAINTENANCE_WINDOW_NOT_FOUND);
+    if (!w)
+      throw new NotFoundError('maintenance window', id, ErrorCode.MAINTENANCE_WINDOW_NOT_FOUND);
     return w;
   }
 
@@ -123,7 +129,8 @@ export class MaintenanceWindowService {
     const at = nowIso(this.ctx);
     const collectionId = await this.ctx.db.kysely.transaction().execute(async (tx) => {
       const c = await findCollection(tx, collectionIdOrName);
-      if (!c) throw new NotFoundError('collection', collectionIdOrName, Code.COLLECTION_NOT_FOUND);
+      if (!c)
+        throw new NotFoundError('collection', collectionIdOrName, ErrorCode.COLLECTION_NOT_FOUND);
       await tx
         .insertInto('maintenance_window')
         .values({ id, collection_id: c.id, created_at: at, ...columnsOf(body) })
@@ -153,7 +160,7 @@ export class MaintenanceWindowService {
       const before = windowBodyOf(row);
       const merged: unknown = { ...before, ...patch };
       if (!Value.Check(MaintenanceWindowBody, merged))
-        throw new InputError(Code.INVALID_SCHEDULE, 'the window is incomplete or invalid');
+        throw new InputError(ErrorCode.INVALID_SCHEDULE, 'the window is incomplete or invalid');
       await tx
         .updateTable('maintenance_window')
         .set(columnsOf(merged))
@@ -194,7 +201,8 @@ export class MaintenanceWindowService {
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!row) throw new NotFoundError('maintenance window', id, Code.MAINTENANCE_WINDOW_NOT_FOUND);
+    if (!row)
+      throw new NotFoundError('maintenance window', id, ErrorCode.MAINTENANCE_WINDOW_NOT_FOUND);
     return row;
   }
 }

@@ -1,3 +1,4 @@
+import { ConflictError, InputError, NotFoundError, ErrorCode } from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
 import type { Program, ProgramBody, UpdateProgramRequest } from '@steward/protocol';
@@ -5,17 +6,12 @@ import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import type { Database, ProgramTable } from '../db/tables/index.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, InputError, NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
-import { DeploymentErrorCode as Code } from './codes.js';
 import type { DeploymentNotifier } from './notify.js';
 import * as repo from './program-repository.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 
 type Tx = Kysely<Database>;
-
-/** Program settings status message: "Program %2 of package %1 was %3 by %4". */
-const PROGRAM_CHANGED = 50111;
 
 /**
  * The working directory stays inside the package: relative, no `..`. Returned normalised
@@ -25,13 +21,13 @@ export function normaliseWorkingDirectory(dir: string | undefined): string {
   const text = (dir ?? '.').trim();
   if (text.startsWith('/') || text.includes('\u0000'))
     throw new InputError(
-      Code.INVALID_WORKING_DIRECTORY,
+      ErrorCode.INVALID_WORKING_DIRECTORY,
       `working directory "${text}" must be relative to the package root`,
     );
   const parts = text.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..'))
     throw new InputError(
-      Code.INVALID_WORKING_DIRECTORY,
+      ErrorCode.INVALID_WORKING_DIRECTORY,
       `working directory "${text}" must stay inside the package (no "..")`,
     );
   return parts.length === 0 ? '.' : parts.join('/');
@@ -67,7 +63,7 @@ export class ProgramService {
 
   private async mustFind(db: Tx, id: string): Promise<repo.ProgramRow> {
     const row = await repo.findProgramRow(db, id);
-    if (!row) throw new NotFoundError('program', id, Code.PROGRAM_NOT_FOUND);
+    if (!row) throw new NotFoundError('program', id, ErrorCode.PROGRAM_NOT_FOUND);
     return row;
   }
 
@@ -77,7 +73,7 @@ export class ProgramService {
     let packageId: string | undefined;
     if (packageIdOrName !== undefined) {
       const pkg = await repo.findPackage(db, packageIdOrName);
-      if (!pkg) throw new NotFoundError('package', packageIdOrName, Code.PACKAGE_NOT_FOUND);
+      if (!pkg) throw new NotFoundError('package', packageIdOrName, ErrorCode.PACKAGE_NOT_FOUND);
       packageId = pkg.id;
     }
     return (await repo.listProgramRows(db, packageId)).map(repo.toProgram);
@@ -92,11 +88,11 @@ export class ProgramService {
   private async checkDependency(tx: Tx, programId: string, dependsOn: string): Promise<void> {
     const edges = await repo.dependencyEdges(tx);
     if (!edges.has(dependsOn))
-      throw new NotFoundError('program', dependsOn, Code.PROGRAM_NOT_FOUND);
+      throw new NotFoundError('program', dependsOn, ErrorCode.PROGRAM_NOT_FOUND);
     const cycle = repo.closesCycle(edges, programId, dependsOn);
     if (cycle)
       throw new InputError(
-        Code.PROGRAM_DEPENDENCY_CYCLE,
+        ErrorCode.PROGRAM_DEPENDENCY_CYCLE,
         cycle.length === 2
           ? 'a program cannot depend on itself'
           : `this dependency closes a loop: ${cycle.join(' -> ')}`,
@@ -110,7 +106,7 @@ export class ProgramService {
     const at = nowIso(this.ctx);
     await this.write(body.name, async (tx) => {
       const pkg = await repo.findPackage(tx, packageIdOrName);
-      if (!pkg) throw new NotFoundError('package', packageIdOrName, Code.PACKAGE_NOT_FOUND);
+      if (!pkg) throw new NotFoundError('package', packageIdOrName, ErrorCode.PACKAGE_NOT_FOUND);
       if (body.dependsOnProgramId) await this.checkDependency(tx, id, body.dependsOnProgramId);
       await repo.insertProgram(tx, {
         id,
@@ -171,7 +167,7 @@ export class ProgramService {
       const names = [...users.deployments, ...users.phasedDeployments, ...users.programs];
       if (names.length > 0)
         throw new ConflictError(
-          Code.PROGRAM_IN_USE,
+          ErrorCode.PROGRAM_IN_USE,
           `"${row.name}" is used by ${names.map((n) => `"${n}"`).join(', ')}; remove those first`,
           users,
         );
@@ -207,7 +203,7 @@ export class ProgramService {
       await raiseSiteStatus(
         this.ctx,
         {
-          messageId: PROGRAM_CHANGED,
+          message: 'PROGRAM_CHANGED',
           insertionStrings: [row.package_name, row.name, verb, actor.userName],
           attributes: { programId: row.id, packageId: row.package_id },
         },
@@ -232,7 +228,7 @@ export class ProgramService {
     } catch (err) {
       if (isUniqueViolation(err))
         throw new ConflictError(
-          Code.PROGRAM_NAME_TAKEN,
+          ErrorCode.PROGRAM_NAME_TAKEN,
           `this package already has a program named "${name}"`,
         );
       throw err;

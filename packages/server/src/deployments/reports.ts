@@ -5,13 +5,13 @@ import {
   DeploymentFailureRow,
   DeploymentFailuresQuery,
   DeploymentSummaryReportRow,
+  NotFoundError,
+  ErrorCode,
 } from '@steward/protocol';
 import { authorize, type Actor, type SiteContext } from '../context.js';
 import { toNumber } from '../db/database.js';
-import { NotFoundError } from '../http/errors.js';
 import { actorOf } from '../http/auth.js';
 import type { App } from '../http/types.js';
-import { DeploymentErrorCode } from './codes.js';
 import { deploymentSummaries } from './summary.js';
 
 const DEFAULT_FAILURE_LIMIT = 100;
@@ -66,7 +66,7 @@ export async function deploymentFailuresReport(
   if (q.deployment !== undefined) {
     ids = await deploymentIdsFor(ctx, q.deployment);
     if (ids.length === 0)
-      throw new NotFoundError('deployment', q.deployment, DeploymentErrorCode.DEPLOYMENT_NOT_FOUND);
+      throw new NotFoundError('deployment', q.deployment, ErrorCode.DEPLOYMENT_NOT_FOUND);
   }
   let query = db
     .selectFrom('deployment_device_state as s')

@@ -1,11 +1,10 @@
+import { NotFoundError, ErrorCode } from '@steward/protocol';
 import { sql, type Kysely } from 'kysely';
 import type { Actor, SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
 import type { Database } from '../db/tables/index.js';
 import { checkRow } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
-import { NotFoundError } from '../http/errors.js';
-import { DeploymentErrorCode as Code } from './codes.js';
 import {
   extraAssignmentsOf,
   findDeploymentRow,
@@ -18,7 +17,7 @@ const CHUNK = 500;
 
 async function mustFind(tx: Tx, id: string): Promise<DeploymentRow> {
   const row = await findDeploymentRow(tx, id);
-  if (!row) throw new NotFoundError('deployment', id, Code.DEPLOYMENT_NOT_FOUND);
+  if (!row) throw new NotFoundError('deployment', id, ErrorCode.DEPLOYMENT_NOT_FOUND);
   return row;
 }
 
@@ -32,7 +31,8 @@ async function requireDevices(tx: Tx, ids: readonly string[]): Promise<void> {
       ),
     );
     const missing = part.find((id) => !found.has(id));
-    if (missing !== undefined) throw new NotFoundError('device', missing, Code.DEVICE_NOT_FOUND);
+    if (missing !== undefined)
+      throw new NotFoundError('device', missing, ErrorCode.DEVICE_NOT_FOUND);
   }
 }
 

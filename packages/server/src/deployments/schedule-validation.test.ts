@@ -1,5 +1,5 @@
+import { AppError } from '@steward/protocol';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../http/errors.js';
 import {
   checkExtraAssignment,
   checkSchedule,

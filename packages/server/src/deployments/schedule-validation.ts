@@ -1,6 +1,5 @@
+import { InputError, ErrorCode } from '@steward/protocol';
 import type { DeploymentPurpose, DeploymentTrigger } from '@steward/protocol';
-import { InputError } from '../http/errors.js';
-import { DeploymentErrorCode } from './codes.js';
 
 const HOUR_MS = 3600_000;
 /**
@@ -31,7 +30,7 @@ export function requireWallTime(wall: string, field: string): number {
   const ms = wallTimeMs(wall);
   if (ms === undefined)
     throw new InputError(
-      DeploymentErrorCode.INVALID_SCHEDULE,
+      ErrorCode.INVALID_SCHEDULE,
       `${field} "${wall}" is not a real date and time`,
       { field },
     );
@@ -81,13 +80,13 @@ export function checkSchedule(
     const start = requireWallTime(t.start, field);
     if (changed.triggers && isOneOff(t) && wallTimePassed(t.start, s.timeBase, now, field))
       throw new InputError(
-        DeploymentErrorCode.SCHEDULE_IN_PAST,
+        ErrorCode.SCHEDULE_IN_PAST,
         `the one-off run at ${t.start} (${s.timeBase}) is in the past`,
         { field },
       );
     if (expires !== undefined && start >= expires)
       throw new InputError(
-        DeploymentErrorCode.INVALID_SCHEDULE,
+        ErrorCode.INVALID_SCHEDULE,
         `the run at ${t.start} is not before the expiry ${s.expiresAt ?? ''}: it would never run`,
         { field },
       );
@@ -95,19 +94,19 @@ export function checkSchedule(
   if (s.expiresAt !== null && changed.expiresAt)
     if (wallTimePassed(s.expiresAt, s.timeBase, now, 'expiresAt'))
       throw new InputError(
-        DeploymentErrorCode.SCHEDULE_IN_PAST,
+        ErrorCode.SCHEDULE_IN_PAST,
         `the expiry ${s.expiresAt} (${s.timeBase}) is in the past`,
         { field: 'expiresAt' },
       );
   if (expires !== undefined && available !== undefined && expires <= available)
     throw new InputError(
-      DeploymentErrorCode.INVALID_SCHEDULE,
+      ErrorCode.INVALID_SCHEDULE,
       `the expiry ${s.expiresAt ?? ''} is not after the availability ${s.availableAt ?? ''}`,
       { field: 'expiresAt' },
     );
   if (s.purpose === 'required' && s.triggers.length === 0 && s.extraAssignments.length === 0)
     throw new InputError(
-      DeploymentErrorCode.INVALID_SCHEDULE,
+      ErrorCode.INVALID_SCHEDULE,
       'a required deployment needs at least one trigger (asap, at a time, on enrolment)',
       { field: 'triggers' },
     );
@@ -121,7 +120,7 @@ export function checkExtraAssignment(
 ): void {
   if (wallTimePassed(at, s.timeBase, now, 'at'))
     throw new InputError(
-      DeploymentErrorCode.SCHEDULE_IN_PAST,
+      ErrorCode.SCHEDULE_IN_PAST,
       `the assignment at ${at} (${s.timeBase}) is in the past`,
       { field: 'at' },
     );
@@ -130,7 +129,7 @@ export function checkExtraAssignment(
     requireWallTime(at, 'at') >= requireWallTime(s.expiresAt, 'expiresAt')
   )
     throw new InputError(
-      DeploymentErrorCode.INVALID_SCHEDULE,
+      ErrorCode.INVALID_SCHEDULE,
       `the assignment at ${at} is not before the expiry ${s.expiresAt}: it would never run`,
       { field: 'at' },
     );

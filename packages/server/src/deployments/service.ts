@@ -1,3 +1,4 @@
+import { ConflictError, NotFoundError, ErrorCode } from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
 import type {
@@ -13,10 +14,8 @@ import { authorize, nowIso } from '../context.js';
 import type { Database, DeploymentTable } from '../db/tables/index.js';
 import { checkRow } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, NotFoundError } from '../http/errors.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';
 import { currentVersionOf } from '../content/repository.js';
-import { DeploymentErrorCode as Code } from './codes.js';
 import * as repo from './deployment-repository.js';
 import { dependencyEdges, findProgramRow, findPackage } from './program-repository.js';
 import type { DeploymentNotifier } from './notify.js';
@@ -73,7 +72,7 @@ export class DeploymentService {
 
   private async mustFind(db: Tx, id: string): Promise<repo.DeploymentRow> {
     const row = await repo.findDeploymentRow(db, id);
-    if (!row) throw new NotFoundError('deployment', id, Code.DEPLOYMENT_NOT_FOUND);
+    if (!row) throw new NotFoundError('deployment', id, ErrorCode.DEPLOYMENT_NOT_FOUND);
     return row;
   }
 
@@ -99,12 +98,12 @@ export class DeploymentService {
     if (q.program !== undefined) filter.programId = q.program;
     if (q.collection !== undefined) {
       const c = await repo.findCollection(db, q.collection);
-      if (!c) throw new NotFoundError('collection', q.collection, Code.COLLECTION_NOT_FOUND);
+      if (!c) throw new NotFoundError('collection', q.collection, ErrorCode.COLLECTION_NOT_FOUND);
       filter.collectionId = c.id;
     }
     if (q.package !== undefined) {
       const p = await findPackage(db, q.package);
-      if (!p) throw new NotFoundError('package', q.package, Code.PACKAGE_NOT_FOUND);
+      if (!p) throw new NotFoundError('package', q.package, ErrorCode.PACKAGE_NOT_FOUND);
       filter.packageId = p.id;
     }
     return this.withSummaries(await repo.listDeploymentRows(db, filter));
@@ -113,7 +112,7 @@ export class DeploymentService {
   async get(actor: Actor, id: string): Promise<Deployment> {
     authorize(actor, 'read');
     const [d] = await this.withSummaries([await this.mustFind(this.ctx.db.kysely, id)]);
-    if (!d) throw new NotFoundError('deployment', id, Code.DEPLOYMENT_NOT_FOUND);
+    if (!d) throw new NotFoundError('deployment', id, ErrorCode.DEPLOYMENT_NOT_FOUND);
     return d;
   }
 
@@ -138,10 +137,10 @@ export class DeploymentService {
   ): Promise<string> {
     authorize(actor, 'deployments:write');
     const program = await findProgramRow(tx, body.programId);
-    if (!program) throw new NotFoundError('program', body.programId, Code.PROGRAM_NOT_FOUND);
+    if (!program) throw new NotFoundError('program', body.programId, ErrorCode.PROGRAM_NOT_FOUND);
     const collection = await repo.findCollection(tx, body.collectionId);
     if (!collection)
-      throw new NotFoundError('collection', body.collectionId, Code.COLLECTION_NOT_FOUND);
+      throw new NotFoundError('collection', body.collectionId, ErrorCode.COLLECTION_NOT_FOUND);
     const schedule: ScheduleFields = {
       purpose: body.purpose,
       triggers: body.triggers ?? [],
@@ -209,7 +208,7 @@ export class DeploymentService {
       if (!row) continue;
       if (!(await currentVersionOf(tx, row.package_id)))
         throw new ConflictError(
-          Code.CONTENT_MISSING,
+          ErrorCode.CONTENT_MISSING,
           `package "${row.package_name}" of program "${row.name}" has no content yet: add a version first`,
           { packageId: row.package_id, programId: row.id },
         );
@@ -264,7 +263,7 @@ export class DeploymentService {
       const row = await this.mustFind(tx, id);
       if (row.phased_deployment_id !== null)
         throw new ConflictError(
-          Code.DEPLOYMENT_PHASED,
+          ErrorCode.DEPLOYMENT_PHASED,
           `"${row.name}" is a phase of a phased deployment; halt or delete the rollout instead`,
           { phasedDeploymentId: row.phased_deployment_id },
         );
@@ -310,7 +309,7 @@ export class DeploymentService {
 
   async summary(actor: Actor, id: string): Promise<DeploymentSummary> {
     const d = await this.get(actor, id);
-    if (!d.summary) throw new NotFoundError('deployment', id, Code.DEPLOYMENT_NOT_FOUND);
+    if (!d.summary) throw new NotFoundError('deployment', id, ErrorCode.DEPLOYMENT_NOT_FOUND);
     return d.summary;
   }
 
@@ -327,7 +326,7 @@ export class DeploymentService {
   async deviceDeployments(actor: Actor, deviceIdOrName: string): Promise<DeploymentDeviceState[]> {
     authorize(actor, 'read');
     const device = await findDeviceByIdOrName(this.ctx, deviceIdOrName);
-    if (!device) throw new NotFoundError('device', deviceIdOrName, Code.DEVICE_NOT_FOUND);
+    if (!device) throw new NotFoundError('device', deviceIdOrName, ErrorCode.DEVICE_NOT_FOUND);
     return deviceDeploymentStates(this.ctx.db.kysely, device, this.ctx.clock.now());
   }
 }

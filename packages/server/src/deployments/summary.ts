@@ -3,11 +3,11 @@ import {
   DEPLOYMENT_STATES,
   type DeploymentSummary,
   type DeploymentTrigger,
+  NotFoundError,
+  ErrorCode,
 } from '@steward/protocol';
 import type { Database, DeploymentTable } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
-import { NotFoundError } from '../http/errors.js';
-import { DeploymentErrorCode as Code } from './codes.js';
 import { triggersOf } from './deployment-repository.js';
 import { expiredEverywhere } from './schedule-validation.js';
 
@@ -168,7 +168,7 @@ export async function deploymentSummary(
     .select(['id', 'collection_id', 'purpose', 'enabled', 'triggers', 'expires_at', 'time_base'])
     .where('id', '=', deploymentId)
     .executeTakeFirst();
-  if (!d) throw new NotFoundError('deployment', deploymentId, Code.DEPLOYMENT_NOT_FOUND);
+  if (!d) throw new NotFoundError('deployment', deploymentId, ErrorCode.DEPLOYMENT_NOT_FOUND);
   const summary = (await deploymentSummaries(db, [d], now)).get(d.id);
   return summary ?? toSummary(d.id, emptyCounts(), 0);
 }

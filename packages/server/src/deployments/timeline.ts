@@ -1,14 +1,18 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
-import { API_PREFIX, canonicalJson, DeploymentTimelinePoint } from '@steward/protocol';
+import {
+  API_PREFIX,
+  canonicalJson,
+  DeploymentTimelinePoint,
+  NotFoundError,
+  ErrorCode,
+} from '@steward/protocol';
 import { authorize, type Actor, type SiteContext } from '../context.js';
 import type { Database } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
-import { NotFoundError } from '../http/errors.js';
 import { actorOf } from '../http/auth.js';
 import type { App } from '../http/types.js';
-import { DeploymentErrorCode } from './codes.js';
 import { SUMMARY_COLUMNS } from './reports.js';
 import { deploymentSummary, deploymentSummaries } from './summary.js';
 
@@ -125,8 +129,7 @@ export async function deploymentTimeline(
     .select('id')
     .where('id', '=', deploymentId)
     .executeTakeFirst();
-  if (!exists)
-    throw new NotFoundError('deployment', deploymentId, DeploymentErrorCode.DEPLOYMENT_NOT_FOUND);
+  if (!exists) throw new NotFoundError('deployment', deploymentId, ErrorCode.DEPLOYMENT_NOT_FOUND);
   const rows = await db
     .selectFrom('deployment_state_snapshot')
     .select(['at', 'counts'])

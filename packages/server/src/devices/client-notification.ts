@@ -1,10 +1,9 @@
 import type { Kysely } from 'kysely';
-import { type CollectionActionResult, type NudgeAction } from '@steward/protocol';
+import { NotFoundError, type CollectionActionResult, type NudgeAction } from '@steward/protocol';
 import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { type PushHub } from '../push/push-hub.js';
 import { newActionRow } from './repository.js';
@@ -91,7 +90,7 @@ export async function notifyCollection(
       await raiseSiteStatus(
         ctx,
         {
-          messageId: 50041,
+          message: 'NUDGE_SENT_TO_COLLECTION',
           insertionStrings: [
             action,
             String(recorded.length),

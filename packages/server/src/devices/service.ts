@@ -11,6 +11,8 @@ import {
   InventoryInstance,
   type ListDevicesQuery,
   type NudgeAction,
+  ConflictError,
+  NotFoundError,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
@@ -18,7 +20,6 @@ import { authorize, nowIso } from '../context.js';
 import { toNumber } from '../db/database.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { type PushHub } from '../push/push-hub.js';
 import { notifyCollection } from './client-notification.js';
@@ -254,7 +255,7 @@ export class DeviceService {
       await raiseSiteStatus(
         this.ctx,
         {
-          messageId: 50040,
+          message: 'NUDGE_SENT_TO_DEVICE',
           insertionStrings: [action, device.name, actor.userName],
           attributes: { deviceId: device.id, requestId: row.id },
           deviceId: device.id,
@@ -300,7 +301,7 @@ export class DeviceService {
         await raiseSiteStatus(
           this.ctx,
           {
-            messageId: 50011,
+            message: 'DEVICE_REVOKED',
             insertionStrings: [device.name, actor.userName],
             attributes: { deviceId: device.id },
             deviceId: device.id,

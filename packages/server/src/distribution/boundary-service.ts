@@ -1,3 +1,4 @@
+import { ConflictError, InputError, NotFoundError, ErrorCode } from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
 import type {
   Boundary,
@@ -14,8 +15,6 @@ import { checkRow } from '../db/corrupt-row.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, InputError, NotFoundError } from '../http/errors.js';
-import { DistributionErrorCode } from './codes.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import { resolveDpIds } from './dp-repository.js';
 import {
@@ -33,7 +32,7 @@ import {
 import { parseBoundary, type BoundaryRange } from './ip-address.js';
 
 type Tx = Kysely<Database>;
-const E = DistributionErrorCode;
+const E = ErrorCode;
 
 function checkedRange(type: CreateBoundaryRequest['type'], value: string): BoundaryRange {
   const r = parseBoundary(type, value);
@@ -308,7 +307,11 @@ export class BoundaryService {
     });
   }
 
-  private async write(code: string, message: string, fn: (tx: Tx) => Promise<void>): Promise<void> {
+  private async write(
+    code: ErrorCode,
+    message: string,
+    fn: (tx: Tx) => Promise<void>,
+  ): Promise<void> {
     try {
       await this.ctx.db.kysely.transaction().execute(fn);
     } catch (err) {

@@ -1,3 +1,4 @@
+import { ConflictError, InputError, ErrorCode } from '@steward/protocol';
 import type {
   DistributeRequest,
   DpCompletionRow,
@@ -9,11 +10,9 @@ import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, InputError } from '../http/errors.js';
 import type { ContentStore } from '../content/content-store.js';
 import { findPackage, loadVersionFiles } from '../content/repository.js';
 import { mustFindPackage } from '../content/find-package.js';
-import { DistributionErrorCode } from './codes.js';
 import {
   dpCompletion,
   findVersion,
@@ -73,14 +72,14 @@ export class DistributionService {
     const version = await this.currentVersion(pkg);
     if (!version)
       throw new ConflictError(
-        DistributionErrorCode.PACKAGE_HAS_NO_CONTENT,
+        ErrorCode.PACKAGE_HAS_NO_CONTENT,
         `package "${pkg.name}" has no version yet: add content first`,
       );
     const db = this.ctx.db.kysely;
     const dps = await resolveDpIds(db, req.dpIds ?? []);
     if (dps.unknown !== undefined)
       throw new InputError(
-        DistributionErrorCode.DP_NOT_FOUND,
+        ErrorCode.DP_NOT_FOUND,
         `distribution point "${dps.unknown}" does not exist`,
       );
     const groupIds = await this.resolveGroupIds(req.dpGroupIds ?? []);
@@ -112,10 +111,7 @@ export class DistributionService {
         .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
         .executeTakeFirst();
       if (!row)
-        throw new InputError(
-          DistributionErrorCode.DP_GROUP_NOT_FOUND,
-          `DP group "${idOrName}" does not exist`,
-        );
+        throw new InputError(ErrorCode.DP_GROUP_NOT_FOUND, `DP group "${idOrName}" does not exist`);
       out.push(row.id);
     }
     return out;
@@ -193,7 +189,7 @@ export class DistributionService {
       const r = await resolveDpIds(db, dpIdsOrNames);
       if (r.unknown !== undefined)
         throw new InputError(
-          DistributionErrorCode.DP_NOT_FOUND,
+          ErrorCode.DP_NOT_FOUND,
           `distribution point "${r.unknown}" does not exist`,
         );
       dpIds = r.ids;
@@ -229,7 +225,7 @@ export class DistributionService {
   }
 
   /**
-   * The site server holds a version as soon as the library has every file of it: 2342 then 2330
+   * The site server holds a version as soon as the library has every file of it: DISTRIBUTION_STARTED then DISTRIBUTED_TO_DP
    * at once. A file missing from the library (removed behind the site's back) fails it.
    */
   async installOnSiteServer(packageId: string): Promise<void> {

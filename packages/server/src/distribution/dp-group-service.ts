@@ -1,3 +1,4 @@
+import { ConflictError, InputError, NotFoundError, ErrorCode } from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
 import type { CreateDpGroupRequest, DpGroup, UpdateDpGroupRequest } from '@steward/protocol';
 import type { Kysely } from 'kysely';
@@ -5,8 +6,6 @@ import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, InputError, NotFoundError } from '../http/errors.js';
-import { DistributionErrorCode } from './codes.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import { findVersion, targetDps } from './content-status-repository.js';
 import {
@@ -37,14 +36,13 @@ export class DpGroupService {
 
   private async mustFind(idOrName: string): Promise<DpGroupRow> {
     const row = await findDpGroup(this.ctx.db.kysely, idOrName);
-    if (!row)
-      throw new NotFoundError('DP group', idOrName, DistributionErrorCode.DP_GROUP_NOT_FOUND);
+    if (!row) throw new NotFoundError('DP group', idOrName, ErrorCode.DP_GROUP_NOT_FOUND);
     return row;
   }
 
   private async load(id: string): Promise<DpGroup> {
     const [group] = await loadDpGroups(this.ctx.db.kysely, [id]);
-    if (!group) throw new NotFoundError('DP group', id, DistributionErrorCode.DP_GROUP_NOT_FOUND);
+    if (!group) throw new NotFoundError('DP group', id, ErrorCode.DP_GROUP_NOT_FOUND);
     return group;
   }
 
@@ -52,7 +50,7 @@ export class DpGroupService {
     const r = await resolveDpIds(this.ctx.db.kysely, idsOrNames);
     if (r.unknown !== undefined)
       throw new InputError(
-        DistributionErrorCode.DP_NOT_FOUND,
+        ErrorCode.DP_NOT_FOUND,
         `distribution point "${r.unknown}" does not exist`,
       );
     return r.ids;
@@ -208,7 +206,7 @@ export class DpGroupService {
     } catch (err) {
       if (isUniqueViolation(err))
         throw new ConflictError(
-          DistributionErrorCode.DP_GROUP_NAME_TAKEN,
+          ErrorCode.DP_GROUP_NAME_TAKEN,
           `a DP group named "${name}" already exists`,
         );
       throw err;

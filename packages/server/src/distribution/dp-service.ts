@@ -1,3 +1,4 @@
+import { ConflictError, NotFoundError, ErrorCode } from '@steward/protocol';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type {
   CreateDistributionPointRequest,
@@ -10,9 +11,7 @@ import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, NotFoundError } from '../http/errors.js';
 import { sha256Hex } from '../enrolment/service.js';
-import { DistributionErrorCode } from './codes.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import {
   ensureSiteServerDpRow,
@@ -25,8 +24,7 @@ import { encodeDpToken } from './dp-token.js';
 /** A distribution point by id or name; DP_NOT_FOUND (404) when there is none. */
 export async function mustFindDp(db: Kysely<Database>, idOrName: string): Promise<DpRow> {
   const row = await findDp(db, idOrName);
-  if (!row)
-    throw new NotFoundError('distribution point', idOrName, DistributionErrorCode.DP_NOT_FOUND);
+  if (!row) throw new NotFoundError('distribution point', idOrName, ErrorCode.DP_NOT_FOUND);
   return row;
 }
 
@@ -56,7 +54,7 @@ export class DistributionPointService {
 
   private async load(id: string): Promise<DistributionPoint> {
     const [dp] = await loadDistributionPoints(this.ctx.db.kysely, this.ctx.clock.now(), [id]);
-    if (!dp) throw new NotFoundError('distribution point', id, DistributionErrorCode.DP_NOT_FOUND);
+    if (!dp) throw new NotFoundError('distribution point', id, ErrorCode.DP_NOT_FOUND);
     return dp;
   }
 
@@ -206,7 +204,7 @@ export class DistributionPointService {
     } catch (err) {
       if (isUniqueViolation(err))
         throw new ConflictError(
-          DistributionErrorCode.DP_NAME_TAKEN,
+          ErrorCode.DP_NAME_TAKEN,
           `a distribution point named "${name}" already exists`,
         );
       throw err;
@@ -216,7 +214,7 @@ export class DistributionPointService {
 
 function siteServerError(what: string): ConflictError {
   return new ConflictError(
-    DistributionErrorCode.DP_IS_SITE_SERVER,
+    ErrorCode.DP_IS_SITE_SERVER,
     `the site server's own distribution point ${what}`,
   );
 }

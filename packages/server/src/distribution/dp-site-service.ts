@@ -7,15 +7,16 @@ import {
   type DpRegisterRequest,
   type DpRegisterResponse,
   type DpStatusReport,
+  AppError,
+  InputError,
+  ErrorCode,
 } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
-import { AppError, InputError } from '../http/errors.js';
 import { sameHash, sha256Hex } from '../enrolment/service.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { issueServerCertificate, type SiteKeys } from '../site/site-keys.js';
 import { loadManifests } from '../content/repository.js';
-import { DistributionErrorCode } from './codes.js';
 import { moveTargetsToVersion } from './content-status-repository.js';
 import { applyDpStatusItem, wholeBytes } from './dp-status.js';
 import { dpPollSeconds } from './dp-state.js';
@@ -26,7 +27,7 @@ export interface AuthenticatedDp {
   name: string;
 }
 
-function refused(code: string, message: string): AppError {
+function refused(code: ErrorCode, message: string): AppError {
   return new AppError(401, code, message);
 }
 
@@ -55,13 +56,13 @@ export class DpSiteService {
       .executeTakeFirst();
     if (!row)
       throw refused(
-        DistributionErrorCode.DP_TOKEN_INVALID,
+        ErrorCode.DP_TOKEN_INVALID,
         'the registration token is not known to this site (used already? renew it)',
       );
     const at = nowIso(this.ctx);
     if (row.registration_expires_at !== null && row.registration_expires_at < at)
       throw refused(
-        DistributionErrorCode.DP_TOKEN_EXPIRED,
+        ErrorCode.DP_TOKEN_EXPIRED,
         `the registration token expired at ${row.registration_expires_at} (renew it)`,
       );
     let tls: { certChainPem: string; keyPem: string };
@@ -94,7 +95,7 @@ export class DpSiteService {
       await raiseSiteStatus(
         this.ctx,
         {
-          messageId: 50100,
+          message: 'DP_REGISTERED',
           insertionStrings: [row.name, `${from} (${req.url})`],
           attributes: { distributionPoint: row.id },
         },
@@ -102,8 +103,7 @@ export class DpSiteService {
       );
       return true;
     });
-    if (!done)
-      throw refused(DistributionErrorCode.DP_TOKEN_INVALID, 'the registration token was just used');
+    if (!done) throw refused(ErrorCode.DP_TOKEN_INVALID, 'the registration token was just used');
     await this.ctx.bus.publish('status-ingested', { count: 1 });
     return {
       dpId: row.id,
@@ -134,7 +134,7 @@ export class DpSiteService {
     const value = Array.isArray(header) ? header[0] : header;
     const dot = value?.indexOf('.') ?? -1;
     if (!value || dot < 1)
-      throw refused(DistributionErrorCode.DP_AUTH_FAILED, `send the ${DP_AUTH_HEADER} header`);
+      throw refused(ErrorCode.DP_AUTH_FAILED, `send the ${DP_AUTH_HEADER} header`);
     const row = await this.ctx.db.kysely
       .selectFrom('distribution_point')
       .select(['id', 'name', 'key_hash'])
@@ -142,7 +142,7 @@ export class DpSiteService {
       .executeTakeFirst();
     if (!row?.key_hash || !sameHash(sha256Hex(value.slice(dot + 1)), row.key_hash))
       throw refused(
-        DistributionErrorCode.DP_AUTH_FAILED,
+        ErrorCode.DP_AUTH_FAILED,
         'unknown distribution point or wrong key (deleted? register it again)',
       );
     return { id: row.id, name: row.name };

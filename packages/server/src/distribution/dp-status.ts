@@ -14,16 +14,16 @@ interface TargetRow {
   validate_requested_at: string | null;
 }
 
-interface Milestone {
-  messageId: 2342 | 2330 | 50101 | 50102;
-  detail?: string;
-}
+type Milestone =
+  | { message: 'DISTRIBUTION_STARTED' | 'DISTRIBUTED_TO_DP' }
+  | { message: 'DP_INSTALL_FAILED' | 'DP_VALIDATED'; detail: string };
 
 /**
- * Which status messages a reported state raises, given the row's state before it. 2342 marks
- * the start of a version's distribution and so is raised when the row leaves `pending` (it is
- * reset to pending only when a new version or a new target arrives: once per version); 2330 when
- * the version becomes installed; 50101 on entering `failed`; 50102 for every validation result.
+ * Which status messages a reported state raises, given the row's state before it.
+ * DISTRIBUTION_STARTED marks the start of a version's distribution and so is raised when
+ * the row leaves `pending` (it is reset to pending only when a new version or a new target
+ * arrives: once per version); DISTRIBUTED_TO_DP when the version becomes installed;
+ * DP_INSTALL_FAILED on entering `failed`; DP_VALIDATED for every validation result.
  */
 export function milestonesOf(row: TargetRow, item: DpStatusItem): Milestone[] {
   const out: Milestone[] = [];
@@ -33,17 +33,17 @@ export function milestonesOf(row: TargetRow, item: DpStatusItem): Milestone[] {
     case 'removing':
       break;
     case 'distributing':
-      if (started) out.push({ messageId: 2342 });
+      if (started) out.push({ message: 'DISTRIBUTION_STARTED' });
       break;
     case 'installed':
-      if (started) out.push({ messageId: 2342 });
+      if (started) out.push({ message: 'DISTRIBUTION_STARTED' });
       if (row.state !== 'installed' || row.installed_version_id !== row.version_id)
-        out.push({ messageId: 2330 });
+        out.push({ message: 'DISTRIBUTED_TO_DP' });
       break;
     case 'failed':
-      if (started) out.push({ messageId: 2342 });
+      if (started) out.push({ message: 'DISTRIBUTION_STARTED' });
       if (row.state !== 'failed')
-        out.push({ messageId: 50101, detail: item.message ?? 'unknown error' });
+        out.push({ message: 'DP_INSTALL_FAILED', detail: item.message ?? 'unknown error' });
       break;
     case 'validation-failed':
       break;
@@ -51,7 +51,7 @@ export function milestonesOf(row: TargetRow, item: DpStatusItem): Milestone[] {
   if (item.validatedAt !== undefined) {
     const bad = item.badFiles ?? [];
     out.push({
-      messageId: 50102,
+      message: 'DP_VALIDATED',
       detail:
         item.state === 'validation-failed'
           ? `${bad.length} file(s) missing or damaged${bad.length ? `: ${bad.slice(0, 5).join(', ')}` : ''}`
@@ -123,20 +123,25 @@ export async function applyDpStatusItem(
       .execute();
     const milestones = milestonesOf(row, item);
     for (const m of milestones) {
-      await raiseSiteStatus(
-        ctx,
-        {
-          messageId: m.messageId,
-          insertionStrings: [row.package_name, dp.name, ...(m.detail ? [m.detail] : [])],
-          attributes: {
-            packageId: version.package_id,
-            distributionPoint: dp.id,
-            packageVersionId: version.id,
-            versionNumber: String(version.number),
-          },
-        },
-        tx,
-      );
+      const attributes = {
+        packageId: version.package_id,
+        distributionPoint: dp.id,
+        packageVersionId: version.id,
+        versionNumber: String(version.number),
+      };
+      const status =
+        'detail' in m
+          ? {
+              message: m.message,
+              insertionStrings: [row.package_name, dp.name, m.detail] as const,
+              attributes,
+            }
+          : {
+              message: m.message,
+              insertionStrings: [row.package_name, dp.name] as const,
+              attributes,
+            };
+      await raiseSiteStatus(ctx, status, tx);
     }
     return milestones.length;
   });

@@ -1,15 +1,13 @@
+import { InputError, NotAllowedError, NotFoundError, ErrorCode } from '@steward/protocol';
 import type { ContentLocations } from '@steward/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
-import { InputError, NotAllowedError, NotFoundError } from '../http/errors.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import { signContentAccessToken } from '../content/access-token.js';
 import { CONTENT_TOKEN_SECONDS } from '../content/file-access.js';
-import { ContentErrorCode } from '../content/codes.js';
 import { mustFindPackage } from '../content/find-package.js';
-import { DistributionErrorCode } from './codes.js';
 import { findVersion } from './content-status-repository.js';
 import { groupsContaining } from './boundary-repository.js';
 import {
@@ -108,10 +106,7 @@ export async function locateContent(
 ): Promise<LocationResult & { clientAddress: string }> {
   const addr = parseAddress(opts.addressText);
   if (!addr)
-    throw new InputError(
-      DistributionErrorCode.INVALID_ADDRESS,
-      `"${opts.addressText}" is not an IP address`,
-    );
+    throw new InputError(ErrorCode.INVALID_ADDRESS, `"${opts.addressText}" is not an IP address`);
   const clientGroupIds = await groupsContaining(db, addressKey(addr.bytes));
   const [groups, candidates] = await Promise.all([
     loadGroups(db, clientGroupIds),
@@ -149,12 +144,12 @@ export class ContentLocationService {
       throw new NotFoundError(
         'package version',
         packageVersionId,
-        ContentErrorCode.PACKAGE_VERSION_NOT_FOUND,
+        ErrorCode.PACKAGE_VERSION_NOT_FOUND,
       );
     if (!(await this.entitlement.versionIdsFor(deviceId)).has(version.id))
       throw new NotAllowedError(
         `no deployment targeting this device needs package version "${packageVersionId}"`,
-        ContentErrorCode.CONTENT_NOT_ENTITLED,
+        ErrorCode.CONTENT_NOT_ENTITLED,
       );
     const now = this.ctx.clock.now();
     const found = await locateContent(db, {

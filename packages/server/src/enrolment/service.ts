@@ -5,6 +5,8 @@ import {
   type EnrolmentToken,
   type EnrollRequest,
   type EnrollResponse,
+  AppError,
+  NotFoundError,
 } from '@steward/protocol';
 import { encodeEnrolmentToken } from '@steward/protocol/node';
 import type { Selectable } from 'kysely';
@@ -12,7 +14,6 @@ import type { EnrolmentTokenTable } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { AppError, NotFoundError } from '../http/errors.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import { digestOptionsFromEnv, RefusalDigest } from './refusal-digest.js';
@@ -43,7 +44,7 @@ function toToken(row: Selectable<EnrolmentTokenTable>): EnrolmentToken {
 }
 
 class EnrolmentRefused extends AppError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code === ErrorCode.TOKEN_INVALID ? 401 : 403, code, message);
   }
 }
@@ -78,7 +79,7 @@ export class EnrolmentService {
     const summary = this.refusals.drain();
     if (!summary) return;
     await raiseSiteStatus(this.ctx, {
-      messageId: 50013,
+      message: 'ENROLMENT_REFUSALS_COUNTED',
       insertionStrings: [
         String(summary.count),
         String(summary.addresses),
@@ -225,7 +226,7 @@ export class EnrolmentService {
         await raiseSiteStatus(
           this.ctx,
           {
-            messageId: 50010,
+            message: 'DEVICE_ENROLLED',
             insertionStrings: [req.hostname, token.description || token.id],
             attributes: { deviceId },
             deviceId,
@@ -236,7 +237,7 @@ export class EnrolmentService {
     } catch (err) {
       if (err instanceof EnrolmentRefused && this.refusals.record(from)) {
         await raiseSiteStatus(this.ctx, {
-          messageId: 50012,
+          message: 'ENROLMENT_REFUSED',
           insertionStrings: [
             req.hostname,
             err.message,

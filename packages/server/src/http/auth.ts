@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { ErrorCode } from '@steward/protocol';
+import { ErrorCode, UnauthenticatedError } from '@steward/protocol';
 import type { Actor } from '../context.js';
-import { UnauthenticatedError } from './errors.js';
 import type { App } from './types.js';
 import type { UserService } from '../users/service.js';
 import { checkCsrf, clearSessionCookies, sessionCredentials } from './session-cookie.js';

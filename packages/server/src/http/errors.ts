@@ -1,58 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ErrorCode, type ErrorBody } from '@steward/protocol';
+import { AppError, ErrorCode, RateLimitedError, type ErrorBody } from '@steward/protocol';
 import { isConsoleDeepLink } from './paths.js';
-
-/** Base of the handful of errors services throw; the error handler maps them to HTTP. */
-export class AppError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-export class InputError extends AppError {
-  constructor(code: string, message: string, details?: unknown) {
-    super(400, code, message, details);
-  }
-}
-export class NotFoundError extends AppError {
-  constructor(what: string, id: string, code: string = ErrorCode.NOT_FOUND) {
-    super(404, code, `${what} "${id}" does not exist`);
-  }
-}
-export class ConflictError extends AppError {
-  constructor(code: string, message: string, details?: unknown) {
-    super(409, code, message, details);
-  }
-}
-export class NotAllowedError extends AppError {
-  constructor(message: string, code: string = ErrorCode.FORBIDDEN) {
-    super(403, code, message);
-  }
-}
-export class UnauthenticatedError extends AppError {
-  constructor(code: string = ErrorCode.UNAUTHENTICATED, message = 'sign in first') {
-    super(401, code, message);
-  }
-}
-export class UnavailableError extends AppError {
-  constructor(code: string, message: string) {
-    super(503, code, message);
-  }
-}
-export class RateLimitedError extends AppError {
-  constructor(
-    code: string,
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(429, code, message);
-  }
-}
 
 function isFastifyError(e: unknown): e is FastifyError {
   return e instanceof Error && 'code' in e;

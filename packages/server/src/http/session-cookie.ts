@@ -7,8 +7,8 @@ import {
   ErrorCode,
   SESSION_COOKIE,
   isSafeMethod,
+  NotAllowedError,
 } from '@steward/protocol';
-import { NotAllowedError } from './errors.js';
 
 /** How a request carries its session: the CLI's bearer header, or the console's cookie. */
 export interface SessionCredentials {

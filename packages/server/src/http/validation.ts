@@ -6,8 +6,7 @@ import type {
   FastifySchemaCompiler,
   FastifyServerOptions,
 } from 'fastify';
-import { ErrorCode, findUnsafeText, type ErrorBody } from '@steward/protocol';
-import { InputError } from './errors.js';
+import { ErrorCode, findUnsafeText, type ErrorBody, InputError } from '@steward/protocol';
 import type { App } from './types.js';
 
 function warnUnlessUnicodeNotice(...args: unknown[]): void {

@@ -5,11 +5,13 @@ import {
   customClassShape,
   type CustomClassDefinition,
   type InventoryClassInfo,
+  ConflictError,
+  InputError,
+  NotFoundError,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { ConflictError, InputError, NotFoundError } from '../http/errors.js';
 import { bumpPolicyVersion } from '../agent-api/policy.js';
 import { loadCustomClasses } from './classes.js';
 

@@ -1,3 +1,4 @@
+import { NotFoundError } from '@steward/protocol';
 import { sql } from 'kysely';
 import type { ClientActivity } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
@@ -5,7 +6,6 @@ import { activeThresholdDays } from '../site/site-settings.js';
 import { authorize } from '../context.js';
 import { toNumber } from '../db/database.js';
 import { ONLINE_WINDOW_MS } from '../devices/repository.js';
-import { NotFoundError } from '../http/errors.js';
 
 const ALL = 'all-systems';
 

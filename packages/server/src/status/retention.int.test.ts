@@ -37,7 +37,10 @@ describe.each(testDialects)('status-message retention on %s', (dialect) => {
     const saved = now;
     now = saved - daysAgo * DAY;
     for (let i = 0; i < n; i++)
-      await raiseSiteStatus(ctx, { messageId: 50001, insertionStrings: ['mp', `${i}`] });
+      await raiseSiteStatus(ctx, {
+        message: 'SITE_SERVER_STARTED',
+        insertionStrings: ['mp', `${i}`],
+      });
     now = saved;
   }
 

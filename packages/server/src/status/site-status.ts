@@ -1,30 +1,33 @@
-import { catalogEntry } from '@steward/protocol';
+import { StatusMessages, type InsertionStrings, type StatusMessageName } from '@steward/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
 
+/** A status message the site server raises: its catalog name and as many strings as it declares. */
+export interface SiteStatus<K extends StatusMessageName> {
+  message: K;
+  insertionStrings: InsertionStrings<K>;
+  attributes?: Record<string, string>;
+  deviceId?: string | null;
+}
+
 /**
- * Raises a status message from the site server itself (component and severity come from the
- * catalog). Pass `tx` to write it in the same transaction as the change it reports.
+ * Raises a status message from the site server itself (id, component and severity come from the
+ * catalog; the compiler checks the insertion strings against it). Pass `tx` to write it in the
+ * same transaction as the change it reports.
  */
-export async function raiseSiteStatus(
+export async function raiseSiteStatus<K extends StatusMessageName>(
   ctx: SiteContext,
-  msg: {
-    messageId: number;
-    insertionStrings?: string[];
-    attributes?: Record<string, string>;
-    deviceId?: string | null;
-  },
+  msg: SiteStatus<K>,
   tx?: Kysely<Database>,
 ): Promise<void> {
-  const entry = catalogEntry(msg.messageId);
-  if (!entry) throw new Error(`status message ${msg.messageId} is not in the catalog`);
+  const entry = StatusMessages[msg.message];
   const at = nowIso(ctx);
   await (tx ?? ctx.db.kysely)
     .insertInto('status_message')
     .values({
-      message_id: msg.messageId,
+      message_id: entry.id,
       severity: entry.severity,
       type: entry.type,
       component: entry.component,
@@ -33,7 +36,7 @@ export async function raiseSiteStatus(
       site_code: ctx.siteCode,
       at,
       received_at: at,
-      insertion_strings: JSON.stringify(msg.insertionStrings ?? []),
+      insertion_strings: JSON.stringify(msg.insertionStrings),
       attributes: JSON.stringify(msg.attributes ?? {}),
     })
     .execute();

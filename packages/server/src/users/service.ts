@@ -15,7 +15,7 @@ import {
   RateLimitedError,
   UnauthenticatedError,
   InputError,
-} from '../http/errors.js';
+} from '@steward/protocol';
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
 import { LoginThrottle } from './login-limiter.js';
 import * as repo from './repository.js';

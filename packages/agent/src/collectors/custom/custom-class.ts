@@ -15,7 +15,7 @@ const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
 const MAX_INSTANCES = 100_000;
 const DEFAULT_COMMAND_TIMEOUT_SECONDS = 30;
 
-/** A custom class that could not be collected (status 40023); the class is left out of the report. */
+/** A custom class that could not be collected (status CUSTOM_CLASS_FAILED); the class is left out of the report. */
 export class CustomClassError extends Error {}
 
 async function readBounded(path: string, maxBytes: number): Promise<string> {
@@ -122,7 +122,7 @@ async function kernelInstance(def: CustomClassDefinition): Promise<InventoryInst
  * Collects one custom inventory class from policy (the SMS_def.mof extension analog): a file
  * (keyvalue, ini, json), a shell command (regex, json, keyvalue) or kernel attributes. Values are
  * coerced to the declared types; NULs are removed and lone surrogates replaced (safe text). Throws CustomClassError (or a read error) when the class cannot
- * be collected; the caller raises 40023 and leaves the class out.
+ * be collected; the caller raises CUSTOM_CLASS_FAILED and leaves the class out.
  */
 export async function collectCustomClass(def: CustomClassDefinition): Promise<InventoryInstance[]> {
   const source = def.source;

@@ -5,7 +5,9 @@ import type {
   AgentProgram,
   ContentLocation,
   ContentLocations,
+  InsertionStrings,
   StatusMessageBody,
+  StatusMessageName,
 } from '@steward/protocol';
 import type { HttpsClient } from '../../channel/https-client.js';
 import type { Clock } from '../../clock.js';
@@ -55,7 +57,7 @@ export interface DownloadSessionOptions {
 /**
  * Downloads the missing files of one package version, trying the usable DPs in the site's order
  * (ADR 0007): any failure moves on to the next DP, resuming the same partial file; a 401/403
- * refetches the locations once (the access token expired); a hash mismatch is reported (40103),
+ * refetches the locations once (the access token expired); a hash mismatch is reported (CONTENT_HASH_MISMATCH),
  * discarded, and tried once more from another DP.
  */
 export class DownloadSession {
@@ -64,7 +66,7 @@ export class DownloadSession {
   private readonly failedDps = new Set<string>();
   private announcedDp: string | undefined;
   private completedBytes = 0;
-  /** Files of this session not downloaded yet (for the bytes still to fetch in 40100). */
+  /** Files of this session not downloaded yet (for the bytes still to fetch in CONTENT_DOWNLOADING). */
   private readonly pending = new Set<MissingFile>();
   private lastEmitted = -Infinity;
   private currentDpName: string | undefined;
@@ -74,7 +76,7 @@ export class DownloadSession {
     this.progressStep = Math.max(1024 * 1024, Math.floor(o.bytesTotal / 200));
   }
 
-  /** Fetches `files` (distinct hashes not in the cache), then reports 40101. */
+  /** Fetches `files` (distinct hashes not in the cache), then reports CONTENT_DOWNLOADED. */
   async run(files: readonly MissingFile[]): Promise<void> {
     this.locs = await this.fetchLocations();
     for (const file of files) this.pending.add(file);
@@ -90,7 +92,7 @@ export class DownloadSession {
     const v = this.o.program;
     await this.o.report(
       statusMessage(
-        40101,
+        'CONTENT_DOWNLOADED',
         [v.packageName, String(this.o.bytesTotal)],
         this.attrs(),
         this.o.clock.now(),
@@ -139,7 +141,9 @@ export class DownloadSession {
         case 'hash-mismatch':
           mismatches++;
           await this.dpFailed(loc, `file ${file.path} failed hash verification`, false);
-          await this.o.report(this.message(40103, [this.o.program.packageName, file.path], loc));
+          await this.o.report(
+            this.message('CONTENT_HASH_MISMATCH', [this.o.program.packageName, file.path], loc),
+          );
           if (mismatches >= 2 || this.peek() === undefined)
             throw new ContentUnavailableError(
               'HASH_MISMATCH',
@@ -172,7 +176,7 @@ export class DownloadSession {
     if (locs.slow && !deployment.runOverSlowBoundary) {
       const reason =
         'this client is on a slow or unreliable boundary and the deployment does not run over one';
-      await this.o.report(this.message(40104, [program.packageName, reason]));
+      await this.o.report(this.message('CONTENT_NO_DP_AVAILABLE', [program.packageName, reason]));
       throw new ContentUnavailableError('SLOW_BOUNDARY', reason);
     }
     return locs;
@@ -207,7 +211,9 @@ export class DownloadSession {
         retry,
       );
     const reason = this.noLocationReason(nextInMs);
-    await this.o.report(this.message(40104, [this.o.program.packageName, reason]));
+    await this.o.report(
+      this.message('CONTENT_NO_DP_AVAILABLE', [this.o.program.packageName, reason]),
+    );
     throw new ContentUnavailableError('NO_LOCATION', reason, retry);
   }
 
@@ -224,7 +230,13 @@ export class DownloadSession {
     this.o.index.markFailure(this.o.program.packageVersionId, this.o.clock.now().getTime());
     await this.o.index.save();
     if (report)
-      await this.o.report(this.message(40102, [this.o.program.packageName, loc.name, reason], loc));
+      await this.o.report(
+        this.message(
+          'CONTENT_DOWNLOAD_FAILED',
+          [this.o.program.packageName, loc.name, reason],
+          loc,
+        ),
+      );
   }
 
   private async announce(loc: ContentLocation): Promise<void> {
@@ -237,7 +249,11 @@ export class DownloadSession {
     for (const f of this.pending)
       remaining += f.size - (await heldBytes(this.o.index.partialPath(f.sha256), f.size));
     await this.o.report(
-      this.message(40100, [this.o.program.packageName, String(remaining), loc.name], loc),
+      this.message(
+        'CONTENT_DOWNLOADING',
+        [this.o.program.packageName, String(remaining), loc.name],
+        loc,
+      ),
     );
   }
 
@@ -261,8 +277,12 @@ export class DownloadSession {
     return a;
   }
 
-  private message(id: number, strings: string[], loc?: ContentLocation): StatusMessageBody {
-    return statusMessage(id, strings, this.attrs(loc), this.o.clock.now());
+  private message<K extends StatusMessageName>(
+    message: K,
+    strings: InsertionStrings<K>,
+    loc?: ContentLocation,
+  ): StatusMessageBody {
+    return statusMessage(message, strings, this.attrs(loc), this.o.clock.now());
   }
 }
 

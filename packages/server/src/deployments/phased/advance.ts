@@ -1,7 +1,7 @@
+import { AppError } from '@steward/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/tables/index.js';
 import { SYSTEM_ACTOR, nowIso, type SiteContext } from '../../context.js';
-import { AppError } from '../../http/errors.js';
 import { deploymentSummary } from '../summary.js';
 import { decidePhase } from './decide.js';
 import {

@@ -65,7 +65,7 @@ export interface Step {
   effects: AfterCommit;
 }
 
-/** Creates the phase's required deployment and makes it the rollout's current phase (50120). */
+/** Creates the phase's required deployment and makes it the rollout's current phase (PHASE_STARTED). */
 export async function startPhase(
   s: Step,
   deployments: PhaseDeployer,
@@ -93,7 +93,7 @@ export async function startPhase(
   await raiseSiteStatus(
     s.ctx,
     {
-      messageId: 50120,
+      message: 'PHASE_STARTED',
       insertionStrings: [rollout.name, String(phase.idx + 1), phase.collection_name],
       attributes: { phasedDeploymentId: rollout.id, deploymentId },
     },
@@ -106,7 +106,7 @@ export async function startPhase(
 
 /**
  * Halts the rollout in `phase` and disables the phase's deployment so that nothing more runs
- * (devices that already ran keep their state; the monitoring still shows them). 50121.
+ * (devices that already ran keep their state; the monitoring still shows them). PHASED_DEPLOYMENT_HALTED.
  */
 export async function haltRollout(
   s: Step,
@@ -136,7 +136,7 @@ export async function haltRollout(
   await raiseSiteStatus(
     s.ctx,
     {
-      messageId: 50121,
+      message: 'PHASED_DEPLOYMENT_HALTED',
       insertionStrings: [rollout.name, String(phase.idx + 1), text],
       attributes: { phasedDeploymentId: rollout.id },
     },
@@ -213,7 +213,7 @@ export async function completePhase(
   });
 }
 
-/** Every phase is complete (50122). Phase deployments stay enabled for devices that join later. */
+/** Every phase is complete (PHASED_DEPLOYMENT_COMPLETED). Phase deployments stay enabled for devices that join later. */
 export async function completeRollout(
   s: Step,
   rollout: repo.PhasedRow,
@@ -229,7 +229,7 @@ export async function completeRollout(
   await raiseSiteStatus(
     s.ctx,
     {
-      messageId: 50122,
+      message: 'PHASED_DEPLOYMENT_COMPLETED',
       insertionStrings: [rollout.name, String(phaseCount)],
       attributes: { phasedDeploymentId: rollout.id },
     },

@@ -1,14 +1,12 @@
+import { ConflictError, InputError, NotFoundError, ErrorCode } from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CreatePhasedDeploymentRequest, PhasedDeployment } from '@steward/protocol';
 import type { Database } from '../../db/tables/index.js';
 import { authorize, nowIso, type Actor, type SiteContext } from '../../context.js';
 import { writeAudit } from '../../audit/audit.js';
-import { ConflictError, InputError, NotFoundError } from '../../http/errors.js';
 import { findCollection } from '../../collections/repository.js';
-import { DeploymentErrorCode } from '../codes.js';
 import { advancePhasedDeployments } from './advance.js';
-import { PhasedErrorCode } from './codes.js';
 import {
   AfterCommit,
   haltRollout,
@@ -94,7 +92,7 @@ export class PhasedDeploymentService {
         });
         const rollout = await mustFind(tx, id);
         const [first] = await repo.phasesOf(tx, [id]);
-        if (!first) throw new InputError(PhasedErrorCode.INVALID_PHASES, 'a rollout needs a phase');
+        if (!first) throw new InputError(ErrorCode.INVALID_PHASES, 'a rollout needs a phase');
         await startPhase(
           { ctx: this.ctx, tx, actor, at, effects },
           this.deployments,
@@ -116,7 +114,7 @@ export class PhasedDeploymentService {
     const id = await this.change(actor, idOrName, async (s, rollout, phase) => {
       if (repo.rolloutStateOf(rollout) !== 'running')
         throw new ConflictError(
-          PhasedErrorCode.PHASED_DEPLOYMENT_NOT_RUNNING,
+          ErrorCode.PHASED_DEPLOYMENT_NOT_RUNNING,
           `phased deployment "${rollout.name}" is ${rollout.state}, not running`,
         );
       await haltRollout(s, rollout, phase, reason ?? `halted by ${actor.userName}`, 'manual');
@@ -130,7 +128,7 @@ export class PhasedDeploymentService {
     const id = await this.change(actor, idOrName, async (s, rollout, phase) => {
       if (repo.rolloutStateOf(rollout) !== 'halted')
         throw new ConflictError(
-          PhasedErrorCode.PHASED_DEPLOYMENT_NOT_HALTED,
+          ErrorCode.PHASED_DEPLOYMENT_NOT_HALTED,
           `phased deployment "${rollout.name}" is ${rollout.state}, not halted`,
         );
       await resumeRollout(s, this.deployments, rollout, phase);
@@ -159,16 +157,12 @@ export class PhasedDeploymentService {
 }
 
 function notFound(idOrName: string): NotFoundError {
-  return new NotFoundError(
-    'phased deployment',
-    idOrName,
-    PhasedErrorCode.PHASED_DEPLOYMENT_NOT_FOUND,
-  );
+  return new NotFoundError('phased deployment', idOrName, ErrorCode.PHASED_DEPLOYMENT_NOT_FOUND);
 }
 
 function nameTaken(name: string): ConflictError {
   return new ConflictError(
-    PhasedErrorCode.PHASED_DEPLOYMENT_NAME_TAKEN,
+    ErrorCode.PHASED_DEPLOYMENT_NAME_TAKEN,
     `a phased deployment named "${name}" already exists`,
   );
 }
@@ -185,11 +179,10 @@ async function mustFind(db: Tx, idOrName: string): Promise<repo.PhasedRow> {
  */
 async function validateCreate(tx: Tx, req: CreatePhasedDeploymentRequest): Promise<string[]> {
   const program = await repo.findProgramForDeployment(tx, req.programId);
-  if (!program)
-    throw new NotFoundError('program', req.programId, DeploymentErrorCode.PROGRAM_NOT_FOUND);
+  if (!program) throw new NotFoundError('program', req.programId, ErrorCode.PROGRAM_NOT_FOUND);
   if (program.current_version_id === null)
     throw new InputError(
-      DeploymentErrorCode.CONTENT_MISSING,
+      ErrorCode.CONTENT_MISSING,
       `the package of program "${program.name}" has no content yet: import a version first`,
     );
   if (await repo.findPhased(tx, req.name)) throw nameTaken(req.name);
@@ -197,15 +190,11 @@ async function validateCreate(tx: Tx, req: CreatePhasedDeploymentRequest): Promi
   for (const [i, p] of req.phases.entries()) {
     const collection = await findCollection(tx, p.collectionId);
     if (!collection)
-      throw new NotFoundError(
-        'collection',
-        p.collectionId,
-        DeploymentErrorCode.COLLECTION_NOT_FOUND,
-      );
+      throw new NotFoundError('collection', p.collectionId, ErrorCode.COLLECTION_NOT_FOUND);
     const earlier = ids.indexOf(collection.id);
     if (earlier >= 0)
       throw new InputError(
-        PhasedErrorCode.INVALID_PHASES,
+        ErrorCode.INVALID_PHASES,
         `phases ${earlier + 1} and ${i + 1} both target collection "${collection.name}": ` +
           'a collection may be in one phase only',
         { phases: [earlier + 1, i + 1], collectionId: collection.id },
