@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectionDefinition } from '@steward/protocol';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
 import { ensureBuiltinCollections } from './builtin.js';
 import { CollectionService } from './service.js';
@@ -13,7 +13,7 @@ import {
   setInventory,
   setPackages,
   type DeviceFixture,
-} from './test-fixtures.js';
+} from '../../test/support/collections.js';
 
 /** A JSON column as stored: jsonb comes back parsed from pg, text from SQLite. */
 const storedJson = (value: unknown): unknown =>

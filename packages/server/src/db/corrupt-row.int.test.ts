@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SiteContext } from '../context.js';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import { ensureBuiltinCollections } from '../collections/builtin.js';
 import { findCollection, listRevisions, toCollection } from '../collections/repository.js';
-import { ADMIN } from '../collections/test-fixtures.js';
-import { insertProgramAndDeployment } from '../content/test-fixtures.js';
-import { insertPackage } from '../deployments/test-fixtures.js';
+import { ADMIN } from '../../test/support/collections.js';
+import { insertProgramAndDeployment } from '../../test/support/content.js';
+import { insertPackage } from '../../test/support/deployments.js';
 import { findDeploymentRow, toDeployment } from '../deployments/deployment-repository.js';
 import { findProgramRow, toProgram } from '../deployments/program-repository.js';
 import { windowBodyOf } from '../deployments/maintenance-windows.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Insertable, Kysely } from 'kysely';
-import { freshDatabaseUrl, postgresReachable, testDialects } from '../test-support/db.js';
+import { freshDatabaseUrl, postgresReachable, testDialects } from '../../test/support/db.js';
 import { createMigrator, migrateToLatest, openDatabase, type Db } from './database.js';
 import { migrations } from './migrations/index.js';
 import { checkRow } from './corrupt-row.js';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Dialect } from '../database.js';
-import { createTestContext, postgresReachable, testDialects } from '../../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../../test/support/db.js';
 import type { SqlType } from './columns.js';
 import { tables } from './index.js';
 

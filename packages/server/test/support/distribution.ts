@@ -2,10 +2,10 @@ import { Type } from '@sinclair/typebox';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
-import { parseJsonColumn } from '../db/corrupt-row.js';
-import { sha256Hex } from '../enrolment/service.js';
-import type { ContentStore } from '../content/content-store.js';
+import type { Database } from '../../src/db/tables/index.js';
+import { parseJsonColumn } from '../../src/db/corrupt-row.js';
+import { sha256Hex } from '../../src/enrolment/service.js';
+import type { ContentStore } from '../../src/content/content-store.js';
 
 /**
  * Builders for distribution tests: packages with versions written as the content library writes
