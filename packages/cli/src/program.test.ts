@@ -11,8 +11,8 @@ import {
   run,
   type HarnessOptions,
   type Route,
-} from './test-support/harness.js';
-import { device, user } from './test-support/fixtures.js';
+} from '../test/support/harness.js';
+import { device, user } from '../test/support/fixtures.js';
 
 const signedIn = { STEWARD_SERVER: 'http://site.test', STEWARD_TOKEN: 't0k' };
 

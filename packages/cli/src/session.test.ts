@@ -13,7 +13,7 @@ import {
   writeSession,
   type Session,
 } from './session.js';
-import { createHarness } from './test-support/harness.js';
+import { createHarness } from '../test/support/harness.js';
 
 const session: Session = {
   server: 'http://127.0.0.1:8080',

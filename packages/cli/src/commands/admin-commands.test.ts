@@ -9,8 +9,8 @@ import {
   run,
   type HarnessOptions,
   type Route,
-} from '../test-support/harness.js';
-import { user } from '../test-support/fixtures.js';
+} from '../../test/support/harness.js';
+import { user } from '../../test/support/fixtures.js';
 
 const env = { STEWARD_SERVER: 'http://site.test', STEWARD_TOKEN: 't' };
 const site = (routes: Route[], opts: HarnessOptions = {}) =>

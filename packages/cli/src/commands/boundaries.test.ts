@@ -1,7 +1,7 @@
 import type { Boundary, BoundaryGroup } from '@steward/protocol';
 import { describe, expect, it } from 'vitest';
-import { createHarness, route, run, type Route } from '../test-support/harness.js';
-import { dp } from '../test-support/software-fixtures.js';
+import { createHarness, route, run, type Route } from '../../test/support/harness.js';
+import { dp } from '../../test/support/software-fixtures.js';
 
 const env = { STEWARD_SERVER: 'http://site.test', STEWARD_TOKEN: 't' };
 const site = (routes: Route[]) => createHarness({ routes, env });

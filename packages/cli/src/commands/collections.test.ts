@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiError, createHarness, route, run, type Route } from '../test-support/harness.js';
-import { collection, device } from '../test-support/fixtures.js';
+import { apiError, createHarness, route, run, type Route } from '../../test/support/harness.js';
+import { collection, device } from '../../test/support/fixtures.js';
 
 const env = { STEWARD_SERVER: 'http://site.test', STEWARD_TOKEN: 't' };
 const site = (routes: Route[]) => createHarness({ routes, env });

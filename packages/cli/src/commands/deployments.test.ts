@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { apiError, createHarness, route, run, type Route } from '../test-support/harness.js';
-import { collection, device } from '../test-support/fixtures.js';
-import { deployment, deviceState, program, summary } from '../test-support/software-fixtures.js';
+import { apiError, createHarness, route, run, type Route } from '../../test/support/harness.js';
+import { collection, device } from '../../test/support/fixtures.js';
+import { deployment, deviceState, program, summary } from '../../test/support/software-fixtures.js';
 import { renderSummaryChart } from './deployment-views.js';
 import { createStyle } from '../output/style.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createHarness, route, run } from '../test-support/harness.js';
-import { action } from '../test-support/fixtures.js';
+import { createHarness, route, run } from '../../test/support/harness.js';
+import { action } from '../../test/support/fixtures.js';
 
 const env = { STEWARD_SERVER: 'http://site.test', STEWARD_TOKEN: 't' };
 

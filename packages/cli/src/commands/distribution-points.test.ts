@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createHarness, route, run, type Route } from '../test-support/harness.js';
-import { dp, dpContent, dpGroup } from '../test-support/software-fixtures.js';
+import { createHarness, route, run, type Route } from '../../test/support/harness.js';
+import { dp, dpContent, dpGroup } from '../../test/support/software-fixtures.js';
 import { dpServerCommand } from './distribution-points.js';
 
 const env = { STEWARD_SERVER: 'http://site.test', STEWARD_TOKEN: 't' };

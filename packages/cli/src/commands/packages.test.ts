@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apiError, createHarness, route, run, type Route } from '../test-support/harness.js';
+import { apiError, createHarness, route, run, type Route } from '../../test/support/harness.js';
 import {
   contentStatus,
   dp,
@@ -12,7 +12,7 @@ import {
   dpGroup,
   packageVersion,
   pkg,
-} from '../test-support/software-fixtures.js';
+} from '../../test/support/software-fixtures.js';
 
 const env = { STEWARD_SERVER: 'http://site.test', STEWARD_TOKEN: 't' };
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');

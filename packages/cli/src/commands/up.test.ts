@@ -4,8 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readSession } from '../session.js';
-import { apiError, createHarness, reply, route, run, type Route } from '../test-support/harness.js';
-import { device, user } from '../test-support/fixtures.js';
+import {
+  apiError,
+  createHarness,
+  reply,
+  route,
+  run,
+  type Route,
+} from '../../test/support/harness.js';
+import { device, user } from '../../test/support/fixtures.js';
 import type { StartServerOptions } from '../up/server-contract.js';
 
 /** Stands in for steward-agent: `enroll` writes device.json, `run` prints and waits for SIGTERM. */

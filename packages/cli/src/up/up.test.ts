@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '../connection.js';
 import { createContext } from '../context.js';
 import { createStyle } from '../output/style.js';
-import { createHarness, route } from '../test-support/harness.js';
+import { createHarness, route } from '../../test/support/harness.js';
 import { ensureEnrolmentToken } from './up-session.js';
 import { agentArgs, lineSplitter } from './agent-process.js';
 import { renderBanner } from './banner.js';

@@ -1,10 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectionDefinition } from '@steward/protocol';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
 import { BUILTIN_COLLECTIONS, ensureBuiltinCollections } from './builtin.js';
 import { CollectionService } from './service.js';
-import { ADMIN, ANALYST, countRows, insertDevices, type DeviceFixture } from './test-fixtures.js';
+import {
+  ADMIN,
+  ANALYST,
+  countRows,
+  insertDevices,
+  type DeviceFixture,
+} from '../../test/support/collections.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

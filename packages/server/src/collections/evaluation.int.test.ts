@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectionDefinition } from '@steward/protocol';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
 import { parseJsonColumn } from '../db/database.js';
 import { ensureBuiltinCollections } from './builtin.js';
@@ -14,7 +14,7 @@ import {
   setInventory,
   setPackages,
   type DeviceFixture,
-} from './test-fixtures.js';
+} from '../../test/support/collections.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX } from '@steward/protocol';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
 import { createAdminApp } from '../http/admin-app.js';
 import { installAdminAuth } from '../http/auth.js';
@@ -9,7 +9,7 @@ import { UserService } from '../users/service.js';
 import { ensureBuiltinCollections } from './builtin.js';
 import { registerCollectionRoutes } from './routes.js';
 import { CollectionService } from './service.js';
-import { countRows, insertDevices } from './test-fixtures.js';
+import { countRows, insertDevices } from '../../test/support/collections.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

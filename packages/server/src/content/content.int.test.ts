@@ -20,15 +20,15 @@ import {
   postgresReachable,
   siteSecretBox,
   testDialects,
-} from '../test-support/db.js';
+} from '../../test/support/db.js';
 import { startServer, type RunningServer } from '../server.js';
 import { loadOrCreateSiteKeys, type SiteKeys } from '../site/site-keys.js';
 import { signContentAccessToken } from './access-token.js';
 import { ContentStore } from './content-store.js';
 import { collectUnreferencedContent } from './gc.js';
-import { insertProgramAndDeployment } from './test-fixtures.js';
-import { refusal } from '../deployments/test-fixtures.js';
-import { insertDevice } from '../collections/test-fixtures.js';
+import { insertProgramAndDeployment } from '../../test/support/content.js';
+import { refusal } from '../../test/support/deployments.js';
+import { insertDevice } from '../../test/support/collections.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

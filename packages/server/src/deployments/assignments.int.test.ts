@@ -12,7 +12,7 @@ import {
   type Program,
 } from '@steward/protocol';
 import { waitFor } from '../../../../test-support/site.js';
-import { postgresReachable, testDialects } from '../test-support/db.js';
+import { postgresReachable, testDialects } from '../../test/support/db.js';
 import {
   agentCall,
   enrolDevice,
@@ -21,7 +21,7 @@ import {
   startTestServer,
   type TestDevice,
   type TestServer,
-} from './test-fixtures.js';
+} from '../../test/support/deployments.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

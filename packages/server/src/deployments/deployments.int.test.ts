@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentBody, Program } from '@steward/protocol';
-import { postgresReachable, testDialects } from '../test-support/db.js';
+import { postgresReachable, testDialects } from '../../test/support/db.js';
 import {
   insertPackage,
   refusal,
   startTestServer,
   writtenRows,
   type TestServer,
-} from './test-fixtures.js';
+} from '../../test/support/deployments.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

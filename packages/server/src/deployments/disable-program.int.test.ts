@@ -7,7 +7,7 @@ import {
   type Site,
   type TestDialect,
 } from '../../../../test-support/site.js';
-import { insertPackage } from './test-fixtures.js';
+import { insertPackage } from '../../test/support/deployments.js';
 import { join } from 'node:path';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
 import { registerDeploymentReportRoutes } from './reports.js';
 import {
@@ -10,7 +10,7 @@ import {
   setDeviceState,
   startTestApi,
   type TestApi,
-} from './phased/test-fixtures.js';
+} from '../../test/support/phased-deployments.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

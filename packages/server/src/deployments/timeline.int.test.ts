@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeploymentTimelinePoint } from '@steward/protocol';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
-import { countRows, ManualClock } from '../collections/test-fixtures.js';
+import { countRows, ManualClock } from '../../test/support/collections.js';
 import { registerTimelineRoutes, snapshotDeploymentStates, thinSnapshots } from './timeline.js';
 import {
   seedCollection,
@@ -12,7 +12,7 @@ import {
   setDeviceState,
   startTestApi,
   type TestApi,
-} from './phased/test-fixtures.js';
+} from '../../test/support/phased-deployments.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

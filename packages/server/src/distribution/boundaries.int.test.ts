@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
-import { ADMIN, ANALYST } from '../collections/test-fixtures.js';
+import { ADMIN, ANALYST } from '../../test/support/collections.js';
 import { BoundaryService } from './boundary-service.js';
 import { DistributionPointService } from './dp-service.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentLocations } from '@steward/protocol';
-import { refusal } from '../deployments/test-fixtures.js';
+import { refusal } from '../../test/support/deployments.js';
 import { enrolAgent, pgReachable, startSite, type Site } from '../../../../test-support/site.js';
 import {
   askLocations,

@@ -7,15 +7,15 @@ import {
   postgresReachable,
   testDialects,
   testSecretBox,
-} from '../test-support/db.js';
+} from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
-import { ADMIN, ANALYST, ManualClock } from '../collections/test-fixtures.js';
+import { ADMIN, ANALYST, ManualClock } from '../../test/support/collections.js';
 import { loadOrCreateSiteKeys } from '../site/site-keys.js';
 import { ContentStore } from '../content/content-store.js';
 import { decodeDpToken } from './dp-token.js';
 import { createDistribution, type Distribution } from './wiring.js';
 import { sha256Hex } from '../enrolment/service.js';
-import { addVersion, NO_ENTITLEMENT, statusMessages } from './test-fixtures.js';
+import { addVersion, NO_ENTITLEMENT, statusMessages } from '../../test/support/distribution.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

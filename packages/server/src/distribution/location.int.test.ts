@@ -5,15 +5,15 @@ import {
   postgresReachable,
   testDialects,
   testSecretBox,
-} from '../test-support/db.js';
+} from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
-import { ADMIN, ManualClock } from '../collections/test-fixtures.js';
+import { ADMIN, ManualClock } from '../../test/support/collections.js';
 import { loadOrCreateSiteKeys, type SiteKeys } from '../site/site-keys.js';
 import { verifyContentAccessToken } from '../content/access-token.js';
 import { decodeDpToken } from './dp-token.js';
 import { createDistribution, type Distribution } from './wiring.js';
 import { ContentStore } from '../content/content-store.js';
-import { addVersion } from './test-fixtures.js';
+import { addVersion } from '../../test/support/distribution.js';
 import { dpPollSeconds, OFFLINE_AFTER_POLLS } from './dp-state.js';
 
 const pgUp = await postgresReachable();

@@ -8,7 +8,7 @@ import {
   postgresReachable,
   testDialects,
   testSecretBox,
-} from '../test-support/db.js';
+} from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
 import { createAdminApp } from '../http/admin-app.js';
 import { installAdminAuth } from '../http/auth.js';
@@ -17,7 +17,7 @@ import { UserService } from '../users/service.js';
 import { loadOrCreateSiteKeys } from '../site/site-keys.js';
 import { ContentStore } from '../content/content-store.js';
 import { createDistribution, type Distribution } from './wiring.js';
-import { addVersion, NO_ENTITLEMENT } from './test-fixtures.js';
+import { addVersion, NO_ENTITLEMENT } from '../../test/support/distribution.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

@@ -5,7 +5,7 @@ import {
   type InventoryReportBody,
 } from '@steward/protocol';
 import { packageSetHash } from '@steward/protocol/node';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
 import { applyInventoryReport } from './ingest.js';
 import { toNumber } from '../db/database.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SiteContext } from '../context.js';
-import { createTestContext, postgresReachable, testDialects } from '../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import { generateMasterKey, readMasterKey, writeMasterKey } from './master-key.js';
 import { SecretBox, sealedKeyId } from './secret-box.js';
 import { loadOrCreateSiteKeys } from './site-keys.js';

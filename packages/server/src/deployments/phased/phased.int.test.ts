@@ -1,16 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreatePhasedDeploymentRequest, PhasedDeployment } from '@steward/protocol';
-import { createTestContext, postgresReachable, testDialects } from '../../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../../test/support/db.js';
 import type { SiteContext } from '../../context.js';
 import { parseJsonColumn } from '../../db/database.js';
-import { ADMIN, ANALYST, countRows, ManualClock } from '../../collections/test-fixtures.js';
+import { ADMIN, ANALYST, countRows, ManualClock } from '../../../test/support/collections.js';
 import { ActivityRecorder } from '../../agent-api/activity.js';
 import { PushHub } from '../../push/push-hub.js';
 import { DeploymentNotifier } from '../notify.js';
 import { DeploymentService } from '../service.js';
 import { advancePhasedDeployments } from './advance.js';
 import { PhasedDeploymentService } from './service.js';
-import { seedCollection, seedDevices, seedProgram, setDeviceState } from './test-fixtures.js';
+import {
+  seedCollection,
+  seedDevices,
+  seedProgram,
+  setDeviceState,
+} from '../../../test/support/phased-deployments.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PhasedDeployment } from '@steward/protocol';
-import { createTestContext, postgresReachable, testDialects } from '../../test-support/db.js';
+import { createTestContext, postgresReachable, testDialects } from '../../../test/support/db.js';
 import type { SiteContext } from '../../context.js';
 import { ActivityRecorder } from '../../agent-api/activity.js';
 import { PushHub } from '../../push/push-hub.js';
@@ -14,7 +14,7 @@ import {
   seedProgram,
   startTestApi,
   type TestApi,
-} from './test-fixtures.js';
+} from '../../../test/support/phased-deployments.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

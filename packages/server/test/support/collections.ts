@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { InstalledPackage, InventoryInstance } from '@steward/protocol';
-import type { Database } from '../db/schema.js';
-import type { Actor, Clock } from '../context.js';
-import { ensurePackageSet } from '../inventory/package-sets.js';
+import type { Database } from '../../src/db/schema.js';
+import type { Actor, Clock } from '../../src/context.js';
+import { ensurePackageSet } from '../../src/inventory/package-sets.js';
 
 /**
  * Builders for collection tests: devices with inventory rows and package sets written the way

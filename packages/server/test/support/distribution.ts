@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
-import { parseJsonColumn } from '../db/database.js';
-import { sha256Hex } from '../enrolment/service.js';
-import type { ContentStore } from '../content/content-store.js';
+import type { Database } from '../../src/db/schema.js';
+import { parseJsonColumn } from '../../src/db/database.js';
+import { sha256Hex } from '../../src/enrolment/service.js';
+import type { ContentStore } from '../../src/content/content-store.js';
 
 /**
  * Builders for distribution tests: packages with versions written as the content library writes

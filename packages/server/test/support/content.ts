@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from '../../src/db/schema.js';
 
 /** A program `prog-1` of the package and a required deployment `dep-1` of it (integration tests). */
 export async function insertProgramAndDeployment(

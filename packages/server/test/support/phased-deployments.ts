@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { API_PREFIX, type DeploymentStateName } from '@steward/protocol';
-import type { Database } from '../../db/schema.js';
-import type { SiteContext } from '../../context.js';
-import { createAdminApp } from '../../http/admin-app.js';
-import { installAdminAuth } from '../../http/auth.js';
-import type { App } from '../../http/types.js';
-import { UserService } from '../../users/service.js';
+import type { Database } from '../../src/db/schema.js';
+import type { SiteContext } from '../../src/context.js';
+import { createAdminApp } from '../../src/http/admin-app.js';
+import { installAdminAuth } from '../../src/http/auth.js';
+import type { App } from '../../src/http/types.js';
+import { UserService } from '../../src/users/service.js';
 
 /**
  * Builders for phased-deployment, report and timeline tests: a package with (or without) content

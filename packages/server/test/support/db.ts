@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { migrateToLatest, openDatabase, type Db, type Dialect } from '../db/database.js';
-import { createLocalBus } from '../events/bus.js';
-import { systemClock, type Clock, type SiteContext } from '../context.js';
-import { generateMasterKey, readMasterKey } from '../site/master-key.js';
-import { SecretBox } from '../site/secret-box.js';
+import { migrateToLatest, openDatabase, type Db, type Dialect } from '../../src/db/database.js';
+import { createLocalBus } from '../../src/events/bus.js';
+import { systemClock, type Clock, type SiteContext } from '../../src/context.js';
+import { generateMasterKey, readMasterKey } from '../../src/site/master-key.js';
+import { SecretBox } from '../../src/site/secret-box.js';
 
 export const POSTGRES_URL =
   process.env.STEWARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { AgentPaths, ApiClient, ApiError, DEVICE_AUTH_HEADER } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
-import type { Dialect } from '../db/database.js';
-import type { Database } from '../db/schema.js';
-import { freshDatabaseUrl } from '../test-support/db.js';
-import { startServer, type RunningServer } from '../server.js';
+import type { Dialect } from '../../src/db/database.js';
+import type { Database } from '../../src/db/schema.js';
+import { freshDatabaseUrl } from './db.js';
+import { startServer, type RunningServer } from '../../src/server.js';
 
 /**
  * Builders for deployment tests: an in-process site server on a real database with a clock the
