@@ -246,7 +246,13 @@ describe.each(testDialects)('assignments and deployment state on %s', (dialect) 
         .executeTakeFirstOrThrow();
       await t.db
         .insertInto('package_version')
-        .values({ ...old, id: next, number: old.number + 1, created_at: at })
+        .values({
+          ...old,
+          id: next,
+          number: old.number + 1,
+          created_at: at,
+          size_bytes: Number(old.size_bytes),
+        })
         .execute();
       const files = await t.db
         .selectFrom('package_version_file')
@@ -255,7 +261,7 @@ describe.each(testDialects)('assignments and deployment state on %s', (dialect) 
         .execute();
       await t.db
         .insertInto('package_version_file')
-        .values(files.map((f) => ({ ...f, version_id: next })))
+        .values(files.map((f) => ({ ...f, version_id: next, size: Number(f.size) })))
         .execute();
       await t.db
         .updateTable('software_package')
