@@ -22,6 +22,7 @@ import { AgentError, DeviceRejectedError, errorMessage, ExitCode } from './error
 import { requireFullInventory, runInventoryCycle } from './inventory/inventory-runner.js';
 import { inventoryTiming } from './inventory/inventory-schedule.js';
 import { readInventoryState } from './inventory/inventory-state.js';
+import { systemClock, type Clock } from './clock.js';
 import { stderrLogger, type Logger } from './logger.js';
 import { DeadLetterFile } from './outbox/dead-letter.js';
 import { Outbox } from './outbox/outbox.js';
@@ -45,6 +46,8 @@ export interface AgentOptions {
   /** First inventory is a full report. */
   full?: boolean;
   log?: Logger;
+  /** The system clock unless the entry point injects another (a test's, ADR 0013). */
+  clock?: Clock;
 }
 
 /**
@@ -132,6 +135,7 @@ export class Agent {
         requestTick: () => this.jobs.push({ kind: 'deployments' }),
         requestFlush: () => this.jobs.push({ kind: 'flush' }),
         center: this.options.once !== true,
+        clock: this.options.clock ?? systemClock,
       });
       this.software = software.service;
       this.closeSoftware = software.close;

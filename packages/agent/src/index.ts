@@ -20,7 +20,6 @@ export { collectCustomClass } from './collectors/custom/custom-class.js';
 export { decideMachineType, type MachineSignals } from './collectors/linux/machine-type.js';
 export { DEFAULT_CLIENT_SETTINGS, verifySignedPolicy } from './channel/policy.js';
 export { enrolDevice } from './channel/enroll.js';
-export { fetchPinnedCa } from './channel/tls-pinning.js';
 export { Backoff } from './channel/backoff.js';
 export { runCli } from './commands/cli-main.js';
 export { AgentError, DeviceRejectedError, ExitCode } from './errors.js';

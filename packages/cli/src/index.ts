@@ -9,4 +9,3 @@ export {
   deleteSession,
   type Session,
 } from './session.js';
-export type { StartServer, StartServerOptions, RunningServer } from './up/server-contract.js';

@@ -1,4 +1,4 @@
-import type { StartServer } from './up/server-contract.js';
+import type { StartServer } from './up/site-server.js';
 
 /** Where a command writes: the process streams in production, buffers in tests. */
 export interface OutStream {

@@ -1,3 +1,12 @@
+import {
+  caFingerprintOf,
+  decodeSiteToken,
+  encodeSiteToken,
+  secretOf,
+  siteUrlOf,
+  type Decoded,
+} from './site-token.js';
+
 /**
  * Enrolment token string: `stw1.<base64url(JSON)>`. It carries everything a new agent needs to
  * reach and trust the site on first contact: the agent endpoint URL, the SHA-256 fingerprint of
@@ -15,30 +24,21 @@ export interface EnrolmentTokenContent {
 const PREFIX = 'stw1.';
 
 export function encodeEnrolmentToken(content: EnrolmentTokenContent): string {
-  const json = JSON.stringify({ u: content.url, f: content.caFingerprint, s: content.secret });
-  return PREFIX + Buffer.from(json, 'utf8').toString('base64url');
+  return encodeSiteToken(PREFIX, { u: content.url, f: content.caFingerprint, s: content.secret });
 }
 
 /** Returns the token content, or an error sentence when the string is not a Steward token. */
-export function decodeEnrolmentToken(
-  token: string,
-): { ok: true; value: EnrolmentTokenContent } | { ok: false; error: string } {
-  const t = token.trim();
-  if (!t.startsWith(PREFIX)) return { ok: false, error: 'token does not start with "stw1."' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(t.slice(PREFIX.length), 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, error: 'token body is not valid base64url JSON' };
-  }
-  if (typeof parsed !== 'object' || parsed === null)
-    return { ok: false, error: 'token body is not an object' };
-  const o = parsed as Record<string, unknown>;
-  const { u, f, s } = o;
-  if (typeof u !== 'string' || !/^https:\/\/[^/]+/.test(u))
-    return { ok: false, error: 'token has no https URL' };
-  if (typeof f !== 'string' || !/^[0-9a-f]{64}$/.test(f))
-    return { ok: false, error: 'token has no CA fingerprint' };
-  if (typeof s !== 'string' || s.length < 16) return { ok: false, error: 'token has no secret' };
-  return { ok: true, value: { url: u.replace(/\/+$/, ''), caFingerprint: f, secret: s } };
+export function decodeEnrolmentToken(token: string): Decoded<EnrolmentTokenContent> {
+  return decodeSiteToken(PREFIX, token, (body) => {
+    const url = siteUrlOf(body['u']);
+    if (!url.ok) return url;
+    const caFingerprint = caFingerprintOf(body['f']);
+    if (!caFingerprint.ok) return caFingerprint;
+    const secret = secretOf(body['s']);
+    if (!secret.ok) return secret;
+    return {
+      ok: true,
+      value: { url: url.value, caFingerprint: caFingerprint.value, secret: secret.value },
+    };
+  });
 }

@@ -8,7 +8,6 @@ import pino, { type Logger } from 'pino';
 import { migrateToLatest, openDatabase, type Db } from './db/database.js';
 import { createLocalBus, createPostgresBus, type Bus } from './events/bus.js';
 import { SYSTEM_ACTOR, systemClock, type Clock, type SiteContext } from './context.js';
-import { clockFromEnv } from '@steward/protocol/node';
 import { issueServerCertificate, loadOrCreateSiteKeys } from './site/site-keys.js';
 import { openSiteSecrets } from './site/site-secrets.js';
 import {
@@ -90,6 +89,7 @@ export interface ServerOptions {
   adminPassword?: string;
   logLevel?: string;
   siteCode?: string;
+  /** The site's time (tests inject theirs; `steward server` passes STEWARD_TEST_CLOCK_FILE's). */
   clock?: Clock;
   /** Roles ['dp'] only, first start: the registration token (else STEWARD_DP_TOKEN). */
   dpToken?: string;
@@ -176,6 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       dpToken: options.dpToken,
       logLevel: options.logLevel,
       version: packageVersion(),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
   const log = await createLogger(
     options.dataDir,
@@ -194,7 +195,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     db,
     bus,
     log,
-    clock: options.clock ?? clockFromEnv() ?? systemClock,
+    clock: options.clock ?? systemClock,
     processId: randomUUID(),
     siteCode: keys.siteCode,
   };

@@ -225,7 +225,8 @@ describe.each(dialects)('admin listener security on %s', (dialect) => {
       expect(me.json).toMatchObject({ name: 'admin' });
       // A change without the CSRF header, or with a wrong one, is refused and writes nothing.
       const tokensBefore = (await admin.listTokens()).length;
-      for (const headers of [{ cookie }, { cookie, [CSRF_HEADER]: 'forged' }]) {
+      const attempts: Record<string, string>[] = [{ cookie }, { cookie, [CSRF_HEADER]: 'forged' }];
+      for (const headers of attempts) {
         const forged = await call(base, 'POST', `${API}/enrolment-tokens`, {
           from,
           headers,

@@ -52,6 +52,7 @@ describe.each(dialects)('admin API fuzz (%s)', (dialect) => {
     ) as OpenApiDocument;
     ops = operationsOf(doc).sort((a, b) => Number(LAST.has(a.id)) - Number(LAST.has(b.id)));
     const { token } = await site.api.login(site.adminUser, site.adminPassword);
+    if (token === undefined) throw new Error('a bearer login returned no token');
     const seeds = await createSeeds(site, ops, token);
     const creds = await credentials(site, token);
     cases = ops.flatMap((op) => casesFor(op, seeds, creds, hash(op.id)));

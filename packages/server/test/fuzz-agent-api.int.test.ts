@@ -10,7 +10,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentPaths, DEVICE_AUTH_HEADER, ErrorCode } from '@steward/protocol';
 import { pgReachable, startSite, type Site, type TestDialect } from '../../../test-support/site.js';
-import { deviceAuthCases, deviceInputCases, enrolCases, reportCases } from './fuzz/agent-cases.js';
+import {
+  deviceAuthCases,
+  deviceInputCases,
+  enrolCases,
+  reportCases,
+  type ReportCase,
+} from './fuzz/agent-cases.js';
 import {
   deviceSeqProblems,
   probeReport,

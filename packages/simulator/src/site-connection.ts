@@ -1,12 +1,13 @@
 import { Agent, request } from 'node:https';
 import { createSecureContext, type SecureContext } from 'node:tls';
+import { skipHostnameCheck } from '@steward/protocol/node';
 
 /**
- * First contact exactly as the real agent does it (the agent's own function): read the presented
+ * First contact exactly as the real agent does it (the same shared function): read the presented
  * chain without verification, pick the certificate whose SHA-256 the enrolment token pins, and
  * use it as the only trust anchor from then on.
  */
-export { fetchPinnedCa } from '@steward/agent';
+export { fetchPinnedCa } from '@steward/protocol/node';
 
 /**
  * TLS options after pinning. The hostname check is skipped on purpose, like the agent's: the
@@ -24,7 +25,7 @@ export function pinnedTls(caPem: string): {
     secureContext = createSecureContext({ ca: caPem });
     contexts.set(caPem, secureContext);
   }
-  return { secureContext, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  return { secureContext, rejectUnauthorized: true, checkServerIdentity: skipHostnameCheck };
 }
 
 const contexts = new Map<string, SecureContext>();

@@ -1,10 +1,9 @@
 import { AgentPaths, EnrollResponse, type EnrollRequest } from '@steward/protocol';
-import { decodeEnrolmentToken } from '@steward/protocol/node';
+import { decodeEnrolmentToken, fetchPinnedCa, SiteTrustError } from '@steward/protocol/node';
 import { AgentError } from '../errors.js';
 import { parseWith } from '../parse.js';
 import type { DeviceFile } from '../state/device-file.js';
 import { HttpsClient } from './https-client.js';
-import { fetchPinnedCa } from './tls-pinning.js';
 
 export interface EnrolOptions {
   token: string;
@@ -22,7 +21,11 @@ export async function enrolDevice(options: EnrolOptions): Promise<DeviceFile> {
   if (!decoded.ok)
     throw new AgentError('TOKEN_MALFORMED', `not a Steward enrolment token: ${decoded.error}`);
   const { url, caFingerprint, secret } = decoded.value;
-  const caPem = await fetchPinnedCa(url, caFingerprint);
+  const caPem = await fetchPinnedCa(url, caFingerprint).catch((err: unknown) => {
+    throw err instanceof SiteTrustError
+      ? new AgentError(err.code, err.message, { cause: err })
+      : err;
+  });
   const client = new HttpsClient({ baseUrl: url, caPem });
   try {
     const body: EnrollRequest = {

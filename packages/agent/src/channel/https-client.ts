@@ -1,6 +1,7 @@
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { ErrorBody, ErrorCode } from '@steward/protocol';
+import { pinnedTlsOptions } from '@steward/protocol/node';
 import {
   AgentError,
   DeviceRejectedError,
@@ -9,7 +10,6 @@ import {
   UnreachableError,
 } from '../errors.js';
 import { isRecord, parseJsonText } from '../parse.js';
-import { pinnedTlsOptions } from './tls-pinning.js';
 import { Value } from '@sinclair/typebox/value';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentPaths } from '@steward/protocol';
+import { fetchPinnedCa } from '@steward/protocol/node';
 import { makeCerts, TestSite } from '../../test/test-site.js';
 import { DeviceRejectedError, HttpStatusError, UnreachableError } from '../errors.js';
 import { classifyError, HttpsClient } from './https-client.js';
-import { fetchPinnedCa } from './tls-pinning.js';
 
 let site: TestSite;
 beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { clockFromEnv } from '@steward/protocol/node';
 import { Agent } from '../agent.js';
 import type { CliIo } from './cli-io.js';
 
@@ -14,8 +15,15 @@ const STOP_GRACE_MS = 30_000;
  * `steward-agent run [--state-dir <dir>] [--once] [--full]`. SIGINT/SIGTERM stop gracefully
  * (AGENT_STOPPING into the outbox, which stays on disk); a second signal exits at once.
  */
-export async function runCommand(args: RunArgs, _io: CliIo): Promise<number> {
-  const agent = new Agent({ stateDir: args.stateDir, once: args.once, full: args.full });
+export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
+  // The one way a test moves the time of an agent process it started (ADR 0013).
+  const clock = clockFromEnv(io.env);
+  const agent = new Agent({
+    stateDir: args.stateDir,
+    once: args.once,
+    full: args.full,
+    ...(clock ? { clock } : {}),
+  });
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) process.exit(130);

@@ -27,7 +27,7 @@ describe('DeploymentReporter', () => {
     expect(queued).toHaveLength(2);
     expect(flushes).toBe(2);
     failing = true;
-    await r.message('PROGRAM_SUCCEEDED', runNames(undefined, 'd1', undefined, 'p1'));
+    await r.message('PROGRAM_SUCCEEDED', runNames(undefined, 'd1', undefined, 'p1'), '0');
     expect(flushes).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import type { ClientSettings, StatusMessageBody } from '@steward/protocol';
 import type { HttpsClient } from '../channel/https-client.js';
-import { agentClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { DeviceFile } from '../state/device-file.js';
 import { ContentManager } from './content/content-manager.js';
@@ -20,11 +20,12 @@ export interface SoftwareWiring {
   requestFlush: () => void;
   /** The agent service (not `run --once`) listens for the Software Center. */
   center: boolean;
+  clock: Clock;
 }
 
 /**
  * Builds software distribution for the agent (ADR 0007): content manager, executor and the
- * deployment service, on the test clock when STEWARD_TEST_CLOCK_FILE says so. Runs left by a
+ * deployment service, on the agent's injected clock. Runs left by a
  * previous agent process are reported before this resolves. `close` releases connections and
  * stops watching runs (the programs keep running; the next start picks them up).
  */
@@ -34,8 +35,7 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
   applySettings: (s: ClientSettings) => void;
   close: () => Promise<void>;
 }> {
-  const clock = agentClock();
-  const { stateDir, log } = w;
+  const { stateDir, log, clock } = w;
   const content = new ContentManager({
     stateDir,
     http: w.http,

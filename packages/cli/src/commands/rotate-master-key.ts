@@ -2,54 +2,13 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
-import { CliError, errorMessage, usageError } from '../errors.js';
-
-interface RotationResult {
-  path: string;
-  previousKeyId: string;
-  keyId: string;
-  resealed: number;
-}
-
-type Rotate = (opts: {
-  dataDir: string;
-  db?: string | undefined;
-  masterKeyFile?: string | undefined;
-}) => Promise<RotationResult>;
+import { CliError, usageError } from '../errors.js';
 
 /** A site whose keys this process cannot open (MasterKeyError of @steward/server). */
 export function masterKeyError(err: unknown): CliError | undefined {
   return err instanceof Error && err.name === 'MasterKeyError'
     ? new CliError('MASTER_KEY', err.message)
     : undefined;
-}
-
-/** @steward/server on demand, as for `server` (see up/server-contract.ts). */
-async function loadRotate(): Promise<Rotate> {
-  const specifier = '@steward/server';
-  let mod: unknown;
-  try {
-    mod = await import(specifier);
-  } catch (err) {
-    throw new CliError('SERVER_UNAVAILABLE', `cannot load @steward/server: ${errorMessage(err)}`);
-  }
-  if (typeof mod !== 'object' || mod === null || !('rotateSiteMasterKey' in mod))
-    throw new CliError('SERVER_CONTRACT', '@steward/server does not export rotateSiteMasterKey');
-  const rotate = mod.rotateSiteMasterKey;
-  if (typeof rotate !== 'function')
-    throw new CliError('SERVER_CONTRACT', '@steward/server: rotateSiteMasterKey is not a function');
-  return async (opts) => {
-    const result: unknown = await Reflect.apply(rotate, mod, [opts]);
-    if (typeof result !== 'object' || result === null)
-      throw new CliError('SERVER_CONTRACT', 'rotateSiteMasterKey returned no result');
-    const r = result as Record<string, unknown>;
-    return {
-      path: String(r['path']),
-      previousKeyId: String(r['previousKeyId']),
-      keyId: String(r['keyId']),
-      resealed: Number(r['resealed']),
-    };
-  };
 }
 
 /** `steward server rotate-master-key`: re-seals the site's secrets with a new master key. */
@@ -75,8 +34,9 @@ export function registerRotateMasterKey(server: Command, ctx: Ctx): void {
     if (db === undefined && !existsSync(join(dataDir, 'steward.db')))
       throw usageError(`no site database in ${dataDir} (give --db for PostgreSQL)`);
     const keyFile = opts.string('masterKeyFile');
-    const rotate = await loadRotate();
-    const result = await rotate({
+    // On demand, as for `server` (see up/site-server.ts).
+    const { rotateSiteMasterKey } = await import('@steward/server');
+    const result = await rotateSiteMasterKey({
       dataDir,
       db,
       masterKeyFile: keyFile === undefined ? undefined : resolve(io.cwd, keyFile),

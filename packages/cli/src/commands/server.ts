@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { clockFromEnv, DP_TOKEN_PREFIX } from '@steward/protocol/node';
 import { action, collect, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 import { onInterrupts, type CliIo } from '../io.js';
@@ -10,9 +11,11 @@ import { masterKeyError, registerRotateMasterKey } from './rotate-master-key.js'
 import { explainListenError, type ListenFlag } from '../up/ports.js';
 import {
   loadStartServer,
+  parseRoles,
   type RunningServer,
-  type StartServerOptions,
-} from '../up/server-contract.js';
+  type ServerOptions,
+  type ServerRole,
+} from '../up/site-server.js';
 
 export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_AGENT_LISTEN = '0.0.0.0:8443';
@@ -43,7 +46,7 @@ export function serverFlags(cmd: Command): Command {
 }
 
 export interface ServerSetup {
-  options: StartServerOptions;
+  options: ServerOptions;
   listens: ListenFlag[];
 }
 
@@ -52,11 +55,11 @@ export function serverSetup(
   io: CliIo,
   opts: Opts,
   dataDir: string,
-  extra: { roles?: string[]; logLevel?: string } = {},
+  extra: { roles?: ServerRole[]; logLevel?: string } = {},
 ): ServerSetup {
   const admin = parseListen(opts.string('adminListen') ?? DEFAULT_ADMIN_LISTEN, '--admin-listen');
   const agent = parseListen(opts.string('agentListen') ?? DEFAULT_AGENT_LISTEN, '--agent-listen');
-  const options: StartServerOptions = {
+  const options: ServerOptions = {
     dataDir: resolve(io.cwd, dataDir),
     adminListen: admin.text,
     agentListen: agent.text,
@@ -78,6 +81,9 @@ export function serverSetup(
   if (logLevel !== undefined) options.logLevel = logLevel;
   const password = io.env['STEWARD_ADMIN_PASSWORD'];
   if (password !== undefined && password !== '') options.adminPassword = password;
+  // The one way a test moves the time of a site process it started (ADR 0013).
+  const clock = clockFromEnv(io.env);
+  if (clock !== undefined) options.clock = clock;
   const viaNpmStart = io.env['STEWARD_LAUNCHER'] === 'npm-start';
   return {
     options,
@@ -116,9 +122,9 @@ function setupDistributionPoint(setup: ServerSetup, opts: Opts, dpToken: string 
     throw usageError(
       'this distribution point is not registered yet: pass --dp-token <token> from "steward dp create" (or set STEWARD_DP_TOKEN)',
     );
-  if (dpToken !== undefined && !dpToken.trim().startsWith('dp1.'))
+  if (dpToken !== undefined && !dpToken.trim().startsWith(DP_TOKEN_PREFIX))
     throw usageError(
-      'the DP token starts with "dp1." (from "steward dp create" or "steward dp token")',
+      `the DP token starts with "${DP_TOKEN_PREFIX}" (from "steward dp create" or "steward dp token")`,
     );
   if (opts.string('agentListen') === undefined) {
     const dp = parseListen(DEFAULT_DP_LISTEN, '--agent-listen');
@@ -129,9 +135,7 @@ function setupDistributionPoint(setup: ServerSetup, opts: Opts, dpToken: string 
   } else {
     setup.listens = setup.listens.filter((l) => l.flag === '--agent-listen');
   }
-  // startServer takes the token beside the contract's options (server-contract.ts mirrors them).
-  const options: StartServerOptions & { dpToken?: string } = setup.options;
-  if (dpToken !== undefined) options.dpToken = dpToken;
+  if (dpToken !== undefined) setup.options.dpToken = dpToken;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -165,7 +169,7 @@ export function registerServerCommand(program: Command, ctx: Ctx): void {
   );
   action(cmd, async ({ opts }) => {
     const { io, out } = ctx;
-    const roles = parseList(opts.strings('roles'));
+    const roles = parseRoles(parseList(opts.strings('roles')));
     const setup = serverSetup(
       io,
       opts,

@@ -13,7 +13,7 @@ import {
   type Route,
 } from '../../test/support/harness.js';
 import { deviceDetail, user } from '../../test/support/fixtures.js';
-import type { StartServerOptions } from '../up/server-contract.js';
+import type { ServerOptions } from '../up/site-server.js';
 
 /** Stands in for steward-agent: `enroll` writes device.json, `run` prints and waits for SIGTERM. */
 const FAKE_AGENT = `
@@ -45,7 +45,7 @@ afterEach(async () => {
 });
 
 function fakeSite(opts: { generated?: string; tokens?: unknown[]; calls: string; runs?: number }) {
-  const started: StartServerOptions[] = [];
+  const started: ServerOptions[] = [];
   let closed = 0;
   let deviceCalls = 0;
   const created = {
@@ -91,7 +91,7 @@ function fakeSite(opts: { generated?: string; tokens?: unknown[]; calls: string;
     started,
     closed: () => closed,
     loadServer: () =>
-      Promise.resolve(async (o: StartServerOptions) => {
+      Promise.resolve(async (o: ServerOptions) => {
         started.push(o);
         return {
           adminUrl: 'http://site.test',

@@ -5,7 +5,7 @@ import type { Opts } from '../options.js';
 import { renderBanner } from '../up/banner.js';
 import { OwnAgent } from '../up/own-agent.js';
 import { ensurePortsFree } from '../up/ports.js';
-import type { RunningServer } from '../up/server-contract.js';
+import type { RunningServer } from '../up/site-server.js';
 import { ensureEnrolmentToken, signInForUp } from '../up/up-session.js';
 import { readUpState, writeUpState } from '../up/up-state.js';
 import { serverFlags, serverSetup, startSite } from './server.js';

@@ -5,7 +5,7 @@ import type { Ctx } from '../context.js';
 import { CliError, errorMessage } from '../errors.js';
 import { readSession, writeSession } from '../session.js';
 import type { BannerInput, PasswordSource } from './banner.js';
-import type { RunningServer } from './server-contract.js';
+import type { RunningServer } from './site-server.js';
 import type { UpState } from './up-state.js';
 
 const TOKEN_HOURS = 168;

@@ -10,7 +10,7 @@ import { ensureEnrolmentToken } from './up-session.js';
 import { agentArgs, lineSplitter } from './agent-process.js';
 import { renderBanner } from './banner.js';
 import { explainListenError } from './ports.js';
-import { parseRunningServer } from './server-contract.js';
+import { loadStartServer, parseRoles } from './site-server.js';
 import { parseUpState, readEnrolledDeviceId, readUpState, writeUpState } from './up-state.js';
 
 const plain = createStyle(false);
@@ -95,25 +95,22 @@ describe('listen errors', () => {
   });
 });
 
-describe('server contract', () => {
-  it('accepts what startServer promises and rejects anything else', async () => {
-    let closed = false;
-    const running = parseRunningServer({
-      adminUrl: 'http://a',
-      agentUrl: 'https://b',
-      close: async () => void (closed = true),
-    });
-    await running.close();
-    expect(closed).toBe(true);
-    expect(() => parseRunningServer({ adminUrl: 'http://a' })).toThrow(/adminUrl\/agentUrl/);
-    expect(() =>
-      parseRunningServer({
-        adminUrl: 'a',
-        agentUrl: 'b',
-        close: () => undefined,
-        generatedAdminPassword: 5,
-      }),
-    ).toThrow(/generatedAdminPassword/);
+describe('site server', () => {
+  // The contract itself is the server's own type (tsconfig.test.json checks the fakes against
+  // it); what is left to test is that the CLI loads that very function, and checks --roles.
+  it('loads startServer from @steward/server', async () => {
+    const server = await import('@steward/server');
+    expect(await loadStartServer()).toBe(server.startServer);
+  });
+
+  it('takes the roles the server knows and refuses any other', () => {
+    expect(parseRoles(['admin', 'mp', 'scheduler', 'dp'])).toEqual([
+      'admin',
+      'mp',
+      'scheduler',
+      'dp',
+    ]);
+    expect(() => parseRoles(['admin', 'web'])).toThrow(/unknown role "web"/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { sleep as realSleep, type CliIo, type OutStream } from '../../src/io.js';
 import { runCli } from '../../src/program.js';
-import type { StartServer } from '../../src/up/server-contract.js';
+import type { StartServer } from '../../src/up/site-server.js';
 
 export interface RecordedRequest {
   method: string;

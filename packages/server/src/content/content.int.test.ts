@@ -64,6 +64,11 @@ describe.each(testDialects)('content library on %s', (dialect) => {
     let cleanupDb: () => Promise<void>;
     let offsetMs = 0;
     const clock = { now: () => new Date(Date.now() + offsetMs) };
+    /** A full site always has its context (only a standalone distribution point has none). */
+    const siteCtx = () => {
+      if (!server.ctx) throw new Error('the site server has no context');
+      return server.ctx;
+    };
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'steward-content-'));
@@ -85,7 +90,7 @@ describe.each(testDialects)('content library on %s', (dialect) => {
       api = new ApiClient({ baseUrl: server.adminUrl });
       api.setToken((await api.login('admin', PASSWORD)).token);
       keys = await loadOrCreateSiteKeys(
-        server.ctx.db.kysely,
+        siteCtx().db.kysely,
         siteSecretBox(join(dir, 'server')),
         {},
       );
@@ -183,7 +188,7 @@ describe.each(testDialects)('content library on %s', (dialect) => {
 
       await api.uploadContentFile(sha(readme), new Uint8Array(readme));
       const changed: string[] = [];
-      const unsubscribe = server.ctx.bus.subscribe('content-changed', (e) =>
+      const unsubscribe = siteCtx().bus.subscribe('content-changed', (e) =>
         changed.push(e.packageId),
       );
       const v1 = await api.createVersionFromFiles('Hash First', files);
@@ -386,7 +391,7 @@ describe.each(testDialects)('content library on %s', (dialect) => {
       const version = await api.createVersionFromFiles('Ranged', [
         { path: 'data.bin', sha256: sha(body), size: body.length, mode: 0o644 },
       ]);
-      await insertDevice(server.ctx.db.kysely, { id: 'device-1' });
+      await insertDevice(siteCtx().db.kysely, { id: 'device-1' });
       const path = `/content/v1/files/${sha(body)}`;
       const auth = { authorization: `Bearer ${token({ packageVersionIds: [version.id] })}` };
 
@@ -447,7 +452,7 @@ describe.each(testDialects)('content library on %s', (dialect) => {
       };
       const v1 = await versionOf('Entitled', mine);
       await versionOf('Not Entitled', theirs);
-      await insertDevice(server.ctx.db.kysely, { id: 'device-2' });
+      await insertDevice(siteCtx().db.kysely, { id: 'device-2' });
       const get = async (body: Buffer, claims: Partial<ContentAccessClaims>) => {
         const r = await fetchContent(`/content/v1/files/${sha(body)}`, {
           authorization: `Bearer ${token({ deviceId: 'device-2', packageVersionIds: [v1.id], ...claims })}`,
@@ -468,8 +473,8 @@ describe.each(testDialects)('content library on %s', (dialect) => {
         'CONTENT_ACCESS_DENIED',
       ]);
       // Revoked: the site server refuses the device's still-unexpired token at once.
-      await server.ctx.db.kysely
-        .updateTable('device')
+      await siteCtx()
+        .db.kysely.updateTable('device')
         .set({ revoked_at: clock.now().toISOString() })
         .where('id', '=', 'device-2')
         .execute();
@@ -502,7 +507,7 @@ describe.each(testDialects)('content library on %s', (dialect) => {
 
     it('refuses to delete a package a deployment uses', async () => {
       const pkg = await api.createPackage({ name: 'Deployed' });
-      const db = server.ctx.db.kysely;
+      const db = siteCtx().db.kysely;
       const at = clock.now().toISOString();
       const collection = await db.selectFrom('collection').select('id').executeTakeFirstOrThrow();
       await insertProgramAndDeployment(db, { packageId: pkg.id, collectionId: collection.id, at });
@@ -529,12 +534,12 @@ describe.each(testDialects)('content library on %s', (dialect) => {
       await api.deletePackage('Short Lived');
       const referenced = (await api.packageVersionFiles('Archived', 2)).map((f) => f.sha256);
 
-      expect(await collectUnreferencedContent(server.ctx, store)).toEqual({ removed: 0 });
+      expect(await collectUnreferencedContent(siteCtx(), store)).toEqual({ removed: 0 });
       expect(await store.has(sha(orphan))).toBe(true);
 
       offsetMs += 2 * 3600_000;
       const before = await api.contentLibrary();
-      const { removed } = await collectUnreferencedContent(server.ctx, store);
+      const { removed } = await collectUnreferencedContent(siteCtx(), store);
       expect(removed).toBeGreaterThanOrEqual(2);
       expect(await store.has(sha(orphan))).toBe(false);
       expect(await store.has(sha('only in short lived\n'))).toBe(false);
@@ -567,7 +572,7 @@ describe.each(testDialects)('content library on %s', (dialect) => {
       const again = await api.send<{ number: number }[]>('POST', '/packages/Pruned/versions/prune');
       expect(again.map((v) => v.number)).toEqual([2]);
       offsetMs += 2 * 3600_000;
-      expect(await collectUnreferencedContent(server.ctx, store)).toEqual({ removed: 1 });
+      expect(await collectUnreferencedContent(siteCtx(), store)).toEqual({ removed: 1 });
       expect(await store.has(sha('v1 only\n'))).toBe(false);
       expect(await store.verify(sha('v2 only\n'))).toBe(true);
     });

@@ -12,7 +12,7 @@ import type { SiteContext } from '../context.js';
 import { ADMIN, ANALYST, ManualClock } from '../../test/support/collections.js';
 import { loadOrCreateSiteKeys } from '../site/site-keys.js';
 import { ContentStore } from '../content/content-store.js';
-import { decodeDpToken } from './dp-token.js';
+import { decodeDpToken } from '@steward/protocol/node';
 import { createDistribution, type Distribution } from './wiring.js';
 import { sha256Hex } from '../enrolment/service.js';
 import { addVersion, NO_ENTITLEMENT, statusMessages } from '../../test/support/distribution.js';

@@ -6,6 +6,7 @@ import type {
   DistributionPointRegistration,
   UpdateDistributionPointRequest,
 } from '@steward/protocol';
+import { encodeDpToken } from '@steward/protocol/node';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
@@ -19,7 +20,6 @@ import {
   loadDistributionPoints,
   type DpRow,
 } from './dp-repository.js';
-import { encodeDpToken } from './dp-token.js';
 
 /** A distribution point by id or name; DP_NOT_FOUND (404) when there is none. */
 export async function mustFindDp(db: Kysely<Database>, idOrName: string): Promise<DpRow> {

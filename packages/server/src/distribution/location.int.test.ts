@@ -10,7 +10,7 @@ import type { SiteContext } from '../context.js';
 import { ADMIN, ManualClock } from '../../test/support/collections.js';
 import { loadOrCreateSiteKeys, type SiteKeys } from '../site/site-keys.js';
 import { verifyContentAccessToken } from '../content/access-token.js';
-import { decodeDpToken } from './dp-token.js';
+import { decodeDpToken } from '@steward/protocol/node';
 import { createDistribution, type Distribution } from './wiring.js';
 import { ContentStore } from '../content/content-store.js';
 import { addVersion } from '../../test/support/distribution.js';

@@ -77,6 +77,8 @@ export async function credentials(site: Site, token: string): Promise<Credential
   const { token: loggedOut } = await gone.login(site.adminUser, site.adminPassword);
   gone.setToken(loggedOut);
   await gone.logout();
+  if (analystToken === undefined || loggedOut === undefined)
+    throw new Error('a bearer login returned no token');
   return { admin: token, analyst: analystToken, loggedOut };
 }
 

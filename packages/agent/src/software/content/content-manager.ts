@@ -8,8 +8,8 @@ import type {
   ManifestEntry,
   StatusMessageBody,
 } from '@steward/protocol';
+import { pinnedTlsOptions } from '@steward/protocol/node';
 import type { HttpsClient } from '../../channel/https-client.js';
-import { pinnedTlsOptions } from '../../channel/tls-pinning.js';
 import type { Clock } from '../../clock.js';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../logger.js';

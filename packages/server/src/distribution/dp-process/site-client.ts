@@ -1,11 +1,9 @@
-import { createHash, X509Certificate } from 'node:crypto';
 import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { isIP } from 'node:net';
-import { connect, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { DP_AUTH_HEADER, ErrorBody } from '@steward/protocol';
+import { pinnedTlsOptions } from '@steward/protocol/node';
 
 /** The site answered with an error body, or not at all. `code` is the site's stable code. */
 export class SiteError extends Error {
@@ -16,75 +14,6 @@ export class SiteError extends Error {
   ) {
     super(message);
   }
-}
-
-function derToPem(der: Buffer): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
-}
-
-function isDetailed(cert: PeerCertificate): cert is DetailedPeerCertificate {
-  return 'issuerCertificate' in cert;
-}
-
-function chainOf(leaf: PeerCertificate): PeerCertificate[] {
-  const chain: PeerCertificate[] = [];
-  const seen = new Set<string>();
-  let cert: PeerCertificate | undefined = leaf;
-  while (cert?.raw !== undefined && cert.raw.length > 0) {
-    const fp = createHash('sha256').update(cert.raw).digest('hex');
-    if (seen.has(fp)) break;
-    seen.add(fp);
-    chain.push(cert);
-    cert = isDetailed(cert) ? cert.issuerCertificate : undefined;
-  }
-  return chain;
-}
-
-/**
- * First contact with the site, as an agent's enrolment does (the agent's own code is not
- * imported: server and agent never depend on each other). The TLS handshake is only read, to
- * find the certificate whose SHA-256 the registration token pins; nothing is sent. Registration
- * then runs with that CA as the only trust anchor, which proves the site's certificate chains
- * to it.
- */
-export function fetchPinnedCa(url: string, caFingerprint: string): Promise<string> {
-  const target = new URL(url);
-  const host = target.hostname.replace(/^\[|\]$/g, '');
-  const port = target.port === '' ? 443 : Number(target.port);
-  return new Promise((resolve, reject) => {
-    const socket = connect({
-      host,
-      port,
-      servername: isIP(host) === 0 ? host : undefined,
-      rejectUnauthorized: false,
-    });
-    socket.setTimeout(15_000, () =>
-      socket.destroy(new Error(`TLS handshake with ${host}:${port} timed out`)),
-    );
-    socket.once('secureConnect', () => {
-      try {
-        const chain = chainOf(socket.getPeerCertificate(true));
-        const pinned = chain.find(
-          (c) => createHash('sha256').update(c.raw).digest('hex') === caFingerprint.toLowerCase(),
-        );
-        if (!pinned)
-          throw new Error(
-            `the site did not present the CA named in the token (${caFingerprint}); refusing to register`,
-          );
-        const pem = derToPem(pinned.raw);
-        if (!new X509Certificate(pem).ca) throw new Error('the pinned certificate is not a CA');
-        resolve(pem);
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      } finally {
-        socket.end();
-      }
-    });
-    socket.once('error', (err: Error) =>
-      reject(new Error(`cannot reach ${host}:${port}: ${err.message}`)),
-    );
-  });
 }
 
 function readAll(res: IncomingMessage, max = 64 * 1024 * 1024): Promise<string> {
@@ -116,8 +45,8 @@ async function errorOf(res: IncomingMessage, what: string): Promise<SiteError> {
 }
 
 /**
- * HTTPS to the site's agent listener with the pinned site CA as the only anchor (hostname not
- * checked: the pin is the trust, as for agents), keep-alive, and the DP header once registered.
+ * HTTPS to the site's agent listener with the pinned site CA as the only anchor (the shared
+ * pinning of @steward/protocol/node, as for agents), keep-alive, and the DP header once registered.
  */
 export class SiteClient {
   private readonly agent: Agent;
@@ -127,13 +56,7 @@ export class SiteClient {
     private readonly baseUrl: string,
     caPem: string,
   ) {
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets: 4,
-      ca: caPem,
-      rejectUnauthorized: true,
-      checkServerIdentity: () => undefined,
-    });
+    this.agent = new Agent({ keepAlive: true, maxSockets: 4, ...pinnedTlsOptions(caPem) });
   }
 
   setCredentials(dpId: string, dpKey: string): void {

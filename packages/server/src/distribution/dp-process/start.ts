@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Server as TlsServer } from 'node:tls';
 import pino, { type Logger } from 'pino';
 import { DpRegisterResponse, SoftwarePaths } from '@steward/protocol';
-import { clockFromEnv } from '@steward/protocol/node';
-import { systemClock } from '../../context.js';
+import { decodeDpToken, fetchPinnedCa } from '@steward/protocol/node';
+import { systemClock, type Clock } from '../../context.js';
 import { createFastify } from '../../http/fastify.js';
 import { installErrorHandler } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
@@ -21,9 +21,8 @@ import { contentAccessDenied, dpFileAccess } from '../../content/file-access.js'
 import { registerContentFileRoute } from '../../content/serve-file.js';
 import { AgentBodyLimits, installAgentEndpointGuard } from '../../agent-api/endpoint-guard.js';
 import { RefusalThrottle, throttleOptionsFromEnv } from '../../agent-api/refusal-throttle.js';
-import { decodeDpToken } from '../dp-token.js';
 import { loadDpConfig, saveDpConfig, type DpConfig } from './config.js';
-import { fetchPinnedCa, SiteClient } from './site-client.js';
+import { SiteClient } from './site-client.js';
 import { DpSync } from './sync.js';
 
 export interface DpProcessOptions {
@@ -36,6 +35,8 @@ export interface DpProcessOptions {
   dpToken?: string | undefined;
   logLevel?: string | undefined;
   version: string;
+  /** The system clock unless a test injects one. */
+  clock?: Clock | undefined;
 }
 
 export interface RunningDistributionPoint {
@@ -129,8 +130,8 @@ function serveContent(
   store: ContentStore,
   config: () => DpConfig | undefined,
   running: { sync?: DpSync },
+  clock: Clock,
 ): void {
-  const clock = clockFromEnv() ?? systemClock;
   let site: { siteCode: string; caFingerprint: string } | undefined;
   registerContentFileRoute(app, {
     store,
@@ -229,7 +230,7 @@ export async function startDistributionPointProcess(
   });
   // The sync starts after registration; the file route asks it for the assigned versions.
   const running: { sync?: DpSync } = {};
-  serveContent(app, store, () => config, running);
+  serveContent(app, store, () => config, running, opts.clock ?? systemClock);
   let url: string;
   try {
     const at = await listenForClients(app, opts);
@@ -246,7 +247,7 @@ export async function startDistributionPointProcess(
     client,
     store,
     log,
-    clock: clockFromEnv() ?? systemClock,
+    clock: opts.clock ?? systemClock,
     version: opts.version,
     url,
     pollSecondsOverride: positiveEnv('STEWARD_DP_POLL_SECONDS'),

@@ -1,20 +1,40 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
-import { AgentError, errorMessage } from '../errors.js';
 
 /**
- * Hostname check deliberately skipped. The agent trusts exactly one anchor, the site CA pinned at
- * enrolment (its SHA-256 travels in the enrolment token), and the server certificate must chain
- * to it (`rejectUnauthorized: true`, `ca: <pinned pem>`). Sites are reached by IP, by short names
- * and through proxies, so the name on the certificate adds nothing the pin does not already give.
+ * Trust in the site, as agents and distribution points hold it: exactly one anchor, the site CA
+ * whose SHA-256 fingerprint travels in the enrolment or registration token (ADR 0003).
+ */
+
+/** Why the site CA could not be pinned; `code` is what the agent reports. */
+export class SiteTrustError extends Error {
+  constructor(
+    readonly code: 'CA_FINGERPRINT_MISMATCH' | 'CA_NOT_A_CA' | 'SERVER_UNREACHABLE',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SiteTrustError';
+  }
+}
+
+/**
+ * Hostname check deliberately skipped. The pinned site CA is the only anchor and the server
+ * certificate must chain to it (`rejectUnauthorized: true`, `ca: <pinned pem>`). Sites are
+ * reached by IP, by short names and through proxies, so the name on the certificate adds nothing
+ * the pin does not already give.
  */
 export function skipHostnameCheck(): undefined {
   return undefined;
 }
 
-/** TLS options for every connection after enrolment. */
-export function pinnedTlsOptions(caPem: string) {
+/** TLS options for every connection to the site once its CA is pinned. */
+export function pinnedTlsOptions(caPem: string): {
+  ca: string;
+  rejectUnauthorized: true;
+  checkServerIdentity: () => undefined;
+} {
   return { ca: caPem, rejectUnauthorized: true, checkServerIdentity: skipHostnameCheck };
 }
 
@@ -23,7 +43,7 @@ export function derToPem(der: Buffer): string {
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
-export function sha256Hex(der: Buffer): string {
+function fingerprintOf(der: Buffer): string {
   return createHash('sha256').update(der).digest('hex');
 }
 
@@ -32,8 +52,8 @@ export function certificateChain(leaf: PeerCertificate): PeerCertificate[] {
   const chain: PeerCertificate[] = [];
   const seen = new Set<string>();
   let current: PeerCertificate | undefined = leaf;
-  while (current !== undefined && current.raw !== undefined && current.raw.length > 0) {
-    const fp = sha256Hex(current.raw);
+  while (current?.raw !== undefined && current.raw.length > 0) {
+    const fp = fingerprintOf(current.raw);
     if (seen.has(fp)) break;
     seen.add(fp);
     chain.push(current);
@@ -50,27 +70,26 @@ function isDetailed(cert: PeerCertificate): cert is DetailedPeerCertificate {
 export function findPinnedCa(chain: readonly PeerCertificate[], caFingerprint: string): string {
   const wanted = caFingerprint.toLowerCase();
   for (const cert of chain) {
-    if (sha256Hex(cert.raw) === wanted) {
+    if (fingerprintOf(cert.raw) === wanted) {
       const pem = derToPem(cert.raw);
-      const x509 = new X509Certificate(pem);
-      if (!x509.ca) {
-        throw new AgentError('CA_NOT_A_CA', 'the pinned certificate is not a CA certificate');
-      }
+      if (!new X509Certificate(pem).ca)
+        throw new SiteTrustError('CA_NOT_A_CA', 'the pinned certificate is not a CA certificate');
       return pem;
     }
   }
-  const seen = chain.map((c) => sha256Hex(c.raw)).join(', ');
-  throw new AgentError(
+  const seen = chain.map((c) => fingerprintOf(c.raw)).join(', ');
+  throw new SiteTrustError(
     'CA_FINGERPRINT_MISMATCH',
-    `the server did not present the site CA named in the token (wanted ${wanted}, got ${seen || 'no certificates'}); refusing to enrol`,
+    `the server did not present the site CA named in the token (wanted ${wanted}, got ${seen || 'no certificates'}); refusing to trust it`,
   );
 }
 
 /**
  * First contact: open a TLS connection without verification only to read the presented chain,
  * and return the PEM of the certificate whose fingerprint the token pins. Nothing is sent over
- * this connection; the enrolment request itself then runs with that CA as the only trust anchor,
- * which also proves the server's own certificate really chains to it.
+ * this connection; the enrolment (or DP registration) request itself then runs with that CA as
+ * the only trust anchor, which also proves the server's own certificate really chains to it.
+ * Rejects with a SiteTrustError.
  */
 export function fetchPinnedCa(
   url: string,
@@ -95,9 +114,12 @@ export function fetchPinnedCa(
         resolve(findPinnedCa(certificateChain(socket.getPeerCertificate(true)), caFingerprint));
       } catch (err) {
         reject(
-          err instanceof AgentError
+          err instanceof SiteTrustError
             ? err
-            : new AgentError('CA_FINGERPRINT_MISMATCH', errorMessage(err)),
+            : new SiteTrustError(
+                'CA_FINGERPRINT_MISMATCH',
+                err instanceof Error ? err.message : String(err),
+              ),
         );
       } finally {
         socket.end();
@@ -105,7 +127,7 @@ export function fetchPinnedCa(
     });
     socket.once('error', (err: Error) => {
       reject(
-        new AgentError('SERVER_UNREACHABLE', `cannot reach ${host}:${port}: ${err.message}`, {
+        new SiteTrustError('SERVER_UNREACHABLE', `cannot reach ${host}:${port}: ${err.message}`, {
           cause: err,
         }),
       );
