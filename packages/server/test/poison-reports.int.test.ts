@@ -1,9 +1,8 @@
-import { request } from 'node:https';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentPaths, DEVICE_AUTH_HEADER, type ReportAck } from '@steward/protocol';
+import { AgentPaths, type ReportAck } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
 import {
   exec,
@@ -14,6 +13,7 @@ import {
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
+import { postToAgent } from '../../../test-support/agent-http.js';
 import {
   createScriptProgram,
   deployRequiredAsap,
@@ -22,37 +22,6 @@ import {
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
-
-/** A bare HTTPS call to the agent endpoint, sending exactly the bytes a careless client would. */
-function agentCall(
-  url: string,
-  path: string,
-  body: string,
-  auth?: string,
-): Promise<{ status: number; json: unknown }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}${path}`,
-      {
-        method: 'POST',
-        rejectUnauthorized: false,
-        headers: {
-          'content-type': 'application/json',
-          ...(auth ? { [DEVICE_AUTH_HEADER]: auth } : {}),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 async function agentStatus(stateDir: string): Promise<{ outboxDepth: number }> {
   const r = await exec(STEWARD_AGENT, ['status', '--state-dir', stateDir, '--json']);
@@ -145,7 +114,7 @@ describe.each(dialects)('one bad report item never stops a device (%s)', (dialec
       const token = await site.api.createToken({ maxUses: 1 });
       const decoded = decodeEnrolmentToken(token.token ?? '');
       if (!decoded.ok) throw new Error(decoded.error);
-      const enrol = await agentCall(
+      const enrol = await postToAgent(
         site.agentUrl,
         AgentPaths.enroll,
         JSON.stringify({
@@ -190,7 +159,12 @@ describe.each(dialects)('one bad report item never stops a device (%s)', (dialec
         deploymentState(6, targeted.id),
         status(7, 'lone \uD800 surrogate'),
       ];
-      const r = await agentCall(site.agentUrl, AgentPaths.reports, JSON.stringify({ items }), auth);
+      const r = await postToAgent(
+        site.agentUrl,
+        AgentPaths.reports,
+        JSON.stringify({ items }),
+        auth,
+      );
       expect(r.status).toBe(200);
       const ack = r.json as ReportAck;
       expect(ack.ackSeq).toBe(7);
@@ -214,7 +188,7 @@ describe.each(dialects)('one bad report item never stops a device (%s)', (dialec
       expect(states.find((s) => s.deploymentId === targeted.id)?.state).toBe('running');
       expect(states.find((s) => s.deploymentId === other.id)).toBeUndefined();
       // A heartbeat's policy version beyond its column would fail every device's activity write.
-      const heartbeat = await agentCall(
+      const heartbeat = await postToAgent(
         site.agentUrl,
         AgentPaths.heartbeat,
         JSON.stringify({ agentVersion: 'test', policyVersion: 2 ** 40 }),
@@ -222,7 +196,7 @@ describe.each(dialects)('one bad report item never stops a device (%s)', (dialec
       );
       expect(heartbeat.status).toBe(400);
       // The same batch again is acknowledged the same way and stores nothing twice.
-      const again = await agentCall(
+      const again = await postToAgent(
         site.agentUrl,
         AgentPaths.reports,
         JSON.stringify({ items }),

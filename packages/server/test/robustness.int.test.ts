@@ -1,6 +1,5 @@
-import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentPaths, DEVICE_AUTH_HEADER, type OutboxItem } from '@steward/protocol';
+import { AgentPaths, type OutboxItem } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
 import {
   exec,
@@ -11,41 +10,10 @@ import {
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
+import { postToAgent } from '../../../test-support/agent-http.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
-
-/** A bare HTTPS call to the agent endpoint (test only: trust is not what is under test here). */
-function agentCall(
-  url: string,
-  path: string,
-  body: unknown,
-  auth?: string,
-): Promise<{ status: number; json: unknown }> {
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = request(
-      `${url}${path}`,
-      {
-        method: 'POST',
-        rejectUnauthorized: false,
-        headers: {
-          'content-type': 'application/json',
-          ...(auth ? { [DEVICE_AUTH_HEADER]: auth } : {}),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 
 async function outboxDepth(stateDir: string): Promise<number> {
   const r = await exec(STEWARD_AGENT, ['status', '--state-dir', stateDir, '--json']);
@@ -121,7 +89,7 @@ describe.each(dialects)('nothing acknowledged is lost (%s)', (dialect) => {
       const token = await site.api.createToken({ maxUses: 1 });
       const decoded = decodeEnrolmentToken(token.token ?? '');
       if (!decoded.ok) throw new Error(decoded.error);
-      const enrol = await agentCall(site.agentUrl, AgentPaths.enroll, {
+      const enrol = await postToAgent(site.agentUrl, AgentPaths.enroll, {
         secret: decoded.value.secret,
         hostname: 'crash-test',
         osFamily: 'debian',
@@ -154,7 +122,7 @@ describe.each(dialects)('nothing acknowledged is lost (%s)', (dialect) => {
       let acked = 0;
       // Fire batches and kill the server while they are in flight.
       const inflight = batches.slice(0, 20).map((items) =>
-        agentCall(site.agentUrl, AgentPaths.reports, { items }, auth).then(
+        postToAgent(site.agentUrl, AgentPaths.reports, { items }, auth).then(
           (r) => r,
           () => undefined,
         ),
@@ -177,7 +145,7 @@ describe.each(dialects)('nothing acknowledged is lost (%s)', (dialect) => {
       expect([...storedBeforeResend.values()].filter((n) => n > 1)).toEqual([]);
       // The agent re-sends everything not acknowledged; re-sending from the very start is stricter.
       for (const items of batches) {
-        const r = await agentCall(site.agentUrl, AgentPaths.reports, { items }, auth);
+        const r = await postToAgent(site.agentUrl, AgentPaths.reports, { items }, auth);
         expect(r.status).toBe(200);
         acked = (r.json as { ackSeq: number }).ackSeq;
       }
@@ -206,7 +174,7 @@ describe.each(dialects)('nothing acknowledged is lost (%s)', (dialect) => {
       expect(
         (await site.api.collectionMembers('all-systems')).items.map((d) => d.id),
       ).not.toContain(agent.deviceId);
-      const r = await agentCall(
+      const r = await postToAgent(
         site.agentUrl,
         AgentPaths.heartbeat,
         { agentVersion: 'x' },
@@ -214,7 +182,7 @@ describe.each(dialects)('nothing acknowledged is lost (%s)', (dialect) => {
       );
       expect(r.status).toBe(401);
       expect((r.json as { code: string }).code).toBe('DEVICE_AUTH_FAILED');
-      const unknown = await agentCall(
+      const unknown = await postToAgent(
         site.agentUrl,
         AgentPaths.heartbeat,
         { agentVersion: 'x' },
