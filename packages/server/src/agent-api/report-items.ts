@@ -8,6 +8,7 @@ import {
   type RejectedReportItem,
   type ReportBatch,
 } from '@steward/protocol';
+import { isKnownSafeText } from '../http/safe-bodies.js';
 
 const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
 ajv.addKeyword('kind').addKeyword('modifier');
@@ -35,8 +36,10 @@ export interface ScreenedItems {
 export function screenReportItems(items: ReportBatch['items']): ScreenedItems {
   const accepted: OutboxItem[] = [];
   const rejected: RejectedReportItem[] = [];
+  // The batch's JSON text held no NUL and no surrogate: nothing to clean (safe-bodies.ts).
+  const clean = isKnownSafeText(items);
   for (const raw of items) {
-    const item = withSafeText<unknown>(raw);
+    const item: unknown = clean ? raw : withSafeText<unknown>(raw);
     const check = checkers.get(raw.type);
     if (check?.(item)) {
       accepted.push(item);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { App } from './types.js';
 import { listenerOptions, type ListenerExposure } from './listener-hardening.js';
 import { frameworkErrors, installUnsafeTextCheck, validatorCompiler } from './validation.js';
+import { installJsonParser } from './safe-bodies.js';
 
 /**
  * Fastify with the validation Steward wants: unknown fields are an error, not silently dropped,
@@ -39,6 +40,10 @@ export function createFastify(
     ? Fastify({ ...base, https: { ...opts.https, ...hardening.tls } })
     : Fastify({ ...base, http: hardening.node });
   app.setValidatorCompiler(validatorCompiler());
+  installJsonParser(app.withTypeProvider(), {
+    poisoning: opts.plainJson ? 'ignore' : 'error',
+    bodyLimit: opts.bodyLimit,
+  });
   installUnsafeTextCheck(app.withTypeProvider());
   app.addHook('onResponse', (req, reply, done) => {
     if (reply.statusCode >= 500)

@@ -8,6 +8,7 @@ import type {
 } from 'fastify';
 import { ErrorCode, findUnsafeText, type ErrorBody, InputError } from '@steward/protocol';
 import type { App } from './types.js';
+import { isKnownSafeText } from './safe-bodies.js';
 
 function warnUnlessUnicodeNotice(...args: unknown[]): void {
   if (typeof args[0] === 'string' && args[0].startsWith('DEPRECATED: option unicode')) return;
@@ -78,7 +79,8 @@ export function installUnsafeTextCheck(app: App): void {
       ['params', request.params],
       ['querystring', request.query],
     ];
-    if (!bodyAllowsUnsafeText(request)) parts.push(['body', request.body]);
+    if (!bodyAllowsUnsafeText(request) && !isKnownSafeText(request.body))
+      parts.push(['body', request.body]);
     for (const [location, value] of parts) {
       const path = findUnsafeText(value);
       if (path === undefined) continue;
