@@ -1,8 +1,7 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from './tables/index.js';
-import type { Db } from './database.js';
+import { sql } from 'kysely';
+import type { Db, Queryable, Tx } from './database.js';
 
-type Work<T> = (tx: Kysely<Database>) => Promise<T>;
+type Work<T> = (tx: Tx) => Promise<T>;
 
 interface Job {
   work: Work<unknown>;
@@ -25,7 +24,7 @@ export class GroupCommit {
   private queue: Job[] = [];
   private flushing = false;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Queryable) {}
 
   run<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
