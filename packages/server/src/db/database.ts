@@ -37,8 +37,12 @@ export type Tx = Transaction<Database>;
  * (group-commit.ts) instead, which shares one commit between concurrent reports on SQLite.
  */
 export function inTransaction<T>(db: Queryable, work: (tx: Tx) => Promise<T>): Promise<T> {
-  if (db instanceof Transaction) return work(db);
-  return db.transaction().execute(work);
+  return isTransaction(db) ? work(db) : db.transaction().execute(work);
+}
+
+/** `instanceof` alone narrows to `Transaction<any>`; this keeps the row types. */
+function isTransaction(db: Queryable): db is Tx {
+  return db instanceof Transaction;
 }
 
 /**
