@@ -177,11 +177,11 @@ export default tseslint.config(
   // Import boundaries. A later block replaces an earlier one's options for the same file, so
   // each layer's block repeats the server/agent pattern.
   {
-    files: ['packages/server/**/*.ts'],
+    files: ['packages/server/{src,test}/**/*.ts'],
     rules: { 'no-restricted-imports': restrictImports(SERVER_AGENT_APART) },
   },
   {
-    files: ['packages/agent/**/*.ts'],
+    files: ['packages/agent/{src,test}/**/*.ts'],
     rules: { 'no-restricted-imports': restrictImports(AGENT_SERVER_APART) },
   },
   {

@@ -8,10 +8,9 @@ import {
   insertCollection,
   insertRevision,
   nameTaken,
-  normaliseDefinition,
-  sameDefinition,
   updateCollectionDefinition,
 } from './repository.js';
+import { normaliseDefinition, sameDefinition, type StoredDefinition } from './definition.js';
 
 export interface BuiltinCollection {
   /** Stable across sites and versions: scripts and deployments may name it. */
@@ -96,7 +95,7 @@ export const BUILTIN_COLLECTIONS: readonly BuiltinCollection[] = [
 
 async function recordRevision(
   tx: Tx,
-  c: { id: string; revision: number; definition: CollectionDefinition; at: string },
+  c: { id: string; revision: number; definition: StoredDefinition; at: string },
 ): Promise<void> {
   const by = SYSTEM_ACTOR.userName;
   await insertRevision(tx, {

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { sql, type Selectable } from 'kysely';
 import {
-  canonicalJson,
   CollectionDefinition,
   CollectionRule,
   type Collection,
@@ -11,6 +10,7 @@ import type { CollectionTable } from '../db/tables/index.js';
 import { toNumber, type Dialect, type Queryable, type Tx } from '../db/database.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
 import type { CollectionNode } from './graph.js';
+import type { StoredDefinition } from './definition.js';
 
 /*
  * The collection and collection_revision tables. `findCollection` is the one way any domain
@@ -19,8 +19,6 @@ import type { CollectionNode } from './graph.js';
  */
 
 export type CollectionRow = Selectable<CollectionTable>;
-
-export const DEFAULT_EVALUATION_INTERVAL_MINUTES = 60;
 
 const RuleList = Type.Array(CollectionRule);
 
@@ -50,7 +48,7 @@ export function toCollection(row: CollectionRow): Collection {
 }
 
 /** The definition as kept in collection_revision (what restore brings back). */
-export function definitionOf(row: CollectionRow): CollectionDefinition {
+export function definitionOf(row: CollectionRow): StoredDefinition {
   return {
     name: row.name,
     description: row.description,
@@ -58,21 +56,6 @@ export function definitionOf(row: CollectionRow): CollectionDefinition {
     rules: rulesOf(row),
     evaluationIntervalMinutes: row.evaluation_interval_minutes,
   };
-}
-
-/** Every optional field filled in, so stored definitions compare and revisions read alike. */
-export function normaliseDefinition(def: CollectionDefinition): Required<CollectionDefinition> {
-  return {
-    name: def.name,
-    description: def.description ?? '',
-    limitingCollectionId: def.limitingCollectionId ?? null,
-    rules: def.rules,
-    evaluationIntervalMinutes: def.evaluationIntervalMinutes ?? DEFAULT_EVALUATION_INTERVAL_MINUTES,
-  };
-}
-
-export function sameDefinition(a: CollectionDefinition, b: CollectionDefinition): boolean {
-  return canonicalJson(normaliseDefinition(a)) === canonicalJson(normaliseDefinition(b));
 }
 
 export function toNode(
@@ -98,13 +81,9 @@ export async function findCollection(
   db: Queryable,
   idOrName: string,
 ): Promise<CollectionRow | undefined> {
-  const byId = await db
-    .selectFrom('collection')
-    .selectAll()
-    .where('id', '=', idOrName)
-    .executeTakeFirst();
   return (
-    byId ?? db.selectFrom('collection').selectAll().where('name', '=', idOrName).executeTakeFirst()
+    (await findCollectionById(db, idOrName)) ??
+    db.selectFrom('collection').selectAll().where('name', '=', idOrName).executeTakeFirst()
   );
 }
 
@@ -153,7 +132,7 @@ export async function existingIds(
 
 export async function insertCollection(
   db: Queryable,
-  c: { id: string; definition: CollectionDefinition; builtin: boolean; at: string },
+  c: { id: string; definition: StoredDefinition; builtin: boolean; at: string },
 ): Promise<void> {
   const def = c.definition;
   await db
@@ -161,12 +140,11 @@ export async function insertCollection(
     .values({
       id: c.id,
       name: def.name,
-      description: def.description ?? '',
+      description: def.description,
       builtin: c.builtin ? 1 : 0,
-      limiting_collection_id: def.limitingCollectionId ?? null,
+      limiting_collection_id: def.limitingCollectionId,
       rules: JSON.stringify(def.rules),
-      evaluation_interval_minutes:
-        def.evaluationIntervalMinutes ?? DEFAULT_EVALUATION_INTERVAL_MINUTES,
+      evaluation_interval_minutes: def.evaluationIntervalMinutes,
       member_count: 0,
       last_evaluated_at: null,
       revision: 1,
@@ -178,18 +156,17 @@ export async function insertCollection(
 
 export async function updateCollectionDefinition(
   db: Queryable,
-  c: { id: string; definition: CollectionDefinition; revision: number; at: string },
+  c: { id: string; definition: StoredDefinition; revision: number; at: string },
 ): Promise<void> {
   const def = c.definition;
   await db
     .updateTable('collection')
     .set({
       name: def.name,
-      description: def.description ?? '',
-      limiting_collection_id: def.limitingCollectionId ?? null,
+      description: def.description,
+      limiting_collection_id: def.limitingCollectionId,
       rules: JSON.stringify(def.rules),
-      evaluation_interval_minutes:
-        def.evaluationIntervalMinutes ?? DEFAULT_EVALUATION_INTERVAL_MINUTES,
+      evaluation_interval_minutes: def.evaluationIntervalMinutes,
       revision: c.revision,
       updated_at: c.at,
     })
@@ -204,7 +181,7 @@ export async function insertRevision(
     revision: number;
     at: string;
     by: string;
-    definition: CollectionDefinition;
+    definition: StoredDefinition;
   },
 ): Promise<void> {
   await db

@@ -23,6 +23,7 @@ import { loadClassCatalog } from '../inventory/classes.js';
 import { deviceSummariesByIds } from '../devices/repository.js';
 import { EvaluationQueue } from './evaluation-queue.js';
 import { dependantsOf } from './graph.js';
+import { normaliseDefinition, sameDefinition, type StoredDefinition } from './definition.js';
 import * as repo from './repository.js';
 import * as membership from './membership-repository.js';
 import { validateDefinition, validateRules } from './validation.js';
@@ -98,7 +99,7 @@ export class CollectionService {
   /** Creates a collection (revision 1) and evaluates it before returning, so its members show at once. */
   async create(actor: Actor, input: CollectionDefinition): Promise<Collection> {
     authorize(actor, 'collections:write');
-    const def = repo.normaliseDefinition(input);
+    const def = normaliseDefinition(input);
     const catalog = await loadClassCatalog(this.ctx);
     const id = randomUUID();
     const at = nowIso(this.ctx);
@@ -132,7 +133,7 @@ export class CollectionService {
     return this.replaceDefinition(
       actor,
       idOrName,
-      () => Promise.resolve(repo.normaliseDefinition(input)),
+      () => Promise.resolve(normaliseDefinition(input)),
       'collection.update',
     );
   }
@@ -146,7 +147,7 @@ export class CollectionService {
       async (tx, id) => {
         const old = await repo.findRevision(tx, { collectionId: id, revision });
         if (!old) throw new NotFoundError(`revision of collection "${idOrName}"`, String(revision));
-        return repo.normaliseDefinition(old.definition);
+        return normaliseDefinition(old.definition);
       },
       'collection.restore',
       { restoredRevision: revision },
@@ -156,7 +157,7 @@ export class CollectionService {
   private async replaceDefinition(
     actor: Actor,
     idOrName: string,
-    definition: (tx: Tx, id: string) => Promise<Required<CollectionDefinition>>,
+    definition: (tx: Tx, id: string) => Promise<StoredDefinition>,
     action: string,
     details: Record<string, unknown> = {},
   ): Promise<Collection> {
@@ -174,7 +175,7 @@ export class CollectionService {
           );
         const def = await definition(tx, row.id);
         name = def.name;
-        if (repo.sameDefinition(repo.definitionOf(row), def)) return;
+        if (sameDefinition(repo.definitionOf(row), def)) return;
         await validateDefinition(tx, def, { selfId: row.id, catalog });
         const revision = row.revision + 1;
         await repo.updateCollectionDefinition(tx, { id: row.id, definition: def, revision, at });
