@@ -16,6 +16,104 @@ const typeCheckedRules = {
   '@typescript-eslint/no-redundant-type-constituents': 'off',
 };
 
+/**
+ * SQL lives in repositories (ADR 0017): Kysely query-builder calls and `sql` templates are
+ * allowed only in repository files and in `db/` (connection, migrations, group commit).
+ */
+const QUERY_BUILDER_CALLS = [
+  {
+    selector:
+      'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)$/]',
+    message:
+      'Query-builder calls belong in a repository (repository.ts, *-repository.ts, repository/): see ADR 0017.',
+  },
+  {
+    selector: "TaggedTemplateExpression[tag.name='sql']",
+    message:
+      'SQL templates belong in a repository (repository.ts, *-repository.ts, repository/): see ADR 0017.',
+  },
+  {
+    selector: "CallExpression[callee.object.name='sql']",
+    message:
+      'SQL fragments belong in a repository (repository.ts, *-repository.ts, repository/): see ADR 0017.',
+  },
+];
+
+/**
+ * Server files that still run SQL outside a repository. This list only shrinks: a domain that
+ * moves its SQL takes its files off, and nothing is ever added (the coordinator empties it).
+ */
+const SQL_NOT_YET_MOVED = [
+  'packages/server/src/agent-api/activity.ts',
+  'packages/server/src/agent-api/device-auth.ts',
+  'packages/server/src/agent-api/policy.ts',
+  'packages/server/src/agent-api/reports.ts',
+  'packages/server/src/audit/audit.ts',
+  'packages/server/src/content/file-access.ts',
+  'packages/server/src/content/stored-files.ts',
+  'packages/server/src/content/versions.ts',
+  'packages/server/src/deployments/assignment-queries.ts',
+  'packages/server/src/deployments/ingest.ts',
+  'packages/server/src/deployments/maintenance-windows.ts',
+  'packages/server/src/deployments/membership-watch.ts',
+  'packages/server/src/deployments/monitoring.ts',
+  'packages/server/src/deployments/notify.ts',
+  'packages/server/src/deployments/reports.ts',
+  'packages/server/src/deployments/rerun.ts',
+  'packages/server/src/deployments/service.ts',
+  'packages/server/src/deployments/summary.ts',
+  'packages/server/src/deployments/timeline.ts',
+  'packages/server/src/deployments/wiring.ts',
+  'packages/server/src/devices/client-notification.ts',
+  'packages/server/src/devices/service.ts',
+  'packages/server/src/distribution/boundary-service.ts',
+  'packages/server/src/distribution/distribution-service.ts',
+  'packages/server/src/distribution/dp-group-service.ts',
+  'packages/server/src/distribution/dp-service.ts',
+  'packages/server/src/distribution/dp-site-service.ts',
+  'packages/server/src/distribution/dp-status.ts',
+  'packages/server/src/distribution/location-service.ts',
+  'packages/server/src/enrolment/service.ts',
+  'packages/server/src/inventory/class-service.ts',
+  'packages/server/src/inventory/classes.ts',
+  'packages/server/src/inventory/ingest.ts',
+  'packages/server/src/inventory/package-sets.ts',
+  'packages/server/src/monitoring/client-activity.ts',
+  'packages/server/src/push/push-hub.ts',
+  'packages/server/src/server.ts',
+  'packages/server/src/site/site-keys.ts',
+  'packages/server/src/site/site-secrets.ts',
+  'packages/server/src/site/site-settings.ts',
+  'packages/server/src/status/retention.ts',
+  'packages/server/src/status/service.ts',
+  'packages/server/src/status/site-status.ts',
+  'packages/server/src/users/service.ts',
+];
+
+/** Import boundaries (ADR 0017): route -> service -> repository, server and agent apart. */
+const SERVER_AGENT_APART = {
+  regex: '^(@steward/agent(/.*)?|(\\.\\./)+agent/(src|dist|test|bin)(/.*)?)$',
+  message: 'The server never imports the agent (ADR 0017); shared code goes in @steward/protocol.',
+};
+const AGENT_SERVER_APART = {
+  regex: '^(@steward/server(/.*)?|(\\.\\./)+server/(src|dist|test|bin)(/.*)?)$',
+  message: 'The agent never imports the server (ADR 0017); shared code goes in @steward/protocol.',
+};
+const NO_REPOSITORY = {
+  regex: '(^|/)([^/]*-)?repository(\\.js)?$|(^|/)repository/',
+  message: 'Routes call services, never repositories (ADR 0017).',
+};
+const NO_SERVICE = {
+  regex: '(^|/)([^/]*-)?service(\\.js)?$',
+  message: 'Repositories hold SQL only; services call them, not the reverse (ADR 0017).',
+};
+const NO_ROUTES = {
+  regex: '(^|/)([^/]*-)?routes(\\.js)?$',
+  message:
+    'Only the server wiring registers routes; services and repositories never import them (ADR 0017).',
+};
+const restrictImports = (...patterns) => ['error', { patterns }];
+
 export default tseslint.config(
   {
     ignores: [
@@ -62,6 +160,47 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['packages/server/src/**/*.ts'],
+    ignores: [
+      '**/*.test.ts',
+      '**/repository.ts',
+      '**/*-repository.ts',
+      '**/repository/**',
+      'packages/server/src/db/**',
+      ...SQL_NOT_YET_MOVED,
+    ],
+    rules: { 'no-restricted-syntax': ['error', ...QUERY_BUILDER_CALLS] },
+  },
+  // Import boundaries. A later block replaces an earlier one's options for the same file, so
+  // each layer's block repeats the server/agent pattern.
+  {
+    files: ['packages/server/{src,test}/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictImports(SERVER_AGENT_APART) },
+  },
+  {
+    files: ['packages/agent/{src,test}/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictImports(AGENT_SERVER_APART) },
+  },
+  {
+    files: ['packages/server/src/**/routes.ts', 'packages/server/src/**/*-routes.ts'],
+    rules: { 'no-restricted-imports': restrictImports(SERVER_AGENT_APART, NO_REPOSITORY) },
+  },
+  {
+    files: ['packages/server/src/**/service.ts', 'packages/server/src/**/*-service.ts'],
+    rules: { 'no-restricted-imports': restrictImports(SERVER_AGENT_APART, NO_ROUTES) },
+  },
+  {
+    files: [
+      'packages/server/src/**/repository.ts',
+      'packages/server/src/**/*-repository.ts',
+      'packages/server/src/**/repository/**/*.ts',
+    ],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrictImports(SERVER_AGENT_APART, NO_SERVICE, NO_ROUTES),
     },
   },
 );

@@ -1,17 +1,16 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
 import type { CollectionDefinition } from '@steward/protocol';
 import { SYSTEM_ACTOR, nowIso, type SiteContext } from '../context.js';
+import { inTransaction, lockUntilCommit, type Tx } from '../db/database.js';
 import { writeAudit } from '../audit/audit.js';
 import {
   definitionOf,
+  findCollectionById,
   insertCollection,
   insertRevision,
   nameTaken,
-  normaliseDefinition,
-  sameDefinition,
   updateCollectionDefinition,
 } from './repository.js';
+import { normaliseDefinition, sameDefinition, type StoredDefinition } from './definition.js';
 
 export interface BuiltinCollection {
   /** Stable across sites and versions: scripts and deployments may name it. */
@@ -95,8 +94,8 @@ export const BUILTIN_COLLECTIONS: readonly BuiltinCollection[] = [
 ];
 
 async function recordRevision(
-  tx: Kysely<Database>,
-  c: { id: string; revision: number; definition: CollectionDefinition; at: string },
+  tx: Tx,
+  c: { id: string; revision: number; definition: StoredDefinition; at: string },
 ): Promise<void> {
   const by = SYSTEM_ACTOR.userName;
   await insertRevision(tx, {
@@ -116,18 +115,14 @@ async function recordRevision(
 
 async function ensureOne(
   ctx: SiteContext,
-  tx: Kysely<Database>,
+  tx: Tx,
   b: BuiltinCollection,
   at: string,
 ): Promise<void> {
   const definition = normaliseDefinition(b.definition);
-  const existing = await tx
-    .selectFrom('collection')
-    .selectAll()
-    .where('id', '=', b.id)
-    .executeTakeFirst();
+  const existing = await findCollectionById(tx, b.id);
   if (existing && sameDefinition(definitionOf(existing), definition)) return;
-  if (await nameTaken(tx, definition.name, b.id)) {
+  if (await nameTaken(tx, { name: definition.name, exceptId: b.id })) {
     // Never rename an administrator's collection behind their back; say so and carry on.
     ctx.log.warn(
       { collection: b.id, name: definition.name },
@@ -137,7 +132,7 @@ async function ensureOne(
   }
   if (existing) {
     const revision = existing.revision + 1;
-    await updateCollectionDefinition(tx, b.id, definition, revision, at);
+    await updateCollectionDefinition(tx, { id: b.id, definition, revision, at });
     await recordRevision(tx, { id: b.id, revision, definition, at });
     return;
   }
@@ -152,10 +147,8 @@ async function ensureOne(
  */
 export async function ensureBuiltinCollections(ctx: SiteContext): Promise<void> {
   const at = nowIso(ctx);
-  await ctx.db.kysely.transaction().execute(async (tx) => {
-    if (ctx.db.dialect === 'postgres') {
-      await sql`select pg_advisory_xact_lock(hashtext('steward:builtin-collections'))`.execute(tx);
-    }
+  await inTransaction(ctx.db.kysely, async (tx) => {
+    await lockUntilCommit(tx, ctx.db.dialect, 'steward:builtin-collections');
     for (const b of BUILTIN_COLLECTIONS) await ensureOne(ctx, tx, b, at);
   });
 }

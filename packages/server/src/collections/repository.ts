@@ -1,22 +1,24 @@
 import { Type } from '@sinclair/typebox';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import {
-  canonicalJson,
   CollectionDefinition,
   CollectionRule,
   type Collection,
   type CollectionRevision,
-  type MembershipChange,
 } from '@steward/protocol';
-import type { CollectionTable, Database } from '../db/tables/index.js';
-import { toNumber } from '../db/database.js';
-import { checkRow, parseJsonColumn } from '../db/corrupt-row.js';
+import type { CollectionTable } from '../db/tables/index.js';
+import { toNumber, type Dialect, type Queryable, type Tx } from '../db/database.js';
+import { parseJsonColumn } from '../db/corrupt-row.js';
 import type { CollectionNode } from './graph.js';
+import type { StoredDefinition } from './definition.js';
+
+/*
+ * The collection and collection_revision tables. `findCollection` is the one way any domain
+ * finds a collection by id or name; membership tables are in membership-repository.ts, the
+ * query compiler in repository/.
+ */
 
 export type CollectionRow = Selectable<CollectionTable>;
-type Tx = Kysely<Database>;
-
-export const DEFAULT_EVALUATION_INTERVAL_MINUTES = 60;
 
 const RuleList = Type.Array(CollectionRule);
 
@@ -46,7 +48,7 @@ export function toCollection(row: CollectionRow): Collection {
 }
 
 /** The definition as kept in collection_revision (what restore brings back). */
-export function definitionOf(row: CollectionRow): CollectionDefinition {
+export function definitionOf(row: CollectionRow): StoredDefinition {
   return {
     name: row.name,
     description: row.description,
@@ -56,64 +58,66 @@ export function definitionOf(row: CollectionRow): CollectionDefinition {
   };
 }
 
-/** Every optional field filled in, so stored definitions compare and revisions read alike. */
-export function normaliseDefinition(def: CollectionDefinition): Required<CollectionDefinition> {
-  return {
-    name: def.name,
-    description: def.description ?? '',
-    limitingCollectionId: def.limitingCollectionId ?? null,
-    rules: def.rules,
-    evaluationIntervalMinutes: def.evaluationIntervalMinutes ?? DEFAULT_EVALUATION_INTERVAL_MINUTES,
-  };
-}
-
-export function sameDefinition(a: CollectionDefinition, b: CollectionDefinition): boolean {
-  return canonicalJson(normaliseDefinition(a)) === canonicalJson(normaliseDefinition(b));
-}
-
 export function toNode(
   row: Pick<CollectionRow, 'id' | 'limiting_collection_id' | 'rules'>,
 ): CollectionNode {
   return { id: row.id, limitingCollectionId: row.limiting_collection_id, rules: rulesOf(row) };
 }
 
-export function listCollectionRows(db: Tx): Promise<CollectionRow[]> {
+export function listCollectionRows(db: Queryable): Promise<CollectionRow[]> {
   return db.selectFrom('collection').selectAll().orderBy('name').execute();
 }
 
-export async function findCollection(db: Tx, idOrName: string): Promise<CollectionRow | undefined> {
-  const byId = await db
-    .selectFrom('collection')
-    .selectAll()
-    .where('id', '=', idOrName)
-    .executeTakeFirst();
+/** A collection by id only (built-ins are found by their stable id, never by a name). */
+export function findCollectionById(db: Queryable, id: string): Promise<CollectionRow | undefined> {
+  return db.selectFrom('collection').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * A collection by id, else by exact name: an id always wins, so a collection named like
+ * another's id cannot hide it. Every domain that takes a collection reference resolves it here.
+ */
+export async function findCollection(
+  db: Queryable,
+  idOrName: string,
+): Promise<CollectionRow | undefined> {
   return (
-    byId ?? db.selectFrom('collection').selectAll().where('name', '=', idOrName).executeTakeFirst()
+    (await findCollectionById(db, idOrName)) ??
+    db.selectFrom('collection').selectAll().where('name', '=', idOrName).executeTakeFirst()
   );
 }
 
-/** PostgreSQL: holds the row until the transaction ends, so two processes never diff one collection at once. */
+/**
+ * Reads a collection and, on PostgreSQL, holds its row until the transaction ends, so two
+ * processes never diff one collection at once (SQLite's single writer does that already).
+ */
 export async function lockCollection(
-  db: Tx,
-  dialect: 'sqlite' | 'postgres',
-  id: string,
+  tx: Tx,
+  opts: { id: string; dialect: Dialect },
 ): Promise<CollectionRow | undefined> {
-  const q = db.selectFrom('collection').selectAll().where('id', '=', id);
-  return dialect === 'postgres' ? q.forUpdate().executeTakeFirst() : q.executeTakeFirst();
+  const q = tx.selectFrom('collection').selectAll().where('id', '=', opts.id);
+  return opts.dialect === 'postgres' ? q.forUpdate().executeTakeFirst() : q.executeTakeFirst();
 }
 
 /** Names are compared without case: "Servers" and "servers" side by side would only confuse. */
-export async function nameTaken(db: Tx, name: string, exceptId: string | null): Promise<boolean> {
+export async function nameTaken(
+  db: Queryable,
+  opts: { name: string; exceptId: string | null },
+): Promise<boolean> {
   let q = db
     .selectFrom('collection')
     .select('id')
-    .where(sql<boolean>`lower(name) = lower(${name})`);
-  if (exceptId) q = q.where('id', '!=', exceptId);
+    .where(sql<boolean>`lower(name) = lower(${opts.name})`);
+  if (opts.exceptId) q = q.where('id', '!=', opts.exceptId);
   return (await q.executeTakeFirst()) !== undefined;
 }
 
+/**
+ * Which of `ids` exist in `table`. Rules name devices as well as collections; the device
+ * table belongs to the devices domain, whose repository has no such check yet (ADR 0017).
+ */
 export async function existingIds(
-  db: Tx,
+  db: Queryable,
   table: 'device' | 'collection',
   ids: readonly string[],
 ): Promise<Set<string>> {
@@ -127,8 +131,8 @@ export async function existingIds(
 }
 
 export async function insertCollection(
-  db: Tx,
-  c: { id: string; definition: CollectionDefinition; builtin: boolean; at: string },
+  db: Queryable,
+  c: { id: string; definition: StoredDefinition; builtin: boolean; at: string },
 ): Promise<void> {
   const def = c.definition;
   await db
@@ -136,12 +140,11 @@ export async function insertCollection(
     .values({
       id: c.id,
       name: def.name,
-      description: def.description ?? '',
+      description: def.description,
       builtin: c.builtin ? 1 : 0,
-      limiting_collection_id: def.limitingCollectionId ?? null,
+      limiting_collection_id: def.limitingCollectionId,
       rules: JSON.stringify(def.rules),
-      evaluation_interval_minutes:
-        def.evaluationIntervalMinutes ?? DEFAULT_EVALUATION_INTERVAL_MINUTES,
+      evaluation_interval_minutes: def.evaluationIntervalMinutes,
       member_count: 0,
       last_evaluated_at: null,
       revision: 1,
@@ -152,36 +155,33 @@ export async function insertCollection(
 }
 
 export async function updateCollectionDefinition(
-  db: Tx,
-  id: string,
-  def: CollectionDefinition,
-  revision: number,
-  at: string,
+  db: Queryable,
+  c: { id: string; definition: StoredDefinition; revision: number; at: string },
 ): Promise<void> {
+  const def = c.definition;
   await db
     .updateTable('collection')
     .set({
       name: def.name,
-      description: def.description ?? '',
-      limiting_collection_id: def.limitingCollectionId ?? null,
+      description: def.description,
+      limiting_collection_id: def.limitingCollectionId,
       rules: JSON.stringify(def.rules),
-      evaluation_interval_minutes:
-        def.evaluationIntervalMinutes ?? DEFAULT_EVALUATION_INTERVAL_MINUTES,
-      revision,
-      updated_at: at,
+      evaluation_interval_minutes: def.evaluationIntervalMinutes,
+      revision: c.revision,
+      updated_at: c.at,
     })
-    .where('id', '=', id)
+    .where('id', '=', c.id)
     .execute();
 }
 
 export async function insertRevision(
-  db: Tx,
+  db: Queryable,
   r: {
     collectionId: string;
     revision: number;
     at: string;
     by: string;
-    definition: CollectionDefinition;
+    definition: StoredDefinition;
   },
 ): Promise<void> {
   await db
@@ -211,7 +211,10 @@ function toRevision(row: {
   return { revision: row.revision, at: row.at, by: row.by, definition };
 }
 
-export async function listRevisions(db: Tx, collectionId: string): Promise<CollectionRevision[]> {
+export async function listRevisions(
+  db: Queryable,
+  collectionId: string,
+): Promise<CollectionRevision[]> {
   const rows = await db
     .selectFrom('collection_revision')
     .selectAll()
@@ -222,68 +225,42 @@ export async function listRevisions(db: Tx, collectionId: string): Promise<Colle
 }
 
 export async function findRevision(
-  db: Tx,
-  collectionId: string,
-  revision: number,
+  db: Queryable,
+  opts: { collectionId: string; revision: number },
 ): Promise<CollectionRevision | undefined> {
   const row = await db
     .selectFrom('collection_revision')
     .selectAll()
-    .where('collection_id', '=', collectionId)
-    .where('revision', '=', revision)
+    .where('collection_id', '=', opts.collectionId)
+    .where('revision', '=', opts.revision)
     .executeTakeFirst();
   return row ? toRevision(row) : undefined;
 }
 
-export async function memberIdsPage(
-  db: Tx,
+/**
+ * Deployments and rollout phases that target a collection (deleting it would orphan them).
+ * Those tables belong to the deployments domain; the question is asked from here because
+ * deployments already depend on collections, and the reverse import would make a cycle.
+ */
+export function deploymentsTargeting(
+  db: Queryable,
   collectionId: string,
-  page: { offset: number; limit: number },
-): Promise<{ ids: string[]; total: number }> {
-  const rows = await db
-    .selectFrom('collection_member as m')
-    .innerJoin('device as d', 'd.id', 'm.device_id')
-    .select('d.id')
-    .where('m.collection_id', '=', collectionId)
-    .orderBy('d.name')
-    .orderBy('d.id')
-    .offset(page.offset)
-    .limit(page.limit)
-    .execute();
-  const count = await db
-    .selectFrom('collection_member')
-    .select((eb) => eb.fn.countAll().as('n'))
+): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('deployment')
+    .select(['id', 'name'])
     .where('collection_id', '=', collectionId)
-    .executeTakeFirst();
-  return { ids: rows.map((r) => r.id), total: toNumber(count?.n) };
-}
-
-export async function membershipHistory(
-  db: Tx,
-  collectionId: string,
-  opts: { limit: number; before?: string | undefined },
-): Promise<MembershipChange[]> {
-  let q = db
-    .selectFrom('collection_membership_change as c')
-    .leftJoin('device as d', 'd.id', 'c.device_id')
-    .select(['c.id', 'c.at', 'c.device_id', 'c.change', 'c.revision', 'd.name'])
-    .where('c.collection_id', '=', collectionId)
-    .orderBy('c.id', 'desc')
-    .limit(opts.limit);
-  if (opts.before !== undefined) q = q.where('c.id', '<', Number(opts.before));
-  const rows = await q.execute();
-  return rows.map((r) => ({
-    id: String(r.id),
-    at: r.at,
-    deviceId: r.device_id,
-    // A deleted device keeps its history; its id stands in for the name.
-    deviceName: r.name ?? r.device_id,
-    change: checkRow('collection_membership_change', String(r.id), { change: r.change }).change,
-    revision: r.revision,
-  }));
+    .union(
+      db
+        .selectFrom('deployment_phase as p')
+        .innerJoin('phased_deployment as pd', 'pd.id', 'p.phased_deployment_id')
+        .select(['pd.id as id', 'pd.name as name'])
+        .where('p.collection_id', '=', collectionId),
+    )
+    .execute();
 }
 
 /** Deletes a collection and, by cascade, its members, history and revisions. */
-export async function deleteCollection(db: Tx, id: string): Promise<void> {
+export async function deleteCollection(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('collection').where('id', '=', id).execute();
 }

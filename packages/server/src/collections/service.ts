@@ -15,18 +15,17 @@ import {
   InputError,
   NotFoundError,
 } from '@steward/protocol';
-import type { Kysely } from 'kysely';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
-import type { Database } from '../db/tables/index.js';
-import { toNumber } from '../db/database.js';
+import { inTransaction, type Queryable, type Tx } from '../db/database.js';
 import { writeAudit } from '../audit/audit.js';
 import { loadClassCatalog } from '../inventory/classes.js';
 import { deviceSummariesByIds } from '../devices/repository.js';
-import { membershipFilter } from './evaluator.js';
 import { EvaluationQueue } from './evaluation-queue.js';
 import { dependantsOf } from './graph.js';
+import { normaliseDefinition, sameDefinition, type StoredDefinition } from './definition.js';
 import * as repo from './repository.js';
+import * as membership from './membership-repository.js';
 import { validateDefinition, validateRules } from './validation.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 
@@ -81,7 +80,7 @@ export class CollectionService {
     await this.queue.evaluateDue();
   }
 
-  private async mustFind(db: Kysely<Database>, idOrName: string): Promise<repo.CollectionRow> {
+  private async mustFind(db: Queryable, idOrName: string): Promise<repo.CollectionRow> {
     const row = await repo.findCollection(db, idOrName);
     if (!row) throw new NotFoundError('collection', idOrName);
     return row;
@@ -100,7 +99,7 @@ export class CollectionService {
   /** Creates a collection (revision 1) and evaluates it before returning, so its members show at once. */
   async create(actor: Actor, input: CollectionDefinition): Promise<Collection> {
     authorize(actor, 'collections:write');
-    const def = repo.normaliseDefinition(input);
+    const def = normaliseDefinition(input);
     const catalog = await loadClassCatalog(this.ctx);
     const id = randomUUID();
     const at = nowIso(this.ctx);
@@ -134,7 +133,7 @@ export class CollectionService {
     return this.replaceDefinition(
       actor,
       idOrName,
-      () => Promise.resolve(repo.normaliseDefinition(input)),
+      () => Promise.resolve(normaliseDefinition(input)),
       'collection.update',
     );
   }
@@ -146,9 +145,9 @@ export class CollectionService {
       actor,
       idOrName,
       async (tx, id) => {
-        const old = await repo.findRevision(tx, id, revision);
+        const old = await repo.findRevision(tx, { collectionId: id, revision });
         if (!old) throw new NotFoundError(`revision of collection "${idOrName}"`, String(revision));
-        return repo.normaliseDefinition(old.definition);
+        return normaliseDefinition(old.definition);
       },
       'collection.restore',
       { restoredRevision: revision },
@@ -158,7 +157,7 @@ export class CollectionService {
   private async replaceDefinition(
     actor: Actor,
     idOrName: string,
-    definition: (tx: Kysely<Database>, id: string) => Promise<Required<CollectionDefinition>>,
+    definition: (tx: Tx, id: string) => Promise<StoredDefinition>,
     action: string,
     details: Record<string, unknown> = {},
   ): Promise<Collection> {
@@ -176,10 +175,10 @@ export class CollectionService {
           );
         const def = await definition(tx, row.id);
         name = def.name;
-        if (repo.sameDefinition(repo.definitionOf(row), def)) return;
+        if (sameDefinition(repo.definitionOf(row), def)) return;
         await validateDefinition(tx, def, { selfId: row.id, catalog });
         const revision = row.revision + 1;
-        await repo.updateCollectionDefinition(tx, row.id, def, revision, at);
+        await repo.updateCollectionDefinition(tx, { id: row.id, definition: def, revision, at });
         await repo.insertRevision(tx, {
           collectionId: row.id,
           revision,
@@ -202,12 +201,9 @@ export class CollectionService {
   }
 
   /** One transaction; a concurrent create with the same name loses on the unique index. */
-  private async write(
-    body: (tx: Kysely<Database>) => Promise<void>,
-    name: () => string,
-  ): Promise<void> {
+  private async write(body: (tx: Tx) => Promise<void>, name: () => string): Promise<void> {
     try {
-      await this.ctx.db.kysely.transaction().execute(body);
+      await inTransaction(this.ctx.db.kysely, body);
     } catch (err) {
       if (isUniqueViolation(err))
         throw new ConflictError(
@@ -222,7 +218,7 @@ export class CollectionService {
   async remove(actor: Actor, idOrName: string): Promise<void> {
     authorize(actor, 'collections:write');
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       const row = await this.mustFind(tx, idOrName);
       if (row.builtin === 1)
         throw new ConflictError(
@@ -243,18 +239,7 @@ export class CollectionService {
         );
       }
       // Deployments and rollout phases name their collection: deleting it would orphan them.
-      const deployments = await tx
-        .selectFrom('deployment')
-        .select(['id', 'name'])
-        .where('collection_id', '=', row.id)
-        .union(
-          tx
-            .selectFrom('deployment_phase as p')
-            .innerJoin('phased_deployment as pd', 'pd.id', 'p.phased_deployment_id')
-            .select(['pd.id as id', 'pd.name as name'])
-            .where('p.collection_id', '=', row.id),
-        )
-        .execute();
+      const deployments = await repo.deploymentsTargeting(tx, row.id);
       if (deployments.length > 0)
         throw new ConflictError(
           ErrorCode.COLLECTION_IN_USE,
@@ -293,7 +278,8 @@ export class CollectionService {
   ): Promise<{ items: DeviceSummary[]; total: number }> {
     authorize(actor, 'read');
     const row = await this.mustFind(this.ctx.db.kysely, idOrName);
-    const { ids, total } = await repo.memberIdsPage(this.ctx.db.kysely, row.id, {
+    const { ids, total } = await membership.memberIdsPage(this.ctx.db.kysely, {
+      collectionId: row.id,
       offset: page.offset ?? 0,
       limit: page.limit ?? 50,
     });
@@ -307,7 +293,8 @@ export class CollectionService {
   ): Promise<MembershipChange[]> {
     authorize(actor, 'read');
     const row = await this.mustFind(this.ctx.db.kysely, idOrName);
-    return repo.membershipHistory(this.ctx.db.kysely, row.id, {
+    return membership.membershipHistory(this.ctx.db.kysely, {
+      collectionId: row.id,
       limit: q.limit ?? 100,
       before: q.before,
     });
@@ -325,28 +312,13 @@ export class CollectionService {
     const catalog = await loadClassCatalog(this.ctx);
     const db = this.ctx.db.kysely;
     await validateRules(db, req, catalog);
-    const def = { rules: req.rules, limitingCollectionId: req.limitingCollectionId ?? null };
-    const filter = await membershipFilter(db, this.ctx.db.dialect, def, catalog);
-    const count = await db
-      .selectFrom('device as d')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where(filter)
-      .executeTakeFirst();
-    const sample = await db
-      .selectFrom('device as d')
-      .select('d.id')
-      .where(filter)
-      .orderBy('d.name')
-      .orderBy('d.id')
-      .limit(PREVIEW_SAMPLE)
-      .execute();
-    return {
-      count: toNumber(count?.n),
-      sample: await deviceSummariesByIds(
-        this.ctx,
-        sample.map((r) => r.id),
-      ),
-    };
+    const { count, sampleIds } = await membership.previewMembers(db, {
+      dialect: this.ctx.db.dialect,
+      definition: { rules: req.rules, limitingCollectionId: req.limitingCollectionId ?? null },
+      catalog,
+      sampleSize: PREVIEW_SAMPLE,
+    });
+    return { count, sample: await deviceSummariesByIds(this.ctx, sampleIds) };
   }
 
   /** Checks a query for the editor; a problem is a 400 whose details are the QueryError. */

@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import {
   ErrorCode,
   validateQuery,
@@ -9,11 +8,9 @@ import {
   ConflictError,
   InputError,
 } from '@steward/protocol';
-import type { Database } from '../db/tables/index.js';
+import type { Queryable } from '../db/database.js';
 import { findCycle, type CollectionNode } from './graph.js';
 import { existingIds, listCollectionRows, nameTaken, toNode } from './repository.js';
-
-type Tx = Kysely<Database>;
 
 /** A reference that names nothing: 404 with the rule it came from, for the console to highlight. */
 class MissingReferenceError extends AppError {
@@ -28,7 +25,7 @@ class MissingReferenceError extends AppError {
  * device and collection a rule or the limit names exists (NOT_FOUND).
  */
 export async function validateRules(
-  db: Tx,
+  db: Queryable,
   def: { rules: readonly CollectionRule[]; limitingCollectionId?: string | null | undefined },
   catalog: readonly InventoryClassShape[],
 ): Promise<void> {
@@ -86,11 +83,11 @@ export async function validateRules(
  * dependency cycle through limiting/include/exclude (a collection cannot contain itself).
  */
 export async function validateDefinition(
-  db: Tx,
+  db: Queryable,
   def: CollectionDefinition,
   opts: { selfId: string; catalog: readonly InventoryClassShape[] },
 ): Promise<void> {
-  if (await nameTaken(db, def.name, opts.selfId)) {
+  if (await nameTaken(db, { name: def.name, exceptId: opts.selfId })) {
     throw new ConflictError(
       ErrorCode.COLLECTION_NAME_TAKEN,
       `a collection named "${def.name}" already exists`,

@@ -1,4 +1,3 @@
-import { sql, type Kysely } from 'kysely';
 import {
   compareDebianVersions,
   type CheckedNode,
@@ -6,9 +5,6 @@ import {
   type CheckedQuery,
   type ResolvedProperty,
 } from '@steward/protocol';
-import type { Dialect } from '../db/database.js';
-import type { Database } from '../db/tables/index.js';
-import { inventoryElements, jsonProperty } from './sql-json.js';
 
 /**
  * Version properties held in JSON (os.version, os.kernel, custom classes) and device.agentVersion
@@ -19,6 +15,7 @@ import { inventoryElements, jsonProperty } from './sql-json.js';
  * compareDebianVersions which of them satisfy the condition, and the SQL tests membership in
  * that set (one bound parameter). The result is exact dpkg order on both dialects and stores
  * nothing new. Packages do not need this: package_set_item.version_key is a stored sort key.
+ * The values are read by repository/version-values.ts; this file decides in TypeScript.
  */
 export type VersionDomains = ReadonlyMap<string, readonly string[]>;
 
@@ -59,44 +56,6 @@ export function versionPropertiesOf(query: CheckedQuery): ResolvedProperty[] {
   };
   visit(query.root, null);
   return [...found.values()];
-}
-
-async function distinctValues(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  p: ResolvedProperty,
-): Promise<string[]> {
-  if (p.scope === 'device') {
-    // The only version column of the device pseudo-class.
-    const rows = await db
-      .selectFrom('device')
-      .select('agent_version as v')
-      .distinct()
-      .where('agent_version', 'is not', null)
-      .execute();
-    return rows.flatMap((r) => (r.v === null ? [] : [r.v]));
-  }
-  const value = jsonProperty(dialect, 'je', p.property, 'version');
-  const rows = await sql<{
-    v: string | null;
-  }>`select distinct ${value} as v from ${inventoryElements(
-    dialect,
-    'i',
-    'je',
-  )} where i.class_name = ${p.className}`.execute(db);
-  return rows.rows.flatMap((r) => (typeof r.v === 'string' ? [r.v] : []));
-}
-
-/** Reads the value sets a query's JSON-held version comparisons need. */
-export async function loadVersionDomains(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  query: CheckedQuery,
-): Promise<VersionDomains> {
-  const domains = new Map<string, readonly string[]>();
-  for (const p of versionPropertiesOf(query))
-    domains.set(domainKey(p), await distinctValues(db, dialect, p));
-  return domains;
 }
 
 function satisfies(cmp: number, op: CompareOp): boolean {

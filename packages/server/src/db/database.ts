@@ -6,6 +6,7 @@ import {
   Migrator,
   PostgresDialect,
   SqliteDialect,
+  Transaction,
   sql,
   type SqliteDatabase as SqliteDialectDatabase,
 } from 'kysely';
@@ -15,6 +16,44 @@ import { migrations } from './migrations/index.js';
 import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenIfExists } from '../site/private-files.js';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * Where a repository function runs its SQL: the site's connection pool or a transaction on it.
+ * Repository functions take a `Queryable`, so the service decides which calls share a
+ * transaction (ADR 0017).
+ */
+export type Queryable = Kysely<Database>;
+
+/**
+ * The one transaction type: a function that must run inside a transaction (a row lock, writes
+ * that stand or fall together) takes a `Tx`, so calling it outside one is a compile error.
+ */
+export type Tx = Transaction<Database>;
+
+/**
+ * Runs `work` as one unit of work: in a new transaction, or inside the caller's when `db` is
+ * already one. Joining matters on SQLite, where the pool is a single connection: a nested
+ * `transaction()` would wait for itself. The check-in path uses `inWriteTransaction`
+ * (group-commit.ts) instead, which shares one commit between concurrent reports on SQLite.
+ */
+export function inTransaction<T>(db: Queryable, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return isTransaction(db) ? work(db) : db.transaction().execute(work);
+}
+
+/** `instanceof` alone narrows to `Transaction<any>`; this keeps the row types. */
+function isTransaction(db: Queryable): db is Tx {
+  return db instanceof Transaction;
+}
+
+/**
+ * PostgreSQL: takes an advisory lock named `name` until `tx` ends, so processes starting
+ * together do the same one-off work one after the other. SQLite needs none: its one writer
+ * already serialises the transactions.
+ */
+export async function lockUntilCommit(tx: Tx, dialect: Dialect, name: string): Promise<void> {
+  if (dialect === 'postgres')
+    await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(tx);
+}
 
 export interface Db {
   kysely: Kysely<Database>;

@@ -1,12 +1,11 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from './tables/index.js';
-import type { Db } from './database.js';
+import { sql } from 'kysely';
+import type { Db, Queryable, Tx } from './database.js';
 
-type Work<T> = (tx: Kysely<Database>) => Promise<T>;
+type Work<T> = (tx: Tx) => Promise<T>;
 
 interface Job {
-  work: Work<unknown>;
-  resolve: (value: unknown) => void;
+  /** Runs the work in the shared transaction; the function it returns answers the caller. */
+  run: (tx: Tx) => Promise<() => void>;
   reject: (error: unknown) => void;
 }
 
@@ -25,11 +24,16 @@ export class GroupCommit {
   private queue: Job[] = [];
   private flushing = false;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Queryable) {}
 
   run<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: (v) => resolve(v as T), reject });
+      // The value stays typed inside this closure, answered only once the COMMIT has returned.
+      const run = async (tx: Tx) => {
+        const value = await work(tx);
+        return () => resolve(value);
+      };
+      this.queue.push({ run, reject });
       if (!this.flushing) {
         // Start on the next turn of the event loop, not now: requests whose bytes arrived during
         // the previous COMMIT's fsync are parsed first and join this group, so one fsync serves
@@ -45,15 +49,15 @@ export class GroupCommit {
     try {
       while (this.queue.length > 0) {
         const jobs = this.queue.splice(0, MAX_GROUP);
-        const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+        const outcomes: ({ ok: true; answer: () => void } | { ok: false; error: unknown })[] = [];
         try {
           await this.db.transaction().execute(async (tx) => {
             for (const job of jobs) {
               await sql`savepoint steward_job`.execute(tx);
               try {
-                const value = await job.work(tx);
+                const answer = await job.run(tx);
                 await sql`release steward_job`.execute(tx);
-                outcomes.push({ ok: true, value });
+                outcomes.push({ ok: true, answer });
               } catch (error) {
                 await sql`rollback to steward_job`.execute(tx);
                 await sql`release steward_job`.execute(tx);
@@ -68,7 +72,7 @@ export class GroupCommit {
         }
         jobs.forEach((job, i) => {
           const outcome = outcomes[i];
-          if (outcome?.ok) job.resolve(outcome.value);
+          if (outcome?.ok) outcome.answer();
           else job.reject(outcome ? outcome.error : new Error('job did not run'));
         });
       }

@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import {
   debianVersionKey,
   type CheckedNode,
@@ -7,16 +7,10 @@ import {
   type LiteralValue,
   type ResolvedProperty,
 } from '@steward/protocol';
-import type { Dialect } from '../db/database.js';
-import type { Database } from '../db/tables/index.js';
+import type { Dialect, Queryable } from '../../db/database.js';
 import { inTextSet, inventoryElements, jsonProperty, literalParam } from './sql-json.js';
-import {
-  domainKey,
-  loadVersionDomains,
-  versionsIn,
-  versionsMatching,
-  type VersionDomains,
-} from './version-domain.js';
+import { domainKey, versionsIn, versionsMatching, type VersionDomains } from '../version-domain.js';
+import { loadVersionDomains } from './version-values.js';
 
 /**
  * Compiles a checked query to a boolean SQL expression over `device as d`.
@@ -30,7 +24,7 @@ import {
  *   databases) with `%` and `_` wildcards, and `\%` / `\_` for a literal % or _;
  * - `=` on text is case-sensitive and exact;
  * - versions compare in dpkg order: packages through package_set_item.version_key, every other
- *   version property through its value set (see version-domain.ts); `like` on a version is text;
+ *   version property through its value set (see ../version-domain.ts); `like` on a version is text;
  * - datetimes compare as ISO-8601 UTC text (literals are normalised by the checker).
  *
  * Identifiers come only from the catalog and this file; every value is a bound parameter.
@@ -272,7 +266,7 @@ export function compileQuery(query: CheckedQuery, opts: CompileOptions): Express
  * transaction the result will run in: on SQLite it holds the only connection.
  */
 export async function compileQueryFor(
-  db: Kysely<Database>,
+  db: Queryable,
   dialect: Dialect,
   query: CheckedQuery,
 ): Promise<Expression<SqlBool>> {

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_CLASSES, validateQuery, type InventoryClassShape } from '@steward/protocol';
-import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
-import type { SiteContext } from '../context.js';
+import { createTestContext, postgresReachable, testDialects } from '../../../test/support/db.js';
+import type { SiteContext } from '../../context.js';
 import { compileQueryFor } from './query-sql.js';
-import { insertDevices, setInventory, type DeviceFixture } from '../../test/support/collections.js';
+import {
+  insertDevices,
+  setInventory,
+  type DeviceFixture,
+} from '../../../test/support/collections.js';
 
 const pgUp = await postgresReachable();
 if (!pgUp)

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { PropertyType } from '@steward/protocol';
-import type { Dialect } from '../db/database.js';
+import type { Dialect } from '../../db/database.js';
 
 /**
  * The dialect-specific SQL for reading inventory instances held as JSON arrays in

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { likePattern } from './query-sql.js';
 import { versionsIn, versionsMatching } from './version-domain.js';
-
-describe('likePattern', () => {
-  it('keeps \\% and \\_ as escapes and makes other backslashes literal', () => {
-    expect(likePattern('50\\%')).toBe('50\\%');
-    expect(likePattern('a\\_b%')).toBe('a\\_b%');
-    expect(likePattern('C:\\temp')).toBe('C:\\\\temp');
-    expect(likePattern('end\\')).toBe('end\\\\');
-  });
-});
 
 describe('version value sets', () => {
   const domain = ['1:0.9', '1.0-1', '1.0', '1.0~rc1', '1.00', '2'];
