@@ -282,11 +282,17 @@ export async function pgReachable(): Promise<boolean> {
   }
 }
 
-/** A whole site: server process, N enrolled agent processes that have sent their first inventory. */
-export async function startSite(
+/**
+ * A whole site, the builder of every real-process test: a server process, signed in as its
+ * administrator unless `withAdmin: false` (`api` then carries no session), and
+ * `withEnrolledDevices` enrolled agent processes (1 by default) that have sent their first
+ * inventory: `createTestSite({ withAdmin: true, withEnrolledDevices: 3 })`.
+ */
+export async function createTestSite(
   opts: {
     dialect?: TestDialect;
-    agents?: number;
+    withAdmin?: boolean;
+    withEnrolledDevices?: number;
     /** Added to the server's and the agents' environment (e.g. STEWARD_TEST_CLOCK_FILE). */
     env?: NodeJS.ProcessEnv;
     /** Folders the server may import content from (`steward package import --server-path`). */
@@ -310,7 +316,7 @@ export async function startSite(
   api.setToken((await api.login('admin', adminPassword)).token);
   await api.updateClientSettings(FAST_SETTINGS);
   const agents: AgentHandle[] = [];
-  const n = opts.agents ?? 1;
+  const n = opts.withEnrolledDevices ?? 1;
   if (n > 0) {
     const token = await api.createToken({ description: 'test', maxUses: n });
     for (let i = 0; i < n; i++) {
@@ -329,6 +335,8 @@ export async function startSite(
     120_000,
     250,
   );
+  // Setting up needs the administrator; `withAdmin: false` hands the test a client with no session.
+  const siteApi = opts.withAdmin === false ? new ApiClient({ baseUrl: server.adminUrl }) : api;
   const site: Site = {
     dir,
     dialect,
@@ -341,7 +349,7 @@ export async function startSite(
     },
     adminUser: 'admin',
     adminPassword,
-    api,
+    api: siteApi,
     get server() {
       return server;
     },

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exec, REPO, startSite, waitFor, type Site } from '../../../test-support/site.js';
+import { exec, REPO, createTestSite, waitFor, type Site } from '../../../test-support/site.js';
 
 /** The .deb an administrator installs: built, inspected, and its bundled agent enrolled for real. */
 describe('the steward-agent Debian package', () => {
@@ -20,7 +20,7 @@ describe('the steward-agent Debian package', () => {
     deb = join(out, file);
     root = mkdtempSync(join(tmpdir(), 'steward-deb-root-'));
     execFileSync('dpkg-deb', ['-x', deb, root]);
-    site = await startSite({ agents: 0 });
+    site = await createTestSite({ withEnrolledDevices: 0 });
   });
   afterAll(async () => {
     await site?.stop();

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exec, startSite, STEWARD, type Site } from '../../../test-support/site.js';
+import { exec, createTestSite, STEWARD, type Site } from '../../../test-support/site.js';
 
 /** The scripting contract of issue 2, run as an administrator's script would: real processes. */
 describe('steward CLI against a real site', () => {
@@ -17,7 +17,7 @@ describe('steward CLI against a real site', () => {
   };
 
   beforeAll(async () => {
-    site = await startSite({ agents: 1 });
+    site = await createTestSite({ withEnrolledDevices: 1 });
     env = {
       STEWARD_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'steward-cli-')),
       NO_COLOR: '1',

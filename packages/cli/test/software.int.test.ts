@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exec, startSite, STEWARD, waitFor, type Site } from '../../../test-support/site.js';
+import { exec, createTestSite, STEWARD, waitFor, type Site } from '../../../test-support/site.js';
 
 interface WithId {
   id: string;
@@ -36,7 +36,7 @@ describe('steward software distribution CLI against a real site', () => {
   let deploymentId = '';
 
   beforeAll(async () => {
-    site = await startSite({ agents: 1 });
+    site = await createTestSite({ withEnrolledDevices: 1 });
     work = mkdtempSync(join(tmpdir(), 'steward-cli-sw-'));
     env = {
       STEWARD_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'steward-cli-')),

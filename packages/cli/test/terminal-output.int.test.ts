@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentPaths } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
-import { exec, startSite, STEWARD, waitFor, type Site } from '../../../test-support/site.js';
+import { exec, createTestSite, STEWARD, waitFor, type Site } from '../../../test-support/site.js';
 
 function enrol(site: Site, body: object): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -40,7 +40,7 @@ describe('steward prints site text safely', () => {
   const steward = (args: string[]) => exec(STEWARD, args, { env });
 
   beforeAll(async () => {
-    site = await startSite({ agents: 0 });
+    site = await createTestSite({ withEnrolledDevices: 0 });
     env = {
       STEWARD_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'steward-cli-')),
       NO_COLOR: '1',

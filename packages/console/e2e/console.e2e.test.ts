@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSite, waitFor, type Site } from '../../../test-support/site.js';
+import { createTestSite, waitFor, type Site } from '../../../test-support/site.js';
 import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
 
 let site: Site;
@@ -24,7 +24,7 @@ async function shot(name: string, on: Page = page): Promise<void> {
 describe('console', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    site = await startSite({ agents: 1 });
+    site = await createTestSite({ withEnrolledDevices: 1 });
     browser = await launchBrowser();
     ({ context, page } = await openPage(browser));
   });

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSite, type Site } from '../../../test-support/site.js';
+import { createTestSite, type Site } from '../../../test-support/site.js';
 import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
 
 let site: Site;
@@ -24,7 +24,7 @@ function violations(): Promise<string[]> {
 describe('console session security', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    site = await startSite({ agents: 0 });
+    site = await createTestSite({ withEnrolledDevices: 0 });
     browser = await launchBrowser();
     ({ context, page } = await openPage(browser));
     await context.addInitScript(() => {

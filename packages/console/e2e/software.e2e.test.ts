@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSite, type Site } from '../../../test-support/site.js';
+import { createTestSite, type Site } from '../../../test-support/site.js';
 import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
 
 let site: Site;
@@ -54,7 +54,7 @@ describe('software distribution in the console', () => {
     work = mkdtempSync(join(tmpdir(), 'steward-e2e-software-'));
     marker = join(work, 'marker.txt');
     buildArchive();
-    site = await startSite({ agents: 1 });
+    site = await createTestSite({ withEnrolledDevices: 1 });
     browser = await launchBrowser();
     ({ context, page } = await openPage(browser));
     await signIn(page, site);

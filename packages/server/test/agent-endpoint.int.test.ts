@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AgentPaths, DEVICE_AUTH_HEADER } from '@steward/protocol';
-import { startSite, waitFor, type Site } from '../../../test-support/site.js';
+import { createTestSite, waitFor, type Site } from '../../../test-support/site.js';
 import { CBC_SUITES, tls12Handshake } from '../../../test-support/tls.js';
 
 /** The agent listener's whole-request deadline in these tests (the default is a minute). */
@@ -133,8 +133,8 @@ describe('the agent endpoint defends itself before authentication', () => {
   let site: Site;
   let auth: string;
   beforeAll(async () => {
-    site = await startSite({
-      agents: 1,
+    site = await createTestSite({
+      withEnrolledDevices: 1,
       env: { STEWARD_AGENT_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) },
     });
     const agent = site.agents[0];
@@ -242,7 +242,10 @@ describe('refused enrolments write a bounded number of status messages', () => {
   let site: Site;
   beforeAll(async () => {
     // One interval for the whole test: the summary is written when the server stops.
-    site = await startSite({ agents: 0, env: { STEWARD_ENROLMENT_DIGEST_SECONDS: '3600' } });
+    site = await createTestSite({
+      withEnrolledDevices: 0,
+      env: { STEWARD_ENROLMENT_DIGEST_SECONDS: '3600' },
+    });
   }, 180_000);
   afterAll(async () => {
     await site?.stop();

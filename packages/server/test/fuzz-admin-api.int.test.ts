@@ -9,7 +9,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@steward/protocol';
-import { pgReachable, startSite, type Site, type TestDialect } from '../../../test-support/site.js';
+import {
+  pgReachable,
+  createTestSite,
+  type Site,
+  type TestDialect,
+} from '../../../test-support/site.js';
 import { PUBLIC_OPERATIONS, casesFor } from './fuzz/admin-cases.js';
 import { operationsOf, type OpenApiDocument, type Operation } from './fuzz/openapi.js';
 import { Figures, rowCounter, runGroup, send, type FuzzCase, type RowCounter } from './fuzz/run.js';
@@ -39,7 +44,7 @@ describe.each(dialects)('admin API fuzz (%s)', (dialect) => {
 
   beforeAll(async () => {
     if (skip) return;
-    site = await startSite({ dialect, agents: 0 });
+    site = await createTestSite({ dialect, withEnrolledDevices: 0 });
     const doc = JSON.parse(
       (
         await send(site.adminUrl, {

@@ -9,7 +9,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentPaths, DEVICE_AUTH_HEADER, ErrorCode } from '@steward/protocol';
-import { pgReachable, startSite, type Site, type TestDialect } from '../../../test-support/site.js';
+import {
+  pgReachable,
+  createTestSite,
+  type Site,
+  type TestDialect,
+} from '../../../test-support/site.js';
 import {
   deviceAuthCases,
   deviceInputCases,
@@ -50,9 +55,9 @@ describe.each(dialects)('agent API fuzz (%s)', (dialect) => {
     if (skip) return;
     // Every hostile input must reach its own check, not the per-address refusal budget (429),
     // which agent-endpoint.int.test.ts tests on its own.
-    site = await startSite({
+    site = await createTestSite({
       dialect,
-      agents: 0,
+      withEnrolledDevices: 0,
       env: { STEWARD_AGENT_REFUSALS_PER_MINUTE: '0' },
     });
     device = await enrolDevice(site, 'fuzz-device');

@@ -2,7 +2,12 @@ import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentPaths, ErrorCode } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
-import { pgReachable, startSite, type Site, type TestDialect } from '../../../test-support/site.js';
+import {
+  pgReachable,
+  createTestSite,
+  type Site,
+  type TestDialect,
+} from '../../../test-support/site.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
@@ -108,7 +113,7 @@ describe.each(dialects)('input the site cannot store is refused (%s)', (dialect)
   let site: Site;
   beforeAll(async () => {
     if (skip) return;
-    site = await startSite({ dialect, agents: 0 });
+    site = await createTestSite({ dialect, withEnrolledDevices: 0 });
   });
   afterAll(async () => {
     await site?.stop();

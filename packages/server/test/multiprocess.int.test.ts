@@ -6,7 +6,7 @@ import {
   pgReachable,
   refusedServerStart,
   startServerProcess,
-  startSite,
+  createTestSite,
   waitFor,
   type ServerHandle,
   type Site,
@@ -25,7 +25,7 @@ describe.skipIf(!hasPg)('two server processes against one PostgreSQL', () => {
   let second: ServerHandle;
   const secondDir = () => join(site.dir, 'server-b');
   beforeAll(async () => {
-    site = await startSite({ dialect: 'postgres', agents: 1 });
+    site = await createTestSite({ dialect: 'postgres', withEnrolledDevices: 1 });
     second = await startServerProcess({
       dataDir: secondDir(),
       dbUrl: site.dbUrl ?? '',

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX, allOperations, operationKey } from '@steward/protocol';
-import { startSite, type Site } from '../../../test-support/site.js';
+import { createTestSite, type Site } from '../../../test-support/site.js';
 import { send } from './fuzz/run.js';
 import { NOT_YET_IN_TABLE } from './not-yet-in-table.js';
 
@@ -30,7 +30,7 @@ describe('the operation table', () => {
   let site: Site;
   let doc: Doc;
   beforeAll(async () => {
-    site = await startSite({ agents: 0 });
+    site = await createTestSite({ withEnrolledDevices: 0 });
     const answer = await send(site.adminUrl, {
       method: 'GET',
       path: '/api/openapi.json',

@@ -7,7 +7,7 @@ import { decodeEnrolmentToken } from '@steward/protocol/node';
 import {
   exec,
   pgReachable,
-  startSite,
+  createTestSite,
   STEWARD_AGENT,
   waitFor,
   type Site,
@@ -56,7 +56,7 @@ describe.each(dialects)('one bad report item never stops a device (%s)', (dialec
   let site: Site;
   beforeAll(async () => {
     if (dialect === 'postgres' && !hasPg) return;
-    site = await startSite({ dialect, agents: 1 });
+    site = await createTestSite({ dialect, withEnrolledDevices: 1 });
   });
   afterAll(async () => {
     await site?.stop();

@@ -4,7 +4,7 @@ import { decodeEnrolmentToken } from '@steward/protocol/node';
 import {
   exec,
   pgReachable,
-  startSite,
+  createTestSite,
   STEWARD_AGENT,
   waitFor,
   type Site,
@@ -45,7 +45,7 @@ describe.each(dialects)('nothing acknowledged is lost (%s)', (dialect) => {
   let site: Site;
   beforeAll(async () => {
     if (dialect === 'postgres' && !hasPg) return;
-    site = await startSite({ dialect, agents: 1 });
+    site = await createTestSite({ dialect, withEnrolledDevices: 1 });
   });
   afterAll(async () => {
     await site?.stop();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '@steward/protocol';
 import {
   pgReachable,
-  startSite,
+  createTestSite,
   waitFor,
   type Site,
   type TestDialect,
@@ -29,7 +29,7 @@ describe.each(dialects)('a site on %s with a real agent', (dialect) => {
   let site: Site;
   beforeAll(async () => {
     if (dialect === 'postgres' && !hasPg) return;
-    site = await startSite({ dialect, agents: 1 });
+    site = await createTestSite({ dialect, withEnrolledDevices: 1 });
   });
   afterAll(async () => {
     await site?.stop();

@@ -11,7 +11,7 @@ import {
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type ApiClient } from '@steward/protocol';
-import { pgReachable, startSite, waitFor, type Site } from '../../../test-support/site.js';
+import { pgReachable, createTestSite, waitFor, type Site } from '../../../test-support/site.js';
 import {
   createPackageFromFiles,
   createScriptProgram,
@@ -171,7 +171,7 @@ describe.skipIf(!hasPg)('software distribution with real processes (PostgreSQL)'
   let dp: DpHandle;
   let work: string;
   beforeAll(async () => {
-    site = await startSite({ dialect: 'postgres', agents: 1 });
+    site = await createTestSite({ dialect: 'postgres', withEnrolledDevices: 1 });
     dp = await startDp(site, 'branch-pg');
     work = join(site.dir, 'work');
     mkdirSync(work, { recursive: true });
@@ -202,7 +202,7 @@ describe('software distribution robustness with real processes (SQLite)', () => 
   };
 
   beforeAll(async () => {
-    site = await startSite({ dialect: 'sqlite', agents: 1 });
+    site = await createTestSite({ dialect: 'sqlite', withEnrolledDevices: 1 });
     dpA = await startDp(site, 'branch-a');
     work = join(site.dir, 'work');
     mkdirSync(work, { recursive: true });

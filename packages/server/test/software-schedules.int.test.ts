@@ -22,7 +22,7 @@ import { fileClock } from '@steward/protocol/node';
 import {
   exec,
   pgReachable,
-  startSite,
+  createTestSite,
   STEWARD_AGENT,
   waitFor,
   type AgentHandle,
@@ -221,8 +221,8 @@ describe('schedules, Software Center, rerun and phased deployments (sqlite, 3 ag
     writeFileSync(join(bin, 'loginctl'), '#!/bin/sh\nexit 0\n');
     chmodSync(join(bin, 'notify-send'), 0o755);
     chmodSync(join(bin, 'loginctl'), 0o755);
-    site = await startSite({
-      agents: 3,
+    site = await createTestSite({
+      withEnrolledDevices: 3,
       env: {
         STEWARD_TEST_CLOCK_FILE: clock.file,
         PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
@@ -480,9 +480,9 @@ describe(`maintenance windows (${windowDialect}, 1 agent)`, () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'steward-windows-'));
     clock = testClock(work, iso(day1 + HOUR));
-    site = await startSite({
+    site = await createTestSite({
       dialect: windowDialect,
-      agents: 1,
+      withEnrolledDevices: 1,
       env: { STEWARD_TEST_CLOCK_FILE: clock.file },
     });
     agent = site.agents[0] as AgentHandle;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { openDatabase } from '../db/database.js';
 import {
   pgReachable,
-  startSite,
+  createTestSite,
   waitFor,
   type Site,
   type TestDialect,
@@ -19,7 +19,7 @@ describe.each(dialects)('disabling a program on %s', (dialect) => {
   let site: Site;
   beforeAll(async () => {
     if (dialect === 'postgres' && !hasPg) return;
-    site = await startSite({ dialect, agents: 1 });
+    site = await createTestSite({ dialect, withEnrolledDevices: 1 });
   });
   afterAll(async () => {
     await site?.stop();

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentLocations } from '@steward/protocol';
 import { refusal } from '../../test/support/deployments.js';
-import { enrolAgent, pgReachable, startSite, type Site } from '../../../../test-support/site.js';
+import {
+  enrolAgent,
+  pgReachable,
+  createTestSite,
+  type Site,
+} from '../../../../test-support/site.js';
 import {
   askLocations,
   codeOf,
@@ -41,7 +46,11 @@ describe.each(['sqlite', 'postgres'] as const)('content access tokens on %s', (d
     beforeAll(async () => {
       importRoot = mkdtempSync(join(tmpdir(), 'steward-import-'));
       writeFileSync(join(importRoot, 'setup.sh'), 'echo imported\n');
-      site = await startSite({ dialect, agents: 0, contentImportRoots: [importRoot] });
+      site = await createTestSite({
+        dialect,
+        withEnrolledDevices: 0,
+        contentImportRoots: [importRoot],
+      });
       const token = await site.api.createToken({ description: 'content access', maxUses: 2 });
       targeted = deviceCredentials(await enrolAgent(token.token ?? '', join(site.dir, 'a1')));
       untargeted = deviceCredentials(await enrolAgent(token.token ?? '', join(site.dir, 'a2')));

@@ -7,7 +7,7 @@ import {
   enrolAgent,
   modesUnder,
   startServerProcess,
-  startSite,
+  createTestSite,
   waitFor,
   wrongModes,
   type ServerHandle,
@@ -56,7 +56,7 @@ describe('a distribution point process', () => {
   const otherFile = Buffer.from('a file of a package no deployment of this device needs\n');
 
   beforeAll(async () => {
-    site = await startSite({ dialect: 'sqlite', agents: 0 });
+    site = await createTestSite({ dialect: 'sqlite', withEnrolledDevices: 0 });
     dpDir = join(site.dir, 'dp');
     // As an installer leaves it: the DP still keeps what it writes private.
     mkdirSync(dpDir, { mode: 0o755 });
