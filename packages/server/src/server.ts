@@ -37,6 +37,7 @@ import { ActivityRecorder } from './agent-api/activity.js';
 import { DeviceAuthenticator } from './agent-api/device-auth.js';
 import { PolicyService } from './agent-api/policy.js';
 import { registerAgentRoutes } from './agent-api/routes.js';
+import { recordRoutes, type ServedRoute } from './http/agent-operations.js';
 import { AgentBodyLimits, installAgentEndpointGuard } from './agent-api/endpoint-guard.js';
 import { RefusalThrottle, throttleOptionsFromEnv } from './agent-api/refusal-throttle.js';
 import { expireStatusMessages } from './status/retention.js';
@@ -105,6 +106,8 @@ export interface RunningServer {
   generatedAdminPassword?: string;
   /** Absent on a standalone distribution point, which has no database. */
   ctx?: SiteContext;
+  /** What the agent listener serves (with the `mp` role), held to `agentOps` by a test. */
+  agentRoutes?: readonly ServedRoute[];
   close(): Promise<void>;
 }
 
@@ -245,6 +248,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const apps: App[] = [];
   let agentApp: App | undefined;
+  let agentRoutes: readonly ServedRoute[] | undefined;
   if (roles.has('mp')) {
     const tls = await issueServerCertificate(keys, [
       ...(options.publicUrl ? [new URL(options.publicUrl).hostname] : []),
@@ -256,6 +260,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       plainJson: true,
       exposure: 'agent',
     });
+    agentRoutes = recordRoutes(agentApp);
     installErrorHandler(agentApp);
     installAgentEndpointGuard(agentApp, {
       throttle: new RefusalThrottle(throttleOptionsFromEnv()),
@@ -407,6 +412,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     agentUrl,
     ...(initial.generatedPassword ? { generatedAdminPassword: initial.generatedPassword } : {}),
     ctx,
+    ...(agentRoutes ? { agentRoutes } : {}),
     async close() {
       if (closed) return;
       closed = true;
