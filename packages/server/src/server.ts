@@ -28,7 +28,7 @@ import { DeviceService } from './devices/service.js';
 import { registerDeviceRoutes } from './devices/routes.js';
 import { InventoryClassService } from './inventory/class-service.js';
 import { registerInventoryRoutes } from './inventory/routes.js';
-import { collectUnusedPackageSets } from './inventory/package-sets.js';
+import { collectUnusedPackageSets } from './inventory/package-set-repository.js';
 import { registerStatusRoutes } from './status/routes.js';
 import { raiseSiteStatus } from './status/site-status.js';
 import { snapshotClientActivity } from './monitoring/client-activity.js';
@@ -37,6 +37,7 @@ import { ActivityRecorder } from './agent-api/activity.js';
 import { DeviceAuthenticator } from './agent-api/device-auth.js';
 import { PolicyService } from './agent-api/policy.js';
 import { registerAgentRoutes } from './agent-api/routes.js';
+import { deleteExpiredSessions } from './users/repository.js';
 import { recordRoutes, type ServedRoute } from './http/agent-operations.js';
 import { AgentBodyLimits, installAgentEndpointGuard } from './agent-api/endpoint-guard.js';
 import { RefusalThrottle, throttleOptionsFromEnv } from './agent-api/refusal-throttle.js';
@@ -379,11 +380,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     {
       name: 'sessions:expire',
       intervalMs: 3600_000,
-      run: () =>
-        db.kysely
-          .deleteFrom('admin_session')
-          .where('expires_at', '<', ctx.clock.now().toISOString())
-          .execute(),
+      run: () => deleteExpiredSessions(db.kysely, ctx.clock.now().toISOString()),
     },
   ];
   const scheduler = new Scheduler(ctx, roles.has('scheduler') ? jobs : [], () => {
