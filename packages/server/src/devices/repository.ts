@@ -333,3 +333,68 @@ export async function updateDeviceColumns(
 ): Promise<void> {
   await db.updateTable('device').set(opts.update).where('id', '=', opts.deviceId).execute();
 }
+
+/** Stores a newly enrolled device. */
+export async function insertDevice(
+  db: Kysely<Database>,
+  row: Insertable<DeviceTable>,
+): Promise<void> {
+  await db.insertInto('device').values(row).execute();
+}
+
+/** Counts of live devices by what they did since `since` (client activity). */
+export interface DeviceActivityCounts {
+  total: number;
+  active: number;
+  never: number;
+  online: number;
+  policy: number;
+  heartbeat: number;
+  inventory: number;
+  status: number;
+}
+
+/**
+ * Client activity counts over the live devices, or over the live members of one collection
+ * (`collectionId`; undefined: every live device, even before the first collection evaluation).
+ */
+export async function deviceActivityCounts(
+  db: Kysely<Database>,
+  opts: { collectionId: string | undefined; since: string; onlineSince: string },
+): Promise<DeviceActivityCounts> {
+  const { since, onlineSince, collectionId } = opts;
+  let q = db.selectFrom('device as d').where('d.revoked_at', 'is', null);
+  if (collectionId !== undefined)
+    q = q.where('d.id', 'in', (eb) =>
+      eb
+        .selectFrom('collection_member')
+        .select('device_id')
+        .where('collection_id', '=', collectionId),
+    );
+  const row = await q
+    .select([
+      sql<number>`count(*)`.as('total'),
+      sql<number>`sum(case when d.last_contact_at >= ${since} then 1 else 0 end)`.as('active'),
+      sql<number>`sum(case when d.last_inventory_at is null and d.last_status_at is null then 1 else 0 end)`.as(
+        'never',
+      ),
+      sql<number>`sum(case when d.push_seen_at >= ${onlineSince} then 1 else 0 end)`.as('online'),
+      sql<number>`sum(case when d.last_policy_request_at >= ${since} then 1 else 0 end)`.as(
+        'policy',
+      ),
+      sql<number>`sum(case when d.last_heartbeat_at >= ${since} then 1 else 0 end)`.as('heartbeat'),
+      sql<number>`sum(case when d.last_inventory_at >= ${since} then 1 else 0 end)`.as('inventory'),
+      sql<number>`sum(case when d.last_status_at >= ${since} then 1 else 0 end)`.as('status'),
+    ])
+    .executeTakeFirst();
+  return {
+    total: toNumber(row?.total),
+    active: toNumber(row?.active),
+    never: toNumber(row?.never),
+    online: toNumber(row?.online),
+    policy: toNumber(row?.policy),
+    heartbeat: toNumber(row?.heartbeat),
+    inventory: toNumber(row?.inventory),
+    status: toNumber(row?.status),
+  };
+}
