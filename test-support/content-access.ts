@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { DEVICE_AUTH_HEADER, SoftwarePaths, type ApiClient } from '@steward/protocol';
+import { agentOps, DEVICE_AUTH_HEADER, pathOf, requestOf, type ApiClient } from '@steward/protocol';
 import { waitFor, type AgentHandle } from './site.js';
 
 export interface Fetched {
@@ -61,7 +61,7 @@ export function askLocations(
   packageVersionId: string,
 ): Promise<Fetched> {
   return httpsGet(
-    `${agentUrl}${SoftwarePaths.contentLocations}?packageVersionId=${encodeURIComponent(packageVersionId)}`,
+    `${agentUrl}${requestOf(agentOps.distribution.contentLocations, { query: { packageVersionId } }).path}`,
     {
       ca: device.caPem,
       headers: { [DEVICE_AUTH_HEADER]: `${device.deviceId}.${device.deviceKey}` },
@@ -76,7 +76,7 @@ export function getFile(
   sha256: string,
   accessToken: string,
 ): Promise<Fetched> {
-  return httpsGet(`${baseUrl}${SoftwarePaths.contentFile.replace(':sha256', sha256)}`, {
+  return httpsGet(`${baseUrl}${pathOf(agentOps.content.file, { sha256 })}`, {
     ca: device.caPem,
     headers: { authorization: `Bearer ${accessToken}` },
   });

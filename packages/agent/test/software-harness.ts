@@ -248,8 +248,7 @@ export async function harness(
         stateDir,
         device: { deviceId: 'dev-1', policySigningKey: key },
         http: {
-          json: async <T>(_m: string, _p: string, _b: unknown, parse: (v: unknown) => T) =>
-            parse(signed(current)),
+          callUnchecked: async () => signed(current),
         },
         sink,
         content,

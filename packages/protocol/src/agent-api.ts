@@ -4,15 +4,6 @@ import { StatusMessageBody } from './status-catalog.js';
 import { MAX_INT32, MAX_INTERVAL_SECONDS } from './paging.js';
 import { DeploymentStateReport } from './software/agent-software.js';
 
-/** Agent endpoint paths (HTTPS, site CA). */
-export const AgentPaths = {
-  enroll: '/agent/v1/enroll',
-  policy: '/agent/v1/policy',
-  reports: '/agent/v1/reports',
-  heartbeat: '/agent/v1/heartbeat',
-  push: '/agent/v1/push',
-} as const;
-
 /** Header carrying `<deviceId>.<deviceKey>` on every agent request after enrolment. */
 export const DEVICE_AUTH_HEADER = 'x-steward-device';
 

@@ -22,6 +22,7 @@ import {
 } from './operations/operation.js';
 import { ops } from './operations/index.js';
 import { responseCheck } from './operations/response-check.js';
+import { queryStringOf } from './operations/request.js';
 import { CSRF_HEADER, isSafeMethod } from './session.js';
 import type { CustomClassDefinition } from './inventory.js';
 import type { NudgeAction, ClientSettings } from './agent-api.js';
@@ -142,15 +143,6 @@ export type RequestBody = NonNullable<RequestInit['body']>;
 
 type Query = Record<string, string | number | boolean | undefined | null>;
 
-function queryString(q: Query | undefined): string {
-  if (!q) return '';
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(q))
-    if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
-  const s = params.toString();
-  return s ? `?${s}` : '';
-}
-
 const enc = encodeURIComponent;
 
 /**
@@ -198,7 +190,7 @@ export class ApiClient {
     if (raw !== undefined) headers['content-type'] = raw.contentType;
     let res: Response;
     try {
-      res = await this.f(`${this.baseUrl}${API_PREFIX}${path}${queryString(query)}`, {
+      res = await this.f(`${this.baseUrl}${API_PREFIX}${path}${queryStringOf(query)}`, {
         method,
         headers,
         ...(this.opts.cookieSession ? { credentials: 'same-origin' as const } : {}),

@@ -28,7 +28,7 @@ import { DeviceService } from './devices/service.js';
 import { registerDeviceRoutes } from './devices/routes.js';
 import { InventoryClassService } from './inventory/class-service.js';
 import { registerInventoryRoutes } from './inventory/routes.js';
-import { collectUnusedPackageSets } from './inventory/package-sets.js';
+import { collectUnusedPackageSets } from './inventory/package-set-repository.js';
 import { registerStatusRoutes } from './status/routes.js';
 import { raiseSiteStatus } from './status/site-status.js';
 import { snapshotClientActivity } from './monitoring/client-activity.js';
@@ -37,6 +37,8 @@ import { ActivityRecorder } from './agent-api/activity.js';
 import { DeviceAuthenticator } from './agent-api/device-auth.js';
 import { PolicyService } from './agent-api/policy.js';
 import { registerAgentRoutes } from './agent-api/routes.js';
+import { deleteExpiredSessions } from './users/repository.js';
+import { recordRoutes, type ServedRoute } from './http/agent-operations.js';
 import { AgentBodyLimits, installAgentEndpointGuard } from './agent-api/endpoint-guard.js';
 import { RefusalThrottle, throttleOptionsFromEnv } from './agent-api/refusal-throttle.js';
 import { expireStatusMessages } from './status/retention.js';
@@ -105,6 +107,8 @@ export interface RunningServer {
   generatedAdminPassword?: string;
   /** Absent on a standalone distribution point, which has no database. */
   ctx?: SiteContext;
+  /** What the agent listener serves (with the `mp` role), held to `agentOps` by a test. */
+  agentRoutes?: readonly ServedRoute[];
   close(): Promise<void>;
 }
 
@@ -245,6 +249,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const apps: App[] = [];
   let agentApp: App | undefined;
+  let agentRoutes: readonly ServedRoute[] | undefined;
   if (roles.has('mp')) {
     const tls = await issueServerCertificate(keys, [
       ...(options.publicUrl ? [new URL(options.publicUrl).hostname] : []),
@@ -256,6 +261,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       plainJson: true,
       exposure: 'agent',
     });
+    agentRoutes = recordRoutes(agentApp);
     installErrorHandler(agentApp);
     installAgentEndpointGuard(agentApp, {
       throttle: new RefusalThrottle(throttleOptionsFromEnv()),
@@ -374,11 +380,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     {
       name: 'sessions:expire',
       intervalMs: 3600_000,
-      run: () =>
-        db.kysely
-          .deleteFrom('admin_session')
-          .where('expires_at', '<', ctx.clock.now().toISOString())
-          .execute(),
+      run: () => deleteExpiredSessions(db.kysely, ctx.clock.now().toISOString()),
     },
   ];
   const scheduler = new Scheduler(ctx, roles.has('scheduler') ? jobs : [], () => {
@@ -407,6 +409,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     agentUrl,
     ...(initial.generatedPassword ? { generatedAdminPassword: initial.generatedPassword } : {}),
     ctx,
+    ...(agentRoutes ? { agentRoutes } : {}),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,14 +1,15 @@
 /**
- * The admin API is the operation table (issue 8): every route the running admin app serves is
+ * The admin API and the agent API are the operation table (issue 8): every route the running admin app serves is
  * an operation of `ops` in protocol, registered from it (its summary and response schemas are
  * in the OpenAPI document), and every operation of the table is served. Routes still written by
  * hand are listed in NOT_YET_IN_TABLE; the list only shrinks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_PREFIX, allOperations, operationKey } from '@steward/protocol';
+import { API_PREFIX, allAgentOperations, allOperations, operationKey } from '@steward/protocol';
 import { createTestSite, type Site } from '../../../test-support/site.js';
 import { send } from './fuzz/run.js';
 import { NOT_YET_IN_TABLE } from './not-yet-in-table.js';
+import { startTestServer, type TestServer } from './support/deployments.js';
 
 interface DocOperation {
   summary?: string;
@@ -71,5 +72,37 @@ describe('the operation table', () => {
   it('lists nothing as by hand that the table already holds', () => {
     const table = new Set(allOperations().map(operationKey));
     expect(NOT_YET_IN_TABLE.filter((k) => table.has(k))).toEqual([]);
+  });
+});
+
+/**
+ * The agent listener (devices, distribution points, content downloads) serves exactly
+ * `agentOps`: every route it registers was registered from an operation of the table (it carries
+ * the operation's summary), and no operation of the table is left unserved. No route is by hand.
+ */
+describe('the agent operation table', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer('sqlite');
+  }, 120_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const served = (): Map<string, string | undefined> =>
+    new Map((t.server.agentRoutes ?? []).map((r) => [r.key, r.summary]));
+
+  it('holds every route the agent listener serves', () => {
+    const table = new Set(allAgentOperations().map(operationKey));
+    expect(served().size).toBeGreaterThan(0);
+    expect([...served().keys()].filter((k) => !table.has(k))).toEqual([]);
+  });
+
+  it('is served whole, each route registered from its operation', () => {
+    const routes = served();
+    for (const op of allAgentOperations()) {
+      expect(routes.has(operationKey(op)), operationKey(op)).toBe(true);
+      expect(routes.get(operationKey(op)), operationKey(op)).toBe(op.summary);
+    }
   });
 });

@@ -6,9 +6,8 @@ import {
   AssignmentsDocument,
   StatusMessages,
   type StatusMessageName,
-  ContentLocations,
-  SignedAssignments,
-  SoftwarePaths,
+  agentOps,
+  pathOf,
   type AgentDeployment,
   type AgentProgram,
   type DeploymentStateReport,
@@ -82,13 +81,7 @@ export class DeploymentClient {
   }
 
   private async fetchAssignments(agent: VirtualAgent): Promise<AssignmentsDocument> {
-    const signed: unknown = await this.site.json(
-      'GET',
-      SoftwarePaths.assignments,
-      agent.authHeaders,
-    );
-    if (!Value.Check(SignedAssignments, signed))
-      throw new Error('assignments: not a signed document');
+    const signed = await this.site.call(agentOps.device.assignments, {}, agent.authHeaders);
     const c = agent.credentials;
     const signature = Buffer.from(signed.signature, 'base64');
     if (!c || !verify(null, Buffer.from(signed.payload, 'utf8'), c.signingKey, signature))
@@ -99,14 +92,13 @@ export class DeploymentClient {
   }
 
   private async download(agent: VirtualAgent, program: AgentProgram): Promise<number> {
-    const locations: unknown = await this.timed('locations', () =>
-      this.site.json(
-        'GET',
-        `${SoftwarePaths.contentLocations}?packageVersionId=${encodeURIComponent(program.packageVersionId)}`,
+    const locations = await this.timed('locations', () =>
+      this.site.call(
+        agentOps.distribution.contentLocations,
+        { query: { packageVersionId: program.packageVersionId } },
         agent.authHeaders,
       ),
     );
-    if (!Value.Check(ContentLocations, locations)) throw new Error('content locations: bad answer');
     const dp = locations.locations[0];
     if (!dp) throw new Error(`no distribution point holds ${program.packageName}`);
     let bytes = 0;
@@ -126,7 +118,7 @@ export class DeploymentClient {
       agent = new Agent({ keepAlive: true, maxSockets: 64, ...pinnedTls(this.site.caPem) });
       this.dpAgents.set(base, agent);
     }
-    const url = new URL(SoftwarePaths.contentFile.replace(':sha256', sha256), base);
+    const url = new URL(pathOf(agentOps.content.file, { sha256 }), base);
     return new Promise((resolve, reject) => {
       const req = request(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
         if (res.statusCode !== 200) {

@@ -1,48 +1,10 @@
-import {
-  NUDGE_ACTIONS,
-  type EnrollResponse,
-  type NudgeAction,
-  type ReportAck,
-  type SignedPolicy,
-} from '@steward/protocol';
+import { NUDGE_ACTIONS, type NudgeAction } from '@steward/protocol';
 
 // Answers from the site are parsed, not cast (CONVENTIONS.md): a server bug shows up as a
 // failed request in the phase's error count, not as a simulator crash later.
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(o: Record<string, unknown>, key: string, what: string): string {
-  const v = o[key];
-  if (typeof v !== 'string') throw new Error(`${what}: "${key}" is not a string`);
-  return v;
-}
-
-export function parseEnrollResponse(value: unknown): EnrollResponse {
-  if (!isRecord(value)) throw new Error('enrol response is not an object');
-  const w = 'enrol response';
-  return {
-    deviceId: str(value, 'deviceId', w),
-    deviceKey: str(value, 'deviceKey', w),
-    siteCode: str(value, 'siteCode', w),
-    policySigningKey: str(value, 'policySigningKey', w),
-  };
-}
-
-export function parseSignedPolicy(value: unknown): SignedPolicy {
-  if (!isRecord(value)) throw new Error('policy is not an object');
-  return { payload: str(value, 'payload', 'policy'), signature: str(value, 'signature', 'policy') };
-}
-
-export function parseReportAck(value: unknown): ReportAck {
-  if (
-    !isRecord(value) ||
-    typeof value.ackSeq !== 'number' ||
-    typeof value.inventoryResync !== 'boolean'
-  )
-    throw new Error('report ack is malformed');
-  return { ackSeq: value.ackSeq, inventoryResync: value.inventoryResync };
 }
 
 export type ServerPushFrame =

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
-import { AgentPaths, type NudgeAction } from '@steward/protocol';
+import { agentOps, type NudgeAction } from '@steward/protocol';
 import { parsePushFrame } from './parse.js';
 import { pinnedTls } from './site-connection.js';
 import type { VirtualAgent } from './virtual-agent.js';
@@ -33,7 +33,7 @@ export class PushChannels {
     private readonly caPem: string,
     private readonly handshakeTimeoutMs = 60_000,
   ) {
-    this.url = new URL(AgentPaths.push, baseUrl.replace(/^https:/, 'wss:')).toString();
+    this.url = new URL(agentOps.device.push.path, baseUrl.replace(/^https:/, 'wss:')).toString();
   }
 
   get openCount(): number {

@@ -1,6 +1,13 @@
 import { Agent, request } from 'node:https';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { skipHostnameCheck } from '@steward/protocol/node';
+import {
+  checkAnswer,
+  requestOf,
+  type CallArgs,
+  type Operation,
+  type ResultOf,
+} from '@steward/protocol';
 
 /**
  * First contact exactly as the real agent does it (the same shared function): read the presented
@@ -119,6 +126,41 @@ export class SiteConnection {
     if (res.status < 200 || res.status >= 300)
       throw new HttpStatusError(res.status, res.text, `${method} ${path}`);
     return res.text === '' ? undefined : (JSON.parse(res.text) as unknown);
+  }
+
+  /**
+   * Calls one agent-API operation (`agentOps`): method, path, query and body from the operation,
+   * the answer checked against its response schema (compiled once per schema), so a server bug
+   * shows up as a failed request in the phase's error count.
+   */
+  async call<O extends Operation>(
+    op: O,
+    args: CallArgs<O>,
+    headers: Record<string, string>,
+  ): Promise<ResultOf<O>> {
+    const { method, path, body } = requestOf(op, args);
+    return this.checked(
+      op,
+      await this.json(method, path, headers, body === undefined ? undefined : JSON.stringify(body)),
+    );
+  }
+
+  /**
+   * `call` with the body already serialised: report batches are built as JSON text from
+   * templates (serialising 10,000 devices' inventories again would cost the load its CPU).
+   */
+  async callWithText<O extends Operation & { body: object; params?: undefined }>(
+    op: O,
+    text: string,
+    headers: Record<string, string>,
+  ): Promise<ResultOf<O>> {
+    return this.checked(op, await this.json(op.method, op.path, headers, text));
+  }
+
+  private checked<O extends Operation>(op: O, value: unknown): ResultOf<O> {
+    const answer = checkAnswer(op, value);
+    if (!answer.ok) throw new Error(answer.error);
+    return answer.value;
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { AgentPaths, DEVICE_AUTH_HEADER, type ReportAck } from '@steward/protocol';
-import { parseEnrollResponse, parseReportAck, parseSignedPolicy, policyVersion } from './parse.js';
+import { agentOps, DEVICE_AUTH_HEADER, type ReportAck } from '@steward/protocol';
+import { policyVersion } from './parse.js';
 import type { SiteConnection } from './site-connection.js';
 
 export const SIMULATOR_AGENT_VERSION = '0.1.0-sim';
@@ -56,13 +56,13 @@ export class VirtualAgent {
   }
 
   async enroll(secret: string, osFamily: string): Promise<void> {
-    const body = JSON.stringify({
-      secret,
-      hostname: this.hostname,
-      osFamily,
-      agentVersion: SIMULATOR_AGENT_VERSION,
-    });
-    const res = parseEnrollResponse(await this.site.json('POST', AgentPaths.enroll, {}, body));
+    const res = await this.site.call(
+      agentOps.device.enroll,
+      {
+        body: { secret, hostname: this.hostname, osFamily, agentVersion: SIMULATOR_AGENT_VERSION },
+      },
+      {},
+    );
     this.credentials = {
       deviceId: res.deviceId,
       deviceKey: res.deviceKey,
@@ -74,9 +74,7 @@ export class VirtualAgent {
   /** Fetches the policy and verifies its Ed25519 signature with the key from enrolment, as the agent does. */
   async fetchPolicy(): Promise<number> {
     const c = this.mustBeEnrolled();
-    const signed = parseSignedPolicy(
-      await this.site.json('GET', AgentPaths.policy, this.authHeaders),
-    );
+    const signed = await this.site.call(agentOps.device.policy, {}, this.authHeaders);
     const signature = Buffer.from(signed.signature, 'base64');
     if (
       signature.length !== 64 ||
@@ -107,9 +105,7 @@ export class VirtualAgent {
 
   /** Sends a serialised ReportBatch whose last item has `lastSeq`; the server must acknowledge it. */
   async sendBatch(json: string, lastSeq: number): Promise<ReportAck> {
-    const ack = parseReportAck(
-      await this.site.json('POST', AgentPaths.reports, this.authHeaders, json),
-    );
+    const ack = await this.site.callWithText(agentOps.device.reports, json, this.authHeaders);
     if (ack.ackSeq < lastSeq)
       throw new ReportNotAcknowledgedError(
         `sent up to seq ${lastSeq}, the site acknowledged ${ack.ackSeq}`,

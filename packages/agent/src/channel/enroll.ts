@@ -1,7 +1,6 @@
-import { AgentPaths, EnrollResponse, type EnrollRequest } from '@steward/protocol';
+import { agentOps, type EnrollRequest } from '@steward/protocol';
 import { decodeEnrolmentToken, fetchPinnedCa, SiteTrustError } from '@steward/protocol/node';
 import { AgentError } from '../errors.js';
-import { parseWith } from '../parse.js';
 import type { DeviceFile } from '../state/device-file.js';
 import { HttpsClient } from './https-client.js';
 
@@ -34,9 +33,7 @@ export async function enrolDevice(options: EnrolOptions): Promise<DeviceFile> {
       osFamily: options.osFamily.slice(0, 64),
       agentVersion: options.agentVersion,
     };
-    const res = await client.json('POST', AgentPaths.enroll, body, (v) =>
-      parseWith(EnrollResponse, v, 'enrolment response'),
-    );
+    const res = await client.call(agentOps.device.enroll, { body });
     return {
       deviceId: res.deviceId,
       deviceKey: res.deviceKey,

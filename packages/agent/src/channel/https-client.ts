@@ -1,6 +1,15 @@
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { ErrorBody, ErrorCode } from '@steward/protocol';
+import {
+  checkAnswer,
+  ErrorBody,
+  ErrorCode,
+  requestOf,
+  successStatus,
+  type CallArgs,
+  type Operation,
+  type ResultOf,
+} from '@steward/protocol';
 import { pinnedTlsOptions } from '@steward/protocol/node';
 import {
   AgentError,
@@ -50,25 +59,36 @@ export class HttpsClient {
     this.agent = new Agent({ keepAlive: true, maxSockets: 4, ...pinnedTlsOptions(options.caPem) });
   }
 
-  /** Sends `body` as JSON and parses the JSON answer with `parse`. */
-  async json<T>(
-    method: string,
-    path: string,
-    body: unknown,
-    parse: (value: unknown) => T,
-  ): Promise<T> {
+  /**
+   * Calls one operation of the agent API (`agentOps`): method, path, query and body come from
+   * the operation, and the answer is checked against its response schema (compiled once), so a
+   * site answering something else is a BAD_RESPONSE error, not a half-read document.
+   */
+  async call<O extends Operation>(op: O, args: CallArgs<O>): Promise<ResultOf<O>> {
+    const { method, path, body } = requestOf(op, args);
     const res = await this.send(method, path, body);
+    const value = successStatus(op) === 204 ? undefined : this.parse(method, path, res);
+    const answer = checkAnswer(op, value);
+    if (!answer.ok) throw new AgentError('BAD_RESPONSE', answer.error);
+    return answer.value;
+  }
+
+  /**
+   * Calls an operation whose answer the caller verifies itself (a signed document: a bad one is
+   * refused with a status message and the last good one kept, not failed as a transport error).
+   */
+  async callUnchecked<O extends Operation>(op: O, args: CallArgs<O>): Promise<unknown> {
+    const { method, path, body } = requestOf(op, args);
+    return this.parse(method, path, await this.send(method, path, body));
+  }
+
+  private parse(method: string, path: string, res: RawResponse): unknown {
     if (res.text === '')
       throw new AgentError(
         'BAD_RESPONSE',
         `${method} ${path} answered ${res.status} without a body`,
       );
-    return parse(parseJsonText(res.text, `response of ${method} ${path}`));
-  }
-
-  /** For endpoints that answer 204. */
-  async noContent(method: string, path: string, body: unknown): Promise<void> {
-    await this.send(method, path, body);
+    return parseJsonText(res.text, `response of ${method} ${path}`);
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
-import { AgentPaths, PolicyDocument, SignedPolicy, type ClientSettings } from '@steward/protocol';
+import { agentOps, PolicyDocument, SignedPolicy, type ClientSettings } from '@steward/protocol';
 import { errorMessage } from '../errors.js';
 import { parseJsonText, parseWith } from '../parse.js';
 import type { HttpsClient } from './https-client.js';
@@ -87,5 +87,5 @@ export function olderPolicy(
 
 /** GET the policy. Transport errors throw; the signature check is left to verifySignedPolicy. */
 export function fetchSignedPolicy(client: HttpsClient): Promise<unknown> {
-  return client.json('GET', AgentPaths.policy, undefined, (value) => value);
+  return client.callUnchecked(agentOps.device.policy, {});
 }

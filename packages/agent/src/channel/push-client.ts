@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import { Value } from '@sinclair/typebox/value';
-import { AgentPaths, PushFrame, type NudgeAction } from '@steward/protocol';
+import { agentOps, PushFrame, type NudgeAction } from '@steward/protocol';
 import { errorMessage, type AgentError } from '../errors.js';
 import { parseJsonText } from '../parse.js';
 import { Backoff } from './backoff.js';
@@ -38,7 +38,10 @@ export class PushClient {
   private readonly url: string;
 
   constructor(private readonly options: PushClientOptions) {
-    this.url = new URL(AgentPaths.push, options.baseUrl.replace(/^https:/, 'wss:')).toString();
+    this.url = new URL(
+      agentOps.device.push.path,
+      options.baseUrl.replace(/^https:/, 'wss:'),
+    ).toString();
   }
 
   start(): void {
@@ -87,7 +90,7 @@ export class PushClient {
     socket.on('unexpected-response', (req, res: IncomingMessage) => {
       readSmallBody(res).then(
         (text) => {
-          const err: AgentError = classifyError('GET', AgentPaths.push, {
+          const err: AgentError = classifyError('GET', agentOps.device.push.path, {
             status: res.statusCode ?? 0,
             text,
           });

@@ -1,7 +1,7 @@
 import {
-  AgentPaths,
-  ReportAck,
+  agentOps,
   StatusMessages,
+  type ReportAck,
   type OutboxItem,
   type ReportBatch,
   type StatusMessageBody,
@@ -11,7 +11,6 @@ import type { DeadLetterFile } from '../outbox/dead-letter.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { PoisonGuard } from '../outbox/poison-guard.js';
 import { statusMessage } from '../outbox/status-message.js';
-import { parseWith } from '../parse.js';
 import type { HttpsClient } from './https-client.js';
 
 export interface FlushResult {
@@ -45,11 +44,9 @@ export function mayBeItemFault(err: unknown): boolean {
   return false;
 }
 
-function send(client: Pick<HttpsClient, 'json'>, items: OutboxItem[]): Promise<ReportAck> {
+function send(client: Pick<HttpsClient, 'call'>, items: OutboxItem[]): Promise<ReportAck> {
   const batch: ReportBatch = { items };
-  return client.json('POST', AgentPaths.reports, batch, (v) =>
-    parseWith(ReportAck, v, 'report acknowledgement'),
-  );
+  return client.call(agentOps.device.reports, { body: batch });
 }
 
 async function deadLetter(
@@ -117,7 +114,7 @@ async function applyAck(
  * site acknowledges nothing new, so a confused server cannot spin the agent.
  */
 export async function flushOutbox(
-  client: Pick<HttpsClient, 'json'>,
+  client: Pick<HttpsClient, 'call'>,
   outbox: Outbox,
   batchSize: number,
   safety: FlushSafety,
@@ -170,7 +167,7 @@ function faultCode(err: unknown): string {
  * set aside. Undefined when it cannot be told yet (the caller retries later).
  */
 async function provePoison(
-  client: Pick<HttpsClient, 'json'>,
+  client: Pick<HttpsClient, 'call'>,
   outbox: Outbox,
   failed: OutboxItem[],
   err: unknown,

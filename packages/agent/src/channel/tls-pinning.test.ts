@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentPaths } from '@steward/protocol';
+import { agentOps } from '@steward/protocol';
 import { fetchPinnedCa } from '@steward/protocol/node';
 import { makeCerts, TestSite } from '../../test/test-site.js';
 import { DeviceRejectedError, HttpStatusError, UnreachableError } from '../errors.js';
@@ -29,18 +29,14 @@ describe('site CA pinning (real TLS)', () => {
     // The server certificate names "steward-test-site"; we connect by 127.0.0.1.
     const pinned = new HttpsClient({ baseUrl: site.url, caPem: site.certs.caPem });
     // An answer from the site (here: who are you?) means the TLS handshake was accepted.
-    await expect(pinned.json('GET', AgentPaths.policy, undefined, (v) => v)).rejects.toMatchObject({
+    await expect(pinned.call(agentOps.device.policy, {})).rejects.toMatchObject({
       code: 'DEVICE_UNKNOWN',
     });
     pinned.close();
     const otherCa = makeCerts().caPem;
     const wrong = new HttpsClient({ baseUrl: site.url, caPem: otherCa });
-    await expect(wrong.json('GET', AgentPaths.policy, undefined, (v) => v)).rejects.toBeInstanceOf(
-      UnreachableError,
-    );
-    await expect(wrong.json('GET', AgentPaths.policy, undefined, (v) => v)).rejects.toThrow(
-      /certificate/,
-    );
+    await expect(wrong.call(agentOps.device.policy, {})).rejects.toBeInstanceOf(UnreachableError);
+    await expect(wrong.call(agentOps.device.policy, {})).rejects.toThrow(/certificate/);
     wrong.close();
   });
 });

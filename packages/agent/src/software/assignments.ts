@@ -1,6 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { join } from 'node:path';
-import { AssignmentsDocument, SignedAssignments, SoftwarePaths } from '@steward/protocol';
+import { agentOps, AssignmentsDocument, SignedAssignments } from '@steward/protocol';
 import type { HttpsClient } from '../channel/https-client.js';
 import { errorMessage } from '../errors.js';
 import { parseJsonText, parseWith } from '../parse.js';
@@ -67,8 +67,8 @@ export function verifySignedAssignments(
 }
 
 /** GET the assignments. Transport errors throw; the signature is checked by the caller. */
-export function fetchSignedAssignments(http: Pick<HttpsClient, 'json'>): Promise<unknown> {
-  return http.json('GET', SoftwarePaths.assignments, undefined, (value) => value);
+export function fetchSignedAssignments(http: Pick<HttpsClient, 'callUnchecked'>): Promise<unknown> {
+  return http.callUnchecked(agentOps.device.assignments, {});
 }
 
 /**

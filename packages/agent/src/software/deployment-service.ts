@@ -40,7 +40,7 @@ import { SoftwareCenter } from './software-center.js';
 export interface SoftwareServiceOptions {
   stateDir: string;
   device: { deviceId: string; policySigningKey: string };
-  http: Pick<HttpsClient, 'json'>;
+  http: Pick<HttpsClient, 'callUnchecked'>;
   sink: ReportSink;
   content: ContentPort;
   executor: ExecutorPort;

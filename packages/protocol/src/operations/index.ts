@@ -7,10 +7,18 @@ import { collectionOperations } from './collections.js';
 import { enrolmentOperations, inventoryOperations } from './inventory.js';
 import { authOperations, userOperations } from './users.js';
 import type { Operation, OperationGroup } from './operation.js';
+import {
+  contentFileOperations,
+  contentLocationOperations,
+  deviceAgentOperations,
+} from './agent.js';
+import { distributionPointAgentOperations } from './distribution-point-agent.js';
 
 export * from './operation.js';
 export * from './common.js';
 export { AUDIT_PAGE_SIZE, StatusCatalogEntry } from './status.js';
+export { FileBytes, FileParams } from './agent.js';
+export * from './request.js';
 
 /**
  * The admin API, one group per domain: `ops.devices.list` is `GET /devices`. The server
@@ -38,3 +46,35 @@ export function allOperations(): Operation[] {
   return groups.flatMap((group) => Object.values(group));
 }
 export * from './response-check.js';
+
+/**
+ * The agent API, served on the agent listener (HTTPS with the site CA), one group per place that
+ * serves it: `agentOps.device.policy` is `GET /agent/v1/policy`. Paths are whole (the listener
+ * has no common prefix). The server registers these routes from the table (`implementAgent`);
+ * the agent, the DP process and the simulator call them through their own transports with
+ * `requestOf` and `checkAnswer`.
+ */
+export const agentOps = {
+  device: deviceAgentOperations,
+  distribution: contentLocationOperations,
+  content: contentFileOperations,
+  distributionPoint: distributionPointAgentOperations,
+} as const;
+
+/** Every operation of the agent API, flattened. */
+export function allAgentOperations(): Operation[] {
+  const groups: readonly OperationGroup[] = Object.values(agentOps);
+  return groups.flatMap((group) => Object.values(group));
+}
+
+/**
+ * The device routes' paths, read from the table, for tests that address a route by hand
+ * (partial bodies, raw sockets, the WebSocket upgrade). Code calls the operations instead.
+ */
+export const AgentPaths = {
+  enroll: agentOps.device.enroll.path,
+  policy: agentOps.device.policy.path,
+  reports: agentOps.device.reports.path,
+  heartbeat: agentOps.device.heartbeat.path,
+  push: agentOps.device.push.path,
+} as const;

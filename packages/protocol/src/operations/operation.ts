@@ -9,7 +9,28 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  * and the service checks it again), any signed-in administrator, or anyone ('public': sign-in,
  * health).
  */
-export type Access = Permission | 'signed-in' | 'public';
+export type Access = Permission | 'signed-in' | 'public' | AgentAccess;
+
+/**
+ * Who may call an operation of the agent API (`agentOps`, served on the agent listener): a caller
+ * proving itself with a one-time secret in the body (`enrolment`: a device enrolling, a
+ * distribution point registering), an enrolled device (its key header, checked in `onRequest`
+ * before the body is read), a registered distribution point (likewise), or the holder of a
+ * content access token (a signature check in the route).
+ */
+export type AgentAccess = 'enrolment' | 'device' | 'distribution-point' | 'content-token';
+
+const AGENT_ACCESS: ReadonlySet<Access> = new Set<AgentAccess>([
+  'enrolment',
+  'device',
+  'distribution-point',
+  'content-token',
+]);
+
+/** True for the access kinds of the agent API (never served on the admin listener). */
+export function isAgentAccess(access: Access): access is AgentAccess {
+  return AGENT_ACCESS.has(access);
+}
 
 /**
  * One HTTP operation of the admin API, declared once: the server registers its route from it,
@@ -32,6 +53,16 @@ export interface Operation {
   readonly errors: readonly ErrorCode[];
   readonly summary: string;
   readonly tags: readonly string[];
+  /**
+   * The success answer is a stored file's raw bytes (application/octet-stream), streamed, with
+   * HTTP Range (a 206 for a range); the `responses` schema only describes it (`FileBytes`).
+   */
+  readonly binaryResponse?: true;
+  /**
+   * The route upgrades to a WebSocket that carries these frames; `responses` is empty (the answer
+   * is the 101 upgrade, or a refusal).
+   */
+  readonly webSocket?: TSchema;
 }
 
 export type SuccessStatus = 200 | 201 | 202 | 204;

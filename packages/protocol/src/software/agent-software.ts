@@ -5,21 +5,6 @@ import { Deployment, DeploymentStateName, Program } from './deployments.js';
 import { MaintenanceWindowBody } from './schedule.js';
 import { MAX_BYTES } from '../paging.js';
 
-/** Software-distribution endpoints on the agent listener (HTTPS, site CA). */
-export const SoftwarePaths = {
-  /** GET, device auth: signed AssignmentsDocument for this device. */
-  assignments: '/agent/v1/assignments',
-  /** GET ?packageVersionId=, device auth: ContentLocations for the caller's address. */
-  contentLocations: '/agent/v1/content-locations',
-  /** Served by every DP (the site server's and `--roles dp` processes); bearer access token. */
-  contentFile: '/content/v1/files/:sha256',
-  /** DP process -> site. */
-  dpRegister: '/dp/v1/register',
-  dpAssignments: '/dp/v1/assignments',
-  dpFile: '/dp/v1/files/:sha256',
-  dpStatus: '/dp/v1/status',
-} as const;
-
 /** Header carrying `<dpId>.<dpKey>` on every DP request after registration. */
 export const DP_AUTH_HEADER = 'x-steward-dp';
 

@@ -1,4 +1,5 @@
-import { sql, type Updateable } from 'kysely';
+import type { Updateable } from 'kysely';
+import { recordDeviceActivity } from '../devices/repository.js';
 import type { DeviceTable } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 
@@ -71,18 +72,7 @@ export class ActivityRecorder {
           .sort()
           .pop();
         // Never backwards: a report ingested meanwhile may already have written a later time.
-        await tx
-          .updateTable('device')
-          .set({
-            ...set,
-            ...(contact
-              ? {
-                  last_contact_at: sql<string>`case when last_contact_at is null or last_contact_at < ${contact} then ${contact} else last_contact_at end`,
-                }
-              : {}),
-          })
-          .where('id', '=', deviceId)
-          .execute();
+        await recordDeviceActivity(tx, { deviceId, set, contact });
       }
     });
   }

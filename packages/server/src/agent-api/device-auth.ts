@@ -3,6 +3,7 @@ import { DEVICE_AUTH_HEADER, ErrorCode, AppError } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
 import { sameHash, sha256Hex } from '../enrolment/service.js';
 import { authenticateFirst } from './endpoint-guard.js';
+import { findDeviceCredentials } from '../devices/repository.js';
 
 interface CachedDevice {
   keyHash: string;
@@ -58,11 +59,7 @@ export class DeviceAuthenticator {
     const key = value.slice(dot + 1);
     let entry = this.cache.get(deviceId);
     if (!entry || Date.now() - entry.loadedAt > CACHE_MS) {
-      const row = await this.ctx.db.kysely
-        .selectFrom('device')
-        .select(['key_hash', 'revoked_at', 'name'])
-        .where('id', '=', deviceId)
-        .executeTakeFirst();
+      const row = await findDeviceCredentials(this.ctx.db.kysely, deviceId);
       if (!row) {
         this.cache.delete(deviceId);
         throw new AppError(

@@ -9,6 +9,7 @@ import {
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { settingOrInit, type SiteKeys } from '../site/site-keys.js';
+import { readSetting, writeSetting } from '../site/repository.js';
 import { loadCustomClasses } from '../inventory/classes.js';
 import { writeAudit } from '../audit/audit.js';
 import type { Kysely } from 'kysely';
@@ -29,17 +30,8 @@ export const DEFAULT_CLIENT_SETTINGS: Static<typeof ClientSettings> = {
 
 /** Raises the policy version in the caller's transaction; agents refetch on the next nudge or poll. */
 export async function bumpPolicyVersion(tx: Kysely<Database>): Promise<number> {
-  const row = await tx
-    .selectFrom('site_setting')
-    .select('value')
-    .where('key', '=', 'policy_version')
-    .executeTakeFirst();
-  const next = Number(row?.value ?? '1') + 1;
-  await tx
-    .insertInto('site_setting')
-    .values({ key: 'policy_version', value: String(next) })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(next) }))
-    .execute();
+  const next = Number((await readSetting(tx, 'policy_version')) ?? '1') + 1;
+  await writeSetting(tx, { key: 'policy_version', value: String(next) });
   return next;
 }
 
@@ -107,11 +99,7 @@ export class PolicyService {
     const at = nowIso(this.ctx);
     let version = 0;
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('site_setting')
-        .values({ key: 'client_settings', value: JSON.stringify(next) })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(next) }))
-        .execute();
+      await writeSetting(tx, { key: 'client_settings', value: JSON.stringify(next) });
       version = await bumpPolicyVersion(tx);
       await writeAudit(tx, actor, at, {
         action: 'client-settings.update',

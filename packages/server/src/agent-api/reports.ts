@@ -10,7 +10,7 @@ import {
   type StatusMessageBody,
   AppError,
 } from '@steward/protocol';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
@@ -20,6 +20,13 @@ import { cachedClassCatalog } from '../inventory/classes.js';
 import { inWriteTransaction } from '../db/group-commit.js';
 import { applyDeploymentStates } from '../deployments/ingest.js';
 import { screenReportItems } from './report-items.js';
+import { insertDeviceStatusMessages } from '../status/repository.js';
+import { completeDeviceActions } from '../devices/action-repository.js';
+import {
+  inventoryResyncWanted,
+  lockReportSequences,
+  recordReportBatch,
+} from '../devices/repository.js';
 
 const STATUS_CHUNK = 100;
 type Device = { deviceId: string; name: string };
@@ -32,27 +39,23 @@ async function insertStatuses(
   receivedAt: string,
 ): Promise<void> {
   for (let i = 0; i < items.length; i += STATUS_CHUNK) {
-    await tx
-      .insertInto('status_message')
-      .values(
-        items.slice(i, i + STATUS_CHUNK).map(({ seq, body: m }) => ({
-          message_id: m.messageId,
-          severity: m.severity,
-          type: m.type,
-          component: m.component,
-          device_id: device.deviceId,
-          device_seq: seq,
-          machine: device.name,
-          site_code: ctx.siteCode,
-          at: m.at,
-          received_at: receivedAt,
-          insertion_strings: JSON.stringify(m.insertionStrings),
-          attributes: JSON.stringify(m.attributes),
-        })),
-      )
-      // A message re-sent after a lost acknowledgement is already stored: skip it.
-      .onConflict((oc) => oc.columns(['device_id', 'device_seq']).doNothing())
-      .execute();
+    await insertDeviceStatusMessages(
+      tx,
+      items.slice(i, i + STATUS_CHUNK).map(({ seq, body: m }) => ({
+        message_id: m.messageId,
+        severity: m.severity,
+        type: m.type,
+        component: m.component,
+        device_id: device.deviceId,
+        device_seq: seq,
+        machine: device.name,
+        site_code: ctx.siteCode,
+        at: m.at,
+        received_at: receivedAt,
+        insertion_strings: JSON.stringify(m.insertionStrings),
+        attributes: JSON.stringify(m.attributes),
+      })),
+    );
   }
   const completed = items
     // The agent's message that closes a push request (DESIGN.md section 5).
@@ -60,13 +63,11 @@ async function insertStatuses(
     .map((m) => m.body.attributes[REQUEST_ID_ATTRIBUTE])
     .filter((x): x is string => typeof x === 'string');
   if (completed.length > 0) {
-    await tx
-      .updateTable('device_action')
-      .set({ completed_at: receivedAt })
-      .where('device_id', '=', device.deviceId)
-      .where('id', 'in', completed)
-      .where('completed_at', 'is', null)
-      .execute();
+    await completeDeviceActions(tx, {
+      deviceId: device.deviceId,
+      requestIds: completed,
+      at: receivedAt,
+    });
   }
 }
 
@@ -101,13 +102,10 @@ export async function ingestReportBatch(
   const resyncReasons: string[] = [];
   const ack = await inWriteTransaction(ctx.db, async (tx) => {
     // Row lock on PostgreSQL: inventory of one device is applied by one batch at a time.
-    const lockSuffix = ctx.db.dialect === 'postgres' ? sql` for update` : sql``;
-    const row = await sql<{
-      report_seq: string | number;
-      inventory_seq: string | number;
-    }>`select report_seq, inventory_seq from device where id = ${device.deviceId}${lockSuffix}`
-      .execute(tx)
-      .then((r) => r.rows[0]);
+    const row = await lockReportSequences(tx, {
+      deviceId: device.deviceId,
+      dialect: ctx.db.dialect,
+    });
     if (!row)
       throw new AppError(401, ErrorCode.DEVICE_UNKNOWN, 'this device is not enrolled in the site');
     await insertStatuses(ctx, tx, device, statuses, receivedAt);
@@ -142,21 +140,14 @@ export async function ingestReportBatch(
       );
     }
     const maxSeq = sorted[sorted.length - 1]?.seq ?? 0;
-    await tx
-      .updateTable('device')
-      .set({
-        report_seq: Math.max(Number(row.report_seq), maxSeq),
-        inventory_seq: inventorySeq,
-        last_contact_at: receivedAt,
-        ...(statuses.length > 0 ? { last_status_at: receivedAt } : {}),
-      })
-      .where('id', '=', device.deviceId)
-      .execute();
-    const after = await tx
-      .selectFrom('device')
-      .select('inventory_resync')
-      .where('id', '=', device.deviceId)
-      .executeTakeFirst();
+    await recordReportBatch(tx, {
+      deviceId: device.deviceId,
+      reportSeq: Math.max(Number(row.report_seq), maxSeq),
+      inventorySeq,
+      receivedAt,
+      statusesReceived: statuses.length > 0,
+    });
+    const inventoryResync = await inventoryResyncWanted(tx, device.deviceId);
     // Every item of this batch is now stored (or was already), or refused for good: the agent
     // may delete up to here. A refused seq out of range is not counted (it is named in the list).
     const ackSeq = Math.max(
@@ -165,7 +156,7 @@ export async function ingestReportBatch(
     );
     return {
       ackSeq,
-      inventoryResync: (after?.inventory_resync ?? 0) === 1,
+      inventoryResync,
       ...(refused.length > 0 ? { rejected: refused } : {}),
     };
   });

@@ -1,14 +1,5 @@
-import {
-  AgentPaths,
-  EnrollRequest,
-  EnrollResponse,
-  HeartbeatBody,
-  ReportAck,
-  ReportBatch,
-  SignedAssignments,
-  SignedPolicy,
-  SoftwarePaths,
-} from '@steward/protocol';
+import { agentOps } from '@steward/protocol';
+import { implementAgent } from '../http/agent-operations.js';
 import type { App } from '../http/types.js';
 import type { SiteContext } from '../context.js';
 import type { EnrolmentService } from '../enrolment/service.js';
@@ -31,76 +22,57 @@ export interface AgentRouteDeps {
   assignments: AssignmentService;
 }
 
-/** The management point: what agents call. Every route but enrol authenticates the device. */
+/**
+ * The management point: what devices call (`agentOps.device`). Every operation but enrol
+ * authenticates the device in `onRequest`: a stranger is refused before any body is read.
+ */
 export function registerAgentRoutes(app: App, deps: AgentRouteDeps): void {
   app.decorateRequest('deviceId', null);
-
-  app.post(
-    AgentPaths.enroll,
+  implementAgent(
+    app,
+    agentOps.device,
     {
-      bodyLimit: AgentBodyLimits.unauthenticated,
-      schema: { body: EnrollRequest, response: { 200: EnrollResponse } },
-    },
-    (req) => deps.enrolment.enroll(req.body, req.socket.remoteAddress ?? 'unknown'),
-  );
-
-  // Device routes authenticate in onRequest: a stranger is refused before any body is read.
-  const onRequest = deps.auth.onRequest;
-  const policy = { onRequest, schema: { response: { 200: SignedPolicy } } };
-  app.get(AgentPaths.policy, policy, async (req) => {
-    const { deviceId } = await deps.auth.authenticate(req);
-    const { version, signed } = await deps.policy.signedPolicy();
-    deps.activity.record(deviceId, 'policy', { policyVersion: version });
-    return signed;
-  });
-
-  app.get(
-    SoftwarePaths.assignments,
-    { onRequest, schema: { response: { 200: SignedAssignments } } },
-    async (req) => {
-      const { deviceId } = await deps.auth.authenticate(req);
-      return deps.assignments.signedFor(deviceId);
-    },
-  );
-
-  const heartbeat = {
-    onRequest,
-    bodyLimit: AgentBodyLimits.heartbeat,
-    schema: { body: HeartbeatBody },
-  };
-  app.post(AgentPaths.heartbeat, heartbeat, async (req, reply) => {
-    const { deviceId } = await deps.auth.authenticate(req);
-    deps.activity.record(deviceId, 'heartbeat', {
-      agentVersion: req.body.agentVersion,
-      ...(req.body.policyVersion === undefined ? {} : { policyVersion: req.body.policyVersion }),
-    });
-    return reply.status(204).send();
-  });
-
-  app.post(
-    AgentPaths.reports,
-    {
-      onRequest,
-      bodyLimit: AgentBodyLimits.reports,
-      schema: { body: ReportBatch, response: { 200: ReportAck } },
-    },
-    async (req) => {
-      const device = await deps.auth.authenticate(req);
-      return ingestReportBatch(deps.ctx, device, req.body.items);
-    },
-  );
-
-  app.get(
-    AgentPaths.push,
-    {
-      websocket: true,
-      preValidation: async (req) => {
-        req.deviceId = (await deps.auth.authenticate(req)).deviceId;
+      enroll: (req) => deps.enrolment.enroll(req.body, req.socket.remoteAddress ?? 'unknown'),
+      policy: async (req) => {
+        const { deviceId } = await deps.auth.authenticate(req);
+        const { version, signed } = await deps.policy.signedPolicy();
+        deps.activity.record(deviceId, 'policy', { policyVersion: version });
+        return signed;
+      },
+      assignments: async (req) => {
+        const { deviceId } = await deps.auth.authenticate(req);
+        return deps.assignments.signedFor(deviceId);
+      },
+      heartbeat: async (req) => {
+        const { deviceId } = await deps.auth.authenticate(req);
+        deps.activity.record(deviceId, 'heartbeat', {
+          agentVersion: req.body.agentVersion,
+          ...(req.body.policyVersion === undefined
+            ? {}
+            : { policyVersion: req.body.policyVersion }),
+        });
+      },
+      reports: async (req) => {
+        const device = await deps.auth.authenticate(req);
+        return ingestReportBatch(deps.ctx, device, req.body.items);
+      },
+      push: {
+        preValidation: async (req) => {
+          req.deviceId = (await deps.auth.authenticate(req)).deviceId;
+        },
+        connect: (socket, req) => {
+          if (req.deviceId) deps.push.attach(req.deviceId, socket);
+          else socket.close(4001, 'unauthenticated');
+        },
       },
     },
-    (socket, req) => {
-      if (req.deviceId) deps.push.attach(req.deviceId, socket);
-      else socket.close(4001, 'unauthenticated');
+    {
+      callers: { device: deps.auth.onRequest },
+      bodyLimits: {
+        enroll: AgentBodyLimits.unauthenticated,
+        heartbeat: AgentBodyLimits.heartbeat,
+        reports: AgentBodyLimits.reports,
+      },
     },
   );
 }

@@ -5,6 +5,7 @@ import type { Database } from '../db/tables/index.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
+import { insertAuditRow, listAuditRows } from './repository.js';
 
 /** Writes one audit row; call it inside the transaction that makes the change. */
 export async function writeAudit(
@@ -13,17 +14,14 @@ export async function writeAudit(
   at: string,
   entry: { action: string; targetType: string; targetId: string; details?: unknown },
 ): Promise<void> {
-  await tx
-    .insertInto('audit_log')
-    .values({
-      at,
-      user_name: actor.userName,
-      action: entry.action,
-      target_type: entry.targetType,
-      target_id: entry.targetId,
-      details: JSON.stringify(entry.details ?? {}),
-    })
-    .execute();
+  await insertAuditRow(tx, {
+    at,
+    user_name: actor.userName,
+    action: entry.action,
+    target_type: entry.targetType,
+    target_id: entry.targetId,
+    details: JSON.stringify(entry.details ?? {}),
+  });
 }
 
 export async function listAudit(
@@ -37,11 +35,7 @@ export async function listAudit(
   },
 ): Promise<AuditEntry[]> {
   authorize(actor, 'audit:read');
-  let q = ctx.db.kysely.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(opts.limit);
-  if (opts.before) q = q.where('id', '<', Number(opts.before));
-  if (opts.targetType) q = q.where('target_type', '=', opts.targetType);
-  if (opts.targetId) q = q.where('target_id', '=', opts.targetId);
-  const rows = await q.execute();
+  const rows = await listAuditRows(ctx.db.kysely, opts);
   return rows.map((r) => ({
     id: String(r.id),
     at: r.at,

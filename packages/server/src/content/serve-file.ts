@@ -1,7 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { Type } from '@sinclair/typebox';
 import {
-  SoftwarePaths,
+  agentOps,
   type ContentAccessClaims,
   NotFoundError,
   UnauthenticatedError,
@@ -9,6 +8,7 @@ import {
 } from '@steward/protocol';
 import type { FastifyReply } from 'fastify';
 import type { App } from '../http/types.js';
+import { implementAgent } from '../http/agent-operations.js';
 import type { FileAccessCheck } from './file-access.js';
 import { isSha256, READ_HIGH_WATER_MARK, type ContentStore } from './content-store.js';
 import { beginFileReply, sendFileBody } from './range.js';
@@ -21,7 +21,6 @@ export interface ContentFileRouteOptions {
   checkFile: FileAccessCheck;
 }
 
-const Params = Type.Object({ sha256: Type.String() });
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 export function contentFileNotFound(sha256: string): NotFoundError {
@@ -80,20 +79,22 @@ export async function sendStoredFile(
  * naming the package versions the file must belong to, HTTP Range for resumable downloads.
  */
 export function registerContentFileRoute(app: App, opts: ContentFileRouteOptions): void {
-  app.get(SoftwarePaths.contentFile, { schema: { params: Params } }, async (req, reply) => {
-    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
-    if (!token)
-      throw new UnauthenticatedError(
-        ErrorCode.CONTENT_ACCESS_DENIED,
-        'send Authorization: Bearer <content access token>',
-      );
-    const claims = opts.verifyToken(token);
-    if (!isSha256(req.params.sha256)) throw contentFileNotFound(req.params.sha256);
-    await opts.checkFile(claims, req.params.sha256);
-    return sendStoredFile(reply, {
-      store: opts.store,
-      sha256: req.params.sha256,
-      rangeHeader: req.headers.range,
-    });
+  implementAgent(app, agentOps.content, {
+    file: async (req, reply) => {
+      const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
+      if (!token)
+        throw new UnauthenticatedError(
+          ErrorCode.CONTENT_ACCESS_DENIED,
+          'send Authorization: Bearer <content access token>',
+        );
+      const claims = opts.verifyToken(token);
+      if (!isSha256(req.params.sha256)) throw contentFileNotFound(req.params.sha256);
+      await opts.checkFile(claims, req.params.sha256);
+      return sendStoredFile(reply, {
+        store: opts.store,
+        sha256: req.params.sha256,
+        rangeHeader: req.headers.range,
+      });
+    },
   });
 }

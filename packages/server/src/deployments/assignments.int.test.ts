@@ -5,7 +5,7 @@ import {
   AgentPaths,
   AssignmentsDocument,
   SignedAssignments,
-  SoftwarePaths,
+  agentOps,
   type Deployment,
   type DeploymentStateReport,
   type OutboxItem,
@@ -76,7 +76,7 @@ describe.each(testDialects)('assignments and deployment state on %s', (dialect) 
 
     /** Fetches, verifies and parses a device's assignments document. */
     async function assignments(device: TestDevice): Promise<AssignmentsDocument> {
-      const r = await agentCall(t.server.agentUrl, 'GET', SoftwarePaths.assignments, {
+      const r = await agentCall(t.server.agentUrl, 'GET', agentOps.device.assignments.path, {
         auth: device.auth,
       });
       expect(r.status).toBe(200);

@@ -6,9 +6,9 @@ import { authorize } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { type PushHub } from '../push/push-hub.js';
-import { newActionRow } from './repository.js';
-
-const INSERT_CHUNK = 500;
+import { findCollection } from '../collections/repository.js';
+import { liveMembersOf, newActionRow } from './repository.js';
+import { insertDeviceActions } from './action-repository.js';
 
 type ActionRow = ReturnType<typeof newActionRow>;
 
@@ -34,11 +34,7 @@ export async function requestActions(
   );
   if (rows.length === 0 && !o.alsoInTx) return rows;
   await ctx.db.kysely.transaction().execute(async (tx) => {
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-      await tx
-        .insertInto('device_action')
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .execute();
+    await insertDeviceActions(tx, rows);
     await o.alsoInTx?.(tx, rows);
   });
   await push.publish(rows.map((r) => ({ deviceId: r.device_id, requestId: r.id, action })));
@@ -59,21 +55,11 @@ export async function notifyCollection(
 ): Promise<CollectionActionResult> {
   authorize(actor, 'devices:act');
   const db = ctx.db.kysely;
-  const collection = await db
-    .selectFrom('collection')
-    .select(['id', 'name'])
-    .where((eb) => eb.or([eb('id', '=', collectionIdOrName), eb('name', '=', collectionIdOrName)]))
-    .executeTakeFirst();
+  const collection = await findCollection(db, collectionIdOrName);
   if (!collection) throw new NotFoundError('collection', collectionIdOrName);
   const now = ctx.clock.now();
   const requestedAt = now.toISOString();
-  const members = await db
-    .selectFrom('collection_member as m')
-    .innerJoin('device as d', 'd.id', 'm.device_id')
-    .select(['d.id', 'd.push_seen_at'])
-    .where('m.collection_id', '=', collection.id)
-    .where('d.revoked_at', 'is', null)
-    .execute();
+  const members = await liveMembersOf(db, collection.id);
   let connected = 0;
   const rows = await requestActions(ctx, push, members, {
     action,

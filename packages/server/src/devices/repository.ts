@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { DeviceSummary } from '@steward/protocol';
-import type { DeviceActionTable, DeviceTable } from '../db/tables/index.js';
+import type { Database, DeviceActionTable, DeviceTable } from '../db/tables/index.js';
+import { toNumber } from '../db/database.js';
+import { containsPattern } from '../db/like.js';
 import type { SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 
@@ -103,5 +105,296 @@ export function newActionRow(
     delivered_at: null,
     completed_at: null,
     not_connected: connected ? 0 : 1,
+  };
+}
+
+/** What the agent listener checks a device's key against. */
+export function findDeviceCredentials(
+  db: Kysely<Database>,
+  deviceId: string,
+): Promise<Pick<DeviceRow, 'key_hash' | 'revoked_at' | 'name'> | undefined> {
+  return db
+    .selectFrom('device')
+    .select(['key_hash', 'revoked_at', 'name'])
+    .where('id', '=', deviceId)
+    .executeTakeFirst();
+}
+
+/** How a device list is narrowed and ordered (the admin list's query, resolved). */
+export interface DeviceListFilter {
+  search?: string | undefined;
+  /** Members of this collection only (its id). */
+  collectionId?: string | undefined;
+  status?: 'active' | 'inactive' | 'revoked' | 'online' | undefined;
+  activeSince: string;
+  onlineSince: string;
+  sort: DeviceSortColumn;
+  order: 'asc' | 'desc';
+  offset: number;
+  limit: number;
+}
+
+export type DeviceSortColumn =
+  'name' | 'os_name' | 'machine_type' | 'last_contact_at' | 'enrolled_at' | 'memory_total_mb';
+
+/** One page of devices and how many match in all. */
+export async function listDeviceRows(
+  db: Kysely<Database>,
+  f: DeviceListFilter,
+): Promise<{ rows: DeviceRow[]; total: number }> {
+  let base = db.selectFrom('device');
+  if (f.search) {
+    const pattern = containsPattern(f.search);
+    base = base.where((eb) =>
+      eb.or([
+        sql<boolean>`lower(name) like ${pattern} escape '\\'`,
+        sql<boolean>`lower(coalesce(os_name, '')) like ${pattern} escape '\\'`,
+        sql<boolean>`lower(ip_addresses) like ${pattern} escape '\\'`,
+        sql<boolean>`lower(coalesce(last_logged_on_user, '')) like ${pattern} escape '\\'`,
+        eb('id', '=', f.search ?? ''),
+      ]),
+    );
+  }
+  if (f.collectionId !== undefined) {
+    const collectionId = f.collectionId;
+    base = base.where('id', 'in', (eb) =>
+      eb
+        .selectFrom('collection_member')
+        .select('device_id')
+        .where('collection_id', '=', collectionId),
+    );
+  }
+  switch (f.status) {
+    case undefined:
+      break;
+    case 'active':
+      base = base.where('revoked_at', 'is', null).where('last_contact_at', '>=', f.activeSince);
+      break;
+    case 'inactive':
+      base = base
+        .where('revoked_at', 'is', null)
+        .where((eb) =>
+          eb.or([eb('last_contact_at', 'is', null), eb('last_contact_at', '<', f.activeSince)]),
+        );
+      break;
+    case 'revoked':
+      base = base.where('revoked_at', 'is not', null);
+      break;
+    case 'online':
+      base = base.where('revoked_at', 'is', null).where('push_seen_at', '>=', f.onlineSince);
+      break;
+  }
+  const totalRow = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  // Nulls last in both dialects, then a stable tie-breaker so pages never overlap.
+  const rows = await base
+    .selectAll()
+    .orderBy(sql`case when ${sql.ref(f.sort)} is null then 1 else 0 end`)
+    .orderBy(f.sort, f.order)
+    .orderBy('id')
+    .offset(f.offset)
+    .limit(f.limit)
+    .execute();
+  return { rows, total: toNumber(totalRow?.n) };
+}
+
+/** The collections a device is a member of, by name. */
+export function collectionsOfDevice(
+  db: Kysely<Database>,
+  deviceId: string,
+): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('collection_member as m')
+    .innerJoin('collection as c', 'c.id', 'm.collection_id')
+    .select(['c.id', 'c.name'])
+    .where('m.device_id', '=', deviceId)
+    .orderBy('c.name')
+    .execute();
+}
+
+/** The live (not revoked) members of a collection, with what a push request needs. */
+export function liveMembersOf(
+  db: Kysely<Database>,
+  collectionId: string,
+): Promise<{ id: string; push_seen_at: string | null }[]> {
+  return db
+    .selectFrom('collection_member as m')
+    .innerJoin('device as d', 'd.id', 'm.device_id')
+    .select(['d.id', 'd.push_seen_at'])
+    .where('m.collection_id', '=', collectionId)
+    .where('d.revoked_at', 'is', null)
+    .execute();
+}
+
+export async function revokeDevice(
+  db: Kysely<Database>,
+  opts: { deviceId: string; at: string },
+): Promise<void> {
+  await db
+    .updateTable('device')
+    .set({ revoked_at: opts.at })
+    .where('id', '=', opts.deviceId)
+    .execute();
+}
+
+/**
+ * A device's report and inventory sequence numbers at the start of a report batch; on
+ * PostgreSQL the row is locked (FOR UPDATE) so one batch per device is applied at a time.
+ */
+export async function lockReportSequences(
+  db: Kysely<Database>,
+  opts: { deviceId: string; dialect: 'sqlite' | 'postgres' },
+): Promise<{ report_seq: string | number; inventory_seq: string | number } | undefined> {
+  const lockSuffix = opts.dialect === 'postgres' ? sql` for update` : sql``;
+  const r = await sql<{
+    report_seq: string | number;
+    inventory_seq: string | number;
+  }>`select report_seq, inventory_seq from device where id = ${opts.deviceId}${lockSuffix}`.execute(
+    db,
+  );
+  return r.rows[0];
+}
+
+/** What a stored report batch moves forward on its device. */
+export async function recordReportBatch(
+  db: Kysely<Database>,
+  opts: {
+    deviceId: string;
+    reportSeq: number;
+    inventorySeq: number;
+    receivedAt: string;
+    statusesReceived: boolean;
+  },
+): Promise<void> {
+  await db
+    .updateTable('device')
+    .set({
+      report_seq: opts.reportSeq,
+      inventory_seq: opts.inventorySeq,
+      last_contact_at: opts.receivedAt,
+      ...(opts.statusesReceived ? { last_status_at: opts.receivedAt } : {}),
+    })
+    .where('id', '=', opts.deviceId)
+    .execute();
+}
+
+/** True when the site wants a full inventory from the device next. */
+export async function inventoryResyncWanted(
+  db: Kysely<Database>,
+  deviceId: string,
+): Promise<boolean> {
+  const after = await db
+    .selectFrom('device')
+    .select('inventory_resync')
+    .where('id', '=', deviceId)
+    .executeTakeFirst();
+  return (after?.inventory_resync ?? 0) === 1;
+}
+
+/**
+ * Records what agents did (policy requests, heartbeats, push presence): the given columns, and
+ * the last contact moved to `contact`, never backwards (a report ingested meanwhile may
+ * already have written a later time).
+ */
+export async function recordDeviceActivity(
+  db: Kysely<Database>,
+  opts: { deviceId: string; set: Updateable<DeviceTable>; contact: string | undefined },
+): Promise<void> {
+  const { contact } = opts;
+  await db
+    .updateTable('device')
+    .set({
+      ...opts.set,
+      ...(contact
+        ? {
+            last_contact_at: sql<string>`case when last_contact_at is null or last_contact_at < ${contact} then ${contact} else last_contact_at end`,
+          }
+        : {}),
+    })
+    .where('id', '=', opts.deviceId)
+    .execute();
+}
+
+/** What applying an inventory report starts from: the device's package set and first report. */
+export function inventoryStateOf(
+  db: Kysely<Database>,
+  deviceId: string,
+): Promise<Pick<DeviceRow, 'package_set_id' | 'last_inventory_at'>> {
+  return db
+    .selectFrom('device')
+    .select(['package_set_id', 'last_inventory_at'])
+    .where('id', '=', deviceId)
+    .executeTakeFirstOrThrow();
+}
+
+/** Sets columns of one device (an inventory report's summary columns, its package set). */
+export async function updateDeviceColumns(
+  db: Kysely<Database>,
+  opts: { deviceId: string; update: Updateable<DeviceTable> },
+): Promise<void> {
+  await db.updateTable('device').set(opts.update).where('id', '=', opts.deviceId).execute();
+}
+
+/** Stores a newly enrolled device. */
+export async function insertDevice(
+  db: Kysely<Database>,
+  row: Insertable<DeviceTable>,
+): Promise<void> {
+  await db.insertInto('device').values(row).execute();
+}
+
+/** Counts of live devices by what they did since `since` (client activity). */
+export interface DeviceActivityCounts {
+  total: number;
+  active: number;
+  never: number;
+  online: number;
+  policy: number;
+  heartbeat: number;
+  inventory: number;
+  status: number;
+}
+
+/**
+ * Client activity counts over the live devices, or over the live members of one collection
+ * (`collectionId`; undefined: every live device, even before the first collection evaluation).
+ */
+export async function deviceActivityCounts(
+  db: Kysely<Database>,
+  opts: { collectionId: string | undefined; since: string; onlineSince: string },
+): Promise<DeviceActivityCounts> {
+  const { since, onlineSince, collectionId } = opts;
+  let q = db.selectFrom('device as d').where('d.revoked_at', 'is', null);
+  if (collectionId !== undefined)
+    q = q.where('d.id', 'in', (eb) =>
+      eb
+        .selectFrom('collection_member')
+        .select('device_id')
+        .where('collection_id', '=', collectionId),
+    );
+  const row = await q
+    .select([
+      sql<number>`count(*)`.as('total'),
+      sql<number>`sum(case when d.last_contact_at >= ${since} then 1 else 0 end)`.as('active'),
+      sql<number>`sum(case when d.last_inventory_at is null and d.last_status_at is null then 1 else 0 end)`.as(
+        'never',
+      ),
+      sql<number>`sum(case when d.push_seen_at >= ${onlineSince} then 1 else 0 end)`.as('online'),
+      sql<number>`sum(case when d.last_policy_request_at >= ${since} then 1 else 0 end)`.as(
+        'policy',
+      ),
+      sql<number>`sum(case when d.last_heartbeat_at >= ${since} then 1 else 0 end)`.as('heartbeat'),
+      sql<number>`sum(case when d.last_inventory_at >= ${since} then 1 else 0 end)`.as('inventory'),
+      sql<number>`sum(case when d.last_status_at >= ${since} then 1 else 0 end)`.as('status'),
+    ])
+    .executeTakeFirst();
+  return {
+    total: toNumber(row?.total),
+    active: toNumber(row?.active),
+    never: toNumber(row?.never),
+    online: toNumber(row?.online),
+    policy: toNumber(row?.policy),
+    heartbeat: toNumber(row?.heartbeat),
+    inventory: toNumber(row?.inventory),
+    status: toNumber(row?.status),
   };
 }

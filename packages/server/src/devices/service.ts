@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
 import {
   ErrorCode,
   type CollectionActionResult,
@@ -17,20 +16,25 @@ import {
 import type { Actor, SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 import { authorize, nowIso } from '../context.js';
-import { toNumber } from '../db/database.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { type PushHub } from '../push/push-hub.js';
 import { notifyCollection } from './client-notification.js';
+import { findCollection } from '../collections/repository.js';
+import { inventoryChangesOf, inventoryOfDevice } from '../inventory/repository.js';
+import { packageSetItemsPage } from '../inventory/package-set-repository.js';
+import { findDeviceAction, insertDeviceActions, recentActionsOf } from './action-repository.js';
 import {
   ONLINE_WINDOW_MS,
+  collectionsOfDevice,
   findDeviceByIdOrName,
+  listDeviceRows,
   newActionRow,
+  revokeDevice,
   toDeviceSummary,
   type DeviceRow,
 } from './repository.js';
-import { containsPattern } from '../db/like.js';
 
 const Instances = Type.Array(InventoryInstance);
 
@@ -62,89 +66,32 @@ export class DeviceService {
     authorize(actor, 'read');
     const now = this.ctx.clock.now();
     const activeSince = new Date(now.getTime() - activeThresholdDays() * 86400_000).toISOString();
-    let base = this.ctx.db.kysely.selectFrom('device');
-    if (q.search) {
-      const pattern = containsPattern(q.search);
-      base = base.where((eb) =>
-        eb.or([
-          sql<boolean>`lower(name) like ${pattern} escape '\\'`,
-          sql<boolean>`lower(coalesce(os_name, '')) like ${pattern} escape '\\'`,
-          sql<boolean>`lower(ip_addresses) like ${pattern} escape '\\'`,
-          sql<boolean>`lower(coalesce(last_logged_on_user, '')) like ${pattern} escape '\\'`,
-          eb('id', '=', q.search ?? ''),
-        ]),
-      );
-    }
+    let collectionId: string | undefined;
     if (q.collection) {
-      const collection = await this.ctx.db.kysely
-        .selectFrom('collection')
-        .select('id')
-        .where((eb) =>
-          eb.or([eb('id', '=', q.collection ?? ''), eb('name', '=', q.collection ?? '')]),
-        )
-        .executeTakeFirst();
+      const collection = await findCollection(this.ctx.db.kysely, q.collection);
       if (!collection) throw new NotFoundError('collection', q.collection);
-      base = base.where('id', 'in', (eb) =>
-        eb
-          .selectFrom('collection_member')
-          .select('device_id')
-          .where('collection_id', '=', collection.id),
-      );
+      collectionId = collection.id;
     }
-    switch (q.status) {
-      case undefined:
-        break;
-      case 'active':
-        base = base.where('revoked_at', 'is', null).where('last_contact_at', '>=', activeSince);
-        break;
-      case 'inactive':
-        base = base
-          .where('revoked_at', 'is', null)
-          .where((eb) =>
-            eb.or([eb('last_contact_at', 'is', null), eb('last_contact_at', '<', activeSince)]),
-          );
-        break;
-      case 'revoked':
-        base = base.where('revoked_at', 'is not', null);
-        break;
-      case 'online':
-        base = base
-          .where('revoked_at', 'is', null)
-          .where('push_seen_at', '>=', new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString());
-        break;
-    }
-    const totalRow = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-    const column = SORT_COLUMNS[q.sort ?? 'name'];
-    const dir = q.order ?? (q.sort === 'lastContact' || q.sort === 'enrolledAt' ? 'desc' : 'asc');
-    // Nulls last in both dialects, then a stable tie-breaker so pages never overlap.
-    const rows = await base
-      .selectAll()
-      .orderBy(sql`case when ${sql.ref(column)} is null then 1 else 0 end`)
-      .orderBy(column, dir)
-      .orderBy('id')
-      .offset(q.offset ?? 0)
-      .limit(q.limit ?? 50)
-      .execute();
-    return { items: rows.map((r) => toDeviceSummary(r, now)), total: toNumber(totalRow?.n) };
+    const { rows, total } = await listDeviceRows(this.ctx.db.kysely, {
+      search: q.search,
+      collectionId,
+      status: q.status,
+      activeSince,
+      onlineSince: new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString(),
+      sort: SORT_COLUMNS[q.sort ?? 'name'],
+      order: q.order ?? (q.sort === 'lastContact' || q.sort === 'enrolledAt' ? 'desc' : 'asc'),
+      offset: q.offset ?? 0,
+      limit: q.limit ?? 50,
+    });
+    return { items: rows.map((r) => toDeviceSummary(r, now)), total };
   }
 
   async get(actor: Actor, idOrName: string): Promise<DeviceDetail> {
     authorize(actor, 'read');
     const row = await this.mustFind(idOrName);
     const db = this.ctx.db.kysely;
-    const inv = await db
-      .selectFrom('device_inventory')
-      .select(['class_name', 'data'])
-      .where('device_id', '=', row.id)
-      .orderBy('class_name')
-      .execute();
-    const collections = await db
-      .selectFrom('collection_member as m')
-      .innerJoin('collection as c', 'c.id', 'm.collection_id')
-      .select(['c.id', 'c.name'])
-      .where('m.device_id', '=', row.id)
-      .orderBy('c.name')
-      .execute();
+    const inv = await inventoryOfDevice(db, row.id);
+    const collections = await collectionsOfDevice(db, row.id);
     return {
       ...toDeviceSummary(row, this.ctx.clock.now()),
       inventory: Object.fromEntries(
@@ -170,20 +117,12 @@ export class DeviceService {
     authorize(actor, 'read');
     const row = await this.mustFind(idOrName);
     if (!row.package_set_id) return { items: [], total: 0 };
-    let base = this.ctx.db.kysely
-      .selectFrom('package_set_item')
-      .where('set_id', '=', row.package_set_id);
-    if (q.search)
-      base = base.where(sql<boolean>`lower(name) like ${containsPattern(q.search)} escape '\\'`);
-    const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-    const items = await base
-      .select(['name', 'version', 'arch', 'manager'])
-      .orderBy('name')
-      .orderBy('arch')
-      .offset(q.offset ?? 0)
-      .limit(q.limit ?? 100)
-      .execute();
-    return { items, total: toNumber(total?.n) };
+    return packageSetItemsPage(this.ctx.db.kysely, {
+      setId: row.package_set_id,
+      search: q.search,
+      offset: q.offset ?? 0,
+      limit: q.limit ?? 100,
+    });
   }
 
   async history(
@@ -193,15 +132,12 @@ export class DeviceService {
   ): Promise<InventoryChange[]> {
     authorize(actor, 'read');
     const row = await this.mustFind(idOrName);
-    let query = this.ctx.db.kysely
-      .selectFrom('inventory_change')
-      .selectAll()
-      .where('device_id', '=', row.id)
-      .orderBy('id', 'desc')
-      .limit(q.limit ?? 100);
-    if (q.className) query = query.where('class_name', '=', q.className);
-    if (q.before) query = query.where(sql<boolean>`id < ${Number(q.before)}`);
-    const rows = await query.execute();
+    const rows = await inventoryChangesOf(this.ctx.db.kysely, {
+      deviceId: row.id,
+      className: q.className,
+      before: q.before,
+      limit: q.limit ?? 100,
+    });
     return rows.map((r) => ({
       id: String(r.id),
       at: r.at,
@@ -222,13 +158,7 @@ export class DeviceService {
   async actions(actor: Actor, idOrName: string): Promise<DeviceAction[]> {
     authorize(actor, 'read');
     const row = await this.mustFind(idOrName);
-    const rows = await this.ctx.db.kysely
-      .selectFrom('device_action')
-      .selectAll()
-      .where('device_id', '=', row.id)
-      .orderBy('requested_at', 'desc')
-      .limit(100)
-      .execute();
+    const rows = await recentActionsOf(this.ctx.db.kysely, row.id);
     return rows.map(toAction);
   }
 
@@ -245,7 +175,7 @@ export class DeviceService {
       heldHere: this.push.isConnected(device.id),
     });
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      await tx.insertInto('device_action').values(row).execute();
+      await insertDeviceActions(tx, [row]);
       await writeAudit(tx, actor, row.requested_at, {
         action: `device.${action}`,
         targetType: 'device',
@@ -264,11 +194,7 @@ export class DeviceService {
       );
     });
     await this.push.publish([{ deviceId: device.id, requestId: row.id, action }]);
-    const stored = await this.ctx.db.kysely
-      .selectFrom('device_action')
-      .selectAll()
-      .where('id', '=', row.id)
-      .executeTakeFirstOrThrow();
+    const stored = await findDeviceAction(this.ctx.db.kysely, row.id);
     return toAction(stored);
   }
 
@@ -287,11 +213,7 @@ export class DeviceService {
     const at = nowIso(this.ctx);
     if (!device.revoked_at) {
       await this.ctx.db.kysely.transaction().execute(async (tx) => {
-        await tx
-          .updateTable('device')
-          .set({ revoked_at: at })
-          .where('id', '=', device.id)
-          .execute();
+        await revokeDevice(tx, { deviceId: device.id, at });
         await writeAudit(tx, actor, at, {
           action: 'device.revoke',
           targetType: 'device',

@@ -1,4 +1,5 @@
-import { ContentLocations, ContentLocationsQuery, SoftwarePaths } from '@steward/protocol';
+import { agentOps } from '@steward/protocol';
+import { implementAgent } from '../http/agent-operations.js';
 import type { App } from '../http/types.js';
 import type { DeviceAuthenticator } from '../agent-api/device-auth.js';
 import type { ContentLocationService } from './location-service.js';
@@ -12,19 +13,19 @@ export function registerContentLocationRoute(
   app: App,
   deps: { auth: DeviceAuthenticator; locations: ContentLocationService },
 ): void {
-  app.get(
-    SoftwarePaths.contentLocations,
+  implementAgent(
+    app,
+    agentOps.distribution,
     {
-      onRequest: deps.auth.onRequest,
-      schema: { querystring: ContentLocationsQuery, response: { 200: ContentLocations } },
+      contentLocations: async (req) => {
+        const { deviceId } = await deps.auth.authenticate(req);
+        return deps.locations.forDevice(
+          deviceId,
+          req.query.packageVersionId,
+          req.socket.remoteAddress ?? '',
+        );
+      },
     },
-    async (req) => {
-      const { deviceId } = await deps.auth.authenticate(req);
-      return deps.locations.forDevice(
-        deviceId,
-        req.query.packageVersionId,
-        req.socket.remoteAddress ?? '',
-      );
-    },
+    { callers: { device: deps.auth.onRequest } },
   );
 }

@@ -18,6 +18,14 @@ import { raiseSiteStatus } from '../status/site-status.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import { digestOptionsFromEnv, RefusalDigest } from './refusal-digest.js';
 import { throttleKey } from '../agent-api/refusal-throttle.js';
+import { insertDevice } from '../devices/repository.js';
+import {
+  consumeTokenUse,
+  findTokenBySecretHash,
+  insertEnrolmentToken,
+  listEnrolmentTokens,
+  revokeEnrolmentToken,
+} from './repository.js';
 
 export function sha256Hex(s: string): string {
   return createHash('sha256').update(s).digest('hex');
@@ -107,7 +115,7 @@ export class EnrolmentService {
       revoked: 0,
     };
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      await tx.insertInto('enrolment_token').values(row).execute();
+      await insertEnrolmentToken(tx, row);
       await writeAudit(tx, actor, row.created_at, {
         action: 'enrolment-token.create',
         targetType: 'enrolment-token',
@@ -125,11 +133,7 @@ export class EnrolmentService {
 
   async listTokens(actor: Actor): Promise<EnrolmentToken[]> {
     authorize(actor, 'read');
-    const rows = await this.ctx.db.kysely
-      .selectFrom('enrolment_token')
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .execute();
+    const rows = await listEnrolmentTokens(this.ctx.db.kysely);
     return rows.map(toToken);
   }
 
@@ -137,12 +141,7 @@ export class EnrolmentService {
     authorize(actor, 'enrolment:write');
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      const r = await tx
-        .updateTable('enrolment_token')
-        .set({ revoked: 1 })
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) throw new NotFoundError('enrolment token', id);
+      if (!(await revokeEnrolmentToken(tx, id))) throw new NotFoundError('enrolment token', id);
       await writeAudit(tx, actor, at, {
         action: 'enrolment-token.revoke',
         targetType: 'enrolment-token',
@@ -163,11 +162,7 @@ export class EnrolmentService {
     const deviceKey = randomBytes(32).toString('base64url');
     try {
       await this.ctx.db.kysely.transaction().execute(async (tx) => {
-        const token = await tx
-          .selectFrom('enrolment_token')
-          .selectAll()
-          .where('secret_hash', '=', sha256Hex(req.secret))
-          .executeTakeFirst();
+        const token = await findTokenBySecretHash(tx, sha256Hex(req.secret));
         if (!token)
           throw new EnrolmentRefused(
             ErrorCode.TOKEN_INVALID,
@@ -181,48 +176,39 @@ export class EnrolmentService {
             `the enrolment token expired at ${token.expires_at}`,
           );
         // Conditional increment: two machines racing for the last use cannot both win.
-        const used = await tx
-          .updateTable('enrolment_token')
-          .set((eb) => ({ uses: eb('uses', '+', 1) }))
-          .where('id', '=', token.id)
-          .where('uses', '<', token.max_uses)
-          .executeTakeFirst();
-        if (Number(used.numUpdatedRows) === 0) {
+        if (!(await consumeTokenUse(tx, { id: token.id, maxUses: token.max_uses }))) {
           throw new EnrolmentRefused(
             ErrorCode.TOKEN_EXHAUSTED,
             `the enrolment token was already used ${token.max_uses} times`,
           );
         }
-        await tx
-          .insertInto('device')
-          .values({
-            id: deviceId,
-            name: req.hostname,
-            key_hash: sha256Hex(deviceKey),
-            enrolled_at: at,
-            enrolment_token_id: token.id,
-            revoked_at: null,
-            os_family: req.osFamily || null,
-            os_name: null,
-            os_version: null,
-            machine_type: null,
-            cpu_model: null,
-            memory_total_mb: null,
-            ip_addresses: '',
-            last_logged_on_user: null,
-            agent_version: req.agentVersion,
-            package_set_id: null,
-            package_count: 0,
-            inventory_resync: 0,
-            policy_version: null,
-            last_policy_request_at: null,
-            last_heartbeat_at: null,
-            last_inventory_at: null,
-            last_status_at: null,
-            last_contact_at: at,
-            push_seen_at: null,
-          })
-          .execute();
+        await insertDevice(tx, {
+          id: deviceId,
+          name: req.hostname,
+          key_hash: sha256Hex(deviceKey),
+          enrolled_at: at,
+          enrolment_token_id: token.id,
+          revoked_at: null,
+          os_family: req.osFamily || null,
+          os_name: null,
+          os_version: null,
+          machine_type: null,
+          cpu_model: null,
+          memory_total_mb: null,
+          ip_addresses: '',
+          last_logged_on_user: null,
+          agent_version: req.agentVersion,
+          package_set_id: null,
+          package_count: 0,
+          inventory_resync: 0,
+          policy_version: null,
+          last_policy_request_at: null,
+          last_heartbeat_at: null,
+          last_inventory_at: null,
+          last_status_at: null,
+          last_contact_at: at,
+          push_seen_at: null,
+        });
         await raiseSiteStatus(
           this.ctx,
           {

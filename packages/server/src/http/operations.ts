@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import {
   API_PREFIX,
+  isAgentAccess,
   successStatus,
   type BodyOf,
   type Operation,
@@ -59,6 +60,8 @@ export function registerOperation<O extends Operation>(
 ): void {
   const status = successStatus(op);
   const access = op.permission;
+  if (isAgentAccess(access))
+    throw new Error(`${op.method} ${op.path} is an agent API operation: implementAgent serves it`);
   app.route({
     method: op.method,
     url: `${API_PREFIX}${op.path}`,

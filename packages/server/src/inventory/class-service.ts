@@ -14,6 +14,7 @@ import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { bumpPolicyVersion } from '../agent-api/policy.js';
 import { loadCustomClasses } from './classes.js';
+import { customClassExists, deleteCustomClass, saveCustomClass } from './repository.js';
 
 function checkDefinition(def: CustomClassDefinition): void {
   const names = new Set<string>();
@@ -89,35 +90,20 @@ export class InventoryClassService {
     const at = nowIso(this.ctx);
     let version = 0;
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      const existing = await tx
-        .selectFrom('inventory_class')
-        .select('name')
-        .where('name', '=', def.name)
-        .executeTakeFirst();
+      const existing = await customClassExists(tx, def.name);
       if (mode === 'create' && existing)
         throw new ConflictError(
           ErrorCode.INVENTORY_CLASS_NAME_TAKEN,
           `an inventory class named "${def.name}" already exists`,
         );
       if (mode === 'update' && !existing) throw new NotFoundError('inventory class', def.name);
-      if (existing) {
-        await tx
-          .updateTable('inventory_class')
-          .set({ definition: JSON.stringify(def), updated_at: at })
-          .where('name', '=', def.name)
-          .execute();
-      } else {
-        await tx
-          .insertInto('inventory_class')
-          .values({
-            name: def.name,
-            definition: JSON.stringify(def),
-            created_at: at,
-            updated_at: at,
-            created_by: actor.userName,
-          })
-          .execute();
-      }
+      await saveCustomClass(tx, {
+        name: def.name,
+        definition: JSON.stringify(def),
+        at,
+        by: actor.userName,
+        exists: existing,
+      });
       version = await bumpPolicyVersion(tx);
       await writeAudit(tx, actor, at, {
         action: `inventory-class.${mode}`,
@@ -137,8 +123,7 @@ export class InventoryClassService {
     const at = nowIso(this.ctx);
     let version = 0;
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      const r = await tx.deleteFrom('inventory_class').where('name', '=', name).executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) throw new NotFoundError('inventory class', name);
+      if (!(await deleteCustomClass(tx, name))) throw new NotFoundError('inventory class', name);
       version = await bumpPolicyVersion(tx);
       await writeAudit(tx, actor, at, {
         action: 'inventory-class.delete',

@@ -6,14 +6,11 @@ import {
 } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
 import { CorruptRowError, parseJsonColumn } from '../db/corrupt-row.js';
+import { customClassRows } from './repository.js';
 
 /** Custom inventory class definitions as stored (validated again on read: never trust a row blindly). */
 export async function loadCustomClasses(ctx: SiteContext): Promise<CustomClassDefinition[]> {
-  const rows = await ctx.db.kysely
-    .selectFrom('inventory_class')
-    .select(['name', 'definition'])
-    .orderBy('name')
-    .execute();
+  const rows = await customClassRows(ctx.db.kysely);
   const out: CustomClassDefinition[] = [];
   for (const row of rows) {
     // One corrupt class must not stop every device's inventory: it is left out, loudly.

@@ -10,12 +10,17 @@ import { normaliseInstances } from './normalise.js';
 import type { Kysely, Updateable } from 'kysely';
 import type { Database, DeviceTable } from '../db/tables/index.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
+import { applyPackageDelta, diffPackages } from './package-sets.js';
+import { ensurePackageSet, loadPackageSet } from './package-set-repository.js';
 import {
-  applyPackageDelta,
-  diffPackages,
-  ensurePackageSet,
-  loadPackageSet,
-} from './package-sets.js';
+  classDataOf,
+  classHashesOf,
+  deleteClassData,
+  insertClassData,
+  insertInventoryChange,
+  updateClassData,
+} from './repository.js';
+import { inventoryStateOf, updateDeviceColumns } from '../devices/repository.js';
 
 const Instances = Type.Array(InventoryInstance);
 
@@ -79,41 +84,13 @@ async function readClass(
   deviceId: string,
   name: string,
 ): Promise<InventoryInstance[]> {
-  const row = await tx
-    .selectFrom('device_inventory')
-    .select('data')
-    .where('device_id', '=', deviceId)
-    .where('class_name', '=', name)
-    .executeTakeFirst();
+  const row = await classDataOf(tx, { deviceId, className: name });
   if (!row) return [];
   return parseJsonColumn(Instances, row.data, {
     table: 'device_inventory',
     id: `${deviceId}/${name}`,
     column: 'data',
   });
-}
-
-/** One history row: what a report added to and removed from one class of one device. */
-async function recordChange(
-  tx: Kysely<Database>,
-  change: {
-    deviceId: string;
-    className: string;
-    at: string;
-    added: readonly unknown[];
-    removed: readonly unknown[];
-  },
-): Promise<void> {
-  await tx
-    .insertInto('inventory_change')
-    .values({
-      device_id: change.deviceId,
-      class_name: change.className,
-      at: change.at,
-      added: JSON.stringify(change.added),
-      removed: JSON.stringify(change.removed),
-    })
-    .execute();
 }
 
 async function applyClasses(
@@ -123,11 +100,7 @@ async function applyClasses(
   at: string,
   recordHistory: boolean,
 ): Promise<string[]> {
-  const existing = await tx
-    .selectFrom('device_inventory')
-    .select(['class_name', 'hash'])
-    .where('device_id', '=', deviceId)
-    .execute();
+  const existing = await classHashesOf(tx, deviceId);
   const hashes = new Map(existing.map((r) => [r.class_name, r.hash]));
   const changed: string[] = [];
   const removed = new Set(body.removedClasses ?? []);
@@ -145,33 +118,33 @@ async function applyClasses(
     const data = JSON.stringify(instances);
     if (hashes.has(name)) {
       const d = diffInstances(await readClass(tx, deviceId, name), instances);
-      if (recordHistory) await recordChange(tx, { deviceId, className: name, at, ...d });
-      await tx
-        .updateTable('device_inventory')
-        .set({ data, hash, updated_at: at })
-        .where('device_id', '=', deviceId)
-        .where('class_name', '=', name)
-        .execute();
+      if (recordHistory) await insertInventoryChange(tx, { deviceId, className: name, at, ...d });
+      await updateClassData(tx, { deviceId, className: name, data, hash, at });
     } else {
       // A class seen for the first time after the first report (e.g. a new custom class) is a change.
       if (recordHistory && existing.length > 0)
-        await recordChange(tx, { deviceId, className: name, at, added: instances, removed: [] });
-      await tx
-        .insertInto('device_inventory')
-        .values({ device_id: deviceId, class_name: name, data, hash, updated_at: at })
-        .execute();
+        await insertInventoryChange(tx, {
+          deviceId,
+          className: name,
+          at,
+          added: instances,
+          removed: [],
+        });
+      await insertClassData(tx, { deviceId, className: name, data, hash, at });
     }
   }
   for (const name of removed) {
     if (!hashes.has(name)) continue;
     const before = await readClass(tx, deviceId, name);
-    await tx
-      .deleteFrom('device_inventory')
-      .where('device_id', '=', deviceId)
-      .where('class_name', '=', name)
-      .execute();
+    await deleteClassData(tx, { deviceId, className: name });
     if (recordHistory)
-      await recordChange(tx, { deviceId, className: name, at, added: [], removed: before });
+      await insertInventoryChange(tx, {
+        deviceId,
+        className: name,
+        at,
+        added: [],
+        removed: before,
+      });
     changed.push(name);
   }
   return changed;
@@ -195,11 +168,7 @@ export async function applyInventoryReport(
     ]),
   );
   const body: InventoryReportBody = { ...reported, classes };
-  const device = await tx
-    .selectFrom('device')
-    .select(['package_set_id', 'last_inventory_at'])
-    .where('id', '=', deviceId)
-    .executeTakeFirstOrThrow();
+  const device = await inventoryStateOf(tx, deviceId);
   const firstReport = device.last_inventory_at === null;
   const changedClasses = await applyClasses(tx, deviceId, body, at, !firstReport);
   let resync: string | null = null;
@@ -214,7 +183,7 @@ export async function applyInventoryReport(
     if (set.id !== device.package_set_id) {
       if (device.package_set_id && !firstReport) {
         const d = diffPackages(await loadPackageSet(tx, device.package_set_id), pk.items);
-        await recordChange(tx, { deviceId, className: 'package', at, ...d });
+        await insertInventoryChange(tx, { deviceId, className: 'package', at, ...d });
       }
       update.package_set_id = set.id;
       update.package_count = set.count;
@@ -229,7 +198,7 @@ export async function applyInventoryReport(
       if (set.id !== pk.hash) {
         resync = `package set after the delta does not match the device's hash`;
       } else {
-        await recordChange(tx, {
+        await insertInventoryChange(tx, {
           deviceId,
           className: 'package',
           at,
@@ -244,6 +213,6 @@ export async function applyInventoryReport(
   }
   if (body.kind === 'full' && resync === null) update.inventory_resync = 0;
   if (resync !== null) update.inventory_resync = 1;
-  await tx.updateTable('device').set(update).where('id', '=', deviceId).execute();
+  await updateDeviceColumns(tx, { deviceId, update });
   return { resync, changedClasses };
 }

@@ -1,66 +1,39 @@
 import { NotFoundError } from '@steward/protocol';
-import { sql } from 'kysely';
 import type { ClientActivity } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 import { authorize } from '../context.js';
-import { toNumber } from '../db/database.js';
-import { ONLINE_WINDOW_MS } from '../devices/repository.js';
+import { ONLINE_WINDOW_MS, deviceActivityCounts } from '../devices/repository.js';
+import { findCollection, listCollectionRows } from '../collections/repository.js';
+import { activitySnapshots, saveActivitySnapshot } from './repository.js';
 
 const ALL = 'all-systems';
 
 async function resolveCollection(ctx: SiteContext, idOrName: string | undefined): Promise<string> {
   if (!idOrName) return ALL;
-  const row = await ctx.db.kysely
-    .selectFrom('collection')
-    .select('id')
-    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
-    .executeTakeFirst();
+  const row = await findCollection(ctx.db.kysely, idOrName);
   if (!row) throw new NotFoundError('collection', idOrName);
   return row.id;
 }
 
 async function countActivity(ctx: SiteContext, collectionId: string, now: Date) {
-  const since = new Date(now.getTime() - activeThresholdDays() * 86400_000).toISOString();
-  const onlineSince = new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
-  let q = ctx.db.kysely.selectFrom('device as d').where('d.revoked_at', 'is', null);
-  // All Systems is every live device even before the first collection evaluation.
-  if (collectionId !== ALL)
-    q = q.where('d.id', 'in', (eb) =>
-      eb
-        .selectFrom('collection_member')
-        .select('device_id')
-        .where('collection_id', '=', collectionId),
-    );
-  const row = await q
-    .select([
-      sql<number>`count(*)`.as('total'),
-      sql<number>`sum(case when d.last_contact_at >= ${since} then 1 else 0 end)`.as('active'),
-      sql<number>`sum(case when d.last_inventory_at is null and d.last_status_at is null then 1 else 0 end)`.as(
-        'never',
-      ),
-      sql<number>`sum(case when d.push_seen_at >= ${onlineSince} then 1 else 0 end)`.as('online'),
-      sql<number>`sum(case when d.last_policy_request_at >= ${since} then 1 else 0 end)`.as(
-        'policy',
-      ),
-      sql<number>`sum(case when d.last_heartbeat_at >= ${since} then 1 else 0 end)`.as('heartbeat'),
-      sql<number>`sum(case when d.last_inventory_at >= ${since} then 1 else 0 end)`.as('inventory'),
-      sql<number>`sum(case when d.last_status_at >= ${since} then 1 else 0 end)`.as('status'),
-    ])
-    .executeTakeFirst();
-  const total = toNumber(row?.total);
-  const active = toNumber(row?.active);
+  const c = await deviceActivityCounts(ctx.db.kysely, {
+    // All Systems is every live device even before the first collection evaluation.
+    collectionId: collectionId === ALL ? undefined : collectionId,
+    since: new Date(now.getTime() - activeThresholdDays() * 86400_000).toISOString(),
+    onlineSince: new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString(),
+  });
   return {
-    total,
-    active,
-    inactive: total - active,
-    neverReported: toNumber(row?.never),
-    online: toNumber(row?.online),
+    total: c.total,
+    active: c.active,
+    inactive: c.total - c.active,
+    neverReported: c.never,
+    online: c.online,
     recent: {
-      policyRequest: toNumber(row?.policy),
-      heartbeat: toNumber(row?.heartbeat),
-      inventory: toNumber(row?.inventory),
-      statusMessage: toNumber(row?.status),
+      policyRequest: c.policy,
+      heartbeat: c.heartbeat,
+      inventory: c.inventory,
+      statusMessage: c.status,
     },
   };
 }
@@ -76,13 +49,7 @@ export async function clientActivity(
   const now = ctx.clock.now();
   const counts = await countActivity(ctx, collectionId, now);
   const from = new Date(now.getTime() - (q.days ?? 30) * 86400_000).toISOString();
-  const snapshots = await ctx.db.kysely
-    .selectFrom('client_activity_snapshot')
-    .select(['at', 'active', 'inactive'])
-    .where('collection_id', '=', collectionId)
-    .where('at', '>=', from)
-    .orderBy('at')
-    .execute();
+  const snapshots = await activitySnapshots(ctx.db.kysely, { collectionId, from });
   return {
     collectionId,
     thresholdDays: activeThresholdDays(),
@@ -98,16 +65,15 @@ export async function clientActivity(
 export async function snapshotClientActivity(ctx: SiteContext): Promise<void> {
   const now = ctx.clock.now();
   const hour = new Date(Math.floor(now.getTime() / 3600_000) * 3600_000).toISOString();
-  const collections = await ctx.db.kysely.selectFrom('collection').select('id').execute();
+  const collections = await listCollectionRows(ctx.db.kysely);
   const ids = new Set([ALL, ...collections.map((c) => c.id)]);
   for (const id of ids) {
     const c = await countActivity(ctx, id, now);
-    await ctx.db.kysely
-      .insertInto('client_activity_snapshot')
-      .values({ collection_id: id, at: hour, active: c.active, inactive: c.inactive })
-      .onConflict((oc) =>
-        oc.columns(['collection_id', 'at']).doUpdateSet({ active: c.active, inactive: c.inactive }),
-      )
-      .execute();
+    await saveActivitySnapshot(ctx.db.kysely, {
+      collectionId: id,
+      at: hour,
+      active: c.active,
+      inactive: c.inactive,
+    });
   }
 }

@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { PushFrame, type NudgeAction } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
 import type { ActivityRecorder } from '../agent-api/activity.js';
+import { markActionsDelivered, undeliveredActions } from '../devices/action-repository.js';
 
 const KEEPALIVE_MS = 30_000;
 /** Requests older than this are not replayed when a device reconnects. */
@@ -97,13 +98,7 @@ export class PushHub {
     if (delivered.length === 0) return;
     const at = this.ctx.clock.now().toISOString();
     try {
-      for (let i = 0; i < delivered.length; i += 500) {
-        await this.ctx.db.kysely
-          .updateTable('device_action')
-          .set({ delivered_at: at, not_connected: 0 })
-          .where('id', 'in', delivered.slice(i, i + 500))
-          .execute();
-      }
+      await markActionsDelivered(this.ctx.db.kysely, { ids: delivered, at });
     } catch (err) {
       this.ctx.log.warn({ err }, 'could not record nudge delivery');
     }
@@ -111,13 +106,7 @@ export class PushHub {
 
   private async replayPending(deviceId: string): Promise<void> {
     const since = new Date(this.ctx.clock.now().getTime() - REPLAY_WINDOW_MS).toISOString();
-    const rows = await this.ctx.db.kysely
-      .selectFrom('device_action')
-      .select(['id', 'action'])
-      .where('device_id', '=', deviceId)
-      .where('delivered_at', 'is', null)
-      .where('requested_at', '>=', since)
-      .execute();
+    const rows = await undeliveredActions(this.ctx.db.kysely, { deviceId, since });
     if (rows.length > 0)
       await this.deliver(rows.map((r) => ({ deviceId, requestId: r.id, action: r.action })));
   }

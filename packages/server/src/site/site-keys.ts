@@ -16,6 +16,7 @@ import { parseJsonColumn } from '../db/corrupt-row.js';
 // The site CA as sealed in site_setting (site_ca).
 const StoredCa = Type.Object({ certPem: Type.String(), keyPem: Type.String() });
 import type { SecretBox } from './secret-box.js';
+import { insertSettingIfAbsent, readSetting } from './repository.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -70,30 +71,17 @@ function fingerprintOf(certPem: string): string {
   return createHash('sha256').update(Buffer.from(cert.rawData)).digest('hex');
 }
 
-async function getSetting(db: Kysely<Database>, key: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('site_setting')
-    .select('value')
-    .where('key', '=', key)
-    .executeTakeFirst();
-  return row?.value;
-}
-
 /** Inserts when absent and returns what is stored: the first of several racing processes wins. */
 export async function settingOrInit(
   db: Kysely<Database>,
   key: string,
   make: () => string | Promise<string>,
 ): Promise<string> {
-  const existing = await getSetting(db, key);
+  const existing = await readSetting(db, key);
   if (existing !== undefined) return existing;
   const value = await make();
-  await db
-    .insertInto('site_setting')
-    .values({ key, value })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  return (await getSetting(db, key)) ?? value;
+  await insertSettingIfAbsent(db, { key, value });
+  return (await readSetting(db, key)) ?? value;
 }
 
 /** A secret setting: sealed with the site master key before it is written, opened after. */

@@ -13,6 +13,7 @@ import {
   type MasterKey,
 } from './master-key.js';
 import { SecretBox, isSealed, sealedKeyId } from './secret-box.js';
+import { replaceSettingValue, settingsByKeys, settingsWithValuePrefix } from './repository.js';
 
 /**
  * The site settings that hold a secret: stored sealed, never in plaintext. A later secret kept in
@@ -32,12 +33,7 @@ interface SealedRow {
 
 /** Every sealed secret of the site (the rows a rotation re-seals). */
 async function sealedRows(db: Kysely<Database>): Promise<SealedRow[]> {
-  return db
-    .selectFrom('site_setting')
-    .select(['key', 'value'])
-    .where('value', 'like', 'enc:v1:%')
-    .orderBy('key')
-    .execute();
+  return settingsWithValuePrefix(db, { valuePrefix: 'enc:v1:', ordered: true });
 }
 
 function keyIdsOf(rows: readonly SealedRow[]): Set<string> {
@@ -85,19 +81,14 @@ async function loadOrCreateMasterKey(db: Kysely<Database>, path: string): Promis
 /** Seals, in one transaction, the secrets an older version stored in plaintext. */
 async function sealPlaintextSecrets(db: Kysely<Database>, box: SecretBox): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('site_setting')
-      .select(['key', 'value'])
-      .where('key', 'in', [...SECRET_SETTINGS])
-      .execute();
+    const rows = await settingsByKeys(trx, [...SECRET_SETTINGS]);
     // Compare-and-set: a process starting at the same time may have sealed the row already.
     for (const row of rows.filter((r) => !isSealed(r.value)))
-      await trx
-        .updateTable('site_setting')
-        .set({ value: box.seal(row.value) })
-        .where('key', '=', row.key)
-        .where('value', '=', row.value)
-        .execute();
+      await replaceSettingValue(trx, {
+        key: row.key,
+        value: box.seal(row.value),
+        ifValue: row.value,
+      });
   });
 }
 
@@ -148,17 +139,9 @@ export async function rotateMasterKey(
   if (previous === undefined) throw new MasterKeyError(`${path} disappeared during the rotation`);
   const box = new SecretBox(next, [previous]);
   const resealed = await db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('site_setting')
-      .select(['key', 'value'])
-      .where('value', 'like', 'enc:v1:%')
-      .execute();
+    const rows = await settingsWithValuePrefix(trx, { valuePrefix: 'enc:v1:', ordered: false });
     for (const row of rows)
-      await trx
-        .updateTable('site_setting')
-        .set({ value: box.seal(box.open(row.value)) })
-        .where('key', '=', row.key)
-        .execute();
+      await replaceSettingValue(trx, { key: row.key, value: box.seal(box.open(row.value)) });
     return rows.length;
   });
   renameSync(nextPath, path);

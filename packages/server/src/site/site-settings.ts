@@ -6,6 +6,7 @@ import type { App } from '../http/types.js';
 import { storedSettings } from '../db/corrupt-row.js';
 import { actorOf } from '../http/auth.js';
 import { implement } from '../http/operations.js';
+import { readSetting, writeSetting } from './repository.js';
 
 const DEFAULTS: SiteSettings = { activeThresholdDays: 7, statusMessageRetentionDays: 90 };
 const KEY = 'site_settings';
@@ -24,12 +25,8 @@ export function statusMessageRetentionDays(): number {
 }
 
 async function read(ctx: SiteContext): Promise<SiteSettings> {
-  const row = await ctx.db.kysely
-    .selectFrom('site_setting')
-    .select('value')
-    .where('key', '=', KEY)
-    .executeTakeFirst();
-  return row ? storedSettings(SiteSettings, DEFAULTS, row.value, KEY) : DEFAULTS;
+  const value = await readSetting(ctx.db.kysely, KEY);
+  return value === undefined ? DEFAULTS : storedSettings(SiteSettings, DEFAULTS, value, KEY);
 }
 
 export class SiteSettingsService {
@@ -57,11 +54,7 @@ export class SiteSettingsService {
     const next = { ...(await read(this.ctx)), ...patch };
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('site_setting')
-        .values({ key: KEY, value: JSON.stringify(next) })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(next) }))
-        .execute();
+      await writeSetting(tx, { key: KEY, value: JSON.stringify(next) });
       await writeAudit(tx, actor, at, {
         action: 'site-settings.update',
         targetType: 'site',

@@ -4,7 +4,8 @@ import type { SiteContext } from '../context.js';
 import { SYSTEM_ACTOR } from '../context.js';
 import { SiteSettingsService } from '../site/site-settings.js';
 import { raiseSiteStatus } from './site-status.js';
-import { deleteStatusMessagesBefore, expireStatusMessages } from './retention.js';
+import { expireStatusMessages } from './retention.js';
+import { deleteStatusMessagesBefore } from './repository.js';
 
 const hasPg = await postgresReachable();
 const DAY = 86400_000;

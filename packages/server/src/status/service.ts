@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
 import {
   renderStatusMessage,
   type ListStatusMessagesQuery,
@@ -8,6 +7,7 @@ import {
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
 import { checkRow, parseJsonColumn } from '../db/corrupt-row.js';
+import { listStatusMessageRows } from './repository.js';
 
 const InsertionStrings = Type.Array(Type.String());
 const Attributes = Type.Record(Type.String(), Type.String());
@@ -20,26 +20,7 @@ export async function listStatusMessages(
 ): Promise<{ items: StatusMessage[]; nextCursor: string | null }> {
   authorize(actor, 'read');
   const limit = q.limit ?? 100;
-  let query = ctx.db.kysely.selectFrom('status_message').selectAll();
-  if (q.deviceId) query = query.where('device_id', '=', q.deviceId);
-  if (q.component) query = query.where('component', '=', q.component);
-  if (q.messageId) query = query.where('message_id', '=', q.messageId);
-  if (q.severity) query = query.where('severity', '=', q.severity);
-  if (q.since) query = query.where('at', '>=', new Date(q.since).toISOString());
-  if (q.until) query = query.where('at', '<=', new Date(q.until).toISOString());
-  if (q.before) query = query.where(sql<boolean>`id < ${Number(q.before)}`);
-  let rows;
-  if (q.after) {
-    rows = (
-      await query
-        .where(sql<boolean>`id > ${Number(q.after)}`)
-        .orderBy('id', 'asc')
-        .limit(limit)
-        .execute()
-    ).reverse();
-  } else {
-    rows = await query.orderBy('id', 'desc').limit(limit).execute();
-  }
+  const rows = await listStatusMessageRows(ctx.db.kysely, { ...q, limit });
   const items = rows.map((r): StatusMessage => {
     const id = String(r.id);
     checkRow('status_message', id, r);

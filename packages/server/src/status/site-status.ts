@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
+import { insertStatusMessage } from './repository.js';
 
 /** A status message the site server raises: its catalog name and as many strings as it declares. */
 export interface SiteStatus<K extends StatusMessageName> {
@@ -24,21 +25,18 @@ export async function raiseSiteStatus<K extends StatusMessageName>(
 ): Promise<void> {
   const entry = StatusMessages[msg.message];
   const at = nowIso(ctx);
-  await (tx ?? ctx.db.kysely)
-    .insertInto('status_message')
-    .values({
-      message_id: entry.id,
-      severity: entry.severity,
-      type: entry.type,
-      component: entry.component,
-      device_id: msg.deviceId ?? null,
-      machine: 'site-server',
-      site_code: ctx.siteCode,
-      at,
-      received_at: at,
-      insertion_strings: JSON.stringify(msg.insertionStrings),
-      attributes: JSON.stringify(msg.attributes ?? {}),
-    })
-    .execute();
+  await insertStatusMessage(tx ?? ctx.db.kysely, {
+    message_id: entry.id,
+    severity: entry.severity,
+    type: entry.type,
+    component: entry.component,
+    device_id: msg.deviceId ?? null,
+    machine: 'site-server',
+    site_code: ctx.siteCode,
+    at,
+    received_at: at,
+    insertion_strings: JSON.stringify(msg.insertionStrings),
+    attributes: JSON.stringify(msg.attributes ?? {}),
+  });
   if (!tx) await ctx.bus.publish('status-ingested', { count: 1 });
 }

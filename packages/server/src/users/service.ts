@@ -50,8 +50,7 @@ export class UserService {
     password: string | undefined,
   ): Promise<{ created: boolean; generatedPassword?: string }> {
     const db = this.ctx.db.kysely;
-    const existing = await db.selectFrom('admin_user').select('id').limit(1).executeTakeFirst();
-    if (existing) return { created: false };
+    if (await repo.anyUserExists(db)) return { created: false };
     if (password !== undefined && password.length < 8) {
       throw new Error(
         'the first admin password (STEWARD_ADMIN_PASSWORD) must have at least 8 characters',
@@ -59,9 +58,8 @@ export class UserService {
     }
     const pw = password ?? generatePassword();
     const at = nowIso(this.ctx);
-    const inserted = await db
-      .insertInto('admin_user')
-      .values({
+    const inserted = await repo.insertUser(db, {
+      row: {
         id: randomUUID(),
         name: 'admin',
         password_hash: await hashPassword(pw),
@@ -69,10 +67,10 @@ export class UserService {
         disabled: 0,
         created_at: at,
         last_login_at: null,
-      })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return { created: false };
+      },
+      ifNameFree: true,
+    });
+    if (!inserted) return { created: false };
     return password ? { created: true } : { created: true, generatedPassword: pw };
   }
 
@@ -108,16 +106,7 @@ export class UserService {
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();
     const actor: Actor = { userId: row.id, userName: row.name, role: toUser(row).role };
     await db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('admin_session')
-        .values({ id: sessionIdOf(token), user_id: row.id, created_at: at, expires_at: expiresAt })
-        .execute();
-      await tx
-        .updateTable('admin_user')
-        .set({ last_login_at: at })
-        .where('id', '=', row.id)
-        .execute();
-      await tx.deleteFrom('admin_session').where('expires_at', '<', at).execute();
+      await repo.openSession(tx, { sessionId: sessionIdOf(token), userId: row.id, at, expiresAt });
       await writeAudit(tx, actor, at, {
         action: 'user.login',
         targetType: 'user',
@@ -131,7 +120,7 @@ export class UserService {
   async logout(actor: Actor, token: string): Promise<void> {
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      await tx.deleteFrom('admin_session').where('id', '=', sessionIdOf(token)).execute();
+      await repo.deleteSession(tx, sessionIdOf(token));
       await writeAudit(tx, actor, at, {
         action: 'user.logout',
         targetType: 'user',
@@ -183,9 +172,8 @@ export class UserService {
           ErrorCode.USER_NAME_TAKEN,
           `a user named "${req.name}" already exists`,
         );
-      await tx
-        .insertInto('admin_user')
-        .values({
+      await repo.insertUser(tx, {
+        row: {
           id,
           name: req.name,
           password_hash: passwordHash,
@@ -193,8 +181,8 @@ export class UserService {
           disabled: 0,
           created_at: at,
           last_login_at: null,
-        })
-        .execute();
+        },
+      });
       await writeAudit(tx, actor, at, {
         action: 'user.create',
         targetType: 'user',
@@ -224,17 +212,15 @@ export class UserService {
       ) {
         throw new ConflictError(ErrorCode.LAST_ADMIN, 'this is the last active Full Administrator');
       }
-      await tx
-        .updateTable('admin_user')
-        .set({
+      await repo.updateUser(tx, {
+        id,
+        changes: {
           ...(req.role ? { role: req.role } : {}),
           ...(req.disabled === undefined ? {} : { disabled: req.disabled ? 1 : 0 }),
           ...(passwordHash ? { password_hash: passwordHash } : {}),
-        })
-        .where('id', '=', id)
-        .execute();
-      if (req.disabled || passwordHash)
-        await tx.deleteFrom('admin_session').where('user_id', '=', id).execute();
+        },
+      });
+      if (req.disabled || passwordHash) await repo.deleteSessionsOf(tx, id);
       await writeAudit(tx, actor, at, {
         action: 'user.update',
         targetType: 'user',
@@ -258,7 +244,7 @@ export class UserService {
       if (row.role === 'full-administrator' && (await repo.countActiveFullAdmins(tx, id)) === 0) {
         throw new ConflictError(ErrorCode.LAST_ADMIN, 'this is the last active Full Administrator');
       }
-      await tx.deleteFrom('admin_user').where('id', '=', id).execute();
+      await repo.deleteUser(tx, id);
       await writeAudit(tx, actor, at, {
         action: 'user.delete',
         targetType: 'user',

@@ -11,7 +11,7 @@ import {
   ErrorCode,
   HeartbeatBody,
   OutboxItem,
-  SoftwarePaths,
+  agentOps,
 } from '@steward/protocol';
 import { accepts, fieldsOf, pathName, setAt, validInstance, type JsonSchema } from './schema.js';
 import {
@@ -43,14 +43,14 @@ const OUTBOX_BRANCHES: JsonSchema[] = (OutboxItem as unknown as JsonSchema).anyO
 /** The device-authenticated routes of the agent listener, with a request each would accept. */
 export const DEVICE_ROUTES: { method: string; path: string; body?: unknown }[] = [
   { method: 'GET', path: AgentPaths.policy },
-  { method: 'GET', path: SoftwarePaths.assignments },
+  { method: 'GET', path: agentOps.device.assignments.path },
   { method: 'POST', path: AgentPaths.heartbeat, body: { agentVersion: 'fuzz' } },
   {
     method: 'POST',
     path: AgentPaths.reports,
     body: { items: [{ ...(validInstance(OUTBOX_BRANCHES[0] ?? {}) as object), seq: 1 }] },
   },
-  { method: 'GET', path: `${SoftwarePaths.contentLocations}?packageVersionId=fuzz` },
+  { method: 'GET', path: `${agentOps.distribution.contentLocations.path}?packageVersionId=fuzz` },
 ];
 
 interface Value {
@@ -241,7 +241,7 @@ export function deviceInputCases(auth: string, seed: number): FuzzCase[] {
         expect: oracle(schema, body, v),
       });
     }
-  const where = SoftwarePaths.contentLocations;
+  const where = agentOps.distribution.contentLocations.path;
   for (const [category, text, expect] of [
     ...UNSAFE_URL_TEXT.map(
       (u) => ['unsafe-text', u.text, u.mustRefuse ? REFUSED : ALLOWED] as const,

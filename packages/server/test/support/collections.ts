@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { InstalledPackage, InventoryInstance } from '@steward/protocol';
 import type { Database } from '../../src/db/tables/index.js';
 import type { Actor, Clock } from '../../src/context.js';
-import { ensurePackageSet } from '../../src/inventory/package-sets.js';
+import { ensurePackageSet } from '../../src/inventory/package-set-repository.js';
 
 /**
  * Builders for collection tests: devices with inventory rows and package sets written the way

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  SoftwarePaths,
+  agentOps,
   type AgentDeployment,
   type AgentProgram,
   type ContentLocation,
@@ -79,7 +79,7 @@ class StandIn {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'https://x');
-    if (url.pathname === SoftwarePaths.contentLocations) {
+    if (url.pathname === agentOps.distribution.contentLocations.path) {
       this.locationCalls++;
       const l = this.locations();
       res.setHeader('content-type', 'application/json');

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { request, type Agent } from 'node:https';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SoftwarePaths } from '@steward/protocol';
+import { agentOps, pathOf } from '@steward/protocol';
 import { errorMessage } from '../../errors.js';
 import { abortReason, isAbortError } from './abort.js';
 import { hashInto } from './file-hash.js';
@@ -41,7 +41,7 @@ export type DownloadResult =
   | { kind: 'local-failure'; reason: string };
 
 export function contentFileUrl(baseUrl: string, sha256: string): string {
-  return baseUrl.replace(/\/+$/, '') + SoftwarePaths.contentFile.replace(':sha256', sha256);
+  return baseUrl.replace(/\/+$/, '') + pathOf(agentOps.content.file, { sha256 });
 }
 
 /**

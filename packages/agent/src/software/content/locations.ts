@@ -1,12 +1,11 @@
 import {
-  ContentLocations,
-  SoftwarePaths,
+  agentOps,
+  type ContentLocations,
   type AgentDeployment,
   type ContentLocation,
 } from '@steward/protocol';
 import type { HttpsClient } from '../../channel/https-client.js';
 import { HttpStatusError } from '../../errors.js';
-import { parseWith } from '../../parse.js';
 import { ContentUnavailableError } from './content-error.js';
 
 const MINUTE_MS = 60_000;
@@ -18,11 +17,10 @@ export async function fetchContentLocations(
   http: HttpsClient,
   packageVersionId: string,
 ): Promise<ContentLocations> {
-  const path = `${SoftwarePaths.contentLocations}?packageVersionId=${encodeURIComponent(packageVersionId)}`;
   try {
-    return await http.json('GET', path, undefined, (v) =>
-      parseWith(ContentLocations, v, 'content locations'),
-    );
+    return await http.call(agentOps.distribution.contentLocations, {
+      query: { packageVersionId },
+    });
   } catch (err) {
     // A 4xx is the site's considered answer (unknown or superseded version): no location.
     if (err instanceof HttpStatusError)

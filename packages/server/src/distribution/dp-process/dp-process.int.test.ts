@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SoftwarePaths, type ContentLocations } from '@steward/protocol';
+import { agentOps, pathOf, type ContentLocations } from '@steward/protocol';
 import {
   enrolAgent,
   modesUnder,
@@ -166,7 +166,7 @@ describe('a distribution point process', () => {
     const got = await getFile(dp.agentUrl, device, sha(small), locations.accessToken);
     expect(got.status).toBe(200);
     expect(got.body.equals(small)).toBe(true);
-    const fileUrl = `${dp.agentUrl}${SoftwarePaths.contentFile.replace(':sha256', sha(small))}`;
+    const fileUrl = `${dp.agentUrl}${pathOf(agentOps.content.file, { sha256: sha(small) })}`;
     expect((await httpsGet(fileUrl, { ca: device.caPem })).status).toBe(401);
 
     // The DP holds another package too; the token for 'tool' does not open it (issue 7).

@@ -4,7 +4,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { SoftwarePaths } from '@steward/protocol';
+import { agentOps } from '@steward/protocol';
 import type { ContentStore } from '../../content/content-store.js';
 import { SiteError, type SiteClient } from './site-client.js';
 import { PRIVATE_FILE_MODE } from '../../site/private-files.js';
@@ -76,7 +76,8 @@ export async function pullFile(sha256: string, size: number, opts: PullOptions):
     let res;
     try {
       res = await opts.client.download(
-        SoftwarePaths.dpFile.replace(':sha256', sha256),
+        agentOps.distributionPoint.file,
+        { params: { sha256 } },
         from > 0 ? { range: `bytes=${from}-` } : {},
         opts.signal,
       );

@@ -1,8 +1,15 @@
 import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { DP_AUTH_HEADER, ErrorBody } from '@steward/protocol';
+import {
+  checkAnswer,
+  DP_AUTH_HEADER,
+  ErrorBody,
+  requestOf,
+  type CallArgs,
+  type Operation,
+  type ResultOf,
+} from '@steward/protocol';
 import { pinnedTlsOptions } from '@steward/protocol/node';
 
 /** The site answered with an error body, or not at all. `code` is the site's stable code. */
@@ -96,36 +103,38 @@ export class SiteClient {
     });
   }
 
-  /** JSON request; the answer is checked against `schema` (the site is outside data too). */
-  async json<S extends TSchema>(
-    method: string,
-    path: string,
-    body: unknown,
-    schema: S,
-  ): Promise<Static<S>> {
+  /**
+   * Calls one operation of the agent API (`agentOps.distributionPoint`): path, query and body
+   * from the operation, and the answer checked against its response schema (the site is outside
+   * data too).
+   */
+  async call<O extends Operation>(op: O, args: CallArgs<O>): Promise<ResultOf<O>> {
+    const { method, path, body } = requestOf(op, args);
     const res = await this.open(method, path, { body });
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) throw await errorOf(res, `${method} ${path}`);
+    if (status === 204) {
+      res.resume();
+      return undefined as ResultOf<O>;
+    }
     const text = await readAll(res);
-    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
-    if (!Value.Check(schema, parsed))
+    const answer = checkAnswer(op, text === '' ? undefined : JSON.parse(text));
+    if (!answer.ok)
       throw new SiteError('BAD_RESPONSE', status, `${method} ${path}: unexpected answer`);
-    return parsed;
+    return answer.value;
   }
 
-  async noContent(method: string, path: string, body: unknown): Promise<void> {
-    const res = await this.open(method, path, { body });
-    const status = res.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw await errorOf(res, `${method} ${path}`);
-    res.resume();
-  }
-
-  /** A file body (200 or 206); errors are SiteErrors with the site's code. */
-  async download(
-    path: string,
+  /**
+   * A file download (an operation with a binary answer): the body (200 or 206) as it streams;
+   * errors are SiteErrors with the site's code.
+   */
+  async download<O extends Operation & { binaryResponse: true; method: 'GET' }>(
+    op: O,
+    args: CallArgs<O>,
     headers: Record<string, string>,
     signal: AbortSignal,
   ): Promise<IncomingMessage> {
+    const { path } = requestOf(op, args);
     const res = await this.open('GET', path, { headers, signal });
     const status = res.statusCode ?? 0;
     if (status !== 200 && status !== 206) throw await errorOf(res, `GET ${path}`);

@@ -3,7 +3,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Server as TlsServer } from 'node:tls';
 import pino, { type Logger } from 'pino';
-import { DpRegisterResponse, SoftwarePaths } from '@steward/protocol';
+import { agentOps } from '@steward/protocol';
 import { decodeDpToken, fetchPinnedCa } from '@steward/protocol/node';
 import { systemClock, type Clock } from '../../context.js';
 import { createFastify } from '../../http/fastify.js';
@@ -100,12 +100,9 @@ async function register(
   const caPem = await fetchPinnedCa(token.value.url, token.value.caFingerprint);
   const client = new SiteClient(token.value.url, caPem);
   try {
-    const res = await client.json(
-      'POST',
-      SoftwarePaths.dpRegister,
-      { secret: token.value.secret, url, hostnames, version: opts.version },
-      DpRegisterResponse,
-    );
+    const res = await client.call(agentOps.distributionPoint.register, {
+      body: { secret: token.value.secret, url, hostnames, version: opts.version },
+    });
     if (res.dpId !== token.value.dpId)
       throw new Error(`the site registered this DP as ${res.dpId}, not ${token.value.dpId}`);
     return {

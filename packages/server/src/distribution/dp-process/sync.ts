@@ -2,12 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import {
-  DpAssignments,
-  SoftwarePaths,
-  type DpAssignedPackage,
-  type DpStatusItem,
-} from '@steward/protocol';
+import { agentOps, type DpAssignedPackage, type DpStatusItem } from '@steward/protocol';
 import type { Clock } from '../../context.js';
 import type { ContentStore } from '../../content/content-store.js';
 import type { SiteClient } from './site-client.js';
@@ -71,12 +66,7 @@ export class DpSync {
     while (!signal.aborted) {
       let pollSeconds = this.opts.pollSecondsOverride ?? 30;
       try {
-        const a = await this.opts.client.json(
-          'GET',
-          SoftwarePaths.dpAssignments,
-          undefined,
-          DpAssignments,
-        );
+        const a = await this.opts.client.call(agentOps.distributionPoint.assignments, {});
         pollSeconds = this.opts.pollSecondsOverride ?? a.pollSeconds;
         await this.cycle(a.packages);
       } catch (err) {
@@ -234,11 +224,13 @@ export class DpSync {
     this.lastReport = Date.now();
     const items = [...this.status.values()];
     try {
-      await this.opts.client.noContent('POST', SoftwarePaths.dpStatus, {
-        version: this.opts.version,
-        storedBytes: await this.storedBytes(),
-        url: this.opts.url,
-        items,
+      await this.opts.client.call(agentOps.distributionPoint.status, {
+        body: {
+          version: this.opts.version,
+          storedBytes: await this.storedBytes(),
+          url: this.opts.url,
+          items,
+        },
       });
       for (const item of items) {
         if (item.validatedAt === undefined) continue;

@@ -1,0 +1,37 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/tables/index.js';
+
+/** A collection's hourly activity snapshots since `from`, oldest first. */
+export function activitySnapshots(
+  db: Kysely<Database>,
+  opts: { collectionId: string; from: string },
+): Promise<{ at: string; active: number; inactive: number }[]> {
+  return db
+    .selectFrom('client_activity_snapshot')
+    .select(['at', 'active', 'inactive'])
+    .where('collection_id', '=', opts.collectionId)
+    .where('at', '>=', opts.from)
+    .orderBy('at')
+    .execute();
+}
+
+/** Stores (or replaces) one collection's snapshot for one hour. */
+export async function saveActivitySnapshot(
+  db: Kysely<Database>,
+  opts: { collectionId: string; at: string; active: number; inactive: number },
+): Promise<void> {
+  await db
+    .insertInto('client_activity_snapshot')
+    .values({
+      collection_id: opts.collectionId,
+      at: opts.at,
+      active: opts.active,
+      inactive: opts.inactive,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['collection_id', 'at'])
+        .doUpdateSet({ active: opts.active, inactive: opts.inactive }),
+    )
+    .execute();
+}
