@@ -44,11 +44,6 @@ const QUERY_BUILDER_CALLS = [
  * moves its SQL takes its files off, and nothing is ever added (the coordinator empties it).
  */
 const SQL_NOT_YET_MOVED = [
-  'packages/server/src/agent-api/activity.ts',
-  'packages/server/src/agent-api/device-auth.ts',
-  'packages/server/src/agent-api/policy.ts',
-  'packages/server/src/agent-api/reports.ts',
-  'packages/server/src/audit/audit.ts',
   'packages/server/src/content/file-access.ts',
   'packages/server/src/content/stored-files.ts',
   'packages/server/src/content/versions.ts',
@@ -64,8 +59,6 @@ const SQL_NOT_YET_MOVED = [
   'packages/server/src/deployments/summary.ts',
   'packages/server/src/deployments/timeline.ts',
   'packages/server/src/deployments/wiring.ts',
-  'packages/server/src/devices/client-notification.ts',
-  'packages/server/src/devices/service.ts',
   'packages/server/src/distribution/boundary-service.ts',
   'packages/server/src/distribution/distribution-service.ts',
   'packages/server/src/distribution/dp-group-service.ts',
@@ -73,21 +66,6 @@ const SQL_NOT_YET_MOVED = [
   'packages/server/src/distribution/dp-site-service.ts',
   'packages/server/src/distribution/dp-status.ts',
   'packages/server/src/distribution/location-service.ts',
-  'packages/server/src/enrolment/service.ts',
-  'packages/server/src/inventory/class-service.ts',
-  'packages/server/src/inventory/classes.ts',
-  'packages/server/src/inventory/ingest.ts',
-  'packages/server/src/inventory/package-sets.ts',
-  'packages/server/src/monitoring/client-activity.ts',
-  'packages/server/src/push/push-hub.ts',
-  'packages/server/src/server.ts',
-  'packages/server/src/site/site-keys.ts',
-  'packages/server/src/site/site-secrets.ts',
-  'packages/server/src/site/site-settings.ts',
-  'packages/server/src/status/retention.ts',
-  'packages/server/src/status/service.ts',
-  'packages/server/src/status/site-status.ts',
-  'packages/server/src/users/service.ts',
 ];
 
 /** Import boundaries (ADR 0017): route -> service -> repository, server and agent apart. */
