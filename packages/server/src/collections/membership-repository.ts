@@ -240,3 +240,29 @@ export async function membershipHistory(
     revision: r.revision,
   }));
 }
+
+/**
+ * The ids of a collection's members, as a subquery for other domains' statements
+ * (`.where('id', 'in', memberIdsOf(db, id))`): the collections domain owns `collection_member`,
+ * and a device list filtered by collection stays one statement.
+ */
+export function memberIdsOf(db: Queryable, collectionId: string) {
+  return db
+    .selectFrom('collection_member')
+    .select('device_id')
+    .where('collection_id', '=', collectionId);
+}
+
+/** The collections a device is a member of, by name. */
+export function collectionsOfDevice(
+  db: Queryable,
+  deviceId: string,
+): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('collection_member as m')
+    .innerJoin('collection as c', 'c.id', 'm.collection_id')
+    .select(['c.id', 'c.name'])
+    .where('m.device_id', '=', deviceId)
+    .orderBy('c.name')
+    .execute();
+}

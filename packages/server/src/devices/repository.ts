@@ -4,6 +4,7 @@ import type { DeviceSummary } from '@steward/protocol';
 import type { Database, DeviceActionTable, DeviceTable } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
+import { memberIdsOf } from '../collections/membership-repository.js';
 import type { SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 
@@ -157,12 +158,7 @@ export async function listDeviceRows(
   }
   if (f.collectionId !== undefined) {
     const collectionId = f.collectionId;
-    base = base.where('id', 'in', (eb) =>
-      eb
-        .selectFrom('collection_member')
-        .select('device_id')
-        .where('collection_id', '=', collectionId),
-    );
+    base = base.where('id', 'in', memberIdsOf(db, collectionId));
   }
   switch (f.status) {
     case undefined:
@@ -197,31 +193,16 @@ export async function listDeviceRows(
   return { rows, total: toNumber(totalRow?.n) };
 }
 
-/** The collections a device is a member of, by name. */
-export function collectionsOfDevice(
-  db: Kysely<Database>,
-  deviceId: string,
-): Promise<{ id: string; name: string }[]> {
-  return db
-    .selectFrom('collection_member as m')
-    .innerJoin('collection as c', 'c.id', 'm.collection_id')
-    .select(['c.id', 'c.name'])
-    .where('m.device_id', '=', deviceId)
-    .orderBy('c.name')
-    .execute();
-}
-
 /** The live (not revoked) members of a collection, with what a push request needs. */
 export function liveMembersOf(
   db: Kysely<Database>,
   collectionId: string,
 ): Promise<{ id: string; push_seen_at: string | null }[]> {
   return db
-    .selectFrom('collection_member as m')
-    .innerJoin('device as d', 'd.id', 'm.device_id')
-    .select(['d.id', 'd.push_seen_at'])
-    .where('m.collection_id', '=', collectionId)
-    .where('d.revoked_at', 'is', null)
+    .selectFrom('device')
+    .select(['id', 'push_seen_at'])
+    .where('id', 'in', memberIdsOf(db, collectionId))
+    .where('revoked_at', 'is', null)
     .execute();
 }
 
@@ -364,13 +345,7 @@ export async function deviceActivityCounts(
 ): Promise<DeviceActivityCounts> {
   const { since, onlineSince, collectionId } = opts;
   let q = db.selectFrom('device as d').where('d.revoked_at', 'is', null);
-  if (collectionId !== undefined)
-    q = q.where('d.id', 'in', (eb) =>
-      eb
-        .selectFrom('collection_member')
-        .select('device_id')
-        .where('collection_id', '=', collectionId),
-    );
+  if (collectionId !== undefined) q = q.where('d.id', 'in', memberIdsOf(db, collectionId));
   const row = await q
     .select([
       sql<number>`count(*)`.as('total'),

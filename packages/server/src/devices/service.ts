@@ -24,10 +24,10 @@ import { notifyCollection } from './client-notification.js';
 import { findCollection } from '../collections/repository.js';
 import { inventoryChangesOf, inventoryOfDevice } from '../inventory/repository.js';
 import { packageSetItemsPage } from '../inventory/package-set-repository.js';
+import { collectionsOfDevice } from '../collections/membership-repository.js';
 import { findDeviceAction, insertDeviceActions, recentActionsOf } from './action-repository.js';
 import {
   ONLINE_WINDOW_MS,
-  collectionsOfDevice,
   findDeviceByIdOrName,
   listDeviceRows,
   newActionRow,
