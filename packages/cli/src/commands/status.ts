@@ -95,7 +95,10 @@ function addStatusList(status: Command, ctx: Ctx): void {
       return follow(ctx, client, query, opts.flag('json'));
     }
     const res = await client.listStatusMessages(query);
-    if (opts.flag('json')) return ctx.out.json(res);
+    if (opts.flag('json')) {
+      ctx.out.json(res);
+      return;
+    }
     const { out } = ctx;
     out.table(
       [
@@ -126,7 +129,10 @@ function addStatusCatalog(status: Command, ctx: Ctx): void {
     withJson(status.command('catalog').description('every status message id with its text')),
     async ({ opts }) => {
       const catalog = await (await ctx.client()).statusCatalog();
-      if (opts.flag('json')) return ctx.out.json(catalog);
+      if (opts.flag('json')) {
+        ctx.out.json(catalog);
+        return;
+      }
       ctx.out.table(
         [
           { header: 'ID', align: 'right' },
