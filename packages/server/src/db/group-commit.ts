@@ -4,9 +4,12 @@ import type { Db } from './database.js';
 
 type Work<T> = (tx: Kysely<Database>) => Promise<T>;
 
+/**
+ * One caller's work, its type erased: run in the shared transaction, it gives back how to answer
+ * the caller with its value once the COMMIT returned (the value keeps its type in that closure).
+ */
 interface Job {
-  work: Work<unknown>;
-  resolve: (value: unknown) => void;
+  work: (tx: Kysely<Database>) => Promise<() => void>;
   reject: (error: unknown) => void;
 }
 
@@ -29,7 +32,13 @@ export class GroupCommit {
 
   run<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: (v) => resolve(v as T), reject });
+      this.queue.push({
+        work: async (tx) => {
+          const value = await work(tx);
+          return () => resolve(value);
+        },
+        reject,
+      });
       if (!this.flushing) {
         // Start on the next turn of the event loop, not now: requests whose bytes arrived during
         // the previous COMMIT's fsync are parsed first and join this group, so one fsync serves
@@ -45,15 +54,15 @@ export class GroupCommit {
     try {
       while (this.queue.length > 0) {
         const jobs = this.queue.splice(0, MAX_GROUP);
-        const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+        const outcomes: ({ ok: true; answer: () => void } | { ok: false; error: unknown })[] = [];
         try {
           await this.db.transaction().execute(async (tx) => {
             for (const job of jobs) {
               await sql`savepoint steward_job`.execute(tx);
               try {
-                const value = await job.work(tx);
+                const answer = await job.work(tx);
                 await sql`release steward_job`.execute(tx);
-                outcomes.push({ ok: true, value });
+                outcomes.push({ ok: true, answer });
               } catch (error) {
                 await sql`rollback to steward_job`.execute(tx);
                 await sql`release steward_job`.execute(tx);
@@ -68,7 +77,7 @@ export class GroupCommit {
         }
         jobs.forEach((job, i) => {
           const outcome = outcomes[i];
-          if (outcome?.ok) job.resolve(outcome.value);
+          if (outcome?.ok) outcome.answer();
           else job.reject(outcome ? outcome.error : new Error('job did not run'));
         });
       }
