@@ -1,5 +1,6 @@
 import { CliError, usageError } from './errors.js';
 import type { CliIo, InStream } from './io.js';
+import { graphemes } from './output/terminal-text.js';
 
 /** Reads all of stdin as text. */
 export async function readStdin(stdin: InStream): Promise<string> {
@@ -66,7 +67,7 @@ export function promptHidden(io: CliIo, prompt: string): Promise<string> {
           finish(new CliError('CANCELLED', 'cancelled', 1));
           return;
         }
-        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
+        if (ch === '\u007f' || ch === '\b') value = graphemes(value).slice(0, -1).join('');
         else if (ch >= ' ') value += ch;
       }
     };

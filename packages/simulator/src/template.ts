@@ -128,7 +128,7 @@ export function collectLocalTemplate(): InventoryTemplate {
       speedMbps: null,
       virtual: first.internal,
     });
-    for (const a of list ?? []) {
+    for (const a of list) {
       addresses.push({
         adapter: ifName,
         address: a.address,

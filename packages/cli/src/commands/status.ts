@@ -178,10 +178,12 @@ export async function follow(
     const first = await client.listStatusMessages({ ...query, limit: query.limit ?? 20 });
     print(first.items);
     if (!json) out.note(out.errStyle.dim('Following new status messages (Ctrl-C stops)...'));
-    while (!interrupt.signal.aborted) {
+    // A function, not the property: Ctrl-C aborts during the awaits, which narrowing cannot see.
+    const interrupted = (): boolean => interrupt.signal.aborted;
+    while (!interrupted()) {
       await io.sleep(FOLLOW_INTERVAL_MS, interrupt.signal);
       for (;;) {
-        if (interrupt.signal.aborted) return;
+        if (interrupted()) return;
         const page = await client.listStatusMessages({
           ...query,
           limit: FOLLOW_PAGE,

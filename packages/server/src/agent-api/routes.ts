@@ -99,6 +99,7 @@ export function registerAgentRoutes(app: App, deps: AgentRouteDeps): void {
       },
     },
     (socket, req) => {
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- the socket is the one ws constructed; @fastify/websocket types it through ws's interface alias of the class
       if (req.deviceId) deps.push.attach(req.deviceId, socket);
       else socket.close(4001, 'unauthenticated');
     },

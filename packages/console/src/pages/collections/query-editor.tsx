@@ -112,7 +112,10 @@ export function QueryEditor(props: {
     }
     const inError = error !== null && p.from >= errFrom && p.to <= errTo && errTo > errFrom;
     backdrop.push(
-      <span key={p.from} className={`${classes[p.kind] ?? ''} ${inError ? classes.error : ''}`}>
+      <span
+        key={p.from}
+        className={`${classes[p.kind] ?? ''} ${inError ? (classes.error ?? '') : ''}`}
+      >
         {value.slice(p.from, p.to)}
       </span>,
     );

@@ -68,7 +68,9 @@ export class DpSync {
 
   private async run(): Promise<void> {
     const signal = this.abort.signal;
-    while (!signal.aborted) {
+    // A function, not the property: stop() aborts during the awaits, which narrowing cannot see.
+    const stopped = (): boolean => signal.aborted;
+    while (!stopped()) {
       let pollSeconds = this.opts.pollSecondsOverride ?? 30;
       try {
         const a = await this.opts.client.json(
@@ -80,7 +82,7 @@ export class DpSync {
         pollSeconds = this.opts.pollSecondsOverride ?? a.pollSeconds;
         await this.cycle(a.packages);
       } catch (err) {
-        if (signal.aborted) break;
+        if (stopped()) break;
         this.opts.log.warn({ err: errorText(err) }, 'distribution point cycle failed');
       }
       await sleep(pollSeconds * 1000, undefined, { signal }).catch(() => undefined);
