@@ -1,4 +1,5 @@
 import {
+  isRecord,
   NUDGE_ACTIONS,
   type EnrollResponse,
   type NudgeAction,
@@ -8,10 +9,6 @@ import {
 
 // Answers from the site are parsed, not cast (CONVENTIONS.md): a server bug shows up as a
 // failed request in the phase's error count, not as a simulator crash later.
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function str(o: Record<string, unknown>, key: string, what: string): string {
   const v = o[key];

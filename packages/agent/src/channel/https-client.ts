@@ -1,6 +1,6 @@
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { ErrorBody, ErrorCode } from '@steward/protocol';
+import { ErrorBody, ErrorCode, isRecord } from '@steward/protocol';
 import { pinnedTlsOptions } from '@steward/protocol/node';
 import {
   AgentError,
@@ -9,7 +9,7 @@ import {
   HttpStatusError,
   UnreachableError,
 } from '../errors.js';
-import { isRecord, parseJsonText } from '../parse.js';
+import { parseJsonText } from '../parse.js';
 import { Value } from '@sinclair/typebox/value';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
