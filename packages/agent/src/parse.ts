@@ -35,8 +35,3 @@ export function parseJsonText(text: string, what: string, code = 'BAD_RESPONSE')
     throw new AgentError(code, `${what} is not valid JSON`, { cause: err });
   }
 }
-
-/** True when the value is a plain object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,5 +1,6 @@
 import { CliError, usageError } from './errors.js';
 import type { CliIo, InStream } from './io.js';
+import { graphemes } from './output/terminal-text.js';
 
 /** Reads all of stdin as text. */
 export async function readStdin(stdin: InStream): Promise<string> {
@@ -58,9 +59,15 @@ export function promptHidden(io: CliIo, prompt: string): Promise<string> {
     };
     const onData = (data: Buffer | string): void => {
       for (const ch of typeof data === 'string' ? data : data.toString('utf8')) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish();
-        if (ch === '\u0003') return finish(new CliError('CANCELLED', 'cancelled', 1));
-        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+          finish();
+          return;
+        }
+        if (ch === '\u0003') {
+          finish(new CliError('CANCELLED', 'cancelled', 1));
+          return;
+        }
+        if (ch === '\u007f' || ch === '\b') value = graphemes(value).slice(0, -1).join('');
         else if (ch >= ' ') value += ch;
       }
     };

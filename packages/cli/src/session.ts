@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { isRecord } from '@steward/protocol';
 import { CliError, errorMessage } from './errors.js';
 
 /** What `steward login` keeps between commands. The token is a secret: the file is mode 0600. */
@@ -30,12 +31,11 @@ export function sessionPath(env: Env): string {
 
 /** Checks the shape of a session read from disk; undefined when it is not one. */
 export function parseSession(value: unknown): Session | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const o = value as Record<string, unknown>;
+  if (!isRecord(value)) return undefined;
   const keys = ['server', 'token', 'userName', 'role', 'expiresAt', 'createdAt'] as const;
   const out: Partial<Record<(typeof keys)[number], string>> = {};
   for (const k of keys) {
-    const v = o[k];
+    const v = value[k];
     if (typeof v !== 'string') return undefined;
     out[k] = v;
   }

@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './version.js';
 export * from './canonical-json.js';
+export * from './is-record.js';
 export * from './safe-text.js';
 export * from './paging.js';
 export * from './inventory.js';

@@ -103,6 +103,7 @@ function pathOfUnsafeText(value: unknown, path: string): string | undefined {
  * when it holds no unsafe text (the common case, no copy), else a deep copy.
  */
 export function withSafeText<T>(value: T): T {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- the copy has the shape of `value` (strings replaced by strings); the input was parsed before
   return hasUnsafeText(value) ? (cleanValue(value) as T) : value;
 }
 

@@ -634,7 +634,7 @@ export function insertionStrings<K extends StatusMessageName>(
 ): InsertionStrings<K> {
   const named: Readonly<Record<string, string>> = values;
   const declared: readonly string[] = StatusMessages[message].insertions;
-  // The mapped tuple type cannot be built element by element; the map keeps length and order.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- a mapped tuple type cannot be built element by element; the map keeps the declared length and order
   return declared.map((name) => named[name] ?? '') as unknown as InsertionStrings<K>;
 }
 

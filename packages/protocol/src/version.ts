@@ -89,7 +89,7 @@ function fragmentKey(s: string): string {
     let nonDigit = '';
     while (i < s.length && !isDigit(s[i])) nonDigit += keyChar(s[i++] ?? '');
     let digits = '';
-    while (i < s.length && isDigit(s[i])) digits += s[i++];
+    while (i < s.length && isDigit(s[i])) digits += s[i++] ?? '';
     digits = digits.replace(/^0+/, '');
     // A length prefix makes numeric order equal to byte order.
     out += nonDigit + '"' + String.fromCharCode(0x30 + digits.length) + digits;

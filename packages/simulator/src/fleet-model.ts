@@ -146,7 +146,7 @@ function buildImage(base: readonly InstalledPackage[], index: number, seed: numb
       .map((p, i) => (upgradedIdx.has(i) ? upgraded(p, `img${index}`) : p));
     const role = rng.int(1, 4);
     for (let k = 0; k < role; k++) {
-      const name = `${rng.pick(EXTRA_PACKAGES)}`;
+      const name = rng.pick(EXTRA_PACKAGES);
       if (!packages.some((p) => p.name === name))
         packages.push({
           name,

@@ -1,11 +1,8 @@
-import { NUDGE_ACTIONS, type NudgeAction } from '@steward/protocol';
+import { isRecord, NUDGE_ACTIONS, type NudgeAction } from '@steward/protocol';
 
 // Answers from the site are parsed, not cast (CONVENTIONS.md): a server bug shows up as a
 // failed request in the phase's error count, not as a simulator crash later.
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export type ServerPushFrame =
   { type: 'nudge'; action: NudgeAction; requestId: string } | { type: 'hello'; deviceId: string };

@@ -136,7 +136,10 @@ export class PushChannels {
       all.map(
         (s) =>
           new Promise<void>((resolve) => {
-            if (s.readyState === WebSocket.CLOSED) return resolve();
+            if (s.readyState === WebSocket.CLOSED) {
+              resolve();
+              return;
+            }
             const t = setTimeout(() => {
               s.terminate();
               resolve();

@@ -125,7 +125,9 @@ export class SiteConnection {
     const res = await this.request(method, path, headers, body);
     if (res.status < 200 || res.status >= 300)
       throw new HttpStatusError(res.status, res.text, `${method} ${path}`);
-    return res.text === '' ? undefined : (JSON.parse(res.text) as unknown);
+    if (res.text === '') return undefined;
+    const parsed: unknown = JSON.parse(res.text);
+    return parsed;
   }
 
   /**

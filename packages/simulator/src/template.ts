@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, hostname, networkInterfaces, totalmem, arch as osArch, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { InstalledPackage, InventoryInstance, PropertyValue } from '@steward/protocol';
+import {
+  isRecord,
+  type InstalledPackage,
+  type InventoryInstance,
+  type PropertyValue,
+} from '@steward/protocol';
 
 /**
  * What one real machine reported: the classes and the installed packages. Every virtual device
@@ -11,10 +16,6 @@ import type { InstalledPackage, InventoryInstance, PropertyValue } from '@stewar
 export interface InventoryTemplate {
   classes: Record<string, InventoryInstance[]>;
   packages: InstalledPackage[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isPropertyValue(value: unknown): value is PropertyValue {
@@ -128,7 +129,7 @@ export function collectLocalTemplate(): InventoryTemplate {
       speedMbps: null,
       virtual: first.internal,
     });
-    for (const a of list ?? []) {
+    for (const a of list) {
       addresses.push({
         adapter: ifName,
         address: a.address,

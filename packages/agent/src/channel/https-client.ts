@@ -4,6 +4,7 @@ import {
   checkAnswer,
   ErrorBody,
   ErrorCode,
+  isRecord,
   requestOf,
   successStatus,
   type CallArgs,
@@ -18,7 +19,7 @@ import {
   HttpStatusError,
   UnreachableError,
 } from '../errors.js';
-import { isRecord, parseJsonText } from '../parse.js';
+import { parseJsonText } from '../parse.js';
 import { Value } from '@sinclair/typebox/value';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;

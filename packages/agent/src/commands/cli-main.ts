@@ -55,7 +55,7 @@ function parse(args: string[]) {
 /** Options are shared by all commands in the parser; refuse those a command does not take. */
 function only(command: string, parsed: Parsed, allowed: readonly string[]): void {
   for (const [name, value] of Object.entries(parsed.values)) {
-    if (value === undefined || value === false || name === 'help') continue;
+    if (value === false || name === 'help') continue;
     if (!allowed.includes(name))
       throw new AgentError('USAGE', `${command} does not take --${name}`);
   }

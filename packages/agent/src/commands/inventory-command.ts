@@ -28,7 +28,7 @@ async function policyFor(stateDir: string) {
 }
 
 function formatValue(value: InventoryInstance[string]): string {
-  return value === null || value === undefined ? '-' : String(value);
+  return value === null ? '-' : String(value);
 }
 
 export function renderInventory(inv: CollectedInventory): string {

@@ -70,7 +70,7 @@ export function buildInventoryReport(
   const changedClasses: string[] = [];
   for (const [name, instances] of Object.entries(collected.classes)) {
     const hash = classHash(instances);
-    if (full || previous?.classHashes[name] !== hash) {
+    if (full || previous.classHashes[name] !== hash) {
       classes[name] = canonicalInstances(instances);
       changedClasses.push(name);
     }
@@ -81,6 +81,7 @@ export function buildInventoryReport(
     for (const name of Object.keys(hashes)) {
       if (BUILTIN_CLASS_NAMES.has(name) || options.customClassNames.has(name)) continue;
       removedClasses.push(name);
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- `hashes` becomes the next state file, a JSON document
       delete hashes[name];
     }
   }

@@ -55,12 +55,14 @@ export function centerRequest(
     socket.on('error', (err) => settle(() => reject(connectError(err, path))));
     socket.on('data', (chunk: string) => {
       buffer += chunk;
-      if (buffer.length > 16 * MAX_CENTER_LINE_BYTES)
-        return settle(() => reject(new AgentError('BAD_RESPONSE', 'answer too large')));
+      if (buffer.length > 16 * MAX_CENTER_LINE_BYTES) {
+        settle(() => reject(new AgentError('BAD_RESPONSE', 'answer too large')));
+        return;
+      }
       const newline = buffer.indexOf('\n');
       if (newline < 0) return undefined;
       const line = buffer.slice(0, newline);
-      return settle(() => {
+      settle(() => {
         try {
           const what = 'the Software Center answer';
           resolve(parseWith(CenterResponse, parseJsonText(line, what), what));

@@ -86,6 +86,7 @@ export class OutcomeRecorder {
         : raw;
     await this.reportOutcome(run, outcome);
     await this.o.store.update((d) => {
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the run store is a JSON document, read and written as is; a Map would be converted on every load and save
       delete d.runs[run.runId];
       d.reportedRuns.push(run.runId);
       if (run.programId !== '')

@@ -29,7 +29,10 @@ function addMonitoring(program: Command, ctx: Ctx): void {
       ...(collection !== undefined ? { collection } : {}),
       ...(days !== undefined ? { days } : {}),
     });
-    if (opts.flag('json')) return ctx.out.json(a);
+    if (opts.flag('json')) {
+      ctx.out.json(a);
+      return;
+    }
     const { out } = ctx;
     const share = (n: number): string => `${n} (${percent(n, a.total)})`;
     out.fields([
@@ -89,7 +92,10 @@ function addAudit(program: Command, ctx: Ctx): void {
       ...(targetType !== undefined ? { targetType } : {}),
       ...(targetId !== undefined ? { targetId } : {}),
     });
-    if (opts.flag('json')) return ctx.out.json(entries);
+    if (opts.flag('json')) {
+      ctx.out.json(entries);
+      return;
+    }
     const { out } = ctx;
     out.table(
       [
@@ -125,7 +131,10 @@ function addSite(program: Command, ctx: Ctx): void {
     async ({ opts }) => {
       const connection = await ctx.connection();
       const site = await (await ctx.client()).site();
-      if (opts.flag('json')) return ctx.out.json(site);
+      if (opts.flag('json')) {
+        ctx.out.json(site);
+        return;
+      }
       ctx.out.fields([
         ['Site', `${site.siteCode} (${site.siteName})`],
         ['Version', site.version],

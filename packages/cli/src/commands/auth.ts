@@ -88,7 +88,10 @@ function addWhoami(program: Command, ctx: Ctx): void {
   action(whoami, async ({ opts }) => {
     const connection = await ctx.connection();
     const me = await (await ctx.client()).me();
-    if (opts.flag('json')) return ctx.out.json(me);
+    if (opts.flag('json')) {
+      ctx.out.json(me);
+      return;
+    }
     const via = connection.source === 'env' ? ' (token from STEWARD_TOKEN)' : '';
     ctx.out.line(`${me.name} (${me.role}) at ${connection.server}${via}`);
   });

@@ -44,7 +44,10 @@ function addList(boundary: Command, ctx: Ctx): void {
       client.listBoundaries(),
       client.listBoundaryGroups(),
     ]);
-    if (opts.flag('json')) return ctx.out.json(list);
+    if (opts.flag('json')) {
+      ctx.out.json(list);
+      return;
+    }
     ctx.out.table(
       [
         { header: 'NAME' },
@@ -74,7 +77,10 @@ function addCreate(boundary: Command, ctx: Ctx): void {
       }),
       { [ErrorCode.BOUNDARY_GROUP_NOT_FOUND]: '--group' },
     );
-    if (opts.flag('json')) return ctx.out.json(b);
+    if (opts.flag('json')) {
+      ctx.out.json(b);
+      return;
+    }
     ctx.out.line(`Boundary ${b.name} (${b.type} ${b.value}) created.`);
     if (b.boundaryGroupIds.length === 0)
       ctx.out.note('It is in no boundary group yet: clients in it get the default DP list.');
@@ -105,7 +111,10 @@ function addUpdate(boundary: Command, ctx: Ctx): void {
     const b = await namingFlags((await ctx.client()).updateBoundary(arg(0), req), {
       [ErrorCode.BOUNDARY_GROUP_NOT_FOUND]: '--group',
     });
-    if (opts.flag('json')) return ctx.out.json(b);
+    if (opts.flag('json')) {
+      ctx.out.json(b);
+      return;
+    }
     ctx.out.line(`Boundary ${b.name} updated.`);
   });
 }

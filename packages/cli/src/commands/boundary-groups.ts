@@ -78,7 +78,10 @@ function addList(group: Command, ctx: Ctx): void {
   action(withJson(group.command('list').description('list boundary groups')), async ({ opts }) => {
     const client = await ctx.client();
     const groups = await client.listBoundaryGroups();
-    if (opts.flag('json')) return ctx.out.json(groups);
+    if (opts.flag('json')) {
+      ctx.out.json(groups);
+      return;
+    }
     const dps = await client.listDistributionPoints();
     ctx.out.table(
       [
@@ -115,7 +118,10 @@ function addShow(group: Command, ctx: Ctx): void {
     async ({ opts, arg }) => {
       const client = await ctx.client();
       const g = await client.getBoundaryGroup(arg(0));
-      if (opts.flag('json')) return ctx.out.json(g);
+      if (opts.flag('json')) {
+        ctx.out.json(g);
+        return;
+      }
       const [dps, groups, boundaries] = await Promise.all([
         client.listDistributionPoints(),
         client.listBoundaryGroups(),
@@ -157,7 +163,10 @@ function addCreate(group: Command, ctx: Ctx): void {
       [ErrorCode.DP_NOT_FOUND]: '--dp',
       [ErrorCode.BOUNDARY_GROUP_NOT_FOUND]: '--neighbour',
     });
-    if (opts.flag('json')) return ctx.out.json(g);
+    if (opts.flag('json')) {
+      ctx.out.json(g);
+      return;
+    }
     ctx.out.line(
       `Boundary group ${g.name} created; add boundaries with "steward boundary create ... --group ${g.name}".`,
     );
@@ -187,7 +196,10 @@ function addUpdate(group: Command, ctx: Ctx): void {
     const g = await namingFlags((await ctx.client()).updateBoundaryGroup(arg(0), req), {
       [ErrorCode.DP_NOT_FOUND]: '--dp',
     });
-    if (opts.flag('json')) return ctx.out.json(g);
+    if (opts.flag('json')) {
+      ctx.out.json(g);
+      return;
+    }
     ctx.out.line(`Boundary group ${g.name} updated.`);
   });
 }
@@ -220,7 +232,10 @@ function addResolve(group: Command, ctx: Ctx): void {
     const res = await namingFlags(client.resolveContentLocations(ip, pkg), {
       [ErrorCode.PACKAGE_NOT_FOUND]: `--package ${pkg ?? ''}`,
     });
-    if (opts.flag('json')) return ctx.out.json(res);
+    if (opts.flag('json')) {
+      ctx.out.json(res);
+      return;
+    }
     const groups = await client.listBoundaryGroups();
     const { out } = ctx;
     out.fields([

@@ -50,7 +50,10 @@ export function registerClientSettingsCommands(program: Command, ctx: Ctx): void
     withJson(settings.command('show').description('show the client settings')),
     async ({ opts }) => {
       const s = await (await ctx.client()).getClientSettings();
-      if (opts.flag('json')) return ctx.out.json(s);
+      if (opts.flag('json')) {
+        ctx.out.json(s);
+        return;
+      }
       printSettings(ctx, s);
     },
   );
@@ -81,7 +84,10 @@ export function registerClientSettingsCommands(program: Command, ctx: Ctx): void
   action(set, async ({ opts }) => {
     const changes = settingsFromFlags(opts);
     const updated = await (await ctx.client()).updateClientSettings(changes);
-    if (opts.flag('json')) return ctx.out.json(updated);
+    if (opts.flag('json')) {
+      ctx.out.json(updated);
+      return;
+    }
     ctx.out.line('Client settings updated; agents apply them with their next policy.');
     printSettings(ctx, updated);
   });

@@ -45,7 +45,10 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
 function addCollectionList(collection: Command, ctx: Ctx): void {
   action(withJson(collection.command('list').description('list collections')), async ({ opts }) => {
     const list = await (await ctx.client()).listCollections();
-    if (opts.flag('json')) return ctx.out.json(list);
+    if (opts.flag('json')) {
+      ctx.out.json(list);
+      return;
+    }
     const names = collectionNameMap(list);
     const { out } = ctx;
     out.table(
@@ -82,7 +85,10 @@ function addCollectionShow(collection: Command, ctx: Ctx): void {
     async ({ opts, arg }) => {
       const client = await ctx.client();
       const c = await client.getCollection(arg(0));
-      if (opts.flag('json')) return ctx.out.json(c);
+      if (opts.flag('json')) {
+        ctx.out.json(c);
+        return;
+      }
       await printCollection(ctx, client, c);
     },
   );
@@ -98,7 +104,10 @@ function addCollectionCreate(collection: Command, ctx: Ctx): void {
     const client = await ctx.client();
     const def = await definitionFromFlags(client, opts, { name: arg(0) });
     const created = await withQueryCaret(ctx, def, () => client.createCollection(def));
-    if (opts.flag('json')) return ctx.out.json(created);
+    if (opts.flag('json')) {
+      ctx.out.json(created);
+      return;
+    }
     ctx.out.line(
       `Collection ${created.name} created (${plural(created.memberCount, 'member')} so far; evaluation runs in the background).`,
     );
@@ -121,7 +130,10 @@ function addCollectionUpdate(collection: Command, ctx: Ctx): void {
     const existing = await client.getCollection(arg(0));
     const def = await definitionFromFlags(client, opts, existing);
     const updated = await withQueryCaret(ctx, def, () => client.updateCollection(existing.id, def));
-    if (opts.flag('json')) return ctx.out.json(updated);
+    if (opts.flag('json')) {
+      ctx.out.json(updated);
+      return;
+    }
     ctx.out.line(`Collection ${updated.name} updated to revision ${updated.revision}.`);
   });
 }
@@ -152,7 +164,10 @@ function addCollectionMembers(collection: Command, ctx: Ctx): void {
     const res = await fetchPages<DeviceSummary>(page, (offset, limit) =>
       client.collectionMembers(arg(0), { offset, ...(limit !== undefined ? { limit } : {}) }),
     );
-    if (opts.flag('json')) return ctx.out.json(res);
+    if (opts.flag('json')) {
+      ctx.out.json(res);
+      return;
+    }
     printDevices(ctx.out, res.items, { total: res.total, offset: page.offset, all: page.all });
   });
 }
@@ -170,7 +185,10 @@ function addCollectionHistory(collection: Command, ctx: Ctx): void {
     const changes = await (
       await ctx.client()
     ).collectionMembershipHistory(arg(0), limit !== undefined ? { limit } : {});
-    if (opts.flag('json')) return ctx.out.json(changes);
+    if (opts.flag('json')) {
+      ctx.out.json(changes);
+      return;
+    }
     const { out } = ctx;
     out.table(
       [
@@ -201,7 +219,10 @@ function addCollectionRevisions(collection: Command, ctx: Ctx): void {
     async ({ opts, arg }) => {
       const client = await ctx.client();
       const revisions = await client.collectionRevisions(arg(0));
-      if (opts.flag('json')) return ctx.out.json(revisions);
+      if (opts.flag('json')) {
+        ctx.out.json(revisions);
+        return;
+      }
       const names = collectionNameMap(await client.listCollections());
       const { out } = ctx;
       out.table(
@@ -236,7 +257,10 @@ function addCollectionRestore(collection: Command, ctx: Ctx): void {
   action(restore, async ({ opts, arg }) => {
     const revision = parseInteger(arg(1), '<revision>', { min: 1 });
     const restored = await (await ctx.client()).restoreCollectionRevision(arg(0), revision);
-    if (opts.flag('json')) return ctx.out.json(restored);
+    if (opts.flag('json')) {
+      ctx.out.json(restored);
+      return;
+    }
     ctx.out.line(
       `Collection ${restored.name} restored from revision ${revision}; it is now revision ${restored.revision}.`,
     );
@@ -250,7 +274,10 @@ function addCollectionEvaluate(collection: Command, ctx: Ctx): void {
     ),
     async ({ opts, arg }) => {
       const evaluated = await (await ctx.client()).evaluateCollection(arg(0));
-      if (opts.flag('json')) return ctx.out.json(evaluated);
+      if (opts.flag('json')) {
+        ctx.out.json(evaluated);
+        return;
+      }
       ctx.out.line(
         `Collection ${evaluated.name} evaluated: ${plural(evaluated.memberCount, 'member')}.`,
       );
@@ -269,7 +296,10 @@ function addCollectionNotify(collection: Command, ctx: Ctx): void {
       withJson(collection.command(name).description(description).argument('<name>')),
       async ({ opts, arg }) => {
         const result = await (await ctx.client()).notifyCollection(arg(0), nudge);
-        if (opts.flag('json')) return ctx.out.json(result);
+        if (opts.flag('json')) {
+          ctx.out.json(result);
+          return;
+        }
         ctx.out.line(
           `Sent "${nudge}" to ${plural(result.devices, 'device')} (${result.connected} connected now; the others get it when they reconnect).`,
         );
@@ -298,7 +328,10 @@ function addCollectionPreview(collection: Command, ctx: Ctx): void {
         ...(limitingCollectionId !== undefined ? { limitingCollectionId } : {}),
       }),
     );
-    if (opts.flag('json')) return ctx.out.json(res);
+    if (opts.flag('json')) {
+      ctx.out.json(res);
+      return;
+    }
     ctx.out.line(
       res.count === 1 ? '1 device would be a member.' : `${res.count} devices would be members.`,
     );

@@ -99,7 +99,10 @@ function addList(dep: Command, ctx: Ctx): void {
         [ErrorCode.PACKAGE_NOT_FOUND]: `--package ${pkg ?? ''}`,
       },
     );
-    if (opts.flag('json')) return ctx.out.json(deployments);
+    if (opts.flag('json')) {
+      ctx.out.json(deployments);
+      return;
+    }
     const { out } = ctx;
     out.table(
       [
@@ -135,7 +138,10 @@ function addShow(dep: Command, ctx: Ctx): void {
     async ({ opts, arg }) => {
       const client = await ctx.client();
       const d = await findDeployment(client, '<deployment>', arg(0));
-      if (opts.flag('json')) return ctx.out.json(d);
+      if (opts.flag('json')) {
+        ctx.out.json(d);
+        return;
+      }
       printDeployment(ctx.out, d);
       const summary = d.summary ?? (await client.deploymentSummary(d.id));
       ctx.out.line();
@@ -177,7 +183,10 @@ function addCreate(dep: Command, ctx: Ctx): void {
     const d = await namingFlags(client.createDeployment(body), {
       [ErrorCode.COLLECTION_NOT_FOUND]: `--collection ${collectionId}`,
     });
-    if (opts.flag('json')) return ctx.out.json(d);
+    if (opts.flag('json')) {
+      ctx.out.json(d);
+      return;
+    }
     ctx.out.line(
       `Deployment ${d.name} created (id ${d.id}): ${purposeLabel(d)}, ${describeSchedule(d)}.`,
     );
@@ -210,7 +219,10 @@ function addUpdate(dep: Command, ctx: Ctx): void {
     const client = await ctx.client();
     const existing = await findDeployment(client, '<deployment>', arg(0));
     const d = await client.updateDeployment(existing.id, req);
-    if (opts.flag('json')) return ctx.out.json(d);
+    if (opts.flag('json')) {
+      ctx.out.json(d);
+      return;
+    }
     ctx.out.line(`Deployment ${d.name} updated; its devices are told to evaluate it now.`);
   });
 }
@@ -245,7 +257,10 @@ function addEnable(dep: Command, ctx: Ctx): void {
         const client = await ctx.client();
         const existing = await findDeployment(client, '<deployment>', arg(0));
         const d = await client.updateDeployment(existing.id, { enabled });
-        if (opts.flag('json')) return ctx.out.json(d);
+        if (opts.flag('json')) {
+          ctx.out.json(d);
+          return;
+        }
         ctx.out.line(`Deployment ${d.name} ${enabled ? 'enabled' : 'disabled'}.`);
       },
     );
@@ -265,7 +280,10 @@ function addRerun(dep: Command, ctx: Ctx): void {
     const existing = await findDeployment(client, '<deployment>', arg(0));
     const devices = await lookupIds('--device', opts.strings('device'), (v) => client.getDevice(v));
     const d = await client.rerunDeployment(existing.id, devices.length > 0 ? devices : undefined);
-    if (opts.flag('json')) return ctx.out.json(d);
+    if (opts.flag('json')) {
+      ctx.out.json(d);
+      return;
+    }
     const who = devices.length > 0 ? plural(devices.length, 'device') : 'every targeted device';
     ctx.out.line(
       `Deployment ${d.name} rerun on ${who} (revision ${d.revision}; rerun behaviour "${d.rerun}").`,
@@ -286,7 +304,10 @@ function addAssign(dep: Command, ctx: Ctx): void {
     const client = await ctx.client();
     const existing = await findDeployment(client, '<deployment>', arg(0));
     const d = await client.addExtraAssignment(existing.id, at);
-    if (opts.flag('json')) return ctx.out.json(d);
+    if (opts.flag('json')) {
+      ctx.out.json(d);
+      return;
+    }
     ctx.out.line(
       `Deployment ${d.name} also runs at ${at} (${d.timeBase === 'local' ? 'client local time' : 'UTC'}).`,
     );
@@ -306,7 +327,10 @@ function addStatus(dep: Command, ctx: Ctx): void {
     const d = await findDeployment(client, '<deployment>', arg(0));
     if (opts.flag('watch')) return watch(ctx, client, d.id, d.name, opts.flag('json'));
     const summary = await client.deploymentSummary(d.id);
-    if (opts.flag('json')) return ctx.out.json(summary);
+    if (opts.flag('json')) {
+      ctx.out.json(summary);
+      return;
+    }
     ctx.out.heading(d.name);
     for (const line of renderSummaryChart(summary, ctx.out.style)) ctx.out.line(line);
   });
@@ -374,7 +398,10 @@ function addDevices(dep: Command, ctx: Ctx): void {
         ...(search !== undefined ? { search } : {}),
       }),
     );
-    if (opts.flag('json')) return ctx.out.json(res);
+    if (opts.flag('json')) {
+      ctx.out.json(res);
+      return;
+    }
     const { out } = ctx;
     out.table(
       DEVICE_COLUMNS,

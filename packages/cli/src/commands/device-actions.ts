@@ -119,7 +119,10 @@ export function registerDeviceActionCommands(device: Command, ctx: Ctx): void {
       const requested = await client.requestDeviceAction(arg(0), nudge.action);
       const { out } = ctx;
       if (!wait) {
-        if (opts.flag('json')) return out.json(requested);
+        if (opts.flag('json')) {
+          out.json(requested);
+          return;
+        }
         out.line(
           `Requested ${nudge.action} on ${arg(0)}: ${requested.state} (action ${requested.id}).`,
         );
@@ -133,7 +136,10 @@ export function registerDeviceActionCommands(device: Command, ctx: Ctx): void {
         pollMs: 1000,
         label: arg(0),
       });
-      if (opts.flag('json')) return out.json(done);
+      if (opts.flag('json')) {
+        out.json(done);
+        return;
+      }
       out.line(
         `${nudge.action} on ${arg(0)} completed in ${formatDuration(ctx.io.now().getTime() - started)}.`,
       );

@@ -116,11 +116,15 @@ export function printDeviceDetail(out: Printer, d: DeviceDetail): void {
 }
 
 export function printInstances(out: Printer, instances: readonly InventoryInstance[]): void {
-  if (instances.length === 0) return out.line('  (none)');
+  if (instances.length === 0) {
+    out.line('  (none)');
+    return;
+  }
   const [first] = instances;
   if (instances.length === 1 && first !== undefined) {
     const fields = Object.entries(first).map(([k, v]) => [k, instanceValue(v)] as const);
-    return out.fields(fields, '  ');
+    out.fields(fields, '  ');
+    return;
   }
   const keys = [...new Set(instances.flatMap((i) => Object.keys(i)))];
   out.table(

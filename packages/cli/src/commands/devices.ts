@@ -106,7 +106,10 @@ function addDeviceList(device: Command, ctx: Ctx): void {
     const res = await fetchPages<DeviceSummary>(page, (offset, limit) =>
       client.listDevices({ ...query, offset, ...(limit !== undefined ? { limit } : {}) }),
     );
-    if (opts.flag('json')) return ctx.out.json(res);
+    if (opts.flag('json')) {
+      ctx.out.json(res);
+      return;
+    }
     printDevices(ctx.out, res.items, { total: res.total, offset: page.offset, all: page.all });
   });
 }
@@ -117,7 +120,10 @@ function addDeviceShow(device: Command, ctx: Ctx): void {
   );
   action(show, async ({ opts, arg }) => {
     const detail = await (await ctx.client()).getDevice(arg(0));
-    if (opts.flag('json')) return ctx.out.json(detail);
+    if (opts.flag('json')) {
+      ctx.out.json(detail);
+      return;
+    }
     printDeviceDetail(ctx.out, detail);
   });
 }
@@ -145,7 +151,10 @@ function addDevicePackages(device: Command, ctx: Ctx): void {
         ...(search !== undefined ? { search } : {}),
       }),
     );
-    if (opts.flag('json')) return ctx.out.json(res);
+    if (opts.flag('json')) {
+      ctx.out.json(res);
+      return;
+    }
     ctx.out.table(
       [{ header: 'NAME' }, { header: 'VERSION' }, { header: 'ARCH' }, { header: 'MANAGER' }],
       res.items.map((p) => [p.name, p.version, p.arch, p.manager]),
@@ -174,7 +183,10 @@ function addDeviceHistory(device: Command, ctx: Ctx): void {
       ...(className !== undefined ? { className } : {}),
       ...(limit !== undefined ? { limit } : {}),
     });
-    if (opts.flag('json')) return ctx.out.json(changes);
+    if (opts.flag('json')) {
+      ctx.out.json(changes);
+      return;
+    }
     const { out } = ctx;
     const list = (xs: readonly Parameters<typeof summarizeInstance>[0][]): string =>
       xs.length === 0 ? '' : truncate(xs.map(summarizeInstance).join(', '), 200);
@@ -205,7 +217,10 @@ function addDeviceActions(device: Command, ctx: Ctx): void {
   );
   action(actions, async ({ opts, arg }) => {
     const list = await (await ctx.client()).deviceActions(arg(0));
-    if (opts.flag('json')) return ctx.out.json(list);
+    if (opts.flag('json')) {
+      ctx.out.json(list);
+      return;
+    }
     ctx.out.table(
       ACTION_COLUMNS,
       list.map((a) => actionRow(a, ctx.out.style, ctx.out.now)),
@@ -223,7 +238,10 @@ function addDeviceRevoke(device: Command, ctx: Ctx): void {
   );
   action(revoke, async ({ opts, arg }) => {
     const revoked = await (await ctx.client()).revokeDevice(arg(0));
-    if (opts.flag('json')) return ctx.out.json(revoked);
+    if (opts.flag('json')) {
+      ctx.out.json(revoked);
+      return;
+    }
     ctx.out.line(`Device ${revoked.name} (${revoked.id}) revoked.`);
   });
 }

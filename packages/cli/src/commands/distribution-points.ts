@@ -46,7 +46,10 @@ export function registerDistributionPointCommands(program: Command, ctx: Ctx): v
 function addList(dp: Command, ctx: Ctx): void {
   action(withJson(dp.command('list').description('list distribution points')), async ({ opts }) => {
     const list = await (await ctx.client()).listDistributionPoints();
-    if (opts.flag('json')) return ctx.out.json(list);
+    if (opts.flag('json')) {
+      ctx.out.json(list);
+      return;
+    }
     const { out } = ctx;
     out.table(
       [
@@ -78,7 +81,10 @@ function addShow(dp: Command, ctx: Ctx): void {
     async ({ opts, arg }) => {
       const client = await ctx.client();
       const d = await client.getDistributionPoint(arg(0));
-      if (opts.flag('json')) return ctx.out.json(d);
+      if (opts.flag('json')) {
+        ctx.out.json(d);
+        return;
+      }
       const [groups, boundaryGroups] = await Promise.all([
         d.groupIds.length > 0 ? client.listDpGroups() : [],
         d.boundaryGroupIds.length > 0 ? client.listBoundaryGroups() : [],
@@ -159,7 +165,10 @@ function addCreate(dp: Command, ctx: Ctx): void {
       ...(opts.flag('protected') ? { protected: true } : {}),
       ...(description !== undefined ? { description } : {}),
     });
-    if (opts.flag('json')) return ctx.out.json(r);
+    if (opts.flag('json')) {
+      ctx.out.json(r);
+      return;
+    }
     ctx.out.line(`Distribution point ${r.distributionPoint.name} created.`);
     printRegistration(ctx, r, { data: opts.string('data'), publicUrl: opts.string('publicUrl') });
   });
@@ -186,7 +195,10 @@ function addUpdate(dp: Command, ctx: Ctx): void {
     if (prot !== undefined) req.protected = prot;
     requireSome(req);
     const d = await (await ctx.client()).updateDistributionPoint(arg(0), req);
-    if (opts.flag('json')) return ctx.out.json(d);
+    if (opts.flag('json')) {
+      ctx.out.json(d);
+      return;
+    }
     ctx.out.line(`Distribution point ${d.name} updated.`);
   });
 }
@@ -214,7 +226,10 @@ function addToken(dp: Command, ctx: Ctx): void {
   );
   action(token, async ({ opts, arg }) => {
     const r = await (await ctx.client()).renewDistributionPointToken(arg(0));
-    if (opts.flag('json')) return ctx.out.json(r);
+    if (opts.flag('json')) {
+      ctx.out.json(r);
+      return;
+    }
     printRegistration(ctx, r, { data: opts.string('data'), publicUrl: opts.string('publicUrl') });
   });
 }
@@ -229,7 +244,10 @@ function addContent(dp: Command, ctx: Ctx): void {
     ),
     async ({ opts, arg }) => {
       const rows = await (await ctx.client()).distributionPointContent(arg(0));
-      if (opts.flag('json')) return ctx.out.json(rows);
+      if (opts.flag('json')) {
+        ctx.out.json(rows);
+        return;
+      }
       printDpContent(ctx, rows, { showDp: false });
     },
   );

@@ -39,7 +39,10 @@ const hint = (group: string) =>
 function addList(group: Command, ctx: Ctx): void {
   action(withJson(group.command('list').description('list DP groups')), async ({ opts }) => {
     const groups = await (await ctx.client()).listDpGroups();
-    if (opts.flag('json')) return ctx.out.json(groups);
+    if (opts.flag('json')) {
+      ctx.out.json(groups);
+      return;
+    }
     const { out } = ctx;
     out.table(
       [
@@ -92,7 +95,10 @@ function addShow(group: Command, ctx: Ctx): void {
     async ({ opts, arg }) => {
       const client = await ctx.client();
       const g = await client.getDpGroup(arg(0));
-      if (opts.flag('json')) return ctx.out.json(g);
+      if (opts.flag('json')) {
+        ctx.out.json(g);
+        return;
+      }
       await printGroup(ctx, client, g);
     },
   );
@@ -118,7 +124,10 @@ function addCreate(group: Command, ctx: Ctx): void {
       }),
       { [ErrorCode.DP_NOT_FOUND]: '--dp' },
     );
-    if (opts.flag('json')) return ctx.out.json(g);
+    if (opts.flag('json')) {
+      ctx.out.json(g);
+      return;
+    }
     ctx.out.line(`DP group ${g.name} created with ${plural(g.memberIds.length, 'member')}.`);
   });
 }
@@ -140,7 +149,10 @@ function addUpdate(group: Command, ctx: Ctx): void {
     if (description !== undefined) req.description = description;
     requireSome(req);
     const g = await (await ctx.client()).updateDpGroup(arg(0), req);
-    if (opts.flag('json')) return ctx.out.json(g);
+    if (opts.flag('json')) {
+      ctx.out.json(g);
+      return;
+    }
     ctx.out.line(`DP group ${g.name} updated.`);
   });
 }
@@ -168,7 +180,10 @@ function addMembers(group: Command, ctx: Ctx): void {
     // Ids, not the names typed: they pick the new members out of membersMissingContent.
     const ids = await lookupIds('<dp>', argList(1), (v) => client.getDistributionPoint(v));
     const g = await client.addDpGroupMembers(arg(0), ids);
-    if (opts.flag('json')) return ctx.out.json(g);
+    if (opts.flag('json')) {
+      ctx.out.json(g);
+      return;
+    }
     ctx.out.line(`Added ${plural(ids.length, 'distribution point')} to ${g.name}.`);
     const missing = g.membersMissingContent.filter((m) => ids.includes(m.dpId));
     if (missing.length > 0) {
@@ -189,7 +204,10 @@ function addMembers(group: Command, ctx: Ctx): void {
     const client = await ctx.client();
     const dp = await lookup('<dp>', arg(1), (v) => client.getDistributionPoint(v));
     const g = await client.removeDpGroupMember(arg(0), dp.id);
-    if (opts.flag('json')) return ctx.out.json(g);
+    if (opts.flag('json')) {
+      ctx.out.json(g);
+      return;
+    }
     ctx.out.line(`Removed ${dp.name} from ${g.name}.`);
   });
 }
@@ -205,9 +223,14 @@ function addDistributeToNewMembers(group: Command, ctx: Ctx): void {
     const client = await ctx.client();
     const before = await client.getDpGroup(arg(0));
     const after = await client.distributeToNewMembers(before.id);
-    if (opts.flag('json')) return ctx.out.json(after);
-    if (before.membersMissingContent.length === 0)
-      return ctx.out.line(`Every member of ${after.name} already has the group's content.`);
+    if (opts.flag('json')) {
+      ctx.out.json(after);
+      return;
+    }
+    if (before.membersMissingContent.length === 0) {
+      ctx.out.line(`Every member of ${after.name} already has the group's content.`);
+      return;
+    }
     const packages = before.membersMissingContent.reduce(
       (n, m) => n + m.missingPackageIds.length,
       0,

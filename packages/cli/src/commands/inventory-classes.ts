@@ -53,7 +53,10 @@ export function registerInventoryClassCommands(program: Command, ctx: Ctx): void
 function addClsList(cls: Command, ctx: Ctx): void {
   action(withJson(cls.command('list').description('list inventory classes')), async ({ opts }) => {
     const list = await (await ctx.client()).listInventoryClasses();
-    if (opts.flag('json')) return ctx.out.json(list);
+    if (opts.flag('json')) {
+      ctx.out.json(list);
+      return;
+    }
     ctx.out.table(
       [
         { header: 'NAME' },
@@ -86,7 +89,10 @@ function addClsShow(cls: Command, ctx: Ctx): void {
         list.find((c) => c.name.toLowerCase() === arg(0).toLowerCase());
       if (found === undefined)
         throw new CliError('NOT_FOUND', `no inventory class named ${arg(0)}`);
-      if (opts.flag('json')) return ctx.out.json(found);
+      if (opts.flag('json')) {
+        ctx.out.json(found);
+        return;
+      }
       printClass(ctx, found);
     },
   );
@@ -102,7 +108,10 @@ function addClsCreate(cls: Command, ctx: Ctx): void {
   action(create, async ({ opts }) => {
     const def = await readClassDefinition(ctx.io, opts.requiredString('file'));
     const created = await (await ctx.client()).createInventoryClass(def);
-    if (opts.flag('json')) return ctx.out.json(created);
+    if (opts.flag('json')) {
+      ctx.out.json(created);
+      return;
+    }
     ctx.out.line(
       `Inventory class ${created.name} created; agents collect it after their next policy fetch.`,
     );
@@ -124,7 +133,10 @@ function addClsUpdate(cls: Command, ctx: Ctx): void {
         `the file defines class "${def.name}", not "${arg(0)}" (classes cannot be renamed)`,
       );
     const updated = await (await ctx.client()).updateInventoryClass(arg(0), def);
-    if (opts.flag('json')) return ctx.out.json(updated);
+    if (opts.flag('json')) {
+      ctx.out.json(updated);
+      return;
+    }
     ctx.out.line(`Inventory class ${updated.name} updated.`);
   });
 }

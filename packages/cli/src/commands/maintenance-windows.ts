@@ -93,7 +93,10 @@ function addList(mw: Command, ctx: Ctx): void {
     const windows = await namingFlags((await ctx.client()).listMaintenanceWindows(collection), {
       [ErrorCode.COLLECTION_NOT_FOUND]: `--collection ${collection ?? ''}`,
     });
-    if (opts.flag('json')) return ctx.out.json(windows);
+    if (opts.flag('json')) {
+      ctx.out.json(windows);
+      return;
+    }
     ctx.out.table(
       [
         { header: 'ID' },
@@ -147,7 +150,10 @@ function addCreate(mw: Command, ctx: Ctx): void {
       enabled: !opts.flag('disabled'),
     };
     const created = await (await ctx.client()).createMaintenanceWindow(arg(0), body);
-    if (opts.flag('json')) return ctx.out.json(created);
+    if (opts.flag('json')) {
+      ctx.out.json(created);
+      return;
+    }
     ctx.out.line(
       `Maintenance window ${created.name} (id ${created.id}) on ${created.collectionName}: ${created.durationMinutes} min from ${created.start} ${created.timeBase === 'local' ? 'local time' : 'UTC'}, ${describeRecurrence(created.recurrence)}.`,
     );
@@ -176,7 +182,10 @@ function addUpdate(mw: Command, ctx: Ctx): void {
     const client = await ctx.client();
     const existing = await findWindow(client, arg(0));
     const updated = await client.updateMaintenanceWindow(existing.id, w);
-    if (opts.flag('json')) return ctx.out.json(updated);
+    if (opts.flag('json')) {
+      ctx.out.json(updated);
+      return;
+    }
     ctx.out.line(`Maintenance window ${updated.name} updated.`);
   });
 }

@@ -97,7 +97,10 @@ function addImport(pkg: Command, ctx: Ctx): void {
           out.warn(`skipped ${s}: not a regular file (links are not followed)`);
         version = r.version;
         if (r.unchanged) {
-          if (opts.flag('json')) return out.json(version);
+          if (opts.flag('json')) {
+            out.json(version);
+            return;
+          }
           out.line(
             `Package ${p.name} content v${version.number} already holds these files: no new version (--force makes one).`,
           );
@@ -117,7 +120,10 @@ function addImport(pkg: Command, ctx: Ctx): void {
         version = await client.createVersionFromFolder(p.id, source.path);
         break;
     }
-    if (opts.flag('json')) return out.json(version);
+    if (opts.flag('json')) {
+      out.json(version);
+      return;
+    }
     out.line(
       `Package ${p.name} is now at content v${version.number}: ${plural(version.fileCount, 'file')}, ${formatBytes(version.sizeBytes)}.`,
     );
@@ -150,7 +156,10 @@ function addDistribute(pkg: Command, ctx: Ctx): void {
       }),
       { [ErrorCode.DP_NOT_FOUND]: '--dp', [ErrorCode.DP_GROUP_NOT_FOUND]: '--dp-group' },
     );
-    if (opts.flag('json')) return ctx.out.json(status);
+    if (opts.flag('json')) {
+      ctx.out.json(status);
+      return;
+    }
     printContentStatus(ctx, arg(0), status);
     ctx.out.note(`Follow it with "steward package status ${arg(0)} --wait".`);
   });
@@ -282,7 +291,10 @@ function addValidate(pkg: Command, ctx: Ctx): void {
       (await ctx.client()).validatePackageContent(arg(0), dps.length > 0 ? dps : undefined),
       { [ErrorCode.DP_NOT_FOUND]: '--dp' },
     );
-    if (opts.flag('json')) return ctx.out.json(status);
+    if (opts.flag('json')) {
+      ctx.out.json(status);
+      return;
+    }
     printContentStatus(ctx, arg(0), status);
     ctx.out.note(
       `Validation requested; the DPs report "installed" or "validation-failed" (follow with "steward package status ${arg(0)} --wait").`,
@@ -302,7 +314,10 @@ function addRemoveDp(pkg: Command, ctx: Ctx): void {
     const client = await ctx.client();
     const dp = await lookup('<dp>', arg(1), (v) => client.getDistributionPoint(v));
     await client.removePackageFromDp(arg(0), dp.id);
-    if (opts.flag('json')) return ctx.out.json({ removed: true, package: arg(0), dpId: dp.id });
+    if (opts.flag('json')) {
+      ctx.out.json({ removed: true, package: arg(0), dpId: dp.id });
+      return;
+    }
     ctx.out.line(`Package ${arg(0)} removed from ${dp.name}; the DP deletes its copy.`);
   });
 }

@@ -31,7 +31,10 @@ export function registerPackageCommands(program: Command, ctx: Ctx): void {
     withJson(content.command('stats').description('files, bytes and savings of the library')),
     async ({ opts }) => {
       const s = await (await ctx.client()).contentLibrary();
-      if (opts.flag('json')) return ctx.out.json(s);
+      if (opts.flag('json')) {
+        ctx.out.json(s);
+        return;
+      }
       const saved = s.referencedBytes - s.totalBytes;
       ctx.out.fields([
         ['Files', String(s.fileCount)],
@@ -79,7 +82,10 @@ function addList(pkg: Command, ctx: Ctx): void {
   action(list, async ({ opts }) => {
     const search = opts.string('search');
     const packages = await (await ctx.client()).listPackages(search ? { search } : {});
-    if (opts.flag('json')) return ctx.out.json(packages);
+    if (opts.flag('json')) {
+      ctx.out.json(packages);
+      return;
+    }
     const { out } = ctx;
     out.table(
       [
@@ -137,7 +143,10 @@ function addShow(pkg: Command, ctx: Ctx): void {
     withJson(pkg.command('show').description('a package').argument('<name-or-id>')),
     async ({ opts, arg }) => {
       const p = await (await ctx.client()).getPackage(arg(0));
-      if (opts.flag('json')) return ctx.out.json(p);
+      if (opts.flag('json')) {
+        ctx.out.json(p);
+        return;
+      }
       printPackage(ctx, p);
     },
   );
@@ -150,7 +159,10 @@ function addCreate(pkg: Command, ctx: Ctx): void {
   action(create, async ({ opts, arg }) => {
     const req: CreatePackageRequest = { name: arg(0), ...packageFields(opts) };
     const created = await (await ctx.client()).createPackage(req);
-    if (opts.flag('json')) return ctx.out.json(created);
+    if (opts.flag('json')) {
+      ctx.out.json(created);
+      return;
+    }
     ctx.out.line(
       `Package ${created.name} created. Add content with "steward package import ${created.name} --from DIR".`,
     );
@@ -173,7 +185,10 @@ function addUpdate(pkg: Command, ctx: Ctx): void {
     if (name !== undefined) req.name = name;
     requireSome(req);
     const updated = await (await ctx.client()).updatePackage(arg(0), req);
-    if (opts.flag('json')) return ctx.out.json(updated);
+    if (opts.flag('json')) {
+      ctx.out.json(updated);
+      return;
+    }
     ctx.out.line(`Package ${updated.name} updated.`);
   });
 }
@@ -205,7 +220,10 @@ function addVersions(pkg: Command, ctx: Ctx): void {
     ),
     async ({ opts, arg }) => {
       const versions = await (await ctx.client()).packageVersions(arg(0));
-      if (opts.flag('json')) return ctx.out.json(versions);
+      if (opts.flag('json')) {
+        ctx.out.json(versions);
+        return;
+      }
       const { out } = ctx;
       out.table(
         [
@@ -244,7 +262,10 @@ function addPrune(pkg: Command, ctx: Ctx): void {
     async ({ opts, arg }) => {
       const keep = opts.int('keep', { min: 1 });
       const kept = await (await ctx.client()).pruneVersions(arg(0), keep);
-      if (opts.flag('json')) return ctx.out.json(kept);
+      if (opts.flag('json')) {
+        ctx.out.json(kept);
+        return;
+      }
       ctx.out.line(
         `Kept ${kept.length} version${kept.length === 1 ? '' : 's'}: ${kept.map((v) => `v${v.number}`).join(', ')}. Unused files are removed by the next library clean-up.`,
       );
@@ -266,13 +287,20 @@ function addFiles(pkg: Command, ctx: Ctx): void {
     if (number === undefined) {
       const p = await client.getPackage(arg(0));
       if (p.currentVersion === null) {
-        if (opts.flag('json')) return ctx.out.json([]);
-        return ctx.out.note(`Package ${p.name} has no content yet.`);
+        if (opts.flag('json')) {
+          ctx.out.json([]);
+          return;
+        }
+        ctx.out.note(`Package ${p.name} has no content yet.`);
+        return;
       }
       number = p.currentVersion.number;
     }
     const entries = await client.packageVersionFiles(arg(0), number);
-    if (opts.flag('json')) return ctx.out.json(entries);
+    if (opts.flag('json')) {
+      ctx.out.json(entries);
+      return;
+    }
     ctx.out.table(
       [
         { header: 'MODE' },

@@ -51,7 +51,10 @@ function addList(phased: Command, ctx: Ctx): void {
     withJson(phased.command('list').description('list phased deployments')),
     async ({ opts }) => {
       const list = await (await ctx.client()).listPhasedDeployments();
-      if (opts.flag('json')) return ctx.out.json(list);
+      if (opts.flag('json')) {
+        ctx.out.json(list);
+        return;
+      }
       const { out } = ctx;
       out.table(
         [
@@ -117,7 +120,10 @@ function addShow(phased: Command, ctx: Ctx): void {
     ),
     async ({ opts, arg }) => {
       const p = await findPhased(await ctx.client(), arg(0));
-      if (opts.flag('json')) return ctx.out.json(p);
+      if (opts.flag('json')) {
+        ctx.out.json(p);
+        return;
+      }
       printPhased(ctx.out, p);
     },
   );
@@ -194,7 +200,10 @@ function addCreate(phased: Command, ctx: Ctx): void {
     const p = await namingFlags(client.createPhasedDeployment(req), {
       [ErrorCode.COLLECTION_NOT_FOUND]: '--phase',
     });
-    if (opts.flag('json')) return ctx.out.json(p);
+    if (opts.flag('json')) {
+      ctx.out.json(p);
+      return;
+    }
     ctx.out.line(
       `Phased deployment ${p.name} created (id ${p.id}) with ${plural(p.phases.length, 'phase')}.`,
     );
@@ -214,7 +223,10 @@ function addHaltResume(phased: Command, ctx: Ctx): void {
     const client = await ctx.client();
     const existing = await findPhased(client, arg(0));
     const p = await client.haltPhasedDeployment(existing.id, opts.string('reason'));
-    if (opts.flag('json')) return ctx.out.json(p);
+    if (opts.flag('json')) {
+      ctx.out.json(p);
+      return;
+    }
     ctx.out.line(`Phased deployment ${p.name} halted${p.haltReason ? `: ${p.haltReason}` : ''}.`);
   });
   const resume = withJson(
@@ -227,7 +239,10 @@ function addHaltResume(phased: Command, ctx: Ctx): void {
     const client = await ctx.client();
     const existing = await findPhased(client, arg(0));
     const p = await client.resumePhasedDeployment(existing.id);
-    if (opts.flag('json')) return ctx.out.json(p);
+    if (opts.flag('json')) {
+      ctx.out.json(p);
+      return;
+    }
     ctx.out.line(
       `Phased deployment ${p.name} resumed at phase ${Math.min(p.currentPhase + 1, p.phases.length)}.`,
     );

@@ -107,7 +107,10 @@ function addList(prog: Command, ctx: Ctx): void {
   );
   action(list, async ({ opts }) => {
     const programs = await (await ctx.client()).listPrograms(opts.string('package'));
-    if (opts.flag('json')) return ctx.out.json(programs);
+    if (opts.flag('json')) {
+      ctx.out.json(programs);
+      return;
+    }
     const { out } = ctx;
     out.table(
       [
@@ -178,7 +181,10 @@ function addShow(prog: Command, ctx: Ctx): void {
     async ({ opts, arg }) => {
       const client = await ctx.client();
       const p = await findProgram(client, '<program>', arg(0));
-      if (opts.flag('json')) return ctx.out.json(p);
+      if (opts.flag('json')) {
+        ctx.out.json(p);
+        return;
+      }
       await printProgram(ctx, client, p);
     },
   );
@@ -207,7 +213,10 @@ function addCreate(prog: Command, ctx: Ctx): void {
       ...(dependsOn !== undefined ? { dependsOnProgramId: dependsOn } : {}),
     };
     const created = await client.createProgram(arg(0), body);
-    if (opts.flag('json')) return ctx.out.json(created);
+    if (opts.flag('json')) {
+      ctx.out.json(created);
+      return;
+    }
     ctx.out.line(`Program ${created.packageName}/${created.name} created (id ${created.id}).`);
   });
 }
@@ -234,7 +243,10 @@ function addUpdate(prog: Command, ctx: Ctx): void {
     if (dependsOn !== undefined) req.dependsOnProgramId = dependsOn;
     requireSome(req);
     const updated = await client.updateProgram(existing.id, req);
-    if (opts.flag('json')) return ctx.out.json(updated);
+    if (opts.flag('json')) {
+      ctx.out.json(updated);
+      return;
+    }
     ctx.out.line(`Program ${updated.packageName}/${updated.name} updated.`);
   });
 }
@@ -263,7 +275,10 @@ function addDisable(prog: Command, ctx: Ctx): void {
         const client = await ctx.client();
         const p = await findProgram(client, '<program>', arg(0));
         const updated = await client.setProgramDisabled(p.id, disabled);
-        if (opts.flag('json')) return ctx.out.json(updated);
+        if (opts.flag('json')) {
+          ctx.out.json(updated);
+          return;
+        }
         ctx.out.line(
           disabled
             ? `Program ${updated.packageName}/${updated.name} disabled: running agents stop it now, the others on their next contact.`

@@ -54,7 +54,10 @@ export function registerQueryCommands(program: Command, ctx: Ctx): void {
     } catch (err) {
       throw explainQueryError(err, text, ctx.out.errStyle);
     }
-    if (opts.flag('json')) return ctx.out.json(result);
+    if (opts.flag('json')) {
+      ctx.out.json(result);
+      return;
+    }
     ctx.out.line('The query is valid.');
   });
 }

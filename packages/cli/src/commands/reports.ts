@@ -62,7 +62,10 @@ function addDeploymentSummary(report: Command, ctx: Ctx): void {
     withJson(report.command('deployment-summary').description('state counts of every deployment')),
     async ({ opts }) => {
       const rows = await (await ctx.client()).reportDeploymentSummary();
-      if (opts.flag('json')) return ctx.out.json(rows);
+      if (opts.flag('json')) {
+        ctx.out.json(rows);
+        return;
+      }
       const { out } = ctx;
       out.table(
         [
@@ -110,7 +113,10 @@ function addDeploymentFailures(report: Command, ctx: Ctx): void {
       ...(deployment !== undefined ? { deployment } : {}),
       ...(limit !== undefined ? { limit } : {}),
     });
-    if (opts.flag('json')) return ctx.out.json(rows);
+    if (opts.flag('json')) {
+      ctx.out.json(rows);
+      return;
+    }
     const { out } = ctx;
     out.table(
       [
@@ -164,7 +170,10 @@ function addDistributionStatus(report: Command, ctx: Ctx): void {
         [ErrorCode.DP_NOT_FOUND]: `--dp ${dp ?? ''}`,
       },
     );
-    if (opts.flag('json')) return ctx.out.json(rows);
+    if (opts.flag('json')) {
+      ctx.out.json(rows);
+      return;
+    }
     printDpContent(ctx, rows, { showDp: true });
   });
 }
@@ -178,7 +187,10 @@ function addDpCompletion(report: Command, ctx: Ctx): void {
     ),
     async ({ opts }) => {
       const rows = await (await ctx.client()).reportDpCompletion();
-      if (opts.flag('json')) return ctx.out.json(rows);
+      if (opts.flag('json')) {
+        ctx.out.json(rows);
+        return;
+      }
       ctx.out.table(
         [
           { header: 'PACKAGE', flex: true },

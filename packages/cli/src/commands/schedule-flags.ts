@@ -25,7 +25,10 @@ export function parseWallTime(text: string, what: string): string {
   }
   const m = WALL_TIME.exec(t);
   if (!m) throw usageError(`${what} must be a wall time like 2025-07-01T22:00; got "${text}"`);
-  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? '0'));
+  // An optional group that did not match is undefined (the lib types it as string).
+  const [year, month, day, hour, minute, second] = m
+    .slice(1)
+    .map((v: string | undefined) => Number(v ?? '0'));
   const daysInMonth = new Date(Date.UTC(year ?? 0, month ?? 0, 0)).getUTCDate();
   if (
     month === undefined ||
@@ -40,7 +43,8 @@ export function parseWallTime(text: string, what: string): string {
   ) {
     throw usageError(`${what} is not a real date and time: "${text}"`);
   }
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}${m[6] !== undefined ? `:${m[6]}` : ''}`;
+  // The first 16 characters are YYYY-MM-DD?HH:MM (the pattern anchors them); the separator is T.
+  return `${t.slice(0, 10)}T${t.slice(11, 16)}${m[6] !== undefined ? `:${m[6]}` : ''}`;
 }
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;

@@ -19,7 +19,10 @@ export function registerSiteSettingsCommands(program: Command, ctx: Ctx): void {
     withJson(settings.command('show').description('show the site settings')),
     async ({ opts }) => {
       const s = await (await ctx.client()).getSiteSettings();
-      if (opts.flag('json')) return ctx.out.json(s);
+      if (opts.flag('json')) {
+        ctx.out.json(s);
+        return;
+      }
       print(ctx, s);
     },
   );
@@ -47,7 +50,10 @@ export function registerSiteSettingsCommands(program: Command, ctx: Ctx): void {
       ...(days === undefined ? {} : { activeThresholdDays: days }),
       ...(retention === undefined ? {} : { statusMessageRetentionDays: retention }),
     });
-    if (opts.flag('json')) return ctx.out.json(updated);
+    if (opts.flag('json')) {
+      ctx.out.json(updated);
+      return;
+    }
     print(ctx, updated);
   });
 }

@@ -95,7 +95,10 @@ function addStatusList(status: Command, ctx: Ctx): void {
       return follow(ctx, client, query, opts.flag('json'));
     }
     const res = await client.listStatusMessages(query);
-    if (opts.flag('json')) return ctx.out.json(res);
+    if (opts.flag('json')) {
+      ctx.out.json(res);
+      return;
+    }
     const { out } = ctx;
     out.table(
       [
@@ -126,7 +129,10 @@ function addStatusCatalog(status: Command, ctx: Ctx): void {
     withJson(status.command('catalog').description('every status message id with its text')),
     async ({ opts }) => {
       const catalog = await (await ctx.client()).statusCatalog();
-      if (opts.flag('json')) return ctx.out.json(catalog);
+      if (opts.flag('json')) {
+        ctx.out.json(catalog);
+        return;
+      }
       ctx.out.table(
         [
           { header: 'ID', align: 'right' },
@@ -172,10 +178,12 @@ export async function follow(
     const first = await client.listStatusMessages({ ...query, limit: query.limit ?? 20 });
     print(first.items);
     if (!json) out.note(out.errStyle.dim('Following new status messages (Ctrl-C stops)...'));
-    while (!interrupt.signal.aborted) {
+    // A function, not the property: Ctrl-C aborts during the awaits, which narrowing cannot see.
+    const interrupted = (): boolean => interrupt.signal.aborted;
+    while (!interrupted()) {
       await io.sleep(FOLLOW_INTERVAL_MS, interrupt.signal);
       for (;;) {
-        if (interrupt.signal.aborted) return;
+        if (interrupted()) return;
         const page = await client.listStatusMessages({
           ...query,
           limit: FOLLOW_PAGE,

@@ -51,7 +51,10 @@ function addTokenCreate(token: Command, ctx: Ctx): void {
       ...(expiresInHours !== undefined ? { expiresInHours } : {}),
       ...(maxUses !== undefined ? { maxUses } : {}),
     });
-    if (opts.flag('json')) return ctx.out.json(created);
+    if (opts.flag('json')) {
+      ctx.out.json(created);
+      return;
+    }
     const { out } = ctx;
     out.line(
       `Enrolment token ${created.id} created: valid until ${created.expiresAt} (${humanTime(created.expiresAt, out.now)}), for up to ${created.maxUses} machines.`,
@@ -68,7 +71,10 @@ function addTokenList(token: Command, ctx: Ctx): void {
   const list = withJson(token.command('list').description('list enrolment tokens'));
   action(list, async ({ opts }) => {
     const tokens = await (await ctx.client()).listTokens();
-    if (opts.flag('json')) return ctx.out.json(tokens);
+    if (opts.flag('json')) {
+      ctx.out.json(tokens);
+      return;
+    }
     const { out } = ctx;
     out.table(
       [

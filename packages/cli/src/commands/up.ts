@@ -58,7 +58,7 @@ async function runUp(ctx: Ctx, opts: Opts): Promise<void> {
   try {
     out.note(`Starting the site server (data: ${dataDir})...`);
     server = await startSite(io, setup);
-    if (signal.aborted) return;
+    if (interrupt.interrupted()) return;
     const state = await readUpState(dataDir);
     const auth = await signInForUp(ctx, server, state, setup.options.adminPassword);
     const enrolment =
@@ -74,7 +74,7 @@ async function runUp(ctx: Ctx, opts: Opts): Promise<void> {
           timeoutMs,
         })
       : undefined;
-    if (signal.aborted) return;
+    if (interrupt.interrupted()) return;
     const { adminUrl, agentUrl } = server;
     out.write(
       renderBanner(

@@ -32,7 +32,10 @@ export function registerUserCommands(program: Command, ctx: Ctx): void {
 function addUserList(user: Command, ctx: Ctx): void {
   action(withJson(user.command('list').description('list users')), async ({ opts }) => {
     const users = await (await ctx.client()).listUsers();
-    if (opts.flag('json')) return ctx.out.json(users);
+    if (opts.flag('json')) {
+      ctx.out.json(users);
+      return;
+    }
     const { out } = ctx;
     out.table(
       [
@@ -74,7 +77,10 @@ function addUserCreate(user: Command, ctx: Ctx): void {
       confirm: true,
     });
     const created = await (await ctx.client()).createUser({ name: arg(0), role, password });
-    if (opts.flag('json')) return ctx.out.json(created);
+    if (opts.flag('json')) {
+      ctx.out.json(created);
+      return;
+    }
     ctx.out.line(`User ${created.name} created (${created.role}).`);
   });
 }
@@ -103,7 +109,10 @@ function addUserUpdate(user: Command, ctx: Ctx): void {
       throw usageError('nothing to change: give --role, --disable, --enable or --password-stdin');
     const target = await findUser(client, arg(0));
     const updated = await client.updateUser(target.id, req);
-    if (opts.flag('json')) return ctx.out.json(updated);
+    if (opts.flag('json')) {
+      ctx.out.json(updated);
+      return;
+    }
     ctx.out.line(
       `User ${updated.name} updated (${updated.role}, ${updated.disabled ? 'disabled' : 'enabled'}).`,
     );

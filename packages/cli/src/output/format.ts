@@ -1,3 +1,5 @@
+import { graphemes } from './terminal-text.js';
+
 /** Human renderings shared by the tables: times, sizes, counts. */
 
 const MINUTE = 60_000;
@@ -80,7 +82,7 @@ export function orDash(v: string | number | null | undefined): string {
 
 /** Shortens to `max` characters with an ellipsis. */
 export function truncate(s: string, max: number): string {
-  const chars = [...s];
+  const chars = graphemes(s);
   if (chars.length <= max) return s;
   return max <= 1 ? '…' : chars.slice(0, max - 1).join('') + '…';
 }

@@ -1,3 +1,4 @@
+import { isRecord } from '@steward/protocol';
 import type { Style } from './style.js';
 
 /** Where a query went wrong, as the site reports it in `details` of QUERY_SYNTAX/QUERY_TYPE. */
@@ -18,8 +19,8 @@ function num(o: Record<string, unknown>, key: string): number | undefined {
 
 /** Reads a location from an error's `details` (also nested as `details.error`). */
 export function parseQueryErrorDetails(details: unknown): QueryErrorLocation | undefined {
-  if (typeof details !== 'object' || details === null) return undefined;
-  const o = details as Record<string, unknown>;
+  if (!isRecord(details)) return undefined;
+  const o = details;
   const position = num(o, 'position');
   if (position === undefined) return parseQueryErrorDetails(o['error']);
   const loc: QueryErrorLocation = {

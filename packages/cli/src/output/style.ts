@@ -1,5 +1,5 @@
 import type { OutStream } from '../io.js';
-import { ESC } from './terminal-text.js';
+import { ESC, graphemes } from './terminal-text.js';
 
 export interface Style {
   readonly enabled: boolean;
@@ -48,5 +48,5 @@ export function stripAnsi(s: string): string {
 
 /** Printed width: ANSI sequences take no room. */
 export function visibleWidth(s: string): number {
-  return [...stripAnsi(s)].length;
+  return graphemes(stripAnsi(s)).length;
 }

@@ -43,3 +43,14 @@ export function terminalJson(value: unknown, indent?: number): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * The characters of `s` as a reader sees them (grapheme clusters): an accent with its letter, an
+ * emoji with its modifiers. Widths, truncation and backspace count these, so none of them splits
+ * a character in two.
+ */
+export function graphemes(s: string): string[] {
+  return Array.from(GRAPHEMES.segment(s), (g) => g.segment);
+}

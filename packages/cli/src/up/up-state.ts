@@ -1,5 +1,6 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isRecord } from '@steward/protocol';
 
 /**
  * `<data>/up.json`: what `steward up` remembers between starts, so a restart can sign in and
@@ -32,10 +33,9 @@ export function upStatePath(dataDir: string): string {
 /** Keeps the string fields it knows; anything else (or a damaged file) is dropped, never fatal. */
 export function parseUpState(value: unknown): UpState {
   const state: UpState = {};
-  if (typeof value !== 'object' || value === null) return state;
-  const o = value as Record<string, unknown>;
+  if (!isRecord(value)) return state;
   for (const k of KEYS) {
-    const v = o[k];
+    const v = value[k];
     if (typeof v === 'string' && v !== '') state[k] = v;
   }
   return state;

@@ -9,7 +9,8 @@ export interface ConfirmDialogProps {
   title: string;
   message: ReactNode;
   confirmLabel: string;
-  onConfirm: () => Promise<unknown> | void;
+  /** A promise closes the dialog when it resolves and keeps it open when it rejects. */
+  onConfirm: () => unknown;
   loading?: boolean;
   danger?: boolean;
   testId?: string;

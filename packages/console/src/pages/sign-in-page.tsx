@@ -15,7 +15,7 @@ import {
 import { IconAlertCircle, IconLogin2 } from '@tabler/icons-react';
 import { ErrorCode } from '@steward/protocol';
 import { useState } from 'react';
-import type { FormEvent } from 'react';
+import type { SubmitEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { errorCode, errorMessage } from '../api/errors';
 import { StewardLogo } from '../layout/steward-logo';
@@ -48,7 +48,7 @@ export function SignInPage() {
 
   if (session.signedIn && session.user) return <Navigate to={target} replace />;
 
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: SubmitEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
@@ -79,7 +79,7 @@ export function SignInPage() {
             p="xl"
             shadow="sm"
             component="form"
-            onSubmit={(e: FormEvent) => void submit(e)}
+            onSubmit={(e: SubmitEvent) => void submit(e)}
             data-testid="sign-in-form"
           >
             <Stack gap="md">

@@ -86,6 +86,7 @@ export type BodyOf<O extends Operation> = StaticOf<O['body']>;
 
 /** The body of a successful answer (void for 204 No Content). */
 export type ResultOf<O extends Operation> = {
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a 204 handler returns nothing (void), which the value type undefined would not accept
   [K in keyof O['responses']]: K extends 204 ? void : StaticOf<O['responses'][K]>;
 }[keyof O['responses']];
 

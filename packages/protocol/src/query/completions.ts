@@ -140,13 +140,13 @@ export function completionsAt(
     ]);
   }
   if (
-    last?.kind === 'string' ||
-    last?.kind === 'number' ||
-    last?.kind === ')' ||
+    last.kind === 'string' ||
+    last.kind === 'number' ||
+    last.kind === ')' ||
     ['true', 'false', 'null'].includes(lastWord)
   ) {
     return result(keywordItems(AFTER_VALUE));
   }
-  if (last?.kind === 'word') return result(keywordItems(AFTER_PROPERTY));
+  if (last.kind === 'word') return result(keywordItems(AFTER_PROPERTY));
   return result([]);
 }

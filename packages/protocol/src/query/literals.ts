@@ -20,6 +20,7 @@ export function normaliseDatetime(text: string): string | undefined {
   const m = ISO_DATE.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
+  if (y === undefined || mo === undefined || d === undefined) return undefined;
   const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${zone.toUpperCase()}`;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return undefined;

@@ -98,7 +98,8 @@ export async function ingestReportBatch(
   );
   const catalog: ReadonlyMap<string, InventoryClassShape> =
     inventories.length > 0 ? await cachedClassCatalog(ctx) : new Map();
-  let changedInventory = false;
+  // Set inside the transaction's callback, which narrowing does not follow: an object's field.
+  const changed = { inventory: false };
   const resyncReasons: string[] = [];
   const ack = await inWriteTransaction(ctx.db, async (tx) => {
     // Row lock on PostgreSQL: inventory of one device is applied by one batch at a time.
@@ -123,7 +124,7 @@ export async function ingestReportBatch(
         receivedAt,
         catalog,
       );
-      if (r.changedClasses.length > 0) changedInventory = true;
+      if (r.changedClasses.length > 0) changed.inventory = true;
       if (r.resync) resyncReasons.push(r.resync);
       inventorySeq = seq;
     }
@@ -160,7 +161,7 @@ export async function ingestReportBatch(
       ...(refused.length > 0 ? { rejected: refused } : {}),
     };
   });
-  if (changedInventory)
+  if (changed.inventory)
     await ctx.bus.publish('inventory-changed', { deviceIds: [device.deviceId] });
   if (statuses.length > 0 || resyncReasons.length > 0)
     await ctx.bus.publish('status-ingested', { count: statuses.length });

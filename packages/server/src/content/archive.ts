@@ -32,6 +32,15 @@ function isSystemError(err: unknown): boolean {
 /** As many entries as a manifest may hold files (the JSON upload's limit). */
 export const MAX_ARCHIVE_ENTRIES = 100_000;
 
+/**
+ * A header as tar-stream's parser gives it, wider than its types: `type` is null for a typeflag
+ * the parser does not know, and a base-256 `mode` it cannot read is null.
+ */
+type ParsedHeader = Omit<tar.Header, 'type' | 'mode'> & {
+  type: tar.Header['type'] | null | undefined;
+  mode: number | null | undefined;
+};
+
 async function storeEntries(
   store: ContentStore,
   extract: tar.Extract,
@@ -41,7 +50,8 @@ async function storeEntries(
   const files: ManifestEntry[] = [];
   let entries = 0;
   for await (const entry of extract) {
-    const { name, type } = entry.header;
+    const header: ParsedHeader = entry.header;
+    const { name, type } = header;
     // Folder entries count too: an archive of millions of empty folders is refused early.
     if (++entries > maxEntries)
       throw invalid(`the archive holds more than ${maxEntries} entries`, { maxEntries });
@@ -63,7 +73,7 @@ async function storeEntries(
           path,
           sha256: stored.sha256,
           size: stored.size,
-          mode: (entry.header.mode ?? 0o644) & 0o7777,
+          mode: (header.mode ?? 0o644) & 0o7777,
         });
         break;
       }

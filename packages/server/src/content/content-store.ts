@@ -49,9 +49,10 @@ export async function hashFile(path: string): Promise<{ sha256: string; size: nu
   let size = 0;
   const stream = createReadStream(path, { highWaterMark: READ_HIGH_WATER_MARK });
   for await (const chunk of stream) {
-    const buf = chunk as Buffer;
-    hash.update(buf);
-    size += buf.length;
+    // A file stream without an encoding yields Buffers.
+    if (!Buffer.isBuffer(chunk)) throw new TypeError(`reading ${path} gave text, not bytes`);
+    hash.update(chunk);
+    size += chunk.length;
   }
   return { sha256: hash.digest('hex'), size };
 }

@@ -66,7 +66,7 @@ export async function sendStoredFile(
       highWaterMark: READ_HIGH_WATER_MARK,
     });
     handedOver = true;
-    return sendFileBody(reply, range, size, stream);
+    return await sendFileBody(reply, range, size, stream);
   } finally {
     // The read stream closes the descriptor when it ends or is destroyed; otherwise we do.
     if (!handedOver) await file.close();

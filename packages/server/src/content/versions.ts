@@ -40,12 +40,15 @@ async function checkStored(tx: Db, files: readonly ManifestEntry[]): Promise<voi
       { missing },
     );
   const wrong = files.find((f) => sizes.get(f.sha256) !== f.size);
-  if (wrong)
+  if (wrong) {
+    // Every file is in `sizes` here (the missing ones were refused above).
+    const size = sizes.get(wrong.sha256) ?? 0;
     throw new InputError(
       ErrorCode.CONTENT_SIZE_MISMATCH,
-      `"${wrong.path}" says ${wrong.size} bytes but ${wrong.sha256} has ${sizes.get(wrong.sha256)}`,
-      { path: wrong.path, sha256: wrong.sha256, size: sizes.get(wrong.sha256) },
+      `"${wrong.path}" says ${wrong.size} bytes but ${wrong.sha256} has ${size}`,
+      { path: wrong.path, sha256: wrong.sha256, size },
     );
+  }
 }
 
 /**

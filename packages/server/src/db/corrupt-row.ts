@@ -33,6 +33,7 @@ export class CorruptRowError extends Error {
 const checkers = new WeakMap<TSchema, TypeCheck<TSchema>>();
 function checkerOf<T extends TSchema>(schema: T): TypeCheck<T> {
   const known = checkers.get(schema);
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- the map is keyed by the schema itself, so the checker found is the one compiled from `schema`
   if (known) return known as TypeCheck<T>;
   const made = TypeCompiler.Compile(schema);
   checkers.set(schema, made);

@@ -3,6 +3,10 @@ import type { Db, Queryable, Tx } from './database.js';
 
 type Work<T> = (tx: Tx) => Promise<T>;
 
+/**
+ * One caller's work, its type erased: run in the shared transaction, it gives back how to answer
+ * the caller with its value once the COMMIT returned (the value keeps its type in that closure).
+ */
 interface Job {
   /** Runs the work in the shared transaction; the function it returns answers the caller. */
   run: (tx: Tx) => Promise<() => void>;

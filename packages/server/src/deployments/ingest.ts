@@ -64,7 +64,7 @@ function applyOne(
     bytes_total: byteCount(body.bytesTotal),
     last_run_at: body.lastRunAt !== undefined ? iso(body.lastRunAt) : (old?.last_run_at ?? null),
     next_run_at: body.nextRunAt !== undefined ? iso(body.nextRunAt) : null,
-    run_count: Number(old?.run_count ?? 0) + (counted ? 1 : 0),
+    run_count: (old?.run_count ?? 0) + (counted ? 1 : 0),
     state_at: at,
     device_seq: seq,
   };
@@ -75,7 +75,7 @@ function toInsertable(r: StateRow): NewRow {
     ...r,
     bytes_done: r.bytes_done === null ? null : Number(r.bytes_done),
     bytes_total: r.bytes_total === null ? null : Number(r.bytes_total),
-    run_count: Number(r.run_count),
+    run_count: r.run_count,
     device_seq: Number(r.device_seq),
   };
 }

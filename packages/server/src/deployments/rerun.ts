@@ -57,7 +57,7 @@ export async function rerunDeployment(
         .select((eb) => eb.fn.max('revision').as('r'))
         .where('deployment_id', '=', row.id)
         .executeTakeFirst();
-      const revision = Math.max(row.revision, Number(top?.r ?? 0)) + 1;
+      const revision = Math.max(row.revision, top?.r ?? 0) + 1;
       await tx
         .updateTable('deployment')
         .set({ revision, updated_at: at })

@@ -14,7 +14,8 @@ type TimeBase = 'utc' | 'local';
 export function wallTimeMs(wall: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(wall);
   if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map((x) => Number(x ?? '0'));
+  // An optional group that did not match is undefined (the lib types it as string).
+  const [y, mo, d, h, mi, s] = m.slice(1).map((x: string | undefined) => Number(x ?? '0'));
   if (y === undefined || mo === undefined || d === undefined) return undefined;
   if ((h ?? 0) > 23 || (mi ?? 0) > 59 || (s ?? 0) > 59) return undefined;
   const ms = Date.UTC(y, mo - 1, d, h ?? 0, mi ?? 0, s ?? 0);

@@ -24,7 +24,7 @@ export function toDeviceSummary(row: DeviceRow, now: Date): DeviceSummary {
     osVersion: row.os_version,
     machineType: row.machine_type,
     cpuModel: row.cpu_model,
-    memoryTotalMb: row.memory_total_mb === null ? null : Number(row.memory_total_mb),
+    memoryTotalMb: row.memory_total_mb,
     ipAddresses: row.ip_addresses ? row.ip_addresses.split(',') : [],
     lastLoggedOnUser: row.last_logged_on_user,
     agentVersion: row.agent_version,

@@ -13,6 +13,16 @@ export interface Address {
 
 const V4_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
 
+/** Byte `i` of an address; the 16 bytes are all there, so the `?? 0` only satisfies the index type. */
+function byteAt(bytes: Uint8Array, i: number): number {
+  return bytes[i] ?? 0;
+}
+
+/** The 16-bit group of an address that starts at byte `i`. */
+function groupAt(bytes: Uint8Array, i: number): number {
+  return (byteAt(bytes, i) << 8) | byteAt(bytes, i + 1);
+}
+
 function parseV4(text: string): Uint8Array | undefined {
   if (!isIPv4(text)) return undefined;
   const parts = text.split('.').map(Number);
@@ -28,7 +38,7 @@ function parseV6(text: string): Uint8Array | undefined {
   if (v4?.[1]) {
     const b = parseV4(v4[1]);
     if (!b) return undefined;
-    tail.push((b[12]! << 8) | b[13]!, (b[14]! << 8) | b[15]!);
+    tail.push(groupAt(b, 12), groupAt(b, 14));
     body = body.slice(0, -v4[1].length);
     if (body.endsWith(':') && !body.endsWith('::')) body = body.slice(0, -1);
   }
@@ -71,8 +81,8 @@ export function addressKey(bytes: Uint8Array): string {
 /** Canonical text: dotted IPv4, or RFC 5952 IPv6 (lower case, longest zero run compressed). */
 export function formatAddress(addr: Address): string {
   const b = addr.bytes;
-  if (addr.family === 4) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  const groups = Array.from({ length: 8 }, (_, i) => (b[i * 2]! << 8) | b[i * 2 + 1]!);
+  if (addr.family === 4) return [12, 13, 14, 15].map((i) => byteAt(b, i)).join('.');
+  const groups = Array.from({ length: 8 }, (_, i) => groupAt(b, i * 2));
   let best = { at: -1, len: 0 };
   for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
@@ -123,8 +133,9 @@ function subnet(value: string): BoundaryParse {
   for (let i = 0; i < 16; i++) {
     const keep = Math.max(0, Math.min(8, bits - i * 8));
     const mask = keep === 0 ? 0 : (0xff << (8 - keep)) & 0xff;
-    start[i] = addr.bytes[i]! & mask;
-    end[i] = start[i]! | (~mask & 0xff);
+    const kept = byteAt(addr.bytes, i) & mask;
+    start[i] = kept;
+    end[i] = kept | (~mask & 0xff);
   }
   const network = formatAddress({ family, bytes: start });
   return {

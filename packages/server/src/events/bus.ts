@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { isRecord } from '@steward/protocol';
 
 /**
  * Cross-process events. In one process (SQLite) an EventEmitter; with PostgreSQL, LISTEN/NOTIFY
@@ -122,7 +123,8 @@ function chunk<C extends BusChannel>(channel: C, payload: BusEvents[C]): BusEven
         ? 'deviceIds'
         : undefined;
   if (!key) return [payload];
-  const list = (payload as Record<string, unknown>)[key];
+  const fields: unknown = payload;
+  const list = isRecord(fields) ? fields[key] : undefined;
   if (!Array.isArray(list) || list.length < 2) return [payload];
   const half = Math.ceil(list.length / 2);
   return [

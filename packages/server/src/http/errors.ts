@@ -31,9 +31,7 @@ export function installErrorHandler(
           ? `${where}${first.instancePath.replace(/\//g, '.')}`
           : where;
         const extra =
-          first?.keyword === 'additionalProperties' &&
-          first.params &&
-          'additionalProperty' in first.params
+          first?.keyword === 'additionalProperties' && 'additionalProperty' in first.params
             ? ` (unknown field "${String(first.params.additionalProperty)}")`
             : '';
         return send(400, {

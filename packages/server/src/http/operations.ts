@@ -79,7 +79,7 @@ export function registerOperation<O extends Operation>(
         const actor = actorOf(request);
         if (access !== 'signed-in') authorize(actor, access);
       }
-      // Fastify validated params, query and body against the operation's own schemas.
+      // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- Fastify validated params, query and body against this operation's schemas (routeSchema) before the handler runs
       const result = await handler(request as unknown as OperationRequest<O>, reply);
       if (status === 204) return reply.status(204).send();
       return reply.status(status).send(result);
@@ -93,6 +93,7 @@ export function implement<G extends OperationGroup>(
   group: G,
   handlers: Handlers<G>,
 ): void {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- the keys of the group itself; Object.keys types them as string
   for (const name of Object.keys(group) as (keyof G & string)[])
     registerOperation<G[typeof name]>(app, group[name], handlers[name]);
 }

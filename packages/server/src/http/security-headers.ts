@@ -49,7 +49,7 @@ export async function installSecurityHeaders(app: App): Promise<void> {
  * browser JavaScript with no imports: the names are spliced in as literals.
  */
 export function swaggerCsrfInterceptor(): RequestInterceptor {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see above: this is browser code
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/consistent-type-assertions -- see above: browser code, built from source, so without a signature of its own
   return new Function(
     'request',
     `var m = document.cookie.match(/(?:^|;\\s*)${CSRF_COOKIE}=([^;]*)/);

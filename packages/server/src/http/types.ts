@@ -14,8 +14,8 @@ import type { Actor } from '../context.js';
 /** The Fastify instance type every route module receives (TypeBox schemas give typed requests). */
 export type App = FastifyInstance<
   RawServerDefault,
-  RawRequestDefaultExpression<RawServerDefault>,
-  RawReplyDefaultExpression<RawServerDefault>,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;

@@ -6,7 +6,7 @@ import type {
   FastifySchemaCompiler,
   FastifyServerOptions,
 } from 'fastify';
-import { ErrorCode, findUnsafeText, type ErrorBody, InputError } from '@steward/protocol';
+import { ErrorCode, findUnsafeText, type ErrorBody, InputError, isRecord } from '@steward/protocol';
 import type { App } from './types.js';
 import { isKnownSafeText } from './safe-bodies.js';
 
@@ -46,7 +46,8 @@ export function validatorCompiler(): FastifySchemaCompiler<FastifySchema> {
   const coercing = makeAjv({ coerceTypes: 'array' });
   return ({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? strict : coercing;
-    return ajv.compile(schema as object);
+    if (!isRecord(schema)) throw new TypeError('a route schema is not an object');
+    return ajv.compile(schema);
   };
 }
 

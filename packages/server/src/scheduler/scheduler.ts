@@ -31,7 +31,10 @@ export class Scheduler {
   ) {}
 
   async start(): Promise<void> {
-    if (this.ctx.db.dialect === 'sqlite') return this.becomeLeader();
+    if (this.ctx.db.dialect === 'sqlite') {
+      this.becomeLeader();
+      return;
+    }
     await this.tryLead();
   }
 
@@ -46,7 +49,10 @@ export class Scheduler {
         'select pg_try_advisory_lock(hashtext($1)) as ok',
         [key],
       );
-      if (r.rows[0]?.ok) return this.becomeLeader();
+      if (r.rows[0]?.ok) {
+        this.becomeLeader();
+        return;
+      }
     } catch (err) {
       this.ctx.log.warn({ err }, 'scheduler lock attempt failed');
       this.lockClient?.release(true);

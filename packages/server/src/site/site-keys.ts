@@ -18,6 +18,7 @@ const StoredCa = Type.Object({ certPem: Type.String(), keyPem: Type.String() });
 import type { SecretBox } from './secret-box.js';
 import { insertSettingIfAbsent, readSetting } from './repository.js';
 
+// eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- Node's webcrypto is the Web Crypto API @peculiar/x509 wants; the two type declarations of it differ
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;

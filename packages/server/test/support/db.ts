@@ -38,7 +38,10 @@ export function freshDatabaseUrl(dialect: Dialect): { url: string; cleanup: () =
     const dir = mkdtempSync(join(tmpdir(), 'steward-db-'));
     return {
       url: join(dir, 'steward.db'),
-      cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+      cleanup: () => {
+        rmSync(dir, { recursive: true, force: true });
+        return Promise.resolve();
+      },
     };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;

@@ -51,7 +51,7 @@ export async function addVersion(
     .select((eb) => eb.fn.max('number').as('n'))
     .where('package_id', '=', pkg.id)
     .executeTakeFirst();
-  const number = Number(last?.n ?? 0) + 1;
+  const number = (last?.n ?? 0) + 1;
   const versionId = randomUUID();
   const files = opts.files.map((f) => ({ ...f, sha256: sha256Hex(f.bytes), size: f.bytes.length }));
   for (const f of files) {

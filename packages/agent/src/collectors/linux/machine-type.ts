@@ -53,12 +53,8 @@ export function decideMachineType(s: MachineSignals): MachineTypeDecision {
     type,
     reason: `${why} (${all})`,
   });
-  if (s.container !== null || s.vm !== null) {
-    return decide(
-      'virtual-machine',
-      s.container !== null ? `runs in a ${s.container} container` : `runs under ${s.vm}`,
-    );
-  }
+  if (s.container !== null) return decide('virtual-machine', `runs in a ${s.container} container`);
+  if (s.vm !== null) return decide('virtual-machine', `runs under ${s.vm}`);
   if (s.chassisType !== null && LAPTOP_CHASSIS.has(s.chassisType))
     return decide('laptop', `portable chassis type ${s.chassisType}`);
   if (s.hasBattery) return decide('laptop', 'has a system battery');

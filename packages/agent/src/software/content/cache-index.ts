@@ -174,6 +174,7 @@ export class CacheIndex {
   }
 
   clearFailure(packageVersionId: string): void {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the index is a JSON document, read and written as is; a Map would be converted on every load and save
     delete this.data.firstFailures[packageVersionId];
   }
 
@@ -196,6 +197,7 @@ export class CacheIndex {
   }
 
   private async remove(sha256: string): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the index is a JSON document, read and written as is; a Map would be converted on every load and save
     delete this.data.files[sha256];
     await unlink(this.filePath(sha256)).catch((err: unknown) => {
       if (!isErrnoException(err) || err.code !== 'ENOENT') throw err;
@@ -215,6 +217,7 @@ export class CacheIndex {
         () => -1,
       );
       if (size !== entry.size) {
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the index is a JSON document, read and written as is; a Map would be converted on every load and save
         delete this.data.files[sha];
         changed = true;
       }

@@ -13,6 +13,7 @@ import {
 } from '@mantine/core';
 import { IconChevronDown, IconChevronRight, IconShieldCheck } from '@tabler/icons-react';
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { pagedByLastId } from '../../lib/paging';
 import type { AuditEntry } from '@steward/protocol';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
@@ -109,8 +110,7 @@ export function AuditLogPage() {
     queryKey: ['audit-log', targetType],
     queryFn: ({ pageParam }) =>
       api.listAudit({ limit: PAGE, before: pageParam, targetType: targetType ?? undefined }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => (last.length < PAGE ? undefined : last[last.length - 1]?.id),
+    ...pagedByLastId(PAGE),
   });
   const entries = audit.data?.pages.flat() ?? [];
   return (

@@ -3,7 +3,7 @@ import { IconRoute } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
 import type { ContentLocation } from '@steward/protocol';
 import { useState } from 'react';
-import type { FormEvent } from 'react';
+import type { SubmitEvent } from 'react';
 import { api } from '../../api/client';
 import { errorCode, errorMessage } from '../../api/errors';
 import { useBoundaryGroups, usePackages } from '../software/queries';
@@ -26,7 +26,7 @@ export function BoundaryResolver() {
     meta: { silent: true },
   });
   const r = resolve.data;
-  const submit = (e: FormEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
     resolve.mutate();
   };

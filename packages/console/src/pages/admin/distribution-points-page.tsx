@@ -36,6 +36,7 @@ import { formatBytes } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { keys, useDistributionPoints } from '../software/queries';
 import { DpRegistrationModal } from './dp-registration-modal';
+import { clickedWithin } from '../../lib/click-target';
 
 function CreateDpModal(props: {
   opened: boolean;
@@ -204,7 +205,7 @@ function DpRow(props: {
       data-testid="dp-row"
       data-dp-name={dp.name}
       onClick={(e) => {
-        if (!(e.target as HTMLElement).closest('button, a, input')) props.onOpen();
+        if (!clickedWithin(e, 'button, a, input')) props.onOpen();
       }}
     >
       <Table.Td>

@@ -16,7 +16,7 @@ import { IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { EnrolmentToken } from '@steward/protocol';
 import { useState } from 'react';
-import type { FormEvent } from 'react';
+import type { SubmitEvent } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { ConfirmButton } from '../../components/confirm-button';
@@ -62,7 +62,7 @@ function CreateTokenModal({
       onCreated(t);
     },
   });
-  const submit = (e: FormEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
     create.mutate();
   };

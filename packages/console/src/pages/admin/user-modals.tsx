@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ErrorCode } from '@steward/protocol';
 import type { Role, User } from '@steward/protocol';
 import { useState } from 'react';
-import type { FormEvent } from 'react';
+import type { SubmitEvent } from 'react';
 import { api } from '../../api/client';
 import { errorCode, notifyError, notifySuccess } from '../../api/errors';
 import { roleLabel } from '../../layout/app-header';
@@ -49,7 +49,7 @@ export function CreateUserModal({ opened, onClose }: { opened: boolean; onClose:
       onClose();
     },
   });
-  const submit = (e: FormEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
     create.mutate();
   };

@@ -1,6 +1,7 @@
 import { Anchor, Badge, Button, Table, Text } from '@mantine/core';
 import { IconHistory, IconMinus, IconPlus } from '@tabler/icons-react';
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { pagedByLastId } from '../../lib/paging';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
 import { EmptyState } from '../../components/empty-state';
@@ -17,8 +18,7 @@ export function CollectionHistoryTab({ collectionId }: { collectionId: string })
     queryKey: ['collection', collectionId, 'membership-history'],
     queryFn: ({ pageParam }) =>
       api.collectionMembershipHistory(collectionId, { limit: PAGE, before: pageParam }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => (last.length < PAGE ? undefined : last[last.length - 1]?.id),
+    ...pagedByLastId(PAGE),
   });
   if (history.isError) return <ErrorState error={history.error} what="the membership history" />;
   const changes = history.data?.pages.flat() ?? [];

@@ -10,6 +10,7 @@ import { RelativeTime } from '../../components/relative-time';
 import { TableSkeleton } from '../../components/table-skeleton';
 import { useSession } from '../../session/session-context';
 import { describeRules } from './collection-form';
+import { clickedWithin } from '../../lib/click-target';
 
 export function CollectionListPage() {
   const collections = useCollections();
@@ -92,7 +93,7 @@ export function CollectionListPage() {
                       key={c.id}
                       className="clickable"
                       onClick={(e) => {
-                        if (!(e.target as HTMLElement).closest('a'))
+                        if (!clickedWithin(e, 'a'))
                           void navigate(`/collections/${encodeURIComponent(c.id)}`);
                       }}
                       data-testid="collection-row"

@@ -17,7 +17,7 @@ export function CollectionMembersTab({ collectionId }: { collectionId: string })
   });
   if (members.isError && !members.data)
     return <ErrorState error={members.error} what="the members" />;
-  if (!members.isPending && members.data?.total === 0) {
+  if (!members.isPending && members.data.total === 0) {
     return (
       <EmptyState
         icon={<IconUsersGroup size={24} />}

@@ -36,7 +36,8 @@ export function CollectionPreview({
   const settled = debounced === key;
   const preview = useQuery({
     queryKey: ['collection-preview', debounced],
-    queryFn: () => api.previewCollection(JSON.parse(debounced) as CollectionPreviewRequest),
+    // Runs only once settled, when `request` is the debounced one (`key` is its JSON).
+    queryFn: () => api.previewCollection(request),
     // Only once the text has settled: the debounced value may still hold an unfinished query.
     enabled: ready && settled && request.rules.length > 0,
     placeholderData: keepPreviousData,

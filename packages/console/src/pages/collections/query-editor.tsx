@@ -48,7 +48,10 @@ export function QueryEditor(props: {
 
   const refresh = (text: string, at: number | null, force = false) => {
     setCursor(at);
-    if (at === null || !catalog) return setCompletions(null);
+    if (at === null || !catalog) {
+      setCompletions(null);
+      return;
+    }
     const found = completionsAt(text, at, catalog);
     const typed = at > found.from;
     const trigger = /[.(,]\s*$/.test(text.slice(0, at));
@@ -109,7 +112,10 @@ export function QueryEditor(props: {
     }
     const inError = error !== null && p.from >= errFrom && p.to <= errTo && errTo > errFrom;
     backdrop.push(
-      <span key={p.from} className={`${classes[p.kind] ?? ''} ${inError ? classes.error : ''}`}>
+      <span
+        key={p.from}
+        className={`${classes[p.kind] ?? ''} ${inError ? (classes.error ?? '') : ''}`}
+      >
         {value.slice(p.from, p.to)}
       </span>,
     );

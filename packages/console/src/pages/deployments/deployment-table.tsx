@@ -8,6 +8,7 @@ import { ErrorState } from '../../components/error-state';
 import { PercentBar } from '../../components/ratio-bar';
 import { TableSkeleton } from '../../components/table-skeleton';
 import { countOf, useDeployments, useDeploymentSummaries, type DeploymentFilter } from './queries';
+import { clickedWithin } from '../../lib/click-target';
 
 export function PurposeBadge({ purpose }: { purpose: Deployment['purpose'] }) {
   return purpose === 'required' ? (
@@ -79,7 +80,7 @@ export function DeploymentTable(props: {
                   key={d.id}
                   className="clickable"
                   onClick={(e) => {
-                    if (!(e.target as HTMLElement).closest('a')) void navigate(to);
+                    if (!clickedWithin(e, 'a')) void navigate(to);
                   }}
                   data-testid="deployment-row"
                   data-deployment-name={d.name}

@@ -11,6 +11,7 @@ import { QueryView } from '../../components/query-view';
 import { RelativeTime } from '../../components/relative-time';
 import { useSession } from '../../session/session-context';
 import { dkeys } from './queries';
+import { clickedWithin } from '../../lib/click-target';
 
 export function PhasedStateBadge({ state }: { state: PhasedDeployment['state'] }) {
   const color = state === 'running' ? 'blue' : state === 'halted' ? 'red' : 'teal';
@@ -89,7 +90,7 @@ export function PhasedListPage() {
                   key={p.id}
                   className="clickable"
                   onClick={(e) => {
-                    if (!(e.target as HTMLElement).closest('a')) void navigate(to);
+                    if (!clickedWithin(e, 'a')) void navigate(to);
                   }}
                   data-testid="phased-row"
                 >

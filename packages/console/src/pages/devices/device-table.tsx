@@ -7,6 +7,7 @@ import { RelativeTime } from '../../components/relative-time';
 import { SortableTh } from '../../components/sortable-th';
 import { TableSkeleton } from '../../components/table-skeleton';
 import { formatMegabytes } from '../../lib/format';
+import { clickedWithin } from '../../lib/click-target';
 
 export const DEVICE_TABLE_COLUMNS = 7;
 
@@ -59,7 +60,7 @@ export function DeviceTable(props: {
                 data-testid="device-row"
                 data-device-name={d.name}
                 onClick={(e) => {
-                  if ((e.target as HTMLElement).closest('a')) return;
+                  if (clickedWithin(e, 'a')) return;
                   void navigate(`/devices/${encodeURIComponent(d.id)}`);
                 }}
               >

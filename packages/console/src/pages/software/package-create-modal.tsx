@@ -2,7 +2,7 @@ import { Group, Modal, Select, Stack, Text, TextInput, Textarea } from '@mantine
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Package, PackagePriority } from '@steward/protocol';
 import { useState } from 'react';
-import type { FormEvent } from 'react';
+import type { SubmitEvent } from 'react';
 import { api } from '../../api/client';
 import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
 import { keys } from './queries';
@@ -66,7 +66,7 @@ function PackageForm(props: PackageModalProps) {
   });
   const code = save.isError ? errorCode(save.error) : null;
   const nameError = code !== null && code.includes('NAME') ? errorMessage(save.error) : undefined;
-  const submit = (ev: FormEvent) => {
+  const submit = (ev: SubmitEvent) => {
     ev.preventDefault();
     save.mutate();
   };

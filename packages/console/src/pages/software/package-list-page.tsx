@@ -14,6 +14,7 @@ import { useSession } from '../../session/session-context';
 import { LibraryStats } from './library-stats';
 import { PackageModal } from './package-create-modal';
 import { usePackages } from './queries';
+import { clickedWithin } from '../../lib/click-target';
 
 /** Software Library › Packages. */
 export function PackageListPage() {
@@ -91,7 +92,7 @@ export function PackageListPage() {
                   key={p.id}
                   className="clickable"
                   onClick={(e) => {
-                    if (!(e.target as HTMLElement).closest('a')) void navigate(to);
+                    if (!clickedWithin(e, 'a')) void navigate(to);
                   }}
                   data-testid="package-row"
                   data-package-name={p.name}

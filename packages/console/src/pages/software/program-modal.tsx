@@ -16,7 +16,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Package, Program, ProgramBody } from '@steward/protocol';
 import { ApiError } from '@steward/protocol';
 import { useState } from 'react';
-import type { FormEvent } from 'react';
+import type { SubmitEvent } from 'react';
 import { api } from '../../api/client';
 import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
 import {
@@ -90,7 +90,7 @@ function ProgramFormView({ pkg, program, onClose }: ProgramModalProps) {
       } else setSiteError(err);
     },
   });
-  const submit = (e: FormEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
     const r = programBodyOf(form);
     if (!r.ok) {

@@ -63,14 +63,16 @@ export class DpSync {
 
   private async run(): Promise<void> {
     const signal = this.abort.signal;
-    while (!signal.aborted) {
+    // A function, not the property: stop() aborts during the awaits, which narrowing cannot see.
+    const stopped = (): boolean => signal.aborted;
+    while (!stopped()) {
       let pollSeconds = this.opts.pollSecondsOverride ?? 30;
       try {
         const a = await this.opts.client.call(agentOps.distributionPoint.assignments, {});
         pollSeconds = this.opts.pollSecondsOverride ?? a.pollSeconds;
         await this.cycle(a.packages);
       } catch (err) {
-        if (signal.aborted) break;
+        if (stopped()) break;
         this.opts.log.warn({ err: errorText(err) }, 'distribution point cycle failed');
       }
       await sleep(pollSeconds * 1000, undefined, { signal }).catch(() => undefined);

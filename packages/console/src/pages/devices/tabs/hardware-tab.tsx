@@ -76,7 +76,7 @@ function DiskTable({ disks }: { disks: InventoryInstance[] }) {
             const color =
               used === null ? 'gray' : used >= 90 ? 'red' : used >= 75 ? 'orange' : 'teal';
             return (
-              <Table.Tr key={`${str(d, 'mountPoint')}-${i}`} data-testid="disk-row">
+              <Table.Tr key={`${str(d, 'mountPoint') ?? ''}-${i}`} data-testid="disk-row">
                 <Table.Td fw={600}>{str(d, 'mountPoint') ?? '—'}</Table.Td>
                 <Table.Td className="steward-mono">{str(d, 'device') ?? '—'}</Table.Td>
                 <Table.Td>{str(d, 'fsType') ?? '—'}</Table.Td>
@@ -137,7 +137,7 @@ function NetworkTable({
             const ips = addresses.filter((ip) => str(ip, 'adapter') === name);
             const speed = num(a, 'speedMbps');
             return (
-              <Table.Tr key={`${name}-${i}`}>
+              <Table.Tr key={`${name ?? ''}-${i}`}>
                 <Table.Td>
                   <Group gap={6}>
                     <Text size="sm" fw={600}>

@@ -18,6 +18,7 @@ import {
   IconPlus,
 } from '@tabler/icons-react';
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { pagedByLastId } from '../../../lib/paging';
 import type { DeviceDetail, InventoryChange } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../../api/client';
@@ -88,8 +89,7 @@ export function HistoryTab({ device }: { device: DeviceDetail }) {
         limit: PAGE,
         before: pageParam,
       }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => (last.length < PAGE ? undefined : last[last.length - 1]?.id),
+    ...pagedByLastId(PAGE),
   });
   const changes = history.data?.pages.flat() ?? [];
   // One timeline entry per report: changes to several classes at the same time belong together.

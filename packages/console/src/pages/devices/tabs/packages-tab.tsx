@@ -69,7 +69,7 @@ export function PackagesTab({ device }: { device: DeviceDetail }) {
                 <TableSkeleton columns={4} rows={10} />
               ) : (
                 <Table.Tbody style={{ opacity: packages.isPlaceholderData ? 0.6 : 1 }}>
-                  {(packages.data?.items ?? []).map((p) => (
+                  {packages.data.items.map((p) => (
                     <Table.Tr key={`${p.name}:${p.arch}:${p.version}`} data-testid="package-row">
                       <Table.Td fw={500}>{p.name}</Table.Td>
                       <Table.Td className="steward-mono">{p.version}</Table.Td>
