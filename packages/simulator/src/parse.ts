@@ -3,7 +3,6 @@ import { isRecord, NUDGE_ACTIONS, type NudgeAction } from '@steward/protocol';
 // Answers from the site are parsed, not cast (CONVENTIONS.md): a server bug shows up as a
 // failed request in the phase's error count, not as a simulator crash later.
 
-
 export type ServerPushFrame =
   { type: 'nudge'; action: NudgeAction; requestId: string } | { type: 'hello'; deviceId: string };
 

@@ -37,6 +37,7 @@ export interface RequestLine {
  * the answer with `checkAnswer`.
  */
 export function requestOf<O extends Operation>(op: O, args: CallArgs<O>): RequestLine {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- CallArgs<O> is a conditional type over the same three optional parts; reading them needs no check
   const { params, query, body } = args as {
     params?: Readonly<Record<string, unknown>>;
     query?: QueryValues;
@@ -59,8 +60,10 @@ export function checkAnswer<O extends Operation>(
   const status = successStatus(op);
   const schema = op.responses[status];
   // A 204 operation has nothing to check: its result type is void.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- ResultOf<O> is void for a 204 operation or one without a success schema
   if (status === 204 || schema === undefined) return { ok: true, value: undefined as ResultOf<O> };
   const check = responseCheck(schema);
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- checked on this line against the schema ResultOf<O> is derived from
   if (check.check(value)) return { ok: true, value: value as ResultOf<O> };
   return {
     ok: false,

@@ -85,6 +85,7 @@ export function registerAgentOperation<O extends Operation>(
   };
   if (op.webSocket) {
     // Typed by the conditional handler type: a WebSocket operation's handler is a WebSocketHandler.
+    // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- the handler type is conditional on op.webSocket, checked just above
     const ws = handler as WebSocketHandler;
     app.get(
       op.path,
@@ -101,6 +102,7 @@ export function registerAgentOperation<O extends Operation>(
   // A file is streamed by the handler: no response schema to serialise it with.
   const { response, ...withoutResponse } = schema;
   const status = successStatus(op);
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- every non-WebSocket agent handler has this shape (the conditional handler type); Fastify validated the request against routeSchema
   const reply200 = handler as (req: FastifyRequest, reply: FastifyReply) => unknown;
   app.route({
     ...base,
@@ -124,6 +126,7 @@ export function implementAgent<G extends OperationGroup>(
   handlers: AgentHandlers<G>,
   options: AgentGroupOptions<G> = {},
 ): void {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- the keys of the group itself; Object.keys types them as string
   for (const name of Object.keys(group) as (keyof G & string)[])
     registerAgentOperation<G[typeof name]>(app, group[name], handlers[name], {
       ...(options.callers ? { callers: options.callers } : {}),

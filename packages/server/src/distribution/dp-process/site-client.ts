@@ -115,6 +115,7 @@ export class SiteClient {
     if (status < 200 || status >= 300) throw await errorOf(res, `${method} ${path}`);
     if (status === 204) {
       res.resume();
+      // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- ResultOf<O> is void for a 204 operation
       return undefined as ResultOf<O>;
     }
     const text = await readAll(res);
