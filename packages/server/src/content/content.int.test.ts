@@ -14,7 +14,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, type ContentAccessClaims } from '@steward/protocol';
+import { API_PREFIX, ApiClient, ops, pathOf, type ContentAccessClaims } from '@steward/protocol';
 import {
   freshDatabaseUrl,
   postgresReachable,
@@ -558,19 +558,17 @@ describe.each(testDialects)('content library on %s', (dialect) => {
         'Pruned',
         makeTree('p2', { 'a.txt': { text: 'v2 only\n' } }),
       );
-      const pruned = await api.send<{ number: number }[]>(
-        'POST',
-        '/packages/Pruned/versions/prune',
-        {
-          contentType: 'application/json',
-          body: JSON.stringify({ keep: 1 }),
-        },
-      );
+      const pruned = await api.pruneVersions('Pruned', 1);
       expect(pruned.map((v) => v.number)).toEqual([2]);
       expect((await api.packageVersions('Pruned')).map((v) => v.number)).toEqual([2]);
-      // No body: keep the newest two.
-      const again = await api.send<{ number: number }[]>('POST', '/packages/Pruned/versions/prune');
-      expect(again.map((v) => v.number)).toEqual([2]);
+      // No body at all (no content type either): keep the default number of versions.
+      const prune = ops.packages.pruneVersions;
+      const bare = await fetch(`${api.baseUrl}${API_PREFIX}${pathOf(prune, { id: 'Pruned' })}`, {
+        method: prune.method,
+        headers: api.authHeaders(prune.method),
+      });
+      expect(bare.status).toBe(200);
+      expect(await bare.json()).toEqual([expect.objectContaining({ number: 2 })]);
       offsetMs += 2 * 3600_000;
       expect(await collectUnreferencedContent(siteCtx(), store)).toEqual({ removed: 1 });
       expect(await store.has(sha('v1 only\n'))).toBe(false);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { DeviceSummary } from '@steward/protocol';
-import type { DeviceActionTable, DeviceTable } from '../db/tables/index.js';
+import type { Database, DeviceActionTable, DeviceTable } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 
@@ -104,4 +104,14 @@ export function newActionRow(
     completed_at: null,
     not_connected: connected ? 0 : 1,
   };
+}
+
+/** Whether a device is enrolled and not revoked (content downloads ask on every file). */
+export async function isEnrolledDevice(db: Kysely<Database>, deviceId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('device')
+    .select('revoked_at')
+    .where('id', '=', deviceId)
+    .executeTakeFirst();
+  return row !== undefined && row.revoked_at === null;
 }
