@@ -35,7 +35,10 @@ export const ARCHIVE_MEDIA_TYPES = [
   'application/tar',
 ] as const;
 /** Of `ARCHIVE_MEDIA_TYPES`, those of a gzip-compressed tar. */
-export const GZIP_MEDIA_TYPES: ReadonlySet<string> = new Set(['application/gzip', 'application/x-gzip']);
+export const GZIP_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  'application/gzip',
+  'application/x-gzip',
+]);
 
 const newVersionErrors = [
   ErrorCode.PACKAGE_NOT_FOUND,
@@ -154,7 +157,7 @@ export const packageOperations = defineOperations({
     responses: { 201: PackageVersion },
     permission: 'software:write',
     errors: [...newVersionErrors, ErrorCode.INVALID_FOLDER, ErrorCode.CONTENT_IMPORT_NOT_ALLOWED],
-    summary: "A new current version from a folder on the site server (inside its import roots)",
+    summary: 'A new current version from a folder on the site server (inside its import roots)',
     tags,
   },
   pruneVersions: {
@@ -166,7 +169,8 @@ export const packageOperations = defineOperations({
     responses: { 200: Type.Array(PackageVersion) },
     permission: 'software:write',
     errors: [ErrorCode.PACKAGE_NOT_FOUND],
-    summary: 'Deletes old versions, keeping the newest ones (the current one always); answers those kept',
+    summary:
+      'Deletes old versions, keeping the newest ones (the current one always); answers those kept',
     tags,
   },
 });

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import {
-  DeploymentFailureRow,
-  DeploymentFailuresQuery,
-  DeploymentSummaryReportRow,
+  type DeploymentFailureRow,
+  type DeploymentFailuresQuery,
+  type DeploymentSummaryReportRow,
   NotFoundError,
   ErrorCode,
 } from '@steward/protocol';

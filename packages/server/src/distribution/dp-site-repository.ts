@@ -107,7 +107,10 @@ export function dpAssignmentRows(db: Tx, dpId: string) {
 }
 
 /** Whether `sha256` is a file of the current version of a package the DP is to hold. */
-export async function dpHoldsFile(db: Tx, opts: { dpId: string; sha256: string }): Promise<boolean> {
+export async function dpHoldsFile(
+  db: Tx,
+  opts: { dpId: string; sha256: string },
+): Promise<boolean> {
   const row = await db
     .selectFrom('dp_package as t')
     .innerJoin('software_package as p', 'p.id', 't.package_id')
