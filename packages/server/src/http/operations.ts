@@ -78,7 +78,6 @@ export function registerOperation<O extends Operation>(
     method: op.method,
     url: `${API_PREFIX}${op.path}`,
     schema: routeSchema(op),
-    ...(raw ? { bodyLimit: raw.maxBytes } : {}),
     ...(access === 'public' ? { config: { public: true } } : {}),
     ...(op.bodyMayBeOmitted
       ? {
@@ -118,13 +117,24 @@ function acceptRawBodies(app: App, raw: RawBody): void {
       });
 }
 
-/** The stream of a raw-body request, or UNSUPPORTED_MEDIA_TYPE (415) for another media type. */
+/**
+ * The stream of a raw-body request; UNSUPPORTED_MEDIA_TYPE (415) for another media type, and
+ * BODY_TOO_LARGE (413) when it says it is longer than the operation takes. Fastify's
+ * `bodyLimit` only bounds the parsers that buffer, so the declared length is checked here; a
+ * body sent without a length is bounded by what the handler's stream consumer accepts.
+ */
 function rawBodyOf(request: FastifyRequest, raw: RawBody): Readable {
   if (!raw.mediaTypes.includes(mediaTypeOf(request)))
     throw new AppError(
       415,
       ErrorCode.UNSUPPORTED_MEDIA_TYPE,
       `send ${raw.mediaTypes.join(' or ')}`,
+    );
+  if (Number(request.headers['content-length']) > raw.maxBytes)
+    throw new AppError(
+      413,
+      ErrorCode.BODY_TOO_LARGE,
+      `the body may hold at most ${raw.maxBytes} bytes`,
     );
   // The parser above passes the payload stream on; a body-less request has only the raw one.
   return request.body instanceof Readable ? request.body : request.raw;
