@@ -7,6 +7,7 @@ import type {
 } from '@steward/protocol';
 import type { Database, DpPackageTable } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
+import { checkRow } from '../db/corrupt-row.js';
 import { findVersion, type VersionRef } from '../content/repository.js';
 
 type Tx = Kysely<Database>;
@@ -18,16 +19,13 @@ export interface PackageRow {
   current_version_id: string | null;
 }
 
-const CONTENT_STATES: readonly ContentState[] = [
-  'pending',
-  'distributing',
-  'installed',
-  'failed',
-  'validation-failed',
-  'removing',
-];
-function contentState(text: string): ContentState {
-  return CONTENT_STATES.find((s) => s === text) ?? 'pending';
+/** The state of a target row, checked: a value outside ContentState is a corrupt row. */
+function checkedState(row: {
+  dp_id: string;
+  package_id: string;
+  state: ContentState;
+}): ContentState {
+  return checkRow('dp_package', `${row.dp_id}/${row.package_id}`, { state: row.state }).state;
 }
 
 /** Content status rows (package x DP), filtered by package and/or DP. */
@@ -67,7 +65,7 @@ export async function listContentStatus(
     dpId: r.dp_id,
     dpName: r.dp_name,
     versionNumber: r.number ?? 0,
-    state: contentState(r.state),
+    state: checkedState(r),
     bytesDone: Number(r.bytes_done),
     bytesTotal: Number(r.bytes_total),
     message: r.message,
@@ -237,11 +235,11 @@ export interface ReportedTarget {
   package_name: string;
 }
 
-export function findTarget(
+export async function findTarget(
   tx: Tx,
   opts: { dpId: string; packageId: string },
 ): Promise<ReportedTarget | undefined> {
-  return tx
+  const row = await tx
     .selectFrom('dp_package as t')
     .innerJoin('software_package as p', 'p.id', 't.package_id')
     .select([
@@ -254,6 +252,9 @@ export function findTarget(
     .where('t.dp_id', '=', opts.dpId)
     .where('t.package_id', '=', opts.packageId)
     .executeTakeFirst();
+  return (
+    row && { ...row, state: checkedState({ ...row, dp_id: opts.dpId, package_id: opts.packageId }) }
+  );
 }
 
 export async function updateTarget(
