@@ -72,9 +72,6 @@ const QUERY_BUILDER_CALLS = [
  * moves its SQL takes its files off, and nothing is ever added (the coordinator empties it).
  */
 const SQL_NOT_YET_MOVED = [
-  'packages/server/src/content/file-access.ts',
-  'packages/server/src/content/stored-files.ts',
-  'packages/server/src/content/versions.ts',
   'packages/server/src/deployments/assignment-queries.ts',
   'packages/server/src/deployments/ingest.ts',
   'packages/server/src/deployments/maintenance-windows.ts',
@@ -87,13 +84,6 @@ const SQL_NOT_YET_MOVED = [
   'packages/server/src/deployments/summary.ts',
   'packages/server/src/deployments/timeline.ts',
   'packages/server/src/deployments/wiring.ts',
-  'packages/server/src/distribution/boundary-service.ts',
-  'packages/server/src/distribution/distribution-service.ts',
-  'packages/server/src/distribution/dp-group-service.ts',
-  'packages/server/src/distribution/dp-service.ts',
-  'packages/server/src/distribution/dp-site-service.ts',
-  'packages/server/src/distribution/dp-status.ts',
-  'packages/server/src/distribution/location-service.ts',
 ];
 
 /** Import boundaries (ADR 0017): route -> service -> repository, server and agent apart. */

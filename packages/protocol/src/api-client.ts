@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-invalid-void-type -- `request<void>` of the hand-written methods for 204 answers; they go as the client moves to the operation table (`call`) */
 import type {
   CollectionDefinition,
   CollectionPreviewRequest,
@@ -13,25 +12,20 @@ import type {
 import { API_PREFIX } from './admin-api.js';
 import { ErrorCode } from './errors.js';
 import {
-  operationKey,
-  pathOf,
   successStatus,
   type CallArgs,
   type Operation,
+  type RawArgs,
+  type RawBody,
   type QueryOf,
   type ResultOf,
 } from './operations/operation.js';
 import { ops } from './operations/index.js';
-import { responseCheck } from './operations/response-check.js';
-import { queryStringOf } from './operations/request.js';
+import { checkAnswer, requestOf } from './operations/request.js';
 import { CSRF_HEADER, isSafeMethod } from './session.js';
 import type { CustomClassDefinition } from './inventory.js';
 import type { NudgeAction, ClientSettings } from './agent-api.js';
 import type {
-  Boundary,
-  BoundaryGroup,
-  ContentLibraryStats,
-  ContentLocations,
   CreateBoundaryGroupRequest,
   CreateBoundaryRequest,
   CreateDistributionPointRequest,
@@ -39,25 +33,12 @@ import type {
   CreatePackageRequest,
   CreatePhasedDeploymentRequest,
   DeploymentBody,
-  DeploymentFailureRow,
   DeploymentFailuresQuery,
-  DeploymentSummaryReportRow,
-  DeploymentTimelinePoint,
   DistributeRequest,
-  DistributionPoint,
-  DistributionPointRegistration,
-  DpCompletionRow,
-  DpContentStatus,
-  DpGroup,
   ListDeploymentDevicesQuery,
   MaintenanceWindowBody,
   ManifestEntry,
-  MissingContentResponse,
-  Package,
-  PackageContentStatus,
-  PackageVersion,
   ProgramBody,
-  StoredContentFile,
   UpdateBoundaryGroupRequest,
   UpdateBoundaryRequest,
   UpdateDeploymentRequest,
@@ -142,10 +123,6 @@ export function bearerTokenOf(res: LoginResponse): string {
 /** Raw request body (Blob, bytes, stream...). */
 export type RequestBody = NonNullable<RequestInit['body']>;
 
-type Query = Record<string, string | number | boolean | undefined | null>;
-
-const enc = encodeURIComponent;
-
 /**
  * Typed client of the admin API, shared by the CLI and the console: everything either can do
  * goes through these methods.
@@ -166,32 +143,43 @@ export class ApiClient {
     this.opts.token = token;
   }
 
-  request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
-    return this.send<T>(
-      method,
-      path,
-      body === undefined
-        ? undefined
-        : { contentType: 'application/json', body: JSON.stringify(body) },
-      query,
+  /**
+   * Calls one operation of the table (`ops.devices.list`): the path, query and body come from
+   * the operation, and the answer is checked against the operation's response schema, so what
+   * the CLI and the console read is what the table says (a mismatch is a BAD_RESPONSE error).
+   */
+  async call<O extends Operation>(op: O, args: CallArgs<O>): Promise<ResultOf<O>> {
+    // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- CallArgs<O> is a conditional type over the same optional parts; reading them needs no check
+    const { raw } = args as { raw?: RawArgs<RawBody> };
+    const line = requestOf(op, args);
+    const answer = await this.send(
+      line.method,
+      line.path,
+      op.rawBody !== undefined && raw !== undefined
+        ? { contentType: raw.mediaType ?? op.rawBody.mediaTypes[0], body: raw.body }
+        : line.body === undefined
+          ? undefined
+          : { contentType: 'application/json', body: JSON.stringify(line.body) },
     );
+    const checked = checkAnswer(op, answer);
+    if (!checked.ok) throw new ApiError(successStatus(op), 'BAD_RESPONSE', checked.error);
+    return checked.value;
   }
 
   /**
-   * A request with a raw body (file and archive uploads). A Node ReadableStream body needs
-   * `duplex: 'half'`, which browsers ignore for Blob bodies.
+   * One request; the parsed JSON answer (undefined for 204 or an empty body), unchecked: `call`
+   * checks it. A Node ReadableStream body needs `duplex: 'half'`, which browsers ignore for Blobs.
    */
-  async send<T>(
+  private async send(
     method: string,
-    path: string,
+    pathAndQuery: string,
     raw?: { contentType: string; body: RequestBody },
-    query?: Query,
-  ): Promise<T> {
+  ): Promise<unknown> {
     const headers = this.authHeaders(method);
     if (raw !== undefined) headers['content-type'] = raw.contentType;
     let res: Response;
     try {
-      res = await this.f(`${this.baseUrl}${API_PREFIX}${path}${queryStringOf(query)}`, {
+      res = await this.f(`${this.baseUrl}${API_PREFIX}${pathAndQuery}`, {
         method,
         headers,
         ...(this.opts.cookieSession ? { credentials: 'same-origin' as const } : {}),
@@ -204,51 +192,18 @@ export class ApiClient {
         `cannot reach ${this.baseUrl}: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
-    // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- T is void for the hand-written 204 methods; the untyped `request` goes when every method calls `call`
-    if (res.status === 204) return undefined as T;
+    if (res.status === 204) return undefined;
     const text = await res.text();
     if (!res.ok) {
       if (res.status === 401) this.opts.onUnauthenticated?.();
       throw apiErrorOf(res.status, text, res.statusText);
     }
-    let json: unknown = undefined;
     try {
-      json = text ? JSON.parse(text) : undefined;
+      const parsed: unknown = text ? JSON.parse(text) : undefined;
+      return parsed;
     } catch {
-      json = undefined;
+      return undefined;
     }
-    // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- OUTSIDE DATA, unchecked: the hand-written methods' answers; they are moving to `call`, which checks against the operation's schema
-    return json as T;
-  }
-
-  /**
-   * Calls one operation of the table (`ops.devices.list`): the path, query and body come from
-   * the operation, and the answer is checked against the operation's response schema, so what
-   * the CLI and the console read is what the table says (a mismatch is a BAD_RESPONSE error).
-   */
-  async call<O extends Operation>(op: O, args: CallArgs<O>): Promise<ResultOf<O>> {
-    // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- CallArgs<O> is a conditional type over the same three optional parts; reading them needs no check
-    const { params, query, body } = args as {
-      params?: Record<string, unknown>;
-      query?: Query;
-      body?: unknown;
-    };
-    const result: unknown = await this.request<unknown>(op.method, pathOf(op, params), body, query);
-    const status = successStatus(op);
-    // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- ResultOf<O> is void for a 204 operation
-    if (status === 204) return undefined as ResultOf<O>;
-    const schema = op.responses[status];
-    // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- an operation without a success schema has a void result
-    if (schema === undefined) return undefined as ResultOf<O>;
-    const check = responseCheck(schema);
-    if (!check.check(result))
-      throw new ApiError(
-        status,
-        'BAD_RESPONSE',
-        `${operationKey(op)} answered a body its schema refuses (${check.firstError(result)})`,
-      );
-    // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- checked just above against the schema ResultOf<O> is derived from
-    return result as ResultOf<O>;
   }
 
   /** The headers that authenticate a request of `method` (for requests made outside `send`). */
@@ -419,84 +374,76 @@ export class ApiClient {
   }
 
   // ---- software library: packages, content, programs ----
-  listPackages(q: { search?: string } = {}) {
-    return this.request<Package[]>('GET', '/packages', undefined, q);
+  listPackages(q: QueryOf<typeof ops.packages.list> = {}) {
+    return this.call(ops.packages.list, { query: q });
   }
   getPackage(idOrName: string) {
-    return this.request<Package>('GET', `/packages/${enc(idOrName)}`);
+    return this.call(ops.packages.get, { params: { id: idOrName } });
   }
   createPackage(req: CreatePackageRequest) {
-    return this.request<Package>('POST', '/packages', req);
+    return this.call(ops.packages.create, { body: req });
   }
   updatePackage(idOrName: string, req: UpdatePackageRequest) {
-    return this.request<Package>('PATCH', `/packages/${enc(idOrName)}`, req);
+    return this.call(ops.packages.update, { params: { id: idOrName }, body: req });
   }
   deletePackage(idOrName: string) {
-    return this.request<void>('DELETE', `/packages/${enc(idOrName)}`);
+    return this.call(ops.packages.remove, { params: { id: idOrName } });
   }
   packageVersions(idOrName: string) {
-    return this.request<PackageVersion[]>('GET', `/packages/${enc(idOrName)}/versions`);
+    return this.call(ops.packages.versions, { params: { id: idOrName } });
   }
   packageVersionFiles(idOrName: string, versionNumber: number) {
-    return this.request<ManifestEntry[]>(
-      'GET',
-      `/packages/${enc(idOrName)}/versions/${versionNumber}/files`,
-    );
+    return this.call(ops.packages.versionFiles, {
+      params: { id: idOrName, number: versionNumber },
+    });
   }
   /** Deletes old content versions, keeping the newest `keep` (the current one always stays). */
   pruneVersions(idOrName: string, keep?: number) {
-    return this.request<PackageVersion[]>(
-      'POST',
-      `/packages/${enc(idOrName)}/versions/prune`,
-      keep === undefined ? {} : { keep },
-    );
+    return this.call(ops.packages.pruneVersions, {
+      params: { id: idOrName },
+      body: keep === undefined ? {} : { keep },
+    });
   }
   missingContent(sha256: string[]) {
-    return this.request<MissingContentResponse>('POST', '/content/missing', { sha256 });
+    return this.call(ops.content.missing, { body: { sha256 } });
   }
   /** Stores one file in the library; the site verifies the bytes hash to `sha256`. */
   uploadContentFile(sha256: string, body: RequestBody) {
-    return this.send<StoredContentFile>('PUT', `/content/files/${sha256}`, {
-      contentType: 'application/octet-stream',
-      body,
-    });
+    return this.call(ops.content.uploadFile, { params: { sha256 }, raw: { body } });
   }
   createVersionFromFiles(idOrName: string, files: ManifestEntry[]) {
-    return this.request<PackageVersion>('POST', `/packages/${enc(idOrName)}/versions`, { files });
+    return this.call(ops.packages.createVersion, { params: { id: idOrName }, body: { files } });
   }
   /** A tar or tar.gz archive as the new version's source. */
   createVersionFromArchive(idOrName: string, body: RequestBody, gzip: boolean) {
-    return this.send<PackageVersion>('POST', `/packages/${enc(idOrName)}/versions/archive`, {
-      contentType: gzip ? 'application/gzip' : 'application/x-tar',
-      body,
+    return this.call(ops.packages.createVersionFromArchive, {
+      params: { id: idOrName },
+      raw: { body, mediaType: gzip ? 'application/gzip' : 'application/x-tar' },
     });
   }
   createVersionFromFolder(idOrName: string, path: string) {
-    return this.request<PackageVersion>('POST', `/packages/${enc(idOrName)}/versions/folder`, {
-      path,
+    return this.call(ops.packages.createVersionFromFolder, {
+      params: { id: idOrName },
+      body: { path },
     });
   }
   contentLibrary() {
-    return this.request<ContentLibraryStats>('GET', '/content/library');
+    return this.call(ops.content.library, {});
   }
   distributePackage(idOrName: string, req: DistributeRequest) {
-    return this.request<PackageContentStatus>('POST', `/packages/${enc(idOrName)}/distribute`, req);
+    return this.call(ops.packageDistribution.distribute, { params: { id: idOrName }, body: req });
   }
   removePackageFromDp(idOrName: string, dp: string) {
-    return this.request<void>(
-      'DELETE',
-      `/packages/${enc(idOrName)}/distribution-points/${enc(dp)}`,
-    );
+    return this.call(ops.packageDistribution.removeFromDp, { params: { id: idOrName, dp } });
   }
   packageContentStatus(idOrName: string) {
-    return this.request<PackageContentStatus>('GET', `/packages/${enc(idOrName)}/content-status`);
+    return this.call(ops.packageDistribution.contentStatus, { params: { id: idOrName } });
   }
   validatePackageContent(idOrName: string, dpIds?: string[]) {
-    return this.request<PackageContentStatus>(
-      'POST',
-      `/packages/${enc(idOrName)}/validate`,
-      dpIds ? { dpIds } : {},
-    );
+    return this.call(ops.packageDistribution.validate, {
+      params: { id: idOrName },
+      body: dpIds ? { dpIds } : {},
+    });
   }
   listPrograms(packageIdOrName?: string) {
     return this.call(ops.programs.list, {
@@ -522,86 +469,82 @@ export class ApiClient {
 
   // ---- distribution points, groups, boundaries ----
   listDistributionPoints() {
-    return this.request<DistributionPoint[]>('GET', '/distribution-points');
+    return this.call(ops.distributionPoints.list, {});
   }
   getDistributionPoint(idOrName: string) {
-    return this.request<DistributionPoint>('GET', `/distribution-points/${enc(idOrName)}`);
+    return this.call(ops.distributionPoints.get, { params: { id: idOrName } });
   }
   createDistributionPoint(req: CreateDistributionPointRequest) {
-    return this.request<DistributionPointRegistration>('POST', '/distribution-points', req);
+    return this.call(ops.distributionPoints.create, { body: req });
   }
   updateDistributionPoint(idOrName: string, req: UpdateDistributionPointRequest) {
-    return this.request<DistributionPoint>('PATCH', `/distribution-points/${enc(idOrName)}`, req);
+    return this.call(ops.distributionPoints.update, { params: { id: idOrName }, body: req });
   }
   deleteDistributionPoint(idOrName: string) {
-    return this.request<void>('DELETE', `/distribution-points/${enc(idOrName)}`);
+    return this.call(ops.distributionPoints.remove, { params: { id: idOrName } });
   }
   renewDistributionPointToken(idOrName: string) {
-    return this.request<DistributionPointRegistration>(
-      'POST',
-      `/distribution-points/${enc(idOrName)}/registration-token`,
-    );
+    return this.call(ops.distributionPoints.renewToken, { params: { id: idOrName } });
   }
   distributionPointContent(idOrName: string) {
-    return this.request<DpContentStatus[]>('GET', `/distribution-points/${enc(idOrName)}/content`);
+    return this.call(ops.distributionPoints.content, { params: { id: idOrName } });
   }
   listDpGroups() {
-    return this.request<DpGroup[]>('GET', '/dp-groups');
+    return this.call(ops.dpGroups.list, {});
   }
   getDpGroup(idOrName: string) {
-    return this.request<DpGroup>('GET', `/dp-groups/${enc(idOrName)}`);
+    return this.call(ops.dpGroups.get, { params: { id: idOrName } });
   }
   createDpGroup(req: CreateDpGroupRequest) {
-    return this.request<DpGroup>('POST', '/dp-groups', req);
+    return this.call(ops.dpGroups.create, { body: req });
   }
   updateDpGroup(idOrName: string, req: UpdateDpGroupRequest) {
-    return this.request<DpGroup>('PATCH', `/dp-groups/${enc(idOrName)}`, req);
+    return this.call(ops.dpGroups.update, { params: { id: idOrName }, body: req });
   }
   deleteDpGroup(idOrName: string) {
-    return this.request<void>('DELETE', `/dp-groups/${enc(idOrName)}`);
+    return this.call(ops.dpGroups.remove, { params: { id: idOrName } });
   }
   addDpGroupMembers(idOrName: string, dpIds: string[]) {
-    return this.request<DpGroup>('POST', `/dp-groups/${enc(idOrName)}/members`, { dpIds });
+    return this.call(ops.dpGroups.addMembers, { params: { id: idOrName }, body: { dpIds } });
   }
   removeDpGroupMember(idOrName: string, dp: string) {
-    return this.request<DpGroup>('DELETE', `/dp-groups/${enc(idOrName)}/members/${enc(dp)}`);
+    return this.call(ops.dpGroups.removeMember, { params: { id: idOrName, dp } });
   }
   /** Distributes the group's packages to members that lack them (adding a member does not). */
   distributeToNewMembers(idOrName: string) {
-    return this.request<DpGroup>('POST', `/dp-groups/${enc(idOrName)}/distribute-to-new-members`);
+    return this.call(ops.dpGroups.distributeToNewMembers, { params: { id: idOrName } });
   }
   listBoundaries() {
-    return this.request<Boundary[]>('GET', '/boundaries');
+    return this.call(ops.boundaries.list, {});
   }
   createBoundary(req: CreateBoundaryRequest) {
-    return this.request<Boundary>('POST', '/boundaries', req);
+    return this.call(ops.boundaries.create, { body: req });
   }
   updateBoundary(idOrName: string, req: UpdateBoundaryRequest) {
-    return this.request<Boundary>('PATCH', `/boundaries/${enc(idOrName)}`, req);
+    return this.call(ops.boundaries.update, { params: { id: idOrName }, body: req });
   }
   deleteBoundary(idOrName: string) {
-    return this.request<void>('DELETE', `/boundaries/${enc(idOrName)}`);
+    return this.call(ops.boundaries.remove, { params: { id: idOrName } });
   }
   listBoundaryGroups() {
-    return this.request<BoundaryGroup[]>('GET', '/boundary-groups');
+    return this.call(ops.boundaryGroups.list, {});
   }
   getBoundaryGroup(idOrName: string) {
-    return this.request<BoundaryGroup>('GET', `/boundary-groups/${enc(idOrName)}`);
+    return this.call(ops.boundaryGroups.get, { params: { id: idOrName } });
   }
   createBoundaryGroup(req: CreateBoundaryGroupRequest) {
-    return this.request<BoundaryGroup>('POST', '/boundary-groups', req);
+    return this.call(ops.boundaryGroups.create, { body: req });
   }
   updateBoundaryGroup(idOrName: string, req: UpdateBoundaryGroupRequest) {
-    return this.request<BoundaryGroup>('PATCH', `/boundary-groups/${enc(idOrName)}`, req);
+    return this.call(ops.boundaryGroups.update, { params: { id: idOrName }, body: req });
   }
   deleteBoundaryGroup(idOrName: string) {
-    return this.request<void>('DELETE', `/boundary-groups/${enc(idOrName)}`);
+    return this.call(ops.boundaryGroups.remove, { params: { id: idOrName } });
   }
   /** Which boundary groups and DPs a client at `ip` gets (troubleshooting). */
   resolveContentLocations(ip: string, packageIdOrName?: string) {
-    return this.request<ContentLocations>('GET', '/boundary-groups/resolve', undefined, {
-      ip,
-      packageId: packageIdOrName,
+    return this.call(ops.boundaryGroups.resolve, {
+      query: packageIdOrName === undefined ? { ip } : { ip, packageId: packageIdOrName },
     });
   }
 
@@ -634,7 +577,7 @@ export class ApiClient {
     return this.call(ops.deployments.summary, { params: { id } });
   }
   deploymentTimeline(id: string) {
-    return this.request<DeploymentTimelinePoint[]>('GET', `/deployments/${enc(id)}/timeline`);
+    return this.call(ops.deploymentReports.timeline, { params: { id } });
   }
   deploymentDevices(id: string, q: ListDeploymentDevicesQuery = {}) {
     return this.call(ops.deployments.devices, { params: { id }, query: q });
@@ -681,20 +624,15 @@ export class ApiClient {
 
   // ---- reports ----
   reportDeploymentSummary() {
-    return this.request<DeploymentSummaryReportRow[]>('GET', '/reports/deployment-summary');
+    return this.call(ops.deploymentReports.summary, {});
   }
   reportDeploymentFailures(q: DeploymentFailuresQuery = {}) {
-    return this.request<DeploymentFailureRow[]>(
-      'GET',
-      '/reports/deployment-failures',
-      undefined,
-      q,
-    );
+    return this.call(ops.deploymentReports.failures, { query: q });
   }
-  reportDistributionStatus(q: { package?: string; dp?: string } = {}) {
-    return this.request<DpContentStatus[]>('GET', '/reports/distribution-status', undefined, q);
+  reportDistributionStatus(q: QueryOf<typeof ops.distributionReports.status> = {}) {
+    return this.call(ops.distributionReports.status, { query: q });
   }
   reportDpCompletion() {
-    return this.request<DpCompletionRow[]>('GET', '/reports/dp-completion');
+    return this.call(ops.distributionReports.dpCompletion, {});
   }
 }

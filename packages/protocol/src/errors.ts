@@ -128,7 +128,7 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** The HTTP status each error class stands for; the server's error handler sends it. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 415 | 416 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 416 | 429 | 503;
 
 /**
  * Base of the handful of errors services throw (ADR 0012). Declared in `protocol` so the

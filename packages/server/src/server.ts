@@ -61,8 +61,8 @@ import { collectUnreferencedContent } from './content/gc.js';
 import { createDeploymentServices, registerDeploymentAdminRoutes } from './deployments/wiring.js';
 import { PhasedDeploymentService } from './deployments/phased/service.js';
 import { registerPhasedDeploymentRoutes } from './deployments/phased/routes.js';
-import { registerDeploymentReportRoutes } from './deployments/reports.js';
-import { registerTimelineRoutes, snapshotDeploymentStates } from './deployments/timeline.js';
+import { registerDeploymentReportRoutes } from './deployments/report-routes.js';
+import { snapshotDeploymentStates } from './deployments/timeline.js';
 import {
   SiteSettingsService,
   registerSiteRoutes,
@@ -320,7 +320,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDeploymentAdminRoutes(admin, software);
     registerPhasedDeploymentRoutes(admin, phased);
     registerDeploymentReportRoutes(admin, ctx);
-    registerTimelineRoutes(admin, ctx);
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();

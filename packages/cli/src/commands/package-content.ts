@@ -62,7 +62,7 @@ async function packageFor(ctx: Ctx, client: ApiClient, name: string, create: boo
   try {
     return await client.getPackage(name);
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 404)) throw err;
+    if (!(err instanceof ApiError && err.code === ErrorCode.PACKAGE_NOT_FOUND)) throw err;
     if (!create)
       throw new CliError(err.code, `${err.message} (add --create to create the package)`);
     const created = await client.createPackage({ name });

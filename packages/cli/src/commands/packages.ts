@@ -1,8 +1,9 @@
-import type {
-  CreatePackageRequest,
-  Package,
-  PackagePriority,
-  UpdatePackageRequest,
+import {
+  DEFAULT_VERSIONS_KEPT,
+  type CreatePackageRequest,
+  type Package,
+  type PackagePriority,
+  type UpdatePackageRequest,
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
@@ -257,7 +258,10 @@ function addPrune(pkg: Command, ctx: Ctx): void {
         .command('prune')
         .description('delete old content versions; files no version uses are freed')
         .argument('<name-or-id>')
-        .option('--keep <n>', 'versions to keep, newest first (default 2; the current one always)'),
+        .option(
+          '--keep <n>',
+          `versions to keep, newest first (default ${DEFAULT_VERSIONS_KEPT}; the current one always)`,
+        ),
     ),
     async ({ opts, arg }) => {
       const keep = opts.int('keep', { min: 1 });

@@ -40,4 +40,44 @@ describe('ApiClient.call', () => {
       .catch((e: unknown) => e);
     expect(unknown).toMatchObject({ status: 502, code: 'HTTP_502', message: 'proxy' });
   });
+
+  it('sends a raw body as it is, with the first declared media type unless told another', async () => {
+    const sent: { url: string; type: string | null; body: unknown }[] = [];
+    const client = new ApiClient({
+      baseUrl: 'http://127.0.0.1:1',
+      fetch: (input, init) => {
+        sent.push({
+          url: `${init?.method ?? 'GET'} ${String(input)}`,
+          type: new Headers(init?.headers).get('content-type'),
+          body: init?.body,
+        });
+        return Promise.resolve(
+          new Response(JSON.stringify({ sha256: 'a'.repeat(64), size: 3 }), { status: 200 }),
+        );
+      },
+    });
+    const bytes = new Uint8Array([1, 2, 3]);
+    await client.call(ops.content.uploadFile, {
+      params: { sha256: 'a'.repeat(64) },
+      raw: { body: bytes },
+    });
+    await client
+      .call(ops.packages.createVersionFromArchive, {
+        params: { id: 'web' },
+        raw: { body: bytes, mediaType: 'application/gzip' },
+      })
+      .catch(() => undefined);
+    expect(sent).toEqual([
+      {
+        url: `PUT http://127.0.0.1:1/api/v1/content/files/${'a'.repeat(64)}`,
+        type: 'application/octet-stream',
+        body: bytes,
+      },
+      {
+        url: 'POST http://127.0.0.1:1/api/v1/packages/web/versions/archive',
+        type: 'application/gzip',
+        body: bytes,
+      },
+    ]);
+  });
 });

@@ -6,6 +6,14 @@ import { maintenanceWindowOperations, programOperations } from './programs.js';
 import { collectionOperations } from './collections.js';
 import { enrolmentOperations, inventoryOperations } from './inventory.js';
 import { authOperations, userOperations } from './users.js';
+import { contentOperations, packageOperations } from './content.js';
+import {
+  distributionPointOperations,
+  dpGroupOperations,
+  packageDistributionOperations,
+} from './distribution.js';
+import { boundaryGroupOperations, boundaryOperations } from './boundaries.js';
+import { deploymentReportOperations, distributionReportOperations } from './reports.js';
 import type { Operation, OperationGroup } from './operation.js';
 import {
   contentFileOperations,
@@ -19,6 +27,7 @@ export * from './common.js';
 export { AUDIT_PAGE_SIZE, StatusCatalogEntry } from './status.js';
 export { FileBytes, FileParams } from './agent.js';
 export * from './request.js';
+export { ARCHIVE_MEDIA_TYPES, CONTENT_UPLOAD_MAX_BYTES, GZIP_MEDIA_TYPES } from './content.js';
 
 /**
  * The admin API, one group per domain: `ops.devices.list` is `GET /devices`. The server
@@ -38,6 +47,15 @@ export const ops = {
   phasedDeployments: phasedDeploymentOperations,
   status: statusOperations,
   audit: auditOperations,
+  packages: packageOperations,
+  content: contentOperations,
+  packageDistribution: packageDistributionOperations,
+  distributionPoints: distributionPointOperations,
+  dpGroups: dpGroupOperations,
+  boundaries: boundaryOperations,
+  boundaryGroups: boundaryGroupOperations,
+  deploymentReports: deploymentReportOperations,
+  distributionReports: distributionReportOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

@@ -48,6 +48,8 @@ export interface Operation {
   readonly body?: TSchema;
   /** The body may be left out entirely (no content type, no bytes); it is then `{}`. */
   readonly bodyMayBeOmitted?: true;
+  /** The body is raw bytes, not JSON (instead of `body`): see `RawBody`. */
+  readonly rawBody?: RawBody;
   readonly responses: Readonly<Partial<Record<SuccessStatus, TSchema>>>;
   readonly permission: Access;
   readonly errors: readonly ErrorCode[];
@@ -66,6 +68,24 @@ export interface Operation {
 }
 
 export type SuccessStatus = 200 | 201 | 202 | 204;
+
+/**
+ * A request body of raw bytes (file and archive uploads): the server hands the handler the
+ * stream unparsed and unbuffered, whatever its size up to `maxBytes`, and refuses any other
+ * media type with UNSUPPORTED_MEDIA_TYPE; the client sends the bytes as they are.
+ */
+export interface RawBody {
+  /** The media types accepted; a client sends the first unless it names another. */
+  readonly mediaTypes: readonly [string, ...string[]];
+  /** The largest body accepted, in bytes. */
+  readonly maxBytes: number;
+}
+
+/** What a caller sends as a raw body: the bytes, and which of the accepted media types. */
+export interface RawArgs<R extends RawBody> {
+  body: NonNullable<RequestInit['body']>;
+  mediaType?: R['mediaTypes'][number];
+}
 
 /** A domain's operations, keyed by a name the server's handlers and the client use. */
 export type OperationGroup = Readonly<Record<string, Operation>>;
@@ -95,7 +115,8 @@ export type CallArgs<O extends Operation> = (O['params'] extends TSchema
   ? { params: Static<O['params']> }
   : { params?: never }) &
   (O['query'] extends TSchema ? { query?: Static<O['query']> } : { query?: never }) &
-  (O['body'] extends TSchema ? { body: Static<O['body']> } : { body?: never });
+  (O['body'] extends TSchema ? { body: Static<O['body']> } : { body?: never }) &
+  (O['rawBody'] extends RawBody ? { raw: RawArgs<O['rawBody']> } : { raw?: never });
 
 /** The one success status of an operation (each declares exactly one). */
 export function successStatus(op: Operation): SuccessStatus {

@@ -104,6 +104,20 @@ export const CreateVersionFromFolderRequest = Type.Object(
 );
 export type CreateVersionFromFolderRequest = Static<typeof CreateVersionFromFolderRequest>;
 
+/** Versions `POST /packages/:id/versions/prune` keeps when not told (the current one always stays). */
+export const DEFAULT_VERSIONS_KEPT = 2;
+
+/** Deletes old versions, keeping the newest `keep`; the body may be left out. */
+export const PruneVersionsRequest = Type.Object(
+  {
+    keep: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_VERSIONS_KEPT }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PruneVersionsRequest = Static<typeof PruneVersionsRequest>;
+
 export const ContentLibraryStats = Type.Object({
   fileCount: Type.Integer(),
   totalBytes: Type.Number(),
@@ -197,6 +211,13 @@ export const UpdateDpGroupRequest = Type.Partial(CreateDpGroupRequest, {
   additionalProperties: false,
 });
 export type UpdateDpGroupRequest = Static<typeof UpdateDpGroupRequest>;
+
+/** DPs (id or name each) to add to a DP group. */
+export const AddDpGroupMembersRequest = Type.Object(
+  { dpIds: Type.Array(Id, { maxItems: 10000 }) },
+  { additionalProperties: false },
+);
+export type AddDpGroupMembersRequest = Static<typeof AddDpGroupMembersRequest>;
 
 /** Distribute a package's current version to DPs and/or every member of DP groups. */
 export const DistributeRequest = Type.Object(

@@ -10,11 +10,20 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, type ContentAccessClaims } from '@steward/protocol';
+import {
+  API_PREFIX,
+  ApiClient,
+  CONTENT_UPLOAD_MAX_BYTES,
+  ops,
+  pathOf,
+  type ContentAccessClaims,
+  type Operation,
+} from '@steward/protocol';
 import {
   freshDatabaseUrl,
   postgresReachable,
@@ -152,6 +161,72 @@ describe.each(testDialects)('content library on %s', (dialect) => {
         maxBuffer: 64 * 1024 * 1024,
       });
     }
+
+    /** A raw admin request whose headers say what the test wants, the body included or not. */
+    function adminRaw(
+      op: Operation,
+      params: Record<string, string>,
+      headers: Record<string, string>,
+      body: Buffer,
+    ): Promise<{ status: number; code: unknown }> {
+      return new Promise((resolve, reject) => {
+        const url = `${server.adminUrl}${API_PREFIX}${pathOf(op, params)}`;
+        const req = httpRequest(
+          url,
+          { method: op.method, headers: { ...api.authHeaders(op.method), ...headers } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              req.destroy();
+              const answer: unknown = JSON.parse(Buffer.concat(chunks).toString() || '{}');
+              resolve({
+                status: res.statusCode ?? 0,
+                code:
+                  typeof answer === 'object' && answer ? Reflect.get(answer, 'code') : undefined,
+              });
+            });
+          },
+        );
+        // A declared length longer than the body: the answer comes before the bytes would.
+        req.on('error', reject);
+        req.write(body);
+        if (headers['content-length'] === undefined) req.end();
+      });
+    }
+
+    it('uploads take only their media types, and no more bytes than the operation declares', async () => {
+      const bytes = Buffer.from('some bytes\n');
+      const sha256 = sha(bytes);
+      const upload = ops.content.uploadFile;
+      const archive = ops.packages.createVersionFromArchive;
+      await api.createPackage({ name: 'Media Types' });
+      expect(
+        await adminRaw(upload, { sha256 }, { 'content-type': 'application/x-tar' }, bytes),
+      ).toEqual({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+      expect(
+        await adminRaw(
+          archive,
+          { id: 'Media Types' },
+          { 'content-type': 'application/octet-stream' },
+          bytes,
+        ),
+      ).toEqual({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+      expect(
+        await adminRaw(
+          upload,
+          { sha256 },
+          {
+            'content-type': 'application/octet-stream',
+            'content-length': String(CONTENT_UPLOAD_MAX_BYTES + 1),
+          },
+          bytes,
+        ),
+      ).toEqual({ status: 413, code: 'BODY_TOO_LARGE' });
+      // Nothing was stored (the hash-first test below starts from an empty library).
+      expect(await store.has(sha256)).toBe(false);
+      expect(await api.contentLibrary()).toMatchObject({ fileCount: 0 });
+    });
 
     it('hash-first upload: a wrong hash stores nothing, a missing file refuses the version', async () => {
       const pkg = await api.createPackage({ name: 'Hash First', publisher: 'Steward' });
@@ -558,19 +633,17 @@ describe.each(testDialects)('content library on %s', (dialect) => {
         'Pruned',
         makeTree('p2', { 'a.txt': { text: 'v2 only\n' } }),
       );
-      const pruned = await api.send<{ number: number }[]>(
-        'POST',
-        '/packages/Pruned/versions/prune',
-        {
-          contentType: 'application/json',
-          body: JSON.stringify({ keep: 1 }),
-        },
-      );
+      const pruned = await api.pruneVersions('Pruned', 1);
       expect(pruned.map((v) => v.number)).toEqual([2]);
       expect((await api.packageVersions('Pruned')).map((v) => v.number)).toEqual([2]);
-      // No body: keep the newest two.
-      const again = await api.send<{ number: number }[]>('POST', '/packages/Pruned/versions/prune');
-      expect(again.map((v) => v.number)).toEqual([2]);
+      // No body at all (no content type either): keep the default number of versions.
+      const prune = ops.packages.pruneVersions;
+      const bare = await fetch(`${api.baseUrl}${API_PREFIX}${pathOf(prune, { id: 'Pruned' })}`, {
+        method: prune.method,
+        headers: api.authHeaders(prune.method),
+      });
+      expect(bare.status).toBe(200);
+      expect(await bare.json()).toEqual([expect.objectContaining({ number: 2 })]);
       offsetMs += 2 * 3600_000;
       expect(await collectUnreferencedContent(siteCtx(), store)).toEqual({ removed: 1 });
       expect(await store.has(sha('v1 only\n'))).toBe(false);

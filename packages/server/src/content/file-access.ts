@@ -2,6 +2,8 @@ import { NotAllowedError, ErrorCode } from '@steward/protocol';
 import type { Kysely } from 'kysely';
 import type { ContentAccessClaims } from '@steward/protocol';
 import type { Database } from '../db/tables/index.js';
+import { isEnrolledDevice } from '../devices/repository.js';
+import { versionsHoldFile } from './repository.js';
 
 /**
  * Content access tokens live 10 minutes (issue 7, finding 6). DPs verify them offline, so this
@@ -44,22 +46,10 @@ export function siteFileAccess(
 ): FileAccessCheck {
   return async (claims, sha256) => {
     checkTokenSite(claims, site);
-    const device = await db
-      .selectFrom('device')
-      .select('revoked_at')
-      .where('id', '=', claims.deviceId)
-      .executeTakeFirst();
-    if (!device || device.revoked_at !== null)
+    if (!(await isEnrolledDevice(db, claims.deviceId)))
       throw contentAccessDenied('the device of this content access token is revoked or unknown');
-    if (claims.packageVersionIds.length === 0) throw notInVersions(sha256);
-    const row = await db
-      .selectFrom('package_version_file')
-      .select('version_id')
-      .where('version_id', 'in', claims.packageVersionIds)
-      .where('sha256', '=', sha256)
-      .limit(1)
-      .executeTakeFirst();
-    if (!row) throw notInVersions(sha256);
+    if (!(await versionsHoldFile(db, { versionIds: claims.packageVersionIds, sha256 })))
+      throw notInVersions(sha256);
   };
 }
 

@@ -4,7 +4,7 @@ import type { SiteContext } from '../context.js';
 import type { ContentStore } from './content-store.js';
 import { isSha256 } from './content-store.js';
 import * as repo from './repository.js';
-import * as stored from './stored-files.js';
+import * as stored from './stored-files-repository.js';
 
 /** Files younger than this are spared: an upload's version may not be created yet. */
 export const GC_MIN_AGE_MS = 3600_000;

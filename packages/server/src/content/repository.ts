@@ -2,7 +2,7 @@ import { sql, type Insertable, type Kysely, type Selectable, type SqlBool } from
 import type { ManifestEntry, Package, PackageVersion } from '@steward/protocol';
 import type { Database, PackageVersionTable, SoftwarePackageTable } from '../db/tables/index.js';
 import { checkRow } from '../db/corrupt-row.js';
-import { toNumber } from '../db/database.js';
+import { toNumber, type Dialect } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
 
 /** SQL of the content library: packages, their versions and manifests, and stored files. */
@@ -46,6 +46,19 @@ export function listPackageRows(db: Db, search?: string): Promise<PackageRow[]> 
     );
   }
   return q.execute();
+}
+
+/**
+ * Locks a package's row for the rest of the transaction on PostgreSQL, where two new versions
+ * of one package at once would take the same number; SQLite runs one write transaction at a
+ * time, so there it needs nothing.
+ */
+export async function lockPackageRow(
+  tx: Db,
+  opts: { packageId: string; dialect: Dialect },
+): Promise<void> {
+  if (opts.dialect === 'postgres')
+    await sql`select id from software_package where id = ${opts.packageId} for update`.execute(tx);
 }
 
 export async function insertPackage(db: Db, row: PackageRow): Promise<void> {
@@ -302,4 +315,38 @@ export async function currentVersionOf(
     .select(['v.id', 'v.number'])
     .where('p.id', '=', packageId)
     .executeTakeFirst();
+}
+
+/** What other domains need of a version: which package, its number and size. */
+export interface VersionRef {
+  id: string;
+  package_id: string;
+  number: number;
+  size_bytes: number;
+}
+
+/** A package version by id. */
+export async function findVersion(db: Db, versionId: string): Promise<VersionRef | undefined> {
+  const row = await db
+    .selectFrom('package_version')
+    .select(['id', 'package_id', 'number', 'size_bytes'])
+    .where('id', '=', versionId)
+    .executeTakeFirst();
+  return row && { ...row, size_bytes: Number(row.size_bytes) };
+}
+
+/** Whether one of the versions holds a file with this hash (content access checks). */
+export async function versionsHoldFile(
+  db: Db,
+  opts: { versionIds: readonly string[]; sha256: string },
+): Promise<boolean> {
+  if (opts.versionIds.length === 0) return false;
+  const row = await db
+    .selectFrom('package_version_file')
+    .select('version_id')
+    .where('version_id', 'in', opts.versionIds)
+    .where('sha256', '=', opts.sha256)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -26,7 +26,7 @@ import { discardUnreferenced } from './gc.js';
 import { mustFindPackage } from './find-package.js';
 import { commitVersion, pruneVersions, type VersionSource } from './versions.js';
 import * as repo from './repository.js';
-import * as stored from './stored-files.js';
+import * as stored from './stored-files-repository.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 
 type Db = Kysely<Database>;

@@ -1,6 +1,6 @@
 import { ConflictError, InputError, ErrorCode } from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ManifestEntry, PackageVersion } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
@@ -10,19 +10,17 @@ import { raiseSiteStatus } from '../status/site-status.js';
 import { checkManifest } from './manifest.js';
 import { mustFindPackage } from './find-package.js';
 import * as repo from './repository.js';
-import * as stored from './stored-files.js';
+import * as stored from './stored-files-repository.js';
 
 /** How a version's source arrived (PackageVersion.source). */
 export type VersionSource = 'files' | 'archive' | 'folder';
 
 type Db = Kysely<Database>;
 
+/** The package, locked for the transaction: two new versions at once take numbers in turn. */
 async function lockedPackage(ctx: SiteContext, tx: Db, idOrName: string): Promise<repo.PackageRow> {
   const row = await mustFindPackage(tx, idOrName);
-  // PostgreSQL: two versions of one package at once would take the same number; the row lock
-  // orders them. SQLite runs one write transaction at a time anyway.
-  if (ctx.db.dialect === 'postgres')
-    await sql`select id from software_package where id = ${row.id} for update`.execute(tx);
+  await repo.lockPackageRow(tx, { packageId: row.id, dialect: ctx.db.dialect });
   return row;
 }
 

@@ -42,18 +42,6 @@ function selectPrograms(db: Tx) {
     .select('k.name as package_name');
 }
 
-export async function findPackage(
-  db: Tx,
-  idOrName: string,
-): Promise<{ id: string; name: string; current_version_id: string | null } | undefined> {
-  return db
-    .selectFrom('software_package')
-    .select(['id', 'name', 'current_version_id'])
-    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
-    .orderBy('id')
-    .executeTakeFirst();
-}
-
 export function listProgramRows(db: Tx, packageId?: string): Promise<ProgramRow[]> {
   let q = selectPrograms(db).orderBy('k.name').orderBy('p.name');
   if (packageId !== undefined) q = q.where('p.package_id', '=', packageId);

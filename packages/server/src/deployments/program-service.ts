@@ -8,6 +8,7 @@ import type { Database, ProgramTable } from '../db/tables/index.js';
 import { writeAudit } from '../audit/audit.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import type { DeploymentNotifier } from './notify.js';
+import { mustFindPackage } from '../content/find-package.js';
 import * as repo from './program-repository.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 
@@ -72,9 +73,7 @@ export class ProgramService {
     const db = this.ctx.db.kysely;
     let packageId: string | undefined;
     if (packageIdOrName !== undefined) {
-      const pkg = await repo.findPackage(db, packageIdOrName);
-      if (!pkg) throw new NotFoundError('package', packageIdOrName, ErrorCode.PACKAGE_NOT_FOUND);
-      packageId = pkg.id;
+      packageId = (await mustFindPackage(db, packageIdOrName)).id;
     }
     return (await repo.listProgramRows(db, packageId)).map(repo.toProgram);
   }
@@ -105,8 +104,7 @@ export class ProgramService {
     const id = randomUUID();
     const at = nowIso(this.ctx);
     await this.write(body.name, async (tx) => {
-      const pkg = await repo.findPackage(tx, packageIdOrName);
-      if (!pkg) throw new NotFoundError('package', packageIdOrName, ErrorCode.PACKAGE_NOT_FOUND);
+      const pkg = await mustFindPackage(tx, packageIdOrName);
       if (body.dependsOnProgramId) await this.checkDependency(tx, id, body.dependsOnProgramId);
       await repo.insertProgram(tx, {
         id,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
-import { registerDeploymentReportRoutes } from './reports.js';
+import { registerDeploymentReportRoutes } from './report-routes.js';
 import {
   seedCollection,
   seedDeployment,

@@ -1,17 +1,13 @@
-import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import {
-  API_PREFIX,
-  DeploymentFailureRow,
-  DeploymentFailuresQuery,
-  DeploymentSummaryReportRow,
+  type DeploymentFailureRow,
+  type DeploymentFailuresQuery,
+  type DeploymentSummaryReportRow,
   NotFoundError,
   ErrorCode,
 } from '@steward/protocol';
 import { authorize, type Actor, type SiteContext } from '../context.js';
 import { toNumber } from '../db/database.js';
-import { actorOf } from '../http/auth.js';
-import type { App } from '../http/types.js';
 import { deploymentSummaries } from './summary.js';
 
 const DEFAULT_FAILURE_LIMIT = 100;
@@ -118,24 +114,4 @@ async function deploymentIdsFor(ctx: SiteContext, idOrName: string): Promise<str
       ? byId
       : await db.selectFrom('deployment').select('id').where('name', '=', idOrName).execute();
   return rows.map((r) => r.id);
-}
-
-export function registerDeploymentReportRoutes(app: App, ctx: SiteContext): void {
-  const tags = ['reports'];
-  app.get(
-    `${API_PREFIX}/reports/deployment-summary`,
-    { schema: { tags, response: { 200: Type.Array(DeploymentSummaryReportRow) } } },
-    (req) => deploymentSummaryReport(ctx, actorOf(req)),
-  );
-  app.get(
-    `${API_PREFIX}/reports/deployment-failures`,
-    {
-      schema: {
-        tags,
-        querystring: DeploymentFailuresQuery,
-        response: { 200: Type.Array(DeploymentFailureRow) },
-      },
-    },
-    (req) => deploymentFailuresReport(ctx, actorOf(req), req.query),
-  );
 }

@@ -16,8 +16,9 @@ import { checkRow } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';
 import { currentVersionOf } from '../content/repository.js';
+import { mustFindPackage } from '../content/find-package.js';
 import * as repo from './deployment-repository.js';
-import { dependencyEdges, findProgramRow, findPackage } from './program-repository.js';
+import { dependencyEdges, findProgramRow } from './program-repository.js';
 import type { DeploymentNotifier } from './notify.js';
 import { checkSchedule, type ScheduleFields } from './schedule-validation.js';
 import { deploymentSummaries } from './summary.js';
@@ -102,9 +103,7 @@ export class DeploymentService {
       filter.collectionId = c.id;
     }
     if (q.package !== undefined) {
-      const p = await findPackage(db, q.package);
-      if (!p) throw new NotFoundError('package', q.package, ErrorCode.PACKAGE_NOT_FOUND);
-      filter.packageId = p.id;
+      filter.packageId = (await mustFindPackage(db, q.package)).id;
     }
     return this.withSummaries(await repo.listDeploymentRows(db, filter));
   }

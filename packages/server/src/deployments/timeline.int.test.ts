@@ -3,7 +3,8 @@ import type { DeploymentTimelinePoint } from '@steward/protocol';
 import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import type { SiteContext } from '../context.js';
 import { countRows, ManualClock } from '../../test/support/collections.js';
-import { registerTimelineRoutes, snapshotDeploymentStates, thinSnapshots } from './timeline.js';
+import { registerDeploymentReportRoutes } from './report-routes.js';
+import { snapshotDeploymentStates, thinSnapshots } from './timeline.js';
 import {
   seedCollection,
   seedDeployment,
@@ -36,7 +37,7 @@ describe.each(testDialects)('deployment timeline on %s', (dialect) => {
       const programId = await seedProgram(db, 'tool');
       await seedDeployment(db, { id: 'dep', programId, collectionId: web });
       await seedDeployment(db, { id: 'dep-quiet', programId, collectionId: quiet });
-      api = await startTestApi(ctx, (app) => registerTimelineRoutes(app, ctx));
+      api = await startTestApi(ctx, (app) => registerDeploymentReportRoutes(app, ctx));
     });
     afterEach(async () => {
       await api?.close();

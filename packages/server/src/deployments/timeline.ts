@@ -1,7 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import {
-  API_PREFIX,
   canonicalJson,
   DeploymentTimelinePoint,
   NotFoundError,
@@ -11,8 +9,6 @@ import { authorize, type Actor, type SiteContext } from '../context.js';
 import type { Database } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
-import { actorOf } from '../http/auth.js';
-import type { App } from '../http/types.js';
 import { SUMMARY_COLUMNS } from './reports.js';
 import { deploymentSummary, deploymentSummaries } from './summary.js';
 
@@ -148,18 +144,4 @@ export async function deploymentTimeline(
   if (points.at(-1)?.at === now.at) points.pop();
   points.push(now);
   return points;
-}
-
-export function registerTimelineRoutes(app: App, ctx: SiteContext): void {
-  app.get(
-    `${API_PREFIX}/deployments/:id/timeline`,
-    {
-      schema: {
-        tags: ['deployments'],
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
-        response: { 200: Type.Array(DeploymentTimelinePoint) },
-      },
-    },
-    (req) => deploymentTimeline(ctx, actorOf(req), req.params.id),
-  );
 }

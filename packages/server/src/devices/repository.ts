@@ -373,3 +373,13 @@ export async function deviceActivityCounts(
     status: toNumber(row?.status),
   };
 }
+
+/** Whether a device is enrolled and not revoked (content downloads ask on every file). */
+export async function isEnrolledDevice(db: Kysely<Database>, deviceId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('device')
+    .select('revoked_at')
+    .where('id', '=', deviceId)
+    .executeTakeFirst();
+  return row !== undefined && row.revoked_at === null;
+}

@@ -1,7 +1,8 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Boundary, BoundaryGroup, BoundaryGroupNeighbour } from '@steward/protocol';
 import type { BoundaryGroupTable, BoundaryTable, Database } from '../db/tables/index.js';
 import { checkRow } from '../db/corrupt-row.js';
+import type { LocationGroup } from './content-location.js';
 
 export type BoundaryRow = Selectable<BoundaryTable>;
 export type BoundaryGroupRow = Selectable<BoundaryGroupTable>;
@@ -21,6 +22,45 @@ export function findBoundaryGroup(db: Tx, idOrName: string): Promise<BoundaryGro
     .selectAll()
     .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
     .executeTakeFirst();
+}
+
+export async function insertBoundary(tx: Tx, row: Insertable<BoundaryTable>): Promise<void> {
+  await tx.insertInto('boundary').values(row).execute();
+}
+
+export async function updateBoundaryRow(
+  tx: Tx,
+  id: string,
+  patch: Updateable<BoundaryTable>,
+): Promise<void> {
+  await tx.updateTable('boundary').set(patch).where('id', '=', id).execute();
+}
+
+/** Its group links go with it (ON DELETE CASCADE). */
+export async function deleteBoundary(tx: Tx, id: string): Promise<void> {
+  await tx.deleteFrom('boundary').where('id', '=', id).execute();
+}
+
+export async function insertBoundaryGroup(
+  tx: Tx,
+  row: Insertable<BoundaryGroupTable>,
+): Promise<void> {
+  await tx.insertInto('boundary_group').values(row).execute();
+}
+
+/** Changes the columns given; nothing when there are none. */
+export async function updateBoundaryGroupRow(
+  tx: Tx,
+  id: string,
+  patch: Updateable<BoundaryGroupTable>,
+): Promise<void> {
+  if (Object.keys(patch).length === 0) return;
+  await tx.updateTable('boundary_group').set(patch).where('id', '=', id).execute();
+}
+
+/** Its boundary, DP and neighbour links go with it (ON DELETE CASCADE). */
+export async function deleteBoundaryGroup(tx: Tx, id: string): Promise<void> {
+  await tx.deleteFrom('boundary_group').where('id', '=', id).execute();
 }
 
 /** Ids of the named boundary groups (id or name each), or the first that matches none. */
@@ -164,4 +204,36 @@ export async function groupsContaining(db: Tx, addressKey: string): Promise<stri
     .where('b.end_key', '>=', addressKey)
     .execute();
   return rows.map((r) => r.group_id).sort();
+}
+
+/** The client's boundary groups and their neighbours, as content location reads them. */
+export async function loadLocationGroups(
+  db: Tx,
+  clientGroupIds: readonly string[],
+): Promise<Map<string, LocationGroup>> {
+  const groups = new Map<string, LocationGroup>();
+  if (clientGroupIds.length === 0) return groups;
+  const links = await db
+    .selectFrom('boundary_group_neighbour')
+    .selectAll()
+    .where('group_id', 'in', clientGroupIds)
+    .execute();
+  const ids = [...new Set([...clientGroupIds, ...links.map((l) => l.neighbour_id)])];
+  const [rows, dps] = await Promise.all([
+    db.selectFrom('boundary_group').select(['id', 'slow']).where('id', 'in', ids).execute(),
+    db.selectFrom('boundary_group_dp').selectAll().where('group_id', 'in', ids).execute(),
+  ]);
+  for (const r of rows)
+    groups.set(r.id, {
+      id: r.id,
+      slow: r.slow === 1,
+      dpIds: dps.filter((d) => d.group_id === r.id).map((d) => d.dp_id),
+      neighbours: links
+        .filter((l) => l.group_id === r.id)
+        .map((l) => ({
+          boundaryGroupId: l.neighbour_id,
+          fallbackAfterMinutes: l.fallback_after_minutes,
+        })),
+    });
+  return groups;
 }

@@ -18,14 +18,20 @@ import { writeAudit } from '../audit/audit.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import { resolveDpIds } from './dp-repository.js';
 import {
+  deleteBoundary,
+  deleteBoundaryGroup,
   findBoundary,
   findBoundaryGroup,
+  insertBoundary,
+  insertBoundaryGroup,
   loadBoundaries,
   loadBoundaryGroups,
   resolveBoundaryGroupIds,
   setBoundaryGroupsOf,
   setGroupDps,
   setGroupNeighbours,
+  updateBoundaryGroupRow,
+  updateBoundaryRow,
   type BoundaryGroupRow,
   type BoundaryRow,
 } from './boundary-repository.js';
@@ -118,18 +124,15 @@ export class BoundaryService {
       E.BOUNDARY_NAME_TAKEN,
       `a boundary named "${req.name}" already exists`,
       async (tx) => {
-        await tx
-          .insertInto('boundary')
-          .values({
-            id,
-            name: req.name,
-            type: req.type,
-            value: range.value,
-            start_key: range.startKey,
-            end_key: range.endKey,
-            created_at: at,
-          })
-          .execute();
+        await insertBoundary(tx, {
+          id,
+          name: req.name,
+          type: req.type,
+          value: range.value,
+          start_key: range.startKey,
+          end_key: range.endKey,
+          created_at: at,
+        });
         await setBoundaryGroupsOf(tx, id, groups);
         await writeAudit(tx, actor, at, {
           action: 'boundary.create',
@@ -159,11 +162,13 @@ export class BoundaryService {
       E.BOUNDARY_NAME_TAKEN,
       `a boundary named "${name}" already exists`,
       async (tx) => {
-        await tx
-          .updateTable('boundary')
-          .set({ name, type, value: range.value, start_key: range.startKey, end_key: range.endKey })
-          .where('id', '=', row.id)
-          .execute();
+        await updateBoundaryRow(tx, row.id, {
+          name,
+          type,
+          value: range.value,
+          start_key: range.startKey,
+          end_key: range.endKey,
+        });
         if (groups !== undefined) await setBoundaryGroupsOf(tx, row.id, groups);
         await writeAudit(tx, actor, at, {
           action: 'boundary.update',
@@ -186,7 +191,7 @@ export class BoundaryService {
     const row = await this.mustFindBoundary(idOrName);
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      await tx.deleteFrom('boundary').where('id', '=', row.id).execute();
+      await deleteBoundary(tx, row.id);
       await writeAudit(tx, actor, at, {
         action: 'boundary.delete',
         targetType: 'boundary',
@@ -230,7 +235,7 @@ export class BoundaryService {
       E.BOUNDARY_GROUP_NAME_TAKEN,
       `a boundary group named "${req.name}" already exists`,
       async (tx) => {
-        await tx.insertInto('boundary_group').values(row).execute();
+        await insertBoundaryGroup(tx, row);
         await setGroupDps(tx, id, dps);
         await setGroupNeighbours(tx, id, neighbours);
         await writeAudit(tx, actor, at, {
@@ -272,8 +277,7 @@ export class BoundaryService {
       E.BOUNDARY_GROUP_NAME_TAKEN,
       `a boundary group named "${name}" already exists`,
       async (tx) => {
-        if (Object.keys(changes).length > 0)
-          await tx.updateTable('boundary_group').set(changes).where('id', '=', row.id).execute();
+        await updateBoundaryGroupRow(tx, row.id, changes);
         if (dps !== undefined) await setGroupDps(tx, row.id, dps);
         if (neighbours !== undefined) await setGroupNeighbours(tx, row.id, neighbours);
         await writeAudit(tx, actor, at, {
@@ -297,7 +301,7 @@ export class BoundaryService {
     const row = await this.mustFindGroup(idOrName);
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      await tx.deleteFrom('boundary_group').where('id', '=', row.id).execute();
+      await deleteBoundaryGroup(tx, row.id);
       await writeAudit(tx, actor, at, {
         action: 'boundary-group.delete',
         targetType: 'boundary-group',

@@ -1,12 +1,14 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type {
   ContentState,
   DpCompletionRow,
   DpContentStatus,
   PackageContentStatus,
 } from '@steward/protocol';
-import type { Database } from '../db/tables/index.js';
+import type { Database, DpPackageTable } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
+import { checkRow } from '../db/corrupt-row.js';
+import { findVersion, type VersionRef } from '../content/repository.js';
 
 type Tx = Kysely<Database>;
 
@@ -17,32 +19,13 @@ export interface PackageRow {
   current_version_id: string | null;
 }
 
-export interface VersionRow {
-  id: string;
+/** The state of a target row, checked: a value outside ContentState is a corrupt row. */
+function checkedState(row: {
+  dp_id: string;
   package_id: string;
-  number: number;
-  size_bytes: number;
-}
-
-export async function findVersion(db: Tx, versionId: string): Promise<VersionRow | undefined> {
-  const row = await db
-    .selectFrom('package_version')
-    .select(['id', 'package_id', 'number', 'size_bytes'])
-    .where('id', '=', versionId)
-    .executeTakeFirst();
-  return row && { ...row, size_bytes: Number(row.size_bytes) };
-}
-
-const CONTENT_STATES: readonly ContentState[] = [
-  'pending',
-  'distributing',
-  'installed',
-  'failed',
-  'validation-failed',
-  'removing',
-];
-function contentState(text: string): ContentState {
-  return CONTENT_STATES.find((s) => s === text) ?? 'pending';
+  state: ContentState;
+}): ContentState {
+  return checkRow('dp_package', `${row.dp_id}/${row.package_id}`, { state: row.state }).state;
 }
 
 /** Content status rows (package x DP), filtered by package and/or DP. */
@@ -82,7 +65,7 @@ export async function listContentStatus(
     dpId: r.dp_id,
     dpName: r.dp_name,
     versionNumber: r.number ?? 0,
-    state: contentState(r.state),
+    state: checkedState(r),
     bytesDone: Number(r.bytes_done),
     bytesTotal: Number(r.bytes_total),
     message: r.message,
@@ -146,7 +129,7 @@ export async function dpCompletion(db: Tx): Promise<DpCompletionRow[]> {
  */
 export async function targetDps(
   tx: Tx,
-  opts: { packageId: string; version: VersionRow; dpIds: readonly string[]; at: string },
+  opts: { packageId: string; version: VersionRef; dpIds: readonly string[]; at: string },
 ): Promise<string[]> {
   if (opts.dpIds.length === 0) return [];
   const existing = await tx
@@ -186,7 +169,7 @@ export async function targetDps(
  */
 export async function moveTargetsToVersion(
   tx: Tx,
-  opts: { packageId: string; version: VersionRow; at: string; dpId?: string },
+  opts: { packageId: string; version: VersionRef; at: string; dpId?: string },
 ): Promise<string[]> {
   let q = tx
     .updateTable('dp_package')
@@ -204,4 +187,84 @@ export async function moveTargetsToVersion(
   if (opts.dpId !== undefined) q = q.where('dp_id', '=', opts.dpId);
   const moved = await q.returning('dp_id').execute();
   return moved.map((r) => r.dp_id);
+}
+
+/** Stops targeting a DP with a package; the DP deletes the files at its next poll. */
+export async function removeTarget(
+  tx: Tx,
+  opts: { dpId: string; packageId: string },
+): Promise<void> {
+  await tx
+    .deleteFrom('dp_package')
+    .where('dp_id', '=', opts.dpId)
+    .where('package_id', '=', opts.packageId)
+    .execute();
+}
+
+/** Asks the DPs given (every DP targeted when `dpIds` is omitted) to re-hash a package. */
+export async function requestValidation(
+  tx: Tx,
+  opts: { packageId: string; dpIds?: readonly string[] | undefined; at: string },
+): Promise<void> {
+  let q = tx
+    .updateTable('dp_package')
+    .set({ validate_requested_at: opts.at })
+    .where('package_id', '=', opts.packageId);
+  if (opts.dpIds !== undefined)
+    q = q.where('dp_id', 'in', opts.dpIds.length ? [...opts.dpIds] : ['']);
+  await q.execute();
+}
+
+/** The site server's own target row of a package, with the DP's id and name. */
+export function findSiteServerTarget(db: Tx, packageId: string) {
+  return db
+    .selectFrom('dp_package as t')
+    .innerJoin('distribution_point as d', 'd.id', 't.dp_id')
+    .select(['t.state', 't.version_id', 'd.id', 'd.name'])
+    .where('d.is_site_server', '=', 1)
+    .where('t.package_id', '=', packageId)
+    .executeTakeFirst();
+}
+
+/** A DP's target row of a package as a status report needs it, with the package's name. */
+export interface ReportedTarget {
+  state: ContentState;
+  installed_version_id: string | null;
+  version_id: string;
+  validate_requested_at: string | null;
+  package_name: string;
+}
+
+export async function findTarget(
+  tx: Tx,
+  opts: { dpId: string; packageId: string },
+): Promise<ReportedTarget | undefined> {
+  const row = await tx
+    .selectFrom('dp_package as t')
+    .innerJoin('software_package as p', 'p.id', 't.package_id')
+    .select([
+      't.state',
+      't.installed_version_id',
+      't.version_id',
+      't.validate_requested_at',
+      'p.name as package_name',
+    ])
+    .where('t.dp_id', '=', opts.dpId)
+    .where('t.package_id', '=', opts.packageId)
+    .executeTakeFirst();
+  return (
+    row && { ...row, state: checkedState({ ...row, dp_id: opts.dpId, package_id: opts.packageId }) }
+  );
+}
+
+export async function updateTarget(
+  tx: Tx,
+  opts: { dpId: string; packageId: string; values: Updateable<DpPackageTable> },
+): Promise<void> {
+  await tx
+    .updateTable('dp_package')
+    .set(opts.values)
+    .where('dp_id', '=', opts.dpId)
+    .where('package_id', '=', opts.packageId)
+    .execute();
 }

@@ -5,29 +5,36 @@ import type {
   DpContentStatus,
   PackageContentStatus,
 } from '@steward/protocol';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import type { ContentStore } from '../content/content-store.js';
-import { findPackage, loadVersionFiles } from '../content/repository.js';
+import {
+  findPackage,
+  findVersion,
+  loadVersionFiles,
+  type VersionRef,
+} from '../content/repository.js';
 import { mustFindPackage } from '../content/find-package.js';
 import {
   dpCompletion,
-  findVersion,
+  findSiteServerTarget,
   listContentStatus,
   moveTargetsToVersion,
   packageContentStatus,
+  removeTarget,
+  requestValidation,
   targetDps,
   type PackageRow,
-  type VersionRow,
 } from './content-status-repository.js';
-import { resolveDpIds, SITE_SERVER_DP_ID } from './dp-repository.js';
+import {
+  findDpGroup,
+  givePackageToGroups,
+  resolveDpIds,
+  SITE_SERVER_DP_ID,
+} from './dp-repository.js';
 import { mustFindDp } from './dp-service.js';
 import { applyDpStatusItem } from './dp-status.js';
-
-type Tx = Kysely<Database>;
 
 /**
  * Content on distribution points: distributing a package's current version to DPs and DP groups,
@@ -56,7 +63,7 @@ export class DistributionService {
     this.unsubscribe = undefined;
   }
 
-  private async currentVersion(pkg: PackageRow): Promise<VersionRow | undefined> {
+  private async currentVersion(pkg: PackageRow): Promise<VersionRef | undefined> {
     return pkg.current_version_id
       ? findVersion(this.ctx.db.kysely, pkg.current_version_id)
       : undefined;
@@ -85,7 +92,7 @@ export class DistributionService {
     const groupIds = await this.resolveGroupIds(req.dpGroupIds ?? []);
     const at = nowIso(this.ctx);
     const touched = await db.transaction().execute(async (tx) => {
-      const members = await this.givePackageToGroups(tx, pkg.id, groupIds);
+      const members = await givePackageToGroups(tx, { packageId: pkg.id, groupIds });
       const targets = [...new Set([...dps.ids, ...members])];
       // Rows left on an older version (an event missed while no process listened) catch up.
       const moved = await moveTargetsToVersion(tx, { packageId: pkg.id, version, at });
@@ -105,36 +112,12 @@ export class DistributionService {
   private async resolveGroupIds(idsOrNames: readonly string[]): Promise<string[]> {
     const out: string[] = [];
     for (const idOrName of new Set(idsOrNames)) {
-      const row = await this.ctx.db.kysely
-        .selectFrom('dp_group')
-        .select('id')
-        .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
-        .executeTakeFirst();
+      const row = await findDpGroup(this.ctx.db.kysely, idOrName);
       if (!row)
         throw new InputError(ErrorCode.DP_GROUP_NOT_FOUND, `DP group "${idOrName}" does not exist`);
       out.push(row.id);
     }
     return out;
-  }
-
-  /** Remembers the groups' package (for later "distribute to new members"); returns their members. */
-  private async givePackageToGroups(
-    tx: Tx,
-    packageId: string,
-    groupIds: readonly string[],
-  ): Promise<string[]> {
-    if (groupIds.length === 0) return [];
-    await tx
-      .insertInto('dp_group_package')
-      .values(groupIds.map((groupId) => ({ group_id: groupId, package_id: packageId })))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    const members = await tx
-      .selectFrom('dp_group_member')
-      .select('dp_id')
-      .where('group_id', 'in', groupIds)
-      .execute();
-    return members.map((m) => m.dp_id);
   }
 
   /** Stops distributing a package to a DP; the DP deletes the files at its next poll. */
@@ -144,11 +127,7 @@ export class DistributionService {
     const dp = await mustFindDp(this.ctx.db.kysely, dpIdOrName);
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      await tx
-        .deleteFrom('dp_package')
-        .where('dp_id', '=', dp.id)
-        .where('package_id', '=', pkg.id)
-        .execute();
+      await removeTarget(tx, { dpId: dp.id, packageId: pkg.id });
       await writeAudit(tx, actor, at, {
         action: 'package.remove-from-dp',
         targetType: 'package',
@@ -196,12 +175,7 @@ export class DistributionService {
     }
     const at = nowIso(this.ctx);
     await db.transaction().execute(async (tx) => {
-      let q = tx
-        .updateTable('dp_package')
-        .set({ validate_requested_at: at })
-        .where('package_id', '=', pkg.id);
-      if (dpIds !== undefined) q = q.where('dp_id', 'in', dpIds.length ? dpIds : ['']);
-      await q.execute();
+      await requestValidation(tx, { packageId: pkg.id, dpIds, at });
       await writeAudit(tx, actor, at, {
         action: 'package.validate-content',
         targetType: 'package',
@@ -259,20 +233,14 @@ export class DistributionService {
 
   private async siteServerTarget(packageId: string) {
     const db = this.ctx.db.kysely;
-    const row = await db
-      .selectFrom('dp_package as t')
-      .innerJoin('distribution_point as d', 'd.id', 't.dp_id')
-      .select(['t.state', 't.version_id', 'd.id', 'd.name'])
-      .where('d.is_site_server', '=', 1)
-      .where('t.package_id', '=', packageId)
-      .executeTakeFirst();
+    const row = await findSiteServerTarget(db, packageId);
     const version = row && (await findVersion(db, row.version_id));
     if (!row || !version) return undefined;
     return { state: row.state, version, dp: { id: row.id, name: row.name } };
   }
 
   /** Files of a version the library lacks (or, with `rehash`, holds with the wrong bytes). */
-  private async missingFiles(version: VersionRow, rehash = false): Promise<string[]> {
+  private async missingFiles(version: VersionRef, rehash = false): Promise<string[]> {
     const files = await loadVersionFiles(this.ctx.db.kysely, version.id);
     const bad: string[] = [];
     for (const sha256 of new Set(files.map((f) => f.sha256))) {

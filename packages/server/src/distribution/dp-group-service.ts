@@ -7,15 +7,20 @@ import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
-import { findVersion, targetDps } from './content-status-repository.js';
+import { findPackage, findVersion } from '../content/repository.js';
+import { targetDps } from './content-status-repository.js';
 import {
   addGroupMembers,
+  deleteDpGroup,
   findDpGroup,
+  insertDpGroup,
   loadDpGroups,
   membersMissingContent,
+  removeGroupMember,
   replaceGroupMembers,
   resolveDpIds,
   SITE_SERVER_DP_ID,
+  updateDpGroupRow,
   type DpGroupRow,
 } from './dp-repository.js';
 import { mustFindDp } from './dp-service.js';
@@ -72,10 +77,12 @@ export class DpGroupService {
     const id = randomUUID();
     const at = nowIso(this.ctx);
     await this.write(req.name, async (tx) => {
-      await tx
-        .insertInto('dp_group')
-        .values({ id, name: req.name, description: req.description ?? '', created_at: at })
-        .execute();
+      await insertDpGroup(tx, {
+        id,
+        name: req.name,
+        description: req.description ?? '',
+        created_at: at,
+      });
       await addGroupMembers(tx, id, members, at);
       await writeAudit(tx, actor, at, {
         action: 'dp-group.create',
@@ -98,8 +105,7 @@ export class DpGroupService {
       ...(req.description !== undefined ? { description: req.description } : {}),
     };
     await this.write(req.name ?? row.name, async (tx) => {
-      if (Object.keys(changes).length > 0)
-        await tx.updateTable('dp_group').set(changes).where('id', '=', row.id).execute();
+      await updateDpGroupRow(tx, row.id, changes);
       if (members !== undefined) await replaceGroupMembers(tx, row.id, members, at);
       await writeAudit(tx, actor, at, {
         action: 'dp-group.update',
@@ -117,7 +123,7 @@ export class DpGroupService {
     const row = await this.mustFind(idOrName);
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      await tx.deleteFrom('dp_group').where('id', '=', row.id).execute();
+      await deleteDpGroup(tx, row.id);
       await writeAudit(tx, actor, at, {
         action: 'dp-group.delete',
         targetType: 'dp-group',
@@ -150,11 +156,7 @@ export class DpGroupService {
     const dp = await mustFindDp(this.ctx.db.kysely, dpIdOrName);
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      await tx
-        .deleteFrom('dp_group_member')
-        .where('group_id', '=', row.id)
-        .where('dp_id', '=', dp.id)
-        .execute();
+      await removeGroupMember(tx, { groupId: row.id, dpId: dp.id });
       await writeAudit(tx, actor, at, {
         action: 'dp-group.remove-member',
         targetType: 'dp-group',
@@ -175,11 +177,7 @@ export class DpGroupService {
       const gaps = await membersMissingContent(tx, [row.id]);
       const toSite: string[] = [];
       for (const packageId of new Set(gaps.map((g) => g.package_id))) {
-        const pkg = await tx
-          .selectFrom('software_package')
-          .select('current_version_id')
-          .where('id', '=', packageId)
-          .executeTakeFirst();
+        const pkg = await findPackage(tx, packageId);
         const version = pkg?.current_version_id
           ? await findVersion(tx, pkg.current_version_id)
           : undefined;

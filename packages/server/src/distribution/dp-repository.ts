@@ -1,8 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { DistributionPoint, DpGroup } from '@steward/protocol';
 import type { Database, DistributionPointTable, DpGroupTable } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
-import { dpState } from './dp-state.js';
+import type { CandidateDp } from './content-location.js';
+import { dpState, onlineSince } from './dp-state.js';
 
 export type DpRow = Selectable<DistributionPointTable>;
 export type DpGroupRow = Selectable<DpGroupTable>;
@@ -26,6 +27,77 @@ export function findDpGroup(db: Tx, idOrName: string): Promise<DpGroupRow | unde
     .selectAll()
     .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
     .executeTakeFirst();
+}
+
+export async function insertDp(tx: Tx, row: Insertable<DistributionPointTable>): Promise<void> {
+  await tx.insertInto('distribution_point').values(row).execute();
+}
+
+/** Changes the columns given; nothing when there are none. */
+export async function updateDpRow(
+  tx: Tx,
+  id: string,
+  patch: Updateable<DistributionPointTable>,
+): Promise<void> {
+  if (Object.keys(patch).length === 0) return;
+  await tx.updateTable('distribution_point').set(patch).where('id', '=', id).execute();
+}
+
+/** Its targets and group and boundary group links go with it (ON DELETE CASCADE). */
+export async function deleteDp(tx: Tx, id: string): Promise<void> {
+  await tx.deleteFrom('distribution_point').where('id', '=', id).execute();
+}
+
+export async function insertDpGroup(tx: Tx, row: Insertable<DpGroupTable>): Promise<void> {
+  await tx.insertInto('dp_group').values(row).execute();
+}
+
+/** Changes the columns given; nothing when there are none. */
+export async function updateDpGroupRow(
+  tx: Tx,
+  id: string,
+  patch: Updateable<DpGroupTable>,
+): Promise<void> {
+  if (Object.keys(patch).length === 0) return;
+  await tx.updateTable('dp_group').set(patch).where('id', '=', id).execute();
+}
+
+/** Its members and packages go with it; the DPs keep their targets. */
+export async function deleteDpGroup(tx: Tx, id: string): Promise<void> {
+  await tx.deleteFrom('dp_group').where('id', '=', id).execute();
+}
+
+export async function removeGroupMember(
+  tx: Tx,
+  opts: { groupId: string; dpId: string },
+): Promise<void> {
+  await tx
+    .deleteFrom('dp_group_member')
+    .where('group_id', '=', opts.groupId)
+    .where('dp_id', '=', opts.dpId)
+    .execute();
+}
+
+/**
+ * Remembers that the groups hold a package (for a later "distribute to new members") and
+ * returns their members of the moment, the DPs to target now.
+ */
+export async function givePackageToGroups(
+  tx: Tx,
+  opts: { packageId: string; groupIds: readonly string[] },
+): Promise<string[]> {
+  if (opts.groupIds.length === 0) return [];
+  await tx
+    .insertInto('dp_group_package')
+    .values(opts.groupIds.map((groupId) => ({ group_id: groupId, package_id: opts.packageId })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const members = await tx
+    .selectFrom('dp_group_member')
+    .select('dp_id')
+    .where('group_id', 'in', opts.groupIds)
+    .execute();
+  return members.map((m) => m.dp_id);
 }
 
 /** Ids of the named DPs (id or name each), or the first name that matches none. */
@@ -235,4 +307,49 @@ export async function addGroupMembers(
     .values(dpIds.map((dpId) => ({ group_id: groupId, dp_id: dpId, added_at: at })))
     .onConflict((oc) => oc.doNothing())
     .execute();
+}
+
+/** Online DPs with a URL; with a version, only those holding it completely. */
+export async function onlineCandidateDps(
+  db: Tx,
+  opts: { now: Date; versionId: string | undefined },
+): Promise<CandidateDp[]> {
+  const { now, versionId } = opts;
+  let q = db
+    .selectFrom('distribution_point as d')
+    .select(['d.id', 'd.name', 'd.url', 'd.protected', 'd.is_site_server'])
+    .where('d.url', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('d.is_site_server', '=', 1),
+        eb.and([
+          eb('d.registered_at', 'is not', null),
+          eb('d.last_seen_at', '>=', onlineSince(now)),
+        ]),
+      ]),
+    );
+  if (versionId !== undefined)
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('dp_package as t')
+          .select('t.dp_id')
+          .whereRef('t.dp_id', '=', 'd.id')
+          .where('t.installed_version_id', '=', versionId),
+      ),
+    );
+  const rows = await q.execute();
+  return rows.flatMap((r) =>
+    r.url === null
+      ? []
+      : [
+          {
+            id: r.id,
+            name: r.name,
+            url: r.url,
+            protected: r.protected === 1,
+            isSiteServer: r.is_site_server === 1,
+          },
+        ],
+  );
 }

@@ -15,9 +15,12 @@ import { writeAudit } from '../audit/audit.js';
 import { sha256Hex } from '../enrolment/service.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import {
+  deleteDp,
   ensureSiteServerDpRow,
   findDp,
+  insertDp,
   loadDistributionPoints,
+  updateDpRow,
   type DpRow,
 } from './dp-repository.js';
 
@@ -90,24 +93,21 @@ export class DistributionPointService {
     const token = this.newToken(id);
     await this.write(req.name, async () => {
       await this.ctx.db.kysely.transaction().execute(async (tx) => {
-        await tx
-          .insertInto('distribution_point')
-          .values({
-            id,
-            name: req.name,
-            description: req.description ?? '',
-            url: null,
-            is_site_server: 0,
-            protected: req.protected ? 1 : 0,
-            registration_hash: token.hash,
-            registration_expires_at: token.expiresAt,
-            key_hash: null,
-            registered_at: null,
-            last_seen_at: null,
-            version: null,
-            created_at: at,
-          })
-          .execute();
+        await insertDp(tx, {
+          id,
+          name: req.name,
+          description: req.description ?? '',
+          url: null,
+          is_site_server: 0,
+          protected: req.protected ? 1 : 0,
+          registration_hash: token.hash,
+          registration_expires_at: token.expiresAt,
+          key_hash: null,
+          registered_at: null,
+          last_seen_at: null,
+          version: null,
+          created_at: at,
+        });
         await writeAudit(tx, actor, at, {
           action: 'distribution-point.create',
           targetType: 'distribution-point',
@@ -131,11 +131,10 @@ export class DistributionPointService {
     const token = this.newToken(row.id);
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      await tx
-        .updateTable('distribution_point')
-        .set({ registration_hash: token.hash, registration_expires_at: token.expiresAt })
-        .where('id', '=', row.id)
-        .execute();
+      await updateDpRow(tx, row.id, {
+        registration_hash: token.hash,
+        registration_expires_at: token.expiresAt,
+      });
       await writeAudit(tx, actor, at, {
         action: 'distribution-point.renew-token',
         targetType: 'distribution-point',
@@ -165,12 +164,7 @@ export class DistributionPointService {
     };
     await this.write(req.name ?? row.name, async () => {
       await this.ctx.db.kysely.transaction().execute(async (tx) => {
-        if (Object.keys(changes).length > 0)
-          await tx
-            .updateTable('distribution_point')
-            .set(changes)
-            .where('id', '=', row.id)
-            .execute();
+        await updateDpRow(tx, row.id, changes);
         await writeAudit(tx, actor, at, {
           action: 'distribution-point.update',
           targetType: 'distribution-point',
@@ -188,7 +182,7 @@ export class DistributionPointService {
     if (row.is_site_server === 1) throw siteServerError('cannot be deleted');
     const at = nowIso(this.ctx);
     await this.ctx.db.kysely.transaction().execute(async (tx) => {
-      await tx.deleteFrom('distribution_point').where('id', '=', row.id).execute();
+      await deleteDp(tx, row.id);
       await writeAudit(tx, actor, at, {
         action: 'distribution-point.delete',
         targetType: 'distribution-point',

@@ -18,6 +18,14 @@ import { raiseSiteStatus } from '../status/site-status.js';
 import { issueServerCertificate, type SiteKeys } from '../site/site-keys.js';
 import { loadManifests } from '../content/repository.js';
 import { moveTargetsToVersion } from './content-status-repository.js';
+import {
+  completeDpRegistration,
+  dpAssignmentRows,
+  dpHoldsFile,
+  findDpByRegistrationHash,
+  findDpKey,
+  markDpSeen,
+} from './dp-site-repository.js';
 import { applyDpStatusItem, wholeBytes } from './dp-status.js';
 import { dpPollSeconds } from './dp-state.js';
 import { authenticateFirst } from '../agent-api/endpoint-guard.js';
@@ -48,12 +56,7 @@ export class DpSiteService {
   async register(req: DpRegisterRequest, from: string): Promise<DpRegisterResponse> {
     const db = this.ctx.db.kysely;
     const hash = sha256Hex(req.secret);
-    const row = await db
-      .selectFrom('distribution_point')
-      .select(['id', 'name', 'registration_expires_at'])
-      .where('registration_hash', '=', hash)
-      .where('is_site_server', '=', 0)
-      .executeTakeFirst();
+    const row = await findDpByRegistrationHash(db, hash);
     if (!row)
       throw refused(
         ErrorCode.DP_TOKEN_INVALID,
@@ -76,22 +79,15 @@ export class DpSiteService {
     }
     const dpKey = randomBytes(32).toString('base64url');
     const done = await db.transaction().execute(async (tx) => {
-      // Conditional on the hash: of two processes racing with one token, one wins.
-      const r = await tx
-        .updateTable('distribution_point')
-        .set({
-          key_hash: sha256Hex(dpKey),
-          registration_hash: null,
-          registration_expires_at: null,
-          registered_at: at,
-          last_seen_at: at,
-          url: req.url.replace(/\/+$/, ''),
-          version: req.version,
-        })
-        .where('id', '=', row.id)
-        .where('registration_hash', '=', hash)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) return false;
+      const won = await completeDpRegistration(tx, {
+        dpId: row.id,
+        registrationHash: hash,
+        keyHash: sha256Hex(dpKey),
+        url: req.url.replace(/\/+$/, ''),
+        version: req.version,
+        at,
+      });
+      if (!won) return false;
       await raiseSiteStatus(
         this.ctx,
         {
@@ -135,11 +131,7 @@ export class DpSiteService {
     const dot = value?.indexOf('.') ?? -1;
     if (!value || dot < 1)
       throw refused(ErrorCode.DP_AUTH_FAILED, `send the ${DP_AUTH_HEADER} header`);
-    const row = await this.ctx.db.kysely
-      .selectFrom('distribution_point')
-      .select(['id', 'name', 'key_hash'])
-      .where('id', '=', value.slice(0, dot))
-      .executeTakeFirst();
+    const row = await findDpKey(this.ctx.db.kysely, value.slice(0, dot));
     if (!row?.key_hash || !sameHash(sha256Hex(value.slice(dot + 1)), row.key_hash))
       throw refused(
         ErrorCode.DP_AUTH_FAILED,
@@ -152,49 +144,14 @@ export class DpSiteService {
     dpId: string,
     extra: { version?: string; stored_bytes?: number; url?: string } = {},
   ) {
-    await this.ctx.db.kysely
-      .updateTable('distribution_point')
-      .set({ last_seen_at: nowIso(this.ctx), ...extra })
-      .where('id', '=', dpId)
-      .execute();
+    await markDpSeen(this.ctx.db.kysely, { dpId, at: nowIso(this.ctx), ...extra });
   }
 
   /** What this DP is to hold: each targeted package's current version and its manifest. */
   async assignments(dp: AuthenticatedDp): Promise<DpAssignments> {
     await this.seen(dp.id);
     const db = this.ctx.db.kysely;
-    const rows = await db
-      .selectFrom('dp_package as t')
-      .innerJoin('software_package as p', 'p.id', 't.package_id')
-      // A package without a version yet has nothing to hold.
-      .innerJoin('package_version as v', 'v.id', 'p.current_version_id')
-      .select([
-        't.package_id',
-        'p.name',
-        't.version_id as target_version_id',
-        't.validate_requested_at',
-        'v.id',
-        'v.number',
-        'v.size_bytes',
-      ])
-      .where('t.dp_id', '=', dp.id)
-      // Package priority (seed 004): the DP pulls in this order, one package after another, and
-      // asks again after each pass, so a package already being pulled is not pre-empted and a
-      // new high-priority one goes first in the next pass.
-      .orderBy(
-        (eb) =>
-          eb
-            .case()
-            .when('p.priority', '=', 'high')
-            .then(0)
-            .when('p.priority', '=', 'medium')
-            .then(1)
-            .else(2)
-            .end(),
-        'asc',
-      )
-      .orderBy('p.name')
-      .execute();
+    const rows = await dpAssignmentRows(db, dp.id);
     const manifests = await loadManifests(
       db,
       rows.map((r) => r.id),
@@ -239,15 +196,6 @@ export class DpSiteService {
 
   /** Whether `sha256` belongs to content this DP is asked to hold (DPs get nothing else). */
   async mayFetch(dp: AuthenticatedDp, sha256: string): Promise<boolean> {
-    const row = await this.ctx.db.kysely
-      .selectFrom('dp_package as t')
-      .innerJoin('software_package as p', 'p.id', 't.package_id')
-      .innerJoin('package_version_file as f', 'f.version_id', 'p.current_version_id')
-      .select('f.sha256')
-      .where('t.dp_id', '=', dp.id)
-      .where('f.sha256', '=', sha256)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+    return dpHoldsFile(this.ctx.db.kysely, { dpId: dp.id, sha256 });
   }
 }

@@ -3,7 +3,8 @@ import type { DpStatusItem } from '@steward/protocol';
 import type { Database } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { raiseSiteStatus } from '../status/site-status.js';
-import { findVersion, type VersionRow } from './content-status-repository.js';
+import { findVersion, type VersionRef } from '../content/repository.js';
+import { findTarget, updateTarget } from './content-status-repository.js';
 
 type Tx = Kysely<Database>;
 
@@ -66,7 +67,7 @@ export function wholeBytes(value: number): number {
   return Math.min(Math.floor(value), Number.MAX_SAFE_INTEGER);
 }
 
-function nextValues(row: TargetRow, item: DpStatusItem, version: VersionRow, at: string) {
+function nextValues(row: TargetRow, item: DpStatusItem, version: VersionRef, at: string) {
   const installedVersion =
     item.state === 'installed'
       ? version.id
@@ -101,26 +102,10 @@ export async function applyDpStatusItem(
   if (!version) return false;
   const at = ctx.clock.now().toISOString();
   const raised = await ctx.db.kysely.transaction().execute(async (tx: Tx) => {
-    const row = await tx
-      .selectFrom('dp_package as t')
-      .innerJoin('software_package as p', 'p.id', 't.package_id')
-      .select([
-        't.state',
-        't.installed_version_id',
-        't.version_id',
-        't.validate_requested_at',
-        'p.name as package_name',
-      ])
-      .where('t.dp_id', '=', dp.id)
-      .where('t.package_id', '=', version.package_id)
-      .executeTakeFirst();
+    const target = { dpId: dp.id, packageId: version.package_id };
+    const row = await findTarget(tx, target);
     if (!row || row.version_id !== version.id) return 0;
-    await tx
-      .updateTable('dp_package')
-      .set(nextValues(row, item, version, at))
-      .where('dp_id', '=', dp.id)
-      .where('package_id', '=', version.package_id)
-      .execute();
+    await updateTarget(tx, { ...target, values: nextValues(row, item, version, at) });
     const milestones = milestonesOf(row, item);
     for (const m of milestones) {
       const attributes = {

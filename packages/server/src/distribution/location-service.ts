@@ -8,15 +8,10 @@ import type { SiteKeys } from '../site/site-keys.js';
 import { signContentAccessToken } from '../content/access-token.js';
 import { CONTENT_TOKEN_SECONDS } from '../content/file-access.js';
 import { mustFindPackage } from '../content/find-package.js';
-import { findVersion } from './content-status-repository.js';
-import { groupsContaining } from './boundary-repository.js';
-import {
-  resolveContentLocations,
-  type CandidateDp,
-  type LocationGroup,
-  type LocationResult,
-} from './content-location.js';
-import { onlineSince } from './dp-state.js';
+import { findVersion } from '../content/repository.js';
+import { groupsContaining, loadLocationGroups } from './boundary-repository.js';
+import { resolveContentLocations, type LocationResult } from './content-location.js';
+import { onlineCandidateDps } from './dp-repository.js';
 import { addressKey, formatAddress, parseAddress } from './ip-address.js';
 
 type Tx = Kysely<Database>;
@@ -24,79 +19,6 @@ type Tx = Kysely<Database>;
 /** Which package versions a device may download: those its deployments' programs name. */
 export interface ContentEntitlement {
   versionIdsFor(deviceId: string): Promise<ReadonlySet<string>>;
-}
-
-async function loadGroups(db: Tx, clientGroupIds: readonly string[]) {
-  const groups = new Map<string, LocationGroup>();
-  if (clientGroupIds.length === 0) return groups;
-  const links = await db
-    .selectFrom('boundary_group_neighbour')
-    .selectAll()
-    .where('group_id', 'in', clientGroupIds)
-    .execute();
-  const ids = [...new Set([...clientGroupIds, ...links.map((l) => l.neighbour_id)])];
-  const [rows, dps] = await Promise.all([
-    db.selectFrom('boundary_group').select(['id', 'slow']).where('id', 'in', ids).execute(),
-    db.selectFrom('boundary_group_dp').selectAll().where('group_id', 'in', ids).execute(),
-  ]);
-  for (const r of rows)
-    groups.set(r.id, {
-      id: r.id,
-      slow: r.slow === 1,
-      dpIds: dps.filter((d) => d.group_id === r.id).map((d) => d.dp_id),
-      neighbours: links
-        .filter((l) => l.group_id === r.id)
-        .map((l) => ({
-          boundaryGroupId: l.neighbour_id,
-          fallbackAfterMinutes: l.fallback_after_minutes,
-        })),
-    });
-  return groups;
-}
-
-/** Online DPs with a URL; with a version, only those holding it completely. */
-async function loadCandidates(
-  db: Tx,
-  now: Date,
-  versionId: string | undefined,
-): Promise<CandidateDp[]> {
-  let q = db
-    .selectFrom('distribution_point as d')
-    .select(['d.id', 'd.name', 'd.url', 'd.protected', 'd.is_site_server'])
-    .where('d.url', 'is not', null)
-    .where((eb) =>
-      eb.or([
-        eb('d.is_site_server', '=', 1),
-        eb.and([
-          eb('d.registered_at', 'is not', null),
-          eb('d.last_seen_at', '>=', onlineSince(now)),
-        ]),
-      ]),
-    );
-  if (versionId !== undefined)
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('dp_package as t')
-          .select('t.dp_id')
-          .whereRef('t.dp_id', '=', 'd.id')
-          .where('t.installed_version_id', '=', versionId),
-      ),
-    );
-  const rows = await q.execute();
-  return rows.flatMap((r) =>
-    r.url === null
-      ? []
-      : [
-          {
-            id: r.id,
-            name: r.name,
-            url: r.url,
-            protected: r.protected === 1,
-            isSiteServer: r.is_site_server === 1,
-          },
-        ],
-  );
 }
 
 /** The location algorithm over the database: which DPs a client at `addressText` may use. */
@@ -109,8 +31,8 @@ export async function locateContent(
     throw new InputError(ErrorCode.INVALID_ADDRESS, `"${opts.addressText}" is not an IP address`);
   const clientGroupIds = await groupsContaining(db, addressKey(addr.bytes));
   const [groups, candidates] = await Promise.all([
-    loadGroups(db, clientGroupIds),
-    loadCandidates(db, opts.now, opts.versionId),
+    loadLocationGroups(db, clientGroupIds),
+    onlineCandidateDps(db, { now: opts.now, versionId: opts.versionId }),
   ]);
   return {
     clientAddress: formatAddress(addr),

@@ -1,24 +1,31 @@
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import {
   API_PREFIX,
   isAgentAccess,
+  AppError,
+  ErrorCode,
   successStatus,
   type BodyOf,
   type Operation,
   type OperationGroup,
   type ParamsOf,
   type QueryOf,
+  type RawBody,
   type ResultOf,
 } from '@steward/protocol';
 import { authorize } from '../context.js';
 import { actorOf } from './auth.js';
 import type { App } from './types.js';
 
-/** The request a handler of `O` receives: params, query and body typed from the operation. */
+/**
+ * The request a handler of `O` receives: params, query and body typed from the operation. The
+ * body of a raw-body operation is the request's byte stream, unread.
+ */
 export type OperationRequest<O extends Operation> = FastifyRequest<{
   Params: ParamsOf<O>;
   Querystring: QueryOf<O>;
-  Body: BodyOf<O>;
+  Body: O['rawBody'] extends RawBody ? Readable : BodyOf<O>;
 }>;
 
 /**
@@ -34,11 +41,17 @@ export type Handlers<G extends OperationGroup> = { [K in keyof G]: OperationHand
 
 /** The Fastify route schema of an operation: what validates requests and feeds the OpenAPI document. */
 export function routeSchema(op: Operation): FastifySchema {
+  const description = [
+    ...(op.rawBody
+      ? [`Body: raw bytes (${op.rawBody.mediaTypes.join(', ')}), up to ${op.rawBody.maxBytes}.`]
+      : []),
+    ...(op.errors.length > 0
+      ? [`Error codes beyond the generic ones: ${op.errors.join(', ')}.`]
+      : []),
+  ].join(' ');
   return {
     summary: op.summary,
-    ...(op.errors.length > 0
-      ? { description: `Error codes beyond the generic ones: ${op.errors.join(', ')}.` }
-      : {}),
+    ...(description ? { description } : {}),
     tags: [...op.tags],
     ...(op.params ? { params: op.params } : {}),
     ...(op.query ? { querystring: op.query } : {}),
@@ -62,6 +75,8 @@ export function registerOperation<O extends Operation>(
   const access = op.permission;
   if (isAgentAccess(access))
     throw new Error(`${op.method} ${op.path} is an agent API operation: implementAgent serves it`);
+  const raw = op.rawBody;
+  if (raw) acceptRawBodies(app, raw);
   app.route({
     method: op.method,
     url: `${API_PREFIX}${op.path}`,
@@ -79,12 +94,53 @@ export function registerOperation<O extends Operation>(
         const actor = actorOf(request);
         if (access !== 'signed-in') authorize(actor, access);
       }
+      if (raw) request.body = rawBodyOf(request, raw);
       // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- Fastify validated params, query and body against this operation's schemas (routeSchema) before the handler runs
       const result = await handler(request as unknown as OperationRequest<O>, reply);
       if (status === 204) return reply.status(204).send();
       return reply.status(status).send(result);
     },
   });
+}
+
+/** The media type of a request, without parameters, lower case ('' when there is none). */
+export function mediaTypeOf(req: FastifyRequest): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/**
+ * Bodies of these media types reach the route as the unread request stream: uploads are
+ * streamed to disk, never buffered, whatever their size.
+ */
+function acceptRawBodies(app: App, raw: RawBody): void {
+  for (const type of raw.mediaTypes)
+    if (!app.hasContentTypeParser(type))
+      app.addContentTypeParser(type, (_req, payload, done) => {
+        done(null, payload);
+      });
+}
+
+/**
+ * The stream of a raw-body request; UNSUPPORTED_MEDIA_TYPE (415) for another media type, and
+ * BODY_TOO_LARGE (413) when it says it is longer than the operation takes. Fastify's
+ * `bodyLimit` only bounds the parsers that buffer, so the declared length is checked here; a
+ * body sent without a length is bounded by what the handler's stream consumer accepts.
+ */
+function rawBodyOf(request: FastifyRequest, raw: RawBody): Readable {
+  if (!raw.mediaTypes.includes(mediaTypeOf(request)))
+    throw new AppError(
+      415,
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      `send ${raw.mediaTypes.join(' or ')}`,
+    );
+  if (Number(request.headers['content-length']) > raw.maxBytes)
+    throw new AppError(
+      413,
+      ErrorCode.BODY_TOO_LARGE,
+      `the body may hold at most ${raw.maxBytes} bytes`,
+    );
+  // The parser above passes the payload stream on; a body-less request has only the raw one.
+  return request.body instanceof Readable ? request.body : request.raw;
 }
 
 /** Registers every operation of a domain's group; the compiler wants a handler for each. */

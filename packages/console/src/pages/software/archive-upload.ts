@@ -1,6 +1,14 @@
-import { API_PREFIX, ApiError, apiErrorOf } from '@steward/protocol';
+import { API_PREFIX, ApiError, apiErrorOf, ops, pathOf, responseCheck } from '@steward/protocol';
 import type { PackageVersion } from '@steward/protocol';
 import { api } from '../../api/client';
+
+const op = ops.packages.createVersionFromArchive;
+const versionCheck = responseCheck(op.responses[201]);
+
+/** The answer is what the operation declares (the check is the schema PackageVersion is from). */
+function isPackageVersion(v: unknown): v is PackageVersion {
+  return versionCheck.check(v);
+}
 
 export interface UploadProgress {
   loaded: number;
@@ -13,16 +21,6 @@ export async function isGzip(file: Blob): Promise<boolean> {
   return head[0] === 0x1f && head[1] === 0x8b;
 }
 
-function isPackageVersion(v: unknown): v is PackageVersion {
-  if (typeof v !== 'object' || v === null) return false;
-  return (
-    typeof Reflect.get(v, 'id') === 'string' &&
-    typeof Reflect.get(v, 'number') === 'number' &&
-    typeof Reflect.get(v, 'fileCount') === 'number' &&
-    typeof Reflect.get(v, 'sizeBytes') === 'number'
-  );
-}
-
 function parseJson(text: string): unknown {
   try {
     return text ? JSON.parse(text) : undefined;
@@ -32,8 +30,9 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * POST /packages/:id/versions/archive with XMLHttpRequest, because fetch reports no upload
- * progress. Same bearer token and same error shape as the typed ApiClient; `signal` aborts.
+ * The archive upload operation (`ops.packages.createVersionFromArchive`) with XMLHttpRequest,
+ * because fetch reports no upload progress. Path, media type and the answer's check come from
+ * the operation, as the typed ApiClient's; same session and error shape; `signal` aborts.
  */
 export async function uploadArchive(
   packageId: string,
@@ -44,13 +43,10 @@ export async function uploadArchive(
   const gzip = await isGzip(file);
   return new Promise<PackageVersion>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open(
-      'POST',
-      `${api.baseUrl}${API_PREFIX}/packages/${encodeURIComponent(packageId)}/versions/archive`,
-    );
+    xhr.open(op.method, `${api.baseUrl}${API_PREFIX}${pathOf(op, { id: packageId })}`);
     xhr.setRequestHeader('content-type', gzip ? 'application/gzip' : 'application/x-tar');
     // Same origin: the session cookie goes along; the CSRF header comes from the client.
-    for (const [name, value] of Object.entries(api.authHeaders('POST')))
+    for (const [name, value] of Object.entries(api.authHeaders(op.method)))
       xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (e) => {
       onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
@@ -60,7 +56,13 @@ export async function uploadArchive(
         const body = parseJson(xhr.responseText);
         if (isPackageVersion(body)) resolve(body);
         else
-          reject(new ApiError(xhr.status, 'BAD_RESPONSE', 'the site answered without a version'));
+          reject(
+            new ApiError(
+              xhr.status,
+              'BAD_RESPONSE',
+              `the site answered without a version (${versionCheck.firstError(body)})`,
+            ),
+          );
         return;
       }
       // A 401 ends the session the same way as any other request: ask once through the client.

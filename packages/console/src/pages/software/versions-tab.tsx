@@ -2,7 +2,7 @@ import { Badge, Button, Drawer, Group, ScrollArea, Table, Text, TextInput } from
 import { useDisclosure } from '@mantine/hooks';
 import { IconFiles, IconSearch, IconTrash, IconUpload } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Package, PackageVersion } from '@steward/protocol';
+import { DEFAULT_VERSIONS_KEPT, type Package, type PackageVersion } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { notifyError, notifySuccess } from '../../api/errors';
@@ -96,7 +96,7 @@ export function VersionsTab({ pkg }: { pkg: Package }) {
   const list = [...(versions.data ?? [])].sort((a, b) => b.number - a.number);
   const qc = useQueryClient();
   const prune = useMutation({
-    mutationFn: () => api.pruneVersions(pkg.id, 2),
+    mutationFn: () => api.pruneVersions(pkg.id, DEFAULT_VERSIONS_KEPT),
     onSuccess: (kept) => {
       notifySuccess(`Kept versions ${kept.map((v) => v.number).join(', ')}`, 'Old versions pruned');
       void qc.invalidateQueries({ queryKey: keys.versions(pkg.id) });
@@ -117,13 +117,13 @@ export function VersionsTab({ pkg }: { pkg: Package }) {
           Updating the source makes a new version; distribution points and clients move to it.
         </Text>
         <Group gap="xs">
-          {can('software:write') && list.length > 2 && (
+          {can('software:write') && list.length > DEFAULT_VERSIONS_KEPT && (
             <ConfirmButton
               size="sm"
               variant="default"
               leftSection={<IconTrash size={15} />}
               title="Prune old versions?"
-              message={`Versions older than ${list[1]?.number ?? ''} are deleted; files no other version uses are freed by the next library clean-up. The current and previous versions stay.`}
+              message={`Versions older than ${list[DEFAULT_VERSIONS_KEPT - 1]?.number ?? ''} are deleted; files no other version uses are freed by the next library clean-up. The newest ${DEFAULT_VERSIONS_KEPT} versions stay.`}
               confirmLabel="Prune"
               loading={prune.isPending}
               onConfirm={() => prune.mutateAsync()}
