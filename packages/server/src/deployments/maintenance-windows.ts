@@ -13,7 +13,7 @@ import { authorize, nowIso } from '../context.js';
 import type { Database, MaintenanceWindowTable } from '../db/tables/index.js';
 import { CorruptRowError, checkRow, parseJsonColumn } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
-import { findCollection } from './deployment-repository.js';
+import { findCollection } from '../collections/repository.js';
 import type { DeploymentNotifier } from './notify.js';
 import { requireWallTime } from './schedule-validation.js';
 
