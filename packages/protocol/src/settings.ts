@@ -34,7 +34,9 @@ export type SettingFlag<V> =
       name: string;
       on: V;
       off: V;
-      /** Help of the `--no-` form (the field's help describes the `--name` form). */
+      /** Help of the `--name` form. */
+      onHelp: string;
+      /** Help of the `--no-name` form. */
       offHelp: string;
     };
 

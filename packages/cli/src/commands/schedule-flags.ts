@@ -1,8 +1,14 @@
-import type { DeploymentTrigger, PhaseBody, Recurrence } from '@steward/protocol';
+import {
+  PhaseSettings,
+  type DeploymentTrigger,
+  type PhaseBody,
+  type Recurrence,
+} from '@steward/protocol';
 import { isIP } from 'node:net';
 import { usageError } from '../errors.js';
 import { parseInteger } from '../options.js';
 import { plural } from '../output/format.js';
+import { parseSettingInteger } from '../setting-flags.js';
 
 /**
  * Local parsing of the software-distribution flags: wall times, recurrences, exit-code lists,
@@ -172,8 +178,12 @@ export function parsePhaseSpec(
   }
   return {
     collection,
-    successPercent: parseInteger(success, `${what} success percent`, { min: 1, max: 100 }),
-    soakMinutes: parseInteger(soak, `${what} soak minutes`, { min: 0, max: 43200 }),
+    successPercent: parseSettingInteger(
+      PhaseSettings.successPercent,
+      success,
+      `${what} success percent`,
+    ),
+    soakMinutes: parseSettingInteger(PhaseSettings.soakMinutes, soak, `${what} soak minutes`),
   };
 }
 
