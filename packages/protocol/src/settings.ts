@@ -8,6 +8,7 @@ import {
   type TUnion,
   type TLiteral,
 } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 
 /**
  * Settings declared once (issue 8, item 2; ADR 0016). A settings object is a record of fields;
@@ -51,8 +52,11 @@ interface FieldBase<S extends TSchema> {
    * declaration).
    */
   flag: SettingFlag<Static<S>> | null;
-  /** A named condition the form checks before showing the field (e.g. 'required'). */
-  onlyWhen?: string;
+  /**
+   * A named condition (e.g. 'required') the form checks before showing the field, and the
+   * value sent while it does not hold (the setting has no effect then).
+   */
+  onlyWhen?: { condition: string; otherwise: Static<S> };
 }
 
 export interface BooleanSetting extends FieldBase<TBoolean> {
@@ -148,4 +152,71 @@ export function settingEntries<D extends SettingsDeclaration>(
 /** The limits of an integer setting (the form's min/max, the CLI's range check). */
 export function integerLimits(f: IntegerSetting): { min: number; max: number } {
   return { min: f.schema.minimum ?? 0, max: f.schema.maximum ?? Number.MAX_SAFE_INTEGER };
+}
+
+/** A value as a person reads it: Yes/No, the choice's label, or the number with its unit. */
+export function describeSetting(field: SettingField, value: unknown): string {
+  switch (field.render) {
+    case 'boolean':
+      return value === true ? 'Yes' : 'No';
+    case 'number':
+      return `${String(value)} ${field.unit}`;
+    case 'select':
+    case 'radio':
+      return field.choices.find((c) => c.value === value)?.label ?? String(value);
+  }
+}
+
+/**
+ * The values to send: each field whose `onlyWhen` condition does not hold takes its
+ * `otherwise` value (a pre-download setting of an available deployment is sent off).
+ */
+export function effectiveSettings<D extends SettingsDeclaration>(
+  d: D,
+  values: SettingValues<D>,
+  conditions: Readonly<Record<string, boolean>>,
+): SettingValues<D> {
+  const out = { ...values };
+  for (const key of Object.keys(d) as (keyof D)[]) {
+    const when = d[key]?.onlyWhen;
+    if (when !== undefined && conditions[when.condition] !== true)
+      out[key] = when.otherwise as SettingValues<D>[typeof key];
+  }
+  return out;
+}
+
+/** One value per declared field, computed from its key and declaration. */
+export function mapSettings<D extends SettingsDeclaration, T>(
+  d: D,
+  fn: (key: keyof D & string, field: SettingField) => T,
+): { [K in keyof D]: T } {
+  const out: Record<string, T> = {};
+  for (const [key, field] of Object.entries(d)) out[key] = fn(key, field);
+  return out as { [K in keyof D]: T };
+}
+
+/** The declared fields of a larger object (a form holding other fields too). */
+export function pickSettings<D extends SettingsDeclaration>(
+  d: D,
+  from: SettingValues<D>,
+): SettingValues<D> {
+  const out: Partial<SettingValues<D>> = {};
+  for (const key of Object.keys(d) as (keyof D)[]) out[key] = from[key];
+  return out as SettingValues<D>;
+}
+
+/** What a form can say before asking the site: each field whose value its schema refuses. */
+export function settingErrors<D extends SettingsDeclaration>(
+  d: D,
+  values: SettingValues<D>,
+): Partial<Record<keyof D & string, string>> {
+  const out: Partial<Record<keyof D & string, string>> = {};
+  for (const { key, field } of settingEntries(d)) {
+    if (Value.Check(field.schema, values[key])) continue;
+    if (field.render === 'number') {
+      const { min, max } = integerLimits(field);
+      out[key] = `A whole number from ${min} to ${max} ${field.unit}`;
+    } else out[key] = `Choose one of the offered values`;
+  }
+  return out;
 }

@@ -51,7 +51,7 @@ export const DeploymentOptions = {
     label: 'Make available before the deadline: clients pre-download the content',
     help: 'Clients download the content when it becomes available, before the deadline',
     default: true,
-    onlyWhen: 'required',
+    onlyWhen: { condition: 'required', otherwise: false },
     flag: {
       kind: 'switch',
       name: 'pre-download',
@@ -110,7 +110,7 @@ export const DeploymentOptions = {
     minimum: 0,
     maximum: THIRTY_DAYS_MINUTES,
     default: 0,
-    onlyWhen: 'required',
+    onlyWhen: { condition: 'required', otherwise: 0 },
     flag: { kind: 'value', name: 'max-postpone-minutes', placeholder: '<n>' },
   }),
   enabled: booleanSetting({
