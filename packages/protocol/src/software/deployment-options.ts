@@ -171,3 +171,34 @@ export const HaltOnFailurePercent = integerSetting({
   default: 10,
   flag: { kind: 'value', name: 'halt-on-failure', placeholder: '<percent>' },
 });
+
+/**
+ * How a program runs, declared like the deployment options: the program form, the CLI's
+ * `program create|update` flags and the site's defaults and columns come from it. (The command
+ * line, working directory, exit codes and requirements are structured fields with their own
+ * inputs; their schemas stay in `ProgramBody`.)
+ */
+export const ProgramOptions = {
+  runAs: choiceSetting({
+    label: 'Run as',
+    help: 'Who runs the command',
+    render: 'radio',
+    choices: [
+      { value: 'root', label: 'root' },
+      { value: 'user', label: 'Logged-on user' },
+    ],
+    default: 'root',
+    flag: { kind: 'value', name: 'run-as', placeholder: '<who>' },
+  }),
+  /** Killed (process group, SIGTERM then SIGKILL) after this long. */
+  maxRunMinutes: integerSetting({
+    label: 'Maximum run time',
+    help: 'Killed after this long',
+    unit: 'minutes',
+    minimum: 1,
+    maximum: 24 * 60,
+    default: 120,
+    flag: { kind: 'value', name: 'max-run-minutes', placeholder: '<n>' },
+  }),
+};
+export type ProgramOptions = SettingValues<typeof ProgramOptions>;

@@ -8,6 +8,7 @@ import {
   HaltOnFailurePercent,
   MAX_PHASES,
   PhaseSettings,
+  ProgramOptions,
 } from './deployment-options.js';
 
 // ---- programs ----
@@ -27,7 +28,7 @@ export const PlatformRequirements = Type.Object(
 );
 export type PlatformRequirements = Static<typeof PlatformRequirements>;
 
-const RunAs = Type.Union([Type.Literal('root'), Type.Literal('user')]);
+const RunAs = ProgramOptions.runAs.schema;
 const ExitCodes = Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { maxItems: 256 });
 
 export const ProgramBody = Type.Object(
@@ -37,9 +38,8 @@ export const ProgramBody = Type.Object(
     commandLine: Type.String({ minLength: 1, maxLength: 8192 }),
     /** Relative to the package root ('.' by default). */
     workingDirectory: Type.Optional(Type.String({ maxLength: 1024 })),
-    runAs: Type.Optional(RunAs),
-    /** Killed (process group, SIGTERM then SIGKILL) after this long. Default 120. */
-    maxRunMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+    /** Who runs it and for how long at most (declared with defaults: deployment-options.ts). */
+    ...settingsProperties(ProgramOptions),
     /** Default [0]. */
     successExitCodes: Type.Optional(ExitCodes),
     /** Success, and the machine must restart. Default []. */
