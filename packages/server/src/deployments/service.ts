@@ -30,7 +30,7 @@ import { columnChanges } from '../db/setting-columns.js';
 import type { DeploymentNotifier } from './notify.js';
 import { checkSchedule, type ScheduleFields } from './schedule-validation.js';
 import { deploymentSummaries } from './summary.js';
-import { deviceDeploymentStates, listDeploymentDevices } from './monitoring.js';
+import { deviceDeploymentStates, listDeploymentDevices } from './repository/monitoring.js';
 import { addExtraAssignment, rerunDeployment } from './rerun.js';
 
 type Tx = Kysely<Database>;

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { AgentDeployment, AssignmentsDocument, DeploymentOptions } from '@steward/protocol';
-import type { Database } from '../db/tables/index.js';
-import { checkRow } from '../db/corrupt-row.js';
-import { extraAssignmentsOf, optionsOfRow, triggersOf } from './deployment-repository.js';
+import type { Database } from '../../db/tables/index.js';
+import { checkRow } from '../../db/corrupt-row.js';
+import { extraAssignmentsOf, optionsOfRow, triggersOf } from '../deployment-repository.js';
 import { windowBodyOf } from './maintenance-windows.js';
-import { expiredEverywhere } from './schedule-validation.js';
+import { expiredEverywhere } from '../schedule-validation.js';
 
 type Tx = Kysely<Database>;
 
