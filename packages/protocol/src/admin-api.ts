@@ -3,7 +3,7 @@ import { CustomClassDefinition, InventoryInstance, PropertyType } from './invent
 import { MessageType, Severity } from './status-catalog.js';
 import { NudgeAction } from './agent-api.js';
 import { Id, Name, Nullable } from './software/common.js';
-import { MAX_MESSAGE_ID, pagingFields, RowCursor } from './paging.js';
+import { MAX_MESSAGE_ID, pagingFields, RowCursor, WEEK_MINUTES } from './paging.js';
 
 /** Admin API base path. Everything the console does goes through here. */
 export const API_PREFIX = '/api/v1';
@@ -310,7 +310,7 @@ export const CollectionDefinition = Type.Object(
     limitingCollectionId: Type.Optional(Nullable(Id)),
     rules: Type.Array(CollectionRule, { maxItems: 10000 }),
     /** Minutes between scheduled full evaluations; default 60. */
-    evaluationIntervalMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 10080 })),
+    evaluationIntervalMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: WEEK_MINUTES })),
   },
   { additionalProperties: false },
 );

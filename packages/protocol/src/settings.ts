@@ -179,8 +179,7 @@ export function effectiveSettings<D extends SettingsDeclaration>(
   const out = { ...values };
   for (const key of Object.keys(d) as (keyof D)[]) {
     const when = d[key]?.onlyWhen;
-    if (when !== undefined && conditions[when.condition] !== true)
-      out[key] = when.otherwise as SettingValues<D>[typeof key];
+    if (when !== undefined && conditions[when.condition] !== true) out[key] = when.otherwise;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import {
   PhaseSettings,
+  WEEK_MINUTES,
   type DeploymentTrigger,
   type PhaseBody,
   type Recurrence,
@@ -196,7 +197,7 @@ export function parseNeighbourSpec(
   const group = (m?.[1] ?? text).trim();
   if (group === '') throw usageError(`${what} must be GROUP or GROUP:MINUTES; got "${text}"`);
   const minutes =
-    m?.[2] === undefined ? 120 : parseInteger(m[2], `${what} minutes`, { max: 10080 });
+    m?.[2] === undefined ? 120 : parseInteger(m[2], `${what} minutes`, { max: WEEK_MINUTES });
   return { group, fallbackAfterMinutes: minutes };
 }
 
