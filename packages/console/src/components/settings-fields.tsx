@@ -18,12 +18,14 @@ export function SettingInput({
   onChange,
   error,
   testId,
+  disabled = false,
 }: {
   field: SettingField;
   value: unknown;
   onChange: (value: unknown) => void;
   error?: string | undefined;
   testId?: string | undefined;
+  disabled?: boolean;
 }) {
   switch (field.render) {
     case 'boolean':
@@ -34,6 +36,7 @@ export function SettingInput({
           checked={value === true}
           onChange={(e) => onChange(e.currentTarget.checked)}
           error={error}
+          disabled={disabled}
           data-testid={testId}
         />
       );
@@ -53,6 +56,7 @@ export function SettingInput({
             onChange(Math.min(max, Math.max(min, typeof v === 'number' ? Math.trunc(v) : min)))
           }
           error={error}
+          disabled={disabled}
           data-testid={testId}
         />
       );
@@ -69,6 +73,7 @@ export function SettingInput({
           }
           allowDeselect={false}
           error={error}
+          disabled={disabled}
           data-testid={testId}
         />
       );
@@ -82,6 +87,7 @@ export function SettingInput({
             onChange(field.choices.find((c) => c.value === v)?.value ?? field.default)
           }
           error={error}
+          disabled={disabled}
           data-testid={testId}
         >
           <Stack gap={6} mt={4}>
@@ -106,14 +112,16 @@ export function SettingsFields<D extends SettingsDeclaration>({
   conditions = {},
   errors = {},
   testIdPrefix,
+  disabled = false,
 }: {
   declaration: D;
   values: SettingValues<D>;
   onChange: <K extends keyof D & string>(key: K, value: SettingValues<D>[K]) => void;
   conditions?: Readonly<Record<string, boolean>>;
   errors?: Partial<Record<keyof D, string>>;
-  /** `wizard` gives `wizard-pre-download`, `wizard-rerun`... (the CLI flag names). */
+  /** `wizard` gives `wizard-preDownload`, `wizard-rerun`... (the field keys). */
   testIdPrefix: string;
+  disabled?: boolean;
 }) {
   const shown = settingEntries(declaration).filter(
     ({ field }) => field.onlyWhen === undefined || conditions[field.onlyWhen.condition] === true,
@@ -127,7 +135,8 @@ export function SettingsFields<D extends SettingsDeclaration>({
       // booleans), which is the declared value type of `key`.
       onChange={(v) => onChange(key, v as SettingValues<D>[typeof key])}
       error={errors[key]}
-      testId={`${testIdPrefix}-${field.flag?.name ?? key}`}
+      testId={`${testIdPrefix}-${key}`}
+      disabled={disabled}
     />
   );
   const grid = shown.filter(({ field }) => field.render === 'select' || field.render === 'number');
