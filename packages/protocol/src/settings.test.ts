@@ -17,7 +17,8 @@ import {
 describe('a settings declaration', () => {
   it('gives the defaults, and fills only what a partial input leaves out', () => {
     const defaults = settingsDefaults(DeploymentOptions);
-    expect(defaults).toEqual({
+    expect(Object.keys(defaults)).toEqual(Object.keys(DeploymentOptions));
+    expect(defaults).toMatchObject({
       rerun: 'if-failed',
       contentMode: 'download',
       preDownload: true,
