@@ -45,6 +45,8 @@ interface FieldBase<S extends TSchema> {
   schema: S;
   default: Static<S>;
   label: string;
+  /** The label where a value is shown rather than edited (detail pages, `show`); `label` if unset. */
+  shortLabel?: string;
   /** One line: what the setting does (form description, CLI help). */
   help: string;
   /**
@@ -152,6 +154,11 @@ export function settingEntries<D extends SettingsDeclaration>(
 /** The limits of an integer setting (the form's min/max, the CLI's range check). */
 export function integerLimits(f: IntegerSetting): { min: number; max: number } {
   return { min: f.schema.minimum ?? 0, max: f.schema.maximum ?? Number.MAX_SAFE_INTEGER };
+}
+
+/** The label of a shown (not edited) value. */
+export function shownLabel(field: SettingField): string {
+  return field.shortLabel ?? field.label;
 }
 
 /** A value as a person reads it: Yes/No, the choice's label, or the number with its unit. */

@@ -1,6 +1,7 @@
 import { NumberInput, Radio, Select, SimpleGrid, Stack, Switch } from '@mantine/core';
 import {
   describeSetting,
+  shownLabel,
   integerLimits,
   settingEntries,
   type SettingField,
@@ -162,5 +163,5 @@ export function settingRows<D extends SettingsDeclaration>(
     .filter(
       ({ field }) => field.onlyWhen === undefined || conditions[field.onlyWhen.condition] === true,
     )
-    .map(({ key, field }) => [field.label, describeSetting(field, values[key])]);
+    .map(({ key, field }) => [shownLabel(field), describeSetting(field, values[key])]);
 }

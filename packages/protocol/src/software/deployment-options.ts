@@ -49,6 +49,7 @@ export const DeploymentOptions = {
   /** Required: clients download content when it becomes available, before the deadline. */
   preDownload: booleanSetting({
     label: 'Make available before the deadline: clients pre-download the content',
+    shortLabel: 'Pre-download before the deadline',
     help: 'Clients download the content when it becomes available, before the deadline',
     default: true,
     onlyWhen: { condition: 'required', otherwise: false },
@@ -64,6 +65,7 @@ export const DeploymentOptions = {
   /** Slow or unreliable boundary: false = do not run (wait for a fast one). */
   runOverSlowBoundary: booleanSetting({
     label: 'Run over a slow or unreliable boundary',
+    shortLabel: 'Run over slow boundaries',
     help: 'Off: devices in a slow boundary group wait for a fast connection',
     default: false,
     flag: {
@@ -78,6 +80,7 @@ export const DeploymentOptions = {
   /** May clients use neighbour/fallback DPs when their own have no content. */
   allowFallback: booleanSetting({
     label: 'Allow a fallback distribution point',
+    shortLabel: 'Fallback DPs',
     help: 'Neighbour and fallback DPs when the device’s own have no content',
     default: true,
     flag: {
@@ -105,6 +108,7 @@ export const DeploymentOptions = {
   /** How long a user may postpone a required run from the Software Center (0 = not at all). */
   maxPostponeMinutes: integerSetting({
     label: 'Users may postpone a required run by up to',
+    shortLabel: 'Users may postpone by up to',
     help: 'From the Software Center; 0 = not at all',
     unit: 'minutes',
     minimum: 0,
