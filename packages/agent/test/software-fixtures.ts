@@ -1,6 +1,18 @@
 /** Fixtures for the agent's software-distribution tests: a program and a deployment as the
  * assignments document carries them, with overridable fields. */
-import type { AgentDeployment, AgentProgram } from '@steward/protocol';
+import {
+  DeploymentOptions,
+  settingsDefaults,
+  type AgentDeployment,
+  type AgentProgram,
+} from '@steward/protocol';
+
+/** The declared option defaults an agent receives ('enabled' is not sent: all are enabled). */
+function agentOptions(): Omit<DeploymentOptions, 'enabled'> {
+  const { enabled, ...rest } = settingsDefaults(DeploymentOptions);
+  void enabled;
+  return rest;
+}
 
 export function program(p: Partial<AgentProgram> = {}): AgentProgram {
   return {
@@ -34,13 +46,12 @@ export function deployment(d: Partial<AgentDeployment> = {}): AgentDeployment {
     expiresAt: null,
     extraAssignments: [],
     timeBase: 'utc',
+    // Every option at its declared default (a new option needs no change here), then the ones
+    // these tests rely on.
+    ...agentOptions(),
     rerun: 'never',
     preDownload: false,
-    contentMode: 'download',
     runOverSlowBoundary: true,
-    allowFallback: true,
-    overrideMaintenanceWindows: false,
-    maxPostponeMinutes: 0,
     revision: 1,
     targetedAt: '2026-06-01T00:00:00.000Z',
     ...d,

@@ -3,7 +3,8 @@ import { CustomClassDefinition, InventoryInstance, PropertyType } from './invent
 import { MessageType, Severity } from './status-catalog.js';
 import { NudgeAction } from './agent-api.js';
 import { Id, Name, Nullable } from './software/common.js';
-import { MAX_MESSAGE_ID, pagingFields, RowCursor } from './paging.js';
+import { MAX_MESSAGE_ID, pagingFields, RowCursor, WEEK_MINUTES } from './paging.js';
+import { integerSetting, settingsValueProperties } from './settings.js';
 
 /** Admin API base path. Everything the console does goes through here. */
 export const API_PREFIX = '/api/v1';
@@ -310,7 +311,7 @@ export const CollectionDefinition = Type.Object(
     limitingCollectionId: Type.Optional(Nullable(Id)),
     rules: Type.Array(CollectionRule, { maxItems: 10000 }),
     /** Minutes between scheduled full evaluations; default 60. */
-    evaluationIntervalMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 10080 })),
+    evaluationIntervalMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: WEEK_MINUTES })),
   },
   { additionalProperties: false },
 );
@@ -434,15 +435,35 @@ export const AuditEntry = Type.Object({
 export type AuditEntry = Static<typeof AuditEntry>;
 
 /** Site-wide settings an administrator can change. */
-export const SiteSettings = Type.Object(
-  {
-    /** Days without contact after which a device counts as inactive (default 7, as in Configuration Manager). */
-    activeThresholdDays: Type.Integer({ minimum: 1, maximum: 365 }),
-    /** Days status messages are kept; a job deletes older ones (default 90). */
-    statusMessageRetentionDays: Type.Integer({ minimum: 1, maximum: 3650 }),
-  },
-  { additionalProperties: false },
-);
+/**
+ * Site-wide settings, declared once (ADR 0016): the site's defaults, the `steward site-settings
+ * set` flags and the console's site-settings form come from this declaration.
+ */
+export const SiteSettingsOptions = {
+  /** As in Configuration Manager, a device is inactive after a week without contact. */
+  activeThresholdDays: integerSetting({
+    label: 'Active threshold',
+    help: 'Days without contact after which a device counts as inactive',
+    unit: 'days',
+    minimum: 1,
+    maximum: 365,
+    default: 7,
+    flag: { kind: 'value', name: 'active-threshold-days', placeholder: '<n>' },
+  }),
+  statusMessageRetentionDays: integerSetting({
+    label: 'Status-message retention',
+    help: 'Days status messages are kept; an hourly job deletes older ones',
+    unit: 'days',
+    minimum: 1,
+    maximum: 3650,
+    default: 90,
+    flag: { kind: 'value', name: 'status-retention-days', placeholder: '<n>' },
+  }),
+};
+
+export const SiteSettings = Type.Object(settingsValueProperties(SiteSettingsOptions), {
+  additionalProperties: false,
+});
 export type SiteSettings = Static<typeof SiteSettings>;
 
 export const SiteInfo = Type.Object({

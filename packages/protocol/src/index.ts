@@ -12,4 +12,5 @@ export * from './query/index.js';
 export * from './api-client.js';
 export * from './session.js';
 export * from './software/index.js';
+export * from './settings.js';
 export * from './operations/index.js';

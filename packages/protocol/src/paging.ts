@@ -17,6 +17,9 @@ export const MAX_MESSAGE_ID = 99_999;
 /** Client-setting intervals: a month at most (the agent clamps its timers anyway). */
 export const MAX_INTERVAL_SECONDS = 31 * 24 * 3600;
 
+/** A week in minutes: the longest collection evaluation interval and neighbour fallback delay. */
+export const WEEK_MINUTES = 7 * 24 * 60;
+
 /** Rows to skip in a paged list. */
 export const Offset = Type.Integer({ minimum: 0, maximum: MAX_OFFSET });
 

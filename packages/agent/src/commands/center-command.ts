@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { MAX_POSTPONE_MINUTES } from '@steward/protocol';
 import { AgentError, ExitCode } from '../errors.js';
 import { centerRequest } from '../software/center-client.js';
 import type { CenterEntry, CenterRequest } from '../software/center-protocol.js';
@@ -49,9 +50,12 @@ function parseRequest(args: CenterArgs, user: string): CenterRequest {
         args.minutes === undefined ||
         !Number.isInteger(minutes) ||
         minutes < 1 ||
-        minutes > 43200
+        minutes > MAX_POSTPONE_MINUTES
       )
-        throw new AgentError('USAGE', 'center postpone needs --minutes N (1 to 43200)');
+        throw new AgentError(
+          'USAGE',
+          `center postpone needs --minutes N (1 to ${MAX_POSTPONE_MINUTES})`,
+        );
       return { op: 'postpone', deploymentId, minutes, user };
     }
     default:

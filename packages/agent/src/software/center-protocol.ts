@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
+import { MAX_POSTPONE_MINUTES } from '@steward/protocol';
 
 /**
  * The Software Center's local protocol: JSON lines over `<state>/center.sock` between
@@ -28,7 +29,8 @@ export const CenterRequest = Type.Union([
     {
       op: Type.Literal('postpone'),
       deploymentId: DeploymentIdField,
-      minutes: Type.Integer({ minimum: 1, maximum: 43200 }),
+      // A user postpones by at most what any deployment may allow (the protocol's limit).
+      minutes: Type.Integer({ minimum: 1, maximum: MAX_POSTPONE_MINUTES }),
       user: UserField,
     },
     { additionalProperties: false },

@@ -1,4 +1,10 @@
-import type { ApiClient, Collection, CollectionDefinition, DeviceSummary } from '@steward/protocol';
+import {
+  WEEK_MINUTES,
+  type ApiClient,
+  type Collection,
+  type CollectionDefinition,
+  type DeviceSummary,
+} from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
 import { parseInteger, type Opts } from '../options.js';
@@ -20,7 +26,7 @@ function definitionFlags(cmd: Command): Command {
     .option('--description <text>', 'what the collection is for')
     .option(
       '--evaluation-interval <minutes>',
-      'minutes between scheduled evaluations (5-10080, default 60)',
+      `minutes between scheduled evaluations (5-${WEEK_MINUTES}, default 60)`,
     );
 }
 
@@ -376,7 +382,7 @@ export async function definitionFromFlags(
   else if (base.limitingCollectionId !== undefined)
     def.limitingCollectionId = base.limitingCollectionId;
   const interval =
-    opts.int('evaluationInterval', { min: 5, max: 10080 }) ?? base.evaluationIntervalMinutes;
+    opts.int('evaluationInterval', { min: 5, max: WEEK_MINUTES }) ?? base.evaluationIntervalMinutes;
   if (interval !== undefined) def.evaluationIntervalMinutes = interval;
   return def;
 }

@@ -1,18 +1,17 @@
-import type {
-  CreatePhasedDeploymentRequest,
-  DeploymentTrigger,
-  RerunBehaviour,
+import {
+  DeploymentOptions,
+  type CreatePhasedDeploymentRequest,
+  type DeploymentTrigger,
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import type { Opts } from '../options.js';
+import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { parseRecurrence, parseWallTime } from './schedule-flags.js';
-import { onOff, valueOrCleared } from './software-common.js';
+import { valueOrCleared } from './software-common.js';
 
 /** Settings shared by a deployment and each phase of a phased deployment. */
 export type DeploymentSettings = NonNullable<CreatePhasedDeploymentRequest['deployment']>;
-
-export const RERUN: readonly RerunBehaviour[] = ['never', 'always', 'if-failed', 'if-succeeded'];
 
 /** Schedule flags: when a required deployment runs. */
 export function scheduleFlags(cmd: Command): Command {
@@ -26,9 +25,12 @@ export function scheduleFlags(cmd: Command): Command {
     .option('--on-enrolment', 'run on devices that enrol later');
 }
 
-/** Every other setting; each on/off setting has both forms so update can leave it alone. */
+/**
+ * Every other setting: the availability times and time base, then one flag (or on/off pair, so
+ * update can leave it alone) per deployment option, generated from the protocol's declaration.
+ */
 export function settingFlags(cmd: Command): Command {
-  return cmd
+  cmd
     .option(
       '--available-at <walltime>',
       'offered (and pre-downloaded) from this time; now by default',
@@ -36,19 +38,8 @@ export function settingFlags(cmd: Command): Command {
     .option('--expires-at <walltime>', 'no longer offered or run after this time')
     .option('--no-expires-at', 'never expires')
     .option('--local-time', "times are the client's local time")
-    .option('--utc', 'times are UTC (the default)')
-    .option('--rerun <behaviour>', `rerun behaviour: ${RERUN.join(', ')}`)
-    .option('--pre-download', 'clients download content before the deadline (the default)')
-    .option('--no-pre-download', 'clients download content only when the run is due')
-    .option('--from-dp', 'run from the distribution point (fetched for the run, not cached)')
-    .option('--no-from-dp', 'download then execute (the default)')
-    .option('--run-over-slow', 'also run over a slow or unreliable boundary')
-    .option('--no-run-over-slow', 'do not run over a slow or unreliable boundary (the default)')
-    .option('--fallback', 'clients may use neighbour and fallback DPs (the default)')
-    .option('--no-fallback', 'clients use only the DPs of their own boundary groups')
-    .option('--override-windows', 'run outside maintenance windows')
-    .option('--no-override-windows', 'run only inside maintenance windows (the default)')
-    .option('--max-postpone-minutes <n>', 'how long a user may postpone a required run (0-43200)');
+    .option('--utc', 'times are UTC (the default)');
+  return addSettingFlags(cmd, DeploymentOptions);
 }
 
 /** Triggers from the schedule flags; undefined when none is given. */
@@ -86,20 +77,7 @@ export function readSettings(cmd: Command, opts: Opts): DeploymentSettings {
     throw usageError('--local-time and --utc exclude each other');
   if (opts.flag('localTime')) s.timeBase = 'local';
   if (opts.flag('utc')) s.timeBase = 'utc';
-  const rerun = opts.oneOf('rerun', RERUN);
-  if (rerun !== undefined) s.rerun = rerun;
-  const preDownload = onOff(cmd, 'preDownload');
-  if (preDownload !== undefined) s.preDownload = preDownload;
-  const fromDp = onOff(cmd, 'fromDp');
-  if (fromDp !== undefined) s.contentMode = fromDp ? 'from-dp' : 'download';
-  const slow = onOff(cmd, 'runOverSlow');
-  if (slow !== undefined) s.runOverSlowBoundary = slow;
-  const fallback = onOff(cmd, 'fallback');
-  if (fallback !== undefined) s.allowFallback = fallback;
-  const windows = onOff(cmd, 'overrideWindows');
-  if (windows !== undefined) s.overrideMaintenanceWindows = windows;
-  const postpone = opts.int('maxPostponeMinutes', { min: 0, max: 43200 });
-  if (postpone !== undefined) s.maxPostponeMinutes = postpone;
+  Object.assign(s, readSettingFlags(cmd, DeploymentOptions));
   if (
     s.availableAt !== undefined &&
     typeof s.expiresAt === 'string' &&

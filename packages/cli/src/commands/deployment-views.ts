@@ -1,5 +1,9 @@
 import {
   DEPLOYMENT_STATES,
+  DeploymentOptions,
+  describeSetting,
+  settingEntries,
+  shownLabel,
   type Deployment,
   type DeploymentDeviceState,
   type DeploymentSummary,
@@ -8,7 +12,7 @@ import { humanTime, orDash, plural, utcTime } from '../output/format.js';
 import type { Printer } from '../output/printer.js';
 import type { Style } from '../output/style.js';
 import { describeTrigger } from './schedule-flags.js';
-import { bar, paintState, percentText, yesNo } from './software-common.js';
+import { bar, paintState, percentText } from './software-common.js';
 
 /** States in which a device still has something to do: `status --watch` waits for none. */
 export const ACTIVE_STATES = [
@@ -94,15 +98,13 @@ export function printDeployment(out: Printer, d: Deployment): void {
     ['Available from', orDash(d.availableAt)],
     ['Expires', orDash(d.expiresAt)],
     ['Times are', base],
-    ['Rerun', d.rerun],
-    [
-      'Content',
-      `${d.contentMode === 'from-dp' ? 'run from the DP' : 'download then execute'}${d.preDownload ? ', pre-downloaded' : ''}`,
-    ],
-    ['Over a slow boundary', d.runOverSlowBoundary ? 'runs' : 'does not run'],
-    ['Fallback DPs', yesNo(d.allowFallback)],
-    ['Maintenance windows', d.overrideMaintenanceWindows ? 'overridden' : 'respected'],
-    ['Postpone up to', d.maxPostponeMinutes > 0 ? `${d.maxPostponeMinutes} min` : 'not allowed'],
+    // Every deployment option but 'enabled' (shown above), labelled as the declaration says.
+    ...settingEntries(DeploymentOptions)
+      .filter(({ key }) => key !== 'enabled')
+      .map(({ key, field }): [string, string] => [
+        shownLabel(field),
+        describeSetting(field, d[key]),
+      ]),
     ['Revision', String(d.revision)],
     ['Phased deployment', orDash(d.phasedDeploymentId)],
     ['Created', `${utcTime(d.createdAt)} by ${d.createdBy}`],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_POSTPONE_MINUTES } from '@steward/protocol';
 import { apiError, createHarness, route, run, type Route } from '../../test/support/harness.js';
 import { collection, deviceDetail } from '../../test/support/fixtures.js';
 import { deployment, deviceState, program, summary } from '../../test/support/software-fixtures.js';
@@ -116,7 +117,7 @@ describe('deployment create', () => {
       ],
       [
         [...base, '--purpose', 'required', '--asap', '--max-postpone-minutes', '-5'],
-        /between 0 and 43200/,
+        new RegExp(`between 0 and ${MAX_POSTPONE_MINUTES}`),
       ],
       [
         [

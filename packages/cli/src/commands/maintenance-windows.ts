@@ -1,5 +1,7 @@
 import {
   ErrorCode,
+  WindowDuration,
+  integerLimits,
   type ApiClient,
   type MaintenanceWindow,
   type MaintenanceWindowBody,
@@ -33,7 +35,10 @@ export function registerMaintenanceWindowCommands(program: Command, ctx: Ctx): v
 function windowFlags(cmd: Command): Command {
   return cmd
     .option('--start <walltime>', 'first start, e.g. 2025-07-01T22:00 (UTC unless --local-time)')
-    .option('--duration <minutes>', 'length: 5 to 1440 minutes (90, 90m or 2h)')
+    .option(
+      '--duration <minutes>',
+      `length: ${integerLimits(WindowDuration).min} to ${integerLimits(WindowDuration).max} minutes (90, 90m or 2h)`,
+    )
     .option('--recur <spec>', 'daily:N, weekly:N:mon,wed, monthly:N:DAY or none (the default)')
     .option('--local-time', "times are the client's local time")
     .option('--utc', 'times are UTC (the default)')
@@ -50,7 +55,7 @@ function windowFields(opts: Opts): Partial<MaintenanceWindowBody> {
   if (start !== undefined) w.start = parseWallTime(start, '--start');
   const duration = opts.string('duration');
   if (duration !== undefined)
-    w.durationMinutes = parseMinutes(duration, '--duration', { min: 5, max: 1440 });
+    w.durationMinutes = parseMinutes(duration, '--duration', integerLimits(WindowDuration));
   const recur = opts.string('recur');
   if (recur !== undefined) w.recurrence = parseRecurrence(recur, '--recur');
   if (opts.flag('localTime') && opts.flag('utc'))

@@ -1,5 +1,7 @@
 import {
   ErrorCode,
+  HaltOnFailurePercent,
+  MAX_PHASES,
   type ApiClient,
   type CreatePhasedDeploymentRequest,
   type Phase,
@@ -11,7 +13,7 @@ import { usageError } from '../errors.js';
 import { humanTime, plural } from '../output/format.js';
 import type { Printer } from '../output/printer.js';
 import { readSettings, scheduleFlags, settingFlags } from './deployment-flags.js';
-import { parseInteger } from '../options.js';
+import { parseSettingInteger } from '../setting-flags.js';
 import { parsePhaseSpec } from './schedule-flags.js';
 import {
   bar,
@@ -176,11 +178,12 @@ function addCreate(phased: Command, ctx: Ctx): void {
     const specs = opts.strings('phase').map((s) => parsePhaseSpec(s));
     if (specs.length === 0)
       throw usageError('give at least one --phase COLLECTION:SUCCESS%:SOAKMINUTES');
-    if (specs.length > 20) throw usageError(`at most 20 phases; got ${specs.length}`);
-    const halt = parseInteger(
+    if (specs.length > MAX_PHASES)
+      throw usageError(`at most ${MAX_PHASES} phases; got ${specs.length}`);
+    const halt = parseSettingInteger(
+      HaltOnFailurePercent,
       opts.requiredString('haltOnFailure').replace(/%$/, ''),
       '--halt-on-failure',
-      { min: 1, max: 100 },
     );
     const settings = readSettings(create, opts);
     const client = await ctx.client();

@@ -1,19 +1,19 @@
-import type {
-  ApiClient,
-  PlatformRequirements,
-  Program,
-  ProgramBody,
-  UpdateProgramRequest,
+import {
+  ProgramOptions,
+  type ApiClient,
+  type PlatformRequirements,
+  type Program,
+  type ProgramBody,
+  type UpdateProgramRequest,
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, collect, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 import { parseList, type Opts } from '../options.js';
 import { humanTime, orDash } from '../output/format.js';
+import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { parseCodeList } from './schedule-flags.js';
 import { findProgram, printDeleted, requireSome, valueOrCleared } from './software-common.js';
-
-const RUN_AS = ['root', 'user'] as const;
 
 export function registerProgramCommands(program: Command, ctx: Ctx): void {
   const prog = program
@@ -28,11 +28,10 @@ export function registerProgramCommands(program: Command, ctx: Ctx): void {
 }
 
 function programFlags(cmd: Command): Command {
-  return cmd
+  // --run-as and --max-run-minutes: generated from the protocol's declaration.
+  return addSettingFlags(cmd, ProgramOptions)
     .option('--command <line>', 'command line, run by /bin/sh -c')
     .option('--working-dir <path>', "relative to the package root (default '.')")
-    .option('--run-as <who>', 'root or user (the logged-on user)')
-    .option('--max-run-minutes <n>', 'killed after this long (1-1440, default 120)')
     .option('--success-codes <list>', 'exit codes meaning success (default 0), e.g. 0,1')
     .option('--reboot-codes <list>', 'exit codes meaning success, restart needed, e.g. 3010')
     .option('--os-family <id>', 'os-release ID or ID_LIKE, e.g. debian (repeatable)', collect)
@@ -64,16 +63,13 @@ function requirementsFrom(
 }
 
 /** The program fields given as flags (everything but the name and the dependency). */
-function programFields(opts: Opts, base: PlatformRequirements): UpdateProgramRequest {
+function programFields(cmd: Command, opts: Opts, base: PlatformRequirements): UpdateProgramRequest {
   const req: UpdateProgramRequest = {};
   const command = opts.string('command');
   if (command !== undefined) req.commandLine = command;
   const wd = opts.string('workingDir');
   if (wd !== undefined) req.workingDirectory = wd;
-  const runAs = opts.oneOf('runAs', RUN_AS);
-  if (runAs !== undefined) req.runAs = runAs;
-  const max = opts.int('maxRunMinutes', { min: 1, max: 1440 });
-  if (max !== undefined) req.maxRunMinutes = max;
+  Object.assign(req, readSettingFlags(cmd, ProgramOptions));
   const success = opts.string('successCodes');
   if (success !== undefined) req.successExitCodes = parseCodeList(success, '--success-codes');
   if (req.successExitCodes?.length === 0)
@@ -202,7 +198,7 @@ function addCreate(prog: Command, ctx: Ctx): void {
   );
   action(create, async ({ opts, arg }) => {
     const name = opts.requiredString('name');
-    const fields = programFields(opts, {});
+    const fields = programFields(create, opts, {});
     if (fields.commandLine === undefined) throw usageError('--command is required');
     const client = await ctx.client();
     const dependsOn = await dependency(client, opts.string('dependsOn'));
@@ -236,7 +232,7 @@ function addUpdate(prog: Command, ctx: Ctx): void {
   action(update, async ({ opts, arg }) => {
     const client = await ctx.client();
     const existing = await findProgram(client, '<program>', arg(0));
-    const req = programFields(opts, existing.requirements);
+    const req = programFields(update, opts, existing.requirements);
     const name = opts.string('name');
     if (name !== undefined) req.name = name;
     const dependsOn = await dependency(client, valueOrCleared(update, 'dependsOn'));

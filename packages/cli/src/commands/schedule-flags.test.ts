@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WEEK_MINUTES } from '@steward/protocol';
 import {
   describeRecurrence,
   describeTrigger,
@@ -153,7 +154,7 @@ describe('phase and neighbour specs', () => {
       fallbackAfterMinutes: 30,
     });
     expect(usage(() => parseNeighbourSpec(':30'))).toMatch(/GROUP or GROUP:MINUTES/);
-    expect(usage(() => parseNeighbourSpec('B:99999'))).toMatch(/at most 10080/);
+    expect(usage(() => parseNeighbourSpec('B:99999'))).toMatch(`at most ${WEEK_MINUTES}`);
   });
 });
 

@@ -1,8 +1,15 @@
-import type { DeploymentTrigger, PhaseBody, Recurrence } from '@steward/protocol';
+import {
+  PhaseSettings,
+  WEEK_MINUTES,
+  type DeploymentTrigger,
+  type PhaseBody,
+  type Recurrence,
+} from '@steward/protocol';
 import { isIP } from 'node:net';
 import { usageError } from '../errors.js';
 import { parseInteger } from '../options.js';
 import { plural } from '../output/format.js';
+import { parseSettingInteger } from '../setting-flags.js';
 
 /**
  * Local parsing of the software-distribution flags: wall times, recurrences, exit-code lists,
@@ -176,8 +183,12 @@ export function parsePhaseSpec(
   }
   return {
     collection,
-    successPercent: parseInteger(success, `${what} success percent`, { min: 1, max: 100 }),
-    soakMinutes: parseInteger(soak, `${what} soak minutes`, { min: 0, max: 43200 }),
+    successPercent: parseSettingInteger(
+      PhaseSettings.successPercent,
+      success,
+      `${what} success percent`,
+    ),
+    soakMinutes: parseSettingInteger(PhaseSettings.soakMinutes, soak, `${what} soak minutes`),
   };
 }
 
@@ -190,7 +201,7 @@ export function parseNeighbourSpec(
   const group = (m?.[1] ?? text).trim();
   if (group === '') throw usageError(`${what} must be GROUP or GROUP:MINUTES; got "${text}"`);
   const minutes =
-    m?.[2] === undefined ? 120 : parseInteger(m[2], `${what} minutes`, { max: 10080 });
+    m?.[2] === undefined ? 120 : parseInteger(m[2], `${what} minutes`, { max: WEEK_MINUTES });
   return { group, fallbackAfterMinutes: minutes };
 }
 

@@ -1,7 +1,8 @@
-import type { SiteSettings } from '@steward/protocol';
+import { SiteSettingsOptions, type SiteSettings } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
+import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 
 function print(ctx: Ctx, s: SiteSettings): void {
   ctx.out.fields([
@@ -26,30 +27,13 @@ export function registerSiteSettingsCommands(program: Command, ctx: Ctx): void {
       print(ctx, s);
     },
   );
-  const set = withJson(
-    settings
-      .command('set')
-      .description('change site settings')
-      .option(
-        '--active-threshold-days <n>',
-        'days without contact after which a device is inactive (1-365)',
-      )
-      .option(
-        '--status-retention-days <n>',
-        'days status messages are kept; an hourly job deletes older ones (1-3650)',
-      ),
-  );
+  const set = withJson(settings.command('set').description('change site settings'));
+  addSettingFlags(set, SiteSettingsOptions);
   action(set, async ({ opts }) => {
-    const days = opts.int('activeThresholdDays', { min: 1, max: 365 });
-    const retention = opts.int('statusRetentionDays', { min: 1, max: 3650 });
-    if (days === undefined && retention === undefined)
+    const given = readSettingFlags(set, SiteSettingsOptions);
+    if (Object.keys(given).length === 0)
       throw usageError('nothing to set: give --active-threshold-days or --status-retention-days');
-    const updated = await (
-      await ctx.client()
-    ).updateSiteSettings({
-      ...(days === undefined ? {} : { activeThresholdDays: days }),
-      ...(retention === undefined ? {} : { statusMessageRetentionDays: retention }),
-    });
+    const updated = await (await ctx.client()).updateSiteSettings(given);
     if (opts.flag('json')) {
       ctx.out.json(updated);
       return;

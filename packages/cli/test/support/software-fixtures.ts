@@ -1,3 +1,4 @@
+import { DeploymentOptions, settingsDefaults } from '@steward/protocol';
 import type {
   Deployment,
   DeploymentDeviceState,
@@ -168,14 +169,9 @@ export function deployment(over: Partial<Deployment> = {}): Deployment {
     availableAt: null,
     expiresAt: null,
     timeBase: 'utc',
+    // Every option at its declared default (a new option needs no change here).
+    ...settingsDefaults(DeploymentOptions),
     rerun: 'never',
-    preDownload: true,
-    contentMode: 'download',
-    runOverSlowBoundary: false,
-    allowFallback: true,
-    overrideMaintenanceWindows: false,
-    maxPostponeMinutes: 0,
-    enabled: true,
     revision: 1,
     extraAssignments: [],
     phasedDeploymentId: null,

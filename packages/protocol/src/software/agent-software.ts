@@ -4,6 +4,8 @@ import { ContentState, ManifestEntry } from './content.js';
 import { Deployment, DeploymentStateName, Program } from './deployments.js';
 import { MaintenanceWindowBody } from './schedule.js';
 import { MAX_BYTES } from '../paging.js';
+import { settingsValueProperties } from '../settings.js';
+import { DeploymentOptions } from './deployment-options.js';
 
 /** Header carrying `<dpId>.<dpKey>` on every DP request after registration. */
 export const DP_AUTH_HEADER = 'x-steward-dp';
@@ -53,15 +55,11 @@ export const AgentDeployment = Type.Composite([
     'expiresAt',
     'extraAssignments',
     'timeBase',
-    'rerun',
-    'preDownload',
-    'contentMode',
-    'runOverSlowBoundary',
-    'allowFallback',
-    'overrideMaintenanceWindows',
-    'maxPostponeMinutes',
     'revision',
   ]),
+  // Every deployment option reaches the agent (a new one by construction); 'enabled' does not:
+  // the site sends enabled deployments only.
+  Type.Omit(Type.Object(settingsValueProperties(DeploymentOptions)), ['enabled']),
   Type.Object({
     /** Time the device became a target (for 'on-enrolment' triggers: the device's enrolment). */
     targetedAt: Type.String(),

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Description, Id, Name, Nullable, Sha256 } from './common.js';
-import { MAX_BYTES } from '../paging.js';
+import { MAX_BYTES, WEEK_MINUTES } from '../paging.js';
 
 // ---- content library ----
 
@@ -310,7 +310,7 @@ export const BoundaryGroupNeighbour = Type.Object(
   {
     boundaryGroupId: Id,
     /** Clients try this neighbour's DPs after failing locally for this long (default 120). */
-    fallbackAfterMinutes: Type.Integer({ minimum: 0, maximum: 10080 }),
+    fallbackAfterMinutes: Type.Integer({ minimum: 0, maximum: WEEK_MINUTES }),
   },
   { additionalProperties: false },
 );

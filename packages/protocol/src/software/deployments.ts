@@ -2,6 +2,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Description, Id, Name, Nullable, TimeBase, WallTime } from './common.js';
 import { DeploymentTrigger } from './schedule.js';
 import { MAX_INT32, Offset } from '../paging.js';
+import { settingsProperties, settingsValueProperties } from '../settings.js';
+import {
+  DeploymentOptions,
+  HaltOnFailurePercent,
+  MAX_PHASES,
+  PhaseSettings,
+  ProgramOptions,
+} from './deployment-options.js';
 
 // ---- programs ----
 
@@ -20,7 +28,7 @@ export const PlatformRequirements = Type.Object(
 );
 export type PlatformRequirements = Static<typeof PlatformRequirements>;
 
-const RunAs = Type.Union([Type.Literal('root'), Type.Literal('user')]);
+const RunAs = ProgramOptions.runAs.schema;
 const ExitCodes = Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { maxItems: 256 });
 
 export const ProgramBody = Type.Object(
@@ -30,9 +38,8 @@ export const ProgramBody = Type.Object(
     commandLine: Type.String({ minLength: 1, maxLength: 8192 }),
     /** Relative to the package root ('.' by default). */
     workingDirectory: Type.Optional(Type.String({ maxLength: 1024 })),
-    runAs: Type.Optional(RunAs),
-    /** Killed (process group, SIGTERM then SIGKILL) after this long. Default 120. */
-    maxRunMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+    /** Who runs it and for how long at most (declared with defaults: deployment-options.ts). */
+    ...settingsProperties(ProgramOptions),
     /** Default [0]. */
     successExitCodes: Type.Optional(ExitCodes),
     /** Success, and the machine must restart. Default []. */
@@ -74,17 +81,6 @@ export type Program = Static<typeof Program>;
 export const DeploymentPurpose = Type.Union([Type.Literal('available'), Type.Literal('required')]);
 export type DeploymentPurpose = Static<typeof DeploymentPurpose>;
 
-export const RerunBehaviour = Type.Union([
-  Type.Literal('never'),
-  Type.Literal('always'),
-  Type.Literal('if-failed'),
-  Type.Literal('if-succeeded'),
-]);
-export type RerunBehaviour = Static<typeof RerunBehaviour>;
-
-/** 'download': download then execute (kept in cache); 'from-dp': fetched for the run only. */
-const ContentMode = Type.Union([Type.Literal('download'), Type.Literal('from-dp')]);
-
 export const DeploymentBody = Type.Object(
   {
     name: Type.Optional(Name),
@@ -97,19 +93,8 @@ export const DeploymentBody = Type.Object(
     availableAt: Type.Optional(WallTime),
     expiresAt: Type.Optional(Nullable(WallTime)),
     timeBase: Type.Optional(TimeBase),
-    rerun: Type.Optional(RerunBehaviour),
-    /** Required: clients download content when it becomes available, before the deadline. */
-    preDownload: Type.Optional(Type.Boolean()),
-    contentMode: Type.Optional(ContentMode),
-    /** Slow or unreliable boundary: false = do not run (wait for a fast one). */
-    runOverSlowBoundary: Type.Optional(Type.Boolean()),
-    /** May clients use neighbour/fallback DPs when their own have no content. */
-    allowFallback: Type.Optional(Type.Boolean()),
-    /** Run outside maintenance windows. */
-    overrideMaintenanceWindows: Type.Optional(Type.Boolean()),
-    /** How long a user may postpone a required run from the Software Center (0 = not at all). */
-    maxPostponeMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 43200 })),
-    enabled: Type.Optional(Type.Boolean()),
+    /** How devices run it (declared once with limits and defaults: deployment-options.ts). */
+    ...settingsProperties(DeploymentOptions),
   },
   { additionalProperties: false },
 );
@@ -172,14 +157,7 @@ export const Deployment = Type.Object({
   availableAt: Nullable(Type.String()),
   expiresAt: Nullable(Type.String()),
   timeBase: TimeBase,
-  rerun: RerunBehaviour,
-  preDownload: Type.Boolean(),
-  contentMode: ContentMode,
-  runOverSlowBoundary: Type.Boolean(),
-  allowFallback: Type.Boolean(),
-  overrideMaintenanceWindows: Type.Boolean(),
-  maxPostponeMinutes: Type.Integer(),
-  enabled: Type.Boolean(),
+  ...settingsValueProperties(DeploymentOptions),
   /** Raised by "rerun deployment": devices rerun once per revision (by rerun behaviour). */
   revision: Type.Integer(),
   /** Extra one-off assignments (wall times, same time base). */
@@ -252,10 +230,9 @@ export type DeploymentTimelinePoint = Static<typeof DeploymentTimelinePoint>;
 export const PhaseBody = Type.Object(
   {
     collectionId: Id,
-    /** The next phase starts once this percent of the phase's devices succeeded... */
-    successPercent: Type.Integer({ minimum: 1, maximum: 100 }),
-    /** ...and then this long has passed (soak time). */
-    soakMinutes: Type.Integer({ minimum: 0, maximum: 43200 }),
+    /** The next phase starts once this percent succeeded, and then soak minutes passed. */
+    successPercent: PhaseSettings.successPercent.schema,
+    soakMinutes: PhaseSettings.soakMinutes.schema,
   },
   { additionalProperties: false },
 );
@@ -265,9 +242,9 @@ export const CreatePhasedDeploymentRequest = Type.Object(
   {
     name: Name,
     programId: Id,
-    phases: Type.Array(PhaseBody, { minItems: 1, maxItems: 20 }),
+    phases: Type.Array(PhaseBody, { minItems: 1, maxItems: MAX_PHASES }),
     /** The rollout halts by itself when a phase's failures pass this percent. */
-    haltOnFailurePercent: Type.Integer({ minimum: 1, maximum: 100 }),
+    haltOnFailurePercent: HaltOnFailurePercent.schema,
     /** Settings of each phase's deployment (purpose is required). */
     deployment: Type.Optional(
       Type.Omit(DeploymentBody, ['programId', 'collectionId', 'purpose', 'name']),

@@ -1,5 +1,20 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TimeBase, WallTime } from './common.js';
+import { integerSetting } from '../settings.js';
+
+/**
+ * How long a maintenance window is open: 5 minutes to a day, declared once (ADR 0016) for the
+ * schema, the console's window form and the CLI's `--duration`.
+ */
+export const WindowDuration = integerSetting({
+  label: 'Duration',
+  help: '5 minutes to 24 hours',
+  unit: 'minutes',
+  minimum: 5,
+  maximum: 24 * 60,
+  default: 120,
+  flag: { kind: 'value', name: 'duration', placeholder: '<minutes>' },
+});
 
 /**
  * Recurrence of a schedule or a maintenance window. Structured rather than cron text so the
@@ -57,7 +72,7 @@ export const MaintenanceWindowBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     start: WallTime,
-    durationMinutes: Type.Integer({ minimum: 5, maximum: 1440 }),
+    durationMinutes: WindowDuration.schema,
     recurrence: Recurrence,
     timeBase: TimeBase,
     /** 'all': every deployment; 'software-updates': only software update deployments. */

@@ -9,7 +9,7 @@ import { insertProgramAndDeployment } from '../../test/support/content.js';
 import { insertPackage } from '../../test/support/deployments.js';
 import { findDeploymentRow, toDeployment } from '../deployments/deployment-repository.js';
 import { findProgramRow, toProgram } from '../deployments/program-repository.js';
-import { windowBodyOf } from '../deployments/maintenance-windows.js';
+import { windowBodyOf } from '../deployments/repository/maintenance-windows.js';
 import { listStatusMessages } from '../status/service.js';
 import { UserService } from '../users/service.js';
 import { CorruptRowError } from './corrupt-row.js';

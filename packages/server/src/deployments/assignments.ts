@@ -13,7 +13,7 @@ import type { Database } from '../db/tables/index.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import { currentVersionOf, loadVersionFiles } from '../content/repository.js';
 import { programRowsByIds, toProgram, type ProgramRow } from './program-repository.js';
-import { assignedDeployments, deviceWindows } from './assignment-queries.js';
+import { assignedDeployments, deviceWindows } from './repository/assignments.js';
 
 type Tx = Kysely<Database>;
 

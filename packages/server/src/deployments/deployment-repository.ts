@@ -1,8 +1,20 @@
 import { Type } from '@sinclair/typebox';
-import type { Kysely, Selectable } from 'kysely';
-import { DeploymentTrigger, type Deployment } from '@steward/protocol';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import {
+  DeploymentTrigger,
+  type Deployment,
+  type DeploymentOptions,
+  type UpdateDeploymentRequest,
+} from '@steward/protocol';
 import type { Database, DeploymentTable } from '../db/tables/index.js';
 import { checkRow, parseJsonColumn } from '../db/corrupt-row.js';
+import {
+  settingWriters,
+  settingsColumns,
+  settingsOfRow,
+  type ColumnWriters,
+  type SettingColumns,
+} from '../db/setting-columns.js';
 
 type Tx = Kysely<Database>;
 
@@ -38,6 +50,69 @@ export function extraAssignmentsOf(
   });
 }
 
+/**
+ * The column of each deployment option (ADR 0016): one entry per field of the protocol's
+ * `DeploymentOptions`, so a new option does not compile until it is stored and read back.
+ */
+export const OPTION_COLUMNS: SettingColumns<typeof DeploymentOptions, DeploymentTable> = {
+  rerun: { write: (v) => ({ rerun: v }), read: (r) => r.rerun },
+  contentMode: { write: (v) => ({ content_mode: v }), read: (r) => r.content_mode },
+  preDownload: { write: (v) => ({ pre_download: v ? 1 : 0 }), read: (r) => r.pre_download === 1 },
+  runOverSlowBoundary: {
+    write: (v) => ({ run_over_slow_boundary: v ? 1 : 0 }),
+    read: (r) => r.run_over_slow_boundary === 1,
+  },
+  allowFallback: {
+    write: (v) => ({ allow_fallback: v ? 1 : 0 }),
+    read: (r) => r.allow_fallback === 1,
+  },
+  overrideMaintenanceWindows: {
+    write: (v) => ({ override_maintenance_windows: v ? 1 : 0 }),
+    read: (r) => r.override_maintenance_windows === 1,
+  },
+  maxPostponeMinutes: {
+    write: (v) => ({ max_postpone_minutes: v }),
+    read: (r) => r.max_postpone_minutes,
+  },
+  enabled: { write: (v) => ({ enabled: v ? 1 : 0 }), read: (r) => r.enabled === 1 },
+};
+
+/** A deployment row without its option columns (those come from `OPTION_COLUMNS`). */
+type DeploymentBaseRow = Pick<
+  Insertable<DeploymentTable>,
+  | 'id'
+  | 'name'
+  | 'program_id'
+  | 'collection_id'
+  | 'purpose'
+  | 'triggers'
+  | 'available_at'
+  | 'expires_at'
+  | 'time_base'
+  | 'revision'
+  | 'extra_assignments'
+  | 'phased_deployment_id'
+  | 'created_by'
+  | 'created_at'
+  | 'updated_at'
+>;
+
+/** Every field a PATCH may carry, mapped to its columns (the compiler asks for each). */
+export const UPDATE_COLUMNS: ColumnWriters<UpdateDeploymentRequest, DeploymentTable> = {
+  name: (v) => ({ name: v }),
+  purpose: (v) => ({ purpose: v }),
+  triggers: (v) => ({ triggers: JSON.stringify(v) }),
+  availableAt: (v) => ({ available_at: v }),
+  expiresAt: (v) => ({ expires_at: v }),
+  timeBase: (v) => ({ time_base: v }),
+  ...settingWriters(OPTION_COLUMNS),
+};
+
+/** The options as stored (the agent's assignments and the admin answer both read them here). */
+export function optionsOfRow(row: Selectable<DeploymentTable>): DeploymentOptions {
+  return settingsOfRow(OPTION_COLUMNS, row);
+}
+
 export function toDeployment(row: DeploymentRow): Deployment {
   checkRow('deployment', row.id, row);
   return {
@@ -55,14 +130,7 @@ export function toDeployment(row: DeploymentRow): Deployment {
     availableAt: row.available_at,
     expiresAt: row.expires_at,
     timeBase: row.time_base,
-    rerun: row.rerun,
-    preDownload: row.pre_download === 1,
-    contentMode: row.content_mode,
-    runOverSlowBoundary: row.run_over_slow_boundary === 1,
-    allowFallback: row.allow_fallback === 1,
-    overrideMaintenanceWindows: row.override_maintenance_windows === 1,
-    maxPostponeMinutes: row.max_postpone_minutes,
-    enabled: row.enabled === 1,
+    ...optionsOfRow(row),
     revision: row.revision,
     extraAssignments: extraAssignmentsOf(row),
     phasedDeploymentId: row.phased_deployment_id,
@@ -102,14 +170,44 @@ export function listDeploymentRows(
   return q.execute();
 }
 
-export async function findCollection(
-  db: Tx,
-  idOrName: string,
-): Promise<{ id: string; name: string } | undefined> {
-  return db
-    .selectFrom('collection')
-    .select(['id', 'name'])
-    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
-    .orderBy('id')
+/** Inserts a deployment; its options (defaults filled in) are written by `OPTION_COLUMNS`. */
+export async function insertDeployment(
+  tx: Tx,
+  row: DeploymentBaseRow,
+  options: DeploymentOptions,
+): Promise<void> {
+  // OPTION_COLUMNS has one entry per option and each writes its own column, so the spread
+  // supplies every option column; the compiler cannot follow the generic walk, hence the type.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- a declaration's own keys mapped to values parsed or produced per field (settings plumbing, ADR 0016), not outside data
+  const values = {
+    ...row,
+    ...settingsColumns(OPTION_COLUMNS, options),
+  } as Insertable<DeploymentTable>;
+  await tx.insertInto('deployment').values(values).execute();
+}
+
+/** Applies a PATCH's column changes (and the update time). */
+export async function updateDeployment(
+  tx: Tx,
+  opts: { id: string; set: Updateable<DeploymentTable>; updatedAt: string },
+): Promise<void> {
+  await tx
+    .updateTable('deployment')
+    .set({ ...opts.set, updated_at: opts.updatedAt })
+    .where('id', '=', opts.id)
+    .execute();
+}
+
+export async function deleteDeployment(tx: Tx, id: string): Promise<void> {
+  await tx.deleteFrom('deployment').where('id', '=', id).execute();
+}
+
+/** The collection a deployment targets (to nudge its devices after a change). */
+export async function collectionOfDeployment(db: Tx, id: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('deployment')
+    .select('collection_id')
+    .where('id', '=', id)
     .executeTakeFirst();
+  return row?.collection_id;
 }

@@ -1,7 +1,8 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { ErrorCode, type DeploymentStateReport, type RejectedReportItem } from '@steward/protocol';
 import type { Database, DeploymentDeviceStateTable } from '../db/tables/index.js';
-import { assignedDeployments } from './assignment-queries.js';
+import { assignedDeployments } from './repository/assignments.js';
+import * as repo from './repository/device-states.js';
 
 type Tx = Kysely<Database>;
 type StateRow = Selectable<DeploymentDeviceStateTable>;
@@ -114,18 +115,8 @@ export async function applyDeploymentStates(
   const current = new Map<string, NewRow>();
   for (let i = 0; i < ids.length; i += CHUNK) {
     const part = ids.slice(i, i + CHUNK);
-    for (const r of await tx
-      .selectFrom('deployment')
-      .select('id')
-      .where('id', 'in', part)
-      .execute())
-      known.add(r.id);
-    const rows = await tx
-      .selectFrom('deployment_device_state')
-      .selectAll()
-      .where('device_id', '=', deviceId)
-      .where('deployment_id', 'in', part)
-      .execute();
+    for (const id of await repo.existingDeploymentIds(tx, { ids: part })) known.add(id);
+    const rows = await repo.deviceStates(tx, { deviceId, deploymentIds: part });
     for (const r of rows) current.set(r.deployment_id, toInsertable(r));
   }
   const reportable = await reportableDeployments(tx, deviceId, now, current);
@@ -148,27 +139,6 @@ export async function applyDeploymentStates(
   }
   const rows = [...changed].flatMap((id) => current.get(id) ?? []);
   for (let i = 0; i < rows.length; i += CHUNK)
-    await tx
-      .insertInto('deployment_device_state')
-      .values(rows.slice(i, i + CHUNK))
-      .onConflict((oc) =>
-        oc.columns(['deployment_id', 'device_id']).doUpdateSet((eb) => ({
-          state: eb.ref('excluded.state'),
-          revision: eb.ref('excluded.revision'),
-          run_id: eb.ref('excluded.run_id'),
-          reason_code: eb.ref('excluded.reason_code'),
-          reason: eb.ref('excluded.reason'),
-          exit_code: eb.ref('excluded.exit_code'),
-          output_tail: eb.ref('excluded.output_tail'),
-          bytes_done: eb.ref('excluded.bytes_done'),
-          bytes_total: eb.ref('excluded.bytes_total'),
-          last_run_at: eb.ref('excluded.last_run_at'),
-          next_run_at: eb.ref('excluded.next_run_at'),
-          run_count: eb.ref('excluded.run_count'),
-          state_at: eb.ref('excluded.state_at'),
-          device_seq: eb.ref('excluded.device_seq'),
-        })),
-      )
-      .execute();
+    await repo.upsertDeviceStates(tx, { rows: rows.slice(i, i + CHUNK) });
   return rejected;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import {
   MaintenanceWindowBody,
   type MaintenanceWindow,
@@ -10,54 +10,15 @@ import {
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
-import type { Database, MaintenanceWindowTable } from '../db/tables/index.js';
-import { CorruptRowError, checkRow, parseJsonColumn } from '../db/corrupt-row.js';
+import type { Database } from '../db/tables/index.js';
 import { writeAudit } from '../audit/audit.js';
-import { findCollection } from './deployment-repository.js';
+import { findCollection } from '../collections/repository.js';
 import type { DeploymentNotifier } from './notify.js';
 import { requireWallTime } from './schedule-validation.js';
+import * as repo from './repository/maintenance-windows.js';
+import { windowBodyOf, type WindowRow } from './repository/maintenance-windows.js';
 
 type Tx = Kysely<Database>;
-type WindowRow = Selectable<MaintenanceWindowTable>;
-
-/**
- * The stored window as its body. A row that no longer makes a valid window is corrupt: dropping
- * it from policy would let programs run outside the window the administrator set.
- */
-export function windowBodyOf(row: WindowRow): MaintenanceWindowBody {
-  checkRow('maintenance_window', row.id, row);
-  const where = { table: 'maintenance_window', id: row.id } as const;
-  const body: unknown = {
-    name: row.name,
-    start: row.start,
-    durationMinutes: row.duration_minutes,
-    recurrence: parseJsonColumn(MaintenanceWindowBody.properties.recurrence, row.recurrence, {
-      ...where,
-      column: 'recurrence',
-    }),
-    timeBase: row.time_base,
-    appliesTo: row.applies_to,
-    enabled: row.enabled === 1,
-  };
-  if (Value.Check(MaintenanceWindowBody, body)) return body;
-  const first = Value.Errors(MaintenanceWindowBody, body).First();
-  throw new CorruptRowError(
-    { ...where, column: first?.path.slice(1) ?? '' },
-    `not a valid maintenance window (${first?.message ?? 'invalid'})`,
-  );
-}
-
-function columnsOf(b: MaintenanceWindowBody) {
-  return {
-    name: b.name,
-    start: b.start,
-    duration_minutes: b.durationMinutes,
-    recurrence: JSON.stringify(b.recurrence),
-    time_base: b.timeBase,
-    applies_to: b.appliesTo,
-    enabled: b.enabled ? 1 : 0,
-  };
-}
 
 /**
  * Maintenance windows of collections (5 minutes to 24 hours; the schema refuses the rest). The
@@ -69,20 +30,6 @@ export class MaintenanceWindowService {
     private readonly ctx: SiteContext,
     private readonly notifier: DeploymentNotifier,
   ) {}
-
-  private async rows(db: Tx, filter: { collectionId?: string; id?: string }) {
-    let q = db
-      .selectFrom('maintenance_window as w')
-      .innerJoin('collection as c', 'c.id', 'w.collection_id')
-      .selectAll('w')
-      .select('c.name as collection_name')
-      .orderBy('c.name')
-      .orderBy('w.name')
-      .orderBy('w.id');
-    if (filter.collectionId !== undefined) q = q.where('w.collection_id', '=', filter.collectionId);
-    if (filter.id !== undefined) q = q.where('w.id', '=', filter.id);
-    return q.execute();
-  }
 
   private toWindow(row: WindowRow & { collection_name: string }): MaintenanceWindow[] {
     return [
@@ -105,14 +52,16 @@ export class MaintenanceWindowService {
         throw new NotFoundError('collection', collectionIdOrName, ErrorCode.COLLECTION_NOT_FOUND);
       collectionId = c.id;
     }
-    return (await this.rows(db, collectionId === undefined ? {} : { collectionId })).flatMap((r) =>
-      this.toWindow(r),
-    );
+    return (
+      await repo.listWindowRows(db, collectionId === undefined ? {} : { collectionId })
+    ).flatMap((r) => this.toWindow(r));
   }
 
   async get(actor: Actor, id: string): Promise<MaintenanceWindow> {
     authorize(actor, 'read');
-    const [w] = (await this.rows(this.ctx.db.kysely, { id })).flatMap((r) => this.toWindow(r));
+    const [w] = (await repo.listWindowRows(this.ctx.db.kysely, { id })).flatMap((r) =>
+      this.toWindow(r),
+    );
     if (!w)
       throw new NotFoundError('maintenance window', id, ErrorCode.MAINTENANCE_WINDOW_NOT_FOUND);
     return w;
@@ -131,10 +80,7 @@ export class MaintenanceWindowService {
       const c = await findCollection(tx, collectionIdOrName);
       if (!c)
         throw new NotFoundError('collection', collectionIdOrName, ErrorCode.COLLECTION_NOT_FOUND);
-      await tx
-        .insertInto('maintenance_window')
-        .values({ id, collection_id: c.id, created_at: at, ...columnsOf(body) })
-        .execute();
+      await repo.insertWindow(tx, { id, collectionId: c.id, createdAt: at, body });
       await writeAudit(tx, actor, at, {
         action: 'maintenance-window.create',
         targetType: 'maintenance-window',
@@ -161,11 +107,7 @@ export class MaintenanceWindowService {
       const merged: unknown = { ...before, ...patch };
       if (!Value.Check(MaintenanceWindowBody, merged))
         throw new InputError(ErrorCode.INVALID_SCHEDULE, 'the window is incomplete or invalid');
-      await tx
-        .updateTable('maintenance_window')
-        .set(columnsOf(merged))
-        .where('id', '=', row.id)
-        .execute();
+      await repo.updateWindow(tx, { id: row.id, body: merged });
       await writeAudit(tx, actor, at, {
         action: 'maintenance-window.update',
         targetType: 'maintenance-window',
@@ -183,7 +125,7 @@ export class MaintenanceWindowService {
     const at = nowIso(this.ctx);
     const collectionId = await this.ctx.db.kysely.transaction().execute(async (tx) => {
       const row = await this.mustFindRow(tx, id);
-      await tx.deleteFrom('maintenance_window').where('id', '=', row.id).execute();
+      await repo.deleteWindow(tx, row.id);
       await writeAudit(tx, actor, at, {
         action: 'maintenance-window.delete',
         targetType: 'maintenance-window',
@@ -196,11 +138,7 @@ export class MaintenanceWindowService {
   }
 
   private async mustFindRow(tx: Tx, id: string): Promise<WindowRow> {
-    const row = await tx
-      .selectFrom('maintenance_window')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await repo.findWindowRow(tx, id);
     if (!row)
       throw new NotFoundError('maintenance window', id, ErrorCode.MAINTENANCE_WINDOW_NOT_FOUND);
     return row;

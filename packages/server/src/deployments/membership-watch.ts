@@ -1,5 +1,6 @@
 import type { SiteContext } from '../context.js';
 import type { DeploymentNotifier } from './notify.js';
+import * as repo from './repository/targets.js';
 
 const WATERMARK = 'deployments_membership_change_id';
 const BATCH = 5000;
@@ -16,38 +17,17 @@ export async function propagateMembershipChanges(
   notifier: DeploymentNotifier,
 ): Promise<void> {
   const db = ctx.db.kysely;
-  const mark = await db
-    .selectFrom('site_setting')
-    .select('value')
-    .where('key', '=', WATERMARK)
-    .executeTakeFirst();
+  const mark = await repo.siteSetting(db, { key: WATERMARK });
   // No mark yet: a new site (or one upgraded to software distribution) starts from the
   // beginning; only changes of collections with deployments or windows lead anywhere.
-  let last = Number(mark?.value ?? 0);
+  let last = Number(mark ?? 0);
   for (;;) {
-    const rows = await db
-      .selectFrom('collection_membership_change')
-      .select(['id', 'collection_id', 'device_id'])
-      .where('id', '>', last)
-      .orderBy('id')
-      .limit(BATCH)
-      .execute();
+    const rows = await repo.membershipChangesAfter(db, { afterId: last, limit: BATCH });
     if (rows.length === 0) return;
     const collections = [...new Set(rows.map((r) => r.collection_id))];
-    const relevant = new Set(
-      [
-        ...(await db
-          .selectFrom('deployment')
-          .select('collection_id')
-          .where('collection_id', 'in', collections)
-          .execute()),
-        ...(await db
-          .selectFrom('maintenance_window')
-          .select('collection_id')
-          .where('collection_id', 'in', collections)
-          .execute()),
-      ].map((r) => r.collection_id),
-    );
+    const relevant = await repo.collectionsWithDeploymentsOrWindows(db, {
+      collectionIds: collections,
+    });
     const nudged = new Set(
       rows.filter((r) => relevant.has(r.collection_id)).map((r) => r.device_id),
     );
@@ -62,9 +42,5 @@ export async function propagateMembershipChanges(
 }
 
 async function save(ctx: SiteContext, id: number): Promise<void> {
-  await ctx.db.kysely
-    .insertInto('site_setting')
-    .values({ key: WATERMARK, value: String(id) })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(id) }))
-    .execute();
+  await repo.saveSiteSetting(ctx.db.kysely, { key: WATERMARK, value: String(id) });
 }

@@ -2,6 +2,7 @@ import type { SiteContext } from '../context.js';
 import type { BusEvents } from '../events/bus.js';
 import { requestActions } from '../devices/client-notification.js';
 import type { PushHub } from '../push/push-hub.js';
+import * as repo from './repository/targets.js';
 
 type DeploymentsChanged = BusEvents['deployments-changed'];
 
@@ -36,20 +37,7 @@ export class DeploymentNotifier {
     const ids = [...new Set(collectionIds)];
     if (ids.length === 0) return 0;
     await this.changed({ collectionIds: ids });
-    const devices = await this.ctx.db.kysely
-      .selectFrom('device as d')
-      .select(['d.id', 'd.push_seen_at'])
-      .where('d.revoked_at', 'is', null)
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('collection_member as m')
-            .select('m.device_id')
-            .whereRef('m.device_id', '=', 'd.id')
-            .where('m.collection_id', 'in', ids),
-        ),
-      )
-      .execute();
+    const devices = await repo.activeMembersOf(this.ctx.db.kysely, { collectionIds: ids });
     await this.nudge(devices, requestedBy);
     return devices.length;
   }
@@ -68,12 +56,7 @@ export class DeploymentNotifier {
     const devices: { id: string; push_seen_at: string | null }[] = [];
     for (let i = 0; i < ids.length; i += CHUNK) {
       devices.push(
-        ...(await this.ctx.db.kysely
-          .selectFrom('device')
-          .select(['id', 'push_seen_at'])
-          .where('id', 'in', ids.slice(i, i + CHUNK))
-          .where('revoked_at', 'is', null)
-          .execute()),
+        ...(await repo.activeDevices(this.ctx.db.kysely, { ids: ids.slice(i, i + CHUNK) })),
       );
     }
     await this.nudge(devices, requestedBy);

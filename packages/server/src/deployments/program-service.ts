@@ -1,6 +1,13 @@
-import { ConflictError, InputError, NotFoundError, ErrorCode } from '@steward/protocol';
+import {
+  ConflictError,
+  InputError,
+  NotFoundError,
+  ErrorCode,
+  ProgramOptions,
+  withSettingDefaults,
+} from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Program, ProgramBody, UpdateProgramRequest } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
@@ -11,6 +18,7 @@ import type { DeploymentNotifier } from './notify.js';
 import { mustFindPackage } from '../content/find-package.js';
 import * as repo from './program-repository.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
+import { columnChanges, type ColumnWriters } from '../db/setting-columns.js';
 
 type Tx = Kysely<Database>;
 
@@ -34,23 +42,19 @@ export function normaliseWorkingDirectory(dir: string | undefined): string {
   return parts.length === 0 ? '.' : parts.join('/');
 }
 
-function settingsOf(body: UpdateProgramRequest): Updateable<ProgramTable> {
-  const set: Updateable<ProgramTable> = {};
-  if (body.name !== undefined) set.name = body.name;
-  if (body.commandLine !== undefined) set.command_line = body.commandLine;
-  if (body.workingDirectory !== undefined)
-    set.working_directory = normaliseWorkingDirectory(body.workingDirectory);
-  if (body.runAs !== undefined) set.run_as = body.runAs;
-  if (body.maxRunMinutes !== undefined) set.max_run_minutes = body.maxRunMinutes;
-  if (body.successExitCodes !== undefined)
-    set.success_exit_codes = JSON.stringify([...new Set(body.successExitCodes)]);
-  if (body.rebootExitCodes !== undefined)
-    set.reboot_exit_codes = JSON.stringify([...new Set(body.rebootExitCodes)]);
-  if (body.requirements !== undefined) set.requirements = JSON.stringify(body.requirements);
-  if (body.dependsOnProgramId !== undefined) set.depends_on_program_id = body.dependsOnProgramId;
-  if (body.description !== undefined) set.description = body.description;
-  return set;
-}
+/** Every field a program PATCH may carry, mapped to its columns (the compiler asks for each). */
+const UPDATE_COLUMNS: ColumnWriters<UpdateProgramRequest, ProgramTable> = {
+  name: (v) => ({ name: v }),
+  commandLine: (v) => ({ command_line: v }),
+  workingDirectory: (v) => ({ working_directory: normaliseWorkingDirectory(v) }),
+  runAs: (v) => ({ run_as: v }),
+  maxRunMinutes: (v) => ({ max_run_minutes: v }),
+  successExitCodes: (v) => ({ success_exit_codes: JSON.stringify([...new Set(v)]) }),
+  rebootExitCodes: (v) => ({ reboot_exit_codes: JSON.stringify([...new Set(v)]) }),
+  requirements: (v) => ({ requirements: JSON.stringify(v) }),
+  dependsOnProgramId: (v) => ({ depends_on_program_id: v }),
+  description: (v) => ({ description: v }),
+};
 
 /**
  * Programs of a package: the command line and how it runs, its "run another program first"
@@ -106,14 +110,16 @@ export class ProgramService {
     await this.write(body.name, async (tx) => {
       const pkg = await mustFindPackage(tx, packageIdOrName);
       if (body.dependsOnProgramId) await this.checkDependency(tx, id, body.dependsOnProgramId);
+      // What the body leaves out takes the protocol's declared defaults.
+      const options = withSettingDefaults(ProgramOptions, body);
       await repo.insertProgram(tx, {
         id,
         package_id: pkg.id,
         name: body.name,
         command_line: body.commandLine,
         working_directory: normaliseWorkingDirectory(body.workingDirectory),
-        run_as: body.runAs ?? 'root',
-        max_run_minutes: body.maxRunMinutes ?? 120,
+        run_as: options.runAs,
+        max_run_minutes: options.maxRunMinutes,
         success_exit_codes: JSON.stringify([...new Set(body.successExitCodes ?? [0])]),
         reboot_exit_codes: JSON.stringify([...new Set(body.rebootExitCodes ?? [])]),
         requirements: JSON.stringify(body.requirements ?? {}),
@@ -136,7 +142,7 @@ export class ProgramService {
   async update(actor: Actor, id: string, body: UpdateProgramRequest): Promise<Program> {
     authorize(actor, 'software:write');
     const at = nowIso(this.ctx);
-    const set = settingsOf(body);
+    const set = columnChanges(UPDATE_COLUMNS, body);
     let affected: string[] = [];
     await this.write(body.name ?? id, async (tx) => {
       const row = await this.mustFind(tx, id);

@@ -1,5 +1,5 @@
 import { NotFoundError, ErrorCode } from '@steward/protocol';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Actor, SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
 import type { Database } from '../db/tables/index.js';
@@ -11,6 +11,7 @@ import {
   type DeploymentRow,
 } from './deployment-repository.js';
 import { checkExtraAssignment } from './schedule-validation.js';
+import * as repo from './repository/rerun.js';
 
 type Tx = Kysely<Database>;
 const CHUNK = 500;
@@ -25,11 +26,7 @@ async function mustFind(tx: Tx, id: string): Promise<DeploymentRow> {
 async function requireDevices(tx: Tx, ids: readonly string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += CHUNK) {
     const part = ids.slice(i, i + CHUNK);
-    const found = new Set(
-      (await tx.selectFrom('device').select('id').where('id', 'in', part).execute()).map(
-        (r) => r.id,
-      ),
-    );
+    const found = await repo.existingDeviceIds(tx, { ids: part });
     const missing = part.find((id) => !found.has(id));
     if (missing !== undefined)
       throw new NotFoundError('device', missing, ErrorCode.DEVICE_NOT_FOUND);
@@ -52,18 +49,9 @@ export async function rerunDeployment(
   return ctx.db.kysely.transaction().execute(async (tx) => {
     const row = await mustFind(tx, id);
     if (deviceIds === undefined) {
-      const top = await tx
-        .selectFrom('deployment_rerun')
-        .select((eb) => eb.fn.max('revision').as('r'))
-        .where('deployment_id', '=', row.id)
-        .executeTakeFirst();
-      const revision = Math.max(row.revision, top?.r ?? 0) + 1;
-      await tx
-        .updateTable('deployment')
-        .set({ revision, updated_at: at })
-        .where('id', '=', row.id)
-        .execute();
-      await tx.deleteFrom('deployment_rerun').where('deployment_id', '=', row.id).execute();
+      const top = await repo.topDeviceRevision(tx, { deploymentId: row.id });
+      const revision = Math.max(row.revision, top) + 1;
+      await repo.setRevisionForAll(tx, { deploymentId: row.id, revision, updatedAt: at });
       await writeAudit(tx, actor, at, {
         action: 'deployment.rerun',
         targetType: 'deployment',
@@ -75,19 +63,12 @@ export async function rerunDeployment(
     await requireDevices(tx, ids);
     const next = row.revision + 1;
     for (let i = 0; i < ids.length; i += CHUNK) {
-      await tx
-        .insertInto('deployment_rerun')
-        .values(
-          ids
-            .slice(i, i + CHUNK)
-            .map((d) => ({ deployment_id: row.id, device_id: d, revision: next })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['deployment_id', 'device_id']).doUpdateSet({
-            revision: sql<number>`case when deployment_rerun.revision >= ${row.revision} then deployment_rerun.revision + 1 else ${next} end`,
-          }),
-        )
-        .execute();
+      await repo.raiseDeviceRevisions(tx, {
+        deploymentId: row.id,
+        deviceIds: ids.slice(i, i + CHUNK),
+        revision: row.revision,
+        next,
+      });
     }
     await writeAudit(tx, actor, at, {
       action: 'deployment.rerun',
@@ -115,11 +96,7 @@ export async function addExtraAssignment(
       ctx.clock.now(),
     );
     const list = [...new Set([...extraAssignmentsOf(row), when])].sort();
-    await tx
-      .updateTable('deployment')
-      .set({ extra_assignments: JSON.stringify(list), updated_at: at })
-      .where('id', '=', row.id)
-      .execute();
+    await repo.setExtraAssignments(tx, { deploymentId: row.id, assignments: list, updatedAt: at });
     await writeAudit(tx, actor, at, {
       action: 'deployment.assign',
       targetType: 'deployment',

@@ -1,6 +1,12 @@
-import { ConflictError, NotFoundError, ErrorCode } from '@steward/protocol';
+import {
+  ConflictError,
+  DeploymentOptions,
+  NotFoundError,
+  ErrorCode,
+  withSettingDefaults,
+} from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type {
   Deployment,
   DeploymentBody,
@@ -11,7 +17,7 @@ import type {
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
-import type { Database, DeploymentTable } from '../db/tables/index.js';
+import type { Database } from '../db/tables/index.js';
 import { checkRow } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';
@@ -19,10 +25,12 @@ import { currentVersionOf } from '../content/repository.js';
 import { mustFindPackage } from '../content/find-package.js';
 import * as repo from './deployment-repository.js';
 import { dependencyEdges, findProgramRow } from './program-repository.js';
+import { findCollection } from '../collections/repository.js';
+import { columnChanges } from '../db/setting-columns.js';
 import type { DeploymentNotifier } from './notify.js';
 import { checkSchedule, type ScheduleFields } from './schedule-validation.js';
 import { deploymentSummaries } from './summary.js';
-import { deviceDeploymentStates, listDeploymentDevices } from './monitoring.js';
+import { deviceDeploymentStates, listDeploymentDevices } from './repository/monitoring.js';
 import { addExtraAssignment, rerunDeployment } from './rerun.js';
 
 type Tx = Kysely<Database>;
@@ -37,27 +45,6 @@ function scheduleOf(row: repo.DeploymentRow): ScheduleFields {
     timeBase: row.time_base,
     extraAssignments: repo.extraAssignmentsOf(row),
   };
-}
-
-function changesOf(p: UpdateDeploymentRequest): Updateable<DeploymentTable> {
-  const set: Updateable<DeploymentTable> = {};
-  if (p.name !== undefined) set.name = p.name;
-  if (p.purpose !== undefined) set.purpose = p.purpose;
-  if (p.triggers !== undefined) set.triggers = JSON.stringify(p.triggers);
-  if (p.availableAt !== undefined) set.available_at = p.availableAt;
-  if (p.expiresAt !== undefined) set.expires_at = p.expiresAt;
-  if (p.timeBase !== undefined) set.time_base = p.timeBase;
-  if (p.rerun !== undefined) set.rerun = p.rerun;
-  if (p.preDownload !== undefined) set.pre_download = p.preDownload ? 1 : 0;
-  if (p.contentMode !== undefined) set.content_mode = p.contentMode;
-  if (p.runOverSlowBoundary !== undefined)
-    set.run_over_slow_boundary = p.runOverSlowBoundary ? 1 : 0;
-  if (p.allowFallback !== undefined) set.allow_fallback = p.allowFallback ? 1 : 0;
-  if (p.overrideMaintenanceWindows !== undefined)
-    set.override_maintenance_windows = p.overrideMaintenanceWindows ? 1 : 0;
-  if (p.maxPostponeMinutes !== undefined) set.max_postpone_minutes = p.maxPostponeMinutes;
-  if (p.enabled !== undefined) set.enabled = p.enabled ? 1 : 0;
-  return set;
 }
 
 /**
@@ -98,7 +85,7 @@ export class DeploymentService {
     const filter: { programId?: string; collectionId?: string; packageId?: string } = {};
     if (q.program !== undefined) filter.programId = q.program;
     if (q.collection !== undefined) {
-      const c = await repo.findCollection(db, q.collection);
+      const c = await findCollection(db, q.collection);
       if (!c) throw new NotFoundError('collection', q.collection, ErrorCode.COLLECTION_NOT_FOUND);
       filter.collectionId = c.id;
     }
@@ -137,7 +124,7 @@ export class DeploymentService {
     authorize(actor, 'deployments:write');
     const program = await findProgramRow(tx, body.programId);
     if (!program) throw new NotFoundError('program', body.programId, ErrorCode.PROGRAM_NOT_FOUND);
-    const collection = await repo.findCollection(tx, body.collectionId);
+    const collection = await findCollection(tx, body.collectionId);
     if (!collection)
       throw new NotFoundError('collection', body.collectionId, ErrorCode.COLLECTION_NOT_FOUND);
     const schedule: ScheduleFields = {
@@ -153,9 +140,11 @@ export class DeploymentService {
     const id = randomUUID();
     const at = nowIso(this.ctx);
     const name = body.name ?? `${program.name} to ${collection.name}`;
-    await tx
-      .insertInto('deployment')
-      .values({
+    // Options the body leaves out take the protocol's declared defaults.
+    const options = withSettingDefaults(DeploymentOptions, body);
+    await repo.insertDeployment(
+      tx,
+      {
         id,
         name,
         program_id: program.id,
@@ -165,22 +154,15 @@ export class DeploymentService {
         available_at: schedule.availableAt,
         expires_at: schedule.expiresAt,
         time_base: schedule.timeBase,
-        rerun: body.rerun ?? 'if-failed',
-        pre_download: (body.preDownload ?? true) ? 1 : 0,
-        content_mode: body.contentMode ?? 'download',
-        run_over_slow_boundary: (body.runOverSlowBoundary ?? false) ? 1 : 0,
-        allow_fallback: (body.allowFallback ?? true) ? 1 : 0,
-        override_maintenance_windows: (body.overrideMaintenanceWindows ?? false) ? 1 : 0,
-        max_postpone_minutes: body.maxPostponeMinutes ?? 0,
-        enabled: (body.enabled ?? true) ? 1 : 0,
         revision: 1,
         extra_assignments: JSON.stringify([]),
         phased_deployment_id: extra.phasedDeploymentId ?? null,
         created_by: actor.userName,
         created_at: at,
         updated_at: at,
-      })
-      .execute();
+      },
+      options,
+    );
     await writeAudit(tx, actor, at, {
       action: 'deployment.create',
       targetType: 'deployment',
@@ -217,7 +199,7 @@ export class DeploymentService {
   async update(actor: Actor, id: string, patch: UpdateDeploymentRequest): Promise<Deployment> {
     authorize(actor, 'deployments:write');
     const at = nowIso(this.ctx);
-    const set = changesOf(patch);
+    const set = columnChanges(repo.UPDATE_COLUMNS, patch);
     const collectionId = await this.ctx.db.kysely.transaction().execute(async (tx) => {
       const row = await this.mustFind(tx, id);
       const before = scheduleOf(row);
@@ -237,11 +219,7 @@ export class DeploymentService {
         },
       );
       if (Object.keys(set).length === 0) return undefined;
-      await tx
-        .updateTable('deployment')
-        .set({ ...set, updated_at: at })
-        .where('id', '=', row.id)
-        .execute();
+      await repo.updateDeployment(tx, { id: row.id, set, updatedAt: at });
       await writeAudit(tx, actor, at, {
         action: 'deployment.update',
         targetType: 'deployment',
@@ -266,7 +244,7 @@ export class DeploymentService {
           `"${row.name}" is a phase of a phased deployment; halt or delete the rollout instead`,
           { phasedDeploymentId: row.phased_deployment_id },
         );
-      await tx.deleteFrom('deployment').where('id', '=', row.id).execute();
+      await repo.deleteDeployment(tx, row.id);
       await writeAudit(tx, actor, at, {
         action: 'deployment.delete',
         targetType: 'deployment',
@@ -298,12 +276,8 @@ export class DeploymentService {
 
   /** Drops cached assignments and nudges the deployment's collection (after a commit). */
   async nudgeDeployment(deploymentId: string, requestedBy = 'system'): Promise<void> {
-    const row = await this.ctx.db.kysely
-      .selectFrom('deployment')
-      .select('collection_id')
-      .where('id', '=', deploymentId)
-      .executeTakeFirst();
-    if (row) await this.notifier.collectionsChanged([row.collection_id], requestedBy);
+    const collectionId = await repo.collectionOfDeployment(this.ctx.db.kysely, deploymentId);
+    if (collectionId) await this.notifier.collectionsChanged([collectionId], requestedBy);
   }
 
   async summary(actor: Actor, id: string): Promise<DeploymentSummary> {

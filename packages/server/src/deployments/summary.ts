@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import {
   DEPLOYMENT_STATES,
   type DeploymentSummary,
@@ -8,6 +8,7 @@ import {
 } from '@steward/protocol';
 import type { Database, DeploymentTable } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
+import * as repo from './repository/summary.js';
 import { triggersOf } from './deployment-repository.js';
 import { expiredEverywhere } from './schedule-validation.js';
 
@@ -93,40 +94,12 @@ async function summariesOf(
   deployments: readonly SummaryFields[],
   now: Date,
 ): Promise<DeploymentSummary[]> {
-  const late = deployments.flatMap((d) => {
-    const cutoff = overdueCutoff(d, now);
-    return cutoff === undefined
-      ? []
-      : [sql`(s.deployment_id = ${d.id} and s.last_run_at < ${cutoff})`];
+  const rows = await repo.stateCounts(db, {
+    deployments: deployments.map((d) => ({ id: d.id, cutoff: overdueCutoff(d, now) })),
   });
-  const overdue =
-    late.length === 0
-      ? sql<number>`0`
-      : sql<number>`sum(case when ${sql.join(late, sql` or `)} then 1 else 0 end)`;
-  const rows = await db
-    .selectFrom('deployment_device_state as s')
-    .innerJoin('deployment as d', 'd.id', 's.deployment_id')
-    .innerJoin('collection_member as m', (j) =>
-      j.onRef('m.device_id', '=', 's.device_id').onRef('m.collection_id', '=', 'd.collection_id'),
-    )
-    .select(['s.deployment_id', 's.state', overdue.as('overdue')])
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where(
-      's.deployment_id',
-      'in',
-      deployments.map((d) => d.id),
-    )
-    .groupBy(['s.deployment_id', 's.state'])
-    .execute();
-  const members = new Map(
-    (
-      await db
-        .selectFrom('collection')
-        .select(['id', 'member_count'])
-        .where('id', 'in', [...new Set(deployments.map((d) => d.collection_id))])
-        .execute()
-    ).map((c) => [c.id, toNumber(c.member_count)]),
-  );
+  const members = await repo.memberCounts(db, {
+    collectionIds: [...new Set(deployments.map((d) => d.collection_id))],
+  });
   const byDeployment = new Map<string, typeof rows>();
   for (const r of rows)
     byDeployment.set(r.deployment_id, [...(byDeployment.get(r.deployment_id) ?? []), r]);
@@ -163,11 +136,7 @@ export async function deploymentSummary(
   deploymentId: string,
   now: Date = new Date(),
 ): Promise<DeploymentSummary> {
-  const d = await db
-    .selectFrom('deployment')
-    .select(['id', 'collection_id', 'purpose', 'enabled', 'triggers', 'expires_at', 'time_base'])
-    .where('id', '=', deploymentId)
-    .executeTakeFirst();
+  const d = await repo.findSummaryFields(db, deploymentId);
   if (!d) throw new NotFoundError('deployment', deploymentId, ErrorCode.DEPLOYMENT_NOT_FOUND);
   const summary = (await deploymentSummaries(db, [d], now)).get(d.id);
   return summary ?? toSummary(d.id, emptyCounts(), 0);

@@ -4,7 +4,7 @@ import { actorOf } from '../http/auth.js';
 import { implement } from '../http/operations.js';
 import type { MaintenanceWindowService } from './maintenance-windows.js';
 
-/** Maintenance windows (the schema refuses durations outside 5..1440 minutes). */
+/** Maintenance windows (the schema refuses durations outside `WindowDuration`'s limits). */
 export function registerMaintenanceWindowRoutes(app: App, windows: MaintenanceWindowService): void {
   implement(app, ops.maintenanceWindows, {
     list: (req) => windows.list(actorOf(req), req.query.collection),

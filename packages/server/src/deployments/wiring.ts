@@ -11,6 +11,7 @@ import { ProgramService } from './program-service.js';
 import { registerDeploymentRoutes } from './routes.js';
 import { DeploymentService } from './service.js';
 import { registerMaintenanceWindowRoutes } from './window-routes.js';
+import { collectionsDeploying } from './repository/targets.js';
 
 export interface DeploymentServices {
   notifier: DeploymentNotifier;
@@ -38,7 +39,7 @@ export function createDeploymentServices(
   // their next policy poll. Devices whose DPs do not hold it yet wait for content and retry.
   const unfollow = options.followContentVersions
     ? ctx.bus.subscribe('content-changed', ({ packageId }) => {
-        void collectionsDeploying(ctx, packageId)
+        void collectionsDeploying(ctx.db.kysely, { packageId })
           .then((ids) => notifier.collectionsChanged(ids, 'system'))
           .catch((err: unknown) =>
             ctx.log.warn({ err, packageId }, 'could not notify devices of a new content version'),
@@ -57,19 +58,6 @@ export function createDeploymentServices(
       assignments.stop();
     },
   };
-}
-
-/** Collections of the enabled deployments that run a program of this package. */
-async function collectionsDeploying(ctx: SiteContext, packageId: string): Promise<string[]> {
-  const rows = await ctx.db.kysely
-    .selectFrom('deployment as d')
-    .innerJoin('program as p', 'p.id', 'd.program_id')
-    .select('d.collection_id')
-    .distinct()
-    .where('p.package_id', '=', packageId)
-    .where('d.enabled', '=', 1)
-    .execute();
-  return rows.map((r) => r.collection_id);
 }
 
 /** The admin API routes of programs, deployments (with monitoring) and maintenance windows. */

@@ -1,4 +1,10 @@
-import { ops, SiteSettings, type SiteInfo } from '@steward/protocol';
+import {
+  ops,
+  settingsDefaults,
+  SiteSettings,
+  SiteSettingsOptions,
+  type SiteInfo,
+} from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
@@ -8,7 +14,7 @@ import { actorOf } from '../http/auth.js';
 import { implement } from '../http/operations.js';
 import { readSetting, writeSetting } from './repository.js';
 
-const DEFAULTS: SiteSettings = { activeThresholdDays: 7, statusMessageRetentionDays: 90 };
+const DEFAULTS: SiteSettings = settingsDefaults(SiteSettingsOptions);
 const KEY = 'site_settings';
 
 // Read on every device summary: kept in memory, refreshed in every process when it changes.

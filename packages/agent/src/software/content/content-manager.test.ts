@@ -25,6 +25,7 @@ import {
   type StatusMessageBody,
 } from '@steward/protocol';
 import { makeCerts, type TestCerts } from '../../../test/test-site.js';
+import { deployment as sharedDeployment } from '../../../test/software-fixtures.js';
 import { HttpsClient } from '../../channel/https-client.js';
 import { silentLogger } from '../../logger.js';
 import { ContentManager, ContentUnavailableError } from './content-manager.js';
@@ -200,28 +201,17 @@ function program(
   };
 }
 
+/** The shared agent fixture (every option at its declared default), with what these tests use. */
 function deployment(changes: Partial<AgentDeployment> = {}): AgentDeployment {
-  return {
-    id: 'dep-1',
+  return sharedDeployment({
     name: 'Tools',
-    purpose: 'required',
-    programId: 'prog-1',
     triggers: [],
-    availableAt: null,
-    expiresAt: null,
-    extraAssignments: [],
-    timeBase: 'utc',
-    rerun: 'never',
     preDownload: false,
-    contentMode: 'download',
     runOverSlowBoundary: false,
     allowFallback: false,
-    overrideMaintenanceWindows: false,
-    maxPostponeMinutes: 0,
-    revision: 1,
     targetedAt: new Date().toISOString(),
     ...changes,
-  };
+  });
 }
 
 interface Harness {

@@ -15,10 +15,11 @@ import {
 } from '@mantine/core';
 import { IconPlus, IconX } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type {
-  BoundaryGroup,
-  BoundaryGroupNeighbour,
-  CreateBoundaryGroupRequest,
+import {
+  WEEK_MINUTES,
+  type BoundaryGroup,
+  type BoundaryGroupNeighbour,
+  type CreateBoundaryGroupRequest,
 } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
@@ -150,7 +151,7 @@ function BoundaryGroupForm({ existing, onClose }: Props) {
               prefix="after "
               suffix=" min"
               min={0}
-              max={10080}
+              max={WEEK_MINUTES}
               value={n.fallbackAfterMinutes}
               onChange={(v) =>
                 setNeighbours((ns) =>

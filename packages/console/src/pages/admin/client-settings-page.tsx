@@ -1,23 +1,6 @@
-import {
-  Alert,
-  Button,
-  Group,
-  NumberInput,
-  Paper,
-  SimpleGrid,
-  Stack,
-  TagsInput,
-  Text,
-} from '@mantine/core';
-import { IconDeviceFloppy, IconInfoCircle } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ClientSettings } from '@steward/protocol';
-import { useEffect, useState } from 'react';
+import { Group, NumberInput, Paper, SimpleGrid, Stack, TagsInput, Text } from '@mantine/core';
 import { api } from '../../api/client';
-import { notifySuccess } from '../../api/errors';
-import { ErrorState } from '../../components/error-state';
-import { PageHeader } from '../../components/page-header';
-import { BlockSkeleton } from '../../components/table-skeleton';
+import { SettingsPage } from '../../components/settings-page';
 import { formatSeconds } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 
@@ -71,59 +54,25 @@ const INTERVALS: {
   },
 ];
 
+/** The schedules and limits every agent receives in its policy. */
 export function ClientSettingsPage() {
   const { can } = useSession();
-  const queryClient = useQueryClient();
-  const settings = useQuery({
-    queryKey: ['client-settings'],
-    queryFn: () => api.getClientSettings(),
-  });
-  const [draft, setDraft] = useState<ClientSettings | null>(null);
-  useEffect(() => {
-    if (settings.data && draft === null) setDraft(settings.data);
-  }, [settings.data, draft]);
-  const save = useMutation({
-    mutationFn: (s: ClientSettings) => api.updateClientSettings(s),
-    meta: { errorTitle: 'Could not save the client settings' },
-    onSuccess: (s) => {
-      queryClient.setQueryData(['client-settings'], s);
-      setDraft(s);
-      notifySuccess('Client settings saved; agents apply them with their next policy.');
-    },
-  });
   const writable = can('devices:write');
-  const dirty = draft !== null && JSON.stringify(draft) !== JSON.stringify(settings.data);
-
   return (
-    <>
-      <PageHeader
-        title="Client settings"
-        description="Schedules and limits every agent receives in its policy."
-        actions={
-          <Button
-            leftSection={<IconDeviceFloppy size={16} />}
-            disabled={!dirty || !writable}
-            loading={save.isPending}
-            onClick={() => draft && save.mutate(draft)}
-            data-testid="client-settings-save"
-          >
-            Save
-          </Button>
-        }
-      />
-      {settings.isError ? (
-        <ErrorState error={settings.error} what="the client settings" />
-      ) : !draft ? (
-        <Paper p="md">
-          <BlockSkeleton lines={6} />
-        </Paper>
-      ) : (
+    <SettingsPage
+      title="Client settings"
+      description="Schedules and limits every agent receives in its policy."
+      what="the client settings"
+      queryKey="client-settings"
+      load={() => api.getClientSettings()}
+      save={(s) => api.updateClientSettings(s)}
+      savedMessage="Client settings saved; agents apply them with their next policy."
+      writable={writable}
+      testId="client-settings"
+      skeletonLines={6}
+    >
+      {(draft, setDraft) => (
         <Stack gap="md">
-          {!writable && (
-            <Alert color="gray" variant="light" icon={<IconInfoCircle size={18} />}>
-              Your role can read the client settings but not change them.
-            </Alert>
-          )}
           <Paper p="md">
             <Text fw={600} mb="sm">
               Schedules
@@ -200,15 +149,8 @@ export function ClientSettingsPage() {
               </Group>
             </Stack>
           </Paper>
-          {dirty && (
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setDraft(settings.data ?? null)}>
-                Discard changes
-              </Button>
-            </Group>
-          )}
         </Stack>
       )}
-    </>
+    </SettingsPage>
   );
 }

@@ -12,7 +12,7 @@ import {
 } from '@mantine/core';
 import { IconDeviceFloppy, IconLock } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, BUILTIN_CLASSES, ErrorCode } from '@steward/protocol';
+import { ApiError, BUILTIN_CLASSES, ErrorCode, WEEK_MINUTES } from '@steward/protocol';
 import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api } from '../../api/client';
@@ -203,7 +203,7 @@ export function CollectionEditPage() {
                       label="Full evaluation every"
                       description="Minutes; inventory changes are evaluated at once"
                       min={5}
-                      max={10080}
+                      max={WEEK_MINUTES}
                       value={form.evaluationIntervalMinutes}
                       onChange={(v) =>
                         patch({ evaluationIntervalMinutes: typeof v === 'number' ? v : 60 })

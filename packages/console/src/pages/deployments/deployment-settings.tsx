@@ -1,10 +1,8 @@
 import { Stack, Text } from '@mantine/core';
-import type { Deployment } from '@steward/protocol';
+import { DeploymentOptions, type Deployment } from '@steward/protocol';
 import { KeyValueTable } from '../../components/key-value-table';
 import { describeTrigger, describeWallTime } from './recurrence';
-import { rerunLabel } from './wizard-behaviour-step';
-
-const yes = (b: boolean) => (b ? 'Yes' : 'No');
+import { settingRows } from '../../components/settings-fields';
 
 /** The deployment's schedule and behaviour settings, as created. */
 export function DeploymentSettings({ d }: { d: Deployment }) {
@@ -39,22 +37,9 @@ export function DeploymentSettings({ d }: { d: Deployment }) {
           d.availableAt ? describeWallTime(d.availableAt, d.timeBase) : 'creation',
         ],
         ['Expires', d.expiresAt ? describeWallTime(d.expiresAt, d.timeBase) : 'never'],
-        ['Rerun behaviour', rerunLabel(d.rerun)],
         ['Revision', `#${d.revision} (raised by each rerun)`],
-        [
-          'Content',
-          d.contentMode === 'download'
-            ? 'Download and run locally'
-            : 'Run from the distribution point',
-        ],
-        ['Pre-download before the deadline', yes(d.preDownload)],
-        ['Run over slow boundaries', yes(d.runOverSlowBoundary)],
-        ['Allow fallback DP', yes(d.allowFallback)],
-        ['Run outside maintenance windows', yes(d.overrideMaintenanceWindows)],
-        [
-          'Users may postpone',
-          d.maxPostponeMinutes > 0 ? `up to ${d.maxPostponeMinutes} minutes` : 'no',
-        ],
+        // Every deployment option, labelled as the forms label it (declared once in protocol).
+        ...settingRows(DeploymentOptions, d, { required }),
         ['Created', `${new Date(d.createdAt).toLocaleString()} by ${d.createdBy}`],
       ]}
     />

@@ -14,7 +14,12 @@ import {
 
 import { IconCalendarTime } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { MaintenanceWindow, MaintenanceWindowBody } from '@steward/protocol';
+import {
+  WindowDuration,
+  integerLimits,
+  type MaintenanceWindow,
+  type MaintenanceWindowBody,
+} from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
@@ -61,7 +66,8 @@ function WindowForm({ collectionId, existing, onClose }: FormProps) {
   const queryClient = useQueryClient();
   const [name, setName] = useState(existing?.name ?? '');
   const [start, setStart] = useState(existing?.start ?? todayAt(22));
-  const [duration, setDuration] = useState(existing?.durationMinutes ?? 120);
+  const [duration, setDuration] = useState(existing?.durationMinutes ?? WindowDuration.default);
+  const limits = integerLimits(WindowDuration);
   const [recurrence, setRecurrence] = useState<RecurrenceDraft>(
     draftOf(existing?.recurrence ?? { kind: 'daily', everyDays: 1 }),
   );
@@ -92,7 +98,7 @@ function WindowForm({ collectionId, existing, onClose }: FormProps) {
       onClose();
     },
   });
-  const badDuration = !Number.isInteger(duration) || duration < 5 || duration > 1440;
+  const badDuration = !Number.isInteger(duration) || duration < limits.min || duration > limits.max;
   return (
     <Stack gap="sm">
       <TextInput
@@ -111,15 +117,14 @@ function WindowForm({ collectionId, existing, onClose }: FormProps) {
           data-testid="window-start"
         />
         <NumberInput
-          label="Duration"
-          description="5 minutes to 24 hours"
+          label={WindowDuration.label}
+          description={WindowDuration.help}
           suffix=" min"
-          min={5}
-          max={1440}
+          {...limits}
           step={15}
           value={duration}
           onChange={(v) => setDuration(typeof v === 'number' ? Math.trunc(v) : 0)}
-          error={badDuration ? 'From 5 to 1440 minutes' : undefined}
+          error={badDuration ? `From ${limits.min} to ${limits.max} minutes` : undefined}
           data-testid="window-duration"
         />
       </Group>

@@ -9,13 +9,22 @@ import {
   Select,
   SimpleGrid,
   Stack,
-  Switch,
   Text,
   TextInput,
 } from '@mantine/core';
 import { IconArrowDown, IconPlus, IconX } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { CreatePhasedDeploymentRequest, RerunBehaviour } from '@steward/protocol';
+import {
+  DeploymentOptions,
+  HaltOnFailurePercent,
+  MAX_PHASES,
+  PhaseSettings,
+  integerLimits,
+  settingsDefaults,
+  type CreatePhasedDeploymentRequest,
+  type DeploymentOptions as Options,
+  type IntegerSetting,
+} from '@steward/protocol';
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
@@ -24,7 +33,7 @@ import { CollectionSelect } from '../../components/collection-select';
 import { PageHeader } from '../../components/page-header';
 import { usePrograms } from '../software/queries';
 import { dkeys } from './queries';
-import { RERUN_OPTIONS } from './wizard-behaviour-step';
+import { SettingInput, SettingsFields } from '../../components/settings-fields';
 import { FormActions } from '../../components/form-actions';
 
 interface PhaseDraft {
@@ -38,11 +47,12 @@ let nextKey = 1;
 const newPhase = (): PhaseDraft => ({
   key: nextKey++,
   collectionId: null,
-  successPercent: 95,
-  soakMinutes: 60,
+  ...settingsDefaults(PhaseSettings),
 });
 
-function int(v: string | number, min: number, max: number): number {
+/** A typed number within the declared setting's limits. */
+function within(field: IntegerSetting, v: string | number): number {
+  const { min, max } = integerLimits(field);
   const n = typeof v === 'number' ? Math.trunc(v) : min;
   return Math.min(max, Math.max(min, n));
 }
@@ -55,11 +65,9 @@ export function PhasedCreatePage() {
   const [name, setName] = useState('');
   const [programId, setProgramId] = useState<string | null>(null);
   const [phases, setPhases] = useState<PhaseDraft[]>([newPhase(), newPhase()]);
-  const [haltAt, setHaltAt] = useState(10);
-  const [rerun, setRerun] = useState<RerunBehaviour>('if-failed');
-  const [allowFallback, setAllowFallback] = useState(true);
-  const [overrideWindows, setOverrideWindows] = useState(false);
-  const [maxPostpone, setMaxPostpone] = useState(0);
+  const [haltAt, setHaltAt] = useState(HaltOnFailurePercent.default);
+  // Every deployment option, as the wizard offers it (declared once in protocol).
+  const [options, setOptions] = useState<Options>(settingsDefaults(DeploymentOptions));
   const create = useMutation({
     mutationFn: () => {
       const req: CreatePhasedDeploymentRequest = {
@@ -71,13 +79,7 @@ export function PhasedCreatePage() {
           soakMinutes: p.soakMinutes,
         })),
         haltOnFailurePercent: haltAt,
-        deployment: {
-          triggers: [{ type: 'asap' }],
-          rerun,
-          allowFallback,
-          overrideMaintenanceWindows: overrideWindows,
-          maxPostponeMinutes: maxPostpone,
-        },
+        deployment: { triggers: [{ type: 'asap' }], ...options },
       };
       return api.createPhasedDeployment(req);
     },
@@ -161,22 +163,24 @@ export function PhasedCreatePage() {
                     style={{ flex: 1 }}
                   />
                   <NumberInput
-                    label="Success threshold"
-                    suffix=" %"
-                    min={1}
-                    max={100}
+                    label={PhaseSettings.successPercent.label}
+                    suffix={` ${PhaseSettings.successPercent.unit}`}
+                    {...integerLimits(PhaseSettings.successPercent)}
                     w={140}
                     value={p.successPercent}
-                    onChange={(v) => setPhase(i, { successPercent: int(v, 1, 100) })}
+                    onChange={(v) =>
+                      setPhase(i, { successPercent: within(PhaseSettings.successPercent, v) })
+                    }
                   />
                   <NumberInput
-                    label="Soak"
+                    label={PhaseSettings.soakMinutes.label}
                     suffix=" min"
-                    min={0}
-                    max={43200}
+                    {...integerLimits(PhaseSettings.soakMinutes)}
                     w={120}
                     value={p.soakMinutes}
-                    onChange={(v) => setPhase(i, { soakMinutes: int(v, 0, 43200) })}
+                    onChange={(v) =>
+                      setPhase(i, { soakMinutes: within(PhaseSettings.soakMinutes, v) })
+                    }
                   />
                   <ActionIcon
                     variant="subtle"
@@ -197,7 +201,7 @@ export function PhasedCreatePage() {
               variant="subtle"
               size="xs"
               leftSection={<IconPlus size={14} />}
-              disabled={phases.length >= 20}
+              disabled={phases.length >= MAX_PHASES}
               onClick={() => setPhases((ps) => [...ps, newPhase()])}
             >
               Add phase
@@ -208,45 +212,20 @@ export function PhasedCreatePage() {
               {err}
             </Text>
           )}
-          <NumberInput
-            label="Halt when a phase’s failures pass"
-            suffix=" %"
-            min={1}
-            max={100}
-            w={260}
+          <SettingInput
+            field={HaltOnFailurePercent}
             value={haltAt}
-            onChange={(v) => setHaltAt(int(v, 1, 100))}
-            data-testid="phased-halt-at"
+            onChange={(v) => setHaltAt(typeof v === 'number' ? v : HaltOnFailurePercent.default)}
+            testId="phased-halt-at"
           />
           <Divider label="Run settings of every phase" labelPosition="left" />
-          <SimpleGrid cols={{ base: 1, md: 2 }}>
-            <Select
-              label="Rerun behaviour"
-              data={RERUN_OPTIONS}
-              value={rerun}
-              allowDeselect={false}
-              onChange={(v) =>
-                setRerun(RERUN_OPTIONS.find((o) => o.value === v)?.value ?? 'if-failed')
-              }
-            />
-            <NumberInput
-              label="Users may postpone by up to"
-              suffix=" min"
-              min={0}
-              max={43200}
-              value={maxPostpone}
-              onChange={(v) => setMaxPostpone(int(v, 0, 43200))}
-            />
-          </SimpleGrid>
-          <Switch
-            label="Allow a fallback distribution point"
-            checked={allowFallback}
-            onChange={(e) => setAllowFallback(e.currentTarget.checked)}
-          />
-          <Switch
-            label="Run outside maintenance windows"
-            checked={overrideWindows}
-            onChange={(e) => setOverrideWindows(e.currentTarget.checked)}
+          {/* Phases are required deployments run as soon as possible. */}
+          <SettingsFields
+            declaration={DeploymentOptions}
+            values={options}
+            onChange={(k, v) => setOptions((o) => ({ ...o, [k]: v }))}
+            conditions={{ required: true }}
+            testIdPrefix="phased"
           />
           {create.isError && !placed && (
             <Alert color="red" variant="light" title={`Not created: ${code}`}>

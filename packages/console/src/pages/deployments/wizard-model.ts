@@ -1,4 +1,13 @@
-import type { DeploymentBody, DeploymentTrigger, RerunBehaviour } from '@steward/protocol';
+import {
+  DeploymentOptions,
+  effectiveSettings,
+  mapSettings,
+  pickSettings,
+  settingErrors,
+  settingsDefaults,
+  type DeploymentBody,
+  type DeploymentTrigger,
+} from '@steward/protocol';
 import { errorField } from '../../components/error-field';
 import { recurrenceOf, type RecurrenceDraft } from './recurrence';
 
@@ -11,8 +20,11 @@ export interface TriggerDraft {
   recurrence: RecurrenceDraft;
 }
 
-/** Everything the deployment wizard edits across its steps. */
-export interface WizardForm {
+/**
+ * Everything the deployment wizard edits across its steps: the program, collection and schedule,
+ * a name, and every deployment option (declared in protocol, rendered by the behaviour step).
+ */
+export interface WizardForm extends DeploymentOptions {
   programId: string | null;
   collectionId: string | null;
   purpose: 'available' | 'required';
@@ -23,19 +35,15 @@ export interface WizardForm {
   expiresAt: string;
   timeBase: 'utc' | 'local';
   extraAssignments: string[];
-  rerun: RerunBehaviour;
-  preDownload: boolean;
-  contentMode: 'download' | 'from-dp';
-  runOverSlowBoundary: boolean;
-  allowFallback: boolean;
-  overrideMaintenanceWindows: boolean;
-  maxPostponeMinutes: number;
   name: string;
-  enabled: boolean;
 }
 
 export type WizardField = keyof WizardForm;
 export type WizardErrors = Partial<Record<WizardField, string>>;
+
+const BEHAVIOUR_STEP = 3;
+/** Each deployment option is edited on the behaviour step. */
+const OPTION_STEPS = mapSettings(DeploymentOptions, () => BEHAVIOUR_STEP);
 
 export const STEP_TITLES = ['Program', 'Collection', 'Schedule', 'Behaviour', 'Review'] as const;
 
@@ -49,15 +57,8 @@ export const FIELD_STEP: Record<WizardField, number> = {
   expiresAt: 2,
   timeBase: 2,
   extraAssignments: 2,
-  rerun: 3,
-  preDownload: 3,
-  contentMode: 3,
-  runOverSlowBoundary: 3,
-  allowFallback: 3,
-  overrideMaintenanceWindows: 3,
-  maxPostponeMinutes: 3,
-  name: 3,
-  enabled: 3,
+  name: BEHAVIOUR_STEP,
+  ...OPTION_STEPS,
 };
 
 const STEP_BY_NAME = new Map<string, number>(Object.entries(FIELD_STEP));
@@ -82,15 +83,8 @@ export function emptyWizardForm(): WizardForm {
     expiresAt: '',
     timeBase: 'utc',
     extraAssignments: [],
-    rerun: 'if-failed',
-    preDownload: true,
-    contentMode: 'download',
-    runOverSlowBoundary: false,
-    allowFallback: true,
-    overrideMaintenanceWindows: false,
-    maxPostponeMinutes: 0,
     name: '',
-    enabled: true,
+    ...settingsDefaults(DeploymentOptions),
   };
 }
 
@@ -143,14 +137,8 @@ export function validateStep(f: WizardForm, step: number, now = Date.now()): Wiz
     if (f.extraAssignments.some((a) => !WALL.test(a)))
       e.extraAssignments = 'Give each extra assignment a date and time';
   }
-  if (step === 3) {
-    if (
-      !Number.isInteger(f.maxPostponeMinutes) ||
-      f.maxPostponeMinutes < 0 ||
-      f.maxPostponeMinutes > 43200
-    )
-      e.maxPostponeMinutes = 'From 0 to 43200 minutes (30 days)';
-  }
+  if (step === BEHAVIOUR_STEP)
+    Object.assign(e, settingErrors(DeploymentOptions, pickSettings(DeploymentOptions, f)));
   return e;
 }
 
@@ -166,14 +154,7 @@ export function deploymentBodyOf(f: WizardForm): DeploymentBody {
     ...(f.availableAt ? { availableAt: f.availableAt } : {}),
     expiresAt: f.expiresAt || null,
     timeBase: f.timeBase,
-    rerun: f.rerun,
-    preDownload: required && f.preDownload,
-    contentMode: f.contentMode,
-    runOverSlowBoundary: f.runOverSlowBoundary,
-    allowFallback: f.allowFallback,
-    overrideMaintenanceWindows: f.overrideMaintenanceWindows,
-    maxPostponeMinutes: required ? f.maxPostponeMinutes : 0,
-    enabled: f.enabled,
+    ...effectiveSettings(DeploymentOptions, pickSettings(DeploymentOptions, f), { required }),
   };
 }
 
@@ -186,15 +167,8 @@ const BODY_FIELDS: Record<string, WizardField> = {
   expiresAt: 'expiresAt',
   timeBase: 'timeBase',
   at: 'extraAssignments',
-  rerun: 'rerun',
-  preDownload: 'preDownload',
-  contentMode: 'contentMode',
-  runOverSlowBoundary: 'runOverSlowBoundary',
-  allowFallback: 'allowFallback',
-  overrideMaintenanceWindows: 'overrideMaintenanceWindows',
-  maxPostponeMinutes: 'maxPostponeMinutes',
   name: 'name',
-  enabled: 'enabled',
+  ...mapSettings(DeploymentOptions, (k) => k),
 };
 
 /**

@@ -1,17 +1,14 @@
 import { Alert, Badge, Code, Group, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
+import { DeploymentOptions } from '@steward/protocol';
 import type { ReactNode } from 'react';
 import { errorCode, errorMessage } from '../../api/errors';
 import { useCollections } from '../../components/collection-select';
 import { KeyValueTable } from '../../components/key-value-table';
 import { usePrograms } from '../software/queries';
 import { describeTrigger, describeWallTime } from './recurrence';
-import { rerunLabel } from './wizard-behaviour-step';
+import { settingRows } from '../../components/settings-fields';
 import { triggerOf, type WizardForm } from './wizard-model';
-
-function yes(b: boolean): string {
-  return b ? 'Yes' : 'No';
-}
 
 /** Step 5: everything on one page before creating. */
 export function ReviewStep({ form, siteError }: { form: WizardForm; siteError: unknown }) {
@@ -58,22 +55,13 @@ export function ReviewStep({ form, siteError }: { form: WizardForm; siteError: u
       form.availableAt ? describeWallTime(form.availableAt, form.timeBase) : 'now',
     ],
     ['Expires', form.expiresAt ? describeWallTime(form.expiresAt, form.timeBase) : 'never'],
-    ['Rerun', rerunLabel(form.rerun)],
-    [
-      'Content',
-      form.contentMode === 'download'
-        ? 'Download and run locally'
-        : 'Run from the distribution point',
-    ],
   );
-  if (required) rows.push(['Pre-download', yes(form.preDownload)]);
+  // Every deployment option, as the behaviour step showed it (declared once in protocol).
   rows.push(
-    ['Over slow boundaries', yes(form.runOverSlowBoundary)],
-    ['Fallback DP', yes(form.allowFallback)],
-    ['Outside maintenance windows', yes(form.overrideMaintenanceWindows)],
+    ...settingRows(DeploymentOptions, form, { required }).map(
+      ([label, value]): [string, ReactNode] => [label, value],
+    ),
   );
-  if (required) rows.push(['Postpone up to', `${form.maxPostponeMinutes} minutes`]);
-  rows.push(['Enabled', yes(form.enabled)]);
   return (
     <Stack gap="md" data-testid="wizard-review">
       <KeyValueTable rows={rows} labelWidth={220} />

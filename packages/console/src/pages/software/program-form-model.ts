@@ -1,13 +1,19 @@
 import { errorField } from '../../components/error-field';
-import type { PlatformRequirements, Program, ProgramBody } from '@steward/protocol';
+import {
+  ProgramOptions,
+  pickSettings,
+  settingErrors,
+  settingsDefaults,
+  type PlatformRequirements,
+  type Program,
+  type ProgramBody,
+} from '@steward/protocol';
 
 /** The program form as the user edits it: text and lists, converted to a ProgramBody on save. */
-export interface ProgramForm {
+export interface ProgramForm extends ProgramOptions {
   name: string;
   commandLine: string;
   workingDirectory: string;
-  runAs: 'root' | 'user';
-  maxRunMinutes: number;
   successExitCodes: string[];
   rebootExitCodes: string[];
   osFamilies: string[];
@@ -26,8 +32,7 @@ export function emptyProgramForm(): ProgramForm {
     name: '',
     commandLine: '',
     workingDirectory: '.',
-    runAs: 'root',
-    maxRunMinutes: 120,
+    ...settingsDefaults(ProgramOptions),
     successExitCodes: ['0'],
     rebootExitCodes: [],
     osFamilies: [],
@@ -82,8 +87,7 @@ export function programBodyOf(f: ProgramForm): ProgramFormResult {
   const wd = f.workingDirectory.trim() || '.';
   if (wd.startsWith('/') || wd.split('/').includes('..'))
     errors.workingDirectory = 'A path inside the package (no leading / and no ..)';
-  if (!Number.isInteger(f.maxRunMinutes) || f.maxRunMinutes < 1 || f.maxRunMinutes > 1440)
-    errors.maxRunMinutes = 'From 1 to 1440 minutes';
+  Object.assign(errors, settingErrors(ProgramOptions, pickSettings(ProgramOptions, f)));
   const success = exitCodes(f.successExitCodes);
   if (success === null) errors.successExitCodes = 'Whole numbers from 0 to 255';
   else if (success.length === 0) errors.successExitCodes = 'At least one success code';

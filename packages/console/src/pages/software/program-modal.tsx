@@ -3,7 +3,6 @@ import {
   Group,
   Modal,
   NumberInput,
-  SegmentedControl,
   Select,
   SimpleGrid,
   Stack,
@@ -14,7 +13,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Package, Program, ProgramBody } from '@steward/protocol';
-import { ApiError } from '@steward/protocol';
+import { ApiError, ProgramOptions } from '@steward/protocol';
 import { useState } from 'react';
 import type { SubmitEvent } from 'react';
 import { api } from '../../api/client';
@@ -28,6 +27,7 @@ import {
   type ProgramForm,
 } from './program-form-model';
 import { keys, usePrograms } from './queries';
+import { SettingInput } from '../../components/settings-fields';
 import { FormActions } from '../../components/form-actions';
 import { SaveErrorAlert } from '../../components/save-error-alert';
 
@@ -138,30 +138,21 @@ function ProgramFormView({ pkg, program, onClose }: ProgramModalProps) {
           data-testid="program-command"
         />
         <SimpleGrid cols={3}>
-          <Stack gap={4}>
-            <Text size="sm" fw={500}>
-              Run as
-            </Text>
-            <SegmentedControl
-              value={form.runAs}
-              onChange={(v) => set('runAs', v === 'user' ? 'user' : 'root')}
-              data={[
-                { value: 'root', label: 'root' },
-                { value: 'user', label: 'Logged-on user' },
-              ]}
-              data-testid="program-run-as"
-            />
-          </Stack>
-          <NumberInput
-            label="Maximum run time"
-            description="Killed after this long"
-            suffix=" min"
-            min={1}
-            max={1440}
+          {/* Who runs it and for how long: rendered from the protocol's declaration. */}
+          <SettingInput
+            field={ProgramOptions.runAs}
+            value={form.runAs}
+            onChange={(v) => set('runAs', v === 'user' ? 'user' : 'root')}
+            testId="program-run-as"
+          />
+          <SettingInput
+            field={ProgramOptions.maxRunMinutes}
             value={form.maxRunMinutes}
-            onChange={(v) => set('maxRunMinutes', intOrEmpty(v) || 0)}
+            onChange={(v) =>
+              set('maxRunMinutes', typeof v === 'number' ? v : ProgramOptions.maxRunMinutes.default)
+            }
             error={errors.maxRunMinutes}
-            data-testid="program-max-run"
+            testId="program-max-run"
           />
           <Select
             label="Run another program first"

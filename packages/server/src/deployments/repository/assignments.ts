@@ -1,12 +1,18 @@
 import type { Kysely } from 'kysely';
-import type { AgentDeployment, AssignmentsDocument } from '@steward/protocol';
-import type { Database } from '../db/tables/index.js';
-import { checkRow } from '../db/corrupt-row.js';
-import { extraAssignmentsOf, triggersOf } from './deployment-repository.js';
+import type { AgentDeployment, AssignmentsDocument, DeploymentOptions } from '@steward/protocol';
+import type { Database } from '../../db/tables/index.js';
+import { checkRow } from '../../db/corrupt-row.js';
+import { extraAssignmentsOf, optionsOfRow, triggersOf } from '../deployment-repository.js';
 import { windowBodyOf } from './maintenance-windows.js';
-import { expiredEverywhere } from './schedule-validation.js';
+import { expiredEverywhere } from '../schedule-validation.js';
 
 type Tx = Kysely<Database>;
+
+/** Every option but 'enabled' (only enabled deployments are sent). */
+function agentOptions(options: DeploymentOptions): Omit<DeploymentOptions, 'enabled'> {
+  const { enabled, ...rest } = options; // ignoreRestSiblings: the omitted key
+  return rest;
+}
 
 /**
  * Enabled, unexpired deployments whose collection holds the device, as the agent needs them,
@@ -67,13 +73,7 @@ export async function assignedDeployments(
       expiresAt: r.expires_at,
       extraAssignments: extraAssignmentsOf(r),
       timeBase: r.time_base,
-      rerun: r.rerun,
-      preDownload: r.pre_download === 1,
-      contentMode: r.content_mode,
-      runOverSlowBoundary: r.run_over_slow_boundary === 1,
-      allowFallback: r.allow_fallback === 1,
-      overrideMaintenanceWindows: r.override_maintenance_windows === 1,
-      maxPostponeMinutes: r.max_postpone_minutes,
+      ...agentOptions(optionsOfRow(r)),
       revision: Math.max(r.revision, reruns.get(r.id) ?? 0),
       // On-enrolment runs count from the enrolment; otherwise from when the device became a
       // target (the later of the deployment's creation and its joining the collection).

@@ -4,10 +4,10 @@ import type {
   DeploymentStateName,
   ListDeploymentDevicesQuery,
 } from '@steward/protocol';
-import type { Database, DeploymentTable } from '../db/tables/index.js';
-import { toNumber } from '../db/database.js';
-import { overdueCutoff } from './summary.js';
-import { containsPattern } from '../db/like.js';
+import type { Database, DeploymentTable } from '../../db/tables/index.js';
+import { toNumber } from '../../db/database.js';
+import { overdueCutoff } from '../summary.js';
+import { containsPattern } from '../../db/like.js';
 
 type Tx = Kysely<Database>;
 

@@ -1,0 +1,106 @@
+import {
+  integerLimits,
+  settingEntries,
+  type SettingField,
+  type SettingValues,
+  type SettingsDeclaration,
+} from '@steward/protocol';
+import type { Command } from 'commander';
+import { usageError } from './errors.js';
+import { parseChoice, parseInteger } from './options.js';
+
+/**
+ * Commander options generated from a protocol settings declaration (ADR 0016): the flag names,
+ * help text, limits and defaults are the declaration's, so a new setting gets its flag, and its
+ * value is checked against the schema's limits, without a line here.
+ */
+
+/** `max-postpone-minutes` -> `maxPostponeMinutes` (commander's attribute name). */
+function attribute(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function shown(v: unknown): string {
+  return typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v);
+}
+
+/** The help of a value flag: what it does, its range or choices, and its default. */
+function valueHelp(field: SettingField): string {
+  switch (field.render) {
+    case 'number': {
+      const { min, max } = integerLimits(field);
+      return `${field.help} (${min}-${max} ${field.unit}, default ${field.default})`;
+    }
+    case 'select':
+    case 'radio':
+      return `${field.help}: ${field.choices.map((c) => c.value).join(', ')} (default ${field.default})`;
+    case 'boolean':
+      return `${field.help} (default ${shown(field.default)})`;
+  }
+}
+
+/** Adds a flag (or an on/off pair) for every field of the declaration that has one. */
+export function addSettingFlags(cmd: Command, d: SettingsDeclaration): Command {
+  for (const { field } of settingEntries(d)) {
+    const flag = field.flag;
+    if (flag === null) continue;
+    if (flag.kind === 'value') {
+      cmd.option(`--${flag.name} ${flag.placeholder}`, valueHelp(field));
+      continue;
+    }
+    const isDefault = (v: unknown) => (v === field.default ? ' (the default)' : '');
+    cmd.option(`--${flag.name}`, `${flag.onHelp}${isDefault(flag.on)}`);
+    cmd.option(`--no-${flag.name}`, `${flag.offHelp}${isDefault(flag.off)}`);
+  }
+  return cmd;
+}
+
+/** The value one field's flag gave, parsed and checked against the schema's limits. */
+function readField(field: SettingField, raw: unknown): unknown {
+  const flag = field.flag;
+  if (flag === null || raw === undefined) return undefined;
+  if (flag.kind === 'switch') {
+    if (typeof raw !== 'boolean') throw usageError(`--${flag.name} takes no value`);
+    return raw ? flag.on : flag.off;
+  }
+  if (typeof raw !== 'string') throw usageError(`--${flag.name} takes a value`);
+  switch (field.render) {
+    case 'number':
+      return parseInteger(raw, `--${flag.name}`, integerLimits(field));
+    case 'select':
+    case 'radio':
+      return parseChoice(
+        raw,
+        `--${flag.name}`,
+        field.choices.map((c) => c.value),
+      );
+    case 'boolean':
+      throw usageError(`--${flag.name} is an on/off flag`);
+  }
+}
+
+/** The settings given as flags (only those): what a create sends, or a PATCH changes. */
+export function readSettingFlags<D extends SettingsDeclaration>(
+  cmd: Command,
+  d: D,
+): Partial<SettingValues<D>> {
+  const given: Record<string, unknown> = {};
+  const bag: Record<string, unknown> = cmd.opts();
+  for (const { key, field } of settingEntries(d)) {
+    if (field.flag === null) continue;
+    const value = readField(field, bag[attribute(field.flag.name)]);
+    if (value !== undefined) given[key] = value;
+  }
+  // Each value was parsed by its own field's rules above (choices, integer limits, on/off).
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- a declaration's own keys mapped to values parsed or produced per field (settings plumbing, ADR 0016), not outside data
+  return given as Partial<SettingValues<D>>;
+}
+
+/** One integer field's value from a flag or text, within its declared limits. */
+export function parseSettingInteger(
+  field: SettingField & { render: 'number' },
+  text: string,
+  what: string,
+): number {
+  return parseInteger(text, what, integerLimits(field));
+}

@@ -1,0 +1,80 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/tables/index.js';
+
+type Tx = Kysely<Database>;
+
+/**
+ * Which of these device ids exist (one statement; the caller chunks).
+ * TODO(issue 8, item 5): ask the devices domain once it offers this read.
+ */
+export async function existingDeviceIds(
+  tx: Tx,
+  opts: { ids: readonly string[] },
+): Promise<Set<string>> {
+  const rows = await tx
+    .selectFrom('device')
+    .select('id')
+    .where('id', 'in', [...opts.ids])
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The highest per-device rerun revision of a deployment (0 when none). */
+export async function topDeviceRevision(tx: Tx, opts: { deploymentId: string }): Promise<number> {
+  const top = await tx
+    .selectFrom('deployment_rerun')
+    .select((eb) => eb.fn.max('revision').as('r'))
+    .where('deployment_id', '=', opts.deploymentId)
+    .executeTakeFirst();
+  return top?.r ?? 0;
+}
+
+/** Every device reruns: the deployment takes the new revision and per-device ones are dropped. */
+export async function setRevisionForAll(
+  tx: Tx,
+  opts: { deploymentId: string; revision: number; updatedAt: string },
+): Promise<void> {
+  await tx
+    .updateTable('deployment')
+    .set({ revision: opts.revision, updated_at: opts.updatedAt })
+    .where('id', '=', opts.deploymentId)
+    .execute();
+  await tx.deleteFrom('deployment_rerun').where('deployment_id', '=', opts.deploymentId).execute();
+}
+
+/**
+ * These devices rerun: each gets a row at `next`, or one above its own row when that is already
+ * at or above the deployment's revision (one statement; the caller chunks).
+ */
+export async function raiseDeviceRevisions(
+  tx: Tx,
+  opts: { deploymentId: string; deviceIds: readonly string[]; revision: number; next: number },
+): Promise<void> {
+  await tx
+    .insertInto('deployment_rerun')
+    .values(
+      opts.deviceIds.map((d) => ({
+        deployment_id: opts.deploymentId,
+        device_id: d,
+        revision: opts.next,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['deployment_id', 'device_id']).doUpdateSet({
+        revision: sql<number>`case when deployment_rerun.revision >= ${opts.revision} then deployment_rerun.revision + 1 else ${opts.next} end`,
+      }),
+    )
+    .execute();
+}
+
+/** Replaces a deployment's extra one-off assignments. */
+export async function setExtraAssignments(
+  tx: Tx,
+  opts: { deploymentId: string; assignments: readonly string[]; updatedAt: string },
+): Promise<void> {
+  await tx
+    .updateTable('deployment')
+    .set({ extra_assignments: JSON.stringify(opts.assignments), updated_at: opts.updatedAt })
+    .where('id', '=', opts.deploymentId)
+    .execute();
+}

@@ -1,0 +1,74 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/tables/index.js';
+import { toNumber } from '../../db/database.js';
+import type { SummaryFields } from '../summary.js';
+
+type Tx = Kysely<Database>;
+
+/** One (deployment, state) group of reported states, with its count and its late runs. */
+export interface StateCountRow {
+  deployment_id: string;
+  state: string;
+  n: number | string | bigint;
+  overdue: number;
+}
+
+/**
+ * Reported states of these deployments grouped by state, joined to the current members (a
+ * device that left the collection no longer counts), with the runs later than each
+ * deployment's cutoff counted in the same pass.
+ */
+export async function stateCounts(
+  db: Tx,
+  opts: { deployments: readonly { id: string; cutoff: string | undefined }[] },
+): Promise<StateCountRow[]> {
+  const late = opts.deployments.flatMap((d) =>
+    d.cutoff === undefined
+      ? []
+      : [sql`(s.deployment_id = ${d.id} and s.last_run_at < ${d.cutoff})`],
+  );
+  const overdue =
+    late.length === 0
+      ? sql<number>`0`
+      : sql<number>`sum(case when ${sql.join(late, sql` or `)} then 1 else 0 end)`;
+  return db
+    .selectFrom('deployment_device_state as s')
+    .innerJoin('deployment as d', 'd.id', 's.deployment_id')
+    .innerJoin('collection_member as m', (j) =>
+      j.onRef('m.device_id', '=', 's.device_id').onRef('m.collection_id', '=', 'd.collection_id'),
+    )
+    .select(['s.deployment_id', 's.state', overdue.as('overdue')])
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where(
+      's.deployment_id',
+      'in',
+      opts.deployments.map((d) => d.id),
+    )
+    .groupBy(['s.deployment_id', 's.state'])
+    .execute();
+}
+
+/**
+ * Member counts of these collections (the collection's own, kept with its membership).
+ * TODO(issue 8, item 5): ask the collections domain once it offers this read.
+ */
+export async function memberCounts(
+  db: Tx,
+  opts: { collectionIds: readonly string[] },
+): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('collection')
+    .select(['id', 'member_count'])
+    .where('id', 'in', [...opts.collectionIds])
+    .execute();
+  return new Map(rows.map((c) => [c.id, toNumber(c.member_count)]));
+}
+
+/** The fields a summary needs of one deployment. */
+export function findSummaryFields(db: Tx, id: string): Promise<SummaryFields | undefined> {
+  return db
+    .selectFrom('deployment')
+    .select(['id', 'collection_id', 'purpose', 'enabled', 'triggers', 'expires_at', 'time_base'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
