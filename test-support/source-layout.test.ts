@@ -43,7 +43,7 @@ describe('source layout (ADR 0013)', () => {
     expect(readers.sort()).toEqual([
       'packages/agent/src/commands/run-command.ts',
       'packages/cli/src/commands/server.ts',
-      'packages/protocol/src/clock-file.ts',
+      'packages/protocol/src/common/clock-file.ts',
     ]);
   });
 });

@@ -1,0 +1,118 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { settingsValueProperties } from '../common/settings.js';
+import { ManifestEntry } from '../content/schemas.js';
+import { DeploymentOptions } from '../deployments/options.js';
+import { Deployment, DeploymentStateName } from '../deployments/schemas.js';
+import { Program } from '../programs/schemas.js';
+import { MaintenanceWindowBody } from '../schedule/schemas.js';
+
+/**
+ * A program as the agent needs it to run it: the administrator's view of the program (`Program`)
+ * without its bookkeeping, plus the current version's content. Derived so that a field added to
+ * programs cannot drift between the two.
+ */
+export const AgentProgram = Type.Composite([
+  Type.Pick(Program, [
+    'id',
+    'name',
+    'packageId',
+    'packageName',
+    'commandLine',
+    'workingDirectory',
+    'runAs',
+    'maxRunMinutes',
+    'successExitCodes',
+    'rebootExitCodes',
+    'requirements',
+    'dependsOnProgramId',
+    'disabled',
+  ]),
+  Type.Object({
+    packageVersionId: Type.String(),
+    /** The current version's manifest: the agent verifies every file against it before a run. */
+    files: Type.Array(ManifestEntry),
+  }),
+]);
+export type AgentProgram = Static<typeof AgentProgram>;
+
+/**
+ * One deployment targeting this device, with everything needed to evaluate it offline: the
+ * fields of `Deployment` the agent acts on (wall times in `timeBase`), plus when this device
+ * became a target.
+ */
+export const AgentDeployment = Type.Composite([
+  Type.Pick(Deployment, [
+    'id',
+    'name',
+    'purpose',
+    'programId',
+    'triggers',
+    'availableAt',
+    'expiresAt',
+    'extraAssignments',
+    'timeBase',
+    'revision',
+  ]),
+  // Every deployment option reaches the agent (a new one by construction); 'enabled' does not:
+  // the site sends enabled deployments only.
+  Type.Omit(Type.Object(settingsValueProperties(DeploymentOptions)), ['enabled']),
+  Type.Object({
+    /** Time the device became a target (for 'on-enrolment' triggers: the device's enrolment). */
+    targetedAt: Type.String(),
+  }),
+]);
+export type AgentDeployment = Static<typeof AgentDeployment>;
+
+/** What GET /agent/v1/assignments carries (signed like the policy). */
+export const AssignmentsDocument = Type.Object({
+  deviceId: Type.String(),
+  issuedAt: Type.String(),
+  /** Enabled, unexpired deployments whose collection holds this device. */
+  deployments: Type.Array(AgentDeployment),
+  /** Every program referenced, dependencies included (disabled ones too, so runs can be stopped). */
+  programs: Type.Array(AgentProgram),
+  /** Windows of every collection this device is in; the agent merges them itself. */
+  maintenanceWindows: Type.Array(
+    Type.Composite([Type.Object({ id: Type.String() }), MaintenanceWindowBody]),
+  ),
+});
+export type AssignmentsDocument = Static<typeof AssignmentsDocument>;
+
+/** `payload` is canonical JSON of an AssignmentsDocument; `signature` Ed25519 (site policy key), base64. */
+export const SignedAssignments = Type.Object({ payload: Type.String(), signature: Type.String() });
+export type SignedAssignments = Static<typeof SignedAssignments>;
+
+export const ContentLocationsQuery = Type.Object(
+  { packageVersionId: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+export type ContentLocationsQuery = Static<typeof ContentLocationsQuery>;
+
+/**
+ * Outbox item body `deployment:state`: the device's state for one deployment at `at`. The
+ * server keeps the newest per (deployment, device); `runId` ties started/finished of one run.
+ */
+export const DeploymentStateReport = Type.Object(
+  {
+    deploymentId: Type.String({ minLength: 1, maxLength: 200 }),
+    // Ranges of the columns that store them: a value beyond one is refused with the item.
+    revision: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
+    /** Every state but 'targeted', which only the server knows (the device has not heard yet). */
+    state: Type.Exclude(DeploymentStateName, Type.Literal('targeted')),
+    at: Type.String({ format: 'date-time' }),
+    runId: Type.Optional(Type.String({ maxLength: 100 })),
+    exitCode: Type.Optional(
+      Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
+    ),
+    /** Last 4 KiB of the program's output. */
+    outputTail: Type.Optional(Type.String({ maxLength: 8192 })),
+    reasonCode: Type.Optional(Type.String({ maxLength: 64 })),
+    reason: Type.Optional(Type.String({ maxLength: 2000 })),
+    bytesDone: Type.Optional(Type.Number({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+    bytesTotal: Type.Optional(Type.Number({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+    lastRunAt: Type.Optional(Type.String({ format: 'date-time' })),
+    nextRunAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+export type DeploymentStateReport = Static<typeof DeploymentStateReport>;

@@ -1,0 +1,90 @@
+import {
+  contentFileOperations,
+  contentLocationOperations,
+  deviceAgentOperations,
+} from '../agent/operations.js';
+import { boundaryGroupOperations, boundaryOperations } from '../boundaries/operations.js';
+import { collectionOperations } from '../collections/operations.js';
+import { contentOperations, packageOperations } from '../content/operations.js';
+import { deploymentOperations, phasedDeploymentOperations } from '../deployments/operations.js';
+import { deviceOperations } from '../devices/operations.js';
+import {
+  distributionPointOperations,
+  dpGroupOperations,
+  packageDistributionOperations,
+} from '../distribution/operations.js';
+import { distributionPointAgentOperations } from '../distribution/point-agent-operations.js';
+import { enrolmentOperations, inventoryOperations } from '../inventory/operations.js';
+import { maintenanceWindowOperations, programOperations } from '../programs/operations.js';
+import { deploymentReportOperations, distributionReportOperations } from '../reports/operations.js';
+import { siteOperations } from '../site/operations.js';
+import { auditOperations, statusOperations } from '../status/operations.js';
+import { authOperations, userOperations } from '../users/operations.js';
+import type { Operation, OperationGroup } from './operation.js';
+
+/**
+ * The admin API, one group per domain: `ops.devices.list` is `GET /devices`. The server
+ * registers its routes from these, the client calls them, the OpenAPI document describes them.
+ */
+export const ops = {
+  site: siteOperations,
+  auth: authOperations,
+  users: userOperations,
+  enrolment: enrolmentOperations,
+  devices: deviceOperations,
+  inventory: inventoryOperations,
+  collections: collectionOperations,
+  programs: programOperations,
+  maintenanceWindows: maintenanceWindowOperations,
+  deployments: deploymentOperations,
+  phasedDeployments: phasedDeploymentOperations,
+  status: statusOperations,
+  audit: auditOperations,
+  packages: packageOperations,
+  content: contentOperations,
+  packageDistribution: packageDistributionOperations,
+  distributionPoints: distributionPointOperations,
+  dpGroups: dpGroupOperations,
+  boundaries: boundaryOperations,
+  boundaryGroups: boundaryGroupOperations,
+  deploymentReports: deploymentReportOperations,
+  distributionReports: distributionReportOperations,
+} as const;
+
+/** Every operation of the table, flattened. */
+export function allOperations(): Operation[] {
+  const groups: readonly OperationGroup[] = Object.values(ops);
+  return groups.flatMap((group) => Object.values(group));
+}
+
+/**
+ * The agent API, served on the agent listener (HTTPS with the site CA), one group per place that
+ * serves it: `agentOps.device.policy` is `GET /agent/v1/policy`. Paths are whole (the listener
+ * has no common prefix). The server registers these routes from the table (`implementAgent`);
+ * the agent, the DP process and the simulator call them through their own transports with
+ * `requestOf` and `checkAnswer`.
+ */
+export const agentOps = {
+  device: deviceAgentOperations,
+  distribution: contentLocationOperations,
+  content: contentFileOperations,
+  distributionPoint: distributionPointAgentOperations,
+} as const;
+
+/** Every operation of the agent API, flattened. */
+export function allAgentOperations(): Operation[] {
+  const groups: readonly OperationGroup[] = Object.values(agentOps);
+  return groups.flatMap((group) => Object.values(group));
+}
+
+/**
+ * The device routes' paths, read from the table, for tests that address a route by hand
+ * (partial bodies, raw sockets, the WebSocket upgrade). Code calls the operations instead.
+ */
+export const AgentPaths = {
+  enroll: agentOps.device.enroll.path,
+  policy: agentOps.device.policy.path,
+  reports: agentOps.device.reports.path,
+  heartbeat: agentOps.device.heartbeat.path,
+  push: agentOps.device.push.path,
+} as const;

@@ -1,0 +1,669 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { MAX_MESSAGE_ID } from '../http/paging.js';
+
+/** Modelled on the SMS status system (DESIGN.md section 6). */
+export const Severity = Type.Union([
+  Type.Literal('informational'),
+  Type.Literal('warning'),
+  Type.Literal('error'),
+]);
+export type Severity = Static<typeof Severity>;
+export const MessageType = Type.Union([
+  Type.Literal('milestone'),
+  Type.Literal('detail'),
+  Type.Literal('audit'),
+]);
+export type MessageType = Static<typeof MessageType>;
+
+export interface CatalogEntry {
+  id: number;
+  severity: Severity;
+  type: MessageType;
+  component: string;
+  /** Text with %1..%10 insertion points, as in SMS. */
+  text: string;
+}
+
+/** One declared status message: its catalog entry and the names of its insertion strings. */
+export interface StatusMessageDefinition extends CatalogEntry {
+  /**
+   * The names of the insertion strings, in order (at most 10): %1 is the first. Every %n of the
+   * text names one of them; a trailing one may be carried without being shown.
+   */
+  readonly insertions: readonly string[];
+}
+
+/**
+ * Every status message Steward raises, by name (ADR 0012). Ids from the seeds keep their numbers
+ * (2330, 2342, 3531-3533, 10002-10009, 11250-11270); Steward's own: 40000-40999 agent,
+ * 50000-50999 site server. Later capabilities add entries; ids are never reused. `insertions`
+ * names the insertion strings %1..%n in order, so raising a message with the wrong number of
+ * them is a compile error.
+ */
+export const StatusMessages = {
+  // --- seed ids: content (distribution manager, sender) ---
+  DISTRIBUTED_TO_DP: {
+    id: 2330,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'distribution-manager',
+    text: 'Distribution manager successfully distributed package "%1" to distribution point "%2".',
+    insertions: ['package', 'dp'],
+  },
+  DISTRIBUTION_STARTED: {
+    id: 2342,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'distribution-manager',
+    text: 'Distribution manager is starting to distribute package "%1" to distribution point "%2".',
+    insertions: ['package', 'dp'],
+  },
+  SENDER_SENDING: {
+    id: 3531,
+    severity: 'informational',
+    type: 'detail',
+    component: 'sender',
+    text: 'Sender is sending package "%1" to site "%2".',
+    insertions: ['package', 'site'],
+  },
+  SENDER_FAILED: {
+    id: 3532,
+    severity: 'error',
+    type: 'milestone',
+    component: 'sender',
+    text: 'Sender could not send package "%1" to site "%2": %3',
+    insertions: ['package', 'site', 'reason'],
+  },
+  SENDER_SENT: {
+    id: 3533,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'sender',
+    text: 'Sender sent package "%1" to site "%2".',
+    insertions: ['package', 'site'],
+  },
+  // --- seed ids: deployments (advertisements) ---
+  PROGRAM_RECEIVED: {
+    id: 10002,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Program "%2" of package "%1" was received for deployment "%3".',
+    insertions: ['package', 'program', 'deployment'],
+  },
+  PROGRAM_STARTED: {
+    id: 10005,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Program "%2" of package "%1" started for deployment "%3".',
+    insertions: ['package', 'program', 'deployment'],
+  },
+  PROGRAM_FAILED: {
+    id: 10006,
+    severity: 'error',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Program "%2" of package "%1" failed for deployment "%3" with exit code %4.',
+    insertions: ['package', 'program', 'deployment', 'exitCode'],
+  },
+  PROGRAM_SUCCEEDED: {
+    id: 10008,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Program "%2" of package "%1" completed successfully for deployment "%3".',
+    // The agent sends the exit code too; the text does not show it.
+    insertions: ['package', 'program', 'deployment', 'exitCode'],
+  },
+  PROGRAM_SUCCEEDED_RESTART_REQUIRED: {
+    id: 10009,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Program "%2" of package "%1" completed for deployment "%3"; a restart is required.',
+    // The agent sends the exit code too; the text does not show it.
+    insertions: ['package', 'program', 'deployment', 'exitCode'],
+  },
+  // --- seed ids: software update installation ---
+  UPDATE_NO_WINDOW_FAST_START: {
+    id: 11250,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'No install window for deployment "%1": fast start not possible.',
+    insertions: ['deployment'],
+  },
+  UPDATE_NO_WINDOW_LATE_START: {
+    id: 11251,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'No install window for deployment "%1": late start not possible.',
+    insertions: ['deployment'],
+  },
+  UPDATE_NO_WINDOW_EXPIRED: {
+    id: 11252,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'No install window for deployment "%1": the deployment has expired.',
+    insertions: ['deployment'],
+  },
+  UPDATE_RESCHEDULED_BY_USER: {
+    id: 11253,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The user rescheduled the installation of deployment "%1" to %2.',
+    insertions: ['deployment', 'time'],
+  },
+  UPDATE_POSTPONED_BY_USER: {
+    id: 11254,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The user postponed the installation of deployment "%1".',
+    insertions: ['deployment'],
+  },
+  UPDATE_POSTPONED_AUTOMATICALLY: {
+    id: 11255,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The installation of deployment "%1" was postponed automatically.',
+    insertions: ['deployment'],
+  },
+  UPDATE_INSTALLED_RESTART_REQUIRED: {
+    id: 11256,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Deployment "%1" was installed; a restart is required.',
+    insertions: ['deployment'],
+  },
+  UPDATE_INSTALLED_RESTART_SUPPRESSED_WORKSTATION: {
+    id: 11257,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Deployment "%1" was installed; restart suppressed (workstation role).',
+    insertions: ['deployment'],
+  },
+  UPDATE_INSTALLED_RESTART_SUPPRESSED_SERVER: {
+    id: 11258,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Deployment "%1" was installed; restart suppressed (server role).',
+    insertions: ['deployment'],
+  },
+  UPDATE_INSTALLED_NO_RESTART: {
+    id: 11259,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Deployment "%1" was installed; no restart was needed.',
+    insertions: ['deployment'],
+  },
+  UPDATE_RESTART_RESCHEDULED: {
+    id: 11260,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The restart for deployment "%1" was rescheduled to %2.',
+    insertions: ['deployment', 'time'],
+  },
+  UPDATE_RESTART_POSTPONED_BY_USER: {
+    id: 11261,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The restart for deployment "%1" was postponed by the user.',
+    insertions: ['deployment'],
+  },
+  UPDATE_MANDATORY_RESTART_PENDING: {
+    id: 11262,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'A mandatory restart for deployment "%1" is pending.',
+    insertions: ['deployment'],
+  },
+  UPDATE_MANDATORY_RESTART_FORCED: {
+    id: 11270,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'A mandatory restart for deployment "%1" was forced.',
+    insertions: ['deployment'],
+  },
+  // --- Steward agent: 40000-40999 ---
+  AGENT_STARTED: {
+    id: 40001,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'agent',
+    text: 'Steward agent %1 started on %2.',
+    insertions: ['version', 'hostname'],
+  },
+  AGENT_STOPPING: {
+    id: 40002,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'agent',
+    text: 'Steward agent is stopping (%1).',
+    insertions: ['reason'],
+  },
+  AGENT_ENROLLED: {
+    id: 40003,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'agent',
+    text: 'The agent enrolled in site %1 as device %2.',
+    insertions: ['siteCode', 'deviceId'],
+  },
+  POLICY_APPLIED: {
+    id: 40010,
+    severity: 'informational',
+    type: 'detail',
+    component: 'policy-agent',
+    text: 'Policy version %1 received and applied.',
+    insertions: ['version'],
+  },
+  POLICY_REFUSED: {
+    id: 40011,
+    severity: 'error',
+    type: 'milestone',
+    component: 'policy-agent',
+    text: 'Policy refused: %1',
+    insertions: ['reason'],
+  },
+  POLICY_REPLAY_REFUSED: {
+    id: 40012,
+    severity: 'error',
+    type: 'milestone',
+    component: 'policy-agent',
+    text: 'Policy version %1 refused: it is older than the applied version %2 (a replayed or rolled-back policy); version %2 is kept.',
+    insertions: ['version', 'appliedVersion'],
+  },
+  INVENTORY_COLLECTED: {
+    id: 40020,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'inventory-agent',
+    text: 'Hardware and software inventory collected (%1 report, %2 classes changed, %3 packages).',
+    insertions: ['reportKind', 'changedClasses', 'packages'],
+  },
+  INVENTORY_COLLECTOR_FAILED: {
+    id: 40021,
+    severity: 'error',
+    type: 'milestone',
+    component: 'inventory-agent',
+    text: 'Inventory collector "%1" failed: %2',
+    insertions: ['className', 'error'],
+  },
+  SOFTWARE_FILE_SCAN_COMPLETED: {
+    id: 40022,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'inventory-agent',
+    text: 'Software file scan found %1 executable files under %2.',
+    insertions: ['files', 'paths'],
+  },
+  CUSTOM_CLASS_FAILED: {
+    id: 40023,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'inventory-agent',
+    text: 'Custom inventory class "%1" could not be collected: %2',
+    insertions: ['className', 'error'],
+  },
+  INVENTORY_RESYNC_REQUESTED: {
+    id: 40024,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'inventory-agent',
+    text: 'Full inventory resynchronisation requested by the site: %1',
+    insertions: ['reason'],
+  },
+  NUDGE_RECEIVED: {
+    id: 40030,
+    severity: 'informational',
+    type: 'audit',
+    component: 'push-channel',
+    text: 'Request "%1" received from the site through the push channel.',
+    insertions: ['action'],
+  },
+  NUDGE_COMPLETED: {
+    id: 40031,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'push-channel',
+    text: 'Request "%1" completed.',
+    insertions: ['action'],
+  },
+  OUTBOX_FULL: {
+    id: 40040,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'outbox',
+    text: 'The outbox is full: %1 detail messages were dropped to keep milestones.',
+    insertions: ['droppedDetails'],
+  },
+  REPORT_ITEM_DEAD_LETTERED: {
+    id: 40041,
+    severity: 'error',
+    type: 'milestone',
+    component: 'outbox',
+    text: 'Report item %1 (%2) was refused by the site (%3: %4); it was moved to the dead-letter file and reporting goes on.',
+    insertions: ['seq', 'itemType', 'code', 'message'],
+  },
+  SITE_UNREACHABLE: {
+    id: 40050,
+    severity: 'warning',
+    type: 'detail',
+    component: 'agent',
+    text: 'The site server was unreachable for %1 seconds; reports were kept in the outbox.',
+    insertions: ['seconds'],
+  },
+  // --- Steward site server: 50000-50999 ---
+  SITE_SERVER_STARTED: {
+    id: 50001,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'site-server',
+    text: 'Site server started with roles %1 (process %2).',
+    insertions: ['roles', 'process'],
+  },
+  DEVICE_ENROLLED: {
+    id: 50010,
+    severity: 'informational',
+    type: 'audit',
+    component: 'enrolment',
+    text: 'Device "%1" enrolled with token "%2".',
+    insertions: ['device', 'token'],
+  },
+  DEVICE_REVOKED: {
+    id: 50011,
+    severity: 'warning',
+    type: 'audit',
+    component: 'enrolment',
+    text: 'Device "%1" was revoked by %2.',
+    insertions: ['device', 'actor'],
+  },
+  ENROLMENT_REFUSED: {
+    id: 50012,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'enrolment',
+    text: 'Enrolment of "%1" from %3 refused: %2 (further refusals from %3 within %4 seconds are counted in message 50013, not recorded one by one).',
+    insertions: ['name', 'reason', 'address', 'intervalSeconds'],
+  },
+  ENROLMENT_REFUSALS_COUNTED: {
+    id: 50013,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'enrolment',
+    text: '%1 more enrolments from %2 addresses were refused in the last %3 seconds (most from %4: %5). They were counted, not recorded one by one: only the first refusal from an address, and at most %6 in all, get their own message per interval.',
+    insertions: [
+      'refused',
+      'addresses',
+      'intervalSeconds',
+      'topAddress',
+      'topCount',
+      'perIntervalLimit',
+    ],
+  },
+  COLLECTION_EVALUATED: {
+    id: 50020,
+    severity: 'informational',
+    type: 'detail',
+    component: 'collection-evaluator',
+    text: 'Collection "%1" evaluated: %2 members, %3 added, %4 removed.',
+    insertions: ['collection', 'members', 'added', 'removed'],
+  },
+  COLLECTION_EVALUATION_FAILED: {
+    id: 50021,
+    severity: 'error',
+    type: 'milestone',
+    component: 'collection-evaluator',
+    text: 'Collection "%1" could not be evaluated: %2',
+    insertions: ['collection', 'error'],
+  },
+  INVENTORY_DELTA_NOT_APPLIED: {
+    id: 50030,
+    severity: 'warning',
+    type: 'detail',
+    component: 'inventory-processor',
+    text: 'Inventory from device "%1" did not apply (%2); a full resynchronisation was requested.',
+    insertions: ['device', 'reason'],
+  },
+  NUDGE_SENT_TO_DEVICE: {
+    id: 50040,
+    severity: 'informational',
+    type: 'audit',
+    component: 'push-channel',
+    text: 'Request "%1" sent to device "%2" by %3.',
+    insertions: ['action', 'device', 'actor'],
+  },
+  NUDGE_SENT_TO_COLLECTION: {
+    id: 50041,
+    severity: 'informational',
+    type: 'audit',
+    component: 'push-channel',
+    text: 'Request "%1" sent to the %2 devices of collection "%3" by %4 (%5 connected now).',
+    insertions: ['action', 'devices', 'collection', 'actor', 'connected'],
+  },
+  // --- software distribution: agent (401xx) ---
+  CONTENT_DOWNLOADING: {
+    id: 40100,
+    severity: 'informational',
+    type: 'detail',
+    component: 'content-transfer',
+    text: 'Downloading content of package "%1" (%2 bytes) from distribution point "%3".',
+    insertions: ['package', 'bytes', 'dp'],
+  },
+  CONTENT_DOWNLOADED: {
+    id: 40101,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'content-transfer',
+    text: 'Content of package "%1" downloaded and verified (%2 bytes).',
+    insertions: ['package', 'bytes'],
+  },
+  CONTENT_DOWNLOAD_FAILED: {
+    id: 40102,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'content-transfer',
+    text: 'Could not download content of package "%1" from distribution point "%2": %3',
+    insertions: ['package', 'dp', 'reason'],
+  },
+  CONTENT_HASH_MISMATCH: {
+    id: 40103,
+    severity: 'error',
+    type: 'milestone',
+    component: 'content-transfer',
+    text: 'File "%2" of package "%1" failed hash verification and was discarded; it will not be run.',
+    insertions: ['package', 'file'],
+  },
+  CONTENT_NO_DP_AVAILABLE: {
+    id: 40104,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'content-transfer',
+    text: 'No distribution point with content of package "%1" is available to this client: %2',
+    insertions: ['package', 'reason'],
+  },
+  DEPLOYMENT_WAITING_FOR_WINDOW: {
+    id: 40110,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Deployment "%1" waits for a maintenance window long enough for %2 minutes (next: %3).',
+    insertions: ['deployment', 'minutes', 'next'],
+  },
+  PROGRAM_NOT_APPLICABLE: {
+    id: 40111,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Program "%2" of deployment "%1" does not run on this device: %3',
+    insertions: ['deployment', 'program', 'reason'],
+  },
+  PROGRAM_STOPPED: {
+    id: 40112,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'deployment-agent',
+    text: 'Program "%2" of deployment "%1" was stopped: %3',
+    insertions: ['deployment', 'program', 'reason'],
+  },
+  SOFTWARE_CENTER_INSTALL_REQUESTED: {
+    id: 40113,
+    severity: 'informational',
+    type: 'audit',
+    component: 'software-center',
+    text: 'User %2 requested installation of deployment "%1" from the Software Center.',
+    insertions: ['deployment', 'user'],
+  },
+  SOFTWARE_CENTER_POSTPONED: {
+    id: 40114,
+    severity: 'informational',
+    type: 'audit',
+    component: 'software-center',
+    text: 'User %2 postponed required deployment "%1" until %3.',
+    insertions: ['deployment', 'user', 'until'],
+  },
+  // --- software distribution: site (501xx) ---
+  DP_REGISTERED: {
+    id: 50100,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'distribution-manager',
+    text: 'Distribution point "%1" registered from %2.',
+    insertions: ['dp', 'address'],
+  },
+  DP_INSTALL_FAILED: {
+    id: 50101,
+    severity: 'error',
+    type: 'milestone',
+    component: 'distribution-manager',
+    text: 'Distribution point "%2" could not install package "%1": %3',
+    insertions: ['package', 'dp', 'reason'],
+  },
+  DP_VALIDATED: {
+    id: 50102,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'distribution-manager',
+    text: 'Distribution point "%2" validated package "%1": %3',
+    insertions: ['package', 'dp', 'result'],
+  },
+  PACKAGE_VERSION_CREATED: {
+    id: 50110,
+    severity: 'informational',
+    type: 'audit',
+    component: 'software-library',
+    text: 'Package "%1" version %2 created by %3 (%4 files, %5 bytes, %6 new to the library).',
+    insertions: ['package', 'version', 'actor', 'files', 'bytes', 'newFiles'],
+  },
+  PROGRAM_CHANGED: {
+    id: 50111,
+    severity: 'warning',
+    type: 'audit',
+    component: 'software-library',
+    text: 'Program "%2" of package "%1" was %3 by %4.',
+    insertions: ['package', 'program', 'change', 'actor'],
+  },
+  PHASE_STARTED: {
+    id: 50120,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'phased-deployment',
+    text: 'Phased deployment "%1" started phase %2 (collection "%3").',
+    insertions: ['phasedDeployment', 'phase', 'collection'],
+  },
+  PHASED_DEPLOYMENT_HALTED: {
+    id: 50121,
+    severity: 'error',
+    type: 'milestone',
+    component: 'phased-deployment',
+    text: 'Phased deployment "%1" halted in phase %2: %3',
+    insertions: ['phasedDeployment', 'phase', 'reason'],
+  },
+  PHASED_DEPLOYMENT_COMPLETED: {
+    id: 50122,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'phased-deployment',
+    text: 'Phased deployment "%1" completed all %2 phases.',
+    insertions: ['phasedDeployment', 'phases'],
+  },
+} as const satisfies Record<string, StatusMessageDefinition>;
+
+/** A status message's name in `StatusMessages` (what server and agent code raise). */
+export type StatusMessageName = keyof typeof StatusMessages;
+/** Every catalogued status message id, as a literal union. */
+export type StatusMessageId = (typeof StatusMessages)[StatusMessageName]['id'];
+/** The names of a message's insertion strings, e.g. `'package' | 'dp'` for `DISTRIBUTED_TO_DP`. */
+export type InsertionName<K extends StatusMessageName> =
+  (typeof StatusMessages)[K]['insertions'][number];
+type StringsFor<T extends readonly string[]> = { readonly [I in keyof T]: string };
+/**
+ * A message's insertion strings: a tuple as long as its declared `insertions` (for a union of
+ * names, one of their tuples).
+ */
+export type InsertionStrings<K extends StatusMessageName> = K extends StatusMessageName
+  ? StringsFor<(typeof StatusMessages)[K]['insertions']>
+  : never;
+
+/** The catalog as a list, in declaration order (the `GET /status-messages/catalog` answer). */
+export const STATUS_CATALOG: readonly CatalogEntry[] = Object.values(StatusMessages).map(
+  ({ id, severity, type, component, text }) => ({ id, severity, type, component, text }),
+);
+
+/**
+ * Orders named insertion values as the catalog declares them (%1..%n), so a caller names each
+ * value instead of remembering its position; a missing or unknown name is a compile error.
+ */
+export function insertionStrings<K extends StatusMessageName>(
+  message: K,
+  values: Readonly<Record<InsertionName<K>, string>>,
+): InsertionStrings<K> {
+  const named: Readonly<Record<string, string>> = values;
+  const declared: readonly string[] = StatusMessages[message].insertions;
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- a mapped tuple type cannot be built element by element; the map keeps the declared length and order
+  return declared.map((name) => named[name] ?? '') as unknown as InsertionStrings<K>;
+}
+
+const byId = new Map(STATUS_CATALOG.map((e) => [e.id, e]));
+
+export function catalogEntry(id: number): CatalogEntry | undefined {
+  return byId.get(id);
+}
+
+/** Renders a message text with its insertion strings (%1..%10); unknown ids render generically. */
+export function renderStatusMessage(id: number, insertionStrings: readonly string[]): string {
+  const entry = byId.get(id);
+  const template = entry?.text ?? `Status message ${id}: %1 %2 %3`;
+  return template
+    .replace(/%(10|[1-9])/g, (_, n: string) => insertionStrings[Number(n) - 1] ?? '')
+    .trim();
+}
+
+export const StatusMessageBody = Type.Object(
+  {
+    messageId: Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_ID }),
+    severity: Severity,
+    type: MessageType,
+    component: Type.String({ minLength: 1, maxLength: 64 }),
+    /** ISO 8601 UTC time at which the message was raised on the machine. */
+    at: Type.String({ format: 'date-time' }),
+    insertionStrings: Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 }),
+    attributes: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+export type StatusMessageBody = Static<typeof StatusMessageBody>;

@@ -1,0 +1,73 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, Nullable } from '../common/schemas.js';
+import { MAX_MESSAGE_ID, RowCursor } from '../http/paging.js';
+import { MessageType, Severity } from './catalog.js';
+
+// ---- status messages and monitoring ----
+
+export const StatusMessage = Type.Object({
+  id: Type.String(),
+  messageId: Type.Integer(),
+  severity: Severity,
+  type: MessageType,
+  component: Type.String(),
+  deviceId: Nullable(Type.String()),
+  machine: Type.String(),
+  siteCode: Type.String(),
+  at: Type.String(),
+  receivedAt: Type.String(),
+  insertionStrings: Type.Array(Type.String()),
+  attributes: Type.Record(Type.String(), Type.String()),
+  text: Type.String(),
+});
+export type StatusMessage = Static<typeof StatusMessage>;
+
+export const ListStatusMessagesQuery = Type.Object(
+  {
+    deviceId: Type.Optional(Id),
+    component: Type.Optional(Type.String({ maxLength: 64 })),
+    messageId: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MESSAGE_ID })),
+    severity: Type.Optional(Severity),
+    since: Type.Optional(Type.String({ format: 'date-time' })),
+    until: Type.Optional(Type.String({ format: 'date-time' })),
+    /** Return messages older than this message id (paging backwards). */
+    before: Type.Optional(RowCursor),
+    /** Return messages newer than this message id (live tail). */
+    after: Type.Optional(RowCursor),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type ListStatusMessagesQuery = Static<typeof ListStatusMessagesQuery>;
+
+export const ClientActivity = Type.Object({
+  collectionId: Type.String(),
+  thresholdDays: Type.Integer(),
+  total: Type.Integer(),
+  active: Type.Integer(),
+  inactive: Type.Integer(),
+  neverReported: Type.Integer(),
+  online: Type.Integer(),
+  /** Share of active devices that did each thing within the threshold. */
+  recent: Type.Object({
+    policyRequest: Type.Integer(),
+    heartbeat: Type.Integer(),
+    inventory: Type.Integer(),
+    statusMessage: Type.Integer(),
+  }),
+  series: Type.Array(
+    Type.Object({ at: Type.String(), active: Type.Integer(), inactive: Type.Integer() }),
+  ),
+});
+export type ClientActivity = Static<typeof ClientActivity>;
+
+export const AuditEntry = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  userName: Type.String(),
+  action: Type.String(),
+  targetType: Type.String(),
+  targetId: Type.String(),
+  details: Type.Unknown(),
+});
+export type AuditEntry = Static<typeof AuditEntry>;
