@@ -107,6 +107,37 @@ function asCasts() {
   return found;
 }
 
+// 2b. `as` on outside data: the lint (consistent-type-assertions 'never', ADR 0019) refuses every
+//     assertion unless the line before says why it is not outside data
+//     (`eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- <why>`); an
+//     assertion without that reason, or whose reason says OUTSIDE DATA, counts here.
+const JUSTIFIED =
+  /eslint-disable-next-line [^\n]*@typescript-eslint\/consistent-type-assertions[^\n]*? -- (.+)/;
+function asOnOutsideData() {
+  const found = [];
+  for (const path of sources()) {
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const file = parse(path);
+    visit(file, (node) => {
+      if (!ts.isAsExpression(node) && !ts.isTypeAssertionExpression(node)) return;
+      const type = node.type;
+      if (
+        ts.isTypeReferenceNode(type) &&
+        ts.isIdentifier(type.typeName) &&
+        type.typeName.text === 'const'
+      )
+        return;
+      const line = file.getLineAndCharacterOfPosition(node.getStart(file)).line;
+      // The disable comment sits on one of the lines just above the statement holding the cast.
+      const above = lines.slice(Math.max(0, line - 4), line + 1).join('\n');
+      const why = JUSTIFIED.exec(above)?.[1];
+      if (why === undefined || /OUTSIDE DATA/.test(why))
+        found.push(`${at(file, node)} as ${type.getText(file).replace(/\s+/g, ' ')}`);
+    });
+  }
+  return found;
+}
+
 // 3. Numeric status-message ids outside the catalog: a number literal equal to a catalog id in
 //    any package source but the catalog itself (status-catalog.test.ts checks server, agent and
 //    simulator the same way; this covers every package).
@@ -265,6 +296,7 @@ function testModulesInDist() {
 const measures = [
   ['client-path-strings', 'path strings in the client (api-client.ts)', clientPathStrings],
   ['as-casts', '`as` casts in package sources (except `as const`)', asCasts],
+  ['as-on-outside-data', '`as` casts on outside data (no stated reason)', asOnOutsideData],
   ['numeric-status-ids', 'numeric status-message ids outside the catalog', numericStatusIds],
   [
     'query-builder-calls',
