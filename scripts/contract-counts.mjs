@@ -71,8 +71,8 @@ function at(file, node) {
 // 1. Path strings in the client: literals in api-client.ts that start with '/'. The client
 //    should take its paths from the operation table, so none remain.
 function clientPathStrings() {
-  const path = join(packagesDir, 'protocol', 'src', 'api-client.ts');
-  if (!existsSync(path)) return [];
+  const path = join(packagesDir, 'protocol', 'src', 'http', 'api-client.ts');
+  if (!existsSync(path)) throw new Error(`${path} is gone: point this script at the client`);
   const file = parse(path);
   const found = [];
   visit(file, (node) => {
@@ -156,8 +156,8 @@ function catalogIds(catalog) {
 }
 
 function numericStatusIds() {
-  const catalog = join(packagesDir, 'protocol', 'src', 'status-catalog.ts');
-  if (!existsSync(catalog)) return [];
+  const catalog = join(packagesDir, 'protocol', 'src', 'status', 'catalog.ts');
+  if (!existsSync(catalog)) throw new Error(`${catalog} is gone: point this script at the catalog`);
   const ids = catalogIds(catalog);
   const found = [];
   for (const path of sources()) {
