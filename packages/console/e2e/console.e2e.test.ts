@@ -220,7 +220,7 @@ describe('console', () => {
   it('changes how long status messages are kept in the site settings', async () => {
     await page.getByTestId('nav-site-settings').click();
     const retention = page.getByTestId('site-setting-statusMessageRetentionDays');
-    await expect.poll(() => retention.inputValue()).toBe('90');
+    await expect.poll(() => retention.inputValue()).toBe('90 days');
     await retention.fill('30');
     await page.getByTestId('site-settings-save').click();
     await expect
