@@ -107,7 +107,7 @@ function asCasts() {
   return found;
 }
 
-// 2b. `as` on outside data: the lint (consistent-type-assertions 'never', ADR 0019) refuses every
+// 2b. `as` on outside data: the lint (consistent-type-assertions 'never', ADR 0018) refuses every
 //     assertion unless the line before says why it is not outside data
 //     (`eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- <why>`); an
 //     assertion without that reason, or whose reason says OUTSIDE DATA, counts here.
