@@ -64,11 +64,27 @@ export async function memberCounts(
   return new Map(rows.map((c) => [c.id, toNumber(c.member_count)]));
 }
 
+/** What a summary needs of each deployment (`SummaryFields`). */
+export const SUMMARY_COLUMNS = [
+  'id',
+  'collection_id',
+  'purpose',
+  'enabled',
+  'triggers',
+  'expires_at',
+  'time_base',
+] as const;
+
 /** The fields a summary needs of one deployment. */
 export function findSummaryFields(db: Tx, id: string): Promise<SummaryFields | undefined> {
   return db
     .selectFrom('deployment')
-    .select(['id', 'collection_id', 'purpose', 'enabled', 'triggers', 'expires_at', 'time_base'])
+    .select(SUMMARY_COLUMNS)
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+/** The fields a summary needs of every deployment, by id (the summarizer walks them in chunks). */
+export function listSummaryFields(db: Tx): Promise<SummaryFields[]> {
+  return db.selectFrom('deployment').select(SUMMARY_COLUMNS).orderBy('id').execute();
 }
