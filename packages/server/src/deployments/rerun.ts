@@ -12,6 +12,7 @@ import {
 } from './deployment-repository.js';
 import { checkExtraAssignment } from './schedule-validation.js';
 import * as repo from './repository/rerun.js';
+import { existingDeviceIds } from '../devices/repository.js';
 
 type Tx = Kysely<Database>;
 const CHUNK = 500;
@@ -26,7 +27,7 @@ async function mustFind(tx: Tx, id: string): Promise<DeploymentRow> {
 async function requireDevices(tx: Tx, ids: readonly string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += CHUNK) {
     const part = ids.slice(i, i + CHUNK);
-    const found = await repo.existingDeviceIds(tx, { ids: part });
+    const found = await existingDeviceIds(tx, { ids: part });
     const missing = part.find((id) => !found.has(id));
     if (missing !== undefined)
       throw new NotFoundError('device', missing, ErrorCode.DEVICE_NOT_FOUND);

@@ -9,6 +9,7 @@ import {
 import type { Database, DeploymentTable } from '../db/tables/index.js';
 import { toNumber } from '../db/database.js';
 import * as repo from './repository/summary.js';
+import { memberCounts } from '../collections/repository.js';
 import { triggersOf } from './deployment-repository.js';
 import { expiredEverywhere } from './schedule-validation.js';
 
@@ -97,7 +98,7 @@ async function summariesOf(
   const rows = await repo.stateCounts(db, {
     deployments: deployments.map((d) => ({ id: d.id, cutoff: overdueCutoff(d, now) })),
   });
-  const members = await repo.memberCounts(db, {
+  const members = await memberCounts(db, {
     collectionIds: [...new Set(deployments.map((d) => d.collection_id))],
   });
   const byDeployment = new Map<string, typeof rows>();

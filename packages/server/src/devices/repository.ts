@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { DeviceSummary } from '@steward/protocol';
 import type { Database, DeviceActionTable, DeviceTable } from '../db/tables/index.js';
-import { toNumber } from '../db/database.js';
+import { toNumber, type Queryable } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
-import { memberIdsOf } from '../collections/membership-repository.js';
+import { memberIdsOf, memberIdsOfAny } from '../collections/membership-repository.js';
 import type { SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 
@@ -204,6 +204,81 @@ export function liveMembersOf(
     .where('id', 'in', memberIdsOf(db, collectionId))
     .where('revoked_at', 'is', null)
     .execute();
+}
+
+/** A device to nudge: its id and when its push connection was last seen. */
+export interface PushTarget {
+  id: string;
+  push_seen_at: string | null;
+}
+
+/** Unrevoked devices that are members of any of these collections. */
+export function liveMembersOfAny(
+  db: Queryable,
+  opts: { collectionIds: readonly string[] },
+): Promise<PushTarget[]> {
+  return db
+    .selectFrom('device')
+    .select(['id', 'push_seen_at'])
+    .where('revoked_at', 'is', null)
+    .where('id', 'in', memberIdsOfAny(db, opts.collectionIds))
+    .execute();
+}
+
+/** These devices, unless revoked (one statement; the caller chunks). */
+export function liveDevices(
+  db: Queryable,
+  opts: { ids: readonly string[] },
+): Promise<PushTarget[]> {
+  return db
+    .selectFrom('device')
+    .select(['id', 'push_seen_at'])
+    .where('id', 'in', [...opts.ids])
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/** Which of these device ids exist (one statement; the caller chunks). */
+export async function existingDeviceIds(
+  db: Queryable,
+  opts: { ids: readonly string[] },
+): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('device')
+    .select('id')
+    .where('id', 'in', [...opts.ids])
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** When a device enrolled (undefined: no such device). */
+export async function deviceEnrolledAt(
+  db: Queryable,
+  opts: { id: string },
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('device')
+    .select('enrolled_at')
+    .where('id', '=', opts.id)
+    .executeTakeFirst();
+  return row?.enrolled_at;
+}
+
+/**
+ * Device ids and host names, as a derived table for other domains' statements
+ * (`.innerJoin(deviceNames(db).as('v'), 'v.id', ...)`): one statement, and the device table
+ * stays this domain's. Both databases flatten the subquery into the join.
+ */
+export function deviceNames(db: Queryable) {
+  return db.selectFrom('device').select(['id', 'name']);
+}
+
+/** Ids of the devices whose host name contains `search` (any case), as a subquery. */
+export function deviceIdsNamedLike(db: Queryable, search: string) {
+  return db
+    .selectFrom('device')
+    .select('id')
+    .where(sql<boolean>`lower(name) like ${containsPattern(search)} escape '\\'`);
 }
 
 export async function revokeDevice(

@@ -7,7 +7,8 @@ import type {
 import type { Database, DeploymentTable } from '../../db/tables/index.js';
 import { toNumber } from '../../db/database.js';
 import { overdueCutoff } from '../summary.js';
-import { containsPattern } from '../../db/like.js';
+import { memberships } from '../../collections/membership-repository.js';
+import { deviceIdsNamedLike, deviceNames } from '../../devices/repository.js';
 
 type Tx = Kysely<Database>;
 
@@ -113,16 +114,13 @@ export async function listDeploymentDevices(
         );
       if (q.overdue === false && cutoff !== undefined)
         parts.push(eb.or([eb('s.last_run_at', 'is', null), eb('s.last_run_at', '>=', cutoff)]));
-      if (q.search)
-        parts.push(
-          sql<SqlBool>`m.device_id in (select id from device where lower(name) like ${containsPattern(q.search)} escape '\\')`,
-        );
+      if (q.search) parts.push(eb('m.device_id', 'in', deviceIdsNamedLike(db, q.search)));
       return eb.and(parts);
     });
   // The count needs no device row: only the page joins it, for host names and their order.
   const count = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   const rows = await base
-    .innerJoin('device as v', 'v.id', 'm.device_id')
+    .innerJoin(deviceNames(db).as('v'), 'v.id', 'm.device_id')
     .select(['m.device_id', 'v.name as hostname', ...STATE_COLUMNS])
     .orderBy('v.name')
     .orderBy('m.device_id')
@@ -143,7 +141,7 @@ export async function deviceDeploymentStates(
 ): Promise<DeploymentDeviceState[]> {
   const rows = await db
     .selectFrom('deployment as d')
-    .innerJoin('collection_member as m', (j) =>
+    .innerJoin(memberships(db).as('m'), (j) =>
       j.onRef('m.collection_id', '=', 'd.collection_id').on('m.device_id', '=', device.id),
     )
     .leftJoin('deployment_device_state as s', (j) =>

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../db/database.js';
+import { memberships } from '../../collections/membership-repository.js';
+import { deviceNames } from '../../devices/repository.js';
 import type { SummaryFields } from '../summary.js';
 import { SUMMARY_COLUMNS } from './summary.js';
 
@@ -44,8 +46,8 @@ export function failedStates(
   let query = db
     .selectFrom('deployment_device_state as s')
     .innerJoin('deployment as d', 'd.id', 's.deployment_id')
-    .innerJoin('device as dv', 'dv.id', 's.device_id')
-    .innerJoin('collection_member as m', (j) =>
+    .innerJoin(deviceNames(db).as('dv'), 'dv.id', 's.device_id')
+    .innerJoin(memberships(db).as('m'), (j) =>
       j.onRef('m.collection_id', '=', 'd.collection_id').onRef('m.device_id', '=', 's.device_id'),
     )
     .select([

@@ -3,22 +3,6 @@ import type { Database } from '../../db/tables/index.js';
 
 type Tx = Kysely<Database>;
 
-/**
- * Which of these device ids exist (one statement; the caller chunks).
- * TODO(issue 8, item 5): ask the devices domain once it offers this read.
- */
-export async function existingDeviceIds(
-  tx: Tx,
-  opts: { ids: readonly string[] },
-): Promise<Set<string>> {
-  const rows = await tx
-    .selectFrom('device')
-    .select('id')
-    .where('id', 'in', [...opts.ids])
-    .execute();
-  return new Set(rows.map((r) => r.id));
-}
-
 /** The highest per-device rerun revision of a deployment (0 when none). */
 export async function topDeviceRevision(tx: Tx, opts: { deploymentId: string }): Promise<number> {
   const top = await tx

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/tables/index.js';
-import { toNumber } from '../../db/database.js';
+import { memberships } from '../../collections/membership-repository.js';
 import type { SummaryFields } from '../summary.js';
 
 type Tx = Kysely<Database>;
@@ -34,7 +34,7 @@ export async function stateCounts(
   return db
     .selectFrom('deployment_device_state as s')
     .innerJoin('deployment as d', 'd.id', 's.deployment_id')
-    .innerJoin('collection_member as m', (j) =>
+    .innerJoin(memberships(db).as('m'), (j) =>
       j.onRef('m.device_id', '=', 's.device_id').onRef('m.collection_id', '=', 'd.collection_id'),
     )
     .select(['s.deployment_id', 's.state', overdue.as('overdue')])
@@ -46,22 +46,6 @@ export async function stateCounts(
     )
     .groupBy(['s.deployment_id', 's.state'])
     .execute();
-}
-
-/**
- * Member counts of these collections (the collection's own, kept with its membership).
- * TODO(issue 8, item 5): ask the collections domain once it offers this read.
- */
-export async function memberCounts(
-  db: Tx,
-  opts: { collectionIds: readonly string[] },
-): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('collection')
-    .select(['id', 'member_count'])
-    .where('id', 'in', [...opts.collectionIds])
-    .execute();
-  return new Map(rows.map((c) => [c.id, toNumber(c.member_count)]));
 }
 
 /** What a summary needs of each deployment (`SummaryFields`). */
