@@ -268,6 +268,15 @@ export function deploymentsTargeting(
     .execute();
 }
 
+/**
+ * Collection ids and names, as a derived table for other domains' statements
+ * (`.innerJoin(collectionNames(db).as('c'), 'c.id', ...)`): a list that shows each row's
+ * collection name stays one statement. Both databases flatten the subquery into the join.
+ */
+export function collectionNames(db: Queryable) {
+  return db.selectFrom('collection').select(['id', 'name']);
+}
+
 /** Deletes a collection and, by cascade, its members, history and revisions. */
 export async function deleteCollection(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('collection').where('id', '=', id).execute();

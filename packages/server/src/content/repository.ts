@@ -5,6 +5,15 @@ import { checkRow } from '../db/corrupt-row.js';
 import { toNumber, type Dialect } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
 
+/**
+ * Package ids, names and current versions, as a derived table for other domains' statements
+ * (`.innerJoin(packageHeads(db).as('k'), 'k.id', ...)`): a program or deployment list that
+ * shows the package stays one statement. Both databases flatten the subquery into the join.
+ */
+export function packageHeads(db: Kysely<Database>) {
+  return db.selectFrom('software_package').select(['id', 'name', 'current_version_id']);
+}
+
 /** SQL of the content library: packages, their versions and manifests, and stored files. */
 
 export type PackageRow = Selectable<SoftwarePackageTable>;

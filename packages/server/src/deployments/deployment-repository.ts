@@ -15,6 +15,8 @@ import {
   type ColumnWriters,
   type SettingColumns,
 } from '../db/setting-columns.js';
+import { collectionNames } from '../collections/repository.js';
+import { packageHeads } from '../content/repository.js';
 
 type Tx = Kysely<Database>;
 
@@ -143,8 +145,8 @@ function selectDeployments(db: Tx) {
   return db
     .selectFrom('deployment as d')
     .innerJoin('program as p', 'p.id', 'd.program_id')
-    .innerJoin('software_package as k', 'k.id', 'p.package_id')
-    .innerJoin('collection as c', 'c.id', 'd.collection_id')
+    .innerJoin(packageHeads(db).as('k'), 'k.id', 'p.package_id')
+    .innerJoin(collectionNames(db).as('c'), 'c.id', 'd.collection_id')
     .selectAll('d')
     .select([
       'p.name as program_name',

@@ -3,6 +3,7 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { PlatformRequirements, type Program } from '@steward/protocol';
 import type { Database, ProgramTable } from '../db/tables/index.js';
 import { checkRow, parseJsonColumn } from '../db/corrupt-row.js';
+import { packageHeads } from '../content/repository.js';
 
 type Tx = Kysely<Database>;
 export type ProgramRow = Selectable<ProgramTable> & { package_name: string };
@@ -37,7 +38,7 @@ export function toProgram(row: ProgramRow): Program {
 function selectPrograms(db: Tx) {
   return db
     .selectFrom('program as p')
-    .innerJoin('software_package as k', 'k.id', 'p.package_id')
+    .innerJoin(packageHeads(db).as('k'), 'k.id', 'p.package_id')
     .selectAll('p')
     .select('k.name as package_name');
 }

@@ -7,6 +7,8 @@ import type {
   PhasedDeploymentTable,
 } from '../../db/tables/index.js';
 import { checkRow, parseJsonColumn } from '../../db/corrupt-row.js';
+import { collectionNames } from '../../collections/repository.js';
+import { packageHeads } from '../../content/repository.js';
 
 /** SQL for phased deployments (`phased_deployment`) and their phases (`deployment_phase`). */
 type Tx = Kysely<Database>;
@@ -97,7 +99,7 @@ export function phasesOf(db: Tx, phasedIds: readonly string[]): Promise<PhaseRow
   if (phasedIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('deployment_phase as ph')
-    .innerJoin('collection as c', 'c.id', 'ph.collection_id')
+    .innerJoin(collectionNames(db).as('c'), 'c.id', 'ph.collection_id')
     .selectAll('ph')
     .select('c.name as collection_name')
     .where('ph.phased_deployment_id', 'in', phasedIds)
@@ -236,7 +238,7 @@ export function findProgramForDeployment(
 ): Promise<{ id: string; name: string; current_version_id: string | null } | undefined> {
   return db
     .selectFrom('program as p')
-    .innerJoin('software_package as sp', 'sp.id', 'p.package_id')
+    .innerJoin(packageHeads(db).as('sp'), 'sp.id', 'p.package_id')
     .select(['p.id', 'p.name', 'sp.current_version_id'])
     .where('p.id', '=', programId)
     .executeTakeFirst();

@@ -4,6 +4,7 @@ import { MaintenanceWindowBody } from '@steward/protocol';
 import type { Database, MaintenanceWindowTable } from '../../db/tables/index.js';
 import { CorruptRowError, checkRow, parseJsonColumn } from '../../db/corrupt-row.js';
 import { columnChanges, type ColumnWriters } from '../../db/setting-columns.js';
+import { collectionNames } from '../../collections/repository.js';
 
 type Tx = Kysely<Database>;
 export type WindowRow = Selectable<MaintenanceWindowTable>;
@@ -53,7 +54,7 @@ export function listWindowRows(
 ): Promise<(WindowRow & { collection_name: string })[]> {
   let q = db
     .selectFrom('maintenance_window as w')
-    .innerJoin('collection as c', 'c.id', 'w.collection_id')
+    .innerJoin(collectionNames(db).as('c'), 'c.id', 'w.collection_id')
     .selectAll('w')
     .select('c.name as collection_name')
     .orderBy('c.name')

@@ -97,7 +97,7 @@ export async function listDeploymentDevices(
 ): Promise<{ items: DeploymentDeviceState[]; total: number }> {
   const cutoff = overdueCutoff(d, now);
   const base = db
-    .selectFrom('collection_member as m')
+    .selectFrom(memberships(db).as('m'))
     .leftJoin('deployment_device_state as s', (j) =>
       j.onRef('s.device_id', '=', 'm.device_id').on('s.deployment_id', '=', d.id),
     )
