@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { DeviceSummary } from '@steward/protocol';
-import type { Database, DeviceActionTable, DeviceTable } from '../db/tables/index.js';
+import type { DeviceActionTable, DeviceTable } from '../db/tables/index.js';
 import { toNumber, type Queryable } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
 import { memberIdsOf, memberIdsOfAny } from '../collections/membership-repository.js';
@@ -111,7 +111,7 @@ export function newActionRow(
 
 /** What the agent listener checks a device's key against. */
 export function findDeviceCredentials(
-  db: Kysely<Database>,
+  db: Queryable,
   deviceId: string,
 ): Promise<Pick<DeviceRow, 'key_hash' | 'revoked_at' | 'name'> | undefined> {
   return db
@@ -140,7 +140,7 @@ export type DeviceSortColumn =
 
 /** One page of devices and how many match in all. */
 export async function listDeviceRows(
-  db: Kysely<Database>,
+  db: Queryable,
   f: DeviceListFilter,
 ): Promise<{ rows: DeviceRow[]; total: number }> {
   let base = db.selectFrom('device');
@@ -195,7 +195,7 @@ export async function listDeviceRows(
 
 /** The live (not revoked) members of a collection, with what a push request needs. */
 export function liveMembersOf(
-  db: Kysely<Database>,
+  db: Queryable,
   collectionId: string,
 ): Promise<{ id: string; push_seen_at: string | null }[]> {
   return db
@@ -282,7 +282,7 @@ export function deviceIdsNamedLike(db: Queryable, search: string) {
 }
 
 export async function revokeDevice(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; at: string },
 ): Promise<void> {
   await db
@@ -297,7 +297,7 @@ export async function revokeDevice(
  * PostgreSQL the row is locked (FOR UPDATE) so one batch per device is applied at a time.
  */
 export async function lockReportSequences(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; dialect: 'sqlite' | 'postgres' },
 ): Promise<{ report_seq: string | number; inventory_seq: string | number } | undefined> {
   const lockSuffix = opts.dialect === 'postgres' ? sql` for update` : sql``;
@@ -312,7 +312,7 @@ export async function lockReportSequences(
 
 /** What a stored report batch moves forward on its device. */
 export async function recordReportBatch(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: {
     deviceId: string;
     reportSeq: number;
@@ -334,10 +334,7 @@ export async function recordReportBatch(
 }
 
 /** True when the site wants a full inventory from the device next. */
-export async function inventoryResyncWanted(
-  db: Kysely<Database>,
-  deviceId: string,
-): Promise<boolean> {
+export async function inventoryResyncWanted(db: Queryable, deviceId: string): Promise<boolean> {
   const after = await db
     .selectFrom('device')
     .select('inventory_resync')
@@ -352,7 +349,7 @@ export async function inventoryResyncWanted(
  * already have written a later time).
  */
 export async function recordDeviceActivity(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; set: Updateable<DeviceTable>; contact: string | undefined },
 ): Promise<void> {
   const { contact } = opts;
@@ -372,7 +369,7 @@ export async function recordDeviceActivity(
 
 /** What applying an inventory report starts from: the device's package set and first report. */
 export function inventoryStateOf(
-  db: Kysely<Database>,
+  db: Queryable,
   deviceId: string,
 ): Promise<Pick<DeviceRow, 'package_set_id' | 'last_inventory_at'>> {
   return db
@@ -384,17 +381,14 @@ export function inventoryStateOf(
 
 /** Sets columns of one device (an inventory report's summary columns, its package set). */
 export async function updateDeviceColumns(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; update: Updateable<DeviceTable> },
 ): Promise<void> {
   await db.updateTable('device').set(opts.update).where('id', '=', opts.deviceId).execute();
 }
 
 /** Stores a newly enrolled device. */
-export async function insertDevice(
-  db: Kysely<Database>,
-  row: Insertable<DeviceTable>,
-): Promise<void> {
+export async function insertDevice(db: Queryable, row: Insertable<DeviceTable>): Promise<void> {
   await db.insertInto('device').values(row).execute();
 }
 
@@ -415,7 +409,7 @@ export interface DeviceActivityCounts {
  * (`collectionId`; undefined: every live device, even before the first collection evaluation).
  */
 export async function deviceActivityCounts(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { collectionId: string | undefined; since: string; onlineSince: string },
 ): Promise<DeviceActivityCounts> {
   const { since, onlineSince, collectionId } = opts;
@@ -450,7 +444,7 @@ export async function deviceActivityCounts(
 }
 
 /** Whether a device is enrolled and not revoked (content downloads ask on every file). */
-export async function isEnrolledDevice(db: Kysely<Database>, deviceId: string): Promise<boolean> {
+export async function isEnrolledDevice(db: Queryable, deviceId: string): Promise<boolean> {
   const row = await db
     .selectFrom('device')
     .select('revoked_at')

@@ -1,14 +1,11 @@
-import type { Kysely } from 'kysely';
 import type { AgentDeployment, AssignmentsDocument, DeploymentOptions } from '@steward/protocol';
-import type { Database } from '../../db/tables/index.js';
 import { checkRow } from '../../db/corrupt-row.js';
 import { deviceEnrolledAt } from '../../devices/repository.js';
 import { membershipsOfDevice } from '../../collections/membership-repository.js';
 import { extraAssignmentsOf, optionsOfRow, triggersOf } from '../deployment-repository.js';
 import { windowBodyOf } from './maintenance-windows.js';
 import { expiredEverywhere } from '../schedule-validation.js';
-
-type Tx = Kysely<Database>;
+import type { Queryable } from '../../db/database.js';
 
 /** Every option but 'enabled' (only enabled deployments are sent). */
 function agentOptions(options: DeploymentOptions): Omit<DeploymentOptions, 'enabled'> {
@@ -22,7 +19,7 @@ function agentOptions(options: DeploymentOptions): Omit<DeploymentOptions, 'enab
  * every zone; the agent applies it exactly.
  */
 export async function assignedDeployments(
-  db: Tx,
+  db: Queryable,
   deviceId: string,
   now: Date,
 ): Promise<{ deployments: AgentDeployment[]; collectionIds: string[] }> {
@@ -84,7 +81,7 @@ export async function assignedDeployments(
 
 /** Every maintenance window of these collections (the agent merges overlapping ones). */
 export async function deviceWindows(
-  db: Tx,
+  db: Queryable,
   collectionIds: readonly string[],
 ): Promise<AssignmentsDocument['maintenanceWindows']> {
   if (collectionIds.length === 0) return [];

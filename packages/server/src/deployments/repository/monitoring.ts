@@ -1,16 +1,14 @@
-import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Expression, type Selectable, type SqlBool } from 'kysely';
 import type {
   DeploymentDeviceState,
   DeploymentStateName,
   ListDeploymentDevicesQuery,
 } from '@steward/protocol';
-import type { Database, DeploymentTable } from '../../db/tables/index.js';
-import { toNumber } from '../../db/database.js';
+import type { DeploymentTable } from '../../db/tables/index.js';
+import { toNumber, type Queryable } from '../../db/database.js';
 import { overdueCutoff } from '../summary.js';
 import { memberships } from '../../collections/membership-repository.js';
 import { deviceIdsNamedLike, deviceNames } from '../../devices/repository.js';
-
-type Tx = Kysely<Database>;
 
 function stateOf(value: string | null): DeploymentStateName {
   switch (value) {
@@ -90,7 +88,7 @@ type DeploymentFields = Pick<
  * state, overdue and host name, one page at a time (ordered by host name).
  */
 export async function listDeploymentDevices(
-  db: Tx,
+  db: Queryable,
   d: DeploymentFields,
   q: ListDeploymentDevicesQuery,
   now: Date,
@@ -135,7 +133,7 @@ export async function listDeploymentDevices(
 
 /** Every deployment whose collection holds the device now, with the device's state in each. */
 export async function deviceDeploymentStates(
-  db: Tx,
+  db: Queryable,
   device: { id: string; name: string },
   now: Date,
 ): Promise<DeploymentDeviceState[]> {

@@ -1,9 +1,7 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/tables/index.js';
+import { sql } from 'kysely';
 import { memberships } from '../../collections/membership-repository.js';
 import type { SummaryFields } from '../summary.js';
-
-type Tx = Kysely<Database>;
+import type { Queryable } from '../../db/database.js';
 
 /** One (deployment, state) group of reported states, with its count and its late runs. */
 export interface StateCountRow {
@@ -19,7 +17,7 @@ export interface StateCountRow {
  * deployment's cutoff counted in the same pass.
  */
 export async function stateCounts(
-  db: Tx,
+  db: Queryable,
   opts: { deployments: readonly { id: string; cutoff: string | undefined }[] },
 ): Promise<StateCountRow[]> {
   const late = opts.deployments.flatMap((d) =>
@@ -60,7 +58,7 @@ export const SUMMARY_COLUMNS = [
 ] as const;
 
 /** The fields a summary needs of one deployment. */
-export function findSummaryFields(db: Tx, id: string): Promise<SummaryFields | undefined> {
+export function findSummaryFields(db: Queryable, id: string): Promise<SummaryFields | undefined> {
   return db
     .selectFrom('deployment')
     .select(SUMMARY_COLUMNS)
@@ -69,6 +67,6 @@ export function findSummaryFields(db: Tx, id: string): Promise<SummaryFields | u
 }
 
 /** The fields a summary needs of every deployment, by id (the summarizer walks them in chunks). */
-export function listSummaryFields(db: Tx): Promise<SummaryFields[]> {
+export function listSummaryFields(db: Queryable): Promise<SummaryFields[]> {
   return db.selectFrom('deployment').select(SUMMARY_COLUMNS).orderBy('id').execute();
 }

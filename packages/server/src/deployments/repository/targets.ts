@@ -1,7 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/tables/index.js';
-
-type Tx = Kysely<Database>;
+import type { Queryable } from '../../db/database.js';
 
 /*
  * Which collections a deployment change reaches (the devices in them are the devices domain's
@@ -9,7 +6,10 @@ type Tx = Kysely<Database>;
  */
 
 /** Collections of the enabled deployments that run a program of this package. */
-export async function collectionsDeploying(db: Tx, opts: { packageId: string }): Promise<string[]> {
+export async function collectionsDeploying(
+  db: Queryable,
+  opts: { packageId: string },
+): Promise<string[]> {
   const rows = await db
     .selectFrom('deployment as d')
     .innerJoin('program as p', 'p.id', 'd.program_id')
@@ -23,7 +23,7 @@ export async function collectionsDeploying(db: Tx, opts: { packageId: string }):
 
 /** Which of these collections have a deployment or a maintenance window. */
 export async function collectionsWithDeploymentsOrWindows(
-  db: Tx,
+  db: Queryable,
   opts: { collectionIds: readonly string[] },
 ): Promise<Set<string>> {
   const ids = [...opts.collectionIds];
