@@ -2,6 +2,7 @@ import type { Updateable } from 'kysely';
 import { recordDeviceActivity } from '../devices/repository.js';
 import type { DeviceTable } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
+import { inTransaction } from '../db/database.js';
 
 type ActivityKind = 'policy' | 'heartbeat' | 'push';
 
@@ -59,7 +60,7 @@ export class ActivityRecorder {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       for (const [deviceId, p] of batch) {
         const set: Updateable<DeviceTable> = {};
         if (p.policy) set.last_policy_request_at = p.policy;

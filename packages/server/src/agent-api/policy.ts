@@ -12,9 +12,8 @@ import { settingOrInit, type SiteKeys } from '../site/site-keys.js';
 import { readSetting, writeSetting } from '../site/repository.js';
 import { loadCustomClasses } from '../inventory/classes.js';
 import { writeAudit } from '../audit/audit.js';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
 import { storedSettings } from '../db/corrupt-row.js';
+import { type Queryable, inTransaction } from '../db/database.js';
 
 export const DEFAULT_CLIENT_SETTINGS: Static<typeof ClientSettings> = {
   policyIntervalSeconds: 3600,
@@ -29,7 +28,7 @@ export const DEFAULT_CLIENT_SETTINGS: Static<typeof ClientSettings> = {
 };
 
 /** Raises the policy version in the caller's transaction; agents refetch on the next nudge or poll. */
-export async function bumpPolicyVersion(tx: Kysely<Database>): Promise<number> {
+export async function bumpPolicyVersion(tx: Queryable): Promise<number> {
   const next = Number((await readSetting(tx, 'policy_version')) ?? '1') + 1;
   await writeSetting(tx, { key: 'policy_version', value: String(next) });
   return next;
@@ -98,7 +97,7 @@ export class PolicyService {
     const next = { ...(await this.readSettings()), ...patch };
     const at = nowIso(this.ctx);
     let version = 0;
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await writeSetting(tx, { key: 'client_settings', value: JSON.stringify(next) });
       version = await bumpPolicyVersion(tx);
       await writeAudit(tx, actor, at, {

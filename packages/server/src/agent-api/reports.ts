@@ -10,8 +10,6 @@ import {
   type StatusMessageBody,
   AppError,
 } from '@steward/protocol';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
 import { applyInventoryReport } from '../inventory/ingest.js';
@@ -27,13 +25,14 @@ import {
   lockReportSequences,
   recordReportBatch,
 } from '../devices/repository.js';
+import type { Queryable } from '../db/database.js';
 
 const STATUS_CHUNK = 100;
 type Device = { deviceId: string; name: string };
 
 async function insertStatuses(
   ctx: SiteContext,
-  tx: Kysely<Database>,
+  tx: Queryable,
   device: Device,
   items: { seq: number; body: StatusMessageBody }[],
   receivedAt: string,

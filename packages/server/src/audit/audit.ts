@@ -1,15 +1,14 @@
 import { Type } from '@sinclair/typebox';
-import type { Kysely } from 'kysely';
 import type { AuditEntry } from '@steward/protocol';
-import type { Database } from '../db/tables/index.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
 import { insertAuditRow, listAuditRows } from './repository.js';
+import type { Queryable } from '../db/database.js';
 
 /** Writes one audit row; call it inside the transaction that makes the change. */
 export async function writeAudit(
-  tx: Kysely<Database>,
+  tx: Queryable,
   actor: Actor,
   at: string,
   entry: { action: string; targetType: string; targetId: string; details?: unknown },

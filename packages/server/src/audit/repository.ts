@@ -1,18 +1,16 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { AuditLogTable, Database } from '../db/tables/index.js';
+import type { Insertable, Selectable } from 'kysely';
+import type { AuditLogTable } from '../db/tables/index.js';
+import type { Queryable } from '../db/database.js';
 
 export type AuditRow = Selectable<AuditLogTable>;
 
-export async function insertAuditRow(
-  db: Kysely<Database>,
-  row: Insertable<AuditLogTable>,
-): Promise<void> {
+export async function insertAuditRow(db: Queryable, row: Insertable<AuditLogTable>): Promise<void> {
   await db.insertInto('audit_log').values(row).execute();
 }
 
 /** The audit log newest first, paged backwards with `before` (an id), optionally for one target. */
 export function listAuditRows(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: {
     limit: number;
     before?: string | undefined;

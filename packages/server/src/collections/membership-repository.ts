@@ -253,6 +253,50 @@ export function memberIdsOf(db: Queryable, collectionId: string) {
     .where('collection_id', '=', collectionId);
 }
 
+/** The ids of the members of any of these collections, as a subquery (see `memberIdsOf`). */
+export function memberIdsOfAny(db: Queryable, collectionIds: readonly string[]) {
+  return db
+    .selectFrom('collection_member')
+    .select('device_id')
+    .where('collection_id', 'in', [...collectionIds]);
+}
+
+/**
+ * Every (collection, device) membership, as a derived table other domains join to
+ * (`.innerJoin(memberships(db).as('m'), (j) => j.onRef('m.device_id', ...))`): "the device is
+ * a current member" stays one statement without naming `collection_member` outside this
+ * domain. Both databases flatten the subquery into the join.
+ */
+export function memberships(db: Queryable) {
+  return db.selectFrom('collection_member').select(['collection_id', 'device_id']);
+}
+
+/** The collections a device is a member of and since when. */
+export function membershipsOfDevice(
+  db: Queryable,
+  opts: { deviceId: string },
+): Promise<{ collection_id: string; since: string }[]> {
+  return db
+    .selectFrom('collection_member')
+    .select(['collection_id', 'since'])
+    .where('device_id', '=', opts.deviceId)
+    .execute();
+}
+
+/** Membership changes after this id, oldest first (consumers keep their own watermark). */
+export function membershipChangesAfter(
+  db: Queryable,
+  opts: { afterId: number; limit: number },
+): Promise<{ id: number | string | bigint; collection_id: string; device_id: string }[]> {
+  return db
+    .selectFrom('collection_membership_change')
+    .select(['id', 'collection_id', 'device_id'])
+    .where('id', '>', opts.afterId)
+    .orderBy('id')
+    .limit(opts.limit)
+    .execute();
+}
+
 /** The collections a device is a member of, by name. */
 export function collectionsOfDevice(
   db: Queryable,

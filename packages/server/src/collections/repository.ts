@@ -112,22 +112,30 @@ export async function nameTaken(
   return (await q.executeTakeFirst()) !== undefined;
 }
 
-/**
- * Which of `ids` exist in `table`. Rules name devices as well as collections; the device
- * table belongs to the devices domain, whose repository has no such check yet (ADR 0017).
- */
-export async function existingIds(
+/** Which of these collection ids exist (one statement; the caller chunks). */
+export async function existingCollectionIds(
   db: Queryable,
-  table: 'device' | 'collection',
-  ids: readonly string[],
+  opts: { ids: readonly string[] },
 ): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const rows = await db.selectFrom(table).select('id').where('id', 'in', chunk).execute();
-    for (const r of rows) found.add(r.id);
-  }
-  return found;
+  const rows = await db
+    .selectFrom('collection')
+    .select('id')
+    .where('id', 'in', [...opts.ids])
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Member counts of these collections (kept with the membership by `recordMemberCount`). */
+export async function memberCounts(
+  db: Queryable,
+  opts: { collectionIds: readonly string[] },
+): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('collection')
+    .select(['id', 'member_count'])
+    .where('id', 'in', [...opts.collectionIds])
+    .execute();
+  return new Map(rows.map((c) => [c.id, toNumber(c.member_count)]));
 }
 
 export async function insertCollection(
@@ -258,6 +266,15 @@ export function deploymentsTargeting(
         .where('p.collection_id', '=', collectionId),
     )
     .execute();
+}
+
+/**
+ * Collection ids and names, as a derived table for other domains' statements
+ * (`.innerJoin(collectionNames(db).as('c'), 'c.id', ...)`): a list that shows each row's
+ * collection name stays one statement. Both databases flatten the subquery into the join.
+ */
+export function collectionNames(db: Queryable) {
+  return db.selectFrom('collection').select(['id', 'name']);
 }
 
 /** Deletes a collection and, by cascade, its members, history and revisions. */

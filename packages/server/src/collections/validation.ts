@@ -10,7 +10,22 @@ import {
 } from '@steward/protocol';
 import type { Queryable } from '../db/database.js';
 import { findCycle, type CollectionNode } from './graph.js';
-import { existingIds, listCollectionRows, nameTaken, toNode } from './repository.js';
+import { existingDeviceIds } from '../devices/repository.js';
+import { existingCollectionIds, listCollectionRows, nameTaken, toNode } from './repository.js';
+
+/** Ids per lookup statement: well inside both databases' parameter limits. */
+const LOOKUP_CHUNK = 500;
+
+/** Which of `ids` exist, asking `lookup` a chunk at a time. */
+async function existing(
+  ids: readonly string[],
+  lookup: (chunk: readonly string[]) => Promise<Set<string>>,
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += LOOKUP_CHUNK)
+    for (const id of await lookup(ids.slice(i, i + LOOKUP_CHUNK))) found.add(id);
+  return found;
+}
 
 /** A reference that names nothing: 404 with the rule it came from, for the console to highlight. */
 class MissingReferenceError extends AppError {
@@ -54,10 +69,9 @@ export async function validateRules(
     }
   }
   if (def.limitingCollectionId) collections.push([def.limitingCollectionId, null]);
-  const foundDevices = await existingIds(
-    db,
-    'device',
+  const foundDevices = await existing(
     devices.map(([id]) => id),
+    (ids) => existingDeviceIds(db, { ids }),
   );
   for (const [id, index] of devices) {
     if (!foundDevices.has(id))
@@ -66,10 +80,9 @@ export async function validateRules(
         id,
       });
   }
-  const foundCollections = await existingIds(
-    db,
-    'collection',
+  const foundCollections = await existing(
     collections.map(([id]) => id),
+    (ids) => existingCollectionIds(db, { ids }),
   );
   for (const [id, index] of collections) {
     if (foundCollections.has(id)) continue;

@@ -1,9 +1,8 @@
 import { NotAllowedError, ErrorCode } from '@steward/protocol';
-import type { Kysely } from 'kysely';
 import type { ContentAccessClaims } from '@steward/protocol';
-import type { Database } from '../db/tables/index.js';
 import { isEnrolledDevice } from '../devices/repository.js';
 import { versionsHoldFile } from './repository.js';
+import type { Queryable } from '../db/database.js';
 
 /**
  * Content access tokens live 10 minutes (issue 7, finding 6). DPs verify them offline, so this
@@ -41,7 +40,7 @@ function notInVersions(sha256: string): NotAllowedError {
  * revocation takes effect at once here), and a file of one of the token's package versions.
  */
 export function siteFileAccess(
-  db: Kysely<Database>,
+  db: Queryable,
   site: { siteCode: string; caFingerprint: string },
 ): FileAccessCheck {
   return async (claims, sha256) => {

@@ -1,15 +1,23 @@
-import { sql, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely';
 import type { ManifestEntry, Package, PackageVersion } from '@steward/protocol';
-import type { Database, PackageVersionTable, SoftwarePackageTable } from '../db/tables/index.js';
+import type { PackageVersionTable, SoftwarePackageTable } from '../db/tables/index.js';
 import { checkRow } from '../db/corrupt-row.js';
-import { toNumber, type Dialect } from '../db/database.js';
+import { toNumber, type Dialect, type Queryable } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
+
+/**
+ * Package ids, names and current versions, as a derived table for other domains' statements
+ * (`.innerJoin(packageHeads(db).as('k'), 'k.id', ...)`): a program or deployment list that
+ * shows the package stays one statement. Both databases flatten the subquery into the join.
+ */
+export function packageHeads(db: Queryable) {
+  return db.selectFrom('software_package').select(['id', 'name', 'current_version_id']);
+}
 
 /** SQL of the content library: packages, their versions and manifests, and stored files. */
 
 export type PackageRow = Selectable<SoftwarePackageTable>;
 export type VersionRow = Selectable<PackageVersionTable>;
-type Db = Kysely<Database>;
 
 /** Rows per statement for IN lists and multi-row inserts (well under SQLite's and pg's limits). */
 const CHUNK = 500;
@@ -22,7 +30,10 @@ export function chunked<T>(items: readonly T[], size = CHUNK): T[][] {
 
 // ---- packages ----
 
-export async function findPackage(db: Db, idOrName: string): Promise<PackageRow | undefined> {
+export async function findPackage(
+  db: Queryable,
+  idOrName: string,
+): Promise<PackageRow | undefined> {
   const byId = await db
     .selectFrom('software_package')
     .selectAll()
@@ -34,7 +45,7 @@ export async function findPackage(db: Db, idOrName: string): Promise<PackageRow 
   );
 }
 
-export function listPackageRows(db: Db, search?: string): Promise<PackageRow[]> {
+export function listPackageRows(db: Queryable, search?: string): Promise<PackageRow[]> {
   let q = db.selectFrom('software_package').selectAll().orderBy('name');
   if (search) {
     const pattern = containsPattern(search);
@@ -54,19 +65,19 @@ export function listPackageRows(db: Db, search?: string): Promise<PackageRow[]> 
  * time, so there it needs nothing.
  */
 export async function lockPackageRow(
-  tx: Db,
+  tx: Queryable,
   opts: { packageId: string; dialect: Dialect },
 ): Promise<void> {
   if (opts.dialect === 'postgres')
     await sql`select id from software_package where id = ${opts.packageId} for update`.execute(tx);
 }
 
-export async function insertPackage(db: Db, row: PackageRow): Promise<void> {
+export async function insertPackage(db: Queryable, row: PackageRow): Promise<void> {
   await db.insertInto('software_package').values(row).execute();
 }
 
 export async function updatePackageRow(
-  db: Db,
+  db: Queryable,
   id: string,
   patch: Partial<Omit<PackageRow, 'id' | 'created_at'>>,
 ): Promise<void> {
@@ -74,7 +85,7 @@ export async function updatePackageRow(
 }
 
 /** Versions, manifests, programs and DP targeting go with it (ON DELETE CASCADE). */
-export async function deletePackageRow(db: Db, id: string): Promise<void> {
+export async function deletePackageRow(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('software_package').where('id', '=', id).execute();
 }
 
@@ -86,7 +97,7 @@ export interface PackageUsers {
 }
 
 /** What would stop a package from being deleted: anything outside it using one of its programs. */
-export async function packageUsers(db: Db, packageId: string): Promise<PackageUsers> {
+export async function packageUsers(db: Queryable, packageId: string): Promise<PackageUsers> {
   const programs = db.selectFrom('program').select('id').where('package_id', '=', packageId);
   const [deployments, phasedDeployments, dependentPrograms] = await Promise.all([
     db
@@ -119,7 +130,7 @@ interface PackageCounts {
 }
 
 /** Program and DP counts of many packages in three grouped queries. */
-async function packageCounts(db: Db, ids: string[]): Promise<Map<string, PackageCounts>> {
+async function packageCounts(db: Queryable, ids: string[]): Promise<Map<string, PackageCounts>> {
   const out = new Map<string, PackageCounts>(
     ids.map((id) => [id, { programCount: 0, dpTargeted: 0, dpInstalled: 0 }]),
   );
@@ -179,7 +190,7 @@ export function toVersion(row: VersionRow, currentVersionId: string | null): Pac
 }
 
 /** API view of package rows, with current version and counts, in a few queries for any number. */
-export async function toPackages(db: Db, rows: PackageRow[]): Promise<Package[]> {
+export async function toPackages(db: Queryable, rows: PackageRow[]): Promise<Package[]> {
   const counts = await packageCounts(
     db,
     rows.map((r) => r.id),
@@ -217,7 +228,7 @@ export async function toPackages(db: Db, rows: PackageRow[]): Promise<Package[]>
 
 // ---- versions and manifests ----
 
-export function listVersionRows(db: Db, packageId: string): Promise<VersionRow[]> {
+export function listVersionRows(db: Queryable, packageId: string): Promise<VersionRow[]> {
   return db
     .selectFrom('package_version')
     .selectAll()
@@ -227,7 +238,7 @@ export function listVersionRows(db: Db, packageId: string): Promise<VersionRow[]
 }
 
 export function findVersionByNumber(
-  db: Db,
+  db: Queryable,
   packageId: string,
   number: number,
 ): Promise<VersionRow | undefined> {
@@ -239,7 +250,7 @@ export function findVersionByNumber(
     .executeTakeFirst();
 }
 
-export async function nextVersionNumber(db: Db, packageId: string): Promise<number> {
+export async function nextVersionNumber(db: Queryable, packageId: string): Promise<number> {
   const row = await db
     .selectFrom('package_version')
     .select((eb) => eb.fn.max('number').as('n'))
@@ -250,7 +261,7 @@ export async function nextVersionNumber(db: Db, packageId: string): Promise<numb
 
 /** The version row and its manifest; the caller's transaction also moves `current_version_id`. */
 export async function insertVersion(
-  db: Db,
+  db: Queryable,
   row: Insertable<PackageVersionTable>,
   files: readonly ManifestEntry[],
 ): Promise<void> {
@@ -272,19 +283,19 @@ export async function insertVersion(
 }
 
 /** Manifests go with their versions (ON DELETE CASCADE). */
-export async function deleteVersions(db: Db, ids: readonly string[]): Promise<void> {
+export async function deleteVersions(db: Queryable, ids: readonly string[]): Promise<void> {
   for (const part of chunked(ids))
     await db.deleteFrom('package_version').where('id', 'in', part).execute();
 }
 
 /** A version's manifest, by path (what DPs pull and agents verify before a run). */
-export async function loadVersionFiles(db: Db, versionId: string): Promise<ManifestEntry[]> {
+export async function loadVersionFiles(db: Queryable, versionId: string): Promise<ManifestEntry[]> {
   return (await loadManifests(db, [versionId])).get(versionId) ?? [];
 }
 
 /** The manifests of many versions (each by path) in one query per chunk of versions. */
 export async function loadManifests(
-  db: Db,
+  db: Queryable,
   versionIds: readonly string[],
 ): Promise<Map<string, ManifestEntry[]>> {
   const out = new Map<string, ManifestEntry[]>(versionIds.map((id) => [id, []]));
@@ -306,7 +317,7 @@ export async function loadManifests(
 
 /** The version clients and DPs are given: the package's highest (current) one. */
 export async function currentVersionOf(
-  db: Db,
+  db: Queryable,
   packageId: string,
 ): Promise<{ id: string; number: number } | undefined> {
   return db
@@ -326,7 +337,10 @@ export interface VersionRef {
 }
 
 /** A package version by id. */
-export async function findVersion(db: Db, versionId: string): Promise<VersionRef | undefined> {
+export async function findVersion(
+  db: Queryable,
+  versionId: string,
+): Promise<VersionRef | undefined> {
   const row = await db
     .selectFrom('package_version')
     .select(['id', 'package_id', 'number', 'size_bytes'])
@@ -337,7 +351,7 @@ export async function findVersion(db: Db, versionId: string): Promise<VersionRef
 
 /** Whether one of the versions holds a file with this hash (content access checks). */
 export async function versionsHoldFile(
-  db: Db,
+  db: Queryable,
   opts: { versionIds: readonly string[]; sha256: string },
 ): Promise<boolean> {
   if (opts.versionIds.length === 0) return false;

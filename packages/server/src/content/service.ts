@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Kysely } from 'kysely';
 import {
   type ContentLibraryStats,
   type CreatePackageRequest,
@@ -16,7 +15,6 @@ import {
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
-import type { Database } from '../db/tables/index.js';
 import { writeAudit } from '../audit/audit.js';
 import { assertSha256, type ContentStore } from './content-store.js';
 import { importArchive } from './archive.js';
@@ -28,8 +26,7 @@ import { commitVersion, pruneVersions, type VersionSource } from './versions.js'
 import * as repo from './repository.js';
 import * as stored from './stored-files-repository.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
-
-type Db = Kysely<Database>;
+import { type Queryable, inTransaction } from '../db/database.js';
 
 /**
  * The content library: packages, their numbered versions (manifests of path → SHA-256), and the
@@ -44,7 +41,7 @@ export class ContentService {
     private readonly importRoots: Pick<ImportRoots, 'check'>,
   ) {}
 
-  private get db(): Db {
+  private get db(): Queryable {
     return this.ctx.db.kysely;
   }
 
@@ -115,7 +112,7 @@ export class ContentService {
   async remove(actor: Actor, idOrName: string): Promise<void> {
     authorize(actor, 'software:write');
     const at = nowIso(this.ctx);
-    const packageId = await this.db.transaction().execute(async (tx) => {
+    const packageId = await inTransaction(this.db, async (tx) => {
       const row = await mustFindPackage(tx, idOrName);
       const users = await repo.packageUsers(tx, row.id);
       const count =
@@ -176,7 +173,7 @@ export class ContentService {
     assertSha256(sha256);
     const file = await this.store.putStream(body, sha256);
     const at = nowIso(this.ctx);
-    await this.db.transaction().execute(async (tx) => {
+    await inTransaction(this.db, async (tx) => {
       await stored.recordContentFile(tx, file, at);
       await writeAudit(tx, actor, at, {
         action: 'content.upload',
@@ -270,9 +267,9 @@ export class ContentService {
     }
   }
 
-  private async write(name: string, body: (tx: Db) => Promise<void>): Promise<void> {
+  private async write(name: string, body: (tx: Queryable) => Promise<void>): Promise<void> {
     try {
-      await this.db.transaction().execute(body);
+      await inTransaction(this.db, body);
     } catch (err) {
       if (isUniqueViolation(err))
         throw new ConflictError(

@@ -1,15 +1,14 @@
-import type { Kysely } from 'kysely';
 import type { ContentLibraryStats } from '@steward/protocol';
-import type { Database } from '../db/tables/index.js';
-import { toNumber } from '../db/database.js';
+import { toNumber, type Queryable } from '../db/database.js';
 import { chunked } from './repository.js';
 
 /** SQL of the stored files (`content_file`): what the library holds, its stats, and GC. */
 
-type Db = Kysely<Database>;
-
 /** Sizes of the given hashes that the library holds (a content_file row exists). */
-export async function storedSizes(db: Db, hashes: readonly string[]): Promise<Map<string, number>> {
+export async function storedSizes(
+  db: Queryable,
+  hashes: readonly string[],
+): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const part of chunked([...new Set(hashes)])) {
     const rows = await db
@@ -28,7 +27,7 @@ export async function storedSizes(db: Db, hashes: readonly string[]): Promise<Ma
  * file out from under an upload whose version is about to be created.
  */
 export async function recordContentFile(
-  db: Db,
+  db: Queryable,
   file: { sha256: string; size: number },
   at: string,
 ): Promise<void> {
@@ -40,7 +39,7 @@ export async function recordContentFile(
 }
 
 export async function touchContentFiles(
-  db: Db,
+  db: Queryable,
   hashes: readonly string[],
   at: string,
 ): Promise<void> {
@@ -54,7 +53,7 @@ export async function touchContentFiles(
 }
 
 /** How many of these hashes no package version references yet ("new to the library"). */
-export async function countUnreferenced(db: Db, hashes: readonly string[]): Promise<number> {
+export async function countUnreferenced(db: Queryable, hashes: readonly string[]): Promise<number> {
   const unique = [...new Set(hashes)];
   let referenced = 0;
   for (const part of chunked(unique)) {
@@ -68,7 +67,7 @@ export async function countUnreferenced(db: Db, hashes: readonly string[]): Prom
   return unique.length - referenced;
 }
 
-export async function libraryStats(db: Db): Promise<ContentLibraryStats> {
+export async function libraryStats(db: Queryable): Promise<ContentLibraryStats> {
   const files = await db
     .selectFrom('content_file')
     .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('size').as('bytes')])
@@ -91,7 +90,7 @@ export async function libraryStats(db: Db): Promise<ContentLibraryStats> {
 
 /** Stored files no package version references, last claimed before `before`. */
 export async function unreferencedContent(
-  db: Db,
+  db: Queryable,
   before: string,
   limit: number,
 ): Promise<string[]> {
@@ -120,7 +119,7 @@ export async function unreferencedContent(
  * sees the reference or fails; the caller removes the file from disk only when this says true.
  */
 export async function deleteContentFileIfUnreferenced(
-  db: Db,
+  db: Queryable,
   sha256: string,
   before?: string,
 ): Promise<boolean> {
@@ -142,7 +141,7 @@ export async function deleteContentFileIfUnreferenced(
   return Number(result.numDeletedRows) > 0;
 }
 
-export async function contentFileExists(db: Db, sha256: string): Promise<boolean> {
+export async function contentFileExists(db: Queryable, sha256: string): Promise<boolean> {
   const row = await db
     .selectFrom('content_file')
     .select('sha256')

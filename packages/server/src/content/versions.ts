@@ -1,31 +1,32 @@
 import { ConflictError, InputError, ErrorCode } from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { ManifestEntry, PackageVersion } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
-import type { Database } from '../db/tables/index.js';
 import { writeAudit } from '../audit/audit.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { checkManifest } from './manifest.js';
 import { mustFindPackage } from './find-package.js';
 import * as repo from './repository.js';
 import * as stored from './stored-files-repository.js';
+import { type Queryable, inTransaction } from '../db/database.js';
 
 /** How a version's source arrived (PackageVersion.source). */
 export type VersionSource = 'files' | 'archive' | 'folder';
 
-type Db = Kysely<Database>;
-
 /** The package, locked for the transaction: two new versions at once take numbers in turn. */
-async function lockedPackage(ctx: SiteContext, tx: Db, idOrName: string): Promise<repo.PackageRow> {
+async function lockedPackage(
+  ctx: SiteContext,
+  tx: Queryable,
+  idOrName: string,
+): Promise<repo.PackageRow> {
   const row = await mustFindPackage(tx, idOrName);
   await repo.lockPackageRow(tx, { packageId: row.id, dialect: ctx.db.dialect });
   return row;
 }
 
 /** Every hash stored, and each entry's size the stored size: else nothing is created. */
-async function checkStored(tx: Db, files: readonly ManifestEntry[]): Promise<void> {
+async function checkStored(tx: Queryable, files: readonly ManifestEntry[]): Promise<void> {
   const sizes = await stored.storedSizes(
     tx,
     files.map((f) => f.sha256),
@@ -68,7 +69,7 @@ export async function commitVersion(
   const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   checkManifest(files);
   const at = nowIso(ctx);
-  const created = await ctx.db.kysely.transaction().execute(async (tx) => {
+  const created = await inTransaction(ctx.db.kysely, async (tx) => {
     const pkg = await lockedPackage(ctx, tx, input.idOrName);
     await checkStored(tx, files);
     const newToLibrary = await stored.countUnreferenced(
@@ -135,7 +136,7 @@ export async function pruneVersions(
   keep: number,
 ): Promise<PackageVersion[]> {
   const at = nowIso(ctx);
-  const { pkg, removed } = await ctx.db.kysely.transaction().execute(async (tx) => {
+  const { pkg, removed } = await inTransaction(ctx.db.kysely, async (tx) => {
     const pkg = await lockedPackage(ctx, tx, idOrName);
     const versions = await repo.listVersionRows(tx, pkg.id);
     const removed = versions

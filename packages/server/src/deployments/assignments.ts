@@ -1,5 +1,4 @@
 import { sign } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import {
   canonicalJson,
   type AgentProgram,
@@ -9,13 +8,11 @@ import {
 } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
-import type { Database } from '../db/tables/index.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import { currentVersionOf, loadVersionFiles } from '../content/repository.js';
 import { programRowsByIds, toProgram, type ProgramRow } from './program-repository.js';
 import { assignedDeployments, deviceWindows } from './repository/assignments.js';
-
-type Tx = Kysely<Database>;
+import type { Queryable } from '../db/database.js';
 
 /** A cached document is rebuilt after this long even without an event (expiries pass). */
 const CACHE_MS = 5 * 60_000;
@@ -143,7 +140,7 @@ export class AssignmentService {
   }
 
   /** The programs deployed and every program they need first (disabled ones included). */
-  private async programsFor(db: Tx, ids: readonly string[]): Promise<AgentProgram[]> {
+  private async programsFor(db: Queryable, ids: readonly string[]): Promise<AgentProgram[]> {
     const found = new Map<string, ProgramRow>();
     const asked = new Set<string>();
     let wanted = [...new Set(ids)];
@@ -185,7 +182,7 @@ export class AssignmentService {
     return out;
   }
 
-  private async manifest(db: Tx, versionId: string): Promise<ManifestEntry[]> {
+  private async manifest(db: Queryable, versionId: string): Promise<ManifestEntry[]> {
     const hit = this.manifests.get(versionId);
     if (hit) return hit;
     const files = await loadVersionFiles(db, versionId);

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import {
   DeploymentTrigger,
   type Deployment,
   type DeploymentOptions,
   type UpdateDeploymentRequest,
 } from '@steward/protocol';
-import type { Database, DeploymentTable } from '../db/tables/index.js';
+import type { DeploymentTable } from '../db/tables/index.js';
 import { checkRow, parseJsonColumn } from '../db/corrupt-row.js';
 import {
   settingWriters,
@@ -15,8 +15,9 @@ import {
   type ColumnWriters,
   type SettingColumns,
 } from '../db/setting-columns.js';
-
-type Tx = Kysely<Database>;
+import { collectionNames } from '../collections/repository.js';
+import { packageHeads } from '../content/repository.js';
+import type { Queryable } from '../db/database.js';
 
 export type DeploymentRow = Selectable<DeploymentTable> & {
   program_name: string;
@@ -139,12 +140,12 @@ export function toDeployment(row: DeploymentRow): Deployment {
   };
 }
 
-function selectDeployments(db: Tx) {
+function selectDeployments(db: Queryable) {
   return db
     .selectFrom('deployment as d')
     .innerJoin('program as p', 'p.id', 'd.program_id')
-    .innerJoin('software_package as k', 'k.id', 'p.package_id')
-    .innerJoin('collection as c', 'c.id', 'd.collection_id')
+    .innerJoin(packageHeads(db).as('k'), 'k.id', 'p.package_id')
+    .innerJoin(collectionNames(db).as('c'), 'c.id', 'd.collection_id')
     .selectAll('d')
     .select([
       'p.name as program_name',
@@ -155,12 +156,12 @@ function selectDeployments(db: Tx) {
     ]);
 }
 
-export function findDeploymentRow(db: Tx, id: string): Promise<DeploymentRow | undefined> {
+export function findDeploymentRow(db: Queryable, id: string): Promise<DeploymentRow | undefined> {
   return selectDeployments(db).where('d.id', '=', id).executeTakeFirst();
 }
 
 export function listDeploymentRows(
-  db: Tx,
+  db: Queryable,
   filter: { programId?: string; collectionId?: string; packageId?: string },
 ): Promise<DeploymentRow[]> {
   let q = selectDeployments(db).orderBy('d.created_at', 'desc').orderBy('d.id');
@@ -172,7 +173,7 @@ export function listDeploymentRows(
 
 /** Inserts a deployment; its options (defaults filled in) are written by `OPTION_COLUMNS`. */
 export async function insertDeployment(
-  tx: Tx,
+  tx: Queryable,
   row: DeploymentBaseRow,
   options: DeploymentOptions,
 ): Promise<void> {
@@ -188,7 +189,7 @@ export async function insertDeployment(
 
 /** Applies a PATCH's column changes (and the update time). */
 export async function updateDeployment(
-  tx: Tx,
+  tx: Queryable,
   opts: { id: string; set: Updateable<DeploymentTable>; updatedAt: string },
 ): Promise<void> {
   await tx
@@ -198,12 +199,15 @@ export async function updateDeployment(
     .execute();
 }
 
-export async function deleteDeployment(tx: Tx, id: string): Promise<void> {
+export async function deleteDeployment(tx: Queryable, id: string): Promise<void> {
   await tx.deleteFrom('deployment').where('id', '=', id).execute();
 }
 
 /** The collection a deployment targets (to nudge its devices after a change). */
-export async function collectionOfDeployment(db: Tx, id: string): Promise<string | undefined> {
+export async function collectionOfDeployment(
+  db: Queryable,
+  id: string,
+): Promise<string | undefined> {
   const row = await db
     .selectFrom('deployment')
     .select('collection_id')

@@ -1,10 +1,10 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import { ErrorCode, type DeploymentStateReport, type RejectedReportItem } from '@steward/protocol';
-import type { Database, DeploymentDeviceStateTable } from '../db/tables/index.js';
+import type { DeploymentDeviceStateTable } from '../db/tables/index.js';
 import { assignedDeployments } from './repository/assignments.js';
 import * as repo from './repository/device-states.js';
+import type { Queryable } from '../db/database.js';
 
-type Tx = Kysely<Database>;
 type StateRow = Selectable<DeploymentDeviceStateTable>;
 type NewRow = Insertable<DeploymentDeviceStateTable>;
 
@@ -87,7 +87,7 @@ function toInsertable(r: StateRow): NewRow {
  * state for (targeted when the run began: its late outcome still counts).
  */
 async function reportableDeployments(
-  tx: Tx,
+  tx: Queryable,
   deviceId: string,
   now: Date,
   current: ReadonlyMap<string, NewRow>,
@@ -104,7 +104,7 @@ async function reportableDeployments(
  * nothing: a device reports only what is its own.
  */
 export async function applyDeploymentStates(
-  tx: Tx,
+  tx: Queryable,
   deviceId: string,
   items: readonly { seq: number; body: DeploymentStateReport }[],
   now: Date,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
-import type { Kysely } from 'kysely';
 import {
   MaintenanceWindowBody,
   type MaintenanceWindow,
@@ -10,15 +9,13 @@ import {
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
-import type { Database } from '../db/tables/index.js';
 import { writeAudit } from '../audit/audit.js';
 import { findCollection } from '../collections/repository.js';
 import type { DeploymentNotifier } from './notify.js';
 import { requireWallTime } from './schedule-validation.js';
 import * as repo from './repository/maintenance-windows.js';
 import { windowBodyOf, type WindowRow } from './repository/maintenance-windows.js';
-
-type Tx = Kysely<Database>;
+import { type Queryable, inTransaction } from '../db/database.js';
 
 /**
  * Maintenance windows of collections (5 minutes to 24 hours; the schema refuses the rest). The
@@ -76,7 +73,7 @@ export class MaintenanceWindowService {
     requireWallTime(body.start, 'start');
     const id = randomUUID();
     const at = nowIso(this.ctx);
-    const collectionId = await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    const collectionId = await inTransaction(this.ctx.db.kysely, async (tx) => {
       const c = await findCollection(tx, collectionIdOrName);
       if (!c)
         throw new NotFoundError('collection', collectionIdOrName, ErrorCode.COLLECTION_NOT_FOUND);
@@ -101,7 +98,7 @@ export class MaintenanceWindowService {
     authorize(actor, 'deployments:write');
     if (patch.start !== undefined) requireWallTime(patch.start, 'start');
     const at = nowIso(this.ctx);
-    const collectionId = await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    const collectionId = await inTransaction(this.ctx.db.kysely, async (tx) => {
       const row = await this.mustFindRow(tx, id);
       const before = windowBodyOf(row);
       const merged: unknown = { ...before, ...patch };
@@ -123,7 +120,7 @@ export class MaintenanceWindowService {
   async remove(actor: Actor, id: string): Promise<void> {
     authorize(actor, 'deployments:write');
     const at = nowIso(this.ctx);
-    const collectionId = await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    const collectionId = await inTransaction(this.ctx.db.kysely, async (tx) => {
       const row = await this.mustFindRow(tx, id);
       await repo.deleteWindow(tx, row.id);
       await writeAudit(tx, actor, at, {
@@ -137,7 +134,7 @@ export class MaintenanceWindowService {
     await this.notifier.collectionsChanged([collectionId], actor.userName);
   }
 
-  private async mustFindRow(tx: Tx, id: string): Promise<WindowRow> {
+  private async mustFindRow(tx: Queryable, id: string): Promise<WindowRow> {
     const row = await repo.findWindowRow(tx, id);
     if (!row)
       throw new NotFoundError('maintenance window', id, ErrorCode.MAINTENANCE_WINDOW_NOT_FOUND);

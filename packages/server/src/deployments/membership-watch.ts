@@ -1,6 +1,8 @@
 import type { SiteContext } from '../context.js';
 import type { DeploymentNotifier } from './notify.js';
 import * as repo from './repository/targets.js';
+import { membershipChangesAfter } from '../collections/membership-repository.js';
+import { readSetting, writeSetting } from '../site/repository.js';
 
 const WATERMARK = 'deployments_membership_change_id';
 const BATCH = 5000;
@@ -17,12 +19,12 @@ export async function propagateMembershipChanges(
   notifier: DeploymentNotifier,
 ): Promise<void> {
   const db = ctx.db.kysely;
-  const mark = await repo.siteSetting(db, { key: WATERMARK });
+  const mark = await readSetting(db, WATERMARK);
   // No mark yet: a new site (or one upgraded to software distribution) starts from the
   // beginning; only changes of collections with deployments or windows lead anywhere.
   let last = Number(mark ?? 0);
   for (;;) {
-    const rows = await repo.membershipChangesAfter(db, { afterId: last, limit: BATCH });
+    const rows = await membershipChangesAfter(db, { afterId: last, limit: BATCH });
     if (rows.length === 0) return;
     const collections = [...new Set(rows.map((r) => r.collection_id))];
     const relevant = await repo.collectionsWithDeploymentsOrWindows(db, {
@@ -42,5 +44,5 @@ export async function propagateMembershipChanges(
 }
 
 async function save(ctx: SiteContext, id: number): Promise<void> {
-  await repo.saveSiteSetting(ctx.db.kysely, { key: WATERMARK, value: String(id) });
+  await writeSetting(ctx.db.kysely, { key: WATERMARK, value: String(id) });
 }

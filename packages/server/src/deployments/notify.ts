@@ -2,7 +2,7 @@ import type { SiteContext } from '../context.js';
 import type { BusEvents } from '../events/bus.js';
 import { requestActions } from '../devices/client-notification.js';
 import type { PushHub } from '../push/push-hub.js';
-import * as repo from './repository/targets.js';
+import { liveDevices, liveMembersOfAny } from '../devices/repository.js';
 
 type DeploymentsChanged = BusEvents['deployments-changed'];
 
@@ -37,7 +37,7 @@ export class DeploymentNotifier {
     const ids = [...new Set(collectionIds)];
     if (ids.length === 0) return 0;
     await this.changed({ collectionIds: ids });
-    const devices = await repo.activeMembersOf(this.ctx.db.kysely, { collectionIds: ids });
+    const devices = await liveMembersOfAny(this.ctx.db.kysely, { collectionIds: ids });
     await this.nudge(devices, requestedBy);
     return devices.length;
   }
@@ -55,9 +55,7 @@ export class DeploymentNotifier {
     await this.changed({ deviceIds: ids });
     const devices: { id: string; push_seen_at: string | null }[] = [];
     for (let i = 0; i < ids.length; i += CHUNK) {
-      devices.push(
-        ...(await repo.activeDevices(this.ctx.db.kysely, { ids: ids.slice(i, i + CHUNK) })),
-      );
+      devices.push(...(await liveDevices(this.ctx.db.kysely, { ids: ids.slice(i, i + CHUNK) })));
     }
     await this.nudge(devices, requestedBy);
     return devices.length;

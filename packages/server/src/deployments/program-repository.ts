@@ -1,10 +1,11 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import { PlatformRequirements, type Program } from '@steward/protocol';
-import type { Database, ProgramTable } from '../db/tables/index.js';
+import type { ProgramTable } from '../db/tables/index.js';
 import { checkRow, parseJsonColumn } from '../db/corrupt-row.js';
+import { packageHeads } from '../content/repository.js';
+import type { Queryable } from '../db/database.js';
 
-type Tx = Kysely<Database>;
 export type ProgramRow = Selectable<ProgramTable> & { package_name: string };
 
 const ExitCodes = Type.Array(Type.Integer());
@@ -34,49 +35,49 @@ export function toProgram(row: ProgramRow): Program {
   };
 }
 
-function selectPrograms(db: Tx) {
+function selectPrograms(db: Queryable) {
   return db
     .selectFrom('program as p')
-    .innerJoin('software_package as k', 'k.id', 'p.package_id')
+    .innerJoin(packageHeads(db).as('k'), 'k.id', 'p.package_id')
     .selectAll('p')
     .select('k.name as package_name');
 }
 
-export function listProgramRows(db: Tx, packageId?: string): Promise<ProgramRow[]> {
+export function listProgramRows(db: Queryable, packageId?: string): Promise<ProgramRow[]> {
   let q = selectPrograms(db).orderBy('k.name').orderBy('p.name');
   if (packageId !== undefined) q = q.where('p.package_id', '=', packageId);
   return q.execute();
 }
 
-export function findProgramRow(db: Tx, id: string): Promise<ProgramRow | undefined> {
+export function findProgramRow(db: Queryable, id: string): Promise<ProgramRow | undefined> {
   return selectPrograms(db).where('p.id', '=', id).executeTakeFirst();
 }
 
-export function programRowsByIds(db: Tx, ids: readonly string[]): Promise<ProgramRow[]> {
+export function programRowsByIds(db: Queryable, ids: readonly string[]): Promise<ProgramRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
   return selectPrograms(db)
     .where('p.id', 'in', [...ids])
     .execute();
 }
 
-export async function insertProgram(db: Tx, row: Insertable<ProgramTable>): Promise<void> {
+export async function insertProgram(db: Queryable, row: Insertable<ProgramTable>): Promise<void> {
   await db.insertInto('program').values(row).execute();
 }
 
 export async function updateProgram(
-  db: Tx,
+  db: Queryable,
   id: string,
   set: Updateable<ProgramTable>,
 ): Promise<void> {
   await db.updateTable('program').set(set).where('id', '=', id).execute();
 }
 
-export async function deleteProgram(db: Tx, id: string): Promise<void> {
+export async function deleteProgram(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('program').where('id', '=', id).execute();
 }
 
 /** Every program's dependency edge: programs are few (hundreds), so cycles are checked in memory. */
-export async function dependencyEdges(db: Tx): Promise<Map<string, string | null>> {
+export async function dependencyEdges(db: Queryable): Promise<Map<string, string | null>> {
   const rows = await db.selectFrom('program').select(['id', 'depends_on_program_id']).execute();
   return new Map(rows.map((r) => [r.id, r.depends_on_program_id]));
 }
@@ -119,7 +120,7 @@ export function closesCycle(
 
 /** What keeps a program from being deleted: deployments, phased deployments, dependants. */
 export async function programUsers(
-  db: Tx,
+  db: Queryable,
   id: string,
 ): Promise<{ deployments: string[]; phasedDeployments: string[]; programs: string[] }> {
   const deployments = await db
@@ -146,7 +147,7 @@ export async function programUsers(
 
 /** Collections targeted by deployments of these programs (for nudges and cache drops). */
 export async function collectionsDeploying(
-  db: Tx,
+  db: Queryable,
   programIds: readonly string[],
 ): Promise<string[]> {
   if (programIds.length === 0) return [];

@@ -7,11 +7,10 @@ import {
   withSettingDefaults,
 } from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Program, ProgramBody, UpdateProgramRequest } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
-import type { Database, ProgramTable } from '../db/tables/index.js';
+import type { ProgramTable } from '../db/tables/index.js';
 import { writeAudit } from '../audit/audit.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import type { DeploymentNotifier } from './notify.js';
@@ -19,8 +18,7 @@ import { mustFindPackage } from '../content/find-package.js';
 import * as repo from './program-repository.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import { columnChanges, type ColumnWriters } from '../db/setting-columns.js';
-
-type Tx = Kysely<Database>;
+import { type Queryable, inTransaction } from '../db/database.js';
 
 /**
  * The working directory stays inside the package: relative, no `..`. Returned normalised
@@ -66,7 +64,7 @@ export class ProgramService {
     private readonly notifier: DeploymentNotifier,
   ) {}
 
-  private async mustFind(db: Tx, id: string): Promise<repo.ProgramRow> {
+  private async mustFind(db: Queryable, id: string): Promise<repo.ProgramRow> {
     const row = await repo.findProgramRow(db, id);
     if (!row) throw new NotFoundError('program', id, ErrorCode.PROGRAM_NOT_FOUND);
     return row;
@@ -88,7 +86,11 @@ export class ProgramService {
   }
 
   /** Refuses an unknown dependency, itself, or a loop through other programs. */
-  private async checkDependency(tx: Tx, programId: string, dependsOn: string): Promise<void> {
+  private async checkDependency(
+    tx: Queryable,
+    programId: string,
+    dependsOn: string,
+  ): Promise<void> {
     const edges = await repo.dependencyEdges(tx);
     if (!edges.has(dependsOn))
       throw new NotFoundError('program', dependsOn, ErrorCode.PROGRAM_NOT_FOUND);
@@ -165,7 +167,7 @@ export class ProgramService {
   async remove(actor: Actor, id: string): Promise<void> {
     authorize(actor, 'software:write');
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       const row = await this.mustFind(tx, id);
       const users = await repo.programUsers(tx, row.id);
       const names = [...users.deployments, ...users.phasedDeployments, ...users.programs];
@@ -193,7 +195,7 @@ export class ProgramService {
     authorize(actor, 'software:write');
     const at = nowIso(this.ctx);
     let affected: string[] = [];
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       const row = await this.mustFind(tx, id);
       if ((row.disabled === 1) === disabled) return;
       await repo.updateProgram(tx, row.id, { disabled: disabled ? 1 : 0, updated_at: at });
@@ -221,14 +223,14 @@ export class ProgramService {
   }
 
   /** Collections of deployments of this program or of programs that depend on it. */
-  private async collectionsAffected(tx: Tx, programId: string): Promise<string[]> {
+  private async collectionsAffected(tx: Queryable, programId: string): Promise<string[]> {
     const programs = repo.withDependants(await repo.dependencyEdges(tx), programId);
     return repo.collectionsDeploying(tx, programs);
   }
 
-  private async write(name: string, body: (tx: Tx) => Promise<void>): Promise<void> {
+  private async write(name: string, body: (tx: Queryable) => Promise<void>): Promise<void> {
     try {
-      await this.ctx.db.kysely.transaction().execute(body);
+      await inTransaction(this.ctx.db.kysely, body);
     } catch (err) {
       if (isUniqueViolation(err))
         throw new ConflictError(

@@ -1,8 +1,6 @@
 import { NotFoundError, ErrorCode } from '@steward/protocol';
-import type { Kysely } from 'kysely';
 import type { Actor, SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
-import type { Database } from '../db/tables/index.js';
 import { checkRow } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
 import {
@@ -12,21 +10,22 @@ import {
 } from './deployment-repository.js';
 import { checkExtraAssignment } from './schedule-validation.js';
 import * as repo from './repository/rerun.js';
+import { existingDeviceIds } from '../devices/repository.js';
+import { type Queryable, inTransaction } from '../db/database.js';
 
-type Tx = Kysely<Database>;
 const CHUNK = 500;
 
-async function mustFind(tx: Tx, id: string): Promise<DeploymentRow> {
+async function mustFind(tx: Queryable, id: string): Promise<DeploymentRow> {
   const row = await findDeploymentRow(tx, id);
   if (!row) throw new NotFoundError('deployment', id, ErrorCode.DEPLOYMENT_NOT_FOUND);
   return row;
 }
 
 /** Refuses the whole request when one device id is unknown (nothing is written). */
-async function requireDevices(tx: Tx, ids: readonly string[]): Promise<void> {
+async function requireDevices(tx: Queryable, ids: readonly string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += CHUNK) {
     const part = ids.slice(i, i + CHUNK);
-    const found = await repo.existingDeviceIds(tx, { ids: part });
+    const found = await existingDeviceIds(tx, { ids: part });
     const missing = part.find((id) => !found.has(id));
     if (missing !== undefined)
       throw new NotFoundError('device', missing, ErrorCode.DEVICE_NOT_FOUND);
@@ -46,7 +45,7 @@ export async function rerunDeployment(
 ): Promise<{ collectionId: string; deviceIds: string[] }> {
   const at = nowIso(ctx);
   const ids = [...new Set(deviceIds ?? [])];
-  return ctx.db.kysely.transaction().execute(async (tx) => {
+  return inTransaction(ctx.db.kysely, async (tx) => {
     const row = await mustFind(tx, id);
     if (deviceIds === undefined) {
       const top = await repo.topDeviceRevision(tx, { deploymentId: row.id });
@@ -88,7 +87,7 @@ export async function addExtraAssignment(
   when: string,
 ): Promise<string> {
   const at = nowIso(ctx);
-  return ctx.db.kysely.transaction().execute(async (tx) => {
+  return inTransaction(ctx.db.kysely, async (tx) => {
     const row = await mustFind(tx, id);
     checkExtraAssignment(
       when,

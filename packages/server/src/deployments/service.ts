@@ -6,7 +6,6 @@ import {
   withSettingDefaults,
 } from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type {
   Deployment,
   DeploymentBody,
@@ -17,7 +16,6 @@ import type {
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
-import type { Database } from '../db/tables/index.js';
 import { checkRow } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';
@@ -32,8 +30,7 @@ import { checkSchedule, type ScheduleFields } from './schedule-validation.js';
 import { deploymentSummaries } from './summary.js';
 import { deviceDeploymentStates, listDeploymentDevices } from './repository/monitoring.js';
 import { addExtraAssignment, rerunDeployment } from './rerun.js';
-
-type Tx = Kysely<Database>;
+import { type Queryable, inTransaction } from '../db/database.js';
 
 function scheduleOf(row: repo.DeploymentRow): ScheduleFields {
   checkRow('deployment', row.id, row);
@@ -58,7 +55,7 @@ export class DeploymentService {
     private readonly notifier: DeploymentNotifier,
   ) {}
 
-  private async mustFind(db: Tx, id: string): Promise<repo.DeploymentRow> {
+  private async mustFind(db: Queryable, id: string): Promise<repo.DeploymentRow> {
     const row = await repo.findDeploymentRow(db, id);
     if (!row) throw new NotFoundError('deployment', id, ErrorCode.DEPLOYMENT_NOT_FOUND);
     return row;
@@ -104,9 +101,9 @@ export class DeploymentService {
 
   async create(actor: Actor, body: DeploymentBody): Promise<Deployment> {
     authorize(actor, 'deployments:write');
-    const id = await this.ctx.db.kysely
-      .transaction()
-      .execute((tx) => this.createInTransaction(tx, actor, body));
+    const id = await inTransaction(this.ctx.db.kysely, (tx) =>
+      this.createInTransaction(tx, actor, body),
+    );
     await this.nudgeDeployment(id, actor.userName);
     return this.get(actor, id);
   }
@@ -116,7 +113,7 @@ export class DeploymentService {
    * create theirs with their own rows); the caller nudges with nudgeDeployment after commit.
    */
   async createInTransaction(
-    tx: Tx,
+    tx: Queryable,
     actor: Actor,
     body: DeploymentBody,
     extra: { phasedDeploymentId?: string } = {},
@@ -180,7 +177,7 @@ export class DeploymentService {
   }
 
   /** The program and every program it needs first must have content clients can be given. */
-  private async requireContent(tx: Tx, programId: string): Promise<void> {
+  private async requireContent(tx: Queryable, programId: string): Promise<void> {
     const edges = await dependencyEdges(tx);
     const seen = new Set<string>();
     for (let p: string | null | undefined = programId; p && !seen.has(p); p = edges.get(p)) {
@@ -200,7 +197,7 @@ export class DeploymentService {
     authorize(actor, 'deployments:write');
     const at = nowIso(this.ctx);
     const set = columnChanges(repo.UPDATE_COLUMNS, patch);
-    const collectionId = await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    const collectionId = await inTransaction(this.ctx.db.kysely, async (tx) => {
       const row = await this.mustFind(tx, id);
       const before = scheduleOf(row);
       checkSchedule(
@@ -236,7 +233,7 @@ export class DeploymentService {
   async remove(actor: Actor, id: string): Promise<void> {
     authorize(actor, 'deployments:write');
     const at = nowIso(this.ctx);
-    const collectionId = await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    const collectionId = await inTransaction(this.ctx.db.kysely, async (tx) => {
       const row = await this.mustFind(tx, id);
       if (row.phased_deployment_id !== null)
         throw new ConflictError(

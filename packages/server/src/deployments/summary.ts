@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import {
   DEPLOYMENT_STATES,
   type DeploymentSummary,
@@ -6,13 +6,13 @@ import {
   NotFoundError,
   ErrorCode,
 } from '@steward/protocol';
-import type { Database, DeploymentTable } from '../db/tables/index.js';
-import { toNumber } from '../db/database.js';
+import type { DeploymentTable } from '../db/tables/index.js';
+import { toNumber, type Queryable } from '../db/database.js';
 import * as repo from './repository/summary.js';
+import { memberCounts } from '../collections/repository.js';
 import { triggersOf } from './deployment-repository.js';
 import { expiredEverywhere } from './schedule-validation.js';
 
-type Tx = Kysely<Database>;
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** A run may start late (window, boot, download): flagged overdue only an hour after it was due. */
@@ -90,14 +90,14 @@ const SUMMARY_CHUNK = 200;
  * state are 'targeted'. The member count is the collection's own, kept with its membership.
  */
 async function summariesOf(
-  db: Tx,
+  db: Queryable,
   deployments: readonly SummaryFields[],
   now: Date,
 ): Promise<DeploymentSummary[]> {
   const rows = await repo.stateCounts(db, {
     deployments: deployments.map((d) => ({ id: d.id, cutoff: overdueCutoff(d, now) })),
   });
-  const members = await repo.memberCounts(db, {
+  const members = await memberCounts(db, {
     collectionIds: [...new Set(deployments.map((d) => d.collection_id))],
   });
   const byDeployment = new Map<string, typeof rows>();
@@ -119,7 +119,7 @@ async function summariesOf(
 
 /** Summaries of several deployments (the list and report views), two queries per chunk. */
 export async function deploymentSummaries(
-  db: Tx,
+  db: Queryable,
   deployments: readonly SummaryFields[],
   now: Date = new Date(),
 ): Promise<Map<string, DeploymentSummary>> {
@@ -132,7 +132,7 @@ export async function deploymentSummaries(
 
 /** Monitoring summary of one deployment (also used by phased deployments to advance or halt). */
 export async function deploymentSummary(
-  db: Tx,
+  db: Queryable,
   deploymentId: string,
   now: Date = new Date(),
 ): Promise<DeploymentSummary> {

@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import {
   canonicalJson,
   DeploymentTimelinePoint,
@@ -6,11 +5,11 @@ import {
   ErrorCode,
 } from '@steward/protocol';
 import { authorize, type Actor, type SiteContext } from '../context.js';
-import type { Database } from '../db/tables/index.js';
-import { toNumber } from '../db/database.js';
+import type { Queryable } from '../db/database.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
-import { SUMMARY_COLUMNS } from './reports.js';
 import { deploymentSummary, deploymentSummaries } from './summary.js';
+import { listSummaryFields } from './repository/summary.js';
+import * as repo from './repository/timeline.js';
 
 /**
  * The live chart's history: the summarizer job writes a `deployment_state_snapshot` (state counts)
@@ -24,11 +23,10 @@ const RECENT_POINTS = MAX_TIMELINE_POINTS / 2;
 const DELETE_CHUNK = 500;
 const SUMMARY_CHUNK = 200;
 
-type Tx = Kysely<Database>;
 type Counts = DeploymentTimelinePoint['counts'];
 const CountsSchema = DeploymentTimelinePoint.properties.counts;
 
-function countsOf(deploymentId: string, row: { at: string; counts: unknown }): Counts {
+function countsOf(deploymentId: string, row: repo.SnapshotRow): Counts {
   return parseJsonColumn(CountsSchema, row.counts, {
     table: 'deployment_state_snapshot',
     id: `${deploymentId}/${row.at}`,
@@ -36,33 +34,23 @@ function countsOf(deploymentId: string, row: { at: string; counts: unknown }): C
   });
 }
 
-async function lastSnapshot(db: Tx, deploymentId: string): Promise<Counts | undefined> {
-  const row = await db
-    .selectFrom('deployment_state_snapshot')
-    .select(['at', 'counts'])
-    .where('deployment_id', '=', deploymentId)
-    .orderBy('at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? countsOf(deploymentId, row) : undefined;
-}
-
 /** Summarizer job: one snapshot per deployment whose counts changed. Returns how many were written. */
 export async function snapshotDeploymentStates(ctx: SiteContext): Promise<number> {
   const db = ctx.db.kysely;
-  const deployments = await db
-    .selectFrom('deployment')
-    .select(SUMMARY_COLUMNS)
-    .orderBy('id')
-    .execute();
+  const deployments = await listSummaryFields(db);
   let written = 0;
   for (let i = 0; i < deployments.length; i += SUMMARY_CHUNK) {
     const now = ctx.clock.now();
     const summaries = await deploymentSummaries(db, deployments.slice(i, i + SUMMARY_CHUNK), now);
     for (const [id, { counts }] of summaries) {
-      const last = await lastSnapshot(db, id);
+      const row = await repo.lastSnapshot(db, { deploymentId: id });
+      const last = row ? countsOf(id, row) : undefined;
       if (last !== undefined && canonicalJson(last) === canonicalJson(counts)) continue;
-      await writeSnapshot(db, id, now.toISOString(), counts);
+      await repo.writeSnapshot(db, {
+        deploymentId: id,
+        at: now.toISOString(),
+        counts: JSON.stringify(counts),
+      });
       written += 1;
       await thinSnapshots(db, id);
     }
@@ -70,46 +58,20 @@ export async function snapshotDeploymentStates(ctx: SiteContext): Promise<number
   return written;
 }
 
-async function writeSnapshot(db: Tx, deploymentId: string, at: string, counts: Counts) {
-  const json = JSON.stringify(counts);
-  await db
-    .insertInto('deployment_state_snapshot')
-    .values({ deployment_id: deploymentId, at, counts: json })
-    // Two passes in the same millisecond (a stopped test clock) keep the newer counts.
-    .onConflict((oc) => oc.columns(['deployment_id', 'at']).doUpdateSet({ counts: json }))
-    .execute();
-}
-
 /** Drops every second point of the older part once a deployment has more than the maximum. */
 export async function thinSnapshots(
-  db: Tx,
+  db: Queryable,
   deploymentId: string,
   max: number = MAX_TIMELINE_POINTS,
 ): Promise<void> {
-  const row = await db
-    .selectFrom('deployment_state_snapshot')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('deployment_id', '=', deploymentId)
-    .executeTakeFirst();
-  const total = toNumber(row?.n);
+  const total = await repo.snapshotCount(db, { deploymentId });
   if (total <= max) return;
   const keepRecent = Math.min(RECENT_POINTS, Math.floor(max / 2));
-  const older = await db
-    .selectFrom('deployment_state_snapshot')
-    .select('at')
-    .where('deployment_id', '=', deploymentId)
-    .orderBy('at', 'asc')
-    .limit(total - keepRecent)
-    .execute();
+  const older = await repo.oldestSnapshotTimes(db, { deploymentId, limit: total - keepRecent });
   // Odd positions go: the oldest point (where the chart starts) always stays.
-  const doomed = older.filter((_, i) => i % 2 === 1).map((r) => r.at);
-  for (let i = 0; i < doomed.length; i += DELETE_CHUNK) {
-    await db
-      .deleteFrom('deployment_state_snapshot')
-      .where('deployment_id', '=', deploymentId)
-      .where('at', 'in', doomed.slice(i, i + DELETE_CHUNK))
-      .execute();
-  }
+  const doomed = older.filter((_, i) => i % 2 === 1);
+  for (let i = 0; i < doomed.length; i += DELETE_CHUNK)
+    await repo.deleteSnapshots(db, { deploymentId, at: doomed.slice(i, i + DELETE_CHUNK) });
 }
 
 /** The deployment's snapshots, oldest first, ending with its counts now. */
@@ -120,18 +82,9 @@ export async function deploymentTimeline(
 ): Promise<DeploymentTimelinePoint[]> {
   authorize(actor, 'read');
   const db = ctx.db.kysely;
-  const exists = await db
-    .selectFrom('deployment')
-    .select('id')
-    .where('id', '=', deploymentId)
-    .executeTakeFirst();
-  if (!exists) throw new NotFoundError('deployment', deploymentId, ErrorCode.DEPLOYMENT_NOT_FOUND);
-  const rows = await db
-    .selectFrom('deployment_state_snapshot')
-    .select(['at', 'counts'])
-    .where('deployment_id', '=', deploymentId)
-    .orderBy('at', 'asc')
-    .execute();
+  if (!(await repo.deploymentExists(db, { id: deploymentId })))
+    throw new NotFoundError('deployment', deploymentId, ErrorCode.DEPLOYMENT_NOT_FOUND);
+  const rows = await repo.snapshots(db, { deploymentId });
   const points: DeploymentTimelinePoint[] = rows.map((r) => ({
     at: r.at,
     counts: countsOf(deploymentId, r),

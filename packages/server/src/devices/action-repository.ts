@@ -1,5 +1,6 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { Database, DeviceActionTable } from '../db/tables/index.js';
+import type { Insertable, Selectable } from 'kysely';
+import type { DeviceActionTable } from '../db/tables/index.js';
+import type { Queryable } from '../db/database.js';
 
 export type DeviceActionRow = Selectable<DeviceActionTable>;
 
@@ -7,7 +8,7 @@ const INSERT_CHUNK = 500;
 
 /** Records push requests (client notifications), a chunk of rows per statement. */
 export async function insertDeviceActions(
-  db: Kysely<Database>,
+  db: Queryable,
   rows: readonly Insertable<DeviceActionTable>[],
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK)
@@ -17,15 +18,12 @@ export async function insertDeviceActions(
       .execute();
 }
 
-export function findDeviceAction(db: Kysely<Database>, id: string): Promise<DeviceActionRow> {
+export function findDeviceAction(db: Queryable, id: string): Promise<DeviceActionRow> {
   return db.selectFrom('device_action').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
 /** A device's newest push requests (100). */
-export function recentActionsOf(
-  db: Kysely<Database>,
-  deviceId: string,
-): Promise<DeviceActionRow[]> {
+export function recentActionsOf(db: Queryable, deviceId: string): Promise<DeviceActionRow[]> {
   return db
     .selectFrom('device_action')
     .selectAll()
@@ -37,7 +35,7 @@ export function recentActionsOf(
 
 /** Requests the device reported done (its NUDGE_COMPLETED message names them). */
 export async function completeDeviceActions(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; requestIds: readonly string[]; at: string },
 ): Promise<void> {
   await db
@@ -51,7 +49,7 @@ export async function completeDeviceActions(
 
 /** Requests sent down a push channel, 500 per statement. */
 export async function markActionsDelivered(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { ids: readonly string[]; at: string },
 ): Promise<void> {
   for (let i = 0; i < opts.ids.length; i += 500) {
@@ -65,7 +63,7 @@ export async function markActionsDelivered(
 
 /** Requests made for a device since `since` and not delivered yet (replayed when it connects). */
 export function undeliveredActions(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; since: string },
 ): Promise<{ id: string; action: string }[]> {
   return db

@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
 import { NotFoundError, type CollectionActionResult, type NudgeAction } from '@steward/protocol';
-import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
@@ -9,6 +7,7 @@ import { type PushHub } from '../push/push-hub.js';
 import { findCollection } from '../collections/repository.js';
 import { liveMembersOf, newActionRow } from './repository.js';
 import { insertDeviceActions } from './action-repository.js';
+import { type Queryable, inTransaction } from '../db/database.js';
 
 type ActionRow = ReturnType<typeof newActionRow>;
 
@@ -25,7 +24,7 @@ export async function requestActions(
     action: NudgeAction;
     requestedBy: string;
     now: Date;
-    alsoInTx?: (tx: Kysely<Database>, rows: readonly ActionRow[]) => Promise<void>;
+    alsoInTx?: (tx: Queryable, rows: readonly ActionRow[]) => Promise<void>;
   },
 ): Promise<ActionRow[]> {
   const { action, requestedBy, now } = o;
@@ -33,7 +32,7 @@ export async function requestActions(
     newActionRow(d, { action, requestedBy, now, heldHere: push.isConnected(d.id) }),
   );
   if (rows.length === 0 && !o.alsoInTx) return rows;
-  await ctx.db.kysely.transaction().execute(async (tx) => {
+  await inTransaction(ctx.db.kysely, async (tx) => {
     await insertDeviceActions(tx, rows);
     await o.alsoInTx?.(tx, rows);
   });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { DeviceSummary } from '@steward/protocol';
-import type { Database, DeviceActionTable, DeviceTable } from '../db/tables/index.js';
-import { toNumber } from '../db/database.js';
+import type { DeviceActionTable, DeviceTable } from '../db/tables/index.js';
+import { toNumber, type Queryable } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
-import { memberIdsOf } from '../collections/membership-repository.js';
+import { memberIdsOf, memberIdsOfAny } from '../collections/membership-repository.js';
 import type { SiteContext } from '../context.js';
 import { activeThresholdDays } from '../site/site-settings.js';
 
@@ -111,7 +111,7 @@ export function newActionRow(
 
 /** What the agent listener checks a device's key against. */
 export function findDeviceCredentials(
-  db: Kysely<Database>,
+  db: Queryable,
   deviceId: string,
 ): Promise<Pick<DeviceRow, 'key_hash' | 'revoked_at' | 'name'> | undefined> {
   return db
@@ -140,7 +140,7 @@ export type DeviceSortColumn =
 
 /** One page of devices and how many match in all. */
 export async function listDeviceRows(
-  db: Kysely<Database>,
+  db: Queryable,
   f: DeviceListFilter,
 ): Promise<{ rows: DeviceRow[]; total: number }> {
   let base = db.selectFrom('device');
@@ -195,7 +195,7 @@ export async function listDeviceRows(
 
 /** The live (not revoked) members of a collection, with what a push request needs. */
 export function liveMembersOf(
-  db: Kysely<Database>,
+  db: Queryable,
   collectionId: string,
 ): Promise<{ id: string; push_seen_at: string | null }[]> {
   return db
@@ -206,8 +206,83 @@ export function liveMembersOf(
     .execute();
 }
 
+/** A device to nudge: its id and when its push connection was last seen. */
+export interface PushTarget {
+  id: string;
+  push_seen_at: string | null;
+}
+
+/** Unrevoked devices that are members of any of these collections. */
+export function liveMembersOfAny(
+  db: Queryable,
+  opts: { collectionIds: readonly string[] },
+): Promise<PushTarget[]> {
+  return db
+    .selectFrom('device')
+    .select(['id', 'push_seen_at'])
+    .where('revoked_at', 'is', null)
+    .where('id', 'in', memberIdsOfAny(db, opts.collectionIds))
+    .execute();
+}
+
+/** These devices, unless revoked (one statement; the caller chunks). */
+export function liveDevices(
+  db: Queryable,
+  opts: { ids: readonly string[] },
+): Promise<PushTarget[]> {
+  return db
+    .selectFrom('device')
+    .select(['id', 'push_seen_at'])
+    .where('id', 'in', [...opts.ids])
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/** Which of these device ids exist (one statement; the caller chunks). */
+export async function existingDeviceIds(
+  db: Queryable,
+  opts: { ids: readonly string[] },
+): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('device')
+    .select('id')
+    .where('id', 'in', [...opts.ids])
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** When a device enrolled (undefined: no such device). */
+export async function deviceEnrolledAt(
+  db: Queryable,
+  opts: { id: string },
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('device')
+    .select('enrolled_at')
+    .where('id', '=', opts.id)
+    .executeTakeFirst();
+  return row?.enrolled_at;
+}
+
+/**
+ * Device ids and host names, as a derived table for other domains' statements
+ * (`.innerJoin(deviceNames(db).as('v'), 'v.id', ...)`): one statement, and the device table
+ * stays this domain's. Both databases flatten the subquery into the join.
+ */
+export function deviceNames(db: Queryable) {
+  return db.selectFrom('device').select(['id', 'name']);
+}
+
+/** Ids of the devices whose host name contains `search` (any case), as a subquery. */
+export function deviceIdsNamedLike(db: Queryable, search: string) {
+  return db
+    .selectFrom('device')
+    .select('id')
+    .where(sql<boolean>`lower(name) like ${containsPattern(search)} escape '\\'`);
+}
+
 export async function revokeDevice(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; at: string },
 ): Promise<void> {
   await db
@@ -222,7 +297,7 @@ export async function revokeDevice(
  * PostgreSQL the row is locked (FOR UPDATE) so one batch per device is applied at a time.
  */
 export async function lockReportSequences(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; dialect: 'sqlite' | 'postgres' },
 ): Promise<{ report_seq: string | number; inventory_seq: string | number } | undefined> {
   const lockSuffix = opts.dialect === 'postgres' ? sql` for update` : sql``;
@@ -237,7 +312,7 @@ export async function lockReportSequences(
 
 /** What a stored report batch moves forward on its device. */
 export async function recordReportBatch(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: {
     deviceId: string;
     reportSeq: number;
@@ -259,10 +334,7 @@ export async function recordReportBatch(
 }
 
 /** True when the site wants a full inventory from the device next. */
-export async function inventoryResyncWanted(
-  db: Kysely<Database>,
-  deviceId: string,
-): Promise<boolean> {
+export async function inventoryResyncWanted(db: Queryable, deviceId: string): Promise<boolean> {
   const after = await db
     .selectFrom('device')
     .select('inventory_resync')
@@ -277,7 +349,7 @@ export async function inventoryResyncWanted(
  * already have written a later time).
  */
 export async function recordDeviceActivity(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; set: Updateable<DeviceTable>; contact: string | undefined },
 ): Promise<void> {
   const { contact } = opts;
@@ -297,7 +369,7 @@ export async function recordDeviceActivity(
 
 /** What applying an inventory report starts from: the device's package set and first report. */
 export function inventoryStateOf(
-  db: Kysely<Database>,
+  db: Queryable,
   deviceId: string,
 ): Promise<Pick<DeviceRow, 'package_set_id' | 'last_inventory_at'>> {
   return db
@@ -309,17 +381,14 @@ export function inventoryStateOf(
 
 /** Sets columns of one device (an inventory report's summary columns, its package set). */
 export async function updateDeviceColumns(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; update: Updateable<DeviceTable> },
 ): Promise<void> {
   await db.updateTable('device').set(opts.update).where('id', '=', opts.deviceId).execute();
 }
 
 /** Stores a newly enrolled device. */
-export async function insertDevice(
-  db: Kysely<Database>,
-  row: Insertable<DeviceTable>,
-): Promise<void> {
+export async function insertDevice(db: Queryable, row: Insertable<DeviceTable>): Promise<void> {
   await db.insertInto('device').values(row).execute();
 }
 
@@ -340,7 +409,7 @@ export interface DeviceActivityCounts {
  * (`collectionId`; undefined: every live device, even before the first collection evaluation).
  */
 export async function deviceActivityCounts(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { collectionId: string | undefined; since: string; onlineSince: string },
 ): Promise<DeviceActivityCounts> {
   const { since, onlineSince, collectionId } = opts;
@@ -375,7 +444,7 @@ export async function deviceActivityCounts(
 }
 
 /** Whether a device is enrolled and not revoked (content downloads ask on every file). */
-export async function isEnrolledDevice(db: Kysely<Database>, deviceId: string): Promise<boolean> {
+export async function isEnrolledDevice(db: Queryable, deviceId: string): Promise<boolean> {
   const row = await db
     .selectFrom('device')
     .select('revoked_at')

@@ -35,6 +35,7 @@ import {
   toDeviceSummary,
   type DeviceRow,
 } from './repository.js';
+import { inTransaction } from '../db/database.js';
 
 const Instances = Type.Array(InventoryInstance);
 
@@ -174,7 +175,7 @@ export class DeviceService {
       now: this.ctx.clock.now(),
       heldHere: this.push.isConnected(device.id),
     });
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await insertDeviceActions(tx, [row]);
       await writeAudit(tx, actor, row.requested_at, {
         action: `device.${action}`,
@@ -212,7 +213,7 @@ export class DeviceService {
     const device = await this.mustFind(idOrName);
     const at = nowIso(this.ctx);
     if (!device.revoked_at) {
-      await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      await inTransaction(this.ctx.db.kysely, async (tx) => {
         await revokeDevice(tx, { deviceId: device.id, at });
         await writeAudit(tx, actor, at, {
           action: 'device.revoke',

@@ -1,14 +1,14 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Boundary, BoundaryGroup, BoundaryGroupNeighbour } from '@steward/protocol';
-import type { BoundaryGroupTable, BoundaryTable, Database } from '../db/tables/index.js';
+import type { BoundaryGroupTable, BoundaryTable } from '../db/tables/index.js';
 import { checkRow } from '../db/corrupt-row.js';
 import type { LocationGroup } from './content-location.js';
+import type { Queryable } from '../db/database.js';
 
 export type BoundaryRow = Selectable<BoundaryTable>;
 export type BoundaryGroupRow = Selectable<BoundaryGroupTable>;
-type Tx = Kysely<Database>;
 
-export function findBoundary(db: Tx, idOrName: string): Promise<BoundaryRow | undefined> {
+export function findBoundary(db: Queryable, idOrName: string): Promise<BoundaryRow | undefined> {
   return db
     .selectFrom('boundary')
     .selectAll()
@@ -16,7 +16,10 @@ export function findBoundary(db: Tx, idOrName: string): Promise<BoundaryRow | un
     .executeTakeFirst();
 }
 
-export function findBoundaryGroup(db: Tx, idOrName: string): Promise<BoundaryGroupRow | undefined> {
+export function findBoundaryGroup(
+  db: Queryable,
+  idOrName: string,
+): Promise<BoundaryGroupRow | undefined> {
   return db
     .selectFrom('boundary_group')
     .selectAll()
@@ -24,12 +27,12 @@ export function findBoundaryGroup(db: Tx, idOrName: string): Promise<BoundaryGro
     .executeTakeFirst();
 }
 
-export async function insertBoundary(tx: Tx, row: Insertable<BoundaryTable>): Promise<void> {
+export async function insertBoundary(tx: Queryable, row: Insertable<BoundaryTable>): Promise<void> {
   await tx.insertInto('boundary').values(row).execute();
 }
 
 export async function updateBoundaryRow(
-  tx: Tx,
+  tx: Queryable,
   id: string,
   patch: Updateable<BoundaryTable>,
 ): Promise<void> {
@@ -37,12 +40,12 @@ export async function updateBoundaryRow(
 }
 
 /** Its group links go with it (ON DELETE CASCADE). */
-export async function deleteBoundary(tx: Tx, id: string): Promise<void> {
+export async function deleteBoundary(tx: Queryable, id: string): Promise<void> {
   await tx.deleteFrom('boundary').where('id', '=', id).execute();
 }
 
 export async function insertBoundaryGroup(
-  tx: Tx,
+  tx: Queryable,
   row: Insertable<BoundaryGroupTable>,
 ): Promise<void> {
   await tx.insertInto('boundary_group').values(row).execute();
@@ -50,7 +53,7 @@ export async function insertBoundaryGroup(
 
 /** Changes the columns given; nothing when there are none. */
 export async function updateBoundaryGroupRow(
-  tx: Tx,
+  tx: Queryable,
   id: string,
   patch: Updateable<BoundaryGroupTable>,
 ): Promise<void> {
@@ -59,13 +62,13 @@ export async function updateBoundaryGroupRow(
 }
 
 /** Its boundary, DP and neighbour links go with it (ON DELETE CASCADE). */
-export async function deleteBoundaryGroup(tx: Tx, id: string): Promise<void> {
+export async function deleteBoundaryGroup(tx: Queryable, id: string): Promise<void> {
   await tx.deleteFrom('boundary_group').where('id', '=', id).execute();
 }
 
 /** Ids of the named boundary groups (id or name each), or the first that matches none. */
 export async function resolveBoundaryGroupIds(
-  db: Tx,
+  db: Queryable,
   idsOrNames: readonly string[],
 ): Promise<{ ids: string[]; unknown?: string }> {
   const ids: string[] = [];
@@ -77,7 +80,7 @@ export async function resolveBoundaryGroupIds(
   return { ids };
 }
 
-export async function loadBoundaries(db: Tx, ids?: readonly string[]): Promise<Boundary[]> {
+export async function loadBoundaries(db: Queryable, ids?: readonly string[]): Promise<Boundary[]> {
   if (ids?.length === 0) return [];
   let q = db.selectFrom('boundary').selectAll();
   if (ids) q = q.where('id', 'in', ids);
@@ -105,7 +108,7 @@ export async function loadBoundaries(db: Tx, ids?: readonly string[]): Promise<B
 }
 
 export async function loadBoundaryGroups(
-  db: Tx,
+  db: Queryable,
   ids?: readonly string[],
 ): Promise<BoundaryGroup[]> {
   if (ids?.length === 0) return [];
@@ -153,7 +156,7 @@ export async function loadBoundaryGroups(
 }
 
 export async function setBoundaryGroupsOf(
-  tx: Tx,
+  tx: Queryable,
   boundaryId: string,
   groupIds: readonly string[],
 ): Promise<void> {
@@ -165,7 +168,7 @@ export async function setBoundaryGroupsOf(
     .execute();
 }
 
-export async function setGroupDps(tx: Tx, groupId: string, dpIds: readonly string[]) {
+export async function setGroupDps(tx: Queryable, groupId: string, dpIds: readonly string[]) {
   await tx.deleteFrom('boundary_group_dp').where('group_id', '=', groupId).execute();
   if (dpIds.length === 0) return;
   await tx
@@ -175,7 +178,7 @@ export async function setGroupDps(tx: Tx, groupId: string, dpIds: readonly strin
 }
 
 export async function setGroupNeighbours(
-  tx: Tx,
+  tx: Queryable,
   groupId: string,
   neighbours: readonly BoundaryGroupNeighbour[],
 ) {
@@ -194,7 +197,7 @@ export async function setGroupNeighbours(
 }
 
 /** Boundary groups whose boundaries contain the address (by its 32-hex key). */
-export async function groupsContaining(db: Tx, addressKey: string): Promise<string[]> {
+export async function groupsContaining(db: Queryable, addressKey: string): Promise<string[]> {
   const rows = await db
     .selectFrom('boundary as b')
     .innerJoin('boundary_group_boundary as l', 'l.boundary_id', 'b.id')
@@ -208,7 +211,7 @@ export async function groupsContaining(db: Tx, addressKey: string): Promise<stri
 
 /** The client's boundary groups and their neighbours, as content location reads them. */
 export async function loadLocationGroups(
-  db: Tx,
+  db: Queryable,
   clientGroupIds: readonly string[],
 ): Promise<Map<string, LocationGroup>> {
   const groups = new Map<string, LocationGroup>();

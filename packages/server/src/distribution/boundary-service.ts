@@ -9,8 +9,6 @@ import type {
   UpdateBoundaryGroupRequest,
   UpdateBoundaryRequest,
 } from '@steward/protocol';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
 import { checkRow } from '../db/corrupt-row.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
@@ -36,8 +34,8 @@ import {
   type BoundaryRow,
 } from './boundary-repository.js';
 import { parseBoundary, type BoundaryRange } from './ip-address.js';
+import { type Queryable, inTransaction } from '../db/database.js';
 
-type Tx = Kysely<Database>;
 const E = ErrorCode;
 
 function checkedRange(type: CreateBoundaryRequest['type'], value: string): BoundaryRange {
@@ -190,7 +188,7 @@ export class BoundaryService {
     authorize(actor, 'software:write');
     const row = await this.mustFindBoundary(idOrName);
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await deleteBoundary(tx, row.id);
       await writeAudit(tx, actor, at, {
         action: 'boundary.delete',
@@ -300,7 +298,7 @@ export class BoundaryService {
     authorize(actor, 'software:write');
     const row = await this.mustFindGroup(idOrName);
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await deleteBoundaryGroup(tx, row.id);
       await writeAudit(tx, actor, at, {
         action: 'boundary-group.delete',
@@ -314,10 +312,10 @@ export class BoundaryService {
   private async write(
     code: ErrorCode,
     message: string,
-    fn: (tx: Tx) => Promise<void>,
+    fn: (tx: Queryable) => Promise<void>,
   ): Promise<void> {
     try {
-      await this.ctx.db.kysely.transaction().execute(fn);
+      await inTransaction(this.ctx.db.kysely, fn);
     } catch (err) {
       if (isUniqueViolation(err)) throw new ConflictError(code, message);
       throw err;

@@ -1,16 +1,14 @@
-import type { Kysely, Updateable } from 'kysely';
+import type { Updateable } from 'kysely';
 import type {
   ContentState,
   DpCompletionRow,
   DpContentStatus,
   PackageContentStatus,
 } from '@steward/protocol';
-import type { Database, DpPackageTable } from '../db/tables/index.js';
-import { toNumber } from '../db/database.js';
+import type { DpPackageTable } from '../db/tables/index.js';
+import { toNumber, type Queryable } from '../db/database.js';
 import { checkRow } from '../db/corrupt-row.js';
 import { findVersion, type VersionRef } from '../content/repository.js';
-
-type Tx = Kysely<Database>;
 
 /** What distribution needs of a package row (content/repository.ts findPackage returns it). */
 export interface PackageRow {
@@ -30,7 +28,7 @@ function checkedState(row: {
 
 /** Content status rows (package x DP), filtered by package and/or DP. */
 export async function listContentStatus(
-  db: Tx,
+  db: Queryable,
   filter: { packageId?: string | undefined; dpId?: string | undefined },
 ): Promise<DpContentStatus[]> {
   let q = db
@@ -79,7 +77,10 @@ function percent(part: number, whole: number): number {
 }
 
 /** The package status view: DPs targeted, installed, distributing, failed and every row. */
-export async function packageContentStatus(db: Tx, pkg: PackageRow): Promise<PackageContentStatus> {
+export async function packageContentStatus(
+  db: Queryable,
+  pkg: PackageRow,
+): Promise<PackageContentStatus> {
   const rows = await listContentStatus(db, { packageId: pkg.id });
   const current = pkg.current_version_id ? await findVersion(db, pkg.current_version_id) : null;
   const count = (...states: ContentState[]) => rows.filter((r) => states.includes(r.state)).length;
@@ -97,7 +98,7 @@ export async function packageContentStatus(db: Tx, pkg: PackageRow): Promise<Pac
 }
 
 /** Report: per package with any target, the share of its DPs that hold the current version. */
-export async function dpCompletion(db: Tx): Promise<DpCompletionRow[]> {
+export async function dpCompletion(db: Queryable): Promise<DpCompletionRow[]> {
   const rows = await db
     .selectFrom('dp_package as t')
     .innerJoin('software_package as p', 'p.id', 't.package_id')
@@ -128,7 +129,7 @@ export async function dpCompletion(db: Tx): Promise<DpCompletionRow[]> {
  * Returns the DPs newly targeted.
  */
 export async function targetDps(
-  tx: Tx,
+  tx: Queryable,
   opts: { packageId: string; version: VersionRef; dpIds: readonly string[]; at: string },
 ): Promise<string[]> {
   if (opts.dpIds.length === 0) return [];
@@ -168,7 +169,7 @@ export async function targetDps(
  * winner per row. Returns the DPs moved.
  */
 export async function moveTargetsToVersion(
-  tx: Tx,
+  tx: Queryable,
   opts: { packageId: string; version: VersionRef; at: string; dpId?: string },
 ): Promise<string[]> {
   let q = tx
@@ -191,7 +192,7 @@ export async function moveTargetsToVersion(
 
 /** Stops targeting a DP with a package; the DP deletes the files at its next poll. */
 export async function removeTarget(
-  tx: Tx,
+  tx: Queryable,
   opts: { dpId: string; packageId: string },
 ): Promise<void> {
   await tx
@@ -203,7 +204,7 @@ export async function removeTarget(
 
 /** Asks the DPs given (every DP targeted when `dpIds` is omitted) to re-hash a package. */
 export async function requestValidation(
-  tx: Tx,
+  tx: Queryable,
   opts: { packageId: string; dpIds?: readonly string[] | undefined; at: string },
 ): Promise<void> {
   let q = tx
@@ -216,7 +217,7 @@ export async function requestValidation(
 }
 
 /** The site server's own target row of a package, with the DP's id and name. */
-export function findSiteServerTarget(db: Tx, packageId: string) {
+export function findSiteServerTarget(db: Queryable, packageId: string) {
   return db
     .selectFrom('dp_package as t')
     .innerJoin('distribution_point as d', 'd.id', 't.dp_id')
@@ -236,7 +237,7 @@ export interface ReportedTarget {
 }
 
 export async function findTarget(
-  tx: Tx,
+  tx: Queryable,
   opts: { dpId: string; packageId: string },
 ): Promise<ReportedTarget | undefined> {
   const row = await tx
@@ -258,7 +259,7 @@ export async function findTarget(
 }
 
 export async function updateTarget(
-  tx: Tx,
+  tx: Queryable,
   opts: { dpId: string; packageId: string; values: Updateable<DpPackageTable> },
 ): Promise<void> {
   await tx

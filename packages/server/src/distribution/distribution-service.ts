@@ -35,6 +35,7 @@ import {
 } from './dp-repository.js';
 import { mustFindDp } from './dp-service.js';
 import { applyDpStatusItem } from './dp-status.js';
+import { inTransaction } from '../db/database.js';
 
 /**
  * Content on distribution points: distributing a package's current version to DPs and DP groups,
@@ -91,7 +92,7 @@ export class DistributionService {
       );
     const groupIds = await this.resolveGroupIds(req.dpGroupIds ?? []);
     const at = nowIso(this.ctx);
-    const touched = await db.transaction().execute(async (tx) => {
+    const touched = await inTransaction(db, async (tx) => {
       const members = await givePackageToGroups(tx, { packageId: pkg.id, groupIds });
       const targets = [...new Set([...dps.ids, ...members])];
       // Rows left on an older version (an event missed while no process listened) catch up.
@@ -126,7 +127,7 @@ export class DistributionService {
     const pkg = await mustFindPackage(this.ctx.db.kysely, idOrName);
     const dp = await mustFindDp(this.ctx.db.kysely, dpIdOrName);
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await removeTarget(tx, { dpId: dp.id, packageId: pkg.id });
       await writeAudit(tx, actor, at, {
         action: 'package.remove-from-dp',
@@ -174,7 +175,7 @@ export class DistributionService {
       dpIds = r.ids;
     }
     const at = nowIso(this.ctx);
-    await db.transaction().execute(async (tx) => {
+    await inTransaction(db, async (tx) => {
       await requestValidation(tx, { packageId: pkg.id, dpIds, at });
       await writeAudit(tx, actor, at, {
         action: 'package.validate-content',

@@ -1,8 +1,6 @@
 import { ConflictError, InputError, NotFoundError, ErrorCode } from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
 import type { CreateDpGroupRequest, DpGroup, UpdateDpGroupRequest } from '@steward/protocol';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
@@ -25,8 +23,7 @@ import {
 } from './dp-repository.js';
 import { mustFindDp } from './dp-service.js';
 import type { DistributionService } from './distribution-service.js';
-
-type Tx = Kysely<Database>;
+import { type Queryable, inTransaction } from '../db/database.js';
 
 /**
  * DP groups. Giving a group a package targets its members of that moment; a DP added later is
@@ -122,7 +119,7 @@ export class DpGroupService {
     authorize(actor, 'software:write');
     const row = await this.mustFind(idOrName);
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await deleteDpGroup(tx, row.id);
       await writeAudit(tx, actor, at, {
         action: 'dp-group.delete',
@@ -138,7 +135,7 @@ export class DpGroupService {
     const row = await this.mustFind(idOrName);
     const members = await this.memberIds(dpIdsOrNames);
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await addGroupMembers(tx, row.id, members, at);
       await writeAudit(tx, actor, at, {
         action: 'dp-group.add-members',
@@ -155,7 +152,7 @@ export class DpGroupService {
     const row = await this.mustFind(idOrName);
     const dp = await mustFindDp(this.ctx.db.kysely, dpIdOrName);
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await removeGroupMember(tx, { groupId: row.id, dpId: dp.id });
       await writeAudit(tx, actor, at, {
         action: 'dp-group.remove-member',
@@ -173,7 +170,7 @@ export class DpGroupService {
     const row = await this.mustFind(idOrName);
     const db = this.ctx.db.kysely;
     const at = nowIso(this.ctx);
-    const sitePackages = await db.transaction().execute(async (tx) => {
+    const sitePackages = await inTransaction(db, async (tx) => {
       const gaps = await membersMissingContent(tx, [row.id]);
       const toSite: string[] = [];
       for (const packageId of new Set(gaps.map((g) => g.package_id))) {
@@ -198,9 +195,9 @@ export class DpGroupService {
     return this.load(row.id);
   }
 
-  private async write(name: string, fn: (tx: Tx) => Promise<void>): Promise<void> {
+  private async write(name: string, fn: (tx: Queryable) => Promise<void>): Promise<void> {
     try {
-      await this.ctx.db.kysely.transaction().execute(fn);
+      await inTransaction(this.ctx.db.kysely, fn);
     } catch (err) {
       if (isUniqueViolation(err))
         throw new ConflictError(

@@ -1,18 +1,17 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { DistributionPoint, DpGroup } from '@steward/protocol';
-import type { Database, DistributionPointTable, DpGroupTable } from '../db/tables/index.js';
-import { toNumber } from '../db/database.js';
+import type { DistributionPointTable, DpGroupTable } from '../db/tables/index.js';
+import { toNumber, type Queryable } from '../db/database.js';
 import type { CandidateDp } from './content-location.js';
 import { dpState, onlineSince } from './dp-state.js';
 
 export type DpRow = Selectable<DistributionPointTable>;
 export type DpGroupRow = Selectable<DpGroupTable>;
-type Tx = Kysely<Database>;
 
 /** The site server's own DP has a fixed id so that racing site processes create it once. */
 export const SITE_SERVER_DP_ID = 'site-server';
 
-export function findDp(db: Tx, idOrName: string): Promise<DpRow | undefined> {
+export function findDp(db: Queryable, idOrName: string): Promise<DpRow | undefined> {
   return db
     .selectFrom('distribution_point')
     .selectAll()
@@ -21,7 +20,7 @@ export function findDp(db: Tx, idOrName: string): Promise<DpRow | undefined> {
     .executeTakeFirst();
 }
 
-export function findDpGroup(db: Tx, idOrName: string): Promise<DpGroupRow | undefined> {
+export function findDpGroup(db: Queryable, idOrName: string): Promise<DpGroupRow | undefined> {
   return db
     .selectFrom('dp_group')
     .selectAll()
@@ -29,13 +28,16 @@ export function findDpGroup(db: Tx, idOrName: string): Promise<DpGroupRow | unde
     .executeTakeFirst();
 }
 
-export async function insertDp(tx: Tx, row: Insertable<DistributionPointTable>): Promise<void> {
+export async function insertDp(
+  tx: Queryable,
+  row: Insertable<DistributionPointTable>,
+): Promise<void> {
   await tx.insertInto('distribution_point').values(row).execute();
 }
 
 /** Changes the columns given; nothing when there are none. */
 export async function updateDpRow(
-  tx: Tx,
+  tx: Queryable,
   id: string,
   patch: Updateable<DistributionPointTable>,
 ): Promise<void> {
@@ -44,17 +46,17 @@ export async function updateDpRow(
 }
 
 /** Its targets and group and boundary group links go with it (ON DELETE CASCADE). */
-export async function deleteDp(tx: Tx, id: string): Promise<void> {
+export async function deleteDp(tx: Queryable, id: string): Promise<void> {
   await tx.deleteFrom('distribution_point').where('id', '=', id).execute();
 }
 
-export async function insertDpGroup(tx: Tx, row: Insertable<DpGroupTable>): Promise<void> {
+export async function insertDpGroup(tx: Queryable, row: Insertable<DpGroupTable>): Promise<void> {
   await tx.insertInto('dp_group').values(row).execute();
 }
 
 /** Changes the columns given; nothing when there are none. */
 export async function updateDpGroupRow(
-  tx: Tx,
+  tx: Queryable,
   id: string,
   patch: Updateable<DpGroupTable>,
 ): Promise<void> {
@@ -63,12 +65,12 @@ export async function updateDpGroupRow(
 }
 
 /** Its members and packages go with it; the DPs keep their targets. */
-export async function deleteDpGroup(tx: Tx, id: string): Promise<void> {
+export async function deleteDpGroup(tx: Queryable, id: string): Promise<void> {
   await tx.deleteFrom('dp_group').where('id', '=', id).execute();
 }
 
 export async function removeGroupMember(
-  tx: Tx,
+  tx: Queryable,
   opts: { groupId: string; dpId: string },
 ): Promise<void> {
   await tx
@@ -83,7 +85,7 @@ export async function removeGroupMember(
  * returns their members of the moment, the DPs to target now.
  */
 export async function givePackageToGroups(
-  tx: Tx,
+  tx: Queryable,
   opts: { packageId: string; groupIds: readonly string[] },
 ): Promise<string[]> {
   if (opts.groupIds.length === 0) return [];
@@ -102,7 +104,7 @@ export async function givePackageToGroups(
 
 /** Ids of the named DPs (id or name each), or the first name that matches none. */
 export async function resolveDpIds(
-  db: Tx,
+  db: Queryable,
   idsOrNames: readonly string[],
 ): Promise<{ ids: string[]; unknown?: string }> {
   const wanted = [...new Set(idsOrNames)];
@@ -134,7 +136,7 @@ function groupBy<T>(rows: readonly T[], key: (r: T) => string, value: (r: T) => 
 
 /** DPs with their groups, boundary groups and content counts; every DP when `ids` is omitted. */
 export async function loadDistributionPoints(
-  db: Tx,
+  db: Queryable,
   now: Date,
   ids?: readonly string[],
 ): Promise<DistributionPoint[]> {
@@ -194,7 +196,7 @@ export async function loadDistributionPoints(
  * the library is served from). Safe for several site processes starting at once.
  */
 export async function ensureSiteServerDpRow(
-  db: Tx,
+  db: Queryable,
   opts: { url: string; at: string; version: string },
 ): Promise<void> {
   await db
@@ -224,7 +226,7 @@ export async function ensureSiteServerDpRow(
 }
 
 /** Groups with members, packages and the members that were added after a package was given. */
-export async function loadDpGroups(db: Tx, ids?: readonly string[]): Promise<DpGroup[]> {
+export async function loadDpGroups(db: Queryable, ids?: readonly string[]): Promise<DpGroup[]> {
   if (ids?.length === 0) return [];
   let q = db.selectFrom('dp_group').selectAll();
   if (ids) q = q.where('id', 'in', ids);
@@ -270,7 +272,7 @@ export async function loadDpGroups(db: Tx, ids?: readonly string[]): Promise<DpG
  * targeted with it: members added after the package was given to the group (seed 004).
  */
 export function membersMissingContent(
-  db: Tx,
+  db: Queryable,
   groupIds: readonly string[],
 ): Promise<{ group_id: string; dp_id: string; package_id: string }[]> {
   return db
@@ -286,7 +288,7 @@ export function membersMissingContent(
 }
 
 export async function replaceGroupMembers(
-  tx: Tx,
+  tx: Queryable,
   groupId: string,
   dpIds: readonly string[],
   at: string,
@@ -296,7 +298,7 @@ export async function replaceGroupMembers(
 }
 
 export async function addGroupMembers(
-  tx: Tx,
+  tx: Queryable,
   groupId: string,
   dpIds: readonly string[],
   at: string,
@@ -311,7 +313,7 @@ export async function addGroupMembers(
 
 /** Online DPs with a URL; with a version, only those holding it completely. */
 export async function onlineCandidateDps(
-  db: Tx,
+  db: Queryable,
   opts: { now: Date; versionId: string | undefined },
 ): Promise<CandidateDp[]> {
   const { now, versionId } = opts;

@@ -7,8 +7,6 @@ import type {
   UpdateDistributionPointRequest,
 } from '@steward/protocol';
 import { encodeDpToken } from '@steward/protocol/node';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
@@ -23,9 +21,10 @@ import {
   updateDpRow,
   type DpRow,
 } from './dp-repository.js';
+import { type Queryable, inTransaction } from '../db/database.js';
 
 /** A distribution point by id or name; DP_NOT_FOUND (404) when there is none. */
-export async function mustFindDp(db: Kysely<Database>, idOrName: string): Promise<DpRow> {
+export async function mustFindDp(db: Queryable, idOrName: string): Promise<DpRow> {
   const row = await findDp(db, idOrName);
   if (!row) throw new NotFoundError('distribution point', idOrName, ErrorCode.DP_NOT_FOUND);
   return row;
@@ -92,7 +91,7 @@ export class DistributionPointService {
     const at = nowIso(this.ctx);
     const token = this.newToken(id);
     await this.write(req.name, async () => {
-      await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      await inTransaction(this.ctx.db.kysely, async (tx) => {
         await insertDp(tx, {
           id,
           name: req.name,
@@ -130,7 +129,7 @@ export class DistributionPointService {
     if (row.is_site_server === 1) throw siteServerError('has no registration token');
     const token = this.newToken(row.id);
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await updateDpRow(tx, row.id, {
         registration_hash: token.hash,
         registration_expires_at: token.expiresAt,
@@ -163,7 +162,7 @@ export class DistributionPointService {
       ...(req.protected !== undefined ? { protected: req.protected ? 1 : 0 } : {}),
     };
     await this.write(req.name ?? row.name, async () => {
-      await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      await inTransaction(this.ctx.db.kysely, async (tx) => {
         await updateDpRow(tx, row.id, changes);
         await writeAudit(tx, actor, at, {
           action: 'distribution-point.update',
@@ -181,7 +180,7 @@ export class DistributionPointService {
     const row = await this.mustFind(idOrName);
     if (row.is_site_server === 1) throw siteServerError('cannot be deleted');
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await deleteDp(tx, row.id);
       await writeAudit(tx, actor, at, {
         action: 'distribution-point.delete',

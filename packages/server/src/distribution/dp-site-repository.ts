@@ -1,12 +1,9 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
+import type { Queryable } from '../db/database.js';
 
 /** SQL of the site's side of the DP protocol: registration, heartbeat, assignments, file checks. */
 
-type Tx = Kysely<Database>;
-
 /** The remote DP whose unused registration token hashes to `hash`. */
-export function findDpByRegistrationHash(db: Tx, hash: string) {
+export function findDpByRegistrationHash(db: Queryable, hash: string) {
   return db
     .selectFrom('distribution_point')
     .select(['id', 'name', 'registration_expires_at'])
@@ -20,7 +17,7 @@ export function findDpByRegistrationHash(db: Tx, hash: string) {
  * processes racing with one token exactly one wins. Returns whether this one did.
  */
 export async function completeDpRegistration(
-  tx: Tx,
+  tx: Queryable,
   opts: {
     dpId: string;
     registrationHash: string;
@@ -48,7 +45,7 @@ export async function completeDpRegistration(
 }
 
 /** A DP's name and the hash of its key (null until it registered). */
-export function findDpKey(db: Tx, dpId: string) {
+export function findDpKey(db: Queryable, dpId: string) {
   return db
     .selectFrom('distribution_point')
     .select(['id', 'name', 'key_hash'])
@@ -58,7 +55,7 @@ export function findDpKey(db: Tx, dpId: string) {
 
 /** A DP was heard from: its heartbeat, and what its report says of it. */
 export async function markDpSeen(
-  db: Tx,
+  db: Queryable,
   opts: { dpId: string; at: string; version?: string; stored_bytes?: number; url?: string },
 ): Promise<void> {
   const { dpId, at, ...extra } = opts;
@@ -75,7 +72,7 @@ export async function markDpSeen(
  * again after each pass, so a package being pulled is not pre-empted and a new high-priority
  * one goes first in the next pass. A package without a version yet has nothing to hold.
  */
-export function dpAssignmentRows(db: Tx, dpId: string) {
+export function dpAssignmentRows(db: Queryable, dpId: string) {
   return db
     .selectFrom('dp_package as t')
     .innerJoin('software_package as p', 'p.id', 't.package_id')
@@ -108,7 +105,7 @@ export function dpAssignmentRows(db: Tx, dpId: string) {
 
 /** Whether `sha256` is a file of the current version of a package the DP is to hold. */
 export async function dpHoldsFile(
-  db: Tx,
+  db: Queryable,
   opts: { dpId: string; sha256: string },
 ): Promise<boolean> {
   const row = await db

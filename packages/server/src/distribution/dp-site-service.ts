@@ -29,6 +29,7 @@ import {
 import { applyDpStatusItem, wholeBytes } from './dp-status.js';
 import { dpPollSeconds } from './dp-state.js';
 import { authenticateFirst } from '../agent-api/endpoint-guard.js';
+import { inTransaction } from '../db/database.js';
 
 export interface AuthenticatedDp {
   id: string;
@@ -78,7 +79,7 @@ export class DpSiteService {
       );
     }
     const dpKey = randomBytes(32).toString('base64url');
-    const done = await db.transaction().execute(async (tx) => {
+    const done = await inTransaction(db, async (tx) => {
       const won = await completeDpRegistration(tx, {
         dpId: row.id,
         registrationHash: hash,

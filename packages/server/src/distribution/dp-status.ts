@@ -1,12 +1,9 @@
-import type { Kysely } from 'kysely';
 import type { DpStatusItem } from '@steward/protocol';
-import type { Database } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { findVersion, type VersionRef } from '../content/repository.js';
 import { findTarget, updateTarget } from './content-status-repository.js';
-
-type Tx = Kysely<Database>;
+import { type Queryable, inTransaction } from '../db/database.js';
 
 interface TargetRow {
   state: DpStatusItem['state'];
@@ -101,7 +98,7 @@ export async function applyDpStatusItem(
   const version = await findVersion(ctx.db.kysely, item.packageVersionId);
   if (!version) return false;
   const at = ctx.clock.now().toISOString();
-  const raised = await ctx.db.kysely.transaction().execute(async (tx: Tx) => {
+  const raised = await inTransaction(ctx.db.kysely, async (tx: Queryable) => {
     const target = { dpId: dp.id, packageId: version.package_id };
     const row = await findTarget(tx, target);
     if (!row || row.version_id !== version.id) return 0;

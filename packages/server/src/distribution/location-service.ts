@@ -1,7 +1,5 @@
 import { InputError, NotAllowedError, NotFoundError, ErrorCode } from '@steward/protocol';
 import type { ContentLocations } from '@steward/protocol';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize } from '../context.js';
 import type { SiteKeys } from '../site/site-keys.js';
@@ -13,8 +11,7 @@ import { groupsContaining, loadLocationGroups } from './boundary-repository.js';
 import { resolveContentLocations, type LocationResult } from './content-location.js';
 import { onlineCandidateDps } from './dp-repository.js';
 import { addressKey, formatAddress, parseAddress } from './ip-address.js';
-
-type Tx = Kysely<Database>;
+import type { Queryable } from '../db/database.js';
 
 /** Which package versions a device may download: those its deployments' programs name. */
 export interface ContentEntitlement {
@@ -23,7 +20,7 @@ export interface ContentEntitlement {
 
 /** The location algorithm over the database: which DPs a client at `addressText` may use. */
 export async function locateContent(
-  db: Tx,
+  db: Queryable,
   opts: { addressText: string; versionId: string | undefined; now: Date },
 ): Promise<LocationResult & { clientAddress: string }> {
   const addr = parseAddress(opts.addressText);

@@ -1,22 +1,23 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { Database, EnrolmentTokenTable } from '../db/tables/index.js';
+import type { Insertable, Selectable } from 'kysely';
+import type { EnrolmentTokenTable } from '../db/tables/index.js';
+import type { Queryable } from '../db/database.js';
 
 export type EnrolmentTokenRow = Selectable<EnrolmentTokenTable>;
 
 export async function insertEnrolmentToken(
-  db: Kysely<Database>,
+  db: Queryable,
   row: Insertable<EnrolmentTokenTable>,
 ): Promise<void> {
   await db.insertInto('enrolment_token').values(row).execute();
 }
 
 /** Every enrolment token, newest first. */
-export function listEnrolmentTokens(db: Kysely<Database>): Promise<EnrolmentTokenRow[]> {
+export function listEnrolmentTokens(db: Queryable): Promise<EnrolmentTokenRow[]> {
   return db.selectFrom('enrolment_token').selectAll().orderBy('created_at', 'desc').execute();
 }
 
 /** Revokes a token; false when there is none with that id. */
-export async function revokeEnrolmentToken(db: Kysely<Database>, id: string): Promise<boolean> {
+export async function revokeEnrolmentToken(db: Queryable, id: string): Promise<boolean> {
   const r = await db
     .updateTable('enrolment_token')
     .set({ revoked: 1 })
@@ -27,7 +28,7 @@ export async function revokeEnrolmentToken(db: Kysely<Database>, id: string): Pr
 
 /** The token whose secret hashes to `secretHash`, if any. */
 export function findTokenBySecretHash(
-  db: Kysely<Database>,
+  db: Queryable,
   secretHash: string,
 ): Promise<EnrolmentTokenRow | undefined> {
   return db
@@ -42,7 +43,7 @@ export function findTokenBySecretHash(
  * win. False when the token had no use left.
  */
 export async function consumeTokenUse(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { id: string; maxUses: number },
 ): Promise<boolean> {
   const used = await db

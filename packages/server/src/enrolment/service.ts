@@ -26,6 +26,7 @@ import {
   listEnrolmentTokens,
   revokeEnrolmentToken,
 } from './repository.js';
+import { inTransaction } from '../db/database.js';
 
 export function sha256Hex(s: string): string {
   return createHash('sha256').update(s).digest('hex');
@@ -114,7 +115,7 @@ export class EnrolmentService {
       uses: 0,
       revoked: 0,
     };
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await insertEnrolmentToken(tx, row);
       await writeAudit(tx, actor, row.created_at, {
         action: 'enrolment-token.create',
@@ -140,7 +141,7 @@ export class EnrolmentService {
   async revokeToken(actor: Actor, id: string): Promise<void> {
     authorize(actor, 'enrolment:write');
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       if (!(await revokeEnrolmentToken(tx, id))) throw new NotFoundError('enrolment token', id);
       await writeAudit(tx, actor, at, {
         action: 'enrolment-token.revoke',
@@ -161,7 +162,7 @@ export class EnrolmentService {
     const deviceId = randomUUID();
     const deviceKey = randomBytes(32).toString('base64url');
     try {
-      await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      await inTransaction(this.ctx.db.kysely, async (tx) => {
         const token = await findTokenBySecretHash(tx, sha256Hex(req.secret));
         if (!token)
           throw new EnrolmentRefused(

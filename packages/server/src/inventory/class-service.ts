@@ -15,6 +15,7 @@ import { writeAudit } from '../audit/audit.js';
 import { bumpPolicyVersion } from '../agent-api/policy.js';
 import { loadCustomClasses } from './classes.js';
 import { customClassExists, deleteCustomClass, saveCustomClass } from './repository.js';
+import { inTransaction } from '../db/database.js';
 
 function checkDefinition(def: CustomClassDefinition): void {
   const names = new Set<string>();
@@ -89,7 +90,7 @@ export class InventoryClassService {
     checkDefinition(def);
     const at = nowIso(this.ctx);
     let version = 0;
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       const existing = await customClassExists(tx, def.name);
       if (mode === 'create' && existing)
         throw new ConflictError(
@@ -122,7 +123,7 @@ export class InventoryClassService {
       throw new ConflictError(ErrorCode.INVENTORY_CLASS_BUILTIN, `"${name}" is a built-in class`);
     const at = nowIso(this.ctx);
     let version = 0;
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       if (!(await deleteCustomClass(tx, name))) throw new NotFoundError('inventory class', name);
       version = await bumpPolicyVersion(tx);
       await writeAudit(tx, actor, at, {

@@ -7,8 +7,8 @@ import {
   type InventoryReportBody,
 } from '@steward/protocol';
 import { normaliseInstances } from './normalise.js';
-import type { Kysely, Updateable } from 'kysely';
-import type { Database, DeviceTable } from '../db/tables/index.js';
+import type { Updateable } from 'kysely';
+import type { DeviceTable } from '../db/tables/index.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
 import { applyPackageDelta, diffPackages } from './package-sets.js';
 import { ensurePackageSet, loadPackageSet } from './package-set-repository.js';
@@ -21,6 +21,7 @@ import {
   updateClassData,
 } from './repository.js';
 import { inventoryStateOf, updateDeviceColumns } from '../devices/repository.js';
+import type { Queryable } from '../db/database.js';
 
 const Instances = Type.Array(InventoryInstance);
 
@@ -80,7 +81,7 @@ function summaryColumns(classes: Record<string, InventoryInstance[]>): Updateabl
 }
 
 async function readClass(
-  tx: Kysely<Database>,
+  tx: Queryable,
   deviceId: string,
   name: string,
 ): Promise<InventoryInstance[]> {
@@ -94,7 +95,7 @@ async function readClass(
 }
 
 async function applyClasses(
-  tx: Kysely<Database>,
+  tx: Queryable,
   deviceId: string,
   body: InventoryReportBody,
   at: string,
@@ -155,7 +156,7 @@ async function applyClasses(
  * does not match what the site holds are not guessed at: the device is asked for a full report.
  */
 export async function applyInventoryReport(
-  tx: Kysely<Database>,
+  tx: Queryable,
   deviceId: string,
   reported: InventoryReportBody,
   at: string,

@@ -1,10 +1,9 @@
 import { debianVersionKey, type InstalledPackage } from '@steward/protocol';
 import { packageSetHash, sortPackages } from '@steward/protocol/node';
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
+import { sql } from 'kysely';
 import { checkRow } from '../db/corrupt-row.js';
 import { containsPattern } from '../db/like.js';
-import { toNumber } from '../db/database.js';
+import { toNumber, type Queryable } from '../db/database.js';
 
 // 6 parameters a row: 2,000 rows stay far below SQLite's 32,766 and PostgreSQL's 65,535 limits,
 // so a typical set (~600 packages) is one statement.
@@ -15,7 +14,7 @@ const INSERT_CHUNK = 2000;
  * few images holds a few sets, however many devices point at them.
  */
 export async function ensurePackageSet(
-  tx: Kysely<Database>,
+  tx: Queryable,
   packages: readonly InstalledPackage[],
   at: string,
 ): Promise<{ id: string; count: number }> {
@@ -53,10 +52,7 @@ export async function ensurePackageSet(
   return { id, count: rows.length };
 }
 
-export async function loadPackageSet(
-  tx: Kysely<Database>,
-  setId: string,
-): Promise<InstalledPackage[]> {
+export async function loadPackageSet(tx: Queryable, setId: string): Promise<InstalledPackage[]> {
   const rows = await tx
     .selectFrom('package_set_item')
     .select(['manager', 'name', 'arch', 'version'])
@@ -71,7 +67,7 @@ export async function loadPackageSet(
 }
 
 /** Deletes package sets no device points at any more (scheduled). */
-export async function collectUnusedPackageSets(db: Kysely<Database>): Promise<number> {
+export async function collectUnusedPackageSets(db: Queryable): Promise<number> {
   const r = await db
     .deleteFrom('package_set')
     .where((eb) =>
@@ -90,7 +86,7 @@ export async function collectUnusedPackageSets(db: Kysely<Database>): Promise<nu
 
 /** One page of a package set's items (a device's packages), by name, and how many match. */
 export async function packageSetItemsPage(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { setId: string; search: string | undefined; offset: number; limit: number },
 ) {
   let base = db.selectFrom('package_set_item').where('set_id', '=', opts.setId);

@@ -1,9 +1,9 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
+import { sql } from 'kysely';
+import type { Queryable } from '../db/database.js';
 
 /** A device's inventory, one row per class, by class name. */
 export function inventoryOfDevice(
-  db: Kysely<Database>,
+  db: Queryable,
   deviceId: string,
 ): Promise<{ class_name: string; data: unknown }[]> {
   return db
@@ -16,7 +16,7 @@ export function inventoryOfDevice(
 
 /** The hash of each class a device's inventory holds (what a report is compared with). */
 export function classHashesOf(
-  db: Kysely<Database>,
+  db: Queryable,
   deviceId: string,
 ): Promise<{ class_name: string; hash: string }[]> {
   return db
@@ -28,7 +28,7 @@ export function classHashesOf(
 
 /** One class of a device's inventory, as stored, or undefined. */
 export function classDataOf(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; className: string },
 ): Promise<{ data: unknown } | undefined> {
   return db
@@ -41,7 +41,7 @@ export function classDataOf(
 
 /** Replaces one class of a device's inventory. */
 export async function updateClassData(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; className: string; data: string; hash: string; at: string },
 ): Promise<void> {
   await db
@@ -54,7 +54,7 @@ export async function updateClassData(
 
 /** Adds a class to a device's inventory. */
 export async function insertClassData(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; className: string; data: string; hash: string; at: string },
 ): Promise<void> {
   await db
@@ -71,7 +71,7 @@ export async function insertClassData(
 
 /** Removes a class from a device's inventory. */
 export async function deleteClassData(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { deviceId: string; className: string },
 ): Promise<void> {
   await db
@@ -83,7 +83,7 @@ export async function deleteClassData(
 
 /** One history row: what a report added to and removed from one class of one device. */
 export async function insertInventoryChange(
-  db: Kysely<Database>,
+  db: Queryable,
   change: {
     deviceId: string;
     className: string;
@@ -106,7 +106,7 @@ export async function insertInventoryChange(
 
 /** A device's inventory history, newest first, paged backwards with `before` (an id). */
 export function inventoryChangesOf(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: {
     deviceId: string;
     className: string | undefined;
@@ -126,13 +126,11 @@ export function inventoryChangesOf(
 }
 
 /** Custom inventory class definitions as stored, by name. */
-export function customClassRows(
-  db: Kysely<Database>,
-): Promise<{ name: string; definition: unknown }[]> {
+export function customClassRows(db: Queryable): Promise<{ name: string; definition: unknown }[]> {
   return db.selectFrom('inventory_class').select(['name', 'definition']).orderBy('name').execute();
 }
 
-export async function customClassExists(db: Kysely<Database>, name: string): Promise<boolean> {
+export async function customClassExists(db: Queryable, name: string): Promise<boolean> {
   const existing = await db
     .selectFrom('inventory_class')
     .select('name')
@@ -143,7 +141,7 @@ export async function customClassExists(db: Kysely<Database>, name: string): Pro
 
 /** Stores a custom class definition: a new row, or the existing one's definition replaced. */
 export async function saveCustomClass(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { name: string; definition: string; at: string; by: string; exists: boolean },
 ): Promise<void> {
   if (opts.exists) {
@@ -167,7 +165,7 @@ export async function saveCustomClass(
 }
 
 /** Deletes a custom class; false when there was none of that name. */
-export async function deleteCustomClass(db: Kysely<Database>, name: string): Promise<boolean> {
+export async function deleteCustomClass(db: Queryable, name: string): Promise<boolean> {
   const r = await db.deleteFrom('inventory_class').where('name', '=', name).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }

@@ -1,9 +1,8 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
+import type { Queryable } from '../db/database.js';
 
 /** A collection's hourly activity snapshots since `from`, oldest first. */
 export function activitySnapshots(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { collectionId: string; from: string },
 ): Promise<{ at: string; active: number; inactive: number }[]> {
   return db
@@ -17,7 +16,7 @@ export function activitySnapshots(
 
 /** Stores (or replaces) one collection's snapshot for one hour. */
 export async function saveActivitySnapshot(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { collectionId: string; at: string; active: number; inactive: number },
 ): Promise<void> {
   await db

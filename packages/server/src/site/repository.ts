@@ -1,8 +1,7 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
+import type { Queryable } from '../db/database.js';
 
 /** One site setting's stored value, or undefined. */
-export async function readSetting(db: Kysely<Database>, key: string): Promise<string | undefined> {
+export async function readSetting(db: Queryable, key: string): Promise<string | undefined> {
   const row = await db
     .selectFrom('site_setting')
     .select('value')
@@ -13,7 +12,7 @@ export async function readSetting(db: Kysely<Database>, key: string): Promise<st
 
 /** Stores a setting, replacing what was there. */
 export async function writeSetting(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { key: string; value: string },
 ): Promise<void> {
   await db
@@ -25,7 +24,7 @@ export async function writeSetting(
 
 /** Stores a setting unless one is already there (the first of several racing processes wins). */
 export async function insertSettingIfAbsent(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { key: string; value: string },
 ): Promise<void> {
   await db
@@ -42,7 +41,7 @@ export interface SettingRow {
 
 /** Settings whose value starts with `valuePrefix` (sealed secrets: `enc:v1:`), by key. */
 export function settingsWithValuePrefix(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { valuePrefix: string; ordered: boolean },
 ): Promise<SettingRow[]> {
   const q = db
@@ -53,10 +52,7 @@ export function settingsWithValuePrefix(
 }
 
 /** The settings of the given keys that exist. */
-export function settingsByKeys(
-  db: Kysely<Database>,
-  keys: readonly string[],
-): Promise<SettingRow[]> {
+export function settingsByKeys(db: Queryable, keys: readonly string[]): Promise<SettingRow[]> {
   return db.selectFrom('site_setting').select(['key', 'value']).where('key', 'in', keys).execute();
 }
 
@@ -65,7 +61,7 @@ export function settingsByKeys(
  * (compare-and-set against a process doing the same at the same time).
  */
 export async function replaceSettingValue(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { key: string; value: string; ifValue?: string },
 ): Promise<void> {
   let q = db.updateTable('site_setting').set({ value: opts.value }).where('key', '=', opts.key);

@@ -9,14 +9,13 @@ import {
 import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 import { Type } from '@sinclair/typebox';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
 
 // The site CA as sealed in site_setting (site_ca).
 const StoredCa = Type.Object({ certPem: Type.String(), keyPem: Type.String() });
 import type { SecretBox } from './secret-box.js';
 import { insertSettingIfAbsent, readSetting } from './repository.js';
+import type { Queryable } from '../db/database.js';
 
 // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- Node's webcrypto is the Web Crypto API @peculiar/x509 wants; the two type declarations of it differ
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -74,7 +73,7 @@ function fingerprintOf(certPem: string): string {
 
 /** Inserts when absent and returns what is stored: the first of several racing processes wins. */
 export async function settingOrInit(
-  db: Kysely<Database>,
+  db: Queryable,
   key: string,
   make: () => string | Promise<string>,
 ): Promise<string> {
@@ -87,7 +86,7 @@ export async function settingOrInit(
 
 /** A secret setting: sealed with the site master key before it is written, opened after. */
 async function secretOrInit(
-  db: Kysely<Database>,
+  db: Queryable,
   box: SecretBox,
   key: string,
   make: () => string | Promise<string>,
@@ -101,7 +100,7 @@ async function secretOrInit(
  * The private keys are stored sealed by `box` (see site-secrets.ts), never in plaintext.
  */
 export async function loadOrCreateSiteKeys(
-  db: Kysely<Database>,
+  db: Queryable,
   box: SecretBox,
   opts: { siteCode?: string | undefined; siteName?: string | undefined },
 ): Promise<SiteKeys> {

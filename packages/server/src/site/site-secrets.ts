@@ -1,8 +1,6 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
-import { openDatabase } from '../db/database.js';
+import { openDatabase, type Queryable } from '../db/database.js';
 import {
   MASTER_KEY_ENV,
   generateMasterKey,
@@ -32,7 +30,7 @@ interface SealedRow {
 }
 
 /** Every sealed secret of the site (the rows a rotation re-seals). */
-async function sealedRows(db: Kysely<Database>): Promise<SealedRow[]> {
+async function sealedRows(db: Queryable): Promise<SealedRow[]> {
   return settingsWithValuePrefix(db, { valuePrefix: 'enc:v1:', ordered: true });
 }
 
@@ -53,7 +51,7 @@ function missingKeyMessage(path: string, ids: Iterable<string>): string {
  * A rotation that stopped between writing `<key>.next` and swapping it in: the database tells
  * whether its transaction committed (secrets sealed with the next key) or not.
  */
-async function finishInterruptedRotation(db: Kysely<Database>, path: string): Promise<void> {
+async function finishInterruptedRotation(db: Queryable, path: string): Promise<void> {
   const nextPath = nextMasterKeyPath(path);
   const next = readMasterKey(nextPath);
   if (next === undefined) return;
@@ -62,7 +60,7 @@ async function finishInterruptedRotation(db: Kysely<Database>, path: string): Pr
 }
 
 /** The key in `path`, made at the first start of a site whose database holds no sealed secret. */
-async function loadOrCreateMasterKey(db: Kysely<Database>, path: string): Promise<MasterKey> {
+async function loadOrCreateMasterKey(db: Queryable, path: string): Promise<MasterKey> {
   const existing = readMasterKey(path);
   if (existing !== undefined) return existing;
   const ids = keyIdsOf(await sealedRows(db));
@@ -79,7 +77,7 @@ async function loadOrCreateMasterKey(db: Kysely<Database>, path: string): Promis
 }
 
 /** Seals, in one transaction, the secrets an older version stored in plaintext. */
-async function sealPlaintextSecrets(db: Kysely<Database>, box: SecretBox): Promise<void> {
+async function sealPlaintextSecrets(db: Queryable, box: SecretBox): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const rows = await settingsByKeys(trx, [...SECRET_SETTINGS]);
     // Compare-and-set: a process starting at the same time may have sealed the row already.
@@ -99,7 +97,7 @@ async function sealPlaintextSecrets(db: Kysely<Database>, box: SecretBox): Promi
  * left in plaintext by an older version are sealed in place.
  */
 export async function openSiteSecrets(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { dataDir: string; masterKeyFile?: string | undefined },
 ): Promise<SecretBox> {
   const path = masterKeyPath(opts.dataDir, opts.masterKeyFile);
@@ -127,7 +125,7 @@ export interface RotationResult {
  * Stop the site's server processes first; afterwards give the new file to every process.
  */
 export async function rotateMasterKey(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { dataDir: string; masterKeyFile?: string | undefined },
 ): Promise<RotationResult> {
   const current = await openSiteSecrets(db, opts);

@@ -13,6 +13,7 @@ import { storedSettings } from '../db/corrupt-row.js';
 import { actorOf } from '../http/auth.js';
 import { implement } from '../http/operations.js';
 import { readSetting, writeSetting } from './repository.js';
+import { inTransaction } from '../db/database.js';
 
 const DEFAULTS: SiteSettings = settingsDefaults(SiteSettingsOptions);
 const KEY = 'site_settings';
@@ -59,7 +60,7 @@ export class SiteSettingsService {
     authorize(actor, 'devices:write');
     const next = { ...(await read(this.ctx)), ...patch };
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await writeSetting(tx, { key: KEY, value: JSON.stringify(next) });
       await writeAudit(tx, actor, at, {
         action: 'site-settings.update',

@@ -1,12 +1,13 @@
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { ListStatusMessagesQuery } from '@steward/protocol';
-import type { Database, StatusMessageTable } from '../db/tables/index.js';
+import type { StatusMessageTable } from '../db/tables/index.js';
+import type { Queryable } from '../db/database.js';
 
 export type StatusMessageRow = Selectable<StatusMessageTable>;
 
 /** Stores one status message the site raises itself. */
 export async function insertStatusMessage(
-  db: Kysely<Database>,
+  db: Queryable,
   row: Insertable<StatusMessageTable>,
 ): Promise<void> {
   await db.insertInto('status_message').values(row).execute();
@@ -17,7 +18,7 @@ export async function insertStatusMessage(
  * sequence number) is already stored and skipped.
  */
 export async function insertDeviceStatusMessages(
-  db: Kysely<Database>,
+  db: Queryable,
   rows: readonly Insertable<StatusMessageTable>[],
 ): Promise<void> {
   await db
@@ -32,7 +33,7 @@ export async function insertDeviceStatusMessages(
  * the `limit` oldest after `after`, returned newest first too.
  */
 export async function listStatusMessageRows(
-  db: Kysely<Database>,
+  db: Queryable,
   q: Omit<ListStatusMessagesQuery, 'limit'> & { limit: number },
 ): Promise<StatusMessageRow[]> {
   let query = db.selectFrom('status_message').selectAll();
@@ -61,7 +62,7 @@ const BATCH = 5_000;
  * a batch at a time so neither dialect holds a long lock or a huge transaction. Returns how many.
  */
 export async function deleteStatusMessagesBefore(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { before: string; batchSize?: number },
 ): Promise<number> {
   const batchSize = opts.batchSize ?? BATCH;

@@ -1,9 +1,8 @@
 import { StatusMessages, type InsertionStrings, type StatusMessageName } from '@steward/protocol';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
 import { insertStatusMessage } from './repository.js';
+import type { Queryable } from '../db/database.js';
 
 /** A status message the site server raises: its catalog name and as many strings as it declares. */
 export interface SiteStatus<K extends StatusMessageName> {
@@ -21,7 +20,7 @@ export interface SiteStatus<K extends StatusMessageName> {
 export async function raiseSiteStatus<K extends StatusMessageName>(
   ctx: SiteContext,
   msg: SiteStatus<K>,
-  tx?: Kysely<Database>,
+  tx?: Queryable,
 ): Promise<void> {
   const entry = StatusMessages[msg.message];
   const at = nowIso(ctx);

@@ -1,24 +1,22 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
-import type { AdminUserTable, Database } from '../db/tables/index.js';
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { AdminUserTable } from '../db/tables/index.js';
+import type { Queryable } from '../db/database.js';
 
 export type UserRow = Selectable<AdminUserTable>;
 
-export function findUserByName(db: Kysely<Database>, name: string): Promise<UserRow | undefined> {
+export function findUserByName(db: Queryable, name: string): Promise<UserRow | undefined> {
   return db.selectFrom('admin_user').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
-export function findUserById(db: Kysely<Database>, id: string): Promise<UserRow | undefined> {
+export function findUserById(db: Queryable, id: string): Promise<UserRow | undefined> {
   return db.selectFrom('admin_user').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export function listUsers(db: Kysely<Database>): Promise<UserRow[]> {
+export function listUsers(db: Queryable): Promise<UserRow[]> {
   return db.selectFrom('admin_user').selectAll().orderBy('name').execute();
 }
 
-export async function countActiveFullAdmins(
-  db: Kysely<Database>,
-  exceptId?: string,
-): Promise<number> {
+export async function countActiveFullAdmins(db: Queryable, exceptId?: string): Promise<number> {
   let q = db
     .selectFrom('admin_user')
     .select((eb) => eb.fn.countAll().as('n'))
@@ -30,7 +28,7 @@ export async function countActiveFullAdmins(
 }
 
 export async function findSession(
-  db: Kysely<Database>,
+  db: Queryable,
   sessionId: string,
 ): Promise<{ user: UserRow; expiresAt: string } | undefined> {
   const row = await db
@@ -46,14 +44,14 @@ export async function findSession(
 }
 
 /** True when the site has at least one administrator account. */
-export async function anyUserExists(db: Kysely<Database>): Promise<boolean> {
+export async function anyUserExists(db: Queryable): Promise<boolean> {
   const existing = await db.selectFrom('admin_user').select('id').limit(1).executeTakeFirst();
   return existing !== undefined;
 }
 
 /** Inserts an account; `ifNameFree` makes a taken name a no-op (false) instead of an error. */
 export async function insertUser(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { row: Insertable<AdminUserTable>; ifNameFree?: boolean },
 ): Promise<boolean> {
   let q = db.insertInto('admin_user').values(opts.row);
@@ -64,13 +62,13 @@ export async function insertUser(
 
 /** Changes an account's role, disabled flag or password hash (the fields given). */
 export async function updateUser(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { id: string; changes: Updateable<AdminUserTable> },
 ): Promise<void> {
   await db.updateTable('admin_user').set(opts.changes).where('id', '=', opts.id).execute();
 }
 
-export async function deleteUser(db: Kysely<Database>, id: string): Promise<void> {
+export async function deleteUser(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('admin_user').where('id', '=', id).execute();
 }
 
@@ -79,7 +77,7 @@ export async function deleteUser(db: Kysely<Database>, id: string): Promise<void
  * sessions expired by then removed (sign-ins are rare enough to carry the clean-up).
  */
 export async function openSession(
-  db: Kysely<Database>,
+  db: Queryable,
   opts: { sessionId: string; userId: string; at: string; expiresAt: string },
 ): Promise<void> {
   await db
@@ -99,16 +97,16 @@ export async function openSession(
   await deleteExpiredSessions(db, opts.at);
 }
 
-export async function deleteSession(db: Kysely<Database>, sessionId: string): Promise<void> {
+export async function deleteSession(db: Queryable, sessionId: string): Promise<void> {
   await db.deleteFrom('admin_session').where('id', '=', sessionId).execute();
 }
 
 /** Ends every session of one account (disabled, or its password changed). */
-export async function deleteSessionsOf(db: Kysely<Database>, userId: string): Promise<void> {
+export async function deleteSessionsOf(db: Queryable, userId: string): Promise<void> {
   await db.deleteFrom('admin_session').where('user_id', '=', userId).execute();
 }
 
 /** Removes the sessions that expired before `at`. */
-export async function deleteExpiredSessions(db: Kysely<Database>, at: string): Promise<void> {
+export async function deleteExpiredSessions(db: Queryable, at: string): Promise<void> {
   await db.deleteFrom('admin_session').where('expires_at', '<', at).execute();
 }

@@ -20,6 +20,7 @@ import { generatePassword, hashPassword, verifyPassword } from './password.js';
 import { LoginThrottle } from './login-limiter.js';
 import * as repo from './repository.js';
 import { checkRow } from '../db/corrupt-row.js';
+import { inTransaction } from '../db/database.js';
 
 const SESSION_HOURS = 24;
 function toUser(row: repo.UserRow): User {
@@ -105,7 +106,7 @@ export class UserService {
     const at = now.toISOString();
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();
     const actor: Actor = { userId: row.id, userName: row.name, role: toUser(row).role };
-    await db.transaction().execute(async (tx) => {
+    await inTransaction(db, async (tx) => {
       await repo.openSession(tx, { sessionId: sessionIdOf(token), userId: row.id, at, expiresAt });
       await writeAudit(tx, actor, at, {
         action: 'user.login',
@@ -119,7 +120,7 @@ export class UserService {
   /** Ends the session of `token` (the caller's own: `actor` is who it authenticated as). */
   async logout(actor: Actor, token: string): Promise<void> {
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       await repo.deleteSession(tx, sessionIdOf(token));
       await writeAudit(tx, actor, at, {
         action: 'user.logout',
@@ -166,7 +167,7 @@ export class UserService {
     const at = nowIso(this.ctx);
     const id = randomUUID();
     const passwordHash = await hashPassword(req.password);
-    await db.transaction().execute(async (tx) => {
+    await inTransaction(db, async (tx) => {
       if (await repo.findUserByName(tx, req.name))
         throw new ConflictError(
           ErrorCode.USER_NAME_TAKEN,
@@ -200,7 +201,7 @@ export class UserService {
     const db = this.ctx.db.kysely;
     const at = nowIso(this.ctx);
     const passwordHash = req.password ? await hashPassword(req.password) : undefined;
-    await db.transaction().execute(async (tx) => {
+    await inTransaction(db, async (tx) => {
       const row = await repo.findUserById(tx, id);
       if (!row) throw new NotFoundError('user', id);
       const losesAdmin =
@@ -238,7 +239,7 @@ export class UserService {
     if (id === actor.userId)
       throw new InputError(ErrorCode.INVALID_INPUT, 'you cannot delete your own account');
     const at = nowIso(this.ctx);
-    await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
       const row = await repo.findUserById(tx, id);
       if (!row) throw new NotFoundError('user', id);
       if (row.role === 'full-administrator' && (await repo.countActiveFullAdmins(tx, id)) === 0) {

@@ -1,6 +1,4 @@
 import { AppError } from '@steward/protocol';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/tables/index.js';
 import { SYSTEM_ACTOR, nowIso, type SiteContext } from '../../context.js';
 import { deploymentSummary } from '../summary.js';
 import { decidePhase } from './decide.js';
@@ -15,6 +13,7 @@ import {
   type Step,
 } from './lifecycle.js';
 import * as repo from './repository.js';
+import { type Queryable, inTransaction } from '../../db/database.js';
 
 /**
  * Scheduler job (leader only, every few seconds): moves every running rollout on by the server
@@ -37,9 +36,7 @@ export async function advancePhasedDeployments(
 async function advanceOne(ctx: SiteContext, deployments: PhaseDeployer, id: string): Promise<void> {
   let effects = new AfterCommit();
   try {
-    await ctx.db.kysely
-      .transaction()
-      .execute((tx) => stepRollout(ctx, tx, deployments, id, effects));
+    await inTransaction(ctx.db.kysely, (tx) => stepRollout(ctx, tx, deployments, id, effects));
   } catch (err) {
     // The deployment service refused the next phase's deployment (its collection was deleted,
     // its schedule is now in the past...): retrying would fail the same way every pass, so the
@@ -47,9 +44,9 @@ async function advanceOne(ctx: SiteContext, deployments: PhaseDeployer, id: stri
     if (!(err instanceof AppError)) throw err;
     effects = new AfterCommit();
     const refusal = `${err.code}: ${err.message}`;
-    await ctx.db.kysely
-      .transaction()
-      .execute((tx) => stepRollout(ctx, tx, deployments, id, effects, refusal));
+    await inTransaction(ctx.db.kysely, (tx) =>
+      stepRollout(ctx, tx, deployments, id, effects, refusal),
+    );
   }
   await effects.flush(ctx, deployments);
 }
@@ -60,7 +57,7 @@ async function advanceOne(ctx: SiteContext, deployments: PhaseDeployer, id: stri
  */
 async function stepRollout(
   ctx: SiteContext,
-  tx: Kysely<Database>,
+  tx: Queryable,
   deployments: PhaseDeployer,
   id: string,
   effects: AfterCommit,

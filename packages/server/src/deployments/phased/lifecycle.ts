@@ -1,18 +1,16 @@
-import type { Kysely } from 'kysely';
 import type { DeploymentBody } from '@steward/protocol';
-import type { Database } from '../../db/tables/index.js';
 import type { Actor, SiteContext } from '../../context.js';
 import { writeAudit } from '../../audit/audit.js';
 import { raiseSiteStatus } from '../../status/site-status.js';
 import type { DeploymentService } from '../service.js';
 import * as repo from './repository.js';
+import type { Queryable } from '../../db/database.js';
 
 /**
  * The state changes of a rollout (start a phase, halt, resume, complete), each written inside the
  * caller's transaction with its audit row and status message. Nudges wait for the commit: a device
  * told to re-evaluate before the commit would fetch the old assignments.
  */
-type Tx = Kysely<Database>;
 export type PhaseDeployer = Pick<DeploymentService, 'createInTransaction' | 'nudgeDeployment'>;
 
 const TARGET_TYPE = 'phased-deployment';
@@ -59,7 +57,7 @@ function phaseDeploymentBody(rollout: repo.PhasedRow, phase: repo.PhaseRow): Dep
 
 export interface Step {
   ctx: SiteContext;
-  tx: Tx;
+  tx: Queryable;
   actor: Actor;
   at: string;
   effects: AfterCommit;

@@ -1,12 +1,11 @@
-import type { Kysely } from 'kysely';
 import type { DeploymentSummary, Phase, PhasedDeployment } from '@steward/protocol';
-import type { Database } from '../../db/tables/index.js';
 import { deploymentSummary } from '../summary.js';
 import * as repo from './repository.js';
+import type { Queryable } from '../../db/database.js';
 
 /** Rows to the API's PhasedDeployment, each started phase with its deployment's live summary. */
 export async function toPhasedDeployments(
-  db: Kysely<Database>,
+  db: Queryable,
   rows: readonly repo.PhasedRow[],
   now: Date,
 ): Promise<PhasedDeployment[]> {
@@ -40,7 +39,7 @@ export async function toPhasedDeployments(
   return out;
 }
 
-async function toPhase(db: Kysely<Database>, p: repo.PhaseRow, now: Date): Promise<Phase> {
+async function toPhase(db: Queryable, p: repo.PhaseRow, now: Date): Promise<Phase> {
   return {
     index: p.idx,
     collectionId: p.collection_id,
@@ -61,7 +60,7 @@ async function toPhase(db: Kysely<Database>, p: repo.PhaseRow, now: Date): Promi
  * how the console tells that the phase can never reach its threshold.
  */
 async function phaseSummary(
-  db: Kysely<Database>,
+  db: Queryable,
   deploymentId: string | null,
   now: Date,
 ): Promise<DeploymentSummary | null> {

@@ -1,15 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
 import { DeploymentBody, type Phase, type PhasedDeploymentState } from '@steward/protocol';
-import type {
-  Database,
-  DeploymentPhaseTable,
-  PhasedDeploymentTable,
-} from '../../db/tables/index.js';
+import type { DeploymentPhaseTable, PhasedDeploymentTable } from '../../db/tables/index.js';
 import { checkRow, parseJsonColumn } from '../../db/corrupt-row.js';
+import { collectionNames } from '../../collections/repository.js';
+import { packageHeads } from '../../content/repository.js';
+import type { Queryable } from '../../db/database.js';
 
 /** SQL for phased deployments (`phased_deployment`) and their phases (`deployment_phase`). */
-type Tx = Kysely<Database>;
 export type PhasedRow = Selectable<PhasedDeploymentTable> & { program_name: string };
 export type PhaseRow = Selectable<DeploymentPhaseTable> & { collection_name: string };
 export type PhaseState = Phase['state'];
@@ -47,7 +45,7 @@ export function settingsOf(
   });
 }
 
-function phasedQuery(db: Tx) {
+function phasedQuery(db: Queryable) {
   return db
     .selectFrom('phased_deployment as pd')
     .innerJoin('program as p', 'p.id', 'pd.program_id')
@@ -55,12 +53,12 @@ function phasedQuery(db: Tx) {
     .select('p.name as program_name');
 }
 
-export async function findPhased(db: Tx, idOrName: string): Promise<PhasedRow | undefined> {
+export async function findPhased(db: Queryable, idOrName: string): Promise<PhasedRow | undefined> {
   const byId = await phasedQuery(db).where('pd.id', '=', idOrName).executeTakeFirst();
   return byId ?? phasedQuery(db).where('pd.name', '=', idOrName).executeTakeFirst();
 }
 
-export function listPhased(db: Tx): Promise<PhasedRow[]> {
+export function listPhased(db: Queryable): Promise<PhasedRow[]> {
   return phasedQuery(db).orderBy('pd.created_at', 'desc').orderBy('pd.id').execute();
 }
 
@@ -69,7 +67,7 @@ export function listPhased(db: Tx): Promise<PhasedRow[]> {
  * administrator's halt never interleave. SQLite has a single writer and needs no lock.
  */
 export async function lockPhased(
-  db: Tx,
+  db: Queryable,
   dialect: 'sqlite' | 'postgres',
   id: string,
 ): Promise<PhasedRow | undefined> {
@@ -83,7 +81,7 @@ export async function lockPhased(
   return phasedQuery(db).where('pd.id', '=', id).executeTakeFirst();
 }
 
-export async function runningPhasedIds(db: Tx): Promise<string[]> {
+export async function runningPhasedIds(db: Queryable): Promise<string[]> {
   const rows = await db
     .selectFrom('phased_deployment')
     .select('id')
@@ -93,11 +91,11 @@ export async function runningPhasedIds(db: Tx): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-export function phasesOf(db: Tx, phasedIds: readonly string[]): Promise<PhaseRow[]> {
+export function phasesOf(db: Queryable, phasedIds: readonly string[]): Promise<PhaseRow[]> {
   if (phasedIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('deployment_phase as ph')
-    .innerJoin('collection as c', 'c.id', 'ph.collection_id')
+    .innerJoin(collectionNames(db).as('c'), 'c.id', 'ph.collection_id')
     .selectAll('ph')
     .select('c.name as collection_name')
     .where('ph.phased_deployment_id', 'in', phasedIds)
@@ -107,7 +105,7 @@ export function phasesOf(db: Tx, phasedIds: readonly string[]): Promise<PhaseRow
 }
 
 export async function insertPhased(
-  tx: Tx,
+  tx: Queryable,
   row: {
     id: string;
     name: string;
@@ -137,7 +135,7 @@ export async function insertPhased(
 }
 
 export async function insertPhases(
-  tx: Tx,
+  tx: Queryable,
   phasedId: string,
   phases: readonly { collectionId: string; successPercent: number; soakMinutes: number }[],
 ): Promise<void> {
@@ -161,7 +159,7 @@ export async function insertPhases(
 }
 
 export async function updatePhased(
-  tx: Tx,
+  tx: Queryable,
   id: string,
   patch: {
     state?: RolloutState;
@@ -178,7 +176,7 @@ export async function updatePhased(
 }
 
 export async function updatePhase(
-  tx: Tx,
+  tx: Queryable,
   phasedId: string,
   idx: number,
   patch: {
@@ -208,7 +206,7 @@ export async function updatePhase(
  * enabled deployments); the deployment service's nudge then tells its devices after commit.
  */
 export async function setDeploymentEnabled(
-  tx: Tx,
+  tx: Queryable,
   deploymentId: string,
   enabled: boolean,
   at: string,
@@ -220,7 +218,7 @@ export async function setDeploymentEnabled(
     .execute();
 }
 
-export async function deploymentExists(db: Tx, deploymentId: string): Promise<boolean> {
+export async function deploymentExists(db: Queryable, deploymentId: string): Promise<boolean> {
   const row = await db
     .selectFrom('deployment')
     .select('id')
@@ -231,12 +229,12 @@ export async function deploymentExists(db: Tx, deploymentId: string): Promise<bo
 
 /** The program and whether its package has a current version (content to deploy). */
 export function findProgramForDeployment(
-  db: Tx,
+  db: Queryable,
   programId: string,
 ): Promise<{ id: string; name: string; current_version_id: string | null } | undefined> {
   return db
     .selectFrom('program as p')
-    .innerJoin('software_package as sp', 'sp.id', 'p.package_id')
+    .innerJoin(packageHeads(db).as('sp'), 'sp.id', 'p.package_id')
     .select(['p.id', 'p.name', 'sp.current_version_id'])
     .where('p.id', '=', programId)
     .executeTakeFirst();

@@ -1,8 +1,6 @@
 import { ConflictError, InputError, NotFoundError, ErrorCode } from '@steward/protocol';
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { CreatePhasedDeploymentRequest, PhasedDeployment } from '@steward/protocol';
-import type { Database } from '../../db/tables/index.js';
 import { authorize, nowIso, type Actor, type SiteContext } from '../../context.js';
 import { writeAudit } from '../../audit/audit.js';
 import { findCollection } from '../../collections/repository.js';
@@ -18,8 +16,7 @@ import {
 import { toPhasedDeployments } from './present.js';
 import * as repo from './repository.js';
 import { isUniqueViolation } from '../../db/unique-violation.js';
-
-type Tx = Kysely<Database>;
+import { type Queryable, inTransaction } from '../../db/database.js';
 
 /**
  * Phased deployments: one required deployment per phase over a sequence of collections; the next
@@ -63,7 +60,7 @@ export class PhasedDeploymentService {
     const at = nowIso(this.ctx);
     const effects = new AfterCommit();
     try {
-      await this.ctx.db.kysely.transaction().execute(async (tx) => {
+      await inTransaction(this.ctx.db.kysely, async (tx) => {
         const collectionIds = await validateCreate(tx, req);
         await repo.insertPhased(tx, {
           id,
@@ -143,7 +140,7 @@ export class PhasedDeploymentService {
     body: (s: Step, rollout: repo.PhasedRow, phase: repo.PhaseRow) => Promise<void>,
   ): Promise<string> {
     const effects = new AfterCommit();
-    const id = await this.ctx.db.kysely.transaction().execute(async (tx) => {
+    const id = await inTransaction(this.ctx.db.kysely, async (tx) => {
       const found = await mustFind(tx, idOrName);
       const rollout = await repo.lockPhased(tx, this.ctx.db.dialect, found.id);
       const phase = (await repo.phasesOf(tx, [found.id]))[rollout?.current_phase ?? -1];
@@ -167,7 +164,7 @@ function nameTaken(name: string): ConflictError {
   );
 }
 
-async function mustFind(db: Tx, idOrName: string): Promise<repo.PhasedRow> {
+async function mustFind(db: Queryable, idOrName: string): Promise<repo.PhasedRow> {
   const row = await repo.findPhased(db, idOrName);
   if (!row) throw notFound(idOrName);
   return row;
@@ -177,7 +174,10 @@ async function mustFind(db: Tx, idOrName: string): Promise<repo.PhasedRow> {
  * The program with content, every collection (by id or name), no collection twice (a device would
  * be deployed to by two phases). Returns the phases' collection ids.
  */
-async function validateCreate(tx: Tx, req: CreatePhasedDeploymentRequest): Promise<string[]> {
+async function validateCreate(
+  tx: Queryable,
+  req: CreatePhasedDeploymentRequest,
+): Promise<string[]> {
   const program = await repo.findProgramForDeployment(tx, req.programId);
   if (!program) throw new NotFoundError('program', req.programId, ErrorCode.PROGRAM_NOT_FOUND);
   if (program.current_version_id === null)

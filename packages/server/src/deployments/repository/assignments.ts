@@ -1,12 +1,11 @@
-import type { Kysely } from 'kysely';
 import type { AgentDeployment, AssignmentsDocument, DeploymentOptions } from '@steward/protocol';
-import type { Database } from '../../db/tables/index.js';
 import { checkRow } from '../../db/corrupt-row.js';
+import { deviceEnrolledAt } from '../../devices/repository.js';
+import { membershipsOfDevice } from '../../collections/membership-repository.js';
 import { extraAssignmentsOf, optionsOfRow, triggersOf } from '../deployment-repository.js';
 import { windowBodyOf } from './maintenance-windows.js';
 import { expiredEverywhere } from '../schedule-validation.js';
-
-type Tx = Kysely<Database>;
+import type { Queryable } from '../../db/database.js';
 
 /** Every option but 'enabled' (only enabled deployments are sent). */
 function agentOptions(options: DeploymentOptions): Omit<DeploymentOptions, 'enabled'> {
@@ -20,22 +19,15 @@ function agentOptions(options: DeploymentOptions): Omit<DeploymentOptions, 'enab
  * every zone; the agent applies it exactly.
  */
 export async function assignedDeployments(
-  db: Tx,
+  db: Queryable,
   deviceId: string,
   now: Date,
 ): Promise<{ deployments: AgentDeployment[]; collectionIds: string[] }> {
-  const device = await db
-    .selectFrom('device')
-    .select('enrolled_at')
-    .where('id', '=', deviceId)
-    .executeTakeFirst();
-  const memberships = await db
-    .selectFrom('collection_member')
-    .select(['collection_id', 'since'])
-    .where('device_id', '=', deviceId)
-    .execute();
+  const enrolledAt = await deviceEnrolledAt(db, { id: deviceId });
+  const memberships = await membershipsOfDevice(db, { deviceId });
   const collectionIds = memberships.map((m) => m.collection_id).sort();
-  if (!device || collectionIds.length === 0) return { deployments: [], collectionIds };
+  if (enrolledAt === undefined || collectionIds.length === 0)
+    return { deployments: [], collectionIds };
   const since = new Map(memberships.map((m) => [m.collection_id, m.since]));
   const rows = await db
     .selectFrom('deployment')
@@ -78,7 +70,7 @@ export async function assignedDeployments(
       // On-enrolment runs count from the enrolment; otherwise from when the device became a
       // target (the later of the deployment's creation and its joining the collection).
       targetedAt: triggers.some((t) => t.type === 'on-enrolment')
-        ? device.enrolled_at
+        ? enrolledAt
         : r.created_at > memberSince
           ? r.created_at
           : memberSince,
@@ -89,7 +81,7 @@ export async function assignedDeployments(
 
 /** Every maintenance window of these collections (the agent merges overlapping ones). */
 export async function deviceWindows(
-  db: Tx,
+  db: Queryable,
   collectionIds: readonly string[],
 ): Promise<AssignmentsDocument['maintenanceWindows']> {
   if (collectionIds.length === 0) return [];

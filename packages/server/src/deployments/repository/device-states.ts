@@ -1,11 +1,10 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { Database, DeploymentDeviceStateTable } from '../../db/tables/index.js';
-
-type Tx = Kysely<Database>;
+import type { Insertable, Selectable } from 'kysely';
+import type { DeploymentDeviceStateTable } from '../../db/tables/index.js';
+import type { Queryable } from '../../db/database.js';
 
 /** Which of these deployment ids exist (one statement; the caller chunks). */
 export async function existingDeploymentIds(
-  tx: Tx,
+  tx: Queryable,
   opts: { ids: readonly string[] },
 ): Promise<string[]> {
   const rows = await tx
@@ -18,7 +17,7 @@ export async function existingDeploymentIds(
 
 /** One device's stored states of these deployments (one statement; the caller chunks). */
 export function deviceStates(
-  tx: Tx,
+  tx: Queryable,
   opts: { deviceId: string; deploymentIds: readonly string[] },
 ): Promise<Selectable<DeploymentDeviceStateTable>[]> {
   return tx
@@ -31,7 +30,7 @@ export function deviceStates(
 
 /** Writes these states, replacing each (deployment, device) pair's row (the caller chunks). */
 export async function upsertDeviceStates(
-  tx: Tx,
+  tx: Queryable,
   opts: { rows: readonly Insertable<DeploymentDeviceStateTable>[] },
 ): Promise<void> {
   await tx

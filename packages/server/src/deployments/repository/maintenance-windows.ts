@@ -1,11 +1,12 @@
 import { Value } from '@sinclair/typebox/value';
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import { MaintenanceWindowBody } from '@steward/protocol';
-import type { Database, MaintenanceWindowTable } from '../../db/tables/index.js';
+import type { MaintenanceWindowTable } from '../../db/tables/index.js';
 import { CorruptRowError, checkRow, parseJsonColumn } from '../../db/corrupt-row.js';
 import { columnChanges, type ColumnWriters } from '../../db/setting-columns.js';
+import { collectionNames } from '../../collections/repository.js';
+import type { Queryable } from '../../db/database.js';
 
-type Tx = Kysely<Database>;
 export type WindowRow = Selectable<MaintenanceWindowTable>;
 
 /**
@@ -48,12 +49,12 @@ const WINDOW_COLUMNS: ColumnWriters<MaintenanceWindowBody, MaintenanceWindowTabl
 
 /** Windows with their collection's name, by collection then name (optionally filtered). */
 export function listWindowRows(
-  db: Tx,
+  db: Queryable,
   filter: { collectionId?: string; id?: string },
 ): Promise<(WindowRow & { collection_name: string })[]> {
   let q = db
     .selectFrom('maintenance_window as w')
-    .innerJoin('collection as c', 'c.id', 'w.collection_id')
+    .innerJoin(collectionNames(db).as('c'), 'c.id', 'w.collection_id')
     .selectAll('w')
     .select('c.name as collection_name')
     .orderBy('c.name')
@@ -64,12 +65,12 @@ export function listWindowRows(
   return q.execute();
 }
 
-export function findWindowRow(db: Tx, id: string): Promise<WindowRow | undefined> {
+export function findWindowRow(db: Queryable, id: string): Promise<WindowRow | undefined> {
   return db.selectFrom('maintenance_window').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function insertWindow(
-  tx: Tx,
+  tx: Queryable,
   opts: { id: string; collectionId: string; createdAt: string; body: MaintenanceWindowBody },
 ): Promise<void> {
   // WINDOW_COLUMNS has one writer per field and the body is complete, so every column is
@@ -86,7 +87,7 @@ export async function insertWindow(
 
 /** Writes the whole (merged, checked) window. */
 export async function updateWindow(
-  tx: Tx,
+  tx: Queryable,
   opts: { id: string; body: MaintenanceWindowBody },
 ): Promise<void> {
   await tx
@@ -96,6 +97,6 @@ export async function updateWindow(
     .execute();
 }
 
-export async function deleteWindow(tx: Tx, id: string): Promise<void> {
+export async function deleteWindow(tx: Queryable, id: string): Promise<void> {
   await tx.deleteFrom('maintenance_window').where('id', '=', id).execute();
 }

@@ -1,15 +1,14 @@
-import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Expression, type Selectable, type SqlBool } from 'kysely';
 import type {
   DeploymentDeviceState,
   DeploymentStateName,
   ListDeploymentDevicesQuery,
 } from '@steward/protocol';
-import type { Database, DeploymentTable } from '../../db/tables/index.js';
-import { toNumber } from '../../db/database.js';
+import type { DeploymentTable } from '../../db/tables/index.js';
+import { toNumber, type Queryable } from '../../db/database.js';
 import { overdueCutoff } from '../summary.js';
-import { containsPattern } from '../../db/like.js';
-
-type Tx = Kysely<Database>;
+import { memberships } from '../../collections/membership-repository.js';
+import { deviceIdsNamedLike, deviceNames } from '../../devices/repository.js';
 
 function stateOf(value: string | null): DeploymentStateName {
   switch (value) {
@@ -89,14 +88,14 @@ type DeploymentFields = Pick<
  * state, overdue and host name, one page at a time (ordered by host name).
  */
 export async function listDeploymentDevices(
-  db: Tx,
+  db: Queryable,
   d: DeploymentFields,
   q: ListDeploymentDevicesQuery,
   now: Date,
 ): Promise<{ items: DeploymentDeviceState[]; total: number }> {
   const cutoff = overdueCutoff(d, now);
   const base = db
-    .selectFrom('collection_member as m')
+    .selectFrom(memberships(db).as('m'))
     .leftJoin('deployment_device_state as s', (j) =>
       j.onRef('s.device_id', '=', 'm.device_id').on('s.deployment_id', '=', d.id),
     )
@@ -113,16 +112,13 @@ export async function listDeploymentDevices(
         );
       if (q.overdue === false && cutoff !== undefined)
         parts.push(eb.or([eb('s.last_run_at', 'is', null), eb('s.last_run_at', '>=', cutoff)]));
-      if (q.search)
-        parts.push(
-          sql<SqlBool>`m.device_id in (select id from device where lower(name) like ${containsPattern(q.search)} escape '\\')`,
-        );
+      if (q.search) parts.push(eb('m.device_id', 'in', deviceIdsNamedLike(db, q.search)));
       return eb.and(parts);
     });
   // The count needs no device row: only the page joins it, for host names and their order.
   const count = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   const rows = await base
-    .innerJoin('device as v', 'v.id', 'm.device_id')
+    .innerJoin(deviceNames(db).as('v'), 'v.id', 'm.device_id')
     .select(['m.device_id', 'v.name as hostname', ...STATE_COLUMNS])
     .orderBy('v.name')
     .orderBy('m.device_id')
@@ -137,13 +133,13 @@ export async function listDeploymentDevices(
 
 /** Every deployment whose collection holds the device now, with the device's state in each. */
 export async function deviceDeploymentStates(
-  db: Tx,
+  db: Queryable,
   device: { id: string; name: string },
   now: Date,
 ): Promise<DeploymentDeviceState[]> {
   const rows = await db
     .selectFrom('deployment as d')
-    .innerJoin('collection_member as m', (j) =>
+    .innerJoin(memberships(db).as('m'), (j) =>
       j.onRef('m.collection_id', '=', 'd.collection_id').on('m.device_id', '=', device.id),
     )
     .leftJoin('deployment_device_state as s', (j) =>

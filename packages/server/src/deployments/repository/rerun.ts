@@ -1,26 +1,11 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/tables/index.js';
-
-type Tx = Kysely<Database>;
-
-/**
- * Which of these device ids exist (one statement; the caller chunks).
- * TODO(issue 8, item 5): ask the devices domain once it offers this read.
- */
-export async function existingDeviceIds(
-  tx: Tx,
-  opts: { ids: readonly string[] },
-): Promise<Set<string>> {
-  const rows = await tx
-    .selectFrom('device')
-    .select('id')
-    .where('id', 'in', [...opts.ids])
-    .execute();
-  return new Set(rows.map((r) => r.id));
-}
+import { sql } from 'kysely';
+import type { Queryable } from '../../db/database.js';
 
 /** The highest per-device rerun revision of a deployment (0 when none). */
-export async function topDeviceRevision(tx: Tx, opts: { deploymentId: string }): Promise<number> {
+export async function topDeviceRevision(
+  tx: Queryable,
+  opts: { deploymentId: string },
+): Promise<number> {
   const top = await tx
     .selectFrom('deployment_rerun')
     .select((eb) => eb.fn.max('revision').as('r'))
@@ -31,7 +16,7 @@ export async function topDeviceRevision(tx: Tx, opts: { deploymentId: string }):
 
 /** Every device reruns: the deployment takes the new revision and per-device ones are dropped. */
 export async function setRevisionForAll(
-  tx: Tx,
+  tx: Queryable,
   opts: { deploymentId: string; revision: number; updatedAt: string },
 ): Promise<void> {
   await tx
@@ -47,7 +32,7 @@ export async function setRevisionForAll(
  * at or above the deployment's revision (one statement; the caller chunks).
  */
 export async function raiseDeviceRevisions(
-  tx: Tx,
+  tx: Queryable,
   opts: { deploymentId: string; deviceIds: readonly string[]; revision: number; next: number },
 ): Promise<void> {
   await tx
@@ -69,7 +54,7 @@ export async function raiseDeviceRevisions(
 
 /** Replaces a deployment's extra one-off assignments. */
 export async function setExtraAssignments(
-  tx: Tx,
+  tx: Queryable,
   opts: { deploymentId: string; assignments: readonly string[]; updatedAt: string },
 ): Promise<void> {
   await tx

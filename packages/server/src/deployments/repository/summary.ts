@@ -1,9 +1,7 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/tables/index.js';
-import { toNumber } from '../../db/database.js';
+import { sql } from 'kysely';
+import { memberships } from '../../collections/membership-repository.js';
 import type { SummaryFields } from '../summary.js';
-
-type Tx = Kysely<Database>;
+import type { Queryable } from '../../db/database.js';
 
 /** One (deployment, state) group of reported states, with its count and its late runs. */
 export interface StateCountRow {
@@ -19,7 +17,7 @@ export interface StateCountRow {
  * deployment's cutoff counted in the same pass.
  */
 export async function stateCounts(
-  db: Tx,
+  db: Queryable,
   opts: { deployments: readonly { id: string; cutoff: string | undefined }[] },
 ): Promise<StateCountRow[]> {
   const late = opts.deployments.flatMap((d) =>
@@ -34,7 +32,7 @@ export async function stateCounts(
   return db
     .selectFrom('deployment_device_state as s')
     .innerJoin('deployment as d', 'd.id', 's.deployment_id')
-    .innerJoin('collection_member as m', (j) =>
+    .innerJoin(memberships(db).as('m'), (j) =>
       j.onRef('m.device_id', '=', 's.device_id').onRef('m.collection_id', '=', 'd.collection_id'),
     )
     .select(['s.deployment_id', 's.state', overdue.as('overdue')])
@@ -48,27 +46,27 @@ export async function stateCounts(
     .execute();
 }
 
-/**
- * Member counts of these collections (the collection's own, kept with its membership).
- * TODO(issue 8, item 5): ask the collections domain once it offers this read.
- */
-export async function memberCounts(
-  db: Tx,
-  opts: { collectionIds: readonly string[] },
-): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('collection')
-    .select(['id', 'member_count'])
-    .where('id', 'in', [...opts.collectionIds])
-    .execute();
-  return new Map(rows.map((c) => [c.id, toNumber(c.member_count)]));
-}
+/** What a summary needs of each deployment (`SummaryFields`). */
+export const SUMMARY_COLUMNS = [
+  'id',
+  'collection_id',
+  'purpose',
+  'enabled',
+  'triggers',
+  'expires_at',
+  'time_base',
+] as const;
 
 /** The fields a summary needs of one deployment. */
-export function findSummaryFields(db: Tx, id: string): Promise<SummaryFields | undefined> {
+export function findSummaryFields(db: Queryable, id: string): Promise<SummaryFields | undefined> {
   return db
     .selectFrom('deployment')
-    .select(['id', 'collection_id', 'purpose', 'enabled', 'triggers', 'expires_at', 'time_base'])
+    .select(SUMMARY_COLUMNS)
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+/** The fields a summary needs of every deployment, by id (the summarizer walks them in chunks). */
+export function listSummaryFields(db: Queryable): Promise<SummaryFields[]> {
+  return db.selectFrom('deployment').select(SUMMARY_COLUMNS).orderBy('id').execute();
 }
