@@ -102,7 +102,11 @@ export function parseChoice<T extends string>(
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
 /** `90` (seconds), `90s`, `15m`, `2h`, `1d`, `1w`. */
-export function parseSeconds(text: string, what: string, range: { min?: number } = {}): number {
+export function parseSeconds(
+  text: string,
+  what: string,
+  range: { min?: number; max?: number } = {},
+): number {
   const m = /^(\d+)\s*([smhdw]?)$/.exec(text.trim());
   const unit = m?.[2] === undefined || m[2] === '' ? 's' : m[2];
   const factor = UNIT_SECONDS[unit];
@@ -114,6 +118,9 @@ export function parseSeconds(text: string, what: string, range: { min?: number }
   const seconds = Number(m[1]) * factor;
   if (range.min !== undefined && seconds < range.min) {
     throw usageError(`${what} must be at least ${range.min} seconds, got ${seconds}`);
+  }
+  if (range.max !== undefined && seconds > range.max) {
+    throw usageError(`${what} must be at most ${range.max} seconds, got ${seconds}`);
   }
   return seconds;
 }

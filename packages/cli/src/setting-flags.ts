@@ -1,4 +1,5 @@
 import {
+  describeSeconds,
   integerLimits,
   settingEntries,
   type SettingField,
@@ -7,7 +8,7 @@ import {
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { usageError } from './errors.js';
-import { parseChoice, parseInteger } from './options.js';
+import { parseChoice, parseInteger, parseSeconds } from './options.js';
 
 /**
  * Commander options generated from a protocol settings declaration (ADR 0016): the flag names,
@@ -30,6 +31,13 @@ function valueHelp(field: SettingField): string {
     case 'number': {
       const { min, max } = integerLimits(field);
       return `${field.help} (${min}-${max} ${field.unit}, default ${field.default})`;
+    }
+    case 'duration': {
+      const { min, max } = integerLimits(field);
+      return (
+        `${field.help} (${describeSeconds(min)} to ${describeSeconds(max)}, ` +
+        `default ${describeSeconds(field.default)}; seconds, or 15m, 1h, 1d)`
+      );
     }
     case 'select':
     case 'radio':
@@ -67,6 +75,8 @@ function readField(field: SettingField, raw: unknown): unknown {
   switch (field.render) {
     case 'number':
       return parseInteger(raw, `--${flag.name}`, integerLimits(field));
+    case 'duration':
+      return parseSeconds(raw, `--${flag.name}`, integerLimits(field));
     case 'select':
     case 'radio':
       return parseChoice(
