@@ -8,6 +8,9 @@ import { DeploymentStateReport } from './software.js';
 /** Header carrying `<deviceId>.<deviceKey>` on every agent request after enrolment. */
 export const DEVICE_AUTH_HEADER = 'x-steward-device';
 
+/** The most outbox items in one report request: the batch-size setting's bound and the route's. */
+export const MAX_REPORT_BATCH_SIZE = 5000;
+
 const durationFlag = (name: string) => ({
   kind: 'value' as const,
   name,
@@ -66,7 +69,7 @@ export const ClientSettingsOptions = {
     help: 'Outbox items an agent sends per request',
     unit: 'items',
     minimum: 1,
-    maximum: 5000,
+    maximum: MAX_REPORT_BATCH_SIZE,
     default: 500,
     flag: { kind: 'value', name: 'report-batch-size', placeholder: '<n>' },
   }),
@@ -168,7 +171,7 @@ export const ReportBatch = Type.Object(
   {
     items: Type.Array(Type.Object({ seq: Type.Integer(), type: Type.String({ maxLength: 64 }) }), {
       minItems: 1,
-      maxItems: 5000,
+      maxItems: MAX_REPORT_BATCH_SIZE,
     }),
   },
   { additionalProperties: false, allowUnsafeText: true },
