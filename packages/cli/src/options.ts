@@ -1,4 +1,5 @@
 import { usageError } from './errors.js';
+import { plural } from './output/format.js';
 
 /**
  * Typed reads of commander's option bag. Commander hands back untyped values; every read here
@@ -97,6 +98,19 @@ export function parseChoice<T extends string>(
   if (found === undefined)
     throw usageError(`${what} must be one of ${choices.join(', ')}; got "${text}"`);
   return found;
+}
+
+/** `90`, `90m` or `2h` -> minutes, within the range. */
+export function parseMinutes(text: string, what: string, range: { min: number; max: number }) {
+  const m = /^(\d+)\s*(m|min|h)?$/i.exec(text.trim());
+  if (!m?.[1]) throw usageError(`${what} must be minutes (e.g. 90, 90m or 2h); got "${text}"`);
+  const minutes = Number(m[1]) * (m[2]?.toLowerCase() === 'h' ? 60 : 1);
+  if (minutes < range.min || minutes > range.max) {
+    throw usageError(
+      `${what} must be between ${plural(range.min, 'minute')} and ${plural(range.max, 'minute')}; got ${minutes}`,
+    );
+  }
+  return minutes;
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };

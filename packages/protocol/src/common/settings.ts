@@ -28,11 +28,18 @@ export type SettingFlag<V> =
       name: string;
       /** The placeholder shown in help: `<minutes>`. */
       placeholder: string;
+      /** A number of minutes that may also be typed as `90m` or `2h` (a window's length). */
+      hoursAllowed?: boolean;
     }
   | {
       /** `--name` sets `on`, `--no-name` sets `off` (both forms, so an update can leave it alone). */
       kind: 'switch';
       name: string;
+      /**
+       * The off form's own name (`--utc` rather than `--no-local-time`) where that reads better;
+       * giving both forms is a usage error.
+       */
+      offName?: string;
       on: V;
       off: V;
       /** Help of the `--name` form. */
