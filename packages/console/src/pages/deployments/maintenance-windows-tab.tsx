@@ -91,9 +91,9 @@ function WindowForm({ collectionId, existing, onClose }: FormProps) {
     <SettingInput
       field={MaintenanceWindowOptions[key]}
       value={settings[key]}
-      // The input produces values of its own field's kind, the declared type of `key`.
-      // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- a declaration's own keys mapped to values parsed or produced per field (settings plumbing, ADR 0016), not outside data
-      onChange={(v) => setSettings({ ...settings, [key]: v } as typeof settings)}
+      // The input produces values of its own field's kind (its choices, clamped numbers,
+      // booleans), the declared type of `key`.
+      onChange={(v) => setSettings({ ...settings, [key]: v })}
       error={errors[key]}
       testId={testId}
     />
