@@ -230,6 +230,19 @@ describe('console', () => {
     await site.api.updateSiteSettings({ statusMessageRetentionDays: 90 });
   });
 
+  it('sets the policy interval in minutes on the client settings page (stored in seconds)', async () => {
+    await page.getByTestId('nav-client-settings').click();
+    const policy = page.getByTestId('setting-policyIntervalSeconds');
+    // Declared in minutes (ClientSettingsOptions): the default hour reads 60.
+    await expect.poll(() => policy.inputValue()).toMatch(/^60\b/);
+    await policy.fill('15');
+    await page.getByTestId('client-settings-save').click();
+    await expect
+      .poll(async () => (await site.api.getClientSettings()).policyIntervalSeconds)
+      .toBe(900);
+    await site.api.updateClientSettings({ policyIntervalSeconds: 3600 });
+  });
+
   it('switches to the dark theme', async () => {
     await page.getByTestId('nav-devices').click();
     await page.getByTestId('device-row').first().waitFor();
