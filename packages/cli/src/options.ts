@@ -1,4 +1,5 @@
 import { usageError } from './errors.js';
+import { plural } from './output/format.js';
 
 /**
  * Typed reads of commander's option bag. Commander hands back untyped values; every read here
@@ -99,10 +100,27 @@ export function parseChoice<T extends string>(
   return found;
 }
 
+/** `90`, `90m` or `2h` -> minutes, within the range. */
+export function parseMinutes(text: string, what: string, range: { min: number; max: number }) {
+  const m = /^(\d+)\s*(m|min|h)?$/i.exec(text.trim());
+  if (!m?.[1]) throw usageError(`${what} must be minutes (e.g. 90, 90m or 2h); got "${text}"`);
+  const minutes = Number(m[1]) * (m[2]?.toLowerCase() === 'h' ? 60 : 1);
+  if (minutes < range.min || minutes > range.max) {
+    throw usageError(
+      `${what} must be between ${plural(range.min, 'minute')} and ${plural(range.max, 'minute')}; got ${minutes}`,
+    );
+  }
+  return minutes;
+}
+
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
 /** `90` (seconds), `90s`, `15m`, `2h`, `1d`, `1w`. */
-export function parseSeconds(text: string, what: string, range: { min?: number } = {}): number {
+export function parseSeconds(
+  text: string,
+  what: string,
+  range: { min?: number; max?: number } = {},
+): number {
   const m = /^(\d+)\s*([smhdw]?)$/.exec(text.trim());
   const unit = m?.[2] === undefined || m[2] === '' ? 's' : m[2];
   const factor = UNIT_SECONDS[unit];
@@ -114,6 +132,9 @@ export function parseSeconds(text: string, what: string, range: { min?: number }
   const seconds = Number(m[1]) * factor;
   if (range.min !== undefined && seconds < range.min) {
     throw usageError(`${what} must be at least ${range.min} seconds, got ${seconds}`);
+  }
+  if (range.max !== undefined && seconds > range.max) {
+    throw usageError(`${what} must be at most ${range.max} seconds, got ${seconds}`);
   }
   return seconds;
 }

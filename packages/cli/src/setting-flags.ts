@@ -1,4 +1,5 @@
 import {
+  describeSeconds,
   integerLimits,
   settingEntries,
   type SettingField,
@@ -7,7 +8,7 @@ import {
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { usageError } from './errors.js';
-import { parseChoice, parseInteger } from './options.js';
+import { parseChoice, parseInteger, parseMinutes, parseSeconds } from './options.js';
 
 /**
  * Commander options generated from a protocol settings declaration (ADR 0016): the flag names,
@@ -29,7 +30,16 @@ function valueHelp(field: SettingField): string {
   switch (field.render) {
     case 'number': {
       const { min, max } = integerLimits(field);
-      return `${field.help} (${min}-${max} ${field.unit}, default ${field.default})`;
+      const typed =
+        field.flag?.kind === 'value' && field.flag.hoursAllowed === true ? '; 90m or 2h' : '';
+      return `${field.help} (${min}-${max} ${field.unit}${typed}, default ${field.default})`;
+    }
+    case 'duration': {
+      const { min, max } = integerLimits(field);
+      return (
+        `${field.help} (${describeSeconds(min)} to ${describeSeconds(max)}, ` +
+        `default ${describeSeconds(field.default)}; seconds, or 15m, 1h, 1d)`
+      );
     }
     case 'select':
     case 'radio':
@@ -50,9 +60,23 @@ export function addSettingFlags(cmd: Command, d: SettingsDeclaration): Command {
     }
     const isDefault = (v: unknown) => (v === field.default ? ' (the default)' : '');
     cmd.option(`--${flag.name}`, `${flag.onHelp}${isDefault(flag.on)}`);
-    cmd.option(`--no-${flag.name}`, `${flag.offHelp}${isDefault(flag.off)}`);
+    cmd.option(`--${flag.offName ?? `no-${flag.name}`}`, `${flag.offHelp}${isDefault(flag.off)}`);
   }
   return cmd;
+}
+
+/**
+ * What commander holds for one field: the value, or for a switch whose off form has its own
+ * name (`--local-time` / `--utc`), true or false from whichever form was given.
+ */
+function rawValue(field: SettingField, bag: Record<string, unknown>): unknown {
+  const flag = field.flag;
+  if (flag === null) return undefined;
+  if (flag.kind !== 'switch' || flag.offName === undefined) return bag[attribute(flag.name)];
+  const on = bag[attribute(flag.name)] === true;
+  const off = bag[attribute(flag.offName)] === true;
+  if (on && off) throw usageError(`--${flag.name} and --${flag.offName} exclude each other`);
+  return on ? true : off ? false : undefined;
 }
 
 /** The value one field's flag gave, parsed and checked against the schema's limits. */
@@ -66,7 +90,11 @@ function readField(field: SettingField, raw: unknown): unknown {
   if (typeof raw !== 'string') throw usageError(`--${flag.name} takes a value`);
   switch (field.render) {
     case 'number':
-      return parseInteger(raw, `--${flag.name}`, integerLimits(field));
+      return flag.hoursAllowed === true
+        ? parseMinutes(raw, `--${flag.name}`, integerLimits(field))
+        : parseInteger(raw, `--${flag.name}`, integerLimits(field));
+    case 'duration':
+      return parseSeconds(raw, `--${flag.name}`, integerLimits(field));
     case 'select':
     case 'radio':
       return parseChoice(
@@ -88,7 +116,7 @@ export function readSettingFlags<D extends SettingsDeclaration>(
   const bag: Record<string, unknown> = cmd.opts();
   for (const { key, field } of settingEntries(d)) {
     if (field.flag === null) continue;
-    const value = readField(field, bag[attribute(field.flag.name)]);
+    const value = readField(field, rawValue(field, bag));
     if (value !== undefined) given[key] = value;
   }
   // Each value was parsed by its own field's rules above (choices, integer limits, on/off).

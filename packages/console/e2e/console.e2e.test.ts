@@ -220,6 +220,7 @@ describe('console', () => {
   it('changes how long status messages are kept in the site settings', async () => {
     await page.getByTestId('nav-site-settings').click();
     const retention = page.getByTestId('site-setting-statusMessageRetentionDays');
+    // The declared unit is shown in the field (SettingInput's suffix).
     await expect.poll(() => retention.inputValue()).toBe('90 days');
     await retention.fill('30');
     await page.getByTestId('site-settings-save').click();
@@ -228,6 +229,21 @@ describe('console', () => {
       .toBe(30);
     await shot('18b-site-settings');
     await site.api.updateSiteSettings({ statusMessageRetentionDays: 90 });
+  });
+
+  it('sets the policy interval in minutes on the client settings page (stored in seconds)', async () => {
+    const before = (await site.api.getClientSettings()).policyIntervalSeconds;
+    await site.api.updateClientSettings({ policyIntervalSeconds: 3600 });
+    await page.getByTestId('nav-client-settings').click();
+    const policy = page.getByTestId('setting-policyIntervalSeconds');
+    // Declared in minutes (ClientSettingsOptions): an hour reads 60.
+    await expect.poll(() => policy.inputValue()).toBe('60 min');
+    await policy.fill('15');
+    await page.getByTestId('client-settings-save').click();
+    await expect
+      .poll(async () => (await site.api.getClientSettings()).policyIntervalSeconds)
+      .toBe(900);
+    await site.api.updateClientSettings({ policyIntervalSeconds: before });
   });
 
   it('switches to the dark theme', async () => {

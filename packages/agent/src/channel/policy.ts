@@ -1,19 +1,21 @@
 import { createPublicKey, verify } from 'node:crypto';
-import { agentOps, PolicyDocument, SignedPolicy, type ClientSettings } from '@steward/protocol';
+import {
+  agentOps,
+  ClientSettingsOptions,
+  DEFAULT_SOFTWARE_SCAN_PATHS,
+  PolicyDocument,
+  settingsDefaults,
+  SignedPolicy,
+  type ClientSettings,
+} from '@steward/protocol';
 import { errorMessage } from '../errors.js';
 import { parseJsonText, parseWith } from '../parse.js';
 import type { HttpsClient } from './https-client.js';
 
 /** Client settings before the first policy arrives (and when none could ever be verified). */
 export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
-  policyIntervalSeconds: 3600,
-  heartbeatIntervalSeconds: 300,
-  inventoryIntervalSeconds: 86_400,
-  softwareScanIntervalSeconds: 604_800,
-  softwareScanPaths: ['/usr/local/bin', '/opt'],
-  reportBatchSize: 500,
-  contentDownloadKbps: 0,
-  contentCacheMb: 5120,
+  ...settingsDefaults(ClientSettingsOptions),
+  softwareScanPaths: DEFAULT_SOFTWARE_SCAN_PATHS,
 };
 
 export type PolicyCheck =

@@ -1,7 +1,7 @@
 import {
   ErrorCode,
-  WindowDuration,
-  integerLimits,
+  MaintenanceWindowOptions,
+  withSettingDefaults,
   type ApiClient,
   type MaintenanceWindow,
   type MaintenanceWindowBody,
@@ -10,12 +10,8 @@ import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import type { Opts } from '../options.js';
-import {
-  describeRecurrence,
-  parseMinutes,
-  parseRecurrence,
-  parseWallTime,
-} from './schedule-flags.js';
+import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
+import { describeRecurrence, parseRecurrence, parseWallTime } from './schedule-flags.js';
 import { namingFlags, printDeleted, requireSome } from './software-common.js';
 
 /**
@@ -33,39 +29,23 @@ export function registerMaintenanceWindowCommands(program: Command, ctx: Ctx): v
 }
 
 function windowFlags(cmd: Command): Command {
-  return cmd
-    .option('--start <walltime>', 'first start, e.g. 2025-07-01T22:00 (UTC unless --local-time)')
-    .option(
-      '--duration <minutes>',
-      `length: ${integerLimits(WindowDuration).min} to ${integerLimits(WindowDuration).max} minutes (90, 90m or 2h)`,
-    )
-    .option('--recur <spec>', 'daily:N, weekly:N:mon,wed, monthly:N:DAY or none (the default)')
-    .option('--local-time', "times are the client's local time")
-    .option('--utc', 'times are UTC (the default)')
-    .option('--updates-only', 'applies only to software update deployments')
-    .option('--all-deployments', 'applies to every deployment (the default)');
+  return addSettingFlags(
+    cmd
+      .option('--start <walltime>', 'first start, e.g. 2025-07-01T22:00 (UTC unless --local-time)')
+      .option('--recur <spec>', 'daily:N, weekly:N:mon,wed, monthly:N:DAY or none (the default)'),
+    MaintenanceWindowOptions,
+  );
 }
 
-/** The window fields given as flags, checked locally. */
-function windowFields(opts: Opts): Partial<MaintenanceWindowBody> {
-  const w: Partial<MaintenanceWindowBody> = {};
+/** The window fields given as flags, checked locally (the declared ones by their declaration). */
+function windowFields(cmd: Command, opts: Opts): Partial<MaintenanceWindowBody> {
+  const w: Partial<MaintenanceWindowBody> = readSettingFlags(cmd, MaintenanceWindowOptions);
   const name = opts.string('name');
   if (name !== undefined) w.name = name;
   const start = opts.string('start');
   if (start !== undefined) w.start = parseWallTime(start, '--start');
-  const duration = opts.string('duration');
-  if (duration !== undefined)
-    w.durationMinutes = parseMinutes(duration, '--duration', integerLimits(WindowDuration));
   const recur = opts.string('recur');
   if (recur !== undefined) w.recurrence = parseRecurrence(recur, '--recur');
-  if (opts.flag('localTime') && opts.flag('utc'))
-    throw usageError('--local-time and --utc exclude each other');
-  if (opts.flag('localTime')) w.timeBase = 'local';
-  if (opts.flag('utc')) w.timeBase = 'utc';
-  if (opts.flag('updatesOnly') && opts.flag('allDeployments'))
-    throw usageError('--updates-only and --all-deployments exclude each other');
-  if (opts.flag('updatesOnly')) w.appliesTo = 'software-updates';
-  if (opts.flag('allDeployments')) w.appliesTo = 'all';
   return w;
 }
 
@@ -137,22 +117,17 @@ function addCreate(mw: Command, ctx: Ctx): void {
         .command('create')
         .description('add a maintenance window to a collection')
         .argument('<collection>')
-        .requiredOption('--name <name>', 'what the window is')
-        .option('--disabled', 'create it disabled'),
+        .requiredOption('--name <name>', 'what the window is'),
     ),
   );
   action(create, async ({ opts, arg }) => {
-    const w = windowFields(opts);
-    if (w.start === undefined) throw usageError('--start is required');
-    if (w.durationMinutes === undefined) throw usageError('--duration is required');
+    const { name, start, recurrence, ...settings } = windowFields(create, opts);
+    if (start === undefined) throw usageError('--start is required');
     const body: MaintenanceWindowBody = {
-      name: opts.requiredString('name'),
-      start: w.start,
-      durationMinutes: w.durationMinutes,
-      recurrence: w.recurrence ?? { kind: 'none' },
-      timeBase: w.timeBase ?? 'utc',
-      appliesTo: w.appliesTo ?? 'all',
-      enabled: !opts.flag('disabled'),
+      name: name ?? opts.requiredString('name'),
+      start,
+      recurrence: recurrence ?? { kind: 'none' },
+      ...withSettingDefaults(MaintenanceWindowOptions, settings),
     };
     const created = await (await ctx.client()).createMaintenanceWindow(arg(0), body);
     if (opts.flag('json')) {
@@ -172,17 +147,11 @@ function addUpdate(mw: Command, ctx: Ctx): void {
         .command('update')
         .description('change a maintenance window')
         .argument('<window>', 'id, or name when unique')
-        .option('--name <name>', 'rename it')
-        .option('--enabled', 'enable it')
-        .option('--disabled', 'disable it'),
+        .option('--name <name>', 'rename it'),
     ),
   );
   action(update, async ({ opts, arg }) => {
-    if (opts.flag('enabled') && opts.flag('disabled'))
-      throw usageError('--enabled and --disabled exclude each other');
-    const w = windowFields(opts);
-    if (opts.flag('enabled')) w.enabled = true;
-    if (opts.flag('disabled')) w.enabled = false;
+    const w = windowFields(update, opts);
     requireSome(w);
     const client = await ctx.client();
     const existing = await findWindow(client, arg(0));

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { WEEK_MINUTES } from '@steward/protocol';
+import { parseMinutes } from '../options.js';
 import {
   describeRecurrence,
   describeTrigger,
   parseCodeList,
-  parseMinutes,
   parseNeighbourSpec,
   parsePhaseSpec,
   parseRange,

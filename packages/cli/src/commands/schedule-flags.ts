@@ -8,7 +8,6 @@ import {
 import { isIP } from 'node:net';
 import { usageError } from '../errors.js';
 import { parseInteger } from '../options.js';
-import { plural } from '../output/format.js';
 import { parseSettingInteger } from '../setting-flags.js';
 
 /**
@@ -203,19 +202,6 @@ export function parseNeighbourSpec(
   const minutes =
     m?.[2] === undefined ? 120 : parseInteger(m[2], `${what} minutes`, { max: WEEK_MINUTES });
   return { group, fallbackAfterMinutes: minutes };
-}
-
-/** `90`, `90m` or `2h` -> minutes, within the range. */
-export function parseMinutes(text: string, what: string, range: { min: number; max: number }) {
-  const m = /^(\d+)\s*(m|min|h)?$/i.exec(text.trim());
-  if (!m?.[1]) throw usageError(`${what} must be minutes (e.g. 90, 90m or 2h); got "${text}"`);
-  const minutes = Number(m[1]) * (m[2]?.toLowerCase() === 'h' ? 60 : 1);
-  if (minutes < range.min || minutes > range.max) {
-    throw usageError(
-      `${what} must be between ${plural(range.min, 'minute')} and ${plural(range.max, 'minute')}; got ${minutes}`,
-    );
-  }
-  return minutes;
 }
 
 /** `10.1.0.0/16` or `fd00::/48`: an address and a prefix length that fits it. */

@@ -1,5 +1,7 @@
 import { NumberInput, Radio, Select, SimpleGrid, Stack, Switch } from '@mantine/core';
 import {
+  DURATION_UNITS,
+  describeSeconds,
   describeSetting,
   shownLabel,
   integerLimits,
@@ -55,6 +57,34 @@ export function SettingInput({
           // Clamped to the schema's limits: the field never holds a value the site refuses.
           onChange={(v) =>
             onChange(Math.min(max, Math.max(min, typeof v === 'number' ? Math.trunc(v) : min)))
+          }
+          error={error}
+          disabled={disabled}
+          data-testid={testId}
+        />
+      );
+    }
+    case 'duration': {
+      // Typed in the declared unit, held in seconds and clamped to the schema's limits.
+      const { min, max } = integerLimits(field);
+      const unit = DURATION_UNITS[field.unit];
+      const seconds = typeof value === 'number' ? value : field.default;
+      return (
+        <NumberInput
+          label={field.label}
+          description={`${field.help} · now ${describeSeconds(seconds)}`}
+          suffix={` ${unit.short}`}
+          min={min / unit.seconds}
+          max={max / unit.seconds}
+          decimalScale={unit.seconds === 1 ? 0 : 2}
+          value={seconds / unit.seconds}
+          onChange={(v) =>
+            onChange(
+              Math.min(
+                max,
+                Math.max(min, typeof v === 'number' ? Math.round(v * unit.seconds) : min),
+              ),
+            )
           }
           error={error}
           disabled={disabled}
@@ -141,7 +171,10 @@ export function SettingsFields<D extends SettingsDeclaration>({
       disabled={disabled}
     />
   );
-  const grid = shown.filter(({ field }) => field.render === 'select' || field.render === 'number');
+  const grid = shown.filter(
+    ({ field }) =>
+      field.render === 'select' || field.render === 'number' || field.render === 'duration',
+  );
   return (
     <Stack gap="md">
       {grid.length > 0 && <SimpleGrid cols={{ base: 1, md: 2 }}>{grid.map(input)}</SimpleGrid>}

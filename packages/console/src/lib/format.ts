@@ -82,11 +82,3 @@ export function formatOs(name: string | null, version: string | null): string {
   if (!name) return '—';
   return version && !name.includes(version) ? `${name} ${version}` : name;
 }
-
-/** Hours to a short duration ("3 days", "12 hours"). */
-export function formatSeconds(seconds: number): string {
-  if (seconds % 86400 === 0) return `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`;
-  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
-  if (seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? '' : 's'}`;
-  return `${seconds} seconds`;
-}

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { MAX_INT32, MAX_INTERVAL_SECONDS } from '../http/paging.js';
+import { durationSetting, integerSetting, settingsValueProperties } from '../common/settings.js';
 import { CustomClassDefinition, InventoryReportBody } from '../inventory/schemas.js';
 import { StatusMessageBody } from '../status/catalog.js';
 import { DeploymentStateReport } from './software.js';
@@ -7,18 +8,104 @@ import { DeploymentStateReport } from './software.js';
 /** Header carrying `<deviceId>.<deviceKey>` on every agent request after enrolment. */
 export const DEVICE_AUTH_HEADER = 'x-steward-device';
 
+/** The most outbox items in one report request: the batch-size setting's bound and the route's. */
+export const MAX_REPORT_BATCH_SIZE = 5000;
+
+const durationFlag = (name: string) => ({
+  kind: 'value' as const,
+  name,
+  placeholder: '<duration>',
+});
+
+/**
+ * The client settings that are single values, declared once (ADR 0016): the site's validation,
+ * its defaults, the CLI's `client-settings set` flags and help, and the console's client
+ * settings page come from here. Intervals are stored in seconds and shown in the unit a person
+ * thinks in.
+ */
+export const ClientSettingsOptions = {
+  policyIntervalSeconds: durationSetting({
+    label: 'Policy polling',
+    shortLabel: 'Policy',
+    help: 'How often agents fetch policy (they are also nudged at once over the push channel)',
+    unit: 'minutes',
+    minimum: 30,
+    maximum: MAX_INTERVAL_SECONDS,
+    default: 3600,
+    flag: durationFlag('policy-interval'),
+  }),
+  heartbeatIntervalSeconds: durationSetting({
+    label: 'Heartbeat',
+    help: 'How often agents say they are alive',
+    unit: 'seconds',
+    minimum: 10,
+    maximum: MAX_INTERVAL_SECONDS,
+    default: 300,
+    flag: durationFlag('heartbeat-interval'),
+  }),
+  inventoryIntervalSeconds: durationSetting({
+    label: 'Hardware and software inventory',
+    shortLabel: 'Inventory',
+    help: 'How often agents collect inventory; daily is usual, deltas follow the first full report',
+    unit: 'hours',
+    minimum: 60,
+    maximum: MAX_INTERVAL_SECONDS,
+    // Seed 004: hardware and software inventory daily; the file scan weekly.
+    default: 86_400,
+    flag: durationFlag('inventory-interval'),
+  }),
+  softwareScanIntervalSeconds: durationSetting({
+    label: 'Software file scan',
+    shortLabel: 'Software scan',
+    help: 'How often agents scan the software scan paths for executable files',
+    unit: 'hours',
+    minimum: 60,
+    maximum: MAX_INTERVAL_SECONDS,
+    default: 604_800,
+    flag: durationFlag('software-scan-interval'),
+  }),
+  reportBatchSize: integerSetting({
+    label: 'Report batch size',
+    help: 'Outbox items an agent sends per request',
+    unit: 'items',
+    minimum: 1,
+    maximum: MAX_REPORT_BATCH_SIZE,
+    default: 500,
+    flag: { kind: 'value', name: 'report-batch-size', placeholder: '<n>' },
+  }),
+  contentDownloadKbps: integerSetting({
+    label: 'Content download throttle',
+    shortLabel: 'Content download',
+    help: 'Download rate per agent; 0 = not throttled',
+    unit: 'KiB/s',
+    minimum: 0,
+    maximum: 10_000_000,
+    default: 0,
+    flag: { kind: 'value', name: 'content-download-kbps', placeholder: '<n>' },
+  }),
+  contentCacheMb: integerSetting({
+    label: 'Content cache',
+    help: "Bound of each agent's content cache; least recently used content goes first",
+    unit: 'MiB',
+    minimum: 100,
+    maximum: 10_000_000,
+    default: 5120,
+    flag: { kind: 'value', name: 'content-cache-mb', placeholder: '<n>' },
+  }),
+};
+
+/** Directories scanned for executable files by default (a list, so not in the declaration). */
+export const DEFAULT_SOFTWARE_SCAN_PATHS = ['/usr/local/bin', '/usr/local/sbin', '/opt'];
+
+const declared = settingsValueProperties(ClientSettingsOptions);
+
 /** Client settings delivered in policy. */
 export const ClientSettings = Type.Object({
-  policyIntervalSeconds: Type.Integer({ minimum: 30, maximum: MAX_INTERVAL_SECONDS }),
-  heartbeatIntervalSeconds: Type.Integer({ minimum: 10, maximum: MAX_INTERVAL_SECONDS }),
-  inventoryIntervalSeconds: Type.Integer({ minimum: 60, maximum: MAX_INTERVAL_SECONDS }),
-  softwareScanIntervalSeconds: Type.Integer({ minimum: 60, maximum: MAX_INTERVAL_SECONDS }),
+  ...declared,
   softwareScanPaths: Type.Array(Type.String()),
-  reportBatchSize: Type.Integer({ minimum: 1, maximum: 5000 }),
-  /** Download throttle for content, KiB/s; 0 = unlimited. (Optional: policies before issue 3.) */
-  contentDownloadKbps: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
-  /** Bound of the agent's content cache, MiB. */
-  contentCacheMb: Type.Optional(Type.Integer({ minimum: 100, maximum: 10_000_000 })),
+  // Optional in the document: policies signed before issue 3 do not carry them.
+  contentDownloadKbps: Type.Optional(declared.contentDownloadKbps),
+  contentCacheMb: Type.Optional(declared.contentCacheMb),
 });
 export type ClientSettings = Static<typeof ClientSettings>;
 
@@ -84,7 +171,7 @@ export const ReportBatch = Type.Object(
   {
     items: Type.Array(Type.Object({ seq: Type.Integer(), type: Type.String({ maxLength: 64 }) }), {
       minItems: 1,
-      maxItems: 5000,
+      maxItems: MAX_REPORT_BATCH_SIZE,
     }),
   },
   { additionalProperties: false, allowUnsafeText: true },

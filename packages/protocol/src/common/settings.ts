@@ -28,11 +28,18 @@ export type SettingFlag<V> =
       name: string;
       /** The placeholder shown in help: `<minutes>`. */
       placeholder: string;
+      /** A number of minutes that may also be typed as `90m` or `2h` (a window's length). */
+      hoursAllowed?: boolean;
     }
   | {
       /** `--name` sets `on`, `--no-name` sets `off` (both forms, so an update can leave it alone). */
       kind: 'switch';
       name: string;
+      /**
+       * The off form's own name (`--utc` rather than `--no-local-time`) where that reads better;
+       * giving both forms is a usage error.
+       */
+      offName?: string;
       on: V;
       off: V;
       /** Help of the `--name` form. */
@@ -69,13 +76,29 @@ export interface IntegerSetting extends FieldBase<TInteger> {
   /** Shown after the value: 'minutes', '%'. */
   unit: string;
 }
+/** The units a duration is shown and typed in; the value itself is always whole seconds. */
+export const DURATION_UNITS = {
+  seconds: { seconds: 1, short: 's' },
+  minutes: { seconds: 60, short: 'min' },
+  hours: { seconds: 3600, short: 'h' },
+} as const;
+export type DurationUnit = keyof typeof DURATION_UNITS;
+
+/**
+ * A length of time stored in seconds (what the agent and the site use) and shown in the unit a
+ * person thinks in: policy polling in minutes, inventory in hours.
+ */
+export interface DurationSetting extends FieldBase<TInteger> {
+  render: 'duration';
+  unit: DurationUnit;
+}
 export interface ChoiceSetting<V extends string = string> extends FieldBase<TUnion<TLiteral<V>[]>> {
   /** 'select' for a drop-down, 'radio' for a few choices spelled out. */
   render: 'select' | 'radio';
   choices: readonly { value: V; label: string }[];
 }
 
-export type SettingField = BooleanSetting | IntegerSetting | ChoiceSetting;
+export type SettingField = BooleanSetting | IntegerSetting | DurationSetting | ChoiceSetting;
 export type SettingsDeclaration = Record<string, SettingField>;
 
 /** The value type of a declared field. */
@@ -96,6 +119,14 @@ export function integerSetting(
 ): IntegerSetting {
   const { minimum, maximum, ...rest } = f;
   return { ...rest, schema: Type.Integer({ minimum, maximum }), render: 'number' };
+}
+
+/** A duration in seconds with its limits (in seconds) and the unit it is shown in. */
+export function durationSetting(
+  f: Omit<DurationSetting, 'schema' | 'render'> & { minimum: number; maximum: number },
+): DurationSetting {
+  const { minimum, maximum, ...rest } = f;
+  return { ...rest, schema: Type.Integer({ minimum, maximum }), render: 'duration' };
 }
 
 /** One of a few string values; the schema is the union of the choices. */
@@ -156,7 +187,7 @@ export function settingEntries<D extends SettingsDeclaration>(
 }
 
 /** The limits of an integer setting (the form's min/max, the CLI's range check). */
-export function integerLimits(f: IntegerSetting): { min: number; max: number } {
+export function integerLimits(f: IntegerSetting | DurationSetting): { min: number; max: number } {
   return { min: f.schema.minimum ?? 0, max: f.schema.maximum ?? Number.MAX_SAFE_INTEGER };
 }
 
@@ -172,10 +203,21 @@ export function describeSetting(field: SettingField, value: unknown): string {
       return value === true ? 'Yes' : 'No';
     case 'number':
       return `${String(value)} ${field.unit}`;
+    case 'duration':
+      return typeof value === 'number' ? describeSeconds(value) : String(value);
     case 'select':
     case 'radio':
       return field.choices.find((c) => c.value === value)?.label ?? String(value);
   }
+}
+
+/** Seconds as a person reads them: "1 day", "6 hours", "15 minutes", "90 seconds". */
+export function describeSeconds(seconds: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (seconds > 0 && seconds % 86400 === 0) return plural(seconds / 86400, 'day');
+  if (seconds > 0 && seconds % 3600 === 0) return plural(seconds / 3600, 'hour');
+  if (seconds > 0 && seconds % 60 === 0) return plural(seconds / 60, 'minute');
+  return plural(seconds, 'second');
 }
 
 /**
@@ -230,6 +272,9 @@ export function settingErrors<D extends SettingsDeclaration>(
     if (field.render === 'number') {
       const { min, max } = integerLimits(field);
       out[key] = `A whole number from ${min} to ${max} ${field.unit}`;
+    } else if (field.render === 'duration') {
+      const { min, max } = integerLimits(field);
+      out[key] = `From ${describeSeconds(min)} to ${describeSeconds(max)}`;
     } else out[key] = `Choose one of the offered values`;
   }
   return out;

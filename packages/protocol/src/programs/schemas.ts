@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Description, Id, Name, Nullable } from '../common/schemas.js';
-import { settingsProperties } from '../common/settings.js';
+import { settingsProperties, settingsValueProperties } from '../common/settings.js';
 import { ProgramOptions } from '../deployments/options.js';
 import { MAX_INT32 } from '../http/paging.js';
 
@@ -21,7 +21,6 @@ export const PlatformRequirements = Type.Object(
 );
 export type PlatformRequirements = Static<typeof PlatformRequirements>;
 
-const RunAs = ProgramOptions.runAs.schema;
 const ExitCodes = Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { maxItems: 256 });
 
 export const ProgramBody = Type.Object(
@@ -55,8 +54,7 @@ export const Program = Type.Object({
   name: Type.String(),
   commandLine: Type.String(),
   workingDirectory: Type.String(),
-  runAs: RunAs,
-  maxRunMinutes: Type.Integer(),
+  ...settingsValueProperties(ProgramOptions),
   successExitCodes: Type.Array(Type.Integer()),
   rebootExitCodes: Type.Array(Type.Integer()),
   requirements: PlatformRequirements,

@@ -1,5 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { integerSetting } from '../common/settings.js';
+import {
+  booleanSetting,
+  choiceSetting,
+  integerSetting,
+  settingsValueProperties,
+} from '../common/settings.js';
 
 /**
  * How long a maintenance window is open: 5 minutes to a day, declared once (ADR 0016) for the
@@ -12,8 +17,70 @@ export const WindowDuration = integerSetting({
   minimum: 5,
   maximum: 24 * 60,
   default: 120,
-  flag: { kind: 'value', name: 'duration', placeholder: '<minutes>' },
+  flag: { kind: 'value', name: 'duration', placeholder: '<minutes>', hoursAllowed: true },
 });
+
+/**
+ * The settings of a maintenance window, declared once (ADR 0016): its name, start and
+ * recurrence identify when it is and have their own inputs; these are the schema, defaults,
+ * the console form's fields and the CLI's `maintenance-window create|update` flags.
+ */
+export const MaintenanceWindowOptions = {
+  durationMinutes: WindowDuration,
+  timeBase: choiceSetting({
+    label: 'Times are in',
+    shortLabel: 'Time',
+    help: "Whether the start is read in UTC or in each client's local time",
+    render: 'radio',
+    choices: [
+      { value: 'local', label: 'Client local time' },
+      { value: 'utc', label: 'UTC' },
+    ],
+    default: 'utc',
+    flag: {
+      kind: 'switch',
+      name: 'local-time',
+      offName: 'utc',
+      on: 'local',
+      off: 'utc',
+      onHelp: "times are the client's local time",
+      offHelp: 'times are UTC',
+    },
+  }),
+  appliesTo: choiceSetting({
+    label: 'Applies to',
+    help: 'Which required deployments the window holds back',
+    render: 'select',
+    choices: [
+      { value: 'all', label: 'All deployments' },
+      { value: 'software-updates', label: 'Software updates only' },
+    ],
+    default: 'all',
+    flag: {
+      kind: 'switch',
+      name: 'updates-only',
+      offName: 'all-deployments',
+      on: 'software-updates',
+      off: 'all',
+      onHelp: 'applies only to software update deployments',
+      offHelp: 'applies to every deployment',
+    },
+  }),
+  enabled: booleanSetting({
+    label: 'Enabled',
+    help: 'A disabled window is kept but does not hold anything back',
+    default: true,
+    flag: {
+      kind: 'switch',
+      name: 'enabled',
+      offName: 'disabled',
+      on: true,
+      off: false,
+      onHelp: 'the window is in force',
+      offHelp: 'keep the window but do not apply it',
+    },
+  }),
+};
 
 /**
  * Recurrence of a schedule or a maintenance window. Structured rather than cron text so the
@@ -83,19 +150,16 @@ export const DeploymentTrigger = Type.Union([
   /** When a device enrols after the deployment exists (runs once per device). */
   Type.Object({ type: Type.Literal('on-enrolment') }, { additionalProperties: false }),
 ]);
-export const TimeBase = Type.Union([Type.Literal('utc'), Type.Literal('local')]);
+/** UTC or the client's local time (deployments' triggers too): the window setting's choices. */
+export const TimeBase = MaintenanceWindowOptions.timeBase.schema;
 
 /** A maintenance (service) window on a collection. */
 export const MaintenanceWindowBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     start: WallTime,
-    durationMinutes: WindowDuration.schema,
     recurrence: Recurrence,
-    timeBase: TimeBase,
-    /** 'all': every deployment; 'software-updates': only software update deployments. */
-    appliesTo: Type.Union([Type.Literal('all'), Type.Literal('software-updates')]),
-    enabled: Type.Boolean(),
+    ...settingsValueProperties(MaintenanceWindowOptions),
   },
   { additionalProperties: false },
 );

@@ -2,7 +2,10 @@ import { sign } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import {
   ClientSettings,
+  ClientSettingsOptions,
+  DEFAULT_SOFTWARE_SCAN_PATHS,
   canonicalJson,
+  settingsDefaults,
   type PolicyDocument,
   type SignedPolicy,
 } from '@steward/protocol';
@@ -15,16 +18,10 @@ import { writeAudit } from '../audit/audit.js';
 import { storedSettings } from '../db/corrupt-row.js';
 import { type Queryable, inTransaction } from '../db/database.js';
 
+/** What a site without stored client settings delivers: the declared defaults (ADR 0016). */
 export const DEFAULT_CLIENT_SETTINGS: Static<typeof ClientSettings> = {
-  policyIntervalSeconds: 3600,
-  heartbeatIntervalSeconds: 300,
-  // Seed 004: hardware and software inventory daily; the file scan weekly.
-  inventoryIntervalSeconds: 86400,
-  softwareScanIntervalSeconds: 604800,
-  softwareScanPaths: ['/usr/local/bin', '/usr/local/sbin', '/opt'],
-  reportBatchSize: 500,
-  contentDownloadKbps: 0,
-  contentCacheMb: 5120,
+  ...settingsDefaults(ClientSettingsOptions),
+  softwareScanPaths: DEFAULT_SOFTWARE_SCAN_PATHS,
 };
 
 /** Raises the policy version in the caller's transaction; agents refetch on the next nudge or poll. */

@@ -1,58 +1,13 @@
-import { Group, NumberInput, Paper, SimpleGrid, Stack, TagsInput, Text } from '@mantine/core';
+import { Paper, SimpleGrid, Stack, TagsInput, Text } from '@mantine/core';
+import { ClientSettingsOptions, settingEntries, type SettingField } from '@steward/protocol';
 import { api } from '../../api/client';
+import { SettingInput } from '../../components/settings-fields';
 import { SettingsPage } from '../../components/settings-page';
-import { formatSeconds } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 
-type IntervalKey =
-  | 'policyIntervalSeconds'
-  | 'heartbeatIntervalSeconds'
-  | 'inventoryIntervalSeconds'
-  | 'softwareScanIntervalSeconds';
-
-const INTERVALS: {
-  key: IntervalKey;
-  label: string;
-  description: string;
-  unit: number;
-  unitLabel: string;
-  min: number;
-}[] = [
-  {
-    key: 'policyIntervalSeconds',
-    label: 'Policy polling',
-    description:
-      'How often agents fetch policy (they are also nudged at once over the push channel)',
-    unit: 60,
-    unitLabel: 'min',
-    min: 30,
-  },
-  {
-    key: 'heartbeatIntervalSeconds',
-    label: 'Heartbeat',
-    description: 'How often agents say they are alive',
-    unit: 1,
-    unitLabel: 's',
-    min: 10,
-  },
-  {
-    key: 'inventoryIntervalSeconds',
-    label: 'Hardware and software inventory',
-    description:
-      'Daily for data-centre servers is usual; deltas are sent after the first full report',
-    unit: 3600,
-    unitLabel: 'h',
-    min: 60,
-  },
-  {
-    key: 'softwareScanIntervalSeconds',
-    label: 'Software file scan',
-    description: 'Scan of executable files under the paths below (weekly by default)',
-    unit: 3600,
-    unitLabel: 'h',
-    min: 60,
-  },
-];
+/** The declared fields of one kind: the schedules (durations) or the limits (numbers). */
+const fieldsOf = (render: SettingField['render']) =>
+  settingEntries(ClientSettingsOptions).filter(({ field }) => field.render === render);
 
 /** The schedules and limits every agent receives in its policy. */
 export function ClientSettingsPage() {
@@ -78,20 +33,14 @@ export function ClientSettingsPage() {
               Schedules
             </Text>
             <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-              {INTERVALS.map((i) => (
-                <NumberInput
-                  key={i.key}
-                  label={i.label}
-                  description={`${i.description} · now ${formatSeconds(draft[i.key])}`}
-                  suffix={` ${i.unitLabel}`}
-                  min={Math.max(1, Math.ceil(i.min / i.unit))}
-                  value={draft[i.key] / i.unit}
-                  decimalScale={i.unit === 1 ? 0 : 2}
+              {fieldsOf('duration').map(({ key, field }) => (
+                <SettingInput
+                  key={key}
+                  field={field}
+                  value={draft[key]}
                   disabled={!writable}
-                  onChange={(v) =>
-                    typeof v === 'number' && setDraft({ ...draft, [i.key]: Math.round(v * i.unit) })
-                  }
-                  data-testid={`setting-${i.key}`}
+                  onChange={(v) => typeof v === 'number' && setDraft({ ...draft, [key]: v })}
+                  testId={`setting-${key}`}
                 />
               ))}
             </SimpleGrid>
@@ -109,44 +58,18 @@ export function ClientSettingsPage() {
                 disabled={!writable}
                 clearable
               />
-              <NumberInput
-                label="Report batch size"
-                description="Outbox items sent per request (1–5000)"
-                min={1}
-                max={5000}
-                w={260}
-                value={draft.reportBatchSize}
-                disabled={!writable}
-                onChange={(v) =>
-                  typeof v === 'number' && setDraft({ ...draft, reportBatchSize: v })
-                }
-              />
-              <Group gap="md" align="flex-start">
-                <NumberInput
-                  label="Content download throttle (KiB/s)"
-                  description="Per agent; 0 = not throttled"
-                  min={0}
-                  w={260}
-                  value={draft.contentDownloadKbps ?? 0}
-                  disabled={!writable}
-                  onChange={(v) =>
-                    typeof v === 'number' && setDraft({ ...draft, contentDownloadKbps: v })
-                  }
-                  data-testid="setting-contentDownloadKbps"
-                />
-                <NumberInput
-                  label="Content cache (MiB)"
-                  description="Least recently used content goes first"
-                  min={100}
-                  w={260}
-                  value={draft.contentCacheMb ?? 5120}
-                  disabled={!writable}
-                  onChange={(v) =>
-                    typeof v === 'number' && setDraft({ ...draft, contentCacheMb: v })
-                  }
-                  data-testid="setting-contentCacheMb"
-                />
-              </Group>
+              <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md">
+                {fieldsOf('number').map(({ key, field }) => (
+                  <SettingInput
+                    key={key}
+                    field={field}
+                    value={draft[key]}
+                    disabled={!writable}
+                    onChange={(v) => typeof v === 'number' && setDraft({ ...draft, [key]: v })}
+                    testId={`setting-${key}`}
+                  />
+                ))}
+              </SimpleGrid>
             </Stack>
           </Paper>
         </Stack>

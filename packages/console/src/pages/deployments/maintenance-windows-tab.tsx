@@ -1,23 +1,14 @@
-import {
-  Badge,
-  Group,
-  Modal,
-  NumberInput,
-  Radio,
-  SegmentedControl,
-  Stack,
-  Switch,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Badge, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
 
 import { IconCalendarTime } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  WindowDuration,
-  integerLimits,
+  MaintenanceWindowOptions,
+  pickSettings,
+  settingErrors,
+  settingsDefaults,
   type MaintenanceWindow,
+  type SettingValues,
   type MaintenanceWindowBody,
 } from '@steward/protocol';
 import { useState } from 'react';
@@ -32,6 +23,7 @@ import { NewButton } from '../../components/new-button';
 import { QueryView } from '../../components/query-view';
 import { useEditModal } from '../../components/use-edit-modal';
 import { SaveErrorAlert } from '../../components/save-error-alert';
+import { SettingInput } from '../../components/settings-fields';
 import { useSession } from '../../session/session-context';
 import { dkeys } from './queries';
 import {
@@ -66,26 +58,21 @@ function WindowForm({ collectionId, existing, onClose }: FormProps) {
   const queryClient = useQueryClient();
   const [name, setName] = useState(existing?.name ?? '');
   const [start, setStart] = useState(existing?.start ?? todayAt(22));
-  const [duration, setDuration] = useState(existing?.durationMinutes ?? WindowDuration.default);
-  const limits = integerLimits(WindowDuration);
   const [recurrence, setRecurrence] = useState<RecurrenceDraft>(
     draftOf(existing?.recurrence ?? { kind: 'daily', everyDays: 1 }),
   );
-  const [timeBase, setTimeBase] = useState<'utc' | 'local'>(existing?.timeBase ?? 'local');
-  const [appliesTo, setAppliesTo] = useState<MaintenanceWindowBody['appliesTo']>(
-    existing?.appliesTo ?? 'all',
+  const [settings, setSettings] = useState<SettingValues<typeof MaintenanceWindowOptions>>(
+    existing
+      ? pickSettings(MaintenanceWindowOptions, existing)
+      : settingsDefaults(MaintenanceWindowOptions),
   );
-  const [enabled, setEnabled] = useState(existing?.enabled ?? true);
   const save = useMutation({
     mutationFn: () => {
       const body: MaintenanceWindowBody = {
         name: name.trim(),
         start,
-        durationMinutes: duration,
         recurrence: recurrenceOf(recurrence),
-        timeBase,
-        appliesTo,
-        enabled,
+        ...settings,
       };
       return existing
         ? api.updateMaintenanceWindow(existing.id, body)
@@ -98,7 +85,19 @@ function WindowForm({ collectionId, existing, onClose }: FormProps) {
       onClose();
     },
   });
-  const badDuration = !Number.isInteger(duration) || duration < limits.min || duration > limits.max;
+  const errors = settingErrors(MaintenanceWindowOptions, settings);
+  // Each declared field in the form's layout; ids stay `window-duration`, `window-timeBase`...
+  const input = (key: keyof typeof MaintenanceWindowOptions & string, testId = `window-${key}`) => (
+    <SettingInput
+      field={MaintenanceWindowOptions[key]}
+      value={settings[key]}
+      // The input produces values of its own field's kind (its choices, clamped numbers,
+      // booleans), the declared type of `key`.
+      onChange={(v) => setSettings({ ...settings, [key]: v })}
+      error={errors[key]}
+      testId={testId}
+    />
+  );
   return (
     <Stack gap="sm">
       <TextInput
@@ -116,17 +115,7 @@ function WindowForm({ collectionId, existing, onClose }: FormProps) {
           onChange={(e) => setStart(e.currentTarget.value)}
           data-testid="window-start"
         />
-        <NumberInput
-          label={WindowDuration.label}
-          description={WindowDuration.help}
-          suffix=" min"
-          {...limits}
-          step={15}
-          value={duration}
-          onChange={(v) => setDuration(typeof v === 'number' ? Math.trunc(v) : 0)}
-          error={badDuration ? `From ${limits.min} to ${limits.max} minutes` : undefined}
-          data-testid="window-duration"
-        />
+        {input('durationMinutes', 'window-duration')}
       </Group>
       <Stack gap={4}>
         <Text size="sm" fw={500}>
@@ -134,41 +123,16 @@ function WindowForm({ collectionId, existing, onClose }: FormProps) {
         </Text>
         <RecurrenceInput value={recurrence} onChange={setRecurrence} />
       </Stack>
-      <Radio.Group
-        label="Times are in"
-        value={timeBase}
-        onChange={(v) => setTimeBase(v === 'utc' ? 'utc' : 'local')}
-      >
-        <Group mt={4}>
-          <Radio value="local" label="Client local time" />
-          <Radio value="utc" label="UTC" />
-        </Group>
-      </Radio.Group>
-      <Stack gap={4}>
-        <Text size="sm" fw={500}>
-          Applies to
-        </Text>
-        <SegmentedControl
-          value={appliesTo}
-          onChange={(v) => setAppliesTo(v === 'software-updates' ? 'software-updates' : 'all')}
-          data={[
-            { value: 'all', label: 'All deployments' },
-            { value: 'software-updates', label: 'Software updates only' },
-          ]}
-        />
-      </Stack>
-      <Switch
-        label="Enabled"
-        checked={enabled}
-        onChange={(e) => setEnabled(e.currentTarget.checked)}
-      />
+      {input('timeBase')}
+      {input('appliesTo')}
+      {input('enabled')}
       {save.isError && <SaveErrorAlert error={save.error} />}
       <FormActions
         onCancel={onClose}
         onSubmit={() => save.mutate()}
         submitLabel="Save"
         loading={save.isPending}
-        disabled={!name.trim() || !start || badDuration}
+        disabled={!name.trim() || !start || Object.keys(errors).length > 0}
         testId="window-save"
       />
     </Stack>
