@@ -26,54 +26,50 @@ export function ClientSettingsPage() {
       testId="client-settings"
       skeletonLines={6}
     >
-      {(draft, setDraft) => (
-        <Stack gap="md">
-          <Paper p="md">
-            <Text fw={600} mb="sm">
-              Schedules
-            </Text>
-            <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-              {fieldsOf('duration').map(({ key, field }) => (
-                <SettingInput
-                  key={key}
-                  field={field}
-                  value={draft[key]}
-                  disabled={!writable}
-                  onChange={(v) => typeof v === 'number' && setDraft({ ...draft, [key]: v })}
-                  testId={`setting-${key}`}
-                />
-              ))}
-            </SimpleGrid>
-          </Paper>
-          <Paper p="md">
-            <Text fw={600} mb="sm">
-              Software inventory and reporting
-            </Text>
-            <Stack gap="md">
-              <TagsInput
-                label="Software scan paths"
-                description="Directories scanned for executable files; press Enter after each path"
-                value={draft.softwareScanPaths}
-                onChange={(softwareScanPaths) => setDraft({ ...draft, softwareScanPaths })}
-                disabled={!writable}
-                clearable
-              />
-              <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md">
-                {fieldsOf('number').map(({ key, field }) => (
-                  <SettingInput
-                    key={key}
-                    field={field}
-                    value={draft[key]}
-                    disabled={!writable}
-                    onChange={(v) => typeof v === 'number' && setDraft({ ...draft, [key]: v })}
-                    testId={`setting-${key}`}
-                  />
-                ))}
+      {(draft, setDraft) => {
+        // The declared fields of one render kind, each an input bound to the draft.
+        const inputs = (kind: 'duration' | 'number') =>
+          fieldsOf(kind).map(({ key, field }) => (
+            <SettingInput
+              key={key}
+              field={field}
+              value={draft[key]}
+              disabled={!writable}
+              onChange={(v) => typeof v === 'number' && setDraft({ ...draft, [key]: v })}
+              testId={`setting-${key}`}
+            />
+          ));
+        return (
+          <Stack gap="md">
+            <Paper p="md">
+              <Text fw={600} mb="sm">
+                Schedules
+              </Text>
+              <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+                {inputs('duration')}
               </SimpleGrid>
-            </Stack>
-          </Paper>
-        </Stack>
-      )}
+            </Paper>
+            <Paper p="md">
+              <Text fw={600} mb="sm">
+                Software inventory and reporting
+              </Text>
+              <Stack gap="md">
+                <TagsInput
+                  label="Software scan paths"
+                  description="Directories scanned for executable files; press Enter after each path"
+                  value={draft.softwareScanPaths}
+                  onChange={(softwareScanPaths) => setDraft({ ...draft, softwareScanPaths })}
+                  disabled={!writable}
+                  clearable
+                />
+                <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md">
+                  {inputs('number')}
+                </SimpleGrid>
+              </Stack>
+            </Paper>
+          </Stack>
+        );
+      }}
     </SettingsPage>
   );
 }
