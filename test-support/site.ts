@@ -271,6 +271,23 @@ export interface Site {
   stop(): Promise<void>;
 }
 
+/**
+ * Drops a test's PostgreSQL schema under the migrations' advisory lock (727001, the one
+ * `migrateToLatest` in packages/server/src/db/database.ts takes): Kysely's migrator introspects
+ * every schema and fails if one disappears mid-query in a test running beside this one.
+ */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: POSTGRES_URL });
+  await c.connect();
+  try {
+    await c.query('select pg_advisory_lock(727001)');
+    await c.query(`drop schema if exists "${schema}" cascade`);
+    await c.query('select pg_advisory_unlock(727001)');
+  } finally {
+    await c.end();
+  }
+}
+
 export async function pgReachable(): Promise<boolean> {
   const c = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
   try {
@@ -367,14 +384,7 @@ export async function createTestSite(
       for (const a of agents) await a.stop();
       await server.stop();
       if (dbUrl) {
-        const c = new pg.Client({ connectionString: POSTGRES_URL });
-        await c.connect();
-        // Under the migrations' advisory lock: Kysely's migrator introspects every schema and fails
-        // if one disappears mid-query (database.ts, migrateToLatest).
-        await c.query('select pg_advisory_lock(727001)');
-        await c.query(`drop schema if exists "${schema}" cascade`);
-        await c.query('select pg_advisory_unlock(727001)');
-        await c.end();
+        await dropTestSchema(schema);
       }
       // STEWARD_KEEP_SITE=1 keeps logs and databases of a failing run for inspection.
       if (process.env.STEWARD_KEEP_SITE) console.warn(`site kept in ${dir}`);

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { ApiClient, CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE } from '@steward/protocol';
 import {
+  dropTestSchema,
   pgReachable,
   POSTGRES_URL,
   startServerProcess,
@@ -115,12 +115,7 @@ describe.each(dialects)('admin listener security on %s', (dialect) => {
     if (skip) return;
     await server.stop();
     if (dialect === 'postgres') {
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query('select pg_advisory_lock(727001)');
-      await c.query(`drop schema if exists "${schema}" cascade`);
-      await c.query('select pg_advisory_unlock(727001)');
-      await c.end();
+      await dropTestSchema(schema);
     }
     rmSync(dir, { recursive: true, force: true });
   });

@@ -27,6 +27,7 @@ import {
   exec,
   FAST_SETTINGS,
   modesUnder,
+  dropTestSchema,
   pgReachable,
   POSTGRES_URL,
   refusedServerStart,
@@ -173,12 +174,7 @@ describe.each(dialects)('site keys and file modes on %s', (dialect) => {
       await agent?.stop();
       await server?.stop();
       if (dbUrl) {
-        const c = new pg.Client({ connectionString: POSTGRES_URL });
-        await c.connect();
-        await c.query('select pg_advisory_lock(727001)');
-        await c.query(`drop schema if exists "${schema}" cascade`);
-        await c.query('select pg_advisory_unlock(727001)');
-        await c.end();
+        await dropTestSchema(schema);
       }
       rmSync(dir, { recursive: true, force: true });
     });

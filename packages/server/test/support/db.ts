@@ -10,8 +10,9 @@ import { systemClock, type Clock, type SiteContext } from '../../src/context.js'
 import { generateMasterKey, readMasterKey } from '../../src/site/master-key.js';
 import { SecretBox } from '../../src/site/secret-box.js';
 
-export const POSTGRES_URL =
-  process.env.STEWARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { dropTestSchema, POSTGRES_URL } from '../../../../test-support/site.js';
+
+export { POSTGRES_URL };
 
 let pgReachable: Promise<boolean> | undefined;
 /** Whether the machine's PostgreSQL answers; tests that need it say so when it does not. */
@@ -47,16 +48,7 @@ export function freshDatabaseUrl(dialect: Dialect): { url: string; cleanup: () =
   const schema = `t_${randomBytes(6).toString('hex')}`;
   return {
     url: `${POSTGRES_URL}?schema=${schema}`,
-    cleanup: async () => {
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      // Under the migrations' advisory lock: Kysely's migrator introspects every schema and fails
-      // if one disappears mid-query (database.ts, migrateToLatest).
-      await c.query('select pg_advisory_lock(727001)');
-      await c.query(`drop schema if exists "${schema}" cascade`);
-      await c.query('select pg_advisory_unlock(727001)');
-      await c.end();
-    },
+    cleanup: () => dropTestSchema(schema),
   };
 }
 
