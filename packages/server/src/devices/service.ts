@@ -36,6 +36,7 @@ import {
   type DeviceRow,
 } from './repository.js';
 import { inTransaction } from '../db/database.js';
+import { inWriteTransaction } from '../db/group-commit.js';
 
 const Instances = Type.Array(InventoryInstance);
 
@@ -175,7 +176,9 @@ export class DeviceService {
       now: this.ctx.clock.now(),
       heldHere: this.push.isConnected(device.id),
     });
-    await inTransaction(this.ctx.db.kysely, async (tx) => {
+    // Through the group commit: an administrator's script nudging a fleet one device at a time
+    // sends many of these at once, and on SQLite each would otherwise wait for its own fsync.
+    await inWriteTransaction(this.ctx.db, async (tx) => {
       await insertDeviceActions(tx, [row]);
       await writeAudit(tx, actor, row.requested_at, {
         action: `device.${action}`,

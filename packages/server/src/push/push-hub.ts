@@ -4,6 +4,7 @@ import { PushFrame, type NudgeAction } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
 import type { ActivityRecorder } from '../agent-api/activity.js';
 import { markActionsDelivered, undeliveredActions } from '../devices/action-repository.js';
+import { inWriteTransaction } from '../db/group-commit.js';
 
 const KEEPALIVE_MS = 30_000;
 /** Requests older than this are not replayed when a device reconnects. */
@@ -98,7 +99,10 @@ export class PushHub {
     if (delivered.length === 0) return;
     const at = this.ctx.clock.now().toISOString();
     try {
-      await markActionsDelivered(this.ctx.db.kysely, { ids: delivered, at });
+      // Shares a commit with other deliveries and nudge requests (one fsync for many on SQLite).
+      await inWriteTransaction(this.ctx.db, (tx) =>
+        markActionsDelivered(tx, { ids: delivered, at }),
+      );
     } catch (err) {
       this.ctx.log.warn({ err }, 'could not record nudge delivery');
     }
