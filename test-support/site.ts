@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ApiClient, type ClientSettings, type DeviceSummary } from '@steward/protocol';
+import { MIGRATIONS_LOCK_ID } from '@steward/server';
 
 export const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const STEWARD = join(REPO, 'packages/cli/bin/steward.js');
@@ -272,17 +273,17 @@ export interface Site {
 }
 
 /**
- * Drops a test's PostgreSQL schema under the migrations' advisory lock (727001, the one
- * `migrateToLatest` in packages/server/src/db/database.ts takes): Kysely's migrator introspects
+ * Drops a test's PostgreSQL schema under the migrations' advisory lock (`MIGRATIONS_LOCK_ID`, the
+ * one `migrateToLatest` takes): Kysely's migrator introspects
  * every schema and fails if one disappears mid-query in a test running beside this one.
  */
 export async function dropTestSchema(schema: string): Promise<void> {
   const c = new pg.Client({ connectionString: POSTGRES_URL });
   await c.connect();
   try {
-    await c.query('select pg_advisory_lock(727001)');
+    await c.query('select pg_advisory_lock($1)', [MIGRATIONS_LOCK_ID]);
     await c.query(`drop schema if exists "${schema}" cascade`);
-    await c.query('select pg_advisory_unlock(727001)');
+    await c.query('select pg_advisory_unlock($1)', [MIGRATIONS_LOCK_ID]);
   } finally {
     await c.end();
   }

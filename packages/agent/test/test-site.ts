@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
-  AgentPaths,
+  agentOps,
   canonicalJson,
   DEVICE_AUTH_HEADER,
   EnrollRequest,
@@ -153,7 +153,7 @@ export class TestSite extends EventEmitter {
     };
     this.wss = new WebSocketServer({
       server,
-      path: AgentPaths.push,
+      path: agentOps.device.push.path,
       verifyClient: (info, cb) => {
         const status = this.authStatus(info.req);
         if (status === undefined) cb(true);
@@ -296,7 +296,7 @@ export class TestSite extends EventEmitter {
 
   private route(req: IncomingMessage, body: unknown, res: ServerResponse): void {
     const path = req.url ?? '';
-    if (req.method === 'POST' && path === AgentPaths.enroll) {
+    if (req.method === 'POST' && path === agentOps.device.enroll.path) {
       if (!Value.Check(EnrollRequest, body)) return this.bad(res, 'enroll body');
       if (body.secret !== this.secret)
         return this.send(res, 401, { code: 'TOKEN_INVALID', message: 'unknown token' });
@@ -317,7 +317,7 @@ export class TestSite extends EventEmitter {
         message: 'device not allowed',
       });
     }
-    if (req.method === 'GET' && path === AgentPaths.policy) {
+    if (req.method === 'GET' && path === agentOps.device.policy.path) {
       const payload = canonicalJson(this.policy);
       const signature = sign(null, Buffer.from(payload, 'utf8'), this.signing.privateKey).toString(
         'base64',
@@ -327,7 +327,7 @@ export class TestSite extends EventEmitter {
         : payload;
       return this.send(res, 200, { payload: served, signature });
     }
-    if (req.method === 'POST' && path === AgentPaths.reports) {
+    if (req.method === 'POST' && path === agentOps.device.reports.path) {
       if (!Value.Check(ReportBatch, body)) {
         const first = Value.Errors(ReportBatch, body).First();
         return this.bad(res, `report batch ${first?.path ?? ''} ${first?.message ?? ''}`);
@@ -355,7 +355,7 @@ export class TestSite extends EventEmitter {
         ...(rejected.length > 0 ? { rejected } : {}),
       });
     }
-    if (req.method === 'POST' && path === AgentPaths.heartbeat) {
+    if (req.method === 'POST' && path === agentOps.device.heartbeat.path) {
       if (!Value.Check(HeartbeatBody, body)) return this.bad(res, 'heartbeat body');
       this.heartbeats.push(body);
       return this.send(res, 204);

@@ -3,14 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentPaths } from '@steward/protocol';
+import { agentOps } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
 import { exec, createTestSite, STEWARD, waitFor, type Site } from '../../../test-support/site.js';
 
 function enrol(site: Site, body: object): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
-      `${site.agentUrl}${AgentPaths.enroll}`,
+      `${site.agentUrl}${agentOps.device.enroll.path}`,
       {
         method: 'POST',
         rejectUnauthorized: false,

@@ -5,7 +5,7 @@ import { connect as tlsSocket } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AgentPaths, DEVICE_AUTH_HEADER } from '@steward/protocol';
+import { agentOps, DEVICE_AUTH_HEADER } from '@steward/protocol';
 import { createTestSite, waitFor, type Site } from '../../../test-support/site.js';
 import { CBC_SUITES, tls12Handshake } from '../../../test-support/tls.js';
 
@@ -146,18 +146,18 @@ describe('the agent endpoint defends itself before authentication', () => {
   });
 
   it('refuses an unauthenticated 10 MB report (401) without reading its body', async () => {
-    const r = await partialBody(site.agentUrl, AgentPaths.reports, 10 * 1024 * 1024);
+    const r = await partialBody(site.agentUrl, agentOps.device.reports.path, 10 * 1024 * 1024);
     expect(r.status).toBe(401);
     expect(r.json?.code).toBe('DEVICE_AUTH_FAILED');
     expect(r.headers.connection).toBe('close');
-    const wrongKey = await partialBody(site.agentUrl, AgentPaths.reports, 10 * 1024 * 1024, {
+    const wrongKey = await partialBody(site.agentUrl, agentOps.device.reports.path, 10 * 1024 * 1024, {
       [DEVICE_AUTH_HEADER]: `${auth.split('.')[0] ?? ''}.wrong`,
     });
     expect(wrongKey.status).toBe(401);
   });
 
   it('refuses an enrolment over the small unauthenticated limit with 413', async () => {
-    const r = await partialBody(site.agentUrl, AgentPaths.enroll, 1024 * 1024);
+    const r = await partialBody(site.agentUrl, agentOps.device.enroll.path, 1024 * 1024);
     expect(r.status).toBe(413);
     expect(r.json?.code).toBe('BODY_TOO_LARGE');
   });
@@ -167,7 +167,7 @@ describe('the agent endpoint defends itself before authentication', () => {
     const agent = site.agents[0];
     await agent?.stop();
     const { host, port } = agentAddress(site.agentUrl);
-    const ws = new WebSocket(`wss://${host}:${port}${AgentPaths.push}`, {
+    const ws = new WebSocket(`wss://${host}:${port}${agentOps.device.push.path}`, {
       rejectUnauthorized: false,
       headers: { [DEVICE_AUTH_HEADER]: auth },
     });
@@ -178,10 +178,10 @@ describe('the agent endpoint defends itself before authentication', () => {
       ws.once('error', reject);
     });
     await Promise.all([
-      stalledConnectionClosed(site.agentUrl, `POST ${AgentPaths.enroll} HTTP/1.1\r\nHost: x\r\n`),
+      stalledConnectionClosed(site.agentUrl, `POST ${agentOps.device.enroll.path} HTTP/1.1\r\nHost: x\r\n`),
       stalledConnectionClosed(
         site.agentUrl,
-        `POST ${AgentPaths.enroll} HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`,
+        `POST ${agentOps.device.enroll.path} HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`,
       ),
     ]);
     // Both stalled connections outlived the deadline; the upgraded push socket is not a request.
@@ -202,7 +202,7 @@ describe('the agent endpoint defends itself before authentication', () => {
     // refusals may pass: flood until limited, within a bound no unlimited server would meet.
     const replies: Reply[] = [];
     while (replies.length < 200 && replies.every((r) => r.status !== 429))
-      replies.push(await call(site.agentUrl, AgentPaths.enroll, { body: bad }));
+      replies.push(await call(site.agentUrl, agentOps.device.enroll.path, { body: bad }));
     const limited = replies.filter((r) => r.status === 429);
     expect(limited.length).toBe(1);
     expect(limited[0]?.json?.code).toBe('AGENT_RATE_LIMITED');
@@ -210,7 +210,7 @@ describe('the agent endpoint defends itself before authentication', () => {
     expect(replies.filter((r) => r.status === 401).length).toBeGreaterThan(0);
 
     // The same address: a device with its key is never limited, a wrong key is.
-    const heartbeat = await call(site.agentUrl, AgentPaths.heartbeat, {
+    const heartbeat = await call(site.agentUrl, agentOps.device.heartbeat.path, {
       body: { agentVersion: '0.1.0' },
       auth,
     });
@@ -218,13 +218,13 @@ describe('the agent endpoint defends itself before authentication', () => {
     const wrong: Reply[] = [];
     while (wrong.length < 10 && wrong.every((r) => r.status !== 429))
       wrong.push(
-        await call(site.agentUrl, AgentPaths.policy, { auth: `${auth.split('.')[0] ?? ''}.wrong` }),
+        await call(site.agentUrl, agentOps.device.policy.path, { auth: `${auth.split('.')[0] ?? ''}.wrong` }),
       );
     expect(wrong.map((r) => r.status)).toContain(429);
-    const policy = await call(site.agentUrl, AgentPaths.policy, { auth });
+    const policy = await call(site.agentUrl, agentOps.device.policy.path, { auth });
     expect(policy.status).toBe(200);
     // Another address is not affected by this one's refusals.
-    const other = await call(site.agentUrl, AgentPaths.enroll, {
+    const other = await call(site.agentUrl, agentOps.device.enroll.path, {
       body: bad,
       localAddress: '127.0.0.9',
     });
@@ -255,7 +255,7 @@ describe('refused enrolments write a bounded number of status messages', () => {
     const addresses = Array.from({ length: 25 }, (_, i) => `127.0.0.${i + 2}`);
     for (const localAddress of addresses)
       for (let n = 0; n < 2; n++) {
-        const r = await call(site.agentUrl, AgentPaths.enroll, {
+        const r = await call(site.agentUrl, agentOps.device.enroll.path, {
           body: {
             secret: 'not-a-token-of-this-site',
             hostname: `h${n}`,

@@ -8,7 +8,7 @@
  * Figures go to test-results/fuzz-agent-<dialect>.json.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentPaths, DEVICE_AUTH_HEADER, ErrorCode } from '@steward/protocol';
+import { DEVICE_AUTH_HEADER, ErrorCode, agentOps } from '@steward/protocol';
 import {
   pgReachable,
   createTestSite,
@@ -132,11 +132,11 @@ describe.each(dialects)('agent API fuzz (%s)', (dialect) => {
     ] as const) {
       const status = await pushUpgradeStatus(site.agentUrl, header);
       const c: FuzzCase = {
-        op: `GET ${AgentPaths.push} (websocket)`,
+        op: `GET ${agentOps.device.push.path} (websocket)`,
         category: 'device-auth',
         input: label,
         method: 'GET',
-        path: AgentPaths.push,
+        path: agentOps.device.push.path,
         headers: {},
         body: undefined,
         expect: { refuse: true, status: [401, 403], codes: KNOWN_CODES },
@@ -176,11 +176,11 @@ describe.each(dialects)('agent API fuzz (%s)', (dialect) => {
       const items = Array.from({ length: 5001 }, (_, i) => statusItem(900_000 + i));
       await group([
         {
-          op: `POST ${AgentPaths.reports}`,
+          op: `POST ${agentOps.device.reports.path}`,
           category: 'huge-batch',
           input: '5001 items',
           method: 'POST',
-          path: AgentPaths.reports,
+          path: agentOps.device.reports.path,
           headers: { [DEVICE_AUTH_HEADER]: device.auth, 'content-type': 'application/json' },
           body: `{"items":[${items.join(',')}]}`,
           expect: { refuse: true, status: [400], codes: new Set([ErrorCode.INVALID_INPUT]) },
@@ -189,7 +189,7 @@ describe.each(dialects)('agent API fuzz (%s)', (dialect) => {
       const problems = [...found.flat(), ...(await deviceSeqProblems(counter, device.deviceId))];
       for (const problem of problems)
         figures.failures.push({
-          op: `POST ${AgentPaths.reports}`,
+          op: `POST ${agentOps.device.reports.path}`,
           category: 'device-reporting',
           input: 'poisoned report items',
           status: 0,

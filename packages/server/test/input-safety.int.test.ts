@@ -1,6 +1,6 @@
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentPaths, ErrorCode } from '@steward/protocol';
+import { ErrorCode, agentOps } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
 import {
   pgReachable,
@@ -197,7 +197,7 @@ describe.each(dialects)('input the site cannot store is refused (%s)', (dialect)
         for (const e of enrolments) {
           const r = await agentPost(
             site,
-            AgentPaths.enroll,
+            agentOps.device.enroll.path,
             JSON.stringify({ secret, osFamily: 'debian', ...e }),
           );
           expect(r.status, JSON.stringify(r.body)).toBe(400);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentPaths, type ReportAck } from '@steward/protocol';
+import { agentOps, type ReportAck } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
 import {
   exec,
@@ -116,7 +116,7 @@ describe.each(dialects)('one bad report item never stops a device (%s)', (dialec
       if (!decoded.ok) throw new Error(decoded.error);
       const enrol = await postToAgent(
         site.agentUrl,
-        AgentPaths.enroll,
+        agentOps.device.enroll.path,
         JSON.stringify({
           secret: decoded.value.secret,
           hostname: `poison-${dialect}`,
@@ -161,7 +161,7 @@ describe.each(dialects)('one bad report item never stops a device (%s)', (dialec
       ];
       const r = await postToAgent(
         site.agentUrl,
-        AgentPaths.reports,
+        agentOps.device.reports.path,
         JSON.stringify({ items }),
         auth,
       );
@@ -190,7 +190,7 @@ describe.each(dialects)('one bad report item never stops a device (%s)', (dialec
       // A heartbeat's policy version beyond its column would fail every device's activity write.
       const heartbeat = await postToAgent(
         site.agentUrl,
-        AgentPaths.heartbeat,
+        agentOps.device.heartbeat.path,
         JSON.stringify({ agentVersion: 'test', policyVersion: 2 ** 40 }),
         auth,
       );
@@ -198,7 +198,7 @@ describe.each(dialects)('one bad report item never stops a device (%s)', (dialec
       // The same batch again is acknowledged the same way and stores nothing twice.
       const again = await postToAgent(
         site.agentUrl,
-        AgentPaths.reports,
+        agentOps.device.reports.path,
         JSON.stringify({ items }),
         auth,
       );

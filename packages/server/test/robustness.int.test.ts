@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentPaths, type OutboxItem } from '@steward/protocol';
+import { agentOps, type OutboxItem } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
 import {
   exec,
@@ -89,7 +89,7 @@ describe.each(dialects)('nothing acknowledged is lost (%s)', (dialect) => {
       const token = await site.api.createToken({ maxUses: 1 });
       const decoded = decodeEnrolmentToken(token.token ?? '');
       if (!decoded.ok) throw new Error(decoded.error);
-      const enrol = await postToAgent(site.agentUrl, AgentPaths.enroll, {
+      const enrol = await postToAgent(site.agentUrl, agentOps.device.enroll.path, {
         secret: decoded.value.secret,
         hostname: 'crash-test',
         osFamily: 'debian',
@@ -122,7 +122,7 @@ describe.each(dialects)('nothing acknowledged is lost (%s)', (dialect) => {
       let acked = 0;
       // Fire batches and kill the server while they are in flight.
       const inflight = batches.slice(0, 20).map((items) =>
-        postToAgent(site.agentUrl, AgentPaths.reports, { items }, auth).then(
+        postToAgent(site.agentUrl, agentOps.device.reports.path, { items }, auth).then(
           (r) => r,
           () => undefined,
         ),
@@ -145,7 +145,7 @@ describe.each(dialects)('nothing acknowledged is lost (%s)', (dialect) => {
       expect([...storedBeforeResend.values()].filter((n) => n > 1)).toEqual([]);
       // The agent re-sends everything not acknowledged; re-sending from the very start is stricter.
       for (const items of batches) {
-        const r = await postToAgent(site.agentUrl, AgentPaths.reports, { items }, auth);
+        const r = await postToAgent(site.agentUrl, agentOps.device.reports.path, { items }, auth);
         expect(r.status).toBe(200);
         acked = (r.json as { ackSeq: number }).ackSeq;
       }
@@ -176,7 +176,7 @@ describe.each(dialects)('nothing acknowledged is lost (%s)', (dialect) => {
       ).not.toContain(agent.deviceId);
       const r = await postToAgent(
         site.agentUrl,
-        AgentPaths.heartbeat,
+        agentOps.device.heartbeat.path,
         { agentVersion: 'x' },
         `${agent.deviceId}.wrong-key`,
       );
@@ -184,7 +184,7 @@ describe.each(dialects)('nothing acknowledged is lost (%s)', (dialect) => {
       expect((r.json as { code: string }).code).toBe('DEVICE_AUTH_FAILED');
       const unknown = await postToAgent(
         site.agentUrl,
-        AgentPaths.heartbeat,
+        agentOps.device.heartbeat.path,
         { agentVersion: 'x' },
         `nope.key`,
       );

@@ -76,15 +76,3 @@ export function allAgentOperations(): Operation[] {
   const groups: readonly OperationGroup[] = Object.values(agentOps);
   return groups.flatMap((group) => Object.values(group));
 }
-
-/**
- * The device routes' paths, read from the table, for tests that address a route by hand
- * (partial bodies, raw sockets, the WebSocket upgrade). Code calls the operations instead.
- */
-export const AgentPaths = {
-  enroll: agentOps.device.enroll.path,
-  policy: agentOps.device.policy.path,
-  reports: agentOps.device.reports.path,
-  heartbeat: agentOps.device.heartbeat.path,
-  push: agentOps.device.push.path,
-} as const;

@@ -18,6 +18,12 @@ import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenIfExists } from '../site/pr
 export type Dialect = 'sqlite' | 'postgres';
 
 /**
+ * The PostgreSQL advisory lock migrations run under. Test support drops test schemas under it too:
+ * Kysely's migrator introspects every schema and fails if one disappears mid-query.
+ */
+export const MIGRATIONS_LOCK_ID = 727001;
+
+/**
  * Where a repository function runs its SQL: the site's connection pool or a transaction on it.
  * Repository functions take a `Queryable`, so the service decides which calls share a
  * transaction (ADR 0017).
@@ -184,11 +190,11 @@ export async function migrateToLatest(db: Db): Promise<void> {
   if (db.dialect === 'postgres') {
     // Several server processes may start together against one PostgreSQL.
     await db.kysely.connection().execute(async (conn) => {
-      await sql`select pg_advisory_lock(727001)`.execute(conn);
+      await sql`select pg_advisory_lock(${MIGRATIONS_LOCK_ID})`.execute(conn);
       try {
         await run();
       } finally {
-        await sql`select pg_advisory_unlock(727001)`.execute(conn);
+        await sql`select pg_advisory_unlock(${MIGRATIONS_LOCK_ID})`.execute(conn);
       }
     });
   } else {

@@ -2,7 +2,6 @@ import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AgentPaths,
   AssignmentsDocument,
   SignedAssignments,
   agentOps,
@@ -279,7 +278,7 @@ describe.each(testDialects)('assignments and deployment state on %s', (dialect) 
     });
 
     async function report(device: TestDevice, items: OutboxItem[]) {
-      const r = await agentCall(t.server.agentUrl, 'POST', AgentPaths.reports, {
+      const r = await agentCall(t.server.agentUrl, 'POST', agentOps.device.reports.path, {
         auth: device.auth,
         body: { items },
       });

@@ -387,8 +387,48 @@ export async function updateDeviceColumns(
   await db.updateTable('device').set(opts.update).where('id', '=', opts.deviceId).execute();
 }
 
-/** Stores a newly enrolled device. */
-export async function insertDevice(db: Queryable, row: Insertable<DeviceTable>): Promise<void> {
+/** What is known of a device when it enrols; everything else is learnt from its reports. */
+export interface NewDevice {
+  id: string;
+  name: string;
+  keyHash: string;
+  enrolledAt: string;
+  enrolmentTokenId: string | null;
+  osFamily: string | null;
+  agentVersion: string | null;
+  /** The enrolment itself is contact; null only for rows made by hand (tests, imports). */
+  lastContactAt: string | null;
+}
+
+/** Stores a newly enrolled device: one row shape for every caller, inventory columns empty. */
+export async function insertDevice(db: Queryable, d: NewDevice): Promise<void> {
+  const row: Insertable<DeviceTable> = {
+    id: d.id,
+    name: d.name,
+    key_hash: d.keyHash,
+    enrolled_at: d.enrolledAt,
+    enrolment_token_id: d.enrolmentTokenId,
+    revoked_at: null,
+    os_family: d.osFamily,
+    os_name: null,
+    os_version: null,
+    machine_type: null,
+    cpu_model: null,
+    memory_total_mb: null,
+    ip_addresses: '',
+    last_logged_on_user: null,
+    agent_version: d.agentVersion,
+    package_set_id: null,
+    package_count: 0,
+    inventory_resync: 0,
+    policy_version: null,
+    last_policy_request_at: null,
+    last_heartbeat_at: null,
+    last_inventory_at: null,
+    last_status_at: null,
+    last_contact_at: d.lastContactAt,
+    push_seen_at: null,
+  };
   await db.insertInto('device').values(row).execute();
 }
 

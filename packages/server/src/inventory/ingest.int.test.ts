@@ -9,6 +9,7 @@ import { createTestContext, postgresReachable, testDialects } from '../../test/s
 import type { SiteContext } from '../context.js';
 import { applyInventoryReport } from './ingest.js';
 import { toNumber } from '../db/database.js';
+import { insertDevice } from '../devices/repository.js';
 
 const hasPg = await postgresReachable();
 const catalog = new Map(BUILTIN_CLASSES.map((c) => [c.name, c]));
@@ -25,36 +26,16 @@ const IMAGE = [
 ];
 
 async function addDevice(ctx: SiteContext, id: string): Promise<void> {
-  await ctx.db.kysely
-    .insertInto('device')
-    .values({
-      id,
-      name: id,
-      key_hash: 'x',
-      enrolled_at: '2026-01-01T00:00:00.000Z',
-      enrolment_token_id: null,
-      revoked_at: null,
-      os_family: null,
-      os_name: null,
-      os_version: null,
-      machine_type: null,
-      cpu_model: null,
-      memory_total_mb: null,
-      ip_addresses: '',
-      last_logged_on_user: null,
-      agent_version: null,
-      package_set_id: null,
-      package_count: 0,
-      inventory_resync: 0,
-      policy_version: null,
-      last_policy_request_at: null,
-      last_heartbeat_at: null,
-      last_inventory_at: null,
-      last_status_at: null,
-      last_contact_at: null,
-      push_seen_at: null,
-    })
-    .execute();
+  await insertDevice(ctx.db.kysely, {
+    id,
+    name: id,
+    keyHash: 'x',
+    enrolledAt: '2026-01-01T00:00:00.000Z',
+    enrolmentTokenId: null,
+    osFamily: null,
+    agentVersion: null,
+    lastContactAt: null,
+  });
 }
 
 function full(

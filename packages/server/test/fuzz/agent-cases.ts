@@ -4,7 +4,6 @@
  * batches poisoned one field of one item at a time.
  */
 import {
-  AgentPaths,
   BUILTIN_CLASSES,
   DEVICE_AUTH_HEADER,
   EnrollRequest,
@@ -42,12 +41,12 @@ const OUTBOX_BRANCHES: JsonSchema[] = (OutboxItem as unknown as JsonSchema).anyO
 
 /** The device-authenticated routes of the agent listener, with a request each would accept. */
 export const DEVICE_ROUTES: { method: string; path: string; body?: unknown }[] = [
-  { method: 'GET', path: AgentPaths.policy },
+  { method: 'GET', path: agentOps.device.policy.path },
   { method: 'GET', path: agentOps.device.assignments.path },
-  { method: 'POST', path: AgentPaths.heartbeat, body: { agentVersion: 'fuzz' } },
+  { method: 'POST', path: agentOps.device.heartbeat.path, body: { agentVersion: 'fuzz' } },
   {
     method: 'POST',
-    path: AgentPaths.reports,
+    path: agentOps.device.reports.path,
     body: { items: [{ ...(validInstance(OUTBOX_BRANCHES[0] ?? {}) as object), seq: 1 }] },
   },
   { method: 'GET', path: `${agentOps.distribution.contentLocations.path}?packageVersionId=fuzz` },
@@ -133,11 +132,11 @@ export function enrolCases(
     type = 'application/json',
   ) =>
     cases.push({
-      op: `POST ${AgentPaths.enroll}`,
+      op: `POST ${agentOps.device.enroll.path}`,
       category,
       input,
       method: 'POST',
-      path: AgentPaths.enroll,
+      path: agentOps.device.enroll.path,
       headers: { 'content-type': type },
       body,
       expect,
@@ -204,11 +203,11 @@ export function deviceAuthCases(device: { deviceId: string }, revokedAuth: strin
   // Before the device is known a body is small: 3 MB is refused unread (issue 7, finding 4),
   // as unauthenticated (the device is checked before the body) or as too large.
   cases.push({
-    op: `POST ${AgentPaths.reports}`,
+    op: `POST ${agentOps.device.reports.path}`,
     category: 'body-too-large',
     input: '3 MB JSON without a device',
     method: 'POST',
-    path: AgentPaths.reports,
+    path: agentOps.device.reports.path,
     headers: { 'content-type': 'application/json' },
     body: hugeJson(3 * 1024 * 1024),
     expect: {
@@ -231,11 +230,11 @@ export function deviceInputCases(auth: string, seed: number): FuzzCase[] {
     for (const v of valuesFor(f.schema, f.kind, rnd)) {
       const body = poisoned(schema, base, f.path, v);
       cases.push({
-        op: `POST ${AgentPaths.heartbeat}`,
+        op: `POST ${agentOps.device.heartbeat.path}`,
         category: v.category,
         input: `${pathName(f.path)} = ${v.label}`,
         method: 'POST',
-        path: AgentPaths.heartbeat,
+        path: agentOps.device.heartbeat.path,
         headers,
         body,
         expect: oracle(schema, body, v),

@@ -3,14 +3,14 @@
  * with one poisoned item whose consequences (neighbours stored, next report stored) are checked.
  */
 import WebSocket from 'ws';
-import { AgentPaths, DEVICE_AUTH_HEADER } from '@steward/protocol';
+import { DEVICE_AUTH_HEADER, agentOps } from '@steward/protocol';
 import type { ReportCase } from './agent-cases.js';
 import { sendCase, type Figures, type RowCounter } from './run.js';
 
 /** The HTTP status of a push-channel upgrade (101 when it was upgraded). */
 export function pushUpgradeStatus(agentUrl: string, header: string | undefined): Promise<number> {
   return new Promise<number>((resolve) => {
-    const ws = new WebSocket(`${agentUrl.replace('https', 'wss')}${AgentPaths.push}`, {
+    const ws = new WebSocket(`${agentUrl.replace('https', 'wss')}${agentOps.device.push.path}`, {
       rejectUnauthorized: false,
       headers: header ? { [DEVICE_AUTH_HEADER]: header } : {},
     });
@@ -60,11 +60,11 @@ export async function probeReport(p: ReportProbe, rc: ReportCase, s: number): Pr
     sendCase(
       p.agentUrl,
       {
-        op: `POST ${AgentPaths.reports}`,
+        op: `POST ${agentOps.device.reports.path}`,
         category: rc.category,
         input,
         method: 'POST',
-        path: AgentPaths.reports,
+        path: agentOps.device.reports.path,
         headers: { [DEVICE_AUTH_HEADER]: p.device.auth, 'content-type': 'application/json' },
         body,
         expect: { refuse: false },

@@ -3,7 +3,7 @@
  * created through the API from the document's own schemas (a valid instance, seeded ids filled
  * in), so a refusal is about the poisoned value, not about a missing object.
  */
-import { ApiClient, AgentPaths } from '@steward/protocol';
+import { ApiClient, agentOps } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
 import { waitFor, type Site } from '../../../../test-support/site.js';
 import { createPackageFromFiles } from '../../../../test-support/software.js';
@@ -25,7 +25,7 @@ export async function enrolWithSecret(
 ): Promise<FuzzDevice> {
   const r = await send(site.agentUrl, {
     method: 'POST',
-    path: AgentPaths.enroll,
+    path: agentOps.device.enroll.path,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ secret, hostname, osFamily: 'debian', agentVersion: 'fuzz' }),
   });

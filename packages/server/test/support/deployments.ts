@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { AgentPaths, ApiClient, ApiError, DEVICE_AUTH_HEADER } from '@steward/protocol';
+import { agentOps, ApiClient, ApiError, DEVICE_AUTH_HEADER } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
 import type { Dialect } from '../../src/db/database.js';
 import type { Database } from '../../src/db/tables/index.js';
@@ -162,7 +162,7 @@ export async function enrolDevice(t: TestServer, hostname: string): Promise<Test
   const token = await t.api.createToken({ maxUses: 1 });
   const decoded = decodeEnrolmentToken(token.token ?? '');
   if (!decoded.ok) throw new Error(decoded.error);
-  const r = await agentCall(t.server.agentUrl, 'POST', AgentPaths.enroll, {
+  const r = await agentCall(t.server.agentUrl, 'POST', agentOps.device.enroll.path, {
     body: { secret: decoded.value.secret, hostname, osFamily: 'debian', agentVersion: 'test' },
   });
   if (r.status !== 200) throw new Error(`enrol failed: ${JSON.stringify(r.json)}`);
