@@ -10,6 +10,7 @@ import { createLocalBus, createPostgresBus, type Bus } from './events/bus.js';
 import { SYSTEM_ACTOR, systemClock, type Clock, type SiteContext } from './context.js';
 import { issueServerCertificate, loadOrCreateSiteKeys } from './site/site-keys.js';
 import { openSiteSecrets } from './site/site-secrets.js';
+import { SitePresence } from './site/site-presence.js';
 import {
   PRIVATE_FILE_MODE,
   securePrivateDataDir,
@@ -189,6 +190,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const version = packageVersion();
   const db: Db = await openDatabase(options.db ?? join(options.dataDir, 'steward.db'));
   await migrateToLatest(db);
+  // Held until close: offline maintenance (master-key rotation) is refused while it is.
+  const presence = await SitePresence.hold(db);
   const secrets = await openSiteSecrets(db.kysely, options);
   const keys = await loadOrCreateSiteKeys(db.kysely, secrets, { siteCode: options.siteCode });
   const bus: Bus =
@@ -424,6 +427,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       software.stop();
       distribution.stop();
       await bus.close();
+      presence.release();
       await db.close();
       log.flush();
     },

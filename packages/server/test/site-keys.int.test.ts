@@ -228,6 +228,24 @@ describe.each(dialects)('site keys and file modes on %s', (dialect) => {
       await restartAndSeeTheAgent();
     });
 
+    it('refuses to rotate the master key while the site server runs, changing nothing', async () => {
+      const before = await settings();
+      const keyBefore = readMasterKey(keyFile())?.id;
+      const r = await exec(STEWARD, [
+        'server',
+        'rotate-master-key',
+        '--data',
+        dataDir,
+        ...dbArgs(),
+        '--json',
+      ]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/SITE_RUNNING|running/);
+      expect(readMasterKey(keyFile())?.id).toBe(keyBefore);
+      expect(existsSync(`${keyFile()}.next`)).toBe(false);
+      expect(await settings()).toEqual(before);
+    });
+
     it('rotates the master key: secrets re-sealed, the CA kept, the old key no longer opens the site', async () => {
       await server.stop();
       const old = join(dir, 'old.key');

@@ -41,6 +41,8 @@ export function registerRotateMasterKey(server: Command, ctx: Ctx): void {
       db,
       masterKeyFile: keyFile === undefined ? undefined : resolve(io.cwd, keyFile),
     }).catch((err: unknown) => {
+      if (err instanceof Error && err.name === 'SiteRunningError')
+        throw new CliError('SITE_RUNNING', err.message);
       throw masterKeyError(err) ?? err;
     });
     if (opts.flag('json')) {

@@ -12,6 +12,7 @@ import {
 } from './master-key.js';
 import { SecretBox, isSealed, sealedKeyId } from './secret-box.js';
 import { replaceSettingValue, settingsByKeys, settingsWithValuePrefix } from './repository.js';
+import { whileSiteStopped } from './site-presence.js';
 
 /**
  * The site settings that hold a secret: stored sealed, never in plaintext. A later secret kept in
@@ -122,7 +123,8 @@ export interface RotationResult {
  * 0600 beside the old one (`<key>.next`), the database is re-sealed in one transaction, then the
  * new file replaces the old. Interrupted anywhere, the next start (or a second rotation) finds
  * either the old key matching an untouched database or the committed new key, and finishes.
- * Stop the site's server processes first; afterwards give the new file to every process.
+ * The site's server processes must be stopped (`rotateSiteMasterKey` refuses otherwise);
+ * afterwards give the new file to every process.
  */
 export async function rotateMasterKey(
   db: Queryable,
@@ -154,7 +156,7 @@ export async function rotateSiteMasterKey(opts: {
 }): Promise<RotationResult> {
   const db = await openDatabase(opts.db ?? join(opts.dataDir, 'steward.db'));
   try {
-    return await rotateMasterKey(db.kysely, opts);
+    return await whileSiteStopped(db, opts.dataDir, () => rotateMasterKey(db.kysely, opts));
   } finally {
     await db.close();
   }
