@@ -191,7 +191,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const db: Db = await openDatabase(options.db ?? join(options.dataDir, 'steward.db'));
   await migrateToLatest(db);
   // Held until close: offline maintenance (master-key rotation) is refused while it is.
-  const presence = await SitePresence.hold(db);
+  const presence = await SitePresence.hold(db, (err) =>
+    log.warn({ err }, 'lost the site-presence connection'),
+  );
   const secrets = await openSiteSecrets(db.kysely, options);
   const keys = await loadOrCreateSiteKeys(db.kysely, secrets, { siteCode: options.siteCode });
   const bus: Bus =
@@ -427,7 +429,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       software.stop();
       distribution.stop();
       await bus.close();
-      presence.release();
+      await presence.release();
       await db.close();
       log.flush();
     },

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type pg from 'pg';
+import pg from 'pg';
 import type { Db } from '../db/database.js';
 
 /**
@@ -15,24 +15,29 @@ import type { Db } from '../db/database.js';
  * pid in `<data>/server.json`.
  */
 export class SitePresence {
-  private constructor(private readonly client: pg.PoolClient | undefined) {}
+  private constructor(private readonly client: pg.Client | undefined) {}
 
   /** Marks this process as running against the site (waits while maintenance holds the site). */
-  static async hold(db: Db): Promise<SitePresence> {
+  static async hold(db: Db, onLost: (err: Error) => void = () => undefined): Promise<SitePresence> {
     if (!db.pgPool) return new SitePresence(undefined);
-    const client = await db.pgPool.connect();
+    // A connection of its own, outside the pool: the pool's connections serve requests.
+    const client = new pg.Client(db.pgPool.options);
+    // Losing it (the database restarted) loses only the guard against rotating under this
+    // process; an unhandled 'error' would end the process.
+    client.on('error', onLost);
+    await client.connect();
     try {
       await client.query('select pg_advisory_lock_shared(hashtext($1))', [presenceKey(db)]);
     } catch (err) {
-      client.release(true);
+      await client.end();
       throw err;
     }
     return new SitePresence(client);
   }
 
-  release(): void {
+  async release(): Promise<void> {
     // Ending the session releases the lock.
-    this.client?.release(true);
+    await this.client?.end();
   }
 }
 
