@@ -4,15 +4,13 @@
 #
 #   packages/agent/packaging/build-deb.sh [output-dir]     (default: packages/agent/dist/deb)
 #
-# Needs: node, esbuild (from the workspace), dpkg-deb. The agent is pure JavaScript, so the
+# Needs: node, esbuild (from the workspace; bundle.sh), dpkg-deb. The agent is pure JavaScript, so the
 # package is architecture "all" and depends only on Node.js.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 pkg="$(cd "$here/.." && pwd)"
-root="$(cd "$pkg/../.." && pwd)"
 out="$(mkdir -p "${1:-$pkg/dist/deb}" && cd "${1:-$pkg/dist/deb}" && pwd)"
-esbuild="$root/node_modules/.bin/esbuild"
 version="$(node -p "JSON.parse(require('fs').readFileSync('$pkg/package.json', 'utf8')).version")"
 name=steward-agent
 
@@ -20,18 +18,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 echo "building $name $version"
-(cd "$root" && npx tsc -b packages/protocol packages/agent)
-
-# ESM output (cli.js uses top-level await). ws is CommonJS and requires Node built-ins, which
-# esbuild's ESM output can only do through a real `require`, hence the createRequire banner.
-# ws's optional native helpers are left out; ws falls back to JavaScript without them.
-"$esbuild" "$pkg/dist/cli.js" \
-  --bundle --platform=node --format=esm --target=node20 \
-  --outfile="$work/$name.mjs" \
-  --external:bufferutil --external:utf-8-validate \
-  --banner:js="#!/usr/bin/env node
-import { createRequire as __stewardCreateRequire } from 'node:module'; const require = __stewardCreateRequire(import.meta.url);" \
-  --legal-comments=none --log-level=warning
+"$here/bundle.sh" "$work/$name.mjs" esm
 
 stage="$work/root"
 install -d "$stage/DEBIAN" "$stage/usr/lib/$name" "$stage/usr/bin" "$stage/lib/systemd/system" "$stage/usr/share/doc/$name"
