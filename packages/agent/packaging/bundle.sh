@@ -33,10 +33,13 @@ import { createRequire as __stewardCreateRequire } from 'node:module'; const req
       --legal-comments=none --log-level=warning
     ;;
   cjs)
+    # A single executable's require() loads only built-in modules and warns on anything else:
+    # tell ws at build time not to try its optional native helpers at all.
     "$esbuild" "$pkg/dist/sea-main.js" \
       --bundle --platform=node --format=cjs --target=node20 \
       --outfile="$outfile" \
       --external:bufferutil --external:utf-8-validate \
+      --define:process.env.WS_NO_BUFFER_UTIL='"1"' --define:process.env.WS_NO_UTF_8_VALIDATE='"1"' \
       --legal-comments=none --log-level=warning
     ;;
   *)

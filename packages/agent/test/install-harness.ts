@@ -4,7 +4,7 @@
  * lines, and stop the detached agent it started.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, waitFor } from '../../../test-support/site.js';
@@ -94,4 +94,37 @@ export async function stopDetached(stateDir: string): Promise<void> {
   if (pid === undefined || !alive(pid)) return;
   process.kill(pid, 'SIGTERM');
   await waitFor(`agent ${String(pid)} to exit`, () => !alive(pid), 45_000);
+}
+
+/**
+ * A PATH for a machine without Node.js: a folder linking every program of the usual bin folders
+ * except node (and what runs through it), so a test can prove a package needs no Node.js.
+ */
+export function pathWithoutNode(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'steward-no-node-'));
+  const skip = new Set(['node', 'nodejs', 'npm', 'npx', 'corepack']);
+  for (const bin of [
+    '/usr/local/sbin',
+    '/usr/local/bin',
+    '/usr/sbin',
+    '/usr/bin',
+    '/sbin',
+    '/bin',
+  ]) {
+    if (!existsSync(bin)) continue;
+    for (const name of readdirSync(bin)) {
+      if (skip.has(name) || existsSync(join(dir, name))) continue;
+      symlinkSync(join(bin, name), join(dir, name));
+    }
+  }
+  return dir;
+}
+
+/** Builds every agent package and the manifest (package-all.sh) into a fresh folder. */
+export function buildAllPackages(): string {
+  const out = mkdtempSync(join(tmpdir(), 'steward-packages-'));
+  execFileSync('bash', [join(REPO, 'packages/agent/packaging/package-all.sh'), out], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return out;
 }
