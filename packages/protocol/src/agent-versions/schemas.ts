@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Sha256 } from '../common/schemas.js';
+import { Id, Nullable, Sha256 } from '../common/schemas.js';
+import { integerSetting, settingsValueProperties } from '../common/settings.js';
 import { MAX_BYTES } from '../http/paging.js';
 
 /** How an agent version is packaged (packages/agent/packaging/). */
@@ -45,3 +46,60 @@ export const AgentPackageManifest = Type.Object(
   { additionalProperties: false },
 );
 export type AgentPackageManifest = Static<typeof AgentPackageManifest>;
+
+/** A registered agent version: its packages, stored in the content library by SHA-256. */
+export const AgentVersion = Type.Object({
+  version: AgentVersionString,
+  createdAt: Type.String(),
+  createdBy: Type.String(),
+  files: Type.Array(AgentPackageFile),
+  /** Total bytes of its files. */
+  sizeBytes: Type.Integer({ minimum: 0 }),
+  /** Where the site's settings put it: the production version, the pre-production one, or neither. */
+  role: Type.Union([Type.Literal('production'), Type.Literal('preproduction'), Type.Null()]),
+});
+export type AgentVersion = Static<typeof AgentVersion>;
+
+/**
+ * The client-version settings declared once (ADR 0016): defaults, `steward agent-version
+ * settings` flags and the console's fields come from here.
+ */
+export const AgentVersionSettingsOptions = {
+  upgradeWindowHours: integerSetting({
+    label: 'Upgrade window',
+    help: 'Agents upgrade at a random time within this many hours of a new version (inside maintenance windows where they exist)',
+    unit: 'hours',
+    minimum: 1,
+    maximum: 24 * 30,
+    default: 24,
+    flag: { kind: 'value', name: 'upgrade-window-hours', placeholder: '<n>' },
+  }),
+};
+
+/** Which agent version runs where: production for all, pre-production for one collection. */
+export const AgentVersionSettings = Type.Object(
+  {
+    ...settingsValueProperties(AgentVersionSettingsOptions),
+    /** The version every agent outside pre-production (and exclusion) upgrades to. */
+    productionVersion: Nullable(AgentVersionString),
+    /** The version agents in the pre-production collection upgrade to. */
+    preproductionVersion: Nullable(AgentVersionString),
+    preproductionCollectionId: Nullable(Id),
+    /** Agents in this collection are left on the version they run. */
+    exclusionCollectionId: Nullable(Id),
+  },
+  { additionalProperties: false },
+);
+export type AgentVersionSettings = Static<typeof AgentVersionSettings>;
+
+export const UpdateAgentVersionSettings = Type.Partial(AgentVersionSettings, {
+  additionalProperties: false,
+});
+export type UpdateAgentVersionSettings = Static<typeof UpdateAgentVersionSettings>;
+
+/** What a promotion did: the settings after it, and the production version it replaced. */
+export const AgentVersionPromotion = Type.Object({
+  settings: AgentVersionSettings,
+  previousProductionVersion: Nullable(AgentVersionString),
+});
+export type AgentVersionPromotion = Static<typeof AgentVersionPromotion>;
