@@ -54,6 +54,8 @@ import { startDistributionPointProcess } from './distribution/dp-process/start.j
 import { ContentStore } from './content/content-store.js';
 import { ContentService } from './content/service.js';
 import { registerContentRoutes } from './content/routes.js';
+import { AgentVersionService } from './agent-versions/service.js';
+import { registerAgentVersionRoutes } from './agent-versions/routes.js';
 import { registerContentFileRoute } from './content/serve-file.js';
 import { verifyContentAccessToken } from './content/access-token.js';
 import { ImportRoots } from './content/import-roots.js';
@@ -321,6 +323,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerStatusRoutes(admin, ctx);
     registerAuditRoutes(admin, (actor, q) => listAudit(ctx, actor, q));
     registerContentRoutes(admin, contentService);
+    registerAgentVersionRoutes(admin, new AgentVersionService(ctx));
     distribution.registerAdminRoutes(admin);
     registerDeploymentAdminRoutes(admin, software);
     registerPhasedDeploymentRoutes(admin, phased);

@@ -209,7 +209,10 @@ async function hashAll(io: CliIo, files: readonly LocalFile[]): Promise<Manifest
   }
 }
 
-async function missingHashes(client: ApiClient, hashes: readonly string[]): Promise<Set<string>> {
+export async function missingHashes(
+  client: ApiClient,
+  hashes: readonly string[],
+): Promise<Set<string>> {
   const missing = new Set<string>();
   for (let i = 0; i < hashes.length; i += MISSING_BATCH) {
     const res = await client.missingContent(hashes.slice(i, i + MISSING_BATCH));
@@ -218,7 +221,7 @@ async function missingHashes(client: ApiClient, hashes: readonly string[]): Prom
   return missing;
 }
 
-async function uploadAll(
+export async function uploadAll(
   io: CliIo,
   client: ApiClient,
   files: ReadonlyMap<string, { abs: string; size: number }>,

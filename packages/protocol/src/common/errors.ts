@@ -124,6 +124,15 @@ export const ErrorCode = {
   CSRF_TOKEN_INVALID: 'CSRF_TOKEN_INVALID',
   // agent endpoint defence (issue 7): an address whose refusals spent its budget
   AGENT_RATE_LIMITED: 'AGENT_RATE_LIMITED',
+  // agent versions and packages (issue 9)
+  AGENT_VERSION_NOT_FOUND: 'AGENT_VERSION_NOT_FOUND',
+  AGENT_VERSION_EXISTS: 'AGENT_VERSION_EXISTS',
+  /** Promote needs a pre-production version different from production. */
+  AGENT_VERSION_NO_PREPRODUCTION: 'AGENT_VERSION_NO_PREPRODUCTION',
+  /** A manifest naming a file twice, without a tarball, or otherwise unusable. */
+  AGENT_PACKAGE_MANIFEST_INVALID: 'AGENT_PACKAGE_MANIFEST_INVALID',
+  /** The site has no production agent version (or no package of it) to install from. */
+  AGENT_PACKAGE_NOT_AVAILABLE: 'AGENT_PACKAGE_NOT_AVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

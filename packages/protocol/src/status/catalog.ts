@@ -601,6 +601,31 @@ export const StatusMessages = {
     text: 'Phased deployment "%1" completed all %2 phases.',
     insertions: ['phasedDeployment', 'phases'],
   },
+  // --- client versions (issue 9): 51300-51399 ---
+  AGENT_VERSION_REGISTERED: {
+    id: 51300,
+    severity: 'informational',
+    type: 'audit',
+    component: 'client-versions',
+    text: 'Agent version %1 registered by %2 (%3 packages, %4 bytes).',
+    insertions: ['version', 'actor', 'packages', 'bytes'],
+  },
+  AGENT_VERSION_PROMOTED: {
+    id: 51301,
+    severity: 'informational',
+    type: 'audit',
+    component: 'client-versions',
+    text: 'Pre-production client version %1 promoted to production by %2 (production was %3); production agents upgrade within %4 hours.',
+    insertions: ['version', 'actor', 'previous', 'windowHours'],
+  },
+  AGENT_VERSION_SETTINGS_CHANGED: {
+    id: 51302,
+    severity: 'informational',
+    type: 'audit',
+    component: 'client-versions',
+    text: 'Client version settings changed by %1: production %2, pre-production %3.',
+    insertions: ['actor', 'production', 'preproduction'],
+  },
 } as const satisfies Record<string, StatusMessageDefinition>;
 
 /** A status message's name in `StatusMessages` (what server and agent code raise). */

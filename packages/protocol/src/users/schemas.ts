@@ -23,6 +23,8 @@ export const Permission = Type.Union([
   Type.Literal('software:write'),
   /** Deployments, maintenance windows, phased deployments. */
   Type.Literal('deployments:write'),
+  /** Which agent version is production and pre-production, and promoting it (issue 9). */
+  Type.Literal('agent-versions:manage'),
 ]);
 export type Permission = Static<typeof Permission>;
 
@@ -39,6 +41,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'audit:read',
     'software:write',
     'deployments:write',
+    'agent-versions:manage',
   ],
   'operations-administrator': [
     'read',

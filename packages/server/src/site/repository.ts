@@ -1,4 +1,5 @@
-import type { Queryable } from '../db/database.js';
+import { sql } from 'kysely';
+import type { Dialect, Queryable } from '../db/database.js';
 
 /** One site setting's stored value, or undefined. */
 export async function readSetting(db: Queryable, key: string): Promise<string | undefined> {
@@ -8,6 +9,21 @@ export async function readSetting(db: Queryable, key: string): Promise<string | 
     .where('key', '=', key)
     .executeTakeFirst();
   return row?.value;
+}
+
+/**
+ * One setting's stored value, its row locked until the transaction ends on PostgreSQL (SQLite
+ * transactions are serialised already): for a read-modify-write such as a promotion.
+ */
+export async function readSettingLocked(
+  db: Queryable,
+  opts: { key: string; dialect: Dialect },
+): Promise<string | undefined> {
+  if (opts.dialect !== 'postgres') return readSetting(db, opts.key);
+  const r = await sql<{
+    value: string;
+  }>`select value from site_setting where key = ${opts.key} for update`.execute(db);
+  return r.rows[0]?.value;
 }
 
 /** Stores a setting, replacing what was there. */

@@ -1,0 +1,85 @@
+import { Type } from '@sinclair/typebox';
+import { ErrorCode } from '../common/errors.js';
+import { defineOperations } from '../http/operation.js';
+import {
+  AgentPackageManifest,
+  AgentVersion,
+  AgentVersionPromotion,
+  AgentVersionSettings,
+  AgentVersionString,
+  UpdateAgentVersionSettings,
+} from './schemas.js';
+
+const tags = ['client versions'];
+
+/**
+ * Agent versions as content (issue 9): a version's packages live in the content library (uploaded
+ * hash-first through `content.missing` / `content.uploadFile`, then registered here); the site
+ * settings say which version is production and which pre-production.
+ */
+export const agentVersionOperations = defineOperations({
+  list: {
+    method: 'GET',
+    path: '/agent-versions',
+    responses: { 200: Type.Array(AgentVersion) },
+    permission: 'read',
+    errors: [],
+    summary: 'Registered agent versions, newest first',
+    tags,
+  },
+  get: {
+    method: 'GET',
+    path: '/agent-versions/:version',
+    params: Type.Object({ version: AgentVersionString }, { additionalProperties: false }),
+    responses: { 200: AgentVersion },
+    permission: 'read',
+    errors: [ErrorCode.AGENT_VERSION_NOT_FOUND],
+    summary: 'One agent version and its package files',
+    tags,
+  },
+  register: {
+    method: 'POST',
+    path: '/agent-versions',
+    body: AgentPackageManifest,
+    responses: { 201: AgentVersion },
+    permission: 'software:write',
+    errors: [
+      ErrorCode.AGENT_VERSION_EXISTS,
+      ErrorCode.AGENT_PACKAGE_MANIFEST_INVALID,
+      ErrorCode.CONTENT_MISSING,
+      ErrorCode.CONTENT_SIZE_MISMATCH,
+    ],
+    summary:
+      'Registers an agent version from its manifest; its files must be in the content library',
+    tags,
+  },
+  getSettings: {
+    method: 'GET',
+    path: '/agent-version-settings',
+    responses: { 200: AgentVersionSettings },
+    permission: 'read',
+    errors: [],
+    summary: 'Production and pre-production agent versions, collections and upgrade window',
+    tags,
+  },
+  updateSettings: {
+    method: 'PUT',
+    path: '/agent-version-settings',
+    body: UpdateAgentVersionSettings,
+    responses: { 200: AgentVersionSettings },
+    permission: 'agent-versions:manage',
+    errors: [ErrorCode.AGENT_VERSION_NOT_FOUND, ErrorCode.COLLECTION_NOT_FOUND],
+    summary: 'Changes the client-version settings given (Full Administrator)',
+    tags,
+  },
+  promote: {
+    method: 'POST',
+    path: '/agent-versions/promote',
+    responses: { 200: AgentVersionPromotion },
+    permission: 'agent-versions:manage',
+    errors: [ErrorCode.AGENT_VERSION_NO_PREPRODUCTION],
+    summary:
+      'Promote pre-production client: the pre-production version becomes production (Full Administrator, audited)',
+    tags,
+  },
+});

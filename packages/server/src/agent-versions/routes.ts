@@ -1,0 +1,17 @@
+import { ops } from '@steward/protocol';
+import type { App } from '../http/types.js';
+import { actorOf } from '../http/auth.js';
+import { implement } from '../http/operations.js';
+import type { AgentVersionService } from './service.js';
+
+/** Client versions (Administration > Client versions): agent versions and which runs where. */
+export function registerAgentVersionRoutes(app: App, service: AgentVersionService): void {
+  implement(app, ops.agentVersions, {
+    list: (req) => service.list(actorOf(req)),
+    get: (req) => service.get(actorOf(req), req.params.version),
+    register: (req) => service.register(actorOf(req), req.body),
+    getSettings: (req) => service.getSettings(actorOf(req)),
+    updateSettings: (req) => service.updateSettings(actorOf(req), req.body),
+    promote: (req) => service.promote(actorOf(req)),
+  });
+}

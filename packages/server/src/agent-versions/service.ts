@@ -1,0 +1,282 @@
+import {
+  AgentVersionSettings,
+  AgentVersionSettingsOptions,
+  ConflictError,
+  ErrorCode,
+  InputError,
+  NotFoundError,
+  settingsDefaults,
+  type AgentPackageFile,
+  type AgentPackageManifest,
+  type AgentVersion,
+  type AgentVersionPromotion,
+  type UpdateAgentVersionSettings,
+} from '@steward/protocol';
+import type { Actor, SiteContext } from '../context.js';
+import { authorize, nowIso } from '../context.js';
+import { writeAudit } from '../audit/audit.js';
+import { existingCollectionIds } from '../collections/repository.js';
+import { inTransaction, type Queryable } from '../db/database.js';
+import { storedSettings } from '../db/corrupt-row.js';
+import { storedSizes } from '../content/stored-files-repository.js';
+import { readSetting, readSettingLocked, writeSetting } from '../site/repository.js';
+import { raiseSiteStatus } from '../status/site-status.js';
+import * as repo from './repository.js';
+
+const SETTINGS_KEY = 'agent_version_settings';
+
+export const AGENT_VERSION_DEFAULTS: AgentVersionSettings = {
+  ...settingsDefaults(AgentVersionSettingsOptions),
+  productionVersion: null,
+  preproductionVersion: null,
+  preproductionCollectionId: null,
+  exclusionCollectionId: null,
+};
+
+function parseSettings(value: string | undefined): AgentVersionSettings {
+  return value === undefined
+    ? AGENT_VERSION_DEFAULTS
+    : storedSettings(AgentVersionSettings, AGENT_VERSION_DEFAULTS, value, SETTINGS_KEY);
+}
+
+/** The client-version settings as stored (defaults when never set). */
+export async function readAgentVersionSettings(db: Queryable): Promise<AgentVersionSettings> {
+  return parseSettings(await readSetting(db, SETTINGS_KEY));
+}
+
+function roleOf(version: string, s: AgentVersionSettings): AgentVersion['role'] {
+  if (s.productionVersion === version) return 'production';
+  if (s.preproductionVersion === version) return 'preproduction';
+  return null;
+}
+
+/** A manifest names each file once, holds a tarball (what install-agent.sh installs from), and one SEA per arch. */
+function checkManifest(m: AgentPackageManifest): void {
+  const names = new Set<string>();
+  const kinds = new Set<string>();
+  for (const f of m.files) {
+    if (names.has(f.name))
+      throw new InputError(ErrorCode.AGENT_PACKAGE_MANIFEST_INVALID, `"${f.name}" is listed twice`);
+    names.add(f.name);
+    const key = `${f.kind}/${f.arch}`;
+    if (kinds.has(key))
+      throw new InputError(
+        ErrorCode.AGENT_PACKAGE_MANIFEST_INVALID,
+        `two ${f.kind} packages for ${f.arch}`,
+      );
+    kinds.add(key);
+  }
+  if (!m.files.some((f) => f.kind === 'tarball'))
+    throw new InputError(
+      ErrorCode.AGENT_PACKAGE_MANIFEST_INVALID,
+      'the manifest has no tarball (install-agent.sh installs from it)',
+    );
+}
+
+/** Every file in the content library with the size the manifest says; else nothing is registered. */
+async function checkStored(tx: Queryable, files: readonly AgentPackageFile[]): Promise<void> {
+  const sizes = await storedSizes(
+    tx,
+    files.map((f) => f.sha256),
+  );
+  const missing = files.filter((f) => !sizes.has(f.sha256)).map((f) => f.sha256);
+  if (missing.length > 0)
+    throw new ConflictError(
+      ErrorCode.CONTENT_MISSING,
+      `${missing.length} file(s) are not in the content library; upload them first`,
+      { missing },
+    );
+  const wrong = files.find((f) => sizes.get(f.sha256) !== f.size);
+  if (wrong)
+    throw new InputError(
+      ErrorCode.CONTENT_SIZE_MISMATCH,
+      `"${wrong.name}" says ${wrong.size} bytes but ${wrong.sha256} has ${sizes.get(wrong.sha256) ?? 0}`,
+    );
+}
+
+/**
+ * Agent versions as content (issue 9): registering a version whose packages are already in the
+ * content library, the production / pre-production settings, and "Promote pre-production
+ * client". The agent-side upgrade reads the settings; it is not part of this service.
+ */
+export class AgentVersionService {
+  constructor(private readonly ctx: SiteContext) {}
+
+  private get db() {
+    return this.ctx.db.kysely;
+  }
+
+  private async load(db: Queryable, rows: repo.AgentVersionRow[]): Promise<AgentVersion[]> {
+    const settings = await readAgentVersionSettings(db);
+    const files = await repo.filesOf(
+      db,
+      rows.map((r) => r.version),
+    );
+    return rows.map((r) => ({
+      version: r.version,
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+      sizeBytes: Number(r.size_bytes),
+      files: (files.get(r.version) ?? []).map(repo.toFile),
+      role: roleOf(r.version, settings),
+    }));
+  }
+
+  async list(actor: Actor): Promise<AgentVersion[]> {
+    authorize(actor, 'read');
+    return this.load(this.db, await repo.listVersionRows(this.db));
+  }
+
+  async get(actor: Actor, version: string): Promise<AgentVersion> {
+    authorize(actor, 'read');
+    const row = await repo.findVersionRow(this.db, version);
+    if (!row) throw new NotFoundError('agent version', version, ErrorCode.AGENT_VERSION_NOT_FOUND);
+    const [found] = await this.load(this.db, [row]);
+    if (!found)
+      throw new NotFoundError('agent version', version, ErrorCode.AGENT_VERSION_NOT_FOUND);
+    return found;
+  }
+
+  /** Registers a version from its manifest, in one transaction with its audit row and status message. */
+  async register(actor: Actor, manifest: AgentPackageManifest): Promise<AgentVersion> {
+    authorize(actor, 'software:write');
+    checkManifest(manifest);
+    const at = nowIso(this.ctx);
+    const sizeBytes = manifest.files.reduce((sum, f) => sum + f.size, 0);
+    await inTransaction(this.db, async (tx) => {
+      await checkStored(tx, manifest.files);
+      const row = {
+        version: manifest.version,
+        created_at: at,
+        created_by: actor.userName,
+        size_bytes: sizeBytes,
+      };
+      if (!(await repo.insertVersion(tx, row, manifest.files)))
+        throw new ConflictError(
+          ErrorCode.AGENT_VERSION_EXISTS,
+          `agent version ${manifest.version} is registered already`,
+        );
+      await writeAudit(tx, actor, at, {
+        action: 'agent-version.register',
+        targetType: 'agent-version',
+        targetId: manifest.version,
+        details: { files: manifest.files },
+      });
+      await raiseSiteStatus(
+        this.ctx,
+        {
+          message: 'AGENT_VERSION_REGISTERED',
+          insertionStrings: [
+            manifest.version,
+            actor.userName,
+            String(manifest.files.length),
+            String(sizeBytes),
+          ],
+        },
+        tx,
+      );
+    });
+    await this.ctx.bus.publish('status-ingested', { count: 1 });
+    return this.get(actor, manifest.version);
+  }
+
+  async getSettings(actor: Actor): Promise<AgentVersionSettings> {
+    authorize(actor, 'read');
+    return readAgentVersionSettings(this.db);
+  }
+
+  /** Versions named must be registered and collections must exist; audited with a status message. */
+  async updateSettings(
+    actor: Actor,
+    patch: UpdateAgentVersionSettings,
+  ): Promise<AgentVersionSettings> {
+    authorize(actor, 'agent-versions:manage');
+    const at = nowIso(this.ctx);
+    const next = await inTransaction(this.db, async (tx) => {
+      const current = parseSettings(
+        await readSettingLocked(tx, { key: SETTINGS_KEY, dialect: this.ctx.db.dialect }),
+      );
+      const merged: AgentVersionSettings = { ...current, ...patch };
+      for (const v of [patch.productionVersion, patch.preproductionVersion]) {
+        if (typeof v === 'string' && !(await repo.findVersionRow(tx, v)))
+          throw new NotFoundError('agent version', v, ErrorCode.AGENT_VERSION_NOT_FOUND);
+      }
+      const ids = [patch.preproductionCollectionId, patch.exclusionCollectionId].filter(
+        (id): id is string => typeof id === 'string',
+      );
+      const found = await existingCollectionIds(tx, { ids });
+      const absent = ids.find((id) => !found.has(id));
+      if (absent !== undefined)
+        throw new NotFoundError('collection', absent, ErrorCode.COLLECTION_NOT_FOUND);
+      await writeSetting(tx, { key: SETTINGS_KEY, value: JSON.stringify(merged) });
+      await writeAudit(tx, actor, at, {
+        action: 'agent-version-settings.update',
+        targetType: 'site',
+        targetId: this.ctx.siteCode,
+        details: patch,
+      });
+      await raiseSiteStatus(
+        this.ctx,
+        {
+          message: 'AGENT_VERSION_SETTINGS_CHANGED',
+          insertionStrings: [
+            actor.userName,
+            merged.productionVersion ?? 'none',
+            merged.preproductionVersion ?? 'none',
+          ],
+        },
+        tx,
+      );
+      return merged;
+    });
+    await this.ctx.bus.publish('status-ingested', { count: 1 });
+    return next;
+  }
+
+  /**
+   * Promote pre-production client: the pre-production version becomes production, in one
+   * transaction (the settings row locked) with its audit row and status message. Pre-production
+   * stays set, now equal to production, so pre-production devices keep their version.
+   */
+  async promote(actor: Actor): Promise<AgentVersionPromotion> {
+    authorize(actor, 'agent-versions:manage');
+    const at = nowIso(this.ctx);
+    const result = await inTransaction(this.db, async (tx) => {
+      const current = parseSettings(
+        await readSettingLocked(tx, { key: SETTINGS_KEY, dialect: this.ctx.db.dialect }),
+      );
+      const version = current.preproductionVersion;
+      if (version === null || version === current.productionVersion)
+        throw new ConflictError(
+          ErrorCode.AGENT_VERSION_NO_PREPRODUCTION,
+          version === null
+            ? 'there is no pre-production client version to promote'
+            : `pre-production version ${version} is production already`,
+        );
+      const next: AgentVersionSettings = { ...current, productionVersion: version };
+      await writeSetting(tx, { key: SETTINGS_KEY, value: JSON.stringify(next) });
+      await writeAudit(tx, actor, at, {
+        action: 'agent-version.promote',
+        targetType: 'agent-version',
+        targetId: version,
+        details: { previousProductionVersion: current.productionVersion },
+      });
+      await raiseSiteStatus(
+        this.ctx,
+        {
+          message: 'AGENT_VERSION_PROMOTED',
+          insertionStrings: [
+            version,
+            actor.userName,
+            current.productionVersion ?? 'none',
+            String(current.upgradeWindowHours),
+          ],
+        },
+        tx,
+      );
+      return { settings: next, previousProductionVersion: current.productionVersion };
+    });
+    await this.ctx.bus.publish('status-ingested', { count: 1 });
+    return result;
+  }
+}
