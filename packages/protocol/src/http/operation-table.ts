@@ -3,6 +3,7 @@ import {
   contentLocationOperations,
   deviceAgentOperations,
 } from '../agent/operations.js';
+import { clientPushOperations } from '../client-push/operations.js';
 import { boundaryGroupOperations, boundaryOperations } from '../boundaries/operations.js';
 import { collectionOperations } from '../collections/operations.js';
 import { contentOperations, packageOperations } from '../content/operations.js';
@@ -49,6 +50,7 @@ export const ops = {
   boundaryGroups: boundaryGroupOperations,
   deploymentReports: deploymentReportOperations,
   distributionReports: distributionReportOperations,
+  clientPush: clientPushOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

@@ -601,6 +601,63 @@ export const StatusMessages = {
     text: 'Phased deployment "%1" completed all %2 phases.',
     insertions: ['phasedDeployment', 'phases'],
   },
+  // --- client push over SSH (issue 9): 51000-51099 ---
+  PUSH_JOB_STARTED: {
+    id: 51000,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'client-push',
+    text: 'Client push job %1 started by %2 with push account "%3": %4 targets.',
+    insertions: ['jobId', 'user', 'account', 'targets'],
+  },
+  PUSH_TARGET_SUCCEEDED: {
+    id: 51001,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'client-push',
+    text: 'Client push installed the agent on "%1": it enrolled as device %2 and reported its inventory (attempt %3).',
+    insertions: ['host', 'deviceId', 'attempt'],
+  },
+  PUSH_ATTEMPT_FAILED: {
+    id: 51002,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'client-push',
+    text: 'Client push attempt %2 on "%1" failed (%3): %4. Next attempt: %5.',
+    insertions: ['host', 'attempt', 'errorCode', 'error', 'nextAttempt'],
+  },
+  PUSH_HOST_KEY_CHANGED: {
+    id: 51003,
+    severity: 'error',
+    type: 'milestone',
+    component: 'client-push',
+    text: 'Client push refused "%1": it offered host key %3, not the key %2 recorded at first contact. If the machine was reinstalled, forget its key (steward push host-keys forget %1).',
+    insertions: ['host', 'recorded', 'offered'],
+  },
+  PUSH_TARGET_SKIPPED: {
+    id: 51004,
+    severity: 'informational',
+    type: 'detail',
+    component: 'client-push',
+    text: 'Client push skipped "%1": %2.',
+    insertions: ['host', 'reason'],
+  },
+  PUSH_TARGET_GAVE_UP: {
+    id: 51005,
+    severity: 'error',
+    type: 'milestone',
+    component: 'client-push',
+    text: 'Client push gave up on "%1" after %2 attempts (%3): %4.',
+    insertions: ['host', 'attempts', 'errorCode', 'error'],
+  },
+  PUSH_HOST_KEY_FORGOTTEN: {
+    id: 51006,
+    severity: 'informational',
+    type: 'audit',
+    component: 'client-push',
+    text: 'User %2 forgot the host key of "%1"; the next contact records the key it offers.',
+    insertions: ['host', 'user'],
+  },
 } as const satisfies Record<string, StatusMessageDefinition>;
 
 /** A status message's name in `StatusMessages` (what server and agent code raise). */

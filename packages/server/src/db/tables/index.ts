@@ -10,6 +10,7 @@ import { monitoringTables, type MonitoringTables } from './monitoring.js';
 import { contentTables, type ContentTables } from './content.js';
 import { distributionTables, type DistributionTables } from './distribution.js';
 import { deploymentsTables, type DeploymentsTables } from './deployments.js';
+import { clientPushTables, type ClientPushTables } from './client-push.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -26,7 +27,8 @@ export interface Database
     MonitoringTables,
     ContentTables,
     DistributionTables,
-    DeploymentsTables {}
+    DeploymentsTables,
+    ClientPushTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -76,6 +78,13 @@ export type {
   DeploymentStateSnapshotTable,
   MaintenanceWindowTable,
 } from './deployments.js';
+export type {
+  PushAccountTable,
+  PushHostKeyTable,
+  PushJobTable,
+  PushTargetTable,
+  PushAttemptTable,
+} from './client-push.js';
 
 /** The runtime description of every table, by name: what the migrations must have built. */
 export const tables: Readonly<Record<keyof Database, TableDescription>> = {
@@ -91,4 +100,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...contentTables,
   ...distributionTables,
   ...deploymentsTables,
+  ...clientPushTables,
 };
