@@ -2,6 +2,7 @@ import { ApiError } from '@steward/protocol';
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuthCommands } from './commands/auth.js';
+import { registerClientPushCommands } from './commands/client-push.js';
 import { registerClientSettingsCommands } from './commands/client-settings.js';
 import { registerSiteSettingsCommands } from './commands/site-settings.js';
 import { registerCollectionCommands } from './commands/collections.js';
@@ -70,6 +71,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerMaintenanceWindowCommands(program, ctx);
   registerPhasedDeploymentCommands(program, ctx);
   registerReportCommands(program, ctx);
+  registerClientPushCommands(program, ctx);
   registerAdminCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerServerCommand(program, ctx);
