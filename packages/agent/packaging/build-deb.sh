@@ -4,37 +4,35 @@
 #
 #   packages/agent/packaging/build-deb.sh [output-dir]     (default: packages/agent/dist/deb)
 #
-# Needs: node, esbuild (from the workspace), dpkg-deb. The agent is pure JavaScript, so the
-# package is architecture "all" and depends only on Node.js.
+# Needs: node, esbuild (from the workspace; bundle.sh), dpkg-deb. The agent is pure JavaScript, so the
+# package is architecture "all" and depends only on Node.js. The package passes
+# `lintian --fail-on error,warning` (packaging.int.test.ts checks it): the maintainer scripts in
+# debian/ are debhelper's dh_installsystemd snippets, and it ships a Debian changelog, a
+# machine-readable copyright file and a manual page.
+#
+# The maintainer (Maintainer field, changelog, copyright contact) comes from DEBFULLNAME and
+# DEBEMAIL when set, as for Debian's own tools. The Debian revision is STEWARD_DEB_REVISION (1).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 pkg="$(cd "$here/.." && pwd)"
-root="$(cd "$pkg/../.." && pwd)"
 out="$(mkdir -p "${1:-$pkg/dist/deb}" && cd "${1:-$pkg/dist/deb}" && pwd)"
-esbuild="$root/node_modules/.bin/esbuild"
 version="$(node -p "JSON.parse(require('fs').readFileSync('$pkg/package.json', 'utf8')).version")"
 name=steward-agent
+revision="${STEWARD_DEB_REVISION:-1}"
+debversion="$version-$revision"
+maintainer="${DEBFULLNAME:-Steward maintainers} <${DEBEMAIL:-steward-maintainers@users.noreply.github.com}>"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 echo "building $name $version"
-(cd "$root" && npx tsc -b packages/protocol packages/agent)
-
-# ESM output (cli.js uses top-level await). ws is CommonJS and requires Node built-ins, which
-# esbuild's ESM output can only do through a real `require`, hence the createRequire banner.
-# ws's optional native helpers are left out; ws falls back to JavaScript without them.
-"$esbuild" "$pkg/dist/cli.js" \
-  --bundle --platform=node --format=esm --target=node20 \
-  --outfile="$work/$name.mjs" \
-  --external:bufferutil --external:utf-8-validate \
-  --banner:js="#!/usr/bin/env node
-import { createRequire as __stewardCreateRequire } from 'node:module'; const require = __stewardCreateRequire(import.meta.url);" \
-  --legal-comments=none --log-level=warning
+"$here/bundle.sh" "$work/$name.mjs" esm
 
 stage="$work/root"
-install -d "$stage/DEBIAN" "$stage/usr/lib/$name" "$stage/usr/bin" "$stage/lib/systemd/system" "$stage/usr/share/doc/$name"
+doc="$stage/usr/share/doc/$name"
+install -d -m 0755 "$stage/DEBIAN" "$stage/usr/lib/$name" "$stage/usr/bin" \
+  "$stage/lib/systemd/system" "$doc" "$stage/usr/share/man/man8"
 install -m 0755 "$work/$name.mjs" "$stage/usr/lib/$name/$name.mjs"
 install -m 0644 "$here/steward-agent.service" "$stage/lib/systemd/system/steward-agent.service"
 
@@ -45,21 +43,36 @@ exec node /usr/lib/steward-agent/steward-agent.mjs "$@"
 WRAPPER
 chmod 0755 "$stage/usr/bin/$name"
 
-cat > "$stage/usr/share/doc/$name/copyright" <<'COPYRIGHT'
-Steward agent. Licensed under the Apache License, Version 2.0.
-On Debian systems the full text is in /usr/share/common-licenses/Apache-2.0.
-COPYRIGHT
+sed -e "s|@MAINTAINER@|$maintainer|" "$here/debian/copyright" > "$doc/copyright"
+chmod 0644 "$doc/copyright"
+# The changelog date is the last commit's (SOURCE_DATE_EPOCH wins), so a rebuild is identical.
+epoch="${SOURCE_DATE_EPOCH:-$(git -C "$pkg" log -1 --format=%ct 2>/dev/null || date +%s)}"
+sed -e "s|@VERSION@|$debversion|" -e "s|@UPSTREAM@|$version|" -e "s|@MAINTAINER@|$maintainer|" \
+  -e "s|@DATE@|$(LC_ALL=C date -u -R -d "@$epoch")|" \
+  "$here/debian/changelog.in" | gzip -n -9 > "$doc/changelog.Debian.gz"
+install -d -m 0755 "$stage/usr/share/lintian/overrides"
+install -m 0644 "$here/debian/lintian-overrides" "$stage/usr/share/lintian/overrides/$name"
+gzip -n -9 < "$here/debian/steward-agent.8" > "$stage/usr/share/man/man8/$name.8.gz"
+chmod 0644 "$doc/changelog.Debian.gz" "$stage/usr/share/man/man8/$name.8.gz"
 
-size_kb="$(du -k -s "$stage" | cut -f1)"
+for script in postinst prerm postrm; do
+  install -m 0755 "$here/debian/$script" "$stage/DEBIAN/$script"
+done
+
+(cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z |
+  xargs -0 md5sum) > "$stage/DEBIAN/md5sums"
+chmod 0644 "$stage/DEBIAN/md5sums"
+
+size_kb="$(du -k -s --exclude=DEBIAN "$stage" | cut -f1)"
 cat > "$stage/DEBIAN/control" <<CONTROL
 Package: $name
-Version: $version
+Version: $debversion
 Section: admin
 Priority: optional
 Architecture: all
 Depends: nodejs (>= 20)
 Installed-Size: $size_kb
-Maintainer: Steward maintainers <steward@localhost>
+Maintainer: $maintainer
 Homepage: https://github.com/steward
 Description: Steward systems-management agent
  Reports hardware and software inventory and status to a Steward site,
@@ -69,44 +82,7 @@ Description: Steward systems-management agent
  then start the service: systemctl start steward-agent
 CONTROL
 
-cat > "$stage/DEBIAN/postinst" <<'POSTINST'
-#!/bin/sh
-set -e
-if [ "$1" = "configure" ] && [ -d /run/systemd/system ]; then
-  systemctl daemon-reload || true
-  systemctl enable steward-agent.service >/dev/null 2>&1 || true
-  # Before enrolment the unit's ConditionPathExists keeps it idle; after an upgrade, restart it.
-  if [ -f /var/lib/steward-agent/device.json ]; then
-    systemctl try-restart steward-agent.service || systemctl start steward-agent.service || true
-  fi
-fi
-exit 0
-POSTINST
-
-cat > "$stage/DEBIAN/prerm" <<'PRERM'
-#!/bin/sh
-set -e
-if [ "$1" = "remove" ] && [ -d /run/systemd/system ]; then
-  systemctl stop steward-agent.service || true
-  systemctl disable steward-agent.service >/dev/null 2>&1 || true
-fi
-exit 0
-PRERM
-
-cat > "$stage/DEBIAN/postrm" <<'POSTRM'
-#!/bin/sh
-set -e
-if [ "$1" = "purge" ]; then
-  # The identity, policy and undelivered outbox go only on purge.
-  rm -rf /var/lib/steward-agent
-fi
-if [ -d /run/systemd/system ]; then
-  systemctl daemon-reload || true
-fi
-exit 0
-POSTRM
-chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/prerm" "$stage/DEBIAN/postrm"
-
-deb="$out/${name}_${version}_all.deb"
+deb="$out/${name}_${debversion}_all.deb"
+find "$stage" -exec touch -h -d "@$epoch" {} +
 dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
 echo "$deb"

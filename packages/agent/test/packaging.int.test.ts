@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from './install-harness.js';
 import { exec, REPO, createTestSite, waitFor, type Site } from '../../../test-support/site.js';
 
 /** The .deb an administrator installs: built, inspected, and its bundled agent enrolled for real. */
@@ -46,6 +47,40 @@ describe('the steward-agent Debian package', () => {
     });
     expect(unit).toMatch(/ExecStart=\/usr\/bin\/steward-agent run/);
     expect(unit).toMatch(/RestartPreventExitStatus=3/);
+  });
+
+  it('follows Debian policy: lintian reports no errors and no warnings', async () => {
+    // lintian exits non-zero on any error or warning; its output says which tags fired.
+    // Asynchronously: a test process blocked for lintian's seconds would find its keep-alive
+    // connections to the site closed under it.
+    const r = await runProcess('lintian', ['--fail-on', 'error,warning', deb]);
+    expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
+    expect(r.stdout).not.toMatch(/^[EW]: /m);
+  });
+
+  it('ships a Debian changelog, a machine-readable copyright, a manual page and debhelper maintainer scripts', () => {
+    const contents = execFileSync('dpkg-deb', ['-c', deb], { encoding: 'utf8' });
+    expect(contents).toContain('./usr/share/doc/steward-agent/changelog.Debian.gz');
+    expect(contents).toContain('./usr/share/man/man8/steward-agent.8.gz');
+    const copyright = readFileSync(join(root, 'usr/share/doc/steward-agent/copyright'), 'utf8');
+    expect(copyright).toMatch(
+      /^Format: https:\/\/www\.debian\.org\/doc\/packaging-manuals\/copyright-format\/1\.0\//,
+    );
+    expect(execFileSync('dpkg-deb', ['-f', deb, 'Maintainer'], { encoding: 'utf8' })).not.toMatch(
+      /@localhost/,
+    );
+    const control = mkdtempSync(join(tmpdir(), 'steward-deb-control-'));
+    execFileSync('dpkg-deb', ['-e', deb, control]);
+    const postinst = readFileSync(join(control, 'postinst'), 'utf8');
+    expect(postinst).toContain('deb-systemd-helper enable');
+    expect(postinst).toContain('deb-systemd-invoke');
+    for (const script of ['postinst', 'prerm', 'postrm']) {
+      const text = readFileSync(join(control, script), 'utf8');
+      // systemctl only for daemon-reload, as debhelper's own snippets do
+      expect(
+        text.split('\n').filter((l) => /\bsystemctl\b/.test(l) && !/daemon-reload/.test(l)),
+      ).toEqual([]);
+    }
   });
 
   it('runs from the single bundled file: enrols in a real site and reports its inventory', async () => {

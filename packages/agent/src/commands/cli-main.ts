@@ -24,7 +24,7 @@ Commands:
   center [list | install <deployment> | postpone <deployment> --minutes <n>] [--json] [--user <name>]
       Software Center: software offered to this machine and required runs to come; install
       now, or postpone a required run (within the deployment's limit). Needs the agent running.
-  version
+  version  (or --version)
 
 The state directory defaults to /var/lib/steward-agent; STEWARD_AGENT_STATE_DIR overrides it.
 Intervals come from the site's policy (client settings); there is no local override.
@@ -48,6 +48,7 @@ function parse(args: string[]) {
       minutes: { type: 'string' },
       user: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
     },
   });
 }
@@ -67,6 +68,11 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     parsed = parse(argv);
   } catch (err) {
     throw new AgentError('USAGE', errorMessage(err));
+  }
+  // `steward-agent --version`, the conventional spelling of `steward-agent version`.
+  if (parsed.values.version && parsed.positionals.length === 0) {
+    io.out(`${AGENT_VERSION}\n`);
+    return ExitCode.ok;
   }
   const [command, ...rest] = parsed.positionals;
   if (command === undefined || command === 'help' || parsed.values.help) {
