@@ -45,7 +45,7 @@ function ensureTarball(): boolean {
   if (tarballPresent()) return true;
   const script = join(REPO, 'packages/agent/packaging/build-tarball.sh');
   if (!existsSync(script)) return false;
-  const r = spawnSync('sh', [script], { cwd: REPO, stdio: 'inherit' });
+  const r = spawnSync('bash', [script], { cwd: REPO, stdio: 'inherit' });
   return r.status === 0 && tarballPresent();
 }
 
