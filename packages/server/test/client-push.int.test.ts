@@ -3,7 +3,7 @@
  * loopback addresses (test-support/sshd-hosts.ts), the real agent tarball and install-agent.sh.
  * A push succeeds only once the pushed agent has enrolled and reported its inventory.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,8 @@ import {
 } from '@steward/protocol';
 import {
   createTestSite,
+  exec,
+  STEWARD,
   REPO,
   waitFor,
   type Site,
@@ -245,4 +247,46 @@ describe.each(dialects)('client push over SSH (%s)', (dialect) => {
     expect(again?.state).toBe('skipped-already-client');
     expect(again?.reason).toContain('already pushed');
   }, 200_000);
+
+  it('steward push: account add, start, status --json and log', async () => {
+    if (skip) return;
+    const cliEnv = {
+      STEWARD_CONFIG_DIR: mkdtempSync(join(dir, 'cli-')),
+      STEWARD_SERVER: site.adminUrl,
+      STEWARD_TOKEN: site.api.token ?? '',
+    };
+    const steward = (args: string[], input?: string) =>
+      exec(STEWARD, ['push', ...args], { env: cliEnv, ...(input !== undefined ? { input } : {}) });
+    const keyFile = join(dir, 'cli-key');
+    writeFileSync(keyFile, key.privateKey, { mode: 0o600 });
+    const add = await steward([
+      'account',
+      'add',
+      'cli',
+      '--user',
+      'root',
+      '--key-file',
+      keyFile,
+      '--service',
+      'none',
+    ]);
+    expect(add.code, add.stderr).toBe(0);
+    const list = await steward(['account', 'list', '--json']);
+    expect(list.stdout).toContain('"cli"');
+    expect(list.stdout).not.toContain('PRIVATE KEY');
+    const h = await host({ osRelease: 'ID=alpine\nVERSION_ID=3.20\n' });
+    const start = await steward(['start', '--hosts', h.target, '--account', 'cli', '--json']);
+    expect(start.code, start.stderr).toBe(0);
+    const job: unknown = JSON.parse(start.stdout);
+    const jobId = typeof job === 'object' && job !== null && 'id' in job ? String(job.id) : '';
+    await waitFor('the CLI to show the target failed', async () => {
+      const st = await steward(['status', jobId, '--json']);
+      return st.stdout.includes('PUSH_UNSUPPORTED_OS');
+    });
+    const log = await steward(['log', h.target]);
+    expect(log.code, log.stderr).toBe(0);
+    expect(log.stdout).toContain('unsupported operating system "alpine"');
+    const missing = await steward(['start', '--account', 'cli']);
+    expect(missing.code).toBe(2);
+  });
 });
