@@ -56,12 +56,13 @@ async function waitForState(
   targetId: string,
   states: readonly PushTargetState[],
   timeoutMs = 90_000,
+  minAttempts = 0,
 ): Promise<PushTarget> {
   return waitFor(
     `target ${targetId} in ${states.join('/')}`,
     async () => {
       const t = await api.call(ops.clientPush.getTarget, { params: { id: targetId } });
-      return states.includes(t.state) ? t : undefined;
+      return states.includes(t.state) && t.attempts >= minAttempts ? t : undefined;
     },
     timeoutMs,
     200,
@@ -170,6 +171,7 @@ describe.each(dialects)('client push over SSH (%s)', (dialect) => {
       t?.id ?? '',
       ['succeeded', 'failed', 'retry-scheduled'],
       150_000,
+      2,
     );
     expect(ok.state, JSON.stringify(ok)).toBe('succeeded');
     const detail = await site.api.call(ops.clientPush.getTarget, { params: { id: t?.id ?? '' } });
