@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAgentVersionCommands } from './commands/agent-versions.js';
 import { registerAuthCommands } from './commands/auth.js';
+import { registerClientPushCommands } from './commands/client-push.js';
 import { registerClientSettingsCommands } from './commands/client-settings.js';
 import { registerSiteSettingsCommands } from './commands/site-settings.js';
 import { registerCollectionCommands } from './commands/collections.js';
@@ -72,6 +73,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerPhasedDeploymentCommands(program, ctx);
   registerReportCommands(program, ctx);
   registerAgentVersionCommands(program, ctx);
+  registerClientPushCommands(program, ctx);
   registerAdminCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerServerCommand(program, ctx);

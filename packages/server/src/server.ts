@@ -45,6 +45,9 @@ import { RefusalThrottle, throttleOptionsFromEnv } from './agent-api/refusal-thr
 import { expireStatusMessages } from './status/retention.js';
 import { PushHub } from './push/push-hub.js';
 import { Scheduler, type Job } from './scheduler/scheduler.js';
+import { ClientPushService } from './client-push/service.js';
+import { registerClientPushRoutes } from './client-push/routes.js';
+import { PushRunner } from './client-push/runner.js';
 import { CollectionService } from './collections/service.js';
 import { registerCollectionRoutes } from './collections/routes.js';
 import { ensureBuiltinCollections } from './collections/builtin.js';
@@ -151,6 +154,25 @@ function packageVersion(): string {
   }
 }
 
+/**
+ * Secrets that must never reach a log even if an object carrying them is logged by mistake:
+ * push account credentials (issue 9) and enrolment token secrets.
+ */
+export const REDACTED_LOG_PATHS = [
+  'privateKey',
+  'password',
+  'passphrase',
+  '*.privateKey',
+  '*.password',
+  '*.passphrase',
+  'req.body.privateKey',
+  'req.body.password',
+  'req.body.passphrase',
+  'auth.privateKey',
+  'auth.password',
+  'auth.passphrase',
+];
+
 async function createLogger(dataDir: string, level: string): Promise<Logger> {
   const file = pino.destination({
     dest: join(dataDir, 'server.log'),
@@ -163,7 +185,11 @@ async function createLogger(dataDir: string, level: string): Promise<Logger> {
   await once(file, 'ready');
   // Everything to <data>/server.log; warnings and errors also to stderr where an operator sees them.
   return pino(
-    { level, base: { pid: process.pid } },
+    {
+      level,
+      base: { pid: process.pid },
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+    },
     pino.multistream([
       { level: 'trace', stream: file },
       { level: 'warn', stream: process.stderr },
@@ -247,6 +273,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     followContentVersions: roles.has('scheduler'),
   });
   const phased = new PhasedDeploymentService(ctx, software.deployments);
+  let pushRunner: PushRunner | undefined;
+  const clientPush = new ClientPushService(ctx, secrets, enrolment, () => pushRunner);
+  if (roles.has('scheduler'))
+    pushRunner = new PushRunner({
+      ctx,
+      secrets,
+      enrolment,
+      settings: () => clientPush.settings(),
+    });
   const siteSettings = new SiteSettingsService(ctx);
   await siteSettings.start();
   await ensureBuiltinCollections(ctx);
@@ -328,6 +363,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDeploymentAdminRoutes(admin, software);
     registerPhasedDeploymentRoutes(admin, phased);
     registerDeploymentReportRoutes(admin, ctx);
+    registerClientPushRoutes(admin, clientPush);
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();
@@ -384,6 +420,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       runAtStart: true,
       run: () => expireStatusMessages(ctx),
     },
+    ...(pushRunner
+      ? [
+          {
+            name: 'client-push:recover',
+            intervalMs: 0,
+            runAtStart: true,
+            run: () => pushRunner.recover().then(() => pushRunner.tick()),
+          },
+          { name: 'client-push:attempts', intervalMs: 2_000, run: () => pushRunner.tick() },
+        ]
+      : []),
     {
       name: 'sessions:expire',
       intervalMs: 3600_000,
@@ -421,6 +468,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (closed) return;
       closed = true;
       await scheduler.stop();
+      await pushRunner?.stop();
       collections.stop();
       push.stop();
       for (const app of apps) await app.close();

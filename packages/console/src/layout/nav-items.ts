@@ -5,6 +5,7 @@ import {
   IconMapPin,
   IconPackage,
   IconRocket,
+  IconSend,
   IconServer2,
   IconServerBolt,
   IconStairsUp,
@@ -71,6 +72,12 @@ export const NAV_SECTIONS: NavSection[] = [
         testId: 'nav-status-messages',
       },
       {
+        label: 'Client push',
+        to: '/monitoring/client-push',
+        icon: IconSend,
+        testId: 'nav-client-push',
+      },
+      {
         label: 'Software reports',
         to: '/reports/software',
         icon: IconChartBar,
@@ -105,6 +112,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/admin/client-settings',
         icon: IconSettings,
         testId: 'nav-client-settings',
+      },
+      {
+        label: 'Client push settings',
+        to: '/admin/client-push-settings',
+        icon: IconSend,
+        testId: 'nav-client-push-settings',
       },
       {
         label: 'Site settings',

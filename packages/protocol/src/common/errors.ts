@@ -133,6 +133,36 @@ export const ErrorCode = {
   AGENT_PACKAGE_MANIFEST_INVALID: 'AGENT_PACKAGE_MANIFEST_INVALID',
   /** The site has no production agent version (or no package of it) to install from. */
   AGENT_PACKAGE_NOT_AVAILABLE: 'AGENT_PACKAGE_NOT_AVAILABLE',
+  // ---- client push over SSH (issue 9) ----
+  PUSH_ACCOUNT_NOT_FOUND: 'PUSH_ACCOUNT_NOT_FOUND',
+  PUSH_ACCOUNT_NAME_TAKEN: 'PUSH_ACCOUNT_NAME_TAKEN',
+  PUSH_JOB_NOT_FOUND: 'PUSH_JOB_NOT_FOUND',
+  PUSH_TARGET_NOT_FOUND: 'PUSH_TARGET_NOT_FOUND',
+  PUSH_HOST_KEY_NOT_FOUND: 'PUSH_HOST_KEY_NOT_FOUND',
+  /** Retry asked of a target that is not failed or waiting for a retry. */
+  PUSH_TARGET_NOT_RETRYABLE: 'PUSH_TARGET_NOT_RETRYABLE',
+  /** A push with no target: an empty host list or a collection without devices. */
+  PUSH_NO_TARGETS: 'PUSH_NO_TARGETS',
+  /** The host offered a key other than the one recorded at first contact. */
+  PUSH_HOST_KEY_CHANGED: 'PUSH_HOST_KEY_CHANGED',
+  /** Nothing answered, the connection was refused or timed out. */
+  PUSH_UNREACHABLE: 'PUSH_UNREACHABLE',
+  /** The host refused the account's key or password. */
+  PUSH_AUTH_FAILED: 'PUSH_AUTH_FAILED',
+  PUSH_UNSUPPORTED_OS: 'PUSH_UNSUPPORTED_OS',
+  PUSH_UNSUPPORTED_ARCH: 'PUSH_UNSUPPORTED_ARCH',
+  PUSH_DISK_LOW: 'PUSH_DISK_LOW',
+  PUSH_NO_SYSTEMD: 'PUSH_NO_SYSTEMD',
+  /** The account is not root and `sudo -n true` fails. */
+  PUSH_NO_SUDO: 'PUSH_NO_SUDO',
+  /** The agent package is not available on the site server. */
+  PUSH_PACKAGE_MISSING: 'PUSH_PACKAGE_MISSING',
+  PUSH_COPY_FAILED: 'PUSH_COPY_FAILED',
+  PUSH_INSTALL_FAILED: 'PUSH_INSTALL_FAILED',
+  /** Installed, but the agent did not enrol and report inventory in time. */
+  PUSH_ENROLMENT_TIMEOUT: 'PUSH_ENROLMENT_TIMEOUT',
+  /** The SSH session broke or a command failed unexpectedly. */
+  PUSH_SESSION_FAILED: 'PUSH_SESSION_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

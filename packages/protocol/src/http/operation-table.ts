@@ -4,6 +4,7 @@ import {
   deviceAgentOperations,
 } from '../agent/operations.js';
 import { agentVersionOperations } from '../agent-versions/operations.js';
+import { clientPushOperations } from '../client-push/operations.js';
 import { boundaryGroupOperations, boundaryOperations } from '../boundaries/operations.js';
 import { collectionOperations } from '../collections/operations.js';
 import { contentOperations, packageOperations } from '../content/operations.js';
@@ -51,6 +52,7 @@ export const ops = {
   deploymentReports: deploymentReportOperations,
   distributionReports: distributionReportOperations,
   agentVersions: agentVersionOperations,
+  clientPush: clientPushOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

@@ -492,3 +492,63 @@ export async function isEnrolledDevice(db: Queryable, deviceId: string): Promise
     .executeTakeFirst();
   return row !== undefined && row.revoked_at === null;
 }
+
+/** Client push: the device an enrolment token enrolled, once it has reported inventory. */
+export function deviceEnrolledWithToken(
+  db: Queryable,
+  tokenId: string,
+): Promise<Pick<DeviceRow, 'id' | 'name' | 'last_inventory_at'> | undefined> {
+  return db
+    .selectFrom('device')
+    .select(['id', 'name', 'last_inventory_at'])
+    .where('enrolment_token_id', '=', tokenId)
+    .orderBy('enrolled_at', 'desc')
+    .executeTakeFirst();
+}
+
+/**
+ * Client push: devices (not revoked) a host name or address may already be: the same name (or
+ * its first label, `web1` for `web1.example.org`), or an address among those it reported.
+ */
+export async function devicesMatchingHost(
+  db: Queryable,
+  host: string,
+): Promise<Pick<DeviceRow, 'id' | 'name'>[]> {
+  const h = host.toLowerCase();
+  const short = h.split('.')[0] ?? h;
+  const isAddress = /^[0-9.]+$/.test(h) || h.includes(':');
+  const rows = await db
+    .selectFrom('device')
+    .select(['id', 'name', 'ip_addresses'])
+    .where('revoked_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb(sql<string>`lower(name)`, '=', h),
+        ...(isAddress ? [] : [eb(sql<string>`lower(name)`, '=', short)]),
+        ...(isAddress ? [eb('ip_addresses', 'like', containsPattern(h))] : []),
+      ]),
+    )
+    .limit(20)
+    .execute();
+  // `like` finds candidates; an exact address in the comma-separated list decides.
+  return rows
+    .filter(
+      (r) => !isAddress || r.name.toLowerCase() === h || r.ip_addresses.split(',').includes(h),
+    )
+    .map((r) => ({ id: r.id, name: r.name }));
+}
+
+/** Client push to a collection: the names of these devices (not revoked). */
+export async function deviceNamesByIds(db: Queryable, ids: readonly string[]): Promise<string[]> {
+  const names: string[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('device')
+      .select('name')
+      .where('id', 'in', ids.slice(i, i + 500))
+      .where('revoked_at', 'is', null)
+      .execute();
+    names.push(...rows.map((r) => r.name));
+  }
+  return names;
+}

@@ -1,6 +1,6 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Queryable } from '../db/database.js';
+import { migrateToLatest, openDatabase, type Queryable } from '../db/database.js';
 import {
   MASTER_KEY_ENV,
   generateMasterKey,
@@ -13,6 +13,7 @@ import {
 import { SecretBox, isSealed, sealedKeyId } from './secret-box.js';
 import { replaceSettingValue, settingsByKeys, settingsWithValuePrefix } from './repository.js';
 import { whileSiteStopped } from './site-presence.js';
+import { replacePushSecrets, sealedPushSecrets } from '../client-push/repository.js';
 
 /**
  * The site settings that hold a secret: stored sealed, never in plaintext. A later secret kept in
@@ -32,7 +33,16 @@ interface SealedRow {
 
 /** Every sealed secret of the site (the rows a rotation re-seals). */
 async function sealedRows(db: Queryable): Promise<SealedRow[]> {
-  return settingsWithValuePrefix(db, { valuePrefix: 'enc:v1:', ordered: true });
+  const push = (await sealedPushSecrets(db)).flatMap((a) => [
+    { key: `push_account:${a.id}:secret`, value: a.secret },
+    ...(a.passphrase === null
+      ? []
+      : [{ key: `push_account:${a.id}:passphrase`, value: a.passphrase }]),
+  ]);
+  return [
+    ...(await settingsWithValuePrefix(db, { valuePrefix: 'enc:v1:', ordered: true })),
+    ...push,
+  ];
 }
 
 function keyIdsOf(rows: readonly SealedRow[]): Set<string> {
@@ -142,7 +152,15 @@ export async function rotateMasterKey(
     const rows = await settingsWithValuePrefix(trx, { valuePrefix: 'enc:v1:', ordered: false });
     for (const row of rows)
       await replaceSettingValue(trx, { key: row.key, value: box.seal(box.open(row.value)) });
-    return rows.length;
+    // Push account credentials (issue 9) live in their own table.
+    const push = await sealedPushSecrets(trx);
+    for (const a of push)
+      await replacePushSecrets(trx, {
+        id: a.id,
+        secret: box.seal(box.open(a.secret)),
+        passphrase: a.passphrase === null ? null : box.seal(box.open(a.passphrase)),
+      });
+    return rows.length + push.length;
   });
   renameSync(nextPath, path);
   return { path, previousKeyId: current.keyId, keyId: next.id, resealed };
@@ -157,6 +175,9 @@ export async function rotateSiteMasterKey(opts: {
   const db = await openDatabase(opts.db ?? join(opts.dataDir, 'steward.db'));
   try {
     return await whileSiteStopped(db, opts.dataDir, () => rotateMasterKey(db.kysely, opts));
+    // Every table holding a sealed secret must exist (push accounts came with a migration).
+    await migrateToLatest(db);
+    return await rotateMasterKey(db.kysely, opts);
   } finally {
     await db.close();
   }

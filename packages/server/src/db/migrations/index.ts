@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../database.js';
 import { initialMigration } from './20261122T1400-initial.js';
+import { clientPushMigration } from './20261206T1403-client-push.js';
 import { softwareDistributionMigration } from './20261122T1700-software-distribution.js';
 import { agentVersionsMigration } from './20261206T1401-agent-versions.js';
 
@@ -13,5 +14,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261122T1400-initial': initialMigration(dialect),
     '20261122T1700-software-distribution': softwareDistributionMigration(dialect),
     '20261206T1401-agent-versions': agentVersionsMigration(dialect),
+    '20261206T1403-client-push': clientPushMigration(dialect),
   };
 }

@@ -11,6 +11,7 @@ import { contentTables, type ContentTables } from './content.js';
 import { distributionTables, type DistributionTables } from './distribution.js';
 import { deploymentsTables, type DeploymentsTables } from './deployments.js';
 import { agentVersionsTables, type AgentVersionsTables } from './agent-versions.js';
+import { clientPushTables, type ClientPushTables } from './client-push.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -29,6 +30,7 @@ export interface Database
     DistributionTables,
     DeploymentsTables,
     AgentVersionsTables {}
+    ClientPushTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -78,6 +80,13 @@ export type {
   DeploymentStateSnapshotTable,
   MaintenanceWindowTable,
 } from './deployments.js';
+export type {
+  PushAccountTable,
+  PushHostKeyTable,
+  PushJobTable,
+  PushTargetTable,
+  PushAttemptTable,
+} from './client-push.js';
 
 export type { AgentVersionTable, AgentVersionFileTable } from './agent-versions.js';
 
@@ -96,4 +105,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...distributionTables,
   ...deploymentsTables,
   ...agentVersionsTables,
+  ...clientPushTables,
 };

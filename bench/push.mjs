@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// Client push benchmark (issue 9): a real site server process pushes the real agent tarball over
+// SSH to --hosts (default 50) real sshd processes on loopback addresses (127.x.y.z, as root),
+// each installing into its own prefix (SetEnv STEWARD_PREFIX/STEWARD_STATE_DIR, service none).
+// A host counts once its agent has enrolled and reported inventory (the push's own definition of
+// success). Measured: wall time from the job's creation to the last target done, hosts per
+// minute, the slowest host, the server's peak RSS. Target: 50 hosts < 60 s with <= 10 sessions.
+// Writes bench/results/push.json (or --out) with the command that produced it.
+//
+//   npm run bench:push -- [--hosts 50] [--sessions 10] [--out file]
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect } from 'node:net';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const { values } = parseArgs({
+  args: argv,
+  options: {
+    hosts: { type: 'string', default: '50' },
+    sessions: { type: 'string', default: '10' },
+    out: { type: 'string' },
+  },
+});
+const hostCount = Number(values.hosts);
+const sessions = Number(values.sessions);
+const outFile = resolve(values.out ?? join(root, 'bench/results/push.json'));
+
+const { ApiClient, ops } = await import('@steward/protocol');
+const { startSiteProcess, stopSiteProcess } = await import('./lib/site-process.mjs');
+const { ProcSampler } = await import('./lib/proc-sampler.mjs');
+
+const startedAt = new Date();
+const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
+const log = (m) =>
+  console.error(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)}s] ${m}`);
+const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+const packages = join(root, 'packages/agent/dist/packages');
+const hasTarball = () =>
+  existsSync(packages) &&
+  readdirSync(packages).some((f) => /^steward-agent-.+-linux\.tar\.gz$/.test(f));
+if (!hasTarball()) {
+  log('building the agent tarball');
+  const r = spawnSync('bash', [join(root, 'packages/agent/packaging/build-tarball.sh')], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0 || !hasTarball()) throw new Error('no agent tarball');
+}
+
+const work = mkdtempSync(join(tmpdir(), 'steward-bench-push-'));
+const keyFile = join(work, 'push_key');
+spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyFile]);
+const publicKey = readFileSync(`${keyFile}.pub`, 'utf8').trim();
+mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+
+function listening(host, port) {
+  return new Promise((r) => {
+    const s = connect({ host, port });
+    s.once('connect', () => {
+      s.destroy();
+      r(true);
+    });
+    s.once('error', () => r(false));
+  });
+}
+
+/** One sshd "host" on its own loopback address with its own prefix. */
+async function startHost(i) {
+  const dir = join(work, `host-${i}`);
+  mkdirSync(join(dir, 'prefix'), { recursive: true });
+  const address = `127.${randomInt(1, 250)}.${randomInt(1, 250)}.${randomInt(2, 250)}`;
+  const port = 22;
+  spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+  writeFileSync(join(dir, 'authorized_keys'), `${publicKey}\n`, { mode: 0o600 });
+  const cfg = join(dir, 'sshd_config');
+  writeFileSync(
+    cfg,
+    [
+      `Port ${port}`,
+      `ListenAddress ${address}`,
+      `HostKey ${join(dir, 'host_key')}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      'Subsystem sftp internal-sftp',
+      `SetEnv STEWARD_PREFIX=${join(dir, 'prefix')} STEWARD_STATE_DIR=${join(dir, 'state')}`,
+      'LogLevel ERROR',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', cfg], { stdio: 'ignore' });
+  const deadline = Date.now() + 20_000;
+  while (!(await listening(address, port))) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`sshd ${i} did not start`);
+    await sleep(50);
+  }
+  return { dir, address, port, child, target: `${address}:${port}` };
+}
+
+/** Pids (not ours) whose command line or environment names `needle`: the pushed agents. */
+function pidsMentioning(needle) {
+  const found = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    for (const f of ['cmdline', 'environ'])
+      try {
+        if (readFileSync(`/proc/${pid}/${f}`).includes(needle)) {
+          found.push(pid);
+          break;
+        }
+      } catch {
+        // gone
+      }
+  }
+  return found;
+}
+
+const hosts = [];
+let site;
+let sampler;
+try {
+  const adminPassword = `bench-${randomBytes(12).toString('hex')}`;
+  const dataDir = join(work, 'site');
+  mkdirSync(dataDir);
+  site = await startSiteProcess({ root, dataDir, adminPassword });
+  sampler = new ProcSampler(site.pid, 250);
+  sampler.start();
+  const api = new ApiClient({ baseUrl: site.adminUrl });
+  api.setToken((await api.login('admin', adminPassword)).token);
+  log(`site at ${site.adminUrl}; starting ${hostCount} sshd hosts`);
+  for (let i = 0; i < hostCount; i++) hosts.push(await startHost(i));
+  await api.call(ops.clientPush.updateSettings, { body: { maxConcurrentSessions: sessions } });
+  await api.call(ops.clientPush.createAccount, {
+    body: {
+      name: 'bench',
+      user: 'root',
+      privateKey: readFileSync(keyFile, 'utf8'),
+      serviceMode: 'none',
+    },
+  });
+  sampler.mark('push');
+  const t0 = Date.now();
+  const job = await api.call(ops.clientPush.startJob, {
+    body: { account: 'bench', hosts: hosts.map((h) => h.target) },
+  });
+  log(`job ${job.id} started`);
+  let detail = job;
+  const terminal = new Set(['succeeded', 'failed', 'retry-scheduled', 'skipped-already-client']);
+  while (Date.now() - t0 < 15 * 60_000) {
+    detail = await api.call(ops.clientPush.getJob, { params: { id: job.id } });
+    const done = detail.targets.filter((t) => terminal.has(t.state)).length;
+    if (done === detail.targets.length) break;
+    await sleep(250);
+  }
+  const wallSeconds = (Date.now() - t0) / 1000;
+  sampler.stop();
+  const jobStart = Date.parse(detail.createdAt);
+  const per = detail.targets.map((t) => ({
+    host: t.host,
+    state: t.state,
+    seconds: (Date.parse(t.updatedAt) - jobStart) / 1000,
+    error: t.lastErrorCode,
+  }));
+  const slowest = per.reduce((a, b) => (b.seconds > a.seconds ? b : a), per[0]);
+  const succeeded = per.filter((p) => p.state === 'succeeded').length;
+  const phase = sampler.phases.get('push');
+  const result = {
+    benchmark: 'client push over SSH (issue 9)',
+    command: `npm run bench:push -- ${argv.join(' ')}`.trim(),
+    startedAt: startedAt.toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryMb: Math.round(totalmem() / 2 ** 20),
+      kernel: release(),
+      node: process.version,
+      loadAtStart,
+    },
+    hosts: hostCount,
+    maxConcurrentSessions: sessions,
+    succeeded,
+    counts: detail.counts,
+    wallSeconds: round(wallSeconds),
+    hostsPerMinute: round((succeeded / wallSeconds) * 60),
+    slowestHost: slowest,
+    serverPeakRssMb: round(sampler.peakRssMb ?? phase?.peakRssMb ?? 0),
+    serverCpuSeconds: round(phase?.cpuSeconds ?? 0),
+    target: '50 hosts < 60 s with <= 10 concurrent sessions',
+    metTarget: succeeded === hostCount && wallSeconds < 60 && sessions <= 10,
+    failures: per.filter((p) => p.state !== 'succeeded'),
+    note: 'Every host is this machine (sshd on a loopback address): the pushed agents, the sshd sessions and the site server share its cores with whatever else runs.',
+  };
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+  log(
+    `${succeeded}/${hostCount} succeeded in ${round(wallSeconds)} s (${result.hostsPerMinute} hosts/min), slowest ${slowest?.host} ${slowest?.seconds} s, peak RSS ${result.serverPeakRssMb} MB -> ${relative(process.cwd(), outFile)}`,
+  );
+} finally {
+  sampler?.stop();
+  for (const h of hosts) h.child.kill('SIGTERM');
+  for (const pid of pidsMentioning(work))
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  if (site) await stopSiteProcess(site);
+  rmSync(work, { recursive: true, force: true });
+}

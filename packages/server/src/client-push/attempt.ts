@@ -1,0 +1,424 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, type ClientPushSettings, type PushTargetState } from '@steward/protocol';
+import { SYSTEM_ACTOR, nowIso, type SiteContext } from '../context.js';
+import type { EnrolmentService } from '../enrolment/service.js';
+import { deviceEnrolledWithToken, devicesMatchingHost } from '../devices/repository.js';
+import { raiseSiteStatus } from '../status/site-status.js';
+import type { SecretBox } from '../site/secret-box.js';
+import { findAgentTarball } from './agent-package.js';
+import {
+  PROBE_SCRIPT,
+  evaluatePrerequisites,
+  parseFacts,
+  parseInstallLines,
+  shellQuote,
+} from './prerequisites.js';
+import {
+  findHostKey,
+  findPushAccount,
+  findPushJob,
+  insertPushAttempt,
+  recordHostKey,
+  updateHostKeySeen,
+  updatePushAttempt,
+  updatePushTarget,
+  type PushAccountRow,
+  type PushTargetRow,
+} from './repository.js';
+import { PushStepError, SshSession, type OfferedHostKey, type SshAuth } from './ssh-session.js';
+
+export interface AttemptDeps {
+  ctx: SiteContext;
+  secrets: SecretBox;
+  enrolment: EnrolmentService;
+  settings: () => Promise<ClientPushSettings>;
+  signal: AbortSignal;
+}
+
+/** Opens an account's sealed secrets for one connection (never logged, never stored open). */
+export function authOf(secrets: SecretBox, account: PushAccountRow): SshAuth {
+  switch (account.auth_kind) {
+    case 'key':
+      return {
+        kind: 'key',
+        privateKey: secrets.open(account.secret),
+        passphrase: account.passphrase === null ? undefined : secrets.open(account.passphrase),
+      };
+    case 'password':
+      return { kind: 'password', password: secrets.open(account.secret) };
+  }
+}
+
+/** The ccm.log analog: timestamped lines, written to the attempt row as they come. */
+class AttemptLog {
+  readonly lines: string[] = [];
+  constructor(private readonly ctx: SiteContext) {}
+  add(line: string): void {
+    this.lines.push(`${nowIso(this.ctx)} ${line}`);
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+const INSTALL_TIMEOUT_MS = 10 * 60_000;
+const PROBE_TIMEOUT_MS = 60_000;
+
+/**
+ * What the probe and host-key checks share with `steward push account test`: connects with the
+ * account (checking or recording the host key), runs the prerequisite checks, logs each step.
+ * Returns the open session, or throws a PushStepError.
+ */
+export async function connectAndCheck(
+  d: AttemptDeps,
+  t: { host: string; port: number },
+  account: PushAccountRow,
+  log: AttemptLog | { add(line: string): void },
+  onState: (s: PushTargetState) => Promise<void>,
+): Promise<SshSession> {
+  const settings = await d.settings();
+  const recorded = await findHostKey(d.ctx.db.kysely, t.host, t.port);
+  log.add(
+    `connecting to ${t.host}:${t.port} as "${account.user_name}" (push account "${account.name}", ${account.auth_kind})`,
+  );
+  let offered: OfferedHostKey | undefined;
+  let session: SshSession;
+  try {
+    const r = await SshSession.connect({
+      host: t.host,
+      port: t.port,
+      user: account.user_name,
+      auth: authOf(d.secrets, account),
+      timeoutMs: settings.connectTimeoutSeconds * 1000,
+      signal: d.signal,
+      acceptKey: (k) => {
+        offered = k;
+        return recorded === undefined || recorded.fingerprint === k.fingerprint;
+      },
+    });
+    session = r.session;
+  } catch (err) {
+    if (err instanceof PushStepError && err.code === ErrorCode.PUSH_HOST_KEY_CHANGED && recorded) {
+      const fp = offered?.fingerprint ?? '?';
+      log.add(
+        `host key CHANGED: recorded ${recorded.fingerprint} (${recorded.key_type}), offered ${fp}; connection refused before authentication`,
+      );
+      await updateHostKeySeen(d.ctx.db.kysely, {
+        host: t.host,
+        port: t.port,
+        at: nowIso(d.ctx),
+        refusedFingerprint: fp,
+      });
+      await raiseSiteStatus(d.ctx, {
+        message: 'PUSH_HOST_KEY_CHANGED',
+        insertionStrings: [t.host, recorded.fingerprint, fp],
+      });
+      throw new PushStepError(
+        ErrorCode.PUSH_HOST_KEY_CHANGED,
+        `${t.host}:${t.port} offered host key ${fp}, not ${recorded.fingerprint} recorded at first contact`,
+      );
+    }
+    if (offered && !recorded) await rememberKey(d, t, offered, log);
+    throw err;
+  }
+  if (offered && !recorded) await rememberKey(d, t, offered, log);
+  else if (recorded) {
+    log.add(`host key ${recorded.fingerprint} matches the one recorded at first contact`);
+    await updateHostKeySeen(d.ctx.db.kysely, {
+      host: t.host,
+      port: t.port,
+      at: nowIso(d.ctx),
+      refusedFingerprint: null,
+    });
+  }
+  log.add('connected');
+  await onState('checking');
+  const probe = await session.exec(PROBE_SCRIPT, PROBE_TIMEOUT_MS);
+  const facts = parseFacts(probe.stdout);
+  log.add(
+    `checks: os=${facts.osId} ${facts.osVersion} arch=${facts.arch} free=${facts.freeKb === undefined ? '?' : Math.floor(facts.freeKb / 1024)}MB at ${facts.prefix} systemd=${facts.systemd ? 'yes' : 'no'} root=${facts.root ? 'yes' : 'no'}${facts.root ? '' : ` sudo=${facts.sudo ? 'yes' : 'no'}`} node=${facts.node || 'none'}`,
+  );
+  const failure = evaluatePrerequisites(facts, {
+    minFreeDiskMb: settings.minFreeDiskMb,
+    serviceMode: account.service_mode,
+  });
+  if (failure) {
+    session.close();
+    throw new PushStepError(failure.code, failure.message, failure.permanent);
+  }
+  log.add('prerequisites met');
+  return session;
+}
+
+async function rememberKey(
+  d: AttemptDeps,
+  t: { host: string; port: number },
+  k: OfferedHostKey,
+  log: { add(line: string): void },
+): Promise<void> {
+  const at = nowIso(d.ctx);
+  await recordHostKey(d.ctx.db.kysely, {
+    host: t.host,
+    port: t.port,
+    key_type: k.keyType,
+    fingerprint: k.fingerprint,
+    first_seen_at: at,
+    last_seen_at: at,
+    refused_fingerprint: null,
+  });
+  log.add(`first contact: host key ${k.fingerprint} (${k.keyType}) recorded`);
+}
+
+/** Copies the tarball, makes a single-use token, runs install-agent.sh; logs its lines. */
+async function install(
+  d: AttemptDeps,
+  target: PushTargetRow,
+  account: PushAccountRow,
+  session: SshSession,
+  log: AttemptLog,
+  onState: (s: PushTargetState) => Promise<void>,
+): Promise<string> {
+  const tarball = findAgentTarball();
+  await onState('copying');
+  const tmp = await session.exec('mktemp -d /tmp/steward-push.XXXXXX', PROBE_TIMEOUT_MS);
+  const dir = tmp.stdout.trim();
+  if (tmp.code !== 0 || !dir.startsWith('/tmp/steward-push.'))
+    throw new PushStepError(ErrorCode.PUSH_COPY_FAILED, `mktemp failed: ${tmp.stderr.trim()}`);
+  const remote = `${dir}/steward-agent.tar.gz`;
+  log.add(`copying agent ${tarball.version} to ${remote} (SFTP)`);
+  await session.put(tarball.path, remote);
+  log.add('copied');
+  await onState('installing');
+  const token = await d.enrolment.createToken(SYSTEM_ACTOR, {
+    description: `client push to ${target.host} (job ${target.job_id})`,
+    maxUses: 1,
+    expiresInHours: 2,
+  });
+  await updatePushTarget(d.ctx.db.kysely, target.id, { token_id: token.id });
+  log.add(`single-use enrolment token ${token.id} created`);
+  const sudo = account.user_name === 'root' ? '' : 'sudo -n ';
+  const args = (secret: string): string =>
+    `${sudo}sh steward-agent/install-agent.sh --token ${secret} --service ${account.service_mode}` +
+    ' ${STEWARD_PREFIX:+--prefix "$STEWARD_PREFIX"} ${STEWARD_STATE_DIR:+--state-dir "$STEWARD_STATE_DIR"}';
+  log.add(`running: ${args('<token>')}`);
+  const cmd =
+    `cd ${shellQuote(dir)} && tar -xzf steward-agent.tar.gz && ${args(shellQuote(token.token ?? ''))}; ` +
+    `rc=$?; cd /; rm -rf ${shellQuote(dir)}; exit $rc`;
+  const r = await session.exec(cmd, INSTALL_TIMEOUT_MS);
+  const lines = parseInstallLines(r.stdout);
+  for (const l of lines) log.add(`install: step=${l.step} status=${l.status} ${l.detail}`);
+  const errTail = r.stderr.trim().split('\n').filter(Boolean).slice(-10);
+  for (const l of errTail) log.add(`install stderr: ${l}`);
+  if (r.code !== 0) {
+    const failed = lines.find((l) => l.status !== 'ok');
+    throw new PushStepError(
+      ErrorCode.PUSH_INSTALL_FAILED,
+      `install-agent.sh exited ${String(r.code)}${failed ? ` (step ${failed.step}: ${failed.detail})` : ''}`,
+    );
+  }
+  log.add(`install-agent.sh exited 0`);
+  return token.id;
+}
+
+/** Waits until the device enrolled with the token has reported its inventory. */
+async function waitForEnrolment(
+  d: AttemptDeps,
+  tokenId: string,
+  timeoutMs: number,
+): Promise<{ id: string; name: string }> {
+  const deadline = Date.now() + timeoutMs;
+  let wake: () => void = () => undefined;
+  const unsubscribe = d.ctx.bus.subscribe('inventory-changed', () => wake());
+  try {
+    for (;;) {
+      const device = await deviceEnrolledWithToken(d.ctx.db.kysely, tokenId);
+      if (device?.last_inventory_at) return device;
+      if (d.signal.aborted)
+        throw new PushStepError(ErrorCode.PUSH_SESSION_FAILED, 'the site server is stopping');
+      if (Date.now() > deadline)
+        throw new PushStepError(
+          ErrorCode.PUSH_ENROLMENT_TIMEOUT,
+          device
+            ? `device ${device.id} enrolled but reported no inventory within ${timeoutMs / 1000} s`
+            : `the agent did not enrol within ${timeoutMs / 1000} s`,
+        );
+      // Woken by new inventory, else polls (another process may have taken the report).
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1000);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  } finally {
+    unsubscribe();
+  }
+}
+
+/** When a failed target is tried next, or null when it has given up. */
+function nextAttemptAt(
+  now: Date,
+  firstAttemptAt: string,
+  settings: ClientPushSettings,
+  permanent: boolean,
+): string | null {
+  if (permanent) return null;
+  const next = now.getTime() + settings.retryIntervalMinutes * 60_000;
+  const until = Date.parse(firstAttemptAt) + settings.retryForDays * 86400_000;
+  return next <= until ? new Date(next).toISOString() : null;
+}
+
+/**
+ * One attempt at a claimed target: the machine is not already a client, connect (host key),
+ * prerequisites, copy, install, then success only once the agent enrolled and reported
+ * inventory. Every step goes to the attempt's log and the target's state.
+ */
+export async function runAttempt(d: AttemptDeps, target: PushTargetRow): Promise<void> {
+  const db = d.ctx.db.kysely;
+  const matches = await devicesMatchingHost(db, target.host);
+  const known = matches[0];
+  if (known) {
+    const reason = `already a client: device "${known.name}" (${known.id})`;
+    await updatePushTarget(db, target.id, {
+      state: 'skipped-already-client',
+      reason,
+      device_id: known.id,
+      claimed_by: null,
+      updated_at: nowIso(d.ctx),
+    });
+    await raiseSiteStatus(d.ctx, {
+      message: 'PUSH_TARGET_SKIPPED',
+      insertionStrings: [target.host, reason],
+    });
+    return;
+  }
+  const number = target.attempts + 1;
+  const startedAt = nowIso(d.ctx);
+  const firstAttemptAt = target.first_attempt_at ?? startedAt;
+  const attemptId = randomUUID();
+  const log = new AttemptLog(d.ctx);
+  await insertPushAttempt(db, {
+    id: attemptId,
+    target_id: target.id,
+    number,
+    started_at: startedAt,
+    finished_at: null,
+    outcome: null,
+    error_code: null,
+    log: '',
+  });
+  await updatePushTarget(db, target.id, {
+    attempts: number,
+    first_attempt_at: firstAttemptAt,
+    next_attempt_at: null,
+    reason: null,
+    updated_at: startedAt,
+  });
+  const onState = async (state: PushTargetState): Promise<void> => {
+    await updatePushTarget(db, target.id, { state, updated_at: nowIso(d.ctx) });
+    await updatePushAttempt(db, attemptId, { log: log.text() });
+  };
+  log.add(`attempt ${number} at ${target.host}:${target.port} (job ${target.job_id})`);
+  let session: SshSession | undefined;
+  try {
+    const job = await findPushJob(db, target.job_id);
+    const account = job ? await findPushAccount(db, job.account_id) : undefined;
+    if (!account)
+      throw new PushStepError(
+        ErrorCode.PUSH_ACCOUNT_NOT_FOUND,
+        `push account "${job?.account_name ?? '?'}" no longer exists`,
+        true,
+      );
+    session = await connectAndCheck(d, target, account, log, onState);
+    const tokenId = await install(d, target, account, session, log, onState);
+    session.close();
+    session = undefined;
+    await onState('waiting-for-enrolment');
+    const timeout = (await d.settings()).enrolmentTimeoutSeconds * 1000;
+    log.add(`waiting up to ${timeout / 1000} s for the agent to enrol and report its inventory`);
+    const device = await waitForEnrolment(d, tokenId, timeout);
+    log.add(
+      `device "${device.name}" (${device.id}) enrolled and reported its inventory: succeeded`,
+    );
+    const at = nowIso(d.ctx);
+    await updatePushTarget(db, target.id, {
+      state: 'succeeded',
+      device_id: device.id,
+      last_error_code: null,
+      last_error: null,
+      claimed_by: null,
+      updated_at: at,
+    });
+    await updatePushAttempt(db, attemptId, {
+      log: log.text(),
+      finished_at: at,
+      outcome: 'succeeded',
+    });
+    await raiseSiteStatus(d.ctx, {
+      message: 'PUSH_TARGET_SUCCEEDED',
+      insertionStrings: [target.host, device.id, String(number)],
+      deviceId: device.id,
+    });
+  } catch (err) {
+    session?.close();
+    await recordFailure(d, { target, attemptId, number, firstAttemptAt, log, err });
+  }
+}
+
+async function recordFailure(
+  d: AttemptDeps,
+  f: {
+    target: PushTargetRow;
+    attemptId: string;
+    number: number;
+    firstAttemptAt: string;
+    log: AttemptLog;
+    err: unknown;
+  },
+): Promise<void> {
+  const db = d.ctx.db.kysely;
+  const step =
+    f.err instanceof PushStepError
+      ? f.err
+      : new PushStepError(
+          ErrorCode.PUSH_SESSION_FAILED,
+          f.err instanceof Error ? f.err.message : String(f.err),
+        );
+  if (!(f.err instanceof PushStepError))
+    d.ctx.log.warn({ err: f.err, target: f.target.id }, 'client push attempt failed unexpectedly');
+  const at = nowIso(d.ctx);
+  f.log.add(`failed (${step.code}): ${step.message}`);
+  const stopping = d.signal.aborted;
+  const next = stopping
+    ? null
+    : nextAttemptAt(d.ctx.clock.now(), f.firstAttemptAt, await d.settings(), step.permanent);
+  const state: PushTargetState = stopping ? 'queued' : next ? 'retry-scheduled' : 'failed';
+  if (next) f.log.add(`next attempt at ${next}`);
+  else if (stopping) f.log.add('the site server stopped: the target is queued again');
+  else f.log.add('no further attempt');
+  await updatePushTarget(db, f.target.id, {
+    state,
+    next_attempt_at: next,
+    last_error_code: step.code,
+    last_error: step.message,
+    claimed_by: null,
+    updated_at: at,
+  });
+  await updatePushAttempt(db, f.attemptId, {
+    log: f.log.text(),
+    finished_at: at,
+    outcome: 'failed',
+    error_code: step.code,
+  });
+  if (stopping) return;
+  await raiseSiteStatus(d.ctx, {
+    message: 'PUSH_ATTEMPT_FAILED',
+    insertionStrings: [f.target.host, String(f.number), step.code, step.message, next ?? 'none'],
+  });
+  if (!next)
+    await raiseSiteStatus(d.ctx, {
+      message: 'PUSH_TARGET_GAVE_UP',
+      insertionStrings: [f.target.host, String(f.number), step.code, step.message],
+    });
+}

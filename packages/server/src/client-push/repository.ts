@@ -1,0 +1,309 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { PushTargetState } from '@steward/protocol';
+import type {
+  PushAccountTable,
+  PushAttemptTable,
+  PushHostKeyTable,
+  PushJobTable,
+  PushTargetTable,
+} from '../db/tables/index.js';
+import { toNumber, type Queryable } from '../db/database.js';
+
+export type PushAccountRow = Selectable<PushAccountTable>;
+export type PushHostKeyRow = Selectable<PushHostKeyTable>;
+export type PushJobRow = Selectable<PushJobTable>;
+export type PushTargetRow = Selectable<PushTargetTable>;
+export type PushAttemptRow = Selectable<PushAttemptTable>;
+
+// ---- accounts ----
+
+export async function insertPushAccount(
+  db: Queryable,
+  row: Insertable<PushAccountTable>,
+): Promise<void> {
+  await db.insertInto('push_account').values(row).execute();
+}
+
+export function listPushAccounts(db: Queryable): Promise<PushAccountRow[]> {
+  return db.selectFrom('push_account').selectAll().orderBy('name').execute();
+}
+
+/** An account by id, else by exact name. */
+export async function findPushAccount(
+  db: Queryable,
+  idOrName: string,
+): Promise<PushAccountRow | undefined> {
+  return (
+    (await db
+      .selectFrom('push_account')
+      .selectAll()
+      .where('id', '=', idOrName)
+      .executeTakeFirst()) ??
+    db.selectFrom('push_account').selectAll().where('name', '=', idOrName).executeTakeFirst()
+  );
+}
+
+export async function pushAccountNameTaken(db: Queryable, name: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('push_account')
+    .select('id')
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function deletePushAccount(db: Queryable, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('push_account').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** The sealed values of every account (a master-key rotation re-seals them). */
+export function sealedPushSecrets(
+  db: Queryable,
+): Promise<Pick<PushAccountRow, 'id' | 'secret' | 'passphrase'>[]> {
+  return db
+    .selectFrom('push_account')
+    .select(['id', 'secret', 'passphrase'])
+    .orderBy('id')
+    .execute();
+}
+
+export async function replacePushSecrets(
+  db: Queryable,
+  row: Pick<PushAccountRow, 'id' | 'secret' | 'passphrase'>,
+): Promise<void> {
+  await db
+    .updateTable('push_account')
+    .set({ secret: row.secret, passphrase: row.passphrase })
+    .where('id', '=', row.id)
+    .execute();
+}
+
+// ---- host keys ----
+
+export function findHostKey(
+  db: Queryable,
+  host: string,
+  port: number,
+): Promise<PushHostKeyRow | undefined> {
+  return db
+    .selectFrom('push_host_key')
+    .selectAll()
+    .where('host', '=', host)
+    .where('port', '=', port)
+    .executeTakeFirst();
+}
+
+/** Records a first-contact key; a key another attempt recorded first stays. */
+export async function recordHostKey(
+  db: Queryable,
+  row: Insertable<PushHostKeyTable>,
+): Promise<void> {
+  await db
+    .insertInto('push_host_key')
+    .values(row)
+    .onConflict((oc) => oc.columns(['host', 'port']).doNothing())
+    .execute();
+}
+
+export async function updateHostKeySeen(
+  db: Queryable,
+  k: { host: string; port: number; at: string; refusedFingerprint: string | null },
+): Promise<void> {
+  await db
+    .updateTable('push_host_key')
+    .set(
+      k.refusedFingerprint === null
+        ? { last_seen_at: k.at, refused_fingerprint: null }
+        : { refused_fingerprint: k.refusedFingerprint },
+    )
+    .where('host', '=', k.host)
+    .where('port', '=', k.port)
+    .execute();
+}
+
+export function listHostKeys(db: Queryable): Promise<PushHostKeyRow[]> {
+  return db.selectFrom('push_host_key').selectAll().orderBy('host').orderBy('port').execute();
+}
+
+/** Forgets the keys of a host (every port, or one). */
+export async function deleteHostKeys(
+  db: Queryable,
+  host: string,
+  port: number | undefined,
+): Promise<number> {
+  let q = db.deleteFrom('push_host_key').where('host', '=', host);
+  if (port !== undefined) q = q.where('port', '=', port);
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+// ---- jobs and targets ----
+
+export async function insertPushJob(db: Queryable, row: Insertable<PushJobTable>): Promise<void> {
+  await db.insertInto('push_job').values(row).execute();
+}
+
+export async function insertPushTargets(
+  db: Queryable,
+  rows: Insertable<PushTargetTable>[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200)
+    await db
+      .insertInto('push_target')
+      .values(rows.slice(i, i + 200))
+      .execute();
+}
+
+export function listPushJobs(db: Queryable, limit: number): Promise<PushJobRow[]> {
+  return db
+    .selectFrom('push_job')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export function findPushJob(db: Queryable, id: string): Promise<PushJobRow | undefined> {
+  return db.selectFrom('push_job').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Targets per state of the given jobs. */
+export async function targetCounts(
+  db: Queryable,
+  jobIds: readonly string[],
+): Promise<{ job_id: string; state: PushTargetState; n: number }[]> {
+  if (jobIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('push_target')
+    .select((eb) => ['job_id', 'state', eb.fn.countAll().as('n')])
+    .where('job_id', 'in', [...jobIds])
+    .groupBy(['job_id', 'state'])
+    .execute();
+  return rows.map((r) => ({ job_id: r.job_id, state: r.state, n: toNumber(r.n) }));
+}
+
+export function targetsOfJob(db: Queryable, jobId: string): Promise<PushTargetRow[]> {
+  return db
+    .selectFrom('push_target')
+    .selectAll()
+    .where('job_id', '=', jobId)
+    .orderBy('host')
+    .orderBy('port')
+    .execute();
+}
+
+export function findPushTarget(db: Queryable, id: string): Promise<PushTargetRow | undefined> {
+  return db.selectFrom('push_target').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The newest target for a host (any port, or one). */
+export function latestTargetForHost(
+  db: Queryable,
+  host: string,
+  port: number | undefined,
+): Promise<PushTargetRow | undefined> {
+  let q = db.selectFrom('push_target').selectAll().where('host', '=', host);
+  if (port !== undefined) q = q.where('port', '=', port);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
+}
+
+/** A target for this host:port in one of `states` (another job's), if any. */
+export function targetForHostInStates(
+  db: Queryable,
+  host: string,
+  port: number,
+  states: readonly PushTargetState[],
+): Promise<Pick<PushTargetRow, 'id' | 'job_id' | 'state' | 'updated_at'> | undefined> {
+  return db
+    .selectFrom('push_target')
+    .select(['id', 'job_id', 'state', 'updated_at'])
+    .where('host', '=', host)
+    .where('port', '=', port)
+    .where('state', 'in', [...states])
+    .orderBy('updated_at', 'desc')
+    .executeTakeFirst();
+}
+
+/** Targets waiting for an attempt that is due, oldest first. */
+export function dueTargets(db: Queryable, now: string, limit: number): Promise<PushTargetRow[]> {
+  return db
+    .selectFrom('push_target')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('state', '=', 'queued'),
+        eb.and([eb('state', '=', 'retry-scheduled'), eb('next_attempt_at', '<=', now)]),
+      ]),
+    )
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Takes a due target for this process: false when another process (or a cancel) got there first. */
+export async function claimTarget(
+  db: Queryable,
+  t: { id: string; fromState: PushTargetState; processId: string; at: string },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('push_target')
+    .set({ state: 'connecting', claimed_by: t.processId, updated_at: t.at })
+    .where('id', '=', t.id)
+    .where('state', '=', t.fromState)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function updatePushTarget(
+  db: Queryable,
+  id: string,
+  set: Updateable<PushTargetTable>,
+): Promise<void> {
+  await db.updateTable('push_target').set(set).where('id', '=', id).execute();
+}
+
+/**
+ * Targets left in an attempt by a process that no longer runs it (this process restarted, or
+ * another died): queued again. `activeStates` are the in-attempt states.
+ */
+export async function requeueOrphanedTargets(
+  db: Queryable,
+  opts: { processId: string; activeStates: readonly PushTargetState[]; at: string },
+): Promise<number> {
+  const r = await db
+    .updateTable('push_target')
+    .set({ state: 'queued', claimed_by: null, updated_at: opts.at })
+    .where('state', 'in', [...opts.activeStates])
+    .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claimed_by', '!=', opts.processId)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+// ---- attempts ----
+
+export async function insertPushAttempt(
+  db: Queryable,
+  row: Insertable<PushAttemptTable>,
+): Promise<void> {
+  await db.insertInto('push_attempt').values(row).execute();
+}
+
+export async function updatePushAttempt(
+  db: Queryable,
+  id: string,
+  set: Updateable<PushAttemptTable>,
+): Promise<void> {
+  await db.updateTable('push_attempt').set(set).where('id', '=', id).execute();
+}
+
+export function attemptsOfTarget(db: Queryable, targetId: string): Promise<PushAttemptRow[]> {
+  return db
+    .selectFrom('push_attempt')
+    .selectAll()
+    .where('target_id', '=', targetId)
+    .orderBy('number')
+    .execute();
+}

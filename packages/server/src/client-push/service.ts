@@ -1,0 +1,484 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ClientPushSettings,
+  ClientPushSettingsOptions,
+  ConflictError,
+  ErrorCode,
+  InputError,
+  NotFoundError,
+  settingsDefaults,
+  type CreatePushAccountRequest,
+  type PushAccount,
+  type PushHostKey,
+  type PushJob,
+  type PushJobDetail,
+  type PushTarget,
+  type PushTargetDetail,
+  type PushTargetState,
+  type StartPushRequest,
+  type TestPushAccountResult,
+} from '@steward/protocol';
+import type { Insertable } from 'kysely';
+import { authorize, nowIso, type Actor, type SiteContext } from '../context.js';
+import { writeAudit } from '../audit/audit.js';
+import { inTransaction } from '../db/database.js';
+import { storedSettings } from '../db/corrupt-row.js';
+import type { PushTargetTable } from '../db/tables/index.js';
+import { findCollection } from '../collections/repository.js';
+import { memberIdsOf } from '../collections/membership-repository.js';
+import { devicesMatchingHost, deviceNamesByIds } from '../devices/repository.js';
+import type { EnrolmentService } from '../enrolment/service.js';
+import { readSetting, writeSetting } from '../site/repository.js';
+import type { SecretBox } from '../site/secret-box.js';
+import { raiseSiteStatus } from '../status/site-status.js';
+import { connectAndCheck } from './attempt.js';
+import { parseTargetHost } from './prerequisites.js';
+import {
+  attemptsOfTarget,
+  deleteHostKeys,
+  deletePushAccount,
+  findPushAccount,
+  findPushJob,
+  findPushTarget,
+  insertPushAccount,
+  insertPushJob,
+  insertPushTargets,
+  latestTargetForHost,
+  listHostKeys,
+  listPushAccounts,
+  listPushJobs,
+  pushAccountNameTaken,
+  targetCounts,
+  targetForHostInStates,
+  targetsOfJob,
+  updatePushTarget,
+  type PushAccountRow,
+  type PushJobRow,
+  type PushTargetRow,
+} from './repository.js';
+import type { PushRunner } from './runner.js';
+import { PushStepError } from './ssh-session.js';
+
+const SETTINGS_KEY = 'client_push_settings';
+const DEFAULTS: ClientPushSettings = settingsDefaults(ClientPushSettingsOptions);
+
+function toAccount(r: PushAccountRow): PushAccount {
+  return {
+    id: r.id,
+    name: r.name,
+    user: r.user_name,
+    authKind: r.auth_kind,
+    hasPassphrase: r.passphrase !== null,
+    serviceMode: r.service_mode,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+  };
+}
+
+export function toTarget(r: PushTargetRow): PushTarget {
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    host: r.host,
+    port: r.port,
+    state: r.state,
+    attempts: r.attempts,
+    lastErrorCode: r.last_error_code,
+    lastError: r.last_error,
+    reason: r.reason,
+    nextAttemptAt: r.next_attempt_at,
+    deviceId: r.device_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toJob(r: PushJobRow, counts: Record<string, number>): PushJob {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    accountName: r.account_name,
+    source: r.source,
+    collectionId: r.collection_id,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    counts,
+    total: Object.values(counts).reduce((a, b) => a + b, 0),
+  };
+}
+
+/** States in which a target for the same host in another job makes a new one redundant. */
+const PENDING: readonly PushTargetState[] = [
+  'queued',
+  'connecting',
+  'checking',
+  'copying',
+  'installing',
+  'waiting-for-enrolment',
+  'retry-scheduled',
+];
+
+/**
+ * Client push (issue 9): push accounts (secrets sealed with the site master key, never returned),
+ * the site's record of host keys, push jobs and their targets. Attempts run in the scheduler
+ * process (`PushRunner`); this service only queues them.
+ */
+export class ClientPushService {
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly secrets: SecretBox,
+    private readonly enrolment: EnrolmentService,
+    private readonly runner: () => PushRunner | undefined,
+  ) {}
+
+  async settings(): Promise<ClientPushSettings> {
+    const value = await readSetting(this.ctx.db.kysely, SETTINGS_KEY);
+    return value === undefined
+      ? DEFAULTS
+      : storedSettings(ClientPushSettings, DEFAULTS, value, SETTINGS_KEY);
+  }
+
+  async getSettings(actor: Actor): Promise<ClientPushSettings> {
+    authorize(actor, 'read');
+    return this.settings();
+  }
+
+  async updateSettings(
+    actor: Actor,
+    patch: Partial<ClientPushSettings>,
+  ): Promise<ClientPushSettings> {
+    authorize(actor, 'enrolment:write');
+    const at = nowIso(this.ctx);
+    return inTransaction(this.ctx.db.kysely, async (tx) => {
+      const current = await readSetting(tx, SETTINGS_KEY);
+      const next = {
+        ...(current === undefined
+          ? DEFAULTS
+          : storedSettings(ClientPushSettings, DEFAULTS, current, SETTINGS_KEY)),
+        ...patch,
+      };
+      await writeSetting(tx, { key: SETTINGS_KEY, value: JSON.stringify(next) });
+      await writeAudit(tx, actor, at, {
+        action: 'client-push-settings.update',
+        targetType: 'site',
+        targetId: this.ctx.siteCode,
+        details: patch,
+      });
+      return next;
+    });
+  }
+
+  // ---- accounts ----
+
+  async listAccounts(actor: Actor): Promise<PushAccount[]> {
+    authorize(actor, 'read');
+    return (await listPushAccounts(this.ctx.db.kysely)).map(toAccount);
+  }
+
+  async createAccount(actor: Actor, req: CreatePushAccountRequest): Promise<PushAccount> {
+    authorize(actor, 'enrolment:write');
+    if ((req.privateKey === undefined) === (req.password === undefined))
+      throw new InputError(ErrorCode.INVALID_INPUT, 'give either privateKey or password');
+    if (req.passphrase !== undefined && req.privateKey === undefined)
+      throw new InputError(ErrorCode.INVALID_INPUT, 'a passphrase goes with a private key');
+    const secret = req.privateKey ?? req.password ?? '';
+    const row: PushAccountRow = {
+      id: randomUUID(),
+      name: req.name,
+      user_name: req.user,
+      auth_kind: req.privateKey !== undefined ? 'key' : 'password',
+      secret: this.secrets.seal(secret),
+      passphrase: req.passphrase === undefined ? null : this.secrets.seal(req.passphrase),
+      service_mode: req.serviceMode ?? 'systemd',
+      created_at: nowIso(this.ctx),
+      created_by: actor.userName,
+    };
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
+      if (await pushAccountNameTaken(tx, row.name))
+        throw new ConflictError(
+          ErrorCode.PUSH_ACCOUNT_NAME_TAKEN,
+          `a push account named "${row.name}" exists`,
+        );
+      await insertPushAccount(tx, row);
+      await writeAudit(tx, actor, row.created_at, {
+        action: 'push-account.create',
+        targetType: 'push-account',
+        targetId: row.id,
+        details: { name: row.name, user: row.user_name, authKind: row.auth_kind },
+      });
+    });
+    return toAccount(row);
+  }
+
+  async deleteAccount(actor: Actor, idOrName: string): Promise<void> {
+    authorize(actor, 'enrolment:write');
+    const at = nowIso(this.ctx);
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
+      const row = await findPushAccount(tx, idOrName);
+      if (!row || !(await deletePushAccount(tx, row.id)))
+        throw new NotFoundError('push account', idOrName, ErrorCode.PUSH_ACCOUNT_NOT_FOUND);
+      await writeAudit(tx, actor, at, {
+        action: 'push-account.delete',
+        targetType: 'push-account',
+        targetId: row.id,
+        details: { name: row.name },
+      });
+    });
+  }
+
+  /** Connects with the account and runs the prerequisite checks, installing nothing. */
+  async testAccount(actor: Actor, idOrName: string, host: string): Promise<TestPushAccountResult> {
+    authorize(actor, 'enrolment:write');
+    const account = await findPushAccount(this.ctx.db.kysely, idOrName);
+    if (!account)
+      throw new NotFoundError('push account', idOrName, ErrorCode.PUSH_ACCOUNT_NOT_FOUND);
+    const t = parseTargetHost(host);
+    if (!t) throw new InputError(ErrorCode.INVALID_INPUT, `"${host}" is not a host or host:port`);
+    const log: string[] = [];
+    const add = { add: (line: string) => log.push(`${nowIso(this.ctx)} ${line}`) };
+    try {
+      const session = await connectAndCheck(
+        {
+          ctx: this.ctx,
+          secrets: this.secrets,
+          enrolment: this.enrolment,
+          settings: () => this.settings(),
+          signal: new AbortController().signal,
+        },
+        t,
+        account,
+        add,
+        () => Promise.resolve(),
+      );
+      session.close();
+      return { ok: true, errorCode: null, message: 'connected; prerequisites met', log };
+    } catch (err) {
+      if (!(err instanceof PushStepError)) throw err;
+      add.add(`failed (${err.code}): ${err.message}`);
+      return { ok: false, errorCode: err.code, message: err.message, log };
+    }
+  }
+
+  // ---- host keys ----
+
+  async listHostKeys(actor: Actor): Promise<PushHostKey[]> {
+    authorize(actor, 'read');
+    return (await listHostKeys(this.ctx.db.kysely)).map((r) => ({
+      host: r.host,
+      port: r.port,
+      keyType: r.key_type,
+      fingerprint: r.fingerprint,
+      firstSeenAt: r.first_seen_at,
+      lastSeenAt: r.last_seen_at,
+      refusedFingerprint: r.refused_fingerprint,
+    }));
+  }
+
+  /** `host` forgets every port of the host; `host:port` one. */
+  async forgetHostKey(actor: Actor, hostSpec: string): Promise<void> {
+    authorize(actor, 'enrolment:write');
+    const hasPort =
+      /:\d+$/.test(hostSpec) && (!hostSpec.includes('::') || hostSpec.startsWith('['));
+    const t = parseTargetHost(hostSpec);
+    if (!t)
+      throw new InputError(ErrorCode.INVALID_INPUT, `"${hostSpec}" is not a host or host:port`);
+    const at = nowIso(this.ctx);
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
+      const n = await deleteHostKeys(tx, t.host, hasPort ? t.port : undefined);
+      if (n === 0)
+        throw new NotFoundError('host key of', hostSpec, ErrorCode.PUSH_HOST_KEY_NOT_FOUND);
+      await writeAudit(tx, actor, at, {
+        action: 'push-host-key.forget',
+        targetType: 'push-host-key',
+        targetId: hostSpec,
+      });
+      await raiseSiteStatus(
+        this.ctx,
+        { message: 'PUSH_HOST_KEY_FORGOTTEN', insertionStrings: [hostSpec, actor.userName] },
+        tx,
+      );
+    });
+  }
+
+  // ---- jobs ----
+
+  private async hostsOfCollection(idOrName: string): Promise<{ id: string; hosts: string[] }> {
+    const col = await findCollection(this.ctx.db.kysely, idOrName);
+    if (!col) throw new NotFoundError('collection', idOrName);
+    const ids = (await memberIdsOf(this.ctx.db.kysely, col.id).execute()).map((r) => r.device_id);
+    return { id: col.id, hosts: await deviceNamesByIds(this.ctx.db.kysely, ids) };
+  }
+
+  /** Why a host gets no attempt (already a client, already pushed), or undefined. */
+  private async skipReason(host: string, port: number): Promise<string | undefined> {
+    const db = this.ctx.db.kysely;
+    const done = await targetForHostInStates(db, host, port, ['succeeded']);
+    if (done) return `already pushed successfully (job ${done.job_id}, ${done.updated_at})`;
+    const device = (await devicesMatchingHost(db, host))[0];
+    if (device) return `already a client: device "${device.name}" (${device.id})`;
+    const pending = await targetForHostInStates(db, host, port, PENDING);
+    if (pending) return `already being pushed by job ${pending.job_id}`;
+    return undefined;
+  }
+
+  async startJob(actor: Actor, req: StartPushRequest): Promise<PushJobDetail> {
+    authorize(actor, 'enrolment:write');
+    if ((req.hosts === undefined) === (req.collection === undefined))
+      throw new InputError(ErrorCode.INVALID_INPUT, 'give either hosts or a collection');
+    const account = await findPushAccount(this.ctx.db.kysely, req.account);
+    if (!account)
+      throw new NotFoundError('push account', req.account, ErrorCode.PUSH_ACCOUNT_NOT_FOUND);
+    const source =
+      req.collection !== undefined ? await this.hostsOfCollection(req.collection) : undefined;
+    const given = source?.hosts ?? req.hosts ?? [];
+    const parsed = new Map<string, { host: string; port: number }>();
+    for (const h of given) {
+      const t = parseTargetHost(h);
+      if (!t) throw new InputError(ErrorCode.INVALID_INPUT, `"${h}" is not a host or host:port`);
+      parsed.set(`${t.host}:${t.port}`, t);
+    }
+    if (parsed.size === 0)
+      throw new InputError(ErrorCode.PUSH_NO_TARGETS, 'the push has no target');
+    const at = nowIso(this.ctx);
+    const jobId = randomUUID();
+    const rows: Insertable<PushTargetTable>[] = [];
+    const skipped: { host: string; reason: string }[] = [];
+    for (const t of parsed.values()) {
+      const reason = await this.skipReason(t.host, t.port);
+      if (reason) skipped.push({ host: t.host, reason });
+      rows.push({
+        id: randomUUID(),
+        job_id: jobId,
+        host: t.host,
+        port: t.port,
+        state: reason ? 'skipped-already-client' : 'queued',
+        reason: reason ?? null,
+        last_error_code: null,
+        last_error: null,
+        next_attempt_at: null,
+        first_attempt_at: null,
+        device_id: null,
+        token_id: null,
+        claimed_by: null,
+        created_at: at,
+        updated_at: at,
+      });
+    }
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
+      await insertPushJob(tx, {
+        id: jobId,
+        account_id: account.id,
+        account_name: account.name,
+        source: source ? 'collection' : 'hosts',
+        collection_id: source?.id ?? null,
+        created_at: at,
+        created_by: actor.userName,
+      });
+      await insertPushTargets(tx, rows);
+      await writeAudit(tx, actor, at, {
+        action: 'push-job.start',
+        targetType: 'push-job',
+        targetId: jobId,
+        details: { account: account.name, targets: rows.length, collection: source?.id ?? null },
+      });
+      await raiseSiteStatus(
+        this.ctx,
+        {
+          message: 'PUSH_JOB_STARTED',
+          insertionStrings: [jobId, actor.userName, account.name, String(rows.length)],
+        },
+        tx,
+      );
+      for (const s of skipped)
+        await raiseSiteStatus(
+          this.ctx,
+          { message: 'PUSH_TARGET_SKIPPED', insertionStrings: [s.host, s.reason] },
+          tx,
+        );
+    });
+    void this.runner()?.tick();
+    return this.getJob(actor, jobId);
+  }
+
+  async listJobs(actor: Actor): Promise<PushJob[]> {
+    authorize(actor, 'read');
+    const jobs = await listPushJobs(this.ctx.db.kysely, 200);
+    const counts = await targetCounts(
+      this.ctx.db.kysely,
+      jobs.map((j) => j.id),
+    );
+    return jobs.map((j) =>
+      toJob(
+        j,
+        Object.fromEntries(counts.filter((c) => c.job_id === j.id).map((c) => [c.state, c.n])),
+      ),
+    );
+  }
+
+  async getJob(actor: Actor, id: string): Promise<PushJobDetail> {
+    authorize(actor, 'read');
+    const job = await findPushJob(this.ctx.db.kysely, id);
+    if (!job) throw new NotFoundError('push job', id, ErrorCode.PUSH_JOB_NOT_FOUND);
+    const targets = (await targetsOfJob(this.ctx.db.kysely, id)).map(toTarget);
+    const counts: Record<string, number> = {};
+    for (const t of targets) counts[t.state] = (counts[t.state] ?? 0) + 1;
+    return { ...toJob(job, counts), targets };
+  }
+
+  /** A target by id, or the newest for a host (`host` or `host:port`). */
+  async getTarget(actor: Actor, idOrHost: string): Promise<PushTargetDetail> {
+    authorize(actor, 'read');
+    const db = this.ctx.db.kysely;
+    const t = parseTargetHost(idOrHost);
+    const row =
+      (await findPushTarget(db, idOrHost)) ??
+      (t
+        ? await latestTargetForHost(db, t.host, /:\d+$/.test(idOrHost) ? t.port : undefined)
+        : undefined);
+    if (!row) throw new NotFoundError('push target', idOrHost, ErrorCode.PUSH_TARGET_NOT_FOUND);
+    const attempts = await attemptsOfTarget(db, row.id);
+    return {
+      ...toTarget(row),
+      attemptLog: attempts.map((a) => ({
+        id: a.id,
+        number: a.number,
+        startedAt: a.started_at,
+        finishedAt: a.finished_at,
+        outcome: a.outcome,
+        errorCode: a.error_code,
+        log: a.log === '' ? [] : a.log.split('\n'),
+      })),
+    };
+  }
+
+  /** Brings a retry forward to now (a host that is back, a key that was forgotten). */
+  async retryTarget(actor: Actor, idOrHost: string): Promise<PushTarget> {
+    authorize(actor, 'enrolment:write');
+    const target = await this.getTarget(actor, idOrHost);
+    if (target.state !== 'retry-scheduled' && target.state !== 'failed')
+      throw new ConflictError(
+        ErrorCode.PUSH_TARGET_NOT_RETRYABLE,
+        `target ${target.host} is ${target.state}: only a failed or retry-scheduled target is retried`,
+      );
+    const at = nowIso(this.ctx);
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
+      await updatePushTarget(tx, target.id, {
+        state: 'retry-scheduled',
+        next_attempt_at: at,
+        updated_at: at,
+        // A target that had given up starts a new retry period.
+        ...(target.state === 'failed' ? { first_attempt_at: null } : {}),
+      });
+      await writeAudit(tx, actor, at, {
+        action: 'push-target.retry',
+        targetType: 'push-target',
+        targetId: target.id,
+        details: { host: target.host },
+      });
+    });
+    void this.runner()?.tick();
+    const row = await findPushTarget(this.ctx.db.kysely, target.id);
+    if (!row) throw new NotFoundError('push target', target.id, ErrorCode.PUSH_TARGET_NOT_FOUND);
+    return toTarget(row);
+  }
+}
