@@ -62,6 +62,8 @@ import { createDeploymentServices, registerDeploymentAdminRoutes } from './deplo
 import { PhasedDeploymentService } from './deployments/phased/service.js';
 import { registerPhasedDeploymentRoutes } from './deployments/phased/routes.js';
 import { registerDeploymentReportRoutes } from './deployments/report-routes.js';
+import { DiscoveryService } from './discovery/service.js';
+import { registerDiscoveryRoutes } from './discovery/routes.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
 import {
   SiteSettingsService,
@@ -241,6 +243,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const phased = new PhasedDeploymentService(ctx, software.deployments);
   const siteSettings = new SiteSettingsService(ctx);
+  const discovery = new DiscoveryService(ctx);
   await siteSettings.start();
   await ensureBuiltinCollections(ctx);
   // An empty STEWARD_ADMIN_PASSWORD counts as unset (a password is then generated).
@@ -320,6 +323,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDeploymentAdminRoutes(admin, software);
     registerPhasedDeploymentRoutes(admin, phased);
     registerDeploymentReportRoutes(admin, ctx);
+    registerDiscoveryRoutes(admin, discovery);
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();
@@ -376,6 +380,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       runAtStart: true,
       run: () => expireStatusMessages(ctx),
     },
+    { name: 'discovery:scheduled', intervalMs: 60_000, run: () => discovery.runScheduled() },
     {
       name: 'sessions:expire',
       intervalMs: 3600_000,
@@ -413,6 +418,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (closed) return;
       closed = true;
       await scheduler.stop();
+      await discovery.stop();
       collections.stop();
       push.stop();
       for (const app of apps) await app.close();

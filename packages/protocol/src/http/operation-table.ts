@@ -5,6 +5,7 @@ import {
 } from '../agent/operations.js';
 import { boundaryGroupOperations, boundaryOperations } from '../boundaries/operations.js';
 import { collectionOperations } from '../collections/operations.js';
+import { discoveryOperations } from '../discovery/operations.js';
 import { contentOperations, packageOperations } from '../content/operations.js';
 import { deploymentOperations, phasedDeploymentOperations } from '../deployments/operations.js';
 import { deviceOperations } from '../devices/operations.js';
@@ -49,6 +50,7 @@ export const ops = {
   boundaryGroups: boundaryGroupOperations,
   deploymentReports: deploymentReportOperations,
   distributionReports: distributionReportOperations,
+  discovery: discoveryOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

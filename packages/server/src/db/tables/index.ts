@@ -10,6 +10,7 @@ import { monitoringTables, type MonitoringTables } from './monitoring.js';
 import { contentTables, type ContentTables } from './content.js';
 import { distributionTables, type DistributionTables } from './distribution.js';
 import { deploymentsTables, type DeploymentsTables } from './deployments.js';
+import { discoveryTables, type DiscoveryTables } from './discovery.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -26,7 +27,8 @@ export interface Database
     MonitoringTables,
     ContentTables,
     DistributionTables,
-    DeploymentsTables {}
+    DeploymentsTables,
+    DiscoveryTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -76,6 +78,7 @@ export type {
   DeploymentStateSnapshotTable,
   MaintenanceWindowTable,
 } from './deployments.js';
+export type { DiscoverySweepTable, DiscoveredMachineTable } from './discovery.js';
 
 /** The runtime description of every table, by name: what the migrations must have built. */
 export const tables: Readonly<Record<keyof Database, TableDescription>> = {
@@ -91,4 +94,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...contentTables,
   ...distributionTables,
   ...deploymentsTables,
+  ...discoveryTables,
 };
