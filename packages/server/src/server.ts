@@ -68,6 +68,8 @@ import { createDeploymentServices, registerDeploymentAdminRoutes } from './deplo
 import { PhasedDeploymentService } from './deployments/phased/service.js';
 import { registerPhasedDeploymentRoutes } from './deployments/phased/routes.js';
 import { registerDeploymentReportRoutes } from './deployments/report-routes.js';
+import { DiscoveryService } from './discovery/service.js';
+import { registerDiscoveryRoutes } from './discovery/routes.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
 import {
   SiteSettingsService,
@@ -283,6 +285,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       settings: () => clientPush.settings(),
     });
   const siteSettings = new SiteSettingsService(ctx);
+  const discovery = new DiscoveryService(ctx);
   await siteSettings.start();
   await ensureBuiltinCollections(ctx);
   // An empty STEWARD_ADMIN_PASSWORD counts as unset (a password is then generated).
@@ -364,6 +367,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerPhasedDeploymentRoutes(admin, phased);
     registerDeploymentReportRoutes(admin, ctx);
     registerClientPushRoutes(admin, clientPush);
+    registerDiscoveryRoutes(admin, discovery);
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();
@@ -431,6 +435,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           { name: 'client-push:attempts', intervalMs: 2_000, run: () => pushRunner.tick() },
         ]
       : []),
+    { name: 'discovery:scheduled', intervalMs: 60_000, run: () => discovery.runScheduled() },
     {
       name: 'sessions:expire',
       intervalMs: 3600_000,
@@ -469,6 +474,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closed = true;
       await scheduler.stop();
       await pushRunner?.stop();
+      await discovery.stop();
       collections.stop();
       push.stop();
       for (const app of apps) await app.close();

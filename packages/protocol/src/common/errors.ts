@@ -163,6 +163,16 @@ export const ErrorCode = {
   PUSH_ENROLMENT_TIMEOUT: 'PUSH_ENROLMENT_TIMEOUT',
   /** The SSH session broke or a command failed unexpectedly. */
   PUSH_SESSION_FAILED: 'PUSH_SESSION_FAILED',
+  // ---- network discovery (ADR 0022) ----
+  /** A sweep target that is not an IPv4 subnet (`10.1.0.0/24`) or range (`10.1.0.1-10.1.0.9`). */
+  DISCOVERY_INVALID_TARGET: 'DISCOVERY_INVALID_TARGET',
+  /** A sweep covering more addresses than the `maxAddressesPerSweep` setting allows. */
+  DISCOVERY_TOO_MANY_ADDRESSES: 'DISCOVERY_TOO_MANY_ADDRESSES',
+  /** A sweep with no targets given and no IPv4 boundaries to default to. */
+  DISCOVERY_NO_TARGETS: 'DISCOVERY_NO_TARGETS',
+  DISCOVERY_SWEEP_NOT_FOUND: 'DISCOVERY_SWEEP_NOT_FOUND',
+  /** Cancel asked of a sweep that has already finished. */
+  DISCOVERY_SWEEP_FINISHED: 'DISCOVERY_SWEEP_FINISHED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -7,6 +7,7 @@ import { agentVersionOperations } from '../agent-versions/operations.js';
 import { clientPushOperations } from '../client-push/operations.js';
 import { boundaryGroupOperations, boundaryOperations } from '../boundaries/operations.js';
 import { collectionOperations } from '../collections/operations.js';
+import { discoveryOperations } from '../discovery/operations.js';
 import { contentOperations, packageOperations } from '../content/operations.js';
 import { deploymentOperations, phasedDeploymentOperations } from '../deployments/operations.js';
 import { deviceOperations } from '../devices/operations.js';
@@ -53,6 +54,7 @@ export const ops = {
   distributionReports: distributionReportOperations,
   agentVersions: agentVersionOperations,
   clientPush: clientPushOperations,
+  discovery: discoveryOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

@@ -36,7 +36,7 @@ export interface StatusMessageDefinition extends CatalogEntry {
 /**
  * Every status message Steward raises, by name (ADR 0012). Ids from the seeds keep their numbers
  * (2330, 2342, 3531-3533, 10002-10009, 11250-11270); Steward's own: 40000-40999 agent,
- * 50000-50999 site server. Later capabilities add entries; ids are never reused. `insertions`
+ * 50000-50999 site server (51100-51199 network discovery). Later capabilities add entries; ids are never reused. `insertions`
  * names the insertion strings %1..%n in order, so raising a message with the wrong number of
  * them is a compile error.
  */
@@ -681,6 +681,38 @@ export const StatusMessages = {
     component: 'client-push',
     text: 'User %2 forgot the host key of "%1"; the next contact records the key it offers.',
     insertions: ['host', 'user'],
+  // --- network discovery: site (511xx, ADR 0022) ---
+  DISCOVERY_SWEEP_STARTED: {
+    id: 51100,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'network-discovery',
+    text: 'Network discovery sweep %1 started by %2 (%3): %4 addresses in %5.',
+    insertions: ['sweep', 'actor', 'trigger', 'addresses', 'targets'],
+  },
+  DISCOVERY_SWEEP_COMPLETED: {
+    id: 51101,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'network-discovery',
+    text: 'Network discovery sweep %1 completed: %2 addresses probed, %3 machines found.',
+    insertions: ['sweep', 'addresses', 'found'],
+  },
+  DISCOVERY_SWEEP_FAILED: {
+    id: 51102,
+    severity: 'error',
+    type: 'milestone',
+    component: 'network-discovery',
+    text: 'Network discovery sweep %1 failed after %2 addresses: %3',
+    insertions: ['sweep', 'addresses', 'reason'],
+  },
+  DISCOVERY_SWEEP_CANCELLED: {
+    id: 51103,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'network-discovery',
+    text: 'Network discovery sweep %1 was cancelled by %2 after %3 addresses (%4 machines found).',
+    insertions: ['sweep', 'actor', 'addresses', 'found'],
   },
 } as const satisfies Record<string, StatusMessageDefinition>;
 

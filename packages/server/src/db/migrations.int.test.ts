@@ -212,6 +212,43 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261206T1402-discovery': {
+    discovery_sweep: [
+      {
+        id: 'sw-1',
+        state: 'completed',
+        trigger: 'on-demand',
+        targets: '["10.0.0.0/24"]',
+        ports: '[22]',
+        icmp: 1,
+        total: 256,
+        done: 256,
+        found: 1,
+        requested_by: 'alice',
+        started_at: AT,
+        progress_at: AT,
+        finished_at: AT,
+        error: null,
+        cancel_requested_by: null,
+      },
+    ],
+    discovered_machine: [
+      {
+        address: '10.0.0.7',
+        address_key: '0a000007',
+        mac: '02:00:00:00:00:07',
+        dns_name: 'printer.example',
+        open_ports: '22,80',
+        pingable: 1,
+        ssh_banner: 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3',
+        os_guess: 'Debian 12',
+        first_seen_at: AT,
+        last_seen_at: AT,
+        last_sweep_id: 'sw-1',
+        device_id: null,
+      },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

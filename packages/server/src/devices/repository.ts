@@ -273,6 +273,25 @@ export function deviceNames(db: Queryable) {
   return db.selectFrom('device').select(['id', 'name']);
 }
 
+/**
+ * Every enrolled (not revoked) device's id, host name and reported addresses: what network
+ * discovery matches the machines it finds against.
+ */
+export async function enrolledDeviceAddresses(
+  db: Queryable,
+): Promise<{ id: string; name: string; addresses: string[] }[]> {
+  const rows = await db
+    .selectFrom('device')
+    .select(['id', 'name', 'ip_addresses'])
+    .where('revoked_at', 'is', null)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    addresses: r.ip_addresses ? r.ip_addresses.split(',') : [],
+  }));
+}
+
 /** Ids of the devices whose host name contains `search` (any case), as a subquery. */
 export function deviceIdsNamedLike(db: Queryable, search: string) {
   return db

@@ -4,6 +4,7 @@ import { initialMigration } from './20261122T1400-initial.js';
 import { clientPushMigration } from './20261206T1403-client-push.js';
 import { softwareDistributionMigration } from './20261122T1700-software-distribution.js';
 import { agentVersionsMigration } from './20261206T1401-agent-versions.js';
+import { discoveryMigration } from './20261206T1402-discovery.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -15,5 +16,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261122T1700-software-distribution': softwareDistributionMigration(dialect),
     '20261206T1401-agent-versions': agentVersionsMigration(dialect),
     '20261206T1403-client-push': clientPushMigration(dialect),
+    '20261206T1402-discovery': discoveryMigration(dialect),
   };
 }

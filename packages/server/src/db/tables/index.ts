@@ -12,6 +12,7 @@ import { distributionTables, type DistributionTables } from './distribution.js';
 import { deploymentsTables, type DeploymentsTables } from './deployments.js';
 import { agentVersionsTables, type AgentVersionsTables } from './agent-versions.js';
 import { clientPushTables, type ClientPushTables } from './client-push.js';
+import { discoveryTables, type DiscoveryTables } from './discovery.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -31,6 +32,7 @@ export interface Database
     DeploymentsTables,
     AgentVersionsTables {}
     ClientPushTables {}
+    DiscoveryTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -89,6 +91,7 @@ export type {
 } from './client-push.js';
 
 export type { AgentVersionTable, AgentVersionFileTable } from './agent-versions.js';
+export type { DiscoverySweepTable, DiscoveredMachineTable } from './discovery.js';
 
 /** The runtime description of every table, by name: what the migrations must have built. */
 export const tables: Readonly<Record<keyof Database, TableDescription>> = {
@@ -106,4 +109,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...deploymentsTables,
   ...agentVersionsTables,
   ...clientPushTables,
+  ...discoveryTables,
 };
