@@ -1,13 +1,19 @@
 import { AgentError } from '../errors.js';
 import { agentCollector } from './agent-info.js';
 import { cpuCollector } from './linux/cpu.js';
+import { localGroupCollector, localUserCollector } from './linux/accounts.js';
 import { diskCollector } from './linux/disk.js';
+import { firmwareCollector, systemIdentityCollector } from './linux/dmi.js';
+import { listeningPortCollector } from './linux/listening-ports.js';
 import { machineCollector } from './linux/machine.js';
 import { memoryCollector } from './linux/memory.js';
 import { ipAddressCollector, networkAdapterCollector } from './linux/network.js';
 import { osCollector } from './linux/os.js';
 import { dpkgSource, rpmSource } from './linux/packages.js';
+import { pciDeviceCollector } from './linux/pci.js';
 import { serviceCollector } from './linux/service.js';
+import { storageDeviceCollector } from './linux/storage.js';
+import { usbDeviceCollector } from './linux/usb.js';
 import { sessionCollector, userCollector } from './linux/users.js';
 import { softwareFileCollector } from './software-files.js';
 import type { PlatformCollectors } from './types.js';
@@ -24,14 +30,22 @@ const registry = new Map<NodeJS.Platform, PlatformCollectors>([
       classes: [
         osCollector,
         machineCollector,
+        firmwareCollector,
+        systemIdentityCollector,
         cpuCollector,
         memoryCollector,
         diskCollector,
         networkAdapterCollector,
         ipAddressCollector,
+        pciDeviceCollector,
+        usbDeviceCollector,
+        storageDeviceCollector,
         serviceCollector,
         userCollector,
         sessionCollector,
+        localUserCollector,
+        localGroupCollector,
+        listeningPortCollector,
         softwareFileCollector,
         agentCollector,
       ],

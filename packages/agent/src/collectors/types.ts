@@ -7,6 +7,16 @@ export interface CollectContext {
   softwareScanPaths: readonly string[];
   /** Upper bound on files the scan reports. */
   maxSoftwareFiles: number;
+  /**
+   * Root of the file system the sysfs/procfs collectors read: `/` on a machine, a fixture tree
+   * in tests. Default `/`.
+   */
+  root?: string;
+  /**
+   * Records why part of a class could not be read (a root-only attribute, a missing /sys tree);
+   * the agent reports it as status INVENTORY_CLASS_PARTIAL with a full report.
+   */
+  notePartial?: (className: string, reason: string) => void;
 }
 
 /** Collects the instances of one inventory class on this platform. */

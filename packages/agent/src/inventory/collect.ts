@@ -24,12 +24,20 @@ export interface CollectOptions {
   startedAt?: Date;
   maxSoftwareFiles?: number;
   platform?: NodeJS.Platform;
+  /** Root of the file system the sysfs/procfs collectors read (tests point it at a fixture tree). */
+  root?: string;
 }
 
 export interface CollectorFailure {
   className: string;
   custom: boolean;
   error: string;
+}
+
+/** Part of a class could not be read; the class was still collected. */
+export interface PartialCollection {
+  className: string;
+  reason: string;
 }
 
 export interface CollectedInventory {
@@ -39,6 +47,8 @@ export interface CollectedInventory {
   /** Installed packages; `undefined` when not collected or a package manager failed. */
   packages: InstalledPackage[] | undefined;
   failures: CollectorFailure[];
+  /** Why some classes are incomplete (root-only attributes, absent /sys trees). */
+  partial: PartialCollection[];
   softwareScan?: { paths: readonly string[]; files: number; truncated: boolean };
 }
 
@@ -63,7 +73,10 @@ export async function collectInventory(options: CollectOptions = {}): Promise<Co
     classes: {},
     packages: undefined,
     failures: [],
+    partial: [],
   };
+  if (options.root !== undefined) ctx.root = options.root;
+  ctx.notePartial = (className, reason) => result.partial.push({ className, reason });
 
   for (const collector of platform.classes) {
     const name = collector.className;

@@ -17,6 +17,7 @@ function collected(partial: Partial<CollectedInventory>): CollectedInventory {
     classes: {},
     packages: undefined,
     failures: [],
+    partial: [],
     ...partial,
   };
 }

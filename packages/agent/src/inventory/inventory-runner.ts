@@ -40,7 +40,8 @@ export function fullInventoryDue(state: InventoryState | undefined, outbox: Outb
 
 /**
  * One inventory cycle: collect, diff against what was last sent, put the report in the outbox
- * (status INVENTORY_COLLECTOR_FAILED/CUSTOM_CLASS_FAILED for failed collectors, SOFTWARE_FILE_SCAN_COMPLETED for a software scan, INVENTORY_COLLECTED at the end), and
+ * (status INVENTORY_COLLECTOR_FAILED/CUSTOM_CLASS_FAILED for failed collectors, INVENTORY_CLASS_PARTIAL
+ * with a full report for classes read in part, SOFTWARE_FILE_SCAN_COMPLETED for a software scan, INVENTORY_COLLECTED at the end), and
  * only then save the new inventory state: a crash in between resends, it never loses.
  */
 export async function runInventoryCycle(
@@ -66,6 +67,14 @@ export async function runInventoryCycle(
       : statusMessage('INVENTORY_COLLECTOR_FAILED', [failure.className, failure.error], attributes);
     await deps.outbox.enqueueStatus(message);
   }
+
+  // Once per full report, not every cycle: a non-root agent's missing serial number is a fact
+  // about the machine to record, not news each hour.
+  if (full)
+    for (const p of collected.partial)
+      await deps.outbox.enqueueStatus(
+        statusMessage('INVENTORY_CLASS_PARTIAL', [p.className, p.reason], attributes),
+      );
 
   const built = buildInventoryReport(state, collected, {
     kind: full ? 'full' : 'delta',

@@ -327,6 +327,14 @@ export const StatusMessages = {
     text: 'Full inventory resynchronisation requested by the site: %1',
     insertions: ['reason'],
   },
+  INVENTORY_CLASS_PARTIAL: {
+    id: 40320,
+    severity: 'informational',
+    type: 'detail',
+    component: 'inventory-agent',
+    text: 'Inventory class "%1" was collected in part: %2',
+    insertions: ['className', 'reason'],
+  },
   NUDGE_RECEIVED: {
     id: 40030,
     severity: 'informational',

@@ -205,4 +205,108 @@ describe.each(testDialects)('inventory ingest on %s', (dialect) => {
     expect(parse(change.added)).toEqual([{ mountPoint: '/', freeMb: 50 }]);
     expect(parse(change.removed)).toEqual([{ mountPoint: '/', freeMb: 100 }]);
   });
+  it.skipIf(skip)(
+    'takes the /sys and /proc classes in full reports, deltas and a full resync',
+    async () => {
+      const ports = [
+        {
+          protocol: 'tcp',
+          family: 'ipv4',
+          address: '0.0.0.0',
+          port: 22,
+          pid: 812,
+          process: 'sshd',
+        },
+      ];
+      const hardware = {
+        firmware: [{ vendor: 'Dell Inc.', version: '1.21', releaseDate: '03/15/2023' }],
+        pciDevice: [{ address: '0000:00:17.0', vendorId: '8086', driver: 'ahci' }],
+        storageDevice: [{ name: 'sda', sizeMb: '1907729', rotational: '1' }],
+        localUser: [{ name: 'alice', uid: '1000', system: false }],
+        listeningPort: ports,
+      };
+      const base = full(IMAGE);
+      await apply('a', { ...base, classes: { ...base.classes, ...hardware } });
+      const stored = async (className: string): Promise<unknown> => {
+        const row = await ctx.db.kysely
+          .selectFrom('device_inventory')
+          .select('data')
+          .where('device_id', '=', 'a')
+          .where('class_name', '=', className)
+          .executeTakeFirst();
+        if (row === undefined) return undefined;
+        // jsonb comes back parsed on PostgreSQL, as text on SQLite.
+        return typeof row.data === 'string' ? (JSON.parse(row.data) as unknown) : row.data;
+      };
+      // Normalised to the declared types, so queries compare numbers and booleans as such.
+      expect(await stored('storageDevice')).toEqual([
+        { name: 'sda', sizeMb: 1907729, rotational: true },
+      ]);
+      expect(await stored('firmware')).toEqual([
+        { vendor: 'Dell Inc.', version: '1.21', releaseDate: '2023-03-15T00:00:00.000Z' },
+      ]);
+
+      // A delta carrying only the class that changed: a new listener.
+      const opened = [
+        ...ports,
+        {
+          protocol: 'tcp',
+          family: 'ipv4',
+          address: '127.0.0.1',
+          port: 5432,
+          pid: 913,
+          process: 'postgres',
+        },
+      ];
+      const r = await apply(
+        'a',
+        {
+          kind: 'delta',
+          collectedAt: '2026-11-22T11:00:00.000Z',
+          classes: { listeningPort: opened },
+        },
+        '2026-11-22T11:00:00.000Z',
+      );
+      expect(r).toEqual({ resync: null, changedClasses: ['listeningPort'] });
+      expect(await stored('listeningPort')).toEqual(opened);
+      expect(await stored('pciDevice')).toEqual(hardware.pciDevice);
+      const history = await ctx.db.kysely
+        .selectFrom('inventory_change')
+        .select(['class_name', 'added', 'removed'])
+        .where('device_id', '=', 'a')
+        .execute();
+      const parse = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v);
+      expect(history.map((h) => [h.class_name, parse(h.added), parse(h.removed)])).toEqual([
+        ['listeningPort', [opened[1]], []],
+      ]);
+
+      // Full resync: USB collector failed (kept), localUser no longer reported (dropped).
+      const resync = full(IMAGE);
+      await apply(
+        'a',
+        {
+          ...resync,
+          classes: {
+            ...resync.classes,
+            firmware: hardware.firmware,
+            pciDevice: [],
+            listeningPort: opened,
+            storageDevice: hardware.storageDevice,
+          },
+          failedClasses: ['usbDevice', 'localUser'],
+        },
+        '2026-11-22T12:00:00.000Z',
+      );
+      expect(await stored('pciDevice')).toEqual([]);
+      expect(await stored('localUser')).toEqual([{ name: 'alice', uid: 1000, system: false }]);
+      await apply(
+        'a',
+        { ...resync, classes: { ...resync.classes, listeningPort: opened } },
+        '2026-11-22T13:00:00.000Z',
+      );
+      expect(await stored('localUser')).toBeUndefined();
+      expect(await stored('firmware')).toBeUndefined();
+      expect(await stored('listeningPort')).toEqual(opened);
+    },
+  );
 });
