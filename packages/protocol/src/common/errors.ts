@@ -124,6 +124,11 @@ export const ErrorCode = {
   CSRF_TOKEN_INVALID: 'CSRF_TOKEN_INVALID',
   // agent endpoint defence (issue 7): an address whose refusals spent its budget
   AGENT_RATE_LIMITED: 'AGENT_RATE_LIMITED',
+  // client settings per collection and client health (issue 9)
+  CLIENT_SETTINGS_NOT_FOUND: 'CLIENT_SETTINGS_NOT_FOUND',
+  CLIENT_SETTINGS_NAME_TAKEN: 'CLIENT_SETTINGS_NAME_TAKEN',
+  /** Two client settings objects cannot share a priority: precedence is never a tie (ADR 0025). */
+  CLIENT_SETTINGS_PRIORITY_TAKEN: 'CLIENT_SETTINGS_PRIORITY_TAKEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -3,6 +3,7 @@ import {
   contentLocationOperations,
   deviceAgentOperations,
 } from '../agent/operations.js';
+import { clientSettingsObjectOperations } from '../client-settings/operations.js';
 import { boundaryGroupOperations, boundaryOperations } from '../boundaries/operations.js';
 import { collectionOperations } from '../collections/operations.js';
 import { contentOperations, packageOperations } from '../content/operations.js';
@@ -33,6 +34,7 @@ export const ops = {
   enrolment: enrolmentOperations,
   devices: deviceOperations,
   inventory: inventoryOperations,
+  clientSettingsObjects: clientSettingsObjectOperations,
   collections: collectionOperations,
   programs: programOperations,
   maintenanceWindows: maintenanceWindowOperations,

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { Dialect } from '../database.js';
 import { initialMigration } from './20261122T1400-initial.js';
 import { softwareDistributionMigration } from './20261122T1700-software-distribution.js';
+import { clientHealthMigration } from './20261206T1404-client-health.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -11,5 +12,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '20261122T1400-initial': initialMigration(dialect),
     '20261122T1700-software-distribution': softwareDistributionMigration(dialect),
+    '20261206T1404-client-health': clientHealthMigration(dialect),
   };
 }

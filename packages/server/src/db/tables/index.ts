@@ -10,6 +10,11 @@ import { monitoringTables, type MonitoringTables } from './monitoring.js';
 import { contentTables, type ContentTables } from './content.js';
 import { distributionTables, type DistributionTables } from './distribution.js';
 import { deploymentsTables, type DeploymentsTables } from './deployments.js';
+export type {
+  ClientSettingsObjectTable,
+  ClientSettingsAssignmentTable,
+} from './client-health.js';
+import { clientHealthTables, type ClientHealthTables } from './client-health.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -26,7 +31,8 @@ export interface Database
     MonitoringTables,
     ContentTables,
     DistributionTables,
-    DeploymentsTables {}
+    DeploymentsTables,
+    ClientHealthTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -91,4 +97,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...contentTables,
   ...distributionTables,
   ...deploymentsTables,
+  ...clientHealthTables,
 };
