@@ -4,7 +4,8 @@
  * with different priorities. Each agent's stored policy (policy.json, verified and applied by
  * the agent) carries the winner of each value; the device page's operation names the source.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +18,9 @@ import {
 } from '@steward/protocol';
 import {
   createTestSite,
+  exec,
   pgReachable,
+  STEWARD,
   waitFor,
   type AgentHandle,
   type Site,
@@ -35,7 +38,7 @@ function agentSettings(agent: AgentHandle): ClientSettings | undefined {
     if (typeof stored.payload !== 'string') return undefined;
     const doc: unknown = JSON.parse(stored.payload);
     if (typeof doc !== 'object' || doc === null || !('settings' in doc)) return undefined;
-    // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- the agent verified this document's signature and schema before writing it; a mismatch fails the expectations below
+
     return doc.settings as ClientSettings;
   } catch {
     return undefined;
@@ -212,7 +215,7 @@ describe.each(dialects)('client settings per collection (%s)', (dialect) => {
       const body = (settings: unknown, priority = 50) => ({
         name: `bad-${priority}-${Math.random()}`,
         priority,
-        // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- deliberately wrong input sent to the server
+
         settings: settings as Record<string, number>,
       });
       expect(
@@ -245,4 +248,61 @@ describe.each(dialects)('client settings per collection (%s)', (dialect) => {
       );
     },
   );
+
+  it.skipIf(skip)('is driven from the CLI with the declared flags', async () => {
+    const env = {
+      STEWARD_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'steward-cli-')),
+      NO_COLOR: '1',
+      STEWARD_SERVER: site.adminUrl,
+      STEWARD_TOKEN: api.token ?? '',
+    };
+    const steward = async (...args: string[]) => {
+      const r = await exec(STEWARD, args, { env });
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    await steward(
+      'client-settings',
+      'create',
+      'Slow scan',
+      '--priority',
+      '3',
+      '--software-scan-interval',
+      '14d',
+      '--report-batch-size',
+      '42',
+    );
+    await steward('client-settings', 'assign', 'Slow scan', 'Everything');
+    await agentReceives(desktop, { softwareScanIntervalSeconds: 14 * 86_400, reportBatchSize: 42 });
+    const r: unknown = JSON.parse(
+      await steward('client-settings', 'resultant', desktop.deviceId, '--json'),
+    );
+    expect(r).toEqual(
+      expect.objectContaining({
+        values: expect.arrayContaining([
+          {
+            key: 'softwareScanIntervalSeconds',
+            value: 14 * 86_400,
+            source: expect.objectContaining({
+              objectName: 'Slow scan',
+              collectionName: 'Everything',
+            }),
+          },
+        ]),
+      }),
+    );
+    expect(await steward('client-settings', 'resultant', desktop.deviceId)).toMatch(
+      /Software scan\s+14 days\s+Slow scan \(priority 3\) via Everything/,
+    );
+    await steward('client-settings', 'update', 'Slow scan', '--unset', 'report-batch-size');
+    const after: unknown = JSON.parse(
+      await steward('client-settings', 'get', 'Slow scan', '--json'),
+    );
+    expect(after).toEqual(
+      expect.objectContaining({ settings: { softwareScanIntervalSeconds: 14 * 86_400 } }),
+    );
+    expect(await steward('client-settings', 'list')).toMatch(/3\s+Slow scan\s+Everything/);
+    await steward('client-settings', 'delete', 'Slow scan');
+    await agentReceives(desktop, { softwareScanIntervalSeconds: 3600 });
+  });
 });
