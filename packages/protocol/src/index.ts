@@ -3,6 +3,7 @@ export * from './agent/software.js';
 export * from './agent-versions/schemas.js';
 export * from './boundaries/schemas.js';
 export * from './client-push/schemas.js';
+export * from './client-settings/schemas.js';
 export * from './collections/query/api-schemas.js';
 export * from './collections/query/ast.js';
 export { DEVICE_CLASS, queryClasses, suggestName } from './collections/query/catalog.js';

@@ -50,6 +50,9 @@ import { registerClientPushRoutes } from './client-push/routes.js';
 import { PushRunner } from './client-push/runner.js';
 import { CollectionService } from './collections/service.js';
 import { registerCollectionRoutes } from './collections/routes.js';
+import { ClientSettingsService } from './client-settings/service.js';
+import { registerClientSettingsRoutes } from './client-settings/routes.js';
+import { propagateClientSettingsMembership } from './client-settings/membership-watch.js';
 import { ensureBuiltinCollections } from './collections/builtin.js';
 import { registerAuditRoutes } from './audit/routes.js';
 import { createDistribution } from './distribution/wiring.js';
@@ -248,6 +251,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const devices = new DeviceService(ctx, push);
   const classes = new InventoryClassService(ctx);
   const policy = new PolicyService(ctx, keys);
+  const clientSettings = new ClientSettingsService(ctx, push, policy);
   const deviceAuth = new DeviceAuthenticator(ctx);
   const collections = new CollectionService(ctx);
   const contentStore = new ContentStore(join(options.dataDir, 'content'));
@@ -357,6 +361,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerEnrolmentRoutes(admin, enrolment);
     registerDeviceRoutes(admin, devices);
     registerInventoryRoutes(admin, classes, policy);
+    registerClientSettingsRoutes(admin, clientSettings);
     registerCollectionRoutes(admin, collections);
     registerStatusRoutes(admin, ctx);
     registerAuditRoutes(admin, (actor, q) => listAudit(ctx, actor, q));
@@ -394,6 +399,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       name: 'deployments:membership',
       intervalMs: 2_000,
       run: () => software.propagateMembershipChanges(),
+    },
+    {
+      name: 'client-settings:membership',
+      intervalMs: 2_000,
+      run: () => propagateClientSettingsMembership(ctx, push, policy),
     },
     { name: 'phased-deployments:advance', intervalMs: 10_000, run: () => phased.advance() },
     {

@@ -11,6 +11,7 @@ import { action, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 import type { Opts } from '../options.js';
 import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
+import { registerClientSettingsObjectCommands } from './client-settings-objects.js';
 
 /**
  * The settings changed by `client-settings set`, from its flags: the declared ones (ADR 0016)
@@ -37,10 +38,12 @@ export function settingsFromFlags(cmd: Command, opts: Opts): Partial<ClientSetti
 export function registerClientSettingsCommands(program: Command, ctx: Ctx): void {
   const settings = program
     .command('client-settings')
-    .description('agent schedules delivered in policy');
+    .description(
+      'agent schedules delivered in policy: the site settings (show, set) and client settings objects per collection',
+    );
 
   action(
-    withJson(settings.command('show').description('show the client settings')),
+    withJson(settings.command('show').description('show the site client settings (the defaults)')),
     async ({ opts }) => {
       const s = await (await ctx.client()).getClientSettings();
       if (opts.flag('json')) {
@@ -74,6 +77,7 @@ export function registerClientSettingsCommands(program: Command, ctx: Ctx): void
     ctx.out.line('Client settings updated; agents apply them with their next policy.');
     printSettings(ctx, updated);
   });
+  registerClientSettingsObjectCommands(settings, ctx);
 }
 
 function printSettings(ctx: Ctx, s: ClientSettings): void {

@@ -173,6 +173,11 @@ export const ErrorCode = {
   DISCOVERY_SWEEP_NOT_FOUND: 'DISCOVERY_SWEEP_NOT_FOUND',
   /** Cancel asked of a sweep that has already finished. */
   DISCOVERY_SWEEP_FINISHED: 'DISCOVERY_SWEEP_FINISHED',
+  // client settings per collection and client health (issue 9)
+  CLIENT_SETTINGS_NOT_FOUND: 'CLIENT_SETTINGS_NOT_FOUND',
+  CLIENT_SETTINGS_NAME_TAKEN: 'CLIENT_SETTINGS_NAME_TAKEN',
+  /** Two client settings objects cannot share a priority: precedence is never a tie (ADR 0025). */
+  CLIENT_SETTINGS_PRIORITY_TAKEN: 'CLIENT_SETTINGS_PRIORITY_TAKEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

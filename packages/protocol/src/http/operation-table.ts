@@ -5,6 +5,7 @@ import {
 } from '../agent/operations.js';
 import { agentVersionOperations } from '../agent-versions/operations.js';
 import { clientPushOperations } from '../client-push/operations.js';
+import { clientSettingsObjectOperations } from '../client-settings/operations.js';
 import { boundaryGroupOperations, boundaryOperations } from '../boundaries/operations.js';
 import { collectionOperations } from '../collections/operations.js';
 import { discoveryOperations } from '../discovery/operations.js';
@@ -36,6 +37,7 @@ export const ops = {
   enrolment: enrolmentOperations,
   devices: deviceOperations,
   inventory: inventoryOperations,
+  clientSettingsObjects: clientSettingsObjectOperations,
   collections: collectionOperations,
   programs: programOperations,
   maintenanceWindows: maintenanceWindowOperations,

@@ -17,12 +17,17 @@ import { loadCustomClasses } from '../inventory/classes.js';
 import { writeAudit } from '../audit/audit.js';
 import { storedSettings } from '../db/corrupt-row.js';
 import { type Queryable, inTransaction } from '../db/database.js';
+import { anyAssignment, sourcesForDevice, subsetOf } from '../client-settings/repository.js';
+import { resolveClientSettings, type SettingsSource } from '../client-settings/resultant.js';
 
 /** What a site without stored client settings delivers: the declared defaults (ADR 0016). */
 export const DEFAULT_CLIENT_SETTINGS: Static<typeof ClientSettings> = {
   ...settingsDefaults(ClientSettingsOptions),
   softwareScanPaths: DEFAULT_SOFTWARE_SCAN_PATHS,
 };
+
+/** The document key of the site's settings alone (no client settings object applies). */
+const SITE_KEY = '';
 
 /** Raises the policy version in the caller's transaction; agents refetch on the next nudge or poll. */
 export async function bumpPolicyVersion(tx: Queryable): Promise<number> {
@@ -36,16 +41,32 @@ export async function bumpPolicyVersion(tx: Queryable): Promise<number> {
  * cached: a policy request costs no database work until something changes.
  */
 export class PolicyService {
-  private cached: { version: number; signed: SignedPolicy } | undefined;
+  /** The policy version the caches below belong to; any other version empties them. */
+  private cachedVersion: number | undefined;
+  /** Signed documents by canonical settings: devices with the same resultant share one. */
+  private documents = new Map<string, SignedPolicy>();
+  /** Each device's resultant settings key this version; undefined until its first fetch. */
+  private deviceKeys = new Map<string, string>();
+  /** Whether any client settings object is assigned (none: one document for every device). */
+  private assigned: boolean | undefined;
+  /** Raised by every change, so a document built across a change is not cached. */
+  private generation = 0;
   private unsubscribe: () => void;
 
   constructor(
     private readonly ctx: SiteContext,
     private readonly keys: SiteKeys,
   ) {
-    this.unsubscribe = ctx.bus.subscribe('policy-changed', () => {
-      this.cached = undefined;
-    });
+    this.unsubscribe = ctx.bus.subscribe('policy-changed', () => this.drop());
+  }
+
+  /** Forgets every cached document (also called directly by this process after a change). */
+  drop(): void {
+    this.generation++;
+    this.cachedVersion = undefined;
+    this.documents.clear();
+    this.deviceKeys.clear();
+    this.assigned = undefined;
   }
 
   stop(): void {
@@ -56,22 +77,75 @@ export class PolicyService {
     return Number(await settingOrInit(this.ctx.db.kysely, 'policy_version', () => '1'));
   }
 
-  async signedPolicy(): Promise<{ version: number; signed: SignedPolicy }> {
-    if (this.cached) return this.cached;
+  /**
+   * The signed policy of one device: the site's settings with the client settings objects of
+   * its collections merged in (ADR 0025). One document per policy version and resultant
+   * settings, signed once and cached; a device's key is cached too, so a repeated request
+   * costs no database work until something changes.
+   */
+  async signedPolicy(deviceId?: string): Promise<{ version: number; signed: SignedPolicy }> {
+    const generation = this.generation;
+    if (this.cachedVersion !== undefined) {
+      const key = deviceId === undefined ? SITE_KEY : this.deviceKeys.get(deviceId);
+      const hit = key === undefined ? undefined : this.documents.get(key);
+      if (hit) return { version: this.cachedVersion, signed: hit };
+    }
+    const db = this.ctx.db.kysely;
     const version = await this.currentVersion();
+    const site = await this.readSettings();
+    const assigned = this.assigned ?? (await anyAssignment(db));
+    const sources = deviceId !== undefined && assigned ? await this.sourcesOf(deviceId) : [];
+    const settings = sources.length > 0 ? resolveClientSettings(site, sources).settings : site;
+    const key = sources.length > 0 ? canonicalJson(settings) : SITE_KEY;
+    const signed =
+      (this.cachedVersion === version ? this.documents.get(key) : undefined) ??
+      (await this.sign(version, settings));
+    if (generation === this.generation) {
+      if (this.cachedVersion !== version) {
+        this.documents.clear();
+        this.deviceKeys.clear();
+        this.cachedVersion = version;
+      }
+      this.assigned = assigned;
+      this.documents.set(key, signed);
+      if (deviceId !== undefined) this.deviceKeys.set(deviceId, key);
+    }
+    return { version, signed };
+  }
+
+  /** The client settings objects reaching a device, checked against the declarations. */
+  async sourcesOf(deviceId: string, db: Queryable = this.ctx.db.kysely): Promise<SettingsSource[]> {
+    return (await sourcesForDevice(db, deviceId)).map((r) => ({
+      objectId: r.object_id,
+      objectName: r.object_name,
+      priority: r.priority,
+      collectionId: r.collection_id,
+      collectionName: r.collection_name,
+      settings: subsetOf({ id: r.object_id, settings: r.settings }),
+    }));
+  }
+
+  private async sign(
+    version: number,
+    settings: Static<typeof ClientSettings>,
+  ): Promise<SignedPolicy> {
     const doc: PolicyDocument = {
       version,
       issuedAt: nowIso(this.ctx),
       siteCode: this.keys.siteCode,
-      settings: await this.readSettings(),
+      settings,
       inventoryClasses: await loadCustomClasses(this.ctx),
     };
     const payload = canonicalJson(doc);
     const signature = sign(null, Buffer.from(payload, 'utf8'), this.keys.policySigningKey).toString(
       'base64',
     );
-    this.cached = { version, signed: { payload, signature } };
-    return this.cached;
+    return { payload, signature };
+  }
+
+  /** The site's own client settings (the defaults every object overrides value by value). */
+  siteSettings(): Promise<Static<typeof ClientSettings>> {
+    return this.readSettings();
   }
 
   private async readSettings(): Promise<Static<typeof ClientSettings>> {
@@ -104,6 +178,7 @@ export class PolicyService {
         details: patch,
       });
     });
+    this.drop();
     await this.ctx.bus.publish('policy-changed', { version });
     return next;
   }

@@ -35,7 +35,7 @@ export function registerAgentRoutes(app: App, deps: AgentRouteDeps): void {
       enroll: (req) => deps.enrolment.enroll(req.body, req.socket.remoteAddress ?? 'unknown'),
       policy: async (req) => {
         const { deviceId } = await deps.auth.authenticate(req);
-        const { version, signed } = await deps.policy.signedPolicy();
+        const { version, signed } = await deps.policy.signedPolicy(deviceId);
         deps.activity.record(deviceId, 'policy', { policyVersion: version });
         return signed;
       },

@@ -17,6 +17,7 @@ import { useSession } from '../../session/session-context';
 import { formatOs } from '../../lib/format';
 import { DeviceActionsButtons, DeviceActionsList } from './device-actions-panel';
 import { DeviceFacts } from './device-header';
+import { ClientSettingsTab } from './tabs/client-settings-tab';
 import { CollectionsTab } from './tabs/collections-tab';
 import { CustomClassesTab } from './tabs/custom-classes-tab';
 import { DeploymentsTab } from './tabs/deployments-tab';
@@ -41,6 +42,7 @@ const TABS = [
   'status',
   'collections',
   'deployments',
+  'client-settings',
 ] as const;
 type TabName = (typeof TABS)[number];
 
@@ -84,6 +86,7 @@ export function DevicePage() {
     { value: 'status', label: 'Status messages' },
     { value: 'collections', label: 'Collections', count: d?.collections.length },
     { value: 'deployments', label: 'Deployments' },
+    { value: 'client-settings', label: 'Client settings' },
   ];
 
   return (
@@ -197,6 +200,9 @@ export function DevicePage() {
               </Tabs.Panel>
               <Tabs.Panel value="deployments">
                 <DeploymentsTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="client-settings">
+                <ClientSettingsTab device={d} />
               </Tabs.Panel>
             </>
           )}

@@ -5,6 +5,7 @@ import { clientPushMigration } from './20261206T1403-client-push.js';
 import { softwareDistributionMigration } from './20261122T1700-software-distribution.js';
 import { agentVersionsMigration } from './20261206T1401-agent-versions.js';
 import { discoveryMigration } from './20261206T1402-discovery.js';
+import { clientHealthMigration } from './20261206T1404-client-health.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -17,5 +18,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261206T1401-agent-versions': agentVersionsMigration(dialect),
     '20261206T1403-client-push': clientPushMigration(dialect),
     '20261206T1402-discovery': discoveryMigration(dialect),
+    '20261206T1404-client-health': clientHealthMigration(dialect),
   };
 }

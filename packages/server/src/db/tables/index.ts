@@ -13,6 +13,11 @@ import { deploymentsTables, type DeploymentsTables } from './deployments.js';
 import { agentVersionsTables, type AgentVersionsTables } from './agent-versions.js';
 import { clientPushTables, type ClientPushTables } from './client-push.js';
 import { discoveryTables, type DiscoveryTables } from './discovery.js';
+export type {
+  ClientSettingsObjectTable,
+  ClientSettingsAssignmentTable,
+} from './client-health.js';
+import { clientHealthTables, type ClientHealthTables } from './client-health.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -33,6 +38,7 @@ export interface Database
     AgentVersionsTables {}
     ClientPushTables {}
     DiscoveryTables {}
+    ClientHealthTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -110,4 +116,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...agentVersionsTables,
   ...clientPushTables,
   ...discoveryTables,
+  ...clientHealthTables,
 };
