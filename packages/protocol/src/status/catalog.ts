@@ -633,6 +633,7 @@ export const StatusMessages = {
     component: 'client-versions',
     text: 'Client version settings changed by %1: production %2, pre-production %3.',
     insertions: ['actor', 'production', 'preproduction'],
+  },
   // --- client push over SSH (issue 9): 51000-51099 ---
   PUSH_JOB_STARTED: {
     id: 51000,
@@ -689,6 +690,7 @@ export const StatusMessages = {
     component: 'client-push',
     text: 'User %2 forgot the host key of "%1"; the next contact records the key it offers.',
     insertions: ['host', 'user'],
+  },
   // --- network discovery: site (511xx, ADR 0022) ---
   DISCOVERY_SWEEP_STARTED: {
     id: 51100,

@@ -174,10 +174,9 @@ export async function rotateSiteMasterKey(opts: {
 }): Promise<RotationResult> {
   const db = await openDatabase(opts.db ?? join(opts.dataDir, 'steward.db'));
   try {
-    return await whileSiteStopped(db, opts.dataDir, () => rotateMasterKey(db.kysely, opts));
     // Every table holding a sealed secret must exist (push accounts came with a migration).
     await migrateToLatest(db);
-    return await rotateMasterKey(db.kysely, opts);
+    return await whileSiteStopped(db, opts.dataDir, () => rotateMasterKey(db.kysely, opts));
   } finally {
     await db.close();
   }

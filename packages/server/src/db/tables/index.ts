@@ -35,9 +35,9 @@ export interface Database
     ContentTables,
     DistributionTables,
     DeploymentsTables,
-    AgentVersionsTables {}
-    ClientPushTables {}
-    DiscoveryTables {}
+    AgentVersionsTables,
+    ClientPushTables,
+    DiscoveryTables,
     ClientHealthTables {}
 
 export type { SiteSettingTable } from './site.js';
