@@ -4,6 +4,8 @@
 // A. Idle: a site server (SQLite, loopback) in a child process, a real `steward-agent` enrolled
 //    with it and started as the service (`steward-agent run`); once its first full inventory has
 //    reached the site, its RSS and CPU are sampled from /proc every second for --idle-seconds.
+//    Twice: the single-file bundle the .deb ships (esbuild, as packaging/build-deb.sh builds it),
+//    then packages/agent/bin/steward-agent.js over the workspace's dist.
 // B. Full inventory: --runs collections as the agent does for a full report; median wall time
 //    and median VmHWM.
 //
@@ -72,29 +74,10 @@ function sourceState() {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'steward-bench-agent-'));
-const stateDir = join(dataDir, 'agent');
-mkdirSync(stateDir);
 mkdirSync(join(dataDir, 'site'));
 const cpuProfDir = values['cpu-prof'] ? join(dataDir, 'prof') : undefined;
 const adminPassword = `bench-${randomBytes(12).toString('hex')}`;
 const agentBin = join(root, 'packages/agent/bin/steward-agent.js');
-const agentEnv = { ...process.env, STEWARD_AGENT_STATE_DIR: stateDir };
-
-function runAgent(args) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [agentBin, ...args], { env: agentEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolvePromise(stdout)
-        : reject(new Error(`steward-agent ${args[0]} exited ${code}: ${stderr}`)),
-    );
-  });
-}
 
 function probe(extraNodeArgs = []) {
   const out = execFileSync(
@@ -124,72 +107,101 @@ const result = {
 let site;
 let agent;
 try {
-  // ---- A. idle agent ----
+  // ---- A. idle agent: the bundle the .deb ships, then the workspace build ----
   site = await startSiteProcess({ root, dataDir: join(dataDir, 'site'), adminPassword });
   log(`site server pid ${site.pid}: agents ${site.agentUrl}`);
   const api = new ApiClient({ baseUrl: site.adminUrl });
   api.setToken((await api.login('admin', adminPassword)).token);
-  const token = await api.createToken({ description: 'agent benchmark', maxUses: 1 });
-  const enrolled = JSON.parse(await runAgent(['enroll', '--token', token.token, '--json']));
-  const deviceId = enrolled.deviceId;
-  log(`enrolled device ${deviceId}`);
-
-  const agentLog = openSync(join(dataDir, 'agent.log'), 'a');
+  const token = await api.createToken({ description: 'agent benchmark', maxUses: 2 });
   // The flags the .deb's /usr/bin/steward-agent wrapper gives the service (build-deb.sh).
   const serviceFlags = values['no-service-flags'] ? [] : ['--max-semi-space-size=1'];
   result.serviceNodeFlags = serviceFlags;
-  const agentArgs = [
-    ...serviceFlags,
-    ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []),
-    agentBin,
-    'run',
-  ];
-  const t0 = performance.now();
-  agent = spawn(process.execPath, agentArgs, {
-    env: agentEnv,
-    stdio: ['ignore', agentLog, agentLog],
-  });
-  const agentExit = new Promise((r) => agent.once('exit', r));
-  log(`agent pid ${agent.pid}: waiting for its first inventory to reach the site`);
-  let firstInventoryMs;
-  for (;;) {
-    if (agent.exitCode !== null)
-      throw new Error(`agent exited ${agent.exitCode}, see ${dataDir}/agent.log`);
-    const device = await api.getDevice(deviceId);
-    if (device.lastInventoryAt !== null) {
-      firstInventoryMs = performance.now() - t0;
-      break;
+
+  const measureIdle = async (label, entry) => {
+    const dir = join(dataDir, `agent-${label}`);
+    mkdirSync(dir);
+    const env = { ...process.env, STEWARD_AGENT_STATE_DIR: dir };
+    const enrolled = JSON.parse(
+      execFileSync(process.execPath, [entry, 'enroll', '--token', token.token, '--json'], {
+        env,
+        encoding: 'utf8',
+      }),
+    );
+    const deviceId = enrolled.deviceId;
+    const agentLog = openSync(join(dataDir, `agent-${label}.log`), 'a');
+    const agentArgs = [
+      ...serviceFlags,
+      ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []),
+      entry,
+      'run',
+    ];
+    const t0 = performance.now();
+    agent = spawn(process.execPath, agentArgs, { env, stdio: ['ignore', agentLog, agentLog] });
+    const agentExit = new Promise((r) => agent.once('exit', r));
+    log(`${label}: agent pid ${agent.pid} (device ${deviceId}), waiting for its first inventory`);
+    let firstInventoryMs;
+    for (;;) {
+      if (agent.exitCode !== null)
+        throw new Error(`agent exited ${agent.exitCode}, see ${dataDir}/agent-${label}.log`);
+      const device = await api.getDevice(deviceId);
+      if (device.lastInventoryAt !== null) {
+        firstInventoryMs = performance.now() - t0;
+        break;
+      }
+      if (performance.now() - t0 > 180_000) throw new Error('no inventory from the agent in 180 s');
+      await sleep(250);
     }
-    if (performance.now() - t0 > 180_000) throw new Error('no inventory from the agent in 180 s');
-    await sleep(250);
-  }
-  const startup = memMb(agent.pid);
-  log(
-    `first inventory at the site after ${round(firstInventoryMs / 1000)} s; RSS ${round(startup.rss)} MB, high-water ${round(startup.hwm)} MB; sampling ${idleSeconds} s idle`,
-  );
-  const samples = [];
-  const cpu0 = cpuSeconds(agent.pid);
-  const w0 = performance.now();
-  for (let i = 0; i < idleSeconds; i++) {
-    await sleep(1000);
-    samples.push(memMb(agent.pid).rss);
-  }
-  const idleCpuPct = ((cpuSeconds(agent.pid) - cpu0) / ((performance.now() - w0) / 1000)) * 100;
-  result.idle = {
-    startupToFirstInventoryMs: Math.round(firstInventoryMs),
-    rssAfterStartupMb: round(startup.rss),
-    rssHighWaterAfterStartupMb: round(startup.hwm),
-    seconds: idleSeconds,
-    rssMedianMb: round(median(samples)),
-    rssMaxMb: round(Math.max(...samples)),
-    rssLastMb: round(samples.at(-1)),
-    cpuPercentOfOneCore: round(idleCpuPct, 2),
-    rssHighWaterMb: round(memMb(agent.pid).hwm),
+    const startup = memMb(agent.pid);
+    log(
+      `${label}: first inventory at the site after ${round(firstInventoryMs / 1000)} s; RSS ${round(startup.rss)} MB; sampling ${idleSeconds} s idle`,
+    );
+    const samples = [];
+    const cpu0 = cpuSeconds(agent.pid);
+    const w0 = performance.now();
+    for (let i = 0; i < idleSeconds; i++) {
+      await sleep(1000);
+      samples.push(memMb(agent.pid).rss);
+    }
+    const idleCpuPct = ((cpuSeconds(agent.pid) - cpu0) / ((performance.now() - w0) / 1000)) * 100;
+    const idle = {
+      entry: relative(root, entry),
+      startupToFirstInventoryMs: Math.round(firstInventoryMs),
+      rssAfterStartupMb: round(startup.rss),
+      seconds: idleSeconds,
+      rssMedianMb: round(median(samples)),
+      rssMaxMb: round(Math.max(...samples)),
+      rssLastMb: round(samples.at(-1)),
+      cpuPercentOfOneCore: round(idleCpuPct, 2),
+      rssHighWaterMb: round(memMb(agent.pid).hwm),
+    };
+    log(`${label} idle: ${JSON.stringify(idle)}`);
+    agent.kill('SIGTERM');
+    await agentExit;
+    agent = undefined;
+    return idle;
   };
-  log(`idle: ${JSON.stringify(result.idle)}`);
-  agent.kill('SIGTERM');
-  await agentExit;
-  agent = undefined;
+
+  // The .deb's agent: dist bundled into one file by esbuild with build-deb.sh's options.
+  const bundle = join(dataDir, 'bundle', 'steward-agent.mjs');
+  execFileSync(
+    join(root, 'node_modules/.bin/esbuild'),
+    [
+      join(root, 'packages/agent/dist/cli.js'),
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--target=node20',
+      `--outfile=${bundle}`,
+      '--external:bufferutil',
+      '--external:utf-8-validate',
+      `--banner:js=import { createRequire as __stewardCreateRequire } from 'node:module'; const require = __stewardCreateRequire(import.meta.url);`,
+      '--legal-comments=none',
+      '--log-level=warning',
+    ],
+    { stdio: 'inherit' },
+  );
+  result.idle = await measureIdle('bundle', bundle);
+  result.idleWorkspaceBuild = await measureIdle('dist', agentBin);
   await stopSiteProcess(site);
   site = undefined;
 
@@ -242,6 +254,7 @@ try {
   result.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
   result.met = {
     idleRss: result.idle.rssMedianMb <= TARGETS.idleRssMb,
+    idleRssWorkspaceBuild: result.idleWorkspaceBuild.rssMedianMb <= TARGETS.idleRssMb,
     fullInventoryTime: result.fullInventory.medianWallMs <= TARGETS.fullInventoryMs,
     fullInventoryPeak: result.fullInventory.medianPeakMb <= TARGETS.fullInventoryPeakMb,
   };
