@@ -38,7 +38,12 @@ install -m 0644 "$here/steward-agent.service" "$stage/lib/systemd/system/steward
 
 cat > "$stage/usr/bin/$name" <<'WRAPPER'
 #!/bin/sh
-# Steward agent: runs the bundled agent with the system Node.js.
+# Steward agent: runs the bundled agent with the system Node.js. The service (`run`) gets a
+# 1 MB young generation: it lives for months, and the default 16 MB semi-spaces cost it ~6 MB of
+# RSS for nothing (ADR 0021, bench/agent.mjs). Its inventory child process sets its own flags.
+if [ "$1" = run ]; then
+  exec node --max-semi-space-size=1 /usr/lib/steward-agent/steward-agent.mjs "$@"
+fi
 exec node /usr/lib/steward-agent/steward-agent.mjs "$@"
 WRAPPER
 chmod 0755 "$stage/usr/bin/$name"

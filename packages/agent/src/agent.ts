@@ -20,6 +20,7 @@ import { PushClient } from './channel/push-client.js';
 import { flushOutbox, type FlushSafety } from './channel/reports.js';
 import { AgentError, DeviceRejectedError, errorMessage, ExitCode } from './errors.js';
 import { requireFullInventory, runInventoryCycle } from './inventory/inventory-runner.js';
+import type { CollectedInventory, CollectOptions } from './inventory/collect.js';
 import { inventoryTiming } from './inventory/inventory-schedule.js';
 import { readInventoryState } from './inventory/inventory-state.js';
 import { systemClock, type Clock } from './clock.js';
@@ -48,6 +49,11 @@ export interface AgentOptions {
   log?: Logger;
   /** The system clock unless the entry point injects another (a test's, ADR 0013). */
   clock?: Clock;
+  /**
+   * Collect inventory in a short-lived child process (the service does, ADR 0021): the
+   * collectors' allocations leave with it. Falls back to this process when the child fails.
+   */
+  collectInChildProcess?: boolean;
 }
 
 /**
@@ -386,6 +392,9 @@ export class Agent {
         settings: this.settings,
         customClasses: this.policy?.inventoryClasses ?? [],
         startedAt: this.startedAt,
+        ...(this.options.collectInChildProcess === true
+          ? { collect: (o: CollectOptions) => this.collectInChild(o) }
+          : {}),
       },
       request,
     );
@@ -393,6 +402,23 @@ export class Agent {
       `inventory ${result.kind}: ${result.changedClasses.length} classes changed, ${result.packageCount} packages` +
         (result.softwareFiles === undefined ? '' : `, ${result.softwareFiles} software files`),
     );
+  }
+
+  private async collectInChild(options: CollectOptions): Promise<CollectedInventory> {
+    try {
+      const { collectInChildProcess } = await import('./inventory/collect-process.js');
+      const { inventory, stats } = await collectInChildProcess(options);
+      this.log.info(
+        `inventory collected in a child process: ${stats.collectMs} ms collecting, ${stats.wallMs} ms in all, peak RSS ${stats.peakRssMb} MB`,
+      );
+      return inventory;
+    } catch (err) {
+      this.log.warn(
+        `inventory collection process failed (${errorMessage(err)}); collecting in the agent process`,
+      );
+      const { collectInventory } = await import('./inventory/collect.js');
+      return collectInventory(options);
+    }
   }
 
   /**

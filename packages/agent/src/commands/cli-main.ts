@@ -2,12 +2,10 @@ import { parseArgs } from 'node:util';
 import { AgentError, errorMessage, ExitCode, FATAL_DEVICE_CODES } from '../errors.js';
 import { resolveStateDir } from '../state/state-dir.js';
 import { AGENT_VERSION } from '../version.js';
-import { centerCommand } from './center-command.js';
 import type { CliIo } from './cli-io.js';
-import { enrollCommand } from './enroll-command.js';
-import { inventoryCommand } from './inventory-command.js';
-import { runCommand } from './run-command.js';
-import { statusCommand } from './status-command.js';
+
+// Each command is loaded when it runs: the service (`run`) lives for months and should not hold
+// the inventory printer, the software center or enrolment code it never calls (ADR 0021).
 
 export const USAGE = `Usage: steward-agent <command> [options]
 
@@ -87,22 +85,34 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   switch (command) {
     case 'enroll':
       only(command, parsed, ['token', 'state-dir', 'force', 'json']);
-      return enrollCommand({ token: v.token, stateDir, force: v.force, json: v.json }, io);
+      return (await import('./enroll-command.js')).enrollCommand(
+        { token: v.token, stateDir, force: v.force, json: v.json },
+        io,
+      );
     case 'run':
       only(command, parsed, ['state-dir', 'once', 'full']);
-      return runCommand({ stateDir, once: v.once, full: v.full }, io);
+      return (await import('./run-command.js')).runCommand(
+        { stateDir, once: v.once, full: v.full },
+        io,
+      );
     case 'inventory':
       only(command, parsed, ['class', 'json', 'state-dir']);
-      return inventoryCommand({ json: v.json, className: v.class, stateDir }, io);
+      return (await import('./inventory-command.js')).inventoryCommand(
+        { json: v.json, className: v.class, stateDir },
+        io,
+      );
     case 'status':
       only(command, parsed, ['state-dir', 'json']);
-      return statusCommand({ stateDir, json: v.json }, io);
+      return (await import('./status-command.js')).statusCommand({ stateDir, json: v.json }, io);
     case 'center':
       only(command, parsed, ['state-dir', 'json', 'minutes', 'user']);
-      return centerCommand(
+      return (await import('./center-command.js')).centerCommand(
         { stateDir, json: v.json, positionals: rest, minutes: v.minutes, user: v.user },
         io,
       );
+    case '__collect-inventory':
+      // The service's inventory collection process (collect-process.ts), not a user command.
+      return (await import('../inventory/collect-child.js')).collectChildMain();
     case 'version':
       io.out(`${AGENT_VERSION}\n`);
       return ExitCode.ok;

@@ -72,12 +72,15 @@ export async function inventoryCommand(args: InventoryArgs, io: CliIo): Promise<
     io.err(
       `warning: ${f.custom ? 'custom class' : 'collector'} ${f.className} failed: ${f.error}\n`,
     );
+  for (const p of collected.partial)
+    io.err(`note: ${p.className} collected in part: ${p.reason}\n`);
   if (args.json) {
     const out: Record<string, unknown> = {
       collectedAt: collected.collectedAt,
       classes: collected.classes,
     };
     if (collected.packages !== undefined) out['packages'] = collected.packages;
+    if (collected.partial.length > 0) out['partial'] = collected.partial;
     out['failures'] = collected.failures;
     io.out(JSON.stringify(out, null, 2) + '\n');
   } else {

@@ -22,6 +22,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     stateDir: args.stateDir,
     once: args.once,
     full: args.full,
+    collectInChildProcess: true,
     ...(clock ? { clock } : {}),
   });
   let signalled = false;

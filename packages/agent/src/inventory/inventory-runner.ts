@@ -2,7 +2,7 @@ import type { ClientSettings, CustomClassDefinition } from '@steward/protocol';
 import { REQUEST_ID_ATTRIBUTE } from '@steward/protocol';
 import type { Outbox } from '../outbox/outbox.js';
 import { statusMessage } from '../outbox/status-message.js';
-import { collectInventory, SOFTWARE_FILE_CLASS } from './collect.js';
+import type { CollectedInventory, CollectOptions } from './collect.js';
 import { buildInventoryReport } from './inventory-report.js';
 import { readInventoryState, writeInventoryState, type InventoryState } from './inventory-state.js';
 
@@ -12,6 +12,20 @@ export interface InventoryCycleDeps {
   settings: ClientSettings;
   customClasses: readonly CustomClassDefinition[];
   startedAt: Date;
+  /**
+   * How to collect: in this process by default; the service passes a collection in a child
+   * process (collect-process.ts), so what a full inventory allocates does not stay in it.
+   */
+  collect?: (options: CollectOptions) => Promise<CollectedInventory>;
+}
+
+/** The class of the software file scan (collect.ts), named here so the service need not load collect.ts. */
+const SOFTWARE_FILE_CLASS = 'softwareFile';
+
+/** In-process collection, loaded on first use: a service collecting in a child never loads it. */
+async function collectHere(options: CollectOptions): Promise<CollectedInventory> {
+  const { collectInventory } = await import('./collect.js');
+  return collectInventory(options);
 }
 
 export interface InventoryCycleRequest {
@@ -54,7 +68,7 @@ export async function runInventoryCycle(
   const attributes: Record<string, string> =
     request.requestId === undefined ? {} : { [REQUEST_ID_ATTRIBUTE]: request.requestId };
 
-  const collected = await collectInventory({
+  const collected = await (deps.collect ?? collectHere)({
     customClasses: deps.customClasses,
     softwareScanPaths: deps.settings.softwareScanPaths,
     includeSoftwareScan: scan,

@@ -68,7 +68,8 @@ describe('firmware and systemIdentity (SMBIOS through /sys/class/dmi/id)', () =>
       family: 'PowerEdge',
       boardProduct: '0PYXKY',
     });
-    // product_serial and product_uuid are 0400 in the fixture, as in sysfs: only root reads them.
+    // In sysfs product_serial and product_uuid are 0400: a root agent reports them (git keeps
+    // no read modes, so the fixture's copies are readable by anyone).
     if (process.getuid?.() === 0) {
       expect(identity).toMatchObject({
         serialNumber: 'ABC1234',

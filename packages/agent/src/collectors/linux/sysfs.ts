@@ -1,10 +1,8 @@
-import { access, constants } from 'node:fs';
-import { promisify } from 'node:util';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CollectContext } from '../types.js';
 import { readAttr } from '../system.js';
-
-const accessAsync = promisify(access);
 
 /** The root the sysfs/procfs collectors read under (`/`, or a fixture tree in tests). */
 export function rootOf(ctx: Pick<CollectContext, 'root'>): string {
@@ -26,12 +24,12 @@ export async function readAttrChecked(path: string): Promise<AttrResult> {
   const value = await readAttr(path);
   if (value !== undefined) return { value, unreadable: false };
   try {
-    await accessAsync(path, constants.F_OK);
+    await access(path, constants.F_OK);
   } catch {
     return { value: null, unreadable: false };
   }
   try {
-    await accessAsync(path, constants.R_OK);
+    await access(path, constants.R_OK);
     return { value: null, unreadable: false };
   } catch {
     return { value: null, unreadable: true };

@@ -2,16 +2,21 @@ import { Alert, Badge, Group, Progress, SimpleGrid, Stack, Table, Text } from '@
 import {
   IconCpu,
   IconDeviceDesktop,
+  IconDeviceFloppy,
+  IconId,
   IconInfoCircle,
   IconNetwork,
+  IconPlugConnected,
   IconServer,
   IconTerminal2,
+  IconUsb,
 } from '@tabler/icons-react';
 import type { DeviceDetail, InventoryInstance } from '@steward/protocol';
 import { KeyValueTable } from '../../../components/key-value-table';
 import { machineTypeLabel } from '../../../components/machine-type-icon';
 import { formatMegabytes } from '../../../lib/format';
 import { displayValue, num, str } from '../../../lib/inventory-values';
+import { InstanceTable } from './instance-table';
 import { NotReported, Section } from './section';
 
 const LABELS: Record<string, string> = {
@@ -37,7 +42,39 @@ const LABELS: Record<string, string> = {
   totalMb: 'Total',
   availableMb: 'Available',
   swapTotalMb: 'Swap',
+  releaseDate: 'Release date',
+  mode: 'Boot mode',
+  manufacturer: 'Manufacturer',
+  product: 'Product',
+  sku: 'SKU',
+  uuid: 'UUID',
+  boardVendor: 'Board vendor',
+  boardProduct: 'Board',
 };
+
+/** A multi-instance class from /sys or /proc in a searchable table, or why there is none. */
+function ClassTable(props: {
+  instances: InventoryInstance[] | undefined;
+  what: string;
+  testId: string;
+  columns: { key: string; label: string; mono?: boolean; align?: 'right' }[];
+}) {
+  if (props.instances === undefined) return <NotReported what={props.what} />;
+  if (props.instances.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        None on this device (or not readable by the agent: see its status messages).
+      </Text>
+    );
+  return (
+    <InstanceTable
+      instances={props.instances}
+      testId={props.testId}
+      pageSize={20}
+      columns={props.columns}
+    />
+  );
+}
 
 function facts(
   instance: InventoryInstance | undefined,
@@ -242,12 +279,88 @@ export function HardwareTab({ device }: { device: DeviceDetail }) {
             <NotReported what="memory" />
           )}
         </Section>
+        <Section title="Firmware" icon={<IconId size={16} />} testId="hw-firmware">
+          {inv.firmware?.[0] ? (
+            <KeyValueTable rows={facts(inv.firmware[0])} />
+          ) : (
+            <NotReported what="the firmware" />
+          )}
+        </Section>
+        <Section title="System identity" icon={<IconId size={16} />} testId="hw-identity">
+          {inv.systemIdentity?.[0] ? (
+            <KeyValueTable rows={facts(inv.systemIdentity[0])} />
+          ) : (
+            <NotReported what="the system identity" />
+          )}
+        </Section>
       </SimpleGrid>
       <Section title="Disks" icon={<IconServer size={16} />}>
         <DiskTable disks={inv.disk ?? []} />
       </Section>
+      <Section title="Storage devices" icon={<IconDeviceFloppy size={16} />}>
+        <ClassTable
+          instances={inv.storageDevice}
+          what="storage devices"
+          testId="storage-device-table"
+          columns={[
+            { key: 'name', label: 'Device', mono: true },
+            { key: 'model', label: 'Model' },
+            { key: 'serialNumber', label: 'Serial number', mono: true },
+            { key: 'sizeMb', label: 'Size (MB)', align: 'right' },
+            { key: 'transport', label: 'Transport' },
+            { key: 'rotational', label: 'Rotational' },
+            { key: 'removable', label: 'Removable' },
+          ]}
+        />
+      </Section>
       <Section title="Network adapters" icon={<IconNetwork size={16} />}>
         <NetworkTable adapters={inv.networkAdapter ?? []} addresses={inv.ipAddress ?? []} />
+      </Section>
+      <Section title="Listening ports" icon={<IconPlugConnected size={16} />}>
+        <ClassTable
+          instances={inv.listeningPort}
+          what="listening ports"
+          testId="listening-port-table"
+          columns={[
+            { key: 'protocol', label: 'Protocol' },
+            { key: 'address', label: 'Address', mono: true },
+            { key: 'port', label: 'Port', align: 'right' },
+            { key: 'process', label: 'Process' },
+            { key: 'pid', label: 'PID', align: 'right' },
+            { key: 'user', label: 'User' },
+          ]}
+        />
+      </Section>
+      <Section title="PCI devices" icon={<IconCpu size={16} />}>
+        <ClassTable
+          instances={inv.pciDevice}
+          what="PCI devices"
+          testId="pci-device-table"
+          columns={[
+            { key: 'address', label: 'Slot', mono: true },
+            { key: 'className', label: 'Class' },
+            { key: 'vendorName', label: 'Vendor' },
+            { key: 'deviceName', label: 'Device' },
+            { key: 'vendorId', label: 'Vendor id', mono: true },
+            { key: 'deviceId', label: 'Device id', mono: true },
+            { key: 'driver', label: 'Driver' },
+          ]}
+        />
+      </Section>
+      <Section title="USB devices" icon={<IconUsb size={16} />}>
+        <ClassTable
+          instances={inv.usbDevice}
+          what="USB devices"
+          testId="usb-device-table"
+          columns={[
+            { key: 'busPath', label: 'Port', mono: true },
+            { key: 'manufacturer', label: 'Manufacturer' },
+            { key: 'product', label: 'Product' },
+            { key: 'vendorId', label: 'Vendor id', mono: true },
+            { key: 'productId', label: 'Product id', mono: true },
+            { key: 'driver', label: 'Driver' },
+          ]}
+        />
       </Section>
     </Stack>
   );

@@ -20,6 +20,8 @@ const CLASS_TABS: Record<string, string> = {
   service: 'services',
   user: 'users',
   session: 'users',
+  localUser: 'users',
+  localGroup: 'users',
   softwareFile: 'files',
 };
 
