@@ -1,5 +1,6 @@
 import {
   IconAdjustments,
+  IconVersions,
   IconActivityHeartbeat,
   IconChartBar,
   IconMapPin,
@@ -105,6 +106,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/admin/client-settings',
         icon: IconSettings,
         testId: 'nav-client-settings',
+      },
+      {
+        label: 'Client versions',
+        to: '/admin/client-versions',
+        icon: IconVersions,
+        testId: 'nav-client-versions',
       },
       {
         label: 'Site settings',
