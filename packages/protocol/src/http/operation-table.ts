@@ -3,6 +3,7 @@ import {
   contentLocationOperations,
   deviceAgentOperations,
 } from '../agent/operations.js';
+import { agentInstallOperations } from '../agent-versions/install-operations.js';
 import { agentVersionOperations } from '../agent-versions/operations.js';
 import { boundaryGroupOperations, boundaryOperations } from '../boundaries/operations.js';
 import { collectionOperations } from '../collections/operations.js';
@@ -71,6 +72,7 @@ export const agentOps = {
   distribution: contentLocationOperations,
   content: contentFileOperations,
   distributionPoint: distributionPointAgentOperations,
+  install: agentInstallOperations,
 } as const;
 
 /** Every operation of the agent API, flattened. */
