@@ -3,6 +3,7 @@ import { AppLayout } from './layout/app-layout';
 import { AuditLogPage } from './pages/admin/audit-log-page';
 import { ClientSettingsPage } from './pages/admin/client-settings-page';
 import { SiteSettingsPage } from './pages/admin/site-settings-page';
+import { ClientVersionsPage } from './pages/admin/client-versions-page';
 import { EnrolmentTokensPage } from './pages/admin/enrolment-tokens-page';
 import { InventoryClassesPage } from './pages/admin/inventory-classes-page';
 import { UsersPage } from './pages/admin/users-page';
@@ -63,6 +64,7 @@ export function AppRoutes() {
         <Route path="admin/inventory-classes" element={<InventoryClassesPage />} />
         <Route path="admin/client-settings" element={<ClientSettingsPage />} />
         <Route path="admin/site-settings" element={<SiteSettingsPage />} />
+        <Route path="admin/client-versions" element={<ClientVersionsPage />} />
         <Route path="admin/audit-log" element={<AuditLogPage />} />
         <Route path="admin/distribution-points" element={<DistributionPointsPage />} />
         <Route path="admin/dp-groups" element={<DpGroupsPage />} />

@@ -62,6 +62,7 @@ import { ContentService } from './content/service.js';
 import { registerContentRoutes } from './content/routes.js';
 import { AgentVersionService } from './agent-versions/service.js';
 import { registerAgentVersionRoutes } from './agent-versions/routes.js';
+import { registerInstallRoutes } from './agent-versions/install-routes.js';
 import { registerContentFileRoute } from './content/serve-file.js';
 import { verifyContentAccessToken } from './content/access-token.js';
 import { ImportRoots } from './content/import-roots.js';
@@ -333,6 +334,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       checkFile: siteFileAccess(db.kysely, keys),
     });
     distribution.registerAgentRoutes(agentApp, deviceAuth);
+    registerInstallRoutes(agentApp, {
+      ctx,
+      store: contentStore,
+      caCertPem: keys.caCertPem,
+      agentUrl: () => agentUrl,
+    });
     activity.start();
     push.start();
     enrolment.start();

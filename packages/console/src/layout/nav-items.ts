@@ -1,5 +1,6 @@
 import {
   IconAdjustments,
+  IconVersions,
   IconActivityHeartbeat,
   IconChartBar,
   IconMapPin,
@@ -118,6 +119,10 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/admin/client-push-settings',
         icon: IconSend,
         testId: 'nav-client-push-settings',
+        label: 'Client versions',
+        to: '/admin/client-versions',
+        icon: IconVersions,
+        testId: 'nav-client-versions',
       },
       {
         label: 'Site settings',

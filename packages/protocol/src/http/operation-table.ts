@@ -3,6 +3,7 @@ import {
   contentLocationOperations,
   deviceAgentOperations,
 } from '../agent/operations.js';
+import { agentInstallOperations } from '../agent-versions/install-operations.js';
 import { agentVersionOperations } from '../agent-versions/operations.js';
 import { clientPushOperations } from '../client-push/operations.js';
 import { clientSettingsObjectOperations } from '../client-settings/operations.js';
@@ -77,6 +78,7 @@ export const agentOps = {
   distribution: contentLocationOperations,
   content: contentFileOperations,
   distributionPoint: distributionPointAgentOperations,
+  install: agentInstallOperations,
 } as const;
 
 /** Every operation of the agent API, flattened. */

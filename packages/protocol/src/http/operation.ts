@@ -18,13 +18,20 @@ export type Access = Permission | 'signed-in' | 'public' | AgentAccess;
  * before the body is read), a registered distribution point (likewise), or the holder of a
  * content access token (a signature check in the route).
  */
-export type AgentAccess = 'enrolment' | 'device' | 'distribution-point' | 'content-token';
+export type AgentAccess =
+  | 'enrolment'
+  | 'device'
+  | 'distribution-point'
+  | 'content-token'
+  /** Anyone who reaches the agent listener: the install script, the site CA, agent packages. */
+  | 'agent-public';
 
 const AGENT_ACCESS: ReadonlySet<Access> = new Set<AgentAccess>([
   'enrolment',
   'device',
   'distribution-point',
   'content-token',
+  'agent-public',
 ]);
 
 /** True for the access kinds of the agent API (never served on the admin listener). */

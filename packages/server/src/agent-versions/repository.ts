@@ -71,3 +71,16 @@ export async function insertVersion(
     .execute();
   return true;
 }
+
+/** A package file of any registered version, by file name (names carry the version). */
+export async function findFileByName(
+  db: Queryable,
+  name: string,
+): Promise<AgentVersionFileRow | undefined> {
+  return db
+    .selectFrom('agent_version_file')
+    .selectAll()
+    .where('name', '=', name)
+    .orderBy('version')
+    .executeTakeFirst();
+}

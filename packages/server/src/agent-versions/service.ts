@@ -44,6 +44,31 @@ export async function readAgentVersionSettings(db: Queryable): Promise<AgentVers
   return parseSettings(await readSetting(db, SETTINGS_KEY));
 }
 
+function notAvailable(what: string): NotFoundError {
+  return new NotFoundError('agent package', what, ErrorCode.AGENT_PACKAGE_NOT_AVAILABLE);
+}
+
+/**
+ * The production version's manifest as the install script reads it: valid JSON with one file
+ * per line, so `grep` and `sed` can pick a package without a JSON parser. Public (no actor).
+ */
+export async function productionManifestText(db: Queryable): Promise<string> {
+  const { productionVersion } = await readAgentVersionSettings(db);
+  if (productionVersion === null) throw notAvailable('production version');
+  const files = (await repo.filesOf(db, [productionVersion])).get(productionVersion) ?? [];
+  if (files.length === 0) throw notAvailable(productionVersion);
+  const head = JSON.stringify({ name: 'steward-agent', version: productionVersion });
+  const lines = files.map((f) => JSON.stringify(repo.toFile(f)));
+  return `${head.slice(0, -1)},"files":[\n${lines.join(',\n')}\n]}\n`;
+}
+
+/** The stored file behind a package file name of a registered version. Public (no actor). */
+export async function installFileSha256(db: Queryable, name: string): Promise<string> {
+  const file = await repo.findFileByName(db, name);
+  if (!file) throw notAvailable(name);
+  return file.sha256;
+}
+
 function roleOf(version: string, s: AgentVersionSettings): AgentVersion['role'] {
   if (s.productionVersion === version) return 'production';
   if (s.preproductionVersion === version) return 'preproduction';

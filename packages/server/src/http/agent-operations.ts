@@ -57,7 +57,8 @@ function callerCheck(op: Operation, callers: CallerChecks | undefined): CallerCh
     }
     case 'enrolment':
     case 'content-token':
-      // Proved by the body (a one-time secret) or by the route (a token's signature).
+    case 'agent-public':
+      // Proved by the body (a one-time secret) or by the route (a token's signature); or public.
       return undefined;
     default:
       throw new Error(`${op.method} ${op.path}: ${op.permission} is not an agent API access`);

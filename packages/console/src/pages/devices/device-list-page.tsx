@@ -12,6 +12,7 @@ import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { DeviceTable } from './device-table';
+import { InstallCommandButton } from './install-command-modal';
 import { parseStatus, useDeviceListState } from './device-list-filters';
 
 export function DeviceListPage() {
@@ -46,14 +47,17 @@ export function DeviceListPage() {
         title="Devices"
         description="Every machine enrolled in this site, with its latest inventory and contact."
         actions={
-          <Button
-            variant="default"
-            leftSection={<IconRefresh size={16} />}
-            onClick={() => void devices.refetch()}
-            loading={devices.isFetching && !devices.isPending}
-          >
-            Refresh
-          </Button>
+          <Group gap="xs">
+            <InstallCommandButton />
+            <Button
+              variant="default"
+              leftSection={<IconRefresh size={16} />}
+              onClick={() => void devices.refetch()}
+              loading={devices.isFetching && !devices.isPending}
+            >
+              Refresh
+            </Button>
+          </Group>
         }
       />
       <Paper p="md">

@@ -1,0 +1,91 @@
+/**
+ * Issue 9 in the console: Administration > Client versions (promote with confirmation) and the
+ * Devices page's install command, in a real browser against a real site.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ops } from '@steward/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestSite, type Site } from '../../../test-support/site.js';
+import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
+
+let site: Site;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+/** Registers a stand-in version through the real upload path (files first, then the manifest). */
+async function register(version: string): Promise<void> {
+  const bytes = Buffer.from(`tarball ${version}\n`);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  await site.api.call(ops.content.uploadFile, {
+    params: { sha256 },
+    raw: { body: bytes },
+  });
+  await site.api.call(ops.agentVersions.register, {
+    body: {
+      name: 'steward-agent',
+      version,
+      files: [
+        {
+          name: `steward-agent-${version}-linux.tar.gz`,
+          kind: 'tarball',
+          arch: 'all',
+          sha256,
+          size: bytes.length,
+        },
+      ],
+    },
+  });
+}
+
+describe('console: client versions and the install command', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    site = await createTestSite({ withEnrolledDevices: 0 });
+    await register('1.0.0');
+    await register('1.1.0');
+    await site.api.call(ops.agentVersions.updateSettings, {
+      body: { productionVersion: '1.0.0', preproductionVersion: '1.1.0' },
+    });
+    browser = await launchBrowser();
+    ({ context, page } = await openPage(browser));
+    await signIn(page, site);
+  });
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await site?.stop();
+  });
+
+  it('shows the install one-liner with a fresh single-use token', async () => {
+    await page.getByTestId('install-command').click();
+    const text = page.getByTestId('install-command-text');
+    await text.waitFor();
+    const command = (await text.textContent()) ?? '';
+    expect(command).toMatch(
+      new RegExp(`^curl -fsSk '${site.agentUrl}/install\\.sh' \\| sh -s -- --token 'stw1\\.\\S+'$`),
+    );
+    const tokens = await site.api.listTokens();
+    expect(tokens.some((t) => t.maxUses === 1 && t.uses === 0)).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'c10-install-command.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('lists versions with their roles and promotes pre-production after confirmation', async () => {
+    await page.getByTestId('nav-client-versions').click();
+    await page.getByTestId('agent-version-1.1.0').waitFor();
+    expect(await page.getByTestId('agent-version-1.1.0').textContent()).toContain('pre-production');
+    await page.screenshot({ path: join(SHOTS, 'c10-client-versions.png'), fullPage: true });
+    await page.getByTestId('promote-preproduction').click();
+    await page.getByTestId('promote-preproduction-confirm').click();
+    await expect
+      .poll(async () => (await site.api.call(ops.agentVersions.getSettings, {})).productionVersion)
+      .toBe('1.1.0');
+    await expect
+      .poll(() => page.getByTestId('agent-version-1.1.0').textContent())
+      .toContain('production');
+  });
+});
