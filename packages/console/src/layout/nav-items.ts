@@ -119,6 +119,8 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/admin/client-push-settings',
         icon: IconSend,
         testId: 'nav-client-push-settings',
+      },
+      {
         label: 'Client versions',
         to: '/admin/client-versions',
         icon: IconVersions,

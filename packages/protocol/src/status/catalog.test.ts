@@ -35,8 +35,7 @@ describe('status message catalog', () => {
   it("puts Steward's own ids in the agent and site-server ranges", () => {
     for (const [name, e] of entries) {
       if (e.id < 40000) continue;
-      // Site server: 50000-50999, then capability blocks handed out per feature (51100-51199 discovery).
-      const range = e.id < 50000 ? [40000, 40999] : e.id < 51000 ? [50000, 50999] : [51000, 59999];
+      // Agent 40000-49999, site server 50000-59999, in blocks handed out per capability.
       const range = e.id < 50000 ? [40000, 49999] : [50000, 59999];
       expect(e.id, name).toBeGreaterThanOrEqual(range[0] ?? 0);
       expect(e.id, name).toBeLessThanOrEqual(range[1] ?? 0);
