@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { AgentPackageManifest } from '@steward/protocol';
+import { installCommandOf, type AgentPackageManifest } from '@steward/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSite, exec, STEWARD, waitFor, type Site } from '../../../test-support/site.js';
 import { buildTarball, installLines, runProcess, stopDetached } from './install-harness.js';
@@ -51,7 +51,7 @@ describe('the site-served install script', () => {
       const r = await exec(STEWARD, args, { env });
       expect(r.code, r.stderr).toBe(0);
     }
-    token = (await site.api.createToken({ description: 'install script', maxUses: 2 })).token ?? '';
+    token = (await site.api.createToken({ description: 'install script', maxUses: 3 })).token ?? '';
   });
   afterAll(async () => {
     for (const s of states) await stopDetached(s);
@@ -97,6 +97,34 @@ describe('the site-served install script', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.lines.at(-1)).toMatchObject({ step: 'start', status: 'ok' });
     expect((await site.api.listDevices()).items).toHaveLength(2);
+  });
+
+  const pinnedLine = async (caPemSha256: string) => {
+    const prefix = mkdtempSync(join(tmpdir(), 'steward-one-liner-'));
+    const state = join(prefix, 'state');
+    states.push(state);
+    const line = installCommandOf({ agentUrl: site.agentUrl, caPemSha256, token });
+    const r = await runProcess('sh', [
+      '-c',
+      `${line} --prefix '${prefix}' --state-dir '${state}' --service none`,
+    ]);
+    return { ...r, prefix, state, lines: installLines(r.stdout) };
+  };
+
+  it("installs with the console's one-liner, which checks the CA before running anything", async () => {
+    const { caPemSha256 } = await site.api.site();
+    const before = (await site.api.listDevices()).items.length;
+    const r = await pinnedLine(caPemSha256);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.lines.at(-1)).toMatchObject({ step: 'start', status: 'ok' });
+    expect((await site.api.listDevices()).items).toHaveLength(before + 1);
+  });
+
+  it('runs nothing when the CA the site serves is not the one the one-liner names', async () => {
+    const r = await pinnedLine('0'.repeat(64));
+    expect(r.code).not.toBe(0);
+    expect(r.lines).toEqual([]);
+    expect(existsSync(join(r.prefix, 'usr'))).toBe(false);
   });
 
   it('refuses a site whose CA is not the one the token names, before downloading anything', async () => {

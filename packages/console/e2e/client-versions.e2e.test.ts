@@ -65,9 +65,13 @@ describe('console: client versions and the install command', () => {
     const text = page.getByTestId('install-command-text');
     await text.waitFor();
     const command = (await text.textContent()) ?? '';
-    expect(command).toMatch(
-      new RegExp(`^curl -fsSk '${site.agentUrl}/install\\.sh' \\| sh -s -- --token 'stw1\\.\\S+'$`),
+    // The line pins the CA the site serves (its PEM's SHA-256) before it runs anything.
+    const { caPemSha256 } = await site.api.site();
+    expect(command).toContain(`echo "${caPemSha256}  $d/ca.pem" | sha256sum -c --status`);
+    expect(command).toContain(
+      `curl -fsS --cacert "$d/ca.pem" -o "$d/install.sh" '${site.agentUrl}/install.sh'`,
     );
+    expect(command).toMatch(/ && sh "\$d\/install\.sh" --token 'stw1\.\S+'$/);
     const tokens = await site.api.listTokens();
     expect(tokens.some((t) => t.maxUses === 1 && t.uses === 0)).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'c10-install-command.png') });

@@ -1,7 +1,7 @@
 export * from './agent/protocol.js';
 export * from './agent/software.js';
 export * from './agent-versions/schemas.js';
-export { InstallToken } from './agent-versions/install-operations.js';
+export { InstallToken, installCommandOf } from './agent-versions/install-operations.js';
 export * from './boundaries/schemas.js';
 export * from './client-push/schemas.js';
 export * from './client-settings/schemas.js';

@@ -1,4 +1,4 @@
-import { createPublicKey, randomUUID } from 'node:crypto';
+import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
@@ -361,6 +361,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       version,
       agentUrl,
       caFingerprint: keys.caFingerprint,
+      caPemSha256: createHash('sha256').update(keys.caCertPem).digest('hex'),
       database: db.dialect,
       activeThresholdDays: activeThresholdDays(),
     }));

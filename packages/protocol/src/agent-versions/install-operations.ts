@@ -9,10 +9,31 @@ const tags = ['agent install'];
 export const InstallToken = Type.String({ maxLength: 2048, pattern: '^stw1\\.[A-Za-z0-9_-]+$' });
 
 /**
- * The site-served install script and what it downloads, on the agent listener and public: the
- * one-liner `curl -fsSk https://site:8443/install.sh | sh -s -- --token <token>` runs on a
- * machine that trusts nothing yet. The script pins the site CA by the fingerprint inside the
- * token before it downloads anything else (ADR 0020).
+ * The one line an administrator runs as root on a new machine (`installCommandOf`). Nothing it
+ * runs comes over an unverified connection: it downloads the site CA, checks it against the
+ * SHA-256 of the CA's PEM written into the line (from the console or CLI, over the admin API),
+ * then fetches the install script with that CA pinned and runs it. The script pins the CA again
+ * by the token's fingerprint before it downloads anything else (ADR 0020).
+ */
+export function installCommandOf(o: {
+  agentUrl: string;
+  caPemSha256: string;
+  token: string;
+}): string {
+  const q = (s: string) => `'${s.replace(/'/g, '')}'`;
+  const base = o.agentUrl.replace(/\/+$/, '');
+  return [
+    'd=$(mktemp -d)',
+    `curl -fsSko "$d/ca.pem" ${q(`${base}${agentInstallOperations.caCertificate.path}`)}`,
+    `echo "${o.caPemSha256.replace(/[^0-9a-f]/g, '')}  $d/ca.pem" | sha256sum -c --status`,
+    `curl -fsS --cacert "$d/ca.pem" -o "$d/install.sh" ${q(`${base}${agentInstallOperations.script.path}`)}`,
+    `sh "$d/install.sh" --token ${q(o.token)}`,
+  ].join(' && ');
+}
+
+/**
+ * The site-served install script and what it downloads, on the agent listener and public, for
+ * a machine that trusts nothing yet: see `installCommandOf`.
  */
 export const agentInstallOperations = defineOperations({
   script: {

@@ -39,6 +39,8 @@ export const SiteInfo = Type.Object({
   version: Type.String(),
   agentUrl: Type.String(),
   caFingerprint: Type.String(),
+  /** SHA-256 of the CA certificate's PEM as the install route serves it (the install one-liner checks it). */
+  caPemSha256: Type.String(),
   database: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
   activeThresholdDays: Type.Integer(),
 });

@@ -2,14 +2,10 @@ import { Alert, Button, Modal, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconInfoCircle, IconTerminal2 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { installCommandOf } from '@steward/protocol';
 import { api } from '../../api/client';
 import { CopyField } from '../../components/copy-field';
 import { useSession } from '../../session/session-context';
-
-/** The one line an administrator pastes on a new machine (root shell) to install the agent. */
-export function installCommand(agentUrl: string, token: string): string {
-  return `curl -fsSk '${agentUrl}/install.sh' | sh -s -- --token '${token}'`;
-}
 
 /**
  * "Install command" on the Devices page: makes a fresh single-use enrolment token and shows the
@@ -56,7 +52,11 @@ export function InstallCommandButton() {
           {token !== undefined && site.data !== undefined ? (
             <CopyField
               label="Install command"
-              value={installCommand(site.data.agentUrl, token)}
+              value={installCommandOf({
+                agentUrl: site.data.agentUrl,
+                caPemSha256: site.data.caPemSha256,
+                token,
+              })}
               testId="install-command-text"
             />
           ) : (
