@@ -13,6 +13,7 @@ import { DeviceListPage } from './pages/devices/device-list-page';
 import { DevicePage } from './pages/devices/device-page';
 import { ClientActivityPage } from './pages/monitoring/client-activity-page';
 import { StatusMessagesPage } from './pages/monitoring/status-messages-page';
+import { DiscoveryPage, DiscoverySettingsPage } from './pages/monitoring/discovery-page';
 import { BoundariesPage } from './pages/admin/boundaries-page';
 import { DistributionPointsPage } from './pages/admin/distribution-points-page';
 import { DpGroupsPage } from './pages/admin/dp-groups-page';
@@ -53,6 +54,8 @@ export function AppRoutes() {
         <Route path="monitoring" element={<Navigate to="/monitoring/client-activity" replace />} />
         <Route path="monitoring/client-activity" element={<ClientActivityPage />} />
         <Route path="monitoring/status-messages" element={<StatusMessagesPage />} />
+        <Route path="monitoring/discovery" element={<DiscoveryPage />} />
+        <Route path="monitoring/discovery/settings" element={<DiscoverySettingsPage />} />
         <Route path="admin" element={<Navigate to="/admin/enrolment-tokens" replace />} />
         <Route path="admin/enrolment-tokens" element={<EnrolmentTokensPage />} />
         <Route path="admin/users" element={<UsersPage />} />

@@ -4,6 +4,7 @@ import {
   IconChartBar,
   IconMapPin,
   IconPackage,
+  IconRadar,
   IconRocket,
   IconServer2,
   IconServerBolt,
@@ -69,6 +70,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/monitoring/status-messages',
         icon: IconMessages,
         testId: 'nav-status-messages',
+      },
+      {
+        label: 'Discovery',
+        to: '/monitoring/discovery',
+        icon: IconRadar,
+        testId: 'nav-discovery',
       },
       {
         label: 'Software reports',
