@@ -26,7 +26,7 @@ import {
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
-import { errorMessage, notifySuccess } from '../../api/errors';
+import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
 import { DataTable } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
@@ -119,7 +119,7 @@ function StartSweepForm() {
         </Group>
         {start.isError && (
           <Alert color="red" data-testid="discovery-start-error">
-            {errorMessage(start.error)}
+            {errorCode(start.error)}: {errorMessage(start.error)}
           </Alert>
         )}
       </Stack>
