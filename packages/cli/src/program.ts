@@ -24,6 +24,7 @@ import { registerPackageCommands } from './commands/packages.js';
 import { registerPhasedDeploymentCommands } from './commands/phased-deployments.js';
 import { registerProgramCommands } from './commands/programs.js';
 import { registerReportCommands } from './commands/reports.js';
+import { registerDiscoveryCommands } from './commands/discovery.js';
 import { createContext, type Ctx } from './context.js';
 import { CliError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -74,6 +75,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerReportCommands(program, ctx);
   registerAgentVersionCommands(program, ctx);
   registerClientPushCommands(program, ctx);
+  registerDiscoveryCommands(program, ctx);
   registerAdminCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerServerCommand(program, ctx);

@@ -16,6 +16,7 @@ import { ClientActivityPage } from './pages/monitoring/client-activity-page';
 import { StatusMessagesPage } from './pages/monitoring/status-messages-page';
 import { ClientPushPage } from './pages/monitoring/client-push-page';
 import { ClientPushSettingsPage } from './pages/admin/client-push-settings-page';
+import { DiscoveryPage, DiscoverySettingsPage } from './pages/monitoring/discovery-page';
 import { BoundariesPage } from './pages/admin/boundaries-page';
 import { DistributionPointsPage } from './pages/admin/distribution-points-page';
 import { DpGroupsPage } from './pages/admin/dp-groups-page';
@@ -58,6 +59,8 @@ export function AppRoutes() {
         <Route path="monitoring/status-messages" element={<StatusMessagesPage />} />
         <Route path="monitoring/client-push" element={<ClientPushPage />} />
         <Route path="admin/client-push-settings" element={<ClientPushSettingsPage />} />
+        <Route path="monitoring/discovery" element={<DiscoveryPage />} />
+        <Route path="monitoring/discovery/settings" element={<DiscoverySettingsPage />} />
         <Route path="admin" element={<Navigate to="/admin/enrolment-tokens" replace />} />
         <Route path="admin/enrolment-tokens" element={<EnrolmentTokensPage />} />
         <Route path="admin/users" element={<UsersPage />} />

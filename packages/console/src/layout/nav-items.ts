@@ -5,6 +5,7 @@ import {
   IconChartBar,
   IconMapPin,
   IconPackage,
+  IconRadar,
   IconRocket,
   IconSend,
   IconServer2,
@@ -77,6 +78,10 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/monitoring/client-push',
         icon: IconSend,
         testId: 'nav-client-push',
+        label: 'Discovery',
+        to: '/monitoring/discovery',
+        icon: IconRadar,
+        testId: 'nav-discovery',
       },
       {
         label: 'Software reports',

@@ -74,7 +74,7 @@ export const DiscoverySettingsOptions = {
     minimum: 3600,
     maximum: 90 * 24 * 3600,
     default: 7 * 24 * 3600,
-    flag: { kind: 'value', name: 'schedule-interval', placeholder: '<hours>' },
+    flag: { kind: 'value', name: 'schedule-interval', placeholder: '<duration>' },
   }),
 };
 

@@ -163,6 +163,23 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
     name: 'fuzz-boundary',
     value: '10.99.0.0/16',
   });
+  // A discovery sweep with no targets sweeps the boundaries: 10.99.0.0/16 is not this machine,
+  // and tests send traffic only to this machine. One address per sweep at most makes every
+  // sweep the fuzz can build (the boundaries, or fuzz strings as targets) a refusal.
+  // The seed sweep probes nothing: one loopback address, no ports, no ping.
+  seeds.paths.sweeps = await create('POST /api/v1/discovery/sweeps', '/api/v1/discovery/sweeps', {
+    ranges: ['127.0.0.1-127.0.0.1'],
+    ports: [],
+    icmp: false,
+  });
+  const limited = await send(site.adminUrl, {
+    method: 'PATCH',
+    path: '/api/v1/discovery/settings',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ maxAddressesPerSweep: 1 }),
+  });
+  if (limited.status !== 200)
+    throw new Error(`seed discovery limit: ${limited.status} ${limited.text}`);
   seeds.paths.deployments = await create('POST /api/v1/deployments', '/api/v1/deployments');
   seeds.paths['maintenance-windows'] = await create(
     'POST /api/v1/collections/{id}/maintenance-windows',

@@ -1,0 +1,75 @@
+/**
+ * Monitoring > Discovery in a real browser against a real site: start a sweep of loopback
+ * addresses only (127.0.0.48/29, an OpenSSH-style listener on 127.0.0.50), watch it end, filter
+ * the discovered machines. Screenshots go to test-results/screenshots/.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestSite, type Site } from '../../../test-support/site.js';
+import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
+
+let site: Site;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let ssh: Server;
+
+describe('console: network discovery', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    ssh = createServer((s) => {
+      s.on('error', () => undefined);
+      s.end('SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.10\r\n');
+    });
+    await new Promise<void>((resolve) => ssh.listen(22, '127.0.0.50', resolve));
+    site = await createTestSite({ withEnrolledDevices: 0 });
+    browser = await launchBrowser();
+    ({ context, page } = await openPage(browser));
+    await page.goto(site.adminUrl);
+    await signIn(page, site);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await site?.stop();
+    await new Promise((r) => ssh?.close(r));
+  });
+
+  it('starts a sweep, shows its progress and the machines it found', async () => {
+    await page.getByTestId('nav-discovery').click();
+    await page.getByTestId('discovery-page').waitFor();
+    await page.getByTestId('discovery-targets').fill('127.0.0.48/29');
+    await page.getByTestId('discovery-ports').fill('22');
+    await page.getByTestId('discovery-icmp').uncheck();
+    await page.getByTestId('discovery-start-button').click();
+    await expect
+      .poll(() => page.getByTestId('discovery-sweep-state').textContent(), { timeout: 60_000 })
+      .toBe('completed');
+    expect(await page.getByTestId('discovery-progress-text').textContent()).toContain(
+      '8 / 8 addresses · 1 found',
+    );
+    const row = page.getByTestId('discovery-machine-127.0.0.50');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Ubuntu 22.04');
+    expect(await row.textContent()).toContain('no agent');
+    await page.screenshot({ path: join(SHOTS, 'discovery-01-sweep.png'), fullPage: true });
+
+    const filter = page.getByTestId('discovery-agent-filter');
+    await filter.getByText('Has agent', { exact: true }).click();
+    await page.getByTestId('discovery-empty').waitFor();
+    await filter.getByText('No agent', { exact: true }).click();
+    await row.waitFor();
+  });
+
+  it('refuses a sweep of a /8 with its error code', async () => {
+    await page.getByTestId('discovery-targets').fill('10.0.0.0/8');
+    await page.getByTestId('discovery-start-button').click();
+    await expect
+      .poll(() => page.getByTestId('discovery-start-error').textContent())
+      .toContain('DISCOVERY_TOO_MANY_ADDRESSES');
+  });
+});
