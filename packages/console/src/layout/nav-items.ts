@@ -78,6 +78,8 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/monitoring/client-push',
         icon: IconSend,
         testId: 'nav-client-push',
+      },
+      {
         label: 'Discovery',
         to: '/monitoring/discovery',
         icon: IconRadar,
