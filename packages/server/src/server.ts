@@ -47,6 +47,7 @@ import { Scheduler, type Job } from './scheduler/scheduler.js';
 import { ClientPushService } from './client-push/service.js';
 import { registerClientPushRoutes } from './client-push/routes.js';
 import { PushRunner } from './client-push/runner.js';
+import { REDACTED_LOG_PATHS } from './log-redaction.js';
 import { CollectionService } from './collections/service.js';
 import { registerCollectionRoutes } from './collections/routes.js';
 import { ensureBuiltinCollections } from './collections/builtin.js';
@@ -150,25 +151,6 @@ function packageVersion(): string {
     return '0.0.0';
   }
 }
-
-/**
- * Secrets that must never reach a log even if an object carrying them is logged by mistake:
- * push account credentials (issue 9) and enrolment token secrets.
- */
-export const REDACTED_LOG_PATHS = [
-  'privateKey',
-  'password',
-  'passphrase',
-  '*.privateKey',
-  '*.password',
-  '*.passphrase',
-  'req.body.privateKey',
-  'req.body.password',
-  'req.body.passphrase',
-  'auth.privateKey',
-  'auth.password',
-  'auth.passphrase',
-];
 
 async function createLogger(dataDir: string, level: string): Promise<Logger> {
   const file = pino.destination({
