@@ -33,6 +33,11 @@ export interface AttemptDeps {
   enrolment: EnrolmentService;
   settings: () => Promise<ClientPushSettings>;
   signal: AbortSignal;
+  /**
+   * Called once the SSH session is closed: waiting for enrolment holds no session, so the runner
+   * gives the slot to the next target (`maxConcurrentSessions` counts SSH sessions).
+   */
+  onSessionClosed?: () => void;
 }
 
 /** Opens an account's sealed secrets for one connection (never logged, never stored open). */
@@ -334,6 +339,7 @@ export async function runAttempt(d: AttemptDeps, target: PushTargetRow): Promise
     const tokenId = await install(d, target, account, session, log, onState);
     session.close();
     session = undefined;
+    d.onSessionClosed?.();
     await onState('waiting-for-enrolment');
     const timeout = (await d.settings()).enrolmentTimeoutSeconds * 1000;
     log.add(`waiting up to ${timeout / 1000} s for the agent to enrol and report its inventory`);
