@@ -45,6 +45,7 @@ import { expireStatusMessages } from './status/retention.js';
 import { PushHub } from './push/push-hub.js';
 import { Scheduler, type Job } from './scheduler/scheduler.js';
 import { ClientPushService } from './client-push/service.js';
+import { PushAccountService } from './client-push/account-service.js';
 import { registerClientPushRoutes } from './client-push/routes.js';
 import { PushRunner } from './client-push/runner.js';
 import { REDACTED_LOG_PATHS } from './log-redaction.js';
@@ -249,7 +250,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const phased = new PhasedDeploymentService(ctx, software.deployments);
   let pushRunner: PushRunner | undefined;
-  const clientPush = new ClientPushService(ctx, secrets, enrolment, () => pushRunner);
+  const clientPush = new ClientPushService(ctx, () => pushRunner);
+  const pushAccounts = new PushAccountService(ctx, secrets, () => clientPush.settings());
   if (roles.has('scheduler'))
     pushRunner = new PushRunner({
       ctx,
@@ -337,7 +339,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDeploymentAdminRoutes(admin, software);
     registerPhasedDeploymentRoutes(admin, phased);
     registerDeploymentReportRoutes(admin, ctx);
-    registerClientPushRoutes(admin, clientPush);
+    registerClientPushRoutes(admin, clientPush, pushAccounts);
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();
