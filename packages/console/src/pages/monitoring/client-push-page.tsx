@@ -5,31 +5,23 @@ import {
   Drawer,
   Group,
   Modal,
-  PasswordInput,
   ScrollArea,
   SegmentedControl,
   Select,
   Stack,
   Table,
   Text,
-  TextInput,
   Textarea,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFingerprint, IconKey, IconListCheck, IconPlus, IconSend } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  ops,
-  type PushServiceMode,
-  type PushTarget,
-  type PushTargetState,
-} from '@steward/protocol';
+import { IconFingerprint, IconKey, IconListCheck, IconSend } from '@tabler/icons-react';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { ops, type PushTarget, type PushTargetState } from '@steward/protocol';
 import { useState } from 'react';
 import type { SubmitEvent } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { CollectionSelect } from '../../components/collection-select';
-import { ConfirmButton } from '../../components/confirm-button';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { FormActions } from '../../components/form-actions';

@@ -1,12 +1,8 @@
 import {
-  Badge,
   Button,
-  Code,
-  Drawer,
   Group,
   Modal,
   PasswordInput,
-  ScrollArea,
   SegmentedControl,
   Select,
   Stack,
@@ -16,28 +12,18 @@ import {
   Textarea,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFingerprint, IconKey, IconListCheck, IconPlus, IconSend } from '@tabler/icons-react';
+import { IconPlus } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  ops,
-  type PushServiceMode,
-  type PushTarget,
-  type PushTargetState,
-} from '@steward/protocol';
+import { ops, type PushServiceMode } from '@steward/protocol';
 import { useState } from 'react';
 import type { SubmitEvent } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
-import { CollectionSelect } from '../../components/collection-select';
 import { ConfirmButton } from '../../components/confirm-button';
-import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { FormActions } from '../../components/form-actions';
-import { PageHeader } from '../../components/page-header';
-import { PageTabs, useTabParam } from '../../components/page-tabs';
 import { RelativeTime } from '../../components/relative-time';
 import { BlockSkeleton } from '../../components/table-skeleton';
-import { useSession } from '../../session/session-context';
 
 function AddAccountModal(props: { opened: boolean; onClose: () => void }) {
   const qc = useQueryClient();
@@ -226,4 +212,3 @@ export function AccountsPanel({ writable }: { writable: boolean }) {
     </Stack>
   );
 }
-

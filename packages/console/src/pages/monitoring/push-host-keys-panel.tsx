@@ -1,43 +1,11 @@
-import {
-  Badge,
-  Button,
-  Code,
-  Drawer,
-  Group,
-  Modal,
-  PasswordInput,
-  ScrollArea,
-  SegmentedControl,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Textarea,
-} from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
-import { IconFingerprint, IconKey, IconListCheck, IconPlus, IconSend } from '@tabler/icons-react';
+import { Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  ops,
-  type PushServiceMode,
-  type PushTarget,
-  type PushTargetState,
-} from '@steward/protocol';
-import { useState } from 'react';
-import type { SubmitEvent } from 'react';
+import { ops } from '@steward/protocol';
 import { api } from '../../api/client';
-import { notifySuccess } from '../../api/errors';
-import { CollectionSelect } from '../../components/collection-select';
 import { ConfirmButton } from '../../components/confirm-button';
-import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
-import { FormActions } from '../../components/form-actions';
-import { PageHeader } from '../../components/page-header';
-import { PageTabs, useTabParam } from '../../components/page-tabs';
 import { RelativeTime } from '../../components/relative-time';
 import { BlockSkeleton } from '../../components/table-skeleton';
-import { useSession } from '../../session/session-context';
 
 /** The host keys recorded at first contact, with the refused key of a host that changed. */
 export function HostKeysPanel({ writable }: { writable: boolean }) {
@@ -106,4 +74,3 @@ export function HostKeysPanel({ writable }: { writable: boolean }) {
     </Table>
   );
 }
-
