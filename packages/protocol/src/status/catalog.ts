@@ -36,7 +36,7 @@ export interface StatusMessageDefinition extends CatalogEntry {
 /**
  * Every status message Steward raises, by name (ADR 0012). Ids from the seeds keep their numbers
  * (2330, 2342, 3531-3533, 10002-10009, 11250-11270); Steward's own: 40000-40999 agent,
- * 50000-50999 site server. Later capabilities add entries; ids are never reused. `insertions`
+ * 50000-51999 site server. Later capabilities add entries; ids are never reused. `insertions`
  * names the insertion strings %1..%n in order, so raising a message with the wrong number of
  * them is a compile error.
  */
