@@ -166,10 +166,16 @@ try {
   });
   log(`job ${job.id} started`);
   let detail = job;
+  const inSession = new Set(['connecting', 'checking', 'copying', 'installing']);
+  let peakSessions = 0;
   const terminal = new Set(['succeeded', 'failed', 'retry-scheduled', 'skipped-already-client']);
   while (Date.now() - t0 < 15 * 60_000) {
     detail = await api.call(ops.clientPush.getJob, { params: { id: job.id } });
     const done = detail.targets.filter((t) => terminal.has(t.state)).length;
+    peakSessions = Math.max(
+      peakSessions,
+      detail.targets.filter((t) => inSession.has(t.state)).length,
+    );
     if (done === detail.targets.length) break;
     await sleep(250);
   }
@@ -199,6 +205,8 @@ try {
     },
     hosts: hostCount,
     maxConcurrentSessions: sessions,
+    // Sampled every 250 ms from the API: targets in connecting/checking/copying/installing.
+    peakSessionsObserved: peakSessions,
     succeeded,
     counts: detail.counts,
     wallSeconds: round(wallSeconds),

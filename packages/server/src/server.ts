@@ -46,8 +46,10 @@ import { expireStatusMessages } from './status/retention.js';
 import { PushHub } from './push/push-hub.js';
 import { Scheduler, type Job } from './scheduler/scheduler.js';
 import { ClientPushService } from './client-push/service.js';
+import { PushAccountService } from './client-push/account-service.js';
 import { registerClientPushRoutes } from './client-push/routes.js';
 import { PushRunner } from './client-push/runner.js';
+import { REDACTED_LOG_PATHS } from './log-redaction.js';
 import { CollectionService } from './collections/service.js';
 import { registerCollectionRoutes } from './collections/routes.js';
 import { ClientSettingsService } from './client-settings/service.js';
@@ -160,25 +162,6 @@ function packageVersion(): string {
   }
 }
 
-/**
- * Secrets that must never reach a log even if an object carrying them is logged by mistake:
- * push account credentials (issue 9) and enrolment token secrets.
- */
-export const REDACTED_LOG_PATHS = [
-  'privateKey',
-  'password',
-  'passphrase',
-  '*.privateKey',
-  '*.password',
-  '*.passphrase',
-  'req.body.privateKey',
-  'req.body.password',
-  'req.body.passphrase',
-  'auth.privateKey',
-  'auth.password',
-  'auth.passphrase',
-];
-
 async function createLogger(dataDir: string, level: string): Promise<Logger> {
   const file = pino.destination({
     dest: join(dataDir, 'server.log'),
@@ -281,7 +264,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const phased = new PhasedDeploymentService(ctx, software.deployments);
   let pushRunner: PushRunner | undefined;
-  const clientPush = new ClientPushService(ctx, secrets, enrolment, () => pushRunner);
+  const clientPush = new ClientPushService(ctx, () => pushRunner);
+  const pushAccounts = new PushAccountService(ctx, secrets, () => clientPush.settings());
   if (roles.has('scheduler'))
     pushRunner = new PushRunner({
       ctx,
@@ -381,6 +365,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDeploymentReportRoutes(admin, ctx);
     registerClientPushRoutes(admin, clientPush);
     registerDiscoveryRoutes(admin, discovery);
+    registerClientPushRoutes(admin, clientPush, pushAccounts);
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();

@@ -197,7 +197,7 @@ export type PushHostKey = Static<typeof PushHostKey>;
 export const ClientPushSettingsOptions = {
   maxConcurrentSessions: integerSetting({
     label: 'Concurrent SSH sessions',
-    help: 'Push attempts that run at once across the site',
+    help: 'SSH sessions open at once across the site (a target waiting for its agent to enrol holds none)',
     unit: 'sessions',
     minimum: 1,
     maximum: 200,

@@ -4,49 +4,27 @@ import { SYSTEM_ACTOR, nowIso, type SiteContext } from '../context.js';
 import type { EnrolmentService } from '../enrolment/service.js';
 import { deviceEnrolledWithToken, devicesMatchingHost } from '../devices/repository.js';
 import { raiseSiteStatus } from '../status/site-status.js';
-import type { SecretBox } from '../site/secret-box.js';
 import { findAgentTarball } from './agent-package.js';
+import { parseInstallLines, shellQuote } from './prerequisites.js';
 import {
-  PROBE_SCRIPT,
-  evaluatePrerequisites,
-  parseFacts,
-  parseInstallLines,
-  shellQuote,
-} from './prerequisites.js';
-import {
-  findHostKey,
   findPushAccount,
   findPushJob,
   insertPushAttempt,
-  recordHostKey,
-  updateHostKeySeen,
   updatePushAttempt,
   updatePushTarget,
   type PushAccountRow,
   type PushTargetRow,
 } from './repository.js';
-import { PushStepError, SshSession, type OfferedHostKey, type SshAuth } from './ssh-session.js';
+import { PushStepError, type SshSession } from './ssh-session.js';
+import { PROBE_TIMEOUT_MS, connectAndCheck, type ConnectDeps } from './connect.js';
 
-export interface AttemptDeps {
-  ctx: SiteContext;
-  secrets: SecretBox;
+export interface AttemptDeps extends ConnectDeps {
   enrolment: EnrolmentService;
-  settings: () => Promise<ClientPushSettings>;
-  signal: AbortSignal;
-}
-
-/** Opens an account's sealed secrets for one connection (never logged, never stored open). */
-export function authOf(secrets: SecretBox, account: PushAccountRow): SshAuth {
-  switch (account.auth_kind) {
-    case 'key':
-      return {
-        kind: 'key',
-        privateKey: secrets.open(account.secret),
-        passphrase: account.passphrase === null ? undefined : secrets.open(account.passphrase),
-      };
-    case 'password':
-      return { kind: 'password', password: secrets.open(account.secret) };
-  }
+  /**
+   * Called once the SSH session is closed: waiting for enrolment holds no session, so the runner
+   * gives the slot to the next target (`maxConcurrentSessions` counts SSH sessions).
+   */
+  onSessionClosed?: () => void;
 }
 
 /** The ccm.log analog: timestamped lines, written to the attempt row as they come. */
@@ -62,112 +40,6 @@ class AttemptLog {
 }
 
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
-const PROBE_TIMEOUT_MS = 60_000;
-
-/**
- * What the probe and host-key checks share with `steward push account test`: connects with the
- * account (checking or recording the host key), runs the prerequisite checks, logs each step.
- * Returns the open session, or throws a PushStepError.
- */
-export async function connectAndCheck(
-  d: AttemptDeps,
-  t: { host: string; port: number },
-  account: PushAccountRow,
-  log: AttemptLog | { add(line: string): void },
-  onState: (s: PushTargetState) => Promise<void>,
-): Promise<SshSession> {
-  const settings = await d.settings();
-  const recorded = await findHostKey(d.ctx.db.kysely, t.host, t.port);
-  log.add(
-    `connecting to ${t.host}:${t.port} as "${account.user_name}" (push account "${account.name}", ${account.auth_kind})`,
-  );
-  let offered: OfferedHostKey | undefined;
-  let session: SshSession;
-  try {
-    const r = await SshSession.connect({
-      host: t.host,
-      port: t.port,
-      user: account.user_name,
-      auth: authOf(d.secrets, account),
-      timeoutMs: settings.connectTimeoutSeconds * 1000,
-      signal: d.signal,
-      acceptKey: (k) => {
-        offered = k;
-        return recorded === undefined || recorded.fingerprint === k.fingerprint;
-      },
-    });
-    session = r.session;
-  } catch (err) {
-    if (err instanceof PushStepError && err.code === ErrorCode.PUSH_HOST_KEY_CHANGED && recorded) {
-      const fp = offered?.fingerprint ?? '?';
-      log.add(
-        `host key CHANGED: recorded ${recorded.fingerprint} (${recorded.key_type}), offered ${fp}; connection refused before authentication`,
-      );
-      await updateHostKeySeen(d.ctx.db.kysely, {
-        host: t.host,
-        port: t.port,
-        at: nowIso(d.ctx),
-        refusedFingerprint: fp,
-      });
-      await raiseSiteStatus(d.ctx, {
-        message: 'PUSH_HOST_KEY_CHANGED',
-        insertionStrings: [t.host, recorded.fingerprint, fp],
-      });
-      throw new PushStepError(
-        ErrorCode.PUSH_HOST_KEY_CHANGED,
-        `${t.host}:${t.port} offered host key ${fp}, not ${recorded.fingerprint} recorded at first contact`,
-      );
-    }
-    if (offered && !recorded) await rememberKey(d, t, offered, log);
-    throw err;
-  }
-  if (offered && !recorded) await rememberKey(d, t, offered, log);
-  else if (recorded) {
-    log.add(`host key ${recorded.fingerprint} matches the one recorded at first contact`);
-    await updateHostKeySeen(d.ctx.db.kysely, {
-      host: t.host,
-      port: t.port,
-      at: nowIso(d.ctx),
-      refusedFingerprint: null,
-    });
-  }
-  log.add('connected');
-  await onState('checking');
-  const probe = await session.exec(PROBE_SCRIPT, PROBE_TIMEOUT_MS);
-  const facts = parseFacts(probe.stdout);
-  log.add(
-    `checks: os=${facts.osId} ${facts.osVersion} arch=${facts.arch} free=${facts.freeKb === undefined ? '?' : Math.floor(facts.freeKb / 1024)}MB at ${facts.prefix} systemd=${facts.systemd ? 'yes' : 'no'} root=${facts.root ? 'yes' : 'no'}${facts.root ? '' : ` sudo=${facts.sudo ? 'yes' : 'no'}`} node=${facts.node || 'none'}`,
-  );
-  const failure = evaluatePrerequisites(facts, {
-    minFreeDiskMb: settings.minFreeDiskMb,
-    serviceMode: account.service_mode,
-  });
-  if (failure) {
-    session.close();
-    throw new PushStepError(failure.code, failure.message, failure.permanent);
-  }
-  log.add('prerequisites met');
-  return session;
-}
-
-async function rememberKey(
-  d: AttemptDeps,
-  t: { host: string; port: number },
-  k: OfferedHostKey,
-  log: { add(line: string): void },
-): Promise<void> {
-  const at = nowIso(d.ctx);
-  await recordHostKey(d.ctx.db.kysely, {
-    host: t.host,
-    port: t.port,
-    key_type: k.keyType,
-    fingerprint: k.fingerprint,
-    first_seen_at: at,
-    last_seen_at: at,
-    refused_fingerprint: null,
-  });
-  log.add(`first contact: host key ${k.fingerprint} (${k.keyType}) recorded`);
-}
 
 /** Copies the tarball, makes a single-use token, runs install-agent.sh; logs its lines. */
 async function install(
@@ -334,6 +206,7 @@ export async function runAttempt(d: AttemptDeps, target: PushTargetRow): Promise
     const tokenId = await install(d, target, account, session, log, onState);
     session.close();
     session = undefined;
+    d.onSessionClosed?.();
     await onState('waiting-for-enrolment');
     const timeout = (await d.settings()).enrolmentTimeoutSeconds * 1000;
     log.add(`waiting up to ${timeout / 1000} s for the agent to enrol and report its inventory`);

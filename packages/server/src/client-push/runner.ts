@@ -4,12 +4,16 @@ import { runAttempt, type AttemptDeps } from './attempt.js';
 import { claimTarget, dueTargets, requeueOrphanedTargets } from './repository.js';
 
 /**
- * Runs push attempts in the scheduler process: at most `maxConcurrentSessions` at once; a tick
+ * Runs push attempts in the scheduler process: at most `maxConcurrentSessions` holding an SSH
+ * session at once (the wait for enrolment after it holds none); a tick
  * (every 2 s, at a job's start, and whenever an attempt ends) claims due targets for free slots.
  * Attempts run beside the scheduler's jobs, not inside one, so a slow host never holds a tick.
  */
 export class PushRunner {
-  private readonly running = new Map<string, Promise<void>>();
+  /** Attempts holding an SSH session: what `maxConcurrentSessions` limits. */
+  private readonly running = new Set<string>();
+  /** Every attempt not finished, including those waiting for enrolment without a session. */
+  private readonly attempts = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
   private ticking = false;
   /** Set once this process leads the scheduler: only the leader runs attempts. */
@@ -29,7 +33,8 @@ export class PushRunner {
     if (n > 0) this.deps.ctx.log.info({ targets: n }, 'client push: orphaned targets queued again');
   }
 
-  get active(): number {
+  /** Attempts holding an SSH session now. */
+  get sessions(): number {
     return this.running.size;
   }
 
@@ -64,7 +69,7 @@ export class PushRunner {
     let started = 0;
     for (const t of due) {
       if (started >= free) break;
-      if (this.running.has(t.id)) continue;
+      if (this.attempts.has(t.id)) continue;
       const claimed = await claimTarget(ctx.db.kysely, {
         id: t.id,
         fromState: t.state,
@@ -73,25 +78,33 @@ export class PushRunner {
       });
       if (!claimed) continue;
       started++;
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
+        this.running.delete(t.id);
+        if (!this.abort.signal.aborted) void this.tick();
+      };
+      this.running.add(t.id);
       const p = runAttempt(
-        { ...this.deps, signal: this.abort.signal },
+        { ...this.deps, signal: this.abort.signal, onSessionClosed: release },
         { ...t, state: 'connecting' },
       )
         .catch((err: unknown) =>
           ctx.log.error({ err, target: t.id }, 'client push attempt crashed'),
         )
         .finally(() => {
-          this.running.delete(t.id);
-          if (!this.abort.signal.aborted) void this.tick();
+          this.attempts.delete(t.id);
+          release();
         });
-      this.running.set(t.id, p);
+      this.attempts.set(t.id, p);
     }
   }
 
   /** Stops: running attempts end at their next step and queue their targets again. */
   async stop(): Promise<void> {
     this.abort.abort();
-    const all = Promise.allSettled([...this.running.values()]);
+    const all = Promise.allSettled([...this.attempts.values()]);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
     clearTimeout(timer);

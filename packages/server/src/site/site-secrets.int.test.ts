@@ -7,7 +7,8 @@ import { createTestContext, postgresReachable, testDialects } from '../../test/s
 import { generateMasterKey, readMasterKey, writeMasterKey } from './master-key.js';
 import { SecretBox, sealedKeyId } from './secret-box.js';
 import { loadOrCreateSiteKeys } from './site-keys.js';
-import { SECRET_SETTINGS, openSiteSecrets } from './site-secrets.js';
+import { SECRET_SETTINGS, openSiteSecrets, rotateMasterKey } from './site-secrets.js';
+import { findPushAccount, insertPushAccount } from '../client-push/repository.js';
 
 const pgUp = await postgresReachable();
 
@@ -69,6 +70,35 @@ describe.each(testDialects)('site secrets on %s', (dialect) => {
       expect(await siteWithKeys()).toEqual(site);
       expect(existsSync(`${keyPath()}.next`)).toBe(false);
       expect(await sealedIds()).toEqual([site.keyId, site.keyId]);
+    });
+
+    it('re-seals push account secrets in a rotation, and refuses a process without their key', async () => {
+      const site = await siteWithKeys();
+      const box = await openSiteSecrets(ctx.db.kysely, { dataDir });
+      await insertPushAccount(ctx.db.kysely, {
+        id: 'a1',
+        name: 'ops',
+        user_name: 'root',
+        auth_kind: 'key',
+        secret: box.seal('PRIVATE KEY TEXT'),
+        passphrase: box.seal('pass phrase'),
+        service_mode: 'systemd',
+        created_at: new Date().toISOString(),
+        created_by: 'test',
+      });
+      const r = await rotateMasterKey(ctx.db.kysely, { dataDir });
+      expect(r.resealed).toBe(3); // the CA, the signing key, the account
+      const account = await findPushAccount(ctx.db.kysely, 'ops');
+      expect(sealedKeyId(account?.secret ?? '')).toBe(r.keyId);
+      expect(sealedKeyId(account?.passphrase ?? '')).toBe(r.keyId);
+      const now = await openSiteSecrets(ctx.db.kysely, { dataDir });
+      expect(now.open(account?.secret ?? '')).toBe('PRIVATE KEY TEXT');
+      expect(now.open(account?.passphrase ?? '')).toBe('pass phrase');
+      expect(r.previousKeyId).toBe(site.keyId);
+      // With only the push secrets sealed, another key still cannot open the site.
+      await ctx.db.kysely.deleteFrom('site_setting').execute();
+      rmSync(keyPath());
+      await expect(openSiteSecrets(ctx.db.kysely, { dataDir })).rejects.toThrow(/master key/);
     });
   });
 });
