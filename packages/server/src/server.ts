@@ -363,9 +363,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDeploymentAdminRoutes(admin, software);
     registerPhasedDeploymentRoutes(admin, phased);
     registerDeploymentReportRoutes(admin, ctx);
-    registerClientPushRoutes(admin, clientPush);
-    registerDiscoveryRoutes(admin, discovery);
     registerClientPushRoutes(admin, clientPush, pushAccounts);
+    registerDiscoveryRoutes(admin, discovery);
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();

@@ -35,11 +35,10 @@ export interface StatusMessageDefinition extends CatalogEntry {
 
 /**
  * Every status message Steward raises, by name (ADR 0012). Ids from the seeds keep their numbers
- * (2330, 2342, 3531-3533, 10002-10009, 11250-11270); Steward's own: 40000-40999 agent,
- * 50000-50999 site server (51100-51199 network discovery). Later capabilities add entries; ids are never reused. `insertions`
  * (2330, 2342, 3531-3533, 10002-10009, 11250-11270); Steward's own: 40000-49999 agent,
- * 50000-59999 site server (issue 9 added blocks above 40999 and 50999, e.g. 51300-51399). Later capabilities add entries; ids are never reused. `insertions`
- * 50000-51999 site server. Later capabilities add entries; ids are never reused. `insertions`
+ * 50000-59999 site server, in blocks per capability (issue 9: 51000 client push, 51100 network
+ * discovery, 51200 client health, 51300 client versions). Later capabilities add entries; ids
+ * are never reused. `insertions`
  * names the insertion strings %1..%n in order, so raising a message with the wrong number of
  * them is a compile error.
  */
