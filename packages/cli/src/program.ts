@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerClientSettingsCommands } from './commands/client-settings.js';
+import { registerClientCheckCommands } from './commands/client-check.js';
 import { registerSiteSettingsCommands } from './commands/site-settings.js';
 import { registerCollectionCommands } from './commands/collections.js';
 import { registerDeviceCommands } from './commands/devices.js';
@@ -59,6 +60,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerQueryCommands(program, ctx);
   registerInventoryClassCommands(program, ctx);
   registerClientSettingsCommands(program, ctx);
+  registerClientCheckCommands(program, ctx);
   registerSiteSettingsCommands(program, ctx);
   registerStatusCommands(program, ctx);
   registerPackageCommands(program, ctx);

@@ -1,6 +1,7 @@
 export * from './agent/protocol.js';
 export * from './agent/software.js';
 export * from './boundaries/schemas.js';
+export * from './client-check/schemas.js';
 export * from './client-settings/schemas.js';
 export * from './collections/query/api-schemas.js';
 export * from './collections/query/ast.js';

@@ -3,6 +3,7 @@ import { AgentError, errorMessage, ExitCode, FATAL_DEVICE_CODES } from '../error
 import { resolveStateDir } from '../state/state-dir.js';
 import { AGENT_VERSION } from '../version.js';
 import { centerCommand } from './center-command.js';
+import { checkCommand } from './check-command.js';
 import type { CliIo } from './cli-io.js';
 import { enrollCommand } from './enroll-command.js';
 import { inventoryCommand } from './inventory-command.js';
@@ -21,6 +22,10 @@ Commands:
       Collect inventory on this machine and print it (no server needed).
   status [--state-dir <dir>] [--json]
       Enrolment, policy version, outbox depth, last successful contact.
+  check [--state-dir <dir>] [--json]
+      Client check now: service, state directory, disk, outbox, clock, identity, policy,
+      inventory. The running service runs and reports it; without one, this command does
+      (remediating unless the site set notify-only). Exit 1 when a check failed.
   center [list | install <deployment> | postpone <deployment> --minutes <n>] [--json] [--user <name>]
       Software Center: software offered to this machine and required runs to come; install
       now, or postpone a required run (within the deployment's limit). Needs the agent running.
@@ -91,6 +96,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'status':
       only(command, parsed, ['state-dir', 'json']);
       return statusCommand({ stateDir, json: v.json }, io);
+    case 'check':
+      only(command, parsed, ['state-dir', 'json']);
+      return checkCommand({ stateDir, json: v.json }, io);
     case 'center':
       only(command, parsed, ['state-dir', 'json', 'minutes', 'user']);
       return centerCommand(

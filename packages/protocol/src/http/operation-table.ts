@@ -3,6 +3,7 @@ import {
   contentLocationOperations,
   deviceAgentOperations,
 } from '../agent/operations.js';
+import { clientCheckOperations } from '../client-check/operations.js';
 import { clientSettingsObjectOperations } from '../client-settings/operations.js';
 import { boundaryGroupOperations, boundaryOperations } from '../boundaries/operations.js';
 import { collectionOperations } from '../collections/operations.js';
@@ -35,6 +36,7 @@ export const ops = {
   devices: deviceOperations,
   inventory: inventoryOperations,
   clientSettingsObjects: clientSettingsObjectOperations,
+  clientCheck: clientCheckOperations,
   collections: collectionOperations,
   programs: programOperations,
   maintenanceWindows: maintenanceWindowOperations,

@@ -601,6 +601,31 @@ export const StatusMessages = {
     text: 'Phased deployment "%1" completed all %2 phases.',
     insertions: ['phasedDeployment', 'phases'],
   },
+  // --- client check on the agent (issue 9; agent range 40200-40299) ---
+  CLIENT_CHECK_PASSED: {
+    id: 40200,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'client-check',
+    text: 'Client check passed: all %1 checks passed (%2).',
+    insertions: ['checks', 'trigger'],
+  },
+  CLIENT_CHECK_FAILED: {
+    id: 40201,
+    severity: 'error',
+    type: 'milestone',
+    component: 'client-check',
+    text: 'Client check "%1" failed: %2',
+    insertions: ['check', 'detail'],
+  },
+  CLIENT_CHECK_REMEDIATED: {
+    id: 40202,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'client-check',
+    text: 'Client check "%1" failed and was remediated: %2',
+    insertions: ['check', 'detail'],
+  },
 } as const satisfies Record<string, StatusMessageDefinition>;
 
 /** A status message's name in `StatusMessages` (what server and agent code raise). */

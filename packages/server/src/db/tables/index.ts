@@ -13,6 +13,8 @@ import { deploymentsTables, type DeploymentsTables } from './deployments.js';
 export type {
   ClientSettingsObjectTable,
   ClientSettingsAssignmentTable,
+  ClientCheckRunTable,
+  ClientCheckStateTable,
 } from './client-health.js';
 import { clientHealthTables, type ClientHealthTables } from './client-health.js';
 import type { TableDescription } from './columns.js';
