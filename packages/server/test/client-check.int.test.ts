@@ -167,6 +167,10 @@ describe.each(dialects)('client check (%s)', (dialect) => {
         });
         return m.items.some((x) => x.insertionStrings[0] === 'state-directory');
       });
+      const report = await api.call(ops.clientCheck.failures, {
+        query: { check: 'state-directory', collection: 'Checked' },
+      });
+      expect(report.map((x) => x.deviceId)).toEqual([a.deviceId]);
       await api.updateClientSettings({ clientCheckMode: 'remediate' });
     },
     120_000,

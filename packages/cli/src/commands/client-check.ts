@@ -1,6 +1,7 @@
-import { ops } from '@steward/protocol';
+import { CLIENT_CHECK_NAMES, ops } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
+import { parseChoice } from '../options.js';
 
 /** Client check results (the ccmeval analog): one device's latest run, or a collection's summary. */
 export function registerClientCheckCommands(program: Command, ctx: Ctx): void {
@@ -65,6 +66,31 @@ export function registerClientCheckCommands(program: Command, ctx: Ctx): void {
       ],
       s.checks.map((c) => [c.check, String(c.passed), String(c.failed), String(c.remediated)]),
       'No checks.',
+    );
+  });
+  const failing = withJson(
+    cc
+      .command('failing')
+      .description('report: clients whose latest client check failed this check')
+      .argument('<check>', CLIENT_CHECK_NAMES.join(', '))
+      .option('--collection <name-or-id>', 'members of this collection only'),
+  );
+  action(failing, async ({ opts, arg }) => {
+    const check = parseChoice(arg(0), '<check>', CLIENT_CHECK_NAMES);
+    const collection = opts.string('collection');
+    const rows = await (
+      await ctx.client()
+    ).call(ops.clientCheck.failures, {
+      query: { check, ...(collection === undefined ? {} : { collection }) },
+    });
+    if (opts.flag('json')) {
+      ctx.out.json(rows);
+      return;
+    }
+    ctx.out.table(
+      [{ header: 'DEVICE' }, { header: 'AT' }, { header: 'DETAIL', flex: true }],
+      rows.map((r) => [r.deviceName, r.at, r.detail]),
+      `No client fails the ${check} check.`,
     );
   });
 }

@@ -1,7 +1,13 @@
 import { ErrorCode } from '../common/errors.js';
 import { IdParams } from '../http/common.js';
 import { defineOperations } from '../http/operation.js';
-import { ClientCheckSummary, DeviceClientCheck } from './schemas.js';
+import { Type } from '@sinclair/typebox';
+import {
+  ClientCheckFailureRow,
+  ClientCheckFailuresQuery,
+  ClientCheckSummary,
+  DeviceClientCheck,
+} from './schemas.js';
 
 const tags = ['client-health'];
 
@@ -26,5 +32,15 @@ export const clientCheckOperations = defineOperations({
     errors: [ErrorCode.COLLECTION_NOT_FOUND],
     summary: 'Per check, how many members passed, failed or were remediated at their latest check',
     tags,
+  },
+  failures: {
+    method: 'GET',
+    path: '/reports/client-check-failures',
+    query: ClientCheckFailuresQuery,
+    responses: { 200: Type.Array(ClientCheckFailureRow) },
+    permission: 'read',
+    errors: [ErrorCode.COLLECTION_NOT_FOUND],
+    summary: 'Report: clients whose latest client check failed the given check, newest first',
+    tags: ['reports'],
   },
 });

@@ -86,3 +86,24 @@ export const ClientCheckSummary = Type.Object({
   ),
 });
 export type ClientCheckSummary = Static<typeof ClientCheckSummary>;
+
+/** The query of the report "clients failing a given check". */
+export const ClientCheckFailuresQuery = Type.Object(
+  {
+    check: ClientCheckName,
+    /** Members of this collection only (id or name). */
+    collection: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+  },
+  { additionalProperties: false },
+);
+export type ClientCheckFailuresQuery = Static<typeof ClientCheckFailuresQuery>;
+
+/** One device whose latest outcome of the check is failed. */
+export const ClientCheckFailureRow = Type.Object({
+  deviceId: Type.String(),
+  deviceName: Type.String(),
+  check: ClientCheckName,
+  detail: Type.String(),
+  at: Type.String(),
+});
+export type ClientCheckFailureRow = Static<typeof ClientCheckFailureRow>;

@@ -7,6 +7,7 @@ import {
 import { Type } from '@sinclair/typebox';
 import { parseJsonColumn } from '../db/corrupt-row.js';
 import { memberIdsOf } from '../collections/membership-repository.js';
+import { deviceNames } from '../devices/repository.js';
 import type { Queryable } from '../db/database.js';
 
 const Results = Type.Array(ClientCheckResult);
@@ -133,13 +134,14 @@ export async function reportedCount(db: Queryable, collectionId: string): Promis
 export async function devicesFailing(
   db: Queryable,
   opts: { check: ClientCheckName; collectionId?: string },
-): Promise<{ device_id: string; detail: string; at: string }[]> {
+): Promise<{ device_id: string; device_name: string; detail: string; at: string }[]> {
   let q = db
-    .selectFrom('client_check_state')
-    .select(['device_id', 'detail', 'at'])
-    .where('check_name', '=', opts.check)
-    .where('outcome', '=', 'failed');
+    .selectFrom('client_check_state as s')
+    .innerJoin(deviceNames(db).as('d'), 'd.id', 's.device_id')
+    .select(['s.device_id', 'd.name as device_name', 's.detail', 's.at'])
+    .where('s.check_name', '=', opts.check)
+    .where('s.outcome', '=', 'failed');
   if (opts.collectionId !== undefined)
-    q = q.where('device_id', 'in', memberIdsOf(db, opts.collectionId));
-  return q.orderBy('at', 'desc').execute();
+    q = q.where('s.device_id', 'in', memberIdsOf(db, opts.collectionId));
+  return q.orderBy('s.at', 'desc').execute();
 }

@@ -9,5 +9,6 @@ export function registerClientCheckRoutes(app: App, service: ClientCheckService)
   implement(app, ops.clientCheck, {
     device: (req) => service.device(actorOf(req), req.params.id),
     collectionSummary: (req) => service.collectionSummary(actorOf(req), req.params.id),
+    failures: (req) => service.failures(actorOf(req), req.query),
   });
 }

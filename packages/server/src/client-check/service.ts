@@ -2,6 +2,8 @@ import {
   CLIENT_CHECK_NAMES,
   ErrorCode,
   NotFoundError,
+  type ClientCheckFailureRow,
+  type ClientCheckFailuresQuery,
   type ClientCheckSummary,
   type DeviceClientCheck,
 } from '@steward/protocol';
@@ -58,5 +60,28 @@ export class ClientCheckService {
         remediated: n(check, 'remediated'),
       })),
     };
+  }
+
+  /** Report: devices whose latest outcome of a check is failed (optionally of one collection). */
+  async failures(actor: Actor, q: ClientCheckFailuresQuery): Promise<ClientCheckFailureRow[]> {
+    authorize(actor, 'read');
+    const db = this.ctx.db.kysely;
+    let collectionId: string | undefined;
+    if (q.collection !== undefined) {
+      const c = await findCollection(db, q.collection);
+      if (!c) throw new NotFoundError('collection', q.collection, ErrorCode.COLLECTION_NOT_FOUND);
+      collectionId = c.id;
+    }
+    const rows = await repo.devicesFailing(db, {
+      check: q.check,
+      ...(collectionId === undefined ? {} : { collectionId }),
+    });
+    return rows.map((r) => ({
+      deviceId: r.device_id,
+      deviceName: r.device_name,
+      check: q.check,
+      detail: r.detail,
+      at: r.at,
+    }));
   }
 }
