@@ -255,8 +255,7 @@ function toAction(r: {
   not_connected: number;
 }): DeviceAction {
   // Stored text back to the union: an unknown value (a newer site's action) reads as the last.
-  const action: NudgeAction =
-    NUDGE_ACTIONS.find((a) => a === r.action) ?? 'deployments:evaluate';
+  const action: NudgeAction = NUDGE_ACTIONS.find((a) => a === r.action) ?? 'deployments:evaluate';
   return {
     id: r.id,
     deviceId: r.device_id,
