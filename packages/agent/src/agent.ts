@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   canonicalJson,
@@ -39,6 +40,8 @@ import { loadPolicy, savePolicy } from './state/policy-file.js';
 import { acquireStateLock } from './state/state-lock.js';
 import { statePaths } from './state/state-dir.js';
 import { AGENT_VERSION } from './version.js';
+import { checkSettings, type CheckEnvironment } from './health/checks.js';
+import { clientCheckDelayMs, runAndReportClientCheck } from './health/client-check-runner.js';
 
 export interface AgentOptions {
   stateDir: string;
@@ -79,6 +82,8 @@ export class Agent {
   private software: SoftwareService | undefined;
   private closeSoftware: (() => Promise<void>) | undefined;
   private applyContentSettings: ((s: ClientSettings) => void) | undefined;
+  /** Why the next clientCheck job runs (a schedule unless the command asked). */
+  private checkTrigger: 'schedule' | 'command' = 'schedule';
 
   constructor(private readonly options: AgentOptions) {
     this.log = options.log ?? stderrLogger();
@@ -96,6 +101,12 @@ export class Agent {
   private get http(): HttpsClient {
     if (this.httpRef === undefined) throw new Error('agent not started');
     return this.httpRef;
+  }
+
+  /** Runs the client check now (`steward-agent check` signals the service with SIGUSR2). */
+  requestClientCheck(): void {
+    this.checkTrigger = 'command';
+    this.jobs.push({ kind: 'clientCheck' });
   }
 
   /** Asks the loop to stop after the current job (SIGINT/SIGTERM). */
@@ -221,6 +232,7 @@ export class Agent {
     this.jobs.push({ kind: 'deployments' });
     await this.scheduleInventory(this.options.full === true);
     await this.scheduleSoftwareScan();
+    await this.scheduleClientCheck();
 
     for (let job = await this.jobs.take(); job !== undefined; job = await this.jobs.take()) {
       try {
@@ -295,7 +307,55 @@ export class Agent {
       case 'nudge':
         await this.nudge(job.action, job.requestId);
         return;
+      case 'clientCheck': {
+        const trigger = this.checkTrigger;
+        this.checkTrigger = 'schedule';
+        await this.clientCheck(trigger);
+        await this.scheduleClientCheck();
+        await this.flush();
+        return;
+      }
     }
+  }
+
+  private async scheduleClientCheck(): Promise<void> {
+    const interval = checkSettings(this.settings).clientCheckIntervalSeconds;
+    this.jobs.schedule(
+      'clientCheck',
+      await clientCheckDelayMs(this.options.stateDir, interval, this.now()),
+    );
+  }
+
+  private now(): Date {
+    return (this.options.clock ?? systemClock).now();
+  }
+
+  /** The client check (the ccmeval analog) from inside the service, reported through the outbox. */
+  private async clientCheck(trigger: 'schedule' | 'nudge' | 'command'): Promise<void> {
+    const env: CheckEnvironment = {
+      stateDir: this.options.stateDir,
+      settings: this.settings,
+      now: () => this.now(),
+      outbox: { depth: this.outbox.depth, firstSeq: this.outbox.firstSeq },
+      siteClock: async () => {
+        // A fresh answer: the heartbeat doubles as the clock reading.
+        await sendHeartbeat(this.http, this.heartbeatBody());
+        await this.contactOk();
+        return this.http.lastSiteClock;
+      },
+      inService: true,
+      serviceRunning: () => Promise.resolve(true),
+      fetchPolicyNow: () => this.fetchPolicy(),
+      runInventoryNow: () => this.inventory({}),
+    };
+    const report = await runAndReportClientCheck(env, this.outbox, trigger);
+    const failed = report.results.filter((r) => r.outcome === 'failed').map((r) => r.check);
+    const fixed = report.results.filter((r) => r.outcome === 'remediated').map((r) => r.check);
+    this.log.info(
+      `client check (${trigger}, ${report.mode}): ${report.results.length - failed.length - fixed.length} passed` +
+        (fixed.length > 0 ? `, remediated ${fixed.join(', ')}` : '') +
+        (failed.length > 0 ? `, failed ${failed.join(', ')}` : ''),
+    );
   }
 
   private async nudge(action: NudgeAction, requestId: string): Promise<void> {
@@ -314,6 +374,10 @@ export class Agent {
         case 'deployments:evaluate':
           await this.software?.refreshAssignments();
           await this.software?.tick();
+          break;
+        case 'client-check:run':
+          await this.clientCheck('nudge');
+          await this.scheduleClientCheck();
           break;
       }
     } catch (err) {
@@ -342,7 +406,12 @@ export class Agent {
       await this.report(statusMessage('POLICY_REFUSED', [check.reason]));
       return;
     }
-    if (this.policy?.version === check.policy.version) return;
+    if (this.policy?.version === check.policy.version) {
+      // The same policy, but its cache file is gone (the client check dropped a corrupt one).
+      if (!existsSync(statePaths(this.options.stateDir).policy))
+        await savePolicy(this.options.stateDir, check.signed);
+      return;
+    }
     const older = olderPolicy(this.policy, check.policy);
     if (older !== undefined) {
       this.log.error(older.reason);
@@ -368,6 +437,7 @@ export class Agent {
     if (classesChanged) this.jobs.push({ kind: 'inventory' });
     else await this.scheduleInventory(false);
     await this.scheduleSoftwareScan();
+    await this.scheduleClientCheck();
   }
 
   private async timing(forceInventory = false) {

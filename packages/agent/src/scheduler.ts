@@ -9,6 +9,7 @@ export type Job =
   | { kind: 'flush' }
   /** Software deployments: decide what is due (every 30 s, on nudges and Software Center requests). */
   | { kind: 'deployments' }
+  | { kind: 'clientCheck' }
   | { kind: 'nudge'; action: NudgeAction; requestId: string };
 export type TimedJob = Exclude<Job, { kind: 'nudge' }>['kind'];
 

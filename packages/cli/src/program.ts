@@ -5,6 +5,7 @@ import { registerAgentVersionCommands } from './commands/agent-versions.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerClientPushCommands } from './commands/client-push.js';
 import { registerClientSettingsCommands } from './commands/client-settings.js';
+import { registerClientCheckCommands } from './commands/client-check.js';
 import { registerSiteSettingsCommands } from './commands/site-settings.js';
 import { registerCollectionCommands } from './commands/collections.js';
 import { registerDeviceCommands } from './commands/devices.js';
@@ -62,6 +63,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerQueryCommands(program, ctx);
   registerInventoryClassCommands(program, ctx);
   registerClientSettingsCommands(program, ctx);
+  registerClientCheckCommands(program, ctx);
   registerSiteSettingsCommands(program, ctx);
   registerStatusCommands(program, ctx);
   registerPackageCommands(program, ctx);

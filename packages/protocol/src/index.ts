@@ -4,6 +4,7 @@ export * from './agent-versions/schemas.js';
 export { InstallToken, installCommandOf } from './agent-versions/install-operations.js';
 export * from './boundaries/schemas.js';
 export * from './client-push/schemas.js';
+export * from './client-check/schemas.js';
 export * from './client-settings/schemas.js';
 export * from './collections/query/api-schemas.js';
 export * from './collections/query/ast.js';

@@ -53,6 +53,8 @@ import { REDACTED_LOG_PATHS } from './log-redaction.js';
 import { CollectionService } from './collections/service.js';
 import { registerCollectionRoutes } from './collections/routes.js';
 import { ClientSettingsService } from './client-settings/service.js';
+import { ClientCheckService } from './client-check/service.js';
+import { registerClientCheckRoutes } from './client-check/routes.js';
 import { registerClientSettingsRoutes } from './client-settings/routes.js';
 import { propagateClientSettingsMembership } from './client-settings/membership-watch.js';
 import { ensureBuiltinCollections } from './collections/builtin.js';
@@ -354,6 +356,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDeviceRoutes(admin, devices);
     registerInventoryRoutes(admin, classes, policy);
     registerClientSettingsRoutes(admin, clientSettings);
+    registerClientCheckRoutes(admin, new ClientCheckService(ctx));
     registerCollectionRoutes(admin, collections);
     registerStatusRoutes(admin, ctx);
     registerAuditRoutes(admin, (actor, q) => listAudit(ctx, actor, q));

@@ -52,6 +52,8 @@ export class HttpsClient {
   private readonly base: URL;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
+  /** The site's Date header of the last answer and the local time it arrived (client check). */
+  lastSiteClock: { siteMs: number; localMs: number } | undefined;
 
   constructor(private readonly options: HttpsClientOptions) {
     this.base = new URL(options.baseUrl);
@@ -113,6 +115,8 @@ export class HttpsClient {
     const opts: RequestOptions = { method, agent: this.agent, headers, timeout: this.timeoutMs };
     return new Promise((resolve, reject) => {
       const req = request(url, opts, (res) => {
+        const date = Date.parse(res.headers.date ?? '');
+        if (Number.isFinite(date)) this.lastSiteClock = { siteMs: date, localMs: Date.now() };
         readBody(res, this.maxResponseBytes).then(
           (text) => resolve({ status: res.statusCode ?? 0, text }),
           (err: unknown) => reject(err instanceof Error ? err : new Error(String(err))),

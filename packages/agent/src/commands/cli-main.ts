@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { AgentError, errorMessage, ExitCode, FATAL_DEVICE_CODES } from '../errors.js';
 import { resolveStateDir } from '../state/state-dir.js';
 import { AGENT_VERSION } from '../version.js';
+import { centerCommand } from './center-command.js';
+import { checkCommand } from './check-command.js';
 import type { CliIo } from './cli-io.js';
 
 // Each command is loaded when it runs: the service (`run`) lives for months and should not hold
@@ -19,6 +21,10 @@ Commands:
       Collect inventory on this machine and print it (no server needed).
   status [--state-dir <dir>] [--json]
       Enrolment, policy version, outbox depth, last successful contact.
+  check [--state-dir <dir>] [--json]
+      Client check now: service, state directory, disk, outbox, clock, identity, policy,
+      inventory. The running service runs and reports it; without one, this command does
+      (remediating unless the site set notify-only). Exit 1 when a check failed.
   center [list | install <deployment> | postpone <deployment> --minutes <n>] [--json] [--user <name>]
       Software Center: software offered to this machine and required runs to come; install
       now, or postpone a required run (within the deployment's limit). Needs the agent running.
@@ -104,6 +110,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'status':
       only(command, parsed, ['state-dir', 'json']);
       return (await import('./status-command.js')).statusCommand({ stateDir, json: v.json }, io);
+      return statusCommand({ stateDir, json: v.json }, io);
+    case 'check':
+      only(command, parsed, ['state-dir', 'json']);
+      return checkCommand({ stateDir, json: v.json }, io);
     case 'center':
       only(command, parsed, ['state-dir', 'json', 'minutes', 'user']);
       return (await import('./center-command.js')).centerCommand(

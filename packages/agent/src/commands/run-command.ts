@@ -32,12 +32,16 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     agent.stop(signal);
     setTimeout(() => process.exit(1), STOP_GRACE_MS).unref();
   };
+  // `steward-agent check` asks the running service to check and report (SIGUSR2).
+  const onCheck = (): void => agent.requestClientCheck();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGUSR2', onCheck);
   try {
     return await agent.run();
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGUSR2', onCheck);
   }
 }

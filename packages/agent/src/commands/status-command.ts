@@ -14,7 +14,8 @@ export interface StatusArgs {
   json: boolean;
 }
 
-async function runningPid(lockPath: string): Promise<number | undefined> {
+/** The pid of the running service (it holds the state lock), if any. */
+export async function runningPid(lockPath: string): Promise<number | undefined> {
   const pid = Number.parseInt((await readFile(lockPath, 'utf8').catch(() => '')).trim(), 10);
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {

@@ -147,7 +147,9 @@ describe('outbox bounds', () => {
         ? `inv-${i.body.kind}`
         : i.type === 'status:message'
           ? `msg-${i.body.messageId}`
-          : `dep-${i.body.state}`,
+          : i.type === 'deployment:state'
+            ? `dep-${i.body.state}`
+            : `check-${i.body.trigger}`,
     );
     expect(kinds[0]).toBe('msg-40020');
     expect(kinds.at(-1)).toBe('msg-40020');

@@ -5,6 +5,7 @@ import {
   findUnsafeText,
   OutboxItem,
   withSafeText,
+  type ClientCheckReport,
   type DeploymentStateReport,
   type InventoryReportBody,
   type StatusMessageBody,
@@ -34,6 +35,7 @@ const ENTRY_TAGS = [
   'inventory-full',
   'inventory-delta',
   'deployment-state',
+  'client-check',
 ] as const;
 type EntryTag = (typeof ENTRY_TAGS)[number];
 interface Entry {
@@ -57,7 +59,8 @@ function parseTag(value: string): EntryTag | undefined {
 type NewItem =
   | { type: 'status:message'; body: StatusMessageBody }
   | { type: 'inventory:report'; body: InventoryReportBody }
-  | { type: 'deployment:state'; body: DeploymentStateReport };
+  | { type: 'deployment:state'; body: DeploymentStateReport }
+  | { type: 'client-check:report'; body: ClientCheckReport };
 
 function tagOf(item: NewItem): EntryTag {
   switch (item.type) {
@@ -68,6 +71,9 @@ function tagOf(item: NewItem): EntryTag {
     case 'deployment:state':
       // Never picked by the drop policy: a run's outcome must reach the site.
       return 'deployment-state';
+    case 'client-check:report':
+      // Small, one a day: never dropped either (the site's health view depends on it).
+      return 'client-check';
   }
 }
 
@@ -230,6 +236,10 @@ export class Outbox {
 
   enqueueDeploymentState(body: DeploymentStateReport): Promise<number> {
     return this.enqueue({ type: 'deployment:state', body });
+  }
+
+  enqueueClientCheck(body: ClientCheckReport): Promise<number> {
+    return this.enqueue({ type: 'client-check:report', body });
   }
 
   /**

@@ -22,6 +22,11 @@ const NUDGES: readonly { command: string; action: NudgeAction; description: stri
     action: 'deployments:evaluate',
     description: 'ask the agent to evaluate its deployments now',
   },
+  {
+    command: 'run-client-check',
+    action: 'client-check:run',
+    description: 'ask the agent to run its client check now (and remediate unless notify-only)',
+  },
 ];
 
 const STEP: Record<DeviceAction['state'], number> = {

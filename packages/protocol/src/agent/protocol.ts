@@ -1,6 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { MAX_INT32, MAX_INTERVAL_SECONDS } from '../http/paging.js';
-import { durationSetting, integerSetting, settingsValueProperties } from '../common/settings.js';
+import {
+  choiceSetting,
+  durationSetting,
+  integerSetting,
+  settingsValueProperties,
+} from '../common/settings.js';
+import { ClientCheckReport } from '../client-check/schemas.js';
 import { CustomClassDefinition, InventoryReportBody } from '../inventory/schemas.js';
 import { StatusMessageBody } from '../status/catalog.js';
 import { DeploymentStateReport } from './software.js';
@@ -92,6 +98,68 @@ export const ClientSettingsOptions = {
     default: 5120,
     flag: { kind: 'value', name: 'content-cache-mb', placeholder: '<n>' },
   }),
+  // ---- client check (the ccmeval analog, issue 9) ----
+  clientCheckIntervalSeconds: durationSetting({
+    label: 'Client check',
+    help: 'How often agents check their own health (also on demand: a client-check:run nudge or steward-agent check)',
+    unit: 'hours',
+    minimum: 300,
+    maximum: MAX_INTERVAL_SECONDS,
+    default: 86_400,
+    flag: durationFlag('client-check-interval'),
+  }),
+  clientCheckMode: choiceSetting({
+    label: 'Client check remediation',
+    shortLabel: 'Client check mode',
+    help: 'Whether a failed check is repaired (restart the service, repair the state directory) or only reported',
+    render: 'select',
+    choices: [
+      { value: 'remediate', label: 'Remediate and report' },
+      { value: 'notify-only', label: 'Report only (notify-only)' },
+    ],
+    default: 'remediate',
+    flag: { kind: 'value', name: 'client-check-mode', placeholder: '<remediate|notify-only>' },
+  }),
+  clientCheckMinFreeDiskMb: integerSetting({
+    label: 'Client check: minimum free disk',
+    shortLabel: 'Minimum free disk',
+    help: 'Free space the state directory needs; less fails the disk check',
+    unit: 'MiB',
+    minimum: 0,
+    maximum: 10_000_000,
+    default: 500,
+    flag: { kind: 'value', name: 'client-check-min-free-disk-mb', placeholder: '<n>' },
+  }),
+  clientCheckOutboxMaxItems: integerSetting({
+    label: 'Client check: outbox items',
+    shortLabel: 'Outbox items limit',
+    help: 'More items waiting in the outbox than this fails the outbox check',
+    unit: 'items',
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 5000,
+    flag: { kind: 'value', name: 'client-check-outbox-items', placeholder: '<n>' },
+  }),
+  clientCheckOutboxMaxAgeSeconds: durationSetting({
+    label: 'Client check: outbox age',
+    shortLabel: 'Outbox age limit',
+    help: 'The oldest outbox item waiting longer than this fails the outbox check',
+    unit: 'hours',
+    minimum: 60,
+    maximum: MAX_INTERVAL_SECONDS,
+    default: 86_400,
+    flag: durationFlag('client-check-outbox-age'),
+  }),
+  clientCheckMaxClockSkewSeconds: durationSetting({
+    label: 'Client check: clock skew',
+    shortLabel: 'Clock skew limit',
+    help: "Difference from the site's clock (its Date header) above which the clock check fails",
+    unit: 'seconds',
+    minimum: 5,
+    maximum: 86_400,
+    default: 300,
+    flag: durationFlag('client-check-max-clock-skew'),
+  }),
 };
 
 /** Directories scanned for executable files by default (a list, so not in the declaration). */
@@ -106,6 +174,13 @@ export const ClientSettings = Type.Object({
   // Optional in the document: policies signed before issue 3 do not carry them.
   contentDownloadKbps: Type.Optional(declared.contentDownloadKbps),
   contentCacheMb: Type.Optional(declared.contentCacheMb),
+  // Policies signed before issue 9 do not carry the client check settings.
+  clientCheckIntervalSeconds: Type.Optional(declared.clientCheckIntervalSeconds),
+  clientCheckMode: Type.Optional(declared.clientCheckMode),
+  clientCheckMinFreeDiskMb: Type.Optional(declared.clientCheckMinFreeDiskMb),
+  clientCheckOutboxMaxItems: Type.Optional(declared.clientCheckOutboxMaxItems),
+  clientCheckOutboxMaxAgeSeconds: Type.Optional(declared.clientCheckOutboxMaxAgeSeconds),
+  clientCheckMaxClockSkewSeconds: Type.Optional(declared.clientCheckMaxClockSkewSeconds),
 });
 export type ClientSettings = Static<typeof ClientSettings>;
 
@@ -155,6 +230,14 @@ export const OutboxItem = Type.Union([
       seq: ReportSeq,
       type: Type.Literal('deployment:state'),
       body: DeploymentStateReport,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      seq: ReportSeq,
+      type: Type.Literal('client-check:report'),
+      body: ClientCheckReport,
     },
     { additionalProperties: false },
   ),
@@ -216,12 +299,14 @@ export const NudgeAction = Type.Union([
   Type.Literal('policy:fetch'),
   Type.Literal('inventory:collect'),
   Type.Literal('deployments:evaluate'),
+  Type.Literal('client-check:run'),
 ]);
 export type NudgeAction = Static<typeof NudgeAction>;
 export const NUDGE_ACTIONS: readonly NudgeAction[] = [
   'policy:fetch',
   'inventory:collect',
   'deployments:evaluate',
+  'client-check:run',
 ];
 
 /** Frames on the push channel (WebSocket). The server only nudges; the agent fetches over HTTPS. */

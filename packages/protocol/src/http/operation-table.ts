@@ -6,6 +6,7 @@ import {
 import { agentInstallOperations } from '../agent-versions/install-operations.js';
 import { agentVersionOperations } from '../agent-versions/operations.js';
 import { clientPushOperations } from '../client-push/operations.js';
+import { clientCheckOperations } from '../client-check/operations.js';
 import { clientSettingsObjectOperations } from '../client-settings/operations.js';
 import { boundaryGroupOperations, boundaryOperations } from '../boundaries/operations.js';
 import { collectionOperations } from '../collections/operations.js';
@@ -39,6 +40,7 @@ export const ops = {
   devices: deviceOperations,
   inventory: inventoryOperations,
   clientSettingsObjects: clientSettingsObjectOperations,
+  clientCheck: clientCheckOperations,
   collections: collectionOperations,
   programs: programOperations,
   maintenanceWindows: maintenanceWindowOperations,

@@ -725,6 +725,30 @@ export const StatusMessages = {
     component: 'network-discovery',
     text: 'Network discovery sweep %1 was cancelled by %2 after %3 addresses (%4 machines found).',
     insertions: ['sweep', 'actor', 'addresses', 'found'],
+  // --- client check on the agent (issue 9; agent range 40200-40299) ---
+  CLIENT_CHECK_PASSED: {
+    id: 40200,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'client-check',
+    text: 'Client check passed: all %1 checks passed (%2).',
+    insertions: ['checks', 'trigger'],
+  },
+  CLIENT_CHECK_FAILED: {
+    id: 40201,
+    severity: 'error',
+    type: 'milestone',
+    component: 'client-check',
+    text: 'Client check "%1" failed: %2',
+    insertions: ['check', 'detail'],
+  },
+  CLIENT_CHECK_REMEDIATED: {
+    id: 40202,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'client-check',
+    text: 'Client check "%1" failed and was remediated: %2',
+    insertions: ['check', 'detail'],
   },
 } as const satisfies Record<string, StatusMessageDefinition>;
 

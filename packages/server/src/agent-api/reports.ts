@@ -18,6 +18,7 @@ import { cachedClassCatalog } from '../inventory/classes.js';
 import { inWriteTransaction } from '../db/group-commit.js';
 import { applyDeploymentStates } from '../deployments/ingest.js';
 import { screenReportItems } from './report-items.js';
+import { storeClientChecks } from '../client-check/ingest.js';
 import { insertDeviceStatusMessages } from '../status/repository.js';
 import { completeDeviceActions } from '../devices/action-repository.js';
 import {
@@ -95,6 +96,9 @@ export async function ingestReportBatch(
   const deploymentStates = sorted.flatMap((i) =>
     i.type === 'deployment:state' ? [{ seq: i.seq, body: i.body }] : [],
   );
+  const clientChecks = sorted.flatMap((i) =>
+    i.type === 'client-check:report' ? [{ seq: i.seq, body: i.body }] : [],
+  );
   const catalog: ReadonlyMap<string, InventoryClassShape> =
     inventories.length > 0 ? await cachedClassCatalog(ctx) : new Map();
   // Set inside the transaction's callback, which narrowing does not follow: an object's field.
@@ -109,6 +113,7 @@ export async function ingestReportBatch(
     if (!row)
       throw new AppError(401, ErrorCode.DEVICE_UNKNOWN, 'this device is not enrolled in the site');
     await insertStatuses(ctx, tx, device, statuses, receivedAt);
+    await storeClientChecks(tx, device.deviceId, clientChecks, receivedAt);
     const refused: RejectedReportItem[] = [
       ...rejected,
       ...(await applyDeploymentStates(tx, device.deviceId, deploymentStates, ctx.clock.now())),

@@ -34,7 +34,8 @@ export function resolveClientSettings(
   for (const { key, field } of settingEntries(ClientSettingsOptions)) {
     const winner = ordered.find((s) => s.settings[key] !== undefined);
     const chosen = winner?.settings[key];
-    if (chosen !== undefined) settings[key] = chosen;
+    // The value was checked against this key's own declaration when stored (subsetOf).
+    if (chosen !== undefined) Object.assign(settings, { [key]: chosen });
     // A site policy signed before a setting existed lacks it: the agent runs the default.
     const value = settings[key] ?? field.default;
     const source: ClientSettingSource = winner

@@ -9,6 +9,7 @@ import {
   type InventoryChange,
   InventoryInstance,
   type ListDevicesQuery,
+  NUDGE_ACTIONS,
   type NudgeAction,
   ConflictError,
   NotFoundError,
@@ -253,12 +254,8 @@ function toAction(r: {
   completed_at: string | null;
   not_connected: number;
 }): DeviceAction {
-  const action: NudgeAction =
-    r.action === 'policy:fetch'
-      ? 'policy:fetch'
-      : r.action === 'inventory:collect'
-        ? 'inventory:collect'
-        : 'deployments:evaluate';
+  // Stored text back to the union: an unknown value (a newer site's action) reads as the last.
+  const action: NudgeAction = NUDGE_ACTIONS.find((a) => a === r.action) ?? 'deployments:evaluate';
   return {
     id: r.id,
     deviceId: r.device_id,

@@ -263,12 +263,10 @@ function ObjectModal(props: { draft: Draft; onClose: () => void; onSaved: () => 
     },
     onError: (e) => notifyError(e),
   });
-  const setValue = (key: keyof ClientSettingsSubset & string, value: number | undefined) => {
-    const settings: ClientSettingsSubset = { ...d.settings };
-    if (value === undefined) {
-      const kept = Object.fromEntries(Object.entries(settings).filter(([k]) => k !== key));
-      setD({ ...d, settings: kept });
-    } else setD({ ...d, settings: { ...settings, [key]: value } });
+  // Values are checked by their declaration at the site (INVALID_INPUT names the field).
+  const setValue = (key: keyof ClientSettingsSubset & string, value: unknown) => {
+    const kept = Object.fromEntries(Object.entries(d.settings).filter(([k]) => k !== key));
+    setD({ ...d, settings: value === undefined ? kept : { ...kept, [key]: value } });
   };
   return (
     <Modal
@@ -316,20 +314,16 @@ function ObjectModal(props: { draft: Draft; onClose: () => void; onSaved: () => 
                 <Checkbox
                   label={`Set ${shownLabel(field).toLowerCase()}`}
                   checked={value !== undefined}
-                  onChange={(e) => {
-                    const dflt = field.default;
-                    setValue(
-                      key,
-                      e.currentTarget.checked && typeof dflt === 'number' ? dflt : undefined,
-                    );
-                  }}
+                  onChange={(e) =>
+                    setValue(key, e.currentTarget.checked ? field.default : undefined)
+                  }
                   data-testid={`set-${key}`}
                 />
                 {value !== undefined && (
                   <SettingInput
                     field={field}
                     value={value}
-                    onChange={(v) => typeof v === 'number' && setValue(key, v)}
+                    onChange={(v) => setValue(key, v)}
                     testId={`setting-${key}`}
                   />
                 )}

@@ -1,5 +1,11 @@
 import { Button, Menu } from '@mantine/core';
-import { IconBell, IconChevronDown, IconDownload, IconListSearch } from '@tabler/icons-react';
+import {
+  IconBell,
+  IconChevronDown,
+  IconDownload,
+  IconListSearch,
+  IconStethoscope,
+} from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
 import type { NudgeAction } from '@steward/protocol';
 import { api } from '../../api/client';
@@ -9,6 +15,7 @@ const LABELS: Record<NudgeAction, string> = {
   'policy:fetch': 'Fetch policy now',
   'inventory:collect': 'Collect inventory now',
   'deployments:evaluate': 'Evaluate deployments now',
+  'client-check:run': 'Run client check now',
 };
 
 /**
@@ -55,6 +62,13 @@ export function ClientNotificationMenu({ collectionId }: { collectionId: string 
           data-testid="collection-notify-inventory"
         >
           {LABELS['inventory:collect']}
+        </Menu.Item>
+        <Menu.Item
+          leftSection={<IconStethoscope size={16} />}
+          onClick={() => notify.mutate('client-check:run')}
+          data-testid="collection-notify-client-check"
+        >
+          {LABELS['client-check:run']}
         </Menu.Item>
       </Menu.Dropdown>
     </Menu>

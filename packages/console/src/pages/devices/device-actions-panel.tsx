@@ -6,6 +6,7 @@ import {
   IconPlugConnectedX,
   IconRefresh,
   IconRocket,
+  IconStethoscope,
 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { DeviceAction, NudgeAction } from '@steward/protocol';
@@ -20,6 +21,7 @@ const ACTION_LABELS: Record<NudgeAction, string> = {
   'inventory:collect': 'Collect inventory',
   'policy:fetch': 'Fetch policy',
   'deployments:evaluate': 'Evaluate deployments',
+  'client-check:run': 'Run client check',
 };
 
 const STEPS = ['pending', 'delivered', 'completed'] as const;
@@ -110,6 +112,12 @@ export function DeviceActionsButtons({
         'Fetch policy now',
         <IconDownload size={16} />,
         'action-fetch-policy',
+      )}
+      {button(
+        'client-check:run',
+        'Run client check',
+        <IconStethoscope size={16} />,
+        'action-client-check',
       )}
     </>
   );

@@ -17,6 +17,7 @@ import { useSession } from '../../session/session-context';
 import { formatOs } from '../../lib/format';
 import { DeviceActionsButtons, DeviceActionsList } from './device-actions-panel';
 import { DeviceFacts } from './device-header';
+import { ClientHealthTab } from './tabs/client-health-tab';
 import { ClientSettingsTab } from './tabs/client-settings-tab';
 import { CollectionsTab } from './tabs/collections-tab';
 import { CustomClassesTab } from './tabs/custom-classes-tab';
@@ -43,6 +44,7 @@ const TABS = [
   'collections',
   'deployments',
   'client-settings',
+  'client-health',
 ] as const;
 type TabName = (typeof TABS)[number];
 
@@ -87,6 +89,7 @@ export function DevicePage() {
     { value: 'collections', label: 'Collections', count: d?.collections.length },
     { value: 'deployments', label: 'Deployments' },
     { value: 'client-settings', label: 'Client settings' },
+    { value: 'client-health', label: 'Client health' },
   ];
 
   return (
@@ -203,6 +206,9 @@ export function DevicePage() {
               </Tabs.Panel>
               <Tabs.Panel value="client-settings">
                 <ClientSettingsTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="client-health">
+                <ClientHealthTab device={d} />
               </Tabs.Panel>
             </>
           )}

@@ -16,6 +16,8 @@ import { discoveryTables, type DiscoveryTables } from './discovery.js';
 export type {
   ClientSettingsObjectTable,
   ClientSettingsAssignmentTable,
+  ClientCheckRunTable,
+  ClientCheckStateTable,
 } from './client-health.js';
 import { clientHealthTables, type ClientHealthTables } from './client-health.js';
 import type { TableDescription } from './columns.js';
