@@ -2,8 +2,6 @@ import { parseArgs } from 'node:util';
 import { AgentError, errorMessage, ExitCode, FATAL_DEVICE_CODES } from '../errors.js';
 import { resolveStateDir } from '../state/state-dir.js';
 import { AGENT_VERSION } from '../version.js';
-import { centerCommand } from './center-command.js';
-import { checkCommand } from './check-command.js';
 import type { CliIo } from './cli-io.js';
 
 // Each command is loaded when it runs: the service (`run`) lives for months and should not hold
@@ -110,10 +108,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'status':
       only(command, parsed, ['state-dir', 'json']);
       return (await import('./status-command.js')).statusCommand({ stateDir, json: v.json }, io);
-      return statusCommand({ stateDir, json: v.json }, io);
     case 'check':
       only(command, parsed, ['state-dir', 'json']);
-      return checkCommand({ stateDir, json: v.json }, io);
+      return (await import('./check-command.js')).checkCommand({ stateDir, json: v.json }, io);
     case 'center':
       only(command, parsed, ['state-dir', 'json', 'minutes', 'user']);
       return (await import('./center-command.js')).centerCommand(

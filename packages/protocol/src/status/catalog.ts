@@ -725,6 +725,7 @@ export const StatusMessages = {
     component: 'network-discovery',
     text: 'Network discovery sweep %1 was cancelled by %2 after %3 addresses (%4 machines found).',
     insertions: ['sweep', 'actor', 'addresses', 'found'],
+  },
   // --- client check on the agent (issue 9; agent range 40200-40299) ---
   CLIENT_CHECK_PASSED: {
     id: 40200,
