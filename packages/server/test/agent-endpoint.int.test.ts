@@ -150,9 +150,14 @@ describe('the agent endpoint defends itself before authentication', () => {
     expect(r.status).toBe(401);
     expect(r.json?.code).toBe('DEVICE_AUTH_FAILED');
     expect(r.headers.connection).toBe('close');
-    const wrongKey = await partialBody(site.agentUrl, agentOps.device.reports.path, 10 * 1024 * 1024, {
-      [DEVICE_AUTH_HEADER]: `${auth.split('.')[0] ?? ''}.wrong`,
-    });
+    const wrongKey = await partialBody(
+      site.agentUrl,
+      agentOps.device.reports.path,
+      10 * 1024 * 1024,
+      {
+        [DEVICE_AUTH_HEADER]: `${auth.split('.')[0] ?? ''}.wrong`,
+      },
+    );
     expect(wrongKey.status).toBe(401);
   });
 
@@ -178,7 +183,10 @@ describe('the agent endpoint defends itself before authentication', () => {
       ws.once('error', reject);
     });
     await Promise.all([
-      stalledConnectionClosed(site.agentUrl, `POST ${agentOps.device.enroll.path} HTTP/1.1\r\nHost: x\r\n`),
+      stalledConnectionClosed(
+        site.agentUrl,
+        `POST ${agentOps.device.enroll.path} HTTP/1.1\r\nHost: x\r\n`,
+      ),
       stalledConnectionClosed(
         site.agentUrl,
         `POST ${agentOps.device.enroll.path} HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`,
@@ -218,7 +226,9 @@ describe('the agent endpoint defends itself before authentication', () => {
     const wrong: Reply[] = [];
     while (wrong.length < 10 && wrong.every((r) => r.status !== 429))
       wrong.push(
-        await call(site.agentUrl, agentOps.device.policy.path, { auth: `${auth.split('.')[0] ?? ''}.wrong` }),
+        await call(site.agentUrl, agentOps.device.policy.path, {
+          auth: `${auth.split('.')[0] ?? ''}.wrong`,
+        }),
       );
     expect(wrong.map((r) => r.status)).toContain(429);
     const policy = await call(site.agentUrl, agentOps.device.policy.path, { auth });
