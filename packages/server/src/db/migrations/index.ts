@@ -1,10 +1,10 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../database.js';
 import { initialMigration } from './20261122T1400-initial.js';
-import { clientPushMigration } from './20261206T1403-client-push.js';
 import { softwareDistributionMigration } from './20261122T1700-software-distribution.js';
 import { agentVersionsMigration } from './20261206T1401-agent-versions.js';
 import { discoveryMigration } from './20261206T1402-discovery.js';
+import { clientPushMigration } from './20261206T1403-client-push.js';
 import { clientHealthMigration } from './20261206T1404-client-health.js';
 
 /**
@@ -16,8 +16,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261122T1400-initial': initialMigration(dialect),
     '20261122T1700-software-distribution': softwareDistributionMigration(dialect),
     '20261206T1401-agent-versions': agentVersionsMigration(dialect),
-    '20261206T1403-client-push': clientPushMigration(dialect),
     '20261206T1402-discovery': discoveryMigration(dialect),
+    '20261206T1403-client-push': clientPushMigration(dialect),
     '20261206T1404-client-health': clientHealthMigration(dialect),
   };
 }
