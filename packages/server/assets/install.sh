@@ -1,9 +1,12 @@
 #!/bin/sh
 # Steward agent install script, served by the site at /install.sh:
 #
-#   curl -fsSk https://<site>:<agent port>/install.sh | sh -s -- --token <token> [install-agent.sh options]
+#   sh install.sh --token <token> [install-agent.sh options]
 #
-# Trust comes from the enrolment token alone: the script downloads the site CA, refuses it unless
+# fetched by the console's one-liner with the site CA pinned (installCommandOf in protocol: it
+# checks the CA against a hash written into the line before it downloads this script).
+#
+# It checks the site again by the enrolment token: it downloads the site CA, refuses it unless
 # its SHA-256 is the fingerprint inside the token, and from then on talks to the site only with
 # that CA pinned: the manifest of the production agent version, then its tarball (or, without
 # Node.js 20 or later, its single executable as well), each checked against its SHA-256, then
