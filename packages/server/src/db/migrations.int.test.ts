@@ -212,6 +212,21 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261206T1401-agent-versions': {
+    agent_version: [
+      { version: '1.2.0', created_at: AT, created_by: 'alice', size_bytes: 5_000_000_000 },
+    ],
+    agent_version_file: [
+      {
+        version: '1.2.0',
+        name: 'steward-agent-1.2.0-linux.tar.gz',
+        kind: 'tarball',
+        arch: 'all',
+        sha256: 'f'.repeat(64),
+        size: 5_000_000_000,
+      },
+    ],
+  },
   '20261206T1402-discovery': {
     discovery_sweep: [
       {
@@ -246,6 +261,112 @@ const rowsAfter: Record<string, Rows> = {
         last_seen_at: AT,
         last_sweep_id: 'sw-1',
         device_id: null,
+      },
+    ],
+  },
+  '20261206T1403-client-push': {
+    push_account: [
+      {
+        id: 'pa-1',
+        name: 'root-key',
+        user_name: 'root',
+        auth_kind: 'key',
+        secret: 'enc:v1:0123456789abcdef:sealed',
+        passphrase: null,
+        service_mode: 'systemd',
+        created_at: AT,
+        created_by: 'alice',
+      },
+    ],
+    push_host_key: [
+      {
+        host: '10.0.0.7',
+        port: 22,
+        key_type: 'ssh-ed25519',
+        fingerprint: 'SHA256:abc',
+        first_seen_at: AT,
+        last_seen_at: AT,
+        refused_fingerprint: null,
+      },
+    ],
+    push_job: [
+      {
+        id: 'pj-1',
+        account_id: 'pa-1',
+        account_name: 'root-key',
+        source: 'collection',
+        collection_id: 'c-1',
+        created_at: AT,
+        created_by: 'alice',
+      },
+    ],
+    push_target: [
+      {
+        id: 'pt-1',
+        job_id: 'pj-1',
+        host: '10.0.0.7',
+        port: 22,
+        state: 'failed',
+        attempts: 2,
+        last_error_code: 'PUSH_UNREACHABLE',
+        last_error: 'connect timed out',
+        reason: null,
+        next_attempt_at: AT,
+        first_attempt_at: AT,
+        device_id: null,
+        token_id: null,
+        claimed_by: null,
+        created_at: AT,
+        updated_at: AT,
+      },
+    ],
+    push_attempt: [
+      {
+        id: 'pat-1',
+        target_id: 'pt-1',
+        number: 1,
+        started_at: AT,
+        finished_at: AT,
+        outcome: 'failed',
+        error_code: 'PUSH_UNREACHABLE',
+        log: '2026-01-01T00:00:00Z connecting\n',
+      },
+    ],
+  },
+  '20261206T1404-client-health': {
+    client_settings_object: [
+      {
+        id: 'cs-1',
+        name: 'Data centre',
+        description: 'daily hardware inventory',
+        priority: 1,
+        settings: JSON.stringify({ inventoryIntervalSeconds: 86_400 }),
+        created_at: AT,
+        updated_at: AT,
+      },
+    ],
+    client_settings_assignment: [{ object_id: 'cs-1', collection_id: 'c-1', assigned_at: AT }],
+    client_check_run: [
+      {
+        device_id: 'd-1',
+        seq: 5_000_000_000,
+        at: AT,
+        trigger: 'nudge',
+        mode: 'remediate',
+        failed: 0,
+        remediated: 1,
+        results: JSON.stringify([{ check: 'outbox', outcome: 'remediated', detail: 'ok' }]),
+        received_at: AT,
+      },
+    ],
+    client_check_state: [
+      {
+        device_id: 'd-1',
+        check_name: 'outbox',
+        outcome: 'remediated',
+        detail: 'ok',
+        seq: 5_000_000_000,
+        at: AT,
       },
     ],
   },
