@@ -58,6 +58,11 @@ describe('steward discovery against a real site', () => {
       STEWARD_TOKEN: site.api.token ?? '',
       NO_COLOR: '1',
     };
+    // Names from /etc/hosts only: the resolver in /etc/resolv.conf is off this machine.
+    const r = await exec(STEWARD, ['discovery', 'settings', 'set', '--name-lookup', 'hosts-file'], {
+      env,
+    });
+    expect(r.code, r.stderr).toBe(0);
   });
   afterAll(async () => {
     await new Promise((r) => ssh?.close(r));

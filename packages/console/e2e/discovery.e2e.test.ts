@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ops } from '@steward/protocol';
 import { createTestSite, type Site } from '../../../test-support/site.js';
 import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
 
@@ -26,6 +27,8 @@ describe('console: network discovery', () => {
     });
     await new Promise<void>((resolve) => ssh.listen(22, '127.0.0.50', resolve));
     site = await createTestSite({ withEnrolledDevices: 0 });
+    // Names from /etc/hosts only: the resolver in /etc/resolv.conf is off this machine.
+    await site.api.call(ops.discovery.updateSettings, { body: { nameLookup: 'hosts-file' } });
     browser = await launchBrowser();
     ({ context, page } = await openPage(browser));
     await page.goto(site.adminUrl);

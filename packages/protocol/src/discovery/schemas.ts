@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import {
   booleanSetting,
+  choiceSetting,
   durationSetting,
   integerSetting,
   settingsProperties,
@@ -53,6 +54,23 @@ export const DiscoverySettingsOptions = {
     maximum: 30_000,
     default: 1000,
     flag: { kind: 'value', name: 'probe-timeout-ms', placeholder: '<ms>' },
+  }),
+  /**
+   * Where names come from. 'dns' asks the resolvers in /etc/resolv.conf (a packet to them per
+   * address found); 'hosts-file' reads /etc/hosts only and sends nothing (what the tests use:
+   * their traffic stays on this machine); 'off' looks up no names.
+   */
+  nameLookup: choiceSetting({
+    label: 'Name lookup',
+    help: 'How machines found get their names: reverse DNS, /etc/hosts only, or none',
+    render: 'select',
+    choices: [
+      { value: 'dns', label: 'Reverse DNS (and /etc/hosts)' },
+      { value: 'hosts-file', label: '/etc/hosts only' },
+      { value: 'off', label: 'None' },
+    ],
+    default: 'dns',
+    flag: { kind: 'value', name: 'name-lookup', placeholder: '<lookup>' },
   }),
   scheduleEnabled: booleanSetting({
     label: 'Scheduled discovery',

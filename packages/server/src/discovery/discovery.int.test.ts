@@ -120,6 +120,9 @@ describe.each(testDialects)('network discovery on %s', (dialect) => {
     beforeEach(async () => {
       ({ ctx, cleanup } = await createTestContext(dialect, clock));
       service = new DiscoveryService(ctx);
+      // Names from /etc/hosts only: reverse DNS would ask the resolver in /etc/resolv.conf,
+      // off this machine (tests send traffic only to this machine).
+      await service.updateSettings(ADMIN, { nameLookup: 'hosts-file' });
       plain = await listen(PLAIN, PLAIN_PORT);
     });
     afterEach(async () => {

@@ -89,6 +89,8 @@ describe.skipIf(!canRun)('network discovery across a veth link into a namespace'
 
   it(`finds the namespace's host by ICMP and TCP, with its banner and MAC`, async () => {
     const service = new DiscoveryService(ctx);
+    // No reverse DNS: the resolver in /etc/resolv.conf is off this machine.
+    await service.updateSettings(ADMIN, { nameLookup: 'off' });
     const started = await service.startSweep(ADMIN, { subnets: [`${net}/30`], ports: [22] });
     const sweep = await waitFor(
       'the sweep to end',

@@ -104,20 +104,45 @@ function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
 }
 
 /**
- * The address's names by reverse DNS (PTR, then the system resolver, which also reads
- * /etc/hosts), within the timeout; empty when it has none.
+ * The address's names, within the timeout; empty when it has none. 'dns': PTR from the system's
+ * resolvers, then getnameinfo (which reads /etc/hosts first); 'hosts-file': /etc/hosts only, no
+ * packet leaves the machine; 'off': none.
  */
-export async function reverseNames(address: string, timeoutMs: number): Promise<string[]> {
-  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
-  const ptr = await withTimeout(resolver.reverse(address), timeoutMs, []);
-  if (ptr.length > 0) return ptr;
-  const sys = await withTimeout(
-    lookupService(address, 0).then((r) => [r.hostname]),
-    timeoutMs,
-    [],
-  );
-  // getnameinfo answers with the address itself when it knows no name.
-  return sys.filter((n) => n !== address);
+export async function reverseNames(
+  address: string,
+  o: { timeoutMs: number; lookup: 'dns' | 'hosts-file' | 'off'; hostsFile?: string },
+): Promise<string[]> {
+  switch (o.lookup) {
+    case 'off':
+      return [];
+    case 'hosts-file':
+      return hostsFileNames(
+        await readFile(o.hostsFile ?? '/etc/hosts', 'utf8').catch(() => ''),
+        address,
+      );
+    case 'dns': {
+      const resolver = new Resolver({ timeout: o.timeoutMs, tries: 1 });
+      const ptr = await withTimeout(resolver.reverse(address), o.timeoutMs, []);
+      if (ptr.length > 0) return ptr;
+      const sys = await withTimeout(
+        lookupService(address, 0).then((r) => [r.hostname]),
+        o.timeoutMs,
+        [],
+      );
+      // getnameinfo answers with the address itself when it knows no name.
+      return sys.filter((n) => n !== address);
+    }
+  }
+}
+
+/** The names /etc/hosts gives an address (`127.0.0.1 localhost vm`), in file order. */
+export function hostsFileNames(text: string, address: string): string[] {
+  const names: string[] = [];
+  for (const raw of text.split('\n')) {
+    const [ip, ...rest] = (raw.split('#')[0] ?? '').trim().split(/\s+/);
+    if (ip === address) for (const n of rest) if (n && !names.includes(n)) names.push(n);
+  }
+  return names;
 }
 
 /** `/proc/net/arp` lines: IP, HW type, flags, HW address, mask, device. */

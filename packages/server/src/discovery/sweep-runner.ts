@@ -93,7 +93,7 @@ async function probeAddress(
   if (!pingable && open.length === 0) return undefined;
   const ssh = answers.find((a) => a.port === 22 && a.answer.open)?.answer;
   const banner = ssh?.open ? ssh.banner : null;
-  const names = await reverseNames(address, timeoutMs);
+  const names = await reverseNames(address, { timeoutMs, lookup: plan.settings.nameLookup });
   const link = linkedDevice(index, address, names);
   return {
     address,

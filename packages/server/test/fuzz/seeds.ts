@@ -191,5 +191,18 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
     '/api/v1/phased-deployments',
     { name: 'fuzz-phased' },
   );
+  seeds.paths['client-settings-objects'] = await create(
+    'POST /api/v1/client-settings-objects',
+    '/api/v1/client-settings-objects',
+    { name: 'fuzz-settings', priority: 900, settings: {} },
+  );
+  // Client push: no account, so no job and no connection test can start (a push or a test
+  // resolves and contacts its hosts, and tests send traffic only to this machine). The job,
+  // target, account and version routes are fuzzed against ids that name nothing.
+  seeds.paths.accounts = 'fuzz-missing-account';
+  seeds.paths.jobs = 'fuzz-missing-job';
+  seeds.paths.targets = 'fuzz-missing-target';
+  seeds.paths['host-keys'] = '127.0.0.1';
+  seeds.paths['agent-versions'] = '0.0.0-fuzz';
   return seeds;
 }
