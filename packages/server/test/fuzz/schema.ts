@@ -52,6 +52,7 @@ const PATTERN_CANDIDATES = [
   'a'.repeat(64),
   '2026-01-01T00:00',
   '2026-01-01T00:00:00Z',
+  '1.0.0',
 ];
 
 function typeOf(s: JsonSchema): string | undefined {
