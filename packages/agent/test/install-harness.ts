@@ -25,14 +25,16 @@ export function runProcess(
     const child = spawn(cmd, args, {
       env: opts.env ?? process.env,
       cwd: opts.cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.stdin.end(opts.input ?? '');
+    // A child that exits without reading its input closes the pipe: EPIPE is not a failure.
+    child.stdin?.on('error', () => undefined);
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
