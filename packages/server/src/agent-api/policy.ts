@@ -86,7 +86,12 @@ export class PolicyService {
   async signedPolicy(deviceId?: string): Promise<{ version: number; signed: SignedPolicy }> {
     const generation = this.generation;
     if (this.cachedVersion !== undefined) {
-      const key = deviceId === undefined ? SITE_KEY : this.deviceKeys.get(deviceId);
+      // With no client settings object assigned, every device gets the site's document: no
+      // per-device lookup, so a fleet's first fetches after a change cost no database work.
+      const key =
+        deviceId === undefined || this.assigned === false
+          ? SITE_KEY
+          : this.deviceKeys.get(deviceId);
       const hit = key === undefined ? undefined : this.documents.get(key);
       if (hit) return { version: this.cachedVersion, signed: hit };
     }
