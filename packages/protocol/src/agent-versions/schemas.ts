@@ -103,3 +103,33 @@ export const AgentVersionPromotion = Type.Object({
   previousProductionVersion: Nullable(AgentVersionString),
 });
 export type AgentVersionPromotion = Static<typeof AgentVersionPromotion>;
+
+/**
+ * Where one agent self-upgrade attempt stands (issue 9), as the agent reports it. `succeeded`,
+ * `failed` (refused before anything was replaced: download, hash or signature) and `rolled-back`
+ * (the new version did not start or report in, and the agent went back) are final.
+ */
+export const AgentUpgradeState = Type.Union([
+  Type.Literal('scheduled'),
+  Type.Literal('downloading'),
+  Type.Literal('installing'),
+  Type.Literal('verifying'),
+  Type.Literal('succeeded'),
+  Type.Literal('failed'),
+  Type.Literal('rolled-back'),
+]);
+export type AgentUpgradeState = Static<typeof AgentUpgradeState>;
+
+/** The final states of an upgrade attempt: a later report never moves it out of one. */
+export const FINAL_AGENT_UPGRADE_STATES: readonly AgentUpgradeState[] = [
+  'succeeded',
+  'failed',
+  'rolled-back',
+];
+
+/** The rollout an agent follows (docs/client-deployment.md, "Which version a device should run"). */
+export const ClientRollout = Type.Union([
+  Type.Literal('production'),
+  Type.Literal('pre-production'),
+]);
+export type ClientRollout = Static<typeof ClientRollout>;

@@ -98,7 +98,7 @@ export type {
   PushAttemptTable,
 } from './client-push.js';
 
-export type { AgentVersionTable, AgentVersionFileTable } from './agent-versions.js';
+export type { AgentVersionTable, AgentVersionFileTable, AgentUpgradeTable } from './agent-versions.js';
 export type { DiscoverySweepTable, DiscoveredMachineTable } from './discovery.js';
 
 /** The runtime description of every table, by name: what the migrations must have built. */
