@@ -47,3 +47,11 @@ import { createRequire as __stewardCreateRequire } from 'node:module'; const req
     exit 2
     ;;
 esac
+
+# V8 stores a script's source one byte per character only when every character is ASCII: one
+# non-ASCII character (a "●" in a regex, a "…" in a comment) doubles the ~1 MB source the agent
+# holds for its whole life (ADR 0021). esbuild escapes strings but not regex literals or comments.
+if LC_ALL=C grep -n -P '[^\x00-\x7F]' "$outfile" | cut -c1-160 | head -5 | grep .; then
+  echo "bundle.sh: $outfile has non-ASCII characters (above); write them as \\u escapes in the source" >&2
+  exit 1
+fi

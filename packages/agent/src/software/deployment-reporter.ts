@@ -179,7 +179,7 @@ export class DeploymentReporter {
     const due =
       last === undefined ||
       nowMs - last.atMs >= PROGRESS_INTERVAL_MS ||
-      // The epsilon keeps 0.21 - 0.11 (0.0999…) a step of 10 %.
+      // The epsilon keeps 0.21 - 0.11 (0.0999...) a step of 10 %.
       fraction - last.fraction >= PROGRESS_STEP - 1e-9 ||
       (fraction >= 1 && last.fraction < 1);
     if (due) this.lastProgress.set(deploymentId, { atMs: nowMs, fraction });

@@ -16,7 +16,7 @@ export interface UnitRow {
 export function parseListUnits(text: string): UnitRow[] {
   const out: UnitRow[] = [];
   for (const raw of text.split('\n')) {
-    const line = raw.replace(/^[\s●*]+/, '');
+    const line = raw.replace(/^[\s\u25cf*]+/, '');
     const m = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*(.*)$/.exec(line);
     if (m === null || !m[1]?.endsWith('.service')) continue;
     out.push({
