@@ -608,6 +608,29 @@ describe.each(testDialects)('content library on %s', (dialect) => {
       await api.createVersionFromFolder('Short Lived', tree);
       await api.deletePackage('Short Lived');
       const referenced = (await api.packageVersionFiles('Archived', 2)).map((f) => f.sha256);
+      // An agent version's packages are content too: its manifest holds them, not a package.
+      const agentTarball = Buffer.from('agent tarball of 7.0.0');
+      await api.uploadContentFile(sha(agentTarball), new Uint8Array(agentTarball));
+      const unregistered = await api.contentLibrary();
+      await api.call(ops.agentVersions.register, {
+        body: {
+          name: 'steward-agent',
+          version: '7.0.0',
+          files: [
+            {
+              name: 'steward-agent-7.0.0-linux.tar.gz',
+              kind: 'tarball',
+              arch: 'all',
+              sha256: sha(agentTarball),
+              size: agentTarball.length,
+            },
+          ],
+        },
+      });
+      referenced.push(sha(agentTarball));
+      expect((await api.contentLibrary()).referencedBytes).toBe(
+        unregistered.referencedBytes + agentTarball.length,
+      );
 
       expect(await collectUnreferencedContent(siteCtx(), store)).toEqual({ removed: 0 });
       expect(await store.has(sha(orphan))).toBe(true);

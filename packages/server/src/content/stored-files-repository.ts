@@ -4,6 +4,13 @@ import { chunked } from './repository.js';
 
 /** SQL of the stored files (`content_file`): what the library holds, its stats, and GC. */
 
+/**
+ * Every table whose rows hold a stored file by its SHA-256 (each with a foreign key to
+ * `content_file`): package versions' files and agent versions' packages. Garbage collection,
+ * "new to the library" and the referenced-bytes figure all read this one list.
+ */
+const REFERENCING_TABLES = ['package_version_file', 'agent_version_file'] as const;
+
 /** Sizes of the given hashes that the library holds (a content_file row exists). */
 export async function storedSizes(
   db: Queryable,
@@ -52,19 +59,21 @@ export async function touchContentFiles(
   }
 }
 
-/** How many of these hashes no package version references yet ("new to the library"). */
+/** How many of these hashes nothing references yet ("new to the library"). */
 export async function countUnreferenced(db: Queryable, hashes: readonly string[]): Promise<number> {
   const unique = [...new Set(hashes)];
-  let referenced = 0;
-  for (const part of chunked(unique)) {
-    const row = await db
-      .selectFrom('package_version_file')
-      .select((eb) => eb.fn.count<number | string>('sha256').distinct().as('n'))
-      .where('sha256', 'in', part)
-      .executeTakeFirst();
-    referenced += toNumber(row?.n);
-  }
-  return unique.length - referenced;
+  const referenced = new Set<string>();
+  for (const part of chunked(unique))
+    for (const table of REFERENCING_TABLES) {
+      const rows = await db
+        .selectFrom(table)
+        .select('sha256')
+        .distinct()
+        .where('sha256', 'in', part)
+        .execute();
+      for (const r of rows) referenced.add(r.sha256);
+    }
+  return unique.length - referenced.size;
 }
 
 export async function libraryStats(db: Queryable): Promise<ContentLibraryStats> {
@@ -72,10 +81,14 @@ export async function libraryStats(db: Queryable): Promise<ContentLibraryStats> 
     .selectFrom('content_file')
     .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('size').as('bytes')])
     .executeTakeFirst();
-  const referenced = await db
-    .selectFrom('package_version_file')
-    .select((eb) => eb.fn.sum('size').as('bytes'))
-    .executeTakeFirst();
+  let referencedBytes = 0;
+  for (const table of REFERENCING_TABLES) {
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.sum('size').as('bytes'))
+      .executeTakeFirst();
+    referencedBytes += toNumber(row?.bytes);
+  }
   const versions = await db
     .selectFrom('package_version')
     .select((eb) => eb.fn.countAll().as('n'))
@@ -83,7 +96,7 @@ export async function libraryStats(db: Queryable): Promise<ContentLibraryStats> 
   return {
     fileCount: toNumber(files?.n),
     totalBytes: toNumber(files?.bytes),
-    referencedBytes: toNumber(referenced?.bytes),
+    referencedBytes,
     packageVersionCount: toNumber(versions?.n),
   };
 }
@@ -99,12 +112,11 @@ export async function unreferencedContent(
     .select('cf.sha256')
     .where('cf.created_at', '<', before)
     .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('package_version_file as f')
-            .select('f.sha256')
-            .whereRef('f.sha256', '=', 'cf.sha256'),
+      eb.and(
+        REFERENCING_TABLES.map((table) =>
+          eb.not(
+            eb.exists(eb.selectFrom(table).select('sha256').whereRef('sha256', '=', 'cf.sha256')),
+          ),
         ),
       ),
     )
@@ -127,12 +139,9 @@ export async function deleteContentFileIfUnreferenced(
     .deleteFrom('content_file')
     .where('sha256', '=', sha256)
     .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('package_version_file as f')
-            .select('f.sha256')
-            .where('f.sha256', '=', sha256),
+      eb.and(
+        REFERENCING_TABLES.map((table) =>
+          eb.not(eb.exists(eb.selectFrom(table).select('sha256').where('sha256', '=', sha256))),
         ),
       ),
     );
