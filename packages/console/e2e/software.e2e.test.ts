@@ -242,6 +242,19 @@ describe('software distribution in the console', () => {
       .filter({ hasText: 'Pending' })
       .waitFor();
     await shot('20-distribution-points');
+    // The site server DP's page: true figures (it holds the library) and what it holds.
+    const siteServer = page.locator('[data-testid="dp-row"][data-dp-name="site-server"]');
+    expect(await siteServer.getByTestId('dp-description').textContent()).toMatch(/site server/);
+    await siteServer.getByRole('link', { name: 'site-server' }).click();
+    await page.getByTestId('dp-page').waitFor();
+    expect(await page.getByTestId('dp-stored').textContent()).not.toBe('0 B');
+    await page
+      .locator(
+        `[data-testid="dp-content-row"][data-package-name="${packageName}"][data-state="installed"]`,
+      )
+      .waitFor();
+    await shot('20b-distribution-point');
+    await page.getByTestId('nav-distribution-points').click();
 
     await page.getByTestId('nav-dp-groups').click();
     await page.getByTestId('new-dp-group').click();

@@ -19,6 +19,7 @@ import { ClientPushSettingsPage } from './pages/admin/client-push-settings-page'
 import { DiscoveryPage, DiscoverySettingsPage } from './pages/monitoring/discovery-page';
 import { BoundariesPage } from './pages/admin/boundaries-page';
 import { DistributionPointsPage } from './pages/admin/distribution-points-page';
+import { DistributionPointPage } from './pages/admin/distribution-point-page';
 import { DpGroupsPage } from './pages/admin/dp-groups-page';
 import { DeploymentListPage } from './pages/deployments/deployment-list-page';
 import { DeploymentPage } from './pages/deployments/deployment-page';
@@ -70,6 +71,7 @@ export function AppRoutes() {
         <Route path="admin/client-versions" element={<ClientVersionsPage />} />
         <Route path="admin/audit-log" element={<AuditLogPage />} />
         <Route path="admin/distribution-points" element={<DistributionPointsPage />} />
+        <Route path="admin/distribution-points/:dpId" element={<DistributionPointPage />} />
         <Route path="admin/dp-groups" element={<DpGroupsPage />} />
         <Route path="admin/boundaries" element={<BoundariesPage />} />
         <Route path="*" element={<NotFoundPage />} />

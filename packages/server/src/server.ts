@@ -33,7 +33,6 @@ import { collectUnusedPackageSets } from './inventory/package-set-repository.js'
 import { registerStatusRoutes } from './status/routes.js';
 import { raiseSiteStatus } from './status/site-status.js';
 import { snapshotClientActivity } from './monitoring/client-activity.js';
-import { listAudit } from './audit/audit.js';
 import { ActivityRecorder } from './agent-api/activity.js';
 import { DeviceAuthenticator } from './agent-api/device-auth.js';
 import { PolicyService } from './agent-api/policy.js';
@@ -359,7 +358,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerClientCheckRoutes(admin, new ClientCheckService(ctx));
     registerCollectionRoutes(admin, collections);
     registerStatusRoutes(admin, ctx);
-    registerAuditRoutes(admin, (actor, q) => listAudit(ctx, actor, q));
+    registerAuditRoutes(admin, ctx);
     registerContentRoutes(admin, contentService);
     registerAgentVersionRoutes(admin, new AgentVersionService(ctx));
     distribution.registerAdminRoutes(admin);

@@ -262,6 +262,54 @@ describe.each(dialects)('a site on %s with a real agent', (dialect) => {
     },
   );
 
+  it.skipIf(dialect === 'postgres' && !hasPg)(
+    'filters the audit log and names its targets',
+    async () => {
+      const collection = await site.api.createCollection({
+        name: `Audit 100% named_${dialect}`,
+        rules: [],
+      });
+      const all = await site.api.listAudit({ limit: 1000 });
+      const created = all.find(
+        (a) => a.action === 'collection.create' && a.targetId === collection.id,
+      );
+      // The target's name, not only its id.
+      expect(created).toMatchObject({ targetType: 'collection', targetName: collection.name });
+      // Each filter narrows to exactly what it says; together they intersect.
+      const byUser = await site.api.listAudit({ user: 'admin', limit: 1000 });
+      expect(byUser.map((a) => a.id)).toContain(created?.id);
+      expect(byUser.every((a) => a.userName === 'admin')).toBe(true);
+      expect(await site.api.listAudit({ user: 'nobody-at-all' })).toEqual([]);
+      const byAction = await site.api.listAudit({ action: 'collection.create', limit: 1000 });
+      expect(byAction.length).toBeGreaterThan(0);
+      expect(byAction.every((a) => a.action === 'collection.create')).toBe(true);
+      const byKind = await site.api.listAudit({ action: 'user.', limit: 1000 });
+      expect(byKind.length).toBeGreaterThan(0);
+      expect(byKind.every((a) => a.action.startsWith('user.'))).toBe(true);
+      // Text is a literal, case-insensitive "contains": % and _ match only themselves.
+      const byText = await site.api.listAudit({ text: `100% NAMED_${dialect.toUpperCase()}` });
+      expect(byText.map((a) => a.id)).toEqual([created?.id]);
+      expect(await site.api.listAudit({ text: '100_ named' })).toEqual([]);
+      const at = Date.parse(created?.at ?? '');
+      const window = {
+        from: new Date(at).toISOString(),
+        to: new Date(at + 1).toISOString(),
+        action: 'collection.create',
+      };
+      expect((await site.api.listAudit(window)).map((a) => a.id)).toContain(created?.id);
+      expect(
+        await site.api.listAudit({ ...window, from: new Date(at + 1).toISOString() }),
+      ).toEqual([]);
+      const facets = await site.api.auditFacets();
+      expect(facets.users).toContain('admin');
+      expect(facets.actions).toContain('collection.create');
+      expect(facets.targetTypes).toContain('collection');
+      await expect(site.api.listAudit({ from: 'yesterday' })).rejects.toMatchObject({
+        status: 400,
+      });
+    },
+  );
+
   // Last in this file: it blocks sign-ins from this address for five minutes.
   it.skipIf(dialect === 'postgres' && !hasPg)('throttles failed sign-ins', async () => {
     const { ApiClient } = await import('@steward/protocol');

@@ -77,21 +77,29 @@ function addAudit(program: Command, ctx: Ctx): void {
       .option('--limit <n>', 'at most n entries (1-1000)')
       .option('--before <id>', 'entries older than this one (paging)')
       .option('--target-type <type>', 'only changes to this kind of object (e.g. collection)')
-      .option('--target-id <id>', 'only changes to this object'),
+      .option('--target-id <id>', 'only changes to this object')
+      .option('--user <name>', 'only what this administrator did')
+      .option('--action <action>', 'only this action, or every action of a kind ("collection.")')
+      .option('--since <time>', 'entries at or after: ISO 8601, or an age such as 30m, 12h, 7d')
+      .option('--until <time>', 'entries before: ISO 8601, or an age such as 1d')
+      .option('--text <text>', 'case-insensitive text in the action, user, target id or details'),
   );
   action(list, async ({ opts }) => {
-    const limit = opts.int('limit', { min: 1, max: 1000 });
-    const before = opts.string('before');
-    const targetType = opts.string('targetType');
-    const targetId = opts.string('targetId');
+    const now = new Date();
+    const query = {
+      limit: opts.int('limit', { min: 1, max: 1000 }),
+      before: opts.string('before'),
+      targetType: opts.string('targetType'),
+      targetId: opts.string('targetId'),
+      user: opts.string('user'),
+      action: opts.string('action'),
+      from: opts.time('since', now),
+      to: opts.time('until', now),
+      text: opts.string('text'),
+    };
     const entries = await (
       await ctx.client()
-    ).listAudit({
-      ...(limit !== undefined ? { limit } : {}),
-      ...(before !== undefined ? { before } : {}),
-      ...(targetType !== undefined ? { targetType } : {}),
-      ...(targetId !== undefined ? { targetId } : {}),
-    });
+    ).listAudit(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
     if (opts.flag('json')) {
       ctx.out.json(entries);
       return;
@@ -111,7 +119,9 @@ function addAudit(program: Command, ctx: Ctx): void {
         humanTime(e.at, out.now),
         e.userName,
         e.action,
-        `${e.targetType} ${e.targetId}`,
+        e.targetName === null
+          ? `${e.targetType} ${e.targetId}`
+          : `${e.targetType} ${e.targetName} (${e.targetId})`,
         e.details === null || e.details === undefined
           ? ''
           : truncate(JSON.stringify(e.details), 120),

@@ -3,7 +3,13 @@ import { ErrorCode } from '../common/errors.js';
 import { defineOperations } from '../http/operation.js';
 import { RowCursor } from '../http/paging.js';
 import { MessageType, Severity } from './catalog.js';
-import { AuditEntry, ClientActivity, ListStatusMessagesQuery, StatusMessage } from './schemas.js';
+import {
+  AuditEntry,
+  AuditFacets,
+  ClientActivity,
+  ListStatusMessagesQuery,
+  StatusMessage,
+} from './schemas.js';
 
 /** One entry of the status message catalog as the site lists it. */
 export const StatusCatalogEntry = Type.Object({
@@ -72,13 +78,32 @@ export const auditOperations = defineOperations({
         before: Type.Optional(RowCursor),
         targetType: Type.Optional(Type.String({ maxLength: 64 })),
         targetId: Type.Optional(Type.String({ maxLength: 200 })),
+        /** Only what this administrator did. */
+        user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        /** Only this action (`collection.create`), or every action of a kind (`collection.`). */
+        action: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        /** Entries at or after this time. */
+        from: Type.Optional(Type.String({ format: 'date-time' })),
+        /** Entries before this time. */
+        to: Type.Optional(Type.String({ format: 'date-time' })),
+        /** Case-insensitive text in the action, user, target id or details. */
+        text: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
       },
       { additionalProperties: false },
     ),
     responses: { 200: Type.Array(AuditEntry) },
     permission: 'audit:read',
     errors: [],
-    summary: 'The audit log, newest first',
+    summary: 'The audit log, newest first, filtered by user, action, target, time range and text',
+    tags: ['audit'],
+  },
+  facets: {
+    method: 'GET',
+    path: '/audit-log/facets',
+    responses: { 200: AuditFacets },
+    permission: 'audit:read',
+    errors: [],
+    summary: 'Every user, action and target type in the audit log (for its filters)',
     tags: ['audit'],
   },
 });

@@ -68,6 +68,19 @@ export const AuditEntry = Type.Object({
   action: Type.String(),
   targetType: Type.String(),
   targetId: Type.String(),
+  /**
+   * The target's name now (a device's, a collection's, ...), for targets known by an id; null when
+   * the id is the name already (an inventory class, an agent version) or the object is gone.
+   */
+  targetName: Nullable(Type.String()),
   details: Type.Unknown(),
 });
 export type AuditEntry = Static<typeof AuditEntry>;
+
+/** What the audit log can be filtered by: every user, action and target type it holds. */
+export const AuditFacets = Type.Object({
+  users: Type.Array(Type.String()),
+  actions: Type.Array(Type.String()),
+  targetTypes: Type.Array(Type.String()),
+});
+export type AuditFacets = Static<typeof AuditFacets>;

@@ -159,6 +159,14 @@ describe.each(testDialects)('distribution points and content on %s', (dialect) =
         .orderBy('id')
         .execute();
       expect(ids.map((r) => r.message_id)).toEqual([2342, 2330]);
+      // The site server DP holds the library and answers now: its figures say so, hours later too.
+      clock.advanceMinutes(180);
+      const siteServer = (await d.dps.list(ADMIN)).find((x) => x.isSiteServer);
+      expect(siteServer).toMatchObject({
+        storedBytes: Buffer.byteLength('echo a'),
+        lastSeenAt: clock.now().toISOString(),
+        state: 'online',
+      });
 
       // Validate content: the library's copy is re-hashed in process.
       writeFileSync(store.pathOf(sha256Hex('echo a')), 'tampered');

@@ -160,6 +160,18 @@ export async function loadDistributionPoints(
       .groupBy('dp_id')
       .execute(),
   ]);
+  // The site server holds the whole content library and is the process answering: its stored
+  // bytes are the library's and it is seen now (it has no poll that would update its row).
+  const siteServerBytes = rows.some((r) => r.is_site_server === 1)
+    ? toNumber(
+        (
+          await db
+            .selectFrom('content_file')
+            .select((eb) => eb.fn.sum<number | string>('size').as('bytes'))
+            .executeTakeFirst()
+        )?.bytes,
+      )
+    : 0;
   const groupIds = groupBy(
     members,
     (m) => m.dp_id,
@@ -180,13 +192,13 @@ export async function loadDistributionPoints(
       isSiteServer: row.is_site_server === 1,
       protected: row.protected === 1,
       state: dpState(row, now),
-      lastSeenAt: row.last_seen_at,
+      lastSeenAt: row.is_site_server === 1 ? now.toISOString() : row.last_seen_at,
       version: row.version,
       groupIds: (groupIds.get(row.id) ?? []).sort(),
       boundaryGroupIds: (bgIds.get(row.id) ?? []).sort(),
       packagesTargeted: toNumber(c?.targeted),
       packagesInstalled: toNumber(c?.installed),
-      storedBytes: Number(row.stored_bytes),
+      storedBytes: row.is_site_server === 1 ? siteServerBytes : Number(row.stored_bytes),
     };
   });
 }

@@ -7,12 +7,20 @@ import {
   Group,
   Paper,
   Select,
+  Stack,
   Table,
   Text,
+  TextInput,
   UnstyledButton,
 } from '@mantine/core';
-import { IconChevronDown, IconChevronRight, IconShieldCheck } from '@tabler/icons-react';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useDebouncedValue } from '@mantine/hooks';
+import {
+  IconChevronDown,
+  IconChevronRight,
+  IconSearch,
+  IconShieldCheck,
+} from '@tabler/icons-react';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { pagedByLastId } from '../../lib/paging';
 import type { AuditEntry } from '@steward/protocol';
 import { useState } from 'react';
@@ -24,34 +32,55 @@ import { PageHeader } from '../../components/page-header';
 import { RelativeTime } from '../../components/relative-time';
 import { TableSkeleton } from '../../components/table-skeleton';
 import { formatDateTime } from '../../lib/format';
+import { distributionPointPath } from './distribution-point-page';
 
 const PAGE = 100;
-const TARGET_TYPES = [
-  'user',
-  'session',
-  'device',
-  'collection',
-  'enrolment-token',
-  'inventory-class',
-  'client-settings',
-];
 
-/** Devices and collections link to their pages; other targets show their id. */
+/** Where a target type's objects are shown: a page per object, or the page listing them. */
+const TARGET_PAGES: Record<string, (id: string) => string> = {
+  device: (id) => `/devices/${encodeURIComponent(id)}`,
+  collection: (id) => `/collections/${encodeURIComponent(id)}`,
+  package: (id) => `/software/packages/${encodeURIComponent(id)}`,
+  deployment: (id) => `/deployments/${encodeURIComponent(id)}`,
+  'phased-deployment': (id) => `/phased-deployments/${encodeURIComponent(id)}`,
+  'distribution-point': (id) => distributionPointPath(id),
+  'dp-group': () => '/admin/dp-groups',
+  boundary: () => '/admin/boundaries',
+  'boundary-group': () => '/admin/boundaries',
+  user: () => '/admin/users',
+  'enrolment-token': () => '/admin/enrolment-tokens',
+  'inventory-class': () => '/admin/inventory-classes',
+  'client-settings': () => '/admin/client-settings',
+  'client-settings-object': () => '/admin/client-settings',
+  'agent-version': () => '/admin/client-versions',
+  'push-account': () => '/admin/client-push-settings',
+  'push-host-key': () => '/admin/client-push-settings',
+  'push-job': () => '/monitoring/client-push',
+  'push-target': () => '/monitoring/client-push',
+  'discovery-sweep': () => '/monitoring/discovery',
+};
+
+/** The target's name (now) linked to where it is shown, with its id beneath. */
 function AuditTarget({ entry }: { entry: AuditEntry }) {
-  const to =
-    entry.targetType === 'device'
-      ? `/devices/${encodeURIComponent(entry.targetId)}`
-      : entry.targetType === 'collection'
-        ? `/collections/${encodeURIComponent(entry.targetId)}`
-        : null;
-  return to ? (
-    <Anchor component={Link} to={to} size="xs" className="steward-mono">
-      {entry.targetId}
-    </Anchor>
-  ) : (
-    <Text span size="xs" className="steward-mono">
-      {entry.targetId}
-    </Text>
+  const page = TARGET_PAGES[entry.targetType];
+  const label = entry.targetName ?? entry.targetId;
+  return (
+    <Stack gap={0} style={{ display: 'inline-flex' }}>
+      {page ? (
+        <Anchor component={Link} to={page(entry.targetId)} size="sm" data-testid="audit-target">
+          {label}
+        </Anchor>
+      ) : (
+        <Text span size="sm" data-testid="audit-target">
+          {label}
+        </Text>
+      )}
+      {entry.targetName !== null && (
+        <Text span size="xs" c="dimmed" className="steward-mono">
+          {entry.targetId}
+        </Text>
+      )}
+    </Stack>
   );
 }
 
@@ -104,15 +133,50 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
   );
 }
 
+/** A date input's value (yyyy-mm-dd, local) as the start of that day in ISO-8601 UTC. */
+function dayStart(day: string): string | undefined {
+  if (day === '') return undefined;
+  const t = new Date(`${day}T00:00:00`);
+  return Number.isNaN(t.getTime()) ? undefined : t.toISOString();
+}
+
+function nextDayStart(day: string): string | undefined {
+  const start = dayStart(day);
+  return start === undefined ? undefined : new Date(Date.parse(start) + 86400_000).toISOString();
+}
+
 export function AuditLogPage() {
   const [targetType, setTargetType] = useState<string | null>(null);
+  const [user, setUser] = useState<string | null>(null);
+  const [action, setAction] = useState<string | null>(null);
+  const [fromDay, setFromDay] = useState('');
+  const [toDay, setToDay] = useState('');
+  const [search, setSearch] = useState('');
+  const [text] = useDebouncedValue(search.trim(), 300);
+  const facets = useQuery({ queryKey: ['audit-facets'], queryFn: () => api.auditFacets() });
+  const filter = {
+    targetType: targetType ?? undefined,
+    user: user ?? undefined,
+    action: action ?? undefined,
+    from: dayStart(fromDay),
+    to: nextDayStart(toDay),
+    text: text === '' ? undefined : text,
+  };
+  const filtered = Object.values(filter).some((v) => v !== undefined);
   const audit = useInfiniteQuery({
-    queryKey: ['audit-log', targetType],
-    queryFn: ({ pageParam }) =>
-      api.listAudit({ limit: PAGE, before: pageParam, targetType: targetType ?? undefined }),
+    queryKey: ['audit-log', filter],
+    queryFn: ({ pageParam }) => api.listAudit({ limit: PAGE, before: pageParam, ...filter }),
     ...pagedByLastId(PAGE),
   });
   const entries = audit.data?.pages.flat() ?? [];
+  // Every action of a kind ("collection.") as well as each action.
+  const kinds = [
+    ...new Set((facets.data?.actions ?? []).map((a) => a.slice(0, a.indexOf('.') + 1))),
+  ].filter((k) => k !== '');
+  const actionOptions = [
+    ...kinds.map((k) => ({ value: k, label: `${k}* (every ${k.slice(0, -1)} action)` })),
+    ...(facets.data?.actions ?? []).map((a) => ({ value: a, label: a })),
+  ];
   return (
     <>
       <PageHeader
@@ -120,22 +184,76 @@ export function AuditLogPage() {
         description="Every change made through the console, the CLI and the API: who, what, when."
       />
       <Paper p="md">
-        <Select
-          placeholder="All targets"
-          data={TARGET_TYPES}
-          value={targetType}
-          onChange={setTargetType}
-          clearable
-          w={220}
-          mb="sm"
-        />
+        <Group gap="sm" mb="sm" align="flex-end" wrap="wrap">
+          <TextInput
+            label="Search"
+            placeholder="Action, user, target id, details"
+            leftSection={<IconSearch size={14} />}
+            value={search}
+            onChange={(e) => setSearch(e.currentTarget.value)}
+            w={260}
+            data-testid="audit-search"
+          />
+          <Select
+            label="User"
+            placeholder="Anyone"
+            data={facets.data?.users ?? []}
+            value={user}
+            onChange={setUser}
+            clearable
+            searchable
+            w={170}
+            data-testid="audit-user"
+          />
+          <Select
+            label="Action"
+            placeholder="Any action"
+            data={actionOptions}
+            value={action}
+            onChange={setAction}
+            clearable
+            searchable
+            w={240}
+            data-testid="audit-action"
+          />
+          <Select
+            label="Target"
+            placeholder="All targets"
+            data={facets.data?.targetTypes ?? []}
+            value={targetType}
+            onChange={setTargetType}
+            clearable
+            w={190}
+            data-testid="audit-target-type"
+          />
+          <TextInput
+            label="From"
+            type="date"
+            value={fromDay}
+            onChange={(e) => setFromDay(e.currentTarget.value)}
+            w={150}
+            data-testid="audit-from"
+          />
+          <TextInput
+            label="To"
+            type="date"
+            value={toDay}
+            onChange={(e) => setToDay(e.currentTarget.value)}
+            w={150}
+            data-testid="audit-to"
+          />
+        </Group>
         {audit.isError ? (
           <ErrorState error={audit.error} what="read the audit log" />
         ) : !audit.isPending && entries.length === 0 ? (
           <EmptyState
             icon={<IconShieldCheck size={24} />}
-            title="Nothing recorded yet"
-            description="Sign-ins, revocations, collection and user changes appear here."
+            title={filtered ? 'No entries match these filters' : 'Nothing recorded yet'}
+            description={
+              filtered
+                ? 'Clear a filter or widen the dates.'
+                : 'Sign-ins, revocations, collection and user changes appear here.'
+            }
           />
         ) : (
           <Table.ScrollContainer minWidth={800}>

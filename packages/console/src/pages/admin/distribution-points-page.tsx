@@ -1,7 +1,6 @@
 import {
   Anchor,
   Badge,
-  Drawer,
   Group,
   Modal,
   Paper,
@@ -13,18 +12,17 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconKey, IconServer2, IconShieldLock } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { DistributionPoint, DistributionPointRegistration } from '@steward/protocol';
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { ConfirmButton } from '../../components/confirm-button';
-import { ContentStateBadge, DpStateBadge } from '../../components/content-state-badge';
+import { DpStateBadge } from '../../components/content-state-badge';
 import { DataTable, RowActions } from '../../components/data-table';
 import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
-import { ErrorState } from '../../components/error-state';
 import { FormActions } from '../../components/form-actions';
 import { NameDescriptionFields } from '../../components/name-description-fields';
 import { NewButton } from '../../components/new-button';
@@ -36,6 +34,7 @@ import { formatBytes } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { keys, useDistributionPoints } from '../software/queries';
 import { DpRegistrationModal } from './dp-registration-modal';
+import { distributionPointPath } from './distribution-point-page';
 import { clickedWithin } from '../../lib/click-target';
 
 function CreateDpModal(props: {
@@ -97,80 +96,6 @@ function CreateDpModal(props: {
   );
 }
 
-/** What one DP holds, per package (from its own status reports). */
-function DpContentDrawer({
-  dp,
-  onClose,
-}: {
-  dp: DistributionPoint | undefined;
-  onClose: () => void;
-}) {
-  const content = useQuery({
-    queryKey: keys.dpContent(dp?.id ?? ''),
-    queryFn: () => api.distributionPointContent(dp?.id ?? ''),
-    enabled: dp !== undefined,
-    refetchInterval: 5_000,
-  });
-  return (
-    <Drawer
-      opened={dp !== undefined}
-      onClose={onClose}
-      position="right"
-      size="xl"
-      title={<Text fw={600}>{dp?.name}</Text>}
-    >
-      {dp && (
-        <Stack gap="sm">
-          <Text size="sm" c="dimmed">
-            {dp.url ?? 'Not registered yet'} · version {dp.version ?? '—'} · last seen{' '}
-            <RelativeTime iso={dp.lastSeenAt} />
-          </Text>
-          {content.isError ? (
-            <ErrorState error={content.error} what="the content of this DP" />
-          ) : (
-            <Table className="steward-table" data-testid="dp-content">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Package</Table.Th>
-                  <Table.Th>Version</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  <Table.Th>Size</Table.Th>
-                  <Table.Th>Updated</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {(content.data ?? []).map((c) => (
-                  <Table.Tr key={c.packageId}>
-                    <Table.Td>
-                      <Anchor
-                        component={Link}
-                        to={`/software/packages/${encodeURIComponent(c.packageId)}?tab=content`}
-                        size="sm"
-                      >
-                        {c.packageName}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>v{c.versionNumber}</Table.Td>
-                    <Table.Td>
-                      <ContentStateBadge state={c.state} />
-                    </Table.Td>
-                    <Table.Td>
-                      {formatBytes(c.bytesDone)} / {formatBytes(c.bytesTotal)}
-                    </Table.Td>
-                    <Table.Td>
-                      <RelativeTime iso={c.updatedAt} />
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          )}
-        </Stack>
-      )}
-    </Drawer>
-  );
-}
-
 function DpRow(props: {
   dp: DistributionPoint;
   onOpen: () => void;
@@ -210,17 +135,22 @@ function DpRow(props: {
     >
       <Table.Td>
         <Group gap={6}>
-          <Text size="sm" fw={600}>
+          <Anchor component={Link} to={distributionPointPath(dp.id)} size="sm" fw={600}>
             {dp.name}
-          </Text>
+          </Anchor>
           {dp.isSiteServer && (
             <Badge size="xs" variant="light" color="gray">
               site server
             </Badge>
           )}
         </Group>
+        {dp.description && (
+          <Text size="xs" c="dimmed" data-testid="dp-description">
+            {dp.description}
+          </Text>
+        )}
         <Text size="xs" c="dimmed" className="steward-mono">
-          {dp.url ?? '—'}
+          {dp.url ?? 'Not registered yet'}
         </Text>
       </Table.Td>
       <Table.Td>
@@ -290,14 +220,13 @@ function DpRow(props: {
 export function DistributionPointsPage() {
   const { can } = useSession();
   const queryClient = useQueryClient();
-  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
   const dps = useDistributionPoints(10_000);
   const [createOpened, create] = useDisclosure(false);
   const [registration, setRegistration] = useState<DistributionPointRegistration | null>(null);
   const list = [...(dps.data ?? [])].sort(
     (a, b) => Number(b.isSiteServer) - Number(a.isSiteServer) || a.name.localeCompare(b.name),
   );
-  const open = list.find((d) => d.id === params.get('dp'));
   // The empty state repeats the button without the test id: one element per test id.
   const newButton = (testId?: string) =>
     can('software:write') && (
@@ -344,7 +273,7 @@ export function DistributionPointsPage() {
               <DpRow
                 key={d.id}
                 dp={d}
-                onOpen={() => setParams({ dp: d.id }, { replace: true })}
+                onOpen={() => void navigate(distributionPointPath(d.id))}
                 onRegistration={setRegistration}
               />
             ))}
@@ -361,7 +290,6 @@ export function DistributionPointsPage() {
         }}
       />
       <DpRegistrationModal registration={registration} onClose={() => setRegistration(null)} />
-      <DpContentDrawer dp={open} onClose={() => setParams({}, { replace: true })} />
     </>
   );
 }

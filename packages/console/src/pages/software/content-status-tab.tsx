@@ -33,6 +33,7 @@ import { formatBytes } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { DistributeModal } from './distribute-modal';
 import { keys } from './queries';
+import { distributionPointPath } from '../admin/distribution-point-page';
 
 /** Content status is refreshed quickly while something is moving, slowly otherwise. */
 function busy(s: PackageContentStatus | undefined): boolean {
@@ -117,12 +118,7 @@ function DpRow({ row, pkg }: { row: DpContentStatus; pkg: Package }) {
   return (
     <Table.Tr data-testid="content-dp-row" data-dp-name={row.dpName} data-state={row.state}>
       <Table.Td>
-        <Anchor
-          component={Link}
-          to={`/admin/distribution-points?dp=${encodeURIComponent(row.dpId)}`}
-          size="sm"
-          fw={600}
-        >
+        <Anchor component={Link} to={distributionPointPath(row.dpId)} size="sm" fw={600}>
           {row.dpName}
         </Anchor>
       </Table.Td>
