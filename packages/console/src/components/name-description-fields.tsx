@@ -1,5 +1,5 @@
 import { TextInput, Textarea } from '@mantine/core';
-import { errorCode, errorMessage } from '../api/errors';
+import { errorMessage } from '../api/errors';
 
 /**
  * The required Name and the optional Description that open most create forms. A failed save shows
@@ -22,11 +22,7 @@ export function NameDescriptionFields(props: {
         required
         value={props.name}
         onChange={(e) => props.onName(e.currentTarget.value)}
-        error={
-          props.saveError
-            ? `${errorCode(props.saveError)}: ${errorMessage(props.saveError)}`
-            : undefined
-        }
+        error={props.saveError ? errorMessage(props.saveError) : undefined}
         data-autofocus={props.autoFocus || undefined}
         data-testid={props.nameTestId}
       />

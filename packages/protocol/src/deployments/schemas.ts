@@ -216,6 +216,8 @@ export const PhasedDeployment = Type.Object({
   name: Type.String(),
   programId: Type.String(),
   programName: Type.String(),
+  /** The package the program belongs to (where the console shows the program). */
+  packageId: Type.String(),
   state: PhasedDeploymentState,
   haltOnFailurePercent: Type.Integer(),
   currentPhase: Type.Integer(),

@@ -56,7 +56,7 @@ function CreateBoundaryModal({ opened, onClose }: { opened: boolean; onClose: ()
     },
   });
   const code = create.isError ? errorCode(create.error) : '';
-  const message = create.isError ? `${code}: ${errorMessage(create.error)}` : undefined;
+  const message = create.isError ? errorMessage(create.error) : undefined;
   return (
     <Modal opened={opened} onClose={onClose} title={<Text fw={600}>New boundary</Text>}>
       <Stack gap="sm">

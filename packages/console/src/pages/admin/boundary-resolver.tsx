@@ -66,7 +66,12 @@ export function BoundaryResolver() {
         </Group>
       </form>
       {resolve.isError && (
-        <Alert color="red" variant="light" title={errorCode(resolve.error)}>
+        <Alert
+          color="red"
+          variant="light"
+          title="Could not resolve"
+          data-error-code={errorCode(resolve.error)}
+        >
           {errorMessage(resolve.error)}
         </Alert>
       )}

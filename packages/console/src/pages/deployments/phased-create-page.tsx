@@ -92,7 +92,7 @@ export function PhasedCreatePage() {
     },
   });
   const code = create.isError ? errorCode(create.error) : '';
-  const err = create.isError ? `${code}: ${errorMessage(create.error)}` : undefined;
+  const err = create.isError ? errorMessage(create.error) : undefined;
   const fieldErr = (match: boolean) => (match ? err : undefined);
   const placed =
     code.includes('NAME') ||

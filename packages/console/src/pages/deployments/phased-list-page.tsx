@@ -12,6 +12,7 @@ import { RelativeTime } from '../../components/relative-time';
 import { useSession } from '../../session/session-context';
 import { dkeys } from './queries';
 import { clickedWithin } from '../../lib/click-target';
+import { programPath } from './phased-page';
 
 export function PhasedStateBadge({ state }: { state: PhasedDeployment['state'] }) {
   const color = state === 'running' ? 'blue' : state === 'halted' ? 'red' : 'teal';
@@ -104,7 +105,11 @@ export function PhasedListPage() {
                       </Text>
                     )}
                   </Table.Td>
-                  <Table.Td>{p.programName}</Table.Td>
+                  <Table.Td>
+                    <Anchor component={Link} to={programPath(p)} size="sm">
+                      {p.programName}
+                    </Anchor>
+                  </Table.Td>
                   <Table.Td>
                     <PhasedStateBadge state={p.state} />
                   </Table.Td>

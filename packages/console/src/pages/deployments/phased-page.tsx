@@ -62,13 +62,26 @@ function PhaseIcon({ state }: { state: Phase['state'] }) {
   }
 }
 
-function PhaseItem({ phase, haltAt }: { phase: Phase; haltAt: number }) {
+/** Programs are shown on their package's page. */
+export function programPath(p: { packageId: string }): string {
+  return `/software/packages/${encodeURIComponent(p.packageId)}?tab=programs`;
+}
+
+function PhaseItem({ phase, haltAt, last }: { phase: Phase; haltAt: number; last: boolean }) {
   const s = phase.summary;
   return (
     <Stack gap={4} data-testid="phase" data-state={phase.state}>
       <Group gap={8}>
         <Text fw={600} size="sm">
-          Phase {phase.index + 1}: {phase.collectionName}
+          Phase {phase.index + 1}:{' '}
+          <Anchor
+            component={Link}
+            to={`/collections/${encodeURIComponent(phase.collectionId)}`}
+            inherit
+            data-testid="phase-collection"
+          >
+            {phase.collectionName}
+          </Anchor>
         </Text>
         <Badge size="sm" variant="light" color={PHASE_COLOR[phase.state]}>
           {phase.state}
@@ -83,9 +96,11 @@ function PhaseItem({ phase, haltAt }: { phase: Phase; haltAt: number }) {
           </Anchor>
         )}
       </Group>
-      <Text size="xs" c="dimmed">
-        Next phase after {phase.successPercent}% succeeded and {phase.soakMinutes} minutes of soak ·
-        halts at {haltAt}% failed
+      <Text size="xs" c="dimmed" data-testid="phase-rule">
+        {last
+          ? `Last phase: the rollout completes at ${phase.successPercent}% succeeded and ${phase.soakMinutes} minutes of soak`
+          : `Next phase after ${phase.successPercent}% succeeded and ${phase.soakMinutes} minutes of soak`}{' '}
+        · halts at {haltAt}% failed
       </Text>
       {s && (
         <Group gap="md" wrap="nowrap" maw={520}>
@@ -205,8 +220,15 @@ export function PhasedPage() {
           )
         }
         description={
-          p &&
-          `${p.programName} · halts by itself when a phase passes ${p.haltOnFailurePercent}% failed`
+          p && (
+            <>
+              Program{' '}
+              <Anchor component={Link} to={programPath(p)} inherit data-testid="phased-program">
+                {p.programName}
+              </Anchor>{' '}
+              · halts by itself when a phase passes {p.haltOnFailurePercent}% failed
+            </>
+          )
         }
         actions={
           writable &&
@@ -269,7 +291,11 @@ export function PhasedPage() {
                 bullet={<PhaseIcon state={ph.state} />}
                 color={PHASE_COLOR[ph.state]}
               >
-                <PhaseItem phase={ph} haltAt={p.haltOnFailurePercent} />
+                <PhaseItem
+                  phase={ph}
+                  haltAt={p.haltOnFailurePercent}
+                  last={ph.index === p.phases.length - 1}
+                />
               </Timeline.Item>
             ))}
           </Timeline>

@@ -27,6 +27,7 @@ export async function toPhasedDeployments(
       name: row.name,
       programId: row.program_id,
       programName: row.program_name,
+      packageId: row.package_id,
       state: repo.rolloutStateOf(row),
       haltOnFailurePercent: row.halt_on_failure_percent,
       currentPhase: row.current_phase,

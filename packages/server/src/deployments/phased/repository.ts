@@ -8,7 +8,10 @@ import { packageHeads } from '../../content/repository.js';
 import type { Queryable } from '../../db/database.js';
 
 /** SQL for phased deployments (`phased_deployment`) and their phases (`deployment_phase`). */
-export type PhasedRow = Selectable<PhasedDeploymentTable> & { program_name: string };
+export type PhasedRow = Selectable<PhasedDeploymentTable> & {
+  program_name: string;
+  package_id: string;
+};
 export type PhaseRow = Selectable<DeploymentPhaseTable> & { collection_name: string };
 export type PhaseState = Phase['state'];
 export type RolloutState = Static<typeof PhasedDeploymentState>;
@@ -50,7 +53,7 @@ function phasedQuery(db: Queryable) {
     .selectFrom('phased_deployment as pd')
     .innerJoin('program as p', 'p.id', 'pd.program_id')
     .selectAll('pd')
-    .select('p.name as program_name');
+    .select(['p.name as program_name', 'p.package_id']);
 }
 
 export async function findPhased(db: Queryable, idOrName: string): Promise<PhasedRow | undefined> {

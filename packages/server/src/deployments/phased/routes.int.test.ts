@@ -64,6 +64,7 @@ describe.each(testDialects)('phased deployment routes on %s', (dialect) => {
         body: {
           name: 'Browser',
           programName: 'install',
+          packageId: 'pkg-app',
           state: 'running',
           currentPhase: 0,
           phases: [
