@@ -1,11 +1,13 @@
 import { AreaChart, DonutChart } from '@mantine/charts';
 import { Badge, Group, Paper, Skeleton, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { DEPLOYMENT_STATES } from '@steward/protocol';
+import { countOf } from './queries';
 import type { ReactNode } from 'react';
 import type {
   DeploymentStateName,
   DeploymentSummary,
   DeploymentTimelinePoint,
+  Deployment,
 } from '@steward/protocol';
 import { DEPLOYMENT_STATE_META } from '../../components/deployment-state-badge';
 import { formatTime } from '../../lib/format';
@@ -58,6 +60,8 @@ export function StateTimelineChart({ points }: { points: DeploymentTimelinePoint
  */
 export function StateCounts(props: {
   summary: DeploymentSummary | undefined;
+  /** An available deployment is an offer: its donut counts installs, not a success rate. */
+  purpose?: Deployment['purpose'] | undefined;
   selected: DeploymentStateName | null;
   onSelect: (s: DeploymentStateName | null) => void;
 }) {
@@ -80,7 +84,11 @@ export function StateCounts(props: {
         size={170}
         thickness={26}
         withTooltip={donut.length > 0}
-        chartLabel={`${Math.round(s.successPercent)}% ok`}
+        chartLabel={
+          props.purpose === 'available'
+            ? `${(countOf(s, 'succeeded') + countOf(s, 'reboot-pending')).toLocaleString()} installed`
+            : `${Math.round(s.successPercent)}% ok`
+        }
         pieProps={{
           onClick: (entry: { name?: unknown }) => props.onSelect(stateOfLabel(entry.name)),
           style: { cursor: 'pointer' },
@@ -118,7 +126,7 @@ export function StateCounts(props: {
             </UnstyledButton>
           );
         })}
-        {s.overdue > 0 && (
+        {s.overdue > 0 && props.purpose !== 'available' && (
           <Text size="xs" c="orange" mt={4} data-testid="overdue-count">
             {s.overdue} device{s.overdue === 1 ? '' : 's'} overdue (last run older than the
             recurrence)

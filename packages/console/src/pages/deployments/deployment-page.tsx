@@ -1,7 +1,7 @@
 import { Anchor, Badge, Group, Paper, SimpleGrid, Skeleton, Tabs, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { DEPLOYMENT_STATES } from '@steward/protocol';
-import type { DeploymentStateName, DeploymentSummary } from '@steward/protocol';
+import type { Deployment, DeploymentStateName, DeploymentSummary } from '@steward/protocol';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
@@ -33,17 +33,51 @@ function Stat(props: { label: string; value: ReactNode; testId: string }) {
   );
 }
 
-function SummaryStrip({ s }: { s: DeploymentSummary | undefined }) {
-  if (!s) return <Skeleton h={48} />;
+/**
+ * The figures that matter for the deployment's purpose. A required deployment is judged by its
+ * success rate and its overdue devices; an available one is an offer users may never take, so
+ * it shows how many it was offered to and how many users installed it, and no rate or overdue.
+ */
+function SummaryStrip({
+  s,
+  purpose,
+}: {
+  s: DeploymentSummary | undefined;
+  purpose: Deployment['purpose'] | undefined;
+}) {
+  if (!s || !purpose) return <Skeleton h={48} />;
   const inProgress = IN_PROGRESS_STATES.reduce((n, st) => n + countOf(s, st), 0);
+  const installed = countOf(s, 'succeeded') + countOf(s, 'reboot-pending');
+  if (purpose === 'available')
+    return (
+      <SimpleGrid cols={{ base: 2, md: 5 }}>
+        <Stat label="Offered to" value={s.targeted.toLocaleString()} testId="summary-targeted" />
+        <Stat
+          label="Installed by users"
+          value={installed.toLocaleString()}
+          testId="summary-succeeded"
+        />
+        <Stat
+          label="In progress"
+          value={inProgress.toLocaleString()}
+          testId="summary-in-progress"
+        />
+        <Stat
+          label="Failed"
+          value={countOf(s, 'failed').toLocaleString()}
+          testId="summary-failed"
+        />
+        <Stat
+          label="Not chosen yet"
+          value={(countOf(s, 'targeted') + countOf(s, 'received')).toLocaleString()}
+          testId="summary-not-chosen"
+        />
+      </SimpleGrid>
+    );
   return (
     <SimpleGrid cols={{ base: 2, md: 6 }}>
       <Stat label="Targeted" value={s.targeted.toLocaleString()} testId="summary-targeted" />
-      <Stat
-        label="Succeeded"
-        value={(countOf(s, 'succeeded') + countOf(s, 'reboot-pending')).toLocaleString()}
-        testId="summary-succeeded"
-      />
+      <Stat label="Succeeded" value={installed.toLocaleString()} testId="summary-succeeded" />
       <Stat label="In progress" value={inProgress.toLocaleString()} testId="summary-in-progress" />
       <Stat label="Failed" value={countOf(s, 'failed').toLocaleString()} testId="summary-failed" />
       <Stat label="Overdue" value={s.overdue.toLocaleString()} testId="summary-overdue" />
@@ -157,7 +191,7 @@ export function DeploymentPage() {
             </Text>
           </Group>
         </Group>
-        <SummaryStrip s={s} />
+        <SummaryStrip s={s} purpose={d?.purpose} />
       </Paper>
       <SimpleGrid cols={{ base: 1, lg: 3 }} mb="md">
         <div style={{ gridColumn: 'span 2' }}>
@@ -170,7 +204,7 @@ export function DeploymentPage() {
           </ChartCard>
         </div>
         <ChartCard title="Now" hint="Click a state to list its devices" testId="deployment-counts">
-          <StateCounts summary={s} selected={state} onSelect={setState} />
+          <StateCounts summary={s} purpose={d?.purpose} selected={state} onSelect={setState} />
         </ChartCard>
       </SimpleGrid>
       <Tabs defaultValue="devices" variant="outline" keepMounted={false}>
