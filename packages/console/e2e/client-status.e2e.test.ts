@@ -30,6 +30,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let dir: string;
+let siteServers: string;
 const hosts: SshHost[] = [];
 
 /** Registers a stand-in version through the real upload path (files first, then the manifest). */
@@ -80,6 +81,18 @@ describe.skipIf(pushedVersion === undefined)('console: client push and client st
         authorizedKeys: [key.publicKey],
         osRelease: 'ID=centos\nVERSION_ID="7"\n',
       }),
+    );
+    // A collection of the hand-enrolled host, made before the console lists collections.
+    const first = site.devices[0];
+    if (!first) throw new Error('no device');
+    const c = await site.api.createCollection({
+      name: 'Site servers',
+      rules: [{ kind: 'direct', deviceId: first.id }],
+    });
+    siteServers = c.id;
+    await waitFor(
+      'collection evaluated',
+      async () => (await site.api.getCollection(c.id)).memberCount === 1,
     );
     browser = await launchBrowser();
     ({ context, page } = await openPage(browser));
@@ -157,14 +170,6 @@ describe.skipIf(pushedVersion === undefined)('console: client push and client st
   it('changes the scope with Browse, and reads the pre-production host in its true state', async () => {
     const site01 = site.devices[0];
     if (!site01) throw new Error('no device');
-    const c = await site.api.createCollection({
-      name: 'Site servers',
-      rules: [{ kind: 'direct', deviceId: site01.id }],
-    });
-    await waitFor(
-      'collection evaluated',
-      async () => (await site.api.getCollection(c.id)).memberCount === 1,
-    );
     await page.getByTestId('browse-collection').click();
     await page.getByTestId('browse-collection-row').filter({ hasText: 'Site servers' }).click();
     await expect
@@ -177,7 +182,7 @@ describe.skipIf(pushedVersion === undefined)('console: client push and client st
     // The site server's host is the pre-production collection: it runs the pre-production
     // version (the same build), so it reads Compliant there with the rollout in its reason.
     await site.api.call(ops.agentVersions.updateSettings, {
-      body: { preproductionVersion: pushedVersion ?? '', preproductionCollectionId: c.id },
+      body: { preproductionVersion: pushedVersion ?? '', preproductionCollectionId: siteServers },
     });
     await page.getByTestId('tab-pre-production').click();
     const pre = page.getByTestId('client-dashboard-pre-production');

@@ -1,15 +1,5 @@
-import { BarChart, DonutChart } from '@mantine/charts';
-import {
-  Badge,
-  Group,
-  Paper,
-  SegmentedControl,
-  Skeleton,
-  Stack,
-  Text,
-  Title,
-  UnstyledButton,
-} from '@mantine/core';
+import { BarChart } from '@mantine/charts';
+import { Group, Paper, SegmentedControl, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import {
   CLIENT_DEPLOYMENT_STATES,
@@ -20,6 +10,7 @@ import {
 } from '@steward/protocol';
 import { api } from '../../api/client';
 import { ErrorState } from '../../components/error-state';
+import { StateCountsDonut } from '../../components/state-counts-donut';
 
 /** Label and colours of each client deployment state (docs/client-deployment.md). */
 export const CLIENT_STATE_META: Record<
@@ -42,64 +33,20 @@ export function ClientStateCounts(props: {
 }) {
   const s = props.summary;
   if (!s) return <Skeleton h={200} />;
-  const rows = CLIENT_DEPLOYMENT_STATES.map((state) => ({ state, count: s.counts[state] }));
-  const donut = rows
-    .filter((r) => r.count > 0)
-    .map((r) => ({
-      name: CLIENT_STATE_META[r.state].label,
-      value: r.count,
-      color: CLIENT_STATE_META[r.state].chart,
-    }));
   const pct = s.total === 0 ? 0 : Math.round((s.counts.compliant / s.total) * 100);
-  const stateOfLabel = (label: unknown) =>
-    CLIENT_DEPLOYMENT_STATES.find((st) => CLIENT_STATE_META[st].label === label) ?? null;
   return (
-    <Group align="flex-start" wrap="nowrap" gap="lg">
-      <DonutChart
-        data={donut.length > 0 ? donut : [{ name: 'None', value: 1, color: 'gray.2' }]}
-        size={170}
-        thickness={26}
-        withTooltip={donut.length > 0}
-        chartLabel={`${pct}% compliant`}
-        pieProps={{
-          onClick: (entry: { name?: unknown }) => props.onSelect(stateOfLabel(entry.name)),
-          style: { cursor: 'pointer' },
-        }}
-        data-testid="client-state-donut"
-      />
-      <Stack gap={2} style={{ flex: 1 }}>
-        {rows.map(({ state, count }) => {
-          const meta = CLIENT_STATE_META[state];
-          const active = props.selected === state;
-          return (
-            <UnstyledButton
-              key={state}
-              onClick={() => props.onSelect(active ? null : state)}
-              data-testid={`client-state-${state}`}
-              data-count={count}
-              px={6}
-              py={3}
-              style={{
-                borderRadius: 4,
-                background: active ? 'var(--mantine-primary-color-light)' : undefined,
-              }}
-            >
-              <Group justify="space-between" wrap="nowrap">
-                <Group gap={8} wrap="nowrap">
-                  <Badge circle size="xs" color={meta.color} variant="filled">
-                    {' '}
-                  </Badge>
-                  <Text size="sm">{meta.label}</Text>
-                </Group>
-                <Text size="sm" fw={count > 0 ? 700 : 400} c={count > 0 ? undefined : 'dimmed'}>
-                  {count.toLocaleString()}
-                </Text>
-              </Group>
-            </UnstyledButton>
-          );
-        })}
-      </Stack>
-    </Group>
+    <StateCountsDonut
+      rows={CLIENT_DEPLOYMENT_STATES.map((state) => ({
+        state,
+        count: s.counts[state],
+        ...CLIENT_STATE_META[state],
+      }))}
+      selected={props.selected}
+      onSelect={props.onSelect}
+      chartLabel={`${pct}% compliant`}
+      rowTestIdPrefix="client-state-"
+      donutTestId="client-state-donut"
+    />
   );
 }
 
