@@ -5,13 +5,13 @@
  * install log, the failure chart with the failed push's reason, a scope changed with Browse, and
  * the pre-production dashboard showing a host in the pre-production collection in its true state.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ops } from '@steward/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerStandInVersion } from '../../../test-support/agent-versions.js';
 import { createTestSite, REPO, waitFor, type Site } from '../../../test-support/site.js';
 import { makeKeyPair, startSshHost, type SshHost } from '../../../test-support/sshd-hosts.js';
 import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
@@ -33,28 +33,6 @@ let dir: string;
 let siteServers: string;
 const hosts: SshHost[] = [];
 
-/** Registers a stand-in version through the real upload path (files first, then the manifest). */
-async function register(version: string): Promise<void> {
-  const bytes = Buffer.from(`tarball ${version}\n`);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  await site.api.call(ops.content.uploadFile, { params: { sha256 }, raw: { body: bytes } });
-  await site.api.call(ops.agentVersions.register, {
-    body: {
-      name: 'steward-agent',
-      version,
-      files: [
-        {
-          name: `steward-agent-${version}-linux.tar.gz`,
-          kind: 'tarball',
-          arch: 'all',
-          sha256,
-          size: bytes.length,
-        },
-      ],
-    },
-  });
-}
-
 const count = async (state: string): Promise<number> =>
   Number(await page.getByTestId(`client-state-${state}`).getAttribute('data-count'));
 
@@ -65,7 +43,7 @@ describe.skipIf(pushedVersion === undefined)('console: client push and client st
     const key = makeKeyPair(dir, 'push');
     // One agent enrolled by hand: the site's own host, say, running the agent as a site role.
     site = await createTestSite({ withEnrolledDevices: 1 });
-    await register(pushedVersion ?? '');
+    await registerStandInVersion(site.api, pushedVersion ?? '');
     await site.api.call(ops.agentVersions.updateSettings, {
       body: { productionVersion: pushedVersion ?? '' },
     });

@@ -4,7 +4,6 @@
  * host, as the seeds warn) reads its true state with its reason, and leaves the production
  * dashboard; the failure chart and both reports answer.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +24,7 @@ import {
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
+import { registerStandInVersion } from '../../../test-support/agent-versions.js';
 
 const pgUp = await pgReachable();
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
@@ -50,24 +50,7 @@ describe.each(dialects)('client deployment status on %s', (dialect) => {
       };
       version = site.devices[0]?.agentVersion ?? '';
       // The version the agent runs, registered through the real upload path.
-      const bytes = Buffer.from(`tarball ${version}\n`);
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      await site.api.call(ops.content.uploadFile, { params: { sha256 }, raw: { body: bytes } });
-      await site.api.call(ops.agentVersions.register, {
-        body: {
-          name: 'steward-agent',
-          version,
-          files: [
-            {
-              name: `steward-agent-${version}-linux.tar.gz`,
-              kind: 'tarball',
-              arch: 'all',
-              sha256,
-              size: bytes.length,
-            },
-          ],
-        },
-      });
+      await registerStandInVersion(site.api, version);
     }, 180_000);
     afterAll(async () => {
       await site?.stop();
