@@ -145,7 +145,7 @@ describe.skipIf(pushedVersion === undefined)('console: client push and client st
     await page.screenshot({ path: join(SHOTS, 'client-status-02-production.png'), fullPage: true });
   }, 120_000);
 
-  it('changes the scope with Browse, and reads the pre-production host in its true state', async () => {
+  it('changes the scope with Browse, reads the pre-production host in its true state, and shows the reports', async () => {
     const site01 = site.devices[0];
     if (!site01) throw new Error('no device');
     await page.getByTestId('browse-collection').click();
@@ -175,5 +175,17 @@ describe.skipIf(pushedVersion === undefined)('console: client push and client st
       path: join(SHOTS, 'client-status-03-pre-production.png'),
       fullPage: true,
     });
+
+    // The reports: status by collection, and the failed push with its reason.
+    await page.getByTestId('tab-client-reports').click();
+    const reports = page.getByTestId('client-status-reports');
+    await reports.getByText('Pre-production', { exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId(`report-collection-${siteServers}`).textContent())
+      .toMatch(/^Site servers1.*100\.0%$/);
+    await expect
+      .poll(() => page.getByTestId('report-client-failures').textContent())
+      .toContain('PUSH_UNSUPPORTED_OS');
+    await page.screenshot({ path: join(SHOTS, 'client-status-04-reports.png'), fullPage: true });
   }, 120_000);
 });

@@ -30,6 +30,7 @@ import { PageTabs, useTabParam } from '../../components/page-tabs';
 import { RelativeTime } from '../../components/relative-time';
 import { BlockSkeleton } from '../../components/table-skeleton';
 import { CLIENT_STATE_META, ClientStateCounts, FailureChart } from './client-status-charts';
+import { ClientStatusReports } from './client-status-reports';
 
 /** While a client push runs the dashboards follow it every 2 s; otherwise every 30 s. */
 const LIVE_MS = 2000;
@@ -260,7 +261,7 @@ function Dashboard({ rollout }: { rollout: ClientRollout }) {
   );
 }
 
-const TABS = ['production', 'pre-production'] as const;
+const TABS = ['production', 'pre-production', 'reports'] as const;
 
 /** Monitoring > Client status: the production and pre-production client deployment dashboards. */
 export function ClientStatusPage() {
@@ -286,6 +287,12 @@ export function ClientStatusPage() {
             label: 'Pre-production client deployment',
             testId: 'tab-pre-production',
             panel: <Dashboard rollout="pre-production" />,
+          },
+          {
+            value: 'reports',
+            label: 'Reports',
+            testId: 'tab-client-reports',
+            panel: <ClientStatusReports />,
           },
         ]}
       />
