@@ -177,8 +177,9 @@ export class ClientStatusService {
   async failureReport(actor: Actor, q: ClientFailureReportQuery): Promise<ClientFailureRow[]> {
     authorize(actor, 'read');
     const now = this.ctx.clock.now();
-    const to = q.to ?? now.toISOString();
-    const from = q.from ?? new Date(Date.parse(to) - 30 * 86400_000).toISOString();
-    return failureRows(this.db, { from, to });
+    // Stored times are UTC ISO strings compared as text: an offset given is normalised to Z.
+    const to = q.to === undefined ? now : new Date(q.to);
+    const from = q.from === undefined ? new Date(to.getTime() - 30 * 86400_000) : new Date(q.from);
+    return failureRows(this.db, { from: from.toISOString(), to: to.toISOString() });
   }
 }
