@@ -1,5 +1,5 @@
 import { BarChart } from '@mantine/charts';
-import { Group, Paper, SegmentedControl, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Badge, Group, Paper, SegmentedControl, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import {
   CLIENT_DEPLOYMENT_STATES,
@@ -101,10 +101,9 @@ export function FailureChart(props: {
       ) : !c ? (
         <Skeleton h={240} />
       ) : (
-        <Group align="flex-start" wrap="nowrap" gap="lg">
+        <Stack gap="sm">
           <BarChart
-            h={240}
-            style={{ flex: 1 }}
+            h={220}
             data={data}
             dataKey="bucket"
             type="stacked"
@@ -119,7 +118,7 @@ export function FailureChart(props: {
             gridAxis="y"
             yAxisProps={{ allowDecimals: false }}
           />
-          <Stack gap={4} w={260} data-testid="failure-reasons">
+          <Group gap="xs" data-testid="failure-reasons">
             <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
               Reasons
             </Text>
@@ -129,17 +128,17 @@ export function FailureChart(props: {
               </Text>
             )}
             {c.reasons.map((r) => (
-              <Group key={`${r.kind}/${r.code}`} justify="space-between" wrap="nowrap">
-                <Text size="sm" ff="monospace" data-testid={`failure-reason-${r.code}`}>
-                  {r.code}
-                </Text>
-                <Text size="sm" fw={700}>
-                  {r.count}
-                </Text>
-              </Group>
+              <Badge
+                key={`${r.kind}/${r.code}`}
+                variant="light"
+                color={r.kind === 'push' ? 'red' : 'orange'}
+                data-testid={`failure-reason-${r.code}`}
+              >
+                {r.code} × {r.count}
+              </Badge>
             ))}
-          </Stack>
-        </Group>
+          </Group>
+        </Stack>
       )}
     </Paper>
   );
