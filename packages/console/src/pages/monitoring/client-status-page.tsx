@@ -239,7 +239,8 @@ function Dashboard({ rollout }: { rollout: ClientRollout }) {
         <SimpleGrid cols={{ base: 1, lg: 2 }}>
           <Paper p="md" data-testid="client-state-counts" data-total={s?.total}>
             <Title order={4} fz={15} mb="sm">
-              {s ? `${s.total.toLocaleString()} devices` : 'Devices'} by state
+              {s ? `${s.total.toLocaleString()} device${s.total === 1 ? '' : 's'}` : 'Devices'} by
+              state
             </Title>
             <ClientStateCounts summary={s} selected={state} onSelect={setState} />
           </Paper>
