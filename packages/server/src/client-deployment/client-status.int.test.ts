@@ -396,7 +396,7 @@ describe.each(testDialects)('client deployment status on %s', (dialect) => {
       });
     });
 
-    it('computes 10,000 devices in one request', async () => {
+    it('computes 10,000 devices in one request (dashboard, a page, the report)', async () => {
       const db = ctx.db.kysely;
       const rows = Array.from({ length: 10_000 }, (_, i) => ({
         id: `bulk-${String(i).padStart(5, '0')}`,
@@ -418,6 +418,11 @@ describe.each(testDialects)('client deployment status on %s', (dialect) => {
       expect(summary.total).toBe(10_010);
       expect(summary.counts.compliant).toBe(3 + 5000);
       expect(summary.counts.noncompliant).toBe(2 + 5000);
+      const page = await service.devices(ADMIN, { state: 'noncompliant', offset: 5000, limit: 10 });
+      expect(page).toMatchObject({ total: 5002 });
+      expect(page.items).toHaveLength(2);
+      const report = await service.byCollection(ADMIN, {});
+      expect(report.find((r) => r.collectionId === 'all-systems')?.total).toBe(10_010);
     }, 120_000);
   });
 });

@@ -117,7 +117,9 @@ export async function failureChart(
     if (!o.failed) b.pushSucceeded++;
     else if (o.kind === 'push') b.push++;
     else b.upgrade++;
-    byBucket.set(i, [...(byBucket.get(i) ?? []), o]);
+    const list = byBucket.get(i);
+    if (list) list.push(o);
+    else byBucket.set(i, [o]);
   }
   return {
     period: q.period,

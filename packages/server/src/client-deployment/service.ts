@@ -157,7 +157,10 @@ export class ClientStatusService {
     const grouped = new Map<string, DeviceClientState[]>();
     for (const m of members) {
       const s = byDevice.get(m.device_id);
-      if (s) grouped.set(m.collection_id, [...(grouped.get(m.collection_id) ?? []), s]);
+      if (!s) continue;
+      const list = grouped.get(m.collection_id);
+      if (list) list.push(s);
+      else grouped.set(m.collection_id, [s]);
     }
     return collections.map((c) => {
       const of = c.id === ALL_SYSTEMS ? states : (grouped.get(c.id) ?? []);
