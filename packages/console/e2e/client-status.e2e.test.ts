@@ -165,6 +165,8 @@ describe.skipIf(pushedVersion === undefined)('console: client push and client st
     await page.getByTestId('tab-pre-production').click();
     const pre = page.getByTestId('client-dashboard-pre-production');
     await pre.waitFor();
+    // The scope chosen with Browse stays when the other dashboard opens.
+    await expect.poll(() => pre.getByTestId('scope-collection').textContent()).toBe('Site servers');
     await expect.poll(() => count('compliant'), { timeout: 60_000 }).toBe(1);
     await page.getByTestId('client-state-compliant').click();
     const row = page.getByTestId(`client-status-row-${site01.id}`);

@@ -26,7 +26,7 @@ import { api } from '../../api/client';
 import { CollectionBrowser } from '../../components/collection-browser';
 import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
-import { PageTabs, useTabParam } from '../../components/page-tabs';
+import { PageTabs } from '../../components/page-tabs';
 import { RelativeTime } from '../../components/relative-time';
 import { BlockSkeleton } from '../../components/table-skeleton';
 import { CLIENT_STATE_META, ClientStateCounts, FailureChart } from './client-status-charts';
@@ -266,7 +266,15 @@ const TABS = ['production', 'pre-production', 'reports'] as const;
 
 /** Monitoring > Client status: the production and pre-production client deployment dashboards. */
 export function ClientStatusPage() {
-  const [tab, setTab] = useTabParam(TABS);
+  const [params, setParams] = useSearchParams();
+  const tab = TABS.find((t) => t === params.get('tab')) ?? 'production';
+  // Both dashboards keep the collection chosen with Browse (?collection=) across tabs.
+  const setTab = (next: string | null) => {
+    const kept = new URLSearchParams(params);
+    if (next && next !== 'production') kept.set('tab', next);
+    else kept.delete('tab');
+    setParams(kept, { replace: true });
+  };
   return (
     <>
       <PageHeader
