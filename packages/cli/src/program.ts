@@ -6,6 +6,7 @@ import { registerAuthCommands } from './commands/auth.js';
 import { registerClientPushCommands } from './commands/client-push.js';
 import { registerClientSettingsCommands } from './commands/client-settings.js';
 import { registerClientCheckCommands } from './commands/client-check.js';
+import { registerClientStatusCommands } from './commands/client-status.js';
 import { registerSiteSettingsCommands } from './commands/site-settings.js';
 import { registerCollectionCommands } from './commands/collections.js';
 import { registerDeviceCommands } from './commands/devices.js';
@@ -64,6 +65,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerInventoryClassCommands(program, ctx);
   registerClientSettingsCommands(program, ctx);
   registerClientCheckCommands(program, ctx);
+  registerClientStatusCommands(program, ctx);
   registerSiteSettingsCommands(program, ctx);
   registerStatusCommands(program, ctx);
   registerPackageCommands(program, ctx);

@@ -2,12 +2,12 @@
  * Issue 9 in the console: Administration > Client versions (promote with confirmation) and the
  * Devices page's install command, in a real browser against a real site.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ops } from '@steward/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerStandInVersion } from '../../../test-support/agent-versions.js';
 import { createTestSite, type Site } from '../../../test-support/site.js';
 import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
 
@@ -16,30 +16,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-/** Registers a stand-in version through the real upload path (files first, then the manifest). */
-async function register(version: string): Promise<void> {
-  const bytes = Buffer.from(`tarball ${version}\n`);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  await site.api.call(ops.content.uploadFile, {
-    params: { sha256 },
-    raw: { body: bytes },
-  });
-  await site.api.call(ops.agentVersions.register, {
-    body: {
-      name: 'steward-agent',
-      version,
-      files: [
-        {
-          name: `steward-agent-${version}-linux.tar.gz`,
-          kind: 'tarball',
-          arch: 'all',
-          sha256,
-          size: bytes.length,
-        },
-      ],
-    },
-  });
-}
+const register = (version: string) => registerStandInVersion(site.api, version);
 
 describe('console: client versions and the install command', () => {
   beforeAll(async () => {

@@ -5,6 +5,7 @@ export { InstallToken, installCommandOf } from './agent-versions/install-operati
 export * from './boundaries/schemas.js';
 export * from './client-push/schemas.js';
 export * from './client-check/schemas.js';
+export * from './client-status/schemas.js';
 export * from './client-settings/schemas.js';
 export * from './collections/query/api-schemas.js';
 export * from './collections/query/ast.js';

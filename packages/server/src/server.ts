@@ -54,6 +54,8 @@ import { registerCollectionRoutes } from './collections/routes.js';
 import { ClientSettingsService } from './client-settings/service.js';
 import { ClientCheckService } from './client-check/service.js';
 import { registerClientCheckRoutes } from './client-check/routes.js';
+import { registerClientStatusRoutes } from './client-deployment/routes.js';
+import { ClientStatusService } from './client-deployment/service.js';
 import { registerClientSettingsRoutes } from './client-settings/routes.js';
 import { propagateClientSettingsMembership } from './client-settings/membership-watch.js';
 import { ensureBuiltinCollections } from './collections/builtin.js';
@@ -356,6 +358,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerInventoryRoutes(admin, classes, policy);
     registerClientSettingsRoutes(admin, clientSettings);
     registerClientCheckRoutes(admin, new ClientCheckService(ctx));
+    registerClientStatusRoutes(admin, new ClientStatusService(ctx));
     registerCollectionRoutes(admin, collections);
     registerStatusRoutes(admin, ctx);
     registerAuditRoutes(admin, ctx);

@@ -3,6 +3,7 @@ import {
   IconVersions,
   IconActivityHeartbeat,
   IconChartBar,
+  IconChartDonut,
   IconMapPin,
   IconPackage,
   IconRadar,
@@ -66,6 +67,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/monitoring/client-activity',
         icon: IconActivityHeartbeat,
         testId: 'nav-client-activity',
+      },
+      {
+        label: 'Client status',
+        to: '/monitoring/client-status',
+        icon: IconChartDonut,
+        testId: 'nav-client-status',
       },
       {
         label: 'Status messages',

@@ -7,6 +7,7 @@ import { agentInstallOperations } from '../agent-versions/install-operations.js'
 import { agentVersionOperations } from '../agent-versions/operations.js';
 import { clientPushOperations } from '../client-push/operations.js';
 import { clientCheckOperations } from '../client-check/operations.js';
+import { clientStatusOperations } from '../client-status/operations.js';
 import { clientSettingsObjectOperations } from '../client-settings/operations.js';
 import { boundaryGroupOperations, boundaryOperations } from '../boundaries/operations.js';
 import { collectionOperations } from '../collections/operations.js';
@@ -59,6 +60,7 @@ export const ops = {
   distributionReports: distributionReportOperations,
   agentVersions: agentVersionOperations,
   clientPush: clientPushOperations,
+  clientStatus: clientStatusOperations,
   discovery: discoveryOperations,
 } as const;
 

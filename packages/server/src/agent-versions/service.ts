@@ -15,6 +15,7 @@ import {
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
+import { recordRolloutChange } from '../client-deployment/rollout-since.js';
 import { existingCollectionIds } from '../collections/repository.js';
 import { inTransaction, type Queryable } from '../db/database.js';
 import { storedSettings } from '../db/corrupt-row.js';
@@ -234,6 +235,7 @@ export class AgentVersionService {
       if (absent !== undefined)
         throw new NotFoundError('collection', absent, ErrorCode.COLLECTION_NOT_FOUND);
       await writeSetting(tx, { key: SETTINGS_KEY, value: JSON.stringify(merged) });
+      await recordRolloutChange(tx, { before: current, after: merged, at });
       await writeAudit(tx, actor, at, {
         action: 'agent-version-settings.update',
         targetType: 'site',
@@ -280,6 +282,7 @@ export class AgentVersionService {
         );
       const next: AgentVersionSettings = { ...current, productionVersion: version };
       await writeSetting(tx, { key: SETTINGS_KEY, value: JSON.stringify(next) });
+      await recordRolloutChange(tx, { before: current, after: next, at });
       await writeAudit(tx, actor, at, {
         action: 'agent-version.promote',
         targetType: 'agent-version',

@@ -145,3 +145,27 @@ export async function devicesFailing(
     q = q.where('s.device_id', 'in', memberIdsOf(db, opts.collectionId));
   return q.orderBy('s.at', 'desc').execute();
 }
+
+/**
+ * The checks failing at each device's latest client check, for the devices of a collection
+ * (undefined: all) that reported one; a device that passed everything maps to an empty list.
+ */
+export async function failedChecksOf(
+  db: Queryable,
+  opts: { collectionId: string | undefined },
+): Promise<Map<string, ClientCheckName[]>> {
+  let q = db
+    .selectFrom('client_check_state')
+    .select(['device_id', 'check_name', 'outcome'])
+    .orderBy('device_id')
+    .orderBy('check_name');
+  if (opts.collectionId !== undefined)
+    q = q.where('device_id', 'in', memberIdsOf(db, opts.collectionId));
+  const byDevice = new Map<string, ClientCheckName[]>();
+  for (const r of await q.execute()) {
+    const list = byDevice.get(r.device_id) ?? [];
+    if (r.outcome === 'failed') list.push(r.check_name);
+    byDevice.set(r.device_id, list);
+  }
+  return byDevice;
+}

@@ -6,19 +6,13 @@
  * pre-production collection reading "Not started" although correctly deployed).
  */
 
-/** The six states of the seeds, in the order a dashboard lists them. */
-export const CLIENT_DEPLOYMENT_STATES = [
-  'not-started',
-  'in-progress',
-  'compliant',
-  'noncompliant',
-  'failed',
-  'unknown',
-] as const;
-export type ClientDeploymentState = (typeof CLIENT_DEPLOYMENT_STATES)[number];
+import type { ClientDeploymentState, ClientRollout } from '@steward/protocol';
 
-/** Which rollout a device follows: pre-production members (not excluded) follow pre-production. */
-export type ClientRollout = 'production' | 'pre-production';
+export {
+  CLIENT_DEPLOYMENT_STATES,
+  type ClientDeploymentState,
+  type ClientRollout,
+} from '@steward/protocol';
 
 /** The latest install or upgrade attempt towards a version (a push, or the agent's own upgrade). */
 export interface ClientInstallAttempt {

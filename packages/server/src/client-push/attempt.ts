@@ -4,6 +4,7 @@ import { SYSTEM_ACTOR, nowIso, type SiteContext } from '../context.js';
 import type { EnrolmentService } from '../enrolment/service.js';
 import { deviceEnrolledWithToken, devicesMatchingHost } from '../devices/repository.js';
 import { raiseSiteStatus } from '../status/site-status.js';
+import { readAgentVersionSettings } from '../agent-versions/service.js';
 import { findAgentTarball } from './agent-package.js';
 import { parseInstallLines, shellQuote } from './prerequisites.js';
 import {
@@ -48,9 +49,12 @@ async function install(
   account: PushAccountRow,
   session: SshSession,
   log: AttemptLog,
+  attemptId: string,
   onState: (s: PushTargetState) => Promise<void>,
 ): Promise<string> {
   const tarball = findAgentTarball();
+  // What this attempt installs: client deployment status counts it towards this version.
+  await updatePushAttempt(d.ctx.db.kysely, attemptId, { agent_version: tarball.version });
   await onState('copying');
   const tmp = await session.exec('mktemp -d /tmp/steward-push.XXXXXX', PROBE_TIMEOUT_MS);
   const dir = tmp.stdout.trim();
@@ -179,6 +183,8 @@ export async function runAttempt(d: AttemptDeps, target: PushTargetRow): Promise
     outcome: null,
     error_code: null,
     log: '',
+    // The production version at push time, until the package copied says which it is.
+    agent_version: (await readAgentVersionSettings(db)).productionVersion,
   });
   await updatePushTarget(db, target.id, {
     attempts: number,
@@ -203,7 +209,7 @@ export async function runAttempt(d: AttemptDeps, target: PushTargetRow): Promise
         true,
       );
     session = await connectAndCheck(d, target, account, log, onState);
-    const tokenId = await install(d, target, account, session, log, onState);
+    const tokenId = await install(d, target, account, session, log, attemptId, onState);
     session.close();
     session = undefined;
     d.onSessionClosed?.();

@@ -8,6 +8,7 @@ import type {
   PushTargetTable,
 } from '../db/tables/index.js';
 import { toNumber, type Queryable } from '../db/database.js';
+import { memberIdsOf } from '../collections/membership-repository.js';
 
 export type PushAccountRow = Selectable<PushAccountTable>;
 export type PushHostKeyRow = Selectable<PushHostKeyTable>;
@@ -306,4 +307,97 @@ export function attemptsOfTarget(db: Queryable, targetId: string): Promise<PushA
     .where('target_id', '=', targetId)
     .orderBy('number')
     .execute();
+}
+
+// ---- client deployment status ----
+
+/** A push attempt (without its log) with the device its target became. */
+export type DevicePushAttemptRow = Omit<PushAttemptRow, 'log'> & { device_id: string };
+
+const ATTEMPT_HEAD = [
+  'a.id',
+  'a.target_id',
+  'a.number',
+  'a.started_at',
+  'a.finished_at',
+  'a.outcome',
+  'a.error_code',
+  'a.agent_version',
+] as const;
+
+/**
+ * The latest push attempt (by start) of each device a push reached, for the devices of a
+ * collection (undefined: all). One statement, logs left out (a page reads them with
+ * `pushAttemptLogs`); the newest per device is the first in order.
+ */
+export async function latestPushAttemptsOfDevices(
+  db: Queryable,
+  opts: { collectionId: string | undefined },
+): Promise<Map<string, DevicePushAttemptRow>> {
+  let q = db
+    .selectFrom('push_attempt as a')
+    .innerJoin('push_target as t', 't.id', 'a.target_id')
+    .select([...ATTEMPT_HEAD, 't.device_id'])
+    .where('t.device_id', 'is not', null);
+  if (opts.collectionId !== undefined)
+    q = q.where('t.device_id', 'in', memberIdsOf(db, opts.collectionId));
+  const rows = await q
+    .orderBy('t.device_id')
+    .orderBy('a.started_at', 'desc')
+    .orderBy('a.number', 'desc')
+    .execute();
+  const latest = new Map<string, DevicePushAttemptRow>();
+  for (const r of rows) {
+    const deviceId = r.device_id;
+    if (deviceId !== null && !latest.has(deviceId))
+      latest.set(deviceId, { ...r, device_id: deviceId });
+  }
+  return latest;
+}
+
+/** The logs of these push attempts, by attempt id. */
+export async function pushAttemptLogs(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('push_attempt')
+    .select(['id', 'log'])
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.log]));
+}
+
+/** Push attempts that finished within [from, to), failed or succeeded: the failure chart's rows. */
+export function pushAttemptsFinishedBetween(
+  db: Queryable,
+  range: { from: string; to: string },
+): Promise<
+  (Omit<PushAttemptRow, 'log'> &
+    Pick<PushTargetRow, 'host' | 'port' | 'device_id' | 'attempts' | 'last_error'>)[]
+> {
+  return db
+    .selectFrom('push_attempt as a')
+    .innerJoin('push_target as t', 't.id', 'a.target_id')
+    .select([...ATTEMPT_HEAD, 't.host', 't.port', 't.device_id', 't.attempts', 't.last_error'])
+    .where('a.outcome', 'in', ['failed', 'succeeded'])
+    .where('a.finished_at', '>=', range.from)
+    .where('a.finished_at', '<', range.to)
+    .orderBy('a.finished_at')
+    .execute();
+}
+
+/** Whether any push target is in an attempt or waiting for its first one. */
+export async function pushInFlight(
+  db: Queryable,
+  activeStates: readonly PushTargetState[],
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('push_target')
+    .select('id')
+    .where('state', 'in', [...activeStates])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -310,3 +310,20 @@ export function collectionsOfDevice(
     .orderBy('c.name')
     .execute();
 }
+
+/**
+ * When each device last joined or left a collection (its latest membership change), for client
+ * deployment status: joining the pre-production collection restarts a device's upgrade window.
+ */
+export async function lastMembershipChangeAt(
+  db: Queryable,
+  collectionId: string,
+): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('collection_membership_change')
+    .select((eb) => ['device_id', eb.fn.max('at').as('at')])
+    .where('collection_id', '=', collectionId)
+    .groupBy('device_id')
+    .execute();
+  return new Map(rows.map((r) => [r.device_id, r.at]));
+}

@@ -1,5 +1,5 @@
-import { AreaChart, DonutChart } from '@mantine/charts';
-import { Badge, Group, Paper, Skeleton, Stack, Text, Title, UnstyledButton } from '@mantine/core';
+import { AreaChart } from '@mantine/charts';
+import { Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { DEPLOYMENT_STATES } from '@steward/protocol';
 import { countOf } from './queries';
 import type { ReactNode } from 'react';
@@ -10,6 +10,7 @@ import type {
   Deployment,
 } from '@steward/protocol';
 import { DEPLOYMENT_STATE_META } from '../../components/deployment-state-badge';
+import { StateCountsDonut } from '../../components/state-counts-donut';
 import { formatTime } from '../../lib/format';
 
 /** Stacked areas of device states over time (GET /deployments/:id/timeline, refreshed live). */
@@ -67,73 +68,30 @@ export function StateCounts(props: {
 }) {
   const s = props.summary;
   if (!s) return <Skeleton h={260} />;
-  const rows = DEPLOYMENT_STATES.map((state) => ({ state, count: s.counts[state] ?? 0 }));
-  const donut = rows
-    .filter((r) => r.count > 0)
-    .map((r) => ({
-      name: DEPLOYMENT_STATE_META[r.state].label,
-      value: r.count,
-      color: DEPLOYMENT_STATE_META[r.state].chart,
-    }));
-  const stateOfLabel = (label: unknown) =>
-    DEPLOYMENT_STATES.find((st) => DEPLOYMENT_STATE_META[st].label === label) ?? null;
   return (
-    <Group align="flex-start" wrap="nowrap" gap="lg">
-      <DonutChart
-        data={donut.length > 0 ? donut : [{ name: 'None', value: 1, color: 'gray.2' }]}
-        size={170}
-        thickness={26}
-        withTooltip={donut.length > 0}
-        chartLabel={
-          props.purpose === 'available'
-            ? `${(countOf(s, 'succeeded') + countOf(s, 'reboot-pending')).toLocaleString()} installed`
-            : `${Math.round(s.successPercent)}% ok`
-        }
-        pieProps={{
-          onClick: (entry: { name?: unknown }) => props.onSelect(stateOfLabel(entry.name)),
-          style: { cursor: 'pointer' },
-        }}
-        data-testid="state-donut"
-      />
-      <Stack gap={2} style={{ flex: 1 }}>
-        {rows.map(({ state, count }) => {
-          const meta = DEPLOYMENT_STATE_META[state];
-          const active = props.selected === state;
-          return (
-            <UnstyledButton
-              key={state}
-              onClick={() => props.onSelect(active ? null : state)}
-              data-testid={`state-count-${state}`}
-              data-count={count}
-              px={6}
-              py={3}
-              style={{
-                borderRadius: 4,
-                background: active ? 'var(--mantine-primary-color-light)' : undefined,
-              }}
-            >
-              <Group justify="space-between" wrap="nowrap">
-                <Group gap={8} wrap="nowrap">
-                  <Badge circle size="xs" color={meta.color} variant="filled">
-                    {' '}
-                  </Badge>
-                  <Text size="sm">{meta.label}</Text>
-                </Group>
-                <Text size="sm" fw={count > 0 ? 700 : 400} c={count > 0 ? undefined : 'dimmed'}>
-                  {count.toLocaleString()}
-                </Text>
-              </Group>
-            </UnstyledButton>
-          );
-        })}
-        {s.overdue > 0 && props.purpose !== 'available' && (
-          <Text size="xs" c="orange" mt={4} data-testid="overdue-count">
-            {s.overdue} device{s.overdue === 1 ? '' : 's'} overdue (last run older than the
-            recurrence)
-          </Text>
-        )}
-      </Stack>
-    </Group>
+    <StateCountsDonut
+      rows={DEPLOYMENT_STATES.map((state) => ({
+        state,
+        count: s.counts[state] ?? 0,
+        ...DEPLOYMENT_STATE_META[state],
+      }))}
+      selected={props.selected}
+      onSelect={props.onSelect}
+      chartLabel={
+        props.purpose === 'available'
+          ? `${(countOf(s, 'succeeded') + countOf(s, 'reboot-pending')).toLocaleString()} installed`
+          : `${Math.round(s.successPercent)}% ok`
+      }
+      rowTestIdPrefix="state-count-"
+      donutTestId="state-donut"
+    >
+      {s.overdue > 0 && props.purpose !== 'available' && (
+        <Text size="xs" c="orange" mt={4} data-testid="overdue-count">
+          {s.overdue} device{s.overdue === 1 ? '' : 's'} overdue (last run older than the
+          recurrence)
+        </Text>
+      )}
+    </StateCountsDonut>
   );
 }
 

@@ -65,6 +65,8 @@ export const clientPushTables = {
     outcome: nullable(oneOf(PushAttemptOutcome)),
     error_code: nullable(text()),
     log: text(),
+    /** The agent version the attempt installs (null before migration 20261206T1407). */
+    agent_version: nullable(text()),
   },
 } as const;
 
