@@ -370,6 +370,9 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261206T1405-agent-upgrades': {},
+  // Adds device columns only: d-1 (written after the initial migration) must stay readable.
+  '20261206T1408-client-activity': {},
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */
