@@ -97,15 +97,22 @@ export function obsoleteDeviceSql(): RawBuilder<boolean> {
   return sql<boolean>`(obsolete_at is not null and (last_contact_at is null or last_contact_at <= obsolete_at))`;
 }
 
-/** `isDeviceActive` as SQL over the device table (unqualified columns). */
+/**
+ * `isDeviceActive` as SQL over the device table (unqualified columns). Every comparison is made
+ * total (a missing time compares as the empty string, before any instant), so `not` of it is
+ * exactly "inactive" and never NULL.
+ */
 export function activeDeviceSql(c: ActivityCutoffs): RawBuilder<boolean> {
+  const since = (column: string, cutoff: string) =>
+    sql`coalesce(${sql.ref(column)}, '') >= ${cutoff}`;
   return sql<boolean>`(revoked_at is null and not ${obsoleteDeviceSql()} and (
-    last_policy_request_at >= ${c.policyRequest}
-    or last_heartbeat_at >= ${c.heartbeat}
-    or last_hardware_inventory_at >= ${c.hardwareInventory}
-    or last_software_inventory_at >= ${c.softwareInventory}
-    or last_status_at >= ${c.statusMessage}
-    or (activity_check_outcome = 'ping-answered' and activity_checked_at >= ${c.heartbeat})))`;
+    ${since('last_policy_request_at', c.policyRequest)}
+    or ${since('last_heartbeat_at', c.heartbeat)}
+    or ${since('last_hardware_inventory_at', c.hardwareInventory)}
+    or ${since('last_software_inventory_at', c.softwareInventory)}
+    or ${since('last_status_at', c.statusMessage)}
+    or (coalesce(activity_check_outcome, '') = 'ping-answered'
+        and ${since('activity_checked_at', c.heartbeat)})))`;
 }
 
 /** Counts of live devices by activity (client activity, its snapshots). */
@@ -230,8 +237,10 @@ export async function recordActivityCheck(
 }
 
 /**
- * Live devices with no heartbeat since `before` (never: enrolled before it), not active by the
- * definition above, not yet marked: the ones to mark obsolete.
+ * Live devices with no heartbeat since `before` (never: enrolled before it), and no contact of
+ * any kind since then either (a device that reconnected is "reporting again", so marking it
+ * would only flap), not active by the definition above, not yet marked: the ones to mark
+ * obsolete.
  */
 export function devicesBecomingObsolete(
   db: Queryable,
@@ -244,6 +253,7 @@ export function devicesBecomingObsolete(
     .where(sql<boolean>`not ${obsoleteDeviceSql()}`)
     .where(sql<boolean>`not ${activeDeviceSql(opts.cutoffs)}`)
     .where(sql<boolean>`coalesce(last_heartbeat_at, enrolled_at) < ${opts.before}`)
+    .where(sql<boolean>`coalesce(last_contact_at, enrolled_at) < ${opts.before}`)
     .execute();
 }
 
