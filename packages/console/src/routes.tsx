@@ -13,6 +13,7 @@ import { CollectionPage } from './pages/collections/collection-page';
 import { DeviceListPage } from './pages/devices/device-list-page';
 import { DevicePage } from './pages/devices/device-page';
 import { ClientActivityPage } from './pages/monitoring/client-activity-page';
+import { ClientHealthPage } from './pages/monitoring/client-health-page';
 import { StatusMessagesPage } from './pages/monitoring/status-messages-page';
 import { ClientPushPage } from './pages/monitoring/client-push-page';
 import { ClientPushSettingsPage } from './pages/admin/client-push-settings-page';
@@ -56,6 +57,7 @@ export function AppRoutes() {
         <Route path="reports/software" element={<SoftwareReportsPage />} />
         <Route path="monitoring" element={<Navigate to="/monitoring/client-activity" replace />} />
         <Route path="monitoring/client-activity" element={<ClientActivityPage />} />
+        <Route path="monitoring/client-health" element={<ClientHealthPage />} />
         <Route path="monitoring/status-messages" element={<StatusMessagesPage />} />
         <Route path="monitoring/client-push" element={<ClientPushPage />} />
         <Route path="admin/client-push-settings" element={<ClientPushSettingsPage />} />

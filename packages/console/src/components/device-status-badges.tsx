@@ -1,7 +1,10 @@
 import { Badge, Group, Tooltip } from '@mantine/core';
 import type { DeviceSummary } from '@steward/protocol';
 
-type StatusFields = Pick<DeviceSummary, 'active' | 'online' | 'revokedAt' | 'lastContactAt'>;
+type StatusFields = Pick<
+  DeviceSummary,
+  'active' | 'online' | 'revokedAt' | 'lastContactAt' | 'obsolete' | 'activityCheckOutcome'
+>;
 
 export function DeviceStatusBadges({ device }: { device: StatusFields }) {
   if (device.revokedAt) {
@@ -24,7 +27,19 @@ export function DeviceStatusBadges({ device }: { device: StatusFields }) {
           Offline
         </Badge>
       )}
-      {device.lastContactAt === null ? (
+      {device.obsolete ? (
+        <Tooltip
+          label="No heartbeat for the obsolete threshold (90 days by default); it stops being obsolete when it reports again"
+          withArrow
+          openDelay={300}
+          multiline
+          w={280}
+        >
+          <Badge color="red" variant="light" size="sm" data-testid="badge-obsolete">
+            Obsolete
+          </Badge>
+        </Tooltip>
+      ) : device.lastContactAt === null ? (
         <Badge color="gray" variant="light" size="sm">
           Never reported
         </Badge>
@@ -33,7 +48,17 @@ export function DeviceStatusBadges({ device }: { device: StatusFields }) {
           Active
         </Badge>
       ) : (
-        <Tooltip label="No contact within the activity threshold" withArrow openDelay={300}>
+        <Tooltip
+          label={
+            device.activityCheckOutcome === 'probe-answered'
+              ? 'No signal within its thresholds; the machine answered the probe but its agent is silent'
+              : "No policy request, heartbeat, inventory or status message within its threshold, and no answer to the site's check"
+          }
+          withArrow
+          openDelay={300}
+          multiline
+          w={280}
+        >
           <Badge color="orange" variant="light" size="sm" data-testid="badge-inactive">
             Inactive
           </Badge>

@@ -11,6 +11,7 @@ import {
   IconServer2,
   IconServerBolt,
   IconStairsUp,
+  IconStethoscope,
   IconCategory2,
   IconDevices,
   IconKey,
@@ -66,6 +67,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/monitoring/client-activity',
         icon: IconActivityHeartbeat,
         testId: 'nav-client-activity',
+      },
+      {
+        label: 'Client health',
+        to: '/monitoring/client-health',
+        icon: IconStethoscope,
+        testId: 'nav-client-health',
       },
       {
         label: 'Status messages',
