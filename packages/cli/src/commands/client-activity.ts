@@ -30,21 +30,27 @@ export function addActivityCheck(monitoring: Command, ctx: Ctx): void {
   });
 }
 
+/** A report command scoped to a collection (`--collection`, default All Systems). */
+function scopedReport(report: Command, name: string, description: string): Command {
+  return withJson(
+    report
+      .command(name)
+      .description(description)
+      .option('--collection <name-or-id>', 'members of this collection only'),
+  );
+}
+
 /** `steward report inactive-clients` and `steward report inventory-overdue`. */
 export function addClientActivityReports(report: Command, ctx: Ctx): void {
-  const inactive = withJson(
-    report
-      .command('inactive-clients')
-      .description('inactive clients, with when each of the five signals was last seen')
-      .option('--collection <name-or-id>', 'members of this collection only'),
+  const inactive = scopedReport(
+    report,
+    'inactive-clients',
+    'inactive clients, with when each of the five signals was last seen',
   );
   action(inactive, async ({ opts }) => {
     const collection = opts.string('collection');
-    const rows = await (
-      await ctx.client()
-    ).call(ops.clientActivity.inactive, {
-      query: collection === undefined ? {} : { collection },
-    });
+    const query = collection === undefined ? {} : { collection };
+    const rows = await (await ctx.client()).call(ops.clientActivity.inactive, { query });
     if (opts.flag('json')) {
       ctx.out.json(rows);
       return;
@@ -75,21 +81,15 @@ export function addClientActivityReports(report: Command, ctx: Ctx): void {
       'No inactive clients.',
     );
   });
-  const overdue = withJson(
-    report
-      .command('inventory-overdue')
-      .description(
-        "clients whose hardware inventory did not run within their resultant client settings' interval",
-      )
-      .option('--collection <name-or-id>', 'members of this collection only'),
+  const overdue = scopedReport(
+    report,
+    'inventory-overdue',
+    "clients whose hardware inventory did not run within their resultant client settings' interval",
   );
   action(overdue, async ({ opts }) => {
     const collection = opts.string('collection');
-    const rows = await (
-      await ctx.client()
-    ).call(ops.clientActivity.inventoryOverdue, {
-      query: collection === undefined ? {} : { collection },
-    });
+    const query = collection === undefined ? {} : { collection };
+    const rows = await (await ctx.client()).call(ops.clientActivity.inventoryOverdue, { query });
     if (opts.flag('json')) {
       ctx.out.json(rows);
       return;
