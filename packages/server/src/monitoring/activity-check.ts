@@ -180,7 +180,9 @@ async function obsoleteDevicesStep(
       removed++;
     }
   }
-  await ctx.bus.publish('status-ingested', { count: noLongerObsolete + becoming.length + removed });
+  const raised = noLongerObsolete + becoming.length + removed;
+  // The messages were written inside the transactions: live viewers wake up once for all.
+  if (raised > 0) await ctx.bus.publish('status-ingested', { count: raised });
   return { markedObsolete: becoming.length, noLongerObsolete, removed };
 }
 
