@@ -34,7 +34,7 @@ describe('usage errors', () => {
     const h = site([]);
     expect((await run(h, 'device', 'list', '--status', 'sleepy')).code).toBe(2);
     expect(h.stderr.text).toBe(
-      'error USAGE: --status must be one of active, inactive, revoked, online; got "sleepy"\n',
+      'error USAGE: --status must be one of active, inactive, revoked, online, obsolete; got "sleepy"\n',
     );
     const h2 = site([]);
     const r = await run(h2, 'device', 'list', '--all', '--limit', '5');

@@ -126,14 +126,30 @@ describe('steward CLI against a real site', () => {
       { items: { messageId: number }[] } | { messageId: number }[];
     const items = Array.isArray(status) ? status : status.items;
     expect(items.some((m) => m.messageId === 40001)).toBe(true);
-    expect(await json(['site-settings', 'set', '--active-threshold-days', '14'])).toEqual({
-      activeThresholdDays: 14,
+    const defaults = {
+      inactivePolicyRequestDays: 7,
+      inactiveHeartbeatDays: 7,
+      inactiveHardwareInventoryDays: 7,
+      inactiveSoftwareInventoryDays: 7,
+      inactiveStatusMessageDays: 7,
+      activityProbePort: 22,
+      obsoleteAfterDays: 90,
+      removeObsoleteDevices: false,
       statusMessageRetentionDays: 90,
+    };
+    expect(await json(['site-settings', 'set', '--inactive-heartbeat-days', '14'])).toEqual({
+      ...defaults,
+      inactiveHeartbeatDays: 14,
     });
-    expect(await json(['site-settings', 'set', '--status-retention-days', '30'])).toEqual({
-      activeThresholdDays: 14,
+    expect(
+      await json(['site-settings', 'set', '--status-retention-days', '30', '--remove-obsolete']),
+    ).toEqual({
+      ...defaults,
+      inactiveHeartbeatDays: 14,
       statusMessageRetentionDays: 30,
+      removeObsoleteDevices: true,
     });
+    await json(['site-settings', 'set', '--no-remove-obsolete', '--inactive-heartbeat-days', '7']);
   });
 
   it('serves the OpenAPI document of every admin route without a session', async () => {

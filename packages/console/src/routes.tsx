@@ -14,6 +14,7 @@ import { DeviceListPage } from './pages/devices/device-list-page';
 import { DevicePage } from './pages/devices/device-page';
 import { ClientActivityPage } from './pages/monitoring/client-activity-page';
 import { ClientStatusPage } from './pages/monitoring/client-status-page';
+import { ClientHealthPage } from './pages/monitoring/client-health-page';
 import { StatusMessagesPage } from './pages/monitoring/status-messages-page';
 import { ClientPushPage } from './pages/monitoring/client-push-page';
 import { ClientPushSettingsPage } from './pages/admin/client-push-settings-page';
@@ -59,6 +60,7 @@ export function AppRoutes() {
         <Route path="monitoring" element={<Navigate to="/monitoring/client-activity" replace />} />
         <Route path="monitoring/client-activity" element={<ClientActivityPage />} />
         <Route path="monitoring/client-status" element={<ClientStatusPage />} />
+        <Route path="monitoring/client-health" element={<ClientHealthPage />} />
         <Route path="monitoring/status-messages" element={<StatusMessagesPage />} />
         <Route path="monitoring/client-push" element={<ClientPushPage />} />
         <Route path="admin/client-push-settings" element={<ClientPushSettingsPage />} />

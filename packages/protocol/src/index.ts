@@ -46,6 +46,7 @@ export * from './http/request.js';
 export * from './http/response-check.js';
 export * from './http/session.js';
 export * from './inventory/schemas.js';
+export * from './monitoring/schemas.js';
 export * from './programs/schemas.js';
 export * from './schedule/eval.js';
 export * from './schedule/schemas.js';

@@ -33,6 +33,8 @@ import { collectUnusedPackageSets } from './inventory/package-set-repository.js'
 import { registerStatusRoutes } from './status/routes.js';
 import { raiseSiteStatus } from './status/site-status.js';
 import { snapshotClientActivity } from './monitoring/client-activity.js';
+import { runActivityCheck } from './monitoring/activity-check.js';
+import { registerClientActivityRoutes } from './monitoring/routes.js';
 import { ActivityRecorder } from './agent-api/activity.js';
 import { DeviceAuthenticator } from './agent-api/device-auth.js';
 import { PolicyService } from './agent-api/policy.js';
@@ -80,11 +82,7 @@ import { registerDeploymentReportRoutes } from './deployments/report-routes.js';
 import { DiscoveryService } from './discovery/service.js';
 import { registerDiscoveryRoutes } from './discovery/routes.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
-import {
-  SiteSettingsService,
-  registerSiteRoutes,
-  activeThresholdDays,
-} from './site/site-settings.js';
+import { SiteSettingsService, registerSiteRoutes } from './site/site-settings.js';
 
 /**
  * 'dp' alone is a remote distribution point (no database, see distribution/dp-process); beside
@@ -350,7 +348,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       caFingerprint: keys.caFingerprint,
       caPemSha256: createHash('sha256').update(keys.caCertPem).digest('hex'),
       database: db.dialect,
-      activeThresholdDays: activeThresholdDays(),
     }));
     registerUserRoutes(admin, users);
     registerEnrolmentRoutes(admin, enrolment);
@@ -361,6 +358,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerClientStatusRoutes(admin, new ClientStatusService(ctx));
     registerCollectionRoutes(admin, collections);
     registerStatusRoutes(admin, ctx);
+    registerClientActivityRoutes(admin, ctx, policy);
     registerAuditRoutes(admin, ctx);
     registerContentRoutes(admin, contentService);
     registerAgentVersionRoutes(admin, new AgentVersionService(ctx));
@@ -414,6 +412,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       intervalMs: 3600_000,
       runAtStart: true,
       run: () => snapshotClientActivity(ctx),
+    },
+    {
+      name: 'client-activity:check',
+      intervalMs: 3600_000,
+      run: () => runActivityCheck(ctx),
     },
     {
       name: 'package-sets:collect',

@@ -226,19 +226,20 @@ describe.each(dialects)('a site on %s with a real agent', (dialect) => {
   );
 
   it.skipIf(dialect === 'postgres' && !hasPg)(
-    'reports client activity with a configurable threshold',
+    'reports client activity with configurable thresholds',
     async () => {
       const activity = await site.api.clientActivity();
-      expect(activity).toMatchObject({ total: 1, active: 1, inactive: 0, thresholdDays: 7 });
+      expect(activity).toMatchObject({ total: 1, active: 1, inactive: 0, obsolete: 0 });
+      expect(activity.thresholds.heartbeat).toBe(7);
       expect(activity.series.length).toBeGreaterThanOrEqual(1);
+      expect(activity.daily.length).toBeGreaterThanOrEqual(1);
       expect(activity.recent.policyRequest).toBe(1);
-      await expect(site.api.updateSiteSettings({ activeThresholdDays: 0 })).rejects.toMatchObject({
-        code: 'INVALID_INPUT',
-      });
-      await site.api.updateSiteSettings({ activeThresholdDays: 30 });
-      expect((await site.api.clientActivity()).thresholdDays).toBe(30);
-      expect((await site.api.site()).activeThresholdDays).toBe(30);
-      await site.api.updateSiteSettings({ activeThresholdDays: 7 });
+      await expect(site.api.updateSiteSettings({ inactiveHeartbeatDays: 0 })).rejects.toMatchObject(
+        { code: 'INVALID_INPUT' },
+      );
+      await site.api.updateSiteSettings({ inactiveHeartbeatDays: 30 });
+      expect((await site.api.clientActivity()).thresholds.heartbeat).toBe(30);
+      await site.api.updateSiteSettings({ inactiveHeartbeatDays: 7 });
     },
   );
 

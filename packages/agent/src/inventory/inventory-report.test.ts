@@ -107,4 +107,29 @@ describe('inventory reports', () => {
     expect(r.body.kind).toBe('full');
     expect(r.nextState.fullRequired).toBe(false);
   });
+
+  it('says which inventories the cycle ran (the site keeps hardware and software activity apart)', () => {
+    const hw = buildInventoryReport(undefined, first, { kind: 'full', customClassNames: custom });
+    expect(hw.body.collected).toEqual(['hardware']);
+    const scanOnly = buildInventoryReport(
+      hw.nextState,
+      collected({
+        classes: { softwareFile: [{ path: '/usr/local/bin/x' }] },
+        softwareScan: { paths: ['/usr/local/bin'], files: 1, truncated: false },
+      }),
+      { kind: 'delta', customClassNames: custom },
+    );
+    expect(scanOnly.body.collected).toEqual(['software']);
+    const both = buildInventoryReport(
+      hw.nextState,
+      collected({
+        classes: { ...first.classes, softwareFile: [] },
+        packages: first.packages,
+        softwareScan: { paths: [], files: 0, truncated: false },
+      }),
+      { kind: 'delta', customClassNames: custom },
+    );
+    // Nothing changed in the hardware classes, yet the cycle ran: it still says so.
+    expect(both.body.collected).toEqual(['hardware', 'software']);
+  });
 });

@@ -8,7 +8,7 @@ import {
   type PackageReport,
 } from '@steward/protocol';
 import { packageLine, packageSetHash, sortPackages } from '@steward/protocol/node';
-import type { CollectedInventory } from './collect.js';
+import { SOFTWARE_FILE_CLASS, type CollectedInventory } from './collect.js';
 import type { InventoryState } from './inventory-state.js';
 
 /** Instances in a stable order, so that the hash does not change when only the order does. */
@@ -104,6 +104,13 @@ export function buildInventoryReport(
   const failedClasses = collected.failures.map((f) => f.className).filter((n) => n !== 'package');
   if (full && failedClasses.length > 0) body.failedClasses = [...new Set(failedClasses)].sort();
   if (packages !== undefined) body.packages = packages;
+  // Client activity keeps hardware and software inventory apart (the site's ADR 0029).
+  const names = Object.keys(collected.classes);
+  const hardware = collected.packages !== undefined || names.some((n) => n !== SOFTWARE_FILE_CLASS);
+  body.collected = [
+    ...(hardware ? (['hardware'] as const) : []),
+    ...(collected.softwareScan !== undefined ? (['software'] as const) : []),
+  ];
   const nextState: InventoryState = {
     ...(previous ?? {}),
     classHashes: hashes,

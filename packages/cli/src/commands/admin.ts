@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
-import { humanTime, percent, truncate, utcTime } from '../output/format.js';
+import { humanTime, percent, truncate } from '../output/format.js';
+import { addActivityCheck } from './client-activity.js';
 import { resolveCollectionId } from './collection-rules.js';
 
 /** monitoring, audit and site: read-only views of the site. */
@@ -12,17 +13,18 @@ export function registerAdminCommands(program: Command, ctx: Ctx): void {
 
 function addMonitoring(program: Command, ctx: Ctx): void {
   const monitoring = program.command('monitoring').description('monitoring views');
+  addActivityCheck(monitoring, ctx);
   const activity = withJson(
     monitoring
       .command('client-activity')
       .description('active, inactive and online devices (Monitoring > Client Activity)')
       .option('--collection <name-or-id>', 'for this collection (default: all devices)')
-      .option('--days <n>', 'length of the history series in days'),
+      .option('--days <n>', 'length of the history series in days (kept 31 days)'),
   );
   action(activity, async ({ opts }) => {
     const client = await ctx.client();
     const name = opts.string('collection');
-    const days = opts.int('days', { min: 1, max: 365 });
+    const days = opts.int('days', { min: 1, max: 31 });
     const collection =
       name === undefined ? undefined : await resolveCollectionId(client, '--collection', name);
     const a = await client.clientActivity({
@@ -35,34 +37,37 @@ function addMonitoring(program: Command, ctx: Ctx): void {
     }
     const { out } = ctx;
     const share = (n: number): string => `${n} (${percent(n, a.total)})`;
+    const th = a.thresholds;
     out.fields([
-      ['Devices', String(a.total)],
-      ['Active', `${out.style.green(share(a.active))} (contact within ${a.thresholdDays} days)`],
+      ['Devices', `${a.total} (obsolete apart: ${a.obsolete})`],
+      ['Active', out.style.green(share(a.active))],
       ['Inactive', a.inactive > 0 ? out.style.yellow(share(a.inactive)) : share(a.inactive)],
       ['Never reported', share(a.neverReported)],
       ['Online now', share(a.online)],
     ]);
     out.line();
-    out.heading(`Active devices that, within ${a.thresholdDays} days, sent`);
-    const recent = (n: number): string => `${n} (${percent(n, a.active)})`;
+    out.heading('Devices whose signal arrived within its threshold');
+    const recent = (n: number, days: number): string =>
+      `${n} (${percent(n, a.total)}, within ${days} days)`;
     out.fields(
       [
-        ['a policy request', recent(a.recent.policyRequest)],
-        ['a heartbeat', recent(a.recent.heartbeat)],
-        ['inventory', recent(a.recent.inventory)],
-        ['a status message', recent(a.recent.statusMessage)],
+        ['policy request', recent(a.recent.policyRequest, th.policyRequest)],
+        ['heartbeat', recent(a.recent.heartbeat, th.heartbeat)],
+        ['hardware inventory', recent(a.recent.hardwareInventory, th.hardwareInventory)],
+        ['software inventory', recent(a.recent.softwareInventory, th.softwareInventory)],
+        ['status message', recent(a.recent.statusMessage, th.statusMessage)],
       ],
       '  ',
     );
-    if (a.series.length > 0) {
+    if (a.daily.length > 0) {
       out.line();
       out.table(
         [
-          { header: 'TIME' },
+          { header: 'DAY (UTC)' },
           { header: 'ACTIVE', align: 'right' },
           { header: 'INACTIVE', align: 'right' },
         ],
-        a.series.map((p) => [utcTime(p.at), String(p.active), String(p.inactive)]),
+        a.daily.map((p) => [p.day, String(p.active), String(p.inactive)]),
       );
     }
   });
@@ -152,7 +157,6 @@ function addSite(program: Command, ctx: Ctx): void {
         ['Agent URL', site.agentUrl],
         ['CA fingerprint', site.caFingerprint],
         ['Database', site.database],
-        ['Active threshold', `${site.activeThresholdDays} days`],
       ]);
     },
   );

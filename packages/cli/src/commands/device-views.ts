@@ -9,8 +9,11 @@ import type { Printer } from '../output/printer.js';
 import type { Style } from '../output/style.js';
 import type { Column } from '../output/table.js';
 
-export function deviceState(d: DeviceSummary): 'revoked' | 'online' | 'active' | 'inactive' {
+export function deviceState(
+  d: DeviceSummary,
+): 'revoked' | 'obsolete' | 'online' | 'active' | 'inactive' {
   if (d.revokedAt !== null) return 'revoked';
+  if (d.obsolete) return 'obsolete';
   if (d.online) return 'online';
   return d.active ? 'active' : 'inactive';
 }
@@ -25,6 +28,7 @@ export function paintDeviceState(d: DeviceSummary, style: Style): string {
     case 'inactive':
       return style.yellow(state);
     case 'revoked':
+    case 'obsolete':
       return style.red(state);
   }
 }
@@ -99,8 +103,16 @@ export function printDeviceDetail(out: Printer, d: DeviceDetail): void {
     ['Last contact', when(d.lastContactAt, now)],
     ['Last policy request', when(d.lastPolicyRequestAt, now)],
     ['Last heartbeat', when(d.lastHeartbeatAt, now)],
-    ['Last inventory', when(d.lastInventoryAt, now)],
+    ['Last hardware inventory', when(d.lastHardwareInventoryAt, now)],
+    ['Last software inventory', when(d.lastSoftwareInventoryAt, now)],
     ['Last status message', when(d.lastStatusAt, now)],
+    [
+      'Site activity check',
+      d.activityCheckOutcome === null
+        ? '-'
+        : `${d.activityCheckOutcome} ${when(d.activityCheckedAt, now)} (${orDash(d.activityCheckDetail)})`,
+    ],
+    ...(d.obsoleteAt !== null ? [['Marked obsolete', when(d.obsoleteAt, now)] as const] : []),
     ['Packages', String(d.packageCount)],
     ['Collections', d.collections.length > 0 ? d.collections.map((c) => c.name).join(', ') : '-'],
   ]);

@@ -13,7 +13,7 @@ import {
   summarizeInstance,
 } from './device-views.js';
 
-export const DEVICE_STATUSES = ['active', 'inactive', 'revoked', 'online'] as const;
+export const DEVICE_STATUSES = ['active', 'inactive', 'revoked', 'online', 'obsolete'] as const;
 export const DEVICE_SORTS = [
   'name',
   'os',

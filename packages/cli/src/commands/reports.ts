@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
 import { humanTime, orDash } from '../output/format.js';
 import type { Column } from '../output/table.js';
+import { addClientActivityReports } from './client-activity.js';
 import { summaryGroups } from './deployment-views.js';
 import {
   bar,
@@ -17,11 +18,12 @@ import {
 export function registerReportCommands(program: Command, ctx: Ctx): void {
   const report = program
     .command('report')
-    .description('software distribution and deployment reports');
+    .description('software distribution, deployment and client activity reports');
   addDeploymentSummary(report, ctx);
   addDeploymentFailures(report, ctx);
   addDistributionStatus(report, ctx);
   addDpCompletion(report, ctx);
+  addClientActivityReports(report, ctx);
 }
 
 /** Content status rows (per package and DP): `dp content` and `report distribution-status`. */

@@ -1,7 +1,20 @@
 import { Badge, Group, Tooltip } from '@mantine/core';
 import type { DeviceSummary } from '@steward/protocol';
+import type { ReactNode } from 'react';
 
-type StatusFields = Pick<DeviceSummary, 'active' | 'online' | 'revokedAt' | 'lastContactAt'>;
+type StatusFields = Pick<
+  DeviceSummary,
+  'active' | 'online' | 'revokedAt' | 'lastContactAt' | 'obsolete' | 'activityCheckOutcome'
+>;
+
+/** A badge's explanation on hover. */
+function Hint(props: { label: string; children: ReactNode }) {
+  return (
+    <Tooltip label={props.label} withArrow openDelay={300} multiline w={280}>
+      {props.children}
+    </Tooltip>
+  );
+}
 
 export function DeviceStatusBadges({ device }: { device: StatusFields }) {
   if (device.revokedAt) {
@@ -24,7 +37,13 @@ export function DeviceStatusBadges({ device }: { device: StatusFields }) {
           Offline
         </Badge>
       )}
-      {device.lastContactAt === null ? (
+      {device.obsolete ? (
+        <Hint label="No heartbeat for the obsolete threshold (90 days by default); it stops being obsolete when it reports again">
+          <Badge color="red" variant="light" size="sm" data-testid="badge-obsolete">
+            Obsolete
+          </Badge>
+        </Hint>
+      ) : device.lastContactAt === null ? (
         <Badge color="gray" variant="light" size="sm">
           Never reported
         </Badge>
@@ -33,11 +52,17 @@ export function DeviceStatusBadges({ device }: { device: StatusFields }) {
           Active
         </Badge>
       ) : (
-        <Tooltip label="No contact within the activity threshold" withArrow openDelay={300}>
+        <Hint
+          label={
+            device.activityCheckOutcome === 'probe-answered'
+              ? 'No signal within its thresholds; the machine answered the probe but its agent is silent'
+              : "No policy request, heartbeat, inventory or status message within its threshold, and no answer to the site's check"
+          }
+        >
           <Badge color="orange" variant="light" size="sm" data-testid="badge-inactive">
             Inactive
           </Badge>
-        </Tooltip>
+        </Hint>
       )}
     </Group>
   );

@@ -12,6 +12,7 @@ import {
   IconServer2,
   IconServerBolt,
   IconStairsUp,
+  IconStethoscope,
   IconCategory2,
   IconDevices,
   IconKey,
@@ -73,6 +74,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/monitoring/client-status',
         icon: IconChartDonut,
         testId: 'nav-client-status',
+      },
+      {
+        label: 'Client health',
+        to: '/monitoring/client-health',
+        icon: IconStethoscope,
+        testId: 'nav-client-health',
       },
       {
         label: 'Status messages',

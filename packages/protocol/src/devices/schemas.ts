@@ -3,6 +3,7 @@ import { NudgeAction } from '../agent/protocol.js';
 import { Id, Nullable } from '../common/schemas.js';
 import { pagingFields } from '../http/paging.js';
 import { InventoryInstance } from '../inventory/schemas.js';
+import { ActivityCheckOutcome } from '../monitoring/schemas.js';
 
 // ---- devices ----
 
@@ -24,9 +25,22 @@ export const DeviceSummary = Type.Object({
   lastHeartbeatAt: Nullable(Type.String()),
   lastInventoryAt: Nullable(Type.String()),
   lastStatusAt: Nullable(Type.String()),
+  lastHardwareInventoryAt: Nullable(Type.String()),
+  lastSoftwareInventoryAt: Nullable(Type.String()),
   lastContactAt: Nullable(Type.String()),
-  /** Contacted the site within the activity threshold (7 days by default). */
+  /**
+   * One of the five signals (policy request, heartbeat, hardware inventory, software inventory,
+   * status message) arrived within its threshold, or the device answered the site's push-channel
+   * ping; never while obsolete (ADR 0029).
+   */
   active: Type.Boolean(),
+  /** Marked obsolete: no heartbeat for the site's obsolete threshold (90 days by default). */
+  obsolete: Type.Boolean(),
+  obsoleteAt: Nullable(Type.String()),
+  /** The site's last activity check on this device (ping, then probe) and what it found. */
+  activityCheckedAt: Nullable(Type.String()),
+  activityCheckOutcome: Nullable(ActivityCheckOutcome),
+  activityCheckDetail: Nullable(Type.String()),
   /** Holds a push connection right now. */
   online: Type.Boolean(),
   packageCount: Type.Integer(),
@@ -64,6 +78,7 @@ export const ListDevicesQuery = Type.Object(
         Type.Literal('inactive'),
         Type.Literal('revoked'),
         Type.Literal('online'),
+        Type.Literal('obsolete'),
       ]),
     ),
     sort: Type.Optional(DeviceSort),

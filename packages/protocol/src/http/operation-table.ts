@@ -22,6 +22,7 @@ import {
 } from '../distribution/operations.js';
 import { distributionPointAgentOperations } from '../distribution/point-agent-operations.js';
 import { enrolmentOperations, inventoryOperations } from '../inventory/operations.js';
+import { clientActivityOperations } from '../monitoring/operations.js';
 import { maintenanceWindowOperations, programOperations } from '../programs/operations.js';
 import { deploymentReportOperations, distributionReportOperations } from '../reports/operations.js';
 import { siteOperations } from '../site/operations.js';
@@ -42,6 +43,7 @@ export const ops = {
   inventory: inventoryOperations,
   clientSettingsObjects: clientSettingsObjectOperations,
   clientCheck: clientCheckOperations,
+  clientActivity: clientActivityOperations,
   collections: collectionOperations,
   programs: programOperations,
   maintenanceWindows: maintenanceWindowOperations,

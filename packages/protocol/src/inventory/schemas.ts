@@ -450,6 +450,16 @@ export const InventoryReportBody = Type.Object(
     /** Classes whose collector failed this time: a full report keeps what the site holds for them. */
     failedClasses: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
     packages: Type.Optional(PackageReport),
+    /**
+     * What this cycle ran: hardware inventory (classes and packages) and/or software inventory
+     * (the file scan). Client activity reads it; a report without it (older agents) counts as
+     * hardware inventory, and as software inventory when it carries the file-scan class.
+     */
+    collected: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('hardware'), Type.Literal('software')]), {
+        maxItems: 2,
+      }),
+    ),
   },
   { additionalProperties: false },
 );

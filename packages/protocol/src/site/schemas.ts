@@ -1,5 +1,18 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { integerSetting, settingsValueProperties } from '../common/settings.js';
+import { booleanSetting, integerSetting, settingsValueProperties } from '../common/settings.js';
+
+function activityThreshold(what: string, flag: string) {
+  return integerSetting({
+    label: `Inactive after no ${what}`,
+    shortLabel: `${what[0]?.toUpperCase() ?? ''}${what.slice(1)} threshold`,
+    help: `Days without a ${what} after which that signal no longer keeps a device active`,
+    unit: 'days',
+    minimum: 1,
+    maximum: 365,
+    default: 7,
+    flag: { kind: 'value', name: `inactive-${flag}-days`, placeholder: '<n>' },
+  });
+}
 
 /** Site-wide settings an administrator can change. */
 /**
@@ -7,15 +20,45 @@ import { integerSetting, settingsValueProperties } from '../common/settings.js';
  * set` flags and the console's site-settings form come from this declaration.
  */
 export const SiteSettingsOptions = {
-  /** As in Configuration Manager, a device is inactive after a week without contact. */
-  activeThresholdDays: integerSetting({
-    label: 'Active threshold',
-    help: 'Days without contact after which a device counts as inactive',
+  /**
+   * Client activity (issue 9, ADR 0029): a device is inactive when none of these five arrived
+   * within its own threshold. As in Configuration Manager, a week each by default.
+   */
+  inactivePolicyRequestDays: activityThreshold('policy request', 'policy-request'),
+  inactiveHeartbeatDays: activityThreshold('heartbeat', 'heartbeat'),
+  inactiveHardwareInventoryDays: activityThreshold('hardware inventory', 'hardware-inventory'),
+  inactiveSoftwareInventoryDays: activityThreshold('software inventory', 'software-inventory'),
+  inactiveStatusMessageDays: activityThreshold('status message', 'status-message'),
+  activityProbePort: integerSetting({
+    label: 'Activity probe port',
+    help: "TCP port the site connects to on a quiet device's last known addresses before calling it inactive",
+    unit: '',
+    minimum: 1,
+    maximum: 65535,
+    default: 22,
+    flag: { kind: 'value', name: 'activity-probe-port', placeholder: '<port>' },
+  }),
+  obsoleteAfterDays: integerSetting({
+    label: 'Obsolete after',
+    help: 'Days without a heartbeat after which a device is marked obsolete',
     unit: 'days',
     minimum: 1,
-    maximum: 365,
-    default: 7,
-    flag: { kind: 'value', name: 'active-threshold-days', placeholder: '<n>' },
+    maximum: 3650,
+    default: 90,
+    flag: { kind: 'value', name: 'obsolete-after-days', placeholder: '<n>' },
+  }),
+  removeObsoleteDevices: booleanSetting({
+    label: 'Remove obsolete devices',
+    help: 'Delete devices once they are obsolete (with their inventory, memberships and states)',
+    default: false,
+    flag: {
+      kind: 'switch',
+      name: 'remove-obsolete',
+      on: true,
+      off: false,
+      onHelp: 'delete devices once they are obsolete',
+      offHelp: 'keep obsolete devices, marked',
+    },
   }),
   statusMessageRetentionDays: integerSetting({
     label: 'Status-message retention',
@@ -42,6 +85,5 @@ export const SiteInfo = Type.Object({
   /** SHA-256 of the CA certificate's PEM as the install route serves it (the install one-liner checks it). */
   caPemSha256: Type.String(),
   database: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
-  activeThresholdDays: Type.Integer(),
 });
 export type SiteInfo = Static<typeof SiteInfo>;

@@ -751,6 +751,63 @@ export const StatusMessages = {
     text: 'Client check "%1" failed and was remediated: %2',
     insertions: ['check', 'detail'],
   },
+  // --- client activity and obsolete clients (issue 9, ADR 0029): 51600-51649 ---
+  CLIENT_ACTIVITY_PING_ANSWERED: {
+    id: 51600,
+    severity: 'informational',
+    type: 'detail',
+    component: 'client-activity',
+    text: "Device %1 sent nothing within its activity thresholds but answered the site's push-channel ping; it stays active.",
+    insertions: ['device'],
+  },
+  CLIENT_ACTIVITY_PROBE_ANSWERED: {
+    id: 51601,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'client-activity',
+    text: 'Device %1 is inactive: no signal within its thresholds and no push channel, although the machine answered the probe (%2); its agent is silent.',
+    insertions: ['device', 'probe'],
+  },
+  CLIENT_ACTIVITY_NO_ANSWER: {
+    id: 51602,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'client-activity',
+    text: 'Device %1 is inactive: no signal within its thresholds, no push channel, and the probe reached nothing (%2).',
+    insertions: ['device', 'probe'],
+  },
+  CLIENT_OBSOLETE: {
+    id: 51603,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'client-activity',
+    text: 'Device %1 is obsolete: no heartbeat since %2 (threshold %3 days).',
+    insertions: ['device', 'lastHeartbeat', 'days'],
+  },
+  CLIENT_NO_LONGER_OBSOLETE: {
+    id: 51604,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'client-activity',
+    text: 'Device %1 reported again at %2 and is no longer obsolete.',
+    insertions: ['device', 'at'],
+  },
+  CLIENT_OBSOLETE_REMOVED: {
+    id: 51605,
+    severity: 'informational',
+    type: 'audit',
+    component: 'client-activity',
+    text: 'Obsolete device %1 (%2) was removed: no heartbeat since %3; its inventory, collection memberships, deployment states and client check results went with it.',
+    insertions: ['device', 'deviceId', 'lastHeartbeat'],
+  },
+  CLIENT_ACTIVITY_CHECK_COMPLETED: {
+    id: 51606,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'client-activity',
+    text: 'Client activity check: %1 quiet devices checked (%2 answered the ping, %3 answered only the probe, %4 no answer); %5 marked obsolete, %6 removed.',
+    insertions: ['checked', 'ping', 'probe', 'none', 'obsolete', 'removed'],
+  },
 } as const satisfies Record<string, StatusMessageDefinition>;
 
 /** A status message's name in `StatusMessages` (what server and agent code raise). */

@@ -52,7 +52,8 @@ export const statusOperations = defineOperations({
     query: Type.Object(
       {
         collection: Type.Optional(Type.String({ maxLength: 200 })),
-        days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+        /** Client status history is kept 31 days. */
+        days: Type.Optional(Type.Integer({ minimum: 1, maximum: 31 })),
       },
       { additionalProperties: false },
     ),

@@ -40,23 +40,36 @@ export const ListStatusMessagesQuery = Type.Object(
 );
 export type ListStatusMessagesQuery = Static<typeof ListStatusMessagesQuery>;
 
+/** The five activity signals as numbers of devices, or as days (thresholds). */
+const PerSignal = Type.Object({
+  policyRequest: Type.Integer(),
+  heartbeat: Type.Integer(),
+  hardwareInventory: Type.Integer(),
+  softwareInventory: Type.Integer(),
+  statusMessage: Type.Integer(),
+});
+
 export const ClientActivity = Type.Object({
   collectionId: Type.String(),
-  thresholdDays: Type.Integer(),
+  /** Days each signal keeps a device active (site settings). */
+  thresholds: PerSignal,
+  /** Live devices in scope, obsolete ones not included. */
   total: Type.Integer(),
   active: Type.Integer(),
   inactive: Type.Integer(),
+  /** Live devices marked obsolete (no heartbeat for the obsolete threshold), apart from total. */
+  obsolete: Type.Integer(),
   neverReported: Type.Integer(),
   online: Type.Integer(),
-  /** Share of active devices that did each thing within the threshold. */
-  recent: Type.Object({
-    policyRequest: Type.Integer(),
-    heartbeat: Type.Integer(),
-    inventory: Type.Integer(),
-    statusMessage: Type.Integer(),
-  }),
+  /** Devices in scope whose signal arrived within its threshold, signal by signal. */
+  recent: PerSignal,
+  /** Hourly snapshots (kept 31 days) and now. */
   series: Type.Array(
     Type.Object({ at: Type.String(), active: Type.Integer(), inactive: Type.Integer() }),
+  ),
+  /** One point per UTC day: the day's last snapshot (today: now). */
+  daily: Type.Array(
+    Type.Object({ day: Type.String(), active: Type.Integer(), inactive: Type.Integer() }),
   ),
 });
 export type ClientActivity = Static<typeof ClientActivity>;

@@ -1,12 +1,13 @@
-import { activeThresholdDays } from '../site/site-settings.js';
+import { activityCutoffs, isDeviceActive } from '../monitoring/activity-repository.js';
+import { currentSiteSettings } from '../site/site-settings.js';
+import type { ClientStatusDeviceRow } from '../devices/repository.js';
 
 /**
- * "Is this device active" for client deployment status: it made contact (policy request,
- * heartbeat, inventory or status message, all of which set `last_contact_at`) within the site's
- * activity threshold, as Monitoring > Client activity counts it. The one place this domain
- * decides it, so per-kind thresholds (docs/client-health.md) replace it here alone.
+ * "Is this device active" for client deployment status: client activity's own definition
+ * (monitoring/activity-repository.ts: five signals, each within its threshold, or an answered
+ * push-channel ping), so the dashboards and Monitoring > Client health never disagree.
  */
-export function isDeviceActive(lastContactAt: string | null, now: Date): boolean {
-  if (lastContactAt === null) return false;
-  return Date.parse(lastContactAt) >= now.getTime() - activeThresholdDays() * 86400_000;
+export function activeAt(now: Date): (device: ClientStatusDeviceRow) => boolean {
+  const cutoffs = activityCutoffs(now, currentSiteSettings());
+  return (device) => isDeviceActive(device, cutoffs);
 }

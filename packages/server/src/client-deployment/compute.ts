@@ -10,7 +10,7 @@ import {
 import { lastMembershipChangeAt, memberIdsOf } from '../collections/membership-repository.js';
 import type { Queryable } from '../db/database.js';
 import { clientStatusDevices, type ClientStatusDeviceRow } from '../devices/repository.js';
-import { isDeviceActive } from './active.js';
+import { activeAt } from './active.js';
 import { readRolloutSince } from './rollout-since.js';
 import {
   clientDeploymentState,
@@ -131,12 +131,13 @@ export async function computeClientStates(
     devices.map((d) => d.id),
   );
   const checks = await failedChecksOf(db, { collectionId });
+  const isActive = activeAt(now);
   const states = devices.map((device): DeviceClientState => {
     const rollout = rolloutOf(device.id, settings, pre, excluded);
     const expectedVersion =
       rollout === 'pre-production' ? settings.preproductionVersion : settings.productionVersion;
     const attempt = latestOf(pushes.get(device.id), upgrades.get(device.id));
-    const active = isDeviceActive(device.last_contact_at, now);
+    const active = isActive(device);
     if (expectedVersion === null)
       return {
         device,

@@ -404,6 +404,8 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  // Adds device columns only: d-1 (written after the initial migration) must stay readable.
+  '20261206T1408-client-activity': {},
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

@@ -6,7 +6,15 @@ import { toNumber, type Queryable } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
 import { memberIdsOf, memberIdsOfAny } from '../collections/membership-repository.js';
 import type { SiteContext } from '../context.js';
-import { activeThresholdDays } from '../site/site-settings.js';
+import { currentSiteSettings } from '../site/site-settings.js';
+import {
+  activeDeviceSql,
+  activityCutoffs,
+  isDeviceActive,
+  isDeviceObsolete,
+  obsoleteDeviceSql,
+  type ActivityCutoffs,
+} from '../monitoring/activity-repository.js';
 
 export type DeviceRow = Selectable<DeviceTable>;
 
@@ -14,7 +22,6 @@ export type DeviceRow = Selectable<DeviceTable>;
 export const ONLINE_WINDOW_MS = 90_000;
 
 export function toDeviceSummary(row: DeviceRow, now: Date): DeviceSummary {
-  const activeSince = new Date(now.getTime() - activeThresholdDays() * 86400_000).toISOString();
   const onlineSince = new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
   return {
     id: row.id,
@@ -34,9 +41,15 @@ export function toDeviceSummary(row: DeviceRow, now: Date): DeviceSummary {
     lastHeartbeatAt: row.last_heartbeat_at,
     lastInventoryAt: row.last_inventory_at,
     lastStatusAt: row.last_status_at,
+    lastHardwareInventoryAt: row.last_hardware_inventory_at,
+    lastSoftwareInventoryAt: row.last_software_inventory_at,
     lastContactAt: row.last_contact_at,
-    active:
-      row.revoked_at === null && row.last_contact_at !== null && row.last_contact_at >= activeSince,
+    active: isDeviceActive(row, activityCutoffs(now, currentSiteSettings())),
+    obsolete: row.revoked_at === null && isDeviceObsolete(row),
+    obsoleteAt: row.obsolete_at,
+    activityCheckedAt: row.activity_checked_at,
+    activityCheckOutcome: row.activity_check_outcome,
+    activityCheckDetail: row.activity_check_detail,
     online: row.revoked_at === null && row.push_seen_at !== null && row.push_seen_at >= onlineSince,
     packageCount: row.package_count,
   };
@@ -126,8 +139,8 @@ export interface DeviceListFilter {
   search?: string | undefined;
   /** Members of this collection only (its id). */
   collectionId?: string | undefined;
-  status?: 'active' | 'inactive' | 'revoked' | 'online' | undefined;
-  activeSince: string;
+  status?: 'active' | 'inactive' | 'revoked' | 'online' | 'obsolete' | undefined;
+  cutoffs: ActivityCutoffs;
   onlineSince: string;
   sort: DeviceSortColumn;
   order: 'asc' | 'desc';
@@ -164,14 +177,16 @@ export async function listDeviceRows(
     case undefined:
       break;
     case 'active':
-      base = base.where('revoked_at', 'is', null).where('last_contact_at', '>=', f.activeSince);
+      base = base.where(activeDeviceSql(f.cutoffs));
       break;
     case 'inactive':
+      // Obsolete devices are inactive too (they have their own filter as well).
       base = base
         .where('revoked_at', 'is', null)
-        .where((eb) =>
-          eb.or([eb('last_contact_at', 'is', null), eb('last_contact_at', '<', f.activeSince)]),
-        );
+        .where(sql<boolean>`not ${activeDeviceSql(f.cutoffs)}`);
+      break;
+    case 'obsolete':
+      base = base.where('revoked_at', 'is', null).where(obsoleteDeviceSql());
       break;
     case 'revoked':
       base = base.where('revoked_at', 'is not', null);
@@ -445,61 +460,16 @@ export async function insertDevice(db: Queryable, d: NewDevice): Promise<void> {
     last_heartbeat_at: null,
     last_inventory_at: null,
     last_status_at: null,
+    last_hardware_inventory_at: null,
+    last_software_inventory_at: null,
+    obsolete_at: null,
+    activity_checked_at: null,
+    activity_check_outcome: null,
+    activity_check_detail: null,
     last_contact_at: d.lastContactAt,
     push_seen_at: null,
   };
   await db.insertInto('device').values(row).execute();
-}
-
-/** Counts of live devices by what they did since `since` (client activity). */
-export interface DeviceActivityCounts {
-  total: number;
-  active: number;
-  never: number;
-  online: number;
-  policy: number;
-  heartbeat: number;
-  inventory: number;
-  status: number;
-}
-
-/**
- * Client activity counts over the live devices, or over the live members of one collection
- * (`collectionId`; undefined: every live device, even before the first collection evaluation).
- */
-export async function deviceActivityCounts(
-  db: Queryable,
-  opts: { collectionId: string | undefined; since: string; onlineSince: string },
-): Promise<DeviceActivityCounts> {
-  const { since, onlineSince, collectionId } = opts;
-  let q = db.selectFrom('device as d').where('d.revoked_at', 'is', null);
-  if (collectionId !== undefined) q = q.where('d.id', 'in', memberIdsOf(db, collectionId));
-  const row = await q
-    .select([
-      sql<number>`count(*)`.as('total'),
-      sql<number>`sum(case when d.last_contact_at >= ${since} then 1 else 0 end)`.as('active'),
-      sql<number>`sum(case when d.last_inventory_at is null and d.last_status_at is null then 1 else 0 end)`.as(
-        'never',
-      ),
-      sql<number>`sum(case when d.push_seen_at >= ${onlineSince} then 1 else 0 end)`.as('online'),
-      sql<number>`sum(case when d.last_policy_request_at >= ${since} then 1 else 0 end)`.as(
-        'policy',
-      ),
-      sql<number>`sum(case when d.last_heartbeat_at >= ${since} then 1 else 0 end)`.as('heartbeat'),
-      sql<number>`sum(case when d.last_inventory_at >= ${since} then 1 else 0 end)`.as('inventory'),
-      sql<number>`sum(case when d.last_status_at >= ${since} then 1 else 0 end)`.as('status'),
-    ])
-    .executeTakeFirst();
-  return {
-    total: toNumber(row?.total),
-    active: toNumber(row?.active),
-    never: toNumber(row?.never),
-    online: toNumber(row?.online),
-    policy: toNumber(row?.policy),
-    heartbeat: toNumber(row?.heartbeat),
-    inventory: toNumber(row?.inventory),
-    status: toNumber(row?.status),
-  };
 }
 
 /** Whether a device is enrolled and not revoked (content downloads ask on every file). */
@@ -575,7 +545,20 @@ export async function deviceNamesByIds(db: Queryable, ids: readonly string[]): P
 /** What client deployment status reads of each live device (of a collection, or all of them). */
 export type ClientStatusDeviceRow = Pick<
   DeviceRow,
-  'id' | 'name' | 'agent_version' | 'enrolled_at' | 'last_contact_at'
+  | 'id'
+  | 'name'
+  | 'agent_version'
+  | 'enrolled_at'
+  | 'last_contact_at'
+  | 'revoked_at'
+  | 'last_policy_request_at'
+  | 'last_heartbeat_at'
+  | 'last_hardware_inventory_at'
+  | 'last_software_inventory_at'
+  | 'last_status_at'
+  | 'obsolete_at'
+  | 'activity_checked_at'
+  | 'activity_check_outcome'
 >;
 
 /**
@@ -588,7 +571,23 @@ export function clientStatusDevices(
 ): Promise<ClientStatusDeviceRow[]> {
   let q = db
     .selectFrom('device as d')
-    .select(['d.id', 'd.name', 'd.agent_version', 'd.enrolled_at', 'd.last_contact_at'])
+    .select([
+      'd.id',
+      'd.name',
+      'd.agent_version',
+      'd.enrolled_at',
+      'd.last_contact_at',
+      // What client activity reads (monitoring/activity-repository.ts).
+      'd.revoked_at',
+      'd.last_policy_request_at',
+      'd.last_heartbeat_at',
+      'd.last_hardware_inventory_at',
+      'd.last_software_inventory_at',
+      'd.last_status_at',
+      'd.obsolete_at',
+      'd.activity_checked_at',
+      'd.activity_check_outcome',
+    ])
     .where('d.revoked_at', 'is', null);
   if (opts.collectionId !== undefined)
     q = q.where('d.id', 'in', memberIdsOf(db, opts.collectionId));

@@ -15,7 +15,8 @@ import {
   NotFoundError,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
-import { activeThresholdDays } from '../site/site-settings.js';
+import { currentSiteSettings } from '../site/site-settings.js';
+import { activityCutoffs } from '../monitoring/activity-repository.js';
 import { authorize, nowIso } from '../context.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
@@ -68,7 +69,6 @@ export class DeviceService {
   ): Promise<{ items: DeviceSummary[]; total: number }> {
     authorize(actor, 'read');
     const now = this.ctx.clock.now();
-    const activeSince = new Date(now.getTime() - activeThresholdDays() * 86400_000).toISOString();
     let collectionId: string | undefined;
     if (q.collection) {
       const collection = await findCollection(this.ctx.db.kysely, q.collection);
@@ -79,7 +79,7 @@ export class DeviceService {
       search: q.search,
       collectionId,
       status: q.status,
-      activeSince,
+      cutoffs: activityCutoffs(now, currentSiteSettings()),
       onlineSince: new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString(),
       sort: SORT_COLUMNS[q.sort ?? 'name'],
       order: q.order ?? (q.sort === 'lastContact' || q.sort === 'enrolledAt' ? 'desc' : 'asc'),

@@ -10,6 +10,11 @@ import { isRecord } from '@steward/protocol';
 export interface BusEvents {
   /** Send these nudges to whichever process holds each device's push connection. */
   nudge: { items: { deviceId: string; requestId: string; action: string }[] };
+  /**
+   * The activity check pings these devices' push channels (ADR 0029): whichever process holds
+   * one sends a WebSocket ping; the pong refreshes the device's push presence.
+   */
+  'activity-ping': { deviceIds: string[] };
   /** A device was revoked: drop cached credentials and its push connection. */
   'device-revoked': { deviceId: string };
   /** Inventory changed: re-evaluate collection membership for these devices. */
@@ -87,6 +92,7 @@ class PostgresBus extends LocalBus {
     });
     for (const ch of [
       'nudge',
+      'activity-ping',
       'device-revoked',
       'inventory-changed',
       'status-ingested',
@@ -119,7 +125,9 @@ function chunk<C extends BusChannel>(channel: C, payload: BusEvents[C]): BusEven
   const key =
     channel === 'nudge'
       ? 'items'
-      : channel === 'inventory-changed' || channel === 'deployments-changed'
+      : channel === 'inventory-changed' ||
+          channel === 'deployments-changed' ||
+          channel === 'activity-ping'
         ? 'deviceIds'
         : undefined;
   if (!key) return [payload];

@@ -151,6 +151,26 @@ async function applyClasses(
   return changed;
 }
 
+/** The agent's file scan's class: a report carrying it ran software inventory. */
+const SOFTWARE_FILE_CLASS = 'softwareFile';
+
+/**
+ * Which inventories a report stands for (client activity, ADR 0029): what the agent says it
+ * ran, or, from an agent that does not say, hardware inventory unless the report carries only
+ * the file scan, and software inventory when it carries the file scan.
+ */
+export function inventoryRan(body: InventoryReportBody): { hardware: boolean; software: boolean } {
+  if (body.collected !== undefined)
+    return {
+      hardware: body.collected.includes('hardware'),
+      software: body.collected.includes('software'),
+    };
+  const names = Object.keys(body.classes);
+  const software = names.includes(SOFTWARE_FILE_CLASS);
+  const onlyScan = software && names.length === 1 && body.packages === undefined;
+  return { hardware: !onlyScan, software };
+}
+
 /**
  * Applies one inventory report to a device inside the caller's transaction. Deltas whose base
  * does not match what the site holds are not guessed at: the device is asked for a full report.
@@ -173,9 +193,12 @@ export async function applyInventoryReport(
   const firstReport = device.last_inventory_at === null;
   const changedClasses = await applyClasses(tx, deviceId, body, at, !firstReport);
   let resync: string | null = null;
+  const ran = inventoryRan(body);
   const update: Updateable<DeviceTable> = {
     ...summaryColumns(body.classes),
     last_inventory_at: at,
+    ...(ran.hardware ? { last_hardware_inventory_at: at } : {}),
+    ...(ran.software ? { last_software_inventory_at: at } : {}),
   };
 
   const pk = body.packages;

@@ -34,3 +34,12 @@ export async function saveActivitySnapshot(
     )
     .execute();
 }
+
+/** Client status history is kept 31 days: deletes the snapshots before `before`. */
+export async function deleteSnapshotsBefore(db: Queryable, before: string): Promise<number> {
+  const r = await db
+    .deleteFrom('client_activity_snapshot')
+    .where('at', '<', before)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

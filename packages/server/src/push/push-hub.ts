@@ -28,6 +28,7 @@ export class PushHub {
   start(): void {
     this.unsubscribe.push(
       this.ctx.bus.subscribe('nudge', ({ items }) => void this.deliver(items)),
+      this.ctx.bus.subscribe('activity-ping', ({ deviceIds }) => this.ping(deviceIds)),
       this.ctx.bus.subscribe('device-revoked', ({ deviceId }) =>
         this.sockets.get(deviceId)?.close(4003, 'device revoked'),
       ),
@@ -115,12 +116,20 @@ export class PushHub {
       await this.deliver(rows.map((r) => ({ deviceId, requestId: r.id, action: r.action })));
   }
 
-  private keepalive(): void {
-    for (const [deviceId, socket] of this.sockets) {
-      if (socket.readyState === socket.OPEN) {
-        socket.ping();
-        this.activity.record(deviceId, 'push');
-      }
+  /**
+   * Pings the push channels this process holds among `deviceIds`. Only the pong records push
+   * presence, so the activity check can tell an answer from a half-open connection.
+   */
+  private ping(deviceIds: readonly string[]): void {
+    for (const deviceId of deviceIds) {
+      const socket = this.sockets.get(deviceId);
+      if (socket && socket.readyState === socket.OPEN) socket.ping();
     }
+  }
+
+  private keepalive(): void {
+    // Presence is recorded when the pong comes back (attach's 'pong' handler), not on sending.
+    for (const socket of this.sockets.values())
+      if (socket.readyState === socket.OPEN) socket.ping();
   }
 }

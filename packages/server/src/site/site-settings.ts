@@ -21,9 +21,12 @@ const KEY = 'site_settings';
 // Read on every device summary: kept in memory, refreshed in every process when it changes.
 let current: SiteSettings = DEFAULTS;
 
-/** Days without contact after which a device counts as inactive. */
-export function activeThresholdDays(): number {
-  return current.activeThresholdDays;
+/**
+ * The site's settings as this process last read them (client activity reads its five
+ * thresholds, the probe port and the obsolete rules here on every device summary).
+ */
+export function currentSiteSettings(): SiteSettings {
+  return current;
 }
 
 /** Days status messages are kept (status/retention.ts deletes older ones). */

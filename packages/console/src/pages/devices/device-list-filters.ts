@@ -2,7 +2,7 @@ import type { DeviceSort, ListDevicesQuery } from '@steward/protocol';
 import { useSearchParams } from 'react-router-dom';
 
 export type StatusFilter = NonNullable<ListDevicesQuery['status']>;
-const STATUSES: readonly StatusFilter[] = ['active', 'inactive', 'online', 'revoked'];
+const STATUSES: readonly StatusFilter[] = ['active', 'inactive', 'online', 'obsolete', 'revoked'];
 const SORTS: readonly DeviceSort[] = [
   'name',
   'os',

@@ -82,6 +82,7 @@ export function DeviceListPage() {
               { value: 'active', label: 'Active' },
               { value: 'inactive', label: 'Inactive' },
               { value: 'online', label: 'Online' },
+              { value: 'obsolete', label: 'Obsolete' },
               { value: 'revoked', label: 'Revoked' },
             ]}
             data-testid="device-status-filter"

@@ -1,4 +1,4 @@
-import { AreaChart, BarChart } from '@mantine/charts';
+import { BarChart } from '@mantine/charts';
 import {
   Group,
   Paper,
@@ -13,6 +13,7 @@ import {
 } from '@mantine/core';
 import {
   IconActivity,
+  IconArchive,
   IconCircleCheck,
   IconCircleDashed,
   IconDevices,
@@ -27,7 +28,15 @@ import { CollectionBrowser } from '../../components/collection-browser';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
-import { formatDayHour } from '../../lib/format';
+
+/** `2026-06-01` as `1 Jun` (the chart's axis). */
+function formatDay(day: string): string {
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString(undefined, {
+    day: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  });
+}
 
 function StatCard(props: {
   label: string;
@@ -71,7 +80,7 @@ function StatCard(props: {
 export function ClientActivityPage() {
   const [params, setParams] = useSearchParams();
   const collection = params.get('collection');
-  const days = Number(params.get('days')) || 30;
+  const days = Math.min(Number(params.get('days')) || 31, 31);
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
     next.set(key, value);
@@ -84,22 +93,26 @@ export function ClientActivityPage() {
     refetchInterval: 30_000,
   });
   const a = activity.data;
-  const series = (a?.series ?? []).map((p) => ({ ...p, day: formatDayHour(p.at) }));
+  const series = (a?.daily ?? []).map((p) => ({ ...p, label: formatDay(p.day) }));
   const recent = a
     ? [
         { kind: 'Policy request', devices: a.recent.policyRequest },
         { kind: 'Heartbeat', devices: a.recent.heartbeat },
-        { kind: 'Inventory', devices: a.recent.inventory },
+        { kind: 'Hardware inv.', devices: a.recent.hardwareInventory },
+        { kind: 'Software inv.', devices: a.recent.softwareInventory },
         { kind: 'Status message', devices: a.recent.statusMessage },
       ]
     : [];
+  const th = a?.thresholds;
+  const sameThreshold =
+    th && new Set(Object.values(th)).size === 1 ? `${th.heartbeat} days` : 'its own threshold';
   const activePct = a && a.total > 0 ? Math.round((a.active / a.total) * 100) : 0;
 
   return (
     <>
       <PageHeader
         title="Client activity"
-        description={`Clients are active when they contacted the site within the last ${a?.thresholdDays ?? 7} days.`}
+        description={`A client is active while a policy request, heartbeat, hardware or software inventory or status message arrived within ${sameThreshold} (Administration › Site settings), or it answered the site's push-channel ping.`}
       />
       <Paper p="sm" mb="md">
         <Group justify="space-between">
@@ -117,8 +130,8 @@ export function ClientActivityPage() {
               onChange={(v) => set('days', v)}
               data={[
                 { value: '7', label: '7 days' },
-                { value: '30', label: '30 days' },
-                { value: '90', label: '90 days' },
+                { value: '14', label: '14 days' },
+                { value: '31', label: '31 days' },
               ]}
               data-testid="activity-days"
             />
@@ -129,7 +142,7 @@ export function ClientActivityPage() {
         <ErrorState error={activity.error} what="client activity" />
       ) : (
         <Stack gap="md">
-          <SimpleGrid cols={{ base: 2, md: 3, xl: 5 }}>
+          <SimpleGrid cols={{ base: 2, md: 3, xl: 6 }}>
             <StatCard
               label="Total"
               value={a?.total}
@@ -155,6 +168,14 @@ export function ClientActivityPage() {
               color="orange"
               testId="stat-inactive"
               hint="silent past the threshold"
+            />
+            <StatCard
+              label="Obsolete"
+              value={a?.obsolete}
+              icon={<IconArchive size={20} />}
+              color="red"
+              testId="stat-obsolete"
+              hint="no heartbeat for 90 days; not in total"
             />
             <StatCard
               label="Never reported"
@@ -190,27 +211,30 @@ export function ClientActivityPage() {
                   Active and inactive clients
                 </Title>
                 <Text size="xs" c="dimmed" mb="md">
-                  Hourly snapshots over the last {days} days
-                  {series.length < 3 ? ' · the history builds up as the site runs' : ''}
+                  One point per day (UTC, the day's last hourly snapshot; today: now) over the last{' '}
+                  {days} days · history is kept 31 days
+                  {series.length < 3 ? ' · it builds up as the site runs' : ''}
                 </Text>
                 {series.length === 0 ? (
                   <Skeleton h={260} />
                 ) : (
-                  <AreaChart
-                    h={260}
+                  <BarChart
+                    h={280}
                     data={series}
-                    dataKey="day"
-                    curveType="monotone"
+                    dataKey="label"
+                    type="stacked"
                     withLegend
                     legendProps={{ verticalAlign: 'top', height: 36 }}
-                    withDots={series.length < 20}
                     series={[
                       { name: 'active', label: 'Active', color: 'teal.6' },
                       { name: 'inactive', label: 'Inactive', color: 'orange.5' },
                     ]}
                     tickLine="y"
                     gridAxis="y"
+                    xAxisLabel="Day (UTC)"
+                    yAxisLabel="Clients"
                     yAxisProps={{ allowDecimals: false }}
+                    data-testid="activity-daily-chart"
                   />
                 )}
               </Paper>
@@ -221,7 +245,7 @@ export function ClientActivityPage() {
                       Recent activity
                     </Title>
                     <Text size="xs" c="dimmed">
-                      Active clients that did each within {a?.thresholdDays ?? 7} days
+                      Clients whose signal arrived within its threshold
                     </Text>
                   </div>
                   <RingProgress
@@ -243,7 +267,8 @@ export function ClientActivityPage() {
                     dataKey="kind"
                     orientation="vertical"
                     yAxisProps={{ width: 100 }}
-                    xAxisProps={{ allowDecimals: false, domain: [0, Math.max(1, a.active)] }}
+                    xAxisProps={{ allowDecimals: false, domain: [0, Math.max(1, a.total)] }}
+                    xAxisLabel="Clients"
                     series={[{ name: 'devices', label: 'Devices', color: 'indigo.5' }]}
                     gridAxis="x"
                   />

@@ -8,6 +8,7 @@ import { clientPushMigration } from './20261206T1403-client-push.js';
 import { clientHealthMigration } from './20261206T1404-client-health.js';
 import { agentUpgradesMigration } from './20261206T1405-agent-upgrades.js';
 import { clientStatusMigration } from './20261206T1407-client-status.js';
+import { clientActivityMigration } from './20261206T1408-client-activity.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -23,5 +24,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261206T1404-client-health': clientHealthMigration(dialect),
     '20261206T1405-agent-upgrades': agentUpgradesMigration(dialect),
     '20261206T1407-client-status': clientStatusMigration(dialect),
+    '20261206T1408-client-activity': clientActivityMigration(dialect),
   };
 }

@@ -1,4 +1,14 @@
-import { bigint, defaulted, integer, nullable, real, text, type TableOf } from './columns.js';
+import { ActivityCheckOutcome } from '@steward/protocol';
+import {
+  bigint,
+  defaulted,
+  integer,
+  nullable,
+  oneOf,
+  real,
+  text,
+  type TableOf,
+} from './columns.js';
 
 /** The devices domain's tables (see columns.ts for the conventions). */
 export const devicesTables = {
@@ -29,6 +39,13 @@ export const devicesTables = {
     last_heartbeat_at: nullable(text()),
     last_inventory_at: nullable(text()),
     last_status_at: nullable(text()),
+    last_hardware_inventory_at: nullable(text()),
+    last_software_inventory_at: nullable(text()),
+    /** Set by the activity job after the obsolete threshold without a heartbeat (ADR 0029). */
+    obsolete_at: nullable(text()),
+    activity_checked_at: nullable(text()),
+    activity_check_outcome: nullable(oneOf(ActivityCheckOutcome)),
+    activity_check_detail: nullable(text()),
     last_contact_at: nullable(text()),
     /** Refreshed while a server process holds the device's push connection. */
     push_seen_at: nullable(text()),

@@ -1,11 +1,13 @@
-import { Badge, Group, Table, Text } from '@mantine/core';
-import { IconStethoscope } from '@tabler/icons-react';
+import { Badge, Group, Stack, Table, Text } from '@mantine/core';
+import { IconActivityHeartbeat, IconStethoscope } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { ops, type ClientCheckOutcome, type DeviceDetail } from '@steward/protocol';
 import { api } from '../../../api/client';
 import { EmptyState } from '../../../components/empty-state';
 import { ErrorState } from '../../../components/error-state';
+import { DeviceStatusBadges } from '../../../components/device-status-badges';
 import { RelativeTime } from '../../../components/relative-time';
+import { ActivityCheckBadge } from '../../monitoring/client-health-page';
 import { BlockSkeleton } from '../../../components/table-skeleton';
 import { Section } from './section';
 
@@ -15,8 +17,75 @@ const COLOR: Record<ClientCheckOutcome, string> = {
   remediated: 'yellow',
 };
 
-/** The device's latest client check (the ccmeval analog) and its recent runs. */
+const SIGNALS = [
+  ['Policy request', 'lastPolicyRequestAt'],
+  ['Heartbeat', 'lastHeartbeatAt'],
+  ['Hardware inventory', 'lastHardwareInventoryAt'],
+  ['Software inventory', 'lastSoftwareInventoryAt'],
+  ['Status message', 'lastStatusAt'],
+] as const;
+
+/** Client activity: the five signals, the site's last activity check, the obsolete mark. */
+function ActivitySection({ device }: { device: DeviceDetail }) {
+  return (
+    <Section
+      title="Client activity"
+      icon={<IconActivityHeartbeat size={18} />}
+      testId="device-activity"
+      right={<DeviceStatusBadges device={device} />}
+    >
+      <Table className="steward-table">
+        <Table.Tbody>
+          {SIGNALS.map(([label, key]) => (
+            <Table.Tr key={key}>
+              <Table.Td w={200}>{label}</Table.Td>
+              <Table.Td>
+                <RelativeTime iso={device[key]} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+          <Table.Tr>
+            <Table.Td>Site activity check</Table.Td>
+            <Table.Td>
+              <Group gap={8}>
+                <ActivityCheckBadge
+                  outcome={device.activityCheckOutcome}
+                  detail={device.activityCheckDetail}
+                />
+                {device.activityCheckedAt && <RelativeTime iso={device.activityCheckedAt} />}
+                {device.activityCheckDetail && (
+                  <Text size="xs" c="dimmed">
+                    {device.activityCheckDetail}
+                  </Text>
+                )}
+              </Group>
+            </Table.Td>
+          </Table.Tr>
+          {device.obsoleteAt && (
+            <Table.Tr>
+              <Table.Td>Marked obsolete</Table.Td>
+              <Table.Td>
+                <RelativeTime iso={device.obsoleteAt} />
+              </Table.Td>
+            </Table.Tr>
+          )}
+        </Table.Tbody>
+      </Table>
+    </Section>
+  );
+}
+
+/** The device's activity, then its latest client check (the ccmeval analog) and recent runs. */
 export function ClientHealthTab({ device }: { device: DeviceDetail }) {
+  return (
+    <Stack gap="md">
+      <ActivitySection device={device} />
+      <ClientCheckSection device={device} />
+    </Stack>
+  );
+}
+
+function ClientCheckSection({ device }: { device: DeviceDetail }) {
   const r = useQuery({
     queryKey: ['device', device.id, 'client-check'],
     queryFn: () => api.call(ops.clientCheck.device, { params: { id: device.id } }),
