@@ -197,7 +197,10 @@ describe('agent self-upgrade: pre-production, promote, rollback, tampered packag
       });
     }
     for (const m of machines)
-      await waitFor(`${m.deviceId} reports ${V1}`, async () => (await agentVersionOf(m.deviceId)) === V1);
+      await waitFor(
+        `${m.deviceId} reports ${V1}`,
+        async () => (await agentVersionOf(m.deviceId)) === V1,
+      );
   }, 600_000);
 
   afterAll(async () => {
@@ -212,7 +215,10 @@ describe('agent self-upgrade: pre-production, promote, rollback, tampered packag
       name: 'Pre-production clients',
       rules: [{ kind: 'direct', deviceId: a.deviceId }],
     });
-    await waitFor('collection evaluated', async () => (await api.getCollection(c.id)).memberCount === 1);
+    await waitFor(
+      'collection evaluated',
+      async () => (await api.getCollection(c.id)).memberCount === 1,
+    );
     await cli(
       'agent-version',
       'settings',
@@ -222,14 +228,20 @@ describe('agent self-upgrade: pre-production, promote, rollback, tampered packag
       '--preproduction-collection',
       c.id,
     );
-    expect(await status(a.deviceId)).toMatchObject({ rollout: 'pre-production', targetVersion: V2 });
+    expect(await status(a.deviceId)).toMatchObject({
+      rollout: 'pre-production',
+      targetVersion: V2,
+    });
     expect(await status(b.deviceId)).toMatchObject({ rollout: 'production', targetVersion: V1 });
 
     // "Upgrade now" (the administrator's expedited path): no random delay.
     await upgradeNow(a.deviceId);
     const done = await attemptTo(a.deviceId, V2, ['succeeded', 'failed', 'rolled-back']);
     expect(done).toMatchObject({ state: 'succeeded', fromVersion: V1, rollout: 'pre-production' });
-    await waitFor(`${a.deviceId} reports ${V2}`, async () => (await agentVersionOf(a.deviceId)) === V2);
+    await waitFor(
+      `${a.deviceId} reports ${V2}`,
+      async () => (await agentVersionOf(a.deviceId)) === V2,
+    );
     expect(a.installedVersion()).toBe(V2);
 
     const json: unknown = JSON.parse(await cli('device', 'upgrade-status', a.deviceId, '--json'));
@@ -246,7 +258,10 @@ describe('agent self-upgrade: pre-production, promote, rollback, tampered packag
     await upgradeNow(b.deviceId);
     const done = await attemptTo(b.deviceId, V2, ['succeeded', 'failed', 'rolled-back']);
     expect(done).toMatchObject({ state: 'succeeded', fromVersion: V1, rollout: 'production' });
-    await waitFor(`${b.deviceId} reports ${V2}`, async () => (await agentVersionOf(b.deviceId)) === V2);
+    await waitFor(
+      `${b.deviceId} reports ${V2}`,
+      async () => (await agentVersionOf(b.deviceId)) === V2,
+    );
     expect(b.installedVersion()).toBe(V2);
   });
 
@@ -273,13 +288,9 @@ describe('agent self-upgrade: pre-production, promote, rollback, tampered packag
   it('a package whose bytes differ from the signed hash is refused before anything is replaced', async () => {
     const a = machines[0] as Machine;
     const pidBefore = pidOf(a.state);
-    const manifest: unknown = JSON.parse(
-      readFileSync(join(root, `v-${TAMPERED}`, 'manifest.json'), 'utf8'),
-    );
-    const sha =
-      typeof manifest === 'object' && manifest !== null && 'files' in manifest && Array.isArray(manifest.files)
-        ? String((manifest.files[0] as { sha256?: unknown } | undefined)?.sha256)
-        : '';
+    const sha = createHash('sha256')
+      .update(readFileSync(tarballs[TAMPERED] ?? ''))
+      .digest('hex');
     // The content library's copy is altered on disk (a corrupted or tampered store or DP).
     const stored = join(site.dir, 'server', 'content', 'sha256', sha.slice(0, 2), sha);
     expect(existsSync(stored)).toBe(true);
@@ -305,7 +316,10 @@ describe('agent self-upgrade: pre-production, promote, rollback, tampered packag
       name: 'Excluded from client upgrade',
       rules: [{ kind: 'direct', deviceId: b.deviceId }],
     });
-    await waitFor('collection evaluated', async () => (await api.getCollection(c.id)).memberCount === 1);
+    await waitFor(
+      'collection evaluated',
+      async () => (await api.getCollection(c.id)).memberCount === 1,
+    );
     await cli('agent-version', 'settings', 'set', '--exclusion-collection', c.id);
     expect(await status(b.deviceId)).toMatchObject({ rollout: 'excluded', targetVersion: null });
   });

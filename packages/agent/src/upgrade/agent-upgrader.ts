@@ -171,7 +171,9 @@ export class AgentUpgrader {
     };
     s.attempt = attempt;
     await this.save(s);
-    this.o.log.info(`upgrade ${attempt.id} to ${target.version} scheduled for ${attempt.scheduledFor}`);
+    this.o.log.info(
+      `upgrade ${attempt.id} to ${target.version} scheduled for ${attempt.scheduledFor}`,
+    );
     await this.report(attempt, 'scheduled', null);
     await this.o.sink.enqueueStatus(
       statusMessage('AGENT_UPGRADE_SCHEDULED', [
@@ -193,12 +195,18 @@ export class AgentUpgrader {
     const dir = upgradePaths(this.o.stateDir).attemptDir(a.id);
     try {
       const install = await this.installRecord();
-      if ('code' in install) return await this.fail(s, a, install);
+      if ('code' in install) {
+        await this.fail(s, a, install);
+        return;
+      }
       a.state = 'downloading';
       await this.save(s);
       await this.report(a, 'downloading', null);
       const picked = pickPackages(target, install.record.runtime);
-      if ('code' in picked) return await this.fail(s, a, picked);
+      if ('code' in picked) {
+        await this.fail(s, a, picked);
+        return;
+      }
       await rm(dir, { recursive: true, force: true });
       await mkdir(join(dir, 'new'), { recursive: true, mode: 0o700 });
       for (const pkg of picked) {
@@ -209,10 +217,16 @@ export class AgentUpgrader {
           pkg,
           dest: join(dir, pkg.name),
         });
-        if (!got.ok) return await this.fail(s, a, got);
+        if (!got.ok) {
+          await this.fail(s, a, got);
+          return;
+        }
       }
       const unpacked = await unpack(dir, picked, target.version);
-      if (unpacked !== undefined) return await this.fail(s, a, unpacked);
+      if (unpacked !== undefined) {
+        await this.fail(s, a, unpacked);
+        return;
+      }
       a.state = 'installing';
       a.handedOverAt = this.o.now().toISOString();
       await this.save(s);
@@ -227,9 +241,7 @@ export class AgentUpgrader {
     }
   }
 
-  private async installRecord(): Promise<
-    { record: InstallRecord; libDir: string } | Failure
-  > {
+  private async installRecord(): Promise<{ record: InstallRecord; libDir: string } | Failure> {
     const libDir = this.o.libDir ?? installedLibDir();
     const record = libDir === undefined ? undefined : await readInstallRecord(libDir);
     if (libDir === undefined || record === undefined)
@@ -260,7 +272,9 @@ export class AgentUpgrader {
       '--report-in',
       String(reportInSeconds),
     ];
-    this.o.log.info(`upgrade ${a.id}: handing over to upgrade-agent.sh (${install.record.service})`);
+    this.o.log.info(
+      `upgrade ${a.id}: handing over to upgrade-agent.sh (${install.record.service})`,
+    );
     if (install.record.service === 'systemd') {
       // Outside steward-agent.service's cgroup: restarting the unit must not kill the watcher.
       await run('systemd-run', [

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -12,7 +13,11 @@ const IDLE_TIMEOUT_MS = 60_000;
 
 export type PackageDownload =
   | { ok: true }
-  | { ok: false; code: 'AGENT_UPGRADE_DOWNLOAD_FAILED' | 'AGENT_UPGRADE_HASH_MISMATCH'; reason: string };
+  | {
+      ok: false;
+      code: 'AGENT_UPGRADE_DOWNLOAD_FAILED' | 'AGENT_UPGRADE_HASH_MISMATCH';
+      reason: string;
+    };
 
 /**
  * Downloads one package of the signed client-version target to `dest`, from the site (its CA
@@ -32,8 +37,13 @@ export async function downloadPackage(o: {
   const hash = createHash('sha256');
   let bytes = 0;
   try {
-    const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-      const r = request(url, { method: 'GET', agent, headers: o.headers, timeout: IDLE_TIMEOUT_MS });
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const r = request(url, {
+        method: 'GET',
+        agent,
+        headers: o.headers,
+        timeout: IDLE_TIMEOUT_MS,
+      });
       r.on('response', resolve);
       r.on('timeout', () => r.destroy(new Error(`no answer within ${IDLE_TIMEOUT_MS / 1000} s`)));
       r.on('error', reject);

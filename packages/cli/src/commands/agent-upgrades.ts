@@ -29,7 +29,10 @@ export function addAgentUpgradeList(group: Command, ctx: Ctx): void {
     group
       .command('upgrades')
       .description('agent self-upgrade attempts across the site, latest first')
-      .option('--state <state>', 'only attempts in this state (scheduled ... succeeded, failed, rolled-back)')
+      .option(
+        '--state <state>',
+        'only attempts in this state (scheduled ... succeeded, failed, rolled-back)',
+      )
       .option('--limit <n>', 'at most this many (default 100)'),
   );
   action(cmd, async ({ opts }) => {
@@ -78,7 +81,9 @@ export function addDeviceUpgradeStatus(device: Command, ctx: Ctx): void {
       ['Runs', s.agentVersion ?? 'not reported yet'],
       [
         'Rollout',
-        s.rollout === 'excluded' ? 'excluded from automatic upgrade (exclusion collection)' : s.rollout,
+        s.rollout === 'excluded'
+          ? 'excluded from automatic upgrade (exclusion collection)'
+          : s.rollout,
       ],
       ['Target', s.targetVersion ?? 'none'],
     ]);

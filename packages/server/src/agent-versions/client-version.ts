@@ -34,7 +34,11 @@ export function rolloutOf(
   member: { preproduction: boolean; excluded: boolean },
 ): DeviceRollout {
   if (s.exclusionCollectionId !== null && member.excluded) return 'excluded';
-  if (s.preproductionVersion !== null && s.preproductionCollectionId !== null && member.preproduction)
+  if (
+    s.preproductionVersion !== null &&
+    s.preproductionCollectionId !== null &&
+    member.preproduction
+  )
     return 'pre-production';
   return 'production';
 }
@@ -46,12 +50,12 @@ export async function deviceRollouts(
   deviceIds: readonly string[],
 ): Promise<Map<string, DeviceRollout>> {
   const membersOf = async (collectionId: string | null) =>
-    collectionId === null
-      ? new Set<string>()
-      : currentMembers(db, { collectionId, deviceIds });
+    collectionId === null ? new Set<string>() : currentMembers(db, { collectionId, deviceIds });
   const excluded = await membersOf(s.exclusionCollectionId);
   const preproduction =
-    s.preproductionVersion === null ? new Set<string>() : await membersOf(s.preproductionCollectionId);
+    s.preproductionVersion === null
+      ? new Set<string>()
+      : await membersOf(s.preproductionCollectionId);
   return new Map(
     deviceIds.map((id) => [
       id,
