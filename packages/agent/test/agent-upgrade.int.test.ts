@@ -7,22 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ops,
-  type AgentPackageManifest,
   type AgentUpgradeAttempt,
   type ApiClient,
   type DeviceUpgradeStatus,
@@ -35,36 +25,19 @@ import {
   waitFor,
   type Site,
 } from '../../../test-support/site.js';
-import { alive, installLines, pidOf, runProcess, stopDetached } from './install-harness.js';
+import {
+  alive,
+  installLines,
+  pidOf,
+  runProcess,
+  stopDetached,
+  tarballVersionFolder,
+} from './install-harness.js';
 
 const V1 = '9.9.1-test';
 const V2 = '9.9.2-test';
 const BROKEN = '9.9.3-test';
 const TAMPERED = '9.9.4-test';
-
-/** One agent version as `steward agent-version add` reads it: a folder with the tarball and manifest. */
-function versionDir(root: string, version: string, tarball: string): string {
-  const dir = join(root, `v-${version}`);
-  mkdirSync(dir, { recursive: true });
-  const name = basename(tarball);
-  copyFileSync(tarball, join(dir, name));
-  const bytes = readFileSync(tarball);
-  const manifest: AgentPackageManifest = {
-    name: 'steward-agent',
-    version,
-    files: [
-      {
-        name,
-        kind: 'tarball',
-        arch: 'all',
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-        size: statSync(tarball).size,
-      },
-    ],
-  };
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  return dir;
-}
 
 /** The real tarball of `version` (build-tarball.sh with STEWARD_AGENT_VERSION). */
 function buildVersion(root: string, version: string): string {
@@ -160,8 +133,8 @@ describe('agent self-upgrade: pre-production, promote, rollback, tampered packag
       STEWARD_SERVER: site.adminUrl,
       STEWARD_TOKEN: site.api.token ?? '',
     };
-    for (const [version, tarball] of Object.entries(tarballs))
-      await cli('agent-version', 'add', versionDir(root, version, tarball));
+    for (const tarball of Object.values(tarballs))
+      await cli('agent-version', 'add', tarballVersionFolder(tarball).dir);
     await cli('agent-version', 'settings', 'set', '--production', V1);
     // Version 1 on two machines, installed the way client push and /install.sh do it.
     const unpacked = join(root, 'v1-x');
