@@ -1,13 +1,22 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentUpgradeReport, ClientVersionTarget, StatusMessageBody } from '@steward/protocol';
 import { AGENT_VERSION } from '../version.js';
 import { AgentUpgrader } from './agent-upgrader.js';
 import { readUpgradeState } from './upgrade-state.js';
 
 const HOUR = 3_600_000;
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
 
 function target(version = '99.0.0'): ClientVersionTarget {
   return {
@@ -29,7 +38,7 @@ function target(version = '99.0.0'): ClientVersionTarget {
 }
 
 function setup(libDir?: string) {
-  const stateDir = mkdtempSync(join(tmpdir(), 'steward-upgrader-'));
+  const stateDir = tempDir('steward-upgrader-');
   const reports: AgentUpgradeReport[] = [];
   const statuses: StatusMessageBody[] = [];
   let now = Date.parse('2026-03-10T08:00:00Z');
@@ -45,7 +54,7 @@ function setup(libDir?: string) {
     now: () => new Date(now),
     windows: () => [],
     flush: () => Promise.resolve(),
-    libDir: libDir ?? mkdtempSync(join(tmpdir(), 'steward-lib-')),
+    libDir: libDir ?? tempDir('steward-lib-'),
     random: () => 0.25,
   });
   return {
@@ -103,7 +112,7 @@ describe('agent upgrader', () => {
   });
 
   it('reports a download that fails as failed, with nothing left in flight', async () => {
-    const lib = mkdtempSync(join(tmpdir(), 'steward-lib-'));
+    const lib = tempDir('steward-lib-');
     writeFileSync(
       join(lib, 'install.conf'),
       'prefix=/x\nstate_dir=/x/state\nservice=none\nruntime=node\n',

@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { execFile, spawn } from 'node:child_process';
-import { chmod, copyFile, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type {
-  AgentUpgradeErrorCode,
   AgentUpgradeReport,
   AgentUpgradeState,
-  ClientVersionPackage,
   ClientVersionTarget,
   StatusMessageBody,
   WindowSpec,
@@ -19,6 +15,13 @@ import { readFileIfExists, writeFileAtomic } from '../state/atomic-file.js';
 import { AGENT_VERSION } from '../version.js';
 import { downloadPackage } from './package-download.js';
 import { readInstallRecord, type InstallRecord } from './install-record.js';
+import {
+  installedLibDir,
+  pickPackages,
+  startHelper,
+  unpack,
+  type UpgradeFailure,
+} from './upgrade-install.js';
 import { fitWindow, upgradeTime } from './upgrade-schedule.js';
 import {
   parseHelperResult,
@@ -28,8 +31,6 @@ import {
   type UpgradeAttempt,
   type UpgradeStateFile,
 } from './upgrade-state.js';
-
-const run = promisify(execFile);
 
 /** While upgrade-agent.sh works, how often the agent looks for its result. */
 const HELPER_POLL_MS = 2_000;
@@ -57,7 +58,7 @@ export interface AgentUpgraderOptions {
   random?: () => number;
 }
 
-type Failure = { code: AgentUpgradeErrorCode; reason: string };
+type Failure = UpgradeFailure;
 
 /**
  * The agent side of client-version upgrades (ADR 0027). Follows the client-version target of the
@@ -232,7 +233,17 @@ export class AgentUpgrader {
       await this.save(s);
       await this.report(a, 'installing', null);
       await this.o.flush().catch(() => undefined);
-      await this.handOver(a, install, dir, target.reportInSeconds);
+      this.o.log.info(
+        `upgrade ${a.id}: handing over to upgrade-agent.sh (${install.record.service})`,
+      );
+      await startHelper({
+        attemptId: a.id,
+        toVersion: a.toVersion,
+        libDir: install.libDir,
+        service: install.record.service,
+        attemptDir: dir,
+        reportInSeconds: target.reportInSeconds,
+      });
     } catch (err) {
       await this.fail(s, a, {
         code: 'AGENT_UPGRADE_INSTALL_FAILED',
@@ -251,52 +262,6 @@ export class AgentUpgrader {
           'this agent was not installed by install-agent.sh (the .deb is upgraded by its package manager)',
       };
     return { record, libDir };
-  }
-
-  private async handOver(
-    a: UpgradeAttempt,
-    install: { record: InstallRecord; libDir: string },
-    dir: string,
-    reportInSeconds: number,
-  ): Promise<void> {
-    const args = [
-      join(install.libDir, 'upgrade-agent.sh'),
-      '--lib-dir',
-      install.libDir,
-      '--attempt-dir',
-      dir,
-      '--new',
-      join(dir, 'new', 'steward-agent'),
-      '--to',
-      a.toVersion,
-      '--report-in',
-      String(reportInSeconds),
-    ];
-    this.o.log.info(
-      `upgrade ${a.id}: handing over to upgrade-agent.sh (${install.record.service})`,
-    );
-    if (install.record.service === 'systemd') {
-      // Outside steward-agent.service's cgroup: restarting the unit must not kill the watcher.
-      await run('systemd-run', [
-        `--unit=steward-agent-upgrade-${a.id}`,
-        '--collect',
-        '--quiet',
-        '/bin/sh',
-        ...args,
-      ]);
-      return;
-    }
-    const log = await open(join(dir, 'upgrade.log'), 'a', 0o600);
-    try {
-      // Its own session: install-agent.sh stops this process, the helper goes on.
-      const child = spawn('/bin/sh', args, {
-        detached: true,
-        stdio: ['ignore', log.fd, log.fd],
-      });
-      child.unref();
-    } finally {
-      await log.close();
-    }
   }
 
   /** The helper's result once it is there; a final report from whichever version runs now. */
@@ -392,57 +357,4 @@ export class AgentUpgrader {
       reason: end?.reason === null || end?.reason === undefined ? null : end.reason.slice(0, 1000),
     });
   }
-}
-
-/** The folder the running agent was installed in: its bundle's, or its single executable's. */
-export function installedLibDir(): string | undefined {
-  const script = process.argv[1];
-  if (script?.endsWith('.mjs') === true) return dirname(script);
-  if (script === process.execPath) return dirname(process.execPath);
-  return undefined;
-}
-
-/** The tarball always (it carries install-agent.sh); the single executable too when running as one. */
-function pickPackages(
-  target: ClientVersionTarget,
-  runtime: InstallRecord['runtime'],
-): ClientVersionPackage[] | Failure {
-  const tarball = target.packages.find((p) => p.kind === 'tarball');
-  if (tarball === undefined)
-    return { code: 'AGENT_UPGRADE_NO_PACKAGE', reason: `version ${target.version} has no tarball` };
-  if (runtime !== 'sea') return [tarball];
-  const sea = target.packages.find((p) => p.kind === 'sea' && p.arch === process.arch);
-  if (sea === undefined)
-    return {
-      code: 'AGENT_UPGRADE_NO_PACKAGE',
-      reason: `version ${target.version} has no single executable for ${process.arch}`,
-    };
-  return [tarball, sea];
-}
-
-/** Unpacks the verified tarball into `<dir>/new` (and the single executable into its bin/). */
-async function unpack(
-  dir: string,
-  pkgs: readonly ClientVersionPackage[],
-  version: string,
-): Promise<Failure | undefined> {
-  const newDir = join(dir, 'new');
-  for (const p of pkgs) {
-    if (p.kind === 'tarball') await run('tar', ['-xzf', join(dir, p.name), '-C', newDir]);
-  }
-  const sea = pkgs.find((p) => p.kind === 'sea');
-  if (sea !== undefined) {
-    const dest = join(newDir, 'steward-agent', 'bin', 'steward-agent-sea');
-    await copyFile(join(dir, sea.name), dest);
-    await chmod(dest, 0o755);
-  }
-  const found = (
-    await readFile(join(newDir, 'steward-agent', 'VERSION'), 'utf8').catch(() => '')
-  ).trim();
-  if (found !== version)
-    return {
-      code: 'AGENT_UPGRADE_INSTALL_FAILED',
-      reason: `the package holds version "${found}", not ${version}`,
-    };
-  return undefined;
 }

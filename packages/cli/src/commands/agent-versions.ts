@@ -167,7 +167,10 @@ export function registerAgentVersionCommands(program: Command, ctx: Ctx): void {
       .option('--production <version>', 'production agent version')
       .option('--preproduction <version>', 'pre-production agent version')
       .option('--preproduction-collection <collection>', 'collection that gets pre-production')
-      .option('--exclusion-collection <collection>', 'collection left on the version it runs'),
+      .option(
+        '--exclusion-collection <collection>',
+        'collection excluded from automatic client upgrade (keeps the version it runs)',
+      ),
   );
   addSettingFlags(set, AgentVersionSettingsOptions);
   action(set, async ({ opts }) => {

@@ -257,7 +257,8 @@ export class AgentVersionService {
       const ids = [patch.preproductionCollectionId, patch.exclusionCollectionId].filter(
         (id): id is string => typeof id === 'string',
       );
-      const found = await existingCollectionIds(tx, { ids });
+      // An empty `in ()` is a syntax error on PostgreSQL: ask only when a collection is named.
+      const found = ids.length > 0 ? await existingCollectionIds(tx, { ids }) : new Set<string>();
       const absent = ids.find((id) => !found.has(id));
       if (absent !== undefined)
         throw new NotFoundError('collection', absent, ErrorCode.COLLECTION_NOT_FOUND);
