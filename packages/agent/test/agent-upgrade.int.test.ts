@@ -40,6 +40,7 @@ const V1 = '9.9.1-test';
 const V2 = '9.9.2-test';
 const BROKEN = '9.9.3-test';
 const TAMPERED = '9.9.4-test';
+const HANGS = '9.9.5-test';
 
 /** The real tarball of `version` (build-tarball.sh with STEWARD_AGENT_VERSION). */
 function buildVersion(root: string, version: string): string {
@@ -51,18 +52,15 @@ function buildVersion(root: string, version: string): string {
   }).trim();
 }
 
-/** A real tarball of `version` whose agent exits 1 at start (a broken release). */
-function buildBroken(root: string, version: string): string {
+/** A real tarball of `version` whose agent is `script` (a broken release). */
+function buildBroken(root: string, version: string, script: string): string {
   const good = buildVersion(root, version);
-  const x = join(root, `broken-x`);
+  const x = join(root, `broken-x-${version}`);
   mkdirSync(x, { recursive: true });
   execFileSync('tar', ['-xzf', good, '-C', x]);
-  writeFileSync(
-    join(x, 'steward-agent/lib/steward-agent.mjs'),
-    "console.error('steward-agent: this build is broken'); process.exit(1);\n",
-  );
-  const out = join(root, 'broken', basename(good));
-  mkdirSync(join(root, 'broken'), { recursive: true });
+  writeFileSync(join(x, 'steward-agent/lib/steward-agent.mjs'), script);
+  const out = join(root, `broken-${version}`, basename(good));
+  mkdirSync(join(root, `broken-${version}`), { recursive: true });
   execFileSync('tar', ['-czf', out, '-C', x, 'steward-agent']);
   return out;
 }
@@ -87,7 +85,13 @@ function buildAll(): Record<string, string> {
   built = {
     [V1]: buildVersion(dir, V1),
     [V2]: buildVersion(dir, V2),
-    [BROKEN]: buildBroken(dir, BROKEN),
+    [BROKEN]: buildBroken(
+      dir,
+      BROKEN,
+      "console.error('steward-agent: this build is broken'); process.exit(1);\n",
+    ),
+    // Starts and stays up, but never fetches policy nor sends a heartbeat.
+    [HANGS]: buildBroken(dir, HANGS, 'setInterval(() => undefined, 60_000);\n'),
     [TAMPERED]: buildVersion(dir, TAMPERED),
   };
   return built;
@@ -155,7 +159,17 @@ describe.each(dialects)(
       };
       for (const tarball of Object.values(tarballs))
         await cli('agent-version', 'add', tarballVersionFolder(tarball).dir);
-      await cli('agent-version', 'settings', 'set', '--production', V1);
+      // A loaded machine can take long to start an agent: a good version must not be rolled back
+      // for being slow (the report-in limit itself is tested with a version that never reports).
+      await cli(
+        'agent-version',
+        'settings',
+        'set',
+        '--production',
+        V1,
+        '--upgrade-report-in-seconds',
+        '900',
+      );
       // Version 1 on two machines, installed the way client push and /install.sh do it.
       const unpacked = join(root, 'v1-x');
       mkdirSync(unpacked);
@@ -247,7 +261,7 @@ describe.each(dialects)(
       expect(await agentVersionOf(b.deviceId)).toBe(V1);
       expect((await status(b.deviceId)).attempts).toEqual([]);
       expect(b.installedVersion()).toBe(V1);
-    });
+    }, 600_000);
 
     it('after promotion the production device upgrades too', async () => {
       const b = machines[1] as Machine;
@@ -261,7 +275,7 @@ describe.each(dialects)(
         async () => (await agentVersionOf(b.deviceId)) === V2,
       );
       expect(b.installedVersion()).toBe(V2);
-    });
+    }, 600_000);
 
     it('a version that exits at start is rolled back by the agent itself, which says why', async () => {
       const a = machines[0] as Machine;
@@ -283,7 +297,7 @@ describe.each(dialects)(
       expect(failed).toEqual([
         expect.objectContaining({ deviceId: a.deviceId, toVersion: BROKEN }),
       ]);
-    });
+    }, 600_000);
 
     it('a package whose bytes differ from the signed hash is refused before anything is replaced', async () => {
       const a = machines[0] as Machine;
@@ -308,7 +322,26 @@ describe.each(dialects)(
       expect(a.installedVersion()).toBe(V2);
       expect(pidOf(a.state)).toBe(pidBefore);
       expect(await agentVersionOf(a.deviceId)).toBe(V2);
-    });
+    }, 600_000);
+
+    it('a version that runs but does not report in within the limit is rolled back', async () => {
+      const a = machines[0] as Machine;
+      await cli(
+        'agent-version',
+        'settings',
+        'set',
+        '--preproduction',
+        HANGS,
+        '--upgrade-report-in-seconds',
+        '10',
+      );
+      await upgradeNow(a.deviceId);
+      const done = await attemptTo(a.deviceId, HANGS, ['succeeded', 'failed', 'rolled-back']);
+      expect(done).toMatchObject({ state: 'rolled-back', errorCode: 'AGENT_UPGRADE_NO_REPORT_IN' });
+      expect(done.reason).toBe(`new version ${HANGS} did not report in within 10 s`);
+      expect(a.installedVersion()).toBe(V2);
+      expect(await agentVersionOf(a.deviceId)).toBe(V2);
+    }, 600_000);
 
     it('an excluded device gets no client-version target at all', async () => {
       const b = machines[1] as Machine;
@@ -322,6 +355,6 @@ describe.each(dialects)(
       );
       await cli('agent-version', 'settings', 'set', '--exclusion-collection', c.id);
       expect(await status(b.deviceId)).toMatchObject({ rollout: 'excluded', targetVersion: null });
-    });
+    }, 600_000);
   },
 );
