@@ -17,7 +17,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 pkg="$(cd "$here/.." && pwd)"
 out="$(mkdir -p "${1:-$pkg/dist/deb}" && cd "${1:-$pkg/dist/deb}" && pwd)"
-version="$(node -p "JSON.parse(require('fs').readFileSync('$pkg/package.json', 'utf8')).version")"
+# shellcheck source=agent-version.sh
+. "$here/agent-version.sh"
 name=steward-agent
 revision="${STEWARD_DEB_REVISION:-1}"
 debversion="$version-$revision"

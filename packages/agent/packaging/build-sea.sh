@@ -15,7 +15,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 pkg="$(cd "$here/.." && pwd)"
 root="$(cd "$pkg/../.." && pwd)"
 out="$(mkdir -p "${1:-$pkg/dist/packages}" && cd "${1:-$pkg/dist/packages}" && pwd)"
-version="$(node -p "JSON.parse(require('fs').readFileSync('$pkg/package.json', 'utf8')).version")"
+# shellcheck source=agent-version.sh
+. "$here/agent-version.sh"
 node_bin="$(readlink -f "${STEWARD_SEA_NODE:-$(command -v node)}")"
 arch="$("$node_bin" -p process.arch)"
 name=steward-agent

@@ -7,6 +7,7 @@
 #   steward-agent/lib/steward-agent.mjs   the agent bundled into one file (bundle.sh), Node.js >= 20
 #   steward-agent/bin/steward-agent       runs the agent from the unpacked tarball
 #   steward-agent/steward-agent.service   systemd unit (install-agent.sh rewrites its paths)
+#   steward-agent/upgrade-agent.sh        the self-upgrade helper (ADR 0027)
 #
 #   packages/agent/packaging/build-tarball.sh [output-dir]   (default: packages/agent/dist/packages)
 #
@@ -17,7 +18,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 pkg="$(cd "$here/.." && pwd)"
 out="$(mkdir -p "${1:-$pkg/dist/packages}" && cd "${1:-$pkg/dist/packages}" && pwd)"
-version="$(node -p "JSON.parse(require('fs').readFileSync('$pkg/package.json', 'utf8')).version")"
+# shellcheck source=agent-version.sh
+. "$here/agent-version.sh"
 name=steward-agent
 
 work="$(mktemp -d)"
@@ -29,6 +31,7 @@ echo "building $name $version tarball" >&2
 "$here/bundle.sh" "$top/lib/$name.mjs" esm >&2
 chmod 0644 "$top/lib/$name.mjs"
 install -m 0755 "$here/install-agent.sh" "$top/install-agent.sh"
+install -m 0755 "$here/upgrade-agent.sh" "$top/upgrade-agent.sh"
 install -m 0644 "$here/steward-agent.service" "$top/steward-agent.service"
 printf '%s\n' "$version" >"$top/VERSION"
 cat >"$top/bin/$name" <<'WRAPPER'

@@ -18,6 +18,10 @@ esbuild="$root/node_modules/.bin/esbuild"
 
 (cd "$root" && npx tsc -b packages/protocol packages/agent)
 mkdir -p "$(dirname "$outfile")"
+# The version the agent reports (version.ts): package.json's unless STEWARD_AGENT_VERSION says.
+# shellcheck source=agent-version.sh
+. "$here/agent-version.sh"
+define_version="--define:STEWARD_AGENT_VERSION_OVERRIDE=\"$version\""
 
 # ws's optional native helpers are left out; ws falls back to JavaScript without them.
 case "$format" in
@@ -26,7 +30,7 @@ case "$format" in
     # a real `require`, hence the createRequire banner.
     "$esbuild" "$pkg/dist/cli.js" \
       --bundle --platform=node --format=esm --target=node20 \
-      --outfile="$outfile" \
+      --outfile="$outfile" "$define_version" \
       --external:bufferutil --external:utf-8-validate \
       --banner:js="#!/usr/bin/env node
 import { createRequire as __stewardCreateRequire } from 'node:module'; const require = __stewardCreateRequire(import.meta.url);" \
@@ -37,7 +41,7 @@ import { createRequire as __stewardCreateRequire } from 'node:module'; const req
     # tell ws at build time not to try its optional native helpers at all.
     "$esbuild" "$pkg/dist/sea-main.js" \
       --bundle --platform=node --format=cjs --target=node20 \
-      --outfile="$outfile" \
+      --outfile="$outfile" "$define_version" \
       --external:bufferutil --external:utf-8-validate \
       --define:process.env.WS_NO_BUFFER_UTIL='"1"' --define:process.env.WS_NO_UTF_8_VALIDATE='"1"' \
       --legal-comments=none --log-level=warning

@@ -8,6 +8,7 @@
 #   steward-agent/lib/steward-agent.mjs   the agent, bundled into one file (needs Node.js >= 20)
 #   steward-agent/bin/steward-agent   wrapper used to run the agent from the unpacked tarball
 #   steward-agent/steward-agent.service   systemd unit
+#   steward-agent/upgrade-agent.sh    the agent's self-upgrade helper (ADR 0027)
 #   steward-agent/bin/steward-agent-sea   (optional) single executable, used when there is no
 #                                      Node.js >= 20 on the machine
 #
@@ -30,7 +31,10 @@
 #   --site-url   the site's agent URL, checked against the URL inside the token (optional)
 #
 # Re-running on an installed machine upgrades the files and restarts the agent; it does not enrol
-# again when $state/device.json exists.
+# again when $state/device.json exists. Besides the agent it keeps, in $prefix/usr/lib/steward-agent,
+# this script, upgrade-agent.sh, the unit template and install.conf (prefix, state directory,
+# service manager, runtime): what the agent's self-upgrade needs to install the next version the
+# same way, and to put this one back if the next one does not report in (ADR 0027).
 #
 # Output: one machine-readable line per step on stdout (human detail goes to stderr):
 #
@@ -191,6 +195,13 @@ exec '$node_bin' '$lib_dir/steward-agent.mjs' \"\$@\""
   fi
   put 0755 "$src/install-agent.sh" "$lib_dir/install-agent.sh" || return 1
   put 0644 "$src/VERSION" "$lib_dir/VERSION" || return 1
+  put 0644 "$src/steward-agent.service" "$lib_dir/steward-agent.service" || return 1
+  if [ -f "$src/upgrade-agent.sh" ]; then
+    put 0755 "$src/upgrade-agent.sh" "$lib_dir/upgrade-agent.sh" || return 1
+  fi
+  printf '# Written by install-agent.sh %s: how this agent was installed (read by the agent self-upgrade).\nprefix=%s\nstate_dir=%s\nservice=%s\nruntime=%s\nnode=%s\n' \
+    "$version" "$prefix" "$state_dir" "$service" "$runtime" "$node_bin" >"$lib_dir/install.conf.new.$$" || return 1
+  mv -f "$lib_dir/install.conf.new.$$" "$lib_dir/install.conf" || return 1
   printf '#!/bin/sh\n# Steward agent %s, installed by install-agent.sh.\nexport STEWARD_AGENT_STATE_DIR="${STEWARD_AGENT_STATE_DIR:-%s}"\n%s\n' \
     "$version" "$state_dir" "$target" >"$bin.new.$$" || return 1
   chmod 0755 "$bin.new.$$" && mv -f "$bin.new.$$" "$bin" || return 1
@@ -290,8 +301,11 @@ while [ $i -lt 10 ]; do
   i=$((i + 1))
 done
 if ! kill -0 "$pid" 2>/dev/null; then
+  # Our child: its exit status is still there to collect.
+  wait "$pid"
+  code=$?
   rm -f "$pid_file"
-  fail start "$EXIT_START" "the agent exited at once: $(tail -n 3 "$log_file" 2>/dev/null)"
+  fail start "$EXIT_START" "the agent exited at once with code $code: $(tail -n 3 "$log_file" 2>/dev/null)"
 fi
 report start ok "pid $pid"
 exit 0

@@ -15,7 +15,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 pkg="$(cd "$here/.." && pwd)"
 out="$(mkdir -p "${1:-$pkg/dist/packages}" && cd "${1:-$pkg/dist/packages}" && pwd)"
-version="$(node -p "JSON.parse(require('fs').readFileSync('$pkg/package.json', 'utf8')).version")"
+# shellcheck source=agent-version.sh
+. "$here/agent-version.sh"
 
 deb="$("$here/build-deb.sh" "$out" | tail -n 1)"
 tarball="$("$here/build-tarball.sh" "$out" | tail -n 1)"

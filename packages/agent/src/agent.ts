@@ -42,6 +42,7 @@ import { statePaths } from './state/state-dir.js';
 import { AGENT_VERSION } from './version.js';
 import { checkSettings, type CheckEnvironment } from './health/checks.js';
 import { clientCheckDelayMs, runAndReportClientCheck } from './health/client-check-runner.js';
+import { AgentUpgrader } from './upgrade/agent-upgrader.js';
 
 export interface AgentOptions {
   stateDir: string;
@@ -82,6 +83,7 @@ export class Agent {
   private software: SoftwareService | undefined;
   private closeSoftware: (() => Promise<void>) | undefined;
   private applyContentSettings: ((s: ClientSettings) => void) | undefined;
+  private upgrader: AgentUpgrader | undefined;
   /** Why the next clientCheck job runs (a schedule unless the command asked). */
   private checkTrigger: 'schedule' | 'command' = 'schedule';
 
@@ -158,6 +160,16 @@ export class Agent {
       this.closeSoftware = software.close;
       this.applyContentSettings = software.applySettings;
       software.applySettings(this.settings);
+      this.upgrader = new AgentUpgrader({
+        stateDir,
+        device,
+        headers: deviceAuthHeaders(device),
+        sink: this.outbox,
+        log: this.log,
+        now: () => this.now(),
+        windows: () => software.service.maintenanceWindows(),
+        flush: () => this.flush(),
+      });
       this.log.info(
         `steward-agent ${AGENT_VERSION} started: device ${device.deviceId}, site ${device.siteCode}, ${device.url}`,
       );
@@ -230,6 +242,8 @@ export class Agent {
     this.jobs.push({ kind: 'flush' });
     this.jobs.push({ kind: 'heartbeat' });
     this.jobs.push({ kind: 'deployments' });
+    await this.upgrader?.start();
+    this.jobs.push({ kind: 'upgrade' });
     await this.scheduleInventory(this.options.full === true);
     await this.scheduleSoftwareScan();
     await this.scheduleClientCheck();
@@ -270,6 +284,7 @@ export class Agent {
         try {
           await this.fetchPolicy();
           this.jobs.schedule('policy', this.settings.policyIntervalSeconds * 1000);
+          await this.upgrader?.contact('policy');
         } catch (err) {
           this.transient('policy fetch', err);
           this.jobs.schedule(
@@ -283,6 +298,7 @@ export class Agent {
         try {
           await sendHeartbeat(this.http, this.heartbeatBody());
           await this.contactOk();
+          await this.upgrader?.contact('heartbeat');
         } catch (err) {
           this.transient('heartbeat', err);
         }
@@ -307,6 +323,12 @@ export class Agent {
       case 'nudge':
         await this.nudge(job.action, job.requestId);
         return;
+      case 'upgrade': {
+        const next = await this.upgrader?.evaluate(this.policy?.clientVersion);
+        if (next !== undefined) this.jobs.schedule('upgrade', next);
+        await this.flush();
+        return;
+      }
       case 'clientCheck': {
         const trigger = this.checkTrigger;
         this.checkTrigger = 'schedule';
@@ -379,6 +401,12 @@ export class Agent {
           await this.clientCheck('nudge');
           await this.scheduleClientCheck();
           break;
+        case 'agent:upgrade':
+          // The latest target first; the upgrade itself runs as its own job, after this one.
+          await this.fetchPolicy();
+          this.upgrader?.requestNow();
+          this.jobs.push({ kind: 'upgrade' });
+          break;
       }
     } catch (err) {
       if (err instanceof DeviceRejectedError) throw err;
@@ -438,6 +466,8 @@ export class Agent {
     else await this.scheduleInventory(false);
     await this.scheduleSoftwareScan();
     await this.scheduleClientCheck();
+    // A new client-version target (or none any more) is looked at now.
+    this.jobs.push({ kind: 'upgrade' });
   }
 
   private async timing(forceInventory = false) {

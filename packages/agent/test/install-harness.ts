@@ -4,9 +4,20 @@
  * lines, and stop the detached agent it started.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import type { AgentPackageManifest } from '@steward/protocol';
 import { REPO, waitFor } from '../../../test-support/site.js';
 
 export interface ShResult {
@@ -129,4 +140,30 @@ export function buildAllPackages(): string {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return out;
+}
+
+/**
+ * A folder `steward agent-version add` registers: the tarball and a manifest naming it (its
+ * version read from the file name).
+ */
+export function tarballVersionFolder(tarball: string): { dir: string; version: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'steward-install-version-'));
+  const name = basename(tarball);
+  copyFileSync(tarball, join(dir, name));
+  const version = /steward-agent-(.+)-linux\.tar\.gz$/.exec(name)?.[1] ?? '';
+  const manifest: AgentPackageManifest = {
+    name: 'steward-agent',
+    version,
+    files: [
+      {
+        name,
+        kind: 'tarball',
+        arch: 'all',
+        sha256: createHash('sha256').update(readFileSync(tarball)).digest('hex'),
+        size: statSync(tarball).size,
+      },
+    ],
+  };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return { dir, version };
 }

@@ -1,12 +1,16 @@
-import { copyFileSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { installCommandOf, type AgentPackageManifest } from '@steward/protocol';
+import { join } from 'node:path';
+import { installCommandOf } from '@steward/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSite, exec, STEWARD, waitFor, type Site } from '../../../test-support/site.js';
-import { buildTarball, installLines, runProcess, stopDetached } from './install-harness.js';
+import {
+  buildTarball,
+  installLines,
+  runProcess,
+  stopDetached,
+  tarballVersionFolder,
+} from './install-harness.js';
 
 /**
  * The site-served install script, as an administrator pastes the console's one-liner on a new
@@ -19,25 +23,7 @@ describe('the site-served install script', () => {
 
   beforeAll(async () => {
     const { tarball } = buildTarball();
-    const dir = mkdtempSync(join(tmpdir(), 'steward-install-version-'));
-    const name = basename(tarball);
-    copyFileSync(tarball, join(dir, name));
-    const bytes = readFileSync(tarball);
-    const version = /steward-agent-(.+)-linux\.tar\.gz$/.exec(name)?.[1] ?? '';
-    const manifest: AgentPackageManifest = {
-      name: 'steward-agent',
-      version,
-      files: [
-        {
-          name,
-          kind: 'tarball',
-          arch: 'all',
-          sha256: createHash('sha256').update(bytes).digest('hex'),
-          size: statSync(tarball).size,
-        },
-      ],
-    };
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const { dir, version } = tarballVersionFolder(tarball);
     site = await createTestSite({ withEnrolledDevices: 0 });
     const env = {
       STEWARD_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'steward-cli-')),

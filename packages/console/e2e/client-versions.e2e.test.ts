@@ -21,7 +21,7 @@ const register = (version: string) => registerStandInVersion(site.api, version);
 describe('console: client versions and the install command', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    site = await createTestSite({ withEnrolledDevices: 0 });
+    site = await createTestSite({ withEnrolledDevices: 1 });
     await register('1.0.0');
     await register('1.1.0');
     await site.api.call(ops.agentVersions.updateSettings, {
@@ -68,5 +68,19 @@ describe('console: client versions and the install command', () => {
     await expect
       .poll(() => page.getByTestId('agent-version-1.1.0').textContent())
       .toContain('production');
+  });
+
+  it("shows a device's client version and the reason of its upgrade attempt after Upgrade now", async () => {
+    const device = site.devices[0];
+    if (!device) throw new Error('no device');
+    await page.goto(`${site.adminUrl}/devices/${device.id}?tab=client-version`);
+    await expect.poll(() => page.getByTestId('client-version-target').textContent()).toBe('1.1.0');
+    expect(await page.getByTestId('client-version-rollout').textContent()).toBe('Production');
+    // The test agent runs from the checkout, not from install-agent.sh: its attempt fails and says why.
+    await page.getByTestId('action-upgrade-agent').click();
+    const attempt = page.locator('[data-testid^="upgrade-attempt-"]', { hasText: 'failed' });
+    await attempt.first().waitFor({ timeout: 60_000 });
+    expect(await attempt.first().textContent()).toContain('not installed by install-agent.sh');
+    await page.screenshot({ path: join(SHOTS, 'c10-device-client-version.png'), fullPage: true });
   });
 });

@@ -149,7 +149,9 @@ describe('outbox bounds', () => {
           ? `msg-${i.body.messageId}`
           : i.type === 'deployment:state'
             ? `dep-${i.body.state}`
-            : `check-${i.body.trigger}`,
+            : i.type === 'client-check:report'
+              ? `check-${i.body.trigger}`
+              : `upgrade-${i.body.state}`,
     );
     expect(kinds[0]).toBe('msg-40020');
     expect(kinds.at(-1)).toBe('msg-40020');

@@ -5,6 +5,7 @@ import {
   findUnsafeText,
   OutboxItem,
   withSafeText,
+  type AgentUpgradeReport,
   type ClientCheckReport,
   type DeploymentStateReport,
   type InventoryReportBody,
@@ -36,6 +37,7 @@ const ENTRY_TAGS = [
   'inventory-delta',
   'deployment-state',
   'client-check',
+  'agent-upgrade',
 ] as const;
 type EntryTag = (typeof ENTRY_TAGS)[number];
 interface Entry {
@@ -60,7 +62,8 @@ type NewItem =
   | { type: 'status:message'; body: StatusMessageBody }
   | { type: 'inventory:report'; body: InventoryReportBody }
   | { type: 'deployment:state'; body: DeploymentStateReport }
-  | { type: 'client-check:report'; body: ClientCheckReport };
+  | { type: 'client-check:report'; body: ClientCheckReport }
+  | { type: 'agent-upgrade:report'; body: AgentUpgradeReport };
 
 function tagOf(item: NewItem): EntryTag {
   switch (item.type) {
@@ -74,6 +77,9 @@ function tagOf(item: NewItem): EntryTag {
     case 'client-check:report':
       // Small, one a day: never dropped either (the site's health view depends on it).
       return 'client-check';
+    case 'agent-upgrade:report':
+      // A few per upgrade: never dropped (client deployment status depends on it).
+      return 'agent-upgrade';
   }
 }
 
@@ -240,6 +246,10 @@ export class Outbox {
 
   enqueueClientCheck(body: ClientCheckReport): Promise<number> {
     return this.enqueue({ type: 'client-check:report', body });
+  }
+
+  enqueueAgentUpgrade(body: AgentUpgradeReport): Promise<number> {
+    return this.enqueue({ type: 'agent-upgrade:report', body });
   }
 
   /**

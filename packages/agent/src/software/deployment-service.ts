@@ -3,6 +3,7 @@ import {
   type AgentDeployment,
   type AgentProgram,
   type AssignmentsDocument,
+  type WindowSpec,
 } from '@steward/protocol';
 import type { HttpsClient } from '../channel/https-client.js';
 import type { Clock } from '../clock.js';
@@ -140,6 +141,11 @@ export class SoftwareService {
     this.runner.abortDownloads();
     await this.centerServer?.close();
     this.centerServer = undefined;
+  }
+
+  /** The device's maintenance windows as last assigned (agent upgrades fit into them too). */
+  maintenanceWindows(): readonly WindowSpec[] {
+    return this.document?.maintenanceWindows ?? [];
   }
 
   /** Resolves when no run or download is in progress. */

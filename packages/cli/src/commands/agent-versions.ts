@@ -16,6 +16,7 @@ import { usageError } from '../errors.js';
 import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { resolveCollectionId } from './collection-rules.js';
 import { hashFile, missingHashes, uploadAll } from './content-upload.js';
+import { addAgentUpgradeList } from './agent-upgrades.js';
 import { formatBytes } from './software-common.js';
 
 /** Reads and checks `<dir>/manifest.json` and that each file beside it has the hash it names. */
@@ -76,7 +77,8 @@ const cleared = (v: string | undefined): string | null | undefined =>
 export function registerAgentVersionCommands(program: Command, ctx: Ctx): void {
   const group = program
     .command('agent-version')
-    .description('agent versions: register, production and pre-production, promote');
+    .description('agent versions: register, production and pre-production, promote, upgrades');
+  addAgentUpgradeList(group, ctx);
 
   const add = withJson(
     group
@@ -165,7 +167,10 @@ export function registerAgentVersionCommands(program: Command, ctx: Ctx): void {
       .option('--production <version>', 'production agent version')
       .option('--preproduction <version>', 'pre-production agent version')
       .option('--preproduction-collection <collection>', 'collection that gets pre-production')
-      .option('--exclusion-collection <collection>', 'collection left on the version it runs'),
+      .option(
+        '--exclusion-collection <collection>',
+        'collection excluded from automatic client upgrade (keeps the version it runs)',
+      ),
   );
   addSettingFlags(set, AgentVersionSettingsOptions);
   action(set, async ({ opts }) => {

@@ -27,6 +27,12 @@ const NUDGES: readonly { command: string; action: NudgeAction; description: stri
     action: 'client-check:run',
     description: 'ask the agent to run its client check now (and remediate unless notify-only)',
   },
+  {
+    command: 'upgrade-agent',
+    action: 'agent:upgrade',
+    description:
+      'ask the agent to upgrade to its client-version target now (no random delay, no maintenance window)',
+  },
 ];
 
 const STEP: Record<DeviceAction['state'], number> = {

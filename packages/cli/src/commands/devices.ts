@@ -5,6 +5,7 @@ import { usageError } from '../errors.js';
 import type { Opts } from '../options.js';
 import { humanTime, truncate } from '../output/format.js';
 import { registerDeviceActionCommands } from './device-actions.js';
+import { addDeviceUpgradeStatus } from './agent-upgrades.js';
 import {
   ACTION_COLUMNS,
   actionRow,
@@ -83,6 +84,7 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
   addDeviceHistory(device, ctx);
   addDeviceActions(device, ctx);
   registerDeviceActionCommands(device, ctx);
+  addDeviceUpgradeStatus(device, ctx);
   addDeviceRevoke(device, ctx);
 }
 

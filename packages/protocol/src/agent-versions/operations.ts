@@ -1,8 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { ErrorCode } from '../common/errors.js';
+import { IdParams } from '../http/common.js';
 import { defineOperations } from '../http/operation.js';
 import {
   AgentPackageManifest,
+  AgentUpgradeAttempt,
+  AgentUpgradeState,
+  DeviceUpgradeStatus,
   AgentVersion,
   AgentVersionPromotion,
   AgentVersionSettings,
@@ -80,6 +84,32 @@ export const agentVersionOperations = defineOperations({
     errors: [ErrorCode.AGENT_VERSION_NO_PREPRODUCTION],
     summary:
       'Promote pre-production client: the pre-production version becomes production (Full Administrator, audited)',
+    tags,
+  },
+  upgrades: {
+    method: 'GET',
+    path: '/agent-upgrades',
+    query: Type.Object(
+      {
+        state: Type.Optional(AgentUpgradeState),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+      },
+      { additionalProperties: false },
+    ),
+    responses: { 200: Type.Array(AgentUpgradeAttempt) },
+    permission: 'read',
+    errors: [],
+    summary: 'Agent self-upgrade attempts across the site, latest first (optionally in one state)',
+    tags,
+  },
+  deviceUpgradeStatus: {
+    method: 'GET',
+    path: '/devices/:id/agent-upgrade',
+    params: IdParams,
+    responses: { 200: DeviceUpgradeStatus },
+    permission: 'read',
+    errors: [ErrorCode.NOT_FOUND],
+    summary: "A device's client-version target (rollout, version) and its latest upgrade attempts",
     tags,
   },
 });

@@ -74,18 +74,31 @@ export const AgentVersionSettingsOptions = {
     default: 24,
     flag: { kind: 'value', name: 'upgrade-window-hours', placeholder: '<n>' },
   }),
+  upgradeReportInSeconds: integerSetting({
+    label: 'Report-in limit',
+    help: 'An upgraded agent that has not fetched policy and sent a heartbeat within this many seconds is rolled back to the previous version',
+    unit: 'seconds',
+    minimum: 10,
+    maximum: 3600,
+    default: 120,
+    flag: { kind: 'value', name: 'upgrade-report-in-seconds', placeholder: '<n>' },
+  }),
 };
 
 /** Which agent version runs where: production for all, pre-production for one collection. */
 export const AgentVersionSettings = Type.Object(
   {
     ...settingsValueProperties(AgentVersionSettingsOptions),
-    /** The version every agent outside pre-production (and exclusion) upgrades to. */
+    /** The version every agent outside pre-production (and outside exclusion) upgrades to. */
     productionVersion: Nullable(AgentVersionString),
     /** The version agents in the pre-production collection upgrade to. */
     preproductionVersion: Nullable(AgentVersionString),
     preproductionCollectionId: Nullable(Id),
-    /** Agents in this collection are left on the version they run. */
+    /**
+     * Agents in this collection are excluded from automatic client upgrade (ADR 0027): their
+     * policy carries no client-version target, whatever the production and pre-production
+     * versions, so they stay on the version they run until they leave the collection.
+     */
     exclusionCollectionId: Nullable(Id),
   },
   { additionalProperties: false },
@@ -133,3 +146,100 @@ export const ClientRollout = Type.Union([
   Type.Literal('pre-production'),
 ]);
 export type ClientRollout = Static<typeof ClientRollout>;
+
+/** A package an agent may upgrade from, as its signed policy names it (ADR 0027). */
+export const ClientVersionPackage = Type.Object(
+  {
+    ...AgentPackageFile.properties,
+    /** Agent-listener path the agent downloads it from (the site's install route, CA pinned). */
+    path: Type.String({ minLength: 1, maxLength: 512 }),
+  },
+  { additionalProperties: false },
+);
+export type ClientVersionPackage = Static<typeof ClientVersionPackage>;
+
+/**
+ * The client version a device must run, inside its signed policy: the signature over the policy
+ * covers each package's SHA-256 and size, which the agent checks before it replaces anything.
+ * Absent (null) for a device in the exclusion collection, or when no production version is set.
+ */
+export const ClientVersionTarget = Type.Object(
+  {
+    rollout: ClientRollout,
+    version: AgentVersionString,
+    /** The tarball, and one single executable per architecture (the agent picks what it runs as). */
+    packages: Type.Array(ClientVersionPackage, { maxItems: 16 }),
+    /** Hours within which the agent upgrades, at a random time, inside its maintenance windows. */
+    upgradeWindowHours: Type.Integer({ minimum: 1 }),
+    /** The upgraded agent must fetch policy and send a heartbeat within this, or it rolls back. */
+    reportInSeconds: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type ClientVersionTarget = Static<typeof ClientVersionTarget>;
+
+/**
+ * One upgrade attempt as the agent reports it through its outbox (`agent-upgrade:report`). The
+ * attempt id is the agent's, so a re-sent report updates the same row (agent_upgrade).
+ */
+export const AgentUpgradeReport = Type.Object(
+  {
+    attemptId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+    fromVersion: Nullable(Type.String({ maxLength: 64 })),
+    toVersion: AgentVersionString,
+    rollout: ClientRollout,
+    state: AgentUpgradeState,
+    scheduledFor: Nullable(Type.String({ maxLength: 40 })),
+    startedAt: Type.String({ minLength: 1, maxLength: 40 }),
+    /** The agent's time of this report: a report older than the stored one changes nothing. */
+    updatedAt: Type.String({ minLength: 1, maxLength: 40 }),
+    finishedAt: Nullable(Type.String({ maxLength: 40 })),
+    errorCode: Nullable(Type.String({ maxLength: 64 })),
+    reason: Nullable(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type AgentUpgradeReport = Static<typeof AgentUpgradeReport>;
+
+/** An upgrade attempt as the site stored it. */
+export const AgentUpgradeAttempt = Type.Object({
+  deviceId: Id,
+  deviceName: Type.String(),
+  ...Type.Omit(AgentUpgradeReport, ['updatedAt']).properties,
+  updatedAt: Type.String(),
+  receivedAt: Type.String(),
+});
+export type AgentUpgradeAttempt = Static<typeof AgentUpgradeAttempt>;
+
+/** A device's client-version target and its latest upgrade attempts (device page, CLI). */
+export const DeviceUpgradeStatus = Type.Object({
+  deviceId: Id,
+  deviceName: Type.String(),
+  /** What the agent last reported in its heartbeat. */
+  agentVersion: Nullable(Type.String()),
+  /** `excluded`: member of the exclusion collection, no automatic upgrade. */
+  rollout: Type.Union([ClientRollout, Type.Literal('excluded')]),
+  /** The version its policy targets; null when excluded or no production version is set. */
+  targetVersion: Nullable(AgentVersionString),
+  attempts: Type.Array(AgentUpgradeAttempt),
+});
+export type DeviceUpgradeStatus = Static<typeof DeviceUpgradeStatus>;
+
+/** Error codes an agent puts on a failed or rolled-back attempt (`AgentUpgradeReport.errorCode`). */
+export const AGENT_UPGRADE_ERROR_CODES = [
+  /** The package could not be downloaded. */
+  'AGENT_UPGRADE_DOWNLOAD_FAILED',
+  /** Size or SHA-256 differ from the signed policy: refused before anything was replaced. */
+  'AGENT_UPGRADE_HASH_MISMATCH',
+  /** No package in the target this agent can install (runtime, architecture, install kind). */
+  'AGENT_UPGRADE_NO_PACKAGE',
+  /** Installed by the .deb (or run from a checkout): upgraded by its package manager instead. */
+  'AGENT_UPGRADE_UNSUPPORTED_INSTALL',
+  /** install-agent.sh of the new version failed. */
+  'AGENT_UPGRADE_INSTALL_FAILED',
+  /** The new version exited before reporting in. */
+  'AGENT_UPGRADE_NOT_STARTED',
+  /** The new version ran but did not fetch policy and send a heartbeat within the limit. */
+  'AGENT_UPGRADE_NO_REPORT_IN',
+] as const;
+export type AgentUpgradeErrorCode = (typeof AGENT_UPGRADE_ERROR_CODES)[number];

@@ -7,6 +7,7 @@ import {
   settingsValueProperties,
 } from '../common/settings.js';
 import { ClientCheckReport } from '../client-check/schemas.js';
+import { AgentUpgradeReport, ClientVersionTarget } from '../agent-versions/schemas.js';
 import { CustomClassDefinition, InventoryReportBody } from '../inventory/schemas.js';
 import { StatusMessageBody } from '../status/catalog.js';
 import { DeploymentStateReport } from './software.js';
@@ -191,6 +192,11 @@ export const PolicyDocument = Type.Object({
   siteCode: Type.String(),
   settings: ClientSettings,
   inventoryClasses: Type.Array(CustomClassDefinition),
+  /**
+   * The agent version this device must run (ADR 0027); null when it is excluded from automatic
+   * upgrade or no production version is set. Absent from sites before agent self-upgrade.
+   */
+  clientVersion: Type.Optional(Type.Union([ClientVersionTarget, Type.Null()])),
 });
 export type PolicyDocument = Static<typeof PolicyDocument>;
 
@@ -238,6 +244,14 @@ export const OutboxItem = Type.Union([
       seq: ReportSeq,
       type: Type.Literal('client-check:report'),
       body: ClientCheckReport,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      seq: ReportSeq,
+      type: Type.Literal('agent-upgrade:report'),
+      body: AgentUpgradeReport,
     },
     { additionalProperties: false },
   ),
@@ -300,6 +314,8 @@ export const NudgeAction = Type.Union([
   Type.Literal('inventory:collect'),
   Type.Literal('deployments:evaluate'),
   Type.Literal('client-check:run'),
+  /** Fetch policy and upgrade to its client version now, skipping the random delay (ADR 0027). */
+  Type.Literal('agent:upgrade'),
 ]);
 export type NudgeAction = Static<typeof NudgeAction>;
 export const NUDGE_ACTIONS: readonly NudgeAction[] = [
@@ -307,6 +323,7 @@ export const NUDGE_ACTIONS: readonly NudgeAction[] = [
   'inventory:collect',
   'deployments:evaluate',
   'client-check:run',
+  'agent:upgrade',
 ];
 
 /** Frames on the push channel (WebSocket). The server only nudges; the agent fetches over HTTPS. */

@@ -808,6 +808,39 @@ export const StatusMessages = {
     text: 'Client activity check: %1 quiet devices checked (%2 answered the ping, %3 answered only the probe, %4 no answer); %5 marked obsolete, %6 removed.',
     insertions: ['checked', 'ping', 'probe', 'none', 'obsolete', 'removed'],
   },
+  // --- agent self-upgrade (issue 9; agent range 40400-40449, ADR 0027) ---
+  AGENT_UPGRADE_SCHEDULED: {
+    id: 40400,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'client-upgrade',
+    text: 'Agent upgrade from %1 to %2 (%3 rollout) scheduled for %4.',
+    insertions: ['from', 'to', 'rollout', 'at'],
+  },
+  AGENT_UPGRADE_SUCCEEDED: {
+    id: 40401,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'client-upgrade',
+    text: 'Agent upgraded from %1 to %2; the new version reported in.',
+    insertions: ['from', 'to'],
+  },
+  AGENT_UPGRADE_FAILED: {
+    id: 40402,
+    severity: 'error',
+    type: 'milestone',
+    component: 'client-upgrade',
+    text: 'Agent upgrade from %1 to %2 failed before anything was replaced: %3',
+    insertions: ['from', 'to', 'reason'],
+  },
+  AGENT_UPGRADE_ROLLED_BACK: {
+    id: 40403,
+    severity: 'error',
+    type: 'milestone',
+    component: 'client-upgrade',
+    text: 'Agent upgrade from %1 to %2 was rolled back to %1: %3',
+    insertions: ['from', 'to', 'reason'],
+  },
 } as const satisfies Record<string, StatusMessageDefinition>;
 
 /** A status message's name in `StatusMessages` (what server and agent code raise). */

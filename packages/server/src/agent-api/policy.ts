@@ -6,6 +6,8 @@ import {
   DEFAULT_SOFTWARE_SCAN_PATHS,
   canonicalJson,
   settingsDefaults,
+  type AgentVersionSettings,
+  type ClientVersionTarget,
   type PolicyDocument,
   type SignedPolicy,
 } from '@steward/protocol';
@@ -19,6 +21,13 @@ import { storedSettings } from '../db/corrupt-row.js';
 import { type Queryable, inTransaction } from '../db/database.js';
 import { anyAssignment, sourcesForDevice, subsetOf } from '../client-settings/repository.js';
 import { resolveClientSettings, type SettingsSource } from '../client-settings/resultant.js';
+import { readAgentVersionSettings } from '../agent-versions/service.js';
+import {
+  clientVersionTarget,
+  deviceRollouts,
+  rolloutByMembership,
+  type DeviceRollout,
+} from '../agent-versions/client-version.js';
 
 /** What a site without stored client settings delivers: the declared defaults (ADR 0016). */
 export const DEFAULT_CLIENT_SETTINGS: Static<typeof ClientSettings> = {
@@ -28,6 +37,12 @@ export const DEFAULT_CLIENT_SETTINGS: Static<typeof ClientSettings> = {
 
 /** The document key of the site's settings alone (no client settings object applies). */
 const SITE_KEY = '';
+
+/** A document's cache key: its resultant settings and its client-version rollout (ADR 0027). */
+function documentKey(settingsKey: string, rollout: DeviceRollout): string {
+  return `${rollout}\u0000${settingsKey}`;
+}
+const SITE_DOCUMENT = documentKey(SITE_KEY, 'production');
 
 /** Raises the policy version in the caller's transaction; agents refetch on the next nudge or poll. */
 export async function bumpPolicyVersion(tx: Queryable): Promise<number> {
@@ -49,6 +64,8 @@ export class PolicyService {
   private deviceKeys = new Map<string, string>();
   /** Whether any client settings object is assigned (none: one document for every device). */
   private assigned: boolean | undefined;
+  /** Whether the client-version rollout depends on collections (exclusion or pre-production). */
+  private byMembership: boolean | undefined;
   /** Raised by every change, so a document built across a change is not cached. */
   private generation = 0;
   private unsubscribe: () => void;
@@ -67,6 +84,7 @@ export class PolicyService {
     this.documents.clear();
     this.deviceKeys.clear();
     this.assigned = undefined;
+    this.byMembership = undefined;
   }
 
   stop(): void {
@@ -86,11 +104,12 @@ export class PolicyService {
   async signedPolicy(deviceId?: string): Promise<{ version: number; signed: SignedPolicy }> {
     const generation = this.generation;
     if (this.cachedVersion !== undefined) {
-      // With no client settings object assigned, every device gets the site's document: no
-      // per-device lookup, so a fleet's first fetches after a change cost no database work.
+      // With no client settings object assigned and no rollout by collection, every device gets
+      // the site's document: no per-device lookup, so a fleet's first fetches after a change
+      // cost no database work.
       const key =
-        deviceId === undefined || this.assigned === false
-          ? SITE_KEY
+        deviceId === undefined || (this.assigned === false && this.byMembership === false)
+          ? SITE_DOCUMENT
           : this.deviceKeys.get(deviceId);
       const hit = key === undefined ? undefined : this.documents.get(key);
       if (hit) return { version: this.cachedVersion, signed: hit };
@@ -99,12 +118,18 @@ export class PolicyService {
     const version = await this.currentVersion();
     const site = await this.readSettings();
     const assigned = this.assigned ?? (await anyAssignment(db));
+    const versions = await readAgentVersionSettings(db);
+    const byMembership = rolloutByMembership(versions);
     const sources = deviceId !== undefined && assigned ? await this.sourcesOf(deviceId) : [];
     const settings = sources.length > 0 ? resolveClientSettings(site, sources).settings : site;
-    const key = sources.length > 0 ? canonicalJson(settings) : SITE_KEY;
+    const rollout =
+      deviceId !== undefined && byMembership
+        ? ((await deviceRollouts(db, versions, [deviceId])).get(deviceId) ?? 'production')
+        : 'production';
+    const key = documentKey(sources.length > 0 ? canonicalJson(settings) : SITE_KEY, rollout);
     const signed =
       (this.cachedVersion === version ? this.documents.get(key) : undefined) ??
-      (await this.sign(version, settings));
+      (await this.sign(version, settings, await this.targetOf(versions, rollout)));
     if (generation === this.generation) {
       if (this.cachedVersion !== version) {
         this.documents.clear();
@@ -112,10 +137,18 @@ export class PolicyService {
         this.cachedVersion = version;
       }
       this.assigned = assigned;
+      this.byMembership = byMembership;
       this.documents.set(key, signed);
       if (deviceId !== undefined) this.deviceKeys.set(deviceId, key);
     }
     return { version, signed };
+  }
+
+  private targetOf(
+    versions: AgentVersionSettings,
+    rollout: DeviceRollout,
+  ): Promise<ClientVersionTarget | null> {
+    return clientVersionTarget(this.ctx.db.kysely, versions, rollout);
   }
 
   /** The client settings objects reaching a device, checked against the declarations. */
@@ -133,6 +166,7 @@ export class PolicyService {
   private async sign(
     version: number,
     settings: Static<typeof ClientSettings>,
+    clientVersion: ClientVersionTarget | null,
   ): Promise<SignedPolicy> {
     const doc: PolicyDocument = {
       version,
@@ -140,6 +174,7 @@ export class PolicyService {
       siteCode: this.keys.siteCode,
       settings,
       inventoryClasses: await loadCustomClasses(this.ctx),
+      clientVersion,
     };
     const payload = canonicalJson(doc);
     const signature = sign(null, Buffer.from(payload, 'utf8'), this.keys.policySigningKey).toString(

@@ -19,6 +19,7 @@ import { inWriteTransaction } from '../db/group-commit.js';
 import { applyDeploymentStates } from '../deployments/ingest.js';
 import { screenReportItems } from './report-items.js';
 import { storeClientChecks } from '../client-check/ingest.js';
+import { storeUpgradeReports } from '../agent-versions/upgrade-ingest.js';
 import { insertDeviceStatusMessages } from '../status/repository.js';
 import { completeDeviceActions } from '../devices/action-repository.js';
 import {
@@ -99,6 +100,7 @@ export async function ingestReportBatch(
   const clientChecks = sorted.flatMap((i) =>
     i.type === 'client-check:report' ? [{ seq: i.seq, body: i.body }] : [],
   );
+  const upgrades = sorted.flatMap((i) => (i.type === 'agent-upgrade:report' ? [i.body] : []));
   const catalog: ReadonlyMap<string, InventoryClassShape> =
     inventories.length > 0 ? await cachedClassCatalog(ctx) : new Map();
   // Set inside the transaction's callback, which narrowing does not follow: an object's field.
@@ -114,6 +116,7 @@ export async function ingestReportBatch(
       throw new AppError(401, ErrorCode.DEVICE_UNKNOWN, 'this device is not enrolled in the site');
     await insertStatuses(ctx, tx, device, statuses, receivedAt);
     await storeClientChecks(tx, device.deviceId, clientChecks, receivedAt);
+    await storeUpgradeReports(tx, device.deviceId, upgrades, receivedAt);
     const refused: RejectedReportItem[] = [
       ...rejected,
       ...(await applyDeploymentStates(tx, device.deviceId, deploymentStates, ctx.clock.now())),

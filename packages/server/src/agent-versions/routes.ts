@@ -13,5 +13,7 @@ export function registerAgentVersionRoutes(app: App, service: AgentVersionServic
     getSettings: (req) => service.getSettings(actorOf(req)),
     updateSettings: (req) => service.updateSettings(actorOf(req), req.body),
     promote: (req) => service.promote(actorOf(req)),
+    upgrades: (req) => service.upgrades(actorOf(req), req.query),
+    deviceUpgradeStatus: (req) => service.deviceUpgradeStatus(actorOf(req), req.params.id),
   });
 }

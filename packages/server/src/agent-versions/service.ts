@@ -10,6 +10,9 @@ import {
   type AgentPackageManifest,
   type AgentVersion,
   type AgentVersionPromotion,
+  type AgentUpgradeAttempt,
+  type AgentUpgradeState,
+  type DeviceUpgradeStatus,
   type UpdateAgentVersionSettings,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
@@ -23,6 +26,10 @@ import { storedSizes } from '../content/stored-files-repository.js';
 import { readSetting, readSettingLocked, writeSetting } from '../site/repository.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import * as repo from './repository.js';
+import { bumpPolicyVersion } from '../agent-api/policy.js';
+import { findDeviceByIdOrName } from '../devices/repository.js';
+import { deviceRollouts, targetVersionOf } from './client-version.js';
+import { listUpgradeAttempts, type AgentUpgradeListRow } from './upgrade-repository.js';
 
 const SETTINGS_KEY = 'agent_version_settings';
 
@@ -68,6 +75,25 @@ export async function installFileSha256(db: Queryable, name: string): Promise<st
   const file = await repo.findFileByName(db, name);
   if (!file) throw notAvailable(name);
   return file.sha256;
+}
+
+function toAttempt(r: AgentUpgradeListRow): AgentUpgradeAttempt {
+  return {
+    deviceId: r.device_id,
+    deviceName: r.device_name,
+    attemptId: r.attempt_id,
+    fromVersion: r.from_version,
+    toVersion: r.to_version,
+    rollout: r.rollout,
+    state: r.state,
+    scheduledFor: r.scheduled_for,
+    startedAt: r.started_at,
+    updatedAt: r.updated_at,
+    finishedAt: r.finished_at,
+    errorCode: r.error_code,
+    reason: r.reason,
+    receivedAt: r.received_at,
+  };
 }
 
 function roleOf(version: string, s: AgentVersionSettings): AgentVersion['role'] {
@@ -123,7 +149,8 @@ async function checkStored(tx: Queryable, files: readonly AgentPackageFile[]): P
 /**
  * Agent versions as content (issue 9): registering a version whose packages are already in the
  * content library, the production / pre-production settings, and "Promote pre-production
- * client". The agent-side upgrade reads the settings; it is not part of this service.
+ * client". Each settings change and promotion raises the policy version: the client-version
+ * target travels in each device's signed policy (ADR 0027, client-version.ts).
  */
 export class AgentVersionService {
   constructor(private readonly ctx: SiteContext) {}
@@ -218,6 +245,7 @@ export class AgentVersionService {
   ): Promise<AgentVersionSettings> {
     authorize(actor, 'agent-versions:manage');
     const at = nowIso(this.ctx);
+    let policyVersion = 0;
     const next = await inTransaction(this.db, async (tx) => {
       const current = parseSettings(
         await readSettingLocked(tx, { key: SETTINGS_KEY, dialect: this.ctx.db.dialect }),
@@ -230,12 +258,15 @@ export class AgentVersionService {
       const ids = [patch.preproductionCollectionId, patch.exclusionCollectionId].filter(
         (id): id is string => typeof id === 'string',
       );
-      const found = await existingCollectionIds(tx, { ids });
+      // An empty `in ()` is a syntax error on PostgreSQL: ask only when a collection is named.
+      const found = ids.length > 0 ? await existingCollectionIds(tx, { ids }) : new Set<string>();
       const absent = ids.find((id) => !found.has(id));
       if (absent !== undefined)
         throw new NotFoundError('collection', absent, ErrorCode.COLLECTION_NOT_FOUND);
       await writeSetting(tx, { key: SETTINGS_KEY, value: JSON.stringify(merged) });
       await recordRolloutChange(tx, { before: current, after: merged, at });
+      // Every device's client-version target may change (ADR 0027): a new policy version.
+      policyVersion = await bumpPolicyVersion(tx);
       await writeAudit(tx, actor, at, {
         action: 'agent-version-settings.update',
         targetType: 'site',
@@ -256,6 +287,7 @@ export class AgentVersionService {
       );
       return merged;
     });
+    await this.ctx.bus.publish('policy-changed', { version: policyVersion });
     await this.ctx.bus.publish('status-ingested', { count: 1 });
     return next;
   }
@@ -268,6 +300,7 @@ export class AgentVersionService {
   async promote(actor: Actor): Promise<AgentVersionPromotion> {
     authorize(actor, 'agent-versions:manage');
     const at = nowIso(this.ctx);
+    let policyVersion = 0;
     const result = await inTransaction(this.db, async (tx) => {
       const current = parseSettings(
         await readSettingLocked(tx, { key: SETTINGS_KEY, dialect: this.ctx.db.dialect }),
@@ -283,6 +316,8 @@ export class AgentVersionService {
       const next: AgentVersionSettings = { ...current, productionVersion: version };
       await writeSetting(tx, { key: SETTINGS_KEY, value: JSON.stringify(next) });
       await recordRolloutChange(tx, { before: current, after: next, at });
+      // Production devices now target the promoted version: a new policy version.
+      policyVersion = await bumpPolicyVersion(tx);
       await writeAudit(tx, actor, at, {
         action: 'agent-version.promote',
         targetType: 'agent-version',
@@ -304,7 +339,39 @@ export class AgentVersionService {
       );
       return { settings: next, previousProductionVersion: current.productionVersion };
     });
+    await this.ctx.bus.publish('policy-changed', { version: policyVersion });
     await this.ctx.bus.publish('status-ingested', { count: 1 });
     return result;
+  }
+
+  /** Upgrade attempts across the site, latest first (`steward agent-version upgrades`). */
+  async upgrades(
+    actor: Actor,
+    q: { state?: AgentUpgradeState | undefined; limit?: number | undefined },
+  ): Promise<AgentUpgradeAttempt[]> {
+    authorize(actor, 'read');
+    const rows = await listUpgradeAttempts(this.db, {
+      ...(q.state === undefined ? {} : { state: q.state }),
+      limit: q.limit ?? 100,
+    });
+    return rows.map(toAttempt);
+  }
+
+  /** A device's rollout, target version and latest attempts (device page, `device upgrade-status`). */
+  async deviceUpgradeStatus(actor: Actor, idOrName: string): Promise<DeviceUpgradeStatus> {
+    authorize(actor, 'read');
+    const device = await findDeviceByIdOrName(this.ctx, idOrName);
+    if (!device) throw new NotFoundError('device', idOrName);
+    const settings = await readAgentVersionSettings(this.db);
+    const rollout = (await deviceRollouts(this.db, settings, [device.id])).get(device.id);
+    const attempts = await listUpgradeAttempts(this.db, { deviceId: device.id, limit: 20 });
+    return {
+      deviceId: device.id,
+      deviceName: device.name,
+      agentVersion: device.agent_version,
+      rollout: rollout ?? 'production',
+      targetVersion: targetVersionOf(settings, rollout ?? 'production'),
+      attempts: attempts.map(toAttempt),
+    };
   }
 }

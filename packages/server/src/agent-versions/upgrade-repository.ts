@@ -73,3 +73,28 @@ export async function failedUpgradesBetween(
     .execute();
   return rows.map((r) => checkRow('agent_upgrade', r.attempt_id, r));
 }
+
+export type AgentUpgradeListRow = AgentUpgradeRow & { device_name: string };
+
+/** Attempts latest first (by start time), optionally of one device or in one state. */
+export async function listUpgradeAttempts(
+  db: Queryable,
+  opts: { deviceId?: string; state?: AgentUpgradeState; limit: number },
+): Promise<AgentUpgradeListRow[]> {
+  let q = db
+    .selectFrom('agent_upgrade as u')
+    .innerJoin('device as d', 'd.id', 'u.device_id')
+    .selectAll('u')
+    .select('d.name as device_name');
+  if (opts.deviceId !== undefined) q = q.where('u.device_id', '=', opts.deviceId);
+  if (opts.state !== undefined) q = q.where('u.state', '=', opts.state);
+  const rows = await q
+    .orderBy('u.started_at', 'desc')
+    .orderBy('u.attempt_id', 'desc')
+    .limit(opts.limit)
+    .execute();
+  return rows.map((r) => ({
+    ...checkRow('agent_upgrade', r.attempt_id, r),
+    device_name: r.device_name,
+  }));
+}

@@ -2,6 +2,7 @@ import type { AgentVersionSettings, ClientRollout } from '@steward/protocol';
 import type { AgentUpgradeRow } from '../agent-versions/upgrade-repository.js';
 import { latestUpgradeAttempts } from '../agent-versions/upgrade-repository.js';
 import { readAgentVersionSettings } from '../agent-versions/service.js';
+import { rolloutOf } from '../agent-versions/client-version.js';
 import { failedChecksOf } from '../client-check/repository.js';
 import {
   latestPushAttemptsOfDevices,
@@ -91,18 +92,6 @@ function later(...times: (string | null | undefined)[]): string {
     .reduce((a, b) => (b > a ? b : a), '');
 }
 
-/** Which rollout a device follows (docs/client-deployment.md, "Which version a device should run"). */
-function rolloutOf(
-  id: string,
-  s: AgentVersionSettings,
-  pre: ReadonlySet<string>,
-  excluded: ReadonlySet<string>,
-): ClientRollout {
-  return s.preproductionVersion !== null && pre.has(id) && !excluded.has(id)
-    ? 'pre-production'
-    : 'production';
-}
-
 /**
  * Every live device of a scope (undefined: all) with its rollout and state, in set queries only
  * (a fixed number whatever the device count; upgrade attempts in chunks of 500 ids).
@@ -133,7 +122,14 @@ export async function computeClientStates(
   const checks = await failedChecksOf(db, { collectionId });
   const isActive = activeAt(now);
   const states = devices.map((device): DeviceClientState => {
-    const rollout = rolloutOf(device.id, settings, pre, excluded);
+    // One definition of the rollout (agent-versions/client-version.ts); excluded devices are
+    // judged against production, with the exclusion as their reason (docs/client-deployment.md).
+    const deviceRollout = rolloutOf(settings, {
+      preproduction: pre.has(device.id),
+      excluded: excluded.has(device.id),
+    });
+    const isExcluded = deviceRollout === 'excluded';
+    const rollout: ClientRollout = isExcluded ? 'production' : deviceRollout;
     const expectedVersion =
       rollout === 'pre-production' ? settings.preproductionVersion : settings.productionVersion;
     const attempt = latestOf(pushes.get(device.id), upgrades.get(device.id));
@@ -158,6 +154,7 @@ export async function computeClientStates(
       };
     const verdict = clientDeploymentState({
       rollout,
+      excluded: isExcluded,
       expectedVersion,
       // Joining or leaving the pre-production collection, or enrolling, restarts the window.
       expectedSince: later(since[rollout], joined.get(device.id), device.enrolled_at),

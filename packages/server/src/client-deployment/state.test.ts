@@ -89,4 +89,11 @@ describe('client deployment state (docs/client-deployment.md, "States")', () => 
       reason: 'runs pre-production version 1.3.0 and passed its client check',
     });
   });
+
+  it('never shows an excluded device as Not started: it will not upgrade by itself', () => {
+    const v = state({ excluded: true, agentVersion: '1.1.0' });
+    expect(v.state).toBe('noncompliant');
+    expect(v.reason).toContain('excluded from automatic client upgrade');
+    expect(state({ excluded: true }).state).toBe('compliant');
+  });
 });

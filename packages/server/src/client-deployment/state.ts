@@ -27,6 +27,12 @@ export interface ClientInstallAttempt {
 
 export interface ClientDeploymentInput {
   rollout: ClientRollout;
+  /**
+   * Member of the exclusion collection (ADR 0027): excluded from automatic client upgrade, so it
+   * follows no rollout by itself. Shown on the Production dashboard against the production
+   * version, and never "Not started" (it will not upgrade by itself): rule 6 below.
+   */
+  excluded?: boolean;
   /** The version this device must run: the pre-production version for pre-production devices. */
   expectedVersion: string;
   /** When `expectedVersion` became expected for this device's rollout (a promotion, a new setting). */
@@ -93,6 +99,11 @@ export function clientDeploymentState(i: ClientDeploymentInput): ClientDeploymen
   }
   // 6./5. Another version runs: Not started while its upgrade window is open, Noncompliant after.
   const running = i.agentVersion === null ? 'no version reported' : `runs ${i.agentVersion}`;
+  if (i.excluded === true)
+    return {
+      state: 'noncompliant',
+      reason: `${running}, not ${expected}: excluded from automatic client upgrade (exclusion collection)`,
+    };
   const deadline = Date.parse(i.expectedSince) + i.upgradeWindowHours * 3600_000;
   if (i.now.getTime() < deadline)
     return {

@@ -7,6 +7,7 @@ import type { PushHub } from '../push/push-hub.js';
 import { bumpPolicyVersion, type PolicyService } from '../agent-api/policy.js';
 import { inTransaction } from '../db/database.js';
 import { collectionsWithSettings } from './repository.js';
+import { readAgentVersionSettings } from '../agent-versions/service.js';
 
 const WATERMARK = 'client_settings_membership_change_id';
 const BATCH = 5000;
@@ -14,7 +15,8 @@ const CHUNK = 500;
 
 /**
  * Scheduler job: a device that joined or left a collection with a client settings object has
- * new resultant settings (ADR 0025). The policy version rises (agents refuse an older or equal
+ * new resultant settings (ADR 0025), and one that joined or left the pre-production or exclusion
+ * collection has a new client-version target (ADR 0027). The policy version rises (agents refuse an older or equal
  * version as unchanged) and those devices are nudged to fetch policy. The last change handled
  * is kept in site_setting, like the deployments' watch, so a restart neither replays nor skips.
  */
@@ -31,6 +33,10 @@ export async function propagateClientSettingsMembership(
     const relevant = await collectionsWithSettings(db, {
       collectionIds: [...new Set(rows.map((r) => r.collection_id))],
     });
+    // The client-version rollout's collections change the policy too (ADR 0027).
+    const versions = await readAgentVersionSettings(db);
+    for (const id of [versions.preproductionCollectionId, versions.exclusionCollectionId])
+      if (id !== null) relevant.add(id);
     const affected = [
       ...new Set(rows.filter((r) => relevant.has(r.collection_id)).map((r) => r.device_id)),
     ];

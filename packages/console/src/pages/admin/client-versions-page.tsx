@@ -199,7 +199,7 @@ export function ClientVersionsPage() {
                 />
                 <CollectionSelect
                   label="Exclusion collection"
-                  description="Devices here keep the version they run"
+                  description="Excluded from automatic client upgrade: devices here keep the version they run"
                   value={draft.exclusionCollectionId}
                   onChange={(id) => setDraft({ ...draft, exclusionCollectionId: id })}
                   disabled={!writable}

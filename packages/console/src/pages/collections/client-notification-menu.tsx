@@ -5,6 +5,7 @@ import {
   IconDownload,
   IconListSearch,
   IconStethoscope,
+  IconArrowBigUpLines,
 } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
 import type { NudgeAction } from '@steward/protocol';
@@ -16,6 +17,7 @@ const LABELS: Record<NudgeAction, string> = {
   'inventory:collect': 'Collect inventory now',
   'deployments:evaluate': 'Evaluate deployments now',
   'client-check:run': 'Run client check now',
+  'agent:upgrade': 'Upgrade agent now (skip the random delay)',
 };
 
 /**
@@ -69,6 +71,13 @@ export function ClientNotificationMenu({ collectionId }: { collectionId: string 
           data-testid="collection-notify-client-check"
         >
           {LABELS['client-check:run']}
+        </Menu.Item>
+        <Menu.Item
+          leftSection={<IconArrowBigUpLines size={16} />}
+          onClick={() => notify.mutate('agent:upgrade')}
+          data-testid="collection-notify-agent-upgrade"
+        >
+          {LABELS['agent:upgrade']}
         </Menu.Item>
       </Menu.Dropdown>
     </Menu>

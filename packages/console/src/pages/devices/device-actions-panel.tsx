@@ -7,6 +7,7 @@ import {
   IconRefresh,
   IconRocket,
   IconStethoscope,
+  IconArrowBigUpLines,
 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { DeviceAction, NudgeAction } from '@steward/protocol';
@@ -22,6 +23,7 @@ const ACTION_LABELS: Record<NudgeAction, string> = {
   'policy:fetch': 'Fetch policy',
   'deployments:evaluate': 'Evaluate deployments',
   'client-check:run': 'Run client check',
+  'agent:upgrade': 'Upgrade agent',
 };
 
 const STEPS = ['pending', 'delivered', 'completed'] as const;
@@ -118,6 +120,12 @@ export function DeviceActionsButtons({
         'Run client check',
         <IconStethoscope size={16} />,
         'action-client-check',
+      )}
+      {button(
+        'agent:upgrade',
+        'Upgrade agent now',
+        <IconArrowBigUpLines size={16} />,
+        'action-upgrade-agent',
       )}
     </>
   );

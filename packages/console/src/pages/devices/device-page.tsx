@@ -18,6 +18,7 @@ import { formatOs } from '../../lib/format';
 import { DeviceActionsButtons, DeviceActionsList } from './device-actions-panel';
 import { DeviceFacts } from './device-header';
 import { ClientHealthTab } from './tabs/client-health-tab';
+import { ClientVersionTab } from './tabs/client-version-tab';
 import { ClientSettingsTab } from './tabs/client-settings-tab';
 import { CollectionsTab } from './tabs/collections-tab';
 import { CustomClassesTab } from './tabs/custom-classes-tab';
@@ -45,6 +46,7 @@ const TABS = [
   'deployments',
   'client-settings',
   'client-health',
+  'client-version',
 ] as const;
 type TabName = (typeof TABS)[number];
 
@@ -90,6 +92,7 @@ export function DevicePage() {
     { value: 'deployments', label: 'Deployments' },
     { value: 'client-settings', label: 'Client settings' },
     { value: 'client-health', label: 'Client health' },
+    { value: 'client-version', label: 'Client version' },
   ];
 
   return (
@@ -209,6 +212,9 @@ export function DevicePage() {
               </Tabs.Panel>
               <Tabs.Panel value="client-health">
                 <ClientHealthTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="client-version">
+                <ClientVersionTab device={d} />
               </Tabs.Panel>
             </>
           )}
