@@ -208,6 +208,7 @@ export function phased(over: Partial<PhasedDeployment> = {}): PhasedDeployment {
     name: 'Firefox rollout',
     programId: 'prog-1',
     programName: 'Install',
+    packageId: 'pkg-1',
     state: 'running',
     haltOnFailurePercent: 10,
     currentPhase: 1,

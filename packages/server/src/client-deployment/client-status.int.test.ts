@@ -190,12 +190,20 @@ describe.each(testDialects)('client deployment status on %s', (dialect) => {
         ['d-excluded', '1.0.0', recent],
       ];
       for (const [id, agentVersion, lastContactAt] of devices)
-        await insertDevice(db, { id, agentVersion, lastContactAt, enrolledAt: old });
+        await insertDevice(db, {
+          id,
+          agentVersion,
+          lastContactAt,
+          // Contact in these fixtures is a heartbeat (null: never reported).
+          lastHeartbeatAt: lastContactAt,
+          enrolledAt: old,
+        });
       // Enrolled an hour ago with an older agent: its upgrade window opened at enrolment.
       await insertDevice(db, {
         id: 'd-new',
         agentVersion: '0.9.0',
         lastContactAt: recent,
+        lastHeartbeatAt: recent,
         enrolledAt: recent,
       });
       await check(db, 'd-ok', false);
@@ -408,6 +416,7 @@ describe.each(testDialects)('client deployment status on %s', (dialect) => {
         package_count: 0,
         inventory_resync: 0,
         last_contact_at: ago(3600_000),
+        last_heartbeat_at: ago(3600_000),
       }));
       for (let i = 0; i < rows.length; i += 500)
         await db

@@ -14,6 +14,8 @@ export interface DeviceFixture {
   revoked?: boolean;
   enrolledAt?: string;
   lastContactAt?: string | null;
+  /** A heartbeat: what keeps a device active (monitoring/activity-repository.ts). */
+  lastHeartbeatAt?: string | null;
   agentVersion?: string | null;
   classes?: Record<string, InventoryInstance[]>;
   packages?: (Pick<InstalledPackage, 'name' | 'version'> & Partial<InstalledPackage>)[];
@@ -77,6 +79,7 @@ export async function insertDevice(db: Kysely<Database>, f: DeviceFixture): Prom
       package_count: 0,
       inventory_resync: 0,
       last_contact_at: f.lastContactAt ?? null,
+      last_heartbeat_at: f.lastHeartbeatAt ?? null,
     })
     .execute();
   for (const [className, instances] of Object.entries(f.classes ?? {}))
