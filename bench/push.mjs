@@ -9,7 +9,7 @@
 //
 //   npm run bench:push -- [--hosts 50] [--sessions 10] [--out file]
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -136,6 +136,77 @@ function pidsMentioning(needle) {
   return found;
 }
 
+/** Seconds between the first log lines matching `from` and `to` (undefined when absent). */
+function span(lines, from, to) {
+  const at = (re) => {
+    const l = lines.find((x) => re.test(x));
+    return l ? Date.parse(l.slice(0, l.indexOf(' '))) : undefined;
+  };
+  const a = at(from);
+  const b = at(to);
+  return a === undefined || b === undefined ? undefined : (b - a) / 1000;
+}
+
+/**
+ * Per host: queued (job created -> attempt started), connect, checks, copy, install, enrol (install
+ * done -> device enrolled), inventory (enrolled -> first inventory), and noticed (first inventory
+ * -> target succeeded: the runner's own detection delay).
+ */
+async function perHostTimeline(api, detail, jobStart) {
+  const rows = [];
+  for (const t of detail.targets) {
+    const d = await api.call(ops.clientPush.getTarget, { params: { id: t.id } });
+    const last = d.attemptLog.at(-1);
+    if (!last) continue;
+    const lines = last.log;
+    const row = {
+      queued: (Date.parse(last.startedAt) - jobStart) / 1000,
+      connect: span(lines, /attempt \d+ at/, /connected$/),
+      checks: span(lines, /connected$/, /prerequisites met/),
+      copy: span(lines, /copying agent/, / copied$/),
+      install: span(lines, /running: /, /install-agent.sh exited 0/),
+    };
+    const installed = lines.find((l) => /install-agent.sh exited 0/.test(l));
+    if (t.deviceId && installed) {
+      const dev = await api.call(ops.devices.get, { params: { id: t.deviceId } });
+      const i = Date.parse(installed.slice(0, installed.indexOf(' ')));
+      row.enrol = (Date.parse(dev.enrolledAt) - i) / 1000;
+      if (dev.lastInventoryAt) {
+        row.inventory = (Date.parse(dev.lastInventoryAt) - Date.parse(dev.enrolledAt)) / 1000;
+        row.noticed = (Date.parse(t.updatedAt) - Date.parse(dev.lastInventoryAt)) / 1000;
+      }
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function summarise(rows) {
+  const out = {};
+  for (const k of [
+    'queued',
+    'connect',
+    'checks',
+    'copy',
+    'install',
+    'enrol',
+    'inventory',
+    'noticed',
+  ]) {
+    const v = rows
+      .map((r) => r[k])
+      .filter((x) => typeof x === 'number')
+      .sort((a, b) => a - b);
+    if (v.length === 0) continue;
+    out[k] = {
+      median: round(v[Math.floor(v.length / 2)], 2),
+      max: round(v.at(-1), 2),
+      n: v.length,
+    };
+  }
+  return out;
+}
+
 const hosts = [];
 let site;
 let sampler;
@@ -150,6 +221,22 @@ try {
   api.setToken((await api.login('admin', adminPassword)).token);
   log(`site at ${site.adminUrl}; starting ${hostCount} sshd hosts`);
   for (let i = 0; i < hostCount; i++) hosts.push(await startHost(i));
+  // Push copies the site's production agent version from the content library.
+  const tarName = readdirSync(packages).find((f) => /^steward-agent-.+-linux\.tar\.gz$/.test(f));
+  const tarBytes = readFileSync(join(packages, tarName));
+  const tarSha = createHash('sha256').update(tarBytes).digest('hex');
+  const version = /^steward-agent-(.+)-linux\.tar\.gz$/.exec(tarName)[1];
+  await api.uploadContentFile(tarSha, tarBytes);
+  await api.call(ops.agentVersions.register, {
+    body: {
+      name: 'steward-agent',
+      version,
+      files: [
+        { name: tarName, kind: 'tarball', arch: 'all', sha256: tarSha, size: tarBytes.length },
+      ],
+    },
+  });
+  await api.call(ops.agentVersions.updateSettings, { body: { productionVersion: version } });
   await api.call(ops.clientPush.updateSettings, { body: { maxConcurrentSessions: sessions } });
   await api.call(ops.clientPush.createAccount, {
     body: {
@@ -189,6 +276,7 @@ try {
     error: t.lastErrorCode,
   }));
   const slowest = per.reduce((a, b) => (b.seconds > a.seconds ? b : a), per[0]);
+  const timeline = await perHostTimeline(api, detail, jobStart);
   const succeeded = per.filter((p) => p.state === 'succeeded').length;
   const phase = sampler.phases.get('push');
   const result = {
@@ -202,6 +290,7 @@ try {
       kernel: release(),
       node: process.version,
       loadAtStart,
+      loadAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
     },
     hosts: hostCount,
     maxConcurrentSessions: sessions,
@@ -216,7 +305,17 @@ try {
     serverCpuSeconds: round(phase?.cpuSeconds ?? 0),
     target: '50 hosts < 60 s with <= 10 concurrent sessions',
     metTarget: succeeded === hostCount && wallSeconds < 60 && sessions <= 10,
-    failures: per.filter((p) => p.state !== 'succeeded'),
+    failures: await Promise.all(
+      per
+        .filter((p) => p.state !== 'succeeded')
+        .map(async (p) => {
+          const t = detail.targets.find((x) => x.host === p.host);
+          const d = await api.call(ops.clientPush.getTarget, { params: { id: t.id } });
+          return { ...p, lastError: t.lastError, logTail: d.attemptLog.at(-1)?.log.slice(-4) };
+        }),
+    ),
+    // Where each host's time went, from its attempt log and its device (seconds; median / max).
+    timeline: summarise(timeline),
     note: 'Every host is this machine (sshd on a loopback address): the pushed agents, the sshd sessions and the site server share its cores with whatever else runs.',
   };
   mkdirSync(dirname(outFile), { recursive: true });

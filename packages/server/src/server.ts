@@ -265,18 +265,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     followContentVersions: roles.has('scheduler'),
   });
   const phased = new PhasedDeploymentService(ctx, software.deployments);
-  let pushRunner: PushRunner | undefined;
-  const clientPush = new ClientPushService(ctx, () => pushRunner);
+  const clientPush = new ClientPushService(ctx);
   const pushAccounts = new PushAccountService(ctx, secrets, () => clientPush.settings());
-  if (roles.has('scheduler'))
-    pushRunner = new PushRunner({
-      ctx,
-      secrets,
-      enrolment,
-      settings: () => clientPush.settings(),
-    });
+  const pushRunner = roles.has('scheduler')
+    ? new PushRunner({
+        ctx,
+        secrets,
+        enrolment,
+        store: contentStore,
+        settings: () => clientPush.settings(),
+      })
+    : undefined;
   const siteSettings = new SiteSettingsService(ctx);
-  const discovery = new DiscoveryService(ctx);
+  const discovery = new DiscoveryService(ctx, () => clientPush.runAutomatic('after a sweep'));
   await siteSettings.start();
   await ensureBuiltinCollections(ctx);
   // An empty STEWARD_ADMIN_PASSWORD counts as unset (a password is then generated).
@@ -437,10 +438,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             runAtStart: true,
             run: () => pushRunner.recover().then(() => pushRunner.tick()),
           },
-          { name: 'client-push:attempts', intervalMs: 2_000, run: () => pushRunner.tick() },
+          // A backstop only: the runner wakes on bus events and its retry timer (ADR 0030).
+          { name: 'client-push:attempts', intervalMs: 60_000, run: () => pushRunner.tick() },
         ]
       : []),
     { name: 'discovery:scheduled', intervalMs: 60_000, run: () => discovery.runScheduled() },
+    {
+      name: 'client-push:automatic',
+      intervalMs: 3600_000,
+      run: () => clientPush.runAutomatic('on its hourly schedule'),
+    },
     {
       name: 'sessions:expire',
       intervalMs: 3600_000,

@@ -157,6 +157,10 @@ export const ErrorCode = {
   PUSH_NO_SUDO: 'PUSH_NO_SUDO',
   /** The agent package is not available on the site server. */
   PUSH_PACKAGE_MISSING: 'PUSH_PACKAGE_MISSING',
+  /** The site has no production agent version (agent-version settings): nothing to push. */
+  PUSH_NO_PRODUCTION_VERSION: 'PUSH_NO_PRODUCTION_VERSION',
+  /** Addresses given to push to that no sweep has found (discovered machines). */
+  PUSH_DISCOVERED_NOT_FOUND: 'PUSH_DISCOVERED_NOT_FOUND',
   PUSH_COPY_FAILED: 'PUSH_COPY_FAILED',
   PUSH_INSTALL_FAILED: 'PUSH_INSTALL_FAILED',
   /** Installed, but the agent did not enrol and report inventory in time. */

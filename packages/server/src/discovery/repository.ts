@@ -192,6 +192,16 @@ export async function addressesFoundBy(db: Queryable, sweepId: string): Promise<
   return rows.map((r) => r.address);
 }
 
+/** A discovered machine (`m`) whose address, DNS name, MAC or OS guess contains the pattern. */
+function machineMatches(pattern: string) {
+  return [
+    sql<boolean>`lower(m.address) like ${pattern} escape '\\'`,
+    sql<boolean>`lower(coalesce(m.dns_name, '')) like ${pattern} escape '\\'`,
+    sql<boolean>`lower(coalesce(m.mac, '')) like ${pattern} escape '\\'`,
+    sql<boolean>`lower(coalesce(m.os_guess, '')) like ${pattern} escape '\\'`,
+  ];
+}
+
 export interface MachineFilter {
   search?: string | undefined;
   hasAgent?: boolean | undefined;
@@ -211,10 +221,7 @@ export async function listMachines(
     const pattern = containsPattern(f.search);
     base = base.where((eb) =>
       eb.or([
-        sql<boolean>`lower(m.address) like ${pattern} escape '\\'`,
-        sql<boolean>`lower(coalesce(m.dns_name, '')) like ${pattern} escape '\\'`,
-        sql<boolean>`lower(coalesce(m.mac, '')) like ${pattern} escape '\\'`,
-        sql<boolean>`lower(coalesce(m.os_guess, '')) like ${pattern} escape '\\'`,
+        ...machineMatches(pattern),
         sql<boolean>`lower(coalesce(d.name, '')) like ${pattern} escape '\\'`,
       ]),
     );
@@ -230,4 +237,40 @@ export async function listMachines(
     .limit(f.limit)
     .execute();
   return { rows, total: toNumber(total?.n) };
+}
+
+/**
+ * Client push: discovered machines with no agent (no linked device that still exists), by
+ * address or by the list's search.
+ */
+export async function machinesWithoutAgent(
+  db: Queryable,
+  f: { addresses?: readonly string[] | undefined; search?: string | undefined },
+): Promise<string[]> {
+  let q = db
+    .selectFrom('discovered_machine as m')
+    .leftJoin(deviceNames(db).as('d'), 'd.id', 'm.device_id')
+    .select('m.address')
+    .where('d.id', 'is', null);
+  if (f.addresses) q = q.where('m.address', 'in', [...f.addresses]);
+  if (f.search) {
+    const pattern = containsPattern(f.search);
+    q = q.where((eb) => eb.or(machineMatches(pattern)));
+  }
+  const rows = await q.orderBy('m.address_key').limit(5000).execute();
+  return rows.map((r) => r.address);
+}
+
+/** Which of these addresses some sweep has found. */
+export async function knownMachineAddresses(
+  db: Queryable,
+  addresses: readonly string[],
+): Promise<Set<string>> {
+  if (addresses.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('discovered_machine')
+    .select('address')
+    .where('address', 'in', [...addresses])
+    .execute();
+  return new Set(rows.map((r) => r.address));
 }
