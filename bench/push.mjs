@@ -34,8 +34,13 @@ const { values } = parseArgs({
     hosts: { type: 'string', default: '50' },
     sessions: { type: 'string', default: '10' },
     out: { type: 'string' },
+    // The physical bound: the same install-agent.sh runs (same concurrency), locally, with no
+    // SSH, no push runner and no attempt bookkeeping: what 50 agent installs, enrolments and
+    // first inventories cost on this machine by themselves.
+    'without-ssh': { type: 'boolean', default: false },
   },
 });
+const withoutSsh = values['without-ssh'];
 const hostCount = Number(values.hosts);
 const sessions = Number(values.sessions);
 const outFile = resolve(values.out ?? join(root, 'bench/results/push.json'));
@@ -163,7 +168,10 @@ async function perHostTimeline(api, detail, jobStart) {
       queued: (Date.parse(last.startedAt) - jobStart) / 1000,
       connect: span(lines, /attempt \d+ at/, /connected$/),
       checks: span(lines, /connected$/, /prerequisites met/),
-      copy: span(lines, /copying agent/, / copied$/),
+      // Of checks: the site recording the state, then the probe script on the target.
+      stateWrite: span(lines, /connected$/, /checking prerequisites$/),
+      probe: span(lines, /checking prerequisites$/, /checks: os=/),
+      copy: span(lines, /copying (agent|the tarball)/, / copied( \d+ bytes)?$/),
       install: span(lines, /running: /, /install-agent.sh exited 0/),
     };
     const installed = lines.find((l) => /install-agent.sh exited 0/.test(l));
@@ -187,6 +195,8 @@ function summarise(rows) {
     'queued',
     'connect',
     'checks',
+    'stateWrite',
+    'probe',
     'copy',
     'install',
     'enrol',
@@ -207,21 +217,8 @@ function summarise(rows) {
   return out;
 }
 
-const hosts = [];
-let site;
-let sampler;
-try {
-  const adminPassword = `bench-${randomBytes(12).toString('hex')}`;
-  const dataDir = join(work, 'site');
-  mkdirSync(dataDir);
-  site = await startSiteProcess({ root, dataDir, adminPassword });
-  sampler = new ProcSampler(site.pid, 250);
-  sampler.start();
-  const api = new ApiClient({ baseUrl: site.adminUrl });
-  api.setToken((await api.login('admin', adminPassword)).token);
-  log(`site at ${site.adminUrl}; starting ${hostCount} sshd hosts`);
-  for (let i = 0; i < hostCount; i++) hosts.push(await startHost(i));
-  // Push copies the site's production agent version from the content library.
+/** Push copies the site's production agent version from the content library: the built tarball. */
+async function registerProduction(api) {
   const tarName = readdirSync(packages).find((f) => /^steward-agent-.+-linux\.tar\.gz$/.test(f));
   const tarBytes = readFileSync(join(packages, tarName));
   const tarSha = createHash('sha256').update(tarBytes).digest('hex');
@@ -237,92 +234,227 @@ try {
     },
   });
   await api.call(ops.agentVersions.updateSettings, { body: { productionVersion: version } });
-  await api.call(ops.clientPush.updateSettings, { body: { maxConcurrentSessions: sessions } });
-  await api.call(ops.clientPush.createAccount, {
-    body: {
-      name: 'bench',
-      user: 'root',
-      privateKey: readFileSync(keyFile, 'utf8'),
-      serviceMode: 'none',
-    },
-  });
-  sampler.mark('push');
+}
+
+/** Runs install-agent.sh for every host locally, `sessions` at a time; waits for the inventories. */
+async function installWithoutSsh(api) {
+  const tarName = readdirSync(packages).find((f) => /^steward-agent-.+-linux\.tar\.gz$/.test(f));
   const t0 = Date.now();
-  const job = await api.call(ops.clientPush.startJob, {
-    body: { account: 'bench', hosts: hosts.map((h) => h.target) },
-  });
-  log(`job ${job.id} started`);
-  let detail = job;
-  const inSession = new Set(['connecting', 'checking', 'copying', 'installing']);
-  let peakSessions = 0;
-  const terminal = new Set(['succeeded', 'failed', 'retry-scheduled', 'skipped-already-client']);
+  const installSeconds = [];
+  let next = 0;
+  const one = async (i) => {
+    const dir = join(work, `local-${i}`);
+    mkdirSync(join(dir, 'prefix'), { recursive: true });
+    const token = await api.call(ops.enrolment.createToken, {
+      body: { description: `bench ${i}`, maxUses: 1, expiresInHours: 1 },
+    });
+    const started = Date.now();
+    const code = await new Promise((r) => {
+      const c = spawn(
+        'sh',
+        [
+          '-c',
+          // `times` (POSIX): the CPU of the waited-for children (tar, install, enroll) at the end.
+          'tar -xzf "$1" -C "$2" && sh "$2/steward-agent/install-agent.sh" --token "$3" --prefix "$2/prefix" --state-dir "$2/state" --service none >/dev/null && times >"$2/times"',
+          'sh',
+          join(packages, tarName),
+          dir,
+          token.token,
+        ],
+        { stdio: 'ignore' },
+      );
+      c.once('exit', r);
+    });
+    if (code !== 0) throw new Error(`install ${i} exited ${code}`);
+    installSeconds.push((Date.now() - started) / 1000);
+    dirs.push(dir);
+  };
+  const dirs = [];
+  const worker = async () => {
+    for (let i = next++; i < hostCount; i = next++) await one(i);
+  };
+  await Promise.all(Array.from({ length: sessions }, worker));
+  const installsDone = (Date.now() - t0) / 1000;
+  let done = 0;
   while (Date.now() - t0 < 15 * 60_000) {
-    detail = await api.call(ops.clientPush.getJob, { params: { id: job.id } });
-    const done = detail.targets.filter((t) => terminal.has(t.state)).length;
-    peakSessions = Math.max(
-      peakSessions,
-      detail.targets.filter((t) => inSession.has(t.state)).length,
-    );
-    if (done === detail.targets.length) break;
+    const page = await api.call(ops.devices.list, { query: { limit: 500 } });
+    done = page.items.filter((d) => d.lastInventoryAt).length;
+    if (done >= hostCount) break;
     await sleep(250);
   }
-  const wallSeconds = (Date.now() - t0) / 1000;
-  sampler.stop();
-  const jobStart = Date.parse(detail.createdAt);
-  const per = detail.targets.map((t) => ({
-    host: t.host,
-    state: t.state,
-    seconds: (Date.parse(t.updatedAt) - jobStart) / 1000,
-    error: t.lastErrorCode,
-  }));
-  const slowest = per.reduce((a, b) => (b.seconds > a.seconds ? b : a), per[0]);
-  const timeline = await perHostTimeline(api, detail, jobStart);
-  const succeeded = per.filter((p) => p.state === 'succeeded').length;
-  const phase = sampler.phases.get('push');
-  const result = {
-    benchmark: 'client push over SSH (issue 9)',
-    command: `npm run bench:push -- ${argv.join(' ')}`.trim(),
-    startedAt: startedAt.toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model,
-      memoryMb: Math.round(totalmem() / 2 ** 20),
-      kernel: release(),
-      node: process.version,
-      loadAtStart,
-      loadAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+  installSeconds.sort((a, b) => a - b);
+  // CPU per host: the install's children (from `times`) and the running agent with the
+  // inventory processes it waited for (/proc/<pid>/stat utime+stime+cutime+cstime).
+  const tick = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
+  const seconds = (t) =>
+    t
+      .trim()
+      .split(/\s+/)
+      .reduce((n, x) => {
+        const m = /^(?:(\d+)m)?([\d.]+)s$/.exec(x);
+        return m ? n + Number(m[1] ?? 0) * 60 + Number(m[2]) : n;
+      }, 0);
+  const cpu = dirs.map((dir) => {
+    const lines = readFileSync(join(dir, 'times'), 'utf8').trim().split('\n');
+    const install = seconds(lines.at(-1) ?? '');
+    let agent = 0;
+    try {
+      const pid = readFileSync(join(dir, 'state/agent.pid'), 'utf8').trim();
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      agent = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / tick;
+    } catch {
+      // the agent is gone: counted as 0 (said by agentCpuCounted)
+    }
+    return { install, agent };
+  });
+  const total = cpu.reduce((n, c) => n + c.install + c.agent, 0);
+  return {
+    done,
+    wallSeconds: round((Date.now() - t0) / 1000),
+    installsDoneSeconds: round(installsDone),
+    // What the installs cost by themselves, whatever else the machine runs.
+    cpuSecondsPerHost: {
+      install: round(cpu.reduce((n, c) => n + c.install, 0) / cpu.length, 2),
+      agentUntilNow: round(cpu.reduce((n, c) => n + c.agent, 0) / cpu.length, 2),
     },
-    hosts: hostCount,
-    maxConcurrentSessions: sessions,
-    // Sampled every 250 ms from the API: targets in connecting/checking/copying/installing.
-    peakSessionsObserved: peakSessions,
-    succeeded,
-    counts: detail.counts,
-    wallSeconds: round(wallSeconds),
-    hostsPerMinute: round((succeeded / wallSeconds) * 60),
-    slowestHost: slowest,
-    serverPeakRssMb: round(sampler.peakRssMb ?? phase?.peakRssMb ?? 0),
-    serverCpuSeconds: round(phase?.cpuSeconds ?? 0),
-    target: '50 hosts < 60 s with <= 10 concurrent sessions',
-    metTarget: succeeded === hostCount && wallSeconds < 60 && sessions <= 10,
-    failures: await Promise.all(
-      per
-        .filter((p) => p.state !== 'succeeded')
-        .map(async (p) => {
-          const t = detail.targets.find((x) => x.host === p.host);
-          const d = await api.call(ops.clientPush.getTarget, { params: { id: t.id } });
-          return { ...p, lastError: t.lastError, logTail: d.attemptLog.at(-1)?.log.slice(-4) };
-        }),
-    ),
-    // Where each host's time went, from its attempt log and its device (seconds; median / max).
-    timeline: summarise(timeline),
-    note: 'Every host is this machine (sshd on a loopback address): the pushed agents, the sshd sessions and the site server share its cores with whatever else runs.',
+    agentCpuCounted: cpu.filter((c) => c.agent > 0).length,
+    cpuSecondsAll: round(total),
+    // The wall time those CPU seconds need on this machine's cores with nothing else running.
+    boundSecondsOnIdleCores: round(total / cpus().length),
+    installSeconds: {
+      median: round(installSeconds[Math.floor(installSeconds.length / 2)] ?? 0, 2),
+      max: round(installSeconds.at(-1) ?? 0, 2),
+    },
   };
-  mkdirSync(dirname(outFile), { recursive: true });
-  writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
-  log(
-    `${succeeded}/${hostCount} succeeded in ${round(wallSeconds)} s (${result.hostsPerMinute} hosts/min), slowest ${slowest?.host} ${slowest?.seconds} s, peak RSS ${result.serverPeakRssMb} MB -> ${relative(process.cwd(), outFile)}`,
-  );
+}
+
+function machineFacts() {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryMb: Math.round(totalmem() / 2 ** 20),
+    kernel: release(),
+    node: process.version,
+    loadAtStart,
+    loadAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
+const hosts = [];
+let site;
+let sampler;
+try {
+  const adminPassword = `bench-${randomBytes(12).toString('hex')}`;
+  const dataDir = join(work, 'site');
+  mkdirSync(dataDir);
+  site = await startSiteProcess({ root, dataDir, adminPassword });
+  sampler = new ProcSampler(site.pid, 250);
+  sampler.start();
+  const api = new ApiClient({ baseUrl: site.adminUrl });
+  api.setToken((await api.login('admin', adminPassword)).token);
+  if (withoutSsh) {
+    await registerProduction(api);
+    const r = await installWithoutSsh(api);
+    sampler.stop();
+    const result = {
+      benchmark: 'agent install without SSH: the physical bound of client push (issue 9)',
+      command: `npm run bench:push -- ${argv.join(' ')}`.trim(),
+      startedAt: startedAt.toISOString(),
+      machine: machineFacts(),
+      hosts: hostCount,
+      concurrentInstalls: sessions,
+      ...r,
+      serverPeakRssMb: round(sampler.peakRssMb ?? 0),
+      note: 'install-agent.sh from the same tarball, run locally (no SSH, no push runner) with the same concurrency; done = every device enrolled and reported its first inventory. The agents, the server and whatever else runs share the same cores.',
+    };
+    mkdirSync(dirname(outFile), { recursive: true });
+    writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    log(
+      `${r.done}/${hostCount} inventoried in ${r.wallSeconds} s without SSH -> ${relative(process.cwd(), outFile)}`,
+    );
+  } else {
+    log(`site at ${site.adminUrl}; starting ${hostCount} sshd hosts`);
+    for (let i = 0; i < hostCount; i++) hosts.push(await startHost(i));
+    await registerProduction(api);
+    await api.call(ops.clientPush.updateSettings, { body: { maxConcurrentSessions: sessions } });
+    await api.call(ops.clientPush.createAccount, {
+      body: {
+        name: 'bench',
+        user: 'root',
+        privateKey: readFileSync(keyFile, 'utf8'),
+        serviceMode: 'none',
+      },
+    });
+    sampler.mark('push');
+    const t0 = Date.now();
+    const job = await api.call(ops.clientPush.startJob, {
+      body: { account: 'bench', hosts: hosts.map((h) => h.target) },
+    });
+    log(`job ${job.id} started`);
+    let detail = job;
+    const inSession = new Set(['connecting', 'checking', 'copying', 'installing']);
+    let peakSessions = 0;
+    const terminal = new Set(['succeeded', 'failed', 'retry-scheduled', 'skipped-already-client']);
+    while (Date.now() - t0 < 15 * 60_000) {
+      detail = await api.call(ops.clientPush.getJob, { params: { id: job.id } });
+      const done = detail.targets.filter((t) => terminal.has(t.state)).length;
+      peakSessions = Math.max(
+        peakSessions,
+        detail.targets.filter((t) => inSession.has(t.state)).length,
+      );
+      if (done === detail.targets.length) break;
+      await sleep(250);
+    }
+    const wallSeconds = (Date.now() - t0) / 1000;
+    sampler.stop();
+    const jobStart = Date.parse(detail.createdAt);
+    const per = detail.targets.map((t) => ({
+      host: t.host,
+      state: t.state,
+      seconds: (Date.parse(t.updatedAt) - jobStart) / 1000,
+      error: t.lastErrorCode,
+    }));
+    const slowest = per.reduce((a, b) => (b.seconds > a.seconds ? b : a), per[0]);
+    const timeline = await perHostTimeline(api, detail, jobStart);
+    const succeeded = per.filter((p) => p.state === 'succeeded').length;
+    const phase = sampler.phases.get('push');
+    const result = {
+      benchmark: 'client push over SSH (issue 9)',
+      command: `npm run bench:push -- ${argv.join(' ')}`.trim(),
+      startedAt: startedAt.toISOString(),
+      machine: machineFacts(),
+      hosts: hostCount,
+      maxConcurrentSessions: sessions,
+      // Sampled every 250 ms from the API: targets in connecting/checking/copying/installing.
+      peakSessionsObserved: peakSessions,
+      succeeded,
+      counts: detail.counts,
+      wallSeconds: round(wallSeconds),
+      hostsPerMinute: round((succeeded / wallSeconds) * 60),
+      slowestHost: slowest,
+      serverPeakRssMb: round(sampler.peakRssMb ?? phase?.peakRssMb ?? 0),
+      serverCpuSeconds: round(phase?.cpuSeconds ?? 0),
+      target: '50 hosts < 60 s with <= 10 concurrent sessions',
+      metTarget: succeeded === hostCount && wallSeconds < 60 && sessions <= 10,
+      failures: await Promise.all(
+        per
+          .filter((p) => p.state !== 'succeeded')
+          .map(async (p) => {
+            const t = detail.targets.find((x) => x.host === p.host);
+            const d = await api.call(ops.clientPush.getTarget, { params: { id: t.id } });
+            return { ...p, lastError: t.lastError, logTail: d.attemptLog.at(-1)?.log.slice(-4) };
+          }),
+      ),
+      // Where each host's time went, from its attempt log and its device (seconds; median / max).
+      timeline: summarise(timeline),
+      note: 'Every host is this machine (sshd on a loopback address): the pushed agents, the sshd sessions and the site server share its cores with whatever else runs.',
+    };
+    mkdirSync(dirname(outFile), { recursive: true });
+    writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    log(
+      `${succeeded}/${hostCount} succeeded in ${round(wallSeconds)} s (${result.hostsPerMinute} hosts/min), slowest ${slowest?.host} ${slowest?.seconds} s, peak RSS ${result.serverPeakRssMb} MB -> ${relative(process.cwd(), outFile)}`,
+    );
+  }
 } finally {
   sampler?.stop();
   for (const h of hosts) h.child.kill('SIGTERM');

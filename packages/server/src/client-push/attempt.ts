@@ -3,6 +3,7 @@ import { ErrorCode, type ClientPushSettings, type PushTargetState } from '@stewa
 import { SYSTEM_ACTOR, nowIso, type SiteContext } from '../context.js';
 import type { EnrolmentService } from '../enrolment/service.js';
 import { devicesMatchingHost } from '../devices/repository.js';
+import { linkMachineToDevice } from '../discovery/repository.js';
 import type { EnrolmentWaiter } from './enrolment-waiter.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { createReadStream } from 'node:fs';
@@ -276,6 +277,7 @@ export async function runAttempt(d: AttemptDeps, target: PushTargetRow): Promise
       finished_at: at,
       outcome: 'succeeded',
     });
+    await linkMachineToDevice(db, { address: target.host, deviceId: device.id });
     await raiseSiteStatus(d.ctx, {
       message: 'PUSH_TARGET_SUCCEEDED',
       insertionStrings: [target.host, device.id, String(number)],

@@ -160,7 +160,10 @@ export async function upsertMachines(
           os_guess: eb.ref('excluded.os_guess'),
           last_seen_at: eb.ref('excluded.last_seen_at'),
           last_sweep_id: eb.ref('excluded.last_sweep_id'),
-          device_id: eb.ref('excluded.device_id'),
+          // A link made by a successful push (the device may not report this address) is kept.
+          device_id: sql<
+            string | null
+          >`coalesce(${eb.ref('excluded.device_id')}, ${eb.ref('discovered_machine.device_id')})`,
         })),
       )
       .execute();
@@ -273,4 +276,16 @@ export async function knownMachineAddresses(
     .where('address', 'in', [...addresses])
     .execute();
   return new Set(rows.map((r) => r.address));
+}
+
+/** Client push succeeded at a discovered machine's address: it now has an agent (this device). */
+export async function linkMachineToDevice(
+  db: Queryable,
+  l: { address: string; deviceId: string },
+): Promise<void> {
+  await db
+    .updateTable('discovered_machine')
+    .set({ device_id: l.deviceId })
+    .where('address', '=', l.address)
+    .execute();
 }
