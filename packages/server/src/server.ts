@@ -78,6 +78,7 @@ import { registerPhasedDeploymentRoutes } from './deployments/phased/routes.js';
 import { registerDeploymentReportRoutes } from './deployments/report-routes.js';
 import { DiscoveryService } from './discovery/service.js';
 import { registerDiscoveryRoutes } from './discovery/routes.js';
+import { DiscoveredMembersService } from './discovery/collection-members-service.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
 import {
   SiteSettingsService,
@@ -368,7 +369,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerPhasedDeploymentRoutes(admin, phased);
     registerDeploymentReportRoutes(admin, ctx);
     registerClientPushRoutes(admin, clientPush, pushAccounts);
-    registerDiscoveryRoutes(admin, discovery);
+    registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();

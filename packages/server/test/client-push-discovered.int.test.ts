@@ -11,7 +11,9 @@ import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, ops, type ApiClient, type PushTarget } from '@steward/protocol';
 import {
+  STEWARD,
   createTestSite,
+  exec,
   waitFor,
   type Site,
   type TestDialect,
@@ -152,6 +154,45 @@ describe.each(dialects)('client push to discovered machines (%s)', (dialect) => 
     expect(again.stderr).toContain('PUSH_NO_TARGETS');
   }, 200_000);
 
+  it('a collection includes a discovered machine; a push to the collection targets it', async () => {
+    if (skip) return;
+    const h = hosts[1];
+    if (!h) throw new Error('no host');
+    const col = await site.api.call(ops.collections.create, {
+      body: { name: `with discovered ${dialect}`, rules: [] },
+    });
+    const added = await site.api.call(ops.discovery.addCollectionMembers, {
+      params: { id: col.id },
+      body: { addresses: [h.address] },
+    });
+    expect(added.map((m) => [m.address, m.deviceId])).toEqual([[h.address, null]]);
+    const unknown = await site.api
+      .call(ops.discovery.addCollectionMembers, {
+        params: { id: col.id },
+        body: { addresses: ['127.254.254.253'] },
+      })
+      .catch((e: unknown) => e);
+    expect(unknown instanceof ApiError && unknown.code).toBe('DISCOVERY_MACHINE_NOT_FOUND');
+    // The collection has no device members: its only target is the discovered machine.
+    const job = await site.api.call(ops.clientPush.startJob, {
+      body: { account: 'root key', collection: col.name },
+    });
+    expect(job.source).toBe('collection');
+    expect(job.targets.map((t) => `${t.host}:${t.port}`)).toEqual([`${h.address}:22`]);
+    const t = await finished(site.api, job.targets[0]?.id ?? '');
+    expect(t.state, await logOf(site.api, t.id)).toBe('succeeded');
+    const after = await site.api.call(ops.discovery.listCollectionMembers, {
+      params: { id: col.id },
+    });
+    expect(after[0]?.deviceId).toBe(t.deviceId);
+    await site.api.call(ops.discovery.removeCollectionMember, {
+      params: { id: col.id, address: h.address },
+    });
+    expect(
+      await site.api.call(ops.discovery.listCollectionMembers, { params: { id: col.id } }),
+    ).toEqual([]);
+  }, 200_000);
+
   it('refuses addresses no sweep has found', async () => {
     if (skip) return;
     const err = await site.api
@@ -187,7 +228,7 @@ describe.each(dialects)('client push to discovered machines (%s)', (dialect) => 
     const on = await site.api.call(ops.clientPush.getSettings, {});
     expect(on.automaticPush).toBe(true);
     expect(on.automaticPushAccountId).toBe(accounts.find((a) => a.name === 'root key')?.id);
-    // Turning it on runs it: hosts 2 and 3 (host 1 has an agent) get a target.
+    // Turning it on runs it: only host 3 gets a target (hosts 1 and 2 were pushed already).
     const jobs = await site.api.call(ops.clientPush.listJobs, {});
     const auto = jobs.filter((j) => j.source === 'automatic');
     expect(auto).toHaveLength(1);
@@ -195,12 +236,7 @@ describe.each(dialects)('client push to discovered machines (%s)', (dialect) => 
       params: { id: auto[0]?.id ?? '' },
     });
     expect(detail.createdBy).toBe('system');
-    expect(detail.targets.map((t) => t.host).sort()).toEqual(
-      hosts
-        .slice(1)
-        .map((h) => h.address)
-        .sort(),
-    );
+    expect(detail.targets.map((t) => t.host)).toEqual([hosts[2]?.address]);
     for (const t of detail.targets) {
       const done = await finished(site.api, t.id);
       expect(done.state, await logOf(site.api, t.id)).toBe('succeeded');

@@ -175,6 +175,8 @@ export const ErrorCode = {
   /** A sweep with no targets given and no IPv4 boundaries to default to. */
   DISCOVERY_NO_TARGETS: 'DISCOVERY_NO_TARGETS',
   DISCOVERY_SWEEP_NOT_FOUND: 'DISCOVERY_SWEEP_NOT_FOUND',
+  /** An address no sweep has found (or not a member of the collection named). */
+  DISCOVERY_MACHINE_NOT_FOUND: 'DISCOVERY_MACHINE_NOT_FOUND',
   /** Cancel asked of a sweep that has already finished. */
   DISCOVERY_SWEEP_FINISHED: 'DISCOVERY_SWEEP_FINISHED',
   // client settings per collection and client health (issue 9)

@@ -24,6 +24,7 @@ import type { PushTargetTable } from '../db/tables/index.js';
 import { findCollection } from '../collections/repository.js';
 import { memberIdsOf } from '../collections/membership-repository.js';
 import { devicesMatchingHost, deviceNamesByIds } from '../devices/repository.js';
+import { collectionMachines } from '../discovery/collection-members-repository.js';
 import { knownMachineAddresses, machinesWithoutAgent } from '../discovery/repository.js';
 import { inRanges, rangesOfBoundaries } from '../discovery/targets.js';
 import { loadBoundaries } from '../distribution/boundary-repository.js';
@@ -225,11 +226,19 @@ export class ClientPushService {
 
   // ---- jobs ----
 
+  /**
+   * A collection's targets: its devices' names, and its discovered members with no agent
+   * (ADR 0030), by address on port 22.
+   */
   private async hostsOfCollection(idOrName: string): Promise<{ id: string; hosts: string[] }> {
-    const col = await findCollection(this.ctx.db.kysely, idOrName);
+    const db = this.ctx.db.kysely;
+    const col = await findCollection(db, idOrName);
     if (!col) throw new NotFoundError('collection', idOrName);
-    const ids = (await memberIdsOf(this.ctx.db.kysely, col.id).execute()).map((r) => r.device_id);
-    return { id: col.id, hosts: await deviceNamesByIds(this.ctx.db.kysely, ids) };
+    const ids = (await memberIdsOf(db, col.id).execute()).map((r) => r.device_id);
+    const discovered = (await collectionMachines(db, col.id))
+      .filter((m) => m.device_name === null)
+      .map((m) => m.address);
+    return { id: col.id, hosts: [...(await deviceNamesByIds(db, ids)), ...discovered] };
   }
 
   /** Why a host gets no attempt (already a client, already pushed), or undefined. */

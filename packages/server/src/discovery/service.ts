@@ -80,7 +80,7 @@ function toSweep(r: SweepRow): Sweep {
   };
 }
 
-function toMachine(r: MachineWithDevice): DiscoveredMachine {
+export function toMachine(r: MachineWithDevice): DiscoveredMachine {
   return {
     address: r.address,
     mac: r.mac,

@@ -7,6 +7,7 @@ import { discoveryMigration } from './20261206T1402-discovery.js';
 import { clientPushMigration } from './20261206T1403-client-push.js';
 import { clientHealthMigration } from './20261206T1404-client-health.js';
 import { agentUpgradesMigration } from './20261206T1405-agent-upgrades.js';
+import { collectionDiscoveredMembersMigration } from './20261206T1409-collection-discovered-members.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -21,5 +22,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261206T1403-client-push': clientPushMigration(dialect),
     '20261206T1404-client-health': clientHealthMigration(dialect),
     '20261206T1405-agent-upgrades': agentUpgradesMigration(dialect),
+    '20261206T1409-collection-discovered-members': collectionDiscoveredMembersMigration(dialect),
   };
 }
