@@ -370,6 +370,14 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  // Landed without rows here; its rows belong to the agent-upgrade work (an empty step keeps
+  // the list in step with the migrations).
+  '20261206T1405-agent-upgrades': {},
+  '20261206T1409-collection-discovered-members': {
+    discovered_collection_member: [
+      { collection_id: 'c-1', address: '10.0.0.7', added_at: AT, added_by: 'alice' },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */
