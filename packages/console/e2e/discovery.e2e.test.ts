@@ -5,7 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,11 +19,14 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let ssh: Server;
+const sockets = new Set<Socket>();
 
 describe('console: network discovery', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     ssh = createServer((s) => {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
       s.on('error', () => undefined);
       s.end('SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.10\r\n');
     });
@@ -41,6 +44,8 @@ describe('console: network discovery', () => {
     await context?.close();
     await browser?.close();
     await site?.stop();
+    // The push's SSH client may still hold a connection to the fake listener: close it too.
+    for (const s of sockets) s.destroy();
     await new Promise((r) => ssh?.close(r));
   });
 

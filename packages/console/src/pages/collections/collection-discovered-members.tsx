@@ -1,15 +1,15 @@
-import { Anchor, Badge, Button, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { IconRadar, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ops } from '@steward/protocol';
 import { useState } from 'react';
-import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { DataTable } from '../../components/data-table';
 import { ErrorState } from '../../components/error-state';
 import { RelativeTime } from '../../components/relative-time';
 import { useSession } from '../../session/session-context';
+import { MachineAgentBadge } from '../monitoring/machine-agent-badge';
 
 /**
  * The discovered machines a collection includes by address (ADR 0030), with "no agent" until a
@@ -77,15 +77,7 @@ export function CollectionDiscoveredMembers({ collectionId }: { collectionId: st
               <Table.Td ff="monospace">{m.address}</Table.Td>
               <Table.Td>{m.osGuess ?? '–'}</Table.Td>
               <Table.Td>
-                {m.deviceId !== null ? (
-                  <Anchor component={Link} to={`/devices/${m.deviceId}`} size="sm">
-                    {m.deviceName ?? m.deviceId}
-                  </Anchor>
-                ) : (
-                  <Badge color="gray" variant="light">
-                    no agent
-                  </Badge>
-                )}
+                <MachineAgentBadge m={m} />
               </Table.Td>
               <Table.Td>
                 <RelativeTime iso={m.lastSeenAt} size="sm" />

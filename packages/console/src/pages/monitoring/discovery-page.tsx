@@ -1,6 +1,5 @@
 import {
   Alert,
-  Anchor,
   Badge,
   Button,
   Checkbox,
@@ -36,6 +35,7 @@ import { RelativeTime } from '../../components/relative-time';
 import { SettingsFields } from '../../components/settings-fields';
 import { SettingsPage } from '../../components/settings-page';
 import { useSession } from '../../session/session-context';
+import { MachineAgentBadge } from './machine-agent-badge';
 import { StartPushModal } from './start-push-modal';
 
 const SWEEPS_KEY = 'discovery-sweeps';
@@ -310,17 +310,7 @@ function MachinesTable({ canPush }: { canPush: boolean }) {
               <Table.Td>{m.openPorts.join(', ') || (m.pingable ? 'answers ping' : '–')}</Table.Td>
               <Table.Td title={m.sshBanner ?? undefined}>{m.osGuess ?? '–'}</Table.Td>
               <Table.Td>
-                {m.deviceId !== null ? (
-                  <Anchor component={Link} to={`/devices/${m.deviceId}`} size="sm">
-                    <Badge color="green" variant="light" style={{ cursor: 'pointer' }}>
-                      {m.deviceName ?? 'yes'}
-                    </Badge>
-                  </Anchor>
-                ) : (
-                  <Badge color="gray" variant="light">
-                    no agent
-                  </Badge>
-                )}
+                <MachineAgentBadge m={m} />
               </Table.Td>
               <Table.Td>
                 <RelativeTime iso={m.lastSeenAt} size="sm" />
