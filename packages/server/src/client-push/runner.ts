@@ -25,6 +25,8 @@ export class PushRunner {
   private leading = false;
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** The last fill found no free slot. */
+  private full = false;
   private unsubscribe: (() => void) | undefined;
   private readonly waiter: EnrolmentWaiter;
 
@@ -74,7 +76,8 @@ export class PushRunner {
   private async armRetryTimer(): Promise<void> {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    if (this.abort.signal.aborted) return;
+    // Every slot taken: the next session to close ticks, no timer needed.
+    if (this.abort.signal.aborted || this.full) return;
     const at = await nextRetryAt(this.deps.ctx.db.kysely);
     if (at === undefined) return;
     const ms = Math.min(
@@ -94,6 +97,7 @@ export class PushRunner {
   private async fill(): Promise<void> {
     const { ctx } = this.deps;
     const free = (await this.deps.settings()).maxConcurrentSessions - this.running.size;
+    this.full = free <= 0;
     if (free <= 0 || this.abort.signal.aborted) return;
     const due = await dueTargets(ctx.db.kysely, nowIso(ctx), free + this.running.size);
     let started = 0;
