@@ -106,6 +106,21 @@ describe('console: network discovery', () => {
     expect(jobs[0]?.source).toBe('discovered');
   });
 
+  it("shows a collection's discovered members with no agent", async () => {
+    const col = await site.api.call(ops.collections.create, {
+      body: { name: 'with a discovered machine', rules: [] },
+    });
+    await site.api.call(ops.discovery.addCollectionMembers, {
+      params: { id: col.id },
+      body: { addresses: ['127.0.0.50'] },
+    });
+    await page.goto(`${site.adminUrl}/collections/${col.id}`);
+    const row = page.getByTestId('collection-discovered-127.0.0.50');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('no agent');
+    await page.screenshot({ path: join(SHOTS, 'discovery-03-collection.png'), fullPage: true });
+  });
+
   it('refuses a sweep of a /8 with its error code', async () => {
     await page.getByTestId('nav-discovery').click();
     await page.getByTestId('discovery-targets').fill('10.0.0.0/8');
