@@ -21,22 +21,17 @@ import { writeAudit } from '../audit/audit.js';
 import { inTransaction } from '../db/database.js';
 import { storedSettings } from '../db/corrupt-row.js';
 import type { PushTargetTable } from '../db/tables/index.js';
-import { findCollection } from '../collections/repository.js';
-import { memberIdsOf } from '../collections/membership-repository.js';
-import { devicesMatchingHost, deviceNamesByIds } from '../devices/repository.js';
-import { collectionMachines } from '../discovery/collection-members-repository.js';
-import { knownMachineAddresses, machinesWithoutAgent } from '../discovery/repository.js';
-import { inRanges, rangesOfBoundaries } from '../discovery/targets.js';
-import { loadBoundaries } from '../distribution/boundary-repository.js';
+import { devicesMatchingHost } from '../devices/repository.js';
 import { readSetting, writeSetting } from '../site/repository.js';
 import { raiseSiteStatus } from '../status/site-status.js';
+import { runAutomaticPush } from './automatic-push.js';
+import { requestedHosts } from './job-targets.js';
 import { parseTargetHost } from './prerequisites.js';
 import {
   attemptsOfTarget,
   findPushAccount,
   findPushJob,
   findPushTarget,
-  hostsWithAnyTarget,
   insertPushJob,
   insertPushTargets,
   latestTargetForHost,
@@ -55,8 +50,6 @@ const DEFAULTS: ClientPushSettings = {
   ...settingsDefaults(ClientPushSettingsOptions),
   automaticPushAccountId: null,
 };
-/** Automatic site-wide push targets discovered machines on the SSH port discovery probes. */
-const SSH_PORT = 22;
 
 export function toTarget(r: PushTargetRow): PushTarget {
   return {
@@ -181,65 +174,24 @@ export class ClientPushService {
       return merged;
     });
     await this.ctx.bus.publish('status-ingested', { count: 1 });
-    if (next.automaticPush) await this.runAutomatic('when it was turned on');
+    // The settings are saved: a failing first run is logged (the hourly run tries again).
+    if (next.automaticPush)
+      await this.runAutomatic('when it was turned on').catch((err: unknown) =>
+        this.ctx.log.error({ err }, 'automatic site-wide push'),
+      );
     return next;
   }
 
-  /**
-   * Automatic site-wide push (ADR 0030): every discovered machine inside the site's IPv4
-   * boundaries with no agent gets a target on port 22, once: a host that ever had a target
-   * (any state, any job) is left to that target and its retries. Runs after each sweep, every
-   * hour in the scheduler, and when turned on. Does nothing while off.
-   */
-  async runAutomatic(trigger: string): Promise<void> {
-    const db = this.ctx.db.kysely;
-    const settings = await this.settings();
-    if (!settings.automaticPush) return;
-    const ranges = rangesOfBoundaries(await loadBoundaries(db));
-    const inside = (await machinesWithoutAgent(db, {})).filter((a) => inRanges(a, ranges));
-    const pushed = await hostsWithAnyTarget(db, inside, SSH_PORT);
-    const fresh = inside.filter((a) => !pushed.has(a));
-    if (fresh.length === 0) return;
-    const account =
-      settings.automaticPushAccountId === null
-        ? undefined
-        : await findPushAccount(db, settings.automaticPushAccountId);
-    if (!account) {
-      await raiseSiteStatus(this.ctx, {
-        message: 'PUSH_AUTOMATIC_NO_ACCOUNT',
-        insertionStrings: ['the push account was removed', String(fresh.length)],
-      });
-      return;
-    }
-    const jobId = await this.createJob(SYSTEM_ACTOR, {
-      account,
-      source: 'automatic',
-      collectionId: null,
-      targets: fresh.map((host) => ({ host, port: SSH_PORT })),
+  /** Automatic site-wide push (ADR 0030, `runAutomaticPush`): after sweeps, hourly, when turned on. */
+  runAutomatic(trigger: string): Promise<void> {
+    return runAutomaticPush(this.ctx, {
+      settings: () => this.settings(),
+      createJob: (j) => this.createJob(SYSTEM_ACTOR, j),
+      trigger,
     });
-    await raiseSiteStatus(this.ctx, {
-      message: 'PUSH_AUTOMATIC_TARGETS_QUEUED',
-      insertionStrings: [String(fresh.length), jobId, account.name, trigger],
-    });
-    await this.ctx.bus.publish('status-ingested', { count: 1 });
   }
 
   // ---- jobs ----
-
-  /**
-   * A collection's targets: its devices' names, and its discovered members with no agent
-   * (ADR 0030), by address on port 22.
-   */
-  private async hostsOfCollection(idOrName: string): Promise<{ id: string; hosts: string[] }> {
-    const db = this.ctx.db.kysely;
-    const col = await findCollection(db, idOrName);
-    if (!col) throw new NotFoundError('collection', idOrName);
-    const ids = (await memberIdsOf(db, col.id).execute()).map((r) => r.device_id);
-    const discovered = (await collectionMachines(db, col.id))
-      .filter((m) => m.device_name === null)
-      .map((m) => m.address);
-    return { id: col.id, hosts: [...(await deviceNamesByIds(db, ids)), ...discovered] };
-  }
 
   /** Why a host gets no attempt (already a client, already pushed), or undefined. */
   private async skipReason(host: string, port: number): Promise<string | undefined> {
@@ -253,45 +205,12 @@ export class ClientPushService {
     return undefined;
   }
 
-  /** The hosts a request names: given, a collection's devices, or discovered machines. */
-  private async requestedHosts(
-    req: StartPushRequest,
-  ): Promise<{ source: PushJobSource; collectionId: string | null; hosts: string[] }> {
-    const given = [req.hosts, req.collection, req.discovered].filter((x) => x !== undefined);
-    if (given.length !== 1)
-      throw new InputError(
-        ErrorCode.INVALID_INPUT,
-        'give exactly one of hosts, a collection or discovered machines',
-      );
-    if (req.collection !== undefined) {
-      const c = await this.hostsOfCollection(req.collection);
-      return { source: 'collection', collectionId: c.id, hosts: c.hosts };
-    }
-    if (req.discovered !== undefined) {
-      const { addresses, search } = req.discovered;
-      if (addresses) {
-        const known = await knownMachineAddresses(this.ctx.db.kysely, addresses);
-        const unknown = addresses.filter((a) => !known.has(a));
-        if (unknown.length > 0)
-          throw new NotFoundError(
-            'discovered machine',
-            unknown.slice(0, 5).join(', '),
-            ErrorCode.PUSH_DISCOVERED_NOT_FOUND,
-          );
-      }
-      // Machines discovery linked to a device are clients already; the rest are pushed on port 22.
-      const hosts = await machinesWithoutAgent(this.ctx.db.kysely, { addresses, search });
-      return { source: 'discovered', collectionId: null, hosts };
-    }
-    return { source: 'hosts', collectionId: null, hosts: req.hosts ?? [] };
-  }
-
   async startJob(actor: Actor, req: StartPushRequest): Promise<PushJobDetail> {
     authorize(actor, 'enrolment:write');
     const account = await findPushAccount(this.ctx.db.kysely, req.account);
     if (!account)
       throw new NotFoundError('push account', req.account, ErrorCode.PUSH_ACCOUNT_NOT_FOUND);
-    const { source, collectionId, hosts } = await this.requestedHosts(req);
+    const { source, collectionId, hosts } = await requestedHosts(this.ctx.db.kysely, req);
     const parsed = new Map<string, { host: string; port: number }>();
     for (const h of hosts) {
       const t = parseTargetHost(h);
