@@ -9,7 +9,7 @@
 //
 //   npm run bench:push -- [--hosts 50] [--sessions 10] [--out file]
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -34,8 +34,13 @@ const { values } = parseArgs({
     hosts: { type: 'string', default: '50' },
     sessions: { type: 'string', default: '10' },
     out: { type: 'string' },
+    // The physical bound: the same install-agent.sh runs (same concurrency), locally, with no
+    // SSH, no push runner and no attempt bookkeeping: what 50 agent installs, enrolments and
+    // first inventories cost on this machine by themselves.
+    'without-ssh': { type: 'boolean', default: false },
   },
 });
+const withoutSsh = values['without-ssh'];
 const hostCount = Number(values.hosts);
 const sessions = Number(values.sessions);
 const outFile = resolve(values.out ?? join(root, 'bench/results/push.json'));
@@ -136,6 +141,205 @@ function pidsMentioning(needle) {
   return found;
 }
 
+/** Seconds between the first log lines matching `from` and `to` (undefined when absent). */
+function span(lines, from, to) {
+  const at = (re) => {
+    const l = lines.find((x) => re.test(x));
+    return l ? Date.parse(l.slice(0, l.indexOf(' '))) : undefined;
+  };
+  const a = at(from);
+  const b = at(to);
+  return a === undefined || b === undefined ? undefined : (b - a) / 1000;
+}
+
+/**
+ * Per host: queued (job created -> attempt started), connect, checks, copy, install, enrol (install
+ * done -> device enrolled), inventory (enrolled -> first inventory), and noticed (first inventory
+ * -> target succeeded: the runner's own detection delay).
+ */
+async function perHostTimeline(api, detail, jobStart) {
+  const rows = [];
+  for (const t of detail.targets) {
+    const d = await api.call(ops.clientPush.getTarget, { params: { id: t.id } });
+    const last = d.attemptLog.at(-1);
+    if (!last) continue;
+    const lines = last.log;
+    const row = {
+      queued: (Date.parse(last.startedAt) - jobStart) / 1000,
+      connect: span(lines, /attempt \d+ at/, /connected$/),
+      checks: span(lines, /connected$/, /prerequisites met/),
+      // Of checks: the site recording the state, then the probe script on the target.
+      stateWrite: span(lines, /connected$/, /checking prerequisites$/),
+      probe: span(lines, /checking prerequisites$/, /checks: os=/),
+      copy: span(lines, /copying (agent|the tarball)/, / copied( \d+ bytes)?$/),
+      install: span(lines, /running: /, /install-agent.sh exited 0/),
+    };
+    const installed = lines.find((l) => /install-agent.sh exited 0/.test(l));
+    if (t.deviceId && installed) {
+      const dev = await api.call(ops.devices.get, { params: { id: t.deviceId } });
+      const i = Date.parse(installed.slice(0, installed.indexOf(' ')));
+      row.enrol = (Date.parse(dev.enrolledAt) - i) / 1000;
+      if (dev.lastInventoryAt) {
+        row.inventory = (Date.parse(dev.lastInventoryAt) - Date.parse(dev.enrolledAt)) / 1000;
+        row.noticed = (Date.parse(t.updatedAt) - Date.parse(dev.lastInventoryAt)) / 1000;
+      }
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function summarise(rows) {
+  const out = {};
+  for (const k of [
+    'queued',
+    'connect',
+    'checks',
+    'stateWrite',
+    'probe',
+    'copy',
+    'install',
+    'enrol',
+    'inventory',
+    'noticed',
+  ]) {
+    const v = rows
+      .map((r) => r[k])
+      .filter((x) => typeof x === 'number')
+      .sort((a, b) => a - b);
+    if (v.length === 0) continue;
+    out[k] = {
+      median: round(v[Math.floor(v.length / 2)], 2),
+      max: round(v.at(-1), 2),
+      n: v.length,
+    };
+  }
+  return out;
+}
+
+/** Push copies the site's production agent version from the content library: the built tarball. */
+async function registerProduction(api) {
+  const tarName = readdirSync(packages).find((f) => /^steward-agent-.+-linux\.tar\.gz$/.test(f));
+  const tarBytes = readFileSync(join(packages, tarName));
+  const tarSha = createHash('sha256').update(tarBytes).digest('hex');
+  const version = /^steward-agent-(.+)-linux\.tar\.gz$/.exec(tarName)[1];
+  await api.uploadContentFile(tarSha, tarBytes);
+  await api.call(ops.agentVersions.register, {
+    body: {
+      name: 'steward-agent',
+      version,
+      files: [
+        { name: tarName, kind: 'tarball', arch: 'all', sha256: tarSha, size: tarBytes.length },
+      ],
+    },
+  });
+  await api.call(ops.agentVersions.updateSettings, { body: { productionVersion: version } });
+}
+
+/** Runs install-agent.sh for every host locally, `sessions` at a time; waits for the inventories. */
+async function installWithoutSsh(api) {
+  const tarName = readdirSync(packages).find((f) => /^steward-agent-.+-linux\.tar\.gz$/.test(f));
+  const t0 = Date.now();
+  const installSeconds = [];
+  let next = 0;
+  const one = async (i) => {
+    const dir = join(work, `local-${i}`);
+    mkdirSync(join(dir, 'prefix'), { recursive: true });
+    const token = await api.call(ops.enrolment.createToken, {
+      body: { description: `bench ${i}`, maxUses: 1, expiresInHours: 1 },
+    });
+    const started = Date.now();
+    const code = await new Promise((r) => {
+      const c = spawn(
+        'sh',
+        [
+          '-c',
+          // `times` (POSIX): the CPU of the waited-for children (tar, install, enroll) at the end.
+          'tar -xzf "$1" -C "$2" && sh "$2/steward-agent/install-agent.sh" --token "$3" --prefix "$2/prefix" --state-dir "$2/state" --service none >/dev/null && times >"$2/times"',
+          'sh',
+          join(packages, tarName),
+          dir,
+          token.token,
+        ],
+        { stdio: 'ignore' },
+      );
+      c.once('exit', r);
+    });
+    if (code !== 0) throw new Error(`install ${i} exited ${code}`);
+    installSeconds.push((Date.now() - started) / 1000);
+    dirs.push(dir);
+  };
+  const dirs = [];
+  const worker = async () => {
+    for (let i = next++; i < hostCount; i = next++) await one(i);
+  };
+  await Promise.all(Array.from({ length: sessions }, worker));
+  const installsDone = (Date.now() - t0) / 1000;
+  let done = 0;
+  while (Date.now() - t0 < 15 * 60_000) {
+    const page = await api.call(ops.devices.list, { query: { limit: 500 } });
+    done = page.items.filter((d) => d.lastInventoryAt).length;
+    if (done >= hostCount) break;
+    await sleep(250);
+  }
+  installSeconds.sort((a, b) => a - b);
+  // CPU per host: the install's children (from `times`) and the running agent with the
+  // inventory processes it waited for (/proc/<pid>/stat utime+stime+cutime+cstime).
+  const tick = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
+  const seconds = (t) =>
+    t
+      .trim()
+      .split(/\s+/)
+      .reduce((n, x) => {
+        const m = /^(?:(\d+)m)?([\d.]+)s$/.exec(x);
+        return m ? n + Number(m[1] ?? 0) * 60 + Number(m[2]) : n;
+      }, 0);
+  const cpu = dirs.map((dir) => {
+    const lines = readFileSync(join(dir, 'times'), 'utf8').trim().split('\n');
+    const install = seconds(lines.at(-1) ?? '');
+    let agent = 0;
+    try {
+      const pid = readFileSync(join(dir, 'state/agent.pid'), 'utf8').trim();
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      agent = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / tick;
+    } catch {
+      // the agent is gone: counted as 0 (said by agentCpuCounted)
+    }
+    return { install, agent };
+  });
+  const total = cpu.reduce((n, c) => n + c.install + c.agent, 0);
+  return {
+    done,
+    wallSeconds: round((Date.now() - t0) / 1000),
+    installsDoneSeconds: round(installsDone),
+    // What the installs cost by themselves, whatever else the machine runs.
+    cpuSecondsPerHost: {
+      install: round(cpu.reduce((n, c) => n + c.install, 0) / cpu.length, 2),
+      agentUntilNow: round(cpu.reduce((n, c) => n + c.agent, 0) / cpu.length, 2),
+    },
+    agentCpuCounted: cpu.filter((c) => c.agent > 0).length,
+    cpuSecondsAll: round(total),
+    // The wall time those CPU seconds need on this machine's cores with nothing else running.
+    boundSecondsOnIdleCores: round(total / cpus().length),
+    installSeconds: {
+      median: round(installSeconds[Math.floor(installSeconds.length / 2)] ?? 0, 2),
+      max: round(installSeconds.at(-1) ?? 0, 2),
+    },
+  };
+}
+
+function machineFacts() {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryMb: Math.round(totalmem() / 2 ** 20),
+    kernel: release(),
+    node: process.version,
+    loadAtStart,
+    loadAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
 const hosts = [];
 let site;
 let sampler;
@@ -148,82 +352,109 @@ try {
   sampler.start();
   const api = new ApiClient({ baseUrl: site.adminUrl });
   api.setToken((await api.login('admin', adminPassword)).token);
-  log(`site at ${site.adminUrl}; starting ${hostCount} sshd hosts`);
-  for (let i = 0; i < hostCount; i++) hosts.push(await startHost(i));
-  await api.call(ops.clientPush.updateSettings, { body: { maxConcurrentSessions: sessions } });
-  await api.call(ops.clientPush.createAccount, {
-    body: {
-      name: 'bench',
-      user: 'root',
-      privateKey: readFileSync(keyFile, 'utf8'),
-      serviceMode: 'none',
-    },
-  });
-  sampler.mark('push');
-  const t0 = Date.now();
-  const job = await api.call(ops.clientPush.startJob, {
-    body: { account: 'bench', hosts: hosts.map((h) => h.target) },
-  });
-  log(`job ${job.id} started`);
-  let detail = job;
-  const inSession = new Set(['connecting', 'checking', 'copying', 'installing']);
-  let peakSessions = 0;
-  const terminal = new Set(['succeeded', 'failed', 'retry-scheduled', 'skipped-already-client']);
-  while (Date.now() - t0 < 15 * 60_000) {
-    detail = await api.call(ops.clientPush.getJob, { params: { id: job.id } });
-    const done = detail.targets.filter((t) => terminal.has(t.state)).length;
-    peakSessions = Math.max(
-      peakSessions,
-      detail.targets.filter((t) => inSession.has(t.state)).length,
+  if (withoutSsh) {
+    await registerProduction(api);
+    const r = await installWithoutSsh(api);
+    sampler.stop();
+    const result = {
+      benchmark: 'agent install without SSH: the physical bound of client push (issue 9)',
+      command: `npm run bench:push -- ${argv.join(' ')}`.trim(),
+      startedAt: startedAt.toISOString(),
+      machine: machineFacts(),
+      hosts: hostCount,
+      concurrentInstalls: sessions,
+      ...r,
+      serverPeakRssMb: round(sampler.peakRssMb ?? 0),
+      note: 'install-agent.sh from the same tarball, run locally (no SSH, no push runner) with the same concurrency; done = every device enrolled and reported its first inventory. The agents, the server and whatever else runs share the same cores.',
+    };
+    mkdirSync(dirname(outFile), { recursive: true });
+    writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    log(
+      `${r.done}/${hostCount} inventoried in ${r.wallSeconds} s without SSH -> ${relative(process.cwd(), outFile)}`,
     );
-    if (done === detail.targets.length) break;
-    await sleep(250);
+  } else {
+    log(`site at ${site.adminUrl}; starting ${hostCount} sshd hosts`);
+    for (let i = 0; i < hostCount; i++) hosts.push(await startHost(i));
+    await registerProduction(api);
+    await api.call(ops.clientPush.updateSettings, { body: { maxConcurrentSessions: sessions } });
+    await api.call(ops.clientPush.createAccount, {
+      body: {
+        name: 'bench',
+        user: 'root',
+        privateKey: readFileSync(keyFile, 'utf8'),
+        serviceMode: 'none',
+      },
+    });
+    sampler.mark('push');
+    const t0 = Date.now();
+    const job = await api.call(ops.clientPush.startJob, {
+      body: { account: 'bench', hosts: hosts.map((h) => h.target) },
+    });
+    log(`job ${job.id} started`);
+    let detail = job;
+    const inSession = new Set(['connecting', 'checking', 'copying', 'installing']);
+    let peakSessions = 0;
+    const terminal = new Set(['succeeded', 'failed', 'retry-scheduled', 'skipped-already-client']);
+    while (Date.now() - t0 < 15 * 60_000) {
+      detail = await api.call(ops.clientPush.getJob, { params: { id: job.id } });
+      const done = detail.targets.filter((t) => terminal.has(t.state)).length;
+      peakSessions = Math.max(
+        peakSessions,
+        detail.targets.filter((t) => inSession.has(t.state)).length,
+      );
+      if (done === detail.targets.length) break;
+      await sleep(250);
+    }
+    const wallSeconds = (Date.now() - t0) / 1000;
+    sampler.stop();
+    const jobStart = Date.parse(detail.createdAt);
+    const per = detail.targets.map((t) => ({
+      host: t.host,
+      state: t.state,
+      seconds: (Date.parse(t.updatedAt) - jobStart) / 1000,
+      error: t.lastErrorCode,
+    }));
+    const slowest = per.reduce((a, b) => (b.seconds > a.seconds ? b : a), per[0]);
+    const timeline = await perHostTimeline(api, detail, jobStart);
+    const succeeded = per.filter((p) => p.state === 'succeeded').length;
+    const phase = sampler.phases.get('push');
+    const result = {
+      benchmark: 'client push over SSH (issue 9)',
+      command: `npm run bench:push -- ${argv.join(' ')}`.trim(),
+      startedAt: startedAt.toISOString(),
+      machine: machineFacts(),
+      hosts: hostCount,
+      maxConcurrentSessions: sessions,
+      // Sampled every 250 ms from the API: targets in connecting/checking/copying/installing.
+      peakSessionsObserved: peakSessions,
+      succeeded,
+      counts: detail.counts,
+      wallSeconds: round(wallSeconds),
+      hostsPerMinute: round((succeeded / wallSeconds) * 60),
+      slowestHost: slowest,
+      serverPeakRssMb: round(sampler.peakRssMb ?? phase?.peakRssMb ?? 0),
+      serverCpuSeconds: round(phase?.cpuSeconds ?? 0),
+      target: '50 hosts < 60 s with <= 10 concurrent sessions',
+      metTarget: succeeded === hostCount && wallSeconds < 60 && sessions <= 10,
+      failures: await Promise.all(
+        per
+          .filter((p) => p.state !== 'succeeded')
+          .map(async (p) => {
+            const t = detail.targets.find((x) => x.host === p.host);
+            const d = await api.call(ops.clientPush.getTarget, { params: { id: t.id } });
+            return { ...p, lastError: t.lastError, logTail: d.attemptLog.at(-1)?.log.slice(-4) };
+          }),
+      ),
+      // Where each host's time went, from its attempt log and its device (seconds; median / max).
+      timeline: summarise(timeline),
+      note: 'Every host is this machine (sshd on a loopback address): the pushed agents, the sshd sessions and the site server share its cores with whatever else runs.',
+    };
+    mkdirSync(dirname(outFile), { recursive: true });
+    writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    log(
+      `${succeeded}/${hostCount} succeeded in ${round(wallSeconds)} s (${result.hostsPerMinute} hosts/min), slowest ${slowest?.host} ${slowest?.seconds} s, peak RSS ${result.serverPeakRssMb} MB -> ${relative(process.cwd(), outFile)}`,
+    );
   }
-  const wallSeconds = (Date.now() - t0) / 1000;
-  sampler.stop();
-  const jobStart = Date.parse(detail.createdAt);
-  const per = detail.targets.map((t) => ({
-    host: t.host,
-    state: t.state,
-    seconds: (Date.parse(t.updatedAt) - jobStart) / 1000,
-    error: t.lastErrorCode,
-  }));
-  const slowest = per.reduce((a, b) => (b.seconds > a.seconds ? b : a), per[0]);
-  const succeeded = per.filter((p) => p.state === 'succeeded').length;
-  const phase = sampler.phases.get('push');
-  const result = {
-    benchmark: 'client push over SSH (issue 9)',
-    command: `npm run bench:push -- ${argv.join(' ')}`.trim(),
-    startedAt: startedAt.toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model,
-      memoryMb: Math.round(totalmem() / 2 ** 20),
-      kernel: release(),
-      node: process.version,
-      loadAtStart,
-    },
-    hosts: hostCount,
-    maxConcurrentSessions: sessions,
-    // Sampled every 250 ms from the API: targets in connecting/checking/copying/installing.
-    peakSessionsObserved: peakSessions,
-    succeeded,
-    counts: detail.counts,
-    wallSeconds: round(wallSeconds),
-    hostsPerMinute: round((succeeded / wallSeconds) * 60),
-    slowestHost: slowest,
-    serverPeakRssMb: round(sampler.peakRssMb ?? phase?.peakRssMb ?? 0),
-    serverCpuSeconds: round(phase?.cpuSeconds ?? 0),
-    target: '50 hosts < 60 s with <= 10 concurrent sessions',
-    metTarget: succeeded === hostCount && wallSeconds < 60 && sessions <= 10,
-    failures: per.filter((p) => p.state !== 'succeeded'),
-    note: 'Every host is this machine (sshd on a loopback address): the pushed agents, the sshd sessions and the site server share its cores with whatever else runs.',
-  };
-  mkdirSync(dirname(outFile), { recursive: true });
-  writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
-  log(
-    `${succeeded}/${hostCount} succeeded in ${round(wallSeconds)} s (${result.hostsPerMinute} hosts/min), slowest ${slowest?.host} ${slowest?.seconds} s, peak RSS ${result.serverPeakRssMb} MB -> ${relative(process.cwd(), outFile)}`,
-  );
 } finally {
   sampler?.stop();
   for (const h of hosts) h.child.kill('SIGTERM');

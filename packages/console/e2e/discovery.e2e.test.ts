@@ -1,15 +1,17 @@
 /**
  * Monitoring > Discovery in a real browser against a real site: start a sweep of loopback
  * addresses only (127.0.0.48/29, an OpenSSH-style listener on 127.0.0.50), watch it end, filter
- * the discovered machines. Screenshots go to test-results/screenshots/.
+ * the discovered machines, push the agent to one. Screenshots go to test-results/screenshots/.
  */
-import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ops } from '@steward/protocol';
 import { createTestSite, type Site } from '../../../test-support/site.js';
+import { makeKeyPair } from '../../../test-support/sshd-hosts.js';
 import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
 
 let site: Site;
@@ -17,11 +19,14 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let ssh: Server;
+const sockets = new Set<Socket>();
 
 describe('console: network discovery', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     ssh = createServer((s) => {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
       s.on('error', () => undefined);
       s.end('SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.10\r\n');
     });
@@ -39,6 +44,8 @@ describe('console: network discovery', () => {
     await context?.close();
     await browser?.close();
     await site?.stop();
+    // The push's SSH client may still hold a connection to the fake listener: close it too.
+    for (const s of sockets) s.destroy();
     await new Promise((r) => ssh?.close(r));
   });
 
@@ -68,7 +75,54 @@ describe('console: network discovery', () => {
     await row.waitFor();
   });
 
+  it('pushes the agent to a selected machine with no agent (Push agent)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-e2e-push-'));
+    try {
+      const key = makeKeyPair(dir, 'push');
+      await site.api.call(ops.clientPush.createAccount, {
+        body: { name: 'e2e root', user: 'root', privateKey: key.privateKey, serviceMode: 'none' },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await page.reload();
+    await page.getByTestId('discovery-push').waitFor();
+    expect(await page.getByTestId('discovery-push').isDisabled()).toBe(true);
+    await page.getByTestId('discovery-select-127.0.0.50').check();
+    await page.getByTestId('discovery-push').click();
+    expect(await page.getByTestId('push-discovered-targets').textContent()).toContain(
+      '1 discovered machine (SSH on port 22): 127.0.0.50',
+    );
+    await page.getByTestId('push-account-select').click();
+    await page.getByRole('option', { name: 'e2e root (root)' }).click();
+    await page.screenshot({ path: join(SHOTS, 'discovery-02-push.png'), fullPage: true });
+    await page.getByTestId('push-start-submit').click();
+    // The push page shows the new job with its one target (the listener is no sshd: it fails).
+    await page.getByTestId('client-push').waitFor();
+    await expect
+      .poll(() => page.getByTestId('push-targets').textContent(), { timeout: 30_000 })
+      .toContain('127.0.0.50');
+    const jobs = await site.api.call(ops.clientPush.listJobs, {});
+    expect(jobs[0]?.source).toBe('discovered');
+  });
+
+  it("shows a collection's discovered members with no agent", async () => {
+    const col = await site.api.call(ops.collections.create, {
+      body: { name: 'with a discovered machine', rules: [] },
+    });
+    await site.api.call(ops.discovery.addCollectionMembers, {
+      params: { id: col.id },
+      body: { addresses: ['127.0.0.50'] },
+    });
+    await page.goto(`${site.adminUrl}/collections/${col.id}`);
+    const row = page.getByTestId('collection-discovered-127.0.0.50');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('no agent');
+    await page.screenshot({ path: join(SHOTS, 'discovery-03-collection.png'), fullPage: true });
+  });
+
   it('refuses a sweep of a /8 with its error code', async () => {
+    await page.getByTestId('nav-discovery').click();
     await page.getByTestId('discovery-targets').fill('10.0.0.0/8');
     await page.getByTestId('discovery-start-button').click();
     await expect

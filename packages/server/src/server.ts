@@ -81,6 +81,7 @@ import { registerPhasedDeploymentRoutes } from './deployments/phased/routes.js';
 import { registerDeploymentReportRoutes } from './deployments/report-routes.js';
 import { DiscoveryService } from './discovery/service.js';
 import { registerDiscoveryRoutes } from './discovery/routes.js';
+import { DiscoveredMembersService } from './discovery/collection-members-service.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
 import { SiteSettingsService, registerSiteRoutes } from './site/site-settings.js';
 
@@ -264,18 +265,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     followContentVersions: roles.has('scheduler'),
   });
   const phased = new PhasedDeploymentService(ctx, software.deployments);
-  let pushRunner: PushRunner | undefined;
-  const clientPush = new ClientPushService(ctx, () => pushRunner);
+  const clientPush = new ClientPushService(ctx);
   const pushAccounts = new PushAccountService(ctx, secrets, () => clientPush.settings());
-  if (roles.has('scheduler'))
-    pushRunner = new PushRunner({
-      ctx,
-      secrets,
-      enrolment,
-      settings: () => clientPush.settings(),
-    });
+  const pushRunner = roles.has('scheduler')
+    ? new PushRunner({
+        ctx,
+        secrets,
+        enrolment,
+        store: contentStore,
+        settings: () => clientPush.settings(),
+      })
+    : undefined;
   const siteSettings = new SiteSettingsService(ctx);
-  const discovery = new DiscoveryService(ctx);
+  const discovery = new DiscoveryService(ctx, () => clientPush.runAutomatic('after a sweep'));
   await siteSettings.start();
   await ensureBuiltinCollections(ctx);
   // An empty STEWARD_ADMIN_PASSWORD counts as unset (a password is then generated).
@@ -367,7 +369,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerPhasedDeploymentRoutes(admin, phased);
     registerDeploymentReportRoutes(admin, ctx);
     registerClientPushRoutes(admin, clientPush, pushAccounts);
-    registerDiscoveryRoutes(admin, discovery);
+    registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();
@@ -442,10 +444,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             runAtStart: true,
             run: () => pushRunner.recover().then(() => pushRunner.tick()),
           },
-          { name: 'client-push:attempts', intervalMs: 2_000, run: () => pushRunner.tick() },
+          // A backstop only: the runner wakes on bus events and its retry timer (ADR 0030).
+          { name: 'client-push:attempts', intervalMs: 60_000, run: () => pushRunner.tick() },
         ]
       : []),
     { name: 'discovery:scheduled', intervalMs: 60_000, run: () => discovery.runScheduled() },
+    {
+      name: 'client-push:automatic',
+      intervalMs: 3600_000,
+      run: () => clientPush.runAutomatic('on its hourly schedule'),
+    },
     {
       name: 'sessions:expire',
       intervalMs: 3600_000,

@@ -3,10 +3,9 @@
  * loopback addresses (test-support/sshd-hosts.ts), the real agent tarball and install-agent.sh.
  * A push succeeds only once the pushed agent has enrolled and reported its inventory.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ops,
@@ -19,7 +18,6 @@ import {
   createTestSite,
   exec,
   STEWARD,
-  REPO,
   waitFor,
   type Site,
   type TestDialect,
@@ -32,24 +30,7 @@ import {
   type SshKeyPair,
 } from '../../../test-support/sshd-hosts.js';
 import { postgresReachable } from './support/db.js';
-
-const PACKAGES = join(REPO, 'packages/agent/dist/packages');
-
-function tarballPresent(): boolean {
-  return (
-    existsSync(PACKAGES) &&
-    readdirSync(PACKAGES).some((f) => /^steward-agent-.+-linux\.tar\.gz$/.test(f))
-  );
-}
-
-/** Builds the agent tarball once if the tree has none (packaging is another helper's script). */
-function ensureTarball(): boolean {
-  if (tarballPresent()) return true;
-  const script = join(REPO, 'packages/agent/packaging/build-tarball.sh');
-  if (!existsSync(script)) return false;
-  const r = spawnSync('bash', [script], { cwd: REPO, stdio: 'inherit' });
-  return r.status === 0 && tarballPresent();
-}
+import { ensureAgentTarball, makeTarballProduction } from '../../../test-support/agent-package.js';
 
 async function waitForState(
   api: ApiClient,
@@ -81,9 +62,10 @@ describe.each(dialects)('client push over SSH (%s)', (dialect) => {
   let dir: string;
   let key: SshKeyPair;
   let account: PushAccount;
+  let production = '';
   const hosts: SshHost[] = [];
   let skip = false;
-  const haveTarball = ensureTarball();
+  const haveTarball = ensureAgentTarball() !== undefined;
 
   beforeAll(async () => {
     if (dialect === 'postgres' && !(await postgresReachable())) {
@@ -93,6 +75,7 @@ describe.each(dialects)('client push over SSH (%s)', (dialect) => {
     dir = mkdtempSync(join(tmpdir(), 'steward-push-test-'));
     key = makeKeyPair(dir, 'push');
     site = await createTestSite({ dialect, withEnrolledDevices: 1 });
+    production = await makeTarballProduction(site.api);
     account = await site.api.call(ops.clientPush.createAccount, {
       body: { name: 'root key', user: 'root', privateKey: key.privateKey, serviceMode: 'none' },
     });
@@ -241,6 +224,10 @@ describe.each(dialects)('client push over SSH (%s)', (dialect) => {
     const device = await site.api.call(ops.devices.get, { params: { id: done.deviceId ?? '' } });
     expect(device.lastInventoryAt).not.toBeNull();
     const log = detail.attemptLog[0]?.log.join('\n') ?? '';
+    // The package is the production version's, from the content library.
+    expect(log).toContain(
+      `agent ${production} (production): steward-agent-${production}-linux.tar.gz`,
+    );
     expect(log).toContain('install: step=');
     expect(log).not.toMatch(/--token [A-Za-z0-9]/);
     expect(existsSync(h.stateDir)).toBe(true);
@@ -249,6 +236,23 @@ describe.each(dialects)('client push over SSH (%s)', (dialect) => {
     expect(again?.state).toBe('skipped-already-client');
     expect(again?.reason).toContain('already pushed');
   }, 200_000);
+
+  it('with no production agent version, an attempt fails saying so and is retried', async () => {
+    if (skip || !haveTarball) return;
+    await site.api.call(ops.agentVersions.updateSettings, { body: { productionVersion: null } });
+    try {
+      const h = await host();
+      const [t] = await push(site.api, account.name, [h.target]);
+      const done = await waitForState(site.api, t?.id ?? '', ['retry-scheduled', 'failed']);
+      expect(done.state).toBe('retry-scheduled');
+      expect(done.lastErrorCode).toBe('PUSH_NO_PRODUCTION_VERSION');
+      expect(done.lastError).toContain('steward agent-version settings --production');
+    } finally {
+      await site.api.call(ops.agentVersions.updateSettings, {
+        body: { productionVersion: production },
+      });
+    }
+  });
 
   it('steward push: account add, start, status --json and log', async () => {
     if (skip) return;

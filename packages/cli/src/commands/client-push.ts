@@ -5,11 +5,13 @@ import {
   describeSetting,
   ops,
   settingEntries,
+  type ApiClient,
   shownLabel,
   type ClientPushSettings,
   type PushJobDetail,
   type PushServiceMode,
   type PushTarget,
+  type StartPushRequest,
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
@@ -168,34 +170,59 @@ function printTargets(ctx: Ctx, targets: readonly PushTarget[]): void {
   );
 }
 
+const list = (v: string): string[] =>
+  v
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+
+/** The request's target part from the flags: exactly one of hosts, collection, discovered. */
+function targetsOf(opts: {
+  string(name: string): string | undefined;
+}): Pick<StartPushRequest, 'hosts' | 'collection' | 'discovered'> {
+  const hosts = opts.string('hosts');
+  const collection = opts.string('collection');
+  const discovered = opts.string('discovered');
+  const search = opts.string('discoveredSearch');
+  const given = [hosts, collection, discovered ?? search].filter((v) => v !== undefined);
+  if (given.length !== 1)
+    throw usageError(
+      'give one of --hosts <list>, --collection <name>, --discovered <addresses|all> or --discovered-search <text>',
+    );
+  if (hosts !== undefined) return { hosts: list(hosts) };
+  if (collection !== undefined) return { collection };
+  return {
+    discovered: {
+      ...(discovered !== undefined && discovered !== 'all' ? { addresses: list(discovered) } : {}),
+      ...(search !== undefined ? { search } : {}),
+    },
+  };
+}
+
 function addStart(push: Command, ctx: Ctx): void {
   const start = withJson(
     push
       .command('start')
-      .description('push the agent to hosts or to the devices of a collection')
+      .description(
+        'push the agent to hosts, to the devices of a collection, or to discovered machines',
+      )
       .requiredOption('--account <name>', 'the push account')
       .option('--hosts <list>', 'comma-separated host names or addresses (host:port allowed)')
-      .option('--collection <name>', 'a collection: its devices are the targets'),
+      .option('--collection <name>', 'a collection: its devices are the targets')
+      .option(
+        '--discovered <list>',
+        'discovered machines by address (comma-separated), or "all": every one with no agent (SSH on port 22)',
+      )
+      .option(
+        '--discovered-search <text>',
+        'the discovered machines with no agent whose address, DNS name, MAC or OS guess contains text',
+      ),
   );
   action(start, async ({ opts }) => {
-    const hosts = opts.string('hosts');
-    const collection = opts.string('collection');
-    if ((hosts === undefined) === (collection === undefined))
-      throw usageError('give --hosts <list> or --collection <name>');
     const job = await (
       await ctx.client()
     ).call(ops.clientPush.startJob, {
-      body: {
-        account: opts.string('account') ?? '',
-        ...(hosts !== undefined
-          ? {
-              hosts: hosts
-                .split(',')
-                .map((h) => h.trim())
-                .filter(Boolean),
-            }
-          : { collection: collection ?? '' }),
-      },
+      body: { account: opts.string('account') ?? '', ...targetsOf(opts) },
     });
     if (opts.flag('json')) {
       ctx.out.json(job);
@@ -325,37 +352,59 @@ function addHostKeys(push: Command, ctx: Ctx): void {
   );
 }
 
-function printSettings(ctx: Ctx, s: ClientPushSettings): void {
-  ctx.out.fields(
-    settingEntries(ClientPushSettingsOptions).map(({ key, field }): [string, string] => [
+function printSettings(ctx: Ctx, s: ClientPushSettings, accountName: string): void {
+  ctx.out.fields([
+    ...settingEntries(ClientPushSettingsOptions).map(({ key, field }): [string, string] => [
       shownLabel(field),
       describeSetting(field, s[key]),
     ]),
-  );
+    ['Automatic push account', accountName],
+  ]);
+}
+
+/** The automatic push account's name (the settings hold its id). */
+async function accountNameOf(client: ApiClient, s: ClientPushSettings): Promise<string> {
+  if (s.automaticPushAccountId === null) return 'none';
+  const accounts = await client.call(ops.clientPush.listAccounts, {});
+  return accounts.find((a) => a.id === s.automaticPushAccountId)?.name ?? s.automaticPushAccountId;
 }
 
 function addSettings(push: Command, ctx: Ctx): void {
   const settings = push.command('settings').description('client push settings');
   action(withJson(settings.command('show').description('show them')), async ({ opts }) => {
-    const s = await (await ctx.client()).call(ops.clientPush.getSettings, {});
+    const client = await ctx.client();
+    const s = await client.call(ops.clientPush.getSettings, {});
     if (opts.flag('json')) {
       ctx.out.json(s);
       return;
     }
-    printSettings(ctx, s);
+    printSettings(ctx, s, await accountNameOf(client, s));
   });
   const set = withJson(
-    addSettingFlags(settings.command('set').description('change them'), ClientPushSettingsOptions),
+    addSettingFlags(
+      settings.command('set').description('change them'),
+      ClientPushSettingsOptions,
+    ).option(
+      '--automatic-push-account <name>',
+      'the push account automatic site-wide push uses ("none" clears it)',
+    ),
   );
   action(set, async ({ opts }) => {
-    const body = readSettingFlags(set, ClientPushSettingsOptions);
+    const account = opts.string('automaticPushAccount');
+    const body = {
+      ...readSettingFlags(set, ClientPushSettingsOptions),
+      ...(account === undefined
+        ? {}
+        : { automaticPushAccountId: account === 'none' ? null : account }),
+    };
     if (Object.keys(body).length === 0)
       throw usageError('nothing to set: give at least one setting flag (see --help)');
-    const s = await (await ctx.client()).call(ops.clientPush.updateSettings, { body });
+    const client = await ctx.client();
+    const s = await client.call(ops.clientPush.updateSettings, { body });
     if (opts.flag('json')) {
       ctx.out.json(s);
       return;
     }
-    printSettings(ctx, s);
+    printSettings(ctx, s, await accountNameOf(client, s));
   });
 }

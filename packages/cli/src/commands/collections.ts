@@ -17,6 +17,7 @@ import {
   resolveCollectionId,
   ruleFlags,
 } from './collection-rules.js';
+import { addCollectionDiscovered } from './collection-discovered.js';
 import { printDevices } from './device-views.js';
 import { fetchPages, paging } from './devices.js';
 import { explainQueryError } from './query.js';
@@ -46,6 +47,7 @@ export function registerCollectionCommands(program: Command, ctx: Ctx): void {
   addCollectionEvaluate(collection, ctx);
   addCollectionNotify(collection, ctx);
   addCollectionPreview(collection, ctx);
+  addCollectionDiscovered(collection, ctx);
 }
 
 function addCollectionList(collection: Command, ctx: Ctx): void {

@@ -149,6 +149,24 @@ function addCancel(discovery: Command, ctx: Ctx): void {
   });
 }
 
+/** Discovered machines as a table (also `steward collection discovered list`). */
+export function printMachines(ctx: Ctx, items: readonly DiscoveredMachine[], empty: string): void {
+  const now = ctx.io.now();
+  ctx.out.table(
+    [
+      { header: 'ADDRESS' },
+      { header: 'DNS NAME' },
+      { header: 'MAC' },
+      { header: 'PORTS' },
+      { header: 'OS GUESS' },
+      { header: 'AGENT' },
+      { header: 'LAST SEEN', flex: true },
+    ],
+    items.map((m) => machineRow(m, now)),
+    empty,
+  );
+}
+
 function machineRow(m: DiscoveredMachine, now: Date): string[] {
   return [
     m.address,
@@ -191,20 +209,7 @@ function addList(discovery: Command, ctx: Ctx): void {
       ctx.out.json(page);
       return;
     }
-    const now = ctx.io.now();
-    ctx.out.table(
-      [
-        { header: 'ADDRESS' },
-        { header: 'DNS NAME' },
-        { header: 'MAC' },
-        { header: 'PORTS' },
-        { header: 'OS GUESS' },
-        { header: 'AGENT' },
-        { header: 'LAST SEEN', flex: true },
-      ],
-      page.items.map((m) => machineRow(m, now)),
-      'No machines discovered.',
-    );
+    printMachines(ctx, page.items, 'No machines discovered.');
     if (page.total > page.items.length)
       ctx.out.note(`${page.items.length} of ${page.total} shown (--limit)`);
   });

@@ -90,9 +90,10 @@ export const clientPushOperations = defineOperations({
       ErrorCode.INVALID_INPUT,
       ErrorCode.PUSH_ACCOUNT_NOT_FOUND,
       ErrorCode.PUSH_NO_TARGETS,
+      ErrorCode.PUSH_DISCOVERED_NOT_FOUND,
       ErrorCode.NOT_FOUND,
     ],
-    summary: 'Starts a push to hosts or to the devices of a collection',
+    summary: 'Starts a push to hosts, to the devices of a collection, or to discovered machines',
     tags,
   },
   listJobs: {

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Nullable } from '../common/schemas.js';
-import { integerSetting, settingsValueProperties } from '../common/settings.js';
+import { booleanSetting, integerSetting, settingsValueProperties } from '../common/settings.js';
 
 /**
  * Client push (issue 9): the site installs the agent on machines over SSH, with a stored push
@@ -140,7 +140,14 @@ export const PushTargetDetail = Type.Composite([
 ]);
 export type PushTargetDetail = Static<typeof PushTargetDetail>;
 
-export const PushJobSource = Type.Union([Type.Literal('hosts'), Type.Literal('collection')]);
+export const PushJobSource = Type.Union([
+  Type.Literal('hosts'),
+  Type.Literal('collection'),
+  /** Machines network discovery found, chosen by address or by a filter. */
+  Type.Literal('discovered'),
+  /** Automatic site-wide push: discovered machines in the boundaries with no agent. */
+  Type.Literal('automatic'),
+]);
 export type PushJobSource = Static<typeof PushJobSource>;
 
 export const PushJobCounts = Type.Record(Type.String(), Type.Integer());
@@ -165,13 +172,34 @@ export const PushJobDetail = Type.Composite([
 ]);
 export type PushJobDetail = Static<typeof PushJobDetail>;
 
+/** Which discovered machines a push targets: `addresses`, or `search` (empty: all) among those with no agent. */
+export const PushDiscoveredSelection = Type.Object(
+  {
+    addresses: Type.Optional(
+      Type.Array(Type.String({ minLength: 7, maxLength: 15, pattern: '^[0-9.]+$' }), {
+        minItems: 1,
+        maxItems: 5000,
+      }),
+    ),
+    /** As the discovered-machines list's search: address, DNS name, MAC or OS guess contains it. */
+    search: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type PushDiscoveredSelection = Static<typeof PushDiscoveredSelection>;
+
 export const StartPushRequest = Type.Object(
   {
     /** A push account by id or name. */
     account: Type.String({ minLength: 1, maxLength: 100 }),
     hosts: Type.Optional(Type.Array(PushHost, { minItems: 1, maxItems: 5000 })),
-    /** A collection by id or name: its devices' names are the targets. */
+    /**
+     * A collection by id or name: its devices' names are the targets, and its discovered
+     * members' addresses (machines with no agent, ADR 0030).
+     */
     collection: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    /** Discovered machines (SSH on port 22): by address, or every one with no agent matching a search. */
+    discovered: Type.Optional(PushDiscoveredSelection),
   },
   { additionalProperties: false },
 );
@@ -240,6 +268,19 @@ export const ClientPushSettingsOptions = {
     default: 20,
     flag: { kind: 'value', name: 'connect-timeout-seconds', placeholder: '<seconds>' },
   }),
+  automaticPush: booleanSetting({
+    label: 'Automatic site-wide push',
+    help: "Push the agent to every discovered machine in the site's boundaries that has no agent (after each sweep and every hour), with the automatic push account",
+    default: false,
+    flag: {
+      kind: 'switch',
+      name: 'automatic-push',
+      on: true,
+      off: false,
+      onHelp: "push to discovered machines in the site's boundaries that have no agent",
+      offHelp: 'no automatic push (pushes are started by hand)',
+    },
+  }),
   enrolmentTimeoutSeconds: integerSetting({
     label: 'Enrolment timeout',
     help: 'Seconds to wait, after the install, for the agent to enrol and report its inventory',
@@ -251,7 +292,16 @@ export const ClientPushSettingsOptions = {
   }),
 };
 
-export const ClientPushSettings = Type.Object(settingsValueProperties(ClientPushSettingsOptions), {
-  additionalProperties: false,
-});
+export const ClientPushSettings = Type.Object(
+  {
+    ...settingsValueProperties(ClientPushSettingsOptions),
+    /**
+     * The push account automatic site-wide push uses (id; a name is accepted on change). A
+     * reference, not a value with limits, so it is not in the declaration: `steward push
+     * settings set --automatic-push-account` and the settings page's account picker set it.
+     */
+    automaticPushAccountId: Nullable(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
 export type ClientPushSettings = Static<typeof ClientPushSettings>;

@@ -157,6 +157,10 @@ export const ErrorCode = {
   PUSH_NO_SUDO: 'PUSH_NO_SUDO',
   /** The agent package is not available on the site server. */
   PUSH_PACKAGE_MISSING: 'PUSH_PACKAGE_MISSING',
+  /** The site has no production agent version (agent-version settings): nothing to push. */
+  PUSH_NO_PRODUCTION_VERSION: 'PUSH_NO_PRODUCTION_VERSION',
+  /** Addresses given to push to that no sweep has found (discovered machines). */
+  PUSH_DISCOVERED_NOT_FOUND: 'PUSH_DISCOVERED_NOT_FOUND',
   PUSH_COPY_FAILED: 'PUSH_COPY_FAILED',
   PUSH_INSTALL_FAILED: 'PUSH_INSTALL_FAILED',
   /** Installed, but the agent did not enrol and report inventory in time. */
@@ -171,6 +175,8 @@ export const ErrorCode = {
   /** A sweep with no targets given and no IPv4 boundaries to default to. */
   DISCOVERY_NO_TARGETS: 'DISCOVERY_NO_TARGETS',
   DISCOVERY_SWEEP_NOT_FOUND: 'DISCOVERY_SWEEP_NOT_FOUND',
+  /** An address no sweep has found (or not a member of the collection named). */
+  DISCOVERY_MACHINE_NOT_FOUND: 'DISCOVERY_MACHINE_NOT_FOUND',
   /** Cancel asked of a sweep that has already finished. */
   DISCOVERY_SWEEP_FINISHED: 'DISCOVERY_SWEEP_FINISHED',
   // client settings per collection and client health (issue 9)

@@ -1,8 +1,10 @@
 import { ErrorCode } from '../common/errors.js';
-import { IdParams } from '../http/common.js';
+import { Type } from '@sinclair/typebox';
+import { IdParams, Key, NoContent } from '../http/common.js';
 import { defineOperations } from '../http/operation.js';
 import { Page } from '../http/paging.js';
 import {
+  AddDiscoveredMembersRequest,
   DiscoveredMachine,
   DiscoverySettings,
   ListDiscoveredQuery,
@@ -68,6 +70,42 @@ export const discoveryOperations = defineOperations({
     permission: 'read',
     errors: [],
     summary: 'Discovered machines, with the enrolled device each one is (if any)',
+    tags,
+  },
+  // Discovered machines as collection members (ADR 0030): a second member kind, by address.
+  // Only client push and the collection's page read them; they have no agent to act on.
+  listCollectionMembers: {
+    method: 'GET',
+    path: '/collections/:id/discovered-members',
+    params: IdParams,
+    responses: { 200: Type.Array(DiscoveredMachine) },
+    permission: 'read',
+    errors: [ErrorCode.COLLECTION_NOT_FOUND],
+    summary: 'The discovered machines a collection includes (deviceId null: no agent)',
+    tags,
+  },
+  addCollectionMembers: {
+    method: 'POST',
+    path: '/collections/:id/discovered-members',
+    params: IdParams,
+    body: AddDiscoveredMembersRequest,
+    responses: { 200: Type.Array(DiscoveredMachine) },
+    permission: 'collections:write',
+    errors: [ErrorCode.COLLECTION_NOT_FOUND, ErrorCode.DISCOVERY_MACHINE_NOT_FOUND],
+    summary: 'Includes discovered machines in a collection (a push to it then targets them)',
+    tags,
+  },
+  removeCollectionMember: {
+    method: 'DELETE',
+    path: '/collections/:id/discovered-members/:address',
+    params: Type.Object(
+      { id: Key, address: Type.String({ maxLength: 15 }) },
+      { additionalProperties: false },
+    ),
+    responses: { 204: NoContent },
+    permission: 'collections:write',
+    errors: [ErrorCode.COLLECTION_NOT_FOUND, ErrorCode.DISCOVERY_MACHINE_NOT_FOUND],
+    summary: 'Removes a discovered machine from a collection',
     tags,
   },
   getSettings: {

@@ -194,3 +194,15 @@ export const ListSweepsQuery = Type.Object(
   { additionalProperties: false },
 );
 export type ListSweepsQuery = Static<typeof ListSweepsQuery>;
+
+/** Discovered machines to include in a collection, by address (ADR 0030). */
+export const AddDiscoveredMembersRequest = Type.Object(
+  {
+    addresses: Type.Array(Type.String({ minLength: 7, maxLength: 15, pattern: '^[0-9.]+$' }), {
+      minItems: 1,
+      maxItems: 5000,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type AddDiscoveredMembersRequest = Static<typeof AddDiscoveredMembersRequest>;

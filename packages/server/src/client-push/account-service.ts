@@ -122,7 +122,7 @@ export class PushAccountService {
     const log: string[] = [];
     const add = { add: (line: string) => log.push(`${nowIso(this.ctx)} ${line}`) };
     try {
-      const session = await connectAndCheck(
+      const { session } = await connectAndCheck(
         {
           ctx: this.ctx,
           secrets: this.secrets,

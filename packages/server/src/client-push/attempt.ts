@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode, type ClientPushSettings, type PushTargetState } from '@steward/protocol';
 import { SYSTEM_ACTOR, nowIso, type SiteContext } from '../context.js';
 import type { EnrolmentService } from '../enrolment/service.js';
-import { deviceEnrolledWithToken, devicesMatchingHost } from '../devices/repository.js';
+import { devicesMatchingHost } from '../devices/repository.js';
+import { linkMachineToDevice } from '../discovery/repository.js';
+import type { EnrolmentWaiter } from './enrolment-waiter.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { readAgentVersionSettings } from '../agent-versions/service.js';
-import { findAgentTarball } from './agent-package.js';
-import { parseInstallLines, shellQuote } from './prerequisites.js';
+import { createReadStream } from 'node:fs';
+import type { ContentStore } from '../content/content-store.js';
+import { choosePushPackage, type PushPackage } from './agent-package.js';
+import { parseInstallLines, shellQuote, type HostFacts } from './prerequisites.js';
 import {
   findPushAccount,
   findPushJob,
@@ -21,6 +25,10 @@ import { PROBE_TIMEOUT_MS, connectAndCheck, type ConnectDeps } from './connect.j
 
 export interface AttemptDeps extends ConnectDeps {
   enrolment: EnrolmentService;
+  /** The content library: the production agent version's files are read from it. */
+  store: ContentStore;
+  /** Tells the attempt when its agent has enrolled and reported inventory (one per runner). */
+  waiter: EnrolmentWaiter;
   /**
    * Called once the SSH session is closed: waiting for enrolment holds no session, so the runner
    * gives the slot to the next target (`maxConcurrentSessions` counts SSH sessions).
@@ -42,29 +50,29 @@ class AttemptLog {
 
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
 
-/** Copies the tarball, makes a single-use token, runs install-agent.sh; logs its lines. */
+/**
+ * Copies the production version's package and runs install-agent.sh with a single-use token, in
+ * one command whose standard input is the tarball: one channel and one remote shell for copy,
+ * unpack and install (before, mktemp, an SFTP channel and the install were three round trips,
+ * each a process start on the target). A single executable, when the target needs one, follows
+ * over SFTP into the unpacked tree. Logs install-agent.sh's step lines.
+ */
 async function install(
   d: AttemptDeps,
   target: PushTargetRow,
   account: PushAccountRow,
   session: SshSession,
+  facts: HostFacts,
   log: AttemptLog,
   attemptId: string,
   onState: (s: PushTargetState) => Promise<void>,
 ): Promise<string> {
-  const tarball = findAgentTarball();
+  const pkg = await choosePushPackage(d.ctx.db.kysely, d.store, facts);
+  log.add(
+    `agent ${pkg.version} (production): ${pkg.tarball.name}${pkg.sea ? ` + ${pkg.sea.name}` : ''} (${pkg.why})`,
+  );
   // What this attempt installs: client deployment status counts it towards this version.
-  await updatePushAttempt(d.ctx.db.kysely, attemptId, { agent_version: tarball.version });
-  await onState('copying');
-  const tmp = await session.exec('mktemp -d /tmp/steward-push.XXXXXX', PROBE_TIMEOUT_MS);
-  const dir = tmp.stdout.trim();
-  if (tmp.code !== 0 || !dir.startsWith('/tmp/steward-push.'))
-    throw new PushStepError(ErrorCode.PUSH_COPY_FAILED, `mktemp failed: ${tmp.stderr.trim()}`);
-  const remote = `${dir}/steward-agent.tar.gz`;
-  log.add(`copying agent ${tarball.version} to ${remote} (SFTP)`);
-  await session.put(tarball.path, remote);
-  log.add('copied');
-  await onState('installing');
+  await updatePushAttempt(d.ctx.db.kysely, attemptId, { agent_version: pkg.version });
   const token = await d.enrolment.createToken(SYSTEM_ACTOR, {
     description: `client push to ${target.host} (job ${target.job_id})`,
     maxUses: 1,
@@ -72,21 +80,46 @@ async function install(
   });
   await updatePushTarget(d.ctx.db.kysely, target.id, { token_id: token.id });
   log.add(`single-use enrolment token ${token.id} created`);
+  await onState('copying');
   const sudo = account.user_name === 'root' ? '' : 'sudo -n ';
   const args = (secret: string): string =>
     `${sudo}sh steward-agent/install-agent.sh --token ${secret} --service ${account.service_mode}` +
     ' ${STEWARD_PREFIX:+--prefix "$STEWARD_PREFIX"} ${STEWARD_STATE_DIR:+--state-dir "$STEWARD_STATE_DIR"}';
-  log.add(`running: ${args('<token>')}`);
-  const cmd =
-    `cd ${shellQuote(dir)} && tar -xzf steward-agent.tar.gz && ${args(shellQuote(token.token ?? ''))}; ` +
-    `rc=$?; cd /; rm -rf ${shellQuote(dir)}; exit $rc`;
-  const r = await session.exec(cmd, INSTALL_TIMEOUT_MS);
+  let dir = '';
+  if (pkg.sea) {
+    // The single executable goes in before install-agent.sh runs, so the unpack is a step apart.
+    dir = await unpackWithSea(session, pkg, log);
+  }
+  log.add(
+    `${pkg.sea ? 'installing from' : 'copying the tarball into'} a temporary folder and running: ${args('<token>')}`,
+  );
+  const copy = { done: false };
+  const installing = (): void => {
+    copy.done = true;
+    log.add(`copied ${pkg.tarball.size} bytes`);
+    void onState('installing');
+  };
+  const cmd = pkg.sea
+    ? `cd ${shellQuote(dir)} && ${args(shellQuote(token.token ?? ''))}; rc=$?; cd /; rm -rf ${shellQuote(dir)}; exit $rc`
+    : `d=$(mktemp -d /tmp/steward-push.XXXXXX) || exit 97; cd "$d" && tar -xzf - && ` +
+      `${args(shellQuote(token.token ?? ''))}; rc=$?; cd /; rm -rf "$d"; exit $rc`;
+  if (pkg.sea) installing();
+  const r = await session.exec(
+    cmd,
+    INSTALL_TIMEOUT_MS,
+    pkg.sea ? undefined : { stream: createReadStream(pkg.tarball.path), onDone: installing },
+  );
   const lines = parseInstallLines(r.stdout);
   for (const l of lines) log.add(`install: step=${l.step} status=${l.status} ${l.detail}`);
   const errTail = r.stderr.trim().split('\n').filter(Boolean).slice(-10);
   for (const l of errTail) log.add(`install stderr: ${l}`);
   if (r.code !== 0) {
     const failed = lines.find((l) => l.status !== 'ok');
+    if (!copy.done)
+      throw new PushStepError(
+        ErrorCode.PUSH_COPY_FAILED,
+        `the target stopped reading the tarball (exit ${String(r.code)}): ${errTail.at(-1) ?? ''}`,
+      );
     throw new PushStepError(
       ErrorCode.PUSH_INSTALL_FAILED,
       `install-agent.sh exited ${String(r.code)}${failed ? ` (step ${failed.step}: ${failed.detail})` : ''}`,
@@ -96,40 +129,55 @@ async function install(
   return token.id;
 }
 
+/** mktemp, the tarball unpacked from standard input, then the single executable over SFTP. */
+async function unpackWithSea(
+  session: SshSession,
+  pkg: PushPackage,
+  log: AttemptLog,
+): Promise<string> {
+  const r = await session.exec(
+    'd=$(mktemp -d /tmp/steward-push.XXXXXX) && cd "$d" && tar -xzf - && mkdir -p steward-agent/bin && echo "$d"',
+    PROBE_TIMEOUT_MS,
+    { stream: createReadStream(pkg.tarball.path) },
+  );
+  const dir = r.stdout.trim();
+  if (r.code !== 0 || !dir.startsWith('/tmp/steward-push.'))
+    throw new PushStepError(
+      ErrorCode.PUSH_COPY_FAILED,
+      `unpacking the tarball failed: ${r.stderr.trim()}`,
+    );
+  const sea = pkg.sea;
+  if (sea) {
+    log.add(`copying ${sea.name} (${sea.size} bytes, SFTP)`);
+    await session.put(sea.path, `${dir}/steward-agent/bin/steward-agent-sea`);
+    const c = await session.exec(
+      `chmod 0755 ${shellQuote(`${dir}/steward-agent/bin/steward-agent-sea`)}`,
+      PROBE_TIMEOUT_MS,
+    );
+    if (c.code !== 0)
+      throw new PushStepError(ErrorCode.PUSH_COPY_FAILED, `chmod failed: ${c.stderr.trim()}`);
+  }
+  return dir;
+}
+
 /** Waits until the device enrolled with the token has reported its inventory. */
-async function waitForEnrolment(
+function waitForEnrolment(
   d: AttemptDeps,
   tokenId: string,
   timeoutMs: number,
 ): Promise<{ id: string; name: string }> {
-  const deadline = Date.now() + timeoutMs;
-  let wake: () => void = () => undefined;
-  const unsubscribe = d.ctx.bus.subscribe('inventory-changed', () => wake());
-  try {
-    for (;;) {
-      const device = await deviceEnrolledWithToken(d.ctx.db.kysely, tokenId);
-      if (device?.last_inventory_at) return device;
-      if (d.signal.aborted)
-        throw new PushStepError(ErrorCode.PUSH_SESSION_FAILED, 'the site server is stopping');
-      if (Date.now() > deadline)
-        throw new PushStepError(
-          ErrorCode.PUSH_ENROLMENT_TIMEOUT,
-          device
-            ? `device ${device.id} enrolled but reported no inventory within ${timeoutMs / 1000} s`
-            : `the agent did not enrol within ${timeoutMs / 1000} s`,
-        );
-      // Woken by new inventory, else polls (another process may have taken the report).
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 1000);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-    }
-  } finally {
-    unsubscribe();
-  }
+  return d.waiter.wait(tokenId, {
+    timeoutMs,
+    signal: d.signal,
+    onAbort: () => new PushStepError(ErrorCode.PUSH_SESSION_FAILED, 'the site server is stopping'),
+    onTimeout: (device) =>
+      new PushStepError(
+        ErrorCode.PUSH_ENROLMENT_TIMEOUT,
+        device
+          ? `device ${device.id} enrolled but reported no inventory within ${timeoutMs / 1000} s`
+          : `the agent did not enrol within ${timeoutMs / 1000} s`,
+      ),
+  });
 }
 
 /** When a failed target is tried next, or null when it has given up. */
@@ -208,8 +256,18 @@ export async function runAttempt(d: AttemptDeps, target: PushTargetRow): Promise
         `push account "${job?.account_name ?? '?'}" no longer exists`,
         true,
       );
-    session = await connectAndCheck(d, target, account, log, onState);
-    const tokenId = await install(d, target, account, session, log, attemptId, onState);
+    const checked = await connectAndCheck(d, target, account, log, onState);
+    session = checked.session;
+    const tokenId = await install(
+      d,
+      target,
+      account,
+      session,
+      checked.facts,
+      log,
+      attemptId,
+      onState,
+    );
     session.close();
     session = undefined;
     d.onSessionClosed?.();
@@ -234,6 +292,7 @@ export async function runAttempt(d: AttemptDeps, target: PushTargetRow): Promise
       finished_at: at,
       outcome: 'succeeded',
     });
+    await linkMachineToDevice(db, { address: target.host, deviceId: device.id });
     await raiseSiteStatus(d.ctx, {
       message: 'PUSH_TARGET_SUCCEEDED',
       insertionStrings: [target.host, device.id, String(number)],

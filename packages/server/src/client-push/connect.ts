@@ -2,7 +2,12 @@ import { ErrorCode, type ClientPushSettings, type PushTargetState } from '@stewa
 import { nowIso, type SiteContext } from '../context.js';
 import type { SecretBox } from '../site/secret-box.js';
 import { raiseSiteStatus } from '../status/site-status.js';
-import { PROBE_SCRIPT, evaluatePrerequisites, parseFacts } from './prerequisites.js';
+import {
+  PROBE_SCRIPT,
+  evaluatePrerequisites,
+  parseFacts,
+  type HostFacts,
+} from './prerequisites.js';
 import {
   findHostKey,
   recordHostKey,
@@ -38,7 +43,7 @@ export function authOf(secrets: SecretBox, account: PushAccountRow): SshAuth {
 /**
  * What the probe and host-key checks share with `steward push account test`: connects with the
  * account (checking or recording the host key), runs the prerequisite checks, logs each step.
- * Returns the open session, or throws a PushStepError.
+ * Returns the open session and what the checks found, or throws a PushStepError.
  */
 export async function connectAndCheck(
   d: ConnectDeps,
@@ -46,7 +51,7 @@ export async function connectAndCheck(
   account: PushAccountRow,
   log: { add(line: string): void },
   onState: (s: PushTargetState) => Promise<void>,
-): Promise<SshSession> {
+): Promise<{ session: SshSession; facts: HostFacts }> {
   const settings = await d.settings();
   const recorded = await findHostKey(d.ctx.db.kysely, t.host, t.port);
   log.add(
@@ -104,6 +109,7 @@ export async function connectAndCheck(
   }
   log.add('connected');
   await onState('checking');
+  log.add('checking prerequisites');
   const probe = await session.exec(PROBE_SCRIPT, PROBE_TIMEOUT_MS);
   const facts = parseFacts(probe.stdout);
   log.add(
@@ -118,7 +124,7 @@ export async function connectAndCheck(
     throw new PushStepError(failure.code, failure.message, failure.permanent);
   }
   log.add('prerequisites met');
-  return session;
+  return { session, facts };
 }
 
 async function rememberKey(

@@ -16,6 +16,8 @@ export const PROBE_SCRIPT = [
   'echo "uid=$(id -u)"',
   'if [ "$(id -u)" != 0 ]; then if sudo -n true 2>/dev/null; then echo sudo=yes; else echo sudo=no; fi; fi',
   'echo "node=$(command -v node 2>/dev/null)"',
+  // `node --version` exits before starting V8: cheap even on a loaded host.
+  'echo "node_version=$(node --version 2>/dev/null)"',
 ].join('\n');
 
 export interface HostFacts {
@@ -28,6 +30,8 @@ export interface HostFacts {
   root: boolean;
   sudo: boolean;
   node: string;
+  /** Major version of that `node` (0 when there is none): the tarball needs 20 or later. */
+  nodeMajor: number;
 }
 
 export function parseFacts(stdout: string): HostFacts {
@@ -47,6 +51,7 @@ export function parseFacts(stdout: string): HostFacts {
     root: kv.get('uid') === '0',
     sudo: kv.get('sudo') === 'yes',
     node: kv.get('node') ?? '',
+    nodeMajor: Number(/^v(\d+)\./.exec(kv.get('node_version') ?? '')?.[1] ?? 0),
   };
 }
 

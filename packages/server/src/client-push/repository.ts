@@ -244,6 +244,33 @@ export function dueTargets(db: Queryable, now: string, limit: number): Promise<P
     .execute();
 }
 
+/** Which of these hosts have ever had a target on this port (automatic push targets a host once). */
+export async function hostsWithAnyTarget(
+  db: Queryable,
+  hosts: readonly string[],
+  port: number,
+): Promise<Set<string>> {
+  if (hosts.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('push_target')
+    .select('host')
+    .distinct()
+    .where('host', 'in', [...hosts])
+    .where('port', '=', port)
+    .execute();
+  return new Set(rows.map((r) => r.host));
+}
+
+/** When the next retry falls due (the earliest retry-scheduled target), or undefined. */
+export async function nextRetryAt(db: Queryable): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('push_target')
+    .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+    .where('state', '=', 'retry-scheduled')
+    .executeTakeFirst();
+  return r?.at ?? undefined;
+}
+
 /** Takes a due target for this process: false when another process (or a cancel) got there first. */
 export async function claimTarget(
   db: Queryable,

@@ -1,12 +1,17 @@
 import { ACTIVE_PUSH_STATES } from '@steward/protocol';
 import { nowIso } from '../context.js';
 import { runAttempt, type AttemptDeps } from './attempt.js';
-import { claimTarget, dueTargets, requeueOrphanedTargets } from './repository.js';
+import { EnrolmentWaiter } from './enrolment-waiter.js';
+import { claimTarget, dueTargets, nextRetryAt, requeueOrphanedTargets } from './repository.js';
+
+/** The longest a retry timer is set for; the scheduler's backstop tick covers the rest. */
+const MAX_TIMER_MS = 3600_000;
 
 /**
  * Runs push attempts in the scheduler process: at most `maxConcurrentSessions` holding an SSH
- * session at once (the wait for enrolment after it holds none); a tick
- * (every 2 s, at a job's start, and whenever an attempt ends) claims due targets for free slots.
+ * session at once (the wait for enrolment after it holds none). It wakes on events, not on a
+ * poll: targets queued in any process (`push-targets-queued` on the bus), an attempt's session
+ * closing (its slot is free), and a timer set to the earliest retry. While idle it reads nothing.
  * Attempts run beside the scheduler's jobs, not inside one, so a slow host never holds a tick.
  */
 export class PushRunner {
@@ -19,12 +24,22 @@ export class PushRunner {
   /** Set once this process leads the scheduler: only the leader runs attempts. */
   private leading = false;
   private again = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** The last fill found no free slot. */
+  private full = false;
+  private unsubscribe: (() => void) | undefined;
+  private readonly waiter: EnrolmentWaiter;
 
-  constructor(private readonly deps: Omit<AttemptDeps, 'signal'>) {}
+  constructor(private readonly deps: Omit<AttemptDeps, 'signal' | 'waiter'>) {
+    this.waiter = new EnrolmentWaiter(deps.ctx);
+  }
 
   /** At leadership: targets a dead process left mid-attempt are queued again. */
   async recover(): Promise<void> {
     this.leading = true;
+    this.unsubscribe ??= this.deps.ctx.bus.subscribe('push-targets-queued', () => {
+      void this.tick();
+    });
     const n = await requeueOrphanedTargets(this.deps.ctx.db.kysely, {
       processId: this.deps.ctx.processId,
       activeStates: ACTIVE_PUSH_STATES,
@@ -51,9 +66,27 @@ export class PushRunner {
         this.again = false;
         await this.fill();
       } while (this.askedAgain());
+      await this.armRetryTimer();
     } finally {
       this.ticking = false;
     }
+  }
+
+  /** Wakes at the earliest retry (a retry-scheduled target falls due without any event). */
+  private async armRetryTimer(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    // Every slot taken: the next session to close ticks, no timer needed.
+    if (this.abort.signal.aborted || this.full) return;
+    const at = await nextRetryAt(this.deps.ctx.db.kysely);
+    if (at === undefined) return;
+    const ms = Math.min(
+      MAX_TIMER_MS,
+      Math.max(0, Date.parse(at) - this.deps.ctx.clock.now().getTime()),
+    );
+    // At least 1 s: a due target whose slot is taken must not spin the timer.
+    this.retryTimer = setTimeout(() => void this.tick(), Math.max(ms, 1000));
+    this.retryTimer.unref();
   }
 
   /** Whether a tick was asked for while the last one ran (a method: set from other calls). */
@@ -64,6 +97,7 @@ export class PushRunner {
   private async fill(): Promise<void> {
     const { ctx } = this.deps;
     const free = (await this.deps.settings()).maxConcurrentSessions - this.running.size;
+    this.full = free <= 0;
     if (free <= 0 || this.abort.signal.aborted) return;
     const due = await dueTargets(ctx.db.kysely, nowIso(ctx), free + this.running.size);
     let started = 0;
@@ -87,7 +121,7 @@ export class PushRunner {
       };
       this.running.add(t.id);
       const p = runAttempt(
-        { ...this.deps, signal: this.abort.signal, onSessionClosed: release },
+        { ...this.deps, signal: this.abort.signal, waiter: this.waiter, onSessionClosed: release },
         { ...t, state: 'connecting' },
       )
         .catch((err: unknown) =>
@@ -104,6 +138,9 @@ export class PushRunner {
   /** Stops: running attempts end at their next step and queue their targets again. */
   async stop(): Promise<void> {
     this.abort.abort();
+    clearTimeout(this.retryTimer);
+    this.unsubscribe?.();
+    this.waiter.close();
     const all = Promise.allSettled([...this.attempts.values()]);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((r) => (timer = setTimeout(r, 10_000)))]);

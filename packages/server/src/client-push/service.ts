@@ -9,22 +9,23 @@ import {
   settingsDefaults,
   type PushJob,
   type PushJobDetail,
+  type PushJobSource,
   type PushTarget,
   type PushTargetDetail,
   type PushTargetState,
   type StartPushRequest,
 } from '@steward/protocol';
 import type { Insertable } from 'kysely';
-import { authorize, nowIso, type Actor, type SiteContext } from '../context.js';
+import { SYSTEM_ACTOR, authorize, nowIso, type Actor, type SiteContext } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { inTransaction } from '../db/database.js';
 import { storedSettings } from '../db/corrupt-row.js';
 import type { PushTargetTable } from '../db/tables/index.js';
-import { findCollection } from '../collections/repository.js';
-import { memberIdsOf } from '../collections/membership-repository.js';
-import { devicesMatchingHost, deviceNamesByIds } from '../devices/repository.js';
+import { devicesMatchingHost } from '../devices/repository.js';
 import { readSetting, writeSetting } from '../site/repository.js';
 import { raiseSiteStatus } from '../status/site-status.js';
+import { runAutomaticPush } from './automatic-push.js';
+import { requestedHosts } from './job-targets.js';
 import { parseTargetHost } from './prerequisites.js';
 import {
   attemptsOfTarget,
@@ -39,13 +40,16 @@ import {
   targetForHostInStates,
   targetsOfJob,
   updatePushTarget,
+  type PushAccountRow,
   type PushJobRow,
   type PushTargetRow,
 } from './repository.js';
-import type { PushRunner } from './runner.js';
 
 const SETTINGS_KEY = 'client_push_settings';
-const DEFAULTS: ClientPushSettings = settingsDefaults(ClientPushSettingsOptions);
+const DEFAULTS: ClientPushSettings = {
+  ...settingsDefaults(ClientPushSettingsOptions),
+  automaticPushAccountId: null,
+};
 
 export function toTarget(r: PushTargetRow): PushTarget {
   return {
@@ -93,13 +97,10 @@ const PENDING: readonly PushTargetState[] = [
 /**
  * Client push (issue 9): push jobs, their targets and the push settings (accounts and host keys:
  * `PushAccountService`). Attempts run in the scheduler process (`PushRunner`); this service only
- * queues them.
+ * queues them and says so on the bus (`push-targets-queued`), which wakes the runner wherever it runs.
  */
 export class ClientPushService {
-  constructor(
-    private readonly ctx: SiteContext,
-    private readonly runner: () => PushRunner | undefined,
-  ) {}
+  constructor(private readonly ctx: SiteContext) {}
 
   async settings(): Promise<ClientPushSettings> {
     const value = await readSetting(this.ctx.db.kysely, SETTINGS_KEY);
@@ -113,39 +114,84 @@ export class ClientPushService {
     return this.settings();
   }
 
+  /** Changes the settings given; the automatic push account may be named; audited. */
   async updateSettings(
     actor: Actor,
     patch: Partial<ClientPushSettings>,
   ): Promise<ClientPushSettings> {
     authorize(actor, 'enrolment:write');
     const at = nowIso(this.ctx);
-    return inTransaction(this.ctx.db.kysely, async (tx) => {
+    const next = await inTransaction(this.ctx.db.kysely, async (tx) => {
       const current = await readSetting(tx, SETTINGS_KEY);
-      const next = {
-        ...(current === undefined
+      const before =
+        current === undefined
           ? DEFAULTS
-          : storedSettings(ClientPushSettings, DEFAULTS, current, SETTINGS_KEY)),
-        ...patch,
-      };
-      await writeSetting(tx, { key: SETTINGS_KEY, value: JSON.stringify(next) });
+          : storedSettings(ClientPushSettings, DEFAULTS, current, SETTINGS_KEY);
+      const merged = { ...before, ...patch };
+      if (typeof patch.automaticPushAccountId === 'string') {
+        const account = await findPushAccount(tx, patch.automaticPushAccountId);
+        if (!account)
+          throw new NotFoundError(
+            'push account',
+            patch.automaticPushAccountId,
+            ErrorCode.PUSH_ACCOUNT_NOT_FOUND,
+          );
+        merged.automaticPushAccountId = account.id;
+      }
+      if (merged.automaticPush && merged.automaticPushAccountId === null)
+        throw new InputError(
+          ErrorCode.INVALID_INPUT,
+          'automatic site-wide push needs a push account (automaticPushAccountId)',
+        );
+      await writeSetting(tx, { key: SETTINGS_KEY, value: JSON.stringify(merged) });
       await writeAudit(tx, actor, at, {
         action: 'client-push-settings.update',
         targetType: 'site',
         targetId: this.ctx.siteCode,
         details: patch,
       });
-      return next;
+      if (
+        merged.automaticPush !== before.automaticPush ||
+        merged.automaticPushAccountId !== before.automaticPushAccountId
+      ) {
+        const account =
+          merged.automaticPushAccountId === null
+            ? undefined
+            : await findPushAccount(tx, merged.automaticPushAccountId);
+        await raiseSiteStatus(
+          this.ctx,
+          {
+            message: 'PUSH_AUTOMATIC_CHANGED',
+            insertionStrings: [
+              actor.userName,
+              merged.automaticPush ? 'on' : 'off',
+              account?.name ?? 'none',
+            ],
+          },
+          tx,
+        );
+      }
+      return merged;
+    });
+    await this.ctx.bus.publish('status-ingested', { count: 1 });
+    // The settings are saved: a failing first run is logged (the hourly run tries again).
+    if (next.automaticPush)
+      await this.runAutomatic('when it was turned on').catch((err: unknown) =>
+        this.ctx.log.error({ err }, 'automatic site-wide push'),
+      );
+    return next;
+  }
+
+  /** Automatic site-wide push (ADR 0030, `runAutomaticPush`): after sweeps, hourly, when turned on. */
+  runAutomatic(trigger: string): Promise<void> {
+    return runAutomaticPush(this.ctx, {
+      settings: () => this.settings(),
+      createJob: (j) => this.createJob(SYSTEM_ACTOR, j),
+      trigger,
     });
   }
 
   // ---- jobs ----
-
-  private async hostsOfCollection(idOrName: string): Promise<{ id: string; hosts: string[] }> {
-    const col = await findCollection(this.ctx.db.kysely, idOrName);
-    if (!col) throw new NotFoundError('collection', idOrName);
-    const ids = (await memberIdsOf(this.ctx.db.kysely, col.id).execute()).map((r) => r.device_id);
-    return { id: col.id, hosts: await deviceNamesByIds(this.ctx.db.kysely, ids) };
-  }
 
   /** Why a host gets no attempt (already a client, already pushed), or undefined. */
   private async skipReason(host: string, port: number): Promise<string | undefined> {
@@ -161,27 +207,47 @@ export class ClientPushService {
 
   async startJob(actor: Actor, req: StartPushRequest): Promise<PushJobDetail> {
     authorize(actor, 'enrolment:write');
-    if ((req.hosts === undefined) === (req.collection === undefined))
-      throw new InputError(ErrorCode.INVALID_INPUT, 'give either hosts or a collection');
     const account = await findPushAccount(this.ctx.db.kysely, req.account);
     if (!account)
       throw new NotFoundError('push account', req.account, ErrorCode.PUSH_ACCOUNT_NOT_FOUND);
-    const source =
-      req.collection !== undefined ? await this.hostsOfCollection(req.collection) : undefined;
-    const given = source?.hosts ?? req.hosts ?? [];
+    const { source, collectionId, hosts } = await requestedHosts(this.ctx.db.kysely, req);
     const parsed = new Map<string, { host: string; port: number }>();
-    for (const h of given) {
+    for (const h of hosts) {
       const t = parseTargetHost(h);
       if (!t) throw new InputError(ErrorCode.INVALID_INPUT, `"${h}" is not a host or host:port`);
       parsed.set(`${t.host}:${t.port}`, t);
     }
     if (parsed.size === 0)
       throw new InputError(ErrorCode.PUSH_NO_TARGETS, 'the push has no target');
+    const jobId = await this.createJob(actor, {
+      account,
+      source,
+      collectionId,
+      targets: [...parsed.values()],
+    });
+    return this.getJob(actor, jobId);
+  }
+
+  /**
+   * Records a job and its targets (those already clients, pushed or being pushed are recorded
+   * skipped, with the reason), audited, and wakes the runner. Returns the job's id.
+   */
+  async createJob(
+    actor: Actor,
+    j: {
+      account: PushAccountRow;
+      source: PushJobSource;
+      collectionId: string | null;
+      targets: readonly { host: string; port: number }[];
+    },
+  ): Promise<string> {
+    const { account } = j;
+    const source = j.collectionId === null ? undefined : { id: j.collectionId };
     const at = nowIso(this.ctx);
     const jobId = randomUUID();
     const rows: Insertable<PushTargetTable>[] = [];
     const skipped: { host: string; reason: string }[] = [];
-    for (const t of parsed.values()) {
+    for (const t of j.targets) {
       const reason = await this.skipReason(t.host, t.port);
       if (reason) skipped.push({ host: t.host, reason });
       rows.push({
@@ -207,7 +273,7 @@ export class ClientPushService {
         id: jobId,
         account_id: account.id,
         account_name: account.name,
-        source: source ? 'collection' : 'hosts',
+        source: j.source,
         collection_id: source?.id ?? null,
         created_at: at,
         created_by: actor.userName,
@@ -234,8 +300,8 @@ export class ClientPushService {
           tx,
         );
     });
-    void this.runner()?.tick();
-    return this.getJob(actor, jobId);
+    await this.ctx.bus.publish('push-targets-queued', { count: rows.length });
+    return jobId;
   }
 
   async listJobs(actor: Actor): Promise<PushJob[]> {
@@ -314,7 +380,7 @@ export class ClientPushService {
         details: { host: target.host },
       });
     });
-    void this.runner()?.tick();
+    await this.ctx.bus.publish('push-targets-queued', { count: 1 });
     const row = await findPushTarget(this.ctx.db.kysely, target.id);
     if (!row) throw new NotFoundError('push target', target.id, ErrorCode.PUSH_TARGET_NOT_FOUND);
     return toTarget(row);

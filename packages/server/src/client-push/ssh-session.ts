@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { ErrorCode } from '@steward/protocol';
 
@@ -156,8 +157,16 @@ export class SshSession {
     });
   }
 
-  /** Runs a command (through the remote user's shell); output beyond 256 KiB is cut. */
-  exec(command: string, timeoutMs: number): Promise<ExecResult> {
+  /**
+   * Runs a command (through the remote user's shell); output beyond 256 KiB is cut. With
+   * `stdin`, its bytes are the command's standard input (`onStdinDone` once all are sent): a
+   * file goes over in the same channel as the command that uses it, with no SFTP round trips.
+   */
+  exec(
+    command: string,
+    timeoutMs: number,
+    stdin?: { stream: Readable; onDone?: () => void },
+  ): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       this.client.exec(command, (err: Error | undefined, stream: ClientChannel) => {
         if (err) {
@@ -185,6 +194,18 @@ export class SshSession {
           clearTimeout(timer);
           resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
         });
+        if (stdin) {
+          stdin.stream.once('error', (e: Error) => {
+            stream.close();
+            reject(
+              new PushStepError(ErrorCode.PUSH_COPY_FAILED, `reading the package: ${e.message}`),
+            );
+          });
+          stdin.stream.once('end', () => stdin.onDone?.());
+          // A command that exits before reading everything closes the channel: its exit code says why.
+          stream.on('error', () => undefined);
+          stdin.stream.pipe(stream);
+        }
       });
     });
   }

@@ -117,7 +117,7 @@ export async function existingCollectionIds(
   db: Queryable,
   opts: { ids: readonly string[] },
 ): Promise<Set<string>> {
-  // `in ()` is a syntax error on PostgreSQL (a settings patch naming no collection).
+  // `in ()` is a syntax error on PostgreSQL (SQLite accepts it).
   if (opts.ids.length === 0) return new Set();
   const rows = await db
     .selectFrom('collection')

@@ -406,6 +406,11 @@ const rowsAfter: Record<string, Rows> = {
   },
   // Adds device columns only: d-1 (written after the initial migration) must stay readable.
   '20261206T1408-client-activity': {},
+  '20261206T1409-collection-discovered-members': {
+    discovered_collection_member: [
+      { collection_id: 'c-1', address: '10.0.0.7', added_at: AT, added_by: 'alice' },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

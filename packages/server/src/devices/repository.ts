@@ -495,6 +495,20 @@ export function deviceEnrolledWithToken(
     .executeTakeFirst();
 }
 
+/** Client push: of these devices, those enrolled with one of these tokens (one query per event). */
+export function devicesEnrolledWithTokens(
+  db: Queryable,
+  f: { deviceIds: readonly string[]; tokenIds: readonly string[] },
+): Promise<Pick<DeviceRow, 'id' | 'name' | 'last_inventory_at' | 'enrolment_token_id'>[]> {
+  if (f.deviceIds.length === 0 || f.tokenIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('device')
+    .select(['id', 'name', 'last_inventory_at', 'enrolment_token_id'])
+    .where('id', 'in', [...f.deviceIds])
+    .where('enrolment_token_id', 'in', [...f.tokenIds])
+    .execute();
+}
+
 /**
  * Client push: devices (not revoked) a host name or address may already be: the same name (or
  * its first label, `web1` for `web1.example.org`), or an address among those it reported.

@@ -160,7 +160,10 @@ export async function upsertMachines(
           os_guess: eb.ref('excluded.os_guess'),
           last_seen_at: eb.ref('excluded.last_seen_at'),
           last_sweep_id: eb.ref('excluded.last_sweep_id'),
-          device_id: eb.ref('excluded.device_id'),
+          // A link made by a successful push (the device may not report this address) is kept.
+          device_id: sql<
+            string | null
+          >`coalesce(${eb.ref('excluded.device_id')}, ${eb.ref('discovered_machine.device_id')})`,
         })),
       )
       .execute();
@@ -192,6 +195,16 @@ export async function addressesFoundBy(db: Queryable, sweepId: string): Promise<
   return rows.map((r) => r.address);
 }
 
+/** A discovered machine (`m`) whose address, DNS name, MAC or OS guess contains the pattern. */
+function machineMatches(pattern: string) {
+  return [
+    sql<boolean>`lower(m.address) like ${pattern} escape '\\'`,
+    sql<boolean>`lower(coalesce(m.dns_name, '')) like ${pattern} escape '\\'`,
+    sql<boolean>`lower(coalesce(m.mac, '')) like ${pattern} escape '\\'`,
+    sql<boolean>`lower(coalesce(m.os_guess, '')) like ${pattern} escape '\\'`,
+  ];
+}
+
 export interface MachineFilter {
   search?: string | undefined;
   hasAgent?: boolean | undefined;
@@ -211,10 +224,7 @@ export async function listMachines(
     const pattern = containsPattern(f.search);
     base = base.where((eb) =>
       eb.or([
-        sql<boolean>`lower(m.address) like ${pattern} escape '\\'`,
-        sql<boolean>`lower(coalesce(m.dns_name, '')) like ${pattern} escape '\\'`,
-        sql<boolean>`lower(coalesce(m.mac, '')) like ${pattern} escape '\\'`,
-        sql<boolean>`lower(coalesce(m.os_guess, '')) like ${pattern} escape '\\'`,
+        ...machineMatches(pattern),
         sql<boolean>`lower(coalesce(d.name, '')) like ${pattern} escape '\\'`,
       ]),
     );
@@ -230,4 +240,52 @@ export async function listMachines(
     .limit(f.limit)
     .execute();
   return { rows, total: toNumber(total?.n) };
+}
+
+/**
+ * Client push: discovered machines with no agent (no linked device that still exists), by
+ * address or by the list's search.
+ */
+export async function machinesWithoutAgent(
+  db: Queryable,
+  f: { addresses?: readonly string[] | undefined; search?: string | undefined },
+): Promise<string[]> {
+  let q = db
+    .selectFrom('discovered_machine as m')
+    .leftJoin(deviceNames(db).as('d'), 'd.id', 'm.device_id')
+    .select('m.address')
+    .where('d.id', 'is', null);
+  if (f.addresses) q = q.where('m.address', 'in', [...f.addresses]);
+  if (f.search) {
+    const pattern = containsPattern(f.search);
+    q = q.where((eb) => eb.or(machineMatches(pattern)));
+  }
+  const rows = await q.orderBy('m.address_key').limit(5000).execute();
+  return rows.map((r) => r.address);
+}
+
+/** Which of these addresses some sweep has found. */
+export async function knownMachineAddresses(
+  db: Queryable,
+  addresses: readonly string[],
+): Promise<Set<string>> {
+  if (addresses.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('discovered_machine')
+    .select('address')
+    .where('address', 'in', [...addresses])
+    .execute();
+  return new Set(rows.map((r) => r.address));
+}
+
+/** Client push succeeded at a discovered machine's address: it now has an agent (this device). */
+export async function linkMachineToDevice(
+  db: Queryable,
+  l: { address: string; deviceId: string },
+): Promise<void> {
+  await db
+    .updateTable('discovered_machine')
+    .set({ device_id: l.deviceId })
+    .where('address', '=', l.address)
+    .execute();
 }

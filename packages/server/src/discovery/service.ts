@@ -38,7 +38,14 @@ import {
   type SweepRow,
 } from './repository.js';
 import { runSweep } from './sweep-runner.js';
-import { addressCount, mergeRanges, parseRange, parseSubnet, type Ipv4Range } from './targets.js';
+import {
+  addressCount,
+  mergeRanges,
+  parseRange,
+  parseSubnet,
+  rangesOfBoundaries,
+  type Ipv4Range,
+} from './targets.js';
 
 const E = ErrorCode;
 const SETTINGS_KEY = 'discovery_settings';
@@ -73,7 +80,7 @@ function toSweep(r: SweepRow): Sweep {
   };
 }
 
-function toMachine(r: MachineWithDevice): DiscoveredMachine {
+export function toMachine(r: MachineWithDevice): DiscoveredMachine {
   return {
     address: r.address,
     mac: r.mac,
@@ -98,7 +105,14 @@ function toMachine(r: MachineWithDevice): DiscoveredMachine {
 export class DiscoveryService {
   private readonly runs = new Map<string, { abort: AbortController; done: Promise<void> }>();
 
-  constructor(private readonly ctx: SiteContext) {}
+  /**
+   * @param afterSweep called when a sweep of this process ends (automatic site-wide push looks
+   * at what it found); its failure is logged, never the sweep's.
+   */
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly afterSweep?: () => Promise<void>,
+  ) {}
 
   private async readSettings(db: Queryable = this.ctx.db.kysely): Promise<DiscoverySettings> {
     const text = await readSetting(db, SETTINGS_KEY);
@@ -142,12 +156,7 @@ export class DiscoveryService {
         if (!p.ok) throw new InputError(E.DISCOVERY_INVALID_TARGET, p.error);
         return p.range;
       });
-    const fromBoundaries: Ipv4Range[] = [];
-    for (const b of await loadBoundaries(this.ctx.db.kysely)) {
-      // IPv6 boundaries are skipped: a /64 cannot be swept address by address.
-      const p = b.type === 'subnet' ? parseSubnet(b.value) : parseRange(b.value);
-      if (p.ok) fromBoundaries.push(p.range);
-    }
+    const fromBoundaries = rangesOfBoundaries(await loadBoundaries(this.ctx.db.kysely));
     if (fromBoundaries.length === 0)
       throw new InputError(
         E.DISCOVERY_NO_TARGETS,
@@ -209,7 +218,10 @@ export class DiscoveryService {
     const abort = new AbortController();
     const done = runSweep(this.ctx, { id, ranges, ports, icmp, settings }, abort.signal, () =>
       abort.abort(),
-    ).finally(() => this.runs.delete(id));
+    )
+      .then(() => this.afterSweep?.())
+      .catch((err: unknown) => this.ctx.log.error({ err, sweep: id }, 'after the sweep'))
+      .finally(() => this.runs.delete(id));
     this.runs.set(id, { abort, done });
     return this.mustGetSweep(id);
   }

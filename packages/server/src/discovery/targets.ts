@@ -75,3 +75,21 @@ export function* addressesOf(ranges: readonly Ipv4Range[]): Generator<string> {
 export function addressKey(address: string): string {
   return (ipv4ToNumber(address) ?? 0).toString(16).padStart(8, '0');
 }
+
+/** The IPv4 ranges of the site's boundaries (IPv6 ones are skipped: a /64 is not swept address by address). */
+export function rangesOfBoundaries(
+  boundaries: readonly { type: string; value: string }[],
+): Ipv4Range[] {
+  const ranges: Ipv4Range[] = [];
+  for (const b of boundaries) {
+    const p = b.type === 'subnet' ? parseSubnet(b.value) : parseRange(b.value);
+    if (p.ok) ranges.push(p.range);
+  }
+  return ranges;
+}
+
+/** Whether an IPv4 address lies in one of the ranges. */
+export function inRanges(address: string, ranges: readonly Ipv4Range[]): boolean {
+  const n = ipv4ToNumber(address);
+  return n !== undefined && ranges.some((r) => n >= r.first && n <= r.last);
+}

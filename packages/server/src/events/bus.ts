@@ -32,6 +32,8 @@ export interface BusEvents {
   'deployments-changed': { collectionIds?: string[]; deviceIds?: string[] };
   /** A package got a new current version or was deleted: DP and agent assignments refresh. */
   'content-changed': { packageId: string };
+  /** Client push targets were queued or brought forward: the push runner (scheduler) fills slots. */
+  'push-targets-queued': { count: number };
 }
 export type BusChannel = keyof BusEvents;
 
@@ -100,6 +102,7 @@ class PostgresBus extends LocalBus {
       'site-settings-changed',
       'deployments-changed',
       'content-changed',
+      'push-targets-queued',
     ]) {
       await this.client.query(`listen "${this.prefix}${ch}"`);
     }

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Dialect, Queryable } from '../db/database.js';
 
 /** One site setting's stored value, or undefined. */
@@ -20,10 +19,14 @@ export async function readSettingLocked(
   opts: { key: string; dialect: Dialect },
 ): Promise<string | undefined> {
   if (opts.dialect !== 'postgres') return readSetting(db, opts.key);
-  const r = await sql<{
-    value: string;
-  }>`select value from site_setting where key = ${opts.key} for update`.execute(db);
-  return r.rows[0]?.value;
+  // The query builder, not raw SQL: it names the schema a site (or a test) runs in.
+  const r = await db
+    .selectFrom('site_setting')
+    .select('value')
+    .where('key', '=', opts.key)
+    .forUpdate()
+    .executeTakeFirst();
+  return r?.value;
 }
 
 /** Stores a setting, replacing what was there. */

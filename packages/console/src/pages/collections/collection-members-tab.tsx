@@ -6,6 +6,7 @@ import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { Pager } from '../../components/pager';
 import { DeviceTable } from '../devices/device-table';
+import { CollectionDiscoveredMembers } from './collection-discovered-members';
 
 export function CollectionMembersTab({ collectionId }: { collectionId: string }) {
   const [paging, setPaging] = useState({ offset: 0, limit: 50 });
@@ -19,12 +20,15 @@ export function CollectionMembersTab({ collectionId }: { collectionId: string })
     return <ErrorState error={members.error} what="the members" />;
   if (!members.isPending && members.data.total === 0) {
     return (
-      <EmptyState
-        icon={<IconUsersGroup size={24} />}
-        title="No members"
-        description="No device matches the rules now. Edit the rules, or evaluate again after the devices' next inventory."
-        compact
-      />
+      <>
+        <EmptyState
+          icon={<IconUsersGroup size={24} />}
+          title="No members"
+          description="No device matches the rules now. Edit the rules, or evaluate again after the devices' next inventory."
+          compact
+        />
+        <CollectionDiscoveredMembers collectionId={collectionId} />
+      </>
     );
   }
   return (
@@ -41,6 +45,7 @@ export function CollectionMembersTab({ collectionId }: { collectionId: string })
         onChange={(offset, limit) => setPaging({ offset, limit })}
         testId="member-pager"
       />
+      <CollectionDiscoveredMembers collectionId={collectionId} />
     </>
   );
 }

@@ -4,27 +4,20 @@ import {
   Code,
   Drawer,
   Group,
-  Modal,
   ScrollArea,
-  SegmentedControl,
   Select,
   Stack,
   Table,
   Text,
-  Textarea,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconFingerprint, IconKey, IconListCheck, IconSend } from '@tabler/icons-react';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { ops, type PushTarget, type PushTargetState } from '@steward/protocol';
 import { useState } from 'react';
-import type { SubmitEvent } from 'react';
 import { api } from '../../api/client';
-import { notifySuccess } from '../../api/errors';
-import { CollectionSelect } from '../../components/collection-select';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
-import { FormActions } from '../../components/form-actions';
 import { PageHeader } from '../../components/page-header';
 import { PageTabs, useTabParam } from '../../components/page-tabs';
 import { RelativeTime } from '../../components/relative-time';
@@ -32,6 +25,7 @@ import { BlockSkeleton } from '../../components/table-skeleton';
 import { useSession } from '../../session/session-context';
 import { AccountsPanel } from './push-accounts-panel';
 import { HostKeysPanel } from './push-host-keys-panel';
+import { StartPushModal } from './start-push-modal';
 
 /** Live views poll: a target moves through its states within seconds. */
 const POLL_MS = 2000;
@@ -54,91 +48,6 @@ function StateBadge({ state }: { state: PushTargetState }) {
     <Badge color={STATE_COLOR[state]} variant="light" data-testid={`push-state-${state}`}>
       {state}
     </Badge>
-  );
-}
-
-function StartPushModal(props: {
-  opened: boolean;
-  onClose: () => void;
-  onStarted: (id: string) => void;
-}) {
-  const accounts = useQuery({
-    queryKey: ['push-accounts'],
-    queryFn: () => api.call(ops.clientPush.listAccounts, {}),
-  });
-  const [account, setAccount] = useState<string | null>(null);
-  const [kind, setKind] = useState<'hosts' | 'collection'>('hosts');
-  const [hosts, setHosts] = useState('');
-  const [collection, setCollection] = useState<string | null>(null);
-  const start = useMutation({
-    mutationFn: () =>
-      api.call(ops.clientPush.startJob, {
-        body: {
-          account: account ?? '',
-          ...(kind === 'hosts'
-            ? { hosts: hosts.split(/[\s,]+/).filter(Boolean) }
-            : { collection: collection ?? '' }),
-        },
-      }),
-    meta: { errorTitle: 'Could not start the push' },
-    onSuccess: (job) => {
-      notifySuccess(`Push started: ${job.total} targets.`);
-      props.onStarted(job.id);
-    },
-  });
-  const submit = (e: SubmitEvent) => {
-    e.preventDefault();
-    start.mutate();
-  };
-  return (
-    <Modal
-      opened={props.opened}
-      onClose={props.onClose}
-      title={<Text fw={600}>Start a client push</Text>}
-    >
-      <form onSubmit={submit}>
-        <Stack gap="sm">
-          <Select
-            label="Push account"
-            data={(accounts.data ?? []).map((a) => ({
-              value: a.id,
-              label: `${a.name} (${a.user})`,
-            }))}
-            value={account}
-            onChange={setAccount}
-            required
-            data-testid="push-account-select"
-          />
-          <SegmentedControl
-            value={kind}
-            onChange={(v) => setKind(v === 'collection' ? 'collection' : 'hosts')}
-            data={[
-              { value: 'hosts', label: 'Host names or addresses' },
-              { value: 'collection', label: 'A collection' },
-            ]}
-          />
-          {kind === 'hosts' ? (
-            <Textarea
-              label="Hosts"
-              description="One per line or comma-separated; host:port for another SSH port"
-              autosize
-              minRows={3}
-              value={hosts}
-              onChange={(e) => setHosts(e.currentTarget.value)}
-              data-testid="push-hosts"
-            />
-          ) : (
-            <CollectionSelect value={collection} onChange={setCollection} label="Collection" />
-          )}
-          <FormActions
-            onCancel={props.onClose}
-            submitLabel="Start push"
-            loading={start.isPending}
-            testId="push-start-submit"
-          />
-        </Stack>
-      </form>
-    </Modal>
   );
 }
 

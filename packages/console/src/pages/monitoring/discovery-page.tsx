@@ -1,6 +1,5 @@
 import {
   Alert,
-  Anchor,
   Badge,
   Button,
   Checkbox,
@@ -14,7 +13,8 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { IconAdjustments, IconPlayerStop, IconRadar } from '@tabler/icons-react';
+import { useDisclosure } from '@mantine/hooks';
+import { IconAdjustments, IconPlayerStop, IconRadar, IconSend } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   DEFAULT_DISCOVERY_PORTS,
@@ -24,7 +24,7 @@ import {
   type Sweep,
 } from '@steward/protocol';
 import { useEffect, useState } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
 import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
 import { DataTable } from '../../components/data-table';
@@ -35,6 +35,8 @@ import { RelativeTime } from '../../components/relative-time';
 import { SettingsFields } from '../../components/settings-fields';
 import { SettingsPage } from '../../components/settings-page';
 import { useSession } from '../../session/session-context';
+import { MachineAgentBadge } from './machine-agent-badge';
+import { StartPushModal } from './start-push-modal';
 
 const SWEEPS_KEY = 'discovery-sweeps';
 const MACHINES_KEY = 'discovery-machines';
@@ -191,8 +193,19 @@ function LatestSweep({ writable }: { writable: boolean }) {
   );
 }
 
-function MachinesTable() {
+function MachinesTable({ canPush }: { canPush: boolean }) {
+  const navigate = useNavigate();
   const [search, setSearch] = useState('');
+  // Addresses chosen for "Push agent" (machines with no agent only).
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [pushOpen, { open: openPush, close: closePush }] = useDisclosure(false);
+  const toggle = (address: string, on: boolean) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(address);
+      else next.delete(address);
+      return next;
+    });
   const [agent, setAgent] = useState<'all' | 'with' | 'without'>('all');
   const machines = useQuery({
     queryKey: [MACHINES_KEY, search, agent],
@@ -230,7 +243,30 @@ function MachinesTable() {
         <Text size="sm" c="dimmed">
           {machines.data?.total ?? 0} machines
         </Text>
+        {canPush && (
+          <Button
+            ml="auto"
+            leftSection={<IconSend size={16} />}
+            disabled={selected.size === 0}
+            onClick={openPush}
+            data-testid="discovery-push"
+          >
+            Push agent{selected.size > 0 ? ` (${selected.size})` : ''}
+          </Button>
+        )}
       </Group>
+      {canPush && (
+        <StartPushModal
+          opened={pushOpen}
+          onClose={closePush}
+          discovered={[...selected]}
+          onStarted={() => {
+            closePush();
+            setSelected(new Set());
+            void navigate('/monitoring/client-push');
+          }}
+        />
+      )}
       {!machines.isPending && items.length === 0 ? (
         <EmptyState
           icon={<IconRadar />}
@@ -244,6 +280,7 @@ function MachinesTable() {
           loading={machines.isPending}
           minWidth={900}
           columns={[
+            ...(canPush ? [{ label: '' }] : []),
             { label: 'Address' },
             { label: 'DNS name' },
             { label: 'MAC' },
@@ -255,23 +292,25 @@ function MachinesTable() {
         >
           {items.map((m) => (
             <Table.Tr key={m.address} data-testid={`discovery-machine-${m.address}`}>
+              {canPush && (
+                <Table.Td>
+                  <Checkbox
+                    aria-label={`select ${m.address}`}
+                    // A machine with an agent is a client already: nothing to push.
+                    disabled={m.deviceId !== null}
+                    checked={selected.has(m.address)}
+                    onChange={(e) => toggle(m.address, e.currentTarget.checked)}
+                    data-testid={`discovery-select-${m.address}`}
+                  />
+                </Table.Td>
+              )}
               <Table.Td ff="monospace">{m.address}</Table.Td>
               <Table.Td>{m.dnsName ?? '–'}</Table.Td>
               <Table.Td ff="monospace">{m.mac ?? '–'}</Table.Td>
               <Table.Td>{m.openPorts.join(', ') || (m.pingable ? 'answers ping' : '–')}</Table.Td>
               <Table.Td title={m.sshBanner ?? undefined}>{m.osGuess ?? '–'}</Table.Td>
               <Table.Td>
-                {m.deviceId !== null ? (
-                  <Anchor component={Link} to={`/devices/${m.deviceId}`} size="sm">
-                    <Badge color="green" variant="light" style={{ cursor: 'pointer' }}>
-                      {m.deviceName ?? 'yes'}
-                    </Badge>
-                  </Anchor>
-                ) : (
-                  <Badge color="gray" variant="light">
-                    no agent
-                  </Badge>
-                )}
+                <MachineAgentBadge m={m} />
               </Table.Td>
               <Table.Td>
                 <RelativeTime iso={m.lastSeenAt} size="sm" />
@@ -310,7 +349,7 @@ export function DiscoveryPage() {
       <Stack gap="md">
         {writable && <StartSweepForm />}
         <LatestSweep writable={writable} />
-        <MachinesTable />
+        <MachinesTable canPush={can('enrolment:write')} />
       </Stack>
     </>
   );

@@ -34,11 +34,22 @@ export const discoveryTables = {
     last_sweep_id: text(),
     device_id: nullable(text()),
   },
+  /** Discovered machines included in a collection by address (ADR 0030). */
+  discovered_collection_member: {
+    collection_id: text(),
+    address: text(),
+    added_at: text(),
+    added_by: text(),
+  },
 } as const;
 
 export interface DiscoveryTables {
   discovery_sweep: DiscoverySweepTable;
   discovered_machine: DiscoveredMachineTable;
+  discovered_collection_member: DiscoveredCollectionMemberTable;
 }
 export type DiscoverySweepTable = TableOf<typeof discoveryTables.discovery_sweep>;
 export type DiscoveredMachineTable = TableOf<typeof discoveryTables.discovered_machine>;
+export type DiscoveredCollectionMemberTable = TableOf<
+  typeof discoveryTables.discovered_collection_member
+>;

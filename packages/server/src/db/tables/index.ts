@@ -98,8 +98,16 @@ export type {
   PushAttemptTable,
 } from './client-push.js';
 
-export type { AgentVersionTable, AgentVersionFileTable, AgentUpgradeTable } from './agent-versions.js';
-export type { DiscoverySweepTable, DiscoveredMachineTable } from './discovery.js';
+export type {
+  AgentVersionTable,
+  AgentVersionFileTable,
+  AgentUpgradeTable,
+} from './agent-versions.js';
+export type {
+  DiscoverySweepTable,
+  DiscoveredMachineTable,
+  DiscoveredCollectionMemberTable,
+} from './discovery.js';
 
 /** The runtime description of every table, by name: what the migrations must have built. */
 export const tables: Readonly<Record<keyof Database, TableDescription>> = {
