@@ -9,9 +9,17 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './site.js';
 
@@ -162,6 +170,16 @@ export async function startSshHost(opts: SshHostOptions): Promise<SshHost> {
     async start() {
       const sshd = `exec /usr/sbin/sshd -D -e -f ${config}`;
       const setup: string[] = [];
+      // Sessions run the account's shell, and bash run by sshd reads ~/.bashrc: this machine's
+      // runs `pyenv init`, whose rehash waits up to a minute on a lock a killed process left.
+      // A test host is a clean machine: its sessions see an empty ~/.bashrc (as root, in the
+      // host's private mount namespace; the machine's own file is untouched).
+      const bashrc = join(homedir(), '.bashrc');
+      if (process.getuid?.() === 0 && existsSync(bashrc)) {
+        const empty = join(dir, 'bashrc');
+        writeFileSync(empty, '# a test host: no shell start-up of the machine it runs on\n');
+        setup.push(`mount --bind ${empty} ${bashrc}`);
+      }
       if (osReleaseFile) setup.push(`mount --bind ${osReleaseFile} /etc/os-release`);
       if (opts.prefixTmpfsKb !== undefined)
         setup.push(`mount -t tmpfs -o size=${opts.prefixTmpfsKb}k steward-test ${prefix}`);
