@@ -114,7 +114,9 @@ try {
   api.setToken((await api.login('admin', adminPassword)).token);
   const token = await api.createToken({ description: 'agent benchmark', maxUses: 2 });
   // The flags the .deb's /usr/bin/steward-agent wrapper gives the service (build-deb.sh).
-  const serviceFlags = values['no-service-flags'] ? [] : ['--max-semi-space-size=1', '--v8-pool-size=1'];
+  const serviceFlags = values['no-service-flags']
+    ? []
+    : ['--max-semi-space-size=1', '--v8-pool-size=1'];
   result.serviceNodeFlags = serviceFlags;
 
   const measureIdle = async (label, entry) => {

@@ -298,9 +298,9 @@ describe.each(dialects)('a site on %s with a real agent', (dialect) => {
         action: 'collection.create',
       };
       expect((await site.api.listAudit(window)).map((a) => a.id)).toContain(created?.id);
-      expect(
-        await site.api.listAudit({ ...window, from: new Date(at + 1).toISOString() }),
-      ).toEqual([]);
+      expect(await site.api.listAudit({ ...window, from: new Date(at + 1).toISOString() })).toEqual(
+        [],
+      );
       const facets = await site.api.auditFacets();
       expect(facets.users).toContain('admin');
       expect(facets.actions).toContain('collection.create');

@@ -370,10 +370,10 @@ export class ApiClient {
   }
   listAudit(q: QueryOf<typeof ops.audit.list> = {}) {
     return this.call(ops.audit.list, { query: q });
-  }  auditFacets() {
+  }
+  auditFacets() {
     return this.call(ops.audit.facets, {});
   }
-
 
   // ---- software library: packages, content, programs ----
   listPackages(q: QueryOf<typeof ops.packages.list> = {}) {
