@@ -53,6 +53,8 @@ const PATTERN_CANDIDATES = [
   '2026-01-01T00:00',
   '2026-01-01T00:00:00Z',
   '1.0.0',
+  // An IPv4 address (discovered collection members): loopback, so nothing leaves the machine.
+  '127.0.0.7',
 ];
 
 function typeOf(s: JsonSchema): string | undefined {

@@ -204,5 +204,7 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
   seeds.paths.targets = 'fuzz-missing-target';
   seeds.paths['host-keys'] = '127.0.0.1';
   seeds.paths['agent-versions'] = '0.0.0-fuzz';
+  // A collection's discovered member, by address: loopback (a member is stored, never contacted).
+  seeds.paths['discovered-members'] = '127.0.0.7';
   return seeds;
 }
