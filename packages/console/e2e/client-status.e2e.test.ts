@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ops } from '@steward/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerStandInVersion } from '../../../test-support/agent-versions.js';
+import { makeTarballProduction } from '../../../test-support/agent-package.js';
 import { createTestSite, REPO, waitFor, type Site } from '../../../test-support/site.js';
 import { makeKeyPair, startSshHost, type SshHost } from '../../../test-support/sshd-hosts.js';
 import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
@@ -43,10 +43,8 @@ describe.skipIf(pushedVersion === undefined)('console: client push and client st
     const key = makeKeyPair(dir, 'push');
     // One agent enrolled by hand: the site's own host, say, running the agent as a site role.
     site = await createTestSite({ withEnrolledDevices: 1 });
-    await registerStandInVersion(site.api, pushedVersion ?? '');
-    await site.api.call(ops.agentVersions.updateSettings, {
-      body: { productionVersion: pushedVersion ?? '' },
-    });
+    // Client push copies the production version's tarball from the content library.
+    await makeTarballProduction(site.api);
     await site.api.call(ops.clientPush.createAccount, {
       body: { name: 'root key', user: 'root', privateKey: key.privateKey, serviceMode: 'none' },
     });
