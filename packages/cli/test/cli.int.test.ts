@@ -92,6 +92,29 @@ describe('steward CLI against a real site', () => {
     expect(items.map((d) => d.id)).toEqual([site.devices[0]?.id]);
   });
 
+  it('filters the audit log by user, kind of action, time and text, naming the target', async () => {
+    const entries = (await json([
+      'audit',
+      'list',
+      '--user',
+      'admin',
+      '--action',
+      'collection.',
+      '--since',
+      '1h',
+      '--text',
+      'DEBIAN FROM cli',
+    ])) as { action: string; targetName: string | null }[];
+    expect(entries.map((e) => [e.action, e.targetName])).toEqual([
+      ['collection.create', 'Debian from CLI'],
+    ]);
+    // A time in the future leaves nothing; a bad time is refused before any request.
+    expect(await json(['audit', 'list', '--since', '2999-01-01T00:00:00Z'])).toEqual([]);
+    const bad = await steward(['audit', 'list', '--since', 'yesterday']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/ISO 8601/);
+  });
+
   it('sends a client notification to every member of a collection', async () => {
     expect(await json(['collection', 'collect-inventory', 'Debian from CLI'])).toMatchObject({
       devices: 1,

@@ -91,20 +91,29 @@ function addAudit(program: Command, ctx: Ctx): void {
   );
   action(list, async ({ opts }) => {
     const now = new Date();
-    const query = {
-      limit: opts.int('limit', { min: 1, max: 1000 }),
-      before: opts.string('before'),
-      targetType: opts.string('targetType'),
-      targetId: opts.string('targetId'),
-      user: opts.string('user'),
-      action: opts.string('action'),
-      from: opts.time('since', now),
-      to: opts.time('until', now),
-      text: opts.string('text'),
-    };
+    const limit = opts.int('limit', { min: 1, max: 1000 });
+    const before = opts.string('before');
+    const targetType = opts.string('targetType');
+    const targetId = opts.string('targetId');
+    const user = opts.string('user');
+    const auditAction = opts.string('action');
+    const from = opts.time('since', now);
+    const to = opts.time('until', now);
+    const text = opts.string('text');
+    // Only the options given: the query's schema takes no undefined values.
     const entries = await (
       await ctx.client()
-    ).listAudit(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
+    ).listAudit({
+      ...(limit !== undefined ? { limit } : {}),
+      ...(before !== undefined ? { before } : {}),
+      ...(targetType !== undefined ? { targetType } : {}),
+      ...(targetId !== undefined ? { targetId } : {}),
+      ...(user !== undefined ? { user } : {}),
+      ...(auditAction !== undefined ? { action: auditAction } : {}),
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      ...(text !== undefined ? { text } : {}),
+    });
     if (opts.flag('json')) {
       ctx.out.json(entries);
       return;

@@ -76,11 +76,19 @@ export async function countUnreferenced(db: Queryable, hashes: readonly string[]
   return unique.length - referenced.size;
 }
 
-export async function libraryStats(db: Queryable): Promise<ContentLibraryStats> {
+/** How many files the library stores and their bytes (each file once). */
+export async function libraryFileTotals(
+  db: Queryable,
+): Promise<{ fileCount: number; totalBytes: number }> {
   const files = await db
     .selectFrom('content_file')
     .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('size').as('bytes')])
     .executeTakeFirst();
+  return { fileCount: toNumber(files?.n), totalBytes: toNumber(files?.bytes) };
+}
+
+export async function libraryStats(db: Queryable): Promise<ContentLibraryStats> {
+  const files = await libraryFileTotals(db);
   let referencedBytes = 0;
   for (const table of REFERENCING_TABLES) {
     const row = await db
@@ -94,8 +102,7 @@ export async function libraryStats(db: Queryable): Promise<ContentLibraryStats> 
     .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirst();
   return {
-    fileCount: toNumber(files?.n),
-    totalBytes: toNumber(files?.bytes),
+    ...files,
     referencedBytes,
     packageVersionCount: toNumber(versions?.n),
   };

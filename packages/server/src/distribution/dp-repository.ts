@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { DistributionPoint, DpGroup } from '@steward/protocol';
 import type { DistributionPointTable, DpGroupTable } from '../db/tables/index.js';
+import { libraryFileTotals } from '../content/stored-files-repository.js';
 import { toNumber, type Queryable } from '../db/database.js';
 import type { CandidateDp } from './content-location.js';
 import { dpState, onlineSince } from './dp-state.js';
@@ -163,14 +164,7 @@ export async function loadDistributionPoints(
   // The site server holds the whole content library and is the process answering: its stored
   // bytes are the library's and it is seen now (it has no poll that would update its row).
   const siteServerBytes = rows.some((r) => r.is_site_server === 1)
-    ? toNumber(
-        (
-          await db
-            .selectFrom('content_file')
-            .select((eb) => eb.fn.sum<number | string>('size').as('bytes'))
-            .executeTakeFirst()
-        )?.bytes,
-      )
+    ? (await libraryFileTotals(db)).totalBytes
     : 0;
   const groupIds = groupBy(
     members,
