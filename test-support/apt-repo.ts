@@ -1,0 +1,195 @@
+/**
+ * Local signed apt repositories for tests (issue 10): real .deb files built with dpkg-deb, indexes
+ * and Release written by apt-ftparchive, signed by a throwaway gpg key, and served over HTTP on
+ * 127.0.0.1. Nothing here reaches beyond this machine.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, normalize } from 'node:path';
+
+export interface TestPackage {
+  name: string;
+  version: string;
+  /** The source package, when it differs from the name. */
+  source?: string;
+  sourceVersion?: string;
+  architecture?: string;
+}
+
+export interface SigningKey {
+  home: string;
+  /** A binary keyring holding the public key, as apt's Signed-By takes it. */
+  keyringFile: string;
+  fingerprint: string;
+}
+
+const run = (cmd: string, args: string[], opts: { cwd?: string; input?: string } = {}) =>
+  execFileSync(cmd, args, {
+    cwd: opts.cwd,
+    input: opts.input,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+
+/** A new ed25519 signing key in its own GNUPGHOME, and its public keyring file. */
+export function createSigningKey(dir: string, name = 'Steward Test Archive'): SigningKey {
+  const home = mkdtempSync(join(tmpdir(), 'steward-gpg-'));
+  run('gpg', [
+    '--batch',
+    '--homedir',
+    home,
+    '--passphrase',
+    '',
+    '--quick-gen-key',
+    `${name} <archive@steward.invalid>`,
+    'ed25519',
+    'sign',
+    '1y',
+  ]);
+  const colons = run('gpg', ['--batch', '--homedir', home, '--with-colons', '--list-keys']);
+  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(colons)?.[1] ?? '';
+  const keyringFile = join(dir, `${name.replace(/\W+/g, '-').toLowerCase()}.gpg`);
+  execFileSync('gpg', ['--batch', '--homedir', home, '--export', '--output', keyringFile]);
+  return { home, keyringFile, fingerprint };
+}
+
+export function disposeSigningKey(key: SigningKey): void {
+  try {
+    run('gpgconf', ['--homedir', key.home, '--kill', 'gpg-agent']);
+  } catch {
+    // no agent was started
+  }
+  rmSync(key.home, { recursive: true, force: true });
+}
+
+function buildDeb(pool: string, p: TestPackage): void {
+  const arch = p.architecture ?? 'amd64';
+  const root = mkdtempSync(join(tmpdir(), 'steward-deb-'));
+  mkdirSync(join(root, 'DEBIAN'));
+  mkdirSync(join(root, 'usr/share/doc', p.name), { recursive: true });
+  writeFileSync(join(root, 'usr/share/doc', p.name, 'VERSION'), `${p.version}\n`);
+  const source =
+    p.source === undefined
+      ? ''
+      : `Source: ${p.source}${p.sourceVersion && p.sourceVersion !== p.version ? ` (${p.sourceVersion})` : ''}\n`;
+  writeFileSync(
+    join(root, 'DEBIAN/control'),
+    `Package: ${p.name}\n${source}Version: ${p.version}\nArchitecture: ${arch}\nMaintainer: Steward Tests <tests@steward.invalid>\nSection: misc\nPriority: optional\nDescription: test package ${p.name}\n`,
+  );
+  run('dpkg-deb', [
+    '--root-owner-group',
+    '-Zgzip',
+    '--build',
+    root,
+    join(pool, `${p.name}_${p.version.replace(/^\d+:/, '')}_${arch}.deb`),
+  ]);
+  rmSync(root, { recursive: true, force: true });
+}
+
+export interface RepoOptions {
+  suite: string;
+  component?: string;
+  packages: TestPackage[];
+  key: SigningKey;
+  /** Valid-Until (a past one makes the Release stale); Date is then an hour before it. */
+  validUntil?: Date;
+  /** Publish by-hash copies and say Acquire-By-Hash: yes (as Debian's archives do). */
+  byHash?: boolean;
+  /** Sign as InRelease (default) or only as Release + Release.gpg. */
+  signing?: 'inrelease' | 'detached' | 'unsigned';
+}
+
+/** Writes (or rewrites) a suite into `root`, as an archive's `dists/` and `pool/`. */
+export function writeSuite(root: string, o: RepoOptions): void {
+  const component = o.component ?? 'main';
+  const pool = join(root, 'pool', component, o.suite);
+  mkdirSync(pool, { recursive: true });
+  for (const p of o.packages) buildDeb(pool, p);
+  const dist = join(root, 'dists', o.suite);
+  rmSync(dist, { recursive: true, force: true });
+  const binDir = join(dist, component, 'binary-amd64');
+  mkdirSync(binDir, { recursive: true });
+  const packages = run('apt-ftparchive', ['packages', `pool/${component}/${o.suite}`], {
+    cwd: root,
+  });
+  writeFileSync(join(binDir, 'Packages'), packages);
+  run('gzip', ['-9', '-k', '-n', join(binDir, 'Packages')]);
+  run('xz', ['-k', join(binDir, 'Packages')]);
+  const fields = [
+    ['Origin', 'Steward Tests'],
+    ['Suite', o.suite],
+    ['Codename', o.suite],
+    ['Architectures', 'amd64'],
+    ['Components', component],
+    ...(o.byHash ? [['Acquire-By-Hash', 'yes']] : []),
+  ];
+  const release = run(
+    'apt-ftparchive',
+    [...fields.flatMap(([k, v]) => ['-o', `APT::FTPArchive::Release::${k}=${v}`]), 'release', '.'],
+    { cwd: dist },
+  );
+  // apt-ftparchive only computes Valid-Until from now (ValidTime): a stale one is written here.
+  const validUntil = o.validUntil ? `Valid-Until: ${o.validUntil.toUTCString()}\n` : '';
+  writeFileSync(join(dist, 'Release'), release.replace(/^(Date: .*\n)/m, `$1${validUntil}`));
+  if (o.byHash) {
+    for (const name of ['Packages', 'Packages.gz', 'Packages.xz']) {
+      const sum = createHash('sha256')
+        .update(readFileSync(join(binDir, name)))
+        .digest('hex');
+      mkdirSync(join(binDir, 'by-hash/SHA256'), { recursive: true });
+      copyFileSync(join(binDir, name), join(binDir, 'by-hash/SHA256', sum));
+    }
+  }
+  const gpg = ['--batch', '--yes', '--homedir', o.key.home, '--digest-algo', 'SHA256'];
+  switch (o.signing ?? 'inrelease') {
+    case 'inrelease':
+      run('gpg', [
+        ...gpg,
+        '--clearsign',
+        '--output',
+        join(dist, 'InRelease'),
+        join(dist, 'Release'),
+      ]);
+      break;
+    case 'detached':
+      run('gpg', [
+        ...gpg,
+        '--armor',
+        '--detach-sign',
+        '--output',
+        join(dist, 'Release.gpg'),
+        join(dist, 'Release'),
+      ]);
+      break;
+    case 'unsigned':
+      break;
+  }
+}
+
+/** A static HTTP server for `root` on 127.0.0.1 (GET only, no directory listings). */
+export async function serveDirectory(
+  root: string,
+): Promise<{ url: string; server: Server; requests: string[] }> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    requests.push(path);
+    if (req.method !== 'GET' || path.includes('..')) {
+      res.writeHead(400).end();
+      return;
+    }
+    try {
+      const body = readFileSync(join(root, path));
+      res.writeHead(200, { 'content-length': String(body.length) }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, server, requests };
+}
