@@ -19,6 +19,7 @@ import { StatusMessagesPage } from './pages/monitoring/status-messages-page';
 import { ClientPushPage } from './pages/monitoring/client-push-page';
 import { ClientPushSettingsPage } from './pages/admin/client-push-settings-page';
 import { DiscoveryPage, DiscoverySettingsPage } from './pages/monitoring/discovery-page';
+import { UpdatesPage } from './pages/updates/updates-page';
 import { BoundariesPage } from './pages/admin/boundaries-page';
 import { DistributionPointsPage } from './pages/admin/distribution-points-page';
 import { DistributionPointPage } from './pages/admin/distribution-point-page';
@@ -65,6 +66,7 @@ export function AppRoutes() {
         <Route path="monitoring/client-push" element={<ClientPushPage />} />
         <Route path="admin/client-push-settings" element={<ClientPushSettingsPage />} />
         <Route path="monitoring/discovery" element={<DiscoveryPage />} />
+        <Route path="software/updates" element={<UpdatesPage />} />
         <Route path="monitoring/discovery/settings" element={<DiscoverySettingsPage />} />
         <Route path="admin" element={<Navigate to="/admin/enrolment-tokens" replace />} />
         <Route path="admin/enrolment-tokens" element={<EnrolmentTokensPage />} />

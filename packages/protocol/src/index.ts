@@ -35,6 +35,8 @@ export * from './deployments/schemas.js';
 export * from './devices/schemas.js';
 export * from './discovery/os-guess.js';
 export * from './discovery/schemas.js';
+export * from './updates/schemas.js';
+export * from './updates/keyring.js';
 export * from './distribution/schemas.js';
 export * from './enrolment/schemas.js';
 export * from './http/api-client.js';

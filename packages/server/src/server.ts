@@ -82,6 +82,8 @@ import { registerDeploymentReportRoutes } from './deployments/report-routes.js';
 import { DiscoveryService } from './discovery/service.js';
 import { registerDiscoveryRoutes } from './discovery/routes.js';
 import { DiscoveredMembersService } from './discovery/collection-members-service.js';
+import { UpdateCatalogService } from './updates/service.js';
+import { registerUpdateCatalogRoutes } from './updates/routes.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
 import { SiteSettingsService, registerSiteRoutes } from './site/site-settings.js';
 
@@ -278,6 +280,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     : undefined;
   const siteSettings = new SiteSettingsService(ctx);
   const discovery = new DiscoveryService(ctx, () => clientPush.runAutomatic('after a sweep'));
+  const updateCatalog = new UpdateCatalogService(ctx);
   await siteSettings.start();
   await ensureBuiltinCollections(ctx);
   // An empty STEWARD_ADMIN_PASSWORD counts as unset (a password is then generated).
@@ -370,6 +373,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDeploymentReportRoutes(admin, ctx);
     registerClientPushRoutes(admin, clientPush, pushAccounts);
     registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
+    registerUpdateCatalogRoutes(admin, updateCatalog);
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();
@@ -449,6 +453,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         ]
       : []),
     { name: 'discovery:scheduled', intervalMs: 60_000, run: () => discovery.runScheduled() },
+    { name: 'updates:sync', intervalMs: 60_000, run: () => updateCatalog.runScheduled() },
     {
       name: 'client-push:automatic',
       intervalMs: 3600_000,
@@ -493,6 +498,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await scheduler.stop();
       await pushRunner?.stop();
       await discovery.stop();
+      await updateCatalog.stop();
       collections.stop();
       push.stop();
       for (const app of apps) await app.close();

@@ -58,6 +58,12 @@ export const NAV_SECTIONS: NavSection[] = [
         icon: IconStairsUp,
         testId: 'nav-phased-deployments',
       },
+      {
+        label: 'Software updates',
+        to: '/software/updates',
+        icon: IconShieldCheck,
+        testId: 'nav-software-updates',
+      },
     ],
   },
   {

@@ -179,6 +179,13 @@ export const ErrorCode = {
   DISCOVERY_MACHINE_NOT_FOUND: 'DISCOVERY_MACHINE_NOT_FOUND',
   /** Cancel asked of a sweep that has already finished. */
   DISCOVERY_SWEEP_FINISHED: 'DISCOVERY_SWEEP_FINISHED',
+  // ---- software updates: update sources and the catalog (issue 10, ADR 0039) ----
+  UPDATE_SOURCE_NOT_FOUND: 'UPDATE_SOURCE_NOT_FOUND',
+  UPDATE_SOURCE_NAME_TAKEN: 'UPDATE_SOURCE_NAME_TAKEN',
+  /** The keyring is not an ASCII-armoured OpenPGP public key block. */
+  UPDATE_SOURCE_INVALID_KEYRING: 'UPDATE_SOURCE_INVALID_KEYRING',
+  /** A sync of this source is already running. */
+  UPDATE_SYNC_RUNNING: 'UPDATE_SYNC_RUNNING',
   // client settings per collection and client health (issue 9)
   CLIENT_SETTINGS_NOT_FOUND: 'CLIENT_SETTINGS_NOT_FOUND',
   CLIENT_SETTINGS_NAME_TAKEN: 'CLIENT_SETTINGS_NAME_TAKEN',

@@ -865,6 +865,31 @@ export const StatusMessages = {
     text: 'Agent upgrade from %1 to %2 was rolled back to %1: %3',
     insertions: ['from', 'to', 'reason'],
   },
+  // --- software updates: catalog sync (issue 10, ADR 0039): 51900-51949 ---
+  UPDATE_SYNC_COMPLETED: {
+    id: 51900,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-catalog',
+    text: 'Update source %1 synced (%2): %3 packages read, %4 new updates, %5 superseded; signed by %6.',
+    insertions: ['source', 'suite', 'packages', 'added', 'superseded', 'key'],
+  },
+  UPDATE_SYNC_UNCHANGED: {
+    id: 51901,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-catalog',
+    text: 'Update source %1 (%2) is unchanged since its last sync: nothing read beyond its signed Release.',
+    insertions: ['source', 'suite'],
+  },
+  UPDATE_SYNC_FAILED: {
+    id: 51902,
+    severity: 'error',
+    type: 'milestone',
+    component: 'update-catalog',
+    text: 'Update source %1 (%2) failed to sync (%3): %4. The catalog keeps what the last good sync read.',
+    insertions: ['source', 'suite', 'reason', 'detail'],
+  },
 } as const satisfies Record<string, StatusMessageDefinition>;
 
 /** A status message's name in `StatusMessages` (what server and agent code raise). */

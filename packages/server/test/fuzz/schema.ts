@@ -55,6 +55,8 @@ const PATTERN_CANDIDATES = [
   '1.0.0',
   // An IPv4 address (discovered collection members): loopback, so nothing leaves the machine.
   '127.0.0.7',
+  // An apt repository URL (update sources): a loopback port nothing listens on.
+  'http://127.0.0.1:9/fuzz',
 ];
 
 function typeOf(s: JsonSchema): string | undefined {

@@ -3,10 +3,14 @@
  * created through the API from the document's own schemas (a valid instance, seeded ids filled
  * in), so a refusal is about the poisoned value, not about a missing object.
  */
-import { ApiClient, agentOps } from '@steward/protocol';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiClient, agentOps, armorKeyring } from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
 import { waitFor, type Site } from '../../../../test-support/site.js';
 import { createPackageFromFiles } from '../../../../test-support/software.js';
+import { createSigningKey, disposeSigningKey } from '../../../../test-support/apt-repo.js';
 import { validRequestBody, type Credentials, type Seeds } from './admin-cases.js';
 import type { Operation } from './openapi.js';
 import { send } from './run.js';
@@ -206,5 +210,25 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
   seeds.paths['agent-versions'] = '0.0.0-fuzz';
   // A collection's discovered member, by address: loopback (a member is stored, never contacted).
   seeds.paths['discovered-members'] = '127.0.0.7';
+  // An update source on a loopback port nothing listens on: its syncs (manual or scheduled) fail
+  // as unreachable without a packet leaving the machine. A real keyring, so it can be created.
+  const keyDir = mkdtempSync(join(tmpdir(), 'steward-fuzz-key-'));
+  const key = createSigningKey(keyDir);
+  try {
+    seeds.paths['update-sources'] = await create(
+      'POST /api/v1/update-sources',
+      '/api/v1/update-sources',
+      {
+        name: 'fuzz-update-source',
+        url: 'http://127.0.0.1:9/fuzz',
+        // No scheduled syncs: the scheduler's would write rows in the middle of refused groups.
+        enabled: false,
+        keyring: armorKeyring(readFileSync(key.keyringFile)),
+      },
+    );
+  } finally {
+    disposeSigningKey(key);
+    rmSync(keyDir, { recursive: true, force: true });
+  }
   return seeds;
 }

@@ -13,6 +13,7 @@ import { deploymentsTables, type DeploymentsTables } from './deployments.js';
 import { agentVersionsTables, type AgentVersionsTables } from './agent-versions.js';
 import { clientPushTables, type ClientPushTables } from './client-push.js';
 import { discoveryTables, type DiscoveryTables } from './discovery.js';
+import { updatesTables, type UpdatesTables } from './updates.js';
 export type {
   ClientSettingsObjectTable,
   ClientSettingsAssignmentTable,
@@ -40,6 +41,7 @@ export interface Database
     AgentVersionsTables,
     ClientPushTables,
     DiscoveryTables,
+    UpdatesTables,
     ClientHealthTables {}
 
 export type { SiteSettingTable } from './site.js';
@@ -126,5 +128,6 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...agentVersionsTables,
   ...clientPushTables,
   ...discoveryTables,
+  ...updatesTables,
   ...clientHealthTables,
 };

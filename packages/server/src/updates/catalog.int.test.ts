@@ -1,0 +1,168 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AppError, armorKeyring, StatusMessages, type UpdateSync } from '@steward/protocol';
+import {
+  createSigningKey,
+  disposeSigningKey,
+  serveDirectory,
+  writeSuite,
+  type SigningKey,
+  type TestPackage,
+} from '../../../../test-support/apt-repo.js';
+import { waitFor } from '../../../../test-support/site.js';
+import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
+import { ADMIN, ANALYST, countRows } from '../../test/support/collections.js';
+import type { SiteContext } from '../context.js';
+import { UpdateCatalogService } from './service.js';
+
+// The update catalog against real signed apt repositories served on 127.0.0.1 (ADR 0039).
+const pgUp = await postgresReachable();
+if (!pgUp)
+  console.warn('PostgreSQL is unreachable: the postgres cases of catalog.int.test.ts are SKIPPED');
+
+const V1: TestPackage[] = [
+  { name: 'libssl3', version: '3.0.15-1~deb12u1', source: 'openssl' },
+  { name: 'openssl', version: '3.0.15-1~deb12u1' },
+  { name: 'tzdata', version: '2024a-0+deb12u1' },
+];
+const V2: TestPackage[] = [
+  { name: 'libssl3', version: '3.0.16-1~deb12u1', source: 'openssl' },
+  { name: 'openssl', version: '3.0.16-1~deb12u1' },
+  { name: 'tzdata', version: '2024a-0+deb12u1' },
+];
+
+let dir: string;
+let root: string;
+let key: SigningKey;
+let stranger: SigningKey;
+let http: { url: string; server: Server; requests: string[] };
+const armored = (k: SigningKey) => armorKeyring(readFileSync(k.keyringFile));
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'steward-catalog-test-'));
+  root = join(dir, 'archive');
+  key = createSigningKey(dir);
+  stranger = createSigningKey(dir, 'Somebody Else');
+  http = await serveDirectory(root);
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise((r) => http.server.close(r));
+  disposeSigningKey(key);
+  disposeSigningKey(stranger);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(testDialects)('update catalog on %s', (dialect) => {
+  let ctx: SiteContext;
+  let cleanup: () => Promise<void>;
+  let catalog: UpdateCatalogService;
+  const suite = `${dialect}-security`;
+
+  beforeEach(async (t) => {
+    if (dialect === 'postgres' && !pgUp) t.skip();
+    ({ ctx, cleanup } = await createTestContext(dialect));
+    catalog = new UpdateCatalogService(ctx);
+    writeSuite(root, { suite, packages: V1, key, byHash: true });
+  });
+  afterEach(async () => {
+    await catalog?.stop();
+    await cleanup?.();
+  });
+
+  const addSource = (keyring = armored(key), s = suite) =>
+    catalog.createSource(ADMIN, {
+      name: `Local ${s}`,
+      url: http.url,
+      suite: s,
+      components: ['main'],
+      architectures: ['amd64'],
+      keyring,
+    });
+  const syncToEnd = async (id: string): Promise<UpdateSync> => {
+    await catalog.startSync(ADMIN, id);
+    let last: UpdateSync | undefined;
+    await waitFor('the sync to end', async () => {
+      last = (await catalog.listSyncs(ADMIN, id, {})).items[0];
+      return last !== undefined && last.state !== 'running';
+    });
+    if (!last) throw new Error('no sync');
+    return last;
+  };
+
+  it('syncs a signed suite into updates, then recognises it unchanged, then supersedes', async () => {
+    const source = await addSource();
+    expect(source.syncIntervalHours).toBe(168);
+    const first = await syncToEnd(source.id);
+    expect(first).toMatchObject({ state: 'succeeded', packagesRead: 3, added: 2, indexesDone: 1 });
+    const updates = await catalog.listUpdates(ADMIN, { sourceId: source.id });
+    expect(updates.items.map((u) => [u.package, u.version, u.classification]).sort()).toEqual([
+      ['openssl', '3.0.15-1~deb12u1', 'security'],
+      ['tzdata', '2024a-0+deb12u1', 'security'],
+    ]);
+    const openssl = updates.items.find((u) => u.package === 'openssl');
+    expect(openssl?.binaries.map((b) => b.package).sort()).toEqual(['libssl3', 'openssl']);
+    expect((await catalog.getSource(ADMIN, source.id)).signedBy).toBe(key.fingerprint);
+
+    const again = await syncToEnd(source.id);
+    expect(again.state).toBe('unchanged');
+
+    writeSuite(root, { suite, packages: V2, key, byHash: true });
+    const third = await syncToEnd(source.id);
+    expect(third).toMatchObject({ state: 'succeeded', added: 1, superseded: 1 });
+    const current = await catalog.listUpdates(ADMIN, { sourceId: source.id, state: 'current' });
+    expect(current.items.map((u) => `${u.package} ${u.version}`).sort()).toEqual([
+      'openssl 3.0.16-1~deb12u1',
+      'tzdata 2024a-0+deb12u1',
+    ]);
+    const old = await catalog.listUpdates(ADMIN, { search: 'openssl', state: 'superseded' });
+    expect(old.items[0]?.supersededBy).toBe(current.items.find((u) => u.package === 'openssl')?.id);
+    expect((await catalog.listUpdates(ADMIN, { search: 'libssl' })).total).toBe(2);
+  });
+
+  it('refuses a suite signed by a key outside the source keyring, keeping the catalog', async () => {
+    const source = await addSource(armored(stranger));
+    const sync = await syncToEnd(source.id);
+    expect(sync).toMatchObject({ state: 'failed', failure: 'no-public-key', added: 0 });
+    expect(await countRows(ctx.db.kysely, 'software_update')).toBe(0);
+    const messages = await ctx.db.kysely
+      .selectFrom('status_message')
+      .select('message_id')
+      .where('message_id', '=', StatusMessages.UPDATE_SYNC_FAILED.id)
+      .execute();
+    expect(messages).toHaveLength(1);
+  });
+
+  it('refuses a keyring that is not an armoured public key, writing nothing', async () => {
+    const err = await addSource(
+      '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot base64!\n-----END PGP PUBLIC KEY BLOCK-----',
+    ).catch((e: unknown) => e);
+    expect(err instanceof AppError && err.code).toBe('UPDATE_SOURCE_INVALID_KEYRING');
+    expect(await countRows(ctx.db.kysely, 'update_source')).toBe(0);
+  });
+
+  it('refuses a second sync while one runs, a read-only user, and a duplicate name', async () => {
+    const source = await addSource();
+    await catalog.startSync(ADMIN, source.id);
+    const busy = await catalog.startSync(ADMIN, source.id).catch((e: unknown) => e);
+    expect(busy instanceof AppError && busy.code).toBe('UPDATE_SYNC_RUNNING');
+    const denied = await catalog.startSync(ANALYST, source.id).catch((e: unknown) => e);
+    expect(denied instanceof AppError && denied.code).toBe('FORBIDDEN');
+    const dup = await addSource().catch((e: unknown) => e);
+    expect(dup instanceof AppError && dup.code).toBe('UPDATE_SOURCE_NAME_TAKEN');
+  });
+
+  it('a scheduled pass syncs what is due and fails syncs whose process died', async () => {
+    const source = await addSource();
+    await catalog.runScheduled();
+    await waitFor(
+      'the scheduled sync',
+      async () => (await catalog.listSyncs(ADMIN, source.id, {})).items[0]?.state === 'succeeded',
+    );
+    await catalog.runScheduled();
+    expect((await catalog.listSyncs(ADMIN, source.id, {})).total).toBe(1);
+  });
+});

@@ -1,0 +1,297 @@
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { UpdateClassification, UpdateSyncFailure } from '@steward/protocol';
+import type { Database } from '../db/tables/index.js';
+import { toNumber, type Queryable, type Tx } from '../db/database.js';
+import { containsPattern } from '../db/like.js';
+import { checkRow } from '../db/corrupt-row.js';
+
+type SourceTable = Database['update_source'];
+type SyncTable = Database['update_sync'];
+type UpdateTable = Database['software_update'];
+export type SourceRow = Selectable<SourceTable>;
+export type SyncRow = Selectable<SyncTable>;
+export type UpdateRow = Selectable<UpdateTable> & { source_name: string };
+
+// ---- sources ----
+
+export async function insertSource(db: Queryable, row: Insertable<SourceTable>): Promise<void> {
+  await db.insertInto('update_source').values(row).execute();
+}
+
+export async function updateSourceRow(
+  db: Queryable,
+  id: string,
+  set: Updateable<SourceTable>,
+): Promise<void> {
+  await db.updateTable('update_source').set(set).where('id', '=', id).execute();
+}
+
+export async function deleteSourceRow(db: Queryable, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('update_source').where('id', '=', id).executeTakeFirst();
+  return toNumber(r.numDeletedRows) > 0;
+}
+
+/** A source by id, or by name when no id matches. */
+export async function findSource(db: Queryable, idOrName: string): Promise<SourceRow | undefined> {
+  const row =
+    (await db
+      .selectFrom('update_source')
+      .selectAll()
+      .where('id', '=', idOrName)
+      .executeTakeFirst()) ??
+    (await db
+      .selectFrom('update_source')
+      .selectAll()
+      .where('name', '=', idOrName)
+      .executeTakeFirst());
+  return row && checkRow('update_source', row.id, row);
+}
+
+export async function listSources(db: Queryable): Promise<SourceRow[]> {
+  const rows = await db.selectFrom('update_source').selectAll().orderBy('name').execute();
+  return rows.map((r) => checkRow('update_source', r.id, r));
+}
+
+/** How many current updates each source publishes. */
+export async function updateCounts(db: Queryable): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('software_update')
+    .select(['source_id', (eb) => eb.fn.countAll().as('n')])
+    .where('superseded_at', 'is', null)
+    .groupBy('source_id')
+    .execute();
+  return new Map(rows.map((r) => [r.source_id, toNumber(r.n)]));
+}
+
+/** Enabled sources whose last sync started before `before` (or never): due for a scheduled one. */
+export async function sourcesDue(db: Queryable, now: Date): Promise<SourceRow[]> {
+  const rows = await db.selectFrom('update_source').selectAll().where('enabled', '=', 1).execute();
+  return rows
+    .map((r) => checkRow('update_source', r.id, r))
+    .filter(
+      (r) =>
+        r.last_sync_started_at === null ||
+        Date.parse(r.last_sync_started_at) + r.sync_interval_hours * 3_600_000 <= now.getTime(),
+    );
+}
+
+// ---- syncs ----
+
+export async function insertSync(db: Queryable, row: Insertable<SyncTable>): Promise<void> {
+  await db.insertInto('update_sync').values(row).execute();
+}
+
+export async function findSync(db: Queryable, id: string): Promise<SyncRow | undefined> {
+  const row = await db
+    .selectFrom('update_sync')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && checkRow('update_sync', row.id, row);
+}
+
+export async function findSyncs(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, SyncRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('update_sync')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map((r) => [r.id, checkRow('update_sync', r.id, r)]));
+}
+
+export async function runningSync(db: Queryable, sourceId: string): Promise<SyncRow | undefined> {
+  const row = await db
+    .selectFrom('update_sync')
+    .selectAll()
+    .where('source_id', '=', sourceId)
+    .where('state', '=', 'running')
+    .executeTakeFirst();
+  return row && checkRow('update_sync', row.id, row);
+}
+
+export async function listSyncs(
+  db: Queryable,
+  sourceId: string,
+  page: { offset: number; limit: number },
+): Promise<{ rows: SyncRow[]; total: number }> {
+  const total = await db
+    .selectFrom('update_sync')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('source_id', '=', sourceId)
+    .executeTakeFirst();
+  const rows = await db
+    .selectFrom('update_sync')
+    .selectAll()
+    .where('source_id', '=', sourceId)
+    .orderBy('started_at', 'desc')
+    .orderBy('id')
+    .offset(page.offset)
+    .limit(page.limit)
+    .execute();
+  return { rows: rows.map((r) => checkRow('update_sync', r.id, r)), total: toNumber(total?.n) };
+}
+
+export async function recordSyncProgress(
+  db: Queryable,
+  id: string,
+  p: { indexesTotal: number; indexesDone: number; packagesRead: number; at: string },
+): Promise<void> {
+  await db
+    .updateTable('update_sync')
+    .set({
+      indexes_total: p.indexesTotal,
+      indexes_done: p.indexesDone,
+      packages_read: p.packagesRead,
+      progress_at: p.at,
+    })
+    .where('id', '=', id)
+    .where('state', '=', 'running')
+    .execute();
+}
+
+/** Ends a running sync; false when it had already ended (another process called it stale). */
+export async function finishSync(
+  db: Queryable,
+  id: string,
+  end: {
+    state: 'succeeded' | 'unchanged' | 'failed';
+    at: string;
+    added: number;
+    superseded: number;
+    failure: UpdateSyncFailure | null;
+    error: string | null;
+  },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('update_sync')
+    .set({
+      state: end.state,
+      finished_at: end.at,
+      progress_at: end.at,
+      added: end.added,
+      superseded: end.superseded,
+      failure: end.failure,
+      error: end.error,
+    })
+    .where('id', '=', id)
+    .where('state', '=', 'running')
+    .executeTakeFirst();
+  return toNumber(r.numUpdatedRows) > 0;
+}
+
+/** Running syncs whose progress has not moved since `before` (their process is gone). */
+export async function staleRunningSyncs(db: Queryable, before: string): Promise<SyncRow[]> {
+  const rows = await db
+    .selectFrom('update_sync')
+    .selectAll()
+    .where('state', '=', 'running')
+    .where('progress_at', '<', before)
+    .execute();
+  return rows.map((r) => checkRow('update_sync', r.id, r));
+}
+
+// ---- the catalog ----
+
+/** The versions a source already has of the given source packages (current and superseded). */
+export async function knownVersions(
+  tx: Tx,
+  sourceId: string,
+): Promise<
+  Map<string, { id: string; version: string; versionKey: string; superseded: boolean }[]>
+> {
+  const rows = await tx
+    .selectFrom('software_update')
+    .select(['id', 'package', 'version', 'version_key', 'superseded_at'])
+    .where('source_id', '=', sourceId)
+    .execute();
+  const out = new Map<
+    string,
+    { id: string; version: string; versionKey: string; superseded: boolean }[]
+  >();
+  for (const r of rows) {
+    const list = out.get(r.package) ?? [];
+    list.push({
+      id: r.id,
+      version: r.version,
+      versionKey: r.version_key,
+      superseded: r.superseded_at !== null,
+    });
+    out.set(r.package, list);
+  }
+  return out;
+}
+
+export async function insertUpdates(tx: Tx, rows: Insertable<UpdateTable>[]): Promise<void> {
+  // Bounded statements: SQLite allows 32,766 parameters, PostgreSQL 65,535.
+  for (let i = 0; i < rows.length; i += 500)
+    await tx
+      .insertInto('software_update')
+      .values(rows.slice(i, i + 500))
+      .execute();
+}
+
+export async function supersede(
+  tx: Tx,
+  ids: readonly string[],
+  by: string,
+  at: string,
+): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500)
+    await tx
+      .updateTable('software_update')
+      .set({ superseded_at: at, superseded_by: by })
+      .where('id', 'in', ids.slice(i, i + 500))
+      .where('superseded_at', 'is', null)
+      .execute();
+}
+
+export interface UpdateFilter {
+  search?: string;
+  sourceId?: string;
+  classification?: UpdateClassification;
+  state?: 'current' | 'superseded';
+}
+
+export async function listUpdates(
+  db: Queryable,
+  f: UpdateFilter,
+  page: { offset: number; limit: number },
+): Promise<{ rows: UpdateRow[]; total: number }> {
+  let q = db
+    .selectFrom('software_update as u')
+    .innerJoin('update_source as s', 's.id', 'u.source_id');
+  if (f.sourceId) q = q.where('u.source_id', '=', f.sourceId);
+  if (f.classification) q = q.where('u.classification', '=', f.classification);
+  if (f.state === 'current') q = q.where('u.superseded_at', 'is', null);
+  if (f.state === 'superseded') q = q.where('u.superseded_at', 'is not', null);
+  if (f.search) {
+    const pattern = containsPattern(f.search);
+    q = q.where((eb) =>
+      eb.or([
+        sql<boolean>`lower(u.package) like ${pattern} escape '\\'`,
+        sql<boolean>`lower(u.binaries) like ${pattern} escape '\\'`,
+      ]),
+    );
+  }
+  const total = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const rows = await q
+    .selectAll('u')
+    .select('s.name as source_name')
+    .orderBy('u.first_seen_at', 'desc')
+    .orderBy('u.package')
+    .orderBy('u.version_key', 'desc')
+    .offset(page.offset)
+    .limit(page.limit)
+    .execute();
+  return {
+    rows: rows.map((r) => ({
+      ...checkRow('software_update', r.id, r),
+      source_name: r.source_name,
+    })),
+    total: toNumber(total?.n),
+  };
+}

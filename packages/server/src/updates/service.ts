@@ -1,0 +1,363 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConflictError,
+  dearmorKeyring,
+  ErrorCode,
+  InputError,
+  NotFoundError,
+  UPDATE_SOURCE_DEFAULTS,
+  type ListUpdatesQuery,
+  type ListUpdateSyncsQuery,
+  type SoftwareUpdate,
+  type UpdateBinary,
+  type UpdateSource,
+  type UpdateSourceInput,
+  type UpdateSourcePatch,
+  type UpdateSync,
+  type UpdateSyncTrigger,
+} from '@steward/protocol';
+import type { Actor, SiteContext } from '../context.js';
+import { authorize, nowIso, SYSTEM_ACTOR } from '../context.js';
+import { writeAudit } from '../audit/audit.js';
+import { inTransaction } from '../db/database.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
+import {
+  deleteSourceRow,
+  findSource,
+  findSyncs,
+  insertSource,
+  insertSync,
+  listSources,
+  listSyncs,
+  listUpdates,
+  runningSync,
+  sourcesDue,
+  staleRunningSyncs,
+  finishSync,
+  updateCounts,
+  updateSourceRow,
+  findSync,
+  type SourceRow,
+  type SyncRow,
+  type UpdateRow,
+} from './repository.js';
+import { runSync } from './sync-runner.js';
+
+const E = ErrorCode;
+/** A running sync whose progress has not moved for this long lost its process. */
+const STALE_MS = 10 * 60_000;
+
+function words(text: string): string[] {
+  const v: unknown = JSON.parse(text);
+  return Array.isArray(v) ? v.map(String) : [];
+}
+
+function binaries(text: string): UpdateBinary[] {
+  const v: unknown = JSON.parse(text);
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((b: unknown) =>
+    typeof b === 'object' && b !== null && 'package' in b && 'version' in b && 'architecture' in b
+      ? [
+          {
+            package: String(b.package),
+            version: String(b.version),
+            architecture: String(b.architecture),
+          },
+        ]
+      : [],
+  );
+}
+
+function toSync(r: SyncRow): UpdateSync {
+  return {
+    id: r.id,
+    sourceId: r.source_id,
+    state: r.state,
+    trigger: r.trigger,
+    requestedBy: r.requested_by,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    indexesTotal: r.indexes_total,
+    indexesDone: r.indexes_done,
+    packagesRead: r.packages_read,
+    added: r.added,
+    superseded: r.superseded,
+    failure: r.failure,
+    error: r.error,
+  };
+}
+
+function toUpdate(r: UpdateRow): SoftwareUpdate {
+  return {
+    id: r.id,
+    sourceId: r.source_id,
+    sourceName: r.source_name,
+    package: r.package,
+    version: r.version,
+    classification: r.classification,
+    binaries: binaries(r.binaries),
+    firstSeenAt: r.first_seen_at,
+    supersededAt: r.superseded_at,
+    supersededBy: r.superseded_by,
+  };
+}
+
+function checkKeyring(keyring: string): void {
+  const k = dearmorKeyring(keyring);
+  if ('error' in k)
+    throw new InputError(E.UPDATE_SOURCE_INVALID_KEYRING, `keyring: ${k.error}`, {
+      field: 'keyring',
+    });
+}
+
+/**
+ * Update sources and their syncs (issue 10, ADR 0039). A sync runs in the background of the
+ * process that started it; its row carries the progress every process can read, and a sync
+ * whose process died is failed as interrupted by the next scheduled pass.
+ */
+export class UpdateCatalogService {
+  private readonly runs = new Map<string, Promise<void>>();
+
+  constructor(private readonly ctx: SiteContext) {}
+
+  private async toSource(r: SourceRow, counts?: Map<string, number>): Promise<UpdateSource> {
+    const last = r.last_sync_id
+      ? (await findSyncs(this.ctx.db.kysely, [r.last_sync_id])).get(r.last_sync_id)
+      : undefined;
+    const n = counts ?? (await updateCounts(this.ctx.db.kysely));
+    return {
+      id: r.id,
+      name: r.name,
+      url: r.url,
+      suite: r.suite,
+      components: words(r.components),
+      architectures: words(r.architectures),
+      keyring: r.keyring,
+      syncIntervalHours: r.sync_interval_hours,
+      enabled: r.enabled === 1,
+      createdAt: r.created_at,
+      signedBy: r.signed_by,
+      lastSync: last ? toSync(last) : null,
+      updateCount: n.get(r.id) ?? 0,
+    };
+  }
+
+  private async mustFind(idOrName: string): Promise<SourceRow> {
+    const row = await findSource(this.ctx.db.kysely, idOrName);
+    if (!row) throw new NotFoundError('update source', idOrName, E.UPDATE_SOURCE_NOT_FOUND);
+    return row;
+  }
+
+  async listSources(actor: Actor): Promise<{ items: UpdateSource[]; total: number }> {
+    authorize(actor, 'read');
+    const rows = await listSources(this.ctx.db.kysely);
+    const counts = await updateCounts(this.ctx.db.kysely);
+    const items = await Promise.all(rows.map((r) => this.toSource(r, counts)));
+    return { items, total: items.length };
+  }
+
+  async getSource(actor: Actor, idOrName: string): Promise<UpdateSource> {
+    authorize(actor, 'read');
+    return this.toSource(await this.mustFind(idOrName));
+  }
+
+  async createSource(actor: Actor, input: UpdateSourceInput): Promise<UpdateSource> {
+    authorize(actor, 'software:write');
+    checkKeyring(input.keyring);
+    const id = randomUUID();
+    const at = nowIso(this.ctx);
+    try {
+      await inTransaction(this.ctx.db.kysely, async (tx) => {
+        await insertSource(tx, {
+          id,
+          name: input.name,
+          url: input.url,
+          suite: input.suite,
+          components: JSON.stringify(input.components),
+          architectures: JSON.stringify(input.architectures),
+          keyring: input.keyring,
+          sync_interval_hours: input.syncIntervalHours ?? UPDATE_SOURCE_DEFAULTS.syncIntervalHours,
+          enabled: input.enabled === false ? 0 : 1,
+          created_at: at,
+          created_by: actor.userName,
+        });
+        await writeAudit(tx, actor, at, {
+          action: 'update-source.create',
+          targetType: 'update-source',
+          targetId: id,
+          details: { name: input.name, url: input.url, suite: input.suite },
+        });
+      });
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new ConflictError(
+          E.UPDATE_SOURCE_NAME_TAKEN,
+          `an update source named "${input.name}" exists`,
+        );
+      throw err;
+    }
+    return this.toSource(await this.mustFind(id));
+  }
+
+  async updateSource(
+    actor: Actor,
+    idOrName: string,
+    patch: UpdateSourcePatch,
+  ): Promise<UpdateSource> {
+    authorize(actor, 'software:write');
+    const row = await this.mustFind(idOrName);
+    if (patch.keyring !== undefined) checkKeyring(patch.keyring);
+    // Where the catalog comes from changed: the next sync reads everything again.
+    const moved =
+      (patch.url !== undefined && patch.url !== row.url) ||
+      (patch.suite !== undefined && patch.suite !== row.suite) ||
+      patch.keyring !== undefined ||
+      patch.components !== undefined ||
+      patch.architectures !== undefined;
+    const at = nowIso(this.ctx);
+    try {
+      await inTransaction(this.ctx.db.kysely, async (tx) => {
+        await updateSourceRow(tx, row.id, {
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.url !== undefined ? { url: patch.url } : {}),
+          ...(patch.suite !== undefined ? { suite: patch.suite } : {}),
+          ...(patch.components ? { components: JSON.stringify(patch.components) } : {}),
+          ...(patch.architectures ? { architectures: JSON.stringify(patch.architectures) } : {}),
+          ...(patch.keyring !== undefined ? { keyring: patch.keyring } : {}),
+          ...(patch.syncIntervalHours !== undefined
+            ? { sync_interval_hours: patch.syncIntervalHours }
+            : {}),
+          ...(patch.enabled !== undefined ? { enabled: patch.enabled ? 1 : 0 } : {}),
+          ...(moved ? { release_sha256: null } : {}),
+        });
+        await writeAudit(tx, actor, at, {
+          action: 'update-source.update',
+          targetType: 'update-source',
+          targetId: row.id,
+          details: { ...patch, keyring: patch.keyring === undefined ? undefined : '(changed)' },
+        });
+      });
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new ConflictError(
+          E.UPDATE_SOURCE_NAME_TAKEN,
+          `an update source named "${patch.name ?? ''}" exists`,
+        );
+      throw err;
+    }
+    return this.toSource(await this.mustFind(row.id));
+  }
+
+  async deleteSource(actor: Actor, idOrName: string): Promise<void> {
+    authorize(actor, 'software:write');
+    const row = await this.mustFind(idOrName);
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
+      await deleteSourceRow(tx, row.id);
+      await writeAudit(tx, actor, nowIso(this.ctx), {
+        action: 'update-source.delete',
+        targetType: 'update-source',
+        targetId: row.id,
+        details: { name: row.name },
+      });
+    });
+  }
+
+  /** Records a running sync and starts it in the background; answers it at once. */
+  async startSync(
+    actor: Actor,
+    idOrName: string,
+    trigger: UpdateSyncTrigger = 'manual',
+  ): Promise<UpdateSync> {
+    authorize(actor, 'software:write');
+    const source = await this.mustFind(idOrName);
+    const id = randomUUID();
+    const at = nowIso(this.ctx);
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
+      const running = await runningSync(tx, source.id);
+      if (running)
+        throw new ConflictError(
+          E.UPDATE_SYNC_RUNNING,
+          `update source "${source.name}" is already syncing (sync ${running.id})`,
+        );
+      await insertSync(tx, {
+        id,
+        source_id: source.id,
+        state: 'running',
+        trigger,
+        requested_by: actor.userName,
+        started_at: at,
+        progress_at: at,
+      });
+      await updateSourceRow(tx, source.id, { last_sync_id: id, last_sync_started_at: at });
+      if (trigger === 'manual')
+        await writeAudit(tx, actor, at, {
+          action: 'update-source.sync',
+          targetType: 'update-source',
+          targetId: source.id,
+          details: { sync: id },
+        });
+    });
+    const done = runSync(this.ctx, source, id).finally(() => this.runs.delete(id));
+    this.runs.set(id, done);
+    const row = await findSync(this.ctx.db.kysely, id);
+    if (!row) throw new NotFoundError('update sync', id, E.UPDATE_SOURCE_NOT_FOUND);
+    return toSync(row);
+  }
+
+  async listSyncs(
+    actor: Actor,
+    idOrName: string,
+    q: ListUpdateSyncsQuery,
+  ): Promise<{ items: UpdateSync[]; total: number }> {
+    authorize(actor, 'read');
+    const source = await this.mustFind(idOrName);
+    const page = await listSyncs(this.ctx.db.kysely, source.id, {
+      offset: q.offset ?? 0,
+      limit: q.limit ?? 20,
+    });
+    return { items: page.rows.map(toSync), total: page.total };
+  }
+
+  async listUpdates(
+    actor: Actor,
+    q: ListUpdatesQuery,
+  ): Promise<{ items: SoftwareUpdate[]; total: number }> {
+    authorize(actor, 'read');
+    const page = await listUpdates(this.ctx.db.kysely, q, {
+      offset: q.offset ?? 0,
+      limit: q.limit ?? 50,
+    });
+    return { items: page.rows.map(toUpdate), total: page.total };
+  }
+
+  /** The scheduler's pass: fails syncs whose process died, starts the syncs that are due. */
+  async runScheduled(): Promise<void> {
+    const now = this.ctx.clock.now();
+    const stale = await staleRunningSyncs(
+      this.ctx.db.kysely,
+      new Date(now.getTime() - STALE_MS).toISOString(),
+    );
+    for (const s of stale)
+      if (!this.runs.has(s.id))
+        await finishSync(this.ctx.db.kysely, s.id, {
+          state: 'failed',
+          at: nowIso(this.ctx),
+          added: 0,
+          superseded: 0,
+          failure: 'interrupted',
+          error: 'the server process running this sync stopped',
+        });
+    for (const source of await sourcesDue(this.ctx.db.kysely, now)) {
+      try {
+        await this.startSync(SYSTEM_ACTOR, source.id, 'scheduled');
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+  }
+
+  /** Waits for the syncs this process runs (server shutdown). */
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.runs.values()]);
+  }
+}

@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  compareDebianVersions,
+  dearmorKeyring,
+  debianVersionKey,
+  type UpdateBinary,
+  type UpdateClassification,
+  type UpdateSyncFailure,
+} from '@steward/protocol';
+import type { SiteContext } from '../context.js';
+import { nowIso } from '../context.js';
+import { inTransaction } from '../db/database.js';
+import { raiseSiteStatus } from '../status/site-status.js';
+import { Deb822Error } from './apt/deb822.js';
+import { binaryFromParagraph, IndexEntryError } from './apt/packages-index.js';
+import { ReleaseError } from './apt/release.js';
+import {
+  fetchRelease,
+  findIndex,
+  readIndex,
+  RepositoryError,
+  type SuiteLocation,
+  type VerifiedRelease,
+} from './apt/repository-client.js';
+import { SignatureError } from './apt/signature.js';
+import {
+  finishSync,
+  insertUpdates,
+  knownVersions,
+  recordSyncProgress,
+  supersede,
+  updateSourceRow,
+  type SourceRow,
+} from './repository.js';
+
+/** Packages read between two progress writes. */
+const PROGRESS_EVERY = 2000;
+
+class SyncFailure extends Error {
+  constructor(
+    readonly reason: UpdateSyncFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The suite's kind, from its name (advisories refine it per update later). */
+export function classificationOf(suite: string): UpdateClassification {
+  if (/security/i.test(suite)) return 'security';
+  if (/(^|-)(updates|proposed-updates|backports)$/i.test(suite)) return 'updates';
+  return 'other';
+}
+
+function failureOf(err: unknown): SyncFailure {
+  if (err instanceof SyncFailure) return err;
+  if (err instanceof SignatureError) return new SyncFailure(err.reason, err.message);
+  if (err instanceof RepositoryError) return new SyncFailure(err.reason, err.message);
+  if (err instanceof ReleaseError || err instanceof Deb822Error || err instanceof IndexEntryError)
+    return new SyncFailure('bad-index', err.message);
+  throw err;
+}
+
+function words(text: string): string[] {
+  const v: unknown = JSON.parse(text);
+  return Array.isArray(v) ? v.map(String) : [];
+}
+
+/** Source package -> version -> its binaries, from every index the sync read. */
+type Published = Map<string, Map<string, UpdateBinary[]>>;
+
+async function readIndexes(
+  ctx: SiteContext,
+  syncId: string,
+  loc: SuiteLocation,
+  source: SourceRow,
+  verified: VerifiedRelease,
+): Promise<{ published: Published; packagesRead: number }> {
+  const indexes = words(source.components).flatMap((component) =>
+    words(source.architectures).map((arch) => `${component}/binary-${arch}/Packages`),
+  );
+  const files = indexes.flatMap((base) => {
+    const f = findIndex(verified, base);
+    return f ? [f] : [];
+  });
+  if (files.length === 0)
+    throw new SyncFailure(
+      'not-found',
+      `the Release lists none of ${indexes.join(', ')}: check the components and architectures`,
+    );
+  const published: Published = new Map();
+  let packagesRead = 0;
+  const progress = (done: number) =>
+    recordSyncProgress(ctx.db.kysely, syncId, {
+      indexesTotal: files.length,
+      indexesDone: done,
+      packagesRead,
+      at: nowIso(ctx),
+    });
+  await progress(0);
+  for (const [i, file] of files.entries()) {
+    for await (const paragraph of readIndex(loc, verified, file)) {
+      const b = binaryFromParagraph(paragraph);
+      const versions = published.get(b.source) ?? new Map<string, UpdateBinary[]>();
+      const binaries = versions.get(b.sourceVersion) ?? [];
+      binaries.push({ package: b.package, version: b.version, architecture: b.architecture });
+      versions.set(b.sourceVersion, binaries);
+      published.set(b.source, versions);
+      if (++packagesRead % PROGRESS_EVERY === 0) await progress(i);
+    }
+    await progress(i + 1);
+  }
+  return { published, packagesRead };
+}
+
+/**
+ * Writes what a sync read, in one transaction: new versions become updates; in each source
+ * package only the highest version stays current, the others are superseded by it.
+ */
+async function storeCatalog(
+  ctx: SiteContext,
+  source: SourceRow,
+  syncId: string,
+  verified: VerifiedRelease,
+  read: { published: Published; packagesRead: number },
+): Promise<{ added: number; superseded: number } | undefined> {
+  const at = nowIso(ctx);
+  const classification = classificationOf(source.suite);
+  return inTransaction(ctx.db.kysely, async (tx) => {
+    const known = await knownVersions(tx, source.id);
+    const inserts = [];
+    const toSupersede = new Map<string, string[]>();
+    for (const [pkg, versions] of read.published) {
+      const existing = known.get(pkg) ?? [];
+      const all = [...existing];
+      for (const [version, binaries] of versions) {
+        if (existing.some((e) => e.version === version)) continue;
+        const row = {
+          id: randomUUID(),
+          source_id: source.id,
+          package: pkg,
+          version,
+          version_key: debianVersionKey(version),
+          classification,
+          binaries: JSON.stringify(binaries),
+          first_seen_at: at,
+          superseded_at: null,
+          superseded_by: null,
+        };
+        inserts.push(row);
+        all.push({ id: row.id, version, versionKey: row.version_key, superseded: false });
+      }
+      const newest = all.reduce((a, b) =>
+        compareDebianVersions(b.version, a.version) > 0 ? b : a,
+      );
+      const older = all.filter((e) => e !== newest && !e.superseded).map((e) => e.id);
+      if (older.length > 0) toSupersede.set(newest.id, older);
+    }
+    await insertUpdates(tx, inserts);
+    let superseded = 0;
+    for (const [by, ids] of toSupersede) {
+      await supersede(tx, ids, by, at);
+      superseded += ids.length;
+    }
+    await updateSourceRow(tx, source.id, {
+      release_sha256: verified.textSha256,
+      signed_by: verified.fingerprint,
+    });
+    const ended = await finishSync(tx, syncId, {
+      state: 'succeeded',
+      at,
+      added: inserts.length,
+      superseded,
+      failure: null,
+      error: null,
+    });
+    // Another process called this sync stale and failed it: keep nothing of it.
+    if (!ended) throw new SyncFailure('interrupted', 'the sync was ended by another process');
+    return { added: inserts.length, superseded };
+  });
+}
+
+async function withKeyring<T>(armored: string, fn: (file: string) => Promise<T>): Promise<T> {
+  const keyring = dearmorKeyring(armored);
+  if ('error' in keyring) throw new SignatureError('keyring-unreadable', keyring.error);
+  const dir = await mkdtemp(join(tmpdir(), 'steward-keyring-'));
+  try {
+    const file = join(dir, 'keyring.gpg');
+    await writeFile(file, keyring.bytes);
+    return await fn(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function fail(ctx: SiteContext, source: SourceRow, syncId: string, f: SyncFailure) {
+  const ended = await finishSync(ctx.db.kysely, syncId, {
+    state: 'failed',
+    at: nowIso(ctx),
+    added: 0,
+    superseded: 0,
+    failure: f.reason,
+    error: f.message.slice(0, 2000),
+  });
+  if (ended)
+    await raiseSiteStatus(ctx, {
+      message: 'UPDATE_SYNC_FAILED',
+      insertionStrings: [source.name, source.suite, f.reason, f.message.slice(0, 1000)],
+      attributes: { updateSource: source.id },
+    });
+}
+
+/** Runs one sync of a source to its end; failures end the sync as failed, with the reason. */
+export async function runSync(ctx: SiteContext, source: SourceRow, syncId: string): Promise<void> {
+  try {
+    await withKeyring(source.keyring, async (keyringFile) => {
+      const loc: SuiteLocation = { url: source.url, suite: source.suite, keyringFile };
+      const verified = await fetchRelease(loc, ctx.clock.now());
+      if (verified.textSha256 === source.release_sha256) {
+        const ended = await finishSync(ctx.db.kysely, syncId, {
+          state: 'unchanged',
+          at: nowIso(ctx),
+          added: 0,
+          superseded: 0,
+          failure: null,
+          error: null,
+        });
+        if (ended)
+          await raiseSiteStatus(ctx, {
+            message: 'UPDATE_SYNC_UNCHANGED',
+            insertionStrings: [source.name, source.suite],
+            attributes: { updateSource: source.id },
+          });
+        return;
+      }
+      const read = await readIndexes(ctx, syncId, loc, source, verified);
+      const stored = await storeCatalog(ctx, source, syncId, verified, read);
+      if (stored)
+        await raiseSiteStatus(ctx, {
+          message: 'UPDATE_SYNC_COMPLETED',
+          insertionStrings: [
+            source.name,
+            source.suite,
+            String(read.packagesRead),
+            String(stored.added),
+            String(stored.superseded),
+            verified.fingerprint,
+          ],
+          attributes: { updateSource: source.id },
+        });
+    });
+  } catch (err) {
+    try {
+      await fail(ctx, source, syncId, failureOf(err));
+    } catch (inner) {
+      ctx.log.error({ err: inner, sync: syncId }, 'update sync failed unexpectedly');
+      await fail(ctx, source, syncId, new SyncFailure('interrupted', String(inner))).catch(
+        () => undefined,
+      );
+    }
+  }
+}
