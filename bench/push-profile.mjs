@@ -15,7 +15,11 @@
 // Then every agent stays up for --idle-seconds and their CPU over that time is the idle cost.
 // Medians over the hosts are written to --out (default bench/results/push-profile.json).
 //
-//   npm run bench:push-profile -- [--hosts 7] [--idle-seconds 30] [--tarball file] [--out file]
+// A/B: with --tarball given more than once, the hosts alternate between the tarballs (a, b, b,
+// a, a, b, ...) against the same site, so a change is compared with its base in the same run,
+// under the same load; --hosts is then per tarball, and the medians are per tarball.
+//
+//   npm run bench:push-profile -- [--hosts 7] [--idle-seconds 30] [--tarball file ...] [--out file]
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -33,7 +37,7 @@ const { values } = parseArgs({
   options: {
     hosts: { type: 'string', default: '7' },
     'idle-seconds': { type: 'string', default: '30' },
-    tarball: { type: 'string' },
+    tarball: { type: 'string', multiple: true },
     out: { type: 'string' },
   },
 });
@@ -100,16 +104,26 @@ function traceSteps(text) {
 }
 
 const packages = join(root, 'packages/agent/dist/packages');
-const tarball =
-  values.tarball ??
-  join(
-    packages,
-    (existsSync(packages) ? readdirSync(packages) : []).find((f) =>
-      /^steward-agent-.+-linux\.tar\.gz$/.test(f),
-    ) ?? '',
-  );
-if (!existsSync(tarball) || !tarball.endsWith('.tar.gz'))
-  throw new Error('no agent tarball: run packages/agent/packaging/build-tarball.sh first');
+const tarballs = (
+  values.tarball ?? [
+    join(
+      packages,
+      (existsSync(packages) ? readdirSync(packages) : []).find((f) =>
+        /^steward-agent-.+-linux\.tar\.gz$/.test(f),
+      ) ?? '',
+    ),
+  ]
+).map((t) => resolve(t));
+for (const t of tarballs)
+  if (!existsSync(t) || !t.endsWith('.tar.gz'))
+    throw new Error(`no agent tarball ${t}: run packages/agent/packaging/build-tarball.sh first`);
+/** Which tarball host i installs: ABBA order, so slow drifts of the machine hit each alike. */
+const variantOf = (i) => {
+  const n = tarballs.length;
+  const round = Math.floor(i / n);
+  const k = i % n;
+  return round % 2 === 0 ? k : n - 1 - k;
+};
 
 const work = mkdtempSync(join(tmpdir(), 'steward-bench-push-profile-'));
 const agents = [];
@@ -121,7 +135,8 @@ try {
   const api = new ApiClient({ baseUrl: site.adminUrl });
   api.setToken((await api.login('admin', adminPassword)).token);
   const rows = [];
-  for (let i = 0; i < hostCount; i++) {
+  for (let i = 0; i < hostCount * tarballs.length; i++) {
+    const variant = variantOf(i);
     const dir = join(work, `host-${i}`);
     mkdirSync(join(dir, 'prefix'), { recursive: true });
     const token = await api.call(ops.enrolment.createToken, {
@@ -136,7 +151,7 @@ try {
           '-c',
           'tar -xzf "$1" -C "$2" && STEWARD_INSTALL_TRACE="$2/trace" sh "$2/steward-agent/install-agent.sh" --token "$3" --prefix "$2/prefix" --state-dir "$2/state" --service none >/dev/null && times >"$2/times"',
           'sh',
-          tarball,
+          tarballs[variant],
           dir,
           token.token,
         ],
@@ -166,6 +181,7 @@ try {
     );
     const row = {
       deviceId: device.id,
+      variant,
       cpuMs: {
         install: childrenMsFromTimes(readFileSync(join(dir, 'times'), 'utf8')),
         agent: Math.round(agent.self),
@@ -182,7 +198,7 @@ try {
     };
     row.cpuMs.total = row.cpuMs.install + row.cpuMs.agent + row.cpuMs.collect + row.cpuMs.server;
     rows.push(row);
-    log(`host ${i}: ${JSON.stringify(row.cpuMs)} ${JSON.stringify(row.wallMs)}`);
+    log(`host ${i} (${variant}): ${JSON.stringify(row.cpuMs)} ${JSON.stringify(row.wallMs)}`);
   }
   const before = agents.map((p) => procCpuMs(p));
   await sleep(idleSeconds * 1000);
@@ -190,7 +206,26 @@ try {
     const now = procCpuMs(p);
     return now.self + now.children - before[i].self - before[i].children;
   });
-  const pick = (k, f) => median(rows.map((r) => r[k][f]));
+  const variants = tarballs.map((t, v) => {
+    const mine = rows.filter((r) => r.variant === v);
+    const pick = (k, f) => median(mine.map((r) => r[k][f]));
+    const idle = idleMs.filter((_, i) => rows[i].variant === v);
+    return {
+      tarball: relative(root, t),
+      hosts: mine.length,
+      medianCpuMs: Object.fromEntries(
+        ['install', 'agent', 'collect', 'server', 'total'].map((k) => [k, pick('cpuMs', k)]),
+      ),
+      medianWallMs: Object.fromEntries(
+        ['nodeCheck', 'files', 'enrol', 'start', 'install', 'startToInventory', 'total'].map(
+          (k) => [k, pick('wallMs', k)],
+        ),
+      ),
+      idleCpuMsPerAgentPerMinute: Math.round(
+        (idle.reduce((a, b) => a + b, 0) / Math.max(1, idle.length)) * (60 / idleSeconds),
+      ),
+    };
+  });
   const result = {
     benchmark: 'client push: CPU per installed host, one host at a time (issue 9, ADR 0037)',
     command: `npm run bench:push-profile -- ${argv.join(' ')}`.trim(),
@@ -203,32 +238,18 @@ try {
       loadAtStart,
       loadAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
     },
-    tarball: relative(root, tarball),
-    hosts: hostCount,
-    medianCpuMs: Object.fromEntries(
-      ['install', 'agent', 'collect', 'server', 'total'].map((k) => [k, pick('cpuMs', k)]),
-    ),
-    medianWallMs: Object.fromEntries(
-      ['nodeCheck', 'files', 'enrol', 'start', 'install', 'startToInventory', 'total'].map((k) => [
-        k,
-        pick('wallMs', k),
-      ]),
-    ),
-    idle: {
-      seconds: idleSeconds,
-      agents: agents.length,
-      cpuMsPerAgentPerMinute: Math.round(
-        (idleMs.reduce((a, b) => a + b, 0) / agents.length) * (60 / idleSeconds),
-      ),
-    },
+    idleSeconds,
+    variants,
     perHost: rows.map(({ deviceId: _, ...r }) => r),
     note: 'CPU milliseconds from /proc (clock ticks of 10 ms: single figures are +-10 ms). install = the install shell children (tar, node check, enroll); agent = the steward-agent run process until 0.5 s after its first inventory reached the site; collect = its collection child process and what that ran; server = the site process over the same span.',
   };
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
-  log(
-    `median CPU ms per host ${JSON.stringify(result.medianCpuMs)}, idle ${result.idle.cpuMsPerAgentPerMinute} ms/min per agent -> ${relative(process.cwd(), outFile)}`,
-  );
+  for (const v of variants)
+    log(
+      `${v.tarball}: median CPU ms per host ${JSON.stringify(v.medianCpuMs)}, idle ${v.idleCpuMsPerAgentPerMinute} ms/min per agent`,
+    );
+  log(`-> ${relative(process.cwd(), outFile)}`);
 } finally {
   for (const pid of agents)
     try {
