@@ -310,7 +310,8 @@ start_detached() {
   fi
   echo $! >"$pid_file"
 }
-log_before=$(wc -c <"$log_file" 2>/dev/null || echo 0)
+log_before=0
+if [ -f "$log_file" ]; then log_before=$(wc -c <"$log_file"); fi
 start_detached || fail start "$EXIT_START" "could not start $bin run"
 pid=$(cat "$pid_file")
 # A broken runtime or state dies at once; give it a moment to show it (up to 1 s), and stop
