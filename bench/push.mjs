@@ -20,8 +20,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { connect } from 'node:net';
-import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { cpus, homedir, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     // SSH, no push runner and no attempt bookkeeping: what 50 agent installs, enrolments and
     // first inventories cost on this machine by themselves.
     'without-ssh': { type: 'boolean', default: false },
+    // Another build's tarball (steward-agent-<version>-linux.tar.gz), e.g. the base of a change.
+    tarball: { type: 'string' },
   },
 });
 const withoutSsh = values['without-ssh'];
@@ -59,12 +61,19 @@ const packages = join(root, 'packages/agent/dist/packages');
 const hasTarball = () =>
   existsSync(packages) &&
   readdirSync(packages).some((f) => /^steward-agent-.+-linux\.tar\.gz$/.test(f));
-if (!hasTarball()) {
+if (values.tarball === undefined && !hasTarball()) {
   log('building the agent tarball');
   const r = spawnSync('bash', [join(root, 'packages/agent/packaging/build-tarball.sh')], {
     stdio: 'inherit',
   });
   if (r.status !== 0 || !hasTarball()) throw new Error('no agent tarball');
+}
+
+/** The agent tarball pushed: --tarball, or the one built in this checkout. */
+function tarballPath() {
+  if (values.tarball !== undefined) return resolve(values.tarball);
+  const name = readdirSync(packages).find((f) => /^steward-agent-.+-linux\.tar\.gz$/.test(f));
+  return join(packages, name);
 }
 
 const work = mkdtempSync(join(tmpdir(), 'steward-bench-push-'));
@@ -112,7 +121,27 @@ async function startHost(i) {
       '',
     ].join('\n'),
   );
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', cfg], { stdio: 'ignore' });
+  // Sessions run root's shell, and bash run by sshd reads ~/.bashrc: this machine's runs
+  // `pyenv init` (about 100 ms of CPU and 0.5 s of wall time per session command, twice per
+  // host). A host is a clean machine, as in the push tests (test-support/sshd-hosts.ts): its
+  // sessions see an empty ~/.bashrc, bind-mounted in the host's private mount namespace.
+  const bashrc = join(homedir(), '.bashrc');
+  let child;
+  if (process.getuid?.() === 0 && existsSync(bashrc)) {
+    writeFileSync(join(dir, 'bashrc'), '# a benchmark host: no shell start-up of this machine\n');
+    child = spawn(
+      'unshare',
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mount --bind ${join(dir, 'bashrc')} ${bashrc} && exec /usr/sbin/sshd -D -e -f ${cfg}`,
+      ],
+      { stdio: 'ignore' },
+    );
+  } else child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', cfg], { stdio: 'ignore' });
   const deadline = Date.now() + 20_000;
   while (!(await listening(address, port))) {
     if (child.exitCode !== null || Date.now() > deadline)
@@ -154,8 +183,9 @@ function span(lines, from, to) {
 
 /**
  * Per host: queued (job created -> attempt started), connect, checks, copy, install, enrol (install
- * done -> device enrolled), inventory (enrolled -> first inventory), and noticed (first inventory
- * -> target succeeded: the runner's own detection delay).
+ * started -> device enrolled: install-agent.sh enrols before it starts the agent), inventory
+ * (enrolled -> first inventory), and noticed (first inventory -> target succeeded: the runner's
+ * own detection delay).
  */
 async function perHostTimeline(api, detail, jobStart) {
   const rows = [];
@@ -174,10 +204,10 @@ async function perHostTimeline(api, detail, jobStart) {
       copy: span(lines, /copying (agent|the tarball)/, / copied( \d+ bytes)?$/),
       install: span(lines, /running: /, /install-agent.sh exited 0/),
     };
-    const installed = lines.find((l) => /install-agent.sh exited 0/.test(l));
-    if (t.deviceId && installed) {
+    const installing = lines.find((l) => /running: /.test(l));
+    if (t.deviceId && installing) {
       const dev = await api.call(ops.devices.get, { params: { id: t.deviceId } });
-      const i = Date.parse(installed.slice(0, installed.indexOf(' ')));
+      const i = Date.parse(installing.slice(0, installing.indexOf(' ')));
       row.enrol = (Date.parse(dev.enrolledAt) - i) / 1000;
       if (dev.lastInventoryAt) {
         row.inventory = (Date.parse(dev.lastInventoryAt) - Date.parse(dev.enrolledAt)) / 1000;
@@ -219,8 +249,9 @@ function summarise(rows) {
 
 /** Push copies the site's production agent version from the content library: the built tarball. */
 async function registerProduction(api) {
-  const tarName = readdirSync(packages).find((f) => /^steward-agent-.+-linux\.tar\.gz$/.test(f));
-  const tarBytes = readFileSync(join(packages, tarName));
+  const tarPath = tarballPath();
+  const tarName = basename(tarPath);
+  const tarBytes = readFileSync(tarPath);
   const tarSha = createHash('sha256').update(tarBytes).digest('hex');
   const version = /^steward-agent-(.+)-linux\.tar\.gz$/.exec(tarName)[1];
   await api.uploadContentFile(tarSha, tarBytes);
@@ -238,7 +269,6 @@ async function registerProduction(api) {
 
 /** Runs install-agent.sh for every host locally, `sessions` at a time; waits for the inventories. */
 async function installWithoutSsh(api) {
-  const tarName = readdirSync(packages).find((f) => /^steward-agent-.+-linux\.tar\.gz$/.test(f));
   const t0 = Date.now();
   const installSeconds = [];
   let next = 0;
@@ -257,7 +287,7 @@ async function installWithoutSsh(api) {
           // `times` (POSIX): the CPU of the waited-for children (tar, install, enroll) at the end.
           'tar -xzf "$1" -C "$2" && sh "$2/steward-agent/install-agent.sh" --token "$3" --prefix "$2/prefix" --state-dir "$2/state" --service none >/dev/null && times >"$2/times"',
           'sh',
-          join(packages, tarName),
+          tarballPath(),
           dir,
           token.token,
         ],
@@ -328,6 +358,68 @@ async function installWithoutSsh(api) {
   };
 }
 
+/**
+ * CPU seconds of the hosts' side: each sshd (its own CPU and that of the sessions it has reaped,
+ * which includes install-agent.sh, tar and `steward-agent enroll`) and each started agent (its
+ * own and its collection processes'). Read once every target is done.
+ */
+function hostsCpuSeconds(hostList, stateDirOf) {
+  let ssh = 0;
+  let agents = 0;
+  let counted = 0;
+  for (const h of hostList) {
+    try {
+      const c = procCpu(h.child.pid);
+      ssh += c.self + c.children;
+    } catch {
+      // gone: not counted
+    }
+    try {
+      const pid = Number(readFileSync(join(stateDirOf(h), 'agent.pid'), 'utf8').trim());
+      const c = procCpu(pid);
+      agents += c.self + c.children;
+      counted++;
+    } catch {
+      // no agent
+    }
+  }
+  return { ssh, agents, agentsCounted: counted };
+}
+
+/** { self, children } CPU seconds of a process (children: those it has waited for). */
+function procCpu(pid) {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return {
+    self: (Number(f[11]) + Number(f[12])) / clockTick,
+    children: (Number(f[13]) + Number(f[14])) / clockTick,
+  };
+}
+const clockTick = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
+
+/** Where the machine's CPU went during a phase: the server, the hosts, this process, the rest. */
+function cpuBreakdown(phase, hostsCpu, hostCount) {
+  if (!phase) return undefined;
+  const hosts = hostsCpu.ssh + hostsCpu.agents;
+  const measured = phase.cpuSeconds + hosts;
+  return {
+    serverSeconds: round(phase.cpuSeconds),
+    hostsSeconds: round(hosts),
+    sshSessionsSeconds: round(hostsCpu.ssh),
+    agentsSeconds: round(hostsCpu.agents),
+    agentsCounted: hostsCpu.agentsCounted,
+    benchmarkProcessSeconds: round(phase.selfCpuSeconds),
+    machineSeconds: round(phase.machineCpuSeconds),
+    // Everything else on the machine meanwhile (other work competing for the same cores).
+    otherProcessesSeconds: round(
+      Math.max(0, phase.machineCpuSeconds - measured - phase.selfCpuSeconds),
+    ),
+    perHostSeconds: round(measured / hostCount, 2),
+    // The wall time the push's own CPU (server and hosts) needs on idle cores.
+    boundSecondsOnIdleCores: round(measured / cpus().length),
+  };
+}
+
 function machineFacts() {
   return {
     cpus: cpus().length,
@@ -354,8 +446,10 @@ try {
   api.setToken((await api.login('admin', adminPassword)).token);
   if (withoutSsh) {
     await registerProduction(api);
+    sampler.mark('push');
     const r = await installWithoutSsh(api);
     sampler.stop();
+    const phase = sampler.phases.get('push');
     const result = {
       benchmark: 'agent install without SSH: the physical bound of client push (issue 9)',
       command: `npm run bench:push -- ${argv.join(' ')}`.trim(),
@@ -365,6 +459,18 @@ try {
       concurrentInstalls: sessions,
       ...r,
       serverPeakRssMb: round(sampler.peakRssMb ?? 0),
+      serverCpuSeconds: round(phase?.cpuSeconds ?? 0),
+      machineCpuSeconds: round(phase?.machineCpuSeconds ?? 0),
+      // Everything else on the machine meanwhile (other work competing for the same cores).
+      otherProcessesCpuSeconds: round(
+        Math.max(
+          0,
+          (phase?.machineCpuSeconds ?? 0) -
+            (phase?.cpuSeconds ?? 0) -
+            (phase?.selfCpuSeconds ?? 0) -
+            r.cpuSecondsAll,
+        ),
+      ),
       note: 'install-agent.sh from the same tarball, run locally (no SSH, no push runner) with the same concurrency; done = every device enrolled and reported its first inventory. The agents, the server and whatever else runs share the same cores.',
     };
     mkdirSync(dirname(outFile), { recursive: true });
@@ -407,6 +513,7 @@ try {
     }
     const wallSeconds = (Date.now() - t0) / 1000;
     sampler.stop();
+    const hostsCpu = hostsCpuSeconds(hosts, (h) => join(h.dir, 'state'));
     const jobStart = Date.parse(detail.createdAt);
     const per = detail.targets.map((t) => ({
       host: t.host,
@@ -434,6 +541,7 @@ try {
       slowestHost: slowest,
       serverPeakRssMb: round(sampler.peakRssMb ?? phase?.peakRssMb ?? 0),
       serverCpuSeconds: round(phase?.cpuSeconds ?? 0),
+      cpu: cpuBreakdown(phase, hostsCpu, hostCount),
       target: '50 hosts < 60 s with <= 10 concurrent sessions',
       metTarget: succeeded === hostCount && wallSeconds < 60 && sessions <= 10,
       failures: await Promise.all(

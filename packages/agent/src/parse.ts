@@ -8,10 +8,33 @@ if (!FormatRegistry.Has('date-time')) {
   FormatRegistry.Set('date-time', (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
 }
 
+const declaresDefaults = new WeakMap<TSchema, boolean>();
+
+/** Whether a `default` keyword appears anywhere in the schema (walked once per schema). */
+function hasDefaults(schema: TSchema): boolean {
+  let found = declaresDefaults.get(schema);
+  if (found === undefined) {
+    const seen = new Set<object>();
+    const walk = (node: unknown): boolean => {
+      if (node === null || typeof node !== 'object' || seen.has(node)) return false;
+      seen.add(node);
+      if (!Array.isArray(node) && Object.hasOwn(node, 'default')) return true;
+      return Object.values(node).some(walk);
+    };
+    found = walk(schema);
+    declaresDefaults.set(schema, found);
+  }
+  return found;
+}
+
 /**
  * Parses data that crossed a boundary (HTTP body, WebSocket frame, file on disk) against a
  * protocol schema: schema defaults are applied first, then the value is checked. Throws an
  * AgentError with `code` (default BAD_RESPONSE) naming the first offending path.
+ *
+ * A schema that declares no default is only checked: cloning and walking a value for defaults
+ * it cannot have cost the agent more than the check itself (a first inventory of ~1,000 packages:
+ * 60 ms to clone and 70-130 ms to apply nothing, ADR 0037).
  */
 export function parseWith<T extends TSchema>(
   schema: T,
@@ -19,7 +42,9 @@ export function parseWith<T extends TSchema>(
   what: string,
   code = 'BAD_RESPONSE',
 ): Static<T> {
-  const withDefaults: unknown = Value.Default(schema, Value.Clone(value));
+  const withDefaults: unknown = hasDefaults(schema)
+    ? Value.Default(schema, Value.Clone(value))
+    : value;
   if (Value.Check(schema, withDefaults)) return withDefaults;
   const first = Value.Errors(schema, withDefaults).First();
   const where = first ? `${first.path === '' ? '/' : first.path}: ${first.message}` : 'invalid';

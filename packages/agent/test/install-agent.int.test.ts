@@ -1,4 +1,4 @@
-import { readFileSync, mkdtempSync, statSync } from 'node:fs';
+import { readFileSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,44 @@ describe('install-agent.sh from the agent tarball', () => {
     expect(lines.map((l) => `${l.step}=${l.status}`)).toEqual(['files=ok', 'enrol=failed']);
     expect(lines[1]?.detail).toMatch(/TOKEN/);
     expect(pidOf(join(other, 'var/lib/steward-agent'))).toBeUndefined();
+  });
+
+  it('checks the Node.js version from `node --version` and says which one is too old', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-install-node-'));
+    const fake = (name: string, out: string): string => {
+      const path = join(dir, name);
+      writeFileSync(path, `#!/bin/sh\necho '${out}'\n`, { mode: 0o755 });
+      return path;
+    };
+    for (const [name, out] of [
+      ['node18', 'v18.19.1'],
+      ['garbage', 'not a version'],
+    ] as const) {
+      const node = fake(name, out);
+      const r = await install(['--token', token, '--prefix', dir, '--node', node]);
+      expect(r.code, r.stdout).toBe(20);
+      expect(installLines(r.stdout)[0]?.detail).toContain(`${node} is not Node.js 20 or later`);
+    }
+  });
+
+  it('traces its steps when STEWARD_INSTALL_TRACE names a file', async () => {
+    const trace = join(mkdtempSync(join(tmpdir(), 'steward-install-trace-')), 'trace');
+    const r = await install(['--token', token, '--service', 'none'], {
+      STEWARD_PREFIX: prefix,
+      STEWARD_STATE_DIR: stateDir,
+      STEWARD_INSTALL_TRACE: trace,
+    });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const events = readFileSync(trace, 'utf8').trim().split('\n');
+    expect(events.map((l) => l.split(' ').slice(1).join(' '))).toEqual([
+      'start',
+      'runtime node',
+      'files',
+      'enrolled',
+      'started',
+    ]);
+    const times = events.map((l) => Number(l.split(' ')[0]));
+    expect(times.every((t, i) => Number.isInteger(t) && t >= (times[i - 1] ?? 0))).toBe(true);
   });
 
   it('refuses bad arguments with exit 10', async () => {

@@ -1,6 +1,6 @@
-import { readdir, readlink } from 'node:fs/promises';
+import { readdirSync, readlinkSync } from 'node:fs';
 import type { InventoryInstance } from '@steward/protocol';
-import { readText } from '../system.js';
+import { readText, readTextSync } from '../system.js';
 import type { ClassCollector, CollectContext } from '../types.js';
 import { parsePasswd } from './accounts.js';
 import { rootOf, under } from './sysfs.js';
@@ -94,39 +94,55 @@ export interface SocketOwner {
 
 const MAX_COMMAND = 512;
 
+function readlinkOrEmpty(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
 /**
  * Socket inode -> owning process, from the `socket:[inode]` links in /proc/<pid>/fd. Only the
  * wanted inodes are kept. A non-root agent sees only its own user's processes: the others are
- * counted in `hidden` so the reason can be recorded.
+ * counted in `hidden` so the reason can be recorded. Synchronous (see system.ts): one readlink
+ * per descriptor of every process, thousands on a busy machine.
  */
-export async function socketOwners(
+export function socketOwners(
   root: string,
   wanted: ReadonlySet<number>,
 ): Promise<{ owners: Map<number, SocketOwner>; hidden: number }> {
   const owners = new Map<number, SocketOwner>();
   let hidden = 0;
   const proc = under(root, '/proc');
-  const pids = (await readdir(proc).catch(() => [])).filter((n) => /^\d+$/.test(n));
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(proc);
+  } catch {
+    // no /proc: nothing owns anything
+  }
+  const pids = entries.filter((n) => /^\d+$/.test(n));
   for (const pid of pids) {
     if (owners.size === wanted.size) break;
     let fds: string[];
     try {
-      fds = await readdir(`${proc}/${pid}/fd`);
+      fds = readdirSync(`${proc}/${pid}/fd`);
     } catch {
       hidden++;
       continue;
     }
     let found: number[] | undefined;
     for (const fd of fds) {
-      const target = await readlink(`${proc}/${pid}/fd/${fd}`).catch(() => '');
+      const target = readlinkOrEmpty(`${proc}/${pid}/fd/${fd}`);
+      if (!target.startsWith('socket:[')) continue;
       const m = /^socket:\[(\d+)\]$/.exec(target);
       if (m?.[1] === undefined) continue;
       const inode = Number(m[1]);
       if (wanted.has(inode) && !owners.has(inode)) (found ??= []).push(inode);
     }
     if (found === undefined) continue;
-    const comm = (await readText(`${proc}/${pid}/comm`))?.trim() || null;
-    const cmdline = (await readText(`${proc}/${pid}/cmdline`))?.split('\0').join(' ').trim();
+    const comm = readTextSync(`${proc}/${pid}/comm`)?.trim() || null;
+    const cmdline = readTextSync(`${proc}/${pid}/cmdline`)?.split('\0').join(' ').trim();
     const owner: SocketOwner = {
       pid: Number(pid),
       process: comm,
@@ -134,7 +150,7 @@ export async function socketOwners(
     };
     for (const inode of found) owners.set(inode, owner);
   }
-  return { owners, hidden };
+  return Promise.resolve({ owners, hidden });
 }
 
 const TABLES = [

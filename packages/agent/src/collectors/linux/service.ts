@@ -1,7 +1,8 @@
+import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InventoryInstance } from '@steward/protocol';
-import { pathExists, pid1Name, readText, runIfPresent } from '../system.js';
+import { pathExists, pid1Name, readText, readTextSync, runIfPresent } from '../system.js';
 import type { ClassCollector } from '../types.js';
 
 export interface UnitRow {
@@ -109,12 +110,19 @@ export function parseProcStat(text: string): { comm: string; ppid: number } | un
   return Number.isInteger(ppid) ? { comm: text.slice(open + 1, close), ppid } : undefined;
 }
 
-async function listProcesses(): Promise<ProcessInfo[]> {
+/** Every process (synchronous reads, see system.ts: two files per process). */
+function listProcesses(): ProcessInfo[] {
   const out: ProcessInfo[] = [];
-  for (const entry of await readdir('/proc').catch(() => [])) {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    // no /proc: no processes to match
+  }
+  for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = parseProcStat((await readText(`/proc/${entry}/stat`)) ?? '');
-    const cmdline = ((await readText(`/proc/${entry}/cmdline`)) ?? '')
+    const stat = parseProcStat(readTextSync(`/proc/${entry}/stat`) ?? '');
+    const cmdline = (readTextSync(`/proc/${entry}/cmdline`) ?? '')
       .replace(/\0+$/, '')
       .replace(/\0/g, ' ');
     // Kernel threads have no command line.
@@ -145,17 +153,17 @@ function matchesProcess(service: string, comm: string): boolean {
   return comm === service || comm.startsWith(service) || service.startsWith(comm);
 }
 
-async function enabledInRunlevels(name: string): Promise<boolean> {
-  for (const level of ['2', '3', '4', '5']) {
-    const entries = await readdir(`/etc/rc${level}.d`).catch(() => []);
-    if (
-      entries.some((e) =>
-        new RegExp(`^S\\d\\d${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`).test(e),
-      )
-    )
-      return true;
-  }
-  return false;
+/** The start links of runlevels 2 to 5 (`S01ssh`...), read once per collection. */
+async function runlevelStartLinks(): Promise<string[]> {
+  const out: string[] = [];
+  for (const level of ['2', '3', '4', '5'])
+    out.push(...(await readdir(`/etc/rc${level}.d`).catch(() => [])));
+  return out;
+}
+
+function enabledInRunlevels(name: string, startLinks: readonly string[]): boolean {
+  const re = new RegExp(`^S\\d\\d${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  return startLinks.some((e) => re.test(e));
 }
 
 /**
@@ -164,7 +172,8 @@ async function enabledInRunlevels(name: string): Promise<boolean> {
  * the services it really runs.
  */
 async function initScriptServices(): Promise<InventoryInstance[]> {
-  const processes = await listProcesses();
+  const processes = listProcesses();
+  const startLinks = await runlevelStartLinks();
   const out = new Map<string, InventoryInstance>();
   const claimed = new Set<number>();
   for (const name of (await readdir('/etc/init.d').catch(() => [])).sort()) {
@@ -180,7 +189,7 @@ async function initScriptServices(): Promise<InventoryInstance[]> {
       description: shortDescription(script),
       state: active ? 'active' : 'inactive',
       subState: active ? 'running' : 'dead',
-      enabled: await enabledInRunlevels(name),
+      enabled: enabledInRunlevels(name, startLinks),
     });
   }
   for (const p of processes) {
