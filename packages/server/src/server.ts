@@ -82,6 +82,8 @@ import { registerDeploymentReportRoutes } from './deployments/report-routes.js';
 import { DiscoveryService } from './discovery/service.js';
 import { registerDiscoveryRoutes } from './discovery/routes.js';
 import { DiscoveredMembersService } from './discovery/collection-members-service.js';
+import { ViewService } from './views/service.js';
+import { registerViewRoutes } from './views/routes.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
 import { SiteSettingsService, registerSiteRoutes } from './site/site-settings.js';
 
@@ -370,6 +372,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDeploymentReportRoutes(admin, ctx);
     registerClientPushRoutes(admin, clientPush, pushAccounts);
     registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
+    registerViewRoutes(admin, new ViewService(ctx));
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();

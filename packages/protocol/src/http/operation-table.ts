@@ -28,6 +28,7 @@ import { deploymentReportOperations, distributionReportOperations } from '../rep
 import { siteOperations } from '../site/operations.js';
 import { auditOperations, statusOperations } from '../status/operations.js';
 import { authOperations, userOperations } from '../users/operations.js';
+import { viewOperations } from '../views/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -64,6 +65,7 @@ export const ops = {
   clientPush: clientPushOperations,
   clientStatus: clientStatusOperations,
   discovery: discoveryOperations,
+  views: viewOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

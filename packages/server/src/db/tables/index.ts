@@ -20,6 +20,7 @@ export type {
   ClientCheckStateTable,
 } from './client-health.js';
 import { clientHealthTables, type ClientHealthTables } from './client-health.js';
+import { viewsTables, type ViewsTables } from './views.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -40,7 +41,8 @@ export interface Database
     AgentVersionsTables,
     ClientPushTables,
     DiscoveryTables,
-    ClientHealthTables {}
+    ClientHealthTables,
+    ViewsTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -108,6 +110,7 @@ export type {
   DiscoveredMachineTable,
   DiscoveredCollectionMemberTable,
 } from './discovery.js';
+export type { SavedViewTable, SavedViewDefaultTable } from './views.js';
 
 /** The runtime description of every table, by name: what the migrations must have built. */
 export const tables: Readonly<Record<keyof Database, TableDescription>> = {
@@ -127,4 +130,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...clientPushTables,
   ...discoveryTables,
   ...clientHealthTables,
+  ...viewsTables,
 };
