@@ -27,6 +27,7 @@ import { registerPhasedDeploymentCommands } from './commands/phased-deployments.
 import { registerProgramCommands } from './commands/programs.js';
 import { registerReportCommands } from './commands/reports.js';
 import { registerDiscoveryCommands } from './commands/discovery.js';
+import { registerViewCommands } from './commands/views.js';
 import { createContext, type Ctx } from './context.js';
 import { CliError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -80,6 +81,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerAgentVersionCommands(program, ctx);
   registerClientPushCommands(program, ctx);
   registerDiscoveryCommands(program, ctx);
+  registerViewCommands(program, ctx);
   registerAdminCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerServerCommand(program, ctx);

@@ -5,8 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, type DeviceSummary } from '@steward/protocol';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import {
+  STEWARD,
   createTestSite,
+  exec,
   pgReachable,
   type Site,
   type TestDialect,
@@ -232,4 +236,75 @@ describe.each(dialects)('device columns and saved views (%s)', (dialect) => {
     expect(noColumns.code).toBe('INVALID_INPUT');
     expect((await site.api.listViews()).map((v) => v.name)).not.toContain('Bad');
   });
+
+  it.skipIf(skip)(
+    'lists chosen columns and saves, uses and deletes views from the CLI',
+    async () => {
+      const env = {
+        STEWARD_CONFIG_DIR: mkdtempSync(join(site.dir, 'cli-')),
+        STEWARD_SERVER: site.adminUrl,
+        STEWARD_TOKEN: site.api.token ?? '',
+      };
+      const steward = async (...args: string[]) => {
+        const r = await exec(STEWARD, args, { env });
+        expect(r.code, `steward ${args.join(' ')}: ${r.stderr}`).toBe(0);
+        return r.stdout;
+      };
+      const table = await steward(
+        'device',
+        'list',
+        '--search',
+        'col-',
+        '--columns',
+        'name,serial,inventory.cpu.model',
+        '--sort',
+        'serial',
+        '--desc',
+      );
+      const rows = table.trim().split('\n');
+      expect(rows[0]).toMatch(/^NAME\s+SERIAL NUMBER\s+CPU\.MODEL/);
+      expect(rows.slice(1).map((r) => r.split(/\s+/).slice(0, 2))).toEqual([
+        ['col-b', 'SN-300'],
+        ['col-c', 'SN-200'],
+        ['col-a', 'SN-100'],
+      ]);
+      await steward(
+        'view',
+        'save',
+        'CLI cores',
+        '--search',
+        'col-',
+        '--sort',
+        'inventory.cpu.cores',
+        '--columns',
+        'name,inventory.cpu.cores',
+        '--shared',
+      );
+      const views: unknown = JSON.parse(await steward('view', 'list', '--json'));
+      expect(views).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'CLI cores', shared: true, owner: 'admin' }),
+        ]),
+      );
+      const listed: unknown = JSON.parse(
+        await steward('device', 'list', '--view', 'CLI cores', '--json'),
+      );
+      expect(listed).toMatchObject({
+        total: 3,
+        items: [
+          { name: 'col-c', values: { 'inventory.cpu.cores': 4 } },
+          { name: 'col-a', values: { 'inventory.cpu.cores': 8 } },
+          { name: 'col-b', values: { 'inventory.cpu.cores': 16 } },
+        ],
+      });
+      const bad = await exec(STEWARD, ['device', 'list', '--columns', 'name,inventory.cpu.nope'], {
+        env,
+      });
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain('cpu has no property "nope"');
+      await steward('view', 'delete', 'CLI cores');
+      const after: unknown = JSON.parse(await steward('view', 'list', '--json'));
+      expect(JSON.stringify(after)).not.toContain('CLI cores');
+    },
+  );
 });
