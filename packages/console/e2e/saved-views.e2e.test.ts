@@ -22,6 +22,9 @@ async function shot(name: string, on: Page = page): Promise<void> {
   await on.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+/** Polls until the matcher holds: the list refetches after a debounce, on a busy machine. */
+const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 30_000 });
+
 const DEVICES = [
   { hostname: 'sv-beta', model: 'Xeon Gold', serial: 'SN-2' },
   { hostname: 'sv-alpha', model: 'Core i5', serial: 'SN-3' },
@@ -42,7 +45,7 @@ function headers(on: Page): Promise<string[]> {
 
 /** What a page shows of the list: the state a view and a link must bring back. */
 async function listShown(on: Page) {
-  await expect.poll(() => rowNames(on)).toEqual(['sv-alpha', 'sv-gamma', 'sv-beta']);
+  await poll(() => rowNames(on)).toEqual(['sv-alpha', 'sv-gamma', 'sv-beta']);
   const cells = await on
     .getByTestId('device-table')
     .locator('td[data-column="inventory.cpu.model"]')
@@ -86,7 +89,7 @@ describe('columns and saved views', () => {
 
   it('chooses columns (an inventory property), sorts by it, saves a view', async () => {
     await page.getByTestId('device-search').fill('sv-');
-    await expect.poll(() => rowNames(page)).toHaveLength(3);
+    await poll(() => rowNames(page)).toHaveLength(3);
 
     await page.getByTestId('column-chooser').click();
     await page.getByTestId('add-column-serial').click();
@@ -114,11 +117,11 @@ describe('columns and saved views', () => {
     await page.getByLabel('Move inventory.cpu.model up').click();
     await page.getByLabel('Remove memory').click();
     await page.keyboard.press('Escape');
-    await expect.poll(() => headers(page)).toContain('cpu.model');
+    await poll(() => headers(page)).toContain('cpu.model');
     await shot('views-01-columns');
 
     await page.getByTestId('sort-inventory.cpu.model').click();
-    await expect.poll(() => rowNames(page)).toEqual(['sv-alpha', 'sv-gamma', 'sv-beta']);
+    await poll(() => rowNames(page)).toEqual(['sv-alpha', 'sv-gamma', 'sv-beta']);
     await page.getByTestId('density-toggle').click();
     await expect
       .poll(() => page.getByTestId('device-table').getAttribute('data-density'))
@@ -172,7 +175,7 @@ describe('columns and saved views', () => {
       await shot('views-03-shared-link', fresh.page);
       // A link naming only the view opens its list too.
       await fresh.page.goto(`${site.adminUrl}/devices?view=${encodeURIComponent(viewId)}`);
-      await expect.poll(() => new URL(fresh.page.url()).searchParams.get('q')).toBe('sv-');
+      await poll(() => new URL(fresh.page.url()).searchParams.get('q')).toBe('sv-');
       expect(await listShown(fresh.page)).toEqual(expected);
     } finally {
       await fresh.context.close();
@@ -185,9 +188,9 @@ describe('columns and saved views', () => {
       return m.total === 3 ? m : undefined;
     });
     await page.goto(`${site.adminUrl}/collections/all-systems`);
-    await expect.poll(() => rowNames(page, 'member-table')).toHaveLength(3);
+    await poll(() => rowNames(page, 'member-table')).toHaveLength(3);
     await page.getByTestId('member-search').fill('sv-gam');
-    await expect.poll(() => rowNames(page, 'member-table')).toEqual(['sv-gamma']);
+    await poll(() => rowNames(page, 'member-table')).toEqual(['sv-gamma']);
     expect(new URL(page.url()).searchParams.get('q')).toBe('sv-gam');
     await shot('views-04-members-filtered');
   });
