@@ -206,5 +206,10 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
   seeds.paths['agent-versions'] = '0.0.0-fuzz';
   // A collection's discovered member, by address: loopback (a member is stored, never contacted).
   seeds.paths['discovered-members'] = '127.0.0.7';
+  // A saved view of the device list (ADR 0034), for the /views/{id} routes.
+  seeds.paths.views = await create('POST /api/v1/views', '/api/v1/views', {
+    name: 'fuzz-view',
+    state: { columns: ['name', 'inventory.cpu.model'] },
+  });
   return seeds;
 }

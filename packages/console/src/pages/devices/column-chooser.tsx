@@ -19,18 +19,7 @@ import {
   deviceColumnLabel,
 } from '@steward/protocol';
 import { api } from '../../api/client';
-
-/** Moves the item at `from` one place up (-1) or down (+1). */
-export function moveColumn(columns: readonly string[], from: number, by: -1 | 1): string[] {
-  const to = from + by;
-  const next = [...columns];
-  const a = next[from];
-  const b = next[to];
-  if (a === undefined || b === undefined) return next;
-  next[from] = b;
-  next[to] = a;
-  return next;
-}
+import { moveColumn } from './device-list-filters';
 
 /**
  * Chooses and orders the device table's columns (ADR 0034): the built-in ones of the catalogue,

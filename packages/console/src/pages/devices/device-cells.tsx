@@ -58,6 +58,7 @@ function nameCell(d: DeviceSummary, compact: boolean): ReactNode {
       to={`/devices/${encodeURIComponent(d.id)}`}
       fw={600}
       size="sm"
+      style={compact ? { whiteSpace: 'nowrap' } : undefined}
       data-testid="device-link"
     >
       {d.name}

@@ -140,6 +140,18 @@ export function matchesView(s: DeviceListState, v: ViewState): boolean {
   return JSON.stringify(a) === JSON.stringify(viewStateOf(stateOfView(v, undefined)));
 }
 
+/** Moves the item at `from` one place up (-1) or down (+1). */
+export function moveColumn(columns: readonly string[], from: number, by: -1 | 1): string[] {
+  const to = from + by;
+  const next = [...columns];
+  const a = next[from];
+  const b = next[to];
+  if (a === undefined || b === undefined) return next;
+  next[from] = b;
+  next[to] = a;
+  return next;
+}
+
 /**
  * The list's filters, columns, sort and density live in the address, so a list can be bookmarked
  * and shared by link (ADR 0034), and survives a reload. Used by the device list and by a
