@@ -45,11 +45,16 @@ export async function insertView(
 
 export async function updateView(
   db: Queryable,
-  opts: { id: string; name: string; shared: number; state: string; at: string },
+  opts: { id: string; name: string; shared: number; state: string | undefined; at: string },
 ): Promise<void> {
   await db
     .updateTable('saved_view')
-    .set({ name: opts.name, shared: opts.shared, state: opts.state, updated_at: opts.at })
+    .set({
+      name: opts.name,
+      shared: opts.shared,
+      updated_at: opts.at,
+      ...(opts.state !== undefined ? { state: opts.state } : {}),
+    })
     .where('id', '=', opts.id)
     .execute();
 }

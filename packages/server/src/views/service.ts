@@ -123,9 +123,7 @@ export class ViewService {
           id: row.id,
           name,
           shared,
-          state: req.state
-            ? JSON.stringify(req.state)
-            : JSON.stringify(toView(row, new Set()).state),
+          state: req.state ? JSON.stringify(req.state) : undefined,
           at,
         });
         if (shared === 0) await dropOthersDefaults(tx, { viewId: row.id, owner: row.owner });
