@@ -54,7 +54,7 @@ export function ColumnChooser(props: {
     .filter((g) => g.items.length > 0);
   const inventoryChosen = props.columns.filter((id) => id.startsWith('inventory.'));
   return (
-    <Popover position="bottom-end" shadow="md" width={340} trapFocus>
+    <Popover position="bottom-start" shadow="md" width={340} trapFocus>
       <Popover.Target>
         <Button
           variant="default"
