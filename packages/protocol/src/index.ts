@@ -57,3 +57,4 @@ export * from './status/catalog.js';
 export { AUDIT_PAGE_SIZE, StatusCatalogEntry } from './status/operations.js';
 export * from './status/schemas.js';
 export * from './users/schemas.js';
+export * from './views/schemas.js';

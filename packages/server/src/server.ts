@@ -84,6 +84,8 @@ import { registerDiscoveryRoutes } from './discovery/routes.js';
 import { DiscoveredMembersService } from './discovery/collection-members-service.js';
 import { UpdateCatalogService } from './updates/service.js';
 import { registerUpdateCatalogRoutes } from './updates/routes.js';
+import { ViewService } from './views/service.js';
+import { registerViewRoutes } from './views/routes.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
 import { SiteSettingsService, registerSiteRoutes } from './site/site-settings.js';
 
@@ -374,6 +376,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerClientPushRoutes(admin, clientPush, pushAccounts);
     registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
     registerUpdateCatalogRoutes(admin, updateCatalog);
+    registerViewRoutes(admin, new ViewService(ctx));
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();

@@ -75,9 +75,18 @@ export function printDevices(
     items.map((d) => deviceRow(d, out.style, out.now)),
     'No devices.',
   );
-  if (items.length > 0 && !page.all && items.length < page.total) {
+  printPageNote(out, items.length, page);
+}
+
+/** "Showing 1-50 of 120 devices" under a page that is not all of them. */
+export function printPageNote(
+  out: Printer,
+  count: number,
+  page: { total: number; offset: number; all: boolean },
+): void {
+  if (count > 0 && !page.all && count < page.total) {
     out.note(
-      `Showing ${page.offset + 1}-${page.offset + items.length} of ${page.total} devices (--offset, --limit or --all for more).`,
+      `Showing ${page.offset + 1}-${page.offset + count} of ${page.total} devices (--offset, --limit or --all for more).`,
     );
   }
 }

@@ -1,8 +1,16 @@
-import type { ApiClient, DevicePackage, DeviceSummary, ListDevicesQuery } from '@steward/protocol';
+import {
+  DeviceSort,
+  splitColumnList,
+  type ApiClient,
+  type DevicePackage,
+  type DeviceSummary,
+  type ListDevicesQuery,
+} from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
-import type { Opts } from '../options.js';
+import { parseChoice, type Opts } from '../options.js';
+import { isInventorySort, parseColumnsFlag, printDeviceColumns } from './device-columns.js';
 import { humanTime, truncate } from '../output/format.js';
 import { registerDeviceActionCommands } from './device-actions.js';
 import { addDeviceUpgradeStatus } from './agent-upgrades.js';
@@ -11,31 +19,40 @@ import {
   actionRow,
   printDeviceDetail,
   printDevices,
+  printPageNote,
   summarizeInstance,
 } from './device-views.js';
 
 export const DEVICE_STATUSES = ['active', 'inactive', 'revoked', 'online', 'obsolete'] as const;
-export const DEVICE_SORTS = [
-  'name',
-  'os',
-  'machineType',
-  'lastContact',
-  'enrolledAt',
-  'memory',
-] as const;
+/** The built-in sort keys (the column catalogue's, ADR 0034); `inventory.<class>.<property>` too. */
+export const DEVICE_SORTS: readonly DeviceSort[] = DeviceSort.anyOf.map((l) => l.const);
 /** Page size used to walk a whole listing with --all. */
 export const PAGE_SIZE = 1000;
 
-/** Reads the listing flags of `device list` into the API query (without paging). */
+/**
+ * Reads the listing flags of `device list` into the API query (without paging). `--view NAME`
+ * starts from a saved view's filter, sort and columns; the other flags override it.
+ */
 export async function deviceQuery(opts: Opts, client: ApiClient): Promise<ListDevicesQuery> {
+  const viewName = opts.string('view');
+  const view = viewName !== undefined ? (await client.getView(viewName)).state : undefined;
   const q: ListDevicesQuery = {};
+  if (view?.search) q.search = view.search;
+  if (view?.status) q.status = view.status;
+  if (view?.collection) q.collection = view.collection;
+  if (view?.sort) q.sort = view.sort;
+  if (view?.order) q.order = view.order;
+  if (view) q.columns = view.columns.join(',');
   const search = opts.string('search');
   if (search !== undefined) q.search = search;
   const status = opts.oneOf('status', DEVICE_STATUSES);
   if (status !== undefined) q.status = status;
-  const sort = opts.oneOf('sort', DEVICE_SORTS);
-  if (sort !== undefined) q.sort = sort;
+  const sort = opts.string('sort');
+  if (sort !== undefined)
+    q.sort = isInventorySort(sort) ? sort : parseChoice(sort, '--sort', DEVICE_SORTS);
   if (opts.flag('desc')) q.order = 'desc';
+  const columns = opts.string('columns');
+  if (columns !== undefined) q.columns = parseColumnsFlag(columns).join(',');
   const collection = opts.string('collection');
   // The site takes a collection id; people type names, so resolve it first.
   if (collection !== undefined) q.collection = (await client.getCollection(collection)).id;
@@ -97,8 +114,16 @@ function addDeviceList(device: Command, ctx: Ctx): void {
         .option('--search <text>', 'name, IP address, OS or user contains text')
         .option('--collection <name-or-id>', 'members of a collection')
         .option('--status <status>', `one of ${DEVICE_STATUSES.join(', ')}`)
-        .option('--sort <field>', `sort by ${DEVICE_SORTS.join(', ')}`)
-        .option('--desc', 'sort descending'),
+        .option(
+          '--sort <field>',
+          `sort by ${DEVICE_SORTS.join(', ')} or inventory.<class>.<property>`,
+        )
+        .option('--desc', 'sort descending')
+        .option(
+          '--columns <ids>',
+          'comma-separated columns, e.g. name,status,serial,freeDisk,inventory.cpu.model',
+        )
+        .option('--view <name-or-id>', "a saved view's filter, sort and columns (flags override)"),
     ),
   );
   action(list, async ({ opts }) => {
@@ -112,7 +137,11 @@ function addDeviceList(device: Command, ctx: Ctx): void {
       ctx.out.json(res);
       return;
     }
-    printDevices(ctx.out, res.items, { total: res.total, offset: page.offset, all: page.all });
+    const pageInfo = { total: res.total, offset: page.offset, all: page.all };
+    if (query.columns !== undefined) {
+      printDeviceColumns(ctx.out, res.items, splitColumnList(query.columns));
+      printPageNote(ctx.out, res.items.length, pageInfo);
+    } else printDevices(ctx.out, res.items, pageInfo);
   });
 }
 

@@ -191,6 +191,15 @@ export const ErrorCode = {
   CLIENT_SETTINGS_NAME_TAKEN: 'CLIENT_SETTINGS_NAME_TAKEN',
   /** Two client settings objects cannot share a priority: precedence is never a tie (ADR 0025). */
   CLIENT_SETTINGS_PRIORITY_TAKEN: 'CLIENT_SETTINGS_PRIORITY_TAKEN',
+  // device list columns and saved views (issue 12, ADR 0034)
+  /** A column id (or sort key) naming no built-in column and no inventory class property. */
+  DEVICE_COLUMN_UNKNOWN: 'DEVICE_COLUMN_UNKNOWN',
+  /** No view of that id or name that the caller may see (another user's private view too). */
+  VIEW_NOT_FOUND: 'VIEW_NOT_FOUND',
+  /** The caller already has a view of that name for that list. */
+  VIEW_NAME_TAKEN: 'VIEW_NAME_TAKEN',
+  /** A shared view is read only for everyone but the user who saved it. */
+  VIEW_NOT_OWNER: 'VIEW_NOT_OWNER',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

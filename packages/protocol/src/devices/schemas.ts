@@ -4,6 +4,9 @@ import { Id, Nullable } from '../common/schemas.js';
 import { pagingFields } from '../http/paging.js';
 import { InventoryInstance } from '../inventory/schemas.js';
 import { ActivityCheckOutcome } from '../monitoring/schemas.js';
+import { DeviceColumnValue, DeviceListSort } from './columns.js';
+
+export * from './columns.js';
 
 // ---- devices ----
 
@@ -44,6 +47,8 @@ export const DeviceSummary = Type.Object({
   /** Holds a push connection right now. */
   online: Type.Boolean(),
   packageCount: Type.Integer(),
+  /** The inventory-backed columns asked for with `columns=`, by column id (ADR 0034). */
+  values: Type.Optional(Type.Record(Type.String(), DeviceColumnValue)),
 });
 export type DeviceSummary = Static<typeof DeviceSummary>;
 
@@ -58,16 +63,6 @@ export const DeviceDetail = Type.Composite([
 ]);
 export type DeviceDetail = Static<typeof DeviceDetail>;
 
-export const DeviceSort = Type.Union([
-  Type.Literal('name'),
-  Type.Literal('os'),
-  Type.Literal('machineType'),
-  Type.Literal('lastContact'),
-  Type.Literal('enrolledAt'),
-  Type.Literal('memory'),
-]);
-export type DeviceSort = Static<typeof DeviceSort>;
-
 export const ListDevicesQuery = Type.Object(
   {
     search: Type.Optional(Type.String({ maxLength: 200 })),
@@ -81,7 +76,12 @@ export const ListDevicesQuery = Type.Object(
         Type.Literal('obsolete'),
       ]),
     ),
-    sort: Type.Optional(DeviceSort),
+    sort: Type.Optional(DeviceListSort),
+    /**
+     * Comma-separated column ids (ADR 0034): the inventory-backed ones among them are resolved
+     * for the page and returned in each item's `values`.
+     */
+    columns: Type.Optional(Type.String({ maxLength: 4000 })),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
     ...pagingFields(),
   },

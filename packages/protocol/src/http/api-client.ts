@@ -37,6 +37,7 @@ import type { CreateUserRequest, LoginResponse, UpdateUserRequest } from '../use
 import { API_PREFIX } from './common.js';
 import { ops } from './operation-table.js';
 import {
+  type BodyOf,
   type CallArgs,
   type Operation,
   type QueryOf,
@@ -636,5 +637,28 @@ export class ApiClient {
   }
   reportDpCompletion() {
     return this.call(ops.distributionReports.dpCompletion, {});
+  }
+
+  // ---- saved views (ADR 0034) ----
+  listViews(q: QueryOf<typeof ops.views.list> = {}) {
+    return this.call(ops.views.list, { query: q });
+  }
+  getView(idOrName: string) {
+    return this.call(ops.views.get, { params: { id: idOrName } });
+  }
+  createView(req: BodyOf<typeof ops.views.create>) {
+    return this.call(ops.views.create, { body: req });
+  }
+  updateView(id: string, req: BodyOf<typeof ops.views.update>) {
+    return this.call(ops.views.update, { params: { id }, body: req });
+  }
+  deleteView(id: string) {
+    return this.call(ops.views.remove, { params: { id } });
+  }
+  setDefaultView(id: string) {
+    return this.call(ops.views.setDefault, { params: { id } });
+  }
+  clearDefaultView(id: string) {
+    return this.call(ops.views.clearDefault, { params: { id } });
   }
 }

@@ -29,6 +29,7 @@ import { siteOperations } from '../site/operations.js';
 import { auditOperations, statusOperations } from '../status/operations.js';
 import { authOperations, userOperations } from '../users/operations.js';
 import { updateCatalogOperations } from '../updates/operations.js';
+import { viewOperations } from '../views/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -66,6 +67,7 @@ export const ops = {
   clientStatus: clientStatusOperations,
   discovery: discoveryOperations,
   updateCatalog: updateCatalogOperations,
+  views: viewOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

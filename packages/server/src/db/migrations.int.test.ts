@@ -411,6 +411,21 @@ const rowsAfter: Record<string, Rows> = {
       { collection_id: 'c-1', address: '10.0.0.7', added_at: AT, added_by: 'alice' },
     ],
   },
+  '20261206T2010-saved-views': {
+    saved_view: [
+      {
+        id: 'v-1',
+        list: 'devices',
+        name: 'Servers',
+        owner: 'alice',
+        shared: 1,
+        state: JSON.stringify({ columns: ['name', 'inventory.cpu.model'], sort: 'name' }),
+        created_at: AT,
+        updated_at: AT,
+      },
+    ],
+    saved_view_default: [{ user_name: 'alice', list: 'devices', view_id: 'v-1' }],
+  },
   '20261206T2050-update-catalog': {
     update_source: [
       {

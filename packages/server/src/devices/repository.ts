@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import type { DeviceSummary } from '@steward/protocol';
 import type { DeviceActionTable, DeviceTable } from '../db/tables/index.js';
 import { toNumber, type Queryable } from '../db/database.js';
@@ -142,14 +142,24 @@ export interface DeviceListFilter {
   status?: 'active' | 'inactive' | 'revoked' | 'online' | 'obsolete' | undefined;
   cutoffs: ActivityCutoffs;
   onlineSince: string;
-  sort: DeviceSortColumn;
+  /** A device column, or an expression over the `device` row (an inventory property, ADR 0034). */
+  sort: DeviceSortColumn | RawBuilder<unknown>;
   order: 'asc' | 'desc';
   offset: number;
   limit: number;
 }
 
 export type DeviceSortColumn =
-  'name' | 'os_name' | 'machine_type' | 'last_contact_at' | 'enrolled_at' | 'memory_total_mb';
+  | 'name'
+  | 'os_name'
+  | 'machine_type'
+  | 'last_contact_at'
+  | 'enrolled_at'
+  | 'memory_total_mb'
+  | 'last_logged_on_user'
+  | 'ip_addresses'
+  | 'agent_version'
+  | 'last_inventory_at';
 
 /** One page of devices and how many match in all. */
 export async function listDeviceRows(
@@ -197,10 +207,11 @@ export async function listDeviceRows(
   }
   const totalRow = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   // Nulls last in both dialects, then a stable tie-breaker so pages never overlap.
+  const sortBy = typeof f.sort === 'string' ? sql.ref(`device.${f.sort}`) : f.sort;
   const rows = await base
     .selectAll()
-    .orderBy(sql`case when ${sql.ref(f.sort)} is null then 1 else 0 end`)
-    .orderBy(f.sort, f.order)
+    .orderBy(sql`case when ${sortBy} is null then 1 else 0 end`)
+    .orderBy(sql`${sortBy}`, f.order)
     .orderBy('id')
     .offset(f.offset)
     .limit(f.limit)

@@ -12,8 +12,13 @@ import {
   NUDGE_ACTIONS,
   type NudgeAction,
   ConflictError,
+  type DeviceSort,
+  InputError,
   NotFoundError,
+  splitColumnList,
 } from '@steward/protocol';
+import type { RawBuilder } from 'kysely';
+import { columnValue, columnValuesByDevice, inventoryColumnsOf } from './columns.js';
 import type { Actor, SiteContext } from '../context.js';
 import { currentSiteSettings } from '../site/site-settings.js';
 import { activityCutoffs } from '../monitoring/activity-repository.js';
@@ -24,7 +29,12 @@ import { raiseSiteStatus } from '../status/site-status.js';
 import { type PushHub } from '../push/push-hub.js';
 import { notifyCollection } from './client-notification.js';
 import { findCollection } from '../collections/repository.js';
-import { inventoryChangesOf, inventoryOfDevice } from '../inventory/repository.js';
+import {
+  inventoryChangesOf,
+  inventoryOfDevice,
+  inventoryOfDevices,
+  inventorySortValue,
+} from '../inventory/repository.js';
 import { packageSetItemsPage } from '../inventory/package-set-repository.js';
 import { collectionsOfDevice } from '../collections/membership-repository.js';
 import { findDeviceAction, insertDeviceActions, recentActionsOf } from './action-repository.js';
@@ -36,12 +46,14 @@ import {
   revokeDevice,
   toDeviceSummary,
   type DeviceRow,
+  type DeviceSortColumn,
 } from './repository.js';
 import { inTransaction } from '../db/database.js';
 import { inWriteTransaction } from '../db/group-commit.js';
 
 const Instances = Type.Array(InventoryInstance);
 
+/** Sort keys read from the device row; the others (serial, free disk) read the inventory. */
 const SORT_COLUMNS = {
   name: 'name',
   os: 'os_name',
@@ -49,7 +61,18 @@ const SORT_COLUMNS = {
   lastContact: 'last_contact_at',
   enrolledAt: 'enrolled_at',
   memory: 'memory_total_mb',
-} as const;
+  user: 'last_logged_on_user',
+  address: 'ip_addresses',
+  agentVersion: 'agent_version',
+  lastInventory: 'last_inventory_at',
+} as const satisfies Partial<Record<DeviceSort, DeviceSortColumn>>;
+
+const NEWEST_FIRST: readonly string[] = ['lastContact', 'enrolledAt', 'lastInventory'];
+
+function sortColumnOf(sort: string): DeviceSortColumn | undefined {
+  for (const [key, column] of Object.entries(SORT_COLUMNS)) if (key === sort) return column;
+  return undefined;
+}
 
 export class DeviceService {
   constructor(
@@ -75,18 +98,43 @@ export class DeviceService {
       if (!collection) throw new NotFoundError('collection', q.collection);
       collectionId = collection.id;
     }
+    const sortKey = q.sort ?? 'name';
+    const columns = await inventoryColumnsOf(this.ctx, splitColumnList(q.columns ?? ''));
     const { rows, total } = await listDeviceRows(this.ctx.db.kysely, {
       search: q.search,
       collectionId,
       status: q.status,
       cutoffs: activityCutoffs(now, currentSiteSettings()),
       onlineSince: new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString(),
-      sort: SORT_COLUMNS[q.sort ?? 'name'],
-      order: q.order ?? (q.sort === 'lastContact' || q.sort === 'enrolledAt' ? 'desc' : 'asc'),
+      sort: await this.sortOf(sortKey),
+      order: q.order ?? (NEWEST_FIRST.includes(sortKey) ? 'desc' : 'asc'),
       offset: q.offset ?? 0,
       limit: q.limit ?? 50,
     });
-    return { items: rows.map((r) => toDeviceSummary(r, now)), total };
+    const items = rows.map((r) => toDeviceSummary(r, now));
+    if (columns.length === 0) return { items, total };
+    // One statement for the page's inventory-backed columns, never one per row (ADR 0034).
+    const inventory = await inventoryOfDevices(this.ctx.db.kysely, {
+      deviceIds: items.map((d) => d.id),
+      classNames: [...new Set(columns.map((c) => c.source.className))],
+    });
+    const byDevice = columnValuesByDevice(columns, inventory);
+    for (const item of items) {
+      const found = byDevice.get(item.id);
+      item.values = Object.fromEntries(
+        columns.map((c) => [c.id, found?.[c.id] ?? columnValue(c, [])]),
+      );
+    }
+    return { items, total };
+  }
+
+  /** A sort key as what the repository orders by; an unknown inventory property is refused. */
+  private async sortOf(sort: string): Promise<DeviceSortColumn | RawBuilder<unknown>> {
+    const column = sortColumnOf(sort);
+    if (column) return column;
+    const [inventory] = await inventoryColumnsOf(this.ctx, [sort]);
+    if (!inventory) throw new InputError(ErrorCode.DEVICE_COLUMN_UNKNOWN, `cannot sort by ${sort}`);
+    return inventorySortValue(this.ctx.db.dialect, { ...inventory.source, type: inventory.type });
   }
 
   async get(actor: Actor, idOrName: string): Promise<DeviceDetail> {

@@ -1,5 +1,7 @@
-import { sql } from 'kysely';
-import type { Queryable } from '../db/database.js';
+import { sql, type RawBuilder } from 'kysely';
+import type { PropertyType } from '@steward/protocol';
+import type { Dialect, Queryable } from '../db/database.js';
+import { inventoryElements, jsonProperty } from '../collections/repository/sql-json.js';
 
 /** A device's inventory, one row per class, by class name. */
 export function inventoryOfDevice(
@@ -168,4 +170,43 @@ export async function saveCustomClass(
 export async function deleteCustomClass(db: Queryable, name: string): Promise<boolean> {
   const r = await db.deleteFrom('inventory_class').where('name', '=', name).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
+}
+
+/** The stored instances of these classes for these devices: one statement for a page. */
+export function inventoryOfDevices(
+  db: Queryable,
+  opts: { deviceIds: readonly string[]; classNames: readonly string[] },
+): Promise<{ device_id: string; class_name: string; data: unknown }[]> {
+  if (opts.deviceIds.length === 0 || opts.classNames.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('device_inventory')
+    .select(['device_id', 'class_name', 'data'])
+    .where('device_id', 'in', [...opts.deviceIds])
+    .where('class_name', 'in', [...opts.classNames])
+    .execute();
+}
+
+/**
+ * A device's value of one inventory property as an SQL expression correlated with the outer
+ * query's `device` row, to order a device list by (ADR 0034): the least value over the class's
+ * instances (those matching `where`, if given); NULL when the device has none.
+ */
+export function inventorySortValue(
+  dialect: Dialect,
+  column: {
+    className: string;
+    property: string;
+    type: PropertyType;
+    where?: { property: string; equals: string } | undefined;
+  },
+): RawBuilder<unknown> {
+  let value = jsonProperty(dialect, 'sv_e', column.property, column.type);
+  // PostgreSQL has no min(boolean): order false before true as 0 and 1.
+  if (column.type === 'boolean' && dialect === 'postgres')
+    value = sql`(case when ${value} then 1 when not ${value} then 0 end)`;
+  const where = column.where
+    ? sql`and ${jsonProperty(dialect, 'sv_e', column.where.property, 'string')} = ${column.where.equals}`
+    : sql``;
+  return sql`(select min(${value}) from ${inventoryElements(dialect, 'sv_i', 'sv_e')}
+    where sv_i.device_id = device.id and sv_i.class_name = ${column.className} ${where})`;
 }

@@ -38,6 +38,12 @@ export const ANALYST_MAY_CALL = new Set([
   'POST /api/v1/auth/logout',
   'POST /api/v1/queries/validate',
   'POST /api/v1/collections/preview',
+  // Saved views are each user's own list preferences (ADR 0034): an analyst saves theirs too.
+  'POST /api/v1/views',
+  'PATCH /api/v1/views/{id}',
+  'DELETE /api/v1/views/{id}',
+  'PUT /api/v1/views/{id}/default',
+  'DELETE /api/v1/views/{id}/default',
 ]);
 
 /** Operations whose body is a stream, not JSON (the document does not describe it). */

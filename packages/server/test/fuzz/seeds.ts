@@ -230,5 +230,10 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
     disposeSigningKey(key);
     rmSync(keyDir, { recursive: true, force: true });
   }
+  // A saved view of the device list (ADR 0034), for the /views/{id} routes.
+  seeds.paths.views = await create('POST /api/v1/views', '/api/v1/views', {
+    name: 'fuzz-view',
+    state: { columns: ['name', 'inventory.cpu.model'] },
+  });
   return seeds;
 }

@@ -1,48 +1,91 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { IconUsersGroup } from '@tabler/icons-react';
-import { useState } from 'react';
+import { IconSearch, IconUsersGroup } from '@tabler/icons-react';
+import type { DeviceListSort } from '@steward/protocol';
 import { api } from '../../api/client';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { Pager } from '../../components/pager';
 import { DeviceTable } from '../devices/device-table';
+import { useDeviceListState } from '../devices/device-list-filters';
+import { DeviceListToolbar, isFiltered } from '../devices/device-list-toolbar';
 import { CollectionDiscoveredMembers } from './collection-discovered-members';
 
+/**
+ * A collection's members: the device list's own filters, columns and density (the same state
+ * hook and toolbar, kept in the address), narrowed to the collection's members by the site.
+ */
 export function CollectionMembersTab({ collectionId }: { collectionId: string }) {
-  const [paging, setPaging] = useState({ offset: 0, limit: 50 });
+  const [state, update] = useDeviceListState();
   const members = useQuery({
-    queryKey: ['collection', collectionId, 'members', paging],
-    queryFn: () => api.collectionMembers(collectionId, paging),
+    queryKey: ['collection', collectionId, 'members', { ...state, density: undefined }],
+    queryFn: () =>
+      api.listDevices({
+        collection: collectionId,
+        search: state.search || undefined,
+        status: state.status,
+        sort: state.sort,
+        order: state.order,
+        offset: state.offset,
+        limit: state.limit,
+        columns: state.columns.join(','),
+      }),
     placeholderData: keepPreviousData,
     refetchInterval: 15_000,
   });
+  const filtered = isFiltered(state, false);
+  const onSort = (field: DeviceListSort) =>
+    update({ sort: field, order: state.sort === field && state.order === 'asc' ? 'desc' : 'asc' });
+  const toolbar = (
+    <DeviceListToolbar state={state} update={update} withCollection={false} testIdPrefix="member" />
+  );
   if (members.isError && !members.data)
-    return <ErrorState error={members.error} what="the members" />;
+    return (
+      <>
+        {toolbar}
+        <ErrorState error={members.error} what="the members" />
+      </>
+    );
   if (!members.isPending && members.data.total === 0) {
     return (
       <>
-        <EmptyState
-          icon={<IconUsersGroup size={24} />}
-          title="No members"
-          description="No device matches the rules now. Edit the rules, or evaluate again after the devices' next inventory."
-          compact
-        />
+        {toolbar}
+        {filtered ? (
+          <EmptyState
+            icon={<IconSearch size={24} />}
+            title="No member matches these filters"
+            description="Change the search text or the status, or clear the filters."
+            compact
+          />
+        ) : (
+          <EmptyState
+            icon={<IconUsersGroup size={24} />}
+            title="No members"
+            description="No device matches the rules now. Edit the rules, or evaluate again after the devices' next inventory."
+            compact
+          />
+        )}
         <CollectionDiscoveredMembers collectionId={collectionId} />
       </>
     );
   }
   return (
     <>
+      {toolbar}
       <DeviceTable
         devices={members.data?.items}
         loading={members.isPending}
+        columns={state.columns}
+        density={state.density}
+        sort={state.sort}
+        order={state.order}
+        onSort={onSort}
         testId="member-table"
       />
       <Pager
-        offset={paging.offset}
-        limit={paging.limit}
+        offset={state.offset}
+        limit={state.limit}
         total={members.data?.total ?? 0}
-        onChange={(offset, limit) => setPaging({ offset, limit })}
+        onChange={(offset, limit) => update({ offset, limit })}
         testId="member-pager"
       />
       <CollectionDiscoveredMembers collectionId={collectionId} />

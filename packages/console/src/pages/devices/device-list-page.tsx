@@ -1,27 +1,48 @@
-import { Button, Group, Paper, SegmentedControl, TextInput } from '@mantine/core';
-import { useDebouncedCallback } from '@mantine/hooks';
-import { IconDevices, IconFilterOff, IconKey, IconRefresh, IconSearch } from '@tabler/icons-react';
+import { Button, Group, Paper } from '@mantine/core';
+import { IconDevices, IconKey, IconRefresh, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { DeviceSort } from '@steward/protocol';
-import { useState } from 'react';
-import { Link } from 'react-router-dom';
+import type { DeviceListSort } from '@steward/protocol';
+import { useEffect, useRef } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
-import { CollectionSelect } from '../../components/collection-select';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { DeviceTable } from './device-table';
 import { InstallCommandButton } from './install-command-modal';
-import { parseStatus, useDeviceListState } from './device-list-filters';
+import { hasListParams, stateOfView, useDeviceListState } from './device-list-filters';
+import { DeviceListToolbar, isFiltered } from './device-list-toolbar';
+import { SavedViewsMenu, useSavedViews } from './saved-views-menu';
 
 export function DeviceListPage() {
-  const [state, update] = useDeviceListState();
-  const [searchText, setSearchText] = useState(state.search);
-  const pushSearch = useDebouncedCallback((search: string) => update({ search }), 300);
+  const [state, update, replace] = useDeviceListState();
+  const [params] = useSearchParams();
+  const views = useSavedViews();
+  // A bare /devices opens the user's default view, once (clearing the filters later stays clear).
+  const defaultChecked = useRef(false);
+  useEffect(() => {
+    if (defaultChecked.current || !views.data) return;
+    defaultChecked.current = true;
+    const preferred = views.data.find((v) => v.isDefault);
+    if (preferred && !hasListParams(params)) replace(stateOfView(preferred.state, preferred.id));
+  }, [views.data, params, replace]);
+  // A link naming only a view (`?view=<id>`) shows that view's list.
+  const viewOnly = state.view !== undefined && [...params.keys()].every((k) => k === 'view');
+  const linked = useQuery({
+    queryKey: ['views', 'one', state.view],
+    queryFn: () => api.getView(state.view ?? ''),
+    enabled: viewOnly,
+  });
+  const linkedApplied = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (!viewOnly || !linked.data || linkedApplied.current === linked.data.id) return;
+    linkedApplied.current = linked.data.id;
+    replace(stateOfView(linked.data.state, linked.data.id));
+  }, [viewOnly, linked.data, replace]);
 
   const devices = useQuery({
-    queryKey: ['devices', 'list', state],
+    queryKey: ['devices', 'list', { ...state, view: undefined, density: undefined }],
     queryFn: () =>
       api.listDevices({
         search: state.search || undefined,
@@ -31,14 +52,15 @@ export function DeviceListPage() {
         order: state.order,
         offset: state.offset,
         limit: state.limit,
+        columns: state.columns.join(','),
       }),
     placeholderData: keepPreviousData,
     refetchInterval: 30_000,
   });
 
-  const onSort = (field: DeviceSort) =>
+  const onSort = (field: DeviceListSort) =>
     update({ sort: field, order: state.sort === field && state.order === 'asc' ? 'desc' : 'asc' });
-  const filtered = Boolean(state.search || state.status || state.collection);
+  const filtered = isFiltered(state, true);
   const total = devices.data?.total ?? 0;
 
   return (
@@ -61,53 +83,9 @@ export function DeviceListPage() {
         }
       />
       <Paper p="md">
-        <Group gap="sm" mb="sm" wrap="wrap">
-          <TextInput
-            placeholder="Search name, address, OS, user…"
-            leftSection={<IconSearch size={16} />}
-            value={searchText}
-            onChange={(e) => {
-              setSearchText(e.currentTarget.value);
-              pushSearch(e.currentTarget.value);
-            }}
-            w={300}
-            data-testid="device-search"
-          />
-          <SegmentedControl
-            size="sm"
-            value={state.status ?? 'all'}
-            onChange={(v) => update({ status: parseStatus(v) })}
-            data={[
-              { value: 'all', label: 'All' },
-              { value: 'active', label: 'Active' },
-              { value: 'inactive', label: 'Inactive' },
-              { value: 'online', label: 'Online' },
-              { value: 'obsolete', label: 'Obsolete' },
-              { value: 'revoked', label: 'Revoked' },
-            ]}
-            data-testid="device-status-filter"
-          />
-          <CollectionSelect
-            placeholder="All collections"
-            value={state.collection ?? null}
-            onChange={(id) => update({ collection: id ?? undefined })}
-            w={260}
-            data-testid="device-collection-filter"
-          />
-          {filtered && (
-            <Button
-              variant="subtle"
-              color="gray"
-              leftSection={<IconFilterOff size={16} />}
-              onClick={() => {
-                setSearchText('');
-                update({ search: '', status: undefined, collection: undefined });
-              }}
-            >
-              Clear filters
-            </Button>
-          )}
-        </Group>
+        <DeviceListToolbar state={state} update={update} withCollection>
+          <SavedViewsMenu state={state} apply={replace} />
+        </DeviceListToolbar>
         {devices.isError && !devices.data ? (
           <ErrorState error={devices.error} what="the devices" />
         ) : !devices.isPending && total === 0 ? (
@@ -138,6 +116,8 @@ export function DeviceListPage() {
             <DeviceTable
               devices={devices.data?.items}
               loading={devices.isPending}
+              columns={state.columns}
+              density={state.density}
               sort={state.sort}
               order={state.order}
               onSort={onSort}

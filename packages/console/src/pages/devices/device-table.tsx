@@ -1,30 +1,43 @@
-import { Anchor, Group, Stack, Table, Text } from '@mantine/core';
-import type { DeviceSort, DeviceSummary } from '@steward/protocol';
-import { Link, useNavigate } from 'react-router-dom';
-import { DeviceStatusBadges } from '../../components/device-status-badges';
-import { MachineTypeIcon, machineTypeLabel } from '../../components/machine-type-icon';
-import { RelativeTime } from '../../components/relative-time';
+import { Table } from '@mantine/core';
+import {
+  DEFAULT_DEVICE_COLUMNS,
+  deviceColumnLabel,
+  type DeviceListSort,
+  type DeviceSummary,
+  type ViewDensity,
+} from '@steward/protocol';
+import { useNavigate } from 'react-router-dom';
 import { SortableTh } from '../../components/sortable-th';
 import { TableSkeleton } from '../../components/table-skeleton';
-import { formatMegabytes } from '../../lib/format';
 import { clickedWithin } from '../../lib/click-target';
+import { COLUMN_WIDTHS, deviceCell, sortKeyOf } from './device-cells';
 
-export const DEVICE_TABLE_COLUMNS = 7;
-
-/** The device table shared by the device list and collection members. */
+/**
+ * The device table shared by the device list and collection members. Its columns are ids of the
+ * column catalogue (ADR 0034), in the order chosen; inventory-backed ones read `values`, which
+ * the list asks the site for with `columns=`.
+ */
 export function DeviceTable(props: {
   devices: DeviceSummary[] | undefined;
   loading: boolean;
-  sort?: DeviceSort;
+  columns?: readonly string[];
+  density?: ViewDensity;
+  sort?: DeviceListSort;
   order?: 'asc' | 'desc';
-  onSort?: (field: DeviceSort) => void;
+  onSort?: (field: DeviceListSort) => void;
   testId?: string;
 }) {
   const navigate = useNavigate();
-  const th = (field: DeviceSort, label: string, w?: number) =>
-    props.onSort ? (
-      <SortableTh
-        field={field}
+  const columns = props.columns ?? DEFAULT_DEVICE_COLUMNS;
+  const compact = props.density === 'compact';
+  const th = (id: string) => {
+    const label = deviceColumnLabel(id);
+    const w = COLUMN_WIDTHS[id];
+    const sortKey = sortKeyOf(id);
+    return props.onSort && sortKey ? (
+      <SortableTh<DeviceListSort>
+        key={id}
+        field={sortKey}
         sort={props.sort}
         order={props.order ?? 'asc'}
         onSort={props.onSort}
@@ -33,24 +46,26 @@ export function DeviceTable(props: {
         {label}
       </SortableTh>
     ) : (
-      <Table.Th w={w}>{label}</Table.Th>
+      <Table.Th key={id} w={w}>
+        {label}
+      </Table.Th>
     );
+  };
   return (
-    <Table.ScrollContainer minWidth={900}>
-      <Table className="steward-table" stickyHeader data-testid={props.testId ?? 'device-table'}>
+    <Table.ScrollContainer minWidth={Math.max(900, columns.length * 130)}>
+      <Table
+        className="steward-table"
+        stickyHeader
+        verticalSpacing={compact ? 2 : undefined}
+        fz={compact ? 'xs' : undefined}
+        data-density={compact ? 'compact' : 'comfortable'}
+        data-testid={props.testId ?? 'device-table'}
+      >
         <Table.Thead>
-          <Table.Tr>
-            {th('name', 'Name')}
-            {th('os', 'Operating system')}
-            {th('machineType', 'Type', 150)}
-            <Table.Th w={180}>Status</Table.Th>
-            {th('lastContact', 'Last contact', 150)}
-            {th('memory', 'Memory', 100)}
-            <Table.Th>Last user</Table.Th>
-          </Table.Tr>
+          <Table.Tr>{columns.map(th)}</Table.Tr>
         </Table.Thead>
         {props.loading && !props.devices ? (
-          <TableSkeleton columns={DEVICE_TABLE_COLUMNS} />
+          <TableSkeleton columns={columns.length} />
         ) : (
           <Table.Tbody>
             {(props.devices ?? []).map((d) => (
@@ -64,48 +79,15 @@ export function DeviceTable(props: {
                   void navigate(`/devices/${encodeURIComponent(d.id)}`);
                 }}
               >
-                <Table.Td>
-                  <Group gap="sm" wrap="nowrap">
-                    <MachineTypeIcon type={d.machineType} />
-                    <Stack gap={0} miw={0}>
-                      <Anchor
-                        component={Link}
-                        to={`/devices/${encodeURIComponent(d.id)}`}
-                        fw={600}
-                        size="sm"
-                        data-testid="device-link"
-                      >
-                        {d.name}
-                      </Anchor>
-                      <Text size="xs" c="dimmed" truncate>
-                        {d.ipAddresses.slice(0, 2).join(', ') || 'no address reported'}
-                      </Text>
-                    </Stack>
-                  </Group>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm" truncate maw={280} title={d.osName ?? undefined}>
-                    {d.osName ?? '—'}
-                  </Text>
-                  {d.osVersion && (
-                    <Text size="xs" c="dimmed">
-                      version {d.osVersion}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>{machineTypeLabel(d.machineType)}</Table.Td>
-                <Table.Td>
-                  <DeviceStatusBadges device={d} />
-                </Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <RelativeTime iso={d.lastContactAt} />
-                </Table.Td>
-                <Table.Td>{formatMegabytes(d.memoryTotalMb)}</Table.Td>
-                <Table.Td>
-                  <Text size="sm" c={d.lastLoggedOnUser ? undefined : 'dimmed'}>
-                    {d.lastLoggedOnUser ?? '—'}
-                  </Text>
-                </Table.Td>
+                {columns.map((id) => (
+                  <Table.Td
+                    key={id}
+                    data-column={id}
+                    style={id === 'lastContact' ? { whiteSpace: 'nowrap' } : undefined}
+                  >
+                    {deviceCell(id, d, compact)}
+                  </Table.Td>
+                ))}
               </Table.Tr>
             ))}
           </Table.Tbody>

@@ -21,6 +21,7 @@ export type {
   ClientCheckStateTable,
 } from './client-health.js';
 import { clientHealthTables, type ClientHealthTables } from './client-health.js';
+import { viewsTables, type ViewsTables } from './views.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -42,7 +43,8 @@ export interface Database
     ClientPushTables,
     DiscoveryTables,
     UpdatesTables,
-    ClientHealthTables {}
+    ClientHealthTables,
+    ViewsTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -110,6 +112,7 @@ export type {
   DiscoveredMachineTable,
   DiscoveredCollectionMemberTable,
 } from './discovery.js';
+export type { SavedViewTable, SavedViewDefaultTable } from './views.js';
 
 /** The runtime description of every table, by name: what the migrations must have built. */
 export const tables: Readonly<Record<keyof Database, TableDescription>> = {
@@ -130,4 +133,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...discoveryTables,
   ...updatesTables,
   ...clientHealthTables,
+  ...viewsTables,
 };
