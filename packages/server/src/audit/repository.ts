@@ -93,6 +93,8 @@ const NAMED_TARGETS = {
   'maintenance-window': 'maintenance_window',
   'client-settings-object': 'client_settings_object',
   'push-account': 'push_account',
+  'update-source': 'update_source',
+  view: 'saved_view',
 } as const;
 
 function isNamedTarget(type: string): type is keyof typeof NAMED_TARGETS {

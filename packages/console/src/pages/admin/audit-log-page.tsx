@@ -58,6 +58,8 @@ const TARGET_PAGES: Record<string, (id: string) => string> = {
   'push-job': () => '/monitoring/client-push',
   'push-target': () => '/monitoring/client-push',
   'discovery-sweep': () => '/monitoring/discovery',
+  'update-source': () => '/software/updates',
+  view: (id) => `/devices?view=${encodeURIComponent(id)}`,
 };
 
 /** The target's name (now) linked to where it is shown, with its id beneath. */
