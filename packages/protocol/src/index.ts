@@ -37,6 +37,7 @@ export * from './discovery/os-guess.js';
 export * from './discovery/schemas.js';
 export * from './distribution/schemas.js';
 export * from './enrolment/schemas.js';
+export * from './export/export-of.js';
 export * from './http/api-client.js';
 export * from './http/common.js';
 export * from './http/operation-table.js';

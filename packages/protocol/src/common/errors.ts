@@ -184,6 +184,9 @@ export const ErrorCode = {
   CLIENT_SETTINGS_NAME_TAKEN: 'CLIENT_SETTINGS_NAME_TAKEN',
   /** Two client settings objects cannot share a priority: precedence is never a tie (ADR 0025). */
   CLIENT_SETTINGS_PRIORITY_TAKEN: 'CLIENT_SETTINGS_PRIORITY_TAKEN',
+  // ---- export and global search (issue 12, ADRs 0032 and 0033) ----
+  /** An export asked for a format other than csv or json. */
+  EXPORT_UNSUPPORTED_FORMAT: 'EXPORT_UNSUPPORTED_FORMAT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

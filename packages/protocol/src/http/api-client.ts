@@ -28,6 +28,7 @@ import type {
   UpdateDpGroupRequest,
 } from '../distribution/schemas.js';
 import type { CreateEnrolmentTokenRequest } from '../enrolment/schemas.js';
+import { type ExportArgs, exportPathOf } from '../export/export-of.js';
 import type { CustomClassDefinition } from '../inventory/schemas.js';
 import type { ProgramBody, UpdateProgramRequest } from '../programs/schemas.js';
 import type { MaintenanceWindowBody, UpdateMaintenanceWindowRequest } from '../schedule/schemas.js';
@@ -38,6 +39,7 @@ import { API_PREFIX } from './common.js';
 import { ops } from './operation-table.js';
 import {
   type CallArgs,
+  type ExportSpec,
   type Operation,
   type QueryOf,
   type RawArgs,
@@ -263,6 +265,39 @@ export class ApiClient {
   }
   revokeToken(id: string) {
     return this.call(ops.enrolment.revokeToken, { params: { id } });
+  }
+
+  // ---- export (ADR 0032) ----
+  /** The URL of an export with these filters (`format` among them): a download link's href. */
+  exportUrl<O extends Operation & { export: ExportSpec }>(op: O, args: ExportArgs<O>): string {
+    return `${this.baseUrl}${exportPathOf(op, args)}`;
+  }
+  /**
+   * Starts an export: the answer, whose body streams every matching row as it is written (the
+   * CLI pipes it to stdout). An error answer throws its `ApiError` before any row is read.
+   */
+  async exportResponse<O extends Operation & { export: ExportSpec }>(
+    op: O,
+    args: ExportArgs<O>,
+  ): Promise<Response> {
+    let res: Response;
+    try {
+      res = await this.f(this.exportUrl(op, args), {
+        headers: this.authHeaders('GET'),
+        ...(this.opts.cookieSession ? { credentials: 'same-origin' as const } : {}),
+      });
+    } catch (err) {
+      throw new ApiError(
+        0,
+        'UNREACHABLE',
+        `cannot reach ${this.baseUrl}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    if (!res.ok) {
+      if (res.status === 401) this.opts.onUnauthenticated?.();
+      throw apiErrorOf(res.status, await res.text(), res.statusText);
+    }
+    return res;
   }
 
   // ---- devices ----

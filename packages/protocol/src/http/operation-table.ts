@@ -22,6 +22,7 @@ import {
 } from '../distribution/operations.js';
 import { distributionPointAgentOperations } from '../distribution/point-agent-operations.js';
 import { enrolmentOperations, inventoryOperations } from '../inventory/operations.js';
+import { exportOperations } from '../export/operations.js';
 import { clientActivityOperations } from '../monitoring/operations.js';
 import { maintenanceWindowOperations, programOperations } from '../programs/operations.js';
 import { deploymentReportOperations, distributionReportOperations } from '../reports/operations.js';
@@ -64,6 +65,7 @@ export const ops = {
   clientPush: clientPushOperations,
   clientStatus: clientStatusOperations,
   discovery: discoveryOperations,
+  exports: exportOperations,
 } as const;
 
 /** Every operation of the table, flattened. */
