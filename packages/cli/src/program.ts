@@ -17,6 +17,7 @@ import { registerStatusCommands } from './commands/status.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerUserCommands } from './commands/users.js';
+import { registerExportCommands } from './commands/export.js';
 import { registerBoundaryCommands } from './commands/boundaries.js';
 import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerDistributionPointCommands } from './commands/distribution-points.js';
@@ -82,6 +83,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerDiscoveryCommands(program, ctx);
   registerAdminCommands(program, ctx);
   registerUserCommands(program, ctx);
+  registerExportCommands(program, ctx);
   registerServerCommand(program, ctx);
   registerUpCommand(program, ctx);
   return program;

@@ -1,10 +1,17 @@
-import type { ApiClient, DevicePackage, DeviceSummary, ListDevicesQuery } from '@steward/protocol';
+import {
+  type ApiClient,
+  type DevicePackage,
+  type DeviceSummary,
+  type ListDevicesQuery,
+  ops,
+} from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 import type { Opts } from '../options.js';
 import { humanTime, truncate } from '../output/format.js';
 import { registerDeviceActionCommands } from './device-actions.js';
+import { streamExport } from './export.js';
 import { addDeviceUpgradeStatus } from './agent-upgrades.js';
 import {
   ACTION_COLUMNS,
@@ -98,13 +105,18 @@ function addDeviceList(device: Command, ctx: Ctx): void {
         .option('--collection <name-or-id>', 'members of a collection')
         .option('--status <status>', `one of ${DEVICE_STATUSES.join(', ')}`)
         .option('--sort <field>', `sort by ${DEVICE_SORTS.join(', ')}`)
-        .option('--desc', 'sort descending'),
+        .option('--desc', 'sort descending')
+        .option('--csv', 'every matching device as CSV, streamed from the site (the export)'),
     ),
   );
   action(list, async ({ opts }) => {
     const page = paging(opts);
     const client = await ctx.client();
     const query = await deviceQuery(opts, client);
+    if (opts.flag('csv')) {
+      await streamExport(ctx, ops.exports.devices, { query: { ...query, format: 'csv' } });
+      return;
+    }
     const res = await fetchPages<DeviceSummary>(page, (offset, limit) =>
       client.listDevices({ ...query, offset, ...(limit !== undefined ? { limit } : {}) }),
     );

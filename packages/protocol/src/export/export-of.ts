@@ -9,13 +9,7 @@ import {
 } from '@sinclair/typebox';
 import { ErrorCode } from '../common/errors.js';
 import { API_PREFIX } from '../http/common.js';
-import {
-  type ExportSpec,
-  type Operation,
-  pathOf,
-  type QueryOf,
-  type ParamsOf,
-} from '../http/operation.js';
+import { type ExportSpec, type Operation, pathOf } from '../http/operation.js';
 import { queryStringOf, type QueryValues } from '../http/request.js';
 
 /** The formats an export writes (ADR 0032); csv is the default. */
@@ -132,27 +126,16 @@ function fieldsOf(row: TSchema | undefined): string[] {
   throw new Error('an export needs a list whose rows are objects');
 }
 
-/** What an export is called with: the list's filters and the format. */
-export interface ExportArgs<O extends Operation> {
-  params?: ParamsOf<O>;
-  query?: QueryOf<O>;
+/** What an export is called with: the list's path parameters, its filters and the format. */
+export interface ExportArgs {
+  params?: QueryValues;
+  query?: QueryValues;
 }
 
 /**
  * The path (under the site's base URL) of an export with these filters: what the console's
  * download link points at and the CLI fetches. Empty filters are left out.
  */
-export function exportPathOf<O extends Operation & { export: ExportSpec }>(
-  op: O,
-  args: ExportArgs<O>,
-): string {
-  const params: unknown = args.params;
-  const query: unknown = args.query;
-  return `${API_PREFIX}${pathOf(op, isValues(params) ? params : undefined)}${queryStringOf(
-    isValues(query) ? query : undefined,
-  )}`;
-}
-
-function isValues(value: unknown): value is QueryValues {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+export function exportPathOf(op: Operation & { export: ExportSpec }, args: ExportArgs): string {
+  return `${API_PREFIX}${pathOf(op, args.params)}${queryStringOf(args.query)}`;
 }

@@ -269,16 +269,16 @@ export class ApiClient {
 
   // ---- export (ADR 0032) ----
   /** The URL of an export with these filters (`format` among them): a download link's href. */
-  exportUrl<O extends Operation & { export: ExportSpec }>(op: O, args: ExportArgs<O>): string {
+  exportUrl(op: Operation & { export: ExportSpec }, args: ExportArgs): string {
     return `${this.baseUrl}${exportPathOf(op, args)}`;
   }
   /**
    * Starts an export: the answer, whose body streams every matching row as it is written (the
    * CLI pipes it to stdout). An error answer throws its `ApiError` before any row is read.
    */
-  async exportResponse<O extends Operation & { export: ExportSpec }>(
-    op: O,
-    args: ExportArgs<O>,
+  async exportResponse(
+    op: Operation & { export: ExportSpec },
+    args: ExportArgs,
   ): Promise<Response> {
     let res: Response;
     try {
