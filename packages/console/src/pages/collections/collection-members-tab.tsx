@@ -7,6 +7,9 @@ import { ErrorState } from '../../components/error-state';
 import { Pager } from '../../components/pager';
 import { DeviceTable } from '../devices/device-table';
 import { CollectionDiscoveredMembers } from './collection-discovered-members';
+import { ExportButton } from '../../components/export-button';
+import { ops } from '@steward/protocol';
+import { Group } from '@mantine/core';
 
 export function CollectionMembersTab({ collectionId }: { collectionId: string }) {
   const [paging, setPaging] = useState({ offset: 0, limit: 50 });
@@ -33,6 +36,13 @@ export function CollectionMembersTab({ collectionId }: { collectionId: string })
   }
   return (
     <>
+      <Group justify="flex-end" mb="xs">
+        <ExportButton
+          op={ops.exports.collectionMembers}
+          params={{ id: collectionId }}
+          testId="member-export"
+        />
+      </Group>
       <DeviceTable
         devices={members.data?.items}
         loading={members.isPending}

@@ -2,13 +2,14 @@ import { Button, Group, Paper, SegmentedControl, TextInput } from '@mantine/core
 import { useDebouncedCallback } from '@mantine/hooks';
 import { IconDevices, IconFilterOff, IconKey, IconRefresh, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { DeviceSort } from '@steward/protocol';
+import { type DeviceSort, ops } from '@steward/protocol';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
 import { CollectionSelect } from '../../components/collection-select';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
+import { ExportButton } from '../../components/export-button';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { DeviceTable } from './device-table';
@@ -48,6 +49,17 @@ export function DeviceListPage() {
         description="Every machine enrolled in this site, with its latest inventory and contact."
         actions={
           <Group gap="xs">
+            <ExportButton
+              op={ops.exports.devices}
+              filters={{
+                search: state.search || undefined,
+                status: state.status,
+                collection: state.collection,
+                sort: state.sort,
+                order: state.order,
+              }}
+              testId="device-export"
+            />
             <InstallCommandButton />
             <Button
               variant="default"
