@@ -50,6 +50,7 @@ export * from './inventory/schemas.js';
 export * from './monitoring/schemas.js';
 export * from './programs/schemas.js';
 export * from './schedule/eval.js';
+export * from './search/operations.js';
 export * from './schedule/schemas.js';
 export * from './site/schemas.js';
 export * from './status/catalog.js';

@@ -28,6 +28,7 @@ import { registerEnrolmentRoutes } from './enrolment/routes.js';
 import { DeviceService } from './devices/service.js';
 import { registerDeviceRoutes } from './devices/routes.js';
 import { registerExportRoutes } from './export/routes.js';
+import { registerSearchRoutes } from './search/routes.js';
 import { InventoryClassService } from './inventory/class-service.js';
 import { registerInventoryRoutes } from './inventory/routes.js';
 import { collectUnusedPackageSets } from './inventory/package-set-repository.js';
@@ -371,6 +372,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDeploymentReportRoutes(admin, ctx);
     registerClientPushRoutes(admin, clientPush, pushAccounts);
     registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
+    registerSearchRoutes(admin, ctx);
     // Last: each export is served from its list's handler, registered above.
     registerExportRoutes(admin, () => ctx.clock.now());
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');

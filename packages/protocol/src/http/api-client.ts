@@ -300,6 +300,11 @@ export class ApiClient {
     return res;
   }
 
+  // ---- global search (ADR 0033) ----
+  search(q: string, limit?: number) {
+    return this.call(ops.search.search, { query: { q, ...(limit ? { limit } : {}) } });
+  }
+
   // ---- devices ----
   listDevices(q: ListDevicesQuery = {}) {
     return this.call(ops.devices.list, { query: q });

@@ -23,6 +23,7 @@ import {
 import { distributionPointAgentOperations } from '../distribution/point-agent-operations.js';
 import { enrolmentOperations, inventoryOperations } from '../inventory/operations.js';
 import { exportOperations } from '../export/operations.js';
+import { searchOperations } from '../search/operations.js';
 import { clientActivityOperations } from '../monitoring/operations.js';
 import { maintenanceWindowOperations, programOperations } from '../programs/operations.js';
 import { deploymentReportOperations, distributionReportOperations } from '../reports/operations.js';
@@ -66,6 +67,7 @@ export const ops = {
   clientStatus: clientStatusOperations,
   discovery: discoveryOperations,
   exports: exportOperations,
+  search: searchOperations,
 } as const;
 
 /** Every operation of the table, flattened. */
