@@ -18,6 +18,7 @@ import { registerTokenCommands } from './commands/tokens.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerUserCommands } from './commands/users.js';
 import { registerExportCommands } from './commands/export.js';
+import { registerSearchCommands } from './commands/search.js';
 import { registerBoundaryCommands } from './commands/boundaries.js';
 import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerDistributionPointCommands } from './commands/distribution-points.js';
@@ -84,6 +85,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerAdminCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerExportCommands(program, ctx);
+  registerSearchCommands(program, ctx);
   registerServerCommand(program, ctx);
   registerUpCommand(program, ctx);
   return program;
