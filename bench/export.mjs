@@ -21,8 +21,13 @@ const { values } = parseArgs({
     dialect: { type: 'string', default: 'sqlite' },
     out: { type: 'string', default: join(root, 'bench/results/export.json') },
     'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    // Caps the server's V8 old space: an export that held its rows would run out of heap.
+    'server-heap-mb': { type: 'string' },
   },
 });
+if (values['server-heap-mb'])
+  process.env.NODE_OPTIONS =
+    `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${Number(values['server-heap-mb'])}`.trim();
 const sizes = values.sizes.split(',').map(Number);
 const { openDatabase } = await import(join(root, 'packages/server/dist/db/database.js'));
 
@@ -117,6 +122,7 @@ const doc = {
   bench: 'export',
   when: new Date().toISOString(),
   dialect: values.dialect,
+  serverHeapMb: values['server-heap-mb'] ? Number(values['server-heap-mb']) : null,
   machine: {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
