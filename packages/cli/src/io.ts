@@ -5,6 +5,8 @@ export interface OutStream {
   write(chunk: string): unknown;
   isTTY?: boolean | undefined;
   columns?: number | undefined;
+  /** Waits for 'drain' after a write returned false (process streams; streamed exports). */
+  once?: ((event: 'drain', listener: () => void) => unknown) | undefined;
 }
 
 export type InStream = NodeJS.ReadableStream & {

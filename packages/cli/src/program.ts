@@ -17,6 +17,8 @@ import { registerStatusCommands } from './commands/status.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerUserCommands } from './commands/users.js';
+import { registerExportCommands } from './commands/export.js';
+import { registerSearchCommands } from './commands/search.js';
 import { registerBoundaryCommands } from './commands/boundaries.js';
 import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerDistributionPointCommands } from './commands/distribution-points.js';
@@ -86,6 +88,8 @@ export function buildProgram(ctx: Ctx): Command {
   registerViewCommands(program, ctx);
   registerAdminCommands(program, ctx);
   registerUserCommands(program, ctx);
+  registerExportCommands(program, ctx);
+  registerSearchCommands(program, ctx);
   registerServerCommand(program, ctx);
   registerUpCommand(program, ctx);
   return program;

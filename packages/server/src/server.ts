@@ -27,6 +27,8 @@ import { EnrolmentService } from './enrolment/service.js';
 import { registerEnrolmentRoutes } from './enrolment/routes.js';
 import { DeviceService } from './devices/service.js';
 import { registerDeviceRoutes } from './devices/routes.js';
+import { registerExportRoutes } from './export/routes.js';
+import { registerSearchRoutes } from './search/routes.js';
 import { InventoryClassService } from './inventory/class-service.js';
 import { registerInventoryRoutes } from './inventory/routes.js';
 import { collectUnusedPackageSets } from './inventory/package-set-repository.js';
@@ -377,6 +379,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
     registerUpdateCatalogRoutes(admin, updateCatalog);
     registerViewRoutes(admin, new ViewService(ctx));
+    registerSearchRoutes(admin, ctx);
+    // Last: each export is served from its list's handler, registered above.
+    registerExportRoutes(admin, () => ctx.clock.now());
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
     await admin.listen({ host: listen.host, port: listen.port });
     const bound = admin.server.address();

@@ -4,9 +4,11 @@ import {
   type Collection,
   type CollectionDefinition,
   type DeviceSummary,
+  ops,
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
+import { streamExport } from './export.js';
 import { parseInteger, type Opts } from '../options.js';
 import { humanTime, orDash, plural } from '../output/format.js';
 import {
@@ -164,9 +166,17 @@ function addCollectionMembers(collection: Command, ctx: Ctx): void {
       .argument('<name>')
       .option('--limit <n>', 'at most n rows (1-1000)')
       .option('--offset <n>', 'skip the first n rows')
-      .option('--all', 'every member (walks all pages)'),
+      .option('--all', 'every member (walks all pages)')
+      .option('--csv', 'every member as CSV, streamed from the site (the export)'),
   );
   action(members, async ({ opts, arg }) => {
+    if (opts.flag('csv')) {
+      await streamExport(ctx, ops.exports.collectionMembers, {
+        params: { id: arg(0) },
+        query: { format: 'csv' },
+      });
+      return;
+    }
     const page = paging(opts);
     const client = await ctx.client();
     const res = await fetchPages<DeviceSummary>(page, (offset, limit) =>

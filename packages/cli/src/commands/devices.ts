@@ -5,6 +5,7 @@ import {
   type DevicePackage,
   type DeviceSummary,
   type ListDevicesQuery,
+  ops,
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
@@ -13,6 +14,7 @@ import { parseChoice, type Opts } from '../options.js';
 import { isInventorySort, parseColumnsFlag, printDeviceColumns } from './device-columns.js';
 import { humanTime, truncate } from '../output/format.js';
 import { registerDeviceActionCommands } from './device-actions.js';
+import { streamExport } from './export.js';
 import { addDeviceUpgradeStatus } from './agent-upgrades.js';
 import {
   ACTION_COLUMNS,
@@ -123,13 +125,18 @@ function addDeviceList(device: Command, ctx: Ctx): void {
           '--columns <ids>',
           'comma-separated columns, e.g. name,status,serial,freeDisk,inventory.cpu.model',
         )
-        .option('--view <name-or-id>', "a saved view's filter, sort and columns (flags override)"),
+        .option('--view <name-or-id>', "a saved view's filter, sort and columns (flags override)")
+        .option('--csv', 'every matching device as CSV, streamed from the site (the export)'),
     ),
   );
   action(list, async ({ opts }) => {
     const page = paging(opts);
     const client = await ctx.client();
     const query = await deviceQuery(opts, client);
+    if (opts.flag('csv')) {
+      await streamExport(ctx, ops.exports.devices, { query: { ...query, format: 'csv' } });
+      return;
+    }
     const res = await fetchPages<DeviceSummary>(page, (offset, limit) =>
       client.listDevices({ ...query, offset, ...(limit !== undefined ? { limit } : {}) }),
     );

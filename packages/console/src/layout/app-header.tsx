@@ -20,6 +20,7 @@ import {
 } from '@tabler/icons-react';
 import { Link, useNavigate } from 'react-router-dom';
 import { useSession } from '../session/session-context';
+import { GlobalSearch } from './global-search';
 import { StewardLogo } from './steward-logo';
 
 const ROLE_LABELS: Record<string, string> = {
@@ -88,6 +89,7 @@ export function AppHeader({ navOpened, toggleNav }: { navOpened: boolean; toggle
         )}
       </Group>
       <Group gap="xs" wrap="nowrap">
+        <GlobalSearch />
         <ThemeToggle />
         <Menu position="bottom-end" width={230} shadow="md" withinPortal>
           <Menu.Target>

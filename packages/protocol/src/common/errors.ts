@@ -200,6 +200,9 @@ export const ErrorCode = {
   VIEW_NAME_TAKEN: 'VIEW_NAME_TAKEN',
   /** A shared view is read only for everyone but the user who saved it. */
   VIEW_NOT_OWNER: 'VIEW_NOT_OWNER',
+  // ---- export and global search (issue 12, ADRs 0032 and 0033) ----
+  /** An export asked for a format other than csv or json. */
+  EXPORT_UNSUPPORTED_FORMAT: 'EXPORT_UNSUPPORTED_FORMAT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

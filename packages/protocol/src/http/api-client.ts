@@ -28,6 +28,7 @@ import type {
   UpdateDpGroupRequest,
 } from '../distribution/schemas.js';
 import type { CreateEnrolmentTokenRequest } from '../enrolment/schemas.js';
+import { type ExportArgs, exportPathOf } from '../export/export-of.js';
 import type { CustomClassDefinition } from '../inventory/schemas.js';
 import type { ProgramBody, UpdateProgramRequest } from '../programs/schemas.js';
 import type { MaintenanceWindowBody, UpdateMaintenanceWindowRequest } from '../schedule/schemas.js';
@@ -39,6 +40,7 @@ import { ops } from './operation-table.js';
 import {
   type BodyOf,
   type CallArgs,
+  type ExportSpec,
   type Operation,
   type QueryOf,
   type RawArgs,
@@ -264,6 +266,44 @@ export class ApiClient {
   }
   revokeToken(id: string) {
     return this.call(ops.enrolment.revokeToken, { params: { id } });
+  }
+
+  // ---- export (ADR 0032) ----
+  /** The URL of an export with these filters (`format` among them): a download link's href. */
+  exportUrl(op: Operation & { export: ExportSpec }, args: ExportArgs): string {
+    return `${this.baseUrl}${exportPathOf(op, args)}`;
+  }
+  /**
+   * Starts an export: the answer, whose body streams every matching row as it is written (the
+   * CLI pipes it to stdout). An error answer throws its `ApiError` before any row is read.
+   */
+  async exportResponse(
+    op: Operation & { export: ExportSpec },
+    args: ExportArgs,
+  ): Promise<Response> {
+    let res: Response;
+    try {
+      res = await this.f(this.exportUrl(op, args), {
+        headers: this.authHeaders('GET'),
+        ...(this.opts.cookieSession ? { credentials: 'same-origin' as const } : {}),
+      });
+    } catch (err) {
+      throw new ApiError(
+        0,
+        'UNREACHABLE',
+        `cannot reach ${this.baseUrl}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    if (!res.ok) {
+      if (res.status === 401) this.opts.onUnauthenticated?.();
+      throw apiErrorOf(res.status, await res.text(), res.statusText);
+    }
+    return res;
+  }
+
+  // ---- global search (ADR 0033) ----
+  search(q: string, limit?: number) {
+    return this.call(ops.search.search, { query: { q, ...(limit ? { limit } : {}) } });
   }
 
   // ---- devices ----

@@ -22,6 +22,8 @@ import {
 } from '../distribution/operations.js';
 import { distributionPointAgentOperations } from '../distribution/point-agent-operations.js';
 import { enrolmentOperations, inventoryOperations } from '../inventory/operations.js';
+import { exportOperations } from '../export/operations.js';
+import { searchOperations } from '../search/operations.js';
 import { clientActivityOperations } from '../monitoring/operations.js';
 import { maintenanceWindowOperations, programOperations } from '../programs/operations.js';
 import { deploymentReportOperations, distributionReportOperations } from '../reports/operations.js';
@@ -68,6 +70,8 @@ export const ops = {
   discovery: discoveryOperations,
   updateCatalog: updateCatalogOperations,
   views: viewOperations,
+  exports: exportOperations,
+  search: searchOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

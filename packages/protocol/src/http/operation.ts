@@ -72,6 +72,28 @@ export interface Operation {
    * is the 101 upgrade, or a refusal).
    */
   readonly webSocket?: TSchema;
+  /**
+   * This operation exports every row of a list operation as CSV or JSON, streamed (ADR 0032):
+   * the server derives the answer from the list's own handler, read in chunks. See `exportOf`.
+   */
+  readonly export?: ExportSpec;
+}
+
+/** How an export operation reads its list and writes its rows (built by `exportOf`). */
+export interface ExportSpec {
+  /** The list operation whose rows are exported; its handler is called chunk by chunk. */
+  readonly list: Operation;
+  /**
+   * How the list is read in chunks: by `offset`, backwards by a `before` row id (`cursor`,
+   * keyset), or in one call (`whole`: lists that are not paged).
+   */
+  readonly paging: 'offset' | 'cursor' | 'whole';
+  /** Rows per chunk: the largest `limit` the list takes (undefined when it takes none). */
+  readonly chunk: number | undefined;
+  /** The row fields written as CSV columns, in order; the header row names them. */
+  readonly columns: readonly string[];
+  /** The base of the downloaded file's name: `devices` gives `devices-2026-12-06.csv`. */
+  readonly file: string;
 }
 
 export type SuccessStatus = 200 | 201 | 202 | 204;

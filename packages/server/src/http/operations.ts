@@ -7,6 +7,7 @@ import {
   ErrorCode,
   successStatus,
   type BodyOf,
+  type ExportSpec,
   type Operation,
   type OperationGroup,
   type ParamsOf,
@@ -35,7 +36,18 @@ export type OperationRequest<O extends Operation> = FastifyRequest<{
 export type OperationHandler<O extends Operation> = (
   req: OperationRequest<O>,
   reply: FastifyReply,
-) => ResultOf<O> | Promise<ResultOf<O>>;
+) => O['export'] extends ExportSpec ? Promise<Readable> : ResultOf<O> | Promise<ResultOf<O>>;
+
+/** An operation's handler as registered, untyped: what an export calls its list through. */
+export type OperationRunner = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/** Each app's registered handlers by operation (an export finds its list's here). */
+const runners = new WeakMap<App, Map<Operation, OperationRunner>>();
+
+/** The handler `app` registered for `op` (undefined when it serves no such operation). */
+export function runnerOf(app: App, op: Operation): OperationRunner | undefined {
+  return runners.get(app)?.get(op);
+}
 
 export type Handlers<G extends OperationGroup> = { [K in keyof G]: OperationHandler<G[K]> };
 
@@ -77,6 +89,11 @@ export function registerOperation<O extends Operation>(
     throw new Error(`${op.method} ${op.path} is an agent API operation: implementAgent serves it`);
   const raw = op.rawBody;
   if (raw) acceptRawBodies(app, raw);
+  const run: OperationRunner = async (request, reply) =>
+    // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- Fastify validated params, query and body against this operation's schemas (routeSchema) before the handler runs
+    handler(request as unknown as OperationRequest<O>, reply);
+  const registered = runners.get(app) ?? new Map<Operation, OperationRunner>();
+  runners.set(app, registered.set(op, run));
   app.route({
     method: op.method,
     url: `${API_PREFIX}${op.path}`,
@@ -95,8 +112,7 @@ export function registerOperation<O extends Operation>(
         if (access !== 'signed-in') authorize(actor, access);
       }
       if (raw) request.body = rawBodyOf(request, raw);
-      // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- Fastify validated params, query and body against this operation's schemas (routeSchema) before the handler runs
-      const result = await handler(request as unknown as OperationRequest<O>, reply);
+      const result = await run(request, reply);
       if (status === 204) return reply.status(204).send();
       return reply.status(status).send(result);
     },

@@ -33,6 +33,8 @@ import { RelativeTime } from '../../components/relative-time';
 import { TableSkeleton } from '../../components/table-skeleton';
 import { formatDateTime } from '../../lib/format';
 import { distributionPointPath } from './distribution-point-page';
+import { ExportButton } from '../../components/export-button';
+import { ops } from '@steward/protocol';
 
 const PAGE = 100;
 
@@ -184,6 +186,7 @@ export function AuditLogPage() {
       <PageHeader
         title="Audit log"
         description="Every change made through the console, the CLI and the API: who, what, when."
+        actions={<ExportButton op={ops.exports.auditLog} filters={filter} testId="audit-export" />}
       />
       <Paper p="md">
         <Group gap="sm" mb="sm" align="flex-end" wrap="wrap">

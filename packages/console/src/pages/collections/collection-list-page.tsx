@@ -11,6 +11,8 @@ import { TableSkeleton } from '../../components/table-skeleton';
 import { useSession } from '../../session/session-context';
 import { describeRules } from './collection-form';
 import { clickedWithin } from '../../lib/click-target';
+import { ExportButton } from '../../components/export-button';
+import { ops } from '@steward/protocol';
 
 export function CollectionListPage() {
   const collections = useCollections();
@@ -34,16 +36,19 @@ export function CollectionListPage() {
         title="Collections"
         description="Groups of devices, kept up to date from inventory, to target deployments and reports."
         actions={
-          can('collections:write') && (
-            <Button
-              component={Link}
-              to="/collections/new"
-              leftSection={<IconPlus size={16} />}
-              data-testid="new-collection"
-            >
-              New collection
-            </Button>
-          )
+          <Group gap="xs">
+            <ExportButton op={ops.exports.collections} testId="collection-export" />
+            {can('collections:write') && (
+              <Button
+                component={Link}
+                to="/collections/new"
+                leftSection={<IconPlus size={16} />}
+                data-testid="new-collection"
+              >
+                New collection
+              </Button>
+            )}
+          </Group>
         }
       />
       <Paper p="md">

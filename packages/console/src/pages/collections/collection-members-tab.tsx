@@ -9,6 +9,9 @@ import { DeviceTable } from '../devices/device-table';
 import { useDeviceListState } from '../devices/device-list-filters';
 import { DeviceListToolbar, isFiltered } from '../devices/device-list-toolbar';
 import { CollectionDiscoveredMembers } from './collection-discovered-members';
+import { ExportButton } from '../../components/export-button';
+import { ops } from '@steward/protocol';
+import { Group } from '@mantine/core';
 
 /**
  * A collection's members: the device list's own filters, columns and density (the same state
@@ -71,6 +74,13 @@ export function CollectionMembersTab({ collectionId }: { collectionId: string })
   return (
     <>
       {toolbar}
+      <Group justify="flex-end" mb="xs">
+        <ExportButton
+          op={ops.exports.collectionMembers}
+          params={{ id: collectionId }}
+          testId="member-export"
+        />
+      </Group>
       <DeviceTable
         devices={members.data?.items}
         loading={members.isPending}

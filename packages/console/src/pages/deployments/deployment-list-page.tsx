@@ -5,6 +5,8 @@ import { Link } from 'react-router-dom';
 import { PageHeader } from '../../components/page-header';
 import { useSession } from '../../session/session-context';
 import { DeploymentTable } from './deployment-table';
+import { ExportButton } from '../../components/export-button';
+import { ops } from '@steward/protocol';
 
 /** Software Library › Deployments. */
 export function DeploymentListPage() {
@@ -37,6 +39,7 @@ export function DeploymentListPage() {
             >
               Phased deployments
             </Button>
+            <ExportButton op={ops.exports.deployments} testId="deployment-export" />
             {newButton('new-deployment')}
           </Group>
         }

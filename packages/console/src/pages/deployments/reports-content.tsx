@@ -14,6 +14,8 @@ import { RelativeTime } from '../../components/relative-time';
 import { QueryView } from '../../components/query-view';
 import { formatBytes } from '../../lib/format';
 import { useDistributionPoints, usePackages } from '../software/queries';
+import { ops } from '@steward/protocol';
+import { ExportButton } from '../../components/export-button';
 
 /** Package distribution status by DP. */
 export function DistributionStatusReport() {
@@ -49,6 +51,11 @@ export function DistributionStatusReport() {
           clearable
           searchable
           w={260}
+        />
+        <ExportButton
+          op={ops.exports.distributionStatus}
+          filters={{ package: pkg, dp }}
+          testId="distribution-status-export"
         />
       </Group>
       <QueryView

@@ -2,7 +2,7 @@ import { BarChart } from '@mantine/charts';
 import { Anchor, Code, Group, Select, Stack, Table, Text } from '@mantine/core';
 import { IconCircleCheck, IconListCheck } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
-import type { DeploymentFailureRow } from '@steward/protocol';
+import { type DeploymentFailureRow, ops } from '@steward/protocol';
 import { Fragment, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
@@ -15,6 +15,7 @@ import { RelativeTime } from '../../components/relative-time';
 import { QueryView } from '../../components/query-view';
 import { DeviceDeploymentsLink } from './device-deployments-link';
 import { IN_PROGRESS_STATES, countOf, useDeploymentSummaryReport, useDeployments } from './queries';
+import { ExportButton } from '../../components/export-button';
 
 /** Deployment status summary: per deployment, targeted, outcome counts and success rate. */
 export function DeploymentSummaryReport() {
@@ -168,6 +169,11 @@ export function FailuresReport() {
             {rows.length} failure{rows.length === 1 ? '' : 's'}
           </Text>
         )}
+        <ExportButton
+          op={ops.exports.deploymentFailures}
+          filters={{ deployment }}
+          testId="failures-export"
+        />
       </Group>
       <QueryView
         query={report}

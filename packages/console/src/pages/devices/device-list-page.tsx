@@ -1,12 +1,13 @@
 import { Button, Group, Paper } from '@mantine/core';
 import { IconDevices, IconKey, IconRefresh, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { DeviceListSort } from '@steward/protocol';
+import { type DeviceListSort, ops } from '@steward/protocol';
 import { useEffect, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
+import { ExportButton } from '../../components/export-button';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { DeviceTable } from './device-table';
@@ -70,6 +71,17 @@ export function DeviceListPage() {
         description="Every machine enrolled in this site, with its latest inventory and contact."
         actions={
           <Group gap="xs">
+            <ExportButton
+              op={ops.exports.devices}
+              filters={{
+                search: state.search || undefined,
+                status: state.status,
+                collection: state.collection,
+                sort: state.sort,
+                order: state.order,
+              }}
+              testId="device-export"
+            />
             <InstallCommandButton />
             <Button
               variant="default"

@@ -28,6 +28,8 @@ import { CollectionBrowser } from '../../components/collection-browser';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
+import { ops } from '@steward/protocol';
+import { ExportButton } from '../../components/export-button';
 
 /** `2026-06-01` as `1 Jun` (the chart's axis). */
 function formatDay(day: string): string {
@@ -112,6 +114,13 @@ export function ClientActivityPage() {
     <>
       <PageHeader
         title="Client activity"
+        actions={
+          <ExportButton
+            op={ops.exports.inactiveClients}
+            filters={{ collection }}
+            testId="inactive-clients-export"
+          />
+        }
         description={`A client is active while a policy request, heartbeat, hardware or software inventory or status message arrived within ${sameThreshold} (Administration › Site settings), or it answered the site's push-channel ping.`}
       />
       <Paper p="sm" mb="md">

@@ -31,6 +31,7 @@ import { RelativeTime } from '../../components/relative-time';
 import { BlockSkeleton } from '../../components/table-skeleton';
 import { CLIENT_STATE_META, ClientStateCounts, FailureChart } from './client-status-charts';
 import { ClientStatusReports } from './client-status-reports';
+import { ExportButton } from '../../components/export-button';
 
 /** While a client push runs the dashboards follow it every 2 s; otherwise every 30 s. */
 const LIVE_MS = 2000;
@@ -248,9 +249,16 @@ function Dashboard({ rollout }: { rollout: ClientRollout }) {
         </SimpleGrid>
       )}
       <Paper p="md">
-        <Title order={4} fz={15} mb="sm">
-          {state ? CLIENT_STATE_META[state].label : 'All devices'}
-        </Title>
+        <Group justify="space-between" mb="sm">
+          <Title order={4} fz={15}>
+            {state ? CLIENT_STATE_META[state].label : 'All devices'}
+          </Title>
+          <ExportButton
+            op={ops.exports.clientStatusDevices}
+            filters={{ rollout, collection, state }}
+            testId="client-status-export"
+          />
+        </Group>
         <DeviceList
           rollout={rollout}
           collection={collection}

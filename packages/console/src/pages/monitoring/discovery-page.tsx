@@ -37,6 +37,7 @@ import { SettingsPage } from '../../components/settings-page';
 import { useSession } from '../../session/session-context';
 import { MachineAgentBadge } from './machine-agent-badge';
 import { StartPushModal } from './start-push-modal';
+import { ExportButton } from '../../components/export-button';
 
 const SWEEPS_KEY = 'discovery-sweeps';
 const MACHINES_KEY = 'discovery-machines';
@@ -335,15 +336,18 @@ export function DiscoveryPage() {
         icon={<IconRadar />}
         testId="discovery-page"
         actions={
-          <Button
-            component={Link}
-            to="/monitoring/discovery/settings"
-            variant="default"
-            leftSection={<IconAdjustments size={16} />}
-            data-testid="discovery-settings-link"
-          >
-            Settings
-          </Button>
+          <Group gap="xs">
+            <ExportButton op={ops.exports.discoveredMachines} testId="discovered-export" />
+            <Button
+              component={Link}
+              to="/monitoring/discovery/settings"
+              variant="default"
+              leftSection={<IconAdjustments size={16} />}
+              data-testid="discovery-settings-link"
+            >
+              Settings
+            </Button>
+          </Group>
         }
       />
       <Stack gap="md">

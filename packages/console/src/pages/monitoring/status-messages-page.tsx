@@ -31,6 +31,8 @@ import { StatusMessageDrawer } from './status-message-drawer';
 import { StatusMessageTable } from './status-message-table';
 import { useLiveStatusMessages } from './use-live-status-messages';
 import type { StatusFilters } from './use-live-status-messages';
+import { ExportButton } from '../../components/export-button';
+import { ops } from '@steward/protocol';
 
 const RANGES: { value: string; label: string; minutes: number | null }[] = [
   { value: '15m', label: 'Last 15 minutes', minutes: 15 },
@@ -115,6 +117,11 @@ export function StatusMessagesPage() {
             >
               {paused ? 'Resume' : 'Pause'}
             </Button>
+            <ExportButton
+              op={ops.exports.statusMessages}
+              filters={filters}
+              testId="status-export"
+            />
           </Group>
         }
       />

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Paper, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Group, Paper, Table, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPackage, IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -15,6 +15,8 @@ import { LibraryStats } from './library-stats';
 import { PackageModal } from './package-create-modal';
 import { usePackages } from './queries';
 import { clickedWithin } from '../../lib/click-target';
+import { ExportButton } from '../../components/export-button';
+import { ops } from '@steward/protocol';
 
 /** Software Library › Packages. */
 export function PackageListPage() {
@@ -46,7 +48,12 @@ export function PackageListPage() {
       <PageHeader
         title="Packages"
         description="Software source stored once in the content library, the programs that install it, and where it is distributed."
-        actions={newButton('new-package')}
+        actions={
+          <Group gap="xs">
+            <ExportButton op={ops.exports.packages} testId="package-export" />
+            {newButton('new-package')}
+          </Group>
+        }
       />
       <LibraryStats />
       <Paper p="md">

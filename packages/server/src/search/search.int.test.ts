@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '@steward/protocol';
+import { postgresReachable, testDialects } from '../../test/support/db.js';
+import { insertPackage, startTestServer, type TestServer } from '../../test/support/deployments.js';
+
+const pgUp = await postgresReachable();
+if (!pgUp)
+  console.warn('PostgreSQL is unreachable: the postgres cases of search.int.test.ts are SKIPPED');
+
+const DEVICES = 10_000;
+
+describe.each(testDialects)('global search on %s', (dialect) => {
+  describe.skipIf(dialect === 'postgres' && !pgUp)('', () => {
+    let t: TestServer;
+
+    beforeAll(async () => {
+      t = await startTestServer(dialect);
+      const at = new Date().toISOString();
+      const rows = Array.from({ length: DEVICES }, (_, i) => ({
+        id: `srch-${String(i).padStart(5, '0')}`,
+        name: i === 4242 ? 'web-frontend-01' : `host-${String(i).padStart(5, '0')}`,
+        key_hash: 'x',
+        enrolled_at: at,
+        ip_addresses: `10.${Math.floor(i / 256)}.${i % 256}.7`,
+        last_logged_on_user: i === 17 ? 'margaret.hamilton' : null,
+        package_count: 0,
+        inventory_resync: 0,
+      }));
+      for (let i = 0; i < rows.length; i += 500)
+        await t.db
+          .insertInto('device')
+          .values(rows.slice(i, i + 500))
+          .execute();
+      const machines = rows.map((r, i) => ({
+        device_id: r.id,
+        class_name: 'machine',
+        data: JSON.stringify([
+          {
+            vendor: 'Dell Inc.',
+            model: 'OptiPlex',
+            serialNumber: `SN${String(i).padStart(6, '0')}X`,
+          },
+        ]),
+        hash: 'h',
+        updated_at: at,
+      }));
+      for (let i = 0; i < machines.length; i += 500)
+        await t.db
+          .insertInto('device_inventory')
+          .values(machines.slice(i, i + 500))
+          .execute();
+      const pkg = await insertPackage(t.db, 'frontend-tools');
+      await t.api.createProgram(pkg, { name: 'Install frontend', commandLine: 'true' });
+    }, 180_000);
+    afterAll(async () => {
+      await t?.stop();
+    });
+
+    it('finds a device by part of its name, first, and other kinds by name', async () => {
+      const started = performance.now();
+      const res = await t.api.search('frontend');
+      console.info(
+        `search over ${DEVICES} devices (${dialect}): ${(performance.now() - started).toFixed(0)} ms`,
+      );
+      expect(res.hits.find((h) => h.kind === 'device')).toMatchObject({
+        id: 'srch-04242',
+        name: 'web-frontend-01',
+      });
+      expect(res.hits.find((h) => h.kind === 'package')).toMatchObject({ name: 'frontend-tools' });
+      const program = res.hits.find((h) => h.kind === 'program');
+      expect(program).toMatchObject({ name: 'Install frontend' });
+      expect(program?.packageId).toBeTruthy();
+      expect(res.hiddenKinds).toEqual([]);
+    });
+
+    it('finds devices by serial, address and user, saying what matched', async () => {
+      expect((await t.api.search('sn004242x')).hits).toEqual([
+        expect.objectContaining({ kind: 'device', id: 'srch-04242', detail: 'serial SN004242X' }),
+      ]);
+      const byAddress = await t.api.search('10.16.146.7');
+      expect(byAddress.hits[0]).toMatchObject({
+        id: 'srch-04242',
+        detail: 'address 10.16.146.7',
+      });
+      expect((await t.api.search('hamilton')).hits[0]).toMatchObject({
+        id: 'srch-00017',
+        detail: 'user margaret.hamilton',
+      });
+    });
+
+    it('returns at most the limit per kind, exact and prefix matches first', async () => {
+      const res = await t.api.search('host-0', 3);
+      expect(res.hits.filter((h) => h.kind === 'device')).toHaveLength(3);
+      expect((await t.api.search('All Systems')).hits[0]).toMatchObject({
+        kind: 'collection',
+        id: 'all-systems',
+      });
+    });
+
+    it('leaves out users for a role that may not list them', async () => {
+      const admin = await t.api.search('admin');
+      expect(admin.hits.some((h) => h.kind === 'user' && h.name === 'admin')).toBe(true);
+      await t.api.createUser({
+        name: `looker-${dialect}`,
+        password: 'looker password',
+        role: 'read-only-analyst',
+      });
+      const analyst = new ApiClient({ baseUrl: t.server.adminUrl });
+      analyst.setToken((await analyst.login(`looker-${dialect}`, 'looker password')).token);
+      const res = await analyst.search('looker');
+      expect(res.hits.some((h) => h.kind === 'user')).toBe(false);
+      expect(res.hiddenKinds).toEqual(['user']);
+    });
+  });
+});
