@@ -411,6 +411,9 @@ const rowsAfter: Record<string, Rows> = {
       { collection_id: 'c-1', address: '10.0.0.7', added_at: AT, added_by: 'alice' },
     ],
   },
+  '20261206T2020-push-channel-presence': {
+    server_process: [{ id: 'p-1', started_at: AT, heartbeat_at: AT }],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

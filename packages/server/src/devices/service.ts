@@ -29,7 +29,6 @@ import { packageSetItemsPage } from '../inventory/package-set-repository.js';
 import { collectionsOfDevice } from '../collections/membership-repository.js';
 import { findDeviceAction, insertDeviceActions, recentActionsOf } from './action-repository.js';
 import {
-  ONLINE_WINDOW_MS,
   findDeviceByIdOrName,
   listDeviceRows,
   newActionRow,
@@ -80,7 +79,7 @@ export class DeviceService {
       collectionId,
       status: q.status,
       cutoffs: activityCutoffs(now, currentSiteSettings()),
-      onlineSince: new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString(),
+      now,
       sort: SORT_COLUMNS[q.sort ?? 'name'],
       order: q.order ?? (q.sort === 'lastContact' || q.sort === 'enrolledAt' ? 'desc' : 'asc'),
       offset: q.offset ?? 0,
