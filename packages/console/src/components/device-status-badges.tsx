@@ -7,6 +7,12 @@ type StatusFields = Pick<
   'active' | 'online' | 'revokedAt' | 'lastContactAt' | 'obsolete' | 'activityCheckOutcome'
 >;
 
+/**
+ * How often pages showing Online read it again. Online follows the push channel within a second
+ * or two on the site (ADR 0035); a short poll shows a drop within seconds.
+ */
+export const ONLINE_POLL_MS = 5_000;
+
 /** A badge's explanation on hover. */
 function Hint(props: { label: string; children: ReactNode }) {
   return (

@@ -6,6 +6,7 @@ import type { DeviceSort } from '@steward/protocol';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
+import { ONLINE_POLL_MS } from '../../components/device-status-badges';
 import { CollectionSelect } from '../../components/collection-select';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
@@ -33,7 +34,8 @@ export function DeviceListPage() {
         limit: state.limit,
       }),
     placeholderData: keepPreviousData,
-    refetchInterval: 30_000,
+    // Online follows the push channel within seconds (ADR 0035): the list shows it as fast.
+    refetchInterval: ONLINE_POLL_MS,
   });
 
   const onSort = (field: DeviceSort) =>

@@ -6,7 +6,7 @@ import { useParams, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { isNotFound, notifySuccess } from '../../api/errors';
 import { ConfirmButton } from '../../components/confirm-button';
-import { DeviceStatusBadges } from '../../components/device-status-badges';
+import { DeviceStatusBadges, ONLINE_POLL_MS } from '../../components/device-status-badges';
 import { ErrorState } from '../../components/error-state';
 import { MachineTypeIcon } from '../../components/machine-type-icon';
 import { PageHeader } from '../../components/page-header';
@@ -60,7 +60,7 @@ export function DevicePage() {
   const device = useQuery({
     queryKey: ['device', deviceId],
     queryFn: () => api.getDevice(deviceId),
-    refetchInterval: 30_000,
+    refetchInterval: ONLINE_POLL_MS,
   });
   const revoke = useMutation({
     mutationFn: () => api.revokeDevice(deviceId),

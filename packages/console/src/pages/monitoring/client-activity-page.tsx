@@ -28,6 +28,7 @@ import { CollectionBrowser } from '../../components/collection-browser';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
+import { ONLINE_POLL_MS } from '../../components/device-status-badges';
 
 /** `2026-06-01` as `1 Jun` (the chart's axis). */
 function formatDay(day: string): string {
@@ -90,7 +91,7 @@ export function ClientActivityPage() {
     queryKey: ['client-activity', collection, days],
     queryFn: () => api.clientActivity({ collection: collection ?? undefined, days }),
     placeholderData: keepPreviousData,
-    refetchInterval: 30_000,
+    refetchInterval: ONLINE_POLL_MS,
   });
   const a = activity.data;
   const series = (a?.daily ?? []).map((p) => ({ ...p, label: formatDay(p.day) }));
