@@ -104,7 +104,9 @@ export function DevicePage() {
         testId="device-name"
         description={
           d ? (
-            <span style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
+            <span
+              style={{ display: 'inline-flex', flexWrap: 'wrap', gap: 8, alignItems: 'center' }}
+            >
               {formatOs(d.osName, d.osVersion)}
               <DeviceStatusBadges device={d} />
             </span>
