@@ -32,41 +32,11 @@ import { RelativeTime } from '../../components/relative-time';
 import { BlockSkeleton } from '../../components/table-skeleton';
 import { formatDateTime } from '../../lib/format';
 import { pagedByLastId } from '../../lib/paging';
+import { groupByEvaluation, type EvaluationGroup } from './membership-groups';
 
 const PAGE = 200;
 
 type ChangeFilter = 'all' | 'added' | 'removed';
-
-/** One evaluation run: the changes it recorded (same time, same rules revision). */
-export interface EvaluationGroup {
-  at: string;
-  revision: number;
-  /** The rules changed since the previous (older) evaluation shown. */
-  rulesChanged: boolean;
-  added: MembershipChange[];
-  removed: MembershipChange[];
-}
-
-/**
- * Groups changes (newest first) by evaluation run: an evaluation writes all its changes with
- * one time and one rules revision.
- */
-export function groupByEvaluation(changes: readonly MembershipChange[]): EvaluationGroup[] {
-  const groups: EvaluationGroup[] = [];
-  for (const c of changes) {
-    let g = groups[groups.length - 1];
-    if (!g || g.at !== c.at || g.revision !== c.revision) {
-      g = { at: c.at, revision: c.revision, rulesChanged: false, added: [], removed: [] };
-      groups.push(g);
-    }
-    (c.change === 'added' ? g.added : g.removed).push(c);
-  }
-  groups.forEach((g, i) => {
-    const older = groups[i + 1];
-    g.rulesChanged = older !== undefined && older.revision !== g.revision;
-  });
-  return groups;
-}
 
 function ChangeRows({ changes }: { changes: readonly MembershipChange[] }) {
   return changes.map((c) => (
