@@ -47,6 +47,7 @@ import { AgentBodyLimits, installAgentEndpointGuard } from './agent-api/endpoint
 import { RefusalThrottle, throttleOptionsFromEnv } from './agent-api/refusal-throttle.js';
 import { expireStatusMessages } from './status/retention.js';
 import { PushHub } from './push/push-hub.js';
+import { PushPresence } from './push/presence.js';
 import { Scheduler, type Job } from './scheduler/scheduler.js';
 import { ClientPushService } from './client-push/service.js';
 import { PushAccountService } from './client-push/account-service.js';
@@ -240,6 +241,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const enrolment = new EnrolmentService(ctx, keys, () => agentUrl);
   const activity = new ActivityRecorder(ctx);
   const push = new PushHub(ctx, activity);
+  const pushPresence = new PushPresence(ctx, () => push.reopenAll());
   const devices = new DeviceService(ctx, push);
   const classes = new InventoryClassService(ctx);
   const policy = new PolicyService(ctx, keys);
@@ -334,6 +336,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       caCertPem: keys.caCertPem,
       agentUrl: () => agentUrl,
     });
+    await pushPresence.start();
     activity.start();
     push.start();
     enrolment.start();
@@ -512,6 +515,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       for (const app of apps) await app.close();
       await enrolment.stop();
       await activity.stop();
+      await pushPresence.stop();
       deviceAuth.stop();
       siteSettings.stop();
       policy.stop();

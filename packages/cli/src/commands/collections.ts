@@ -196,13 +196,21 @@ function addCollectionHistory(collection: Command, ctx: Ctx): void {
       .command('history')
       .description('membership changes, newest first')
       .argument('<name>')
-      .option('--limit <n>', 'at most n changes'),
+      .option('--limit <n>', 'at most n changes')
+      .option('--device <text>', 'only devices whose name contains text')
+      .option('--change <kind>', 'only added or only removed'),
   );
   action(history, async ({ opts, arg }) => {
     const limit = opts.int('limit', { min: 1, max: 1000 });
+    const device = opts.string('device');
+    const change = opts.oneOf('change', ['added', 'removed'] as const);
     const changes = await (
       await ctx.client()
-    ).collectionMembershipHistory(arg(0), limit !== undefined ? { limit } : {});
+    ).collectionMembershipHistory(arg(0), {
+      ...(limit !== undefined ? { limit } : {}),
+      ...(device !== undefined ? { device } : {}),
+      ...(change !== undefined ? { change } : {}),
+    });
     if (opts.flag('json')) {
       ctx.out.json(changes);
       return;

@@ -7,6 +7,18 @@ type StatusFields = Pick<
   'active' | 'online' | 'revokedAt' | 'lastContactAt' | 'obsolete' | 'activityCheckOutcome'
 >;
 
+/**
+ * How often pages showing Online read it again. Online follows the push channel within a second
+ * or two on the site (ADR 0035); a short poll shows a drop within seconds.
+ */
+export const ONLINE_POLL_MS = 5_000;
+
+/**
+ * A badge never shrinks below its text: in a narrow table column (1024 px) or beside the OS name
+ * in the device header, flex layout squeezed "Online" to "On…" or to nothing.
+ */
+const WHOLE = { flex: 'none', minWidth: 'max-content' } as const;
+
 /** A badge's explanation on hover. */
 function Hint(props: { label: string; children: ReactNode }) {
   return (
@@ -19,36 +31,36 @@ function Hint(props: { label: string; children: ReactNode }) {
 export function DeviceStatusBadges({ device }: { device: StatusFields }) {
   if (device.revokedAt) {
     return (
-      <Badge color="red" variant="light" size="sm" data-testid="badge-revoked">
+      <Badge color="red" variant="light" size="sm" style={WHOLE} data-testid="badge-revoked">
         Revoked
       </Badge>
     );
   }
   return (
-    <Group gap={4} wrap="nowrap">
+    <Group gap={4} wrap="nowrap" miw="max-content">
       {device.online ? (
         <Tooltip label="Holds a push connection to the site now" withArrow openDelay={300}>
-          <Badge color="green" variant="dot" size="sm" data-testid="badge-online">
+          <Badge color="green" variant="dot" size="sm" style={WHOLE} data-testid="badge-online">
             Online
           </Badge>
         </Tooltip>
       ) : (
-        <Badge color="gray" variant="dot" size="sm" data-testid="badge-offline">
+        <Badge color="gray" variant="dot" size="sm" style={WHOLE} data-testid="badge-offline">
           Offline
         </Badge>
       )}
       {device.obsolete ? (
         <Hint label="No heartbeat for the obsolete threshold (90 days by default); it stops being obsolete when it reports again">
-          <Badge color="red" variant="light" size="sm" data-testid="badge-obsolete">
+          <Badge color="red" variant="light" size="sm" style={WHOLE} data-testid="badge-obsolete">
             Obsolete
           </Badge>
         </Hint>
       ) : device.lastContactAt === null ? (
-        <Badge color="gray" variant="light" size="sm">
+        <Badge color="gray" variant="light" size="sm" style={WHOLE}>
           Never reported
         </Badge>
       ) : device.active ? (
-        <Badge color="teal" variant="light" size="sm" data-testid="badge-active">
+        <Badge color="teal" variant="light" size="sm" style={WHOLE} data-testid="badge-active">
           Active
         </Badge>
       ) : (
@@ -59,7 +71,13 @@ export function DeviceStatusBadges({ device }: { device: StatusFields }) {
               : "No policy request, heartbeat, inventory or status message within its threshold, and no answer to the site's check"
           }
         >
-          <Badge color="orange" variant="light" size="sm" data-testid="badge-inactive">
+          <Badge
+            color="orange"
+            variant="light"
+            size="sm"
+            style={WHOLE}
+            data-testid="badge-inactive"
+          >
             Inactive
           </Badge>
         </Hint>

@@ -14,6 +14,8 @@ export function PageHeader(props: {
   crumbs?: Crumb[];
   icon?: ReactNode;
   testId?: string;
+  /** Actions move under the title when both do not fit (a page with many actions). */
+  wrapActions?: boolean;
 }) {
   return (
     <Stack gap={4} mb="md">
@@ -32,7 +34,12 @@ export function PageHeader(props: {
           )}
         </Breadcrumbs>
       )}
-      <Group justify="space-between" align="flex-start" wrap="nowrap" gap="md">
+      <Group
+        justify="space-between"
+        align="flex-start"
+        wrap={props.wrapActions ? 'wrap' : 'nowrap'}
+        gap="md"
+      >
         <Group gap="sm" wrap="nowrap" miw={0}>
           {props.icon}
           <Stack gap={2} miw={0}>

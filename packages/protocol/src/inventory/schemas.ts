@@ -12,6 +12,11 @@ export type PropertyType = Static<typeof PropertyType>;
 
 export interface InventoryClassShape {
   name: string;
+  /**
+   * What the console shows for the class ("Listening ports" for `listeningPort`); every built-in
+   * class declares one, a custom class reads as its name spelt out (`inventoryClassLabel`).
+   */
+  label?: string;
   description: string;
   /** Multi-instance classes (disks, packages, services) are queried with any(class, ...). */
   multiInstance: boolean;
@@ -36,6 +41,7 @@ export type InventoryInstance = Static<typeof InventoryInstance>;
 export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   {
     name: 'os',
+    label: 'Operating system',
     description: 'Operating system',
     multiInstance: false,
     properties: {
@@ -51,6 +57,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'machine',
+    label: 'Machine',
     description:
       'Machine type and identity (type decided from chassis, battery, virtualisation and other signals)',
     multiInstance: false,
@@ -68,6 +75,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'cpu',
+    label: 'Processors',
     description: 'Processor',
     multiInstance: false,
     properties: {
@@ -81,12 +89,14 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'memory',
+    label: 'Memory',
     description: 'Physical memory and swap',
     multiInstance: false,
     properties: { totalMb: 'number', availableMb: 'number', swapTotalMb: 'number' },
   },
   {
     name: 'disk',
+    label: 'Disks',
     description: 'Mounted file systems with size and free space',
     multiInstance: true,
     properties: {
@@ -99,6 +109,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'networkAdapter',
+    label: 'Network adapters',
     description: 'Network adapters',
     multiInstance: true,
     properties: {
@@ -112,12 +123,14 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'ipAddress',
+    label: 'IP addresses',
     description: 'IP addresses of the network adapters',
     multiInstance: true,
     properties: { adapter: 'string', address: 'string', family: 'string', prefixLength: 'number' },
   },
   {
     name: 'service',
+    label: 'Services',
     description: 'Services (systemd units or init scripts) and their state',
     multiInstance: true,
     properties: {
@@ -130,6 +143,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'user',
+    label: 'Users',
     description: 'Logged-on and last logged-on users',
     multiInstance: false,
     properties: {
@@ -141,18 +155,21 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'session',
+    label: 'Sessions',
     description: 'Current logon sessions',
     multiInstance: true,
     properties: { user: 'string', terminal: 'string', host: 'string', since: 'datetime' },
   },
   {
     name: 'package',
+    label: 'Installed packages',
     description: 'Installed packages (dpkg; rpm when present)',
     multiInstance: true,
     properties: { name: 'string', version: 'version', arch: 'string', manager: 'string' },
   },
   {
     name: 'softwareFile',
+    label: 'Software files',
     description: 'Executable files found under the configured software-inventory paths',
     multiInstance: true,
     properties: {
@@ -165,6 +182,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'firmware',
+    label: 'Firmware',
     description: 'Firmware (BIOS/UEFI) from SMBIOS: vendor, version, release date, boot mode',
     multiInstance: false,
     properties: {
@@ -176,6 +194,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'systemIdentity',
+    label: 'System identity',
     description:
       'System identity from SMBIOS: manufacturer, product, serial number and UUID (the last two need a root agent)',
     multiInstance: false,
@@ -193,6 +212,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'pciDevice',
+    label: 'PCI devices',
     description: 'PCI devices with their ids, class, driver in use and names from pci.ids',
     multiInstance: true,
     properties: {
@@ -212,6 +232,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'usbDevice',
+    label: 'USB devices',
     description: 'USB devices with their ids, names, modalias and drivers',
     multiInstance: true,
     properties: {
@@ -229,6 +250,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'storageDevice',
+    label: 'Storage devices',
     description:
       'Physical block devices (not partitions, loop, RAM or device-mapper devices): model, serial, size, transport',
     multiInstance: true,
@@ -245,6 +267,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'localUser',
+    label: 'Local users',
     description:
       'Local user accounts (/etc/passwd); system accounts are those outside UID_MIN..UID_MAX',
     multiInstance: true,
@@ -261,6 +284,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'localGroup',
+    label: 'Local groups',
     description: 'Local groups (/etc/group) and their members',
     multiInstance: true,
     properties: {
@@ -273,6 +297,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'listeningPort',
+    label: 'Listening ports',
     description: 'TCP ports in LISTEN state and bound UDP ports, with the process that holds them',
     multiInstance: true,
     properties: {
@@ -288,6 +313,7 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
   },
   {
     name: 'agent',
+    label: 'Steward agent',
     description: 'The Steward agent itself',
     multiInstance: false,
     properties: { version: 'string', startedAt: 'datetime' },
@@ -295,6 +321,25 @@ export const BUILTIN_CLASSES: readonly InventoryClassShape[] = [
 ];
 
 export const BUILTIN_CLASS_NAMES: ReadonlySet<string> = new Set(BUILTIN_CLASSES.map((c) => c.name));
+
+const BUILTIN_LABELS: ReadonlyMap<string, string> = new Map(
+  BUILTIN_CLASSES.flatMap((c) => (c.label === undefined ? [] : [[c.name, c.label] as const])),
+);
+
+/**
+ * The human label of an inventory class: a built-in class's declared label, otherwise the name
+ * spelt out (`diskQuota` and `disk_quota` read "Disk quota"), so a custom class reads as well.
+ */
+export function inventoryClassLabel(name: string): string {
+  const builtin = BUILTIN_LABELS.get(name);
+  if (builtin !== undefined) return builtin;
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 /** Machine types decided by the agent's collector. */
 export const MACHINE_TYPES = ['server', 'desktop', 'laptop', 'virtual-machine', 'unknown'] as const;

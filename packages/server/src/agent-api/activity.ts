@@ -3,6 +3,7 @@ import { recordDeviceActivity } from '../devices/repository.js';
 import type { DeviceTable } from '../db/tables/index.js';
 import type { SiteContext } from '../context.js';
 import { inTransaction } from '../db/database.js';
+import { recordChannelClosed, recordChannelOpened } from '../devices/presence-repository.js';
 
 type ActivityKind = 'policy' | 'heartbeat' | 'push';
 
@@ -12,6 +13,9 @@ interface Pending {
   push?: string;
   agentVersion?: string;
   policyVersion?: number;
+  /** The push channel's last change on this process (ADR 0035). */
+  channel?: 'opened' | 'closed';
+  channelAt?: string;
 }
 
 /**
@@ -49,6 +53,14 @@ export class ActivityRecorder {
     this.pending.set(deviceId, p);
   }
 
+  /** A push channel opened or closed on this process; written with the next flush. */
+  channel(deviceId: string, change: 'opened' | 'closed'): void {
+    const p = this.pending.get(deviceId) ?? {};
+    p.channel = change;
+    p.channelAt = this.ctx.clock.now().toISOString();
+    this.pending.set(deviceId, p);
+  }
+
   flush(): Promise<void> {
     this.flushing = this.flushing
       .then(() => this.flushNow())
@@ -73,7 +85,12 @@ export class ActivityRecorder {
           .sort()
           .pop();
         // Never backwards: a report ingested meanwhile may already have written a later time.
-        await recordDeviceActivity(tx, { deviceId, set, contact });
+        if (contact !== undefined || Object.keys(set).length > 0)
+          await recordDeviceActivity(tx, { deviceId, set, contact });
+        const processId = this.ctx.processId;
+        if (p.channel === 'opened') await recordChannelOpened(tx, { deviceId, processId });
+        else if (p.channel === 'closed')
+          await recordChannelClosed(tx, { deviceId, processId, at: p.channelAt ?? '' });
       }
     });
   }

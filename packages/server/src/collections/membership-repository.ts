@@ -7,6 +7,7 @@ import {
 } from '@steward/protocol';
 import { toNumber, type Dialect, type Queryable, type Tx } from '../db/database.js';
 import { checkRow } from '../db/corrupt-row.js';
+import { containsPattern } from '../db/like.js';
 import { compileQueryFor } from './repository/query-sql.js';
 import { inTextSet } from './repository/sql-json.js';
 
@@ -219,7 +220,14 @@ export async function memberIdsPage(
 /** Membership changes, newest first, `limit` of them before the change id `before`. */
 export async function membershipHistory(
   db: Queryable,
-  opts: { collectionId: string; limit: number; before?: string | undefined },
+  opts: {
+    collectionId: string;
+    limit: number;
+    before?: string | undefined;
+    /** Device names containing this (case-insensitive). */
+    device?: string | undefined;
+    change?: 'added' | 'removed' | undefined;
+  },
 ): Promise<MembershipChange[]> {
   let q = db
     .selectFrom('collection_membership_change as c')
@@ -229,6 +237,11 @@ export async function membershipHistory(
     .orderBy('c.id', 'desc')
     .limit(opts.limit);
   if (opts.before !== undefined) q = q.where('c.id', '<', Number(opts.before));
+  if (opts.change !== undefined) q = q.where('c.change', '=', opts.change);
+  if (opts.device !== undefined) {
+    const pattern = containsPattern(opts.device);
+    q = q.where(sql<boolean>`lower(coalesce(d.name, c.device_id)) like ${pattern} escape '\\'`);
+  }
   const rows = await q.execute();
   return rows.map((r) => ({
     id: String(r.id),

@@ -111,6 +111,14 @@ describe.each(testDialects)('collection routes on %s', (dialect) => {
         status: 200,
         body: { memberCount: 1 },
       });
+      // The history filters: by kind of change, and by device name (case-insensitive; web-1 only ever joined).
+      const removed = await call('GET', `/collections/${id}/membership-history?change=removed`);
+      expect(removed).toMatchObject({
+        status: 200,
+        body: [{ deviceId: 'd2', change: 'removed', revision: 3 }],
+      });
+      const byName = await call('GET', `/collections/${id}/membership-history?device=WEB-1`);
+      expect(byName.body).toEqual([expect.objectContaining({ deviceId: 'd1', change: 'added' })]);
       expect(await call('DELETE', `/collections/${id}`)).toEqual({ status: 204, body: undefined });
       expect(await call('GET', `/collections/${id}`)).toMatchObject({
         status: 404,

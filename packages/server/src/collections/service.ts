@@ -289,7 +289,12 @@ export class CollectionService {
   async membershipHistory(
     actor: Actor,
     idOrName: string,
-    q: { limit?: number | undefined; before?: string | undefined },
+    q: {
+      limit?: number | undefined;
+      before?: string | undefined;
+      device?: string | undefined;
+      change?: 'added' | 'removed' | undefined;
+    },
   ): Promise<MembershipChange[]> {
     authorize(actor, 'read');
     const row = await this.mustFind(this.ctx.db.kysely, idOrName);
@@ -297,6 +302,8 @@ export class CollectionService {
       collectionId: row.id,
       limit: q.limit ?? 100,
       before: q.before,
+      device: q.device,
+      change: q.change,
     });
   }
 

@@ -426,6 +426,9 @@ const rowsAfter: Record<string, Rows> = {
     ],
     saved_view_default: [{ user_name: 'alice', list: 'devices', view_id: 'v-1' }],
   },
+  '20261206T2020-push-channel-presence': {
+    server_process: [{ id: 'p-1', started_at: AT, heartbeat_at: AT }],
+  },
   '20261206T2050-update-catalog': {
     update_source: [
       {

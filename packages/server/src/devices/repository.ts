@@ -15,14 +15,17 @@ import {
   obsoleteDeviceSql,
   type ActivityCutoffs,
 } from '../monitoring/activity-repository.js';
+import { isDeviceOnline, onlineDeviceSql } from './presence-repository.js';
 
 export type DeviceRow = Selectable<DeviceTable>;
 
-/** A push connection is refreshed every 30 s; a device is online while it was seen within this. */
+/**
+ * How recently a push presence must have been seen for a nudge to count as reaching a connected
+ * device (the request is delivered on reconnect otherwise). Online itself is `isDeviceOnline`.
+ */
 export const ONLINE_WINDOW_MS = 90_000;
 
 export function toDeviceSummary(row: DeviceRow, now: Date): DeviceSummary {
-  const onlineSince = new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
   return {
     id: row.id,
     name: row.name,
@@ -50,7 +53,7 @@ export function toDeviceSummary(row: DeviceRow, now: Date): DeviceSummary {
     activityCheckedAt: row.activity_checked_at,
     activityCheckOutcome: row.activity_check_outcome,
     activityCheckDetail: row.activity_check_detail,
-    online: row.revoked_at === null && row.push_seen_at !== null && row.push_seen_at >= onlineSince,
+    online: isDeviceOnline(row, now),
     packageCount: row.package_count,
   };
 }
@@ -141,7 +144,8 @@ export interface DeviceListFilter {
   collectionId?: string | undefined;
   status?: 'active' | 'inactive' | 'revoked' | 'online' | 'obsolete' | undefined;
   cutoffs: ActivityCutoffs;
-  onlineSince: string;
+  /** When the list is read (the online rule's fallback window ends here). */
+  now: Date;
   /** A device column, or an expression over the `device` row (an inventory property, ADR 0034). */
   sort: DeviceSortColumn | RawBuilder<unknown>;
   order: 'asc' | 'desc';
@@ -202,7 +206,7 @@ export async function listDeviceRows(
       base = base.where('revoked_at', 'is not', null);
       break;
     case 'online':
-      base = base.where('revoked_at', 'is', null).where('push_seen_at', '>=', f.onlineSince);
+      base = base.where(onlineDeviceSql(f.now));
       break;
   }
   const totalRow = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();

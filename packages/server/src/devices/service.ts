@@ -39,7 +39,6 @@ import { packageSetItemsPage } from '../inventory/package-set-repository.js';
 import { collectionsOfDevice } from '../collections/membership-repository.js';
 import { findDeviceAction, insertDeviceActions, recentActionsOf } from './action-repository.js';
 import {
-  ONLINE_WINDOW_MS,
   findDeviceByIdOrName,
   listDeviceRows,
   newActionRow,
@@ -105,7 +104,7 @@ export class DeviceService {
       collectionId,
       status: q.status,
       cutoffs: activityCutoffs(now, currentSiteSettings()),
-      onlineSince: new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString(),
+      now,
       sort: await this.sortOf(sortKey),
       order: q.order ?? (NEWEST_FIRST.includes(sortKey) ? 'desc' : 'asc'),
       offset: q.offset ?? 0,

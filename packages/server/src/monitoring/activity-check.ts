@@ -3,7 +3,7 @@ import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso, SYSTEM_ACTOR } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { inTransaction } from '../db/database.js';
-import { ONLINE_WINDOW_MS } from '../devices/repository.js';
+import { isDeviceOnline } from '../devices/presence-repository.js';
 import { currentSiteSettings } from '../site/site-settings.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import {
@@ -41,10 +41,7 @@ async function pingConnected(
   quiet: readonly QuietDevice[],
 ): Promise<Set<string>> {
   const now = ctx.clock.now();
-  const onlineSince = new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString();
-  const connected = quiet
-    .filter((d) => d.push_seen_at !== null && d.push_seen_at >= onlineSince)
-    .map((d) => d.id);
+  const connected = quiet.filter((d) => isDeviceOnline(d, now)).map((d) => d.id);
   if (connected.length === 0) return new Set();
   const sentAt = now.toISOString();
   await ctx.bus.publish('activity-ping', { deviceIds: connected });

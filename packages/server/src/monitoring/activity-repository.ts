@@ -3,6 +3,7 @@ import type { ActivityCheckOutcome, SiteSettings } from '@steward/protocol';
 import type { DeviceTable } from '../db/tables/index.js';
 import { toNumber, type Queryable } from '../db/database.js';
 import { memberIdsOf } from '../collections/membership-repository.js';
+import { onlineDeviceSql } from '../devices/presence-repository.js';
 
 /*
  * THE definition of client activity (issue 9, ADR 0029). Everything that says whether a device
@@ -136,9 +137,9 @@ export interface DeviceActivityCounts {
  */
 export async function deviceActivityCounts(
   db: Queryable,
-  opts: { collectionId: string | undefined; cutoffs: ActivityCutoffs; onlineSince: string },
+  opts: { collectionId: string | undefined; cutoffs: ActivityCutoffs; now: Date },
 ): Promise<DeviceActivityCounts> {
-  const { cutoffs: c, onlineSince, collectionId } = opts;
+  const { cutoffs: c, now, collectionId } = opts;
   let q = db.selectFrom('device').where('revoked_at', 'is', null);
   if (collectionId !== undefined) q = q.where('id', 'in', memberIdsOf(db, collectionId));
   const live = sql`not ${obsoleteDeviceSql()}`;
@@ -150,7 +151,7 @@ export async function deviceActivityCounts(
       count(activeDeviceSql(c)).as('active'),
       sql<number>`sum(case when ${obsoleteDeviceSql()} then 1 else 0 end)`.as('obsolete'),
       count(sql`last_inventory_at is null and last_status_at is null`).as('never'),
-      count(sql`push_seen_at >= ${onlineSince}`).as('online'),
+      count(onlineDeviceSql(now)).as('online'),
       count(sql`last_policy_request_at >= ${c.policyRequest}`).as('policyRequest'),
       count(sql`last_heartbeat_at >= ${c.heartbeat}`).as('heartbeat'),
       count(sql`last_hardware_inventory_at >= ${c.hardwareInventory}`).as('hardwareInventory'),
@@ -177,7 +178,10 @@ export interface QuietDevice {
   id: string;
   name: string;
   ip_addresses: string;
+  revoked_at: string | null;
   push_seen_at: string | null;
+  push_session_id: string | null;
+  push_closed_at: string | null;
 }
 
 /**
@@ -190,7 +194,15 @@ export function quietDevices(
 ): Promise<QuietDevice[]> {
   return db
     .selectFrom('device')
-    .select(['id', 'name', 'ip_addresses', 'push_seen_at'])
+    .select([
+      'id',
+      'name',
+      'ip_addresses',
+      'revoked_at',
+      'push_seen_at',
+      'push_session_id',
+      'push_closed_at',
+    ])
     .where('revoked_at', 'is', null)
     .where(sql<boolean>`not ${obsoleteDeviceSql()}`)
     .where(sql<boolean>`not ${activeDeviceSql(opts.cutoffs)}`)

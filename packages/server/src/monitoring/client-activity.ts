@@ -3,7 +3,6 @@ import type { ClientActivity, ErrorCode } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { currentSiteSettings } from '../site/site-settings.js';
 import { authorize } from '../context.js';
-import { ONLINE_WINDOW_MS } from '../devices/repository.js';
 import { findCollection, listCollectionRows } from '../collections/repository.js';
 import { activitySnapshots, deleteSnapshotsBefore, saveActivitySnapshot } from './repository.js';
 import { activityCutoffs, deviceActivityCounts } from './activity-repository.js';
@@ -35,7 +34,7 @@ async function countActivity(ctx: SiteContext, collectionId: string, now: Date) 
   const c = await deviceActivityCounts(ctx.db.kysely, {
     collectionId: scopeFilter(collectionId),
     cutoffs: activityCutoffs(now, currentSiteSettings()),
-    onlineSince: new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString(),
+    now,
   });
   return {
     total: c.total,

@@ -17,6 +17,8 @@ const REPLAY_WINDOW_MS = 24 * 3600_000;
  */
 export class PushHub {
   private sockets = new Map<string, WebSocket>();
+  /** Sockets that have not answered the last keepalive ping (a half-open link is dropped). */
+  private unanswered = new WeakSet<WebSocket>();
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void)[] = [];
 
@@ -44,6 +46,11 @@ export class PushHub {
     this.sockets.clear();
   }
 
+  /** Records every channel this process holds as open again (its presence row was cleared). */
+  reopenAll(): void {
+    for (const deviceId of this.sockets.keys()) this.activity.channel(deviceId, 'opened');
+  }
+
   get connectedCount(): number {
     return this.sockets.size;
   }
@@ -57,10 +64,17 @@ export class PushHub {
     this.sockets.get(deviceId)?.close(4000, 'replaced by a newer connection');
     this.sockets.set(deviceId, socket);
     this.activity.record(deviceId, 'push');
+    // Online follows the channel (ADR 0035): recorded on open, cleared on close.
+    this.activity.channel(deviceId, 'opened');
     socket.on('message', (data: Buffer) => this.onFrame(deviceId, data.toString('utf8')));
-    socket.on('pong', () => this.activity.record(deviceId, 'push'));
+    socket.on('pong', () => {
+      this.unanswered.delete(socket);
+      this.activity.record(deviceId, 'push');
+    });
     socket.on('close', () => {
-      if (this.sockets.get(deviceId) === socket) this.sockets.delete(deviceId);
+      if (this.sockets.get(deviceId) !== socket) return;
+      this.sockets.delete(deviceId);
+      this.activity.channel(deviceId, 'closed');
     });
     socket.on('error', () => socket.terminate());
     socket.send(JSON.stringify({ type: 'hello', deviceId }));
@@ -129,7 +143,16 @@ export class PushHub {
 
   private keepalive(): void {
     // Presence is recorded when the pong comes back (attach's 'pong' handler), not on sending.
-    for (const socket of this.sockets.values())
-      if (socket.readyState === socket.OPEN) socket.ping();
+    // A socket that did not answer the previous ping is a half-open link (the machine went
+    // away without closing): terminating it closes the channel, so the device reads offline.
+    for (const socket of this.sockets.values()) {
+      if (this.unanswered.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      if (socket.readyState !== socket.OPEN) continue;
+      this.unanswered.add(socket);
+      socket.ping();
+    }
   }
 }

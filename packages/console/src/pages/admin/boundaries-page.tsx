@@ -19,7 +19,7 @@ import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
 import { DataTable } from '../../components/data-table';
 import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
-import { FormActions } from '../../components/form-actions';
+import { FormActions, missingFields } from '../../components/form-actions';
 import { NewButton } from '../../components/new-button';
 import { PageHeader } from '../../components/page-header';
 import { PageTabs, useTabParam } from '../../components/page-tabs';
@@ -96,7 +96,7 @@ function CreateBoundaryModal({ opened, onClose }: { opened: boolean; onClose: ()
           onCancel={onClose}
           onSubmit={() => create.mutate()}
           submitLabel="Create"
-          disabled={!name.trim() || !value.trim()}
+          missing={missingFields({ Name: name.trim() !== '', Value: value.trim() !== '' })}
           loading={create.isPending}
           testId="boundary-create"
         />

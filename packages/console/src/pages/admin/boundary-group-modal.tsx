@@ -24,7 +24,7 @@ import {
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
-import { FormActions } from '../../components/form-actions';
+import { FormActions, missingFields } from '../../components/form-actions';
 import { SaveErrorAlert } from '../../components/save-error-alert';
 import { keys, useBoundaryGroups, useDistributionPoints } from '../software/queries';
 
@@ -201,7 +201,7 @@ function BoundaryGroupForm({ existing, onClose }: Props) {
         onCancel={onClose}
         onSubmit={() => save.mutate()}
         submitLabel="Save"
-        disabled={!name.trim()}
+        missing={missingFields({ Name: name.trim() !== '' })}
         loading={save.isPending}
         testId="bg-save"
       />

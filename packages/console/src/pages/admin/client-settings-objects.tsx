@@ -32,6 +32,7 @@ import { api } from '../../api/client';
 import { notifyError, notifySuccess } from '../../api/errors';
 import { CollectionSelect } from '../../components/collection-select';
 import { ConfirmButton } from '../../components/confirm-button';
+import { MissingFieldsHint, missingFields } from '../../components/form-actions';
 import { ErrorState } from '../../components/error-state';
 import { SettingInput } from '../../components/settings-fields';
 import { BlockSkeleton } from '../../components/table-skeleton';
@@ -332,6 +333,7 @@ function ObjectModal(props: { draft: Draft; onClose: () => void; onSaved: () => 
           })}
         </SimpleGrid>
         <Group justify="flex-end">
+          <MissingFieldsHint missing={missingFields({ Name: d.name.trim() !== '' })} />
           <Button variant="default" onClick={props.onClose}>
             Cancel
           </Button>

@@ -23,7 +23,7 @@ import { DpStateBadge } from '../../components/content-state-badge';
 import { DataTable, RowActions } from '../../components/data-table';
 import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
-import { FormActions } from '../../components/form-actions';
+import { FormActions, missingFields } from '../../components/form-actions';
 import { NameDescriptionFields } from '../../components/name-description-fields';
 import { NewButton } from '../../components/new-button';
 import { QueryView } from '../../components/query-view';
@@ -86,7 +86,7 @@ function CreateDpModal(props: {
           onCancel={props.onClose}
           onSubmit={() => create.mutate()}
           submitLabel="Create"
-          disabled={!name.trim()}
+          missing={missingFields({ Name: name.trim() !== '' })}
           loading={create.isPending}
           testId="dp-create"
           mt="sm"

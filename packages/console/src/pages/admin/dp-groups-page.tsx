@@ -22,7 +22,7 @@ import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { Fact } from '../../components/fact';
-import { FormActions } from '../../components/form-actions';
+import { FormActions, missingFields } from '../../components/form-actions';
 import { NameDescriptionFields } from '../../components/name-description-fields';
 import { NewButton } from '../../components/new-button';
 import { PageHeader } from '../../components/page-header';
@@ -75,7 +75,7 @@ function CreateGroupModal({ opened, onClose }: { opened: boolean; onClose: () =>
           onCancel={onClose}
           onSubmit={() => create.mutate()}
           submitLabel="Create"
-          disabled={!name.trim()}
+          missing={missingFields({ Name: name.trim() !== '' })}
           loading={create.isPending}
           testId="dp-group-create"
         />

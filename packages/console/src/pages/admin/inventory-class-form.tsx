@@ -17,7 +17,7 @@ import { errorMessage } from '../../api/errors';
 import { draftOf, sourceOf } from './inventory-class-draft';
 import type { Draft } from './inventory-class-draft';
 import { InventoryClassProperties } from './inventory-class-properties';
-import { FormActions } from '../../components/form-actions';
+import { FormActions, missingFields } from '../../components/form-actions';
 import { SaveErrorAlert } from '../../components/save-error-alert';
 
 /** Create or edit a custom inventory class (the SMS_def.mof extension analog). */
@@ -203,6 +203,12 @@ export function InventoryClassForm(props: {
         onSubmit={() => void submit()}
         submitLabel="Save class"
         loading={busy}
+        missing={missingFields({
+          'Class name': d.name.trim() !== '',
+          'A property with its name and source': d.properties.some(
+            (p) => p.name.trim() !== '' && p.from.trim() !== '',
+          ),
+        })}
         disabled={!nameOk || !propsOk}
         testId="class-save"
       />

@@ -14,6 +14,7 @@ import {
 } from '@mantine/core';
 import { IconEdit, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { inventoryClassLabel } from '@steward/protocol';
 import type { CustomClassDefinition, InventoryClassInfo } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
@@ -69,7 +70,10 @@ export function InventoryClassesPage() {
       <Accordion.Control>
         <Group justify="space-between" pr="sm" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">
-            <Text fw={600} size="sm" ff="monospace">
+            <Text fw={600} size="sm">
+              {inventoryClassLabel(cls.name)}
+            </Text>
+            <Text size="xs" c="dimmed" ff="monospace">
               {cls.name}
             </Text>
             <Badge size="xs" variant="light" color={cls.builtin ? 'gray' : 'grape'}>

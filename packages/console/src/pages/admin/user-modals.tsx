@@ -7,7 +7,7 @@ import type { SubmitEvent } from 'react';
 import { api } from '../../api/client';
 import { errorCode, notifyError, notifySuccess } from '../../api/errors';
 import { roleLabel } from '../../layout/app-header';
-import { FormActions } from '../../components/form-actions';
+import { FormActions, missingFields } from '../../components/form-actions';
 
 export const ROLES: Role[] = [
   'full-administrator',
@@ -87,7 +87,10 @@ export function CreateUserModal({ opened, onClose }: { opened: boolean; onClose:
             onCancel={onClose}
             submitLabel="Create user"
             loading={create.isPending}
-            disabled={!name.trim() || password.length < 8}
+            missing={missingFields({
+              Name: name.trim() !== '',
+              'Password (8 characters or more)': password.length >= 8,
+            })}
             testId="user-create-submit"
             mt="sm"
           />
@@ -128,7 +131,7 @@ export function PasswordModal({ user, onClose }: { user: User | null; onClose: (
           onSubmit={() => update.mutate()}
           submitLabel="Set password"
           loading={update.isPending}
-          disabled={password.length < 8}
+          missing={missingFields({ 'Password (8 characters or more)': password.length >= 8 })}
         />
       </Stack>
     </Modal>

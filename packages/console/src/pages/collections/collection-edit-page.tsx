@@ -19,6 +19,7 @@ import { api } from '../../api/client';
 import { errorCode, errorMessage, notifyError, notifySuccess } from '../../api/errors';
 import { CollectionSelect } from '../../components/collection-select';
 import { ErrorState } from '../../components/error-state';
+import { MissingFieldsHint, missingFields } from '../../components/form-actions';
 import { PageHeader } from '../../components/page-header';
 import { BlockSkeleton } from '../../components/table-skeleton';
 import { useSession } from '../../session/session-context';
@@ -123,6 +124,9 @@ export function CollectionEditPage() {
         description="Pick devices by inventory queries, direct membership and other collections."
         actions={
           <>
+            {form && !readOnly && (
+              <MissingFieldsHint missing={missingFields({ Name: form.name.trim() !== '' })} />
+            )}
             <Button variant="default" onClick={() => void navigate(-1)}>
               Cancel
             </Button>

@@ -1,8 +1,8 @@
-import { Badge, Group, Paper, Stack, Text, UnstyledButton } from '@mantine/core';
+import { Badge, Group, Paper, Portal, Stack, Text, UnstyledButton } from '@mantine/core';
 import { IconAlertCircle, IconCircleCheck } from '@tabler/icons-react';
-import { completionsAt, validateQuery } from '@steward/protocol';
+import { completionsAt, inventoryClassLabel, validateQuery } from '@steward/protocol';
 import type { CompletionItem, InventoryClassShape } from '@steward/protocol';
-import { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent, ReactNode } from 'react';
 import { cutPieces, highlight } from './query-highlight';
 import classes from './query-editor.module.css';
@@ -21,6 +21,13 @@ function insertion(item: CompletionItem, text: string, from: number): string {
   return item.multiInstance ? `any(${item.label}, ` : `${item.label}.`;
 }
 
+/** A suggestion's dimmed text: a class's human label, "many" for a multi-instance one, the detail. */
+function completionHint(item: CompletionItem): string {
+  if (item.kind !== 'class') return item.detail;
+  const parts = [inventoryClassLabel(item.label), item.multiInstance ? 'many' : '', item.detail];
+  return parts.filter((p, i) => p !== '' && parts.indexOf(p) === i).join(' · ');
+}
+
 /**
  * The query editor: colours the text, underlines the error at its position as you type (the
  * same parser and checker the server runs), and offers class and property completions.
@@ -34,11 +41,19 @@ export function QueryEditor(props: {
 }) {
   const { value, onChange, catalog } = props;
   const area = useRef<HTMLTextAreaElement>(null);
+  const wrapper = useRef<HTMLDivElement>(null);
   const caretMark = useRef<HTMLSpanElement>(null);
   const [cursor, setCursor] = useState<number | null>(null);
   const [completions, setCompletions] = useState<Completions | null>(null);
   const [selected, setSelected] = useState(0);
   const [caretPos, setCaretPos] = useState({ left: 0, top: 0 });
+  // Where the editor is on the screen: the suggestions render in a portal (fixed, above every
+  // card) so no card's overflow clips them, and follow the editor when the page scrolls.
+  const [origin, setOrigin] = useState({ left: 0, top: 0 });
+  const place = () => {
+    const r = wrapper.current?.getBoundingClientRect();
+    if (r) setOrigin({ left: r.left, top: r.top });
+  };
 
   const result = useMemo(
     () => (catalog && value.trim() ? validateQuery(value, catalog) : null),
@@ -66,7 +81,18 @@ export function QueryEditor(props: {
   useLayoutEffect(() => {
     if (caretMark.current)
       setCaretPos({ left: caretMark.current.offsetLeft, top: caretMark.current.offsetTop });
+    place();
   }, [cursor, value, completions]);
+  const open = completions !== null;
+  useEffect(() => {
+    if (!open) return;
+    window.addEventListener('scroll', place, true);
+    window.addEventListener('resize', place);
+    return () => {
+      window.removeEventListener('scroll', place, true);
+      window.removeEventListener('resize', place);
+    };
+  }, [open]);
 
   const accept = (item: CompletionItem) => {
     if (!completions) return;
@@ -132,7 +158,7 @@ export function QueryEditor(props: {
 
   return (
     <Stack gap={4}>
-      <div className={classes.wrapper} data-invalid={error !== null}>
+      <div ref={wrapper} className={classes.wrapper} data-invalid={error !== null}>
         <div className={classes.backdrop} aria-hidden="true">
           {backdrop}
           {'\n'}
@@ -158,51 +184,55 @@ export function QueryEditor(props: {
           data-testid={props.testId ?? 'query-editor'}
         />
         {completions && (
-          <Paper
-            shadow="md"
-            className={classes.completions}
-            style={{ left: Math.min(caretPos.left, 420), top: caretPos.top + 24 }}
-            data-testid="query-completions"
-          >
-            {completions.items.slice(0, 12).map((item, i) => (
-              <UnstyledButton
-                key={`${item.kind}:${item.label}`}
-                className={classes.item}
-                data-selected={i === selected}
-                onMouseDown={(e) => {
-                  e.preventDefault();
-                  accept(item);
-                }}
-                data-testid="query-completion"
-              >
-                <Group gap={8} wrap="nowrap" justify="space-between">
-                  <Group gap={6} wrap="nowrap">
-                    <Badge
-                      size="xs"
-                      variant="light"
-                      color={
-                        item.kind === 'class'
-                          ? 'indigo'
-                          : item.kind === 'property'
-                            ? 'teal'
-                            : 'gray'
-                      }
-                      w={68}
-                    >
-                      {item.kind}
-                    </Badge>
-                    <Text size="sm" ff="monospace">
-                      {item.label}
+          <Portal>
+            <Paper
+              shadow="md"
+              className={classes.completions}
+              style={{
+                left: origin.left + Math.min(caretPos.left, 420),
+                top: origin.top + caretPos.top + 24,
+              }}
+              data-testid="query-completions"
+            >
+              {completions.items.slice(0, 12).map((item, i) => (
+                <UnstyledButton
+                  key={`${item.kind}:${item.label}`}
+                  className={classes.item}
+                  data-selected={i === selected}
+                  onMouseDown={(e) => {
+                    e.preventDefault();
+                    accept(item);
+                  }}
+                  data-testid="query-completion"
+                >
+                  <Group gap={8} wrap="nowrap" justify="space-between">
+                    <Group gap={6} wrap="nowrap">
+                      <Badge
+                        size="xs"
+                        variant="light"
+                        color={
+                          item.kind === 'class'
+                            ? 'indigo'
+                            : item.kind === 'property'
+                              ? 'teal'
+                              : 'gray'
+                        }
+                        w={68}
+                      >
+                        {item.kind}
+                      </Badge>
+                      <Text size="sm" ff="monospace">
+                        {item.label}
+                      </Text>
+                    </Group>
+                    <Text size="xs" c="dimmed" truncate maw={220}>
+                      {completionHint(item)}
                     </Text>
                   </Group>
-                  <Text size="xs" c="dimmed" truncate maw={220}>
-                    {item.kind === 'class' && item.multiInstance ? 'many · ' : ''}
-                    {item.detail}
-                  </Text>
-                </Group>
-              </UnstyledButton>
-            ))}
-          </Paper>
+                </UnstyledButton>
+              ))}
+            </Paper>
+          </Portal>
         )}
       </div>
       {error ? (

@@ -18,7 +18,7 @@ import { DataTable, RowActions } from '../../components/data-table';
 import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EditButton } from '../../components/edit-button';
 import { EmptyState } from '../../components/empty-state';
-import { FormActions } from '../../components/form-actions';
+import { FormActions, missingFields } from '../../components/form-actions';
 import { NewButton } from '../../components/new-button';
 import { QueryView } from '../../components/query-view';
 import { useEditModal } from '../../components/use-edit-modal';
@@ -132,7 +132,8 @@ function WindowForm({ collectionId, existing, onClose }: FormProps) {
         onSubmit={() => save.mutate()}
         submitLabel="Save"
         loading={save.isPending}
-        disabled={!name.trim() || !start || Object.keys(errors).length > 0}
+        disabled={Object.keys(errors).length > 0}
+        missing={missingFields({ Name: name.trim() !== '', Start: Boolean(start) })}
         testId="window-save"
       />
     </Stack>

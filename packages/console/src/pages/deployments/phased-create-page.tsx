@@ -34,7 +34,7 @@ import { PageHeader } from '../../components/page-header';
 import { usePrograms } from '../software/queries';
 import { dkeys } from './queries';
 import { SettingInput, SettingsFields } from '../../components/settings-fields';
-import { FormActions } from '../../components/form-actions';
+import { FormActions, missingFields } from '../../components/form-actions';
 
 interface PhaseDraft {
   key: number;
@@ -101,7 +101,11 @@ export function PhasedCreatePage() {
     code.startsWith('COLLECTION');
   const setPhase = (i: number, patch: Partial<PhaseDraft>) =>
     setPhases((ps) => ps.map((p, j) => (j === i ? { ...p, ...patch } : p)));
-  const ready = name.trim() !== '' && programId !== null && phases.every((p) => p.collectionId);
+  const missing = missingFields({
+    Name: name.trim() !== '',
+    Program: programId !== null,
+    'A collection for every phase': phases.every((p) => p.collectionId),
+  });
 
   return (
     <>
@@ -237,7 +241,7 @@ export function PhasedCreatePage() {
             onSubmit={() => create.mutate()}
             submitLabel="Start rollout"
             loading={create.isPending}
-            disabled={!ready}
+            missing={missing}
             testId="phased-create"
           />
         </Stack>

@@ -6,7 +6,7 @@ import { useParams, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { isNotFound, notifySuccess } from '../../api/errors';
 import { ConfirmButton } from '../../components/confirm-button';
-import { DeviceStatusBadges } from '../../components/device-status-badges';
+import { DeviceStatusBadges, ONLINE_POLL_MS } from '../../components/device-status-badges';
 import { ErrorState } from '../../components/error-state';
 import { MachineTypeIcon } from '../../components/machine-type-icon';
 import { PageHeader } from '../../components/page-header';
@@ -60,7 +60,7 @@ export function DevicePage() {
   const device = useQuery({
     queryKey: ['device', deviceId],
     queryFn: () => api.getDevice(deviceId),
-    refetchInterval: 30_000,
+    refetchInterval: ONLINE_POLL_MS,
   });
   const revoke = useMutation({
     mutationFn: () => api.revokeDevice(deviceId),
@@ -84,27 +84,32 @@ export function DevicePage() {
     { value: 'services', label: 'Services', count: count('service') },
     { value: 'users', label: 'Users', count: count('session') },
     { value: 'packages', label: 'Packages', count: d?.packageCount },
-    { value: 'files', label: 'Software files', count: count('softwareFile') },
-    { value: 'custom', label: 'Custom classes', count: customCount },
+    // Short labels: the fourteen tabs fit on one line at 1440 px (issue 12); each panel's own
+    // heading says the rest ("Software files", "Resultant client settings", ...).
+    { value: 'files', label: 'Files', count: count('softwareFile') },
+    { value: 'custom', label: 'Custom', count: customCount },
     { value: 'history', label: 'History' },
-    { value: 'status', label: 'Status messages' },
+    { value: 'status', label: 'Status' },
     { value: 'collections', label: 'Collections', count: d?.collections.length },
     { value: 'deployments', label: 'Deployments' },
-    { value: 'client-settings', label: 'Client settings' },
-    { value: 'client-health', label: 'Client health' },
-    { value: 'client-version', label: 'Client version' },
+    { value: 'client-settings', label: 'Settings' },
+    { value: 'client-health', label: 'Health' },
+    { value: 'client-version', label: 'Version' },
   ];
 
   return (
     <>
       <PageHeader
+        wrapActions
         crumbs={[{ label: 'Devices', to: '/devices' }, { label: d?.name ?? deviceId }]}
         icon={d ? <MachineTypeIcon type={d.machineType} size="xl" /> : <Skeleton h={38} w={38} />}
         title={d ? d.name : <Skeleton h={24} w={220} />}
         testId="device-name"
         description={
           d ? (
-            <span style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
+            <span
+              style={{ display: 'inline-flex', flexWrap: 'wrap', gap: 8, alignItems: 'center' }}
+            >
               {formatOs(d.osName, d.osVersion)}
               <DeviceStatusBadges device={d} />
             </span>
@@ -153,7 +158,7 @@ export function DevicePage() {
       >
         <Tabs.List>
           {tabs.map((t) => (
-            <Tabs.Tab key={t.value} value={t.value} data-testid={`tab-${t.value}`} px={11}>
+            <Tabs.Tab key={t.value} value={t.value} data-testid={`tab-${t.value}`} px={7} fz={13}>
               {t.label}
               {t.count !== undefined && t.count > 0 && (
                 <Badge

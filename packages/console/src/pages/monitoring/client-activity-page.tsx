@@ -30,6 +30,7 @@ import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
 import { ops } from '@steward/protocol';
 import { ExportButton } from '../../components/export-button';
+import { ONLINE_POLL_MS } from '../../components/device-status-badges';
 
 /** `2026-06-01` as `1 Jun` (the chart's axis). */
 function formatDay(day: string): string {
@@ -92,10 +93,17 @@ export function ClientActivityPage() {
     queryKey: ['client-activity', collection, days],
     queryFn: () => api.clientActivity({ collection: collection ?? undefined, days }),
     placeholderData: keepPreviousData,
-    refetchInterval: 30_000,
+    refetchInterval: ONLINE_POLL_MS,
   });
   const a = activity.data;
-  const series = (a?.daily ?? []).map((p) => ({ ...p, label: formatDay(p.day) }));
+  // Days before the first client enrolled are not history: a run of zeros at the start says
+  // nothing (the site, or this collection, had no clients yet), so the chart starts at the first.
+  const daily = a?.daily ?? [];
+  const first = daily.findIndex((p) => p.active + p.inactive > 0);
+  const series = (first < 0 ? daily.slice(-1) : daily.slice(first)).map((p) => ({
+    ...p,
+    label: formatDay(p.day),
+  }));
   const recent = a
     ? [
         { kind: 'Policy request', devices: a.recent.policyRequest },
@@ -232,6 +240,7 @@ export function ClientActivityPage() {
                     data={series}
                     dataKey="label"
                     type="stacked"
+                    maxBarWidth={48}
                     withLegend
                     legendProps={{ verticalAlign: 'top', height: 36 }}
                     series={[
@@ -242,7 +251,8 @@ export function ClientActivityPage() {
                     gridAxis="y"
                     xAxisLabel="Day (UTC)"
                     yAxisLabel="Clients"
-                    yAxisProps={{ allowDecimals: false }}
+                    xAxisProps={{ interval: 'preserveStartEnd', minTickGap: 12 }}
+                    yAxisProps={{ allowDecimals: false, tickCount: 5 }}
                     data-testid="activity-daily-chart"
                   />
                 )}

@@ -5,6 +5,7 @@ import type { Package } from '@steward/protocol';
 import { useRef, useState } from 'react';
 import type { ComponentPropsWithoutRef } from 'react';
 import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
+import { MissingFieldsHint, missingFields } from '../../components/form-actions';
 import { formatBytes } from '../../lib/format';
 import { uploadArchive, type UploadProgress } from './archive-upload';
 import { keys } from './queries';
@@ -125,6 +126,7 @@ function UploadForm({ pkg, onClose }: { pkg: Package; onClose: () => void }) {
             Close
           </Button>
         )}
+        <MissingFieldsHint missing={missingFields({ 'An archive file': file !== null })} />
         <Button
           onClick={() => file && upload.mutate(file)}
           disabled={file === null}

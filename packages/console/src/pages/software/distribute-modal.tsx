@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { keys, useDistributionPoints, useDpGroups } from './queries';
-import { FormActions } from '../../components/form-actions';
+import { FormActions, missingFields } from '../../components/form-actions';
 
 interface Props {
   pkg: Package;
@@ -90,7 +90,10 @@ function DistributeForm({ pkg, status, onClose }: Props) {
         onSubmit={() => distribute.mutate()}
         submitLabel="Distribute"
         loading={distribute.isPending}
-        disabled={(dpIds.length === 0 && groupIds.length === 0) || pkg.currentVersion === null}
+        disabled={pkg.currentVersion === null}
+        missing={missingFields({
+          'A distribution point or group': dpIds.length > 0 || groupIds.length > 0,
+        })}
         testId="distribute-submit"
         mt="sm"
       />

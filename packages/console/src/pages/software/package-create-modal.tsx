@@ -6,7 +6,7 @@ import type { SubmitEvent } from 'react';
 import { api } from '../../api/client';
 import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
 import { keys } from './queries';
-import { FormActions } from '../../components/form-actions';
+import { FormActions, missingFields } from '../../components/form-actions';
 
 const PRIORITIES: { value: PackagePriority; label: string }[] = [
   { value: 'high', label: 'High' },
@@ -124,7 +124,7 @@ function PackageForm(props: PackageModalProps) {
           onCancel={props.onClose}
           submitLabel={e ? 'Save' : 'Create package'}
           loading={save.isPending}
-          disabled={name.trim() === ''}
+          missing={missingFields({ Name: name.trim() !== '' })}
           testId="package-save"
           mt="sm"
         />

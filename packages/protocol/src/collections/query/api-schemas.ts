@@ -45,6 +45,10 @@ export const MembershipHistoryQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     /** Changes older than this change id (paging backwards). */
     before: Type.Optional(RowCursor),
+    /** Only changes of devices whose name contains this (case-insensitive). */
+    device: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** Only additions or only removals. */
+    change: Type.Optional(Type.Union([Type.Literal('added'), Type.Literal('removed')])),
   },
   { additionalProperties: false },
 );

@@ -11,6 +11,7 @@ import { clientStatusMigration } from './20261206T1407-client-status.js';
 import { clientActivityMigration } from './20261206T1408-client-activity.js';
 import { collectionDiscoveredMembersMigration } from './20261206T1409-collection-discovered-members.js';
 import { savedViewsMigration } from './20261206T2010-saved-views.js';
+import { pushChannelPresenceMigration } from './20261206T2020-push-channel-presence.js';
 import { updateCatalogMigration } from './20261206T2050-update-catalog.js';
 
 /**
@@ -30,6 +31,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261206T1408-client-activity': clientActivityMigration(dialect),
     '20261206T1409-collection-discovered-members': collectionDiscoveredMembersMigration(dialect),
     '20261206T2010-saved-views': savedViewsMigration(dialect),
+    '20261206T2020-push-channel-presence': pushChannelPresenceMigration(dialect),
     '20261206T2050-update-catalog': updateCatalogMigration(dialect),
   };
 }

@@ -49,6 +49,10 @@ export const devicesTables = {
     last_contact_at: nullable(text()),
     /** Refreshed while a server process holds the device's push connection. */
     push_seen_at: nullable(text()),
+    /** The server process holding the device's push channel now (ADR 0035); null: none. */
+    push_session_id: nullable(text()),
+    /** When its push channel last closed (null: no channel recorded since ADR 0035). */
+    push_closed_at: nullable(text()),
   },
   device_action: {
     id: text(),
@@ -60,11 +64,19 @@ export const devicesTables = {
     completed_at: nullable(text()),
     not_connected: defaulted(integer()),
   },
+  /** Running server processes and their heartbeat (ADR 0035: whose push channels are live). */
+  server_process: {
+    id: text(),
+    started_at: text(),
+    heartbeat_at: text(),
+  },
 } as const;
 
 export interface DevicesTables {
   device: DeviceTable;
   device_action: DeviceActionTable;
+  server_process: ServerProcessTable;
 }
 export type DeviceTable = TableOf<typeof devicesTables.device>;
 export type DeviceActionTable = TableOf<typeof devicesTables.device_action>;
+export type ServerProcessTable = TableOf<typeof devicesTables.server_process>;

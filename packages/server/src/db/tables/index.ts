@@ -50,7 +50,7 @@ export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
 export type { AuditLogTable } from './audit.js';
 export type { EnrolmentTokenTable } from './enrolment.js';
-export type { DeviceTable, DeviceActionTable } from './devices.js';
+export type { DeviceTable, DeviceActionTable, ServerProcessTable } from './devices.js';
 export type {
   DeviceInventoryTable,
   InventoryChangeTable,

@@ -1,6 +1,6 @@
 import { Badge, Button, Stack } from '@mantine/core';
 import { IconListDetails } from '@tabler/icons-react';
-import { BUILTIN_CLASS_NAMES } from '@steward/protocol';
+import { BUILTIN_CLASS_NAMES, inventoryClassLabel } from '@steward/protocol';
 import type { DeviceDetail } from '@steward/protocol';
 import { Link } from 'react-router-dom';
 import { EmptyState } from '../../../components/empty-state';
@@ -31,7 +31,7 @@ export function CustomClassesTab({ device }: { device: DeviceDetail }) {
       {custom.map(([cls, instances]) => (
         <Section
           key={cls}
-          title={cls}
+          title={inventoryClassLabel(cls)}
           icon={<IconListDetails size={16} />}
           right={
             <Badge variant="light" color="grape">

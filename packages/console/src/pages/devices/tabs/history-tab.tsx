@@ -19,7 +19,7 @@ import {
 } from '@tabler/icons-react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { pagedByLastId } from '../../../lib/paging';
-import type { DeviceDetail, InventoryChange } from '@steward/protocol';
+import { inventoryClassLabel, type DeviceDetail, type InventoryChange } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../../api/client';
 import { EmptyState } from '../../../components/empty-state';
@@ -38,8 +38,8 @@ function ChangeItem({ change }: { change: InventoryChange }) {
       <UnstyledButton onClick={() => setOpen((o) => !o)} data-testid="history-change">
         <Group gap={8} wrap="nowrap">
           {open ? <IconChevronDown size={14} /> : <IconChevronRight size={14} />}
-          <Badge variant="light" color="indigo" size="sm">
-            {change.className}
+          <Badge variant="light" color="indigo" size="sm" title={change.className}>
+            {inventoryClassLabel(change.className)}
           </Badge>
           {change.added.length > 0 && (
             <Badge variant="light" color="teal" size="sm" leftSection={<IconPlus size={10} />}>
@@ -101,7 +101,8 @@ export function HistoryTab({ device }: { device: DeviceDetail }) {
   }
   const classes = ['package', ...Object.keys(device.inventory)]
     .filter((c, i, all) => all.indexOf(c) === i)
-    .sort();
+    .map((c) => ({ value: c, label: inventoryClassLabel(c) }))
+    .sort((a, b) => a.label.localeCompare(b.label));
 
   return (
     <Stack gap="md" data-testid="history-tab">

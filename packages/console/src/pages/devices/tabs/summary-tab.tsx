@@ -1,6 +1,6 @@
 import { Anchor, Badge, Group, Progress, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { IconClock, IconDatabase, IconDeviceDesktop } from '@tabler/icons-react';
-import { BUILTIN_CLASS_NAMES } from '@steward/protocol';
+import { BUILTIN_CLASS_NAMES, inventoryClassLabel } from '@steward/protocol';
 import type { DeviceDetail } from '@steward/protocol';
 import { Link } from 'react-router-dom';
 import { KeyValueTable } from '../../../components/key-value-table';
@@ -33,7 +33,9 @@ export function SummaryTab({ device }: { device: DeviceDetail }) {
   const available = num(memory, 'availableMb');
   const usedMb = total && available !== null ? total - available : null;
   const usedPct = total && usedMb !== null ? Math.round((usedMb / total) * 100) : null;
-  const classes = Object.entries(device.inventory).sort(([a], [b]) => a.localeCompare(b));
+  const classes = Object.entries(device.inventory).sort(([a], [b]) =>
+    inventoryClassLabel(a).localeCompare(inventoryClassLabel(b)),
+  );
 
   return (
     <SimpleGrid cols={{ base: 1, lg: 3 }} spacing="xl" data-testid="summary-tab">
@@ -90,8 +92,8 @@ export function SummaryTab({ device }: { device: DeviceDetail }) {
           <Table.Tbody>
             <Table.Tr>
               <Table.Td>
-                <Anchor component={Link} to="?tab=packages" size="sm">
-                  package
+                <Anchor component={Link} to="?tab=packages" size="sm" title="package">
+                  {inventoryClassLabel('package')}
                 </Anchor>
               </Table.Td>
               <Table.Td ta="right">{device.packageCount.toLocaleString()}</Table.Td>
@@ -104,8 +106,9 @@ export function SummaryTab({ device }: { device: DeviceDetail }) {
                       component={Link}
                       to={`?tab=${CLASS_TABS[cls] ?? (BUILTIN_CLASS_NAMES.has(cls) ? 'hardware' : 'custom')}`}
                       size="sm"
+                      title={cls}
                     >
-                      {cls}
+                      {inventoryClassLabel(cls)}
                     </Anchor>
                     {!BUILTIN_CLASS_NAMES.has(cls) && (
                       <Badge size="xs" variant="light" color="grape">
