@@ -179,6 +179,22 @@ async function storeCatalog(
     });
     // Another process called this sync stale and failed it: keep nothing of it.
     if (!ended) throw new SyncFailure('interrupted', 'the sync was ended by another process');
+    await raiseSiteStatus(
+      ctx,
+      {
+        message: 'UPDATE_SYNC_COMPLETED',
+        insertionStrings: [
+          source.name,
+          source.suite,
+          String(read.packagesRead),
+          String(inserts.length),
+          String(superseded),
+          verified.fingerprint,
+        ],
+        attributes: { updateSource: source.id },
+      },
+      tx,
+    );
     return { added: inserts.length, superseded };
   });
 }
@@ -197,20 +213,30 @@ async function withKeyring<T>(armored: string, fn: (file: string) => Promise<T>)
 }
 
 async function fail(ctx: SiteContext, source: SourceRow, syncId: string, f: SyncFailure) {
-  const ended = await finishSync(ctx.db.kysely, syncId, {
-    state: 'failed',
-    at: nowIso(ctx),
-    added: 0,
-    superseded: 0,
-    failure: f.reason,
-    error: f.message.slice(0, 2000),
-  });
-  if (ended)
-    await raiseSiteStatus(ctx, {
-      message: 'UPDATE_SYNC_FAILED',
-      insertionStrings: [source.name, source.suite, f.reason, f.message.slice(0, 1000)],
-      attributes: { updateSource: source.id },
+  // The failed state and its status message in one transaction: a reader that sees the one sees
+  // the other.
+  const ended = await inTransaction(ctx.db.kysely, async (tx) => {
+    const done = await finishSync(tx, syncId, {
+      state: 'failed',
+      at: nowIso(ctx),
+      added: 0,
+      superseded: 0,
+      failure: f.reason,
+      error: f.message.slice(0, 2000),
     });
+    if (done)
+      await raiseSiteStatus(
+        ctx,
+        {
+          message: 'UPDATE_SYNC_FAILED',
+          insertionStrings: [source.name, source.suite, f.reason, f.message.slice(0, 1000)],
+          attributes: { updateSource: source.id },
+        },
+        tx,
+      );
+    return done;
+  });
+  if (ended) await ctx.bus.publish('status-ingested', { count: 1 });
 }
 
 /** Runs one sync of a source to its end; failures end the sync as failed, with the reason. */
@@ -220,37 +246,33 @@ export async function runSync(ctx: SiteContext, source: SourceRow, syncId: strin
       const loc: SuiteLocation = { url: source.url, suite: source.suite, keyringFile };
       const verified = await fetchRelease(loc, ctx.clock.now());
       if (verified.textSha256 === source.release_sha256) {
-        const ended = await finishSync(ctx.db.kysely, syncId, {
-          state: 'unchanged',
-          at: nowIso(ctx),
-          added: 0,
-          superseded: 0,
-          failure: null,
-          error: null,
-        });
-        if (ended)
-          await raiseSiteStatus(ctx, {
-            message: 'UPDATE_SYNC_UNCHANGED',
-            insertionStrings: [source.name, source.suite],
-            attributes: { updateSource: source.id },
+        const ended = await inTransaction(ctx.db.kysely, async (tx) => {
+          const done = await finishSync(tx, syncId, {
+            state: 'unchanged',
+            at: nowIso(ctx),
+            added: 0,
+            superseded: 0,
+            failure: null,
+            error: null,
           });
+          if (done)
+            await raiseSiteStatus(
+              ctx,
+              {
+                message: 'UPDATE_SYNC_UNCHANGED',
+                insertionStrings: [source.name, source.suite],
+                attributes: { updateSource: source.id },
+              },
+              tx,
+            );
+          return done;
+        });
+        if (ended) await ctx.bus.publish('status-ingested', { count: 1 });
         return;
       }
       const read = await readIndexes(ctx, syncId, loc, source, verified);
-      const stored = await storeCatalog(ctx, source, syncId, verified, read);
-      if (stored)
-        await raiseSiteStatus(ctx, {
-          message: 'UPDATE_SYNC_COMPLETED',
-          insertionStrings: [
-            source.name,
-            source.suite,
-            String(read.packagesRead),
-            String(stored.added),
-            String(stored.superseded),
-            verified.fingerprint,
-          ],
-          attributes: { updateSource: source.id },
-        });
+      await storeCatalog(ctx, source, syncId, verified, read);
+      await ctx.bus.publish('status-ingested', { count: 1 });
     });
   } catch (err) {
     try {
