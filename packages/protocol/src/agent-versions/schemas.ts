@@ -83,6 +83,15 @@ export const AgentVersionSettingsOptions = {
     default: 120,
     flag: { kind: 'value', name: 'upgrade-report-in-seconds', placeholder: '<n>' },
   }),
+  upgradeAttemptTimeoutHours: integerSetting({
+    label: 'Attempt timeout',
+    help: 'An install or upgrade attempt (client push or agent self-upgrade) still running after this many hours never finishes: the device reads Failed on the client status dashboards',
+    unit: 'hours',
+    minimum: 1,
+    maximum: 72,
+    default: 2,
+    flag: { kind: 'value', name: 'upgrade-attempt-timeout-hours', placeholder: '<n>' },
+  }),
 };
 
 /** Which agent version runs where: production for all, pre-production for one collection. */
