@@ -184,6 +184,10 @@ export const ErrorCode = {
   CLIENT_SETTINGS_NAME_TAKEN: 'CLIENT_SETTINGS_NAME_TAKEN',
   /** Two client settings objects cannot share a priority: precedence is never a tie (ADR 0025). */
   CLIENT_SETTINGS_PRIORITY_TAKEN: 'CLIENT_SETTINGS_PRIORITY_TAKEN',
+  // discovered machines in collections by rule (issue 9, ADR 0038)
+  /** A discovered-member rule whose value does not parse (a subnet that is no CIDR, an empty pattern). */
+  DISCOVERED_RULE_INVALID: 'DISCOVERED_RULE_INVALID',
+  DISCOVERED_RULE_NOT_FOUND: 'DISCOVERED_RULE_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -411,6 +411,18 @@ const rowsAfter: Record<string, Rows> = {
       { collection_id: 'c-1', address: '10.0.0.7', added_at: AT, added_by: 'alice' },
     ],
   },
+  '20261206T2030-discovered-member-rules': {
+    discovered_collection_rule: [
+      {
+        id: 'dr-1',
+        collection_id: 'c-1',
+        kind: 'subnet',
+        value: '10.0.0.0/24',
+        added_at: AT,
+        added_by: 'alice',
+      },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

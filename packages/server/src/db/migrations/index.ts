@@ -10,6 +10,7 @@ import { agentUpgradesMigration } from './20261206T1405-agent-upgrades.js';
 import { clientStatusMigration } from './20261206T1407-client-status.js';
 import { clientActivityMigration } from './20261206T1408-client-activity.js';
 import { collectionDiscoveredMembersMigration } from './20261206T1409-collection-discovered-members.js';
+import { discoveredMemberRulesMigration } from './20261206T2030-discovered-member-rules.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -27,5 +28,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261206T1407-client-status': clientStatusMigration(dialect),
     '20261206T1408-client-activity': clientActivityMigration(dialect),
     '20261206T1409-collection-discovered-members': collectionDiscoveredMembersMigration(dialect),
+    '20261206T2030-discovered-member-rules': discoveredMemberRulesMigration(dialect),
   };
 }

@@ -107,6 +107,7 @@ export type {
   DiscoverySweepTable,
   DiscoveredMachineTable,
   DiscoveredCollectionMemberTable,
+  DiscoveredCollectionRuleTable,
 } from './discovery.js';
 
 /** The runtime description of every table, by name: what the migrations must have built. */
