@@ -154,7 +154,11 @@ describe.each(dialects)('agent self-upgrade from the .deb (%s)', (dialect) => {
       STEWARD_TOKEN: site.api.token ?? '',
     };
     for (const [version, pkg] of Object.entries(debs))
-      await cli('agent-version', 'add', debVersionFolder(pkg.deb, pkg.tarball, version));
+      await cli(
+        'agent-version',
+        'add',
+        debVersionFolder(base ?? '', pkg.deb, pkg.tarball, version),
+      );
     await cli(
       'agent-version',
       'settings',

@@ -95,8 +95,13 @@ export function buildTarballOf(dir: string, version: string): string {
 }
 
 /** A folder `steward agent-version add` reads: the .deb, the tarball and their manifest. */
-export function debVersionFolder(deb: string, tarball: string, version: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'steward-deb-version-'));
+export function debVersionFolder(
+  parent: string,
+  deb: string,
+  tarball: string,
+  version: string,
+): string {
+  const dir = mkdtempSync(join(parent, 'version-'));
   const file = (path: string, kind: 'deb' | 'tarball') => {
     copyFileSync(path, join(dir, basename(path)));
     return {
