@@ -9,7 +9,7 @@
 #                  --report-in SECONDS --lock-wait SECONDS
 #
 #   --root          the dpkg installation root: / on a machine; a sandbox root (its own
-#                   var/lib/dpkg) in tests, then dpkg runs with --root and
+#                   dpkg database) in tests, then dpkg runs with --root and
 #                   --force-script-chrootless (DPKG_ROOT for the maintainer scripts)
 #   --new-deb       the verified .deb of the new version
 #   --previous-deb  the verified .deb of the running version (the rollback)
@@ -60,12 +60,11 @@ for n in "$report_in" "$lock_wait"; do
   case "$n" in '' | *[!0-9]*) echo "upgrade-deb.sh: --report-in and --lock-wait are seconds" >&2; exit 10 ;; esac
 done
 
-admindir="${root%/}/var/lib/dpkg"
 lib_dir="${root%/}/usr/lib/steward-agent"
 marker="$state_dir/upgrade/reported-in"
 pid_file="$state_dir/agent.pid"
 log_file="$state_dir/agent.log"
-installed() { dpkg-query --admindir="$admindir" -W -f '${Version}' steward-agent 2>/dev/null; }
+installed() { dpkg-query --root="$root" -W -f '${Version}' steward-agent 2>/dev/null; }
 from=$(installed)
 
 say() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) upgrade-deb: $*"; }
