@@ -9,7 +9,6 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, statSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { AgentPackageManifest } from '@steward/protocol';
 import { REPO } from '../../../test-support/site.js';
@@ -71,7 +70,7 @@ export function buildDeb(dir: string, version: string): string {
 /** A real .deb of `version` whose agent is `script` (a broken release). */
 export function buildBrokenDeb(dir: string, version: string, script: string): string {
   const good = buildDeb(join(dir, `good-${version}`), version);
-  const x = mkdtempSync(join(tmpdir(), 'steward-broken-deb-'));
+  const x = mkdtempSync(join(dir, 'unpacked-'));
   execFileSync('dpkg-deb', ['-R', good, x]);
   writeFileSync(join(x, 'usr/lib/steward-agent/steward-agent.mjs'), script);
   mkdirSync(join(dir, `broken-${version}`), { recursive: true });
