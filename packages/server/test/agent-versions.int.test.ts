@@ -125,6 +125,8 @@ describe.each(dialects)('agent versions on %s', (dialect) => {
         'All Systems',
         '--upgrade-window-hours',
         '6',
+        '--upgrade-attempt-timeout-hours',
+        '5',
       ]);
       expect(settings).toMatchObject({
         productionVersion: '1.0.0',
@@ -132,7 +134,22 @@ describe.each(dialects)('agent versions on %s', (dialect) => {
         preproductionCollectionId: 'all-systems',
         exclusionCollectionId: null,
         upgradeWindowHours: 6,
+        upgradeAttemptTimeoutHours: 5,
       });
+      // The attempt timeout's limits are the declared ones (1 to 72 hours).
+      const tooLong = await steward([
+        'agent-version',
+        'settings',
+        'set',
+        '--upgrade-attempt-timeout-hours',
+        '73',
+      ]);
+      expect(tooLong.stderr).toMatch(/72/);
+      await expect(
+        site.api.call(ops.agentVersions.updateSettings, {
+          body: { upgradeAttemptTimeoutHours: 0 },
+        }),
+      ).rejects.toThrow();
       const unknown = await steward(['agent-version', 'settings', 'set', '--production', '7.0.0']);
       expect(unknown.stderr).toMatch(/AGENT_VERSION_NOT_FOUND/);
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type {
   AgentUpgradeReport,
   AgentUpgradeState,
+  ClientVersionPackage,
   ClientVersionTarget,
   StatusMessageBody,
   WindowSpec,
@@ -13,6 +14,7 @@ import type { Logger } from '../logger.js';
 import { statusMessage } from '../outbox/status-message.js';
 import { readFileIfExists, writeFileAtomic } from '../state/atomic-file.js';
 import { AGENT_VERSION } from '../version.js';
+import { detectDebInstall, prepareDebUpgrade, type DebInstall } from './deb-upgrade.js';
 import { downloadPackage } from './package-download.js';
 import { readInstallRecord, type InstallRecord } from './install-record.js';
 import {
@@ -59,6 +61,7 @@ export interface AgentUpgraderOptions {
 }
 
 type Failure = UpgradeFailure;
+type TarballInstall = { kind: 'tarball'; record: InstallRecord; libDir: string };
 
 /**
  * The agent side of client-version upgrades (ADR 0027). Follows the client-version target of the
@@ -187,7 +190,10 @@ export class AgentUpgrader {
     return attempt;
   }
 
-  /** Download, verify, unpack beside the installed version, hand over to upgrade-agent.sh. */
+  /**
+   * Download, verify and stage the new version beside the installed one, then hand over to the
+   * helper: upgrade-agent.sh for a tarball install, upgrade-deb.sh for the .deb (ADR 0036).
+   */
   private async upgrade(
     s: UpgradeStateFile,
     a: UpgradeAttempt,
@@ -195,7 +201,7 @@ export class AgentUpgrader {
   ): Promise<void> {
     const dir = upgradePaths(this.o.stateDir).attemptDir(a.id);
     try {
-      const install = await this.installRecord();
+      const install = await this.installKind();
       if ('code' in install) {
         await this.fail(s, a, install);
         return;
@@ -203,29 +209,22 @@ export class AgentUpgrader {
       a.state = 'downloading';
       await this.save(s);
       await this.report(a, 'downloading', null);
-      const picked = pickPackages(target, install.record.runtime);
-      if ('code' in picked) {
-        await this.fail(s, a, picked);
-        return;
-      }
       await rm(dir, { recursive: true, force: true });
       await mkdir(join(dir, 'new'), { recursive: true, mode: 0o700 });
-      for (const pkg of picked) {
-        const got = await downloadPackage({
-          baseUrl: this.o.device.url,
-          caPem: this.o.device.caPem,
-          headers: this.o.headers,
-          pkg,
-          dest: join(dir, pkg.name),
-        });
-        if (!got.ok) {
-          await this.fail(s, a, got);
-          return;
-        }
-      }
-      const unpacked = await unpack(dir, picked, target.version);
-      if (unpacked !== undefined) {
-        await this.fail(s, a, unpacked);
+      const ready =
+        install.kind === 'deb'
+          ? await prepareDebUpgrade({
+              install,
+              target,
+              running: AGENT_VERSION,
+              stateDir: this.o.stateDir,
+              attemptId: a.id,
+              attemptDir: dir,
+              download: (pkg, dest) => this.download(pkg, dest),
+            })
+          : await this.prepareTarball(install, target, a, dir);
+      if ('code' in ready) {
+        await this.fail(s, a, ready);
         return;
       }
       a.state = 'installing';
@@ -233,17 +232,8 @@ export class AgentUpgrader {
       await this.save(s);
       await this.report(a, 'installing', null);
       await this.o.flush().catch(() => undefined);
-      this.o.log.info(
-        `upgrade ${a.id}: handing over to upgrade-agent.sh (${install.record.service})`,
-      );
-      await startHelper({
-        attemptId: a.id,
-        toVersion: a.toVersion,
-        libDir: install.libDir,
-        service: install.record.service,
-        attemptDir: dir,
-        reportInSeconds: target.reportInSeconds,
-      });
+      this.o.log.info(`upgrade ${a.id}: handing over to the ${install.kind} upgrade helper`);
+      await ready.start();
     } catch (err) {
       await this.fail(s, a, {
         code: 'AGENT_UPGRADE_INSTALL_FAILED',
@@ -252,16 +242,55 @@ export class AgentUpgrader {
     }
   }
 
-  private async installRecord(): Promise<{ record: InstallRecord; libDir: string } | Failure> {
+  private download(pkg: ClientVersionPackage, dest: string) {
+    return downloadPackage({
+      baseUrl: this.o.device.url,
+      caPem: this.o.device.caPem,
+      headers: this.o.headers,
+      pkg,
+      dest,
+    });
+  }
+
+  /** The tarball (and single executable) downloaded, verified and unpacked into `<dir>/new`. */
+  private async prepareTarball(
+    install: TarballInstall,
+    target: ClientVersionTarget,
+    a: UpgradeAttempt,
+    dir: string,
+  ): Promise<{ start: () => Promise<void> } | Failure> {
+    const picked = pickPackages(target, install.record.runtime);
+    if ('code' in picked) return picked;
+    for (const pkg of picked) {
+      const got = await this.download(pkg, join(dir, pkg.name));
+      if (!got.ok) return got;
+    }
+    const unpacked = await unpack(dir, picked, target.version);
+    if (unpacked !== undefined) return unpacked;
+    return {
+      start: () =>
+        startHelper({
+          attemptId: a.id,
+          toVersion: a.toVersion,
+          libDir: install.libDir,
+          service: install.record.service,
+          attemptDir: dir,
+          reportInSeconds: target.reportInSeconds,
+        }),
+    };
+  }
+
+  /** How the running agent was installed: install-agent.sh (install.conf), or the .deb. */
+  private async installKind(): Promise<TarballInstall | DebInstall | Failure> {
     const libDir = this.o.libDir ?? installedLibDir();
     const record = libDir === undefined ? undefined : await readInstallRecord(libDir);
-    if (libDir === undefined || record === undefined)
-      return {
-        code: 'AGENT_UPGRADE_UNSUPPORTED_INSTALL',
-        reason:
-          'this agent was not installed by install-agent.sh (the .deb is upgraded by its package manager)',
-      };
-    return { record, libDir };
+    if (libDir !== undefined && record !== undefined) return { kind: 'tarball', record, libDir };
+    const deb = libDir === undefined ? undefined : await detectDebInstall(libDir);
+    if (deb !== undefined) return deb;
+    return {
+      code: 'AGENT_UPGRADE_UNSUPPORTED_INSTALL',
+      reason: 'this agent was installed neither by install-agent.sh nor from the .deb',
+    };
   }
 
   /** The helper's result once it is there; a final report from whichever version runs now. */

@@ -48,19 +48,37 @@ export async function startHelper(o: {
     '--report-in',
     String(o.reportInSeconds),
   ];
+  await launchHelper({
+    args,
+    attemptId: o.attemptId,
+    attemptDir: o.attemptDir,
+    service: o.service,
+  });
+}
+
+/** Runs `/bin/sh <args>` outside the agent: a transient systemd unit, or its own session. */
+export async function launchHelper(o: {
+  args: readonly string[];
+  attemptId: string;
+  attemptDir: string;
+  service: InstallRecord['service'];
+}): Promise<void> {
   if (o.service === 'systemd') {
     await run('systemd-run', [
       `--unit=steward-agent-upgrade-${o.attemptId}`,
       '--collect',
       '--quiet',
       '/bin/sh',
-      ...args,
+      ...o.args,
     ]);
     return;
   }
   const log = await open(join(o.attemptDir, 'upgrade.log'), 'a', 0o600);
   try {
-    const child = spawn('/bin/sh', args, { detached: true, stdio: ['ignore', log.fd, log.fd] });
+    const child = spawn('/bin/sh', [...o.args], {
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+    });
     child.unref();
   } finally {
     await log.close();

@@ -63,6 +63,8 @@ function printSettings(ctx: Ctx, s: AgentVersionSettings): void {
     ['Pre-production collection', s.preproductionCollectionId ?? 'none'],
     ['Exclusion collection', s.exclusionCollectionId ?? 'none'],
     ['Upgrade window', `${s.upgradeWindowHours} hours`],
+    ['Report-in limit', `${s.upgradeReportInSeconds} seconds`],
+    ['Attempt timeout', `${s.upgradeAttemptTimeoutHours} hours`],
   ]);
 }
 

@@ -1,6 +1,7 @@
 import { ops } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
+import { addCollectionDiscoveredRules } from './collection-discovered-rules.js';
 import { resolveCollectionId } from './collection-rules.js';
 import { printMachines } from './discovery.js';
 
@@ -68,4 +69,5 @@ export function addCollectionDiscovered(collection: Command, ctx: Ctx): void {
       ctx.out.line(`${arg(1)} removed from the collection.`);
     },
   );
+  addCollectionDiscoveredRules(discovered, ctx);
 }

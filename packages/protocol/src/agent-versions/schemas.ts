@@ -83,6 +83,15 @@ export const AgentVersionSettingsOptions = {
     default: 120,
     flag: { kind: 'value', name: 'upgrade-report-in-seconds', placeholder: '<n>' },
   }),
+  upgradeAttemptTimeoutHours: integerSetting({
+    label: 'Attempt timeout',
+    help: 'An install or upgrade attempt (client push or agent self-upgrade) still running after this many hours never finishes: the device reads Failed on the client status dashboards',
+    unit: 'hours',
+    minimum: 1,
+    maximum: 72,
+    default: 2,
+    flag: { kind: 'value', name: 'upgrade-attempt-timeout-hours', placeholder: '<n>' },
+  }),
 };
 
 /** Which agent version runs where: production for all, pre-production for one collection. */
@@ -167,7 +176,10 @@ export const ClientVersionTarget = Type.Object(
   {
     rollout: ClientRollout,
     version: AgentVersionString,
-    /** The tarball, and one single executable per architecture (the agent picks what it runs as). */
+    /**
+     * The tarball, one single executable per architecture and the .deb (the agent picks what it
+     * runs as), then the .debs of other recent versions, for .deb installs to roll back to.
+     */
     packages: Type.Array(ClientVersionPackage, { maxItems: 16 }),
     /** Hours within which the agent upgrades, at a random time, inside its maintenance windows. */
     upgradeWindowHours: Type.Integer({ minimum: 1 }),
@@ -233,7 +245,7 @@ export const AGENT_UPGRADE_ERROR_CODES = [
   'AGENT_UPGRADE_HASH_MISMATCH',
   /** No package in the target this agent can install (runtime, architecture, install kind). */
   'AGENT_UPGRADE_NO_PACKAGE',
-  /** Installed by the .deb (or run from a checkout): upgraded by its package manager instead. */
+  /** Run from a checkout, or installed some other way: nothing to upgrade it with. */
   'AGENT_UPGRADE_UNSUPPORTED_INSTALL',
   /** install-agent.sh of the new version failed. */
   'AGENT_UPGRADE_INSTALL_FAILED',
@@ -241,5 +253,9 @@ export const AGENT_UPGRADE_ERROR_CODES = [
   'AGENT_UPGRADE_NOT_STARTED',
   /** The new version ran but did not fetch policy and send a heartbeat within the limit. */
   'AGENT_UPGRADE_NO_REPORT_IN',
+  /** A .deb install: apt/dpkg held its lock for the whole wait; nothing was replaced (ADR 0036). */
+  'AGENT_UPGRADE_DPKG_BUSY',
+  /** A .deb install: the .deb of the running version (to roll back to) is not in the target. */
+  'AGENT_UPGRADE_NO_ROLLBACK',
 ] as const;
 export type AgentUpgradeErrorCode = (typeof AGENT_UPGRADE_ERROR_CODES)[number];

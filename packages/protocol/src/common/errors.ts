@@ -203,6 +203,10 @@ export const ErrorCode = {
   // ---- export and global search (issue 12, ADRs 0032 and 0033) ----
   /** An export asked for a format other than csv or json. */
   EXPORT_UNSUPPORTED_FORMAT: 'EXPORT_UNSUPPORTED_FORMAT',
+  // discovered machines in collections by rule (issue 9, ADR 0038)
+  /** A discovered-member rule whose value does not parse (a subnet that is no CIDR, an empty pattern). */
+  DISCOVERED_RULE_INVALID: 'DISCOVERED_RULE_INVALID',
+  DISCOVERED_RULE_NOT_FOUND: 'DISCOVERED_RULE_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -4,7 +4,9 @@ import { IdParams, Key, NoContent } from '../http/common.js';
 import { defineOperations } from '../http/operation.js';
 import { Page } from '../http/paging.js';
 import {
+  AddDiscoveredMemberRuleRequest,
   AddDiscoveredMembersRequest,
+  DiscoveredMemberRule,
   DiscoveredMachine,
   DiscoverySettings,
   ListDiscoveredQuery,
@@ -106,6 +108,41 @@ export const discoveryOperations = defineOperations({
     permission: 'collections:write',
     errors: [ErrorCode.COLLECTION_NOT_FOUND, ErrorCode.DISCOVERY_MACHINE_NOT_FOUND],
     summary: 'Removes a discovered machine from a collection',
+    tags,
+  },
+  // Discovered machines as collection members by rule (ADR 0038): subnet, host name, guessed OS.
+  listCollectionRules: {
+    method: 'GET',
+    path: '/collections/:id/discovered-rules',
+    params: IdParams,
+    responses: { 200: Type.Array(DiscoveredMemberRule) },
+    permission: 'read',
+    errors: [ErrorCode.COLLECTION_NOT_FOUND],
+    summary: "A collection's rules for discovered members, with what each matches now",
+    tags,
+  },
+  addCollectionRule: {
+    method: 'POST',
+    path: '/collections/:id/discovered-rules',
+    params: IdParams,
+    body: AddDiscoveredMemberRuleRequest,
+    responses: { 200: DiscoveredMemberRule },
+    permission: 'collections:write',
+    errors: [ErrorCode.COLLECTION_NOT_FOUND, ErrorCode.DISCOVERED_RULE_INVALID],
+    summary: 'Includes the discovered machines of a subnet, a host-name pattern or a guessed OS',
+    tags,
+  },
+  removeCollectionRule: {
+    method: 'DELETE',
+    path: '/collections/:id/discovered-rules/:ruleId',
+    params: Type.Object(
+      { id: Key, ruleId: Type.String({ minLength: 1, maxLength: 64 }) },
+      { additionalProperties: false },
+    ),
+    responses: { 204: NoContent },
+    permission: 'collections:write',
+    errors: [ErrorCode.COLLECTION_NOT_FOUND, ErrorCode.DISCOVERED_RULE_NOT_FOUND],
+    summary: 'Removes a rule of discovered members from a collection',
     tags,
   },
   getSettings: {

@@ -206,3 +206,38 @@ export const AddDiscoveredMembersRequest = Type.Object(
   { additionalProperties: false },
 );
 export type AddDiscoveredMembersRequest = Static<typeof AddDiscoveredMembersRequest>;
+
+/**
+ * How a rule includes discovered machines in a collection (ADR 0038), beside inclusion by
+ * address: `subnet` an IPv4 CIDR (`10.1.0.0/16`) or range (`10.1.0.1-10.1.0.99`); `host-name`
+ * a pattern over the reverse-DNS name, `*` any characters and `?` one, case-insensitive;
+ * `os` words the guessed OS contains, case-insensitive (`ubuntu`, `debian 12`).
+ */
+export const DiscoveredMemberRuleKind = Type.Union([
+  Type.Literal('subnet'),
+  Type.Literal('host-name'),
+  Type.Literal('os'),
+]);
+export type DiscoveredMemberRuleKind = Static<typeof DiscoveredMemberRuleKind>;
+
+export const AddDiscoveredMemberRuleRequest = Type.Object(
+  {
+    kind: DiscoveredMemberRuleKind,
+    value: Type.String({ minLength: 1, maxLength: 255 }),
+  },
+  { additionalProperties: false },
+);
+export type AddDiscoveredMemberRuleRequest = Static<typeof AddDiscoveredMemberRuleRequest>;
+
+/** A rule of a collection's discovered members, with how many machines it matches now. */
+export const DiscoveredMemberRule = Type.Object({
+  id: Type.String(),
+  collectionId: Type.String(),
+  kind: DiscoveredMemberRuleKind,
+  value: Type.String(),
+  addedAt: Type.String(),
+  addedBy: Type.String(),
+  /** Discovered machines it includes at the time of the request (rules are evaluated on read). */
+  matches: Type.Integer({ minimum: 0 }),
+});
+export type DiscoveredMemberRule = Static<typeof DiscoveredMemberRule>;

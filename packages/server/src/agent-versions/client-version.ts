@@ -76,11 +76,18 @@ export function targetVersionOf(s: AgentVersionSettings, rollout: DeviceRollout)
   }
 }
 
+/** At most this many other versions' .debs ride along for rollback (packages stay <= 16). */
+const ROLLBACK_DEBS = 8;
+const MAX_PACKAGES = 16;
+
 /**
  * The client-version target of a rollout, as it goes into the signed policy: the version and
- * the packages an agent can upgrade from (the tarball and the single executables; the .deb is
- * upgraded by the package manager), each with its hash and size and the install route it is
- * downloaded from.
+ * the packages an agent can upgrade from (the tarball, the single executables and the .deb),
+ * each with its hash and size and the install route it is downloaded from. For agents installed
+ * from the .deb it also carries the .debs of the most recently registered other versions (ADR
+ * 0036): the agent rolls back by reinstalling the .deb of the version it runs, verified against
+ * this signed list before the upgrade starts. Agents tell them apart by name
+ * (`steward-agent_<version>-<revision>_all.deb`, build-deb.sh); older agents ignore the .debs.
  */
 export async function clientVersionTarget(
   db: Queryable,
@@ -89,11 +96,19 @@ export async function clientVersionTarget(
 ): Promise<ClientVersionTarget | null> {
   const version = targetVersionOf(s, rollout);
   if (version === null || rollout === 'excluded') return null;
-  const files = (await repo.filesOf(db, [version])).get(version) ?? [];
-  const packages = files
-    .map(repo.toFile)
-    .filter((f) => f.kind !== 'deb')
-    .map((f) => ({ ...f, path: pathOf(agentOps.install.package, { name: f.name }) }));
+  const others = (await repo.listVersionRows(db))
+    .map((r) => r.version)
+    .filter((v) => v !== version)
+    .slice(0, ROLLBACK_DEBS);
+  const files = await repo.filesOf(db, [version, ...others]);
+  const own = (files.get(version) ?? []).map(repo.toFile);
+  const rollbackDebs = others
+    .flatMap((v) => (files.get(v) ?? []).map(repo.toFile).filter((f) => f.kind === 'deb'))
+    .slice(0, Math.max(0, MAX_PACKAGES - own.length));
+  const packages = [...own, ...rollbackDebs].map((f) => ({
+    ...f,
+    path: pathOf(agentOps.install.package, { name: f.name }),
+  }));
   return {
     rollout,
     version,

@@ -19,13 +19,6 @@ import {
   type ClientDeploymentVerdict,
 } from './state.js';
 
-/**
- * An attempt still running after this long never finishes (docs/client-deployment.md, Failed):
- * longer than a push's install (10 min) plus its enrolment wait, and than an agent's download,
- * verification and first report of a new version.
- */
-export const ATTEMPT_TIMEOUT_MS = 2 * 3600_000;
-
 /** The latest install attempt of a device, from a push or from the agent's own upgrade. */
 export type AttemptSource =
   | { kind: 'push'; row: DevicePushAttemptRow; attempt: ClientInstallAttempt }
@@ -164,7 +157,10 @@ export async function computeClientStates(
       lastContactAt: device.last_contact_at,
       latestAttempt: attempt?.attempt ?? null,
       failedChecks: checks.get(device.id) ?? null,
-      attemptTimeoutMs: ATTEMPT_TIMEOUT_MS,
+      // An attempt still running after this long never finishes (docs/client-deployment.md,
+      // Failed): the client-version setting, longer than a push's install plus its enrolment
+      // wait, and than an agent's download, verification and first report of a new version.
+      attemptTimeoutMs: settings.upgradeAttemptTimeoutHours * 3600_000,
       now,
     });
     return { device, rollout, expectedVersion, attempt, verdict };

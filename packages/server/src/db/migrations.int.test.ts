@@ -429,6 +429,18 @@ const rowsAfter: Record<string, Rows> = {
   '20261206T2020-push-channel-presence': {
     server_process: [{ id: 'p-1', started_at: AT, heartbeat_at: AT }],
   },
+  '20261206T2030-discovered-member-rules': {
+    discovered_collection_rule: [
+      {
+        id: 'dr-1',
+        collection_id: 'c-1',
+        kind: 'subnet',
+        value: '10.0.0.0/24',
+        added_at: AT,
+        added_by: 'alice',
+      },
+    ],
+  },
   '20261206T2050-update-catalog': {
     update_source: [
       {

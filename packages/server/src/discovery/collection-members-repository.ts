@@ -1,5 +1,7 @@
 import { deviceNames } from '../devices/repository.js';
 import type { Queryable } from '../db/database.js';
+import { parseRule } from './member-rules.js';
+import { ruleCondition, rulesOf } from './member-rules-repository.js';
 import type { MachineWithDevice } from './repository.js';
 
 /** Includes discovered machines in a collection; those already included are left as they are. */
@@ -35,18 +37,37 @@ export async function removeCollectionMember(
   return Number(r.numDeletedRows) > 0;
 }
 
-/** The discovered machines a collection includes, with the device each is linked to (if any). */
-export function collectionMachines(
+/**
+ * The discovered machines a collection includes, with the device each is linked to (if any):
+ * those included by address, and those its rules match now (ADR 0038: rules are evaluated on
+ * read, so a sweep's new or changed results count at once).
+ */
+export async function collectionMachines(
   db: Queryable,
   collectionId: string,
 ): Promise<MachineWithDevice[]> {
+  const rules = (await rulesOf(db, collectionId)).flatMap((r) => {
+    const p = parseRule(r.kind, r.value);
+    return p.ok ? [p.match] : [];
+  });
   return db
-    .selectFrom('discovered_collection_member as c')
-    .innerJoin('discovered_machine as m', 'm.address', 'c.address')
+    .selectFrom('discovered_machine as m')
     .leftJoin(deviceNames(db).as('d'), 'd.id', 'm.device_id')
     .selectAll('m')
     .select('d.name as device_name')
-    .where('c.collection_id', '=', collectionId)
+    .where((eb) =>
+      eb.or([
+        eb(
+          'm.address',
+          'in',
+          eb
+            .selectFrom('discovered_collection_member as c')
+            .select('c.address')
+            .where('c.collection_id', '=', collectionId),
+        ),
+        ...rules.map((r) => ruleCondition(eb, r)),
+      ]),
+    )
     .orderBy('m.address_key')
     .execute();
 }

@@ -1,4 +1,12 @@
-import { ErrorCode, NotFoundError, type DiscoveredMachine } from '@steward/protocol';
+import { randomUUID } from 'node:crypto';
+import {
+  ErrorCode,
+  InputError,
+  NotFoundError,
+  type AddDiscoveredMemberRuleRequest,
+  type DiscoveredMachine,
+  type DiscoveredMemberRule,
+} from '@steward/protocol';
 import { authorize, nowIso, type Actor, type SiteContext } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { findCollection } from '../collections/repository.js';
@@ -8,6 +16,14 @@ import {
   collectionMachines,
   removeCollectionMember,
 } from './collection-members-repository.js';
+import { parseRule } from './member-rules.js';
+import {
+  countMatching,
+  deleteRule,
+  insertRule,
+  rulesOf,
+  type RuleRow,
+} from './member-rules-repository.js';
 import { knownMachineAddresses } from './repository.js';
 import { toMachine } from './service.js';
 
@@ -75,5 +91,77 @@ export class DiscoveredMembersService {
         details: { address },
       });
     });
+  }
+
+  /** The collection's rules, each with the machines it matches now (ADR 0038). */
+  async listRules(actor: Actor, collection: string): Promise<DiscoveredMemberRule[]> {
+    authorize(actor, 'read');
+    const id = await this.collectionId(collection);
+    const rows = await rulesOf(this.ctx.db.kysely, id);
+    return Promise.all(rows.map((r) => this.toRule(r)));
+  }
+
+  /** Validated (DISCOVERED_RULE_INVALID) and audited; members follow at once (read-time rules). */
+  async addRule(
+    actor: Actor,
+    collection: string,
+    req: AddDiscoveredMemberRuleRequest,
+  ): Promise<DiscoveredMemberRule> {
+    authorize(actor, 'collections:write');
+    const id = await this.collectionId(collection);
+    const parsed = parseRule(req.kind, req.value);
+    if (!parsed.ok) throw new InputError(ErrorCode.DISCOVERED_RULE_INVALID, parsed.error);
+    const at = nowIso(this.ctx);
+    const row: RuleRow = {
+      id: randomUUID(),
+      collection_id: id,
+      kind: req.kind,
+      value: parsed.match.text,
+      added_at: at,
+      added_by: actor.userName,
+    };
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
+      await insertRule(tx, row);
+      await writeAudit(tx, actor, at, {
+        action: 'collection.discovered-rules.add',
+        targetType: 'collection',
+        targetId: id,
+        details: { ruleId: row.id, kind: row.kind, value: row.value },
+      });
+    });
+    return this.toRule(row);
+  }
+
+  async removeRule(actor: Actor, collection: string, ruleId: string): Promise<void> {
+    authorize(actor, 'collections:write');
+    const id = await this.collectionId(collection);
+    const at = nowIso(this.ctx);
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
+      if (!(await deleteRule(tx, { collectionId: id, id: ruleId })))
+        throw new NotFoundError(
+          'discovered-member rule',
+          ruleId,
+          ErrorCode.DISCOVERED_RULE_NOT_FOUND,
+        );
+      await writeAudit(tx, actor, at, {
+        action: 'collection.discovered-rules.remove',
+        targetType: 'collection',
+        targetId: id,
+        details: { ruleId },
+      });
+    });
+  }
+
+  private async toRule(r: RuleRow): Promise<DiscoveredMemberRule> {
+    const parsed = parseRule(r.kind, r.value);
+    return {
+      id: r.id,
+      collectionId: r.collection_id,
+      kind: r.kind,
+      value: r.value,
+      addedAt: r.added_at,
+      addedBy: r.added_by,
+      matches: parsed.ok ? await countMatching(this.ctx.db.kysely, parsed.match) : 0,
+    };
   }
 }

@@ -21,6 +21,10 @@ export function registerDiscoveryRoutes(
     addCollectionMembers: (req) => members.add(actorOf(req), req.params.id, req.body.addresses),
     removeCollectionMember: (req) =>
       members.remove(actorOf(req), req.params.id, req.params.address),
+    listCollectionRules: (req) => members.listRules(actorOf(req), req.params.id),
+    addCollectionRule: (req) => members.addRule(actorOf(req), req.params.id, req.body),
+    removeCollectionRule: (req) =>
+      members.removeRule(actorOf(req), req.params.id, req.params.ruleId),
     getSettings: (req) => discovery.getSettings(actorOf(req)),
     updateSettings: (req) => discovery.updateSettings(actorOf(req), req.body),
   });

@@ -10,6 +10,7 @@ import { ErrorState } from '../../components/error-state';
 import { RelativeTime } from '../../components/relative-time';
 import { useSession } from '../../session/session-context';
 import { MachineAgentBadge } from '../monitoring/machine-agent-badge';
+import { CollectionDiscoveredRules } from './collection-discovered-rules';
 
 /**
  * The discovered machines a collection includes by address (ADR 0030), with "no agent" until a
@@ -56,9 +57,11 @@ export function CollectionDiscoveredMembers({ collectionId }: { collectionId: st
         <IconRadar size={18} />
         <Title order={5}>Discovered machines</Title>
         <Text size="sm" c="dimmed">
-          included by address; a push to this collection installs the agent on those with none
+          included by address or by rule; a push to this collection installs the agent on those with
+          none
         </Text>
       </Group>
+      <CollectionDiscoveredRules collectionId={collectionId} writable={writable} />
       {items.length > 0 && (
         <DataTable
           testId="collection-discovered-table"

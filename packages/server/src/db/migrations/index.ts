@@ -12,6 +12,7 @@ import { clientActivityMigration } from './20261206T1408-client-activity.js';
 import { collectionDiscoveredMembersMigration } from './20261206T1409-collection-discovered-members.js';
 import { savedViewsMigration } from './20261206T2010-saved-views.js';
 import { pushChannelPresenceMigration } from './20261206T2020-push-channel-presence.js';
+import { discoveredMemberRulesMigration } from './20261206T2030-discovered-member-rules.js';
 import { updateCatalogMigration } from './20261206T2050-update-catalog.js';
 
 /**
@@ -32,6 +33,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261206T1409-collection-discovered-members': collectionDiscoveredMembersMigration(dialect),
     '20261206T2010-saved-views': savedViewsMigration(dialect),
     '20261206T2020-push-channel-presence': pushChannelPresenceMigration(dialect),
+    '20261206T2030-discovered-member-rules': discoveredMemberRulesMigration(dialect),
     '20261206T2050-update-catalog': updateCatalogMigration(dialect),
   };
 }

@@ -1,4 +1,4 @@
-import { SweepState, SweepTrigger } from '@steward/protocol';
+import { DiscoveredMemberRuleKind, SweepState, SweepTrigger } from '@steward/protocol';
 import { defaulted, integer, nullable, oneOf, text, type TableOf } from './columns.js';
 
 /** The discovery domain's tables (see columns.ts for the conventions). */
@@ -41,15 +41,28 @@ export const discoveryTables = {
     added_at: text(),
     added_by: text(),
   },
+  /** Discovered machines included in a collection by rule, evaluated on read (ADR 0038). */
+  discovered_collection_rule: {
+    id: text(),
+    collection_id: text(),
+    kind: oneOf(DiscoveredMemberRuleKind),
+    value: text(),
+    added_at: text(),
+    added_by: text(),
+  },
 } as const;
 
 export interface DiscoveryTables {
   discovery_sweep: DiscoverySweepTable;
   discovered_machine: DiscoveredMachineTable;
   discovered_collection_member: DiscoveredCollectionMemberTable;
+  discovered_collection_rule: DiscoveredCollectionRuleTable;
 }
 export type DiscoverySweepTable = TableOf<typeof discoveryTables.discovery_sweep>;
 export type DiscoveredMachineTable = TableOf<typeof discoveryTables.discovered_machine>;
 export type DiscoveredCollectionMemberTable = TableOf<
   typeof discoveryTables.discovered_collection_member
+>;
+export type DiscoveredCollectionRuleTable = TableOf<
+  typeof discoveryTables.discovered_collection_rule
 >;

@@ -111,6 +111,7 @@ export type {
   DiscoverySweepTable,
   DiscoveredMachineTable,
   DiscoveredCollectionMemberTable,
+  DiscoveredCollectionRuleTable,
 } from './discovery.js';
 export type { SavedViewTable, SavedViewDefaultTable } from './views.js';
 
