@@ -24,7 +24,9 @@ export async function measureBulkAndExport(o) {
         page.getByTestId('device-export-csv').click(),
       ]);
       const path = await download.path();
-      const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').length;
+      const lines = readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '').length;
       if (lines !== N + 1) throw new Error(`export: ${lines - 1} rows, expected ${N}`);
       return { rows: lines - 1 };
     },
