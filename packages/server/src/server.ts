@@ -27,6 +27,7 @@ import { EnrolmentService } from './enrolment/service.js';
 import { registerEnrolmentRoutes } from './enrolment/routes.js';
 import { DeviceService } from './devices/service.js';
 import { registerDeviceRoutes } from './devices/routes.js';
+import { BulkDeviceService } from './devices/bulk-service.js';
 import { InventoryClassService } from './inventory/class-service.js';
 import { registerInventoryRoutes } from './inventory/routes.js';
 import { collectUnusedPackageSets } from './inventory/package-set-repository.js';
@@ -353,7 +354,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }));
     registerUserRoutes(admin, users);
     registerEnrolmentRoutes(admin, enrolment);
-    registerDeviceRoutes(admin, devices);
+    registerDeviceRoutes(admin, devices, new BulkDeviceService(ctx, push, collections));
     registerInventoryRoutes(admin, classes, policy);
     registerClientSettingsRoutes(admin, clientSettings);
     registerClientCheckRoutes(admin, new ClientCheckService(ctx));

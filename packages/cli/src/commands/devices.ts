@@ -6,6 +6,7 @@ import type { Opts } from '../options.js';
 import { humanTime, truncate } from '../output/format.js';
 import { registerDeviceActionCommands } from './device-actions.js';
 import { addDeviceUpgradeStatus } from './agent-upgrades.js';
+import { addDeviceBulk } from './device-bulk.js';
 import {
   ACTION_COLUMNS,
   actionRow,
@@ -86,6 +87,7 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
   registerDeviceActionCommands(device, ctx);
   addDeviceUpgradeStatus(device, ctx);
   addDeviceRevoke(device, ctx);
+  addDeviceBulk(device, ctx);
 }
 
 function addDeviceList(device: Command, ctx: Ctx): void {

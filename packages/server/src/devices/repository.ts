@@ -134,14 +134,18 @@ export function findDeviceCredentials(
     .executeTakeFirst();
 }
 
-/** How a device list is narrowed and ordered (the admin list's query, resolved). */
-export interface DeviceListFilter {
+/** Which devices a list (or a bulk selection by filter) matches: the admin list's query, resolved. */
+export interface DeviceMatch {
   search?: string | undefined;
   /** Members of this collection only (its id). */
   collectionId?: string | undefined;
   status?: 'active' | 'inactive' | 'revoked' | 'online' | 'obsolete' | undefined;
   cutoffs: ActivityCutoffs;
   onlineSince: string;
+}
+
+/** How a device list is narrowed and ordered. */
+export interface DeviceListFilter extends DeviceMatch {
   sort: DeviceSortColumn;
   order: 'asc' | 'desc';
   offset: number;
@@ -151,11 +155,8 @@ export interface DeviceListFilter {
 export type DeviceSortColumn =
   'name' | 'os_name' | 'machine_type' | 'last_contact_at' | 'enrolled_at' | 'memory_total_mb';
 
-/** One page of devices and how many match in all. */
-export async function listDeviceRows(
-  db: Queryable,
-  f: DeviceListFilter,
-): Promise<{ rows: DeviceRow[]; total: number }> {
+/** The devices a filter matches, as a query to select from: the list and bulk actions share it. */
+export function matchingDevices(db: Queryable, f: DeviceMatch) {
   let base = db.selectFrom('device');
   if (f.search) {
     const pattern = containsPattern(f.search);
@@ -195,6 +196,15 @@ export async function listDeviceRows(
       base = base.where('revoked_at', 'is', null).where('push_seen_at', '>=', f.onlineSince);
       break;
   }
+  return base;
+}
+
+/** One page of devices and how many match in all. */
+export async function listDeviceRows(
+  db: Queryable,
+  f: DeviceListFilter,
+): Promise<{ rows: DeviceRow[]; total: number }> {
+  const base = matchingDevices(db, f);
   const totalRow = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   // Nulls last in both dialects, then a stable tie-breaker so pages never overlap.
   const rows = await base

@@ -15,21 +15,17 @@ import {
   NotFoundError,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
-import { currentSiteSettings } from '../site/site-settings.js';
-import { activityCutoffs } from '../monitoring/activity-repository.js';
 import { authorize, nowIso } from '../context.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { type PushHub } from '../push/push-hub.js';
 import { notifyCollection } from './client-notification.js';
-import { findCollection } from '../collections/repository.js';
 import { inventoryChangesOf, inventoryOfDevice } from '../inventory/repository.js';
 import { packageSetItemsPage } from '../inventory/package-set-repository.js';
 import { collectionsOfDevice } from '../collections/membership-repository.js';
 import { findDeviceAction, insertDeviceActions, recentActionsOf } from './action-repository.js';
 import {
-  ONLINE_WINDOW_MS,
   findDeviceByIdOrName,
   listDeviceRows,
   newActionRow,
@@ -38,6 +34,7 @@ import {
   type DeviceRow,
 } from './repository.js';
 import { inTransaction } from '../db/database.js';
+import { deviceMatchOf } from './device-match.js';
 import { inWriteTransaction } from '../db/group-commit.js';
 
 const Instances = Type.Array(InventoryInstance);
@@ -69,18 +66,8 @@ export class DeviceService {
   ): Promise<{ items: DeviceSummary[]; total: number }> {
     authorize(actor, 'read');
     const now = this.ctx.clock.now();
-    let collectionId: string | undefined;
-    if (q.collection) {
-      const collection = await findCollection(this.ctx.db.kysely, q.collection);
-      if (!collection) throw new NotFoundError('collection', q.collection);
-      collectionId = collection.id;
-    }
     const { rows, total } = await listDeviceRows(this.ctx.db.kysely, {
-      search: q.search,
-      collectionId,
-      status: q.status,
-      cutoffs: activityCutoffs(now, currentSiteSettings()),
-      onlineSince: new Date(now.getTime() - ONLINE_WINDOW_MS).toISOString(),
+      ...(await deviceMatchOf(this.ctx, q)),
       sort: SORT_COLUMNS[q.sort ?? 'name'],
       order: q.order ?? (q.sort === 'lastContact' || q.sort === 'enrolledAt' ? 'desc' : 'asc'),
       offset: q.offset ?? 0,
