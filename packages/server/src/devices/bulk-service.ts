@@ -78,8 +78,10 @@ export class BulkDeviceService {
         { expectedCount: req.expectedCount, matched },
       );
     const audit = auditOf(req, matched);
-    const outcome = await this.run(actor, req.action, resolved.targets, { collection, audit });
+    // Ids naming no device fail first, so the audit entry counts them too.
+    const outcome = emptyOutcome();
     for (const id of resolved.missing) failWith(outcome, 'not-found', id);
+    await this.run(actor, req.action, resolved.targets, { collection, audit, outcome });
     return summarise(req.action, matched, outcome);
   }
 
@@ -109,21 +111,18 @@ export class BulkDeviceService {
     actor: Actor,
     action: BulkDeviceAction,
     targets: BulkTarget[],
-    o: { collection: string | undefined; audit: AuditOf },
-  ): Promise<Outcome> {
+    o: { collection: string | undefined; audit: AuditOf; outcome: Outcome },
+  ): Promise<void> {
     switch (action) {
       case 'inventory:collect':
       case 'policy:fetch':
       case 'deployments:evaluate':
-        return this.nudge(actor, action, targets, o.audit);
+        return this.nudge(actor, action, targets, o);
       case 'revoke':
-        return this.revoke(actor, targets, o.audit);
+        return this.revoke(actor, targets, o);
       case 'collection:add':
       case 'collection:remove':
-        return this.changeMembers(actor, action, targets, {
-          collection: o.collection ?? '',
-          audit: o.audit,
-        });
+        return this.changeMembers(actor, action, targets, { ...o, collection: o.collection ?? '' });
     }
   }
 
@@ -132,9 +131,8 @@ export class BulkDeviceService {
     actor: Actor,
     action: NudgeAction,
     targets: BulkTarget[],
-    audit: AuditOf,
-  ): Promise<Outcome> {
-    const outcome = emptyOutcome();
+    { audit, outcome }: { audit: AuditOf; outcome: Outcome },
+  ): Promise<void> {
     const live = targets.filter((t) => {
       if (t.revoked_at === null) return true;
       failWith(outcome, 'device-revoked', t.name);
@@ -151,11 +149,13 @@ export class BulkDeviceService {
       },
     });
     outcome.done = rows.length;
-    return outcome;
   }
 
-  private async revoke(actor: Actor, targets: BulkTarget[], audit: AuditOf): Promise<Outcome> {
-    const outcome = emptyOutcome();
+  private async revoke(
+    actor: Actor,
+    targets: BulkTarget[],
+    { audit, outcome }: { audit: AuditOf; outcome: Outcome },
+  ): Promise<void> {
     const live = targets.filter((t) => t.revoked_at === null).map((t) => t.id);
     outcome.unchanged = targets.length - live.length;
     outcome.done = live.length;
@@ -169,16 +169,15 @@ export class BulkDeviceService {
     // The evaluator takes them out of every collection (membership history records it).
     for (let i = 0; i < live.length; i += BATCH)
       await this.ctx.bus.publish('inventory-changed', { deviceIds: live.slice(i, i + BATCH) });
-    return outcome;
   }
 
   private async changeMembers(
     actor: Actor,
     action: 'collection:add' | 'collection:remove',
     targets: BulkTarget[],
-    o: { collection: string; audit: AuditOf },
-  ): Promise<Outcome> {
-    const outcome = emptyOutcome();
+    o: { collection: string; audit: AuditOf; outcome: Outcome },
+  ): Promise<void> {
+    const { outcome } = o;
     const names = new Map(targets.map((t) => [t.id, t.name]));
     let ids = targets.map((t) => t.id);
     if (action === 'collection:add')
@@ -201,7 +200,6 @@ export class BulkDeviceService {
         await this.writeAudit(tx, actor, audit, outcome);
       },
     );
-    return outcome;
   }
 
   private async writeAudit(

@@ -7,6 +7,10 @@ import { ErrorState } from '../../components/error-state';
 import { Pager } from '../../components/pager';
 import { DeviceTable } from '../devices/device-table';
 import { CollectionDiscoveredMembers } from './collection-discovered-members';
+import { SelectionBanner, useRowSelection } from '../../components/row-selection';
+import { DeviceBulkBar } from '../devices/device-bulk-actions';
+
+const NO_IDS: string[] = [];
 
 export function CollectionMembersTab({ collectionId }: { collectionId: string }) {
   const [paging, setPaging] = useState({ offset: 0, limit: 50 });
@@ -15,6 +19,12 @@ export function CollectionMembersTab({ collectionId }: { collectionId: string })
     queryFn: () => api.collectionMembers(collectionId, paging),
     placeholderData: keepPreviousData,
     refetchInterval: 15_000,
+  });
+  // "All matching" is the device list's filter for this collection's members.
+  const selection = useRowSelection({
+    pageIds: members.data?.items.map((d) => d.id) ?? NO_IDS,
+    total: members.data?.total ?? 0,
+    filter: { collection: collectionId },
   });
   if (members.isError && !members.data)
     return <ErrorState error={members.error} what="the members" />;
@@ -33,7 +43,10 @@ export function CollectionMembersTab({ collectionId }: { collectionId: string })
   }
   return (
     <>
+      <DeviceBulkBar selection={selection} fixedCollection={collectionId} />
+      <SelectionBanner selection={selection} noun="members" />
       <DeviceTable
+        selection={selection}
         devices={members.data?.items}
         loading={members.isPending}
         testId="member-table"

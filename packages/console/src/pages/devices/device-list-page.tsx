@@ -14,6 +14,10 @@ import { Pager } from '../../components/pager';
 import { DeviceTable } from './device-table';
 import { InstallCommandButton } from './install-command-modal';
 import { parseStatus, useDeviceListState } from './device-list-filters';
+import { SelectionBanner, useRowSelection } from '../../components/row-selection';
+import { DeviceBulkBar } from './device-bulk-actions';
+
+const NO_IDS: string[] = [];
 
 export function DeviceListPage() {
   const [state, update] = useDeviceListState();
@@ -40,6 +44,15 @@ export function DeviceListPage() {
     update({ sort: field, order: state.sort === field && state.order === 'asc' ? 'desc' : 'asc' });
   const filtered = Boolean(state.search || state.status || state.collection);
   const total = devices.data?.total ?? 0;
+  const selection = useRowSelection({
+    pageIds: devices.data?.items.map((d) => d.id) ?? NO_IDS,
+    total,
+    filter: {
+      ...(state.search ? { search: state.search } : {}),
+      ...(state.status ? { status: state.status } : {}),
+      ...(state.collection ? { collection: state.collection } : {}),
+    },
+  });
 
   return (
     <>
@@ -135,7 +148,10 @@ export function DeviceListPage() {
           )
         ) : (
           <>
+            <DeviceBulkBar selection={selection} />
+            <SelectionBanner selection={selection} noun="devices" />
             <DeviceTable
+              selection={selection}
               devices={devices.data?.items}
               loading={devices.isPending}
               sort={state.sort}

@@ -8,6 +8,7 @@ import { SortableTh } from '../../components/sortable-th';
 import { TableSkeleton } from '../../components/table-skeleton';
 import { formatMegabytes } from '../../lib/format';
 import { clickedWithin } from '../../lib/click-target';
+import { SelectPageTh, SelectRowTd, type RowSelection } from '../../components/row-selection';
 
 export const DEVICE_TABLE_COLUMNS = 7;
 
@@ -19,6 +20,8 @@ export function DeviceTable(props: {
   order?: 'asc' | 'desc';
   onSort?: (field: DeviceSort) => void;
   testId?: string;
+  /** A checkbox column selecting rows for bulk actions (components/row-selection). */
+  selection?: RowSelection<unknown>;
 }) {
   const navigate = useNavigate();
   const th = (field: DeviceSort, label: string, w?: number) =>
@@ -40,6 +43,7 @@ export function DeviceTable(props: {
       <Table className="steward-table" stickyHeader data-testid={props.testId ?? 'device-table'}>
         <Table.Thead>
           <Table.Tr>
+            {props.selection && <SelectPageTh selection={props.selection} />}
             {th('name', 'Name')}
             {th('os', 'Operating system')}
             {th('machineType', 'Type', 150)}
@@ -50,7 +54,7 @@ export function DeviceTable(props: {
           </Table.Tr>
         </Table.Thead>
         {props.loading && !props.devices ? (
-          <TableSkeleton columns={DEVICE_TABLE_COLUMNS} />
+          <TableSkeleton columns={DEVICE_TABLE_COLUMNS + (props.selection ? 1 : 0)} />
         ) : (
           <Table.Tbody>
             {(props.devices ?? []).map((d) => (
@@ -64,6 +68,9 @@ export function DeviceTable(props: {
                   void navigate(`/devices/${encodeURIComponent(d.id)}`);
                 }}
               >
+                {props.selection && (
+                  <SelectRowTd selection={props.selection} id={d.id} label={d.name} />
+                )}
                 <Table.Td>
                   <Group gap="sm" wrap="nowrap">
                     <MachineTypeIcon type={d.machineType} />
