@@ -45,26 +45,32 @@ describe('bulk actions in the console', () => {
 
   it('selects all devices matching a filter and adds them to a collection', async () => {
     await page.goto(`${site.adminUrl}/devices?q=lab-`);
-    await expect.poll(() => page.getByTestId('pager-summary').textContent()).toContain('of 130');
+    await expect
+      .poll(() => page.getByTestId('pager-summary').textContent(), { timeout: 30_000 })
+      .toContain('of 130');
     expect(await page.getByTestId('device-row').count()).toBe(50);
 
     // The page, then everything the filter matches.
     await page.getByTestId('select-page').check();
     await expect
-      .poll(() => page.getByTestId('bulk-selected-count').textContent())
+      .poll(() => page.getByTestId('bulk-selected-count').textContent(), { timeout: 20_000 })
       .toBe('50 devices selected');
     const banner = page.getByTestId('selection-banner');
-    await expect.poll(() => banner.textContent()).toContain('All 50 on this page are selected');
+    await expect
+      .poll(() => banner.textContent(), { timeout: 20_000 })
+      .toContain('All 50 on this page are selected');
     await page.getByTestId('select-all-matching').click();
     await expect
-      .poll(() => page.getByTestId('bulk-selected-count').textContent())
+      .poll(() => page.getByTestId('bulk-selected-count').textContent(), { timeout: 20_000 })
       .toBe('130 devices selected');
-    await expect.poll(() => banner.textContent()).toContain('All 130 devices matching this filter');
+    await expect
+      .poll(() => banner.textContent(), { timeout: 20_000 })
+      .toContain('All 130 devices matching this filter');
     await shot('bulk-01-all-matching-selected');
 
     await page.getByTestId('bulk-action-collection:add').click();
     await expect
-      .poll(() => page.getByTestId('bulk-confirm-question').textContent())
+      .poll(() => page.getByTestId('bulk-confirm-question').textContent(), { timeout: 20_000 })
       .toBe('Add 130 devices?');
     await page.getByTestId('bulk-collection').click();
     await page.getByRole('option', { name: /Lab machines/ }).click();
@@ -101,11 +107,11 @@ describe('bulk actions in the console', () => {
     await rows.nth(0).getByTestId('select-row').check();
     await rows.nth(1).getByTestId('select-row').check();
     await expect
-      .poll(() => page.getByTestId('bulk-selected-count').textContent())
+      .poll(() => page.getByTestId('bulk-selected-count').textContent(), { timeout: 20_000 })
       .toBe('2 devices selected');
     await page.getByTestId('bulk-action-collection:remove').click();
     await expect
-      .poll(() => page.getByTestId('bulk-confirm-question').textContent())
+      .poll(() => page.getByTestId('bulk-confirm-question').textContent(), { timeout: 20_000 })
       .toBe('Remove 2 devices?');
     await page.getByTestId('bulk-confirm-button').click();
     await page.getByTestId('bulk-result').waitFor();

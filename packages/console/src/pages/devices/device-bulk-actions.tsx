@@ -1,8 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { bulkActionPermission } from '@steward/protocol';
 import type { BulkDeviceAction, DeviceFilter } from '@steward/protocol';
 import { api } from '../../api/client';
 import { BulkActionBar, type BulkActionDef } from '../../components/bulk-action-bar';
 import type { RowSelection } from '../../components/row-selection';
+import { useSession } from '../../session/session-context';
 
 /** The device bulk actions, in the bar's order (ADR 0031). */
 export const DEVICE_BULK_ACTIONS: BulkActionDef<BulkDeviceAction>[] = [
@@ -43,7 +45,12 @@ export function DeviceBulkBar(props: {
   fixedCollection?: string;
 }) {
   const queryClient = useQueryClient();
-  const actions = (props.actions ?? DEVICE_BULK_ACTIONS).map((a) =>
+  const { can } = useSession();
+  // Only what this administrator may do (the site checks again).
+  const allowed = (props.actions ?? DEVICE_BULK_ACTIONS).filter((a) =>
+    can(bulkActionPermission(a.id)),
+  );
+  const actions = allowed.map((a) =>
     props.fixedCollection !== undefined && a.id === 'collection:remove'
       ? { ...a, label: 'Remove from this collection', needsCollection: false }
       : a,
