@@ -165,10 +165,13 @@ export class BulkDeviceService {
         await revokeDevices(tx, { ids: live.slice(i, i + BATCH), at });
       await this.writeAudit(tx, actor, audit, outcome);
     });
-    for (const deviceId of live) await this.ctx.bus.publish('device-revoked', { deviceId });
-    // The evaluator takes them out of every collection (membership history records it).
-    for (let i = 0; i < live.length; i += BATCH)
-      await this.ctx.bus.publish('inventory-changed', { deviceIds: live.slice(i, i + BATCH) });
+    // One event each (the PostgreSQL bus splits a long payload): one NOTIFY per device made
+    // revoking 10,000 take 34 s there.
+    if (live.length > 0) {
+      await this.ctx.bus.publish('device-revoked', { deviceIds: live });
+      // The evaluator takes them out of every collection (membership history records it).
+      await this.ctx.bus.publish('inventory-changed', { deviceIds: live });
+    }
   }
 
   private async changeMembers(

@@ -223,7 +223,7 @@ export class DeviceService {
           tx,
         );
       });
-      await this.ctx.bus.publish('device-revoked', { deviceId: device.id });
+      await this.ctx.bus.publish('device-revoked', { deviceIds: [device.id] });
       // The evaluator takes it out of every collection and records that in the membership history.
       await this.ctx.bus.publish('inventory-changed', { deviceIds: [device.id] });
     }
