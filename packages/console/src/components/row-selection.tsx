@@ -8,14 +8,14 @@ import { useEffect, useMemo, useState } from 'react';
  * becomes the filter itself, resolved on the site in one request.
  */
 export interface RowSelection<F> {
-  isSelected(id: string): boolean;
-  toggle(id: string): void;
+  isSelected: (id: string) => boolean;
+  toggle: (id: string) => void;
   /** The header checkbox: every row of this page, some, or none. */
   pageState: 'all' | 'some' | 'none';
-  togglePage(): void;
+  togglePage: () => void;
   /** Every row matching the filter (only offered when the list has a filter to send). */
-  selectAllMatching(): void;
-  clear(): void;
+  selectAllMatching: () => void;
+  clear: () => void;
   /** Selected rows: the ids ticked, or the filter's total. */
   count: number;
   allMatching: boolean;

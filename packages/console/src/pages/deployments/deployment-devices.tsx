@@ -15,7 +15,7 @@ import { IconDevices, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { DEPLOYMENT_STATES } from '@steward/protocol';
 import type { DeploymentDeviceState, DeploymentStateName } from '@steward/protocol';
-import { Fragment, useEffect, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import {
   DEPLOYMENT_STATE_META,
@@ -188,6 +188,14 @@ export function DeploymentDevices(props: {
     selection.selection && 'ids' in selection.selection ? selection.selection.ids : NO_IDS;
   const idsKey = ids.join(',');
   useEffect(() => onSelected(idsKey === '' ? [] : idsKey.split(',')), [idsKey, onSelected]);
+  // The page cleared its selection (Rerun > On the selected devices ran): untick here too.
+  const shown = useRef(props.selected.length);
+  const { clear } = selection;
+  const parentCount = props.selected.length;
+  useEffect(() => {
+    if (shown.current > 0 && parentCount === 0 && idsKey !== '') clear();
+    shown.current = parentCount;
+  }, [parentCount, idsKey, clear]);
   return (
     <Stack gap="sm">
       <Group gap="sm">
