@@ -33,6 +33,7 @@ export * from './content/schemas.js';
 export * from './deployments/options.js';
 export * from './deployments/schemas.js';
 export * from './devices/schemas.js';
+export * from './devices/bulk.js';
 export * from './discovery/os-guess.js';
 export * from './discovery/schemas.js';
 export * from './updates/schemas.js';

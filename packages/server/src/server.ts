@@ -29,6 +29,7 @@ import { DeviceService } from './devices/service.js';
 import { registerDeviceRoutes } from './devices/routes.js';
 import { registerExportRoutes } from './export/routes.js';
 import { registerSearchRoutes } from './search/routes.js';
+import { BulkDeviceService } from './devices/bulk-service.js';
 import { InventoryClassService } from './inventory/class-service.js';
 import { registerInventoryRoutes } from './inventory/routes.js';
 import { collectUnusedPackageSets } from './inventory/package-set-repository.js';
@@ -363,7 +364,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }));
     registerUserRoutes(admin, users);
     registerEnrolmentRoutes(admin, enrolment);
-    registerDeviceRoutes(admin, devices);
+    registerDeviceRoutes(admin, devices, new BulkDeviceService(ctx, push, collections));
     registerInventoryRoutes(admin, classes, policy);
     registerClientSettingsRoutes(admin, clientSettings);
     registerClientCheckRoutes(admin, new ClientCheckService(ctx));

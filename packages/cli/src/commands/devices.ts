@@ -16,6 +16,7 @@ import { humanTime, truncate } from '../output/format.js';
 import { registerDeviceActionCommands } from './device-actions.js';
 import { streamExport } from './export.js';
 import { addDeviceUpgradeStatus } from './agent-upgrades.js';
+import { addDeviceBulk } from './device-bulk.js';
 import {
   ACTION_COLUMNS,
   actionRow,
@@ -105,6 +106,7 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
   registerDeviceActionCommands(device, ctx);
   addDeviceUpgradeStatus(device, ctx);
   addDeviceRevoke(device, ctx);
+  addDeviceBulk(device, ctx);
 }
 
 function addDeviceList(device: Command, ctx: Ctx): void {

@@ -1,6 +1,7 @@
 import { Group, Table } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { TableSkeleton } from './table-skeleton';
+import { SelectPageTh, type RowSelection } from './row-selection';
 
 export interface DataTableColumn {
   /** Omitted for a column of row actions. */
@@ -21,11 +22,18 @@ export function DataTable(props: {
   testId: string;
   minWidth?: number;
   children: ReactNode;
+  /**
+   * Bulk selection (components/row-selection): a checkbox column first; each row renders its
+   * `SelectRowTd`.
+   */
+  selection?: RowSelection<unknown>;
 }) {
+  const columns = props.columns.length + (props.selection ? 1 : 0);
   const table = (
     <Table className="steward-table" data-testid={props.testId}>
       <Table.Thead>
         <Table.Tr>
+          {props.selection && <SelectPageTh selection={props.selection} />}
           {props.columns.map((c, i) => (
             <Table.Th key={i} w={c.w} ta={c.ta}>
               {c.label}
@@ -34,7 +42,7 @@ export function DataTable(props: {
         </Table.Tr>
       </Table.Thead>
       {props.loading ? (
-        <TableSkeleton columns={props.columns.length} rows={props.skeletonRows} />
+        <TableSkeleton columns={columns} rows={props.skeletonRows} />
       ) : (
         <Table.Tbody>{props.children}</Table.Tbody>
       )}

@@ -207,6 +207,13 @@ export const ErrorCode = {
   /** A discovered-member rule whose value does not parse (a subnet that is no CIDR, an empty pattern). */
   DISCOVERED_RULE_INVALID: 'DISCOVERED_RULE_INVALID',
   DISCOVERED_RULE_NOT_FOUND: 'DISCOVERED_RULE_NOT_FOUND',
+  // ---- bulk selection and actions (issue 12, ADR 0031) ----
+  /** The selection now resolves to a count too far from the one the administrator confirmed. */
+  BULK_COUNT_CHANGED: 'BULK_COUNT_CHANGED',
+  /** The selection resolves to more devices than one bulk action takes, or a collection would exceed its rule limit. */
+  BULK_TOO_MANY: 'BULK_TOO_MANY',
+  /** A collection action without the collection to act on. */
+  BULK_COLLECTION_REQUIRED: 'BULK_COLLECTION_REQUIRED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -12,6 +12,7 @@ import {
   DeviceSummary,
   ListDevicesQuery,
 } from './schemas.js';
+import { BulkActionResult, BulkDeviceActionRequest } from './bulk.js';
 
 const tags = ['devices'];
 
@@ -114,5 +115,23 @@ export const deviceOperations = defineOperations({
     errors: [ErrorCode.NOT_FOUND],
     summary: 'Sends an action to every member of a collection',
     tags: ['collections'],
+  },
+  bulkAction: {
+    method: 'POST',
+    path: '/devices/bulk-actions',
+    body: BulkDeviceActionRequest,
+    responses: { 200: BulkActionResult },
+    // Each action checks the permission of its single-device counterpart (bulkActionPermission).
+    permission: 'read',
+    errors: [
+      ErrorCode.NOT_FOUND,
+      ErrorCode.FORBIDDEN,
+      ErrorCode.COLLECTION_BUILTIN,
+      ErrorCode.BULK_COUNT_CHANGED,
+      ErrorCode.BULK_TOO_MANY,
+      ErrorCode.BULK_COLLECTION_REQUIRED,
+    ],
+    summary: 'Acts on many devices at once: explicit ids or every device matching a filter',
+    tags,
   },
 });

@@ -20,6 +20,7 @@ import type {
   UpdateDeploymentRequest,
 } from '../deployments/schemas.js';
 import type { ListDevicesQuery } from '../devices/schemas.js';
+import type { BulkDeviceActionRequest } from '../devices/bulk.js';
 import type {
   CreateDistributionPointRequest,
   CreateDpGroupRequest,
@@ -327,6 +328,10 @@ export class ApiClient {
   }
   revokeDevice(idOrName: string) {
     return this.call(ops.devices.revoke, { params: { id: idOrName } });
+  }
+  /** One bulk action on a selection of devices (ids or a filter), resolved on the site. */
+  bulkDeviceAction(body: BulkDeviceActionRequest) {
+    return this.call(ops.devices.bulkAction, { body });
   }
 
   // ---- inventory classes and client settings ----

@@ -27,9 +27,9 @@ export class DeviceAuthenticator {
   readonly header = DEVICE_AUTH_HEADER;
 
   constructor(private readonly ctx: SiteContext) {
-    this.unsubscribe = ctx.bus.subscribe('device-revoked', ({ deviceId }) =>
-      this.cache.delete(deviceId),
-    );
+    this.unsubscribe = ctx.bus.subscribe('device-revoked', ({ deviceIds }) => {
+      for (const id of deviceIds) this.cache.delete(id);
+    });
   }
 
   stop(): void {

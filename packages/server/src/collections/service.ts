@@ -28,6 +28,11 @@ import * as repo from './repository.js';
 import * as membership from './membership-repository.js';
 import { validateDefinition, validateRules } from './validation.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
+import {
+  changeDirectMembers,
+  type DirectMemberChange,
+  type DirectMemberOutcome,
+} from './direct-members.js';
 
 const PREVIEW_SAMPLE = 20;
 
@@ -254,6 +259,24 @@ export class CollectionService {
         details: { name: row.name, revision: row.revision },
       });
     });
+  }
+
+  /**
+   * Bulk actions: direct members added or removed as one revision (collections/direct-members.ts)
+   * inside the caller's transaction body; then the collection is evaluated. `after` runs in the
+   * same transaction (the bulk action's one audit entry). The caller authorised.
+   */
+  async changeDirectMembers<T>(
+    o: { collection: string; change: DirectMemberChange; by: string },
+    after: (tx: Tx, outcome: DirectMemberOutcome) => Promise<T>,
+  ): Promise<{ outcome: DirectMemberOutcome; value: T }> {
+    const result = await inTransaction(this.ctx.db.kysely, async (tx) => {
+      const outcome = await changeDirectMembers(this.ctx, tx, o);
+      return { outcome, value: await after(tx, outcome) };
+    });
+    if (result.outcome.changed.length > 0)
+      await this.queue.evaluateWithDependants([result.outcome.collection.id]);
+    return result;
   }
 
   /** Full evaluation now (and of the collections that depend on it). */

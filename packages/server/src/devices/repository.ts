@@ -137,8 +137,8 @@ export function findDeviceCredentials(
     .executeTakeFirst();
 }
 
-/** How a device list is narrowed and ordered (the admin list's query, resolved). */
-export interface DeviceListFilter {
+/** Which devices a list (or a bulk selection by filter) matches: the admin list's query, resolved. */
+export interface DeviceMatch {
   search?: string | undefined;
   /** Members of this collection only (its id). */
   collectionId?: string | undefined;
@@ -146,6 +146,10 @@ export interface DeviceListFilter {
   cutoffs: ActivityCutoffs;
   /** When the list is read (the online rule's fallback window ends here). */
   now: Date;
+}
+
+/** How a device list is narrowed and ordered. */
+export interface DeviceListFilter extends DeviceMatch {
   /** A device column, or an expression over the `device` row (an inventory property, ADR 0034). */
   sort: DeviceSortColumn | RawBuilder<unknown>;
   order: 'asc' | 'desc';
@@ -165,11 +169,8 @@ export type DeviceSortColumn =
   | 'agent_version'
   | 'last_inventory_at';
 
-/** One page of devices and how many match in all. */
-export async function listDeviceRows(
-  db: Queryable,
-  f: DeviceListFilter,
-): Promise<{ rows: DeviceRow[]; total: number }> {
+/** The devices a filter matches, as a query to select from: the list and bulk actions share it. */
+export function matchingDevices(db: Queryable, f: DeviceMatch) {
   let base = db.selectFrom('device');
   if (f.search) {
     const pattern = containsPattern(f.search);
@@ -209,6 +210,15 @@ export async function listDeviceRows(
       base = base.where(onlineDeviceSql(f.now));
       break;
   }
+  return base;
+}
+
+/** One page of devices and how many match in all. */
+export async function listDeviceRows(
+  db: Queryable,
+  f: DeviceListFilter,
+): Promise<{ rows: DeviceRow[]; total: number }> {
+  const base = matchingDevices(db, f);
   const totalRow = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   // Nulls last in both dialects, then a stable tie-breaker so pages never overlap.
   const sortBy = typeof f.sort === 'string' ? sql.ref(`device.${f.sort}`) : f.sort;

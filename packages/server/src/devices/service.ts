@@ -20,15 +20,12 @@ import {
 import type { RawBuilder } from 'kysely';
 import { columnValue, columnValuesByDevice, inventoryColumnsOf } from './columns.js';
 import type { Actor, SiteContext } from '../context.js';
-import { currentSiteSettings } from '../site/site-settings.js';
-import { activityCutoffs } from '../monitoring/activity-repository.js';
 import { authorize, nowIso } from '../context.js';
 import { parseJsonColumn } from '../db/corrupt-row.js';
 import { writeAudit } from '../audit/audit.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { type PushHub } from '../push/push-hub.js';
 import { notifyCollection } from './client-notification.js';
-import { findCollection } from '../collections/repository.js';
 import {
   inventoryChangesOf,
   inventoryOfDevice,
@@ -48,6 +45,7 @@ import {
   type DeviceSortColumn,
 } from './repository.js';
 import { inTransaction } from '../db/database.js';
+import { deviceMatchOf } from './device-match.js';
 import { inWriteTransaction } from '../db/group-commit.js';
 
 const Instances = Type.Array(InventoryInstance);
@@ -91,20 +89,10 @@ export class DeviceService {
   ): Promise<{ items: DeviceSummary[]; total: number }> {
     authorize(actor, 'read');
     const now = this.ctx.clock.now();
-    let collectionId: string | undefined;
-    if (q.collection) {
-      const collection = await findCollection(this.ctx.db.kysely, q.collection);
-      if (!collection) throw new NotFoundError('collection', q.collection);
-      collectionId = collection.id;
-    }
     const sortKey = q.sort ?? 'name';
     const columns = await inventoryColumnsOf(this.ctx, splitColumnList(q.columns ?? ''));
     const { rows, total } = await listDeviceRows(this.ctx.db.kysely, {
-      search: q.search,
-      collectionId,
-      status: q.status,
-      cutoffs: activityCutoffs(now, currentSiteSettings()),
-      now,
+      ...(await deviceMatchOf(this.ctx, q)),
       sort: await this.sortOf(sortKey),
       order: q.order ?? (NEWEST_FIRST.includes(sortKey) ? 'desc' : 'asc'),
       offset: q.offset ?? 0,
@@ -283,7 +271,7 @@ export class DeviceService {
           tx,
         );
       });
-      await this.ctx.bus.publish('device-revoked', { deviceId: device.id });
+      await this.ctx.bus.publish('device-revoked', { deviceIds: [device.id] });
       // The evaluator takes it out of every collection and records that in the membership history.
       await this.ctx.bus.publish('inventory-changed', { deviceIds: [device.id] });
     }

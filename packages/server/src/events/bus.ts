@@ -15,8 +15,8 @@ export interface BusEvents {
    * one sends a WebSocket ping; the pong refreshes the device's push presence.
    */
   'activity-ping': { deviceIds: string[] };
-  /** A device was revoked: drop cached credentials and its push connection. */
-  'device-revoked': { deviceId: string };
+  /** Devices were revoked: drop cached credentials and their push connections (one event per bulk revoke). */
+  'device-revoked': { deviceIds: string[] };
   /** Inventory changed: re-evaluate collection membership for these devices. */
   'inventory-changed': { deviceIds: string[] };
   /** New status messages were stored (live viewers wake up and read after their cursor). */
@@ -130,6 +130,7 @@ function chunk<C extends BusChannel>(channel: C, payload: BusEvents[C]): BusEven
       ? 'items'
       : channel === 'inventory-changed' ||
           channel === 'deployments-changed' ||
+          channel === 'device-revoked' ||
           channel === 'activity-ping'
         ? 'deviceIds'
         : undefined;

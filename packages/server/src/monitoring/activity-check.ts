@@ -173,7 +173,7 @@ async function obsoleteDevicesStep(
         );
       });
       // Drops the device's cached credentials and push connection in every process.
-      await ctx.bus.publish('device-revoked', { deviceId: d.id });
+      await ctx.bus.publish('device-revoked', { deviceIds: [d.id] });
       removed++;
     }
   }

@@ -31,9 +31,9 @@ export class PushHub {
     this.unsubscribe.push(
       this.ctx.bus.subscribe('nudge', ({ items }) => void this.deliver(items)),
       this.ctx.bus.subscribe('activity-ping', ({ deviceIds }) => this.ping(deviceIds)),
-      this.ctx.bus.subscribe('device-revoked', ({ deviceId }) =>
-        this.sockets.get(deviceId)?.close(4003, 'device revoked'),
-      ),
+      this.ctx.bus.subscribe('device-revoked', ({ deviceIds }) => {
+        for (const id of deviceIds) this.sockets.get(id)?.close(4003, 'device revoked');
+      }),
     );
     this.timer = setInterval(() => this.keepalive(), KEEPALIVE_MS);
     this.timer.unref();

@@ -12,6 +12,10 @@ import { CollectionDiscoveredMembers } from './collection-discovered-members';
 import { ExportButton } from '../../components/export-button';
 import { ops } from '@steward/protocol';
 import { Group } from '@mantine/core';
+import { SelectionBanner, useRowSelection } from '../../components/row-selection';
+import { DeviceBulkBar } from '../devices/device-bulk-actions';
+
+const NO_IDS: string[] = [];
 
 /**
  * A collection's members: the device list's own filters, columns and density (the same state
@@ -41,6 +45,16 @@ export function CollectionMembersTab({ collectionId }: { collectionId: string })
   const toolbar = (
     <DeviceListToolbar state={state} update={update} withCollection={false} testIdPrefix="member" />
   );
+  // "All matching" is the members tab's own filter: this collection's members, searched.
+  const selection = useRowSelection({
+    pageIds: members.data?.items.map((d) => d.id) ?? NO_IDS,
+    total: members.data?.total ?? 0,
+    filter: {
+      collection: collectionId,
+      ...(state.search ? { search: state.search } : {}),
+      ...(state.status ? { status: state.status } : {}),
+    },
+  });
   if (members.isError && !members.data)
     return (
       <>
@@ -81,7 +95,10 @@ export function CollectionMembersTab({ collectionId }: { collectionId: string })
           testId="member-export"
         />
       </Group>
+      <DeviceBulkBar selection={selection} fixedCollection={collectionId} />
+      <SelectionBanner selection={selection} noun="members" />
       <DeviceTable
+        selection={selection}
         devices={members.data?.items}
         loading={members.isPending}
         columns={state.columns}

@@ -1,6 +1,5 @@
 import {
   Badge,
-  Checkbox,
   Code,
   Group,
   Progress,
@@ -16,13 +15,15 @@ import { IconDevices, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { DEPLOYMENT_STATES } from '@steward/protocol';
 import type { DeploymentDeviceState, DeploymentStateName } from '@steward/protocol';
-import { Fragment, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import {
   DEPLOYMENT_STATE_META,
   DeploymentStateBadge,
 } from '../../components/deployment-state-badge';
 import { DataTable } from '../../components/data-table';
+import { BulkActionBar } from '../../components/bulk-action-bar';
+import { SelectRowTd, useRowSelection, type RowSelection } from '../../components/row-selection';
 import { EmptyState } from '../../components/empty-state';
 import { ExpandToggle, ExpandedRow } from '../../components/expandable-row';
 import { Pager } from '../../components/pager';
@@ -31,6 +32,8 @@ import { QueryView } from '../../components/query-view';
 import { formatBytes } from '../../lib/format';
 import { DeviceDeploymentsLink } from './device-deployments-link';
 import { dkeys } from './queries';
+
+const NO_IDS: string[] = [];
 
 function DeviceDetails({ row }: { row: DeploymentDeviceState }) {
   const downloading = row.bytesTotal !== null && row.bytesTotal > 0;
@@ -82,11 +85,7 @@ function DeviceDetails({ row }: { row: DeploymentDeviceState }) {
   );
 }
 
-function DeviceRow(props: {
-  row: DeploymentDeviceState;
-  selected: boolean;
-  onSelect: (on: boolean) => void;
-}) {
+function DeviceRow(props: { row: DeploymentDeviceState; selection: RowSelection<unknown> }) {
   const { row } = props;
   const [open, setOpen] = useState(false);
   const failedCode = row.state === 'failed' && row.exitCode !== null;
@@ -97,14 +96,7 @@ function DeviceRow(props: {
         data-hostname={row.hostname}
         data-state={row.state}
       >
-        <Table.Td w={34}>
-          <Checkbox
-            size="xs"
-            checked={props.selected}
-            onChange={(e) => props.onSelect(e.currentTarget.checked)}
-            aria-label={`Select ${row.hostname}`}
-          />
-        </Table.Td>
+        <SelectRowTd selection={props.selection} id={row.deviceId} label={row.hostname} />
         <Table.Td w={34}>
           <ExpandToggle
             open={open}
@@ -166,6 +158,8 @@ export function DeploymentDevices(props: {
   onState: (s: DeploymentStateName | null) => void;
   selected: string[];
   onSelected: (ids: string[]) => void;
+  /** May rerun (deployments:write): the bulk bar offers Rerun. */
+  canRerun?: boolean;
 }) {
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search, 250);
@@ -184,8 +178,24 @@ export function DeploymentDevices(props: {
     refetchInterval: 5_000,
   });
   const items = devices.data?.items ?? [];
-  const selected = new Set(props.selected);
-  const allOnPage = items.length > 0 && items.every((d) => selected.has(d.deviceId));
+  // Explicit ids only: rerun takes device ids ("Rerun > On all devices" covers the rest).
+  const selection = useRowSelection({
+    pageIds: devices.data?.items.map((d) => d.deviceId) ?? NO_IDS,
+    total: devices.data?.total ?? 0,
+  });
+  const { onSelected } = props;
+  const ids =
+    selection.selection && 'ids' in selection.selection ? selection.selection.ids : NO_IDS;
+  const idsKey = ids.join(',');
+  useEffect(() => onSelected(idsKey === '' ? [] : idsKey.split(',')), [idsKey, onSelected]);
+  // The page cleared its selection (Rerun > On the selected devices ran): untick here too.
+  const shown = useRef(props.selected.length);
+  const { clear } = selection;
+  const parentCount = props.selected.length;
+  useEffect(() => {
+    if (shown.current > 0 && parentCount === 0 && idsKey !== '') clear();
+    shown.current = parentCount;
+  }, [parentCount, idsKey, clear]);
   return (
     <Stack gap="sm">
       <Group gap="sm">
@@ -225,6 +235,19 @@ export function DeploymentDevices(props: {
           </Text>
         )}
       </Group>
+      <BulkActionBar
+        selection={selection}
+        noun="devices"
+        actions={props.canRerun ? [{ id: 'rerun', label: 'Rerun', verb: 'Rerun on' }] : []}
+        run={async () => {
+          const deviceIds =
+            selection.selection && 'ids' in selection.selection ? selection.selection.ids : [];
+          await api.rerunDeployment(props.deploymentId, deviceIds);
+          const n = deviceIds.length;
+          return { matched: n, done: n, unchanged: 0, failed: 0, failures: [] };
+        }}
+        onDone={() => void devices.refetch()}
+      />
       <QueryView
         query={devices}
         what="the devices of this deployment"
@@ -243,25 +266,8 @@ export function DeploymentDevices(props: {
         }
       >
         <DataTable
+          selection={selection}
           columns={[
-            {
-              label: (
-                <Checkbox
-                  size="xs"
-                  checked={allOnPage}
-                  indeterminate={!allOnPage && items.some((d) => selected.has(d.deviceId))}
-                  onChange={(e) => {
-                    const ids = items.map((d) => d.deviceId);
-                    props.onSelected(
-                      e.currentTarget.checked
-                        ? [...new Set([...props.selected, ...ids])]
-                        : props.selected.filter((id) => !ids.includes(id)),
-                    );
-                  }}
-                  aria-label="Select all on this page"
-                />
-              ),
-            },
             {},
             { label: 'Device' },
             { label: 'State' },
@@ -276,18 +282,7 @@ export function DeploymentDevices(props: {
           minWidth={900}
         >
           {items.map((row) => (
-            <DeviceRow
-              key={row.deviceId}
-              row={row}
-              selected={selected.has(row.deviceId)}
-              onSelect={(on) =>
-                props.onSelected(
-                  on
-                    ? [...props.selected, row.deviceId]
-                    : props.selected.filter((id) => id !== row.deviceId),
-                )
-              }
-            />
+            <DeviceRow key={row.deviceId} row={row} selection={selection} />
           ))}
         </DataTable>
       </QueryView>

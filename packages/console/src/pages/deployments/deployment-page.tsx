@@ -224,6 +224,7 @@ export function DeploymentPage() {
               onState={setState}
               selected={selected}
               onSelected={setSelected}
+              canRerun={can('deployments:write')}
             />
           </Tabs.Panel>
           <Tabs.Panel value="settings">

@@ -16,6 +16,10 @@ import { InstallCommandButton } from './install-command-modal';
 import { hasListParams, stateOfView, useDeviceListState } from './device-list-filters';
 import { DeviceListToolbar, isFiltered } from './device-list-toolbar';
 import { SavedViewsMenu, useSavedViews } from './saved-views-menu';
+import { SelectionBanner, useRowSelection } from '../../components/row-selection';
+import { DeviceBulkBar } from './device-bulk-actions';
+
+const NO_IDS: string[] = [];
 
 export function DeviceListPage() {
   const [state, update, replace] = useDeviceListState();
@@ -65,6 +69,15 @@ export function DeviceListPage() {
     update({ sort: field, order: state.sort === field && state.order === 'asc' ? 'desc' : 'asc' });
   const filtered = isFiltered(state, true);
   const total = devices.data?.total ?? 0;
+  const selection = useRowSelection({
+    pageIds: devices.data?.items.map((d) => d.id) ?? NO_IDS,
+    total,
+    filter: {
+      ...(state.search ? { search: state.search } : {}),
+      ...(state.status ? { status: state.status } : {}),
+      ...(state.collection ? { collection: state.collection } : {}),
+    },
+  });
 
   return (
     <>
@@ -127,7 +140,10 @@ export function DeviceListPage() {
           )
         ) : (
           <>
+            <DeviceBulkBar selection={selection} />
+            <SelectionBanner selection={selection} noun="devices" />
             <DeviceTable
+              selection={selection}
               devices={devices.data?.items}
               loading={devices.isPending}
               columns={state.columns}

@@ -11,6 +11,7 @@ import { SortableTh } from '../../components/sortable-th';
 import { TableSkeleton } from '../../components/table-skeleton';
 import { clickedWithin } from '../../lib/click-target';
 import { COLUMN_WIDTHS, deviceCell, sortKeyOf } from './device-cells';
+import { SelectPageTh, SelectRowTd, type RowSelection } from '../../components/row-selection';
 
 /**
  * The device table shared by the device list and collection members. Its columns are ids of the
@@ -26,6 +27,8 @@ export function DeviceTable(props: {
   order?: 'asc' | 'desc';
   onSort?: (field: DeviceListSort) => void;
   testId?: string;
+  /** A checkbox column selecting rows for bulk actions (components/row-selection). */
+  selection?: RowSelection<unknown>;
 }) {
   const navigate = useNavigate();
   const columns = props.columns ?? DEFAULT_DEVICE_COLUMNS;
@@ -62,10 +65,13 @@ export function DeviceTable(props: {
         data-testid={props.testId ?? 'device-table'}
       >
         <Table.Thead>
-          <Table.Tr>{columns.map(th)}</Table.Tr>
+          <Table.Tr>
+            {props.selection && <SelectPageTh selection={props.selection} />}
+            {columns.map(th)}
+          </Table.Tr>
         </Table.Thead>
         {props.loading && !props.devices ? (
-          <TableSkeleton columns={columns.length} />
+          <TableSkeleton columns={columns.length + (props.selection ? 1 : 0)} />
         ) : (
           <Table.Tbody>
             {(props.devices ?? []).map((d) => (
@@ -79,6 +85,9 @@ export function DeviceTable(props: {
                   void navigate(`/devices/${encodeURIComponent(d.id)}`);
                 }}
               >
+                {props.selection && (
+                  <SelectRowTd selection={props.selection} id={d.id} label={d.name} />
+                )}
                 {columns.map((id) => (
                   <Table.Td
                     key={id}
