@@ -1,3 +1,4 @@
+import { ExportButton } from '../../components/export-button';
 import {
   Badge,
   Group,
@@ -12,7 +13,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { IconMapPin, IconRoute, IconTopologyStar3 } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { BoundaryType } from '@steward/protocol';
+import { ops, type BoundaryType } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
@@ -212,6 +213,7 @@ export function BoundariesPage() {
       <PageHeader
         title="Boundaries"
         description="Where clients are on the network decides which distribution points they download from, and when they may fall back."
+        actions={<ExportButton op={ops.exports.boundaries} testId="boundaries-export" />}
       />
       <PageTabs
         value={tab}

@@ -1,3 +1,4 @@
+import { ExportButton } from '../../components/export-button';
 import {
   Anchor,
   Badge,
@@ -13,7 +14,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { IconKey, IconServer2, IconShieldLock } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { DistributionPoint, DistributionPointRegistration } from '@steward/protocol';
+import { ops, type DistributionPoint, type DistributionPointRegistration } from '@steward/protocol';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
@@ -239,7 +240,12 @@ export function DistributionPointsPage() {
       <PageHeader
         title="Distribution points"
         description="Servers clients download content from. The site server is one; more run as steward server --roles dp, with no database."
-        actions={newButton('new-dp')}
+        actions={
+          <Group gap="xs">
+            <ExportButton op={ops.exports.distributionPoints} testId="dps-export" />
+            {newButton('new-dp')}
+          </Group>
+        }
       />
       <Paper p="md">
         <QueryView

@@ -1,3 +1,4 @@
+import { ExportButton } from '../../components/export-button';
 import {
   Alert,
   Badge,
@@ -22,7 +23,7 @@ import {
   IconUsers,
 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { UpdateUserRequest, User } from '@steward/protocol';
+import { ops, type UpdateUserRequest, type User } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
@@ -72,11 +73,14 @@ export function UsersPage() {
         title="Users"
         description="Who may sign in to the console, the CLI and the API, and with which role."
         actions={
-          writable && (
-            <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid="new-user">
-              New user
-            </Button>
-          )
+          <Group gap="xs">
+            <ExportButton op={ops.exports.users} testId="users-export" />
+            {writable && (
+              <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid="new-user">
+                New user
+              </Button>
+            )}
+          </Group>
         }
       />
       {!writable && !users.isError && (

@@ -1,7 +1,8 @@
+import { ExportButton } from '../../components/export-button';
 import { Anchor, Badge, Button, Group, Paper, Progress, Table, Text, Tooltip } from '@mantine/core';
 import { IconPlus, IconStairsUp } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
-import type { PhasedDeployment } from '@steward/protocol';
+import { ops, type PhasedDeployment } from '@steward/protocol';
 import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
 import { DataTable } from '../../components/data-table';
@@ -54,7 +55,12 @@ export function PhasedListPage() {
       <PageHeader
         title="Phased deployments"
         description="A program rolled out collection after collection: the next phase starts after a success threshold and a soak time; the rollout halts by itself when failures pass a threshold."
-        actions={newButton('new-phased')}
+        actions={
+          <Group gap="xs">
+            <ExportButton op={ops.exports.phasedDeployments} testId="phased-export" />
+            {newButton('new-phased')}
+          </Group>
+        }
       />
       <Paper p="md">
         <QueryView

@@ -1,3 +1,4 @@
+import { ExportButton } from '../../components/export-button';
 import {
   Badge,
   Button,
@@ -207,11 +208,14 @@ export function ClientPushPage() {
         description="Install the agent on machines over SSH. A target succeeds only once its agent has enrolled and reported inventory."
         icon={<IconSend />}
         actions={
-          writable && (
-            <Button leftSection={<IconSend size={16} />} onClick={open} data-testid="push-start">
-              Start push
-            </Button>
-          )
+          <Group gap="xs">
+            <ExportButton op={ops.exports.pushJobs} testId="push-export" />
+            {writable && (
+              <Button leftSection={<IconSend size={16} />} onClick={open} data-testid="push-start">
+                Start push
+              </Button>
+            )}
+          </Group>
         }
         testId="client-push"
       />
