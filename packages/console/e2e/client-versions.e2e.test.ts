@@ -80,7 +80,9 @@ describe('console: client versions and the install command', () => {
     await page.getByTestId('action-upgrade-agent').click();
     const attempt = page.locator('[data-testid^="upgrade-attempt-"]', { hasText: 'failed' });
     await attempt.first().waitFor({ timeout: 60_000 });
-    expect(await attempt.first().textContent()).toContain('not installed by install-agent.sh');
+    expect(await attempt.first().textContent()).toContain(
+      'installed neither by install-agent.sh nor from the .deb',
+    );
     await page.screenshot({ path: join(SHOTS, 'c10-device-client-version.png'), fullPage: true });
   });
 });

@@ -210,6 +210,8 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
   seeds.paths['agent-versions'] = '0.0.0-fuzz';
   // A collection's discovered member, by address: loopback (a member is stored, never contacted).
   seeds.paths['discovered-members'] = '127.0.0.7';
+  // Discovered-member rules (ADR 0038) are fuzzed against an id that names no rule.
+  seeds.paths['discovered-rules'] = 'fuzz-missing-rule';
   // An update source on a loopback port nothing listens on: its syncs (manual or scheduled) fail
   // as unreachable without a packet leaving the machine. A real keyring, so it can be created.
   const keyDir = mkdtempSync(join(tmpdir(), 'steward-fuzz-key-'));
