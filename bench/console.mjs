@@ -115,7 +115,12 @@ try {
     description: 'Devices added by the console benchmark',
     rules: [],
   });
-  log(`fleet ready; browser journeys (${RUNS} runs each)`);
+  // 100 revoked devices, so a status filter has a result of its own to wait for.
+  const toRevoke = (await api.listDevices({ search: 'sim-099', limit: 100 })).items.map(
+    (d) => d.id,
+  );
+  await api.bulkDeviceAction({ selection: { ids: toRevoke }, action: 'revoke' });
+  log(`fleet ready (${toRevoke.length} revoked); browser journeys (${RUNS} runs each)`);
 
   sampler = new ProcSampler(site.pid, 500);
   sampler.start();
@@ -136,7 +141,7 @@ try {
   await page.getByTestId('sign-in-submit').click();
   await page.getByTestId('signed-in-user').waitFor();
 
-  const deviceRows = page.locator('[data-testid="device-table"] tbody tr');
+  const deviceRows = page.locator('[data-testid="device-table"] [data-testid="device-row"]');
   const pagerText = () => page.getByTestId('device-pager').innerText();
   const firstName = fleet.agents[0].hostname;
 
@@ -146,7 +151,9 @@ try {
     async () => {
       await page.goto(`${site.adminUrl}/devices`);
       await deviceRows.first().waitFor();
-      return { pager: await pagerText() };
+      const pager = await pagerText();
+      if (!pager.includes(`of ${N.toLocaleString('en')}`)) throw new Error(`device list: ${pager}`);
+      return { pager };
     },
     () => page.goto('about:blank'),
   );
@@ -157,11 +164,13 @@ try {
     async () => {
       await page.getByTestId('device-search').fill(firstName);
       await page
-        .locator('[data-testid="device-table"] tbody tr', { hasText: firstName })
+        .locator('[data-testid="device-table"] [data-testid="device-row"]', { hasText: firstName })
         .first()
         .waitFor();
       await page.waitForFunction(
-        () => document.querySelectorAll('[data-testid="device-table"] tbody tr').length <= 10,
+        () =>
+          document.querySelectorAll('[data-testid="device-table"] [data-testid="device-row"]')
+            .length <= 10,
       );
       return { search: firstName };
     },
@@ -171,13 +180,16 @@ try {
     },
   );
 
-  // 3. A status filter over the whole fleet (Active: every device that reported recently).
+  // 3. A status filter (Revoked: the 100 revoked above) until the pager shows its total.
   await measure(
     'filterStatus',
     async () => {
-      await page.getByTestId('device-status-filter').getByText('Active', { exact: true }).click();
-      await page.waitForURL(/status=active/);
-      await deviceRows.first().waitFor();
+      await page.getByTestId('device-status-filter').getByText('Revoked', { exact: true }).click();
+      await page.waitForFunction(
+        (n) =>
+          document.querySelector('[data-testid="device-pager"]')?.textContent?.includes(`of ${n}`),
+        toRevoke.length,
+      );
       return { pager: await pagerText() };
     },
     async () => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
  */
 export async function measureBulkAndExport(o) {
   const { page, site, measure, N } = o;
-  const rows = page.locator('[data-testid="device-table"] tbody tr');
+  const rows = page.locator('[data-testid="device-table"] [data-testid="device-row"]');
   const openList = async () => {
     await page.goto(`${site.adminUrl}/devices`);
     await rows.first().waitFor();
