@@ -1,3 +1,4 @@
+import { ExportButton } from '../../components/export-button';
 import {
   Anchor,
   Badge,
@@ -22,7 +23,7 @@ import {
   IconSearch,
 } from '@tabler/icons-react';
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
-import type { MembershipChange } from '@steward/protocol';
+import { ops, type MembershipChange } from '@steward/protocol';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
@@ -151,6 +152,15 @@ export function CollectionHistoryTab({ collectionId }: { collectionId: string })
         <Text size="sm" c="dimmed">
           One entry per evaluation that changed the membership, newest first.
         </Text>
+        <ExportButton
+          op={ops.exports.collectionMembershipHistory}
+          params={{ id: collectionId }}
+          filters={{
+            device: device || undefined,
+            change: change === 'all' ? undefined : change,
+          }}
+          testId="membership-history-export"
+        />
       </Group>
       {history.isPending ? (
         <BlockSkeleton lines={6} />

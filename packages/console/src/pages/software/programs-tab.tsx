@@ -1,8 +1,9 @@
+import { ExportButton } from '../../components/export-button';
 import { Badge, Button, Group, Table, Text, Tooltip } from '@mantine/core';
 
 import { IconEdit, IconPlayerPause, IconPlayerPlay, IconTerminal2 } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { Package, Program } from '@steward/protocol';
+import { ops, type Package, type Program } from '@steward/protocol';
 
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
@@ -173,7 +174,14 @@ export function ProgramsTab({ pkg }: { pkg: Package }) {
         <Text size="sm" c="dimmed">
           A program is what a deployment runs: a command line in the package’s files.
         </Text>
-        {newButton('new-program')}
+        <Group gap="xs">
+          <ExportButton
+            op={ops.exports.programs}
+            filters={{ package: pkg.id }}
+            testId="programs-export"
+          />
+          {newButton('new-program')}
+        </Group>
       </Group>
       <QueryView
         query={programs}

@@ -1,8 +1,9 @@
+import { ExportButton } from '../../../components/export-button';
 import { Badge, Group, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconPackage, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { DeviceDetail } from '@steward/protocol';
+import { ops, type DeviceDetail } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../../api/client';
 import { EmptyState } from '../../../components/empty-state';
@@ -46,10 +47,18 @@ export function PackagesTab({ device }: { device: DeviceDetail }) {
           w={300}
           data-testid="package-search"
         />
-        <Text size="sm" c="dimmed" data-testid="package-total">
-          {total.toLocaleString()} package{total === 1 ? '' : 's'}
-          {debounced ? ` matching “${debounced}”` : ' installed'}
-        </Text>
+        <Group gap="sm">
+          <Text size="sm" c="dimmed" data-testid="package-total">
+            {total.toLocaleString()} package{total === 1 ? '' : 's'}
+            {debounced ? ` matching “${debounced}”` : ' installed'}
+          </Text>
+          <ExportButton
+            op={ops.exports.devicePackages}
+            params={{ id: device.id }}
+            filters={{ search: debounced || undefined }}
+            testId="device-packages-export"
+          />
+        </Group>
       </Group>
       {packages.isError && !packages.data ? (
         <ErrorState error={packages.error} what="the packages" />
