@@ -1,3 +1,4 @@
+import { ExportButton } from '../../../components/export-button';
 import {
   Badge,
   Button,
@@ -19,7 +20,12 @@ import {
 } from '@tabler/icons-react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { pagedByLastId } from '../../../lib/paging';
-import { inventoryClassLabel, type DeviceDetail, type InventoryChange } from '@steward/protocol';
+import {
+  inventoryClassLabel,
+  type DeviceDetail,
+  type InventoryChange,
+  ops,
+} from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../../api/client';
 import { EmptyState } from '../../../components/empty-state';
@@ -119,6 +125,12 @@ export function HistoryTab({ device }: { device: DeviceDetail }) {
         <Text size="sm" c="dimmed">
           Each inventory report that changed something is kept, newest first.
         </Text>
+        <ExportButton
+          op={ops.exports.deviceInventoryHistory}
+          params={{ id: device.id }}
+          filters={{ className: className ?? undefined }}
+          testId="inventory-history-export"
+        />
       </Group>
       {history.isPending ? (
         <BlockSkeleton lines={6} />
