@@ -16,6 +16,7 @@ import { waitFor } from '../../../../test-support/site.js';
 import { createTestContext, postgresReachable, testDialects } from '../../test/support/db.js';
 import { ADMIN, ANALYST, countRows } from '../../test/support/collections.js';
 import type { SiteContext } from '../context.js';
+import { insertSync } from './repository.js';
 import { UpdateCatalogService } from './service.js';
 
 // The update catalog against real signed apt repositories served on 127.0.0.1 (ADR 0039).
@@ -162,7 +163,24 @@ describe.each(testDialects)('update catalog on %s', (dialect) => {
       'the scheduled sync',
       async () => (await catalog.listSyncs(ADMIN, source.id, {})).items[0]?.state === 'succeeded',
     );
+    // Not due again within its interval: the next pass starts nothing.
     await catalog.runScheduled();
     expect((await catalog.listSyncs(ADMIN, source.id, {})).total).toBe(1);
+    // A sync another process was running, silent for an hour: the pass ends it as interrupted.
+    const old = new Date(Date.now() - 3_600_000).toISOString();
+    await insertSync(ctx.db.kysely, {
+      id: 'sync-of-a-dead-process',
+      source_id: source.id,
+      state: 'running',
+      trigger: 'scheduled',
+      requested_by: 'system',
+      started_at: old,
+      progress_at: old,
+    });
+    await catalog.runScheduled();
+    const dead = (await catalog.listSyncs(ADMIN, source.id, {})).items.find(
+      (s) => s.id === 'sync-of-a-dead-process',
+    );
+    expect(dead).toMatchObject({ state: 'failed', failure: 'interrupted' });
   });
 });

@@ -1,9 +1,10 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import type { UpdateClassification, UpdateSyncFailure } from '@steward/protocol';
+import { Type } from '@sinclair/typebox';
+import { UpdateBinary, type UpdateClassification, type UpdateSyncFailure } from '@steward/protocol';
 import type { Database } from '../db/tables/index.js';
 import { toNumber, type Queryable, type Tx } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
-import { checkRow } from '../db/corrupt-row.js';
+import { checkRow, parseJsonColumn } from '../db/corrupt-row.js';
 
 type SourceTable = Database['update_source'];
 type SyncTable = Database['update_sync'];
@@ -11,6 +12,34 @@ type UpdateTable = Database['software_update'];
 export type SourceRow = Selectable<SourceTable>;
 export type SyncRow = Selectable<SyncTable>;
 export type UpdateRow = Selectable<UpdateTable> & { source_name: string };
+
+const WORDS = Type.Array(Type.String());
+const BINARIES = Type.Array(UpdateBinary);
+
+/** A source's components and architectures (JSON arrays); a corrupt row is an error. */
+export function sourceLists(r: SourceRow): { components: string[]; architectures: string[] } {
+  return {
+    components: parseJsonColumn(WORDS, r.components, {
+      table: 'update_source',
+      id: r.id,
+      column: 'components',
+    }),
+    architectures: parseJsonColumn(WORDS, r.architectures, {
+      table: 'update_source',
+      id: r.id,
+      column: 'architectures',
+    }),
+  };
+}
+
+/** An update's binary packages (a JSON array); a corrupt row is an error. */
+export function updateBinaries(r: Pick<UpdateRow, 'id' | 'binaries'>): UpdateBinary[] {
+  return parseJsonColumn(BINARIES, r.binaries, {
+    table: 'software_update',
+    id: r.id,
+    column: 'binaries',
+  });
+}
 
 // ---- sources ----
 

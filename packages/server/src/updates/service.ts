@@ -9,7 +9,6 @@ import {
   type ListUpdatesQuery,
   type ListUpdateSyncsQuery,
   type SoftwareUpdate,
-  type UpdateBinary,
   type UpdateSource,
   type UpdateSourceInput,
   type UpdateSourcePatch,
@@ -37,6 +36,8 @@ import {
   updateCounts,
   updateSourceRow,
   findSync,
+  sourceLists,
+  updateBinaries,
   type SourceRow,
   type SyncRow,
   type UpdateRow,
@@ -46,27 +47,6 @@ import { runSync } from './sync-runner.js';
 const E = ErrorCode;
 /** A running sync whose progress has not moved for this long lost its process. */
 const STALE_MS = 10 * 60_000;
-
-function words(text: string): string[] {
-  const v: unknown = JSON.parse(text);
-  return Array.isArray(v) ? v.map(String) : [];
-}
-
-function binaries(text: string): UpdateBinary[] {
-  const v: unknown = JSON.parse(text);
-  if (!Array.isArray(v)) return [];
-  return v.flatMap((b: unknown) =>
-    typeof b === 'object' && b !== null && 'package' in b && 'version' in b && 'architecture' in b
-      ? [
-          {
-            package: String(b.package),
-            version: String(b.version),
-            architecture: String(b.architecture),
-          },
-        ]
-      : [],
-  );
-}
 
 function toSync(r: SyncRow): UpdateSync {
   return {
@@ -95,7 +75,7 @@ function toUpdate(r: UpdateRow): SoftwareUpdate {
     package: r.package,
     version: r.version,
     classification: r.classification,
-    binaries: binaries(r.binaries),
+    binaries: updateBinaries(r),
     firstSeenAt: r.first_seen_at,
     supersededAt: r.superseded_at,
     supersededBy: r.superseded_by,
@@ -130,8 +110,7 @@ export class UpdateCatalogService {
       name: r.name,
       url: r.url,
       suite: r.suite,
-      components: words(r.components),
-      architectures: words(r.architectures),
+      ...sourceLists(r),
       keyring: r.keyring,
       syncIntervalHours: r.sync_interval_hours,
       enabled: r.enabled === 1,

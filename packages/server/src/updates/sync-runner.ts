@@ -31,6 +31,7 @@ import {
   insertUpdates,
   knownVersions,
   recordSyncProgress,
+  sourceLists,
   supersede,
   updateSourceRow,
   type SourceRow,
@@ -64,11 +65,6 @@ function failureOf(err: unknown): SyncFailure {
   throw err;
 }
 
-function words(text: string): string[] {
-  const v: unknown = JSON.parse(text);
-  return Array.isArray(v) ? v.map(String) : [];
-}
-
 /** Source package -> version -> its binaries, from every index the sync read. */
 type Published = Map<string, Map<string, UpdateBinary[]>>;
 
@@ -79,8 +75,9 @@ async function readIndexes(
   source: SourceRow,
   verified: VerifiedRelease,
 ): Promise<{ published: Published; packagesRead: number }> {
-  const indexes = words(source.components).flatMap((component) =>
-    words(source.architectures).map((arch) => `${component}/binary-${arch}/Packages`),
+  const { components, architectures } = sourceLists(source);
+  const indexes = components.flatMap((component) =>
+    architectures.map((arch) => `${component}/binary-${arch}/Packages`),
   );
   const files = indexes.flatMap((base) => {
     const f = findIndex(verified, base);
