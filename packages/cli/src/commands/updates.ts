@@ -135,7 +135,7 @@ function addSourceCommands(parent: Command, ctx: Ctx): void {
       .argument('<name>')
       .requiredOption(
         '--url <url>',
-        'the repository root, e.g. http://deb.debian.org/debian-security',
+        'the repository root, e.g. http://mirror.example.org/debian-security',
       )
       .requiredOption('--suite <suite>', 'the suite or codename, e.g. bookworm-security')
       .requiredOption('--keyring <file>', 'the archive keyring (armoured .asc or binary .gpg)')

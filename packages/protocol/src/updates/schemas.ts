@@ -123,6 +123,21 @@ export const UpdateClassification = Type.Union([
 ]);
 export type UpdateClassification = Static<typeof UpdateClassification>;
 
+/**
+ * An update's state on one device (the seed's scan result): `installed` (the device has the
+ * update's version or newer of every binary it has), `required` (it has at least one binary at an
+ * older version), `not-required` (it has none of the update's binaries), `unknown` (no scan or
+ * inventory to tell). Held and pinned packages are reported beside the state, not as plain
+ * `required`.
+ */
+export const UpdateComplianceState = Type.Union([
+  Type.Literal('installed'),
+  Type.Literal('required'),
+  Type.Literal('not-required'),
+  Type.Literal('unknown'),
+]);
+export type UpdateComplianceState = Static<typeof UpdateComplianceState>;
+
 export const UpdateBinary = Type.Object({
   package: Type.String(),
   version: Type.String(),

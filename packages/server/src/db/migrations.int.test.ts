@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Insertable, Kysely } from 'kysely';
+import { debianVersionKey } from '@steward/protocol';
 import { freshDatabaseUrl, postgresReachable, testDialects } from '../../test/support/db.js';
 import { createMigrator, migrateToLatest, openDatabase, type Db } from './database.js';
 import { migrations } from './migrations/index.js';
@@ -495,6 +496,17 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261206T2300-software-update-binary': {
+    software_update_binary: [
+      {
+        update_id: 'u-1',
+        package: 'libssl3',
+        arch: 'amd64',
+        version: '3.0.15-1~deb12u1',
+        version_key: 'k',
+      },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */
@@ -566,6 +578,54 @@ describe.each(testDialects)('migrations (%s)', (dialect) => {
     expect(second.results).toEqual([]);
     await migrateToLatest(db); // the server's own entry point agrees
     expect(await ownTables(db)).toEqual(tablesBefore);
+  });
+
+  it('20261206T2300 copies the binaries of existing updates into rows', async () => {
+    if (!db) return;
+    const migrator = createMigrator(db);
+    expect((await migrator.migrateTo('20261206T2050-update-catalog')).error).toBeUndefined();
+    await insertRows(db.kysely, {
+      update_source: rowsAfter['20261206T2050-update-catalog']?.update_source ?? [],
+      software_update: [
+        {
+          id: 'u-9',
+          source_id: 'us-1',
+          package: 'openssl',
+          version: '3.0.15-1~deb12u1',
+          version_key: 'k',
+          classification: 'security',
+          binaries: JSON.stringify([
+            { package: 'libssl3', version: '3.0.15-1~deb12u1', architecture: 'amd64' },
+            { package: 'openssl', version: '3.0.15-1~deb12u1+b1', architecture: 'amd64' },
+          ]),
+          first_seen_at: AT,
+          superseded_at: null,
+          superseded_by: null,
+        },
+      ],
+    });
+    await migrateToLatest(db);
+    const rows = await db.kysely
+      .selectFrom('software_update_binary')
+      .selectAll()
+      .orderBy('package')
+      .execute();
+    expect(rows).toEqual([
+      {
+        update_id: 'u-9',
+        package: 'libssl3',
+        arch: 'amd64',
+        version: '3.0.15-1~deb12u1',
+        version_key: debianVersionKey('3.0.15-1~deb12u1'),
+      },
+      {
+        update_id: 'u-9',
+        package: 'openssl',
+        arch: 'amd64',
+        version: '3.0.15-1~deb12u1+b1',
+        version_key: debianVersionKey('3.0.15-1~deb12u1+b1'),
+      },
+    ]);
   });
 
   it('upgrades a database holding data written after each earlier migration', async () => {

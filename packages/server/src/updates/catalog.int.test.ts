@@ -3,7 +3,13 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppError, armorKeyring, StatusMessages, type UpdateSync } from '@steward/protocol';
+import {
+  AppError,
+  armorKeyring,
+  debianVersionKey,
+  StatusMessages,
+  type UpdateSync,
+} from '@steward/protocol';
 import {
   createSigningKey,
   disposeSigningKey,
@@ -106,6 +112,25 @@ describe.each(testDialects)('update catalog on %s', (dialect) => {
     ]);
     const openssl = updates.items.find((u) => u.package === 'openssl');
     expect(openssl?.binaries.map((b) => b.package).sort()).toEqual(['libssl3', 'openssl']);
+    // The same binaries as rows, keyed for SQL joins against installed package sets.
+    const binaryRows = await ctx.db.kysely
+      .selectFrom('software_update_binary')
+      .select(['package', 'version', 'version_key'])
+      .where('update_id', '=', openssl?.id ?? '')
+      .orderBy('package')
+      .execute();
+    expect(binaryRows).toEqual([
+      {
+        package: 'libssl3',
+        version: '3.0.15-1~deb12u1',
+        version_key: debianVersionKey('3.0.15-1~deb12u1'),
+      },
+      {
+        package: 'openssl',
+        version: '3.0.15-1~deb12u1',
+        version_key: debianVersionKey('3.0.15-1~deb12u1'),
+      },
+    ]);
     expect((await catalog.getSource(ADMIN, source.id)).signedBy).toBe(key.fingerprint);
 
     const again = await syncToEnd(source.id);

@@ -1,6 +1,11 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { Type } from '@sinclair/typebox';
-import { UpdateBinary, type UpdateClassification, type UpdateSyncFailure } from '@steward/protocol';
+import {
+  debianVersionKey,
+  UpdateBinary,
+  type UpdateClassification,
+  type UpdateSyncFailure,
+} from '@steward/protocol';
 import type { Database } from '../db/tables/index.js';
 import { toNumber, type Queryable, type Tx } from '../db/database.js';
 import { containsPattern } from '../db/like.js';
@@ -9,6 +14,7 @@ import { checkRow, parseJsonColumn } from '../db/corrupt-row.js';
 type SourceTable = Database['update_source'];
 type SyncTable = Database['update_sync'];
 type UpdateTable = Database['software_update'];
+type BinaryTable = Database['software_update_binary'];
 export type SourceRow = Selectable<SourceTable>;
 export type SyncRow = Selectable<SyncTable>;
 export type UpdateRow = Selectable<UpdateTable> & { source_name: string };
@@ -33,7 +39,7 @@ export function sourceLists(r: SourceRow): { components: string[]; architectures
 }
 
 /** An update's binary packages (a JSON array); a corrupt row is an error. */
-export function updateBinaries(r: Pick<UpdateRow, 'id' | 'binaries'>): UpdateBinary[] {
+export function updateBinaries(r: { id: string; binaries: string }): UpdateBinary[] {
   return parseJsonColumn(BINARIES, r.binaries, {
     table: 'software_update',
     id: r.id,
@@ -254,12 +260,29 @@ export async function knownVersions(
   return out;
 }
 
+/** New updates with their binaries as rows (software_update_binary: what SQL joins on). */
 export async function insertUpdates(tx: Tx, rows: Insertable<UpdateTable>[]): Promise<void> {
   // Bounded statements: SQLite allows 32,766 parameters, PostgreSQL 65,535.
   for (let i = 0; i < rows.length; i += 500)
     await tx
       .insertInto('software_update')
       .values(rows.slice(i, i + 500))
+      .execute();
+  const binaries = new Map<string, Insertable<BinaryTable>>();
+  for (const r of rows)
+    for (const b of updateBinaries(r))
+      binaries.set(`${r.id}\t${b.package}\t${b.architecture}`, {
+        update_id: r.id,
+        package: b.package,
+        arch: b.architecture,
+        version: b.version,
+        version_key: debianVersionKey(b.version),
+      });
+  const all = [...binaries.values()];
+  for (let i = 0; i < all.length; i += 500)
+    await tx
+      .insertInto('software_update_binary')
+      .values(all.slice(i, i + 500))
       .execute();
 }
 

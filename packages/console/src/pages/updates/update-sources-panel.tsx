@@ -119,7 +119,7 @@ function AddSourceModal({ opened, onClose }: { opened: boolean; onClose: () => v
         />
         <TextInput
           label="Repository URL"
-          description="The directory holding dists/, e.g. http://deb.debian.org/debian-security"
+          description="The directory holding dists/, e.g. http://mirror.example.org/debian-security"
           required
           value={url}
           onChange={(e) => setUrl(e.currentTarget.value)}

@@ -14,6 +14,7 @@ import { savedViewsMigration } from './20261206T2010-saved-views.js';
 import { pushChannelPresenceMigration } from './20261206T2020-push-channel-presence.js';
 import { discoveredMemberRulesMigration } from './20261206T2030-discovered-member-rules.js';
 import { updateCatalogMigration } from './20261206T2050-update-catalog.js';
+import { softwareUpdateBinaryMigration } from './20261206T2300-software-update-binary.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -35,5 +36,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261206T2020-push-channel-presence': pushChannelPresenceMigration(dialect),
     '20261206T2030-discovered-member-rules': discoveredMemberRulesMigration(dialect),
     '20261206T2050-update-catalog': updateCatalogMigration(dialect),
+    '20261206T2300-software-update-binary': softwareUpdateBinaryMigration(dialect),
   };
 }

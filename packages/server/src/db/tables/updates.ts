@@ -59,10 +59,20 @@ export const updatesTables = {
     superseded_at: nullable(text()),
     superseded_by: nullable(text()),
   },
+  /** One row per binary package of an update: what SQL joins installed package sets against. */
+  software_update_binary: {
+    update_id: text(),
+    package: text(),
+    arch: text(),
+    version: text(),
+    /** debianVersionKey(version), compared with package_set_item.version_key (byte order). */
+    version_key: text(),
+  },
 } as const;
 
 export interface UpdatesTables {
   update_source: TableOf<typeof updatesTables.update_source>;
   update_sync: TableOf<typeof updatesTables.update_sync>;
   software_update: TableOf<typeof updatesTables.software_update>;
+  software_update_binary: TableOf<typeof updatesTables.software_update_binary>;
 }

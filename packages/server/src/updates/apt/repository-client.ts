@@ -33,7 +33,7 @@ export class RepositoryError extends Error {
 }
 
 export interface SuiteLocation {
-  /** The repository's base URL (`http://deb.debian.org/debian-security`). */
+  /** The repository's base URL (`http://mirror.example.org/debian-security`). */
   url: string;
   /** The suite or codename (`bookworm-security`). */
   suite: string;
