@@ -65,6 +65,10 @@ import { ClientStatusService } from './client-deployment/service.js';
 import { registerClientSettingsRoutes } from './client-settings/routes.js';
 import { propagateClientSettingsMembership } from './client-settings/membership-watch.js';
 import { ensureBuiltinCollections } from './collections/builtin.js';
+import { DEPLOYMENTS_WATERMARK_ROW } from './deployments/membership-watch.js';
+import { CLIENT_SETTINGS_WATERMARK_ROW } from './client-settings/membership-watch.js';
+import { clientSettingsRow, POLICY_VERSION_ROW } from './agent-api/policy.js';
+import { insertSettingIfAbsent } from './site/repository.js';
 import { registerAuditRoutes } from './audit/routes.js';
 import { createDistribution } from './distribution/wiring.js';
 import { startDistributionPointProcess } from './distribution/dp-process/start.js';
@@ -289,6 +293,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const discovery = new DiscoveryService(ctx, () => clientPush.runAutomatic('after a sweep'));
   const updateCatalog = new UpdateCatalogService(ctx);
   await siteSettings.start();
+  // Settings rows that background jobs read, modify and write are created here, at start: a
+  // job's first write is then an update, never an insert landing while a refused request is
+  // being checked for having written nothing (the fuzz suites count rows per table).
+  const startRows = [
+    DEPLOYMENTS_WATERMARK_ROW,
+    CLIENT_SETTINGS_WATERMARK_ROW,
+    POLICY_VERSION_ROW,
+    clientSettingsRow(),
+  ];
+  for (const row of startRows) await insertSettingIfAbsent(ctx.db.kysely, row);
   await ensureBuiltinCollections(ctx);
   // An empty STEWARD_ADMIN_PASSWORD counts as unset (a password is then generated).
   const givenPassword = options.adminPassword || process.env.STEWARD_ADMIN_PASSWORD || undefined;

@@ -44,10 +44,19 @@ function documentKey(settingsKey: string, rollout: DeviceRollout): string {
 }
 const SITE_DOCUMENT = documentKey(SITE_KEY, 'production');
 
+/** The site's client settings as a new site stores them (created at start). */
+export function clientSettingsRow(): { key: string; value: string } {
+  return { key: 'client_settings', value: JSON.stringify(DEFAULT_CLIENT_SETTINGS) };
+}
+
+/** The policy version of a new site (created at start; raised by bumpPolicyVersion). */
+export const POLICY_VERSION_ROW = { key: 'policy_version', value: '1' } as const;
+
 /** Raises the policy version in the caller's transaction; agents refetch on the next nudge or poll. */
 export async function bumpPolicyVersion(tx: Queryable): Promise<number> {
-  const next = Number((await readSetting(tx, 'policy_version')) ?? '1') + 1;
-  await writeSetting(tx, { key: 'policy_version', value: String(next) });
+  const key = POLICY_VERSION_ROW.key;
+  const next = Number((await readSetting(tx, key)) ?? POLICY_VERSION_ROW.value) + 1;
+  await writeSetting(tx, { key, value: String(next) });
   return next;
 }
 
@@ -92,7 +101,8 @@ export class PolicyService {
   }
 
   async currentVersion(): Promise<number> {
-    return Number(await settingOrInit(this.ctx.db.kysely, 'policy_version', () => '1'));
+    const { key, value } = POLICY_VERSION_ROW;
+    return Number(await settingOrInit(this.ctx.db.kysely, key, () => value));
   }
 
   /**
@@ -189,9 +199,8 @@ export class PolicyService {
   }
 
   private async readSettings(): Promise<Static<typeof ClientSettings>> {
-    const raw = await settingOrInit(this.ctx.db.kysely, 'client_settings', () =>
-      JSON.stringify(DEFAULT_CLIENT_SETTINGS),
-    );
+    const { key, value } = clientSettingsRow();
+    const raw = await settingOrInit(this.ctx.db.kysely, key, () => value);
     return storedSettings(ClientSettings, DEFAULT_CLIENT_SETTINGS, raw, 'client_settings');
   }
 

@@ -10,6 +10,9 @@ import { collectionsWithSettings } from './repository.js';
 import { readAgentVersionSettings } from '../agent-versions/service.js';
 
 const WATERMARK = 'client_settings_membership_change_id';
+
+/** The watch's mark before its first run: every change from the beginning (created at start). */
+export const CLIENT_SETTINGS_WATERMARK_ROW = { key: WATERMARK, value: '0' } as const;
 const BATCH = 5000;
 const CHUNK = 500;
 

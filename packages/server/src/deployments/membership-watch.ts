@@ -5,6 +5,9 @@ import { membershipChangesAfter } from '../collections/membership-repository.js'
 import { readSetting, writeSetting } from '../site/repository.js';
 
 const WATERMARK = 'deployments_membership_change_id';
+
+/** The watch's mark before its first run: every change from the beginning (created at start). */
+export const DEPLOYMENTS_WATERMARK_ROW = { key: WATERMARK, value: '0' } as const;
 const BATCH = 5000;
 
 /**
