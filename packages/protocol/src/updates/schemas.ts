@@ -22,7 +22,12 @@ export const UpdateSourceSettingsOptions = {
 };
 export const UPDATE_SOURCE_DEFAULTS = settingsDefaults(UpdateSourceSettingsOptions);
 
-const Word = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*$' });
+/** A suite, component or architecture: path segments of the archive, so no `..` and no `//`. */
+const Word = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^(?!.*(\\.\\.|//))[A-Za-z0-9][A-Za-z0-9._/-]*$',
+});
 /** An http(s) URL of an apt repository's root (the directory holding `dists/`). */
 export const RepositoryUrl = Type.String({
   minLength: 8,
