@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import { debianVersionKey } from '@steward/protocol';
 import { freshDatabaseUrl, postgresReachable, testDialects } from '../../test/support/db.js';
 import { createMigrator, migrateToLatest, openDatabase, type Db } from './database.js';
@@ -507,6 +507,22 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261206T2301-software-update-version-key-collation': {
+    software_update: [
+      {
+        id: 'u-2',
+        source_id: 'us-1',
+        package: 'openssl',
+        version: '3.0.16-1~deb12u1',
+        version_key: 'l',
+        classification: 'security',
+        binaries: '[]',
+        first_seen_at: AT,
+        superseded_at: null,
+        superseded_by: null,
+      },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */
@@ -578,6 +594,17 @@ describe.each(testDialects)('migrations (%s)', (dialect) => {
     expect(second.results).toEqual([]);
     await migrateToLatest(db); // the server's own entry point agrees
     expect(await ownTables(db)).toEqual(tablesBefore);
+  });
+
+  it('every version_key column compares bytes (dpkg order), whatever the database collation', async () => {
+    if (!db || dialect !== 'postgres') return;
+    await migrateToLatest(db);
+    const { rows } = await sql<{ table_name: string; collation_name: string | null }>`
+      select table_name, collation_name from information_schema.columns
+      where table_schema = current_schema() and column_name = 'version_key'
+      order by table_name`.execute(db.kysely);
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(rows.filter((r) => r.collation_name !== 'C')).toEqual([]);
   });
 
   it('20261206T2300 copies the binaries of existing updates into rows', async () => {
