@@ -94,6 +94,8 @@ import { UpdateCatalogService } from './updates/service.js';
 import { registerUpdateCatalogRoutes } from './updates/routes.js';
 import { ViewService } from './views/service.js';
 import { registerViewRoutes } from './views/routes.js';
+import { registerDriverRoutes } from './drivers/routes.js';
+import { DriverService } from './drivers/service.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
 import { SiteSettingsService, registerSiteRoutes } from './site/site-settings.js';
 
@@ -397,6 +399,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
     registerUpdateCatalogRoutes(admin, updateCatalog);
     registerViewRoutes(admin, new ViewService(ctx));
+    registerDriverRoutes(admin, new DriverService(ctx, contentStore));
     registerSearchRoutes(admin, ctx);
     // Last: each export is served from its list's handler, registered above.
     registerExportRoutes(admin, () => ctx.clock.now());

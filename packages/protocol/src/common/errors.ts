@@ -186,6 +186,14 @@ export const ErrorCode = {
   UPDATE_SOURCE_INVALID_KEYRING: 'UPDATE_SOURCE_INVALID_KEYRING',
   /** A sync of this source is already running. */
   UPDATE_SYNC_RUNNING: 'UPDATE_SYNC_RUNNING',
+  // ---- OS deployment: the driver catalog (issue 11, ADR 0055) ----
+  DRIVER_NOT_FOUND: 'DRIVER_NOT_FOUND',
+  /** The upload is not a Debian binary package dpkg-deb can read, or a module in it is not ELF. */
+  DRIVER_INVALID_PACKAGE: 'DRIVER_INVALID_PACKAGE',
+  /** The package holds no kernel module and no firmware file: nothing a driver catalog serves. */
+  DRIVER_NO_CONTENT: 'DRIVER_NO_CONTENT',
+  /** That package name, version and architecture is already in the catalog. */
+  DRIVER_EXISTS: 'DRIVER_EXISTS',
   // client settings per collection and client health (issue 9)
   CLIENT_SETTINGS_NOT_FOUND: 'CLIENT_SETTINGS_NOT_FOUND',
   CLIENT_SETTINGS_NAME_TAKEN: 'CLIENT_SETTINGS_NAME_TAKEN',

@@ -523,6 +523,38 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261207T0020-driver-catalog': {
+    content_file: [{ sha256: 'd'.repeat(64), size: 1024, created_at: AT }],
+    driver: [
+      {
+        id: 'drv-1',
+        package: 'firmware-e1000e',
+        version: '1.0-1',
+        architecture: 'amd64',
+        description: 'test driver',
+        categories: '["network"]',
+        enabled: 1,
+        sha256: 'd'.repeat(64),
+        size: 1024,
+        firmware_files: '[]',
+        imported_at: AT,
+        imported_by: 'alice',
+      },
+    ],
+    driver_module: [
+      {
+        driver_id: 'drv-1',
+        path: 'lib/modules/6.1.0/e1000e.ko',
+        name: 'e1000e',
+        kernel_release: '6.1.0',
+        version: null,
+        description: null,
+        license: 'GPL',
+        firmware: '[]',
+      },
+    ],
+    driver_alias: [{ driver_id: 'drv-1', module: 'lib/modules/6.1.0/e1000e.ko', alias: 'pci:v*' }],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

@@ -232,6 +232,9 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
     disposeSigningKey(key);
     rmSync(keyDir, { recursive: true, force: true });
   }
+  // The driver catalog (ADR 0055) is fuzzed against an id that names no driver: importing a
+  // real one needs a .deb built by gcc and dpkg-deb (drivers.int.test.ts does that).
+  seeds.paths.drivers = 'fuzz-missing-driver';
   // A saved view of the device list (ADR 0034), for the /views/{id} routes.
   seeds.paths.views = await create('POST /api/v1/views', '/api/v1/views', {
     name: 'fuzz-view',
