@@ -12,7 +12,9 @@ import { ApiError, ops } from '@steward/protocol';
 import { buildDriverPackage } from '../../../test-support/driver-package.js';
 import { enrolInventoryDevices } from '../../../test-support/inventory-devices.js';
 import {
+  STEWARD,
   createTestSite,
+  exec,
   pgReachable,
   type Site,
   type TestDialect,
@@ -215,6 +217,49 @@ describe.each(dialects)('driver catalog (%s)', (dialect) => {
     expect((await upload(bad)).modules[0]?.aliases).toEqual([]);
     expect((await site.api.call(ops.drivers.list, {})).total).toBe(before + 1);
   });
+
+  it.skipIf(skip)(
+    'is driven from the CLI: import with categories, list, match, set, --json',
+    async () => {
+      const env = {
+        STEWARD_CONFIG_DIR: mkdtempSync(join(site.dir, 'cli-')),
+        STEWARD_SERVER: site.adminUrl,
+        STEWARD_TOKEN: site.api.token ?? '',
+      };
+      const cli = async (...args: string[]) => {
+        const r = await exec(STEWARD, args, { env });
+        if (r.code !== 0) throw new Error(`steward ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+        return r.stdout;
+      };
+      const deb = buildDriverPackage(dir, {
+        name: 'steward-test-cli',
+        version: '2.0',
+        modules: [
+          {
+            path: 'lib/modules/6.1.0-18-amd64/updates/cli.ko',
+            modinfo: [['alias', 'pci:v000010DEd00001234sv*sd*bc*sc*i*']],
+          },
+        ],
+      });
+      const imported: unknown = JSON.parse(
+        await cli('driver', 'import', deb, '--category', 'gpu', '--category', 'lab', '--json'),
+      );
+      expect(imported).toMatchObject({ package: 'steward-test-cli', categories: ['gpu', 'lab'] });
+      expect(await cli('driver', 'list', '--category', 'gpu')).toMatch(
+        /steward-test-cli\s+2\.0\s+enabled/,
+      );
+      expect(await cli('driver', 'match', deviceIds[0] ?? '')).toMatch(
+        /NVIDIA GPU.*steward-test-cli 2\.0/,
+      );
+      await cli('driver', 'set', 'steward-test-cli', '--disable', '--clear-categories');
+      const shown: unknown = JSON.parse(await cli('driver', 'show', 'steward-test-cli', '--json'));
+      expect(shown).toMatchObject({ enabled: false, categories: [] });
+      await cli('driver', 'delete', 'steward-test-cli');
+      const r = await exec(STEWARD, ['driver', 'show', 'steward-test-cli'], { env });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr + r.stdout).toMatch(/does not exist/);
+    },
+  );
 
   it.skipIf(skip)('deletes a driver, which is then gone', async () => {
     const d = await site.api.call(ops.drivers.get, { params: { id: 'steward-test-bad' } });
