@@ -20,6 +20,7 @@ import {
   IconMessages,
   IconSettings,
   IconShieldCheck,
+  IconCpu,
   IconUsers,
 } from '@tabler/icons-react';
 import type { Icon } from '@tabler/icons-react';
@@ -64,6 +65,7 @@ export const NAV_SECTIONS: NavSection[] = [
         icon: IconShieldCheck,
         testId: 'nav-software-updates',
       },
+      { label: 'Drivers', to: '/software/drivers', icon: IconCpu, testId: 'nav-drivers' },
     ],
   },
   {
