@@ -88,6 +88,8 @@ import { registerDiscoveryRoutes } from './discovery/routes.js';
 import { DiscoveredMembersService } from './discovery/collection-members-service.js';
 import { UpdateCatalogService } from './updates/service.js';
 import { registerUpdateCatalogRoutes } from './updates/routes.js';
+import { registerUpdateGroupRoutes } from './updates/deployments/routes.js';
+import { UpdateGroupService } from './updates/deployments/group-service.js';
 import { ViewService } from './views/service.js';
 import { registerViewRoutes } from './views/routes.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
@@ -382,6 +384,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerClientPushRoutes(admin, clientPush, pushAccounts);
     registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
     registerUpdateCatalogRoutes(admin, updateCatalog);
+    registerUpdateGroupRoutes(admin, new UpdateGroupService(ctx));
     registerViewRoutes(admin, new ViewService(ctx));
     registerSearchRoutes(admin, ctx);
     // Last: each export is served from its list's handler, registered above.

@@ -186,6 +186,13 @@ export const ErrorCode = {
   UPDATE_SOURCE_INVALID_KEYRING: 'UPDATE_SOURCE_INVALID_KEYRING',
   /** A sync of this source is already running. */
   UPDATE_SYNC_RUNNING: 'UPDATE_SYNC_RUNNING',
+  // update groups and update deployments (issue 10, helper deploy)
+  UPDATE_GROUP_NOT_FOUND: 'UPDATE_GROUP_NOT_FOUND',
+  UPDATE_GROUP_NAME_TAKEN: 'UPDATE_GROUP_NAME_TAKEN',
+  /** An update id that names no update in the catalog. */
+  UPDATE_GROUP_UPDATE_NOT_FOUND: 'UPDATE_GROUP_UPDATE_NOT_FOUND',
+  /** The update is not in that group. */
+  UPDATE_GROUP_MEMBER_NOT_FOUND: 'UPDATE_GROUP_MEMBER_NOT_FOUND',
   // client settings per collection and client health (issue 9)
   CLIENT_SETTINGS_NOT_FOUND: 'CLIENT_SETTINGS_NOT_FOUND',
   CLIENT_SETTINGS_NAME_TAKEN: 'CLIENT_SETTINGS_NAME_TAKEN',

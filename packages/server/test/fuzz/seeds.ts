@@ -232,6 +232,17 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
     disposeSigningKey(key);
     rmSync(keyDir, { recursive: true, force: true });
   }
+  // An update group with no updates (the fuzz catalog is empty); its member routes are fuzzed
+  // against an update id that names nothing.
+  seeds.paths['update-groups'] = await create(
+    'POST /api/v1/update-groups',
+    '/api/v1/update-groups',
+    {
+      name: 'fuzz-update-group',
+      updateIds: undefined,
+    },
+  );
+  seeds.paths.updates ??= 'fuzz-missing-update';
   // A saved view of the device list (ADR 0034), for the /views/{id} routes.
   seeds.paths.views = await create('POST /api/v1/views', '/api/v1/views', {
     name: 'fuzz-view',
