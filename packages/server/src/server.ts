@@ -90,6 +90,7 @@ import { UpdateCatalogService } from './updates/service.js';
 import { registerUpdateCatalogRoutes } from './updates/routes.js';
 import { registerUpdateGroupRoutes } from './updates/deployments/routes.js';
 import { UpdateGroupService } from './updates/deployments/group-service.js';
+import { ApprovedContentService } from './updates/deployments/content-service.js';
 import { ViewService } from './views/service.js';
 import { registerViewRoutes } from './views/routes.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
@@ -384,7 +385,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerClientPushRoutes(admin, clientPush, pushAccounts);
     registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
     registerUpdateCatalogRoutes(admin, updateCatalog);
-    registerUpdateGroupRoutes(admin, new UpdateGroupService(ctx));
+    registerUpdateGroupRoutes(
+      admin,
+      new UpdateGroupService(ctx),
+      new ApprovedContentService(ctx, contentService, secrets),
+    );
     registerViewRoutes(admin, new ViewService(ctx));
     registerSearchRoutes(admin, ctx);
     // Last: each export is served from its list's handler, registered above.

@@ -55,3 +55,17 @@ export const UpdateGroupMemberParams = Type.Object(
   { additionalProperties: false },
 );
 export type UpdateGroupMemberParams = Static<typeof UpdateGroupMemberParams>;
+
+/** A group's approved content, built into the content library (ADR 0050). */
+export const ApprovedContent = Type.Object({
+  /** The content package holding the group's approved repository (`updates-<group id>`). */
+  packageId: Type.String(),
+  packageName: Type.String(),
+  versionId: Type.String(),
+  versionNumber: Type.Integer(),
+  /** Binary packages in the repository. */
+  binaries: Type.Integer(),
+  /** Fingerprint of the site key that signed its InRelease. */
+  signedBy: Type.String(),
+});
+export type ApprovedContent = Static<typeof ApprovedContent>;

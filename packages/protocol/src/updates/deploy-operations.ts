@@ -3,6 +3,7 @@ import { IdParams, NoContent } from '../http/common.js';
 import { defineOperations } from '../http/operation.js';
 import { Page } from '../http/paging.js';
 import {
+  ApprovedContent,
   UpdateGroup,
   UpdateGroupInput,
   UpdateGroupMemberParams,
@@ -83,6 +84,22 @@ export const updateGroupOperations = defineOperations({
     permission: 'software:write',
     errors: [ErrorCode.UPDATE_GROUP_NOT_FOUND, ErrorCode.UPDATE_GROUP_MEMBER_NOT_FOUND],
     summary: 'Removes one update from a group; the others stay',
+    tags,
+  },
+  publishContent: {
+    method: 'POST',
+    path: '/update-groups/:id/content',
+    params: IdParams,
+    responses: { 201: ApprovedContent },
+    permission: 'software:write',
+    errors: [
+      ErrorCode.UPDATE_GROUP_NOT_FOUND,
+      ErrorCode.UPDATE_GROUP_EMPTY,
+      ErrorCode.UPDATE_DEPLOYMENT_CONTENT_MISSING,
+      ErrorCode.UPDATE_DEPLOYMENT_SOURCE_FAILED,
+    ],
+    summary:
+      "Builds the group's approved updates into a site-signed apt repository in the content library",
     tags,
   },
 });

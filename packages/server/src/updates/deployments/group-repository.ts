@@ -105,3 +105,24 @@ export async function removeMember(
     .executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
+
+/** The binaries of the given updates, with the source each came from (what a deployment approves). */
+export async function binariesOf(
+  db: Queryable,
+  updateIds: readonly string[],
+): Promise<{ sourceId: string; package: string; version: string; architecture: string }[]> {
+  if (updateIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('software_update_binary as b')
+    .innerJoin('software_update as u', 'u.id', 'b.update_id')
+    .select(['u.source_id', 'b.package', 'b.version', 'b.arch'])
+    .where('b.update_id', 'in', updateIds)
+    .orderBy('b.package')
+    .execute();
+  return rows.map((r) => ({
+    sourceId: r.source_id,
+    package: r.package,
+    version: r.version,
+    architecture: r.arch,
+  }));
+}

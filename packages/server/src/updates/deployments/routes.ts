@@ -2,10 +2,15 @@ import { ops } from '@steward/protocol';
 import type { App } from '../../http/types.js';
 import { actorOf } from '../../http/auth.js';
 import { implement } from '../../http/operations.js';
+import type { ApprovedContentService } from './content-service.js';
 import type { UpdateGroupService } from './group-service.js';
 
-/** Update groups. */
-export function registerUpdateGroupRoutes(app: App, groups: UpdateGroupService): void {
+/** Update groups and their approved content. */
+export function registerUpdateGroupRoutes(
+  app: App,
+  groups: UpdateGroupService,
+  content: ApprovedContentService,
+): void {
   implement(app, ops.updateGroups, {
     listGroups: (req) => groups.listGroups(actorOf(req)),
     createGroup: (req) => groups.createGroup(actorOf(req), req.body),
@@ -14,5 +19,6 @@ export function registerUpdateGroupRoutes(app: App, groups: UpdateGroupService):
     deleteGroup: (req) => groups.deleteGroup(actorOf(req), req.params.id),
     addUpdates: (req) => groups.addUpdates(actorOf(req), req.params.id, req.body.updateIds),
     removeUpdate: (req) => groups.removeUpdate(actorOf(req), req.params.id, req.params.updateId),
+    publishContent: (req) => content.publishGroup(actorOf(req), req.params.id),
   });
 }
