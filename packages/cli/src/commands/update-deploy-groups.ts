@@ -133,6 +133,32 @@ export function addUpdateGroupCommands(parent: Command, ctx: Ctx): void {
   );
 
   action(
+    withJson(
+      group
+        .command('publish')
+        .description(
+          "build the group's approved updates into a site-signed apt repository (content package)",
+        )
+        .argument('<group>'),
+    ),
+    async ({ opts, arg }) => {
+      const c = await (
+        await ctx.client()
+      ).call(ops.updateGroups.publishContent, { params: { id: arg(0) } });
+      if (opts.flag('json')) {
+        ctx.out.json(c);
+        return;
+      }
+      ctx.out.fields([
+        ['Content package', `${c.packageName} (${c.packageId})`],
+        ['Version', String(c.versionNumber)],
+        ['Binary packages', String(c.binaries)],
+        ['Signed by', c.signedBy],
+      ]);
+    },
+  );
+
+  action(
     group.command('delete').description('delete an update group').argument('<group>'),
     async ({ arg }) => {
       await (await ctx.client()).call(ops.updateGroups.deleteGroup, { params: { id: arg(0) } });
