@@ -17,6 +17,8 @@ export interface TestPackage {
   source?: string;
   sourceVersion?: string;
   architecture?: string;
+  /** A postinst script body (`#!/bin/sh` is added); runs with DPKG_ROOT in dpkg sandboxes. */
+  postinst?: string;
 }
 
 export interface SigningKey {
@@ -79,6 +81,10 @@ function buildDeb(pool: string, p: TestPackage): void {
     join(root, 'DEBIAN/control'),
     `Package: ${p.name}\n${source}Version: ${p.version}\nArchitecture: ${arch}\nMaintainer: Steward Tests <tests@steward.invalid>\nSection: misc\nPriority: optional\nDescription: test package ${p.name}\n`,
   );
+  if (p.postinst !== undefined)
+    writeFileSync(join(root, 'DEBIAN/postinst'), `#!/bin/sh\nset -e\n${p.postinst}\n`, {
+      mode: 0o755,
+    });
   run('dpkg-deb', [
     '--root-owner-group',
     '-Zgzip',

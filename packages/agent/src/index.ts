@@ -24,3 +24,11 @@ export { Backoff } from './channel/backoff.js';
 export { runCli } from './commands/cli-main.js';
 export { AgentError, DeviceRejectedError, ExitCode } from './errors.js';
 export { AGENT_VERSION } from './version.js';
+export {
+  aptInstall,
+  installedVersions,
+  restartNeed,
+  type AptFailure,
+  type AptInstallRequest,
+  type AptInstallResult,
+} from './updates/install/apt-install.js';

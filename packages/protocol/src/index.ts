@@ -40,6 +40,7 @@ export * from './updates/schemas.js';
 export * from './updates/keyring.js';
 export * from './drivers/schemas.js';
 export { DRIVER_MEDIA_TYPES, DRIVER_UPLOAD_MAX_BYTES } from './drivers/operations.js';
+export * from './updates/deploy-groups.js';
 export * from './distribution/schemas.js';
 export * from './enrolment/schemas.js';
 export * from './export/export-of.js';

@@ -92,6 +92,9 @@ import { registerDiscoveryRoutes } from './discovery/routes.js';
 import { DiscoveredMembersService } from './discovery/collection-members-service.js';
 import { UpdateCatalogService } from './updates/service.js';
 import { registerUpdateCatalogRoutes } from './updates/routes.js';
+import { registerUpdateGroupRoutes } from './updates/deployments/routes.js';
+import { UpdateGroupService } from './updates/deployments/group-service.js';
+import { ApprovedContentService } from './updates/deployments/content-service.js';
 import { ViewService } from './views/service.js';
 import { registerViewRoutes } from './views/routes.js';
 import { registerDriverRoutes } from './drivers/routes.js';
@@ -398,6 +401,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerClientPushRoutes(admin, clientPush, pushAccounts);
     registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
     registerUpdateCatalogRoutes(admin, updateCatalog);
+    registerUpdateGroupRoutes(
+      admin,
+      new UpdateGroupService(ctx),
+      new ApprovedContentService(ctx, contentService, secrets),
+    );
     registerViewRoutes(admin, new ViewService(ctx));
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
     registerSearchRoutes(admin, ctx);

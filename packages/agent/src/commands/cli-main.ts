@@ -26,6 +26,10 @@ Commands:
   center [list | install <deployment> | postpone <deployment> --minutes <n>] [--json] [--user <name>]
       Software Center: software offered to this machine and required runs to come; install
       now, or postpone a required run (within the deployment's limit). Needs the agent running.
+  update-install --repo <dir> --key <file> [--root <dir>] [--simulate] [--allow-downgrades]
+                 [--json] <package>=<version>...
+      Install approved update versions from a folder holding the site's signed repository of
+      approved content, in one apt transaction (--simulate: a rehearsal that changes nothing).
   version  (or --version)
 
 The state directory defaults to /var/lib/steward-agent; STEWARD_AGENT_STATE_DIR overrides it.
@@ -49,6 +53,11 @@ function parse(args: string[]) {
       class: { type: 'string' },
       minutes: { type: 'string' },
       user: { type: 'string' },
+      repo: { type: 'string' },
+      key: { type: 'string' },
+      root: { type: 'string' },
+      simulate: { type: 'boolean', default: false },
+      'allow-downgrades': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -81,8 +90,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     io.out(USAGE);
     return command === undefined && !parsed.values.help ? ExitCode.usage : ExitCode.ok;
   }
-  // Only `center` takes arguments after the command (its action and a deployment id).
-  if (rest.length > 0 && command !== 'center')
+  // Only `center` (its action and a deployment id) and `update-install` (package=version
+  // pairs) take arguments after the command.
+  if (rest.length > 0 && command !== 'center' && command !== 'update-install')
     throw new AgentError('USAGE', `unexpected argument "${rest[0] ?? ''}"`);
   const v = parsed.values;
   const stateDir = resolveStateDir(v['state-dir'], io.env);
@@ -115,6 +125,20 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       only(command, parsed, ['state-dir', 'json', 'minutes', 'user']);
       return (await import('./center-command.js')).centerCommand(
         { stateDir, json: v.json, positionals: rest, minutes: v.minutes, user: v.user },
+        io,
+      );
+    case 'update-install':
+      only(command, parsed, ['repo', 'key', 'root', 'simulate', 'allow-downgrades', 'json']);
+      return (await import('./update-install-command.js')).updateInstallCommand(
+        {
+          repo: v.repo,
+          key: v.key,
+          root: v.root,
+          simulate: v.simulate,
+          allowDowngrades: v['allow-downgrades'],
+          json: v.json,
+          positionals: rest,
+        },
         io,
       );
     case '__collect-inventory':

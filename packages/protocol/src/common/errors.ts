@@ -194,6 +194,19 @@ export const ErrorCode = {
   DRIVER_NO_CONTENT: 'DRIVER_NO_CONTENT',
   /** That package name, version and architecture is already in the catalog. */
   DRIVER_EXISTS: 'DRIVER_EXISTS',
+  // update groups and update deployments (issue 10, helper deploy)
+  UPDATE_GROUP_NOT_FOUND: 'UPDATE_GROUP_NOT_FOUND',
+  UPDATE_GROUP_NAME_TAKEN: 'UPDATE_GROUP_NAME_TAKEN',
+  /** An update id that names no update in the catalog. */
+  UPDATE_GROUP_UPDATE_NOT_FOUND: 'UPDATE_GROUP_UPDATE_NOT_FOUND',
+  /** The update is not in that group. */
+  UPDATE_GROUP_MEMBER_NOT_FOUND: 'UPDATE_GROUP_MEMBER_NOT_FOUND',
+  /** The group has no updates to build content from. */
+  UPDATE_GROUP_EMPTY: 'UPDATE_GROUP_EMPTY',
+  /** An approved binary is no longer listed by its update source (details name them). */
+  UPDATE_DEPLOYMENT_CONTENT_MISSING: 'UPDATE_DEPLOYMENT_CONTENT_MISSING',
+  /** The update source could not be read or verified while building approved content. */
+  UPDATE_DEPLOYMENT_SOURCE_FAILED: 'UPDATE_DEPLOYMENT_SOURCE_FAILED',
   // client settings per collection and client health (issue 9)
   CLIENT_SETTINGS_NOT_FOUND: 'CLIENT_SETTINGS_NOT_FOUND',
   CLIENT_SETTINGS_NAME_TAKEN: 'CLIENT_SETTINGS_NAME_TAKEN',

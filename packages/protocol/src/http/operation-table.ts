@@ -32,6 +32,7 @@ import { auditOperations, statusOperations } from '../status/operations.js';
 import { authOperations, userOperations } from '../users/operations.js';
 import { updateCatalogOperations } from '../updates/operations.js';
 import { driverOperations } from '../drivers/operations.js';
+import { updateGroupOperations } from '../updates/deploy-operations.js';
 import { viewOperations } from '../views/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
@@ -71,6 +72,7 @@ export const ops = {
   discovery: discoveryOperations,
   updateCatalog: updateCatalogOperations,
   drivers: driverOperations,
+  updateGroups: updateGroupOperations,
   views: viewOperations,
   exports: exportOperations,
   search: searchOperations,

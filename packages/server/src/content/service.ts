@@ -226,6 +226,22 @@ export class ContentService {
     );
   }
 
+  /**
+   * A version from a folder the site built itself (the approved-update repositories, ADR 0050):
+   * the path never comes from a request, so no import root applies.
+   */
+  async createVersionFromSiteFolder(
+    actor: Actor,
+    idOrName: string,
+    path: string,
+  ): Promise<PackageVersion> {
+    authorize(actor, 'software:write');
+    await mustFindPackage(this.db, idOrName);
+    return this.importThenCommit(actor, idOrName, 'folder', (onStored) =>
+      importFolder(this.store, path, onStored),
+    );
+  }
+
   /** Keeps the newest `keep` versions (the current one always); GC then drops unshared files. */
   async pruneVersions(actor: Actor, idOrName: string, keep: number): Promise<PackageVersion[]> {
     authorize(actor, 'software:write');

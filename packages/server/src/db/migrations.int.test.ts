@@ -523,6 +523,19 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261207T0000-update-groups': {
+    update_group: [
+      {
+        id: 'ug-1',
+        name: 'December security',
+        description: '',
+        created_at: AT,
+        created_by: 'alice',
+        updated_at: AT,
+      },
+    ],
+    update_group_member: [{ group_id: 'ug-1', update_id: 'u-1', position: 0, added_at: AT }],
+  },
   '20261207T0020-driver-catalog': {
     content_file: [{ sha256: 'd'.repeat(64), size: 1024, created_at: AT }],
     driver: [

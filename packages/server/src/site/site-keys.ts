@@ -85,7 +85,7 @@ export async function settingOrInit(
 }
 
 /** A secret setting: sealed with the site master key before it is written, opened after. */
-async function secretOrInit(
+export async function secretOrInit(
   db: Queryable,
   box: SecretBox,
   key: string,

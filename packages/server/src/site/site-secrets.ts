@@ -19,7 +19,11 @@ import { replacePushSecrets, sealedPushSecrets } from '../client-push/repository
  * The site settings that hold a secret: stored sealed, never in plaintext. A later secret kept in
  * `site_setting` is added here; one kept in a table of its own is added to `sealedRows`.
  */
-export const SECRET_SETTINGS: readonly string[] = ['site_ca', 'policy_signing_key'];
+export const SECRET_SETTINGS: readonly string[] = [
+  'site_ca',
+  'policy_signing_key',
+  'update_repo_signing_key',
+];
 
 /** A process cannot open the site's secrets: it must not start (and must not make new keys). */
 export class MasterKeyError extends Error {

@@ -196,7 +196,11 @@ async function storeCatalog(
   });
 }
 
-async function withKeyring<T>(armored: string, fn: (file: string) => Promise<T>): Promise<T> {
+/** Runs `fn` with the armoured keyring written as a binary keyring file (apt's Signed-By form). */
+export async function withKeyring<T>(
+  armored: string,
+  fn: (file: string) => Promise<T>,
+): Promise<T> {
   const keyring = dearmorKeyring(armored);
   if ('error' in keyring) throw new SignatureError('keyring-unreadable', keyring.error);
   const dir = await mkdtemp(join(tmpdir(), 'steward-keyring-'));

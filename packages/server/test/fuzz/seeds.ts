@@ -235,6 +235,17 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
   // The driver catalog (ADR 0055) is fuzzed against an id that names no driver: importing a
   // real one needs a .deb built by gcc and dpkg-deb (drivers.int.test.ts does that).
   seeds.paths.drivers = 'fuzz-missing-driver';
+  // An update group with no updates (the fuzz catalog is empty); its member routes are fuzzed
+  // against an update id that names nothing.
+  seeds.paths['update-groups'] = await create(
+    'POST /api/v1/update-groups',
+    '/api/v1/update-groups',
+    {
+      name: 'fuzz-update-group',
+      updateIds: undefined,
+    },
+  );
+  seeds.paths.updates ??= 'fuzz-missing-update';
   // A saved view of the device list (ADR 0034), for the /views/{id} routes.
   seeds.paths.views = await create('POST /api/v1/views', '/api/v1/views', {
     name: 'fuzz-view',

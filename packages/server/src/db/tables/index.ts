@@ -23,6 +23,7 @@ export type {
 } from './client-health.js';
 import { clientHealthTables, type ClientHealthTables } from './client-health.js';
 import { viewsTables, type ViewsTables } from './views.js';
+import { updateDeploymentsTables, type UpdateDeploymentsTables } from './update-deployments.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -46,7 +47,8 @@ export interface Database
     UpdatesTables,
     DriverTables,
     ClientHealthTables,
-    ViewsTables {}
+    ViewsTables,
+    UpdateDeploymentsTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -116,6 +118,7 @@ export type {
   DiscoveredCollectionRuleTable,
 } from './discovery.js';
 export type { SavedViewTable, SavedViewDefaultTable } from './views.js';
+export type { UpdateGroupTable, UpdateGroupMemberTable } from './update-deployments.js';
 
 /** The runtime description of every table, by name: what the migrations must have built. */
 export const tables: Readonly<Record<keyof Database, TableDescription>> = {
@@ -138,4 +141,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...driverTables,
   ...clientHealthTables,
   ...viewsTables,
+  ...updateDeploymentsTables,
 };

@@ -101,7 +101,12 @@ export function findIndex(r: VerifiedRelease, base: string) {
   return pickIndex(r.release, base);
 }
 
-async function download(url: string, file: ReleaseFile, to: string): Promise<void> {
+/** Downloads `url` to `to`, refusing it unless its size and SHA-256 are those `file` gives. */
+export async function download(
+  url: string,
+  file: Pick<ReleaseFile, 'size' | 'sha256'>,
+  to: string,
+): Promise<void> {
   let res: Response;
   try {
     res = await fetch(url, { redirect: 'error' });
