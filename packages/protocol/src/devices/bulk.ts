@@ -93,16 +93,21 @@ export const BulkFailure = Type.Object({
 });
 export type BulkFailure = Static<typeof BulkFailure>;
 
-export const BulkActionResult = Type.Object({
-  action: BulkDeviceAction,
+/** The counts every bulk action answers (devices, discovered machines). */
+export const bulkSummaryFields = {
   /** How many the selection resolved to. */
   matched: Type.Integer(),
   /** Acted on. */
   done: Type.Integer(),
-  /** Already so (already a direct member, already revoked): nothing to do. */
+  /** Already so (already a member, already revoked): nothing to do. */
   unchanged: Type.Integer(),
   failed: Type.Integer(),
   failures: Type.Array(BulkFailure),
+};
+
+export const BulkActionResult = Type.Object({
+  action: BulkDeviceAction,
+  ...bulkSummaryFields,
   /** Nudges: how many of those done held a push connection (the rest get it when they connect). */
   connected: Type.Optional(Type.Integer()),
 });

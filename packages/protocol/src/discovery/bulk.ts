@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { BulkFailure, MAX_BULK_DEVICES, Selection } from '../devices/bulk.js';
+import { MAX_BULK_DEVICES, Selection, bulkSummaryFields } from '../devices/bulk.js';
 import { ListDiscoveredQuery } from './schemas.js';
 
 /**
@@ -52,13 +52,7 @@ export type BulkDiscoveredActionRequest = Static<typeof BulkDiscoveredActionRequ
 
 export const BulkDiscoveredResult = Type.Object({
   action: BulkDiscoveredAction,
-  matched: Type.Integer(),
-  done: Type.Integer(),
-  /** Already so (already a member of the collection). */
-  unchanged: Type.Integer(),
-  failed: Type.Integer(),
-  /** Failure reasons with example addresses. */
-  failures: Type.Array(BulkFailure),
+  ...bulkSummaryFields,
   /** `push`: the push job started (its progress is on Monitoring > Client push). */
   pushJobId: Type.Optional(Type.String()),
 });

@@ -1,5 +1,4 @@
 import {
-  BULK_FAILURE_EXAMPLES,
   ConflictError,
   ErrorCode,
   InputError,
@@ -9,11 +8,17 @@ import {
   countStillConfirmed,
   type BulkDiscoveredActionRequest,
   type BulkDiscoveredResult,
-  type BulkFailureReason,
   type DiscoveredSelection,
 } from '@steward/protocol';
 import { authorize, nowIso, type Actor, type SiteContext } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
+import {
+  emptyOutcome,
+  failWith,
+  failedCount,
+  summaryOf,
+  type BulkOutcome,
+} from '../bulk/outcome.js';
 import type { ClientPushService } from '../client-push/service.js';
 import { findCollection } from '../collections/repository.js';
 import { inTransaction, type Queryable } from '../db/database.js';
@@ -29,10 +34,7 @@ import { addCollectionMembers } from './collection-members-repository.js';
 /** Addresses per statement: well inside both databases' parameter limits. */
 const BATCH = 500;
 
-interface Outcome {
-  done: number;
-  unchanged: number;
-  failed: Map<BulkFailureReason, string[]>;
+interface Outcome extends BulkOutcome {
   pushJobId?: string;
 }
 
@@ -68,7 +70,7 @@ export class BulkDiscoveredService {
         `the selection now matches ${matched} machines, not the ${req.expectedCount} confirmed; review it and confirm again`,
         { expectedCount: req.expectedCount, matched },
       );
-    const outcome: Outcome = { done: 0, unchanged: 0, failed: new Map() };
+    const outcome: Outcome = emptyOutcome();
     for (const a of missing) failWith(outcome, 'not-found', a);
     const audit = {
       action: `discovered.bulk.${req.action}`,
@@ -219,15 +221,7 @@ interface BulkAudit {
 }
 
 function withCounts(details: Record<string, unknown>, o: Outcome): Record<string, unknown> {
-  let failed = 0;
-  for (const names of o.failed.values()) failed += names.length;
-  return { ...details, done: o.done, unchanged: o.unchanged, failed };
-}
-
-function failWith(outcome: Outcome, reason: BulkFailureReason, address: string): void {
-  const list = outcome.failed.get(reason) ?? [];
-  list.push(address);
-  outcome.failed.set(reason, list);
+  return { ...details, done: o.done, unchanged: o.unchanged, failed: failedCount(o) };
 }
 
 function summarise(
@@ -235,18 +229,9 @@ function summarise(
   matched: number,
   o: Outcome,
 ): BulkDiscoveredResult {
-  const failures = [...o.failed].map(([reason, names]) => ({
-    reason,
-    count: names.length,
-    examples: names.slice(0, BULK_FAILURE_EXAMPLES),
-  }));
   return {
     action,
-    matched,
-    done: o.done,
-    unchanged: o.unchanged,
-    failed: failures.reduce((n, f) => n + f.count, 0),
-    failures,
+    ...summaryOf(matched, o),
     ...(o.pushJobId !== undefined ? { pushJobId: o.pushJobId } : {}),
   };
 }
