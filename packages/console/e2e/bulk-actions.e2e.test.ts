@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSite, type Site } from '../../../test-support/site.js';
+import { createScriptProgram, shellScript } from '../../../test-support/software.js';
 import { enrolVirtualDevices } from '../../../test-support/virtual-devices.js';
 import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
 
@@ -119,5 +120,46 @@ describe('bulk actions in the console', () => {
     await shot('bulk-04-members-removed');
     await page.getByTestId('bulk-result-close').click();
     expect((await site.api.collectionMembers('Lab machines', { limit: 1 })).total).toBe(128);
+  });
+
+  it("reruns a deployment on every device matching its devices list's filter", async () => {
+    const { program } = await createScriptProgram(site.api, {
+      packageName: 'bulk-rerun',
+      script: shellScript('true'),
+    });
+    const dep = await site.api.createDeployment({
+      programId: program.id,
+      collectionId: (await site.api.getCollection('Lab machines')).id,
+      purpose: 'required',
+      triggers: [{ type: 'asap' }],
+    });
+    await page.goto(`${site.adminUrl}/deployments/${dep.id}`);
+    await page.getByTestId('dtab-devices').click();
+    await page.getByPlaceholder('Search host names').fill('lab-00');
+    const matching = (await site.api.deploymentDevices(dep.id, { search: 'lab-00', limit: 1 }))
+      .total;
+    expect(matching).toBeGreaterThan(50);
+    await expect
+      .poll(() => page.getByTestId('pager-summary').textContent(), { timeout: 20_000 })
+      .toBe(`1–50 of ${matching}`);
+    await page.getByTestId('deployment-devices').getByTestId('select-page').check();
+    await page.getByTestId('select-all-matching').click();
+    expect(await page.getByTestId('bulk-selected-count').textContent()).toBe(
+      `${matching} devices selected`,
+    );
+    await page.getByTestId('bulk-action-rerun').click();
+    expect(await page.getByTestId('bulk-confirm-question').textContent()).toBe(
+      `Rerun on ${matching} devices?`,
+    );
+    await page.getByTestId('bulk-confirm-button').click();
+    await page.getByTestId('bulk-result').waitFor();
+    expect(await page.getByTestId('bulk-result-done').textContent()).toBe(`Done: ${matching}`);
+    await shot('bulk-05-deployment-rerun');
+    await page.getByTestId('bulk-result-close').click();
+    const audit = (await site.api.listAudit({ action: 'deployment.rerun' })).filter(
+      (e) => e.action === 'deployment.rerun' && e.targetId === dep.id,
+    );
+    expect(audit).toHaveLength(1);
+    expect(audit[0]?.details).toMatchObject({ devices: matching, filter: { search: 'lab-00' } });
   });
 });

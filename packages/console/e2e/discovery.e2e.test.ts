@@ -75,7 +75,7 @@ describe('console: network discovery', () => {
     await row.waitFor();
   });
 
-  it('pushes the agent to a selected machine with no agent (Push agent)', async () => {
+  it('pushes the agent to a selected machine with no agent (the shared bulk bar)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'steward-e2e-push-'));
     try {
       const key = makeKeyPair(dir, 'push');
@@ -86,18 +86,24 @@ describe('console: network discovery', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     await page.reload();
-    await page.getByTestId('discovery-push').waitFor();
-    expect(await page.getByTestId('discovery-push').isDisabled()).toBe(true);
-    await page.getByTestId('discovery-select-127.0.0.50').check();
-    await page.getByTestId('discovery-push').click();
-    expect(await page.getByTestId('push-discovered-targets').textContent()).toContain(
-      '1 discovered machine (SSH on port 22): 127.0.0.50',
+    const row = page.getByTestId('discovery-machine-127.0.0.50');
+    await row.getByTestId('select-row').check();
+    await page.getByTestId('discovered-bulk-bar').waitFor();
+    expect(await page.getByTestId('bulk-selected-count').textContent()).toBe('1 machines selected');
+    await page.getByTestId('bulk-action-push').click();
+    expect(await page.getByTestId('bulk-confirm-question').textContent()).toBe(
+      'Push the agent to 1 machines?',
     );
-    await page.getByTestId('push-account-select').click();
+    // The account is required: the confirm button waits for it.
+    expect(await page.getByTestId('bulk-confirm-button').isDisabled()).toBe(true);
+    await page.getByTestId('bulk-push-account').click();
     await page.getByRole('option', { name: 'e2e root (root)' }).click();
     await page.screenshot({ path: join(SHOTS, 'discovery-02-push.png'), fullPage: true });
-    await page.getByTestId('push-start-submit').click();
-    // The push page shows the new job with its one target (the listener is no sshd: it fails).
+    await page.getByTestId('bulk-confirm-button').click();
+    await page.getByTestId('bulk-result').waitFor();
+    expect(await page.getByTestId('bulk-result-done').textContent()).toBe('Done: 1');
+    // The summary links to the push job; its page shows the target (the listener is no sshd).
+    await page.getByTestId('bulk-result-follow').click();
     await page.getByTestId('client-push').waitFor();
     await expect
       .poll(() => page.getByTestId('push-targets').textContent(), { timeout: 30_000 })
@@ -119,6 +125,57 @@ describe('console: network discovery', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('no agent');
     await page.screenshot({ path: join(SHOTS, 'discovery-03-collection.png'), fullPage: true });
+  });
+
+  it('selects all machines matching the filter (more than a page) and adds them to a collection', async () => {
+    // 64 more loopback addresses, found by ICMP (loopback answers on every address).
+    const sweep = await site.api.call(ops.discovery.startSweep, {
+      body: { subnets: ['127.0.0.64/26'], ports: [], icmp: true },
+    });
+    await expect
+      .poll(
+        async () =>
+          (await site.api.call(ops.discovery.getSweep, { params: { id: sweep.id } })).state,
+        { timeout: 60_000 },
+      )
+      .toBe('completed');
+    const col = await site.api.call(ops.collections.create, {
+      body: { name: 'found by sweep', rules: [] },
+    });
+    const matching = await site.api.call(ops.discovery.listMachines, {
+      query: { search: '127.0.0.', hasAgent: false, limit: 1 },
+    });
+    expect(matching.total).toBeGreaterThan(50);
+    await page.getByTestId('nav-discovery').click();
+    await page.getByTestId('discovery-search').fill('127.0.0.');
+    await page.getByTestId('discovery-agent-filter').getByText('No agent', { exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('pager-summary').textContent())
+      .toBe(`1–50 of ${matching.total}`);
+    await page.getByTestId('select-page').check();
+    await page.getByTestId('select-all-matching').click();
+    expect(await page.getByTestId('bulk-selected-count').textContent()).toBe(
+      `${matching.total} machines selected`,
+    );
+    await page.getByTestId('bulk-action-collection:add').click();
+    expect(await page.getByTestId('bulk-confirm-question').textContent()).toBe(
+      `Add ${matching.total} machines?`,
+    );
+    await page.getByTestId('bulk-collection').click();
+    await page.getByRole('option', { name: 'found by sweep' }).click();
+    await page.getByTestId('bulk-confirm-button').click();
+    await page.getByTestId('bulk-result').waitFor();
+    expect(await page.getByTestId('bulk-result-done').textContent()).toBe(
+      `Done: ${matching.total}`,
+    );
+    await page.screenshot({ path: join(SHOTS, 'discovery-04-bulk-add.png'), fullPage: true });
+    await page.getByTestId('bulk-result-close').click();
+    const members = await site.api.call(ops.discovery.listCollectionMembers, {
+      params: { id: col.id },
+    });
+    expect(members).toHaveLength(matching.total);
+    const audit = await site.api.listAudit({ action: 'discovered.bulk.collection:add' });
+    expect(audit.filter((e) => e.action === 'discovered.bulk.collection:add')).toHaveLength(1);
   });
 
   it('refuses a sweep of a /8 with its error code', async () => {

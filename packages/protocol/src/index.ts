@@ -34,6 +34,7 @@ export * from './deployments/options.js';
 export * from './deployments/schemas.js';
 export * from './devices/schemas.js';
 export * from './devices/bulk.js';
+export * from './discovery/bulk.js';
 export * from './discovery/os-guess.js';
 export * from './discovery/schemas.js';
 export * from './updates/schemas.js';

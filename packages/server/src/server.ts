@@ -89,6 +89,7 @@ import { registerPhasedDeploymentRoutes } from './deployments/phased/routes.js';
 import { registerDeploymentReportRoutes } from './deployments/report-routes.js';
 import { DiscoveryService } from './discovery/service.js';
 import { registerDiscoveryRoutes } from './discovery/routes.js';
+import { BulkDiscoveredService } from './discovery/bulk-service.js';
 import { DiscoveredMembersService } from './discovery/collection-members-service.js';
 import { UpdateCatalogService } from './updates/service.js';
 import { registerUpdateCatalogRoutes } from './updates/routes.js';
@@ -399,7 +400,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerPhasedDeploymentRoutes(admin, phased);
     registerDeploymentReportRoutes(admin, ctx);
     registerClientPushRoutes(admin, clientPush, pushAccounts);
-    registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
+    registerDiscoveryRoutes(
+      admin,
+      discovery,
+      new DiscoveredMembersService(ctx),
+      new BulkDiscoveredService(ctx, clientPush),
+    );
     registerUpdateCatalogRoutes(admin, updateCatalog);
     registerUpdateGroupRoutes(
       admin,

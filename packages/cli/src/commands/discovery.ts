@@ -15,6 +15,7 @@ import { humanTime, orDash, plural } from '../output/format.js';
 import { createProgress } from '../output/progress.js';
 import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { parseInteger } from '../options.js';
+import { addDiscoveryBulk } from './discovery-bulk.js';
 
 const POLL_MS = 500;
 
@@ -265,5 +266,6 @@ export function registerDiscoveryCommands(program: Command, ctx: Ctx): void {
   addStatus(discovery, ctx);
   addCancel(discovery, ctx);
   addList(discovery, ctx);
+  addDiscoveryBulk(discovery, ctx);
   addSettings(discovery, ctx);
 }

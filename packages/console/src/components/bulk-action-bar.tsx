@@ -1,7 +1,20 @@
-import { Alert, Button, Group, List, Modal, Paper, Progress, Stack, Text } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Group,
+  List,
+  Modal,
+  Paper,
+  Progress,
+  Select,
+  Stack,
+  Text,
+} from '@mantine/core';
 import { IconX } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { errorMessage } from '../api/errors';
 import { CollectionSelect } from './collection-select';
 import type { RowSelection } from './row-selection';
@@ -14,6 +27,8 @@ export interface BulkSummary {
   failed: number;
   failures: { reason: string; count: number; examples: string[] }[];
   connected?: number;
+  /** Where to follow what the action started (a push job's page). */
+  follow?: { to: string; label: string };
 }
 
 export interface BulkActionDef<A extends string> {
@@ -26,12 +41,20 @@ export interface BulkActionDef<A extends string> {
   needsCollection?: boolean;
   /** Said under the question in the confirmation. */
   note?: string;
+  /** Asks for one more value from a list (a push account), passed to `run` as `choice`. */
+  choose?: {
+    label: string;
+    placeholder: string;
+    options: { value: string; label: string }[];
+    testId: string;
+  };
 }
 
 const REASON_LABELS: Record<string, string> = {
   'device-revoked': 'Revoked (takes no action and joins no collection)',
   'not-direct-member': 'Not a direct member (a member by a query rule, or not a member)',
   'not-found': 'No longer exists',
+  'has-agent': 'Has an agent already (nothing to push)',
 };
 
 /**
@@ -46,7 +69,7 @@ export function BulkActionBar<A extends string, F>(props: {
   actions: BulkActionDef<A>[];
   run: (
     action: A,
-    o: { collection: string | undefined; expectedCount: number },
+    o: { collection: string | undefined; choice: string | undefined; expectedCount: number },
   ) => Promise<BulkSummary>;
   /** After an action finished (refresh the list, clear the selection). */
   onDone?: () => void;
@@ -55,6 +78,7 @@ export function BulkActionBar<A extends string, F>(props: {
   const { selection: s, noun } = props;
   const [open, setOpen] = useState<BulkActionDef<A> | undefined>();
   const [collection, setCollection] = useState<string | null>(null);
+  const [choice, setChoice] = useState<string | null>(null);
   const [phase, setPhase] = useState<
     | { kind: 'confirm' }
     | { kind: 'running'; count: number }
@@ -75,10 +99,16 @@ export function BulkActionBar<A extends string, F>(props: {
   const start = (action: BulkActionDef<A>) => {
     const expectedCount = s.count;
     setPhase({ kind: 'running', count: expectedCount });
-    props.run(action.id, { collection: collection ?? undefined, expectedCount }).then(
-      (summary) => setPhase({ kind: 'done', summary }),
-      (err: unknown) => setPhase({ kind: 'error', message: errorMessage(err) }),
-    );
+    props
+      .run(action.id, {
+        collection: collection ?? undefined,
+        choice: choice ?? undefined,
+        expectedCount,
+      })
+      .then(
+        (summary) => setPhase({ kind: 'done', summary }),
+        (err: unknown) => setPhase({ kind: 'error', message: errorMessage(err) }),
+      );
   };
   return (
     <>
@@ -96,6 +126,7 @@ export function BulkActionBar<A extends string, F>(props: {
                 color={a.danger ? 'red' : undefined}
                 onClick={() => {
                   setCollection(null);
+                  setChoice(null);
                   setPhase({ kind: 'confirm' });
                   setOpen(a);
                 }}
@@ -133,6 +164,8 @@ export function BulkActionBar<A extends string, F>(props: {
             phase={phase}
             collection={collection}
             setCollection={setCollection}
+            choice={choice}
+            setChoice={setChoice}
             onStart={() => start(open)}
             onClose={close}
           />
@@ -153,6 +186,8 @@ function BulkModalBody<A extends string>(props: {
     | { kind: 'error'; message: string };
   collection: string | null;
   setCollection: (id: string | null) => void;
+  choice: string | null;
+  setChoice: (v: string | null) => void;
   onStart: () => void;
   onClose: () => void;
 }) {
@@ -167,7 +202,9 @@ function BulkModalBody<A extends string>(props: {
       </Stack>
     );
   if (phase.kind === 'done') return <BulkResult summary={phase.summary} onClose={props.onClose} />;
-  const blocked = action.needsCollection === true && props.collection === null;
+  const blocked =
+    (action.needsCollection === true && props.collection === null) ||
+    (action.choose !== undefined && props.choice === null);
   return (
     <Stack gap="sm" data-testid="bulk-confirm">
       <Text size="sm" data-testid="bulk-confirm-question">
@@ -188,6 +225,17 @@ function BulkModalBody<A extends string>(props: {
           comboboxProps={{ withinPortal: false }}
         />
       )}
+      {action.choose && (
+        <Select
+          label={action.choose.label}
+          placeholder={action.choose.placeholder}
+          data={action.choose.options}
+          value={props.choice}
+          onChange={props.setChoice}
+          data-testid={action.choose.testId}
+          comboboxProps={{ withinPortal: false }}
+        />
+      )}
       {phase.kind === 'error' && (
         <Alert color="red" data-testid="bulk-error">
           {phase.message}
@@ -195,7 +243,9 @@ function BulkModalBody<A extends string>(props: {
       )}
       {blocked && (
         <Text size="xs" c="dimmed">
-          Choose the collection first.
+          {action.choose && props.choice === null
+            ? `Choose the ${action.choose.label.toLowerCase()} first.`
+            : 'Choose the collection first.'}
         </Text>
       )}
       <Group justify="flex-end" gap="xs">
@@ -233,6 +283,11 @@ function BulkResult({ summary, onClose }: { summary: BulkSummary; onClose: () =>
           {(summary.done - summary.connected).toLocaleString()} were not connected: they act when
           they next connect.
         </Text>
+      )}
+      {summary.follow && (
+        <Anchor component={Link} to={summary.follow.to} size="sm" data-testid="bulk-result-follow">
+          {summary.follow.label}
+        </Anchor>
       )}
       {summary.failures.length > 0 && (
         <List size="sm" data-testid="bulk-result-failures">

@@ -235,6 +235,8 @@ export const ErrorCode = {
   BULK_TOO_MANY: 'BULK_TOO_MANY',
   /** A collection action without the collection to act on. */
   BULK_COLLECTION_REQUIRED: 'BULK_COLLECTION_REQUIRED',
+  /** Push the agent to discovered machines without the push account to connect with. */
+  BULK_ACCOUNT_REQUIRED: 'BULK_ACCOUNT_REQUIRED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

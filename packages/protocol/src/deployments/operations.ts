@@ -93,8 +93,15 @@ export const deploymentOperations = defineOperations({
     body: RerunDeploymentRequest,
     responses: { 200: Deployment },
     permission: 'deployments:write',
-    errors: [...notFound, ErrorCode.DEVICE_NOT_FOUND],
-    summary: 'Runs a deployment again on all or some of its devices',
+    errors: [
+      ...notFound,
+      ErrorCode.DEVICE_NOT_FOUND,
+      ErrorCode.INVALID_INPUT,
+      ErrorCode.BULK_COUNT_CHANGED,
+      ErrorCode.BULK_TOO_MANY,
+    ],
+    summary:
+      'Runs a deployment again on all its devices, the ids given, or every device matching the devices list filter',
     tags,
   },
   addAssignment: {

@@ -132,10 +132,27 @@ export const ListDeploymentDevicesQuery = Type.Object(
 );
 export type ListDeploymentDevicesQuery = Static<typeof ListDeploymentDevicesQuery>;
 
+/** The deployment devices list's filter: its query without paging (a rerun's "all matching"). */
+export const DeploymentDeviceFilter = Type.Pick(
+  ListDeploymentDevicesQuery,
+  ['state', 'overdue', 'search'],
+  {
+    additionalProperties: false,
+  },
+);
+export type DeploymentDeviceFilter = Static<typeof DeploymentDeviceFilter>;
+
 export const RerunDeploymentRequest = Type.Object(
   {
-    /** Only these devices (all targeted devices when omitted). */
+    /** Only these devices (all targeted devices when neither this nor `filter` is given). */
     deviceIds: Type.Optional(Type.Array(Id, { maxItems: 100000 })),
+    /**
+     * Every device of the deployment its devices list's filter matches, resolved on the site
+     * (ADR 0031: "select all matching this filter").
+     */
+    filter: Type.Optional(DeploymentDeviceFilter),
+    /** The count the administrator confirmed (BULK_COUNT_CHANGED beyond 5% off). */
+    expectedCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
   },
   { additionalProperties: false },
 );

@@ -18,10 +18,10 @@ export const BULK_FAILURE_EXAMPLES = 5;
  * A selection: explicit ids (the rows ticked), or a filter (the list's own query without
  * sorting and paging: "all matching this filter").
  */
-export function Selection<F extends TSchema>(filter: F) {
+export function Selection<F extends TSchema, I extends TSchema = typeof Id>(filter: F, id?: I) {
   return Type.Union([
     Type.Object(
-      { ids: Type.Array(Id, { minItems: 1, maxItems: MAX_SELECTION_IDS }) },
+      { ids: Type.Array(id ?? Id, { minItems: 1, maxItems: MAX_SELECTION_IDS }) },
       { additionalProperties: false },
     ),
     Type.Object({ filter }, { additionalProperties: false }),
@@ -78,8 +78,10 @@ export const BulkFailureReason = Type.Union([
   Type.Literal('device-revoked'),
   /** Remove from a collection: the device is not a direct member (maybe a member by a query). */
   Type.Literal('not-direct-member'),
-  /** An explicit id that names no device. */
+  /** An explicit id that names no device (or no discovered machine). */
   Type.Literal('not-found'),
+  /** Push the agent: the discovered machine is an enrolled device already (it has an agent). */
+  Type.Literal('has-agent'),
 ]);
 export type BulkFailureReason = Static<typeof BulkFailureReason>;
 
@@ -91,16 +93,21 @@ export const BulkFailure = Type.Object({
 });
 export type BulkFailure = Static<typeof BulkFailure>;
 
-export const BulkActionResult = Type.Object({
-  action: BulkDeviceAction,
+/** The counts every bulk action answers (devices, discovered machines). */
+export const bulkSummaryFields = {
   /** How many the selection resolved to. */
   matched: Type.Integer(),
   /** Acted on. */
   done: Type.Integer(),
-  /** Already so (already a direct member, already revoked): nothing to do. */
+  /** Already so (already a member, already revoked): nothing to do. */
   unchanged: Type.Integer(),
   failed: Type.Integer(),
   failures: Type.Array(BulkFailure),
+};
+
+export const BulkActionResult = Type.Object({
+  action: BulkDeviceAction,
+  ...bulkSummaryFields,
   /** Nudges: how many of those done held a push connection (the rest get it when they connect). */
   connected: Type.Optional(Type.Integer()),
 });

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { IdParams, Key, NoContent } from '../http/common.js';
 import { defineOperations } from '../http/operation.js';
 import { Page } from '../http/paging.js';
+import { BulkDiscoveredActionRequest, BulkDiscoveredResult } from './bulk.js';
 import {
   AddDiscoveredMemberRuleRequest,
   AddDiscoveredMembersRequest,
@@ -72,6 +73,27 @@ export const discoveryOperations = defineOperations({
     permission: 'read',
     errors: [],
     summary: 'Discovered machines, with the enrolled device each one is (if any)',
+    tags,
+  },
+  bulkAction: {
+    method: 'POST',
+    path: '/discovery/machines/bulk-actions',
+    body: BulkDiscoveredActionRequest,
+    responses: { 200: BulkDiscoveredResult },
+    // Each action checks the permission of its single counterpart (bulkDiscoveredPermission).
+    permission: 'read',
+    errors: [
+      ErrorCode.FORBIDDEN,
+      ErrorCode.BULK_COUNT_CHANGED,
+      ErrorCode.BULK_TOO_MANY,
+      ErrorCode.BULK_COLLECTION_REQUIRED,
+      ErrorCode.BULK_ACCOUNT_REQUIRED,
+      ErrorCode.COLLECTION_NOT_FOUND,
+      ErrorCode.PUSH_ACCOUNT_NOT_FOUND,
+      ErrorCode.PUSH_NO_TARGETS,
+    ],
+    summary:
+      'Acts on many discovered machines at once (push the agent, add to a collection, forget): addresses or the list filter, resolved on the site',
     tags,
   },
   // Discovered machines as collection members (ADR 0030): a second member kind, by address.

@@ -229,6 +229,33 @@ export class ClientPushService {
   }
 
   /**
+   * Push to discovered machines chosen by a bulk action (ADR 0040): their addresses on port 22,
+   * one job, whose audit entry is the bulk action's. Returns the job's id.
+   */
+  async pushToAddresses(
+    actor: Actor,
+    p: {
+      account: string;
+      addresses: readonly string[];
+      audit: { action: string; details: Record<string, unknown> };
+    },
+  ): Promise<string> {
+    authorize(actor, 'enrolment:write');
+    const account = await findPushAccount(this.ctx.db.kysely, p.account);
+    if (!account)
+      throw new NotFoundError('push account', p.account, ErrorCode.PUSH_ACCOUNT_NOT_FOUND);
+    if (p.addresses.length === 0)
+      throw new InputError(ErrorCode.PUSH_NO_TARGETS, 'the push has no target');
+    return this.createJob(actor, {
+      account,
+      source: 'discovered',
+      collectionId: null,
+      targets: p.addresses.map((host) => ({ host, port: 22 })),
+      audit: p.audit,
+    });
+  }
+
+  /**
    * Records a job and its targets (those already clients, pushed or being pushed are recorded
    * skipped, with the reason), audited, and wakes the runner. Returns the job's id.
    */
@@ -239,6 +266,11 @@ export class ClientPushService {
       source: PushJobSource;
       collectionId: string | null;
       targets: readonly { host: string; port: number }[];
+      /**
+       * A bulk action on discovered machines (ADR 0040) records its one audit entry as this
+       * job's: its action name, and its selection beside the job's details.
+       */
+      audit?: { action: string; details: Record<string, unknown> };
     },
   ): Promise<string> {
     const { account } = j;
@@ -280,10 +312,15 @@ export class ClientPushService {
       });
       await insertPushTargets(tx, rows);
       await writeAudit(tx, actor, at, {
-        action: 'push-job.start',
+        action: j.audit?.action ?? 'push-job.start',
         targetType: 'push-job',
         targetId: jobId,
-        details: { account: account.name, targets: rows.length, collection: source?.id ?? null },
+        details: {
+          ...j.audit?.details,
+          account: account.name,
+          targets: rows.length,
+          collection: source?.id ?? null,
+        },
       });
       await raiseSiteStatus(
         this.ctx,

@@ -5,6 +5,8 @@ import {
   AssignmentsDocument,
   SignedAssignments,
   agentOps,
+  ops,
+  type RerunDeploymentRequest,
   type Deployment,
   type DeploymentStateReport,
   type OutboxItem,
@@ -150,6 +152,31 @@ describe.each(testDialects)('assignments and deployment state on %s', (dialect) 
       // Rerun all goes above every per-device revision.
       expect((await t.api.rerunDeployment(dep.id)).revision).toBe(5);
       expect([await revisionOf(d1), await revisionOf(d2)]).toEqual([5, 5]);
+    });
+
+    it('reruns every device matching the devices list filter, resolved on the site', async () => {
+      const rerun = (body: RerunDeploymentRequest) =>
+        t.api.call(ops.deployments.rerun, { params: { id: dep.id }, body });
+      const r1 = (await revisionOf(d1)) ?? 0;
+      const r2 = (await revisionOf(d2)) ?? 0;
+      // The devices list's own filter (a search for web-2), with the count confirmed.
+      await rerun({ filter: { search: 'web-2' }, expectedCount: 1 });
+      expect([await revisionOf(d1), await revisionOf(d2)]).toEqual([r1, r2 + 1]);
+      // A count that no longer holds, or ids and a filter together: refused, nothing raised.
+      expect(await refusal(rerun({ filter: {}, expectedCount: 40 }))).toMatchObject({
+        status: 409,
+        code: 'BULK_COUNT_CHANGED',
+      });
+      expect(
+        await refusal(rerun({ filter: {}, deviceIds: [d1.deviceId], expectedCount: 2 })),
+      ).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
+      expect([await revisionOf(d1), await revisionOf(d2)]).toEqual([r1, r2 + 1]);
+      await rerun({ filter: {} });
+      expect(await revisionOf(d1)).toBeGreaterThan(r1);
+      const audit = await t.api.listAudit({ action: 'deployment.rerun', limit: 50 });
+      expect(audit.find((e) => JSON.stringify(e.details).includes('web-2'))?.details).toMatchObject(
+        { devices: 1, filter: { search: 'web-2' } },
+      );
     });
 
     it('leaves out an expired deployment', async () => {

@@ -1,4 +1,12 @@
-import { NotFoundError, ErrorCode } from '@steward/protocol';
+import {
+  ConflictError,
+  ErrorCode,
+  InputError,
+  MAX_BULK_DEVICES,
+  NotFoundError,
+  countStillConfirmed,
+  type DeploymentDeviceFilter,
+} from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
 import { checkRow } from '../db/corrupt-row.js';
@@ -12,6 +20,7 @@ import { checkExtraAssignment } from './schedule-validation.js';
 import * as repo from './repository/rerun.js';
 import { existingDeviceIds } from '../devices/repository.js';
 import { type Queryable, inTransaction } from '../db/database.js';
+import { deploymentDeviceIdsMatching } from './repository/monitoring.js';
 
 const CHUNK = 500;
 
@@ -41,13 +50,20 @@ export async function rerunDeployment(
   ctx: SiteContext,
   actor: Actor,
   id: string,
-  deviceIds: readonly string[] | undefined,
+  which: {
+    deviceIds?: readonly string[] | undefined;
+    /** Every device the devices list's filter matches (ADR 0031), resolved here. */
+    filter?: DeploymentDeviceFilter | undefined;
+    expectedCount?: number | undefined;
+  },
 ): Promise<{ collectionId: string; deviceIds: string[] }> {
+  const { deviceIds, filter } = which;
+  if (deviceIds !== undefined && filter !== undefined)
+    throw new InputError(ErrorCode.INVALID_INPUT, 'give device ids or a filter, not both');
   const at = nowIso(ctx);
-  const ids = [...new Set(deviceIds ?? [])];
   return inTransaction(ctx.db.kysely, async (tx) => {
     const row = await mustFind(tx, id);
-    if (deviceIds === undefined) {
+    if (deviceIds === undefined && filter === undefined) {
       const top = await repo.topDeviceRevision(tx, { deploymentId: row.id });
       const revision = Math.max(row.revision, top) + 1;
       await repo.setRevisionForAll(tx, { deploymentId: row.id, revision, updatedAt: at });
@@ -59,6 +75,27 @@ export async function rerunDeployment(
       });
       return { collectionId: row.collection_id, deviceIds: [] };
     }
+    const ids =
+      filter === undefined
+        ? [...new Set(deviceIds ?? [])]
+        : await deploymentDeviceIdsMatching(tx, {
+            d: row,
+            filter,
+            now: ctx.clock.now(),
+            limit: MAX_BULK_DEVICES + 1,
+          });
+    if (ids.length > MAX_BULK_DEVICES)
+      throw new ConflictError(
+        ErrorCode.BULK_TOO_MANY,
+        `the filter matches more than ${MAX_BULK_DEVICES} devices; narrow it`,
+        { max: MAX_BULK_DEVICES },
+      );
+    if (which.expectedCount !== undefined && !countStillConfirmed(which.expectedCount, ids.length))
+      throw new ConflictError(
+        ErrorCode.BULK_COUNT_CHANGED,
+        `the selection now matches ${ids.length} devices, not the ${which.expectedCount} confirmed; review it and confirm again`,
+        { expectedCount: which.expectedCount, matched: ids.length },
+      );
     await requireDevices(tx, ids);
     const next = row.revision + 1;
     for (let i = 0; i < ids.length; i += CHUNK) {
@@ -73,7 +110,7 @@ export async function rerunDeployment(
       action: 'deployment.rerun',
       targetType: 'deployment',
       targetId: row.id,
-      details: { name: row.name, devices: ids.length },
+      details: { name: row.name, devices: ids.length, ...(filter ? { filter } : {}) },
     });
     return { collectionId: row.collection_id, deviceIds: ids };
   });

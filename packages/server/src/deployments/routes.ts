@@ -12,7 +12,7 @@ export function registerDeploymentRoutes(app: App, deployments: DeploymentServic
     get: (req) => deployments.get(actorOf(req), req.params.id),
     update: (req) => deployments.update(actorOf(req), req.params.id, req.body),
     remove: (req) => deployments.remove(actorOf(req), req.params.id),
-    rerun: (req) => deployments.rerun(actorOf(req), req.params.id, req.body.deviceIds),
+    rerun: (req) => deployments.rerun(actorOf(req), req.params.id, req.body),
     addAssignment: (req) => deployments.addAssignment(actorOf(req), req.params.id, req.body.at),
     summary: (req) => deployments.summary(actorOf(req), req.params.id),
     devices: (req) => deployments.devices(actorOf(req), req.params.id, req.query),

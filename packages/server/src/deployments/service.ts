@@ -13,6 +13,7 @@ import type {
   DeploymentSummary,
   ListDeploymentDevicesQuery,
   UpdateDeploymentRequest,
+  RerunDeploymentRequest,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
@@ -254,10 +255,10 @@ export class DeploymentService {
   }
 
   /** "Rerun deployment": every device (deviceIds omitted) or only these get a new revision. */
-  async rerun(actor: Actor, id: string, deviceIds?: string[]): Promise<Deployment> {
+  async rerun(actor: Actor, id: string, req: RerunDeploymentRequest = {}): Promise<Deployment> {
     authorize(actor, 'deployments:write');
-    const r = await rerunDeployment(this.ctx, actor, id, deviceIds);
-    if (deviceIds === undefined)
+    const r = await rerunDeployment(this.ctx, actor, id, req);
+    if (req.deviceIds === undefined && req.filter === undefined)
       await this.notifier.collectionsChanged([r.collectionId], actor.userName);
     else await this.notifier.devicesChanged(r.deviceIds, actor.userName);
     return this.get(actor, id);

@@ -1,5 +1,4 @@
 import {
-  BULK_FAILURE_EXAMPLES,
   ConflictError,
   ErrorCode,
   InputError,
@@ -9,8 +8,6 @@ import {
   type BulkActionResult,
   type BulkDeviceAction,
   type BulkDeviceActionRequest,
-  type BulkFailure,
-  type BulkFailureReason,
   type DeviceSelection,
   type NudgeAction,
 } from '@steward/protocol';
@@ -20,6 +17,13 @@ import { writeAudit } from '../audit/audit.js';
 import { inTransaction, type Queryable } from '../db/database.js';
 import type { PushHub } from '../push/push-hub.js';
 import type { CollectionService } from '../collections/service.js';
+import {
+  emptyOutcome,
+  failWith,
+  failedCount,
+  summaryOf,
+  type BulkOutcome,
+} from '../bulk/outcome.js';
 import { requestActions } from './client-notification.js';
 import { deviceMatchOf } from './device-match.js';
 import {
@@ -38,11 +42,8 @@ interface Resolved {
   missing: string[];
 }
 
-/** What an action made of its targets, before counting. */
-interface Outcome {
-  done: number;
-  unchanged: number;
-  failed: Map<BulkFailureReason, string[]>;
+/** What an action made of its targets, before counting (nudges also count the connected). */
+interface Outcome extends BulkOutcome {
   connected?: number;
 }
 
@@ -211,13 +212,16 @@ export class BulkDeviceService {
     audit: AuditOf,
     outcome: Outcome,
   ): Promise<void> {
-    let failed = 0;
-    for (const names of outcome.failed.values()) failed += names.length;
     await writeAudit(tx, actor, nowIso(this.ctx), {
       action: audit.action,
       targetType: audit.targetType,
       targetId: audit.targetId,
-      details: { ...audit.details, done: outcome.done, unchanged: outcome.unchanged, failed },
+      details: {
+        ...audit.details,
+        done: outcome.done,
+        unchanged: outcome.unchanged,
+        failed: failedCount(outcome),
+      },
     });
   }
 }
@@ -241,29 +245,10 @@ function auditOf(req: BulkDeviceActionRequest, matched: number): AuditOf {
   };
 }
 
-function emptyOutcome(): Outcome {
-  return { done: 0, unchanged: 0, failed: new Map() };
-}
-
-function failWith(outcome: Outcome, reason: BulkFailureReason, name: string): void {
-  const names = outcome.failed.get(reason) ?? [];
-  names.push(name);
-  outcome.failed.set(reason, names);
-}
-
 function summarise(action: BulkDeviceAction, matched: number, o: Outcome): BulkActionResult {
-  const failures: BulkFailure[] = [...o.failed].map(([reason, names]) => ({
-    reason,
-    count: names.length,
-    examples: names.slice(0, BULK_FAILURE_EXAMPLES),
-  }));
   return {
     action,
-    matched,
-    done: o.done,
-    unchanged: o.unchanged,
-    failed: failures.reduce((n, f) => n + f.count, 0),
-    failures,
+    ...summaryOf(matched, o),
     ...(o.connected !== undefined ? { connected: o.connected } : {}),
   };
 }

@@ -212,11 +212,14 @@ export interface MachineFilter {
   limit: number;
 }
 
-/** Discovered machines by address, with the name of the device each is linked to. */
-export async function listMachines(
+/**
+ * The discovered machines the list's filter matches, joined to their linked device (`d`): the
+ * list and a bulk selection by filter (ADR 0040) both start here.
+ */
+export function matchingMachines(
   db: Queryable,
-  f: MachineFilter,
-): Promise<{ rows: MachineWithDevice[]; total: number }> {
+  f: { search?: string | undefined; hasAgent?: boolean | undefined },
+) {
   let base = db
     .selectFrom('discovered_machine as m')
     .leftJoin(deviceNames(db).as('d'), 'd.id', 'm.device_id');
@@ -231,6 +234,15 @@ export async function listMachines(
   }
   if (f.hasAgent === true) base = base.where('d.id', 'is not', null);
   if (f.hasAgent === false) base = base.where('d.id', 'is', null);
+  return base;
+}
+
+/** Discovered machines by address, with the name of the device each is linked to. */
+export async function listMachines(
+  db: Queryable,
+  f: MachineFilter,
+): Promise<{ rows: MachineWithDevice[]; total: number }> {
+  const base = matchingMachines(db, f);
   const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   const rows = await base
     .selectAll('m')

@@ -2,6 +2,7 @@ import { ops } from '@steward/protocol';
 import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
 import { implement } from '../http/operations.js';
+import type { BulkDiscoveredService } from './bulk-service.js';
 import type { DiscoveredMembersService } from './collection-members-service.js';
 import type { DiscoveryService } from './service.js';
 
@@ -10,6 +11,7 @@ export function registerDiscoveryRoutes(
   app: App,
   discovery: DiscoveryService,
   members: DiscoveredMembersService,
+  bulk: BulkDiscoveredService,
 ): void {
   implement(app, ops.discovery, {
     startSweep: (req) => discovery.startSweep(actorOf(req), req.body),
@@ -17,6 +19,7 @@ export function registerDiscoveryRoutes(
     getSweep: (req) => discovery.getSweep(actorOf(req), req.params.id),
     cancelSweep: (req) => discovery.cancelSweep(actorOf(req), req.params.id),
     listMachines: (req) => discovery.listMachines(actorOf(req), req.query),
+    bulkAction: (req) => bulk.act(actorOf(req), req.body),
     listCollectionMembers: (req) => members.list(actorOf(req), req.params.id),
     addCollectionMembers: (req) => members.add(actorOf(req), req.params.id, req.body.addresses),
     removeCollectionMember: (req) =>

@@ -16,6 +16,7 @@ import { DataTable } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
+import { ExportButton } from '../../components/export-button';
 import { SettingsFields } from '../../components/settings-fields';
 import { formatBytes, formatDateTime } from '../../lib/format';
 import { useSession } from '../../session/session-context';
@@ -140,19 +141,22 @@ export function ClientVersionsPage() {
         title="Client versions"
         description="Agent versions in the content library; production for every device, pre-production for one collection."
         actions={
-          <ConfirmButton
-            leftSection={<IconArrowBigUpLines size={16} />}
-            disabled={!canPromote}
-            title="Promote pre-production client"
-            message={`Agent version ${current?.preproductionVersion ?? ''} becomes the production version (now ${current?.productionVersion ?? 'none'}). Every production agent upgrades to it within ${current?.upgradeWindowHours ?? 24} hours, inside maintenance windows where they exist.`}
-            confirmLabel="Promote"
-            danger={false}
-            loading={promote.isPending}
-            onConfirm={() => promote.mutateAsync()}
-            testId="promote-preproduction"
-          >
-            Promote pre-production client
-          </ConfirmButton>
+          <Group gap="xs">
+            <ExportButton op={ops.exports.agentUpgrades} testId="agent-upgrades-export" />
+            <ConfirmButton
+              leftSection={<IconArrowBigUpLines size={16} />}
+              disabled={!canPromote}
+              title="Promote pre-production client"
+              message={`Agent version ${current?.preproductionVersion ?? ''} becomes the production version (now ${current?.productionVersion ?? 'none'}). Every production agent upgrades to it within ${current?.upgradeWindowHours ?? 24} hours, inside maintenance windows where they exist.`}
+              confirmLabel="Promote"
+              danger={false}
+              loading={promote.isPending}
+              onConfirm={() => promote.mutateAsync()}
+              testId="promote-preproduction"
+            >
+              Promote pre-production client
+            </ConfirmButton>
+          </Group>
         }
       />
       <Stack>

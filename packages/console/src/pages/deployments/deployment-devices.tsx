@@ -13,8 +13,12 @@ import {
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconDevices, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { DEPLOYMENT_STATES } from '@steward/protocol';
-import type { DeploymentDeviceState, DeploymentStateName } from '@steward/protocol';
+import { DEPLOYMENT_STATES, ops } from '@steward/protocol';
+import type {
+  DeploymentDeviceFilter,
+  DeploymentDeviceState,
+  DeploymentStateName,
+} from '@steward/protocol';
 import { Fragment, useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import {
@@ -23,7 +27,13 @@ import {
 } from '../../components/deployment-state-badge';
 import { DataTable } from '../../components/data-table';
 import { BulkActionBar } from '../../components/bulk-action-bar';
-import { SelectRowTd, useRowSelection, type RowSelection } from '../../components/row-selection';
+import {
+  SelectRowTd,
+  SelectionBanner,
+  useRowSelection,
+  type RowSelection,
+} from '../../components/row-selection';
+import { ExportButton } from '../../components/export-button';
 import { EmptyState } from '../../components/empty-state';
 import { ExpandToggle, ExpandedRow } from '../../components/expandable-row';
 import { Pager } from '../../components/pager';
@@ -178,10 +188,17 @@ export function DeploymentDevices(props: {
     refetchInterval: 5_000,
   });
   const items = devices.data?.items ?? [];
-  // Explicit ids only: rerun takes device ids ("Rerun > On all devices" covers the rest).
+  // The list's filter: "select all matching" reruns on every device it matches, resolved on
+  // the site (ADR 0031).
+  const filter: DeploymentDeviceFilter = {
+    ...(q.state !== undefined ? { state: q.state } : {}),
+    ...(q.search !== undefined ? { search: q.search } : {}),
+    ...(q.overdue !== undefined ? { overdue: q.overdue } : {}),
+  };
   const selection = useRowSelection({
     pageIds: devices.data?.items.map((d) => d.deviceId) ?? NO_IDS,
     total: devices.data?.total ?? 0,
+    filter,
   });
   const { onSelected } = props;
   const ids =
@@ -234,16 +251,31 @@ export function DeploymentDevices(props: {
             {props.selected.length} selected
           </Text>
         )}
+        <Group ml="auto">
+          <ExportButton
+            op={ops.exports.deploymentDevices}
+            params={{ id: props.deploymentId }}
+            filters={filter}
+            testId="deployment-devices-export"
+          />
+        </Group>
       </Group>
+      <SelectionBanner selection={selection} noun="devices" />
       <BulkActionBar
         selection={selection}
         noun="devices"
         actions={props.canRerun ? [{ id: 'rerun', label: 'Rerun', verb: 'Rerun on' }] : []}
-        run={async () => {
-          const deviceIds =
-            selection.selection && 'ids' in selection.selection ? selection.selection.ids : [];
-          await api.rerunDeployment(props.deploymentId, deviceIds);
-          const n = deviceIds.length;
+        run={async (_action, o) => {
+          const chosen = selection.selection;
+          if (!chosen) throw new Error('nothing is selected');
+          await api.call(ops.deployments.rerun, {
+            params: { id: props.deploymentId },
+            body:
+              'ids' in chosen
+                ? { deviceIds: chosen.ids }
+                : { filter: chosen.filter, expectedCount: o.expectedCount },
+          });
+          const n = o.expectedCount;
           return { matched: n, done: n, unchanged: 0, failed: 0, failures: [] };
         }}
         onDone={() => void devices.refetch()}

@@ -21,6 +21,7 @@ import { DataTable } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
+import { ExportButton } from '../../components/export-button';
 import { PageTabs, useTabParam } from '../../components/page-tabs';
 import { RelativeTime } from '../../components/relative-time';
 import { useSession } from '../../session/session-context';
@@ -166,6 +167,15 @@ function InventoryReport({ collection }: { collection: string | undefined }) {
     refetchInterval: 60_000,
   });
   if (r.isError) return <ErrorState error={r.error} what="the inventory report" />;
+  const exportButton = (
+    <Group justify="flex-end">
+      <ExportButton
+        op={ops.exports.inventoryOverdue}
+        filters={collection ? { collection } : {}}
+        testId="inventory-overdue-export"
+      />
+    </Group>
+  );
   if (r.data?.length === 0)
     return (
       <EmptyState
@@ -176,31 +186,34 @@ function InventoryReport({ collection }: { collection: string | undefined }) {
       />
     );
   return (
-    <DataTable
-      columns={[
-        { label: 'Device' },
-        { label: 'Last hardware inventory' },
-        { label: 'Interval' },
-        { label: 'Interval from' },
-        { label: 'Overdue by', ta: 'right' },
-      ]}
-      loading={r.isPending}
-      testId="report-inventory-overdue"
-    >
-      {(r.data ?? []).map((row) => (
-        <Table.Tr key={row.deviceId} data-testid="report-inventory-row">
-          <Table.Td>
-            <DeviceLink id={row.deviceId} name={row.deviceName} />
-          </Table.Td>
-          <Table.Td>
-            <RelativeTime iso={row.lastHardwareInventoryAt} />
-          </Table.Td>
-          <Table.Td>{describeSeconds(row.inventoryIntervalSeconds)}</Table.Td>
-          <Table.Td>{row.intervalSource}</Table.Td>
-          <Table.Td ta="right">{describeSeconds(row.overdueSeconds)}</Table.Td>
-        </Table.Tr>
-      ))}
-    </DataTable>
+    <Stack gap="xs">
+      {exportButton}
+      <DataTable
+        columns={[
+          { label: 'Device' },
+          { label: 'Last hardware inventory' },
+          { label: 'Interval' },
+          { label: 'Interval from' },
+          { label: 'Overdue by', ta: 'right' },
+        ]}
+        loading={r.isPending}
+        testId="report-inventory-overdue"
+      >
+        {(r.data ?? []).map((row) => (
+          <Table.Tr key={row.deviceId} data-testid="report-inventory-row">
+            <Table.Td>
+              <DeviceLink id={row.deviceId} name={row.deviceName} />
+            </Table.Td>
+            <Table.Td>
+              <RelativeTime iso={row.lastHardwareInventoryAt} />
+            </Table.Td>
+            <Table.Td>{describeSeconds(row.inventoryIntervalSeconds)}</Table.Td>
+            <Table.Td>{row.intervalSource}</Table.Td>
+            <Table.Td ta="right">{describeSeconds(row.overdueSeconds)}</Table.Td>
+          </Table.Tr>
+        ))}
+      </DataTable>
+    </Stack>
   );
 }
 
@@ -252,6 +265,7 @@ function ClientCheckSummary({ collection }: { collection: string | undefined }) 
           { label: 'Passed', ta: 'right' },
           { label: 'Remediated', ta: 'right' },
           { label: 'Failed', ta: 'right' },
+          { label: 'Failing devices', ta: 'right' },
         ]}
         loading={r.isPending}
         testId="client-check-summary"
@@ -268,6 +282,15 @@ function ClientCheckSummary({ collection }: { collection: string | undefined }) 
                 </Text>
               ) : (
                 0
+              )}
+            </Table.Td>
+            <Table.Td ta="right">
+              {c.failed > 0 && (
+                <ExportButton
+                  op={ops.exports.clientCheckFailures}
+                  filters={{ check: c.check, ...(collection ? { collection } : {}) }}
+                  testId={`client-check-failures-export-${c.check}`}
+                />
               )}
             </Table.Td>
           </Table.Tr>

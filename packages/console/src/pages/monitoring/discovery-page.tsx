@@ -13,18 +13,18 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
-import { IconAdjustments, IconPlayerStop, IconRadar, IconSend } from '@tabler/icons-react';
+import { IconAdjustments, IconPlayerStop, IconRadar } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   DEFAULT_DISCOVERY_PORTS,
   DiscoverySettingsOptions,
   ops,
+  type DiscoveredFilter,
   type StartSweepRequest,
   type Sweep,
 } from '@steward/protocol';
-import { useEffect, useState } from 'react';
-import { Link, useNavigate } from 'react-router-dom';
+import { useEffect, useMemo, useState } from 'react';
+import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
 import { errorCode, errorMessage, notifySuccess } from '../../api/errors';
 import { DataTable } from '../../components/data-table';
@@ -36,8 +36,10 @@ import { SettingsFields } from '../../components/settings-fields';
 import { SettingsPage } from '../../components/settings-page';
 import { useSession } from '../../session/session-context';
 import { MachineAgentBadge } from './machine-agent-badge';
-import { StartPushModal } from './start-push-modal';
+import { DiscoveredBulkBar } from './discovered-bulk-actions';
 import { ExportButton } from '../../components/export-button';
+import { Pager } from '../../components/pager';
+import { SelectRowTd, SelectionBanner, useRowSelection } from '../../components/row-selection';
 
 const SWEEPS_KEY = 'discovery-sweeps';
 const MACHINES_KEY = 'discovery-machines';
@@ -194,46 +196,56 @@ function LatestSweep({ writable }: { writable: boolean }) {
   );
 }
 
-function MachinesTable({ canPush }: { canPush: boolean }) {
-  const navigate = useNavigate();
+const NO_ADDRESSES: readonly string[] = [];
+
+/**
+ * The discovered machines, with the device list's bulk selection (ADR 0040): tick rows or a
+ * page, or select all matching the search and agent filter (resolved on the site), then push
+ * the agent, add them to a collection or forget them.
+ */
+function MachinesTable() {
   const [search, setSearch] = useState('');
-  // Addresses chosen for "Push agent" (machines with no agent only).
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const [pushOpen, { open: openPush, close: closePush }] = useDisclosure(false);
-  const toggle = (address: string, on: boolean) =>
-    setSelected((prev) => {
-      const next = new Set(prev);
-      if (on) next.add(address);
-      else next.delete(address);
-      return next;
-    });
   const [agent, setAgent] = useState<'all' | 'with' | 'without'>('all');
+  const [page, setPage] = useState({ offset: 0, limit: 50 });
+  const filter: DiscoveredFilter = {
+    ...(search !== '' ? { search } : {}),
+    ...(agent === 'all' ? {} : { hasAgent: agent === 'with' }),
+  };
   const machines = useQuery({
-    queryKey: [MACHINES_KEY, search, agent],
+    queryKey: [MACHINES_KEY, search, agent, page.offset, page.limit],
     queryFn: () =>
       api.call(ops.discovery.listMachines, {
-        query: {
-          ...(search !== '' ? { search } : {}),
-          ...(agent === 'all' ? {} : { hasAgent: agent === 'with' }),
-        },
+        query: { ...filter, offset: page.offset, limit: page.limit },
       }),
     placeholderData: keepPreviousData,
   });
-  if (machines.isError) return <ErrorState error={machines.error} what="discovered machines" />;
   const items = machines.data?.items ?? [];
+  const total = machines.data?.total ?? 0;
+  const pageIds = useMemo(
+    () => machines.data?.items.map((m) => m.address) ?? NO_ADDRESSES,
+    [machines.data],
+  );
+  const selection = useRowSelection({ pageIds, total, filter });
+  if (machines.isError) return <ErrorState error={machines.error} what="discovered machines" />;
   return (
     <Stack gap="sm">
       <Group>
         <TextInput
           placeholder="Address, DNS name, MAC or OS"
           value={search}
-          onChange={(e) => setSearch(e.currentTarget.value)}
+          onChange={(e) => {
+            setSearch(e.currentTarget.value);
+            setPage({ ...page, offset: 0 });
+          }}
           data-testid="discovery-search"
           w={320}
         />
         <SegmentedControl
           value={agent}
-          onChange={(v) => setAgent(v === 'with' ? 'with' : v === 'without' ? 'without' : 'all')}
+          onChange={(v) => {
+            setAgent(v === 'with' ? 'with' : v === 'without' ? 'without' : 'all');
+            setPage({ ...page, offset: 0 });
+          }}
           data={[
             { value: 'all', label: 'All' },
             { value: 'with', label: 'Has agent' },
@@ -242,32 +254,18 @@ function MachinesTable({ canPush }: { canPush: boolean }) {
           data-testid="discovery-agent-filter"
         />
         <Text size="sm" c="dimmed">
-          {machines.data?.total ?? 0} machines
+          {total.toLocaleString()} machines
         </Text>
-        {canPush && (
-          <Button
-            ml="auto"
-            leftSection={<IconSend size={16} />}
-            disabled={selected.size === 0}
-            onClick={openPush}
-            data-testid="discovery-push"
-          >
-            Push agent{selected.size > 0 ? ` (${selected.size})` : ''}
-          </Button>
-        )}
+        <Group ml="auto">
+          <ExportButton
+            op={ops.exports.discoveredMachines}
+            filters={filter}
+            testId="discovered-export"
+          />
+        </Group>
       </Group>
-      {canPush && (
-        <StartPushModal
-          opened={pushOpen}
-          onClose={closePush}
-          discovered={[...selected]}
-          onStarted={() => {
-            closePush();
-            setSelected(new Set());
-            void navigate('/monitoring/client-push');
-          }}
-        />
-      )}
+      <DiscoveredBulkBar selection={selection} onDone={() => selection.clear()} />
+      <SelectionBanner selection={selection} noun="machines" />
       {!machines.isPending && items.length === 0 ? (
         <EmptyState
           icon={<IconRadar />}
@@ -276,49 +274,48 @@ function MachinesTable({ canPush }: { canPush: boolean }) {
           testId="discovery-empty"
         />
       ) : (
-        <DataTable
-          testId="discovery-machines"
-          loading={machines.isPending}
-          minWidth={900}
-          columns={[
-            ...(canPush ? [{ label: '' }] : []),
-            { label: 'Address' },
-            { label: 'DNS name' },
-            { label: 'MAC' },
-            { label: 'Open ports' },
-            { label: 'OS guess' },
-            { label: 'Has agent' },
-            { label: 'Last seen' },
-          ]}
-        >
-          {items.map((m) => (
-            <Table.Tr key={m.address} data-testid={`discovery-machine-${m.address}`}>
-              {canPush && (
+        <>
+          <DataTable
+            testId="discovery-machines"
+            loading={machines.isPending}
+            minWidth={900}
+            selection={selection}
+            columns={[
+              { label: 'Address' },
+              { label: 'DNS name' },
+              { label: 'MAC' },
+              { label: 'Open ports' },
+              { label: 'OS guess' },
+              { label: 'Has agent' },
+              { label: 'Last seen' },
+            ]}
+          >
+            {items.map((m) => (
+              <Table.Tr key={m.address} data-testid={`discovery-machine-${m.address}`}>
+                <SelectRowTd selection={selection} id={m.address} label={m.address} />
+                <Table.Td ff="monospace">{m.address}</Table.Td>
+                <Table.Td>{m.dnsName ?? '–'}</Table.Td>
+                <Table.Td ff="monospace">{m.mac ?? '–'}</Table.Td>
+                <Table.Td>{m.openPorts.join(', ') || (m.pingable ? 'answers ping' : '–')}</Table.Td>
+                <Table.Td title={m.sshBanner ?? undefined}>{m.osGuess ?? '–'}</Table.Td>
                 <Table.Td>
-                  <Checkbox
-                    aria-label={`select ${m.address}`}
-                    // A machine with an agent is a client already: nothing to push.
-                    disabled={m.deviceId !== null}
-                    checked={selected.has(m.address)}
-                    onChange={(e) => toggle(m.address, e.currentTarget.checked)}
-                    data-testid={`discovery-select-${m.address}`}
-                  />
+                  <MachineAgentBadge m={m} />
                 </Table.Td>
-              )}
-              <Table.Td ff="monospace">{m.address}</Table.Td>
-              <Table.Td>{m.dnsName ?? '–'}</Table.Td>
-              <Table.Td ff="monospace">{m.mac ?? '–'}</Table.Td>
-              <Table.Td>{m.openPorts.join(', ') || (m.pingable ? 'answers ping' : '–')}</Table.Td>
-              <Table.Td title={m.sshBanner ?? undefined}>{m.osGuess ?? '–'}</Table.Td>
-              <Table.Td>
-                <MachineAgentBadge m={m} />
-              </Table.Td>
-              <Table.Td>
-                <RelativeTime iso={m.lastSeenAt} size="sm" />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </DataTable>
+                <Table.Td>
+                  <RelativeTime iso={m.lastSeenAt} size="sm" />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
+          <Pager
+            offset={page.offset}
+            limit={page.limit}
+            total={total}
+            onChange={(offset, limit) => setPage({ offset, limit })}
+            pageSizes={[50, 100, 200, 500]}
+            testId="discovery-pager"
+          />
+        </>
       )}
     </Stack>
   );
@@ -337,7 +334,7 @@ export function DiscoveryPage() {
         testId="discovery-page"
         actions={
           <Group gap="xs">
-            <ExportButton op={ops.exports.discoveredMachines} testId="discovered-export" />
+            <ExportButton op={ops.exports.discoverySweeps} testId="sweeps-export" />
             <Button
               component={Link}
               to="/monitoring/discovery/settings"
@@ -353,7 +350,7 @@ export function DiscoveryPage() {
       <Stack gap="md">
         {writable && <StartSweepForm />}
         <LatestSweep writable={writable} />
-        <MachinesTable canPush={can('enrolment:write')} />
+        <MachinesTable />
       </Stack>
     </>
   );

@@ -83,18 +83,23 @@ type DeploymentFields = Pick<
   'id' | 'collection_id' | 'purpose' | 'enabled' | 'triggers' | 'expires_at' | 'time_base'
 >;
 
+/** The deployment devices list's filter: its query without paging. */
+export type DeploymentDeviceMatch = Pick<
+  ListDeploymentDevicesQuery,
+  'state' | 'overdue' | 'search'
+>;
+
 /**
- * The drill-down: current members of the deployment's collection with their state, filtered by
- * state, overdue and host name, one page at a time (ordered by host name).
+ * The deployment's devices its devices list's filter matches (`m` memberships, `s` states): the
+ * list and a rerun of "all matching this filter" (ADR 0031) both start here.
  */
-export async function listDeploymentDevices(
+function matchingDeploymentDevices(
   db: Queryable,
   d: DeploymentFields,
-  q: ListDeploymentDevicesQuery,
-  now: Date,
-): Promise<{ items: DeploymentDeviceState[]; total: number }> {
-  const cutoff = overdueCutoff(d, now);
-  const base = db
+  q: DeploymentDeviceMatch,
+  cutoff: string | undefined,
+) {
+  return db
     .selectFrom(memberships(db).as('m'))
     .leftJoin('deployment_device_state as s', (j) =>
       j.onRef('s.device_id', '=', 'm.device_id').on('s.deployment_id', '=', d.id),
@@ -115,6 +120,33 @@ export async function listDeploymentDevices(
       if (q.search) parts.push(eb('m.device_id', 'in', deviceIdsNamedLike(db, q.search)));
       return eb.and(parts);
     });
+}
+
+/** Every device id the filter matches, up to `limit` (one statement). */
+export async function deploymentDeviceIdsMatching(
+  db: Queryable,
+  o: { d: DeploymentFields; filter: DeploymentDeviceMatch; now: Date; limit: number },
+): Promise<string[]> {
+  const rows = await matchingDeploymentDevices(db, o.d, o.filter, overdueCutoff(o.d, o.now))
+    .select('m.device_id')
+    .orderBy('m.device_id')
+    .limit(o.limit)
+    .execute();
+  return rows.map((r) => r.device_id);
+}
+
+/**
+ * The drill-down: current members of the deployment's collection with their state, filtered by
+ * state, overdue and host name, one page at a time (ordered by host name).
+ */
+export async function listDeploymentDevices(
+  db: Queryable,
+  d: DeploymentFields,
+  q: ListDeploymentDevicesQuery,
+  now: Date,
+): Promise<{ items: DeploymentDeviceState[]; total: number }> {
+  const cutoff = overdueCutoff(d, now);
+  const base = matchingDeploymentDevices(db, d, q, cutoff);
   // The count needs no device row: only the page joins it, for host names and their order.
   const count = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   const rows = await base
