@@ -100,7 +100,11 @@ export async function downloadUpgradePackage(o: UpgradeSourceOptions): Promise<P
     const site = await o.fromSite();
     if (site.ok)
       await o.report(
-        statusMessage('AGENT_UPGRADE_CONTENT_DOWNLOADED', [o.pkg.name, o.version, 'the site server']),
+        statusMessage('AGENT_UPGRADE_CONTENT_DOWNLOADED', [
+          o.pkg.name,
+          o.version,
+          'the site server',
+        ]),
       );
     return site;
   }

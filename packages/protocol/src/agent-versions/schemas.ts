@@ -99,7 +99,8 @@ export const AgentVersionSettingsOptions = {
       name: 'upgrade-fallback',
       on: true,
       off: false,
-      onHelp: 'clients may use neighbour/fallback DPs and the site server when their own DPs lack the version',
+      onHelp:
+        'clients may use neighbour/fallback DPs and the site server when their own DPs lack the version',
       offHelp: "clients download agent upgrades only from their own boundary groups' DPs",
     },
   }),

@@ -38,8 +38,7 @@ export async function agentUpgradeLocations(
   const db = ctx.db.kysely;
   const settings = await readAgentVersionSettings(db);
   const rollout = (await deviceRollouts(db, settings, [q.deviceId])).get(q.deviceId);
-  const target =
-    rollout === undefined ? null : await clientVersionTarget(db, settings, rollout);
+  const target = rollout === undefined ? null : await clientVersionTarget(db, settings, rollout);
   if (!target?.packages.some((p) => p.sha256 === q.sha256))
     throw new NotAllowedError(
       `file ${q.sha256} is not a package of this device's client-version target`,
