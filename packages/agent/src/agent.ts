@@ -164,6 +164,7 @@ export class Agent {
         stateDir,
         device,
         headers: deviceAuthHeaders(device),
+        http: this.http,
         sink: this.outbox,
         log: this.log,
         now: () => this.now(),

@@ -77,6 +77,8 @@ import { ContentService } from './content/service.js';
 import { registerContentRoutes } from './content/routes.js';
 import { AgentVersionService } from './agent-versions/service.js';
 import { registerAgentVersionRoutes } from './agent-versions/routes.js';
+import { AgentVersionContentService } from './agent-versions/content.js';
+import { agentUpgradeLocations } from './agent-versions/upgrade-locations.js';
 import { registerInstallRoutes } from './agent-versions/install-routes.js';
 import { registerContentFileRoute } from './content/serve-file.js';
 import { verifyContentAccessToken } from './content/access-token.js';
@@ -279,6 +281,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     agentUrl: () => agentUrl,
     // Built just below; only called once requests arrive.
     entitlement: { versionIdsFor: (deviceId) => software.assignments.versionIdsFor(deviceId) },
+    agentUpgrade: (q) => agentUpgradeLocations(ctx, distribution.locations, q),
   });
   const software = createDeploymentServices(ctx, push, keys, {
     followContentVersions: roles.has('scheduler'),
@@ -394,7 +397,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerClientActivityRoutes(admin, ctx, policy);
     registerAuditRoutes(admin, ctx);
     registerContentRoutes(admin, contentService);
-    registerAgentVersionRoutes(admin, new AgentVersionService(ctx));
+    registerAgentVersionRoutes(admin, {
+      versions: new AgentVersionService(ctx),
+      content: new AgentVersionContentService(ctx, distribution.distribution),
+    });
     distribution.registerAdminRoutes(admin);
     registerDeploymentAdminRoutes(admin, software);
     registerPhasedDeploymentRoutes(admin, phased);

@@ -10,6 +10,7 @@ import {
   type AgentPackageManifest,
   type AgentVersion,
   type AgentVersionSettings,
+  type PackageContentStatus,
 } from '@steward/protocol';
 import {
   createTestSite,
@@ -92,6 +93,47 @@ describe.each(dialects)('agent versions on %s', (dialect) => {
       });
       expect(messages.items).toHaveLength(2);
     });
+
+    it('each version is a content package, distributed to DPs like any package (ADR 0042)', async () => {
+      const v = await json<AgentVersion>(['agent-version', 'show', '1.0.0']);
+      const pkg = await site.api.call(ops.packages.get, { params: { id: v.packageId ?? '' } });
+      expect(pkg).toMatchObject({ name: 'steward-agent-1.0.0', publisher: 'Steward' });
+      expect(pkg.currentVersion?.fileCount).toBe(v.files.length);
+      // An unknown DP is refused with its code, and nothing is targeted.
+      const refused = await steward(['agent-version', 'distribute', '1.0.0', '--dp', 'nowhere']);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('nowhere');
+      await expect(
+        site.api.call(ops.agentVersions.distribute, {
+          params: { version: '1.0.0' },
+          body: { dpIds: ['nowhere'] },
+        }),
+      ).rejects.toMatchObject({ code: 'DP_NOT_FOUND' });
+      expect(
+        (
+          await site.api.call(ops.agentVersions.contentStatus, {
+            params: { version: '1.0.0' },
+          })
+        ).targeted,
+      ).toBe(0);
+      // The site server's own DP holds it at once (the library is its store).
+      const s = await json<PackageContentStatus>([
+        'agent-version',
+        'distribute',
+        '1.0.0',
+        '--dp',
+        'site-server',
+      ]);
+      expect(s).toMatchObject({ targeted: 1, installed: 1 });
+      const checked = await json<PackageContentStatus>(['agent-version', 'validate', '1.0.0']);
+      expect(checked.distributionPoints).toEqual([
+        expect.objectContaining({ dpId: 'site-server', state: 'installed' }),
+      ]);
+      await expect(
+        site.api.call(ops.agentVersions.contentStatus, { params: { version: '0.0.1' } }),
+      ).rejects.toMatchObject({ code: 'AGENT_VERSION_NOT_FOUND' });
+      // Five CLI processes: slow on a loaded machine.
+    }, 300_000);
 
     it('refuses a version whose files are not in the library', async () => {
       const manifest: AgentPackageManifest = {

@@ -1,3 +1,4 @@
+import { HttpsClient } from '../channel/https-client.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,8 @@ function setup(libDir?: string) {
     stateDir,
     device: { url: 'https://127.0.0.1:1', caPem: 'unused' },
     headers: {},
+    // Port 1 answers nothing: the site cannot say where to download, so the site route is used.
+    http: new HttpsClient({ baseUrl: 'https://127.0.0.1:1', caPem: 'unused', headers: {} }),
     sink: {
       enqueueAgentUpgrade: (r) => Promise.resolve(reports.push(r)),
       enqueueStatus: (m) => Promise.resolve(statuses.push(m)),

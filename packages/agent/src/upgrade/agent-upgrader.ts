@@ -14,8 +14,15 @@ import type { Logger } from '../logger.js';
 import { statusMessage } from '../outbox/status-message.js';
 import { readFileIfExists, writeFileAtomic } from '../state/atomic-file.js';
 import { AGENT_VERSION } from '../version.js';
-import { detectDebInstall, prepareDebUpgrade, type DebInstall } from './deb-upgrade.js';
+import {
+  debVersionOf,
+  detectDebInstall,
+  prepareDebUpgrade,
+  type DebInstall,
+} from './deb-upgrade.js';
 import { downloadPackage } from './package-download.js';
+import { downloadUpgradePackage } from './upgrade-source.js';
+import type { HttpsClient } from '../channel/https-client.js';
 import { readInstallRecord, type InstallRecord } from './install-record.js';
 import {
   installedLibDir,
@@ -48,6 +55,8 @@ export interface AgentUpgraderOptions {
   stateDir: string;
   device: { url: string; caPem: string };
   headers: Record<string, string>;
+  /** The device's client of the agent API: where to download from (ADR 0042). */
+  http: HttpsClient;
   sink: UpgradeSink;
   log: Logger;
   now: () => Date;
@@ -220,7 +229,8 @@ export class AgentUpgrader {
               stateDir: this.o.stateDir,
               attemptId: a.id,
               attemptDir: dir,
-              download: (pkg, dest) => this.download(pkg, dest),
+              download: (pkg, dest) =>
+                this.download(pkg, dest, debVersionOf(pkg.name) ?? target.version),
             })
           : await this.prepareTarball(install, target, a, dir);
       if ('code' in ready) {
@@ -242,13 +252,23 @@ export class AgentUpgrader {
     }
   }
 
-  private download(pkg: ClientVersionPackage, dest: string) {
-    return downloadPackage({
-      baseUrl: this.o.device.url,
+  /** From the DPs the site names (ADR 0042), else the site's install route when allowed. */
+  private download(pkg: ClientVersionPackage, dest: string, version: string) {
+    return downloadUpgradePackage({
+      http: this.o.http,
       caPem: this.o.device.caPem,
-      headers: this.o.headers,
       pkg,
       dest,
+      version,
+      report: (m) => this.o.sink.enqueueStatus(m),
+      fromSite: () =>
+        downloadPackage({
+          baseUrl: this.o.device.url,
+          caPem: this.o.device.caPem,
+          headers: this.o.headers,
+          pkg,
+          dest,
+        }),
     });
   }
 
@@ -262,7 +282,7 @@ export class AgentUpgrader {
     const picked = pickPackages(target, install.record.runtime);
     if ('code' in picked) return picked;
     for (const pkg of picked) {
-      const got = await this.download(pkg, join(dir, pkg.name));
+      const got = await this.download(pkg, join(dir, pkg.name), target.version);
       if (!got.ok) return got;
     }
     const unpacked = await unpack(dir, picked, target.version);

@@ -17,6 +17,7 @@ import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { resolveCollectionId } from './collection-rules.js';
 import { hashFile, missingHashes, uploadAll } from './content-upload.js';
 import { addAgentUpgradeList } from './agent-upgrades.js';
+import { addAgentVersionContent } from './agent-version-content.js';
 import { formatBytes } from './software-common.js';
 
 /** Reads and checks `<dir>/manifest.json` and that each file beside it has the hash it names. */
@@ -49,6 +50,7 @@ function printVersion(ctx: Ctx, v: AgentVersion): void {
     ['Role', v.role ?? '-'],
     ['Registered', `${v.createdAt} by ${v.createdBy}`],
     ['Size', formatBytes(v.sizeBytes)],
+    ['Content package', v.packageId ?? 'none yet (created at the first distribution)'],
   ]);
   ctx.out.table(
     [{ header: 'File', flex: true }, { header: 'Kind' }, { header: 'Arch' }, { header: 'SHA-256' }],
@@ -64,6 +66,7 @@ function printSettings(ctx: Ctx, s: AgentVersionSettings): void {
     ['Exclusion collection', s.exclusionCollectionId ?? 'none'],
     ['Upgrade window', `${s.upgradeWindowHours} hours`],
     ['Report-in limit', `${s.upgradeReportInSeconds} seconds`],
+    ['Fallback for agent upgrades', s.upgradeAllowFallback ? 'on' : 'off'],
     ['Attempt timeout', `${s.upgradeAttemptTimeoutHours} hours`],
   ]);
 }
@@ -73,7 +76,8 @@ const cleared = (v: string | undefined): string | null | undefined =>
   v === undefined ? undefined : v === 'none' ? null : v;
 
 /**
- * `steward agent-version add|list|show|settings|promote`: agent versions as content (issue 9).
+ * `steward agent-version add|list|show|settings|promote|distribute|content-status|validate`:
+ * agent versions as content (issue 9).
  * `add` uploads the packages hash-first through the content library, then registers them.
  */
 export function registerAgentVersionCommands(program: Command, ctx: Ctx): void {
@@ -81,6 +85,7 @@ export function registerAgentVersionCommands(program: Command, ctx: Ctx): void {
     .command('agent-version')
     .description('agent versions: register, production and pre-production, promote, upgrades');
   addAgentUpgradeList(group, ctx);
+  addAgentVersionContent(group, ctx);
 
   const add = withJson(
     group

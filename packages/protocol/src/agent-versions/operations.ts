@@ -3,6 +3,11 @@ import { ErrorCode } from '../common/errors.js';
 import { IdParams } from '../http/common.js';
 import { defineOperations } from '../http/operation.js';
 import {
+  DistributeRequest,
+  PackageContentStatus,
+  ValidateContentRequest,
+} from '../distribution/schemas.js';
+import {
   AgentPackageManifest,
   AgentUpgradeAttempt,
   AgentUpgradeState,
@@ -15,6 +20,7 @@ import {
 } from './schemas.js';
 
 const tags = ['client versions'];
+const VersionParams = Type.Object({ version: AgentVersionString }, { additionalProperties: false });
 
 /**
  * Agent versions as content (issue 9): a version's packages live in the content library (uploaded
@@ -34,7 +40,7 @@ export const agentVersionOperations = defineOperations({
   get: {
     method: 'GET',
     path: '/agent-versions/:version',
-    params: Type.Object({ version: AgentVersionString }, { additionalProperties: false }),
+    params: VersionParams,
     responses: { 200: AgentVersion },
     permission: 'read',
     errors: [ErrorCode.AGENT_VERSION_NOT_FOUND],
@@ -52,9 +58,50 @@ export const agentVersionOperations = defineOperations({
       ErrorCode.AGENT_PACKAGE_MANIFEST_INVALID,
       ErrorCode.CONTENT_MISSING,
       ErrorCode.CONTENT_SIZE_MISMATCH,
+      ErrorCode.PACKAGE_NAME_TAKEN,
     ],
     summary:
-      'Registers an agent version from its manifest; its files must be in the content library',
+      'Registers an agent version from its manifest (its files must be in the content library) and the content package that holds them',
+    tags,
+  },
+  distribute: {
+    method: 'POST',
+    path: '/agent-versions/:version/distribute',
+    params: VersionParams,
+    body: DistributeRequest,
+    responses: { 200: PackageContentStatus },
+    permission: 'software:write',
+    errors: [
+      ErrorCode.AGENT_VERSION_NOT_FOUND,
+      ErrorCode.DP_NOT_FOUND,
+      ErrorCode.DP_GROUP_NOT_FOUND,
+      ErrorCode.CONTENT_MISSING,
+      ErrorCode.PACKAGE_NAME_TAKEN,
+    ],
+    summary:
+      "Distributes an agent version's packages to DPs and the members of DP groups (its content-library package, ADR 0042)",
+    tags,
+  },
+  contentStatus: {
+    method: 'GET',
+    path: '/agent-versions/:version/content-status',
+    params: VersionParams,
+    responses: { 200: PackageContentStatus },
+    permission: 'read',
+    errors: [ErrorCode.AGENT_VERSION_NOT_FOUND],
+    summary:
+      "An agent version's content status on every DP it targets (empty when never distributed)",
+    tags,
+  },
+  validate: {
+    method: 'POST',
+    path: '/agent-versions/:version/validate',
+    params: VersionParams,
+    body: ValidateContentRequest,
+    responses: { 200: PackageContentStatus },
+    permission: 'software:write',
+    errors: [ErrorCode.AGENT_VERSION_NOT_FOUND, ErrorCode.DP_NOT_FOUND],
+    summary: "Asks DPs (all, or those given) to re-hash an agent version's packages",
     tags,
   },
   getSettings: {

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Id, Nullable, Sha256 } from '../common/schemas.js';
-import { integerSetting, settingsValueProperties } from '../common/settings.js';
+import { booleanSetting, integerSetting, settingsValueProperties } from '../common/settings.js';
+import { ContentLocations } from '../boundaries/schemas.js';
 import { MAX_BYTES } from '../http/paging.js';
 
 /** How an agent version is packaged (packages/agent/packaging/). */
@@ -55,6 +56,12 @@ export const AgentVersion = Type.Object({
   files: Type.Array(AgentPackageFile),
   /** Total bytes of its files. */
   sizeBytes: Type.Integer({ minimum: 0 }),
+  /**
+   * The content-library package holding its files (ADR 0042), distributed to DPs like any
+   * package; null for a version registered before agent versions were content packages, until
+   * it is first distributed.
+   */
+  packageId: Nullable(Type.String()),
   /** Where the site's settings put it: the production version, the pre-production one, or neither. */
   role: Type.Union([Type.Literal('production'), Type.Literal('preproduction'), Type.Null()]),
 });
@@ -82,6 +89,20 @@ export const AgentVersionSettingsOptions = {
     maximum: 3600,
     default: 120,
     flag: { kind: 'value', name: 'upgrade-report-in-seconds', placeholder: '<n>' },
+  }),
+  upgradeAllowFallback: booleanSetting({
+    label: 'Fallback for agent upgrades',
+    help: "When no distribution point of a client's boundary groups holds its agent version, let it download from neighbour and fallback distribution points (content-location rules) and, as a last resort, from the site server's install route",
+    default: true,
+    flag: {
+      kind: 'switch',
+      name: 'upgrade-fallback',
+      on: true,
+      off: false,
+      onHelp:
+        'clients may use neighbour/fallback DPs and the site server when their own DPs lack the version',
+      offHelp: "clients download agent upgrades only from their own boundary groups' DPs",
+    },
   }),
   upgradeAttemptTimeoutHours: integerSetting({
     label: 'Attempt timeout',
@@ -259,3 +280,25 @@ export const AGENT_UPGRADE_ERROR_CODES = [
   'AGENT_UPGRADE_NO_ROLLBACK',
 ] as const;
 export type AgentUpgradeErrorCode = (typeof AGENT_UPGRADE_ERROR_CODES)[number];
+
+/** `GET /agent/v1/agent-upgrade-locations?sha256=`: one package of the device's signed target. */
+export const AgentUpgradeLocationsQuery = Type.Object(
+  { sha256: Sha256 },
+  { additionalProperties: false },
+);
+export type AgentUpgradeLocationsQuery = Static<typeof AgentUpgradeLocationsQuery>;
+
+/**
+ * Where an agent downloads one package of its client-version target (ADR 0042): the distribution
+ * points holding the version's content that it may use (the content-location rules, filtered by
+ * the fallback setting) with a content access token, and whether it may fall back to the site's
+ * install route when none delivers. The bytes are checked against the signed policy either way.
+ */
+export const AgentUpgradeLocations = Type.Object({
+  version: AgentVersionString,
+  /** Null when no distribution point holds the version's content (or it was never distributed). */
+  content: Nullable(ContentLocations),
+  /** The site's install route (`path` in the signed policy) may be used when no DP delivers. */
+  siteFallback: Type.Boolean(),
+});
+export type AgentUpgradeLocations = Static<typeof AgentUpgradeLocations>;

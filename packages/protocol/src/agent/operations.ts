@@ -1,5 +1,6 @@
 import { ContentLocations } from '../boundaries/schemas.js';
 import { ErrorCode } from '../common/errors.js';
+import { AgentUpgradeLocations, AgentUpgradeLocationsQuery } from '../agent-versions/schemas.js';
 import { FileBytes, FileParams } from '../content/schemas.js';
 import { EnrollRequest, EnrollResponse } from '../enrolment/schemas.js';
 import { NoContent } from '../http/common.js';
@@ -95,6 +96,17 @@ export const contentLocationOperations = defineOperations({
     ],
     summary:
       'The distribution points a device may download a version from, for the address it calls from, with a content access token',
+    tags,
+  },
+  agentUpgradeLocations: {
+    method: 'GET',
+    path: '/agent/v1/agent-upgrade-locations',
+    query: AgentUpgradeLocationsQuery,
+    responses: { 200: AgentUpgradeLocations },
+    permission: 'device',
+    errors: [ErrorCode.CONTENT_NOT_ENTITLED, ErrorCode.INVALID_ADDRESS],
+    summary:
+      "Where a device downloads one package of its signed client-version target: the DPs holding the agent version's content, with a content access token, and whether the site's install route is a fallback (ADR 0042)",
     tags,
   },
 });

@@ -865,6 +865,31 @@ export const StatusMessages = {
     text: 'Agent upgrade from %1 to %2 was rolled back to %1: %3',
     insertions: ['from', 'to', 'reason'],
   },
+  // --- agent upgrades through distribution points (issue 9, ADR 0042): 52020-52039 ---
+  AGENT_UPGRADE_CONTENT_DOWNLOADED: {
+    id: 52020,
+    severity: 'informational',
+    type: 'detail',
+    component: 'client-upgrade',
+    text: 'Agent upgrade package %1 of version %2 downloaded from %3 and verified against the signed policy.',
+    insertions: ['file', 'version', 'source'],
+  },
+  AGENT_UPGRADE_CONTENT_REFUSED: {
+    id: 52021,
+    severity: 'error',
+    type: 'milestone',
+    component: 'client-upgrade',
+    text: 'Agent upgrade package %1 of version %2 from distribution point %3 was refused and discarded: %4',
+    insertions: ['file', 'version', 'dp', 'reason'],
+  },
+  AGENT_UPGRADE_CONTENT_UNAVAILABLE: {
+    id: 52022,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'client-upgrade',
+    text: 'No distribution point this client may use delivered agent upgrade package %1 of version %2: %3',
+    insertions: ['file', 'version', 'reason'],
+  },
   // --- software updates: catalog sync (issue 10, ADR 0039): 51900-51949 ---
   UPDATE_SYNC_COMPLETED: {
     id: 51900,

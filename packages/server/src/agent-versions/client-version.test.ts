@@ -5,6 +5,7 @@ import { rolloutByMembership, rolloutOf, targetVersionOf } from './client-versio
 const base: AgentVersionSettings = {
   upgradeWindowHours: 24,
   upgradeReportInSeconds: 120,
+  upgradeAllowFallback: true,
   upgradeAttemptTimeoutHours: 2,
   productionVersion: '1.0.0',
   preproductionVersion: '1.1.0',

@@ -84,3 +84,26 @@ export async function findFileByName(
     .orderBy('version')
     .executeTakeFirst();
 }
+
+/** Names the content-library package holding a version's files (ADR 0042). */
+export async function setVersionPackage(
+  db: Queryable,
+  opts: { version: string; packageId: string },
+): Promise<void> {
+  await db
+    .updateTable('agent_version')
+    .set({ package_id: opts.packageId })
+    .where('version', '=', opts.version)
+    .execute();
+}
+
+/** The registered versions one file (by SHA-256) belongs to, oldest name first. */
+export async function versionsWithFile(db: Queryable, sha256: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('agent_version_file')
+    .select('version')
+    .where('sha256', '=', sha256)
+    .orderBy('version')
+    .execute();
+  return rows.map((r) => r.version);
+}

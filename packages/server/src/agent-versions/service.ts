@@ -30,6 +30,7 @@ import { bumpPolicyVersion } from '../agent-api/policy.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';
 import { deviceRollouts, targetVersionOf } from './client-version.js';
 import { listUpgradeAttempts, type AgentUpgradeListRow } from './upgrade-repository.js';
+import { createVersionPackage } from './content.js';
 
 const SETTINGS_KEY = 'agent_version_settings';
 
@@ -171,6 +172,7 @@ export class AgentVersionService {
       createdBy: r.created_by,
       sizeBytes: Number(r.size_bytes),
       files: (files.get(r.version) ?? []).map(repo.toFile),
+      packageId: r.package_id,
       role: roleOf(r.version, settings),
     }));
   }
@@ -209,6 +211,13 @@ export class AgentVersionService {
           ErrorCode.AGENT_VERSION_EXISTS,
           `agent version ${manifest.version} is registered already`,
         );
+      // Its packages are content like any package's, ready to distribute to DPs (ADR 0042).
+      await createVersionPackage(tx, {
+        version: manifest.version,
+        files: manifest.files,
+        at,
+        createdBy: actor.userName,
+      });
       await writeAudit(tx, actor, at, {
         action: 'agent-version.register',
         targetType: 'agent-version',

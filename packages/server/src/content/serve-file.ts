@@ -19,6 +19,8 @@ export interface ContentFileRouteOptions {
   verifyToken: (token: string) => ContentAccessClaims;
   /** Throws (CONTENT_ACCESS_DENIED) unless the token's site and package versions cover the file. */
   checkFile: FileAccessCheck;
+  /** Hears each file about to be sent to an authorised client (a DP's access log). */
+  onServe?: (served: { sha256: string; deviceId: string; range: string | undefined }) => void;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -90,6 +92,11 @@ export function registerContentFileRoute(app: App, opts: ContentFileRouteOptions
       const claims = opts.verifyToken(token);
       if (!isSha256(req.params.sha256)) throw contentFileNotFound(req.params.sha256);
       await opts.checkFile(claims, req.params.sha256);
+      opts.onServe?.({
+        sha256: req.params.sha256,
+        deviceId: claims.deviceId,
+        range: req.headers.range,
+      });
       return sendStoredFile(reply, {
         store: opts.store,
         sha256: req.params.sha256,

@@ -160,3 +160,59 @@ export async function pruneVersions(
     .filter((v) => !removed.includes(v.id))
     .map((v) => repo.toVersion(v, pkg.current_version_id));
 }
+
+/**
+ * A package another domain keeps its files in, created with its first version already current
+ * (agent versions, ADR 0042), inside the caller's transaction so nothing is half-written: the
+ * files must be in the library with their sizes, and the name must be free (PACKAGE_NAME_TAKEN).
+ */
+export async function insertPackageWithVersion(
+  tx: Queryable,
+  input: {
+    name: string;
+    description: string;
+    publisher: string;
+    version: string;
+    files: ManifestEntry[];
+    at: string;
+    createdBy: string;
+  },
+): Promise<{ packageId: string; versionId: string }> {
+  const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  checkManifest(files);
+  await checkStored(tx, files);
+  if (await repo.findPackage(tx, input.name))
+    throw new ConflictError(
+      ErrorCode.PACKAGE_NAME_TAKEN,
+      `a package named "${input.name}" already exists`,
+    );
+  const packageId = randomUUID();
+  const versionId = randomUUID();
+  await repo.insertPackage(tx, {
+    id: packageId,
+    name: input.name,
+    publisher: input.publisher,
+    version: input.version,
+    description: input.description,
+    priority: 'medium',
+    current_version_id: null,
+    created_at: input.at,
+    updated_at: input.at,
+  });
+  await repo.insertVersion(
+    tx,
+    {
+      id: versionId,
+      package_id: packageId,
+      number: 1,
+      created_at: input.at,
+      created_by: input.createdBy,
+      file_count: files.length,
+      size_bytes: files.reduce((n, f) => n + f.size, 0),
+      source: 'files',
+    },
+    files,
+  );
+  await repo.updatePackageRow(tx, packageId, { current_version_id: versionId });
+  return { packageId, versionId };
+}

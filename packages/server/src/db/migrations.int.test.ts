@@ -523,6 +523,17 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261206T2320-agent-version-package': {
+    agent_version: [
+      {
+        version: '1.3.0',
+        created_at: AT,
+        created_by: 'alice',
+        size_bytes: 1000,
+        package_id: 'p-1',
+      },
+    ],
+  },
   '20261207T0000-update-groups': {
     update_group: [
       {

@@ -84,17 +84,11 @@ export class DistributionService {
         `package "${pkg.name}" has no version yet: add content first`,
       );
     const db = this.ctx.db.kysely;
-    const dps = await resolveDpIds(db, req.dpIds ?? []);
-    if (dps.unknown !== undefined)
-      throw new InputError(
-        ErrorCode.DP_NOT_FOUND,
-        `distribution point "${dps.unknown}" does not exist`,
-      );
-    const groupIds = await this.resolveGroupIds(req.dpGroupIds ?? []);
+    const { dpIds, groupIds } = await this.resolveTargets(req);
     const at = nowIso(this.ctx);
     const touched = await inTransaction(db, async (tx) => {
       const members = await givePackageToGroups(tx, { packageId: pkg.id, groupIds });
-      const targets = [...new Set([...dps.ids, ...members])];
+      const targets = [...new Set([...dpIds, ...members])];
       // Rows left on an older version (an event missed while no process listened) catch up.
       const moved = await moveTargetsToVersion(tx, { packageId: pkg.id, version, at });
       const added = await targetDps(tx, { packageId: pkg.id, version, dpIds: targets, at });
@@ -108,6 +102,20 @@ export class DistributionService {
     });
     if (touched.includes(SITE_SERVER_DP_ID)) await this.installOnSiteServer(pkg.id);
     return packageContentStatus(db, pkg);
+  }
+
+  /**
+   * The DPs and DP groups a distribute request names, by id or name; DP_NOT_FOUND or
+   * DP_GROUP_NOT_FOUND before anything is written (callers that prepare content first ask here).
+   */
+  async resolveTargets(req: DistributeRequest): Promise<{ dpIds: string[]; groupIds: string[] }> {
+    const dps = await resolveDpIds(this.ctx.db.kysely, req.dpIds ?? []);
+    if (dps.unknown !== undefined)
+      throw new InputError(
+        ErrorCode.DP_NOT_FOUND,
+        `distribution point "${dps.unknown}" does not exist`,
+      );
+    return { dpIds: dps.ids, groupIds: await this.resolveGroupIds(req.dpGroupIds ?? []) };
   }
 
   private async resolveGroupIds(idsOrNames: readonly string[]): Promise<string[]> {

@@ -70,22 +70,39 @@ export class ContentLocationService {
         `no deployment targeting this device needs package version "${packageVersionId}"`,
         ErrorCode.CONTENT_NOT_ENTITLED,
       );
+    return this.issue(deviceId, version.id, remoteAddress);
+  }
+
+  /**
+   * The same answer for a version the caller has already entitled the device to (an agent
+   * version of its signed client-version target, ADR 0042): locations and a token naming it.
+   */
+  async forEntitledDevice(
+    deviceId: string,
+    packageVersionId: string,
+    remoteAddress: string,
+  ): Promise<ContentLocations> {
+    return this.issue(deviceId, packageVersionId, remoteAddress);
+  }
+
+  private async issue(
+    deviceId: string,
+    versionId: string,
+    remoteAddress: string,
+  ): Promise<ContentLocations> {
+    const db = this.ctx.db.kysely;
     const now = this.ctx.clock.now();
-    const found = await locateContent(db, {
-      addressText: remoteAddress,
-      versionId: version.id,
-      now,
-    });
+    const found = await locateContent(db, { addressText: remoteAddress, versionId, now });
     const iat = Math.floor(now.getTime() / 1000);
     const exp = iat + CONTENT_TOKEN_SECONDS;
     return {
-      packageVersionId: version.id,
+      packageVersionId: versionId,
       ...found,
       accessToken: signContentAccessToken(this.keys.policySigningKey, {
         deviceId,
         siteCode: this.keys.siteCode,
         site: this.keys.caFingerprint,
-        packageVersionIds: [version.id],
+        packageVersionIds: [versionId],
         iat,
         exp,
       }),

@@ -1,3 +1,4 @@
+import { ErrorCode, NotAllowedError } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
 import type { App } from '../http/types.js';
 import type { SiteKeys } from '../site/site-keys.js';
@@ -11,7 +12,7 @@ import { DistributionPointService } from './dp-service.js';
 import { DpSiteService } from './dp-site-service.js';
 import { registerDpApiRoutes } from './dp-api.js';
 import { ContentLocationService, type ContentEntitlement } from './location-service.js';
-import { registerContentLocationRoute } from './agent-routes.js';
+import { registerContentLocationRoute, type AgentUpgradeLocator } from './agent-routes.js';
 import { registerDistributionRoutes } from './routes.js';
 
 /** Distribution points, groups, boundaries and content location, as server.ts wires them. */
@@ -31,6 +32,12 @@ export interface Distribution {
   stop(): void;
 }
 
+/** A process wired without agent versions (tests of this domain alone) entitles no upgrade. */
+const noAgentUpgrade: AgentUpgradeLocator = () =>
+  Promise.reject(
+    new NotAllowedError('this process serves no agent upgrades', ErrorCode.CONTENT_NOT_ENTITLED),
+  );
+
 export function createDistribution(
   ctx: SiteContext,
   opts: {
@@ -39,6 +46,8 @@ export function createDistribution(
     agentUrl: () => string;
     /** What each device may download (the deployments' assignments). */
     entitlement: ContentEntitlement;
+    /** Where a device downloads its agent upgrade (the agent-versions domain, ADR 0042). */
+    agentUpgrade?: AgentUpgradeLocator;
   },
 ): Distribution {
   const distribution = new DistributionService(ctx, opts.store);
@@ -62,7 +71,11 @@ export function createDistribution(
       registerBoundaryRoutes(app, { boundaries, locations });
     },
     registerAgentRoutes(app, auth) {
-      registerContentLocationRoute(app, { auth, locations });
+      registerContentLocationRoute(app, {
+        auth,
+        locations,
+        agentUpgrade: opts.agentUpgrade ?? noAgentUpgrade,
+      });
       registerDpApiRoutes(app, { service: dpSite, store: opts.store });
     },
     async start(o) {

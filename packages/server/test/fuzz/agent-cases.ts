@@ -50,6 +50,10 @@ export const DEVICE_ROUTES: { method: string; path: string; body?: unknown }[] =
     body: { items: [{ ...(validInstance(OUTBOX_BRANCHES[0] ?? {}) as object), seq: 1 }] },
   },
   { method: 'GET', path: `${agentOps.distribution.contentLocations.path}?packageVersionId=fuzz` },
+  {
+    method: 'GET',
+    path: `${agentOps.distribution.agentUpgradeLocations.path}?sha256=${'0'.repeat(64)}`,
+  },
 ];
 
 interface Value {

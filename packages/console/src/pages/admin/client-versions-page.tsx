@@ -20,6 +20,7 @@ import { ExportButton } from '../../components/export-button';
 import { SettingsFields } from '../../components/settings-fields';
 import { formatBytes, formatDateTime } from '../../lib/format';
 import { useSession } from '../../session/session-context';
+import { AgentVersionContentCell } from './agent-version-content';
 
 const VERSIONS = ['agent-versions'];
 const SETTINGS = ['agent-version-settings'];
@@ -49,6 +50,7 @@ function VersionsTable({ versions, loading }: { versions: AgentVersion[]; loadin
         { label: 'Role' },
         { label: 'Packages' },
         { label: 'Size', ta: 'right' },
+        { label: 'Distribution' },
         { label: 'Registered' },
       ]}
     >
@@ -73,6 +75,9 @@ function VersionsTable({ versions, loading }: { versions: AgentVersion[]; loadin
             </Group>
           </Table.Td>
           <Table.Td ta="right">{formatBytes(v.sizeBytes)}</Table.Td>
+          <Table.Td>
+            <AgentVersionContentCell version={v} />
+          </Table.Td>
           <Table.Td>
             <Text size="sm">
               {formatDateTime(v.createdAt)} by {v.createdBy}

@@ -18,6 +18,7 @@ import { softwareUpdateBinaryMigration } from './20261206T2300-software-update-b
 import { softwareUpdateVersionKeyCollationMigration } from './20261206T2301-software-update-version-key-collation.js';
 import { driverCatalogMigration } from './20261207T0020-driver-catalog.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
+import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -42,6 +43,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261206T2300-software-update-binary': softwareUpdateBinaryMigration(dialect),
     '20261206T2301-software-update-version-key-collation':
       softwareUpdateVersionKeyCollationMigration(dialect),
+    '20261206T2320-agent-version-package': agentVersionPackageMigration(dialect),
     '20261207T0000-update-groups': updateGroupsMigration(dialect),
     '20261207T0020-driver-catalog': driverCatalogMigration(dialect),
   };

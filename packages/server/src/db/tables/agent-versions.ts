@@ -8,6 +8,8 @@ export const agentVersionsTables = {
     created_at: text(),
     created_by: text(),
     size_bytes: bigint(),
+    /** The content-library package holding its files (ADR 0042); null until first distributed. */
+    package_id: nullable(text()),
   },
   agent_version_file: {
     version: text(),

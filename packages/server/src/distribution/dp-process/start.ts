@@ -149,6 +149,9 @@ function serveContent(
       },
       (versionId) => running.sync?.filesOf(versionId),
     ),
+    // The DP's access log: which device fetched which file, one line per request it serves
+    // (a branch DP answers its own clients only, so this is not the site's hot path).
+    onServe: (served) => app.log.info(served, 'content file served'),
   });
 }
 
