@@ -88,6 +88,8 @@ import { registerDiscoveryRoutes } from './discovery/routes.js';
 import { DiscoveredMembersService } from './discovery/collection-members-service.js';
 import { UpdateCatalogService } from './updates/service.js';
 import { registerUpdateCatalogRoutes } from './updates/routes.js';
+import { ReportService } from './reports/service.js';
+import { registerReportRoutes } from './reports/routes.js';
 import { ViewService } from './views/service.js';
 import { registerViewRoutes } from './views/routes.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
@@ -384,6 +386,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerUpdateCatalogRoutes(admin, updateCatalog);
     registerViewRoutes(admin, new ViewService(ctx));
     registerSearchRoutes(admin, ctx);
+    registerReportRoutes(admin, new ReportService(ctx), () => ctx.clock.now());
     // Last: each export is served from its list's handler, registered above.
     registerExportRoutes(admin, () => ctx.clock.now());
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');

@@ -507,6 +507,26 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261207T0010-report-custom': {
+    report_custom: [
+      {
+        id: 'servers-by-name',
+        title: 'Servers',
+        description: '',
+        category: 'custom',
+        sql: 'select device_name from v_device',
+        parameters: '[]',
+        chart: null,
+        refresh_minutes: 15,
+        timeout_seconds: 10,
+        created_by: 'alice',
+        created_at: AT,
+        updated_by: 'alice',
+        updated_at: AT,
+      },
+    ],
+  },
+  '20261207T0010-report-views': {},
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

@@ -22,6 +22,7 @@ export type {
 } from './client-health.js';
 import { clientHealthTables, type ClientHealthTables } from './client-health.js';
 import { viewsTables, type ViewsTables } from './views.js';
+import { reportsTables, type ReportsTables } from './reports.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -44,7 +45,8 @@ export interface Database
     DiscoveryTables,
     UpdatesTables,
     ClientHealthTables,
-    ViewsTables {}
+    ViewsTables,
+    ReportsTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -114,6 +116,7 @@ export type {
   DiscoveredCollectionRuleTable,
 } from './discovery.js';
 export type { SavedViewTable, SavedViewDefaultTable } from './views.js';
+export type { ReportCustomTable } from './reports.js';
 
 /** The runtime description of every table, by name: what the migrations must have built. */
 export const tables: Readonly<Record<keyof Database, TableDescription>> = {
@@ -135,4 +138,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...updatesTables,
   ...clientHealthTables,
   ...viewsTables,
+  ...reportsTables,
 };
