@@ -54,6 +54,9 @@ export const ReportParameterType = Type.Union([
 ]);
 export type ReportParameterType = Static<typeof ReportParameterType>;
 
+/** A whole number a parameter can hold (JSON's 1e999 is Infinity: refused here). */
+const ParameterInteger = Type.Integer({ minimum: -1e15, maximum: 1e15 });
+
 /** A named parameter: the SQL uses it as `:name`, bound as a value (never spliced into text). */
 export const ReportParameter = Type.Object(
   {
@@ -61,10 +64,12 @@ export const ReportParameter = Type.Object(
     label: Type.String({ minLength: 1, maxLength: 100 }),
     type: ReportParameterType,
     required: Type.Boolean(),
-    default: Type.Optional(Nullable(Type.Union([Type.String({ maxLength: 500 }), Type.Integer()]))),
+    default: Type.Optional(
+      Nullable(Type.Union([Type.String({ maxLength: 500 }), ParameterInteger])),
+    ),
     /** integer and days: the smallest and largest value accepted. */
-    min: Type.Optional(Type.Integer()),
-    max: Type.Optional(Type.Integer()),
+    min: Type.Optional(ParameterInteger),
+    max: Type.Optional(ParameterInteger),
   },
   { additionalProperties: false },
 );
@@ -127,24 +132,15 @@ export const CustomReportInput = Type.Object(
 );
 export type CustomReportInput = Static<typeof CustomReportInput>;
 
-export const CustomReportPatch = Type.Object(
-  {
-    title: Type.Optional(Title),
-    description: Type.Optional(Description),
-    category: Type.Optional(ReportCategory),
-    sql: Type.Optional(Sql),
-    parameters: Type.Optional(Parameters),
-    chart: Type.Optional(Nullable(ReportChart)),
-    refreshMinutes: Type.Optional(RefreshMinutes),
-    timeoutSeconds: Type.Optional(TimeoutSeconds),
-  },
-  { additionalProperties: false },
-);
+/** Every field of a custom report but its id, each optional. */
+export const CustomReportPatch = Type.Partial(Type.Omit(CustomReportInput, ['id']), {
+  additionalProperties: false,
+});
 export type CustomReportPatch = Static<typeof CustomReportPatch>;
 
 export const ReportParameterValues = Type.Record(
   Type.String({ maxLength: 40 }),
-  Nullable(Type.Union([Type.String({ maxLength: 500 }), Type.Integer()])),
+  Nullable(Type.Union([Type.String({ maxLength: 500 }), ParameterInteger])),
   { maxProperties: REPORT_LIMITS.parametersMax },
 );
 export type ReportParameterValues = Static<typeof ReportParameterValues>;

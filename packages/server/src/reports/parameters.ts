@@ -39,6 +39,12 @@ export function checkParameterDeclarations(parameters: readonly ReportParameter[
     if (seen.has(p.name))
       throw new InputError(E.REPORT_PARAMETER_INVALID, `parameter ${p.name} is declared twice`);
     seen.add(p.name);
+    for (const limit of [p.min, p.max])
+      if (limit !== undefined && !Number.isSafeInteger(limit))
+        throw new InputError(
+          E.REPORT_PARAMETER_INVALID,
+          `parameter ${p.name}: limits are whole numbers`,
+        );
     if (p.min !== undefined && p.max !== undefined && p.min > p.max)
       throw new InputError(E.REPORT_PARAMETER_INVALID, `parameter ${p.name}: min is above max`);
     if (p.default !== undefined && p.default !== null) bindOne(p, p.default, new Date(0));
