@@ -149,7 +149,7 @@ function addRun(report: Command, ctx: Ctx): void {
       );
       return;
     }
-    const rowLimit = opts.int('row-limit', REPORT_LIMITS.rowLimit);
+    const rowLimit = opts.int('rowLimit', REPORT_LIMITS.rowLimit);
     const result = await client.call(ops.sqlReports.run, {
       params: { id },
       body: { parameters, ...(rowLimit !== undefined ? { rowLimit } : {}) },
@@ -206,7 +206,7 @@ function withDefinitionFlags(cmd: Command): Command {
 }
 
 async function definitionFlags(ctx: Ctx, opts: Opts): Promise<CustomReportPatch> {
-  const file = opts.string('sql-file');
+  const file = opts.string('sqlFile');
   if (file !== undefined && opts.string('sql') !== undefined)
     throw usageError('give --sql or --sql-file, not both');
   const sql =
@@ -215,8 +215,8 @@ async function definitionFlags(ctx: Ctx, opts: Opts): Promise<CustomReportPatch>
   const title = opts.string('title');
   const description = opts.string('description');
   const category = opts.oneOf('category', CATEGORIES);
-  const refreshMinutes = opts.int('refresh-minutes', REPORT_LIMITS.refreshMinutes);
-  const timeoutSeconds = opts.int('timeout-seconds', REPORT_LIMITS.timeoutSeconds);
+  const refreshMinutes = opts.int('refreshMinutes', REPORT_LIMITS.refreshMinutes);
+  const timeoutSeconds = opts.int('timeoutSeconds', REPORT_LIMITS.timeoutSeconds);
   return {
     ...(title !== undefined ? { title } : {}),
     ...(description !== undefined ? { description } : {}),
