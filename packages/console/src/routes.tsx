@@ -21,6 +21,8 @@ import { ClientPushSettingsPage } from './pages/admin/client-push-settings-page'
 import { DiscoveryPage, DiscoverySettingsPage } from './pages/monitoring/discovery-page';
 import { UpdatesPage } from './pages/updates/updates-page';
 import { DriversPage } from './pages/drivers/drivers-page';
+import { ReportsListPage } from './pages/updates/reports/reports-list-page';
+import { ReportPage } from './pages/updates/reports/report-page';
 import { BoundariesPage } from './pages/admin/boundaries-page';
 import { DistributionPointsPage } from './pages/admin/distribution-points-page';
 import { DistributionPointPage } from './pages/admin/distribution-point-page';
@@ -69,6 +71,8 @@ export function AppRoutes() {
         <Route path="monitoring/discovery" element={<DiscoveryPage />} />
         <Route path="software/updates" element={<UpdatesPage />} />
         <Route path="software/drivers" element={<DriversPage />} />
+        <Route path="monitoring/reports" element={<ReportsListPage />} />
+        <Route path="monitoring/reports/:reportId" element={<ReportPage />} />
         <Route path="monitoring/discovery/settings" element={<DiscoverySettingsPage />} />
         <Route path="admin" element={<Navigate to="/admin/enrolment-tokens" replace />} />
         <Route path="admin/enrolment-tokens" element={<EnrolmentTokensPage />} />

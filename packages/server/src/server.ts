@@ -98,6 +98,8 @@ import { registerUpdateCatalogRoutes } from './updates/routes.js';
 import { registerUpdateGroupRoutes } from './updates/deployments/routes.js';
 import { UpdateGroupService } from './updates/deployments/group-service.js';
 import { ApprovedContentService } from './updates/deployments/content-service.js';
+import { ReportService } from './reports/service.js';
+import { registerReportRoutes } from './reports/routes.js';
 import { ViewService } from './views/service.js';
 import { registerViewRoutes } from './views/routes.js';
 import { registerDriverRoutes } from './drivers/routes.js';
@@ -421,6 +423,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerViewRoutes(admin, new ViewService(ctx));
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
     registerSearchRoutes(admin, ctx);
+    registerReportRoutes(admin, new ReportService(ctx), () => ctx.clock.now());
     // Last: each export is served from its list's handler, registered above.
     registerExportRoutes(admin, () => ctx.clock.now());
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');

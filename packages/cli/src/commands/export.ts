@@ -29,7 +29,11 @@ export function exportsByName(): Map<string, ExportOp> {
  */
 export async function streamExport(ctx: Ctx, op: ExportOp, args: ExportArgs): Promise<void> {
   const client = await ctx.client();
-  const res = await client.exportResponse(op, args);
+  await streamResponse(ctx, await client.exportResponse(op, args));
+}
+
+/** Writes a streamed answer's body to stdout as it arrives (exports and report files). */
+export async function streamResponse(ctx: Ctx, res: Response): Promise<void> {
   if (!res.body) return;
   const decoder = new TextDecoder();
   const reader = res.body.getReader();

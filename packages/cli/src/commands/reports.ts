@@ -5,6 +5,7 @@ import { humanTime, orDash } from '../output/format.js';
 import type { Column } from '../output/table.js';
 import { addClientActivityReports } from './client-activity.js';
 import { summaryGroups } from './deployment-views.js';
+import { addSqlReportCommands } from './report-sql.js';
 import {
   bar,
   findDeployment,
@@ -24,6 +25,7 @@ export function registerReportCommands(program: Command, ctx: Ctx): void {
   addDistributionStatus(report, ctx);
   addDpCompletion(report, ctx);
   addClientActivityReports(report, ctx);
+  addSqlReportCommands(report, ctx);
 }
 
 /** Content status rows (per package and DP): `dp content` and `report distribution-status`. */

@@ -22,6 +22,7 @@ import {
   IconShieldCheck,
   IconCpu,
   IconUsers,
+  IconReportAnalytics,
 } from '@tabler/icons-react';
 import type { Icon } from '@tabler/icons-react';
 import type { Permission } from '@steward/protocol';
@@ -100,6 +101,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/monitoring/client-push',
         icon: IconSend,
         testId: 'nav-client-push',
+      },
+      {
+        label: 'Reports',
+        to: '/monitoring/reports',
+        icon: IconReportAnalytics,
+        testId: 'nav-reports',
       },
       {
         label: 'Discovery',

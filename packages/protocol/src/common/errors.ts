@@ -237,6 +237,22 @@ export const ErrorCode = {
   BULK_COLLECTION_REQUIRED: 'BULK_COLLECTION_REQUIRED',
   /** Push the agent to discovered machines without the push account to connect with. */
   BULK_ACCOUNT_REQUIRED: 'BULK_ACCOUNT_REQUIRED',
+  // ---- reports with visible SQL (issue 10, ADRs 0053 and 0054) ----
+  REPORT_NOT_FOUND: 'REPORT_NOT_FOUND',
+  /** A custom report's id is taken (by a built-in or another custom report). */
+  REPORT_ID_TAKEN: 'REPORT_ID_TAKEN',
+  /** Built-in reports are declared in code: copy one into a custom report to change it. */
+  REPORT_BUILT_IN: 'REPORT_BUILT_IN',
+  /** The SQL does not parse or names something that does not exist (the database's message). */
+  REPORT_SQL_INVALID: 'REPORT_SQL_INVALID',
+  /** The SQL tried what a report may not: write, several statements, or read outside the v_* views. */
+  REPORT_SQL_REFUSED: 'REPORT_SQL_REFUSED',
+  /** The report ran longer than its time limit and was stopped. */
+  REPORT_TIMEOUT: 'REPORT_TIMEOUT',
+  /** A parameter is missing, of the wrong type, or outside its limits. */
+  REPORT_PARAMETER_INVALID: 'REPORT_PARAMETER_INVALID',
+  /** The database cannot give reports a read-only sandbox (PostgreSQL: no CREATEROLE). */
+  REPORT_SANDBOX_UNAVAILABLE: 'REPORT_SANDBOX_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -282,9 +282,25 @@ export class ApiClient {
     op: Operation & { export: ExportSpec },
     args: ExportArgs,
   ): Promise<Response> {
+    return this.download(this.exportUrl(op, args));
+  }
+  /** Where a report's result downloads as CSV or JSON (ADR 0053): a plain link for the console. */
+  reportExportUrl(id: string, query: QueryOf<typeof ops.sqlReportExports.export> = {}): string {
+    const line = requestOf(ops.sqlReportExports.export, { params: { id }, query });
+    return `${this.baseUrl}${API_PREFIX}${line.path}`;
+  }
+  /** A report's result file, streamed (`steward report run --csv`). */
+  reportExportResponse(
+    id: string,
+    query: QueryOf<typeof ops.sqlReportExports.export> = {},
+  ): Promise<Response> {
+    return this.download(this.reportExportUrl(id, query));
+  }
+  /** A GET whose body the caller streams; an error answer throws its `ApiError` first. */
+  private async download(url: string): Promise<Response> {
     let res: Response;
     try {
-      res = await this.f(this.exportUrl(op, args), {
+      res = await this.f(url, {
         headers: this.authHeaders('GET'),
         ...(this.opts.cookieSession ? { credentials: 'same-origin' as const } : {}),
       });

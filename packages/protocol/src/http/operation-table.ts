@@ -27,6 +27,7 @@ import { searchOperations } from '../search/operations.js';
 import { clientActivityOperations } from '../monitoring/operations.js';
 import { maintenanceWindowOperations, programOperations } from '../programs/operations.js';
 import { deploymentReportOperations, distributionReportOperations } from '../reports/operations.js';
+import { sqlReportExportOperations, sqlReportOperations } from '../reports/sql-operations.js';
 import { siteOperations } from '../site/operations.js';
 import { auditOperations, statusOperations } from '../status/operations.js';
 import { authOperations, userOperations } from '../users/operations.js';
@@ -76,6 +77,8 @@ export const ops = {
   views: viewOperations,
   exports: exportOperations,
   search: searchOperations,
+  sqlReports: sqlReportOperations,
+  sqlReportExports: sqlReportExportOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

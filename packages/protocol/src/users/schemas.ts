@@ -25,6 +25,8 @@ export const Permission = Type.Union([
   Type.Literal('deployments:write'),
   /** Which agent version is production and pre-production, and promoting it (issue 9). */
   Type.Literal('agent-versions:manage'),
+  /** Custom reports: administrator SQL over the report views (issue 10, ADR 0054). */
+  Type.Literal('reports:write'),
 ]);
 export type Permission = Static<typeof Permission>;
 
@@ -42,6 +44,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'software:write',
     'deployments:write',
     'agent-versions:manage',
+    'reports:write',
   ],
   'operations-administrator': [
     'read',

@@ -70,6 +70,10 @@ export interface Db {
   pgPool?: pg.Pool;
   /** PostgreSQL only: the schema all tables live in (tests use one schema per test). */
   pgSchema?: string;
+  /** PostgreSQL only: the connection URL without `schema` (report sandbox logins, ADR 0054). */
+  pgUrl?: string;
+  /** SQLite only: the database file (the report sandbox opens its own connection, ADR 0054). */
+  sqliteFile?: string;
   close(): Promise<void>;
 }
 
@@ -106,6 +110,7 @@ export async function openDatabase(url: string): Promise<Db> {
     kysely,
     dialect: 'sqlite',
     description: `sqlite:${file}`,
+    sqliteFile: file,
     close: () => kysely.destroy(),
   };
 }
@@ -134,6 +139,7 @@ async function openPostgres(url: string): Promise<Db> {
     dialect: 'postgres',
     description: safe.toString() + (schema ? ` (schema ${schema})` : ''),
     pgPool: pool,
+    pgUrl: parsed.toString(),
     ...(schema ? { pgSchema: schema } : {}),
     close: () => kysely.destroy(),
   };

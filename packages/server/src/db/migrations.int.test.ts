@@ -547,6 +547,26 @@ const rowsAfter: Record<string, Rows> = {
     ],
     update_group_member: [{ group_id: 'ug-1', update_id: 'u-1', position: 0, added_at: AT }],
   },
+  '20261207T0010-report-custom': {
+    report_custom: [
+      {
+        id: 'servers-by-name',
+        title: 'Servers',
+        description: '',
+        category: 'custom',
+        sql: 'select device_name from v_device',
+        parameters: '[]',
+        chart: null,
+        refresh_minutes: 15,
+        timeout_seconds: 10,
+        created_by: 'alice',
+        created_at: AT,
+        updated_by: 'alice',
+        updated_at: AT,
+      },
+    ],
+  },
+  '20261207T0010-report-views': {},
   '20261207T0020-driver-catalog': {
     content_file: [{ sha256: 'd'.repeat(64), size: 1024, created_at: AT }],
     driver: [

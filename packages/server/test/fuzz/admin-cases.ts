@@ -44,6 +44,8 @@ export const ANALYST_MAY_CALL = new Set([
   'DELETE /api/v1/views/{id}',
   'PUT /api/v1/views/{id}/default',
   'DELETE /api/v1/views/{id}/default',
+  // Running a report reads (a POST for its parameter body; ADR 0053): an analyst runs reports.
+  'POST /api/v1/sql-reports/{id}/run',
 ]);
 
 /** Operations whose body is a stream, not JSON (the document does not describe it). */

@@ -251,5 +251,12 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
     name: 'fuzz-view',
     state: { columns: ['name', 'inventory.cpu.model'] },
   });
+  // A custom report (ADR 0053) for the /sql-reports/{id} routes: a run reads a view, writes nothing.
+  seeds.paths['sql-reports'] = await create('POST /api/v1/sql-reports', '/api/v1/sql-reports', {
+    id: 'fuzz-report',
+    title: 'Fuzz report',
+    sql: 'select device_name from v_device',
+    parameters: [],
+  });
   return seeds;
 }

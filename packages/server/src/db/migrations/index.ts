@@ -19,6 +19,8 @@ import { softwareUpdateVersionKeyCollationMigration } from './20261206T2301-soft
 import { driverCatalogMigration } from './20261207T0020-driver-catalog.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
+import { reportViewsMigration } from './20261207T0010-report-views.js';
+import { reportCustomMigration } from './20261207T0010-report-custom.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -45,6 +47,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       softwareUpdateVersionKeyCollationMigration(dialect),
     '20261206T2320-agent-version-package': agentVersionPackageMigration(dialect),
     '20261207T0000-update-groups': updateGroupsMigration(dialect),
+    '20261207T0010-report-custom': reportCustomMigration(dialect),
+    '20261207T0010-report-views': reportViewsMigration(dialect),
     '20261207T0020-driver-catalog': driverCatalogMigration(dialect),
   };
 }

@@ -24,6 +24,7 @@ export type {
 import { clientHealthTables, type ClientHealthTables } from './client-health.js';
 import { viewsTables, type ViewsTables } from './views.js';
 import { updateDeploymentsTables, type UpdateDeploymentsTables } from './update-deployments.js';
+import { reportsTables, type ReportsTables } from './reports.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -48,7 +49,8 @@ export interface Database
     DriverTables,
     ClientHealthTables,
     ViewsTables,
-    UpdateDeploymentsTables {}
+    UpdateDeploymentsTables,
+    ReportsTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -119,6 +121,7 @@ export type {
 } from './discovery.js';
 export type { SavedViewTable, SavedViewDefaultTable } from './views.js';
 export type { UpdateGroupTable, UpdateGroupMemberTable } from './update-deployments.js';
+export type { ReportCustomTable } from './reports.js';
 
 /** The runtime description of every table, by name: what the migrations must have built. */
 export const tables: Readonly<Record<keyof Database, TableDescription>> = {
@@ -142,4 +145,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...clientHealthTables,
   ...viewsTables,
   ...updateDeploymentsTables,
+  ...reportsTables,
 };

@@ -47,7 +47,8 @@ async function migratedSchema(db: Db): Promise<Record<string, Record<string, Des
   const out: Record<string, Record<string, Described>> = {};
   // On PostgreSQL the introspection lists every schema: other tests' sites live beside this one.
   const own = (await db.kysely.introspection.getTables()).filter(
-    (t) => db.pgSchema === undefined || t.schema === db.pgSchema,
+    // Report views (v_*) are documented in docs/reports.md, not described as tables.
+    (t) => !t.isView && (db.pgSchema === undefined || t.schema === db.pgSchema),
   );
   for (const t of own) {
     // SQLite lets a non-integer primary key hold NULL unless declared NOT NULL; the migrations
