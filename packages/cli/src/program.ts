@@ -30,6 +30,7 @@ import { registerProgramCommands } from './commands/programs.js';
 import { registerReportCommands } from './commands/reports.js';
 import { registerDiscoveryCommands } from './commands/discovery.js';
 import { registerUpdateCommands } from './commands/updates.js';
+import { registerAdvisoryCommands } from './commands/update-adv.js';
 import { registerViewCommands } from './commands/views.js';
 import { createContext, type Ctx } from './context.js';
 import { CliError } from './errors.js';
@@ -85,6 +86,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerClientPushCommands(program, ctx);
   registerDiscoveryCommands(program, ctx);
   registerUpdateCommands(program, ctx);
+  registerAdvisoryCommands(program, ctx);
   registerViewCommands(program, ctx);
   registerAdminCommands(program, ctx);
   registerUserCommands(program, ctx);

@@ -38,6 +38,8 @@ export * from './discovery/os-guess.js';
 export * from './discovery/schemas.js';
 export * from './updates/schemas.js';
 export * from './updates/keyring.js';
+export * from './updates/adv-schemas.js';
+export * from './updates/adv-releases.js';
 export * from './distribution/schemas.js';
 export * from './enrolment/schemas.js';
 export * from './export/export-of.js';

@@ -88,6 +88,8 @@ import { registerDiscoveryRoutes } from './discovery/routes.js';
 import { DiscoveredMembersService } from './discovery/collection-members-service.js';
 import { UpdateCatalogService } from './updates/service.js';
 import { registerUpdateCatalogRoutes } from './updates/routes.js';
+import { AdvisoryService } from './updates/advisories/service.js';
+import { registerAdvisoryRoutes } from './updates/advisories/routes.js';
 import { ViewService } from './views/service.js';
 import { registerViewRoutes } from './views/routes.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
@@ -288,6 +290,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const siteSettings = new SiteSettingsService(ctx);
   const discovery = new DiscoveryService(ctx, () => clientPush.runAutomatic('after a sweep'));
   const updateCatalog = new UpdateCatalogService(ctx);
+  const advisories = new AdvisoryService(ctx);
   await siteSettings.start();
   await ensureBuiltinCollections(ctx);
   // An empty STEWARD_ADMIN_PASSWORD counts as unset (a password is then generated).
@@ -382,6 +385,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerClientPushRoutes(admin, clientPush, pushAccounts);
     registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
     registerUpdateCatalogRoutes(admin, updateCatalog);
+    registerAdvisoryRoutes(admin, advisories);
     registerViewRoutes(admin, new ViewService(ctx));
     registerSearchRoutes(admin, ctx);
     // Last: each export is served from its list's handler, registered above.
@@ -466,6 +470,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : []),
     { name: 'discovery:scheduled', intervalMs: 60_000, run: () => discovery.runScheduled() },
     { name: 'updates:sync', intervalMs: 60_000, run: () => updateCatalog.runScheduled() },
+    { name: 'updates:advisories', intervalMs: 60_000, run: () => advisories.runScheduled() },
     {
       name: 'client-push:automatic',
       intervalMs: 3600_000,

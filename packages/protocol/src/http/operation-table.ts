@@ -31,6 +31,7 @@ import { siteOperations } from '../site/operations.js';
 import { auditOperations, statusOperations } from '../status/operations.js';
 import { authOperations, userOperations } from '../users/operations.js';
 import { updateCatalogOperations } from '../updates/operations.js';
+import { advisoryOperations } from '../updates/adv-operations.js';
 import { viewOperations } from '../views/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
@@ -69,6 +70,7 @@ export const ops = {
   clientStatus: clientStatusOperations,
   discovery: discoveryOperations,
   updateCatalog: updateCatalogOperations,
+  advisories: advisoryOperations,
   views: viewOperations,
   exports: exportOperations,
   search: searchOperations,

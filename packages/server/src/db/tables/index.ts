@@ -14,6 +14,7 @@ import { agentVersionsTables, type AgentVersionsTables } from './agent-versions.
 import { clientPushTables, type ClientPushTables } from './client-push.js';
 import { discoveryTables, type DiscoveryTables } from './discovery.js';
 import { updatesTables, type UpdatesTables } from './updates.js';
+import { advisoriesTables, type AdvisoriesTables } from './advisories.js';
 export type {
   ClientSettingsObjectTable,
   ClientSettingsAssignmentTable,
@@ -43,6 +44,7 @@ export interface Database
     ClientPushTables,
     DiscoveryTables,
     UpdatesTables,
+    AdvisoriesTables,
     ClientHealthTables,
     ViewsTables {}
 
@@ -133,6 +135,7 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...clientPushTables,
   ...discoveryTables,
   ...updatesTables,
+  ...advisoriesTables,
   ...clientHealthTables,
   ...viewsTables,
 };
