@@ -122,12 +122,11 @@ function addAdvisoryCommands(program: Command, ctx: Ctx): void {
   action(imp, async ({ opts, arg }) => {
     const format = opts.oneOf('format', FORMATS) ?? 'osv';
     const bytes = await readFile(resolve(ctx.io.cwd, arg(0)));
-    // A zip of OSV records travels base64-encoded; text feeds as they are.
-    const zip = bytes.length >= 4 && bytes.readUInt32LE(0) === 0x04034b50;
     const i = await (
       await ctx.client()
     ).call(ops.advisories.importAdvisories, {
-      body: { format, content: zip ? bytes.toString('base64') : bytes.toString('utf8') },
+      query: { format },
+      raw: { body: bytes, mediaType: 'application/octet-stream' },
     });
     if (opts.flag('json')) ctx.out.json(i);
     else ctx.out.note(importLine(i));

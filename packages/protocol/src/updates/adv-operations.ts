@@ -10,7 +10,9 @@ import {
   AdvisoryImport,
   CveView,
   CveViewQuery,
-  ImportAdvisoriesInput,
+  ADVISORY_FEED_MAX_BYTES,
+  ADVISORY_MEDIA_TYPES,
+  ImportAdvisoriesQuery,
   ListAdvisoriesQuery,
   ListAdvisoryImportsQuery,
 } from './adv-schemas.js';
@@ -22,10 +24,11 @@ export const advisoryOperations = defineOperations({
   importAdvisories: {
     method: 'POST',
     path: '/advisories/import',
-    body: ImportAdvisoriesInput,
+    query: ImportAdvisoriesQuery,
+    rawBody: { mediaTypes: ADVISORY_MEDIA_TYPES, maxBytes: ADVISORY_FEED_MAX_BYTES },
     responses: { 200: AdvisoryImport },
     permission: 'software:write',
-    errors: [ErrorCode.ADVISORY_FORMAT_INVALID],
+    errors: [ErrorCode.ADVISORY_FORMAT_INVALID, ErrorCode.UNSUPPORTED_MEDIA_TYPE],
     summary:
       'Imports an uploaded advisory feed (tracker JSON, DSA/DLA list, USN database, OSV) and enriches the updates it fixes',
     tags,

@@ -122,15 +122,22 @@ export const ListAdvisoriesQuery = Type.Object(
 );
 export type ListAdvisoriesQuery = Static<typeof ListAdvisoriesQuery>;
 
-/** An upload: the feed's text as it is published (a zip of OSV records base64-encoded). */
-export const ImportAdvisoriesInput = Type.Object(
-  {
-    format: AdvisoryFormat,
-    content: Type.String({ minLength: 1, maxLength: 64 * 1024 * 1024 }),
-  },
+/** An upload's format; the body is the feed's bytes as published (a zip of OSV records too). */
+export const ImportAdvisoriesQuery = Type.Object(
+  { format: AdvisoryFormat },
   { additionalProperties: false },
 );
-export type ImportAdvisoriesInput = Static<typeof ImportAdvisoriesInput>;
+export type ImportAdvisoriesQuery = Static<typeof ImportAdvisoriesQuery>;
+
+/** The largest feed accepted, uploaded or read from a URL (the full tracker JSON is ~100 MiB). */
+export const ADVISORY_FEED_MAX_BYTES = 512 * 1024 * 1024;
+/** What an upload may be sent as. */
+export const ADVISORY_MEDIA_TYPES = [
+  'application/octet-stream',
+  'application/json',
+  'text/plain',
+  'application/zip',
+] as const;
 
 export const AdvisoryImportState = Type.Union([
   Type.Literal('succeeded'),

@@ -1,5 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import {
+  ADVISORY_FEED_MAX_BYTES,
+  AppError,
   debianVersionKey,
   ErrorCode,
   InputError,
@@ -21,8 +24,7 @@ import {
   type FeedRow,
 } from './repository.js';
 
-/** The largest feed read from a URL (the full tracker JSON is a few tens of MiB). */
-const MAX_FEED_BYTES = 512 * 1024 * 1024;
+const MAX_FEED_BYTES = ADVISORY_FEED_MAX_BYTES;
 const FETCH_TIMEOUT_MS = 5 * 60_000;
 
 export function parseOrRefuse(format: AdvisoryFormat, bytes: Buffer): ParsedFeed {
@@ -244,4 +246,20 @@ export async function fetchFeed(feed: FeedRow): Promise<
     etag: res.headers.get('etag'),
     lastModified: res.headers.get('last-modified'),
   };
+}
+
+/** A request body read whole, refused with BODY_TOO_LARGE past `max` bytes. */
+export async function readBounded(body: Readable, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += b.length;
+    if (size > max) {
+      body.destroy();
+      throw new AppError(413, ErrorCode.BODY_TOO_LARGE, `the body may hold at most ${max} bytes`);
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
 }

@@ -7,7 +7,7 @@ import type { AdvisoryService } from './service.js';
 /** Advisory feeds and imports, advisories, and the CVE view (ADR 0048). */
 export function registerAdvisoryRoutes(app: App, advisories: AdvisoryService): void {
   implement(app, ops.advisories, {
-    importAdvisories: (req) => advisories.importUpload(actorOf(req), req.body),
+    importAdvisories: (req) => advisories.importUpload(actorOf(req), req.query.format, req.body),
     listAdvisories: (req) => advisories.listAdvisories(actorOf(req), req.query),
     getAdvisory: (req) => advisories.getAdvisory(actorOf(req), req.params.id),
     listAdvisoryFeeds: (req) => advisories.listFeeds(actorOf(req)),

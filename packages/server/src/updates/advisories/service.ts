@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import {
   ConflictError,
   ErrorCode,
@@ -9,7 +10,8 @@ import {
   type AdvisoryImport,
   type CveView,
   type CveViewQuery,
-  type ImportAdvisoriesInput,
+  type AdvisoryFormat,
+  ADVISORY_FEED_MAX_BYTES,
   type ListAdvisoriesQuery,
   type ListAdvisoryImportsQuery,
 } from '@steward/protocol';
@@ -21,6 +23,7 @@ import { isUniqueViolation } from '../../db/unique-violation.js';
 import { cveView } from './cve-view.js';
 import {
   fetchFeed,
+  readBounded,
   parseOrRefuse,
   sha256,
   storeFailed,
@@ -118,16 +121,18 @@ export class AdvisoryService {
     return row;
   }
 
-  async importUpload(actor: Actor, input: ImportAdvisoriesInput): Promise<AdvisoryImport> {
+  /** Imports an uploaded feed: read whole (bounded), parsed whole, then stored. */
+  async importUpload(
+    actor: Actor,
+    format: AdvisoryFormat,
+    body: Readable | Buffer,
+  ): Promise<AdvisoryImport> {
     authorize(actor, 'software:write');
     const startedAt = nowIso(this.ctx);
-    // A zip of OSV records travels base64-encoded; everything else is the feed's own text.
-    const bytes = /^UEsDB/.test(input.content)
-      ? Buffer.from(input.content, 'base64')
-      : Buffer.from(input.content, 'utf8');
-    const parsed = parseOrRefuse(input.format, bytes);
+    const bytes = Buffer.isBuffer(body) ? body : await readBounded(body, ADVISORY_FEED_MAX_BYTES);
+    const parsed = parseOrRefuse(format, bytes);
     const id = await storeImport(this.ctx, actor, {
-      format: input.format,
+      format,
       feed: undefined,
       parsed,
       digest: sha256(bytes),
