@@ -159,6 +159,8 @@ describe('steward CLI against a real site', () => {
       obsoleteAfterDays: 90,
       removeObsoleteDevices: false,
       statusMessageRetentionDays: 90,
+      expireSupersededUpdates: true,
+      supersededUpdateExpiryDays: 90,
     };
     expect(await json(['site-settings', 'set', '--inactive-heartbeat-days', '14'])).toEqual({
       ...defaults,

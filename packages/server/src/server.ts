@@ -100,6 +100,8 @@ import { UpdateGroupService } from './updates/deployments/group-service.js';
 import { ApprovedContentService } from './updates/deployments/content-service.js';
 import { ReportService } from './reports/service.js';
 import { registerReportRoutes } from './reports/routes.js';
+import { AdvisoryService } from './updates/advisories/service.js';
+import { registerAdvisoryRoutes } from './updates/advisories/routes.js';
 import { ViewService } from './views/service.js';
 import { registerViewRoutes } from './views/routes.js';
 import { registerDriverRoutes } from './drivers/routes.js';
@@ -303,6 +305,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const siteSettings = new SiteSettingsService(ctx);
   const discovery = new DiscoveryService(ctx, () => clientPush.runAutomatic('after a sweep'));
   const updateCatalog = new UpdateCatalogService(ctx);
+  const advisories = new AdvisoryService(ctx);
   await siteSettings.start();
   // Settings rows that background jobs read, modify and write are created here, at start: a
   // job's first write is then an update, never an insert landing while a refused request is
@@ -420,6 +423,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       new UpdateGroupService(ctx),
       new ApprovedContentService(ctx, contentService, secrets),
     );
+    registerAdvisoryRoutes(admin, advisories);
     registerViewRoutes(admin, new ViewService(ctx));
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
     registerSearchRoutes(admin, ctx);
@@ -506,6 +510,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : []),
     { name: 'discovery:scheduled', intervalMs: 60_000, run: () => discovery.runScheduled() },
     { name: 'updates:sync', intervalMs: 60_000, run: () => updateCatalog.runScheduled() },
+    { name: 'updates:advisories', intervalMs: 60_000, run: () => advisories.runScheduled() },
     {
       name: 'client-push:automatic',
       intervalMs: 3600_000,

@@ -5,6 +5,7 @@ import {
   ops,
   startsWithPublicKey,
   UpdateSourceSettingsOptions,
+  UPDATE_SEVERITY_ORDER,
   type ApiClient,
   type SoftwareUpdate,
   type UpdateSource,
@@ -261,9 +262,10 @@ function updateRow(u: SoftwareUpdate, now: Date): string[] {
     u.package,
     u.version,
     u.classification,
+    u.severity,
     u.sourceName,
     String(u.binaries.length),
-    u.supersededAt ? 'superseded' : 'current',
+    u.expired ? 'expired' : u.supersededAt ? 'superseded' : 'current',
     humanTime(u.firstSeenAt, now),
   ];
 }
@@ -277,7 +279,11 @@ function addList(parent: Command, ctx: Ctx): void {
       .option('--source <id>', 'only updates of this source (id)')
       .option('--classification <kind>', 'security, updates or other')
       .option('--superseded', 'only superseded updates')
+      .option('--expired', 'only superseded updates past the site expiry rule')
       .option('--all', 'current and superseded updates')
+      .option('--severity <severity>', `${UPDATE_SEVERITY_ORDER.join(', ')} (from advisories)`)
+      .option('--cve <id>', 'only updates that fix this CVE')
+      .option('--advisory <id>', 'only updates that fix this advisory (DSA-..., USN-...)')
       .option('--limit <n>', 'at most this many (default 50)'),
   );
   action(cmd, async ({ opts }) => {
@@ -285,6 +291,7 @@ function addList(parent: Command, ctx: Ctx): void {
     if (classification !== undefined && !['security', 'updates', 'other'].includes(classification))
       throw usageError('--classification is security, updates or other');
     const limit = opts.int('limit', { min: 1, max: 1000 });
+    const severity = opts.oneOf('severity', UPDATE_SEVERITY_ORDER);
     const page = await (
       await ctx.client()
     ).call(ops.updateCatalog.listUpdates, {
@@ -296,7 +303,18 @@ function addList(parent: Command, ctx: Ctx): void {
         classification === 'other'
           ? { classification }
           : {}),
-        ...(opts.flag('all') ? {} : { state: opts.flag('superseded') ? 'superseded' : 'current' }),
+        ...(opts.flag('all')
+          ? {}
+          : {
+              state: opts.flag('expired')
+                ? 'expired'
+                : opts.flag('superseded')
+                  ? 'superseded'
+                  : 'current',
+            }),
+        ...(severity ? { severity } : {}),
+        ...(opts.string('cve') !== undefined ? { cve: opts.string('cve') } : {}),
+        ...(opts.string('advisory') !== undefined ? { advisory: opts.string('advisory') } : {}),
         ...(limit !== undefined ? { limit } : {}),
       },
     });
@@ -310,6 +328,7 @@ function addList(parent: Command, ctx: Ctx): void {
         { header: 'PACKAGE' },
         { header: 'VERSION' },
         { header: 'CLASS' },
+        { header: 'SEVERITY' },
         { header: 'SOURCE' },
         { header: 'BINARIES' },
         { header: 'STATE' },

@@ -207,6 +207,16 @@ export const ErrorCode = {
   UPDATE_DEPLOYMENT_CONTENT_MISSING: 'UPDATE_DEPLOYMENT_CONTENT_MISSING',
   /** The update source could not be read or verified while building approved content. */
   UPDATE_DEPLOYMENT_SOURCE_FAILED: 'UPDATE_DEPLOYMENT_SOURCE_FAILED',
+  // ---- software updates: advisories and the CVE view (issue 10, ADR 0048) ----
+  /** An advisory feed that does not parse in the format named (nothing was imported). */
+  ADVISORY_FORMAT_INVALID: 'ADVISORY_FORMAT_INVALID',
+  ADVISORY_NOT_FOUND: 'ADVISORY_NOT_FOUND',
+  ADVISORY_FEED_NOT_FOUND: 'ADVISORY_FEED_NOT_FOUND',
+  ADVISORY_FEED_NAME_TAKEN: 'ADVISORY_FEED_NAME_TAKEN',
+  /** The feed's URL could not be read (the catalog keeps what the last import brought). */
+  ADVISORY_FEED_UNREACHABLE: 'ADVISORY_FEED_UNREACHABLE',
+  /** No advisory data names this CVE. */
+  CVE_NOT_FOUND: 'CVE_NOT_FOUND',
   // client settings per collection and client health (issue 9)
   CLIENT_SETTINGS_NOT_FOUND: 'CLIENT_SETTINGS_NOT_FOUND',
   CLIENT_SETTINGS_NAME_TAKEN: 'CLIENT_SETTINGS_NAME_TAKEN',

@@ -34,6 +34,7 @@ import { authOperations, userOperations } from '../users/operations.js';
 import { updateCatalogOperations } from '../updates/operations.js';
 import { driverOperations } from '../drivers/operations.js';
 import { updateGroupOperations } from '../updates/deploy-operations.js';
+import { advisoryOperations } from '../updates/adv-operations.js';
 import { viewOperations } from '../views/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
@@ -74,6 +75,7 @@ export const ops = {
   updateCatalog: updateCatalogOperations,
   drivers: driverOperations,
   updateGroups: updateGroupOperations,
+  advisories: advisoryOperations,
   views: viewOperations,
   exports: exportOperations,
   search: searchOperations,

@@ -69,6 +69,33 @@ export const SiteSettingsOptions = {
     default: 90,
     flag: { kind: 'value', name: 'status-retention-days', placeholder: '<n>' },
   }),
+  /**
+   * Supersedence expiry (issue 10, ADR 0049): a superseded update leaves the deployable catalog
+   * this many days after it was superseded (0: at once), as Configuration Manager's "months to
+   * wait before a superseded update is expired" (3 months by default).
+   */
+  expireSupersededUpdates: booleanSetting({
+    label: 'Expire superseded updates',
+    help: 'Superseded updates leave the deployable catalog after the expiry delay (they stay in history and reports)',
+    default: true,
+    flag: {
+      kind: 'switch',
+      name: 'expire-superseded',
+      on: true,
+      off: false,
+      onHelp: 'expire superseded updates after the delay',
+      offHelp: 'never expire superseded updates',
+    },
+  }),
+  supersededUpdateExpiryDays: integerSetting({
+    label: 'Superseded update expiry',
+    help: 'Days after an update is superseded before it expires (0: expire at once)',
+    unit: 'days',
+    minimum: 0,
+    maximum: 3650,
+    default: 90,
+    flag: { kind: 'value', name: 'superseded-expiry-days', placeholder: '<n>' },
+  }),
 };
 
 export const SiteSettings = Type.Object(settingsValueProperties(SiteSettingsOptions), {

@@ -915,6 +915,31 @@ export const StatusMessages = {
     text: 'Update source %1 (%2) failed to sync (%3): %4. The catalog keeps what the last good sync read.',
     insertions: ['source', 'suite', 'reason', 'detail'],
   },
+  // --- advisories (issue 10, ADR 0048): 52150-52199 ---
+  ADVISORY_IMPORT_COMPLETED: {
+    id: 52150,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-catalog',
+    text: 'Advisory import from %1 (%2) completed: %3 advisories, %4 CVEs, %5 fixes read; %6 updates newly marked as security fixes.',
+    insertions: ['origin', 'format', 'advisories', 'cves', 'fixes', 'updates'],
+  },
+  ADVISORY_IMPORT_UNCHANGED: {
+    id: 52151,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-catalog',
+    text: 'Advisory feed %1 (%2) is unchanged since its last import; nothing was read again.',
+    insertions: ['origin', 'format'],
+  },
+  ADVISORY_IMPORT_FAILED: {
+    id: 52152,
+    severity: 'error',
+    type: 'milestone',
+    component: 'update-catalog',
+    text: 'Advisory feed %1 (%2) failed to import: %3. The catalog keeps what the last good import brought.',
+    insertions: ['origin', 'format', 'detail'],
+  },
 } as const satisfies Record<string, StatusMessageDefinition>;
 
 /** A status message's name in `StatusMessages` (what server and agent code raise). */

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Name, Nullable } from '../common/schemas.js';
 import { integerSetting, settingsDefaults } from '../common/settings.js';
 import { pagingFields } from '../http/paging.js';
+import { CveId, UpdateSeverity } from './adv-schemas.js';
 
 /**
  * Update sources and the update catalog (issue 10, ADR 0039): apt repositories whose signed
@@ -163,6 +164,14 @@ export const SoftwareUpdate = Type.Object({
   firstSeenAt: Type.String(),
   supersededAt: Nullable(Type.String()),
   supersededBy: Nullable(Type.String()),
+  /** From advisories (ADR 0048): the worst severity of what it fixes, `unknown` when none say. */
+  severity: UpdateSeverity,
+  /** CVE ids and advisory ids this update fixes (from imported advisories). */
+  cves: Type.Array(Type.String()),
+  advisories: Type.Array(Type.String()),
+  /** When a superseded update leaves the deployable catalog (ADR 0049); null when it never does. */
+  expiresAt: Nullable(Type.String()),
+  expired: Type.Boolean(),
 });
 export type SoftwareUpdate = Static<typeof SoftwareUpdate>;
 
@@ -171,7 +180,13 @@ export const ListUpdatesQuery = Type.Object(
     search: Type.Optional(Type.String({ maxLength: 200 })),
     sourceId: Type.Optional(Type.String({ maxLength: 100 })),
     classification: Type.Optional(UpdateClassification),
-    state: Type.Optional(Type.Union([Type.Literal('current'), Type.Literal('superseded')])),
+    /** `superseded` includes expired ones; `expired` only those past the expiry rule (ADR 0049). */
+    state: Type.Optional(
+      Type.Union([Type.Literal('current'), Type.Literal('superseded'), Type.Literal('expired')]),
+    ),
+    severity: Type.Optional(UpdateSeverity),
+    cve: Type.Optional(CveId),
+    advisory: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     ...pagingFields(),
   },
   { additionalProperties: false },

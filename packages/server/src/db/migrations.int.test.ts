@@ -534,6 +534,70 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261206T2350-advisories': {
+    advisory_feed: [
+      {
+        id: 'af-1',
+        name: 'Tracker',
+        format: 'debian-tracker',
+        url: 'http://127.0.0.1/tracker.json',
+        interval_hours: 24,
+        created_at: AT,
+        created_by: 'alice',
+        etag: '"e1"',
+        last_modified: null,
+        sha256: 'abc',
+        last_import_id: 'ai-1',
+        last_import_at: AT,
+      },
+    ],
+    advisory_import: [
+      {
+        id: 'ai-1',
+        format: 'debian-tracker',
+        feed_id: 'af-1',
+        state: 'succeeded',
+        requested_by: 'alice',
+        started_at: AT,
+        finished_at: AT,
+        sha256: 'abc',
+        advisories: 0,
+        cves: 1,
+        fixes: 1,
+        updates_enriched: 1,
+        error: null,
+      },
+    ],
+    advisory: [
+      {
+        id: 'DSA-5678-1',
+        kind: 'dsa',
+        title: 'openssl - security update',
+        description: '',
+        severity: 'unknown',
+        published_at: AT,
+        cves: '["CVE-2024-1234"]',
+        links: '[]',
+        imported_at: AT,
+      },
+    ],
+    cve: [{ id: 'CVE-2024-1234', description: 'a flaw', updated_at: AT }],
+    cve_fix: [
+      {
+        cve_id: 'CVE-2024-1234',
+        release: 'bookworm',
+        package: 'openssl',
+        origin: 'tracker',
+        status: 'fixed',
+        fixed_version: '3.0.15-1~deb12u1',
+        fixed_key: 'k',
+        severity: 'high',
+      },
+    ],
+    update_advisory: [
+      { update_id: 'u-1', cve_id: 'CVE-2024-1234', origin: 'tracker', severity: 'high' },
+    ],
+  },
   '20261207T0000-update-groups': {
     update_group: [
       {

@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox';
 import {
   debianVersionKey,
   UpdateBinary,
+  UPDATE_SEVERITY_ORDER,
   type UpdateClassification,
+  type UpdateSeverity,
   type UpdateSyncFailure,
 } from '@steward/protocol';
 import type { Database } from '../db/tables/index.js';
@@ -305,7 +307,17 @@ export interface UpdateFilter {
   search?: string;
   sourceId?: string;
   classification?: UpdateClassification;
-  state?: 'current' | 'superseded';
+  state?: 'current' | 'superseded' | 'expired';
+  severity?: UpdateSeverity;
+  cve?: string;
+  advisory?: string;
+  /** `expired`: superseded at or before this instant (ADR 0049); null: nothing expires. */
+  expiredBefore?: string | null;
+}
+
+/** Severities worse than this one (an update's severity is the worst of what it fixes). */
+function worseThan(s: UpdateSeverity): UpdateSeverity[] {
+  return UPDATE_SEVERITY_ORDER.slice(0, UPDATE_SEVERITY_ORDER.indexOf(s));
 }
 
 export async function listUpdates(
@@ -320,6 +332,41 @@ export async function listUpdates(
   if (f.classification) q = q.where('u.classification', '=', f.classification);
   if (f.state === 'current') q = q.where('u.superseded_at', 'is', null);
   if (f.state === 'superseded') q = q.where('u.superseded_at', 'is not', null);
+  if (f.state === 'expired') {
+    const cutoff = f.expiredBefore;
+    q = cutoff ? q.where('u.superseded_at', '<=', cutoff) : q.where(sql<boolean>`1 = 0`);
+  }
+  // Advisory filters (ADR 0048): what update_advisory links the update to.
+  if (f.cve) {
+    const cve = f.cve.toUpperCase();
+    q = q.where('u.id', 'in', (eb) =>
+      eb
+        .selectFrom('update_advisory')
+        .select('update_id')
+        .where(sql<boolean>`upper(cve_id) = ${cve}`),
+    );
+  }
+  if (f.advisory) {
+    const advisory = f.advisory.toUpperCase();
+    q = q.where('u.id', 'in', (eb) =>
+      eb
+        .selectFrom('update_advisory')
+        .select('update_id')
+        .where(sql<boolean>`upper(origin) = ${advisory}`),
+    );
+  }
+  if (f.severity) {
+    const severity = f.severity;
+    const worse = worseThan(severity);
+    if (severity !== 'unknown')
+      q = q.where('u.id', 'in', (eb) =>
+        eb.selectFrom('update_advisory').select('update_id').where('severity', '=', severity),
+      );
+    if (worse.length > 0)
+      q = q.where('u.id', 'not in', (eb) =>
+        eb.selectFrom('update_advisory').select('update_id').where('severity', 'in', worse),
+      );
+  }
   if (f.search) {
     const pattern = containsPattern(f.search);
     q = q.where((eb) =>

@@ -43,6 +43,8 @@ import {
   type UpdateRow,
 } from './repository.js';
 import { runSync } from './sync-runner.js';
+import { updateReferences } from './advisories/repository.js';
+import { expiresAt, expiryCutoff } from './advisories/expiry.js';
 
 const E = ErrorCode;
 /** A running sync whose progress has not moved for this long lost its process. */
@@ -67,7 +69,11 @@ function toSync(r: SyncRow): UpdateSync {
   };
 }
 
-function toUpdate(r: UpdateRow): SoftwareUpdate {
+type UpdateRefs = Awaited<ReturnType<typeof updateReferences>>;
+
+function toUpdate(r: UpdateRow, refs: UpdateRefs, now: Date): SoftwareUpdate {
+  const ref = refs.get(r.id);
+  const expires = expiresAt(r.superseded_at);
   return {
     id: r.id,
     sourceId: r.source_id,
@@ -79,6 +85,11 @@ function toUpdate(r: UpdateRow): SoftwareUpdate {
     firstSeenAt: r.first_seen_at,
     supersededAt: r.superseded_at,
     supersededBy: r.superseded_by,
+    severity: ref?.severity ?? 'unknown',
+    cves: ref?.cves ?? [],
+    advisories: ref?.advisories ?? [],
+    expiresAt: expires,
+    expired: expires !== null && Date.parse(expires) <= now.getTime(),
   };
 }
 
@@ -302,11 +313,17 @@ export class UpdateCatalogService {
     q: ListUpdatesQuery,
   ): Promise<{ items: SoftwareUpdate[]; total: number }> {
     authorize(actor, 'read');
-    const page = await listUpdates(this.ctx.db.kysely, q, {
-      offset: q.offset ?? 0,
-      limit: q.limit ?? 50,
-    });
-    return { items: page.rows.map(toUpdate), total: page.total };
+    const now = this.ctx.clock.now();
+    const page = await listUpdates(
+      this.ctx.db.kysely,
+      { ...q, expiredBefore: expiryCutoff(now) },
+      { offset: q.offset ?? 0, limit: q.limit ?? 50 },
+    );
+    const refs = await updateReferences(
+      this.ctx.db.kysely,
+      page.rows.map((r) => r.id),
+    );
+    return { items: page.rows.map((r) => toUpdate(r, refs, now)), total: page.total };
   }
 
   /** The scheduler's pass: fails syncs whose process died, starts the syncs that are due. */

@@ -26,6 +26,7 @@ import {
   type VerifiedRelease,
 } from './apt/repository-client.js';
 import { SignatureError } from './apt/signature.js';
+import { enrichUpdates } from './advisories/repository.js';
 import {
   finishSync,
   insertUpdates,
@@ -162,6 +163,8 @@ async function storeCatalog(
       await supersede(tx, ids, by, at);
       superseded += ids.length;
     }
+    // Advisories already imported enrich the updates this sync added (ADR 0048).
+    await enrichUpdates(tx);
     await updateSourceRow(tx, source.id, {
       release_sha256: verified.textSha256,
       signed_by: verified.fingerprint,

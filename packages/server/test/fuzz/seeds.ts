@@ -246,6 +246,21 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
     },
   );
   seeds.paths.updates ??= 'fuzz-missing-update';
+  // Advisories (ADR 0048): a feed on a loopback port nothing listens on (an import on demand
+  // fails as unreachable and writes nothing; a month's interval keeps the scheduler off it);
+  // advisory and CVE routes are fuzzed against ids that name nothing.
+  seeds.paths['advisory-feeds'] = await create(
+    'POST /api/v1/advisory-feeds',
+    '/api/v1/advisory-feeds',
+    {
+      name: 'fuzz-advisory-feed',
+      format: 'osv',
+      url: 'http://127.0.0.1:9/fuzz-osv.json',
+      intervalHours: 24 * 31,
+    },
+  );
+  seeds.paths.advisories = 'DSA-0000-0';
+  seeds.paths.cves = 'CVE-1999-0000';
   // A saved view of the device list (ADR 0034), for the /views/{id} routes.
   seeds.paths.views = await create('POST /api/v1/views', '/api/v1/views', {
     name: 'fuzz-view',

@@ -21,6 +21,7 @@ import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
 import { reportViewsMigration } from './20261207T0010-report-views.js';
 import { reportCustomMigration } from './20261207T0010-report-custom.js';
+import { advisoriesMigration } from './20261206T2350-advisories.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -46,6 +47,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261206T2301-software-update-version-key-collation':
       softwareUpdateVersionKeyCollationMigration(dialect),
     '20261206T2320-agent-version-package': agentVersionPackageMigration(dialect),
+    '20261206T2350-advisories': advisoriesMigration(dialect),
     '20261207T0000-update-groups': updateGroupsMigration(dialect),
     '20261207T0010-report-custom': reportCustomMigration(dialect),
     '20261207T0010-report-views': reportViewsMigration(dialect),

@@ -15,6 +15,7 @@ import { clientPushTables, type ClientPushTables } from './client-push.js';
 import { discoveryTables, type DiscoveryTables } from './discovery.js';
 import { updatesTables, type UpdatesTables } from './updates.js';
 import { driverTables, type DriverTables } from './drivers.js';
+import { advisoriesTables, type AdvisoriesTables } from './advisories.js';
 export type {
   ClientSettingsObjectTable,
   ClientSettingsAssignmentTable,
@@ -47,6 +48,7 @@ export interface Database
     DiscoveryTables,
     UpdatesTables,
     DriverTables,
+    AdvisoriesTables,
     ClientHealthTables,
     ViewsTables,
     UpdateDeploymentsTables,
@@ -142,6 +144,7 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...discoveryTables,
   ...updatesTables,
   ...driverTables,
+  ...advisoriesTables,
   ...clientHealthTables,
   ...viewsTables,
   ...updateDeploymentsTables,
