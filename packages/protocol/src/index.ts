@@ -38,6 +38,7 @@ export * from './discovery/os-guess.js';
 export * from './discovery/schemas.js';
 export * from './updates/schemas.js';
 export * from './updates/keyring.js';
+export * from './updates/scan-schemas.js';
 export * from './distribution/schemas.js';
 export * from './enrolment/schemas.js';
 export * from './export/export-of.js';

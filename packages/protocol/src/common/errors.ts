@@ -186,6 +186,9 @@ export const ErrorCode = {
   UPDATE_SOURCE_INVALID_KEYRING: 'UPDATE_SOURCE_INVALID_KEYRING',
   /** A sync of this source is already running. */
   UPDATE_SYNC_RUNNING: 'UPDATE_SYNC_RUNNING',
+  // ---- software updates: scan and compliance (issue 10, ADRs 0046-0047) ----
+  /** No update of that id in the catalog. */
+  UPDATE_COMPLIANCE_UPDATE_NOT_FOUND: 'UPDATE_COMPLIANCE_UPDATE_NOT_FOUND',
   // client settings per collection and client health (issue 9)
   CLIENT_SETTINGS_NOT_FOUND: 'CLIENT_SETTINGS_NOT_FOUND',
   CLIENT_SETTINGS_NAME_TAKEN: 'CLIENT_SETTINGS_NAME_TAKEN',

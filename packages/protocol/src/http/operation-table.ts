@@ -31,6 +31,10 @@ import { siteOperations } from '../site/operations.js';
 import { auditOperations, statusOperations } from '../status/operations.js';
 import { authOperations, userOperations } from '../users/operations.js';
 import { updateCatalogOperations } from '../updates/operations.js';
+import {
+  updateComplianceOperations,
+  updateScanAgentOperations,
+} from '../updates/scan-operations.js';
 import { viewOperations } from '../views/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
@@ -69,6 +73,7 @@ export const ops = {
   clientStatus: clientStatusOperations,
   discovery: discoveryOperations,
   updateCatalog: updateCatalogOperations,
+  updateCompliance: updateComplianceOperations,
   views: viewOperations,
   exports: exportOperations,
   search: searchOperations,
@@ -93,6 +98,7 @@ export const agentOps = {
   content: contentFileOperations,
   distributionPoint: distributionPointAgentOperations,
   install: agentInstallOperations,
+  updateScan: updateScanAgentOperations,
 } as const;
 
 /** Every operation of the agent API, flattened. */
