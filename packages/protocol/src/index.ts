@@ -39,6 +39,8 @@ export * from './discovery/schemas.js';
 export * from './updates/schemas.js';
 export * from './updates/keyring.js';
 export * from './updates/scan-schemas.js';
+export * from './updates/dpkg-status.js';
+export * from './updates/scan-evaluate.js';
 export * from './distribution/schemas.js';
 export * from './enrolment/schemas.js';
 export * from './export/export-of.js';

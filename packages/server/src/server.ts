@@ -88,6 +88,11 @@ import { registerDiscoveryRoutes } from './discovery/routes.js';
 import { DiscoveredMembersService } from './discovery/collection-members-service.js';
 import { UpdateCatalogService } from './updates/service.js';
 import { registerUpdateCatalogRoutes } from './updates/routes.js';
+import { UpdateComplianceService } from './updates/compliance/service.js';
+import {
+  registerUpdateComplianceRoutes,
+  registerUpdateScanAgentRoutes,
+} from './updates/compliance/routes.js';
 import { ViewService } from './views/service.js';
 import { registerViewRoutes } from './views/routes.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
@@ -288,6 +293,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const siteSettings = new SiteSettingsService(ctx);
   const discovery = new DiscoveryService(ctx, () => clientPush.runAutomatic('after a sweep'));
   const updateCatalog = new UpdateCatalogService(ctx);
+  const updateCompliance = new UpdateComplianceService(ctx);
   await siteSettings.start();
   await ensureBuiltinCollections(ctx);
   // An empty STEWARD_ADMIN_PASSWORD counts as unset (a password is then generated).
@@ -331,6 +337,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       checkFile: siteFileAccess(db.kysely, keys),
     });
     distribution.registerAgentRoutes(agentApp, deviceAuth);
+    registerUpdateScanAgentRoutes(agentApp, { auth: deviceAuth, svc: updateCompliance });
     registerInstallRoutes(agentApp, {
       ctx,
       store: contentStore,
@@ -382,6 +389,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerClientPushRoutes(admin, clientPush, pushAccounts);
     registerDiscoveryRoutes(admin, discovery, new DiscoveredMembersService(ctx));
     registerUpdateCatalogRoutes(admin, updateCatalog);
+    registerUpdateComplianceRoutes(admin, updateCompliance);
     registerViewRoutes(admin, new ViewService(ctx));
     registerSearchRoutes(admin, ctx);
     // Last: each export is served from its list's handler, registered above.

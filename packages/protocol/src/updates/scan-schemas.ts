@@ -83,6 +83,16 @@ export const UpdateScanReport = Type.Object(
 );
 export type UpdateScanReport = Static<typeof UpdateScanReport>;
 
+/** Applicability as the site stores it per package set: absence of a row is "not required". */
+export const UpdateApplicableState = Type.Union([
+  Type.Literal('installed'),
+  Type.Literal('required'),
+]);
+export type UpdateApplicableState = Static<typeof UpdateApplicableState>;
+
+export const UpdateScanState = Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]);
+export type UpdateScanState = Static<typeof UpdateScanState>;
+
 /** Where a device's compliance comes from: its own scan of the current catalog, or the site. */
 export const ComplianceBasis = Type.Union([Type.Literal('scan'), Type.Literal('inventory')]);
 export type ComplianceBasis = Static<typeof ComplianceBasis>;

@@ -1,10 +1,15 @@
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ScanCatalogUpdate, UpdateScanResult } from '@steward/protocol';
+import {
+  evaluateCatalog,
+  packageKey,
+  parseDpkgStatus,
+  type DpkgPackage,
+  type ScanCatalogUpdate,
+  type UpdateScanResult,
+} from '@steward/protocol';
 import { runCommand } from '../../collectors/system.js';
-import { packageKey, parseDpkgStatus, type DpkgPackage } from './dpkg-status.js';
-import { evaluateCatalog } from './evaluate.js';
 
 export interface ScanEnvironment {
   /** dpkg's admin directory (`/var/lib/dpkg`, or a sandbox's `--admindir`). */

@@ -15,6 +15,9 @@ import { pushChannelPresenceMigration } from './20261206T2020-push-channel-prese
 import { discoveredMemberRulesMigration } from './20261206T2030-discovered-member-rules.js';
 import { updateCatalogMigration } from './20261206T2050-update-catalog.js';
 import { softwareUpdateBinaryMigration } from './20261206T2300-software-update-binary.js';
+import { updateCatalogVersionsMigration } from './20261206T2340-update-catalog-versions.js';
+import { updateApplicabilityMigration } from './20261206T2341-update-applicability.js';
+import { updateComplianceMigration } from './20261206T2342-update-compliance.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -37,5 +40,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261206T2030-discovered-member-rules': discoveredMemberRulesMigration(dialect),
     '20261206T2050-update-catalog': updateCatalogMigration(dialect),
     '20261206T2300-software-update-binary': softwareUpdateBinaryMigration(dialect),
+    '20261206T2340-update-catalog-versions': updateCatalogVersionsMigration(dialect),
+    '20261206T2341-update-applicability': updateApplicabilityMigration(dialect),
+    '20261206T2342-update-compliance': updateComplianceMigration(dialect),
   };
 }

@@ -14,6 +14,10 @@ import { agentVersionsTables, type AgentVersionsTables } from './agent-versions.
 import { clientPushTables, type ClientPushTables } from './client-push.js';
 import { discoveryTables, type DiscoveryTables } from './discovery.js';
 import { updatesTables, type UpdatesTables } from './updates.js';
+import {
+  updateComplianceTables,
+  type UpdateComplianceTables,
+} from './update-compliance.js';
 export type {
   ClientSettingsObjectTable,
   ClientSettingsAssignmentTable,
@@ -43,6 +47,7 @@ export interface Database
     ClientPushTables,
     DiscoveryTables,
     UpdatesTables,
+    UpdateComplianceTables,
     ClientHealthTables,
     ViewsTables {}
 
@@ -133,6 +138,7 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...clientPushTables,
   ...discoveryTables,
   ...updatesTables,
+  ...updateComplianceTables,
   ...clientHealthTables,
   ...viewsTables,
 };

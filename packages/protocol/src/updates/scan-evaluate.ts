@@ -1,9 +1,6 @@
-import {
-  compareDebianVersions,
-  type ScanCatalogUpdate,
-  type UpdateScanResult,
-} from '@steward/protocol';
+import { compareDebianVersions } from '../common/version.js';
 import { packageKey, type DpkgPackage } from './dpkg-status.js';
+import type { ScanCatalogUpdate, UpdateScanResult } from './scan-schemas.js';
 
 /** What apt would install for a package now (`apt-cache policy`'s Candidate), when known. */
 export type CandidateOf = (name: string, arch: string) => string | undefined;
@@ -18,7 +15,7 @@ export interface EvaluateOptions {
 
 /**
  * Evaluates one update against the installed packages, with dpkg's exact version order. The
- * SAME rule as the site's applicability SQL (server updates/compliance/applicability.ts), so the
+ * SAME rule as the site's applicability SQL (server updates/compliance/applicability-repository.ts), so the
  * two answers agree:
  * - none of the update's binaries is installed (same name and architecture): not required;
  * - an installed binary is older than the update's: required (held when that package is on
