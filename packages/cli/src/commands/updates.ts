@@ -17,6 +17,7 @@ import { interruptController } from '../io.js';
 import { humanTime, orDash, plural } from '../output/format.js';
 import { createProgress } from '../output/progress.js';
 import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
+import { registerUpdateScanCommands } from './update-scan.js';
 
 const POLL_MS = 500;
 
@@ -329,4 +330,5 @@ export function registerUpdateCommands(program: Command, ctx: Ctx): void {
     .description('software updates: update sources, catalog syncs, the update catalog');
   addSourceCommands(update, ctx);
   addList(update, ctx);
+  registerUpdateScanCommands(update, ctx);
 }

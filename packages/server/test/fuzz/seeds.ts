@@ -232,6 +232,9 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
     disposeSigningKey(key);
     rmSync(keyDir, { recursive: true, force: true });
   }
+  // An update's compliance (/updates/{id}/...): read-only routes, fuzzed against an id that names
+  // no update (the catalog of the fuzz site is empty: its only source never syncs).
+  seeds.paths.updates = 'fuzz-missing-update';
   // A saved view of the device list (ADR 0034), for the /views/{id} routes.
   seeds.paths.views = await create('POST /api/v1/views', '/api/v1/views', {
     name: 'fuzz-view',
