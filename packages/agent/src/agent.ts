@@ -7,6 +7,8 @@ import {
   type NudgeAction,
   type PolicyDocument,
   type StatusMessageBody,
+  settingsDefaults,
+  UpdateScanSettingsOptions,
   type UpdateScanKind,
 } from '@steward/protocol';
 import { Backoff } from './channel/backoff.js';
@@ -44,7 +46,9 @@ import { AGENT_VERSION } from './version.js';
 import { checkSettings, type CheckEnvironment } from './health/checks.js';
 import { clientCheckDelayMs, runAndReportClientCheck } from './health/client-check-runner.js';
 import { AgentUpgrader } from './upgrade/agent-upgrader.js';
-import { runUpdateScan } from './updates/scan/scan-runner.js';
+import { recordScanTime, runUpdateScan, updateScanDelayMs } from './updates/scan/scan-runner.js';
+
+const UPDATE_SCAN_DEFAULTS = settingsDefaults(UpdateScanSettingsOptions);
 import { findExecutable } from './collectors/system.js';
 
 export interface AgentOptions {
@@ -252,6 +256,7 @@ export class Agent {
     await this.scheduleInventory(this.options.full === true);
     await this.scheduleSoftwareScan();
     await this.scheduleClientCheck();
+    await this.scheduleUpdateScan();
 
     for (let job = await this.jobs.take(); job !== undefined; job = await this.jobs.take()) {
       try {
@@ -334,6 +339,10 @@ export class Agent {
         await this.flush();
         return;
       }
+      case 'updateScan':
+        await this.updateScan('scheduled');
+        await this.flush();
+        return;
       case 'clientCheck': {
         const trigger = this.checkTrigger;
         this.checkTrigger = 'schedule';
@@ -343,6 +352,17 @@ export class Agent {
         return;
       }
     }
+  }
+
+  private async scheduleUpdateScan(): Promise<void> {
+    this.jobs.schedule(
+      'updateScan',
+      await updateScanDelayMs(
+        this.options.stateDir,
+        UPDATE_SCAN_DEFAULTS.updateScanIntervalSeconds,
+        this.now(),
+      ),
+    );
   }
 
   private async scheduleClientCheck(): Promise<void> {
@@ -399,6 +419,8 @@ export class Agent {
       now: () => this.now(),
       enqueue: (r) => this.outbox.enqueueUpdateScan(r),
     });
+    await recordScanTime(this.options.stateDir, report.finishedAt);
+    await this.scheduleUpdateScan();
     this.log.info(
       report.error !== undefined
         ? `update scan (${kind}) failed: ${report.error}`

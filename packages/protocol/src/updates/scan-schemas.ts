@@ -1,6 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Nullable } from '../common/schemas.js';
 import { pagingFields } from '../http/paging.js';
+import { durationSetting } from '../common/settings.js';
+import { MAX_INTERVAL_SECONDS } from '../http/paging.js';
 import { UpdateComplianceState } from './schemas.js';
 
 /**
@@ -184,3 +186,22 @@ export type ScanAuditQuery = Static<typeof ScanAuditQuery>;
 
 /** Days after which a device that has not scanned is overdue (the schedule is 7 days). */
 export const SCAN_OVERDUE_DAYS = 8;
+
+/**
+ * The agent's scheduled update scan, declared once (ADR 0016): weekly by default as in the seed,
+ * with a random start delay so a fleet does not scan at the same minute.
+ */
+export const UpdateScanSettingsOptions = {
+  updateScanIntervalSeconds: durationSetting({
+    label: 'Software update scan',
+    shortLabel: 'Update scan',
+    help: 'How often agents scan for updates (also on demand and expedited)',
+    unit: 'hours',
+    minimum: 3600,
+    maximum: MAX_INTERVAL_SECONDS,
+    default: 604_800,
+    flag: { kind: 'value', name: 'update-scan-interval', placeholder: '<duration>' },
+  }),
+};
+/** The largest random delay before a scheduled scan starts. */
+export const UPDATE_SCAN_RANDOM_DELAY_SECONDS = 7200;

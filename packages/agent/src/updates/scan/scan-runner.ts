@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   agentOps,
+  UPDATE_SCAN_RANDOM_DELAY_SECONDS,
   ScanCatalogUpdate,
   type ScanCatalog,
   type UpdateScanKind,
@@ -105,4 +106,28 @@ export async function runUpdateScan(deps: {
   }
   await deps.enqueue(report);
   return report;
+}
+
+const lastScanFile = (stateDir: string) => join(stateDir, 'update-scan-last.txt');
+
+/**
+ * Milliseconds until the next scheduled scan: the interval after the last scan, plus a random
+ * start delay; a device that never scanned starts within the random delay (after its first
+ * inventory had time to happen).
+ */
+export async function updateScanDelayMs(
+  stateDir: string,
+  intervalSeconds: number,
+  now: Date,
+  random: () => number = Math.random,
+): Promise<number> {
+  const jitter = Math.floor(random() * UPDATE_SCAN_RANDOM_DELAY_SECONDS * 1000);
+  const last = Date.parse((await readFileIfExists(lastScanFile(stateDir)))?.trim() ?? '');
+  if (Number.isNaN(last)) return 10 * 60_000 + jitter;
+  return Math.max(0, last + intervalSeconds * 1000 - now.getTime()) + jitter;
+}
+
+/** Remembers when the last scan ran, for the schedule. */
+export async function recordScanTime(stateDir: string, at: string): Promise<void> {
+  await writeFileAtomic(lastScanFile(stateDir), `${at}\n`);
 }
