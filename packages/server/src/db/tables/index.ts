@@ -14,10 +14,7 @@ import { agentVersionsTables, type AgentVersionsTables } from './agent-versions.
 import { clientPushTables, type ClientPushTables } from './client-push.js';
 import { discoveryTables, type DiscoveryTables } from './discovery.js';
 import { updatesTables, type UpdatesTables } from './updates.js';
-import {
-  updateComplianceTables,
-  type UpdateComplianceTables,
-} from './update-compliance.js';
+import { updateComplianceTables, type UpdateComplianceTables } from './update-compliance.js';
 export type {
   ClientSettingsObjectTable,
   ClientSettingsAssignmentTable,
