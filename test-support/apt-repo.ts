@@ -67,7 +67,7 @@ export function disposeSigningKey(key: SigningKey): void {
   rmSync(key.home, { recursive: true, force: true });
 }
 
-function buildDeb(pool: string, p: TestPackage): void {
+export function buildDeb(pool: string, p: TestPackage): void {
   const arch = p.architecture ?? 'amd64';
   const root = mkdtempSync(join(tmpdir(), 'steward-deb-'));
   mkdirSync(join(root, 'DEBIAN'));

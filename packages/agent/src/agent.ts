@@ -7,6 +7,9 @@ import {
   type NudgeAction,
   type PolicyDocument,
   type StatusMessageBody,
+  settingsDefaults,
+  UpdateScanSettingsOptions,
+  type UpdateScanKind,
 } from '@steward/protocol';
 import { Backoff } from './channel/backoff.js';
 import { sendHeartbeat } from './channel/heartbeat.js';
@@ -43,6 +46,10 @@ import { AGENT_VERSION } from './version.js';
 import { checkSettings, type CheckEnvironment } from './health/checks.js';
 import { clientCheckDelayMs, runAndReportClientCheck } from './health/client-check-runner.js';
 import { AgentUpgrader } from './upgrade/agent-upgrader.js';
+import { recordScanTime, runUpdateScan, updateScanDelayMs } from './updates/scan/scan-runner.js';
+
+const UPDATE_SCAN_DEFAULTS = settingsDefaults(UpdateScanSettingsOptions);
+import { findExecutable } from './collectors/system.js';
 
 export interface AgentOptions {
   stateDir: string;
@@ -58,6 +65,8 @@ export interface AgentOptions {
    * collectors' allocations leave with it. Falls back to this process when the child fails.
    */
   collectInChildProcess?: boolean;
+  /** dpkg's admin directory the update scan reads (a sandbox's in tests). */
+  dpkgAdmindir?: string;
 }
 
 /**
@@ -248,6 +257,7 @@ export class Agent {
     await this.scheduleInventory(this.options.full === true);
     await this.scheduleSoftwareScan();
     await this.scheduleClientCheck();
+    await this.scheduleUpdateScan();
 
     for (let job = await this.jobs.take(); job !== undefined; job = await this.jobs.take()) {
       try {
@@ -330,6 +340,10 @@ export class Agent {
         await this.flush();
         return;
       }
+      case 'updateScan':
+        await this.updateScan('scheduled');
+        await this.flush();
+        return;
       case 'clientCheck': {
         const trigger = this.checkTrigger;
         this.checkTrigger = 'schedule';
@@ -339,6 +353,17 @@ export class Agent {
         return;
       }
     }
+  }
+
+  private async scheduleUpdateScan(): Promise<void> {
+    this.jobs.schedule(
+      'updateScan',
+      await updateScanDelayMs(
+        this.options.stateDir,
+        UPDATE_SCAN_DEFAULTS.updateScanIntervalSeconds,
+        this.now(),
+      ),
+    );
   }
 
   private async scheduleClientCheck(): Promise<void> {
@@ -381,6 +406,29 @@ export class Agent {
     );
   }
 
+  /** Scans dpkg's database against the site's update catalog and reports it (issue 10). */
+  private async updateScan(kind: UpdateScanKind): Promise<void> {
+    const aptCache = await findExecutable('apt-cache');
+    const report = await runUpdateScan({
+      http: this.http,
+      stateDir: this.options.stateDir,
+      env: {
+        admindir: this.options.dpkgAdmindir ?? '/var/lib/dpkg',
+        ...(aptCache !== undefined ? { aptCache } : {}),
+      },
+      kind,
+      now: () => this.now(),
+      enqueue: (r) => this.outbox.enqueueUpdateScan(r),
+    });
+    await recordScanTime(this.options.stateDir, report.finishedAt);
+    await this.scheduleUpdateScan();
+    this.log.info(
+      report.error !== undefined
+        ? `update scan (${kind}) failed: ${report.error}`
+        : `update scan (${kind}) against catalog ${report.catalogVersion}: ${report.results.filter((r) => r.state === 'required').length} required`,
+    );
+  }
+
   private async nudge(action: NudgeAction, requestId: string): Promise<void> {
     const attributes = { [REQUEST_ID_ATTRIBUTE]: requestId };
     this.log.info(`nudge ${action} (${requestId})`);
@@ -401,6 +449,14 @@ export class Agent {
         case 'client-check:run':
           await this.clientCheck('nudge');
           await this.scheduleClientCheck();
+          break;
+        case 'updates:scan':
+          await this.updateScan('on-demand');
+          break;
+        case 'updates:scan-expedited':
+          // The seed's expedited scan: the scan and a full inventory at once.
+          await this.updateScan('expedited');
+          await this.inventory({ requestId, full: true });
           break;
         case 'agent:upgrade':
           // The latest target first; the upgrade itself runs as its own job, after this one.

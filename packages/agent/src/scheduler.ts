@@ -10,6 +10,8 @@ export type Job =
   /** Software deployments: decide what is due (every 30 s, on nudges and Software Center requests). */
   | { kind: 'deployments' }
   | { kind: 'clientCheck' }
+  /** The scheduled update scan (issue 10). */
+  | { kind: 'updateScan' }
   /** Agent self-upgrade: follow the policy's client-version target (ADR 0027). */
   | { kind: 'upgrade' }
   | { kind: 'nudge'; action: NudgeAction; requestId: string };

@@ -44,6 +44,9 @@ export { DRIVER_MEDIA_TYPES, DRIVER_UPLOAD_MAX_BYTES } from './drivers/operation
 export * from './updates/deploy-groups.js';
 export * from './updates/adv-schemas.js';
 export * from './updates/adv-releases.js';
+export * from './updates/scan-schemas.js';
+export * from './updates/dpkg-status.js';
+export * from './updates/scan-evaluate.js';
 export * from './distribution/schemas.js';
 export * from './enrolment/schemas.js';
 export * from './export/export-of.js';

@@ -102,6 +102,11 @@ import { ReportService } from './reports/service.js';
 import { registerReportRoutes } from './reports/routes.js';
 import { AdvisoryService } from './updates/advisories/service.js';
 import { registerAdvisoryRoutes } from './updates/advisories/routes.js';
+import { UpdateComplianceService } from './updates/compliance/service.js';
+import {
+  registerUpdateComplianceRoutes,
+  registerUpdateScanAgentRoutes,
+} from './updates/compliance/routes.js';
 import { ViewService } from './views/service.js';
 import { registerViewRoutes } from './views/routes.js';
 import { registerDriverRoutes } from './drivers/routes.js';
@@ -306,6 +311,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const discovery = new DiscoveryService(ctx, () => clientPush.runAutomatic('after a sweep'));
   const updateCatalog = new UpdateCatalogService(ctx);
   const advisories = new AdvisoryService(ctx);
+  const updateCompliance = new UpdateComplianceService(ctx);
   await siteSettings.start();
   // Settings rows that background jobs read, modify and write are created here, at start: a
   // job's first write is then an update, never an insert landing while a refused request is
@@ -359,6 +365,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       checkFile: siteFileAccess(db.kysely, keys),
     });
     distribution.registerAgentRoutes(agentApp, deviceAuth);
+    registerUpdateScanAgentRoutes(agentApp, { auth: deviceAuth, svc: updateCompliance });
     registerInstallRoutes(agentApp, {
       ctx,
       store: contentStore,
@@ -424,6 +431,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       new ApprovedContentService(ctx, contentService, secrets),
     );
     registerAdvisoryRoutes(admin, advisories);
+    registerUpdateComplianceRoutes(admin, updateCompliance);
     registerViewRoutes(admin, new ViewService(ctx));
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
     registerSearchRoutes(admin, ctx);

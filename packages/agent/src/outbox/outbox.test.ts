@@ -151,7 +151,9 @@ describe('outbox bounds', () => {
             ? `dep-${i.body.state}`
             : i.type === 'client-check:report'
               ? `check-${i.body.trigger}`
-              : `upgrade-${i.body.state}`,
+              : i.type === 'update-scan:report'
+                ? `scan-${i.body.kind}`
+                : `upgrade-${i.body.state}`,
     );
     expect(kinds[0]).toBe('msg-40020');
     expect(kinds.at(-1)).toBe('msg-40020');

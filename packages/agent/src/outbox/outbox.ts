@@ -6,6 +6,7 @@ import {
   OutboxItem,
   withSafeText,
   type AgentUpgradeReport,
+  type UpdateScanReport,
   type ClientCheckReport,
   type DeploymentStateReport,
   type InventoryReportBody,
@@ -38,6 +39,7 @@ const ENTRY_TAGS = [
   'deployment-state',
   'client-check',
   'agent-upgrade',
+  'update-scan',
 ] as const;
 type EntryTag = (typeof ENTRY_TAGS)[number];
 interface Entry {
@@ -63,7 +65,8 @@ type NewItem =
   | { type: 'inventory:report'; body: InventoryReportBody }
   | { type: 'deployment:state'; body: DeploymentStateReport }
   | { type: 'client-check:report'; body: ClientCheckReport }
-  | { type: 'agent-upgrade:report'; body: AgentUpgradeReport };
+  | { type: 'agent-upgrade:report'; body: AgentUpgradeReport }
+  | { type: 'update-scan:report'; body: UpdateScanReport };
 
 function tagOf(item: NewItem): EntryTag {
   switch (item.type) {
@@ -80,6 +83,9 @@ function tagOf(item: NewItem): EntryTag {
     case 'agent-upgrade:report':
       // A few per upgrade: never dropped (client deployment status depends on it).
       return 'agent-upgrade';
+    case 'update-scan:report':
+      // One a week per device: never dropped (the scan audit proves every client scanned).
+      return 'update-scan';
   }
 }
 
@@ -246,6 +252,10 @@ export class Outbox {
 
   enqueueClientCheck(body: ClientCheckReport): Promise<number> {
     return this.enqueue({ type: 'client-check:report', body });
+  }
+
+  enqueueUpdateScan(body: UpdateScanReport): Promise<number> {
+    return this.enqueue({ type: 'update-scan:report', body });
   }
 
   enqueueAgentUpgrade(body: AgentUpgradeReport): Promise<number> {

@@ -1,3 +1,4 @@
+import { registerDeviceScanCommand } from './update-scan.js';
 import {
   DeviceSort,
   splitColumnList,
@@ -104,6 +105,7 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
   addDeviceHistory(device, ctx);
   addDeviceActions(device, ctx);
   registerDeviceActionCommands(device, ctx);
+  registerDeviceScanCommand(device, ctx);
   addDeviceUpgradeStatus(device, ctx);
   addDeviceRevoke(device, ctx);
   addDeviceBulk(device, ctx);

@@ -11,6 +11,7 @@ import { AgentUpgradeReport, ClientVersionTarget } from '../agent-versions/schem
 import { CustomClassDefinition, InventoryReportBody } from '../inventory/schemas.js';
 import { StatusMessageBody } from '../status/catalog.js';
 import { DeploymentStateReport } from './software.js';
+import { UpdateScanReport } from '../updates/scan-schemas.js';
 
 /** Header carrying `<deviceId>.<deviceKey>` on every agent request after enrolment. */
 export const DEVICE_AUTH_HEADER = 'x-steward-device';
@@ -255,6 +256,14 @@ export const OutboxItem = Type.Union([
     },
     { additionalProperties: false },
   ),
+  Type.Object(
+    {
+      seq: ReportSeq,
+      type: Type.Literal('update-scan:report'),
+      body: UpdateScanReport,
+    },
+    { additionalProperties: false },
+  ),
 ]);
 export type OutboxItem = Static<typeof OutboxItem>;
 
@@ -316,6 +325,10 @@ export const NudgeAction = Type.Union([
   Type.Literal('client-check:run'),
   /** Fetch policy and upgrade to its client version now, skipping the random delay (ADR 0027). */
   Type.Literal('agent:upgrade'),
+  /** Scan for updates now (fetching the catalog's changes first). */
+  Type.Literal('updates:scan'),
+  /** Scan for updates and collect a full inventory at once (the seed's expedited scan). */
+  Type.Literal('updates:scan-expedited'),
 ]);
 export type NudgeAction = Static<typeof NudgeAction>;
 export const NUDGE_ACTIONS: readonly NudgeAction[] = [
@@ -324,6 +337,8 @@ export const NUDGE_ACTIONS: readonly NudgeAction[] = [
   'deployments:evaluate',
   'client-check:run',
   'agent:upgrade',
+  'updates:scan',
+  'updates:scan-expedited',
 ];
 
 /** Frames on the push channel (WebSocket). The server only nudges; the agent fetches over HTTPS. */

@@ -217,6 +217,9 @@ export const ErrorCode = {
   ADVISORY_FEED_UNREACHABLE: 'ADVISORY_FEED_UNREACHABLE',
   /** No advisory data names this CVE. */
   CVE_NOT_FOUND: 'CVE_NOT_FOUND',
+  // ---- software updates: scan and compliance (issue 10, ADRs 0046-0047) ----
+  /** No update of that id in the catalog. */
+  UPDATE_COMPLIANCE_UPDATE_NOT_FOUND: 'UPDATE_COMPLIANCE_UPDATE_NOT_FOUND',
   // client settings per collection and client health (issue 9)
   CLIENT_SETTINGS_NOT_FOUND: 'CLIENT_SETTINGS_NOT_FOUND',
   CLIENT_SETTINGS_NAME_TAKEN: 'CLIENT_SETTINGS_NAME_TAKEN',

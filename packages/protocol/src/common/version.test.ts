@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { dpkgAgrees } from '../../../../test-support/dpkg-compare.js';
 import { compareDebianVersions, debianVersionKey } from './version.js';
 
 const VERSIONS = [
@@ -34,29 +34,13 @@ const VERSIONS = [
 
 const sign = (n: number) => (n < 0 ? 'lt' : n > 0 ? 'gt' : 'eq');
 
-/**
- * dpkg's verdict on each `[a, op, b]`, from one shell rather than one Node child process per
- * pair (hundreds of spawns took longer than the test's time limit on a loaded machine). The
- * versions hold no single quote, so single-quoting them is exact.
- */
-function dpkgSaysAll(checks: readonly (readonly [string, string, string])[]): boolean[] {
-  const script = checks
-    .map(([a, op, b]) => `dpkg --compare-versions '${a}' ${op} '${b}'; echo $?`)
-    .join('\n');
-  const out = execFileSync('sh', ['-s'], { input: script, encoding: 'utf8' });
-  return out
-    .trim()
-    .split('\n')
-    .map((code) => code === '0');
-}
-
 describe('Debian version ordering', () => {
   it('agrees with dpkg --compare-versions on every pair', () => {
     expect(VERSIONS.every((v) => !v.includes("'"))).toBe(true);
     const checks = VERSIONS.flatMap((a) =>
       VERSIONS.map((b) => [a, sign(compareDebianVersions(a, b)), b] as const),
     );
-    const verdicts = dpkgSaysAll(checks);
+    const verdicts = dpkgAgrees(checks);
     expect(verdicts).toHaveLength(checks.length);
     const disagreements = checks.filter((_, i) => !verdicts[i]).map((c) => c.join(' '));
     expect(disagreements).toEqual([]);

@@ -15,6 +15,7 @@ import { programOperations } from '../programs/operations.js';
 import { deploymentReportOperations, distributionReportOperations } from '../reports/operations.js';
 import { auditOperations, statusOperations } from '../status/operations.js';
 import { userOperations } from '../users/operations.js';
+import { updateComplianceOperations } from '../updates/scan-operations.js';
 import { exportOf } from './export-of.js';
 
 /**
@@ -64,4 +65,7 @@ export const exportOperations = defineOperations({
   deploymentFailures: exportOf(deploymentReportOperations.failures, 'deployment-failures'),
   distributionStatus: exportOf(distributionReportOperations.status, 'distribution-status'),
   dpCompletion: exportOf(distributionReportOperations.dpCompletion, 'dp-completion'),
+  updateDevices: exportOf(updateComplianceOperations.updateDevices, 'update-devices'),
+  deviceUpdates: exportOf(updateComplianceOperations.deviceUpdates, 'device-updates'),
+  updateScanAudit: exportOf(updateComplianceOperations.scanAudit, 'update-scan-audit'),
 });

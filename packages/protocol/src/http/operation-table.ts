@@ -35,6 +35,10 @@ import { updateCatalogOperations } from '../updates/operations.js';
 import { driverOperations } from '../drivers/operations.js';
 import { updateGroupOperations } from '../updates/deploy-operations.js';
 import { advisoryOperations } from '../updates/adv-operations.js';
+import {
+  updateComplianceOperations,
+  updateScanAgentOperations,
+} from '../updates/scan-operations.js';
 import { viewOperations } from '../views/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
@@ -76,6 +80,7 @@ export const ops = {
   drivers: driverOperations,
   updateGroups: updateGroupOperations,
   advisories: advisoryOperations,
+  updateCompliance: updateComplianceOperations,
   views: viewOperations,
   exports: exportOperations,
   search: searchOperations,
@@ -102,6 +107,7 @@ export const agentOps = {
   content: contentFileOperations,
   distributionPoint: distributionPointAgentOperations,
   install: agentInstallOperations,
+  updateScan: updateScanAgentOperations,
 } as const;
 
 /** Every operation of the agent API, flattened. */

@@ -20,6 +20,7 @@ import { applyDeploymentStates } from '../deployments/ingest.js';
 import { screenReportItems } from './report-items.js';
 import { storeClientChecks } from '../client-check/ingest.js';
 import { storeUpgradeReports } from '../agent-versions/upgrade-ingest.js';
+import { storeUpdateScans } from '../updates/compliance/scan-repository.js';
 import { insertDeviceStatusMessages } from '../status/repository.js';
 import { completeDeviceActions } from '../devices/action-repository.js';
 import {
@@ -101,6 +102,9 @@ export async function ingestReportBatch(
     i.type === 'client-check:report' ? [{ seq: i.seq, body: i.body }] : [],
   );
   const upgrades = sorted.flatMap((i) => (i.type === 'agent-upgrade:report' ? [i.body] : []));
+  const updateScans = sorted.flatMap((i) =>
+    i.type === 'update-scan:report' ? [{ seq: i.seq, body: i.body }] : [],
+  );
   const catalog: ReadonlyMap<string, InventoryClassShape> =
     inventories.length > 0 ? await cachedClassCatalog(ctx) : new Map();
   // Set inside the transaction's callback, which narrowing does not follow: an object's field.
@@ -117,6 +121,7 @@ export async function ingestReportBatch(
     await insertStatuses(ctx, tx, device, statuses, receivedAt);
     await storeClientChecks(tx, device.deviceId, clientChecks, receivedAt);
     await storeUpgradeReports(tx, device.deviceId, upgrades, receivedAt);
+    await storeUpdateScans(tx, device.deviceId, updateScans, receivedAt);
     const refused: RejectedReportItem[] = [
       ...rejected,
       ...(await applyDeploymentStates(tx, device.deviceId, deploymentStates, ctx.clock.now())),

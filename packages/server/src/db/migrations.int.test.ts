@@ -534,6 +534,40 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261206T2340-update-catalog-versions': {
+    update_catalog_version: [{ version: 1, created_at: AT, update_count: 1 }],
+    update_catalog_member: [{ update_id: 'u-1', added_version: 1, removed_version: null }],
+  },
+  '20261206T2341-update-applicability': {
+    update_applicability: [{ set_id: 'set-1', update_id: 'u-1', state: 'required' }],
+    update_applicability_set: [{ set_id: 'set-1', catalog_version: 1, computed_at: AT }],
+  },
+  '20261206T2342-update-compliance': {
+    update_scan: [
+      {
+        device_id: 'd-1',
+        catalog_version: 1,
+        kind: 'scheduled',
+        state: 'succeeded',
+        error: null,
+        started_at: AT,
+        finished_at: AT,
+        received_at: AT,
+        report_seq: 7,
+      },
+    ],
+    update_compliance: [
+      {
+        device_id: 'd-1',
+        update_id: 'u-1',
+        state: 'required',
+        hold: 'held',
+        installed_at: null,
+        first_detected_at: AT,
+        scanned_at: AT,
+      },
+    ],
+  },
   '20261206T2350-advisories': {
     advisory_feed: [
       {

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { checkRow } from '../db/corrupt-row.js';
 import { containsPattern } from '../db/like.js';
 import { toNumber, type Queryable } from '../db/database.js';
+import { packageSetAdded } from '../updates/compliance/applicability-repository.js';
 
 // 6 parameters a row: 2,000 rows stay far below SQLite's 32,766 and PostgreSQL's 65,535 limits,
 // so a typical set (~600 packages) is one statement.
@@ -49,6 +50,8 @@ export async function ensurePackageSet(
       .values(rows.slice(i, i + INSERT_CHUNK))
       .execute();
   }
+  // A new set: which updates it needs, before any of its devices scans (ADR 0047).
+  await packageSetAdded(tx, id, at);
   return { id, count: rows.length };
 }
 

@@ -45,6 +45,7 @@ import {
 import { runSync } from './sync-runner.js';
 import { updateReferences } from './advisories/repository.js';
 import { expiresAt, expiryCutoff } from './advisories/expiry.js';
+import { catalogChanged } from './compliance/applicability-repository.js';
 
 const E = ErrorCode;
 /** A running sync whose progress has not moved for this long lost its process. */
@@ -243,6 +244,7 @@ export class UpdateCatalogService {
     const row = await this.mustFind(idOrName);
     await inTransaction(this.ctx.db.kysely, async (tx) => {
       await deleteSourceRow(tx, row.id);
+      await catalogChanged(tx, this.ctx.db.dialect, nowIso(this.ctx));
       await writeAudit(tx, actor, nowIso(this.ctx), {
         action: 'update-source.delete',
         targetType: 'update-source',

@@ -1,3 +1,4 @@
+import { catalogChanged } from './compliance/applicability-repository.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -169,6 +170,8 @@ async function storeCatalog(
       release_sha256: verified.textSha256,
       signed_by: verified.fingerprint,
     });
+    // The agents' catalog version and applicability move with the catalog (ADRs 0046-0047).
+    await catalogChanged(tx, ctx.db.dialect, at);
     const ended = await finishSync(tx, syncId, {
       state: 'succeeded',
       at,

@@ -245,7 +245,6 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
       updateIds: undefined,
     },
   );
-  seeds.paths.updates ??= 'fuzz-missing-update';
   // Advisories (ADR 0048): a feed on a loopback port nothing listens on (an import on demand
   // fails as unreachable and writes nothing; a month's interval keeps the scheduler off it);
   // advisory and CVE routes are fuzzed against ids that name nothing.
@@ -261,6 +260,9 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
   );
   seeds.paths.advisories = 'DSA-0000-0';
   seeds.paths.cves = 'CVE-1999-0000';
+  // An update's compliance (/updates/{id}/...): read-only routes, fuzzed against an id that names
+  // no update (the catalog of the fuzz site is empty: its only source never syncs).
+  seeds.paths.updates = 'fuzz-missing-update';
   // A saved view of the device list (ADR 0034), for the /views/{id} routes.
   seeds.paths.views = await create('POST /api/v1/views', '/api/v1/views', {
     name: 'fuzz-view',

@@ -18,6 +18,8 @@ const LABELS: Record<NudgeAction, string> = {
   'deployments:evaluate': 'Evaluate deployments now',
   'client-check:run': 'Run client check now',
   'agent:upgrade': 'Upgrade agent now (skip the random delay)',
+  'updates:scan': 'Scan for updates',
+  'updates:scan-expedited': 'Expedited update scan (with full inventory)',
 };
 
 /**

@@ -24,6 +24,8 @@ const ACTION_LABELS: Record<NudgeAction, string> = {
   'deployments:evaluate': 'Evaluate deployments',
   'client-check:run': 'Run client check',
   'agent:upgrade': 'Upgrade agent',
+  'updates:scan': 'Scan for updates',
+  'updates:scan-expedited': 'Expedited update scan (with full inventory)',
 };
 
 const STEPS = ['pending', 'delivered', 'completed'] as const;

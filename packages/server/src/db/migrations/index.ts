@@ -22,6 +22,9 @@ import { agentVersionPackageMigration } from './20261206T2320-agent-version-pack
 import { reportViewsMigration } from './20261207T0010-report-views.js';
 import { reportCustomMigration } from './20261207T0010-report-custom.js';
 import { advisoriesMigration } from './20261206T2350-advisories.js';
+import { updateCatalogVersionsMigration } from './20261206T2340-update-catalog-versions.js';
+import { updateApplicabilityMigration } from './20261206T2341-update-applicability.js';
+import { updateComplianceMigration } from './20261206T2342-update-compliance.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -47,6 +50,9 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261206T2301-software-update-version-key-collation':
       softwareUpdateVersionKeyCollationMigration(dialect),
     '20261206T2320-agent-version-package': agentVersionPackageMigration(dialect),
+    '20261206T2340-update-catalog-versions': updateCatalogVersionsMigration(dialect),
+    '20261206T2341-update-applicability': updateApplicabilityMigration(dialect),
+    '20261206T2342-update-compliance': updateComplianceMigration(dialect),
     '20261206T2350-advisories': advisoriesMigration(dialect),
     '20261207T0000-update-groups': updateGroupsMigration(dialect),
     '20261207T0010-report-custom': reportCustomMigration(dialect),

@@ -16,6 +16,7 @@ import { discoveryTables, type DiscoveryTables } from './discovery.js';
 import { updatesTables, type UpdatesTables } from './updates.js';
 import { driverTables, type DriverTables } from './drivers.js';
 import { advisoriesTables, type AdvisoriesTables } from './advisories.js';
+import { updateComplianceTables, type UpdateComplianceTables } from './update-compliance.js';
 export type {
   ClientSettingsObjectTable,
   ClientSettingsAssignmentTable,
@@ -49,6 +50,7 @@ export interface Database
     UpdatesTables,
     DriverTables,
     AdvisoriesTables,
+    UpdateComplianceTables,
     ClientHealthTables,
     ViewsTables,
     UpdateDeploymentsTables,
@@ -145,6 +147,7 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...updatesTables,
   ...driverTables,
   ...advisoriesTables,
+  ...updateComplianceTables,
   ...clientHealthTables,
   ...viewsTables,
   ...updateDeploymentsTables,

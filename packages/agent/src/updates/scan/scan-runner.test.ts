@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UPDATE_SCAN_RANDOM_DELAY_SECONDS, type ScanCatalogUpdate } from '@steward/protocol';
+import { applyCatalog, recordScanTime, updateScanDelayMs } from './scan-runner.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'steward-scan-runner-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('update scan runner', () => {
+  const updates: ScanCatalogUpdate[] = [
+    { id: 'a', binaries: [['a', 'amd64', '1']] },
+    { id: 'b', binaries: [['b', 'amd64', '1']] },
+  ];
+  const held = { version: 3, updates };
+
+  it('applies a delta that lands on its base, and refuses one that does not', () => {
+    const next = applyCatalog(held, {
+      version: 5,
+      full: false,
+      count: 2,
+      updates: [{ id: 'c', binaries: [['c', 'all', '2']] }],
+      removed: ['a'],
+    });
+    expect(next?.version).toBe(5);
+    expect(next?.updates.map((u) => u.id).sort()).toEqual(['b', 'c']);
+    // The site's catalog has 3 updates at version 5 but the delta leaves 2: a different base.
+    expect(
+      applyCatalog(held, { version: 5, full: false, count: 3, updates: [], removed: ['a'] }),
+    ).toBeUndefined();
+  });
+
+  it('schedules the next scan an interval after the last, plus a bounded random delay', async () => {
+    const now = new Date('2026-12-06T00:00:00Z');
+    const week = 604_800;
+    const never = await updateScanDelayMs(dir, week, now, () => 0);
+    expect(never).toBe(10 * 60_000);
+    await recordScanTime(dir, '2026-12-05T00:00:00.000Z');
+    expect(await updateScanDelayMs(dir, week, now, () => 0)).toBe(6 * 86_400_000);
+    const late = await updateScanDelayMs(dir, week, now, () => 0.999999);
+    expect(late).toBeGreaterThan(6 * 86_400_000);
+    expect(late).toBeLessThanOrEqual(6 * 86_400_000 + UPDATE_SCAN_RANDOM_DELAY_SECONDS * 1000);
+  });
+});

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ScanCatalogUpdate } from '@steward/protocol';
+import {
+  createDpkgSandbox,
+  holdPackages,
+  installPackages,
+} from '../../../../../test-support/dpkg-sandbox.js';
+import { parseAptPolicy, scanInstalled } from './scan.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'steward-scan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const catalog: ScanCatalogUpdate[] = [
+  // Installed at exactly this version, and at a newer one on amd64.
+  {
+    id: 'u-libfoo',
+    binaries: [
+      ['libfoo1', 'amd64', '1.2-3+deb12u1'],
+      ['foo-data', 'all', '1.2-3+deb12u1'],
+    ],
+  },
+  // Installed older: required.
+  { id: 'u-bar', binaries: [['bar', 'amd64', '2:1.0-1']] },
+  // Installed older but held.
+  { id: 'u-baz', binaries: [['baz', 'amd64', '1.0~rc2-1']] },
+  // Not installed at all.
+  { id: 'u-absent', binaries: [['absent', 'amd64', '9.9']] },
+  // Installed but for another architecture: not this binary.
+  { id: 'u-i386', binaries: [['bar', 'i386', '2:1.0-1']] },
+];
+
+describe('agent update scan on a real dpkg database', () => {
+  it('reports installed, required, held and leaves out what is not installed', async () => {
+    const box = createDpkgSandbox(dir, 'machine');
+    installPackages(dir, box, [
+      { name: 'libfoo1', version: '1.2-3+deb12u2' },
+      { name: 'foo-data', version: '1.2-3+deb12u1', architecture: 'all' },
+      { name: 'bar', version: '1:5.0-1' },
+      { name: 'baz', version: '1.0~rc1-1' },
+    ]);
+    holdPackages(box, ['baz']);
+    const results = await scanInstalled(catalog, { admindir: box.admindir });
+    const byId = new Map(results.map((r) => [r.updateId, r]));
+    expect(byId.get('u-libfoo')?.state).toBe('installed');
+    expect(byId.get('u-libfoo')?.installedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(byId.get('u-bar')).toEqual({ updateId: 'u-bar', state: 'required' });
+    expect(byId.get('u-baz')).toEqual({ updateId: 'u-baz', state: 'required', hold: 'held' });
+    expect(byId.has('u-absent')).toBe(false);
+    expect(byId.has('u-i386')).toBe(false);
+  });
+
+  it('fails when dpkg status cannot be read', async () => {
+    await expect(scanInstalled(catalog, { admindir: join(dir, 'nowhere') })).rejects.toThrow();
+  });
+
+  it('reads apt-cache policy candidates', () => {
+    const policy = parseAptPolicy(
+      'bar:\n  Installed: 1:5.0-1\n  Candidate: 1:5.0-1\n  Version table:\nlibc6:i386:\n  Installed: (none)\n  Candidate: (none)\n',
+    );
+    expect([...policy]).toEqual([['bar', '1:5.0-1']]);
+  });
+});

@@ -1,0 +1,207 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Nullable } from '../common/schemas.js';
+import { pagingFields } from '../http/paging.js';
+import { durationSetting } from '../common/settings.js';
+import { MAX_INTERVAL_SECONDS } from '../http/paging.js';
+import { UpdateComplianceState } from './schemas.js';
+
+/**
+ * Client scan and compliance (issue 10, ADRs 0046-0047): the catalog as the agent sees it, the
+ * agent's scan report, and the site's compliance answers.
+ */
+
+const Text = (maxLength: number) => Type.String({ maxLength });
+
+/** One binary of an update, as compact as a scan needs: [package, arch, version]. */
+export const ScanCatalogBinary = Type.Tuple([Text(200), Text(64), Text(200)]);
+export type ScanCatalogBinary = Static<typeof ScanCatalogBinary>;
+
+export const ScanCatalogUpdate = Type.Object({
+  id: Text(100),
+  binaries: Type.Array(ScanCatalogBinary, { maxItems: 2000 }),
+});
+export type ScanCatalogUpdate = Static<typeof ScanCatalogUpdate>;
+
+/**
+ * The catalog for the agent (ADR 0046). `version` increases whenever the set of current updates
+ * changes. With `full`, `updates` is the whole catalog; otherwise it is what was added since the
+ * version the agent asked from, and `removed` what left it. `count` is the size of the catalog
+ * at `version`, so the agent can check a delta landed on the right base.
+ */
+export const ScanCatalog = Type.Object({
+  version: Type.Integer({ minimum: 0 }),
+  full: Type.Boolean(),
+  count: Type.Integer({ minimum: 0 }),
+  updates: Type.Array(ScanCatalogUpdate),
+  removed: Type.Array(Text(100)),
+});
+export type ScanCatalog = Static<typeof ScanCatalog>;
+
+export const ScanCatalogQuery = Type.Object(
+  { since: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })) },
+  { additionalProperties: false },
+);
+export type ScanCatalogQuery = Static<typeof ScanCatalogQuery>;
+
+/** How a required update is held back on the machine (shown as such, not as plain required). */
+export const UpdateHoldReason = Type.Union([Type.Literal('held'), Type.Literal('pinned')]);
+export type UpdateHoldReason = Static<typeof UpdateHoldReason>;
+
+/** One update's result on a device; updates absent from a report are not required. */
+export const UpdateScanResult = Type.Object(
+  {
+    updateId: Text(100),
+    state: UpdateComplianceState,
+    hold: Type.Optional(UpdateHoldReason),
+    /** When the update's packages were installed (dpkg's info files / dpkg.log), if known. */
+    installedAt: Type.Optional(Text(40)),
+  },
+  { additionalProperties: false },
+);
+export type UpdateScanResult = Static<typeof UpdateScanResult>;
+
+export const UpdateScanKind = Type.Union([
+  Type.Literal('scheduled'),
+  Type.Literal('on-demand'),
+  Type.Literal('expedited'),
+]);
+export type UpdateScanKind = Static<typeof UpdateScanKind>;
+
+/**
+ * An agent's scan (outbox item `update-scan:report`). A succeeded scan lists every update that is
+ * installed, required or unknown against catalog `catalogVersion` (not-required ones are left out:
+ * most of a catalog is not required on any one machine); a failed one says why.
+ */
+export const UpdateScanReport = Type.Object(
+  {
+    catalogVersion: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
+    kind: UpdateScanKind,
+    startedAt: Text(40),
+    finishedAt: Text(40),
+    error: Type.Optional(Text(2000)),
+    results: Type.Array(UpdateScanResult, { maxItems: 200_000 }),
+  },
+  { additionalProperties: false },
+);
+export type UpdateScanReport = Static<typeof UpdateScanReport>;
+
+/** Applicability as the site stores it per package set: absence of a row is "not required". */
+export const UpdateApplicableState = Type.Union([
+  Type.Literal('installed'),
+  Type.Literal('required'),
+]);
+export type UpdateApplicableState = Static<typeof UpdateApplicableState>;
+
+export const UpdateScanState = Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]);
+export type UpdateScanState = Static<typeof UpdateScanState>;
+
+/** Where a device's compliance comes from: its own scan of the current catalog, or the site. */
+export const ComplianceBasis = Type.Union([Type.Literal('scan'), Type.Literal('inventory')]);
+export type ComplianceBasis = Static<typeof ComplianceBasis>;
+
+export const UpdateComplianceCounts = Type.Object({
+  installed: Type.Integer(),
+  required: Type.Integer(),
+  held: Type.Integer(),
+  pinned: Type.Integer(),
+  notRequired: Type.Integer(),
+  unknown: Type.Integer(),
+});
+export type UpdateComplianceCounts = Static<typeof UpdateComplianceCounts>;
+
+export const UpdateComplianceSummary = Type.Object({
+  updateId: Type.String(),
+  package: Type.String(),
+  version: Type.String(),
+  catalogVersion: Type.Integer(),
+  counts: UpdateComplianceCounts,
+});
+export type UpdateComplianceSummary = Static<typeof UpdateComplianceSummary>;
+
+/** One device's state for one update. */
+export const DeviceUpdateCompliance = Type.Object({
+  deviceId: Type.String(),
+  deviceName: Type.String(),
+  updateId: Type.String(),
+  package: Type.String(),
+  version: Type.String(),
+  state: UpdateComplianceState,
+  hold: Nullable(UpdateHoldReason),
+  basis: ComplianceBasis,
+  installedAt: Nullable(Type.String()),
+  firstDetectedAt: Nullable(Type.String()),
+  scannedAt: Nullable(Type.String()),
+});
+export type DeviceUpdateCompliance = Static<typeof DeviceUpdateCompliance>;
+
+export const ComplianceListState = Type.Union([
+  UpdateComplianceState,
+  Type.Literal('held'),
+  Type.Literal('pinned'),
+]);
+export type ComplianceListState = Static<typeof ComplianceListState>;
+
+export const UpdateDevicesQuery = Type.Object(
+  { state: Type.Optional(ComplianceListState), ...pagingFields() },
+  { additionalProperties: false },
+);
+export type UpdateDevicesQuery = Static<typeof UpdateDevicesQuery>;
+
+export const DeviceUpdatesQuery = Type.Object(
+  {
+    state: Type.Optional(ComplianceListState),
+    ...pagingFields(),
+  },
+  { additionalProperties: false },
+);
+export type DeviceUpdatesQuery = Static<typeof DeviceUpdatesQuery>;
+
+/** Scan audit: whether a device scanned the current catalog, and if not, why. */
+export const ScanAuditState = Type.Union([
+  Type.Literal('current'),
+  Type.Literal('never'),
+  Type.Literal('stale-catalog'),
+  Type.Literal('overdue'),
+  Type.Literal('failed'),
+]);
+export type ScanAuditState = Static<typeof ScanAuditState>;
+
+export const ScanAuditEntry = Type.Object({
+  deviceId: Type.String(),
+  deviceName: Type.String(),
+  state: ScanAuditState,
+  catalogVersion: Nullable(Type.Integer()),
+  currentCatalogVersion: Type.Integer(),
+  kind: Nullable(UpdateScanKind),
+  scannedAt: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+});
+export type ScanAuditEntry = Static<typeof ScanAuditEntry>;
+
+export const ScanAuditQuery = Type.Object(
+  { state: Type.Optional(ScanAuditState), ...pagingFields() },
+  { additionalProperties: false },
+);
+export type ScanAuditQuery = Static<typeof ScanAuditQuery>;
+
+/** Days after which a device that has not scanned is overdue (the schedule is 7 days). */
+export const SCAN_OVERDUE_DAYS = 8;
+
+/**
+ * The agent's scheduled update scan, declared once (ADR 0016): weekly by default as in the seed,
+ * with a random start delay so a fleet does not scan at the same minute.
+ */
+export const UpdateScanSettingsOptions = {
+  updateScanIntervalSeconds: durationSetting({
+    label: 'Software update scan',
+    shortLabel: 'Update scan',
+    help: 'How often agents scan for updates (also on demand and expedited)',
+    unit: 'hours',
+    minimum: 3600,
+    maximum: MAX_INTERVAL_SECONDS,
+    default: 604_800,
+    flag: { kind: 'value', name: 'update-scan-interval', placeholder: '<duration>' },
+  }),
+};
+/** The largest random delay before a scheduled scan starts. */
+export const UPDATE_SCAN_RANDOM_DELAY_SECONDS = 7200;

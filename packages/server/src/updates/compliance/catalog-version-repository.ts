@@ -1,0 +1,148 @@
+import type { ScanCatalog, ScanCatalogUpdate } from '@steward/protocol';
+import { lockUntilCommit, type Dialect, type Queryable, type Tx } from '../../db/database.js';
+
+/**
+ * Catalog versions (ADR 0046): the number the agent holds and asks "what changed since". A new
+ * version is written, in the transaction that changed the catalog, whenever the set of current
+ * (not superseded) updates differs from the members of the latest version.
+ */
+
+const LOCK = 'update-catalog-version';
+// Ids per IN list: far below both dialects' parameter limits.
+const CHUNK = 1000;
+
+export async function currentCatalogVersion(db: Queryable): Promise<number> {
+  const row = await db
+    .selectFrom('update_catalog_version')
+    .select((eb) => eb.fn.max('version').as('v'))
+    .executeTakeFirst();
+  return row?.v ?? 0;
+}
+
+export interface CatalogAdvance {
+  version: number;
+  /** The version before; equal to `version` when nothing changed. */
+  previous: number;
+  added: number;
+  removed: string[];
+}
+
+/** Writes a new catalog version if the current updates changed (inside the caller's transaction). */
+export async function advanceCatalogVersion(
+  tx: Tx,
+  dialect: Dialect,
+  at: string,
+): Promise<CatalogAdvance> {
+  await lockUntilCommit(tx, dialect, LOCK);
+  const previous = await currentCatalogVersion(tx);
+  const current = new Set(
+    (
+      await tx
+        .selectFrom('software_update')
+        .select('id')
+        .where('superseded_at', 'is', null)
+        .execute()
+    ).map((r) => r.id),
+  );
+  const members = new Set(
+    (
+      await tx
+        .selectFrom('update_catalog_member')
+        .select('update_id')
+        .where('removed_version', 'is', null)
+        .execute()
+    ).map((r) => r.update_id),
+  );
+  const added = [...current].filter((id) => !members.has(id));
+  const removed = [...members].filter((id) => !current.has(id));
+  if (added.length === 0 && removed.length === 0 && previous > 0)
+    return { version: previous, previous, added: 0, removed: [] };
+  const version = previous + 1;
+  await tx
+    .insertInto('update_catalog_version')
+    .values({ version, created_at: at, update_count: current.size })
+    .execute();
+  for (let i = 0; i < added.length; i += CHUNK) {
+    await tx
+      .insertInto('update_catalog_member')
+      .values(
+        added
+          .slice(i, i + CHUNK)
+          .map((id) => ({ update_id: id, added_version: version, removed_version: null })),
+      )
+      .execute();
+  }
+  for (let i = 0; i < removed.length; i += CHUNK) {
+    await tx
+      .updateTable('update_catalog_member')
+      .set({ removed_version: version })
+      .where('update_id', 'in', removed.slice(i, i + CHUNK))
+      .where('removed_version', 'is', null)
+      .execute();
+  }
+  return { version, previous, added: added.length, removed };
+}
+
+async function binariesOf(db: Queryable, ids: string[]): Promise<ScanCatalogUpdate[]> {
+  const byId = new Map<string, ScanCatalogUpdate>(ids.map((id) => [id, { id, binaries: [] }]));
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('software_update_binary')
+      .select(['update_id', 'package', 'arch', 'version'])
+      .where('update_id', 'in', ids.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows) byId.get(r.update_id)?.binaries.push([r.package, r.arch, r.version]);
+  }
+  return [...byId.values()];
+}
+
+/** How far back a delta is served; an agent further behind gets the whole catalog. */
+export const MAX_DELTA_VERSIONS = 500;
+
+/**
+ * The catalog for an agent: whole, or the changes since `since` when the agent holds a version
+ * of this site's catalog that is recent enough (ADR 0046).
+ */
+export async function scanCatalogFor(
+  db: Queryable,
+  since: number | undefined,
+): Promise<ScanCatalog> {
+  const version = await currentCatalogVersion(db);
+  const countRow = await db
+    .selectFrom('update_catalog_version')
+    .select('update_count')
+    .where('version', '=', version)
+    .executeTakeFirst();
+  const count = countRow?.update_count ?? 0;
+  const delta =
+    since !== undefined && since > 0 && since <= version && version - since <= MAX_DELTA_VERSIONS;
+  if (!delta) {
+    const ids = (
+      await db
+        .selectFrom('update_catalog_member')
+        .select('update_id')
+        .where('removed_version', 'is', null)
+        .execute()
+    ).map((r) => r.update_id);
+    return { version, full: true, count, updates: await binariesOf(db, ids), removed: [] };
+  }
+  const addedIds = (
+    await db
+      .selectFrom('update_catalog_member')
+      .select('update_id')
+      .where('added_version', '>', since)
+      .where((eb) =>
+        eb.or([eb('removed_version', 'is', null), eb('removed_version', '>', version)]),
+      )
+      .execute()
+  ).map((r) => r.update_id);
+  const removed = (
+    await db
+      .selectFrom('update_catalog_member')
+      .select('update_id')
+      .where('added_version', '<=', since)
+      .where('removed_version', '>', since)
+      .execute()
+  ).map((r) => r.update_id);
+  return { version, full: false, count, updates: await binariesOf(db, addedIds), removed };
+}

@@ -1,0 +1,86 @@
+import {
+  ErrorCode,
+  NotFoundError,
+  type DeviceUpdateCompliance,
+  type DeviceUpdatesQuery,
+  type ScanAuditEntry,
+  type ScanAuditQuery,
+  type ScanCatalog,
+  type UpdateComplianceSummary,
+  type UpdateDevicesQuery,
+} from '@steward/protocol';
+import type { Actor, SiteContext } from '../../context.js';
+import { authorize } from '../../context.js';
+import { findDeviceByIdOrName } from '../../devices/repository.js';
+import { scanCatalogFor } from './catalog-version-repository.js';
+import {
+  complianceCounts,
+  deviceUpdatePage,
+  findUpdateBrief,
+  scanAuditPage,
+  updateDevicePage,
+} from './repository.js';
+
+type Page<T> = { items: T[]; total: number };
+
+/** Compliance of updates on devices, the scan audit, and the catalog served to agents. */
+export class UpdateComplianceService {
+  constructor(private readonly ctx: SiteContext) {}
+
+  private async mustFindUpdate(id: string) {
+    const row = await findUpdateBrief(this.ctx.db.kysely, id);
+    if (!row) throw new NotFoundError('update', id, ErrorCode.UPDATE_COMPLIANCE_UPDATE_NOT_FOUND);
+    return row;
+  }
+
+  /** Counts of machines per state for one update (the update page's chart). */
+  async updateCompliance(actor: Actor, id: string): Promise<UpdateComplianceSummary> {
+    authorize(actor, 'read');
+    const u = await this.mustFindUpdate(id);
+    const { catalogVersion, counts } = await complianceCounts(this.ctx.db.kysely, u.id);
+    return { updateId: u.id, package: u.package, version: u.version, catalogVersion, counts };
+  }
+
+  async updateDevices(
+    actor: Actor,
+    id: string,
+    q: UpdateDevicesQuery,
+  ): Promise<Page<DeviceUpdateCompliance>> {
+    authorize(actor, 'read');
+    const u = await this.mustFindUpdate(id);
+    return updateDevicePage(this.ctx.db.kysely, u, {
+      ...(q.state !== undefined ? { state: q.state } : {}),
+      offset: q.offset ?? 0,
+      limit: q.limit ?? 50,
+    });
+  }
+
+  async deviceUpdates(
+    actor: Actor,
+    idOrName: string,
+    q: DeviceUpdatesQuery,
+  ): Promise<Page<DeviceUpdateCompliance>> {
+    authorize(actor, 'read');
+    const device = await findDeviceByIdOrName(this.ctx, idOrName);
+    if (!device) throw new NotFoundError('device', idOrName);
+    return deviceUpdatePage(this.ctx.db.kysely, device, {
+      ...(q.state !== undefined ? { state: q.state } : {}),
+      offset: q.offset ?? 0,
+      limit: q.limit ?? 50,
+    });
+  }
+
+  async scanAudit(actor: Actor, q: ScanAuditQuery): Promise<Page<ScanAuditEntry>> {
+    authorize(actor, 'read');
+    return scanAuditPage(this.ctx.db.kysely, this.ctx.clock.now(), {
+      ...(q.state !== undefined ? { state: q.state } : {}),
+      offset: q.offset ?? 0,
+      limit: q.limit ?? 50,
+    });
+  }
+
+  /** The catalog for a device's scan: whole, or what changed since the version it holds. */
+  catalogFor(since: number | undefined): Promise<ScanCatalog> {
+    return scanCatalogFor(this.ctx.db.kysely, since);
+  }
+}

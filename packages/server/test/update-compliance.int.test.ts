@@ -1,0 +1,317 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  armorKeyring,
+  evaluateCatalog,
+  parseDpkgStatus,
+  type DeviceUpdateCompliance,
+  type InstalledPackage,
+  type UpdateSync,
+} from '@steward/protocol';
+import {
+  createSigningKey,
+  disposeSigningKey,
+  serveDirectory,
+  writeSuite,
+  type SigningKey,
+  type TestPackage,
+} from '../../../test-support/apt-repo.js';
+import {
+  createDpkgSandbox,
+  holdPackages,
+  installPackages,
+  readStatus,
+  type DpkgSandbox,
+} from '../../../test-support/dpkg-sandbox.js';
+import { waitFor } from '../../../test-support/site.js';
+import { createTestContext, postgresReachable, testDialects } from './support/db.js';
+import { ADMIN, insertDevice } from './support/collections.js';
+import type { SiteContext } from '../src/context.js';
+import { UpdateCatalogService } from '../src/updates/service.js';
+import { UpdateComplianceService } from '../src/updates/compliance/service.js';
+import { storeUpdateScans } from '../src/updates/compliance/scan-repository.js';
+
+// Server-side applicability (per package set, SQL) and the agent's scan (dpkg status, dpkg's
+// version order) must give the same answer on the same machines (issue 10, ADR 0047).
+const pgUp = await postgresReachable();
+if (!pgUp)
+  console.warn('PostgreSQL is unreachable: the postgres cases of update-compliance are SKIPPED');
+
+const CATALOG: TestPackage[] = [
+  { name: 'libfoo1', version: '1.2-3+deb12u1', source: 'foo' },
+  { name: 'foo-data', version: '1.2-3+deb12u1', source: 'foo', architecture: 'all' },
+  { name: 'bar', version: '2:1.0-1' },
+  { name: 'baz', version: '1.0~rc2-1' },
+  { name: 'absent', version: '9.9' },
+];
+
+/** Machines: what dpkg installs on each, and which packages are held. */
+const MACHINES: { name: string; install: TestPackage[]; hold?: string[] }[] = [
+  {
+    name: 'older-foo-held-baz',
+    install: [
+      { name: 'libfoo1', version: '1.2-3' },
+      { name: 'foo-data', version: '1.2-3+deb12u1', architecture: 'all' },
+      { name: 'bar', version: '2:1.0-1' },
+      { name: 'baz', version: '1.0~rc1-1' },
+    ],
+    hold: ['baz'],
+  },
+  {
+    name: 'newer-foo-old-bar',
+    install: [
+      { name: 'libfoo1', version: '1.2-3+deb12u2' },
+      { name: 'bar', version: '1:9.0-1' },
+    ],
+  },
+  { name: 'nothing-relevant', install: [{ name: 'unrelated', version: '1.0' }] },
+  { name: 'only-old-data', install: [{ name: 'foo-data', version: '1.2-3', architecture: 'all' }] },
+];
+
+const EXPECTED: Record<string, Record<string, string>> = {
+  'older-foo-held-baz': {
+    foo: 'required',
+    bar: 'installed',
+    baz: 'required',
+    absent: 'not-required',
+  },
+  'newer-foo-old-bar': {
+    foo: 'installed',
+    bar: 'required',
+    baz: 'not-required',
+    absent: 'not-required',
+  },
+  'nothing-relevant': {
+    foo: 'not-required',
+    bar: 'not-required',
+    baz: 'not-required',
+    absent: 'not-required',
+  },
+  'only-old-data': {
+    foo: 'required',
+    bar: 'not-required',
+    baz: 'not-required',
+    absent: 'not-required',
+  },
+};
+
+let dir: string;
+let root: string;
+let key: SigningKey;
+let http: { url: string; server: Server; requests: string[] };
+const boxes = new Map<string, DpkgSandbox>();
+const box = (name: string): DpkgSandbox => {
+  const b = boxes.get(name);
+  if (!b) throw new Error(`no machine ${name}`);
+  return b;
+};
+
+/** What the agent's inventory reports: dpkg-query over the machine's database. */
+function inventoried(box: DpkgSandbox): InstalledPackage[] {
+  const out = execFileSync(
+    'dpkg-query',
+    [
+      `--admindir=${box.admindir}`,
+      '-W',
+      '-f',
+      '${db:Status-Abbrev}\\t${Package}\\t${Version}\\t${Architecture}\\n',
+    ],
+    { encoding: 'utf8' },
+  );
+  return out
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .filter((f) => f.length === 4 && f[0]?.[1] === 'i')
+    .map(([, name = '', version = '', arch = '']) => ({ name, version, arch, manager: 'dpkg' }));
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'steward-compliance-test-'));
+  root = join(dir, 'archive');
+  key = createSigningKey(dir);
+  http = await serveDirectory(root);
+  for (const m of MACHINES) {
+    const box = createDpkgSandbox(dir, m.name);
+    installPackages(dir, box, m.install);
+    if (m.hold) holdPackages(box, m.hold);
+    boxes.set(m.name, box);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await new Promise((r) => http.server.close(r));
+  disposeSigningKey(key);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(testDialects)('update compliance on %s', (dialect) => {
+  let ctx: SiteContext;
+  let cleanup: () => Promise<void>;
+  let catalog: UpdateCatalogService;
+  let compliance: UpdateComplianceService;
+  const suite = `${dialect}-compliance`;
+
+  beforeEach(async (t) => {
+    if (dialect === 'postgres' && !pgUp) t.skip();
+    ({ ctx, cleanup } = await createTestContext(dialect));
+    catalog = new UpdateCatalogService(ctx);
+    compliance = new UpdateComplianceService(ctx);
+    writeSuite(root, { suite, packages: CATALOG, key });
+  });
+  afterEach(async () => {
+    await catalog?.stop();
+    await cleanup?.();
+  });
+
+  const sync = async (): Promise<void> => {
+    const source = await catalog.createSource(ADMIN, {
+      name: `Local ${suite}`,
+      url: http.url,
+      suite,
+      components: ['main'],
+      architectures: ['amd64'],
+      keyring: armorKeyring(readFileSync(key.keyringFile)),
+    });
+    await catalog.startSync(ADMIN, source.id);
+    let last: UpdateSync | undefined;
+    await waitFor('the sync to end', async () => {
+      last = (await catalog.listSyncs(ADMIN, source.id, {})).items[0];
+      return last !== undefined && last.state !== 'running';
+    });
+    expect(last?.state).toBe('succeeded');
+  };
+
+  /** Per machine, per source package: its state, from what compliance answers. */
+  const answers = async () => {
+    const out: Record<string, Record<string, string>> = {};
+    const holds: Record<string, string> = {};
+    const bases = new Set<string>();
+    const updates = (await catalog.listUpdates(ADMIN, {})).items;
+    for (const u of updates) {
+      const page = await compliance.updateDevices(ADMIN, u.id, { limit: 100 });
+      expect(page.total).toBe(MACHINES.length);
+      for (const r of page.items satisfies DeviceUpdateCompliance[]) {
+        (out[r.deviceName] ??= {})[u.package] = r.state;
+        if (r.hold) holds[`${r.deviceName}/${u.package}`] = r.hold;
+        bases.add(r.basis);
+      }
+    }
+    return { states: out, holds, bases: [...bases] };
+  };
+
+  it('server applicability and the agent scan agree on real dpkg databases', async () => {
+    // Three machines inventoried before the sync, one after (a new package set).
+    for (const m of MACHINES.slice(0, 3))
+      await insertDevice(ctx.db.kysely, {
+        id: m.name,
+        packages: inventoried(box(m.name)),
+      });
+    await sync();
+    const last = MACHINES[3]?.name ?? '';
+    await insertDevice(ctx.db.kysely, {
+      id: last,
+      packages: inventoried(box(last)),
+    });
+
+    // Before any scan: the site's applicability from inventory.
+    const byServer = await answers();
+    expect(byServer.bases).toEqual(['inventory']);
+    expect(byServer.states).toEqual(EXPECTED);
+
+    // Each machine scans the catalog the agent API serves and reports it.
+    const served = await compliance.catalogFor(undefined);
+    expect(served.full).toBe(true);
+    expect(served.updates).toHaveLength(4);
+    for (const m of MACHINES) {
+      // The agent's evaluation (protocol, what its scan runs) over what dpkg wrote.
+      const results = evaluateCatalog(served.updates, parseDpkgStatus(readStatus(box(m.name))));
+      const at = new Date().toISOString();
+      await storeUpdateScans(
+        ctx.db.kysely,
+        m.name,
+        [
+          {
+            seq: 5,
+            body: {
+              catalogVersion: served.version,
+              kind: 'scheduled',
+              startedAt: at,
+              finishedAt: at,
+              results,
+            },
+          },
+        ],
+        at,
+      );
+    }
+    const byScan = await answers();
+    expect(byScan.bases).toEqual(['scan']);
+    expect(byScan.states).toEqual(byServer.states);
+    // The held package is shown as held, not as plain required; the site cannot see holds.
+    expect(byScan.holds).toEqual({ 'older-foo-held-baz/baz': 'held' });
+    expect(byServer.holds).toEqual({});
+
+    const baz = (await catalog.listUpdates(ADMIN, { search: 'baz' })).items[0];
+    const summary = await compliance.updateCompliance(ADMIN, baz?.id ?? '');
+    expect(summary.counts).toEqual({
+      installed: 0,
+      required: 0,
+      held: 1,
+      pinned: 0,
+      notRequired: 3,
+      unknown: 0,
+    });
+    const held = await compliance.updateDevices(ADMIN, baz?.id ?? '', { state: 'held' });
+    expect(held.items.map((d) => d.deviceName)).toEqual(['older-foo-held-baz']);
+    expect(held.items[0]?.firstDetectedAt).not.toBeNull();
+
+    const device = await compliance.deviceUpdates(ADMIN, 'newer-foo-old-bar', {});
+    expect(device.items.map((d) => [d.package, d.state, d.basis]).sort()).toEqual([
+      ['bar', 'required', 'scan'],
+      ['foo', 'installed', 'scan'],
+    ]);
+  });
+
+  it('serves catalog deltas, and the scan audit says who scanned the current catalog', async () => {
+    await insertDevice(ctx.db.kysely, { id: 'scanned' });
+    await insertDevice(ctx.db.kysely, { id: 'failed' });
+    await insertDevice(ctx.db.kysely, { id: 'never' });
+    await sync();
+    const v = (await compliance.catalogFor(undefined)).version;
+    expect(await compliance.catalogFor(v)).toMatchObject({
+      version: v,
+      full: false,
+      updates: [],
+      removed: [],
+    });
+    const at = new Date().toISOString();
+    const body = {
+      catalogVersion: v,
+      kind: 'on-demand' as const,
+      startedAt: at,
+      finishedAt: at,
+      results: [],
+    };
+    await storeUpdateScans(ctx.db.kysely, 'scanned', [{ seq: 3, body }], at);
+    await storeUpdateScans(
+      ctx.db.kysely,
+      'failed',
+      [{ seq: 3, body: { ...body, error: 'dpkg status unreadable' } }],
+      at,
+    );
+    // A report replayed after a lost acknowledgement changes nothing.
+    await storeUpdateScans(ctx.db.kysely, 'failed', [{ seq: 2, body }], at);
+    const audit = await compliance.scanAudit(ADMIN, {});
+    expect(audit.items.map((a) => [a.deviceName, a.state, a.error])).toEqual([
+      ['failed', 'failed', 'dpkg status unreadable'],
+      ['never', 'never', null],
+      ['scanned', 'current', null],
+    ]);
+    const failedOnly = await compliance.scanAudit(ADMIN, { state: 'failed' });
+    expect(failedOnly.total).toBe(1);
+  });
+});
