@@ -320,6 +320,8 @@ export async function createTestSite(
     contentImportRoots?: string[];
     /** The agent URL the site hands out in tokens and policy (`steward server --public-url`). */
     publicUrl?: string;
+    /** `--agent-listen` (default 127.0.0.1:0), for a forward that must know the port. */
+    agentListen?: string;
   } = {},
 ): Promise<Site> {
   const dialect = opts.dialect ?? 'sqlite';
@@ -334,6 +336,7 @@ export async function createTestSite(
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.contentImportRoots ? { contentImportRoots: opts.contentImportRoots } : {}),
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+    ...(opts.agentListen ? { agentListen: opts.agentListen } : {}),
   };
   let server = await startServerProcess(serverOpts);
   const api = new ApiClient({ baseUrl: server.adminUrl });

@@ -39,7 +39,7 @@ Maintainer: Steward tests <tests@localhost>
 Depends: libc6, libstdc++6
 Description: Node.js $nodever (the test machine's binary, for Steward's VM tests)
 CONTROL
-dpkg-deb --root-owner-group --build "$pkg" "$root/tmp/nodejs.deb" >/dev/null
+dpkg-deb --root-owner-group -Znone --build "$pkg" "$root/tmp/nodejs.deb" >/dev/null
 chroot "$root" dpkg -i /tmp/nodejs.deb
 rm -f "$root/tmp/nodejs.deb"
 

@@ -43,7 +43,8 @@ const RECIPE = [
 
 /** Why VM tests cannot run here (a missing tool), or undefined when they can. */
 export function vmUnavailableReason(): string | undefined {
-  const missing = ['qemu-system-x86_64', 'qemu-img', 'socat', 'debootstrap', 'mke2fs'].filter(
+  const tools = ['qemu-system-x86_64', 'qemu-img', 'socat', 'debootstrap', 'mke2fs', 'setpriv'];
+  const missing = tools.filter(
     (tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0,
   );
   if (missing.length) return `missing ${missing.join(', ')} (.ci/run installs them)`;
@@ -189,7 +190,7 @@ export interface Vm {
   consoleLog: string;
   /** Resolves with the first console line matching `pattern`, failing at the deadline or exit. */
   waitForConsole(pattern: RegExp, timeoutMs: number): Promise<string>;
-  /** Waits until the command channel answers (the guest has booted far enough). */
+  /** Waits until the command channel answers and systemd has finished starting up. */
   ready(timeoutMs: number): Promise<void>;
   /** Runs a shell command as root in the guest. */
   run(command: string, timeoutMs?: number): Promise<CommandResult>;
@@ -304,9 +305,12 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
       '-no-reboot',
     ];
     const stderr = openSync(join(dir, 'qemu.log'), 'w');
-    qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', stderr, stderr] });
+    // setpriv --pdeathsig: the kernel kills QEMU if the test process dies without clean-up.
+    qemu = spawn('setpriv', ['--pdeathsig', 'KILL', 'qemu-system-x86_64', ...args], {
+      stdio: ['ignore', stderr, stderr],
+    });
     const proc = qemu;
-    // Never outlive the test process, even when it ends without calling dispose().
+    // Nor when it exits normally without calling dispose().
     const killOnExit = () => proc.kill('SIGKILL');
     process.once('exit', killOnExit);
     let exited: string | undefined;
@@ -401,6 +405,12 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
           timeoutMs,
           0,
         );
+        // Then until systemd has finished starting up (networking included).
+        const state = await send('systemctl is-system-running --wait', timeoutMs);
+        if (!/running|degraded/.test(state.output))
+          throw new Error(`the guest did not finish booting: ${state.output}`);
+        if (state.output.includes('degraded'))
+          log(`guest degraded: ${(await send('systemctl --failed --no-legend', 30_000)).output}`);
       },
       run,
       async sh(command, timeoutMs) {

@@ -14,11 +14,12 @@
  * 10.0.2.100:8443 in the guest to the site's agent listener on 127.0.0.1 (the site's public URL).
  * Skipped, with the reason, only when QEMU or the image tools are missing (.ci/run installs them).
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeEnrolmentToken } from '@steward/protocol/node';
 import {
   ops,
   type AgentUpgradeAttempt,
@@ -36,6 +37,19 @@ const GUEST_SITE = { address: '10.0.2.100', port: 8443 };
 
 const unavailable = vmUnavailableReason();
 if (unavailable) console.warn(`skipping the systemd VM upgrade test: ${unavailable}`);
+
+/** A port free on 127.0.0.1 now (the kernel's pick), for the site's agent listener. */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 const say = (line: string) => console.log(`[vm-test ${new Date().toISOString()}] ${line}`);
 
@@ -118,8 +132,11 @@ describe.skipIf(unavailable !== undefined)('agent self-upgrade under systemd, in
       debs[v] = deb;
       debs[`${v}.tarball`] = buildTarballOf(join(base, `${v}-tarball`), v);
     }
+    // The site listens on 127.0.0.1 only; the guest knows it as 10.0.2.100:8443 (the forward).
+    const agentPort = await freeLoopbackPort();
     site = await createTestSite({
       withEnrolledDevices: 0,
+      agentListen: `127.0.0.1:${String(agentPort)}`,
       publicUrl: `https://${GUEST_SITE.address}:${String(GUEST_SITE.port)}`,
     });
     api = site.api;
@@ -145,13 +162,13 @@ describe.skipIf(unavailable !== undefined)('agent self-upgrade under systemd, in
       '600',
     );
     const token = (await api.createToken({ description: 'systemd VM test', maxUses: 1 })).token;
-    const caPem = await (await fetch(`${site.server.agentUrl}/install/ca.pem`)).text();
-    const agentPort = Number(new URL(site.server.agentUrl).port);
+    const decoded = decodeEnrolmentToken(token ?? '');
+    if (!decoded.ok) throw new Error(decoded.error);
     vm = await startVm({
       image,
       files: {
         token: token ?? '',
-        'ca.sha256': createHash('sha256').update(caPem).digest('hex'),
+        'ca.sha256': decoded.value.caFingerprint,
       },
       forwards: [
         { guestAddress: GUEST_SITE.address, guestPort: GUEST_SITE.port, hostPort: agentPort },
@@ -181,14 +198,16 @@ describe.skipIf(unavailable !== undefined)('agent self-upgrade under systemd, in
   it('installs the .deb from the site, runs as the systemd unit, enrols and reports inventory', async () => {
     const url = `https://${GUEST_SITE.address}:${String(GUEST_SITE.port)}`;
     const deb = basename(debs[V1] ?? '');
-    // The CA over an unverified connection, checked against the fingerprint the test injected;
+    // The CA over an unverified connection, checked against the token's fingerprint (injected);
     // then the package over a connection pinned to it, as the site's install command does.
     await guest(
       [
         'set -e',
         'cd /root',
         `curl -fsSk -o ca.pem ${url}/install/ca.pem`,
-        'echo "$(cat /mnt/inject/ca.sha256)  ca.pem" | sha256sum -c --status',
+        // The SHA-256 of the CA's DER, as the token pins it (and install.sh checks it).
+        "got=$(sed -e '/-----/d' ca.pem | tr -d ' \\r\\n' | base64 -d | sha256sum | cut -d ' ' -f 1)",
+        'test "$got" = "$(cat /mnt/inject/ca.sha256)"',
         `curl -fsS --cacert ca.pem -o ${deb} ${url}/install/packages/${deb}`,
         `dpkg -i ${deb}`,
       ].join('\n'),
