@@ -316,25 +316,34 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
     let exited: string | undefined;
     proc.once('exit', (code, signal) => {
       process.off('exit', killOnExit);
-      exited = `QEMU exited (${String(code ?? signal)}): ${readFileSync(join(dir, 'qemu.log'), 'utf8').slice(-2000)}`;
+      const qemuLog = join(dir, 'qemu.log');
+      const tail = existsSync(qemuLog) ? readFileSync(qemuLog, 'utf8').slice(-2000) : '';
+      exited = `QEMU exited (${String(code ?? signal)}): ${tail}`;
     });
     const notExited = () => {
       if (exited) throw new Error(exited);
     };
 
     // The command channel: one connection kept for the VM's life; answers are matched by id.
-    await waitFor(
+    // QEMU binds the socket before it listens: connect until it accepts.
+    const chan = await waitFor(
       'the command channel socket',
-      () => (notExited(), existsSync(socket)),
+      () => {
+        notExited();
+        if (!existsSync(socket)) return undefined;
+        return new Promise<Socket | undefined>((resolve) => {
+          const c = connect(socket);
+          c.once('connect', () => resolve(c));
+          c.once('error', () => {
+            c.destroy();
+            resolve(undefined);
+          });
+        });
+      },
       30_000,
       50,
     );
-    const chan = connect(socket);
     channel = chan;
-    await new Promise<void>((resolve, reject) => {
-      chan.once('connect', resolve);
-      chan.once('error', reject);
-    });
     let buffer = '';
     const answers = new Map<string, CommandResult>();
     chan.setEncoding('utf8');
