@@ -68,9 +68,14 @@ describe.skipIf(unavailable !== undefined)('agent self-upgrade under systemd, in
     expect(r.code, `steward ${args.join(' ')}: ${r.stderr}`).toBe(0);
     return r.stdout;
   };
-  const guest = (command: string) => {
+  const guest = async (command: string) => {
     if (!vm) throw new Error('no VM');
-    return vm.sh(command);
+    try {
+      return await vm.sh(command, 300_000);
+    } catch (err) {
+      say(String(err));
+      throw err;
+    }
   };
   const status = (): Promise<DeviceUpgradeStatus> =>
     api.call(ops.agentVersions.deviceUpgradeStatus, { params: { id: deviceId } });
@@ -238,6 +243,7 @@ describe.skipIf(unavailable !== undefined)('agent self-upgrade under systemd, in
   }, 900_000);
 
   it('upgrades itself through systemd to the production version', async () => {
+    expect(deviceId, 'the VM agent enrolled').not.toBe('');
     const pidBefore = (await guest('systemctl show -p MainPID --value steward-agent')).trim();
     await cli('agent-version', 'settings', 'set', '--production', V2);
     await upgradeNow();
@@ -265,6 +271,7 @@ describe.skipIf(unavailable !== undefined)('agent self-upgrade under systemd, in
   }, 1_200_000);
 
   it('a version that fails to start is rolled back by itself, saying why', async () => {
+    expect(deviceId, 'the VM agent enrolled').not.toBe('');
     await cli('agent-version', 'settings', 'set', '--production', BROKEN);
     await upgradeNow();
     const done = await finished(BROKEN);
