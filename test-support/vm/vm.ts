@@ -418,6 +418,9 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
         const state = await send('systemctl is-system-running --wait', timeoutMs);
         if (!/running|degraded/.test(state.output))
           throw new Error(`the guest did not finish booting: ${state.output}`);
+        // The injected disk's fstab entry gives up after 10 s; udev under TCG can be slower.
+        const mounted = await send('mountpoint -q /mnt/inject || mount /mnt/inject', 60_000);
+        if (mounted.code !== 0) throw new Error(`cannot mount /mnt/inject: ${mounted.output}`);
         if (state.output.includes('degraded'))
           log(`guest degraded: ${(await send('systemctl --failed --no-legend', 30_000)).output}`);
       },
