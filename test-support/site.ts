@@ -136,6 +136,8 @@ export interface ServerProcessOptions {
   agentListen?: string;
   /** `--content-import-root`: folders a server-side folder import may read (none by default). */
   contentImportRoots?: string[];
+  /** `--public-url`: the agent URL the site hands out (a VM reaches the site through a forward). */
+  publicUrl?: string;
 }
 
 /** Runs `steward server` (after removing a stale server.json); returns the process. */
@@ -154,6 +156,7 @@ function spawnServer(opts: ServerProcessOptions): { proc: Proc; stateFile: strin
   if (opts.dbUrl) args.push('--db', opts.dbUrl);
   if (opts.roles) args.push('--roles', opts.roles);
   for (const root of opts.contentImportRoots ?? []) args.push('--content-import-root', root);
+  if (opts.publicUrl) args.push('--public-url', opts.publicUrl);
   const proc = run(STEWARD, args, { env: { STEWARD_ADMIN_PASSWORD: opts.password, ...opts.env } });
   return { proc, stateFile };
 }
@@ -315,6 +318,10 @@ export async function createTestSite(
     env?: NodeJS.ProcessEnv;
     /** Folders the server may import content from (`steward package import --server-path`). */
     contentImportRoots?: string[];
+    /** The agent URL the site hands out in tokens and policy (`steward server --public-url`). */
+    publicUrl?: string;
+    /** `--agent-listen` (default 127.0.0.1:0), for a forward that must know the port. */
+    agentListen?: string;
   } = {},
 ): Promise<Site> {
   const dialect = opts.dialect ?? 'sqlite';
@@ -328,6 +335,8 @@ export async function createTestSite(
     ...(dbUrl ? { dbUrl } : {}),
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.contentImportRoots ? { contentImportRoots: opts.contentImportRoots } : {}),
+    ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+    ...(opts.agentListen ? { agentListen: opts.agentListen } : {}),
   };
   let server = await startServerProcess(serverOpts);
   const api = new ApiClient({ baseUrl: server.adminUrl });
