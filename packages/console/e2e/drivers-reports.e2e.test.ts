@@ -1,0 +1,102 @@
+/**
+ * Software library > Drivers and Monitoring > Reports in a real browser against a real site:
+ * import a driver package built as a real .deb, open it, disable it; open a built-in report, read
+ * its SQL, run it and see the update source it reports on.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { armorKeyring, ops } from '@steward/protocol';
+import { buildDriverPackage } from '../../../test-support/driver-package.js';
+import { createSigningKey, disposeSigningKey } from '../../../test-support/apt-repo.js';
+import { createTestSite, type Site } from '../../../test-support/site.js';
+import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
+
+let site: Site;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let dir: string;
+
+describe('console: drivers and reports', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'steward-e2e-drivers-'));
+    site = await createTestSite({ withEnrolledDevices: 0 });
+    browser = await launchBrowser();
+    ({ context, page } = await openPage(browser));
+    await signIn(page, site);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await site?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports a driver package, shows its modules, and disables it', async () => {
+    const deb = buildDriverPackage(dir, {
+      name: 'steward-e2e-nic',
+      version: '1.2-1',
+      description: 'An e2e test NIC driver',
+      modules: [
+        {
+          path: 'lib/modules/6.1.0-18-amd64/updates/e2enic.ko',
+          modinfo: [
+            ['alias', 'pci:v00008086d000010D3sv*sd*bc*sc*i*'],
+            ['firmware', 'e2enic/fw.bin'],
+            ['name', 'e2enic'],
+          ],
+        },
+      ],
+      firmware: { 'lib/firmware/e2enic/fw.bin': 'fw' },
+    });
+    await page.getByTestId('nav-drivers').click();
+    await page.getByText('No drivers').waitFor();
+    await page.locator('input[type=file]').setInputFiles(deb);
+    await page.getByTestId('driver-import').click();
+    const row = page.getByTestId('driver-row-steward-e2e-nic');
+    await row.getByText('1 modules · 1 aliases · 1 firmware').waitFor();
+    await row.click();
+    const modules = page.getByTestId('driver-modules');
+    await modules.getByText('e2enic', { exact: true }).waitFor();
+    await modules.getByText('pci:v00008086d000010D3sv*sd*bc*sc*i*').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'driver.png'), fullPage: true });
+    await page.getByTestId('driver-enabled').click();
+    await page.getByText('Disabled: never matched or applied').waitFor();
+    await page.keyboard.press('Escape');
+    await row.getByText('Disabled').waitFor();
+    const d = await site.api.call(ops.drivers.get, { params: { id: 'steward-e2e-nic' } });
+    expect(d.enabled).toBe(false);
+  });
+
+  it('opens a built-in report, shows its SQL and runs it', async () => {
+    const key = createSigningKey(dir);
+    try {
+      await site.api.call(ops.updateCatalog.createSource, {
+        body: {
+          name: 'E2E source',
+          url: 'http://127.0.0.1:9/never',
+          suite: 'stable',
+          components: ['main'],
+          architectures: ['amd64'],
+          enabled: false,
+          keyring: armorKeyring(readFileSync(key.keyringFile)),
+        },
+      });
+    } finally {
+      disposeSigningKey(key);
+    }
+    await page.getByTestId('nav-reports').click();
+    await page.getByText('Update infrastructure status (catalog sync)').click();
+    await page
+      .getByTestId('report-sql')
+      .getByText(/from v_update_source_sync/)
+      .waitFor();
+    await page.getByTestId('report-table').getByText('E2E source').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, 'report.png'), fullPage: true });
+  });
+});
