@@ -89,14 +89,19 @@ export async function libraryFileTotals(
 
 export async function libraryStats(db: Queryable): Promise<ContentLibraryStats> {
   const files = await libraryFileTotals(db);
-  let referencedBytes = 0;
-  for (const table of REFERENCING_TABLES) {
-    const row = await db
-      .selectFrom(table)
-      .select((eb) => eb.fn.sum('size').as('bytes'))
-      .executeTakeFirst();
-    referencedBytes += toNumber(row?.bytes);
-  }
+  const packaged = await db
+    .selectFrom('package_version_file')
+    .select((eb) => eb.fn.sum('size').as('bytes'))
+    .executeTakeFirst();
+  // An agent version's manifest counts once: through its content package when it has one
+  // (ADR 0042: the package version holds the same files), else through its own file list.
+  const agentOnly = await db
+    .selectFrom('agent_version_file as f')
+    .innerJoin('agent_version as v', 'v.version', 'f.version')
+    .select((eb) => eb.fn.sum('f.size').as('bytes'))
+    .where('v.package_id', 'is', null)
+    .executeTakeFirst();
+  const referencedBytes = toNumber(packaged?.bytes) + toNumber(agentOnly?.bytes);
   const versions = await db
     .selectFrom('package_version')
     .select((eb) => eb.fn.countAll().as('n'))
