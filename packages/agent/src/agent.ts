@@ -409,11 +409,13 @@ export class Agent {
   /** Scans dpkg's database against the site's update catalog and reports it (issue 10). */
   private async updateScan(kind: UpdateScanKind): Promise<void> {
     const aptCache = await findExecutable('apt-cache');
+    const admindir = this.options.dpkgAdmindir;
     const report = await runUpdateScan({
       http: this.http,
       stateDir: this.options.stateDir,
       env: {
-        admindir: this.options.dpkgAdmindir ?? '/var/lib/dpkg',
+        dpkgQuery: (await findExecutable('dpkg-query')) ?? 'dpkg-query',
+        ...(admindir !== undefined ? { admindir } : {}),
         ...(aptCache !== undefined ? { aptCache } : {}),
       },
       kind,

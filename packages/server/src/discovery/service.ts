@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
 import {
   ConflictError,
   DEFAULT_DISCOVERY_PORTS,
@@ -19,7 +20,7 @@ import {
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso, SYSTEM_ACTOR } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { storedSettings } from '../db/corrupt-row.js';
+import { parseJsonColumn, storedSettings } from '../db/corrupt-row.js';
 import { inTransaction, type Queryable } from '../db/database.js';
 import { loadBoundaries } from '../distribution/boundary-repository.js';
 import { readSetting, writeSetting } from '../site/repository.js';
@@ -57,18 +58,21 @@ function numbers(text: string): number[] {
   return text === '' ? [] : text.split(',').map(Number);
 }
 
-function stringList(text: string): string[] {
-  const v: unknown = JSON.parse(text);
-  return Array.isArray(v) ? v.map(String) : [];
-}
+const TARGETS = Type.Array(Type.String());
+const PORTS = Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }));
 
 function toSweep(r: SweepRow): Sweep {
   return {
     id: r.id,
     state: r.state,
     trigger: r.trigger,
-    targets: stringList(r.targets),
-    ports: stringList(r.ports).map(Number),
+    // A corrupt row is an error naming it, never a sweep silently shown with no targets.
+    targets: parseJsonColumn(TARGETS, r.targets, {
+      table: 'discovery_sweep',
+      id: r.id,
+      column: 'targets',
+    }),
+    ports: parseJsonColumn(PORTS, r.ports, { table: 'discovery_sweep', id: r.id, column: 'ports' }),
     icmp: r.icmp === 1,
     total: r.total,
     done: r.done,

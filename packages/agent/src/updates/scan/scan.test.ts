@@ -1,14 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ScanCatalogUpdate } from '@steward/protocol';
+import { parseDpkgStatus, type ScanCatalogUpdate } from '@steward/protocol';
 import {
   createDpkgSandbox,
   holdPackages,
   installPackages,
 } from '../../../../../test-support/dpkg-sandbox.js';
-import { parseAptPolicy, scanInstalled } from './scan.js';
+import { parseAptPolicy, parseDpkgQuery, scanInstalled } from './scan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'steward-scan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,7 +43,10 @@ describe('agent update scan on a real dpkg database', () => {
       { name: 'baz', version: '1.0~rc1-1' },
     ]);
     holdPackages(box, ['baz']);
-    const results = await scanInstalled(catalog, { admindir: box.admindir });
+    const results = await scanInstalled(catalog, {
+      dpkgQuery: 'dpkg-query',
+      admindir: box.admindir,
+    });
     const byId = new Map(results.map((r) => [r.updateId, r]));
     expect(byId.get('u-libfoo')?.state).toBe('installed');
     expect(byId.get('u-libfoo')?.installedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
@@ -53,7 +57,34 @@ describe('agent update scan on a real dpkg database', () => {
   });
 
   it('fails when dpkg status cannot be read', async () => {
-    await expect(scanInstalled(catalog, { admindir: join(dir, 'nowhere') })).rejects.toThrow();
+    await expect(
+      scanInstalled(catalog, { dpkgQuery: 'dpkg-query', admindir: join(dir, 'nowhere') }),
+    ).rejects.toThrow(/no installed package/);
+  });
+
+  it('reads through dpkg-query exactly what the status file holds (the server-side reader)', () => {
+    const box = createDpkgSandbox(dir, 'agreement');
+    installPackages(dir, box, [
+      { name: 'qux', version: '2:0.9-1' },
+      { name: 'quux', version: '1.0-1', architecture: 'all' },
+    ]);
+    holdPackages(box, ['quux']);
+    const queried = parseDpkgQuery(
+      execFileSync(
+        'dpkg-query',
+        [
+          `--admindir=${box.admindir}`,
+          '-W',
+          '-f',
+          '${Package}\t${Architecture}\t${Version}\t${Status}\t${db-fsys:Last-Modified}\n',
+        ],
+        { encoding: 'utf8' },
+      ),
+    );
+    expect(queried.packages).toEqual(
+      parseDpkgStatus(readFileSync(join(box.admindir, 'status'), 'utf8')),
+    );
+    expect(queried.installedAt.get('qux:amd64')).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
   it('reads apt-cache policy candidates', () => {

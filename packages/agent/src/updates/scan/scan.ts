@@ -1,10 +1,6 @@
-import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   evaluateCatalog,
   packageKey,
-  parseDpkgStatus,
   type DpkgPackage,
   type ScanCatalogUpdate,
   type UpdateScanResult,
@@ -12,26 +8,63 @@ import {
 import { runCommand } from '../../collectors/system.js';
 
 export interface ScanEnvironment {
-  /** dpkg's admin directory (`/var/lib/dpkg`, or a sandbox's `--admindir`). */
-  admindir: string;
+  /** `dpkg-query` to ask what is installed. */
+  dpkgQuery: string;
+  /** A sandbox's dpkg admin directory (tests); the system's own when absent. */
+  admindir?: string;
   /** `apt-cache` to ask for candidates (pinning); absent: pinning is not looked at. */
   aptCache?: string;
   /** Extra apt options (`-o Dir=...` for a sandbox root). */
   aptOptions?: readonly string[];
 }
 
-/** When dpkg last wrote the package's file list: the time it was installed or upgraded. */
-function installedAtOf(admindir: string): (pkg: DpkgPackage) => string | undefined {
-  return (pkg) => {
-    for (const name of [`${pkg.name}:${pkg.arch}.list`, `${pkg.name}.list`]) {
-      try {
-        return statSync(join(admindir, 'info', name)).mtime.toISOString();
-      } catch {
-        // Not this spelling (multi-arch packages carry their architecture).
-      }
-    }
-    return undefined;
-  };
+/**
+ * What dpkg-query prints per package: name, architecture, version, "want error state" and when
+ * dpkg last wrote the package's file list (seconds; the install or upgrade time). dpkg's database
+ * is dpkg's own (Debian policy: read it through dpkg-query, never the files).
+ */
+const QUERY_FORMAT =
+  '${Package}\t${Architecture}\t${Version}\t${Status}\t${db-fsys:Last-Modified}\n';
+
+export interface InstalledPackages {
+  packages: Map<string, DpkgPackage>;
+  installedAt: Map<string, string>;
+}
+
+/** Parses dpkg-query's lines (QUERY_FORMAT); packages not installed are left out. */
+export function parseDpkgQuery(text: string): InstalledPackages {
+  const packages = new Map<string, DpkgPackage>();
+  const installedAt = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const [name, arch, version, status, modified] = line.split('\t');
+    if (!name || !arch || !version || !status) continue;
+    // "Status: <want> <error flag> <state>", e.g. "hold ok installed".
+    const [want, , state] = status.split(' ');
+    if (state === undefined || state === 'not-installed' || state === 'config-files') continue;
+    const key = packageKey(name, arch);
+    packages.set(key, { name, arch, version, state, held: want === 'hold' });
+    const seconds = Number(modified);
+    if (modified && Number.isFinite(seconds) && seconds > 0)
+      installedAt.set(key, new Date(seconds * 1000).toISOString());
+  }
+  return { packages, installedAt };
+}
+
+async function installedPackages(env: ScanEnvironment): Promise<InstalledPackages> {
+  const r = await runCommand(
+    env.dpkgQuery,
+    [...(env.admindir ? [`--admindir=${env.admindir}`] : []), '-W', '-f', QUERY_FORMAT],
+    { timeoutMs: 120_000, maxOutputBytes: 64 * 1024 * 1024 },
+  );
+  if (r.exitCode !== 0)
+    throw new Error(`dpkg-query failed (exit ${String(r.exitCode)}): ${r.stderr.slice(0, 500)}`);
+  const installed = parseDpkgQuery(r.stdout);
+  // dpkg-query answers an empty or missing database with nothing and exit 0; a Debian system
+  // always has packages installed, so nothing means the database was not read: the scan failed
+  // (never "not required" for everything).
+  if (installed.packages.size === 0)
+    throw new Error('dpkg-query reported no installed package: the dpkg database was not read');
+  return installed;
 }
 
 /** Parses `apt-cache policy` output into candidates by `name` and `name:arch`. */
@@ -61,17 +94,18 @@ async function candidates(env: ScanEnvironment, names: string[]): Promise<Map<st
 }
 
 /**
- * Scans the machine against the catalog: reads dpkg's status file, evaluates every update with
+ * Scans the machine against the catalog: asks dpkg-query what is installed, evaluates every update with
  * dpkg's version order, then asks apt (once, for the required packages only) whether pinning
- * keeps any of them back. Throws when dpkg's status cannot be read: the scan failed.
+ * keeps any of them back. Throws when dpkg-query fails: the scan failed.
  */
 export async function scanInstalled(
   catalog: readonly ScanCatalogUpdate[],
   env: ScanEnvironment,
 ): Promise<UpdateScanResult[]> {
-  const installed = parseDpkgStatus(await readFile(join(env.admindir, 'status'), 'utf8'));
-  const atOf = installedAtOf(env.admindir);
-  const first = evaluateCatalog(catalog, installed, { installedAtOf: atOf });
+  const { packages: installed, installedAt } = await installedPackages(env);
+  const first = evaluateCatalog(catalog, installed, {
+    installedAtOf: (p) => installedAt.get(packageKey(p.name, p.arch)),
+  });
   const requiredIds = new Set(
     first.filter((r) => r.state === 'required' && r.hold === undefined).map((r) => r.updateId),
   );
