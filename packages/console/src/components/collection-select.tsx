@@ -4,7 +4,13 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 
 export function useCollections() {
-  return useQuery({ queryKey: ['collections'], queryFn: () => api.listCollections() });
+  // A picker opened now must list a collection created a moment ago (elsewhere, or through the
+  // API): what is cached shows at once and is refreshed on every mount.
+  return useQuery({
+    queryKey: ['collections'],
+    queryFn: () => api.listCollections(),
+    refetchOnMount: 'always',
+  });
 }
 
 /** Picks one collection by id. */
