@@ -90,9 +90,20 @@ describe('columns and saved views', () => {
   it('chooses columns (an inventory property), sorts by it, saves a view', async () => {
     await page.getByTestId('device-search').fill('sv-');
     await poll(() => rowNames(page)).toHaveLength(3);
+    // The search reaches the address after its debounce; a change made before it lands is
+    // overwritten by it (the list's state is written from the render the debounce started in).
+    await poll(() => new URL(page.url()).searchParams.get('q')).toBe('sv-');
 
     await page.getByTestId('column-chooser').click();
     await page.getByTestId('add-column-serial').click();
+    // The chosen columns live in the address; the next change must start from this one.
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('chosen-column')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-column'))),
+      )
+      .toContain('serial');
     await page.getByTestId('add-inventory-column').click();
     await page.getByTestId('add-inventory-column').fill('cpu.model');
     await page.getByRole('option', { name: 'cpu.model', exact: true }).click();
