@@ -4,7 +4,7 @@
  * the API, read back with their aliases, matched against devices' inventoried PCI and USB
  * hardware; bad uploads refused with a code and nothing written; on SQLite and PostgreSQL.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -196,6 +196,14 @@ describe.each(dialects)('driver catalog (%s)', (dialect) => {
 
   it.skipIf(skip)('refuses what is not a driver package, writing nothing', async () => {
     const before = (await site.api.call(ops.drivers.list, {})).total;
+    const filesBefore = (await site.api.contentLibrary()).fileCount;
+    // Stored files (a refused upload may leave its empty two-hex folder, never its bytes).
+    const stored = () =>
+      readdirSync(join(site.dir, 'server', 'content', 'sha256'), {
+        recursive: true,
+        withFileTypes: true,
+      }).filter((e) => e.isFile()).length;
+    const onDiskBefore = stored();
     const junk = join(dir, 'junk.deb');
     writeFileSync(junk, 'this is not an ar archive');
     expect((await refusal(upload(junk))).code).toBe('DRIVER_INVALID_PACKAGE');
@@ -213,6 +221,9 @@ describe.each(dialects)('driver catalog (%s)', (dialect) => {
       firmware: { 'lib/modules/6.1.0-18-amd64/y.ko': 'plain text, not ELF' },
     });
     expect((await refusal(upload(notElf))).code).toBe('DRIVER_INVALID_PACKAGE');
+    // Refused uploads leave neither a library row nor a stored file.
+    expect((await site.api.contentLibrary()).fileCount).toBe(filesBefore);
+    expect(stored()).toBe(onDiskBefore);
     // A module with no .modinfo fields is still a module (no aliases): accepted.
     expect((await upload(bad)).modules[0]?.aliases).toEqual([]);
     expect((await site.api.call(ops.drivers.list, {})).total).toBe(before + 1);
