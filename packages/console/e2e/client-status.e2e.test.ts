@@ -5,25 +5,22 @@
  * install log, the failure chart with the failed push's reason, a scope changed with Browse, and
  * the pre-production dashboard showing a host in the pre-production collection in its true state.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ops } from '@steward/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTarballProduction } from '../../../test-support/agent-package.js';
-import { createTestSite, REPO, waitFor, type Site } from '../../../test-support/site.js';
+import { ensureAgentTarball, makeTarballProduction } from '../../../test-support/agent-package.js';
+import { createTestSite, waitFor, type Site } from '../../../test-support/site.js';
 import { makeKeyPair, startSshHost, type SshHost } from '../../../test-support/sshd-hosts.js';
 import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
 
-const PACKAGES = join(REPO, 'packages/agent/dist/packages');
-const TARBALL = /^steward-agent-(.+)-linux\.tar\.gz$/;
-/** The version of the agent tarball a push installs (built by packages/agent/packaging). */
-const pushedVersion = existsSync(PACKAGES)
-  ? readdirSync(PACKAGES)
-      .map((f) => TARBALL.exec(f)?.[1])
-      .find((v) => v !== undefined)
-  : undefined;
+/**
+ * The version of the agent tarball a push installs, built here when the tree has none yet (the
+ * int suite builds it too; this file must not depend on running after it).
+ */
+const pushedVersion = /^steward-agent-(.+)-linux\.tar\.gz$/.exec(ensureAgentTarball() ?? '')?.[1];
 
 let site: Site;
 let browser: Browser;

@@ -90,8 +90,7 @@ describe('columns and saved views', () => {
   it('chooses columns (an inventory property), sorts by it, saves a view', async () => {
     await page.getByTestId('device-search').fill('sv-');
     await poll(() => rowNames(page)).toHaveLength(3);
-    // The search reaches the address after its debounce; a change made before it lands is
-    // overwritten by it (the list's state is written from the render the debounce started in).
+    // The search reaches the address after its debounce.
     await poll(() => new URL(page.url()).searchParams.get('q')).toBe('sv-');
 
     await page.getByTestId('column-chooser').click();
@@ -188,6 +187,36 @@ describe('columns and saved views', () => {
       await fresh.page.goto(`${site.adminUrl}/devices?view=${encodeURIComponent(viewId)}`);
       await poll(() => new URL(fresh.page.url()).searchParams.get('q')).toBe('sv-');
       expect(await listShown(fresh.page)).toEqual(expected);
+    } finally {
+      await fresh.context.close();
+    }
+  });
+
+  it('keeps a column chosen while the search box is still waiting to apply its text', async () => {
+    const fresh = await openPage(browser);
+    const on = fresh.page;
+    try {
+      // The page's clock is ours: it stands still while the search is typed and the column
+      // added, so the column change surely lands inside the search's debounce; then it runs.
+      await on.clock.install();
+      await signIn(on, site);
+      await on.goto(`${site.adminUrl}/devices`);
+      await poll(() => rowNames(on)).toHaveLength(3);
+      await on.getByTestId('column-chooser').click();
+      await expect.poll(() => on.getByTestId('add-column-serial').isVisible()).toBe(true);
+      await on.clock.pauseAt(Date.now() + 1_000);
+      await on.getByTestId('device-search').fill('sv-b');
+      await on.getByTestId('add-column-serial').click();
+      await on.clock.runFor(1_000);
+      await on.clock.resume();
+      // The search landing afterwards must not write back the columns of when it was typed.
+      await poll(() => new URL(on.url()).searchParams.get('q')).toBe('sv-b');
+      await poll(() => rowNames(on)).toEqual(['sv-beta']);
+      expect(
+        await on
+          .getByTestId('chosen-column')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-column'))),
+      ).toContain('serial');
     } finally {
       await fresh.context.close();
     }

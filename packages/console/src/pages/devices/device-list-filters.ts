@@ -163,11 +163,15 @@ export function useDeviceListState(): [
   (next: DeviceListState) => void,
 ] {
   const [params, setParams] = useSearchParams();
+  // A change patches the address as it is NOW (the router commits a navigation's render later,
+  // in a transition): two quick changes (a column, then the search box's debounce) must not
+  // write back each other's state from a render that had not seen the first yet.
+  const current = () => new URLSearchParams(window.location.search);
   const state = stateOfParams(params);
   const replace = (next: DeviceListState) =>
-    setParams(writeParams(params, next), { replace: true });
+    setParams(writeParams(current(), next), { replace: true });
   const update = (patch: Partial<DeviceListState>) => {
-    const next = { ...state, ...patch };
+    const next = { ...stateOfParams(current()), ...patch };
     // Any change of filter or order returns to the first page.
     if (!('offset' in patch)) next.offset = 0;
     replace(next);
