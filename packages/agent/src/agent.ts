@@ -7,8 +7,6 @@ import {
   type NudgeAction,
   type PolicyDocument,
   type StatusMessageBody,
-  settingsDefaults,
-  UpdateScanSettingsOptions,
   type UpdateScanKind,
 } from '@steward/protocol';
 import { Backoff } from './channel/backoff.js';
@@ -47,8 +45,6 @@ import { checkSettings, type CheckEnvironment } from './health/checks.js';
 import { clientCheckDelayMs, runAndReportClientCheck } from './health/client-check-runner.js';
 import { AgentUpgrader } from './upgrade/agent-upgrader.js';
 import { recordScanTime, runUpdateScan, updateScanDelayMs } from './updates/scan/scan-runner.js';
-
-const UPDATE_SCAN_DEFAULTS = settingsDefaults(UpdateScanSettingsOptions);
 import { findExecutable } from './collectors/system.js';
 
 export interface AgentOptions {
@@ -355,13 +351,19 @@ export class Agent {
     }
   }
 
-  private async scheduleUpdateScan(): Promise<void> {
+  /** `replan`: a scan just ran; otherwise the plan held stays unless the settings changed. */
+  private async scheduleUpdateScan(replan = false): Promise<void> {
+    const s = checkSettings(this.settings);
     this.jobs.schedule(
       'updateScan',
       await updateScanDelayMs(
         this.options.stateDir,
-        UPDATE_SCAN_DEFAULTS.updateScanIntervalSeconds,
+        {
+          intervalSeconds: s.updateScanIntervalSeconds,
+          randomDelaySeconds: s.updateScanRandomDelaySeconds,
+        },
         this.now(),
+        { replan },
       ),
     );
   }
@@ -409,6 +411,7 @@ export class Agent {
   /** Scans dpkg's database against the site's update catalog and reports it (issue 10). */
   private async updateScan(kind: UpdateScanKind): Promise<void> {
     const aptCache = await findExecutable('apt-cache');
+    const aptConfig = await findExecutable('apt-config');
     const admindir = this.options.dpkgAdmindir;
     const report = await runUpdateScan({
       http: this.http,
@@ -417,13 +420,14 @@ export class Agent {
         dpkgQuery: (await findExecutable('dpkg-query')) ?? 'dpkg-query',
         ...(admindir !== undefined ? { admindir } : {}),
         ...(aptCache !== undefined ? { aptCache } : {}),
+        ...(aptConfig !== undefined ? { aptConfig } : {}),
       },
       kind,
       now: () => this.now(),
       enqueue: (r) => this.outbox.enqueueUpdateScan(r),
     });
     await recordScanTime(this.options.stateDir, report.finishedAt);
-    await this.scheduleUpdateScan();
+    await this.scheduleUpdateScan(true);
     this.log.info(
       report.error !== undefined
         ? `update scan (${kind}) failed: ${report.error}`
@@ -525,6 +529,7 @@ export class Agent {
     else await this.scheduleInventory(false);
     await this.scheduleSoftwareScan();
     await this.scheduleClientCheck();
+    await this.scheduleUpdateScan();
     // A new client-version target (or none any more) is looked at now.
     this.jobs.push({ kind: 'upgrade' });
   }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ExitCode } from '../errors.js';
 import { readInventoryState } from '../inventory/inventory-state.js';
+import { readLastScanAt, readUpdateScanSchedule } from '../updates/scan/scan-runner.js';
 import { DeadLetterFile } from '../outbox/dead-letter.js';
 import { Outbox } from '../outbox/outbox.js';
 import { readAgentState } from '../state/agent-state.js';
@@ -41,6 +42,8 @@ export async function statusCommand(args: StatusArgs, io: CliIo): Promise<number
   const inventory = await readInventoryState(args.stateDir);
   const deadLetters = await DeadLetterFile.count(paths.deadLetter);
   const pid = await runningPid(paths.lock);
+  const scanPlan = await readUpdateScanSchedule(args.stateDir);
+  const lastUpdateScanAt = await readLastScanAt(args.stateDir);
   const status = {
     enrolled: true,
     stateDir: args.stateDir,
@@ -68,6 +71,9 @@ export async function statusCommand(args: StatusArgs, io: CliIo): Promise<number
     lastFullInventoryAt: inventory?.lastFullAt ?? null,
     lastSoftwareScanAt: inventory?.lastSoftwareScanAt ?? null,
     fullInventoryPending: inventory === undefined || inventory.fullRequired,
+    lastUpdateScanAt: lastUpdateScanAt ?? null,
+    /** The scheduled update scan as the service planned it from its client settings (ADR 0064). */
+    updateScanSchedule: scanPlan ?? null,
     running: pid !== undefined,
     pid: pid ?? null,
   };
@@ -109,6 +115,13 @@ export async function statusCommand(args: StatusArgs, io: CliIo): Promise<number
       `${status.lastInventoryAt ?? 'never'} (last full ${status.lastFullInventoryAt ?? 'never'}${status.fullInventoryPending ? ', full pending' : ''})`,
     ],
     ['software scan', status.lastSoftwareScanAt ?? 'never'],
+    [
+      'update scan',
+      (lastUpdateScanAt ?? 'never') +
+        (scanPlan === undefined
+          ? ''
+          : `; next ${scanPlan.nextAt} (every ${scanPlan.intervalSeconds} s, random delay up to ${scanPlan.randomDelaySeconds} s)`),
+    ],
     ['service', pid === undefined ? 'not running' : `running (pid ${pid})`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -11,7 +11,7 @@ import { AgentUpgradeReport, ClientVersionTarget } from '../agent-versions/schem
 import { CustomClassDefinition, InventoryReportBody } from '../inventory/schemas.js';
 import { StatusMessageBody } from '../status/catalog.js';
 import { DeploymentStateReport } from './software.js';
-import { UpdateScanReport } from '../updates/scan-schemas.js';
+import { UpdateScanReport, UpdateScanSettingsOptions } from '../updates/scan-schemas.js';
 
 /** Header carrying `<deviceId>.<deviceKey>` on every agent request after enrolment. */
 export const DEVICE_AUTH_HEADER = 'x-steward-device';
@@ -162,6 +162,8 @@ export const ClientSettingsOptions = {
     default: 300,
     flag: durationFlag('client-check-max-clock-skew'),
   }),
+  // ---- software update scan schedule (issue 10, ADR 0064) ----
+  ...UpdateScanSettingsOptions,
 };
 
 /** Directories scanned for executable files by default (a list, so not in the declaration). */
@@ -183,6 +185,9 @@ export const ClientSettings = Type.Object({
   clientCheckOutboxMaxItems: Type.Optional(declared.clientCheckOutboxMaxItems),
   clientCheckOutboxMaxAgeSeconds: Type.Optional(declared.clientCheckOutboxMaxAgeSeconds),
   clientCheckMaxClockSkewSeconds: Type.Optional(declared.clientCheckMaxClockSkewSeconds),
+  // Policies signed before the update scan schedule became a client setting do not carry it.
+  updateScanIntervalSeconds: Type.Optional(declared.updateScanIntervalSeconds),
+  updateScanRandomDelaySeconds: Type.Optional(declared.updateScanRandomDelaySeconds),
 });
 export type ClientSettings = Static<typeof ClientSettings>;
 

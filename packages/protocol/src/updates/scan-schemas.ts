@@ -187,9 +187,14 @@ export type ScanAuditQuery = Static<typeof ScanAuditQuery>;
 /** Days after which a device that has not scanned is overdue (the schedule is 7 days). */
 export const SCAN_OVERDUE_DAYS = 8;
 
+/** The largest random start delay a site can set (a day: a weekly scan spread over a day). */
+export const MAX_UPDATE_SCAN_RANDOM_DELAY_SECONDS = 86_400;
+
 /**
- * The agent's scheduled update scan, declared once (ADR 0016): weekly by default as in the seed,
- * with a random start delay so a fleet does not scan at the same minute.
+ * The agent's scheduled update scan, declared once (ADR 0016) as client settings (ADR 0064), so
+ * a collection can scan more often than the rest: weekly by default as in the seed, with a
+ * random start delay (2 hours by default, as the seed's) so a fleet does not scan at the same
+ * minute. Part of ClientSettingsOptions (agent/protocol.ts).
  */
 export const UpdateScanSettingsOptions = {
   updateScanIntervalSeconds: durationSetting({
@@ -202,6 +207,14 @@ export const UpdateScanSettingsOptions = {
     default: 604_800,
     flag: { kind: 'value', name: 'update-scan-interval', placeholder: '<duration>' },
   }),
+  updateScanRandomDelaySeconds: durationSetting({
+    label: 'Software update scan: random start delay',
+    shortLabel: 'Update scan delay',
+    help: 'Each scheduled scan starts after a random delay up to this, so a fleet does not scan at once; 0 = none',
+    unit: 'minutes',
+    minimum: 0,
+    maximum: MAX_UPDATE_SCAN_RANDOM_DELAY_SECONDS,
+    default: 7200,
+    flag: { kind: 'value', name: 'update-scan-random-delay', placeholder: '<duration>' },
+  }),
 };
-/** The largest random delay before a scheduled scan starts. */
-export const UPDATE_SCAN_RANDOM_DELAY_SECONDS = 7200;

@@ -2,8 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UPDATE_SCAN_RANDOM_DELAY_SECONDS, type ScanCatalogUpdate } from '@steward/protocol';
-import { applyCatalog, recordScanTime, updateScanDelayMs } from './scan-runner.js';
+import type { ScanCatalogUpdate } from '@steward/protocol';
+import {
+  applyCatalog,
+  readUpdateScanSchedule,
+  recordScanTime,
+  updateScanDelayMs,
+} from './scan-runner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'steward-scan-runner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,13 +38,22 @@ describe('update scan runner', () => {
 
   it('schedules the next scan an interval after the last, plus a bounded random delay', async () => {
     const now = new Date('2026-12-06T00:00:00Z');
-    const week = 604_800;
-    const never = await updateScanDelayMs(dir, week, now, () => 0);
+    const week = { intervalSeconds: 604_800, randomDelaySeconds: 7200 };
+    const never = await updateScanDelayMs(dir, week, now, { random: () => 0 });
     expect(never).toBe(10 * 60_000);
     await recordScanTime(dir, '2026-12-05T00:00:00.000Z');
-    expect(await updateScanDelayMs(dir, week, now, () => 0)).toBe(6 * 86_400_000);
-    const late = await updateScanDelayMs(dir, week, now, () => 0.999999);
+    const replan = { replan: true, random: () => 0 };
+    expect(await updateScanDelayMs(dir, week, now, replan)).toBe(6 * 86_400_000);
+    const late = await updateScanDelayMs(dir, week, now, { replan: true, random: () => 0.999999 });
     expect(late).toBeGreaterThan(6 * 86_400_000);
-    expect(late).toBeLessThanOrEqual(6 * 86_400_000 + UPDATE_SCAN_RANDOM_DELAY_SECONDS * 1000);
+    expect(late).toBeLessThanOrEqual(6 * 86_400_000 + 7200 * 1000);
+    // The plan stays while the settings do (a new policy does not draw a new delay)...
+    expect(await updateScanDelayMs(dir, week, now, { random: () => 0 })).toBe(late);
+    expect((await readUpdateScanSchedule(dir))?.delaySeconds).toBe(7199);
+    // ...and is planned again from the last scan when they change (a collection's setting).
+    const daily = { intervalSeconds: 86_400, randomDelaySeconds: 0 };
+    expect(await updateScanDelayMs(dir, daily, now, { random: () => 0.5 })).toBe(0);
+    const plan = await readUpdateScanSchedule(dir);
+    expect(plan).toEqual({ ...daily, nextAt: now.toISOString(), delaySeconds: 0 });
   });
 });

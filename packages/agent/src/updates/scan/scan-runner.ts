@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import {
   agentOps,
-  UPDATE_SCAN_RANDOM_DELAY_SECONDS,
   ScanCatalogUpdate,
   type ScanCatalog,
   type UpdateScanKind,
   type UpdateScanReport,
 } from '@steward/protocol';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { HttpsClient } from '../../channel/https-client.js';
 import { readFileIfExists, writeFileAtomic } from '../../state/atomic-file.js';
@@ -109,22 +108,78 @@ export async function runUpdateScan(deps: {
 }
 
 const lastScanFile = (stateDir: string) => join(stateDir, 'update-scan-last.txt');
+const scheduleFile = (stateDir: string) => join(stateDir, 'update-scan-schedule.json');
+
+/** The scan schedule in force: the settings it was planned with, and when the next scan runs. */
+export const UpdateScanSchedule = Type.Object({
+  intervalSeconds: Type.Integer(),
+  randomDelaySeconds: Type.Integer(),
+  /** When the next scheduled scan starts (ISO). */
+  nextAt: Type.String(),
+  /** The random delay drawn for it, in seconds (part of nextAt). */
+  delaySeconds: Type.Integer(),
+});
+export type UpdateScanSchedule = Static<typeof UpdateScanSchedule>;
+
+/** The schedule the agent planned last (`steward-agent status` shows it), if any. */
+export async function readUpdateScanSchedule(
+  stateDir: string,
+): Promise<UpdateScanSchedule | undefined> {
+  const text = await readFileIfExists(scheduleFile(stateDir));
+  if (text === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Value.Check(UpdateScanSchedule, parsed) ? parsed : undefined;
+  } catch {
+    return undefined; // a damaged file is planned again
+  }
+}
+
+export interface UpdateScanTiming {
+  intervalSeconds: number;
+  randomDelaySeconds: number;
+}
 
 /**
- * Milliseconds until the next scheduled scan: the interval after the last scan, plus a random
- * start delay; a device that never scanned starts within the random delay (after its first
- * inventory had time to happen).
+ * Plans the next scheduled scan and returns the milliseconds until it: the interval after the
+ * last scan plus a random start delay; a device that never scanned starts within the random delay
+ * (after its first inventory had time to happen). The plan is kept in the state directory and
+ * reused while the settings stay the same, so a new policy (any change) does not draw a new delay
+ * each time and push the scan back; settings that changed (a collection's client settings, ADR
+ * 0064) or a scan that just ran (`replan`) plan it again.
  */
 export async function updateScanDelayMs(
   stateDir: string,
-  intervalSeconds: number,
+  timing: UpdateScanTiming,
   now: Date,
-  random: () => number = Math.random,
+  opts: { replan?: boolean; random?: () => number } = {},
 ): Promise<number> {
-  const jitter = Math.floor(random() * UPDATE_SCAN_RANDOM_DELAY_SECONDS * 1000);
-  const last = Date.parse((await readFileIfExists(lastScanFile(stateDir)))?.trim() ?? '');
-  if (Number.isNaN(last)) return 10 * 60_000 + jitter;
-  return Math.max(0, last + intervalSeconds * 1000 - now.getTime()) + jitter;
+  const held = opts.replan === true ? undefined : await readUpdateScanSchedule(stateDir);
+  if (
+    held !== undefined &&
+    held.intervalSeconds === timing.intervalSeconds &&
+    held.randomDelaySeconds === timing.randomDelaySeconds
+  )
+    return Math.max(0, Date.parse(held.nextAt) - now.getTime());
+  const delaySeconds = Math.floor((opts.random ?? Math.random)() * timing.randomDelaySeconds);
+  const last = Date.parse((await readLastScanAt(stateDir)) ?? '');
+  const base = Number.isNaN(last)
+    ? now.getTime() + 10 * 60_000
+    : Math.max(now.getTime(), last + timing.intervalSeconds * 1000);
+  const next = base + delaySeconds * 1000;
+  const plan: UpdateScanSchedule = {
+    ...timing,
+    nextAt: new Date(next).toISOString(),
+    delaySeconds,
+  };
+  await writeFileAtomic(scheduleFile(stateDir), JSON.stringify(plan) + '\n');
+  return next - now.getTime();
+}
+
+/** When the last scan finished (ISO), if the agent ever scanned. */
+export async function readLastScanAt(stateDir: string): Promise<string | undefined> {
+  const text = (await readFileIfExists(lastScanFile(stateDir)))?.trim() ?? '';
+  return Number.isNaN(Date.parse(text)) ? undefined : text;
 }
 
 /** Remembers when the last scan ran, for the schedule. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import {
   holdPackages,
   installPackages,
 } from '../../../../../test-support/dpkg-sandbox.js';
-import { parseAptPolicy, parseDpkgQuery, scanInstalled } from './scan.js';
+import { parseAptPolicy, parseDpkgQuery, parsePreferences, scanInstalled } from './scan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'steward-scan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -92,5 +92,66 @@ describe('agent update scan on a real dpkg database', () => {
       'bar:\n  Installed: 1:5.0-1\n  Candidate: 1:5.0-1\n  Version table:\nlibc6:i386:\n  Installed: (none)\n  Candidate: (none)\n',
     );
     expect([...policy]).toEqual([['bar', '1:5.0-1']]);
+  });
+
+  it('reads which packages apt preferences can pin; a pattern means any', () => {
+    expect(
+      parsePreferences(
+        'Package: nodejs\nPin: origin mirror.example.org\nPin-Priority: 600\n\nPackage: bar:amd64 baz\nPin: version 1.*\nPin-Priority: 1001\n',
+      ),
+    ).toEqual(new Set(['nodejs', 'bar', 'baz']));
+    expect(parsePreferences('Package: *\nPin: release a=stable\nPin-Priority: 500\n')).toBe('all');
+    expect(parsePreferences('Package: /^lib/\nPin: version 1\nPin-Priority: 10\n')).toBe('all');
+  });
+
+  it('asks apt-cache only about required packages that apt preferences name', async () => {
+    const box = createDpkgSandbox(dir, 'pins');
+    installPackages(dir, box, [
+      { name: 'bar', version: '1:5.0-1' },
+      { name: 'baz', version: '1.0~rc1-1' },
+    ]);
+    const etc = join(dir, 'pins-etc');
+    mkdirSync(join(etc, 'preferences.d'), { recursive: true });
+    // apt-cache stand-in: records what it was asked, and says every candidate is old (pinned).
+    const asked = join(dir, 'pins-asked');
+    const aptCache = join(dir, 'pins-apt-cache');
+    writeFileSync(
+      aptCache,
+      `#!/bin/sh\nfor a in "$@"; do echo "$a" >> ${asked}; done\nfor p in bar baz; do printf '%s:\\n  Candidate: 0.1\\n' $p; done\n`,
+      { mode: 0o755 },
+    );
+    const env = {
+      dpkgQuery: 'dpkg-query',
+      admindir: box.admindir,
+      aptCache,
+      aptConfig: 'apt-config',
+      aptOptions: [
+        '-o',
+        `Dir::Etc::preferences=${join(etc, 'preferences')}`,
+        '-o',
+        `Dir::Etc::preferencesparts=${join(etc, 'preferences.d')}`,
+        '-o',
+        'APT::Default-Release=',
+      ],
+    };
+    // No preferences: nothing can pin, apt-cache is not run, bar and baz are plainly required.
+    const none = await scanInstalled(catalog, env);
+    expect(existsSync(asked)).toBe(false);
+    expect(none.filter((r) => r.state === 'required')).toEqual([
+      { updateId: 'u-bar', state: 'required' },
+      { updateId: 'u-baz', state: 'required' },
+    ]);
+    // A stanza naming bar: apt-cache is asked about bar only, and bar shows as pinned.
+    writeFileSync(
+      join(etc, 'preferences.d', 'bar'),
+      'Package: bar\nPin: version 1:5.0*\nPin-Priority: 1001\n',
+    );
+    const pinned = await scanInstalled(catalog, env);
+    expect(readFileSync(asked, 'utf8')).toContain('bar:amd64');
+    expect(readFileSync(asked, 'utf8')).not.toContain('baz');
+    expect(pinned.filter((r) => r.state === 'required')).toEqual([
+      { updateId: 'u-bar', state: 'required', hold: 'pinned' },
+      { updateId: 'u-baz', state: 'required' },
+    ]);
   });
 });

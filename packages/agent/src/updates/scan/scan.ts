@@ -4,7 +4,9 @@ import {
   type DpkgPackage,
   type ScanCatalogUpdate,
   type UpdateScanResult,
-} from '@steward/protocol';
+} from '@steward/protocol/scan';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runCommand } from '../../collectors/system.js';
 
 export interface ScanEnvironment {
@@ -14,6 +16,11 @@ export interface ScanEnvironment {
   admindir?: string;
   /** `apt-cache` to ask for candidates (pinning); absent: pinning is not looked at. */
   aptCache?: string;
+  /**
+   * `apt-config`, to find apt's preferences and default release: apt-cache is then asked only
+   * about packages something could pin (ADR 0064); absent: about every required package.
+   */
+  aptConfig?: string;
   /** Extra apt options (`-o Dir=...` for a sandbox root). */
   aptOptions?: readonly string[];
 }
@@ -93,16 +100,88 @@ async function candidates(env: ScanEnvironment, names: string[]): Promise<Map<st
   return r.exitCode === 0 ? parseAptPolicy(r.stdout) : new Map();
 }
 
+/** What apt's configuration can pin: every package, or only the ones preferences name. */
+export type PinScope = 'all' | Set<string>;
+
+/**
+ * The packages named by apt preferences stanzas (`Package: a b:amd64 ...`). A pattern (glob,
+ * regex, `src:`) or anything not understood counts as "could pin everything": the caller then
+ * asks apt about every package, as before.
+ */
+export function parsePreferences(text: string): PinScope {
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    const m = /^Package:\s*(.*)$/i.exec(line);
+    if (!m) continue;
+    for (const word of (m[1] ?? '').trim().split(/\s+/).filter(Boolean)) {
+      if (!/^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/.test(word)) return 'all';
+      names.add(word.replace(/:.*$/, ''));
+    }
+  }
+  return names;
+}
+
+/** apt's preferences files: the main file and the parts apt reads (no extension or .pref). */
+async function preferenceTexts(file: string, dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const main = await readFile(file, 'utf8').catch(() => undefined);
+  if (main !== undefined) out.push(main);
+  const parts: string[] = await readdir(dir).catch(() => []);
+  for (const f of parts.sort())
+    if (/^[A-Za-z0-9_.-]+$/.test(f) && (!f.includes('.') || f.endsWith('.pref'))) {
+      const t = await readFile(join(dir, f), 'utf8').catch(() => undefined);
+      if (t !== undefined) out.push(t);
+    }
+  return out;
+}
+
+/**
+ * What apt's configuration can pin, from apt-config (cheap: it builds no package cache, which
+ * apt-cache does at every call on systems that keep none). A default release pins everything.
+ */
+export async function pinScope(env: ScanEnvironment): Promise<PinScope> {
+  if (!env.aptConfig) return 'all';
+  const r = await runCommand(
+    env.aptConfig,
+    [
+      ...(env.aptOptions ?? []),
+      'shell',
+      'P',
+      'Dir::Etc::preferences/f',
+      'PP',
+      'Dir::Etc::preferencesparts/d',
+      'R',
+      'APT::Default-Release',
+    ],
+    { timeoutMs: 60_000, maxOutputBytes: 1024 * 1024 },
+  );
+  if (r.exitCode !== 0) return 'all';
+  const vars = new Map<string, string>();
+  for (const m of r.stdout.matchAll(/^(\w+)='((?:[^']|'\\'')*)'$/gm))
+    vars.set(m[1] ?? '', (m[2] ?? '').replace(/'\\''/g, "'"));
+  if ((vars.get('R') ?? '') !== '') return 'all';
+  const scope = new Set<string>();
+  for (const text of await preferenceTexts(vars.get('P') ?? '', vars.get('PP') ?? '')) {
+    const s = parsePreferences(text);
+    if (s === 'all') return 'all';
+    for (const n of s) scope.add(n);
+  }
+  return scope;
+}
+
 /**
  * Scans the machine against the catalog: asks dpkg-query what is installed, evaluates every update with
- * dpkg's version order, then asks apt (once, for the required packages only) whether pinning
- * keeps any of them back. Throws when dpkg-query fails: the scan failed.
+ * dpkg's version order, then asks apt (once, for the required packages that apt's preferences
+ * could pin) whether pinning keeps any of them back. Throws when dpkg-query fails: the scan failed.
  */
 export async function scanInstalled(
   catalog: readonly ScanCatalogUpdate[],
   env: ScanEnvironment,
 ): Promise<UpdateScanResult[]> {
-  const { packages: installed, installedAt } = await installedPackages(env);
+  const [{ packages: installed, installedAt }, scope] = await Promise.all([
+    installedPackages(env),
+    env.aptCache ? pinScope(env) : Promise.resolve<PinScope>(new Set()),
+  ]);
   const first = evaluateCatalog(catalog, installed, {
     installedAtOf: (p) => installedAt.get(packageKey(p.name, p.arch)),
   });
@@ -115,11 +194,17 @@ export async function scanInstalled(
   for (const u of requiredUpdates)
     for (const [name, arch] of u.binaries) {
       const pkg = installed.get(packageKey(name, arch));
-      if (pkg) names.add(`${name}:${arch}`);
+      if (pkg && (scope === 'all' || scope.has(name))) names.add(`${name}:${arch}`);
     }
+  // Nothing apt could pin: its answer cannot change a result, so it is not asked (asking costs
+  // a package cache build, seconds on a machine that keeps none).
+  if (names.size === 0) return first;
   const policy = await candidates(env, [...names]);
   const again = evaluateCatalog(requiredUpdates, installed, {
-    candidateOf: (name, arch) => policy.get(`${name}:${arch}`) ?? policy.get(name),
+    candidateOf: (name, arch) =>
+      scope === 'all' || scope.has(name)
+        ? (policy.get(`${name}:${arch}`) ?? policy.get(name))
+        : undefined,
   });
   const byId = new Map(again.map((r) => [r.updateId, r]));
   return first.map((r) => byId.get(r.updateId) ?? r);

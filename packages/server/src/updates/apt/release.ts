@@ -84,15 +84,28 @@ export function pickIndex(
   release: Release,
   base: string,
 ): (ReleaseFile & { compression: 'xz' | 'gz' | 'none' }) | undefined {
-  for (const [ext, compression] of [
-    ['.xz', 'xz'],
-    ['.gz', 'gz'],
-    ['', 'none'],
-  ] as const) {
+  return indexForms(release, base)[0];
+}
+
+/**
+ * Every form of one index the Release lists, in the order apt tries them (xz, gz, uncompressed):
+ * a mirror need not carry every form it lists, so a form it does not serve falls back to the
+ * next, as apt does.
+ */
+export function indexForms(
+  release: Release,
+  base: string,
+): (ReleaseFile & { compression: 'xz' | 'gz' | 'none' })[] {
+  return (
+    [
+      ['.xz', 'xz'],
+      ['.gz', 'gz'],
+      ['', 'none'],
+    ] as const
+  ).flatMap(([ext, compression]) => {
     const f = release.files.get(base + ext);
-    if (f) return { ...f, compression };
-  }
-  return undefined;
+    return f ? [{ ...f, compression }] : [];
+  });
 }
 
 /** The by-hash path of an index (`main/binary-amd64/by-hash/SHA256/<sum>`), per apt's layout. */

@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -70,6 +71,16 @@ describe('apt repository client', () => {
       inRelease,
       readFileSync(inRelease, 'utf8').replace('Origin: Steward Tests', 'Origin: Mallory'),
     );
+    // A mirror that serves only the uncompressed index although the Release lists all three
+    // forms (as a copy of apt's own lists is: apt keeps one form of each index).
+    writeSuite(root, { suite: 'plainonly', packages: packages.slice(0, 2), key, byHash: true });
+    const plainDir = join(root, 'dists/plainonly/main/binary-amd64');
+    const plainSum = createHash('sha256')
+      .update(readFileSync(join(plainDir, 'Packages')))
+      .digest('hex');
+    for (const f of ['Packages.xz', 'Packages.gz']) rmSync(join(plainDir, f));
+    for (const f of readdirSync(join(plainDir, 'by-hash/SHA256')))
+      if (f !== plainSum) rmSync(join(plainDir, 'by-hash/SHA256', f));
     writeSuite(root, { suite: 'badindex', packages: packages.slice(0, 2), key });
     writeFileSync(
       join(root, 'dists/badindex/main/binary-amd64/Packages.xz'),
@@ -133,6 +144,20 @@ describe('apt repository client', () => {
   it('refuses a Release past its Valid-Until', async () => {
     const err = await fetchRelease(loc('stale')).catch((e: unknown) => e);
     expect(err instanceof RepositoryError && err.reason).toBe('expired');
+  });
+
+  it('falls back to the next form the Release lists when the mirror lacks one, as apt does', async () => {
+    const r = await fetchRelease(loc('plainonly'));
+    const index = findIndex(r, 'main/binary-amd64/Packages');
+    expect(index?.compression).toBe('xz');
+    if (!index) return;
+    const seen = [];
+    for await (const p of readIndex(loc('plainonly'), r, index)) seen.push(p.get('package'));
+    expect(seen).toHaveLength(2);
+    const plain = r.release.files.get('main/binary-amd64/Packages');
+    expect(http.requests).toContain(
+      `/dists/plainonly/main/binary-amd64/by-hash/SHA256/${plain?.sha256 ?? '?'}`,
+    );
   });
 
   it('refuses an index whose bytes are not the ones the Release lists', async () => {

@@ -9,7 +9,14 @@ import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { streamDeb822, type Paragraph } from './deb822.js';
-import { byHashPath, parseRelease, pickIndex, type Release, type ReleaseFile } from './release.js';
+import {
+  byHashPath,
+  indexForms,
+  parseRelease,
+  pickIndex,
+  type Release,
+  type ReleaseFile,
+} from './release.js';
 import { SignatureError, verifyDetached, verifyInRelease } from './signature.js';
 
 /**
@@ -174,6 +181,36 @@ async function* utf8(stream: Readable): AsyncGenerator<string> {
   yield decoder.end();
 }
 
+type IndexFile = ReleaseFile & { compression: 'xz' | 'gz' | 'none' };
+
+/**
+ * Downloads `file` (by hash where offered) to `to`; when the repository does not have that form
+ * (404), the next form the Release lists for the same index, as apt does. Returns the form read.
+ */
+async function downloadIndex(
+  loc: SuiteLocation,
+  r: VerifiedRelease,
+  file: IndexFile,
+  to: string,
+): Promise<IndexFile> {
+  const base = file.path.replace(/\.(xz|gz)$/, '');
+  const forms = [file, ...indexForms(r.release, base).filter((f) => f.path !== file.path)];
+  for (const [i, form] of forms.entries()) {
+    try {
+      await download(
+        suiteUrl(loc, r.release.acquireByHash ? byHashPath(form) : form.path),
+        form,
+        to,
+      );
+      return form;
+    } catch (err) {
+      if (!(err instanceof RepositoryError && err.reason === 'not-found') || i === forms.length - 1)
+        throw err;
+    }
+  }
+  throw new RepositoryError('not-found', `${suiteUrl(loc, file.path)}: not found`);
+}
+
 /**
  * Downloads one index the verified Release lists (by hash where offered), checks it, then yields
  * its paragraphs from the checked file. The caller treats the read as one unit: it stops at the
@@ -182,14 +219,13 @@ async function* utf8(stream: Readable): AsyncGenerator<string> {
 export async function* readIndex(
   loc: SuiteLocation,
   r: VerifiedRelease,
-  file: ReleaseFile & { compression: 'xz' | 'gz' | 'none' },
+  file: IndexFile,
 ): AsyncGenerator<Paragraph> {
   const dir = await mkdtemp(join(tmpdir(), 'steward-apt-'));
   try {
     const local = join(dir, 'index');
-    const path = r.release.acquireByHash ? byHashPath(file) : file.path;
-    await download(suiteUrl(loc, path), file, local);
-    yield* streamDeb822(utf8(decompressed(local, file.compression)));
+    const read = await downloadIndex(loc, r, file, local);
+    yield* streamDeb822(utf8(decompressed(local, read.compression)));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -30,13 +30,19 @@ async function addUpdatesToComputedSets(tx: Tx, version: number): Promise<void> 
 async function computeSets(tx: Queryable, setIds: readonly string[], version: number, at: string) {
   for (const setId of setIds) {
     await tx.deleteFrom('update_applicability').where('set_id', '=', setId).execute();
+    // CROSS JOIN with the conditions in WHERE: SQLite then keeps this order (the set's items,
+    // each item's binaries by name and architecture, then catalog membership) instead of walking
+    // every current update for every item (4 s against 0.08 s per set with ~1,100 packages and
+    // ~400 updates, ADR 0064); PostgreSQL plans it as the inner join it is.
     await sql`
       insert into update_applicability (set_id, update_id, state)
       select i.set_id, b.update_id, ${stateOf}
       from package_set_item i
-      join software_update_binary b on b.package = i.name and b.arch = i.arch
-      join update_catalog_member m on m.update_id = b.update_id and m.removed_version is null
+      cross join software_update_binary b
+      cross join update_catalog_member m
       where i.set_id = ${setId} and i.manager = 'dpkg'
+        and b.package = i.name and b.arch = i.arch
+        and m.update_id = b.update_id and m.removed_version is null
       group by i.set_id, b.update_id`.execute(tx);
     await tx
       .insertInto('update_applicability_set')

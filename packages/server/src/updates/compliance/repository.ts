@@ -67,24 +67,69 @@ function deviceStates(db: Queryable, updateId: string, cv: number) {
     ]);
 }
 
+/**
+ * The counts of one update, read per package set rather than per device (ADR 0064): devices that
+ * scanned the current catalog count by their own answers (a join over those devices only), every
+ * other device by its set's applicability, so the work is the number of sets plus the scanned
+ * devices, not a join of every device with the update. The same answers as deviceStates, which
+ * lists the devices; run it in one transaction so the three reads see one state.
+ */
 export async function complianceCounts(
   db: Queryable,
   updateId: string,
 ): Promise<{ catalogVersion: number; counts: UpdateComplianceCounts }> {
   const cv = await currentCatalogVersion(db);
-  const rows = await db
-    .selectFrom(deviceStates(db, updateId, cv).as('x'))
-    .select(['x.state', 'x.hold', (eb) => eb.fn.countAll<number | string>().as('n')])
-    .groupBy(['x.state', 'x.hold'])
-    .execute();
   const counts = { installed: 0, required: 0, held: 0, pinned: 0, notRequired: 0, unknown: 0 };
-  for (const r of rows) {
-    const n = Number(r.n);
-    const state = oneOf(STATES, r.state, 'compliance state');
-    const hold = holdOf(r.hold);
+  const add = (stateValue: unknown, holdValue: unknown, n: number) => {
+    const state = oneOf(STATES, stateValue, 'compliance state');
+    const hold = holdOf(holdValue);
     if (state === 'required' && hold !== null) counts[hold] += n;
     else if (state === 'not-required') counts.notRequired += n;
     else counts[state] += n;
+  };
+  const scanned = await db
+    .selectFrom('update_scan as s')
+    .innerJoin('device as d', 'd.id', 's.device_id')
+    .leftJoin('update_compliance as c', (j) =>
+      j.onRef('c.device_id', '=', 's.device_id').on('c.update_id', '=', updateId),
+    )
+    .where('s.state', '=', 'succeeded')
+    .where('s.catalog_version', '=', cv)
+    .where('d.revoked_at', 'is', null)
+    .select([
+      'd.package_set_id',
+      'c.state',
+      'c.hold',
+      (eb) => eb.fn.countAll<number | string>().as('n'),
+    ])
+    .groupBy(['d.package_set_id', 'c.state', 'c.hold'])
+    .execute();
+  const scannedInSet = new Map<string | null, number>();
+  for (const r of scanned) {
+    add(r.state ?? 'not-required', r.hold, Number(r.n));
+    scannedInSet.set(r.package_set_id, (scannedInSet.get(r.package_set_id) ?? 0) + Number(r.n));
+  }
+  const perSet = await db
+    .selectFrom('device')
+    .where('revoked_at', 'is', null)
+    .select(['package_set_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .groupBy('package_set_id')
+    .execute();
+  const applicable = new Map(
+    (
+      await db
+        .selectFrom('update_applicability')
+        .select(['set_id', 'state'])
+        .where('update_id', '=', updateId)
+        .execute()
+    ).map((r) => [r.set_id, r.state]),
+  );
+  for (const r of perSet) {
+    const n = Number(r.n) - (scannedInSet.get(r.package_set_id) ?? 0);
+    if (n <= 0) continue;
+    const state =
+      r.package_set_id === null ? 'unknown' : (applicable.get(r.package_set_id) ?? 'not-required');
+    add(state, null, n);
   }
   return { catalogVersion: cv, counts };
 }

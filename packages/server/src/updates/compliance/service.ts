@@ -12,6 +12,7 @@ import {
 import type { Actor, SiteContext } from '../../context.js';
 import { authorize } from '../../context.js';
 import { findDeviceByIdOrName } from '../../devices/repository.js';
+import { inTransaction } from '../../db/database.js';
 import { scanCatalogFor } from './catalog-version-repository.js';
 import {
   complianceCounts,
@@ -37,7 +38,9 @@ export class UpdateComplianceService {
   async updateCompliance(actor: Actor, id: string): Promise<UpdateComplianceSummary> {
     authorize(actor, 'read');
     const u = await this.mustFindUpdate(id);
-    const { catalogVersion, counts } = await complianceCounts(this.ctx.db.kysely, u.id);
+    const { catalogVersion, counts } = await inTransaction(this.ctx.db.kysely, (tx) =>
+      complianceCounts(tx, u.id),
+    );
     return { updateId: u.id, package: u.package, version: u.version, catalogVersion, counts };
   }
 
