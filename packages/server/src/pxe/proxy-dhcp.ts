@@ -28,6 +28,11 @@ export interface ProxyDhcpOptions {
   proxyPort?: number | undefined;
   /** Reply to this port on the client (68). */
   clientPort?: number | undefined;
+  /**
+   * Where offers go (255.255.255.255: the client has no address yet). A loopback test sets
+   * 127.0.0.1 so that nothing it does is broadcast on this machine's real network.
+   */
+  offerAddress?: string | undefined;
   bios: boolean;
   uefi: boolean;
   /** Seconds to wait before answering (leave the floor to another PXE server first). */
@@ -121,7 +126,12 @@ export class ProxyDhcpServer {
     const reply = this.reply(packet.value, r, decision.file, stage);
     const send = () => {
       const to =
-        stage === 'dhcp' ? { address: '255.255.255.255', port: this.opts.clientPort ?? 68 } : rinfo;
+        stage === 'dhcp'
+          ? {
+              address: this.opts.offerAddress ?? '255.255.255.255',
+              port: this.opts.clientPort ?? 68,
+            }
+          : rinfo;
       socket.send(reply, to.port, to.address);
       this.opts.activity.record({ ...entry, answered: true, detail: decision.file });
     };

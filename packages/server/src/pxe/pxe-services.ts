@@ -19,6 +19,8 @@ export interface PxeServiceOptions {
   tftpRoot: string;
   httpPort: number;
   ports?: { dhcp?: number; proxy?: number; tftp?: number; client?: number } | undefined;
+  /** See ProxyDhcpOptions.offerAddress (loopback tests). */
+  offerAddress?: string | undefined;
   bios: boolean;
   uefi: boolean;
   responseDelaySeconds: number;
@@ -63,6 +65,7 @@ export async function startPxeServices(opts: PxeServiceOptions): Promise<Running
     dhcpPort: opts.ports?.dhcp,
     proxyPort: opts.ports?.proxy,
     clientPort: opts.ports?.client,
+    offerAddress: opts.offerAddress,
     bios: opts.bios,
     uefi: opts.uefi,
     responseDelaySeconds: opts.responseDelaySeconds,
