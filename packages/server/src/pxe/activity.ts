@@ -13,6 +13,8 @@ export interface PxeActivity {
   client: string;
   uuid?: string | undefined;
   firmware?: string | undefined;
+  /** The client's IPv4 address where the stage has one (TFTP, HTTP): the real DHCP server's lease. */
+  address?: string | undefined;
   answered: boolean;
   /** Why it was ignored, or what was answered (the boot file, the script's decision). */
   detail: string;

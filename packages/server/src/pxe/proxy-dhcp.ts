@@ -132,8 +132,14 @@ export class ProxyDhcpServer {
               port: this.opts.clientPort ?? 68,
             }
           : rinfo;
-      socket.send(reply, to.port, to.address);
-      this.opts.activity.record({ ...entry, answered: true, detail: decision.file });
+      // Recorded once the kernel took it: a broadcast with no route (ENETUNREACH) is not an answer.
+      socket.send(reply, to.port, to.address, (err) => {
+        this.opts.activity.record(
+          err
+            ? { ...entry, answered: false, detail: `cannot send to ${to.address}: ${err.message}` }
+            : { ...entry, answered: true, detail: decision.file },
+        );
+      });
     };
     const delay = this.opts.responseDelaySeconds * 1000;
     if (delay <= 0 || stage === 'proxy') {

@@ -98,6 +98,7 @@ export class PxeHttpServer {
       return;
     }
     const client = { mac, uuid: uuidText };
+    const address = res.req.socket.remoteAddress?.replace(/^::ffff:/, '');
     const decision = await this.opts.decider.decide(client);
     const files = decision.action === 'boot' ? this.opts.images.files(decision.image) : undefined;
     const base = this.opts.baseUrl();
@@ -119,6 +120,7 @@ export class PxeHttpServer {
       stage: 'script',
       client: mac,
       uuid: uuidText,
+      address,
       answered: true,
       detail,
     });
@@ -136,11 +138,12 @@ export class PxeHttpServer {
     res: ServerResponse,
   ): Promise<void> {
     const files = this.opts.images.files(name);
-    const client = req.socket.remoteAddress ?? '?';
+    const client = (req.socket.remoteAddress ?? '?').replace(/^::ffff:/, '');
     if (!files) {
       this.opts.activity.record({
         stage: 'boot-file',
         client,
+        address: client,
         answered: false,
         detail: `${name}: no such boot image`,
       });
@@ -148,11 +151,26 @@ export class PxeHttpServer {
       return;
     }
     const path = files[which];
-    const size = (await stat(path)).size;
+    const size = await stat(path).then(
+      (st) => st.size,
+      () => undefined,
+    );
+    if (size === undefined) {
+      this.opts.activity.record({
+        stage: 'boot-file',
+        client,
+        address: client,
+        answered: false,
+        detail: `${name}/${which}: the file is missing on this DP`,
+      });
+      answer(res, 404, 'boot image file missing\n');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
     this.opts.activity.record({
       stage: 'boot-file',
       client,
+      address: client,
       answered: true,
       detail: `${name}/${which}`,
     });

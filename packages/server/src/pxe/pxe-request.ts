@@ -47,6 +47,8 @@ function uuidOf(data: Buffer | undefined): Parsed<string | undefined> {
   if (data.length !== 17 || data[0] !== 0)
     return { ok: false, reason: `option 97 is ${data.length} bytes, not type 0 + 16` };
   const hex = data.subarray(1).toString('hex');
+  // Firmware without an SMBIOS UUID sends all zeros (QEMU without -uuid) or all ones: no identity.
+  if (/^(0{32}|f{32})$/.test(hex)) return { ok: true, value: undefined };
   const value = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   return { ok: true, value };
 }

@@ -141,7 +141,13 @@ export class TftpServer {
     };
     await new Promise<void>((r) => tid.bind(0, this.opts.listenAddress ?? '0.0.0.0', r));
     const refuse = (code: number, why: string) => {
-      this.opts.activity.record({ stage: 'tftp', client, answered: false, detail: why });
+      this.opts.activity.record({
+        stage: 'tftp',
+        client,
+        address: rinfo.address,
+        answered: false,
+        detail: why,
+      });
       tid.send(errorPacket(code, why), rinfo.port, rinfo.address, end);
     };
     if (typeof req === 'string') {
@@ -171,7 +177,13 @@ export class TftpServer {
       const size = (await handle.stat()).size;
       const { blksize, timeoutS, oack } = negotiate(req.options, size);
       await sendFile(tid, rinfo, handle, blksize, timeoutS * 1000, oack);
-      this.opts.activity.record({ stage: 'tftp', client, answered: true, detail: req.file });
+      this.opts.activity.record({
+        stage: 'tftp',
+        client,
+        address: rinfo.address,
+        answered: true,
+        detail: req.file,
+      });
     } catch (err) {
       this.opts.activity.record({
         stage: 'tftp',
