@@ -120,8 +120,8 @@ export const DpPxeSettings = Type.Object(
     ...settingsValueProperties(DpPxeSettingsOptions),
     /** The DP's IPv4 address on the PXE network: server id, next-server, script host. */
     serverAddress: Ipv4,
-    /** Where undionly.kpxe and ipxe.efi are (Debian's ipxe package). */
-    tftpRoot: Type.String({ minLength: 1 }),
+    /** Where undionly.kpxe and ipxe.efi come from (Debian's ipxe package); copied to the TFTP root. */
+    firstStageDir: Type.String({ minLength: 1 }),
     /** The boot image offered (as an available deployment) to machines without an entry. */
     bootImage: Type.Union([ImageName, Type.Null()]),
     images: Type.Record(ImageName, PxeBootImageFiles),
@@ -132,13 +132,13 @@ export const DpPxeSettings = Type.Object(
 export type DpPxeSettings = Static<typeof DpPxeSettings>;
 
 /** Where Debian's ipxe package installs undionly.kpxe and ipxe.efi. */
-export const DEFAULT_PXE_TFTP_ROOT = '/usr/lib/ipxe';
+export const DEFAULT_PXE_FIRST_STAGE_DIR = '/usr/lib/ipxe';
 
 /** Every field but serverAddress at its default (what a settings file may leave out). */
 export function dpPxeDefaults(): Omit<DpPxeSettings, 'serverAddress'> {
   return {
     ...settingsDefaults(DpPxeSettingsOptions),
-    tftpRoot: DEFAULT_PXE_TFTP_ROOT,
+    firstStageDir: DEFAULT_PXE_FIRST_STAGE_DIR,
     bootImage: null,
     images: {},
     machines: [],

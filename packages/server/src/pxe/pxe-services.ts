@@ -1,6 +1,8 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PxeActivityLog, type PxeActivity } from './activity.js';
 import type { PxeDecider } from './boot-decision.js';
-import { ProxyDhcpServer } from './proxy-dhcp.js';
+import { FIRST_STAGE, ProxyDhcpServer } from './proxy-dhcp.js';
 import { PxeHttpServer, scriptPath, type BootImageSource } from './pxe-http.js';
 import { TftpServer } from './tftp.js';
 
@@ -38,6 +40,17 @@ export interface RunningPxe {
   ports: { dhcp: number; proxy: number; tftp: number; http: number };
   scriptUrl(mac: string, uuid?: string): string;
   stop(): Promise<void>;
+}
+
+/**
+ * Fills the DP's own TFTP root with the first-stage files, copied from Debian's ipxe package.
+ * A copy, not the package folder itself: there ipxe.efi is a symlink to /boot, which the TFTP
+ * server's confinement (no symlink out of the root) rightly refuses.
+ */
+export function prepareTftpRoot(firstStageDir: string, root: string): void {
+  mkdirSync(root, { recursive: true, mode: 0o755 });
+  for (const file of new Set(Object.values(FIRST_STAGE)))
+    if (file) copyFileSync(join(firstStageDir, file), join(root, file));
 }
 
 export async function startPxeServices(opts: PxeServiceOptions): Promise<RunningPxe> {

@@ -12,6 +12,7 @@ import {
 } from '../../../../test-support/pxe/lan.js';
 import { startPxeVm, type PxeVm } from '../../../../test-support/pxe/pxe-vm.js';
 import { parseDhcpPacket } from './dhcp-packet.js';
+import { pxeRequestOf } from './pxe-request.js';
 import type { PxeActivity } from './activity.js';
 
 /**
@@ -49,7 +50,7 @@ describe.skipIf(reason !== undefined)('PXE boot of BIOS and UEFI machines from a
     };
     const options = {
       serverAddress: lan.dpAddress,
-      tftpRoot: '/usr/lib/ipxe',
+      tftpRoot: join(lan.dir, 'tftp'),
       httpPort: 8080,
       respondToUnknown: true,
       entries: [
@@ -65,7 +66,8 @@ describe.skipIf(reason !== undefined)('PXE boot of BIOS and UEFI machines from a
       'dp.log',
     );
     // A listener on the LAN's port 68 sees the broadcast offers (dnsmasq's and the DP's).
-    const sniff = `const s=require('dgram').createSocket({type:'udp4',reuseAddr:true});s.on('message',(m,r)=>console.log('offer '+r.address+' '+m.toString('hex')));s.bind(68,()=>console.log('sniffing'))`;
+    // Port 67 beside dnsmasq (both with SO_REUSEADDR) sees the clients' broadcast discovers.
+    const sniff = `const d=require('dgram');let n=0;for(const [port,kind] of [[68,'offer'],[67,'client']]){const s=d.createSocket({type:'udp4',reuseAddr:true});s.on('message',(m,r)=>console.log(kind+' '+r.address+' '+m.toString('hex')));s.bind(port,()=>{if(++n===2)console.log('sniffing')})}`;
     lan.spawnIn(lan.lanNs, process.execPath, ['-e', sniff], 'sniff.log');
     await waitFor(
       'the DP PXE responder and the sniffer',
@@ -173,6 +175,19 @@ describe.skipIf(reason !== undefined)('PXE boot of BIOS and UEFI machines from a
     },
     BOOT_MS,
   );
+
+  it('parses the real firmware packets seen on the LAN as PXE requests (SeaBIOS iPXE, OVMF)', () => {
+    const firmware = new Set<string>();
+    for (const line of readFileSync(join(lan.dir, 'sniff.log'), 'utf8').split('\n')) {
+      if (!line.startsWith('client ')) continue;
+      const packet = parseDhcpPacket(Buffer.from(line.split(' ')[2] ?? '', 'hex'));
+      expect(packet.ok).toBe(true);
+      const req = packet.ok ? pxeRequestOf(packet.value) : undefined;
+      if (req?.ok) firmware.add(`${req.value.firmware ?? '?'}${req.value.ipxe ? '+ipxe' : ''}`);
+    }
+    // BIOS: QEMU's iPXE ROM; UEFI: OVMF's own client first, then the ipxe.efi it loaded.
+    expect([...firmware].sort()).toEqual(['bios+ipxe', 'uefi-x64', 'uefi-x64+ipxe']);
+  });
 
   it('never offered an address: every ProxyDHCP offer seen on the LAN has yiaddr 0.0.0.0', () => {
     const seen = readFileSync(join(lan.dir, 'sniff.log'), 'utf8')

@@ -188,8 +188,10 @@ export class TftpServer {
       this.opts.activity.record({
         stage: 'tftp',
         client,
+        address: rinfo.address,
         answered: false,
-        detail: `${req.file}: ${String(err)}`,
+        // UEFI's PXE client asks for the size (tsize) and ends that first transfer on purpose.
+        detail: `${req.file}: ${err instanceof Error ? err.message : String(err)}`,
       });
     } finally {
       await handle.close();

@@ -32,7 +32,7 @@ describe('the DP PXE settings file', () => {
       respondToUnknown: false,
       responseDelaySeconds: 0,
       httpPort: 8080,
-      tftpRoot: '/usr/lib/ipxe',
+      firstStageDir: '/usr/lib/ipxe',
       bootImage: null,
       images: {},
       machines: [],

@@ -4,7 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { Logger } from 'pino';
 import { DpPxeSettings, dpPxeDefaults, isRecord } from '@steward/protocol';
 import { normaliseMac, PxeDecisionTable } from '../../pxe/boot-decision.js';
-import { startPxeServices, type RunningPxe } from '../../pxe/pxe-services.js';
+import { prepareTftpRoot, startPxeServices, type RunningPxe } from '../../pxe/pxe-services.js';
 
 /**
  * The DP's PXE settings, `<data>/pxe.json` (ADR 0068): undefined when the file is absent; a file
@@ -30,14 +30,17 @@ export function loadPxeSettings(dataDir: string): DpPxeSettings | undefined {
 /** Starts the PXE responder for enabled settings; every request it sees goes to the DP log. */
 export async function startDpPxe(
   settings: DpPxeSettings,
+  dataDir: string,
   log: Logger,
 ): Promise<RunningPxe | undefined> {
   if (!settings.enabled) return undefined;
+  const tftpRoot = join(dataDir, 'tftp');
+  prepareTftpRoot(settings.firstStageDir, tftpRoot);
   const macs = new Set(settings.machines.flatMap((m) => (m.mac ? [normaliseMac(m.mac)] : [])));
   const uuids = new Set(settings.machines.flatMap((m) => (m.uuid ? [m.uuid.toLowerCase()] : [])));
   const pxe = await startPxeServices({
     serverAddress: settings.serverAddress,
-    tftpRoot: settings.tftpRoot,
+    tftpRoot,
     httpPort: settings.httpPort,
     bios: settings.answerBios,
     uefi: settings.answerUefi,
