@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildDhcpReply, DhcpOption, parseDhcpPacket } from './dhcp-packet.js';
 import { firmwareOf, pxeRequestOf, userClasses } from './pxe-request.js';
+import {
+  BIOS_IPXE_DISCOVER,
+  OVMF_DISCOVER,
+  OVMF_IPXE_DISCOVER,
+} from '../../../../test-support/pxe/captured-packets.js';
 
 /** A BOOTP header (236 bytes) + magic, then the options given as [code, bytes]. */
 function clientPacket(options: [number, number[] | string][], op = 1): Buffer {
@@ -202,5 +207,52 @@ describe('DHCP packets', () => {
     expect(parsed.value.options.get(54)).toEqual(Buffer.from([10, 9, 8, 7]));
     // No lease time, subnet mask or router: those are the real DHCP server's.
     for (const code of [1, 3, 51]) expect(parsed.value.options.has(code)).toBe(false);
+  });
+});
+
+describe('discovers captured from real firmware', () => {
+  const requestOf = (hex: string) => {
+    const packet = parseDhcpPacket(Buffer.from(hex, 'hex'));
+    if (!packet.ok) throw new Error(packet.reason);
+    return pxeRequestOf(packet.value);
+  };
+
+  it('SeaBIOS with QEMU iPXE ROM: BIOS, iPXE with HTTP', () => {
+    expect(requestOf(BIOS_IPXE_DISCOVER)).toEqual({
+      ok: true,
+      value: {
+        messageType: 1,
+        mac: '52:54:00:5e:00:01',
+        // QEMU without -uuid sends an all-zero SMBIOS UUID: no identity.
+        uuid: undefined,
+        arch: 0,
+        firmware: 'bios',
+        ipxe: true,
+        ipxeHttp: true,
+      },
+    });
+  });
+
+  it("OVMF's own PXE client: UEFI x64, not iPXE (it gets the TFTP first stage)", () => {
+    expect(requestOf(OVMF_DISCOVER)).toMatchObject({
+      ok: true,
+      value: { arch: 7, firmware: 'uefi-x64', ipxe: false, ipxeHttp: false, uuid: undefined },
+    });
+  });
+
+  it('ipxe.efi loaded by OVMF: UEFI x64 and iPXE with HTTP (it gets the script)', () => {
+    expect(requestOf(OVMF_IPXE_DISCOVER)).toMatchObject({
+      ok: true,
+      value: { arch: 7, firmware: 'uefi-x64', ipxe: true, ipxeHttp: true },
+    });
+  });
+
+  it('drops every truncation of a real packet without throwing', () => {
+    const bytes = Buffer.from(OVMF_DISCOVER, 'hex');
+    for (let n = 0; n < bytes.length; n++) {
+      const parsed = parseDhcpPacket(bytes.subarray(0, n));
+      // Short of the end option, no prefix parses.
+      expect(parsed.ok).toBe(false);
+    }
   });
 });
