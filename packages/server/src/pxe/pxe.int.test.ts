@@ -179,9 +179,14 @@ describe.skipIf(!canRun)('PXE responder on loopback', () => {
   });
 
   it('answers the script: boot for a required deployment, exit otherwise', async () => {
-    const boot = await fetch(pxe.scriptUrl('52:54:00:00:00:05'));
+    const boot = await (await fetch(pxe.scriptUrl('52:54:00:00:00:05'))).text();
     // The image is not on this DP: exit rather than a script that would fail half-way.
-    expect(await boot.text()).toMatch(/boot image x64 is not on this DP|booting the next device/);
+    expect(boot).toMatch(/\nexit\n$/);
+    expect(boot).not.toMatch(/^kernel /m);
+    expect(pxe.activity.recent('52:54:00:00:00:05')[0]).toMatchObject({
+      stage: 'script',
+      detail: 'exit: boot image x64 is not on this DP',
+    });
     const none = await (await fetch(pxe.scriptUrl('52:54:00:00:00:07'))).text();
     expect(none).toMatch(/^#!ipxe\n.*\nexit\n$/s);
     expect((await fetch(`http://127.0.0.1:${pxe.ports.http}/pxe/v1/script?mac=zz`)).status).toBe(
