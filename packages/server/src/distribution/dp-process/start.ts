@@ -24,6 +24,7 @@ import { RefusalThrottle, throttleOptionsFromEnv } from '../../agent-api/refusal
 import { loadDpConfig, saveDpConfig, type DpConfig } from './config.js';
 import { SiteClient } from './site-client.js';
 import { DpSync } from './sync.js';
+import { loadPxeSettings, startDpPxe } from './pxe.js';
 
 export interface DpProcessOptions {
   dataDir: string;
@@ -232,6 +233,8 @@ export async function startDistributionPointProcess(
   const running: { sync?: DpSync } = {};
   serveContent(app, store, () => config, running, opts.clock ?? systemClock);
   let url: string;
+  // PXE (ADR 0067/0068): settings read before anything listens, so a bad file stops the start.
+  const pxeSettings = loadPxeSettings(opts.dataDir);
   try {
     const at = await listenForClients(app, opts);
     url = at.url;
@@ -254,6 +257,15 @@ export async function startDistributionPointProcess(
     bytesPerSecond: positiveEnv('STEWARD_DP_MAX_BYTES_PER_SECOND'),
   });
   running.sync = sync;
+  let pxe: Awaited<ReturnType<typeof startDpPxe>>;
+  try {
+    pxe = pxeSettings ? await startDpPxe(pxeSettings, opts.dataDir, log) : undefined;
+  } catch (err) {
+    client.close();
+    await app.close();
+    log.flush();
+    throw err;
+  }
   sync.start();
   writeServerJson(opts.dataDir, url, config.dpId);
   log.info({ url, dpId: config.dpId, site: config.siteUrl }, 'distribution point ready');
@@ -265,6 +277,7 @@ export async function startDistributionPointProcess(
     async close() {
       if (closed) return;
       closed = true;
+      await pxe?.stop();
       await sync.stop();
       client.close();
       await app.close();
