@@ -697,6 +697,7 @@ const rowsAfter: Record<string, Rows> = {
     ],
     driver_alias: [{ driver_id: 'drv-1', module: 'lib/modules/6.1.0/e1000e.ko', alias: 'pci:v*' }],
   },
+  '20261207T0150-update-report-views': {},
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */
