@@ -29,13 +29,17 @@ export const UPDATE_REPORTS: readonly ReportDeclaration[] = [
       'Per update source: current updates, computers that need at least one of them, and installed / required / held pairs.',
     category: 'compliance',
     sql: `select u.source_name, u.suite, count(distinct u.update_id) as updates,
-  count(distinct case when c.state = 'required' then c.device_id end) as computers_requiring,
-  sum(case when c.state = 'installed' then 1 else 0 end) as installed,
-  sum(case when c.state = 'required' and c.hold is null then 1 else 0 end) as required,
-  sum(case when c.hold is not null then 1 else 0 end) as held_or_pinned,
-  sum(case when c.state = 'unknown' then 1 else 0 end) as unknown
+  (select count(distinct c.device_id) from v_update_compliance c
+    join v_update cu on cu.update_id = c.update_id
+    where c.state = 'required' and cu.source_id = u.source_id and cu.superseded_at is null)
+    as computers_requiring,
+  coalesce(sum(case when n.state = 'installed' then n.device_count end), 0) as installed,
+  coalesce(sum(case when n.state = 'required' and n.hold is null then n.device_count end), 0)
+    as required,
+  coalesce(sum(case when n.hold is not null then n.device_count end), 0) as held_or_pinned,
+  coalesce(sum(case when n.state = 'unknown' then n.device_count end), 0) as unknown
 from v_update u
-  left join v_update_compliance c on c.update_id = u.update_id
+  left join v_update_compliance_count n on n.update_id = u.update_id
 where u.superseded_at is null
 group by u.source_id, u.source_name, u.suite
 order by u.source_name`,
@@ -49,15 +53,16 @@ order by u.source_name`,
       'For one update (or every version of a source package): how many computers have it installed, need it, hold it back, or are unknown.',
     category: 'compliance',
     sql: `select u.update_id, u.package, u.version, u.source_name, u.severity,
-  sum(case when c.state = 'installed' then 1 else 0 end) as installed,
-  sum(case when c.state = 'required' and c.hold is null then 1 else 0 end) as required,
-  sum(case when c.hold = 'held' then 1 else 0 end) as held,
-  sum(case when c.hold = 'pinned' then 1 else 0 end) as pinned,
-  sum(case when c.state = 'unknown' then 1 else 0 end) as unknown,
-  (select count(*) from v_device d where d.revoked_at is null) - count(c.device_id)
-    as not_required_or_not_known
+  coalesce(sum(case when n.state = 'installed' then n.device_count end), 0) as installed,
+  coalesce(sum(case when n.state = 'required' and n.hold is null then n.device_count end), 0)
+    as required,
+  coalesce(sum(case when n.hold = 'held' then n.device_count end), 0) as held,
+  coalesce(sum(case when n.hold = 'pinned' then n.device_count end), 0) as pinned,
+  coalesce(sum(case when n.state = 'unknown' then n.device_count end), 0) as unknown,
+  (select count(*) from v_device d where d.revoked_at is null)
+    - coalesce(sum(n.device_count), 0) as not_required_or_not_known
 from v_update u
-  left join v_update_compliance c on c.update_id = u.update_id
+  left join v_update_compliance_count n on n.update_id = u.update_id
 where u.update_id = :update or u.package = :update
 group by u.update_id, u.package, u.version, u.source_name, u.severity
 order by u.package, u.version`,
@@ -122,8 +127,8 @@ order by case when c.state = 'required' then 0 else 1 end, u.severity_level desc
     category: 'compliance',
     sql: `select u.package, u.version, u.classification, u.severity, u.first_seen_at,
   u.source_name,
-  (select count(*) from v_update_compliance c
-    where c.update_id = u.update_id and c.state = 'required') as computers_requiring,
+  (select coalesce(sum(n.device_count), 0) from v_update_compliance_count n
+    where n.update_id = u.update_id and n.state = 'required') as computers_requiring,
   u.cve_ids, u.update_id
 from v_update u
 where u.superseded_at is null
@@ -137,11 +142,11 @@ order by computers_requiring desc, u.severity_level desc, u.package`,
     description: 'Every current update with how many computers need it and how many have it.',
     category: 'compliance',
     sql: `select u.package, u.version, u.classification, u.severity,
-  sum(case when c.state = 'required' then 1 else 0 end) as applicable,
-  sum(case when c.state = 'installed' then 1 else 0 end) as installed,
+  coalesce(sum(case when n.state = 'required' then n.device_count end), 0) as applicable,
+  coalesce(sum(case when n.state = 'installed' then n.device_count end), 0) as installed,
   u.source_name, u.update_id
 from v_update u
-  left join v_update_compliance c on c.update_id = u.update_id
+  left join v_update_compliance_count n on n.update_id = u.update_id
 where u.superseded_at is null
 group by u.update_id, u.package, u.version, u.classification, u.severity, u.source_name
 order by applicable desc, u.package`,
@@ -154,16 +159,20 @@ order by applicable desc, u.package`,
     description:
       'Updates the catalog first saw, or that a computer first reported required, in the last N days, with the first-detected time.',
     category: 'compliance',
-    sql: `select u.package, u.version, u.classification, u.severity, u.first_seen_at,
-  min(c.first_detected_at) as first_detected_at,
-  sum(case when c.state = 'required' then 1 else 0 end) as computers_requiring,
-  u.source_name, u.update_id
-from v_update u
-  left join v_update_compliance c on c.update_id = u.update_id
-group by u.update_id, u.package, u.version, u.classification, u.severity, u.first_seen_at,
-  u.source_name
-having u.first_seen_at >= :days or min(c.first_detected_at) >= :days
-order by coalesce(min(c.first_detected_at), u.first_seen_at) desc, u.package`,
+    sql: `with r as (
+  select u.package, u.version, u.classification, u.severity, u.first_seen_at,
+    (select min(c.first_detected_at) from v_update_compliance c
+      where c.update_id = u.update_id and c.basis = 'scan') as first_detected_at,
+    (select coalesce(sum(n.device_count), 0) from v_update_compliance_count n
+      where n.update_id = u.update_id and n.state = 'required') as computers_requiring,
+    u.source_name, u.update_id
+  from v_update u
+  where u.first_seen_at >= :days
+    or exists (select 1 from v_update_compliance c
+      where c.update_id = u.update_id and c.basis = 'scan' and c.first_detected_at >= :days)
+)
+select * from r
+order by coalesce(r.first_detected_at, r.first_seen_at) desc, r.package`,
     parameters: [
       {
         name: 'days',

@@ -61,6 +61,18 @@ export const UPDATE_REPORT_VIEWS: readonly ReportView[] = [
     ],
   },
   {
+    name: 'v_update_compliance_count',
+    description:
+      'v_update_compliance counted per update, state, hold and basis, computed per package set (fast on large fleets).',
+    columns: [
+      { name: 'update_id', meaning: 'Update id' },
+      { name: 'state', meaning: 'installed, required or unknown' },
+      { name: 'hold', meaning: 'held or pinned (required updates held back), else null' },
+      { name: 'basis', meaning: 'scan or inventory' },
+      { name: 'device_count', meaning: 'How many devices' },
+    ],
+  },
+  {
     name: 'v_update_scan',
     description: 'Scan audit: every device (not revoked) with its latest update scan.',
     columns: [

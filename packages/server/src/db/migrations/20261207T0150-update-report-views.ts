@@ -14,7 +14,8 @@ import type { Dialect } from '../database.js';
  * ALL: no de-duplication, and a filter on update_id or device_id reaches each branch's index
  * (update_compliance_pk, update_applicability_pk, device_package_set) on both dialects.
  * Not-required pairs have no row in either table and none in the view, so it never holds
- * devices x updates.
+ * devices x updates. v_update_compliance_count gives the per-update counts from the same rule
+ * without expanding package sets to devices, which summary reports read.
  */
 export function updateReportViewsMigration(dialect: Dialect): Migration {
   return {
@@ -78,6 +79,30 @@ function views(dialect: Dialect): string[] {
     where d.revoked_at is null
       and (s.device_id is null or s.state <> 'succeeded'
         or s.catalog_version <> ${CURRENT_CATALOG})`,
+    // Counts per update without one row per device: scan rows are counted per device (few
+    // devices scan at any moment), inventory rows per SET times the devices holding that set.
+    `create view v_update_compliance_count as
+    select x.update_id, x.state, x.hold, x.basis, sum(x.n) as device_count
+    from (
+      select c.update_id, c.state, c.hold, 'scan' as basis, count(*) as n
+      from update_compliance c
+        join update_scan s on s.device_id = c.device_id
+        join device d on d.id = c.device_id
+      where d.revoked_at is null and s.state = 'succeeded'
+        and s.catalog_version = ${CURRENT_CATALOG}
+      group by c.update_id, c.state, c.hold
+      union all
+      select a.update_id, a.state, null as hold, 'inventory' as basis, sum(sets.n) as n
+      from update_applicability a
+        join (select d.package_set_id, count(*) as n
+          from device d left join update_scan s on s.device_id = d.id
+          where d.revoked_at is null and d.package_set_id is not null
+            and (s.device_id is null or s.state <> 'succeeded'
+              or s.catalog_version <> ${CURRENT_CATALOG})
+          group by d.package_set_id) sets on sets.package_set_id = a.set_id
+      group by a.update_id, a.state
+    ) x
+    group by x.update_id, x.state, x.hold, x.basis`,
     `create view v_update_scan as
     select d.id as device_id, d.name as device_name,
       case when s.device_id is null then 'never'
