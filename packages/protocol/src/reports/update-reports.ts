@@ -26,13 +26,9 @@ export const UPDATE_REPORTS: readonly ReportDeclaration[] = [
     id: 'update-compliance-by-source',
     title: 'Compliance by product (update source)',
     description:
-      'Per update source: current updates, computers that need at least one of them, and installed / required / held pairs.',
+      'Per update source: current updates, and how many computer x update pairs are installed, required, held back or unknown.',
     category: 'compliance',
     sql: `select u.source_name, u.suite, count(distinct u.update_id) as updates,
-  (select count(distinct c.device_id) from v_update_compliance c
-    join v_update cu on cu.update_id = c.update_id
-    where c.state = 'required' and cu.source_id = u.source_id and cu.superseded_at is null)
-    as computers_requiring,
   coalesce(sum(case when n.state = 'installed' then n.device_count end), 0) as installed,
   coalesce(sum(case when n.state = 'required' and n.hold is null then n.device_count end), 0)
     as required,
@@ -44,7 +40,7 @@ where u.superseded_at is null
 group by u.source_id, u.source_name, u.suite
 order by u.source_name`,
     parameters: [],
-    chart: { kind: 'bar', label: 'source_name', value: 'computers_requiring' },
+    chart: { kind: 'bar', label: 'source_name', value: 'required' },
   },
   {
     id: 'update-compliance-by-update',
@@ -159,20 +155,19 @@ order by applicable desc, u.package`,
     description:
       'Updates the catalog first saw, or that a computer first reported required, in the last N days, with the first-detected time.',
     category: 'compliance',
-    sql: `with r as (
-  select u.package, u.version, u.classification, u.severity, u.first_seen_at,
-    (select min(c.first_detected_at) from v_update_compliance c
-      where c.update_id = u.update_id and c.basis = 'scan') as first_detected_at,
-    (select coalesce(sum(n.device_count), 0) from v_update_compliance_count n
-      where n.update_id = u.update_id and n.state = 'required') as computers_requiring,
-    u.source_name, u.update_id
-  from v_update u
-  where u.first_seen_at >= :days
-    or exists (select 1 from v_update_compliance c
-      where c.update_id = u.update_id and c.basis = 'scan' and c.first_detected_at >= :days)
+    sql: `with n as (
+  select update_id, min(first_detected_at) as first_detected_at,
+    sum(case when state = 'required' then device_count else 0 end) as computers_requiring
+  from v_update_compliance_count
+  group by update_id
 )
-select * from r
-order by coalesce(r.first_detected_at, r.first_seen_at) desc, r.package`,
+select u.package, u.version, u.classification, u.severity, u.first_seen_at,
+  n.first_detected_at, coalesce(n.computers_requiring, 0) as computers_requiring,
+  u.source_name, u.update_id
+from v_update u
+  left join n on n.update_id = u.update_id
+where u.first_seen_at >= :days or n.first_detected_at >= :days
+order by coalesce(n.first_detected_at, u.first_seen_at) desc, u.package`,
     parameters: [
       {
         name: 'days',

@@ -70,6 +70,10 @@ export const UPDATE_REPORT_VIEWS: readonly ReportView[] = [
       { name: 'hold', meaning: 'held or pinned (required updates held back), else null' },
       { name: 'basis', meaning: 'scan or inventory' },
       { name: 'device_count', meaning: 'How many devices' },
+      {
+        name: 'first_detected_at',
+        meaning: 'Earliest first detection among them (scan basis), or null',
+      },
     ],
   },
   {

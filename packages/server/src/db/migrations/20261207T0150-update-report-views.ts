@@ -82,9 +82,11 @@ function views(dialect: Dialect): string[] {
     // Counts per update without one row per device: scan rows are counted per device (few
     // devices scan at any moment), inventory rows per SET times the devices holding that set.
     `create view v_update_compliance_count as
-    select x.update_id, x.state, x.hold, x.basis, sum(x.n) as device_count
+    select x.update_id, x.state, x.hold, x.basis, sum(x.n) as device_count,
+      min(x.first_detected_at) as first_detected_at
     from (
-      select c.update_id, c.state, c.hold, 'scan' as basis, count(*) as n
+      select c.update_id, c.state, c.hold, 'scan' as basis, count(*) as n,
+        min(c.first_detected_at) as first_detected_at
       from update_compliance c
         join update_scan s on s.device_id = c.device_id
         join device d on d.id = c.device_id
@@ -92,7 +94,8 @@ function views(dialect: Dialect): string[] {
         and s.catalog_version = ${CURRENT_CATALOG}
       group by c.update_id, c.state, c.hold
       union all
-      select a.update_id, a.state, null as hold, 'inventory' as basis, sum(sets.n) as n
+      select a.update_id, a.state, null as hold, 'inventory' as basis, sum(sets.n) as n,
+        null as first_detected_at
       from update_applicability a
         join (select d.package_set_id, count(*) as n
           from device d left join update_scan s on s.device_id = d.id
