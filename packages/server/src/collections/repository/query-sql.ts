@@ -58,10 +58,7 @@ const PACKAGE_COLUMNS: ReadonlySet<string> = new Set(['name', 'version', 'arch',
 
 /** What an instance-scope property refers to inside the innermost any(). */
 type InstanceScope =
-  | { kind: 'json'; elem: string }
-  | { kind: 'package'; row: string }
-  | UpdateScope
-  | null;
+  { kind: 'json'; elem: string } | { kind: 'package'; row: string } | UpdateScope | null;
 
 type Bool = RawBuilder<SqlBool>;
 type Atom = Extract<CheckedNode, { property: ResolvedProperty }>;
