@@ -121,12 +121,16 @@ order by case when c.state = 'required' then 0 else 1 end, u.severity_level desc
     description:
       'Current updates that no update group approves, with how many computers need each.',
     category: 'compliance',
-    sql: `select u.package, u.version, u.classification, u.severity, u.first_seen_at,
-  u.source_name,
-  (select coalesce(sum(n.device_count), 0) from v_update_compliance_count n
-    where n.update_id = u.update_id and n.state = 'required') as computers_requiring,
-  u.cve_ids, u.update_id
+    sql: `with n as (
+  select update_id, sum(device_count) as computers_requiring
+  from v_update_compliance_count
+  where state = 'required'
+  group by update_id
+)
+select u.package, u.version, u.classification, u.severity, u.first_seen_at, u.source_name,
+  coalesce(n.computers_requiring, 0) as computers_requiring, u.cve_ids, u.update_id
 from v_update u
+  left join n on n.update_id = u.update_id
 where u.superseded_at is null
   and not exists (select 1 from v_update_group_member m where m.update_id = u.update_id)
 order by computers_requiring desc, u.severity_level desc, u.package`,
