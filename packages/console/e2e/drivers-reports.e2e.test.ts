@@ -106,8 +106,10 @@ describe('console: drivers and reports', () => {
   });
   it('runs an update report, and a collection query with an update criterion', async () => {
     // A real signed suite on loopback, synced: the report lists its update as not authorised.
-    const key = createSigningKey(dir);
-    const root = join(dir, 'archive');
+    // Its own directory: the previous case's key file is in `dir`.
+    const own = mkdtempSync(join(dir, 'updates-'));
+    const key = createSigningKey(own);
+    const root = join(own, 'archive');
     writeSuite(root, { suite: 'e2e', packages: [{ name: 'e2e-tool', version: '1.0-1' }], key });
     const http = await serveDirectory(root);
     try {
