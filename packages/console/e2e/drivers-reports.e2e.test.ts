@@ -10,8 +10,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { armorKeyring, ops } from '@steward/protocol';
 import { buildDriverPackage } from '../../../test-support/driver-package.js';
-import { createSigningKey, disposeSigningKey } from '../../../test-support/apt-repo.js';
-import { createTestSite, type Site } from '../../../test-support/site.js';
+import {
+  createSigningKey,
+  disposeSigningKey,
+  serveDirectory,
+  writeSuite,
+} from '../../../test-support/apt-repo.js';
+import { createTestSite, waitFor, type Site } from '../../../test-support/site.js';
 import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
 
 let site: Site;
@@ -91,12 +96,68 @@ describe('console: drivers and reports', () => {
       disposeSigningKey(key);
     }
     await page.getByTestId('nav-reports').click();
-    await page.getByText('Update infrastructure status (catalog sync)').click();
+    await page.getByText('Update infrastructure status (catalog sync').click();
     await page
       .getByTestId('report-sql')
       .getByText(/from v_update_source_sync/)
       .waitFor();
     await page.getByTestId('report-table').getByText('E2E source').waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SHOTS, 'report.png'), fullPage: true });
+  });
+  it('runs an update report, and a collection query with an update criterion', async () => {
+    // A real signed suite on loopback, synced: the report lists its update as not authorised.
+    // Its own directory: the previous case's key file is in `dir`.
+    const own = mkdtempSync(join(dir, 'updates-'));
+    const key = createSigningKey(own);
+    const root = join(own, 'archive');
+    writeSuite(root, { suite: 'e2e', packages: [{ name: 'e2e-tool', version: '1.0-1' }], key });
+    const http = await serveDirectory(root);
+    try {
+      const source = await site.api.call(ops.updateCatalog.createSource, {
+        body: {
+          name: 'E2E suite',
+          url: http.url,
+          suite: 'e2e',
+          components: ['main'],
+          architectures: ['amd64'],
+          keyring: armorKeyring(readFileSync(key.keyringFile)),
+        },
+      });
+      await site.api.call(ops.updateCatalog.syncSource, { params: { id: source.id } });
+      await waitFor('the sync to succeed', async () => {
+        const syncs = await site.api.call(ops.updateCatalog.listSyncs, {
+          params: { id: source.id },
+        });
+        return syncs.items[0]?.state === 'succeeded';
+      });
+    } finally {
+      await new Promise((r) => http.server.close(r));
+      disposeSigningKey(key);
+    }
+    await page.getByTestId('nav-reports').click();
+    await page.getByText('Updates not yet authorised (in no update group)').click();
+    await page
+      .getByTestId('report-sql')
+      .getByText(/v_update_group_member/)
+      .waitFor();
+    await page.getByTestId('report-table').getByText('e2e-tool').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, 'report-not-authorised.png'), fullPage: true });
+
+    // The query editor knows the update class and its properties; the site evaluates it.
+    await page.goto(`${site.adminUrl}/collections/new`);
+    await page.getByTestId('add-query-rule').click();
+    const editor = page.getByTestId('query-editor-0');
+    await editor.click();
+    await editor.pressSequentially('any(update, sev');
+    await page.getByTestId('query-completions').waitFor();
+    expect(await page.getByTestId('query-completion').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining('severityLevel')]),
+    );
+    await editor.fill('any(update, state = "required" and severityLevel >= 3)');
+    await page.getByTestId('query-valid').waitFor();
+    await expect
+      .poll(() => page.getByTestId('preview-count').textContent(), { timeout: 30_000 })
+      .toBe('0');
+    await page.screenshot({ path: join(SHOTS, 'collection-update-query.png'), fullPage: true });
   });
 });

@@ -9,7 +9,12 @@ export * from './client-status/schemas.js';
 export * from './client-settings/schemas.js';
 export * from './collections/query/api-schemas.js';
 export * from './collections/query/ast.js';
-export { DEVICE_CLASS, queryClasses, suggestName } from './collections/query/catalog.js';
+export {
+  DEVICE_CLASS,
+  UPDATE_CLASS,
+  queryClasses,
+  suggestName,
+} from './collections/query/catalog.js';
 export { checkQuery, type CheckResult } from './collections/query/checker.js';
 export * from './collections/query/completions.js';
 export { type Token, tokenize, type TokenKind } from './collections/query/lexer.js';

@@ -1,5 +1,7 @@
 import type { Report, ReportView } from './schemas.js';
 import { REPORT_LIMITS } from './schemas.js';
+import { UPDATE_REPORT_VIEWS, V_UPDATE_COLUMNS } from './update-views.js';
+import { UPDATE_REPORTS } from './update-reports.js';
 
 /**
  * The documented report views (docs/reports.md lists the same): the only relations report SQL
@@ -33,19 +35,7 @@ export const REPORT_VIEWS: readonly ReportView[] = [
   {
     name: 'v_update',
     description: 'The update catalog: one row per source package version per update source.',
-    columns: [
-      { name: 'update_id', meaning: 'Update id' },
-      { name: 'package', meaning: 'Source package name' },
-      { name: 'version', meaning: 'Version (Debian syntax)' },
-      { name: 'classification', meaning: 'security, updates or other (from the suite)' },
-      { name: 'first_seen_at', meaning: 'When a sync first saw it' },
-      { name: 'superseded_at', meaning: 'When a newer version replaced it, or null' },
-      { name: 'superseded_by', meaning: 'The update id that replaced it, or null' },
-      { name: 'source_id', meaning: 'Update source id' },
-      { name: 'source_name', meaning: 'Update source name' },
-      { name: 'suite', meaning: 'The suite it was published in' },
-      { name: 'binary_count', meaning: 'How many binary packages it ships' },
-    ],
+    columns: V_UPDATE_COLUMNS,
   },
   {
     name: 'v_update_source_sync',
@@ -115,6 +105,7 @@ export const REPORT_VIEWS: readonly ReportView[] = [
       { name: 'state_at', meaning: 'When the state was last reported' },
     ],
   },
+  ...UPDATE_REPORT_VIEWS,
 ];
 
 /** A built-in report's declaration: everything but what the API adds. */
@@ -133,13 +124,18 @@ export type ReportDeclaration = Omit<
 export const BUILT_IN_REPORTS: readonly ReportDeclaration[] = [
   {
     id: 'update-infrastructure-status',
-    title: 'Update infrastructure status (catalog sync)',
+    title: 'Update infrastructure status (catalog sync and scan freshness)',
     description:
-      'Each update source with its last catalog sync: state, when, what it read, and why it failed.',
+      'Each update source with its last catalog sync (state, when, what it read, why it failed), and how many computers scanned the current catalog, an older one, failed, are overdue or never scanned.',
     category: 'infrastructure',
     sql: `select source_name, suite, enabled, last_sync_state, last_sync_trigger,
   last_sync_started_at, last_sync_finished_at, last_sync_failure, last_sync_error,
-  last_sync_added, current_update_count
+  last_sync_added, current_update_count,
+  (select count(*) from v_update_scan where audit_state = 'current') as scans_current,
+  (select count(*) from v_update_scan where audit_state = 'stale-catalog') as scans_stale_catalog,
+  (select count(*) from v_update_scan where audit_state = 'overdue') as scans_overdue,
+  (select count(*) from v_update_scan where audit_state = 'failed') as scans_failed,
+  (select count(*) from v_update_scan where audit_state = 'never') as never_scanned
 from v_update_source_sync
 order by source_name`,
     parameters: [],
@@ -200,6 +196,7 @@ order by deployment_name, device_name`,
       { name: 'deployment', label: 'Deployment (name or id)', type: 'text', required: false },
     ],
   },
+  ...UPDATE_REPORTS,
 ];
 
 /** A declared report with the defaults filled in, as the API shows it. */

@@ -27,7 +27,7 @@ function propertyOf(node: CheckedNode): ResolvedProperty | undefined {
   return 'property' in node ? node.property : undefined;
 }
 
-/** The version properties of a query whose values must be read first (never package.version). */
+/** The version properties of a query whose values must be read first (never package.version or update.version). */
 export function versionPropertiesOf(query: CheckedQuery): ResolvedProperty[] {
   const found = new Map<string, ResolvedProperty>();
   const visit = (node: CheckedNode, anyClass: string | null): void => {
@@ -45,8 +45,9 @@ export function versionPropertiesOf(query: CheckedQuery): ResolvedProperty[] {
       case 'compare':
       case 'in': {
         const p = propertyOf(node);
-        const isPackage = p?.scope === 'instance' && anyClass === 'package';
-        if (p && p.type === 'version' && !isPackage) found.set(domainKey(p), p);
+        // package.version and update.version compare through a stored dpkg sort key.
+        const keyed = p?.scope === 'instance' && (anyClass === 'package' || anyClass === 'update');
+        if (p && p.type === 'version' && !keyed) found.set(domainKey(p), p);
         return;
       }
       case 'like':

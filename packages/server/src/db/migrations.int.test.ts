@@ -697,6 +697,7 @@ const rowsAfter: Record<string, Rows> = {
     ],
     driver_alias: [{ driver_id: 'drv-1', module: 'lib/modules/6.1.0/e1000e.ko', alias: 'pci:v*' }],
   },
+  '20261207T0150-update-report-views': {},
   // An index only: the device rows written before it stay readable through it.
   '20261207T0170-device-package-set-revoked': {},
 };

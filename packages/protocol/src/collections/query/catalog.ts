@@ -17,9 +17,41 @@ export const DEVICE_CLASS: InventoryClassShape = {
   },
 };
 
-/** The classes a query may name: the catalog plus `device` (a catalog entry of that name loses). */
+/**
+ * The `update` pseudo-class: the device's software update compliance (ADR 0063), one instance
+ * per update that is installed, required or unknown on the device, from its scan of the current
+ * catalog or else from its inventoried package set, exactly as v_update_compliance answers.
+ * Not-required updates have no instance. Used through any(update, ...).
+ */
+export const UPDATE_CLASS: InventoryClassShape = {
+  name: 'update',
+  description:
+    'Software updates installed, required or unknown on the device (state, hold, severity, cve, ...)',
+  multiInstance: true,
+  properties: {
+    id: 'string',
+    package: 'string',
+    version: 'version',
+    classification: 'string',
+    source: 'string',
+    superseded: 'boolean',
+    state: 'string',
+    hold: 'string',
+    basis: 'string',
+    severity: 'string',
+    severityLevel: 'number',
+    cve: 'string',
+    installedAt: 'datetime',
+    firstDetectedAt: 'datetime',
+  },
+};
+
+const PSEUDO_CLASSES: readonly InventoryClassShape[] = [DEVICE_CLASS, UPDATE_CLASS];
+
+/** The classes a query may name: the catalog plus `device` and `update` (a catalog entry of those names loses). */
 export function queryClasses(catalog: readonly InventoryClassShape[]): InventoryClassShape[] {
-  return [DEVICE_CLASS, ...catalog.filter((c) => c.name.toLowerCase() !== DEVICE_CLASS.name)];
+  const taken = new Set(PSEUDO_CLASSES.map((c) => c.name));
+  return [...PSEUDO_CLASSES, ...catalog.filter((c) => !taken.has(c.name.toLowerCase()))];
 }
 
 /** Exact spelling first, then case-insensitive: administrators should not have to remember `totalMb`. */

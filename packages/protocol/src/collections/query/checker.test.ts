@@ -108,6 +108,32 @@ describe('checkQuery: resolution', () => {
   });
 });
 
+describe('checkQuery: the update pseudo-class', () => {
+  it('resolves update properties inside any() and refuses them outside', () => {
+    expect(
+      ok('memory.totalMb > 3072 and any(update, state = "required" and severityLevel >= 3)'),
+    ).toMatchObject({
+      kind: 'and',
+      operands: [
+        { kind: 'compare' },
+        {
+          kind: 'any',
+          className: 'update',
+          condition: {
+            kind: 'and',
+            operands: [
+              { property: { className: 'update', property: 'state', scope: 'instance' } },
+              { property: { property: 'severityLevel', type: 'number' }, value: 3 },
+            ],
+          },
+        },
+      ],
+    });
+    expect(typeError('update.state = "required"').message).toContain('any(update,');
+    expect(typeError('any(update, cvee = "CVE-2024-5535")').message).toContain('cve');
+  });
+});
+
 describe('checkQuery: type errors', () => {
   it('refuses a multi-instance property outside any() and shows the rewrite', () => {
     const e = typeError('os.family = "debian" and disk.freeMb < 1000');

@@ -5,9 +5,16 @@ import { completionsAt, listCompletions } from './completions.js';
 const labels = (items: { label: string }[]) => items.map((i) => i.label);
 
 describe('listCompletions', () => {
-  it('lists every class, device included', () => {
+  it('lists every class, device and update included', () => {
     const items = listCompletions(BUILTIN_CLASSES);
-    expect(labels(items)).toEqual(['device', ...BUILTIN_CLASSES.map((c) => c.name)]);
+    expect(labels(items)).toEqual(['device', 'update', ...BUILTIN_CLASSES.map((c) => c.name)]);
+    expect(items.find((i) => i.label === 'update')).toMatchObject({
+      kind: 'class',
+      multiInstance: true,
+    });
+    expect(labels(listCompletions(BUILTIN_CLASSES, 'update'))).toEqual(
+      expect.arrayContaining(['state', 'hold', 'severityLevel', 'cve', 'version']),
+    );
     expect(items.find((i) => i.label === 'disk')).toMatchObject({
       kind: 'class',
       multiInstance: true,

@@ -11,6 +11,7 @@ import type { Dialect, Queryable } from '../../db/database.js';
 import { inTextSet, inventoryElements, jsonProperty, literalParam } from './sql-json.js';
 import { domainKey, versionsIn, versionsMatching, type VersionDomains } from '../version-domain.js';
 import { loadVersionDomains } from './version-values.js';
+import { anyUpdateSql, updateTarget, type UpdateScope } from './update-sql.js';
 
 /**
  * Compiles a checked query to a boolean SQL expression over `device as d`.
@@ -56,7 +57,8 @@ const OPERATORS: Record<CompareOp, RawBuilder<unknown>> = {
 const PACKAGE_COLUMNS: ReadonlySet<string> = new Set(['name', 'version', 'arch', 'manager']);
 
 /** What an instance-scope property refers to inside the innermost any(). */
-type InstanceScope = { kind: 'json'; elem: string } | { kind: 'package'; row: string } | null;
+type InstanceScope =
+  { kind: 'json'; elem: string } | { kind: 'package'; row: string } | UpdateScope | null;
 
 type Bool = RawBuilder<SqlBool>;
 type Atom = Extract<CheckedNode, { property: ResolvedProperty }>;
@@ -116,9 +118,13 @@ class Compiler {
       case 'not':
         return sql<SqlBool>`not (${this.compile(node.operand, scope)})`;
       case 'any':
-        return node.className === 'package'
-          ? this.anyPackage(node.condition)
-          : this.anyJson(node.className, node.condition);
+        if (node.className === 'package') return this.anyPackage(node.condition);
+        if (node.className === 'update')
+          return anyUpdateSql(
+            (prefix) => this.alias(prefix),
+            (s) => this.compile(node.condition, s),
+          );
+        return this.anyJson(node.className, node.condition);
       case 'compare':
       case 'like':
       case 'in':
@@ -178,6 +184,7 @@ class Compiler {
       if (scope === null) throw new Error(`${p.className}.${p.property} used outside any()`);
       if (scope.kind === 'package')
         return this.predicate(node, packageTarget(scope.row, p.property));
+      if (scope.kind === 'update') return this.predicate(node, updateTarget(scope, p.property));
       const value = jsonProperty(this.opts.dialect, scope.elem, p.property, p.type);
       return this.predicate(node, { value, versionKey: false, nullable: true });
     }
