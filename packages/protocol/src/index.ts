@@ -73,3 +73,5 @@ export { AUDIT_PAGE_SIZE, StatusCatalogEntry } from './status/operations.js';
 export * from './status/schemas.js';
 export * from './users/schemas.js';
 export * from './views/schemas.js';
+export * from './updates/custom-schemas.js';
+export * from './updates/custom-evaluate.js';
