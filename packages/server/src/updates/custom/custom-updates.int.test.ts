@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ops, type CustomUpdateInput } from '@steward/protocol';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ops, type CustomUpdate, type CustomUpdateInput } from '@steward/protocol';
+import { exec, STEWARD } from '../../../../../test-support/site.js';
 import { postgresReachable, testDialects } from '../../../test/support/db.js';
 import {
   insertPackage,
@@ -186,6 +190,97 @@ describe.each(testDialects)('custom updates on %s', (dialect) => {
     await t.api.call(ops.programs.remove, { params: { id: install.id } });
     const after = await t.api.call(ops.customUpdates.getCustomUpdate, { params: { id: made.id } });
     expect(after.installProgram).toBeNull();
+  });
+
+  it('is managed from the CLI with --json', async () => {
+    const install = await program('install');
+    const env = {
+      STEWARD_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'steward-cli-')),
+      STEWARD_SERVER: t.server.adminUrl,
+      STEWARD_TOKEN: t.api.token ?? '',
+    };
+    const steward = async (...args: string[]) => {
+      const r = await exec(STEWARD, args, { env });
+      expect(r.code, `steward ${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
+    const made = JSON.parse(
+      await steward(
+        'update',
+        'custom',
+        'create',
+        '--json',
+        '--title',
+        'Acme Agent 2.1',
+        '--vendor',
+        'Acme',
+        '--product',
+        'Agent',
+        '--product-version',
+        '2.1',
+        '--severity',
+        'critical',
+        '--cve',
+        'CVE-2026-1234',
+        '--package',
+        'acme-agent:amd64>=2.1-1',
+        '--sha256',
+        `/opt/acme/bin/acme=${HASH}`,
+        '--command',
+        'acme --self-test',
+        '--timeout',
+        '5',
+        '--if-file',
+        '/etc/acme',
+        '--install-program',
+        install.id,
+      ),
+    ) as CustomUpdate;
+    expect(made).toMatchObject({
+      severity: 'critical',
+      references: { cves: ['CVE-2026-1234'], links: [] },
+      detection: {
+        match: 'all',
+        rules: [
+          { kind: 'package', package: 'acme-agent', architecture: 'amd64', minVersion: '2.1-1' },
+          { kind: 'file-sha256', path: '/opt/acme/bin/acme', sha256: HASH },
+          { kind: 'command', command: 'acme --self-test', timeoutSeconds: 5 },
+        ],
+      },
+      applicability: { match: 'all', rules: [{ kind: 'file-exists', path: '/etc/acme' }] },
+      installProgram: { id: install.id },
+    });
+    const listed = JSON.parse(await steward('update', 'custom', 'list', '--json')) as {
+      items: CustomUpdate[];
+    };
+    expect(listed.items.map((u) => u.id)).toEqual([made.id]);
+    expect(await steward('update', 'custom', 'show', made.id)).toContain(
+      'command `acme --self-test` exits 0 (timeout 5 s)',
+    );
+    const set = JSON.parse(
+      await steward(
+        'update',
+        'custom',
+        'set',
+        made.id,
+        '--json',
+        '--any',
+        '--file',
+        '/opt/acme/2.1',
+        '--install-program',
+        'none',
+      ),
+    ) as CustomUpdate;
+    expect(set.detection).toEqual({
+      match: 'any',
+      rules: [{ kind: 'file-exists', path: '/opt/acme/2.1' }],
+    });
+    expect(set.installProgram).toBeNull();
+    const incomplete = await exec(STEWARD, ['update', 'custom', 'create', '--title', 'x'], { env });
+    expect(incomplete.code).toBe(2);
+    expect(await count()).toBe(1);
+    await steward('update', 'custom', 'delete', made.id);
+    expect(await count()).toBe(0);
   });
 
   async function count(): Promise<number> {
