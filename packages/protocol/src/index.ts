@@ -75,3 +75,4 @@ export * from './users/schemas.js';
 export * from './views/schemas.js';
 export * from './updates/custom-schemas.js';
 export * from './updates/custom-evaluate.js';
+export * from './updates/approvals.js';

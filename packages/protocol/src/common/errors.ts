@@ -272,6 +272,9 @@ export const ErrorCode = {
   CUSTOM_UPDATE_EXISTS: 'CUSTOM_UPDATE_EXISTS',
   /** The install or uninstall program names no program of the content library. */
   CUSTOM_UPDATE_PROGRAM_NOT_FOUND: 'CUSTOM_UPDATE_PROGRAM_NOT_FOUND',
+  // ---- approved-update lists between sites (issue 10) ----
+  /** A group named for export does not exist (nothing is exported). */
+  UPDATE_APPROVALS_GROUP_NOT_FOUND: 'UPDATE_APPROVALS_GROUP_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -41,6 +41,7 @@ import {
 } from '../updates/scan-operations.js';
 import { viewOperations } from '../views/operations.js';
 import { customUpdateOperations } from '../updates/custom-operations.js';
+import { updateApprovalOperations } from '../updates/approvals.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -88,6 +89,7 @@ export const ops = {
   sqlReports: sqlReportOperations,
   sqlReportExports: sqlReportExportOperations,
   customUpdates: customUpdateOperations,
+  updateApprovals: updateApprovalOperations,
 } as const;
 
 /** Every operation of the table, flattened. */
