@@ -20,6 +20,7 @@ import { createProgress } from '../output/progress.js';
 import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { addUpdateGroupCommands } from './update-deploy-groups.js';
 import { addCustomUpdateCommands } from './update-custom.js';
+import { addUpdateApprovalCommands } from './update-approvals.js';
 import { registerUpdateScanCommands } from './update-scan.js';
 
 const POLL_MS = 500;
@@ -353,5 +354,6 @@ export function registerUpdateCommands(program: Command, ctx: Ctx): void {
   addList(update, ctx);
   addUpdateGroupCommands(update, ctx);
   addCustomUpdateCommands(update, ctx);
+  addUpdateApprovalCommands(update, ctx);
   registerUpdateScanCommands(update, ctx);
 }
