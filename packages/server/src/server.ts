@@ -96,6 +96,10 @@ import { DiscoveredMembersService } from './discovery/collection-members-service
 import { UpdateCatalogService } from './updates/service.js';
 import { registerUpdateCatalogRoutes } from './updates/routes.js';
 import { registerUpdateGroupRoutes } from './updates/deployments/routes.js';
+import { registerCustomUpdateRoutes } from './updates/custom/routes.js';
+import { CustomUpdateService } from './updates/custom/service.js';
+import { registerUpdateApprovalRoutes } from './updates/approvals/routes.js';
+import { UpdateApprovalService } from './updates/approvals/service.js';
 import { UpdateGroupService } from './updates/deployments/group-service.js';
 import { ApprovedContentService } from './updates/deployments/content-service.js';
 import { ReportService } from './reports/service.js';
@@ -436,6 +440,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
     registerSearchRoutes(admin, ctx);
     registerReportRoutes(admin, new ReportService(ctx), () => ctx.clock.now());
+    registerCustomUpdateRoutes(admin, new CustomUpdateService(ctx));
+    registerUpdateApprovalRoutes(admin, new UpdateApprovalService(ctx));
     // Last: each export is served from its list's handler, registered above.
     registerExportRoutes(admin, () => ctx.clock.now());
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');

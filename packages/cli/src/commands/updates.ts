@@ -19,6 +19,8 @@ import { humanTime, orDash, plural } from '../output/format.js';
 import { createProgress } from '../output/progress.js';
 import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { addUpdateGroupCommands } from './update-deploy-groups.js';
+import { addCustomUpdateCommands } from './update-custom.js';
+import { addUpdateApprovalCommands } from './update-approvals.js';
 import { registerUpdateScanCommands } from './update-scan.js';
 
 const POLL_MS = 500;
@@ -351,5 +353,7 @@ export function registerUpdateCommands(program: Command, ctx: Ctx): void {
   addSourceCommands(update, ctx);
   addList(update, ctx);
   addUpdateGroupCommands(update, ctx);
+  addCustomUpdateCommands(update, ctx);
+  addUpdateApprovalCommands(update, ctx);
   registerUpdateScanCommands(update, ctx);
 }

@@ -266,6 +266,15 @@ export const ErrorCode = {
   REPORT_PARAMETER_INVALID: 'REPORT_PARAMETER_INVALID',
   /** The database cannot give reports a read-only sandbox (PostgreSQL: no CREATEROLE). */
   REPORT_SANDBOX_UNAVAILABLE: 'REPORT_SANDBOX_UNAVAILABLE',
+  // ---- software updates: custom (third-party) updates (issue 10, ADR 0059) ----
+  CUSTOM_UPDATE_NOT_FOUND: 'CUSTOM_UPDATE_NOT_FOUND',
+  /** A custom update of that vendor, product and version exists (its identity across sites). */
+  CUSTOM_UPDATE_EXISTS: 'CUSTOM_UPDATE_EXISTS',
+  /** The install or uninstall program names no program of the content library. */
+  CUSTOM_UPDATE_PROGRAM_NOT_FOUND: 'CUSTOM_UPDATE_PROGRAM_NOT_FOUND',
+  // ---- approved-update lists between sites (issue 10) ----
+  /** A group named for export does not exist (nothing is exported). */
+  UPDATE_APPROVALS_GROUP_NOT_FOUND: 'UPDATE_APPROVALS_GROUP_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -40,6 +40,8 @@ import {
   updateScanAgentOperations,
 } from '../updates/scan-operations.js';
 import { viewOperations } from '../views/operations.js';
+import { customUpdateOperations } from '../updates/custom-operations.js';
+import { updateApprovalOperations } from '../updates/approvals.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -86,6 +88,8 @@ export const ops = {
   search: searchOperations,
   sqlReports: sqlReportOperations,
   sqlReportExports: sqlReportExportOperations,
+  customUpdates: customUpdateOperations,
+  updateApprovals: updateApprovalOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

@@ -697,6 +697,28 @@ const rowsAfter: Record<string, Rows> = {
     ],
     driver_alias: [{ driver_id: 'drv-1', module: 'lib/modules/6.1.0/e1000e.ko', alias: 'pci:v*' }],
   },
+  '20261207T0120-custom-updates': {
+    custom_update: [
+      {
+        id: 'cu-1',
+        title: 'Acme Agent 2.1',
+        vendor: 'Acme',
+        product: 'Agent',
+        version: '2.1',
+        classification: 'security',
+        severity: 'high',
+        description: '',
+        refs: '{"cves":["CVE-2026-0001"],"links":[]}',
+        detection: '{"match":"all","rules":[{"kind":"file-exists","path":"/opt/acme"}]}',
+        applicability: null,
+        install_program_id: 'prog-1',
+        uninstall_program_id: null,
+        created_at: AT,
+        created_by: 'alice',
+        updated_at: AT,
+      },
+    ],
+  },
   '20261207T0150-update-report-views': {},
   // An index only: the device rows written before it stay readable through it.
   '20261207T0170-device-package-set-revoked': {},

@@ -275,5 +275,21 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
     sql: 'select device_name from v_device',
     parameters: [],
   });
+  // A custom update (ADR 0059) for the /custom-updates/{id} routes, without programs (the
+  // generated ids would name none).
+  seeds.paths['custom-updates'] = await create(
+    'POST /api/v1/custom-updates',
+    '/api/v1/custom-updates',
+    {
+      title: 'Fuzz custom update',
+      vendor: 'Fuzz',
+      product: 'Seed',
+      version: '1',
+      detection: { match: 'all', rules: [{ kind: 'file-exists', path: '/opt/fuzz' }] },
+      applicability: null,
+      installProgramId: undefined,
+      uninstallProgramId: undefined,
+    },
+  );
   return seeds;
 }

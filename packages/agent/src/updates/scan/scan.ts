@@ -57,7 +57,7 @@ export function parseDpkgQuery(text: string): InstalledPackages {
   return { packages, installedAt };
 }
 
-async function installedPackages(env: ScanEnvironment): Promise<InstalledPackages> {
+export async function installedPackages(env: ScanEnvironment): Promise<InstalledPackages> {
   const r = await runCommand(
     env.dpkgQuery,
     [...(env.admindir ? [`--admindir=${env.admindir}`] : []), '-W', '-f', QUERY_FORMAT],

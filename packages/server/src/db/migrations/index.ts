@@ -27,6 +27,7 @@ import { advisoriesMigration } from './20261206T2350-advisories.js';
 import { updateCatalogVersionsMigration } from './20261206T2340-update-catalog-versions.js';
 import { updateApplicabilityMigration } from './20261206T2341-update-applicability.js';
 import { updateComplianceMigration } from './20261206T2342-update-compliance.js';
+import { customUpdatesMigration } from './20261207T0120-custom-updates.js';
 
 /**
  * Every migration, by timestamped name. Forward only; a landed migration is never edited —
@@ -60,6 +61,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0010-report-custom': reportCustomMigration(dialect),
     '20261207T0010-report-views': reportViewsMigration(dialect),
     '20261207T0020-driver-catalog': driverCatalogMigration(dialect),
+    '20261207T0120-custom-updates': customUpdatesMigration(dialect),
     '20261207T0150-update-report-views': updateReportViewsMigration(dialect),
     '20261207T0170-device-package-set-revoked': devicePackageSetRevokedMigration(dialect),
   };

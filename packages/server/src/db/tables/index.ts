@@ -27,6 +27,7 @@ import { clientHealthTables, type ClientHealthTables } from './client-health.js'
 import { viewsTables, type ViewsTables } from './views.js';
 import { updateDeploymentsTables, type UpdateDeploymentsTables } from './update-deployments.js';
 import { reportsTables, type ReportsTables } from './reports.js';
+import { customUpdatesTables, type CustomUpdatesTables } from './custom-updates.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -54,7 +55,8 @@ export interface Database
     ClientHealthTables,
     ViewsTables,
     UpdateDeploymentsTables,
-    ReportsTables {}
+    ReportsTables,
+    CustomUpdatesTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -126,6 +128,7 @@ export type {
 export type { SavedViewTable, SavedViewDefaultTable } from './views.js';
 export type { UpdateGroupTable, UpdateGroupMemberTable } from './update-deployments.js';
 export type { ReportCustomTable } from './reports.js';
+export type { CustomUpdateTable } from './custom-updates.js';
 
 /** The runtime description of every table, by name: what the migrations must have built. */
 export const tables: Readonly<Record<keyof Database, TableDescription>> = {
@@ -152,4 +155,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...viewsTables,
   ...updateDeploymentsTables,
   ...reportsTables,
+  ...customUpdatesTables,
 };

@@ -1,0 +1,31 @@
+import { UpdateClassification, UpdateSeverity } from '@steward/protocol';
+import { nullable, oneOf, text, type TableOf } from './columns.js';
+
+/** Custom (third-party) updates (issue 10, ADR 0059; see columns.ts for the conventions). */
+export const customUpdatesTables = {
+  custom_update: {
+    id: text(),
+    title: text(),
+    vendor: text(),
+    product: text(),
+    version: text(),
+    classification: oneOf(UpdateClassification),
+    severity: oneOf(UpdateSeverity),
+    description: text(),
+    /** JSON { cves, links }. */
+    refs: text(),
+    /** JSON rule sets (protocol RuleSet), checked on every read. */
+    detection: text(),
+    applicability: nullable(text()),
+    install_program_id: nullable(text()),
+    uninstall_program_id: nullable(text()),
+    created_at: text(),
+    created_by: text(),
+    updated_at: text(),
+  },
+} as const;
+
+export interface CustomUpdatesTables {
+  custom_update: CustomUpdateTable;
+}
+export type CustomUpdateTable = TableOf<typeof customUpdatesTables.custom_update>;
