@@ -50,6 +50,8 @@ import { recordScanTime, runUpdateScan, updateScanDelayMs } from './updates/scan
 
 const UPDATE_SCAN_DEFAULTS = settingsDefaults(UpdateScanSettingsOptions);
 import { findExecutable } from './collectors/system.js';
+import { join } from 'node:path';
+import { deviceRole } from './updates/deploy/role.js';
 
 export interface AgentOptions {
   stateDir: string;
@@ -67,6 +69,13 @@ export interface AgentOptions {
   collectInChildProcess?: boolean;
   /** dpkg's admin directory the update scan reads (a sandbox's in tests). */
   dpkgAdmindir?: string;
+  /**
+   * The system updates are installed into: '/' by default; a sandbox root in tests (its dpkg
+   * database is then also what the update scan reads).
+   */
+  systemRoot?: string;
+  /** The restart command of update deployments (argv); tests give a harmless one. */
+  rebootCommand?: string[];
 }
 
 /**
@@ -164,6 +173,12 @@ export class Agent {
         requestFlush: () => this.jobs.push({ kind: 'flush' }),
         center: this.options.once !== true,
         clock: this.options.clock ?? systemClock,
+        updates: {
+          root: this.options.systemRoot ?? '/',
+          scan: () => this.updateScan('on-demand'),
+          role: () => deviceRole(this.settings, this.options.systemRoot),
+          rebootCommand: this.options.rebootCommand ?? ['systemctl', 'reboot'],
+        },
       });
       this.software = software.service;
       this.closeSoftware = software.close;
@@ -409,7 +424,11 @@ export class Agent {
   /** Scans dpkg's database against the site's update catalog and reports it (issue 10). */
   private async updateScan(kind: UpdateScanKind): Promise<void> {
     const aptCache = await findExecutable('apt-cache');
-    const admindir = this.options.dpkgAdmindir;
+    const admindir =
+      this.options.dpkgAdmindir ??
+      (this.options.systemRoot !== undefined
+        ? join(this.options.systemRoot, 'var/lib/dpkg')
+        : undefined);
     const report = await runUpdateScan({
       http: this.http,
       stateDir: this.options.stateDir,

@@ -96,6 +96,9 @@ import { DiscoveredMembersService } from './discovery/collection-members-service
 import { UpdateCatalogService } from './updates/service.js';
 import { registerUpdateCatalogRoutes } from './updates/routes.js';
 import { registerUpdateGroupRoutes } from './updates/deployments/routes.js';
+import { registerUpdateDeploymentRoutes } from './updates/deployments/update-deployment-routes.js';
+import { UpdateDeploymentService } from './updates/deployments/update-deployment-service.js';
+import { UpdateDeploymentMonitor } from './updates/deployments/update-deployment-status.js';
 import { UpdateGroupService } from './updates/deployments/group-service.js';
 import { ApprovedContentService } from './updates/deployments/content-service.js';
 import { ReportService } from './reports/service.js';
@@ -429,6 +432,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       admin,
       new UpdateGroupService(ctx),
       new ApprovedContentService(ctx, contentService, secrets),
+    );
+    const updateDeployments = new UpdateDeploymentService(ctx, software.deployments, secrets);
+    registerUpdateDeploymentRoutes(
+      admin,
+      updateDeployments,
+      new UpdateDeploymentMonitor(ctx, updateDeployments, software.deployments),
     );
     registerAdvisoryRoutes(admin, advisories);
     registerUpdateComplianceRoutes(admin, updateCompliance);

@@ -162,6 +162,20 @@ export const ClientSettingsOptions = {
     default: 300,
     flag: durationFlag('client-check-max-clock-skew'),
   }),
+  /** Update deployments suppress restarts per role (ADR 0056). */
+  deviceRole: choiceSetting({
+    label: 'Device role (update restarts)',
+    shortLabel: 'Device role',
+    help: 'Servers and workstations can have update restarts suppressed separately; automatic: a machine with a graphical login is a workstation',
+    render: 'select',
+    choices: [
+      { value: 'auto', label: 'Automatic (graphical login: workstation; otherwise server)' },
+      { value: 'server', label: 'Server' },
+      { value: 'workstation', label: 'Workstation' },
+    ],
+    default: 'auto',
+    flag: { kind: 'value', name: 'device-role', placeholder: '<auto|server|workstation>' },
+  }),
 };
 
 /** Directories scanned for executable files by default (a list, so not in the declaration). */
@@ -183,6 +197,8 @@ export const ClientSettings = Type.Object({
   clientCheckOutboxMaxItems: Type.Optional(declared.clientCheckOutboxMaxItems),
   clientCheckOutboxMaxAgeSeconds: Type.Optional(declared.clientCheckOutboxMaxAgeSeconds),
   clientCheckMaxClockSkewSeconds: Type.Optional(declared.clientCheckMaxClockSkewSeconds),
+  // Policies signed before update deployments do not carry it.
+  deviceRole: Type.Optional(declared.deviceRole),
 });
 export type ClientSettings = Static<typeof ClientSettings>;
 
