@@ -19,6 +19,7 @@ import { humanTime, orDash, plural } from '../output/format.js';
 import { createProgress } from '../output/progress.js';
 import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { addUpdateGroupCommands } from './update-deploy-groups.js';
+import { addUpdateDeploymentCommands } from './update-deployments.js';
 import { registerUpdateScanCommands } from './update-scan.js';
 
 const POLL_MS = 500;
@@ -351,5 +352,6 @@ export function registerUpdateCommands(program: Command, ctx: Ctx): void {
   addSourceCommands(update, ctx);
   addList(update, ctx);
   addUpdateGroupCommands(update, ctx);
+  addUpdateDeploymentCommands(update, ctx);
   registerUpdateScanCommands(update, ctx);
 }

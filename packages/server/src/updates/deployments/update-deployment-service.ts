@@ -178,8 +178,10 @@ export class UpdateDeploymentService {
         ...(body.availableAt !== undefined ? { availableAt: body.availableAt } : {}),
         ...(body.timeBase !== undefined ? { timeBase: body.timeBase } : {}),
         ...withSettingDefaults(DeploymentOptions, shared),
-        // A failed install is retried by "redeploy failed", not on its own at every trigger.
-        rerun: 'if-failed',
+        // Every new revision runs again ("redeploy failed", rehearsal then for real): an
+        // install is idempotent (what is installed is checked first), and the one trigger,
+        // the deadline, does not recur.
+        rerun: 'always',
         contentMode: 'download',
       };
       const deploymentId = await this.deployments.createInTransaction(tx, actor, software);
@@ -229,7 +231,8 @@ export class UpdateDeploymentService {
       command_line: 'steward-agent update-install',
       working_directory: '',
       run_as: 'root',
-      max_run_minutes: 120,
+      // What must fit in a maintenance window: an apt transaction of approved updates.
+      max_run_minutes: 60,
       success_exit_codes: JSON.stringify([0]),
       reboot_exit_codes: JSON.stringify([]),
       requirements: JSON.stringify({}),
