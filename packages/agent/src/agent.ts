@@ -46,6 +46,8 @@ import { clientCheckDelayMs, runAndReportClientCheck } from './health/client-che
 import { AgentUpgrader } from './upgrade/agent-upgrader.js';
 import { recordScanTime, runUpdateScan, updateScanDelayMs } from './updates/scan/scan-runner.js';
 import { findExecutable } from './collectors/system.js';
+import { join } from 'node:path';
+import { deviceRole } from './updates/deploy/role.js';
 
 export interface AgentOptions {
   stateDir: string;
@@ -63,6 +65,13 @@ export interface AgentOptions {
   collectInChildProcess?: boolean;
   /** dpkg's admin directory the update scan reads (a sandbox's in tests). */
   dpkgAdmindir?: string;
+  /**
+   * The system updates are installed into: '/' by default; a sandbox root in tests (its dpkg
+   * database is then also what the update scan reads).
+   */
+  systemRoot?: string;
+  /** The restart command of update deployments (argv); tests give a harmless one. */
+  rebootCommand?: string[];
 }
 
 /**
@@ -160,6 +169,12 @@ export class Agent {
         requestFlush: () => this.jobs.push({ kind: 'flush' }),
         center: this.options.once !== true,
         clock: this.options.clock ?? systemClock,
+        updates: {
+          root: this.options.systemRoot ?? '/',
+          scan: () => this.updateScan('on-demand'),
+          role: () => deviceRole(this.settings, this.options.systemRoot),
+          rebootCommand: this.options.rebootCommand ?? ['systemctl', 'reboot'],
+        },
       });
       this.software = software.service;
       this.closeSoftware = software.close;
@@ -412,7 +427,11 @@ export class Agent {
   private async updateScan(kind: UpdateScanKind): Promise<void> {
     const aptCache = await findExecutable('apt-cache');
     const aptConfig = await findExecutable('apt-config');
-    const admindir = this.options.dpkgAdmindir;
+    const admindir =
+      this.options.dpkgAdmindir ??
+      (this.options.systemRoot !== undefined
+        ? join(this.options.systemRoot, 'var/lib/dpkg')
+        : undefined);
     const report = await runUpdateScan({
       http: this.http,
       stateDir: this.options.stateDir,

@@ -100,6 +100,9 @@ import { registerCustomUpdateRoutes } from './updates/custom/routes.js';
 import { CustomUpdateService } from './updates/custom/service.js';
 import { registerUpdateApprovalRoutes } from './updates/approvals/routes.js';
 import { UpdateApprovalService } from './updates/approvals/service.js';
+import { registerUpdateDeploymentRoutes } from './updates/deployments/update-deployment-routes.js';
+import { UpdateDeploymentService } from './updates/deployments/update-deployment-service.js';
+import { UpdateDeploymentMonitor } from './updates/deployments/update-deployment-status.js';
 import { UpdateGroupService } from './updates/deployments/group-service.js';
 import { ApprovedContentService } from './updates/deployments/content-service.js';
 import { ReportService } from './reports/service.js';
@@ -433,6 +436,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       admin,
       new UpdateGroupService(ctx),
       new ApprovedContentService(ctx, contentService, secrets),
+    );
+    const updateDeployments = new UpdateDeploymentService(ctx, software.deployments, secrets);
+    registerUpdateDeploymentRoutes(
+      admin,
+      updateDeployments,
+      new UpdateDeploymentMonitor(ctx, updateDeployments, software.deployments),
     );
     registerAdvisoryRoutes(admin, advisories);
     registerUpdateComplianceRoutes(admin, updateCompliance);

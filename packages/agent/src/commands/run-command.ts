@@ -8,6 +8,23 @@ export interface RunArgs {
   full: boolean;
 }
 
+/**
+ * Test hooks of update deployments, like the clock file: the system root to install into (a
+ * dpkg sandbox) and a harmless restart command (a JSON argv). Unset on real machines.
+ */
+function updateHooks(env: NodeJS.ProcessEnv): { systemRoot?: string; rebootCommand?: string[] } {
+  const out: { systemRoot?: string; rebootCommand?: string[] } = {};
+  if (env.STEWARD_AGENT_SYSTEM_ROOT) out.systemRoot = env.STEWARD_AGENT_SYSTEM_ROOT;
+  const reboot = env.STEWARD_AGENT_REBOOT_COMMAND;
+  if (reboot) {
+    const argv: unknown = JSON.parse(reboot);
+    if (!Array.isArray(argv) || !argv.every((a): a is string => typeof a === 'string'))
+      throw new Error('STEWARD_AGENT_REBOOT_COMMAND must be a JSON array of strings');
+    out.rebootCommand = argv;
+  }
+  return out;
+}
+
 /** How long a graceful stop may take before the process exits anyway (the outbox is crash-safe). */
 const STOP_GRACE_MS = 30_000;
 
@@ -24,6 +41,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     full: args.full,
     collectInChildProcess: true,
     ...(clock ? { clock } : {}),
+    ...updateHooks(io.env),
   });
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {

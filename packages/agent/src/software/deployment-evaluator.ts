@@ -10,6 +10,7 @@ import {
   type WindowSpec,
 } from '@steward/protocol';
 import type { DeploymentRecord, ProgramRecord } from './deployment-state.js';
+import { updateWindows } from '../updates/deploy/policy.js';
 
 /**
  * The pure decision of what one deployment should do now (ADR 0007: the agent evaluates
@@ -202,7 +203,9 @@ function runOrFail(
   // Windows restrict what runs by itself; a user asking in the Software Center is not held back.
   if (!userRequested && !dep.overrideMaintenanceWindows) {
     const durationMs = chainDurationMs(chain.chain);
-    const check = windowCheck(ctx.windows, ctx.nowMs, durationMs);
+    // Update deployments honour update-only windows first when there are any (ADR 0056).
+    const windows = dep.updateInstall ? updateWindows(ctx.windows) : ctx.windows;
+    const check = windowCheck(windows, ctx.nowMs, durationMs);
     if (!check.ok) {
       const d: Decision = { kind: 'waiting-window', triggerMs, durationMs };
       if (check.nextRunAtMs !== undefined) d.nextRunAtMs = check.nextRunAtMs;

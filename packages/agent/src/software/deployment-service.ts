@@ -37,6 +37,7 @@ import { DeploymentStateStore, type DeploymentRecord } from './deployment-state.
 import { deadlineNotice } from './notify.js';
 import type { ContentPort, ExecutorPort, Notifier } from './ports.js';
 import { SoftwareCenter } from './software-center.js';
+import { withDeadlineDelay } from '../updates/deploy/policy.js';
 
 export interface SoftwareServiceOptions {
   stateDir: string;
@@ -99,7 +100,7 @@ export class SoftwareService {
       store,
       reporter: this.reporter,
       clock: o.clock,
-      deployments: () => this.document?.deployments ?? [],
+      deployments: () => [...this.deployments.values()],
       context: (nowMs) => this.context(nowMs),
       isActive: (id) => this.runner.isActive(id),
       names: (dep) => this.names(dep),
@@ -201,8 +202,19 @@ export class SoftwareService {
 
   private setDocument(document: AssignmentsDocument | undefined): void {
     this.document = document;
-    this.deployments = new Map((document?.deployments ?? []).map((d) => [d.id, d]));
+    // An update deployment's deadline moves by this device's random delay (ADR 0056).
+    this.deployments = new Map(
+      (document?.deployments ?? []).map((d) => [
+        d.id,
+        withDeadlineDelay(d, this.o.device.deviceId),
+      ]),
+    );
     this.programs = new Map((document?.programs ?? []).map((p) => [p.id, p]));
+  }
+
+  /** A deployment of the current assignments (the update executor reads its install spec). */
+  deployment(id: string): AgentDeployment | undefined {
+    return this.deployments.get(id);
   }
 
   private context(nowMs: number): EvalContext {
@@ -223,10 +235,12 @@ export class SoftwareService {
     if (document === undefined) return;
     await this.runner.stopDisabled(this.programs);
     const now = this.o.clock.now().getTime();
-    for (const dep of document.deployments) await this.ensureReceived(dep, now);
+    // The deployments as this device runs them (update deadlines moved by its random delay).
+    const deployments = [...this.deployments.values()];
+    for (const dep of deployments) await this.ensureReceived(dep, now);
     const ctx = this.context(now);
     const due: { dep: AgentDeployment; decision: Extract<Decision, { kind: 'run' }> }[] = [];
-    for (const dep of document.deployments) {
+    for (const dep of deployments) {
       if (this.runner.isActive(dep.id)) continue;
       const rec = this.store.record(dep.id);
       let decision: Decision;

@@ -8,6 +8,7 @@ import type { ReportSink } from './deployment-reporter.js';
 import { SoftwareService } from './deployment-service.js';
 import { Executor } from './executor/executor.js';
 import { DesktopNotifier } from './notify.js';
+import { UpdateAwareExecutor, type UpdateRunEnv } from '../updates/deploy/update-executor.js';
 
 export interface SoftwareWiring {
   stateDir: string;
@@ -21,6 +22,8 @@ export interface SoftwareWiring {
   /** The agent service (not `run --once`) listens for the Software Center. */
   center: boolean;
   clock: Clock;
+  /** How update deployments install and restart on this machine (ADR 0056). */
+  updates: Pick<UpdateRunEnv, 'root' | 'scan' | 'role' | 'rebootCommand'>;
 }
 
 /**
@@ -49,19 +52,33 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
     },
   });
   const executor = new Executor({ stateDir, clock, log });
+  // Bound once the service exists: runs start only after that.
+  const bound: { service?: SoftwareService } = {};
+  const updating = new UpdateAwareExecutor(executor, {
+    ...w.updates,
+    lookup: (id) => bound.service?.deployment(id),
+    windows: () => bound.service?.maintenanceWindows() ?? [],
+    report: async (m) => {
+      await w.report(m);
+      w.requestFlush();
+    },
+    clock,
+    log,
+  });
   const service = await SoftwareService.open({
     stateDir,
     device: w.device,
     http: w.http,
     sink: w.sink,
     content,
-    executor,
+    executor: updating,
     notifier: new DesktopNotifier(log),
     clock,
     log,
     requestTick: w.requestTick,
     requestFlush: w.requestFlush,
   });
+  bound.service = service;
   await service.start({ center: w.center });
   return {
     service,

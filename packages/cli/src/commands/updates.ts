@@ -21,6 +21,7 @@ import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { addUpdateGroupCommands } from './update-deploy-groups.js';
 import { addCustomUpdateCommands } from './update-custom.js';
 import { addUpdateApprovalCommands } from './update-approvals.js';
+import { addUpdateDeploymentCommands } from './update-deployments.js';
 import { registerUpdateScanCommands } from './update-scan.js';
 
 const POLL_MS = 500;
@@ -355,5 +356,6 @@ export function registerUpdateCommands(program: Command, ctx: Ctx): void {
   addUpdateGroupCommands(update, ctx);
   addCustomUpdateCommands(update, ctx);
   addUpdateApprovalCommands(update, ctx);
+  addUpdateDeploymentCommands(update, ctx);
   registerUpdateScanCommands(update, ctx);
 }

@@ -164,6 +164,20 @@ export const ClientSettingsOptions = {
   }),
   // ---- software update scan schedule (issue 10, ADR 0064) ----
   ...UpdateScanSettingsOptions,
+  /** Update deployments suppress restarts per role (ADR 0056). */
+  deviceRole: choiceSetting({
+    label: 'Device role (update restarts)',
+    shortLabel: 'Device role',
+    help: 'Servers and workstations can have update restarts suppressed separately; automatic: a machine with a graphical login is a workstation',
+    render: 'select',
+    choices: [
+      { value: 'auto', label: 'Automatic (graphical login: workstation; otherwise server)' },
+      { value: 'server', label: 'Server' },
+      { value: 'workstation', label: 'Workstation' },
+    ],
+    default: 'auto',
+    flag: { kind: 'value', name: 'device-role', placeholder: '<auto|server|workstation>' },
+  }),
 };
 
 /** Directories scanned for executable files by default (a list, so not in the declaration). */
@@ -188,6 +202,8 @@ export const ClientSettings = Type.Object({
   // Policies signed before the update scan schedule became a client setting do not carry it.
   updateScanIntervalSeconds: Type.Optional(declared.updateScanIntervalSeconds),
   updateScanRandomDelaySeconds: Type.Optional(declared.updateScanRandomDelaySeconds),
+  // Policies signed before update deployments do not carry it.
+  deviceRole: Type.Optional(declared.deviceRole),
 });
 export type ClientSettings = Static<typeof ClientSettings>;
 

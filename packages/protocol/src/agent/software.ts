@@ -5,6 +5,7 @@ import { DeploymentOptions } from '../deployments/options.js';
 import { Deployment, DeploymentStateName } from '../deployments/schemas.js';
 import { Program } from '../programs/schemas.js';
 import { MaintenanceWindowBody } from '../schedule/schemas.js';
+import { AgentUpdateInstall } from '../updates/deployment-schemas.js';
 
 /**
  * A program as the agent needs it to run it: the administrator's view of the program (`Program`)
@@ -59,6 +60,8 @@ export const AgentDeployment = Type.Composite([
   Type.Object({
     /** Time the device became a target (for 'on-enrolment' triggers: the device's enrolment). */
     targetedAt: Type.String(),
+    /** Present when the deployment is an update deployment's (ADR 0056): install these. */
+    updateInstall: Type.Optional(AgentUpdateInstall),
   }),
 ]);
 export type AgentDeployment = Static<typeof AgentDeployment>;

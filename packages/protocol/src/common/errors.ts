@@ -207,6 +207,13 @@ export const ErrorCode = {
   UPDATE_DEPLOYMENT_CONTENT_MISSING: 'UPDATE_DEPLOYMENT_CONTENT_MISSING',
   /** The update source could not be read or verified while building approved content. */
   UPDATE_DEPLOYMENT_SOURCE_FAILED: 'UPDATE_DEPLOYMENT_SOURCE_FAILED',
+  UPDATE_DEPLOYMENT_NOT_FOUND: 'UPDATE_DEPLOYMENT_NOT_FOUND',
+  /** The group has no published approved content yet: publish it first. */
+  UPDATE_DEPLOYMENT_NOT_PUBLISHED: 'UPDATE_DEPLOYMENT_NOT_PUBLISHED',
+  /** The update is not (or no longer) in that deployment. */
+  UPDATE_DEPLOYMENT_UPDATE_NOT_FOUND: 'UPDATE_DEPLOYMENT_UPDATE_NOT_FOUND',
+  /** Removing it would leave the deployment with no update (delete or disable it instead). */
+  UPDATE_DEPLOYMENT_LAST_UPDATE: 'UPDATE_DEPLOYMENT_LAST_UPDATE',
   // ---- software updates: advisories and the CVE view (issue 10, ADR 0048) ----
   /** An advisory feed that does not parse in the format named (nothing was imported). */
   ADVISORY_FORMAT_INVALID: 'ADVISORY_FORMAT_INVALID',

@@ -34,6 +34,7 @@ import { authOperations, userOperations } from '../users/operations.js';
 import { updateCatalogOperations } from '../updates/operations.js';
 import { driverOperations } from '../drivers/operations.js';
 import { updateGroupOperations } from '../updates/deploy-operations.js';
+import { updateDeploymentOperations } from '../updates/deployment-operations.js';
 import { advisoryOperations } from '../updates/adv-operations.js';
 import {
   updateComplianceOperations,
@@ -90,6 +91,7 @@ export const ops = {
   sqlReportExports: sqlReportExportOperations,
   customUpdates: customUpdateOperations,
   updateApprovals: updateApprovalOperations,
+  updateDeployments: updateDeploymentOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

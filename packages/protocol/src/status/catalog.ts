@@ -940,6 +940,47 @@ export const StatusMessages = {
     text: 'Advisory feed %1 (%2) failed to import: %3. The catalog keeps what the last good import brought.',
     insertions: ['origin', 'format', 'detail'],
   },
+  // --- update deployments, agent side (issue 10, ADR 0056): 40500-40549 ---
+  UPDATE_INSTALL_STARTED: {
+    id: 40500,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Installing %2 approved package versions for update deployment "%1" in one apt transaction.',
+    insertions: ['deployment', 'count'],
+  },
+  UPDATE_INSTALL_FAILED: {
+    id: 40501,
+    severity: 'error',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Update deployment "%1" failed (%2): %3',
+    insertions: ['deployment', 'reason', 'detail'],
+  },
+  UPDATE_REHEARSAL_DONE: {
+    id: 40502,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Rehearsal of update deployment "%1": would install %2; would remove %3. Nothing was changed.',
+    insertions: ['deployment', 'install', 'remove'],
+  },
+  UPDATE_NOTHING_REQUIRED: {
+    id: 40503,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Update deployment "%1": every deployed update is installed or not applicable here.',
+    insertions: ['deployment'],
+  },
+  UPDATE_RESTART_COMMAND_FAILED: {
+    id: 40504,
+    severity: 'error',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The restart for update deployment "%1" failed: %2',
+    insertions: ['deployment', 'detail'],
+  },
 } as const satisfies Record<string, StatusMessageDefinition>;
 
 /** A status message's name in `StatusMessages` (what server and agent code raise). */

@@ -697,6 +697,24 @@ const rowsAfter: Record<string, Rows> = {
     ],
     driver_alias: [{ driver_id: 'drv-1', module: 'lib/modules/6.1.0/e1000e.ko', alias: 'pci:v*' }],
   },
+  '20261207T0100-update-deployments': {
+    update_deployment: [
+      {
+        id: 'udep-1',
+        name: 'December security to web',
+        group_id: 'ug-1',
+        deployment_id: 'dep-1',
+        package_id: 'pkg-1',
+        repo_key: '-----BEGIN PGP PUBLIC KEY BLOCK-----',
+        options: '{"rehearsal":false}',
+        created_at: AT,
+        created_by: 'alice',
+      },
+    ],
+    update_deployment_update: [
+      { update_deployment_id: 'udep-1', update_id: 'u-1', position: 0, removed_at: null },
+    ],
+  },
   '20261207T0120-custom-updates': {
     custom_update: [
       {

@@ -13,6 +13,7 @@ import { currentVersionOf, loadVersionFiles } from '../content/repository.js';
 import { programRowsByIds, toProgram, type ProgramRow } from './program-repository.js';
 import { assignedDeployments, deviceWindows } from './repository/assignments.js';
 import type { Queryable } from '../db/database.js';
+import { updateInstallsFor } from '../updates/deployments/agent-install.js';
 
 /** A cached document is rebuilt after this long even without an event (expiries pass). */
 const CACHE_MS = 5 * 60_000;
@@ -119,6 +120,15 @@ export class AssignmentService {
       db,
       deployments.map((d) => d.programId),
     );
+    // Update deployments' software deployments carry what to install (ADR 0056).
+    const installs = await updateInstallsFor(
+      db,
+      deployments.map((d) => d.id),
+    );
+    for (const d of deployments) {
+      const install = installs.get(d.id);
+      if (install) d.updateInstall = install;
+    }
     const doc: AssignmentsDocument = {
       deviceId,
       issuedAt: nowIso(this.ctx),

@@ -291,5 +291,8 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
       uninstallProgramId: undefined,
     },
   );
+  // Update deployments (ADR 0056) need a published group (content built from a synced source):
+  // the fuzz site has none, so their routes are fuzzed against an id that names nothing.
+  seeds.paths['update-deployments'] = 'fuzz-missing-update-deployment';
   return seeds;
 }

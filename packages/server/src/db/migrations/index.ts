@@ -17,6 +17,7 @@ import { updateCatalogMigration } from './20261206T2050-update-catalog.js';
 import { softwareUpdateBinaryMigration } from './20261206T2300-software-update-binary.js';
 import { softwareUpdateVersionKeyCollationMigration } from './20261206T2301-software-update-version-key-collation.js';
 import { driverCatalogMigration } from './20261207T0020-driver-catalog.js';
+import { updateDeploymentsMigration } from './20261207T0100-update-deployments.js';
 import { updateReportViewsMigration } from './20261207T0150-update-report-views.js';
 import { devicePackageSetRevokedMigration } from './20261207T0170-device-package-set-revoked.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
@@ -61,6 +62,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0010-report-custom': reportCustomMigration(dialect),
     '20261207T0010-report-views': reportViewsMigration(dialect),
     '20261207T0020-driver-catalog': driverCatalogMigration(dialect),
+    '20261207T0100-update-deployments': updateDeploymentsMigration(dialect),
     '20261207T0120-custom-updates': customUpdatesMigration(dialect),
     '20261207T0150-update-report-views': updateReportViewsMigration(dialect),
     '20261207T0170-device-package-set-revoked': devicePackageSetRevokedMigration(dialect),

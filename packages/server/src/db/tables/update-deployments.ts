@@ -1,4 +1,4 @@
-import { integer, text, type TableOf } from './columns.js';
+import { integer, nullable, text, type TableOf } from './columns.js';
 
 /** Update groups and update deployments (issue 10; see columns.ts for the conventions). */
 export const updateDeploymentsTables = {
@@ -16,11 +16,31 @@ export const updateDeploymentsTables = {
     position: integer(),
     added_at: text(),
   },
+  update_deployment: {
+    id: text(),
+    name: text(),
+    group_id: text(),
+    deployment_id: text(),
+    package_id: text(),
+    repo_key: text(),
+    /** JSON object of UpdateDeploymentOptions. */
+    options: text(),
+    created_at: text(),
+    created_by: text(),
+  },
+  update_deployment_update: {
+    update_deployment_id: text(),
+    update_id: text(),
+    position: integer(),
+    removed_at: nullable(text()),
+  },
 } as const;
 
 export interface UpdateDeploymentsTables {
   update_group: UpdateGroupTable;
   update_group_member: UpdateGroupMemberTable;
+  update_deployment: TableOf<typeof updateDeploymentsTables.update_deployment>;
+  update_deployment_update: TableOf<typeof updateDeploymentsTables.update_deployment_update>;
 }
 export type UpdateGroupTable = TableOf<typeof updateDeploymentsTables.update_group>;
 export type UpdateGroupMemberTable = TableOf<typeof updateDeploymentsTables.update_group_member>;

@@ -1,0 +1,24 @@
+import { access, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClientSettings } from '@steward/protocol';
+import { roleFromSystem, type DeviceRole } from './policy.js';
+
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * The device role for update restarts: the client setting, or when it says `auto` what the
+ * system shows: a display manager unit enabled, or the graphical target as systemd's default.
+ */
+export async function deviceRole(settings: ClientSettings, root = '/'): Promise<DeviceRole> {
+  const chosen = settings.deviceRole ?? 'auto';
+  if (chosen !== 'auto') return chosen;
+  const target = await readlink(join(root, 'etc/systemd/system/default.target')).catch(() => '');
+  return roleFromSystem({
+    displayManager: await exists(join(root, 'etc/systemd/system/display-manager.service')),
+    graphicalTarget: target.endsWith('graphical.target'),
+  });
+}

@@ -1,0 +1,249 @@
+import { execFile } from 'node:child_process';
+import {
+  canStartIn,
+  windowIntervals,
+  type AgentDeployment,
+  type AgentUpdateInstall,
+  type PlatformRequirements,
+  type StatusMessageBody,
+  type WindowSpec,
+} from '@steward/protocol';
+import type { Clock } from '../../clock.js';
+import { errorMessage } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { statusMessage } from '../../outbox/status-message.js';
+import type { ExecutorPort, RunOutcome, RunRequest } from '../../software/ports.js';
+import { aptInstall, installedVersions } from '../install/apt-install.js';
+import { decideRestart, packagesToInstall, updateWindows, type DeviceRole } from './policy.js';
+
+export interface UpdateRunEnv {
+  /** The deployment a run belongs to, as the current assignments hold it. */
+  lookup(deploymentId: string): AgentDeployment | undefined;
+  /** The maintenance windows of the device's collections. */
+  windows(): readonly WindowSpec[];
+  /** The system to change: '/' on a machine, a sandbox in tests. */
+  root: string;
+  /** Scans against the catalog and reports it (before and after an install). */
+  scan(): Promise<void>;
+  role(): Promise<DeviceRole>;
+  /** The restart command (argv); tests give a harmless one. */
+  rebootCommand: readonly string[];
+  report(m: StatusMessageBody): Promise<void>;
+  clock: Clock;
+  log: Logger;
+}
+
+interface OwnRun {
+  deploymentId: string;
+  programId: string;
+  outcome: Promise<RunOutcome>;
+}
+
+type Result = Pick<RunOutcome, 'result' | 'reasonCode' | 'reason' | 'outputTail' | 'exitCode'>;
+
+/**
+ * The software executor, with update deployments run in-process (ADR 0056): a run whose
+ * deployment carries `updateInstall` is not spawned; the agent scans, installs the approved
+ * versions in one apt transaction from the downloaded site-signed repository, scans again and
+ * handles the restart once. Every other run goes to the real executor unchanged.
+ */
+export class UpdateAwareExecutor implements ExecutorPort {
+  private readonly own = new Map<string, OwnRun>();
+
+  constructor(
+    private readonly inner: ExecutorPort,
+    private readonly env: UpdateRunEnv,
+  ) {}
+
+  checkRequirements(
+    r: PlatformRequirements,
+  ): Promise<{ ok: true } | { ok: false; reason: string }> {
+    return this.inner.checkRequirements(r);
+  }
+
+  start(req: RunRequest): Promise<void> {
+    const spec = this.env.lookup(req.deploymentId)?.updateInstall;
+    if (!spec) return this.inner.start(req);
+    const startedAt = this.env.clock.now().toISOString();
+    const name = this.env.lookup(req.deploymentId)?.name ?? req.deploymentId;
+    const outcome = this.install(name, req.packageDir, spec)
+      .catch((err: unknown): Result => ({
+        result: 'failed',
+        exitCode: null,
+        reasonCode: 'UPDATE_INSTALL_ERROR',
+        reason: errorMessage(err).slice(0, 2000),
+        outputTail: '',
+      }))
+      .then((r): RunOutcome => ({
+        runId: req.runId,
+        deploymentId: req.deploymentId,
+        revision: req.revision,
+        startedAt,
+        finishedAt: this.env.clock.now().toISOString(),
+        ...r,
+      }));
+    this.own.set(req.runId, { deploymentId: req.deploymentId, programId: req.program.id, outcome });
+    return Promise.resolve();
+  }
+
+  wait(runId: string): Promise<RunOutcome> {
+    return this.own.get(runId)?.outcome ?? this.inner.wait(runId);
+  }
+
+  /** An apt transaction is never cut short (dpkg would be left half-configured): it finishes. */
+  stop(runId: string, reason: string): Promise<void> {
+    if (this.own.has(runId)) {
+      this.env.log.warn(`update install ${runId} runs to its end (${reason})`);
+      return Promise.resolve();
+    }
+    return this.inner.stop(runId, reason);
+  }
+
+  running(): { runId: string; deploymentId: string; programId: string }[] {
+    return [
+      ...this.inner.running(),
+      ...[...this.own].map(([runId, r]) => ({
+        runId,
+        deploymentId: r.deploymentId,
+        programId: r.programId,
+      })),
+    ];
+  }
+
+  recover(): Promise<string[]> {
+    return this.inner.recover();
+  }
+
+  acknowledge(runId: string): Promise<void> {
+    if (this.own.delete(runId)) return Promise.resolve();
+    return this.inner.acknowledge(runId);
+  }
+
+  private async scan(): Promise<void> {
+    await this.env.scan().catch((err: unknown) => {
+      this.env.log.warn(`update scan around an install failed: ${errorMessage(err)}`);
+    });
+  }
+
+  private async install(name: string, repoDir: string, spec: AgentUpdateInstall): Promise<Result> {
+    const { env } = this;
+    // A scan always runs before an install (the seed): compliance is current either way.
+    await this.scan();
+    const names = spec.updates.flatMap((u) => u.binaries.map((b) => b.name));
+    const installed = await installedVersions(names, env.root);
+    const packages = packagesToInstall(spec.updates, installed);
+    if (packages.length === 0) {
+      await env.report(statusMessage('UPDATE_NOTHING_REQUIRED', [name]));
+      return { result: 'succeeded', exitCode: 0, outputTail: 'nothing to install' };
+    }
+    if (!spec.rehearsal)
+      await env.report(statusMessage('UPDATE_INSTALL_STARTED', [name, String(packages.length)]));
+    const r = await aptInstall({
+      repoDir,
+      siteKey: spec.repoKey,
+      packages,
+      root: env.root,
+      simulate: spec.rehearsal,
+      allowDowngrades: spec.allowDowngrades,
+    });
+    if (!r.ok) {
+      await env.report(statusMessage('UPDATE_INSTALL_FAILED', [name, r.failure, r.message]));
+      return {
+        result: 'failed',
+        exitCode: null,
+        reasonCode: r.failure.toUpperCase().replaceAll('-', '_'),
+        reason: r.message,
+        outputTail: r.message,
+      };
+    }
+    const planText = (list: string[]) => (list.length > 0 ? list.join(', ') : 'nothing');
+    const install = r.plan.install.map((p) => `${p.name}=${p.version}`);
+    if (spec.rehearsal) {
+      await env.report(
+        statusMessage('UPDATE_REHEARSAL_DONE', [name, planText(install), planText(r.plan.remove)]),
+      );
+      return {
+        result: 'succeeded',
+        exitCode: 0,
+        outputTail:
+          `rehearsal: would install ${planText(install)}; would remove ${planText(r.plan.remove)}; ` +
+          `already installed ${planText(r.alreadyInstalled)}`,
+      };
+    }
+    await this.scan();
+    const summary = `installed ${planText(install)}; removed ${planText(r.plan.remove)}`;
+    return this.restart(name, spec, r.restart, summary);
+  }
+
+  private async restart(
+    name: string,
+    spec: AgentUpdateInstall,
+    need: { required: boolean; packages: string[] },
+    summary: string,
+  ): Promise<Result> {
+    const { env } = this;
+    const nowMs = env.clock.now().getTime();
+    const windows = updateWindows(env.windows());
+    const inWindow =
+      windows.length === 0 ||
+      canStartIn(windowIntervals(windows, nowMs - 86_400_000, nowMs + 86_400_000, 'all'), nowMs, 0);
+    const decision = decideRestart({
+      required: need.required,
+      role: await env.role(),
+      options: spec,
+      inWindow,
+    });
+    const by = need.packages.length > 0 ? ` (asked by ${need.packages.join(', ')})` : '';
+    const pending = (text: string): Result => ({
+      result: 'reboot-pending',
+      exitCode: 0,
+      reasonCode: 'RESTART_PENDING',
+      reason: text,
+      outputTail: `${summary}; ${text}`,
+    });
+    switch (decision) {
+      case 'none':
+        await env.report(statusMessage('UPDATE_INSTALLED_NO_RESTART', [name]));
+        return { result: 'succeeded', exitCode: 0, outputTail: summary };
+      case 'suppressed-server':
+        await env.report(statusMessage('UPDATE_INSTALLED_RESTART_SUPPRESSED_SERVER', [name]));
+        return pending(`restart required${by}, suppressed on servers`);
+      case 'suppressed-workstation':
+        await env.report(statusMessage('UPDATE_INSTALLED_RESTART_SUPPRESSED_WORKSTATION', [name]));
+        return pending(`restart required${by}, suppressed on workstations`);
+      case 'wait-window':
+        await env.report(statusMessage('UPDATE_INSTALLED_RESTART_REQUIRED', [name]));
+        return pending(`restart required${by}, waiting for a maintenance window`);
+      case 'restart':
+        return this.reboot(name, summary, by);
+    }
+  }
+
+  private async reboot(name: string, summary: string, by: string): Promise<Result> {
+    const { env } = this;
+    await env.report(statusMessage('UPDATE_INSTALLED_RESTART_REQUIRED', [name]));
+    await env.report(statusMessage('UPDATE_MANDATORY_RESTART_PENDING', [name]));
+    const [cmd, ...args] = env.rebootCommand;
+    const failure = await new Promise<string | undefined>((resolve) => {
+      if (cmd === undefined) {
+        resolve('no restart command is configured');
+        return;
+      }
+      execFile(cmd, args, { timeout: 60_000 }, (err, _out, stderr) =>
+        resolve(err ? `${err.message} ${stderr}`.trim().slice(0, 1000) : undefined),
+      );
+    });
+    if (failure !== undefined) {
+      await env.report(statusMessage('UPDATE_RESTART_COMMAND_FAILED', [name, failure]));
+      return {
+        result: 'reboot-pending',
+        exitCode: 0,
+        reasonCode: 'RESTART_FAILED',
+        reason: failure,
+        outputTail: `${summary}; restart failed: ${failure}`,
+      };
+    }
+    await env.report(statusMessage('UPDATE_MANDATORY_RESTART_FORCED', [name]));
+    return { result: 'succeeded', exitCode: 0, outputTail: `${summary}; restarted${by}` };
+  }
+}

@@ -1,0 +1,145 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Database } from '../../db/tables/index.js';
+import type { Queryable } from '../../db/database.js';
+
+/** Update deployments' SQL (ADR 0056); the software deployment each owns has its own repository. */
+
+export type UpdateDeploymentRow = Selectable<Database['update_deployment']> & {
+  group_name: string | null;
+};
+
+function selectRows(db: Queryable) {
+  return db
+    .selectFrom('update_deployment as ud')
+    .leftJoin('update_group as g', 'g.id', 'ud.group_id')
+    .selectAll('ud')
+    .select('g.name as group_name');
+}
+
+export function listUpdateDeploymentRows(db: Queryable): Promise<UpdateDeploymentRow[]> {
+  return selectRows(db).orderBy('ud.name').execute();
+}
+
+export async function findUpdateDeploymentRow(
+  db: Queryable,
+  idOrName: string,
+): Promise<UpdateDeploymentRow | undefined> {
+  return (
+    (await selectRows(db).where('ud.id', '=', idOrName).executeTakeFirst()) ??
+    (await selectRows(db).where('ud.name', '=', idOrName).executeTakeFirst())
+  );
+}
+
+export async function insertUpdateDeployment(
+  db: Queryable,
+  row: Insertable<Database['update_deployment']>,
+  updateIds: readonly string[],
+): Promise<void> {
+  await db.insertInto('update_deployment').values(row).execute();
+  if (updateIds.length === 0) return;
+  await db
+    .insertInto('update_deployment_update')
+    .values(
+      updateIds.map((updateId, position) => ({
+        update_deployment_id: row.id,
+        update_id: updateId,
+        position,
+        removed_at: null,
+      })),
+    )
+    .execute();
+}
+
+export async function setOptions(db: Queryable, id: string, options: string): Promise<void> {
+  await db.updateTable('update_deployment').set({ options }).where('id', '=', id).execute();
+}
+
+export interface DeployedUpdateRow {
+  update_deployment_id: string;
+  update_id: string;
+  package: string;
+  version: string;
+  removed_at: string | null;
+}
+
+/** The updates of these deployments, in the order they were deployed. */
+export function deployedUpdates(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<DeployedUpdateRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('update_deployment_update as m')
+    .innerJoin('software_update as u', 'u.id', 'm.update_id')
+    .select(['m.update_deployment_id', 'm.update_id', 'u.package', 'u.version', 'm.removed_at'])
+    .where('m.update_deployment_id', 'in', [...ids])
+    .orderBy('m.update_deployment_id')
+    .orderBy('m.position')
+    .execute();
+}
+
+/** Marks one update removed; false when it is not (or no longer) in the deployment. */
+export async function markRemoved(
+  db: Queryable,
+  id: string,
+  updateId: string,
+  at: string,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('update_deployment_update')
+    .set({ removed_at: at })
+    .where('update_deployment_id', '=', id)
+    .where('update_id', '=', updateId)
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Update deployments owning these software deployments (what the assignments add to them). */
+export function byDeploymentIds(
+  db: Queryable,
+  deploymentIds: readonly string[],
+): Promise<Selectable<Database['update_deployment']>[]> {
+  if (deploymentIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('update_deployment')
+    .selectAll()
+    .where('deployment_id', 'in', [...deploymentIds])
+    .execute();
+}
+
+/** Binary packages (name, version) of the updates still deployed, per update. */
+export async function deployedBinaries(
+  db: Queryable,
+  updateDeploymentIds: readonly string[],
+): Promise<
+  { update_deployment_id: string; update_id: string; package: string; version: string }[]
+> {
+  if (updateDeploymentIds.length === 0) return [];
+  return db
+    .selectFrom('update_deployment_update as m')
+    .innerJoin('software_update_binary as b', 'b.update_id', 'm.update_id')
+    .select(['m.update_deployment_id', 'm.update_id', 'b.package', 'b.version'])
+    .where('m.update_deployment_id', 'in', [...updateDeploymentIds])
+    .where('m.removed_at', 'is', null)
+    .distinct()
+    .orderBy('m.update_deployment_id')
+    .orderBy('m.update_id')
+    .orderBy('b.package')
+    .execute();
+}
+
+/** Each device's own scan state for these updates (installed, required, ...). */
+export function scannedStates(
+  db: Queryable,
+  updateIds: readonly string[],
+  deviceIds: readonly string[],
+): Promise<{ device_id: string; update_id: string; state: string }[]> {
+  if (updateIds.length === 0 || deviceIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('update_compliance')
+    .select(['device_id', 'update_id', 'state'])
+    .where('update_id', 'in', [...updateIds])
+    .where('device_id', 'in', [...deviceIds])
+    .execute();
+}

@@ -1,0 +1,335 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConflictError,
+  DeploymentOptions,
+  ErrorCode,
+  InputError,
+  NotFoundError,
+  UpdateDeploymentOptions,
+  UpdateDeploymentSharedOptions,
+  withSettingDefaults,
+  type Deployment,
+  type DeploymentBody,
+  type DeploymentTrigger,
+  type UpdateDeployment,
+  type UpdateDeploymentBody,
+  type UpdateDeploymentPatch,
+  type UpdateDeploymentRequest,
+} from '@steward/protocol';
+import type { Actor, SiteContext } from '../../context.js';
+import { authorize, nowIso } from '../../context.js';
+import { writeAudit } from '../../audit/audit.js';
+import { currentVersionOf, findPackage } from '../../content/repository.js';
+import { inTransaction, type Queryable } from '../../db/database.js';
+import type { DeploymentService } from '../../deployments/service.js';
+import { insertProgram, listProgramRows } from '../../deployments/program-repository.js';
+import type { SecretBox } from '../../site/secret-box.js';
+import { findGroup, groupMembers } from './group-repository.js';
+import * as repo from './deployment-repository.js';
+import { optionsOf } from './update-deployment-options.js';
+import { SiteRepoKey } from './site-repo-key.js';
+
+const E = ErrorCode;
+
+/** The program every update deployment of a group runs: the agent installs, nothing is spawned. */
+export const UPDATE_INSTALL_PROGRAM = 'Install approved updates';
+
+/** The approved content package of a group (ADR 0050). */
+export const approvedPackageName = (groupId: string) => `updates-${groupId}`;
+
+function triggersFor(deadline: string | null | undefined): DeploymentTrigger[] {
+  return deadline ? [{ type: 'at', start: deadline }] : [];
+}
+
+/** The shared options a patch sets (those it leaves out stay as they are). */
+function sharedOf(b: UpdateDeploymentPatch): UpdateDeploymentRequest {
+  const out: UpdateDeploymentRequest = {};
+  if (b.preDownload !== undefined) out.preDownload = b.preDownload;
+  if (b.overrideMaintenanceWindows !== undefined)
+    out.overrideMaintenanceWindows = b.overrideMaintenanceWindows;
+  if (b.maxPostponeMinutes !== undefined) out.maxPostponeMinutes = b.maxPostponeMinutes;
+  if (b.allowFallback !== undefined) out.allowFallback = b.allowFallback;
+  if (b.runOverSlowBoundary !== undefined) out.runOverSlowBoundary = b.runOverSlowBoundary;
+  if (b.enabled !== undefined) out.enabled = b.enabled;
+  return out;
+}
+
+/** The update deployment's own options a patch sets. */
+function ownOf(b: UpdateDeploymentPatch): Partial<UpdateDeploymentOptions> {
+  const out: Partial<UpdateDeploymentOptions> = {};
+  if (b.deadlineRandomDelayMinutes !== undefined)
+    out.deadlineRandomDelayMinutes = b.deadlineRandomDelayMinutes;
+  if (b.notifyUsers !== undefined) out.notifyUsers = b.notifyUsers;
+  if (b.rehearsal !== undefined) out.rehearsal = b.rehearsal;
+  if (b.allowDowngrades !== undefined) out.allowDowngrades = b.allowDowngrades;
+  if (b.suppressRestartServers !== undefined) out.suppressRestartServers = b.suppressRestartServers;
+  if (b.suppressRestartWorkstations !== undefined)
+    out.suppressRestartWorkstations = b.suppressRestartWorkstations;
+  if (b.allowRestartOutsideWindows !== undefined)
+    out.allowRestartOutsideWindows = b.allowRestartOutsideWindows;
+  return out;
+}
+
+/**
+ * Update deployments (ADR 0056): an update group's approved content deployed to a collection.
+ * Each owns a software deployment of the group's content package, so schedules, maintenance
+ * windows, postponement, content location, per-device states and reruns are the software
+ * deployments' own; this service adds the updates, their options and their monitoring.
+ */
+export class UpdateDeploymentService {
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly deployments: DeploymentService,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  async mustFind(db: Queryable, idOrName: string): Promise<repo.UpdateDeploymentRow> {
+    const row = await repo.findUpdateDeploymentRow(db, idOrName);
+    if (!row) throw new NotFoundError('update deployment', idOrName, E.UPDATE_DEPLOYMENT_NOT_FOUND);
+    return row;
+  }
+
+  async list(actor: Actor): Promise<UpdateDeployment[]> {
+    authorize(actor, 'read');
+    const rows = await repo.listUpdateDeploymentRows(this.ctx.db.kysely);
+    return this.compose(actor, rows);
+  }
+
+  async get(actor: Actor, idOrName: string): Promise<UpdateDeployment> {
+    authorize(actor, 'read');
+    const [d] = await this.compose(actor, [await this.mustFind(this.ctx.db.kysely, idOrName)]);
+    if (!d) throw new NotFoundError('update deployment', idOrName, E.UPDATE_DEPLOYMENT_NOT_FOUND);
+    return d;
+  }
+
+  private async compose(
+    actor: Actor,
+    rows: repo.UpdateDeploymentRow[],
+  ): Promise<UpdateDeployment[]> {
+    const updates = await repo.deployedUpdates(
+      this.ctx.db.kysely,
+      rows.map((r) => r.id),
+    );
+    const out: UpdateDeployment[] = [];
+    for (const r of rows) {
+      const d: Deployment = await this.deployments.get(actor, r.deployment_id);
+      const deadline = d.triggers.find((t) => t.type === 'at');
+      out.push({
+        id: r.id,
+        name: r.name,
+        groupId: r.group_id,
+        groupName: r.group_name ?? '(deleted group)',
+        collectionId: d.collectionId,
+        collectionName: d.collectionName,
+        deploymentId: d.id,
+        packageId: r.package_id,
+        availableAt: d.availableAt,
+        deadline: deadline?.type === 'at' ? deadline.start : null,
+        timeBase: d.timeBase,
+        preDownload: d.preDownload,
+        overrideMaintenanceWindows: d.overrideMaintenanceWindows,
+        maxPostponeMinutes: d.maxPostponeMinutes,
+        allowFallback: d.allowFallback,
+        runOverSlowBoundary: d.runOverSlowBoundary,
+        enabled: d.enabled,
+        ...optionsOf(r),
+        updates: updates
+          .filter((u) => u.update_deployment_id === r.id)
+          .map((u) => ({
+            updateId: u.update_id,
+            package: u.package,
+            version: u.version,
+            removed: u.removed_at !== null,
+          })),
+        createdAt: r.created_at,
+        createdBy: r.created_by,
+        ...(d.summary ? { summary: d.summary } : {}),
+      });
+    }
+    return out;
+  }
+
+  async create(actor: Actor, body: UpdateDeploymentBody): Promise<UpdateDeployment> {
+    authorize(actor, 'deployments:write');
+    // The key is made (once per site) before the transaction: gpg takes a while.
+    const key = await SiteRepoKey.loadOrCreate(this.ctx.db.kysely, this.secrets, this.ctx.siteCode);
+    const created = await inTransaction(this.ctx.db.kysely, async (tx) => {
+      const group = await findGroup(tx, body.groupId);
+      if (!group) throw new NotFoundError('update group', body.groupId, E.UPDATE_GROUP_NOT_FOUND);
+      const updateIds = (await groupMembers(tx, [group.id])).get(group.id) ?? [];
+      if (updateIds.length === 0)
+        throw new InputError(E.UPDATE_GROUP_EMPTY, `update group "${group.name}" has no updates`);
+      const pkg = await findPackage(tx, approvedPackageName(group.id));
+      if (!pkg || !(await currentVersionOf(tx, pkg.id)))
+        throw new ConflictError(
+          E.UPDATE_DEPLOYMENT_NOT_PUBLISHED,
+          `update group "${group.name}" has no published approved content: publish it first ` +
+            `(steward update group publish "${group.name}")`,
+        );
+      const programId = await this.installProgram(tx, pkg.id);
+      const name = body.name ?? `${group.name} (updates)`;
+      const shared = withSettingDefaults(UpdateDeploymentSharedOptions, body);
+      const software: DeploymentBody = {
+        name,
+        programId,
+        collectionId: body.collectionId,
+        purpose: body.deadline ? 'required' : 'available',
+        triggers: triggersFor(body.deadline),
+        ...(body.availableAt !== undefined ? { availableAt: body.availableAt } : {}),
+        ...(body.timeBase !== undefined ? { timeBase: body.timeBase } : {}),
+        ...withSettingDefaults(DeploymentOptions, shared),
+        // Every new revision runs again ("redeploy failed", rehearsal then for real): an
+        // install is idempotent (what is installed is checked first), and the one trigger,
+        // the deadline, does not recur.
+        rerun: 'always',
+        contentMode: 'download',
+      };
+      const deploymentId = await this.deployments.createInTransaction(tx, actor, software);
+      const id = randomUUID();
+      const at = nowIso(this.ctx);
+      await repo.insertUpdateDeployment(
+        tx,
+        {
+          id,
+          name,
+          group_id: group.id,
+          deployment_id: deploymentId,
+          package_id: pkg.id,
+          repo_key: key.publicKey,
+          options: JSON.stringify(withSettingDefaults(UpdateDeploymentOptions, body)),
+          created_at: at,
+          created_by: actor.userName,
+        },
+        updateIds,
+      );
+      await writeAudit(tx, actor, at, {
+        action: 'update-deployment.create',
+        targetType: 'update-deployment',
+        targetId: id,
+        details: { name, group: group.name, updates: updateIds.length },
+      });
+      return { id, deploymentId };
+    });
+    await this.deployments.nudgeDeployment(created.deploymentId, actor.userName);
+    return this.get(actor, created.id);
+  }
+
+  /** The group package's install program, made the first time the group is deployed. */
+  private async installProgram(tx: Queryable, packageId: string): Promise<string> {
+    const found = (await listProgramRows(tx, packageId)).find(
+      (p) => p.name === UPDATE_INSTALL_PROGRAM,
+    );
+    if (found) return found.id;
+    const id = randomUUID();
+    const at = nowIso(this.ctx);
+    await insertProgram(tx, {
+      id,
+      package_id: packageId,
+      name: UPDATE_INSTALL_PROGRAM,
+      // Never spawned: the agent installs an update deployment itself (ADR 0056). Run by hand
+      // it is the installer's own command, which names what it needs.
+      command_line: 'steward-agent update-install',
+      working_directory: '',
+      run_as: 'root',
+      // What must fit in a maintenance window: an apt transaction of approved updates.
+      max_run_minutes: 60,
+      success_exit_codes: JSON.stringify([0]),
+      reboot_exit_codes: JSON.stringify([]),
+      requirements: JSON.stringify({}),
+      depends_on_program_id: null,
+      description: 'Installs the approved updates of this group in one apt transaction',
+      disabled: 0,
+      created_at: at,
+      updated_at: at,
+    });
+    return id;
+  }
+
+  async update(
+    actor: Actor,
+    idOrName: string,
+    patch: UpdateDeploymentPatch,
+  ): Promise<UpdateDeployment> {
+    authorize(actor, 'deployments:write');
+    const row = await this.mustFind(this.ctx.db.kysely, idOrName);
+    const own = ownOf(patch);
+    if (Object.keys(own).length > 0) {
+      const at = nowIso(this.ctx);
+      await inTransaction(this.ctx.db.kysely, async (tx) => {
+        await repo.setOptions(tx, row.id, JSON.stringify({ ...optionsOf(row), ...own }));
+        await writeAudit(tx, actor, at, {
+          action: 'update-deployment.update',
+          targetType: 'update-deployment',
+          targetId: row.id,
+          details: { name: row.name, changes: own },
+        });
+      });
+    }
+    // Rehearsal and rollback change what a run does: every device runs again (a new revision).
+    if (own.rehearsal !== undefined || own.allowDowngrades !== undefined)
+      await this.deployments.rerun(actor, row.deployment_id);
+    const software: UpdateDeploymentRequest = { ...sharedOf(patch) };
+    if (patch.name !== undefined) software.name = patch.name;
+    if (patch.availableAt !== undefined) software.availableAt = patch.availableAt;
+    if (patch.deadline !== undefined) {
+      software.triggers = triggersFor(patch.deadline);
+      software.purpose = patch.deadline ? 'required' : 'available';
+    }
+    // Always through the software deployment: it validates, audits and nudges the agents
+    // (a disabled deployment leaves their assignments at once).
+    await this.deployments.update(actor, row.deployment_id, software);
+    return this.get(actor, row.id);
+  }
+
+  async remove(actor: Actor, idOrName: string): Promise<void> {
+    authorize(actor, 'deployments:write');
+    const row = await this.mustFind(this.ctx.db.kysely, idOrName);
+    // The update deployment goes with the software deployment it owns (foreign key cascade).
+    await this.deployments.remove(actor, row.deployment_id);
+  }
+
+  /** Removes one update; the others continue (the agents get assignments without it at once). */
+  async removeUpdate(actor: Actor, idOrName: string, updateId: string): Promise<UpdateDeployment> {
+    authorize(actor, 'deployments:write');
+    const row = await this.mustFind(this.ctx.db.kysely, idOrName);
+    const at = nowIso(this.ctx);
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
+      const live = (await repo.deployedUpdates(tx, [row.id])).filter((u) => u.removed_at === null);
+      if (!live.some((u) => u.update_id === updateId))
+        throw new NotFoundError('update', updateId, E.UPDATE_DEPLOYMENT_UPDATE_NOT_FOUND);
+      if (live.length === 1)
+        throw new ConflictError(
+          E.UPDATE_DEPLOYMENT_LAST_UPDATE,
+          `it is the last update of "${row.name}": disable or delete the deployment instead`,
+        );
+      await repo.markRemoved(tx, row.id, updateId, at);
+      await writeAudit(tx, actor, at, {
+        action: 'update-deployment.remove-update',
+        targetType: 'update-deployment',
+        targetId: row.id,
+        details: { name: row.name, updateId },
+      });
+    });
+    await this.deployments.nudgeDeployment(row.deployment_id, actor.userName);
+    return this.get(actor, row.id);
+  }
+
+  /** Runs again on the failed devices only; the agent scans before it installs. */
+  async redeployFailed(
+    actor: Actor,
+    idOrName: string,
+  ): Promise<{ devices: number; deployment: Deployment }> {
+    authorize(actor, 'deployments:write');
+    const row = await this.mustFind(this.ctx.db.kysely, idOrName);
+    const failed = await this.deployments.devices(actor, row.deployment_id, {
+      state: 'failed',
+      limit: 1,
+    });
+    if (failed.total === 0)
+      return { devices: 0, deployment: await this.deployments.get(actor, row.deployment_id) };
+    const deployment = await this.deployments.rerun(actor, row.deployment_id, {
+      filter: { state: 'failed' },
+    });
+    return { devices: failed.total, deployment };
+  }
+}
