@@ -73,3 +73,6 @@ export { AUDIT_PAGE_SIZE, StatusCatalogEntry } from './status/operations.js';
 export * from './status/schemas.js';
 export * from './users/schemas.js';
 export * from './views/schemas.js';
+export * from './task-sequences/steps.js';
+export * from './task-sequences/schemas.js';
+export * from './task-sequences/walk.js';

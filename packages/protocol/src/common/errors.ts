@@ -266,6 +266,15 @@ export const ErrorCode = {
   REPORT_PARAMETER_INVALID: 'REPORT_PARAMETER_INVALID',
   /** The database cannot give reports a read-only sandbox (PostgreSQL: no CREATEROLE). */
   REPORT_SANDBOX_UNAVAILABLE: 'REPORT_SANDBOX_UNAVAILABLE',
+  // ---- OS deployment: task sequences (issue 11, ADRs 0069-0070) ----
+  TASK_SEQUENCE_NOT_FOUND: 'TASK_SEQUENCE_NOT_FOUND',
+  TASK_SEQUENCE_NAME_TAKEN: 'TASK_SEQUENCE_NAME_TAKEN',
+  /** Steps that pass the schema but not the rules around it (duplicate ids, a reserved variable). */
+  TASK_SEQUENCE_INVALID: 'TASK_SEQUENCE_INVALID',
+  /** A step names a program, image or driver the library does not hold (details name them). */
+  TASK_SEQUENCE_REFERENCE_NOT_FOUND: 'TASK_SEQUENCE_REFERENCE_NOT_FOUND',
+  /** The sequence is deployed: remove its deployments first. */
+  TASK_SEQUENCE_DEPLOYED: 'TASK_SEQUENCE_DEPLOYED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

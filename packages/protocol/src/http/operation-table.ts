@@ -40,6 +40,7 @@ import {
   updateScanAgentOperations,
 } from '../updates/scan-operations.js';
 import { viewOperations } from '../views/operations.js';
+import { taskSequenceOperations } from '../task-sequences/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -86,6 +87,7 @@ export const ops = {
   search: searchOperations,
   sqlReports: sqlReportOperations,
   sqlReportExports: sqlReportExportOperations,
+  taskSequences: taskSequenceOperations,
 } as const;
 
 /** Every operation of the table, flattened. */
