@@ -1,4 +1,4 @@
-import type { Condition } from '@steward/protocol';
+import type { ConditionNode } from '@steward/protocol';
 import { expandVariables } from './variables.js';
 
 /** Facts about the machine a condition may test, by source; a fact may hold several values. */
@@ -52,20 +52,20 @@ function testValues(
 /**
  * Evaluates a step's or group's condition. Values in a condition are expanded first, so
  * `%OSDComputerName%` can be compared with a fact. An unknown fact is "not set": `exists` is
- * false, `not-equals` true.
+ * false, `not-equals` true. A block is true when all, any or none of its tests are.
  */
 export function evaluateCondition(
-  condition: Condition,
+  condition: ConditionNode,
   vars: Readonly<Record<string, string>>,
   facts: Facts,
 ): boolean {
   switch (condition.type) {
-    case 'and':
-      return condition.conditions.every((c) => evaluateCondition(c, vars, facts));
-    case 'or':
-      return condition.conditions.some((c) => evaluateCondition(c, vars, facts));
-    case 'not':
-      return !evaluateCondition(condition.condition, vars, facts);
+    case 'block': {
+      const test = (c: ConditionNode) => evaluateCondition(c, vars, facts);
+      if (condition.match === 'all') return condition.tests.every(test);
+      const any = condition.tests.some(test);
+      return condition.match === 'any' ? any : !any;
+    }
     case 'variable': {
       const value = Object.hasOwn(vars, condition.name) ? vars[condition.name] : undefined;
       const wanted = expandVariables(condition.value ?? '', vars);

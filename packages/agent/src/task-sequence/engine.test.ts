@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Condition, Group, RunnableSequence, SequenceNode, Step } from '@steward/protocol';
+import {
+  type ConditionNode,
+  type Group,
+  type RunnableSequence,
+  type SequenceNode,
+  type Step,
+  sequenceItems,
+} from '@steward/protocol';
 import { parseProcStat } from '../software/executor/process-group.js';
 import { evaluateCondition, NO_FACTS } from './conditions.js';
 import { type EngineEvent, type EngineOptions, resumeSequence, startSequence } from './engine.js';
@@ -38,7 +45,7 @@ function group(id: string, children: SequenceNode[], extra: Partial<Group> = {})
   return { type: 'group', id, name: id, ...base, children, ...extra };
 }
 function seq(steps: SequenceNode[], variables: Record<string, string> = {}): RunnableSequence {
-  return { sequenceId: 'ts1', name: 'Test', version: 1, steps, variables };
+  return { sequenceId: 'ts1', name: 'Test', version: 1, steps: sequenceItems(steps), variables };
 }
 
 function engine(extra: Partial<EngineOptions> = {}) {
@@ -85,7 +92,7 @@ describe('conditions', () => {
     hardware: { modalias: ['pci:v00008086d000010D3', 'usb:v1D6Bp0002'] },
   };
   const v = { Role: 'web', Empty: '' };
-  const cases: [string, Condition, boolean][] = [
+  const cases: [string, ConditionNode, boolean][] = [
     ['variable equals', { type: 'variable', name: 'Role', op: 'equals', value: 'web' }, true],
     [
       'variable equals another',
@@ -121,10 +128,11 @@ describe('conditions', () => {
       true,
     ],
     [
-      'and',
+      'all (and)',
       {
-        type: 'and',
-        conditions: [
+        type: 'block',
+        match: 'all',
+        tests: [
           { type: 'variable', name: 'Role', op: 'exists' },
           { type: 'variable', name: 'Nope', op: 'exists' },
         ],
@@ -132,17 +140,40 @@ describe('conditions', () => {
       false,
     ],
     [
-      'or',
+      'any (or)',
       {
-        type: 'or',
-        conditions: [
+        type: 'block',
+        match: 'any',
+        tests: [
           { type: 'variable', name: 'Nope', op: 'exists' },
           { type: 'variable', name: 'Role', op: 'exists' },
         ],
       },
       true,
     ],
-    ['not', { type: 'not', condition: { type: 'variable', name: 'Nope', op: 'exists' } }, true],
+    [
+      'none (not)',
+      { type: 'block', match: 'none', tests: [{ type: 'variable', name: 'Nope', op: 'exists' }] },
+      true,
+    ],
+    [
+      'nested blocks',
+      {
+        type: 'block',
+        match: 'all',
+        tests: [
+          { type: 'variable', name: 'Role', op: 'equals', value: 'web' },
+          {
+            type: 'block',
+            match: 'none',
+            tests: [
+              { type: 'fact', source: 'inventory', name: 'os.id', op: 'equals', value: 'ubuntu' },
+            ],
+          },
+        ],
+      },
+      true,
+    ],
     ['value expanded', { type: 'variable', name: 'Role', op: 'equals', value: '%Role%' }, true],
   ];
   it.each(cases)('%s', (_, condition, expected) => {
@@ -167,10 +198,18 @@ describe('engine', () => {
         [
           setVar('set', 'Role', 'web-%Site%'),
           cmd('when-web', `echo "role=$Role step=%_STWCurrentStep%" >> ${log()}`, {
-            condition: { type: 'variable', name: 'Role', op: 'equals', value: 'web-north' },
+            condition: {
+              type: 'block',
+              match: 'all',
+              tests: [{ type: 'variable', name: 'Role', op: 'equals', value: 'web-north' }],
+            },
           }),
           cmd('when-db', `echo db >> ${log()}`, {
-            condition: { type: 'variable', name: 'Role', op: 'equals', value: 'db' },
+            condition: {
+              type: 'block',
+              match: 'all',
+              tests: [{ type: 'variable', name: 'Role', op: 'equals', value: 'db' }],
+            },
           }),
         ],
         { Site: 'north' },
@@ -275,7 +314,11 @@ describe('engine', () => {
     const outcome = await startSequence(
       seq([
         group('skipped', [cmd('s1', `echo s1 >> ${log()}`)], {
-          condition: { type: 'variable', name: 'Missing', op: 'exists' },
+          condition: {
+            type: 'block',
+            match: 'all',
+            tests: [{ type: 'variable', name: 'Missing', op: 'exists' }],
+          },
         }),
         group(
           'forgiving',

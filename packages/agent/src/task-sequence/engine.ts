@@ -5,6 +5,7 @@ import {
   type SequenceProgress,
   type StepRunRecord,
   placedSteps,
+  sequenceTree,
 } from '@steward/protocol';
 import { evaluateCondition, type Facts, NO_FACTS } from './conditions.js';
 import { executorFor, failed, type ExecutorRegistry, type StepResult } from './executor.js';
@@ -35,11 +36,11 @@ export type EngineOutcome = SequenceProgress['state'];
 
 /** The steps of the sequence in run order; positions in the state index into this. */
 function orderOf(state: EngineState): PlacedStep[] {
-  return placedSteps(state.sequence.steps);
+  return placedSteps(sequenceTree(state.sequence.steps));
 }
 
 function newState(seq: RunnableSequence, at: string): EngineState {
-  const count = placedSteps(seq.steps).length;
+  const count = placedSteps(sequenceTree(seq.steps)).length;
   return {
     format: 1,
     sequence: seq,

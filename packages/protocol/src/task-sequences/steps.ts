@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { Id, Name } from '../common/schemas.js';
 
 /**
@@ -6,15 +7,16 @@ import { Id, Name } from '../common/schemas.js';
  * server validates a saved sequence with these schemas, the console builds its step editor from
  * them and the engine (agent, boot environment) runs what they describe.
  *
- * Groups and compound conditions nest. JSON Schema `$ref` recursion is avoided on purpose (the
- * operation table, the OpenAPI document and the form builder all walk plain schemas), so the
- * nesting is unrolled to a fixed depth: `MAX_GROUP_DEPTH` and `MAX_CONDITION_DEPTH`.
+ * The schemas stay small on purpose (ADR 0069): the site's validator compiles every route's
+ * schema at start-up, and unrolling a nested tree or a recursive condition into JSON Schema
+ * multiplied it into megabytes that took minutes to compile. So a sequence is a flat list of
+ * items, each naming its group (`parentId`), from which `sequenceTree` builds the tree; a
+ * step's settings are checked against its kind's schema in code (`stepProblems`); conditions
+ * are a block of tests with at most one level of inner blocks (all / any / none).
  */
 
 /** Groups nest at most this deep (a sequence's top level is depth 0). */
 export const MAX_GROUP_DEPTH = 4;
-/** and/or/not nest at most this deep. */
-export const MAX_CONDITION_DEPTH = 3;
 /** A step's timeout is at most a day; without one a step may run as long as it needs. */
 export const MAX_STEP_TIMEOUT_SECONDS = 86_400;
 /** Steps and groups in one sequence, counted over every level. */
@@ -75,30 +77,36 @@ export const FactCondition = Type.Object(
   { additionalProperties: false },
 );
 
-function conditionAt(depth: number): TSchema {
-  const leaves = [VariableCondition, FactCondition];
-  if (depth === 0) return Type.Union(leaves);
-  const inner = conditionAt(depth - 1);
-  return Type.Union([
-    ...leaves,
-    Type.Object(
-      {
-        type: Type.Union([Type.Literal('and'), Type.Literal('or')]),
-        conditions: Type.Array(inner, { minItems: 1, maxItems: 50 }),
-      },
-      { additionalProperties: false },
-    ),
-    Type.Object({ type: Type.Literal('not'), condition: inner }, { additionalProperties: false }),
-  ]);
-}
+const ConditionTest = Type.Union([VariableCondition, FactCondition]);
+const Match = Type.Union([Type.Literal('all'), Type.Literal('any'), Type.Literal('none')]);
+const InnerBlock = Type.Object(
+  {
+    type: Type.Literal('block'),
+    match: Match,
+    tests: Type.Array(ConditionTest, { minItems: 1, maxItems: 50 }),
+  },
+  { additionalProperties: false },
+);
 
-export type Condition =
+/** A leaf test, or a block: all of its tests true (and), any (or), or none (not any). */
+export type ConditionNode =
   | Static<typeof VariableCondition>
   | Static<typeof FactCondition>
-  | { type: 'and' | 'or'; conditions: Condition[] }
-  | { type: 'not'; condition: Condition };
-// eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- the unrolled union is the recursive type to MAX_CONDITION_DEPTH; TypeBox cannot infer it through the loop
-export const Condition = conditionAt(MAX_CONDITION_DEPTH) as TSchema & { static: Condition };
+  | { type: 'block'; match: 'all' | 'any' | 'none'; tests: ConditionNode[] };
+export type Condition = Extract<ConditionNode, { type: 'block' }>;
+/** A step's or group's condition: a block whose tests may be blocks of tests themselves. */
+// eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- the two-level schema is a bounded instance of the recursive type
+export const Condition = Type.Object(
+  {
+    type: Type.Literal('block'),
+    match: Match,
+    tests: Type.Array(Type.Union([VariableCondition, FactCondition, InnerBlock]), {
+      minItems: 1,
+      maxItems: 50,
+    }),
+  },
+  { additionalProperties: false },
+) as TSchema & { static: Condition };
 
 // ---- step kinds and their settings ----
 
@@ -236,7 +244,7 @@ export const StepKinds = {
 } as const;
 
 export type StepKind = keyof typeof StepKinds;
-export const STEP_KINDS: readonly StepKind[] = [
+export const STEP_KINDS = [
   'partition-disk',
   'apply-os-image',
   'apply-drivers',
@@ -249,40 +257,28 @@ export const STEP_KINDS: readonly StepKind[] = [
   'run-command',
   'restart-computer',
   'set-variable',
-];
+] as const satisfies readonly StepKind[];
 export type StepSettings<K extends StepKind> = Static<(typeof StepKinds)[K]['settings']>;
 
 /** What every step and group carries. */
 const common = {
   /** Stable within a sequence (the editor makes them); progress and status name steps by it. */
   id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+  /** The group this item is in; absent at the top level. */
+  parentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   name: Name,
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   /** A disabled step or group is skipped (kept in the sequence, not run). */
   enabled: Type.Boolean(),
-  /** A failure is recorded and the sequence goes on with the next step. */
+  /** A failure is recorded and the sequence goes on (after the group, for a group). */
   continueOnError: Type.Boolean(),
   condition: Type.Optional(Condition),
 };
 
-function stepSchema<K extends StepKind>(kind: K) {
-  return Type.Object(
-    {
-      type: Type.Literal('step'),
-      kind: Type.Literal(kind),
-      ...common,
-      timeoutSeconds: Type.Optional(
-        Type.Integer({ minimum: 1, maximum: MAX_STEP_TIMEOUT_SECONDS }),
-      ),
-      settings: StepKinds[kind].settings,
-    },
-    { additionalProperties: false },
-  );
-}
-
 /** What steps and groups share, as a type. */
 export interface NodeCommon {
   id: string;
+  parentId?: string;
   name: string;
   description?: string;
   enabled: boolean;
@@ -297,29 +293,46 @@ export type StepOf<K extends StepKind> = NodeCommon & {
   settings: StepSettings<K>;
 };
 export type Step = { [K in StepKind]: StepOf<K> }[StepKind];
-// eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- the union built over STEP_KINDS is exactly Step; TypeBox cannot infer through the map
-export const Step = Type.Union(STEP_KINDS.map((k) => stepSchema(k))) as TSchema & { static: Step };
-
-function nodeAt(depth: number): TSchema {
-  if (depth === 0) return Step;
-  return Type.Union([
-    Step,
-    Type.Object(
-      {
-        type: Type.Literal('group'),
-        ...common,
-        children: Type.Array(nodeAt(depth - 1), { maxItems: MAX_SEQUENCE_NODES }),
-      },
-      { additionalProperties: false },
-    ),
-  ]);
-}
-
-export interface Group extends NodeCommon {
+/** A group as saved (its members name it as their parent). */
+export interface GroupItem extends NodeCommon {
   type: 'group';
+}
+/** A group in the tree `sequenceTree` builds. */
+export interface Group extends GroupItem {
   children: SequenceNode[];
 }
+export type SequenceItem = Step | GroupItem;
 export type SequenceNode = Step | Group;
-// eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- as for Condition: the unrolled union is the recursive type to MAX_GROUP_DEPTH
-export const SequenceNode = nodeAt(MAX_GROUP_DEPTH) as TSchema & { static: SequenceNode };
-export const SequenceSteps = Type.Array(SequenceNode, { maxItems: MAX_SEQUENCE_NODES });
+
+const StepSchema = Type.Object(
+  {
+    type: Type.Literal('step'),
+    kind: Type.Union(STEP_KINDS.map((k) => Type.Literal(k))),
+    ...common,
+    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_STEP_TIMEOUT_SECONDS })),
+    /** Checked against the kind's schema by `stepProblems` (the site refuses a mismatch). */
+    settings: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+const GroupSchema = Type.Object(
+  { type: Type.Literal('group'), ...common },
+  { additionalProperties: false },
+);
+
+// eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- settings are checked per kind by stepProblems, which the site runs on every save and the engine on every run
+export const SequenceItem = Type.Union([StepSchema, GroupSchema]) as TSchema & {
+  static: SequenceItem;
+};
+/** A sequence's steps and groups in order, flat (members follow their group). */
+export const SequenceSteps = Type.Array(SequenceItem, { maxItems: MAX_SEQUENCE_NODES });
+
+/** Whether a step's settings match its kind's schema; the first problem, or undefined. */
+export function settingsProblem(step: { kind: StepKind; settings: unknown }): string | undefined {
+  const schema = StepKinds[step.kind].settings;
+  if (Value.Check(schema, step.settings)) return undefined;
+  const first = Value.Errors(schema, step.settings).First();
+  return first
+    ? `${first.path === '' ? 'settings' : `settings${first.path}`}: ${first.message}`
+    : 'invalid settings';
+}

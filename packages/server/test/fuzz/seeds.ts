@@ -275,5 +275,16 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
     sql: 'select device_name from v_device',
     parameters: [],
   });
+  // A task sequence (ADR 0069) for the /task-sequences/{id} routes; its version 1 matches the
+  // shared `versions` seed.
+  seeds.paths['task-sequences'] = await create(
+    'POST /api/v1/task-sequences',
+    '/api/v1/task-sequences',
+    {
+      name: 'fuzz-task-sequence',
+      kind: 'custom',
+      steps: [],
+    },
+  );
   return seeds;
 }

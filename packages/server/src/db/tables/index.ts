@@ -27,6 +27,7 @@ import { clientHealthTables, type ClientHealthTables } from './client-health.js'
 import { viewsTables, type ViewsTables } from './views.js';
 import { updateDeploymentsTables, type UpdateDeploymentsTables } from './update-deployments.js';
 import { reportsTables, type ReportsTables } from './reports.js';
+import { taskSequenceTables, type TaskSequenceTables } from './task-sequences.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -54,7 +55,8 @@ export interface Database
     ClientHealthTables,
     ViewsTables,
     UpdateDeploymentsTables,
-    ReportsTables {}
+    ReportsTables,
+    TaskSequenceTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -152,4 +154,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...viewsTables,
   ...updateDeploymentsTables,
   ...reportsTables,
+  ...taskSequenceTables,
 };
