@@ -264,7 +264,7 @@ describe.each(dialects)('task sequences (%s)', (dialect) => {
     expect(JSON.parse(created.stdout)).toMatchObject({ name: 'From the CLI', version: 1 });
     const shown = await exec(STEWARD, ['task-sequence', 'show', 'From the CLI'], { env });
     expect(shown.stdout).toContain('[group] Web only [conditional]');
-    expect(shown.stdout).toContain('  Hello (run-command) [continue on error, timeout 60 s]');
+    expect(shown.stdout).toContain('    Hello (run-command) [continue on error, timeout 60 s]');
     writeFileSync(file, JSON.stringify({ name: 'x', kind: 'custom', steps: [{ type: 'step' }] }));
     const bad = await exec(STEWARD, ['task-sequence', 'create', '--file', file], { env });
     expect(bad.code).toBe(1);

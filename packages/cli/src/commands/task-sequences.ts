@@ -44,7 +44,10 @@ function printSequence(ctx: Ctx, s: TaskSequence): void {
         .join('\n') || '-',
     ],
   ]);
-  ctx.out.note(treeLines(sequenceTree(s.steps)).join('\n') || 'No steps.');
+  const lines = treeLines(sequenceTree(s.steps));
+  ctx.out.heading('Steps');
+  if (lines.length === 0) ctx.out.line('  No steps.');
+  for (const l of lines) ctx.out.line(`  ${l}`);
 }
 
 function parseAssignments(list: string[]): TargetVariables['variables'] {
