@@ -31,6 +31,7 @@ import { registerReportCommands } from './commands/reports.js';
 import { registerDiscoveryCommands } from './commands/discovery.js';
 import { registerUpdateCommands } from './commands/updates.js';
 import { registerDriverCommands } from './commands/drivers.js';
+import { registerTaskSequenceCommands } from './commands/task-sequences.js';
 import { registerAdvisoryCommands } from './commands/update-adv.js';
 import { registerViewCommands } from './commands/views.js';
 import { createContext, type Ctx } from './context.js';
@@ -96,6 +97,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerSearchCommands(program, ctx);
   registerServerCommand(program, ctx);
   registerUpCommand(program, ctx);
+  registerTaskSequenceCommands(program, ctx);
   return program;
 }
 

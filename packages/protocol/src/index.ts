@@ -83,3 +83,6 @@ export * from './pxe/schemas.js';
 export * from './updates/custom-schemas.js';
 export * from './updates/custom-evaluate.js';
 export * from './updates/approvals.js';
+export * from './task-sequences/steps.js';
+export * from './task-sequences/schemas.js';
+export * from './task-sequences/walk.js';

@@ -118,6 +118,8 @@ import { ViewService } from './views/service.js';
 import { registerViewRoutes } from './views/routes.js';
 import { registerDriverRoutes } from './drivers/routes.js';
 import { DriverService } from './drivers/service.js';
+import { registerTaskSequenceRoutes } from './task-sequences/routes.js';
+import { TaskSequenceService } from './task-sequences/service.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
 import { SiteSettingsService, registerSiteRoutes } from './site/site-settings.js';
 
@@ -447,6 +449,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerUpdateComplianceRoutes(admin, updateCompliance);
     registerViewRoutes(admin, new ViewService(ctx));
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
+    registerTaskSequenceRoutes(admin, new TaskSequenceService(ctx));
     registerSearchRoutes(admin, ctx);
     registerReportRoutes(admin, new ReportService(ctx), () => ctx.clock.now());
     registerCustomUpdateRoutes(admin, new CustomUpdateService(ctx));

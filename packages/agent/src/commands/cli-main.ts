@@ -30,6 +30,12 @@ Commands:
                  [--json] <package>=<version>...
       Install approved update versions from a folder holding the site's signed repository of
       approved content, in one apt transaction (--simulate: a rehearsal that changes nothing).
+  task-sequence run --sequence <file> [--reboot-command <cmd>] [--root <dir>] [--json]
+  task-sequence resume [--reboot-command <cmd>] [--root <dir>] [--json]
+  task-sequence status [--json]
+      The task-sequence engine by itself over the state directory: run a sequence, resume it
+      after a restart step's reboot, or show where it is. Exit 0 succeeded, 1 failed, 75 when
+      a restart step rebooted (run resume after it).
   version  (or --version)
 
 The state directory defaults to /var/lib/steward-agent; STEWARD_AGENT_STATE_DIR overrides it.
@@ -58,6 +64,8 @@ function parse(args: string[]) {
       root: { type: 'string' },
       simulate: { type: 'boolean', default: false },
       'allow-downgrades': { type: 'boolean', default: false },
+      sequence: { type: 'string' },
+      'reboot-command': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -92,7 +100,12 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   // Only `center` (its action and a deployment id) and `update-install` (package=version
   // pairs) take arguments after the command.
-  if (rest.length > 0 && command !== 'center' && command !== 'update-install')
+  if (
+    rest.length > 0 &&
+    command !== 'center' &&
+    command !== 'update-install' &&
+    !(command === 'task-sequence' && rest.length === 1)
+  )
     throw new AgentError('USAGE', `unexpected argument "${rest[0] ?? ''}"`);
   const v = parsed.values;
   const stateDir = resolveStateDir(v['state-dir'], io.env);
@@ -138,6 +151,19 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           allowDowngrades: v['allow-downgrades'],
           json: v.json,
           positionals: rest,
+        },
+        io,
+      );
+    case 'task-sequence':
+      only(command, parsed, ['state-dir', 'sequence', 'reboot-command', 'root', 'json']);
+      return (await import('./task-sequence-command.js')).taskSequenceCommand(
+        {
+          action: rest[0],
+          stateDir,
+          sequence: v.sequence,
+          rebootCommand: v['reboot-command'],
+          root: v.root,
+          json: v.json,
         },
         io,
       );

@@ -1,42 +1,17 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { Value } from '@sinclair/typebox/value';
 import { CustomClassDefinition, type InventoryClassInfo } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
-import { CliError, errorMessage, usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import type { CliIo } from '../io.js';
-import { readStdin } from '../password.js';
+import { readJsonDocument } from '../json-file.js';
 
 /**
  * Reads and checks a custom class definition file against the protocol schema (defaults
  * applied as the site applies them), so mistakes are reported with their JSON path before
  * anything is sent. `-` reads stdin.
  */
-export async function readClassDefinition(io: CliIo, file: string): Promise<CustomClassDefinition> {
-  let text: string;
-  try {
-    text = file === '-' ? await readStdin(io.stdin) : await readFile(resolve(io.cwd, file), 'utf8');
-  } catch (err) {
-    throw new CliError('FILE_UNREADABLE', `cannot read ${file}: ${errorMessage(err)}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new CliError('INVALID_JSON', `${file} is not valid JSON: ${errorMessage(err)}`);
-  }
-  const candidate = Value.Default(CustomClassDefinition, Value.Clone(parsed));
-  if (Value.Check(CustomClassDefinition, candidate)) return candidate;
-  const problems = [...Value.Errors(CustomClassDefinition, candidate)]
-    .slice(0, 8)
-    .map((e) => `  ${e.path === '' ? '(root)' : e.path}: ${e.message}`);
-  throw new CliError(
-    'INVALID_INPUT',
-    `${file} is not a valid inventory class definition`,
-    1,
-    `${problems.join('\n')}\n`,
-  );
+export function readClassDefinition(io: CliIo, file: string): Promise<CustomClassDefinition> {
+  return readJsonDocument(io, file, CustomClassDefinition, 'a valid inventory class definition');
 }
 
 export function registerInventoryClassCommands(program: Command, ctx: Ctx): void {

@@ -282,6 +282,15 @@ export const ErrorCode = {
   // ---- approved-update lists between sites (issue 10) ----
   /** A group named for export does not exist (nothing is exported). */
   UPDATE_APPROVALS_GROUP_NOT_FOUND: 'UPDATE_APPROVALS_GROUP_NOT_FOUND',
+  // ---- OS deployment: task sequences (issue 11, ADRs 0069-0070) ----
+  TASK_SEQUENCE_NOT_FOUND: 'TASK_SEQUENCE_NOT_FOUND',
+  TASK_SEQUENCE_NAME_TAKEN: 'TASK_SEQUENCE_NAME_TAKEN',
+  /** Steps that pass the schema but not the rules around it (duplicate ids, a reserved variable). */
+  TASK_SEQUENCE_INVALID: 'TASK_SEQUENCE_INVALID',
+  /** A step names a program, image or driver the library does not hold (details name them). */
+  TASK_SEQUENCE_REFERENCE_NOT_FOUND: 'TASK_SEQUENCE_REFERENCE_NOT_FOUND',
+  /** The sequence is deployed: remove its deployments first. */
+  TASK_SEQUENCE_DEPLOYED: 'TASK_SEQUENCE_DEPLOYED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -43,6 +43,7 @@ import {
 import { viewOperations } from '../views/operations.js';
 import { customUpdateOperations } from '../updates/custom-operations.js';
 import { updateApprovalOperations } from '../updates/approvals.js';
+import { taskSequenceOperations } from '../task-sequences/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -92,6 +93,7 @@ export const ops = {
   customUpdates: customUpdateOperations,
   updateApprovals: updateApprovalOperations,
   updateDeployments: updateDeploymentOperations,
+  taskSequences: taskSequenceOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

@@ -740,6 +740,60 @@ const rowsAfter: Record<string, Rows> = {
   '20261207T0150-update-report-views': {},
   // An index only: the device rows written before it stay readable through it.
   '20261207T0170-device-package-set-revoked': {},
+  '20261207T0240-task-sequences': {
+    task_sequence: [
+      {
+        id: 'ts-1',
+        name: 'Web server build',
+        description: '',
+        kind: 'non-os',
+        version: 1,
+        created_at: AT,
+        updated_at: AT,
+        updated_by: 'alice',
+      },
+    ],
+    task_sequence_version: [
+      {
+        sequence_id: 'ts-1',
+        version: 1,
+        steps: '[]',
+        variables: '{"Role":"web"}',
+        step_count: 0,
+        created_at: AT,
+        created_by: 'alice',
+      },
+    ],
+    collection_ts_variable: [{ target_id: 'c-1', name: 'Role', value: 'db' }],
+    device_ts_variable: [{ target_id: 'd-1', name: 'Role', value: 'cache' }],
+    task_sequence_deployment: [
+      {
+        id: 'tsd-1',
+        name: 'Web server build',
+        sequence_id: 'ts-1',
+        version: 1,
+        collection_id: 'c-1',
+        purpose: 'required',
+        available_at: null,
+        deadline: AT,
+        honor_windows: 1,
+        created_at: AT,
+        created_by: 'alice',
+      },
+    ],
+    task_sequence_run: [
+      {
+        deployment_id: 'tsd-1',
+        device_id: 'd-1',
+        state: 'running',
+        step_number: 1,
+        step_count: 0,
+        current_step: null,
+        progress: '{}',
+        updated_at: AT,
+      },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

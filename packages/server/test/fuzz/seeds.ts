@@ -294,5 +294,16 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
   // Update deployments (ADR 0056) need a published group (content built from a synced source):
   // the fuzz site has none, so their routes are fuzzed against an id that names nothing.
   seeds.paths['update-deployments'] = 'fuzz-missing-update-deployment';
+  // A task sequence (ADR 0069) for the /task-sequences/{id} routes; its version 1 matches the
+  // shared `versions` seed.
+  seeds.paths['task-sequences'] = await create(
+    'POST /api/v1/task-sequences',
+    '/api/v1/task-sequences',
+    {
+      name: 'fuzz-task-sequence',
+      kind: 'custom',
+      steps: [],
+    },
+  );
   return seeds;
 }

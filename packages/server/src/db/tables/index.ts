@@ -28,6 +28,7 @@ import { viewsTables, type ViewsTables } from './views.js';
 import { updateDeploymentsTables, type UpdateDeploymentsTables } from './update-deployments.js';
 import { reportsTables, type ReportsTables } from './reports.js';
 import { customUpdatesTables, type CustomUpdatesTables } from './custom-updates.js';
+import { taskSequenceTables, type TaskSequenceTables } from './task-sequences.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -56,7 +57,8 @@ export interface Database
     ViewsTables,
     UpdateDeploymentsTables,
     ReportsTables,
-    CustomUpdatesTables {}
+    CustomUpdatesTables,
+    TaskSequenceTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -156,4 +158,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...updateDeploymentsTables,
   ...reportsTables,
   ...customUpdatesTables,
+  ...taskSequenceTables,
 };

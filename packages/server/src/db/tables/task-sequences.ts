@@ -1,0 +1,63 @@
+import { DeploymentPurpose, SequenceRunState, TaskSequenceKind } from '@steward/protocol';
+import { integer, nullable, oneOf, text, type TableOf } from './columns.js';
+
+/** Task sequences (issue 11, ADR 0069). */
+export const taskSequenceTables = {
+  task_sequence: {
+    id: text(),
+    name: text(),
+    description: text(),
+    kind: oneOf(TaskSequenceKind),
+    /** The newest version. */
+    version: integer(),
+    created_at: text(),
+    updated_at: text(),
+    updated_by: text(),
+  },
+  task_sequence_version: {
+    sequence_id: text(),
+    version: integer(),
+    /** JSON: the step tree (SequenceSteps), validated on save and on read. */
+    steps: text(),
+    /** JSON: the default variables. */
+    variables: text(),
+    step_count: integer(),
+    created_at: text(),
+    created_by: text(),
+  },
+  collection_ts_variable: { target_id: text(), name: text(), value: text() },
+  device_ts_variable: { target_id: text(), name: text(), value: text() },
+  task_sequence_deployment: {
+    id: text(),
+    name: text(),
+    sequence_id: text(),
+    version: integer(),
+    collection_id: text(),
+    purpose: oneOf(DeploymentPurpose),
+    available_at: nullable(text()),
+    deadline: nullable(text()),
+    honor_windows: integer(),
+    created_at: text(),
+    created_by: text(),
+  },
+  task_sequence_run: {
+    deployment_id: text(),
+    device_id: text(),
+    state: oneOf(SequenceRunState),
+    step_number: integer(),
+    step_count: integer(),
+    current_step: nullable(text()),
+    /** JSON: the SequenceProgress the engine last reported. */
+    progress: text(),
+    updated_at: text(),
+  },
+};
+type T = typeof taskSequenceTables;
+export interface TaskSequenceTables {
+  task_sequence: TableOf<T['task_sequence']>;
+  task_sequence_version: TableOf<T['task_sequence_version']>;
+  collection_ts_variable: TableOf<T['collection_ts_variable']>;
+  device_ts_variable: TableOf<T['device_ts_variable']>;
+  task_sequence_deployment: TableOf<T['task_sequence_deployment']>;
+  task_sequence_run: TableOf<T['task_sequence_run']>;
+}
