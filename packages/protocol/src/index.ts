@@ -73,3 +73,4 @@ export { AUDIT_PAGE_SIZE, StatusCatalogEntry } from './status/operations.js';
 export * from './status/schemas.js';
 export * from './users/schemas.js';
 export * from './views/schemas.js';
+export * from './boot-images/schemas.js';

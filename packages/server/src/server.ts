@@ -1,3 +1,7 @@
+import { ComputerService } from './boot-images/computers.js';
+import { bootImageBuildEnv } from './boot-images/build-env.js';
+import { registerBootEnvironmentRoutes, registerBootImageRoutes } from './boot-images/routes.js';
+import { BootImageService } from './boot-images/service.js';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -328,6 +332,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const givenPassword = options.adminPassword || process.env.STEWARD_ADMIN_PASSWORD || undefined;
   const initial = await users.ensureInitialAdmin(givenPassword);
 
+  const computers = new ComputerService(ctx);
+  const bootImages = new BootImageService(
+    ctx,
+    contentStore,
+    distribution.distribution,
+    bootImageBuildEnv(options.dataDir, keys.caCertPem),
+    () => agentUrl,
+  );
   const apps: App[] = [];
   let agentApp: App | undefined;
   let agentRoutes: readonly ServedRoute[] | undefined;
@@ -366,6 +378,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     distribution.registerAgentRoutes(agentApp, deviceAuth);
     registerUpdateScanAgentRoutes(agentApp, { auth: deviceAuth, svc: updateCompliance });
+    registerBootEnvironmentRoutes(agentApp, { computers, images: bootImages, store: contentStore });
     registerInstallRoutes(agentApp, {
       ctx,
       store: contentStore,
@@ -434,6 +447,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerUpdateComplianceRoutes(admin, updateCompliance);
     registerViewRoutes(admin, new ViewService(ctx));
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
+    registerBootImageRoutes(admin, bootImages, computers);
     registerSearchRoutes(admin, ctx);
     registerReportRoutes(admin, new ReportService(ctx), () => ctx.clock.now());
     // Last: each export is served from its list's handler, registered above.

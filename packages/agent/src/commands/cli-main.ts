@@ -30,6 +30,11 @@ Commands:
                  [--json] <package>=<version>...
       Install approved update versions from a folder holding the site's signed repository of
       approved content, in one apt transaction (--simulate: a rehearsal that changes nothing).
+  boot-env [--config <file>] [--site <url>] [--json]
+      The boot stage, run by a boot image's /init: identify this machine, register with the
+      site (as an unknown or imported computer), ask for a task sequence. --config defaults to
+      /etc/steward/boot.json; --site (or steward.site= on the kernel command line) overrides
+      the image's site URL.
   version  (or --version)
 
 The state directory defaults to /var/lib/steward-agent; STEWARD_AGENT_STATE_DIR overrides it.
@@ -58,6 +63,8 @@ function parse(args: string[]) {
       root: { type: 'string' },
       simulate: { type: 'boolean', default: false },
       'allow-downgrades': { type: 'boolean', default: false },
+      config: { type: 'string' },
+      site: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -138,6 +145,16 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           allowDowngrades: v['allow-downgrades'],
           json: v.json,
           positionals: rest,
+        },
+        io,
+      );
+    case 'boot-env':
+      only(command, parsed, ['config', 'site', 'json']);
+      return (await import('../boot-env/boot-env.js')).bootEnvCommand(
+        {
+          config: v.config ?? '/etc/steward/boot.json',
+          siteUrl: v.site ?? (await import('../boot-env/cmdline.js')).cmdlineSite(),
+          json: v.json,
         },
         io,
       );

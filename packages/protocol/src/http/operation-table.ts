@@ -40,6 +40,12 @@ import {
   updateScanAgentOperations,
 } from '../updates/scan-operations.js';
 import { viewOperations } from '../views/operations.js';
+import {
+  bootEnvironmentOperations,
+  bootImageOperations,
+  importedComputerOperations,
+  unknownComputerOperations,
+} from '../boot-images/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -86,6 +92,9 @@ export const ops = {
   search: searchOperations,
   sqlReports: sqlReportOperations,
   sqlReportExports: sqlReportExportOperations,
+  bootImages: bootImageOperations,
+  unknownComputers: unknownComputerOperations,
+  importedComputers: importedComputerOperations,
 } as const;
 
 /** Every operation of the table, flattened. */
@@ -108,6 +117,7 @@ export const agentOps = {
   distributionPoint: distributionPointAgentOperations,
   install: agentInstallOperations,
   updateScan: updateScanAgentOperations,
+  bootEnvironment: bootEnvironmentOperations,
 } as const;
 
 /** Every operation of the agent API, flattened. */

@@ -17,6 +17,7 @@ import { updateCatalogMigration } from './20261206T2050-update-catalog.js';
 import { softwareUpdateBinaryMigration } from './20261206T2300-software-update-binary.js';
 import { softwareUpdateVersionKeyCollationMigration } from './20261206T2301-software-update-version-key-collation.js';
 import { driverCatalogMigration } from './20261207T0020-driver-catalog.js';
+import { bootImagesMigration } from './20261207T0200-boot-images.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
 import { reportViewsMigration } from './20261207T0010-report-views.js';
@@ -58,5 +59,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0010-report-custom': reportCustomMigration(dialect),
     '20261207T0010-report-views': reportViewsMigration(dialect),
     '20261207T0020-driver-catalog': driverCatalogMigration(dialect),
+    '20261207T0200-boot-images': bootImagesMigration(dialect),
   };
 }
