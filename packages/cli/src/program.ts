@@ -31,6 +31,7 @@ import { registerReportCommands } from './commands/reports.js';
 import { registerDiscoveryCommands } from './commands/discovery.js';
 import { registerUpdateCommands } from './commands/updates.js';
 import { registerDriverCommands } from './commands/drivers.js';
+import { registerBootImageCommands } from './commands/boot-images.js';
 import { registerAdvisoryCommands } from './commands/update-adv.js';
 import { registerViewCommands } from './commands/views.js';
 import { createContext, type Ctx } from './context.js';
@@ -88,6 +89,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerDiscoveryCommands(program, ctx);
   registerUpdateCommands(program, ctx);
   registerDriverCommands(program, ctx);
+  registerBootImageCommands(program, ctx);
   registerAdvisoryCommands(program, ctx);
   registerViewCommands(program, ctx);
   registerAdminCommands(program, ctx);

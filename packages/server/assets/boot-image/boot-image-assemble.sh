@@ -39,7 +39,10 @@ assemble_phase() {
   if [ -n "${DRIVER_DEBS:-}" ]; then
     progress 40 "driver packages"
     local deb
-    for deb in $DRIVER_DEBS; do dpkg-deb -x "$deb" "$root"; done
+    # --keep-directory-symlink: keep merged /usr's links (see boot-image-root.sh).
+    for deb in $DRIVER_DEBS; do
+      dpkg-deb --fsys-tarfile "$deb" | tar -C "$root" --keep-directory-symlink -xf -
+    done
   fi
   if [ -n "${FILES_DIR:-}" ]; then cp -a "$FILES_DIR/." "$root/"; fi
   progress 50 "trimming"
@@ -53,7 +56,8 @@ assemble_phase() {
     "$kdir/kernel/drivers/net/wireless" "$kdir/kernel/net/wireless" "$kdir/kernel/net/mac80211" \
     "$kdir/kernel/drivers/infiniband" "$kdir/kernel/drivers/staging" "$kdir/kernel/drivers/iio" \
     "$kdir/kernel/drivers/bluetooth" "$kdir/kernel/net/bluetooth" "$kdir/kernel/drivers/isdn"
-  depmod -b "$root" "$(basename "$kdir")"
+  # The root's own depmod (kmod is in the image; the site may have none).
+  chroot "$root" /sbin/depmod -a "$(basename "$kdir")"
   cp "$root"/boot/vmlinuz-* "$out/vmlinuz"
   rm -f "$root"/boot/vmlinuz-* "$root"/boot/initrd.img-*
   progress 70 "initramfs"

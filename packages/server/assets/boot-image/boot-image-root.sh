@@ -38,7 +38,9 @@ root_phase() {
   local kpkg
   kpkg="$(chroot "$root" apt-cache depends "linux-image-$arch" | awk '/Depends: linux-image-/{print $2; exit}')"
   chroot "$root" sh -c "cd /tmp && apt-get download -qq $kpkg"
-  dpkg-deb -x "$root"/tmp/linux-image-*.deb "$root"
+  # --keep-directory-symlink: the root has merged /usr (/lib -> usr/lib); a plain extraction
+  # would replace that link with a directory holding only the modules, and lose the loader.
+  dpkg-deb --fsys-tarfile "$root"/tmp/linux-image-*.deb | tar -C "$root" --keep-directory-symlink -xf -
   rm -f "$root"/tmp/*.deb "$root/etc/resolv.conf"
   rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*
   progress 80 "root archive"
