@@ -5,6 +5,8 @@
  * from CSV, all or none, duplicates and computers without an identity refused with their codes;
  * a boot environment with a key of no image of this site is refused.
  */
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, ops } from '@steward/protocol';
 import { postToAgent } from '../../../test-support/agent-http.js';
@@ -112,9 +114,9 @@ describe.each(dialects)('boot images and imported computers (%s)', (dialect) => 
 
     // The CLI reads the same operations.
     const env = {
-      STEWARD_URL: site.adminUrl,
-      STEWARD_USER: site.adminUser,
-      STEWARD_PASSWORD: site.adminPassword,
+      STEWARD_CONFIG_DIR: mkdtempSync(join(site.dir, 'cli-')),
+      STEWARD_SERVER: site.adminUrl,
+      STEWARD_TOKEN: site.api.token ?? '',
     };
     const listed = await exec(STEWARD, ['imported-computer', 'list', '--json'], { env });
     expect(listed.code, listed.stderr).toBe(0);
