@@ -26,7 +26,9 @@ export function bootImagesMigration(_dialect: Dialect): Migration {
         .addColumn('driver_ids', 'text', (c) => c.notNull())
         .addColumn('site_url', 'text', (c) => c.notNull())
         .addColumn('boot_key_sha256', 'text', (c) => c.notNull().unique())
-        .addColumn('package_id', 'text', (c) => c.references('package.id').onDelete('set null'))
+        .addColumn('package_id', 'text', (c) =>
+          c.references('software_package.id').onDelete('set null'),
+        )
         .addColumn('files', 'text', (c) => c.notNull())
         .addColumn('root_key', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
