@@ -97,6 +97,9 @@ describe.skipIf(unavailable !== undefined)('a boot image built by the site, boot
   let kernel = '';
   let initrd = '';
   let vm: BootVm | undefined;
+  /** The site's agent listener on this machine (its public URL is the guest's forward). */
+  let agentPort = 0;
+  const local = () => `https://127.0.0.1:${String(agentPort)}`;
   const uuid = randomUUID();
   const mac = '52:54:00:5e:b0:07';
   const started = Date.now();
@@ -112,7 +115,7 @@ describe.skipIf(unavailable !== undefined)('a boot image built by the site, boot
         {
           guestAddress: GUEST_SITE.address,
           guestPort: GUEST_SITE.port,
-          hostPort: Number(new URL(site.agentUrl).port),
+          hostPort: agentPort,
         },
       ],
     });
@@ -142,6 +145,7 @@ describe.skipIf(unavailable !== undefined)('a boot image built by the site, boot
     });
     if (bundled.status !== 0) throw new Error(`bundle.sh: ${bundled.stderr}`);
     const port = await freeLoopbackPort();
+    agentPort = port;
     site = await createTestSite({
       withEnrolledDevices: 0,
       agentListen: `127.0.0.1:${String(port)}`,
@@ -180,8 +184,8 @@ describe.skipIf(unavailable !== undefined)('a boot image built by the site, boot
     kernel = join(dir, 'vmlinuz');
     initrd = join(dir, 'initrd.img');
     // By name: the newest ready version (what a PXE menu points at).
-    await download(`${site.agentUrl}/content/v1/boot-images/default-amd64/vmlinuz`, kernel);
-    await download(`${site.agentUrl}/content/v1/boot-images/${image.id}/initrd.img`, initrd);
+    await download(`${local()}/content/v1/boot-images/default-amd64/vmlinuz`, kernel);
+    await download(`${local()}/content/v1/boot-images/${image.id}/initrd.img`, initrd);
     expect(sha256(kernel)).toBe(image.files[0]?.sha256);
     expect(sha256(initrd)).toBe(image.files[1]?.sha256);
   });
