@@ -6,6 +6,7 @@ import {
   BootConfig,
   checkAnswer,
   requestOf,
+  StatusMessages,
   type CallArgs,
   type Operation,
   type ResultOf,
@@ -108,7 +109,7 @@ export async function bootEnvCommand(opts: BootEnvOptions, io: CliIo): Promise<n
       body: { bootKey: config.bootKey, computerId: reg.computerId, messageId, insertionStrings },
     });
   const who = reg.name ?? id.smbiosUuid ?? id.macs[0] ?? reg.computerId;
-  await status(40700, [
+  await status(StatusMessages.BOOT_ENV_STARTED.id, [
     `${config.name} ${String(config.version)}`,
     who,
     id.firmware,
@@ -118,10 +119,10 @@ export async function bootEnvCommand(opts: BootEnvOptions, io: CliIo): Promise<n
     body: { bootKey: config.bootKey, kind: reg.kind, computerId: reg.computerId },
   });
   if (ts.taskSequence === null) {
-    await status(40701, [who]);
+    await status(StatusMessages.BOOT_ENV_NO_TASK_SEQUENCE.id, [who]);
     io.out('steward-boot: no task sequence\n');
   } else {
-    await status(40702, [ts.taskSequence.name, who]);
+    await status(StatusMessages.BOOT_ENV_TASK_SEQUENCE_OFFERED.id, [ts.taskSequence.name, who]);
     io.out(`steward-boot: task sequence ${ts.taskSequence.id} offered (no engine in this image)\n`);
   }
   if (opts.json)
