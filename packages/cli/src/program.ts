@@ -32,6 +32,7 @@ import { registerDiscoveryCommands } from './commands/discovery.js';
 import { registerUpdateCommands } from './commands/updates.js';
 import { registerDriverCommands } from './commands/drivers.js';
 import { registerTaskSequenceCommands } from './commands/task-sequences.js';
+import { registerBootImageCommands } from './commands/boot-images.js';
 import { registerAdvisoryCommands } from './commands/update-adv.js';
 import { registerViewCommands } from './commands/views.js';
 import { createContext, type Ctx } from './context.js';
@@ -89,6 +90,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerDiscoveryCommands(program, ctx);
   registerUpdateCommands(program, ctx);
   registerDriverCommands(program, ctx);
+  registerBootImageCommands(program, ctx);
   registerAdvisoryCommands(program, ctx);
   registerViewCommands(program, ctx);
   registerAdminCommands(program, ctx);

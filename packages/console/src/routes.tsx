@@ -21,6 +21,7 @@ import { ClientPushSettingsPage } from './pages/admin/client-push-settings-page'
 import { DiscoveryPage, DiscoverySettingsPage } from './pages/monitoring/discovery-page';
 import { UpdatesPage } from './pages/updates/updates-page';
 import { DriversPage } from './pages/drivers/drivers-page';
+import { BootImagesPage } from './pages/boot-images/boot-images-page';
 import { ReportsListPage } from './pages/updates/reports/reports-list-page';
 import { ReportPage } from './pages/updates/reports/report-page';
 import { BoundariesPage } from './pages/admin/boundaries-page';
@@ -71,6 +72,7 @@ export function AppRoutes() {
         <Route path="monitoring/discovery" element={<DiscoveryPage />} />
         <Route path="software/updates" element={<UpdatesPage />} />
         <Route path="software/drivers" element={<DriversPage />} />
+        <Route path="software/boot-images" element={<BootImagesPage />} />
         <Route path="monitoring/reports" element={<ReportsListPage />} />
         <Route path="monitoring/reports/:reportId" element={<ReportPage />} />
         <Route path="monitoring/discovery/settings" element={<DiscoverySettingsPage />} />

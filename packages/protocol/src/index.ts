@@ -86,3 +86,4 @@ export * from './updates/approvals.js';
 export * from './task-sequences/steps.js';
 export * from './task-sequences/schemas.js';
 export * from './task-sequences/walk.js';
+export * from './boot-images/schemas.js';

@@ -1,3 +1,7 @@
+import { ComputerService } from './boot-images/computers.js';
+import { bootImageBuildEnv } from './boot-images/build-env.js';
+import { registerBootEnvironmentRoutes, registerBootImageRoutes } from './boot-images/routes.js';
+import { BootImageService } from './boot-images/service.js';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -337,6 +341,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const givenPassword = options.adminPassword || process.env.STEWARD_ADMIN_PASSWORD || undefined;
   const initial = await users.ensureInitialAdmin(givenPassword);
 
+  const computers = new ComputerService(ctx);
+  const bootImages = new BootImageService(
+    ctx,
+    contentStore,
+    distribution.distribution,
+    bootImageBuildEnv(options.dataDir, keys.caCertPem),
+    () => agentUrl,
+  );
   const apps: App[] = [];
   let agentApp: App | undefined;
   let agentRoutes: readonly ServedRoute[] | undefined;
@@ -375,6 +387,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     distribution.registerAgentRoutes(agentApp, deviceAuth);
     registerUpdateScanAgentRoutes(agentApp, { auth: deviceAuth, svc: updateCompliance });
+    registerBootEnvironmentRoutes(agentApp, { computers, images: bootImages, store: contentStore });
     registerInstallRoutes(agentApp, {
       ctx,
       store: contentStore,
@@ -450,6 +463,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerViewRoutes(admin, new ViewService(ctx));
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
     registerTaskSequenceRoutes(admin, new TaskSequenceService(ctx));
+    registerBootImageRoutes(admin, bootImages, computers);
     registerSearchRoutes(admin, ctx);
     registerReportRoutes(admin, new ReportService(ctx), () => ctx.clock.now());
     registerCustomUpdateRoutes(admin, new CustomUpdateService(ctx));

@@ -36,6 +36,11 @@ Commands:
       The task-sequence engine by itself over the state directory: run a sequence, resume it
       after a restart step's reboot, or show where it is. Exit 0 succeeded, 1 failed, 75 when
       a restart step rebooted (run resume after it).
+  boot-env [--config <file>] [--site <url>] [--json]
+      The boot stage, run by a boot image's /init: identify this machine, register with the
+      site (as an unknown or imported computer), ask for a task sequence. --config defaults to
+      /etc/steward/boot.json; --site (or steward.site= on the kernel command line) overrides
+      the image's site URL.
   version  (or --version)
 
 The state directory defaults to /var/lib/steward-agent; STEWARD_AGENT_STATE_DIR overrides it.
@@ -66,6 +71,8 @@ function parse(args: string[]) {
       'allow-downgrades': { type: 'boolean', default: false },
       sequence: { type: 'string' },
       'reboot-command': { type: 'string' },
+      config: { type: 'string' },
+      site: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -163,6 +170,16 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           sequence: v.sequence,
           rebootCommand: v['reboot-command'],
           root: v.root,
+          json: v.json,
+        },
+        io,
+      );
+    case 'boot-env':
+      only(command, parsed, ['config', 'site', 'json']);
+      return (await import('../boot-env/boot-env.js')).bootEnvCommand(
+        {
+          config: v.config ?? '/etc/steward/boot.json',
+          siteUrl: v.site ?? (await import('../boot-env/cmdline.js')).cmdlineSite(),
           json: v.json,
         },
         io,

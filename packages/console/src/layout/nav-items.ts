@@ -21,6 +21,7 @@ import {
   IconSettings,
   IconShieldCheck,
   IconCpu,
+  IconDisc,
   IconUsers,
   IconReportAnalytics,
 } from '@tabler/icons-react';
@@ -67,6 +68,12 @@ export const NAV_SECTIONS: NavSection[] = [
         testId: 'nav-software-updates',
       },
       { label: 'Drivers', to: '/software/drivers', icon: IconCpu, testId: 'nav-drivers' },
+      {
+        label: 'Boot images',
+        to: '/software/boot-images',
+        icon: IconDisc,
+        testId: 'nav-boot-images',
+      },
     ],
   },
   {

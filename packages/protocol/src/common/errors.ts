@@ -291,6 +291,24 @@ export const ErrorCode = {
   TASK_SEQUENCE_REFERENCE_NOT_FOUND: 'TASK_SEQUENCE_REFERENCE_NOT_FOUND',
   /** The sequence is deployed: remove its deployments first. */
   TASK_SEQUENCE_DEPLOYED: 'TASK_SEQUENCE_DEPLOYED',
+  // ---- OS deployment: boot images, unknown and imported computers (issue 11, ADR 0065/0066) ----
+  BOOT_IMAGE_NOT_FOUND: 'BOOT_IMAGE_NOT_FOUND',
+  /** No Debian mirror is set (site setting bootImageMirror): a boot image cannot be built. */
+  BOOT_IMAGE_NO_MIRROR: 'BOOT_IMAGE_NO_MIRROR',
+  /** A build of that boot image is already running, or the image is still building. */
+  BOOT_IMAGE_BUILD_RUNNING: 'BOOT_IMAGE_BUILD_RUNNING',
+  /** The boot image has not finished building (or its build failed): nothing to distribute. */
+  BOOT_IMAGE_NOT_READY: 'BOOT_IMAGE_NOT_READY',
+  /** The boot key names no boot image of this site (or one that was deleted). */
+  BOOT_IMAGE_KEY_INVALID: 'BOOT_IMAGE_KEY_INVALID',
+  UNKNOWN_COMPUTER_NOT_FOUND: 'UNKNOWN_COMPUTER_NOT_FOUND',
+  IMPORTED_COMPUTER_NOT_FOUND: 'IMPORTED_COMPUTER_NOT_FOUND',
+  /** An imported computer needs a MAC address or an SMBIOS UUID to be matched by. */
+  IMPORTED_COMPUTER_NO_IDENTITY: 'IMPORTED_COMPUTER_NO_IDENTITY',
+  /** Another imported computer has that name, MAC or SMBIOS UUID. */
+  IMPORTED_COMPUTER_EXISTS: 'IMPORTED_COMPUTER_EXISTS',
+  /** The CSV has no header naming `name`, or a line that does not parse (details say which). */
+  IMPORTED_COMPUTER_CSV_INVALID: 'IMPORTED_COMPUTER_CSV_INVALID',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -44,6 +44,12 @@ import { viewOperations } from '../views/operations.js';
 import { customUpdateOperations } from '../updates/custom-operations.js';
 import { updateApprovalOperations } from '../updates/approvals.js';
 import { taskSequenceOperations } from '../task-sequences/operations.js';
+import {
+  bootEnvironmentOperations,
+  bootImageOperations,
+  importedComputerOperations,
+  unknownComputerOperations,
+} from '../boot-images/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -94,6 +100,9 @@ export const ops = {
   updateApprovals: updateApprovalOperations,
   updateDeployments: updateDeploymentOperations,
   taskSequences: taskSequenceOperations,
+  bootImages: bootImageOperations,
+  unknownComputers: unknownComputerOperations,
+  importedComputers: importedComputerOperations,
 } as const;
 
 /** Every operation of the table, flattened. */
@@ -116,6 +125,7 @@ export const agentOps = {
   distributionPoint: distributionPointAgentOperations,
   install: agentInstallOperations,
   updateScan: updateScanAgentOperations,
+  bootEnvironment: bootEnvironmentOperations,
 } as const;
 
 /** Every operation of the agent API, flattened. */

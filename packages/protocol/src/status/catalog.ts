@@ -1070,6 +1070,64 @@ export const StatusMessages = {
     text: 'User %1 deleted task sequence "%2".',
     insertions: ['user', 'sequence'],
   },
+  // --- boot images, unknown and imported computers (issue 11, ADR 0065): 52450-52479 ---
+  BOOT_IMAGE_BUILT: {
+    id: 52450,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'boot-image-builder',
+    text: 'Boot image %1 version %2 (%3) was built: kernel %4 bytes, initramfs %5 bytes, in %6 s.',
+    insertions: ['name', 'version', 'arch', 'kernelSize', 'initrdSize', 'seconds'],
+  },
+  BOOT_IMAGE_BUILD_FAILED: {
+    id: 52451,
+    severity: 'error',
+    type: 'milestone',
+    component: 'boot-image-builder',
+    text: 'Boot image %1 version %2 (%3) failed to build: %4',
+    insertions: ['name', 'version', 'arch', 'reason'],
+  },
+  UNKNOWN_COMPUTER_REGISTERED: {
+    id: 52452,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'boot-environment',
+    text: 'Unknown computer with SMBIOS UUID %1 and MAC %2 started boot image %3 and was registered.',
+    insertions: ['smbiosUuid', 'mac', 'bootImage'],
+  },
+  IMPORTED_COMPUTER_MATCHED: {
+    id: 52453,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'boot-environment',
+    text: 'Imported computer %1 was matched by its %2 when it started boot image %3.',
+    insertions: ['name', 'matchedBy', 'bootImage'],
+  },
+  // --- the boot environment (issue 11, ADR 0065): 40700-40729 ---
+  BOOT_ENV_STARTED: {
+    id: 40700,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'boot-environment',
+    text: 'The boot environment of boot image %1 started on %2 (%3, network %4).',
+    insertions: ['bootImage', 'computer', 'firmware', 'addresses'],
+  },
+  BOOT_ENV_NO_TASK_SEQUENCE: {
+    id: 40701,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'boot-environment',
+    text: 'No task sequence is deployed to %1; the boot environment ends.',
+    insertions: ['computer'],
+  },
+  BOOT_ENV_TASK_SEQUENCE_OFFERED: {
+    id: 40702,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'boot-environment',
+    text: 'Task sequence %1 is deployed to %2; the task-sequence engine is not in this boot image yet.',
+    insertions: ['taskSequence', 'computer'],
+  },
 } as const satisfies Record<string, StatusMessageDefinition>;
 
 /** A status message's name in `StatusMessages` (what server and agent code raise). */

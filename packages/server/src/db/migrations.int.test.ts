@@ -740,6 +740,58 @@ const rowsAfter: Record<string, Rows> = {
   '20261207T0150-update-report-views': {},
   // An index only: the device rows written before it stay readable through it.
   '20261207T0170-device-package-set-revoked': {},
+  '20261207T0200-boot-images': {
+    boot_image: [
+      {
+        id: 'bi-1',
+        name: 'default-amd64',
+        arch: 'amd64',
+        version: 1,
+        status: 'ready',
+        progress: 100,
+        progress_text: 'built',
+        suite: 'bookworm',
+        mirror: 'http://mirror.example.org/debian',
+        extra_packages: '[]',
+        driver_ids: '[]',
+        site_url: 'https://site.example.org:8443',
+        boot_key_sha256: 'e'.repeat(64),
+        package_id: null,
+        files: '[]',
+        root_key: 'abc',
+        created_at: AT,
+        created_by: 'alice',
+        built_at: AT,
+      },
+    ],
+    imported_computer: [
+      {
+        id: 'ic-1',
+        name: 'web-01',
+        mac: '52:54:00:12:34:56',
+        smbios_uuid: null,
+        variables: '{"ROLE":"web"}',
+        last_boot_at: null,
+        created_at: AT,
+        created_by: 'alice',
+      },
+    ],
+    unknown_computer: [
+      {
+        id: 'uc-1',
+        identity: '0b9e7c4e-5a1d-4a7e-9f3e-2b1c0d9e8f7a',
+        smbios_uuid: '0b9e7c4e-5a1d-4a7e-9f3e-2b1c0d9e8f7a',
+        macs: '["52:54:00:aa:bb:cc"]',
+        arch: 'amd64',
+        firmware: 'bios',
+        modaliases: '[]',
+        boot_image_id: 'bi-1',
+        address: '10.0.2.15',
+        first_seen: AT,
+        last_seen: AT,
+      },
+    ],
+  },
   '20261207T0240-task-sequences': {
     task_sequence: [
       {

@@ -305,5 +305,15 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
       steps: [],
     },
   );
+  // Boot images (ADR 0065): building one needs debootstrap and a mirror (boot-image-vm.int.test.ts
+  // does that); their routes are fuzzed against an id that names none. An imported computer for
+  // its delete route; unknown computers exist only once a boot image has run.
+  seeds.paths['boot-images'] = 'fuzz-missing-boot-image';
+  seeds.paths['unknown-computers'] = 'fuzz-missing-unknown-computer';
+  seeds.paths['imported-computers'] = await create(
+    'POST /api/v1/imported-computers',
+    '/api/v1/imported-computers',
+    { name: 'fuzz-imported', mac: '52:54:00:fa:22:01' },
+  );
   return seeds;
 }

@@ -15,6 +15,7 @@ import { clientPushTables, type ClientPushTables } from './client-push.js';
 import { discoveryTables, type DiscoveryTables } from './discovery.js';
 import { updatesTables, type UpdatesTables } from './updates.js';
 import { driverTables, type DriverTables } from './drivers.js';
+import { bootImagesTables, type BootImagesTables } from './boot-images.js';
 import { advisoriesTables, type AdvisoriesTables } from './advisories.js';
 import { updateComplianceTables, type UpdateComplianceTables } from './update-compliance.js';
 export type {
@@ -58,7 +59,8 @@ export interface Database
     UpdateDeploymentsTables,
     ReportsTables,
     CustomUpdatesTables,
-    TaskSequenceTables {}
+    TaskSequenceTables,
+    BootImagesTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -159,4 +161,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...reportsTables,
   ...customUpdatesTables,
   ...taskSequenceTables,
+  ...bootImagesTables,
 };

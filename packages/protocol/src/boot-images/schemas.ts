@@ -1,0 +1,241 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Nullable } from '../common/schemas.js';
+
+/**
+ * Boot images (issue 11, ADR 0065): the WinPE analog, a Debian kernel and an initramfs holding a
+ * whole minimal Debian root with the deployment tools, Node.js and the agent's boot stage
+ * (`steward-agent boot-env`). Boot images are content: every build is a new version of the
+ * image's content-library package, distributed to DPs like any package and served by them at
+ * `/content/v1/boot/<package id>/<file>` for PXE (ADR 0066).
+ */
+
+export const BootImageArch = Type.Union([Type.Literal('amd64'), Type.Literal('arm64')]);
+export type BootImageArch = Static<typeof BootImageArch>;
+
+/** A Debian package name (Debian policy 5.6.1). */
+export const DebianPackageName = Type.String({ pattern: '^[a-z0-9][a-z0-9+.-]{1,99}$' });
+
+export const BootImageName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[a-z0-9][a-z0-9._-]*$',
+});
+
+export const BootImageStatus = Type.Union([
+  Type.Literal('building'),
+  Type.Literal('ready'),
+  Type.Literal('failed'),
+]);
+
+export const BootImageFile = Type.Object({
+  /** `vmlinuz` or `initrd.img`. */
+  name: Type.String(),
+  sha256: Type.String(),
+  size: Type.Integer(),
+});
+
+export const BootImage = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  arch: BootImageArch,
+  /** The version of the image: each build of a name is the next one. */
+  version: Type.Integer(),
+  status: BootImageStatus,
+  /** Build progress, 0-100, and what it is doing (while building) or why it failed. */
+  progress: Type.Integer(),
+  progressText: Type.String(),
+  /** The Debian suite and mirror the root came from. */
+  suite: Type.String(),
+  mirror: Type.String(),
+  extraPackages: Type.Array(Type.String()),
+  driverIds: Type.Array(Type.String()),
+  /** The site URL the boot environment contacts (pinned in the image with the site CA). */
+  siteUrl: Type.String(),
+  /** The content-library package holding the files (null until built). */
+  packageId: Nullable(Type.String()),
+  files: Type.Array(BootImageFile),
+  /** Kernel command line a PXE menu or QEMU passes (the initramfs is the root: no root=). */
+  kernelArgs: Type.String(),
+  /** The SHA-256 prefix of the cached root recipe this image was assembled from. */
+  rootKey: Type.String(),
+  createdAt: Type.String(),
+  createdBy: Type.String(),
+  builtAt: Nullable(Type.String()),
+});
+export type BootImage = Static<typeof BootImage>;
+
+export const BuildBootImageRequest = Type.Object(
+  {
+    /** Default `default-<arch>`; a build with an existing name is its next version. */
+    name: Type.Optional(BootImageName),
+    arch: Type.Optional(BootImageArch),
+    /** Debian packages added to the boot environment (custom boot images). */
+    extraPackages: Type.Optional(
+      Type.Array(DebianPackageName, { maxItems: 64, uniqueItems: true }),
+    ),
+    /** Driver catalog entries (ADR 0055) unpacked into the image. */
+    driverIds: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        maxItems: 64,
+        uniqueItems: true,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type BuildBootImageRequest = Static<typeof BuildBootImageRequest>;
+
+/**
+ * Where boot images come from, declared once (ADR 0016 in spirit: one schema read by the API,
+ * the CLI flags and the console form). No default mirror: a site names its own (a local mirror
+ * or proxy); `file://` mirrors are accepted for sites that keep one on disk.
+ */
+export const BootImageSettings = Type.Object(
+  {
+    /** The Debian mirror URL (`http://mirror.example.org/debian`); empty: not set. */
+    mirror: Type.String({ maxLength: 500, pattern: '^(|(https?|file)://[^\\s]+)$' }),
+    /** The Debian suite boot images are built from. */
+    suite: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9-]*$' }),
+  },
+  { additionalProperties: false },
+);
+export type BootImageSettings = Static<typeof BootImageSettings>;
+export const BOOT_IMAGE_SETTINGS_DEFAULTS: BootImageSettings = { mirror: '', suite: 'bookworm' };
+export const UpdateBootImageSettingsRequest = Type.Partial(BootImageSettings, {
+  additionalProperties: false,
+});
+export type UpdateBootImageSettingsRequest = Static<typeof UpdateBootImageSettingsRequest>;
+
+// ---- unknown and imported computers ----
+
+/** `aa:bb:cc:dd:ee:ff`, any case, `-` or `:` (stored lower case with `:`). */
+export const MacAddress = Type.String({ pattern: '^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$' });
+export const SmbiosUuid = Type.String({
+  pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
+});
+export const ComputerVariables = Type.Record(
+  Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' }),
+  Type.String({ maxLength: 4000 }),
+);
+
+export const Firmware = Type.Union([Type.Literal('bios'), Type.Literal('uefi')]);
+
+export const UnknownComputer = Type.Object({
+  id: Type.String(),
+  smbiosUuid: Nullable(Type.String()),
+  macs: Type.Array(Type.String()),
+  arch: Type.String(),
+  firmware: Firmware,
+  /** The PCI/USB modaliases the boot environment read (driver matching, ADR 0055). */
+  modaliases: Type.Array(Type.String()),
+  bootImageId: Type.String(),
+  address: Type.String(),
+  firstSeen: Type.String(),
+  lastSeen: Type.String(),
+});
+export type UnknownComputer = Static<typeof UnknownComputer>;
+
+export const ImportedComputer = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  mac: Nullable(Type.String()),
+  smbiosUuid: Nullable(Type.String()),
+  variables: ComputerVariables,
+  /** When a boot environment last matched it (null: never booted yet: not yet enrolled). */
+  lastBootAt: Nullable(Type.String()),
+  createdAt: Type.String(),
+  createdBy: Type.String(),
+});
+export type ImportedComputer = Static<typeof ImportedComputer>;
+
+export const ImportComputerRequest = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9][A-Za-z0-9.-]*$' }),
+    mac: Type.Optional(MacAddress),
+    smbiosUuid: Type.Optional(SmbiosUuid),
+    variables: Type.Optional(ComputerVariables),
+  },
+  { additionalProperties: false },
+);
+export type ImportComputerRequest = Static<typeof ImportComputerRequest>;
+
+/** CSV: a header line naming `name` and `mac` and/or `smbiosUuid`; other columns are variables. */
+export const ImportComputersCsvRequest = Type.Object(
+  { csv: Type.String({ minLength: 1, maxLength: 4_000_000 }) },
+  { additionalProperties: false },
+);
+export const ImportComputersCsvResult = Type.Object({
+  imported: Type.Array(ImportedComputer),
+});
+
+// ---- the boot environment's calls (agent listener) ----
+
+export const BootRegisterRequest = Type.Object(
+  {
+    /** The boot image's key (in its boot.json): names the image and bounds who may register. */
+    bootKey: Type.String({ minLength: 16, maxLength: 200 }),
+    smbiosUuid: Nullable(SmbiosUuid),
+    macs: Type.Array(MacAddress, { minItems: 1, maxItems: 64 }),
+    arch: Type.String({ minLength: 1, maxLength: 32 }),
+    firmware: Firmware,
+    modaliases: Type.Array(Type.String({ maxLength: 512 }), { maxItems: 2000 }),
+  },
+  { additionalProperties: false },
+);
+export type BootRegisterRequest = Static<typeof BootRegisterRequest>;
+
+export const BootRegisterResponse = Type.Object({
+  /** `imported`: an imported computer matched (by SMBIOS UUID or MAC); else `unknown`. */
+  kind: Type.Union([Type.Literal('unknown'), Type.Literal('imported')]),
+  /** The unknown computer's or the imported computer's id. */
+  computerId: Type.String(),
+  name: Nullable(Type.String()),
+  matchedBy: Nullable(Type.Union([Type.Literal('smbiosUuid'), Type.Literal('mac')])),
+  variables: ComputerVariables,
+});
+export type BootRegisterResponse = Static<typeof BootRegisterResponse>;
+
+export const BootTaskSequenceRequest = Type.Object(
+  {
+    bootKey: Type.String({ minLength: 16, maxLength: 200 }),
+    kind: Type.Union([Type.Literal('unknown'), Type.Literal('imported')]),
+    computerId: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+export type BootTaskSequenceRequest = Static<typeof BootTaskSequenceRequest>;
+
+/**
+ * The seam with task sequences (osd-ts): `taskSequence: null` means none is deployed to this
+ * computer; the boot environment reports that and ends.
+ */
+export const BootTaskSequenceResponse = Type.Object({
+  taskSequence: Nullable(
+    Type.Object({ id: Type.String(), name: Type.String() }, { additionalProperties: true }),
+  ),
+});
+export type BootTaskSequenceResponse = Static<typeof BootTaskSequenceResponse>;
+
+export const BootStatusRequest = Type.Object(
+  {
+    bootKey: Type.String({ minLength: 16, maxLength: 200 }),
+    computerId: Type.String({ minLength: 1, maxLength: 200 }),
+    /** A boot-environment status message (40700-40729) and its insertion strings. */
+    messageId: Type.Integer({ minimum: 40700, maximum: 40729 }),
+    insertionStrings: Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 }),
+  },
+  { additionalProperties: false },
+);
+export type BootStatusRequest = Static<typeof BootStatusRequest>;
+
+/** The boot image's configuration file (/etc/steward/boot.json), written at build time. */
+export const BootConfig = Type.Object({
+  bootImageId: Type.String(),
+  name: Type.String(),
+  version: Type.Integer(),
+  siteUrl: Type.String(),
+  /** The site CA (PEM): the boot environment trusts it and nothing else. */
+  caPem: Type.String(),
+  bootKey: Type.String(),
+});
+export type BootConfig = Static<typeof BootConfig>;

@@ -1,0 +1,114 @@
+/**
+ * Boots a Steward boot image (ADR 0065) in QEMU with `-kernel/-initrd` and no disk at all: the
+ * initramfs is the whole root. The machine's identity is the test's: `-smbios type=1,uuid=` and
+ * the NIC's `mac=`, so the test knows what the boot environment must report. Networking is
+ * QEMU's user network with `restrict=on` and only guestfwd rules to 127.0.0.1 ports (ADR 0044);
+ * the serial console goes to a log file the test reads. QEMU runs under setpriv --pdeathsig.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '../site.js';
+import type { Forward } from './vm.js';
+
+export interface BootVmOptions {
+  kernel: string;
+  initrd: string;
+  append: string;
+  smbiosUuid: string;
+  mac: string;
+  forwards: Forward[];
+  memoryMb?: number;
+}
+
+export interface BootVm {
+  consoleLog: string;
+  /** The first console line matching `pattern` (fails at the deadline or when QEMU exits). */
+  waitForConsole(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** Resolves when QEMU has exited (the boot environment powers the machine off). */
+  exited(timeoutMs: number): Promise<void>;
+  console(): string;
+  dispose(): Promise<void>;
+}
+
+export function startBootVm(opts: BootVmOptions): BootVm {
+  const dir = mkdtempSync(join(tmpdir(), 'steward-boot-vm-'));
+  const consoleLog = join(dir, 'console.log');
+  const forwards = opts.forwards.map(
+    (f) =>
+      `,guestfwd=tcp:${f.guestAddress}:${String(f.guestPort)}-cmd:socat - TCP:127.0.0.1:${String(f.hostPort)}`,
+  );
+  const args = [
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-machine',
+    'q35',
+    '-accel',
+    'tcg',
+    '-m',
+    String(opts.memoryMb ?? 2048),
+    '-smp',
+    '2',
+    '-smbios',
+    `type=1,uuid=${opts.smbiosUuid}`,
+    '-kernel',
+    opts.kernel,
+    '-initrd',
+    opts.initrd,
+    '-append',
+    opts.append,
+    '-netdev',
+    `user,id=n0,restrict=on${forwards.join('')}`,
+    '-device',
+    `virtio-net-pci,netdev=n0,mac=${opts.mac}`,
+    '-device',
+    'virtio-rng-pci',
+    '-serial',
+    `file:${consoleLog}`,
+    '-no-reboot',
+  ];
+  const stderr = openSync(join(dir, 'qemu.log'), 'w');
+  const qemu = spawn('setpriv', ['--pdeathsig', 'KILL', 'qemu-system-x86_64', ...args], {
+    stdio: ['ignore', stderr, stderr],
+  });
+  const killOnExit = () => qemu.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  let exited: string | undefined;
+  qemu.once('exit', (code, signal) => {
+    process.off('exit', killOnExit);
+    exited = `QEMU exited (${String(code ?? signal)}): ${readFileSync(join(dir, 'qemu.log'), 'utf8').slice(-2000)}`;
+  });
+  const text = () => (existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8') : '');
+  return {
+    consoleLog,
+    console: text,
+    waitForConsole: (pattern, timeoutMs) =>
+      waitFor(
+        `console line ${String(pattern)}`,
+        () => {
+          const line = text()
+            .split(/\r?\n/)
+            .find((l) => pattern.test(l));
+          if (line !== undefined) return line;
+          if (exited) throw new Error(`${exited}\nconsole tail:\n${text().slice(-3000)}`);
+          return undefined;
+        },
+        timeoutMs,
+        250,
+      ),
+    exited: (timeoutMs) =>
+      waitFor('QEMU to exit', () => exited !== undefined || undefined, timeoutMs, 250).then(
+        () => undefined,
+      ),
+    async dispose() {
+      if (!exited) {
+        qemu.kill('SIGKILL');
+        await waitFor('QEMU to exit', () => exited !== undefined, 10_000, 50);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
