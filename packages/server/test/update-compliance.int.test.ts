@@ -313,5 +313,10 @@ describe.each(testDialects)('update compliance on %s', (dialect) => {
     ]);
     const failedOnly = await compliance.scanAudit(ADMIN, { state: 'failed' });
     expect(failedOnly.total).toBe(1);
+    // One device's row, as its page shows its last scan; an unknown id matches nothing.
+    const scanned = audit.items.find((a) => a.deviceName === 'scanned');
+    const one = await compliance.scanAudit(ADMIN, { deviceId: scanned?.deviceId ?? '' });
+    expect(one.items.map((a) => [a.deviceName, a.state])).toEqual([['scanned', 'current']]);
+    expect((await compliance.scanAudit(ADMIN, { deviceId: 'no-such-device' })).total).toBe(0);
   });
 });

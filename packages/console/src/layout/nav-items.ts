@@ -23,6 +23,8 @@ import {
   IconCpu,
   IconUsers,
   IconReportAnalytics,
+  IconAlertTriangle,
+  IconShieldHalfFilled,
 } from '@tabler/icons-react';
 import type { Icon } from '@tabler/icons-react';
 import type { Permission } from '@steward/protocol';
@@ -67,6 +69,12 @@ export const NAV_SECTIONS: NavSection[] = [
         testId: 'nav-software-updates',
       },
       { label: 'Drivers', to: '/software/drivers', icon: IconCpu, testId: 'nav-drivers' },
+      {
+        label: 'Advisories',
+        to: '/software/advisories',
+        icon: IconAlertTriangle,
+        testId: 'nav-advisories',
+      },
     ],
   },
   {
@@ -119,6 +127,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/reports/software',
         icon: IconChartBar,
         testId: 'nav-software-reports',
+      },
+      {
+        label: 'Update compliance',
+        to: '/monitoring/update-compliance',
+        icon: IconShieldHalfFilled,
+        testId: 'nav-update-compliance',
       },
     ],
   },

@@ -179,7 +179,12 @@ export const ScanAuditEntry = Type.Object({
 export type ScanAuditEntry = Static<typeof ScanAuditEntry>;
 
 export const ScanAuditQuery = Type.Object(
-  { state: Type.Optional(ScanAuditState), ...pagingFields() },
+  {
+    state: Type.Optional(ScanAuditState),
+    /** One device's row (the device page's last scan), by device id. */
+    deviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    ...pagingFields(),
+  },
   { additionalProperties: false },
 );
 export type ScanAuditQuery = Static<typeof ScanAuditQuery>;

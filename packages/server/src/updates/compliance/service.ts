@@ -74,6 +74,7 @@ export class UpdateComplianceService {
     authorize(actor, 'read');
     return scanAuditPage(this.ctx.db.kysely, this.ctx.clock.now(), {
       ...(q.state !== undefined ? { state: q.state } : {}),
+      ...(q.deviceId !== undefined ? { deviceId: q.deviceId } : {}),
       offset: q.offset ?? 0,
       limit: q.limit ?? 50,
     });
