@@ -24,6 +24,8 @@ import { createTestSite, waitFor, type Site } from '../../../test-support/site.j
 import { launchBrowser, openPage, REPO, SHOTS, signIn } from './browser.js';
 
 const FIXTURES = join(REPO, 'packages/server/test/fixtures/advisories');
+/** Lists load over a busy machine: poll as long as a locator waits. */
+const POLL = { timeout: 30_000 };
 
 let site: Site;
 let browser: Browser;
@@ -123,13 +125,13 @@ describe('console: update compliance', () => {
     await feed.getByText('Not imported yet').waitFor();
     await page.getByTestId('advisory-feed-import-Local DSA').click();
     await feed.getByText(/^2 advisories/).waitFor();
-    await expect.poll(() => history.getByTestId('advisory-import-row').count()).toBe(2);
+    await expect.poll(() => history.getByTestId('advisory-import-row').count(), POLL).toBe(2);
     await page.screenshot({ path: join(SHOTS, 'advisory-feeds.png'), fullPage: true });
 
     await page.getByTestId('advisories-tab-list').click();
     await page.getByTestId('advisory-filter-cve').fill('CVE-2024-5535');
     const list = page.getByTestId('advisories-table');
-    await expect.poll(() => list.getByTestId('advisory-row').count()).toBe(1);
+    await expect.poll(() => list.getByTestId('advisory-row').count(), POLL).toBe(1);
     await list.getByText('DSA-5844-1').click();
     await page
       .getByTestId('advisory-title')
@@ -149,24 +151,22 @@ describe('console: update compliance', () => {
 
     await page.getByTestId('nav-software-updates').click();
     const table = page.getByTestId('updates-table');
-    await expect.poll(() => table.getByTestId('update-row').count()).toBe(2);
+    await expect.poll(() => table.getByTestId('update-row').count(), POLL).toBe(2);
     await page.getByTestId('update-filter-cve').fill('CVE-2024-5535');
-    await expect.poll(() => table.getByTestId('update-row').count()).toBe(1);
+    await expect.poll(() => table.getByTestId('update-row').count(), POLL).toBe(1);
     const row = table.locator('[data-package="openssl"]');
     await row.getByText('high').waitFor();
 
     await row.getByTestId('update-link').click();
     await page.getByTestId('update-title').getByText('openssl 3.0.16-1~deb12u1').waitFor();
-    await expect
-      .poll(() => page.getByTestId('update-state-required').getAttribute('data-count'))
-      .toBe('1');
+    await page.locator('[data-testid="update-state-required"][data-count="1"]').waitFor();
     expect(await page.getByTestId('update-state-installed').getAttribute('data-count')).toBe('1');
     expect(await page.getByTestId('update-state-not-required').getAttribute('data-count')).toBe(
       '1',
     );
     await page.getByTestId('update-state-required').click();
     const devices = page.getByTestId('update-devices');
-    await expect.poll(() => devices.getByTestId('compliance-row').count()).toBe(1);
+    await expect.poll(() => devices.getByTestId('compliance-row').count(), POLL).toBe(1);
     await devices.getByText('old-web').waitFor();
     expect(await devices.getByTestId('compliance-row').getAttribute('data-state')).toBe('required');
     await page.screenshot({ path: join(SHOTS, 'update-page.png'), fullPage: true });
@@ -190,23 +190,21 @@ describe('console: update compliance', () => {
     await page.getByTestId('compliance-cve').fill('CVE-2024-5535');
     await page.getByTestId('compliance-cve-open').click();
     await page.getByTestId('cve-title').getByText('CVE-2024-5535').waitFor();
-    await expect
-      .poll(() => page.getByTestId('cve-state-affected').getAttribute('data-count'))
-      .toBe('1');
+    await page.locator('[data-testid="cve-state-affected"][data-count="1"]').waitFor();
     expect(await page.getByTestId('cve-state-fixed').getAttribute('data-count')).toBe('1');
     await page.getByTestId('cve-packages').getByText('bookworm').first().waitFor();
     await page.getByTestId('cve-state-affected').click();
     const devices = page.getByTestId('cve-devices');
-    await expect.poll(() => devices.getByTestId('cve-device').count()).toBe(1);
+    await expect.poll(() => devices.getByTestId('cve-device').count(), POLL).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'cve-view.png'), fullPage: true });
 
     // Per computer: the device's Updates tab, from the CVE view's device link.
     await devices.getByText('old-web').click();
     await page.getByTestId('device-name').getByText('old-web').waitFor();
     const updates = page.getByTestId('device-updates');
-    await expect.poll(() => updates.getByTestId('compliance-row').count()).toBe(1);
+    await expect.poll(() => updates.getByTestId('compliance-row').count(), POLL).toBe(1);
     await updates.getByText('openssl').waitFor();
-    expect(await page.getByTestId('device-last-scan').getAttribute('data-state')).toBe('never');
+    await page.locator('[data-testid="device-last-scan"][data-state="never"]').waitFor();
     await page.getByTestId('device-updates-state').getByText('All', { exact: true }).click();
     await updates.getByText('openssl').waitFor();
     await page.getByTestId('action-update-scan').click();
@@ -216,14 +214,12 @@ describe('console: update compliance', () => {
 
   it('shows scan freshness and the scan audit', async () => {
     await page.getByTestId('nav-update-compliance').click();
-    await expect
-      .poll(() => page.getByTestId('scan-state-never').getAttribute('data-count'))
-      .toBe('3');
+    await page.locator('[data-testid="scan-state-never"][data-count="3"]').waitFor();
     expect(await page.getByTestId('scan-state-current').getAttribute('data-count')).toBe('0');
     await page.screenshot({ path: join(SHOTS, 'update-compliance.png'), fullPage: true });
     await page.getByTestId('scan-state-never').click();
     const audit = page.getByTestId('scan-audit-table');
-    await expect.poll(() => audit.getByTestId('scan-audit-row').count()).toBe(3);
+    await expect.poll(() => audit.getByTestId('scan-audit-row').count(), POLL).toBe(3);
     expect(await audit.locator('[data-state="never"]').count()).toBe(3);
     await page.getByTestId('scan-audit-export').click();
     const [download] = await Promise.all([
