@@ -214,6 +214,14 @@ describe('console: update compliance', () => {
 
   it('shows scan freshness and the scan audit', async () => {
     await page.getByTestId('nav-update-compliance').click();
+    // Only old-web needs an update (openssl): one device, one most-required update, severity high.
+    await page.locator('[data-testid="compliance-devices"][data-requiring="1"]').waitFor();
+    const most = page.getByTestId('most-required');
+    await expect.poll(() => most.getByTestId('most-required-row').count(), POLL).toBe(1);
+    await most.getByText('openssl').waitFor();
+    expect(
+      await page.getByTestId('compliance-by-severity-high').getAttribute('data-required'),
+    ).toBe('1');
     await page.locator('[data-testid="scan-state-never"][data-count="3"]').waitFor();
     expect(await page.getByTestId('scan-state-current').getAttribute('data-count')).toBe('0');
     await page.screenshot({ path: join(SHOTS, 'update-compliance.png'), fullPage: true });

@@ -6,6 +6,8 @@ import {
   type ScanAuditEntry,
   type ScanAuditQuery,
   type ScanCatalog,
+  type UpdateComplianceOverview,
+  type UpdateComplianceOverviewQuery,
   type UpdateComplianceSummary,
   type UpdateDevicesQuery,
 } from '@steward/protocol';
@@ -13,6 +15,7 @@ import type { Actor, SiteContext } from '../../context.js';
 import { authorize } from '../../context.js';
 import { findDeviceByIdOrName } from '../../devices/repository.js';
 import { scanCatalogFor } from './catalog-version-repository.js';
+import { complianceOverview } from './overview.js';
 import {
   complianceCounts,
   deviceUpdatePage,
@@ -78,6 +81,12 @@ export class UpdateComplianceService {
       offset: q.offset ?? 0,
       limit: q.limit ?? 50,
     });
+  }
+
+  /** The dashboard: fleet compliance with the current catalog, grouped, and the most required. */
+  overview(actor: Actor, q: UpdateComplianceOverviewQuery): Promise<UpdateComplianceOverview> {
+    authorize(actor, 'read');
+    return complianceOverview(this.ctx.db.kysely, q.top ?? 10);
   }
 
   /** The catalog for a device's scan: whole, or what changed since the version it holds. */

@@ -8,6 +8,7 @@ import { ErrorState } from '../../../components/error-state';
 import { PageHeader } from '../../../components/page-header';
 import { PageTabs, useTabParam } from '../../../components/page-tabs';
 import { StateCountsDonut } from '../../../components/state-counts-donut';
+import { ComplianceCharts } from './compliance-charts';
 import { ScanAuditTable, useScanStateCounts } from './scan-audit';
 
 /** Opens the CVE view of an id typed in, or the catalog filtered to a package. */
@@ -97,41 +98,47 @@ function Overview({ onAudit }: { onAudit: (s: ScanAuditState | null) => void }) 
   const total = scans.rows.reduce((n, r) => n + r.count, 0);
   const current = scans.rows.find((r) => r.state === 'current')?.count ?? 0;
   return (
-    <SimpleGrid cols={{ base: 1, md: 2 }}>
-      <Paper withBorder p="md">
-        <Title order={5} mb="xs">
-          Scan freshness
-        </Title>
-        {scans.error ? (
-          <ErrorState error={scans.error} what="the scan audit" />
-        ) : (
-          <StateCountsDonut
-            rows={scans.rows}
-            selected={null}
-            onSelect={(s) => onAudit(s)}
-            chartLabel={
-              total > 0 ? `${Math.round((100 * current) / total)}% current` : 'No devices'
-            }
-            rowTestIdPrefix="scan-state-"
-            donutTestId="scan-freshness-donut"
-          >
-            <Text size="xs" c="dimmed" mt="xs">
-              Compliance is exact for devices that scanned the current catalog; the others are
-              judged from their inventory. Click a state for its devices.
-            </Text>
-          </StateCountsDonut>
-        )}
-      </Paper>
-      <Paper withBorder p="md">
-        <Lookups />
-      </Paper>
-    </SimpleGrid>
+    <Stack gap="md">
+      <ComplianceCharts />
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <Paper withBorder p="md">
+          <Title order={5} mb="xs">
+            Scan freshness
+          </Title>
+          {scans.error ? (
+            <ErrorState error={scans.error} what="the scan audit" />
+          ) : (
+            <StateCountsDonut
+              rows={scans.rows}
+              selected={null}
+              onSelect={(s) => onAudit(s)}
+              chartLabel={
+                total > 0 ? `${Math.round((100 * current) / total)}% current` : 'No devices'
+              }
+              rowTestIdPrefix="scan-state-"
+              donutTestId="scan-freshness-donut"
+            >
+              <Text size="xs" c="dimmed" mt="xs">
+                Compliance is exact for devices that scanned the current catalog; the others are
+                judged from their inventory. Click a state for its devices.
+              </Text>
+            </StateCountsDonut>
+          )}
+        </Paper>
+        <Paper withBorder p="md">
+          <Lookups />
+        </Paper>
+      </SimpleGrid>
+    </Stack>
   );
 }
 
 const TABS = ['overview', 'scan-audit'] as const;
 
-/** Monitoring > Update compliance: scan freshness, drill-downs per CVE, update and computer. */
+/**
+ * Monitoring > Update compliance: compliance charts, scan freshness, drill-downs per CVE, update
+ * and computer, and the scan audit.
+ */
 export function UpdateCompliancePage() {
   const [tab, setTab] = useTabParam(TABS);
   const [auditState, setAuditState] = useState<ScanAuditState | null>(null);
