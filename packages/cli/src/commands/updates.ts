@@ -20,6 +20,7 @@ import { createProgress } from '../output/progress.js';
 import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { addUpdateGroupCommands } from './update-deploy-groups.js';
 import { registerUpdateScanCommands } from './update-scan.js';
+import { registerUpdateOverviewCommand } from './update-overview.js';
 
 const POLL_MS = 500;
 
@@ -352,4 +353,5 @@ export function registerUpdateCommands(program: Command, ctx: Ctx): void {
   addList(update, ctx);
   addUpdateGroupCommands(update, ctx);
   registerUpdateScanCommands(update, ctx);
+  registerUpdateOverviewCommand(update, ctx);
 }
