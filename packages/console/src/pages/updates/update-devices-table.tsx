@@ -11,6 +11,11 @@ import { Pager } from '../../components/pager';
 import { RelativeTime } from '../../components/relative-time';
 import { ComplianceStateBadge } from './update-labels';
 
+/** A time only a scan knows (installed, first detected): a dash, not "never", without one. */
+function OptionalTime({ iso }: { iso: string | null }) {
+  return iso ? <RelativeTime iso={iso} size="sm" /> : <Text size="sm">—</Text>;
+}
+
 /**
  * Rows of update × device compliance, paged: the devices of one update (`show: 'device'`) or
  * the updates of one device (`show: 'update'`). Says which basis each row comes from: the
@@ -106,10 +111,10 @@ export function ComplianceRowsTable(props: {
               </Text>
             </Table.Td>
             <Table.Td>
-              <RelativeTime iso={r.installedAt} size="sm" />
+              <OptionalTime iso={r.installedAt} />
             </Table.Td>
             <Table.Td>
-              <RelativeTime iso={r.firstDetectedAt} size="sm" />
+              <OptionalTime iso={r.firstDetectedAt} />
             </Table.Td>
             <Table.Td>
               <RelativeTime iso={r.scannedAt} size="sm" />
