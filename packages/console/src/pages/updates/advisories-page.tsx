@@ -34,7 +34,9 @@ function AdvisoryList() {
   const [cve, setCve] = useState('');
   const [kind, setKind] = useState<AdvisoryKind | undefined>();
   const [severity, setSeverity] = useState<UpdateSeverity | undefined>();
-  const [debounced] = useDebouncedValue({ search, cve }, 300);
+  const [debouncedSearch] = useDebouncedValue(search, 300);
+  const [debouncedCve] = useDebouncedValue(cve, 300);
+  const debounced = { search: debouncedSearch, cve: debouncedCve };
   const [page, setPage] = useState({ offset: 0, limit: 50 });
   const filters: Omit<ListAdvisoriesQuery, 'offset' | 'limit'> = {
     ...(debounced.search ? { search: debounced.search } : {}),

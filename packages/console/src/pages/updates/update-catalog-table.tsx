@@ -65,7 +65,10 @@ function CatalogFilters(props: {
   const { filters, set } = props;
   const [search, setSearch] = useState(filters.search ?? '');
   const [cve, setCve] = useState(filters.cve ?? '');
-  const [debounced] = useDebouncedValue({ search, cve }, 300);
+  // Two strings, not one object: a new object every render would restart the debounce each time.
+  const [debouncedSearch] = useDebouncedValue(search, 300);
+  const [debouncedCve] = useDebouncedValue(cve, 300);
+  const debounced = { search: debouncedSearch, cve: debouncedCve };
   const sources = useQuery({
     queryKey: [UPDATES_KEY, 'sources'],
     queryFn: () => api.call(ops.updateCatalog.listSources, {}),
