@@ -218,12 +218,15 @@ export function UpdateCatalogTable() {
             },
           },
         ]}
-        run={(_action, o) =>
-          addToGroup(
+        run={async (_action, o) => {
+          const summary = await addToGroup(
             o.choice ?? '',
             selection.selection && 'ids' in selection.selection ? selection.selection.ids : [],
-          )
-        }
+          );
+          // At once, not on close: the result's link opens the group, which must show them.
+          await queryClient.invalidateQueries({ queryKey: [UPDATE_KEYS.groups] });
+          return summary;
+        }}
         onDone={() => {
           selection.clear();
           void queryClient.invalidateQueries({ queryKey: [UPDATE_KEYS.groups] });
