@@ -1,11 +1,13 @@
-import type { ApiClient, InventoryInstance } from '@steward/protocol';
-import { decodeEnrolmentToken } from '@steward/protocol/node';
+import type { ApiClient, InstalledPackage, InventoryInstance } from '@steward/protocol';
+import { decodeEnrolmentToken, packageSetHash } from '@steward/protocol/node';
 import { fetchPinnedCa, SiteConnection, VirtualAgent } from '@steward/simulator';
 
 /** A device to enrol with a hand-written inventory (class name -> instances). */
 export interface InventoryDevice {
   hostname: string;
   classes: Record<string, InventoryInstance[]>;
+  /** Installed packages, sent as the report's full package set (what update compliance reads). */
+  packages?: InstalledPackage[];
 }
 
 /**
@@ -30,7 +32,14 @@ export async function enrolInventoryDevices(
     const agent = new VirtualAgent(i, d.hostname, site);
     await agent.enroll(decoded.value.secret, 'debian');
     const seq = agent.nextSeq(1);
-    const body = { kind: 'full', collectedAt: new Date().toISOString(), classes: d.classes };
+    const body = {
+      kind: 'full',
+      collectedAt: new Date().toISOString(),
+      classes: d.classes,
+      ...(d.packages
+        ? { packages: { kind: 'full', hash: packageSetHash(d.packages), items: d.packages } }
+        : {}),
+    };
     const json = JSON.stringify({ items: [{ seq, type: 'inventory:report', body }] });
     await agent.sendBatch(json, seq);
     ids.push(agent.deviceId);

@@ -39,6 +39,11 @@ import { PackageListPage } from './pages/software/package-list-page';
 import { PackagePage } from './pages/software/package-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { SignInPage } from './pages/sign-in-page';
+import { UpdatePage } from './pages/updates/update-page';
+import { UpdateGroupPage } from './pages/updates/update-group-page';
+import { AdvisoriesPage, AdvisoryPage } from './pages/updates/advisories-page';
+import { UpdateCompliancePage } from './pages/monitoring/updates/update-compliance-page';
+import { CvePage } from './pages/monitoring/updates/cve-page';
 
 export function AppRoutes() {
   return (
@@ -88,6 +93,12 @@ export function AppRoutes() {
         <Route path="admin/distribution-points/:dpId" element={<DistributionPointPage />} />
         <Route path="admin/dp-groups" element={<DpGroupsPage />} />
         <Route path="admin/boundaries" element={<BoundariesPage />} />
+        <Route path="software/updates/:updateId" element={<UpdatePage />} />
+        <Route path="software/update-groups/:groupId" element={<UpdateGroupPage />} />
+        <Route path="software/advisories" element={<AdvisoriesPage />} />
+        <Route path="software/advisories/:advisoryId" element={<AdvisoryPage />} />
+        <Route path="monitoring/update-compliance" element={<UpdateCompliancePage />} />
+        <Route path="monitoring/cves/:cveId" element={<CvePage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

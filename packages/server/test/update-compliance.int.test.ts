@@ -203,6 +203,30 @@ describe.each(testDialects)('update compliance on %s', (dialect) => {
     return { states: out, holds, bases: [...bases] };
   };
 
+  /** The dashboard's figures, which must match the per-update answers above on either basis. */
+  const expectOverview = async () => {
+    const o = await compliance.overview(ADMIN, { top: 2 });
+    expect(o).toMatchObject({
+      devices: 4,
+      // foo on two machines, bar and baz on one each; the machine with nothing relevant needs none.
+      devicesRequiring: 3,
+      currentUpdates: 4,
+      installed: 2,
+      required: 4,
+    });
+    expect(o.mostRequired.map((u) => [u.package, u.required, u.installed])).toEqual([
+      ['foo', 2, 1],
+      ['bar', 1, 1],
+    ]);
+    expect(o.bySource).toEqual([
+      { key: expect.any(String), label: `Local ${suite}`, updates: 4, installed: 2, required: 4 },
+    ]);
+    expect(o.bySeverity).toEqual([
+      { key: 'unknown', label: 'unknown', updates: 4, installed: 2, required: 4 },
+    ]);
+    expect(o.byClassification.reduce((n, g) => n + g.required, 0)).toBe(4);
+  };
+
   it('server applicability and the agent scan agree on real dpkg databases', async () => {
     // Three machines inventoried before the sync, one after (a new package set).
     for (const m of MACHINES.slice(0, 3))
@@ -221,6 +245,7 @@ describe.each(testDialects)('update compliance on %s', (dialect) => {
     const byServer = await answers();
     expect(byServer.bases).toEqual(['inventory']);
     expect(byServer.states).toEqual(EXPECTED);
+    await expectOverview();
 
     // Each machine scans the catalog the agent API serves and reports it.
     const served = await compliance.catalogFor(undefined);
@@ -251,6 +276,7 @@ describe.each(testDialects)('update compliance on %s', (dialect) => {
     const byScan = await answers();
     expect(byScan.bases).toEqual(['scan']);
     expect(byScan.states).toEqual(byServer.states);
+    await expectOverview();
     // The held package is shown as held, not as plain required; the site cannot see holds.
     expect(byScan.holds).toEqual({ 'older-foo-held-baz/baz': 'held' });
     expect(byServer.holds).toEqual({});
@@ -313,5 +339,10 @@ describe.each(testDialects)('update compliance on %s', (dialect) => {
     ]);
     const failedOnly = await compliance.scanAudit(ADMIN, { state: 'failed' });
     expect(failedOnly.total).toBe(1);
+    // One device's row, as its page shows its last scan; an unknown id matches nothing.
+    const scanned = audit.items.find((a) => a.deviceName === 'scanned');
+    const one = await compliance.scanAudit(ADMIN, { deviceId: scanned?.deviceId ?? '' });
+    expect(one.items.map((a) => [a.deviceName, a.state])).toEqual([['scanned', 'current']]);
+    expect((await compliance.scanAudit(ADMIN, { deviceId: 'no-such-device' })).total).toBe(0);
   });
 });

@@ -131,6 +131,7 @@ function addScanAudit(update: Command, ctx: Ctx): void {
       .command('scans')
       .description('scan audit: which devices scanned the current catalog, which did not and why')
       .option('--state <state>', `only devices in this state (${AUDIT_STATES.join(', ')})`)
+      .option('--device <id>', "only this device's row (by device id)")
       .option('--limit <n>', 'at most this many (default 50)'),
   );
   action(cmd, async ({ opts }) => {
@@ -139,10 +140,15 @@ function addScanAudit(update: Command, ctx: Ctx): void {
     if (raw !== undefined && state === undefined)
       throw usageError(`--state is one of ${AUDIT_STATES.join(', ')}`);
     const limit = opts.int('limit', { min: 1, max: 1000 });
+    const device = opts.string('device');
     const page = await (
       await ctx.client()
     ).call(ops.updateCompliance.scanAudit, {
-      query: { ...(state ? { state } : {}), ...(limit !== undefined ? { limit } : {}) },
+      query: {
+        ...(state ? { state } : {}),
+        ...(device !== undefined ? { deviceId: device } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      },
     });
     if (opts.flag('json')) {
       ctx.out.json(page);

@@ -23,6 +23,7 @@ import { addCustomUpdateCommands } from './update-custom.js';
 import { addUpdateApprovalCommands } from './update-approvals.js';
 import { addUpdateDeploymentCommands } from './update-deployments.js';
 import { registerUpdateScanCommands } from './update-scan.js';
+import { registerUpdateOverviewCommand } from './update-overview.js';
 
 const POLL_MS = 500;
 
@@ -358,4 +359,5 @@ export function registerUpdateCommands(program: Command, ctx: Ctx): void {
   addUpdateApprovalCommands(update, ctx);
   addUpdateDeploymentCommands(update, ctx);
   registerUpdateScanCommands(update, ctx);
+  registerUpdateOverviewCommand(update, ctx);
 }

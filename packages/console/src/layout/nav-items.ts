@@ -24,6 +24,8 @@ import {
   IconDisc,
   IconUsers,
   IconReportAnalytics,
+  IconAlertTriangle,
+  IconShieldHalfFilled,
 } from '@tabler/icons-react';
 import type { Icon } from '@tabler/icons-react';
 import type { Permission } from '@steward/protocol';
@@ -73,6 +75,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/software/boot-images',
         icon: IconDisc,
         testId: 'nav-boot-images',
+      },
+      {
+        label: 'Advisories',
+        to: '/software/advisories',
+        icon: IconAlertTriangle,
+        testId: 'nav-advisories',
       },
     ],
   },
@@ -126,6 +134,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/reports/software',
         icon: IconChartBar,
         testId: 'nav-software-reports',
+      },
+      {
+        label: 'Update compliance',
+        to: '/monitoring/update-compliance',
+        icon: IconShieldHalfFilled,
+        testId: 'nav-update-compliance',
       },
     ],
   },

@@ -16,6 +16,8 @@ import { deploymentReportOperations, distributionReportOperations } from '../rep
 import { auditOperations, statusOperations } from '../status/operations.js';
 import { userOperations } from '../users/operations.js';
 import { updateComplianceOperations } from '../updates/scan-operations.js';
+import { updateCatalogOperations } from '../updates/operations.js';
+import { advisoryOperations } from '../updates/adv-operations.js';
 import { exportOf } from './export-of.js';
 
 /**
@@ -68,4 +70,6 @@ export const exportOperations = defineOperations({
   updateDevices: exportOf(updateComplianceOperations.updateDevices, 'update-devices'),
   deviceUpdates: exportOf(updateComplianceOperations.deviceUpdates, 'device-updates'),
   updateScanAudit: exportOf(updateComplianceOperations.scanAudit, 'update-scan-audit'),
+  updates: exportOf(updateCatalogOperations.listUpdates, 'updates'),
+  advisories: exportOf(advisoryOperations.listAdvisories, 'advisories'),
 });

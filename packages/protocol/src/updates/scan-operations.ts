@@ -10,6 +10,8 @@ import {
   ScanCatalog,
   ScanCatalogQuery,
   UpdateComplianceSummary,
+  UpdateComplianceOverview,
+  UpdateComplianceOverviewQuery,
   UpdateDevicesQuery,
 } from './scan-schemas.js';
 
@@ -58,6 +60,17 @@ export const updateComplianceOperations = defineOperations({
     errors: [],
     summary:
       'Which devices scanned the current catalog, and which did not (never, stale, overdue, failed)',
+    tags,
+  },
+  overview: {
+    method: 'GET',
+    path: '/update-compliance',
+    query: UpdateComplianceOverviewQuery,
+    responses: { 200: UpdateComplianceOverview },
+    permission: 'read',
+    errors: [],
+    summary:
+      'Fleet compliance with the current catalog: overall, per source, classification and severity, and the most required updates',
     tags,
   },
 });

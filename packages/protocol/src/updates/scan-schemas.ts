@@ -3,7 +3,8 @@ import { Nullable } from '../common/schemas.js';
 import { pagingFields } from '../http/paging.js';
 import { durationSetting } from '../common/settings.js';
 import { MAX_INTERVAL_SECONDS } from '../http/paging.js';
-import { UpdateComplianceState } from './schemas.js';
+import { UpdateSeverity } from './adv-schemas.js';
+import { UpdateClassification, UpdateComplianceState } from './schemas.js';
 
 /**
  * Client scan and compliance (issue 10, ADRs 0046-0047): the catalog as the agent sees it, the
@@ -179,7 +180,12 @@ export const ScanAuditEntry = Type.Object({
 export type ScanAuditEntry = Static<typeof ScanAuditEntry>;
 
 export const ScanAuditQuery = Type.Object(
-  { state: Type.Optional(ScanAuditState), ...pagingFields() },
+  {
+    state: Type.Optional(ScanAuditState),
+    /** One device's row (the device page's last scan), by device id. */
+    deviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    ...pagingFields(),
+  },
   { additionalProperties: false },
 );
 export type ScanAuditQuery = Static<typeof ScanAuditQuery>;
@@ -218,3 +224,52 @@ export const UpdateScanSettingsOptions = {
     flag: { kind: 'value', name: 'update-scan-random-delay', placeholder: '<duration>' },
   }),
 };
+
+/** Installed and required (held and pinned included) pairs of device × update in one group. */
+export const ComplianceGroup = Type.Object({
+  /** The source id, the classification or the severity. */
+  key: Type.String(),
+  label: Type.String(),
+  updates: Type.Integer(),
+  installed: Type.Integer(),
+  required: Type.Integer(),
+});
+export type ComplianceGroup = Static<typeof ComplianceGroup>;
+
+export const RequiredUpdate = Type.Object({
+  updateId: Type.String(),
+  package: Type.String(),
+  version: Type.String(),
+  sourceName: Type.String(),
+  classification: UpdateClassification,
+  severity: UpdateSeverity,
+  installed: Type.Integer(),
+  required: Type.Integer(),
+});
+export type RequiredUpdate = Static<typeof RequiredUpdate>;
+
+/**
+ * The fleet's compliance with the current catalog (the dashboard's charts): device × update
+ * pairs installed or required, overall and per source, classification and severity, the
+ * devices needing at least one update, and the updates most required. Each device counts from
+ * its scan of the current catalog, else from its inventory (as everywhere in compliance).
+ */
+export const UpdateComplianceOverview = Type.Object({
+  catalogVersion: Type.Integer(),
+  devices: Type.Integer(),
+  devicesRequiring: Type.Integer(),
+  currentUpdates: Type.Integer(),
+  installed: Type.Integer(),
+  required: Type.Integer(),
+  bySource: Type.Array(ComplianceGroup),
+  byClassification: Type.Array(ComplianceGroup),
+  bySeverity: Type.Array(ComplianceGroup),
+  mostRequired: Type.Array(RequiredUpdate),
+});
+export type UpdateComplianceOverview = Static<typeof UpdateComplianceOverview>;
+
+export const UpdateComplianceOverviewQuery = Type.Object(
+  { top: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })) },
+  { additionalProperties: false },
+);
+export type UpdateComplianceOverviewQuery = Static<typeof UpdateComplianceOverviewQuery>;

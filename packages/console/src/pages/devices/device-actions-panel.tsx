@@ -8,6 +8,7 @@ import {
   IconRocket,
   IconStethoscope,
   IconArrowBigUpLines,
+  IconBolt,
 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { DeviceAction, NudgeAction } from '@steward/protocol';
@@ -71,12 +72,18 @@ function ActionProgress({ action }: { action: DeviceAction }) {
   );
 }
 
+/**
+ * Buttons that ask the device to act now. `only` picks the update-scan pair (the Updates tab);
+ * without it the header's general actions show.
+ */
 export function DeviceActionsButtons({
   deviceId,
   revoked,
+  only,
 }: {
   deviceId: string;
   revoked: boolean;
+  only?: readonly ('updates:scan' | 'updates:scan-expedited')[];
 }) {
   const { can } = useSession();
   const queryClient = useQueryClient();
@@ -103,6 +110,20 @@ export function DeviceActionsButtons({
       </Button>
     </Tooltip>
   );
+  if (only)
+    return (
+      <>
+        {only.includes('updates:scan') &&
+          button('updates:scan', 'Scan now', <IconRefresh size={16} />, 'action-update-scan')}
+        {only.includes('updates:scan-expedited') &&
+          button(
+            'updates:scan-expedited',
+            'Expedited scan',
+            <IconBolt size={16} />,
+            'action-update-scan-expedited',
+          )}
+      </>
+    );
   return (
     <>
       {button(

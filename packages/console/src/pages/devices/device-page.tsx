@@ -31,6 +31,7 @@ import { SoftwareFilesTab } from './tabs/software-files-tab';
 import { DeviceStatusTab } from './tabs/status-tab';
 import { SummaryTab } from './tabs/summary-tab';
 import { UsersTab } from './tabs/users-tab';
+import { UpdatesTab } from './tabs/updates-tab';
 
 const TABS = [
   'summary',
@@ -44,6 +45,7 @@ const TABS = [
   'status',
   'collections',
   'deployments',
+  'updates',
   'client-settings',
   'client-health',
   'client-version',
@@ -92,6 +94,7 @@ export function DevicePage() {
     { value: 'status', label: 'Status' },
     { value: 'collections', label: 'Collections', count: d?.collections.length },
     { value: 'deployments', label: 'Deployments' },
+    { value: 'updates', label: 'Updates' },
     { value: 'client-settings', label: 'Settings' },
     { value: 'client-health', label: 'Health' },
     { value: 'client-version', label: 'Version' },
@@ -211,6 +214,9 @@ export function DevicePage() {
               </Tabs.Panel>
               <Tabs.Panel value="deployments">
                 <DeploymentsTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="updates">
+                <UpdatesTab device={d} />
               </Tabs.Panel>
               <Tabs.Panel value="client-settings">
                 <ClientSettingsTab device={d} />

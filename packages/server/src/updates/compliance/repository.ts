@@ -274,7 +274,7 @@ export async function deviceUpdatePage(
 export async function scanAuditPage(
   db: Queryable,
   now: Date,
-  q: { state?: ScanAuditState; offset: number; limit: number },
+  q: { state?: ScanAuditState; deviceId?: string; offset: number; limit: number },
 ): Promise<{ items: ScanAuditEntry[]; total: number }> {
   const cv = await currentCatalogVersion(db);
   const overdueBefore = new Date(now.getTime() - SCAN_OVERDUE_DAYS * 86_400_000).toISOString();
@@ -297,6 +297,7 @@ export async function scanAuditPage(
     ]);
   let base = db.selectFrom(inner.as('x'));
   if (q.state !== undefined) base = base.where('x.audit', '=', q.state);
+  if (q.deviceId !== undefined) base = base.where('x.device_id', '=', q.deviceId);
   const total = await base
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .executeTakeFirst();

@@ -13,6 +13,7 @@ export function registerUpdateComplianceRoutes(app: App, svc: UpdateComplianceSe
     updateDevices: (req) => svc.updateDevices(actorOf(req), req.params.id, req.query),
     deviceUpdates: (req) => svc.deviceUpdates(actorOf(req), req.params.id, req.query),
     scanAudit: (req) => svc.scanAudit(actorOf(req), req.query),
+    overview: (req) => svc.overview(actorOf(req), req.query),
   });
 }
 

@@ -6,6 +6,8 @@ import {
   type ScanAuditEntry,
   type ScanAuditQuery,
   type ScanCatalog,
+  type UpdateComplianceOverview,
+  type UpdateComplianceOverviewQuery,
   type UpdateComplianceSummary,
   type UpdateDevicesQuery,
 } from '@steward/protocol';
@@ -14,6 +16,7 @@ import { authorize } from '../../context.js';
 import { findDeviceByIdOrName } from '../../devices/repository.js';
 import { inTransaction } from '../../db/database.js';
 import { scanCatalogFor } from './catalog-version-repository.js';
+import { complianceOverview } from './overview.js';
 import {
   complianceCounts,
   deviceUpdatePage,
@@ -77,9 +80,16 @@ export class UpdateComplianceService {
     authorize(actor, 'read');
     return scanAuditPage(this.ctx.db.kysely, this.ctx.clock.now(), {
       ...(q.state !== undefined ? { state: q.state } : {}),
+      ...(q.deviceId !== undefined ? { deviceId: q.deviceId } : {}),
       offset: q.offset ?? 0,
       limit: q.limit ?? 50,
     });
+  }
+
+  /** The dashboard: fleet compliance with the current catalog, grouped, and the most required. */
+  overview(actor: Actor, q: UpdateComplianceOverviewQuery): Promise<UpdateComplianceOverview> {
+    authorize(actor, 'read');
+    return complianceOverview(this.ctx.db.kysely, q.top ?? 10);
   }
 
   /** The catalog for a device's scan: whole, or what changed since the version it holds. */
