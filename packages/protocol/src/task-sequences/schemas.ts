@@ -66,7 +66,10 @@ export const ListTaskSequencesQuery = Type.Object(
 export type ListTaskSequencesQuery = Static<typeof ListTaskSequencesQuery>;
 
 export const VersionParams = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 200 }), version: Type.Integer({ minimum: 1 }) },
+  {
+    id: Type.String({ minLength: 1, maxLength: 200 }),
+    version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+  },
   { additionalProperties: false },
 );
 

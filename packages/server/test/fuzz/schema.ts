@@ -57,6 +57,10 @@ const PATTERN_CANDIDATES = [
   '127.0.0.7',
   // An apt repository URL (update sources): a loopback port nothing listens on.
   'http://127.0.0.1:9/fuzz',
+  // A MAC address (imported computers), not the one the seed imports.
+  '52:54:00:fa:22:09',
+  // An SMBIOS UUID (imported computers).
+  '4c4c4544-0042-3010-8036-b4c04f565931',
 ];
 
 function typeOf(s: JsonSchema): string | undefined {
