@@ -86,8 +86,8 @@ export function DevicePage() {
     { value: 'services', label: 'Services', count: count('service') },
     { value: 'users', label: 'Users', count: count('session') },
     { value: 'packages', label: 'Packages', count: d?.packageCount },
-    // Short labels: the fourteen tabs fit on one line at 1440 px (issue 12); each panel's own
-    // heading says the rest ("Software files", "Resultant client settings", ...).
+    // Short labels and tight padding: the fifteen tabs fit on one line at 1440 px (issue 12);
+    // each panel's own heading says the rest ("Software files", "Resultant client settings", ...).
     { value: 'files', label: 'Files', count: count('softwareFile') },
     { value: 'custom', label: 'Custom', count: customCount },
     { value: 'history', label: 'History' },
@@ -161,7 +161,7 @@ export function DevicePage() {
       >
         <Tabs.List>
           {tabs.map((t) => (
-            <Tabs.Tab key={t.value} value={t.value} data-testid={`tab-${t.value}`} px={7} fz={13}>
+            <Tabs.Tab key={t.value} value={t.value} data-testid={`tab-${t.value}`} px={5} fz={13}>
               {t.label}
               {t.count !== undefined && t.count > 0 && (
                 <Badge
