@@ -5,6 +5,7 @@ import { DeploymentBody, UpdateDeploymentRequest } from '../deployments/schemas.
 import {
   describeSetting,
   effectiveSettings,
+  patchedSettings,
   settingErrors,
   settingsDefaults,
   withSettingDefaults,
@@ -58,5 +59,16 @@ describe('a settings declaration', () => {
     expect(describeSetting(DeploymentOptions.rerun, 'if-failed')).toBe('Rerun if failed');
     expect(describeSetting(DeploymentOptions.allowFallback, false)).toBe('No');
     expect(describeSetting(DeploymentOptions.maxPostponeMinutes, 30)).toBe('30 minutes');
+  });
+});
+
+describe('patchedSettings', () => {
+  it('takes exactly the declared fields a patch sets, nothing it leaves out or does not declare', () => {
+    const patch = { preDownload: true, maxPostponeMinutes: 0, name: 'not a setting' };
+    expect(patchedSettings(DeploymentOptions, patch)).toEqual({
+      preDownload: true,
+      maxPostponeMinutes: 0,
+    });
+    expect(patchedSettings(DeploymentOptions, {})).toEqual({});
   });
 });

@@ -261,6 +261,21 @@ export function pickSettings<D extends SettingsDeclaration>(
   return out as SettingValues<D>;
 }
 
+/**
+ * The declared fields a PATCH body sets, and only those (a field it leaves out stays as it is):
+ * read from the declaration, so a newly declared setting reaches PATCH with no other change.
+ */
+export function patchedSettings<D extends SettingsDeclaration>(
+  d: D,
+  patch: Partial<SettingValues<D>>,
+): Partial<SettingValues<D>> {
+  const out: Partial<SettingValues<D>> = {};
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- a declaration's own keys mapped to values parsed or produced per field (settings plumbing, ADR 0016), not outside data
+  for (const key of Object.keys(d) as (keyof D)[])
+    if (patch[key] !== undefined) out[key] = patch[key];
+  return out;
+}
+
 /** What a form can say before asking the site: each field whose value its schema refuses. */
 export function settingErrors<D extends SettingsDeclaration>(
   d: D,

@@ -5,6 +5,7 @@ import {
   ErrorCode,
   InputError,
   NotFoundError,
+  patchedSettings,
   UpdateDeploymentOptions,
   UpdateDeploymentSharedOptions,
   withSettingDefaults,
@@ -39,35 +40,6 @@ export const approvedPackageName = (groupId: string) => `updates-${groupId}`;
 
 function triggersFor(deadline: string | null | undefined): DeploymentTrigger[] {
   return deadline ? [{ type: 'at', start: deadline }] : [];
-}
-
-/** The shared options a patch sets (those it leaves out stay as they are). */
-function sharedOf(b: UpdateDeploymentPatch): UpdateDeploymentRequest {
-  const out: UpdateDeploymentRequest = {};
-  if (b.preDownload !== undefined) out.preDownload = b.preDownload;
-  if (b.overrideMaintenanceWindows !== undefined)
-    out.overrideMaintenanceWindows = b.overrideMaintenanceWindows;
-  if (b.maxPostponeMinutes !== undefined) out.maxPostponeMinutes = b.maxPostponeMinutes;
-  if (b.allowFallback !== undefined) out.allowFallback = b.allowFallback;
-  if (b.runOverSlowBoundary !== undefined) out.runOverSlowBoundary = b.runOverSlowBoundary;
-  if (b.enabled !== undefined) out.enabled = b.enabled;
-  return out;
-}
-
-/** The update deployment's own options a patch sets. */
-function ownOf(b: UpdateDeploymentPatch): Partial<UpdateDeploymentOptions> {
-  const out: Partial<UpdateDeploymentOptions> = {};
-  if (b.deadlineRandomDelayMinutes !== undefined)
-    out.deadlineRandomDelayMinutes = b.deadlineRandomDelayMinutes;
-  if (b.notifyUsers !== undefined) out.notifyUsers = b.notifyUsers;
-  if (b.rehearsal !== undefined) out.rehearsal = b.rehearsal;
-  if (b.allowDowngrades !== undefined) out.allowDowngrades = b.allowDowngrades;
-  if (b.suppressRestartServers !== undefined) out.suppressRestartServers = b.suppressRestartServers;
-  if (b.suppressRestartWorkstations !== undefined)
-    out.suppressRestartWorkstations = b.suppressRestartWorkstations;
-  if (b.allowRestartOutsideWindows !== undefined)
-    out.allowRestartOutsideWindows = b.allowRestartOutsideWindows;
-  return out;
 }
 
 /**
@@ -252,7 +224,7 @@ export class UpdateDeploymentService {
   ): Promise<UpdateDeployment> {
     authorize(actor, 'deployments:write');
     const row = await this.mustFind(this.ctx.db.kysely, idOrName);
-    const own = ownOf(patch);
+    const own = patchedSettings(UpdateDeploymentOptions, patch);
     if (Object.keys(own).length > 0) {
       const at = nowIso(this.ctx);
       await inTransaction(this.ctx.db.kysely, async (tx) => {
@@ -268,7 +240,9 @@ export class UpdateDeploymentService {
     // Rehearsal and rollback change what a run does: every device runs again (a new revision).
     if (own.rehearsal !== undefined || own.allowDowngrades !== undefined)
       await this.deployments.rerun(actor, row.deployment_id);
-    const software: UpdateDeploymentRequest = { ...sharedOf(patch) };
+    const software: UpdateDeploymentRequest = {
+      ...patchedSettings(UpdateDeploymentSharedOptions, patch),
+    };
     if (patch.name !== undefined) software.name = patch.name;
     if (patch.availableAt !== undefined) software.availableAt = patch.availableAt;
     if (patch.deadline !== undefined) {
