@@ -13,13 +13,21 @@ import { isKnownSafeText } from '../http/safe-bodies.js';
 const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
 ajv.addKeyword('kind').addKeyword('modifier');
 addFormats.default(ajv);
-/** One validator per item type, so a refusal says what is wrong in that type's terms. */
-const checkers = new Map<string, ValidateFunction<OutboxItem>>(
-  OutboxItem.anyOf.map((variant) => [
-    variant.properties.type.const,
-    ajv.compile<OutboxItem>(variant),
-  ]),
+/** Each item type's schema, so a refusal says what is wrong in that type's terms. */
+const variants = new Map<string, (typeof OutboxItem.anyOf)[number]>(
+  OutboxItem.anyOf.map((v) => [v.properties.type.const, v]),
 );
+/** Its validator, compiled at the first item of the type (ADR 0080: not at every start). */
+const checkers = new Map<string, ValidateFunction<OutboxItem>>();
+function checkerOf(type: string): ValidateFunction<OutboxItem> | undefined {
+  const known = checkers.get(type);
+  if (known) return known;
+  const variant = variants.get(type);
+  if (!variant) return undefined;
+  const compiled = ajv.compile<OutboxItem>(variant);
+  checkers.set(type, compiled);
+  return compiled;
+}
 
 export interface ScreenedItems {
   accepted: OutboxItem[];
@@ -40,7 +48,7 @@ export function screenReportItems(items: ReportBatch['items']): ScreenedItems {
   const clean = isKnownSafeText(items);
   for (const raw of items) {
     const item: unknown = clean ? raw : withSafeText<unknown>(raw);
-    const check = checkers.get(raw.type);
+    const check = checkerOf(raw.type);
     if (check?.(item)) {
       accepted.push(item);
       continue;

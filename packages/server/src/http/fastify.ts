@@ -1,9 +1,25 @@
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { App } from './types.js';
 import { listenerOptions, type ListenerExposure } from './listener-hardening.js';
 import { frameworkErrors, installUnsafeTextCheck, validatorCompiler } from './validation.js';
 import { installJsonParser } from './safe-bodies.js';
+
+/**
+ * Fastify's own response serialisers (fast-json-stringify, which also drops properties a schema
+ * does not declare), each built at its first response instead of at start-up: building all of
+ * them was the other half of a server's start (ADR 0080; validators are lazy in validation.ts).
+ */
+function lazySerializers(
+  ...args: Parameters<ReturnType<typeof SerializerSelector>>
+): ReturnType<ReturnType<typeof SerializerSelector>> {
+  const build = SerializerSelector()(...args);
+  return (route) => {
+    let serialize: ((doc: unknown) => string) | undefined;
+    return (doc: unknown) => (serialize ??= build(route))(doc);
+  };
+}
 
 /**
  * Fastify with the validation Steward wants: unknown fields are an error, not silently dropped,
@@ -34,6 +50,7 @@ export function createFastify(
       : {}),
     bodyLimit: opts.bodyLimit,
     frameworkErrors,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     ...hardening.fastify,
   };
   const app: FastifyInstance = opts.https
