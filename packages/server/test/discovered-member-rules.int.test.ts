@@ -190,4 +190,53 @@ describe.each(dialects)('discovered members by rule (%s)', (dialect) => {
       .catch((e: unknown) => e);
     expect(missing instanceof ApiError && missing.code).toBe('DISCOVERED_RULE_NOT_FOUND');
   }, 120_000);
+
+  it('says how each machine is included, and Remove applies only to inclusions by address', async () => {
+    if (skip) return;
+    const col = await site.api.call(ops.collections.create, {
+      body: { name: `remove by rule ${dialect}`, rules: [] },
+    });
+    const rule = await addRule(col.id, 'subnet', `${at(2)}-${at(3)}`);
+    await site.api.call(ops.discovery.addCollectionMembers, {
+      params: { id: col.id },
+      body: { addresses: [at(3), at(5)] },
+    });
+    const how = async () =>
+      Object.fromEntries(
+        (await site.api.call(ops.discovery.listCollectionMembers, { params: { id: col.id } })).map(
+          (m) => [m.address, { byAddress: m.byAddress, byRules: m.byRules }],
+        ),
+      );
+    expect(await how()).toEqual({
+      [at(2)]: { byAddress: false, byRules: [rule.id] },
+      [at(3)]: { byAddress: true, byRules: [rule.id] },
+      [at(5)]: { byAddress: true, byRules: [] },
+    });
+    // Included only by the rule: refused with the code that says so, and nothing changes.
+    const refused = await site.api
+      .call(ops.discovery.removeCollectionMember, { params: { id: col.id, address: at(2) } })
+      .catch((e: unknown) => e);
+    expect(refused instanceof ApiError && refused.code).toBe('DISCOVERY_MEMBER_INCLUDED_BY_RULE');
+    expect(refused instanceof ApiError && refused.status).toBe(409);
+    // Included both ways: removing the address leaves the rule's inclusion.
+    await site.api.call(ops.discovery.removeCollectionMember, {
+      params: { id: col.id, address: at(3) },
+    });
+    expect(await how()).toEqual({
+      [at(2)]: { byAddress: false, byRules: [rule.id] },
+      [at(3)]: { byAddress: false, byRules: [rule.id] },
+      [at(5)]: { byAddress: true, byRules: [] },
+    });
+    // Neither: the address is no member at all.
+    const none = await site.api
+      .call(ops.discovery.removeCollectionMember, { params: { id: col.id, address: at(6) } })
+      .catch((e: unknown) => e);
+    expect(none instanceof ApiError && none.code).toBe('DISCOVERY_MACHINE_NOT_FOUND');
+    // The CLI shows how each is included.
+    const listed = await steward(['collection', 'discovered', 'list', col.name]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('INCLUDED BY');
+    const line = listed.stdout.split('\n').find((l) => l.startsWith(`${at(5)} `));
+    expect(line).toContain('address');
+  }, 120_000);
 });

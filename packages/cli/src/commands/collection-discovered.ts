@@ -25,7 +25,14 @@ export function addCollectionDiscovered(collection: Command, ctx: Ctx): void {
         ctx.out.json(list);
         return;
       }
-      printMachines(ctx, list, 'The collection includes no discovered machine.');
+      printMachines(ctx, list, 'The collection includes no discovered machine.', {
+        header: 'INCLUDED BY',
+        cell: (m) =>
+          [
+            ...(m.byAddress ? ['address'] : []),
+            ...(m.byRules.length > 0 ? [`${String(m.byRules.length)} rule(s)`] : []),
+          ].join(', '),
+      });
     },
   );
   action(
@@ -57,7 +64,9 @@ export function addCollectionDiscovered(collection: Command, ctx: Ctx): void {
   action(
     discovered
       .command('remove')
-      .description('stop including a discovered machine')
+      .description(
+        'stop including a discovered machine by its address (one a rule includes: change the rule)',
+      )
       .argument('<collection>')
       .argument('<address>'),
     async ({ arg }) => {

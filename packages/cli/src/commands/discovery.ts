@@ -151,7 +151,12 @@ function addCancel(discovery: Command, ctx: Ctx): void {
 }
 
 /** Discovered machines as a table (also `steward collection discovered list`). */
-export function printMachines(ctx: Ctx, items: readonly DiscoveredMachine[], empty: string): void {
+export function printMachines<M extends DiscoveredMachine>(
+  ctx: Ctx,
+  items: readonly M[],
+  empty: string,
+  extra?: { header: string; cell: (m: M) => string },
+): void {
   const now = ctx.io.now();
   ctx.out.table(
     [
@@ -161,9 +166,13 @@ export function printMachines(ctx: Ctx, items: readonly DiscoveredMachine[], emp
       { header: 'PORTS' },
       { header: 'OS GUESS' },
       { header: 'AGENT' },
+      ...(extra ? [{ header: extra.header }] : []),
       { header: 'LAST SEEN', flex: true },
     ],
-    items.map((m) => machineRow(m, now)),
+    items.map((m) => {
+      const row = machineRow(m, now);
+      return extra ? [...row.slice(0, -1), extra.cell(m), ...row.slice(-1)] : row;
+    }),
     empty,
   );
 }

@@ -179,6 +179,11 @@ export const ErrorCode = {
   DISCOVERY_MACHINE_NOT_FOUND: 'DISCOVERY_MACHINE_NOT_FOUND',
   /** Cancel asked of a sweep that has already finished. */
   DISCOVERY_SWEEP_FINISHED: 'DISCOVERY_SWEEP_FINISHED',
+  /**
+   * Remove asked of a discovered machine a collection includes only through one of its rules
+   * (ADR 0038): there is no inclusion by address to remove; remove or narrow the rule instead.
+   */
+  DISCOVERY_MEMBER_INCLUDED_BY_RULE: 'DISCOVERY_MEMBER_INCLUDED_BY_RULE',
   // ---- software updates: update sources and the catalog (issue 10, ADR 0039) ----
   UPDATE_SOURCE_NOT_FOUND: 'UPDATE_SOURCE_NOT_FOUND',
   UPDATE_SOURCE_NAME_TAKEN: 'UPDATE_SOURCE_NAME_TAKEN',

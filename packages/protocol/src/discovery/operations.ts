@@ -8,6 +8,7 @@ import {
   AddDiscoveredMemberRuleRequest,
   AddDiscoveredMembersRequest,
   DiscoveredMemberRule,
+  DiscoveredCollectionMember,
   DiscoveredMachine,
   DiscoverySettings,
   ListDiscoveredQuery,
@@ -102,10 +103,11 @@ export const discoveryOperations = defineOperations({
     method: 'GET',
     path: '/collections/:id/discovered-members',
     params: IdParams,
-    responses: { 200: Type.Array(DiscoveredMachine) },
+    responses: { 200: Type.Array(DiscoveredCollectionMember) },
     permission: 'read',
     errors: [ErrorCode.COLLECTION_NOT_FOUND],
-    summary: 'The discovered machines a collection includes (deviceId null: no agent)',
+    summary:
+      'The discovered machines a collection includes, by address or by rule (deviceId null: no agent)',
     tags,
   },
   addCollectionMembers: {
@@ -113,7 +115,7 @@ export const discoveryOperations = defineOperations({
     path: '/collections/:id/discovered-members',
     params: IdParams,
     body: AddDiscoveredMembersRequest,
-    responses: { 200: Type.Array(DiscoveredMachine) },
+    responses: { 200: Type.Array(DiscoveredCollectionMember) },
     permission: 'collections:write',
     errors: [ErrorCode.COLLECTION_NOT_FOUND, ErrorCode.DISCOVERY_MACHINE_NOT_FOUND],
     summary: 'Includes discovered machines in a collection (a push to it then targets them)',
@@ -128,8 +130,13 @@ export const discoveryOperations = defineOperations({
     ),
     responses: { 204: NoContent },
     permission: 'collections:write',
-    errors: [ErrorCode.COLLECTION_NOT_FOUND, ErrorCode.DISCOVERY_MACHINE_NOT_FOUND],
-    summary: 'Removes a discovered machine from a collection',
+    errors: [
+      ErrorCode.COLLECTION_NOT_FOUND,
+      ErrorCode.DISCOVERY_MACHINE_NOT_FOUND,
+      ErrorCode.DISCOVERY_MEMBER_INCLUDED_BY_RULE,
+    ],
+    summary:
+      'Removes a discovered machine included by address (one a rule includes is refused: change the rule)',
     tags,
   },
   // Discovered machines as collection members by rule (ADR 0038): subnet, host name, guessed OS.

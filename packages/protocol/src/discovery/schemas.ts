@@ -177,6 +177,18 @@ export const DiscoveredMachine = Type.Object({
 });
 export type DiscoveredMachine = Static<typeof DiscoveredMachine>;
 
+/** A discovered machine as a collection member: how the collection includes it (ADR 0030, 0038). */
+export const DiscoveredCollectionMember = Type.Composite([
+  DiscoveredMachine,
+  Type.Object({
+    /** Included by its address (Remove applies); false: only a rule of the collection matches it. */
+    byAddress: Type.Boolean(),
+    /** Ids of the collection's rules that match it now. */
+    byRules: Type.Array(Type.String()),
+  }),
+]);
+export type DiscoveredCollectionMember = Static<typeof DiscoveredCollectionMember>;
+
 export const ListDiscoveredQuery = Type.Object(
   {
     /** Part of the address, DNS name, MAC or OS guess (any case). */

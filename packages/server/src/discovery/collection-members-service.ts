@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
+  ConflictError,
   ErrorCode,
   InputError,
   NotFoundError,
   type AddDiscoveredMemberRuleRequest,
-  type DiscoveredMachine,
+  type DiscoveredCollectionMember,
   type DiscoveredMemberRule,
 } from '@steward/protocol';
 import { authorize, nowIso, type Actor, type SiteContext } from '../context.js';
@@ -42,14 +43,22 @@ export class DiscoveredMembersService {
     return c.id;
   }
 
-  async list(actor: Actor, collection: string): Promise<DiscoveredMachine[]> {
+  async list(actor: Actor, collection: string): Promise<DiscoveredCollectionMember[]> {
     authorize(actor, 'read');
     const id = await this.collectionId(collection);
-    return (await collectionMachines(this.ctx.db.kysely, id)).map(toMachine);
+    return (await collectionMachines(this.ctx.db.kysely, id)).map((m) => ({
+      ...toMachine(m),
+      byAddress: m.byAddress,
+      byRules: m.byRules,
+    }));
   }
 
   /** Every address must be a discovered machine; audited. */
-  async add(actor: Actor, collection: string, addresses: string[]): Promise<DiscoveredMachine[]> {
+  async add(
+    actor: Actor,
+    collection: string,
+    addresses: string[],
+  ): Promise<DiscoveredCollectionMember[]> {
     authorize(actor, 'collections:write');
     const id = await this.collectionId(collection);
     const at = nowIso(this.ctx);
@@ -78,12 +87,20 @@ export class DiscoveredMembersService {
     const id = await this.collectionId(collection);
     const at = nowIso(this.ctx);
     await inTransaction(this.ctx.db.kysely, async (tx) => {
-      if (!(await removeCollectionMember(tx, { collectionId: id, address })))
+      if (!(await removeCollectionMember(tx, { collectionId: id, address }))) {
+        const [byRule] = await collectionMachines(tx, id, { address });
+        if (byRule !== undefined)
+          throw new ConflictError(
+            ErrorCode.DISCOVERY_MEMBER_INCLUDED_BY_RULE,
+            `${address} is included by ${byRule.byRules.length === 1 ? 'a rule' : 'rules'} of this collection, not by its address: remove or narrow the rule to leave it out`,
+            { rules: byRule.byRules },
+          );
         throw new NotFoundError(
           'discovered member',
           address,
           ErrorCode.DISCOVERY_MACHINE_NOT_FOUND,
         );
+      }
       await writeAudit(tx, actor, at, {
         action: 'collection.discovered-members.remove',
         targetType: 'collection',

@@ -1,4 +1,4 @@
-import { Button, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { IconRadar, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ops } from '@steward/protocol';
@@ -47,6 +47,7 @@ export function CollectionDiscoveredMembers({ collectionId }: { collectionId: st
       api.call(ops.discovery.removeCollectionMember, {
         params: { id: collectionId, address },
       }),
+    meta: { errorTitle: 'Could not remove the discovered machine' },
     onSuccess: refresh,
   });
   if (members.isError) return <ErrorState error={members.error} what="the discovered members" />;
@@ -71,6 +72,7 @@ export function CollectionDiscoveredMembers({ collectionId }: { collectionId: st
             { label: 'Address' },
             { label: 'OS guess' },
             { label: 'Agent' },
+            { label: 'Included by' },
             { label: 'Last seen' },
             ...(writable ? [{ label: '' }] : []),
           ]}
@@ -83,20 +85,40 @@ export function CollectionDiscoveredMembers({ collectionId }: { collectionId: st
                 <MachineAgentBadge m={m} />
               </Table.Td>
               <Table.Td>
+                <Group gap={4}>
+                  {m.byAddress && (
+                    <Badge size="sm" variant="light">
+                      address
+                    </Badge>
+                  )}
+                  {m.byRules.length > 0 && (
+                    <Badge size="sm" variant="light" color="grape">
+                      {m.byRules.length === 1 ? 'rule' : `${String(m.byRules.length)} rules`}
+                    </Badge>
+                  )}
+                </Group>
+              </Table.Td>
+              <Table.Td>
                 <RelativeTime iso={m.lastSeenAt} size="sm" />
               </Table.Td>
               {writable && (
                 <Table.Td>
-                  <Button
-                    size="compact-xs"
-                    variant="subtle"
-                    color="red"
-                    leftSection={<IconTrash size={12} />}
-                    onClick={() => remove.mutate(m.address)}
-                    aria-label={`remove ${m.address}`}
-                  >
-                    Remove
-                  </Button>
+                  {m.byAddress ? (
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      color="red"
+                      leftSection={<IconTrash size={12} />}
+                      onClick={() => remove.mutate(m.address)}
+                      aria-label={`remove ${m.address}`}
+                    >
+                      Remove
+                    </Button>
+                  ) : (
+                    <Text size="xs" c="dimmed">
+                      change the rule to leave it out
+                    </Text>
+                  )}
                 </Table.Td>
               )}
             </Table.Tr>
