@@ -2,6 +2,17 @@ import { defineConfig } from 'vitest/config';
 
 // Three projects: unit (fast, no network), int (real server processes, agents, SQLite and
 // PostgreSQL), e2e (Playwright driving Debian's Chromium against a real site).
+
+/**
+ * Files run at once. Integration and browser tests spend much of their time waiting on other
+ * processes (servers, agents, apt, a VM, the browser), so more files than cores keep the 2-core
+ * CI machine busy; STEWARD_INT_WORKERS / STEWARD_E2E_WORKERS override (1 runs them one by one).
+ */
+function workers(name: string, fallback: number): number {
+  const n = Number(process.env[name] ?? fallback);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -21,7 +32,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: true,
-          maxWorkers: 2,
+          maxWorkers: workers('STEWARD_INT_WORKERS', 3),
         },
       },
       {
@@ -30,7 +41,8 @@ export default defineConfig({
           include: ['packages/console/e2e/**/*.e2e.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          fileParallelism: true,
+          maxWorkers: workers('STEWARD_E2E_WORKERS', 2),
         },
       },
     ],

@@ -44,6 +44,6 @@ chmod 0755 "$top/bin/$name"
 
 tarball="$out/$name-$version-linux.tar.gz"
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='2000-01-01 00:00Z' \
-  -C "$work" -cf - "$name" | gzip -n -9 >"$tarball.new"
-mv -f "$tarball.new" "$tarball"
+  -C "$work" -cf - "$name" | gzip -n -9 >"$tarball.new.$$"
+mv -f "$tarball.new.$$" "$tarball"
 echo "$tarball"
