@@ -41,6 +41,7 @@ import { NotFoundPage } from './pages/not-found-page';
 import { SignInPage } from './pages/sign-in-page';
 import { UpdatePage } from './pages/updates/update-page';
 import { UpdateGroupPage } from './pages/updates/update-group-page';
+import { UpdateDeploymentPage } from './pages/updates/deployments/update-deployment-page';
 import { AdvisoriesPage, AdvisoryPage } from './pages/updates/advisories-page';
 import { UpdateCompliancePage } from './pages/monitoring/updates/update-compliance-page';
 import { CvePage } from './pages/monitoring/updates/cve-page';
@@ -95,6 +96,10 @@ export function AppRoutes() {
         <Route path="admin/boundaries" element={<BoundariesPage />} />
         <Route path="software/updates/:updateId" element={<UpdatePage />} />
         <Route path="software/update-groups/:groupId" element={<UpdateGroupPage />} />
+        <Route
+          path="software/update-deployments/:deploymentId"
+          element={<UpdateDeploymentPage />}
+        />
         <Route path="software/advisories" element={<AdvisoriesPage />} />
         <Route path="software/advisories/:advisoryId" element={<AdvisoryPage />} />
         <Route path="monitoring/update-compliance" element={<UpdateCompliancePage />} />

@@ -347,6 +347,37 @@ function addList(parent: Command, ctx: Ctx): void {
   });
 }
 
+function addShow(parent: Command, ctx: Ctx): void {
+  const cmd = withJson(
+    parent
+      .command('show')
+      .description('one update of the catalog: facts, binaries and references')
+      .argument('<update>', 'update id (as `update list --json` gives it)'),
+  );
+  action(cmd, async ({ opts, arg }) => {
+    const u = await (
+      await ctx.client()
+    ).call(ops.updateCatalog.getUpdate, { params: { id: arg(0) } });
+    if (opts.flag('json')) {
+      ctx.out.json(u);
+      return;
+    }
+    const now = ctx.io.now();
+    ctx.out.fields([
+      ['Update', `${u.package} ${u.version} (${u.id})`],
+      ['Source', u.sourceName],
+      ['Classification', u.classification],
+      ['Severity', u.severity],
+      ['State', u.expired ? 'expired' : u.supersededAt ? 'superseded' : 'current'],
+      ['First seen', humanTime(u.firstSeenAt, now)],
+      ['Superseded by', orDash(u.supersededBy)],
+      ['Binaries', u.binaries.map((b) => `${b.package} ${b.version} ${b.architecture}`).join(', ')],
+      ['CVEs', u.cves.length > 0 ? u.cves.join(', ') : '-'],
+      ['Advisories', u.advisories.length > 0 ? u.advisories.join(', ') : '-'],
+    ]);
+  });
+}
+
 /** `steward update ...`: software updates (issue 10): sources, syncs and the catalog. */
 export function registerUpdateCommands(program: Command, ctx: Ctx): void {
   const update = program
@@ -354,6 +385,7 @@ export function registerUpdateCommands(program: Command, ctx: Ctx): void {
     .description('software updates: update sources, catalog syncs, the update catalog');
   addSourceCommands(update, ctx);
   addList(update, ctx);
+  addShow(update, ctx);
   addUpdateGroupCommands(update, ctx);
   addCustomUpdateCommands(update, ctx);
   addUpdateApprovalCommands(update, ctx);

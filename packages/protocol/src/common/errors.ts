@@ -219,6 +219,13 @@ export const ErrorCode = {
   UPDATE_DEPLOYMENT_UPDATE_NOT_FOUND: 'UPDATE_DEPLOYMENT_UPDATE_NOT_FOUND',
   /** Removing it would leave the deployment with no update (delete or disable it instead). */
   UPDATE_DEPLOYMENT_LAST_UPDATE: 'UPDATE_DEPLOYMENT_LAST_UPDATE',
+  /**
+   * The software deployment belongs to an update deployment (ADR 0056): change, rerun or delete
+   * it through the update deployment (details name it).
+   */
+  DEPLOYMENT_OWNED_BY_UPDATE_DEPLOYMENT: 'DEPLOYMENT_OWNED_BY_UPDATE_DEPLOYMENT',
+  /** No update of that id in the catalog. */
+  UPDATE_NOT_FOUND: 'UPDATE_NOT_FOUND',
   // ---- software updates: advisories and the CVE view (issue 10, ADR 0048) ----
   /** An advisory feed that does not parse in the format named (nothing was imported). */
   ADVISORY_FORMAT_INVALID: 'ADVISORY_FORMAT_INVALID',

@@ -18,6 +18,8 @@ import {
 
 const tags = ['deployments'];
 const notFound = [ErrorCode.DEPLOYMENT_NOT_FOUND];
+/** Changes refused on a deployment an update deployment owns (ADR 0056): made through it. */
+const owned = [ErrorCode.DEPLOYMENT_OWNED_BY_UPDATE_DEPLOYMENT];
 const settingsErrors = [
   ErrorCode.PROGRAM_NOT_FOUND,
   ErrorCode.COLLECTION_NOT_FOUND,
@@ -72,7 +74,7 @@ export const deploymentOperations = defineOperations({
     body: UpdateDeploymentRequest,
     responses: { 200: Deployment },
     permission: 'deployments:write',
-    errors: [...notFound, ErrorCode.DEPLOYMENT_PHASED, ...settingsErrors],
+    errors: [...notFound, ...owned, ErrorCode.DEPLOYMENT_PHASED, ...settingsErrors],
     summary: 'Changes the settings given of a deployment',
     tags,
   },
@@ -82,7 +84,7 @@ export const deploymentOperations = defineOperations({
     params: IdParams,
     responses: { 204: NoContent },
     permission: 'deployments:write',
-    errors: [...notFound, ErrorCode.DEPLOYMENT_PHASED],
+    errors: [...notFound, ...owned, ErrorCode.DEPLOYMENT_PHASED],
     summary: 'Deletes a deployment',
     tags,
   },
@@ -95,6 +97,7 @@ export const deploymentOperations = defineOperations({
     permission: 'deployments:write',
     errors: [
       ...notFound,
+      ...owned,
       ErrorCode.DEVICE_NOT_FOUND,
       ErrorCode.INVALID_INPUT,
       ErrorCode.BULK_COUNT_CHANGED,

@@ -2,6 +2,7 @@ import type { Report, ReportView } from './schemas.js';
 import { REPORT_LIMITS } from './schemas.js';
 import { UPDATE_REPORT_VIEWS, V_UPDATE_COLUMNS } from './update-views.js';
 import { UPDATE_REPORTS } from './update-reports.js';
+import { UPDATE_DEPLOYMENT_REPORTS } from './update-deployment-reports.js';
 
 /**
  * The documented report views (docs/reports.md lists the same): the only relations report SQL
@@ -197,6 +198,7 @@ order by deployment_name, device_name`,
     ],
   },
   ...UPDATE_REPORTS,
+  ...UPDATE_DEPLOYMENT_REPORTS,
 ];
 
 /** A declared report with the defaults filled in, as the API shows it. */

@@ -33,6 +33,57 @@ export const V_UPDATE_COLUMNS: ReportView['columns'] = [
   { name: 'advisory_ids', meaning: 'Advisory ids (DSA, DLA, USN, OSV), space-separated, or null' },
 ];
 
+/** One row per update deployment x targeted device x deployed update (ADR 0073). */
+export const V_UPDATE_DEPLOYMENT_STATUS: ReportView = {
+  name: 'v_update_deployment_status',
+  description:
+    'Update deployment x targeted device (current collection member) x deployed update, with the state the status API gives, ' +
+    'the state the device reported, and what the site derives for a device it is still waiting on (offline, not communicating, agent stopped).',
+  columns: [
+    { name: 'update_deployment_id', meaning: 'Update deployment id' },
+    { name: 'update_deployment_name', meaning: 'Update deployment name' },
+    { name: 'deployment_id', meaning: 'The software deployment it owns (v_deployment_status)' },
+    { name: 'group_id', meaning: 'Update group id' },
+    { name: 'group_name', meaning: 'Update group name, or null when the group is gone' },
+    { name: 'collection_id', meaning: 'Target collection id' },
+    { name: 'collection_name', meaning: 'Target collection name' },
+    { name: 'enabled', meaning: '1 when the deployment is enabled, 0 when disabled' },
+    { name: 'device_id', meaning: 'Device id' },
+    { name: 'device_name', meaning: 'Host name' },
+    { name: 'update_id', meaning: 'Update id' },
+    { name: 'package', meaning: 'Source package name' },
+    { name: 'version', meaning: 'Update version' },
+    { name: 'removed', meaning: '1 when the update was removed from the deployment' },
+    {
+      name: 'state',
+      meaning:
+        'removed, installed (the device scan says so), offline, not-communicating, agent-stopped, or the reported state',
+    },
+    {
+      name: 'device_state',
+      meaning: "The device's state for the whole deployment: site_state, else reported_state",
+    },
+    {
+      name: 'reported_state',
+      meaning:
+        'What the device reported: targeted (nothing yet), received, waiting-content, waiting-window, running, succeeded, reboot-pending, failed',
+    },
+    {
+      name: 'site_state',
+      meaning:
+        'offline, not-communicating or agent-stopped for a device the site waits on, else null',
+    },
+    { name: 'site_reason', meaning: 'Why the site derived site_state, or null' },
+    { name: 'reason_code', meaning: 'Reason code the device reported, or null' },
+    { name: 'reason', meaning: 'Reason the device reported, as text, or null' },
+    { name: 'exit_code', meaning: 'Exit code of the last run, or null' },
+    { name: 'run_count', meaning: 'Runs so far' },
+    { name: 'last_run_at', meaning: 'Last run, or null' },
+    { name: 'state_at', meaning: 'When the device last reported a state, or null' },
+    { name: 'last_contact_at', meaning: 'When the site last heard from the device, or null' },
+  ],
+};
+
 export const UPDATE_REPORT_VIEWS: readonly ReportView[] = [
   {
     name: 'v_update_compliance',
@@ -148,4 +199,5 @@ export const UPDATE_REPORT_VIEWS: readonly ReportView[] = [
       { name: 'severity', meaning: 'critical, high, medium, low or unknown' },
     ],
   },
+  V_UPDATE_DEPLOYMENT_STATUS,
 ];

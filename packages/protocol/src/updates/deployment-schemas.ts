@@ -180,6 +180,20 @@ export const UpdateDeployment = Type.Object({
 });
 export type UpdateDeployment = Static<typeof UpdateDeployment>;
 
+/**
+ * What the site itself knows about a device that has not finished a deployment (issue 10, ADR
+ * 0073), derived in the status query and in `v_update_deployment_status` by one rule:
+ * `agent-stopped` (its client check says the agent service is not running), `not-communicating`
+ * (nothing heard since its last scan and a scheduled scan is overdue), `offline` (no push
+ * channel and no contact within the policy interval).
+ */
+export const UpdateSiteState = Type.Union([
+  Type.Literal('agent-stopped'),
+  Type.Literal('not-communicating'),
+  Type.Literal('offline'),
+]);
+export type UpdateSiteState = Static<typeof UpdateSiteState>;
+
 /** A device's state for one update of the deployment. */
 export const UpdateEnforcementState = Type.Union([
   ...DeploymentStateName.anyOf,
@@ -187,8 +201,7 @@ export const UpdateEnforcementState = Type.Union([
   Type.Literal('installed'),
   /** Removed from the deployment. */
   Type.Literal('removed'),
-  /** The site has not heard from the device since before its last scan. */
-  Type.Literal('not-communicating'),
+  ...UpdateSiteState.anyOf,
 ]);
 export type UpdateEnforcementState = Static<typeof UpdateEnforcementState>;
 
@@ -201,6 +214,10 @@ export const UpdateDeploymentDevice = Type.Object({
   lastRunAt: Nullable(Type.String()),
   /** What the last run did or (rehearsal) would do: the installer's own words. */
   outputTail: Nullable(Type.String()),
+  /** Derived by the site for a device still to finish (ADR 0073), with the reason why. */
+  siteState: Nullable(UpdateSiteState),
+  siteReason: Nullable(Type.String()),
+  lastContactAt: Nullable(Type.String()),
   updates: Type.Array(Type.Object({ updateId: Type.String(), state: UpdateEnforcementState })),
 });
 export type UpdateDeploymentDevice = Static<typeof UpdateDeploymentDevice>;
@@ -219,6 +236,8 @@ export const UpdateDeploymentStatus = Type.Object({
   ),
   /** Failed devices with their reasons. */
   failures: Type.Array(UpdateDeploymentDevice),
+  /** Devices still to finish that the site finds offline, not communicating or stopped. */
+  unreachable: Type.Array(UpdateDeploymentDevice),
 });
 export type UpdateDeploymentStatus = Static<typeof UpdateDeploymentStatus>;
 

@@ -102,4 +102,14 @@ export const updateCatalogOperations = defineOperations({
     summary: 'The update catalog, filtered and paged',
     tags,
   },
+  getUpdate: {
+    method: 'GET',
+    path: '/updates/:id',
+    params: IdParams,
+    responses: { 200: SoftwareUpdate },
+    permission: 'read',
+    errors: [ErrorCode.UPDATE_NOT_FOUND],
+    summary: 'One update of the catalog (current, superseded or expired) with its references',
+    tags,
+  },
 });

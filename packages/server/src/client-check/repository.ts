@@ -169,3 +169,18 @@ export async function failedChecksOf(
   }
   return byDevice;
 }
+
+/** The latest outcome of one check on these devices (the agent service: "agent stopped"). */
+export function latestCheckOf(
+  db: Queryable,
+  checkName: ClientCheckName,
+  deviceIds: readonly string[],
+): Promise<{ device_id: string; outcome: string; detail: string }[]> {
+  if (deviceIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('client_check_state')
+    .select(['device_id', 'outcome', 'detail'])
+    .where('check_name', '=', checkName)
+    .where('device_id', 'in', [...deviceIds])
+    .execute();
+}

@@ -846,6 +846,8 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  // A view only: nothing to write.
+  '20261207T0320-update-deployment-status-view': {},
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

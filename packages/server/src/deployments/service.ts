@@ -32,6 +32,15 @@ import { deploymentSummaries } from './summary.js';
 import { deviceDeploymentStates, listDeploymentDevices } from './repository/monitoring.js';
 import { addExtraAssignment, rerunDeployment } from './rerun.js';
 import { type Queryable, inTransaction } from '../db/database.js';
+import { ownerOfDeployment } from '../updates/deployments/deployment-repository.js';
+
+/**
+ * Who changes a deployment: the deployments API, or the update deployment that owns it (ADR
+ * 0056), which is the only one allowed to change the deployments it owns.
+ */
+export interface ChangeOptions {
+  byOwner?: boolean;
+}
 
 function scheduleOf(row: repo.DeploymentRow): ScheduleFields {
   checkRow('deployment', row.id, row);
@@ -60,6 +69,23 @@ export class DeploymentService {
     const row = await repo.findDeploymentRow(db, id);
     if (!row) throw new NotFoundError('deployment', id, ErrorCode.DEPLOYMENT_NOT_FOUND);
     return row;
+  }
+
+  /**
+   * An update deployment's software deployment carries its schedule, options and states: edited
+   * on its own it would drift from the update deployment (a program swapped, a deadline moved
+   * that the update deployment still shows), so only the owner changes it.
+   */
+  private async refuseOwned(db: Queryable, id: string, opts: ChangeOptions): Promise<void> {
+    if (opts.byOwner) return;
+    const owner = await ownerOfDeployment(db, id);
+    if (owner)
+      throw new ConflictError(
+        ErrorCode.DEPLOYMENT_OWNED_BY_UPDATE_DEPLOYMENT,
+        `this deployment belongs to the update deployment "${owner.name}": change, rerun or ` +
+          `delete it there (steward update deployment ... "${owner.name}")`,
+        { updateDeploymentId: owner.id, updateDeploymentName: owner.name },
+      );
   }
 
   private async withSummaries(rows: repo.DeploymentRow[]): Promise<Deployment[]> {
@@ -194,12 +220,18 @@ export class DeploymentService {
     }
   }
 
-  async update(actor: Actor, id: string, patch: UpdateDeploymentRequest): Promise<Deployment> {
+  async update(
+    actor: Actor,
+    id: string,
+    patch: UpdateDeploymentRequest,
+    opts: ChangeOptions = {},
+  ): Promise<Deployment> {
     authorize(actor, 'deployments:write');
     const at = nowIso(this.ctx);
     const set = columnChanges(repo.UPDATE_COLUMNS, patch);
     const collectionId = await inTransaction(this.ctx.db.kysely, async (tx) => {
       const row = await this.mustFind(tx, id);
+      await this.refuseOwned(tx, row.id, opts);
       const before = scheduleOf(row);
       checkSchedule(
         {
@@ -231,11 +263,12 @@ export class DeploymentService {
   }
 
   /** A phase of a phased deployment is removed with its rollout, not on its own. */
-  async remove(actor: Actor, id: string): Promise<void> {
+  async remove(actor: Actor, id: string, opts: ChangeOptions = {}): Promise<void> {
     authorize(actor, 'deployments:write');
     const at = nowIso(this.ctx);
     const collectionId = await inTransaction(this.ctx.db.kysely, async (tx) => {
       const row = await this.mustFind(tx, id);
+      await this.refuseOwned(tx, row.id, opts);
       if (row.phased_deployment_id !== null)
         throw new ConflictError(
           ErrorCode.DEPLOYMENT_PHASED,
@@ -255,8 +288,18 @@ export class DeploymentService {
   }
 
   /** "Rerun deployment": every device (deviceIds omitted) or only these get a new revision. */
-  async rerun(actor: Actor, id: string, req: RerunDeploymentRequest = {}): Promise<Deployment> {
+  async rerun(
+    actor: Actor,
+    id: string,
+    req: RerunDeploymentRequest = {},
+    opts: ChangeOptions = {},
+  ): Promise<Deployment> {
     authorize(actor, 'deployments:write');
+    await this.refuseOwned(
+      this.ctx.db.kysely,
+      (await this.mustFind(this.ctx.db.kysely, id)).id,
+      opts,
+    );
     const r = await rerunDeployment(this.ctx, actor, id, req);
     if (req.deviceIds === undefined && req.filter === undefined)
       await this.notifier.collectionsChanged([r.collectionId], actor.userName);
@@ -267,6 +310,11 @@ export class DeploymentService {
   /** An extra one-off assignment (a wall time in the deployment's time base). */
   async addAssignment(actor: Actor, id: string, at: string): Promise<Deployment> {
     authorize(actor, 'deployments:write');
+    await this.refuseOwned(
+      this.ctx.db.kysely,
+      (await this.mustFind(this.ctx.db.kysely, id)).id,
+      {},
+    );
     const collectionId = await addExtraAssignment(this.ctx, actor, id, at);
     await this.notifier.collectionsChanged([collectionId], actor.userName);
     return this.get(actor, id);

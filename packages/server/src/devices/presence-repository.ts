@@ -42,6 +42,26 @@ export function onlineDeviceSql(now: Date): RawBuilder<boolean> {
     or (push_closed_at is null and coalesce(push_seen_at, '') >= ${onlineFallbackSince(now)})))`;
 }
 
+/** The presence columns and last contact of these devices (what site-derived states read). */
+export function presenceOf(
+  db: Queryable,
+  deviceIds: readonly string[],
+): Promise<(PresenceColumns & { id: string; last_contact_at: string | null })[]> {
+  if (deviceIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('device')
+    .select([
+      'id',
+      'revoked_at',
+      'push_session_id',
+      'push_closed_at',
+      'push_seen_at',
+      'last_contact_at',
+    ])
+    .where('id', 'in', [...deviceIds])
+    .execute();
+}
+
 /** A push channel opened on process `processId` (recorded in the activity flush). */
 export async function recordChannelOpened(
   db: Queryable,

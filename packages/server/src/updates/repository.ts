@@ -304,6 +304,8 @@ export async function supersede(
 }
 
 export interface UpdateFilter {
+  /** One update by its id (whatever its state). */
+  id?: string;
   search?: string;
   sourceId?: string;
   classification?: UpdateClassification;
@@ -328,6 +330,7 @@ export async function listUpdates(
   let q = db
     .selectFrom('software_update as u')
     .innerJoin('update_source as s', 's.id', 'u.source_id');
+  if (f.id !== undefined) q = q.where('u.id', '=', f.id);
   if (f.sourceId) q = q.where('u.source_id', '=', f.sourceId);
   if (f.classification) q = q.where('u.classification', '=', f.classification);
   if (f.state === 'current') q = q.where('u.superseded_at', 'is', null);

@@ -15,5 +15,6 @@ export function registerUpdateCatalogRoutes(app: App, catalog: UpdateCatalogServ
     syncSource: (req) => catalog.startSync(actorOf(req), req.params.id),
     listSyncs: (req) => catalog.listSyncs(actorOf(req), req.params.id, req.query),
     listUpdates: (req) => catalog.listUpdates(actorOf(req), req.query),
+    getUpdate: (req) => catalog.getUpdate(actorOf(req), req.params.id),
   });
 }

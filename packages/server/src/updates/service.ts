@@ -328,6 +328,20 @@ export class UpdateCatalogService {
     return { items: page.rows.map((r) => toUpdate(r, refs, now)), total: page.total };
   }
 
+  async getUpdate(actor: Actor, id: string): Promise<SoftwareUpdate> {
+    authorize(actor, 'read');
+    const now = this.ctx.clock.now();
+    const page = await listUpdates(
+      this.ctx.db.kysely,
+      { id, expiredBefore: expiryCutoff(now) },
+      { offset: 0, limit: 1 },
+    );
+    const row = page.rows[0];
+    if (!row) throw new NotFoundError('update', id, E.UPDATE_NOT_FOUND);
+    const refs = await updateReferences(this.ctx.db.kysely, [row.id]);
+    return toUpdate(row, refs, now);
+  }
+
   /** The scheduler's pass: fails syncs whose process died, starts the syncs that are due. */
   async runScheduled(): Promise<void> {
     const now = this.ctx.clock.now();

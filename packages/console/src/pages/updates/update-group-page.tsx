@@ -17,6 +17,7 @@ import { BlockSkeleton } from '../../components/table-skeleton';
 import { useSession } from '../../session/session-context';
 import { NotFoundPage } from '../not-found-page';
 import { UPDATE_KEYS } from './update-labels';
+import { UpdateDeployButton } from './deployments/update-deploy-modal';
 
 /** Builds the group's approved repository: a long request, shown as running until it answers. */
 function PublishContent({ groupId, empty }: { groupId: string; empty: boolean }) {
@@ -200,15 +201,25 @@ export function UpdateGroupPage() {
         testId="update-group-title"
         description={g ? g.description || `${g.updateIds.length} updates` : undefined}
         actions={
-          g &&
-          can('software:write') && (
-            <DeleteIconButton
-              name={g.name}
-              message="Deployments of this group stop finding updates in it; the updates stay in the catalog."
-              loading={del.isPending}
-              onConfirm={() => del.mutateAsync()}
-              testId="update-group-delete"
-            />
+          g && (
+            <Group gap="xs">
+              {can('deployments:write') && (
+                <UpdateDeployButton
+                  groupId={g.id}
+                  groupName={g.name}
+                  disabled={g.updateIds.length === 0}
+                />
+              )}
+              {can('software:write') && (
+                <DeleteIconButton
+                  name={g.name}
+                  message="Deployments of this group stop finding updates in it; the updates stay in the catalog."
+                  loading={del.isPending}
+                  onConfirm={() => del.mutateAsync()}
+                  testId="update-group-delete"
+                />
+              )}
+            </Group>
           )
         }
       />

@@ -31,18 +31,9 @@ export function UpdatePage() {
     queryKey: [UPDATE_KEYS.compliance, updateId],
     queryFn: () => api.call(ops.updateCompliance.updateCompliance, { params: { id: updateId } }),
   });
-  const pkg = compliance.data?.package;
-  // The catalog has no get-one operation: the update is found among its package's versions
-  // (all states; the search also matches binaries, so the id picks the one row).
   const update = useQuery({
-    queryKey: [UPDATES_KEY, 'one', updateId, pkg],
-    enabled: pkg !== undefined,
-    queryFn: async () => {
-      const page = await api.call(ops.updateCatalog.listUpdates, {
-        query: { search: pkg ?? '', limit: 200 },
-      });
-      return page.items.find((u) => u.id === updateId) ?? null;
-    },
+    queryKey: [UPDATES_KEY, 'one', updateId],
+    queryFn: () => api.call(ops.updateCatalog.getUpdate, { params: { id: updateId } }),
   });
   if (compliance.isError && isNotFound(compliance.error)) return <NotFoundPage />;
   if (compliance.isError) return <ErrorState error={compliance.error} what="this update" />;

@@ -1,11 +1,12 @@
-import { IconListDetails, IconStack2 } from '@tabler/icons-react';
+import { IconListDetails, IconRocket, IconStack2 } from '@tabler/icons-react';
 import { PageHeader } from '../../components/page-header';
 import { PageTabs, useTabParam } from '../../components/page-tabs';
 import { UpdateCatalogTable } from './update-catalog-table';
 import { UpdateGroupsPanel } from './update-groups';
 import { UpdateSourcesPanel } from './update-sources-panel';
+import { UpdateDeploymentsPanel } from './deployments/update-deployments-panel';
 
-const TABS = ['catalog', 'groups'] as const;
+const TABS = ['catalog', 'groups', 'deployments'] as const;
 
 /**
  * Software library > Software updates: the update sources whose syncs publish the catalog, then
@@ -17,7 +18,7 @@ export function UpdatesPage() {
     <>
       <PageHeader
         title="Software updates"
-        description="Updates from signed apt repositories (one per source package version), the groups that approve them, and the sources they come from."
+        description="Updates from signed apt repositories (one per source package version), the groups that approve them, their deployments, and the sources they come from."
       />
       <UpdateSourcesPanel />
       <PageTabs
@@ -37,6 +38,13 @@ export function UpdatesPage() {
             icon: <IconStack2 size={16} />,
             testId: 'updates-tab-groups',
             panel: <UpdateGroupsPanel />,
+          },
+          {
+            value: 'deployments',
+            label: 'Deployments',
+            icon: <IconRocket size={16} />,
+            testId: 'updates-tab-deployments',
+            panel: <UpdateDeploymentsPanel />,
           },
         ]}
       />

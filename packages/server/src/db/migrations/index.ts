@@ -19,6 +19,7 @@ import { softwareUpdateVersionKeyCollationMigration } from './20261206T2301-soft
 import { driverCatalogMigration } from './20261207T0020-driver-catalog.js';
 import { updateDeploymentsMigration } from './20261207T0100-update-deployments.js';
 import { updateReportViewsMigration } from './20261207T0150-update-report-views.js';
+import { updateDeploymentStatusViewMigration } from './20261207T0320-update-deployment-status-view.js';
 import { devicePackageSetRevokedMigration } from './20261207T0170-device-package-set-revoked.js';
 import { bootImagesMigration } from './20261207T0200-boot-images.js';
 import { taskSequencesMigration } from './20261207T0240-task-sequences.js';
@@ -70,5 +71,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0170-device-package-set-revoked': devicePackageSetRevokedMigration(dialect),
     '20261207T0200-boot-images': bootImagesMigration(dialect),
     '20261207T0240-task-sequences': taskSequencesMigration(dialect),
+    '20261207T0320-update-deployment-status-view': updateDeploymentStatusViewMigration(dialect),
   };
 }

@@ -30,6 +30,18 @@ export async function findUpdateDeploymentRow(
   );
 }
 
+/** The update deployment owning this software deployment, if one does (ADR 0056). */
+export function ownerOfDeployment(
+  db: Queryable,
+  deploymentId: string,
+): Promise<{ id: string; name: string } | undefined> {
+  return db
+    .selectFrom('update_deployment')
+    .select(['id', 'name'])
+    .where('deployment_id', '=', deploymentId)
+    .executeTakeFirst();
+}
+
 export async function insertUpdateDeployment(
   db: Queryable,
   row: Insertable<Database['update_deployment']>,

@@ -31,6 +31,8 @@ import { optionsOf } from './update-deployment-options.js';
 import { SiteRepoKey } from './site-repo-key.js';
 
 const E = ErrorCode;
+/** The software deployments this service changes are its own (the deployments API refuses). */
+const OWNER = { byOwner: true } as const;
 
 /** The program every update deployment of a group runs: the agent installs, nothing is spawned. */
 export const UPDATE_INSTALL_PROGRAM = 'Install approved updates';
@@ -239,7 +241,7 @@ export class UpdateDeploymentService {
     }
     // Rehearsal and rollback change what a run does: every device runs again (a new revision).
     if (own.rehearsal !== undefined || own.allowDowngrades !== undefined)
-      await this.deployments.rerun(actor, row.deployment_id);
+      await this.deployments.rerun(actor, row.deployment_id, {}, OWNER);
     const software: UpdateDeploymentRequest = {
       ...patchedSettings(UpdateDeploymentSharedOptions, patch),
     };
@@ -251,7 +253,7 @@ export class UpdateDeploymentService {
     }
     // Always through the software deployment: it validates, audits and nudges the agents
     // (a disabled deployment leaves their assignments at once).
-    await this.deployments.update(actor, row.deployment_id, software);
+    await this.deployments.update(actor, row.deployment_id, software, OWNER);
     return this.get(actor, row.id);
   }
 
@@ -259,7 +261,7 @@ export class UpdateDeploymentService {
     authorize(actor, 'deployments:write');
     const row = await this.mustFind(this.ctx.db.kysely, idOrName);
     // The update deployment goes with the software deployment it owns (foreign key cascade).
-    await this.deployments.remove(actor, row.deployment_id);
+    await this.deployments.remove(actor, row.deployment_id, OWNER);
   }
 
   /** Removes one update; the others continue (the agents get assignments without it at once). */
@@ -301,9 +303,12 @@ export class UpdateDeploymentService {
     });
     if (failed.total === 0)
       return { devices: 0, deployment: await this.deployments.get(actor, row.deployment_id) };
-    const deployment = await this.deployments.rerun(actor, row.deployment_id, {
-      filter: { state: 'failed' },
-    });
+    const deployment = await this.deployments.rerun(
+      actor,
+      row.deployment_id,
+      { filter: { state: 'failed' } },
+      OWNER,
+    );
     return { devices: failed.total, deployment };
   }
 }

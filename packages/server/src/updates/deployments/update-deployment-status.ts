@@ -5,10 +5,14 @@ import type {
   UpdateEnforcementState,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../../context.js';
+import type { Queryable } from '../../db/database.js';
 import { authorize } from '../../context.js';
 import type { DeploymentService } from '../../deployments/service.js';
 import * as repo from './deployment-repository.js';
 import type { UpdateDeploymentService } from './update-deployment-service.js';
+import { presenceOf } from '../../devices/presence-repository.js';
+import { latestCheckOf } from '../../client-check/repository.js';
+import { appliesTo, siteStateOf, type SiteState } from './site-state.js';
 
 /** The most devices one status answer reads (monitoring pages past it use the devices list). */
 const STATUS_DEVICES = 1000;
@@ -16,16 +20,41 @@ const STATUS_DEVICES = 1000;
 /**
  * Per device per update (ADR 0056): an update the device's own scan reports installed is
  * `installed` whatever the run said (compliance wins: the scan runs before and after each
- * install); a removed update is `removed`; otherwise the device's state for the deployment.
+ * install); a removed update is `removed`; a device the site is still waiting on shows what the
+ * site knows of it (offline, not communicating, agent stopped: ADR 0073); otherwise the
+ * device's state for the deployment.
  */
 export function updateStateOf(
   device: Pick<DeploymentDeviceState, 'state'>,
   scanned: string | undefined,
   removed: boolean,
+  site: SiteState | null = null,
 ): UpdateEnforcementState {
   if (removed) return 'removed';
   if (scanned === 'installed') return 'installed';
+  if (site && appliesTo(device.state)) return site.state;
   return device.state;
+}
+
+/** Site-derived states of these devices at `now`, by device id. */
+async function siteStates(
+  db: Queryable,
+  deviceIds: readonly string[],
+  now: Date,
+): Promise<Map<string, { site: SiteState | null; lastContactAt: string | null }>> {
+  const service = new Map(
+    (await latestCheckOf(db, 'service', deviceIds)).map((c) => [c.device_id, c]),
+  );
+  return new Map(
+    (await presenceOf(db, deviceIds)).map((p) => {
+      const check = service.get(p.id);
+      const site = siteStateOf(
+        { ...p, service_outcome: check?.outcome ?? null, service_detail: check?.detail ?? null },
+        now,
+      );
+      return [p.id, { site, lastContactAt: p.last_contact_at }];
+    }),
+  );
 }
 
 /** Monitoring of update deployments: status summary, status by update, devices per update. */
@@ -55,21 +84,38 @@ export class UpdateDeploymentMonitor {
       states.items.map((d) => d.deviceId),
     );
     const byKey = new Map(scanned.map((s) => [`${s.device_id} ${s.update_id}`, s.state]));
+    const site = await siteStates(
+      db,
+      states.items.map((d) => d.deviceId),
+      this.ctx.clock.now(),
+    );
     return {
       total: states.total,
-      items: states.items.map((d) => ({
-        deviceId: d.deviceId,
-        hostname: d.hostname,
-        state: d.state,
-        reasonCode: d.reasonCode,
-        reason: d.reason,
-        lastRunAt: d.lastRunAt,
-        outputTail: d.outputTail,
-        updates: deployed.map((u) => ({
-          updateId: u.update_id,
-          state: updateStateOf(d, byKey.get(`${d.deviceId} ${u.update_id}`), u.removed_at !== null),
-        })),
-      })),
+      items: states.items.map((d) => {
+        const known = site.get(d.deviceId);
+        const derived = known?.site && appliesTo(d.state) ? known.site : null;
+        return {
+          deviceId: d.deviceId,
+          hostname: d.hostname,
+          state: d.state,
+          reasonCode: d.reasonCode,
+          reason: d.reason,
+          lastRunAt: d.lastRunAt,
+          outputTail: d.outputTail,
+          siteState: derived?.state ?? null,
+          siteReason: derived?.reason ?? null,
+          lastContactAt: known?.lastContactAt ?? null,
+          updates: deployed.map((u) => ({
+            updateId: u.update_id,
+            state: updateStateOf(
+              d,
+              byKey.get(`${d.deviceId} ${u.update_id}`),
+              u.removed_at !== null,
+              derived,
+            ),
+          })),
+        };
+      }),
     };
   }
 
@@ -92,6 +138,7 @@ export class UpdateDeploymentMonitor {
         return { updateId: u.update_id, package: u.package, version: u.version, counts };
       }),
       failures: items.filter((d) => d.state === 'failed'),
+      unreachable: items.filter((d) => d.siteState !== null),
     };
   }
 }

@@ -1,0 +1,148 @@
+import { Button, Group, Modal, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconRocket } from '@tabler/icons-react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import {
+  ops,
+  settingsDefaults,
+  UpdateDeploymentOptions,
+  UpdateDeploymentSharedOptions,
+  type SettingValues,
+} from '@steward/protocol';
+import { useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { api } from '../../../api/client';
+import { errorMessage } from '../../../api/errors';
+import { CollectionSelect } from '../../../components/collection-select';
+import { SettingsFields } from '../../../components/settings-fields';
+import { UPDATE_DEPLOYMENTS_KEY } from './update-deployment-labels';
+
+type Shared = SettingValues<typeof UpdateDeploymentSharedOptions>;
+type Own = SettingValues<typeof UpdateDeploymentOptions>;
+
+/**
+ * The deploy wizard of an update group (issue 10): the collection, when the updates are offered
+ * and by when they must be installed, then every option as declared in protocol (postpone,
+ * windows, pre-download, restarts, rehearsal first...). A form added to the declarations shows
+ * here with no change.
+ */
+export function UpdateDeployButton({
+  groupId,
+  groupName,
+  disabled,
+}: {
+  groupId: string;
+  groupName: string;
+  disabled: boolean;
+}) {
+  const [opened, { open, close }] = useDisclosure(false);
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState('');
+  const [collectionId, setCollectionId] = useState<string | null>(null);
+  const [availableAt, setAvailableAt] = useState('');
+  const [deadline, setDeadline] = useState('');
+  const [shared, setShared] = useState<Shared>(() =>
+    settingsDefaults(UpdateDeploymentSharedOptions),
+  );
+  const [own, setOwn] = useState<Own>(() => settingsDefaults(UpdateDeploymentOptions));
+  const create = useMutation({
+    mutationFn: () =>
+      api.call(ops.updateDeployments.createUpdateDeployment, {
+        body: {
+          groupId,
+          collectionId: collectionId ?? '',
+          ...(name.trim() ? { name: name.trim() } : {}),
+          ...(availableAt ? { availableAt } : {}),
+          ...(deadline ? { deadline } : {}),
+          ...shared,
+          ...own,
+        },
+      }),
+    onSuccess: (d) => {
+      void queryClient.invalidateQueries({ queryKey: [UPDATE_DEPLOYMENTS_KEY] });
+      close();
+      void navigate(`/software/update-deployments/${encodeURIComponent(d.id)}`);
+    },
+  });
+  return (
+    <>
+      <Button
+        leftSection={<IconRocket size={16} />}
+        onClick={open}
+        disabled={disabled}
+        data-testid="update-group-deploy"
+      >
+        Deploy
+      </Button>
+      <Modal opened={opened} onClose={close} size="xl" title={`Deploy ${groupName}`}>
+        <Stack gap="md">
+          <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <TextInput
+              label="Name"
+              placeholder={`${groupName} (updates)`}
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              data-testid="update-deploy-name"
+            />
+            <CollectionSelect
+              label="Collection"
+              required
+              value={collectionId}
+              onChange={setCollectionId}
+              data-testid="update-deploy-collection"
+            />
+            <TextInput
+              type="datetime-local"
+              label="Available from"
+              description="Offered (and pre-downloaded) from this time; now when empty"
+              value={availableAt}
+              onChange={(e) => setAvailableAt(e.currentTarget.value)}
+              data-testid="update-deploy-available"
+            />
+            <TextInput
+              type="datetime-local"
+              label="Deadline"
+              description="Installed by this time; without one the updates are only offered"
+              value={deadline}
+              onChange={(e) => setDeadline(e.currentTarget.value)}
+              data-testid="update-deploy-deadline"
+            />
+          </SimpleGrid>
+          <Title order={6}>Schedule and content</Title>
+          <SettingsFields
+            declaration={UpdateDeploymentSharedOptions}
+            values={shared}
+            onChange={(key, value) => setShared((v) => ({ ...v, [key]: value }))}
+            testIdPrefix="update-deploy"
+          />
+          <Title order={6}>Install and restart</Title>
+          <SettingsFields
+            declaration={UpdateDeploymentOptions}
+            values={own}
+            onChange={(key, value) => setOwn((v) => ({ ...v, [key]: value }))}
+            testIdPrefix="update-deploy"
+          />
+          {create.isError && (
+            <Text c="red" size="sm" data-testid="update-deploy-error">
+              {errorMessage(create.error)}
+            </Text>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button
+              loading={create.isPending}
+              disabled={collectionId === null}
+              onClick={() => create.mutate()}
+              data-testid="update-deploy-submit"
+            >
+              Deploy
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
+  );
+}
