@@ -12,7 +12,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ops, type ApiClient, type CustomUpdateDevice } from '@steward/protocol';
 import { createDpkgSandbox, installPackages } from '../../../test-support/dpkg-sandbox.js';
-import { createTestSite, pgReachable, waitFor, type Site } from '../../../test-support/site.js';
+import {
+  createTestSite,
+  exec,
+  pgReachable,
+  STEWARD,
+  waitFor,
+  type Site,
+} from '../../../test-support/site.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const V1 = 'acme agent 1.0\n';
@@ -144,6 +151,19 @@ describe.each(dialects)('custom updates in the scan on %s', (dialect) => {
       query: { state: 'installed' },
     });
     expect(installed.total).toBe(1);
+    // The CLI shows the same, from the same operations.
+    const r = await exec(STEWARD, ['update', 'custom', 'compliance', acme.id, '--json'], {
+      env: {
+        STEWARD_CONFIG_DIR: mkdtempSync(join(dir, 'cli-')),
+        STEWARD_SERVER: site.adminUrl,
+        STEWARD_TOKEN: api.token ?? '',
+      },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      summary: { counts: { installed: 1, required: 0, notScanned: 0 } },
+      devices: { total: 1, items: [{ deviceId, state: 'installed' }] },
+    });
   }, 300_000);
 
   it('sends changed rules to the agent as a new catalog version', async () => {
