@@ -441,6 +441,7 @@ export class Agent {
         ...(aptCache !== undefined ? { aptCache } : {}),
         ...(aptConfig !== undefined ? { aptConfig } : {}),
       },
+      ...(this.options.systemRoot !== undefined ? { customRoot: this.options.systemRoot } : {}),
       kind,
       now: () => this.now(),
       enqueue: (r) => this.outbox.enqueueUpdateScan(r),

@@ -102,6 +102,7 @@ import { registerUpdateCatalogRoutes } from './updates/routes.js';
 import { registerUpdateGroupRoutes } from './updates/deployments/routes.js';
 import { registerCustomUpdateRoutes } from './updates/custom/routes.js';
 import { CustomUpdateService } from './updates/custom/service.js';
+import { CustomUpdateComplianceService } from './updates/custom/compliance-service.js';
 import { registerUpdateApprovalRoutes } from './updates/approvals/routes.js';
 import { UpdateApprovalService } from './updates/approvals/service.js';
 import { registerUpdateDeploymentRoutes } from './updates/deployments/update-deployment-routes.js';
@@ -466,7 +467,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerBootImageRoutes(admin, bootImages, computers);
     registerSearchRoutes(admin, ctx);
     registerReportRoutes(admin, new ReportService(ctx), () => ctx.clock.now());
-    registerCustomUpdateRoutes(admin, new CustomUpdateService(ctx));
+    registerCustomUpdateRoutes(
+      admin,
+      new CustomUpdateService(ctx),
+      new CustomUpdateComplianceService(ctx),
+    );
     registerUpdateApprovalRoutes(admin, new UpdateApprovalService(ctx));
     // Last: each export is served from its list's handler, registered above.
     registerExportRoutes(admin, () => ctx.clock.now());

@@ -2,13 +2,16 @@ import { SEARCH_MAX_PER_KIND } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
 
-/** `steward search <text>`: devices, collections, packages, programs, deployments, users, DPs. */
+/**
+ * `steward search <text>`: devices, collections, packages, programs, deployments, software
+ * updates (by package, CVE or advisory id), CVEs, users, DPs.
+ */
 export function registerSearchCommands(program: Command, ctx: Ctx): void {
   const cmd = withJson(
     program
       .command('search')
       .description(
-        'find devices (name, address, serial, user), collections, packages, programs, deployments, users and DPs',
+        'find devices (name, address, serial, user), collections, packages, programs, deployments, updates (package, CVE, advisory), CVEs, users and DPs',
       )
       .argument('<text...>', 'what to look for (case-insensitive, anywhere in the name)')
       .option('--limit <n>', `matches per kind (1-${SEARCH_MAX_PER_KIND}, default 5)`),

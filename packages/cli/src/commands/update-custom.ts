@@ -14,6 +14,7 @@ import { action, collect, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 import type { Opts } from '../options.js';
 import { humanTime } from '../output/format.js';
+import { addCustomComplianceCommand } from './update-custom-compliance.js';
 
 /** One rule in the words `show` prints and the flags take. */
 export function ruleText(r: DetectionRule): string {
@@ -185,6 +186,7 @@ export function addCustomUpdateCommands(parent: Command, ctx: Ctx): void {
   const custom = parent
     .command('custom')
     .description('custom (third-party) updates: detection rules and install/uninstall programs');
+  addCustomComplianceCommand(custom, ctx);
 
   action(
     withJson(

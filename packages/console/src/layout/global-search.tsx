@@ -24,6 +24,8 @@ const KIND_LABELS: Record<SearchKind, string> = {
   package: 'Packages',
   program: 'Programs',
   deployment: 'Deployments',
+  update: 'Software updates',
+  cve: 'CVEs',
   user: 'Users',
   'distribution-point': 'Distribution points',
 };
@@ -44,6 +46,10 @@ export function hitPath(hit: SearchHit): string {
         : '/software/packages';
     case 'deployment':
       return `/deployments/${id}`;
+    case 'update':
+      return `/software/updates/${id}`;
+    case 'cve':
+      return `/monitoring/cves/${id}`;
     case 'user':
       return '/admin/users';
     case 'distribution-point':

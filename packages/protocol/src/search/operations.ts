@@ -8,6 +8,8 @@ export const SEARCH_KINDS = [
   'package',
   'program',
   'deployment',
+  'update',
+  'cve',
   'user',
   'distribution-point',
 ] as const;
@@ -58,7 +60,7 @@ export const searchOperations = defineOperations({
     permission: 'read',
     errors: [],
     summary:
-      'Finds devices (name, address, serial, user), collections, packages, programs, deployments, users and DPs',
+      'Finds devices (name, address, serial, user), collections, packages, programs, deployments, software updates (package, CVE, advisory), CVEs, users and DPs',
     tags: ['search'],
   },
 });

@@ -5,6 +5,9 @@ import { Page } from '../http/paging.js';
 import {
   CustomUpdate,
   CustomUpdateInput,
+  CustomUpdateComplianceSummary,
+  CustomUpdateDevice,
+  CustomUpdateDevicesQuery,
   CustomUpdatePatch,
   ListCustomUpdatesQuery,
 } from './custom-schemas.js';
@@ -63,6 +66,28 @@ export const customUpdateOperations = defineOperations({
     permission: 'software:write',
     errors: [E.CUSTOM_UPDATE_NOT_FOUND],
     summary: 'Removes a custom update (its programs stay in the content library)',
+    tags,
+  },
+  customUpdateCompliance: {
+    method: 'GET',
+    path: '/custom-updates/:id/compliance',
+    params: IdParams,
+    responses: { 200: CustomUpdateComplianceSummary },
+    permission: 'read',
+    errors: [E.CUSTOM_UPDATE_NOT_FOUND],
+    summary:
+      'How many machines have a custom update installed, need it, do not, cannot tell, or have not scanned it',
+    tags,
+  },
+  customUpdateDevices: {
+    method: 'GET',
+    path: '/custom-updates/:id/devices',
+    params: IdParams,
+    query: CustomUpdateDevicesQuery,
+    responses: { 200: Page(CustomUpdateDevice) },
+    permission: 'read',
+    errors: [E.CUSTOM_UPDATE_NOT_FOUND],
+    summary: "The machines in one state for a custom update, from each device's scan",
     tags,
   },
 });

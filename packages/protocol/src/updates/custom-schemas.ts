@@ -170,3 +170,49 @@ export const ListCustomUpdatesQuery = Type.Object(
   { additionalProperties: false },
 );
 export type ListCustomUpdatesQuery = Static<typeof ListCustomUpdatesQuery>;
+
+/** A custom update's state on a device as a list filters it (ADR 0074). */
+export const CustomComplianceState = Type.Union([
+  Type.Literal('installed'),
+  Type.Literal('required'),
+  Type.Literal('not-required'),
+  Type.Literal('unknown'),
+]);
+export type CustomComplianceState = Static<typeof CustomComplianceState>;
+
+/**
+ * How many machines have a custom update installed, need it, do not, or cannot tell, from their
+ * own scans (ADR 0074). The site cannot evaluate file and command rules: a device whose scan
+ * has not reported the update yet is counted as `notScanned` ("Unknown until scanned").
+ */
+export const CustomUpdateComplianceSummary = Type.Object({
+  updateId: Type.String(),
+  title: Type.String(),
+  counts: Type.Object({
+    installed: Type.Integer(),
+    required: Type.Integer(),
+    notRequired: Type.Integer(),
+    unknown: Type.Integer(),
+    notScanned: Type.Integer(),
+  }),
+});
+export type CustomUpdateComplianceSummary = Static<typeof CustomUpdateComplianceSummary>;
+
+/** One device's scan result for a custom update. */
+export const CustomUpdateDevice = Type.Object({
+  deviceId: Type.String(),
+  deviceName: Type.String(),
+  state: CustomComplianceState,
+  /** The rules' words: why the update is Unknown on the device. */
+  details: Type.Array(Type.String()),
+  installedAt: Nullable(Type.String()),
+  firstDetectedAt: Nullable(Type.String()),
+  scannedAt: Type.String(),
+});
+export type CustomUpdateDevice = Static<typeof CustomUpdateDevice>;
+
+export const CustomUpdateDevicesQuery = Type.Object(
+  { state: Type.Optional(CustomComplianceState), ...pagingFields() },
+  { additionalProperties: false },
+);
+export type CustomUpdateDevicesQuery = Static<typeof CustomUpdateDevicesQuery>;

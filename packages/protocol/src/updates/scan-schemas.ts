@@ -5,6 +5,7 @@ import { durationSetting } from '../common/settings.js';
 import { MAX_INTERVAL_SECONDS } from '../http/paging.js';
 import { UpdateSeverity } from './adv-schemas.js';
 import { UpdateClassification, UpdateComplianceState } from './schemas.js';
+import { RuleSet } from './custom-schemas.js';
 
 /**
  * Client scan and compliance (issue 10, ADRs 0046-0047): the catalog as the agent sees it, the
@@ -23,11 +24,21 @@ export const ScanCatalogUpdate = Type.Object({
 });
 export type ScanCatalogUpdate = Static<typeof ScanCatalogUpdate>;
 
+/** A custom update as the agent's scan needs it: its rules (ADRs 0059, 0074). */
+export const ScanCatalogCustom = Type.Object({
+  id: Text(100),
+  detection: RuleSet,
+  applicability: Nullable(RuleSet),
+});
+export type ScanCatalogCustom = Static<typeof ScanCatalogCustom>;
+
 /**
  * The catalog for the agent (ADR 0046). `version` increases whenever the set of current updates
- * changes. With `full`, `updates` is the whole catalog; otherwise it is what was added since the
- * version the agent asked from, and `removed` what left it. `count` is the size of the catalog
- * at `version`, so the agent can check a delta landed on the right base.
+ * changes, and when a custom update's rules do (ADR 0074). With `full`, `updates` is the whole
+ * catalog; otherwise it is what was added since the version the agent asked from, and `removed`
+ * what left it. `count` is the size of the catalog at `version`, so the agent can check a delta
+ * landed on the right base. `custom` is the whole set of custom updates, present in a full
+ * catalog and in a delta across a version that changed them; absent: unchanged.
  */
 export const ScanCatalog = Type.Object({
   version: Type.Integer({ minimum: 0 }),
@@ -35,6 +46,7 @@ export const ScanCatalog = Type.Object({
   count: Type.Integer({ minimum: 0 }),
   updates: Type.Array(ScanCatalogUpdate),
   removed: Type.Array(Text(100)),
+  custom: Type.Optional(Type.Array(ScanCatalogCustom)),
 });
 export type ScanCatalog = Static<typeof ScanCatalog>;
 
@@ -61,6 +73,21 @@ export const UpdateScanResult = Type.Object(
 );
 export type UpdateScanResult = Static<typeof UpdateScanResult>;
 
+/**
+ * One custom update's result on a device (ADR 0074). Every custom update of the catalog is
+ * reported, not-required ones too (a decision of its applicability rules); `details` are the
+ * rules' words, which say why an update is Unknown.
+ */
+export const CustomUpdateScanResult = Type.Object(
+  {
+    updateId: Text(100),
+    state: UpdateComplianceState,
+    details: Type.Array(Text(500), { maxItems: 64 }),
+  },
+  { additionalProperties: false },
+);
+export type CustomUpdateScanResult = Static<typeof CustomUpdateScanResult>;
+
 export const UpdateScanKind = Type.Union([
   Type.Literal('scheduled'),
   Type.Literal('on-demand'),
@@ -81,6 +108,8 @@ export const UpdateScanReport = Type.Object(
     finishedAt: Text(40),
     error: Type.Optional(Text(2000)),
     results: Type.Array(UpdateScanResult, { maxItems: 200_000 }),
+    /** The custom updates' results (absent from agents older than ADR 0074). */
+    custom: Type.Optional(Type.Array(CustomUpdateScanResult, { maxItems: 10_000 })),
   },
   { additionalProperties: false },
 );

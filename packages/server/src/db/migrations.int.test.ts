@@ -848,6 +848,22 @@ const rowsAfter: Record<string, Rows> = {
   },
   // A view only: nothing to write.
   '20261207T0320-update-deployment-status-view': {},
+  '20261207T0330-custom-update-compliance': {
+    custom_update_compliance: [
+      {
+        device_id: 'd-1',
+        custom_update_id: 'cu-1',
+        state: 'unknown',
+        details: '["command timed out after 30 s"]',
+        installed_at: null,
+        first_detected_at: null,
+        scanned_at: AT,
+      },
+    ],
+  },
+  '20261207T0331-catalog-version-custom-changed': {
+    update_catalog_version: [{ version: 2, created_at: AT, update_count: 1, custom_changed: 1 }],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

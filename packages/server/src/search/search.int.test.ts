@@ -97,6 +97,82 @@ describe.each(testDialects)('global search on %s', (dialect) => {
       });
     });
 
+    it('finds software updates by package, CVE and advisory id, and CVEs by id', async () => {
+      const at = new Date().toISOString();
+      await t.db
+        .insertInto('update_source')
+        .values({
+          id: 'src-1',
+          name: 'Security',
+          url: 'http://127.0.0.1:9/security',
+          suite: 'stable-security',
+          components: '["main"]',
+          architectures: '["amd64"]',
+          keyring: 'k',
+          sync_interval_hours: 24,
+          enabled: 1,
+          created_at: at,
+          created_by: 'admin',
+          release_sha256: null,
+          signed_by: null,
+          last_sync_id: null,
+          last_sync_started_at: null,
+        })
+        .execute();
+      const update = (id: string, version: string, supersededAt: string | null) => ({
+        id,
+        source_id: 'src-1',
+        package: 'openssl',
+        version,
+        version_key: version,
+        classification: 'security' as const,
+        binaries: '[]',
+        first_seen_at: at,
+        superseded_at: supersededAt,
+        superseded_by: null,
+      });
+      await t.db
+        .insertInto('software_update')
+        .values([update('u-old', '3.0.1-1', at), update('u-new', '3.0.2-1', null)])
+        .execute();
+      await t.db
+        .insertInto('cve')
+        .values({ id: 'CVE-2031-4242', description: 'A flaw in the TLS handshake', updated_at: at })
+        .execute();
+      await t.db
+        .insertInto('update_advisory')
+        .values({
+          update_id: 'u-new',
+          cve_id: 'CVE-2031-4242',
+          origin: 'DSA-9999-1',
+          severity: 'high',
+        })
+        .execute();
+      const byCve = await t.api.search('cve-2031-4242');
+      expect(byCve.hits.filter((h) => h.kind === 'update')).toEqual([
+        { kind: 'update', id: 'u-new', name: 'openssl 3.0.2-1', detail: 'fixes CVE-2031-4242' },
+      ]);
+      expect(byCve.hits.filter((h) => h.kind === 'cve')).toEqual([
+        {
+          kind: 'cve',
+          id: 'CVE-2031-4242',
+          name: 'CVE-2031-4242',
+          detail: 'A flaw in the TLS handshake',
+        },
+      ]);
+      const byAdvisory = await t.api.search('DSA-9999');
+      expect(byAdvisory.hits.find((h) => h.kind === 'update')).toMatchObject({
+        id: 'u-new',
+        detail: 'fixes DSA-9999-1',
+      });
+      // By package: the current update first, the superseded one marked.
+      const byPackage = (await t.api.search('openssl')).hits.filter((h) => h.kind === 'update');
+      expect(byPackage.map((h) => [h.id, h.detail])).toEqual([
+        ['u-new', 'source package'],
+        ['u-old', 'source package (superseded)'],
+      ]);
+    });
+
     it('leaves out users for a role that may not list them', async () => {
       const admin = await t.api.search('admin');
       expect(admin.hits.some((h) => h.kind === 'user' && h.name === 'admin')).toBe(true);

@@ -13,6 +13,8 @@ import { searchDeployments, searchPrograms } from '../deployments/search-reposit
 import { searchDevices, type DeviceSearchRow } from '../devices/search-repository.js';
 import { searchDistributionPoints } from '../distribution/search-repository.js';
 import { searchUsers } from '../users/search-repository.js';
+import { searchUpdates } from '../updates/search-repository.js';
+import { searchCves } from '../updates/advisories/search-repository.js';
 import type { NamedHit } from '../db/name-search.js';
 
 /**
@@ -31,15 +33,18 @@ export async function globalSearch(
   const hiddenKinds: SearchKind[] = mayListUsers ? [] : ['user'];
   if (text === '') return { hits: [], hiddenKinds };
   const db = ctx.db.kysely;
-  const [devices, collections, packages, programs, deployments, users, dps] = await Promise.all([
-    searchDevices(db, text, limit),
-    searchCollections(db, text, limit),
-    searchPackages(db, text, limit),
-    searchPrograms(db, text, limit),
-    searchDeployments(db, text, limit),
-    mayListUsers ? searchUsers(db, text, limit) : Promise.resolve([]),
-    searchDistributionPoints(db, text, limit),
-  ]);
+  const [devices, collections, packages, programs, deployments, updates, cves, users, dps] =
+    await Promise.all([
+      searchDevices(db, text, limit),
+      searchCollections(db, text, limit),
+      searchPackages(db, text, limit),
+      searchPrograms(db, text, limit),
+      searchDeployments(db, text, limit),
+      searchUpdates(db, text, limit),
+      searchCves(db, text, limit),
+      mayListUsers ? searchUsers(db, text, limit) : Promise.resolve([]),
+      searchDistributionPoints(db, text, limit),
+    ]);
   const named = (kind: SearchKind, rows: readonly NamedHit[]): SearchHit[] =>
     rows.map((r) => ({ kind, id: r.id, name: r.name, detail: r.detail }));
   return {
@@ -56,6 +61,8 @@ export async function globalSearch(
         packageId: p.packageId,
       })),
       ...named('deployment', deployments),
+      ...named('update', updates),
+      ...named('cve', cves),
       ...named('user', users),
       ...named('distribution-point', dps),
     ],

@@ -36,6 +36,40 @@ describe('update scan runner', () => {
     ).toBeUndefined();
   });
 
+  it('keeps the custom updates a delta leaves out, and takes the ones it carries (ADR 0074)', () => {
+    const rules = (path: string) => ({
+      match: 'all' as const,
+      rules: [{ kind: 'file-exists' as const, path }],
+    });
+    const base = { ...held, custom: [{ id: 'x', detection: rules('/x'), applicability: null }] };
+    const same = applyCatalog(base, {
+      version: 4,
+      full: false,
+      count: 2,
+      updates: [],
+      removed: [],
+    });
+    expect(same?.custom?.map((c) => c.id)).toEqual(['x']);
+    const changed = applyCatalog(base, {
+      version: 5,
+      full: false,
+      count: 2,
+      updates: [],
+      removed: [],
+      custom: [{ id: 'y', detection: rules('/y'), applicability: null }],
+    });
+    expect(changed?.custom?.map((c) => c.id)).toEqual(['y']);
+    // A whole catalog without custom updates means there are none.
+    const whole = applyCatalog(base, {
+      version: 6,
+      full: true,
+      count: 0,
+      updates: [],
+      removed: [],
+    });
+    expect(whole?.custom).toEqual([]);
+  });
+
   it('schedules the next scan an interval after the last, plus a bounded random delay', async () => {
     const now = new Date('2026-12-06T00:00:00Z');
     const week = { intervalSeconds: 604_800, randomDelaySeconds: 7200 };

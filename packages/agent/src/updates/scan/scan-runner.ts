@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   agentOps,
+  ScanCatalogCustom,
   ScanCatalogUpdate,
   type ScanCatalog,
   type UpdateScanKind,
@@ -11,50 +12,56 @@ import { Value } from '@sinclair/typebox/value';
 import type { HttpsClient } from '../../channel/https-client.js';
 import { readFileIfExists, writeFileAtomic } from '../../state/atomic-file.js';
 import { scanInstalled, type ScanEnvironment } from './scan.js';
+import { scanCustomUpdates } from '../custom/scan-custom.js';
 
-/** The catalog the agent holds between scans (its version, and each update's binaries). */
+/**
+ * The catalog the agent holds between scans: its version, each update's binaries, and the
+ * custom updates' rules (ADR 0074; absent in a file written before them, read as none).
+ */
 const HeldCatalog = Type.Object({
   version: Type.Integer(),
   updates: Type.Array(ScanCatalogUpdate),
+  custom: Type.Optional(Type.Array(ScanCatalogCustom)),
 });
+export type HeldCatalog = Static<typeof HeldCatalog>;
 
 const catalogFile = (stateDir: string) => join(stateDir, 'update-catalog.json');
+const EMPTY: HeldCatalog = { version: 0, updates: [], custom: [] };
 
-async function readHeld(
-  stateDir: string,
-): Promise<{ version: number; updates: ScanCatalogUpdate[] }> {
+async function readHeld(stateDir: string): Promise<HeldCatalog> {
   const text = await readFileIfExists(catalogFile(stateDir));
-  if (text === undefined) return { version: 0, updates: [] };
+  if (text === undefined) return EMPTY;
   try {
     const parsed: unknown = JSON.parse(text);
     // A damaged file costs one full fetch, nothing more.
-    return Value.Check(HeldCatalog, parsed) ? parsed : { version: 0, updates: [] };
+    return Value.Check(HeldCatalog, parsed) ? parsed : EMPTY;
   } catch {
-    return { version: 0, updates: [] };
+    return EMPTY;
   }
 }
 
-/** Applies a delta (or takes a whole catalog); undefined when the delta does not fit the base. */
-export function applyCatalog(
-  held: { version: number; updates: ScanCatalogUpdate[] },
-  got: ScanCatalog,
-): { version: number; updates: ScanCatalogUpdate[] } | undefined {
-  if (got.full) return { version: got.version, updates: got.updates };
+/**
+ * Applies a delta (or takes a whole catalog); undefined when the delta does not fit the base.
+ * A delta without `custom` leaves the held custom updates as they are (they did not change).
+ */
+export function applyCatalog(held: HeldCatalog, got: ScanCatalog): HeldCatalog | undefined {
+  if (got.full) return { version: got.version, updates: got.updates, custom: got.custom ?? [] };
   const byId = new Map(held.updates.map((u) => [u.id, u]));
   for (const id of got.removed) byId.delete(id);
   for (const u of got.updates) byId.set(u.id, u);
   if (byId.size !== got.count) return undefined;
-  return { version: got.version, updates: [...byId.values()] };
+  return {
+    version: got.version,
+    updates: [...byId.values()],
+    custom: got.custom ?? held.custom ?? [],
+  };
 }
 
 /**
  * Brings the held catalog up to the site's version: the changes since the version held (ADR
  * 0046), or the whole catalog when the agent holds none or the delta does not land on its base.
  */
-export async function refreshCatalog(
-  http: HttpsClient,
-  stateDir: string,
-): Promise<{ version: number; updates: ScanCatalogUpdate[] }> {
+export async function refreshCatalog(http: HttpsClient, stateDir: string): Promise<HeldCatalog> {
   const held = await readHeld(stateDir);
   const since = held.version > 0 ? { since: held.version } : {};
   let next = applyCatalog(held, await http.call(agentOps.updateScan.catalog, { query: since }));
@@ -66,14 +73,16 @@ export async function refreshCatalog(
 }
 
 /**
- * One scan: refresh the catalog, evaluate it against dpkg's database, and put the report into the
- * outbox. A failure (no catalog, dpkg's status unreadable) is reported too, with why: the scan
- * audit lists it.
+ * One scan: refresh the catalog, evaluate it against dpkg's database and the custom updates'
+ * rules against the machine (ADR 0074), and put the report into the outbox. A failure (no
+ * catalog, dpkg's status unreadable) is reported too, with why: the scan audit lists it.
  */
 export async function runUpdateScan(deps: {
   http: HttpsClient;
   stateDir: string;
   env: ScanEnvironment;
+  /** Prepended to custom rules' paths (a sandbox root in tests); the machine's own when absent. */
+  customRoot?: string;
   kind: UpdateScanKind;
   now: () => Date;
   enqueue: (report: UpdateScanReport) => Promise<number>;
@@ -85,12 +94,22 @@ export async function runUpdateScan(deps: {
     const catalog = await refreshCatalog(deps.http, deps.stateDir);
     catalogVersion = catalog.version;
     const results = await scanInstalled(catalog.updates, deps.env);
+    const custom = await scanCustomUpdates(
+      catalog.custom ?? [],
+      deps.env,
+      deps.customRoot !== undefined ? { root: deps.customRoot } : {},
+    );
     report = {
       catalogVersion,
       kind: deps.kind,
       startedAt,
       finishedAt: deps.now().toISOString(),
       results,
+      custom: custom.map((r) => ({
+        updateId: r.updateId,
+        state: r.state,
+        details: r.details.slice(0, 64).map((d) => d.slice(0, 500)),
+      })),
     };
   } catch (err) {
     const error = (err instanceof Error ? err.message : String(err)).slice(0, 2000);

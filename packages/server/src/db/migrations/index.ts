@@ -23,6 +23,8 @@ import { updateDeploymentStatusViewMigration } from './20261207T0320-update-depl
 import { devicePackageSetRevokedMigration } from './20261207T0170-device-package-set-revoked.js';
 import { bootImagesMigration } from './20261207T0200-boot-images.js';
 import { taskSequencesMigration } from './20261207T0240-task-sequences.js';
+import { customUpdateComplianceMigration } from './20261207T0330-custom-update-compliance.js';
+import { catalogVersionCustomChangedMigration } from './20261207T0331-catalog-version-custom-changed.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
 import { reportViewsMigration } from './20261207T0010-report-views.js';
@@ -72,5 +74,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0200-boot-images': bootImagesMigration(dialect),
     '20261207T0240-task-sequences': taskSequencesMigration(dialect),
     '20261207T0320-update-deployment-status-view': updateDeploymentStatusViewMigration(dialect),
+    '20261207T0330-custom-update-compliance': customUpdateComplianceMigration(dialect),
+    '20261207T0331-catalog-version-custom-changed': catalogVersionCustomChangedMigration(dialect),
   };
 }

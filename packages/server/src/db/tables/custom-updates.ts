@@ -1,4 +1,4 @@
-import { UpdateClassification, UpdateSeverity } from '@steward/protocol';
+import { UpdateClassification, UpdateComplianceState, UpdateSeverity } from '@steward/protocol';
 import { nullable, oneOf, text, type TableOf } from './columns.js';
 
 /** Custom (third-party) updates (issue 10, ADR 0059; see columns.ts for the conventions). */
@@ -23,9 +23,21 @@ export const customUpdatesTables = {
     created_by: text(),
     updated_at: text(),
   },
+  /** A device's scan result per custom update (ADR 0074). */
+  custom_update_compliance: {
+    device_id: text(),
+    custom_update_id: text(),
+    state: oneOf(UpdateComplianceState),
+    /** JSON string[]: the rules' words (why unknown). */
+    details: text(),
+    installed_at: nullable(text()),
+    first_detected_at: nullable(text()),
+    scanned_at: text(),
+  },
 } as const;
 
 export interface CustomUpdatesTables {
   custom_update: CustomUpdateTable;
+  custom_update_compliance: TableOf<typeof customUpdatesTables.custom_update_compliance>;
 }
 export type CustomUpdateTable = TableOf<typeof customUpdatesTables.custom_update>;

@@ -5,7 +5,7 @@ import {
   UpdateScanKind,
   UpdateScanState,
 } from '@steward/protocol';
-import { bigint, integer, nullable, oneOf, text, type TableOf } from './columns.js';
+import { bigint, defaulted, integer, nullable, oneOf, text, type TableOf } from './columns.js';
 
 /** Scan, applicability and compliance tables (issue 10, ADRs 0046-0047). */
 export const updateComplianceTables = {
@@ -14,6 +14,8 @@ export const updateComplianceTables = {
     version: integer(),
     created_at: text(),
     update_count: integer(),
+    /** 1: the custom updates' rules changed at this version (ADR 0074). */
+    custom_changed: defaulted(integer()),
   },
   /** Which catalog versions each update belongs to: added at one, removed at another (or not). */
   update_catalog_member: {

@@ -83,6 +83,49 @@ export async function advanceCatalogVersion(
   return { version, previous, added: added.length, removed };
 }
 
+/**
+ * Writes a new catalog version marking that the custom updates' rules changed (ADR 0074), in
+ * the transaction that changed them: the set of apt updates is the same (same count, no member
+ * change), but every agent holding an older version fetches the custom set again, and the scan
+ * audit calls its last scan stale until it scans again.
+ */
+export async function markCustomChanged(tx: Tx, dialect: Dialect, at: string): Promise<number> {
+  await lockUntilCommit(tx, dialect, LOCK);
+  const previous = await currentCatalogVersion(tx);
+  const countRow = await tx
+    .selectFrom('update_catalog_version')
+    .select('update_count')
+    .where('version', '=', previous)
+    .executeTakeFirst();
+  const version = previous + 1;
+  await tx
+    .insertInto('update_catalog_version')
+    .values({
+      version,
+      created_at: at,
+      update_count: countRow?.update_count ?? 0,
+      custom_changed: 1,
+    })
+    .execute();
+  return version;
+}
+
+/** Whether the custom updates changed at a version after `since`, up to `version`. */
+export async function customChangedSince(
+  db: Queryable,
+  since: number,
+  version: number,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('update_catalog_version')
+    .select('version')
+    .where('version', '>', since)
+    .where('version', '<=', version)
+    .where('custom_changed', '=', 1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 async function binariesOf(db: Queryable, ids: string[]): Promise<ScanCatalogUpdate[]> {
   const byId = new Map<string, ScanCatalogUpdate>(ids.map((id) => [id, { id, binaries: [] }]));
   for (let i = 0; i < ids.length; i += CHUNK) {

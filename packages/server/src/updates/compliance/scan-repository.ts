@@ -1,5 +1,6 @@
 import type { UpdateScanReport } from '@steward/protocol';
 import type { Queryable } from '../../db/database.js';
+import { storeCustomScanResults } from '../custom/compliance-repository.js';
 
 const CHUNK = 1000;
 
@@ -54,6 +55,9 @@ export async function storeUpdateScans(
       .onConflict((oc) => oc.column('device_id').doUpdateSet(scan))
       .execute();
     if (failed) continue;
+    // An agent older than ADR 0074 sends no custom results: what the site holds stays.
+    if (body.custom !== undefined)
+      await storeCustomScanResults(tx, deviceId, body.custom, body.finishedAt, receivedAt);
     const before = new Map(
       (
         await tx

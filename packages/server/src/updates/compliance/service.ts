@@ -15,7 +15,8 @@ import type { Actor, SiteContext } from '../../context.js';
 import { authorize } from '../../context.js';
 import { findDeviceByIdOrName } from '../../devices/repository.js';
 import { inTransaction } from '../../db/database.js';
-import { scanCatalogFor } from './catalog-version-repository.js';
+import { customChangedSince, scanCatalogFor } from './catalog-version-repository.js';
+import { customUpdatesForScan } from '../custom/scan-catalog.js';
 import { complianceOverview } from './overview.js';
 import {
   complianceCounts,
@@ -92,8 +93,16 @@ export class UpdateComplianceService {
     return complianceOverview(this.ctx.db.kysely, q.top ?? 10);
   }
 
-  /** The catalog for a device's scan: whole, or what changed since the version it holds. */
-  catalogFor(since: number | undefined): Promise<ScanCatalog> {
-    return scanCatalogFor(this.ctx.db.kysely, since);
+  /**
+   * The catalog for a device's scan: whole, or what changed since the version it holds; the
+   * custom updates whole when the catalog is, or when they changed since (ADR 0074).
+   */
+  async catalogFor(since: number | undefined): Promise<ScanCatalog> {
+    const db = this.ctx.db.kysely;
+    const catalog = await scanCatalogFor(db, since);
+    const withCustom =
+      catalog.full ||
+      (since !== undefined && (await customChangedSince(db, since, catalog.version)));
+    return withCustom ? { ...catalog, custom: await customUpdatesForScan(db) } : catalog;
   }
 }

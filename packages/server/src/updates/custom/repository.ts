@@ -114,3 +114,14 @@ export async function programRefs(
     .execute();
   return new Map(rows.map((r) => [r.id, r]));
 }
+
+/** Every custom update's rules (the agent's catalog carries them whole, ADR 0074). */
+export async function allCustomRules(
+  db: Queryable,
+): Promise<{ id: string; detection: string; applicability: string | null }[]> {
+  return db
+    .selectFrom('custom_update')
+    .select(['id', 'detection', 'applicability'])
+    .orderBy('id')
+    .execute();
+}

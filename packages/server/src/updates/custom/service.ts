@@ -18,6 +18,7 @@ import { inTransaction, type Queryable, type Tx } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/unique-violation.js';
 import { parseJsonColumn } from '../../db/corrupt-row.js';
 import * as repo from './repository.js';
+import { markCustomChanged } from '../compliance/catalog-version-repository.js';
 
 const E = ErrorCode;
 const StoredRefs = Type.Object({
@@ -189,6 +190,7 @@ export class CustomUpdateService {
       created_by: actor.userName,
       updated_at: at,
     });
+    await markCustomChanged(tx, this.ctx.db.dialect, at);
     await writeAudit(tx, actor, at, {
       action: 'custom-update.create',
       targetType: 'custom-update',
@@ -205,6 +207,9 @@ export class CustomUpdateService {
       await inTransaction(this.ctx.db.kysely, async (tx) => {
         await checkPrograms(tx, [patch.installProgramId, patch.uninstallProgramId]);
         await repo.updateCustomUpdateRow(tx, row.id, { ...columnsOf(patch), updated_at: at });
+        // Only the rules reach the agents' catalog: a new title costs no catalog version.
+        if (patch.detection !== undefined || patch.applicability !== undefined)
+          await markCustomChanged(tx, this.ctx.db.dialect, at);
         await writeAudit(tx, actor, at, {
           action: 'custom-update.update',
           targetType: 'custom-update',
@@ -223,7 +228,9 @@ export class CustomUpdateService {
     await inTransaction(this.ctx.db.kysely, async (tx) => {
       const row = await this.mustFind(tx, id);
       await repo.deleteCustomUpdateRow(tx, row.id);
-      await writeAudit(tx, actor, nowIso(this.ctx), {
+      const at = nowIso(this.ctx);
+      await markCustomChanged(tx, this.ctx.db.dialect, at);
+      await writeAudit(tx, actor, at, {
         action: 'custom-update.delete',
         targetType: 'custom-update',
         targetId: row.id,
