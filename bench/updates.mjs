@@ -220,6 +220,7 @@ async function phaseScan() {
     const s = timed(process.execPath, [
       '--max-semi-space-size=1',
       '--v8-pool-size=1',
+      '--lite-mode',
       join(root, 'bench/lib/update-scan-child.mjs'),
       root,
       file,
