@@ -116,7 +116,7 @@ try {
   // The flags the .deb's /usr/bin/steward-agent wrapper gives the service (build-deb.sh).
   const serviceFlags = values['no-service-flags']
     ? []
-    : ['--max-semi-space-size=1', '--v8-pool-size=1'];
+    : ['--max-semi-space-size=1', '--v8-pool-size=1', '--lite-mode'];
   result.serviceNodeFlags = serviceFlags;
 
   const measureIdle = async (label, entry) => {

@@ -51,9 +51,13 @@ const out =
     `bench/results/updates${values.dialect === 'sqlite' ? '' : `-${values.dialect}`}.json`,
   );
 const protocol = await import(join(root, 'packages/protocol/dist/index.js'));
+const { sql } = await import('kysely');
 const { openDatabase } = await import(join(root, 'packages/server/dist/db/database.js'));
 const { ensurePackageSet } = await import(
   join(root, 'packages/server/dist/inventory/package-set-repository.js')
+);
+const { complianceCounts } = await import(
+  join(root, 'packages/server/dist/updates/compliance/repository.js')
 );
 const { scanCatalogFor } = await import(
   join(root, 'packages/server/dist/updates/compliance/catalog-version-repository.js')
@@ -219,6 +223,7 @@ async function phaseScan() {
     const s = timed(process.execPath, [
       '--max-semi-space-size=1',
       '--v8-pool-size=1',
+      '--lite-mode',
       join(root, 'bench/lib/update-scan-child.mjs'),
       root,
       file,
@@ -273,6 +278,44 @@ async function insertDevices(from, to, setIds) {
       });
     await retryBusy(() => db.kysely.insertInto('device').values(batch).execute());
   }
+}
+
+const runs = Number(values['summary-runs']);
+
+/** Milliseconds of `fn` over `runs` runs: first and median. */
+async function timeRuns(fn) {
+  const ms = [];
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    await fn();
+    ms.push(performance.now() - t);
+  }
+  return { first: round(ms[0], 1), median: round(median(ms), 1) };
+}
+
+/** The devices-per-set grouping the summary ran before it read package_set_device_count. */
+function sameRunBaseline() {
+  return timeRuns(() =>
+    sql`select package_set_id, count(*) as n from device where revoked_at is null
+      group by package_set_id`.execute(db.kysely),
+  );
+}
+
+/**
+ * Report reads of v_update_compliance for the one update (ADR 0062, ADR 0075): a page of its
+ * devices (what a report table shows first) and its required count.
+ */
+async function viewLookups(updateId) {
+  return {
+    firstPage: await timeRuns(() =>
+      sql`select device_name, state from v_update_compliance where update_id = ${updateId}
+        order by device_name limit 50`.execute(db.kysely),
+    ),
+    requiredCount: await timeRuns(() =>
+      sql`select count(*) as n from v_update_compliance
+        where update_id = ${updateId} and state = 'required'`.execute(db.kysely),
+    ),
+  };
 }
 
 async function phaseFleet() {
@@ -330,18 +373,31 @@ async function phaseFleet() {
     const update = page.items.find((u) => u.version === version);
     const summary = [];
     let counts;
-    for (let r = 0; r < Number(values['summary-runs']); r++) {
+    for (let r = 0; r < runs; r++) {
       const t = performance.now();
       counts = (await api('GET', `/updates/${update.id}/compliance`)).counts;
       summary.push(performance.now() - t);
     }
     const firstPictureSeconds = sync.seconds + summary[0] / 1000;
+    const baseline = await sameRunBaseline();
+    // The summary's own reads on the bench's connection, like the baseline: the API figure
+    // also holds the site's HTTP, auth and whatever else the site runs after a sync.
+    const direct = await timeRuns(() =>
+      db.kysely.transaction().execute((tx) => complianceCounts(tx, update.id)),
+    );
+    const reports = await viewLookups(update.id);
     const entry = {
       devices: size,
       devicesInsertSeconds: insertSeconds,
       syncAddingOneUpdateSeconds: sync.seconds,
       firstCompletePictureSeconds: round(firstPictureSeconds),
       summaryMs: { first: round(summary[0], 1), median: round(median(summary), 1) },
+      // What the summary read per device before ADR 0075, timed in the same run: the ratio is
+      // what a loaded machine cannot blur.
+      baselineDeviceGroupingMs: baseline,
+      summaryReadsMs: direct,
+      summaryReadsToBaselineRatio: round(direct.median / baseline.median, 2),
+      reportViewMs: reports,
       counts,
       met: { firstPicture: firstPictureSeconds < 5, summary: median(summary) < 100 },
     };
@@ -376,7 +432,7 @@ try {
   await stopSiteProcess(site);
   await mirror.close();
   await extra.close();
-  if (values.dialect === 'postgres') {
+  if (values.dialect === 'postgres' && !values.keep) {
     const pg = await openDatabase(values['pg-url']);
     await pg.kysely.schema
       .dropSchema(schema)
@@ -386,6 +442,7 @@ try {
       .catch(() => undefined);
     await pg.close();
   }
-  if (values.keep) log(`kept ${dir}`);
+  if (values.keep)
+    log(`kept ${dir}${values.dialect === 'postgres' ? ` and schema ${schema}` : ''}`);
   else rmSync(dir, { recursive: true, force: true });
 }

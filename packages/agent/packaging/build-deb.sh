@@ -44,10 +44,12 @@ cat > "$stage/usr/bin/$name" <<'WRAPPER'
 # Steward agent: runs the bundled agent with the system Node.js. The service (`run`) gets a
 # 1 MB young generation: it lives for months, and the default 16 MB semi-spaces cost it ~6 MB of
 # RSS for nothing, and one V8 background thread instead of four (each thread's malloc arena held
-# 4 to 8 MB of an idle agent; ADR 0021, bench/agent-rss-variants.mjs). Its inventory child
-# process sets its own flags.
+# 4 to 8 MB of an idle agent; ADR 0021, bench/agent-rss-variants.mjs), and V8's lite mode: no
+# optimising compiler, whose code and compile zones were ~9 MB of an update scan's peak for no
+# speed the agent's I/O-bound work could use (ADR 0075). Its inventory child process sets its
+# own flags.
 if [ "$1" = run ]; then
-  exec node --max-semi-space-size=1 --v8-pool-size=1 /usr/lib/steward-agent/steward-agent.mjs "$@"
+  exec node --max-semi-space-size=1 --v8-pool-size=1 --lite-mode /usr/lib/steward-agent/steward-agent.mjs "$@"
 fi
 exec node /usr/lib/steward-agent/steward-agent.mjs "$@"
 WRAPPER

@@ -206,8 +206,8 @@ install_files() {
   else
     put 0644 "$src/lib/steward-agent.mjs" "$lib_dir/steward-agent.mjs" || return 1
     rm -f "$lib_dir/steward-agent"
-    # The service (`run`) gets the same flags as the .deb's wrapper (ADR 0021).
-    target="if [ \"\$1\" = run ]; then exec '$node_bin' --max-semi-space-size=1 --v8-pool-size=1 '$lib_dir/steward-agent.mjs' \"\$@\"; fi
+    # The service (`run`) gets the same flags as the .deb's wrapper (ADR 0021, ADR 0075).
+    target="if [ \"\$1\" = run ]; then exec '$node_bin' --max-semi-space-size=1 --v8-pool-size=1 --lite-mode '$lib_dir/steward-agent.mjs' \"\$@\"; fi
 exec '$node_bin' '$lib_dir/steward-agent.mjs' \"\$@\""
   fi
   put 0755 "$src/install-agent.sh" "$lib_dir/install-agent.sh" || return 1

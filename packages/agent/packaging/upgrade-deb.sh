@@ -125,7 +125,7 @@ restart_detached() {
   # is reaped (not a zombie kill -0 would call alive).
   (
     STEWARD_AGENT_STATE_DIR=$state_dir setsid nohup "$node_bin" --max-semi-space-size=1 \
-      --v8-pool-size=1 "$lib_dir/steward-agent.mjs" run >>"$log_file" 2>&1 </dev/null &
+      --v8-pool-size=1 --lite-mode "$lib_dir/steward-agent.mjs" run >>"$log_file" 2>&1 </dev/null &
     echo $! >"$pid_file"
   )
 }

@@ -29,11 +29,15 @@ import {
 } from '../../../test-support/dpkg-sandbox.js';
 import { waitFor } from '../../../test-support/site.js';
 import { createTestContext, postgresReachable, testDialects } from './support/db.js';
-import { ADMIN, insertDevice } from './support/collections.js';
+import { ADMIN, insertDevice, setPackages } from './support/collections.js';
 import type { SiteContext } from '../src/context.js';
 import { UpdateCatalogService } from '../src/updates/service.js';
 import { UpdateComplianceService } from '../src/updates/compliance/service.js';
 import { storeUpdateScans } from '../src/updates/compliance/scan-repository.js';
+import { revokeDevice } from '../src/devices/repository.js';
+import { revokeDevices } from '../src/devices/bulk-repository.js';
+import { deleteDevice } from '../src/monitoring/activity-repository.js';
+import { collectUnusedPackageSets } from '../src/inventory/package-set-repository.js';
 
 // Server-side applicability (per package set, SQL) and the agent's scan (dpkg status, dpkg's
 // version order) must give the same answer on the same machines (issue 10, ADR 0047).
@@ -344,5 +348,68 @@ describe.each(testDialects)('update compliance on %s', (dialect) => {
     const one = await compliance.scanAudit(ADMIN, { deviceId: scanned?.deviceId ?? '' });
     expect(one.items.map((a) => [a.deviceName, a.state])).toEqual([['scanned', 'current']]);
     expect((await compliance.scanAudit(ADMIN, { deviceId: 'no-such-device' })).total).toBe(0);
+  });
+
+  it('the summary (per-set device counts) agrees with the device list through revoke, re-inventory and delete', async () => {
+    const [older, newer, nothing] = MACHINES.map((m) => inventoried(box(m.name)));
+    const fleet = { older, newer, nothing };
+    await sync();
+    let n = 0;
+    for (const [name, packages] of Object.entries(fleet))
+      for (let i = 0; i < 3; i++)
+        await insertDevice(ctx.db.kysely, { id: `${name}-${n++}`, packages });
+    await insertDevice(ctx.db.kysely, { id: 'not-inventoried' });
+    await insertDevice(ctx.db.kysely, {
+      id: 'revoked-at-enrolment',
+      packages: older,
+      revoked: true,
+    });
+    const foo = (await catalog.listUpdates(ADMIN, { search: 'foo' })).items[0]?.id ?? '';
+
+    /** The summary's counts, and the same counted from the per-device list (another query). */
+    const both = async () => {
+      const { counts } = await compliance.updateCompliance(ADMIN, foo);
+      const listed = await compliance.updateDevices(ADMIN, foo, { limit: 100 });
+      const fromList: Record<string, number> = {};
+      for (const d of listed.items) fromList[d.state] = (fromList[d.state] ?? 0) + 1;
+      const { held, pinned, notRequired, ...rest } = counts;
+      expect(held + pinned).toBe(0);
+      const fromSummary = { ...rest, 'not-required': notRequired };
+      return { fromSummary, fromList, total: listed.total };
+    };
+    const expectCounts = async (want: Record<string, number>) => {
+      const { fromSummary, fromList, total } = await both();
+      expect(fromSummary).toEqual(want);
+      expect(fromList).toEqual(Object.fromEntries(Object.entries(want).filter(([, v]) => v > 0)));
+      expect(total).toBe(Object.values(want).reduce((a, b) => a + b, 0));
+    };
+    await expectCounts({ installed: 3, required: 3, 'not-required': 3, unknown: 1 });
+    await revokeDevice(ctx.db.kysely, { deviceId: 'older-0', at: new Date().toISOString() });
+    await revokeDevices(ctx.db.kysely, {
+      ids: ['newer-3', 'nothing-6'],
+      at: new Date().toISOString(),
+    });
+    await expectCounts({ installed: 2, required: 2, 'not-required': 2, unknown: 1 });
+    // Re-inventory: a device that upgraded foo, and the new device's first inventory.
+    await setPackages(ctx.db.kysely, 'older-1', newer);
+    await setPackages(ctx.db.kysely, 'not-inventoried', older);
+    await expectCounts({ installed: 3, required: 2, 'not-required': 2, unknown: 0 });
+    // Re-inventory onto the same set changes nothing; a revoked device's inventory counts nothing.
+    await setPackages(ctx.db.kysely, 'older-2', older);
+    await setPackages(ctx.db.kysely, 'older-0', nothing);
+    await expectCounts({ installed: 3, required: 2, 'not-required': 2, unknown: 0 });
+    await deleteDevice(ctx.db.kysely, 'older-2');
+    await deleteDevice(ctx.db.kysely, 'older-0');
+    await ctx.db.kysely
+      .updateTable('device')
+      .set({ revoked_at: null })
+      .where('id', '=', 'revoked-at-enrolment')
+      .execute();
+    await expectCounts({ installed: 3, required: 2, 'not-required': 2, unknown: 0 });
+    // A set no device points at is collected; its count row goes with it.
+    expect(await collectUnusedPackageSets(ctx.db.kysely)).toBe(0);
+    for (const id of ['nothing-6', 'nothing-7', 'nothing-8']) await deleteDevice(ctx.db.kysely, id);
+    expect(await collectUnusedPackageSets(ctx.db.kysely)).toBe(1);
+    await expectCounts({ installed: 3, required: 2, 'not-required': 0, unknown: 0 });
   });
 });

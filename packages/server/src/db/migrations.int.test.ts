@@ -864,6 +864,8 @@ const rowsAfter: Record<string, Rows> = {
   '20261207T0331-catalog-version-custom-changed': {
     update_catalog_version: [{ version: 2, created_at: AT, update_count: 1, custom_changed: 1 }],
   },
+  // Rows are counted from device (backfill and triggers): see the 20261207T0340 test below.
+  '20261207T0340-package-set-device-count': {},
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */
@@ -994,6 +996,37 @@ describe.each(testDialects)('migrations (%s)', (dialect) => {
         version_key: debianVersionKey('3.0.15-1~deb12u1+b1'),
       },
     ]);
+  });
+
+  it('20261207T0340 counts the devices holding each package set, then keeps the count', async () => {
+    if (!db) return;
+    const { kysely } = db;
+    const migrator = createMigrator(db);
+    for (const [name, rows] of Object.entries(rowsAfter)) {
+      if (name >= '20261207T0340') break;
+      expect((await migrator.migrateTo(name)).error, `migration ${name}`).toBeUndefined();
+      await insertRows(db.kysely, rows);
+    }
+    await migrateToLatest(db);
+    const counts = () =>
+      kysely.selectFrom('package_set_device_count').selectAll().orderBy('set_id').execute();
+    expect(await counts()).toEqual([{ set_id: 'set-1', devices: 1 }]);
+    const device = { name: 'web-09', key_hash: 'k', enrolled_at: AT, package_set_id: 'set-1' };
+    await db.kysely
+      .insertInto('device')
+      .values([
+        { id: 'd-9', ...device },
+        { id: 'd-10', ...device, revoked_at: AT },
+      ])
+      .execute();
+    expect(await counts()).toEqual([{ set_id: 'set-1', devices: 2 }]);
+    await db.kysely.updateTable('device').set({ revoked_at: AT }).where('id', '=', 'd-1').execute();
+    await db.kysely
+      .updateTable('device')
+      .set({ package_set_id: null })
+      .where('id', '=', 'd-9')
+      .execute();
+    expect(await counts()).toEqual([{ set_id: 'set-1', devices: 0 }]);
   });
 
   it('upgrades a database holding data written after each earlier migration', async () => {

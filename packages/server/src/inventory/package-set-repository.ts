@@ -105,3 +105,28 @@ export async function packageSetItemsPage(
     .execute();
   return { items, total: toNumber(total?.n) };
 }
+
+/**
+ * Devices (not revoked) per package set, from the counts the database keeps (ADR 0075): one row
+ * per set, whatever the fleet's size; `withoutSet` is the devices not yet inventoried (an index
+ * range, small once a fleet has reported).
+ */
+export async function devicesPerPackageSet(
+  db: Queryable,
+): Promise<{ perSet: Map<string, number>; withoutSet: number }> {
+  const rows = await db
+    .selectFrom('package_set_device_count')
+    .select(['set_id', 'devices'])
+    .where('devices', '>', 0)
+    .execute();
+  const none = await db
+    .selectFrom('device')
+    .where('package_set_id', 'is', null)
+    .where('revoked_at', 'is', null)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirst();
+  return {
+    perSet: new Map(rows.map((r) => [r.set_id, r.devices])),
+    withoutSet: Number(none?.n ?? 0),
+  };
+}

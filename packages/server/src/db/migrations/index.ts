@@ -22,6 +22,7 @@ import { updateReportViewsMigration } from './20261207T0150-update-report-views.
 import { updateDeploymentStatusViewMigration } from './20261207T0320-update-deployment-status-view.js';
 import { devicePackageSetRevokedMigration } from './20261207T0170-device-package-set-revoked.js';
 import { bootImagesMigration } from './20261207T0200-boot-images.js';
+import { packageSetDeviceCountMigration } from './20261207T0340-package-set-device-count.js';
 import { taskSequencesMigration } from './20261207T0240-task-sequences.js';
 import { customUpdateComplianceMigration } from './20261207T0330-custom-update-compliance.js';
 import { catalogVersionCustomChangedMigration } from './20261207T0331-catalog-version-custom-changed.js';
@@ -76,5 +77,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0320-update-deployment-status-view': updateDeploymentStatusViewMigration(dialect),
     '20261207T0330-custom-update-compliance': customUpdateComplianceMigration(dialect),
     '20261207T0331-catalog-version-custom-changed': catalogVersionCustomChangedMigration(dialect),
+    '20261207T0340-package-set-device-count': packageSetDeviceCountMigration(dialect),
   };
 }

@@ -24,6 +24,11 @@ export const inventoryTables = {
     package_count: integer(),
     created_at: text(),
   },
+  /** Devices (not revoked) per set, kept by triggers on device (ADR 0075). */
+  package_set_device_count: {
+    set_id: text(),
+    devices: integer(),
+  },
   package_set_item: {
     set_id: text(),
     manager: oneOf(InstalledPackage.properties.manager),
@@ -46,11 +51,13 @@ export interface InventoryTables {
   device_inventory: DeviceInventoryTable;
   inventory_change: InventoryChangeTable;
   package_set: PackageSetTable;
+  package_set_device_count: PackageSetDeviceCountTable;
   package_set_item: PackageSetItemTable;
   inventory_class: InventoryClassTable;
 }
 export type DeviceInventoryTable = TableOf<typeof inventoryTables.device_inventory>;
 export type InventoryChangeTable = TableOf<typeof inventoryTables.inventory_change>;
 export type PackageSetTable = TableOf<typeof inventoryTables.package_set>;
+export type PackageSetDeviceCountTable = TableOf<typeof inventoryTables.package_set_device_count>;
 export type PackageSetItemTable = TableOf<typeof inventoryTables.package_set_item>;
 export type InventoryClassTable = TableOf<typeof inventoryTables.inventory_class>;

@@ -11,6 +11,7 @@ import {
   type UpdateScanKind,
 } from '@steward/protocol';
 import type { Queryable } from '../../db/database.js';
+import { devicesPerPackageSet } from '../../inventory/package-set-repository.js';
 import { currentCatalogVersion } from './catalog-version-repository.js';
 
 /**
@@ -68,11 +69,12 @@ function deviceStates(db: Queryable, updateId: string, cv: number) {
 }
 
 /**
- * The counts of one update, read per package set rather than per device (ADR 0064): devices that
- * scanned the current catalog count by their own answers (a join over those devices only), every
- * other device by its set's applicability, so the work is the number of sets plus the scanned
- * devices, not a join of every device with the update. The same answers as deviceStates, which
- * lists the devices; run it in one transaction so the three reads see one state.
+ * The counts of one update, read per package set rather than per device (ADR 0064, ADR 0075):
+ * devices that scanned the current catalog count by their own answers (a join over those devices
+ * only), every other device by its set's applicability times the set's device count (kept by the
+ * database), so the work is the number of sets plus the scanned devices, not the fleet. The same
+ * answers as deviceStates, which lists the devices; run it in one transaction so the reads see
+ * one state.
  */
 export async function complianceCounts(
   db: Queryable,
@@ -109,12 +111,7 @@ export async function complianceCounts(
     add(r.state ?? 'not-required', r.hold, Number(r.n));
     scannedInSet.set(r.package_set_id, (scannedInSet.get(r.package_set_id) ?? 0) + Number(r.n));
   }
-  const perSet = await db
-    .selectFrom('device')
-    .where('revoked_at', 'is', null)
-    .select(['package_set_id', (eb) => eb.fn.countAll<number | string>().as('n')])
-    .groupBy('package_set_id')
-    .execute();
+  const { perSet, withoutSet } = await devicesPerPackageSet(db);
   const applicable = new Map(
     (
       await db
@@ -124,13 +121,12 @@ export async function complianceCounts(
         .execute()
     ).map((r) => [r.set_id, r.state]),
   );
-  for (const r of perSet) {
-    const n = Number(r.n) - (scannedInSet.get(r.package_set_id) ?? 0);
-    if (n <= 0) continue;
-    const state =
-      r.package_set_id === null ? 'unknown' : (applicable.get(r.package_set_id) ?? 'not-required');
-    add(state, null, n);
+  for (const [setId, devices] of perSet) {
+    const n = devices - (scannedInSet.get(setId) ?? 0);
+    if (n > 0) add(applicable.get(setId) ?? 'not-required', null, n);
   }
+  const unknown = withoutSet - (scannedInSet.get(null) ?? 0);
+  if (unknown > 0) add('unknown', null, unknown);
   return { catalogVersion: cv, counts };
 }
 
