@@ -21,6 +21,7 @@ import { updateDeploymentsMigration } from './20261207T0100-update-deployments.j
 import { updateReportViewsMigration } from './20261207T0150-update-report-views.js';
 import { devicePackageSetRevokedMigration } from './20261207T0170-device-package-set-revoked.js';
 import { bootImagesMigration } from './20261207T0200-boot-images.js';
+import { taskSequenceDeploymentsMigration } from './20261207T0350-task-sequence-deployments.js';
 import { taskSequencesMigration } from './20261207T0240-task-sequences.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
@@ -70,5 +71,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0170-device-package-set-revoked': devicePackageSetRevokedMigration(dialect),
     '20261207T0200-boot-images': bootImagesMigration(dialect),
     '20261207T0240-task-sequences': taskSequencesMigration(dialect),
+    '20261207T0350-task-sequence-deployments': taskSequenceDeploymentsMigration(dialect),
   };
 }
