@@ -171,17 +171,3 @@ export const PxeDecisionResponse = Type.Union([
   Type.Object({ action: Type.Literal('exit'), reason: Type.String() }),
 ]);
 export type PxeDecisionResponse = Static<typeof PxeDecisionResponse>;
-
-/** What the agent's policy carries for a task-sequence deployment of the device (ADR 0076). */
-export const PolicyTaskSequenceDeployment = Type.Object({
-  deploymentId: Type.String(),
-  name: Type.String(),
-  purpose: DeploymentPurpose,
-  availableAt: Nullable(Type.String()),
-  deadline: Nullable(Type.String()),
-  honorWindows: Type.Boolean(),
-  rerun: TaskSequenceRerun,
-  /** Bumped when the deployment changes, so an `always` rerun runs once per revision. */
-  revision: Type.String(),
-});
-export type PolicyTaskSequenceDeployment = Static<typeof PolicyTaskSequenceDeployment>;
