@@ -86,4 +86,5 @@ export * from './updates/approvals.js';
 export * from './task-sequences/steps.js';
 export * from './task-sequences/schemas.js';
 export * from './task-sequences/walk.js';
+export * from './task-sequences/deployments.js';
 export * from './boot-images/schemas.js';

@@ -124,6 +124,8 @@ import { registerViewRoutes } from './views/routes.js';
 import { registerDriverRoutes } from './drivers/routes.js';
 import { DriverService } from './drivers/service.js';
 import { registerTaskSequenceRoutes } from './task-sequences/routes.js';
+import { registerTaskSequenceDeploymentRoutes } from './task-sequences/deployment-routes.js';
+import { TaskSequenceDeploymentService } from './task-sequences/deployment-service.js';
 import { TaskSequenceService } from './task-sequences/service.js';
 import { snapshotDeploymentStates } from './deployments/timeline.js';
 import { SiteSettingsService, registerSiteRoutes } from './site/site-settings.js';
@@ -464,6 +466,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerViewRoutes(admin, new ViewService(ctx));
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
     registerTaskSequenceRoutes(admin, new TaskSequenceService(ctx));
+    registerTaskSequenceDeploymentRoutes(admin, new TaskSequenceDeploymentService(ctx));
     registerBootImageRoutes(admin, bootImages, computers);
     registerSearchRoutes(admin, ctx);
     registerReportRoutes(admin, new ReportService(ctx), () => ctx.clock.now());

@@ -12,6 +12,7 @@ import { action, collect, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 import { readJsonDocument } from '../json-file.js';
 import { humanTime, orDash } from '../output/format.js';
+import { registerTaskSequenceDeploymentCommands } from './task-sequence-deployments.js';
 
 /** The step tree as indented lines: groups with their steps under them. */
 function treeLines(nodes: readonly SequenceNode[], depth = 0): string[] {
@@ -252,4 +253,5 @@ export function registerTaskSequenceCommands(program: Command, ctx: Ctx): void {
   );
 
   addVariables(ts, ctx);
+  registerTaskSequenceDeploymentCommands(ts, ctx);
 }

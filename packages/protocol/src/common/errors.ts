@@ -303,6 +303,12 @@ export const ErrorCode = {
   TASK_SEQUENCE_REFERENCE_NOT_FOUND: 'TASK_SEQUENCE_REFERENCE_NOT_FOUND',
   /** The sequence is deployed: remove its deployments first. */
   TASK_SEQUENCE_DEPLOYED: 'TASK_SEQUENCE_DEPLOYED',
+  // ---- task-sequence deployments (issue 11, ADR 0076) ----
+  TASK_SEQUENCE_DEPLOYMENT_NOT_FOUND: 'TASK_SEQUENCE_DEPLOYMENT_NOT_FOUND',
+  /** Dates out of order, a required deployment without a deadline, a password with no PXE. */
+  TASK_SEQUENCE_DEPLOYMENT_INVALID: 'TASK_SEQUENCE_DEPLOYMENT_INVALID',
+  /** The version named does not exist, or the sequence names a boot image the site lacks. */
+  TASK_SEQUENCE_DEPLOYMENT_REFERENCE_NOT_FOUND: 'TASK_SEQUENCE_DEPLOYMENT_REFERENCE_NOT_FOUND',
   // ---- OS deployment: boot images, unknown and imported computers (issue 11, ADR 0065/0066) ----
   BOOT_IMAGE_NOT_FOUND: 'BOOT_IMAGE_NOT_FOUND',
   /** No Debian mirror is set (site setting bootImageMirror): a boot image cannot be built. */

@@ -2,6 +2,7 @@ import { ErrorCode } from '../common/errors.js';
 import { FileBytes, FileParams } from '../content/schemas.js';
 import { NoContent } from '../http/common.js';
 import { defineOperations } from '../http/operation.js';
+import { PxeDecisionRequest, PxeDecisionResponse } from '../task-sequences/deployments.js';
 import { DpAssignments, DpRegisterRequest, DpRegisterResponse, DpStatusReport } from './schemas.js';
 
 const tags = ['distribution-points'];
@@ -50,6 +51,17 @@ export const distributionPointAgentOperations = defineOperations({
     permission: 'distribution-point',
     errors: [ErrorCode.CONTENT_NOT_FOUND, ErrorCode.CONTENT_RANGE_NOT_SATISFIABLE],
     summary: 'One file of an assigned package version, resumable with Range',
+    tags,
+  },
+  pxeDecision: {
+    method: 'POST',
+    path: '/dp/v1/pxe/decision',
+    body: PxeDecisionRequest,
+    responses: { 200: PxeDecisionResponse },
+    permission: 'distribution-point',
+    errors: [],
+    summary:
+      "What a PXE-booting machine is offered: its PXE-enabled task-sequence deployments' boot image (ADR 0076)",
     tags,
   },
 });

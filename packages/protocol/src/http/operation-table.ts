@@ -1,3 +1,4 @@
+import { taskSequenceDeploymentOperations } from '../task-sequences/deployment-operations.js';
 import {
   contentFileOperations,
   contentLocationOperations,
@@ -100,6 +101,7 @@ export const ops = {
   updateApprovals: updateApprovalOperations,
   updateDeployments: updateDeploymentOperations,
   taskSequences: taskSequenceOperations,
+  taskSequenceDeployments: taskSequenceDeploymentOperations,
   bootImages: bootImageOperations,
   unknownComputers: unknownComputerOperations,
   importedComputers: importedComputerOperations,

@@ -1070,6 +1070,39 @@ export const StatusMessages = {
     text: 'User %1 deleted task sequence "%2".',
     insertions: ['user', 'sequence'],
   },
+  // --- task-sequence deployments (issue 11, ADR 0076): site 52520-52549 ---
+  TASK_SEQUENCE_DEPLOYMENT_CREATED: {
+    id: 52520,
+    severity: 'informational',
+    type: 'audit',
+    component: 'task-sequences',
+    text: 'User %1 deployed task sequence "%2" version %3 to collection "%4" as %5.',
+    insertions: ['user', 'sequence', 'version', 'collection', 'purpose'],
+  },
+  TASK_SEQUENCE_DEPLOYMENT_CHANGED: {
+    id: 52521,
+    severity: 'informational',
+    type: 'audit',
+    component: 'task-sequences',
+    text: 'User %1 changed task-sequence deployment "%2" (%3).',
+    insertions: ['user', 'deployment', 'fields'],
+  },
+  TASK_SEQUENCE_DEPLOYMENT_DELETED: {
+    id: 52522,
+    severity: 'informational',
+    type: 'audit',
+    component: 'task-sequences',
+    text: 'User %1 deleted task-sequence deployment "%2".',
+    insertions: ['user', 'deployment'],
+  },
+  TASK_SEQUENCE_PXE_DECIDED: {
+    id: 52523,
+    severity: 'informational',
+    type: 'detail',
+    component: 'task-sequences',
+    text: 'PXE: machine %1 (%2) is offered boot image "%3" for task-sequence deployment "%4" (%5).',
+    insertions: ['machine', 'kind', 'bootImage', 'deployment', 'purpose'],
+  },
   // --- boot images, unknown and imported computers (issue 11, ADR 0065): 52450-52479 ---
   BOOT_IMAGE_BUILT: {
     id: 52450,

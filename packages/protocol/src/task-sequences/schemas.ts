@@ -21,6 +21,8 @@ export const TaskSequenceBody = Type.Object(
     steps: SequenceSteps,
     /** Defaults; a collection's and then a device's variables override them. */
     variables: Type.Optional(Variables),
+    /** The boot image PXE and boot media start this sequence in (ADR 0076); none for full-OS ones. */
+    bootImageId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
   },
   { additionalProperties: false },
 );
@@ -44,6 +46,7 @@ export const TaskSequence = Type.Object({
   ...TaskSequenceSummary.properties,
   steps: SequenceSteps,
   variables: Variables,
+  bootImageId: Nullable(Type.String()),
 });
 export type TaskSequence = Static<typeof TaskSequence>;
 

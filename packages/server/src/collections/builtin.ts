@@ -10,6 +10,7 @@ import {
   nameTaken,
   updateCollectionDefinition,
 } from './repository.js';
+import { OSD_BUILTIN_COLLECTIONS } from './builtin-osd.js';
 import { normaliseDefinition, sameDefinition, type StoredDefinition } from './definition.js';
 
 export interface BuiltinCollection {
@@ -91,6 +92,7 @@ export const BUILTIN_COLLECTIONS: readonly BuiltinCollection[] = [
   osFamily('suse', 'SUSE-family'),
   osFamily('alpine', 'Alpine Linux'),
   osFamily('arch', 'Arch-family'),
+  ...OSD_BUILTIN_COLLECTIONS,
 ];
 
 async function recordRevision(

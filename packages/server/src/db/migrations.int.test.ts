@@ -866,6 +866,40 @@ const rowsAfter: Record<string, Rows> = {
   },
   // Rows are counted from device (backfill and triggers): see the 20261207T0340 test below.
   '20261207T0340-package-set-device-count': {},
+  '20261207T0350-task-sequence-deployments': {
+    task_sequence_version: [
+      {
+        sequence_id: 'ts-1',
+        version: 2,
+        steps: '[]',
+        variables: '{}',
+        step_count: 0,
+        created_at: AT,
+        created_by: 'alice',
+        boot_image_id: 'bi-1',
+      },
+    ],
+    task_sequence_deployment: [
+      {
+        id: 'tsd-2',
+        name: 'Bare metal',
+        sequence_id: 'ts-1',
+        version: 2,
+        collection_id: 'c-1',
+        purpose: 'available',
+        available_at: null,
+        deadline: null,
+        honor_windows: 1,
+        created_at: AT,
+        created_by: 'alice',
+        available_to: 'media-and-pxe',
+        rerun: 'if-failed',
+        enabled: 0,
+        pxe_password: 'scrypt$32768$8$1$AAAA$AAAA',
+        updated_at: AT,
+      },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

@@ -4,6 +4,7 @@ import type { App } from '../http/types.js';
 import { isSha256, type ContentStore } from '../content/content-store.js';
 import { contentFileNotFound, sendStoredFile } from '../content/serve-file.js';
 import type { DpSiteService } from './dp-site-service.js';
+import type { SitePxeDecisions } from '../pxe/site-decision.js';
 import { AgentBodyLimits } from '../agent-api/endpoint-guard.js';
 
 /** Where the request came from, as a DP's registration message shows it. */
@@ -17,9 +18,9 @@ function remoteOf(address: string | undefined): string {
  */
 export function registerDpApiRoutes(
   app: App,
-  deps: { service: DpSiteService; store: ContentStore },
+  deps: { service: DpSiteService; store: ContentStore; pxe: SitePxeDecisions },
 ): void {
-  const { service, store } = deps;
+  const { service, store, pxe } = deps;
   implementAgent(
     app,
     agentOps.distributionPoint,
@@ -40,6 +41,10 @@ export function registerDpApiRoutes(
           rangeHeader: req.headers.range,
           onPartial: (from) => req.log.info({ dp: dp.id, sha256, from }, 'DP resumes a file'),
         });
+      },
+      pxeDecision: async (req) => {
+        await service.authenticate(req);
+        return pxe.decide(req.body);
       },
     },
     {

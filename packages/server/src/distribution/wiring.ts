@@ -11,6 +11,7 @@ import { DpGroupService } from './dp-group-service.js';
 import { DistributionPointService } from './dp-service.js';
 import { DpSiteService } from './dp-site-service.js';
 import { registerDpApiRoutes } from './dp-api.js';
+import { SitePxeDecisions } from '../pxe/site-decision.js';
 import { ContentLocationService, type ContentEntitlement } from './location-service.js';
 import { registerContentLocationRoute, type AgentUpgradeLocator } from './agent-routes.js';
 import { registerDistributionRoutes } from './routes.js';
@@ -76,7 +77,11 @@ export function createDistribution(
         locations,
         agentUpgrade: opts.agentUpgrade ?? noAgentUpgrade,
       });
-      registerDpApiRoutes(app, { service: dpSite, store: opts.store });
+      registerDpApiRoutes(app, {
+        service: dpSite,
+        store: opts.store,
+        pxe: new SitePxeDecisions(ctx),
+      });
     },
     async start(o) {
       if (o.siteServerUrl !== undefined)

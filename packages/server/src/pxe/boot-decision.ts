@@ -1,8 +1,8 @@
 /**
  * What a machine that PXE-boots is offered: the seam between the PXE responder and OS
- * deployment. Today a stub decision table (the DP setting "boot image to offer" plus per-machine
- * entries); the task-sequence and boot-image work (osd-ts, osd-boot) will answer the same
- * question from required and available PXE deployments. ADR 0067.
+ * deployment. The site answers from the machine's PXE-enabled task-sequence deployments
+ * (`SiteDecider`, ADR 0076); the DP's own table (the setting "boot image to offer" plus
+ * per-machine entries, ADR 0067) answers when the site has nothing or cannot be reached.
  */
 
 export interface PxeClientId {
@@ -21,6 +21,8 @@ export type PxeBootDecision =
       required: boolean;
       /** Why (the deployment that asked for it), shown in the activity log. */
       reason: string;
+      /** Available deployments with a PXE password: its scrypt hash (ADR 0076). */
+      passwordHash?: string | null | undefined;
     }
   | { action: 'exit'; reason: string };
 
@@ -75,5 +77,30 @@ export class PxeDecisionTable implements PxeDecider {
         reason: 'the boot image this DP offers',
       });
     return Promise.resolve({ action: 'exit', reason: 'nothing to run for this machine' });
+  }
+}
+
+/**
+ * Asks the site first (the machine's required, then available, PXE deployment); when the site
+ * has nothing for the machine or cannot be reached, the DP's own table answers, so a DP keeps
+ * its configured behaviour while the site is down.
+ */
+export class SiteDecider implements PxeDecider {
+  constructor(
+    private readonly ask: (client: PxeClientId) => Promise<PxeBootDecision>,
+    private readonly fallback: PxeDecider,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
+
+  async decide(client: PxeClientId): Promise<PxeBootDecision> {
+    try {
+      const answer = await this.ask(client);
+      if (answer.action === 'boot') return answer;
+      const local = await this.fallback.decide(client);
+      return local.action === 'boot' ? local : answer;
+    } catch (err) {
+      this.onError(err);
+      return this.fallback.decide(client);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseMac, PxeDecisionTable } from './boot-decision.js';
-import { ipxeScript } from './ipxe-script.js';
+import { ipxePasswordScript, ipxeScript } from './ipxe-script.js';
 
 const urls = {
   kernel: 'http://10.0.0.2:8080/pxe/v1/images/x64/kernel',
@@ -74,5 +74,23 @@ describe('iPXE scripts and the stub decision table', () => {
     expect(normaliseMac('525400aabbcc')).toBe('52:54:00:aa:bb:cc');
     for (const bad of ['', '52:54:00:aa:bb', 'zz:54:00:aa:bb:cc', '52:54:00:aa:bb:cc:dd'])
       expect(normaliseMac(bad)).toBeUndefined();
+  });
+
+  it('asks a PXE password without putting it, or any image URL, in the script', () => {
+    const script = ipxePasswordScript(
+      { mac: '52:54:00:00:00:09' },
+      'available deployment "Lab"',
+      'http://10.0.0.2:8080/pxe/v1/script?mac=52%3A54%3A00%3A00%3A00%3A09',
+    );
+    expect(script.split('\n')).toEqual([
+      '#!ipxe',
+      'prompt --key 0x197e --timeout 10000 Steward: available deployment _Lab_ (52:54:00:00:00:09): press F12 to start || goto next',
+      'echo -n Steward: PXE password: ',
+      'read stwpw',
+      'chain http://10.0.0.2:8080/pxe/v1/script?mac=52%3A54%3A00%3A00%3A00%3A09&password=${stwpw:uristring} || goto next',
+      ':next',
+      'exit',
+      '',
+    ]);
   });
 });

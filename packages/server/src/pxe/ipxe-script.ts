@@ -49,3 +49,27 @@ export function ipxeScript(
     '',
   ].join('\n');
 }
+
+/**
+ * An available deployment with a PXE password (ADR 0076): after F12 the machine reads the
+ * password at the console and asks for its script again with it; the DP checks it against the
+ * deployment's hash and answers the boot script, or "next device" when it is wrong. The
+ * password never appears in a script, so fetching scripts reveals nothing.
+ */
+export function ipxePasswordScript(
+  client: PxeClientId,
+  reason: string,
+  /** The machine's script URL; `&password=` and the typed password are appended. */
+  scriptUrl: string,
+): string {
+  return [
+    '#!ipxe',
+    `prompt --key 0x197e --timeout 10000 Steward: ${safe(reason)} (${safe(client.mac)}): press F12 to start || goto next`,
+    'echo -n Steward: PXE password: ',
+    'read stwpw',
+    `chain ${scriptUrl}&password=\${stwpw:uristring} || goto next`,
+    ':next',
+    'exit',
+    '',
+  ].join('\n');
+}

@@ -2,8 +2,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { PxeActivityLog } from './activity.js';
-import { normaliseMac, type PxeDecider } from './boot-decision.js';
-import { ipxeScript } from './ipxe-script.js';
+import { PXE_PASSWORD_MAX } from '@steward/protocol';
+import { verifyPassword } from '../users/password.js';
+import { normaliseMac, type PxeBootDecision, type PxeDecider } from './boot-decision.js';
+import { ipxePasswordScript, ipxeScript } from './ipxe-script.js';
 
 /**
  * The DP's PXE HTTP listener: the per-machine iPXE script and the boot image files it names.
@@ -99,7 +101,29 @@ export class PxeHttpServer {
     }
     const client = { mac, uuid: uuidText };
     const address = res.req.socket.remoteAddress?.replace(/^::ffff:/, '');
-    const decision = await this.opts.decider.decide(client);
+    const decision = await this.guarded(
+      await this.opts.decider.decide(client),
+      url.searchParams.get('password'),
+    );
+    if (decision.action === 'ask-password') {
+      this.opts.activity.record({
+        stage: 'script',
+        client: mac,
+        uuid: uuidText,
+        address,
+        answered: true,
+        detail: `asks the PXE password: ${decision.reason}`,
+      });
+      this.send(
+        res,
+        ipxePasswordScript(
+          client,
+          decision.reason,
+          `${this.opts.baseUrl()}${scriptPath(mac, uuidText)}`,
+        ),
+      );
+      return;
+    }
     const files = decision.action === 'boot' ? this.opts.images.files(decision.image) : undefined;
     const base = this.opts.baseUrl();
     const image =
@@ -124,11 +148,32 @@ export class PxeHttpServer {
       answered: true,
       detail,
     });
+    this.send(res, ipxeScript(client, decision, image));
+  }
+
+  private send(res: ServerResponse, script: string): void {
     res.writeHead(200, {
       'content-type': 'text/plain; charset=utf-8',
       'cache-control': 'no-store',
     });
-    res.end(ipxeScript(client, decision, image));
+    res.end(script);
+  }
+
+  /**
+   * An available deployment with a PXE password: without a password the machine is asked for
+   * one; with the right one it boots at once (the F12 press came before the password); with a
+   * wrong one it goes to the next boot device.
+   */
+  private async guarded(
+    decision: PxeBootDecision,
+    password: string | null,
+  ): Promise<PxeBootDecision | { action: 'ask-password'; reason: string }> {
+    if (decision.action !== 'boot' || decision.required || !decision.passwordHash) return decision;
+    if (password === null) return { action: 'ask-password', reason: decision.reason };
+    const ok =
+      password.length <= PXE_PASSWORD_MAX &&
+      (await verifyPassword(password, decision.passwordHash));
+    return ok ? { ...decision, required: true } : { action: 'exit', reason: 'wrong PXE password' };
   }
 
   private async file(

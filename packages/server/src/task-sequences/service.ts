@@ -68,6 +68,7 @@ export class TaskSequenceService {
       ...summaryOf({ ...r, version }, v.step_count),
       steps: parseJsonColumn(SequenceSteps, v.steps, { ...ref, column: 'steps' }),
       variables: parseJsonColumn(Variables, v.variables, { ...ref, column: 'variables' }),
+      bootImageId: v.boot_image_id,
     };
   }
 
@@ -87,11 +88,17 @@ export class TaskSequenceService {
       // OS images are content-library packages until the image domain lands (ADR 0069).
       images: await repo.missingIds(db, 'software_package', refs.imageIds),
       drivers: await repo.missingIds(db, 'driver', refs.driverIds),
+      bootImages: await repo.missingIds(
+        db,
+        'boot_image',
+        body.bootImageId ? [body.bootImageId] : [],
+      ),
     };
     const names = [
       ...missing.programs.map((id) => `program ${id}`),
       ...missing.images.map((id) => `image ${id}`),
       ...missing.drivers.map((id) => `driver ${id}`),
+      ...missing.bootImages.map((id) => `boot image ${id}`),
     ];
     if (names.length > 0)
       throw new InputError(
@@ -215,6 +222,7 @@ export class TaskSequenceService {
       steps: JSON.stringify(body.steps),
       variables: JSON.stringify(body.variables ?? {}),
       step_count: placedSteps(sequenceTree(body.steps)).length,
+      boot_image_id: body.bootImageId ?? null,
       created_at: at,
       created_by: actor.userName,
     });

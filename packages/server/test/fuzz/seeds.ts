@@ -305,6 +305,17 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
       steps: [],
     },
   );
+  // A task-sequence deployment (ADR 0076) of that sequence, for the /task-sequence-deployments/{id}
+  // routes: available to clients, so it needs no deadline.
+  seeds.paths['task-sequence-deployments'] = await create(
+    'POST /api/v1/task-sequence-deployments',
+    '/api/v1/task-sequence-deployments',
+    {
+      sequenceId: seeds.paths['task-sequences'],
+      collectionId: 'all-systems',
+      purpose: 'available',
+    },
+  );
   // Boot images (ADR 0065): building one needs debootstrap and a mirror (boot-image-vm.int.test.ts
   // does that); their routes are fuzzed against an id that names none. An imported computer for
   // its delete route; unknown computers exist only once a boot image has run.

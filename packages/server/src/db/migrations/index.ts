@@ -23,6 +23,7 @@ import { updateDeploymentStatusViewMigration } from './20261207T0320-update-depl
 import { devicePackageSetRevokedMigration } from './20261207T0170-device-package-set-revoked.js';
 import { bootImagesMigration } from './20261207T0200-boot-images.js';
 import { packageSetDeviceCountMigration } from './20261207T0340-package-set-device-count.js';
+import { taskSequenceDeploymentsMigration } from './20261207T0350-task-sequence-deployments.js';
 import { taskSequencesMigration } from './20261207T0240-task-sequences.js';
 import { customUpdateComplianceMigration } from './20261207T0330-custom-update-compliance.js';
 import { catalogVersionCustomChangedMigration } from './20261207T0331-catalog-version-custom-changed.js';
@@ -78,5 +79,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0330-custom-update-compliance': customUpdateComplianceMigration(dialect),
     '20261207T0331-catalog-version-custom-changed': catalogVersionCustomChangedMigration(dialect),
     '20261207T0340-package-set-device-count': packageSetDeviceCountMigration(dialect),
+    '20261207T0350-task-sequence-deployments': taskSequenceDeploymentsMigration(dialect),
   };
 }

@@ -1,5 +1,11 @@
-import { DeploymentPurpose, SequenceRunState, TaskSequenceKind } from '@steward/protocol';
-import { integer, nullable, oneOf, text, type TableOf } from './columns.js';
+import {
+  DeploymentPurpose,
+  SequenceRunState,
+  TaskSequenceAvailability,
+  TaskSequenceKind,
+  TaskSequenceRerun,
+} from '@steward/protocol';
+import { defaulted, integer, nullable, oneOf, text, type TableOf } from './columns.js';
 
 /** Task sequences (issue 11, ADR 0069). */
 export const taskSequenceTables = {
@@ -24,6 +30,8 @@ export const taskSequenceTables = {
     step_count: integer(),
     created_at: text(),
     created_by: text(),
+    /** The boot image PXE and media start the sequence in (ADR 0076). */
+    boot_image_id: nullable(text()),
   },
   collection_ts_variable: { target_id: text(), name: text(), value: text() },
   device_ts_variable: { target_id: text(), name: text(), value: text() },
@@ -39,6 +47,12 @@ export const taskSequenceTables = {
     honor_windows: integer(),
     created_at: text(),
     created_by: text(),
+    available_to: defaulted(oneOf(TaskSequenceAvailability)),
+    rerun: defaulted(oneOf(TaskSequenceRerun)),
+    enabled: defaulted(integer()),
+    /** scrypt hash of the PXE password (salt:hash, hex), or null. */
+    pxe_password: nullable(text()),
+    updated_at: nullable(text()),
   },
   task_sequence_run: {
     deployment_id: text(),

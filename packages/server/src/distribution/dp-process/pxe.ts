@@ -2,8 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import type { Logger } from 'pino';
-import { DpPxeSettings, dpPxeDefaults, isRecord } from '@steward/protocol';
-import { normaliseMac, PxeDecisionTable } from '../../pxe/boot-decision.js';
+import { agentOps, DpPxeSettings, dpPxeDefaults, isRecord } from '@steward/protocol';
+import {
+  normaliseMac,
+  PxeDecisionTable,
+  SiteDecider,
+  type PxeDecider,
+} from '../../pxe/boot-decision.js';
+import type { SiteClient } from './site-client.js';
 import { prepareTftpRoot, startPxeServices, type RunningPxe } from '../../pxe/pxe-services.js';
 
 /**
@@ -27,11 +33,30 @@ export function loadPxeSettings(dataDir: string): DpPxeSettings | undefined {
   return parsed;
 }
 
+/** The site's answer from PXE deployments (ADR 0076), the DP's table when it has none. */
+export function deciderOf(
+  settings: DpPxeSettings,
+  log: Logger,
+  site: SiteClient | undefined,
+): PxeDecider {
+  const table = new PxeDecisionTable(settings.machines, settings.bootImage ?? undefined);
+  if (!site) return table;
+  return new SiteDecider(
+    (client) =>
+      site.call(agentOps.distributionPoint.pxeDecision, {
+        body: { mac: client.mac, ...(client.uuid ? { uuid: client.uuid } : {}) },
+      }),
+    table,
+    (err) => log.warn({ err }, 'the site did not answer a PXE decision; the DP table answers'),
+  );
+}
+
 /** Starts the PXE responder for enabled settings; every request it sees goes to the DP log. */
 export async function startDpPxe(
   settings: DpPxeSettings,
   dataDir: string,
   log: Logger,
+  site?: SiteClient,
 ): Promise<RunningPxe | undefined> {
   if (!settings.enabled) return undefined;
   const tftpRoot = join(dataDir, 'tftp');
@@ -48,7 +73,7 @@ export async function startDpPxe(
     respondToUnknown: settings.respondToUnknown,
     isKnown: (mac, uuid) =>
       macs.has(mac) || (uuid !== undefined && uuids.has(uuid)) || settings.bootImage !== null,
-    decider: new PxeDecisionTable(settings.machines, settings.bootImage ?? undefined),
+    decider: deciderOf(settings, log, site),
     images: { files: (name) => settings.images[name] },
     onActivity: (entry) => log.info({ pxe: entry }, 'pxe request'),
   });

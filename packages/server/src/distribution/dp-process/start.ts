@@ -259,7 +259,7 @@ export async function startDistributionPointProcess(
   running.sync = sync;
   let pxe: Awaited<ReturnType<typeof startDpPxe>>;
   try {
-    pxe = pxeSettings ? await startDpPxe(pxeSettings, opts.dataDir, log) : undefined;
+    pxe = pxeSettings ? await startDpPxe(pxeSettings, opts.dataDir, log, client) : undefined;
   } catch (err) {
     client.close();
     await app.close();

@@ -1,0 +1,173 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, Name, Nullable } from '../common/schemas.js';
+import { DeploymentPurpose } from '../deployments/schemas.js';
+import { pagingFields } from '../http/paging.js';
+import { SequenceProgress, SequenceRunState } from './schemas.js';
+
+/**
+ * Task-sequence deployments (issue 11, ADR 0076): one version of a sequence deployed to a
+ * collection, available (offered) or required (runs at its deadline), made available to clients
+ * (the agent's policy), to media and PXE, or both.
+ */
+
+/** A UTC instant (the site and every agent compare deadlines as instants). */
+export const UtcInstant = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$',
+  maxLength: 30,
+});
+
+export const TaskSequenceAvailability = Type.Union([
+  /** Agents in the full OS get it from policy (refresh, upgrade, non-OS sequences). */
+  Type.Literal('clients'),
+  /** Only boot media and PXE (bare metal, unknown computers). */
+  Type.Literal('media-and-pxe'),
+  Type.Literal('clients-media-and-pxe'),
+]);
+export type TaskSequenceAvailability = Static<typeof TaskSequenceAvailability>;
+
+export const TaskSequenceRerun = Type.Union([
+  /** Run once per device; a device that ran it (with any result) does not run it again. */
+  Type.Literal('never'),
+  /** Run again when the previous run failed. */
+  Type.Literal('if-failed'),
+  /** Run every time the deployment is (re)offered. */
+  Type.Literal('always'),
+]);
+export type TaskSequenceRerun = Static<typeof TaskSequenceRerun>;
+
+/** Declared once: what the create form, the CLI flags and PATCH offer (ADR 0016). */
+export const PXE_PASSWORD_MAX = 128;
+
+const DeploymentFields = {
+  name: Type.Optional(Name),
+  purpose: DeploymentPurpose,
+  availableTo: Type.Optional(TaskSequenceAvailability),
+  /** Offered from this instant; now when omitted. */
+  availableAt: Type.Optional(Nullable(UtcInstant)),
+  /** Required deployments: when it runs. */
+  deadline: Type.Optional(Nullable(UtcInstant)),
+  /** Start a required run only inside the device's maintenance windows (when it has any). */
+  honorWindows: Type.Optional(Type.Boolean()),
+  rerun: Type.Optional(TaskSequenceRerun),
+  enabled: Type.Optional(Type.Boolean()),
+  /** Asked at the PXE prompt of an available PXE deployment; null removes it. */
+  pxePassword: Type.Optional(
+    Nullable(Type.String({ minLength: 4, maxLength: PXE_PASSWORD_MAX, pattern: '^[^\\s]+$' })),
+  ),
+};
+
+export const TaskSequenceDeploymentBody = Type.Object(
+  {
+    sequenceId: Type.String({ minLength: 1, maxLength: 200 }),
+    /** The version to run; the newest when omitted. */
+    version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
+    collectionId: Id,
+    ...DeploymentFields,
+  },
+  { additionalProperties: false },
+);
+export type TaskSequenceDeploymentBody = Static<typeof TaskSequenceDeploymentBody>;
+
+export const UpdateTaskSequenceDeploymentRequest = Type.Partial(Type.Object(DeploymentFields), {
+  additionalProperties: false,
+});
+export type UpdateTaskSequenceDeploymentRequest = Static<
+  typeof UpdateTaskSequenceDeploymentRequest
+>;
+
+export const TaskSequenceRunCounts = Type.Object({
+  targeted: Type.Integer(),
+  running: Type.Integer(),
+  restarting: Type.Integer(),
+  succeeded: Type.Integer(),
+  failed: Type.Integer(),
+});
+export type TaskSequenceRunCounts = Static<typeof TaskSequenceRunCounts>;
+
+export const TaskSequenceDeployment = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  sequenceId: Type.String(),
+  sequenceName: Type.String(),
+  version: Type.Integer(),
+  collectionId: Type.String(),
+  collectionName: Type.String(),
+  purpose: DeploymentPurpose,
+  availableTo: TaskSequenceAvailability,
+  availableAt: Nullable(Type.String()),
+  deadline: Nullable(Type.String()),
+  honorWindows: Type.Boolean(),
+  rerun: TaskSequenceRerun,
+  enabled: Type.Boolean(),
+  /** Whether a PXE password is set (the password itself is never shown again). */
+  pxePasswordSet: Type.Boolean(),
+  /** The boot image the sequence version names (PXE and media boot it); null: none. */
+  bootImageId: Nullable(Type.String()),
+  counts: TaskSequenceRunCounts,
+  createdAt: Type.String(),
+  createdBy: Type.String(),
+});
+export type TaskSequenceDeployment = Static<typeof TaskSequenceDeployment>;
+
+export const ListTaskSequenceDeploymentsQuery = Type.Object(
+  {
+    sequenceId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    collectionId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    ...pagingFields(),
+  },
+  { additionalProperties: false },
+);
+export type ListTaskSequenceDeploymentsQuery = Static<typeof ListTaskSequenceDeploymentsQuery>;
+
+/** One device's run of a deployment, as its engine last reported it. */
+export const TaskSequenceRun = Type.Object({
+  deploymentId: Type.String(),
+  deviceId: Type.String(),
+  deviceName: Type.String(),
+  /** `targeted`: a member that has not started it yet. */
+  state: Type.Union([Type.Literal('targeted'), SequenceRunState]),
+  stepNumber: Type.Integer(),
+  stepCount: Type.Integer(),
+  currentStep: Nullable(Type.String()),
+  progress: Nullable(SequenceProgress),
+  updatedAt: Nullable(Type.String()),
+});
+export type TaskSequenceRun = Static<typeof TaskSequenceRun>;
+
+export const TaskSequenceRuns = Type.Object({
+  counts: TaskSequenceRunCounts,
+  runs: Type.Array(TaskSequenceRun),
+});
+export type TaskSequenceRuns = Static<typeof TaskSequenceRuns>;
+
+// ---- what a DP's PXE responder asks the site (ADR 0076) ----
+
+export const PxeDecisionRequest = Type.Object(
+  {
+    mac: Type.String({ pattern: '^[0-9a-f]{2}(:[0-9a-f]{2}){5}$', maxLength: 17 }),
+    uuid: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+        maxLength: 36,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PxeDecisionRequest = Static<typeof PxeDecisionRequest>;
+
+export const PxeDecisionResponse = Type.Union([
+  Type.Object({
+    action: Type.Literal('boot'),
+    /** The boot image's name (the DP's PXE image map is keyed by it) and architecture. */
+    image: Type.String(),
+    arch: Type.String(),
+    required: Type.Boolean(),
+    reason: Type.String(),
+    deploymentId: Type.String(),
+    /** Available deployments with a PXE password: its scrypt hash; the DP asks for and checks it. */
+    passwordHash: Nullable(Type.String()),
+  }),
+  Type.Object({ action: Type.Literal('exit'), reason: Type.String() }),
+]);
+export type PxeDecisionResponse = Static<typeof PxeDecisionResponse>;
