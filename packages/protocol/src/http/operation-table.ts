@@ -1,3 +1,4 @@
+import { dpPxeAgentOperations, dpPxeOperations } from '../pxe/operations.js';
 import {
   contentFileOperations,
   contentLocationOperations,
@@ -103,6 +104,7 @@ export const ops = {
   bootImages: bootImageOperations,
   unknownComputers: unknownComputerOperations,
   importedComputers: importedComputerOperations,
+  dpPxe: dpPxeOperations,
 } as const;
 
 /** Every operation of the table, flattened. */
@@ -126,6 +128,7 @@ export const agentOps = {
   install: agentInstallOperations,
   updateScan: updateScanAgentOperations,
   bootEnvironment: bootEnvironmentOperations,
+  dpPxe: dpPxeAgentOperations,
 } as const;
 
 /** Every operation of the agent API, flattened. */

@@ -1,4 +1,4 @@
-import { agentOps } from '@steward/protocol';
+import { agentOps, type DpPxeAssigned } from '@steward/protocol';
 import { implementAgent } from '../http/agent-operations.js';
 import type { App } from '../http/types.js';
 import { isSha256, type ContentStore } from '../content/content-store.js';
@@ -17,7 +17,12 @@ function remoteOf(address: string | undefined): string {
  */
 export function registerDpApiRoutes(
   app: App,
-  deps: { service: DpSiteService; store: ContentStore },
+  deps: {
+    service: DpSiteService;
+    store: ContentStore;
+    /** The DP's PXE settings from the site (ADR 0079), sent with its assignments. */
+    pxe: (dpId: string) => Promise<DpPxeAssigned | undefined>;
+  },
 ): void {
   const { service, store } = deps;
   implementAgent(
@@ -25,7 +30,11 @@ export function registerDpApiRoutes(
     agentOps.distributionPoint,
     {
       register: (req) => service.register(req.body, remoteOf(req.socket.remoteAddress)),
-      assignments: async (req) => service.assignments(await service.authenticate(req)),
+      assignments: async (req) => {
+        const dp = await service.authenticate(req);
+        const pxe = await deps.pxe(dp.id);
+        return { ...(await service.assignments(dp)), ...(pxe ? { pxe } : {}) };
+      },
       status: async (req) => {
         await service.status(await service.authenticate(req), req.body);
       },

@@ -14,6 +14,8 @@ import { registerDpApiRoutes } from './dp-api.js';
 import { ContentLocationService, type ContentEntitlement } from './location-service.js';
 import { registerContentLocationRoute, type AgentUpgradeLocator } from './agent-routes.js';
 import { registerDistributionRoutes } from './routes.js';
+import { DpPxeService } from '../pxe/site/service.js';
+import { registerDpPxeAgentRoutes, registerDpPxeRoutes } from '../pxe/site/routes.js';
 
 /** Distribution points, groups, boundaries and content location, as server.ts wires them. */
 export interface Distribution {
@@ -23,6 +25,7 @@ export interface Distribution {
   boundaries: BoundaryService;
   locations: ContentLocationService;
   dpSite: DpSiteService;
+  pxe: DpPxeService;
   /** Admin API: DPs, DP groups, package distribution, boundaries, reports. */
   registerAdminRoutes(app: App): void;
   /** Agent listener: content locations (device auth) and the DP-facing API. */
@@ -59,6 +62,7 @@ export function createDistribution(
   const boundaries = new BoundaryService(ctx);
   const locations = new ContentLocationService(ctx, opts.keys, opts.entitlement);
   const dpSite = new DpSiteService(ctx, opts.keys);
+  const pxe = new DpPxeService(ctx);
   return {
     dps,
     groups,
@@ -66,8 +70,10 @@ export function createDistribution(
     boundaries,
     locations,
     dpSite,
+    pxe,
     registerAdminRoutes(app) {
       registerDistributionRoutes(app, { dps, groups, distribution });
+      registerDpPxeRoutes(app, pxe);
       registerBoundaryRoutes(app, { boundaries, locations });
     },
     registerAgentRoutes(app, auth) {
@@ -76,7 +82,12 @@ export function createDistribution(
         locations,
         agentUpgrade: opts.agentUpgrade ?? noAgentUpgrade,
       });
-      registerDpApiRoutes(app, { service: dpSite, store: opts.store });
+      registerDpApiRoutes(app, {
+        service: dpSite,
+        store: opts.store,
+        pxe: (dpId) => pxe.assigned(dpId),
+      });
+      registerDpPxeAgentRoutes(app, pxe, dpSite);
     },
     async start(o) {
       if (o.siteServerUrl !== undefined)

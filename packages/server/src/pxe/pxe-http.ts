@@ -97,8 +97,8 @@ export class PxeHttpServer {
       answer(res, 400, 'mac (and optional uuid) expected\n');
       return;
     }
-    const client = { mac, uuid: uuidText };
     const address = res.req.socket.remoteAddress?.replace(/^::ffff:/, '');
+    const client = { mac, uuid: uuidText, address };
     const decision = await this.opts.decider.decide(client);
     const files = decision.action === 'boot' ? this.opts.images.files(decision.image) : undefined;
     const base = this.opts.baseUrl();
