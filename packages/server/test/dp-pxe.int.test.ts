@@ -7,14 +7,16 @@
  * DP saw are visible on the site, per machine.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, ops } from '@steward/protocol';
 import {
+  STEWARD,
   createTestSite,
+  exec,
   pgReachable,
   startServerProcess,
   waitFor,
@@ -172,16 +174,54 @@ describe.each(dialects)('PXE settings from the site on standalone DPs (%s)', (di
       body: { password: null, answerUefi: true, responseDelaySeconds: 0 },
     });
     expect(cleared.passwordSet).toBe(false);
+    // The CLI reads the same operations: flags from the declaration, the password from stdin.
+    const env = {
+      STEWARD_CONFIG_DIR: mkdtempSync(join(site.dir, 'cli-')),
+      STEWARD_SERVER: site.adminUrl,
+      STEWARD_TOKEN: site.api.token ?? '',
+    };
+    const viaCli = await exec(
+      STEWARD,
+      [
+        'dp',
+        'pxe',
+        'set',
+        'pxe-a',
+        '--pxe-delay',
+        '5',
+        '--no-pxe-bios',
+        '--password-stdin',
+        '--json',
+      ],
+      { env, input: 'cli-secret\n' },
+    );
+    expect(viaCli.code, viaCli.stderr).toBe(0);
+    expect(JSON.parse(viaCli.stdout)).toMatchObject({
+      responseDelaySeconds: 5,
+      answerBios: false,
+      passwordSet: true,
+    });
+    const tooLong = await exec(STEWARD, ['dp', 'pxe', 'set', 'pxe-a', '--pxe-delay', '99'], {
+      env,
+    });
+    expect(tooLong.code).toBe(2);
+    const shown = await exec(STEWARD, ['dp', 'pxe', 'show', 'pxe-a'], { env });
+    expect(shown.stdout).toMatch(/Response delay:\s+5 seconds/);
+    await site.api.call(ops.dpPxe.update, {
+      params: { id: a.id },
+      body: { password: null, answerBios: true, responseDelaySeconds: 0 },
+    });
     const messages = await site.api.call(ops.status.listMessages, {
       query: { messageId: 52481 },
     });
-    expect(messages.items).toHaveLength(2);
+    expect(messages.items).toHaveLength(4);
     // The password itself is in neither the audit log nor a status message.
     const audit = await site.api.call(ops.audit.list, {
       query: { action: 'distribution-point.pxe' },
     });
     expect(JSON.stringify(audit)).not.toContain('pxe-secret');
     expect(JSON.stringify(messages)).not.toContain('pxe-secret');
+    expect(JSON.stringify(audit)).not.toContain('cli-secret');
   });
 
   it.skipIf(skip)(
