@@ -80,6 +80,8 @@ export * from './status/schemas.js';
 export * from './users/schemas.js';
 export * from './views/schemas.js';
 export * from './pxe/schemas.js';
+export * from './pxe/site-schemas.js';
+export * from './pxe/operations.js';
 export * from './updates/custom-schemas.js';
 export * from './updates/custom-evaluate.js';
 export * from './updates/approvals.js';

@@ -558,6 +558,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : []),
     { name: 'discovery:scheduled', intervalMs: 60_000, run: () => discovery.runScheduled() },
     { name: 'updates:sync', intervalMs: 60_000, run: () => updateCatalog.runScheduled() },
+    // Builds cut off by a restart stop blocking their name (ADR 0079); at start, then each minute.
+    {
+      name: 'boot-images:stale-builds',
+      intervalMs: 60_000,
+      runAtStart: true,
+      run: () => bootImages.interruptStale(),
+    },
     { name: 'updates:advisories', intervalMs: 60_000, run: () => advisories.runScheduled() },
     {
       name: 'client-push:automatic',

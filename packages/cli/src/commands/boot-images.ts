@@ -11,17 +11,22 @@ import { createProgress } from '../output/progress.js';
 
 const POLL_MS = 2000;
 
+function stateText(b: BootImage): string {
+  switch (b.status) {
+    case 'building':
+      return `building ${String(b.progress)}%: ${b.progressText}`;
+    case 'failed':
+    case 'interrupted':
+      return `${b.status}: ${b.progressText}`;
+    case 'ready':
+      return 'ready';
+  }
+}
+
 function printImage(ctx: Ctx, b: BootImage): void {
   ctx.out.fields([
     ['Boot image', `${b.name} version ${String(b.version)} (${b.arch}, ${b.id})`],
-    [
-      'State',
-      b.status === 'building'
-        ? `building ${String(b.progress)}%: ${b.progressText}`
-        : b.status === 'failed'
-          ? `failed: ${b.progressText}`
-          : 'ready',
-    ],
+    ['State', stateText(b)],
     ['Debian', `${b.suite} from ${b.mirror}`],
     ['Extra packages', b.extraPackages.join(', ') || '-'],
     ['Drivers', b.driverIds.join(', ') || '-'],

@@ -16,6 +16,7 @@ import {
   yesNo,
 } from './software-common.js';
 import { printDpContent } from './reports.js';
+import { registerDpPxeCommands } from './dp-pxe.js';
 
 /** What the DP machine runs; `--data` and `--public-url` are filled in when given. */
 export function dpServerCommand(
@@ -41,6 +42,7 @@ export function registerDistributionPointCommands(program: Command, ctx: Ctx): v
   addDelete(dp, ctx);
   addToken(dp, ctx);
   addContent(dp, ctx);
+  registerDpPxeCommands(dp, ctx);
 }
 
 function addList(dp: Command, ctx: Ctx): void {

@@ -25,7 +25,10 @@ export const BootImageStatus = Type.Union([
   Type.Literal('building'),
   Type.Literal('ready'),
   Type.Literal('failed'),
+  // The process running the build stopped (a server restart): ADR 0079.
+  Type.Literal('interrupted'),
 ]);
+export type BootImageStatus = Static<typeof BootImageStatus>;
 
 export const BootImageFile = Type.Object({
   /** `vmlinuz` or `initrd.img`. */

@@ -327,6 +327,9 @@ export const ErrorCode = {
   IMPORTED_COMPUTER_EXISTS: 'IMPORTED_COMPUTER_EXISTS',
   /** The CSV has no header naming `name`, or a line that does not parse (details say which). */
   IMPORTED_COMPUTER_CSV_INVALID: 'IMPORTED_COMPUTER_CSV_INVALID',
+  // ---- PXE on distribution points (issue 11, ADR 0079) ----
+  /** The site server's own DP has no PXE responder: PXE runs on a standalone DP. */
+  PXE_SITE_SERVER_DP: 'PXE_SITE_SERVER_DP',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

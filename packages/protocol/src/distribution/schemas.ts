@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { DpPxeAssigned } from '../pxe/site-schemas.js';
 import { Description, Id, Name, Nullable, Sha256 } from '../common/schemas.js';
 import { ManifestEntry } from '../content/schemas.js';
 import { MAX_BYTES } from '../http/paging.js';
@@ -51,6 +52,8 @@ export const DpAssignments = Type.Object({
   packages: Type.Array(DpAssignedPackage),
   /** Seconds until the DP should ask again (it is also nudged through nothing: it polls). */
   pollSeconds: Type.Integer(),
+  /** The DP's PXE settings from the site (ADR 0079); absent from a site before them. */
+  pxe: Type.Optional(DpPxeAssigned),
 });
 export type DpAssignments = Static<typeof DpAssignments>;
 export type DpStatusItem = Static<typeof DpStatusItem>;

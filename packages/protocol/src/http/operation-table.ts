@@ -1,4 +1,5 @@
 import { taskSequenceDeploymentOperations } from '../task-sequences/deployment-operations.js';
+import { dpPxeAgentOperations, dpPxeOperations } from '../pxe/operations.js';
 import {
   contentFileOperations,
   contentLocationOperations,
@@ -105,6 +106,7 @@ export const ops = {
   bootImages: bootImageOperations,
   unknownComputers: unknownComputerOperations,
   importedComputers: importedComputerOperations,
+  dpPxe: dpPxeOperations,
 } as const;
 
 /** Every operation of the table, flattened. */
@@ -128,6 +130,7 @@ export const agentOps = {
   install: agentInstallOperations,
   updateScan: updateScanAgentOperations,
   bootEnvironment: bootEnvironmentOperations,
+  dpPxe: dpPxeAgentOperations,
 } as const;
 
 /** Every operation of the agent API, flattened. */

@@ -9,7 +9,8 @@ import {
 /**
  * A distribution point's PXE responder settings (issue 11, ADR 0067), declared once (ADR 0016):
  * defaults, limits, labels and flags for the DP's PXE settings come from here. The DP reads them
- * from `<data>/pxe.json` (ADR 0068); the site's API for them is the next step.
+ * from the site with its assignments (ADR 0079); `<data>/pxe.json` keeps what is local to the DP
+ * (ADR 0068).
  */
 export const DpPxeSettingsOptions = {
   enabled: booleanSetting({
@@ -84,7 +85,7 @@ export const DpPxeSettingsOptions = {
   }),
 };
 
-const Ipv4 = Type.String({
+export const Ipv4 = Type.String({
   pattern: '^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}$',
 });
 const Mac = Type.String({ pattern: '^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$' });

@@ -1136,6 +1136,23 @@ export const StatusMessages = {
     text: 'Imported computer %1 was matched by its %2 when it started boot image %3.',
     insertions: ['name', 'matchedBy', 'bootImage'],
   },
+  // --- PXE on distribution points and boot image builds (issue 11, ADR 0079): 52480-52499 ---
+  BOOT_IMAGE_BUILD_INTERRUPTED: {
+    id: 52480,
+    severity: 'error',
+    type: 'milestone',
+    component: 'boot-image-builder',
+    text: 'Boot image %1 version %2 (%3) was interrupted: %4. Start the build again.',
+    insertions: ['name', 'version', 'arch', 'reason'],
+  },
+  DP_PXE_SETTINGS_CHANGED: {
+    id: 52481,
+    severity: 'informational',
+    type: 'audit',
+    component: 'distribution-manager',
+    text: 'User %1 changed the PXE settings of distribution point %2: PXE %3, %4.',
+    insertions: ['user', 'dp', 'state', 'changes'],
+  },
   // --- the boot environment (issue 11, ADR 0065): 40700-40729 ---
   BOOT_ENV_STARTED: {
     id: 40700,

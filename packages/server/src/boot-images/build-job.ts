@@ -12,6 +12,7 @@ import { insertPackageWithVersion } from '../content/versions.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { ASSEMBLE_SCRIPT, cachedRoot, runScript } from './builder.js';
 import * as repo from './repository.js';
+import { BUILD_HEARTBEAT_MS } from './stale-builds.js';
 
 /** Where the build finds what it packs beside the Debian root. */
 export interface BootImageBuildEnv {
@@ -64,9 +65,20 @@ export async function runBootImageBuild(
     if (p === last) return;
     last = p;
     void repo
-      .updateBootImage(db, input.id, { progress: p, progress_text: text })
+      .updateBootImage(db, input.id, {
+        progress: p,
+        progress_text: text,
+        heartbeat_at: nowIso(ctx),
+      })
       .catch((err: unknown) => ctx.log.warn({ err }, 'boot image progress not saved'));
   };
+  // The heartbeat says this process still runs the build (ADR 0079); progress alone is not
+  // enough, since debootstrap can go minutes without a progress line.
+  const beat = setInterval(() => {
+    void repo
+      .updateBootImage(db, input.id, { heartbeat_at: nowIso(ctx) })
+      .catch((err: unknown) => ctx.log.warn({ err }, 'boot image heartbeat not saved'));
+  }, BUILD_HEARTBEAT_MS);
   const work = await mkdtemp(join(tmpdir(), 'steward-boot-image-'));
   try {
     if (!env.agentBundle)
@@ -128,6 +140,7 @@ export async function runBootImageBuild(
       attributes: { bootImageId: input.id },
     });
   } finally {
+    clearInterval(beat);
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -86,6 +86,38 @@ export async function buildingBootImage(
   return row ? image(row) : undefined;
 }
 
+/**
+ * `building` images whose heartbeat is older than `before` (or missing): their build's process
+ * stopped (ADR 0079).
+ */
+export async function staleBuildingBootImages(
+  db: Queryable,
+  before: string,
+): Promise<BootImageRow[]> {
+  const rows = await db
+    .selectFrom('boot_image')
+    .selectAll()
+    .where('status', '=', 'building')
+    .where((eb) => eb.or([eb('heartbeat_at', '<', before), eb('heartbeat_at', 'is', null)]))
+    .execute();
+  return rows.map(image);
+}
+
+/** Marks a still-`building` image interrupted; false when it finished (or was marked) meanwhile. */
+export async function interruptBootImage(
+  db: Queryable,
+  id: string,
+  reason: string,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('boot_image')
+    .set({ status: 'interrupted', progress_text: reason })
+    .where('id', '=', id)
+    .where('status', '=', 'building')
+    .executeTakeFirst();
+  return toNumber(r.numUpdatedRows) > 0;
+}
+
 export async function deleteBootImage(db: Queryable, id: string): Promise<boolean> {
   const r = await db.deleteFrom('boot_image').where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;

@@ -10,6 +10,7 @@ import {
   NotFoundError,
   type BootImage,
   type BootImageArch,
+  type BootImageStatus,
   type BuildBootImageRequest,
   type DistributeRequest,
   type PackageContentStatus,
@@ -18,7 +19,7 @@ import {
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
-import { parseJsonColumn, storedSettings } from '../db/corrupt-row.js';
+import { CorruptRowError, parseJsonColumn, storedSettings } from '../db/corrupt-row.js';
 import { inTransaction, type Queryable } from '../db/database.js';
 import type { ContentStore } from '../content/content-store.js';
 import type { DistributionService } from '../distribution/distribution-service.js';
@@ -26,6 +27,7 @@ import { findDriver } from '../drivers/repository.js';
 import { readSetting, writeSetting } from '../site/repository.js';
 import { runBootImageBuild, type BootImageBuildEnv } from './build-job.js';
 import * as repo from './repository.js';
+import { interruptStaleBuilds } from './stale-builds.js';
 
 const SETTINGS_KEY = 'boot_image_settings';
 const Strings = Type.Array(Type.String());
@@ -39,6 +41,21 @@ export function bootKeyHash(key: string): string {
 /** What a PXE menu or QEMU passes to a boot image's kernel (the initramfs is the root). */
 export const BOOT_KERNEL_ARGS = 'console=tty0 console=ttyS0,115200 net.ifnames=0 quiet';
 
+function bootImageStatus(r: repo.BootImageRow): BootImageStatus {
+  switch (r.status) {
+    case 'building':
+    case 'ready':
+    case 'failed':
+    case 'interrupted':
+      return r.status;
+    default:
+      throw new CorruptRowError(
+        { table: 'boot_image', id: r.id, column: 'status' },
+        `"${r.status}" is not a boot image status`,
+      );
+  }
+}
+
 export function toBootImage(r: repo.BootImageRow): BootImage {
   const ref = (column: string) => ({ table: 'boot_image' as const, id: r.id, column });
   return {
@@ -46,7 +63,7 @@ export function toBootImage(r: repo.BootImageRow): BootImage {
     name: r.name,
     arch: r.arch === 'arm64' ? 'arm64' : 'amd64',
     version: r.version,
-    status: r.status === 'ready' || r.status === 'failed' ? r.status : 'building',
+    status: bootImageStatus(r),
     progress: r.progress,
     progressText: r.progress_text,
     suite: r.suite,
@@ -71,6 +88,8 @@ export function toBootImage(r: repo.BootImageRow): BootImage {
  */
 export class BootImageService {
   private readonly running = new Set<Promise<void>>();
+  /** The ids of the builds this process runs: never stale, whatever their heartbeat says. */
+  private readonly mine = new Set<string>();
 
   constructor(
     private readonly ctx: SiteContext,
@@ -157,6 +176,8 @@ export class BootImageService {
     const at = nowIso(this.ctx);
     const id = randomUUID();
     const extraPackages = [...(req.extraPackages ?? [])].sort();
+    // A build of this name cut off by a restart must not refuse this one (ADR 0079).
+    await interruptStaleBuilds(this.ctx, this.mine, name);
     const version = await inTransaction(this.db, async (tx) => {
       if (await repo.buildingBootImage(tx, name))
         throw new ConflictError(
@@ -184,6 +205,7 @@ export class BootImageService {
         created_at: at,
         created_by: actor.userName,
         built_at: null,
+        heartbeat_at: at,
       });
       await writeAudit(tx, actor, at, {
         action: 'boot-image.build',
@@ -207,7 +229,11 @@ export class BootImageService {
       createdBy: actor.userName,
     });
     this.running.add(job);
-    void job.finally(() => this.running.delete(job));
+    this.mine.add(id);
+    void job.finally(() => {
+      this.running.delete(job);
+      this.mine.delete(id);
+    });
     return toBootImage(await this.row(id));
   }
 
@@ -253,6 +279,11 @@ export class BootImageService {
         ErrorCode.BOOT_IMAGE_NOT_FOUND,
       );
     return found;
+  }
+
+  /** The scheduler's pass: builds whose process stopped become `interrupted` (ADR 0079). */
+  async interruptStale(): Promise<void> {
+    await interruptStaleBuilds(this.ctx, this.mine);
   }
 
   /** Waits for this process's builds (server shutdown, tests). */

@@ -1,4 +1,4 @@
-import { agentOps } from '@steward/protocol';
+import { agentOps, type DpPxeAssigned } from '@steward/protocol';
 import { implementAgent } from '../http/agent-operations.js';
 import type { App } from '../http/types.js';
 import { isSha256, type ContentStore } from '../content/content-store.js';
@@ -18,15 +18,26 @@ function remoteOf(address: string | undefined): string {
  */
 export function registerDpApiRoutes(
   app: App,
-  deps: { service: DpSiteService; store: ContentStore; pxe: SitePxeDecisions },
+  deps: {
+    service: DpSiteService;
+    store: ContentStore;
+    /** The site's PXE decisions from real deployments (ADR 0076), asked by DPs. */
+    decisions: SitePxeDecisions;
+    /** The DP's PXE settings from the site (ADR 0079), sent with its assignments. */
+    pxeSettings: (dpId: string) => Promise<DpPxeAssigned | undefined>;
+  },
 ): void {
-  const { service, store, pxe } = deps;
+  const { service, store, decisions } = deps;
   implementAgent(
     app,
     agentOps.distributionPoint,
     {
       register: (req) => service.register(req.body, remoteOf(req.socket.remoteAddress)),
-      assignments: async (req) => service.assignments(await service.authenticate(req)),
+      assignments: async (req) => {
+        const dp = await service.authenticate(req);
+        const pxe = await deps.pxeSettings(dp.id);
+        return { ...(await service.assignments(dp)), ...(pxe ? { pxe } : {}) };
+      },
       status: async (req) => {
         await service.status(await service.authenticate(req), req.body);
       },
@@ -44,7 +55,7 @@ export function registerDpApiRoutes(
       },
       pxeDecision: async (req) => {
         await service.authenticate(req);
-        return pxe.decide(req.body);
+        return decisions.decide(req.body);
       },
     },
     {

@@ -15,6 +15,8 @@ import { SitePxeDecisions } from '../pxe/site-decision.js';
 import { ContentLocationService, type ContentEntitlement } from './location-service.js';
 import { registerContentLocationRoute, type AgentUpgradeLocator } from './agent-routes.js';
 import { registerDistributionRoutes } from './routes.js';
+import { DpPxeService } from '../pxe/site/service.js';
+import { registerDpPxeAgentRoutes, registerDpPxeRoutes } from '../pxe/site/routes.js';
 
 /** Distribution points, groups, boundaries and content location, as server.ts wires them. */
 export interface Distribution {
@@ -24,6 +26,7 @@ export interface Distribution {
   boundaries: BoundaryService;
   locations: ContentLocationService;
   dpSite: DpSiteService;
+  pxe: DpPxeService;
   /** Admin API: DPs, DP groups, package distribution, boundaries, reports. */
   registerAdminRoutes(app: App): void;
   /** Agent listener: content locations (device auth) and the DP-facing API. */
@@ -60,6 +63,7 @@ export function createDistribution(
   const boundaries = new BoundaryService(ctx);
   const locations = new ContentLocationService(ctx, opts.keys, opts.entitlement);
   const dpSite = new DpSiteService(ctx, opts.keys);
+  const pxe = new DpPxeService(ctx);
   return {
     dps,
     groups,
@@ -67,8 +71,10 @@ export function createDistribution(
     boundaries,
     locations,
     dpSite,
+    pxe,
     registerAdminRoutes(app) {
       registerDistributionRoutes(app, { dps, groups, distribution });
+      registerDpPxeRoutes(app, pxe);
       registerBoundaryRoutes(app, { boundaries, locations });
     },
     registerAgentRoutes(app, auth) {
@@ -80,8 +86,10 @@ export function createDistribution(
       registerDpApiRoutes(app, {
         service: dpSite,
         store: opts.store,
-        pxe: new SitePxeDecisions(ctx),
+        decisions: new SitePxeDecisions(ctx),
+        pxeSettings: (dpId) => pxe.assigned(dpId),
       });
+      registerDpPxeAgentRoutes(app, pxe, dpSite);
     },
     async start(o) {
       if (o.siteServerUrl !== undefined)

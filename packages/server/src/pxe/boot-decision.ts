@@ -10,6 +10,8 @@ export interface PxeClientId {
   mac: string;
   /** SMBIOS UUID, lower-case with dashes. */
   uuid?: string | undefined;
+  /** The client's IPv4 address, where the stage has one (HTTP: the real DHCP server's lease). */
+  address?: string | undefined;
 }
 
 export type PxeBootDecision =

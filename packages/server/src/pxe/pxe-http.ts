@@ -99,8 +99,8 @@ export class PxeHttpServer {
       answer(res, 400, 'mac (and optional uuid) expected\n');
       return;
     }
-    const client = { mac, uuid: uuidText };
     const address = res.req.socket.remoteAddress?.replace(/^::ffff:/, '');
+    const client = { mac, uuid: uuidText, address };
     const decision = await this.guarded(
       await this.opts.decider.decide(client),
       url.searchParams.get('password'),

@@ -27,6 +27,8 @@ import { taskSequenceDeploymentsMigration } from './20261207T0350-task-sequence-
 import { taskSequencesMigration } from './20261207T0240-task-sequences.js';
 import { customUpdateComplianceMigration } from './20261207T0330-custom-update-compliance.js';
 import { catalogVersionCustomChangedMigration } from './20261207T0331-catalog-version-custom-changed.js';
+import { bootImageHeartbeatMigration } from './20261207T0370-boot-image-heartbeat.js';
+import { dpPxeMigration } from './20261207T0371-dp-pxe.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
 import { reportViewsMigration } from './20261207T0010-report-views.js';
@@ -80,5 +82,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0331-catalog-version-custom-changed': catalogVersionCustomChangedMigration(dialect),
     '20261207T0340-package-set-device-count': packageSetDeviceCountMigration(dialect),
     '20261207T0350-task-sequence-deployments': taskSequenceDeploymentsMigration(dialect),
+    '20261207T0370-boot-image-heartbeat': bootImageHeartbeatMigration(dialect),
+    '20261207T0371-dp-pxe': dpPxeMigration(dialect),
   };
 }

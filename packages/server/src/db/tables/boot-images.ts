@@ -7,7 +7,7 @@ export const bootImagesTables = {
     name: text(),
     arch: text(),
     version: integer(),
-    /** building | ready | failed */
+    /** building | ready | failed | interrupted */
     status: text(),
     progress: integer(),
     progress_text: text(),
@@ -26,6 +26,8 @@ export const bootImagesTables = {
     created_at: text(),
     created_by: text(),
     built_at: nullable(text()),
+    /** Written while the build runs (ADR 0079): a `building` row gone silent is interrupted. */
+    heartbeat_at: nullable(text()),
   },
   imported_computer: {
     id: text(),

@@ -30,6 +30,7 @@ import { updateDeploymentsTables, type UpdateDeploymentsTables } from './update-
 import { reportsTables, type ReportsTables } from './reports.js';
 import { customUpdatesTables, type CustomUpdatesTables } from './custom-updates.js';
 import { taskSequenceTables, type TaskSequenceTables } from './task-sequences.js';
+import { pxeTables, type PxeTables } from './pxe.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -60,7 +61,8 @@ export interface Database
     ReportsTables,
     CustomUpdatesTables,
     TaskSequenceTables,
-    BootImagesTables {}
+    BootImagesTables,
+    PxeTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -162,4 +164,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...customUpdatesTables,
   ...taskSequenceTables,
   ...bootImagesTables,
+  ...pxeTables,
 };

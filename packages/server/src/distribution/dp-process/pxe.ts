@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import type { Logger } from 'pino';
 import { agentOps, DpPxeSettings, dpPxeDefaults, isRecord } from '@steward/protocol';
+import type { PxeActivity } from '../../pxe/activity.js';
 import {
   normaliseMac,
   PxeDecisionTable,
@@ -51,31 +52,63 @@ export function deciderOf(
   );
 }
 
+/**
+ * The UDP ports of the PXE listeners when not PXE's own (67, 4011, 69): STEWARD_DP_PXE_PORTS
+ * `dhcp,proxy,tftp`, for tests beside other PXE servers on one machine (ADR 0079).
+ */
+export interface DpPxePorts {
+  dhcp: number;
+  proxy: number;
+  tftp: number;
+}
+
+export function pxePortsFromEnv(value: string | undefined): DpPxePorts | undefined {
+  if (!value) return undefined;
+  const [dhcp, proxy, tftp] = value.split(',').map(Number);
+  const ok = (n: number | undefined): n is number =>
+    n !== undefined && Number.isInteger(n) && n >= 0 && n <= 65535;
+  if (!ok(dhcp) || !ok(proxy) || !ok(tftp))
+    throw new Error(`STEWARD_DP_PXE_PORTS must be dhcp,proxy,tftp port numbers, not "${value}"`);
+  return { dhcp, proxy, tftp };
+}
+
 /** Starts the PXE responder for enabled settings; every request it sees goes to the DP log. */
 export async function startDpPxe(
   settings: DpPxeSettings,
   dataDir: string,
   log: Logger,
-  site?: SiteClient,
+  extra: {
+    ports?: DpPxePorts | undefined;
+    /** The site, asked for each machine's decision from its PXE deployments (ADR 0076). */
+    site?: SiteClient | undefined;
+    /** Wraps the decider (the boundary check of the site's settings). */
+    wrap?: ((decider: PxeDecider) => PxeDecider) | undefined;
+    onActivity?: ((entry: PxeActivity) => void) | undefined;
+  } = {},
 ): Promise<RunningPxe | undefined> {
   if (!settings.enabled) return undefined;
   const tftpRoot = join(dataDir, 'tftp');
   prepareTftpRoot(settings.firstStageDir, tftpRoot);
   const macs = new Set(settings.machines.flatMap((m) => (m.mac ? [normaliseMac(m.mac)] : [])));
   const uuids = new Set(settings.machines.flatMap((m) => (m.uuid ? [m.uuid.toLowerCase()] : [])));
+  const decider = deciderOf(settings, log, extra.site);
   const pxe = await startPxeServices({
     serverAddress: settings.serverAddress,
     tftpRoot,
     httpPort: settings.httpPort,
+    ports: extra.ports,
     bios: settings.answerBios,
     uefi: settings.answerUefi,
     responseDelaySeconds: settings.responseDelaySeconds,
     respondToUnknown: settings.respondToUnknown,
     isKnown: (mac, uuid) =>
       macs.has(mac) || (uuid !== undefined && uuids.has(uuid)) || settings.bootImage !== null,
-    decider: deciderOf(settings, log, site),
+    decider: extra.wrap ? extra.wrap(decider) : decider,
     images: { files: (name) => settings.images[name] },
-    onActivity: (entry) => log.info({ pxe: entry }, 'pxe request'),
+    onActivity: (entry) => {
+      log.info({ pxe: entry }, 'pxe request');
+      extra.onActivity?.(entry);
+    },
   });
   log.info({ ports: pxe.ports, serverAddress: settings.serverAddress }, 'PXE responder listening');
   return pxe;

@@ -24,7 +24,8 @@ import { RefusalThrottle, throttleOptionsFromEnv } from '../../agent-api/refusal
 import { loadDpConfig, saveDpConfig, type DpConfig } from './config.js';
 import { SiteClient } from './site-client.js';
 import { DpSync } from './sync.js';
-import { loadPxeSettings, startDpPxe } from './pxe.js';
+import { loadPxeSettings, pxePortsFromEnv } from './pxe.js';
+import { DpPxeController } from './pxe-controller.js';
 
 export interface DpProcessOptions {
   dataDir: string;
@@ -235,6 +236,7 @@ export async function startDistributionPointProcess(
   let url: string;
   // PXE (ADR 0067/0068): settings read before anything listens, so a bad file stops the start.
   const pxeSettings = loadPxeSettings(opts.dataDir);
+  const pxePorts = pxePortsFromEnv(process.env.STEWARD_DP_PXE_PORTS);
   try {
     const at = await listenForClients(app, opts);
     url = at.url;
@@ -246,6 +248,14 @@ export async function startDistributionPointProcess(
   }
   const client = new SiteClient(config.siteUrl, config.caPem);
   client.setCredentials(config.dpId, config.dpKey);
+  // The site's PXE settings arrive with the assignments and override the local file's.
+  const pxe = new DpPxeController({
+    dataDir: opts.dataDir,
+    log,
+    local: pxeSettings,
+    ports: pxePorts,
+    site: client,
+  });
   const sync = new DpSync({
     client,
     store,
@@ -255,11 +265,12 @@ export async function startDistributionPointProcess(
     url,
     pollSecondsOverride: positiveEnv('STEWARD_DP_POLL_SECONDS'),
     bytesPerSecond: positiveEnv('STEWARD_DP_MAX_BYTES_PER_SECOND'),
+    pxe,
   });
   running.sync = sync;
-  let pxe: Awaited<ReturnType<typeof startDpPxe>>;
   try {
-    pxe = pxeSettings ? await startDpPxe(pxeSettings, opts.dataDir, log, client) : undefined;
+    // The local file alone at first (a bad one stops the start); the site's follow on its poll.
+    await pxe.apply(undefined);
   } catch (err) {
     client.close();
     await app.close();
@@ -277,8 +288,8 @@ export async function startDistributionPointProcess(
     async close() {
       if (closed) return;
       closed = true;
-      await pxe?.stop();
       await sync.stop();
+      await pxe.stop();
       client.close();
       await app.close();
       log.flush();

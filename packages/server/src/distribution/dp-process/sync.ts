@@ -2,11 +2,17 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { agentOps, type DpAssignedPackage, type DpStatusItem } from '@steward/protocol';
+import {
+  agentOps,
+  type DpAssignedPackage,
+  type DpAssignments,
+  type DpStatusItem,
+} from '@steward/protocol';
 import type { Clock } from '../../context.js';
 import type { ContentStore } from '../../content/content-store.js';
 import type { SiteClient } from './site-client.js';
 import { pullFile } from './pull.js';
+import type { DpPxeController } from './pxe-controller.js';
 
 /** While files move, the site hears about progress this often (it is also the DP's heartbeat). */
 const PROGRESS_REPORT_MS = 1000;
@@ -22,6 +28,8 @@ export interface DpSyncOptions {
   /** STEWARD_DP_POLL_SECONDS: overrides the site's pollSeconds (tests). */
   pollSecondsOverride?: number | undefined;
   bytesPerSecond?: number | undefined;
+  /** The PXE responder, given the site's PXE settings each poll and asked for its activity. */
+  pxe?: DpPxeController | undefined;
 }
 
 function uniqueFiles(pkg: DpAssignedPackage): Map<string, number> {
@@ -70,12 +78,35 @@ export class DpSync {
       try {
         const a = await this.opts.client.call(agentOps.distributionPoint.assignments, {});
         pollSeconds = this.opts.pollSecondsOverride ?? a.pollSeconds;
+        // PXE first: a new setting must not wait behind a long content pull.
+        await this.applyPxe(a.pxe);
         await this.cycle(a.packages);
+        await this.reportPxe();
       } catch (err) {
         if (stopped()) break;
         this.opts.log.warn({ err: errorText(err) }, 'distribution point cycle failed');
       }
       await sleep(pollSeconds * 1000, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  private async applyPxe(settings: DpAssignments['pxe']): Promise<void> {
+    try {
+      await this.opts.pxe?.apply(settings);
+    } catch (err) {
+      this.opts.log.warn({ err: errorText(err) }, 'PXE settings not applied');
+    }
+  }
+
+  /** Sends the PXE requests seen since the last report (kept for the next poll on failure). */
+  private async reportPxe(): Promise<void> {
+    const batch = this.opts.pxe?.nextReport();
+    if (!batch) return;
+    try {
+      await this.opts.client.call(agentOps.dpPxe.activity, { body: { entries: batch.entries } });
+      batch.sent();
+    } catch (err) {
+      this.opts.log.warn({ err: errorText(err) }, 'PXE activity not reported');
     }
   }
 
