@@ -103,7 +103,9 @@ export class RestartCoordinator {
       for (const r of [...this.env.store.all]) {
         if (!r.armed) continue;
         if (r.phase === 'restarting') {
-          await this.verify(r, now);
+          // Planned as due at once (no countdown): the command has not run yet.
+          if (r.restartedAtMs === undefined) await this.restart(r);
+          else await this.verify(r, now);
           continue;
         }
         const step = advance(r, now, check.ok, check.ok ? undefined : check.nextRunAtMs);
