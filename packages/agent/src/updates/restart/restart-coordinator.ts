@@ -79,8 +79,13 @@ export class RestartCoordinator {
   /** The install's outcome is in the outbox: its restart may proceed. */
   arm(runId: string): Promise<void> {
     return this.lock.run(async () => {
-      const r = this.env.store.all.find((x) => x.runId === runId);
-      if (r !== undefined && !r.armed) await this.env.store.put({ ...r, armed: true });
+      const found = this.env.store.all.find((x) => x.runId === runId);
+      if (found === undefined || found.armed) return;
+      const r: PendingRestart = { ...found, armed: true };
+      await this.env.store.put(r);
+      // A countdown the install began is announced now that the site can hear of the install.
+      if (r.phase === 'countdown') await this.apply(r, { kind: 'countdown-started' });
+      if (r.phase === 'final') await this.apply(r, { kind: 'final-countdown' });
     });
   }
 
