@@ -47,7 +47,7 @@ import { AgentUpgrader } from './upgrade/agent-upgrader.js';
 import { recordScanTime, runUpdateScan, updateScanDelayMs } from './updates/scan/scan-runner.js';
 import { findExecutable } from './collectors/system.js';
 import { join } from 'node:path';
-import { deviceRole } from './updates/deploy/role.js';
+import { deviceRole, rebootArgv } from './updates/deploy/role.js';
 
 export interface AgentOptions {
   stateDir: string;
@@ -173,7 +173,9 @@ export class Agent {
           root: this.options.systemRoot ?? '/',
           scan: () => this.updateScan('on-demand'),
           role: () => deviceRole(this.settings, this.options.systemRoot),
-          rebootCommand: this.options.rebootCommand ?? ['systemctl', 'reboot'],
+          // The test hook wins; otherwise the client setting (ADR 0071), read at each restart.
+          rebootCommand: () =>
+            this.options.rebootCommand ?? rebootArgv(this.settings.rebootCommand),
         },
       });
       this.software = software.service;

@@ -1,6 +1,11 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { DeploymentOptions, MAX_POSTPONE_MINUTES, settingEntries } from '@steward/protocol';
+import {
+  ClientSettingsOptions,
+  DeploymentOptions,
+  MAX_POSTPONE_MINUTES,
+  settingEntries,
+} from '@steward/protocol';
 import { addSettingFlags, readSettingFlags } from './setting-flags.js';
 
 function parse(args: string[]) {
@@ -50,5 +55,19 @@ describe('flags generated from a settings declaration', () => {
     expect(() => parse(['--max-postpone-minutes', String(MAX_POSTPONE_MINUTES + 1)])).toThrow(
       `between 0 and ${MAX_POSTPONE_MINUTES}`,
     );
+  });
+
+  it('checks a text setting against its declared pattern and length (the restart command)', () => {
+    const read = (args: string[]) => {
+      const cmd = addSettingFlags(new Command('x').exitOverride(), ClientSettingsOptions);
+      cmd.parse(args, { from: 'user' });
+      return readSettingFlags(cmd, ClientSettingsOptions);
+    };
+    expect(read(['--reboot-command', '/usr/sbin/shutdown -r +1'])).toEqual({
+      rebootCommand: '/usr/sbin/shutdown -r +1',
+    });
+    expect(() => read(['--reboot-command', 'systemctl reboot'])).toThrow(/absolute path/);
+    expect(() => read(['--reboot-command', '/bin/x  two-spaces'])).toThrow(/absolute path/);
+    expect(() => read(['--reboot-command', `/${'a'.repeat(200)}`])).toThrow(/at most 200/);
   });
 });

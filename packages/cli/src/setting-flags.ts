@@ -46,6 +46,8 @@ function valueHelp(field: SettingField): string {
       return `${field.help}: ${field.choices.map((c) => c.value).join(', ')} (default ${field.default})`;
     case 'boolean':
       return `${field.help} (default ${shown(field.default)})`;
+    case 'text':
+      return `${field.help} (${field.rule}; default "${field.default}")`;
   }
 }
 
@@ -104,7 +106,19 @@ function readField(field: SettingField, raw: unknown): unknown {
       );
     case 'boolean':
       throw usageError(`--${flag.name} is an on/off flag`);
+    case 'text':
+      return parseText(field, raw, `--${flag.name}`);
   }
+}
+
+/** A text flag's value, checked against the declared length and pattern. */
+function parseText(field: SettingField & { render: 'text' }, raw: string, what: string): string {
+  const max = field.schema.maxLength ?? 0;
+  const pattern = field.schema.pattern;
+  if (raw.length > max) throw usageError(`${what}: at most ${max} characters`);
+  if (raw === '' || (pattern !== undefined && !new RegExp(pattern, 'u').test(raw)))
+    throw usageError(`${what}: ${field.rule}`);
+  return raw;
 }
 
 /** The settings given as flags (only those): what a create sends, or a PATCH changes. */

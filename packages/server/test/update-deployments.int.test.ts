@@ -3,16 +3,19 @@
  * repository on 127.0.0.1 -> catalog sync -> update group -> the site-signed approved content
  * published and distributed to the site's DP -> an update deployment with a deadline inside an
  * update-only maintenance window -> a real agent process downloads it from the DP, scans, and
- * installs with the real apt-get and dpkg into its dpkg sandbox root -> the restart (a harmless
- * command writing a marker file) -> compliance flips to Installed. Rehearsal first (nothing
- * changes), and a rollback to the previous catalog version at the end. One clock, moved by the
- * test, for the server and the agent (STEWARD_TEST_CLOCK_FILE).
+ * installs with the real apt-get and dpkg into its dpkg sandbox root -> the restart (the client
+ * setting's command: a harmless script writing a marker and clearing the sandbox's
+ * reboot-required flag, as a boot clears /run) -> verified -> compliance flips to Installed.
+ * Rehearsal first (nothing changes), a rollback to the previous catalog version, then the
+ * restart countdown, snooze and final countdown through the real `steward-agent center`, a
+ * restart due outside the window postponed to the next one, and install reminders (ADR 0071).
+ * One clock, moved by the test, for the server and the agent (STEWARD_TEST_CLOCK_FILE).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   armorKeyring,
@@ -30,7 +33,13 @@ import {
   type TestPackage,
 } from '../../../test-support/apt-repo.js';
 import { createDpkgSandbox, installPackages } from '../../../test-support/dpkg-sandbox.js';
-import { createTestSite, pgReachable, waitFor, type Site } from '../../../test-support/site.js';
+import {
+  createTestSite,
+  pgReachable,
+  STEWARD_AGENT,
+  waitFor,
+  type Site,
+} from '../../../test-support/site.js';
 import { distributeAndWait } from '../../../test-support/software.js';
 
 const HELLO_1: TestPackage = { name: 'hello-upd', version: '1.0-1' };
@@ -46,6 +55,7 @@ const HELLO_2: TestPackage = {
 };
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const START = Date.parse('2031-05-05T08:00:00.000Z');
 const wall = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 
@@ -69,6 +79,26 @@ function installedVersion(root: string): string {
   }
 }
 
+/** `steward-agent center ... --json` against the running agent: its parsed answer. */
+function center(stateDir: string, args: string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [STEWARD_AGENT, 'center', ...args, '--state-dir', stateDir, '--json', '--user', 'alice'],
+      (err, stdout) => {
+        try {
+          const value: unknown = JSON.parse(stdout);
+          if (typeof value === 'object' && value !== null)
+            resolve(Object.fromEntries(Object.entries(value)));
+          else reject(new Error(`center answered ${stdout}`));
+        } catch {
+          reject(err ?? new Error(`center answered ${stdout}`));
+        }
+      },
+    );
+  });
+}
+
 const pgUp = await pgReachable();
 const dialects = pgUp ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 if (!pgUp)
@@ -87,6 +117,11 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
   let updateIds: { v1: string; v2: string };
 
   const setClock = (ms: number) => writeFileSync(clockFile, new Date(ms).toISOString());
+  /** A day later: the clock moves and the admin signs in again (sessions last 24 hours). */
+  async function jumpTo(ms: number): Promise<void> {
+    setClock(ms);
+    api.setToken((await api.login(site.adminUser, site.adminPassword)).token);
+  }
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'steward-update-deploy-'));
@@ -98,17 +133,25 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
     installPackages(dir, box, [HELLO_1]);
     root = box.root;
     marker = join(dir, 'rebooted');
+    // The restart: a marker line, and the flag a real boot would clear (it lives in /run).
+    const rebootScript = join(dir, 'reboot.sh');
+    writeFileSync(
+      rebootScript,
+      `#!/bin/sh\necho restarted >> '${marker}'\nrm -f '${root}/var/run/reboot-required'*\n`,
+    );
+    chmodSync(rebootScript, 0o755);
     clockFile = join(dir, 'clock');
     setClock(START);
     site = await createTestSite({
       dialect,
-      env: {
-        STEWARD_TEST_CLOCK_FILE: clockFile,
-        STEWARD_AGENT_SYSTEM_ROOT: root,
-        STEWARD_AGENT_REBOOT_COMMAND: JSON.stringify(['sh', '-c', `echo restarted >> '${marker}'`]),
-      },
+      env: { STEWARD_TEST_CLOCK_FILE: clockFile, STEWARD_AGENT_SYSTEM_ROOT: root },
     });
     api = site.api;
+    // The restart command is the client setting agents receive in their policy (no test hook).
+    await api.updateClientSettings({ rebootCommand: rebootScript });
+    await expect(api.updateClientSettings({ rebootCommand: 'reboot now' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
     const source = await api.call(ops.updateCatalog.createSource, {
       body: {
         name: 'Upstream',
@@ -229,15 +272,19 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
     // For real now: every device runs again (a new revision).
     await api.call(ops.updateDeployments.updateUpdateDeployment, {
       params: { id: d.id },
-      body: { rehearsal: false },
+      body: { rehearsal: false, restartCountdownMinutes: 0, restartFinalCountdownMinutes: 0 },
     });
     // The rehearsal's row stays until the real run reports.
+    // Succeeded only once the restart is verified (the flag gone), not when the command ran.
     const done = await settled(
       d,
-      (r) => r.state !== 'running' && r.outputTail?.startsWith('rehearsal') === false,
+      (r) =>
+        r.state === 'failed' ||
+        (r.state === 'succeeded' && r.outputTail?.startsWith('rehearsal') === false),
     );
     expect(done, JSON.stringify(done)).toMatchObject({ state: 'succeeded' });
     expect(done.outputTail).toContain('installed hello-upd=2.0-1');
+    expect(done.outputTail).toContain('restarted (no restart is required any more)');
     expect(installedVersion(root)).toBe('2.0-1');
     // One restart for the install, by the configured command.
     expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
@@ -278,14 +325,127 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
     const done = await settled(d, (r) =>
       ['succeeded', 'failed', 'reboot-pending'].includes(r.state),
     );
-    // The restart 2.0 asked for is still required (the test's restart command restarts
-    // nothing): suppressed on servers (the sandbox has no graphical login), so no restart.
-    expect(done, JSON.stringify(done)).toMatchObject({
-      state: 'reboot-pending',
-      reason: 'restart required (asked by hello-upd), suppressed on servers',
-    });
+    // 1.0 asks for no restart (the one 2.0 asked for was done): no restart, nothing suppressed.
+    expect(done, JSON.stringify(done)).toMatchObject({ state: 'succeeded' });
     expect(done.outputTail).toContain('installed hello-upd=1.0-1');
     expect(installedVersion(root)).toBe('1.0-1');
     expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
   }, 300_000);
+
+  /** The ids of the device's status messages since `sinceMs`, oldest first. */
+  async function messageIds(sinceMs: number): Promise<number[]> {
+    const { items } = await api.call(ops.status.listMessages, {
+      query: {
+        deviceId: site.devices[0]?.id ?? '',
+        since: new Date(sinceMs).toISOString(),
+        limit: 1000,
+      },
+    });
+    return items.map((m) => m.messageId).reverse();
+  }
+
+  it('counts down, takes a snooze, runs the final countdown, waits for a window, restarts once', async () => {
+    const stateDir = site.agents[0]?.stateDir ?? '';
+    const groupId = await publishedGroup('Restart countdown', [updateIds.v2]);
+    const d = await api.call(ops.updateDeployments.createUpdateDeployment, {
+      body: {
+        groupId,
+        collectionId,
+        deadline: wall(START + 30 * MINUTE),
+        restartCountdownMinutes: 60,
+        restartMaxSnoozeMinutes: 60,
+        restartFinalCountdownMinutes: 15,
+      },
+    });
+    expect(d).toMatchObject({ restartCountdownMinutes: 60, reminderIntervalMinutes: 180 });
+    const since = START + 30 * MINUTE;
+    setClock(START + 31 * MINUTE);
+    // Installed; the restart waits for its countdown (the device stays pending restart).
+    const counting = await settled(d, (r) => r.reason?.startsWith('restart countdown') === true);
+    expect(counting.state).toBe('reboot-pending');
+    expect(installedVersion(root)).toBe('2.0-1');
+    expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
+    // The agent's clock runs on from the test's setting: times are compared by difference.
+    const list = await center(stateDir, ['list']);
+    const restarts = Array.isArray(list['restarts']) ? list['restarts'] : [];
+    expect(restarts).toEqual([
+      expect.objectContaining({ deploymentId: d.deploymentId, phase: 'countdown' }),
+    ]);
+    const entry: unknown = restarts[0];
+    const fields = new Map(
+      typeof entry === 'object' && entry !== null ? Object.entries(entry) : [],
+    );
+    const field = (name: string) => Date.parse(String(fields.get(name)));
+    const restartAt = field('restartAt');
+    expect(restartAt - (START + 91 * MINUTE)).toBeGreaterThanOrEqual(0);
+    expect(restartAt - (START + 91 * MINUTE)).toBeLessThan(5 * MINUTE);
+    expect(field('mandatoryAt') - restartAt).toBe(60 * MINUTE);
+    // Snoozed by 30 minutes; 60 more would pass the snooze limit.
+    expect(await center(stateDir, ['snooze', d.deploymentId, '--minutes', '30'])).toMatchObject({
+      ok: true,
+      restartAt: new Date(restartAt + 30 * MINUTE).toISOString(),
+    });
+    expect(await center(stateDir, ['snooze', d.deploymentId, '--minutes', '60'])).toMatchObject({
+      ok: false,
+      code: 'SNOOZE_LIMIT',
+    });
+    // 15 minutes before the restart: the final countdown, which cannot be snoozed.
+    setClock(START + 107 * MINUTE);
+    await settled(d, (r) => r.reason?.startsWith('final restart countdown') === true);
+    expect(await center(stateDir, ['snooze', d.deploymentId, '--minutes', '5'])).toMatchObject({
+      ok: false,
+      code: 'NOT_SNOOZABLE',
+    });
+    // The agent next looks after the window closed (12:05): postponed to the next window.
+    setClock(START + 250 * MINUTE);
+    const waiting = await settled(d, (r) => r.reason?.includes('maintenance window') === true);
+    expect(waiting.state).toBe('reboot-pending');
+    expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
+    // In the next window: the final countdown again (the user was warned already), then once.
+    await jumpTo(START + 24 * HOUR + 6 * MINUTE);
+    await settled(d, (r) => r.reason?.startsWith('final restart countdown') === true);
+    setClock(START + 24 * HOUR + 22 * MINUTE);
+    const done = await settled(d, (r) => r.state === 'succeeded');
+    expect(done.outputTail).toContain('restarted (no restart is required any more)');
+    expect(readFileSync(marker, 'utf8')).toBe('restarted\nrestarted\n');
+    const ids = await waitFor('the restart messages', async () => {
+      const got = await messageIds(since);
+      return got.includes(40512) ? got : undefined;
+    });
+    // Restart required, countdown, user postponed (11261), final countdown, auto-postponed
+    // (11263), final countdown again, mandatory restart, forced, verified.
+    const wanted = [11256, 40510, 11261, 40511, 11263, 40511, 11262, 11270, 40512];
+    expect(ids.filter((id) => wanted.includes(id)).sort()).toEqual([...wanted].sort());
+  }, 600_000);
+
+  it('reminds users who may postpone every interval as the deadline nears, and takes a postponement', async () => {
+    const stateDir = site.agents[0]?.stateDir ?? '';
+    const groupId = await publishedGroup('Reminders', [updateIds.v1]);
+    const deadline = START + 48 * HOUR + 2 * HOUR; // 10:00, inside the update window
+    const d = await api.call(ops.updateDeployments.createUpdateDeployment, {
+      body: {
+        groupId,
+        collectionId,
+        deadline: wall(deadline),
+        maxPostponeMinutes: 120,
+        allowDowngrades: true,
+      },
+    });
+    const since = START + 24 * HOUR + 30 * MINUTE;
+    // 7, 4 and 1 hours before: three reminders (every 3 hours), one per interval.
+    for (const [i, before] of [7, 4, 1].entries()) {
+      await jumpTo(deadline - before * HOUR);
+      await waitFor(`reminder ${i + 1}`, async () => {
+        const ids = await messageIds(since);
+        return ids.filter((id) => id === 40514).length === i + 1 || undefined;
+      });
+    }
+    expect(await center(stateDir, ['postpone', d.deploymentId, '--minutes', '60'])).toMatchObject({
+      ok: true,
+      postponedUntil: new Date(deadline + 60 * MINUTE).toISOString(),
+    });
+    await waitFor('the postponement message', async () =>
+      (await messageIds(since)).includes(11254) ? true : undefined,
+    );
+  }, 600_000);
 });

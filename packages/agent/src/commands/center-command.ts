@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
-import { MAX_POSTPONE_MINUTES } from '@steward/protocol';
+import { MAX_POSTPONE_MINUTES, MAX_RESTART_SNOOZE_MINUTES } from '@steward/protocol';
 import { AgentError, ExitCode } from '../errors.js';
 import { centerRequest } from '../software/center-client.js';
-import type { CenterEntry, CenterRequest } from '../software/center-protocol.js';
+import type { CenterEntry, CenterRequest, CenterRestart } from '../software/center-protocol.js';
 import type { CliIo } from './cli-io.js';
 
 export interface CenterArgs {
@@ -11,6 +11,8 @@ export interface CenterArgs {
   /** list (default), install, postpone. */
   positionals: readonly string[];
   minutes: string | undefined;
+  /** center snooze: the new restart time (ISO 8601). */
+  until: string | undefined;
   user: string | undefined;
 }
 
@@ -58,9 +60,50 @@ function parseRequest(args: CenterArgs, user: string): CenterRequest {
         );
       return { op: 'postpone', deploymentId, minutes, user };
     }
+    case 'snooze':
+      return snoozeRequest(args, needId(), user);
+    case 'restart':
+      if (args.minutes !== undefined || args.until !== undefined)
+        throw new AgentError('USAGE', 'center restart takes only the deployment id');
+      return { op: 'restart-now', deploymentId: needId(), user };
     default:
-      throw new AgentError('USAGE', `unknown center action "${action}" (list, install, postpone)`);
+      throw new AgentError(
+        'USAGE',
+        `unknown center action "${action}" (list, install, postpone, snooze, restart)`,
+      );
   }
+}
+
+/** `center snooze ID --minutes N` (postpone the restart) or `--until TIME` (reschedule it). */
+function snoozeRequest(args: CenterArgs, deploymentId: string, user: string): CenterRequest {
+  if ((args.minutes === undefined) === (args.until === undefined))
+    throw new AgentError('USAGE', 'center snooze needs --minutes N or --until TIME (one of them)');
+  if (args.until !== undefined) {
+    const ms = Date.parse(args.until);
+    if (Number.isNaN(ms))
+      throw new AgentError('USAGE', `--until: "${args.until}" is not a date and time`);
+    return { op: 'restart-snooze', deploymentId, until: new Date(ms).toISOString(), user };
+  }
+  const minutes = Number(args.minutes);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_RESTART_SNOOZE_MINUTES)
+    throw new AgentError(
+      'USAGE',
+      `center snooze needs --minutes N (1 to ${MAX_RESTART_SNOOZE_MINUTES})`,
+    );
+  return { op: 'restart-snooze', deploymentId, minutes, user };
+}
+
+/** The pending update restarts, below the list. */
+export function renderRestarts(restarts: readonly CenterRestart[]): string {
+  if (restarts.length === 0) return '';
+  const lines = restarts.map(
+    (r) =>
+      `  ${r.deploymentId}  ${r.name}: ${r.reason}` +
+      (r.phase === 'countdown'
+        ? ` (snooze: center snooze ${r.deploymentId} --minutes N; now: center restart ${r.deploymentId})`
+        : ''),
+  );
+  return ['\nPending restarts:', ...lines].join('\n') + '\n';
 }
 
 function when(iso: string | null): string {
@@ -93,7 +136,8 @@ export function renderCenter(entries: readonly CenterEntry[]): string {
 }
 
 /**
- * `steward-agent center [list | install ID | postpone ID --minutes N] [--json] [--user U]`:
+ * `steward-agent center [list | install ID | postpone ID --minutes N | snooze ID --minutes N |
+ * snooze ID --until TIME | restart ID] [--json] [--user U]`:
  * the Software Center, answered by the running agent service over its local socket.
  */
 export async function centerCommand(args: CenterArgs, io: CliIo): Promise<number> {
@@ -105,7 +149,8 @@ export async function centerCommand(args: CenterArgs, io: CliIo): Promise<number
     throw new AgentError(response.code, response.message);
   }
   if (args.json) return ExitCode.ok;
-  if ('deployments' in response) io.out(renderCenter(response.deployments));
+  if ('deployments' in response)
+    io.out(renderCenter(response.deployments) + renderRestarts(response.restarts ?? []));
   else io.out(`${response.message}\n`);
   return ExitCode.ok;
 }

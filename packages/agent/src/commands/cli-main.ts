@@ -24,8 +24,10 @@ Commands:
       inventory. The running service runs and reports it; without one, this command does
       (remediating unless the site set notify-only). Exit 1 when a check failed.
   center [list | install <deployment> | postpone <deployment> --minutes <n>] [--json] [--user <name>]
+  center snooze <deployment> (--minutes <n> | --until <time>) | center restart <deployment>
       Software Center: software offered to this machine and required runs to come; install
-      now, or postpone a required run (within the deployment's limit). Needs the agent running.
+      now, or postpone a required run (within the deployment's limit); pending update
+      restarts: snooze the countdown (within its limit) or restart now. Needs the agent running.
   update-install --repo <dir> --key <file> [--root <dir>] [--simulate] [--allow-downgrades]
                  [--json] <package>=<version>...
       Install approved update versions from a folder holding the site's signed repository of
@@ -63,6 +65,7 @@ function parse(args: string[]) {
       full: { type: 'boolean', default: false },
       class: { type: 'string' },
       minutes: { type: 'string' },
+      until: { type: 'string' },
       user: { type: 'string' },
       repo: { type: 'string' },
       key: { type: 'string' },
@@ -142,9 +145,16 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       only(command, parsed, ['state-dir', 'json']);
       return (await import('./check-command.js')).checkCommand({ stateDir, json: v.json }, io);
     case 'center':
-      only(command, parsed, ['state-dir', 'json', 'minutes', 'user']);
+      only(command, parsed, ['state-dir', 'json', 'minutes', 'until', 'user']);
       return (await import('./center-command.js')).centerCommand(
-        { stateDir, json: v.json, positionals: rest, minutes: v.minutes, user: v.user },
+        {
+          stateDir,
+          json: v.json,
+          positionals: rest,
+          minutes: v.minutes,
+          until: v.until,
+          user: v.user,
+        },
         io,
       );
     case 'update-install':

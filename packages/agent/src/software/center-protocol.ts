@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_POSTPONE_MINUTES } from '@steward/protocol';
+import { MAX_POSTPONE_MINUTES, MAX_RESTART_SNOOZE_MINUTES } from '@steward/protocol';
 
 /**
  * The Software Center's local protocol: JSON lines over `<state>/center.sock` between
@@ -35,6 +35,21 @@ export const CenterRequest = Type.Union([
     },
     { additionalProperties: false },
   ),
+  // Update restarts (ADR 0071): snooze by N minutes (postponed) or to a time (rescheduled).
+  Type.Object(
+    {
+      op: Type.Literal('restart-snooze'),
+      deploymentId: DeploymentIdField,
+      minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RESTART_SNOOZE_MINUTES })),
+      until: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+      user: UserField,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { op: Type.Literal('restart-now'), deploymentId: DeploymentIdField, user: UserField },
+    { additionalProperties: false },
+  ),
 ]);
 export type CenterRequest = Static<typeof CenterRequest>;
 
@@ -62,13 +77,31 @@ export const CenterEntry = Type.Object({
 });
 export type CenterEntry = Static<typeof CenterEntry>;
 
+/** A pending update restart, as the person at the machine sees it. */
+export const CenterRestart = Type.Object({
+  deploymentId: Type.String(),
+  name: Type.String(),
+  /** suppressed, waiting-window, countdown, final, restarting. */
+  phase: Type.String(),
+  restartAt: NullableString,
+  /** Snoozing may not move the restart past this. */
+  mandatoryAt: NullableString,
+  reason: Type.String(),
+});
+export type CenterRestart = Static<typeof CenterRestart>;
+
 export const CenterResponse = Type.Union([
-  Type.Object({ ok: Type.Literal(true), deployments: Type.Array(CenterEntry) }),
+  Type.Object({
+    ok: Type.Literal(true),
+    deployments: Type.Array(CenterEntry),
+    restarts: Type.Optional(Type.Array(CenterRestart)),
+  }),
   Type.Object({
     ok: Type.Literal(true),
     message: Type.String(),
     deploymentId: Type.String(),
     postponedUntil: Type.Optional(Type.String()),
+    restartAt: Type.Optional(Type.String()),
   }),
   Type.Object({ ok: Type.Literal(false), code: Type.String(), message: Type.String() }),
 ]);

@@ -171,6 +171,19 @@ export class DeploymentReporter {
     }
   }
 
+  /** A message built elsewhere (its insertions already checked), with the run's ids attached. */
+  async rawBody(body: StatusMessageBody, names: Partial<RunNames>): Promise<void> {
+    const attributes: Record<string, string> = { ...body.attributes };
+    if (names.deploymentId !== undefined) attributes['deploymentId'] = names.deploymentId;
+    if (names.programId !== undefined) attributes['programId'] = names.programId;
+    try {
+      await this.sink.enqueueStatus({ ...body, attributes });
+      this.requestFlush();
+    } catch (err) {
+      this.log.error(`status ${body.messageId} not recorded: ${errorMessage(err)}`);
+    }
+  }
+
   /** True when a progress report is due for this deployment (and remembers it). */
   progressDue(deploymentId: string, p: ContentProgress): boolean {
     const nowMs = this.clock.now().getTime();

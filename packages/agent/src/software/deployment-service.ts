@@ -35,8 +35,9 @@ import {
 import { DeploymentRunner } from './deployment-runner.js';
 import { DeploymentStateStore, type DeploymentRecord } from './deployment-state.js';
 import { deadlineNotice } from './notify.js';
+import { updateWaitMessage } from './update-wait-messages.js';
 import type { ContentPort, ExecutorPort, Notifier } from './ports.js';
-import { SoftwareCenter } from './software-center.js';
+import { SoftwareCenter, type RestartPort } from './software-center.js';
 import { withDeadlineDelay } from '../updates/deploy/policy.js';
 
 export interface SoftwareServiceOptions {
@@ -53,6 +54,8 @@ export interface SoftwareServiceOptions {
   requestTick: () => void;
   /** Ask the agent to deliver the outbox. */
   requestFlush: () => void;
+  /** Pending update restarts (ADR 0071): ticked after each evaluation, offered in the center. */
+  restarts?: RestartPort;
 }
 
 /** How often the agent evaluates deployments by itself (real time; nudges come on top). */
@@ -104,6 +107,7 @@ export class SoftwareService {
       context: (nowMs) => this.context(nowMs),
       isActive: (id) => this.runner.isActive(id),
       names: (dep) => this.names(dep),
+      ...(o.restarts === undefined ? {} : { restarts: o.restarts }),
       changed: () => {
         o.requestTick();
         o.requestFlush();
@@ -192,8 +196,9 @@ export class SoftwareService {
   }
 
   /** One evaluation of every deployment (the 30 s tick, nudges, Software Center requests). */
-  tick(): Promise<void> {
-    return this.lock.run(() => this.evaluate());
+  async tick(): Promise<void> {
+    await this.lock.run(() => this.evaluate());
+    await this.o.restarts?.tick();
   }
 
   private handle(request: CenterRequest): Promise<CenterResponse> {
@@ -252,7 +257,8 @@ export class SoftwareService {
       }
       if (decision.kind === 'run') due.push({ dep, decision });
       else await this.apply(dep, rec, decision);
-      await this.notifyIfNew(dep, rec, decision, now);
+      await this.notifyIfNew(dep, this.store.record(dep.id), decision, now);
+      await this.updateWaitMessage(dep, this.store.record(dep.id), decision, now);
       const program = this.programs.get(dep.programId);
       if (program !== undefined && wantsPreDownload(dep, rec, decision, program, now))
         this.runner.preDownload(dep, program);
@@ -375,6 +381,28 @@ export class SoftwareService {
       ...r,
       notified: [...(r.notified ?? []), notice.key].slice(-NOTIFIED_KEPT),
     }));
+    if (notice.reminderFor !== undefined)
+      await this.reporter.raw(
+        'UPDATE_INSTALL_REMINDER',
+        [dep.name, new Date(notice.reminderFor).toISOString()],
+        this.names(dep),
+      );
     void this.o.notifier.notify(notice.title, notice.body);
+  }
+
+  /** The seed's waiting messages of an update deployment (update-wait-messages.ts), once each. */
+  private async updateWaitMessage(
+    dep: AgentDeployment,
+    rec: DeploymentRecord,
+    decision: Decision,
+    now: number,
+  ): Promise<void> {
+    const wait = updateWaitMessage(dep, decision, now);
+    if (wait === undefined || (rec.notified ?? []).includes(wait.key)) return;
+    await this.store.updateDeployment(dep.id, (r) => ({
+      ...r,
+      notified: [...(r.notified ?? []), wait.key].slice(-NOTIFIED_KEPT),
+    }));
+    await this.reporter.rawBody(wait.message, this.names(dep));
   }
 }

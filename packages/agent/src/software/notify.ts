@@ -13,6 +13,8 @@ export interface Notice {
   key: string;
   title: string;
   body: string;
+  /** An update deployment's reminder: the time it installs (reported as 40514). */
+  reminderFor?: number;
 }
 
 /**
@@ -62,6 +64,21 @@ export function deadlineNotice(
     dep.maxPostponeMinutes > 0
       ? ` To postpone it: steward-agent center postpone ${dep.id} --minutes N`
       : '';
+  const u = dep.updateInstall;
+  if (u !== undefined) {
+    if (!u.notifyUsers) return undefined;
+    // Users who may postpone are reminded every interval as the deadline nears (the seed: 3 h).
+    const slot =
+      dep.maxPostponeMinutes > 0 && at > nowMs
+        ? Math.floor((at - nowMs) / (u.reminderIntervalMinutes * 60_000))
+        : 0;
+    return {
+      key: `deadline:${dep.id}:${dep.revision}:${slot}`,
+      title: slot > 0 ? 'Reminder: updates will be installed' : 'Updates will be installed',
+      body: `"${dep.name}" will be installed ${when}.${postpone}`,
+      reminderFor: at,
+    };
+  }
   return {
     key: `deadline:${dep.id}:${dep.revision}`,
     title: 'Software will be installed',

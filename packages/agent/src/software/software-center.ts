@@ -1,5 +1,6 @@
 import type { AgentDeployment } from '@steward/protocol';
 import type { Clock } from '../clock.js';
+import type { RestartCoordinator } from '../updates/restart/restart-coordinator.js';
 import {
   centerError,
   type CenterEntry,
@@ -19,6 +20,9 @@ import type { DeploymentRecord, DeploymentStateStore } from './deployment-state.
 
 const MINUTE_MS = 60_000;
 
+/** The pending update restarts as the Software Center reaches them (ADR 0071). */
+export type RestartPort = Pick<RestartCoordinator, 'list' | 'snooze' | 'restartNow' | 'tick'>;
+
 export interface SoftwareCenterOptions {
   store: DeploymentStateStore;
   reporter: DeploymentReporter;
@@ -27,6 +31,7 @@ export interface SoftwareCenterOptions {
   context(nowMs: number): EvalContext;
   isActive(deploymentId: string): boolean;
   names(dep: AgentDeployment): RunNames;
+  restarts?: RestartPort;
   /** Something changed: evaluate soon and deliver the reports. */
   changed(): void;
 }
@@ -72,7 +77,11 @@ export class SoftwareCenter {
   async handle(request: CenterRequest): Promise<CenterResponse> {
     switch (request.op) {
       case 'list':
-        return { ok: true, deployments: this.list() };
+        return { ok: true, deployments: this.list(), restarts: this.o.restarts?.list() ?? [] };
+      case 'restart-snooze':
+        return this.snoozeRestart(request);
+      case 'restart-now':
+        return this.restartNow(request.deploymentId, request.user);
       case 'install':
         return this.install(request.deploymentId, request.user);
       case 'postpone':
@@ -112,6 +121,34 @@ export class SoftwareCenter {
       });
     }
     return entries;
+  }
+
+  private async snoozeRestart(
+    request: Extract<CenterRequest, { op: 'restart-snooze' }>,
+  ): Promise<CenterResponse> {
+    const { deploymentId, minutes, until } = request;
+    if ((minutes === undefined) === (until === undefined))
+      return centerError('BAD_REQUEST', 'give either minutes or until');
+    const by = minutes !== undefined ? { minutes } : { untilMs: Date.parse(until ?? '') };
+    const result = await this.o.restarts?.snooze(deploymentId, by, request.user);
+    if (result === undefined)
+      return centerError('NO_RESTART', `no restart is pending for deployment ${deploymentId}`);
+    if (!result.ok) return centerError(result.code, result.message);
+    const at = new Date(result.restart.restartAtMs ?? 0).toISOString();
+    this.o.changed();
+    return {
+      ok: true,
+      deploymentId,
+      restartAt: at,
+      message: `the restart for "${result.restart.name}" moved to ${at}`,
+    };
+  }
+
+  private async restartNow(deploymentId: string, user: string): Promise<CenterResponse> {
+    const r = await this.o.restarts?.restartNow(deploymentId, user);
+    if (r === undefined)
+      return centerError('NO_RESTART', `no restart is pending for deployment ${deploymentId}`);
+    return { ok: true, deploymentId, message: `restarting for "${r.name}"` };
   }
 
   private find(deploymentId: string): AgentDeployment | undefined {

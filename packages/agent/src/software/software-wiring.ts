@@ -9,6 +9,8 @@ import { SoftwareService } from './deployment-service.js';
 import { Executor } from './executor/executor.js';
 import { DesktopNotifier } from './notify.js';
 import { UpdateAwareExecutor, type UpdateRunEnv } from '../updates/deploy/update-executor.js';
+import { readBootId, RestartCoordinator } from '../updates/restart/restart-coordinator.js';
+import { RestartStore } from '../updates/restart/restart-store.js';
 
 export interface SoftwareWiring {
   stateDir: string;
@@ -22,8 +24,11 @@ export interface SoftwareWiring {
   /** The agent service (not `run --once`) listens for the Software Center. */
   center: boolean;
   clock: Clock;
-  /** How update deployments install and restart on this machine (ADR 0056). */
-  updates: Pick<UpdateRunEnv, 'root' | 'scan' | 'role' | 'rebootCommand'>;
+  /** How update deployments install and restart on this machine (ADR 0056, 0071). */
+  updates: Pick<UpdateRunEnv, 'root' | 'scan' | 'role'> & {
+    /** The restart command (argv) as the current policy has it. */
+    rebootCommand: () => readonly string[];
+  };
 }
 
 /**
@@ -54,14 +59,35 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
   const executor = new Executor({ stateDir, clock, log });
   // Bound once the service exists: runs start only after that.
   const bound: { service?: SoftwareService } = {};
-  const updating = new UpdateAwareExecutor(executor, {
-    ...w.updates,
-    lookup: (id) => bound.service?.deployment(id),
+  const notifier = new DesktopNotifier(log);
+  const report = async (m: StatusMessageBody) => {
+    await w.report(m);
+    w.requestFlush();
+  };
+  const restarts = new RestartCoordinator({
+    store: await RestartStore.open(stateDir, log),
+    root: w.updates.root,
+    clock,
+    log,
     windows: () => bound.service?.maintenanceWindows() ?? [],
-    report: async (m) => {
-      await w.report(m);
+    rebootCommand: w.updates.rebootCommand,
+    report,
+    state: async (fields) => {
+      await w.sink.enqueueDeploymentState({ ...fields, at: clock.now().toISOString() });
       w.requestFlush();
     },
+    notify: (title, body) => notifier.notify(title, body),
+    scan: w.updates.scan,
+    bootId: readBootId,
+  });
+  const updating = new UpdateAwareExecutor(executor, {
+    root: w.updates.root,
+    scan: w.updates.scan,
+    role: w.updates.role,
+    restarts,
+    lookup: (id) => bound.service?.deployment(id),
+    windows: () => bound.service?.maintenanceWindows() ?? [],
+    report,
     clock,
     log,
   });
@@ -72,7 +98,8 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
     sink: w.sink,
     content,
     executor: updating,
-    notifier: new DesktopNotifier(log),
+    notifier,
+    restarts,
     clock,
     log,
     requestTick: w.requestTick,

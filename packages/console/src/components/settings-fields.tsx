@@ -1,4 +1,4 @@
-import { NumberInput, Radio, Select, SimpleGrid, Stack, Switch } from '@mantine/core';
+import { NumberInput, Radio, Select, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
 import {
   DURATION_UNITS,
   describeSeconds,
@@ -128,6 +128,19 @@ export function SettingInput({
           </Stack>
         </Radio.Group>
       );
+    case 'text':
+      return (
+        <TextInput
+          label={field.label}
+          description={`${field.help} (${field.rule})`}
+          value={typeof value === 'string' ? value : field.default}
+          maxLength={field.schema.maxLength}
+          onChange={(e) => onChange(e.currentTarget.value)}
+          error={error}
+          disabled={disabled}
+          data-testid={testId}
+        />
+      );
   }
 }
 
@@ -173,7 +186,10 @@ export function SettingsFields<D extends SettingsDeclaration>({
   );
   const grid = shown.filter(
     ({ field }) =>
-      field.render === 'select' || field.render === 'number' || field.render === 'duration',
+      field.render === 'select' ||
+      field.render === 'number' ||
+      field.render === 'duration' ||
+      field.render === 'text',
   );
   return (
     <Stack gap="md">

@@ -4,6 +4,7 @@ import {
   choiceSetting,
   durationSetting,
   integerSetting,
+  textSetting,
   settingsValueProperties,
 } from '../common/settings.js';
 import { ClientCheckReport } from '../client-check/schemas.js';
@@ -12,6 +13,10 @@ import { CustomClassDefinition, InventoryReportBody } from '../inventory/schemas
 import { StatusMessageBody } from '../status/catalog.js';
 import { DeploymentStateReport } from './software.js';
 import { UpdateScanReport, UpdateScanSettingsOptions } from '../updates/scan-schemas.js';
+
+/** The restart command's bound, and its form: an absolute path and space-separated arguments. */
+export const MAX_REBOOT_COMMAND_LENGTH = 200;
+export const REBOOT_COMMAND_PATTERN = '^/[^\\u0000-\\u0020]+( [^\\u0000-\\u0020]+)*$';
 
 /** Header carrying `<deviceId>.<deviceKey>` on every agent request after enrolment. */
 export const DEVICE_AUTH_HEADER = 'x-steward-device';
@@ -178,6 +183,17 @@ export const ClientSettingsOptions = {
     default: 'auto',
     flag: { kind: 'value', name: 'device-role', placeholder: '<auto|server|workstation>' },
   }),
+  /** The command an update restart runs (ADR 0071): an absolute path, then its arguments. */
+  rebootCommand: textSetting({
+    label: 'Restart command (update restarts)',
+    shortLabel: 'Restart command',
+    help: 'What agents run to restart the machine after updates; arguments are split on spaces',
+    rule: 'An absolute path, then arguments separated by single spaces (no control characters)',
+    maxLength: MAX_REBOOT_COMMAND_LENGTH,
+    pattern: REBOOT_COMMAND_PATTERN,
+    default: '/usr/bin/systemctl reboot',
+    flag: { kind: 'value', name: 'reboot-command', placeholder: '<command>' },
+  }),
 };
 
 /** Directories scanned for executable files by default (a list, so not in the declaration). */
@@ -204,6 +220,8 @@ export const ClientSettings = Type.Object({
   updateScanRandomDelaySeconds: Type.Optional(declared.updateScanRandomDelaySeconds),
   // Policies signed before update deployments do not carry it.
   deviceRole: Type.Optional(declared.deviceRole),
+  // Policies signed before the restart command became a client setting do not carry it.
+  rebootCommand: Type.Optional(declared.rebootCommand),
 });
 export type ClientSettings = Static<typeof ClientSettings>;
 

@@ -5,6 +5,7 @@ import {
   type TInteger,
   type TOptional,
   type TSchema,
+  type TString,
   type TUnion,
   type TLiteral,
 } from '@sinclair/typebox';
@@ -98,7 +99,15 @@ export interface ChoiceSetting<V extends string = string> extends FieldBase<TUni
   choices: readonly { value: V; label: string }[];
 }
 
-export type SettingField = BooleanSetting | IntegerSetting | DurationSetting | ChoiceSetting;
+/** A short free text with its bounds (a command line): the schema carries maxLength and pattern. */
+export interface TextSetting extends FieldBase<TString> {
+  render: 'text';
+  /** What the pattern asks for, in words (form and CLI errors). */
+  rule: string;
+}
+
+export type SettingField =
+  BooleanSetting | IntegerSetting | DurationSetting | ChoiceSetting | TextSetting;
 export type SettingsDeclaration = Record<string, SettingField>;
 
 /** The value type of a declared field. */
@@ -134,6 +143,14 @@ export function choiceSetting<V extends string>(
   f: Omit<ChoiceSetting<V>, 'schema'>,
 ): ChoiceSetting<V> {
   return { ...f, schema: Type.Union(f.choices.map((c) => Type.Literal(c.value))) };
+}
+
+/** A bounded text setting: at most `maxLength` characters matching `pattern` (described by `rule`). */
+export function textSetting(
+  f: Omit<TextSetting, 'schema' | 'render'> & { maxLength: number; pattern: string },
+): TextSetting {
+  const { maxLength, pattern, ...rest } = f;
+  return { ...rest, schema: Type.String({ minLength: 1, maxLength, pattern }), render: 'text' };
 }
 
 /** The request properties of a declaration: every field optional (the site fills defaults). */
@@ -208,6 +225,8 @@ export function describeSetting(field: SettingField, value: unknown): string {
     case 'select':
     case 'radio':
       return field.choices.find((c) => c.value === value)?.label ?? String(value);
+    case 'text':
+      return String(value);
   }
 }
 
@@ -290,6 +309,8 @@ export function settingErrors<D extends SettingsDeclaration>(
     } else if (field.render === 'duration') {
       const { min, max } = integerLimits(field);
       out[key] = `From ${describeSeconds(min)} to ${describeSeconds(max)}`;
+    } else if (field.render === 'text') {
+      out[key] = `${field.rule}, at most ${field.schema.maxLength ?? 0} characters`;
     } else out[key] = `Choose one of the offered values`;
   }
   return out;

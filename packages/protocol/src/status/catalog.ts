@@ -133,24 +133,27 @@ export const StatusMessages = {
     severity: 'warning',
     type: 'milestone',
     component: 'update-agent',
-    text: 'No install window for deployment "%1": fast start not possible.',
-    insertions: ['deployment'],
+    // Seed table 3: the deadline came (at once: fast start) and no window was open.
+    text: 'No scheduled install window for deployment "%1" (fast start). Waiting to retry at %2.',
+    insertions: ['deployment', 'retryAt'],
   },
   UPDATE_NO_WINDOW_LATE_START: {
     id: 11251,
     severity: 'warning',
     type: 'milestone',
     component: 'update-agent',
-    text: 'No install window for deployment "%1": late start not possible.',
-    insertions: ['deployment'],
+    // The agent reached a deadline long past (it was off or offline: late start), no window open.
+    text: 'No scheduled install window for deployment "%1" (late start). Waiting to retry at %2.',
+    insertions: ['deployment', 'retryAt'],
   },
   UPDATE_NO_WINDOW_EXPIRED: {
     id: 11252,
     severity: 'warning',
     type: 'milestone',
     component: 'update-agent',
-    text: 'No install window for deployment "%1": the deployment has expired.',
-    insertions: ['deployment'],
+    // No window opens before the deployment expires (expiry limit).
+    text: 'No scheduled install window for deployment "%1" before it expires at %2 (expiry limit). Waiting to retry.',
+    insertions: ['deployment', 'expiresAt'],
   },
   UPDATE_RESCHEDULED_BY_USER: {
     id: 11253,
@@ -173,8 +176,9 @@ export const StatusMessages = {
     severity: 'informational',
     type: 'milestone',
     component: 'update-agent',
-    text: 'The installation of deployment "%1" was postponed automatically.',
-    insertions: ['deployment'],
+    // The install was due while its content was not downloaded yet: it runs once it is.
+    text: 'The installation of deployment "%1" was postponed automatically: %2.',
+    insertions: ['deployment', 'reason'],
   },
   UPDATE_INSTALLED_RESTART_REQUIRED: {
     id: 11256,
@@ -213,7 +217,7 @@ export const StatusMessages = {
     severity: 'informational',
     type: 'milestone',
     component: 'update-agent',
-    text: 'The restart for deployment "%1" was rescheduled to %2.',
+    text: 'Deployment "%1" was installed; the user rescheduled the restart to %2.',
     insertions: ['deployment', 'time'],
   },
   UPDATE_RESTART_POSTPONED_BY_USER: {
@@ -221,8 +225,17 @@ export const StatusMessages = {
     severity: 'informational',
     type: 'milestone',
     component: 'update-agent',
-    text: 'The restart for deployment "%1" was postponed by the user.',
-    insertions: ['deployment'],
+    text: 'Deployment "%1" was installed; the user postponed the restart until %2.',
+    insertions: ['deployment', 'time'],
+  },
+  UPDATE_RESTART_POSTPONED_AUTOMATICALLY: {
+    id: 11263,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    // Seed table 3 (11263): the restart was due outside a maintenance window.
+    text: 'Deployment "%1" was installed; the restart was postponed automatically until %2 (%3).',
+    insertions: ['deployment', 'time', 'reason'],
   },
   UPDATE_MANDATORY_RESTART_PENDING: {
     id: 11262,
@@ -980,6 +993,47 @@ export const StatusMessages = {
     component: 'update-agent',
     text: 'The restart for update deployment "%1" failed: %2',
     insertions: ['deployment', 'detail'],
+  },
+  // --- update restarts, agent side (issue 10, ADR 0071): 40510-40529 ---
+  UPDATE_RESTART_COUNTDOWN_STARTED: {
+    id: 40510,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Update deployment "%1": the user was told the machine restarts at %2 (snooze allowed until %3).',
+    insertions: ['deployment', 'restartAt', 'mandatoryAt'],
+  },
+  UPDATE_RESTART_FINAL_COUNTDOWN: {
+    id: 40511,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Update deployment "%1": final countdown, the machine restarts at %2 (no more snoozing).',
+    insertions: ['deployment', 'restartAt'],
+  },
+  UPDATE_RESTART_VERIFIED: {
+    id: 40512,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Update deployment "%1": the machine restarted (%2) and no longer needs a restart.',
+    insertions: ['deployment', 'evidence'],
+  },
+  UPDATE_RESTART_ACCEPTED_BY_USER: {
+    id: 40513,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Update deployment "%1": user %2 chose to restart now.',
+    insertions: ['deployment', 'user'],
+  },
+  UPDATE_INSTALL_REMINDER: {
+    id: 40514,
+    severity: 'informational',
+    type: 'detail',
+    component: 'update-agent',
+    text: 'Update deployment "%1": the user was reminded that it installs at %2.',
+    insertions: ['deployment', 'deadline'],
   },
   // --- task sequences (issue 11, ADR 0070): engine 40600-40699, site 52400-52449 ---
   TASK_SEQUENCE_STARTED: {

@@ -21,6 +21,13 @@ import { TimeBase, WallTime } from '../schedule/schemas.js';
 /** The longest random delay added to a deadline (the seed's two hours). */
 export const MAX_DEADLINE_RANDOM_DELAY_MINUTES = 120;
 
+/** The longest restart countdown (a day) and final countdown (an hour). */
+export const MAX_RESTART_COUNTDOWN_MINUTES = 1440;
+export const MAX_RESTART_FINAL_COUNTDOWN_MINUTES = 60;
+/** The longest a user may snooze a restart in total (a week), and in one snooze (a day). */
+export const MAX_RESTART_SNOOZE_TOTAL_MINUTES = 10_080;
+export const MAX_RESTART_SNOOZE_MINUTES = 1440;
+
 /** Options only update deployments have (declared once: ADR 0016). */
 export const UpdateDeploymentOptions = {
   deadlineRandomDelayMinutes: integerSetting({
@@ -108,6 +115,58 @@ export const UpdateDeploymentOptions = {
       off: false,
       onHelp: 'restart even outside maintenance windows',
       offHelp: 'restart only inside a maintenance window',
+    },
+  }),
+  // ---- restarts and reminders (ADR 0071) ----
+  restartCountdownMinutes: integerSetting({
+    label: 'Restart countdown',
+    help: 'How long the person at the machine is warned before an update restart (they may snooze within it); 0 restarts at once',
+    unit: 'minutes',
+    minimum: 0,
+    maximum: MAX_RESTART_COUNTDOWN_MINUTES,
+    default: 60,
+    flag: {
+      kind: 'value',
+      name: 'restart-countdown-minutes',
+      placeholder: '<n>',
+      hoursAllowed: true,
+    },
+  }),
+  restartMaxSnoozeMinutes: integerSetting({
+    label: 'Restart snooze limit',
+    help: 'How long users may snooze the restart in total; past it the final countdown runs and the restart is mandatory',
+    unit: 'minutes',
+    minimum: 0,
+    maximum: MAX_RESTART_SNOOZE_TOTAL_MINUTES,
+    default: 480,
+    flag: {
+      kind: 'value',
+      name: 'restart-snooze-limit-minutes',
+      placeholder: '<n>',
+      hoursAllowed: true,
+    },
+  }),
+  restartFinalCountdownMinutes: integerSetting({
+    label: 'Final restart countdown',
+    help: 'The last warning before the restart, which cannot be snoozed',
+    unit: 'minutes',
+    minimum: 0,
+    maximum: MAX_RESTART_FINAL_COUNTDOWN_MINUTES,
+    default: 15,
+    flag: { kind: 'value', name: 'restart-final-countdown-minutes', placeholder: '<n>' },
+  }),
+  reminderIntervalMinutes: integerSetting({
+    label: 'Reminder interval',
+    help: 'How often users who may postpone are reminded as the deadline nears (the seed: every 3 hours)',
+    unit: 'minutes',
+    minimum: 15,
+    maximum: 1440,
+    default: 180,
+    flag: {
+      kind: 'value',
+      name: 'reminder-interval-minutes',
+      placeholder: '<n>',
+      hoursAllowed: true,
     },
   }),
 };

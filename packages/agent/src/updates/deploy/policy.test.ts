@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentDeployment, AgentUpdateInstall, WindowSpec } from '@steward/protocol';
+import {
+  settingsDefaults,
+  UpdateDeploymentOptions,
+  type AgentDeployment,
+  type AgentUpdateInstall,
+  type WindowSpec,
+} from '@steward/protocol';
 import {
   deadlineDelayMinutes,
   decideRestart,
@@ -50,16 +56,11 @@ describe('deadline random delay', () => {
   });
 
   const install = (delay: number): AgentUpdateInstall => ({
+    ...settingsDefaults(UpdateDeploymentOptions),
     updateDeploymentId: 'ud-1',
     repoKey: 'k',
     updates: [],
     deadlineRandomDelayMinutes: delay,
-    notifyUsers: true,
-    rehearsal: false,
-    allowDowngrades: false,
-    suppressRestartServers: false,
-    suppressRestartWorkstations: false,
-    allowRestartOutsideWindows: false,
   });
   const dep = (delay: number | undefined): AgentDeployment => ({
     id: 'dep-1',

@@ -1,6 +1,6 @@
 import { access, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClientSettings } from '@steward/protocol';
+import { ClientSettingsOptions, type ClientSettings } from '@steward/protocol';
 import { roleFromSystem, type DeviceRole } from './policy.js';
 
 const exists = (p: string) =>
@@ -21,4 +21,13 @@ export async function deviceRole(settings: ClientSettings, root = '/'): Promise<
     displayManager: await exists(join(root, 'etc/systemd/system/display-manager.service')),
     graphicalTarget: target.endsWith('graphical.target'),
   });
+}
+
+/**
+ * The restart command's argv from the client setting (ADR 0071): an absolute path and arguments
+ * separated by single spaces (the declaration's pattern); the declared default where a policy
+ * signed before the setting existed carries none.
+ */
+export function rebootArgv(setting: string | undefined): string[] {
+  return (setting ?? ClientSettingsOptions.rebootCommand.default).split(' ');
 }

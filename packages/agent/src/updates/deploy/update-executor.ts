@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import {
-  canStartIn,
-  windowIntervals,
   type AgentDeployment,
   type AgentUpdateInstall,
   type PlatformRequirements,
   type StatusMessageBody,
+  type StatusMessageName,
   type WindowSpec,
 } from '@steward/protocol';
 import type { Clock } from '../../clock.js';
@@ -14,7 +12,24 @@ import type { Logger } from '../../logger.js';
 import { statusMessage } from '../../outbox/status-message.js';
 import type { ExecutorPort, RunOutcome, RunRequest } from '../../software/ports.js';
 import { aptInstall, installedVersions } from '../install/apt-install.js';
+import { windowCheck } from '../../software/deployment-evaluator.js';
+import { newRestart, pendingReason } from '../restart/restart-plan.js';
+import type { RestartCoordinator } from '../restart/restart-coordinator.js';
 import { decideRestart, packagesToInstall, updateWindows, type DeviceRole } from './policy.js';
+
+/** The messages that tell how an install left the restart (one deployment insertion). */
+type RestartMessage =
+  | 'UPDATE_INSTALLED_NO_RESTART'
+  | 'UPDATE_INSTALLED_RESTART_SUPPRESSED_SERVER'
+  | 'UPDATE_INSTALLED_RESTART_SUPPRESSED_WORKSTATION'
+  | 'UPDATE_INSTALLED_RESTART_REQUIRED';
+
+interface RunIdentity {
+  runId: string;
+  deploymentId: string;
+  revision: number;
+  name: string;
+}
 
 export interface UpdateRunEnv {
   /** The deployment a run belongs to, as the current assignments hold it. */
@@ -26,8 +41,8 @@ export interface UpdateRunEnv {
   /** Scans against the catalog and reports it (before and after an install). */
   scan(): Promise<void>;
   role(): Promise<DeviceRole>;
-  /** The restart command (argv); tests give a harmless one. */
-  rebootCommand: readonly string[];
+  /** Carries the restarts installs leave pending (countdown, snooze, window, verification). */
+  restarts: Pick<RestartCoordinator, 'plan' | 'arm'>;
   report(m: StatusMessageBody): Promise<void>;
   clock: Clock;
   log: Logger;
@@ -66,7 +81,8 @@ export class UpdateAwareExecutor implements ExecutorPort {
     if (!spec) return this.inner.start(req);
     const startedAt = this.env.clock.now().toISOString();
     const name = this.env.lookup(req.deploymentId)?.name ?? req.deploymentId;
-    const outcome = this.install(name, req.packageDir, spec)
+    const run = { runId: req.runId, deploymentId: req.deploymentId, revision: req.revision, name };
+    const outcome = this.install(run, req.packageDir, spec)
       .catch((err: unknown): Result => ({
         result: 'failed',
         exitCode: null,
@@ -114,9 +130,13 @@ export class UpdateAwareExecutor implements ExecutorPort {
     return this.inner.recover();
   }
 
-  acknowledge(runId: string): Promise<void> {
-    if (this.own.delete(runId)) return Promise.resolve();
-    return this.inner.acknowledge(runId);
+  /** The outcome is reported: a restart the install left pending may now go ahead. */
+  async acknowledge(runId: string): Promise<void> {
+    if (this.own.delete(runId)) {
+      await this.env.restarts.arm(runId);
+      return;
+    }
+    await this.inner.acknowledge(runId);
   }
 
   private async scan(): Promise<void> {
@@ -125,8 +145,13 @@ export class UpdateAwareExecutor implements ExecutorPort {
     });
   }
 
-  private async install(name: string, repoDir: string, spec: AgentUpdateInstall): Promise<Result> {
+  private async install(
+    run: RunIdentity,
+    repoDir: string,
+    spec: AgentUpdateInstall,
+  ): Promise<Result> {
     const { env } = this;
+    const { name } = run;
     // A scan always runs before an install (the seed): compliance is current either way.
     await this.scan();
     const names = spec.updates.flatMap((u) => u.binaries.map((b) => b.name));
@@ -172,78 +197,79 @@ export class UpdateAwareExecutor implements ExecutorPort {
     }
     await this.scan();
     const summary = `installed ${planText(install)}; removed ${planText(r.plan.remove)}`;
-    return this.restart(name, spec, r.restart, summary);
+    return this.restart(run, spec, r.restart, summary);
   }
 
   private async restart(
-    name: string,
+    run: RunIdentity,
     spec: AgentUpdateInstall,
     need: { required: boolean; packages: string[] },
     summary: string,
   ): Promise<Result> {
     const { env } = this;
+    const { name } = run;
     const nowMs = env.clock.now().getTime();
-    const windows = updateWindows(env.windows());
-    const inWindow =
-      windows.length === 0 ||
-      canStartIn(windowIntervals(windows, nowMs - 86_400_000, nowMs + 86_400_000, 'all'), nowMs, 0);
     const decision = decideRestart({
       required: need.required,
       role: await env.role(),
       options: spec,
-      inWindow,
+      inWindow: windowCheck(updateWindows(env.windows()), nowMs, 0).ok,
     });
     const by = need.packages.length > 0 ? ` (asked by ${need.packages.join(', ')})` : '';
-    const pending = (text: string): Result => ({
+    const attrs = { deploymentId: run.deploymentId };
+    const message = (m: StatusMessageName & RestartMessage) =>
+      env.report(statusMessage(m, [name], attrs, env.clock.now()));
+    let plan: 'suppressed' | 'wait-window' | 'restart';
+    let note: string | undefined;
+    switch (decision) {
+      case 'none':
+        await message('UPDATE_INSTALLED_NO_RESTART');
+        return { result: 'succeeded', exitCode: 0, outputTail: summary };
+      case 'suppressed-server':
+        await message('UPDATE_INSTALLED_RESTART_SUPPRESSED_SERVER');
+        [plan, note] = ['suppressed', `restart required${by}, suppressed on servers`];
+        break;
+      case 'suppressed-workstation':
+        await message('UPDATE_INSTALLED_RESTART_SUPPRESSED_WORKSTATION');
+        [plan, note] = ['suppressed', `restart required${by}, suppressed on workstations`];
+        break;
+      case 'wait-window':
+        await message('UPDATE_INSTALLED_RESTART_REQUIRED');
+        plan = 'wait-window';
+        break;
+      case 'restart':
+        await message('UPDATE_INSTALLED_RESTART_REQUIRED');
+        plan = 'restart';
+        break;
+    }
+    // The restart itself waits for the outcome to be reported (the executor's acknowledge).
+    const pending = newRestart(
+      {
+        deploymentId: run.deploymentId,
+        name,
+        revision: run.revision,
+        runId: run.runId,
+        summary: `${summary}; restart required${by}`,
+        ...(note === undefined ? {} : { note }),
+        options: {
+          notifyUsers: spec.notifyUsers,
+          allowRestartOutsideWindows: spec.allowRestartOutsideWindows,
+          restartCountdownMinutes: spec.restartCountdownMinutes,
+          restartMaxSnoozeMinutes: spec.restartMaxSnoozeMinutes,
+          restartFinalCountdownMinutes: spec.restartFinalCountdownMinutes,
+        },
+      },
+      plan,
+      nowMs,
+    );
+    await env.restarts.plan(pending);
+    const reason = pendingReason(pending);
+    return {
       result: 'reboot-pending',
       exitCode: 0,
       reasonCode: 'RESTART_PENDING',
-      reason: text,
-      outputTail: `${summary}; ${text}`,
-    });
-    switch (decision) {
-      case 'none':
-        await env.report(statusMessage('UPDATE_INSTALLED_NO_RESTART', [name]));
-        return { result: 'succeeded', exitCode: 0, outputTail: summary };
-      case 'suppressed-server':
-        await env.report(statusMessage('UPDATE_INSTALLED_RESTART_SUPPRESSED_SERVER', [name]));
-        return pending(`restart required${by}, suppressed on servers`);
-      case 'suppressed-workstation':
-        await env.report(statusMessage('UPDATE_INSTALLED_RESTART_SUPPRESSED_WORKSTATION', [name]));
-        return pending(`restart required${by}, suppressed on workstations`);
-      case 'wait-window':
-        await env.report(statusMessage('UPDATE_INSTALLED_RESTART_REQUIRED', [name]));
-        return pending(`restart required${by}, waiting for a maintenance window`);
-      case 'restart':
-        return this.reboot(name, summary, by);
-    }
-  }
-
-  private async reboot(name: string, summary: string, by: string): Promise<Result> {
-    const { env } = this;
-    await env.report(statusMessage('UPDATE_INSTALLED_RESTART_REQUIRED', [name]));
-    await env.report(statusMessage('UPDATE_MANDATORY_RESTART_PENDING', [name]));
-    const [cmd, ...args] = env.rebootCommand;
-    const failure = await new Promise<string | undefined>((resolve) => {
-      if (cmd === undefined) {
-        resolve('no restart command is configured');
-        return;
-      }
-      execFile(cmd, args, { timeout: 60_000 }, (err, _out, stderr) =>
-        resolve(err ? `${err.message} ${stderr}`.trim().slice(0, 1000) : undefined),
-      );
-    });
-    if (failure !== undefined) {
-      await env.report(statusMessage('UPDATE_RESTART_COMMAND_FAILED', [name, failure]));
-      return {
-        result: 'reboot-pending',
-        exitCode: 0,
-        reasonCode: 'RESTART_FAILED',
-        reason: failure,
-        outputTail: `${summary}; restart failed: ${failure}`,
-      };
-    }
-    await env.report(statusMessage('UPDATE_MANDATORY_RESTART_FORCED', [name]));
-    return { result: 'succeeded', exitCode: 0, outputTail: `${summary}; restarted${by}` };
+      reason,
+      outputTail: `${summary}; ${reason}`,
+    };
   }
 }

@@ -30,14 +30,17 @@ export function ClientSettingsPage() {
       >
         {(draft, setDraft) => {
           // The declared fields of one render kind, each an input bound to the draft.
-          const inputs = (kind: 'duration' | 'number') =>
+          const inputs = (kind: 'duration' | 'number' | 'select' | 'text') =>
             fieldsOf(kind).map(({ key, field }) => (
               <SettingInput
                 key={key}
                 field={field}
                 value={draft[key]}
                 disabled={!writable}
-                onChange={(v) => typeof v === 'number' && setDraft({ ...draft, [key]: v })}
+                onChange={(v) =>
+                  (typeof v === 'number' || typeof v === 'string') &&
+                  setDraft({ ...draft, [key]: v })
+                }
                 testId={`setting-${key}`}
               />
             ));
@@ -68,6 +71,15 @@ export function ClientSettingsPage() {
                     {inputs('number')}
                   </SimpleGrid>
                 </Stack>
+              </Paper>
+              <Paper p="md">
+                <Text fw={600} mb="sm">
+                  Checks, roles and restarts
+                </Text>
+                <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+                  {inputs('select')}
+                  {inputs('text')}
+                </SimpleGrid>
               </Paper>
             </Stack>
           );
