@@ -22,6 +22,7 @@ import { updateReportViewsMigration } from './20261207T0150-update-report-views.
 import { devicePackageSetRevokedMigration } from './20261207T0170-device-package-set-revoked.js';
 import { bootImagesMigration } from './20261207T0200-boot-images.js';
 import { taskSequencesMigration } from './20261207T0240-task-sequences.js';
+import { updateRulesMigration } from './20261207T0310-update-rules.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
 import { reportViewsMigration } from './20261207T0010-report-views.js';
@@ -70,5 +71,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0170-device-package-set-revoked': devicePackageSetRevokedMigration(dialect),
     '20261207T0200-boot-images': bootImagesMigration(dialect),
     '20261207T0240-task-sequences': taskSequencesMigration(dialect),
+    '20261207T0310-update-rules': updateRulesMigration(dialect),
   };
 }
