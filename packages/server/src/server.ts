@@ -110,6 +110,12 @@ import { UpdateDeploymentService } from './updates/deployments/update-deployment
 import { UpdateDeploymentMonitor } from './updates/deployments/update-deployment-status.js';
 import { UpdateGroupService } from './updates/deployments/group-service.js';
 import { ApprovedContentService } from './updates/deployments/content-service.js';
+import { ruleAwarePhaseDeployer } from './updates/rules/phase-deployer.js';
+import { RuleRunner } from './updates/rules/run.js';
+import { runDueRules } from './updates/rules/schedule.js';
+import { UpdateRuleService } from './updates/rules/service.js';
+import { UpdateRollupService } from './updates/rules/rollups.js';
+import { registerUpdateRuleRoutes } from './updates/rules/routes.js';
 import { ReportService } from './reports/service.js';
 import { registerReportRoutes } from './reports/routes.js';
 import { AdvisoryService } from './updates/advisories/service.js';
@@ -311,7 +317,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const software = createDeploymentServices(ctx, push, keys, {
     followContentVersions: roles.has('scheduler'),
   });
-  const phased = new PhasedDeploymentService(ctx, software.deployments);
+  const updateDeployments = new UpdateDeploymentService(ctx, software.deployments, secrets);
+  // Rollouts started by automatic deployment rules install updates (ADR 0072).
+  const phaseDeployer = ruleAwarePhaseDeployer(software.deployments, updateDeployments);
+  const phased = new PhasedDeploymentService(ctx, phaseDeployer);
   const clientPush = new ClientPushService(ctx);
   const pushAccounts = new PushAccountService(ctx, secrets, () => clientPush.settings());
   const pushRunner = roles.has('scheduler')
@@ -328,6 +337,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const updateCatalog = new UpdateCatalogService(ctx);
   const advisories = new AdvisoryService(ctx);
   const updateCompliance = new UpdateComplianceService(ctx);
+  const approvedContent = new ApprovedContentService(ctx, contentService, secrets);
+  const ruleRunner = new RuleRunner(ctx, {
+    catalog: updateCatalog,
+    content: approvedContent,
+    deployments: software.deployments,
+    updateDeployments,
+    phased,
+    phaseDeployer,
+  });
   await siteSettings.start();
   // Settings rows that background jobs read, modify and write are created here, at start: a
   // job's first write is then an update, never an insert landing while a refused request is
@@ -450,12 +468,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       new BulkDiscoveredService(ctx, clientPush),
     );
     registerUpdateCatalogRoutes(admin, updateCatalog);
-    registerUpdateGroupRoutes(
-      admin,
-      new UpdateGroupService(ctx),
-      new ApprovedContentService(ctx, contentService, secrets),
-    );
-    const updateDeployments = new UpdateDeploymentService(ctx, software.deployments, secrets);
+    registerUpdateGroupRoutes(admin, new UpdateGroupService(ctx), approvedContent);
     registerUpdateDeploymentRoutes(
       admin,
       updateDeployments,
@@ -476,6 +489,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       new CustomUpdateComplianceService(ctx),
     );
     registerUpdateApprovalRoutes(admin, new UpdateApprovalService(ctx));
+    registerUpdateRuleRoutes(
+      admin,
+      new UpdateRuleService(ctx, updateCatalog),
+      ruleRunner,
+      new UpdateRollupService(ctx, approvedContent),
+    );
     // Last: each export is served from its list's handler, registered above.
     registerExportRoutes(admin, () => ctx.clock.now());
     const listen = parseListen(options.adminListen ?? '127.0.0.1:8080', '127.0.0.1');
@@ -566,6 +585,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       run: () => bootImages.interruptStale(),
     },
     { name: 'updates:advisories', intervalMs: 60_000, run: () => advisories.runScheduled() },
+    { name: 'updates:rules', intervalMs: 30_000, run: () => runDueRules(ctx, ruleRunner) },
     {
       name: 'client-push:automatic',
       intervalMs: 3600_000,

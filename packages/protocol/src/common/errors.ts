@@ -226,6 +226,17 @@ export const ErrorCode = {
   DEPLOYMENT_OWNED_BY_UPDATE_DEPLOYMENT: 'DEPLOYMENT_OWNED_BY_UPDATE_DEPLOYMENT',
   /** No update of that id in the catalog. */
   UPDATE_NOT_FOUND: 'UPDATE_NOT_FOUND',
+  // ---- automatic deployment rules and rollups (issue 10, ADR 0072) ----
+  UPDATE_RULE_NOT_FOUND: 'UPDATE_RULE_NOT_FOUND',
+  UPDATE_RULE_NAME_TAKEN: 'UPDATE_RULE_NAME_TAKEN',
+  /** A rule that cannot work as written (details say which field and why). */
+  UPDATE_RULE_INVALID: 'UPDATE_RULE_INVALID',
+  /** The rule is running already (one run at a time). */
+  UPDATE_RULE_RUNNING: 'UPDATE_RULE_RUNNING',
+  /** No update source of that id or name: a rollup is per source. */
+  UPDATE_ROLLUP_NOT_FOUND: 'UPDATE_ROLLUP_NOT_FOUND',
+  /** The source has no current update that applies to a device: nothing to roll up. */
+  UPDATE_ROLLUP_EMPTY: 'UPDATE_ROLLUP_EMPTY',
   // ---- software updates: advisories and the CVE view (issue 10, ADR 0048) ----
   /** An advisory feed that does not parse in the format named (nothing was imported). */
   ADVISORY_FORMAT_INVALID: 'ADVISORY_FORMAT_INVALID',

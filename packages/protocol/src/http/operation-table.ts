@@ -37,6 +37,7 @@ import { updateCatalogOperations } from '../updates/operations.js';
 import { driverOperations } from '../drivers/operations.js';
 import { updateGroupOperations } from '../updates/deploy-operations.js';
 import { updateDeploymentOperations } from '../updates/deployment-operations.js';
+import { updateRollupOperations, updateRuleOperations } from '../updates/rule-operations.js';
 import { advisoryOperations } from '../updates/adv-operations.js';
 import {
   updateComplianceOperations,
@@ -101,6 +102,8 @@ export const ops = {
   customUpdates: customUpdateOperations,
   updateApprovals: updateApprovalOperations,
   updateDeployments: updateDeploymentOperations,
+  updateRules: updateRuleOperations,
+  updateRollups: updateRollupOperations,
   taskSequences: taskSequenceOperations,
   taskSequenceDeployments: taskSequenceDeploymentOperations,
   bootImages: bootImageOperations,

@@ -1157,6 +1157,39 @@ export const StatusMessages = {
     text: 'PXE: machine %1 (%2) is offered boot image "%3" for task-sequence deployment "%4" (%5).',
     insertions: ['machine', 'kind', 'bootImage', 'deployment', 'purpose'],
   },
+  // --- automatic deployment rules and rollups (issue 10, ADR 0072): 52500-52519 ---
+  UPDATE_RULE_RUN_SUCCEEDED: {
+    id: 52500,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-rules',
+    text: 'Automatic deployment rule "%1" ran (%2): %3 updates matched, %4 added to update group "%5", deployed to %6 collections.',
+    insertions: ['rule', 'trigger', 'matched', 'added', 'group', 'collections'],
+  },
+  UPDATE_RULE_RUN_NOTHING_NEW: {
+    id: 52501,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-rules',
+    text: 'Automatic deployment rule "%1" ran (%2): %3 updates matched, none new; nothing was deployed.',
+    insertions: ['rule', 'trigger', 'matched'],
+  },
+  UPDATE_RULE_RUN_FAILED: {
+    id: 52502,
+    severity: 'error',
+    type: 'milestone',
+    component: 'update-rules',
+    text: 'Automatic deployment rule "%1" failed (%2): %3',
+    insertions: ['rule', 'trigger', 'reason'],
+  },
+  UPDATE_ROLLUP_REFRESHED: {
+    id: 52510,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-rules',
+    text: 'Rollup of %1 (%2) refreshed: %3 updates (%4 added, %5 removed) in update group "%6".',
+    insertions: ['source', 'suite', 'updates', 'added', 'removed', 'group'],
+  },
   // --- boot images, unknown and imported computers (issue 11, ADR 0065): 52450-52479 ---
   BOOT_IMAGE_BUILT: {
     id: 52450,

@@ -846,6 +846,48 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261207T0310-update-rules': {
+    update_rule: [
+      {
+        id: 'ur-1',
+        name: 'Security monthly',
+        description: '',
+        filter: '{"classifications":["security"]}',
+        group_mode: 'existing-group',
+        group_id: null,
+        collection_ids: '["c-1"]',
+        phased: null,
+        template: '{}',
+        run_after_sync: 1,
+        interval_hours: 0,
+        enabled: 1,
+        created_at: AT,
+        created_by: 'alice',
+        updated_at: AT,
+        last_run_at: AT,
+        last_run_id: 'urr-1',
+        running_since: null,
+      },
+    ],
+    update_rule_run: [
+      {
+        id: 'urr-1',
+        rule_id: 'ur-1',
+        trigger: 'sync',
+        requested_by: 'system',
+        started_at: AT,
+        finished_at: AT,
+        outcome: 'nothing-new',
+        matched: 0,
+        added: 0,
+        group_id: null,
+        deployment_ids: '[]',
+        phased_deployment_id: null,
+        error: null,
+      },
+    ],
+    update_rollup: [{ source_id: 'us-1', group_id: 'ug-1', refreshed_at: AT }],
+  },
   // A view only: nothing to write.
   '20261207T0320-update-deployment-status-view': {},
   '20261207T0330-custom-update-compliance': {
@@ -897,6 +939,9 @@ const rowsAfter: Record<string, Rows> = {
         enabled: 0,
         pxe_password: 'scrypt$32768$8$1$AAAA$AAAA',
         updated_at: AT,
+      },
+    ],
+  },
   '20261207T0370-boot-image-heartbeat': {
     boot_image: [
       {

@@ -315,6 +315,13 @@ export interface UpdateFilter {
   advisory?: string;
   /** `expired`: superseded at or before this instant (ADR 0049); null: nothing expires. */
   expiredBefore?: string | null;
+  /** Automatic deployment rules (ADR 0072): any of these sources / classifications. */
+  sourceIds?: readonly string[];
+  classifications?: readonly UpdateClassification[];
+  /** At least this severe: linked to an advisory of this severity or a worse one. */
+  minSeverity?: UpdateSeverity;
+  /** First seen (published) at or before this instant. */
+  firstSeenBefore?: string;
 }
 
 /** Severities worse than this one (an update's severity is the worst of what it fixes). */
@@ -333,6 +340,16 @@ export async function listUpdates(
   if (f.id !== undefined) q = q.where('u.id', '=', f.id);
   if (f.sourceId) q = q.where('u.source_id', '=', f.sourceId);
   if (f.classification) q = q.where('u.classification', '=', f.classification);
+  if (f.sourceIds?.length) q = q.where('u.source_id', 'in', [...f.sourceIds]);
+  if (f.classifications?.length) q = q.where('u.classification', 'in', [...f.classifications]);
+  if (f.firstSeenBefore) q = q.where('u.first_seen_at', '<=', f.firstSeenBefore);
+  // `unknown` is the least severe: every update is at least that.
+  if (f.minSeverity && f.minSeverity !== 'unknown') {
+    const atLeast = [...worseThan(f.minSeverity), f.minSeverity];
+    q = q.where('u.id', 'in', (eb) =>
+      eb.selectFrom('update_advisory').select('update_id').where('severity', 'in', atLeast),
+    );
+  }
   if (f.state === 'current') q = q.where('u.superseded_at', 'is', null);
   if (f.state === 'superseded') q = q.where('u.superseded_at', 'is not', null);
   if (f.state === 'expired') {

@@ -40,6 +40,7 @@ import {
   updateBinaries,
   type SourceRow,
   type SyncRow,
+  type UpdateFilter,
   type UpdateRow,
 } from './repository.js';
 import { runSync } from './sync-runner.js';
@@ -315,11 +316,22 @@ export class UpdateCatalogService {
     q: ListUpdatesQuery,
   ): Promise<{ items: SoftwareUpdate[]; total: number }> {
     authorize(actor, 'read');
+    return this.matching(q, { offset: q.offset ?? 0, limit: q.limit ?? 50 });
+  }
+
+  /**
+   * Catalog updates a filter matches, newest first, with their advisory references (the
+   * catalog list, and automatic deployment rules' runs and previews: ADR 0072).
+   */
+  async matching(
+    f: UpdateFilter,
+    pageOf: { offset: number; limit: number },
+  ): Promise<{ items: SoftwareUpdate[]; total: number }> {
     const now = this.ctx.clock.now();
     const page = await listUpdates(
       this.ctx.db.kysely,
-      { ...q, expiredBefore: expiryCutoff(now) },
-      { offset: q.offset ?? 0, limit: q.limit ?? 50 },
+      { ...f, expiredBefore: expiryCutoff(now) },
+      pageOf,
     );
     const refs = await updateReferences(
       this.ctx.db.kysely,

@@ -25,6 +25,7 @@ import { bootImagesMigration } from './20261207T0200-boot-images.js';
 import { packageSetDeviceCountMigration } from './20261207T0340-package-set-device-count.js';
 import { taskSequenceDeploymentsMigration } from './20261207T0350-task-sequence-deployments.js';
 import { taskSequencesMigration } from './20261207T0240-task-sequences.js';
+import { updateRulesMigration } from './20261207T0310-update-rules.js';
 import { customUpdateComplianceMigration } from './20261207T0330-custom-update-compliance.js';
 import { catalogVersionCustomChangedMigration } from './20261207T0331-catalog-version-custom-changed.js';
 import { bootImageHeartbeatMigration } from './20261207T0370-boot-image-heartbeat.js';
@@ -77,6 +78,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0170-device-package-set-revoked': devicePackageSetRevokedMigration(dialect),
     '20261207T0200-boot-images': bootImagesMigration(dialect),
     '20261207T0240-task-sequences': taskSequencesMigration(dialect),
+    '20261207T0310-update-rules': updateRulesMigration(dialect),
     '20261207T0320-update-deployment-status-view': updateDeploymentStatusViewMigration(dialect),
     '20261207T0330-custom-update-compliance': customUpdateComplianceMigration(dialect),
     '20261207T0331-catalog-version-custom-changed': catalogVersionCustomChangedMigration(dialect),

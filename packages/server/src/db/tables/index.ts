@@ -27,6 +27,7 @@ export type {
 import { clientHealthTables, type ClientHealthTables } from './client-health.js';
 import { viewsTables, type ViewsTables } from './views.js';
 import { updateDeploymentsTables, type UpdateDeploymentsTables } from './update-deployments.js';
+import { updateRulesTables, type UpdateRulesTables } from './update-rules.js';
 import { reportsTables, type ReportsTables } from './reports.js';
 import { customUpdatesTables, type CustomUpdatesTables } from './custom-updates.js';
 import { taskSequenceTables, type TaskSequenceTables } from './task-sequences.js';
@@ -58,6 +59,7 @@ export interface Database
     ClientHealthTables,
     ViewsTables,
     UpdateDeploymentsTables,
+    UpdateRulesTables,
     ReportsTables,
     CustomUpdatesTables,
     TaskSequenceTables,
@@ -160,6 +162,7 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...clientHealthTables,
   ...viewsTables,
   ...updateDeploymentsTables,
+  ...updateRulesTables,
   ...reportsTables,
   ...customUpdatesTables,
   ...taskSequenceTables,

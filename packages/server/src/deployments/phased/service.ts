@@ -57,52 +57,63 @@ export class PhasedDeploymentService {
   async create(actor: Actor, req: CreatePhasedDeploymentRequest): Promise<PhasedDeployment> {
     authorize(actor, 'deployments:write');
     const id = randomUUID();
-    const at = nowIso(this.ctx);
     const effects = new AfterCommit();
+    await inTransaction(this.ctx.db.kysely, (tx) =>
+      this.createInTransaction(tx, actor, req, effects, id),
+    );
+    await effects.flush(this.ctx, this.deployments);
+    return this.get(actor, id);
+  }
+
+  /**
+   * `create` inside the caller's transaction (automatic deployment rules start a rollout in the
+   * transaction that records their run, ADR 0072); the caller flushes `effects` after commit.
+   */
+  async createInTransaction(
+    tx: Queryable,
+    actor: Actor,
+    req: CreatePhasedDeploymentRequest,
+    effects: AfterCommit,
+    id: string = randomUUID(),
+  ): Promise<string> {
+    authorize(actor, 'deployments:write');
+    const at = nowIso(this.ctx);
     try {
-      await inTransaction(this.ctx.db.kysely, async (tx) => {
-        const collectionIds = await validateCreate(tx, req);
-        await repo.insertPhased(tx, {
-          id,
+      const collectionIds = await validateCreate(tx, req);
+      await repo.insertPhased(tx, {
+        id,
+        name: req.name,
+        programId: req.programId,
+        haltOnFailurePercent: req.haltOnFailurePercent,
+        settings: req.deployment ?? {},
+        by: actor.userName,
+        at,
+      });
+      await repo.insertPhases(
+        tx,
+        id,
+        req.phases.map((p, i) => ({ ...p, collectionId: collectionIds[i] ?? p.collectionId })),
+      );
+      await writeAudit(tx, actor, at, {
+        action: 'phased-deployment.create',
+        targetType: 'phased-deployment',
+        targetId: id,
+        details: {
           name: req.name,
           programId: req.programId,
           haltOnFailurePercent: req.haltOnFailurePercent,
-          settings: req.deployment ?? {},
-          by: actor.userName,
-          at,
-        });
-        await repo.insertPhases(
-          tx,
-          id,
-          req.phases.map((p, i) => ({ ...p, collectionId: collectionIds[i] ?? p.collectionId })),
-        );
-        await writeAudit(tx, actor, at, {
-          action: 'phased-deployment.create',
-          targetType: 'phased-deployment',
-          targetId: id,
-          details: {
-            name: req.name,
-            programId: req.programId,
-            haltOnFailurePercent: req.haltOnFailurePercent,
-            phases: req.phases.map((p, i) => ({ ...p, collectionId: collectionIds[i] })),
-          },
-        });
-        const rollout = await mustFind(tx, id);
-        const [first] = await repo.phasesOf(tx, [id]);
-        if (!first) throw new InputError(ErrorCode.INVALID_PHASES, 'a rollout needs a phase');
-        await startPhase(
-          { ctx: this.ctx, tx, actor, at, effects },
-          this.deployments,
-          rollout,
-          first,
-        );
+          phases: req.phases.map((p, i) => ({ ...p, collectionId: collectionIds[i] })),
+        },
       });
+      const rollout = await mustFind(tx, id);
+      const [first] = await repo.phasesOf(tx, [id]);
+      if (!first) throw new InputError(ErrorCode.INVALID_PHASES, 'a rollout needs a phase');
+      await startPhase({ ctx: this.ctx, tx, actor, at, effects }, this.deployments, rollout, first);
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(req.name);
       throw err;
     }
-    await effects.flush(this.ctx, this.deployments);
-    return this.get(actor, id);
+    return id;
   }
 
   /** Halts a running rollout by hand: the current phase's deployment is disabled; `reason` is kept. */

@@ -62,6 +62,27 @@ export async function insertUpdateDeployment(
     .execute();
 }
 
+/** More updates for a deployment, after the `from` it already holds. */
+export async function appendDeployedUpdates(
+  db: Queryable,
+  id: string,
+  updateIds: readonly string[],
+  from: number,
+): Promise<void> {
+  if (updateIds.length === 0) return;
+  await db
+    .insertInto('update_deployment_update')
+    .values(
+      updateIds.map((updateId, i) => ({
+        update_deployment_id: id,
+        update_id: updateId,
+        position: from + i,
+        removed_at: null,
+      })),
+    )
+    .execute();
+}
+
 export async function setOptions(db: Queryable, id: string, options: string): Promise<void> {
   await db.updateTable('update_deployment').set({ options }).where('id', '=', id).execute();
 }

@@ -126,66 +126,122 @@ export class UpdateDeploymentService {
   async create(actor: Actor, body: UpdateDeploymentBody): Promise<UpdateDeployment> {
     authorize(actor, 'deployments:write');
     // The key is made (once per site) before the transaction: gpg takes a while.
-    const key = await SiteRepoKey.loadOrCreate(this.ctx.db.kysely, this.secrets, this.ctx.siteCode);
-    const created = await inTransaction(this.ctx.db.kysely, async (tx) => {
-      const group = await findGroup(tx, body.groupId);
-      if (!group) throw new NotFoundError('update group', body.groupId, E.UPDATE_GROUP_NOT_FOUND);
-      const updateIds = (await groupMembers(tx, [group.id])).get(group.id) ?? [];
-      if (updateIds.length === 0)
-        throw new InputError(E.UPDATE_GROUP_EMPTY, `update group "${group.name}" has no updates`);
-      const pkg = await findPackage(tx, approvedPackageName(group.id));
-      if (!pkg || !(await currentVersionOf(tx, pkg.id)))
-        throw new ConflictError(
-          E.UPDATE_DEPLOYMENT_NOT_PUBLISHED,
-          `update group "${group.name}" has no published approved content: publish it first ` +
-            `(steward update group publish "${group.name}")`,
-        );
-      const programId = await this.installProgram(tx, pkg.id);
-      const name = body.name ?? `${group.name} (updates)`;
-      const shared = withSettingDefaults(UpdateDeploymentSharedOptions, body);
-      const software: DeploymentBody = {
-        name,
-        programId,
-        collectionId: body.collectionId,
-        purpose: body.deadline ? 'required' : 'available',
-        triggers: triggersFor(body.deadline),
-        ...(body.availableAt !== undefined ? { availableAt: body.availableAt } : {}),
-        ...(body.timeBase !== undefined ? { timeBase: body.timeBase } : {}),
-        ...withSettingDefaults(DeploymentOptions, shared),
-        // Every new revision runs again ("redeploy failed", rehearsal then for real): an
-        // install is idempotent (what is installed is checked first), and the one trigger,
-        // the deadline, does not recur.
-        rerun: 'always',
-        contentMode: 'download',
-      };
-      const deploymentId = await this.deployments.createInTransaction(tx, actor, software);
-      const id = randomUUID();
-      const at = nowIso(this.ctx);
-      await repo.insertUpdateDeployment(
-        tx,
-        {
-          id,
-          name,
-          group_id: group.id,
-          deployment_id: deploymentId,
-          package_id: pkg.id,
-          repo_key: key.publicKey,
-          options: JSON.stringify(withSettingDefaults(UpdateDeploymentOptions, body)),
-          created_at: at,
-          created_by: actor.userName,
-        },
-        updateIds,
-      );
-      await writeAudit(tx, actor, at, {
-        action: 'update-deployment.create',
-        targetType: 'update-deployment',
-        targetId: id,
-        details: { name, group: group.name, updates: updateIds.length },
-      });
-      return { id, deploymentId };
-    });
+    await SiteRepoKey.loadOrCreate(this.ctx.db.kysely, this.secrets, this.ctx.siteCode);
+    const created = await inTransaction(this.ctx.db.kysely, (tx) =>
+      this.createInTransaction(tx, actor, body),
+    );
     await this.deployments.nudgeDeployment(created.deploymentId, actor.userName);
     return this.get(actor, created.id);
+  }
+
+  /** The group, its members and its published content package, or the refusal why not. */
+  private async deployableGroup(tx: Queryable, groupId: string) {
+    const group = await findGroup(tx, groupId);
+    if (!group) throw new NotFoundError('update group', groupId, E.UPDATE_GROUP_NOT_FOUND);
+    const updateIds = (await groupMembers(tx, [group.id])).get(group.id) ?? [];
+    if (updateIds.length === 0)
+      throw new InputError(E.UPDATE_GROUP_EMPTY, `update group "${group.name}" has no updates`);
+    const pkg = await findPackage(tx, approvedPackageName(group.id));
+    if (!pkg || !(await currentVersionOf(tx, pkg.id)))
+      throw new ConflictError(
+        E.UPDATE_DEPLOYMENT_NOT_PUBLISHED,
+        `update group "${group.name}" has no published approved content: publish it first ` +
+          `(steward update group publish "${group.name}")`,
+      );
+    return { group, updateIds, pkg };
+  }
+
+  /**
+   * `create` inside the caller's transaction (automatic deployment rules record their run in
+   * it, ADR 0072). The site key must exist already; the caller nudges after commit.
+   */
+  async createInTransaction(
+    tx: Queryable,
+    actor: Actor,
+    body: UpdateDeploymentBody,
+  ): Promise<{ id: string; deploymentId: string }> {
+    const { group, pkg } = await this.deployableGroup(tx, body.groupId);
+    const programId = await this.installProgram(tx, pkg.id);
+    const name = body.name ?? `${group.name} (updates)`;
+    const shared = withSettingDefaults(UpdateDeploymentSharedOptions, body);
+    const software: DeploymentBody = {
+      name,
+      programId,
+      collectionId: body.collectionId,
+      purpose: body.deadline ? 'required' : 'available',
+      triggers: triggersFor(body.deadline),
+      ...(body.availableAt !== undefined ? { availableAt: body.availableAt } : {}),
+      ...(body.timeBase !== undefined ? { timeBase: body.timeBase } : {}),
+      ...withSettingDefaults(DeploymentOptions, shared),
+      // Every new revision runs again ("redeploy failed", rehearsal then for real): an
+      // install is idempotent (what is installed is checked first), and the one trigger,
+      // the deadline, does not recur.
+      rerun: 'always',
+      contentMode: 'download',
+    };
+    const deploymentId = await this.deployments.createInTransaction(tx, actor, software);
+    const id = await this.attach(tx, actor, {
+      deploymentId,
+      name,
+      groupId: group.id,
+      options: withSettingDefaults(UpdateDeploymentOptions, body),
+    });
+    return { id, deploymentId };
+  }
+
+  /**
+   * Makes a software deployment of a group's install program an update deployment of the
+   * group's current updates. Phased rules' phase deployments come through here (ADR 0072).
+   */
+  async attach(
+    tx: Queryable,
+    actor: Actor,
+    a: { deploymentId: string; name: string; groupId: string; options: UpdateDeploymentOptions },
+  ): Promise<string> {
+    const { group, updateIds, pkg } = await this.deployableGroup(tx, a.groupId);
+    const key = await SiteRepoKey.loadOrCreate(tx, this.secrets, this.ctx.siteCode);
+    const id = randomUUID();
+    const at = nowIso(this.ctx);
+    await repo.insertUpdateDeployment(
+      tx,
+      {
+        id,
+        name: a.name,
+        group_id: group.id,
+        deployment_id: a.deploymentId,
+        package_id: pkg.id,
+        repo_key: key.publicKey,
+        options: JSON.stringify(a.options),
+        created_at: at,
+        created_by: actor.userName,
+      },
+      updateIds,
+    );
+    await writeAudit(tx, actor, at, {
+      action: 'update-deployment.create',
+      targetType: 'update-deployment',
+      targetId: id,
+      details: { name: a.name, group: group.name, updates: updateIds.length },
+    });
+    return id;
+  }
+
+  /** The install program of a published group (made the first time it is deployed). */
+  async installProgramOf(tx: Queryable, groupId: string): Promise<string> {
+    const { pkg } = await this.deployableGroup(tx, groupId);
+    return this.installProgram(tx, pkg.id);
+  }
+
+  /**
+   * Adds a group's new updates to a deployment of it and makes every device run again (a new
+   * revision after commit): the grown group's content is already published.
+   */
+  async addGroupUpdates(tx: Queryable, id: string, groupId: string): Promise<number> {
+    const have = new Set((await repo.deployedUpdates(tx, [id])).map((u) => u.update_id));
+    const members = (await groupMembers(tx, [groupId])).get(groupId) ?? [];
+    const more = members.filter((u) => !have.has(u));
+    await repo.appendDeployedUpdates(tx, id, more, have.size);
+    return more.length;
   }
 
   /** The group package's install program, made the first time the group is deployed. */
