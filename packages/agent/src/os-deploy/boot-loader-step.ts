@@ -35,7 +35,7 @@ export function installBootLoader(ctx: StepContext, host: BootEnvHost): Promise<
     const disk = ctx.variables[OSD_VARS.disk];
     if ((firmware !== 'bios' && firmware !== 'uefi') || !disk)
       refuse('no target disk: run Partition disk and Apply OS image first');
-    await mountTarget(host.targetDir, ctx);
+    await mountTarget(host.targetDir, ctx, { esp: true });
     const grub = join(host.targetDir, 'usr/sbin/grub-install');
     await access(grub).catch(() =>
       refuse(

@@ -16,7 +16,7 @@ import { osReleaseOf, TAR_KEEP } from './apply-image-step.js';
 import { chooseDisk, listDisks, partitionPath } from './disks.js';
 import { generalise } from './generalise.js';
 import { type BootEnvHost, OSD_VARS } from './host.js';
-import { mountOnce, must, refuse, stepOf } from './target.js';
+import { mountOnce, must, refuse, stepOf, unmountTarget } from './target.js';
 
 async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -147,6 +147,8 @@ export function captureOsImage(
     };
     const mounted: string[] = [];
     try {
+      // A file system is captured unmounted (here: read-only), never while a step may write it.
+      await unmountTarget(host.targetDir);
       const dev = await sourceRoot(ctx, host, join(work, 'probe'));
       await mountView(dev, d, mounted, ctx);
       const removed = await generalise(d.view);

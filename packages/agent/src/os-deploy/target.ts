@@ -77,16 +77,24 @@ export async function mountOnce(
 }
 
 /**
- * Mounts the new system's root (and its ESP) at the target folder when a step needs it: after
- * a restart between steps nothing is mounted any more, and the partitions are known only from
- * the variables the partition step set.
+ * Mounts the new system's root at the target folder when a step needs it: after a restart
+ * between steps nothing is mounted any more, and the partitions are known only from the
+ * variables the partition step set. The ESP is mounted only for the boot loader (`esp`): no
+ * other step writes to it, and the root's /boot/efi is where it goes.
  */
-export async function mountTarget(targetDir: string, ctx: StepContext): Promise<void> {
+export async function mountTarget(
+  targetDir: string,
+  ctx: StepContext,
+  opts: { esp?: boolean } = {},
+): Promise<void> {
   const root = ctx.variables[OSD_VARS.rootPartition];
   if (!root) refuse('no target partitions: run a Partition disk step first');
   await mountOnce(root, targetDir, ctx);
   const esp = ctx.variables[OSD_VARS.espPartition];
-  if (esp) await mountOnce(esp, join(targetDir, 'boot/efi'), ctx);
+  if (esp) {
+    await mkdir(join(targetDir, 'boot/efi'), { recursive: true });
+    if (opts.esp === true) await mountOnce(esp, join(targetDir, 'boot/efi'), ctx);
+  }
 }
 
 /** File systems a chroot into the target needs (GRUB, dpkg): bound now, unbound by the caller. */
