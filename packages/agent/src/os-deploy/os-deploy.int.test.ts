@@ -9,7 +9,6 @@
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
-  chownSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -17,58 +16,23 @@ import {
   readFileSync,
   readlinkSync,
   rmSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  OS_IMAGE_FORMAT,
-  type OsImageManifest,
-  type RunnableSequence,
-  type Step,
-  sequenceItems,
-} from '@steward/protocol';
+import { type RunnableSequence, type Step, sequenceItems } from '@steward/protocol';
 import { type EngineEvent, resumeSequence, startSequence } from '../task-sequence/engine.js';
-import { archiveFileSystem } from './capture-step.js';
+import { canUseLoopDevices, makeTestOsImage } from '../../test/os-deploy-fixture.js';
 import { bootEnvExecutors } from './boot-env-executors.js';
 import type { BootEnvHost, LocalOsImage } from './host.js';
 import { unmountTarget } from './target.js';
 
-const canRun = process.getuid?.() === 0 && existsSync('/dev/loop-control');
+const canRun = canUseLoopDevices();
 const sh = (file: string, args: string[]) => execFileSync(file, args, { encoding: 'utf8' });
 const base = { enabled: true, continueOnError: false };
 function step(id: string, kind: Step['kind'], settings: object): Step {
   return { type: 'step', kind, id, name: id, ...base, settings } as Step;
-}
-
-/** A tiny "installed system": identity files to generalise, a user's files with owners. */
-function makeReferenceRoot(root: string): void {
-  for (const d of [
-    'etc/ssh',
-    'usr/sbin',
-    'sbin',
-    'home/ada',
-    'var/lib/steward-agent',
-    'var/lib/dhcp',
-  ])
-    mkdirSync(join(root, d), { recursive: true });
-  writeFileSync(
-    join(root, 'etc/os-release'),
-    'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
-  );
-  writeFileSync(join(root, 'etc/machine-id'), 'b08dfa6083e7567a1921a715000001fb\n');
-  writeFileSync(join(root, 'etc/hostname'), 'reference\n');
-  writeFileSync(join(root, 'etc/ssh/ssh_host_ed25519_key'), 'PRIVATE\n', { mode: 0o600 });
-  writeFileSync(join(root, 'usr/sbin/sshd'), '', { mode: 0o755 });
-  writeFileSync(join(root, 'sbin/ifup'), '', { mode: 0o755 });
-  writeFileSync(join(root, 'var/lib/steward-agent/device.json'), '{"deviceId":"old"}\n');
-  writeFileSync(join(root, 'var/lib/dhcp/dhclient.eth0.leases'), 'lease {}\n');
-  writeFileSync(join(root, 'home/ada/notes.txt'), 'hello\n', { mode: 0o640 });
-  chownSync(join(root, 'home/ada/notes.txt'), 1000, 1000);
-  chownSync(join(root, 'home/ada'), 1000, 1000);
-  symlinkSync('notes.txt', join(root, 'home/ada/link'));
 }
 
 describe.skipIf(!canRun)('OS deployment steps on a loop device', () => {
@@ -86,23 +50,7 @@ describe.skipIf(!canRun)('OS deployment steps on a loop device', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'os-deploy-'));
-    const ref = join(dir, 'reference');
-    makeReferenceRoot(ref);
-    const imageDir = join(dir, 'image');
-    mkdirSync(imageDir);
-    const signal = new AbortController().signal;
-    const archive = await archiveFileSystem(ref, join(imageDir, 'root.tar.zst'), { signal });
-    const manifest: OsImageManifest = {
-      format: OS_IMAGE_FORMAT,
-      name: 'Test Debian',
-      source: 'debootstrap',
-      os: { id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12', arch: 'amd64' },
-      fileSystems: [
-        { mountpoint: '/', type: 'ext4', usedBytes: 1 << 20, archive: 'root.tar.zst', ...archive },
-      ],
-      createdAt: new Date().toISOString(),
-    };
-    image = { manifest, dir: imageDir };
+    image = await makeTestOsImage(join(dir, 'reference'), join(dir, 'image'));
   });
 
   afterAll(async () => {
