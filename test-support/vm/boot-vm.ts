@@ -13,9 +13,10 @@ import { waitFor } from '../site.js';
 import type { Forward } from './vm.js';
 
 export interface BootVmOptions {
-  kernel: string;
-  initrd: string;
-  append: string;
+  /** Direct kernel boot (a boot image); without it the machine boots from `disk`. */
+  kernel?: { kernel: string; initrd: string; append: string };
+  /** A raw disk image (virtio): an installed system's disk, booted by SeaBIOS from GRUB. */
+  disk?: string;
   smbiosUuid: string;
   mac: string;
   forwards: Forward[];
@@ -54,12 +55,17 @@ export function startBootVm(opts: BootVmOptions): BootVm {
     '2',
     '-smbios',
     `type=1,uuid=${opts.smbiosUuid}`,
-    '-kernel',
-    opts.kernel,
-    '-initrd',
-    opts.initrd,
-    '-append',
-    opts.append,
+    ...(opts.kernel
+      ? [
+          '-kernel',
+          opts.kernel.kernel,
+          '-initrd',
+          opts.kernel.initrd,
+          '-append',
+          opts.kernel.append,
+        ]
+      : []),
+    ...(opts.disk ? ['-drive', `file=${opts.disk},format=raw,if=virtio`] : []),
     '-netdev',
     `user,id=n0,restrict=on${forwards.join('')}`,
     '-device',

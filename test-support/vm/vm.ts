@@ -89,37 +89,44 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A build in the VM cache: its folder, and whether this call built it. */
+export interface CachedBuild {
+  dir: string;
+  built: boolean;
+  buildSeconds: number;
+}
+
 /**
- * The cached base image, built first when the cache has none for this recipe. Concurrent callers
- * (two test files) share one build: the builder holds `<key>.lock` (its pid inside); the others
- * wait for the image, or take over from a builder that died.
+ * A folder of the VM cache made by a build script once per recipe key (`<name>-<key>`, done when
+ * `readyFile` is in it). Concurrent callers (two test files) share one build: the builder holds
+ * `<name>-<key>.lock` (its pid inside); the others wait for the folder, or take over from a
+ * builder that died. The script gets the folder to write as its last argument.
  */
-export async function baseImage(log: (line: string) => void = () => {}): Promise<BaseImage> {
+export async function cachedBuild(opts: {
+  name: string;
+  key: string;
+  readyFile: string;
+  script: string;
+  env?: Record<string, string>;
+  log: (line: string) => void;
+}): Promise<CachedBuild> {
   const cache = vmCacheDir();
   mkdirSync(cache, { recursive: true });
-  const key = recipeKey();
-  const dir = join(cache, `bookworm-${key}`);
-  const image = (built: boolean, buildSeconds: number): BaseImage => ({
-    dir,
-    kernel: join(dir, 'vmlinuz'),
-    initrd: join(dir, 'initrd.img'),
-    root: join(dir, 'root.ext4'),
-    built,
-    buildSeconds,
-  });
-  const lock = join(cache, `bookworm-${key}.lock`);
+  const { name, key } = opts;
+  const dir = join(cache, `${name}-${key}`);
+  const lock = join(cache, `${name}-${key}.lock`);
   for (;;) {
-    if (existsSync(join(dir, 'root.ext4'))) return image(false, 0);
+    if (existsSync(join(dir, opts.readyFile))) return { dir, built: false, buildSeconds: 0 };
     let fd: number;
     try {
       fd = openSync(lock, 'wx');
     } catch {
       const holder = Number(readFileSync(lock, 'utf8').trim());
       if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
-        log(`waiting for the VM image build of process ${String(holder)}`);
+        opts.log(`waiting for the ${name} build of process ${String(holder)}`);
         await waitFor(
-          'the VM image another process builds',
-          () => existsSync(join(dir, 'root.ext4')) || !existsSync(lock),
+          `the ${name} build another process runs`,
+          () => existsSync(join(dir, opts.readyFile)) || !existsSync(lock),
           1_800_000,
           2000,
         );
@@ -130,24 +137,42 @@ export async function baseImage(log: (line: string) => void = () => {}): Promise
     const started = Date.now();
     const partial = join(cache, `building-${key}-${randomBytes(4).toString('hex')}`);
     try {
-      log(`building the VM base image into ${dir} (first run only; debootstrap takes minutes)`);
-      await runLogged(
-        'bash',
-        [join(HERE, 'build-image.sh'), partial],
-        join(cache, `build-${key}.log`),
-      );
+      opts.log(`building ${name} into ${dir} (first run only; debootstrap takes minutes)`);
+      await runLogged('bash', [opts.script, partial], join(cache, `build-${key}.log`), opts.env);
       renameSync(partial, dir);
     } finally {
       rmSync(partial, { recursive: true, force: true });
       rmSync(lock, { force: true });
     }
-    return image(true, (Date.now() - started) / 1000);
+    return { dir, built: true, buildSeconds: (Date.now() - started) / 1000 };
   }
 }
 
-function runLogged(cmd: string, args: string[], logFile: string): Promise<void> {
+/** The cached base image, built first when the cache has none for this recipe. */
+export async function baseImage(log: (line: string) => void = () => {}): Promise<BaseImage> {
+  const build = await cachedBuild({
+    name: 'bookworm',
+    key: recipeKey(),
+    readyFile: 'root.ext4',
+    script: join(HERE, 'build-image.sh'),
+    log,
+  });
+  return {
+    ...build,
+    kernel: join(build.dir, 'vmlinuz'),
+    initrd: join(build.dir, 'initrd.img'),
+    root: join(build.dir, 'root.ext4'),
+  };
+}
+
+function runLogged(
+  cmd: string,
+  args: string[],
+  logFile: string,
+  env?: Record<string, string>,
+): Promise<void> {
   const out = openSync(logFile, 'w');
-  const child = spawn(cmd, args, { stdio: ['ignore', out, out] });
+  const child = spawn(cmd, args, { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) =>

@@ -43,6 +43,7 @@ export * from './discovery/bulk.js';
 export * from './discovery/os-guess.js';
 export * from './discovery/schemas.js';
 export * from './updates/schemas.js';
+export * from './os-images/schemas.js';
 export * from './updates/keyring.js';
 export * from './drivers/schemas.js';
 export { DRIVER_MEDIA_TYPES, DRIVER_UPLOAD_MAX_BYTES } from './drivers/operations.js';

@@ -106,9 +106,7 @@ describe.skipIf(unavailable !== undefined)('a boot image built by the site, boot
 
   const boot = async (): Promise<string> => {
     vm = startBootVm({
-      kernel,
-      initrd,
-      append: `${image.kernelArgs} panic=-1`,
+      kernel: { kernel, initrd, append: `${image.kernelArgs} panic=-1` },
       smbiosUuid: uuid,
       mac,
       forwards: [

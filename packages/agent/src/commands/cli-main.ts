@@ -33,11 +33,15 @@ Commands:
       Install approved update versions from a folder holding the site's signed repository of
       approved content, in one apt transaction (--simulate: a rehearsal that changes nothing).
   task-sequence run --sequence <file> [--reboot-command <cmd>] [--root <dir>] [--json]
-  task-sequence resume [--reboot-command <cmd>] [--root <dir>] [--json]
+                    [--media <dir> [--target <dir>]]
+  task-sequence resume [--reboot-command <cmd>] [--root <dir>] [--media <dir>] [--json]
   task-sequence status [--json]
       The task-sequence engine by itself over the state directory: run a sequence, resume it
       after a restart step's reboot, or show where it is. Exit 0 succeeded, 1 failed, 75 when
-      a restart step rebooted (run resume after it).
+      a restart step rebooted (run resume after it). --media runs it as the boot environment
+      over a media folder (os-images/<id>/, drivers/<id>.deb, agent/, enrol-token; captures
+      go to captures/): the disk and image steps build the system mounted at --target
+      (default /mnt/target).
   boot-env [--config <file>] [--site <url>] [--json]
       The boot stage, run by a boot image's /init: identify this machine, register with the
       site (as an unknown or imported computer), ask for a task sequence. --config defaults to
@@ -74,6 +78,8 @@ function parse(args: string[]) {
       'allow-downgrades': { type: 'boolean', default: false },
       sequence: { type: 'string' },
       'reboot-command': { type: 'string' },
+      media: { type: 'string' },
+      target: { type: 'string' },
       config: { type: 'string' },
       site: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -172,7 +178,15 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         io,
       );
     case 'task-sequence':
-      only(command, parsed, ['state-dir', 'sequence', 'reboot-command', 'root', 'json']);
+      only(command, parsed, [
+        'state-dir',
+        'sequence',
+        'reboot-command',
+        'root',
+        'media',
+        'target',
+        'json',
+      ]);
       return (await import('./task-sequence-command.js')).taskSequenceCommand(
         {
           action: rest[0],
@@ -180,6 +194,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           sequence: v.sequence,
           rebootCommand: v['reboot-command'],
           root: v.root,
+          media: v.media,
+          target: v.target,
           json: v.json,
         },
         io,

@@ -10,6 +10,8 @@ import {
   startSequence,
 } from '../task-sequence/engine.js';
 import { fullOsExecutors } from '../task-sequence/full-os-steps.js';
+import { bootEnvExecutors } from '../os-deploy/boot-env-executors.js';
+import { mediaHost } from '../os-deploy/media-host.js';
 import { runShell } from '../task-sequence/full-os-steps.js';
 import { loadEngineState } from '../task-sequence/state.js';
 import { statusOfEvent } from '../task-sequence/status.js';
@@ -22,8 +24,25 @@ export interface TaskSequenceArgs {
   sequence: string | undefined;
   rebootCommand: string | undefined;
   root: string | undefined;
+  /** Boot environment over a media folder (ADR 0077): the disk and image steps can run. */
+  media?: string | undefined;
+  /** Where the new system is mounted while it is built (with --media). */
+  target?: string | undefined;
   json: boolean;
 }
+
+/** The engine's environment and step executors: full OS, or boot environment with --media. */
+async function executorsOf(
+  args: TaskSequenceArgs,
+): Promise<Pick<EngineOptions, 'environment' | 'executors'>> {
+  if (args.media === undefined)
+    return { environment: 'full-os', executors: fullOsExecutors({ root: args.root ?? '/' }) };
+  const host = await mediaHost(args.media, args.target ?? DEFAULT_TARGET);
+  return { environment: 'boot-image', executors: bootEnvExecutors(host) };
+}
+
+/** Where the boot environment mounts the system it builds. */
+export const DEFAULT_TARGET = '/mnt/target';
 
 /** Exit code when a restart step asked for a reboot: run `resume` after it (EX_TEMPFAIL). */
 export const RESTARTING_EXIT_CODE = 75;
@@ -50,8 +69,7 @@ export async function taskSequenceCommand(args: TaskSequenceArgs, io: CliIo): Pr
   let name = '';
   const opts: EngineOptions = {
     stateDir: dir,
-    environment: 'full-os',
-    executors: fullOsExecutors({ root: args.root ?? '/' }),
+    ...(await executorsOf(args)),
     onEvent: (event: EngineEvent) => {
       const msg = statusOfEvent(event, name);
       io.out(

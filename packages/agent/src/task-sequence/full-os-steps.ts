@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StepOf } from '@steward/protocol';
 import { writeFileAtomic } from '../state/atomic-file.js';
-import { signalGroup } from '../software/executor/process-group.js';
-import { OUTPUT_TAIL_BYTES, utf8Tail } from '../software/executor/output-tail.js';
 import {
   type ExecutorRegistry,
   failed,
@@ -12,52 +9,15 @@ import {
   type StepResult,
   SUCCEEDED,
 } from './executor.js';
+import { type RunResult, runProgram } from './run-program.js';
 import { expandVariables } from './variables.js';
 
 /** Runs a shell command line in its own process group, keeping the tail of its output. */
 export function runShell(
   command: string,
   opts: { cwd?: string; env: Record<string, string>; signal: AbortSignal },
-): Promise<{ exitCode: number; outputTail: string; error?: string }> {
-  return new Promise((resolve) => {
-    // detached: the command leads a new process group, so a timeout kills everything it
-    // started (a script's children too), not only the shell.
-    const child = spawn('/bin/sh', ['-c', command], {
-      cwd: opts.cwd,
-      env: opts.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let tail = Buffer.alloc(0);
-    let cut = false;
-    const keep = (chunk: Buffer) => {
-      tail = Buffer.concat([tail, chunk]);
-      if (tail.length > OUTPUT_TAIL_BYTES) {
-        tail = tail.subarray(tail.length - OUTPUT_TAIL_BYTES);
-        cut = true;
-      }
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    const kill = () => {
-      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
-    };
-    if (opts.signal.aborted) kill();
-    opts.signal.addEventListener('abort', kill, { once: true });
-    child.on('error', (err) => {
-      opts.signal.removeEventListener('abort', kill);
-      resolve({ exitCode: 127, outputTail: '', error: err.message });
-    });
-    child.on('close', (code, sig) => {
-      opts.signal.removeEventListener('abort', kill);
-      // Whatever the shell left behind in its group goes with it (a timed-out step's tree).
-      if (opts.signal.aborted) kill();
-      resolve({
-        exitCode: code ?? 128 + (sig === null ? 0 : 9),
-        outputTail: utf8Tail(tail, cut),
-      });
-    });
-  });
+): Promise<RunResult> {
+  return runProgram('/bin/sh', ['-c', command], opts);
 }
 
 function environmentOf(ctx: StepContext): Record<string, string> {
@@ -90,7 +50,7 @@ async function runCommand(step: StepOf<'run-command'>, ctx: StepContext): Promis
  * `<root>/etc/hosts` (the boot environment passes the applied image's root). Interfaces are not
  * rewritten here: a wrong change would cut the machine off its site mid-sequence.
  */
-async function applyNetwork(
+export async function applyNetwork(
   step: StepOf<'apply-network-settings'>,
   ctx: StepContext,
   root: string,

@@ -138,6 +138,12 @@ export const StepKinds = {
     where: 'boot',
     settings: Type.Object({ imageId: Id }, Strict),
   },
+  'install-boot-loader': {
+    label: 'Install boot loader',
+    where: 'boot',
+    /** GRUB from the applied image: BIOS (i386-pc) or UEFI, as the disk was partitioned. */
+    settings: Type.Object({}, Strict),
+  },
   'apply-drivers': {
     label: 'Apply drivers',
     where: 'boot',
@@ -247,6 +253,7 @@ export type StepKind = keyof typeof StepKinds;
 export const STEP_KINDS = [
   'partition-disk',
   'apply-os-image',
+  'install-boot-loader',
   'apply-drivers',
   'apply-network-settings',
   'install-agent',

@@ -1,0 +1,54 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Name, Sha256 } from '../common/schemas.js';
+
+/**
+ * An OS image (issue 11, ADR 0077): one zstd-compressed tar archive per file system, and this
+ * manifest beside them. File-based archives, not block images: one image applies to any disk
+ * size and to both the BIOS and the UEFI layout, and extraction runs at the speed of a plain
+ * `tar -x` of the same files. Boot loader files are not in it (the ESP is rebuilt by the
+ * boot-loader step), so neither is machine identity (removed by capture's generalisation).
+ */
+export const OS_IMAGE_MANIFEST_FILE = 'os-image.json';
+export const OS_IMAGE_FORMAT = 1;
+
+export const OsImageFileSystem = Type.Object(
+  {
+    /** Where it is mounted in the installed system ('/' for the root). */
+    mountpoint: Type.String({ pattern: '^/', maxLength: 200 }),
+    type: Type.Union([Type.Literal('ext4'), Type.Literal('vfat')]),
+    /** Bytes its files take once extracted (what the target partition must hold). */
+    usedBytes: Type.Integer({ minimum: 0 }),
+    /** The archive's file name beside the manifest (`root.tar.zst`). */
+    archive: Type.String({ pattern: '^[A-Za-z0-9._-]+\\.tar\\.zst$', maxLength: 100 }),
+    archiveBytes: Type.Integer({ minimum: 0 }),
+    sha256: Sha256,
+  },
+  { additionalProperties: false },
+);
+export type OsImageFileSystem = Static<typeof OsImageFileSystem>;
+
+/** What the image holds, read from its /etc/os-release and its architecture. */
+export const OsImageFacts = Type.Object(
+  {
+    id: Type.String({ maxLength: 64 }),
+    versionId: Type.String({ maxLength: 64 }),
+    prettyName: Type.String({ maxLength: 200 }),
+    arch: Type.String({ maxLength: 32 }),
+  },
+  { additionalProperties: false },
+);
+export type OsImageFacts = Static<typeof OsImageFacts>;
+
+export const OsImageManifest = Type.Object(
+  {
+    format: Type.Literal(OS_IMAGE_FORMAT),
+    name: Name,
+    /** How it was made: captured from a reference machine, or built by debootstrap. */
+    source: Type.Union([Type.Literal('capture'), Type.Literal('debootstrap')]),
+    os: OsImageFacts,
+    fileSystems: Type.Array(OsImageFileSystem, { minItems: 1, maxItems: 16 }),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+export type OsImageManifest = Static<typeof OsImageManifest>;
