@@ -412,9 +412,9 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
       const got = await messageIds(since);
       return got.includes(40512) ? got : undefined;
     });
-    // Restart required, countdown, user postponed (11261), final countdown, auto-postponed
-    // (11263), final countdown again, mandatory restart, forced, verified.
-    const wanted = [11256, 40510, 11261, 40511, 11263, 40511, 11262, 11270, 40512];
+    // Restart required (11270), countdown, user postponed (11262), final countdown, auto-postponed
+    // (11263), final countdown again, mandatory restart (11264), forced (11265), verified.
+    const wanted = [11270, 40510, 11262, 40511, 11263, 40511, 11264, 11265, 40512];
     expect(ids.filter((id) => wanted.includes(id)).sort()).toEqual([...wanted].sort());
   }, 600_000);
 
@@ -445,7 +445,7 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
       postponedUntil: new Date(deadline + 60 * MINUTE).toISOString(),
     });
     await waitFor('the postponement message', async () =>
-      (await messageIds(since)).includes(11254) ? true : undefined,
+      (await messageIds(since)).includes(11253) ? true : undefined,
     );
   }, 600_000);
 });

@@ -111,8 +111,8 @@ describe('the Software Center socket', () => {
       ok: true,
       postponedUntil: '2026-06-10T14:00:00.000Z',
     });
-    expect(h.sink.ids().filter((id) => id === 40114 || id === 11254)).toEqual([
-      40114, 11254, 40114, 11254,
+    expect(h.sink.ids().filter((id) => id === 40114 || id === 11253)).toEqual([
+      40114, 11253, 40114, 11253,
     ]);
     expect(h.sink.messages.find((m) => m.messageId === 40114)?.insertionStrings).toEqual([
       'Security fix',

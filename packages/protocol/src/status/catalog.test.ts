@@ -27,9 +27,43 @@ describe('status message catalog', () => {
 
   it('keeps the seed ids', () => {
     const seed = [2330, 2342, 3531, 3532, 3533, 10002, 10005, 10006, 10008, 10009];
-    for (let id = 11250; id <= 11263; id++) seed.push(id);
-    seed.push(11270);
+    // Seed 004, table 3, in its order.
+    seed.push(11250, 11251, 11256, 11257, 11258, 11259, 11252, 11253, 11254);
+    seed.push(11270, 11266, 11267, 11268, 11261, 11262, 11263, 11264, 11265);
     for (const id of seed) expect(catalogEntry(id), `seed id ${id}`).toBeDefined();
+  });
+
+  it('numbers the update messages as seed table 3 does', () => {
+    const byName = (name: string) => entries.find(([n]) => n === name)?.[1].id;
+    expect({
+      expiryLimit: byName('UPDATE_NO_WINDOW_EXPIRED'),
+      installRescheduled: byName('UPDATE_RESCHEDULED_BY_USER'),
+      installPostponed: byName('UPDATE_POSTPONED_BY_USER'),
+      installAutoPostponed: byName('UPDATE_POSTPONED_AUTOMATICALLY'),
+      restartRequired: byName('UPDATE_INSTALLED_RESTART_REQUIRED'),
+      suppressedWorkstation: byName('UPDATE_INSTALLED_RESTART_SUPPRESSED_WORKSTATION'),
+      suppressedServer: byName('UPDATE_INSTALLED_RESTART_SUPPRESSED_SERVER'),
+      noRestart: byName('UPDATE_INSTALLED_NO_RESTART'),
+      restartRescheduled: byName('UPDATE_RESTART_RESCHEDULED'),
+      restartPostponed: byName('UPDATE_RESTART_POSTPONED_BY_USER'),
+      restartAutoPostponed: byName('UPDATE_RESTART_POSTPONED_AUTOMATICALLY'),
+      mandatoryRestart: byName('UPDATE_MANDATORY_RESTART_PENDING'),
+      forcedMandatoryRestart: byName('UPDATE_MANDATORY_RESTART_FORCED'),
+    }).toEqual({
+      expiryLimit: 11256,
+      installRescheduled: 11252,
+      installPostponed: 11253,
+      installAutoPostponed: 11254,
+      restartRequired: 11270,
+      suppressedWorkstation: 11266,
+      suppressedServer: 11267,
+      noRestart: 11268,
+      restartRescheduled: 11261,
+      restartPostponed: 11262,
+      restartAutoPostponed: 11263,
+      mandatoryRestart: 11264,
+      forcedMandatoryRestart: 11265,
+    });
   });
 
   it("puts Steward's own ids in the agent and site-server ranges", () => {

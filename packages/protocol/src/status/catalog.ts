@@ -127,7 +127,7 @@ export const StatusMessages = {
     // The agent sends the exit code too; the text does not show it.
     insertions: ['package', 'program', 'deployment', 'exitCode'],
   },
-  // --- seed ids: software update installation ---
+  // --- seed ids: software update installation, numbered as seed table 3 numbers them ---
   UPDATE_NO_WINDOW_FAST_START: {
     id: 11250,
     severity: 'warning',
@@ -147,7 +147,7 @@ export const StatusMessages = {
     insertions: ['deployment', 'retryAt'],
   },
   UPDATE_NO_WINDOW_EXPIRED: {
-    id: 11252,
+    id: 11256,
     severity: 'warning',
     type: 'milestone',
     component: 'update-agent',
@@ -155,8 +155,35 @@ export const StatusMessages = {
     text: 'No scheduled install window for deployment "%1" before it expires at %2 (expiry limit). Waiting to retry.',
     insertions: ['deployment', 'expiresAt'],
   },
+  // Seed 11257-11259: the restart a machine needed BEFORE updates could install was rescheduled,
+  // postponed or auto-postponed. Declared for the seed's table; never raised, since dpkg installs
+  // over a pending restart (Windows needed one first; Debian does not).
+  UPDATE_PRE_INSTALL_RESTART_RESCHEDULED: {
+    id: 11257,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The user rescheduled the restart needed before deployment "%1" could install.',
+    insertions: ['deployment'],
+  },
+  UPDATE_PRE_INSTALL_RESTART_POSTPONED: {
+    id: 11258,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The user postponed the restart needed before deployment "%1" could install.',
+    insertions: ['deployment'],
+  },
+  UPDATE_PRE_INSTALL_RESTART_AUTO_POSTPONED: {
+    id: 11259,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'The restart needed before deployment "%1" could install was postponed automatically.',
+    insertions: ['deployment'],
+  },
   UPDATE_RESCHEDULED_BY_USER: {
-    id: 11253,
+    id: 11252,
     severity: 'informational',
     type: 'milestone',
     component: 'update-agent',
@@ -164,7 +191,7 @@ export const StatusMessages = {
     insertions: ['deployment', 'time'],
   },
   UPDATE_POSTPONED_BY_USER: {
-    id: 11254,
+    id: 11253,
     severity: 'informational',
     type: 'milestone',
     component: 'update-agent',
@@ -172,7 +199,7 @@ export const StatusMessages = {
     insertions: ['deployment'],
   },
   UPDATE_POSTPONED_AUTOMATICALLY: {
-    id: 11255,
+    id: 11254,
     severity: 'informational',
     type: 'milestone',
     component: 'update-agent',
@@ -181,7 +208,7 @@ export const StatusMessages = {
     insertions: ['deployment', 'reason'],
   },
   UPDATE_INSTALLED_RESTART_REQUIRED: {
-    id: 11256,
+    id: 11270,
     severity: 'warning',
     type: 'milestone',
     component: 'update-agent',
@@ -189,7 +216,7 @@ export const StatusMessages = {
     insertions: ['deployment'],
   },
   UPDATE_INSTALLED_RESTART_SUPPRESSED_WORKSTATION: {
-    id: 11257,
+    id: 11266,
     severity: 'informational',
     type: 'milestone',
     component: 'update-agent',
@@ -197,7 +224,7 @@ export const StatusMessages = {
     insertions: ['deployment'],
   },
   UPDATE_INSTALLED_RESTART_SUPPRESSED_SERVER: {
-    id: 11258,
+    id: 11267,
     severity: 'informational',
     type: 'milestone',
     component: 'update-agent',
@@ -205,7 +232,7 @@ export const StatusMessages = {
     insertions: ['deployment'],
   },
   UPDATE_INSTALLED_NO_RESTART: {
-    id: 11259,
+    id: 11268,
     severity: 'informational',
     type: 'milestone',
     component: 'update-agent',
@@ -213,7 +240,7 @@ export const StatusMessages = {
     insertions: ['deployment'],
   },
   UPDATE_RESTART_RESCHEDULED: {
-    id: 11260,
+    id: 11261,
     severity: 'informational',
     type: 'milestone',
     component: 'update-agent',
@@ -221,7 +248,7 @@ export const StatusMessages = {
     insertions: ['deployment', 'time'],
   },
   UPDATE_RESTART_POSTPONED_BY_USER: {
-    id: 11261,
+    id: 11262,
     severity: 'informational',
     type: 'milestone',
     component: 'update-agent',
@@ -238,19 +265,19 @@ export const StatusMessages = {
     insertions: ['deployment', 'time', 'reason'],
   },
   UPDATE_MANDATORY_RESTART_PENDING: {
-    id: 11262,
+    id: 11264,
     severity: 'warning',
     type: 'milestone',
     component: 'update-agent',
-    text: 'A mandatory restart for deployment "%1" is pending.',
+    text: 'A mandatory restart for deployment "%1" started.',
     insertions: ['deployment'],
   },
   UPDATE_MANDATORY_RESTART_FORCED: {
-    id: 11270,
+    id: 11265,
     severity: 'warning',
     type: 'milestone',
     component: 'update-agent',
-    text: 'A mandatory restart for deployment "%1" was forced.',
+    text: 'A forced mandatory restart for deployment "%1" started: the restart command ran.',
     insertions: ['deployment'],
   },
   // --- Steward agent: 40000-40999 ---
