@@ -197,13 +197,8 @@ function listRules(rule: Command, ctx: Ctx): void {
   });
 }
 
-/** `steward update rule ...`: automatic deployment rules (issue 10, ADR 0072). */
-export function addUpdateRuleCommands(parent: Command, ctx: Ctx): void {
-  const rule = parent
-    .command('rule')
-    .description('automatic deployment rules: a catalog filter deployed by itself');
-  listRules(rule, ctx);
-
+/** `add` and `set`: the same flags, generated from the declarations. */
+function addRuleEdits(rule: Command, ctx: Ctx): void {
   const add = ruleFlags(
     rule
       .command('add')
@@ -247,6 +242,15 @@ export function addUpdateRuleCommands(parent: Command, ctx: Ctx): void {
     ).call(ops.updateRules.updateUpdateRule, { params: { id: arg(0) }, body });
     print(ctx, opts.flag('json'), r);
   });
+}
+
+/** `steward update rule ...`: automatic deployment rules (issue 10, ADR 0072). */
+export function addUpdateRuleCommands(parent: Command, ctx: Ctx): void {
+  const rule = parent
+    .command('rule')
+    .description('automatic deployment rules: a catalog filter deployed by itself');
+  listRules(rule, ctx);
+  addRuleEdits(rule, ctx);
 
   action(
     withJson(rule.command('show').description('one rule').argument('<rule>')),
