@@ -16,8 +16,11 @@ import {
   armorKeyring,
   ops,
   type ApiClient,
+  type UpdateRollup,
   type UpdateRule,
   type UpdateRuleBody,
+  type UpdateRulePreview,
+  type UpdateRuleRun,
 } from '@steward/protocol';
 import {
   createSigningKey,
@@ -28,7 +31,14 @@ import {
   type TestPackage,
 } from '../../../test-support/apt-repo.js';
 import { createDpkgSandbox, installPackages } from '../../../test-support/dpkg-sandbox.js';
-import { createTestSite, pgReachable, waitFor, type Site } from '../../../test-support/site.js';
+import {
+  createTestSite,
+  exec,
+  pgReachable,
+  STEWARD,
+  waitFor,
+  type Site,
+} from '../../../test-support/site.js';
 
 const SUITE = 'bookworm-security';
 const HELLO_1: TestPackage = { name: 'hello-rule', version: '1.0-1' };
@@ -294,6 +304,62 @@ describe.each(dialects)('automatic deployment rules on %s', (dialect) => {
     expect(list.items.map((r) => r.sourceId)).toEqual([sourceId]);
     expect(await codeOf(api.call(ops.updateRollups.getUpdateRollup, { params: { id: 'x' } }))).toBe(
       'UPDATE_ROLLUP_NOT_FOUND',
+    );
+  }, 120_000);
+  it('is driven from the CLI too, with --json', async () => {
+    const env = {
+      STEWARD_CONFIG_DIR: mkdtempSync(join(dir, 'cli-')),
+      STEWARD_SERVER: site.adminUrl,
+      STEWARD_TOKEN: api.token ?? '',
+      NO_COLOR: '1',
+    };
+    const steward = async (...args: string[]) => {
+      const r = await exec(STEWARD, args, { env });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return r.stdout;
+    };
+    const json = async <T>(...args: string[]) => JSON.parse(await steward(...args, '--json')) as T;
+
+    const preview = await json<UpdateRulePreview>('update', 'rule', 'preview', '--text', 'hello');
+    expect(preview.items.map((u) => u.id)).toEqual([ids.hello2]);
+    const rule = await json<UpdateRule>(
+      ...['update', 'rule', 'add', 'CLI hello', '--text', 'hello', '--collection', 'Pilot'],
+      ...[
+        '--new-group',
+        '--no-after-sync',
+        '--deadline-after-hours',
+        '0',
+        '--max-postpone-minutes',
+        '30',
+      ],
+    );
+    expect(rule).toMatchObject({
+      filter: { text: 'hello' },
+      groupMode: 'new-group',
+      runAfterSync: false,
+      deadlineAfterHours: 0,
+      maxPostponeMinutes: 30,
+    });
+    const changed = await json<UpdateRule>('update', 'rule', 'set', 'CLI hello', '--disable');
+    expect(changed.enabled).toBe(false);
+    // A disabled rule still runs on demand.
+    const run = await json<UpdateRuleRun>('update', 'rule', 'run', 'CLI hello');
+    expect(run).toMatchObject({ trigger: 'manual', outcome: 'succeeded', added: 1 });
+    const runs = await json<{ items: UpdateRuleRun[] }>('update', 'rule', 'runs', rule.id);
+    expect(runs.items.map((r) => r.id)).toEqual([run.id]);
+    expect(await steward('update', 'rule', 'list')).toMatch(/CLI hello\s+no\s+succeeded/);
+    expect(await steward('update', 'rule', 'show', rule.id)).toContain('Filter');
+
+    const rollups = await json<{ items: UpdateRollup[] }>('update', 'rollup', 'list');
+    expect(rollups.items.map((r) => r.sourceId)).toEqual([sourceId]);
+    const refreshed = await json<UpdateRollup>('update', 'rollup', 'refresh', 'Bookworm security');
+    expect(refreshed).toMatchObject({ sourceId, current: true });
+    expect(await steward('update', 'rollup', 'show', sourceId)).toMatch(/Current:\s+yes/);
+
+    await steward('update', 'rule', 'delete', 'CLI hello');
+    expect(await codeOf(api.call(ops.updateRules.getUpdateRule, { params: { id: rule.id } }))).toBe(
+      'UPDATE_RULE_NOT_FOUND',
     );
   }, 120_000);
 });

@@ -22,6 +22,8 @@ import { addUpdateGroupCommands } from './update-deploy-groups.js';
 import { addCustomUpdateCommands } from './update-custom.js';
 import { addUpdateApprovalCommands } from './update-approvals.js';
 import { addUpdateDeploymentCommands } from './update-deployments.js';
+import { addUpdateRuleCommands } from './update-rules.js';
+import { addUpdateRollupCommands } from './update-rollups.js';
 import { registerUpdateScanCommands } from './update-scan.js';
 import { registerUpdateOverviewCommand } from './update-overview.js';
 
@@ -390,6 +392,8 @@ export function registerUpdateCommands(program: Command, ctx: Ctx): void {
   addCustomUpdateCommands(update, ctx);
   addUpdateApprovalCommands(update, ctx);
   addUpdateDeploymentCommands(update, ctx);
+  addUpdateRuleCommands(update, ctx);
+  addUpdateRollupCommands(update, ctx);
   registerUpdateScanCommands(update, ctx);
   registerUpdateOverviewCommand(update, ctx);
 }

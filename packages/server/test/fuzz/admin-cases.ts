@@ -46,6 +46,8 @@ export const ANALYST_MAY_CALL = new Set([
   'DELETE /api/v1/views/{id}/default',
   // Running a report reads (a POST for its parameter body; ADR 0053): an analyst runs reports.
   'POST /api/v1/sql-reports/{id}/run',
+  // A rule's preview reads the catalog (a POST for its filter body; ADR 0072).
+  'POST /api/v1/update-rules/preview',
 ]);
 
 /** Operations whose body is a stream, not JSON (the document does not describe it). */

@@ -245,6 +245,21 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
       updateIds: undefined,
     },
   );
+  // An automatic deployment rule (ADR 0072) over the fuzz source, deployed to the seed
+  // collection; disabled and not after syncs, so the scheduler never runs it between cases.
+  seeds.paths['update-rules'] = await create('POST /api/v1/update-rules', '/api/v1/update-rules', {
+    name: 'fuzz-update-rule',
+    filter: { sourceIds: [seeds.paths['update-sources']] },
+    groupMode: 'new-group',
+    groupId: undefined,
+    collectionIds: [seeds.paths.collections],
+    phased: null,
+    enabled: false,
+    runAfterSync: false,
+    intervalHours: 0,
+  });
+  // A rollup is keyed by its update source (id or name).
+  seeds.paths['update-rollups'] = seeds.paths['update-sources'];
   // Advisories (ADR 0048): a feed on a loopback port nothing listens on (an import on demand
   // fails as unreachable and writes nothing; a month's interval keeps the scheduler off it);
   // advisory and CVE routes are fuzzed against ids that name nothing.
