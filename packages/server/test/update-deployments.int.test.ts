@@ -105,11 +105,6 @@ if (!pgUp)
   console.warn('PostgreSQL is unreachable: the postgres case of update deployments is SKIPPED');
 
 describe.each(dialects)('update deployments on %s', (dialect) => {
-  // On SQLite the agent restarts with the default command, not the client setting's, so the
-  // three restart cases below fail there (on this machine, at the branch that built them too);
-  // they pass on PostgreSQL. Skipped on SQLite until that is found, not hidden: see the note of
-  // stop 19.
-  const restartCase = dialect === 'sqlite' ? it.skip : it;
   let dir: string;
   let key: SigningKey;
   let http: { url: string; server: Server; requests: string[] };
@@ -186,6 +181,14 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
     });
     collectionId = c.id;
     await waitFor('the collection', async () => (await api.getCollection(c.id)).memberCount === 1);
+    // A site-wide settings change reaches an agent at its next policy fetch (it is not pushed):
+    // ask for one, and wait until the device holds the policy with the restart command (on a
+    // fast start the agent had fetched its first policy before the change).
+    await api.requestDeviceAction(device.id, 'policy:fetch');
+    await waitFor('the agent to hold the policy with the restart command', async () => {
+      const r = await api.call(ops.clientSettingsObjects.resultant, { params: { id: device.id } });
+      return (r.devicePolicyVersion ?? 0) >= r.policyVersion ? r : undefined;
+    });
     // An update-only window holding the deadline, and a window for all deployments that does
     // not: update-only windows take precedence, so the install runs in the first.
     for (const [name, start, appliesTo] of [
@@ -244,111 +247,103 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
     }
   }
 
-  restartCase(
-    'rehearses without changing anything, then installs at the deadline with one restart',
-    async () => {
-      const groupId = await publishedGroup('December security', [updateIds.v2]);
-      await expect(
-        api.call(ops.updateDeployments.createUpdateDeployment, {
-          body: { groupId: 'no such group', collectionId },
-        }),
-      ).rejects.toMatchObject({ code: 'UPDATE_GROUP_NOT_FOUND' });
-      const d = await api.call(ops.updateDeployments.createUpdateDeployment, {
-        body: {
-          groupId,
-          collectionId,
-          deadline: wall(START + 10 * MINUTE),
-          rehearsal: true,
-          notifyUsers: false,
-        },
-      });
-      expect(d).toMatchObject({
-        groupName: 'December security',
+  it('rehearses without changing anything, then installs at the deadline with one restart', async () => {
+    const groupId = await publishedGroup('December security', [updateIds.v2]);
+    await expect(
+      api.call(ops.updateDeployments.createUpdateDeployment, {
+        body: { groupId: 'no such group', collectionId },
+      }),
+    ).rejects.toMatchObject({ code: 'UPDATE_GROUP_NOT_FOUND' });
+    const d = await api.call(ops.updateDeployments.createUpdateDeployment, {
+      body: {
+        groupId,
+        collectionId,
+        deadline: wall(START + 10 * MINUTE),
         rehearsal: true,
-        enabled: true,
-        updates: [{ updateId: updateIds.v2, version: '2.0-1', removed: false }],
-      });
-      // Before the deadline nothing runs (the row says received); past it, inside the window, it does.
-      await settled(d, (r) => r.state === 'received');
-      setClock(START + 11 * MINUTE);
-      const rehearsed = await settled(d, (r) => r.state === 'succeeded');
-      expect(rehearsed.outputTail).toContain('would install hello-upd=2.0-1');
-      expect(installedVersion(root)).toBe('1.0-1');
-      expect(existsSync(marker)).toBe(false);
+        notifyUsers: false,
+      },
+    });
+    expect(d).toMatchObject({
+      groupName: 'December security',
+      rehearsal: true,
+      enabled: true,
+      updates: [{ updateId: updateIds.v2, version: '2.0-1', removed: false }],
+    });
+    // Before the deadline nothing runs (the row says received); past it, inside the window, it does.
+    await settled(d, (r) => r.state === 'received');
+    setClock(START + 11 * MINUTE);
+    const rehearsed = await settled(d, (r) => r.state === 'succeeded');
+    expect(rehearsed.outputTail).toContain('would install hello-upd=2.0-1');
+    expect(installedVersion(root)).toBe('1.0-1');
+    expect(existsSync(marker)).toBe(false);
 
-      // For real now: every device runs again (a new revision).
-      await api.call(ops.updateDeployments.updateUpdateDeployment, {
-        params: { id: d.id },
-        body: { rehearsal: false, restartCountdownMinutes: 0, restartFinalCountdownMinutes: 0 },
-      });
-      // The rehearsal's row stays until the real run reports.
-      // Succeeded only once the restart is verified (the flag gone), not when the command ran.
-      const done = await settled(
-        d,
-        (r) =>
-          r.state === 'failed' ||
-          (r.state === 'succeeded' && r.outputTail?.startsWith('rehearsal') === false),
-      );
-      expect(done, JSON.stringify(done)).toMatchObject({ state: 'succeeded' });
-      expect(done.outputTail).toContain('installed hello-upd=2.0-1');
-      expect(done.outputTail).toContain('restarted (no restart is required any more)');
-      expect(installedVersion(root)).toBe('2.0-1');
-      // One restart for the install, by the configured command.
-      expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
-      // The scan after the install flips compliance to Installed.
-      await waitFor('compliance Installed', async () => {
-        const row = await deviceRow(d);
-        return row?.updates[0]?.state === 'installed';
-      });
-      const status = await api.call(ops.updateDeployments.updateDeploymentStatus, {
-        params: { id: d.id },
-      });
-      expect(status.byUpdate).toEqual([
-        {
-          updateId: updateIds.v2,
-          package: 'hello-upd',
-          version: '2.0-1',
-          counts: { installed: 1 },
-        },
-      ]);
-      expect(status.failures).toEqual([]);
+    // For real now: every device runs again (a new revision).
+    await api.call(ops.updateDeployments.updateUpdateDeployment, {
+      params: { id: d.id },
+      body: { rehearsal: false, restartCountdownMinutes: 0, restartFinalCountdownMinutes: 0 },
+    });
+    // The rehearsal's row stays until the real run reports.
+    // Succeeded only once the restart is verified (the flag gone), not when the command ran.
+    const done = await settled(
+      d,
+      (r) =>
+        r.state === 'failed' ||
+        (r.state === 'succeeded' && r.outputTail?.startsWith('rehearsal') === false),
+    );
+    expect(done, JSON.stringify(done)).toMatchObject({ state: 'succeeded' });
+    expect(done.outputTail).toContain('installed hello-upd=2.0-1');
+    expect(done.outputTail).toContain('restarted (no restart is required any more)');
+    expect(installedVersion(root)).toBe('2.0-1');
+    // One restart for the install, by the configured command.
+    expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
+    // The scan after the install flips compliance to Installed.
+    await waitFor('compliance Installed', async () => {
+      const row = await deviceRow(d);
+      return row?.updates[0]?.state === 'installed';
+    });
+    const status = await api.call(ops.updateDeployments.updateDeploymentStatus, {
+      params: { id: d.id },
+    });
+    expect(status.byUpdate).toEqual([
+      {
+        updateId: updateIds.v2,
+        package: 'hello-upd',
+        version: '2.0-1',
+        counts: { installed: 1 },
+      },
+    ]);
+    expect(status.failures).toEqual([]);
 
-      // Disabled: gone from the agent's assignments at once (the deployment stays, listed).
-      const off = await api.call(ops.updateDeployments.updateUpdateDeployment, {
-        params: { id: d.id },
-        body: { enabled: false },
-      });
-      expect(off.enabled).toBe(false);
-    },
-    300_000,
-  );
+    // Disabled: gone from the agent's assignments at once (the deployment stays, listed).
+    const off = await api.call(ops.updateDeployments.updateUpdateDeployment, {
+      params: { id: d.id },
+      body: { enabled: false },
+    });
+    expect(off.enabled).toBe(false);
+  }, 300_000);
 
-  restartCase(
-    'rolls back to the previous version still in the catalog',
-    async () => {
-      const groupId = await publishedGroup('Rollback', [updateIds.v1]);
-      const d = await api.call(ops.updateDeployments.createUpdateDeployment, {
-        body: {
-          groupId,
-          collectionId,
-          deadline: wall(START + 20 * MINUTE),
-          allowDowngrades: true,
-          suppressRestartServers: true,
-          notifyUsers: false,
-        },
-      });
-      setClock(START + 21 * MINUTE);
-      const done = await settled(d, (r) =>
-        ['succeeded', 'failed', 'reboot-pending'].includes(r.state),
-      );
-      // 1.0 asks for no restart (the one 2.0 asked for was done): no restart, nothing suppressed.
-      expect(done, JSON.stringify(done)).toMatchObject({ state: 'succeeded' });
-      expect(done.outputTail).toContain('installed hello-upd=1.0-1');
-      expect(installedVersion(root)).toBe('1.0-1');
-      expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
-    },
-    300_000,
-  );
+  it('rolls back to the previous version still in the catalog', async () => {
+    const groupId = await publishedGroup('Rollback', [updateIds.v1]);
+    const d = await api.call(ops.updateDeployments.createUpdateDeployment, {
+      body: {
+        groupId,
+        collectionId,
+        deadline: wall(START + 20 * MINUTE),
+        allowDowngrades: true,
+        suppressRestartServers: true,
+        notifyUsers: false,
+      },
+    });
+    setClock(START + 21 * MINUTE);
+    const done = await settled(d, (r) =>
+      ['succeeded', 'failed', 'reboot-pending'].includes(r.state),
+    );
+    // 1.0 asks for no restart (the one 2.0 asked for was done): no restart, nothing suppressed.
+    expect(done, JSON.stringify(done)).toMatchObject({ state: 'succeeded' });
+    expect(done.outputTail).toContain('installed hello-upd=1.0-1');
+    expect(installedVersion(root)).toBe('1.0-1');
+    expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
+  }, 300_000);
 
   /** The ids of the device's status messages since `sinceMs`, oldest first. */
   async function messageIds(sinceMs: number): Promise<number[]> {
@@ -362,83 +357,79 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
     return items.map((m) => m.messageId).reverse();
   }
 
-  restartCase(
-    'counts down, takes a snooze, runs the final countdown, waits for a window, restarts once',
-    async () => {
-      const stateDir = site.agents[0]?.stateDir ?? '';
-      const groupId = await publishedGroup('Restart countdown', [updateIds.v2]);
-      const d = await api.call(ops.updateDeployments.createUpdateDeployment, {
-        body: {
-          groupId,
-          collectionId,
-          deadline: wall(START + 30 * MINUTE),
-          restartCountdownMinutes: 60,
-          restartMaxSnoozeMinutes: 60,
-          restartFinalCountdownMinutes: 15,
-        },
-      });
-      expect(d).toMatchObject({ restartCountdownMinutes: 60, reminderIntervalMinutes: 180 });
-      const since = START + 30 * MINUTE;
-      setClock(START + 31 * MINUTE);
-      // Installed; the restart waits for its countdown (the device stays pending restart).
-      const counting = await settled(d, (r) => r.reason?.startsWith('restart countdown') === true);
-      expect(counting.state).toBe('reboot-pending');
-      expect(installedVersion(root)).toBe('2.0-1');
-      expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
-      // The agent's clock runs on from the test's setting: times are compared by difference.
-      const list = await center(stateDir, ['list']);
-      const restarts = Array.isArray(list['restarts']) ? list['restarts'] : [];
-      expect(restarts).toEqual([
-        expect.objectContaining({ deploymentId: d.deploymentId, phase: 'countdown' }),
-      ]);
-      const entry: unknown = restarts[0];
-      const fields = new Map(
-        typeof entry === 'object' && entry !== null ? Object.entries(entry) : [],
-      );
-      const field = (name: string) => Date.parse(String(fields.get(name)));
-      const restartAt = field('restartAt');
-      expect(restartAt - (START + 91 * MINUTE)).toBeGreaterThanOrEqual(0);
-      expect(restartAt - (START + 91 * MINUTE)).toBeLessThan(5 * MINUTE);
-      expect(field('mandatoryAt') - restartAt).toBe(60 * MINUTE);
-      // Snoozed by 30 minutes; 60 more would pass the snooze limit.
-      expect(await center(stateDir, ['snooze', d.deploymentId, '--minutes', '30'])).toMatchObject({
-        ok: true,
-        restartAt: new Date(restartAt + 30 * MINUTE).toISOString(),
-      });
-      expect(await center(stateDir, ['snooze', d.deploymentId, '--minutes', '60'])).toMatchObject({
-        ok: false,
-        code: 'SNOOZE_LIMIT',
-      });
-      // 15 minutes before the restart: the final countdown, which cannot be snoozed.
-      setClock(START + 107 * MINUTE);
-      await settled(d, (r) => r.reason?.startsWith('final restart countdown') === true);
-      expect(await center(stateDir, ['snooze', d.deploymentId, '--minutes', '5'])).toMatchObject({
-        ok: false,
-        code: 'NOT_SNOOZABLE',
-      });
-      // The agent next looks after the window closed (12:05): postponed to the next window.
-      setClock(START + 250 * MINUTE);
-      const waiting = await settled(d, (r) => r.reason?.includes('maintenance window') === true);
-      expect(waiting.state).toBe('reboot-pending');
-      expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
-      // In the next window: the final countdown again (the user was warned already), then once.
-      await jumpTo(START + 24 * HOUR + 6 * MINUTE);
-      await settled(d, (r) => r.reason?.startsWith('final restart countdown') === true);
-      setClock(START + 24 * HOUR + 22 * MINUTE);
-      const done = await settled(d, (r) => r.state === 'succeeded');
-      expect(done.outputTail).toContain('restarted (no restart is required any more)');
-      expect(readFileSync(marker, 'utf8')).toBe('restarted\nrestarted\n');
-      const ids = await waitFor('the restart messages', async () => {
-        const got = await messageIds(since);
-        return got.includes(40512) ? got : undefined;
-      });
-      // Restart required (11270), countdown, user postponed (11262), final countdown, auto-postponed
-      // (11263), final countdown again, mandatory restart (11264), forced (11265), verified.
-      const wanted = [11270, 40510, 11262, 40511, 11263, 40511, 11264, 11265, 40512];
-      expect(ids.filter((id) => wanted.includes(id)).sort()).toEqual([...wanted].sort());
-    },
-    600_000,
-  );
+  it('counts down, takes a snooze, runs the final countdown, waits for a window, restarts once', async () => {
+    const stateDir = site.agents[0]?.stateDir ?? '';
+    const groupId = await publishedGroup('Restart countdown', [updateIds.v2]);
+    const d = await api.call(ops.updateDeployments.createUpdateDeployment, {
+      body: {
+        groupId,
+        collectionId,
+        deadline: wall(START + 30 * MINUTE),
+        restartCountdownMinutes: 60,
+        restartMaxSnoozeMinutes: 60,
+        restartFinalCountdownMinutes: 15,
+      },
+    });
+    expect(d).toMatchObject({ restartCountdownMinutes: 60, reminderIntervalMinutes: 180 });
+    const since = START + 30 * MINUTE;
+    setClock(START + 31 * MINUTE);
+    // Installed; the restart waits for its countdown (the device stays pending restart).
+    const counting = await settled(d, (r) => r.reason?.startsWith('restart countdown') === true);
+    expect(counting.state).toBe('reboot-pending');
+    expect(installedVersion(root)).toBe('2.0-1');
+    expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
+    // The agent's clock runs on from the test's setting: times are compared by difference.
+    const list = await center(stateDir, ['list']);
+    const restarts = Array.isArray(list['restarts']) ? list['restarts'] : [];
+    expect(restarts).toEqual([
+      expect.objectContaining({ deploymentId: d.deploymentId, phase: 'countdown' }),
+    ]);
+    const entry: unknown = restarts[0];
+    const fields = new Map(
+      typeof entry === 'object' && entry !== null ? Object.entries(entry) : [],
+    );
+    const field = (name: string) => Date.parse(String(fields.get(name)));
+    const restartAt = field('restartAt');
+    expect(restartAt - (START + 91 * MINUTE)).toBeGreaterThanOrEqual(0);
+    expect(restartAt - (START + 91 * MINUTE)).toBeLessThan(5 * MINUTE);
+    expect(field('mandatoryAt') - restartAt).toBe(60 * MINUTE);
+    // Snoozed by 30 minutes; 60 more would pass the snooze limit.
+    expect(await center(stateDir, ['snooze', d.deploymentId, '--minutes', '30'])).toMatchObject({
+      ok: true,
+      restartAt: new Date(restartAt + 30 * MINUTE).toISOString(),
+    });
+    expect(await center(stateDir, ['snooze', d.deploymentId, '--minutes', '60'])).toMatchObject({
+      ok: false,
+      code: 'SNOOZE_LIMIT',
+    });
+    // 15 minutes before the restart: the final countdown, which cannot be snoozed.
+    setClock(START + 107 * MINUTE);
+    await settled(d, (r) => r.reason?.startsWith('final restart countdown') === true);
+    expect(await center(stateDir, ['snooze', d.deploymentId, '--minutes', '5'])).toMatchObject({
+      ok: false,
+      code: 'NOT_SNOOZABLE',
+    });
+    // The agent next looks after the window closed (12:05): postponed to the next window.
+    setClock(START + 250 * MINUTE);
+    const waiting = await settled(d, (r) => r.reason?.includes('maintenance window') === true);
+    expect(waiting.state).toBe('reboot-pending');
+    expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
+    // In the next window: the final countdown again (the user was warned already), then once.
+    await jumpTo(START + 24 * HOUR + 6 * MINUTE);
+    await settled(d, (r) => r.reason?.startsWith('final restart countdown') === true);
+    setClock(START + 24 * HOUR + 22 * MINUTE);
+    const done = await settled(d, (r) => r.state === 'succeeded');
+    expect(done.outputTail).toContain('restarted (no restart is required any more)');
+    expect(readFileSync(marker, 'utf8')).toBe('restarted\nrestarted\n');
+    const ids = await waitFor('the restart messages', async () => {
+      const got = await messageIds(since);
+      return got.includes(40512) ? got : undefined;
+    });
+    // Restart required (11270), countdown, user postponed (11262), final countdown, auto-postponed
+    // (11263), final countdown again, mandatory restart (11264), forced (11265), verified.
+    const wanted = [11270, 40510, 11262, 40511, 11263, 40511, 11264, 11265, 40512];
+    expect(ids.filter((id) => wanted.includes(id)).sort()).toEqual([...wanted].sort());
+  }, 600_000);
 
   it('reminds users who may postpone every interval as the deadline nears, and takes a postponement', async () => {
     const stateDir = site.agents[0]?.stateDir ?? '';
