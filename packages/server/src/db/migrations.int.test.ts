@@ -1,8 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely, type MigrationResultSet, type Migrator } from 'kysely';
 import { debianVersionKey } from '@steward/protocol';
 import { freshDatabaseUrl, postgresReachable, testDialects } from '../../test/support/db.js';
-import { createMigrator, migrateToLatest, openDatabase, type Db } from './database.js';
+import {
+  createMigrator,
+  MIGRATIONS_LOCK_ID,
+  migrateToLatest,
+  openDatabase,
+  type Db,
+} from './database.js';
 import { migrations } from './migrations/index.js';
 import { checkRow } from './corrupt-row.js';
 import { tables, type Database } from './tables/index.js';
@@ -1051,6 +1057,29 @@ async function insertRows(db: Kysely<Database>, rows: Rows): Promise<void> {
   }
 }
 
+/**
+ * Runs a migrator call, on PostgreSQL under the migrations' advisory lock as migrateToLatest
+ * does: Kysely's migrator introspects every schema of the database, and a test file running
+ * beside this one drops its schema under that lock (dropTestSchema); without it a step fails
+ * with "schema t_... does not exist" naming the other test's schema.
+ */
+async function locked<T>(db: Db, run: (migrator: Migrator) => Promise<T>): Promise<T> {
+  const migrator = createMigrator(db);
+  if (db.dialect !== 'postgres') return run(migrator);
+  return db.kysely.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATIONS_LOCK_ID})`.execute(conn);
+    try {
+      return await run(migrator);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATIONS_LOCK_ID})`.execute(conn);
+    }
+  });
+}
+
+/** Migrates up to `name` (one step at a time in the tests below), under the lock. */
+const stepTo = (db: Db, name: string): Promise<MigrationResultSet> =>
+  locked(db, (m) => m.migrateTo(name));
+
 describe.each(testDialects)('migrations (%s)', (dialect) => {
   let db: Db | undefined;
   let cleanup = () => Promise.resolve();
@@ -1076,14 +1105,13 @@ describe.each(testDialects)('migrations (%s)', (dialect) => {
 
   it('runs every migration from empty, and a second run changes nothing', async () => {
     if (!db) return;
-    const migrator = createMigrator(db);
-    const first = await migrator.migrateToLatest();
+    const first = await locked(db, (m) => m.migrateToLatest());
     expect(first.error).toBeUndefined();
     expect(first.results?.map((r) => [r.migrationName, r.status])).toEqual(
       Object.keys(migrations(dialect)).map((name) => [name, 'Success']),
     );
     const tablesBefore = await ownTables(db);
-    const second = await migrator.migrateToLatest();
+    const second = await locked(db, (m) => m.migrateToLatest());
     expect(second.error).toBeUndefined();
     expect(second.results).toEqual([]);
     await migrateToLatest(db); // the server's own entry point agrees
@@ -1103,8 +1131,7 @@ describe.each(testDialects)('migrations (%s)', (dialect) => {
 
   it('20261206T2300 copies the binaries of existing updates into rows', async () => {
     if (!db) return;
-    const migrator = createMigrator(db);
-    expect((await migrator.migrateTo('20261206T2050-update-catalog')).error).toBeUndefined();
+    expect((await stepTo(db, '20261206T2050-update-catalog')).error).toBeUndefined();
     await insertRows(db.kysely, {
       update_source: rowsAfter['20261206T2050-update-catalog']?.update_source ?? [],
       software_update: [
@@ -1152,10 +1179,9 @@ describe.each(testDialects)('migrations (%s)', (dialect) => {
   it('20261207T0340 counts the devices holding each package set, then keeps the count', async () => {
     if (!db) return;
     const { kysely } = db;
-    const migrator = createMigrator(db);
     for (const [name, rows] of Object.entries(rowsAfter)) {
       if (name >= '20261207T0340') break;
-      expect((await migrator.migrateTo(name)).error, `migration ${name}`).toBeUndefined();
+      expect((await stepTo(db, name)).error, `migration ${name}`).toBeUndefined();
       await insertRows(db.kysely, rows);
     }
     await migrateToLatest(db);
@@ -1182,9 +1208,8 @@ describe.each(testDialects)('migrations (%s)', (dialect) => {
 
   it('upgrades a database holding data written after each earlier migration', async () => {
     if (!db) return;
-    const migrator = createMigrator(db);
     for (const [name, rows] of Object.entries(rowsAfter)) {
-      const step = await migrator.migrateTo(name);
+      const step = await stepTo(db, name);
       expect(step.error, `migration ${name}`).toBeUndefined();
       await insertRows(db.kysely, rows);
     }
