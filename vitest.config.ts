@@ -42,7 +42,7 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: true,
-          maxWorkers: workers('STEWARD_E2E_WORKERS', 2),
+          maxWorkers: workers('STEWARD_E2E_WORKERS', 1),
         },
       },
     ],
