@@ -6,7 +6,7 @@
  * the serial console goes to a log file the test reads. QEMU runs under setpriv --pdeathsig.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../site.js';
@@ -17,6 +17,10 @@ export interface BootVmOptions {
   kernel?: { kernel: string; initrd: string; append: string };
   /** A raw disk image (virtio): an installed system's disk, booted by SeaBIOS from GRUB. */
   disk?: string;
+  /** An ISO image in a CD drive, booted first (task-sequence media, ADR 0089). */
+  cdrom?: string;
+  /** `uefi`: Debian's OVMF (with a fresh copy of its variable store); default SeaBIOS. */
+  firmware?: 'bios' | 'uefi';
   smbiosUuid: string;
   mac: string;
   forwards: Forward[];
@@ -31,6 +35,18 @@ export interface BootVm {
   exited(timeoutMs: number): Promise<void>;
   console(): string;
   dispose(): Promise<void>;
+}
+
+/** OVMF's code read-only and a copy of its variable store (the machine may write it). */
+function uefiFirmware(dir: string): string[] {
+  const vars = join(dir, 'OVMF_VARS.fd');
+  copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
+  return [
+    '-drive',
+    'if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+    '-drive',
+    `if=pflash,format=raw,unit=1,file=${vars}`,
+  ];
 }
 
 export function startBootVm(opts: BootVmOptions): BootVm {
@@ -66,6 +82,10 @@ export function startBootVm(opts: BootVmOptions): BootVm {
         ]
       : []),
     ...(opts.disk ? ['-drive', `file=${opts.disk},format=raw,if=virtio`] : []),
+    ...(opts.cdrom
+      ? ['-drive', `file=${opts.cdrom},format=raw,media=cdrom,readonly=on`, '-boot', 'd']
+      : []),
+    ...(opts.firmware === 'uefi' ? uefiFirmware(dir) : []),
     '-netdev',
     `user,id=n0,restrict=on${forwards.join('')}`,
     '-device',

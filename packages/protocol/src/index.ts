@@ -92,3 +92,4 @@ export * from './task-sequences/schemas.js';
 export * from './task-sequences/walk.js';
 export * from './task-sequences/deployments.js';
 export * from './boot-images/schemas.js';
+export * from './media/schemas.js';

@@ -2,6 +2,8 @@ import { ComputerService } from './boot-images/computers.js';
 import { bootImageBuildEnv } from './boot-images/build-env.js';
 import { registerBootEnvironmentRoutes, registerBootImageRoutes } from './boot-images/routes.js';
 import { BootImageService } from './boot-images/service.js';
+import { MediaService } from './media/service.js';
+import { registerMediaRoutes } from './media/routes.js';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -370,6 +372,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bootImageBuildEnv(options.dataDir, keys.caCertPem),
     () => agentUrl,
   );
+  const media = new MediaService(ctx, contentStore, bootImages);
   const apps: App[] = [];
   let agentApp: App | undefined;
   let agentRoutes: readonly ServedRoute[] | undefined;
@@ -481,6 +484,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerTaskSequenceRoutes(admin, new TaskSequenceService(ctx));
     registerTaskSequenceDeploymentRoutes(admin, new TaskSequenceDeploymentService(ctx));
     registerBootImageRoutes(admin, bootImages, computers);
+    registerMediaRoutes(admin, media, contentStore);
     registerSearchRoutes(admin, ctx);
     registerReportRoutes(admin, new ReportService(ctx), () => ctx.clock.now());
     registerCustomUpdateRoutes(
@@ -634,6 +638,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       collections.stop();
       push.stop();
       for (const app of apps) await app.close();
+      await media.idle();
       await enrolment.stop();
       await activity.stop();
       await pushPresence.stop();

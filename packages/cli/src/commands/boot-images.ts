@@ -1,32 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ops, type ApiClient, type BootImage, type BootImageArch } from '@steward/protocol';
+import { ops, type BootImage, type BootImageArch } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, collect, withJson, type Ctx } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import { interruptController } from '../io.js';
 import { parseList } from '../options.js';
 import { humanTime, orDash } from '../output/format.js';
-import { createProgress } from '../output/progress.js';
-
-const POLL_MS = 2000;
-
-function stateText(b: BootImage): string {
-  switch (b.status) {
-    case 'building':
-      return `building ${String(b.progress)}%: ${b.progressText}`;
-    case 'failed':
-    case 'interrupted':
-      return `${b.status}: ${b.progressText}`;
-    case 'ready':
-      return 'ready';
-  }
-}
+import { buildStateText, followBuild } from './build-follow.js';
 
 function printImage(ctx: Ctx, b: BootImage): void {
   ctx.out.fields([
     ['Boot image', `${b.name} version ${String(b.version)} (${b.arch}, ${b.id})`],
-    ['State', stateText(b)],
+    ['State', buildStateText(b)],
     ['Debian', `${b.suite} from ${b.mirror}`],
     ['Extra packages', b.extraPackages.join(', ') || '-'],
     ['Drivers', b.driverIds.join(', ') || '-'],
@@ -39,33 +24,6 @@ function printImage(ctx: Ctx, b: BootImage): void {
     ['Kernel args', b.kernelArgs],
     ['Created', `${humanTime(b.createdAt, ctx.io.now())} by ${b.createdBy}`],
   ]);
-}
-
-/** Follows a build with a progress bar until it ends (Ctrl-C stops watching, not the build). */
-async function follow(ctx: Ctx, client: ApiClient, first: BootImage): Promise<BootImage> {
-  const progress = createProgress(ctx.io, {
-    title: `boot image ${first.name} ${String(first.version)}`,
-    total: 100,
-  });
-  const interrupt = interruptController(ctx.io);
-  let b = first;
-  try {
-    for (;;) {
-      progress.update(b.progressText, b.progress);
-      if (b.status !== 'building') break;
-      await ctx.io.sleep(POLL_MS, interrupt.signal);
-      if (interrupt.signal.aborted)
-        throw new CliError('CANCELLED', `stopped watching; boot image ${b.id} is still building`);
-      b = await client.call(ops.bootImages.get, { params: { id: b.id } });
-    }
-    progress.stop(`boot image ${b.name} ${String(b.version)} ${b.status}`);
-    return b;
-  } catch (err) {
-    progress.stop();
-    throw err;
-  } finally {
-    interrupt.dispose();
-  }
 }
 
 function arch(value: string | undefined): BootImageArch | undefined {
@@ -104,7 +62,10 @@ export function registerBootImageCommands(program: Command, ctx: Ctx): void {
         ...(drivers.length ? { driverIds: drivers } : {}),
       },
     });
-    if (opts.flag('wait')) b = await follow(ctx, client, b);
+    if (opts.flag('wait'))
+      b = await followBuild(ctx, `boot image ${b.name} ${String(b.version)}`, b, (id) =>
+        client.call(ops.bootImages.get, { params: { id } }),
+      );
     if (opts.flag('json')) ctx.out.json(b);
     else printImage(ctx, b);
     if (b.status === 'failed') throw new CliError('BOOT_IMAGE_BUILD_FAILED', b.progressText);

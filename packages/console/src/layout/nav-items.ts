@@ -22,6 +22,7 @@ import {
   IconShieldCheck,
   IconCpu,
   IconDisc,
+  IconDeviceFloppy,
   IconUsers,
   IconReportAnalytics,
   IconAlertTriangle,
@@ -75,6 +76,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/software/boot-images',
         icon: IconDisc,
         testId: 'nav-boot-images',
+      },
+      {
+        label: 'Task-sequence media',
+        to: '/software/media',
+        icon: IconDeviceFloppy,
+        testId: 'nav-media',
       },
       {
         label: 'Advisories',

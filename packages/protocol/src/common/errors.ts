@@ -338,6 +338,14 @@ export const ErrorCode = {
   IMPORTED_COMPUTER_EXISTS: 'IMPORTED_COMPUTER_EXISTS',
   /** The CSV has no header naming `name`, or a line that does not parse (details say which). */
   IMPORTED_COMPUTER_CSV_INVALID: 'IMPORTED_COMPUTER_CSV_INVALID',
+  // ---- task-sequence media (issue 11, ADR 0089) ----
+  MEDIA_NOT_FOUND: 'MEDIA_NOT_FOUND',
+  /** Other media have that name. */
+  MEDIA_NAME_TAKEN: 'MEDIA_NAME_TAKEN',
+  /** The media are still building: wait for them (or their build failed: delete them). */
+  MEDIA_BUILDING: 'MEDIA_BUILDING',
+  /** The media have no ISO: still building, or their build failed or was interrupted. */
+  MEDIA_NOT_READY: 'MEDIA_NOT_READY',
   // ---- PXE on distribution points (issue 11, ADR 0079) ----
   /** The site server's own DP has no PXE responder: PXE runs on a standalone DP. */
   PXE_SITE_SERVER_DP: 'PXE_SITE_SERVER_DP',

@@ -182,7 +182,7 @@ export class ApiClient {
     if (raw !== undefined) headers['content-type'] = raw.contentType;
     let res: Response;
     try {
-      res = await this.f(`${this.baseUrl}${API_PREFIX}${pathAndQuery}`, {
+      res = await this.fetchRetryingStale(`${this.baseUrl}${API_PREFIX}${pathAndQuery}`, {
         method,
         headers,
         ...(this.opts.cookieSession ? { credentials: 'same-origin' as const } : {}),
@@ -206,6 +206,22 @@ export class ApiClient {
       return parsed;
     } catch {
       return undefined;
+    }
+  }
+
+  /**
+   * `fetch`, with a GET or HEAD sent once more when the connection it went out on turned out to
+   * be closed by the site: an idle keep-alive connection the site closed (after its 5 s idle
+   * limit) while this process was too busy to notice is reused, and Node's fetch fails with a
+   * socket error before any answer. A safe method may be repeated; anything else is not.
+   */
+  private async fetchRetryingStale(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.f(url, init);
+    } catch (err) {
+      const safe = init.method === undefined || init.method === 'GET' || init.method === 'HEAD';
+      if (!safe || !closedBeforeAnswer(err)) throw err;
+      return this.f(url, init);
     }
   }
 
@@ -296,11 +312,23 @@ export class ApiClient {
   ): Promise<Response> {
     return this.download(this.reportExportUrl(id, query));
   }
+  /** The URL of a file download operation (`binaryResponse`): a download link's href. */
+  fileUrl<O extends Operation & { binaryResponse: true }>(op: O, args: CallArgs<O>): string {
+    return `${this.baseUrl}${API_PREFIX}${requestOf(op, args).path}`;
+  }
+  /** A file download (`binaryResponse`), its body streamed by the caller (`steward media download`). */
+  fileResponse<O extends Operation & { binaryResponse: true }>(
+    op: O,
+    args: CallArgs<O>,
+  ): Promise<Response> {
+    return this.download(this.fileUrl(op, args));
+  }
   /** A GET whose body the caller streams; an error answer throws its `ApiError` first. */
   private async download(url: string): Promise<Response> {
     let res: Response;
     try {
-      res = await this.f(url, {
+      res = await this.fetchRetryingStale(url, {
+        method: 'GET',
         headers: this.authHeaders('GET'),
         ...(this.opts.cookieSession ? { credentials: 'same-origin' as const } : {}),
       });
@@ -722,4 +750,12 @@ export class ApiClient {
   clearDefaultView(id: string) {
     return this.call(ops.views.clearDefault, { params: { id } });
   }
+}
+
+/** Whether fetch failed because its connection was closed before any answer (Node's undici). */
+function closedBeforeAnswer(err: unknown): boolean {
+  const cause = err instanceof Error ? err.cause : undefined;
+  const code =
+    typeof cause === 'object' && cause !== null && 'code' in cause ? cause.code : undefined;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }

@@ -53,6 +53,7 @@ import {
   importedComputerOperations,
   unknownComputerOperations,
 } from '../boot-images/operations.js';
+import { mediaOperations } from '../media/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -109,6 +110,7 @@ export const ops = {
   bootImages: bootImageOperations,
   unknownComputers: unknownComputerOperations,
   importedComputers: importedComputerOperations,
+  media: mediaOperations,
   dpPxe: dpPxeOperations,
 } as const;
 

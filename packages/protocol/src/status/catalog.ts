@@ -1184,6 +1184,23 @@ export const StatusMessages = {
     text: 'PXE: machine %1 (%2) is offered boot image "%3" for task-sequence deployment "%4" (%5).',
     insertions: ['machine', 'kind', 'bootImage', 'deployment', 'purpose'],
   },
+  // --- task-sequence media (issue 11, ADR 0089): site 52560-52569 ---
+  MEDIA_BUILT: {
+    id: 52560,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'media-builder',
+    text: 'Task-sequence media "%1" (%2) were built from boot image %3: %4 bytes, in %5 s.',
+    insertions: ['media', 'kind', 'bootImage', 'size', 'seconds'],
+  },
+  MEDIA_BUILD_FAILED: {
+    id: 52561,
+    severity: 'error',
+    type: 'milestone',
+    component: 'media-builder',
+    text: 'Task-sequence media "%1" (%2) failed to build: %3',
+    insertions: ['media', 'kind', 'reason'],
+  },
   // --- automatic deployment rules and rollups (issue 10, ADR 0072): 52500-52519 ---
   UPDATE_RULE_RUN_SUCCEEDED: {
     id: 52500,

@@ -9,7 +9,8 @@ import { chunked } from './repository.js';
  * `content_file`): package versions' files and agent versions' packages. Garbage collection,
  * "new to the library" and the referenced-bytes figure all read this one list.
  */
-const REFERENCING_TABLES = ['package_version_file', 'agent_version_file'] as const;
+/** Tables whose `sha256` holds a stored file (media: their ISO image, ADR 0089). */
+const REFERENCING_TABLES = ['package_version_file', 'agent_version_file', 'media'] as const;
 
 /** Sizes of the given hashes that the library holds (a content_file row exists). */
 export async function storedSizes(
@@ -71,7 +72,7 @@ export async function countUnreferenced(db: Queryable, hashes: readonly string[]
         .distinct()
         .where('sha256', 'in', part)
         .execute();
-      for (const r of rows) referenced.add(r.sha256);
+      for (const r of rows) if (r.sha256 !== null) referenced.add(r.sha256);
     }
   return unique.length - referenced.size;
 }

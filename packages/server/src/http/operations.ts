@@ -31,12 +31,17 @@ export type OperationRequest<O extends Operation> = FastifyRequest<{
 
 /**
  * What a domain supplies for one operation: the answer's body. The status comes from the
- * table; `reply` is there for the few that set cookies or headers.
+ * table; `reply` is there for the few that set cookies or headers, and for a file download
+ * (`binaryResponse`), which the handler streams itself (`sendStoredFile`).
  */
 export type OperationHandler<O extends Operation> = (
   req: OperationRequest<O>,
   reply: FastifyReply,
-) => O['export'] extends ExportSpec ? Promise<Readable> : ResultOf<O> | Promise<ResultOf<O>>;
+) => O['export'] extends ExportSpec
+  ? Promise<Readable>
+  : O['binaryResponse'] extends true
+    ? Promise<FastifyReply>
+    : ResultOf<O> | Promise<ResultOf<O>>;
 
 /** An operation's handler as registered, untyped: what an export calls its list through. */
 export type OperationRunner = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -94,10 +99,12 @@ export function registerOperation<O extends Operation>(
     handler(request as unknown as OperationRequest<O>, reply);
   const registered = runners.get(app) ?? new Map<Operation, OperationRunner>();
   runners.set(app, registered.set(op, run));
+  // A file is streamed by the handler: no response schema to serialise it with.
+  const { response, ...withoutResponse } = routeSchema(op);
   app.route({
     method: op.method,
     url: `${API_PREFIX}${op.path}`,
-    schema: routeSchema(op),
+    schema: op.binaryResponse ? withoutResponse : { ...withoutResponse, response },
     ...(access === 'public' ? { config: { public: true } } : {}),
     ...(op.bodyMayBeOmitted
       ? {
@@ -113,6 +120,7 @@ export function registerOperation<O extends Operation>(
       }
       if (raw) request.body = rawBodyOf(request, raw);
       const result = await run(request, reply);
+      if (op.binaryResponse) return result;
       if (status === 204) return reply.status(204).send();
       return reply.status(status).send(result);
     },

@@ -336,6 +336,8 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
   // its delete route; unknown computers exist only once a boot image has run.
   seeds.paths['boot-images'] = 'fuzz-missing-boot-image';
   seeds.paths['unknown-computers'] = 'fuzz-missing-unknown-computer';
+  // Media (ADR 0089) are built from a built boot image, which the fuzz site has none of.
+  seeds.paths['media'] = 'fuzz-missing-media';
   seeds.paths['imported-computers'] = await create(
     'POST /api/v1/imported-computers',
     '/api/v1/imported-computers',

@@ -1,19 +1,7 @@
-import {
-  Badge,
-  Button,
-  Group,
-  Paper,
-  Progress,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Button, Group, Paper, Select, Stack, Table, TextInput, Title } from '@mantine/core';
 import { IconDisc } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ops, type BootImage, type BootImageArch } from '@steward/protocol';
+import { ops, type BootImageArch } from '@steward/protocol';
 import { useEffect, useState } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
@@ -22,6 +10,7 @@ import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
 import { RelativeTime } from '../../components/relative-time';
 import { formatBytes } from '../../lib/format';
+import { BuildState } from '../../components/build-state';
 
 const KEY = 'boot-images';
 
@@ -104,23 +93,6 @@ function BuildImage() {
         Build
       </Button>
     </Group>
-  );
-}
-
-function state(b: BootImage) {
-  if (b.status === 'building')
-    return (
-      <Stack gap={2}>
-        <Progress value={b.progress} size="sm" />
-        <Text size="xs" c="dimmed">
-          {b.progressText}
-        </Text>
-      </Stack>
-    );
-  return (
-    <Badge color={b.status === 'ready' ? 'green' : 'red'} title={b.progressText}>
-      {b.status}
-    </Badge>
   );
 }
 
@@ -234,7 +206,9 @@ export function BootImagesPage() {
                 <Table.Td>{b.name}</Table.Td>
                 <Table.Td>{b.version}</Table.Td>
                 <Table.Td>{b.arch}</Table.Td>
-                <Table.Td>{state(b)}</Table.Td>
+                <Table.Td>
+                  <BuildState build={b} />
+                </Table.Td>
                 <Table.Td>
                   {b.files.length ? formatBytes(b.files.reduce((n, f) => n + f.size, 0)) : '-'}
                 </Table.Td>

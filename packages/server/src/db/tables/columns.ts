@@ -51,13 +51,15 @@ export const json = (): Column<unknown, string> => column('json');
 export const autoId = (): Column<string | number, never, never> => column('auto-id');
 
 /**
- * A text column holding one of a protocol union's literals: the one list of values is the
- * protocol's, and a row holding anything else is corrupt.
+ * A text column holding one of a protocol union's literals (or its one literal): the one list
+ * of values is the protocol's, and a row holding anything else is corrupt.
  */
-export function oneOf<const V extends string>(union: {
-  readonly anyOf: readonly { readonly const: V }[];
-}): Column<V> {
-  return { ...column<V>('text'), values: union.anyOf.map((l) => l.const) };
+export function oneOf<const V extends string>(
+  union: { readonly anyOf: readonly { readonly const: V }[] } | { readonly const: V },
+): Column<V> {
+  // TypeBox makes a union of one literal that literal itself.
+  const values = 'anyOf' in union ? union.anyOf.map((l) => l.const) : [union.const];
+  return { ...column<V>('text'), values };
 }
 
 export function nullable<S, I, U>(c: Column<S, I, U>): Column<S | null, I | null, U | null> {

@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ops, type Media } from '@steward/protocol';
+import type { Command } from 'commander';
+import { action, withJson, type Ctx } from '../context.js';
+import { CliError, usageError } from '../errors.js';
+import { formatMegabytes, humanTime, orDash } from '../output/format.js';
+import { createProgress } from '../output/progress.js';
+import { buildStateText, followBuild } from './build-follow.js';
+
+function printMedia(ctx: Ctx, m: Media): void {
+  ctx.out.fields([
+    ['Media', `${m.name} (${m.kind}, ${m.id})`],
+    ['State', buildStateText(m)],
+    ['Boot image', `${m.bootImageName} version ${String(m.bootImageVersion)} (${m.bootImageId})`],
+    ['Site URL', m.siteUrl],
+    ['Kernel args', m.kernelArgs],
+    [
+      'ISO image',
+      m.size === null ? '-' : `${formatMegabytes(m.size / 1e6)} sha256 ${orDash(m.sha256)}`,
+    ],
+    ['Created', `${humanTime(m.createdAt, ctx.io.now())} by ${m.createdBy}`],
+  ]);
+}
+
+/** `steward media ...`: task-sequence media, ISO images that boot a boot image (ADR 0089). */
+export function registerMediaCommands(program: Command, ctx: Ctx): void {
+  const cmd = program
+    .command('media')
+    .description('task-sequence media: ISO images (CD or USB) that boot a boot image');
+
+  const create = withJson(
+    cmd
+      .command('create')
+      .description('build bootable media from a boot image (waits, with progress)')
+      .argument('<name>', 'the media name (letters, digits, . _ -)')
+      .requiredOption('--boot-image <image>', 'a boot image id, or a name for its newest version')
+      .option('--kind <kind>', 'bootable (the default: content comes over the network)')
+      .option('--site-url <url>', 'the site URL the boot environment contacts (https://...)')
+      .option('--kernel-args <args>', 'kernel arguments added after the boot image’s own')
+      .option('--no-wait', 'start the build and return'),
+  );
+  action(create, async ({ opts, arg }) => {
+    const client = await ctx.client();
+    const kind = opts.string('kind') ?? 'bootable';
+    if (kind !== 'bootable') throw usageError('--kind is bootable');
+    const siteUrl = opts.string('site-url');
+    const kernelArgs = opts.string('kernel-args');
+    let m = await client.call(ops.media.create, {
+      body: {
+        name: arg(0),
+        kind,
+        bootImage: opts.string('boot-image') ?? '',
+        ...(siteUrl !== undefined ? { siteUrl } : {}),
+        ...(kernelArgs !== undefined ? { kernelArgs } : {}),
+      },
+    });
+    if (opts.flag('wait'))
+      m = await followBuild(ctx, `media ${m.name}`, m, (id) =>
+        client.call(ops.media.get, { params: { id } }),
+      );
+    if (opts.flag('json')) ctx.out.json(m);
+    else printMedia(ctx, m);
+    if (m.status === 'failed') throw new CliError('MEDIA_BUILD_FAILED', m.progressText);
+  });
+
+  action(withJson(cmd.command('list').description('task-sequence media')), async ({ opts }) => {
+    const list = await (await ctx.client()).call(ops.media.list, {});
+    if (opts.flag('json')) {
+      ctx.out.json(list);
+      return;
+    }
+    ctx.out.table(
+      [
+        { header: 'NAME' },
+        { header: 'KIND' },
+        { header: 'STATE' },
+        { header: 'BOOT IMAGE' },
+        { header: 'SIZE' },
+        { header: 'ID', flex: true },
+      ],
+      list.map((m) => [
+        m.name,
+        m.kind,
+        m.status === 'building' ? `building ${String(m.progress)}%` : m.status,
+        `${m.bootImageName} ${String(m.bootImageVersion)}`,
+        m.size === null ? '-' : formatMegabytes(m.size / 1e6),
+        m.id,
+      ]),
+      'No media. Build some with `steward media create NAME --boot-image IMAGE`.',
+    );
+  });
+
+  action(
+    withJson(cmd.command('show').description('one media (id or name)').argument('<media>')),
+    async ({ opts, arg }) => {
+      const m = await (await ctx.client()).call(ops.media.get, { params: { id: arg(0) } });
+      if (opts.flag('json')) ctx.out.json(m);
+      else printMedia(ctx, m);
+    },
+  );
+
+  action(cmd.command('delete').description('delete media').argument('<media>'), async ({ arg }) => {
+    await (await ctx.client()).call(ops.media.delete, { params: { id: arg(0) } });
+    ctx.out.note(`deleted ${arg(0)}`);
+  });
+
+  const download = cmd
+    .command('download')
+    .description('download the media’s ISO image (checked against its SHA-256)')
+    .argument('<media>')
+    .option('-o, --output <file>', 'where to write it (default <name>.iso)');
+  action(download, async ({ opts, arg }) => {
+    const client = await ctx.client();
+    const m = await client.call(ops.media.get, { params: { id: arg(0) } });
+    const res = await client.fileResponse(ops.media.file, { params: { id: m.id } });
+    if (!res.body) throw new CliError('BAD_RESPONSE', 'the site sent no ISO image');
+    const out = resolve(ctx.io.cwd, opts.string('output') ?? `${m.name}.iso`);
+    const partial = `${out}.partial`;
+    const progress = createProgress(ctx.io, { title: `media ${m.name}`, total: m.size ?? 0 });
+    const hash = createHash('sha256');
+    let done = 0;
+    let sha256 = '';
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, next) {
+        hash.update(chunk);
+        done += chunk.length;
+        progress.update('downloading', done);
+        next(null, chunk);
+      },
+    });
+    try {
+      await pipeline(Readable.fromWeb(res.body), count, createWriteStream(partial));
+      sha256 = hash.digest('hex');
+      if (sha256 !== m.sha256)
+        throw new CliError('BAD_RESPONSE', `the download's SHA-256 ${sha256} is not the media's`);
+      await rename(partial, out);
+      progress.stop(`wrote ${out}`);
+    } catch (err) {
+      progress.stop();
+      await rm(partial, { force: true });
+      throw err;
+    }
+    ctx.out.note(`${out}: ${String(done)} bytes, sha256 ${sha256}`);
+  });
+}

@@ -1,0 +1,126 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SiteContext } from '../context.js';
+import { nowIso } from '../context.js';
+import { inTransaction } from '../db/database.js';
+import type { ContentStore } from '../content/content-store.js';
+import { discardUnreferenced } from '../content/gc.js';
+import { recordContentFile } from '../content/stored-files-repository.js';
+import { raiseSiteStatus } from '../status/site-status.js';
+import { buildIso, isoToolsMissing } from './iso-builder.js';
+import * as repo from './repository.js';
+
+/** How often a running build writes its heartbeat; a build silent for MEDIA_STALE_MS is gone. */
+export const MEDIA_HEARTBEAT_MS = 10_000;
+export const MEDIA_STALE_MS = 60_000;
+
+export interface MediaBuildInput {
+  id: string;
+  name: string;
+  kind: string;
+  bootImage: { name: string; version: number; kernelSha256: string; initrdSha256: string };
+  siteUrl: string;
+  kernelArgs: string;
+}
+
+/**
+ * One media build in the background of the process that accepted it (ADR 0089): the ISO is
+ * written in a temporary folder, stored in the content library, and the media `ready` with its
+ * hash in one transaction with status message 52560. A failure marks them `failed` with the
+ * reason and raises 52561; a stored ISO that no media reference is dropped again.
+ */
+export async function runMediaBuild(
+  ctx: SiteContext,
+  store: ContentStore,
+  input: MediaBuildInput,
+): Promise<void> {
+  const db = ctx.db.kysely;
+  const started = Date.now();
+  let last = -1;
+  const progress = (percent: number, text: string) => {
+    const p = Math.max(0, Math.min(99, Math.round(percent)));
+    if (p === last) return;
+    last = p;
+    void repo
+      .updateMedia(db, input.id, { progress: p, progress_text: text, heartbeat_at: nowIso(ctx) })
+      .catch((err: unknown) => ctx.log.warn({ err }, 'media progress not saved'));
+  };
+  const beat = setInterval(() => {
+    void repo
+      .updateMedia(db, input.id, { heartbeat_at: nowIso(ctx) })
+      .catch((err: unknown) => ctx.log.warn({ err }, 'media heartbeat not saved'));
+  }, MEDIA_HEARTBEAT_MS);
+  const work = await mkdtemp(join(tmpdir(), 'steward-media-'));
+  let stored: { sha256: string; size: number } | undefined;
+  try {
+    const missing = isoToolsMissing();
+    if (missing) throw new Error(missing);
+    progress(5, 'copying the boot image');
+    const out = join(work, 'media.iso');
+    await buildIso(
+      {
+        title: `Steward: ${input.name} (boot image ${input.bootImage.name} version ${String(input.bootImage.version)})`,
+        kernel: store.pathOf(input.bootImage.kernelSha256),
+        initrd: store.pathOf(input.bootImage.initrdSha256),
+        kernelArgs: input.kernelArgs,
+        manifest: {
+          name: input.name,
+          kind: input.kind,
+          bootImage: { name: input.bootImage.name, version: input.bootImage.version },
+          siteUrl: input.siteUrl,
+          createdAt: nowIso(ctx),
+        },
+      },
+      work,
+      out,
+      (p) => progress(10 + p * 0.8, 'writing the ISO image'),
+    );
+    progress(92, 'storing in the content library');
+    stored = await store.putStream(createReadStream(out));
+    if (stored.size !== (await stat(out)).size) throw new Error('the ISO image was stored short');
+    const file = stored;
+    const at = nowIso(ctx);
+    await inTransaction(db, async (tx) => {
+      await recordContentFile(tx, file, at);
+      await repo.updateMedia(tx, input.id, {
+        status: 'ready',
+        progress: 100,
+        progress_text: 'ready',
+        size: file.size,
+        sha256: file.sha256,
+        built_at: at,
+      });
+      await raiseSiteStatus(
+        ctx,
+        {
+          message: 'MEDIA_BUILT',
+          insertionStrings: [
+            input.name,
+            input.kind,
+            `${input.bootImage.name} version ${String(input.bootImage.version)}`,
+            String(file.size),
+            String(Math.round((Date.now() - started) / 1000)),
+          ],
+          attributes: { mediaId: input.id },
+        },
+        tx,
+      );
+    });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    ctx.log.error({ err, media: input.id }, 'media build failed');
+    if (stored) await discardUnreferenced(ctx, store, [stored.sha256]).catch(() => undefined);
+    await repo.updateMedia(db, input.id, { status: 'failed', progress_text: reason.slice(-2000) });
+    await raiseSiteStatus(ctx, {
+      message: 'MEDIA_BUILD_FAILED',
+      insertionStrings: [input.name, input.kind, reason.slice(-1000)],
+      attributes: { mediaId: input.id },
+    });
+  } finally {
+    clearInterval(beat);
+    await rm(work, { recursive: true, force: true });
+    await ctx.bus.publish('status-ingested', { count: 1 });
+  }
+}
