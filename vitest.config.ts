@@ -27,6 +27,8 @@ export default defineConfig({
       {
         test: {
           name: 'int',
+          // Migrated database templates, made once per run (test-support/db-template.ts).
+          globalSetup: ['test-support/global-setup.ts'],
           include: ['packages/*/src/**/*.int.test.ts', 'packages/*/test/**/*.int.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           testTimeout: 120_000,
@@ -38,6 +40,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          globalSetup: ['test-support/global-setup.ts'],
           include: ['packages/console/e2e/**/*.e2e.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,

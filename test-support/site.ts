@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ApiClient, type ClientSettings, type DeviceSummary } from '@steward/protocol';
 import { MIGRATIONS_LOCK_ID } from '@steward/server';
+import { seedPostgresSite, seedSqliteSite } from './db-template.js';
 
 export const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const STEWARD = join(REPO, 'packages/cli/bin/steward.js');
@@ -257,6 +258,17 @@ export async function enrolAgent(
   return handle;
 }
 
+export interface SiteTimings {
+  /** Whether the database started as a copy of the run's migrated template (db-template.ts). */
+  fromTemplate: boolean;
+  seed: number;
+  serverStart: number;
+  signIn: number;
+  enrol: number;
+  firstInventory: number;
+  total: number;
+}
+
 export interface Site {
   dir: string;
   dialect: TestDialect;
@@ -269,6 +281,11 @@ export interface Site {
   server: ServerHandle;
   agents: AgentHandle[];
   devices: DeviceSummary[];
+  /**
+   * Where building the site spent its time (ms): server start to server.json, sign-in and fast
+   * settings, each agent's enrolment, agents' start to their first inventory.
+   */
+  timings: SiteTimings;
   /** Restarts the server process on the same data (and database). */
   /** Stops the server, runs `whileDown` (agents keep working), starts it again on the same ports. */
   restartServer(whileDown?: () => Promise<void>, signal?: NodeJS.Signals): Promise<void>;
@@ -338,16 +355,41 @@ export async function createTestSite(
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
     ...(opts.agentListen ? { agentListen: opts.agentListen } : {}),
   };
+  const began = performance.now();
+  let mark = began;
+  const lap = (): number => {
+    const now = performance.now();
+    const ms = Math.round(now - mark);
+    mark = now;
+    return ms;
+  };
+  // A copy of the run's migrated template (db-template.ts) when there is one.
+  const seeded =
+    dialect === 'postgres'
+      ? await seedPostgresSite(POSTGRES_URL, schema)
+      : seedSqliteSite(serverOpts.dataDir);
+  const timings: SiteTimings = {
+    fromTemplate: seeded,
+    seed: lap(),
+    serverStart: 0,
+    signIn: 0,
+    enrol: 0,
+    firstInventory: 0,
+    total: 0,
+  };
   let server = await startServerProcess(serverOpts);
+  timings.serverStart = lap();
   const api = new ApiClient({ baseUrl: server.adminUrl });
   api.setToken((await api.login('admin', adminPassword)).token);
   await api.updateClientSettings(FAST_SETTINGS);
+  timings.signIn = lap();
   const agents: AgentHandle[] = [];
   const n = opts.withEnrolledDevices ?? 1;
   if (n > 0) {
     const token = await api.createToken({ description: 'test', maxUses: n });
     for (let i = 0; i < n; i++) {
       const a = await enrolAgent(token.token ?? '', join(dir, `agent-${i}`), opts.env);
+      timings.enrol += lap();
       a.start();
       agents.push(a);
     }
@@ -362,6 +404,8 @@ export async function createTestSite(
     120_000,
     250,
   );
+  timings.firstInventory = lap();
+  timings.total = Math.round(performance.now() - began);
   // Setting up needs the administrator; `withAdmin: false` hands the test a client with no session.
   const siteApi = opts.withAdmin === false ? new ApiClient({ baseUrl: server.adminUrl }) : api;
   const site: Site = {
@@ -382,6 +426,7 @@ export async function createTestSite(
     },
     agents,
     devices,
+    timings,
     async restartServer(whileDown, signal) {
       // Same ports: agents keep the URL they enrolled with.
       const adminListen = new URL(server.adminUrl).host;

@@ -260,8 +260,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     options.logLevel ?? process.env.STEWARD_LOG_LEVEL ?? 'info',
   );
   const version = packageVersion();
+  // Start-up phases, logged with 'site server ready' (ms since the process started).
+  const startedAt = { enter: performance.now(), migrations: 0 };
   const db: Db = await openDatabase(options.db ?? join(options.dataDir, 'steward.db'));
+  const migrationsFrom = performance.now();
   await migrateToLatest(db);
+  startedAt.migrations = performance.now() - migrationsFrom;
   // Held until close: offline maintenance (master-key rotation) is refused while it is.
   const presence = await SitePresence.hold(db, (err) =>
     log.warn({ err }, 'lost the site-presence connection'),
@@ -619,7 +623,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       2,
     ),
   );
-  log.info({ adminUrl, agentUrl, roles: [...roles], db: db.description }, 'site server ready');
+  const startup = {
+    processMs: Math.round(performance.now()),
+    importMs: Math.round(startedAt.enter),
+    migrationsMs: Math.round(startedAt.migrations),
+  };
+  log.info(
+    { adminUrl, agentUrl, roles: [...roles], db: db.description, startup },
+    'site server ready',
+  );
 
   let closed = false;
   return {

@@ -28,7 +28,11 @@ import { moveColumn } from './device-list-filters';
  */
 export function ColumnChooser(props: {
   columns: readonly string[];
-  onChange: (columns: string[]) => void;
+  /**
+   * Applies an edit to the columns as they are when it lands (the address), not as this render
+   * saw them: two quick clicks (move, then remove) arrive before the first one's render does.
+   */
+  onChange: (edit: (columns: readonly string[]) => string[]) => void;
 }) {
   const classes = useQuery({
     queryKey: ['inventory-classes'],
@@ -37,11 +41,14 @@ export function ColumnChooser(props: {
   });
   const chosen = new Set(props.columns);
   const full = props.columns.length >= MAX_DEVICE_COLUMNS;
-  const toggle = (id: string, on: boolean) => {
-    if (on) props.onChange([...props.columns, id]);
-    // The list always keeps one column.
-    else if (props.columns.length > 1) props.onChange(props.columns.filter((c) => c !== id));
-  };
+  const toggle = (id: string, on: boolean) =>
+    props.onChange((columns) => {
+      if (on) return columns.includes(id) ? [...columns] : [...columns, id];
+      // The list always keeps one column.
+      return columns.length > 1 ? columns.filter((c) => c !== id) : [...columns];
+    });
+  const move = (id: string, by: -1 | 1) =>
+    props.onChange((columns) => moveColumn(columns, columns.indexOf(id), by));
   const properties = (classes.data ?? [])
     .filter((c) => c.name !== 'package')
     .map((c) => ({
@@ -88,7 +95,7 @@ export function ColumnChooser(props: {
                     size="sm"
                     aria-label={`Move ${id} up`}
                     disabled={i === 0}
-                    onClick={() => props.onChange(moveColumn(props.columns, i, -1))}
+                    onClick={() => move(id, -1)}
                   >
                     <IconArrowUp size={14} />
                   </ActionIcon>
@@ -97,7 +104,7 @@ export function ColumnChooser(props: {
                     size="sm"
                     aria-label={`Move ${id} down`}
                     disabled={i === props.columns.length - 1}
-                    onClick={() => props.onChange(moveColumn(props.columns, i, 1))}
+                    onClick={() => move(id, 1)}
                   >
                     <IconArrowDown size={14} />
                   </ActionIcon>

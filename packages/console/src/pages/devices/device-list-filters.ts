@@ -153,13 +153,21 @@ export function moveColumn(columns: readonly string[], from: number, by: -1 | 1)
 }
 
 /**
+ * A change of the list's state: the fields to set, or a function of the state as the address holds
+ * it now, for a change that edits a field (a column moved or removed) rather than replacing it: an
+ * edit computed from what a render saw would undo a change made just before that render came.
+ */
+export type DeviceListPatch =
+  Partial<DeviceListState> | ((current: DeviceListState) => Partial<DeviceListState>);
+
+/**
  * The list's filters, columns, sort and density live in the address, so a list can be bookmarked
  * and shared by link (ADR 0034), and survives a reload. Used by the device list and by a
  * collection's members tab.
  */
 export function useDeviceListState(): [
   DeviceListState,
-  (patch: Partial<DeviceListState>) => void,
+  (patch: DeviceListPatch) => void,
   (next: DeviceListState) => void,
 ] {
   const [params, setParams] = useSearchParams();
@@ -170,8 +178,10 @@ export function useDeviceListState(): [
   const state = stateOfParams(params);
   const replace = (next: DeviceListState) =>
     setParams(writeParams(current(), next), { replace: true });
-  const update = (patch: Partial<DeviceListState>) => {
-    const next = { ...stateOfParams(current()), ...patch };
+  const update = (change: DeviceListPatch) => {
+    const now = stateOfParams(current());
+    const patch = typeof change === 'function' ? change(now) : change;
+    const next = { ...now, ...patch };
     // Any change of filter or order returns to the first page.
     if (!('offset' in patch)) next.offset = 0;
     replace(next);

@@ -4,7 +4,7 @@ import { IconFilterOff, IconLayoutRows, IconSearch } from '@tabler/icons-react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { CollectionSelect } from '../../components/collection-select';
 import { ColumnChooser } from './column-chooser';
-import { parseStatus, type DeviceListState } from './device-list-filters';
+import { parseStatus, type DeviceListPatch, type DeviceListState } from './device-list-filters';
 
 /** Whether the list is narrowed by anything (search, status, collection). */
 export function isFiltered(state: DeviceListState, withCollection: boolean): boolean {
@@ -18,7 +18,7 @@ export function isFiltered(state: DeviceListState, withCollection: boolean): boo
  */
 export function DeviceListToolbar(props: {
   state: DeviceListState;
-  update: (patch: Partial<DeviceListState>) => void;
+  update: (patch: DeviceListPatch) => void;
   withCollection: boolean;
   testIdPrefix?: string;
   /** More controls at the right end (the view menu). */
@@ -85,7 +85,7 @@ export function DeviceListToolbar(props: {
       <Group gap="xs" wrap="nowrap">
         <ColumnChooser
           columns={state.columns}
-          onChange={(columns) => update({ columns, offset: state.offset })}
+          onChange={(edit) => update((now) => ({ columns: edit(now.columns), offset: now.offset }))}
         />
         <Tooltip
           label={
