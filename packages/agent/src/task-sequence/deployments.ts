@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import {
@@ -156,6 +156,7 @@ export class TaskSequenceDeployments {
   }
 
   private async save(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(join(this.dir, STORE_FILE), `${JSON.stringify(this.store)}\n`);
   }
 
