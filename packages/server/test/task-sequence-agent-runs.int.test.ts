@@ -19,7 +19,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -31,11 +30,11 @@ import {
 } from '@steward/protocol';
 import {
   STEWARD,
-  STEWARD_AGENT,
   createTestSite,
   exec,
   pgReachable,
   waitFor,
+  agentCenter,
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
@@ -49,25 +48,7 @@ const MINUTE = 60_000;
 const START = Date.parse('2031-03-03T08:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** `steward-agent center ... --json` against the running agent: its parsed answer. */
-function center(stateDir: string, args: string[]): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [STEWARD_AGENT, 'center', ...args, '--state-dir', stateDir, '--json', '--user', 'alice'],
-      (err, stdout) => {
-        try {
-          const value: unknown = JSON.parse(stdout);
-          if (typeof value === 'object' && value !== null)
-            resolve(Object.fromEntries(Object.entries(value)));
-          else reject(new Error(`center answered ${stdout}`));
-        } catch {
-          reject(err ?? new Error(`center answered ${stdout}`));
-        }
-      },
-    );
-  });
-}
+const center = agentCenter;
 
 function step(
   id: string,
