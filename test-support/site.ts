@@ -3,7 +3,7 @@
  * real agent processes (`steward-agent enroll` + `run`) and a real database (a temp SQLite file
  * or a fresh PostgreSQL schema). Integration and end-to-end tests build on it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -447,4 +447,24 @@ export async function createTestSite(
     },
   };
   return site;
+}
+
+/** `steward-agent center ... --json` (as user alice) against a running agent: its parsed answer. */
+export function agentCenter(stateDir: string, args: string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [STEWARD_AGENT, 'center', ...args, '--state-dir', stateDir, '--json', '--user', 'alice'],
+      (err, stdout) => {
+        try {
+          const value: unknown = JSON.parse(stdout);
+          if (typeof value === 'object' && value !== null)
+            resolve(Object.fromEntries(Object.entries(value)));
+          else reject(new Error(`center answered ${stdout}`));
+        } catch {
+          reject(err ?? new Error(`center answered ${stdout}`));
+        }
+      },
+    );
+  });
 }

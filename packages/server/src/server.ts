@@ -485,8 +485,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerUpdateComplianceRoutes(admin, updateCompliance);
     registerViewRoutes(admin, new ViewService(ctx));
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
-    registerTaskSequenceRoutes(admin, new TaskSequenceService(ctx));
-    registerTaskSequenceDeploymentRoutes(admin, new TaskSequenceDeploymentService(ctx));
+    registerTaskSequenceRoutes(admin, new TaskSequenceService(ctx, software.notifier));
+    registerTaskSequenceDeploymentRoutes(
+      admin,
+      new TaskSequenceDeploymentService(ctx, software.notifier),
+    );
     registerBootImageRoutes(admin, bootImages, computers);
     registerMediaRoutes(admin, media, contentStore);
     registerSearchRoutes(admin, ctx);

@@ -15,7 +15,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   armorKeyring,
@@ -36,8 +36,8 @@ import { createDpkgSandbox, installPackages } from '../../../test-support/dpkg-s
 import {
   createTestSite,
   pgReachable,
-  STEWARD_AGENT,
   waitFor,
+  agentCenter,
   type Site,
 } from '../../../test-support/site.js';
 import { distributeAndWait } from '../../../test-support/software.js';
@@ -79,25 +79,7 @@ function installedVersion(root: string): string {
   }
 }
 
-/** `steward-agent center ... --json` against the running agent: its parsed answer. */
-function center(stateDir: string, args: string[]): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [STEWARD_AGENT, 'center', ...args, '--state-dir', stateDir, '--json', '--user', 'alice'],
-      (err, stdout) => {
-        try {
-          const value: unknown = JSON.parse(stdout);
-          if (typeof value === 'object' && value !== null)
-            resolve(Object.fromEntries(Object.entries(value)));
-          else reject(new Error(`center answered ${stdout}`));
-        } catch {
-          reject(err ?? new Error(`center answered ${stdout}`));
-        }
-      },
-    );
-  });
-}
+const center = agentCenter;
 
 const pgUp = await pgReachable();
 const dialects = pgUp ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);

@@ -41,9 +41,11 @@ function parseRequest(args: CenterArgs, user: string): CenterRequest {
       if (args.minutes !== undefined)
         throw new AgentError('USAGE', 'center list does not take --minutes');
       return { op: 'list' };
+    // `run` reads better for a task sequence (ADR 0084); both queue the deployment.
     case 'install':
+    case 'run':
       if (args.minutes !== undefined)
-        throw new AgentError('USAGE', 'center install does not take --minutes');
+        throw new AgentError('USAGE', `center ${action} does not take --minutes`);
       return { op: 'install', deploymentId: needId(), user };
     case 'postpone': {
       const deploymentId = needId();
@@ -69,7 +71,7 @@ function parseRequest(args: CenterArgs, user: string): CenterRequest {
     default:
       throw new AgentError(
         'USAGE',
-        `unknown center action "${action}" (list, install, postpone, snooze, restart)`,
+        `unknown center action "${action}" (list, install, run, postpone, snooze, restart)`,
       );
   }
 }

@@ -24,9 +24,10 @@ Commands:
       inventory. The running service runs and reports it; without one, this command does
       (remediating unless the site set notify-only). Exit 1 when a check failed.
   center [list | install <deployment> | postpone <deployment> --minutes <n>] [--json] [--user <name>]
-  center snooze <deployment> (--minutes <n> | --until <time>) | center restart <deployment>
-      Software Center: software offered to this machine and required runs to come; install
-      now, or postpone a required run (within the deployment's limit); pending update
+  center run <deployment> | center snooze <deployment> (--minutes <n> | --until <time>) |
+  center restart <deployment>
+      Software Center: software and task sequences offered to this machine and required runs
+      to come; install (or run a task sequence) now, or postpone a required run (within the deployment's limit); pending update
       restarts: snooze the countdown (within its limit) or restart now. Needs the agent running.
   update-install --repo <dir> --key <file> [--root <dir>] [--simulate] [--allow-downgrades]
                  [--json] <package>=<version>...

@@ -60,6 +60,8 @@ export const CenterEntry = Type.Object({
   deploymentId: Type.String(),
   name: Type.String(),
   purpose: Type.Union([Type.Literal('available'), Type.Literal('required')]),
+  /** A program (absent: older agents) or a task sequence (ADR 0084; programName is its name). */
+  kind: Type.Optional(Type.Union([Type.Literal('software'), Type.Literal('task-sequence')])),
   packageName: Type.String(),
   programName: Type.String(),
   /**

@@ -39,6 +39,7 @@ import { updateWaitMessage } from './update-wait-messages.js';
 import type { ContentPort, ExecutorPort, Notifier } from './ports.js';
 import { SoftwareCenter, type RestartPort } from './software-center.js';
 import { withDeadlineDelay } from '../updates/deploy/policy.js';
+import type { TaskSequenceDeployments } from '../task-sequence/deployments.js';
 
 export interface SoftwareServiceOptions {
   stateDir: string;
@@ -56,6 +57,8 @@ export interface SoftwareServiceOptions {
   requestFlush: () => void;
   /** Pending update restarts (ADR 0071): ticked after each evaluation, offered in the center. */
   restarts?: RestartPort;
+  /** Deployed task sequences (ADR 0084): evaluated with the software, offered in the center. */
+  taskSequences?: TaskSequenceDeployments;
 }
 
 /** How often the agent evaluates deployments by itself (real time; nudges come on top). */
@@ -129,6 +132,7 @@ export class SoftwareService {
   /** Reports runs a previous agent process left, then opens the Software Center socket. */
   async start(options: { center: boolean }): Promise<void> {
     await this.runner.recover();
+    this.o.taskSequences?.recover();
     if (!options.center) return;
     try {
       this.centerServer = await CenterServer.listen(
@@ -154,8 +158,9 @@ export class SoftwareService {
   }
 
   /** Resolves when no run or download is in progress. */
-  idle(): Promise<void> {
-    return this.runner.idle();
+  async idle(): Promise<void> {
+    await this.runner.idle();
+    await this.o.taskSequences?.idle();
   }
 
   /**
@@ -197,12 +202,23 @@ export class SoftwareService {
 
   /** One evaluation of every deployment (the 30 s tick, nudges, Software Center requests). */
   async tick(): Promise<void> {
-    await this.lock.run(() => this.evaluate());
+    await this.lock.run(async () => {
+      await this.evaluate();
+      await this.o.taskSequences?.tick();
+    });
     await this.o.restarts?.tick();
   }
 
   private handle(request: CenterRequest): Promise<CenterResponse> {
-    return this.lock.run(() => this.center.handle(request));
+    return this.lock.run(async () => {
+      const ts = this.o.taskSequences;
+      if (ts !== undefined && request.op === 'install' && ts.has(request.deploymentId))
+        return ts.request(request.deploymentId, request.user);
+      const response = await this.center.handle(request);
+      if (ts !== undefined && request.op === 'list' && response.ok && 'deployments' in response)
+        return { ...response, deployments: [...response.deployments, ...ts.centerEntries()] };
+      return response;
+    });
   }
 
   private setDocument(document: AssignmentsDocument | undefined): void {
@@ -215,6 +231,7 @@ export class SoftwareService {
       ]),
     );
     this.programs = new Map((document?.programs ?? []).map((p) => [p.id, p]));
+    this.o.taskSequences?.setDeployments(document?.taskSequences ?? []);
   }
 
   /** A deployment of the current assignments (the update executor reads its install spec). */

@@ -11,6 +11,7 @@ import { DesktopNotifier } from './notify.js';
 import { UpdateAwareExecutor, type UpdateRunEnv } from '../updates/deploy/update-executor.js';
 import { readBootId, RestartCoordinator } from '../updates/restart/restart-coordinator.js';
 import { RestartStore } from '../updates/restart/restart-store.js';
+import { TaskSequenceDeployments } from '../task-sequence/deployments.js';
 
 export interface SoftwareWiring {
   stateDir: string;
@@ -91,7 +92,17 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
     clock,
     log,
   });
+  const taskSequences = await TaskSequenceDeployments.open({
+    stateDir,
+    clock,
+    log,
+    report,
+    rebootCommand: w.updates.rebootCommand,
+    windows: () => bound.service?.maintenanceWindows() ?? [],
+    changed: w.requestTick,
+  });
   const service = await SoftwareService.open({
+    taskSequences,
     stateDir,
     device: w.device,
     http: w.http,

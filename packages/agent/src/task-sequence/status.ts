@@ -1,4 +1,4 @@
-import type { StatusMessageBody } from '@steward/protocol';
+import { TaskSequenceRunAttribute as A, type StatusMessageBody } from '@steward/protocol';
 import { statusMessage } from '../outbox/status-message.js';
 import type { EngineEvent } from './engine.js';
 
@@ -11,12 +11,27 @@ export function statusOfEvent(
   event: EngineEvent,
   sequenceName: string,
   at: Date = new Date(),
+  /** A deployed run (ADR 0084): the attributes the site keeps the run's state from. */
+  deploymentId?: string,
 ): StatusMessageBody {
   const p = event.progress;
   const attrs: Record<string, string> = {
     sequenceId: p.sequenceId,
     sequenceVersion: String(p.version),
   };
+  if (deploymentId !== undefined) {
+    attrs[A.deployment] = deploymentId;
+    attrs[A.stepCount] = String(p.stepCount);
+    attrs[A.stepNumber] = String(p.stepNumber);
+    if ('record' in event) {
+      const r = event.record;
+      attrs[A.stepNumber] = String(r.number);
+      attrs[A.stepKind] = r.kind;
+      attrs[A.stepName] = r.name;
+      if (r.exitCode !== null) attrs[A.exitCode] = String(r.exitCode);
+      if (r.continued) attrs[A.continued] = 'true';
+    }
+  }
   const steps = String(p.stepCount);
   switch (event.type) {
     case 'started':

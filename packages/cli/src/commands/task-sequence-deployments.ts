@@ -1,6 +1,7 @@
 import {
   ops,
   type TaskSequenceDeployment,
+  type TaskSequenceRun,
   type TaskSequenceRuns,
   type UpdateTaskSequenceDeploymentRequest,
 } from '@steward/protocol';
@@ -91,6 +92,40 @@ function printRuns(ctx: Ctx, r: TaskSequenceRuns): void {
       x.updatedAt ? humanTime(x.updatedAt, now) : '-',
     ]),
     'No members.',
+  );
+}
+
+/** One device's run: where it is, then its step log (ADR 0084). */
+function printRun(ctx: Ctx, r: TaskSequenceRun): void {
+  const now = ctx.io.now();
+  ctx.out.fields([
+    ['Device', r.deviceName],
+    ['State', r.state],
+    ['Step', r.stepCount ? `${String(r.stepNumber)} of ${String(r.stepCount)}` : '-'],
+    ['Current step', orDash(r.currentStep ?? '')],
+    ['Started', r.progress ? humanTime(r.progress.startedAt, now) : '-'],
+    ['Updated', r.updatedAt ? humanTime(r.updatedAt, now) : '-'],
+  ]);
+  ctx.out.table(
+    [
+      { header: '#' },
+      { header: 'STEP' },
+      { header: 'KIND' },
+      { header: 'STATUS' },
+      { header: 'EXIT' },
+      { header: 'STARTED' },
+      { header: 'DETAIL', flex: true },
+    ],
+    (r.progress?.history ?? []).map((h) => [
+      String(h.number),
+      h.name,
+      orDash(h.kind),
+      h.continued ? `${h.status} (continued)` : h.status,
+      h.exitCode === null ? '-' : String(h.exitCode),
+      humanTime(h.startedAt, now),
+      orDash([h.reason, h.outputTail?.trim().split('\n').at(-1)].filter(Boolean).join(': ')),
+    ]),
+    'No step has run yet.',
   );
 }
 
@@ -224,6 +259,22 @@ export function registerTaskSequenceDeploymentCommands(ts: Command, ctx: Ctx): v
       ).call(ops.taskSequenceDeployments.runs, { params: { id: arg(0) } });
       if (opts.flag('json')) ctx.out.json(r);
       else printRuns(ctx, r);
+    },
+  );
+  action(
+    withJson(
+      dep
+        .command('run')
+        .description("one device's run with its step log (status, times, exit code, output)")
+        .argument('<deployment>')
+        .argument('<device>', 'device id or name'),
+    ),
+    async ({ opts, arg }) => {
+      const r = await (
+        await ctx.client()
+      ).call(ops.taskSequenceDeployments.run, { params: { id: arg(0), deviceId: arg(1) } });
+      if (opts.flag('json')) ctx.out.json(r);
+      else printRun(ctx, r);
     },
   );
   action(

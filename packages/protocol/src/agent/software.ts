@@ -6,6 +6,8 @@ import { Deployment, DeploymentStateName } from '../deployments/schemas.js';
 import { Program } from '../programs/schemas.js';
 import { MaintenanceWindowBody } from '../schedule/schemas.js';
 import { AgentUpdateInstall } from '../updates/deployment-schemas.js';
+import { TaskSequenceRerun, UtcInstant } from '../task-sequences/deployments.js';
+import { RunnableSequence, TaskSequenceKind } from '../task-sequences/schemas.js';
 
 /**
  * A program as the agent needs it to run it: the administrator's view of the program (`Program`)
@@ -66,6 +68,27 @@ export const AgentDeployment = Type.Composite([
 ]);
 export type AgentDeployment = Static<typeof AgentDeployment>;
 
+/**
+ * One task-sequence deployment for this device's agent (issue 11, ADR 0084): enabled, made
+ * available to clients, to a collection holding the device. The sequence version comes whole,
+ * its variables already layered on the site (sequence defaults < collection < device), so the
+ * agent runs it offline like any other deployment.
+ */
+export const AgentTaskSequenceDeployment = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  purpose: Type.Union([Type.Literal('available'), Type.Literal('required')]),
+  kind: TaskSequenceKind,
+  /** Offered (and runnable) from this UTC instant; null: at once. */
+  availableAt: Type.Union([UtcInstant, Type.Null()]),
+  /** Required ones start at this UTC instant; a new deadline is a new occurrence (rerun rules). */
+  deadline: Type.Union([UtcInstant, Type.Null()]),
+  honorWindows: Type.Boolean(),
+  rerun: TaskSequenceRerun,
+  sequence: RunnableSequence,
+});
+export type AgentTaskSequenceDeployment = Static<typeof AgentTaskSequenceDeployment>;
+
 /** What GET /agent/v1/assignments carries (signed like the policy). */
 export const AssignmentsDocument = Type.Object({
   deviceId: Type.String(),
@@ -78,6 +101,8 @@ export const AssignmentsDocument = Type.Object({
   maintenanceWindows: Type.Array(
     Type.Composite([Type.Object({ id: Type.String() }), MaintenanceWindowBody]),
   ),
+  /** Task-sequence deployments to clients (ADR 0084); absent from sites before them. */
+  taskSequences: Type.Optional(Type.Array(AgentTaskSequenceDeployment)),
 });
 export type AssignmentsDocument = Static<typeof AssignmentsDocument>;
 

@@ -1135,6 +1135,31 @@ export const StatusMessages = {
     text: 'Task sequence "%1" version %2 failed at step %3 "%4"; the steps after it were not run.',
     insertions: ['sequence', 'version', 'number', 'step'],
   },
+  // Agent-side task-sequence deployments (ADR 0084): 40609-40619.
+  TASK_SEQUENCE_DEPLOYMENT_RECEIVED: {
+    id: 40609,
+    severity: 'informational',
+    type: 'detail',
+    component: 'task-sequence-agent',
+    text: 'Task-sequence deployment "%1" (%2, sequence "%3" version %4) received; deadline %5.',
+    insertions: ['deployment', 'purpose', 'sequence', 'version', 'deadline'],
+  },
+  TASK_SEQUENCE_WAITING_FOR_WINDOW: {
+    id: 40610,
+    severity: 'informational',
+    type: 'detail',
+    component: 'task-sequence-agent',
+    text: 'Task-sequence deployment "%1" is due but waits for a maintenance window; next start %2.',
+    insertions: ['deployment', 'next'],
+  },
+  TASK_SEQUENCE_RUN_REQUESTED: {
+    id: 40611,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'task-sequence-agent',
+    text: 'User %2 started task-sequence deployment "%1" from the Software Center.',
+    insertions: ['deployment', 'user'],
+  },
   TASK_SEQUENCE_SAVED: {
     id: 52400,
     severity: 'informational',

@@ -5,6 +5,7 @@ import { defineOperations } from '../http/operation.js';
 import { Page } from '../http/paging.js';
 import {
   ListTaskSequenceDeploymentsQuery,
+  RunParams,
   TaskSequenceDeployment,
   TaskSequenceDeploymentBody,
   TaskSequenceRun,
@@ -82,6 +83,17 @@ export const taskSequenceDeploymentOperations = defineOperations({
     permission: 'read',
     errors: [notFound],
     summary: "The live progress of a deployment: every member's run and the counts per state",
+    tags,
+  },
+  run: {
+    method: 'GET',
+    path: '/task-sequence-deployments/:id/runs/:deviceId',
+    params: RunParams,
+    responses: { 200: TaskSequenceRun },
+    permission: 'read',
+    errors: [notFound, ErrorCode.NOT_FOUND],
+    summary:
+      "One device's run of a deployment with its step log (status, times, exit code, output tail)",
     tags,
   },
   deviceRuns: {

@@ -140,6 +140,30 @@ export const TaskSequenceRuns = Type.Object({
 });
 export type TaskSequenceRuns = Static<typeof TaskSequenceRuns>;
 
+/**
+ * The attributes an agent puts on the engine's status messages (40600-40608) of a deployed run
+ * (ADR 0084), from which the site keeps the run's state: the deployment, and the step's position,
+ * kind, name, exit code and whether its failure was continued.
+ */
+export const TaskSequenceRunAttribute = {
+  deployment: 'taskSequenceDeployment',
+  stepNumber: 'stepNumber',
+  stepCount: 'stepCount',
+  stepKind: 'stepKind',
+  stepName: 'stepName',
+  exitCode: 'exitCode',
+  continued: 'continued',
+} as const;
+
+export const RunParams = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 200 }),
+    deviceId: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+export type RunParams = Static<typeof RunParams>;
+
 // ---- what a DP's PXE responder asks the site (ADR 0076) ----
 
 export const PxeDecisionRequest = Type.Object(

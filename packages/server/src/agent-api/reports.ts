@@ -18,6 +18,7 @@ import { cachedClassCatalog } from '../inventory/classes.js';
 import { inWriteTransaction } from '../db/group-commit.js';
 import { applyDeploymentStates } from '../deployments/ingest.js';
 import { screenReportItems } from './report-items.js';
+import { applyTaskSequenceMessages } from '../task-sequences/run-ingest.js';
 import { storeClientChecks } from '../client-check/ingest.js';
 import { storeUpgradeReports } from '../agent-versions/upgrade-ingest.js';
 import { storeUpdateScans } from '../updates/compliance/scan-repository.js';
@@ -119,6 +120,7 @@ export async function ingestReportBatch(
     if (!row)
       throw new AppError(401, ErrorCode.DEVICE_UNKNOWN, 'this device is not enrolled in the site');
     await insertStatuses(ctx, tx, device, statuses, receivedAt);
+    await applyTaskSequenceMessages(tx, device.deviceId, statuses, Number(row.report_seq));
     await storeClientChecks(tx, device.deviceId, clientChecks, receivedAt);
     await storeUpgradeReports(tx, device.deviceId, upgrades, receivedAt);
     await storeUpdateScans(tx, device.deviceId, updateScans, receivedAt);

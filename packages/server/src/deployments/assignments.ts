@@ -14,6 +14,7 @@ import { programRowsByIds, toProgram, type ProgramRow } from './program-reposito
 import { assignedDeployments, deviceWindows } from './repository/assignments.js';
 import type { Queryable } from '../db/database.js';
 import { updateInstallsFor } from '../updates/deployments/agent-install.js';
+import { agentTaskSequences } from '../task-sequences/agent-assignment-repository.js';
 
 /** A cached document is rebuilt after this long even without an event (expiries pass). */
 const CACHE_MS = 5 * 60_000;
@@ -136,6 +137,8 @@ export class AssignmentService {
       programs,
       maintenanceWindows: await deviceWindows(db, collectionIds),
     };
+    const taskSequences = await agentTaskSequences(db, deviceId, collectionIds);
+    if (taskSequences.length > 0) doc.taskSequences = taskSequences;
     const payload = canonicalJson(doc);
     const signature = sign(null, Buffer.from(payload, 'utf8'), this.keys.policySigningKey).toString(
       'base64',

@@ -16,6 +16,7 @@ export function registerTaskSequenceDeploymentRoutes(
     update: (req) => deployments.update(actorOf(req), req.params.id, req.body),
     delete: (req) => deployments.delete(actorOf(req), req.params.id),
     runs: (req) => deployments.runs(actorOf(req), req.params.id),
+    run: (req) => deployments.run(actorOf(req), req.params.id, req.params.deviceId),
     deviceRuns: (req) => deployments.deviceRuns(actorOf(req), req.params.id),
   });
 }

@@ -20,6 +20,7 @@ import { findCollection } from '../collections/repository.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { hashPassword } from '../users/password.js';
+import type { DeploymentNotifier } from '../deployments/notify.js';
 import * as seqRepo from './repository.js';
 import * as repo from './deployment-repository.js';
 
@@ -117,7 +118,15 @@ function checkSettled(s: Settled): void {
  * available or required, for clients, media and PXE or both; and the runs the engines report.
  */
 export class TaskSequenceDeploymentService {
-  constructor(private readonly ctx: SiteContext) {}
+  constructor(
+    private readonly ctx: SiteContext,
+    /** Agents of the collection get the change in their assignments at once (ADR 0084). */
+    private readonly notifier?: Pick<DeploymentNotifier, 'collectionsChanged'>,
+  ) {}
+
+  private async notify(collectionId: string, actor: Actor): Promise<void> {
+    await this.notifier?.collectionsChanged([collectionId], actor.userName);
+  }
 
   private get db() {
     return this.ctx.db.kysely;
@@ -229,6 +238,7 @@ export class TaskSequenceDeploymentService {
         tx,
       );
     });
+    await this.notify(collection.id, actor);
     return this.get(actor, id);
   }
 
@@ -285,6 +295,7 @@ export class TaskSequenceDeploymentService {
         tx,
       );
     });
+    await this.notify(row.collection_id, actor);
     return this.get(actor, id);
   }
 
@@ -310,6 +321,7 @@ export class TaskSequenceDeploymentService {
         tx,
       );
     });
+    await this.notify(row.collection_id, actor);
   }
 
   async runs(actor: Actor, id: string): Promise<TaskSequenceRuns> {
@@ -317,6 +329,24 @@ export class TaskSequenceDeploymentService {
     const row = await this.mustFind(id);
     const runs = (await repo.runsOfDeployment(this.db, row)).map((r) => toRun(row.id, r));
     return { counts: countsOf((await repo.runCounts(this.db, [row])).get(row.id)), runs };
+  }
+
+  /** One device's run with its step log; a member that has not started it is `targeted`. */
+  async run(actor: Actor, id: string, deviceIdOrName: string): Promise<TaskSequenceRun> {
+    authorize(actor, 'read');
+    const row = await this.mustFind(id);
+    const device = await findDeviceByIdOrName(this.ctx, deviceIdOrName);
+    if (!device) throw new NotFoundError('device', deviceIdOrName);
+    const found = (await repo.runsOfDevice(this.db, device.id)).find(
+      (r) => r.deployment_id === row.id,
+    );
+    if (found) return toRun(row.id, found);
+    const member = (await repo.runsOfDeployment(this.db, row)).find(
+      (r) => r.device_id === device.id,
+    );
+    if (!member)
+      throw new NotFoundError(`run of task-sequence deployment ${row.id} on device`, device.id);
+    return toRun(row.id, member);
   }
 
   async deviceRuns(actor: Actor, idOrName: string): Promise<TaskSequenceRun[]> {

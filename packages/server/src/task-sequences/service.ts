@@ -1,3 +1,4 @@
+import type { DeploymentNotifier } from '../deployments/notify.js';
 import { randomUUID } from 'node:crypto';
 import {
   ConflictError,
@@ -47,7 +48,11 @@ function summaryOf(r: repo.SequenceRow, stepCount: number): TaskSequenceSummary 
  * step ids, references that exist), and the variables of collections and devices.
  */
 export class TaskSequenceService {
-  constructor(private readonly ctx: SiteContext) {}
+  constructor(
+    private readonly ctx: SiteContext,
+    /** Variables changed: the agents' deployed sequences carry them (ADR 0084). */
+    private readonly notifier?: Pick<DeploymentNotifier, 'collectionsChanged' | 'devicesChanged'>,
+  ) {}
 
   private async mustFind(idOrName: string): Promise<repo.SequenceRow> {
     const row = await repo.findSequence(this.ctx.db.kysely, idOrName);
@@ -326,6 +331,8 @@ export class TaskSequenceService {
         details: { names },
       });
     });
+    if (kind === 'collection') await this.notifier?.collectionsChanged([id], actor.userName);
+    else await this.notifier?.devicesChanged([id], actor.userName);
     return this.variables(actor, kind, id);
   }
 }

@@ -331,6 +331,8 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
       purpose: 'available',
     },
   );
+  // One device's run of it (ADR 0084): the seeded device, a member of all-systems.
+  seeds.paths.runs = device.deviceId;
   // Boot images (ADR 0065): building one needs debootstrap and a mirror (boot-image-vm.int.test.ts
   // does that); their routes are fuzzed against an id that names none. An imported computer for
   // its delete route; unknown computers exist only once a boot image has run.
