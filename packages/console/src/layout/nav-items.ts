@@ -99,7 +99,7 @@ export const NAV_SECTIONS: NavSection[] = [
         testId: 'nav-task-sequences',
       },
       {
-        label: 'Task sequence deployments',
+        label: 'Sequence deployments',
         to: '/software/task-sequence-deployments',
         icon: IconRocket,
         testId: 'nav-task-sequence-deployments',
