@@ -19,13 +19,13 @@ import { ApiError, ops } from '@steward/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
-import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
 import { PageHeader } from '../../components/page-header';
 import { QueryView } from '../../components/query-view';
 import { RelativeTime } from '../../components/relative-time';
 import { useSession } from '../../session/session-context';
 import { ProblemsAlert } from './problems-alert';
+import { RowDeleteCell } from './row-delete-cell';
 import { VariablesTable, recordOf, variableNameProblem, type VariableRow } from './variables-table';
 
 const KEY = ['computers'];
@@ -262,17 +262,14 @@ export function ImportedComputersPage() {
                         'never (not yet booted)'
                       )}
                     </Table.Td>
-                    <Table.Td>
-                      {can('devices:write') && (
-                        <DeleteIconButton
-                          name={c.name}
-                          message="A machine with its MAC or UUID is an unknown computer at its next boot."
-                          loading={remove.isPending}
-                          onConfirm={() => remove.mutateAsync(c.id)}
-                          testId={`imported-delete-${c.name}`}
-                        />
-                      )}
-                    </Table.Td>
+                    <RowDeleteCell
+                      allowed={can('devices:write')}
+                      name={c.name}
+                      message="A machine with its MAC or UUID is an unknown computer at its next boot."
+                      loading={remove.isPending}
+                      onConfirm={() => remove.mutateAsync(c.id)}
+                      testId={`imported-delete-${c.name}`}
+                    />
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -350,17 +347,14 @@ export function UnknownComputersPage() {
                   <Table.Td>
                     <RelativeTime iso={c.lastSeen} />
                   </Table.Td>
-                  <Table.Td>
-                    {can('devices:write') && (
-                      <DeleteIconButton
-                        name={c.macs[0] ?? c.id}
-                        message="It registers again at its next boot."
-                        loading={remove.isPending}
-                        onConfirm={() => remove.mutateAsync(c.id)}
-                        testId={`unknown-delete-${c.id}`}
-                      />
-                    )}
-                  </Table.Td>
+                  <RowDeleteCell
+                    allowed={can('devices:write')}
+                    name={c.macs[0] ?? c.id}
+                    message="It registers again at its next boot."
+                    loading={remove.isPending}
+                    onConfirm={() => remove.mutateAsync(c.id)}
+                    testId={`unknown-delete-${c.id}`}
+                  />
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -22,7 +22,7 @@ import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
-import { CollectionSelect } from '../../components/collection-select';
+import { CollectionSelect, useCollections } from '../../components/collection-select';
 import { KeyValueTable } from '../../components/key-value-table';
 import { PageHeader } from '../../components/page-header';
 import { ProblemsAlert } from './problems-alert';
@@ -155,6 +155,9 @@ export function TaskSequenceDeployPage() {
     setErrors(e);
     if (Object.keys(e).length === 0) setActive((a) => a + 1);
   };
+  const collections = useCollections();
+  const collectionName =
+    collections.data?.find((c) => c.id === form.collectionId)?.name ?? form.collectionId ?? '-';
   const s = sequence.data;
   const pxe = form.availableTo !== 'clients';
   return (
@@ -293,7 +296,7 @@ export function TaskSequenceDeployPage() {
                 rows={[
                   ['Task sequence', s ? s.name : sequenceId],
                   ['Version', form.version ?? `newest (${String(s?.version ?? '?')})`],
-                  ['Collection', form.collectionId ?? '-'],
+                  ['Collection', collectionName],
                   ['Purpose', form.purpose],
                   ['Available to', form.availableTo],
                   ['Available from', utcOf(form.availableAt) ?? 'now'],

@@ -5,7 +5,7 @@ import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
 import { ErrorState } from '../../components/error-state';
 import { RelativeTime } from '../../components/relative-time';
-import { tsDeploymentPath } from './deploy-wizard-page';
+import { TSD_KEY, tsDeploymentPath } from './deploy-wizard-page';
 import { RunHistory, RunStateBadge } from './run-history';
 import { TargetVariables } from './target-variables';
 
@@ -17,6 +17,16 @@ export function DeviceTaskSequencesTab(props: { deviceId: string }) {
       api.call(ops.taskSequenceDeployments.deviceRuns, { params: { id: props.deviceId } }),
     refetchInterval: 5000,
   });
+  // The runs name their deployment by id; the list gives its name, sequence and version.
+  const deployments = useQuery({
+    queryKey: [TSD_KEY, 'names'],
+    queryFn: () => api.call(ops.taskSequenceDeployments.list, { query: { limit: 1000 } }),
+    enabled: (runs.data?.length ?? 0) > 0,
+  });
+  const nameOf = (id: string) => {
+    const d = deployments.data?.items.find((x) => x.id === id);
+    return d ? `${d.name} (${d.sequenceName} v${String(d.version)})` : id;
+  };
   return (
     <Stack data-testid="device-ts-tab">
       <Title order={5}>Task sequence runs</Title>
@@ -36,9 +46,7 @@ export function DeviceTaskSequencesTab(props: { deviceId: string }) {
           <Group justify="space-between" mb="xs">
             <Group gap="xs">
               <Anchor component={Link} to={tsDeploymentPath(r.deploymentId)} fw={600}>
-                {r.progress
-                  ? `Sequence ${r.progress.sequenceId} v${String(r.progress.version)}`
-                  : r.deploymentId}
+                {nameOf(r.deploymentId)}
               </Anchor>
               <RunStateBadge state={r.state} />
             </Group>

@@ -283,66 +283,59 @@ export function TaskSequenceEditor(props: {
           </Group>
           {!ro && (
             <Group gap={4} mb="xs">
-              <Tooltip label="Move up">
-                <Button
-                  size="compact-xs"
-                  variant="default"
-                  disabled={!place || place.index === 0}
-                  onClick={() => selectedId && setNodes(moveNode(nodes, selectedId, -1))}
-                  data-testid="ts-move-up"
-                >
-                  <IconArrowUp size={14} />
-                </Button>
-              </Tooltip>
-              <Tooltip label="Move down">
-                <Button
-                  size="compact-xs"
-                  variant="default"
-                  disabled={!place || place.index >= place.siblings.length - 1}
-                  onClick={() => selectedId && setNodes(moveNode(nodes, selectedId, 1))}
-                  data-testid="ts-move-down"
-                >
-                  <IconArrowDown size={14} />
-                </Button>
-              </Tooltip>
-              <Tooltip label="Into the group above">
-                <Button
-                  size="compact-xs"
-                  variant="default"
-                  disabled={!selectedId || !canIndent(nodes, selectedId)}
-                  onClick={() => selectedId && setNodes(indentNode(nodes, selectedId))}
-                  data-testid="ts-indent"
-                >
-                  <IconIndentIncrease size={14} />
-                </Button>
-              </Tooltip>
-              <Tooltip label="Out of its group">
-                <Button
-                  size="compact-xs"
-                  variant="default"
-                  disabled={!place || place.parentId === undefined}
-                  onClick={() => selectedId && setNodes(outdentNode(nodes, selectedId))}
-                  data-testid="ts-outdent"
-                >
-                  <IconIndentDecrease size={14} />
-                </Button>
-              </Tooltip>
-              <Tooltip label={selected?.type === 'group' ? 'Remove with its members' : 'Remove'}>
-                <Button
-                  size="compact-xs"
-                  variant="default"
-                  color="red"
-                  disabled={!selectedId}
-                  onClick={() => {
-                    if (!selectedId) return;
-                    setNodes(removeNode(nodes, selectedId));
+              {[
+                {
+                  label: 'Move up',
+                  icon: <IconArrowUp size={14} />,
+                  disabled: !place || place.index === 0,
+                  run: (id: string) => setNodes(moveNode(nodes, id, -1)),
+                  testId: 'ts-move-up',
+                },
+                {
+                  label: 'Move down',
+                  icon: <IconArrowDown size={14} />,
+                  disabled: !place || place.index >= place.siblings.length - 1,
+                  run: (id: string) => setNodes(moveNode(nodes, id, 1)),
+                  testId: 'ts-move-down',
+                },
+                {
+                  label: 'Into the group above',
+                  icon: <IconIndentIncrease size={14} />,
+                  disabled: !selectedId || !canIndent(nodes, selectedId),
+                  run: (id: string) => setNodes(indentNode(nodes, id)),
+                  testId: 'ts-indent',
+                },
+                {
+                  label: 'Out of its group',
+                  icon: <IconIndentDecrease size={14} />,
+                  disabled: !place || place.parentId === undefined,
+                  run: (id: string) => setNodes(outdentNode(nodes, id)),
+                  testId: 'ts-outdent',
+                },
+                {
+                  label: selected?.type === 'group' ? 'Remove with its members' : 'Remove',
+                  icon: <IconTrash size={14} />,
+                  disabled: !selectedId,
+                  run: (id: string) => {
+                    setNodes(removeNode(nodes, id));
                     setSelectedId(undefined);
-                  }}
-                  data-testid="ts-remove"
-                >
-                  <IconTrash size={14} />
-                </Button>
-              </Tooltip>
+                  },
+                  testId: 'ts-remove',
+                },
+              ].map((b) => (
+                <Tooltip key={b.testId} label={b.label}>
+                  <Button
+                    size="compact-xs"
+                    variant="default"
+                    aria-label={b.label}
+                    disabled={b.disabled}
+                    onClick={() => selectedId && b.run(selectedId)}
+                    data-testid={b.testId}
+                  >
+                    {b.icon}
+                  </Button>
+                </Tooltip>
+              ))}
             </Group>
           )}
           {refusal && (

@@ -6,12 +6,12 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
-import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
 import { PageHeader } from '../../components/page-header';
 import { QueryView } from '../../components/query-view';
 import { RelativeTime } from '../../components/relative-time';
 import { useSession } from '../../session/session-context';
+import { RowDeleteCell } from './row-delete-cell';
 import { SEQUENCE_KINDS } from './task-sequence-editor';
 
 export const TS_KEY = 'task-sequences';
@@ -128,17 +128,14 @@ export function TaskSequenceListPage() {
                   <Table.Td>
                     <RelativeTime iso={s.updatedAt} /> by {s.updatedBy}
                   </Table.Td>
-                  <Table.Td>
-                    {can('software:write') && (
-                      <DeleteIconButton
-                        name={s.name}
-                        message="Its versions go too. A sequence that is deployed cannot be deleted."
-                        loading={remove.isPending}
-                        onConfirm={() => remove.mutateAsync(s.id)}
-                        testId={`ts-delete-${s.name}`}
-                      />
-                    )}
-                  </Table.Td>
+                  <RowDeleteCell
+                    allowed={can('software:write')}
+                    name={s.name}
+                    message="Its versions go too. A sequence that is deployed cannot be deleted."
+                    loading={remove.isPending}
+                    onConfirm={() => remove.mutateAsync(s.id)}
+                    testId={`ts-delete-${s.name}`}
+                  />
                 </Table.Tr>
               ))}
             </Table.Tbody>
