@@ -2,7 +2,9 @@
  * Software library › Operating systems in a real browser against a real site (issue 11): build a
  * task sequence in the editor (a group with a condition, two run-command steps, moved and
  * indented), see the site refuse it while a step is incomplete, save it as version 1, deploy it
- * to a collection with the wizard and open the deployment's live progress view.
+ * to a collection with the wizard and open the deployment's live progress view; set a
+ * collection's task-sequence variables; import computers by form and by CSV, a refused CSV
+ * showing the line it stopped at.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let sequenceId = '';
+let labId = '';
 
 /** The tree's rows in order, as `id@depth`. */
 async function treeRows(p: Page): Promise<string[]> {
@@ -37,10 +40,11 @@ describe('console: task sequences', () => {
     mkdirSync(SHOTS, { recursive: true });
     site = await createTestSite({ withEnrolledDevices: 0 });
     const devices = await enrolVirtualDevices(site, ['osd-a', 'osd-b']);
-    await site.api.createCollection({
+    const lab = await site.api.createCollection({
       name: 'OSD lab',
       rules: devices.map((d) => ({ kind: 'direct' as const, deviceId: d.id })),
     });
+    labId = lab.id;
     browser = await launchBrowser();
     ({ context, page } = await openPage(browser));
     await signIn(page, site);
@@ -183,5 +187,56 @@ describe('console: task sequences', () => {
         { timeout: 20_000 },
       )
       .toBe(false);
+  });
+
+  it("sets a collection's task-sequence variables", async () => {
+    await page.goto(`${site.adminUrl}/collections/${labId}?tab=ts-variables`);
+    await page.getByTestId('collection-ts-variables').waitFor();
+    await page.getByTestId('collection-vars-add').click();
+    // The engine's built-ins (_STW...) cannot be set: a name starts with a letter.
+    await page.getByTestId('collection-vars-name-0').fill('_STWRole');
+    await page.getByText('A letter, then letters, digits or _').waitFor();
+    expect(await page.getByTestId('collection-vars-save').isDisabled()).toBe(true);
+    await page.getByTestId('collection-vars-name-0').fill('Role');
+    await page.getByTestId('collection-vars-value-0').fill('lab');
+    await page.getByTestId('collection-vars-save').click();
+    await expect
+      .poll(
+        async () =>
+          (await site.api.call(ops.taskSequences.collectionVariables, { params: { id: labId } }))
+            .variables,
+        { timeout: 20_000 },
+      )
+      .toEqual([{ name: 'Role', value: 'lab' }]);
+  });
+
+  it('imports computers by form and by CSV, and shows the line a refused CSV stopped at', async () => {
+    await page.getByTestId('nav-imported-computers').click();
+    await page.getByText('No imported computers').waitFor();
+    await page.getByTestId('import-name').fill('lab-01');
+    await page.getByTestId('import-mac').fill('52:54:00:00:00:01');
+    await page.getByTestId('import-create').click();
+    await page.getByTestId('imported-lab-01').waitFor();
+
+    await page
+      .getByTestId('import-csv')
+      .fill('name,mac,Role\nlab-02,52:54:00:00:00:02,web\nlab-03,not-a-mac,db');
+    await page.getByTestId('import-csv-upload').click();
+    const refused = page.getByTestId('import-csv-error');
+    await refused.waitFor();
+    expect(await refused.getAttribute('data-code')).toBe('IMPORTED_COMPUTER_CSV_INVALID');
+    await page.getByTestId('import-csv-line').getByText('lab-03,not-a-mac,db').waitFor();
+    // All or none: lab-02 was not imported either.
+    expect((await site.api.call(ops.importedComputers.list, {})).map((c) => c.name)).toEqual([
+      'lab-01',
+    ]);
+
+    await page
+      .getByTestId('import-csv')
+      .fill('name,mac,Role\nlab-02,52:54:00:00:00:02,web\nlab-03,52:54:00:00:00:03,db');
+    await page.getByTestId('import-csv-upload').click();
+    await page.getByTestId('imported-lab-03').getByText('Role=db').waitFor();
+    const names = (await site.api.call(ops.importedComputers.list, {})).map((c) => c.name);
+    expect(names.sort()).toEqual(['lab-01', 'lab-02', 'lab-03']);
   });
 });

@@ -1,12 +1,12 @@
 import { ActionIcon, Button, Group, Stack, Table, Text, TextInput } from '@mantine/core';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
-import { BUILT_IN_VARIABLE_PREFIX } from '@steward/protocol';
 
 export interface VariableRow {
   name: string;
   value: string;
 }
 
+/** The protocol's VariableName: a letter first, so never the engine's `_STW…` built-ins. */
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /** What is wrong with a row's name, as the site would say it; undefined when it is fine. */
@@ -14,8 +14,6 @@ export function variableNameProblem(rows: readonly VariableRow[], i: number): st
   const name = rows[i]?.name ?? '';
   if (!NAME.test(name)) return 'A letter, then letters, digits or _';
   if (name.length > 64) return 'At most 64 characters';
-  if (name.startsWith(BUILT_IN_VARIABLE_PREFIX))
-    return `${BUILT_IN_VARIABLE_PREFIX}… names are the engine's`;
   if (rows.findIndex((r) => r.name === name) !== i) return 'Named twice';
   return undefined;
 }
