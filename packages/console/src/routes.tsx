@@ -23,6 +23,12 @@ import { UpdatesPage } from './pages/updates/updates-page';
 import { DriversPage } from './pages/drivers/drivers-page';
 import { BootImagesPage } from './pages/boot-images/boot-images-page';
 import { MediaPage } from './pages/media/media-page';
+import { TaskSequenceListPage } from './pages/task-sequences/task-sequence-list-page';
+import { TaskSequencePage } from './pages/task-sequences/task-sequence-page';
+import { TaskSequenceDeployPage } from './pages/task-sequences/deploy-wizard-page';
+import { TaskSequenceDeploymentListPage } from './pages/task-sequences/task-sequence-deployment-list-page';
+import { TaskSequenceDeploymentPage } from './pages/task-sequences/task-sequence-deployment-page';
+import { ImportedComputersPage, UnknownComputersPage } from './pages/task-sequences/computers-page';
 import { ReportsListPage } from './pages/updates/reports/reports-list-page';
 import { ReportPage } from './pages/updates/reports/report-page';
 import { BoundariesPage } from './pages/admin/boundaries-page';
@@ -81,6 +87,23 @@ export function AppRoutes() {
         <Route path="software/drivers" element={<DriversPage />} />
         <Route path="software/boot-images" element={<BootImagesPage />} />
         <Route path="software/media" element={<MediaPage />} />
+        <Route path="software/task-sequences" element={<TaskSequenceListPage />} />
+        <Route path="software/task-sequences/new" element={<TaskSequencePage />} />
+        <Route path="software/task-sequences/:sequenceId" element={<TaskSequencePage />} />
+        <Route
+          path="software/task-sequences/:sequenceId/deploy"
+          element={<TaskSequenceDeployPage />}
+        />
+        <Route
+          path="software/task-sequence-deployments"
+          element={<TaskSequenceDeploymentListPage />}
+        />
+        <Route
+          path="software/task-sequence-deployments/:deploymentId"
+          element={<TaskSequenceDeploymentPage />}
+        />
+        <Route path="software/unknown-computers" element={<UnknownComputersPage />} />
+        <Route path="software/imported-computers" element={<ImportedComputersPage />} />
         <Route path="monitoring/reports" element={<ReportsListPage />} />
         <Route path="monitoring/reports/:reportId" element={<ReportPage />} />
         <Route path="monitoring/discovery/settings" element={<DiscoverySettingsPage />} />

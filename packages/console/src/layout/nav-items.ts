@@ -27,6 +27,9 @@ import {
   IconReportAnalytics,
   IconAlertTriangle,
   IconShieldHalfFilled,
+  IconListTree,
+  IconDeviceDesktopQuestion,
+  IconDeviceDesktopPlus,
 } from '@tabler/icons-react';
 import type { Icon } from '@tabler/icons-react';
 import type { Permission } from '@steward/protocol';
@@ -88,6 +91,37 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/software/advisories',
         icon: IconAlertTriangle,
         testId: 'nav-advisories',
+      },
+    ],
+  },
+  {
+    // Software library › Operating systems (issue 11): task sequences, their deployments and
+    // the computers that boot without an agent.
+    label: 'Operating systems',
+    items: [
+      {
+        label: 'Task sequences',
+        to: '/software/task-sequences',
+        icon: IconListTree,
+        testId: 'nav-task-sequences',
+      },
+      {
+        label: 'Sequence deployments',
+        to: '/software/task-sequence-deployments',
+        icon: IconRocket,
+        testId: 'nav-task-sequence-deployments',
+      },
+      {
+        label: 'Unknown computers',
+        to: '/software/unknown-computers',
+        icon: IconDeviceDesktopQuestion,
+        testId: 'nav-unknown-computers',
+      },
+      {
+        label: 'Imported computers',
+        to: '/software/imported-computers',
+        icon: IconDeviceDesktopPlus,
+        testId: 'nav-imported-computers',
       },
     ],
   },

@@ -30,6 +30,7 @@ import { formatBytes } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { NotFoundPage } from '../not-found-page';
 import { keys, useBoundaryGroups, useDpGroups } from '../software/queries';
+import { DpPxeSection } from '../task-sequences/dp-pxe-section';
 
 /** The console route of one distribution point's page. */
 export function distributionPointPath(dpId: string): string {
@@ -241,6 +242,9 @@ export function DistributionPointPage() {
                 </Table.Tbody>
               </Table>
             </QueryView>
+          </Paper>
+          <Paper p="md">
+            <DpPxeSection dpId={d.id} isSiteServer={d.isSiteServer} />
           </Paper>
         </Stack>
       )}

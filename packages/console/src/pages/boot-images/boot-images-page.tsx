@@ -1,16 +1,17 @@
-import { Button, Group, Paper, Select, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Group, Paper, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { IconDisc } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ops, type BootImageArch } from '@steward/protocol';
 import { useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
+import { BuildState } from '../../components/build-state';
 import { notifySuccess } from '../../api/errors';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
 import { RelativeTime } from '../../components/relative-time';
 import { formatBytes } from '../../lib/format';
-import { BuildState } from '../../components/build-state';
 
 const KEY = 'boot-images';
 
@@ -96,70 +97,7 @@ function BuildImage() {
   );
 }
 
-function Computers() {
-  const imported = useQuery({
-    queryKey: [KEY, 'imported'],
-    queryFn: () => api.call(ops.importedComputers.list, {}),
-  });
-  const unknown = useQuery({
-    queryKey: [KEY, 'unknown'],
-    queryFn: () => api.call(ops.unknownComputers.list, {}),
-  });
-  return (
-    <>
-      <Title order={4}>Unknown computers</Title>
-      <Table data-testid="unknown-computers">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>SMBIOS UUID</Table.Th>
-            <Table.Th>MACs</Table.Th>
-            <Table.Th>Arch</Table.Th>
-            <Table.Th>Firmware</Table.Th>
-            <Table.Th>Last seen</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(unknown.data ?? []).map((c) => (
-            <Table.Tr key={c.id}>
-              <Table.Td>{c.smbiosUuid ?? '-'}</Table.Td>
-              <Table.Td>{c.macs.join(' ')}</Table.Td>
-              <Table.Td>{c.arch}</Table.Td>
-              <Table.Td>{c.firmware}</Table.Td>
-              <Table.Td>
-                <RelativeTime iso={c.lastSeen} />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      <Title order={4}>Imported computers</Title>
-      <Table data-testid="imported-computers">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>MAC</Table.Th>
-            <Table.Th>SMBIOS UUID</Table.Th>
-            <Table.Th>Last boot</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(imported.data ?? []).map((c) => (
-            <Table.Tr key={c.id}>
-              <Table.Td>{c.name}</Table.Td>
-              <Table.Td>{c.mac ?? '-'}</Table.Td>
-              <Table.Td>{c.smbiosUuid ?? '-'}</Table.Td>
-              <Table.Td>
-                {c.lastBootAt ? <RelativeTime iso={c.lastBootAt} /> : 'never (not yet enrolled)'}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </>
-  );
-}
-
-/** Software library > Boot images (issue 11, ADR 0065): build, versions, progress, computers. */
+/** Software library > Boot images (issue 11, ADR 0065): build, versions, progress. */
 export function BootImagesPage() {
   const images = useQuery({
     queryKey: [KEY],
@@ -220,7 +158,17 @@ export function BootImagesPage() {
           </Table.Tbody>
         </Table>
       )}
-      <Computers />
+      <Text size="sm" c="dimmed">
+        Machines that booted an image are under{' '}
+        <Anchor component={Link} to="/software/unknown-computers">
+          Unknown computers
+        </Anchor>{' '}
+        and{' '}
+        <Anchor component={Link} to="/software/imported-computers">
+          Imported computers
+        </Anchor>
+        .
+      </Text>
     </Stack>
   );
 }

@@ -1,6 +1,7 @@
 import { Badge, Button, Group, Paper, SimpleGrid, Skeleton, Text } from '@mantine/core';
 import {
   IconCalendarTime,
+  IconVariable,
   IconEdit,
   IconGitCommit,
   IconHistory,
@@ -29,8 +30,9 @@ import { CollectionRevisionsTab } from './collection-revisions-tab';
 import { CollectionRulesView } from './collection-rules-view';
 import { ClientNotificationMenu } from './client-notification-menu';
 import { MaintenanceWindowsTab } from '../deployments/maintenance-windows-tab';
+import { TargetVariables } from '../task-sequences/target-variables';
 
-const TABS = ['members', 'rules', 'history', 'revisions', 'windows'] as const;
+const TABS = ['members', 'rules', 'history', 'revisions', 'windows', 'ts-variables'] as const;
 
 export function CollectionPage() {
   const { collectionId = '' } = useParams();
@@ -220,6 +222,13 @@ export function CollectionPage() {
             icon: <IconCalendarTime size={15} />,
             testId: 'ctab-windows',
             panel: c && <MaintenanceWindowsTab collectionId={c.id} />,
+          },
+          {
+            value: 'ts-variables',
+            label: 'Task-sequence variables',
+            icon: <IconVariable size={15} />,
+            testId: 'ctab-ts-variables',
+            panel: c && <TargetVariables target="collection" id={c.id} />,
           },
         ]}
       />

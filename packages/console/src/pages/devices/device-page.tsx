@@ -32,6 +32,7 @@ import { DeviceStatusTab } from './tabs/status-tab';
 import { SummaryTab } from './tabs/summary-tab';
 import { UsersTab } from './tabs/users-tab';
 import { UpdatesTab } from './tabs/updates-tab';
+import { DeviceTaskSequencesTab } from '../task-sequences/device-task-sequences-tab';
 
 const TABS = [
   'summary',
@@ -49,6 +50,7 @@ const TABS = [
   'client-settings',
   'client-health',
   'client-version',
+  'task-sequences',
 ] as const;
 type TabName = (typeof TABS)[number];
 
@@ -98,6 +100,7 @@ export function DevicePage() {
     { value: 'client-settings', label: 'Settings' },
     { value: 'client-health', label: 'Health' },
     { value: 'client-version', label: 'Version' },
+    { value: 'task-sequences', label: 'OSD' },
   ];
 
   return (
@@ -226,6 +229,9 @@ export function DevicePage() {
               </Tabs.Panel>
               <Tabs.Panel value="client-version">
                 <ClientVersionTab device={d} />
+              </Tabs.Panel>
+              <Tabs.Panel value="task-sequences">
+                <DeviceTaskSequencesTab deviceId={d.id} />
               </Tabs.Panel>
             </>
           )}
