@@ -33,6 +33,7 @@ import { registerUpdateCommands } from './commands/updates.js';
 import { registerDriverCommands } from './commands/drivers.js';
 import { registerTaskSequenceCommands } from './commands/task-sequences.js';
 import { registerBootImageCommands } from './commands/boot-images.js';
+import { registerOsImageCommands } from './commands/os-images.js';
 import { registerAdvisoryCommands } from './commands/update-adv.js';
 import { registerViewCommands } from './commands/views.js';
 import { createContext, type Ctx } from './context.js';
@@ -91,6 +92,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerUpdateCommands(program, ctx);
   registerDriverCommands(program, ctx);
   registerBootImageCommands(program, ctx);
+  registerOsImageCommands(program, ctx);
   registerAdvisoryCommands(program, ctx);
   registerViewCommands(program, ctx);
   registerAdminCommands(program, ctx);

@@ -1,7 +1,10 @@
+import { BootSequenceService } from './boot-images/boot-sequence.js';
 import { ComputerService } from './boot-images/computers.js';
 import { bootImageBuildEnv } from './boot-images/build-env.js';
 import { registerBootEnvironmentRoutes, registerBootImageRoutes } from './boot-images/routes.js';
 import { BootImageService } from './boot-images/service.js';
+import { registerOsImageRoutes } from './os-images/routes.js';
+import { OsImageService } from './os-images/service.js';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -370,6 +373,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bootImageBuildEnv(options.dataDir, keys.caCertPem),
     () => agentUrl,
   );
+  const osImages = new OsImageService(ctx, contentStore, distribution.distribution);
   const apps: App[] = [];
   let agentApp: App | undefined;
   let agentRoutes: readonly ServedRoute[] | undefined;
@@ -408,7 +412,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     distribution.registerAgentRoutes(agentApp, deviceAuth);
     registerUpdateScanAgentRoutes(agentApp, { auth: deviceAuth, svc: updateCompliance });
-    registerBootEnvironmentRoutes(agentApp, { computers, images: bootImages, store: contentStore });
+    registerBootEnvironmentRoutes(agentApp, {
+      computers,
+      images: bootImages,
+      sequences: new BootSequenceService(ctx, enrolment, distribution.locations),
+      store: contentStore,
+    });
     registerInstallRoutes(agentApp, {
       ctx,
       store: contentStore,
@@ -481,6 +490,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerTaskSequenceRoutes(admin, new TaskSequenceService(ctx));
     registerTaskSequenceDeploymentRoutes(admin, new TaskSequenceDeploymentService(ctx));
     registerBootImageRoutes(admin, bootImages, computers);
+    registerOsImageRoutes(admin, osImages);
     registerSearchRoutes(admin, ctx);
     registerReportRoutes(admin, new ReportService(ctx), () => ctx.clock.now());
     registerCustomUpdateRoutes(

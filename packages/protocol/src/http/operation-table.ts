@@ -53,6 +53,7 @@ import {
   importedComputerOperations,
   unknownComputerOperations,
 } from '../boot-images/operations.js';
+import { osImageOperations } from '../os-images/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -107,6 +108,7 @@ export const ops = {
   taskSequences: taskSequenceOperations,
   taskSequenceDeployments: taskSequenceDeploymentOperations,
   bootImages: bootImageOperations,
+  osImages: osImageOperations,
   unknownComputers: unknownComputerOperations,
   importedComputers: importedComputerOperations,
   dpPxe: dpPxeOperations,

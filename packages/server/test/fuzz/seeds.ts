@@ -336,6 +336,9 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
   // its delete route; unknown computers exist only once a boot image has run.
   seeds.paths['boot-images'] = 'fuzz-missing-boot-image';
   seeds.paths['unknown-computers'] = 'fuzz-missing-unknown-computer';
+  // OS images (ADR 0085): importing one needs its archives in the library first; the routes
+  // are fuzzed against an id that names none (a generated manifest is refused CONTENT_MISSING).
+  seeds.paths['os-images'] = 'fuzz-missing-os-image';
   seeds.paths['imported-computers'] = await create(
     'POST /api/v1/imported-computers',
     '/api/v1/imported-computers',
