@@ -22,6 +22,7 @@ import { DiscoveryPage, DiscoverySettingsPage } from './pages/monitoring/discove
 import { UpdatesPage } from './pages/updates/updates-page';
 import { DriversPage } from './pages/drivers/drivers-page';
 import { BootImagesPage } from './pages/boot-images/boot-images-page';
+import { OsImagesPage } from './pages/os-images/os-images-page';
 import { ReportsListPage } from './pages/updates/reports/reports-list-page';
 import { ReportPage } from './pages/updates/reports/report-page';
 import { BoundariesPage } from './pages/admin/boundaries-page';
@@ -79,6 +80,7 @@ export function AppRoutes() {
         <Route path="software/updates" element={<UpdatesPage />} />
         <Route path="software/drivers" element={<DriversPage />} />
         <Route path="software/boot-images" element={<BootImagesPage />} />
+        <Route path="software/os-images" element={<OsImagesPage />} />
         <Route path="monitoring/reports" element={<ReportsListPage />} />
         <Route path="monitoring/reports/:reportId" element={<ReportPage />} />
         <Route path="monitoring/discovery/settings" element={<DiscoverySettingsPage />} />

@@ -21,6 +21,7 @@ import {
   IconSettings,
   IconShieldCheck,
   IconCpu,
+  IconBrandDebian,
   IconDisc,
   IconUsers,
   IconReportAnalytics,
@@ -75,6 +76,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/software/boot-images',
         icon: IconDisc,
         testId: 'nav-boot-images',
+      },
+      {
+        label: 'Operating system images',
+        to: '/software/os-images',
+        icon: IconBrandDebian,
+        testId: 'nav-os-images',
       },
       {
         label: 'Advisories',
