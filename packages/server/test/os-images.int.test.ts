@@ -162,7 +162,8 @@ describe.each(dialects)('OS images as site content (%s)', (dialect) => {
   });
   afterAll(async () => {
     if (loop) {
-      execFileSync('umount', ['-R', join(dir, 'target')], { stdio: 'ignore' });
+      // The test unmounts it after reading; a failed run may leave it mounted.
+      spawnSync('umount', ['-R', join(dir, 'target')], { stdio: 'ignore' });
       execFileSync('losetup', ['-d', loop]);
     }
     await dp?.stop();

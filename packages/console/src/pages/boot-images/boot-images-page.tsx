@@ -22,6 +22,7 @@ import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
 import { RelativeTime } from '../../components/relative-time';
 import { formatBytes } from '../../lib/format';
+import { ImportedComputersTable, UnknownComputersTable } from '../devices/osd-computers';
 
 const KEY = 'boot-images';
 
@@ -124,69 +125,6 @@ function state(b: BootImage) {
   );
 }
 
-function Computers() {
-  const imported = useQuery({
-    queryKey: [KEY, 'imported'],
-    queryFn: () => api.call(ops.importedComputers.list, {}),
-  });
-  const unknown = useQuery({
-    queryKey: [KEY, 'unknown'],
-    queryFn: () => api.call(ops.unknownComputers.list, {}),
-  });
-  return (
-    <>
-      <Title order={4}>Unknown computers</Title>
-      <Table data-testid="unknown-computers">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>SMBIOS UUID</Table.Th>
-            <Table.Th>MACs</Table.Th>
-            <Table.Th>Arch</Table.Th>
-            <Table.Th>Firmware</Table.Th>
-            <Table.Th>Last seen</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(unknown.data ?? []).map((c) => (
-            <Table.Tr key={c.id}>
-              <Table.Td>{c.smbiosUuid ?? '-'}</Table.Td>
-              <Table.Td>{c.macs.join(' ')}</Table.Td>
-              <Table.Td>{c.arch}</Table.Td>
-              <Table.Td>{c.firmware}</Table.Td>
-              <Table.Td>
-                <RelativeTime iso={c.lastSeen} />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      <Title order={4}>Imported computers</Title>
-      <Table data-testid="imported-computers">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>MAC</Table.Th>
-            <Table.Th>SMBIOS UUID</Table.Th>
-            <Table.Th>Last boot</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(imported.data ?? []).map((c) => (
-            <Table.Tr key={c.id}>
-              <Table.Td>{c.name}</Table.Td>
-              <Table.Td>{c.mac ?? '-'}</Table.Td>
-              <Table.Td>{c.smbiosUuid ?? '-'}</Table.Td>
-              <Table.Td>
-                {c.lastBootAt ? <RelativeTime iso={c.lastBootAt} /> : 'never (not yet enrolled)'}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </>
-  );
-}
-
 /** Software library > Boot images (issue 11, ADR 0065): build, versions, progress, computers. */
 export function BootImagesPage() {
   const images = useQuery({
@@ -246,7 +184,10 @@ export function BootImagesPage() {
           </Table.Tbody>
         </Table>
       )}
-      <Computers />
+      <Title order={4}>Unknown computers</Title>
+      <UnknownComputersTable />
+      <Title order={4}>Imported computers</Title>
+      <ImportedComputersTable />
     </Stack>
   );
 }
