@@ -34,6 +34,7 @@ import { registerDriverCommands } from './commands/drivers.js';
 import { registerTaskSequenceCommands } from './commands/task-sequences.js';
 import { registerBootImageCommands } from './commands/boot-images.js';
 import { registerMediaCommands } from './commands/media.js';
+import { registerOsImageCommands } from './commands/os-images.js';
 import { registerAdvisoryCommands } from './commands/update-adv.js';
 import { registerViewCommands } from './commands/views.js';
 import { createContext, type Ctx } from './context.js';
@@ -93,6 +94,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerDriverCommands(program, ctx);
   registerBootImageCommands(program, ctx);
   registerMediaCommands(program, ctx);
+  registerOsImageCommands(program, ctx);
   registerAdvisoryCommands(program, ctx);
   registerViewCommands(program, ctx);
   registerAdminCommands(program, ctx);

@@ -1,9 +1,12 @@
+import { BootSequenceService } from './boot-images/boot-sequence.js';
 import { ComputerService } from './boot-images/computers.js';
 import { bootImageBuildEnv } from './boot-images/build-env.js';
 import { registerBootEnvironmentRoutes, registerBootImageRoutes } from './boot-images/routes.js';
 import { BootImageService } from './boot-images/service.js';
 import { MediaService } from './media/service.js';
 import { registerMediaRoutes } from './media/routes.js';
+import { registerOsImageRoutes } from './os-images/routes.js';
+import { OsImageService } from './os-images/service.js';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -377,6 +380,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     () => agentUrl,
   );
   const media = new MediaService(ctx, contentStore, bootImages);
+  const osImages = new OsImageService(ctx, contentStore, distribution.distribution);
   const apps: App[] = [];
   let agentApp: App | undefined;
   let agentRoutes: readonly ServedRoute[] | undefined;
@@ -415,7 +419,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     distribution.registerAgentRoutes(agentApp, deviceAuth);
     registerUpdateScanAgentRoutes(agentApp, { auth: deviceAuth, svc: updateCompliance });
-    registerBootEnvironmentRoutes(agentApp, { computers, images: bootImages, store: contentStore });
+    registerBootEnvironmentRoutes(agentApp, {
+      computers,
+      images: bootImages,
+      sequences: new BootSequenceService(ctx, enrolment, distribution.locations),
+      store: contentStore,
+    });
     registerInstallRoutes(agentApp, {
       ctx,
       store: contentStore,
@@ -492,6 +501,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
     registerBootImageRoutes(admin, bootImages, computers);
     registerMediaRoutes(admin, media, contentStore);
+    registerOsImageRoutes(admin, osImages);
     registerSearchRoutes(admin, ctx);
     registerReportRoutes(admin, new ReportService(ctx), () => ctx.clock.now());
     registerCustomUpdateRoutes(

@@ -1,5 +1,6 @@
 import { request } from 'node:https';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import {
   agentOps,
@@ -7,19 +8,28 @@ import {
   checkAnswer,
   requestOf,
   StatusMessages,
+  renderStatusMessage,
+  type BootTaskSequence,
   type CallArgs,
   type Operation,
   type ResultOf,
 } from '@steward/protocol';
 import { AgentError, errorMessage } from '../errors.js';
 import type { CliIo } from '../commands/cli-io.js';
+import { RESTARTING_EXIT_CODE } from '../commands/task-sequence-command.js';
+import { bootEnvExecutors } from '../os-deploy/boot-env-executors.js';
+import { siteHost } from '../os-deploy/site-host.js';
+import { type EngineEvent, type EngineOptions, startSequence } from '../task-sequence/engine.js';
+import { runShell } from '../task-sequence/full-os-steps.js';
+import { statusOfEvent } from '../task-sequence/status.js';
 import { identifyMachine } from './identify.js';
 
 /**
  * `steward-agent boot-env`: the boot stage of the agent, run by a boot image's /init (ADR 0065).
  * Identifies the machine, registers with the site the image was built for (HTTPS, trusting only
- * the site CA pinned in the image), asks for a task sequence and reports status messages. Until
- * task sequences land (osd-ts) the site answers "none" and the boot environment ends (exit 0;
+ * the site CA pinned in the image), asks for its task sequence and runs it with the
+ * boot-environment steps, downloading the images it applies from the DPs the site names
+ * (ADR 0085), reporting every step as a status message. With nothing deployed it ends (exit 0;
  * /init then powers off).
  */
 export interface BootEnvOptions {
@@ -27,6 +37,13 @@ export interface BootEnvOptions {
   /** Overrides the image's site URL (`steward.site=` on the kernel command line). */
   siteUrl?: string | undefined;
   sys?: string;
+  /** Where the engine keeps its state and the downloads (ADR 0085). */
+  stateDir: string;
+  /** Where the new system is mounted while it is built. */
+  target: string;
+  /** The agent installer folder for the install-agent step (the image's, when it has one). */
+  agentKit?: string | undefined;
+  rebootCommand?: string | undefined;
   json: boolean;
 }
 
@@ -104,9 +121,19 @@ export async function bootEnvCommand(opts: BootEnvOptions, io: CliIo): Promise<n
   io.out(
     `steward-boot: registered kind=${reg.kind} id=${reg.computerId} name=${reg.name ?? ''} matchedBy=${reg.matchedBy ?? ''}\n`,
   );
-  const status = (messageId: number, insertionStrings: string[]) =>
+  const status = (
+    messageId: number,
+    insertionStrings: string[],
+    attributes?: Record<string, string>,
+  ) =>
     call(config, ops.status, {
-      body: { bootKey: config.bootKey, computerId: reg.computerId, messageId, insertionStrings },
+      body: {
+        bootKey: config.bootKey,
+        computerId: reg.computerId,
+        messageId,
+        insertionStrings,
+        ...(attributes ? { attributes } : {}),
+      },
     });
   const who = reg.name ?? id.smbiosUuid ?? id.macs[0] ?? reg.computerId;
   await status(StatusMessages.BOOT_ENV_STARTED.id, [
@@ -121,13 +148,78 @@ export async function bootEnvCommand(opts: BootEnvOptions, io: CliIo): Promise<n
   if (ts.taskSequence === null) {
     await status(StatusMessages.BOOT_ENV_NO_TASK_SEQUENCE.id, [who]);
     io.out('steward-boot: no task sequence\n');
-  } else {
-    await status(StatusMessages.BOOT_ENV_TASK_SEQUENCE_OFFERED.id, [ts.taskSequence.name, who]);
-    io.out(`steward-boot: task sequence ${ts.taskSequence.id} offered (no engine in this image)\n`);
+    if (opts.json)
+      io.out(`${JSON.stringify({ identity: id, registration: reg, taskSequence: null })}\n`);
+    return 0;
   }
+  const offered = ts.taskSequence;
+  await status(StatusMessages.BOOT_ENV_TASK_SEQUENCE_OFFERED.id, [offered.name, who]);
+  io.out(
+    `steward-boot: task sequence ${offered.name} version ${String(offered.version)} (deployment ${offered.deploymentId})\n`,
+  );
+  const outcome = await runOffered({ opts, io, config, id, offered, report: status });
   if (opts.json)
     io.out(
-      `${JSON.stringify({ identity: id, registration: reg, taskSequence: ts.taskSequence })}\n`,
+      `${JSON.stringify({ identity: id, registration: reg, taskSequence: { id: offered.id, name: offered.name, version: offered.version, deploymentId: offered.deploymentId }, outcome })}\n`,
     );
-  return 0;
+  return outcome === 'succeeded' ? 0 : outcome === 'restarting' ? RESTARTING_EXIT_CODE : 1;
+}
+
+/**
+ * Runs the offered sequence with the boot-environment steps over the site host (content from
+ * the DPs the site named, ADR 0085); every engine event is printed and sent to the site as the
+ * engine's own status message (40600-40608), so the site files it per step as in the full OS.
+ */
+async function runOffered(a: {
+  opts: BootEnvOptions;
+  io: CliIo;
+  config: BootConfig;
+  id: Awaited<ReturnType<typeof identifyMachine>>;
+  offered: BootTaskSequence;
+  report: (
+    messageId: number,
+    strings: string[],
+    attributes?: Record<string, string>,
+  ) => Promise<unknown>;
+}): Promise<Awaited<ReturnType<typeof startSequence>>> {
+  const { opts, io, offered } = a;
+  const workDir = join(opts.stateDir, 'boot-work');
+  await mkdir(workDir, { recursive: true });
+  const host = siteHost({
+    answer: offered,
+    caPem: a.config.caPem,
+    targetDir: opts.target,
+    workDir,
+    sys: opts.sys,
+    firmware: a.id.firmware,
+    modaliases: a.id.modaliases,
+    installerDir: opts.agentKit,
+    log: (line) => io.out(line),
+  });
+  const sent: Promise<unknown>[] = [];
+  const engine: EngineOptions = {
+    stateDir: join(opts.stateDir, 'task-sequence'),
+    environment: 'boot-image',
+    executors: bootEnvExecutors(host),
+    onEvent: (event: EngineEvent) => {
+      const msg = statusOfEvent(event, offered.name);
+      io.out(`${renderStatusMessage(msg.messageId, msg.insertionStrings)}\n`);
+      // A message the site cannot take is printed, never fatal to the deployment.
+      sent.push(
+        a.report(msg.messageId, msg.insertionStrings, msg.attributes).catch((err: unknown) => {
+          io.err(`steward-boot: status ${String(msg.messageId)} not sent: ${errorMessage(err)}\n`);
+        }),
+      );
+    },
+    reboot: async () => {
+      const run = await runShell(opts.rebootCommand ?? 'reboot', {
+        env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+        signal: new AbortController().signal,
+      });
+      if (run.exitCode !== 0) io.err(`steward-boot: reboot failed: ${run.outputTail}\n`);
+    },
+  };
+  const outcome = await startSequence(offered.sequence, engine);
+  await Promise.all(sent);
+  return outcome;
 }

@@ -43,11 +43,15 @@ Commands:
       over a media folder (os-images/<id>/, drivers/<id>.deb, agent/, enrol-token; captures
       go to captures/): the disk and image steps build the system mounted at --target
       (default /mnt/target).
-  boot-env [--config <file>] [--site <url>] [--json]
+  boot-env [--config <file>] [--site <url>] [--target <dir>] [--agent-kit <dir>]
+           [--reboot-command <cmd>] [--json]
       The boot stage, run by a boot image's /init: identify this machine, register with the
-      site (as an unknown or imported computer), ask for a task sequence. --config defaults to
-      /etc/steward/boot.json; --site (or steward.site= on the kernel command line) overrides
-      the image's site URL.
+      site (as an unknown or imported computer), ask for its task sequence and run it,
+      downloading its OS images from the DPs the site names (SHA-256 checked); every step is
+      reported to the site. --config defaults to /etc/steward/boot.json; --site (or
+      steward.site= on the kernel command line) overrides the image's site URL; the engine's
+      state and downloads go under the state directory; --agent-kit is the unpacked agent
+      tarball the install-agent step copies (with the site's single-use enrolment token).
   version  (or --version)
 
 The state directory defaults to /var/lib/steward-agent; STEWARD_AGENT_STATE_DIR overrides it.
@@ -81,6 +85,7 @@ function parse(args: string[]) {
       'reboot-command': { type: 'string' },
       media: { type: 'string' },
       target: { type: 'string' },
+      'agent-kit': { type: 'string' },
       config: { type: 'string' },
       site: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -202,11 +207,23 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         io,
       );
     case 'boot-env':
-      only(command, parsed, ['config', 'site', 'json']);
+      only(command, parsed, [
+        'config',
+        'site',
+        'state-dir',
+        'target',
+        'agent-kit',
+        'reboot-command',
+        'json',
+      ]);
       return (await import('../boot-env/boot-env.js')).bootEnvCommand(
         {
           config: v.config ?? '/etc/steward/boot.json',
           siteUrl: v.site ?? (await import('../boot-env/cmdline.js')).cmdlineSite(),
+          stateDir,
+          target: v.target ?? (await import('./task-sequence-command.js')).DEFAULT_TARGET,
+          agentKit: v['agent-kit'],
+          rebootCommand: v['reboot-command'],
           json: v.json,
         },
         io,

@@ -21,6 +21,7 @@ import {
   IconSettings,
   IconShieldCheck,
   IconCpu,
+  IconBrandDebian,
   IconDisc,
   IconDeviceFloppy,
   IconUsers,
@@ -85,6 +86,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/software/media',
         icon: IconDeviceFloppy,
         testId: 'nav-media',
+      },
+      {
+        label: 'Operating system images',
+        to: '/software/os-images',
+        icon: IconBrandDebian,
+        testId: 'nav-os-images',
       },
       {
         label: 'Advisories',

@@ -1,5 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { ContentLocation } from '../boundaries/schemas.js';
 import { Nullable } from '../common/schemas.js';
+import { OsImageManifest } from '../os-images/schemas.js';
+import { RunnableSequence } from '../task-sequences/schemas.js';
 
 /**
  * Boot images (issue 11, ADR 0065): the WinPE analog, a Debian kernel and an initramfs holding a
@@ -214,13 +217,43 @@ export const BootTaskSequenceRequest = Type.Object(
 export type BootTaskSequenceRequest = Static<typeof BootTaskSequenceRequest>;
 
 /**
- * The seam with task sequences (osd-ts): `taskSequence: null` means none is deployed to this
- * computer; the boot environment reports that and ends.
+ * Where the boot environment downloads one OS image the sequence names (ADR 0085): the image's
+ * manifest (SHA-256 and size of every archive, checked after download), the DPs that hold its
+ * content package, best first, and a content token those DPs accept for that package version.
  */
+export const BootOsImageContent = Type.Object({
+  imageId: Type.String(),
+  packageVersionId: Type.String(),
+  manifest: OsImageManifest,
+  /** DP content URLs, best first (the boundary groups of the caller's address decide). */
+  locations: Type.Array(ContentLocation),
+  accessToken: Type.String(),
+  accessTokenExpiresAt: Type.String(),
+});
+export type BootOsImageContent = Static<typeof BootOsImageContent>;
+
+/**
+ * The task sequence deployed to a booted computer (ADR 0085): the deployment the site chose
+ * (required before available, as the PXE decision), the deployed version's steps with its
+ * variables resolved (sequence defaults, then the deployment's collection, then the imported
+ * computer's own), a single-use enrolment token when the sequence installs the agent, and the
+ * content locations of the OS images it applies. `null`: nothing is deployed to it.
+ */
+export const BootTaskSequence = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  version: Type.Integer(),
+  deploymentId: Type.String(),
+  purpose: Type.Union([Type.Literal('required'), Type.Literal('available')]),
+  sequence: RunnableSequence,
+  /** Single use, for the install-agent step (null when the sequence has none). */
+  enrolmentToken: Nullable(Type.String()),
+  osImages: Type.Array(BootOsImageContent),
+});
+export type BootTaskSequence = Static<typeof BootTaskSequence>;
+
 export const BootTaskSequenceResponse = Type.Object({
-  taskSequence: Nullable(
-    Type.Object({ id: Type.String(), name: Type.String() }, { additionalProperties: true }),
-  ),
+  taskSequence: Nullable(BootTaskSequence),
 });
 export type BootTaskSequenceResponse = Static<typeof BootTaskSequenceResponse>;
 
@@ -228,9 +261,19 @@ export const BootStatusRequest = Type.Object(
   {
     bootKey: Type.String({ minLength: 16, maxLength: 200 }),
     computerId: Type.String({ minLength: 1, maxLength: 200 }),
-    /** A boot-environment status message (40700-40729) and its insertion strings. */
-    messageId: Type.Integer({ minimum: 40700, maximum: 40729 }),
+    /**
+     * A boot-environment status message (40700-40729), or one of the task-sequence engine's
+     * (40600-40629: step started, succeeded, failed... as the engine raises them in the full
+     * OS, ADR 0070/0085), and its insertion strings.
+     */
+    messageId: Type.Integer({ minimum: 40600, maximum: 40729 }),
     insertionStrings: Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 }),
+    /** The engine's attributes (sequenceId, sequenceVersion, stepId). */
+    attributes: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 256 }), {
+        maxProperties: 16,
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -346,6 +346,12 @@ export const ErrorCode = {
   MEDIA_BUILDING: 'MEDIA_BUILDING',
   /** The media have no ISO: still building, or their build failed or was interrupted. */
   MEDIA_NOT_READY: 'MEDIA_NOT_READY',
+  // ---- OS images as site content (issue 11, ADR 0085) ----
+  OS_IMAGE_NOT_FOUND: 'OS_IMAGE_NOT_FOUND',
+  /** A manifest whose archives repeat a name or a mount point, or lack the root ('/'). */
+  OS_IMAGE_INVALID: 'OS_IMAGE_INVALID',
+  /** The image's content package was deleted from the library: nothing to distribute. */
+  OS_IMAGE_NO_CONTENT: 'OS_IMAGE_NO_CONTENT',
   // ---- PXE on distribution points (issue 11, ADR 0079) ----
   /** The site server's own DP has no PXE responder: PXE runs on a standalone DP. */
   PXE_SITE_SERVER_DP: 'PXE_SITE_SERVER_DP',

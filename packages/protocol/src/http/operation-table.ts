@@ -54,6 +54,7 @@ import {
   unknownComputerOperations,
 } from '../boot-images/operations.js';
 import { mediaOperations } from '../media/operations.js';
+import { osImageOperations } from '../os-images/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -108,6 +109,7 @@ export const ops = {
   taskSequences: taskSequenceOperations,
   taskSequenceDeployments: taskSequenceDeploymentOperations,
   bootImages: bootImageOperations,
+  osImages: osImageOperations,
   unknownComputers: unknownComputerOperations,
   importedComputers: importedComputerOperations,
   media: mediaOperations,

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Name, Sha256 } from '../common/schemas.js';
+import { Name, Nullable, Sha256 } from '../common/schemas.js';
 
 /**
  * An OS image (issue 11, ADR 0077): one zstd-compressed tar archive per file system, and this
@@ -52,3 +52,48 @@ export const OsImageManifest = Type.Object(
   { additionalProperties: false },
 );
 export type OsImageManifest = Static<typeof OsImageManifest>;
+
+// ---- OS images as site content (issue 11, ADR 0085) ----
+
+/**
+ * An OS image of the site: one version of a named image, its manifest facts, and the
+ * content-library package (`os-image-<name>-<version>`) holding `os-image.json` and its
+ * archives, distributed to DPs like any package (ADR 0085).
+ */
+export const OsImage = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  /** Each import (or capture) of a name is its next version. */
+  version: Type.Integer(),
+  source: Type.Union([Type.Literal('capture'), Type.Literal('debootstrap')]),
+  os: OsImageFacts,
+  fileSystems: Type.Array(OsImageFileSystem),
+  /** Bytes of every archive together (what a DP stores and a machine downloads). */
+  archiveBytes: Type.Integer(),
+  /** Bytes the files take once extracted (what the target disk must hold). */
+  usedBytes: Type.Integer(),
+  /** When the image was made (its manifest), and when the site recorded it. */
+  madeAt: Type.String(),
+  /** The content-library package and version holding the files (null: the package was deleted). */
+  packageId: Nullable(Type.String()),
+  packageVersionId: Nullable(Type.String()),
+  /** Who recorded it: an administrator, or `boot:<computer>` for a capture step's upload. */
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+});
+export type OsImage = Static<typeof OsImage>;
+
+/**
+ * Records an OS image whose archives are already in the content library (hash-first upload:
+ * `POST /content/missing`, `PUT /content/files/{sha256}`, then this). The manifest is the
+ * image's `os-image.json`; its SHA-256 and size per archive are checked against the library.
+ */
+export const ImportOsImageRequest = Type.Object(
+  {
+    manifest: OsImageManifest,
+    /** Recorded under this name instead of the manifest's. */
+    name: Type.Optional(Name),
+  },
+  { additionalProperties: false },
+);
+export type ImportOsImageRequest = Static<typeof ImportOsImageRequest>;

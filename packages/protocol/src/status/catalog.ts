@@ -1292,6 +1292,15 @@ export const StatusMessages = {
     text: 'Imported computer %1 was matched by its %2 when it started boot image %3.',
     insertions: ['name', 'matchedBy', 'bootImage'],
   },
+  // OS images as site content (ADR 0085).
+  OS_IMAGE_RECORDED: {
+    id: 52454,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'boot-image-builder',
+    text: 'OS image %1 version %2 (%3, %4) was recorded from %5 by %6: %7 archive bytes.',
+    insertions: ['name', 'version', 'os', 'arch', 'source', 'by', 'archiveBytes'],
+  },
   // --- PXE on distribution points and boot image builds (issue 11, ADR 0079): 52480-52499 ---
   BOOT_IMAGE_BUILD_INTERRUPTED: {
     id: 52480,

@@ -27,6 +27,7 @@ import { isUniqueViolation } from '../db/unique-violation.js';
 import { insertStatusMessage } from '../status/repository.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { normaliseMac, normaliseUuid, parseComputersCsv } from './csv.js';
+import type { BootSequenceService } from './boot-sequence.js';
 import { bootKeyHash } from './service.js';
 import * as repo from './repository.js';
 
@@ -268,25 +269,26 @@ export class ComputerService {
     });
   }
 
-  /** The seam with task sequences (osd-ts): none is deployed until that domain answers. */
-  async taskSequence(req: BootTaskSequenceRequest): Promise<BootTaskSequenceResponse> {
+  /** The deployed task sequence of a registered computer (ADR 0085), once its key is checked. */
+  async taskSequence(
+    req: BootTaskSequenceRequest,
+    address: string,
+    sequences: BootSequenceService,
+  ): Promise<BootTaskSequenceResponse> {
     await this.imageOf(req.bootKey);
-    const exists =
-      req.kind === 'imported'
-        ? await repo.findImportedComputer(this.db, req.computerId)
-        : await repo.findUnknownComputer(this.db, req.computerId);
-    if (!exists)
-      throw new NotFoundError('computer', req.computerId, ErrorCode.UNKNOWN_COMPUTER_NOT_FOUND);
-    return { taskSequence: null };
+    return sequences.taskSequence(req, address);
   }
 
   async status(req: BootStatusRequest, address: string): Promise<void> {
     const image = await this.imageOf(req.bootKey);
     const entry = catalogEntry(req.messageId);
-    if (!entry || entry.component !== 'boot-environment')
+    if (
+      !entry ||
+      (entry.component !== 'boot-environment' && entry.component !== 'task-sequence-engine')
+    )
       throw new InputError(
         ErrorCode.INVALID_INPUT,
-        `${String(req.messageId)} is no boot-environment message`,
+        `${String(req.messageId)} is no boot-environment or task-sequence message`,
       );
     const at = nowIso(this.ctx);
     await insertStatusMessage(this.db, {
@@ -300,7 +302,13 @@ export class ComputerService {
       at,
       received_at: at,
       insertion_strings: JSON.stringify(req.insertionStrings),
-      attributes: JSON.stringify({ bootImageId: image.id, computerId: req.computerId, address }),
+      // The site's own attributes win over the caller's: they say who sent it.
+      attributes: JSON.stringify({
+        ...req.attributes,
+        bootImageId: image.id,
+        computerId: req.computerId,
+        address,
+      }),
     });
     await this.ctx.bus.publish('status-ingested', { count: 1 });
   }

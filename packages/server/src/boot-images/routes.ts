@@ -5,6 +5,7 @@ import { implement } from '../http/operations.js';
 import { implementAgent } from '../http/agent-operations.js';
 import type { ContentStore } from '../content/content-store.js';
 import { sendStoredFile } from '../content/serve-file.js';
+import type { BootSequenceService } from './boot-sequence.js';
 import type { ComputerService } from './computers.js';
 import type { BootImageService } from './service.js';
 
@@ -41,14 +42,24 @@ export function registerBootImageRoutes(
  */
 export function registerBootEnvironmentRoutes(
   app: App,
-  deps: { computers: ComputerService; images: BootImageService; store: ContentStore },
+  deps: {
+    computers: ComputerService;
+    images: BootImageService;
+    sequences: BootSequenceService;
+    store: ContentStore;
+  },
 ): void {
   implementAgent(
     app,
     agentOps.bootEnvironment,
     {
       register: (req) => deps.computers.register(req.body, req.socket.remoteAddress ?? 'unknown'),
-      taskSequence: (req) => deps.computers.taskSequence(req.body),
+      taskSequence: (req) =>
+        deps.computers.taskSequence(
+          req.body,
+          req.socket.remoteAddress ?? 'unknown',
+          deps.sequences,
+        ),
       status: (req) => deps.computers.status(req.body, req.socket.remoteAddress ?? 'unknown'),
       file: async (req, reply) => {
         const file = await deps.images.servedFile(req.params.id, req.params.file);

@@ -167,6 +167,10 @@ export interface PxeCandidate {
   purpose: DeploymentRow['purpose'];
   pxe_password: string | null;
   created_at: string;
+  /** What the boot environment runs (ADR 0085): the deployed version and its collection. */
+  sequence_id: string;
+  version: number;
+  collection_id: string;
   boot_image_name: string;
   boot_image_arch: string;
 }
@@ -193,6 +197,9 @@ export async function pxeCandidates(
       'd.purpose',
       'd.pxe_password',
       'd.created_at',
+      'd.sequence_id',
+      'd.version',
+      'd.collection_id',
       'b.name as boot_image_name',
       'b.arch as boot_image_arch',
     ])

@@ -117,7 +117,7 @@ export async function deploymentCount(db: Queryable, sequenceId: string): Promis
 /** Which of `ids` name no row of `table` (the references a sequence makes, checked on save). */
 export async function missingIds(
   db: Queryable,
-  table: 'program' | 'driver' | 'software_package' | 'boot_image',
+  table: 'program' | 'driver' | 'os_image' | 'boot_image',
   ids: readonly string[],
 ): Promise<string[]> {
   if (ids.length === 0) return [];

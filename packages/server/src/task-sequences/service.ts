@@ -90,8 +90,8 @@ export class TaskSequenceService {
     const db = this.ctx.db.kysely;
     const missing = {
       programs: await repo.missingIds(db, 'program', refs.programIds),
-      // OS images are content-library packages until the image domain lands (ADR 0069).
-      images: await repo.missingIds(db, 'software_package', refs.imageIds),
+      // OS images are the OS-image domain's rows (ADR 0085), named by id.
+      images: await repo.missingIds(db, 'os_image', refs.imageIds),
       drivers: await repo.missingIds(db, 'driver', refs.driverIds),
       bootImages: await repo.missingIds(
         db,

@@ -61,6 +61,8 @@ const PATTERN_CANDIDATES = [
   '52:54:00:fa:22:09',
   // An SMBIOS UUID (imported computers).
   '4c4c4544-0042-3010-8036-b4c04f565931',
+  // An OS image archive name (OS image manifests, ADR 0085).
+  'root.tar.zst',
 ];
 
 function typeOf(s: JsonSchema): string | undefined {

@@ -340,6 +340,9 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
   seeds.paths['unknown-computers'] = 'fuzz-missing-unknown-computer';
   // Media (ADR 0089) are built from a built boot image, which the fuzz site has none of.
   seeds.paths['media'] = 'fuzz-missing-media';
+  // OS images (ADR 0085): importing one needs its archives in the library first; the routes
+  // are fuzzed against an id that names none (a generated manifest is refused CONTENT_MISSING).
+  seeds.paths['os-images'] = 'fuzz-missing-os-image';
   seeds.paths['imported-computers'] = await create(
     'POST /api/v1/imported-computers',
     '/api/v1/imported-computers',

@@ -1,4 +1,4 @@
-import { Button, Group, Paper } from '@mantine/core';
+import { Button, Group, Paper, Tabs } from '@mantine/core';
 import { IconDevices, IconKey, IconRefresh, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type DeviceListSort, ops } from '@steward/protocol';
@@ -18,10 +18,11 @@ import { DeviceListToolbar, isFiltered } from './device-list-toolbar';
 import { SavedViewsMenu, useSavedViews } from './saved-views-menu';
 import { SelectionBanner, useRowSelection } from '../../components/row-selection';
 import { DeviceBulkBar } from './device-bulk-actions';
+import { ImportedComputersTable, UnknownComputersTable } from './osd-computers';
 
 const NO_IDS: string[] = [];
 
-export function DeviceListPage() {
+function EnrolledDevices() {
   const [state, update, replace] = useDeviceListState();
   const [params] = useSearchParams();
   const views = useSavedViews();
@@ -163,5 +164,53 @@ export function DeviceListPage() {
         )}
       </Paper>
     </>
+  );
+}
+
+/** The device list's kinds (`?kind=`): enrolled devices, and the OS-deployment records. */
+const KINDS = ['devices', 'unknown', 'imported'] as const;
+type Kind = (typeof KINDS)[number];
+
+/**
+ * Devices, with unknown and imported computers on tabs of their own: they are machines an
+ * administrator looks for here, but not devices (no agent, no inventory), so they keep their
+ * own columns instead of empty device ones.
+ */
+export function DeviceListPage() {
+  const [params, setParams] = useSearchParams();
+  const kind: Kind = KINDS.find((k) => k === params.get('kind')) ?? 'devices';
+  const choose = (next: string | null) => {
+    const p = new URLSearchParams(params);
+    if (next === null || next === 'devices') p.delete('kind');
+    else p.set('kind', next);
+    setParams(p);
+  };
+  return (
+    <Tabs value={kind} onChange={choose} keepMounted={false}>
+      <Tabs.List mb="sm">
+        <Tabs.Tab value="devices" data-testid="device-kind-devices">
+          Devices
+        </Tabs.Tab>
+        <Tabs.Tab value="unknown" data-testid="device-kind-unknown">
+          Unknown computers
+        </Tabs.Tab>
+        <Tabs.Tab value="imported" data-testid="device-kind-imported">
+          Imported computers
+        </Tabs.Tab>
+      </Tabs.List>
+      <Tabs.Panel value="devices">
+        <EnrolledDevices />
+      </Tabs.Panel>
+      <Tabs.Panel value="unknown">
+        <Paper p="md">
+          <UnknownComputersTable />
+        </Paper>
+      </Tabs.Panel>
+      <Tabs.Panel value="imported">
+        <Paper p="md">
+          <ImportedComputersTable />
+        </Paper>
+      </Tabs.Panel>
+    </Tabs>
   );
 }

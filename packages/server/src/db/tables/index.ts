@@ -16,6 +16,7 @@ import { discoveryTables, type DiscoveryTables } from './discovery.js';
 import { updatesTables, type UpdatesTables } from './updates.js';
 import { driverTables, type DriverTables } from './drivers.js';
 import { bootImagesTables, type BootImagesTables } from './boot-images.js';
+import { osImagesTables, type OsImagesTables } from './os-images.js';
 import { advisoriesTables, type AdvisoriesTables } from './advisories.js';
 import { updateComplianceTables, type UpdateComplianceTables } from './update-compliance.js';
 export type {
@@ -65,6 +66,7 @@ export interface Database
     CustomUpdatesTables,
     TaskSequenceTables,
     BootImagesTables,
+    OsImagesTables,
     PxeTables,
     MediaTables {}
 
@@ -169,6 +171,7 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...customUpdatesTables,
   ...taskSequenceTables,
   ...bootImagesTables,
+  ...osImagesTables,
   ...pxeTables,
   ...mediaTables,
 };

@@ -1,0 +1,152 @@
+import {
+  ComputerVariables,
+  ErrorCode,
+  NotFoundError,
+  SequenceSteps,
+  Variables,
+  referencesOf,
+  type BootOsImageContent,
+  type BootTaskSequenceRequest,
+  type BootTaskSequenceResponse,
+} from '@steward/protocol';
+import { nowIso, SYSTEM_ACTOR, type SiteContext } from '../context.js';
+import { parseJsonColumn } from '../db/corrupt-row.js';
+import type { ContentLocationService } from '../distribution/location-service.js';
+import type { EnrolmentService } from '../enrolment/service.js';
+import {
+  ALL_IMPORTED_COMPUTERS,
+  ALL_UNKNOWN_COMPUTERS,
+  unknownCollectionOfArch,
+} from '../collections/builtin-osd.js';
+import * as osImages from '../os-images/repository.js';
+import { manifestOf } from '../os-images/service.js';
+import * as sequences from '../task-sequences/repository.js';
+import { pxeCandidates } from '../task-sequences/deployment-repository.js';
+import * as repo from './repository.js';
+
+/**
+ * The boot environment's own request for its task sequence (issue 11, ADR 0085). The caller
+ * proved it runs an image of this site (its boot key, checked by the caller) and names the
+ * computer its registration returned; the site chooses among that computer's collections'
+ * media-and-PXE deployments as the PXE decision does (required first, oldest first, the boot
+ * image's architecture), and answers with everything the boot environment needs to run the
+ * sequence without a media folder.
+ */
+export class BootSequenceService {
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly enrolment: EnrolmentService,
+    private readonly locations: ContentLocationService,
+  ) {}
+
+  private get db() {
+    return this.ctx.db.kysely;
+  }
+
+  /** Collections and variables of the computer; NotFound when it never registered. */
+  private async computer(
+    req: BootTaskSequenceRequest,
+  ): Promise<{ collections: string[]; arch: string | null; variables: Record<string, string> }> {
+    if (req.kind === 'imported') {
+      const row = await repo.findImportedComputer(this.db, req.computerId);
+      if (!row)
+        throw new NotFoundError('computer', req.computerId, ErrorCode.UNKNOWN_COMPUTER_NOT_FOUND);
+      const variables = parseJsonColumn(ComputerVariables, row.variables, {
+        table: 'imported_computer',
+        id: row.id,
+        column: 'variables',
+      });
+      return { collections: [ALL_IMPORTED_COMPUTERS], arch: null, variables };
+    }
+    const row = await repo.findUnknownComputer(this.db, req.computerId);
+    if (!row)
+      throw new NotFoundError('computer', req.computerId, ErrorCode.UNKNOWN_COMPUTER_NOT_FOUND);
+    const byArch = unknownCollectionOfArch(row.arch);
+    return {
+      collections: [ALL_UNKNOWN_COMPUTERS, ...(byArch ? [byArch] : [])],
+      arch: row.arch,
+      variables: {},
+    };
+  }
+
+  async taskSequence(
+    req: BootTaskSequenceRequest,
+    address: string,
+  ): Promise<BootTaskSequenceResponse> {
+    const who = await this.computer(req);
+    const candidates = (await pxeCandidates(this.db, who.collections, nowIso(this.ctx))).filter(
+      (c) => who.arch === null || c.boot_image_arch === who.arch,
+    );
+    const chosen =
+      candidates.find((c) => c.purpose === 'required') ??
+      candidates.find((c) => c.purpose === 'available');
+    if (!chosen) return { taskSequence: null };
+    const seq = await sequences.findSequence(this.db, chosen.sequence_id);
+    const version = await sequences.findVersion(this.db, chosen.sequence_id, chosen.version);
+    if (!seq || !version) return { taskSequence: null };
+    const ref = {
+      table: 'task_sequence_version' as const,
+      id: `${seq.id}/${String(version.version)}`,
+    };
+    const steps = parseJsonColumn(SequenceSteps, version.steps, { ...ref, column: 'steps' });
+    const defaults = parseJsonColumn(Variables, version.variables, { ...ref, column: 'variables' });
+    const collectionVars = await sequences.variablesOf(
+      this.db,
+      'collection_ts_variable',
+      chosen.collection_id,
+    );
+    const variables = {
+      ...defaults,
+      ...Object.fromEntries(collectionVars.map((v) => [v.name, v.value])),
+      ...who.variables,
+    };
+    const installsAgent = steps.some(
+      (s) => s.type === 'step' && s.kind === 'install-agent' && s.enabled,
+    );
+    const enrolmentToken = installsAgent
+      ? ((
+          await this.enrolment.createToken(SYSTEM_ACTOR, {
+            description: `boot environment of ${req.kind} computer ${req.computerId}, ${seq.name} ${String(version.version)}`,
+            maxUses: 1,
+            expiresInHours: 24,
+          })
+        ).token ?? null)
+      : null;
+    const images: BootOsImageContent[] = [];
+    for (const imageId of referencesOf(steps).imageIds) {
+      const row = await osImages.findOsImage(this.db, imageId);
+      if (!row?.package_version_id) continue;
+      const located = await this.locations.forEntitledDevice(
+        `boot:${req.computerId}`,
+        row.package_version_id,
+        address,
+      );
+      images.push({
+        imageId: row.id,
+        packageVersionId: row.package_version_id,
+        manifest: manifestOf(row),
+        locations: located.locations,
+        accessToken: located.accessToken,
+        accessTokenExpiresAt: located.accessTokenExpiresAt,
+      });
+    }
+    return {
+      taskSequence: {
+        id: seq.id,
+        name: seq.name,
+        version: version.version,
+        deploymentId: chosen.id,
+        purpose: chosen.purpose,
+        sequence: {
+          sequenceId: seq.id,
+          name: seq.name,
+          version: version.version,
+          steps,
+          variables,
+        },
+        enrolmentToken,
+        osImages: images,
+      },
+    };
+  }
+}
