@@ -26,6 +26,8 @@ export interface SoftwareWiring {
   clock: Clock;
   /** How update deployments install and restart on this machine (ADR 0056, 0071). */
   updates: Pick<UpdateRunEnv, 'root' | 'scan' | 'role'> & {
+    /** The machine's custom-update rule probes (ADR 0083). */
+    probes: UpdateRunEnv['custom']['probes'];
     /** The restart command (argv) as the current policy has it. */
     rebootCommand: () => readonly string[];
   };
@@ -90,6 +92,11 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
     report,
     clock,
     log,
+    custom: {
+      program: (id) => bound.service?.program(id),
+      content,
+      probes: w.updates.probes,
+    },
   });
   const service = await SoftwareService.open({
     stateDir,
