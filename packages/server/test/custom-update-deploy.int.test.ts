@@ -213,6 +213,33 @@ describe.each(dialects)('custom updates deployed on %s', (dialect) => {
       { updateId: acme.id, package: 'Acme Agent', version: '2.1', counts: { installed: 1 } },
     ]);
 
+    // The report view and the query language's update class see it too.
+    await api.call(ops.sqlReports.createCustom, {
+      body: {
+        id: 'custom-compliance',
+        title: 'Custom updates per device',
+        sql: `select device_id, package, version, state, basis, kind from v_update_compliance
+where kind = 'custom' order by package`,
+      },
+    });
+    const viewRows = async () =>
+      (await api.call(ops.sqlReports.run, { params: { id: 'custom-compliance' }, body: {} })).rows;
+    expect(await viewRows()).toEqual([
+      [deviceId, 'Acme Agent', '2.1', 'installed', 'scan', 'custom'],
+    ]);
+    const installedQuery = await api.createCollection({
+      name: 'Acme installed',
+      rules: [
+        {
+          kind: 'query',
+          query: 'any(update, kind = "custom" and package = "Acme Agent" and state = "installed")',
+        },
+      ],
+    });
+    await waitFor('the query collection', async () =>
+      (await api.getCollection(installedQuery.id)).memberCount === 1 ? true : undefined,
+    );
+
     // Roll back: the uninstall program runs, and the rules say Required again.
     await api.call(ops.updateDeployments.updateUpdateDeployment, {
       params: { id: d.id },
@@ -227,5 +254,8 @@ describe.each(dialects)('custom updates deployed on %s', (dialect) => {
     await waitFor('compliance Required after the rollback', async () =>
       (await customState(acme.id))?.state === 'required' ? true : undefined,
     );
+    expect(await viewRows()).toEqual([
+      [deviceId, 'Acme Agent', '2.1', 'required', 'scan', 'custom'],
+    ]);
   }, 360_000);
 });

@@ -31,6 +31,7 @@ import { catalogVersionCustomChangedMigration } from './20261207T0331-catalog-ve
 import { bootImageHeartbeatMigration } from './20261207T0370-boot-image-heartbeat.js';
 import { dpPxeMigration } from './20261207T0371-dp-pxe.js';
 import { customUpdateMembersMigration } from './20261208T0420-custom-update-members.js';
+import { customUpdatesInComplianceViewsMigration } from './20261208T0421-custom-updates-in-compliance-views.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
 import { reportViewsMigration } from './20261207T0010-report-views.js';
@@ -88,5 +89,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0370-boot-image-heartbeat': bootImageHeartbeatMigration(dialect),
     '20261207T0371-dp-pxe': dpPxeMigration(dialect),
     '20261208T0420-custom-update-members': customUpdateMembersMigration(dialect),
+    '20261208T0421-custom-updates-in-compliance-views':
+      customUpdatesInComplianceViewsMigration(dialect),
   };
 }
