@@ -36,7 +36,8 @@ const CURRENT_CATALOG = sql`(select coalesce(max(version), 0) from update_catalo
 
 /**
  * A custom update's values (ADR 0083): no source, supersedence, hold or CVE link; its package
- * is its vendor and product, its version compared as text (no dpkg key), its severity its own.
+ * is its vendor and product, its version matches no version comparison (no dpkg key), its
+ * severity its own.
  */
 function customTarget(scope: UpdateScope, property: string): UpdateTarget {
   const u = (c: string) => sql.ref(`${scope.update}.${c}`);
@@ -55,7 +56,9 @@ function customTarget(scope: UpdateScope, property: string): UpdateTarget {
     case 'package':
       return plain(sql`(${u('vendor')} || ' ' || ${u('product')})`);
     case 'version':
-      return plain(u('version'));
+      // No dpkg version key is stored for a custom update: a version comparison holds for none
+      // (null), rather than comparing vendor version words in dpkg order by accident.
+      return { value: u('version'), versionKey: sql`cast(null as text)`, nullable: true };
     case 'classification':
       return plain(u('classification'));
     case 'superseded':
