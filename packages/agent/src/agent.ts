@@ -8,6 +8,7 @@ import {
   type PolicyDocument,
   type StatusMessageBody,
   type UpdateScanKind,
+  type RuleProbes,
 } from '@steward/protocol';
 import { Backoff } from './channel/backoff.js';
 import { sendHeartbeat } from './channel/heartbeat.js';
@@ -45,6 +46,8 @@ import { checkSettings, type CheckEnvironment } from './health/checks.js';
 import { clientCheckDelayMs, runAndReportClientCheck } from './health/client-check-runner.js';
 import { AgentUpgrader } from './upgrade/agent-upgrader.js';
 import { recordScanTime, runUpdateScan, updateScanDelayMs } from './updates/scan/scan-runner.js';
+import { installedPackages, type ScanEnvironment } from './updates/scan/scan.js';
+import { machineProbes } from './updates/custom/probes.js';
 import { findExecutable } from './collectors/system.js';
 import { join } from 'node:path';
 import { deviceRole, rebootArgv } from './updates/deploy/role.js';
@@ -173,6 +176,7 @@ export class Agent {
           root: this.options.systemRoot ?? '/',
           scan: () => this.updateScan('on-demand'),
           role: () => deviceRole(this.settings, this.options.systemRoot),
+          probes: () => this.customProbes(),
           // The test hook wins; otherwise the client setting (ADR 0071), read at each restart.
           rebootCommand: () =>
             this.options.rebootCommand ?? rebootArgv(this.settings.rebootCommand),
@@ -426,7 +430,8 @@ export class Agent {
   }
 
   /** Scans dpkg's database against the site's update catalog and reports it (issue 10). */
-  private async updateScan(kind: UpdateScanKind): Promise<void> {
+  /** How scans and custom-update rules read this machine (or the test's sandbox root). */
+  private async scanEnvironment(): Promise<ScanEnvironment> {
     const aptCache = await findExecutable('apt-cache');
     const aptConfig = await findExecutable('apt-config');
     const admindir =
@@ -434,15 +439,28 @@ export class Agent {
       (this.options.systemRoot !== undefined
         ? join(this.options.systemRoot, 'var/lib/dpkg')
         : undefined);
+    return {
+      dpkgQuery: (await findExecutable('dpkg-query')) ?? 'dpkg-query',
+      ...(admindir !== undefined ? { admindir } : {}),
+      ...(aptCache !== undefined ? { aptCache } : {}),
+      ...(aptConfig !== undefined ? { aptConfig } : {}),
+    };
+  }
+
+  /** Custom updates' rule probes as a scan builds them (ADR 0083: before and after installs). */
+  private async customProbes(): Promise<RuleProbes> {
+    const { packages } = await installedPackages(await this.scanEnvironment());
+    return machineProbes({
+      installed: packages,
+      ...(this.options.systemRoot !== undefined ? { root: this.options.systemRoot } : {}),
+    });
+  }
+
+  private async updateScan(kind: UpdateScanKind): Promise<void> {
     const report = await runUpdateScan({
       http: this.http,
       stateDir: this.options.stateDir,
-      env: {
-        dpkgQuery: (await findExecutable('dpkg-query')) ?? 'dpkg-query',
-        ...(admindir !== undefined ? { admindir } : {}),
-        ...(aptCache !== undefined ? { aptCache } : {}),
-        ...(aptConfig !== undefined ? { aptConfig } : {}),
-      },
+      env: await this.scanEnvironment(),
       ...(this.options.systemRoot !== undefined ? { customRoot: this.options.systemRoot } : {}),
       kind,
       now: () => this.now(),

@@ -239,6 +239,11 @@ export class SoftwareService {
     return this.deployments.get(id);
   }
 
+  /** A program of the current assignments (custom updates' programs, ADR 0083). */
+  program(id: string): AgentProgram | undefined {
+    return this.programs.get(id);
+  }
+
   private context(nowMs: number): EvalContext {
     return {
       nowMs,

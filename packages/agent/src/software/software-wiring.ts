@@ -27,6 +27,8 @@ export interface SoftwareWiring {
   clock: Clock;
   /** How update deployments install and restart on this machine (ADR 0056, 0071). */
   updates: Pick<UpdateRunEnv, 'root' | 'scan' | 'role'> & {
+    /** The machine's custom-update rule probes (ADR 0083). */
+    probes: UpdateRunEnv['custom']['probes'];
     /** The restart command (argv) as the current policy has it. */
     rebootCommand: () => readonly string[];
   };
@@ -91,6 +93,11 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
     report,
     clock,
     log,
+    custom: {
+      program: (id) => bound.service?.program(id),
+      content,
+      probes: w.updates.probes,
+    },
   });
   const taskSequences = await TaskSequenceDeployments.open({
     stateDir,

@@ -9,6 +9,7 @@ function printGroup(ctx: Ctx, g: UpdateGroup): void {
     ['Update group', `${g.name} (${g.id})`],
     ['Description', g.description === '' ? '-' : g.description],
     ['Updates', g.updateIds.length === 0 ? 'none' : g.updateIds.join(', ')],
+    ['Custom updates', g.customUpdateIds.length === 0 ? 'none' : g.customUpdateIds.join(', ')],
     ['Changed', humanTime(g.updatedAt, ctx.io.now())],
   ]);
 }
@@ -32,7 +33,11 @@ export function addUpdateGroupCommands(parent: Command, ctx: Ctx): void {
     const now = ctx.io.now();
     ctx.out.table(
       [{ header: 'NAME' }, { header: 'UPDATES' }, { header: 'CHANGED', flex: true }],
-      page.items.map((g) => [g.name, String(g.updateIds.length), humanTime(g.updatedAt, now)]),
+      page.items.map((g) => [
+        g.name,
+        String(g.updateIds.length + g.customUpdateIds.length),
+        humanTime(g.updatedAt, now),
+      ]),
       'No update groups. Create one with `steward update group create`.',
     );
   });

@@ -89,7 +89,8 @@ export const UPDATE_REPORT_VIEWS: readonly ReportView[] = [
     name: 'v_update_compliance',
     description:
       'Device x update where the update is installed, required or unknown on the device (not-required pairs have no row). ' +
-      'From the device scan when it scanned the current catalog, else from its inventoried package set.',
+      'From the device scan when it scanned the current catalog, else from its inventoried package set; ' +
+      'custom updates (kind custom) from the device scan of their rules.',
     columns: [
       { name: 'device_id', meaning: 'Device id' },
       { name: 'device_name', meaning: 'Host name' },
@@ -109,6 +110,11 @@ export const UPDATE_REPORT_VIEWS: readonly ReportView[] = [
         meaning: 'When the site first saw it required on the device (scan basis), or null',
       },
       { name: 'scanned_at', meaning: 'When the device last scanned, or null' },
+      {
+        name: 'kind',
+        meaning:
+          'apt (a catalog update) or custom (a custom update: package is vendor and product)',
+      },
     ],
   },
   {
@@ -125,6 +131,7 @@ export const UPDATE_REPORT_VIEWS: readonly ReportView[] = [
         name: 'first_detected_at',
         meaning: 'Earliest first detection among them (scan basis), or null',
       },
+      { name: 'kind', meaning: 'apt or custom' },
     ],
   },
   {

@@ -986,7 +986,7 @@ export const StatusMessages = {
     severity: 'informational',
     type: 'milestone',
     component: 'update-agent',
-    text: 'Installing %2 approved package versions for update deployment "%1" in one apt transaction.',
+    text: 'Installing %2 approved package versions and custom updates for update deployment "%1" (the package versions in one apt transaction).',
     insertions: ['deployment', 'count'],
   },
   UPDATE_INSTALL_FAILED: {

@@ -8,7 +8,10 @@ import { Key } from '../http/common.js';
  * when they are built, so a group can keep growing between releases.
  */
 
-/** Update ids as a request names them (catalog ids, at most 1000 at once). */
+/**
+ * Update ids as a request names them (at most 1000 at once): catalog updates or custom updates
+ * (ADR 0083; both are random ids, so one list names either kind).
+ */
 export const UpdateIdList = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
   minItems: 1,
   maxItems: 1000,
@@ -42,8 +45,10 @@ export const UpdateGroup = Type.Object({
   id: Type.String(),
   name: Type.String(),
   description: Type.String(),
-  /** The group's updates (catalog ids), in the order they were added. */
+  /** The group's catalog (apt) updates, in the order they were added. */
   updateIds: Type.Array(Type.String()),
+  /** The group's custom updates (ADR 0083), in the order they were added. */
+  customUpdateIds: Type.Array(Type.String()),
   createdAt: Type.String(),
   createdBy: Type.String(),
   updatedAt: Type.String(),

@@ -10,6 +10,7 @@ import {
 import { DeploymentOptions } from '../deployments/options.js';
 import { DeploymentStateName, DeploymentSummary } from '../deployments/schemas.js';
 import { TimeBase, WallTime } from '../schedule/schemas.js';
+import { RuleSet } from './custom-schemas.js';
 
 /**
  * Update deployments (issue 10, ADR 0056): an update group deployed to a collection. Each one
@@ -206,9 +207,15 @@ export const UpdateDeploymentPatch = Type.Partial(
 );
 export type UpdateDeploymentPatch = Static<typeof UpdateDeploymentPatch>;
 
+/** The two kinds of update a group or deployment holds (ADR 0083). */
+export const UpdateKind = Type.Union([Type.Literal('apt'), Type.Literal('custom')]);
+export type UpdateKind = Static<typeof UpdateKind>;
+
 /** One update of a deployment, with the binaries it installs. */
 export const UpdateDeploymentUpdate = Type.Object({
   updateId: Type.String(),
+  /** `apt`: a catalog update; `custom`: a custom update (package is its vendor and product). */
+  kind: UpdateKind,
   package: Type.String(),
   version: Type.String(),
   /** Removed from this deployment (the others continue). */
@@ -309,6 +316,17 @@ export const UpdateDeploymentMemberParams = Type.Object(
 );
 export type UpdateDeploymentMemberParams = Static<typeof UpdateDeploymentMemberParams>;
 
+/** One custom update as an update deployment's agents install it (ADR 0083). */
+export const AgentCustomInstall = Type.Object({
+  updateId: Type.String(),
+  title: Type.String(),
+  detection: RuleSet,
+  applicability: Nullable(RuleSet),
+  installProgramId: Nullable(Type.String()),
+  uninstallProgramId: Nullable(Type.String()),
+});
+export type AgentCustomInstall = Static<typeof AgentCustomInstall>;
+
 /**
  * What an update deployment adds to the agent's copy of its software deployment: the approved
  * versions to install, the site key the repository is signed with (the only key apt trusts
@@ -324,6 +342,12 @@ export const AgentUpdateInstall = Type.Object({
       binaries: Type.Array(Type.Object({ name: Type.String(), version: Type.String() })),
     }),
   ),
+  /**
+   * Custom updates still deployed (ADR 0083): their rules and programs (the programs are in the
+   * assignments' programs, with their content). A rollback (`allowDowngrades`) runs each
+   * uninstall program instead of its install program.
+   */
+  custom: Type.Optional(Type.Array(AgentCustomInstall)),
   ...settingsValueProperties(UpdateDeploymentOptions),
 });
 export type AgentUpdateInstall = Static<typeof AgentUpdateInstall>;

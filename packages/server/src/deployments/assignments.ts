@@ -13,7 +13,7 @@ import { currentVersionOf, loadVersionFiles } from '../content/repository.js';
 import { programRowsByIds, toProgram, type ProgramRow } from './program-repository.js';
 import { assignedDeployments, deviceWindows } from './repository/assignments.js';
 import type { Queryable } from '../db/database.js';
-import { updateInstallsFor } from '../updates/deployments/agent-install.js';
+import { customProgramIds, updateInstallsFor } from '../updates/deployments/agent-install.js';
 import { agentTaskSequences } from '../task-sequences/agent-assignment-repository.js';
 
 /** A cached document is rebuilt after this long even without an event (expiries pass). */
@@ -117,10 +117,6 @@ export class AssignmentService {
       deviceId,
       this.ctx.clock.now(),
     );
-    const programs = await this.programsFor(
-      db,
-      deployments.map((d) => d.programId),
-    );
     // Update deployments' software deployments carry what to install (ADR 0056).
     const installs = await updateInstallsFor(
       db,
@@ -130,6 +126,12 @@ export class AssignmentService {
       const install = installs.get(d.id);
       if (install) d.updateInstall = install;
     }
+    // Custom updates' programs ride along (ADR 0083): the agent runs them, and their content
+    // is what the device is then entitled to download from its DP.
+    const programs = await this.programsFor(db, [
+      ...deployments.map((d) => d.programId),
+      ...customProgramIds(installs.values()),
+    ]);
     const doc: AssignmentsDocument = {
       deviceId,
       issuedAt: nowIso(this.ctx),

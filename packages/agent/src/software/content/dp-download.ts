@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { stat, unlink } from 'node:fs/promises';
+import { stat, unlink, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { request, type Agent } from 'node:https';
 import { once } from 'node:events';
@@ -56,6 +56,9 @@ export async function downloadFile(req: DownloadRequest): Promise<DownloadResult
     await unlink(req.partialPath);
     offset = 0;
   }
+  // An empty file needs no bytes from a DP (an empty apt index, ADR 0083), but a partial file
+  // to verify and place: there would be none.
+  if (req.size === 0) await writeFile(req.partialPath, '', { flag: 'a', mode: 0o600 });
   if (offset === req.size) return verifyComplete(req);
   let res: IncomingMessage;
   try {

@@ -16,6 +16,7 @@ import { windowCheck } from '../../software/deployment-evaluator.js';
 import { newRestart, pendingReason } from '../restart/restart-plan.js';
 import type { RestartCoordinator } from '../restart/restart-coordinator.js';
 import { decideRestart, packagesToInstall, updateWindows, type DeviceRole } from './policy.js';
+import { planCustom, runCustom, type CustomInstallEnv, type CustomPlan } from './custom-install.js';
 
 /** The messages that tell how an install left the restart (one deployment insertion). */
 type RestartMessage =
@@ -46,6 +47,8 @@ export interface UpdateRunEnv {
   report(m: StatusMessageBody): Promise<void>;
   clock: Clock;
   log: Logger;
+  /** Custom updates' programs, their content and the machine's rule probes (ADR 0083). */
+  custom: Omit<CustomInstallEnv, 'executor'>;
 }
 
 interface OwnRun {
@@ -55,6 +58,14 @@ interface OwnRun {
 }
 
 type Result = Pick<RunOutcome, 'result' | 'reasonCode' | 'reason' | 'outputTail' | 'exitCode'>;
+
+const failed = (reasonCode: string, reason: string): Result => ({
+  result: 'failed',
+  exitCode: null,
+  reasonCode,
+  reason: reason.slice(0, 2000),
+  outputTail: reason,
+});
 
 /**
  * The software executor, with update deployments run in-process (ADR 0056): a run whose
@@ -82,7 +93,7 @@ export class UpdateAwareExecutor implements ExecutorPort {
     const startedAt = this.env.clock.now().toISOString();
     const name = this.env.lookup(req.deploymentId)?.name ?? req.deploymentId;
     const run = { runId: req.runId, deploymentId: req.deploymentId, revision: req.revision, name };
-    const outcome = this.install(run, req.packageDir, spec)
+    const outcome = this.install(run, req.packageDir, spec, this.env.lookup(req.deploymentId))
       .catch((err: unknown): Result => ({
         result: 'failed',
         exitCode: null,
@@ -149,6 +160,7 @@ export class UpdateAwareExecutor implements ExecutorPort {
     run: RunIdentity,
     repoDir: string,
     spec: AgentUpdateInstall,
+    deployment: AgentDeployment | undefined,
   ): Promise<Result> {
     const { env } = this;
     const { name } = run;
@@ -157,47 +169,117 @@ export class UpdateAwareExecutor implements ExecutorPort {
     const names = spec.updates.flatMap((u) => u.binaries.map((b) => b.name));
     const installed = await installedVersions(names, env.root);
     const packages = packagesToInstall(spec.updates, installed);
-    if (packages.length === 0) {
+    // Custom updates (ADR 0083): detection decides what has work to do, before anything runs.
+    const custom = await planCustom(
+      spec.custom ?? [],
+      spec.allowDowngrades,
+      await env.custom.probes(),
+    );
+    const undecided = custom.unknown
+      .map((u) => `${u.title}: ${u.details.join('; ') || 'the rules cannot be decided'}`)
+      .join('; ');
+    if (undecided !== '') {
+      await env.report(
+        statusMessage('UPDATE_INSTALL_FAILED', [name, 'detection-unknown', undecided]),
+      );
+      return failed('CUSTOM_DETECTION_UNKNOWN', undecided);
+    }
+    if (packages.length === 0 && custom.todo.length === 0) {
       await env.report(statusMessage('UPDATE_NOTHING_REQUIRED', [name]));
       return { result: 'succeeded', exitCode: 0, outputTail: 'nothing to install' };
     }
-    if (!spec.rehearsal)
-      await env.report(statusMessage('UPDATE_INSTALL_STARTED', [name, String(packages.length)]));
-    const r = await aptInstall({
-      repoDir,
-      siteKey: spec.repoKey,
-      packages,
-      root: env.root,
-      simulate: spec.rehearsal,
-      allowDowngrades: spec.allowDowngrades,
-    });
-    if (!r.ok) {
-      await env.report(statusMessage('UPDATE_INSTALL_FAILED', [name, r.failure, r.message]));
-      return {
-        result: 'failed',
-        exitCode: null,
-        reasonCode: r.failure.toUpperCase().replaceAll('-', '_'),
-        reason: r.message,
-        outputTail: r.message,
-      };
-    }
     const planText = (list: string[]) => (list.length > 0 ? list.join(', ') : 'nothing');
-    const install = r.plan.install.map((p) => `${p.name}=${p.version}`);
-    if (spec.rehearsal) {
-      await env.report(
-        statusMessage('UPDATE_REHEARSAL_DONE', [name, planText(install), planText(r.plan.remove)]),
+    if (spec.rehearsal) return this.rehearse(run, repoDir, spec, packages, custom);
+    await env.report(
+      statusMessage('UPDATE_INSTALL_STARTED', [name, String(packages.length + custom.todo.length)]),
+    );
+    const summary: string[] = [];
+    const restartNeed: { required: boolean; packages: string[] } = {
+      required: false,
+      packages: [],
+    };
+    if (packages.length > 0) {
+      const r = await aptInstall({
+        repoDir,
+        siteKey: spec.repoKey,
+        packages,
+        root: env.root,
+        simulate: false,
+        allowDowngrades: spec.allowDowngrades,
+      });
+      if (!r.ok) {
+        await env.report(statusMessage('UPDATE_INSTALL_FAILED', [name, r.failure, r.message]));
+        return failed(r.failure.toUpperCase().replaceAll('-', '_'), r.message);
+      }
+      const install = r.plan.install.map((p) => `${p.name}=${p.version}`);
+      summary.push(`installed ${planText(install)}; removed ${planText(r.plan.remove)}`);
+      Object.assign(restartNeed, r.restart);
+    }
+    if (custom.todo.length > 0) {
+      if (!deployment) return failed('UPDATE_INSTALL_ERROR', 'the deployment left the assignments');
+      const c = await runCustom(
+        { ...env.custom, executor: this.inner },
+        { runId: run.runId, deployment },
+        custom.todo,
       );
-      return {
-        result: 'succeeded',
-        exitCode: 0,
-        outputTail:
-          `rehearsal: would install ${planText(install)}; would remove ${planText(r.plan.remove)}; ` +
-          `already installed ${planText(r.alreadyInstalled)}`,
-      };
+      summary.push(...c.lines);
+      if (c.failure) {
+        await this.scan();
+        const message = [...summary, c.failure.message].join('; ');
+        await env.report(statusMessage('UPDATE_INSTALL_FAILED', [name, c.failure.code, message]));
+        return failed(c.failure.code, message);
+      }
+      if (c.restartBy.length > 0) {
+        restartNeed.required = true;
+        restartNeed.packages = [...restartNeed.packages, ...c.restartBy];
+      }
     }
     await this.scan();
-    const summary = `installed ${planText(install)}; removed ${planText(r.plan.remove)}`;
-    return this.restart(run, spec, r.restart, summary);
+    return this.restart(run, spec, restartNeed, summary.join('; '));
+  }
+
+  /** apt's simulate mode, and detection only for custom updates: nothing changes. */
+  private async rehearse(
+    run: RunIdentity,
+    repoDir: string,
+    spec: AgentUpdateInstall,
+    packages: { name: string; version: string }[],
+    custom: CustomPlan,
+  ): Promise<Result> {
+    const { env } = this;
+    const planText = (list: string[]) => (list.length > 0 ? list.join(', ') : 'nothing');
+    let install: string[] = [];
+    let remove: string[] = [];
+    let already: string[] = [];
+    if (packages.length > 0) {
+      const r = await aptInstall({
+        repoDir,
+        siteKey: spec.repoKey,
+        packages,
+        root: env.root,
+        simulate: true,
+        allowDowngrades: spec.allowDowngrades,
+      });
+      if (!r.ok) {
+        await env.report(statusMessage('UPDATE_INSTALL_FAILED', [run.name, r.failure, r.message]));
+        return failed(r.failure.toUpperCase().replaceAll('-', '_'), r.message);
+      }
+      install = r.plan.install.map((p) => `${p.name}=${p.version}`);
+      remove = [...r.plan.remove];
+      already = r.alreadyInstalled;
+    }
+    for (const c of custom.todo)
+      (c.action === 'install' ? install : remove).push(`${c.update.title} (custom)`);
+    await env.report(
+      statusMessage('UPDATE_REHEARSAL_DONE', [run.name, planText(install), planText(remove)]),
+    );
+    return {
+      result: 'succeeded',
+      exitCode: 0,
+      outputTail:
+        `rehearsal: would install ${planText(install)}; would remove ${planText(remove)}; ` +
+        `already installed ${planText([...already, ...custom.done])}`,
+    };
   }
 
   private async restart(

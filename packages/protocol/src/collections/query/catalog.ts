@@ -20,7 +20,8 @@ export const DEVICE_CLASS: InventoryClassShape = {
 /**
  * The `update` pseudo-class: the device's software update compliance (ADR 0063), one instance
  * per update that is installed, required or unknown on the device, from its scan of the current
- * catalog or else from its inventoried package set, exactly as v_update_compliance answers.
+ * catalog or else from its inventoried package set, exactly as v_update_compliance answers;
+ * custom updates from the device's scan of their rules (ADR 0083).
  * Not-required updates have no instance. Used through any(update, ...).
  */
 export const UPDATE_CLASS: InventoryClassShape = {
@@ -43,6 +44,8 @@ export const UPDATE_CLASS: InventoryClassShape = {
     cve: 'string',
     installedAt: 'datetime',
     firstDetectedAt: 'datetime',
+    /** apt (a catalog update) or custom (a custom update, from the device's scan: ADR 0083). */
+    kind: 'string',
   },
 };
 

@@ -16,10 +16,11 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
  */
 export interface UpdateScope {
   kind: 'update';
-  basis: 'scan' | 'inventory';
-  /** update_compliance (scan) or update_applicability (inventory) row alias. */
+  /** `custom`: a custom update's row of the device's scan (ADR 0083). */
+  basis: 'scan' | 'inventory' | 'custom';
+  /** update_compliance (scan), update_applicability (inventory), custom_update_compliance. */
   row: string;
-  /** software_update alias. */
+  /** software_update alias (custom_update for the custom basis). */
   update: string;
   source: string;
   advisory: string;
@@ -33,8 +34,61 @@ export interface UpdateTarget {
 
 const CURRENT_CATALOG = sql`(select coalesce(max(version), 0) from update_catalog_version)`;
 
+/**
+ * A custom update's values (ADR 0083): no source, supersedence, hold or CVE link; its package
+ * is its vendor and product, its version matches no version comparison (no dpkg key), its
+ * severity its own.
+ */
+function customTarget(scope: UpdateScope, property: string): UpdateTarget {
+  const u = (c: string) => sql.ref(`${scope.update}.${c}`);
+  const r = (c: string) => sql.ref(`${scope.row}.${c}`);
+  const plain = (value: RawBuilder<unknown>, nullable = false): UpdateTarget => ({
+    value,
+    versionKey: false,
+    nullable,
+  });
+  const none = plain(sql`cast(null as text)`, true);
+  const level = sql`(case ${u('severity')} when 'critical' then 4 when 'high' then 3
+    when 'medium' then 2 when 'low' then 1 else 0 end)`;
+  switch (property) {
+    case 'id':
+      return plain(u('id'));
+    case 'package':
+      return plain(sql`(${u('vendor')} || ' ' || ${u('product')})`);
+    case 'version':
+      // No dpkg version key is stored for a custom update: a version comparison holds for none
+      // (null), rather than comparing vendor version words in dpkg order by accident.
+      return { value: u('version'), versionKey: sql`cast(null as text)`, nullable: true };
+    case 'classification':
+      return plain(u('classification'));
+    case 'superseded':
+      return plain(sql`(1 = 0)`);
+    case 'state':
+      return plain(r('state'));
+    case 'basis':
+      return plain(sql`cast('scan' as text)`);
+    case 'installedAt':
+      return plain(r('installed_at'), true);
+    case 'firstDetectedAt':
+      return plain(r('first_detected_at'), true);
+    case 'severityLevel':
+      return plain(level);
+    case 'severity':
+      return plain(u('severity'));
+    case 'kind':
+      return plain(sql`cast('custom' as text)`);
+    case 'source':
+    case 'hold':
+    case 'cve':
+      return none;
+    default:
+      throw new Error(`update property ${property} has no column`);
+  }
+}
+
 /** The value behind one property of the `update` class, in the scope of one basis. */
 export function updateTarget(scope: UpdateScope, property: string): UpdateTarget {
+  if (scope.basis === 'custom') return customTarget(scope, property);
   const u = (c: string) => sql.ref(`${scope.update}.${c}`);
   const r = (c: string) => sql.ref(`${scope.row}.${c}`);
   const plain = (value: RawBuilder<unknown>, nullable = false): UpdateTarget => ({
@@ -74,6 +128,8 @@ export function updateTarget(scope: UpdateScope, property: string): UpdateTarget
         when 3 then 'high' when 2 then 'medium' when 1 then 'low' else 'unknown' end)`);
     case 'cve':
       return plain(sql.ref(`${scope.advisory}.cve_id`), true);
+    case 'kind':
+      return plain(sql`cast('apt' as text)`);
     default:
       throw new Error(`update property ${property} has no column`);
   }
@@ -97,13 +153,14 @@ export function anyUpdateSql(
   const scope = (basis: UpdateScope['basis']): UpdateScope => ({
     kind: 'update',
     basis,
-    row: alias(basis === 'scan' ? 'uc' : 'ua'),
-    update: alias('u'),
+    row: alias(basis === 'scan' ? 'uc' : basis === 'inventory' ? 'ua' : 'cc'),
+    update: alias(basis === 'custom' ? 'cu' : 'u'),
     source: alias('us'),
     advisory: alias('ux'),
   });
   const scan = scope('scan');
   const inventory = scope('inventory');
+  const custom = scope('custom');
   const s = alias('sc');
   const joins = (x: UpdateScope) => sql`join software_update as ${sql.id(x.update)}
       on ${sql.ref(`${x.update}.id`)} = ${sql.ref(`${x.row}.update_id`)}
@@ -119,5 +176,10 @@ export function anyUpdateSql(
     or (d.package_set_id is not null and not ${currentScan}
       and d.package_set_id in (select ${sql.ref(`${inventory.row}.set_id`)}
         from update_applicability as ${sql.id(inventory.row)} ${joins(inventory)}
-        where ${where(inventory)})))`;
+        where ${where(inventory)}))
+    or d.id in (select ${sql.ref(`${custom.row}.device_id`)}
+      from custom_update_compliance as ${sql.id(custom.row)}
+      join custom_update as ${sql.id(custom.update)}
+        on ${sql.ref(`${custom.update}.id`)} = ${sql.ref(`${custom.row}.custom_update_id`)}
+      where ${sql.ref(`${custom.row}.state`)} <> 'not-required' and ${where(custom)}))`;
 }

@@ -30,6 +30,8 @@ import { customUpdateComplianceMigration } from './20261207T0330-custom-update-c
 import { catalogVersionCustomChangedMigration } from './20261207T0331-catalog-version-custom-changed.js';
 import { bootImageHeartbeatMigration } from './20261207T0370-boot-image-heartbeat.js';
 import { dpPxeMigration } from './20261207T0371-dp-pxe.js';
+import { customUpdateMembersMigration } from './20261208T0420-custom-update-members.js';
+import { customUpdatesInComplianceViewsMigration } from './20261208T0421-custom-updates-in-compliance-views.js';
 import { osImagesMigration } from './20261208T0440-os-images.js';
 import { mediaMigration } from './20261208T0460-media.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
@@ -88,6 +90,9 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0350-task-sequence-deployments': taskSequenceDeploymentsMigration(dialect),
     '20261207T0370-boot-image-heartbeat': bootImageHeartbeatMigration(dialect),
     '20261207T0371-dp-pxe': dpPxeMigration(dialect),
+      customUpdatesInComplianceViewsMigration(dialect),
+    '20261208T0420-custom-update-members': customUpdateMembersMigration(dialect),
+    '20261208T0421-custom-updates-in-compliance-views':
     '20261208T0440-os-images': osImagesMigration(dialect),
     '20261208T0460-media': mediaMigration(dialect),
   };

@@ -16,6 +16,13 @@ export const updateDeploymentsTables = {
     position: integer(),
     added_at: text(),
   },
+  /** Custom updates in a group (ADR 0083; apt updates are in update_group_member). */
+  update_group_custom_member: {
+    group_id: text(),
+    custom_update_id: text(),
+    position: integer(),
+    added_at: text(),
+  },
   update_deployment: {
     id: text(),
     name: text(),
@@ -34,6 +41,13 @@ export const updateDeploymentsTables = {
     position: integer(),
     removed_at: nullable(text()),
   },
+  /** Custom updates a deployment holds (ADR 0083), each removable on its own. */
+  update_deployment_custom_update: {
+    update_deployment_id: text(),
+    custom_update_id: text(),
+    position: integer(),
+    removed_at: nullable(text()),
+  },
 } as const;
 
 export interface UpdateDeploymentsTables {
@@ -41,6 +55,10 @@ export interface UpdateDeploymentsTables {
   update_group_member: UpdateGroupMemberTable;
   update_deployment: TableOf<typeof updateDeploymentsTables.update_deployment>;
   update_deployment_update: TableOf<typeof updateDeploymentsTables.update_deployment_update>;
+  update_group_custom_member: TableOf<typeof updateDeploymentsTables.update_group_custom_member>;
+  update_deployment_custom_update: TableOf<
+    typeof updateDeploymentsTables.update_deployment_custom_update
+  >;
 }
 export type UpdateGroupTable = TableOf<typeof updateDeploymentsTables.update_group>;
 export type UpdateGroupMemberTable = TableOf<typeof updateDeploymentsTables.update_group_member>;

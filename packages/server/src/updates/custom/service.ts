@@ -220,6 +220,14 @@ export class CustomUpdateService {
     } catch (err) {
       throw identityTaken(err, { ...row, ...patch });
     }
+    // Deployments of it carry its rules and programs in the agents' assignments (ADR 0083).
+    if (
+      patch.detection !== undefined ||
+      patch.applicability !== undefined ||
+      patch.installProgramId !== undefined ||
+      patch.uninstallProgramId !== undefined
+    )
+      await this.ctx.bus.publish('deployments-changed', {});
     return this.read(row.id);
   }
 

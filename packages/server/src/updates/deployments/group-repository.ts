@@ -58,6 +58,7 @@ export async function updateGroupRow(
 
 export async function deleteGroupRow(db: Queryable, id: string) {
   await db.deleteFrom('update_group_member').where('group_id', '=', id).execute();
+  await db.deleteFrom('update_group_custom_member').where('group_id', '=', id).execute();
   await db.deleteFrom('update_group').where('id', '=', id).execute();
 }
 
@@ -69,6 +70,73 @@ export async function existingUpdateIds(
   if (ids.length === 0) return new Set();
   const rows = await db.selectFrom('software_update').select('id').where('id', 'in', ids).execute();
   return new Set(rows.map((r) => r.id));
+}
+
+/** Each group's custom update ids in the order they were added (ADR 0083). */
+export async function groupCustomMembers(
+  db: Queryable,
+  groupIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(groupIds.map((id) => [id, []]));
+  if (groupIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('update_group_custom_member')
+    .select(['group_id', 'custom_update_id'])
+    .where('group_id', 'in', groupIds)
+    .orderBy('group_id')
+    .orderBy('position')
+    .execute();
+  for (const r of rows) out.get(r.group_id)?.push(r.custom_update_id);
+  return out;
+}
+
+/** Of `ids`, those naming custom updates. */
+export async function existingCustomUpdateIds(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('custom_update').select('id').where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Appends the custom updates not yet in the group, after its last one. */
+export async function addCustomMembers(
+  db: Queryable,
+  groupId: string,
+  customUpdateIds: readonly string[],
+  at: string,
+): Promise<void> {
+  const have = new Set((await groupCustomMembers(db, [groupId])).get(groupId) ?? []);
+  const last = await db
+    .selectFrom('update_group_custom_member')
+    .select((eb) => eb.fn.max('position').as('p'))
+    .where('group_id', '=', groupId)
+    .executeTakeFirst();
+  let position = (last?.p ?? -1) + 1;
+  const rows = customUpdateIds
+    .filter((id) => !have.has(id))
+    .map((custom_update_id) => ({
+      group_id: groupId,
+      custom_update_id,
+      position: position++,
+      added_at: at,
+    }));
+  if (rows.length > 0) await db.insertInto('update_group_custom_member').values(rows).execute();
+}
+
+/** Removes one custom update from a group; false when it was not in it. */
+export async function removeCustomMember(
+  db: Queryable,
+  groupId: string,
+  customUpdateId: string,
+): Promise<boolean> {
+  const r = await db
+    .deleteFrom('update_group_custom_member')
+    .where('group_id', '=', groupId)
+    .where('custom_update_id', '=', customUpdateId)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
 }
 
 /** Appends the updates not yet in the group, after its last one. */

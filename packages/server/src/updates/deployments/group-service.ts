@@ -14,7 +14,11 @@ import { writeAudit } from '../../audit/audit.js';
 import { inTransaction, type Tx } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/unique-violation.js';
 import {
+  addCustomMembers,
   addMembers,
+  existingCustomUpdateIds,
+  groupCustomMembers,
+  removeCustomMember,
   deleteGroupRow,
   existingUpdateIds,
   findGroup,
@@ -28,28 +32,47 @@ import {
 
 const E = ErrorCode;
 
-function toGroup(r: GroupRow, updateIds: string[]): UpdateGroup {
+function toGroup(r: GroupRow, updateIds: string[], customUpdateIds: string[]): UpdateGroup {
   return {
     id: r.id,
     name: r.name,
     description: r.description,
     updateIds,
+    customUpdateIds,
     createdAt: r.created_at,
     createdBy: r.created_by,
     updatedAt: r.updated_at,
   };
 }
 
-/** Refuses, before anything is written, ids that name no catalog update. */
-async function checkUpdates(tx: Tx, ids: readonly string[]): Promise<void> {
+/**
+ * Splits ids into catalog and custom updates (ADR 0083), refusing, before anything is written,
+ * ids that name neither.
+ */
+async function checkUpdates(
+  tx: Tx,
+  ids: readonly string[],
+): Promise<{ apt: string[]; custom: string[] }> {
   const known = await existingUpdateIds(tx, ids);
-  const missing = ids.filter((id) => !known.has(id));
+  const custom = await existingCustomUpdateIds(
+    tx,
+    ids.filter((id) => !known.has(id)),
+  );
+  const missing = ids.filter((id) => !known.has(id) && !custom.has(id));
   if (missing.length > 0)
     throw new InputError(
       E.UPDATE_GROUP_UPDATE_NOT_FOUND,
-      `no update ${missing.slice(0, 5).join(', ')} in the catalog`,
+      `no update ${missing.slice(0, 5).join(', ')} in the catalog or the custom updates`,
       { updateIds: missing },
     );
+  return { apt: ids.filter((id) => known.has(id)), custom: ids.filter((id) => custom.has(id)) };
+}
+
+/** Adds catalog and custom updates to a group (each kind in its own member table). */
+async function addAll(tx: Tx, groupId: string, ids: readonly string[], at: string) {
+  const split = await checkUpdates(tx, ids);
+  await addMembers(tx, groupId, split.apt, at);
+  await addCustomMembers(tx, groupId, split.custom, at);
 }
 
 function nameTaken(err: unknown, name: string | undefined): unknown {
@@ -74,18 +97,21 @@ export class UpdateGroupService {
   private async read(id: string): Promise<UpdateGroup> {
     const db = this.ctx.db.kysely;
     const row = await this.mustFind(db, id);
-    return toGroup(row, (await groupMembers(db, [row.id])).get(row.id) ?? []);
+    return toGroup(
+      row,
+      (await groupMembers(db, [row.id])).get(row.id) ?? [],
+      (await groupCustomMembers(db, [row.id])).get(row.id) ?? [],
+    );
   }
 
   async listGroups(actor: Actor): Promise<{ items: UpdateGroup[]; total: number }> {
     authorize(actor, 'read');
     const db = this.ctx.db.kysely;
     const rows = await listGroups(db);
-    const members = await groupMembers(
-      db,
-      rows.map((r) => r.id),
-    );
-    const items = rows.map((r) => toGroup(r, members.get(r.id) ?? []));
+    const ids = rows.map((r) => r.id);
+    const members = await groupMembers(db, ids);
+    const custom = await groupCustomMembers(db, ids);
+    const items = rows.map((r) => toGroup(r, members.get(r.id) ?? [], custom.get(r.id) ?? []));
     return { items, total: items.length };
   }
 
@@ -101,6 +127,7 @@ export class UpdateGroupService {
     try {
       await inTransaction(this.ctx.db.kysely, async (tx) => {
         const updateIds = input.updateIds ?? [];
+        // Checked before the group row is written: an unknown id writes nothing.
         await checkUpdates(tx, updateIds);
         await insertGroup(tx, {
           id,
@@ -110,7 +137,7 @@ export class UpdateGroupService {
           created_by: actor.userName,
           updated_at: at,
         });
-        await addMembers(tx, id, updateIds, at);
+        await addAll(tx, id, updateIds, at);
         await writeAudit(tx, actor, at, {
           action: 'update-group.create',
           targetType: 'update-group',
@@ -167,8 +194,7 @@ export class UpdateGroupService {
     const row = await this.mustFind(this.ctx.db.kysely, idOrName);
     const at = nowIso(this.ctx);
     await inTransaction(this.ctx.db.kysely, async (tx) => {
-      await checkUpdates(tx, updateIds);
-      await addMembers(tx, row.id, updateIds, at);
+      await addAll(tx, row.id, updateIds, at);
       await updateGroupRow(tx, row.id, { updated_at: at });
       await writeAudit(tx, actor, at, {
         action: 'update-group.add-updates',
@@ -185,7 +211,10 @@ export class UpdateGroupService {
     const row = await this.mustFind(this.ctx.db.kysely, idOrName);
     const at = nowIso(this.ctx);
     await inTransaction(this.ctx.db.kysely, async (tx) => {
-      if (!(await removeMember(tx, row.id, updateId)))
+      const removed =
+        (await removeMember(tx, row.id, updateId)) ||
+        (await removeCustomMember(tx, row.id, updateId));
+      if (!removed)
         throw new NotFoundError(
           `update in group "${row.name}"`,
           updateId,

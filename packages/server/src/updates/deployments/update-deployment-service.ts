@@ -25,7 +25,7 @@ import { inTransaction, type Queryable } from '../../db/database.js';
 import type { DeploymentService } from '../../deployments/service.js';
 import { insertProgram, listProgramRows } from '../../deployments/program-repository.js';
 import type { SecretBox } from '../../site/secret-box.js';
-import { findGroup, groupMembers } from './group-repository.js';
+import { findGroup, groupCustomMembers, groupMembers } from './group-repository.js';
 import * as repo from './deployment-repository.js';
 import { optionsOf } from './update-deployment-options.js';
 import { SiteRepoKey } from './site-repo-key.js';
@@ -111,6 +111,7 @@ export class UpdateDeploymentService {
           .filter((u) => u.update_deployment_id === r.id)
           .map((u) => ({
             updateId: u.update_id,
+            kind: u.kind,
             package: u.package,
             version: u.version,
             removed: u.removed_at !== null,
@@ -139,7 +140,8 @@ export class UpdateDeploymentService {
     const group = await findGroup(tx, groupId);
     if (!group) throw new NotFoundError('update group', groupId, E.UPDATE_GROUP_NOT_FOUND);
     const updateIds = (await groupMembers(tx, [group.id])).get(group.id) ?? [];
-    if (updateIds.length === 0)
+    const customUpdateIds = (await groupCustomMembers(tx, [group.id])).get(group.id) ?? [];
+    if (updateIds.length === 0 && customUpdateIds.length === 0)
       throw new InputError(E.UPDATE_GROUP_EMPTY, `update group "${group.name}" has no updates`);
     const pkg = await findPackage(tx, approvedPackageName(group.id));
     if (!pkg || !(await currentVersionOf(tx, pkg.id)))
@@ -148,7 +150,7 @@ export class UpdateDeploymentService {
         `update group "${group.name}" has no published approved content: publish it first ` +
           `(steward update group publish "${group.name}")`,
       );
-    return { group, updateIds, pkg };
+    return { group, updateIds, customUpdateIds, pkg };
   }
 
   /**
@@ -198,7 +200,7 @@ export class UpdateDeploymentService {
     actor: Actor,
     a: { deploymentId: string; name: string; groupId: string; options: UpdateDeploymentOptions },
   ): Promise<string> {
-    const { group, updateIds, pkg } = await this.deployableGroup(tx, a.groupId);
+    const { group, updateIds, customUpdateIds, pkg } = await this.deployableGroup(tx, a.groupId);
     const key = await SiteRepoKey.loadOrCreate(tx, this.secrets, this.ctx.siteCode);
     const id = randomUUID();
     const at = nowIso(this.ctx);
@@ -216,12 +218,18 @@ export class UpdateDeploymentService {
         created_by: actor.userName,
       },
       updateIds,
+      customUpdateIds,
     );
     await writeAudit(tx, actor, at, {
       action: 'update-deployment.create',
       targetType: 'update-deployment',
       targetId: id,
-      details: { name: a.name, group: group.name, updates: updateIds.length },
+      details: {
+        name: a.name,
+        group: group.name,
+        updates: updateIds.length,
+        customUpdates: customUpdateIds.length,
+      },
     });
     return id;
   }
@@ -237,11 +245,17 @@ export class UpdateDeploymentService {
    * revision after commit): the grown group's content is already published.
    */
   async addGroupUpdates(tx: Queryable, id: string, groupId: string): Promise<number> {
-    const have = new Set((await repo.deployedUpdates(tx, [id])).map((u) => u.update_id));
+    const deployed = await repo.deployedUpdates(tx, [id]);
+    const have = (kind: 'apt' | 'custom') =>
+      new Set(deployed.filter((u) => u.kind === kind).map((u) => u.update_id));
+    const [apt, custom] = [have('apt'), have('custom')];
     const members = (await groupMembers(tx, [groupId])).get(groupId) ?? [];
-    const more = members.filter((u) => !have.has(u));
-    await repo.appendDeployedUpdates(tx, id, more, have.size);
-    return more.length;
+    const customMembers = (await groupCustomMembers(tx, [groupId])).get(groupId) ?? [];
+    const more = members.filter((u) => !apt.has(u));
+    const moreCustom = customMembers.filter((u) => !custom.has(u));
+    await repo.appendDeployedUpdates(tx, id, more, apt.size);
+    await repo.appendDeployedCustomUpdates(tx, id, moreCustom, custom.size);
+    return more.length + moreCustom.length;
   }
 
   /** The group package's install program, made the first time the group is deployed. */
@@ -327,14 +341,16 @@ export class UpdateDeploymentService {
     const at = nowIso(this.ctx);
     await inTransaction(this.ctx.db.kysely, async (tx) => {
       const live = (await repo.deployedUpdates(tx, [row.id])).filter((u) => u.removed_at === null);
-      if (!live.some((u) => u.update_id === updateId))
+      const target = live.find((u) => u.update_id === updateId);
+      if (!target)
         throw new NotFoundError('update', updateId, E.UPDATE_DEPLOYMENT_UPDATE_NOT_FOUND);
       if (live.length === 1)
         throw new ConflictError(
           E.UPDATE_DEPLOYMENT_LAST_UPDATE,
           `it is the last update of "${row.name}": disable or delete the deployment instead`,
         );
-      await repo.markRemoved(tx, row.id, updateId, at);
+      if (target.kind === 'custom') await repo.markCustomRemoved(tx, row.id, updateId, at);
+      else await repo.markRemoved(tx, row.id, updateId, at);
       await writeAudit(tx, actor, at, {
         action: 'update-deployment.remove-update',
         targetType: 'update-deployment',
