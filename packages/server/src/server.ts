@@ -443,7 +443,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerUserRoutes(admin, users);
     registerEnrolmentRoutes(admin, enrolment);
     registerDeviceRoutes(admin, devices, new BulkDeviceService(ctx, push, collections));
-    registerInventoryRoutes(admin, classes, policy);
+    registerInventoryRoutes(admin, classes, policy, clientSettings);
     registerClientSettingsRoutes(admin, clientSettings);
     registerClientCheckRoutes(admin, new ClientCheckService(ctx));
     registerClientStatusRoutes(admin, new ClientStatusService(ctx));
