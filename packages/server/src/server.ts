@@ -112,7 +112,7 @@ import { UpdateGroupService } from './updates/deployments/group-service.js';
 import { ApprovedContentService } from './updates/deployments/content-service.js';
 import { ruleAwarePhaseDeployer } from './updates/rules/phase-deployer.js';
 import { RuleRunner } from './updates/rules/run.js';
-import { runDueRules } from './updates/rules/schedule.js';
+import { RuleTrigger } from './updates/rules/trigger.js';
 import { UpdateRuleService } from './updates/rules/service.js';
 import { UpdateRollupService } from './updates/rules/rollups.js';
 import { registerUpdateRuleRoutes } from './updates/rules/routes.js';
@@ -585,7 +585,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       run: () => bootImages.interruptStale(),
     },
     { name: 'updates:advisories', intervalMs: 60_000, run: () => advisories.runScheduled() },
-    { name: 'updates:rules', intervalMs: 30_000, run: () => runDueRules(ctx, ruleRunner) },
     {
       name: 'client-push:automatic',
       intervalMs: 3600_000,
@@ -597,8 +596,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       run: () => deleteExpiredSessions(db.kysely, ctx.clock.now().toISOString()),
     },
   ];
+  // Automatic deployment rules run on events and at their next due time, not by polling.
+  const ruleTrigger = new RuleTrigger(ctx, ruleRunner);
   const scheduler = new Scheduler(ctx, roles.has('scheduler') ? jobs : [], () => {
-    if (roles.has('scheduler')) collections.start();
+    if (!roles.has('scheduler')) return;
+    collections.start();
+    ruleTrigger.start();
   });
   await scheduler.start();
   await raiseSiteStatus(ctx, {
@@ -628,6 +631,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (closed) return;
       closed = true;
       await scheduler.stop();
+      await ruleTrigger.stop();
       await pushRunner?.stop();
       await discovery.stop();
       await updateCatalog.stop();
