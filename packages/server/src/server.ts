@@ -117,7 +117,7 @@ import { UpdateGroupService } from './updates/deployments/group-service.js';
 import { ApprovedContentService } from './updates/deployments/content-service.js';
 import { ruleAwarePhaseDeployer } from './updates/rules/phase-deployer.js';
 import { RuleRunner } from './updates/rules/run.js';
-import { runDueRules } from './updates/rules/schedule.js';
+import { RuleTrigger } from './updates/rules/trigger.js';
 import { UpdateRuleService } from './updates/rules/service.js';
 import { UpdateRollupService } from './updates/rules/rollups.js';
 import { registerUpdateRuleRoutes } from './updates/rules/routes.js';
@@ -459,7 +459,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerUserRoutes(admin, users);
     registerEnrolmentRoutes(admin, enrolment);
     registerDeviceRoutes(admin, devices, new BulkDeviceService(ctx, push, collections));
-    registerInventoryRoutes(admin, classes, policy);
+    registerInventoryRoutes(admin, classes, policy, clientSettings);
     registerClientSettingsRoutes(admin, clientSettings);
     registerClientCheckRoutes(admin, new ClientCheckService(ctx));
     registerClientStatusRoutes(admin, new ClientStatusService(ctx));
@@ -606,7 +606,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       run: () => bootImages.interruptStale(),
     },
     { name: 'updates:advisories', intervalMs: 60_000, run: () => advisories.runScheduled() },
-    { name: 'updates:rules', intervalMs: 30_000, run: () => runDueRules(ctx, ruleRunner) },
     {
       name: 'client-push:automatic',
       intervalMs: 3600_000,
@@ -618,8 +617,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       run: () => deleteExpiredSessions(db.kysely, ctx.clock.now().toISOString()),
     },
   ];
+  // Automatic deployment rules run on events and at their next due time, not by polling.
+  const ruleTrigger = new RuleTrigger(ctx, ruleRunner);
   const scheduler = new Scheduler(ctx, roles.has('scheduler') ? jobs : [], () => {
-    if (roles.has('scheduler')) collections.start();
+    if (!roles.has('scheduler')) return;
+    collections.start();
+    ruleTrigger.start();
   });
   await scheduler.start();
   await raiseSiteStatus(ctx, {
@@ -657,6 +660,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (closed) return;
       closed = true;
       await scheduler.stop();
+      await ruleTrigger.stop();
       await pushRunner?.stop();
       await discovery.stop();
       await updateCatalog.stop();

@@ -305,4 +305,39 @@ describe.each(dialects)('client settings per collection (%s)', (dialect) => {
     await steward('client-settings', 'delete', 'Slow scan');
     await agentReceives(desktop, { softwareScanIntervalSeconds: 3600 });
   });
+  it.skipIf(skip)(
+    'nudges every online agent to fetch policy when the site settings change',
+    async () => {
+      const fetchRequests = async (agent: AgentHandle) =>
+        (await api.call(ops.devices.actions, { params: { id: agent.deviceId } })).filter(
+          (a) => a.action === 'policy:fetch' && a.requestedBy === site.adminUser,
+        );
+      const before = await Promise.all([server, desktop].map(fetchRequests));
+      await api.updateClientSettings({ reportBatchSize: 77 });
+      // One request per online agent, recorded with the change and delivered over its channel;
+      // the agents apply the new value without waiting for their policy interval.
+      for (const [i, agent] of [server, desktop].entries()) {
+        const requests = await waitFor(
+          `a delivered policy:fetch for ${agent.deviceId}`,
+          async () => {
+            const now = await fetchRequests(agent);
+            return now.length === (before[i]?.length ?? 0) + 1 && now.every((a) => a.deliveredAt)
+              ? now
+              : undefined;
+          },
+        );
+        expect(requests.every((a) => a.state !== 'not-connected')).toBe(true);
+        await agentReceives(agent, { reportBatchSize: 77 });
+      }
+      await waitFor('both devices to report the current policy version', async () => {
+        for (const agent of [server, desktop]) {
+          const r = await api.call(ops.clientSettingsObjects.resultant, {
+            params: { id: agent.deviceId },
+          });
+          if (r.devicePolicyVersion !== r.policyVersion) return false;
+        }
+        return true;
+      });
+    },
+  );
 });

@@ -129,7 +129,12 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
       env: { STEWARD_TEST_CLOCK_FILE: clockFile, STEWARD_AGENT_SYSTEM_ROOT: root },
     });
     api = site.api;
+    const device = site.devices[0];
+    if (!device) throw new Error('no device');
     // The restart command is the client setting agents receive in their policy (no test hook).
+    // A site-wide change nudges the online agents to fetch policy at once: the agent is online
+    // first, so the nudge reaches it (its policy interval runs on the test's stopped clock).
+    await waitFor('the agent online', async () => (await api.getDevice(device.id)).online);
     await api.updateClientSettings({ rebootCommand: rebootScript });
     await expect(api.updateClientSettings({ rebootCommand: 'reboot now' })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
@@ -155,18 +160,14 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
     });
     const idOf = (v: string) => updates.find((u) => u.version === v)?.id ?? '';
     updateIds = { v1: idOf('1.0-1'), v2: idOf('2.0-1') };
-    const device = site.devices[0];
-    if (!device) throw new Error('no device');
     const c = await api.createCollection({
       name: 'Patched',
       rules: [{ kind: 'direct', deviceId: device.id }],
     });
     collectionId = c.id;
     await waitFor('the collection', async () => (await api.getCollection(c.id)).memberCount === 1);
-    // A site-wide settings change reaches an agent at its next policy fetch (it is not pushed):
-    // ask for one, and wait until the device holds the policy with the restart command (on a
-    // fast start the agent had fetched its first policy before the change).
-    await api.requestDeviceAction(device.id, 'policy:fetch');
+    // The nudge sent with the settings change: wait until the device holds the current policy
+    // (the one with the restart command) before any restart case runs.
     await waitFor('the agent to hold the policy with the restart command', async () => {
       const r = await api.call(ops.clientSettingsObjects.resultant, { params: { id: device.id } });
       return (r.devicePolicyVersion ?? 0) >= r.policyVersion ? r : undefined;

@@ -151,6 +151,8 @@ describe.each(dialects)('automatic deployment rules on %s', (dialect) => {
     (await api.call(ops.status.listMessages, { query: { messageId } })).items.map((m) => m.text);
 
   it('runs after the sync that adds a security update: group, content and deployment', async () => {
+    // A rule whose run is quick (its filter matches nothing), made first so it runs first.
+    const watch = await createRule({ name: 'Sync watch', filter: { text: 'no-such-package' } });
     const rule: UpdateRule = await createRule({
       name: 'High security',
       filter: { classifications: ['security'], minSeverity: 'high' },
@@ -168,7 +170,19 @@ describe.each(dialects)('automatic deployment rules on %s', (dialect) => {
     ids.tz2 = current.find((u) => u.version === TZ_2.version)?.id ?? '';
     expect(ids.hello2).not.toBe('');
 
-    // The scheduler sees the sync and runs the rule by itself.
+    // The sync's end runs the rules at once (ADR 0081): the watch has run well before the
+    // 30-second poll this replaced could have come round (that poll missed this 2 times in 3).
+    const watched = await waitFor(
+      'the quick rule run right after the sync',
+      async () =>
+        (await api.call(ops.updateRules.getUpdateRule, { params: { id: watch.id } })).lastRun ??
+        undefined,
+      10_000,
+      100,
+    );
+    expect(watched).toMatchObject({ trigger: 'sync', outcome: 'nothing-new', matched: 0 });
+
+    // The same pass runs the security rule by itself.
     const run = await waitFor(
       'the rule run after the sync',
       async () =>
@@ -199,12 +213,20 @@ describe.each(dialects)('automatic deployment rules on %s', (dialect) => {
     // Nothing new since: a run on demand deploys nothing and says so.
     const again = await runNow(rule.id);
     expect(again).toMatchObject({ trigger: 'manual', outcome: 'nothing-new', added: 0 });
-    expect(await statusTexts(52501)).toHaveLength(1);
+    const nothingNew = await statusTexts(52501);
+    expect(nothingNew).toHaveLength(2);
+    expect(nothingNew).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('"High security" ran (manual)'),
+        expect.stringContaining('"Sync watch" ran (sync)'),
+      ]),
+    );
     const runs = await api.call(ops.updateRules.listUpdateRuleRuns, {
       params: { id: rule.id },
       query: {},
     });
     expect(runs.items.map((r) => r.outcome)).toEqual(['nothing-new', 'succeeded']);
+    await api.call(ops.updateRules.deleteUpdateRule, { params: { id: watch.id } });
   }, 240_000);
 
   it('previews its filter live: CVE, severity, text, classification, age', async () => {

@@ -132,6 +132,14 @@ export const DpPxeSettings = Type.Object(
 );
 export type DpPxeSettings = Static<typeof DpPxeSettings>;
 
+/**
+ * How long a DP reuses the site's PXE decision for one machine (MAC and SMBIOS UUID): iPXE asks
+ * for the script several times in a boot (and again after a password prompt), and each answer
+ * within this settle time costs the site nothing. A deployment changed on the site reaches the
+ * machine's next request after at most this long.
+ */
+export const PXE_DECISION_SETTLE_SECONDS = 5;
+
 /** Where Debian's ipxe package installs undionly.kpxe and ipxe.efi. */
 export const DEFAULT_PXE_FIRST_STAGE_DIR = '/usr/lib/ipxe';
 

@@ -16,9 +16,8 @@ import { authorize, nowIso } from '../context.js';
 import { settingOrInit, type SiteKeys } from '../site/site-keys.js';
 import { readSetting, writeSetting } from '../site/repository.js';
 import { loadCustomClasses } from '../inventory/classes.js';
-import { writeAudit } from '../audit/audit.js';
 import { storedSettings } from '../db/corrupt-row.js';
-import { type Queryable, inTransaction } from '../db/database.js';
+import type { Queryable } from '../db/database.js';
 import { anyAssignment, sourcesForDevice, subsetOf } from '../client-settings/repository.js';
 import { resolveClientSettings, type SettingsSource } from '../client-settings/resultant.js';
 import { readAgentVersionSettings } from '../agent-versions/service.js';
@@ -207,28 +206,5 @@ export class PolicyService {
   async getSettings(actor: Actor): Promise<Static<typeof ClientSettings>> {
     authorize(actor, 'read');
     return this.readSettings();
-  }
-
-  async updateSettings(
-    actor: Actor,
-    patch: Partial<Static<typeof ClientSettings>>,
-  ): Promise<Static<typeof ClientSettings>> {
-    authorize(actor, 'devices:write');
-    const next = { ...(await this.readSettings()), ...patch };
-    const at = nowIso(this.ctx);
-    let version = 0;
-    await inTransaction(this.ctx.db.kysely, async (tx) => {
-      await writeSetting(tx, { key: 'client_settings', value: JSON.stringify(next) });
-      version = await bumpPolicyVersion(tx);
-      await writeAudit(tx, actor, at, {
-        action: 'client-settings.update',
-        targetType: 'client-settings',
-        targetId: 'site',
-        details: patch,
-      });
-    });
-    this.drop();
-    await this.ctx.bus.publish('policy-changed', { version });
-    return next;
   }
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
 import {
   ClientSettingsOptions,
   pickSettings,
   withSettingDefaults,
+  type ClientSettings,
   ConflictError,
   ErrorCode,
   NotFoundError,
@@ -16,7 +18,14 @@ import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { findCollection } from '../collections/repository.js';
-import { findDeviceByIdOrName, liveMembersOfAny } from '../devices/repository.js';
+import {
+  findDeviceByIdOrName,
+  liveDevices,
+  liveMembersOfAny,
+  onlineDevices,
+  type PushTarget,
+} from '../devices/repository.js';
+import { writeSetting } from '../site/repository.js';
 import { requestActions } from '../devices/client-notification.js';
 import type { PushHub } from '../push/push-hub.js';
 import { bumpPolicyVersion, type PolicyService } from '../agent-api/policy.js';
@@ -26,9 +35,10 @@ import { resolveClientSettings } from './resultant.js';
 import * as repo from './repository.js';
 
 /**
- * Client settings objects assigned to collections (ADR 0025). Every change that can alter a
- * device's resultant settings raises the policy version in its transaction, then nudges the
- * members of the collections concerned to fetch policy at once.
+ * The site's client settings and the client settings objects assigned to collections (ADR
+ * 0025). Every change that can alter a device's resultant settings raises the policy version in
+ * its transaction, then nudges the devices concerned to fetch policy at once: the members of the
+ * collections concerned, or every online device for the site's own settings.
  */
 export class ClientSettingsService {
   constructor(
@@ -207,6 +217,31 @@ export class ClientSettingsService {
     return this.get(actor, id);
   }
 
+  /**
+   * Changes the site's client settings (what every device gets unless an object overrides a
+   * value) and nudges every online device to fetch policy at once; an offline device gets the
+   * new version at its next policy fetch.
+   */
+  async updateSiteSettings(
+    actor: Actor,
+    patch: Partial<Static<typeof ClientSettings>>,
+  ): Promise<Static<typeof ClientSettings>> {
+    authorize(actor, 'devices:write');
+    const next = { ...(await this.policy.siteSettings()), ...patch };
+    const at = nowIso(this.ctx);
+    await this.changing(async (tx) => {
+      await writeSetting(tx, { key: 'client_settings', value: JSON.stringify(next) });
+      await writeAudit(tx, actor, at, {
+        action: 'client-settings.update',
+        targetType: 'client-settings',
+        targetId: 'site',
+        details: patch,
+      });
+    });
+    await this.nudgeOnline(actor);
+    return next;
+  }
+
   /** A device's resultant client settings, value by value with its source. */
   async resultant(actor: Actor, deviceIdOrName: string): Promise<ResultantClientSettings> {
     authorize(actor, 'read');
@@ -250,6 +285,26 @@ export class ClientSettingsService {
   private async nudge(collectionIds: readonly string[], actor: Actor): Promise<void> {
     if (collectionIds.length === 0) return;
     const devices = await liveMembersOfAny(this.ctx.db.kysely, { collectionIds });
+    await this.requestFetch(devices, actor);
+  }
+
+  /**
+   * Every online device fetches policy now: those online by the presence rule (ADR 0035), and
+   * the channels this process holds whose presence the activity flush has not written yet (a
+   * device that connected a moment ago). Offline devices are not asked: a site-wide request
+   * row for each of them would be replayed to a fleet reconnecting after an outage.
+   */
+  private async nudgeOnline(actor: Actor): Promise<void> {
+    const db = this.ctx.db.kysely;
+    const byId = new Map<string, PushTarget>();
+    for (const d of await onlineDevices(db, { now: this.ctx.clock.now() })) byId.set(d.id, d);
+    const held = this.push.connectedDeviceIds().filter((id) => !byId.has(id));
+    for (let i = 0; i < held.length; i += CHUNK)
+      for (const d of await liveDevices(db, { ids: held.slice(i, i + CHUNK) })) byId.set(d.id, d);
+    await this.requestFetch([...byId.values()], actor);
+  }
+
+  private async requestFetch(devices: readonly PushTarget[], actor: Actor): Promise<void> {
     await requestActions(this.ctx, this.push, devices, {
       action: 'policy:fetch',
       requestedBy: actor.userName,
@@ -271,6 +326,9 @@ export class ClientSettingsService {
     }
   }
 }
+
+/** Device ids per IN list: far below both dialects' parameter limits. */
+const CHUNK = 500;
 
 function notFound(idOrName: string): NotFoundError {
   return new NotFoundError('client settings object', idOrName, ErrorCode.CLIENT_SETTINGS_NOT_FOUND);

@@ -265,6 +265,15 @@ export function liveMembersOfAny(
     .execute();
 }
 
+/** The devices online at `now` (ADR 0035), with what a push request needs. */
+export function onlineDevices(db: Queryable, opts: { now: Date }): Promise<PushTarget[]> {
+  return db
+    .selectFrom('device')
+    .select(['id', 'push_seen_at'])
+    .where(onlineDeviceSql(opts.now))
+    .execute();
+}
+
 /** These devices, unless revoked (one statement; the caller chunks). */
 export function liveDevices(
   db: Queryable,

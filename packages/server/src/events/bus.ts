@@ -34,6 +34,10 @@ export interface BusEvents {
   'content-changed': { packageId: string };
   /** Client push targets were queued or brought forward: the push runner (scheduler) fills slots. */
   'push-targets-queued': { count: number };
+  /** A catalog sync added updates: automatic deployment rules run after it (ADR 0072). */
+  'update-catalog-synced': { sourceId: string; added: number };
+  /** An automatic deployment rule was created, changed or deleted: its next run may move. */
+  'update-rules-changed': Record<string, never>;
 }
 export type BusChannel = keyof BusEvents;
 
@@ -103,6 +107,8 @@ class PostgresBus extends LocalBus {
       'deployments-changed',
       'content-changed',
       'push-targets-queued',
+      'update-catalog-synced',
+      'update-rules-changed',
     ]) {
       await this.client.query(`listen "${this.prefix}${ch}"`);
     }

@@ -4,11 +4,13 @@ import { actorOf } from '../http/auth.js';
 import { implement } from '../http/operations.js';
 import type { InventoryClassService } from './class-service.js';
 import type { PolicyService } from '../agent-api/policy.js';
+import type { ClientSettingsService } from '../client-settings/service.js';
 
 export function registerInventoryRoutes(
   app: App,
   classes: InventoryClassService,
   policy: PolicyService,
+  clientSettings: ClientSettingsService,
 ): void {
   implement(app, ops.inventory, {
     listClasses: (req) => classes.list(actorOf(req)),
@@ -17,6 +19,6 @@ export function registerInventoryRoutes(
     updateClass: (req) => classes.save(actorOf(req), req.body, 'update', req.params.name),
     removeClass: (req) => classes.remove(actorOf(req), req.params.name),
     getClientSettings: (req) => policy.getSettings(actorOf(req)),
-    updateClientSettings: (req) => policy.updateSettings(actorOf(req), req.body),
+    updateClientSettings: (req) => clientSettings.updateSiteSettings(actorOf(req), req.body),
   });
 }

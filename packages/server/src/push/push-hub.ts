@@ -55,6 +55,11 @@ export class PushHub {
     return this.sockets.size;
   }
 
+  /** The devices whose push channel this process holds. */
+  connectedDeviceIds(): string[] {
+    return [...this.sockets.keys()];
+  }
+
   isConnected(deviceId: string): boolean {
     return this.sockets.has(deviceId);
   }

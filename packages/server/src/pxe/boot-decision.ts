@@ -106,3 +106,38 @@ export class SiteDecider implements PxeDecider {
     }
   }
 }
+
+/** Machines whose decision a DP holds at once; beyond it the oldest is forgotten first. */
+const SETTLED_MAX = 10_000;
+
+/**
+ * The site's answer for one machine, reused for a settle time (PXE_DECISION_SETTLE_SECONDS):
+ * keyed by the machine's identity (MAC and SMBIOS UUID), the only input of the site's decision.
+ * A PXE password is never part of what is kept: the answer holds the deployment's password
+ * hash, and the DP checks each request's password against it, so a password accepted once is
+ * not reused for another attempt. `siteCalls` counts the questions that reached the site.
+ */
+export class SettledDecisions {
+  private readonly kept = new Map<string, { decision: PxeBootDecision; until: number }>();
+  siteCalls = 0;
+
+  constructor(
+    private readonly ask: (client: PxeClientId) => Promise<PxeBootDecision>,
+    private readonly settleMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async decide(client: PxeClientId): Promise<PxeBootDecision> {
+    const key = `${client.mac}\u0000${client.uuid ?? ''}`;
+    const at = this.now();
+    const hit = this.kept.get(key);
+    if (hit && hit.until > at) return hit.decision;
+    this.kept.delete(key);
+    this.siteCalls++;
+    const decision = await this.ask(client);
+    for (const [k, v] of this.kept)
+      if (v.until <= at || this.kept.size >= SETTLED_MAX) this.kept.delete(k);
+    this.kept.set(key, { decision, until: this.now() + this.settleMs });
+    return decision;
+  }
+}

@@ -278,8 +278,14 @@ export async function runSync(ctx: SiteContext, source: SourceRow, syncId: strin
         return;
       }
       const read = await readIndexes(ctx, syncId, loc, source, verified);
-      await storeCatalog(ctx, source, syncId, verified, read);
+      const stored = await storeCatalog(ctx, source, syncId, verified, read);
       await ctx.bus.publish('status-ingested', { count: 1 });
+      // The rules that run after a sync run now, not at a poll (ADR 0072).
+      if (stored && stored.added > 0)
+        await ctx.bus.publish('update-catalog-synced', {
+          sourceId: source.id,
+          added: stored.added,
+        });
     });
   } catch (err) {
     try {

@@ -2,11 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import type { Logger } from 'pino';
-import { agentOps, DpPxeSettings, dpPxeDefaults, isRecord } from '@steward/protocol';
+import {
+  agentOps,
+  DpPxeSettings,
+  dpPxeDefaults,
+  isRecord,
+  PXE_DECISION_SETTLE_SECONDS,
+} from '@steward/protocol';
 import type { PxeActivity } from '../../pxe/activity.js';
 import {
   normaliseMac,
   PxeDecisionTable,
+  SettledDecisions,
   SiteDecider,
   type PxeDecider,
 } from '../../pxe/boot-decision.js';
@@ -42,11 +49,16 @@ export function deciderOf(
 ): PxeDecider {
   const table = new PxeDecisionTable(settings.machines, settings.bootImage ?? undefined);
   if (!site) return table;
-  return new SiteDecider(
+  // iPXE asks for its script more than once per boot: the site answers once per settle time.
+  const settled = new SettledDecisions(
     (client) =>
       site.call(agentOps.distributionPoint.pxeDecision, {
         body: { mac: client.mac, ...(client.uuid ? { uuid: client.uuid } : {}) },
       }),
+    PXE_DECISION_SETTLE_SECONDS * 1000,
+  );
+  return new SiteDecider(
+    (client) => settled.decide(client),
     table,
     (err) => log.warn({ err }, 'the site did not answer a PXE decision; the DP table answers'),
   );

@@ -83,13 +83,21 @@ export async function advanceCatalogVersion(
   return { version, previous, added: added.length, removed };
 }
 
+/** The version each transaction's custom change wrote (Kysely hands one object per transaction). */
+const customMarked = new WeakMap<Tx, number>();
+
 /**
  * Writes a new catalog version marking that the custom updates' rules changed (ADR 0074), in
  * the transaction that changed them: the set of apt updates is the same (same count, no member
  * change), but every agent holding an older version fetches the custom set again, and the scan
- * audit calls its last scan stale until it scans again.
+ * audit calls its last scan stale until it scans again. Called again in the same transaction
+ * (several custom updates written together), it writes nothing more and answers that version.
  */
 export async function markCustomChanged(tx: Tx, dialect: Dialect, at: string): Promise<number> {
+  // One version per transaction, however many custom updates it writes: an import of N is one
+  // change for the agents (one catalog fetch), not N versions to step through.
+  const marked = customMarked.get(tx);
+  if (marked !== undefined) return marked;
   await lockUntilCommit(tx, dialect, LOCK);
   const previous = await currentCatalogVersion(tx);
   const countRow = await tx
@@ -107,6 +115,7 @@ export async function markCustomChanged(tx: Tx, dialect: Dialect, at: string): P
       custom_changed: 1,
     })
     .execute();
+  customMarked.set(tx, version);
   return version;
 }
 

@@ -1,10 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ops, type CustomUpdate, type CustomUpdateInput } from '@steward/protocol';
 import { exec, STEWARD } from '../../../../../test-support/site.js';
 import { postgresReachable, testDialects } from '../../../test/support/db.js';
+import { SYSTEM_ACTOR } from '../../context.js';
+import { inTransaction } from '../../db/database.js';
+import { currentCatalogVersion } from '../compliance/catalog-version-repository.js';
+import { CustomUpdateService } from './service.js';
 import {
   insertPackage,
   refusal,
@@ -180,6 +185,41 @@ describe.each(testDialects)('custom updates on %s', (dialect) => {
     const still = await t.api.call(ops.customUpdates.getCustomUpdate, { params: { id: first.id } });
     expect(still.title).toBe(acme().title);
     expect(await count()).toBe(2);
+  });
+
+  it('writes one catalog version for several custom updates written in one transaction', async () => {
+    const ctx = t.server.ctx;
+    if (!ctx) throw new Error('site server without a database');
+    const start = await currentCatalogVersion(t.db);
+    await t.api.call(ops.customUpdates.createCustomUpdate, { body: acme({ version: '1.0' }) });
+    const one = await currentCatalogVersion(t.db);
+    expect(one).toBe(start + 1);
+    // An import writes its custom updates together: the agents see one change, not N.
+    const custom = new CustomUpdateService(ctx);
+    const at = new Date().toISOString();
+    const versions = ['3.0', '3.1', '3.2', '3.3'];
+    await inTransaction(t.db, async (tx) => {
+      for (const version of versions)
+        await custom.insert(tx, SYSTEM_ACTOR, randomUUID(), acme({ version }), at);
+    });
+    expect(await currentCatalogVersion(t.db)).toBe(one + 1);
+    const rows = await t.db
+      .selectFrom('update_catalog_version')
+      .select(['version', 'custom_changed'])
+      .where('version', '>', start)
+      .orderBy('version')
+      .execute();
+    expect(rows.map((r) => [r.version, r.custom_changed])).toEqual([
+      [one, 1],
+      [one + 1, 1],
+    ]);
+    const listed = await t.api.call(ops.customUpdates.listCustomUpdates, {
+      query: { vendor: 'Acme' },
+    });
+    expect(listed.total).toBe(1 + versions.length);
+    // The next transaction is a change of its own: a new version again.
+    await t.api.call(ops.customUpdates.createCustomUpdate, { body: acme({ version: '4.0' }) });
+    expect(await currentCatalogVersion(t.db)).toBe(one + 2);
   });
 
   it('a deleted program leaves the update without it', async () => {

@@ -169,7 +169,10 @@ export class CustomUpdateService {
     return this.read(id);
   }
 
-  /** Writes a new custom update inside `tx` (also used by approved-list import). */
+  /**
+   * Writes a new custom update inside `tx`. The catalog version it raises is one per
+   * transaction: a caller writing several in one transaction (an import) makes one version.
+   */
   async insert(tx: Tx, actor: Actor, id: string, input: CustomUpdateInput, at: string) {
     await checkPrograms(tx, [input.installProgramId, input.uninstallProgramId]);
     await repo.insertCustomUpdate(tx, {

@@ -152,7 +152,14 @@ export async function ruleOfRollout(
  * caller), and interval rules whose interval has passed.
  */
 export async function enabledRules(db: Queryable): Promise<RuleRow[]> {
-  return (await selectRules(db).where('r.enabled', '=', 1).execute()).map(checked);
+  // Oldest first: a pass runs them in the order they were made, the same on both dialects.
+  return (
+    await selectRules(db)
+      .where('r.enabled', '=', 1)
+      .orderBy('r.created_at')
+      .orderBy('r.id')
+      .execute()
+  ).map(checked);
 }
 
 /** Sources with a sync that added updates and finished after `since` (all such when null). */

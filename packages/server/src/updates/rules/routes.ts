@@ -24,7 +24,12 @@ export function registerUpdateRuleRoutes(
       const actor = actorOf(req);
       authorize(actor, 'deployments:write');
       const rule = await rules.mustFind(rules.db, req.params.id);
-      return runner.run(actor, rule, 'manual');
+      try {
+        return await runner.run(actor, rule, 'manual');
+      } finally {
+        // A sync that finished while the rule was claimed is run for now; its interval restarts.
+        await rules.changed();
+      }
     },
     listUpdateRuleRuns: (req) => rules.runs(actorOf(req), req.params.id, req.query),
     previewUpdateRule: (req) => rules.preview(actorOf(req), req.body),

@@ -23,14 +23,32 @@ async function dueBecause(
     const sources = filterOf(rule).sourceIds;
     if (synced.some((s) => !sources || sources.includes(s))) return 'sync';
   }
-  if (rule.interval_hours > 0) {
-    const last = Date.parse(rule.last_run_at ?? rule.created_at);
-    if (ctx.clock.now().getTime() - last >= rule.interval_hours * HOUR_MS) return 'schedule';
-  }
+  const at = scheduledAt(rule);
+  if (at !== undefined && ctx.clock.now().getTime() >= at) return 'schedule';
   return null;
 }
 
-/** Scheduler job (leader only): runs every enabled rule that is due, one after another. */
+/** When an interval rule is due next (ms since the epoch): its interval after its last run. */
+function scheduledAt(rule: repo.RuleRow): number | undefined {
+  if (rule.interval_hours <= 0) return undefined;
+  return Date.parse(rule.last_run_at ?? rule.created_at) + rule.interval_hours * HOUR_MS;
+}
+
+/**
+ * The earliest next run among these enabled rules' intervals (undefined: none has one). A rule
+ * running now is left out: its run ends with a new last run, and the trigger re-arms then.
+ */
+export function nextScheduledRun(rules: readonly repo.RuleRow[]): number | undefined {
+  let next: number | undefined;
+  for (const rule of rules) {
+    if (rule.running_since !== null) continue;
+    const at = scheduledAt(rule);
+    if (at !== undefined && (next === undefined || at < next)) next = at;
+  }
+  return next;
+}
+
+/** Runs every enabled rule that is due, one after another (leader only, by the RuleTrigger). */
 export async function runDueRules(ctx: SiteContext, runner: RuleRunner): Promise<void> {
   for (const rule of await repo.enabledRules(ctx.db.kysely)) {
     const trigger = await dueBecause(ctx, rule);

@@ -160,6 +160,7 @@ export class UpdateRuleService {
       if (isUniqueViolation(err)) throw nameTaken(body.name);
       throw err;
     }
+    await this.changed();
     return this.get(actor, id);
   }
 
@@ -206,6 +207,7 @@ export class UpdateRuleService {
       if (isUniqueViolation(err)) throw nameTaken(patch.name);
       throw err;
     }
+    await this.changed();
     return this.get(actor, row.id);
   }
 
@@ -221,6 +223,15 @@ export class UpdateRuleService {
         details: { name: row.name },
       });
     });
+    await this.changed();
+  }
+
+  /**
+   * Tells the leader's rule trigger (ADR 0072) to look again: a new, changed or removed
+   * schedule, or a manual run ended (a sync may have finished while the rule was claimed).
+   */
+  async changed(): Promise<void> {
+    await this.ctx.bus.publish('update-rules-changed', {});
   }
 
   async runs(
