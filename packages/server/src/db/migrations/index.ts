@@ -90,9 +90,9 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0350-task-sequence-deployments': taskSequenceDeploymentsMigration(dialect),
     '20261207T0370-boot-image-heartbeat': bootImageHeartbeatMigration(dialect),
     '20261207T0371-dp-pxe': dpPxeMigration(dialect),
-      customUpdatesInComplianceViewsMigration(dialect),
     '20261208T0420-custom-update-members': customUpdateMembersMigration(dialect),
     '20261208T0421-custom-updates-in-compliance-views':
+      customUpdatesInComplianceViewsMigration(dialect),
     '20261208T0440-os-images': osImagesMigration(dialect),
     '20261208T0460-media': mediaMigration(dialect),
   };
