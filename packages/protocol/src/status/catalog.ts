@@ -1209,9 +1209,9 @@ export const StatusMessages = {
     text: 'PXE: machine %1 (%2) is offered boot image "%3" for task-sequence deployment "%4" (%5).',
     insertions: ['machine', 'kind', 'bootImage', 'deployment', 'purpose'],
   },
-  // --- task-sequence media (issue 11, ADR 0089): site 52560-52569 ---
+  // --- task-sequence media (issue 11, ADR 0089): site 52570-52579 ---
   MEDIA_BUILT: {
-    id: 52560,
+    id: 52570,
     severity: 'informational',
     type: 'milestone',
     component: 'media-builder',
@@ -1219,7 +1219,7 @@ export const StatusMessages = {
     insertions: ['media', 'kind', 'bootImage', 'size', 'seconds'],
   },
   MEDIA_BUILD_FAILED: {
-    id: 52561,
+    id: 52571,
     severity: 'error',
     type: 'milestone',
     component: 'media-builder',

@@ -28,8 +28,8 @@ export interface MediaBuildInput {
 /**
  * One media build in the background of the process that accepted it (ADR 0089): the ISO is
  * written in a temporary folder, stored in the content library, and the media `ready` with its
- * hash in one transaction with status message 52560. A failure marks them `failed` with the
- * reason and raises 52561; a stored ISO that no media reference is dropped again.
+ * hash in one transaction with status message 52570. A failure marks them `failed` with the
+ * reason and raises 52571; a stored ISO that no media reference is dropped again.
  */
 export async function runMediaBuild(
   ctx: SiteContext,
