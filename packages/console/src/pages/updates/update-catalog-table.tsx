@@ -2,7 +2,12 @@ import { Anchor, Group, Select, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch, IconShieldCheck } from '@tabler/icons-react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ops, type ListUpdatesQuery, type UpdateSeverity } from '@steward/protocol';
+import {
+  ops,
+  type ListUpdatesQuery,
+  type SoftwareUpdate,
+  type UpdateSeverity,
+} from '@steward/protocol';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
@@ -13,7 +18,12 @@ import { ErrorState } from '../../components/error-state';
 import { ExportButton } from '../../components/export-button';
 import { Pager } from '../../components/pager';
 import { RelativeTime } from '../../components/relative-time';
-import { SelectionBanner, SelectRowTd, useRowSelection } from '../../components/row-selection';
+import {
+  SelectionBanner,
+  SelectRowTd,
+  useRowSelection,
+  type RowSelection,
+} from '../../components/row-selection';
 import { UPDATES_KEY } from './update-sources-panel';
 import { ClassificationBadge, IdLinks, SeverityBadge, UPDATE_KEYS } from './update-labels';
 
@@ -169,6 +179,85 @@ async function addToGroup(groupId: string, ids: string[]): Promise<BulkSummary> 
   };
 }
 
+/**
+ * Updates as the catalog lists them (package and binaries, version, classification, severity,
+ * CVEs, source, first seen), with a selection column when `selection` is given: the catalog and
+ * a rule's preview show the same rows.
+ */
+export function UpdatesTable(props: {
+  items: readonly SoftwareUpdate[] | undefined;
+  loading: boolean;
+  testId: string;
+  selection?: RowSelection<never>;
+}) {
+  return (
+    <DataTable
+      testId={props.testId}
+      loading={props.loading}
+      minWidth={960}
+      selection={props.selection}
+      columns={[
+        { label: 'Package' },
+        { label: 'Version' },
+        { label: 'Classification' },
+        { label: 'Severity' },
+        { label: 'CVEs' },
+        { label: 'Source' },
+        { label: 'First seen' },
+      ]}
+    >
+      {props.items?.map((u) => (
+        <Table.Tr key={u.id} data-testid="update-row" data-package={u.package}>
+          {props.selection && (
+            <SelectRowTd
+              selection={props.selection}
+              id={u.id}
+              label={`${u.package} ${u.version}`}
+            />
+          )}
+          <Table.Td>
+            <Anchor
+              component={Link}
+              to={`/software/updates/${encodeURIComponent(u.id)}`}
+              fw={600}
+              size="sm"
+              data-testid="update-link"
+            >
+              {u.package}
+            </Anchor>
+            <Text size="xs" c="dimmed" lineClamp={1}>
+              {u.binaries.map((b) => b.package).join(', ')}
+            </Text>
+          </Table.Td>
+          <Table.Td>
+            <Text ff="monospace" size="sm">
+              {u.version}
+            </Text>
+            {(u.supersededAt || u.expired) && (
+              <Text size="xs" c="dimmed">
+                {u.expired ? 'expired' : 'superseded'}
+              </Text>
+            )}
+          </Table.Td>
+          <Table.Td>
+            <ClassificationBadge value={u.classification} />
+          </Table.Td>
+          <Table.Td>
+            <SeverityBadge value={u.severity} />
+          </Table.Td>
+          <Table.Td>
+            <IdLinks ids={u.cves} kind="cve" max={2} />
+          </Table.Td>
+          <Table.Td>{u.sourceName}</Table.Td>
+          <Table.Td>
+            <RelativeTime iso={u.firstSeenAt} size="sm" />
+          </Table.Td>
+        </Table.Tr>
+      ))}
+    </DataTable>
+  );
+}
+
 /** Software library > Software updates: the update catalog, filtered, selected and exported. */
 export function UpdateCatalogTable() {
   const queryClient = useQueryClient();
@@ -244,64 +333,12 @@ export function UpdateCatalogTable() {
         />
       ) : (
         <>
-          <DataTable
+          <UpdatesTable
             testId="updates-table"
+            items={items}
             loading={updates.isPending}
-            minWidth={960}
             selection={selection}
-            columns={[
-              { label: 'Package' },
-              { label: 'Version' },
-              { label: 'Classification' },
-              { label: 'Severity' },
-              { label: 'CVEs' },
-              { label: 'Source' },
-              { label: 'First seen' },
-            ]}
-          >
-            {items?.map((u) => (
-              <Table.Tr key={u.id} data-testid="update-row" data-package={u.package}>
-                <SelectRowTd selection={selection} id={u.id} label={`${u.package} ${u.version}`} />
-                <Table.Td>
-                  <Anchor
-                    component={Link}
-                    to={`/software/updates/${encodeURIComponent(u.id)}`}
-                    fw={600}
-                    size="sm"
-                    data-testid="update-link"
-                  >
-                    {u.package}
-                  </Anchor>
-                  <Text size="xs" c="dimmed" lineClamp={1}>
-                    {u.binaries.map((b) => b.package).join(', ')}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text ff="monospace" size="sm">
-                    {u.version}
-                  </Text>
-                  {(u.supersededAt || u.expired) && (
-                    <Text size="xs" c="dimmed">
-                      {u.expired ? 'expired' : 'superseded'}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <ClassificationBadge value={u.classification} />
-                </Table.Td>
-                <Table.Td>
-                  <SeverityBadge value={u.severity} />
-                </Table.Td>
-                <Table.Td>
-                  <IdLinks ids={u.cves} kind="cve" max={2} />
-                </Table.Td>
-                <Table.Td>{u.sourceName}</Table.Td>
-                <Table.Td>
-                  <RelativeTime iso={u.firstSeenAt} size="sm" />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </DataTable>
+          />
           <Pager
             offset={page.offset}
             limit={page.limit}

@@ -76,6 +76,16 @@ export function toRun(r: RunRow): UpdateRuleRun {
   };
 }
 
+const HOUR_MS = 3600_000;
+
+/** The interval's next due time, as the scheduler computes it (`schedule.ts`). */
+export function nextRunAt(r: RuleRow): string | null {
+  if (r.enabled !== 1 || r.interval_hours <= 0) return null;
+  return new Date(
+    Date.parse(r.last_run_at ?? r.created_at) + r.interval_hours * HOUR_MS,
+  ).toISOString();
+}
+
 export function toRule(r: RuleRow, lastRun: RunRow | undefined): UpdateRule {
   return {
     id: r.id,
@@ -95,5 +105,6 @@ export function toRule(r: RuleRow, lastRun: RunRow | undefined): UpdateRule {
     createdBy: r.created_by,
     updatedAt: r.updated_at,
     lastRun: lastRun ? toRun(lastRun) : null,
+    nextRunAt: nextRunAt(r),
   };
 }

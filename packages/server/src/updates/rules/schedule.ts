@@ -1,10 +1,8 @@
 import { ConflictError, type UpdateRuleRunTrigger } from '@steward/protocol';
 import { SYSTEM_ACTOR, type SiteContext } from '../../context.js';
-import { filterOf } from './present.js';
+import { filterOf, nextRunAt } from './present.js';
 import * as repo from './repository.js';
 import type { RuleRunner } from './run.js';
-
-const HOUR_MS = 3600_000;
 
 /**
  * Why a rule is due now, if it is (ADR 0072): a sync of one of its sources (any source when it
@@ -23,10 +21,8 @@ async function dueBecause(
     const sources = filterOf(rule).sourceIds;
     if (synced.some((s) => !sources || sources.includes(s))) return 'sync';
   }
-  if (rule.interval_hours > 0) {
-    const last = Date.parse(rule.last_run_at ?? rule.created_at);
-    if (ctx.clock.now().getTime() - last >= rule.interval_hours * HOUR_MS) return 'schedule';
-  }
+  const next = nextRunAt(rule);
+  if (next !== null && ctx.clock.now().getTime() >= Date.parse(next)) return 'schedule';
   return null;
 }
 
