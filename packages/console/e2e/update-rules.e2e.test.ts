@@ -5,23 +5,20 @@
  * preview shows the update the filter matches now, it is created, run with "Run now", and its
  * run history links to the update deployment the run made, whose page opens.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { armorKeyring, ops } from '@steward/protocol';
-import {
-  createSigningKey,
-  disposeSigningKey,
-  serveDirectory,
-  writeSuite,
-  type SigningKey,
-  type TestPackage,
-} from '../../../test-support/apt-repo.js';
+import { ops } from '@steward/protocol';
+import type { TestPackage } from '../../../test-support/apt-repo.js';
 import { createDpkgSandbox, installPackages } from '../../../test-support/dpkg-sandbox.js';
 import { createTestSite, waitFor, type Site } from '../../../test-support/site.js';
+import {
+  deviceCollection,
+  disposeUpstream,
+  localUpstream,
+  syncedSource,
+  type LocalUpstream,
+} from '../../../test-support/update-fixture.js';
 import { launchBrowser, openPage, signIn, SHOTS } from './browser.js';
 
 const OLD: TestPackage = { name: 'hello-rule-e2e', version: '1.0-1' };
@@ -32,45 +29,16 @@ let site: Site;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let dir: string;
-let key: SigningKey;
-let repo: { url: string; server: Server };
+let up: LocalUpstream;
 
 describe('console: automatic deployment rules', () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'steward-e2e-upd-rules-'));
-    key = createSigningKey(dir);
-    const archive = join(dir, 'archive');
-    writeSuite(archive, { suite: 'stable-security', key, packages: [OLD, NEW, OTHER] });
-    repo = await serveDirectory(archive);
-    const box = createDpkgSandbox(dir, 'root');
-    installPackages(dir, box, [OLD]);
+    up = await localUpstream('steward-e2e-upd-rules-', 'stable-security', [OLD, NEW, OTHER]);
+    const box = createDpkgSandbox(up.dir, 'root');
+    installPackages(up.dir, box, [OLD]);
     site = await createTestSite({ env: { STEWARD_AGENT_SYSTEM_ROOT: box.root } });
-    const source = await site.api.call(ops.updateCatalog.createSource, {
-      body: {
-        name: 'Local security',
-        url: repo.url,
-        suite: 'stable-security',
-        components: ['main'],
-        architectures: ['amd64'],
-        keyring: armorKeyring(readFileSync(key.keyringFile)),
-      },
-    });
-    await site.api.call(ops.updateCatalog.syncSource, { params: { id: source.id } });
-    await waitFor('the catalog', async () => {
-      const p = await site.api.call(ops.updateCatalog.listUpdates, { query: { state: 'current' } });
-      return p.items.length === 2 ? p : undefined;
-    });
-    const device = site.devices[0];
-    if (!device) throw new Error('no device');
-    const c = await site.api.createCollection({
-      name: 'Pilot servers',
-      rules: [{ kind: 'direct', deviceId: device.id }],
-    });
-    await waitFor(
-      'the collection',
-      async () => (await site.api.getCollection(c.id)).memberCount === 1,
-    );
+    await syncedSource(site.api, up, 'Local security', 2);
+    await deviceCollection(site.api, 'Pilot servers', [site.devices[0]?.id ?? '']);
     browser = await launchBrowser();
     ({ context, page } = await openPage(browser));
     await signIn(page, site);
@@ -80,9 +48,7 @@ describe('console: automatic deployment rules', () => {
     await context?.close();
     await browser?.close();
     await site?.stop();
-    await new Promise((r) => repo?.server.close(r));
-    if (key) disposeSigningKey(key);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await disposeUpstream(up);
   });
 
   it('creates a rule in the form and previews what its filter matches now', async () => {

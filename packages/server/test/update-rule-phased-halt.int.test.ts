@@ -7,23 +7,21 @@
  * message, the rollout's state and reason are in the API, and the rule points at the rollout.
  * One clock, moved by the test, for the server and the agent (STEWARD_TEST_CLOCK_FILE).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { armorKeyring, ops, type ApiClient } from '@steward/protocol';
-import {
-  createSigningKey,
-  disposeSigningKey,
-  serveDirectory,
-  writeSuite,
-  type SigningKey,
-  type TestPackage,
-} from '../../../test-support/apt-repo.js';
+import { ops, type ApiClient } from '@steward/protocol';
+import type { TestPackage } from '../../../test-support/apt-repo.js';
 import { createDpkgSandbox, installPackages } from '../../../test-support/dpkg-sandbox.js';
 import { createTestSite, pgReachable, waitFor, type Site } from '../../../test-support/site.js';
 import { distributeAndWait } from '../../../test-support/software.js';
+import {
+  deviceCollection,
+  disposeUpstream,
+  localUpstream,
+  syncedSource,
+  type LocalUpstream,
+} from '../../../test-support/update-fixture.js';
 
 const SUITE = 'bookworm-security';
 const BROKEN_1: TestPackage = { name: 'broken-rule', version: '1.0-1' };
@@ -45,64 +43,33 @@ if (!pgUp)
 describe.each(dialects)(
   'a phased rule halted by failures reported by the agent on %s',
   (dialect) => {
-    let dir: string;
-    let key: SigningKey;
-    let http: { url: string; server: Server; requests: string[] };
+    let up: LocalUpstream;
     let site: Site;
     let api: ApiClient;
     let clockFile: string;
     const setClock = (ms: number) => writeFileSync(clockFile, new Date(ms).toISOString());
 
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'steward-rule-halt-'));
-      const upstream = join(dir, 'upstream');
-      key = createSigningKey(dir);
-      writeSuite(upstream, { suite: SUITE, key, packages: [BROKEN_1, BROKEN_2] });
-      http = await serveDirectory(upstream);
-      const box = createDpkgSandbox(dir, 'root');
-      installPackages(dir, box, [BROKEN_1]);
-      clockFile = join(dir, 'clock');
+      up = await localUpstream('steward-rule-halt-', SUITE, [BROKEN_1, BROKEN_2]);
+      const box = createDpkgSandbox(up.dir, 'root');
+      installPackages(up.dir, box, [BROKEN_1]);
+      clockFile = join(up.dir, 'clock');
       setClock(START);
       site = await createTestSite({
         dialect,
         env: { STEWARD_TEST_CLOCK_FILE: clockFile, STEWARD_AGENT_SYSTEM_ROOT: box.root },
       });
       api = site.api;
-      const source = await api.call(ops.updateCatalog.createSource, {
-        body: {
-          name: 'Bookworm security',
-          url: http.url,
-          suite: SUITE,
-          components: ['main'],
-          architectures: ['amd64'],
-          keyring: armorKeyring(readFileSync(key.keyringFile)),
-        },
-      });
-      await api.call(ops.updateCatalog.syncSource, { params: { id: source.id } });
-      await waitFor('the catalog', async () => {
-        const items = (
-          await api.call(ops.updateCatalog.listUpdates, { query: { state: 'current' } })
-        ).items;
-        return items.some((u) => u.version === BROKEN_2.version) ? items : undefined;
-      });
+      await syncedSource(api, up, 'Bookworm security', 1);
       const device = site.devices[0];
       if (!device) throw new Error('no device');
-      const pilot = await api.createCollection({
-        name: 'Pre-production',
-        rules: [{ kind: 'direct', deviceId: device.id }],
-      });
-      await api.createCollection({ name: 'Production', rules: [] });
-      await waitFor(
-        'the collection',
-        async () => (await api.getCollection(pilot.id)).memberCount === 1,
-      );
+      await deviceCollection(api, 'Pre-production', [device.id]);
+      await deviceCollection(api, 'Production', []);
     }, 240_000);
 
     afterAll(async () => {
       await site?.stop();
-      await new Promise((r) => http?.server.close(r));
-      if (key) disposeSigningKey(key);
-      rmSync(dir, { recursive: true, force: true });
+      await disposeUpstream(up);
     });
 
     it('halts the rollout in phase 1 when the pre-production device fails the install', async () => {
