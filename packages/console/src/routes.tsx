@@ -53,6 +53,9 @@ import { UpdateDeploymentPage } from './pages/updates/deployments/update-deploym
 import { AdvisoriesPage, AdvisoryPage } from './pages/updates/advisories-page';
 import { UpdateCompliancePage } from './pages/monitoring/updates/update-compliance-page';
 import { CvePage } from './pages/monitoring/updates/cve-page';
+import { UpdateRuleFormPage } from './pages/updates/rules/update-rule-form-page';
+import { UpdateRulePage } from './pages/updates/rules/update-rule-page';
+import { UpdateRollupPage } from './pages/updates/rules/update-rollups';
 
 export function AppRoutes() {
   return (
@@ -127,6 +130,10 @@ export function AppRoutes() {
           path="software/update-deployments/:deploymentId"
           element={<UpdateDeploymentPage />}
         />
+        <Route path="software/update-rules/new" element={<UpdateRuleFormPage />} />
+        <Route path="software/update-rules/:ruleId" element={<UpdateRulePage />} />
+        <Route path="software/update-rules/:ruleId/edit" element={<UpdateRuleFormPage />} />
+        <Route path="software/update-rollups/:sourceId" element={<UpdateRollupPage />} />
         <Route path="software/advisories" element={<AdvisoriesPage />} />
         <Route path="software/advisories/:advisoryId" element={<AdvisoryPage />} />
         <Route path="monitoring/update-compliance" element={<UpdateCompliancePage />} />

@@ -218,6 +218,11 @@ export const UpdateRule = Type.Object({
   createdBy: Type.String(),
   updatedAt: Type.String(),
   lastRun: Nullable(UpdateRuleRun),
+  /**
+   * When the interval next makes the rule due (its last run, or its creation, plus the
+   * interval); null when it is disabled or has no interval. Syncs may run it sooner.
+   */
+  nextRunAt: Nullable(Type.String()),
 });
 export type UpdateRule = Static<typeof UpdateRule>;
 

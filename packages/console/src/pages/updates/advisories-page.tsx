@@ -1,25 +1,29 @@
-import { Anchor, Group, Paper, Select, Table, Text, TextInput, Title } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
-import { IconAlertTriangle, IconRss, IconSearch } from '@tabler/icons-react';
+import { Anchor, Paper, Table, Text, Title } from '@mantine/core';
+import { IconAlertTriangle, IconRss } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   ops,
   type AdvisoryKind,
   type ListAdvisoriesQuery,
   type UpdateSeverity,
+  UPDATE_SEVERITY_ORDER,
 } from '@steward/protocol';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { isNotFound } from '../../api/errors';
 import { DataTable } from '../../components/data-table';
-import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { ExportButton } from '../../components/export-button';
 import { KeyValueTable } from '../../components/key-value-table';
 import { PageHeader } from '../../components/page-header';
 import { PageTabs, useTabParam } from '../../components/page-tabs';
-import { Pager } from '../../components/pager';
+import {
+  ChoiceFilter,
+  FilteredList,
+  TextFilter,
+  useListPage,
+} from '../../components/filtered-list';
 import { RelativeTime } from '../../components/relative-time';
 import { BlockSkeleton } from '../../components/table-skeleton';
 import { NotFoundPage } from '../not-found-page';
@@ -27,141 +31,122 @@ import { AdvisoryFeedsPanel } from './advisory-feeds';
 import { IdLinks, SeverityBadge, UPDATE_KEYS } from './update-labels';
 
 const KINDS: readonly AdvisoryKind[] = ['dsa', 'dla', 'usn', 'osv'];
-const SEVERITIES: readonly UpdateSeverity[] = ['critical', 'high', 'medium', 'low', 'unknown'];
 
 function AdvisoryList() {
   const [search, setSearch] = useState('');
   const [cve, setCve] = useState('');
   const [kind, setKind] = useState<AdvisoryKind | undefined>();
   const [severity, setSeverity] = useState<UpdateSeverity | undefined>();
-  const [debouncedSearch] = useDebouncedValue(search, 300);
-  const [debouncedCve] = useDebouncedValue(cve, 300);
-  const debounced = { search: debouncedSearch, cve: debouncedCve };
-  const [page, setPage] = useState({ offset: 0, limit: 50 });
   const filters: Omit<ListAdvisoriesQuery, 'offset' | 'limit'> = {
-    ...(debounced.search ? { search: debounced.search } : {}),
-    ...(debounced.cve ? { cve: debounced.cve } : {}),
+    ...(search ? { search } : {}),
+    ...(cve ? { cve } : {}),
     ...(kind ? { kind } : {}),
     ...(severity ? { severity } : {}),
   };
-  const key = JSON.stringify(filters);
-  const [pagedFor, setPagedFor] = useState(key);
-  if (pagedFor !== key) {
-    setPagedFor(key);
-    setPage((p) => ({ ...p, offset: 0 }));
-  }
+  const [page, setPage] = useListPage(JSON.stringify(filters));
   const query = { ...filters, ...page };
   const list = useQuery({
     queryKey: [UPDATE_KEYS.advisories, 'list', query],
     queryFn: () => api.call(ops.advisories.listAdvisories, { query }),
     placeholderData: keepPreviousData,
   });
-  const total = list.data?.total ?? 0;
   return (
-    <>
-      <Group justify="space-between" align="flex-start" mb="sm" wrap="nowrap">
-        <Group gap="sm" wrap="wrap">
-          <TextInput
+    <FilteredList
+      filters={
+        <>
+          <TextFilter
+            search
             placeholder="Title or id…"
-            leftSection={<IconSearch size={16} />}
             value={search}
-            onChange={(e) => setSearch(e.currentTarget.value)}
+            onChange={setSearch}
             w={220}
-            data-testid="advisory-search"
+            testId="advisory-search"
           />
-          <TextInput
+          <TextFilter
             placeholder="CVE id"
             value={cve}
-            onChange={(e) => setCve(e.currentTarget.value.trim())}
+            onChange={setCve}
             w={160}
-            data-testid="advisory-filter-cve"
+            testId="advisory-filter-cve"
           />
-          <Select
+          <ChoiceFilter
             placeholder="Any kind"
-            data={KINDS.map((k) => ({ value: k, label: k.toUpperCase() }))}
-            value={kind ?? null}
-            onChange={(v) => setKind(KINDS.find((k) => k === v))}
-            clearable
+            choices={KINDS}
+            label={(k) => k.toUpperCase()}
+            value={kind}
+            onChange={setKind}
             w={130}
-            data-testid="advisory-filter-kind"
+            testId="advisory-filter-kind"
           />
-          <Select
+          <ChoiceFilter
             placeholder="Any severity"
-            data={SEVERITIES.map((s) => ({ value: s, label: s }))}
-            value={severity ?? null}
-            onChange={(v) => setSeverity(SEVERITIES.find((s) => s === v))}
-            clearable
+            choices={UPDATE_SEVERITY_ORDER}
+            value={severity}
+            onChange={setSeverity}
             w={140}
-            data-testid="advisory-filter-severity"
-          />
-        </Group>
-        <ExportButton op={ops.exports.advisories} filters={filters} testId="advisories-export" />
-      </Group>
-      {list.isError && !list.data ? (
-        <ErrorState error={list.error} what="the advisories" />
-      ) : !list.isPending && total === 0 ? (
-        <EmptyState
-          icon={<IconAlertTriangle size={26} />}
-          title="No advisories match"
-          description="Advisories arrive from feeds and imported files (Feeds and imports tab)."
-          compact
-        />
-      ) : (
-        <>
-          <DataTable
-            testId="advisories-table"
-            loading={list.isPending}
-            minWidth={900}
-            columns={[
-              { label: 'Advisory' },
-              { label: 'Severity' },
-              { label: 'CVEs' },
-              { label: 'Fixes' },
-              { label: 'Published' },
-            ]}
-          >
-            {list.data?.items.map((a) => (
-              <Table.Tr key={a.id} data-testid="advisory-row">
-                <Table.Td>
-                  <Anchor
-                    component={Link}
-                    to={`/software/advisories/${encodeURIComponent(a.id)}`}
-                    fw={600}
-                    size="sm"
-                  >
-                    {a.id}
-                  </Anchor>
-                  <Text size="xs" c="dimmed" lineClamp={1}>
-                    {a.title}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <SeverityBadge value={a.severity} />
-                </Table.Td>
-                <Table.Td>
-                  <IdLinks ids={a.cves} kind="cve" max={3} />
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm" lineClamp={2}>
-                    {a.fixes.map((f) => `${f.package} ${f.fixedVersion} (${f.release})`).join(', ')}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <RelativeTime iso={a.publishedAt ?? a.importedAt} size="sm" />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </DataTable>
-          <Pager
-            offset={page.offset}
-            limit={page.limit}
-            total={total}
-            onChange={(offset, limit) => setPage({ offset, limit })}
-            testId="advisories-pager"
+            testId="advisory-filter-severity"
           />
         </>
-      )}
-    </>
+      }
+      actions={
+        <ExportButton op={ops.exports.advisories} filters={filters} testId="advisories-export" />
+      }
+      query={list}
+      what="the advisories"
+      empty={{
+        icon: <IconAlertTriangle size={26} />,
+        title: 'No advisories match',
+        description: 'Advisories arrive from feeds and imported files (Feeds and imports tab).',
+      }}
+      page={page}
+      onPage={setPage}
+      pagerTestId="advisories-pager"
+    >
+      <DataTable
+        testId="advisories-table"
+        loading={list.isPending}
+        minWidth={900}
+        columns={[
+          { label: 'Advisory' },
+          { label: 'Severity' },
+          { label: 'CVEs' },
+          { label: 'Fixes' },
+          { label: 'Published' },
+        ]}
+      >
+        {list.data?.items.map((a) => (
+          <Table.Tr key={a.id} data-testid="advisory-row">
+            <Table.Td>
+              <Anchor
+                component={Link}
+                to={`/software/advisories/${encodeURIComponent(a.id)}`}
+                fw={600}
+                size="sm"
+              >
+                {a.id}
+              </Anchor>
+              <Text size="xs" c="dimmed" lineClamp={1}>
+                {a.title}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <SeverityBadge value={a.severity} />
+            </Table.Td>
+            <Table.Td>
+              <IdLinks ids={a.cves} kind="cve" max={3} />
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm" lineClamp={2}>
+                {a.fixes.map((f) => `${f.package} ${f.fixedVersion} (${f.release})`).join(', ')}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <RelativeTime iso={a.publishedAt ?? a.importedAt} size="sm" />
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </DataTable>
+    </FilteredList>
   );
 }
 

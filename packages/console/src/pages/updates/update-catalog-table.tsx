@@ -1,19 +1,31 @@
-import { Anchor, Group, Select, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
-import { IconSearch, IconShieldCheck } from '@tabler/icons-react';
+import { Anchor, Select, Table, Text } from '@mantine/core';
+import { IconShieldCheck } from '@tabler/icons-react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ops, type ListUpdatesQuery, type UpdateSeverity } from '@steward/protocol';
-import { useEffect, useMemo, useState } from 'react';
+import {
+  ops,
+  type ListUpdatesQuery,
+  type SoftwareUpdate,
+  UPDATE_SEVERITY_ORDER,
+} from '@steward/protocol';
+import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { BulkActionBar, type BulkSummary } from '../../components/bulk-action-bar';
 import { DataTable } from '../../components/data-table';
-import { EmptyState } from '../../components/empty-state';
-import { ErrorState } from '../../components/error-state';
 import { ExportButton } from '../../components/export-button';
-import { Pager } from '../../components/pager';
+import {
+  ChoiceFilter,
+  FilteredList,
+  TextFilter,
+  useListPage,
+} from '../../components/filtered-list';
 import { RelativeTime } from '../../components/relative-time';
-import { SelectionBanner, SelectRowTd, useRowSelection } from '../../components/row-selection';
+import {
+  SelectionBanner,
+  SelectRowTd,
+  useRowSelection,
+  type RowSelection,
+} from '../../components/row-selection';
 import { UPDATES_KEY } from './update-sources-panel';
 import { ClassificationBadge, IdLinks, SeverityBadge, UPDATE_KEYS } from './update-labels';
 
@@ -21,7 +33,6 @@ type Filters = Omit<ListUpdatesQuery, 'offset' | 'limit'>;
 
 const STATES = ['current', 'superseded', 'expired'] as const;
 const CLASSES = ['security', 'updates', 'other'] as const;
-const SEVERITIES: readonly UpdateSeverity[] = ['critical', 'high', 'medium', 'low', 'unknown'];
 
 function pick<T extends string>(all: readonly T[], v: string | null): T | undefined {
   return all.find((x) => x === v);
@@ -40,8 +51,8 @@ function useCatalogFilters(): [Filters, (patch: Record<string, string | null>) =
       ? { classification: pick(CLASSES, params.get('classification')) }
       : {}),
     ...(state === 'all' ? {} : { state: pick(STATES, state) ?? 'current' }),
-    ...(pick(SEVERITIES, params.get('severity'))
-      ? { severity: pick(SEVERITIES, params.get('severity')) }
+    ...(pick(UPDATE_SEVERITY_ORDER, params.get('severity'))
+      ? { severity: pick(UPDATE_SEVERITY_ORDER, params.get('severity')) }
       : {}),
     ...(params.get('cve') ? { cve: params.get('cve') ?? '' } : {}),
     ...(params.get('advisory') ? { advisory: params.get('advisory') ?? '' } : {}),
@@ -63,56 +74,42 @@ function CatalogFilters(props: {
   set: (patch: Record<string, string | null>) => void;
 }) {
   const { filters, set } = props;
-  const [search, setSearch] = useState(filters.search ?? '');
-  const [cve, setCve] = useState(filters.cve ?? '');
-  // Two strings, not one object: a new object every render would restart the debounce each time.
-  const [debouncedSearch] = useDebouncedValue(search, 300);
-  const [debouncedCve] = useDebouncedValue(cve, 300);
-  const debounced = { search: debouncedSearch, cve: debouncedCve };
   const sources = useQuery({
     queryKey: [UPDATES_KEY, 'sources'],
     queryFn: () => api.call(ops.updateCatalog.listSources, {}),
   });
-  const changed =
-    debounced.search !== (filters.search ?? '') || debounced.cve !== (filters.cve ?? '');
-  useEffect(() => {
-    if (changed) set({ search: debounced.search, cve: debounced.cve });
-    // Only the debounced text drives the address; `set` is a new function every render.
-  }, [debounced.search, debounced.cve]);
   return (
-    <Group gap="sm" mb="sm" wrap="wrap">
-      <TextInput
+    <>
+      <TextFilter
+        search
         placeholder="Source or binary package…"
-        leftSection={<IconSearch size={16} />}
-        value={search}
-        onChange={(e) => setSearch(e.currentTarget.value)}
+        value={filters.search ?? ''}
+        onChange={(search) => set({ search })}
         w={240}
-        data-testid="update-search"
+        testId="update-search"
       />
-      <TextInput
+      <TextFilter
         placeholder="CVE id"
-        value={cve}
-        onChange={(e) => setCve(e.currentTarget.value.trim())}
+        value={filters.cve ?? ''}
+        onChange={(cve) => set({ cve })}
         w={160}
-        data-testid="update-filter-cve"
+        testId="update-filter-cve"
       />
-      <Select
+      <ChoiceFilter
         placeholder="Any class"
-        data={CLASSES.map((c) => ({ value: c, label: c }))}
-        value={filters.classification ?? null}
-        onChange={(v) => set({ classification: v })}
-        clearable
+        choices={CLASSES}
+        value={filters.classification}
+        onChange={(v) => set({ classification: v ?? null })}
         w={140}
-        data-testid="update-filter-classification"
+        testId="update-filter-classification"
       />
-      <Select
+      <ChoiceFilter
         placeholder="Any severity"
-        data={SEVERITIES.map((s) => ({ value: s, label: s }))}
-        value={filters.severity ?? null}
-        onChange={(v) => set({ severity: v })}
-        clearable
+        choices={UPDATE_SEVERITY_ORDER}
+        value={filters.severity}
+        onChange={(v) => set({ severity: v ?? null })}
         w={140}
-        data-testid="update-filter-severity"
+        testId="update-filter-severity"
       />
       <Select
         placeholder="Any source"
@@ -144,7 +141,7 @@ function CatalogFilters(props: {
           </Anchor>
         </Text>
       )}
-    </Group>
+    </>
   );
 }
 
@@ -169,17 +166,90 @@ async function addToGroup(groupId: string, ids: string[]): Promise<BulkSummary> 
   };
 }
 
+/**
+ * Updates as the catalog lists them (package and binaries, version, classification, severity,
+ * CVEs, source, first seen), with a selection column when `selection` is given: the catalog and
+ * a rule's preview show the same rows.
+ */
+export function UpdatesTable(props: {
+  items: readonly SoftwareUpdate[] | undefined;
+  loading: boolean;
+  testId: string;
+  selection?: RowSelection<never>;
+}) {
+  return (
+    <DataTable
+      testId={props.testId}
+      loading={props.loading}
+      minWidth={960}
+      selection={props.selection}
+      columns={[
+        { label: 'Package' },
+        { label: 'Version' },
+        { label: 'Classification' },
+        { label: 'Severity' },
+        { label: 'CVEs' },
+        { label: 'Source' },
+        { label: 'First seen' },
+      ]}
+    >
+      {props.items?.map((u) => (
+        <Table.Tr key={u.id} data-testid="update-row" data-package={u.package}>
+          {props.selection && (
+            <SelectRowTd
+              selection={props.selection}
+              id={u.id}
+              label={`${u.package} ${u.version}`}
+            />
+          )}
+          <Table.Td>
+            <Anchor
+              component={Link}
+              to={`/software/updates/${encodeURIComponent(u.id)}`}
+              fw={600}
+              size="sm"
+              data-testid="update-link"
+            >
+              {u.package}
+            </Anchor>
+            <Text size="xs" c="dimmed" lineClamp={1}>
+              {u.binaries.map((b) => b.package).join(', ')}
+            </Text>
+          </Table.Td>
+          <Table.Td>
+            <Text ff="monospace" size="sm">
+              {u.version}
+            </Text>
+            {(u.supersededAt || u.expired) && (
+              <Text size="xs" c="dimmed">
+                {u.expired ? 'expired' : 'superseded'}
+              </Text>
+            )}
+          </Table.Td>
+          <Table.Td>
+            <ClassificationBadge value={u.classification} />
+          </Table.Td>
+          <Table.Td>
+            <SeverityBadge value={u.severity} />
+          </Table.Td>
+          <Table.Td>
+            <IdLinks ids={u.cves} kind="cve" max={2} />
+          </Table.Td>
+          <Table.Td>{u.sourceName}</Table.Td>
+          <Table.Td>
+            <RelativeTime iso={u.firstSeenAt} size="sm" />
+          </Table.Td>
+        </Table.Tr>
+      ))}
+    </DataTable>
+  );
+}
+
 /** Software library > Software updates: the update catalog, filtered, selected and exported. */
 export function UpdateCatalogTable() {
   const queryClient = useQueryClient();
   const [filters, set] = useCatalogFilters();
-  const [page, setPage] = useState({ offset: 0, limit: 50 });
-  const filterKey = JSON.stringify(filters);
-  const [pagedFor, setPagedFor] = useState(filterKey);
-  if (pagedFor !== filterKey) {
-    setPagedFor(filterKey);
-    setPage((p) => ({ ...p, offset: 0 }));
-  }
+  const [page, setPage] = useListPage(JSON.stringify(filters));
   const query: ListUpdatesQuery = { ...filters, ...page };
   const updates = useQuery({
     queryKey: [UPDATES_KEY, query],
@@ -196,121 +266,63 @@ export function UpdateCatalogTable() {
   // Explicit ids only: a group takes at most 1000 updates a request, so "every match" is not offered.
   const selection = useRowSelection<never>({ pageIds, total });
   return (
-    <>
-      <Group justify="space-between" align="flex-start" wrap="nowrap">
-        <CatalogFilters filters={filters} set={set} />
-        <ExportButton op={ops.exports.updates} filters={filters} testId="updates-export" />
-      </Group>
-      <BulkActionBar
-        selection={selection}
-        noun="updates"
-        actions={[
-          {
-            id: 'add-to-group',
-            label: 'Add to update group',
-            verb: 'Add',
-            note: 'Updates already in the group stay once.',
-            choose: {
-              label: 'Update group',
-              placeholder: groups.data?.items.length ? 'Choose a group' : 'No groups yet',
-              options: (groups.data?.items ?? []).map((g) => ({ value: g.id, label: g.name })),
-              testId: 'bulk-update-group',
-            },
-          },
-        ]}
-        run={async (_action, o) => {
-          const summary = await addToGroup(
-            o.choice ?? '',
-            selection.selection && 'ids' in selection.selection ? selection.selection.ids : [],
-          );
-          // At once, not on close: the result's link opens the group, which must show them.
-          await queryClient.invalidateQueries({ queryKey: [UPDATE_KEYS.groups] });
-          return summary;
-        }}
-        onDone={() => {
-          selection.clear();
-          void queryClient.invalidateQueries({ queryKey: [UPDATE_KEYS.groups] });
-        }}
-      />
-      <SelectionBanner selection={selection} noun="updates" />
-      {updates.isError && !updates.data ? (
-        <ErrorState error={updates.error} what="the updates" />
-      ) : !updates.isPending && total === 0 ? (
-        <EmptyState
-          icon={<IconShieldCheck size={26} />}
-          title="No updates match"
-          description="Updates appear here when a source has synced. Change the filters, or sync a source."
-          compact
-        />
-      ) : (
+    <FilteredList
+      filters={<CatalogFilters filters={filters} set={set} />}
+      actions={<ExportButton op={ops.exports.updates} filters={filters} testId="updates-export" />}
+      between={
         <>
-          <DataTable
-            testId="updates-table"
-            loading={updates.isPending}
-            minWidth={960}
+          <BulkActionBar
             selection={selection}
-            columns={[
-              { label: 'Package' },
-              { label: 'Version' },
-              { label: 'Classification' },
-              { label: 'Severity' },
-              { label: 'CVEs' },
-              { label: 'Source' },
-              { label: 'First seen' },
+            noun="updates"
+            actions={[
+              {
+                id: 'add-to-group',
+                label: 'Add to update group',
+                verb: 'Add',
+                note: 'Updates already in the group stay once.',
+                choose: {
+                  label: 'Update group',
+                  placeholder: groups.data?.items.length ? 'Choose a group' : 'No groups yet',
+                  options: (groups.data?.items ?? []).map((g) => ({ value: g.id, label: g.name })),
+                  testId: 'bulk-update-group',
+                },
+              },
             ]}
-          >
-            {items?.map((u) => (
-              <Table.Tr key={u.id} data-testid="update-row" data-package={u.package}>
-                <SelectRowTd selection={selection} id={u.id} label={`${u.package} ${u.version}`} />
-                <Table.Td>
-                  <Anchor
-                    component={Link}
-                    to={`/software/updates/${encodeURIComponent(u.id)}`}
-                    fw={600}
-                    size="sm"
-                    data-testid="update-link"
-                  >
-                    {u.package}
-                  </Anchor>
-                  <Text size="xs" c="dimmed" lineClamp={1}>
-                    {u.binaries.map((b) => b.package).join(', ')}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text ff="monospace" size="sm">
-                    {u.version}
-                  </Text>
-                  {(u.supersededAt || u.expired) && (
-                    <Text size="xs" c="dimmed">
-                      {u.expired ? 'expired' : 'superseded'}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <ClassificationBadge value={u.classification} />
-                </Table.Td>
-                <Table.Td>
-                  <SeverityBadge value={u.severity} />
-                </Table.Td>
-                <Table.Td>
-                  <IdLinks ids={u.cves} kind="cve" max={2} />
-                </Table.Td>
-                <Table.Td>{u.sourceName}</Table.Td>
-                <Table.Td>
-                  <RelativeTime iso={u.firstSeenAt} size="sm" />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </DataTable>
-          <Pager
-            offset={page.offset}
-            limit={page.limit}
-            total={total}
-            onChange={(offset, limit) => setPage({ offset, limit })}
-            testId="updates-pager"
+            run={async (_action, o) => {
+              const summary = await addToGroup(
+                o.choice ?? '',
+                selection.selection && 'ids' in selection.selection ? selection.selection.ids : [],
+              );
+              // At once, not on close: the result's link opens the group, which must show them.
+              await queryClient.invalidateQueries({ queryKey: [UPDATE_KEYS.groups] });
+              return summary;
+            }}
+            onDone={() => {
+              selection.clear();
+              void queryClient.invalidateQueries({ queryKey: [UPDATE_KEYS.groups] });
+            }}
           />
+          <SelectionBanner selection={selection} noun="updates" />
         </>
-      )}
-    </>
+      }
+      query={updates}
+      what="the updates"
+      empty={{
+        icon: <IconShieldCheck size={26} />,
+        title: 'No updates match',
+        description:
+          'Updates appear here when a source has synced. Change the filters, or sync a source.',
+      }}
+      page={page}
+      onPage={setPage}
+      pagerTestId="updates-pager"
+    >
+      <UpdatesTable
+        testId="updates-table"
+        items={items}
+        loading={updates.isPending}
+        selection={selection}
+      />
+    </FilteredList>
   );
 }

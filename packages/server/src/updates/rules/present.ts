@@ -76,6 +76,20 @@ export function toRun(r: RunRow): UpdateRuleRun {
   };
 }
 
+const HOUR_MS = 3600_000;
+
+/** When an interval rule is due next (ms since the epoch): its interval after its last run. */
+export function scheduledAt(r: RuleRow): number | undefined {
+  if (r.interval_hours <= 0) return undefined;
+  return Date.parse(r.last_run_at ?? r.created_at) + r.interval_hours * HOUR_MS;
+}
+
+/** The interval's next due time as the scheduler computes it (`scheduledAt`); null when off. */
+export function nextRunAt(r: RuleRow): string | null {
+  const at = r.enabled === 1 ? scheduledAt(r) : undefined;
+  return at === undefined ? null : new Date(at).toISOString();
+}
+
 export function toRule(r: RuleRow, lastRun: RunRow | undefined): UpdateRule {
   return {
     id: r.id,
@@ -95,5 +109,6 @@ export function toRule(r: RuleRow, lastRun: RunRow | undefined): UpdateRule {
     createdBy: r.created_by,
     updatedAt: r.updated_at,
     lastRun: lastRun ? toRun(lastRun) : null,
+    nextRunAt: nextRunAt(r),
   };
 }

@@ -1,10 +1,8 @@
 import { ConflictError, type UpdateRuleRunTrigger } from '@steward/protocol';
 import { SYSTEM_ACTOR, type SiteContext } from '../../context.js';
-import { filterOf } from './present.js';
+import { filterOf, scheduledAt } from './present.js';
 import * as repo from './repository.js';
 import type { RuleRunner } from './run.js';
-
-const HOUR_MS = 3600_000;
 
 /**
  * Why a rule is due now, if it is (ADR 0072): a sync of one of its sources (any source when it
@@ -26,12 +24,6 @@ async function dueBecause(
   const at = scheduledAt(rule);
   if (at !== undefined && ctx.clock.now().getTime() >= at) return 'schedule';
   return null;
-}
-
-/** When an interval rule is due next (ms since the epoch): its interval after its last run. */
-function scheduledAt(rule: repo.RuleRow): number | undefined {
-  if (rule.interval_hours <= 0) return undefined;
-  return Date.parse(rule.last_run_at ?? rule.created_at) + rule.interval_hours * HOUR_MS;
 }
 
 /**

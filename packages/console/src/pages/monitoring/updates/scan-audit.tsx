@@ -1,15 +1,12 @@
 import { IconListCheck } from '@tabler/icons-react';
-import { Anchor, Badge, Group, SegmentedControl, Table, Text } from '@mantine/core';
+import { Anchor, Badge, SegmentedControl, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
 import { ops, type ScanAuditState } from '@steward/protocol';
-import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../../api/client';
 import { DataTable } from '../../../components/data-table';
-import { EmptyState } from '../../../components/empty-state';
-import { ErrorState } from '../../../components/error-state';
 import { ExportButton } from '../../../components/export-button';
-import { Pager } from '../../../components/pager';
+import { FilteredList, useListPage } from '../../../components/filtered-list';
 import { RelativeTime } from '../../../components/relative-time';
 import type { StateCountRow } from '../../../components/state-counts-donut';
 import { UPDATE_KEYS } from '../../updates/update-labels';
@@ -53,13 +50,8 @@ export function ScanAuditTable(props: {
   state: ScanAuditState | null;
   onState: (s: ScanAuditState | null) => void;
 }) {
-  const [page, setPage] = useState({ offset: 0, limit: 50 });
-  const [pagedFor, setPagedFor] = useState(props.state);
-  if (pagedFor !== props.state) {
-    setPagedFor(props.state);
-    setPage((p) => ({ ...p, offset: 0 }));
-  }
   const filters = props.state ? { state: props.state } : {};
+  const [page, setPage] = useListPage(props.state ?? 'all');
   const query = { ...filters, ...page };
   const audit = useQuery({
     queryKey: [UPDATE_KEYS.compliance, 'scan-audit', query],
@@ -67,10 +59,9 @@ export function ScanAuditTable(props: {
     placeholderData: keepPreviousData,
     refetchInterval: 30_000,
   });
-  const total = audit.data?.total ?? 0;
   return (
-    <>
-      <Group justify="space-between" mb="sm" wrap="wrap">
+    <FilteredList
+      filters={
         <SegmentedControl
           size="xs"
           value={props.state ?? 'all'}
@@ -81,77 +72,71 @@ export function ScanAuditTable(props: {
           ]}
           data-testid="scan-audit-state"
         />
+      }
+      actions={
         <ExportButton
           op={ops.exports.updateScanAudit}
           filters={filters}
           testId="scan-audit-export"
         />
-      </Group>
-      {audit.isError && !audit.data ? (
-        <ErrorState error={audit.error} what="the scan audit" />
-      ) : !audit.isPending && total === 0 ? (
-        <EmptyState icon={<IconListCheck size={26} />} title="No devices in this state" compact />
-      ) : (
-        <>
-          <DataTable
-            testId="scan-audit-table"
-            loading={audit.isPending}
-            minWidth={860}
-            columns={[
-              { label: 'Device' },
-              { label: 'State' },
-              { label: 'Catalog scanned' },
-              { label: 'Kind' },
-              { label: 'Scanned' },
-              { label: 'Error' },
-            ]}
-          >
-            {audit.data?.items.map((e) => {
-              const def = SCAN_STATES.find((s) => s.state === e.state);
-              return (
-                <Table.Tr key={e.deviceId} data-testid="scan-audit-row" data-state={e.state}>
-                  <Table.Td>
-                    <Anchor
-                      component={Link}
-                      to={`/devices/${encodeURIComponent(e.deviceId)}?tab=updates`}
-                      size="sm"
-                      fw={600}
-                    >
-                      {e.deviceName}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge color={def?.color ?? 'gray'} variant="light">
-                      {def?.label ?? e.state}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    {e.catalogVersion === null
-                      ? '—'
-                      : `${e.catalogVersion} of ${e.currentCatalogVersion}`}
-                  </Table.Td>
-                  <Table.Td>{e.kind ?? '—'}</Table.Td>
-                  <Table.Td>
-                    <RelativeTime iso={e.scannedAt} size="sm" />
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" c="red" lineClamp={2}>
-                      {e.error ?? ''}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </DataTable>
-          <Pager
-            offset={page.offset}
-            limit={page.limit}
-            total={total}
-            onChange={(offset, limit) => setPage({ offset, limit })}
-            testId="scan-audit-pager"
-          />
-        </>
-      )}
-    </>
+      }
+      query={audit}
+      what="the scan audit"
+      empty={{ icon: <IconListCheck size={26} />, title: 'No devices in this state' }}
+      page={page}
+      onPage={setPage}
+      pagerTestId="scan-audit-pager"
+    >
+      <DataTable
+        testId="scan-audit-table"
+        loading={audit.isPending}
+        minWidth={860}
+        columns={[
+          { label: 'Device' },
+          { label: 'State' },
+          { label: 'Catalog scanned' },
+          { label: 'Kind' },
+          { label: 'Scanned' },
+          { label: 'Error' },
+        ]}
+      >
+        {audit.data?.items.map((e) => {
+          const def = SCAN_STATES.find((s) => s.state === e.state);
+          return (
+            <Table.Tr key={e.deviceId} data-testid="scan-audit-row" data-state={e.state}>
+              <Table.Td>
+                <Anchor
+                  component={Link}
+                  to={`/devices/${encodeURIComponent(e.deviceId)}?tab=updates`}
+                  size="sm"
+                  fw={600}
+                >
+                  {e.deviceName}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>
+                <Badge color={def?.color ?? 'gray'} variant="light">
+                  {def?.label ?? e.state}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                {e.catalogVersion === null
+                  ? '—'
+                  : `${e.catalogVersion} of ${e.currentCatalogVersion}`}
+              </Table.Td>
+              <Table.Td>{e.kind ?? '—'}</Table.Td>
+              <Table.Td>
+                <RelativeTime iso={e.scannedAt} size="sm" />
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" c="red" lineClamp={2}>
+                  {e.error ?? ''}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          );
+        })}
+      </DataTable>
+    </FilteredList>
   );
 }

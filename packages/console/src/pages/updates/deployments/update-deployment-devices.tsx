@@ -6,12 +6,10 @@ import {
   type UpdateDeploymentDevice,
   type UpdateEnforcementState,
 } from '@steward/protocol';
-import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../../api/client';
 import { DataTable } from '../../../components/data-table';
-import { ErrorState } from '../../../components/error-state';
-import { Pager } from '../../../components/pager';
+import { FilteredList, useListPage } from '../../../components/filtered-list';
 import { RelativeTime } from '../../../components/relative-time';
 import { UPDATE_DEPLOYMENTS_KEY, UpdateStateBadge } from './update-deployment-labels';
 
@@ -30,7 +28,7 @@ export function UpdateDeploymentDevices({
   d: UpdateDeployment;
   state: UpdateEnforcementState | null;
 }) {
-  const [page, setPage] = useState({ offset: 0, limit: 50 });
+  const [page, setPage] = useListPage(d.id);
   const devices = useQuery({
     queryKey: [UPDATE_DEPLOYMENTS_KEY, 'devices', d.id, page],
     queryFn: () =>
@@ -40,13 +38,18 @@ export function UpdateDeploymentDevices({
       }),
     refetchInterval: 5000,
   });
-  if (devices.isError) return <ErrorState error={devices.error} what="the devices" />;
   const pkg = new Map(d.updates.map((u) => [u.updateId, `${u.package} ${u.version}`]));
   const items = (devices.data?.items ?? []).filter(
     (x) => state === null || deviceState(x) === state || x.updates.some((u) => u.state === state),
   );
   return (
-    <>
+    <FilteredList
+      query={devices}
+      what="the devices"
+      page={page}
+      onPage={setPage}
+      pagerTestId="update-deployment-devices-pager"
+    >
       <DataTable
         testId="update-deployment-devices"
         loading={devices.isPending}
@@ -102,13 +105,6 @@ export function UpdateDeploymentDevices({
           </Table.Tr>
         ))}
       </DataTable>
-      <Pager
-        offset={page.offset}
-        limit={page.limit}
-        total={devices.data?.total ?? 0}
-        onChange={(offset, limit) => setPage({ offset, limit })}
-        testId="update-deployment-devices-pager"
-      />
-    </>
+    </FilteredList>
   );
 }
