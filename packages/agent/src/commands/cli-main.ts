@@ -47,6 +47,10 @@ Commands:
       site (as an unknown or imported computer), ask for a task sequence. --config defaults to
       /etc/steward/boot.json; --site (or steward.site= on the kernel command line) overrides
       the image's site URL.
+  content fetch --url <dp> --sha256 <hex> --size <bytes> --token <access token> --ca <pem>
+                --out <file> [--multicast] [--json]
+      One content file from a distribution point, verified by SHA-256: by multicast
+      (udp-receiver) when --multicast is given and the DP offers a session, else by HTTP.
   version  (or --version)
 
 The state directory defaults to /var/lib/steward-agent; STEWARD_AGENT_STATE_DIR overrides it.
@@ -82,6 +86,12 @@ function parse(args: string[]) {
       target: { type: 'string' },
       config: { type: 'string' },
       site: { type: 'string' },
+      url: { type: 'string' },
+      sha256: { type: 'string' },
+      size: { type: 'string' },
+      ca: { type: 'string' },
+      out: { type: 'string' },
+      multicast: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -120,7 +130,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     rest.length > 0 &&
     command !== 'center' &&
     command !== 'update-install' &&
-    !(command === 'task-sequence' && rest.length === 1)
+    !((command === 'task-sequence' || command === 'content') && rest.length === 1)
   )
     throw new AgentError('USAGE', `unexpected argument "${rest[0] ?? ''}"`);
   const v = parsed.values;
@@ -206,6 +216,22 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         {
           config: v.config ?? '/etc/steward/boot.json',
           siteUrl: v.site ?? (await import('../boot-env/cmdline.js')).cmdlineSite(),
+          json: v.json,
+        },
+        io,
+      );
+    case 'content':
+      only(command, parsed, ['url', 'sha256', 'size', 'token', 'ca', 'out', 'multicast', 'json']);
+      return (await import('./content-command.js')).contentCommand(
+        {
+          action: rest[0],
+          url: v.url,
+          sha256: v.sha256,
+          size: v.size,
+          token: v.token,
+          ca: v.ca,
+          out: v.out,
+          multicast: v.multicast,
           json: v.json,
         },
         io,

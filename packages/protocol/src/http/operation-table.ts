@@ -1,6 +1,11 @@
 import { taskSequenceDeploymentOperations } from '../task-sequences/deployment-operations.js';
 import { dpPxeAgentOperations, dpPxeOperations } from '../pxe/operations.js';
 import {
+  dpMulticastAgentOperations,
+  dpMulticastOperations,
+  multicastClientOperations,
+} from '../multicast/operations.js';
+import {
   contentFileOperations,
   contentLocationOperations,
   deviceAgentOperations,
@@ -110,6 +115,7 @@ export const ops = {
   unknownComputers: unknownComputerOperations,
   importedComputers: importedComputerOperations,
   dpPxe: dpPxeOperations,
+  dpMulticast: dpMulticastOperations,
 } as const;
 
 /** Every operation of the table, flattened. */
@@ -134,6 +140,8 @@ export const agentOps = {
   updateScan: updateScanAgentOperations,
   bootEnvironment: bootEnvironmentOperations,
   dpPxe: dpPxeAgentOperations,
+  dpMulticast: dpMulticastAgentOperations,
+  multicast: multicastClientOperations,
 } as const;
 
 /** Every operation of the agent API, flattened. */

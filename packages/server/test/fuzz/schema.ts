@@ -61,6 +61,8 @@ const PATTERN_CANDIDATES = [
   '52:54:00:fa:22:09',
   // An SMBIOS UUID (imported computers).
   '4c4c4544-0042-3010-8036-b4c04f565931',
+  // An IPv4 multicast address (a DP's multicast range, ADR 0088): nothing is sent by the fuzz.
+  '239.255.42.1',
 ];
 
 function typeOf(s: JsonSchema): string | undefined {

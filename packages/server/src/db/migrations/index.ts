@@ -30,6 +30,7 @@ import { customUpdateComplianceMigration } from './20261207T0330-custom-update-c
 import { catalogVersionCustomChangedMigration } from './20261207T0331-catalog-version-custom-changed.js';
 import { bootImageHeartbeatMigration } from './20261207T0370-boot-image-heartbeat.js';
 import { dpPxeMigration } from './20261207T0371-dp-pxe.js';
+import { dpMulticastMigration } from './20261208T0450-dp-multicast.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
 import { reportViewsMigration } from './20261207T0010-report-views.js';
@@ -86,5 +87,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261207T0350-task-sequence-deployments': taskSequenceDeploymentsMigration(dialect),
     '20261207T0370-boot-image-heartbeat': bootImageHeartbeatMigration(dialect),
     '20261207T0371-dp-pxe': dpPxeMigration(dialect),
+    '20261208T0450-dp-multicast': dpMulticastMigration(dialect),
   };
 }

@@ -32,6 +32,7 @@ import { reportsTables, type ReportsTables } from './reports.js';
 import { customUpdatesTables, type CustomUpdatesTables } from './custom-updates.js';
 import { taskSequenceTables, type TaskSequenceTables } from './task-sequences.js';
 import { pxeTables, type PxeTables } from './pxe.js';
+import { multicastTables, type MulticastTables } from './multicast.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -64,7 +65,8 @@ export interface Database
     CustomUpdatesTables,
     TaskSequenceTables,
     BootImagesTables,
-    PxeTables {}
+    PxeTables,
+    MulticastTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -168,4 +170,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...taskSequenceTables,
   ...bootImagesTables,
   ...pxeTables,
+  ...multicastTables,
 };
