@@ -29,6 +29,7 @@ import { RelativeTime } from '../../components/relative-time';
 import { formatBytes } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { NotFoundPage } from '../not-found-page';
+import { DpMulticastSection } from './dp-multicast-section';
 import { keys, useBoundaryGroups, useDpGroups } from '../software/queries';
 
 /** The console route of one distribution point's page. */
@@ -242,6 +243,7 @@ export function DistributionPointPage() {
               </Table>
             </QueryView>
           </Paper>
+          {!d.isSiteServer && <DpMulticastSection dpId={d.id} />}
         </Stack>
       )}
     </>
