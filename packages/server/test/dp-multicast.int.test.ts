@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ops, type ContentLocations, type DpMulticastSessions } from '@steward/protocol';
@@ -8,7 +8,6 @@ import {
   exec,
   pgReachable,
   STEWARD,
-  STEWARD_AGENT,
   waitFor,
   type Site,
   type TestDialect,
@@ -23,6 +22,7 @@ import {
   multicastLanUnavailableReason,
   type MulticastLan,
 } from '../../../test-support/multicast/lan.js';
+import { fetchIn, startLanDp } from '../../../test-support/multicast/dp.js';
 
 /**
  * Multicast from a DP (issue 11, ADR 0088), for real: a site, a `steward server --roles dp`
@@ -39,24 +39,22 @@ const lanReason = multicastLanUnavailableReason();
 if (lanReason) console.warn(`dp-multicast: the multicast session cases are skipped: ${lanReason}`);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-interface FetchOutput {
-  kind: string;
-  method: 'multicast' | 'http';
-  fallback?: string;
-  sessionId?: string;
-}
-
 describe.each(dialects)('multicast from a distribution point (%s)', (dialect) => {
   const skip = dialect === 'postgres' && !hasPg;
   let site: Site;
   let lan: MulticastLan | undefined;
-  // A few MB, sent at 8 Mbit/s: the session sends for about six seconds.
-  const image = randomBytes(6 * 1024 * 1024);
+  // A few MB, sent at 1 Mbit/s: the session sends for about half a minute, so the late client
+  // (a new process, slow to start on a loaded machine) asks while it is still sending.
+  const image = randomBytes(4 * 1024 * 1024);
 
   beforeAll(async () => {
     if (skip) return;
     site = await createTestSite({ dialect, withEnrolledDevices: 1 });
   }, 180_000);
+  const lanOf = (): MulticastLan => {
+    if (!lan) throw new Error('no LAN');
+    return lan;
+  };
   afterAll(async () => {
     await lan?.dispose();
     await site?.stop();
@@ -122,50 +120,13 @@ describe.each(dialects)('multicast from a distribution point (%s)', (dialect) =>
       const version = await api.createVersionFromFiles('debian-image', [
         { path: 'root.tar.zst', sha256: sha(image), size: image.length, mode: 0o644 },
       ]);
-      const reg = await api.createDistributionPoint({ name: 'mc-branch' });
-      const dpId = reg.distributionPoint.id;
       lan = await createMulticastLan({
         clients: 4,
         sitePort: Number(new URL(site.agentUrl).port),
         tag: dialect.slice(0, 2),
       });
-      const dpDir = join(lan.dir, 'dp');
-      mkdirSync(dpDir);
-      const dp = lan.spawnIn(
-        lan.dpNs,
-        process.execPath,
-        [
-          STEWARD,
-          'server',
-          '--roles',
-          'dp',
-          '--data',
-          dpDir,
-          '--admin-listen',
-          '127.0.0.1:0',
-          '--agent-listen',
-          `${lan.dpAddress}:8444`,
-        ],
-        'dp.out',
-        {
-          STEWARD_DP_TOKEN: reg.registrationToken,
-          STEWARD_DP_POLL_SECONDS: '1',
-          STEWARD_ADMIN_PASSWORD: 'unused',
-        },
-      );
-      const dpLog = () =>
-        existsSync(join(dpDir, 'server.log'))
-          ? readFileSync(join(dpDir, 'server.log'), 'utf8')
-          : '';
-      await waitFor(
-        'the DP online',
-        async () => {
-          if (dp.exitCode !== null)
-            throw new Error(readFileSync(join(lan?.dir ?? '', 'dp.out'), 'utf8'));
-          return (await api.getDistributionPoint(dpId)).state === 'online';
-        },
-        90_000,
-      );
+      const dp = await startLanDp(site, lan, 'mc-branch');
+      const { dpId } = dp;
       await api.call(ops.dpMulticast.update, {
         params: { id: dpId },
         body: {
@@ -176,7 +137,7 @@ describe.each(dialects)('multicast from a distribution point (%s)', (dialect) =>
           portLast: 9420,
           minClients: 3,
           startTimeoutSeconds: 60,
-          maxRateMbps: 8,
+          maxRateMbps: 1,
         },
       });
       await api.distributePackage('debian-image', { dpIds: [dpId] });
@@ -187,7 +148,7 @@ describe.each(dialects)('multicast from a distribution point (%s)', (dialect) =>
         250,
       );
       await waitFor('the DP to take the multicast settings', () =>
-        dpLog().includes('"enabled":true'),
+        dp.log().includes('"enabled":true'),
       );
       await deployToDevice(api, 'debian-image', device.deviceId);
       const where = await askLocations(site.agentUrl, device, version.id);
@@ -196,48 +157,21 @@ describe.each(dialects)('multicast from a distribution point (%s)', (dialect) =>
       const caFile = join(lan.dir, 'ca.pem');
       writeFileSync(caFile, device.caPem);
 
-      const fetchIn = (i: number) => {
-        const ns = lan?.clientNs[i] ?? '';
-        const out = join(lan?.dir ?? '', `client${String(i)}.bin`);
-        const child = lan?.spawnIn(
-          ns,
-          process.execPath,
-          [
-            STEWARD_AGENT,
-            'content',
-            'fetch',
-            '--url',
-            `https://${lan.dpAddress}:8444`,
-            '--sha256',
-            sha(image),
-            '--size',
-            String(image.length),
-            '--token',
-            accessToken,
-            '--ca',
-            caFile,
-            '--out',
-            out,
-            '--multicast',
-            '--json',
-          ],
-          `client${String(i)}.log`,
-        );
-        return new Promise<{ result: FetchOutput; file: Buffer }>((resolve, reject) => {
-          child?.on('close', (code) => {
-            const log = readFileSync(join(lan?.dir ?? '', `client${String(i)}.log`), 'utf8');
-            if (code !== 0) reject(new Error(`client ${String(i)} exit ${String(code)}: ${log}`));
-            else
-              resolve({
-                result: JSON.parse(log.trim().split('\n').at(-1) ?? '') as FetchOutput,
-                file: readFileSync(out),
-              });
-          });
-        });
+      const opts = {
+        url: dp.url,
+        sha256: sha(image),
+        size: image.length,
+        token: accessToken,
+        caFile,
+        multicast: true,
+      };
+      const fetchOne = async (i: number) => {
+        const got = await fetchIn(lanOf(), i, opts);
+        return { result: got.result, file: readFileSync(got.file) };
       };
 
       const sentBefore = lan.dpSentBytes();
-      const three = [0, 1, 2].map(fetchIn);
+      const three = [0, 1, 2].map(fetchOne);
       const sessions = () =>
         api.call(ops.dpMulticast.sessions, { params: { id: dpId }, query: {} });
       const sending = await waitFor(
@@ -247,7 +181,7 @@ describe.each(dialects)('multicast from a distribution point (%s)', (dialect) =>
         50,
       );
       // A client that asks now is too late for this session: it downloads by HTTP.
-      const late = await fetchIn(3);
+      const late = await fetchOne(3);
       expect(late.result).toMatchObject({ kind: 'complete', method: 'http' });
       expect(late.result.fallback).toContain('MULTICAST_SESSION_STARTED');
       expect(sha(late.file)).toBe(sha(image));
