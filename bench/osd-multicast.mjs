@@ -7,8 +7,8 @@
 //
 //   npm run bench:osd -- [--size-mb 64] [--clients 4]
 import { build } from 'esbuild';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,8 +27,9 @@ if (process.getuid?.() !== 0) {
   process.exit(2);
 }
 // The harness is the tests' own TypeScript (site, LAN, DP): bundled here, packages kept external.
-const outDir = mkdtempSync(join(tmpdir(), 'steward-bench-osd-'));
-const entry = join(outDir, 'run.mjs');
+// The bundle sits in bench/ so the workspace packages resolve and test-support finds the repo
+// one folder up from it, as from its own file; it is removed after the run.
+const entry = join(root, 'bench', `.osd-multicast-${process.pid}.mjs`);
 await build({
   entryPoints: [join(root, 'bench/lib/osd-multicast-run.ts')],
   bundle: true,
@@ -38,7 +39,12 @@ await build({
   packages: 'external',
   absWorkingDir: root,
 });
-const { runOsdMulticastBench } = await import(pathToFileURL(entry).href);
+let runOsdMulticastBench;
+try {
+  ({ runOsdMulticastBench } = await import(pathToFileURL(entry).href));
+} finally {
+  rmSync(entry, { force: true });
+}
 const result = await runOsdMulticastBench({
   sizeMb: Number(values['size-mb']),
   clients: Number(values.clients),
