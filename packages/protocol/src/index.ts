@@ -84,6 +84,8 @@ export * from './views/schemas.js';
 export * from './pxe/schemas.js';
 export * from './pxe/site-schemas.js';
 export * from './pxe/operations.js';
+export * from './multicast/schemas.js';
+export * from './multicast/operations.js';
 export * from './updates/custom-schemas.js';
 export * from './updates/custom-evaluate.js';
 export * from './updates/approvals.js';

@@ -52,6 +52,10 @@ Commands:
       steward.site= on the kernel command line) overrides the image's site URL; the engine's
       state and downloads go under the state directory; --agent-kit is the unpacked agent
       tarball the install-agent step copies (with the site's single-use enrolment token).
+  content fetch --url <dp> --sha256 <hex> --size <bytes> --token <access token> --ca <pem>
+                --out <file> [--multicast] [--json]
+      One content file from a distribution point, verified by SHA-256: by multicast
+      (udp-receiver) when --multicast is given and the DP offers a session, else by HTTP.
   version  (or --version)
 
 The state directory defaults to /var/lib/steward-agent; STEWARD_AGENT_STATE_DIR overrides it.
@@ -88,6 +92,12 @@ function parse(args: string[]) {
       'agent-kit': { type: 'string' },
       config: { type: 'string' },
       site: { type: 'string' },
+      url: { type: 'string' },
+      sha256: { type: 'string' },
+      size: { type: 'string' },
+      ca: { type: 'string' },
+      out: { type: 'string' },
+      multicast: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -126,7 +136,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     rest.length > 0 &&
     command !== 'center' &&
     command !== 'update-install' &&
-    !(command === 'task-sequence' && rest.length === 1)
+    !((command === 'task-sequence' || command === 'content') && rest.length === 1)
   )
     throw new AgentError('USAGE', `unexpected argument "${rest[0] ?? ''}"`);
   const v = parsed.values;
@@ -224,6 +234,22 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           target: v.target ?? (await import('./task-sequence-command.js')).DEFAULT_TARGET,
           agentKit: v['agent-kit'],
           rebootCommand: v['reboot-command'],
+          json: v.json,
+        },
+        io,
+      );
+    case 'content':
+      only(command, parsed, ['url', 'sha256', 'size', 'token', 'ca', 'out', 'multicast', 'json']);
+      return (await import('./content-command.js')).contentCommand(
+        {
+          action: rest[0],
+          url: v.url,
+          sha256: v.sha256,
+          size: v.size,
+          token: v.token,
+          ca: v.ca,
+          out: v.out,
+          multicast: v.multicast,
           json: v.json,
         },
         io,

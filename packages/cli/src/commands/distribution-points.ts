@@ -17,6 +17,7 @@ import {
 } from './software-common.js';
 import { printDpContent } from './reports.js';
 import { registerDpPxeCommands } from './dp-pxe.js';
+import { registerDpMulticastCommands } from './dp-multicast.js';
 
 /** What the DP machine runs; `--data` and `--public-url` are filled in when given. */
 export function dpServerCommand(
@@ -43,6 +44,7 @@ export function registerDistributionPointCommands(program: Command, ctx: Ctx): v
   addToken(dp, ctx);
   addContent(dp, ctx);
   registerDpPxeCommands(dp, ctx);
+  registerDpMulticastCommands(dp, ctx);
 }
 
 function addList(dp: Command, ctx: Ctx): void {

@@ -355,6 +355,15 @@ export const ErrorCode = {
   // ---- PXE on distribution points (issue 11, ADR 0079) ----
   /** The site server's own DP has no PXE responder: PXE runs on a standalone DP. */
   PXE_SITE_SERVER_DP: 'PXE_SITE_SERVER_DP',
+  // ---- multicast from distribution points (issue 11, ADR 0088) ----
+  /** The site server's own DP sends no multicast: it runs on a standalone DP. */
+  MULTICAST_SITE_SERVER_DP: 'MULTICAST_SITE_SERVER_DP',
+  /** The address or port range is empty or reversed (details say which). */
+  MULTICAST_SETTINGS_INVALID: 'MULTICAST_SETTINGS_INVALID',
+  /** The DP offers no multicast now (off, or every address/port in use): download by HTTP. */
+  MULTICAST_UNAVAILABLE: 'MULTICAST_UNAVAILABLE',
+  /** The file's session is already sending: a late client downloads by HTTP. */
+  MULTICAST_SESSION_STARTED: 'MULTICAST_SESSION_STARTED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

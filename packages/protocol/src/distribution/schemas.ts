@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { DpPxeAssigned } from '../pxe/site-schemas.js';
+import { DpMulticastAssigned } from '../multicast/schemas.js';
 import { Description, Id, Name, Nullable, Sha256 } from '../common/schemas.js';
 import { ManifestEntry } from '../content/schemas.js';
 import { MAX_BYTES } from '../http/paging.js';
@@ -54,6 +55,8 @@ export const DpAssignments = Type.Object({
   pollSeconds: Type.Integer(),
   /** The DP's PXE settings from the site (ADR 0079); absent from a site before them. */
   pxe: Type.Optional(DpPxeAssigned),
+  /** The DP's multicast settings (ADR 0088); absent: multicast off (or a site before them). */
+  multicast: Type.Optional(DpMulticastAssigned),
 });
 export type DpAssignments = Static<typeof DpAssignments>;
 export type DpStatusItem = Static<typeof DpStatusItem>;

@@ -1,6 +1,11 @@
 import { taskSequenceDeploymentOperations } from '../task-sequences/deployment-operations.js';
 import { dpPxeAgentOperations, dpPxeOperations } from '../pxe/operations.js';
 import {
+  dpMulticastAgentOperations,
+  dpMulticastOperations,
+  multicastClientOperations,
+} from '../multicast/operations.js';
+import {
   contentFileOperations,
   contentLocationOperations,
   deviceAgentOperations,
@@ -114,6 +119,7 @@ export const ops = {
   importedComputers: importedComputerOperations,
   media: mediaOperations,
   dpPxe: dpPxeOperations,
+  dpMulticast: dpMulticastOperations,
 } as const;
 
 /** Every operation of the table, flattened. */
@@ -138,6 +144,8 @@ export const agentOps = {
   updateScan: updateScanAgentOperations,
   bootEnvironment: bootEnvironmentOperations,
   dpPxe: dpPxeAgentOperations,
+  dpMulticast: dpMulticastAgentOperations,
+  multicast: multicastClientOperations,
 } as const;
 
 /** Every operation of the agent API, flattened. */

@@ -1318,6 +1318,23 @@ export const StatusMessages = {
     text: 'User %1 changed the PXE settings of distribution point %2: PXE %3, %4.',
     insertions: ['user', 'dp', 'state', 'changes'],
   },
+  // --- multicast from distribution points (issue 11, ADR 0088): 52560-52569 ---
+  DP_MULTICAST_SETTINGS_CHANGED: {
+    id: 52560,
+    severity: 'informational',
+    type: 'audit',
+    component: 'distribution-manager',
+    text: 'User %1 changed the multicast settings of distribution point %2: multicast %3, %4.',
+    insertions: ['user', 'dp', 'state', 'changes'],
+  },
+  DP_MULTICAST_SESSION_ENDED: {
+    id: 52561,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'distribution-manager',
+    text: 'Multicast session %1 of distribution point %2 %3: file %4 to %5 clients, %6 bytes sent. %7',
+    insertions: ['session', 'dp', 'state', 'sha256', 'clients', 'bytesSent', 'detail'],
+  },
   // --- the boot environment (issue 11, ADR 0065): 40700-40729 ---
   BOOT_ENV_STARTED: {
     id: 40700,

@@ -17,6 +17,8 @@ export const AgentBodyLimits = {
   dpStatus: 4 * 1024 * 1024,
   /** A DP's PXE activity report: at most 500 entries of well under 1 KiB each (ADR 0079). */
   dpPxeActivity: 512 * 1024,
+  /** A DP's multicast sessions: at most 200 of well under 1 KiB each (ADR 0088). */
+  dpMulticastReport: 256 * 1024,
   /**
    * A report batch: the agent sends about 4 MB a batch (outbox DEFAULT_BATCH_MAX_BYTES) but at
    * least one item, and one item can be a full inventory of a large machine.

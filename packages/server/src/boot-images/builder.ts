@@ -20,7 +20,7 @@ export const ASSEMBLE_SCRIPT = join(ASSETS, 'boot-image-assemble.sh');
  * What every boot image carries: udev and kmod (hardware, modules), a DHCP client and iproute2
  * (network), curl and CA certificates (downloads), fdisk (sfdisk) and parted (partitioning),
  * e2fsprogs and dosfstools (file systems, the EFI system partition), zstd, xz and tar (images),
- * procps.
+ * procps, and udpcast (udp-receiver: OS images by multicast from a DP, ADR 0088).
  */
 export const BOOT_IMAGE_PACKAGES = [
   'udev',
@@ -36,6 +36,7 @@ export const BOOT_IMAGE_PACKAGES = [
   'zstd',
   'xz-utils',
   'procps',
+  'udpcast',
 ] as const;
 
 export interface RootRecipe {

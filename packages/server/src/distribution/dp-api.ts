@@ -1,4 +1,4 @@
-import { agentOps, type DpPxeAssigned } from '@steward/protocol';
+import { agentOps, type DpMulticastAssigned, type DpPxeAssigned } from '@steward/protocol';
 import { implementAgent } from '../http/agent-operations.js';
 import type { App } from '../http/types.js';
 import { isSha256, type ContentStore } from '../content/content-store.js';
@@ -25,6 +25,8 @@ export function registerDpApiRoutes(
     decisions: SitePxeDecisions;
     /** The DP's PXE settings from the site (ADR 0079), sent with its assignments. */
     pxeSettings: (dpId: string) => Promise<DpPxeAssigned | undefined>;
+    /** The DP's multicast settings from the site (ADR 0088), sent with its assignments. */
+    multicastSettings: (dpId: string) => Promise<DpMulticastAssigned | undefined>;
   },
 ): void {
   const { service, store, decisions } = deps;
@@ -36,7 +38,12 @@ export function registerDpApiRoutes(
       assignments: async (req) => {
         const dp = await service.authenticate(req);
         const pxe = await deps.pxeSettings(dp.id);
-        return { ...(await service.assignments(dp)), ...(pxe ? { pxe } : {}) };
+        const multicast = await deps.multicastSettings(dp.id);
+        return {
+          ...(await service.assignments(dp)),
+          ...(pxe ? { pxe } : {}),
+          ...(multicast ? { multicast } : {}),
+        };
       },
       status: async (req) => {
         await service.status(await service.authenticate(req), req.body);

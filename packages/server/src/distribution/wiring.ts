@@ -17,6 +17,12 @@ import { registerContentLocationRoute, type AgentUpgradeLocator } from './agent-
 import { registerDistributionRoutes } from './routes.js';
 import { DpPxeService } from '../pxe/site/service.js';
 import { registerDpPxeAgentRoutes, registerDpPxeRoutes } from '../pxe/site/routes.js';
+import { DpMulticastService } from '../multicast/service.js';
+import {
+  registerDpMulticastAgentRoutes,
+  registerDpMulticastRoutes,
+  registerSiteServerMulticastJoin,
+} from '../multicast/routes.js';
 
 /** Distribution points, groups, boundaries and content location, as server.ts wires them. */
 export interface Distribution {
@@ -27,6 +33,7 @@ export interface Distribution {
   locations: ContentLocationService;
   dpSite: DpSiteService;
   pxe: DpPxeService;
+  multicast: DpMulticastService;
   /** Admin API: DPs, DP groups, package distribution, boundaries, reports. */
   registerAdminRoutes(app: App): void;
   /** Agent listener: content locations (device auth) and the DP-facing API. */
@@ -64,6 +71,7 @@ export function createDistribution(
   const locations = new ContentLocationService(ctx, opts.keys, opts.entitlement);
   const dpSite = new DpSiteService(ctx, opts.keys);
   const pxe = new DpPxeService(ctx);
+  const multicast = new DpMulticastService(ctx);
   return {
     dps,
     groups,
@@ -72,9 +80,11 @@ export function createDistribution(
     locations,
     dpSite,
     pxe,
+    multicast,
     registerAdminRoutes(app) {
       registerDistributionRoutes(app, { dps, groups, distribution });
       registerDpPxeRoutes(app, pxe);
+      registerDpMulticastRoutes(app, multicast);
       registerBoundaryRoutes(app, { boundaries, locations });
     },
     registerAgentRoutes(app, auth) {
@@ -88,8 +98,11 @@ export function createDistribution(
         store: opts.store,
         decisions: new SitePxeDecisions(ctx),
         pxeSettings: (dpId) => pxe.assigned(dpId),
+        multicastSettings: (dpId) => multicast.assigned(dpId),
       });
       registerDpPxeAgentRoutes(app, pxe, dpSite);
+      registerDpMulticastAgentRoutes(app, multicast, dpSite);
+      registerSiteServerMulticastJoin(app);
     },
     async start(o) {
       if (o.siteServerUrl !== undefined)

@@ -63,6 +63,8 @@ const PATTERN_CANDIDATES = [
   '4c4c4544-0042-3010-8036-b4c04f565931',
   // An OS image archive name (OS image manifests, ADR 0085).
   'root.tar.zst',
+  // An IPv4 multicast address (a DP's multicast range, ADR 0088): nothing is sent by the fuzz.
+  '239.255.42.1',
 ];
 
 function typeOf(s: JsonSchema): string | undefined {

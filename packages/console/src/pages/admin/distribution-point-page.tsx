@@ -29,6 +29,7 @@ import { RelativeTime } from '../../components/relative-time';
 import { formatBytes } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { NotFoundPage } from '../not-found-page';
+import { DpMulticastSection } from './dp-multicast-section';
 import { keys, useBoundaryGroups, useDpGroups } from '../software/queries';
 import { DpPxeSection } from '../task-sequences/dp-pxe-section';
 
@@ -246,6 +247,7 @@ export function DistributionPointPage() {
           <Paper p="md">
             <DpPxeSection dpId={d.id} isSiteServer={d.isSiteServer} />
           </Paper>
+          {!d.isSiteServer && <DpMulticastSection dpId={d.id} />}
         </Stack>
       )}
     </>

@@ -33,6 +33,7 @@ import { dpPxeMigration } from './20261207T0371-dp-pxe.js';
 import { customUpdateMembersMigration } from './20261208T0420-custom-update-members.js';
 import { customUpdatesInComplianceViewsMigration } from './20261208T0421-custom-updates-in-compliance-views.js';
 import { osImagesMigration } from './20261208T0440-os-images.js';
+import { dpMulticastMigration } from './20261208T0450-dp-multicast.js';
 import { mediaMigration } from './20261208T0460-media.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
@@ -94,6 +95,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261208T0421-custom-updates-in-compliance-views':
       customUpdatesInComplianceViewsMigration(dialect),
     '20261208T0440-os-images': osImagesMigration(dialect),
+    '20261208T0450-dp-multicast': dpMulticastMigration(dialect),
     '20261208T0460-media': mediaMigration(dialect),
   };
 }

@@ -34,6 +34,7 @@ import { customUpdatesTables, type CustomUpdatesTables } from './custom-updates.
 import { taskSequenceTables, type TaskSequenceTables } from './task-sequences.js';
 import { pxeTables, type PxeTables } from './pxe.js';
 import { mediaTables, type MediaTables } from './media.js';
+import { multicastTables, type MulticastTables } from './multicast.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -68,7 +69,8 @@ export interface Database
     BootImagesTables,
     OsImagesTables,
     PxeTables,
-    MediaTables {}
+    MediaTables,
+    MulticastTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -174,4 +176,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...osImagesTables,
   ...pxeTables,
   ...mediaTables,
+  ...multicastTables,
 };

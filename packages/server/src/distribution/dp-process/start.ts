@@ -3,7 +3,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Server as TlsServer } from 'node:tls';
 import pino, { type Logger } from 'pino';
-import { agentOps } from '@steward/protocol';
+import { agentOps, type ContentAccessClaims } from '@steward/protocol';
 import { decodeDpToken, fetchPinnedCa } from '@steward/protocol/node';
 import { systemClock, type Clock } from '../../context.js';
 import { createFastify } from '../../http/fastify.js';
@@ -17,7 +17,11 @@ import {
   writePrivateFileAtomic,
 } from '../../site/private-files.js';
 import { verifyContentAccessToken } from '../../content/access-token.js';
-import { contentAccessDenied, dpFileAccess } from '../../content/file-access.js';
+import {
+  contentAccessDenied,
+  dpFileAccess,
+  type FileAccessCheck,
+} from '../../content/file-access.js';
 import { registerContentFileRoute } from '../../content/serve-file.js';
 import { AgentBodyLimits, installAgentEndpointGuard } from '../../agent-api/endpoint-guard.js';
 import { RefusalThrottle, throttleOptionsFromEnv } from '../../agent-api/refusal-throttle.js';
@@ -26,6 +30,8 @@ import { SiteClient } from './site-client.js';
 import { DpSync } from './sync.js';
 import { loadPxeSettings, pxePortsFromEnv } from './pxe.js';
 import { DpPxeController } from './pxe-controller.js';
+import { DpMulticastController } from './multicast.js';
+import { registerMulticastJoinRoute } from './multicast-route.js';
 
 export interface DpProcessOptions {
   dataDir: string;
@@ -124,16 +130,21 @@ async function register(
   }
 }
 
+/** How the DP checks a client's content access token and the file it asks for. */
+export interface DpContentAccess {
+  verifyToken: (token: string) => ContentAccessClaims;
+  checkFile: FileAccessCheck;
+}
+
 function serveContent(
   app: App,
   store: ContentStore,
   config: () => DpConfig | undefined,
   running: { sync?: DpSync },
   clock: Clock,
-): void {
+): DpContentAccess {
   let site: { siteCode: string; caFingerprint: string } | undefined;
-  registerContentFileRoute(app, {
-    store,
+  const access: DpContentAccess = {
     verifyToken: (token) => {
       const c = config();
       if (!c) throw contentAccessDenied('this distribution point is not registered yet');
@@ -151,10 +162,15 @@ function serveContent(
       },
       (versionId) => running.sync?.filesOf(versionId),
     ),
+  };
+  registerContentFileRoute(app, {
+    store,
+    ...access,
     // The DP's access log: which device fetched which file, one line per request it serves
     // (a branch DP answers its own clients only, so this is not the site's hot path).
     onServe: (served) => app.log.info(served, 'content file served'),
   });
+  return access;
 }
 
 /** The site this DP registered with: its code and the SHA-256 of its (pinned) CA certificate. */
@@ -231,8 +247,9 @@ export async function startDistributionPointProcess(
     checkedByRoute: ['authorization'],
   });
   // The sync starts after registration; the file route asks it for the assigned versions.
-  const running: { sync?: DpSync } = {};
-  serveContent(app, store, () => config, running, opts.clock ?? systemClock);
+  const running: { sync?: DpSync; multicast?: DpMulticastController } = {};
+  const access = serveContent(app, store, () => config, running, opts.clock ?? systemClock);
+  registerMulticastJoinRoute(app, { access, controller: () => running.multicast });
   let url: string;
   // PXE (ADR 0067/0068): settings read before anything listens, so a bad file stops the start.
   const pxeSettings = loadPxeSettings(opts.dataDir);
@@ -256,6 +273,13 @@ export async function startDistributionPointProcess(
     ports: pxePorts,
     site: client,
   });
+  const multicast = new DpMulticastController({
+    store,
+    log,
+    clock: opts.clock ?? systemClock,
+    site: client,
+  });
+  running.multicast = multicast;
   const sync = new DpSync({
     client,
     store,
@@ -266,6 +290,7 @@ export async function startDistributionPointProcess(
     pollSecondsOverride: positiveEnv('STEWARD_DP_POLL_SECONDS'),
     bytesPerSecond: positiveEnv('STEWARD_DP_MAX_BYTES_PER_SECOND'),
     pxe,
+    multicast,
   });
   running.sync = sync;
   try {
@@ -289,6 +314,7 @@ export async function startDistributionPointProcess(
       if (closed) return;
       closed = true;
       await sync.stop();
+      await multicast.stop();
       await pxe.stop();
       client.close();
       await app.close();

@@ -13,6 +13,7 @@ import type { ContentStore } from '../../content/content-store.js';
 import type { SiteClient } from './site-client.js';
 import { pullFile } from './pull.js';
 import type { DpPxeController } from './pxe-controller.js';
+import type { DpMulticastController } from './multicast.js';
 
 /** While files move, the site hears about progress this often (it is also the DP's heartbeat). */
 const PROGRESS_REPORT_MS = 1000;
@@ -30,6 +31,8 @@ export interface DpSyncOptions {
   bytesPerSecond?: number | undefined;
   /** The PXE responder, given the site's PXE settings each poll and asked for its activity. */
   pxe?: DpPxeController | undefined;
+  /** Multicast sessions (ADR 0088): given the site's settings each poll, reported after it. */
+  multicast?: DpMulticastController | undefined;
 }
 
 function uniqueFiles(pkg: DpAssignedPackage): Map<string, number> {
@@ -80,8 +83,10 @@ export class DpSync {
         pollSeconds = this.opts.pollSecondsOverride ?? a.pollSeconds;
         // PXE first: a new setting must not wait behind a long content pull.
         await this.applyPxe(a.pxe);
+        this.opts.multicast?.apply(a.multicast);
         await this.cycle(a.packages);
         await this.reportPxe();
+        await this.opts.multicast?.report();
       } catch (err) {
         if (stopped()) break;
         this.opts.log.warn({ err: errorText(err) }, 'distribution point cycle failed');
