@@ -160,7 +160,7 @@ export function ColumnChooser(props: {
           <Button
             size="xs"
             variant="subtle"
-            onClick={() => props.onChange([...DEFAULT_DEVICE_COLUMNS])}
+            onClick={() => props.onChange(() => [...DEFAULT_DEVICE_COLUMNS])}
             data-testid="reset-columns"
           >
             Default columns
