@@ -65,6 +65,8 @@ const PATTERN_CANDIDATES = [
   'root.tar.zst',
   // An IPv4 multicast address (a DP's multicast range, ADR 0088): nothing is sent by the fuzz.
   '239.255.42.1',
+  // A site URL written on task-sequence media (ADR 0089): loopback; media are only built, never booted.
+  'https://127.0.0.1:8443',
 ];
 
 function typeOf(s: JsonSchema): string | undefined {
