@@ -1333,7 +1333,7 @@ export const StatusMessages = {
     type: 'milestone',
     component: 'distribution-manager',
     text: 'Multicast session %1 of distribution point %2 %3: file %4 to %5 clients, %6 bytes sent. %7',
-    insertions: ['session', 'dp', 'state', 'sha256', 'clients', 'bytesSent', 'detail'],
+    insertions: ['session', 'dp', 'state', 'file', 'clients', 'bytesSent', 'detail'],
   },
   // --- the boot environment (issue 11, ADR 0065): 40700-40729 ---
   BOOT_ENV_STARTED: {
