@@ -140,6 +140,11 @@ describe('console: custom updates', () => {
     await waitFor('the deletion', async () =>
       (await customByTitle('Acme Agent 2.0')) ? undefined : true,
     );
+    // The list refetches after the deletion: the row goes, the other stays.
+    await page
+      .getByTestId('custom-update-row')
+      .filter({ hasText: 'Acme Agent 2.0' })
+      .waitFor({ state: 'detached' });
     await expect(page.getByTestId('custom-update-row').count()).resolves.toBe(1);
   }, 120_000);
 

@@ -24,7 +24,7 @@ import { SelectRowTd, useRowSelection, type RowSelection } from '../../component
 import { CustomUpdatesList } from './custom/custom-updates-list';
 import { AddToGroupBar } from './add-to-group-bar';
 import { UPDATES_KEY } from './update-sources-panel';
-import { ClassificationBadge, IdLinks, SeverityBadge } from './update-labels';
+import { ClassSeverityCells, IdLinks } from './update-labels';
 
 type Filters = Omit<ListUpdatesQuery, 'offset' | 'limit'>;
 
@@ -202,12 +202,7 @@ export function UpdatesTable(props: {
               </Text>
             )}
           </Table.Td>
-          <Table.Td>
-            <ClassificationBadge value={u.classification} />
-          </Table.Td>
-          <Table.Td>
-            <SeverityBadge value={u.severity} />
-          </Table.Td>
+          <ClassSeverityCells classification={u.classification} severity={u.severity} />
           <Table.Td>
             <IdLinks ids={u.cves} kind="cve" max={2} />
           </Table.Td>

@@ -40,6 +40,12 @@ import { cleanRule, emptyRule, RuleSetEditor, ruleComplete } from './rule-set-ed
 
 const CLASSES: readonly UpdateClassification[] = ['security', 'updates', 'other'];
 const CATALOG = '/software/updates?kind=custom';
+/** The identity export/import match on: vendor, product and version (one update each). */
+const IDENTITY = [
+  ['vendor', 'Vendor'],
+  ['product', 'Product'],
+  ['version', 'Version'],
+] as const;
 
 interface Draft {
   title: string;
@@ -174,9 +180,7 @@ function CustomUpdateForm({ update }: { update: CustomUpdate | undefined }) {
   const at = (p: NonNullable<typeof place>) => (place === p ? err : undefined);
   const missing = missingFields({
     Title: draft.title.trim() !== '',
-    Vendor: draft.vendor.trim() !== '',
-    Product: draft.product.trim() !== '',
-    Version: draft.version.trim() !== '',
+    ...Object.fromEntries(IDENTITY.map(([key, label]) => [label, draft[key].trim() !== ''])),
     'Every detection rule': draft.detection.rules.every(ruleComplete),
     ...(draft.applicable
       ? { 'Every applicability rule': draft.applicability.rules.every(ruleComplete) }
@@ -204,28 +208,17 @@ function CustomUpdateForm({ update }: { update: CustomUpdate | undefined }) {
           />
         </SimpleGrid>
         <SimpleGrid cols={{ base: 1, md: 3 }}>
-          <TextInput
-            label="Vendor"
-            required
-            value={draft.vendor}
-            onChange={(e) => set({ vendor: e.currentTarget.value })}
-            error={at('identity')}
-            data-testid="custom-vendor"
-          />
-          <TextInput
-            label="Product"
-            required
-            value={draft.product}
-            onChange={(e) => set({ product: e.currentTarget.value })}
-            data-testid="custom-product"
-          />
-          <TextInput
-            label="Version"
-            required
-            value={draft.version}
-            onChange={(e) => set({ version: e.currentTarget.value })}
-            data-testid="custom-version"
-          />
+          {IDENTITY.map(([key, label]) => (
+            <TextInput
+              key={key}
+              label={label}
+              required
+              value={draft[key]}
+              onChange={(e) => set({ [key]: e.currentTarget.value })}
+              error={key === 'vendor' ? at('identity') : undefined}
+              data-testid={`custom-${key}`}
+            />
+          ))}
           <Select
             label="Classification"
             data={CLASSES.map((c) => ({ value: c, label: c }))}

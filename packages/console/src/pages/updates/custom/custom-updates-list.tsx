@@ -12,7 +12,7 @@ import { RelativeTime } from '../../../components/relative-time';
 import { SelectRowTd, useRowSelection, type RowSelection } from '../../../components/row-selection';
 import { useSession } from '../../../session/session-context';
 import { AddToGroupBar } from '../add-to-group-bar';
-import { ClassificationBadge, SeverityBadge } from '../update-labels';
+import { ClassSeverityCells } from '../update-labels';
 import { CUSTOM_UPDATES_KEY, customUpdatePath, describeRuleSet } from './custom-update-labels';
 
 /** A custom update's machines from their scans: installed of those that need or have it. */
@@ -76,12 +76,7 @@ function CustomUpdatesTable(props: {
                 {u.version}
               </Text>
             </Table.Td>
-            <Table.Td>
-              <ClassificationBadge value={u.classification} />
-            </Table.Td>
-            <Table.Td>
-              <SeverityBadge value={u.severity} />
-            </Table.Td>
+            <ClassSeverityCells classification={u.classification} severity={u.severity} />
             <Table.Td>
               {c && <RatioBar done={c.installed} total={c.installed + c.required} />}
             </Table.Td>
