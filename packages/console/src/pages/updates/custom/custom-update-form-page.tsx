@@ -18,10 +18,7 @@ import {
   ops,
   UPDATE_SEVERITY_ORDER,
   type CustomUpdate,
-  type CustomUpdateInput,
-  type RuleSet,
   type UpdateClassification,
-  type UpdateSeverity,
 } from '@steward/protocol';
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
@@ -36,73 +33,11 @@ import { useSession } from '../../../session/session-context';
 import { NotFoundPage } from '../../not-found-page';
 import { UPDATE_KEYS } from '../update-labels';
 import { CUSTOM_UPDATE_REFUSALS, CUSTOM_UPDATES_KEY } from './custom-update-labels';
-import { cleanRule, emptyRule, RuleSetEditor, ruleComplete } from './rule-set-editor';
+import { bodyOf, draftOf, IDENTITY, ruleComplete, type Draft } from './custom-update-model';
+import { RuleSetEditor } from './rule-set-editor';
 
 const CLASSES: readonly UpdateClassification[] = ['security', 'updates', 'other'];
 const CATALOG = '/software/updates?kind=custom';
-/** The identity export/import match on: vendor, product and version (one update each). */
-const IDENTITY = [
-  ['vendor', 'Vendor'],
-  ['product', 'Product'],
-  ['version', 'Version'],
-] as const;
-
-interface Draft {
-  title: string;
-  vendor: string;
-  product: string;
-  version: string;
-  classification: UpdateClassification;
-  severity: UpdateSeverity;
-  description: string;
-  cves: string[];
-  links: string[];
-  detection: RuleSet;
-  applicable: boolean;
-  applicability: RuleSet;
-  installProgramId: string | null;
-  uninstallProgramId: string | null;
-}
-
-function draftOf(u: CustomUpdate | undefined): Draft {
-  return {
-    title: u?.title ?? '',
-    vendor: u?.vendor ?? '',
-    product: u?.product ?? '',
-    version: u?.version ?? '',
-    classification: u?.classification ?? 'updates',
-    severity: u?.severity ?? 'unknown',
-    description: u?.description ?? '',
-    cves: u?.references.cves ?? [],
-    links: u?.references.links ?? [],
-    detection: u?.detection ?? { match: 'all', rules: [emptyRule('package')] },
-    applicable: (u?.applicability ?? null) !== null,
-    applicability: u?.applicability ?? { match: 'all', rules: [emptyRule('file-exists')] },
-    installProgramId: u?.installProgram?.id ?? null,
-    uninstallProgramId: u?.uninstallProgram?.id ?? null,
-  };
-}
-
-const cleanSet = (s: RuleSet): RuleSet => ({ match: s.match, rules: s.rules.map(cleanRule) });
-
-/** The draft as the API takes it (create and patch take the same fields). */
-function bodyOf(d: Draft): CustomUpdateInput {
-  return {
-    title: d.title.trim(),
-    vendor: d.vendor.trim(),
-    product: d.product.trim(),
-    version: d.version.trim(),
-    classification: d.classification,
-    severity: d.severity,
-    description: d.description.trim(),
-    references: { cves: d.cves, links: d.links },
-    detection: cleanSet(d.detection),
-    applicability: d.applicable ? cleanSet(d.applicability) : null,
-    installProgramId: d.installProgramId,
-    uninstallProgramId: d.uninstallProgramId,
-  };
-}
-
 /** Where a refusal is shown: by its code, then (for INVALID_INPUT) by the field it names. */
 function placeOf(
   error: unknown,

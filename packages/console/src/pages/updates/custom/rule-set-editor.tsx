@@ -17,50 +17,9 @@ import {
   type RuleSet,
 } from '@steward/protocol';
 import { RULE_KIND_LABEL } from './custom-update-labels';
+import { emptyRule } from './custom-update-model';
 
 const KINDS: readonly DetectionRuleKind[] = ['package', 'file-exists', 'file-sha256', 'command'];
-
-/** A fresh rule of a kind, its fields empty (the site refuses it until they are filled). */
-export function emptyRule(kind: DetectionRuleKind): DetectionRule {
-  switch (kind) {
-    case 'package':
-      return { kind, package: '', minVersion: '' };
-    case 'file-exists':
-      return { kind, path: '' };
-    case 'file-sha256':
-      return { kind, path: '', sha256: '' };
-    case 'command':
-      return {
-        kind,
-        command: '',
-        exitCode: 0,
-        timeoutSeconds: CUSTOM_RULE_COMMAND_TIMEOUT.default,
-      };
-  }
-}
-
-/** True when every field a rule needs has a value (the form's "missing" hint). */
-export function ruleComplete(rule: DetectionRule): boolean {
-  switch (rule.kind) {
-    case 'package':
-      return rule.package !== '' && rule.minVersion !== '';
-    case 'file-exists':
-      return rule.path !== '';
-    case 'file-sha256':
-      return rule.path !== '' && rule.sha256 !== '';
-    case 'command':
-      return rule.command !== '';
-  }
-}
-
-/** A rule as the API takes it: an empty architecture is no architecture. */
-export function cleanRule(rule: DetectionRule): DetectionRule {
-  if (rule.kind === 'package' && !rule.architecture) {
-    const { architecture: _none, ...rest } = rule;
-    return rest;
-  }
-  return rule;
-}
 
 function RuleFields(props: {
   rule: DetectionRule;
