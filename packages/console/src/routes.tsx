@@ -49,6 +49,7 @@ import { NotFoundPage } from './pages/not-found-page';
 import { SignInPage } from './pages/sign-in-page';
 import { UpdatePage } from './pages/updates/update-page';
 import { UpdateGroupPage } from './pages/updates/update-group-page';
+import { CustomUpdateFormPage } from './pages/updates/custom/custom-update-form-page';
 import { UpdateDeploymentPage } from './pages/updates/deployments/update-deployment-page';
 import { AdvisoriesPage, AdvisoryPage } from './pages/updates/advisories-page';
 import { UpdateCompliancePage } from './pages/monitoring/updates/update-compliance-page';
@@ -126,6 +127,8 @@ export function AppRoutes() {
         <Route path="admin/boundaries" element={<BoundariesPage />} />
         <Route path="software/updates/:updateId" element={<UpdatePage />} />
         <Route path="software/update-groups/:groupId" element={<UpdateGroupPage />} />
+        <Route path="software/custom-updates/new" element={<CustomUpdateFormPage />} />
+        <Route path="software/custom-updates/:customId" element={<CustomUpdateFormPage />} />
         <Route
           path="software/update-deployments/:deploymentId"
           element={<UpdateDeploymentPage />}

@@ -1,4 +1,4 @@
-import { Group, Select, TextInput } from '@mantine/core';
+import { Group, SegmentedControl, Select, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch } from '@tabler/icons-react';
 import { type ReactNode, useEffect, useState } from 'react';
@@ -133,6 +133,29 @@ export function ChoiceFilter<T extends string>(props: {
       onChange={(v) => props.onChange(props.choices.find((c) => c === v))}
       clearable
       w={props.w}
+      data-testid={props.testId}
+    />
+  );
+}
+
+/**
+ * One of a few fixed views, always set (the catalog's kind: apt, custom or all): a segmented
+ * control, each choice with its data-value for tests.
+ */
+export function SegmentFilter<T extends string>(props: {
+  choices: readonly { value: T; label: string }[];
+  value: T;
+  onChange: (v: T) => void;
+  testId: string;
+}) {
+  return (
+    <SegmentedControl
+      data={props.choices.map((c) => ({ value: c.value, label: c.label }))}
+      value={props.value}
+      onChange={(v) => {
+        const c = props.choices.find((x) => x.value === v);
+        if (c) props.onChange(c.value);
+      }}
       data-testid={props.testId}
     />
   );

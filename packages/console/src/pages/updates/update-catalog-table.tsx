@@ -1,6 +1,6 @@
-import { Anchor, Select, Table, Text } from '@mantine/core';
+import { Anchor, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { IconShieldCheck } from '@tabler/icons-react';
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   ops,
   type ListUpdatesQuery,
@@ -10,24 +10,21 @@ import {
 import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
-import { BulkActionBar, type BulkSummary } from '../../components/bulk-action-bar';
 import { DataTable } from '../../components/data-table';
 import { ExportButton } from '../../components/export-button';
 import {
   ChoiceFilter,
   FilteredList,
+  SegmentFilter,
   TextFilter,
   useListPage,
 } from '../../components/filtered-list';
 import { RelativeTime } from '../../components/relative-time';
-import {
-  SelectionBanner,
-  SelectRowTd,
-  useRowSelection,
-  type RowSelection,
-} from '../../components/row-selection';
+import { SelectRowTd, useRowSelection, type RowSelection } from '../../components/row-selection';
+import { CustomUpdatesList } from './custom/custom-updates-list';
+import { AddToGroupBar } from './add-to-group-bar';
 import { UPDATES_KEY } from './update-sources-panel';
-import { ClassificationBadge, IdLinks, SeverityBadge, UPDATE_KEYS } from './update-labels';
+import { ClassSeverityCells, IdLinks } from './update-labels';
 
 type Filters = Omit<ListUpdatesQuery, 'offset' | 'limit'>;
 
@@ -145,27 +142,6 @@ function CatalogFilters(props: {
   );
 }
 
-/** Adds the selected updates to a group: the added, and those already in it, counted. */
-async function addToGroup(groupId: string, ids: string[]): Promise<BulkSummary> {
-  const before = await api.call(ops.updateGroups.getGroup, { params: { id: groupId } });
-  const after = await api.call(ops.updateGroups.addUpdates, {
-    params: { id: groupId },
-    body: { updateIds: ids },
-  });
-  const done = after.updateIds.length - before.updateIds.length;
-  return {
-    matched: ids.length,
-    done,
-    unchanged: ids.length - done,
-    failed: 0,
-    failures: [],
-    follow: {
-      to: `/software/update-groups/${encodeURIComponent(groupId)}`,
-      label: `Open ${after.name}`,
-    },
-  };
-}
-
 /**
  * Updates as the catalog lists them (package and binaries, version, classification, severity,
  * CVEs, source, first seen), with a selection column when `selection` is given: the catalog and
@@ -226,12 +202,7 @@ export function UpdatesTable(props: {
               </Text>
             )}
           </Table.Td>
-          <Table.Td>
-            <ClassificationBadge value={u.classification} />
-          </Table.Td>
-          <Table.Td>
-            <SeverityBadge value={u.severity} />
-          </Table.Td>
+          <ClassSeverityCells classification={u.classification} severity={u.severity} />
           <Table.Td>
             <IdLinks ids={u.cves} kind="cve" max={2} />
           </Table.Td>
@@ -245,9 +216,8 @@ export function UpdatesTable(props: {
   );
 }
 
-/** Software library > Software updates: the update catalog, filtered, selected and exported. */
-export function UpdateCatalogTable() {
-  const queryClient = useQueryClient();
+/** The apt (catalog) updates, filtered, selected and exported. */
+function AptUpdatesList() {
   const [filters, set] = useCatalogFilters();
   const [page, setPage] = useListPage(JSON.stringify(filters));
   const query: ListUpdatesQuery = { ...filters, ...page };
@@ -255,10 +225,6 @@ export function UpdateCatalogTable() {
     queryKey: [UPDATES_KEY, query],
     queryFn: () => api.call(ops.updateCatalog.listUpdates, { query }),
     placeholderData: keepPreviousData,
-  });
-  const groups = useQuery({
-    queryKey: [UPDATE_KEYS.groups],
-    queryFn: () => api.call(ops.updateGroups.listGroups, {}),
   });
   const items = updates.data?.items;
   const pageIds = useMemo(() => (items ?? []).map((u) => u.id), [items]);
@@ -269,42 +235,7 @@ export function UpdateCatalogTable() {
     <FilteredList
       filters={<CatalogFilters filters={filters} set={set} />}
       actions={<ExportButton op={ops.exports.updates} filters={filters} testId="updates-export" />}
-      between={
-        <>
-          <BulkActionBar
-            selection={selection}
-            noun="updates"
-            actions={[
-              {
-                id: 'add-to-group',
-                label: 'Add to update group',
-                verb: 'Add',
-                note: 'Updates already in the group stay once.',
-                choose: {
-                  label: 'Update group',
-                  placeholder: groups.data?.items.length ? 'Choose a group' : 'No groups yet',
-                  options: (groups.data?.items ?? []).map((g) => ({ value: g.id, label: g.name })),
-                  testId: 'bulk-update-group',
-                },
-              },
-            ]}
-            run={async (_action, o) => {
-              const summary = await addToGroup(
-                o.choice ?? '',
-                selection.selection && 'ids' in selection.selection ? selection.selection.ids : [],
-              );
-              // At once, not on close: the result's link opens the group, which must show them.
-              await queryClient.invalidateQueries({ queryKey: [UPDATE_KEYS.groups] });
-              return summary;
-            }}
-            onDone={() => {
-              selection.clear();
-              void queryClient.invalidateQueries({ queryKey: [UPDATE_KEYS.groups] });
-            }}
-          />
-          <SelectionBanner selection={selection} noun="updates" />
-        </>
-      }
+      between={<AddToGroupBar selection={selection} noun="updates" />}
       query={updates}
       what="the updates"
       empty={{
@@ -324,5 +255,37 @@ export function UpdateCatalogTable() {
         selection={selection}
       />
     </FilteredList>
+  );
+}
+
+type Kind = 'apt' | 'custom' | 'all';
+const KINDS: readonly { value: Kind; label: string }[] = [
+  { value: 'apt', label: 'Apt updates' },
+  { value: 'custom', label: 'Custom updates' },
+  { value: 'all', label: 'All' },
+];
+
+/**
+ * Software library > Software updates: the update catalog. Its kind (`?kind=`, apt by default)
+ * shows the apt updates synced from sources, the administrator's custom updates (ADR 0074), or
+ * both lists one above the other (each pages and filters on its own, as their APIs do).
+ */
+export function UpdateCatalogTable() {
+  const [params, setParams] = useSearchParams();
+  const kind = KINDS.find((k) => k.value === params.get('kind'))?.value ?? 'apt';
+  const setKind = (k: Kind) => {
+    const next = new URLSearchParams(params);
+    if (k === 'apt') next.delete('kind');
+    else next.set('kind', k);
+    setParams(next, { replace: true });
+  };
+  return (
+    <Stack gap="sm">
+      <SegmentFilter choices={KINDS} value={kind} onChange={setKind} testId="update-filter-kind" />
+      {kind === 'all' && <Title order={5}>Apt updates</Title>}
+      {kind !== 'custom' && <AptUpdatesList />}
+      {kind === 'all' && <Title order={5}>Custom updates</Title>}
+      {kind !== 'apt' && <CustomUpdatesList />}
+    </Stack>
   );
 }

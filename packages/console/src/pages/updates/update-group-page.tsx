@@ -18,6 +18,7 @@ import { useSession } from '../../session/session-context';
 import { NotFoundPage } from '../not-found-page';
 import { UPDATE_KEYS } from './update-labels';
 import { UpdateDeployButton } from './deployments/update-deploy-modal';
+import { GroupCustomMembers } from './custom/custom-group-members';
 
 /** Builds the group's approved repository: a long request, shown as running until it answers. */
 function PublishContent({ groupId, empty }: { groupId: string; empty: boolean }) {
@@ -199,7 +200,12 @@ export function UpdateGroupPage() {
         ]}
         title={g?.name ?? groupId}
         testId="update-group-title"
-        description={g ? g.description || `${g.updateIds.length} updates` : undefined}
+        description={
+          g
+            ? g.description ||
+              `${g.updateIds.length} updates, ${g.customUpdateIds.length} custom updates`
+            : undefined
+        }
         actions={
           g && (
             <Group gap="xs">
@@ -207,7 +213,9 @@ export function UpdateGroupPage() {
                 <UpdateDeployButton
                   groupId={g.id}
                   groupName={g.name}
-                  disabled={g.updateIds.length === 0}
+                  updates={g.updateIds.length}
+                  customUpdateIds={g.customUpdateIds}
+                  disabled={g.updateIds.length + g.customUpdateIds.length === 0}
                 />
               )}
               {can('software:write') && (
@@ -229,12 +237,21 @@ export function UpdateGroupPage() {
         </Paper>
       ) : (
         <>
-          <PublishContent groupId={g.id} empty={g.updateIds.length === 0} />
+          <PublishContent
+            groupId={g.id}
+            empty={g.updateIds.length + g.customUpdateIds.length === 0}
+          />
           <Paper p="md">
             <Title order={5} mb="sm">
               Updates ({g.updateIds.length.toLocaleString()})
             </Title>
             <GroupMembers groupId={g.id} updateIds={g.updateIds} />
+          </Paper>
+          <Paper p="md" mt="md">
+            <Title order={5} mb="sm">
+              Custom updates ({g.customUpdateIds.length.toLocaleString()})
+            </Title>
+            <GroupCustomMembers groupId={g.id} ids={g.customUpdateIds} />
           </Paper>
         </>
       )}

@@ -130,7 +130,15 @@ export function UpdateGroupsPanel() {
                   </Text>
                 )}
               </Table.Td>
-              <Table.Td ta="right">{g.updateIds.length.toLocaleString()}</Table.Td>
+              <Table.Td ta="right">
+                {g.updateIds.length.toLocaleString()}
+                {g.customUpdateIds.length > 0 && (
+                  <Text span size="xs" c="dimmed">
+                    {' '}
+                    + {g.customUpdateIds.length.toLocaleString()} custom
+                  </Text>
+                )}
+              </Table.Td>
               <Table.Td>{g.createdBy}</Table.Td>
               <Table.Td>
                 <RelativeTime iso={g.updatedAt} size="sm" />

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Group } from '@mantine/core';
+import { Anchor, Badge, Group, Table } from '@mantine/core';
 import type {
   ComplianceListState,
   UpdateClassification,
@@ -103,5 +103,22 @@ export function ComplianceStateBadge(props: { state: string; hold: string | null
     <Badge color={def?.color ?? 'gray'} variant="light" data-testid="compliance-state">
       {def?.label ?? shown}
     </Badge>
+  );
+}
+
+/** The classification and severity cells of an update row (apt and custom lists alike). */
+export function ClassSeverityCells(props: {
+  classification: UpdateClassification;
+  severity: UpdateSeverity;
+}) {
+  return (
+    <>
+      <Table.Td>
+        <ClassificationBadge value={props.classification} />
+      </Table.Td>
+      <Table.Td>
+        <SeverityBadge value={props.severity} />
+      </Table.Td>
+    </>
   );
 }

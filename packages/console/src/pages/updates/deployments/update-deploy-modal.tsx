@@ -1,7 +1,7 @@
 import { Button, Group, Modal, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconRocket } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueries, useQueryClient } from '@tanstack/react-query';
 import {
   ops,
   settingsDefaults,
@@ -15,10 +15,51 @@ import { api } from '../../../api/client';
 import { errorMessage } from '../../../api/errors';
 import { CollectionSelect } from '../../../components/collection-select';
 import { SettingsFields } from '../../../components/settings-fields';
+import { CUSTOM_UPDATES_KEY } from '../custom/custom-update-labels';
 import { UPDATE_DEPLOYMENTS_KEY } from './update-deployment-labels';
 
 type Shared = SettingValues<typeof UpdateDeploymentSharedOptions>;
 type Own = SettingValues<typeof UpdateDeploymentOptions>;
+
+/**
+ * What the deployment installs: the group's apt updates (one apt transaction) and each custom
+ * update by its install program, the custom ones named with their programs.
+ */
+function DeployContents(props: { updates: number; customUpdateIds: readonly string[] }) {
+  const custom = useQueries({
+    queries: props.customUpdateIds.map((id) => ({
+      queryKey: [CUSTOM_UPDATES_KEY, id],
+      queryFn: () => api.call(ops.customUpdates.getCustomUpdate, { params: { id } }),
+    })),
+  });
+  return (
+    <Stack gap={4} data-testid="update-deploy-contents">
+      <Text size="sm">
+        {props.updates.toLocaleString()} apt updates and{' '}
+        {props.customUpdateIds.length.toLocaleString()} custom updates.
+      </Text>
+      {custom.map((q, i) => {
+        const u = q.data;
+        return (
+          <Text
+            key={props.customUpdateIds[i]}
+            size="xs"
+            c="dimmed"
+            data-testid="update-deploy-custom"
+          >
+            {u
+              ? `${u.title} (custom): ${
+                  u.installProgram
+                    ? `installed by ${u.installProgram.packageName} / ${u.installProgram.name}`
+                    : 'no install program, so devices that need it fail'
+                }`
+              : (props.customUpdateIds[i] ?? '')}
+          </Text>
+        );
+      })}
+    </Stack>
+  );
+}
 
 /**
  * The deploy wizard of an update group (issue 10): the collection, when the updates are offered
@@ -29,10 +70,16 @@ type Own = SettingValues<typeof UpdateDeploymentOptions>;
 export function UpdateDeployButton({
   groupId,
   groupName,
+  updates,
+  customUpdateIds,
   disabled,
 }: {
   groupId: string;
   groupName: string;
+  /** How many apt updates the group holds. */
+  updates: number;
+  /** The group's custom updates (ADR 0083), named in the wizard: their programs run too. */
+  customUpdateIds: readonly string[];
   disabled: boolean;
 }) {
   const [opened, { open, close }] = useDisclosure(false);
@@ -77,6 +124,7 @@ export function UpdateDeployButton({
       </Button>
       <Modal opened={opened} onClose={close} size="xl" title={`Deploy ${groupName}`}>
         <Stack gap="md">
+          <DeployContents updates={updates} customUpdateIds={customUpdateIds} />
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <TextInput
               label="Name"

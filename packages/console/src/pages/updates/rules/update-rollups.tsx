@@ -176,6 +176,8 @@ export function UpdateRollupPage() {
                 <UpdateDeployButton
                   groupId={r.groupId}
                   groupName={r.groupName ?? r.sourceName}
+                  updates={r.updateIds.length}
+                  customUpdateIds={[]}
                   disabled={!r.current}
                 />
               )}
