@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Name, Nullable, Sha256 } from '../common/schemas.js';
+import { MAX_BYTES } from '../http/paging.js';
 
 /**
  * An OS image (issue 11, ADR 0077): one zstd-compressed tar archive per file system, and this
@@ -17,10 +18,10 @@ export const OsImageFileSystem = Type.Object(
     mountpoint: Type.String({ pattern: '^/', maxLength: 200 }),
     type: Type.Union([Type.Literal('ext4'), Type.Literal('vfat')]),
     /** Bytes its files take once extracted (what the target partition must hold). */
-    usedBytes: Type.Integer({ minimum: 0 }),
+    usedBytes: Type.Integer({ minimum: 0, maximum: MAX_BYTES }),
     /** The archive's file name beside the manifest (`root.tar.zst`). */
     archive: Type.String({ pattern: '^[A-Za-z0-9._-]+\\.tar\\.zst$', maxLength: 100 }),
-    archiveBytes: Type.Integer({ minimum: 0 }),
+    archiveBytes: Type.Integer({ minimum: 0, maximum: MAX_BYTES }),
     sha256: Sha256,
   },
   { additionalProperties: false },
