@@ -6,7 +6,6 @@ import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
 import { inTransaction } from '../db/database.js';
 import type { ContentStore } from '../content/content-store.js';
-import { discardUnreferenced } from '../content/gc.js';
 import { recordContentFile } from '../content/stored-files-repository.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { buildIso, isoToolsMissing } from './iso-builder.js';
@@ -29,7 +28,9 @@ export interface MediaBuildInput {
  * One media build in the background of the process that accepted it (ADR 0089): the ISO is
  * written in a temporary folder, stored in the content library, and the media `ready` with its
  * hash in one transaction with status message 52570. A failure marks them `failed` with the
- * reason and raises 52571; a stored ISO that no media reference is dropped again.
+ * reason and raises 52571. An ISO stored before a failure has no content_file row, so the
+ * content clean-up's disk sweep removes it (removing it here could delete identical bytes
+ * another object holds).
  */
 export async function runMediaBuild(
   ctx: SiteContext,
@@ -53,7 +54,6 @@ export async function runMediaBuild(
       .catch((err: unknown) => ctx.log.warn({ err }, 'media heartbeat not saved'));
   }, MEDIA_HEARTBEAT_MS);
   const work = await mkdtemp(join(tmpdir(), 'steward-media-'));
-  let stored: { sha256: string; size: number } | undefined;
   try {
     const missing = isoToolsMissing();
     if (missing) throw new Error(missing);
@@ -78,9 +78,8 @@ export async function runMediaBuild(
       (p) => progress(10 + p * 0.8, 'writing the ISO image'),
     );
     progress(92, 'storing in the content library');
-    stored = await store.putStream(createReadStream(out));
-    if (stored.size !== (await stat(out)).size) throw new Error('the ISO image was stored short');
-    const file = stored;
+    const file = await store.putStream(createReadStream(out));
+    if (file.size !== (await stat(out)).size) throw new Error('the ISO image was stored short');
     const at = nowIso(ctx);
     await inTransaction(db, async (tx) => {
       await recordContentFile(tx, file, at);
@@ -111,7 +110,6 @@ export async function runMediaBuild(
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     ctx.log.error({ err, media: input.id }, 'media build failed');
-    if (stored) await discardUnreferenced(ctx, store, [stored.sha256]).catch(() => undefined);
     await repo.updateMedia(db, input.id, { status: 'failed', progress_text: reason.slice(-2000) });
     await raiseSiteStatus(ctx, {
       message: 'MEDIA_BUILD_FAILED',
