@@ -2,18 +2,12 @@
  * A QEMU machine that network-boots on the test's PXE LAN (lan.ts): BIOS (SeaBIOS with QEMU's
  * iPXE option ROM) or UEFI (Debian's OVMF with its own PXE client: the NIC has no option ROM), a virtio NIC on a
  * tap in the LAN namespace (no user networking), the first serial port to a file. Optionally a
- * disk, booted after the network when PXE says "exit". TCG without /dev/kvm.
+ * disk, booted after the network when PXE says "exit". TCG where KVM cannot run (test-support/vm/accel.ts).
  */
-import {
-  accessSync,
-  constants,
-  copyFileSync,
-  existsSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { accelArgs } from '../vm/accel.js';
 import { waitFor } from '../site.js';
 import type { PxeLan } from './lan.js';
 
@@ -44,15 +38,6 @@ export function serialMarkerBootSector(): Buffer {
   return sector;
 }
 
-function kvmUsable(): boolean {
-  try {
-    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function startPxeVm(
   lan: PxeLan,
   opts: { name: string; firmware: Firmware; macSuffix: number; bootDisk?: boolean },
@@ -68,9 +53,7 @@ export function startPxeVm(
     'none',
     '-machine',
     'q35',
-    ...(kvmUsable() ? ['-accel', 'kvm', '-cpu', 'host'] : []),
-    '-accel',
-    'tcg',
+    ...accelArgs(),
     '-m',
     '1024',
     '-netdev',

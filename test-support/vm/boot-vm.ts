@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { accelArgs } from './accel.js';
 import { waitFor } from '../site.js';
 import type { Forward } from './vm.js';
 
@@ -63,8 +64,7 @@ export function startBootVm(opts: BootVmOptions): BootVm {
     'none',
     '-machine',
     'q35',
-    '-accel',
-    'tcg',
+    ...accelArgs(),
     '-m',
     String(opts.memoryMb ?? 2048),
     '-smp',

@@ -12,14 +12,12 @@
  *   channel on the second (guest/vm-command.sh: `vm.run('systemctl is-active x')`).
  * - Networking is QEMU's user network with `restrict=on`: the guest reaches nothing but the
  *   `forwards` the test asks for, each to a port on 127.0.0.1 (a `socat` per connection).
- * - KVM when /dev/kvm is usable, else TCG software emulation (`accel` says which).
+ * - KVM where it can run (accel.ts), else TCG software emulation (`accel` says which).
  * - `dispose()` kills QEMU and removes the VM's own mkdtemp folder; nothing else is touched.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  accessSync,
-  constants,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -32,6 +30,7 @@ import {
 import { connect, type Socket } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { accelArgs, vmAccel } from './accel.js';
 import { waitFor } from '../site.js';
 
 const HERE = import.meta.dirname;
@@ -227,15 +226,6 @@ export interface Vm {
   dispose(): Promise<void>;
 }
 
-function kvmUsable(): boolean {
-  try {
-    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** An ext4 image of `files` made without mounting (mke2fs -d), labelled "inject". */
 function injectDisk(dir: string, files: Record<string, string | Buffer>): string {
   const tree = join(dir, 'inject');
@@ -284,7 +274,7 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
     const inject = injectDisk(dir, opts.files ?? {});
     const consoleLog = join(dir, 'console.log');
     const socket = join(dir, 'command.sock');
-    const accel = kvmUsable() ? 'kvm' : 'tcg';
+    const accel = vmAccel();
     log(`booting a VM under ${accel === 'kvm' ? 'KVM' : 'TCG (software emulation, no /dev/kvm)'}`);
     const forwards = (opts.forwards ?? []).map(
       (f) =>
@@ -297,10 +287,7 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
       'none',
       '-machine',
       'q35',
-      // KVM when usable, with TCG as QEMU's own fallback.
-      ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : []),
-      '-accel',
-      'tcg',
+      ...accelArgs(),
       '-m',
       String(opts.memoryMb ?? 1024),
       '-smp',
