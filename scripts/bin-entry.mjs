@@ -39,15 +39,18 @@ function mtime(path) {
   }
 }
 
-/** The file a bin should import: the fresh bundle, or dist. Exported for the tests. */
-export function entryFor({ entry, outfile, sources }) {
-  const bundled = process.env.STEWARD_NO_BUNDLE === '1' ? undefined : mtime(join(REPO, outfile));
+/**
+ * The file a bin should import: the fresh bundle, or dist. `root` and `env` are the checkout and
+ * the environment (parameters for the tests).
+ */
+export function entryFor({ entry, outfile, sources }, root = REPO, env = process.env) {
+  const bundled = env.STEWARD_NO_BUNDLE === '1' ? undefined : mtime(join(root, outfile));
   const fresh =
     bundled !== undefined &&
     sources.every(
-      (p) => (mtime(join(REPO, 'packages', p, 'tsconfig.tsbuildinfo')) ?? 0) <= bundled,
+      (p) => (mtime(join(root, 'packages', p, 'tsconfig.tsbuildinfo')) ?? 0) <= bundled,
     );
-  return join(REPO, fresh ? outfile : entry);
+  return join(root, fresh ? outfile : entry);
 }
 
 export async function runBin(bundle) {
