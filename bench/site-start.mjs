@@ -6,6 +6,8 @@
 //   node bench/site-start.mjs --runs 5 --concurrency 1 --label after --out bench/results/ci.json
 //
 // `--template` starts every site from the run's migrated database templates (db-template.ts).
+// `--compare-bundle` alternates sites started from dist/ (STEWARD_NO_BUNDLE=1) and from the
+// esbuild bundles (scripts/bundle.mjs, ADR 0090) in the same run, and reports both.
 // `--concurrency` builds that many sites at once (a loaded CI worker). Medians are reported; the
 // machine's load average is recorded beside them (other work makes every figure larger).
 import { build } from 'esbuild';
@@ -25,6 +27,7 @@ const concurrency = Number(arg('concurrency', '1'));
 const label = arg('label', 'run');
 const out = arg('out', undefined);
 const dialects = (arg('dialects', 'sqlite,postgres') ?? '').split(',');
+const modes = process.argv.includes('--compare-bundle') ? ['dist', 'bundle'] : [undefined];
 
 const bundle = join(REPO, 'test-support', `.site-bench-${process.pid}.mjs`);
 await build({
@@ -71,20 +74,33 @@ async function one(dialect) {
   return { ...s.timings, ...startup };
 }
 
-const results = {};
-for (const dialect of dialects) {
-  const samples = [];
-  const load = [];
-  for (let i = 0; i < runs; i++) {
-    load.push(loadavg()[0]);
-    samples.push(...(await Promise.all(Array.from({ length: concurrency }, () => one(dialect)))));
-  }
+/** Medians of the samples, per phase. */
+function summary(samples, load) {
   const keys = Object.keys(samples[0]);
-  results[dialect] = {
+  return {
     sites: samples.length,
     medianMs: Object.fromEntries(keys.map((k) => [k, median(samples.map((x) => x[k] ?? 0))])),
     loadAverage1m: Math.round(median(load) * 100) / 100,
   };
+}
+
+const results = {};
+for (const dialect of dialects) {
+  const samples = new Map(modes.map((m) => [m, []]));
+  const load = [];
+  for (let i = 0; i < runs; i++) {
+    load.push(loadavg()[0]);
+    for (const mode of modes) {
+      if (mode === 'dist') process.env.STEWARD_NO_BUNDLE = '1';
+      else delete process.env.STEWARD_NO_BUNDLE;
+      const batch = Array.from({ length: concurrency }, () => one(dialect));
+      samples.get(mode).push(...(await Promise.all(batch)));
+    }
+  }
+  results[dialect] =
+    modes[0] === undefined
+      ? summary(samples.get(undefined), load)
+      : Object.fromEntries(modes.map((m) => [m, summary(samples.get(m), load)]));
   console.log(dialect, JSON.stringify(results[dialect]));
 }
 await template?.cleanup();

@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-import '../dist/cli.js';
+// The bundle when it is fresh, else dist/cli.js (scripts/bin-entry.mjs, ADR 0090).
+import { BUNDLES, runBin } from '../../../scripts/bin-entry.mjs';
+await runBin(BUNDLES.cli);
