@@ -161,6 +161,34 @@ describe.each(dialects)('client push over SSH (%s)', (dialect) => {
     expect(detail.attemptLog.length).toBe(2);
   }, 240_000);
 
+  it('retries at the configured interval, and gives up once the retry period is over', async () => {
+    if (skip) return;
+    const unreachable = () => `${randomLoopback()}:${20_000 + Math.floor(Math.random() * 40_000)}`;
+    try {
+      await site.api.call(ops.clientPush.updateSettings, { body: { retryIntervalMinutes: 5 } });
+      const [t] = await push(site.api, account.name, [unreachable()]);
+      const retry = await waitForState(site.api, t?.id ?? '', ['retry-scheduled', 'failed']);
+      expect(retry.state).toBe('retry-scheduled');
+      const inMinutes =
+        (Date.parse(retry.nextAttemptAt ?? '') - Date.parse(retry.updatedAt)) / 60_000;
+      expect(inMinutes).toBeCloseTo(5, 0);
+
+      // A retry period of 0 days: the next try would fall after it, so the target gives up.
+      await site.api.call(ops.clientPush.updateSettings, { body: { retryForDays: 0 } });
+      const [u] = await push(site.api, account.name, [unreachable()]);
+      const gaveUp = await waitForState(site.api, u?.id ?? '', ['retry-scheduled', 'failed']);
+      expect(gaveUp).toMatchObject({
+        state: 'failed',
+        lastErrorCode: 'PUSH_UNREACHABLE',
+        nextAttemptAt: null,
+      });
+    } finally {
+      await site.api.call(ops.clientPush.updateSettings, {
+        body: { retryIntervalMinutes: 60, retryForDays: 7 },
+      });
+    }
+  });
+
   it('an unsupported OS fails at once, with no retry', async () => {
     if (skip) return;
     const h = await host({ osRelease: 'ID=centos\nVERSION_ID="7"\n' });
