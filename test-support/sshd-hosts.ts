@@ -58,7 +58,7 @@ export interface SshHostOptions {
   prefixTmpfsKb?: number;
   /**
    * A machine without Node.js: inside a private mount namespace a non-executable file covers the
-   * node binary this test runs with, so the host's sessions find no `node` on PATH.
+   * node binary this test runs with, so `node` in the host's sessions does not run.
    */
   withoutNode?: boolean;
 }
