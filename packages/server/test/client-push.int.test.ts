@@ -189,6 +189,43 @@ describe.each(dialects)('client push over SSH (%s)', (dialect) => {
     }
   });
 
+  it('holds no more SSH sessions at once than the setting allows', async () => {
+    if (skip || !haveTarball) return;
+    try {
+      await site.api.call(ops.clientPush.updateSettings, { body: { maxConcurrentSessions: 1 } });
+      const targets = await push(site.api, account.name, [
+        (await host()).target,
+        (await host()).target,
+      ]);
+      const sessions: { from: number; to: number }[] = [];
+      for (const t of targets) {
+        const done = await waitForState(
+          site.api,
+          t.id,
+          ['succeeded', 'failed', 'retry-scheduled'],
+          150_000,
+        );
+        const detail = await site.api.call(ops.clientPush.getTarget, { params: { id: t.id } });
+        const log = detail.attemptLog[0]?.log ?? [];
+        expect(done.state, log.join('\n')).toBe('succeeded');
+        // A line is "<ISO time> <text>": the session is held from the attempt's first line until
+        // install-agent.sh has exited (then it closes, before the wait for enrolment).
+        const at = (text: string) =>
+          Date.parse(log.find((l) => l.includes(text))?.split(' ')[0] ?? '');
+        sessions.push({ from: at(' attempt 1 at '), to: at(' install-agent.sh exited ') });
+      }
+      sessions.sort((x, y) => x.from - y.from);
+      const [first, second] = sessions as [
+        { from: number; to: number },
+        { from: number; to: number },
+      ];
+      expect(Number.isFinite(first.to) && Number.isFinite(second.from)).toBe(true);
+      expect(second.from).toBeGreaterThanOrEqual(first.to);
+    } finally {
+      await site.api.call(ops.clientPush.updateSettings, { body: { maxConcurrentSessions: 10 } });
+    }
+  }, 400_000);
+
   it('an unsupported OS fails at once, with no retry', async () => {
     if (skip) return;
     const h = await host({ osRelease: 'ID=centos\nVERSION_ID="7"\n' });
