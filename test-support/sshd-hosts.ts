@@ -15,6 +15,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  realpathSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -55,6 +56,11 @@ export interface SshHostOptions {
   osRelease?: string;
   /** A tmpfs of this many KiB mounted at the prefix inside a private mount namespace. */
   prefixTmpfsKb?: number;
+  /**
+   * A machine without Node.js: inside a private mount namespace a non-executable file covers the
+   * node binary this test runs with, so `node` in the host's sessions does not run.
+   */
+  withoutNode?: boolean;
 }
 
 export interface SshHost {
@@ -181,6 +187,11 @@ export async function startSshHost(opts: SshHostOptions): Promise<SshHost> {
         setup.push(`mount --bind ${empty} ${bashrc}`);
       }
       if (osReleaseFile) setup.push(`mount --bind ${osReleaseFile} /etc/os-release`);
+      if (opts.withoutNode === true) {
+        const notNode = join(dir, 'not-node');
+        writeFileSync(notNode, 'a test host without Node.js\n', { mode: 0o644 });
+        setup.push(`mount --bind ${notNode} ${realpathSync(process.execPath)}`);
+      }
       if (opts.prefixTmpfsKb !== undefined)
         setup.push(`mount -t tmpfs -o size=${opts.prefixTmpfsKb}k steward-test ${prefix}`);
       child =

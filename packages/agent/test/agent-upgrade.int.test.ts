@@ -15,6 +15,8 @@ import {
   ops,
   type AgentUpgradeAttempt,
   type ApiClient,
+  type ClientStatusDevice,
+  type ClientStatusSummary,
   type DeviceUpgradeStatus,
 } from '@steward/protocol';
 import {
@@ -146,6 +148,24 @@ describe.each(dialects)(
       );
     const agentVersionOf = async (id: string) =>
       (await api.listDevices({ limit: 100 })).items.find((d) => d.id === id)?.agentVersion;
+    /**
+     * A client deployment dashboard (Monitoring > Client status, All Systems) through
+     * `steward client-status --json`: its version, its counts, and the devices it reads Compliant.
+     */
+    const dashboard = async (rollout: 'production' | 'pre-production') => {
+      const summary = JSON.parse(
+        await cli('client-status', '--rollout', rollout, '--json'),
+      ) as ClientStatusSummary;
+      const compliant = JSON.parse(
+        await cli('client-status', '--rollout', rollout, '--state', 'compliant', '--json'),
+      ) as ClientStatusDevice[];
+      return {
+        expectedVersion: summary.expectedVersion,
+        total: summary.total,
+        counts: summary.counts,
+        compliant: compliant.map((d) => d.deviceId).sort(),
+      };
+    };
 
     beforeAll(async () => {
       root = mkdtempSync(join(tmpdir(), 'steward-upgrade-test-'));
@@ -261,6 +281,17 @@ describe.each(dialects)(
       expect(await agentVersionOf(b.deviceId)).toBe(V1);
       expect((await status(b.deviceId)).attempts).toEqual([]);
       expect(b.installedVersion()).toBe(V1);
+
+      // The pre-production dashboard reads the upgraded member Compliant; the other device stays
+      // on the production dashboard, Compliant on the production version.
+      const pre = await waitFor('the pre-production dashboard reads Compliant', async () => {
+        const d = await dashboard('pre-production');
+        return d.counts.compliant === 1 ? d : undefined;
+      });
+      expect(pre).toMatchObject({ expectedVersion: V2, total: 1, compliant: [a.deviceId] });
+      expect(pre.counts).toMatchObject({ failed: 0, 'in-progress': 0, 'not-started': 0 });
+      const prod = await dashboard('production');
+      expect(prod).toMatchObject({ expectedVersion: V1, total: 1, compliant: [b.deviceId] });
     }, 600_000);
 
     it('after promotion the production device upgrades too', async () => {
@@ -275,6 +306,19 @@ describe.each(dialects)(
         async () => (await agentVersionOf(b.deviceId)) === V2,
       );
       expect(b.installedVersion()).toBe(V2);
+
+      // Production is now the promoted version: the production device reads Compliant on it, and
+      // the pre-production member stays Compliant on its dashboard.
+      const prod = await waitFor('the production dashboard reads Compliant on V2', async () => {
+        const d = await dashboard('production');
+        return d.counts.compliant === 1 ? d : undefined;
+      });
+      expect(prod).toMatchObject({ expectedVersion: V2, total: 1, compliant: [b.deviceId] });
+      expect(await dashboard('pre-production')).toMatchObject({
+        expectedVersion: V2,
+        total: 1,
+        compliant: [machines[0]?.deviceId],
+      });
     }, 600_000);
 
     it('a version that exits at start is rolled back by the agent itself, which says why', async () => {

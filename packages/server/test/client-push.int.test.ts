@@ -161,6 +161,71 @@ describe.each(dialects)('client push over SSH (%s)', (dialect) => {
     expect(detail.attemptLog.length).toBe(2);
   }, 240_000);
 
+  it('retries at the configured interval, and gives up once the retry period is over', async () => {
+    if (skip) return;
+    const unreachable = () => `${randomLoopback()}:${20_000 + Math.floor(Math.random() * 40_000)}`;
+    try {
+      await site.api.call(ops.clientPush.updateSettings, { body: { retryIntervalMinutes: 5 } });
+      const [t] = await push(site.api, account.name, [unreachable()]);
+      const retry = await waitForState(site.api, t?.id ?? '', ['retry-scheduled', 'failed']);
+      expect(retry.state).toBe('retry-scheduled');
+      const inMinutes =
+        (Date.parse(retry.nextAttemptAt ?? '') - Date.parse(retry.updatedAt)) / 60_000;
+      expect(inMinutes).toBeCloseTo(5, 0);
+
+      // A retry period of 0 days: the next try would fall after it, so the target gives up.
+      await site.api.call(ops.clientPush.updateSettings, { body: { retryForDays: 0 } });
+      const [u] = await push(site.api, account.name, [unreachable()]);
+      const gaveUp = await waitForState(site.api, u?.id ?? '', ['retry-scheduled', 'failed']);
+      expect(gaveUp).toMatchObject({
+        state: 'failed',
+        lastErrorCode: 'PUSH_UNREACHABLE',
+        nextAttemptAt: null,
+      });
+    } finally {
+      await site.api.call(ops.clientPush.updateSettings, {
+        body: { retryIntervalMinutes: 60, retryForDays: 7 },
+      });
+    }
+  });
+
+  it('holds no more SSH sessions at once than the setting allows', async () => {
+    if (skip || !haveTarball) return;
+    try {
+      await site.api.call(ops.clientPush.updateSettings, { body: { maxConcurrentSessions: 1 } });
+      const targets = await push(site.api, account.name, [
+        (await host()).target,
+        (await host()).target,
+      ]);
+      const sessions: { from: number; to: number }[] = [];
+      for (const t of targets) {
+        const done = await waitForState(
+          site.api,
+          t.id,
+          ['succeeded', 'failed', 'retry-scheduled'],
+          150_000,
+        );
+        const detail = await site.api.call(ops.clientPush.getTarget, { params: { id: t.id } });
+        const log = detail.attemptLog[0]?.log ?? [];
+        expect(done.state, log.join('\n')).toBe('succeeded');
+        // A line is "<ISO time> <text>": the session is held from the attempt's first line until
+        // install-agent.sh has exited (then it closes, before the wait for enrolment).
+        const at = (text: string) =>
+          Date.parse(log.find((l) => l.includes(text))?.split(' ')[0] ?? '');
+        sessions.push({ from: at(' attempt 1 at '), to: at(' install-agent.sh exited ') });
+      }
+      sessions.sort((x, y) => x.from - y.from);
+      const [first, second] = sessions as [
+        { from: number; to: number },
+        { from: number; to: number },
+      ];
+      expect(Number.isFinite(first.to) && Number.isFinite(second.from)).toBe(true);
+      expect(second.from).toBeGreaterThanOrEqual(first.to);
+    } finally {
+      await site.api.call(ops.clientPush.updateSettings, { body: { maxConcurrentSessions: 10 } });
+    }
+  }, 400_000);
+
   it('an unsupported OS fails at once, with no retry', async () => {
     if (skip) return;
     const h = await host({ osRelease: 'ID=centos\nVERSION_ID="7"\n' });

@@ -38,6 +38,14 @@ function nodeArch(uname: string): string {
   }
 }
 
+/** Why the target's Node.js does not do, for the attempt's log. */
+function noSuitableNode(facts: Pick<HostFacts, 'node' | 'nodeMajor'>): string {
+  if (facts.node === '') return 'no Node.js';
+  // `node --version` printed nothing: the file is there but does not run.
+  if (facts.nodeMajor === 0) return `${facts.node} does not run (no version)`;
+  return `Node.js ${facts.nodeMajor} is older than 20`;
+}
+
 /**
  * The files to push to a target: the site's production agent version (agent-version settings)
  * from the content library, never a file from the build tree. install-agent.sh (in the tarball)
@@ -87,6 +95,6 @@ export async function choosePushPackage(
     version,
     tarball,
     sea,
-    why: `${facts.node === '' ? 'no Node.js' : `Node.js ${facts.nodeMajor} is older than 20`}: single executable for ${arch}`,
+    why: `${noSuitableNode(facts)}: single executable for ${arch}`,
   };
 }
