@@ -275,7 +275,9 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
     const consoleLog = join(dir, 'console.log');
     const socket = join(dir, 'command.sock');
     const accel = vmAccel();
-    log(`booting a VM under ${accel === 'kvm' ? 'KVM' : 'TCG (software emulation, no /dev/kvm)'}`);
+    log(
+      `booting a VM under ${accel === 'kvm' ? 'KVM' : 'TCG (software emulation: KVM cannot run here, see accel.ts)'}`,
+    );
     const forwards = (opts.forwards ?? []).map(
       (f) =>
         `,guestfwd=tcp:${f.guestAddress}:${String(f.guestPort)}-cmd:socat - TCP:127.0.0.1:${String(f.hostPort)}`,
