@@ -6,6 +6,7 @@ import { BootImageService } from './boot-images/service.js';
 import { MediaService } from './media/service.js';
 import { registerMediaRoutes } from './media/routes.js';
 import { registerOsImageRoutes } from './os-images/routes.js';
+import { OsImageBuildService, osImageBuildEnv } from './os-images/builds.js';
 import { OsImageService } from './os-images/service.js';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -381,6 +382,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   const media = new MediaService(ctx, contentStore, bootImages);
   const osImages = new OsImageService(ctx, contentStore, distribution.distribution);
+  const osImageBuilds = new OsImageBuildService(
+    ctx,
+    contentStore,
+    osImages,
+    osImageBuildEnv(options.dataDir),
+    async () => (await bootImages.getSettings(SYSTEM_ACTOR)).mirror,
+  );
   const apps: App[] = [];
   let agentApp: App | undefined;
   let agentRoutes: readonly ServedRoute[] | undefined;
@@ -501,7 +509,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
     registerBootImageRoutes(admin, bootImages, computers);
     registerMediaRoutes(admin, media, contentStore);
-    registerOsImageRoutes(admin, osImages);
+    registerOsImageRoutes(admin, osImages, osImageBuilds);
     registerSearchRoutes(admin, ctx);
     registerReportRoutes(admin, new ReportService(ctx), () => ctx.clock.now());
     registerCustomUpdateRoutes(
@@ -668,6 +676,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       push.stop();
       for (const app of apps) await app.close();
       await media.idle();
+      await osImageBuilds.idle();
       await enrolment.stop();
       await activity.stop();
       await pushPresence.stop();

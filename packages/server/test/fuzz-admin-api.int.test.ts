@@ -7,6 +7,9 @@
  * Deterministic: STEWARD_FUZZ_SEED (default 7) picks the representatives. Figures are printed and
  * written to test-results/fuzz-admin-<dialect>.json with every failure (operation, input, answer).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@steward/protocol';
 import {
@@ -44,7 +47,13 @@ describe.each(dialects)('admin API fuzz (%s)', (dialect) => {
 
   beforeAll(async () => {
     if (skip) return;
-    site = await createTestSite({ dialect, withEnrolledDevices: 0 });
+    // OS image builds (ADR 0093) fall back to the server's apt sources for their mirror: an
+    // empty apt folder keeps a fuzzed build on the loopback mirrors the fuzz generates.
+    site = await createTestSite({
+      dialect,
+      withEnrolledDevices: 0,
+      env: { STEWARD_OS_IMAGE_APT_DIR: mkdtempSync(join(tmpdir(), 'fuzz-apt-')) },
+    });
     const doc = JSON.parse(
       (
         await send(site.adminUrl, {

@@ -5,15 +5,17 @@ import {
   ops,
   type ApiClient,
   type OsImage,
+  type OsImageBuild,
   type PackageContentStatus,
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, collect, withJson, type Ctx } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { readJsonDocument } from '../json-file.js';
 import { parseList } from '../options.js';
 import { humanTime, orDash } from '../output/format.js';
+import { buildStateText, followBuild } from './build-follow.js';
 import { byteProgress, hashFile, missingHashes, uploadAll } from './content-upload.js';
 import { formatBytes } from './software-common.js';
 
@@ -35,6 +37,22 @@ function printImage(ctx: Ctx, i: OsImage): void {
     ['Package', orDash(i.packageId)],
     ['Made', i.madeAt],
     ['Recorded', `${humanTime(i.createdAt, ctx.io.now())} by ${i.createdBy}`],
+  ]);
+}
+
+function printBuild(ctx: Ctx, b: OsImageBuild): void {
+  ctx.out.fields([
+    ['Build', b.id],
+    [
+      'OS image',
+      b.osImageVersion === null
+        ? b.name
+        : `${b.name} version ${String(b.osImageVersion)} (${orDash(b.osImageId)})`,
+    ],
+    ['Release', `${b.release} (${b.arch}) from ${b.mirror}`],
+    ['State', buildStateText(b)],
+    ['Debootstrap', b.fromCache ? 'from the cache' : 'run for this build'],
+    ['Started', `${humanTime(b.createdAt, ctx.io.now())} by ${b.createdBy}`],
   ]);
 }
 
@@ -124,6 +142,78 @@ export function registerOsImageCommands(program: Command, ctx: Ctx): void {
     if (opts.flag('json')) ctx.out.json(image);
     else printImage(ctx, image);
   });
+
+  const build = withJson(
+    cmd
+      .command('build')
+      .description(
+        'build a default OS image by debootstrap of a Debian release, recorded as the next version of its name (waits, with progress)',
+      )
+      .requiredOption('--release <release>', 'the Debian release (bookworm, trixie, ...)')
+      .option('--name <name>', 'the image name (default "Debian <release>")')
+      .option('--arch <arch>', 'amd64 (default) or arm64')
+      .option(
+        '--mirror <url>',
+        "the Debian mirror (default: the site's boot image mirror, else the server's apt sources)",
+      )
+      .option('--no-wait', 'start the build and return'),
+  );
+  action(build, async ({ opts }) => {
+    const client = await ctx.client();
+    const arch = opts.string('arch');
+    if (arch !== undefined && arch !== 'amd64' && arch !== 'arm64')
+      throw usageError(`--arch: amd64 or arm64, not ${arch}`);
+    const name = opts.string('name');
+    const mirror = opts.string('mirror');
+    let b = await client.call(ops.osImages.build, {
+      body: {
+        release: opts.string('release') ?? '',
+        ...(name !== undefined ? { name } : {}),
+        ...(arch !== undefined ? { arch } : {}),
+        ...(mirror !== undefined ? { mirror } : {}),
+      },
+    });
+    if (opts.flag('wait'))
+      b = await followBuild(ctx, `OS image ${b.name} (${b.release})`, b, (id) =>
+        client.call(ops.osImages.getBuild, { params: { id } }),
+      );
+    if (opts.flag('json')) ctx.out.json(b);
+    else printBuild(ctx, b);
+    if (b.status === 'failed' || b.status === 'interrupted')
+      throw new CliError('OS_IMAGE_BUILD_FAILED', b.progressText);
+  });
+
+  action(
+    withJson(cmd.command('builds').description('OS image builds, newest first')),
+    async ({ opts }) => {
+      const list = await (await ctx.client()).call(ops.osImages.listBuilds, {});
+      if (opts.flag('json')) {
+        ctx.out.json(list);
+        return;
+      }
+      ctx.out.table(
+        [
+          { header: 'NAME' },
+          { header: 'RELEASE' },
+          { header: 'ARCH' },
+          { header: 'STATE', flex: true },
+          { header: 'VERSION' },
+          { header: 'STARTED' },
+          { header: 'ID' },
+        ],
+        list.map((b) => [
+          b.name,
+          b.release,
+          b.arch,
+          buildStateText(b),
+          b.osImageVersion === null ? '-' : String(b.osImageVersion),
+          humanTime(b.createdAt, ctx.io.now()),
+          b.id,
+        ]),
+        'No OS image builds. Start one with `steward os-image build --release bookworm`.',
+      );
+    },
+  );
 
   action(
     withJson(cmd.command('list').description('OS images, every version')),

@@ -352,6 +352,12 @@ export const ErrorCode = {
   OS_IMAGE_INVALID: 'OS_IMAGE_INVALID',
   /** The image's content package was deleted from the library: nothing to distribute. */
   OS_IMAGE_NO_CONTENT: 'OS_IMAGE_NO_CONTENT',
+  // ---- default OS images built by the site (issue 11, ADR 0093) ----
+  OS_IMAGE_BUILD_NOT_FOUND: 'OS_IMAGE_BUILD_NOT_FOUND',
+  /** No mirror in the request, the boot image settings or the server's apt sources. */
+  OS_IMAGE_NO_MIRROR: 'OS_IMAGE_NO_MIRROR',
+  /** A build of that image name is already running: wait for it. */
+  OS_IMAGE_BUILD_RUNNING: 'OS_IMAGE_BUILD_RUNNING',
   // ---- PXE on distribution points (issue 11, ADR 0079) ----
   /** The site server's own DP has no PXE responder: PXE runs on a standalone DP. */
   PXE_SITE_SERVER_DP: 'PXE_SITE_SERVER_DP',

@@ -3,7 +3,7 @@ import { ErrorCode } from '../common/errors.js';
 import { DistributeRequest, PackageContentStatus } from '../distribution/schemas.js';
 import { IdParams, NoContent } from '../http/common.js';
 import { defineOperations } from '../http/operation.js';
-import { ImportOsImageRequest, OsImage } from './schemas.js';
+import { BuildOsImageRequest, ImportOsImageRequest, OsImage, OsImageBuild } from './schemas.js';
 
 const tags = ['os-deployment'];
 
@@ -81,6 +81,36 @@ export const osImageOperations = defineOperations({
     permission: 'read',
     errors: [ErrorCode.OS_IMAGE_NOT_FOUND, ErrorCode.OS_IMAGE_NO_CONTENT],
     summary: "Where an OS image's files are: its state on every targeted distribution point",
+    tags,
+  },
+  build: {
+    method: 'POST',
+    path: '/os-image-builds',
+    body: BuildOsImageRequest,
+    responses: { 202: OsImageBuild },
+    permission: 'software:write',
+    errors: [ErrorCode.OS_IMAGE_NO_MIRROR, ErrorCode.OS_IMAGE_BUILD_RUNNING],
+    summary:
+      'Starts building a default OS image by debootstrap of a Debian release (progress on the build; the result is the next version of its name)',
+    tags,
+  },
+  listBuilds: {
+    method: 'GET',
+    path: '/os-image-builds',
+    responses: { 200: Type.Array(OsImageBuild) },
+    permission: 'read',
+    errors: [],
+    summary: 'OS image builds, newest first',
+    tags,
+  },
+  getBuild: {
+    method: 'GET',
+    path: '/os-image-builds/:id',
+    params: IdParams,
+    responses: { 200: OsImageBuild },
+    permission: 'read',
+    errors: [ErrorCode.OS_IMAGE_BUILD_NOT_FOUND],
+    summary: 'One OS image build and its progress',
     tags,
   },
 });

@@ -98,3 +98,70 @@ export const ImportOsImageRequest = Type.Object(
   { additionalProperties: false },
 );
 export type ImportOsImageRequest = Static<typeof ImportOsImageRequest>;
+
+// ---- default OS images built by the site (issue 11, ADR 0093) ----
+
+export const OS_IMAGE_BUILD_STATUSES = ['building', 'ready', 'failed', 'interrupted'] as const;
+export const OsImageBuildStatus = Type.Union(OS_IMAGE_BUILD_STATUSES.map((s) => Type.Literal(s)));
+export type OsImageBuildStatus = (typeof OS_IMAGE_BUILD_STATUSES)[number];
+
+export const OS_IMAGE_BUILD_ARCHES = ['amd64', 'arm64'] as const;
+export const OsImageBuildArch = Type.Union(OS_IMAGE_BUILD_ARCHES.map((a) => Type.Literal(a)));
+export type OsImageBuildArch = (typeof OS_IMAGE_BUILD_ARCHES)[number];
+
+/** A Debian release (suite or code name): `bookworm`, `trixie`, `stable`. */
+export const DebianRelease = Type.String({
+  minLength: 2,
+  maxLength: 32,
+  pattern: '^[a-z][a-z0-9-]*$',
+});
+
+/** A Debian mirror URL (the same rule as the boot image settings' mirror). */
+export const DebianMirrorUrl = Type.String({
+  minLength: 8,
+  maxLength: 500,
+  pattern: '^(https?|file)://[^\\s]+$',
+});
+
+/**
+ * A default OS image built by the site without a reference machine (ADR 0093): debootstrap of
+ * a Debian release from a mirror (`packages/server/assets/os-image/os-image-build.sh`), the
+ * result recorded as the next version of `name` like an imported image. The build is a
+ * background job of the server process that accepted it; this row is its progress.
+ */
+export const OsImageBuild = Type.Object({
+  id: Type.String(),
+  /** The OS image name the result is recorded under. */
+  name: Type.String(),
+  release: Type.String(),
+  arch: OsImageBuildArch,
+  /** The Debian mirror it came from (the request's, the site's, or the server's apt sources). */
+  mirror: Type.String(),
+  status: OsImageBuildStatus,
+  /** 0-100, and what the build is doing (or why it failed). */
+  progress: Type.Integer(),
+  progressText: Type.String(),
+  /** Whether the debootstrap result came from the server's cache (no new debootstrap). */
+  fromCache: Type.Boolean(),
+  /** The recorded OS image version once ready. */
+  osImageId: Nullable(Type.String()),
+  osImageVersion: Nullable(Type.Integer()),
+  createdAt: Type.String(),
+  createdBy: Type.String(),
+  finishedAt: Nullable(Type.String()),
+});
+export type OsImageBuild = Static<typeof OsImageBuild>;
+
+export const BuildOsImageRequest = Type.Object(
+  {
+    release: DebianRelease,
+    /** Default: `Debian <release>`. */
+    name: Type.Optional(Name),
+    /** Default amd64. */
+    arch: Type.Optional(OsImageBuildArch),
+    /** Default: the boot image settings' mirror, else the server's own apt sources. */
+    mirror: Type.Optional(DebianMirrorUrl),
+  },
+  { additionalProperties: false },
+);
+export type BuildOsImageRequest = Static<typeof BuildOsImageRequest>;

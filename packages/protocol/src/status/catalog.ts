@@ -1226,6 +1226,23 @@ export const StatusMessages = {
     text: 'Task-sequence media "%1" (%2) failed to build: %3',
     insertions: ['media', 'kind', 'reason'],
   },
+  // --- default OS images built by the site (issue 11, ADR 0093): 52620-52629 ---
+  OS_IMAGE_BUILT: {
+    id: 52620,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'os-image-builder',
+    text: 'OS image %1 version %2 was built by debootstrap of %3 (%4) from %5 in %6 s (%7).',
+    insertions: ['name', 'version', 'release', 'arch', 'mirror', 'seconds', 'origin'],
+  },
+  OS_IMAGE_BUILD_FAILED: {
+    id: 52621,
+    severity: 'error',
+    type: 'milestone',
+    component: 'os-image-builder',
+    text: 'OS image %1 (debootstrap of %2, %3) failed to build: %4',
+    insertions: ['name', 'release', 'arch', 'reason'],
+  },
   // --- automatic deployment rules and rollups (issue 10, ADR 0072): 52500-52519 ---
   UPDATE_RULE_RUN_SUCCEEDED: {
     id: 52500,

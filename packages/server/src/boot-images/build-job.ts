@@ -9,6 +9,7 @@ import { inTransaction } from '../db/database.js';
 import type { ContentStore } from '../content/content-store.js';
 import { recordContentFile } from '../content/stored-files-repository.js';
 import { insertPackageWithVersion } from '../content/versions.js';
+import { buildProgress } from '../status/build-progress.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { ASSEMBLE_SCRIPT, cachedRoot, runScript } from './builder.js';
 import * as repo from './repository.js';
@@ -59,26 +60,13 @@ export async function runBootImageBuild(
 ): Promise<void> {
   const db = ctx.db.kysely;
   const started = Date.now();
-  let last = -1;
-  const progress = (percent: number, text: string) => {
-    const p = Math.max(0, Math.min(99, Math.round(percent)));
-    if (p === last) return;
-    last = p;
-    void repo
-      .updateBootImage(db, input.id, {
-        progress: p,
-        progress_text: text,
-        heartbeat_at: nowIso(ctx),
-      })
-      .catch((err: unknown) => ctx.log.warn({ err }, 'boot image progress not saved'));
-  };
-  // The heartbeat says this process still runs the build (ADR 0079); progress alone is not
-  // enough, since debootstrap can go minutes without a progress line.
-  const beat = setInterval(() => {
-    void repo
-      .updateBootImage(db, input.id, { heartbeat_at: nowIso(ctx) })
-      .catch((err: unknown) => ctx.log.warn({ err }, 'boot image heartbeat not saved'));
-  }, BUILD_HEARTBEAT_MS);
+  // The heartbeat says this process still runs the build (ADR 0079).
+  const { progress, stop } = buildProgress(
+    ctx,
+    'boot image progress',
+    BUILD_HEARTBEAT_MS,
+    (patch) => repo.updateBootImage(db, input.id, patch),
+  );
   const work = await mkdtemp(join(tmpdir(), 'steward-boot-image-'));
   try {
     if (!env.agentBundle)
@@ -140,7 +128,7 @@ export async function runBootImageBuild(
       attributes: { bootImageId: input.id },
     });
   } finally {
-    clearInterval(beat);
+    stop();
     await rm(work, { recursive: true, force: true });
   }
 }

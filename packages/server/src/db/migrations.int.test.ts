@@ -1111,6 +1111,27 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261208T0490-os-image-builds': {
+    os_image_build: [
+      {
+        id: 'oib-1',
+        name: 'Debian bookworm',
+        release: 'bookworm',
+        arch: 'amd64',
+        mirror: 'http://mirror.example.org/debian',
+        status: 'ready',
+        progress: 100,
+        progress_text: 'ready',
+        from_cache: 1,
+        os_image_id: 'osi-1',
+        os_image_version: 3,
+        created_at: AT,
+        created_by: 'alice',
+        finished_at: AT,
+        heartbeat_at: AT,
+      },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

@@ -7,6 +7,7 @@ import { nowIso } from '../context.js';
 import { inTransaction } from '../db/database.js';
 import type { ContentStore } from '../content/content-store.js';
 import { recordContentFile } from '../content/stored-files-repository.js';
+import { buildProgress } from '../status/build-progress.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { buildIso, isoToolsMissing } from './iso-builder.js';
 import * as repo from './repository.js';
@@ -39,20 +40,9 @@ export async function runMediaBuild(
 ): Promise<void> {
   const db = ctx.db.kysely;
   const started = Date.now();
-  let last = -1;
-  const progress = (percent: number, text: string) => {
-    const p = Math.max(0, Math.min(99, Math.round(percent)));
-    if (p === last) return;
-    last = p;
-    void repo
-      .updateMedia(db, input.id, { progress: p, progress_text: text, heartbeat_at: nowIso(ctx) })
-      .catch((err: unknown) => ctx.log.warn({ err }, 'media progress not saved'));
-  };
-  const beat = setInterval(() => {
-    void repo
-      .updateMedia(db, input.id, { heartbeat_at: nowIso(ctx) })
-      .catch((err: unknown) => ctx.log.warn({ err }, 'media heartbeat not saved'));
-  }, MEDIA_HEARTBEAT_MS);
+  const { progress, stop } = buildProgress(ctx, 'media progress', MEDIA_HEARTBEAT_MS, (patch) =>
+    repo.updateMedia(db, input.id, patch),
+  );
   const work = await mkdtemp(join(tmpdir(), 'steward-media-'));
   try {
     const missing = isoToolsMissing();
@@ -117,7 +107,7 @@ export async function runMediaBuild(
       attributes: { mediaId: input.id },
     });
   } finally {
-    clearInterval(beat);
+    stop();
     await rm(work, { recursive: true, force: true });
     await ctx.bus.publish('status-ingested', { count: 1 });
   }

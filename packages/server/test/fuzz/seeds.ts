@@ -343,6 +343,9 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
   // OS images (ADR 0085): importing one needs its archives in the library first; the routes
   // are fuzzed against an id that names none (a generated manifest is refused CONTENT_MISSING).
   seeds.paths['os-images'] = 'fuzz-missing-os-image';
+  // OS image builds (ADR 0093) run debootstrap; the fuzz site's apt sources are empty, so a
+  // fuzzed build names a loopback mirror or is refused OS_IMAGE_NO_MIRROR.
+  seeds.paths['os-image-builds'] = 'fuzz-missing-os-image-build';
   seeds.paths['imported-computers'] = await create(
     'POST /api/v1/imported-computers',
     '/api/v1/imported-computers',

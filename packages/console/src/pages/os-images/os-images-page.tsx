@@ -1,10 +1,23 @@
-import { Badge, Button, Group, MultiSelect, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Group,
+  MultiSelect,
+  Paper,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { IconBrandDebian } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ops, type OsImage } from '@steward/protocol';
-import { useState } from 'react';
+import { ops, type OsImage, type OsImageBuildArch } from '@steward/protocol';
+import { useEffect, useState } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
+import { BuildState } from '../../components/build-state';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
 import { PageHeader } from '../../components/page-header';
@@ -165,6 +178,126 @@ function Detail({ image, onDeleted }: { image: OsImage; onDeleted: () => void })
   );
 }
 
+const RELEASE = /^[a-z][a-z0-9-]*$/;
+
+/**
+ * Build a default image by debootstrap of a Debian release (ADR 0093): the release, a name
+ * (default "Debian <release>"), the architecture and, optionally, a mirror (default the boot
+ * image mirror, else the server's apt sources). Builds and their progress are listed below it.
+ */
+function BuildImage() {
+  const queryClient = useQueryClient();
+  const [release, setRelease] = useState('bookworm');
+  const [name, setName] = useState('');
+  const [arch, setArch] = useState<OsImageBuildArch>('amd64');
+  const [mirror, setMirror] = useState('');
+  const builds = useQuery({
+    queryKey: [KEY, 'builds'],
+    queryFn: () => api.call(ops.osImages.listBuilds, {}),
+    // Progress is on the build: poll while one runs, and show the image it recorded.
+    refetchInterval: (q) => (q.state.data?.some((b) => b.status === 'building') ? 2000 : false),
+  });
+  const running = builds.data?.some((b) => b.status === 'building') ?? false;
+  useEffect(() => {
+    if (!running) void queryClient.invalidateQueries({ queryKey: [KEY], exact: true });
+  }, [running, queryClient]);
+  const build = useMutation({
+    mutationFn: () =>
+      api.call(ops.osImages.build, {
+        body: {
+          release,
+          arch,
+          ...(name.trim() ? { name: name.trim() } : {}),
+          ...(mirror.trim() ? { mirror: mirror.trim() } : {}),
+        },
+      }),
+    meta: { errorTitle: 'Build refused' },
+    onSuccess: (b) => {
+      notifySuccess(`${b.name} (${b.release}) is building.`, 'Build started');
+      void queryClient.invalidateQueries({ queryKey: [KEY, 'builds'] });
+    },
+  });
+  return (
+    <Paper withBorder p="md">
+      <Stack>
+        <Group align="flex-start" gap="sm">
+          <TextInput
+            label="Debian release"
+            value={release}
+            onChange={(e) => setRelease(e.currentTarget.value)}
+            error={RELEASE.test(release) ? undefined : 'a release name: bookworm, trixie, ...'}
+            w={160}
+            data-testid="os-image-build-release"
+          />
+          <TextInput
+            label="Name"
+            placeholder={`Debian ${release}`}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            w={200}
+          />
+          <Select
+            label="Architecture"
+            data={['amd64', 'arm64']}
+            value={arch}
+            onChange={(v) => setArch(v === 'arm64' ? 'arm64' : 'amd64')}
+            w={140}
+            allowDeselect={false}
+          />
+          <TextInput
+            label="Mirror"
+            description="Default: the boot image mirror, else the server's apt sources"
+            placeholder="http://mirror.example.org/debian"
+            value={mirror}
+            onChange={(e) => setMirror(e.currentTarget.value)}
+            w={340}
+          />
+          <Button
+            mt={24}
+            disabled={!RELEASE.test(release)}
+            loading={build.isPending}
+            onClick={() => build.mutate()}
+            data-testid="os-image-build"
+          >
+            Build default image
+          </Button>
+        </Group>
+        {builds.error ? <ErrorState error={builds.error} what="OS image builds" /> : null}
+        {(builds.data ?? []).length > 0 ? (
+          <Table data-testid="os-image-builds">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Release</Table.Th>
+                <Table.Th>Arch</Table.Th>
+                <Table.Th>State</Table.Th>
+                <Table.Th>Version</Table.Th>
+                <Table.Th>Started</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(builds.data ?? []).map((b) => (
+                <Table.Tr key={b.id}>
+                  <Table.Td>{b.name}</Table.Td>
+                  <Table.Td>{b.release}</Table.Td>
+                  <Table.Td>{b.arch}</Table.Td>
+                  <Table.Td>
+                    <BuildState build={b} />
+                  </Table.Td>
+                  <Table.Td>{b.osImageVersion ?? '-'}</Table.Td>
+                  <Table.Td>
+                    <RelativeTime iso={b.createdAt} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        ) : null}
+      </Stack>
+    </Paper>
+  );
+}
+
 /** Software library > Operating system images (issue 11, ADR 0085). */
 export function OsImagesPage() {
   const [selected, setSelected] = useState<string | null>(null);
@@ -178,15 +311,16 @@ export function OsImagesPage() {
       <PageHeader
         title="Operating system images"
         icon={<IconBrandDebian />}
-        description="Captured or built OS images that task sequences apply; import one with `steward os-image import FOLDER`"
+        description="Captured or built OS images that task sequences apply; import one with `steward os-image import FOLDER`, or build a default one here"
         testId="os-images-page"
       />
+      <BuildImage />
       {images.error ? <ErrorState error={images.error} what="OS images" /> : null}
       {images.data?.length === 0 ? (
         <EmptyState
           icon={<IconBrandDebian />}
           title="No OS images"
-          description="Import an image folder with `steward os-image import`, or capture one with a task sequence."
+          description="Build a default image above, import an image folder with `steward os-image import`, or capture one with a task sequence."
         />
       ) : (
         <Table highlightOnHover data-testid="os-images">

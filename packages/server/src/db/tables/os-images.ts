@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { OsImageBuildArch, OsImageBuildStatus } from '@steward/protocol';
 import { bigint, integer, nullable, oneOf, text, type TableOf } from './columns.js';
 
 const OsImageSource = Type.Union([Type.Literal('capture'), Type.Literal('debootstrap')]);
@@ -25,8 +26,30 @@ export const osImagesTables = {
     created_at: text(),
     created_by: text(),
   },
+  /** Default OS images built by the site (ADR 0093): one row per build. */
+  os_image_build: {
+    id: text(),
+    name: text(),
+    release: text(),
+    arch: oneOf(OsImageBuildArch),
+    mirror: text(),
+    /** `interrupted` is never stored: a `building` row whose heartbeat went silent reads so. */
+    status: oneOf(OsImageBuildStatus),
+    progress: integer(),
+    progress_text: text(),
+    /** 1: the debootstrap result came from the server's cache. */
+    from_cache: integer(),
+    os_image_id: nullable(text()),
+    os_image_version: nullable(integer()),
+    created_at: text(),
+    created_by: text(),
+    finished_at: nullable(text()),
+    /** Written while the build runs: a `building` row gone silent was cut off by a restart. */
+    heartbeat_at: text(),
+  },
 } as const;
 
 export interface OsImagesTables {
   os_image: TableOf<typeof osImagesTables.os_image>;
+  os_image_build: TableOf<typeof osImagesTables.os_image_build>;
 }
