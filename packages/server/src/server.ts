@@ -6,6 +6,7 @@ import { BootImageService } from './boot-images/service.js';
 import { MediaService } from './media/service.js';
 import { registerMediaRoutes } from './media/routes.js';
 import { registerOsImageRoutes } from './os-images/routes.js';
+import { OsImageCaptureService } from './os-images/capture.js';
 import { OsImageService } from './os-images/service.js';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -381,6 +382,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   const media = new MediaService(ctx, contentStore, bootImages);
   const osImages = new OsImageService(ctx, contentStore, distribution.distribution);
+  const captures = new OsImageCaptureService(ctx, keys, contentStore, osImages);
   const apps: App[] = [];
   let agentApp: App | undefined;
   let agentRoutes: readonly ServedRoute[] | undefined;
@@ -399,7 +401,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     installErrorHandler(agentApp);
     installAgentEndpointGuard(agentApp, {
       throttle: new RefusalThrottle(throttleOptionsFromEnv()),
-      callers: [deviceAuth, distribution.dpSite],
+      callers: [deviceAuth, distribution.dpSite, captures.caller],
       checkedByRoute: ['authorization'],
     });
     await agentApp.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
@@ -422,8 +424,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerBootEnvironmentRoutes(agentApp, {
       computers,
       images: bootImages,
-      sequences: new BootSequenceService(ctx, enrolment, distribution.locations),
+      sequences: new BootSequenceService(ctx, enrolment, distribution.locations, (c) =>
+        captures.issueToken(c),
+      ),
       store: contentStore,
+      captures,
     });
     registerInstallRoutes(agentApp, {
       ctx,
