@@ -27,7 +27,11 @@ async function sha256Of(path: string): Promise<string> {
 }
 
 /** The reference system's root partition: the one the sequence knows, else found on the disk. */
-async function sourceRoot(ctx: StepContext, host: BootEnvHost, probe: string): Promise<string> {
+export async function sourceRoot(
+  ctx: StepContext,
+  host: BootEnvHost,
+  probe: string,
+): Promise<string> {
   const known = ctx.variables[OSD_VARS.rootPartition];
   if (known) return known;
   const choice = chooseDisk(
