@@ -298,27 +298,13 @@ describe.each(dialects)('OS images as site content (%s)', (dialect) => {
         ],
       };
       const seq = await site.api.call(ops.taskSequences.create, { body });
-      await site.api.call(ops.taskSequenceDeployments.create, {
-        body: {
-          sequenceId: seq.id,
-          collectionId: 'all-unknown-computers',
-          purpose: 'required',
-          availableTo: 'media-and-pxe',
-        },
-      });
+      await deployToUnknownComputers(site, seq.id);
       await site.api.call(ops.taskSequences.setCollectionVariables, {
         params: { id: 'all-unknown-computers' },
         body: { variables: [{ name: 'Room', value: '42' }] },
       });
 
-      const reg = await postToAgent(site.agentUrl, '/agent/v1/boot/register', {
-        bootKey,
-        smbiosUuid: null,
-        macs: ['52:54:00:0b:00:01'],
-        arch: 'amd64',
-        firmware: 'bios',
-        modaliases: [],
-      });
+      const reg = await registerBooted(site, bootKey, '52:54:00:0b:00:01');
       expect(reg.status).toBe(200);
       const computerId = (reg.json as { computerId: string }).computerId;
       const asked = await postToAgent(site.agentUrl, '/agent/v1/boot/task-sequence', {
@@ -395,22 +381,8 @@ describe.each(dialects)('OS images as site content (%s)', (dialect) => {
           ],
         },
       });
-      await site.api.call(ops.taskSequenceDeployments.create, {
-        body: {
-          sequenceId: seq.id,
-          collectionId: 'all-unknown-computers',
-          purpose: 'required',
-          availableTo: 'media-and-pxe',
-        },
-      });
-      const reg = await postToAgent(site.agentUrl, '/agent/v1/boot/register', {
-        bootKey,
-        smbiosUuid: null,
-        macs: ['52:54:00:0b:00:03'],
-        arch: 'amd64',
-        firmware: 'bios',
-        modaliases: [],
-      });
+      await deployToUnknownComputers(site, seq.id);
+      const reg = await registerBooted(site, bootKey, '52:54:00:0b:00:03');
       const computerId = (reg.json as { computerId: string }).computerId;
       const asked = await postToAgent(site.agentUrl, '/agent/v1/boot/task-sequence', {
         bootKey,
@@ -558,6 +530,30 @@ function sendToAgent(
     });
     for (const c of o.chunks) req.write(c);
     req.end();
+  });
+}
+
+/** A required media-and-PXE deployment of the sequence to "All Unknown Computers". */
+async function deployToUnknownComputers(site: Site, sequenceId: string): Promise<void> {
+  await site.api.call(ops.taskSequenceDeployments.create, {
+    body: {
+      sequenceId,
+      collectionId: 'all-unknown-computers',
+      purpose: 'required',
+      availableTo: 'media-and-pxe',
+    },
+  });
+}
+
+/** A boot environment's registration of a BIOS amd64 machine with one MAC. */
+function registerBooted(site: Site, bootKey: string, mac: string) {
+  return postToAgent(site.agentUrl, '/agent/v1/boot/register', {
+    bootKey,
+    smbiosUuid: null,
+    macs: [mac],
+    arch: 'amd64',
+    firmware: 'bios',
+    modaliases: [],
   });
 }
 
