@@ -7,6 +7,7 @@ import { MediaService } from './media/service.js';
 import { registerMediaRoutes } from './media/routes.js';
 import { registerOsImageRoutes } from './os-images/routes.js';
 import { OsImageBuildService, osImageBuildEnv } from './os-images/builds.js';
+import { OsImageCaptureService } from './os-images/capture.js';
 import { OsImageService } from './os-images/service.js';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -389,6 +390,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     osImageBuildEnv(options.dataDir),
     async () => (await bootImages.getSettings(SYSTEM_ACTOR)).mirror,
   );
+  const captures = new OsImageCaptureService(ctx, keys, contentStore, osImages);
   const apps: App[] = [];
   let agentApp: App | undefined;
   let agentRoutes: readonly ServedRoute[] | undefined;
@@ -407,7 +409,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     installErrorHandler(agentApp);
     installAgentEndpointGuard(agentApp, {
       throttle: new RefusalThrottle(throttleOptionsFromEnv()),
-      callers: [deviceAuth, distribution.dpSite],
+      callers: [deviceAuth, distribution.dpSite, captures.caller],
       checkedByRoute: ['authorization'],
     });
     await agentApp.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
@@ -430,8 +432,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerBootEnvironmentRoutes(agentApp, {
       computers,
       images: bootImages,
-      sequences: new BootSequenceService(ctx, enrolment, distribution.locations),
+      sequences: new BootSequenceService(ctx, enrolment, distribution.locations, (c) =>
+        captures.issueToken(c),
+      ),
       store: contentStore,
+      captures,
     });
     registerInstallRoutes(agentApp, {
       ctx,

@@ -11,12 +11,14 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { request } from 'node:https';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiError,
   BootTaskSequenceResponse,
+  OS_IMAGE_CAPTURE_MAX_BYTES,
   OS_IMAGE_FORMAT,
   ops,
   type OsImage,
@@ -41,7 +43,9 @@ import { startDp, type DpHandle } from '../../../test-support/software.js';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { bootKeyHash } from '../src/boot-images/service.js';
 
-const dialects: TestDialect[] = ['sqlite', 'postgres'];
+const dialects: TestDialect[] = process.env.OSD_ONLY
+  ? [process.env.OSD_ONLY as TestDialect]
+  : ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
 const canUseLoops = process.getuid?.() === 0 && existsLoopControl();
 
@@ -294,27 +298,13 @@ describe.each(dialects)('OS images as site content (%s)', (dialect) => {
         ],
       };
       const seq = await site.api.call(ops.taskSequences.create, { body });
-      await site.api.call(ops.taskSequenceDeployments.create, {
-        body: {
-          sequenceId: seq.id,
-          collectionId: 'all-unknown-computers',
-          purpose: 'required',
-          availableTo: 'media-and-pxe',
-        },
-      });
+      await deployToUnknownComputers(site, seq.id);
       await site.api.call(ops.taskSequences.setCollectionVariables, {
         params: { id: 'all-unknown-computers' },
         body: { variables: [{ name: 'Room', value: '42' }] },
       });
 
-      const reg = await postToAgent(site.agentUrl, '/agent/v1/boot/register', {
-        bootKey,
-        smbiosUuid: null,
-        macs: ['52:54:00:0b:00:01'],
-        arch: 'amd64',
-        firmware: 'bios',
-        modaliases: [],
-      });
+      const reg = await registerBooted(site, bootKey, '52:54:00:0b:00:01');
       expect(reg.status).toBe(200);
       const computerId = (reg.json as { computerId: string }).computerId;
       const asked = await postToAgent(site.agentUrl, '/agent/v1/boot/task-sequence', {
@@ -366,7 +356,206 @@ describe.each(dialects)('OS images as site content (%s)', (dialect) => {
       if (runBootEnv) await bootEnvProcess({ site, bootKey, bootImageId, ca, dir, loop });
     },
   );
+
+  it.skipIf(skip)(
+    "takes a capture streamed with the run's token and records it as the next version",
+    async () => {
+      // Only the capture sequence is deployed now.
+      for (const d of (await site.api.call(ops.taskSequenceDeployments.list, { query: {} })).items)
+        await site.api.call(ops.taskSequenceDeployments.update, {
+          params: { id: d.id },
+          body: { enabled: false },
+        });
+      const bootKey = randomBytes(32).toString('base64url');
+      const bootImageId = await insertBuiltBootImage(db, bootKey);
+      const seq = await site.api.call(ops.taskSequences.create, {
+        body: {
+          name: `Refresh and capture ${dialect}`,
+          kind: 'capture-os',
+          bootImageId,
+          variables: {},
+          steps: [
+            step('part', 'partition-disk', { disk: loop || '/dev/sdz', layout: 'bios' }),
+            step('apply', 'apply-os-image', { imageId: image.id }),
+            step('capture', 'capture-os-image', { imageName: `Captured ${dialect}` }),
+          ],
+        },
+      });
+      await deployToUnknownComputers(site, seq.id);
+      const reg = await registerBooted(site, bootKey, '52:54:00:0b:00:03');
+      const computerId = (reg.json as { computerId: string }).computerId;
+      const asked = await postToAgent(site.agentUrl, '/agent/v1/boot/task-sequence', {
+        bootKey,
+        kind: 'unknown',
+        computerId,
+      });
+      if (!Value.Check(BootTaskSequenceResponse, asked.json)) throw new Error('bad answer');
+      const captureToken = asked.json.taskSequence?.captureToken ?? '';
+      expect(captureToken).not.toBe('');
+
+      // The archive streams in (chunked, no length declared); the site hashes it as it stores it.
+      const bytes = randomBytes(3 * 1024 * 1024 + 17);
+      const put = await sendToAgent(site.agentUrl, 'PUT', '/agent/v1/boot/captures/archive', {
+        token: captureToken,
+        contentType: 'application/octet-stream',
+        chunks: [bytes.subarray(0, 1 << 20), bytes.subarray(1 << 20)],
+      });
+      expect(put.status, put.text).toBe(200);
+      expect(JSON.parse(put.text)).toEqual({ sha256: sha256(bytes), size: bytes.length });
+      // No token, another kind of token (a DP download token), a declared length past the
+      // limit, a JSON body: refused, before the body is stored.
+      const anonymous = await sendToAgent(site.agentUrl, 'PUT', '/agent/v1/boot/captures/archive', {
+        contentType: 'application/octet-stream',
+        chunks: [bytes.subarray(0, 100)],
+      });
+      expect(anonymous.status).toBe(401);
+      const download = asked.json.taskSequence?.osImages[0]?.accessToken ?? 'x.y';
+      const wrongToken = await sendToAgent(
+        site.agentUrl,
+        'PUT',
+        '/agent/v1/boot/captures/archive',
+        {
+          token: download,
+          contentType: 'application/octet-stream',
+          chunks: [bytes.subarray(0, 100)],
+        },
+      );
+      expect(wrongToken.status, wrongToken.text).toBe(403);
+      const tooLarge = await sendToAgent(site.agentUrl, 'PUT', '/agent/v1/boot/captures/archive', {
+        token: captureToken,
+        contentType: 'application/octet-stream',
+        contentLength: OS_IMAGE_CAPTURE_MAX_BYTES + 1,
+        chunks: [],
+      });
+      expect(tooLarge.status).toBe(413);
+      expect(JSON.parse(tooLarge.text)).toMatchObject({ code: 'BODY_TOO_LARGE' });
+
+      const manifest: OsImageManifest = {
+        format: OS_IMAGE_FORMAT,
+        name: `Uploaded ${dialect}`,
+        source: 'capture',
+        os: image.os,
+        fileSystems: [
+          {
+            mountpoint: '/',
+            type: 'ext4',
+            usedBytes: 4 << 20,
+            archive: 'root.tar.zst',
+            archiveBytes: bytes.length,
+            sha256: sha256(bytes),
+          },
+        ],
+        createdAt: new Date().toISOString(),
+      };
+      // An archive the run never uploaded is refused, so is a manifest that is no capture.
+      const missing = await sendToAgent(site.agentUrl, 'POST', '/agent/v1/boot/captures', {
+        token: captureToken,
+        contentType: 'application/json',
+        chunks: [
+          Buffer.from(
+            JSON.stringify({
+              manifest: {
+                ...manifest,
+                fileSystems: [{ ...manifest.fileSystems[0], sha256: 'f'.repeat(64) }],
+              },
+            }),
+          ),
+        ],
+      });
+      expect(JSON.parse(missing.text)).toMatchObject({ code: 'CONTENT_MISSING' });
+      const notCapture = await sendToAgent(site.agentUrl, 'POST', '/agent/v1/boot/captures', {
+        token: captureToken,
+        contentType: 'application/json',
+        chunks: [Buffer.from(JSON.stringify({ manifest: { ...manifest, source: 'debootstrap' } }))],
+      });
+      expect(JSON.parse(notCapture.text)).toMatchObject({ code: 'OS_IMAGE_INVALID' });
+      const recorded = await sendToAgent(site.agentUrl, 'POST', '/agent/v1/boot/captures', {
+        token: captureToken,
+        contentType: 'application/json',
+        chunks: [Buffer.from(JSON.stringify({ manifest }))],
+      });
+      expect(recorded.status, recorded.text).toBe(200);
+      const r = JSON.parse(recorded.text) as { imageId: string; version: number };
+      const shown = await site.api.call(ops.osImages.get, { params: { id: r.imageId } });
+      expect(shown).toMatchObject({
+        name: `Uploaded ${dialect}`,
+        version: 1,
+        source: 'capture',
+        archiveBytes: bytes.length,
+        createdBy: `boot:${computerId}`,
+      });
+      expect(shown.fileSystems).toEqual(manifest.fileSystems);
+
+      if (runBootEnv) await captureProcess({ site, bootKey, bootImageId, dir, dialect });
+    },
+  );
 });
+
+/**
+ * A raw request to the agent listener: chunked unless a length is declared. A refusal may close
+ * the connection before the body is sent: the answer, once it arrived, is what counts.
+ */
+function sendToAgent(
+  url: string,
+  method: string,
+  path: string,
+  o: { token?: string; contentType: string; contentLength?: number; chunks: Buffer[] },
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let text = '';
+    const req = request(
+      `${url}${path}`,
+      {
+        method,
+        rejectUnauthorized: false,
+        // A connection of its own: one a refusal left with an unread body is not reused.
+        agent: false,
+        headers: {
+          'content-type': o.contentType,
+          ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+          ...(o.contentLength === undefined ? {} : { 'content-length': String(o.contentLength) }),
+        },
+      },
+      (res) => {
+        status = res.statusCode ?? 0;
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status, text }));
+        res.on('error', () => resolve({ status, text }));
+      },
+    );
+    req.on('error', (err) => {
+      if (status !== 0) resolve({ status, text });
+      else reject(new Error(`${method} ${path}: ${String(err)}`));
+    });
+    for (const c of o.chunks) req.write(c);
+    req.end();
+  });
+}
+
+/** A required media-and-PXE deployment of the sequence to "All Unknown Computers". */
+async function deployToUnknownComputers(site: Site, sequenceId: string): Promise<void> {
+  await site.api.call(ops.taskSequenceDeployments.create, {
+    body: {
+      sequenceId,
+      collectionId: 'all-unknown-computers',
+      purpose: 'required',
+      availableTo: 'media-and-pxe',
+    },
+  });
+}
+
+/** A boot environment's registration of a BIOS amd64 machine with one MAC. */
+function registerBooted(site: Site, bootKey: string, mac: string) {
+  return postToAgent(site.agentUrl, '/agent/v1/boot/register', {
+    bootKey,
+    smbiosUuid: null,
+    macs: [mac],
+    arch: 'amd64',
+    firmware: 'bios',
+    modaliases: [],
+  });
+}
 
 const base = { enabled: true, continueOnError: false };
 function step(id: string, kind: string, settings: object): TaskSequenceBody['steps'][number] {
@@ -451,4 +640,68 @@ async function bootEnvProcess(a: {
   );
   expect(mine.filter((m) => m.attributes['stepId'] === 'apply').length).toBeGreaterThanOrEqual(2);
   expect(mine.some((m) => m.messageId === 40607 || m.messageId === 40608)).toBe(true);
+}
+
+/**
+ * The real boot stage captures: `steward-agent boot-env` partitions the loop device, applies the
+ * image, then the capture step generalises it and streams its archive to the site (tar's output
+ * piped into the upload, nothing written locally), and records it: the next version of the
+ * captured name, in the content library, with its OS facts and layout.
+ */
+async function captureProcess(a: {
+  site: Site;
+  bootKey: string;
+  bootImageId: string;
+  dir: string;
+  dialect: string;
+}): Promise<void> {
+  const config = join(a.dir, 'capture-boot.json');
+  const ca = readFileSync(join(a.dir, 'boot.json'), 'utf8');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      ...(JSON.parse(ca) as object),
+      bootImageId: a.bootImageId,
+      bootKey: a.bootKey,
+    }),
+  );
+  const run = await exec(STEWARD_AGENT, [
+    'boot-env',
+    '--config',
+    config,
+    '--state-dir',
+    join(a.dir, 'capture-state'),
+    '--target',
+    join(a.dir, 'capture-target'),
+    '--json',
+  ]);
+  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+  expect(run.stdout).toContain('capture archive stored on the site');
+  const images = await a.site.api.call(ops.osImages.list, {});
+  const captured = images.find((i) => i.name === `Captured ${a.dialect}`);
+  expect(captured).toMatchObject({
+    version: 1,
+    source: 'capture',
+    os: { id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)' },
+  });
+  const fs = captured?.fileSystems[0];
+  expect(fs?.mountpoint).toBe('/');
+  expect(fs?.usedBytes).toBeGreaterThan(0);
+  // The library holds the archive the site hashed: the applied user's file is in it, and the
+  // generalised host name.
+  const stored = join(
+    a.site.dir,
+    'server',
+    'content',
+    'sha256',
+    (fs?.sha256 ?? '').slice(0, 2),
+    fs?.sha256 ?? '',
+  );
+  expect(sha256(readFileSync(stored))).toBe(fs?.sha256);
+  const listing = execFileSync('tar', ['--zstd', '-tf', stored], { encoding: 'utf8' });
+  expect(listing).toContain('./home/ada/notes.txt');
+  const hostname = execFileSync('tar', ['--zstd', '-xOf', stored, './etc/hostname'], {
+    encoding: 'utf8',
+  });
+  expect(hostname.trim()).toBe('localhost');
 }

@@ -187,6 +187,7 @@ async function runOffered(a: {
   await mkdir(workDir, { recursive: true });
   const host = siteHost({
     answer: offered,
+    siteUrl: a.config.siteUrl,
     caPem: a.config.caPem,
     targetDir: opts.target,
     workDir,

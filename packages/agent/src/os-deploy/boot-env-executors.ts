@@ -8,6 +8,7 @@ import { applyDrivers } from './drivers-step.js';
 import type { BootEnvHost } from './host.js';
 import { applyNetworkToTarget } from './network-step.js';
 import { partitionDisk } from './partition-step.js';
+import { captureUserState, restoreUserState } from './user-state-step.js';
 
 /**
  * The step kinds the boot environment runs (ADR 0069's seam, ADR 0077): everything the full OS
@@ -24,5 +25,7 @@ export function bootEnvExecutors(host: BootEnvHost & FullOsHost): ExecutorRegist
     'apply-network-settings': (step, ctx) => applyNetworkToTarget(step, ctx, host),
     'install-agent': (_step, ctx) => installAgent(ctx, host),
     'capture-os-image': (step, ctx) => captureOsImage(step, ctx, host),
+    'capture-user-state': (step, ctx) => captureUserState(step, ctx, host),
+    'restore-user-state': (step, ctx) => restoreUserState(step, ctx, host),
   };
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { mkdir, mkdtemp, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +17,7 @@ import { runProgram } from '../task-sequence/run-program.js';
 import { osReleaseOf, TAR_KEEP } from './apply-image-step.js';
 import { chooseDisk, listDisks, partitionPath } from './disks.js';
 import { generalise } from './generalise.js';
-import { type BootEnvHost, OSD_VARS } from './host.js';
+import { type BootEnvHost, type LocalOsImage, OSD_VARS } from './host.js';
 import { mountOnce, must, refuse, stepOf, unmountTarget } from './target.js';
 
 async function sha256Of(path: string): Promise<string> {
@@ -25,7 +27,11 @@ async function sha256Of(path: string): Promise<string> {
 }
 
 /** The reference system's root partition: the one the sequence knows, else found on the disk. */
-async function sourceRoot(ctx: StepContext, host: BootEnvHost, probe: string): Promise<string> {
+export async function sourceRoot(
+  ctx: StepContext,
+  host: BootEnvHost,
+  probe: string,
+): Promise<string> {
   const known = ctx.variables[OSD_VARS.rootPartition];
   if (known) return known;
   const choice = chooseDisk(
@@ -58,6 +64,54 @@ export async function archiveFileSystem(
     ctx,
   );
   return { archiveBytes: (await stat(archive)).size, sha256: await sha256Of(archive) };
+}
+
+/**
+ * Archives a mounted file system straight into `sink` (tar's standard output, hashed here as it
+ * passes): the archive never lands on local disk. The site's hash must be the one computed here.
+ */
+export async function streamFileSystem(
+  from: string,
+  sink: NonNullable<BootEnvHost['captureSink']>,
+  ctx: Pick<StepContext, 'signal'>,
+): Promise<{ archiveBytes: number; sha256: string }> {
+  const tar = spawn(
+    'tar',
+    ['--zstd', '-cpf', '-', '-C', from, '--one-file-system', ...TAR_KEEP, '.'],
+    { stdio: ['ignore', 'pipe', 'pipe'], signal: ctx.signal },
+  );
+  let stderr = '';
+  tar.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString('utf8')).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    tar.once('error', reject);
+    tar.once('close', resolve);
+  });
+  const hash = createHash('sha256');
+  let size = 0;
+  const counted = new PassThrough();
+  tar.stdout.on('data', (c: Buffer) => {
+    hash.update(c);
+    size += c.length;
+  });
+  tar.stdout.pipe(counted);
+  let stored: { sha256: string; size: number };
+  try {
+    stored = await sink.archive(counted, ctx.signal);
+  } catch (err) {
+    tar.kill('SIGKILL');
+    await exited.catch(() => null);
+    throw err;
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`archive ${from}: tar exited ${String(code)}: ${stderr.trim()}`);
+  const sha256 = hash.digest('hex');
+  if (stored.sha256 !== sha256 || stored.size !== size)
+    throw new Error(
+      `archive ${from}: the site stored ${String(stored.size)} bytes (${stored.sha256}), tar wrote ${String(size)} (${sha256})`,
+    );
+  return { archiveBytes: size, sha256 };
 }
 
 async function unmountAll(dirs: readonly string[]): Promise<void> {
@@ -95,11 +149,14 @@ async function buildImage(
   name: string,
   d: CaptureDirs,
   ctx: StepContext,
+  sink: BootEnvHost['captureSink'],
 ): Promise<OsImageManifest> {
   const os = await osReleaseOf(d.view);
   const used = await statfs(d.lower);
   await mkdir(d.image);
-  const archive = await archiveFileSystem(d.view, join(d.image, 'root.tar.zst'), ctx);
+  const archive = sink
+    ? await streamFileSystem(d.view, sink, ctx)
+    : await archiveFileSystem(d.view, join(d.image, 'root.tar.zst'), ctx);
   const manifest: OsImageManifest = {
     format: OS_IMAGE_FORMAT,
     name,
@@ -136,7 +193,10 @@ export function captureOsImage(
   host: BootEnvHost,
 ): Promise<StepResult> {
   return stepOf(async () => {
-    const upload = host.uploadOsImage;
+    const sink = host.captureSink;
+    const upload = sink
+      ? (image: LocalOsImage, signal: AbortSignal) => sink.record(image.manifest, signal)
+      : host.uploadOsImage;
     if (!upload) return failed('this environment cannot upload OS images');
     const work = await mkdtemp(join(host.workDir ?? tmpdir(), 'capture-'));
     const d: CaptureDirs = {
@@ -152,7 +212,7 @@ export function captureOsImage(
       const dev = await sourceRoot(ctx, host, join(work, 'probe'));
       await mountView(dev, d, mounted, ctx);
       const removed = await generalise(d.view);
-      const manifest = await buildImage(step.settings.imageName, d, ctx);
+      const manifest = await buildImage(step.settings.imageName, d, ctx, sink);
       await unmountAll(mounted.splice(0));
       const id = await upload({ manifest, dir: d.image }, ctx.signal);
       ctx.setVariable(OSD_VARS.capturedImageId, id);

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { OsImageManifest } from '@steward/protocol';
 import type { Firmware } from './layout.js';
 
@@ -35,6 +36,15 @@ export interface BootEnvHost {
   fetchOsImage?: (imageId: string, signal: AbortSignal) => Promise<LocalOsImage>;
   /** Uploads a captured image's folder (manifest and archives) to the site; its new id. */
   uploadOsImage?: (image: LocalOsImage, signal: AbortSignal) => Promise<string>;
+  /**
+   * Streams a capture to the site while tar writes it (ADR 0094): each archive goes up as it is
+   * made (nothing held whole on the boot environment's RAM disk), then the manifest is recorded.
+   * Preferred over `uploadOsImage` when the host has it.
+   */
+  captureSink?: {
+    archive: (source: Readable, signal: AbortSignal) => Promise<{ sha256: string; size: number }>;
+    record: (manifest: OsImageManifest, signal: AbortSignal) => Promise<string>;
+  };
   /** Local .deb files of the driver packages to apply: matched (auto) or chosen. */
   driverPackages?: (
     request: {

@@ -54,7 +54,8 @@ describe.skipIf(!canRun)('OS deployment steps on a loop device', () => {
   });
 
   afterAll(async () => {
-    for (const t of ['target-uefi', 'target-bios']) await unmountTarget(join(dir, t));
+    for (const t of ['target-uefi', 'target-bios', 'target-refresh'])
+      await unmountTarget(join(dir, t));
     for (const l of loops) execFileSync('losetup', ['-d', l]);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -196,6 +197,56 @@ describe.skipIf(!canRun)('OS deployment steps on a loop device', () => {
     expect(readFileSync(join(t, 'etc/hostname'), 'utf8')).toBe('pc-12\n');
     const sha = sh('sha256sum', [join(captured.dir, 'root.tar.zst')]).split(' ')[0];
     expect(captured.manifest.fileSystems[0]?.sha256).toBe(sha);
+  });
+
+  it("refreshes a machine keeping a user's files and account (local user-state store)", async () => {
+    const disk = loopDisk('refresh', 320);
+    const host = hostFor('target-refresh', 'bios', []);
+    const t = host.targetDir;
+    const seq: RunnableSequence = {
+      sequenceId: 'refresh',
+      name: 'Refresh',
+      version: 1,
+      variables: {},
+      steps: sequenceItems([
+        // The machine as its user left it: an installed system with a user and her work.
+        step('part0', 'partition-disk', { disk, layout: 'bios' }),
+        step('apply0', 'apply-os-image', { imageId: 'img-1' }),
+        step('use', 'run-command', {
+          command: `echo 'grace:x:1001:1001:Grace:/home/grace:/bin/sh' >> ${t}/etc/passwd && echo 'grace:x:1001:' >> ${t}/etc/group && mkdir -p ${t}/home/grace ${t}/srv/data && echo thesis > ${t}/home/grace/thesis.txt && chown -R 1001:1001 ${t}/home/grace && echo kept > ${t}/srv/data/db && echo lost > ${t}/srv/other`,
+        }),
+        // The refresh: capture, wipe, apply, restore.
+        step('capture', 'capture-user-state', { store: 'local', paths: ['/home', '/srv/data'] }),
+        step('part', 'partition-disk', { disk, layout: 'bios' }),
+        step('apply', 'apply-os-image', { imageId: 'img-1' }),
+        step('restore', 'restore-user-state', { store: 'local' }),
+      ]),
+    };
+    const events: EngineEvent[] = [];
+    const outcome = await startSequence(seq, {
+      stateDir: join(dir, 'state-refresh'),
+      environment: 'boot-image',
+      executors: bootEnvExecutors(host),
+      onEvent: (e: EngineEvent) => void events.push(e),
+      reboot: () => unmountTarget(t),
+    });
+    const failed = events.flatMap((e) =>
+      'record' in e && e.record.status === 'failed' ? [e.record] : [],
+    );
+    expect(failed).toEqual([]);
+    expect(outcome).toBe('succeeded');
+    // The disk was wiped (what was not captured is gone), the user's files came back with
+    // their owner, and so did her account; the image's own user is there once.
+    expect(existsSync(join(t, 'srv/other'))).toBe(false);
+    expect(readFileSync(join(t, 'srv/data/db'), 'utf8')).toBe('kept\n');
+    expect(readFileSync(join(t, 'home/grace/thesis.txt'), 'utf8')).toBe('thesis\n');
+    expect(lstatSync(join(t, 'home/grace/thesis.txt')).uid).toBe(1001);
+    expect(readFileSync(join(t, 'home/ada/notes.txt'), 'utf8')).toBe('hello\n');
+    const passwd = readFileSync(join(t, 'etc/passwd'), 'utf8');
+    expect(passwd).toContain('grace:x:1001:1001:Grace:/home/grace:/bin/sh');
+    expect(passwd.match(/^grace:/gm)).toHaveLength(1);
+    expect(readFileSync(join(t, 'etc/group'), 'utf8')).toContain('grace:x:1001:');
+    await unmountTarget(t);
   });
 
   it('partitions for BIOS with a BIOS boot partition, and the boot loader needs GRUB in the image', async () => {

@@ -1,8 +1,14 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { Agent } from 'node:https';
+import { Agent, request } from 'node:https';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import {
+  agentOps,
+  checkAnswer,
   OS_IMAGE_MANIFEST_FILE,
+  type Operation,
+  type OsImageManifest,
+  type ResultOf,
   type BootOsImageContent,
   type BootTaskSequence,
 } from '@steward/protocol';
@@ -13,6 +19,8 @@ import type { Firmware } from './layout.js';
 export interface SiteHostOptions {
   /** The site's answer to the boot environment's task-sequence request (ADR 0085). */
   answer: BootTaskSequence;
+  /** The site's agent URL (captures are uploaded there, ADR 0094). */
+  siteUrl: string;
   /** The site CA the boot image pins: DPs' certificates are issued by it. */
   caPem: string;
   targetDir: string;
@@ -70,6 +78,68 @@ async function fetchArchive(
 }
 
 /**
+ * One call of the run's capture token (ADR 0094): the body is a stream (an archive as tar
+ * writes it, sent chunked) or JSON; the answer is checked against the operation's schema.
+ */
+function captureCall<O extends Operation>(
+  o: { agent: Agent; siteUrl: string; token: string },
+  op: O,
+  body: Readable | string,
+  signal: AbortSignal,
+): Promise<ResultOf<O>> {
+  const line = { path: op.path };
+  const url = new URL(op.path, o.siteUrl);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: op.method,
+        agent: o.agent,
+        signal,
+        headers: {
+          authorization: `Bearer ${o.token}`,
+          'content-type':
+            typeof body === 'string' ? 'application/json' : 'application/octet-stream',
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status >= 400) {
+            reject(
+              new Error(
+                `${line.path}: the site refused (${String(status)}): ${text.slice(0, 500)}`,
+              ),
+            );
+            return;
+          }
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            reject(new Error(`${line.path}: the site's answer is not JSON`));
+            return;
+          }
+          const checked = checkAnswer(op, parsed);
+          if (checked.ok) resolve(checked.value);
+          else reject(new Error(`${line.path}: ${checked.error}`));
+        });
+      },
+    );
+    req.on('error', reject);
+    if (typeof body === 'string') req.end(body);
+    else {
+      body.on('error', (err) => req.destroy(err));
+      body.pipe(req);
+    }
+  });
+}
+
+/**
  * The boot-environment host over the site (ADR 0085): OS images come from the DPs the site
  * named, verified against the manifest's SHA-256 per archive; the enrolment token is the
  * single-use one the site issued for this run. The steps are the same as over media (ADR 0077).
@@ -93,6 +163,27 @@ export function siteHost(o: SiteHostOptions): BootEnvHost {
       return { manifest: content.manifest, dir };
     },
   };
+  const captureToken = o.answer.captureToken;
+  if (captureToken) {
+    const c = { agent, siteUrl: o.siteUrl, token: captureToken };
+    const ops = agentOps.bootEnvironment;
+    host.captureSink = {
+      archive: async (source, signal) => {
+        const stored = await captureCall(c, ops.captureArchive, source, signal);
+        o.log(
+          `steward-boot: capture archive stored on the site: ${String(stored.size)} bytes, ${stored.sha256}\n`,
+        );
+        return stored;
+      },
+      record: async (manifest: OsImageManifest, signal) => {
+        const r = await captureCall(c, ops.captureRecord, JSON.stringify({ manifest }), signal);
+        o.log(
+          `steward-boot: captured image recorded: ${r.name} version ${String(r.version)} (${r.imageId})\n`,
+        );
+        return r.imageId;
+      },
+    };
+  }
   const token = o.answer.enrolmentToken;
   if (token !== null && o.installerDir !== undefined) {
     const kit: AgentInstallKit = {

@@ -249,8 +249,42 @@ export const BootTaskSequence = Type.Object({
   /** Single use, for the install-agent step (null when the sequence has none). */
   enrolmentToken: Nullable(Type.String()),
   osImages: Type.Array(BootOsImageContent),
+  /**
+   * The run's capture token (null when the sequence has no enabled capture step): a bearer
+   * token for `PUT /agent/v1/boot/captures/archive` and `POST /agent/v1/boot/captures`, valid
+   * `OS_IMAGE_CAPTURE_TOKEN_SECONDS` (ADR 0094).
+   */
+  captureToken: Type.Optional(Nullable(Type.String())),
 });
 export type BootTaskSequence = Static<typeof BootTaskSequence>;
+
+/** The site's name (in a content access token's `siteContent`) of the right to upload a capture. */
+export const OS_IMAGE_CAPTURE_GRANT = 'os-image-capture';
+/** How long a run's capture token is good for: a sequence may run for hours before it captures. */
+export const OS_IMAGE_CAPTURE_TOKEN_SECONDS = 24 * 3600;
+/** The largest archive one capture upload may stream (declared once: route and store both hold it). */
+export const OS_IMAGE_CAPTURE_MAX_BYTES = 256 * 1024 ** 3;
+
+/** A captured archive, as the site stored it (its SHA-256 computed while it streamed). */
+export const CapturedArchive = Type.Object({
+  sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  size: Type.Integer({ minimum: 0 }),
+});
+export type CapturedArchive = Static<typeof CapturedArchive>;
+
+/** Records a captured image from archives the same run uploaded (ADR 0094). */
+export const RecordCaptureRequest = Type.Object(
+  { manifest: OsImageManifest },
+  { additionalProperties: false },
+);
+export type RecordCaptureRequest = Static<typeof RecordCaptureRequest>;
+
+export const RecordCaptureResponse = Type.Object({
+  imageId: Type.String(),
+  name: Type.String(),
+  version: Type.Integer(),
+});
+export type RecordCaptureResponse = Static<typeof RecordCaptureResponse>;
 
 export const BootTaskSequenceResponse = Type.Object({
   taskSequence: Nullable(BootTaskSequence),

@@ -37,6 +37,8 @@ export class BootSequenceService {
     private readonly ctx: SiteContext,
     private readonly enrolment: EnrolmentService,
     private readonly locations: ContentLocationService,
+    /** Issues the run's capture token (ADR 0094). */
+    private readonly captureToken: (computerId: string) => string,
   ) {}
 
   private get db() {
@@ -112,6 +114,9 @@ export class BootSequenceService {
           })
         ).token ?? null)
       : null;
+    const captures = steps.some(
+      (s) => s.type === 'step' && s.kind === 'capture-os-image' && s.enabled,
+    );
     const images: BootOsImageContent[] = [];
     for (const imageId of referencesOf(steps).imageIds) {
       const row = await osImages.findOsImage(this.db, imageId);
@@ -146,6 +151,7 @@ export class BootSequenceService {
         },
         enrolmentToken,
         osImages: images,
+        captureToken: captures ? this.captureToken(req.computerId) : null,
       },
     };
   }

@@ -5,6 +5,7 @@ import { implement } from '../http/operations.js';
 import { implementAgent } from '../http/agent-operations.js';
 import type { ContentStore } from '../content/content-store.js';
 import { sendStoredFile } from '../content/serve-file.js';
+import type { OsImageCaptureService } from '../os-images/capture.js';
 import type { BootSequenceService } from './boot-sequence.js';
 import type { ComputerService } from './computers.js';
 import type { BootImageService } from './service.js';
@@ -47,6 +48,7 @@ export function registerBootEnvironmentRoutes(
     images: BootImageService;
     sequences: BootSequenceService;
     store: ContentStore;
+    captures: OsImageCaptureService;
   },
 ): void {
   implementAgent(
@@ -61,6 +63,8 @@ export function registerBootEnvironmentRoutes(
           deps.sequences,
         ),
       status: (req) => deps.computers.status(req.body, req.socket.remoteAddress ?? 'unknown'),
+      captureArchive: (req) => deps.captures.archive(req, req.body),
+      captureRecord: (req) => deps.captures.record(req, req.body.manifest),
       file: async (req, reply) => {
         const file = await deps.images.servedFile(req.params.id, req.params.file);
         return sendStoredFile(reply, {
@@ -70,8 +74,13 @@ export function registerBootEnvironmentRoutes(
         });
       },
     },
-    // No caller check: the boot key in each body is checked by the service, and the files are
-    // public (PXE firmware has no credentials). Bodies stay within the listener's default limit.
-    {},
+    // The boot key in each body is checked by the service, and the files are public (PXE
+    // firmware has no credentials): bodies stay within the listener's default limit. A capture
+    // upload's token is checked before its body is read (ADR 0094); its archive streams to the
+    // store (a raw body), its manifest is a small JSON body.
+    {
+      callers: { 'content-token': deps.captures.auth.hook },
+      bodyLimits: { captureRecord: 256 * 1024 },
+    },
   );
 }

@@ -4,7 +4,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ErrorCode, InputError } from '@steward/protocol';
+import { AppError, ErrorCode, InputError } from '@steward/protocol';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../site/private-files.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -101,10 +101,13 @@ export class ContentStore {
   /**
    * Stores a stream. With `expectedSha256` the bytes must hash to it (else CONTENT_HASH_MISMATCH
    * and nothing is kept). Storing a file that is already there is harmless: same name, same bytes.
+   * With `maxBytes` a longer stream is cut off with BODY_TOO_LARGE (413) and nothing is kept: a
+   * body sent without a declared length is bounded here.
    */
   async putStream(
     stream: Readable,
     expectedSha256?: string,
+    maxBytes = Number.POSITIVE_INFINITY,
   ): Promise<{ sha256: string; size: number }> {
     if (expectedSha256 !== undefined) assertSha256(expectedSha256);
     const tmpDir = join(this.rootDir, 'tmp');
@@ -117,8 +120,14 @@ export class ContentStore {
         stream,
         async function* (source: AsyncIterable<Buffer>) {
           for await (const chunk of source) {
-            hash.update(chunk);
             size += chunk.length;
+            if (size > maxBytes)
+              throw new AppError(
+                413,
+                ErrorCode.BODY_TOO_LARGE,
+                `the body may hold at most ${String(maxBytes)} bytes`,
+              );
+            hash.update(chunk);
             yield chunk;
           }
         },

@@ -7,7 +7,7 @@ import {
   type OperationGroup,
   type ResultOf,
 } from '@steward/protocol';
-import { routeSchema, type OperationRequest } from './operations.js';
+import { acceptRawBodies, rawBodyOf, routeSchema, type OperationRequest } from './operations.js';
 import type { App } from './types.js';
 
 /** A WebSocket operation's route: who may upgrade (checked before the upgrade), then the socket. */
@@ -36,7 +36,7 @@ export type AgentHandlers<G extends OperationGroup> = {
 
 /** The callers' `onRequest` checks: a stranger is refused before any body is read. */
 export type CallerChecks = Partial<
-  Record<Extract<AgentAccess, 'device' | 'distribution-point'>, CallerCheck>
+  Record<Extract<AgentAccess, 'device' | 'distribution-point' | 'content-token'>, CallerCheck>
 >;
 type CallerCheck = (req: FastifyRequest) => Promise<void>;
 
@@ -55,8 +55,11 @@ function callerCheck(op: Operation, callers: CallerChecks | undefined): CallerCh
       if (!check) throw new Error(`${op.method} ${op.path}: no check for ${op.permission} callers`);
       return check;
     }
-    case 'enrolment':
     case 'content-token':
+      // A group whose tokens open long uploads checks them before the body (ADR 0094); others
+      // check the token's signature in the route.
+      return callers?.['content-token'];
+    case 'enrolment':
     case 'agent-public':
       // Proved by the body (a one-time secret) or by the route (a token's signature); or public.
       return undefined;
@@ -104,7 +107,16 @@ export function registerAgentOperation<O extends Operation>(
   const { response, ...withoutResponse } = schema;
   const status = successStatus(op);
   // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- every non-WebSocket agent handler has this shape (the conditional handler type); Fastify validated the request against routeSchema
-  const reply200 = handler as (req: FastifyRequest, reply: FastifyReply) => unknown;
+  const handled = handler as (req: FastifyRequest, reply: FastifyReply) => unknown;
+  // A raw body (an upload) reaches the handler as the unread request stream, never buffered.
+  const raw = op.rawBody;
+  if (raw) acceptRawBodies(app, raw);
+  const reply200 = raw
+    ? (req: FastifyRequest, reply: FastifyReply) => {
+        req.body = rawBodyOf(req, raw);
+        return handled(req, reply);
+      }
+    : handled;
   app.route({
     ...base,
     schema: op.binaryResponse ? withoutResponse : { ...withoutResponse, response },

@@ -136,7 +136,7 @@ export function mediaTypeOf(req: FastifyRequest): string {
  * Bodies of these media types reach the route as the unread request stream: uploads are
  * streamed to disk, never buffered, whatever their size.
  */
-function acceptRawBodies(app: App, raw: RawBody): void {
+export function acceptRawBodies(app: App, raw: RawBody): void {
   for (const type of raw.mediaTypes)
     if (!app.hasContentTypeParser(type))
       app.addContentTypeParser(type, (_req, payload, done) => {
@@ -150,7 +150,7 @@ function acceptRawBodies(app: App, raw: RawBody): void {
  * `bodyLimit` only bounds the parsers that buffer, so the declared length is checked here; a
  * body sent without a length is bounded by what the handler's stream consumer accepts.
  */
-function rawBodyOf(request: FastifyRequest, raw: RawBody): Readable {
+export function rawBodyOf(request: FastifyRequest, raw: RawBody): Readable {
   if (!raw.mediaTypes.includes(mediaTypeOf(request)))
     throw new AppError(
       415,

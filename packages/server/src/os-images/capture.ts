@@ -1,0 +1,122 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import {
+  ErrorCode,
+  NotAllowedError,
+  OS_IMAGE_CAPTURE_GRANT,
+  OS_IMAGE_CAPTURE_MAX_BYTES,
+  OS_IMAGE_CAPTURE_TOKEN_SECONDS,
+  InputError,
+  UnauthenticatedError,
+  type CapturedArchive,
+  type ContentAccessClaims,
+  type OsImageManifest,
+  type RecordCaptureResponse,
+} from '@steward/protocol';
+import { nowIso, type Actor, type SiteContext } from '../context.js';
+import { writeAudit } from '../audit/audit.js';
+import { inTransaction } from '../db/database.js';
+import { signContentAccessToken, verifyContentAccessToken } from '../content/access-token.js';
+import type { ContentStore } from '../content/content-store.js';
+import { recordContentFile } from '../content/stored-files-repository.js';
+import { authenticateFirst, type KnownCaller } from '../agent-api/endpoint-guard.js';
+import type { SiteKeys } from '../site/site-keys.js';
+import type { OsImageService } from './service.js';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * A capture step's upload to the site (issue 11, ADR 0094). The boot environment's answer
+ * carries the run's capture token (a content access token, signed like every other, whose only
+ * grant is `os-image-capture`); with it the step streams each archive to the agent listener
+ * while tar writes it (the site hashes it as it stores it, nothing is buffered whole on either
+ * side), then records the image from its manifest: the next version of its name, in the
+ * content library with its layout, OS facts and size, as an administrator's import would be.
+ */
+export class OsImageCaptureService {
+  private readonly publicKey: KeyObject;
+  /** The token is checked in `onRequest`, before a byte of the body is read. */
+  readonly auth = authenticateFirst((req) => Promise.resolve(this.claimsOf(req)));
+  /** So the listener's guard treats a capture upload as a known caller's (no stranger limits). */
+  readonly caller: KnownCaller = {
+    header: 'authorization',
+    authenticate: (req) => this.auth.get(req),
+    isAuthenticated: (req) => this.auth.has(req),
+  };
+
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly keys: SiteKeys,
+    private readonly store: ContentStore,
+    private readonly images: OsImageService,
+  ) {
+    this.publicKey = createPublicKey(keys.policySigningKey);
+  }
+
+  /** The run's capture token for a booted computer (`boot:<computer id>`). */
+  issueToken(computerId: string): string {
+    const iat = Math.floor(this.ctx.clock.now().getTime() / 1000);
+    return signContentAccessToken(this.keys.policySigningKey, {
+      deviceId: `boot:${computerId}`,
+      siteCode: this.keys.siteCode,
+      site: this.keys.caFingerprint,
+      packageVersionIds: [],
+      siteContent: [OS_IMAGE_CAPTURE_GRANT],
+      iat,
+      exp: iat + OS_IMAGE_CAPTURE_TOKEN_SECONDS,
+    });
+  }
+
+  private claimsOf(req: FastifyRequest): ContentAccessClaims {
+    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
+    if (!token)
+      throw new UnauthenticatedError(
+        ErrorCode.CONTENT_ACCESS_DENIED,
+        "send Authorization: Bearer <the run's capture token>",
+      );
+    const claims = verifyContentAccessToken(this.publicKey, token, this.ctx.clock.now().getTime());
+    if (
+      claims.site !== this.keys.caFingerprint ||
+      !(claims.siteContent ?? []).includes(OS_IMAGE_CAPTURE_GRANT)
+    )
+      throw new NotAllowedError(
+        'this token does not grant capture uploads',
+        ErrorCode.CONTENT_ACCESS_DENIED,
+      );
+    return claims;
+  }
+
+  private actorOf(claims: ContentAccessClaims): Actor {
+    return { userId: claims.deviceId, userName: claims.deviceId, role: 'read-only-analyst' };
+  }
+
+  /** Streams one archive into the library (at most OS_IMAGE_CAPTURE_MAX_BYTES); its hash and size. */
+  async archive(req: FastifyRequest, body: Readable): Promise<CapturedArchive> {
+    const claims = await this.auth.get(req);
+    const file = await this.store.putStream(body, undefined, OS_IMAGE_CAPTURE_MAX_BYTES);
+    const at = nowIso(this.ctx);
+    await inTransaction(this.ctx.db.kysely, async (tx) => {
+      await recordContentFile(tx, file, at);
+      await writeAudit(tx, this.actorOf(claims), at, {
+        action: 'os-image.capture-upload',
+        targetType: 'content-file',
+        targetId: file.sha256,
+        details: { size: file.size },
+      });
+    });
+    return file;
+  }
+
+  /** Records the captured image; its archives must be in the library (CONTENT_MISSING). */
+  async record(req: FastifyRequest, manifest: OsImageManifest): Promise<RecordCaptureResponse> {
+    const claims = await this.auth.get(req);
+    if (manifest.source !== 'capture')
+      throw new InputError(
+        ErrorCode.OS_IMAGE_INVALID,
+        'a capture upload records a captured image (source "capture")',
+      );
+    const image = await this.images.record(manifest, this.actorOf(claims));
+    return { imageId: image.id, name: image.name, version: image.version };
+  }
+}
