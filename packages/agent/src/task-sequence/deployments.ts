@@ -16,8 +16,10 @@ import { parseJsonText, parseWith } from '../parse.js';
 import { readFileIfExists, writeFileAtomic } from '../state/atomic-file.js';
 import { centerError, type CenterEntry, type CenterResponse } from '../software/center-protocol.js';
 import { windowCheck } from '../software/deployment-evaluator.js';
+import type { Facts } from './conditions.js';
 import { resumeSequence, startSequence, type EngineOptions } from './engine.js';
 import { fullOsExecutors } from './full-os-steps.js';
+import type { ProgramInstaller } from './software-step.js';
 import { runProgram } from './run-program.js';
 import { loadEngineState, stateFileOf } from './state.js';
 import { statusOfEvent } from './status.js';
@@ -70,6 +72,10 @@ export interface TaskSequenceHost {
   windows(): readonly WindowSpec[];
   /** Something changed: evaluate again soon. */
   changed(): void;
+  /** Runs install-software steps' programs (absent: those steps fail, saying so). */
+  installer?: ProgramInstaller;
+  /** The machine's facts for conditions, read when a run starts or resumes. */
+  facts?: () => Promise<Facts>;
 }
 
 /** Whether the rerun behaviour lets a deployment that ran before run again. */
@@ -279,17 +285,20 @@ export class TaskSequenceDeployments {
     name: string,
     go: (opts: EngineOptions) => Promise<unknown>,
   ): void {
+    const installProgram = this.host.installer?.forDeployment(deploymentId);
     const opts: EngineOptions = {
       stateDir: this.dir,
       environment: 'full-os',
-      executors: fullOsExecutors({ root: '/' }),
+      executors: fullOsExecutors({ root: '/', ...(installProgram ? { installProgram } : {}) }),
       now: () => this.host.clock.now(),
       onEvent: (event) =>
         this.host.report(statusOfEvent(event, name, this.host.clock.now(), deploymentId)),
       reboot: () => this.reboot(),
     };
     this.host.log.info(`task-sequence deployment ${deploymentId}: running "${name}"`);
-    this.running = go(opts)
+    const facts = this.host.facts;
+    this.running = (facts ? facts() : Promise.resolve(undefined))
+      .then((f) => go(f === undefined ? opts : { ...opts, facts: f }))
       .then(() => this.settle(deploymentId))
       .catch((err: unknown) => {
         this.host.log.error(`task-sequence deployment ${deploymentId}: ${errorMessage(err)}`);
