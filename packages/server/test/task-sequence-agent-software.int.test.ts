@@ -6,6 +6,9 @@
  * a failing program fails its step with the program's exit code and output, continue on error
  * goes on). Conditions on the machine's inventory and hardware facts (its os-release ID, its
  * architecture, an installed package, its memory) run or skip steps as the machine really is.
+ * User device affinity: the administrator sets a device's primary users (API and CLI); a
+ * sequence's STWPrimaryUsers variable names more when the run succeeds, and each source keeps
+ * its own list.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +21,9 @@ import {
   type TaskSequenceRun,
 } from '@steward/protocol';
 import {
+  STEWARD,
   createTestSite,
+  exec,
   pgReachable,
   waitFor,
   type Site,
@@ -253,6 +258,87 @@ describe.each(dialects)('install-software steps and fact conditions (%s)', (dial
       expect(existsSync(join(out, 'this-arch'))).toBe(true);
       expect(existsSync(join(out, 'no-such-package'))).toBe(false);
       if (hasDpkg) expect(existsSync(join(out, 'has-dpkg'))).toBe(true);
+    },
+    300_000,
+  );
+
+  it.skipIf(skip)(
+    'keeps primary users set by the administrator and by a succeeded sequence',
+    async () => {
+      const set = await site.api.call(ops.primaryUsers.set, {
+        params: { id: deviceId },
+        body: { users: ['alice', 'CORP\\bob', 'alice'] },
+      });
+      expect(set.map((u) => [u.userName, u.source, u.setBy])).toEqual([
+        ['CORP\\bob', 'administrator', 'admin'],
+        ['alice', 'administrator', 'admin'],
+      ]);
+      await expect(
+        site.api.call(ops.primaryUsers.set, {
+          params: { id: deviceId },
+          body: { users: ['a,b'] },
+        }),
+      ).rejects.toMatchObject({ status: 400 });
+
+      const seq = await site.api.call(ops.taskSequences.create, {
+        body: {
+          name: 'Assign users',
+          kind: 'non-os',
+          variables: { STWPrimaryUsers: 'nobody' },
+          steps: [
+            {
+              type: 'step',
+              kind: 'set-variable',
+              id: 'users',
+              name: 'Name the users',
+              enabled: true,
+              continueOnError: false,
+              settings: { name: 'STWPrimaryUsers', value: 'carol; dave,carol' },
+            },
+          ],
+        },
+      });
+      const d = await site.api.call(ops.taskSequenceDeployments.create, {
+        body: {
+          purpose: 'required',
+          deadline: iso(START + 20 * MINUTE),
+          sequenceId: seq.id,
+          collectionId,
+        },
+      });
+      setClock(START + 20 * MINUTE);
+      await site.api.requestDeviceAction(deviceId, 'deployments:evaluate');
+      await ended(d, 'succeeded');
+      const both = await waitFor('the sequence to name the primary users', async () => {
+        const users = await site.api.call(ops.primaryUsers.list, { params: { id: deviceId } });
+        return users.some((u) => u.source === 'task-sequence') ? users : undefined;
+      });
+      expect(both.map((u) => [u.userName, u.source])).toEqual([
+        ['CORP\\bob', 'administrator'],
+        ['alice', 'administrator'],
+        ['carol', 'task-sequence'],
+        ['dave', 'task-sequence'],
+      ]);
+      expect(both.find((u) => u.userName === 'carol')?.setBy).toBe(d.id);
+
+      // The CLI: --clear drops the administrator's list only; the sequence's stay.
+      const env = {
+        STEWARD_CONFIG_DIR: mkdtempSync(join(site.dir, 'cli-')),
+        STEWARD_SERVER: site.adminUrl,
+        STEWARD_TOKEN: site.api.token ?? '',
+      };
+      const cleared = await exec(
+        STEWARD,
+        ['device', 'primary-users', deviceId, '--clear', '--json'],
+        { env },
+      );
+      expect(cleared.code, cleared.stderr).toBe(0);
+      const after = JSON.parse(cleared.stdout) as { userName: string }[];
+      expect(after.map((u) => u.userName)).toEqual(['carol', 'dave']);
+      const shown = await exec(STEWARD, ['device', 'primary-users', deviceId], { env });
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).toContain('task-sequence');
+      expect(shown.stdout).toContain(d.id);
     },
     300_000,
   );

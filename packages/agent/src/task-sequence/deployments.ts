@@ -2,7 +2,9 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import {
+  parsePrimaryUsers,
   placedSteps,
+  PRIMARY_USERS_VARIABLE,
   sequenceTree,
   type AgentTaskSequenceDeployment,
   type StatusMessageBody,
@@ -317,6 +319,8 @@ export class TaskSequenceDeployments {
       this.awaitingRestart = true;
       return;
     }
+    if (outcome === 'succeeded' && state !== undefined)
+      await this.reportPrimaryUsers(deploymentId, state.sequence.name, state.variables);
     const at = this.host.clock.now().toISOString();
     await this.update(deploymentId, (r) => ({
       ...r,
@@ -326,6 +330,28 @@ export class TaskSequenceDeployments {
     delete this.store.active;
     await this.save();
     this.host.log.info(`task-sequence deployment ${deploymentId}: ${outcome ?? 'ended'}`);
+  }
+
+  /** User device affinity: a succeeded sequence that set the variable names the primary users. */
+  private async reportPrimaryUsers(
+    deploymentId: string,
+    sequenceName: string,
+    variables: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    const value = variables[PRIMARY_USERS_VARIABLE];
+    if (value === undefined) return;
+    // A status attribute holds 256 characters: the users that fit, in the variable's order.
+    const users: string[] = [];
+    for (const u of parsePrimaryUsers(value))
+      if ([...users, u].join(',').length <= 256) users.push(u);
+    await this.host.report(
+      statusMessage(
+        'TASK_SEQUENCE_PRIMARY_USERS',
+        [sequenceName, users.length === 0 ? 'none' : users.join(', ')],
+        { taskSequenceDeployment: deploymentId, primaryUsers: users.join(',') },
+        this.host.clock.now(),
+      ),
+    );
   }
 
   private async reboot(): Promise<void> {
