@@ -36,6 +36,7 @@ export {
 } from './content/operations.js';
 export * from './content/schemas.js';
 export * from './deployments/options.js';
+export * from './devices/primary-users.js';
 export * from './deployments/schemas.js';
 export * from './devices/schemas.js';
 export * from './devices/bulk.js';

@@ -137,6 +137,7 @@ import { registerViewRoutes } from './views/routes.js';
 import { registerDriverRoutes } from './drivers/routes.js';
 import { DriverService } from './drivers/service.js';
 import { registerTaskSequenceRoutes } from './task-sequences/routes.js';
+import { PrimaryUserService, registerPrimaryUserRoutes } from './devices/primary-users.js';
 import { registerTaskSequenceDeploymentRoutes } from './task-sequences/deployment-routes.js';
 import { TaskSequenceDeploymentService } from './task-sequences/deployment-service.js';
 import { TaskSequenceService } from './task-sequences/service.js';
@@ -508,6 +509,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerViewRoutes(admin, new ViewService(ctx));
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
     registerTaskSequenceRoutes(admin, new TaskSequenceService(ctx, software.notifier));
+    registerPrimaryUserRoutes(admin, new PrimaryUserService(ctx));
     registerTaskSequenceDeploymentRoutes(
       admin,
       new TaskSequenceDeploymentService(ctx, software.notifier),

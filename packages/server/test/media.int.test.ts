@@ -27,6 +27,7 @@ import { createPackageFromFiles } from '../../../test-support/software.js';
 import { baseImage, vmUnavailableReason } from '../../../test-support/vm/vm.js';
 import { startBootVm } from '../../../test-support/vm/boot-vm.js';
 import { openDatabase, type Db } from '../src/db/database.js';
+import { insertBuiltBootImage } from './support/boot-images.js';
 import { isoToolsMissing } from '../src/media/iso-builder.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
@@ -46,45 +47,6 @@ async function refusal(p: Promise<unknown>): Promise<ApiError> {
 }
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-/** A boot image row as a finished build leaves it, its files already in the content library. */
-async function insertBootImage(
-  db: Db,
-  opts: {
-    name: string;
-    status: 'ready' | 'building';
-    files: { name: string; sha256: string; size: number }[];
-  },
-): Promise<string> {
-  const id = randomUUID();
-  const at = new Date().toISOString();
-  await db.kysely
-    .insertInto('boot_image')
-    .values({
-      id,
-      name: opts.name,
-      arch: 'amd64',
-      version: 1,
-      status: opts.status,
-      progress: opts.status === 'ready' ? 100 : 10,
-      progress_text: opts.status,
-      suite: 'bookworm',
-      mirror: 'http://mirror.example.org/debian',
-      extra_packages: '[]',
-      driver_ids: '[]',
-      site_url: 'https://127.0.0.1:8443',
-      boot_key_sha256: randomUUID(),
-      package_id: null,
-      files: JSON.stringify(opts.files),
-      root_key: '',
-      created_at: at,
-      created_by: 'admin',
-      built_at: opts.status === 'ready' ? at : null,
-      heartbeat_at: at,
-    })
-    .execute();
-  return id;
-}
 
 /** Runs xorriso on an ISO image; its output (xorriso reports on stderr too). */
 function xorriso(args: string[]): string {
@@ -126,8 +88,9 @@ describe.each(dialects)('task-sequence media (%s)', (dialect) => {
       { path: 'vmlinuz', content: kernel },
       { path: 'initrd.img', content: initrd },
     ]);
-    bootImageId = await insertBootImage(db, {
+    bootImageId = await insertBuiltBootImage(db.kysely, {
       name: 'media-test',
+      siteUrl: 'https://127.0.0.1:8443',
       status: 'ready',
       files: [
         { name: 'vmlinuz', sha256: sha256(kernel), size: kernel.length },
@@ -145,7 +108,7 @@ describe.each(dialects)('task-sequence media (%s)', (dialect) => {
     expect((await refusal(site.api.call(ops.media.create, { body }))).code).toBe(
       'BOOT_IMAGE_NOT_FOUND',
     );
-    const building = await insertBootImage(db, {
+    const building = await insertBuiltBootImage(db.kysely, {
       name: 'still-building',
       status: 'building',
       files: [],

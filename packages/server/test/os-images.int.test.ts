@@ -9,7 +9,7 @@
  * boot-env` process does it all: partitions a loop device, downloads the image from the DP,
  * applies it, and its step status messages reach the site.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { request } from 'node:https';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ import {
 } from '../../../test-support/site.js';
 import { startDp, type DpHandle } from '../../../test-support/software.js';
 import { openDatabase, type Db } from '../src/db/database.js';
-import { bootKeyHash } from '../src/boot-images/service.js';
+import { insertBuiltBootImage } from './support/boot-images.js';
 
 const dialects: TestDialect[] = process.env.OSD_ONLY
   ? [process.env.OSD_ONLY as TestDialect]
@@ -102,37 +102,6 @@ function makeImageFolder(dir: string, name: string): OsImageManifest {
   };
   writeFileSync(join(image, 'os-image.json'), JSON.stringify(manifest));
   return manifest;
-}
-
-/** A built boot image as its build leaves it (a real build needs a mirror and minutes). */
-async function insertBuiltBootImage(db: Db, bootKey: string): Promise<string> {
-  const id = randomUUID();
-  const at = new Date().toISOString();
-  await db.kysely
-    .insertInto('boot_image')
-    .values({
-      id,
-      name: `osd-${id.slice(0, 8)}`,
-      arch: 'amd64',
-      version: 1,
-      status: 'ready',
-      progress: 100,
-      progress_text: 'built',
-      suite: 'bookworm',
-      mirror: 'http://mirror.example.org/debian',
-      extra_packages: '[]',
-      driver_ids: '[]',
-      site_url: 'https://127.0.0.1',
-      boot_key_sha256: bootKeyHash(bootKey),
-      package_id: null,
-      files: '[]',
-      root_key: '',
-      created_at: at,
-      created_by: 'admin',
-      built_at: at,
-    })
-    .execute();
-  return id;
 }
 
 describe.each(dialects)('OS images as site content (%s)', (dialect) => {
@@ -284,7 +253,7 @@ describe.each(dialects)('OS images as site content (%s)', (dialect) => {
     'answers a boot environment with its sequence, token and image locations',
     async () => {
       const bootKey = randomBytes(32).toString('base64url');
-      const bootImageId = await insertBuiltBootImage(db, bootKey);
+      const bootImageId = await insertBuiltBootImage(db.kysely, { bootKey });
       const body: TaskSequenceBody = {
         name: `Bare metal ${dialect}`,
         kind: 'install-os',

@@ -25,7 +25,7 @@ import {
   type TestDialect,
 } from '../../../test-support/site.js';
 import { openDatabase, type Db } from '../src/db/database.js';
-import { bootKeyHash } from '../src/boot-images/service.js';
+import { insertBuiltBootImage } from './support/boot-images.js';
 import { SiteClient } from '../src/distribution/dp-process/site-client.js';
 import { deciderOf } from '../src/distribution/dp-process/pxe.js';
 import { startPxeServices, type RunningPxe } from '../src/pxe/pxe-services.js';
@@ -63,40 +63,6 @@ function sequence(name: string, bootImageId: string | null): TaskSequenceBody {
   };
 }
 
-/**
- * A built boot image as the build leaves it (the build itself needs a Debian mirror and minutes:
- * boot-image-vm.int.test.ts runs it); its boot key lets a boot environment register.
- */
-async function insertBuiltBootImage(db: Db, name: string): Promise<string> {
-  const id = randomUUID();
-  const at = new Date().toISOString();
-  await db.kysely
-    .insertInto('boot_image')
-    .values({
-      id,
-      name,
-      arch: 'amd64',
-      version: 1,
-      status: 'ready',
-      progress: 100,
-      progress_text: 'built',
-      suite: 'bookworm',
-      mirror: 'http://mirror.example.org/debian',
-      extra_packages: '[]',
-      driver_ids: '[]',
-      site_url: 'https://127.0.0.1',
-      boot_key_sha256: bootKeyHash(BOOT_KEY),
-      package_id: null,
-      files: '[]',
-      root_key: '',
-      created_at: at,
-      created_by: 'admin',
-      built_at: at,
-    })
-    .execute();
-  return id;
-}
-
 /** Registers a DP with the site as `steward server --roles dp` does, for its PXE decider. */
 async function registeredDp(site: Site): Promise<SiteClient> {
   const reg = await site.api.createDistributionPoint({
@@ -130,7 +96,10 @@ describe.each(dialects)('task-sequence deployments (%s)', (dialect) => {
     if (skip) return;
     site = await createTestSite({ dialect, withEnrolledDevices: 1 });
     db = await openDatabase(site.dbUrl ?? join(site.dir, 'server', 'steward.db'));
-    bootImageId = await insertBuiltBootImage(db, 'default-amd64');
+    bootImageId = await insertBuiltBootImage(db.kysely, {
+      name: 'default-amd64',
+      bootKey: BOOT_KEY,
+    });
   });
   afterAll(async () => {
     await db?.kysely.destroy();

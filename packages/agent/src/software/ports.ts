@@ -17,10 +17,20 @@ export interface PreparedContent {
   release(): Promise<void>;
 }
 
+/**
+ * What content preparation reads of the deployment a run belongs to: its id (for the content
+ * status messages) and its content options. A task sequence's install-software step passes its
+ * own deployment's id with the default options.
+ */
+export type ContentDeployment = Pick<
+  AgentDeployment,
+  'id' | 'contentMode' | 'runOverSlowBoundary' | 'allowFallback'
+>;
+
 export interface ContentPort {
   prepare(req: {
     program: AgentProgram;
-    deployment: AgentDeployment;
+    deployment: ContentDeployment;
     signal?: AbortSignal;
     onProgress?: (p: ContentProgress) => void;
   }): Promise<PreparedContent>;

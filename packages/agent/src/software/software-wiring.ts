@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ClientSettings, StatusMessageBody } from '@steward/protocol';
 import type { HttpsClient } from '../channel/https-client.js';
 import type { Clock } from '../clock.js';
@@ -12,6 +13,8 @@ import { UpdateAwareExecutor, type UpdateRunEnv } from '../updates/deploy/update
 import { readBootId, RestartCoordinator } from '../updates/restart/restart-coordinator.js';
 import { RestartStore } from '../updates/restart/restart-store.js';
 import { TaskSequenceDeployments } from '../task-sequence/deployments.js';
+import { machineFacts } from '../task-sequence/facts.js';
+import { ProgramInstaller } from '../task-sequence/software-step.js';
 
 export interface SoftwareWiring {
   stateDir: string;
@@ -99,7 +102,22 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
       probes: w.updates.probes,
     },
   });
+  // Install-software steps run programs with the same content manager and executor class as
+  // software deployments; the executor's runs live apart so neither recovery takes the other's.
+  const tsExecutor = new Executor({
+    stateDir: join(stateDir, 'task-sequence', 'software'),
+    clock,
+    log,
+  });
+  const installer = new ProgramInstaller({
+    program: (id) => bound.service?.program(id),
+    content,
+    executor: tsExecutor,
+    log,
+  });
   const taskSequences = await TaskSequenceDeployments.open({
+    installer,
+    facts: () => machineFacts({ log }),
     stateDir,
     clock,
     log,
@@ -137,6 +155,7 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
     close: async () => {
       await service.stop();
       executor.close();
+      tsExecutor.close();
       content.close();
     },
   };

@@ -2,7 +2,9 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import {
+  parsePrimaryUsers,
   placedSteps,
+  PRIMARY_USERS_VARIABLE,
   sequenceTree,
   type AgentTaskSequenceDeployment,
   type StatusMessageBody,
@@ -16,8 +18,10 @@ import { parseJsonText, parseWith } from '../parse.js';
 import { readFileIfExists, writeFileAtomic } from '../state/atomic-file.js';
 import { centerError, type CenterEntry, type CenterResponse } from '../software/center-protocol.js';
 import { windowCheck } from '../software/deployment-evaluator.js';
+import type { Facts } from './conditions.js';
 import { resumeSequence, startSequence, type EngineOptions } from './engine.js';
 import { fullOsExecutors } from './full-os-steps.js';
+import type { ProgramInstaller } from './software-step.js';
 import { runProgram } from './run-program.js';
 import { loadEngineState, stateFileOf } from './state.js';
 import { statusOfEvent } from './status.js';
@@ -70,6 +74,10 @@ export interface TaskSequenceHost {
   windows(): readonly WindowSpec[];
   /** Something changed: evaluate again soon. */
   changed(): void;
+  /** Runs install-software steps' programs (absent: those steps fail, saying so). */
+  installer?: ProgramInstaller;
+  /** The machine's facts for conditions, read when a run starts or resumes. */
+  facts?: () => Promise<Facts>;
 }
 
 /** Whether the rerun behaviour lets a deployment that ran before run again. */
@@ -279,17 +287,20 @@ export class TaskSequenceDeployments {
     name: string,
     go: (opts: EngineOptions) => Promise<unknown>,
   ): void {
+    const installProgram = this.host.installer?.forDeployment(deploymentId);
     const opts: EngineOptions = {
       stateDir: this.dir,
       environment: 'full-os',
-      executors: fullOsExecutors({ root: '/' }),
+      executors: fullOsExecutors({ root: '/', ...(installProgram ? { installProgram } : {}) }),
       now: () => this.host.clock.now(),
       onEvent: (event) =>
         this.host.report(statusOfEvent(event, name, this.host.clock.now(), deploymentId)),
       reboot: () => this.reboot(),
     };
     this.host.log.info(`task-sequence deployment ${deploymentId}: running "${name}"`);
-    this.running = go(opts)
+    const facts = this.host.facts;
+    this.running = (facts ? facts() : Promise.resolve(undefined))
+      .then((f) => go(f === undefined ? opts : { ...opts, facts: f }))
       .then(() => this.settle(deploymentId))
       .catch((err: unknown) => {
         this.host.log.error(`task-sequence deployment ${deploymentId}: ${errorMessage(err)}`);
@@ -308,6 +319,8 @@ export class TaskSequenceDeployments {
       this.awaitingRestart = true;
       return;
     }
+    if (outcome === 'succeeded' && state !== undefined)
+      await this.reportPrimaryUsers(deploymentId, state.sequence.name, state.variables);
     const at = this.host.clock.now().toISOString();
     await this.update(deploymentId, (r) => ({
       ...r,
@@ -317,6 +330,28 @@ export class TaskSequenceDeployments {
     delete this.store.active;
     await this.save();
     this.host.log.info(`task-sequence deployment ${deploymentId}: ${outcome ?? 'ended'}`);
+  }
+
+  /** User device affinity: a succeeded sequence that set the variable names the primary users. */
+  private async reportPrimaryUsers(
+    deploymentId: string,
+    sequenceName: string,
+    variables: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    const value = variables[PRIMARY_USERS_VARIABLE];
+    if (value === undefined) return;
+    // A status attribute holds 256 characters: the users that fit, in the variable's order.
+    const users: string[] = [];
+    for (const u of parsePrimaryUsers(value))
+      if ([...users, u].join(',').length <= 256) users.push(u);
+    await this.host.report(
+      statusMessage(
+        'TASK_SEQUENCE_PRIMARY_USERS',
+        [sequenceName, users.length === 0 ? 'none' : users.join(', ')],
+        { taskSequenceDeployment: deploymentId, primaryUsers: users.join(',') },
+        this.host.clock.now(),
+      ),
+    );
   }
 
   private async reboot(): Promise<void> {

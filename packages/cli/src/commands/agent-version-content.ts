@@ -1,8 +1,7 @@
 import { ErrorCode, ops } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, collect, withJson, type Ctx } from '../context.js';
-import { usageError } from '../errors.js';
-import { printContentStatus } from './package-content.js';
+import { addDistributeCommand, printContentStatus } from './package-content.js';
 import { namingFlags } from './software-common.js';
 
 /**
@@ -10,35 +9,15 @@ import { namingFlags } from './software-common.js';
  * distribution points (ADR 0042), the same status view as `steward package status`.
  */
 export function addAgentVersionContent(group: Command, ctx: Ctx): void {
-  const distribute = withJson(
-    group
-      .command('distribute')
-      .description("send an agent version's packages to distribution points")
-      .argument('<version>')
-      .option('--dp <name-or-id>', 'a distribution point (repeatable)', collect)
-      .option('--dp-group <name-or-id>', 'every member of a DP group (repeatable)', collect),
-  );
-  action(distribute, async ({ opts, arg }) => {
-    const dps = opts.strings('dp');
-    const groups = opts.strings('dpGroup');
-    if (dps.length === 0 && groups.length === 0)
-      throw usageError('give at least one --dp or --dp-group');
-    const status = await namingFlags(
-      (await ctx.client()).call(ops.agentVersions.distribute, {
-        params: { version: arg(0) },
-        body: {
-          ...(dps.length > 0 ? { dpIds: dps } : {}),
-          ...(groups.length > 0 ? { dpGroupIds: groups } : {}),
-        },
-      }),
-      { [ErrorCode.DP_NOT_FOUND]: '--dp', [ErrorCode.DP_GROUP_NOT_FOUND]: '--dp-group' },
-    );
-    if (opts.flag('json')) {
-      ctx.out.json(status);
-      return;
-    }
-    printContentStatus(ctx, `agent ${arg(0)}`, status);
-    ctx.out.note(`Follow it with "steward agent-version content-status ${arg(0)}".`);
+  addDistributeCommand(group, ctx, {
+    description: "send an agent version's packages to distribution points",
+    argument: '<version>',
+    send: (client, version, targets) =>
+      client.call(ops.agentVersions.distribute, { params: { version }, body: targets }),
+    print: (status, version) => {
+      printContentStatus(ctx, `agent ${version}`, status);
+      ctx.out.note(`Follow it with "steward agent-version content-status ${version}".`);
+    },
   });
 
   action(

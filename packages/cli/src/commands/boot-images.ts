@@ -7,6 +7,7 @@ import { CliError, usageError } from '../errors.js';
 import { parseList } from '../options.js';
 import { humanTime, orDash } from '../output/format.js';
 import { buildStateText, followBuild } from './build-follow.js';
+import { addDistributeCommand } from './package-content.js';
 
 function printImage(ctx: Ctx, b: BootImage): void {
   ctx.out.fields([
@@ -121,29 +122,15 @@ export function registerBootImageCommands(program: Command, ctx: Ctx): void {
     },
   );
 
-  const dist = withJson(
-    cmd
-      .command('distribute')
-      .description("distribute a boot image's files to distribution points")
-      .argument('<image>')
-      .option('--dp <id>', 'a distribution point (repeat)', collect)
-      .option('--dp-group <id>', 'a distribution point group (repeat)', collect),
-  );
-  action(dist, async ({ opts, arg }) => {
-    const s = await (
-      await ctx.client()
-    ).call(ops.bootImages.distribute, {
-      params: { id: arg(0) },
-      body: {
-        dpIds: parseList(opts.strings('dp')),
-        dpGroupIds: parseList(opts.strings('dp-group')),
-      },
-    });
-    if (opts.flag('json')) ctx.out.json(s);
-    else
+  addDistributeCommand(cmd, ctx, {
+    description: "distribute a boot image's files to distribution points",
+    argument: '<image>',
+    send: (client, id, targets) =>
+      client.call(ops.bootImages.distribute, { params: { id }, body: targets }),
+    print: (s) =>
       ctx.out.note(
         `${String(s.targeted)} distribution point(s) targeted, ${String(s.installed)} hold it`,
-      );
+      ),
   });
 
   const settings = withJson(

@@ -9,7 +9,7 @@ import {
   ops,
 } from '@steward/protocol';
 import type { Command } from 'commander';
-import { action, withJson, type Ctx } from '../context.js';
+import { action, collect, withJson, type Ctx } from '../context.js';
 import { usageError } from '../errors.js';
 import { parseChoice, type Opts } from '../options.js';
 import { isInventorySort, parseColumnsFlag, printDeviceColumns } from './device-columns.js';
@@ -104,6 +104,7 @@ export function registerDeviceCommands(program: Command, ctx: Ctx): void {
   addDevicePackages(device, ctx);
   addDeviceHistory(device, ctx);
   addDeviceActions(device, ctx);
+  addPrimaryUsers(device, ctx);
   registerDeviceActionCommands(device, ctx);
   registerDeviceScanCommand(device, ctx);
   addDeviceUpgradeStatus(device, ctx);
@@ -267,6 +268,48 @@ function addDeviceActions(device: Command, ctx: Ctx): void {
       ACTION_COLUMNS,
       list.map((a) => actionRow(a, ctx.out.style, ctx.out.now)),
       'No actions requested.',
+    );
+  });
+}
+
+/** User device affinity: `--set` replaces the administrator's primary users, `--clear` drops them. */
+function addPrimaryUsers(device: Command, ctx: Ctx): void {
+  const cmd = withJson(
+    device
+      .command('primary-users')
+      .description("a device's primary users (user device affinity); --set or --clear changes them")
+      .argument('<name-or-id>')
+      .option(
+        '--set <user>',
+        "a primary user, repeatable: replaces the administrator's list",
+        collect,
+      )
+      .option('--clear', "remove the administrator's primary users"),
+  );
+  action(cmd, async ({ opts, arg }) => {
+    const client = await ctx.client();
+    const set = opts.strings('set');
+    if (set.length > 0 && opts.flag('clear')) throw usageError('give --set or --clear, not both');
+    const users =
+      set.length > 0 || opts.flag('clear')
+        ? await client.call(ops.primaryUsers.set, {
+            params: { id: arg(0) },
+            body: { users: set },
+          })
+        : await client.call(ops.primaryUsers.list, { params: { id: arg(0) } });
+    if (opts.flag('json')) {
+      ctx.out.json(users);
+      return;
+    }
+    ctx.out.table(
+      [
+        { header: 'USER' },
+        { header: 'SET BY' },
+        { header: 'SOURCE' },
+        { header: 'SET', flex: true },
+      ],
+      users.map((u) => [u.userName, u.setBy, u.source, humanTime(u.setAt, ctx.out.now)]),
+      'No primary users.',
     );
   });
 }

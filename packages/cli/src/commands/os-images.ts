@@ -9,14 +9,14 @@ import {
   type PackageContentStatus,
 } from '@steward/protocol';
 import type { Command } from 'commander';
-import { action, collect, withJson, type Ctx } from '../context.js';
+import { action, withJson, type Ctx } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { readJsonDocument } from '../json-file.js';
-import { parseList } from '../options.js';
 import { humanTime, orDash } from '../output/format.js';
 import { buildStateText, followBuild } from './build-follow.js';
 import { byteProgress, hashFile, missingHashes, uploadAll } from './content-upload.js';
+import { addDistributeCommand } from './package-content.js';
 import { formatBytes } from './software-common.js';
 
 function printImage(ctx: Ctx, i: OsImage): void {
@@ -278,25 +278,11 @@ export function registerOsImageCommands(program: Command, ctx: Ctx): void {
     },
   );
 
-  const dist = withJson(
-    cmd
-      .command('distribute')
-      .description("distribute an OS image's files to distribution points")
-      .argument('<image>')
-      .option('--dp <id>', 'a distribution point (repeat)', collect)
-      .option('--dp-group <id>', 'a distribution point group (repeat)', collect),
-  );
-  action(dist, async ({ opts, arg }) => {
-    const s = await (
-      await ctx.client()
-    ).call(ops.osImages.distribute, {
-      params: { id: arg(0) },
-      body: {
-        dpIds: parseList(opts.strings('dp')),
-        dpGroupIds: parseList(opts.strings('dp-group')),
-      },
-    });
-    if (opts.flag('json')) ctx.out.json(s);
-    else printStatus(ctx, s);
+  addDistributeCommand(cmd, ctx, {
+    description: "distribute an OS image's files to distribution points",
+    argument: '<image>',
+    send: (client, id, targets) =>
+      client.call(ops.osImages.distribute, { params: { id }, body: targets }),
+    print: (s) => printStatus(ctx, s),
   });
 }

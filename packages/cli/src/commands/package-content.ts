@@ -134,12 +134,32 @@ function addImport(pkg: Command, ctx: Ctx): void {
   });
 }
 
-function addDistribute(pkg: Command, ctx: Ctx): void {
+/** Where a `distribute` command sends content: DPs and DP groups, each by id or unique name. */
+export interface DpTargets {
+  dpIds?: string[];
+  dpGroupIds?: string[];
+}
+
+/**
+ * One `distribute` command (a package, an agent version, a boot image, an OS image): the object
+ * argument, the DP target options (`--dp`, `--dp-group`, repeatable, ids or names), at least one
+ * target, the site's not-found codes named by their flag, then `--json` or the caller's view.
+ */
+export function addDistributeCommand<R>(
+  parent: Command,
+  ctx: Ctx,
+  o: {
+    description: string;
+    argument: string;
+    send: (client: ApiClient, id: string, targets: DpTargets) => Promise<R>;
+    print: (result: R, id: string) => void;
+  },
+): void {
   const cmd = withJson(
-    pkg
+    parent
       .command('distribute')
-      .description("send the package's current content to distribution points")
-      .argument('<name-or-id>')
+      .description(o.description)
+      .argument(o.argument)
       .option('--dp <name-or-id>', 'a distribution point (repeatable)', collect)
       .option('--dp-group <name-or-id>', 'every member of a DP group (repeatable)', collect),
   );
@@ -148,20 +168,28 @@ function addDistribute(pkg: Command, ctx: Ctx): void {
     const groups = opts.strings('dpGroup');
     if (dps.length === 0 && groups.length === 0)
       throw usageError('give at least one --dp or --dp-group');
-    // The site takes an id or a unique name for each DP and group (DP_NOT_FOUND otherwise).
-    const status = await namingFlags(
-      (await ctx.client()).distributePackage(arg(0), {
+    const result = await namingFlags(
+      o.send(await ctx.client(), arg(0), {
         ...(dps.length > 0 ? { dpIds: dps } : {}),
         ...(groups.length > 0 ? { dpGroupIds: groups } : {}),
       }),
       { [ErrorCode.DP_NOT_FOUND]: '--dp', [ErrorCode.DP_GROUP_NOT_FOUND]: '--dp-group' },
     );
-    if (opts.flag('json')) {
-      ctx.out.json(status);
-      return;
-    }
-    printContentStatus(ctx, arg(0), status);
-    ctx.out.note(`Follow it with "steward package status ${arg(0)} --wait".`);
+    if (opts.flag('json')) ctx.out.json(result);
+    else o.print(result, arg(0));
+  });
+}
+
+function addDistribute(pkg: Command, ctx: Ctx): void {
+  addDistributeCommand(pkg, ctx, {
+    description: "send the package's current content to distribution points",
+    argument: '<name-or-id>',
+    // The site takes an id or a unique name for each DP and group (DP_NOT_FOUND otherwise).
+    send: (client, id, targets) => client.distributePackage(id, targets),
+    print: (status, id) => {
+      printContentStatus(ctx, id, status);
+      ctx.out.note(`Follow it with "steward package status ${id} --wait".`);
+    },
   });
 }
 

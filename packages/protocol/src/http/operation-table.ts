@@ -60,6 +60,7 @@ import {
 } from '../boot-images/operations.js';
 import { mediaOperations } from '../media/operations.js';
 import { osImageOperations } from '../os-images/operations.js';
+import { primaryUserOperations } from '../devices/primary-user-operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -120,6 +121,7 @@ export const ops = {
   media: mediaOperations,
   dpPxe: dpPxeOperations,
   dpMulticast: dpMulticastOperations,
+  primaryUsers: primaryUserOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

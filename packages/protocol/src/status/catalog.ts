@@ -1160,6 +1160,15 @@ export const StatusMessages = {
     text: 'User %2 started task-sequence deployment "%1" from the Software Center.',
     insertions: ['deployment', 'user'],
   },
+  // Helper osdsteps (issue 11): 40612-40619.
+  TASK_SEQUENCE_PRIMARY_USERS: {
+    id: 40612,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'task-sequence-agent',
+    text: 'Task sequence "%1" named the primary users of this device: %2.',
+    insertions: ['sequence', 'users'],
+  },
   TASK_SEQUENCE_SAVED: {
     id: 52400,
     severity: 'informational',

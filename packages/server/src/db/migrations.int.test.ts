@@ -1132,6 +1132,17 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261208T0510-primary-users': {
+    device_primary_user: [
+      {
+        device_id: 'd-1',
+        user_name: 'alice',
+        source: 'administrator',
+        set_at: AT,
+        set_by: 'admin',
+      },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

@@ -1,6 +1,7 @@
 import { sign } from 'node:crypto';
 import {
   canonicalJson,
+  referencesOf,
   type AgentProgram,
   type AssignmentsDocument,
   type ManifestEntry,
@@ -128,9 +129,13 @@ export class AssignmentService {
     }
     // Custom updates' programs ride along (ADR 0083): the agent runs them, and their content
     // is what the device is then entitled to download from its DP.
+    // Task sequences' install-software steps run programs of the content library (issue 11):
+    // the agent needs them, and the device may then download their content.
+    const taskSequences = await agentTaskSequences(db, deviceId, collectionIds);
     const programs = await this.programsFor(db, [
       ...deployments.map((d) => d.programId),
       ...customProgramIds(installs.values()),
+      ...taskSequences.flatMap((t) => referencesOf(t.sequence.steps).programIds),
     ]);
     const doc: AssignmentsDocument = {
       deviceId,
@@ -139,7 +144,6 @@ export class AssignmentService {
       programs,
       maintenanceWindows: await deviceWindows(db, collectionIds),
     };
-    const taskSequences = await agentTaskSequences(db, deviceId, collectionIds);
     if (taskSequences.length > 0) doc.taskSequences = taskSequences;
     const payload = canonicalJson(doc);
     const signature = sign(null, Buffer.from(payload, 'utf8'), this.keys.policySigningKey).toString(

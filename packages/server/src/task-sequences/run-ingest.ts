@@ -1,4 +1,5 @@
 import {
+  parsePrimaryUsers,
   SequenceProgress,
   StatusMessages,
   TaskSequenceRunAttribute as A,
@@ -7,6 +8,7 @@ import {
 } from '@steward/protocol';
 import { parseJsonColumn } from '../db/corrupt-row.js';
 import type { Queryable } from '../db/database.js';
+import { replacePrimaryUsers } from '../devices/primary-user-repository.js';
 import { deploymentExists, runProgressText, upsertRun } from './run-repository.js';
 
 /**
@@ -141,6 +143,23 @@ export function applyEngineMessage(
 }
 
 /**
+ * User device affinity set at deployment time: a succeeded run's STWPrimaryUsers replaces the
+ * device's task-sequence primary users (the administrator's stay).
+ */
+async function applyPrimaryUsers(
+  tx: Queryable,
+  deviceId: string,
+  deploymentId: string,
+  m: StatusMessageBody,
+): Promise<void> {
+  const users = parsePrimaryUsers(m.attributes['primaryUsers'] ?? '');
+  await replacePrimaryUsers(tx, deviceId, 'task-sequence', users, {
+    at: m.at,
+    setBy: deploymentId,
+  });
+}
+
+/**
  * Applies the engine messages of one report batch that belong to deployed runs. Only messages
  * newer than the device's last stored batch (`afterSeq`) are applied: a batch sent again after a
  * lost acknowledgement must not move a run twice.
@@ -154,6 +173,12 @@ export async function applyTaskSequenceMessages(
   const byDeployment = new Map<string, StatusMessageBody[]>();
   for (const { seq, body } of items) {
     const deploymentId = body.attributes[A.deployment];
+    if (
+      seq > afterSeq &&
+      deploymentId !== undefined &&
+      body.messageId === M.TASK_SEQUENCE_PRIMARY_USERS.id
+    )
+      await applyPrimaryUsers(tx, deviceId, deploymentId, body);
     if (seq <= afterSeq || deploymentId === undefined || !ENGINE_IDS.has(body.messageId)) continue;
     const list = byDeployment.get(deploymentId) ?? [];
     list.push(body);

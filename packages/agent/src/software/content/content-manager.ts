@@ -2,14 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Agent } from 'node:https';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type {
-  AgentDeployment,
-  AgentProgram,
-  ManifestEntry,
-  StatusMessageBody,
-} from '@steward/protocol';
+import type { AgentProgram, ManifestEntry, StatusMessageBody } from '@steward/protocol';
 import { pinnedTlsOptions } from '@steward/protocol/node';
 import type { HttpsClient } from '../../channel/https-client.js';
+import type { ContentDeployment } from '../ports.js';
 import type { Clock } from '../../clock.js';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -50,7 +46,7 @@ export interface ContentManagerOptions {
 
 export interface PrepareRequest {
   program: AgentProgram;
-  deployment: AgentDeployment;
+  deployment: ContentDeployment;
   signal?: AbortSignal;
   onProgress?: (p: ContentProgress) => void;
 }

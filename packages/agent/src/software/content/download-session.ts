@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Agent } from 'node:https';
 import type {
-  AgentDeployment,
   AgentProgram,
   ContentLocation,
   ContentLocations,
@@ -10,6 +9,7 @@ import type {
   StatusMessageName,
 } from '@steward/protocol';
 import type { HttpsClient } from '../../channel/https-client.js';
+import type { ContentDeployment } from '../ports.js';
 import type { Clock } from '../../clock.js';
 import { statusMessage } from '../../outbox/status-message.js';
 import type { CacheIndex } from './cache-index.js';
@@ -40,7 +40,7 @@ export interface DownloadSessionOptions {
   clock: Clock;
   report: (m: StatusMessageBody) => Promise<void>;
   program: AgentProgram;
-  deployment: AgentDeployment;
+  deployment: ContentDeployment;
   signal: AbortSignal | undefined;
   onProgress: ((p: ContentProgress) => void) | undefined;
   /** Bytes of the whole package, and of those already verified in the cache. */

@@ -1,4 +1,4 @@
-import { ActivityCheckOutcome } from '@steward/protocol';
+import { ActivityCheckOutcome, PrimaryUserSource } from '@steward/protocol';
 import {
   bigint,
   defaulted,
@@ -70,12 +70,22 @@ export const devicesTables = {
     started_at: text(),
     heartbeat_at: text(),
   },
+  /** User device affinity (issue 11): a device's primary users per source. */
+  device_primary_user: {
+    device_id: text(),
+    user_name: text(),
+    source: oneOf(PrimaryUserSource),
+    set_at: text(),
+    /** The administrator, or the task-sequence deployment whose run named the user. */
+    set_by: text(),
+  },
 } as const;
 
 export interface DevicesTables {
   device: DeviceTable;
   device_action: DeviceActionTable;
   server_process: ServerProcessTable;
+  device_primary_user: TableOf<typeof devicesTables.device_primary_user>;
 }
 export type DeviceTable = TableOf<typeof devicesTables.device>;
 export type DeviceActionTable = TableOf<typeof devicesTables.device_action>;

@@ -5,6 +5,7 @@ import { KeyValueTable } from '../../../components/key-value-table';
 import { RelativeTime } from '../../../components/relative-time';
 import { displayValue, str } from '../../../lib/inventory-values';
 import { InstanceTable } from './instance-table';
+import { PrimaryUsersSection } from './primary-users-section';
 import { NotReported, Section } from './section';
 
 export function UsersTab({ device }: { device: DeviceDetail }) {
@@ -14,6 +15,7 @@ export function UsersTab({ device }: { device: DeviceDetail }) {
   const localGroups = device.inventory.localGroup;
   return (
     <Stack gap="xl" data-testid="users-tab">
+      <PrimaryUsersSection deviceId={device.id} />
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="xl">
         <Section title="Users" icon={<IconUser size={16} />}>
           {user ? (
