@@ -35,6 +35,7 @@ import { customUpdatesInComplianceViewsMigration } from './20261208T0421-custom-
 import { osImagesMigration } from './20261208T0440-os-images.js';
 import { dpMulticastMigration } from './20261208T0450-dp-multicast.js';
 import { mediaMigration } from './20261208T0460-media.js';
+import { customUpdatesInDeploymentStatusViewMigration } from './20261208T0470-custom-updates-in-deployment-status-view.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
 import { reportViewsMigration } from './20261207T0010-report-views.js';
@@ -97,5 +98,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261208T0440-os-images': osImagesMigration(dialect),
     '20261208T0450-dp-multicast': dpMulticastMigration(dialect),
     '20261208T0460-media': mediaMigration(dialect),
+    '20261208T0470-custom-updates-in-deployment-status-view':
+      customUpdatesInDeploymentStatusViewMigration(dialect),
   };
 }
