@@ -195,9 +195,7 @@ describe('console: custom updates', () => {
     await input.press('Enter');
     await page.waitForURL(new RegExp(`/software/custom-updates/${id}$`));
 
-    await expect(page.getByTestId('custom-state-not-required').textContent()).resolves.toContain(
-      'Not required: 1',
-    );
+    await page.locator('[data-testid="custom-state-not-required"][data-count="1"]').waitFor();
     await page.getByTestId('custom-state-not-required').click();
     await page.waitForURL(/\?state=not-required$/);
     const row = page.getByTestId('custom-device-row');

@@ -44,6 +44,7 @@ export function CustomUpdateDevices(props: { customId: string; counts: Counts | 
             fw={state === s.state ? 700 : undefined}
             size="sm"
             data-testid={`custom-state-${s.state}`}
+            data-count={c?.[s.count]}
           >
             {s.label}: {c ? c[s.count].toLocaleString() : '…'}
           </Anchor>
