@@ -4,8 +4,10 @@
  * kinds, an install program from the content library); a duplicate identity is refused with
  * its message; the catalog's kind filter finds it; its edit page deletes another one after a
  * confirmation; it is added to an update group from the group's page, and the deploy wizard
- * names it with its program.
+ * names it with its program; the header search opens it, and after a scan its state count
+ * lists the device in that state, exported as CSV.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,4 +176,41 @@ describe('console: custom updates', () => {
       .waitFor();
     await page.screenshot({ path: join(SHOTS, 'custom-update-group.png'), fullPage: true });
   }, 120_000);
+
+  it('header search opens it; a state count lists its devices in that state, exportable', async () => {
+    // The enrolled agent scans this machine: no /opt/acme here, so 2.1 does not apply.
+    const acme = await customByTitle('Acme Agent 2.1');
+    const id = acme?.id ?? '';
+    await site.api.requestDeviceAction(site.devices[0]?.id ?? '', 'updates:scan');
+    await waitFor('the scan of the custom update', async () => {
+      const c = await site.api.call(ops.customUpdates.customUpdateCompliance, { params: { id } });
+      return c.counts.notRequired === 1 ? true : undefined;
+    });
+    await page.goto(`${site.adminUrl}/software/updates`);
+    await page.keyboard.press('/');
+    const input = page.getByTestId('global-search-input');
+    await input.waitFor();
+    await input.fill('acme agent 2.1');
+    await page.getByTestId('global-search-hit').filter({ hasText: 'Acme Agent 2.1' }).waitFor();
+    await input.press('Enter');
+    await page.waitForURL(new RegExp(`/software/custom-updates/${id}$`));
+
+    await page.locator('[data-testid="custom-state-not-required"][data-count="1"]').waitFor();
+    await page.getByTestId('custom-state-not-required').click();
+    await page.waitForURL(/\?state=not-required$/);
+    const row = page.getByTestId('custom-device-row');
+    await row.waitFor();
+    await expect(row.count()).resolves.toBe(1);
+    await page.getByTestId('custom-devices-export').click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('custom-devices-export-csv').click(),
+    ]);
+    const csv = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv).toHaveLength(2);
+    expect(csv[1]).toContain('not-required');
+    await page.screenshot({ path: join(SHOTS, 'custom-update-devices.png'), fullPage: true });
+  }, 180_000);
 });

@@ -212,6 +212,22 @@ describe.each(dialects)('custom updates deployed on %s', (dialect) => {
     expect(status.byUpdate).toEqual([
       { updateId: acme.id, package: 'Acme Agent', version: '2.1', counts: { installed: 1 } },
     ]);
+    // The deployment status view agrees with the status API, the row saying its kind.
+    await api.call(ops.sqlReports.createCustom, {
+      body: {
+        id: 'custom-deployment-status',
+        title: 'Custom updates in update deployments',
+        sql: `select device_id, update_id, package, version, state, kind
+from v_update_deployment_status where update_deployment_id = '${d.id}'`,
+      },
+    });
+    const statusRows = await api.call(ops.sqlReports.run, {
+      params: { id: 'custom-deployment-status' },
+      body: {},
+    });
+    expect(statusRows.rows).toEqual([
+      [deviceId, acme.id, 'Acme Agent', '2.1', 'installed', 'custom'],
+    ]);
 
     // The report view and the query language's update class see it too.
     await api.call(ops.sqlReports.createCustom, {

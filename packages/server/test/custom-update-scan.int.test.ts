@@ -141,6 +141,19 @@ describe.each(dialects)('custom updates in the scan on %s', (dialect) => {
     ).toMatchObject({
       counts: { installed: 0, required: 1, notRequired: 0, unknown: 0, notScanned: 0 },
     });
+    // The fleet overview counts custom updates from the scans (no update source here).
+    const overview = () => api.call(ops.updateCompliance.overview, { query: {} });
+    const before = await overview();
+    expect(before).toMatchObject({
+      devicesRequiring: 1,
+      currentUpdates: 3,
+      installed: 0,
+      required: 1,
+      bySource: [{ key: 'custom', label: 'Custom updates', updates: 3, installed: 0, required: 1 }],
+      mostRequired: [
+        { updateId: acme.id, kind: 'custom', package: 'Acme Agent', version: '2.0', required: 1 },
+      ],
+    });
 
     // The new version lands on the machine (by hand here): the next scan says Installed.
     writeFileSync(join(root, 'opt/acme/bin/acme'), V2);
@@ -151,6 +164,12 @@ describe.each(dialects)('custom updates in the scan on %s', (dialect) => {
       query: { state: 'installed' },
     });
     expect(installed.total).toBe(1);
+    expect(await overview()).toMatchObject({
+      devicesRequiring: 0,
+      installed: 1,
+      required: 0,
+      mostRequired: [],
+    });
     // The CLI shows the same, from the same operations.
     const r = await exec(STEWARD, ['update', 'custom', 'compliance', acme.id, '--json'], {
       env: {

@@ -229,6 +229,12 @@ describe.each(testDialects)('update compliance on %s', (dialect) => {
       { key: 'unknown', label: 'unknown', updates: 4, installed: 2, required: 4 },
     ]);
     expect(o.byClassification.reduce((n, g) => n + g.required, 0)).toBe(4);
+    // The catalog list's installed and required columns count the same pairs.
+    const listed = (await catalog.listUpdates(ADMIN, {})).items;
+    const columns = Object.fromEntries(listed.map((u) => [u.package, [u.installed, u.required]]));
+    expect(columns).toMatchObject({ foo: [1, 2], bar: [1, 1] });
+    expect(listed.reduce((n, u) => n + (u.installed ?? 0), 0)).toBe(2);
+    expect(listed.reduce((n, u) => n + (u.required ?? 0), 0)).toBe(4);
   };
 
   it('server applicability and the agent scan agree on real dpkg databases', async () => {

@@ -4,14 +4,15 @@ import { action, withJson, type Ctx } from '../context.js';
 
 /**
  * `steward search <text>`: devices, collections, packages, programs, deployments, software
- * updates (by package, CVE or advisory id), CVEs, users, DPs.
+ * updates (by package, version, CVE or advisory id), CVEs, advisories, custom updates, update
+ * groups, update deployments, automatic deployment rules, users, DPs.
  */
 export function registerSearchCommands(program: Command, ctx: Ctx): void {
   const cmd = withJson(
     program
       .command('search')
       .description(
-        'find devices (name, address, serial, user), collections, packages, programs, deployments, updates (package, CVE, advisory), CVEs, users and DPs',
+        'find devices (name, address, serial, user), collections, packages, programs, deployments, updates (package, version, CVE, advisory), CVEs, advisories, custom updates, update groups, update deployments, automatic deployment rules, users and DPs',
       )
       .argument('<text...>', 'what to look for (case-insensitive, anywhere in the name)')
       .option('--limit <n>', `matches per kind (1-${SEARCH_MAX_PER_KIND}, default 5)`),

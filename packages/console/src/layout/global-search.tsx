@@ -26,6 +26,11 @@ const KIND_LABELS: Record<SearchKind, string> = {
   deployment: 'Deployments',
   update: 'Software updates',
   cve: 'CVEs',
+  advisory: 'Advisories',
+  'custom-update': 'Custom updates',
+  'update-group': 'Update groups',
+  'update-deployment': 'Update deployments',
+  'update-rule': 'Automatic deployment rules',
   user: 'Users',
   'distribution-point': 'Distribution points',
 };
@@ -50,6 +55,16 @@ export function hitPath(hit: SearchHit): string {
       return `/software/updates/${id}`;
     case 'cve':
       return `/monitoring/cves/${id}`;
+    case 'advisory':
+      return `/software/advisories/${id}`;
+    case 'custom-update':
+      return `/software/custom-updates/${id}`;
+    case 'update-group':
+      return `/software/update-groups/${id}`;
+    case 'update-deployment':
+      return `/software/update-deployments/${id}`;
+    case 'update-rule':
+      return `/software/update-rules/${id}`;
     case 'user':
       return '/admin/users';
     case 'distribution-point':

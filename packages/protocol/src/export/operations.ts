@@ -18,6 +18,7 @@ import { userOperations } from '../users/operations.js';
 import { updateComplianceOperations } from '../updates/scan-operations.js';
 import { updateCatalogOperations } from '../updates/operations.js';
 import { advisoryOperations } from '../updates/adv-operations.js';
+import { customUpdateOperations } from '../updates/custom-operations.js';
 import { exportOf } from './export-of.js';
 
 /**
@@ -68,6 +69,10 @@ export const exportOperations = defineOperations({
   distributionStatus: exportOf(distributionReportOperations.status, 'distribution-status'),
   dpCompletion: exportOf(distributionReportOperations.dpCompletion, 'dp-completion'),
   updateDevices: exportOf(updateComplianceOperations.updateDevices, 'update-devices'),
+  customUpdateDevices: exportOf(
+    customUpdateOperations.customUpdateDevices,
+    'custom-update-devices',
+  ),
   deviceUpdates: exportOf(updateComplianceOperations.deviceUpdates, 'device-updates'),
   updateScanAudit: exportOf(updateComplianceOperations.scanAudit, 'update-scan-audit'),
   updates: exportOf(updateCatalogOperations.listUpdates, 'updates'),

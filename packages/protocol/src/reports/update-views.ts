@@ -33,12 +33,18 @@ export const V_UPDATE_COLUMNS: ReportView['columns'] = [
   { name: 'advisory_ids', meaning: 'Advisory ids (DSA, DLA, USN, OSV), space-separated, or null' },
 ];
 
+const KIND_COLUMN = {
+  name: 'kind',
+  meaning: 'apt (a catalog update) or custom (a custom update: package is vendor and product)',
+};
+
 /** One row per update deployment x targeted device x deployed update (ADR 0073). */
 export const V_UPDATE_DEPLOYMENT_STATUS: ReportView = {
   name: 'v_update_deployment_status',
   description:
     'Update deployment x targeted device (current collection member) x deployed update, with the state the status API gives, ' +
-    'the state the device reported, and what the site derives for a device it is still waiting on (offline, not communicating, agent stopped).',
+    'the state the device reported, and what the site derives for a device it is still waiting on (offline, not communicating, agent stopped); ' +
+    'custom updates (kind custom) are installed when the device scan of their rules says so.',
   columns: [
     { name: 'update_deployment_id', meaning: 'Update deployment id' },
     { name: 'update_deployment_name', meaning: 'Update deployment name' },
@@ -81,6 +87,7 @@ export const V_UPDATE_DEPLOYMENT_STATUS: ReportView = {
     { name: 'last_run_at', meaning: 'Last run, or null' },
     { name: 'state_at', meaning: 'When the device last reported a state, or null' },
     { name: 'last_contact_at', meaning: 'When the site last heard from the device, or null' },
+    KIND_COLUMN,
   ],
 };
 
@@ -110,11 +117,7 @@ export const UPDATE_REPORT_VIEWS: readonly ReportView[] = [
         meaning: 'When the site first saw it required on the device (scan basis), or null',
       },
       { name: 'scanned_at', meaning: 'When the device last scanned, or null' },
-      {
-        name: 'kind',
-        meaning:
-          'apt (a catalog update) or custom (a custom update: package is vendor and product)',
-      },
+      KIND_COLUMN,
     ],
   },
   {

@@ -10,6 +10,11 @@ export const SEARCH_KINDS = [
   'deployment',
   'update',
   'cve',
+  'advisory',
+  'custom-update',
+  'update-group',
+  'update-deployment',
+  'update-rule',
   'user',
   'distribution-point',
 ] as const;

@@ -267,6 +267,8 @@ export type ComplianceGroup = Static<typeof ComplianceGroup>;
 
 export const RequiredUpdate = Type.Object({
   updateId: Type.String(),
+  /** `apt` (a catalog update) or `custom` (a custom update, ADR 0083: its page, not the catalog's). */
+  kind: Type.Union([Type.Literal('apt'), Type.Literal('custom')]),
   package: Type.String(),
   version: Type.String(),
   sourceName: Type.String(),
@@ -282,7 +284,12 @@ export type RequiredUpdate = Static<typeof RequiredUpdate>;
  * pairs installed or required, overall and per source, classification and severity, the
  * devices needing at least one update, and the updates most required. Each device counts from
  * its scan of the current catalog, else from its inventory (as everywhere in compliance).
+ * Custom updates count from the devices' scans of their rules; in `bySource` they are one group,
+ * key `custom` (CUSTOM_UPDATES_SOURCE_KEY).
  */
+/** The `bySource` key of the custom updates (they have no update source). */
+export const CUSTOM_UPDATES_SOURCE_KEY = 'custom';
+
 export const UpdateComplianceOverview = Type.Object({
   catalogVersion: Type.Integer(),
   devices: Type.Integer(),

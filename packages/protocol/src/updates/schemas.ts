@@ -172,6 +172,13 @@ export const SoftwareUpdate = Type.Object({
   /** When a superseded update leaves the deployable catalog (ADR 0049); null when it never does. */
   expiresAt: Nullable(Type.String()),
   expired: Type.Boolean(),
+  /**
+   * In the catalog list only: devices with it installed and devices needing it (held and pinned
+   * count as needing it), each from its basis (its scan of the current catalog, else its
+   * inventory), as the compliance overview counts them.
+   */
+  installed: Type.Optional(Type.Integer()),
+  required: Type.Optional(Type.Integer()),
 });
 export type SoftwareUpdate = Static<typeof SoftwareUpdate>;
 

@@ -1143,6 +1143,7 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261208T0470-custom-updates-in-deployment-status-view': {},
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

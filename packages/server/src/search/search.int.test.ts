@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '@steward/protocol';
+import { ApiClient, ops } from '@steward/protocol';
 import { postgresReachable, testDialects } from '../../test/support/db.js';
 import { insertPackage, startTestServer, type TestServer } from '../../test/support/deployments.js';
 
@@ -170,6 +170,117 @@ describe.each(testDialects)('global search on %s', (dialect) => {
       expect(byPackage.map((h) => [h.id, h.detail])).toEqual([
         ['u-new', 'source package'],
         ['u-old', 'source package (superseded)'],
+      ]);
+    });
+
+    it('finds advisories, custom updates, update groups, update deployments and rules', async () => {
+      const at = new Date().toISOString();
+      await t.db
+        .insertInto('advisory')
+        .values({
+          id: 'DSA-9999-1',
+          kind: 'dsa',
+          title: 'openssl security update',
+          description: '',
+          severity: 'high',
+          published_at: null,
+          cves: '["CVE-2031-4242"]',
+          links: '[]',
+          imported_at: at,
+        })
+        .execute();
+      const acme = await t.api.call(ops.customUpdates.createCustomUpdate, {
+        body: {
+          title: 'Acme Agent 2.1',
+          vendor: 'Acme',
+          product: 'Agent',
+          version: '2.1',
+          detection: { match: 'all', rules: [{ kind: 'file-exists', path: '/opt/acme/2.1' }] },
+        },
+      });
+      const group = await t.api.call(ops.updateGroups.createGroup, {
+        body: { name: 'December security', description: 'monthly', updateIds: ['u-new'] },
+      });
+      const pkg = await insertPackage(t.db, 'december-content');
+      const program = await t.api.createProgram(pkg, { name: 'Updates', commandLine: 'true' });
+      const targets = await t.api.createCollection({ name: 'Patch lab', rules: [] });
+      const deployment = await t.api.createDeployment({
+        name: 'software part of the update deployment',
+        programId: program.id,
+        collectionId: targets.id,
+        purpose: 'available',
+      });
+      await t.db
+        .insertInto('update_deployment')
+        .values({
+          id: 'ud-december',
+          name: 'December security to the lab',
+          group_id: group.id,
+          deployment_id: deployment.id,
+          package_id: pkg,
+          repo_key: 'k',
+          options: '{}',
+          created_at: at,
+          created_by: 'admin',
+        })
+        .execute();
+      await t.db
+        .insertInto('update_rule')
+        .values({
+          id: 'rule-december',
+          name: 'December auto-approval',
+          description: '',
+          filter: '{}',
+          group_mode: 'new-group',
+          group_id: null,
+          collection_ids: '[]',
+          phased: null,
+          template: '{}',
+          run_after_sync: 0,
+          interval_hours: 24,
+          enabled: 0,
+          created_at: at,
+          created_by: 'admin',
+          updated_at: at,
+          last_run_at: null,
+          last_run_id: null,
+          running_since: null,
+        })
+        .execute();
+
+      const december = (await t.api.search('december')).hits;
+      expect(december.filter((h) => h.kind.startsWith('update-'))).toEqual([
+        { kind: 'update-group', id: group.id, name: 'December security', detail: 'monthly' },
+        {
+          kind: 'update-deployment',
+          id: 'ud-december',
+          name: 'December security to the lab',
+          detail: 'to Patch lab',
+        },
+        {
+          kind: 'update-rule',
+          id: 'rule-december',
+          name: 'December auto-approval',
+          detail: 'disabled',
+        },
+      ]);
+      // An advisory by its id beside the update it fixes; a custom update by its vendor.
+      const dsa = (await t.api.search('dsa-9999')).hits;
+      expect(dsa.filter((h) => h.kind === 'advisory')).toEqual([
+        {
+          kind: 'advisory',
+          id: 'DSA-9999-1',
+          name: 'DSA-9999-1',
+          detail: 'DSA openssl security update',
+        },
+      ]);
+      expect(dsa.some((h) => h.kind === 'update' && h.id === 'u-new')).toBe(true);
+      expect((await t.api.search('acme')).hits.filter((h) => h.kind === 'custom-update')).toEqual([
+        { kind: 'custom-update', id: acme.id, name: 'Acme Agent 2.1', detail: 'Acme Agent 2.1' },
+      ]);
+      // An update by its version.
+      expect((await t.api.search('3.0.2-1')).hits.filter((h) => h.kind === 'update')).toEqual([
+        { kind: 'update', id: 'u-new', name: 'openssl 3.0.2-1', detail: 'version' },
       ]);
     });
 

@@ -15,6 +15,13 @@ import { searchDistributionPoints } from '../distribution/search-repository.js';
 import { searchUsers } from '../users/search-repository.js';
 import { searchUpdates } from '../updates/search-repository.js';
 import { searchCves } from '../updates/advisories/search-repository.js';
+import {
+  searchAdvisories,
+  searchCustomUpdates,
+  searchUpdateDeployments,
+  searchUpdateGroups,
+  searchUpdateRules,
+} from '../updates/objects-search-repository.js';
 import type { NamedHit } from '../db/name-search.js';
 
 /**
@@ -33,18 +40,24 @@ export async function globalSearch(
   const hiddenKinds: SearchKind[] = mayListUsers ? [] : ['user'];
   if (text === '') return { hits: [], hiddenKinds };
   const db = ctx.db.kysely;
-  const [devices, collections, packages, programs, deployments, updates, cves, users, dps] =
-    await Promise.all([
-      searchDevices(db, text, limit),
-      searchCollections(db, text, limit),
-      searchPackages(db, text, limit),
-      searchPrograms(db, text, limit),
-      searchDeployments(db, text, limit),
-      searchUpdates(db, text, limit),
-      searchCves(db, text, limit),
-      mayListUsers ? searchUsers(db, text, limit) : Promise.resolve([]),
-      searchDistributionPoints(db, text, limit),
-    ]);
+  const [devices, collections, packages, programs, deployments, users, dps] = await Promise.all([
+    searchDevices(db, text, limit),
+    searchCollections(db, text, limit),
+    searchPackages(db, text, limit),
+    searchPrograms(db, text, limit),
+    searchDeployments(db, text, limit),
+    mayListUsers ? searchUsers(db, text, limit) : Promise.resolve([]),
+    searchDistributionPoints(db, text, limit),
+  ]);
+  const [updates, cves, advisories, custom, groups, updateDeployments, rules] = await Promise.all([
+    searchUpdates(db, text, limit),
+    searchCves(db, text, limit),
+    searchAdvisories(db, text, limit),
+    searchCustomUpdates(db, text, limit),
+    searchUpdateGroups(db, text, limit),
+    searchUpdateDeployments(db, text, limit),
+    searchUpdateRules(db, text, limit),
+  ]);
   const named = (kind: SearchKind, rows: readonly NamedHit[]): SearchHit[] =>
     rows.map((r) => ({ kind, id: r.id, name: r.name, detail: r.detail }));
   return {
@@ -63,6 +76,11 @@ export async function globalSearch(
       ...named('deployment', deployments),
       ...named('update', updates),
       ...named('cve', cves),
+      ...named('advisory', advisories),
+      ...named('custom-update', custom),
+      ...named('update-group', groups),
+      ...named('update-deployment', updateDeployments),
+      ...named('update-rule', rules),
       ...named('user', users),
       ...named('distribution-point', dps),
     ],

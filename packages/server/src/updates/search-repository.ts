@@ -2,7 +2,7 @@ import type { Queryable } from '../db/database.js';
 import { nameSearch, type NamedHit } from '../db/name-search.js';
 
 /**
- * Software updates for global search (ADR 0033, 0074): by source package name, and by the CVE
+ * Software updates for global search (ADR 0033, 0074): by source package name or version, and by the CVE
  * or advisory id (DSA, DLA, USN) linked to them. Current updates come before superseded ones;
  * the detail says what matched when it was not the package.
  */
@@ -15,7 +15,7 @@ export async function searchUpdates(
   const byPackage = await db
     .selectFrom('software_update')
     .select(['id', 'package', 'version', 'superseded_at'])
-    .where(s.matches('package'))
+    .where((eb) => eb.or([s.matches('package'), s.matches('version')]))
     .orderBy(s.rank('package'))
     .orderBy((eb) => eb.case().when('superseded_at', 'is', null).then(0).else(1).end())
     .orderBy('package')
@@ -39,7 +39,7 @@ export async function searchUpdates(
     out.set(r.id, {
       id: r.id,
       name: `${r.package} ${r.version}`,
-      detail: `source package${superseded(r.superseded_at)}`,
+      detail: `${r.package.toLowerCase().includes(lowered) ? 'source package' : 'version'}${superseded(r.superseded_at)}`,
     });
   for (const r of byAdvisory) {
     if (out.size >= limit) break;

@@ -47,6 +47,8 @@ import { runSync } from './sync-runner.js';
 import { updateReferences } from './advisories/repository.js';
 import { expiresAt, expiryCutoff } from './advisories/expiry.js';
 import { catalogChanged } from './compliance/applicability-repository.js';
+import { currentCatalogVersion } from './compliance/catalog-version-repository.js';
+import { currentPairCounts } from './compliance/overview-repository.js';
 
 const E = ErrorCode;
 /** A running sync whose progress has not moved for this long lost its process. */
@@ -316,7 +318,24 @@ export class UpdateCatalogService {
     q: ListUpdatesQuery,
   ): Promise<{ items: SoftwareUpdate[]; total: number }> {
     authorize(actor, 'read');
-    return this.matching(q, { offset: q.offset ?? 0, limit: q.limit ?? 50 });
+    const page = await this.matching(q, { offset: q.offset ?? 0, limit: q.limit ?? 50 });
+    // The list's installed and required columns, for the page's updates only.
+    const db = this.ctx.db.kysely;
+    const pairs = await currentPairCounts(
+      db,
+      await currentCatalogVersion(db),
+      page.items.map((u) => u.id),
+    );
+    const count = (id: string, state: 'installed' | 'required') =>
+      pairs.filter((p) => p.updateId === id && p.state === state).reduce((n, p) => n + p.n, 0);
+    return {
+      ...page,
+      items: page.items.map((u) => ({
+        ...u,
+        installed: count(u.id, 'installed'),
+        required: count(u.id, 'required'),
+      })),
+    };
   }
 
   /**

@@ -144,7 +144,7 @@ function CatalogFilters(props: {
 
 /**
  * Updates as the catalog lists them (package and binaries, version, classification, severity,
- * CVEs, source, first seen), with a selection column when `selection` is given: the catalog and
+ * CVEs, source, first seen, and in the catalog the devices' installed and required counts), with a selection column when `selection` is given: the catalog and
  * a rule's preview show the same rows.
  */
 export function UpdatesTable(props: {
@@ -152,6 +152,8 @@ export function UpdatesTable(props: {
   loading: boolean;
   testId: string;
   selection?: RowSelection<never>;
+  /** The devices' installed and required counts (the catalog list carries them). */
+  counts?: boolean;
 }) {
   return (
     <DataTable
@@ -167,6 +169,12 @@ export function UpdatesTable(props: {
         { label: 'CVEs' },
         { label: 'Source' },
         { label: 'First seen' },
+        ...(props.counts
+          ? [
+              { label: 'Installed', ta: 'right' as const },
+              { label: 'Required', ta: 'right' as const },
+            ]
+          : []),
       ]}
     >
       {props.items?.map((u) => (
@@ -210,6 +218,22 @@ export function UpdatesTable(props: {
           <Table.Td>
             <RelativeTime iso={u.firstSeenAt} size="sm" />
           </Table.Td>
+          {props.counts && (
+            <>
+              <Table.Td ta="right" data-testid="update-installed">
+                {(u.installed ?? 0).toLocaleString()}
+              </Table.Td>
+              <Table.Td ta="right" data-testid="update-required">
+                <Text
+                  size="sm"
+                  fw={u.required ? 700 : undefined}
+                  c={u.required ? 'red' : undefined}
+                >
+                  {(u.required ?? 0).toLocaleString()}
+                </Text>
+              </Table.Td>
+            </>
+          )}
         </Table.Tr>
       ))}
     </DataTable>
@@ -253,6 +277,7 @@ function AptUpdatesList() {
         items={items}
         loading={updates.isPending}
         selection={selection}
+        counts
       />
     </FilteredList>
   );

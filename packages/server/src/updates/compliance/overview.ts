@@ -8,7 +8,12 @@ import {
 import type { Queryable } from '../../db/database.js';
 import { updateReferences } from '../advisories/repository.js';
 import { currentCatalogVersion } from './catalog-version-repository.js';
-import { currentPairCounts, currentUpdates, deviceTotals } from './overview-repository.js';
+import {
+  currentPairCounts,
+  currentUpdates,
+  customUpdatesOfOverview,
+  deviceTotals,
+} from './overview-repository.js';
 
 type Row = RequiredUpdate & { sourceId: string };
 
@@ -35,15 +40,17 @@ function groupBy(
 
 /**
  * The dashboard's figures (ADR 0047's bases): device × update pairs of the current catalog,
- * grouped in memory (one row per current update), with severities from the advisories.
+ * grouped in memory (one row per current update), with severities from the advisories; and the
+ * custom updates (ADR 0083) from the devices' scans, with their own severity, one source group.
  */
 export async function complianceOverview(
   db: Queryable,
   top: number,
 ): Promise<UpdateComplianceOverview> {
   const cv = await currentCatalogVersion(db);
+  const custom = await customUpdatesOfOverview(db);
   const [updates, pairs, devices] = [
-    await currentUpdates(db),
+    [...(await currentUpdates(db)), ...custom],
     await currentPairCounts(db, cv),
     await deviceTotals(db, cv),
   ];
@@ -55,16 +62,19 @@ export async function complianceOverview(
   }
   const refs = await updateReferences(
     db,
-    updates.map((u) => u.id),
+    updates.filter((u) => u.kind === 'apt').map((u) => u.id),
   );
+  const customSeverity = new Map(custom.map((u) => [u.id, u.severity]));
   const rows: Row[] = updates.map((u) => ({
     updateId: u.id,
+    kind: u.kind,
     package: u.package,
     version: u.version,
     sourceId: u.sourceId,
     sourceName: u.sourceName,
     classification: u.classification,
-    severity: refs.get(u.id)?.severity ?? ('unknown' satisfies UpdateSeverity),
+    severity:
+      customSeverity.get(u.id) ?? refs.get(u.id)?.severity ?? ('unknown' satisfies UpdateSeverity),
     installed: counts.get(u.id)?.installed ?? 0,
     required: counts.get(u.id)?.required ?? 0,
   }));

@@ -17,7 +17,7 @@ import { RepositoryError } from '../apt/repository-client.js';
 import { SignatureError } from '../apt/signature.js';
 import { findSource, type SourceRow } from '../repository.js';
 import { buildApprovedRepository } from './approved-repo.js';
-import { binariesOf, findGroup, groupCustomMembers, groupMembers } from './group-repository.js';
+import { binariesOf, findGroup, groupMembers } from './group-repository.js';
 import { SiteRepoKey } from './site-repo-key.js';
 
 const E = ErrorCode;
@@ -41,7 +41,7 @@ export class ApprovedContentService {
     if (!group) throw new NotFoundError('update group', idOrName, E.UPDATE_GROUP_NOT_FOUND);
     const updateIds = (await groupMembers(db, [group.id])).get(group.id) ?? [];
     const binaries = await binariesOf(db, updateIds);
-    const custom = (await groupCustomMembers(db, [group.id])).get(group.id) ?? [];
+    const custom = (await groupMembers(db, [group.id], 'custom')).get(group.id) ?? [];
     // Checked before anything is written (the site key included). A group of custom updates
     // only is published too (ADR 0083): its repository is empty but signed, and its package is
     // what its deployments' software deployment runs; the custom programs bring their own.

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Database } from '../../db/tables/index.js';
 import type { Queryable } from '../../db/database.js';
 import { checkRow } from '../../db/corrupt-row.js';
@@ -26,21 +26,33 @@ export async function listGroups(db: Queryable): Promise<GroupRow[]> {
   return rows.map((r) => checkRow('update_group', r.id, r));
 }
 
-/** Each group's update ids in the order they were added. */
+/**
+ * A group's two member tables (ADR 0083): catalog updates and custom updates differ only by the
+ * member table, its member column and the table the member ids name.
+ */
+export type MemberKind = 'apt' | 'custom';
+const MEMBER_TABLE = {
+  apt: { table: 'update_group_member', column: 'update_id', catalog: 'software_update' },
+  custom: {
+    table: 'update_group_custom_member',
+    column: 'custom_update_id',
+    catalog: 'custom_update',
+  },
+} as const;
+
+/** Each group's members of one kind in the order they were added. */
 export async function groupMembers(
   db: Queryable,
   groupIds: readonly string[],
+  kind: MemberKind = 'apt',
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(groupIds.map((id) => [id, []]));
   if (groupIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('update_group_member')
-    .select(['group_id', 'update_id'])
-    .where('group_id', 'in', groupIds)
-    .orderBy('group_id')
-    .orderBy('position')
-    .execute();
-  for (const r of rows) out.get(r.group_id)?.push(r.update_id);
+  const m = MEMBER_TABLE[kind];
+  const { rows } = await sql<{ group_id: string; member_id: string }>`
+    select group_id, ${sql.ref(m.column)} as member_id from ${sql.table(m.table)}
+    where group_id in (${sql.join(groupIds)}) order by group_id, position`.execute(db);
+  for (const r of rows) out.get(r.group_id)?.push(r.member_id);
   return out;
 }
 
@@ -62,116 +74,51 @@ export async function deleteGroupRow(db: Queryable, id: string) {
   await db.deleteFrom('update_group').where('id', '=', id).execute();
 }
 
-/** Of `ids`, those the catalog holds. */
-export async function existingUpdateIds(
+/** Of `ids`, those naming updates of that kind (the catalog's or custom updates). */
+export async function existingMemberIds(
   db: Queryable,
   ids: readonly string[],
+  kind: MemberKind = 'apt',
 ): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('software_update').select('id').where('id', 'in', ids).execute();
+  const { rows } = await sql<{ id: string }>`
+    select id from ${sql.table(MEMBER_TABLE[kind].catalog)}
+    where id in (${sql.join(ids)})`.execute(db);
   return new Set(rows.map((r) => r.id));
 }
 
-/** Each group's custom update ids in the order they were added (ADR 0083). */
-export async function groupCustomMembers(
-  db: Queryable,
-  groupIds: readonly string[],
-): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>(groupIds.map((id) => [id, []]));
-  if (groupIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('update_group_custom_member')
-    .select(['group_id', 'custom_update_id'])
-    .where('group_id', 'in', groupIds)
-    .orderBy('group_id')
-    .orderBy('position')
-    .execute();
-  for (const r of rows) out.get(r.group_id)?.push(r.custom_update_id);
-  return out;
-}
-
-/** Of `ids`, those naming custom updates. */
-export async function existingCustomUpdateIds(
-  db: Queryable,
-  ids: readonly string[],
-): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('custom_update').select('id').where('id', 'in', ids).execute();
-  return new Set(rows.map((r) => r.id));
-}
-
-/** Appends the custom updates not yet in the group, after its last one. */
-export async function addCustomMembers(
-  db: Queryable,
-  groupId: string,
-  customUpdateIds: readonly string[],
-  at: string,
-): Promise<void> {
-  const have = new Set((await groupCustomMembers(db, [groupId])).get(groupId) ?? []);
-  const last = await db
-    .selectFrom('update_group_custom_member')
-    .select((eb) => eb.fn.max('position').as('p'))
-    .where('group_id', '=', groupId)
-    .executeTakeFirst();
-  let position = (last?.p ?? -1) + 1;
-  const rows = customUpdateIds
-    .filter((id) => !have.has(id))
-    .map((custom_update_id) => ({
-      group_id: groupId,
-      custom_update_id,
-      position: position++,
-      added_at: at,
-    }));
-  if (rows.length > 0) await db.insertInto('update_group_custom_member').values(rows).execute();
-}
-
-/** Removes one custom update from a group; false when it was not in it. */
-export async function removeCustomMember(
-  db: Queryable,
-  groupId: string,
-  customUpdateId: string,
-): Promise<boolean> {
-  const r = await db
-    .deleteFrom('update_group_custom_member')
-    .where('group_id', '=', groupId)
-    .where('custom_update_id', '=', customUpdateId)
-    .executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
-}
-
-/** Appends the updates not yet in the group, after its last one. */
+/** Appends the members of that kind not yet in the group, after its last one. */
 export async function addMembers(
   db: Queryable,
   groupId: string,
-  updateIds: readonly string[],
+  memberIds: readonly string[],
   at: string,
+  kind: MemberKind = 'apt',
 ): Promise<void> {
-  const current = (await groupMembers(db, [groupId])).get(groupId) ?? [];
-  const have = new Set(current);
-  const last = await db
-    .selectFrom('update_group_member')
-    .select((eb) => eb.fn.max('position').as('p'))
-    .where('group_id', '=', groupId)
-    .executeTakeFirst();
-  let position = (last?.p ?? -1) + 1;
-  const rows = updateIds
+  const m = MEMBER_TABLE[kind];
+  const have = new Set((await groupMembers(db, [groupId], kind)).get(groupId) ?? []);
+  const { rows: last } = await sql<{ p: number | null }>`
+    select max(position) as p from ${sql.table(m.table)} where group_id = ${groupId}`.execute(db);
+  let position = Number(last[0]?.p ?? -1) + 1;
+  const rows = memberIds
     .filter((id) => !have.has(id))
-    .map((update_id) => ({ group_id: groupId, update_id, position: position++, added_at: at }));
-  if (rows.length > 0) await db.insertInto('update_group_member').values(rows).execute();
+    .map((id) => sql`(${groupId}, ${id}, ${position++}, ${at})`);
+  if (rows.length === 0) return;
+  await sql`insert into ${sql.table(m.table)} (group_id, ${sql.ref(m.column)}, position, added_at)
+    values ${sql.join(rows)}`.execute(db);
 }
 
-/** Removes one update from a group; false when it was not in it. */
+/** Removes one member of that kind from a group; false when it was not in it. */
 export async function removeMember(
   db: Queryable,
   groupId: string,
-  updateId: string,
+  memberId: string,
+  kind: MemberKind = 'apt',
 ): Promise<boolean> {
-  const r = await db
-    .deleteFrom('update_group_member')
-    .where('group_id', '=', groupId)
-    .where('update_id', '=', updateId)
-    .executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
+  const m = MEMBER_TABLE[kind];
+  const r = await sql`delete from ${sql.table(m.table)}
+    where group_id = ${groupId} and ${sql.ref(m.column)} = ${memberId}`.execute(db);
+  return Number(r.numAffectedRows ?? 0) > 0;
 }
 
 /** The binaries of the given updates, with the source each came from (what a deployment approves). */

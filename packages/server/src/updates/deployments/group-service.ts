@@ -14,13 +14,9 @@ import { writeAudit } from '../../audit/audit.js';
 import { inTransaction, type Tx } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/unique-violation.js';
 import {
-  addCustomMembers,
   addMembers,
-  existingCustomUpdateIds,
-  groupCustomMembers,
-  removeCustomMember,
   deleteGroupRow,
-  existingUpdateIds,
+  existingMemberIds,
   findGroup,
   groupMembers,
   insertGroup,
@@ -53,10 +49,11 @@ async function checkUpdates(
   tx: Tx,
   ids: readonly string[],
 ): Promise<{ apt: string[]; custom: string[] }> {
-  const known = await existingUpdateIds(tx, ids);
-  const custom = await existingCustomUpdateIds(
+  const known = await existingMemberIds(tx, ids, 'apt');
+  const custom = await existingMemberIds(
     tx,
     ids.filter((id) => !known.has(id)),
+    'custom',
   );
   const missing = ids.filter((id) => !known.has(id) && !custom.has(id));
   if (missing.length > 0)
@@ -71,8 +68,8 @@ async function checkUpdates(
 /** Adds catalog and custom updates to a group (each kind in its own member table). */
 async function addAll(tx: Tx, groupId: string, ids: readonly string[], at: string) {
   const split = await checkUpdates(tx, ids);
-  await addMembers(tx, groupId, split.apt, at);
-  await addCustomMembers(tx, groupId, split.custom, at);
+  await addMembers(tx, groupId, split.apt, at, 'apt');
+  await addMembers(tx, groupId, split.custom, at, 'custom');
 }
 
 function nameTaken(err: unknown, name: string | undefined): unknown {
@@ -100,7 +97,7 @@ export class UpdateGroupService {
     return toGroup(
       row,
       (await groupMembers(db, [row.id])).get(row.id) ?? [],
-      (await groupCustomMembers(db, [row.id])).get(row.id) ?? [],
+      (await groupMembers(db, [row.id], 'custom')).get(row.id) ?? [],
     );
   }
 
@@ -110,7 +107,7 @@ export class UpdateGroupService {
     const rows = await listGroups(db);
     const ids = rows.map((r) => r.id);
     const members = await groupMembers(db, ids);
-    const custom = await groupCustomMembers(db, ids);
+    const custom = await groupMembers(db, ids, 'custom');
     const items = rows.map((r) => toGroup(r, members.get(r.id) ?? [], custom.get(r.id) ?? []));
     return { items, total: items.length };
   }
@@ -213,7 +210,7 @@ export class UpdateGroupService {
     await inTransaction(this.ctx.db.kysely, async (tx) => {
       const removed =
         (await removeMember(tx, row.id, updateId)) ||
-        (await removeCustomMember(tx, row.id, updateId));
+        (await removeMember(tx, row.id, updateId, 'custom'));
       if (!removed)
         throw new NotFoundError(
           `update in group "${row.name}"`,

@@ -25,7 +25,7 @@ import { inTransaction, type Queryable } from '../../db/database.js';
 import type { DeploymentService } from '../../deployments/service.js';
 import { insertProgram, listProgramRows } from '../../deployments/program-repository.js';
 import type { SecretBox } from '../../site/secret-box.js';
-import { findGroup, groupCustomMembers, groupMembers } from './group-repository.js';
+import { findGroup, groupMembers } from './group-repository.js';
 import * as repo from './deployment-repository.js';
 import { optionsOf } from './update-deployment-options.js';
 import { SiteRepoKey } from './site-repo-key.js';
@@ -140,7 +140,7 @@ export class UpdateDeploymentService {
     const group = await findGroup(tx, groupId);
     if (!group) throw new NotFoundError('update group', groupId, E.UPDATE_GROUP_NOT_FOUND);
     const updateIds = (await groupMembers(tx, [group.id])).get(group.id) ?? [];
-    const customUpdateIds = (await groupCustomMembers(tx, [group.id])).get(group.id) ?? [];
+    const customUpdateIds = (await groupMembers(tx, [group.id], 'custom')).get(group.id) ?? [];
     if (updateIds.length === 0 && customUpdateIds.length === 0)
       throw new InputError(E.UPDATE_GROUP_EMPTY, `update group "${group.name}" has no updates`);
     const pkg = await findPackage(tx, approvedPackageName(group.id));
@@ -250,7 +250,7 @@ export class UpdateDeploymentService {
       new Set(deployed.filter((u) => u.kind === kind).map((u) => u.update_id));
     const [apt, custom] = [have('apt'), have('custom')];
     const members = (await groupMembers(tx, [groupId])).get(groupId) ?? [];
-    const customMembers = (await groupCustomMembers(tx, [groupId])).get(groupId) ?? [];
+    const customMembers = (await groupMembers(tx, [groupId], 'custom')).get(groupId) ?? [];
     const more = members.filter((u) => !apt.has(u));
     const moreCustom = customMembers.filter((u) => !custom.has(u));
     await repo.appendDeployedUpdates(tx, id, more, apt.size);

@@ -1,7 +1,7 @@
 import { BarChart, DonutChart } from '@mantine/charts';
 import { Anchor, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { ops, type ComplianceGroup } from '@steward/protocol';
+import { CUSTOM_UPDATES_SOURCE_KEY, ops, type ComplianceGroup } from '@steward/protocol';
 import { Link } from 'react-router-dom';
 import { api } from '../../../api/client';
 import { DataTable } from '../../../components/data-table';
@@ -145,7 +145,11 @@ export function ComplianceCharts() {
                 <Table.Td>
                   <Anchor
                     component={Link}
-                    to={`/software/updates/${encodeURIComponent(u.updateId)}`}
+                    to={
+                      u.kind === 'custom'
+                        ? `/software/custom-updates/${encodeURIComponent(u.updateId)}`
+                        : `/software/updates/${encodeURIComponent(u.updateId)}`
+                    }
                     size="sm"
                     fw={600}
                   >
@@ -177,7 +181,11 @@ export function ComplianceCharts() {
           title="Per source"
           groups={o.bySource}
           testId="compliance-by-source"
-          filter={(g) => `source=${encodeURIComponent(g.key)}`}
+          filter={(g) =>
+            g.key === CUSTOM_UPDATES_SOURCE_KEY
+              ? 'kind=custom'
+              : `source=${encodeURIComponent(g.key)}`
+          }
         />
         <GroupBars
           title="Per classification"

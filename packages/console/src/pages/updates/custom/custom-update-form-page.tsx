@@ -35,6 +35,7 @@ import { UPDATE_KEYS } from '../update-labels';
 import { CUSTOM_UPDATE_REFUSALS, CUSTOM_UPDATES_KEY } from './custom-update-labels';
 import { bodyOf, draftOf, IDENTITY, ruleComplete, type Draft } from './custom-update-model';
 import { RuleSetEditor } from './rule-set-editor';
+import { CustomUpdateDevices } from './custom-update-devices';
 
 const CLASSES: readonly UpdateClassification[] = ['security', 'updates', 'other'];
 const CATALOG = '/software/updates?kind=custom';
@@ -304,8 +305,8 @@ export function CustomUpdateFormPage() {
         title={editing ? `Custom update ${u?.title ?? ''}` : 'New custom update'}
         testId="custom-update-title"
         description={
-          editing && c
-            ? `Installed ${c.installed}, required ${c.required}, not required ${c.notRequired}, unknown ${c.unknown}, not scanned ${c.notScanned}.`
+          editing
+            ? undefined
             : 'A third-party update: how agents recognise it (detection), which machines need it (applicability), and the programs that install and remove it.'
         }
         actions={
@@ -329,6 +330,7 @@ export function CustomUpdateFormPage() {
       ) : editing && !u ? null : (
         <CustomUpdateForm key={u?.updatedAt ?? 'new'} update={u} />
       )}
+      {editing && u && <CustomUpdateDevices customId={customId} counts={c} />}
     </>
   );
 }
