@@ -586,6 +586,14 @@ export const StatusMessages = {
     text: 'User %2 postponed required deployment "%1" until %3.',
     insertions: ['deployment', 'user', 'until'],
   },
+  SOFTWARE_CENTER_RESCHEDULED: {
+    id: 40703,
+    severity: 'informational',
+    type: 'audit',
+    component: 'software-center',
+    text: 'User %2 rescheduled required deployment "%1" to %3.',
+    insertions: ['deployment', 'user', 'until'],
+  },
   // --- software distribution: site (501xx) ---
   DP_REGISTERED: {
     id: 50100,
