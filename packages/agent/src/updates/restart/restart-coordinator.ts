@@ -118,12 +118,16 @@ export class RestartCoordinator {
           else await this.verify(r, now);
           continue;
         }
-        const step = advance(
-          this.withCurrentOptions(r),
-          now,
-          check.ok,
-          check.ok ? undefined : check.nextRunAtMs,
-        );
+        const current = this.withCurrentOptions(r);
+        if (
+          current.options.suppressedRestartDeadlineMinutes !==
+          r.options.suppressedRestartDeadlineMinutes
+        ) {
+          // The administrator changed the deadline: kept, and the site sees the new reason.
+          await this.env.store.put(current);
+          await this.pendingState(current);
+        }
+        const step = advance(current, now, check.ok, check.ok ? undefined : check.nextRunAtMs);
         await this.apply(step.restart, step.event);
       }
     });
