@@ -386,6 +386,29 @@ async function phaseFleet() {
       db.kysely.transaction().execute((tx) => complianceCounts(tx, update.id)),
     );
     const reports = await viewLookups(update.id);
+    // PostgreSQL: the bulk insert leaves every device row without hint bits or a visibility map
+    // and the count table with one dead version per device (ADR 0075) until autovacuum visits
+    // them; a fleet that grew over days has had that visit. The same reads again after the
+    // VACUUM (ANALYZE) autovacuum would run, in the same run.
+    let afterVacuum;
+    if (values.dialect === 'postgres') {
+      await sql`vacuum (analyze) device, package_set_device_count, update_applicability`.execute(
+        db.kysely,
+      );
+      const again = [];
+      for (let r = 0; r < runs; r++) {
+        const t = performance.now();
+        await api('GET', `/updates/${update.id}/compliance`);
+        again.push(performance.now() - t);
+      }
+      afterVacuum = {
+        summaryMs: { first: round(again[0], 1), median: round(median(again), 1) },
+        summaryReadsMs: await timeRuns(() =>
+          db.kysely.transaction().execute((tx) => complianceCounts(tx, update.id)),
+        ),
+        reportViewMs: await viewLookups(update.id),
+      };
+    }
     const entry = {
       devices: size,
       devicesInsertSeconds: insertSeconds,
@@ -398,8 +421,15 @@ async function phaseFleet() {
       summaryReadsMs: direct,
       summaryReadsToBaselineRatio: round(direct.median / baseline.median, 2),
       reportViewMs: reports,
+      ...(afterVacuum !== undefined ? { afterVacuum } : {}),
       counts,
-      met: { firstPicture: firstPictureSeconds < 5, summary: median(summary) < 100 },
+      met: {
+        firstPicture: firstPictureSeconds < 5,
+        summary: median(summary) < 100,
+        ...(afterVacuum !== undefined
+          ? { summaryAfterVacuum: afterVacuum.summaryMs.median < 100 }
+          : {}),
+      },
     };
     if (
       counts.required +

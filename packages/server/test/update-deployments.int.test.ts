@@ -444,4 +444,73 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
       (await messageIds(since)).includes(11253) ? true : undefined,
     );
   }, 600_000);
+
+  it('keeps a restart suppressed on servers pending and visible; a restart deadline the admin sets makes it mandatory', async () => {
+    // The earlier cases' deployments leave the agent's assignments; back to 1.0 (no restart).
+    const { items } = await api.call(ops.updateDeployments.listUpdateDeployments, { query: {} });
+    for (const x of items)
+      await api.call(ops.updateDeployments.updateUpdateDeployment, {
+        params: { id: x.id },
+        body: { enabled: false },
+      });
+    const day = START + 72 * HOUR; // 08:00; the update window is 08:05 to 12:05
+    await jumpTo(day);
+    const back = await api.call(ops.updateDeployments.createUpdateDeployment, {
+      body: {
+        groupId: await publishedGroup('Back to 1.0', [updateIds.v1]),
+        collectionId,
+        deadline: wall(day + 10 * MINUTE),
+        allowDowngrades: true,
+        notifyUsers: false,
+      },
+    });
+    setClock(day + 11 * MINUTE);
+    await settled(back, (r) => r.state === 'succeeded');
+    expect(installedVersion(root)).toBe('1.0-1');
+    const restartsDone = () => (existsSync(marker) ? readFileSync(marker, 'utf8') : '');
+    const restartsBefore = restartsDone();
+
+    const d = await api.call(ops.updateDeployments.createUpdateDeployment, {
+      body: {
+        groupId: await publishedGroup('Servers keep running', [updateIds.v2]),
+        collectionId,
+        deadline: wall(day + 20 * MINUTE),
+        suppressRestartServers: true,
+      },
+    });
+    expect(d.suppressedRestartDeadlineMinutes).toBe(0);
+    setClock(day + 21 * MINUTE);
+    // Installed; the restart is suppressed (the device is a server) and waits, visibly.
+    const suppressed = await settled(
+      d,
+      (r) => r.state === 'reboot-pending' && r.reason?.includes('suppressed on servers') === true,
+    );
+    expect(suppressed.reason).not.toContain('mandatory from');
+    expect(installedVersion(root)).toBe('2.0-1');
+    expect(restartsDone()).toBe(restartsBefore);
+    // The administrator sets a restart deadline: it applies to the restart already pending.
+    await api.call(ops.updateDeployments.updateUpdateDeployment, {
+      params: { id: d.id },
+      body: { suppressedRestartDeadlineMinutes: 30 },
+    });
+    const dated = await settled(d, (r) => r.reason?.includes('mandatory from') === true);
+    const mandatoryFrom = Date.parse(dated.reason?.split('mandatory from ')[1] ?? '');
+    expect(mandatoryFrom - (day + 51 * MINUTE)).toBeGreaterThanOrEqual(0);
+    expect(mandatoryFrom - (day + 51 * MINUTE)).toBeLessThan(5 * MINUTE);
+    // Past it, inside the window: the suppression ends and the final countdown runs, then once.
+    setClock(day + 57 * MINUTE);
+    await settled(d, (r) => r.reason?.startsWith('final restart countdown') === true);
+    setClock(day + 75 * MINUTE);
+    const done = await settled(d, (r) => r.state === 'succeeded');
+    expect(done.outputTail).toContain('restarted (no restart is required any more)');
+    expect(restartsDone()).toBe(`${restartsBefore}restarted\n`);
+    const ids = await waitFor('the restart messages', async () => {
+      const got = await messageIds(day);
+      return got.includes(40512) ? got : undefined;
+    });
+    // Suppressed on a server (11267), mandatory at the deadline (40704), final countdown,
+    // mandatory restart (11264), forced (11265), verified.
+    const wanted = [11267, 40704, 40511, 11264, 11265, 40512];
+    expect(ids.filter((id) => wanted.includes(id)).sort()).toEqual([...wanted].sort());
+  }, 600_000);
 });

@@ -13,6 +13,8 @@ export interface CenterArgs {
   minutes: string | undefined;
   /** center snooze: the new restart time (ISO 8601). */
   until: string | undefined;
+  /** center reschedule: the new install time (ISO 8601). */
+  at?: string | undefined;
   user: string | undefined;
 }
 
@@ -62,6 +64,15 @@ function parseRequest(args: CenterArgs, user: string): CenterRequest {
         );
       return { op: 'postpone', deploymentId, minutes, user };
     }
+    case 'reschedule': {
+      const deploymentId = needId();
+      if (args.minutes !== undefined || args.until !== undefined || args.at === undefined)
+        throw new AgentError('USAGE', 'center reschedule needs --at TIME (and nothing else)');
+      const ms = Date.parse(args.at);
+      if (Number.isNaN(ms))
+        throw new AgentError('USAGE', `--at: "${args.at}" is not a date and time`);
+      return { op: 'reschedule', deploymentId, at: new Date(ms).toISOString(), user };
+    }
     case 'snooze':
       return snoozeRequest(args, needId(), user);
     case 'restart':
@@ -71,7 +82,7 @@ function parseRequest(args: CenterArgs, user: string): CenterRequest {
     default:
       throw new AgentError(
         'USAGE',
-        `unknown center action "${action}" (list, install, run, postpone, snooze, restart)`,
+        `unknown center action "${action}" (list, install, run, postpone, reschedule, snooze, restart)`,
       );
   }
 }
@@ -138,7 +149,8 @@ export function renderCenter(entries: readonly CenterEntry[]): string {
 }
 
 /**
- * `steward-agent center [list | install ID | postpone ID --minutes N | snooze ID --minutes N |
+ * `steward-agent center [list | install ID | postpone ID --minutes N | reschedule ID --at TIME |
+ * snooze ID --minutes N |
  * snooze ID --until TIME | restart ID] [--json] [--user U]`:
  * the Software Center, answered by the running agent service over its local socket.
  */

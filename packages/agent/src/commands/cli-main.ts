@@ -24,10 +24,10 @@ Commands:
       inventory. The running service runs and reports it; without one, this command does
       (remediating unless the site set notify-only). Exit 1 when a check failed.
   center [list | install <deployment> | postpone <deployment> --minutes <n>] [--json] [--user <name>]
-  center run <deployment> | center snooze <deployment> (--minutes <n> | --until <time>) |
-  center restart <deployment>
+  center run <deployment> | center reschedule <deployment> --at <time> |
+  center snooze <deployment> (--minutes <n> | --until <time>) | center restart <deployment>
       Software Center: software and task sequences offered to this machine and required runs
-      to come; install (or run a task sequence) now, or postpone a required run (within the deployment's limit); pending update
+      to come; install (or run a task sequence) now, or postpone a required run or reschedule it to a time (within the deployment's limit); pending update
       restarts: snooze the countdown (within its limit) or restart now. Needs the agent running.
   update-install --repo <dir> --key <file> [--root <dir>] [--simulate] [--allow-downgrades]
                  [--json] <package>=<version>...
@@ -79,6 +79,7 @@ function parse(args: string[]) {
       class: { type: 'string' },
       minutes: { type: 'string' },
       until: { type: 'string' },
+      at: { type: 'string' },
       user: { type: 'string' },
       repo: { type: 'string' },
       key: { type: 'string' },
@@ -167,7 +168,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       only(command, parsed, ['state-dir', 'json']);
       return (await import('./check-command.js')).checkCommand({ stateDir, json: v.json }, io);
     case 'center':
-      only(command, parsed, ['state-dir', 'json', 'minutes', 'until', 'user']);
+      only(command, parsed, ['state-dir', 'json', 'minutes', 'until', 'at', 'user']);
       return (await import('./center-command.js')).centerCommand(
         {
           stateDir,
@@ -175,6 +176,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           positionals: rest,
           minutes: v.minutes,
           until: v.until,
+          at: v.at,
           user: v.user,
         },
         io,

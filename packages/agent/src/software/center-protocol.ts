@@ -35,6 +35,16 @@ export const CenterRequest = Type.Union([
     },
     { additionalProperties: false },
   ),
+  // Seed table 3, 11252: the user moves the run to a chosen time (within the same limit).
+  Type.Object(
+    {
+      op: Type.Literal('reschedule'),
+      deploymentId: DeploymentIdField,
+      at: Type.String({ format: 'date-time', maxLength: 40 }),
+      user: UserField,
+    },
+    { additionalProperties: false },
+  ),
   // Update restarts (ADR 0071): snooze by N minutes (postponed) or to a time (rescheduled).
   Type.Object(
     {

@@ -2,6 +2,7 @@ import {
   canonicalJson,
   type AgentDeployment,
   type AgentProgram,
+  type AgentUpdateInstall,
   type AssignmentsDocument,
   type WindowSpec,
 } from '@steward/protocol';
@@ -155,6 +156,11 @@ export class SoftwareService {
   /** The device's maintenance windows as last assigned (agent upgrades fit into them too). */
   maintenanceWindows(): readonly WindowSpec[] {
     return this.document?.maintenanceWindows ?? [];
+  }
+
+  /** The update install options of this deployment as last assigned (undefined: not assigned). */
+  updateInstallOf(deploymentId: string): AgentUpdateInstall | undefined {
+    return this.deployments.get(deploymentId)?.updateInstall;
   }
 
   /** Resolves when no run or download is in progress. */

@@ -129,6 +129,60 @@ describe('the Software Center socket', () => {
     expect(h.executor.started.map((r) => r.deploymentId)).toEqual(['dep-req']);
   });
 
+  it('reschedules a required run to a chosen time within the limit (11252, 40703)', async () => {
+    const h = await center();
+    const at = async (time: string) => {
+      const out = io({ SUDO_USER: 'dana' });
+      const code = await runCli(
+        ['center', 'reschedule', 'dep-req', '--at', time, '--json', '--state-dir', h.stateDir],
+        out,
+      );
+      return { code, answer: JSON.parse(out.stdout) as Record<string, unknown> };
+    };
+    // The run is at 12:00; the limit is 120 minutes past it.
+    expect(await at('2026-06-10T11:00:00Z')).toMatchObject({
+      code: 1,
+      answer: { ok: false, code: 'RESCHEDULE_TOO_EARLY' },
+    });
+    expect(await at('2026-06-10T14:01:00Z')).toMatchObject({
+      code: 1,
+      answer: { ok: false, code: 'POSTPONE_LIMIT' },
+    });
+    expect(await at('2026-06-10T13:15:00Z')).toMatchObject({
+      code: 0,
+      answer: { ok: true, postponedUntil: '2026-06-10T13:15:00.000Z' },
+    });
+    // The postponement room is what is left after the reschedule.
+    const listed = await centerRequest(h.stateDir, { op: 'list' });
+    expect(listed).toMatchObject({
+      deployments: [
+        {},
+        {
+          deploymentId: 'dep-req',
+          postponedUntil: '2026-06-10T13:15:00.000Z',
+          postponeRemainingMinutes: 45,
+        },
+      ],
+    });
+    expect(h.sink.messages.filter((m) => [11252, 11253, 40703].includes(m.messageId))).toEqual([
+      expect.objectContaining({
+        messageId: 40703,
+        insertionStrings: ['Security fix', 'dana', '2026-06-10T13:15:00.000Z'],
+      }),
+      expect.objectContaining({
+        messageId: 11252,
+        insertionStrings: ['Security fix', '2026-06-10T13:15:00.000Z'],
+      }),
+    ]);
+    h.clock.set('2026-06-10T13:14:00Z');
+    await h.service.tick();
+    expect(h.executor.started).toEqual([]);
+    h.clock.set('2026-06-10T13:15:00Z');
+    await h.service.tick();
+    await h.service.idle();
+    expect(h.executor.started.map((r) => r.deploymentId)).toEqual(['dep-req']);
+  });
+
   it('refuses what cannot be done with a clear code', async () => {
     const h = await center();
     const refusal = async (args: string[]) => {

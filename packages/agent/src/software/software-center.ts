@@ -85,7 +85,11 @@ export class SoftwareCenter {
       case 'install':
         return this.install(request.deploymentId, request.user);
       case 'postpone':
-        return this.postpone(request.deploymentId, request.minutes, request.user);
+        return this.moveInstall(request.deploymentId, request.user, { minutes: request.minutes });
+      case 'reschedule':
+        return this.moveInstall(request.deploymentId, request.user, {
+          atMs: Date.parse(request.at),
+        });
     }
   }
 
@@ -182,10 +186,16 @@ export class SoftwareCenter {
     return { ok: true, deploymentId, message: `"${dep.name}" will be installed now` };
   }
 
-  private async postpone(
+  /**
+   * Moves a required run later, within the deployment's postponement limit (cumulative from the
+   * deadline): by N minutes (seed table 3, 11253 "the user postponed the installation") or to a
+   * chosen time (11252 "the user changed the installation schedule"). Moving it earlier is
+   * `install` (run now); a time before the run already scheduled is refused.
+   */
+  private async moveInstall(
     deploymentId: string,
-    minutes: number,
     user: string,
+    by: { minutes: number } | { atMs: number },
   ): Promise<CenterResponse> {
     const dep = this.find(deploymentId);
     if (dep === undefined)
@@ -202,12 +212,21 @@ export class SoftwareCenter {
     const room = postponeRoom(dep, rec, deadline, now);
     if (deadline === undefined || room === undefined)
       return centerError('NOTHING_SCHEDULED', `"${dep.name}" has no run to postpone`);
-    if (minutes * MINUTE_MS > room.remainingMs)
+    const latest = room.base + room.remainingMs;
+    const until = 'minutes' in by ? room.base + by.minutes * MINUTE_MS : by.atMs;
+    if (Number.isNaN(until)) return centerError('BAD_REQUEST', 'the new time is not a date');
+    if (until <= room.base)
+      return centerError(
+        'RESCHEDULE_TOO_EARLY',
+        `"${dep.name}" is already scheduled for ${new Date(room.base).toISOString()}: choose a later time, or install it now`,
+      );
+    if (until > latest)
       return centerError(
         'POSTPONE_LIMIT',
-        `"${dep.name}" can be postponed by at most ${Math.max(0, Math.floor(room.remainingMs / MINUTE_MS))} more minutes (limit ${dep.maxPostponeMinutes} minutes from the deadline)`,
+        'minutes' in by
+          ? `"${dep.name}" can be postponed by at most ${Math.max(0, Math.floor(room.remainingMs / MINUTE_MS))} more minutes (limit ${dep.maxPostponeMinutes} minutes from the deadline)`
+          : `"${dep.name}" can be rescheduled to ${new Date(latest).toISOString()} at the latest (limit ${dep.maxPostponeMinutes} minutes from the deadline)`,
       );
-    const until = room.base + minutes * MINUTE_MS;
     await this.o.store.updateDeployment(dep.id, (r) => ({
       ...r,
       postponeDeadlineMs: deadline,
@@ -215,14 +234,19 @@ export class SoftwareCenter {
     }));
     const untilIso = new Date(until).toISOString();
     const names = this.o.names(dep);
-    await this.o.reporter.raw('SOFTWARE_CENTER_POSTPONED', [dep.name, user, untilIso], names);
-    await this.o.reporter.raw('UPDATE_POSTPONED_BY_USER', [dep.name], names);
+    if ('minutes' in by) {
+      await this.o.reporter.raw('SOFTWARE_CENTER_POSTPONED', [dep.name, user, untilIso], names);
+      await this.o.reporter.raw('UPDATE_POSTPONED_BY_USER', [dep.name], names);
+    } else {
+      await this.o.reporter.raw('SOFTWARE_CENTER_RESCHEDULED', [dep.name, user, untilIso], names);
+      await this.o.reporter.raw('UPDATE_RESCHEDULED_BY_USER', [dep.name, untilIso], names);
+    }
     this.o.changed();
     return {
       ok: true,
       deploymentId,
       postponedUntil: untilIso,
-      message: `"${dep.name}" postponed until ${untilIso}`,
+      message: `"${dep.name}" ${'minutes' in by ? 'postponed until' : 'rescheduled to'} ${untilIso}`,
     };
   }
 }

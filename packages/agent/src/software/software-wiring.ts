@@ -76,6 +76,12 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
     clock,
     log,
     windows: () => bound.service?.maintenanceWindows() ?? [],
+    currentOptions: (deploymentId) => {
+      const install = bound.service?.updateInstallOf(deploymentId);
+      return install === undefined
+        ? undefined
+        : { suppressedRestartDeadlineMinutes: install.suppressedRestartDeadlineMinutes };
+    },
     rebootCommand: w.updates.rebootCommand,
     report,
     state: async (fields) => {

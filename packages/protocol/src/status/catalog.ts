@@ -586,6 +586,23 @@ export const StatusMessages = {
     text: 'User %2 postponed required deployment "%1" until %3.',
     insertions: ['deployment', 'user', 'until'],
   },
+  SOFTWARE_CENTER_RESCHEDULED: {
+    id: 40703,
+    severity: 'informational',
+    type: 'audit',
+    component: 'software-center',
+    text: 'User %2 rescheduled required deployment "%1" to %3.',
+    insertions: ['deployment', 'user', 'until'],
+  },
+  UPDATE_SUPPRESSED_RESTART_MANDATORY: {
+    id: 40704,
+    severity: 'warning',
+    type: 'milestone',
+    component: 'update-agent',
+    // The deployment's restart deadline for suppressed restarts passed (ADR 0092).
+    text: 'The restart for deployment "%1", suppressed by the device role, reached its restart deadline %2: it is mandatory now and runs after the final countdown, inside a maintenance window unless the deployment allows otherwise.',
+    insertions: ['deployment', 'deadline'],
+  },
   // --- software distribution: site (501xx) ---
   DP_REGISTERED: {
     id: 50100,

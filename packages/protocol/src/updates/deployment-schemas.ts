@@ -28,6 +28,8 @@ export const MAX_RESTART_FINAL_COUNTDOWN_MINUTES = 60;
 /** The longest a user may snooze a restart in total (a week), and in one snooze (a day). */
 export const MAX_RESTART_SNOOZE_TOTAL_MINUTES = 10_080;
 export const MAX_RESTART_SNOOZE_MINUTES = 1440;
+/** The longest a restart suppressed by the device role may wait before it is forced (30 days). */
+export const MAX_SUPPRESSED_RESTART_DEADLINE_MINUTES = 43_200;
 
 /** Options only update deployments have (declared once: ADR 0016). */
 export const UpdateDeploymentOptions = {
@@ -116,6 +118,20 @@ export const UpdateDeploymentOptions = {
       off: false,
       onHelp: 'restart even outside maintenance windows',
       offHelp: 'restart only inside a maintenance window',
+    },
+  }),
+  suppressedRestartDeadlineMinutes: integerSetting({
+    label: 'Restart deadline for suppressed restarts',
+    help: 'A restart suppressed by the role becomes mandatory this long after the install (final countdown, in a window unless allowed outside); 0 waits for the user. Applies to restarts already pending',
+    unit: 'minutes',
+    minimum: 0,
+    maximum: MAX_SUPPRESSED_RESTART_DEADLINE_MINUTES,
+    default: 0,
+    flag: {
+      kind: 'value',
+      name: 'suppressed-restart-deadline-minutes',
+      placeholder: '<n>',
+      hoursAllowed: true,
     },
   }),
   // ---- restarts and reminders (ADR 0071) ----

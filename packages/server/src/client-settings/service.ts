@@ -18,15 +18,9 @@ import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { findCollection } from '../collections/repository.js';
-import {
-  findDeviceByIdOrName,
-  liveDevices,
-  liveMembersOfAny,
-  onlineDevices,
-  type PushTarget,
-} from '../devices/repository.js';
+import { findDeviceByIdOrName, type PushTarget } from '../devices/repository.js';
 import { writeSetting } from '../site/repository.js';
-import { requestActions } from '../devices/client-notification.js';
+import { onlineDevicesToNudge, requestActions } from '../devices/client-notification.js';
 import type { PushHub } from '../push/push-hub.js';
 import { bumpPolicyVersion, type PolicyService } from '../agent-api/policy.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
@@ -281,27 +275,21 @@ export class ClientSettingsService {
     return result;
   }
 
-  /** Members of these collections fetch policy now (a device offline gets it on reconnect). */
+  /**
+   * Online members of these collections fetch policy now (offline ones get it on reconnect):
+   * the same selection as a site-wide change, scoped to the collections.
+   */
   private async nudge(collectionIds: readonly string[], actor: Actor): Promise<void> {
     if (collectionIds.length === 0) return;
-    const devices = await liveMembersOfAny(this.ctx.db.kysely, { collectionIds });
-    await this.requestFetch(devices, actor);
+    await this.requestFetch(
+      await onlineDevicesToNudge(this.ctx, this.push, { collectionIds }),
+      actor,
+    );
   }
 
-  /**
-   * Every online device fetches policy now: those online by the presence rule (ADR 0035), and
-   * the channels this process holds whose presence the activity flush has not written yet (a
-   * device that connected a moment ago). Offline devices are not asked: a site-wide request
-   * row for each of them would be replayed to a fleet reconnecting after an outage.
-   */
+  /** Every online device fetches policy now (a site-wide change). */
   private async nudgeOnline(actor: Actor): Promise<void> {
-    const db = this.ctx.db.kysely;
-    const byId = new Map<string, PushTarget>();
-    for (const d of await onlineDevices(db, { now: this.ctx.clock.now() })) byId.set(d.id, d);
-    const held = this.push.connectedDeviceIds().filter((id) => !byId.has(id));
-    for (let i = 0; i < held.length; i += CHUNK)
-      for (const d of await liveDevices(db, { ids: held.slice(i, i + CHUNK) })) byId.set(d.id, d);
-    await this.requestFetch([...byId.values()], actor);
+    await this.requestFetch(await onlineDevicesToNudge(this.ctx, this.push), actor);
   }
 
   private async requestFetch(devices: readonly PushTarget[], actor: Actor): Promise<void> {
@@ -326,9 +314,6 @@ export class ClientSettingsService {
     }
   }
 }
-
-/** Device ids per IN list: far below both dialects' parameter limits. */
-const CHUNK = 500;
 
 function notFound(idOrName: string): NotFoundError {
   return new NotFoundError('client settings object', idOrName, ErrorCode.CLIENT_SETTINGS_NOT_FOUND);

@@ -262,6 +262,15 @@ export class DeploymentService {
     return this.get(actor, id);
   }
 
+  /**
+   * What the deployment's assignments carry changed outside its own row (an update deployment's
+   * options travel in `updateInstall`): its collection's agents fetch them now.
+   */
+  async assignmentsChanged(actor: Actor, id: string): Promise<void> {
+    const row = await this.mustFind(this.ctx.db.kysely, id);
+    await this.notifier.collectionsChanged([row.collection_id], actor.userName);
+  }
+
   /** A phase of a phased deployment is removed with its rollout, not on its own. */
   async remove(actor: Actor, id: string, opts: ChangeOptions = {}): Promise<void> {
     authorize(actor, 'deployments:write');

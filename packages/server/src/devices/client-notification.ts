@@ -5,7 +5,13 @@ import { writeAudit } from '../audit/audit.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { type PushHub } from '../push/push-hub.js';
 import { findCollection } from '../collections/repository.js';
-import { liveMembersOf, newActionRow } from './repository.js';
+import {
+  liveDevices,
+  liveMembersOf,
+  newActionRow,
+  onlineDevices,
+  type PushTarget,
+} from './repository.js';
 import { insertDeviceActions } from './action-repository.js';
 import { type Queryable, inTransaction } from '../db/database.js';
 
@@ -38,6 +44,34 @@ export async function requestActions(
   });
   await push.publish(rows.map((r) => ({ deviceId: r.device_id, requestId: r.id, action })));
   return rows;
+}
+
+/** Device ids per IN list: far below both dialects' parameter limits. */
+const CHUNK = 500;
+
+/**
+ * Which online devices to nudge: the one rule for every "fetch now" meant only for devices that
+ * are online (a request row for each offline device would be replayed to a fleet reconnecting
+ * after an outage; they fetch on reconnect anyway). Online by the presence rule (ADR 0035), plus
+ * the channels this process holds whose presence the activity flush has not written yet (a
+ * device that connected a moment ago); only members of any of `collectionIds` when given.
+ */
+export async function onlineDevicesToNudge(
+  ctx: SiteContext,
+  push: PushHub,
+  scope: { collectionIds?: readonly string[] } = {},
+): Promise<PushTarget[]> {
+  const db = ctx.db.kysely;
+  const { collectionIds } = scope;
+  if (collectionIds !== undefined && collectionIds.length === 0) return [];
+  const byId = new Map<string, PushTarget>();
+  for (const d of await onlineDevices(db, { now: ctx.clock.now(), collectionIds }))
+    byId.set(d.id, d);
+  const held = push.connectedDeviceIds().filter((id) => !byId.has(id));
+  for (let i = 0; i < held.length; i += CHUNK)
+    for (const d of await liveDevices(db, { ids: held.slice(i, i + CHUNK), collectionIds }))
+      byId.set(d.id, d);
+  return [...byId.values()];
 }
 
 /**

@@ -265,26 +265,36 @@ export function liveMembersOfAny(
     .execute();
 }
 
-/** The devices online at `now` (ADR 0035), with what a push request needs. */
-export function onlineDevices(db: Queryable, opts: { now: Date }): Promise<PushTarget[]> {
-  return db
-    .selectFrom('device')
-    .select(['id', 'push_seen_at'])
-    .where(onlineDeviceSql(opts.now))
-    .execute();
+/**
+ * The devices online at `now` (ADR 0035), with what a push request needs; only members of any
+ * of `collectionIds` when given.
+ */
+export function onlineDevices(
+  db: Queryable,
+  opts: { now: Date; collectionIds?: readonly string[] | undefined },
+): Promise<PushTarget[]> {
+  let q = db.selectFrom('device').select(['id', 'push_seen_at']).where(onlineDeviceSql(opts.now));
+  if (opts.collectionIds !== undefined)
+    q = q.where('id', 'in', memberIdsOfAny(db, opts.collectionIds));
+  return q.execute();
 }
 
-/** These devices, unless revoked (one statement; the caller chunks). */
+/**
+ * These devices, unless revoked (one statement; the caller chunks); only members of any of
+ * `collectionIds` when given.
+ */
 export function liveDevices(
   db: Queryable,
-  opts: { ids: readonly string[] },
+  opts: { ids: readonly string[]; collectionIds?: readonly string[] | undefined },
 ): Promise<PushTarget[]> {
-  return db
+  let q = db
     .selectFrom('device')
     .select(['id', 'push_seen_at'])
     .where('id', 'in', [...opts.ids])
-    .where('revoked_at', 'is', null)
-    .execute();
+    .where('revoked_at', 'is', null);
+  if (opts.collectionIds !== undefined)
+    q = q.where('id', 'in', memberIdsOfAny(db, opts.collectionIds));
+  return q.execute();
 }
 
 /** Which of these device ids exist (one statement; the caller chunks). */

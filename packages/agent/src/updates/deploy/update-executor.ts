@@ -339,6 +339,7 @@ export class UpdateAwareExecutor implements ExecutorPort {
           restartCountdownMinutes: spec.restartCountdownMinutes,
           restartMaxSnoozeMinutes: spec.restartMaxSnoozeMinutes,
           restartFinalCountdownMinutes: spec.restartFinalCountdownMinutes,
+          suppressedRestartDeadlineMinutes: spec.suppressedRestartDeadlineMinutes,
         },
       },
       plan,

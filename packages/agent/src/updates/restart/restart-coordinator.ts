@@ -39,6 +39,11 @@ export interface RestartEnv {
   notify(title: string, body: string): Promise<void>;
   /** Scans against the catalog and reports it (after a verified restart). */
   scan(): Promise<void>;
+  /**
+   * The restart options the deployment has now (its current assignment), where they can change
+   * a restart already pending: the restart deadline for suppressed restarts (ADR 0092).
+   */
+  currentOptions?(deploymentId: string): { suppressedRestartDeadlineMinutes: number } | undefined;
   /** The kernel's boot id (changes with every boot); undefined where it cannot be read. */
   bootId(): Promise<string | undefined>;
 }
@@ -113,7 +118,16 @@ export class RestartCoordinator {
           else await this.verify(r, now);
           continue;
         }
-        const step = advance(r, now, check.ok, check.ok ? undefined : check.nextRunAtMs);
+        const current = this.withCurrentOptions(r);
+        if (
+          current.options.suppressedRestartDeadlineMinutes !==
+          r.options.suppressedRestartDeadlineMinutes
+        ) {
+          // The administrator changed the deadline: kept, and the site sees the new reason.
+          await this.env.store.put(current);
+          await this.pendingState(current);
+        }
+        const step = advance(current, now, check.ok, check.ok ? undefined : check.nextRunAtMs);
         await this.apply(step.restart, step.event);
       }
     });
@@ -152,6 +166,14 @@ export class RestartCoordinator {
       await this.apply(step.restart, step.event);
       return step.restart;
     });
+  }
+
+  /** A suppressed restart follows the deployment's restart deadline as it is now. */
+  private withCurrentOptions(r: PendingRestart): PendingRestart {
+    if (r.phase !== 'suppressed') return r;
+    const current = this.env.currentOptions?.(r.deploymentId);
+    if (current === undefined) return r;
+    return { ...r, options: { ...r.options, ...current } };
   }
 
   private attrs(r: PendingRestart): Record<string, string> {
@@ -220,6 +242,17 @@ export class RestartCoordinator {
         );
         await this.pendingState(r);
         return;
+      case 'suppression-ended':
+        await this.env.store.put(r);
+        await this.message(
+          statusMessage(
+            'UPDATE_SUPPRESSED_RESTART_MANDATORY',
+            [r.name, new Date(event.deadlineMs).toISOString()],
+            a,
+          ),
+        );
+        await this.pendingState(r);
+        return;
       case 'restart':
         await this.restart(r);
         return;
@@ -278,7 +311,7 @@ export class RestartCoordinator {
     });
   }
 
-  /** The restart did not happen: it waits for the user (or an administrator) from now on. */
+  /** The restart did not happen: it waits for the user from now on (no restart deadline). */
   private async failed(r: PendingRestart, failure: string): Promise<void> {
     this.env.log.warn(`update restart for ${r.name} failed: ${failure}`);
     await this.message(

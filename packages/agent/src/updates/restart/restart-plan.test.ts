@@ -130,4 +130,35 @@ describe('update restart countdown, snooze and final countdown', () => {
     expect(step.event.kind).toBe('restart');
     expect(accept(step.restart).event.kind).toBe('none');
   });
+
+  it('makes a suppressed restart mandatory at its restart deadline: final countdown, in a window', () => {
+    const r = {
+      ...pending('suppressed', { suppressedRestartDeadlineMinutes: 24 * 60 }),
+      note: 'restart required, suppressed on servers',
+    };
+    expect(r).toMatchObject({ phase: 'suppressed', suppressedAtMs: T0 });
+    expect(pendingReason(r)).toBe(
+      'restart required, suppressed on servers; mandatory from 2031-05-06T10:00:00.000Z',
+    );
+    expect(advance(r, T0 + 24 * 60 * MIN - 1, true, undefined).event.kind).toBe('none');
+    // At the deadline, outside a window: the suppression ends and the restart waits for one.
+    const ended = advance(r, T0 + 24 * 60 * MIN, false, T0 + 30 * 60 * MIN);
+    expect(ended.event).toEqual({ kind: 'suppression-ended', deadlineMs: T0 + 24 * 60 * MIN });
+    expect(ended.restart).toMatchObject({ phase: 'waiting-window', warned: true });
+    expect(ended.restart.suppressedAtMs).toBeUndefined();
+    expect(advance(ended.restart, T0 + 25 * 60 * MIN, false, undefined).event.kind).toBe('none');
+    // In the window: the final countdown alone (no snoozing), then the restart.
+    const final = advance(ended.restart, T0 + 30 * 60 * MIN, true, undefined);
+    expect(final.event.kind).toBe('final-countdown');
+    expect(final.restart.restartAtMs).toBe(T0 + 30 * 60 * MIN + 15 * MIN);
+    expect(snooze(final.restart, T0 + 30 * 60 * MIN, { minutes: 5 }).ok).toBe(false);
+    expect(advance(final.restart, T0 + 30 * 60 * MIN + 15 * MIN, true, undefined).event.kind).toBe(
+      'restart',
+    );
+  });
+
+  it('keeps a suppressed restart without a restart deadline (0) until the user accepts it', () => {
+    const r = pending('suppressed', { suppressedRestartDeadlineMinutes: 0 });
+    expect(advance(r, T0 + 365 * 24 * 60 * MIN, true, undefined).event.kind).toBe('none');
+  });
 });

@@ -7,6 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
  * decides. Times are epoch milliseconds from the agent's clock.
  *
  *   suppressed -----------------------------(user accepts)------------------> restarting
+ *   suppressed --(its restart deadline passed: mandatory)--> waiting-window (warned: final only)
  *   waiting-window --(a window opens)--> countdown --(final starts)--> final --(due)--> restarting
  *                 <--(due outside a window: auto-postponed)--------------------/
  *   countdown --(snooze / reschedule, up to mandatoryAt)--> countdown
@@ -35,6 +36,8 @@ export const RestartOptions = Type.Object({
   restartCountdownMinutes: Type.Integer({ minimum: 0 }),
   restartMaxSnoozeMinutes: Type.Integer({ minimum: 0 }),
   restartFinalCountdownMinutes: Type.Integer({ minimum: 0 }),
+  /** A suppressed restart becomes mandatory this long after it was suppressed; 0: never. */
+  suppressedRestartDeadlineMinutes: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type RestartOptions = Static<typeof RestartOptions>;
 
@@ -52,6 +55,8 @@ export const PendingRestart = Type.Object({
   phase: RestartPhase,
   /** Why it is suppressed (the role), shown while it waits. */
   note: Type.Optional(Type.String()),
+  /** suppressed by the role: since when (its restart deadline counts from here). */
+  suppressedAtMs: Type.Optional(Type.Number()),
   /** countdown / final: when the restart runs. */
   restartAtMs: Type.Optional(Type.Number()),
   /** countdown: snoozing may not move the restart past this. */
@@ -71,6 +76,7 @@ export type RestartEvent =
   | { kind: 'countdown-started' }
   | { kind: 'final-countdown' }
   | { kind: 'auto-postponed'; reason: string }
+  | { kind: 'suppression-ended'; deadlineMs: number }
   | { kind: 'restart' };
 
 export interface Step {
@@ -118,9 +124,16 @@ export function newRestart(
   nowMs: number,
 ): PendingRestart {
   const r: PendingRestart = { ...base, armed: false, warned: false, phase: 'waiting-window' };
-  if (decision === 'suppressed') return { ...r, phase: 'suppressed' };
+  if (decision === 'suppressed') return { ...r, phase: 'suppressed', suppressedAtMs: nowMs };
   if (decision === 'wait-window') return r;
   return beginCountdown(r, nowMs).restart;
+}
+
+/** When a restart suppressed by the role becomes mandatory (undefined: it waits for the user). */
+export function suppressedDeadlineMs(r: PendingRestart): number | undefined {
+  const minutes = r.options.suppressedRestartDeadlineMinutes ?? 0;
+  if (r.phase !== 'suppressed' || r.suppressedAtMs === undefined || minutes <= 0) return undefined;
+  return r.suppressedAtMs + minutes * MINUTE_MS;
 }
 
 /**
@@ -135,7 +148,17 @@ export function advance(
 ): Step {
   const windowOk = inWindow || r.options.allowRestartOutsideWindows;
   switch (r.phase) {
-    case 'suppressed':
+    case 'suppressed': {
+      // Past its restart deadline the suppression ends: the restart is mandatory, announced by
+      // the final countdown alone (the role's user was told at the install), in a window.
+      const deadlineMs = suppressedDeadlineMs(r);
+      if (deadlineMs === undefined || nowMs < deadlineMs) return none(r);
+      const { suppressedAtMs: _since, note: _note, ...rest } = r;
+      return {
+        restart: { ...rest, phase: 'waiting-window', warned: true },
+        event: { kind: 'suppression-ended', deadlineMs },
+      };
+    }
     case 'restarting':
       return none(r);
     case 'waiting-window':
@@ -212,8 +235,11 @@ export function accept(r: PendingRestart): Step {
 export function pendingReason(r: PendingRestart): string {
   const at = (ms: number | undefined) => (ms === undefined ? '?' : new Date(ms).toISOString());
   switch (r.phase) {
-    case 'suppressed':
-      return r.note ?? 'restart required, suppressed';
+    case 'suppressed': {
+      const deadlineMs = suppressedDeadlineMs(r);
+      const note = r.note ?? 'restart required, suppressed';
+      return deadlineMs === undefined ? note : `${note}; mandatory from ${at(deadlineMs)}`;
+    }
     case 'waiting-window':
       return 'restart required, waiting for a maintenance window';
     case 'countdown':

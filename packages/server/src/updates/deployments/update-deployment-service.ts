@@ -312,6 +312,10 @@ export class UpdateDeploymentService {
     // Rehearsal and rollback change what a run does: every device runs again (a new revision).
     if (own.rehearsal !== undefined || own.allowDowngrades !== undefined)
       await this.deployments.rerun(actor, row.deployment_id, {}, OWNER);
+    // Other options (restart countdowns, the suppressed-restart deadline) reach the agents in
+    // their assignments: they fetch them now, no new revision.
+    else if (Object.keys(own).length > 0)
+      await this.deployments.assignmentsChanged(actor, row.deployment_id);
     const software: UpdateDeploymentRequest = {
       ...patchedSettings(UpdateDeploymentSharedOptions, patch),
     };
