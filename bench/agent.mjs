@@ -17,7 +17,15 @@
 // Targets (issue 9): idle RSS <= 60 MB, full inventory <= 1 s and <= 80 MB peak, 2-core machine.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -183,40 +191,57 @@ try {
     return idle;
   };
 
-  // The .deb's agent: dist bundled into one file by esbuild with build-deb.sh's options.
+  // The .deb's agent: packaging/bundle.sh, as build-deb.sh and build-tarball.sh run it
+  // (steward-agent.mjs and the collection process's steward-collect.mjs beside it).
   const bundle = join(dataDir, 'bundle', 'steward-agent.mjs');
-  execFileSync(
-    join(root, 'node_modules/.bin/esbuild'),
-    [
-      join(root, 'packages/agent/dist/cli.js'),
-      '--bundle',
-      '--platform=node',
-      '--format=esm',
-      '--target=node20',
-      `--outfile=${bundle}`,
-      '--external:bufferutil',
-      '--external:utf-8-validate',
-      `--banner:js=import { createRequire as __stewardCreateRequire } from 'node:module'; const require = __stewardCreateRequire(import.meta.url);`,
-      '--legal-comments=none',
-      '--log-level=warning',
-    ],
-    { stdio: 'inherit' },
-  );
+  execFileSync('bash', [join(root, 'packages/agent/packaging/bundle.sh'), bundle, 'esm'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  // The same agent bundle alone: its collection process is the whole agent (`__collect-inventory`).
+  const bundleAlone = join(dataDir, 'bundle-alone', 'steward-agent.mjs');
+  mkdirSync(dirname(bundleAlone));
+  copyFileSync(bundle, bundleAlone);
   result.idle = await measureIdle('bundle', bundle);
   result.idleWorkspaceBuild = await measureIdle('dist', agentBin);
   await stopSiteProcess(site);
   site = undefined;
 
   // ---- B. full inventory as the service collects it: a child process per run ----
-  const { collectInChildProcess } = await import(
+  const { collectInChildProcess, collectCommand } = await import(
     pathToFileURL(join(root, 'packages/agent/dist/inventory/collect-process.js')).href
   );
   const { DEFAULT_SOFTWARE_SCAN_PATHS } = await import('@steward/protocol');
+  // Process start alone, each run of the three entries in turn (same load): a request that
+  // collects nothing, so wallMs - collectMs is what starting the collection process costs.
+  const startEntries = { collectBundle: bundle, agentBundle: bundleAlone, workspaceBin: agentBin };
+  const starts = Object.fromEntries(Object.keys(startEntries).map((k) => [k, []]));
+  for (let i = 0; i < runs; i++)
+    for (const [k, entry] of Object.entries(startEntries)) {
+      const { stats } = await collectInChildProcess({ only: ['none'] }, entry);
+      starts[k].push(stats);
+    }
+  result.collectionProcessStart = {
+    how: 'collectInChildProcess({ only: ["none"] }) per entry, interleaved: collectBundle = bundle.sh output as the .deb installs it (starts steward-collect.mjs), agentBundle = steward-agent.mjs alone (starts itself with __collect-inventory), workspaceBin = packages/agent/bin/steward-agent.js',
+    ...Object.fromEntries(
+      Object.entries(starts).map(([k, s]) => [
+        k,
+        {
+          command: collectCommand(startEntries[k]).map((a) =>
+            a.startsWith('/') ? relative(root, a) : a,
+          ),
+          medianWallMs: median(s.map((x) => x.wallMs)),
+          medianCpuMs: median(s.map((x) => x.cpuMs)),
+          medianPeakMb: round(median(s.map((x) => x.peakRssMb))),
+        },
+      ]),
+    ),
+  };
+  log(`collection process start: ${JSON.stringify(result.collectionProcessStart)}`);
   const child = [];
   for (let i = 0; i < runs; i++) {
     const { inventory, stats } = await collectInChildProcess(
       { includeSoftwareScan: true, softwareScanPaths: DEFAULT_SOFTWARE_SCAN_PATHS },
-      agentBin,
+      bundle,
     );
     const instances = Object.values(inventory.classes).reduce((n, l) => n + l.length, 0);
     child.push({
@@ -238,10 +263,11 @@ try {
     log(`full inventory ${i + 1}/${runs} (in process): ${p.ms} ms, peak ${p.hwmMb} MB`);
   }
   result.fullInventory = {
-    how: 'collectInChildProcess from packages/agent/dist/inventory/collect-process.js, as `steward-agent run` collects: every built-in class, packages, software scan of the default paths',
+    how: "collectInChildProcess from packages/agent/dist/inventory/collect-process.js with the bundle.sh output as entry, as the .deb's `steward-agent run` collects (steward-collect.mjs): every built-in class, packages, software scan of the default paths",
     runs: child,
     medianWallMs: median(child.map((p) => p.wallMs)),
     medianCollectMs: median(child.map((p) => p.collectMs)),
+    medianStartMs: median(child.map((p) => p.wallMs - p.collectMs)),
     medianCpuMs: median(child.map((p) => p.cpuMs)),
     medianPeakMb: round(median(child.map((p) => p.peakRssMb))),
   };

@@ -35,6 +35,7 @@ doc="$stage/usr/share/doc/$name"
 install -d -m 0755 "$stage/DEBIAN" "$stage/usr/lib/$name" "$stage/usr/bin" \
   "$stage/lib/systemd/system" "$doc" "$stage/usr/share/man/man8"
 install -m 0755 "$work/$name.mjs" "$stage/usr/lib/$name/$name.mjs"
+install -m 0644 "$work/steward-collect.mjs" "$stage/usr/lib/$name/steward-collect.mjs"
 # The self-upgrade helper (ADR 0036): the agent copies it out and runs it detached.
 install -m 0755 "$here/upgrade-deb.sh" "$stage/usr/lib/$name/upgrade-deb.sh"
 install -m 0644 "$here/steward-agent.service" "$stage/lib/systemd/system/steward-agent.service"

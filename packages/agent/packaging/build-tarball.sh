@@ -5,6 +5,7 @@
 #   steward-agent/install-agent.sh        the installer (see its header for the contract)
 #   steward-agent/VERSION
 #   steward-agent/lib/steward-agent.mjs   the agent bundled into one file (bundle.sh), Node.js >= 20
+#   steward-agent/lib/steward-collect.mjs its inventory collection process (bundle-collect.mjs)
 #   steward-agent/bin/steward-agent       runs the agent from the unpacked tarball
 #   steward-agent/steward-agent.service   systemd unit (install-agent.sh rewrites its paths)
 #   steward-agent/upgrade-agent.sh        the self-upgrade helper (ADR 0027)
@@ -29,7 +30,7 @@ install -d "$top/lib" "$top/bin"
 
 echo "building $name $version tarball" >&2
 "$here/bundle.sh" "$top/lib/$name.mjs" esm >&2
-chmod 0644 "$top/lib/$name.mjs"
+chmod 0644 "$top/lib/$name.mjs" "$top/lib/steward-collect.mjs"
 install -m 0755 "$here/install-agent.sh" "$top/install-agent.sh"
 install -m 0755 "$here/upgrade-agent.sh" "$top/upgrade-agent.sh"
 install -m 0644 "$here/steward-agent.service" "$top/steward-agent.service"

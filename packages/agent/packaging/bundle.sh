@@ -4,7 +4,8 @@
 #
 #   packages/agent/packaging/bundle.sh <outfile> [esm|cjs]     (default esm)
 #
-# esm: dist/cli.js (top-level await) as an ES module runnable with `node file.mjs`.
+# esm: dist/cli.js (top-level await) as an ES module runnable with `node file.mjs`, and beside it
+#      steward-collect.mjs, the inventory collection process alone (bundle-collect.mjs).
 # cjs: dist/sea-main.js (no top-level await) as CommonJS, which a Node single executable needs.
 # Builds protocol and agent with tsc first. Needs node and esbuild (from the workspace).
 set -euo pipefail
@@ -35,6 +36,8 @@ case "$format" in
       --banner:js="#!/usr/bin/env node
 import { createRequire as __stewardCreateRequire } from 'node:module'; const require = __stewardCreateRequire(import.meta.url);" \
       --legal-comments=none --log-level=warning
+    # The collection process's own, smaller bundle beside it (collect-process.ts starts it).
+    node "$here/bundle-collect.mjs" "$(dirname "$outfile")/steward-collect.mjs" "$version"
     ;;
   cjs)
     # A single executable's require() loads only built-in modules and warns on anything else:
@@ -55,7 +58,10 @@ esac
 # V8 stores a script's source one byte per character only when every character is ASCII: one
 # non-ASCII character (a "●" in a regex, a "…" in a comment) doubles the ~1 MB source the agent
 # holds for its whole life (ADR 0021). esbuild escapes strings but not regex literals or comments.
-if LC_ALL=C grep -n -P '[^\x00-\x7F]' "$outfile" | cut -c1-160 | head -5 | grep .; then
-  echo "bundle.sh: $outfile has non-ASCII characters (above); write them as \\u escapes in the source" >&2
+collect="$(dirname "$outfile")/steward-collect.mjs"
+[ "$format" = esm ] || collect=
+# shellcheck disable=SC2086
+if LC_ALL=C grep -n -P '[^\x00-\x7F]' "$outfile" $collect | cut -c1-160 | head -5 | grep .; then
+  echo "bundle.sh: $outfile or $collect has non-ASCII characters (above); write them as \\u escapes in the source" >&2
   exit 1
 fi

@@ -6,6 +6,7 @@
 #   steward-agent/install-agent.sh    this script
 #   steward-agent/VERSION             agent version
 #   steward-agent/lib/steward-agent.mjs   the agent, bundled into one file (needs Node.js >= 20)
+#   steward-agent/lib/steward-collect.mjs its inventory collection process (optional)
 #   steward-agent/bin/steward-agent   wrapper used to run the agent from the unpacked tarball
 #   steward-agent/steward-agent.service   systemd unit
 #   steward-agent/upgrade-agent.sh    the agent's self-upgrade helper (ADR 0027)
@@ -201,10 +202,17 @@ install_files() {
   mkdir -p "$lib_dir" "$bin_dir" "$unit_dir" || return 1
   if [ "$runtime" = sea ]; then
     put 0755 "$src/bin/steward-agent-sea" "$lib_dir/steward-agent" || return 1
-    rm -f "$lib_dir/steward-agent.mjs"
+    rm -f "$lib_dir/steward-agent.mjs" "$lib_dir/steward-collect.mjs"
     target="exec '$lib_dir/steward-agent' \"\$@\""
   else
     put 0644 "$src/lib/steward-agent.mjs" "$lib_dir/steward-agent.mjs" || return 1
+    # The inventory collection process (collect-process.ts); older tarballs have none, and the
+    # agent then collects with steward-agent.mjs itself.
+    if [ -f "$src/lib/steward-collect.mjs" ]; then
+      put 0644 "$src/lib/steward-collect.mjs" "$lib_dir/steward-collect.mjs" || return 1
+    else
+      rm -f "$lib_dir/steward-collect.mjs"
+    fi
     rm -f "$lib_dir/steward-agent"
     # The service (`run`) gets the same flags as the .deb's wrapper (ADR 0021, ADR 0075).
     target="if [ \"\$1\" = run ]; then exec '$node_bin' --max-semi-space-size=1 --v8-pool-size=1 --lite-mode '$lib_dir/steward-agent.mjs' \"\$@\"; fi

@@ -100,6 +100,9 @@ for f in install-agent.sh upgrade-agent.sh VERSION steward-agent.service; do
 done
 if [ -f "$lib_dir/steward-agent.mjs" ]; then
   cp -p "$lib_dir/steward-agent.mjs" "$prev/lib/steward-agent.mjs"
+  if [ -f "$lib_dir/steward-collect.mjs" ]; then
+    cp -p "$lib_dir/steward-collect.mjs" "$prev/lib/steward-collect.mjs"
+  fi
 elif [ -f "$lib_dir/steward-agent" ]; then
   cp -p "$lib_dir/steward-agent" "$prev/bin/steward-agent-sea"
 fi

@@ -66,6 +66,9 @@ describe('the site-served install script', () => {
       'service=ok',
       'start=ok',
     ]);
+    // The agent and, beside it, the collectors-only bundle its inventory process starts.
+    for (const f of ['steward-agent.mjs', 'steward-collect.mjs'])
+      expect(existsSync(join(r.prefix, 'usr/lib/steward-agent', f)), f).toBe(true);
     const identity: unknown = JSON.parse(readFileSync(join(r.state, 'device.json'), 'utf8'));
     const deviceId =
       typeof identity === 'object' && identity !== null && 'deviceId' in identity

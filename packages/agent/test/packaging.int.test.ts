@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectCommand, collectInChildProcess } from '../src/inventory/collect-process.js';
 import { runProcess } from './install-harness.js';
 import { exec, REPO, createTestSite, waitFor, type Site } from '../../../test-support/site.js';
 
@@ -38,6 +39,7 @@ describe('the steward-agent Debian package', () => {
     for (const path of [
       './usr/bin/steward-agent',
       './usr/lib/steward-agent/steward-agent.mjs',
+      './usr/lib/steward-agent/steward-collect.mjs',
       './lib/systemd/system/steward-agent.service',
     ]) {
       expect(contents).toContain(path);
@@ -81,6 +83,18 @@ describe('the steward-agent Debian package', () => {
         text.split('\n').filter((l) => /\bsystemctl\b/.test(l) && !/daemon-reload/.test(l)),
       ).toEqual([]);
     }
+  });
+
+  it('collects the inventory in the collectors-only steward-collect.mjs beside the agent (ADR 0021)', async () => {
+    const agent = join(root, 'usr/lib/steward-agent/steward-agent.mjs');
+    const collect = join(root, 'usr/lib/steward-agent/steward-collect.mjs');
+    expect(collectCommand(agent)).toEqual([collect]);
+    const { inventory } = await collectInChildProcess({ only: ['os', 'package'] }, agent);
+    expect(inventory.classes['os']?.[0]).toMatchObject({ family: 'debian' });
+    expect(inventory.packages?.length).toBeGreaterThan(0);
+    expect(inventory.failures).toEqual([]);
+    // Smaller than the agent: it holds the collectors, not the agent and the whole protocol.
+    expect(statSync(collect).size).toBeLessThan(statSync(agent).size / 2);
   });
 
   it('runs from the single bundled file: enrols in a real site and reports its inventory', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,12 @@ import { DEFAULT_CLIENT_SETTINGS } from '../channel/policy.js';
 import { Outbox } from '../outbox/outbox.js';
 import { statePaths } from '../state/state-dir.js';
 import { collectInventory } from './collect.js';
-import { agentEntryPoint, collectInChildProcess } from './collect-process.js';
+import {
+  agentEntryPoint,
+  COLLECT_BUNDLE,
+  collectCommand,
+  collectInChildProcess,
+} from './collect-process.js';
 import { runInventoryCycle } from './inventory-runner.js';
 
 /** The real agent entry point (bin -> dist/cli.js: build first), as the service runs it. */
@@ -32,6 +37,34 @@ describe('inventory collection in a child process', () => {
     expect(inventory.classes['localUser']).toEqual(here.classes['localUser']);
     expect(stats.peakRssMb).toBeGreaterThan(20);
     expect(stats.wallMs).toBeGreaterThanOrEqual(stats.collectMs);
+  });
+
+  it('starts the collectors-only bundle beside a bundled agent instead of the agent itself', async () => {
+    // A packaged layout: steward-agent.mjs that would fail, and beside it steward-collect.mjs,
+    // here the built collect-main.js (what packaging/bundle-collect.mjs bundles).
+    const dir = mkdtempSync(join(tmpdir(), 'steward-collect-entry-'));
+    try {
+      const agent = join(dir, 'steward-agent.mjs');
+      writeFileSync(agent, 'process.exit(7);\n');
+      await expect(collectInChildProcess({ only: ['os'] }, agent)).rejects.toThrow(
+        'collection process exited 7',
+      );
+      expect(collectCommand(agent)).toEqual([agent, '__collect-inventory']);
+      const collectMain = new URL('../../dist/collect-main.js', import.meta.url);
+      writeFileSync(join(dir, COLLECT_BUNDLE), `import ${JSON.stringify(collectMain.href)};\n`);
+      expect(collectCommand(agent)).toEqual([join(dir, COLLECT_BUNDLE)]);
+      const { inventory } = await collectInChildProcess({ only: ['os'] }, agent);
+      expect(inventory.classes['os']).toEqual(
+        (await collectInventory({ only: ['os'] })).classes['os'],
+      );
+      // A single executable or the workspace's bin has no .mjs name: it collects with itself.
+      expect(collectCommand(join(dir, 'steward-agent'))).toEqual([
+        join(dir, 'steward-agent'),
+        '__collect-inventory',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects when the entry point is not the agent (the service then collects in process)', async () => {

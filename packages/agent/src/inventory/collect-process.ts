@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseJsonText, parseWith } from '../parse.js';
 import type { CollectedInventory, CollectOptions } from './collect.js';
 import { CollectResponse } from './collect-schema.js';
@@ -18,6 +19,26 @@ export interface ChildCollection {
 
 /** The hidden command of the agent's CLI that runs collect-child.ts. */
 export const COLLECT_COMMAND = '__collect-inventory';
+
+/**
+ * The collectors-only bundle (src/collect-main.ts) that the .deb and the tarball ship beside
+ * steward-agent.mjs (packaging/bundle.sh): the collection process starts it instead of the whole
+ * agent when it is there.
+ */
+export const COLLECT_BUNDLE = 'steward-collect.mjs';
+
+/**
+ * What the collection process runs, after the V8 flags: the collectors-only bundle beside the
+ * agent's bundle when there is one, else the agent entry itself with its hidden command (the
+ * workspace's bin, a single executable, or an install that has no collectors-only bundle).
+ */
+export function collectCommand(entry: string): string[] {
+  if (entry.endsWith('.mjs')) {
+    const bundle = join(dirname(entry), COLLECT_BUNDLE);
+    if (existsSync(bundle)) return [bundle];
+  }
+  return [entry, COLLECT_COMMAND];
+}
 
 /**
  * The agent's own entry point (bin/steward-agent.js, or the bundled steward-agent.mjs of the
@@ -47,9 +68,13 @@ export function collectInChildProcess(
   };
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...COLLECT_PROCESS_NODE_FLAGS, entry, COLLECT_COMMAND], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...COLLECT_PROCESS_NODE_FLAGS, ...collectCommand(entry)],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
