@@ -336,7 +336,7 @@ describe.each(dialects)('OS images as site content (%s)', (dialect) => {
           body: { enabled: false },
         });
       const bootKey = randomBytes(32).toString('base64url');
-      const bootImageId = await insertBuiltBootImage(db, bootKey);
+      const bootImageId = await insertBuiltBootImage(db.kysely, { bootKey });
       const seq = await site.api.call(ops.taskSequences.create, {
         body: {
           name: `Refresh and capture ${dialect}`,

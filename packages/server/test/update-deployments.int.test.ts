@@ -447,7 +447,7 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
 
   it('keeps a restart suppressed on servers pending and visible; a restart deadline the admin sets makes it mandatory', async () => {
     // The earlier cases' deployments leave the agent's assignments; back to 1.0 (no restart).
-    const { items } = await api.call(ops.updateDeployments.listUpdateDeployments, { query: {} });
+    const { items } = await api.call(ops.updateDeployments.listUpdateDeployments, {});
     for (const x of items)
       await api.call(ops.updateDeployments.updateUpdateDeployment, {
         params: { id: x.id },

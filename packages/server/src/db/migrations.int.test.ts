@@ -1111,6 +1111,7 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261208T0470-custom-updates-in-deployment-status-view': {},
   '20261208T0490-os-image-builds': {
     os_image_build: [
       {
@@ -1143,7 +1144,6 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
-  '20261208T0470-custom-updates-in-deployment-status-view': {},
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */
