@@ -4,14 +4,15 @@ import { action, withJson, type Ctx } from '../context.js';
 
 /**
  * `steward search <text>`: devices, collections, packages, programs, deployments, software
- * updates (by package, CVE or advisory id), CVEs, users, DPs.
+ * updates (by package, CVE or advisory id), custom updates, CVEs, update groups, update
+ * deployments, rules, task sequences and their deployments, OS and boot images, users, DPs.
  */
 export function registerSearchCommands(program: Command, ctx: Ctx): void {
   const cmd = withJson(
     program
       .command('search')
       .description(
-        'find devices (name, address, serial, user), collections, packages, programs, deployments, updates (package, CVE, advisory), CVEs, users and DPs',
+        'find devices (name, address, serial, user), collections, packages, programs, deployments, updates (package, CVE, advisory), custom updates, CVEs, update groups, update deployments, rules, task sequences, task-sequence deployments, OS images, boot images, users and DPs',
       )
       .argument('<text...>', 'what to look for (case-insensitive, anywhere in the name)')
       .option('--limit <n>', `matches per kind (1-${SEARCH_MAX_PER_KIND}, default 5)`),

@@ -15,6 +15,18 @@ import { searchDistributionPoints } from '../distribution/search-repository.js';
 import { searchUsers } from '../users/search-repository.js';
 import { searchUpdates } from '../updates/search-repository.js';
 import { searchCves } from '../updates/advisories/search-repository.js';
+import { searchCustomUpdates } from '../updates/custom/search-repository.js';
+import {
+  searchUpdateDeployments,
+  searchUpdateGroups,
+} from '../updates/deployments/search-repository.js';
+import { searchUpdateRules } from '../updates/rules/search-repository.js';
+import {
+  searchTaskSequenceDeployments,
+  searchTaskSequences,
+} from '../task-sequences/search-repository.js';
+import { searchOsImages } from '../os-images/search-repository.js';
+import { searchBootImages } from '../boot-images/search-repository.js';
 import type { NamedHit } from '../db/name-search.js';
 
 /**
@@ -45,6 +57,18 @@ export async function globalSearch(
       mayListUsers ? searchUsers(db, text, limit) : Promise.resolve([]),
       searchDistributionPoints(db, text, limit),
     ]);
+  // Objects found by name alone (ADR 0033), in SEARCH_KINDS order.
+  const [customUpdates, groups, updateDeployments, rules, sequences, tsDeployments, os, boot] =
+    await Promise.all([
+      searchCustomUpdates(db, text, limit),
+      searchUpdateGroups(db, text, limit),
+      searchUpdateDeployments(db, text, limit),
+      searchUpdateRules(db, text, limit),
+      searchTaskSequences(db, text, limit),
+      searchTaskSequenceDeployments(db, text, limit),
+      searchOsImages(db, text, limit),
+      searchBootImages(db, text, limit),
+    ]);
   const named = (kind: SearchKind, rows: readonly NamedHit[]): SearchHit[] =>
     rows.map((r) => ({ kind, id: r.id, name: r.name, detail: r.detail }));
   return {
@@ -62,7 +86,15 @@ export async function globalSearch(
       })),
       ...named('deployment', deployments),
       ...named('update', updates),
+      ...named('custom-update', customUpdates),
       ...named('cve', cves),
+      ...named('update-group', groups),
+      ...named('update-deployment', updateDeployments),
+      ...named('update-rule', rules),
+      ...named('task-sequence', sequences),
+      ...named('task-sequence-deployment', tsDeployments),
+      ...named('os-image', os),
+      ...named('boot-image', boot),
       ...named('user', users),
       ...named('distribution-point', dps),
     ],

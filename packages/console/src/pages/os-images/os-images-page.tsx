@@ -7,6 +7,7 @@ import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
+import { ExportButton } from '../../components/export-button';
 import { PageHeader } from '../../components/page-header';
 import { RelativeTime } from '../../components/relative-time';
 import { formatBytes } from '../../lib/format';
@@ -180,6 +181,7 @@ export function OsImagesPage() {
         icon={<IconBrandDebian />}
         description="Captured or built OS images that task sequences apply; import one with `steward os-image import FOLDER`"
         testId="os-images-page"
+        actions={<ExportButton op={ops.exports.osImages} testId="os-images-export" />}
       />
       {images.error ? <ErrorState error={images.error} what="OS images" /> : null}
       {images.data?.length === 0 ? (

@@ -20,6 +20,7 @@ import { useState } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { EmptyState } from '../../components/empty-state';
+import { ExportButton } from '../../components/export-button';
 import { PageHeader } from '../../components/page-header';
 import { QueryView } from '../../components/query-view';
 import { RelativeTime } from '../../components/relative-time';
@@ -208,6 +209,9 @@ export function ImportedComputersPage() {
         icon={<IconDeviceDesktopQuestion />}
         description="Computers named by MAC or SMBIOS UUID before they first boot, with their variables"
         testId="imported-computers-page"
+        actions={
+          <ExportButton op={ops.exports.importedComputers} testId="imported-computers-export" />
+        }
       />
       <Stack>
         {can('devices:write') && (
@@ -303,6 +307,9 @@ export function UnknownComputersPage() {
         icon={<IconDeviceDesktopQuestion />}
         description="Machines that started a boot image and match no imported computer; deploy to them through the built-in unknown-computer collections"
         testId="unknown-computers-page"
+        actions={
+          <ExportButton op={ops.exports.unknownComputers} testId="unknown-computers-export" />
+        }
       />
       <Paper p="md">
         <QueryView
