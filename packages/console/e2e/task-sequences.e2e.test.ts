@@ -212,7 +212,7 @@ describe('console: task sequences', () => {
     ]);
 
     await page.goto(`${site.adminUrl}/software/task-sequence-deployments`);
-    await page.getByTestId('tsd-list').getByText('E2E build').waitFor();
+    await page.getByTestId('tsd-list').getByText('E2E build').first().waitFor();
     await page.getByTestId('tsd-export').click();
     const [json] = await Promise.all([
       page.waitForEvent('download'),
