@@ -4,9 +4,10 @@
  * indented), see the site refuse it while a step is incomplete, save it as version 1, deploy it
  * to a collection with the wizard and open the deployment's live progress view; set a
  * collection's task-sequence variables; import computers by form and by CSV, a refused CSV
- * showing the line it stopped at.
+ * showing the line it stopped at; filter and export the sequences and deployments lists (CSV,
+ * JSON) and find the sequence with global search (issue 12).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,6 +188,48 @@ describe('console: task sequences', () => {
         { timeout: 20_000 },
       )
       .toBe(false);
+  });
+
+  it('lists, filters and exports the sequences and deployments, and finds them with global search', async () => {
+    await page.goto(`${site.adminUrl}/software/task-sequences`);
+    await page.getByTestId('ts-row-E2E build').waitFor();
+    await page.getByTestId('ts-search').fill('no such sequence');
+    await page.getByText('No task sequence matches these filters').waitFor();
+    await page.getByTestId('ts-search').fill('e2e');
+    await page.getByTestId('ts-row-E2E build').waitFor();
+    await page.getByTestId('ts-export').click();
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('ts-export-csv').click(),
+    ]);
+    expect(csv.suggestedFilename()).toMatch(/^task-sequences-\d{4}-\d{2}-\d{2}\.csv$/);
+    const lines = readFileSync(await csv.path(), 'utf8')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0]?.split(',').slice(0, 2)).toEqual(['id', 'name']);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 2))).toEqual([
+      [sequenceId, 'E2E build'],
+    ]);
+
+    await page.goto(`${site.adminUrl}/software/task-sequence-deployments`);
+    await page.getByTestId('tsd-list').getByText('E2E build').first().waitFor();
+    await page.getByTestId('tsd-export').click();
+    const [json] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('tsd-export-json').click(),
+    ]);
+    const rows: unknown = JSON.parse(readFileSync(await json.path(), 'utf8'));
+    expect(rows).toEqual([
+      expect.objectContaining({ sequenceId, sequenceName: 'E2E build', collectionName: 'OSD lab' }),
+    ]);
+
+    await page.keyboard.press('Control+K');
+    const input = page.getByTestId('global-search-input');
+    await input.fill('e2e bui');
+    await page.getByTestId('global-search-hit').filter({ hasText: 'E2E build' }).first().waitFor();
+    await input.press('Enter');
+    await page.waitForURL(new RegExp(`/software/task-sequences/${sequenceId}$`));
+    await page.getByTestId('ts-name').waitFor();
   });
 
   it("sets a collection's task-sequence variables", async () => {

@@ -4,15 +4,16 @@ import { action, withJson, type Ctx } from '../context.js';
 
 /**
  * `steward search <text>`: devices, collections, packages, programs, deployments, software
- * updates (by package, version, CVE or advisory id), CVEs, advisories, custom updates, update
- * groups, update deployments, automatic deployment rules, users, DPs.
+ * updates (by package, version, CVE or advisory id), custom updates (by title, vendor, product or
+ * version), CVEs, advisories, update groups, update deployments, automatic deployment rules, task
+ * sequences and their deployments, OS and boot images, users, DPs.
  */
 export function registerSearchCommands(program: Command, ctx: Ctx): void {
   const cmd = withJson(
     program
       .command('search')
       .description(
-        'find devices (name, address, serial, user), collections, packages, programs, deployments, updates (package, version, CVE, advisory), CVEs, advisories, custom updates, update groups, update deployments, automatic deployment rules, users and DPs',
+        'find devices (name, address, serial, user), collections, packages, programs, deployments, updates (package, version, CVE, advisory), custom updates, CVEs, advisories, update groups, update deployments, automatic deployment rules, task sequences, task-sequence deployments, OS images, boot images, users and DPs',
       )
       .argument('<text...>', 'what to look for (case-insensitive, anywhere in the name)')
       .option('--limit <n>', `matches per kind (1-${SEARCH_MAX_PER_KIND}, default 5)`),

@@ -25,12 +25,16 @@ const KIND_LABELS: Record<SearchKind, string> = {
   program: 'Programs',
   deployment: 'Deployments',
   update: 'Software updates',
+  'custom-update': 'Custom updates',
   cve: 'CVEs',
   advisory: 'Advisories',
-  'custom-update': 'Custom updates',
   'update-group': 'Update groups',
   'update-deployment': 'Update deployments',
   'update-rule': 'Automatic deployment rules',
+  'task-sequence': 'Task sequences',
+  'task-sequence-deployment': 'Task-sequence deployments',
+  'os-image': 'OS images',
+  'boot-image': 'Boot images',
   user: 'Users',
   'distribution-point': 'Distribution points',
 };
@@ -53,18 +57,27 @@ export function hitPath(hit: SearchHit): string {
       return `/deployments/${id}`;
     case 'update':
       return `/software/updates/${id}`;
+    case 'custom-update':
+      return `/software/custom-updates/${id}`;
     case 'cve':
       return `/monitoring/cves/${id}`;
     case 'advisory':
       return `/software/advisories/${id}`;
-    case 'custom-update':
-      return `/software/custom-updates/${id}`;
     case 'update-group':
       return `/software/update-groups/${id}`;
     case 'update-deployment':
       return `/software/update-deployments/${id}`;
     case 'update-rule':
       return `/software/update-rules/${id}`;
+    case 'task-sequence':
+      return `/software/task-sequences/${id}`;
+    case 'task-sequence-deployment':
+      return `/software/task-sequence-deployments/${id}`;
+    // Images have no page of their own: their list.
+    case 'os-image':
+      return '/software/os-images';
+    case 'boot-image':
+      return '/software/boot-images';
     case 'user':
       return '/admin/users';
     case 'distribution-point':

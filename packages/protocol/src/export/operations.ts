@@ -18,7 +18,20 @@ import { userOperations } from '../users/operations.js';
 import { updateComplianceOperations } from '../updates/scan-operations.js';
 import { updateCatalogOperations } from '../updates/operations.js';
 import { advisoryOperations } from '../updates/adv-operations.js';
+import {
+  bootImageOperations,
+  importedComputerOperations,
+  unknownComputerOperations,
+} from '../boot-images/operations.js';
+import { driverOperations } from '../drivers/operations.js';
+import { mediaOperations } from '../media/operations.js';
+import { osImageOperations } from '../os-images/operations.js';
+import { taskSequenceDeploymentOperations } from '../task-sequences/deployment-operations.js';
+import { taskSequenceOperations } from '../task-sequences/operations.js';
 import { customUpdateOperations } from '../updates/custom-operations.js';
+import { updateGroupOperations } from '../updates/deploy-operations.js';
+import { updateDeploymentOperations } from '../updates/deployment-operations.js';
+import { updateRollupOperations, updateRuleOperations } from '../updates/rule-operations.js';
 import { exportOf } from './export-of.js';
 
 /**
@@ -77,4 +90,29 @@ export const exportOperations = defineOperations({
   updateScanAudit: exportOf(updateComplianceOperations.scanAudit, 'update-scan-audit'),
   updates: exportOf(updateCatalogOperations.listUpdates, 'updates'),
   advisories: exportOf(advisoryOperations.listAdvisories, 'advisories'),
+  customUpdates: exportOf(customUpdateOperations.listCustomUpdates, 'custom-updates'),
+  updateGroups: exportOf(updateGroupOperations.listGroups, 'update-groups'),
+  updateDeployments: exportOf(
+    updateDeploymentOperations.listUpdateDeployments,
+    'update-deployments',
+  ),
+  updateDeploymentDevices: exportOf(
+    updateDeploymentOperations.updateDeploymentDevices,
+    'update-deployment-devices',
+  ),
+  updateRules: exportOf(updateRuleOperations.listUpdateRules, 'update-rules'),
+  updateRuleRuns: exportOf(updateRuleOperations.listUpdateRuleRuns, 'update-rule-runs'),
+  updateRollups: exportOf(updateRollupOperations.listUpdateRollups, 'update-rollups'),
+  drivers: exportOf(driverOperations.list, 'drivers'),
+  // Operating system deployment (issue 11)
+  taskSequences: exportOf(taskSequenceOperations.list, 'task-sequences'),
+  taskSequenceDeployments: exportOf(
+    taskSequenceDeploymentOperations.list,
+    'task-sequence-deployments',
+  ),
+  osImages: exportOf(osImageOperations.list, 'os-images'),
+  bootImages: exportOf(bootImageOperations.list, 'boot-images'),
+  media: exportOf(mediaOperations.list, 'media'),
+  unknownComputers: exportOf(unknownComputerOperations.list, 'unknown-computers'),
+  importedComputers: exportOf(importedComputerOperations.list, 'imported-computers'),
 });

@@ -9,12 +9,16 @@ export const SEARCH_KINDS = [
   'program',
   'deployment',
   'update',
+  'custom-update',
   'cve',
   'advisory',
-  'custom-update',
   'update-group',
   'update-deployment',
   'update-rule',
+  'task-sequence',
+  'task-sequence-deployment',
+  'os-image',
+  'boot-image',
   'user',
   'distribution-point',
 ] as const;
@@ -65,7 +69,7 @@ export const searchOperations = defineOperations({
     permission: 'read',
     errors: [],
     summary:
-      'Finds devices (name, address, serial, user), collections, packages, programs, deployments, software updates (package, CVE, advisory), CVEs, users and DPs',
+      'Finds devices (name, address, serial, user), collections, packages, programs, deployments, software updates (package, CVE, advisory), custom updates, CVEs, update groups, update deployments, automatic deployment rules, task sequences and their deployments, OS images, boot images, users and DPs',
     tags: ['search'],
   },
 });

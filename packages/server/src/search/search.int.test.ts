@@ -284,6 +284,172 @@ describe.each(testDialects)('global search on %s', (dialect) => {
       ]);
     });
 
+    it('finds update groups, deployments, rules, custom updates, task sequences and images by name', async () => {
+      const at = new Date().toISOString();
+      const pkg = await insertPackage(t.db, 'zephyr-tools');
+      const program = await t.api.createProgram(pkg, { name: 'Install', commandLine: 'true' });
+      const deployment = await t.api.createDeployment({
+        name: 'Plain offer',
+        programId: program.id,
+        collectionId: 'all-systems',
+        purpose: 'available',
+      });
+      const by = { created_at: at, created_by: 'admin' };
+      await t.db
+        .insertInto('update_group')
+        .values({
+          id: 'ug-z',
+          name: 'Zephyr patches',
+          description: 'monthly',
+          updated_at: at,
+          ...by,
+        })
+        .execute();
+      await t.db
+        .insertInto('update_deployment')
+        .values({
+          id: 'ud-z',
+          name: 'Zephyr patches to all',
+          group_id: 'ug-z',
+          deployment_id: deployment.id,
+          package_id: pkg,
+          repo_key: 'k',
+          options: '{}',
+          ...by,
+        })
+        .execute();
+      await t.db
+        .insertInto('update_rule')
+        .values({
+          id: 'ur-z',
+          name: 'Zephyr Tuesday',
+          description: '',
+          filter: '{}',
+          group_mode: 'new-group',
+          group_id: null,
+          collection_ids: '[]',
+          phased: null,
+          template: '{}',
+          run_after_sync: 0,
+          interval_hours: 0,
+          enabled: 0,
+          updated_at: at,
+          last_run_at: null,
+          last_run_id: null,
+          running_since: null,
+          ...by,
+        })
+        .execute();
+      await t.db
+        .insertInto('custom_update')
+        .values({
+          id: 'cu-z',
+          title: 'Zephyr Editor 2.1',
+          vendor: 'Zephyr Ltd',
+          product: 'Editor',
+          version: '2.1',
+          classification: 'other',
+          severity: 'low',
+          description: '',
+          refs: '{"cves":[],"links":[]}',
+          detection: '{"all":[]}',
+          applicability: null,
+          install_program_id: null,
+          uninstall_program_id: null,
+          updated_at: at,
+          ...by,
+        })
+        .execute();
+      await t.db
+        .insertInto('task_sequence')
+        .values({
+          id: 'ts-z',
+          name: 'Zephyr workstation',
+          description: '',
+          kind: 'install-os',
+          version: 3,
+          created_at: at,
+          updated_at: at,
+          updated_by: 'admin',
+        })
+        .execute();
+      await t.db
+        .insertInto('task_sequence_deployment')
+        .values({
+          id: 'tsd-z',
+          name: 'Zephyr rebuild',
+          sequence_id: 'ts-z',
+          version: 3,
+          collection_id: 'all-systems',
+          purpose: 'available',
+          available_at: null,
+          deadline: null,
+          honor_windows: 1,
+          pxe_password: null,
+          updated_at: null,
+          ...by,
+        })
+        .execute();
+      await t.db
+        .insertInto('os_image')
+        .values({
+          id: 'os-z',
+          name: 'zephyr-base',
+          version: 2,
+          source: 'debootstrap',
+          os_id: 'debian',
+          os_version_id: '12',
+          os_pretty_name: 'Debian GNU/Linux 12 (bookworm)',
+          arch: 'amd64',
+          manifest: '{}',
+          archive_bytes: 1,
+          used_bytes: 1,
+          package_id: null,
+          package_version_id: null,
+          ...by,
+        })
+        .execute();
+      await t.db
+        .insertInto('boot_image')
+        .values({
+          id: 'bi-z',
+          name: 'zephyr-boot',
+          arch: 'amd64',
+          version: 1,
+          status: 'ready',
+          progress: 100,
+          progress_text: '',
+          suite: 'bookworm',
+          mirror: 'http://mirror.example.org/debian',
+          extra_packages: '[]',
+          driver_ids: '[]',
+          site_url: '',
+          boot_key_sha256: '',
+          package_id: null,
+          files: '[]',
+          root_key: '',
+          built_at: at,
+          heartbeat_at: null,
+          ...by,
+        })
+        .execute();
+      const res = await t.api.search('zephyr');
+      const found = res.hits
+        .filter((h) => !['package', 'program', 'device'].includes(h.kind))
+        .map((h) => [h.kind, h.id, h.name, h.detail]);
+      // Grouped in SEARCH_KINDS order, each saying what it is.
+      expect(found).toEqual([
+        ['custom-update', 'cu-z', 'Zephyr Editor 2.1', 'Zephyr Ltd Editor 2.1'],
+        ['update-group', 'ug-z', 'Zephyr patches', 'monthly'],
+        ['update-deployment', 'ud-z', 'Zephyr patches to all', 'to All Systems'],
+        ['update-rule', 'ur-z', 'Zephyr Tuesday', 'disabled'],
+        ['task-sequence', 'ts-z', 'Zephyr workstation', 'install-os · version 3'],
+        ['task-sequence-deployment', 'tsd-z', 'Zephyr rebuild', 'available · Zephyr workstation'],
+        ['os-image', 'os-z', 'zephyr-base v2', 'Debian GNU/Linux 12 (bookworm) · amd64'],
+        ['boot-image', 'bi-z', 'zephyr-boot v1', 'amd64 · ready'],
+      ]);
+    });
+
     it('leaves out users for a role that may not list them', async () => {
       const admin = await t.api.search('admin');
       expect(admin.hits.some((h) => h.kind === 'user' && h.name === 'admin')).toBe(true);

@@ -22,6 +22,12 @@ import {
   searchUpdateGroups,
   searchUpdateRules,
 } from '../updates/objects-search-repository.js';
+import {
+  searchTaskSequenceDeployments,
+  searchTaskSequences,
+} from '../task-sequences/search-repository.js';
+import { searchOsImages } from '../os-images/search-repository.js';
+import { searchBootImages } from '../boot-images/search-repository.js';
 import type { NamedHit } from '../db/name-search.js';
 
 /**
@@ -40,23 +46,40 @@ export async function globalSearch(
   const hiddenKinds: SearchKind[] = mayListUsers ? [] : ['user'];
   if (text === '') return { hits: [], hiddenKinds };
   const db = ctx.db.kysely;
-  const [devices, collections, packages, programs, deployments, users, dps] = await Promise.all([
-    searchDevices(db, text, limit),
-    searchCollections(db, text, limit),
-    searchPackages(db, text, limit),
-    searchPrograms(db, text, limit),
-    searchDeployments(db, text, limit),
-    mayListUsers ? searchUsers(db, text, limit) : Promise.resolve([]),
-    searchDistributionPoints(db, text, limit),
-  ]);
-  const [updates, cves, advisories, custom, groups, updateDeployments, rules] = await Promise.all([
-    searchUpdates(db, text, limit),
-    searchCves(db, text, limit),
-    searchAdvisories(db, text, limit),
+  const [devices, collections, packages, programs, deployments, updates, cves, users, dps] =
+    await Promise.all([
+      searchDevices(db, text, limit),
+      searchCollections(db, text, limit),
+      searchPackages(db, text, limit),
+      searchPrograms(db, text, limit),
+      searchDeployments(db, text, limit),
+      searchUpdates(db, text, limit),
+      searchCves(db, text, limit),
+      mayListUsers ? searchUsers(db, text, limit) : Promise.resolve([]),
+      searchDistributionPoints(db, text, limit),
+    ]);
+  // Objects found by name (advisories by id, custom updates by vendor/product/version too), in
+  // SEARCH_KINDS order (ADR 0033).
+  const [
+    customUpdates,
+    advisories,
+    groups,
+    updateDeployments,
+    rules,
+    sequences,
+    tsDeployments,
+    os,
+    boot,
+  ] = await Promise.all([
     searchCustomUpdates(db, text, limit),
+    searchAdvisories(db, text, limit),
     searchUpdateGroups(db, text, limit),
     searchUpdateDeployments(db, text, limit),
     searchUpdateRules(db, text, limit),
+    searchTaskSequences(db, text, limit),
+    searchTaskSequenceDeployments(db, text, limit),
+    searchOsImages(db, text, limit),
+    searchBootImages(db, text, limit),
   ]);
   const named = (kind: SearchKind, rows: readonly NamedHit[]): SearchHit[] =>
     rows.map((r) => ({ kind, id: r.id, name: r.name, detail: r.detail }));
@@ -75,12 +98,16 @@ export async function globalSearch(
       })),
       ...named('deployment', deployments),
       ...named('update', updates),
+      ...named('custom-update', customUpdates),
       ...named('cve', cves),
       ...named('advisory', advisories),
-      ...named('custom-update', custom),
       ...named('update-group', groups),
       ...named('update-deployment', updateDeployments),
       ...named('update-rule', rules),
+      ...named('task-sequence', sequences),
+      ...named('task-sequence-deployment', tsDeployments),
+      ...named('os-image', os),
+      ...named('boot-image', boot),
       ...named('user', users),
       ...named('distribution-point', dps),
     ],

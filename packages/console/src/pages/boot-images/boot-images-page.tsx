@@ -9,6 +9,7 @@ import { BuildState } from '../../components/build-state';
 import { notifySuccess } from '../../api/errors';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
+import { ExportButton } from '../../components/export-button';
 import { PageHeader } from '../../components/page-header';
 import { RelativeTime } from '../../components/relative-time';
 import { formatBytes } from '../../lib/format';
@@ -112,6 +113,7 @@ export function BootImagesPage() {
         icon={<IconDisc />}
         description="The Linux boot environment of OS deployment, built from Debian packages"
         testId="boot-images-page"
+        actions={<ExportButton op={ops.exports.bootImages} testId="boot-images-export" />}
       />
       <Paper withBorder p="md">
         <Stack>

@@ -18,7 +18,7 @@ import { DeviceListToolbar, isFiltered } from './device-list-toolbar';
 import { SavedViewsMenu, useSavedViews } from './saved-views-menu';
 import { SelectionBanner, useRowSelection } from '../../components/row-selection';
 import { DeviceBulkBar } from './device-bulk-actions';
-import { ImportedComputersTable, UnknownComputersTable } from './osd-computers';
+import { ImportedComputersTable, UnknownComputersTable } from '../task-sequences/computers-page';
 
 const NO_IDS: string[] = [];
 

@@ -23,6 +23,7 @@ import { notifySuccess } from '../../api/errors';
 import { DataTable } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
+import { ExportButton } from '../../components/export-button';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { RelativeTime } from '../../components/relative-time';
@@ -235,6 +236,13 @@ export function DriversPage() {
     <>
       <PageHeader
         title="Drivers"
+        actions={
+          <ExportButton
+            op={ops.exports.drivers}
+            filters={{ search: query.search, enabled: query.enabled }}
+            testId="drivers-export"
+          />
+        }
         description="Kernel module and firmware packages for OS deployment. Each module's aliases are read at import; a device's PCI and USB hardware is matched against the enabled drivers, as udev does."
       />
       <Paper p="md" mb="md">

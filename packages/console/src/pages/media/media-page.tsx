@@ -9,6 +9,7 @@ import { BuildState } from '../../components/build-state';
 import { DeleteIconButton } from '../../components/delete-icon-button';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
+import { ExportButton } from '../../components/export-button';
 import { PageHeader } from '../../components/page-header';
 import { RelativeTime } from '../../components/relative-time';
 import { formatBytes } from '../../lib/format';
@@ -124,6 +125,7 @@ export function MediaPage() {
         icon={<IconDeviceFloppy />}
         description="Bootable ISO images for machines without PXE: burn to a CD, or write to a USB stick with dd"
         testId="media-page"
+        actions={<ExportButton op={ops.exports.media} testId="media-export" />}
       />
       <Paper withBorder p="md">
         <CreateMedia />

@@ -20,6 +20,7 @@ import { notifySuccess } from '../../api/errors';
 import { BuildState } from '../../components/build-state';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorState } from '../../components/error-state';
+import { ExportButton } from '../../components/export-button';
 import { PageHeader } from '../../components/page-header';
 import { RelativeTime } from '../../components/relative-time';
 import { formatBytes } from '../../lib/format';
@@ -313,6 +314,7 @@ export function OsImagesPage() {
         icon={<IconBrandDebian />}
         description="Captured or built OS images that task sequences apply; import one with `steward os-image import FOLDER`, or build a default one here"
         testId="os-images-page"
+        actions={<ExportButton op={ops.exports.osImages} testId="os-images-export" />}
       />
       <BuildImage />
       {images.error ? <ErrorState error={images.error} what="OS images" /> : null}

@@ -20,6 +20,7 @@ import { useState } from 'react';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { EmptyState } from '../../components/empty-state';
+import { ExportButton } from '../../components/export-button';
 import { PageHeader } from '../../components/page-header';
 import { QueryView } from '../../components/query-view';
 import { RelativeTime } from '../../components/relative-time';
@@ -187,8 +188,11 @@ function CsvImport() {
   );
 }
 
-/** Software library › Operating systems › Imported computers. */
-export function ImportedComputersPage() {
+/**
+ * The imported computers with their variables and a delete per row: the Imported computers page
+ * and the device list's Imported tab show this one table.
+ */
+export function ImportedComputersTable() {
   const { can } = useSession();
   const queryClient = useQueryClient();
   const list = useQuery({
@@ -202,12 +206,73 @@ export function ImportedComputersPage() {
   });
   const items = list.data ?? [];
   return (
+    <QueryView
+      query={list}
+      what="the imported computers"
+      isEmpty={items.length === 0}
+      empty={
+        <EmptyState
+          icon={<IconDeviceDesktopQuestion />}
+          title="No imported computers"
+          description="Import them by MAC or SMBIOS UUID on Software library › Imported computers, or with `steward imported-computer add` or `import FILE.csv`."
+          compact
+        />
+      }
+    >
+      <Table className="steward-table" data-testid="imported-computers">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>MAC</Table.Th>
+            <Table.Th>SMBIOS UUID</Table.Th>
+            <Table.Th>Variables</Table.Th>
+            <Table.Th>Last boot</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {items.map((c) => (
+            <Table.Tr key={c.id} data-testid={`imported-${c.name}`}>
+              <Table.Td>{c.name}</Table.Td>
+              <Table.Td>{c.mac ?? '-'}</Table.Td>
+              <Table.Td>{c.smbiosUuid ?? '-'}</Table.Td>
+              <Table.Td>
+                {Object.entries(c.variables)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', ') || '-'}
+              </Table.Td>
+              <Table.Td>
+                {c.lastBootAt ? <RelativeTime iso={c.lastBootAt} /> : 'never (not yet booted)'}
+              </Table.Td>
+              <RowDeleteCell
+                allowed={can('devices:write')}
+                name={c.name}
+                message="A machine with its MAC or UUID is an unknown computer at its next boot."
+                loading={remove.isPending}
+                onConfirm={() => remove.mutateAsync(c.id)}
+                testId={`imported-delete-${c.name}`}
+              />
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </QueryView>
+  );
+}
+
+/** Software library › Operating systems › Imported computers. */
+export function ImportedComputersPage() {
+  const { can } = useSession();
+  return (
     <>
       <PageHeader
         title="Imported computers"
         icon={<IconDeviceDesktopQuestion />}
         description="Computers named by MAC or SMBIOS UUID before they first boot, with their variables"
         testId="imported-computers-page"
+        actions={
+          <ExportButton op={ops.exports.importedComputers} testId="imported-computers-export" />
+        }
       />
       <Stack>
         {can('devices:write') && (
@@ -221,68 +286,18 @@ export function ImportedComputersPage() {
           </SimpleGrid>
         )}
         <Paper p="md">
-          <QueryView
-            query={list}
-            what="the imported computers"
-            isEmpty={items.length === 0}
-            empty={
-              <EmptyState
-                icon={<IconDeviceDesktopQuestion />}
-                title="No imported computers"
-                compact
-              />
-            }
-          >
-            <Table className="steward-table" data-testid="imported-computers">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>MAC</Table.Th>
-                  <Table.Th>SMBIOS UUID</Table.Th>
-                  <Table.Th>Variables</Table.Th>
-                  <Table.Th>Last boot</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((c) => (
-                  <Table.Tr key={c.id} data-testid={`imported-${c.name}`}>
-                    <Table.Td>{c.name}</Table.Td>
-                    <Table.Td>{c.mac ?? '-'}</Table.Td>
-                    <Table.Td>{c.smbiosUuid ?? '-'}</Table.Td>
-                    <Table.Td>
-                      {Object.entries(c.variables)
-                        .map(([k, v]) => `${k}=${v}`)
-                        .join(', ') || '-'}
-                    </Table.Td>
-                    <Table.Td>
-                      {c.lastBootAt ? (
-                        <RelativeTime iso={c.lastBootAt} />
-                      ) : (
-                        'never (not yet booted)'
-                      )}
-                    </Table.Td>
-                    <RowDeleteCell
-                      allowed={can('devices:write')}
-                      name={c.name}
-                      message="A machine with its MAC or UUID is an unknown computer at its next boot."
-                      loading={remove.isPending}
-                      onConfirm={() => remove.mutateAsync(c.id)}
-                      testId={`imported-delete-${c.name}`}
-                    />
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </QueryView>
+          <ImportedComputersTable />
         </Paper>
       </Stack>
     </>
   );
 }
 
-/** Software library › Operating systems › Unknown computers. */
-export function UnknownComputersPage() {
+/**
+ * Machines that started a boot image and match no imported computer, with a delete per row: the
+ * Unknown computers page and the device list's Unknown tab show this one table.
+ */
+export function UnknownComputersTable() {
   const { can } = useSession();
   const queryClient = useQueryClient();
   const list = useQuery({
@@ -297,69 +312,79 @@ export function UnknownComputersPage() {
   });
   const items = list.data ?? [];
   return (
+    <QueryView
+      query={list}
+      what="the unknown computers"
+      isEmpty={items.length === 0}
+      empty={
+        <EmptyState
+          icon={<IconDeviceDesktopQuestion />}
+          title="No unknown computers"
+          description="A machine shows here once it boots a boot image by PXE or media."
+          compact
+        />
+      }
+    >
+      <Table className="steward-table" data-testid="unknown-computers">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>SMBIOS UUID</Table.Th>
+            <Table.Th>MACs</Table.Th>
+            <Table.Th>Arch</Table.Th>
+            <Table.Th>Firmware</Table.Th>
+            <Table.Th>Address</Table.Th>
+            <Table.Th>Boot image</Table.Th>
+            <Table.Th>First seen</Table.Th>
+            <Table.Th>Last seen</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {items.map((c) => (
+            <Table.Tr key={c.id}>
+              <Table.Td>{c.smbiosUuid ?? '-'}</Table.Td>
+              <Table.Td>{c.macs.join(' ')}</Table.Td>
+              <Table.Td>{c.arch}</Table.Td>
+              <Table.Td>{c.firmware}</Table.Td>
+              <Table.Td>{c.address}</Table.Td>
+              <Table.Td>{c.bootImageId}</Table.Td>
+              <Table.Td>
+                <RelativeTime iso={c.firstSeen} />
+              </Table.Td>
+              <Table.Td>
+                <RelativeTime iso={c.lastSeen} />
+              </Table.Td>
+              <RowDeleteCell
+                allowed={can('devices:write')}
+                name={c.macs[0] ?? c.id}
+                message="It registers again at its next boot."
+                loading={remove.isPending}
+                onConfirm={() => remove.mutateAsync(c.id)}
+                testId={`unknown-delete-${c.id}`}
+              />
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </QueryView>
+  );
+}
+
+/** Software library › Operating systems › Unknown computers. */
+export function UnknownComputersPage() {
+  return (
     <>
       <PageHeader
         title="Unknown computers"
         icon={<IconDeviceDesktopQuestion />}
         description="Machines that started a boot image and match no imported computer; deploy to them through the built-in unknown-computer collections"
         testId="unknown-computers-page"
+        actions={
+          <ExportButton op={ops.exports.unknownComputers} testId="unknown-computers-export" />
+        }
       />
       <Paper p="md">
-        <QueryView
-          query={list}
-          what="the unknown computers"
-          isEmpty={items.length === 0}
-          empty={
-            <EmptyState
-              icon={<IconDeviceDesktopQuestion />}
-              title="No unknown computers"
-              description="A machine shows here once it boots a boot image by PXE or media."
-              compact
-            />
-          }
-        >
-          <Table className="steward-table" data-testid="unknown-computers">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>SMBIOS UUID</Table.Th>
-                <Table.Th>MACs</Table.Th>
-                <Table.Th>Arch</Table.Th>
-                <Table.Th>Firmware</Table.Th>
-                <Table.Th>Address</Table.Th>
-                <Table.Th>Boot image</Table.Th>
-                <Table.Th>First seen</Table.Th>
-                <Table.Th>Last seen</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((c) => (
-                <Table.Tr key={c.id}>
-                  <Table.Td>{c.smbiosUuid ?? '-'}</Table.Td>
-                  <Table.Td>{c.macs.join(' ')}</Table.Td>
-                  <Table.Td>{c.arch}</Table.Td>
-                  <Table.Td>{c.firmware}</Table.Td>
-                  <Table.Td>{c.address}</Table.Td>
-                  <Table.Td>{c.bootImageId}</Table.Td>
-                  <Table.Td>
-                    <RelativeTime iso={c.firstSeen} />
-                  </Table.Td>
-                  <Table.Td>
-                    <RelativeTime iso={c.lastSeen} />
-                  </Table.Td>
-                  <RowDeleteCell
-                    allowed={can('devices:write')}
-                    name={c.macs[0] ?? c.id}
-                    message="It registers again at its next boot."
-                    loading={remove.isPending}
-                    onConfirm={() => remove.mutateAsync(c.id)}
-                    testId={`unknown-delete-${c.id}`}
-                  />
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </QueryView>
+        <UnknownComputersTable />
       </Paper>
     </>
   );

@@ -1,14 +1,20 @@
-import { Anchor, Badge, Button, Group, Paper, Select, Table, TextInput } from '@mantine/core';
-import { IconListTree, IconPlus, IconSearch } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ops } from '@steward/protocol';
+import { Anchor, Badge, Button, Group, Paper, Table } from '@mantine/core';
+import { IconListTree, IconPlus } from '@tabler/icons-react';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ops, type ListTaskSequencesQuery, type TaskSequenceKind } from '@steward/protocol';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
-import { EmptyState } from '../../components/empty-state';
+import { DataTable } from '../../components/data-table';
+import { ExportButton } from '../../components/export-button';
+import {
+  ChoiceFilter,
+  FilteredList,
+  TextFilter,
+  useListPage,
+} from '../../components/filtered-list';
 import { PageHeader } from '../../components/page-header';
-import { QueryView } from '../../components/query-view';
 import { RelativeTime } from '../../components/relative-time';
 import { useSession } from '../../session/session-context';
 import { RowDeleteCell } from './row-delete-cell';
@@ -23,14 +29,16 @@ export function TaskSequenceListPage() {
   const { can } = useSession();
   const queryClient = useQueryClient();
   const [search, setSearch] = useState('');
-  const [kind, setKind] = useState<string | null>(null);
-  const k = SEQUENCE_KINDS.find((x) => x.value === kind)?.value;
+  const [kind, setKind] = useState<TaskSequenceKind | undefined>(undefined);
+  const filters: Omit<ListTaskSequencesQuery, 'offset' | 'limit'> = {
+    ...(search ? { search } : {}),
+    ...(kind ? { kind } : {}),
+  };
+  const [page, setPage] = useListPage(JSON.stringify(filters));
   const list = useQuery({
-    queryKey: [TS_KEY, search, k],
-    queryFn: () =>
-      api.call(ops.taskSequences.list, {
-        query: { limit: 500, ...(search ? { search } : {}), ...(k ? { kind: k } : {}) },
-      }),
+    queryKey: [TS_KEY, filters, page],
+    queryFn: () => api.call(ops.taskSequences.list, { query: { ...filters, ...page } }),
+    placeholderData: keepPreviousData,
   });
   const remove = useMutation({
     mutationFn: (id: string) => api.call(ops.taskSequences.delete, { params: { id } }),
@@ -51,7 +59,7 @@ export function TaskSequenceListPage() {
         New task sequence
       </Button>
     );
-  const items = list.data?.items ?? [];
+  const filtered = search !== '' || kind !== undefined;
   return (
     <>
       <PageHeader
@@ -69,78 +77,87 @@ export function TaskSequenceListPage() {
         testId="task-sequences-page"
       />
       <Paper p="md">
-        <Group mb="sm">
-          <TextInput
-            placeholder="Search by name"
-            leftSection={<IconSearch size={16} />}
-            value={search}
-            onChange={(e) => setSearch(e.currentTarget.value)}
-            w={300}
-          />
-          <Select
-            placeholder="Any kind"
-            clearable
-            data={SEQUENCE_KINDS}
-            value={kind}
-            onChange={setKind}
-            w={260}
-          />
-        </Group>
-        <QueryView
+        <FilteredList
+          filters={
+            <>
+              <TextFilter
+                search
+                placeholder="Search by name"
+                value={search}
+                onChange={setSearch}
+                w={300}
+                testId="ts-search"
+              />
+              <ChoiceFilter
+                choices={SEQUENCE_KINDS.map((x) => x.value)}
+                label={(v) => SEQUENCE_KINDS.find((x) => x.value === v)?.label ?? v}
+                placeholder="Any kind"
+                value={kind}
+                onChange={setKind}
+                w={260}
+                testId="ts-kind"
+              />
+            </>
+          }
+          actions={
+            <ExportButton op={ops.exports.taskSequences} filters={filters} testId="ts-export" />
+          }
           query={list}
           what="the task sequences"
-          isEmpty={items.length === 0}
           empty={
-            <EmptyState
-              icon={<IconListTree />}
-              title="No task sequences"
-              description="Build one in the editor: steps, groups, conditions and variables."
-              action={newButton()}
-            />
+            filtered
+              ? { icon: <IconListTree />, title: 'No task sequence matches these filters' }
+              : {
+                  icon: <IconListTree />,
+                  title: 'No task sequences',
+                  description: 'Build one in the editor: steps, groups, conditions and variables.',
+                }
           }
+          page={page}
+          onPage={setPage}
+          pagerTestId="ts-pager"
         >
-          <Table className="steward-table" data-testid="ts-list">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Kind</Table.Th>
-                <Table.Th>Version</Table.Th>
-                <Table.Th>Steps</Table.Th>
-                <Table.Th>Updated</Table.Th>
-                <Table.Th />
+          <DataTable
+            testId="ts-list"
+            loading={list.isPending}
+            columns={[
+              { label: 'Name' },
+              { label: 'Kind' },
+              { label: 'Version' },
+              { label: 'Steps' },
+              { label: 'Updated' },
+              {},
+            ]}
+          >
+            {list.data?.items.map((s) => (
+              <Table.Tr key={s.id} data-testid={`ts-row-${s.name}`}>
+                <Table.Td>
+                  <Anchor component={Link} to={taskSequencePath(s.id)}>
+                    {s.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <Badge variant="light" size="sm">
+                    {s.kind}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{s.version}</Table.Td>
+                <Table.Td>{s.stepCount}</Table.Td>
+                <Table.Td>
+                  <RelativeTime iso={s.updatedAt} /> by {s.updatedBy}
+                </Table.Td>
+                <RowDeleteCell
+                  allowed={can('software:write')}
+                  name={s.name}
+                  message="Its versions go too. A sequence that is deployed cannot be deleted."
+                  loading={remove.isPending}
+                  onConfirm={() => remove.mutateAsync(s.id)}
+                  testId={`ts-delete-${s.name}`}
+                />
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((s) => (
-                <Table.Tr key={s.id} data-testid={`ts-row-${s.name}`}>
-                  <Table.Td>
-                    <Anchor component={Link} to={taskSequencePath(s.id)}>
-                      {s.name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" size="sm">
-                      {s.kind}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{s.version}</Table.Td>
-                  <Table.Td>{s.stepCount}</Table.Td>
-                  <Table.Td>
-                    <RelativeTime iso={s.updatedAt} /> by {s.updatedBy}
-                  </Table.Td>
-                  <RowDeleteCell
-                    allowed={can('software:write')}
-                    name={s.name}
-                    message="Its versions go too. A sequence that is deployed cannot be deleted."
-                    loading={remove.isPending}
-                    onConfirm={() => remove.mutateAsync(s.id)}
-                    testId={`ts-delete-${s.name}`}
-                  />
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </QueryView>
+            ))}
+          </DataTable>
+        </FilteredList>
       </Paper>
     </>
   );

@@ -14,6 +14,7 @@ import { FormActions, missingFields } from '../../components/form-actions';
 import { NameDescriptionFields } from '../../components/name-description-fields';
 import { NewButton } from '../../components/new-button';
 import { RelativeTime } from '../../components/relative-time';
+import { ExportButton } from '../../components/export-button';
 import { useSession } from '../../session/session-context';
 import { UPDATE_KEYS } from './update-labels';
 
@@ -85,11 +86,14 @@ export function UpdateGroupsPanel() {
         <Text size="sm" c="dimmed">
           {groups.data ? `${groups.data.total.toLocaleString()} groups` : ' '}
         </Text>
-        {can('software:write') && (
-          <NewButton onClick={open} testId="update-group-new">
-            New update group
-          </NewButton>
-        )}
+        <Group gap="xs" wrap="nowrap">
+          <ExportButton op={ops.exports.updateGroups} testId="update-groups-export" />
+          {can('software:write') && (
+            <NewButton onClick={open} testId="update-group-new">
+              New update group
+            </NewButton>
+          )}
+        </Group>
       </Group>
       <CreateGroupModal opened={opened} onClose={close} />
       {groups.isError ? (

@@ -1,4 +1,4 @@
-import { Anchor, Button, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Table, Text } from '@mantine/core';
 import { IconPlus, IconPuzzle } from '@tabler/icons-react';
 import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
 import { ops, type CustomUpdate, type ListCustomUpdatesQuery } from '@steward/protocol';
@@ -10,6 +10,7 @@ import { FilteredList, TextFilter, useListPage } from '../../../components/filte
 import { RatioBar } from '../../../components/ratio-bar';
 import { RelativeTime } from '../../../components/relative-time';
 import { SelectRowTd, useRowSelection, type RowSelection } from '../../../components/row-selection';
+import { ExportButton } from '../../../components/export-button';
 import { useSession } from '../../../session/session-context';
 import { AddToGroupBar } from '../add-to-group-bar';
 import { ClassSeverityCells } from '../update-labels';
@@ -120,16 +121,23 @@ export function CustomUpdatesList() {
         />
       }
       actions={
-        can('software:write') && (
-          <Button
-            component={Link}
-            to="/software/custom-updates/new"
-            leftSection={<IconPlus size={16} />}
-            data-testid="custom-update-new"
-          >
-            New custom update
-          </Button>
-        )
+        <Group gap="xs" wrap="nowrap">
+          <ExportButton
+            op={ops.exports.customUpdates}
+            filters={search ? { search } : {}}
+            testId="custom-updates-export"
+          />
+          {can('software:write') && (
+            <Button
+              component={Link}
+              to="/software/custom-updates/new"
+              leftSection={<IconPlus size={16} />}
+              data-testid="custom-update-new"
+            >
+              New custom update
+            </Button>
+          )}
+        </Group>
       }
       between={<AddToGroupBar selection={selection} noun="custom updates" />}
       query={list}

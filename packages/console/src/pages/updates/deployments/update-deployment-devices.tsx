@@ -11,6 +11,7 @@ import { api } from '../../../api/client';
 import { DataTable } from '../../../components/data-table';
 import { FilteredList, useListPage } from '../../../components/filtered-list';
 import { RelativeTime } from '../../../components/relative-time';
+import { ExportButton } from '../../../components/export-button';
 import { UPDATE_DEPLOYMENTS_KEY, UpdateStateBadge } from './update-deployment-labels';
 
 /** A device's state for the whole deployment: what the site knows first, else what it reported. */
@@ -44,6 +45,13 @@ export function UpdateDeploymentDevices({
   );
   return (
     <FilteredList
+      actions={
+        <ExportButton
+          op={ops.exports.updateDeploymentDevices}
+          params={{ id: d.id }}
+          testId="update-deployment-devices-export"
+        />
+      }
       query={devices}
       what="the devices"
       page={page}

@@ -10,6 +10,7 @@ import { ErrorState } from '../../../components/error-state';
 import { RatioBar } from '../../../components/ratio-bar';
 import { RelativeTime } from '../../../components/relative-time';
 import { SortableTh } from '../../../components/sortable-th';
+import { ExportButton } from '../../../components/export-button';
 import { UPDATE_DEPLOYMENTS_KEY } from './update-deployment-labels';
 
 type SortKey = 'name' | 'deadline' | 'failed';
@@ -55,15 +56,18 @@ export function UpdateDeploymentsPanel() {
         <Text size="sm" c="dimmed">
           Deploy an update group from its page (“Deploy”). Disabled deployments stay listed.
         </Text>
-        <Button
-          variant="default"
-          component={Link}
-          to="/monitoring/reports/update-deployment-status-summary"
-          leftSection={<IconReportAnalytics size={16} />}
-          data-testid="update-deployments-report"
-        >
-          Status report (CSV)
-        </Button>
+        <Group gap="xs" wrap="nowrap">
+          <Button
+            variant="default"
+            component={Link}
+            to="/monitoring/reports/update-deployment-status-summary"
+            leftSection={<IconReportAnalytics size={16} />}
+            data-testid="update-deployments-report"
+          >
+            Status report (CSV)
+          </Button>
+          <ExportButton op={ops.exports.updateDeployments} testId="update-deployments-export" />
+        </Group>
       </Group>
       {list.data?.items.length === 0 ? (
         <EmptyState

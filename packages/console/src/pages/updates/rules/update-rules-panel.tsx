@@ -1,11 +1,13 @@
 import { Anchor, Button, Group, Switch, Table, Text } from '@mantine/core';
 import { IconPlayerPlay, IconRobot } from '@tabler/icons-react';
+import { ops } from '@steward/protocol';
 import { useNavigate, Link } from 'react-router-dom';
 import { DataTable, RowActions } from '../../../components/data-table';
 import { EmptyState } from '../../../components/empty-state';
 import { ErrorState } from '../../../components/error-state';
 import { NewButton } from '../../../components/new-button';
 import { RelativeTime } from '../../../components/relative-time';
+import { ExportButton } from '../../../components/export-button';
 import { useSession } from '../../../session/session-context';
 import { describeFilter, describeSchedule, rulePath, RunOutcomeBadge } from './rule-labels';
 import { usePatchRule, useRunRule, useUpdateRules } from './rule-queries';
@@ -28,11 +30,17 @@ export function UpdateRulesPanel() {
         <Text size="sm" c="dimmed">
           {rules.data ? `${rules.data.total.toLocaleString()} rules` : ' '}
         </Text>
-        {writable && (
-          <NewButton onClick={() => void navigate('/software/update-rules/new')} testId="rule-new">
-            New rule
-          </NewButton>
-        )}
+        <Group gap="xs" wrap="nowrap">
+          <ExportButton op={ops.exports.updateRules} testId="rules-export" />
+          {writable && (
+            <NewButton
+              onClick={() => void navigate('/software/update-rules/new')}
+              testId="rule-new"
+            >
+              New rule
+            </NewButton>
+          )}
+        </Group>
       </Group>
       {rules.isError ? (
         <ErrorState error={rules.error} what="the automatic deployment rules" />
