@@ -97,7 +97,8 @@ export async function addMembers(
 ): Promise<void> {
   const m = MEMBER_TABLE[kind];
   const have = new Set((await groupMembers(db, [groupId], kind)).get(groupId) ?? []);
-  const { rows: last } = await sql<{ p: number | null }>`
+  // max() is a number on SQLite and can come back as text from PostgreSQL: read it as a number.
+  const { rows: last } = await sql<{ p: number | string | null }>`
     select max(position) as p from ${sql.table(m.table)} where group_id = ${groupId}`.execute(db);
   let position = Number(last[0]?.p ?? -1) + 1;
   const rows = memberIds
