@@ -6,6 +6,7 @@ import {
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
+import { orDash } from '../output/format.js';
 import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { parseWallTime } from './schedule-flags.js';
 
@@ -221,6 +222,46 @@ export function addUpdateDeploymentCommands(parent: Command, ctx: Ctx): void {
       );
       for (const f of s.failures)
         ctx.out.line(`failed: ${f.hostname}: ${f.reasonCode ?? ''} ${f.reason ?? ''}`.trim());
+    },
+  );
+
+  action(
+    withJson(
+      dep
+        .command('devices')
+        .description("each targeted device: its state and reason, the site's view, per update")
+        .argument('<deployment>')
+        .option('--limit <n>', 'at most this many (default 50)'),
+    ),
+    async ({ opts, arg }) => {
+      const limit = opts.int('limit', { min: 1, max: 1000 });
+      const page = await (
+        await ctx.client()
+      ).call(ops.updateDeployments.updateDeploymentDevices, {
+        params: { id: arg(0) },
+        query: limit !== undefined ? { limit } : {},
+      });
+      if (opts.flag('json')) {
+        ctx.out.json(page);
+        return;
+      }
+      ctx.out.table(
+        [
+          { header: 'DEVICE' },
+          { header: 'STATE' },
+          { header: 'SITE' },
+          { header: 'UPDATES' },
+          { header: 'REASON', flex: true },
+        ],
+        page.items.map((d) => [
+          d.hostname,
+          d.state,
+          orDash(d.siteState),
+          d.updates.map((u) => `${u.updateId} ${u.state}`).join(', ') || '-',
+          orDash(d.siteReason ?? d.reason),
+        ]),
+        'No devices.',
+      );
     },
   );
 
