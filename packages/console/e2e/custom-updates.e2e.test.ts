@@ -187,6 +187,8 @@ describe('console: custom updates', () => {
       return c.counts.notRequired === 1 ? true : undefined;
     });
     await page.goto(`${site.adminUrl}/software/updates`);
+    // The shortcut is bound once the header has mounted (not at the load event).
+    await page.getByTestId('global-search-open').waitFor();
     await page.keyboard.press('/');
     const input = page.getByTestId('global-search-input');
     await input.waitFor();
