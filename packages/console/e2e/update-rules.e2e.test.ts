@@ -3,8 +3,10 @@
  * (issue 10, ADR 0072/0082): a local signed apt repository synced into the catalog, then in the
  * browser: a new rule is written in the form (filter by title, one target collection), its
  * preview shows the update the filter matches now, it is created, run with "Run now", and its
- * run history links to the update deployment the run made, whose page opens.
+ * run history links to the update deployment the run made, whose page opens; the run history
+ * and the rollups export from their Export menus.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,4 +114,36 @@ describe('console: automatic deployment rules', () => {
       return r.enabled ? undefined : r;
     });
   }, 180_000);
+
+  it("exports the rule's run history and the rollups from their Export menus", async () => {
+    const rule = await site.api.call(ops.updateRules.getUpdateRule, {
+      params: { id: 'Hello security' },
+    });
+    await page.goto(`${site.adminUrl}/software/update-rules/${rule.id}`);
+    await page.getByTestId('rule-run-row').first().waitFor();
+    await page.getByTestId('rule-runs-export').click();
+    const [runs] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('rule-runs-export-json').click(),
+    ]);
+    expect(runs.suggestedFilename()).toMatch(/^update-rule-runs-\d{4}-\d{2}-\d{2}\.json$/);
+    const runRows: unknown = JSON.parse(readFileSync(await runs.path(), 'utf8'));
+    expect(runRows).toEqual([
+      expect.objectContaining({ ruleId: rule.id, outcome: 'succeeded', matched: 1, added: 1 }),
+    ]);
+
+    await page.goto(`${site.adminUrl}/software/updates?tab=rollups`);
+    await page.getByTestId('rollup-row').filter({ hasText: 'Local security' }).waitFor();
+    await page.getByTestId('rollups-export').click();
+    const [rollups] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('rollups-export-csv').click(),
+    ]);
+    expect(rollups.suggestedFilename()).toMatch(/^update-rollups-\d{4}-\d{2}-\d{2}\.csv$/);
+    const lines = readFileSync(await rollups.path(), 'utf8')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0]?.split(',').slice(0, 3)).toEqual(['sourceId', 'sourceName', 'suite']);
+    expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(['Local security']);
+  }, 120_000);
 });

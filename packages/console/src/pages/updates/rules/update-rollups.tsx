@@ -18,6 +18,7 @@ import { api } from '../../../api/client';
 import { isNotFound, notifySuccess } from '../../../api/errors';
 import { DataTable, RowActions } from '../../../components/data-table';
 import { EmptyState } from '../../../components/empty-state';
+import { ExportButton } from '../../../components/export-button';
 import { ErrorState } from '../../../components/error-state';
 import { KeyValueTable } from '../../../components/key-value-table';
 import { PageHeader } from '../../../components/page-header';
@@ -57,27 +58,42 @@ function useRefreshRollup() {
 
 /** Rollups: one per source (product and release), to bring a new machine up to date in one pass. */
 export function UpdateRollupsPanel() {
-  const { can } = useSession();
   const rollups = useQuery({
     queryKey: [RULE_KEYS.rollups],
     queryFn: () => api.call(ops.updateRollups.listUpdateRollups, {}),
   });
-  const refresh = useRefreshRollup();
   const items = rollups.data?.items ?? [];
-  if (rollups.isError) return <ErrorState error={rollups.error} what="the rollups" />;
-  if (!rollups.isPending && items.length === 0)
-    return (
-      <EmptyState
-        icon={<IconStack3 size={26} />}
-        title="No rollups yet"
-        description="Each update source has a rollup of its latest applicable updates once it has synced."
-        compact
-      />
-    );
+  return (
+    <>
+      <Group justify="space-between" mb="sm">
+        <Text size="sm" c="dimmed">
+          {rollups.data ? `${rollups.data.total.toLocaleString()} rollups` : ' '}
+        </Text>
+        <ExportButton op={ops.exports.updateRollups} testId="rollups-export" />
+      </Group>
+      {rollups.isError ? (
+        <ErrorState error={rollups.error} what="the rollups" />
+      ) : !rollups.isPending && items.length === 0 ? (
+        <EmptyState
+          icon={<IconStack3 size={26} />}
+          title="No rollups yet"
+          description="Each update source has a rollup of its latest applicable updates once it has synced."
+          compact
+        />
+      ) : (
+        <RollupsTable loading={rollups.isPending} items={items} />
+      )}
+    </>
+  );
+}
+
+function RollupsTable({ loading, items }: { loading: boolean; items: UpdateRollup[] }) {
+  const { can } = useSession();
+  const refresh = useRefreshRollup();
   return (
     <DataTable
       testId="rollups-table"
-      loading={rollups.isPending}
+      loading={loading}
       minWidth={760}
       columns={[
         { label: 'Product and release' },

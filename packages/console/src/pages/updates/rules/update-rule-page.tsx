@@ -21,6 +21,7 @@ import { useCollections } from '../../../components/collection-select';
 import { ConfirmButton } from '../../../components/confirm-button';
 import { DataTable } from '../../../components/data-table';
 import { ErrorState } from '../../../components/error-state';
+import { ExportButton } from '../../../components/export-button';
 import { KeyValueTable } from '../../../components/key-value-table';
 import { PageHeader } from '../../../components/page-header';
 import { RelativeTime } from '../../../components/relative-time';
@@ -292,7 +293,14 @@ export function UpdateRulePage() {
               ]}
             />
           </Paper>
-          <Title order={4}>Run history</Title>
+          <Group justify="space-between">
+            <Title order={4}>Run history</Title>
+            <ExportButton
+              op={ops.exports.updateRuleRuns}
+              params={{ id: r.id }}
+              testId="rule-runs-export"
+            />
+          </Group>
           <RunsTable rule={r} />
         </Stack>
       )}
