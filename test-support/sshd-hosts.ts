@@ -240,7 +240,8 @@ export async function startSshHost(opts: SshHostOptions): Promise<SshHost> {
         } catch {
           // already gone
         }
-      rmSync(dir, { recursive: true, force: true });
+      // A killed process's last writes can land while the folder is removed (ENOTEMPTY): retry.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
   await host.start();

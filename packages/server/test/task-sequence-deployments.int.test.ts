@@ -95,6 +95,10 @@ describe.each(dialects)('task-sequence deployments (%s)', (dialect) => {
   beforeAll(async () => {
     if (skip) return;
     site = await createTestSite({ dialect, withEnrolledDevices: 1 });
+    // The deployments' targeted counts read All Systems, which takes the device in its own time.
+    await waitFor('All Systems holds the enrolled device', async () =>
+      (await site.api.collectionMembers('all-systems')).total === 1 ? true : undefined,
+    );
     db = await openDatabase(site.dbUrl ?? join(site.dir, 'server', 'steward.db'));
     bootImageId = await insertBuiltBootImage(db.kysely, {
       name: 'default-amd64',

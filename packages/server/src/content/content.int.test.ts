@@ -15,6 +15,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../../test-support/site.js';
 import {
   API_PREFIX,
   ApiClient,
@@ -267,9 +268,13 @@ describe.each(testDialects)('content library on %s', (dialect) => {
         changed.push(e.packageId),
       );
       const v1 = await api.createVersionFromFiles('Hash First', files);
-      unsubscribe();
       expect(v1).toMatchObject({ number: 1, current: true, fileCount: 2, source: 'files' });
       expect(v1.sizeBytes).toBe(script.length + readme.length);
+      // On PostgreSQL the event comes back through LISTEN/NOTIFY, after the answer.
+      await waitFor('the content-changed event', async () =>
+        Promise.resolve(changed.length > 0 ? true : undefined),
+      );
+      unsubscribe();
       expect(changed).toEqual([pkg.id]);
       expect(await api.packageVersionFiles(pkg.id, 1)).toEqual(
         [...files].sort((a, b) => a.path.localeCompare(b.path)),
