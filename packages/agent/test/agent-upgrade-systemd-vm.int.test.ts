@@ -79,6 +79,8 @@ describe.skipIf(unavailable !== undefined)('agent self-upgrade under systemd, in
   };
   const status = (): Promise<DeviceUpgradeStatus> =>
     api.call(ops.agentVersions.deviceUpgradeStatus, { params: { id: deviceId } });
+  // On a timeout, what the guest knows goes to the log first (the rollback case has stalled under
+  // load: its cause is open work, and this is what finding it needs).
   const finished = (version: string) =>
     waitFor(
       `upgrade to ${version} finished`,
@@ -89,7 +91,17 @@ describe.skipIf(unavailable !== undefined)('agent self-upgrade under systemd, in
         ),
       900_000,
       2000,
-    );
+    ).catch(async (err: unknown) => {
+      say(`site's attempts: ${JSON.stringify((await status()).attempts)}`);
+      say(
+        await guest(
+          "systemctl status --no-pager steward-agent 'steward-agent-upgrade-*' 2>&1 | tail -n 40; " +
+            "journalctl --no-pager -o short-monotonic -u steward-agent -u 'steward-agent-upgrade-*' | tail -n 80; " +
+            'ls -lR /var/lib/steward-agent/upgrade 2>&1 | tail -n 30',
+        ).catch((e: unknown) => `guest diagnostics failed: ${String(e)}`),
+      );
+      throw err;
+    });
   const upgradeNow = () =>
     waitFor(
       'the upgrade-now request reaches the agent',
