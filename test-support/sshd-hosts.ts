@@ -16,6 +16,7 @@ import {
   readFileSync,
   readdirSync,
   realpathSync,
+  readlinkSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -98,15 +99,19 @@ function listening(address: string, port: number): Promise<boolean> {
   });
 }
 
-/** Pids (not ours) whose command line or environment contains `needle`. */
+/** Pids (not ours) whose command line or environment contains `needle`, or that work inside it. */
 function pidsMentioning(needle: string): number[] {
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
     const pid = Number(name);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
-    for (const file of ['cmdline', 'environ']) {
+    for (const file of ['cmdline', 'environ', 'cwd']) {
       try {
-        if (readFileSync(`/proc/${pid}/${file}`).includes(needle)) {
+        const seen =
+          file === 'cwd'
+            ? readlinkSync(`/proc/${pid}/cwd`).startsWith(needle)
+            : readFileSync(`/proc/${pid}/${file}`).includes(needle);
+        if (seen) {
           found.push(pid);
           break;
         }
@@ -233,15 +238,30 @@ export async function startSshHost(opts: SshHostOptions): Promise<SshHost> {
     },
     async stop() {
       await host.stopSshd();
-      // The agents install-agent.sh started detached, and any session still running.
-      for (const pid of pidsMentioning(dir))
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
+      // The agents install-agent.sh started detached, and any session still running: kill them
+      // until none is left (a dying session can start one more child), then remove the folder.
+      // A write that lands while the folder is removed (ENOTEMPTY) starts another round.
+      for (let round = 1; ; round++) {
+        for (
+          let i = 0, pids = pidsMentioning(dir);
+          pids.length > 0 && i < 100;
+          i++, pids = pidsMentioning(dir)
+        ) {
+          for (const pid of pids)
+            try {
+              process.kill(pid, 'SIGKILL');
+            } catch {
+              // already gone
+            }
+          await new Promise((r) => setTimeout(r, 50));
         }
-      // A killed process's last writes can land while the folder is removed (ENOTEMPTY): retry.
-      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+        try {
+          rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+          return;
+        } catch (err) {
+          if (round >= 20) throw err;
+        }
+      }
     },
   };
   await host.start();
