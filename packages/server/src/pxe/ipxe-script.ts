@@ -50,24 +50,64 @@ export function ipxeScript(
   ].join('\n');
 }
 
+/** Which password a script asks: the deployment's (ADR 0076) or the DP's own. */
+export interface PasswordAsk {
+  /** The iPXE setting the typed password is read into (kept for later scripts of this boot). */
+  variable: 'stwpw' | 'stwdppw';
+  label: string;
+  /** Ask for F12 first (an available deployment not yet chosen at the console). */
+  pressKey: boolean;
+  /** Settings typed earlier in this boot, carried again (`&dppassword=${stwdppw:uristring}`). */
+  carry: readonly PasswordAsk['variable'][];
+}
+
+/** The script URL's query parameter that carries each setting back to the DP. */
+export const PASSWORD_PARAM: Record<PasswordAsk['variable'], string> = {
+  stwpw: 'password',
+  stwdppw: 'dppassword',
+};
+
+export const DEPLOYMENT_PASSWORD: PasswordAsk = {
+  variable: 'stwpw',
+  label: 'PXE password',
+  pressKey: true,
+  carry: [],
+};
+
+export const DP_PASSWORD: PasswordAsk = {
+  variable: 'stwdppw',
+  label: 'PXE password of this network',
+  pressKey: false,
+  carry: [],
+};
+
 /**
- * An available deployment with a PXE password (ADR 0076): after F12 the machine reads the
- * password at the console and asks for its script again with it; the DP checks it against the
- * deployment's hash and answers the boot script, or "next device" when it is wrong. The
- * password never appears in a script, so fetching scripts reveals nothing.
+ * A PXE password asked at the console (ADR 0076; the DP-wide one first, then an available
+ * deployment's): after F12 when the deployment is available, the machine reads the password and
+ * asks for its script again with it; the DP checks it against the hash it holds and answers the
+ * next script, or "next device" when it is wrong. Passwords live only in iPXE settings and the
+ * query of the script request: they never appear in a script, so fetching scripts reveals
+ * nothing.
  */
 export function ipxePasswordScript(
   client: PxeClientId,
   reason: string,
-  /** The machine's script URL; `&password=` and the typed password are appended. */
+  /** The machine's script URL; the typed password's parameter is appended. */
   scriptUrl: string,
+  ask: PasswordAsk = DEPLOYMENT_PASSWORD,
 ): string {
+  const query = [...ask.carry, ask.variable]
+    .map((v) => `&${PASSWORD_PARAM[v]}=\${${v}:uristring}`)
+    .join('');
+  const where = `${safe(reason)} (${safe(client.mac)})`;
   return [
     '#!ipxe',
-    `prompt --key 0x197e --timeout 10000 Steward: ${safe(reason)} (${safe(client.mac)}): press F12 to start || goto next`,
-    'echo -n Steward: PXE password: ',
-    'read stwpw',
-    `chain ${scriptUrl}&password=\${stwpw:uristring} || goto next`,
+    ask.pressKey
+      ? `prompt --key 0x197e --timeout 10000 Steward: ${where}: press F12 to start || goto next`
+      : `echo Steward: ${where}`,
+    `echo -n Steward: ${safe(ask.label)}: `,
+    `read ${ask.variable}`,
+    `chain ${scriptUrl}${query} || goto next`,
     ':next',
     'exit',
     '',

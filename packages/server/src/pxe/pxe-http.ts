@@ -5,7 +5,14 @@ import type { PxeActivityLog } from './activity.js';
 import { PXE_PASSWORD_MAX } from '@steward/protocol';
 import { verifyPassword } from '../users/password.js';
 import { normaliseMac, type PxeBootDecision, type PxeDecider } from './boot-decision.js';
-import { ipxePasswordScript, ipxeScript } from './ipxe-script.js';
+import {
+  DEPLOYMENT_PASSWORD,
+  DP_PASSWORD,
+  ipxePasswordScript,
+  ipxeScript,
+  PASSWORD_PARAM,
+  type PasswordAsk,
+} from './ipxe-script.js';
 
 /**
  * The DP's PXE HTTP listener: the per-machine iPXE script and the boot image files it names.
@@ -32,6 +39,8 @@ export interface PxeHttpOptions {
   decider: PxeDecider;
   images: BootImageSource;
   activity: PxeActivityLog;
+  /** The DP-wide PXE password's scrypt hash: asked before any boot (null: none). */
+  passwordHash?: string | null | undefined;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -39,6 +48,10 @@ const IMAGE_PATH = /^\/pxe\/v1\/images\/([A-Za-z0-9._-]{1,128})\/(kernel|initrd)
 
 function answer(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
+}
+
+function passwordMatches(typed: string, hash: string): Promise<boolean> {
+  return typed.length <= PXE_PASSWORD_MAX ? verifyPassword(typed, hash) : Promise.resolve(false);
 }
 
 export function scriptPath(mac: string, uuid: string | undefined): string {
@@ -101,10 +114,7 @@ export class PxeHttpServer {
     }
     const address = res.req.socket.remoteAddress?.replace(/^::ffff:/, '');
     const client = { mac, uuid: uuidText, address };
-    const decision = await this.guarded(
-      await this.opts.decider.decide(client),
-      url.searchParams.get('password'),
-    );
+    const decision = await this.guarded(await this.opts.decider.decide(client), url.searchParams);
     if (decision.action === 'ask-password') {
       this.opts.activity.record({
         stage: 'script',
@@ -112,7 +122,7 @@ export class PxeHttpServer {
         uuid: uuidText,
         address,
         answered: true,
-        detail: `asks the PXE password: ${decision.reason}`,
+        detail: `asks the ${decision.ask.label}: ${decision.reason}`,
       });
       this.send(
         res,
@@ -120,6 +130,7 @@ export class PxeHttpServer {
           client,
           decision.reason,
           `${this.opts.baseUrl()}${scriptPath(mac, uuidText)}`,
+          decision.ask,
         ),
       );
       return;
@@ -160,20 +171,47 @@ export class PxeHttpServer {
   }
 
   /**
-   * An available deployment with a PXE password: without a password the machine is asked for
-   * one; with the right one it boots at once (the F12 press came before the password); with a
-   * wrong one it goes to the next boot device.
+   * The PXE passwords, before a boot is answered. The DP-wide one (site settings) comes first for
+   * every boot; then an available deployment's: without a password the machine is asked for one;
+   * with the right one it boots at once (the F12 press came before the password); with a wrong
+   * one it goes to the next boot device.
    */
   private async guarded(
     decision: PxeBootDecision,
-    password: string | null,
-  ): Promise<PxeBootDecision | { action: 'ask-password'; reason: string }> {
-    if (decision.action !== 'boot' || decision.required || !decision.passwordHash) return decision;
-    if (password === null) return { action: 'ask-password', reason: decision.reason };
-    const ok =
-      password.length <= PXE_PASSWORD_MAX &&
-      (await verifyPassword(password, decision.passwordHash));
-    return ok ? { ...decision, required: true } : { action: 'exit', reason: 'wrong PXE password' };
+    query: URLSearchParams,
+  ): Promise<PxeBootDecision | { action: 'ask-password'; reason: string; ask: PasswordAsk }> {
+    if (decision.action !== 'boot') return decision;
+    let keyPressed = false;
+    const carry: PasswordAsk['variable'][] = [];
+    const dpHash = this.opts.passwordHash;
+    if (dpHash) {
+      const typed = query.get(PASSWORD_PARAM[DP_PASSWORD.variable]);
+      if (typed === null)
+        return {
+          action: 'ask-password',
+          reason: decision.reason,
+          ask: { ...DP_PASSWORD, pressKey: !decision.required },
+        };
+      if (!(await passwordMatches(typed, dpHash)))
+        return { action: 'exit', reason: 'wrong PXE password' };
+      keyPressed = !decision.required;
+      carry.push(DP_PASSWORD.variable);
+    }
+    if (decision.required) return decision;
+    if (decision.passwordHash) {
+      const typed = query.get(PASSWORD_PARAM[DEPLOYMENT_PASSWORD.variable]);
+      if (typed === null)
+        return {
+          action: 'ask-password',
+          reason: decision.reason,
+          ask: { ...DEPLOYMENT_PASSWORD, pressKey: !keyPressed, carry },
+        };
+      if (!(await passwordMatches(typed, decision.passwordHash)))
+        return { action: 'exit', reason: 'wrong PXE password' };
+      keyPressed = true;
+    }
+    // F12 was pressed at a password prompt: the machine boots without asking again.
+    return keyPressed ? { ...decision, required: true } : decision;
   }
 
   private async file(

@@ -32,6 +32,8 @@ export interface PxeServiceOptions {
   isKnown(mac: string, uuid: string | undefined): boolean;
   decider: PxeDecider;
   images: BootImageSource;
+  /** The DP-wide PXE password's scrypt hash: every boot asks it first (null: none). */
+  passwordHash?: string | null | undefined;
   onActivity?: ((entry: PxeActivity) => void) | undefined;
 }
 
@@ -64,6 +66,7 @@ export async function startPxeServices(opts: PxeServiceOptions): Promise<Running
     baseUrl: base,
     decider: opts.decider,
     images: opts.images,
+    passwordHash: opts.passwordHash ?? null,
     activity,
   });
   const tftp = new TftpServer({

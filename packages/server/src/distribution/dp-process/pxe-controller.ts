@@ -22,6 +22,8 @@ const PENDING_MAX = 5000;
 export interface EffectivePxe {
   settings: DpPxeSettings;
   ranges: DpPxeAssigned['ranges'];
+  /** The DP-wide PXE password's scrypt hash (site settings), asked before any boot. */
+  passwordHash: string | null;
 }
 
 /**
@@ -34,14 +36,15 @@ export function effectivePxe(
   local: DpPxeSettings | undefined,
   site: DpPxeAssigned | undefined,
 ): EffectivePxe | { error: string } | undefined {
-  if (!site) return local?.enabled ? { settings: local, ranges: null } : undefined;
+  if (!site)
+    return local?.enabled ? { settings: local, ranges: null, passwordHash: null } : undefined;
   if (!site.enabled) return undefined;
   const base = local ?? { ...dpPxeDefaults(), serverAddress: '' };
   const serverAddress = site.serverAddress ?? base.serverAddress;
   if (!serverAddress)
     return { error: 'PXE is enabled on the site but no server address is set (site or pxe.json)' };
-  const { ranges, passwordHash: _, serverAddress: __, ...options } = site;
-  return { settings: { ...base, ...options, serverAddress }, ranges };
+  const { ranges, passwordHash, serverAddress: _, ...options } = site;
+  return { settings: { ...base, ...options, serverAddress }, ranges, passwordHash };
 }
 
 /** Whether an address lies in one of the ranges (32-hex keys, IPv4 mapped into IPv6). */
@@ -122,6 +125,7 @@ export class DpPxeController {
       ports: this.opts.ports,
       site: this.opts.site,
       wrap: next.ranges ? (d) => new BoundaryDecider(d, next.ranges ?? []) : undefined,
+      passwordHash: next.passwordHash,
       onActivity: (e) => this.queue(e),
     });
     this.current = next;

@@ -96,6 +96,8 @@ export async function startDpPxe(
     /** Wraps the decider (the boundary check of the site's settings). */
     wrap?: ((decider: PxeDecider) => PxeDecider) | undefined;
     onActivity?: ((entry: PxeActivity) => void) | undefined;
+    /** The DP-wide PXE password's hash (site settings): asked before any boot. */
+    passwordHash?: string | null | undefined;
   } = {},
 ): Promise<RunningPxe | undefined> {
   if (!settings.enabled) return undefined;
@@ -117,6 +119,7 @@ export async function startDpPxe(
       macs.has(mac) || (uuid !== undefined && uuids.has(uuid)) || settings.bootImage !== null,
     decider: extra.wrap ? extra.wrap(decider) : decider,
     images: { files: (name) => settings.images[name] },
+    passwordHash: extra.passwordHash ?? null,
     onActivity: (entry) => {
       log.info({ pxe: entry }, 'pxe request');
       extra.onActivity?.(entry);
