@@ -4,7 +4,7 @@
 // check of the tests, lint, the unit tests: each mostly one core) on a 2-core machine instead of
 // running them one after another. Exits 1 if any of them failed, after all have ended.
 //
-//   node scripts/parallel.mjs typecheck:test lint test:unit
+//   node scripts/parallel.mjs typecheck:test lint:server lint:rest lint:format test:unit
 import { spawn } from 'node:child_process';
 
 const scripts = process.argv.slice(2);
