@@ -34,7 +34,7 @@ Commands:
       Install approved update versions from a folder holding the site's signed repository of
       approved content, in one apt transaction (--simulate: a rehearsal that changes nothing).
   task-sequence run --sequence <file> [--reboot-command <cmd>] [--root <dir>] [--json]
-                    [--media <dir> [--target <dir>]]
+                    [--media <dir> [--target <dir>] [--password-file <file>]]
   task-sequence resume [--reboot-command <cmd>] [--root <dir>] [--media <dir>] [--json]
   task-sequence status [--json]
       The task-sequence engine by itself over the state directory: run a sequence, resume it
@@ -42,7 +42,8 @@ Commands:
       a restart step rebooted (run resume after it). --media runs it as the boot environment
       over a media folder (os-images/<id>/, drivers/<id>.deb, agent/, enrol-token; captures
       go to captures/): the disk and image steps build the system mounted at --target
-      (default /mnt/target).
+      (default /mnt/target). Media whose media.json holds a password hash run nothing until
+      the password is given (--password-file, else typed on stdin; 3 tries).
   boot-env [--config <file>] [--site <url>] [--target <dir>] [--agent-kit <dir>]
            [--reboot-command <cmd>] [--json]
       The boot stage, run by a boot image's /init: identify this machine, register with the
@@ -90,6 +91,7 @@ function parse(args: string[]) {
       'reboot-command': { type: 'string' },
       media: { type: 'string' },
       target: { type: 'string' },
+      'password-file': { type: 'string' },
       'agent-kit': { type: 'string' },
       config: { type: 'string' },
       site: { type: 'string' },
@@ -203,6 +205,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         'root',
         'media',
         'target',
+        'password-file',
         'json',
       ]);
       return (await import('./task-sequence-command.js')).taskSequenceCommand(
@@ -214,6 +217,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           root: v.root,
           media: v.media,
           target: v.target,
+          passwordFile: v['password-file'],
           json: v.json,
         },
         io,
