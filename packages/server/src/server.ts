@@ -384,7 +384,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   const osImages = new OsImageService(ctx, contentStore, distribution.distribution);
   const taskSequences = new TaskSequenceService(ctx, software.notifier);
-  const media = new MediaService(ctx, contentStore, { bootImages, osImages, taskSequences });
+  const media = new MediaService(ctx, contentStore, {
+    bootImages,
+    osImages,
+    taskSequences,
+    enrolment,
+  });
   const osImageBuilds = new OsImageBuildService(
     ctx,
     contentStore,

@@ -21,6 +21,7 @@ import {
   type OsImageManifest,
   type TaskSequenceBody,
 } from '@steward/protocol';
+import { decodeEnrolmentToken } from '@steward/protocol/node';
 import { Value } from '@sinclair/typebox/value';
 import {
   STEWARD,
@@ -261,6 +262,7 @@ describe.each(dialects)('standalone, prestaged and capture media (%s)', (dialect
       expect(isoPaths(iso)).toEqual(
         [
           '/steward/content/agent/steward-agent-9.8.7-linux.tar.gz',
+          '/steward/content/enrol-token',
           `/steward/content/os-images/${image.id}/os-image.json`,
           `/steward/content/os-images/${image.id}/root.tar.zst`,
           `/steward/content/programs/${programId}/files/install.sh`,
@@ -271,6 +273,9 @@ describe.each(dialects)('standalone, prestaged and capture media (%s)', (dialect
           '/steward/vmlinuz',
         ].sort(),
       );
+      // The sequence installs the agent: the media carry an enrolment token for the site.
+      const token = isoFile(iso, '/steward/content/enrol-token', dirname(iso)).toString().trim();
+      expect(decodeEnrolmentToken(token).ok).toBe(true);
       const imageManifest = JSON.parse(
         isoFile(
           iso,

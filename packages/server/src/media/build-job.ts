@@ -40,6 +40,8 @@ export interface MediaBuildInput {
   siteUrl: string;
   kernelArgs: string;
   password?: MediaPasswordHash | undefined;
+  /** Standalone media that install the agent: written as `content/enrol-token`. */
+  enrolmentToken?: string | undefined;
   /** Standalone and capture media: the sequence the boot environment runs from the media. */
   sequence?: RunnableSequence | undefined;
   taskSequence?: { id: string; name: string; version: number } | undefined;
@@ -71,12 +73,19 @@ function extrasOf(input: MediaBuildInput, store: ContentStore): Pick<IsoInput, '
     : [];
   if (input.kind !== 'standalone' || !input.content) return { texts };
   const under = (p: string) => `${MEDIA_CONTENT_DIR}/${p}`;
+  const token = input.enrolmentToken
+    ? [{ path: under('enrol-token'), text: `${input.enrolmentToken}\n` }]
+    : [];
   return {
     files: input.content.files.map((f) => ({
       path: under(f.path),
       source: store.pathOf(f.sha256),
     })),
-    texts: [...texts, ...input.content.written.map((w) => ({ path: under(w.path), text: w.text }))],
+    texts: [
+      ...texts,
+      ...input.content.written.map((w) => ({ path: under(w.path), text: w.text })),
+      ...token,
+    ],
   };
 }
 

@@ -31,6 +31,10 @@ export interface MediaContentPlan {
   images: { id: string; name: string; version: number; manifest: OsImageManifest }[];
 }
 
+/** Whether a sequence installs the agent (its media carry the agent kit and a token). */
+export const installsAgent = (steps: readonly SequenceItem[]): boolean =>
+  steps.some((s) => s.type === 'step' && s.kind === 'install-agent' && s.enabled);
+
 /** Bytes of the library files a plan copies. */
 export const planBytes = (p: MediaContentPlan): number =>
   p.files.reduce((sum, f) => sum + f.size, 0);
@@ -131,7 +135,7 @@ export async function planSequenceContent(
         `program ${program.name}`,
       );
   }
-  if (steps.some((s) => s.type === 'step' && s.kind === 'install-agent' && s.enabled)) {
+  if (installsAgent(steps)) {
     const [newest] = await listVersionRows(db);
     const tarball = newest
       ? (await filesOf(db, [newest.version])).get(newest.version)?.find((f) => f.kind === 'tarball')

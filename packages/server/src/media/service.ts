@@ -15,10 +15,12 @@ import { writeAudit } from '../audit/audit.js';
 import { inTransaction } from '../db/database.js';
 import type { ContentStore } from '../content/content-store.js';
 import type { BootImageService } from '../boot-images/service.js';
+import type { EnrolmentService } from '../enrolment/service.js';
 import type { OsImageService } from '../os-images/service.js';
 import type { TaskSequenceService } from '../task-sequences/service.js';
 import { MEDIA_STALE_MS, runMediaBuild, type MediaBuildInput } from './build-job.js';
 import {
+  installsAgent,
   planBytes,
   planOsImages,
   planSequenceContent,
@@ -26,6 +28,9 @@ import {
 } from './media-content.js';
 import { hashMediaPassword } from './password.js';
 import * as repo from './repository.js';
+
+/** How long the enrolment token on standalone media works (30 days). */
+export const MEDIA_ENROLMENT_TOKEN_HOURS = 720;
 
 /** The media as the API shows them: a `building` row gone silent reads `interrupted`. */
 export function toMedia(r: repo.MediaRow, now: Date): Media {
@@ -77,6 +82,7 @@ export class MediaService {
       bootImages: BootImageService;
       osImages: OsImageService;
       taskSequences: TaskSequenceService;
+      enrolment: EnrolmentService;
     },
   ) {}
 
@@ -171,6 +177,9 @@ export class MediaService {
           );
         const content = await planSequenceContent(this.db, this.store, ts.steps);
         this.refuseMissing(content);
+        // Media that install the agent carry an enrolment token: whoever builds them must be
+        // allowed to make one (checked before anything is written).
+        if (installsAgent(ts.steps)) authorize(actor, 'enrolment:write');
         return {
           sequence: {
             sequenceId: ts.id,
@@ -196,6 +205,20 @@ export class MediaService {
         return { content };
       }
     }
+  }
+
+  /**
+   * The enrolment token standalone media carry for their install-agent step (ADR 0097): the
+   * installed machines enrol when they first reach the site, which may be weeks after the media
+   * were written; it is listed with the other tokens (revocable there) under the media's name.
+   */
+  private async mediaEnrolmentToken(actor: Actor, name: string): Promise<string> {
+    const token = await this.deps.enrolment.createToken(actor, {
+      description: `standalone media ${name}`,
+      expiresInHours: MEDIA_ENROLMENT_TOKEN_HOURS,
+    });
+    if (token.token === undefined) throw new Error('the enrolment service gave no token');
+    return token.token;
   }
 
   private refuseMissing(plan: MediaContentPlan): void {
@@ -283,6 +306,10 @@ export class MediaService {
         },
       });
     });
+    const enrolmentToken =
+      req.kind === 'standalone' && kind.sequence && installsAgent(kind.sequence.steps)
+        ? await this.mediaEnrolmentToken(actor, req.name)
+        : undefined;
     const job = runMediaBuild(this.ctx, this.store, {
       id,
       name: req.name,
@@ -297,6 +324,7 @@ export class MediaService {
       siteUrl,
       kernelArgs,
       password,
+      enrolmentToken,
       ...kind,
     });
     this.running.add(job);
