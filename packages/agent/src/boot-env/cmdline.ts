@@ -13,3 +13,16 @@ export function cmdlineSite(cmdline?: string): string | undefined {
   const m = /(?:^|\s)steward\.site=(\S+)/.exec(text);
   return m?.[1];
 }
+
+/** `steward.media=<kind>` from the kernel command line: media started this boot (ADR 0097). */
+export function cmdlineMedia(cmdline?: string): string | undefined {
+  let text = cmdline;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/cmdline', 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+  return /(?:^|\s)steward\.media=(\S+)/.exec(text)?.[1];
+}

@@ -1,8 +1,9 @@
 /**
- * The media password at the engine (ADR 0097), from the real `steward-agent` process: a media
- * folder whose media.json holds an scrypt hash runs nothing with a wrong password (exit 1,
- * MEDIA_PASSWORD_WRONG, no engine state, the sequence's first step never ran) and runs the
- * sequence with the right one. Unit-level: the hash checks the password it was made from only.
+ * The media password at the engine (ADR 0097), from the real `steward-agent boot-env` process
+ * over standalone media's files (steward/media.json, sequence.json, content/): media whose
+ * media.json holds an scrypt hash run nothing with a wrong password (exit 1,
+ * MEDIA_PASSWORD_WRONG, no engine state, the sequence's first step never ran) and run their
+ * sequence with the right one, with no site. Unit-level: the hash checks the password it was made from only.
  */
 import { randomBytes, scryptSync } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,7 +62,7 @@ describe('media password', () => {
     await expect(unlockMedia(open, () => Promise.resolve(undefined))).resolves.toBe(undefined);
   });
 
-  it('the engine runs nothing from protected media until the password is right', async () => {
+  it('the boot environment runs nothing from protected standalone media until the password is right', async () => {
     const steward = join(dir, 'steward');
     const content = join(steward, 'content');
     mkdirSync(content, { recursive: true });
@@ -85,16 +86,15 @@ describe('media password', () => {
       ],
     };
     writeFileSync(join(steward, 'sequence.json'), JSON.stringify(seq));
+    // As the boot image's init does on standalone media (steward.media=standalone), with the
+    // media's files in a folder instead of a mounted ISO.
     const run = (passwordFile: string, state: string) =>
       exec(AGENT, [
-        'task-sequence',
-        'run',
-        '--sequence',
-        join(steward, 'sequence.json'),
+        'boot-env',
+        '--media-root',
+        dir,
         '--state-dir',
         join(dir, state),
-        '--media',
-        content,
         '--target',
         join(dir, 'target'),
         '--password-file',
