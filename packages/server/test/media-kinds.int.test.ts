@@ -32,13 +32,12 @@ import {
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
-import { createPackageFromFiles, createScriptProgram } from '../../../test-support/software.js';
+import { createScriptProgram } from '../../../test-support/software.js';
 import { registerStandInVersion } from '../../../test-support/agent-versions.js';
 import { openDatabase, type Db } from '../src/db/database.js';
-import { insertBuiltBootImage } from './support/boot-images.js';
 import { isoToolsMissing } from '../src/media/iso-builder.js';
 import { refusal } from './support/deployments.js';
-import { isoFile, xorriso } from './support/media.js';
+import { insertMediaBootImage, isoFile, xorriso } from './support/media.js';
 import { makeImageFolder } from './support/os-images.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
@@ -87,19 +86,7 @@ describe.each(dialects)('standalone, prestaged and capture media (%s)', (dialect
     site = await createTestSite({ dialect, withEnrolledDevices: 0 });
     db = await openDatabase(site.dbUrl ?? join(site.dir, 'server', 'steward.db'));
     dir = mkdtempSync(join(site.dir, 'media-kinds-'));
-    await createPackageFromFiles(site.api, 'media-boot-files', [
-      { path: 'vmlinuz', content: kernel },
-      { path: 'initrd.img', content: initrd },
-    ]);
-    await insertBuiltBootImage(db.kysely, {
-      name: 'media-test',
-      siteUrl: 'https://127.0.0.1:8443',
-      status: 'ready',
-      files: [
-        { name: 'vmlinuz', sha256: sha256(kernel), size: kernel.length },
-        { name: 'initrd.img', sha256: sha256(initrd), size: initrd.length },
-      ],
-    });
+    await insertMediaBootImage(site.api, db.kysely, kernel, initrd);
     const manifest = makeImageFolder(join(dir, 'os'), 'Debian 12 media');
     archive = readFileSync(join(dir, 'os/image/root.tar.zst'));
     await site.api.call(ops.content.uploadFile, {

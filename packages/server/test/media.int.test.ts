@@ -22,13 +22,12 @@ import {
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
-import { createPackageFromFiles } from '../../../test-support/software.js';
 import { baseImage, vmUnavailableReason } from '../../../test-support/vm/vm.js';
 import { startBootVm } from '../../../test-support/vm/boot-vm.js';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { insertBuiltBootImage } from './support/boot-images.js';
 import { isoToolsMissing } from '../src/media/iso-builder.js';
-import { isoFile, xorriso } from './support/media.js';
+import { insertMediaBootImage, isoFile, xorriso } from './support/media.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
@@ -70,19 +69,7 @@ describe.each(dialects)('task-sequence media (%s)', (dialect) => {
       initrd = Buffer.from('not an initramfs');
     }
     // The files go into the library as any content does; the boot image row names them.
-    await createPackageFromFiles(site.api, 'media-boot-files', [
-      { path: 'vmlinuz', content: kernel },
-      { path: 'initrd.img', content: initrd },
-    ]);
-    bootImageId = await insertBuiltBootImage(db.kysely, {
-      name: 'media-test',
-      siteUrl: 'https://127.0.0.1:8443',
-      status: 'ready',
-      files: [
-        { name: 'vmlinuz', sha256: sha256(kernel), size: kernel.length },
-        { name: 'initrd.img', sha256: sha256(initrd), size: initrd.length },
-      ],
-    });
+    bootImageId = await insertMediaBootImage(site.api, db.kysely, kernel, initrd);
   }, 1_800_000);
   afterAll(async () => {
     await db?.kysely.destroy();
