@@ -382,8 +382,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bootImageBuildEnv(options.dataDir, keys.caCertPem),
     () => agentUrl,
   );
-  const media = new MediaService(ctx, contentStore, bootImages);
   const osImages = new OsImageService(ctx, contentStore, distribution.distribution);
+  const taskSequences = new TaskSequenceService(ctx, software.notifier);
+  const media = new MediaService(ctx, contentStore, {
+    bootImages,
+    osImages,
+    taskSequences,
+    enrolment,
+  });
   const osImageBuilds = new OsImageBuildService(
     ctx,
     contentStore,
@@ -508,7 +514,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerUpdateComplianceRoutes(admin, updateCompliance);
     registerViewRoutes(admin, new ViewService(ctx));
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
-    registerTaskSequenceRoutes(admin, new TaskSequenceService(ctx, software.notifier));
+    registerTaskSequenceRoutes(admin, taskSequences);
     registerPrimaryUserRoutes(admin, new PrimaryUserService(ctx));
     registerTaskSequenceDeploymentRoutes(
       admin,

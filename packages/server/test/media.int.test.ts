@@ -8,7 +8,6 @@
  * kernel and initramfs are the VM tests' Debian ones (test-support/vm): the boot image's own build
  * and boot are boot-image-vm.int.test.ts's. Skipped when the site cannot build ISO images.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,12 +22,12 @@ import {
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
-import { createPackageFromFiles } from '../../../test-support/software.js';
 import { baseImage, vmUnavailableReason } from '../../../test-support/vm/vm.js';
 import { startBootVm } from '../../../test-support/vm/boot-vm.js';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { insertBuiltBootImage } from './support/boot-images.js';
 import { isoToolsMissing } from '../src/media/iso-builder.js';
+import { insertMediaBootImage, isoFile, xorriso } from './support/media.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
@@ -47,20 +46,6 @@ async function refusal(p: Promise<unknown>): Promise<ApiError> {
 }
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-/** Runs xorriso on an ISO image; its output (xorriso reports on stderr too). */
-function xorriso(args: string[]): string {
-  const r = spawnSync('xorriso', args, { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  return `${r.stdout}${r.stderr}`;
-}
-
-/** Extracts one file of an ISO image. */
-function isoFile(iso: string, path: string, dir: string): Buffer {
-  const out = join(dir, path.replace(/\//g, '_'));
-  xorriso(['-osirrox', 'on', '-indev', iso, '-extract', path, out]);
-  return readFileSync(out);
-}
 
 describe.each(dialects)('task-sequence media (%s)', (dialect) => {
   const skip = (dialect === 'postgres' && !hasPg) || noIso !== undefined;
@@ -84,19 +69,7 @@ describe.each(dialects)('task-sequence media (%s)', (dialect) => {
       initrd = Buffer.from('not an initramfs');
     }
     // The files go into the library as any content does; the boot image row names them.
-    await createPackageFromFiles(site.api, 'media-boot-files', [
-      { path: 'vmlinuz', content: kernel },
-      { path: 'initrd.img', content: initrd },
-    ]);
-    bootImageId = await insertBuiltBootImage(db.kysely, {
-      name: 'media-test',
-      siteUrl: 'https://127.0.0.1:8443',
-      status: 'ready',
-      files: [
-        { name: 'vmlinuz', sha256: sha256(kernel), size: kernel.length },
-        { name: 'initrd.img', sha256: sha256(initrd), size: initrd.length },
-      ],
-    });
+    bootImageId = await insertMediaBootImage(site.api, db.kysely, kernel, initrd);
   }, 1_800_000);
   afterAll(async () => {
     await db?.kysely.destroy();
@@ -121,7 +94,7 @@ describe.each(dialects)('task-sequence media (%s)', (dialect) => {
       { ...body, bootImage: bootImageId, name: '../x' },
       { ...body, bootImage: bootImageId, siteUrl: 'http://insecure.example.org' },
       { ...body, bootImage: bootImageId, kernelArgs: 'a"b' },
-      { ...body, bootImage: bootImageId, kind: 'standalone' },
+      { ...body, bootImage: bootImageId, kind: 'floppy' },
     ])
       expect(
         (await refusal(site.api.call(ops.media.create, { body: bad as typeof body }))).code,

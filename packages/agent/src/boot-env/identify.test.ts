@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cmdlineSite } from './cmdline.js';
+import { cmdlineMedia, cmdlineSite } from './cmdline.js';
 import { identifyMachine } from './identify.js';
 
 let dir: string | undefined;
@@ -65,5 +65,13 @@ describe('boot environment machine identity', () => {
       'https://10.0.2.100:8443',
     );
     expect(cmdlineSite('quiet console=ttyS0')).toBeUndefined();
+  });
+
+  it('takes steward.media= from the kernel command line (standalone media, ADR 0097)', () => {
+    expect(cmdlineMedia('quiet steward.site=https://s:8443 steward.media=standalone')).toBe(
+      'standalone',
+    );
+    // Not fooled by a longer name that ends the same, nor by the site argument.
+    expect(cmdlineMedia('xsteward.media=standalone steward.site=https://s')).toBeUndefined();
   });
 });

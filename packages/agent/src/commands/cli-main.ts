@@ -34,7 +34,7 @@ Commands:
       Install approved update versions from a folder holding the site's signed repository of
       approved content, in one apt transaction (--simulate: a rehearsal that changes nothing).
   task-sequence run --sequence <file> [--reboot-command <cmd>] [--root <dir>] [--json]
-                    [--media <dir> [--target <dir>]]
+                    [--media <dir> [--target <dir>] [--password-file <file>]]
   task-sequence resume [--reboot-command <cmd>] [--root <dir>] [--media <dir>] [--json]
   task-sequence status [--json]
       The task-sequence engine by itself over the state directory: run a sequence, resume it
@@ -42,9 +42,10 @@ Commands:
       a restart step rebooted (run resume after it). --media runs it as the boot environment
       over a media folder (os-images/<id>/, drivers/<id>.deb, agent/, enrol-token; captures
       go to captures/): the disk and image steps build the system mounted at --target
-      (default /mnt/target).
+      (default /mnt/target). Media whose media.json holds a password hash run nothing until
+      the password is given (--password-file, else typed on stdin; 3 tries).
   boot-env [--config <file>] [--site <url>] [--target <dir>] [--agent-kit <dir>]
-           [--reboot-command <cmd>] [--json]
+           [--reboot-command <cmd>] [--media-root <dir> [--password-file <file>]] [--json]
       The boot stage, run by a boot image's /init: identify this machine, register with the
       site (as an unknown or imported computer), ask for its task sequence and run it,
       downloading its OS images from the DPs the site names (SHA-256 checked); every step is
@@ -52,6 +53,10 @@ Commands:
       steward.site= on the kernel command line) overrides the image's site URL; the engine's
       state and downloads go under the state directory; --agent-kit is the unpacked agent
       tarball the install-agent step copies (with the site's single-use enrolment token).
+      Started from standalone media (steward.media=standalone on the kernel command line, or
+      --media-root <dir> naming their files) it contacts no site: it mounts the media by their
+      volume id, asks the media password when they have one, and runs the sequence they carry
+      over their content (steward/sequence.json, steward/content/).
   content fetch --url <dp> --sha256 <hex> --size <bytes> --token <access token> --ca <pem>
                 --out <file> [--multicast] [--json]
       One content file from a distribution point, verified by SHA-256: by multicast
@@ -90,6 +95,8 @@ function parse(args: string[]) {
       'reboot-command': { type: 'string' },
       media: { type: 'string' },
       target: { type: 'string' },
+      'password-file': { type: 'string' },
+      'media-root': { type: 'string' },
       'agent-kit': { type: 'string' },
       config: { type: 'string' },
       site: { type: 'string' },
@@ -203,6 +210,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         'root',
         'media',
         'target',
+        'password-file',
         'json',
       ]);
       return (await import('./task-sequence-command.js')).taskSequenceCommand(
@@ -214,11 +222,12 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           root: v.root,
           media: v.media,
           target: v.target,
+          passwordFile: v['password-file'],
           json: v.json,
         },
         io,
       );
-    case 'boot-env':
+    case 'boot-env': {
       only(command, parsed, [
         'config',
         'site',
@@ -226,12 +235,28 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         'target',
         'agent-kit',
         'reboot-command',
+        'media-root',
+        'password-file',
         'json',
       ]);
+      const cmdline = await import('../boot-env/cmdline.js');
+      // Started from standalone media (steward.media=standalone): no site, the media's sequence.
+      if (v['media-root'] !== undefined || cmdline.cmdlineMedia() === 'standalone')
+        return (await import('../boot-env/standalone-media.js')).runStandaloneMedia(
+          {
+            root: v['media-root'],
+            stateDir,
+            target: v.target ?? (await import('./task-sequence-command.js')).DEFAULT_TARGET,
+            rebootCommand: v['reboot-command'],
+            passwordFile: v['password-file'],
+            json: v.json,
+          },
+          io,
+        );
       return (await import('../boot-env/boot-env.js')).bootEnvCommand(
         {
           config: v.config ?? '/etc/steward/boot.json',
-          siteUrl: v.site ?? (await import('../boot-env/cmdline.js')).cmdlineSite(),
+          siteUrl: v.site ?? cmdline.cmdlineSite(),
           stateDir,
           target: v.target ?? (await import('./task-sequence-command.js')).DEFAULT_TARGET,
           agentKit: v['agent-kit'],
@@ -240,6 +265,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         },
         io,
       );
+    }
     case 'content':
       only(command, parsed, ['url', 'sha256', 'size', 'token', 'ca', 'out', 'multicast', 'json']);
       return (await import('./content-command.js')).contentCommand(

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { RunnableSequence } from '@steward/protocol';
 import { AgentError, ExitCode } from '../errors.js';
 import { parseJsonText, parseWith } from '../parse.js';
@@ -12,6 +13,7 @@ import {
 import { fullOsExecutors } from '../task-sequence/full-os-steps.js';
 import { bootEnvExecutors } from '../os-deploy/boot-env-executors.js';
 import { mediaHost } from '../os-deploy/media-host.js';
+import { readMediaManifest, unlockMedia } from '../os-deploy/media-password.js';
 import { runShell } from '../task-sequence/full-os-steps.js';
 import { loadEngineState } from '../task-sequence/state.js';
 import { statusOfEvent } from '../task-sequence/status.js';
@@ -28,17 +30,43 @@ export interface TaskSequenceArgs {
   media?: string | undefined;
   /** Where the new system is mounted while it is built (with --media). */
   target?: string | undefined;
+  /** The media password's file (first line); without it a protected media asks on stdin. */
+  passwordFile?: string | undefined;
   json: boolean;
 }
 
 /** The engine's environment and step executors: full OS, or boot environment with --media. */
 async function executorsOf(
   args: TaskSequenceArgs,
+  io: CliIo,
 ): Promise<Pick<EngineOptions, 'environment' | 'executors'>> {
   if (args.media === undefined)
     return { environment: 'full-os', executors: fullOsExecutors({ root: args.root ?? '/' }) };
+  // Before anything from the media runs, or is even read beyond its manifest (ADR 0097).
+  await unlockMedia(await readMediaManifest(args.media), (attempt) =>
+    askPassword(args.passwordFile, attempt, io),
+  );
   const host = await mediaHost(args.media, args.target ?? DEFAULT_TARGET);
   return { environment: 'boot-image', executors: bootEnvExecutors(host) };
+}
+
+/** The password from its file (one try), else typed on the console (stdin), line by line. */
+async function askPassword(
+  file: string | undefined,
+  attempt: number,
+  io: CliIo,
+): Promise<string | undefined> {
+  if (file !== undefined)
+    return attempt === 1 ? (await readFile(file, 'utf8')).split('\n')[0] : undefined;
+  if (!process.stdin.isTTY) return undefined;
+  io.err(`media password${attempt > 1 ? ' (again)' : ''}: `);
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  try {
+    for await (const line of rl) return line;
+    return undefined;
+  } finally {
+    rl.close();
+  }
 }
 
 /** Where the boot environment mounts the system it builds. */
@@ -69,7 +97,7 @@ export async function taskSequenceCommand(args: TaskSequenceArgs, io: CliIo): Pr
   let name = '';
   const opts: EngineOptions = {
     stateDir: dir,
-    ...(await executorsOf(args)),
+    ...(await executorsOf(args, io)),
     onEvent: (event: EngineEvent) => {
       const msg = statusOfEvent(event, name);
       io.out(

@@ -1,5 +1,9 @@
-import { access, cp, mkdir, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { access, cp, mkdir, mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { OS_IMAGE_MANIFEST_FILE, OsImageManifest } from '@steward/protocol';
 import { parseJsonText, parseWith } from '../parse.js';
 import { identifyMachine } from '../boot-env/identify.js';
@@ -21,11 +25,32 @@ export async function readLocalImage(dir: string): Promise<LocalOsImage> {
   return { manifest, dir };
 }
 
+const INSTALLER = 'install-agent.sh';
+
+/**
+ * The agent installer folder of the media: `agent/` itself when it is unpacked, else the agent
+ * tarball standalone media carry there (ADR 0097), unpacked into a temporary folder (the media
+ * are read-only) and taken where its install-agent.sh is (at the top or one folder down).
+ */
+export async function agentInstallerDir(media: string): Promise<string> {
+  const dir = join(media, 'agent');
+  if (existsSync(join(dir, INSTALLER))) return dir;
+  const tarball = (await readdir(dir)).find((f) => f.endsWith('.tar.gz'));
+  if (tarball === undefined) throw new Error(`${dir} holds neither ${INSTALLER} nor a tarball`);
+  const into = await mkdtemp(join(tmpdir(), 'steward-agent-kit-'));
+  await promisify(execFile)('tar', ['-xzf', join(dir, tarball), '-C', into]);
+  if (existsSync(join(into, INSTALLER))) return into;
+  for (const sub of await readdir(into))
+    if (existsSync(join(into, sub, INSTALLER))) return join(into, sub);
+  throw new Error(`the agent tarball ${tarball} holds no ${INSTALLER}`);
+}
+
 /**
  * The boot-environment host over a folder (standalone media, or a test): OS images in
  * `os-images/<id>/`, captures written to `captures/<name>-<time>/`, driver packages as
  * `drivers/<id>.deb` (chosen only: matching needs the site's catalog), the agent tarball unpacked
- * in `agent/` and the enrolment token in `enrol-token`. ADR 0077.
+ * in `agent/` (or packed, as standalone media carry it) and the enrolment token in
+ * `enrol-token`. ADR 0077, ADR 0097.
  */
 export async function mediaHost(
   media: string,
@@ -55,7 +80,7 @@ export async function mediaHost(
       return debs;
     },
     agentInstallKit: async () => ({
-      installerDir: join(media, 'agent'),
+      installerDir: await agentInstallerDir(media),
       token: (await readFile(join(media, 'enrol-token'), 'utf8')).trim(),
       nodeBinary: process.execPath,
     }),

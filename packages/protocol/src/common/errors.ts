@@ -346,6 +346,10 @@ export const ErrorCode = {
   MEDIA_BUILDING: 'MEDIA_BUILDING',
   /** The media have no ISO: still building, or their build failed or was interrupted. */
   MEDIA_NOT_READY: 'MEDIA_NOT_READY',
+  /** A setting that does not go with the kind (a task sequence for capture media, none for standalone...). */
+  MEDIA_SETTINGS_INVALID: 'MEDIA_SETTINGS_INVALID',
+  /** Content the media would carry is not in the content library (details list it). */
+  MEDIA_CONTENT_MISSING: 'MEDIA_CONTENT_MISSING',
   // ---- OS images as site content (issue 11, ADR 0085) ----
   OS_IMAGE_NOT_FOUND: 'OS_IMAGE_NOT_FOUND',
   /** A manifest whose archives repeat a name or a mount point, or lack the root ('/'). */

@@ -28,8 +28,13 @@ export const mediaOperations = defineOperations({
       ErrorCode.MEDIA_NAME_TAKEN,
       ErrorCode.BOOT_IMAGE_NOT_FOUND,
       ErrorCode.BOOT_IMAGE_NOT_READY,
+      ErrorCode.MEDIA_SETTINGS_INVALID,
+      ErrorCode.TASK_SEQUENCE_NOT_FOUND,
+      ErrorCode.OS_IMAGE_NOT_FOUND,
+      ErrorCode.MEDIA_CONTENT_MISSING,
     ],
-    summary: 'Starts building task-sequence media as an ISO image (progress on the media)',
+    summary:
+      'Starts building task-sequence media (bootable, standalone, prestaged or capture; progress on the media)',
     tags,
   },
   get: {
@@ -64,7 +69,8 @@ export const mediaOperations = defineOperations({
       ErrorCode.MEDIA_NOT_READY,
       ErrorCode.CONTENT_RANGE_NOT_SATISFIABLE,
     ],
-    summary: "The media's ISO image (application/octet-stream, with HTTP Range)",
+    summary:
+      "The media's image file: an ISO, or a raw disk image for prestaged media (application/octet-stream, with HTTP Range)",
     tags,
   },
 });

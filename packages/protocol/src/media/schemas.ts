@@ -1,13 +1,18 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Nullable } from '../common/schemas.js';
+import { Name, Nullable } from '../common/schemas.js';
 
 /**
- * Task-sequence media (issue 11, ADR 0089): an ISO image the site builds, which boots BIOS and
- * UEFI machines (from a CD or, written with dd, a USB stick) into a boot image. `bootable`
- * media carry the boot image and the site's address; the boot environment then works over the
- * network as after a PXE boot.
+ * Task-sequence media (issue 11, ADR 0089, ADR 0097): an image the site builds, which boots BIOS
+ * and UEFI machines into a boot image.
+ * - `bootable`: an ISO with the boot image and the site's address; the boot environment then
+ *   works over the network as after a PXE boot.
+ * - `standalone`: an ISO that also holds one task sequence and all the content it references
+ *   (OS images, driver packages, programs' packages, the agent kit): it runs with no network.
+ * - `prestaged`: a raw disk image (written to the disk at the factory) holding one OS image
+ *   already applied and the boot environment; on first boot it contacts the site and finishes.
+ * - `capture`: an ISO whose only sequence captures the machine it boots, to the site.
  */
-export const MEDIA_KINDS = ['bootable'] as const;
+export const MEDIA_KINDS = ['bootable', 'standalone', 'prestaged', 'capture'] as const;
 export const MediaKind = Type.Union(MEDIA_KINDS.map((k) => Type.Literal(k)));
 export type MediaKind = (typeof MEDIA_KINDS)[number];
 
@@ -35,6 +40,78 @@ export const MediaSiteUrl = Type.String({
   pattern: '^https://[A-Za-z0-9.\\-\\[\\]:]+(:[0-9]{1,5})?/?$',
 });
 
+/** A media password: 8 to 128 printable characters. */
+export const MediaPassword = Type.String({
+  minLength: 8,
+  maxLength: 128,
+  pattern: '^[\\x20-\\x7e]+$',
+});
+
+/**
+ * How a media password is stored on the media (never the password): scrypt with these costs over
+ * a random salt, base64. The boot environment derives the same key from what is typed and
+ * compares in constant time.
+ */
+export const MediaPasswordHash = Type.Object(
+  {
+    scheme: Type.Literal('scrypt'),
+    N: Type.Integer({ minimum: 1024, maximum: 1048576 }),
+    r: Type.Integer({ minimum: 1, maximum: 32 }),
+    p: Type.Integer({ minimum: 1, maximum: 16 }),
+    salt: Type.String({ minLength: 16, maxLength: 200 }),
+    hash: Type.String({ minLength: 16, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+export type MediaPasswordHash = Static<typeof MediaPasswordHash>;
+
+/** The scrypt costs of new media passwords (16 MiB of memory, well under a second). */
+export const MEDIA_PASSWORD_SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 } as const;
+
+/** One file of library content on media: its path under the media's content folder. */
+export const MediaContentFile = Type.Object(
+  {
+    path: Type.String({ maxLength: 400 }),
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    size: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type MediaContentFile = Static<typeof MediaContentFile>;
+
+/** Where media keep their files: `steward/` on the ISO or on the prestaged disk's ESP. */
+export const MEDIA_DIR = 'steward';
+/** The media's manifest in MEDIA_DIR. */
+export const MEDIA_MANIFEST_FILE = 'media.json';
+/** The task sequence standalone and capture media run, in MEDIA_DIR. */
+export const MEDIA_SEQUENCE_FILE = 'sequence.json';
+/** The content folder of standalone media in MEDIA_DIR (the layout `--media` reads, ADR 0077). */
+export const MEDIA_CONTENT_DIR = 'content';
+
+/**
+ * `steward/media.json` on every media: what they are (for people and for the boot
+ * environment), the password hash when one was set, and for standalone media every content
+ * file with its SHA-256 (checked against the library by the tests, by the boot environment
+ * before use).
+ */
+export const MediaManifest = Type.Object({
+  format: Type.Literal(1),
+  name: Type.String(),
+  kind: MediaKind,
+  bootImage: Type.Object({ name: Type.String(), version: Type.Integer() }),
+  siteUrl: Type.String(),
+  createdAt: Type.String(),
+  password: Type.Optional(MediaPasswordHash),
+  taskSequence: Type.Optional(
+    Type.Object({ id: Type.String(), name: Type.String(), version: Type.Integer() }),
+  ),
+  osImage: Type.Optional(
+    Type.Object({ id: Type.String(), name: Type.String(), version: Type.Integer() }),
+  ),
+  content: Type.Optional(Type.Array(MediaContentFile)),
+});
+export type MediaManifest = Static<typeof MediaManifest>;
+
 export const Media = Type.Object({
   id: Type.String(),
   name: MediaName,
@@ -51,7 +128,21 @@ export const Media = Type.Object({
   siteUrl: Type.String(),
   /** The whole kernel command line of the media's boot entry. */
   kernelArgs: Type.String(),
-  /** The ISO file once built. */
+  /** Standalone media: the task sequence on them (copied by name and version). */
+  taskSequenceId: Nullable(Type.String()),
+  taskSequenceName: Nullable(Type.String()),
+  taskSequenceVersion: Nullable(Type.Integer()),
+  /** Prestaged media: the OS image applied on them. */
+  osImageId: Nullable(Type.String()),
+  osImageName: Nullable(Type.String()),
+  osImageVersion: Nullable(Type.Integer()),
+  /** Capture media: the name the captured image is recorded under. */
+  captureImageName: Nullable(Type.String()),
+  /** The boot environment asks for a password before it runs anything from the media. */
+  passwordProtected: Type.Boolean(),
+  /** Bytes of library content the media carry (standalone, prestaged); null for the others. */
+  contentBytes: Nullable(Type.Integer()),
+  /** The image file once built: an ISO, or for prestaged media a raw disk image. */
   size: Nullable(Type.Integer()),
   sha256: Nullable(Type.String()),
   createdAt: Type.String(),
@@ -70,7 +161,23 @@ export const CreateMediaRequest = Type.Object(
     siteUrl: Type.Optional(MediaSiteUrl),
     /** Added after the boot image's own kernel arguments. */
     kernelArgs: Type.Optional(MediaKernelArgs),
+    /** Standalone media (required there, refused elsewhere): a task sequence id or name. */
+    taskSequence: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** Prestaged media (required there, refused elsewhere): an OS image id. */
+    osImage: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** Capture media: the captured image's name (default: `Captured`). */
+    captureImageName: Type.Optional(Name),
+    /**
+     * Asked by the boot environment before it runs anything from the media. Only an scrypt
+     * hash of it goes on the media (`MediaPasswordHash`); the site keeps neither.
+     */
+    password: Type.Optional(MediaPassword),
   },
   { additionalProperties: false },
 );
 export type CreateMediaRequest = Static<typeof CreateMediaRequest>;
+
+/** The image file's name: prestaged media are a raw disk image (`.img`), the others an ISO. */
+export function mediaFileName(m: { name: string; kind: MediaKind }): string {
+  return `${m.name}.${m.kind === 'prestaged' ? 'img' : 'iso'}`;
+}

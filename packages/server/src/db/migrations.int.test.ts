@@ -1144,6 +1144,39 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261208T0570-media-kinds': {
+    media: [
+      {
+        id: 'media-2',
+        name: 'branch-standalone',
+        kind: 'standalone',
+        status: 'ready',
+        progress: 100,
+        progress_text: 'ready',
+        boot_image_id: 'bi-2',
+        boot_image_name: 'default-amd64',
+        boot_image_version: 2,
+        site_url: 'https://site.example.org:8443',
+        kernel_args:
+          'console=ttyS0 steward.site=https://site.example.org:8443 steward.media=standalone',
+        task_sequence_id: 'ts-1',
+        task_sequence_name: 'Install Debian',
+        task_sequence_version: 3,
+        os_image_id: null,
+        os_image_name: null,
+        os_image_version: null,
+        capture_image_name: null,
+        password_protected: 1,
+        content_bytes: 612_000_000,
+        size: 640_000_000,
+        sha256: null,
+        created_at: AT,
+        created_by: 'alice',
+        built_at: AT,
+        heartbeat_at: AT,
+      },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * Builds a hybrid ISO image that boots BIOS and UEFI machines into a boot image (ADR 0089):
@@ -46,14 +46,39 @@ export interface IsoInput {
   kernelArgs: string;
   /** Written as `steward/media.json` on the image (what the media are, for people and tools). */
   manifest: unknown;
+  /** More files under `steward/`: copies of local files (library content) and written text. */
+  files?: readonly { path: string; source: string }[];
+  texts?: readonly { path: string; text: string }[];
 }
 
-/** The GRUB configuration of the media: one entry, chosen after a short wait. */
-export function grubConfig(input: Pick<IsoInput, 'title' | 'kernelArgs'>): string {
+/**
+ * Puts a local file at `dest`: a hard link when the content library is on the same file system
+ * (standalone media carry whole OS images: no second copy on the site's disk), else a copy.
+ */
+export async function placeFile(source: string, dest: string): Promise<void> {
+  await mkdir(dirname(dest), { recursive: true });
+  try {
+    await link(source, dest);
+  } catch {
+    await copyFile(source, dest);
+  }
+}
+
+/** Writes the `steward/` folder's extra files and texts under `dir`. */
+export async function placeExtras(
+  input: Pick<IsoInput, 'files' | 'texts'>,
+  dir: string,
+): Promise<void> {
+  for (const f of input.files ?? []) await placeFile(f.source, join(dir, f.path));
+  for (const t of input.texts ?? []) {
+    await mkdir(dirname(join(dir, t.path)), { recursive: true });
+    await writeFile(join(dir, t.path), t.text);
+  }
+}
+
+/** The media's one GRUB menu entry, chosen after a short wait (ISO and prestaged ESP alike). */
+export function grubMenu(input: Pick<IsoInput, 'title' | 'kernelArgs'>): string[] {
   return [
-    'serial --unit=0 --speed=115200',
-    'terminal_input console serial',
-    'terminal_output console serial',
     'set timeout=3',
     'set default=0',
     `menuentry "${input.title.replace(/["\\$]/g, '')}" {`,
@@ -61,6 +86,16 @@ export function grubConfig(input: Pick<IsoInput, 'title' | 'kernelArgs'>): strin
     '  initrd /steward/initrd.img',
     '}',
     '',
+  ];
+}
+
+/** The GRUB configuration of the ISO: console on screen and the first serial port, the menu. */
+export function grubConfig(input: Pick<IsoInput, 'title' | 'kernelArgs'>): string {
+  return [
+    'serial --unit=0 --speed=115200',
+    'terminal_input console serial',
+    'terminal_output console serial',
+    ...grubMenu(input),
   ].join('\n');
 }
 
@@ -81,6 +116,7 @@ export async function buildIso(
   await copyFile(input.initrd, join(tree, 'steward/initrd.img'));
   await writeFile(join(tree, 'steward/media.json'), `${JSON.stringify(input.manifest, null, 2)}\n`);
   await writeFile(join(tree, 'boot/grub/grub.cfg'), grubConfig(input));
+  await placeExtras(input, join(tree, 'steward'));
   await run(
     'grub-mkrescue',
     ['-o', out, tree, '--', '-volid', 'STEWARD_MEDIA'],
@@ -89,7 +125,7 @@ export async function buildIso(
   );
 }
 
-function run(
+export function run(
   cmd: string,
   args: string[],
   env: Record<string, string>,

@@ -15,7 +15,7 @@ export function registerMediaRoutes(app: App, media: MediaService, store: Conten
     delete: (req) => media.delete(actorOf(req), req.params.id),
     file: async (req, reply) => {
       const file = await media.file(actorOf(req), req.params.id);
-      void reply.header('content-disposition', `attachment; filename="${file.name}.iso"`);
+      void reply.header('content-disposition', `attachment; filename="${file.name}"`);
       return sendStoredFile(reply, { store, sha256: file.sha256, rangeHeader: req.headers.range });
     },
   });

@@ -35,6 +35,7 @@ import { customUpdatesInComplianceViewsMigration } from './20261208T0421-custom-
 import { osImagesMigration } from './20261208T0440-os-images.js';
 import { dpMulticastMigration } from './20261208T0450-dp-multicast.js';
 import { mediaMigration } from './20261208T0460-media.js';
+import { mediaKindsMigration } from './20261208T0570-media-kinds.js';
 import { osImageBuildsMigration } from './20261208T0490-os-image-builds.js';
 import { primaryUsersMigration } from './20261208T0510-primary-users.js';
 import { customUpdatesInDeploymentStatusViewMigration } from './20261208T0470-custom-updates-in-deployment-status-view.js';
@@ -104,5 +105,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       customUpdatesInDeploymentStatusViewMigration(dialect),
     '20261208T0490-os-image-builds': osImageBuildsMigration(dialect),
     '20261208T0510-primary-users': primaryUsersMigration(dialect),
+    '20261208T0570-media-kinds': mediaKindsMigration(dialect),
   };
 }

@@ -1,5 +1,5 @@
 import { MediaKind, MediaStatus } from '@steward/protocol';
-import { bigint, integer, nullable, oneOf, text, type TableOf } from './columns.js';
+import { bigint, defaulted, integer, nullable, oneOf, text, type TableOf } from './columns.js';
 
 /** Task-sequence media (issue 11, ADR 0089). */
 export const mediaTables = {
@@ -16,6 +16,16 @@ export const mediaTables = {
     boot_image_version: integer(),
     site_url: text(),
     kernel_args: text(),
+    task_sequence_id: nullable(text()),
+    task_sequence_name: nullable(text()),
+    task_sequence_version: nullable(integer()),
+    os_image_id: nullable(text()),
+    os_image_name: nullable(text()),
+    os_image_version: nullable(integer()),
+    capture_image_name: nullable(text()),
+    /** 0/1: the media ask for a password (its hash is on the media only). */
+    password_protected: defaulted(integer()),
+    content_bytes: nullable(bigint()),
     size: nullable(bigint()),
     /** The ISO in the content library (null until built). */
     sha256: nullable(text()),
