@@ -138,6 +138,8 @@ describe.each(dialects)('upgrade packages (%s)', (dialect) => {
       params: { id: 'Bookworm to trixie' },
     });
     expect(byName.sources).toEqual(body().sources);
+    const csv = await (await site.api.exportResponse(ops.exports.upgradePackages, {})).text();
+    expect(csv).toContain('Bookworm to trixie');
   });
 
   it.skipIf(skip)('refuses what is not sound, with a code, and writes nothing', async () => {

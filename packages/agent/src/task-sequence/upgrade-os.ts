@@ -7,6 +7,7 @@ import {
   type UpgradeSpec,
 } from '@steward/protocol';
 import { statusMessage } from '../outbox/status-message.js';
+import { rootAptArgs } from '../updates/install/apt-install.js';
 import { failed, type StepResult, SUCCEEDED } from './executor.js';
 import { runProgram } from './run-program.js';
 import { preChecks, readRelease, runAll } from './upgrade-checks.js';
@@ -41,22 +42,10 @@ export interface UpgradeRun {
   now?: () => Date;
 }
 
-/** apt's options for a root: the real one as it is, a sandbox through `Dir=` and dpkg --root. */
+/** apt's options for a root: the real one as it is, a sandbox as apt-install runs one. */
 export function aptArgs(root: string): string[] {
-  if (root === '/') return [];
-  return [
-    '-o',
-    `Dir=${root}`,
-    '-o',
-    'Dir::Bin::dpkg=/usr/bin/dpkg',
-    '-o',
-    `DPkg::Options::=--root=${root}`,
-    '-o',
-    'DPkg::Options::=--force-script-chrootless',
-    // A sandbox's lists and archives are not the _apt user's to write.
-    '-o',
-    'APT::Sandbox::User=root',
-  ];
+  // A sandbox's lists and archives are not the _apt user's to write.
+  return root === '/' ? [] : [...rootAptArgs(root), '-o', 'APT::Sandbox::User=root'];
 }
 
 function aptEnv(root: string): Record<string, string> {
