@@ -16,6 +16,7 @@ import {
   type SigningKey,
 } from '../../../test-support/apt-repo.js';
 import { createTestSite, type Site } from '../../../test-support/site.js';
+import { upgradeSequence } from '../../../test-support/upgrade-package.js';
 import { launchBrowser, openPage, SHOTS, signIn } from './browser.js';
 
 let site: Site;
@@ -61,21 +62,7 @@ describe('console: upgrade packages', () => {
     ]);
     expect(pkg.options.downloadOnlyFirst).toBe(true);
     await site.api.call(ops.taskSequences.create, {
-      body: {
-        name: 'Upgrade to trixie',
-        kind: 'upgrade',
-        steps: [
-          {
-            type: 'step',
-            kind: 'upgrade-os',
-            id: 'upgrade',
-            name: 'Upgrade operating system',
-            enabled: true,
-            continueOnError: false,
-            settings: { upgradePackageId: pkg.id },
-          },
-        ],
-      },
+      body: upgradeSequence('Upgrade to trixie', pkg.id),
     });
     await row.getByText('Bookworm to trixie').click();
     const details = page.getByTestId('up-details');

@@ -24,6 +24,7 @@ import {
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
+import { upgradeSequence } from '../../../test-support/upgrade-package.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
@@ -64,21 +65,7 @@ describe.each(dialects)('an upgrade sequence run by an agent (%s)', (dialect) =>
         },
       });
       const seq = await site.api.call(ops.taskSequences.create, {
-        body: {
-          name: 'Upgrade in place',
-          kind: 'upgrade',
-          steps: [
-            {
-              type: 'step',
-              kind: 'upgrade-os',
-              id: 'upgrade',
-              name: 'Upgrade operating system',
-              enabled: true,
-              continueOnError: false,
-              settings: { upgradePackageId: pkg.id },
-            },
-          ],
-        },
+        body: upgradeSequence('Upgrade in place', pkg.id),
       });
       const c = await site.api.createCollection({
         name: 'To upgrade',

@@ -10,13 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ApiError,
-  armorKeyring,
-  ops,
-  type TaskSequenceBody,
-  type UpgradePackageBody,
-} from '@steward/protocol';
+import { ApiError, armorKeyring, ops, type UpgradePackageBody } from '@steward/protocol';
 import {
   createSigningKey,
   disposeSigningKey,
@@ -30,6 +24,7 @@ import {
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
+import { upgradeSequence } from '../../../test-support/upgrade-package.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
@@ -76,32 +71,18 @@ function body(extra: Partial<UpgradePackageBody> = {}): UpgradePackageBody {
   };
 }
 
-function sequence(upgradePackageId: string): TaskSequenceBody {
-  return {
-    name: 'Upgrade to trixie',
-    kind: 'upgrade',
-    steps: [
-      {
-        type: 'step',
-        kind: 'upgrade-os',
-        id: 'upgrade',
-        name: 'Upgrade operating system',
-        enabled: true,
-        continueOnError: false,
-        settings: { upgradePackageId },
-      },
-      {
-        type: 'step',
-        kind: 'restart-computer',
-        id: 'restart',
-        name: 'Restart',
-        enabled: true,
-        continueOnError: false,
-        settings: { into: 'full-os' },
-      },
-    ],
-  };
-}
+const sequence = (upgradePackageId: string) =>
+  upgradeSequence('Upgrade to trixie', upgradePackageId, [
+    {
+      type: 'step',
+      kind: 'restart-computer',
+      id: 'restart',
+      name: 'Restart',
+      enabled: true,
+      continueOnError: false,
+      settings: { into: 'full-os' },
+    },
+  ]);
 
 describe.each(dialects)('upgrade packages (%s)', (dialect) => {
   let site: Site;
