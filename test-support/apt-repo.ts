@@ -19,6 +19,9 @@ export interface TestPackage {
   architecture?: string;
   /** A postinst script body (`#!/bin/sh` is added); runs with DPKG_ROOT in dpkg sandboxes. */
   postinst?: string;
+  /** Relationship fields as a control file writes them (`libfoo (>= 2)`, `old-tool`). */
+  depends?: string;
+  conflicts?: string;
 }
 
 export interface SigningKey {
@@ -79,7 +82,7 @@ export function buildDeb(pool: string, p: TestPackage): void {
       : `Source: ${p.source}${p.sourceVersion && p.sourceVersion !== p.version ? ` (${p.sourceVersion})` : ''}\n`;
   writeFileSync(
     join(root, 'DEBIAN/control'),
-    `Package: ${p.name}\n${source}Version: ${p.version}\nArchitecture: ${arch}\nMaintainer: Steward Tests <tests@steward.invalid>\nSection: misc\nPriority: optional\nDescription: test package ${p.name}\n`,
+    `Package: ${p.name}\n${source}Version: ${p.version}\nArchitecture: ${arch}\n${p.depends ? `Depends: ${p.depends}\n` : ''}${p.conflicts ? `Conflicts: ${p.conflicts}\n` : ''}Maintainer: Steward Tests <tests@steward.invalid>\nSection: misc\nPriority: optional\nDescription: test package ${p.name}\n`,
   );
   if (p.postinst !== undefined)
     writeFileSync(join(root, 'DEBIAN/postinst'), `#!/bin/sh\nset -e\n${p.postinst}\n`, {

@@ -32,6 +32,7 @@ import { registerDiscoveryCommands } from './commands/discovery.js';
 import { registerUpdateCommands } from './commands/updates.js';
 import { registerDriverCommands } from './commands/drivers.js';
 import { registerTaskSequenceCommands } from './commands/task-sequences.js';
+import { registerUpgradePackageCommands } from './commands/upgrade-packages.js';
 import { registerBootImageCommands } from './commands/boot-images.js';
 import { registerMediaCommands } from './commands/media.js';
 import { registerOsImageCommands } from './commands/os-images.js';
@@ -104,6 +105,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerServerCommand(program, ctx);
   registerUpCommand(program, ctx);
   registerTaskSequenceCommands(program, ctx);
+  registerUpgradePackageCommands(program, ctx);
   return program;
 }
 

@@ -94,5 +94,6 @@ export * from './task-sequences/steps.js';
 export * from './task-sequences/schemas.js';
 export * from './task-sequences/walk.js';
 export * from './task-sequences/deployments.js';
+export * from './upgrade-packages/schemas.js';
 export * from './boot-images/schemas.js';
 export * from './media/schemas.js';

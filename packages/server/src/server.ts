@@ -136,6 +136,8 @@ import { ViewService } from './views/service.js';
 import { registerViewRoutes } from './views/routes.js';
 import { registerDriverRoutes } from './drivers/routes.js';
 import { DriverService } from './drivers/service.js';
+import { registerUpgradePackageRoutes } from './upgrade-packages/routes.js';
+import { UpgradePackageService } from './upgrade-packages/service.js';
 import { registerTaskSequenceRoutes } from './task-sequences/routes.js';
 import { PrimaryUserService, registerPrimaryUserRoutes } from './devices/primary-users.js';
 import { registerTaskSequenceDeploymentRoutes } from './task-sequences/deployment-routes.js';
@@ -514,6 +516,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerUpdateComplianceRoutes(admin, updateCompliance);
     registerViewRoutes(admin, new ViewService(ctx));
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
+    registerUpgradePackageRoutes(admin, new UpgradePackageService(ctx));
     registerTaskSequenceRoutes(admin, taskSequences);
     registerPrimaryUserRoutes(admin, new PrimaryUserService(ctx));
     registerTaskSequenceDeploymentRoutes(

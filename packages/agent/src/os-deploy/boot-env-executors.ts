@@ -1,4 +1,4 @@
-import type { ExecutorRegistry } from '../task-sequence/executor.js';
+import { type ExecutorRegistry, failed } from '../task-sequence/executor.js';
 import { type FullOsHost, fullOsExecutors } from '../task-sequence/full-os-steps.js';
 import { installAgent } from './agent-step.js';
 import { applyOsImage } from './apply-image-step.js';
@@ -27,5 +27,8 @@ export function bootEnvExecutors(host: BootEnvHost & FullOsHost): ExecutorRegist
     'capture-os-image': (step, ctx) => captureOsImage(step, ctx, host),
     'capture-user-state': (step, ctx) => captureUserState(step, ctx, host),
     'restore-user-state': (step, ctx) => restoreUserState(step, ctx, host),
+    // An in-place upgrade changes the installed, running system: never the boot environment.
+    'upgrade-os': () =>
+      Promise.resolve(failed('an in-place upgrade runs in the installed OS, not the boot image')),
   };
 }

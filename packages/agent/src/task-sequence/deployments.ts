@@ -8,6 +8,7 @@ import {
   sequenceTree,
   type AgentTaskSequenceDeployment,
   type StatusMessageBody,
+  TaskSequenceRunAttribute,
   type WindowSpec,
 } from '@steward/protocol';
 import type { Clock } from '../clock.js';
@@ -291,7 +292,18 @@ export class TaskSequenceDeployments {
     const opts: EngineOptions = {
       stateDir: this.dir,
       environment: 'full-os',
-      executors: fullOsExecutors({ root: '/', ...(installProgram ? { installProgram } : {}) }),
+      executors: fullOsExecutors({
+        root: '/',
+        ...(installProgram ? { installProgram } : {}),
+        // Read when the step runs: a run resumed after a restart finds its deployment again.
+        upgradePackage: (id) =>
+          this.deployments.get(deploymentId)?.upgradePackages?.find((u) => u.id === id),
+        report: (m) =>
+          this.host.report({
+            ...m,
+            attributes: { ...m.attributes, [TaskSequenceRunAttribute.deployment]: deploymentId },
+          }),
+      }),
       now: () => this.host.clock.now(),
       onEvent: (event) =>
         this.host.report(statusOfEvent(event, name, this.host.clock.now(), deploymentId)),

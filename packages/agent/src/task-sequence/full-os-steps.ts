@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StepOf } from '@steward/protocol';
+import type { StatusMessageBody, StepOf, UpgradeSpec } from '@steward/protocol';
 import { writeFileAtomic } from '../state/atomic-file.js';
 import {
   type ExecutorRegistry,
@@ -10,6 +10,7 @@ import {
   SUCCEEDED,
 } from './executor.js';
 import { type RunResult, runProgram } from './run-program.js';
+import { upgradeOs } from './upgrade-os.js';
 import { expandVariables } from './variables.js';
 
 /** Runs a shell command line in its own process group, keeping the tail of its output. */
@@ -78,6 +79,10 @@ export interface FullOsHost {
   installProgram?: (programId: string, signal: AbortSignal) => Promise<StepResult>;
   /** The root file system network settings are written to; '/' in the full OS. */
   root?: string;
+  /** The upgrade packages the sequence names (ADR 0102: they come with the deployment). */
+  upgradePackage?: (id: string) => UpgradeSpec | undefined;
+  /** Raises a step's own status messages (an upgrade's phases and report). */
+  report?: (message: StatusMessageBody) => Promise<void> | void;
 }
 
 /** The step kinds the full OS runs; the disk and image kinds are left to the boot environment. */
@@ -99,6 +104,19 @@ export function fullOsExecutors(host: FullOsHost): ExecutorRegistry {
         if (!result.ok) return { ...result, reason: `program ${id}: ${result.reason ?? 'failed'}` };
       }
       return SUCCEEDED;
+    },
+    'upgrade-os': async (step, ctx) => {
+      const id = step.settings.upgradePackageId;
+      const spec = host.upgradePackage?.(id);
+      if (!spec) return failed(`upgrade package ${id} did not come with this sequence`);
+      const report = host.report ?? (() => undefined);
+      const { result } = await upgradeOs({
+        spec,
+        root: host.root ?? '/',
+        signal: ctx.signal,
+        emit: (m) => report({ ...m, attributes: { ...m.attributes, stepId: step.id } }),
+      });
+      return result;
     },
   };
 }

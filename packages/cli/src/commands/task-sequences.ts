@@ -3,6 +3,7 @@ import {
   placedSteps,
   sequenceTree,
   type SequenceNode,
+  TASK_SEQUENCE_KINDS,
   type TargetVariables,
   TaskSequenceBody,
   type TaskSequence,
@@ -112,28 +113,19 @@ export function registerTaskSequenceCommands(program: Command, ctx: Ctx): void {
       .command('list')
       .description('task sequences')
       .option('--search <text>', 'part of the name')
-      .option('--kind <kind>', 'install-os, non-os, capture-os, user-state or custom'),
+      .option('--kind <kind>', TASK_SEQUENCE_KINDS.join(', ')),
   );
   action(list, async ({ opts }) => {
     const search = opts.string('search');
-    const kind = opts.string('kind');
-    if (
-      kind !== undefined &&
-      !['install-os', 'non-os', 'capture-os', 'user-state', 'custom'].includes(kind)
-    )
-      throw usageError(`unknown kind ${kind}`);
+    const given = opts.string('kind');
+    const kind = TASK_SEQUENCE_KINDS.find((k) => k === given);
+    if (given !== undefined && kind === undefined) throw usageError(`unknown kind ${given}`);
     const page = await (
       await ctx.client()
     ).call(ops.taskSequences.list, {
       query: {
         ...(search !== undefined ? { search } : {}),
-        ...(kind === 'install-os' ||
-        kind === 'non-os' ||
-        kind === 'capture-os' ||
-        kind === 'user-state' ||
-        kind === 'custom'
-          ? { kind }
-          : {}),
+        ...(kind !== undefined ? { kind } : {}),
       },
     });
     if (opts.flag('json')) {

@@ -33,7 +33,7 @@ const POLL_MS = 500;
  * A keyring file as apt takes it (Signed-By): ASCII-armoured (`*.asc`) is sent as it is, a binary
  * keyring (`/usr/share/keyrings/*.gpg`) is armoured first; the site checks the result.
  */
-async function readKeyring(ctx: Ctx, file: string): Promise<string> {
+export async function readKeyring(ctx: Ctx, file: string): Promise<string> {
   const bytes = await readFile(resolve(ctx.io.cwd, file));
   const text = bytes.toString('utf8');
   if (text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) return text;

@@ -1,5 +1,6 @@
 import {
   IconAdjustments,
+  IconArrowBigUpLines,
   IconVersions,
   IconActivityHeartbeat,
   IconChartBar,
@@ -92,6 +93,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/software/os-images',
         icon: IconBrandDebian,
         testId: 'nav-os-images',
+      },
+      {
+        label: 'Upgrade packages',
+        to: '/software/upgrade-packages',
+        icon: IconArrowBigUpLines,
+        testId: 'nav-upgrade-packages',
       },
       {
         label: 'Advisories',

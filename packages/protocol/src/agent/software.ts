@@ -8,6 +8,7 @@ import { MaintenanceWindowBody } from '../schedule/schemas.js';
 import { AgentUpdateInstall } from '../updates/deployment-schemas.js';
 import { TaskSequenceRerun, UtcInstant } from '../task-sequences/deployments.js';
 import { RunnableSequence, TaskSequenceKind } from '../task-sequences/schemas.js';
+import { UpgradeSpec } from '../upgrade-packages/schemas.js';
 
 /**
  * A program as the agent needs it to run it: the administrator's view of the program (`Program`)
@@ -86,6 +87,8 @@ export const AgentTaskSequenceDeployment = Type.Object({
   honorWindows: Type.Boolean(),
   rerun: TaskSequenceRerun,
   sequence: RunnableSequence,
+  /** The upgrade packages its upgrade-os steps name (ADR 0102); absent when none. */
+  upgradePackages: Type.Optional(Type.Array(UpgradeSpec)),
 });
 export type AgentTaskSequenceDeployment = Static<typeof AgentTaskSequenceDeployment>;
 

@@ -310,10 +310,19 @@ export const ErrorCode = {
   TASK_SEQUENCE_NAME_TAKEN: 'TASK_SEQUENCE_NAME_TAKEN',
   /** Steps that pass the schema but not the rules around it (duplicate ids, a reserved variable). */
   TASK_SEQUENCE_INVALID: 'TASK_SEQUENCE_INVALID',
-  /** A step names a program, image or driver the library does not hold (details name them). */
+  /** A step names a program, image, driver or upgrade package the site does not hold (details name them). */
   TASK_SEQUENCE_REFERENCE_NOT_FOUND: 'TASK_SEQUENCE_REFERENCE_NOT_FOUND',
   /** The sequence is deployed: remove its deployments first. */
   TASK_SEQUENCE_DEPLOYED: 'TASK_SEQUENCE_DEPLOYED',
+  // ---- upgrade packages: in-place release upgrades (issue 11, ADR 0102) ----
+  UPGRADE_PACKAGE_NOT_FOUND: 'UPGRADE_PACKAGE_NOT_FOUND',
+  UPGRADE_PACKAGE_NAME_TAKEN: 'UPGRADE_PACKAGE_NAME_TAKEN',
+  /** The keyring is not an ASCII-armoured OpenPGP public key block. */
+  UPGRADE_PACKAGE_INVALID_KEYRING: 'UPGRADE_PACKAGE_INVALID_KEYRING',
+  /** The target is the release it starts from, or a source names neither release's suite. */
+  UPGRADE_PACKAGE_INVALID: 'UPGRADE_PACKAGE_INVALID',
+  /** A task sequence's upgrade-os step names it: change or delete those sequences first. */
+  UPGRADE_PACKAGE_IN_USE: 'UPGRADE_PACKAGE_IN_USE',
   // ---- task-sequence deployments (issue 11, ADR 0076) ----
   TASK_SEQUENCE_DEPLOYMENT_NOT_FOUND: 'TASK_SEQUENCE_DEPLOYMENT_NOT_FOUND',
   /** Dates out of order, a required deployment without a deadline, a password with no PXE. */

@@ -24,6 +24,7 @@ import {
   unknownComputerOperations,
 } from '../boot-images/operations.js';
 import { driverOperations } from '../drivers/operations.js';
+import { upgradePackageOperations } from '../upgrade-packages/operations.js';
 import { mediaOperations } from '../media/operations.js';
 import { osImageOperations } from '../os-images/operations.js';
 import { taskSequenceDeploymentOperations } from '../task-sequences/deployment-operations.js';
@@ -111,6 +112,7 @@ export const exportOperations = defineOperations({
     'task-sequence-deployments',
   ),
   osImages: exportOf(osImageOperations.list, 'os-images'),
+  upgradePackages: exportOf(upgradePackageOperations.list, 'upgrade-packages'),
   bootImages: exportOf(bootImageOperations.list, 'boot-images'),
   media: exportOf(mediaOperations.list, 'media'),
   unknownComputers: exportOf(unknownComputerOperations.list, 'unknown-computers'),

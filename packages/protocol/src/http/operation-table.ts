@@ -40,6 +40,7 @@ import { auditOperations, statusOperations } from '../status/operations.js';
 import { authOperations, userOperations } from '../users/operations.js';
 import { updateCatalogOperations } from '../updates/operations.js';
 import { driverOperations } from '../drivers/operations.js';
+import { upgradePackageOperations } from '../upgrade-packages/operations.js';
 import { updateGroupOperations } from '../updates/deploy-operations.js';
 import { updateDeploymentOperations } from '../updates/deployment-operations.js';
 import { updateRollupOperations, updateRuleOperations } from '../updates/rule-operations.js';
@@ -122,6 +123,7 @@ export const ops = {
   dpPxe: dpPxeOperations,
   dpMulticast: dpMulticastOperations,
   primaryUsers: primaryUserOperations,
+  upgradePackages: upgradePackageOperations,
 } as const;
 
 /** Every operation of the table, flattened. */

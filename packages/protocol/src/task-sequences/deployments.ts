@@ -3,6 +3,7 @@ import { Id, Name, Nullable } from '../common/schemas.js';
 import { DeploymentPurpose } from '../deployments/schemas.js';
 import { pagingFields } from '../http/paging.js';
 import { SequenceProgress, SequenceRunState } from './schemas.js';
+import { UpgradeReport } from '../upgrade-packages/schemas.js';
 
 /**
  * Task-sequence deployments (issue 11, ADR 0076): one version of a sequence deployed to a
@@ -131,6 +132,13 @@ export const TaskSequenceRun = Type.Object({
   currentStep: Nullable(Type.String()),
   progress: Nullable(SequenceProgress),
   updatedAt: Nullable(Type.String()),
+  /**
+   * The reports of the run's upgrade-os steps (ADR 0102), newest first, from their
+   * OS_UPGRADE_REPORT status messages; only in one run's view, absent from lists.
+   */
+  upgradeReports: Type.Optional(
+    Type.Array(Type.Object({ at: Type.String(), stepId: Type.String(), report: UpgradeReport })),
+  ),
 });
 export type TaskSequenceRun = Static<typeof TaskSequenceRun>;
 

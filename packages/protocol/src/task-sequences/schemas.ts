@@ -3,15 +3,20 @@ import { Description, Name, Nullable } from '../common/schemas.js';
 import { pagingFields } from '../http/paging.js';
 import { SequenceSteps, VariableName, VariableValue, Variables } from './steps.js';
 
-/** The kinds of task sequence (issue 11): what the editor offers first and what lists filter by. */
-export const TaskSequenceKind = Type.Union([
-  Type.Literal('install-os'),
-  Type.Literal('non-os'),
-  Type.Literal('capture-os'),
-  Type.Literal('user-state'),
-  Type.Literal('custom'),
-]);
-export type TaskSequenceKind = Static<typeof TaskSequenceKind>;
+/**
+ * The kinds of task sequence (issue 11): what the editor offers first and what lists filter by.
+ * `upgrade` is an in-place release upgrade of the installed OS (upgrade-os steps; ADR 0102).
+ */
+export const TASK_SEQUENCE_KINDS = [
+  'install-os',
+  'non-os',
+  'capture-os',
+  'user-state',
+  'upgrade',
+  'custom',
+] as const;
+export const TaskSequenceKind = Type.Union(TASK_SEQUENCE_KINDS.map((k) => Type.Literal(k)));
+export type TaskSequenceKind = (typeof TASK_SEQUENCE_KINDS)[number];
 
 export const TaskSequenceBody = Type.Object(
   {

@@ -115,7 +115,8 @@ const Strict = { additionalProperties: false } as const;
 /**
  * Settings per step kind. `where: 'boot'` kinds need the boot environment (they rewrite disks
  * or read a file system that must not be in use); the full-OS engine refuses them with a clear
- * failure. `where: 'any'` kinds run in both.
+ * failure. `where: 'any'` kinds run in both; `where: 'full-os'` ones only in the installed
+ * system (an in-place upgrade changes the running OS).
  */
 export const StepKinds = {
   'partition-disk': {
@@ -242,6 +243,12 @@ export const StepKinds = {
       Strict,
     ),
   },
+  'upgrade-os': {
+    label: 'Upgrade operating system',
+    where: 'full-os',
+    /** An in-place release upgrade (ADR 0102): pre-checks, new sources, full-upgrade, report. */
+    settings: Type.Object({ upgradePackageId: Id }, Strict),
+  },
   'set-variable': {
     label: 'Set task sequence variable',
     where: 'any',
@@ -264,6 +271,7 @@ export const STEP_KINDS = [
   'run-command',
   'restart-computer',
   'set-variable',
+  'upgrade-os',
 ] as const satisfies readonly StepKind[];
 export type StepSettings<K extends StepKind> = Static<(typeof StepKinds)[K]['settings']>;
 

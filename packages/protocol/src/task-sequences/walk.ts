@@ -84,10 +84,16 @@ export interface SequenceReferences {
   programIds: string[];
   imageIds: string[];
   driverIds: string[];
+  upgradePackageIds: string[];
 }
 
 export function referencesOf(items: readonly SequenceItem[]): SequenceReferences {
-  const refs: SequenceReferences = { programIds: [], imageIds: [], driverIds: [] };
+  const refs: SequenceReferences = {
+    programIds: [],
+    imageIds: [],
+    driverIds: [],
+    upgradePackageIds: [],
+  };
   for (const step of items) {
     if (step.type !== 'step' || settingsProblem(step) !== undefined) continue;
     switch (step.kind) {
@@ -100,6 +106,9 @@ export function referencesOf(items: readonly SequenceItem[]): SequenceReferences
       case 'apply-drivers':
         refs.driverIds.push(...(step.settings.driverIds ?? []));
         break;
+      case 'upgrade-os':
+        refs.upgradePackageIds.push(step.settings.upgradePackageId);
+        break;
       default:
         break;
     }
@@ -108,5 +117,6 @@ export function referencesOf(items: readonly SequenceItem[]): SequenceReferences
     programIds: [...new Set(refs.programIds)],
     imageIds: [...new Set(refs.imageIds)],
     driverIds: [...new Set(refs.driverIds)],
+    upgradePackageIds: [...new Set(refs.upgradePackageIds)],
   };
 }

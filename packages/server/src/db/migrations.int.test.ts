@@ -1177,6 +1177,26 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261208T0620-upgrade-packages': {
+    upgrade_package: [
+      {
+        id: 'up-1',
+        name: 'Bookworm to trixie',
+        description: '',
+        from_codename: 'bookworm',
+        from_version: '12',
+        target_codename: 'trixie',
+        target_version: '13',
+        sources: '[{"url":"http://deb.debian.org/debian","suite":"trixie","components":["main"]}]',
+        keyring: '-----BEGIN PGP PUBLIC KEY BLOCK-----',
+        options:
+          '{"allowedRemovals":[],"downloadOnlyFirst":true,"freeSpaceMiB":4096,"maxDowntimeMinutes":60}',
+        created_at: AT,
+        updated_at: AT,
+        updated_by: 'admin',
+      },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

@@ -16,6 +16,7 @@ import { assignedDeployments, deviceWindows } from './repository/assignments.js'
 import type { Queryable } from '../db/database.js';
 import { customProgramIds, updateInstallsFor } from '../updates/deployments/agent-install.js';
 import { agentTaskSequences } from '../task-sequences/agent-assignment-repository.js';
+import { withUpgradePackages } from '../upgrade-packages/service.js';
 
 /** A cached document is rebuilt after this long even without an event (expiries pass). */
 const CACHE_MS = 5 * 60_000;
@@ -131,7 +132,10 @@ export class AssignmentService {
     // is what the device is then entitled to download from its DP.
     // Task sequences' install-software steps run programs of the content library (issue 11):
     // the agent needs them, and the device may then download their content.
-    const taskSequences = await agentTaskSequences(db, deviceId, collectionIds);
+    const taskSequences = await withUpgradePackages(
+      db,
+      await agentTaskSequences(db, deviceId, collectionIds),
+    );
     const programs = await this.programsFor(db, [
       ...deployments.map((d) => d.programId),
       ...customProgramIds(installs.values()),

@@ -79,3 +79,18 @@ export async function deleteStatusMessagesBefore(
     if (n < batchSize) return total;
   }
 }
+
+/** A device's newest messages of one id (a run's upgrade reports), newest first. */
+export async function deviceMessagesOfId(
+  db: Queryable,
+  opts: { deviceId: string; messageId: number; limit: number },
+): Promise<StatusMessageRow[]> {
+  return db
+    .selectFrom('status_message')
+    .selectAll()
+    .where('device_id', '=', opts.deviceId)
+    .where('message_id', '=', opts.messageId)
+    .orderBy('id', 'desc')
+    .limit(opts.limit)
+    .execute();
+}

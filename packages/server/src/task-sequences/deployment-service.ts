@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import {
+  StatusMessages,
+  TaskSequenceRunAttribute,
+  UpgradeReport,
   ErrorCode,
   InputError,
   NotFoundError,
@@ -18,6 +23,7 @@ import { parseJsonColumn } from '../db/corrupt-row.js';
 import { inTransaction } from '../db/database.js';
 import { findCollection } from '../collections/repository.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';
+import { deviceMessagesOfId } from '../status/repository.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { hashPassword } from '../users/password.js';
 import type { DeploymentNotifier } from '../deployments/notify.js';
@@ -63,6 +69,9 @@ function toDeployment(r: repo.DeploymentView, counts: Counts): TaskSequenceDeplo
     createdBy: r.created_by,
   };
 }
+
+const StringMap = Type.Record(Type.String(), Type.String());
+const Strings = Type.Array(Type.String());
 
 function toRun(deploymentId: string, r: repo.RunView): TaskSequenceRun {
   return {
@@ -340,13 +349,51 @@ export class TaskSequenceDeploymentService {
     const found = (await repo.runsOfDevice(this.db, device.id)).find(
       (r) => r.deployment_id === row.id,
     );
-    if (found) return toRun(row.id, found);
+    if (found)
+      return {
+        ...toRun(row.id, found),
+        upgradeReports: await this.upgradeReports(row.id, device.id),
+      };
     const member = (await repo.runsOfDeployment(this.db, row)).find(
       (r) => r.device_id === device.id,
     );
     if (!member)
       throw new NotFoundError(`run of task-sequence deployment ${row.id} on device`, device.id);
     return toRun(row.id, member);
+  }
+
+  /**
+   * The run's upgrade reports (ADR 0102): the OS_UPGRADE_REPORT messages of the device that
+   * carry this deployment, their report parsed (a message whose report does not parse is
+   * skipped: the message itself stays readable in the status viewer).
+   */
+  private async upgradeReports(
+    deploymentId: string,
+    deviceId: string,
+  ): Promise<NonNullable<TaskSequenceRun['upgradeReports']>> {
+    const rows = await deviceMessagesOfId(this.db, {
+      deviceId,
+      messageId: StatusMessages.OS_UPGRADE_REPORT.id,
+      limit: 200,
+    });
+    return rows.flatMap((r) => {
+      const ref = { table: 'status_message' as const, id: String(r.id) };
+      const attrs = parseJsonColumn(StringMap, r.attributes, { ...ref, column: 'attributes' });
+      if (attrs[TaskSequenceRunAttribute.deployment] !== deploymentId) return [];
+      const strings = parseJsonColumn(Strings, r.insertion_strings, {
+        ...ref,
+        column: 'insertion_strings',
+      });
+      let report: unknown;
+      try {
+        report = JSON.parse(strings[2] ?? '');
+      } catch {
+        return [];
+      }
+      return Value.Check(UpgradeReport, report)
+        ? [{ at: r.at, stepId: attrs['stepId'] ?? '', report }]
+        : [];
+    });
   }
 
   async deviceRuns(actor: Actor, idOrName: string): Promise<TaskSequenceRun[]> {

@@ -117,7 +117,7 @@ export async function deploymentCount(db: Queryable, sequenceId: string): Promis
 /** Which of `ids` name no row of `table` (the references a sequence makes, checked on save). */
 export async function missingIds(
   db: Queryable,
-  table: 'program' | 'driver' | 'os_image' | 'boot_image',
+  table: 'program' | 'driver' | 'os_image' | 'boot_image' | 'upgrade_package',
   ids: readonly string[],
 ): Promise<string[]> {
   if (ids.length === 0) return [];
@@ -155,4 +155,23 @@ export async function replaceVariables(
       .insertInto(table)
       .values(variables.map((v) => ({ target_id: targetId, name: v.name, value: v.value })))
       .execute();
+}
+
+/**
+ * The newest versions whose steps mention a text (an upgrade package's id): a cheap filter the
+ * caller confirms by parsing the steps (a mention in a name is not a reference).
+ */
+export async function currentVersionsMentioning(
+  db: Queryable,
+  text: string,
+): Promise<{ id: string; name: string; steps: string }[]> {
+  return db
+    .selectFrom('task_sequence as s')
+    .innerJoin('task_sequence_version as v', (j) =>
+      j.onRef('v.sequence_id', '=', 's.id').onRef('v.version', '=', 's.version'),
+    )
+    .select(['s.id', 's.name', 'v.steps'])
+    .where(sql<boolean>`v.steps like ${containsPattern(text)} escape '\\'`)
+    .orderBy('s.name')
+    .execute();
 }

@@ -93,6 +93,7 @@ export class TaskSequenceService {
       // OS images are the OS-image domain's rows (ADR 0085), named by id.
       images: await repo.missingIds(db, 'os_image', refs.imageIds),
       drivers: await repo.missingIds(db, 'driver', refs.driverIds),
+      upgradePackages: await repo.missingIds(db, 'upgrade_package', refs.upgradePackageIds),
       bootImages: await repo.missingIds(
         db,
         'boot_image',
@@ -103,6 +104,7 @@ export class TaskSequenceService {
       ...missing.programs.map((id) => `program ${id}`),
       ...missing.images.map((id) => `image ${id}`),
       ...missing.drivers.map((id) => `driver ${id}`),
+      ...missing.upgradePackages.map((id) => `upgrade package ${id}`),
       ...missing.bootImages.map((id) => `boot image ${id}`),
     ];
     if (names.length > 0)

@@ -228,6 +228,18 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
         keyring: armorKeyring(readFileSync(key.keyringFile)),
       },
     );
+    // An upgrade package (ADR 0102) for the /upgrade-packages/{id} routes, with the same key.
+    seeds.paths['upgrade-packages'] = await create(
+      'POST /api/v1/upgrade-packages',
+      '/api/v1/upgrade-packages',
+      {
+        name: 'fuzz-upgrade-package',
+        fromRelease: { codename: 'bookworm', version: '12' },
+        targetRelease: { codename: 'trixie', version: '13' },
+        sources: [{ url: 'http://127.0.0.1:9/debian', suite: 'trixie', components: ['main'] }],
+        keyring: armorKeyring(readFileSync(key.keyringFile)),
+      },
+    );
   } finally {
     disposeSigningKey(key);
     rmSync(keyDir, { recursive: true, force: true });

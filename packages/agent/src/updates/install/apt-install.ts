@@ -179,19 +179,25 @@ function aptOptions(work: string, root: string): string[] {
     // The repository is a local folder the agent owns: apt's _apt download user may not read it.
     'APT::Sandbox::User': 'root',
   };
-  const args = Object.entries(opts).flatMap(([k, v]) => ['-o', `${k}=${v}`]);
-  if (root !== '/')
-    args.push(
-      '-o',
-      `Dir=${root}`,
-      '-o',
-      'Dir::Bin::dpkg=/usr/bin/dpkg',
-      '-o',
-      `DPkg::Options::=--root=${root}`,
-      '-o',
-      'DPkg::Options::=--force-script-chrootless',
-    );
-  return args;
+  return [...Object.entries(opts).flatMap(([k, v]) => ['-o', `${k}=${v}`]), ...rootAptArgs(root)];
+}
+
+/**
+ * apt's options for the system under `root`: none for '/', a sandbox through `Dir=` (apt reads
+ * and writes its state there) and dpkg's `--root` (the same real dpkg changes it).
+ */
+export function rootAptArgs(root: string): string[] {
+  if (root === '/') return [];
+  return [
+    '-o',
+    `Dir=${root}`,
+    '-o',
+    'Dir::Bin::dpkg=/usr/bin/dpkg',
+    '-o',
+    `DPkg::Options::=--root=${root}`,
+    '-o',
+    'DPkg::Options::=--force-script-chrootless',
+  ];
 }
 
 async function prepareWork(work: string, req: AptInstallRequest): Promise<void> {

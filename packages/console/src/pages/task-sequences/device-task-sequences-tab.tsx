@@ -7,6 +7,7 @@ import { ErrorState } from '../../components/error-state';
 import { RelativeTime } from '../../components/relative-time';
 import { TSD_KEY, tsDeploymentPath } from './deploy-wizard-page';
 import { RunHistory, RunStateBadge } from './run-history';
+import { UpgradeReports } from './upgrade-report';
 import { TargetVariables } from './target-variables';
 
 /** A device's task-sequence runs (one per deployment, live) and its task-sequence variables. */
@@ -70,6 +71,11 @@ export function DeviceTaskSequencesTab(props: { deviceId: string }) {
             </Stack>
           )}
           <RunHistory progress={r.progress} />
+          <UpgradeReports
+            deploymentId={r.deploymentId}
+            deviceId={r.deviceId}
+            progress={r.progress}
+          />
         </Paper>
       ))}
       <Title order={5} mt="md">

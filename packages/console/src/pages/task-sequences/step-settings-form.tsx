@@ -9,6 +9,7 @@ import {
 } from '@mantine/core';
 import { StepKinds, type StepKind } from '@steward/protocol';
 import type { JsonSchema } from './sequence-tree';
+import { UpgradePackageSelect } from './upgrade-package-select';
 
 /** `programIds` → "Program ids", `successExitCodes` → "Success exit codes". */
 function labelOf(key: string): string {
@@ -65,6 +66,16 @@ export function StepSettingsForm(props: {
           description: hintOf(s),
           'data-testid': `step-setting-${key}`,
         };
+        // A reference the site holds: chosen from its list, not typed (ADR 0102).
+        if (key === 'upgradePackageId')
+          return (
+            <UpgradePackageSelect
+              key={key}
+              {...common}
+              value={typeof value === 'string' ? value : null}
+              onChange={(v) => set(key, v ?? undefined)}
+            />
+          );
         const consts = constsOf(s);
         if (s.anyOf && consts.length === s.anyOf.length)
           return (

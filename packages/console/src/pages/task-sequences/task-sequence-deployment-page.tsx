@@ -31,6 +31,7 @@ import { useSession } from '../../session/session-context';
 import { NotFoundPage } from '../not-found-page';
 import { TSD_KEY } from './deploy-wizard-page';
 import { RunHistory, RunStateBadge, type RunState } from './run-history';
+import { UpgradeReports } from './upgrade-report';
 import { taskSequencePath } from './task-sequence-list-page';
 
 /** How often the progress view asks for the runs while the page is open. */
@@ -96,6 +97,11 @@ function RunRow({ run }: { run: TaskSequenceRun }) {
         <Table.Tr>
           <Table.Td colSpan={6}>
             <RunHistory progress={run.progress} />
+            <UpgradeReports
+              deploymentId={run.deploymentId}
+              deviceId={run.deviceId}
+              progress={run.progress}
+            />
           </Table.Td>
         </Table.Tr>
       )}

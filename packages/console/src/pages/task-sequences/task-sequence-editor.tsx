@@ -61,6 +61,7 @@ export const SEQUENCE_KINDS: { value: TaskSequenceKind; label: string }[] = [
   { value: 'non-os', label: 'Non-OS deployment' },
   { value: 'capture-os', label: 'Capture an OS image' },
   { value: 'user-state', label: 'Capture / restore user state' },
+  { value: 'upgrade', label: 'Upgrade the operating system in place' },
   { value: 'custom', label: 'Custom' },
 ];
 
@@ -82,6 +83,7 @@ function NodeForm(props: { node: SequenceNode; onChange: (n: SequenceNode) => vo
       <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
         {n.type === 'group' ? 'Group' : StepKinds[n.kind].label}
         {n.type === 'step' && StepKinds[n.kind].where === 'boot' ? ' · boot image only' : ''}
+        {n.type === 'step' && StepKinds[n.kind].where === 'full-os' ? ' · installed OS only' : ''}
       </Text>
       <TextInput
         label="Name"
