@@ -8,6 +8,9 @@ import { registerMediaRoutes } from './media/routes.js';
 import { registerOsImageRoutes } from './os-images/routes.js';
 import { OsImageBuildService, osImageBuildEnv } from './os-images/builds.js';
 import { OsImageCaptureService } from './os-images/capture.js';
+import { UserStateService } from './user-state/service.js';
+import { UserStateRunService } from './user-state/run-service.js';
+import { registerUserStateRoutes, registerUserStateRunRoutes } from './user-state/routes.js';
 import { OsImageService } from './os-images/service.js';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -392,6 +395,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async () => (await bootImages.getSettings(SYSTEM_ACTOR)).mirror,
   );
   const captures = new OsImageCaptureService(ctx, keys, contentStore, osImages);
+  const userState = new UserStateService(ctx);
+  const userStateRuns = new UserStateRunService(ctx, keys, secrets, userState);
   const apps: App[] = [];
   let agentApp: App | undefined;
   let agentRoutes: readonly ServedRoute[] | undefined;
@@ -410,7 +415,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     installErrorHandler(agentApp);
     installAgentEndpointGuard(agentApp, {
       throttle: new RefusalThrottle(throttleOptionsFromEnv()),
-      callers: [deviceAuth, distribution.dpSite, captures.caller],
+      callers: [deviceAuth, distribution.dpSite, captures.caller, userStateRuns.caller],
       checkedByRoute: ['authorization'],
     });
     await agentApp.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
@@ -433,12 +438,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerBootEnvironmentRoutes(agentApp, {
       computers,
       images: bootImages,
-      sequences: new BootSequenceService(ctx, enrolment, distribution.locations, (c) =>
-        captures.issueToken(c),
+      sequences: new BootSequenceService(ctx, enrolment, distribution.locations, (c, grants) =>
+        captures.issueToken(c, grants),
       ),
       store: contentStore,
       captures,
     });
+    registerUserStateRunRoutes(agentApp, userStateRuns);
     registerInstallRoutes(agentApp, {
       ctx,
       store: contentStore,
@@ -510,6 +516,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerDriverRoutes(admin, new DriverService(ctx, contentStore));
     registerTaskSequenceRoutes(admin, new TaskSequenceService(ctx, software.notifier));
     registerPrimaryUserRoutes(admin, new PrimaryUserService(ctx));
+    registerUserStateRoutes(admin, userState);
     registerTaskSequenceDeploymentRoutes(
       admin,
       new TaskSequenceDeploymentService(ctx, software.notifier),
@@ -613,6 +620,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : []),
     { name: 'discovery:scheduled', intervalMs: 60_000, run: () => discovery.runScheduled() },
     { name: 'updates:sync', intervalMs: 60_000, run: () => updateCatalog.runScheduled() },
+    {
+      name: 'user-state:retention',
+      intervalMs: 600_000,
+      runAtStart: true,
+      run: () => userState.expireRestored(),
+    },
     // Builds cut off by a restart stop blocking their name (ADR 0079); at start, then each minute.
     {
       name: 'boot-images:stale-builds',

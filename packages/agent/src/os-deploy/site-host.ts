@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import {
   agentOps,
   checkAnswer,
+  pathOf,
   OS_IMAGE_MANIFEST_FILE,
   type Operation,
   type OsImageManifest,
@@ -86,9 +87,10 @@ function captureCall<O extends Operation>(
   op: O,
   body: Readable | string,
   signal: AbortSignal,
+  path: string = op.path,
 ): Promise<ResultOf<O>> {
-  const line = { path: op.path };
-  const url = new URL(op.path, o.siteUrl);
+  const line = { path };
+  const url = new URL(path, o.siteUrl);
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -184,6 +186,8 @@ export function siteHost(o: SiteHostOptions): BootEnvHost {
       },
     };
   }
+  if (captureToken && captureToken !== '')
+    host.userState = userStateCalls(agent, o.siteUrl, captureToken);
   const token = o.answer.enrolmentToken;
   if (token !== null && o.installerDir !== undefined) {
     const kit: AgentInstallKit = {
@@ -194,4 +198,23 @@ export function siteHost(o: SiteHostOptions): BootEnvHost {
     host.agentInstallKit = () => Promise.resolve(kit);
   }
   return host;
+}
+
+/** The run's user-state calls with its token (ADR 0096); the site refuses them without the grant. */
+export function userStateCalls(
+  agent: Agent,
+  siteUrl: string,
+  token: string,
+): NonNullable<BootEnvHost['userState']> {
+  const c = { agent, siteUrl, token };
+  const ops = agentOps.userStateRun;
+  return {
+    agent,
+    capture: (signal) => captureCall(c, ops.capture, '{}', signal),
+    captured: (id, stored, signal) =>
+      captureCall(c, ops.captured, JSON.stringify(stored), signal, pathOf(ops.captured, { id })),
+    restore: (signal) => captureCall(c, ops.restore, '{}', signal),
+    restored: (id, signal) =>
+      captureCall(c, ops.restored, '{}', signal, pathOf(ops.restored, { id })),
+  };
 }

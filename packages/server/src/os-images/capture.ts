@@ -54,15 +54,18 @@ export class OsImageCaptureService {
     this.publicKey = createPublicKey(keys.policySigningKey);
   }
 
-  /** The run's capture token for a booted computer (`boot:<computer id>`). */
-  issueToken(computerId: string): string {
+  /**
+   * The run's token for a booted computer (`boot:<computer id>`): image capture uploads, and
+   * user-state transfers when the sequence has a state-migration-point step (ADR 0096).
+   */
+  issueToken(computerId: string, grants: readonly string[] = [OS_IMAGE_CAPTURE_GRANT]): string {
     const iat = Math.floor(this.ctx.clock.now().getTime() / 1000);
     return signContentAccessToken(this.keys.policySigningKey, {
       deviceId: `boot:${computerId}`,
       siteCode: this.keys.siteCode,
       site: this.keys.caFingerprint,
       packageVersionIds: [],
-      siteContent: [OS_IMAGE_CAPTURE_GRANT],
+      siteContent: [...grants],
       iat,
       exp: iat + OS_IMAGE_CAPTURE_TOKEN_SECONDS,
     });

@@ -35,6 +35,7 @@ import { taskSequenceTables, type TaskSequenceTables } from './task-sequences.js
 import { pxeTables, type PxeTables } from './pxe.js';
 import { mediaTables, type MediaTables } from './media.js';
 import { multicastTables, type MulticastTables } from './multicast.js';
+import { userStateTables, type UserStateTables } from './user-state.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -70,7 +71,8 @@ export interface Database
     OsImagesTables,
     PxeTables,
     MediaTables,
-    MulticastTables {}
+    MulticastTables,
+    UserStateTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -177,4 +179,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...pxeTables,
   ...mediaTables,
   ...multicastTables,
+  ...userStateTables,
 };

@@ -1,0 +1,38 @@
+import { agentOps, ops } from '@steward/protocol';
+import type { App } from '../http/types.js';
+import { actorOf } from '../http/auth.js';
+import { implement } from '../http/operations.js';
+import { implementAgent } from '../http/agent-operations.js';
+import type { UserStateService } from './service.js';
+import type { UserStateRunService } from './run-service.js';
+
+/** User-state records, computer associations and the SMP role of DPs: the admin API. */
+export function registerUserStateRoutes(app: App, service: UserStateService): void {
+  implement(app, ops.dpStateMigration, {
+    get: (req) => service.getPoint(actorOf(req), req.params.id),
+    update: (req) => service.updatePoint(actorOf(req), req.params.id, req.body),
+  });
+  implement(app, ops.userState, {
+    list: (req) => service.list(actorOf(req), req.query),
+    get: (req) => service.get(actorOf(req), req.params.id),
+    delete: (req) => service.delete(actorOf(req), req.params.id),
+    associations: (req) => service.associations(actorOf(req)),
+    associate: (req) => service.associate(actorOf(req), req.body),
+    dissociate: (req) => service.dissociate(actorOf(req), req.params.id),
+  });
+}
+
+/** A run's user-state calls on the agent listener (its token checked before the body). */
+export function registerUserStateRunRoutes(app: App, run: UserStateRunService): void {
+  implementAgent(
+    app,
+    agentOps.userStateRun,
+    {
+      capture: (req) => run.capture(req),
+      captured: (req) => run.captured(req, req.params.id, req.body),
+      restore: (req) => run.restore(req),
+      restored: (req) => run.restored(req, req.params.id),
+    },
+    { callers: { 'content-token': run.auth.hook }, bodyLimits: { captured: 4096 } },
+  );
+}
