@@ -10,7 +10,11 @@ import { OsImageBuildService, osImageBuildEnv } from './os-images/builds.js';
 import { OsImageCaptureService } from './os-images/capture.js';
 import { UserStateService } from './user-state/service.js';
 import { UserStateRunService } from './user-state/run-service.js';
-import { registerUserStateRoutes, registerUserStateRunRoutes } from './user-state/routes.js';
+import {
+  registerSiteServerStateMigration,
+  registerUserStateRoutes,
+  registerUserStateRunRoutes,
+} from './user-state/routes.js';
 import { OsImageService } from './os-images/service.js';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -445,6 +449,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       captures,
     });
     registerUserStateRunRoutes(agentApp, userStateRuns);
+    registerSiteServerStateMigration(agentApp);
     registerInstallRoutes(agentApp, {
       ctx,
       store: contentStore,

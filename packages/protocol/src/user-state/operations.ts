@@ -171,6 +171,7 @@ export const stateMigrationPointOperations = defineOperations({
     errors: [
       ErrorCode.CONTENT_ACCESS_DENIED,
       ErrorCode.SMP_UNAVAILABLE,
+      ErrorCode.SMP_SITE_SERVER_DP,
       ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     ],
     summary: 'Stores a record’s encrypted archive (the point never sees the key)',
@@ -183,7 +184,11 @@ export const stateMigrationPointOperations = defineOperations({
     binaryResponse: true,
     responses: { 200: FileBytes },
     permission: 'content-token',
-    errors: [ErrorCode.CONTENT_ACCESS_DENIED, ErrorCode.USER_STATE_NOT_FOUND],
+    errors: [
+      ErrorCode.CONTENT_ACCESS_DENIED,
+      ErrorCode.USER_STATE_NOT_FOUND,
+      ErrorCode.SMP_SITE_SERVER_DP,
+    ],
     summary: 'A record’s encrypted archive',
     tags: ['content'],
   },

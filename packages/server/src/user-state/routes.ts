@@ -1,4 +1,4 @@
-import { agentOps, ops } from '@steward/protocol';
+import { agentOps, ConflictError, ErrorCode, ops } from '@steward/protocol';
 import type { App } from '../http/types.js';
 import { actorOf } from '../http/auth.js';
 import { implement } from '../http/operations.js';
@@ -35,4 +35,19 @@ export function registerUserStateRunRoutes(app: App, run: UserStateRunService): 
     },
     { callers: { 'content-token': run.auth.hook }, bodyLimits: { captured: 4096 } },
   );
+}
+
+/**
+ * The site server's own DP is no state migration point (ADR 0096): its agent listener answers
+ * the point's routes with SMP_SITE_SERVER_DP (a run only ever gets a standalone DP's URL).
+ */
+export function registerSiteServerStateMigration(app: App): void {
+  const refuse = () =>
+    Promise.reject(
+      new ConflictError(
+        ErrorCode.SMP_SITE_SERVER_DP,
+        "the site server's own distribution point is no state migration point",
+      ),
+    );
+  implementAgent(app, agentOps.stateMigrationPoint, { put: refuse, get: refuse });
 }
