@@ -27,7 +27,9 @@ import { ops, type TaskSequenceBody } from '@steward/protocol';
 import { decodeEnrolmentToken, fetchPinnedCa } from '@steward/protocol/node';
 import { bootRun, deployBootSequence } from '../../../test-support/boot-run.js';
 import {
+  STEWARD,
   createTestSite,
+  exec,
   pgReachable,
   waitFor,
   type Site,
@@ -119,11 +121,24 @@ describe.each(dialects)('user state on a state migration point (%s)', (dialect) 
     async () => {
       const api = site.api;
       // The role, on the standalone DP.
-      const role = await api.call(ops.dpStateMigration.update, {
-        params: { id: dp.id },
-        body: { enabled: true, storageFolder: folder, retentionDays: 0, minFreeMiB: 1 },
-      });
+      const env = {
+        STEWARD_CONFIG_DIR: mkdtempSync(join(site.dir, 'cli-')),
+        STEWARD_SERVER: site.adminUrl,
+        STEWARD_TOKEN: site.api.token ?? '',
+      };
+      const cli = async (args: string[]): Promise<unknown> => {
+        const r = await exec(STEWARD, [...args, '--json'], { env });
+        expect(r.code, r.stderr).toBe(0);
+        return JSON.parse(r.stdout);
+      };
+      const smpArgs = ['--folder', folder, '--retention-days', '0', '--min-free', '1'];
+      const role = await cli(['dp', 'smp', 'set', dp.id, '--smp', ...smpArgs]);
       expect(role).toMatchObject({ enabled: true, storageFolder: folder, maxClients: 100 });
+      // The site server's own DP is refused the role.
+      const own = await exec(STEWARD, ['dp', 'smp', 'set', 'site-server', '--smp', '--json'], {
+        env,
+      });
+      expect(own.stderr).toMatch(/SMP_SITE_SERVER_DP|own distribution point/);
 
       const bootKey = await deployBootSequence(site, `Replace ${dialect}`, [
         step('capture', 'capture-user-state', { store: 'state-migration-point' }),
@@ -199,9 +214,7 @@ describe.each(dialects)('user state on a state migration point (%s)', (dialect) 
       await expect(
         api.call(ops.userState.associate, { body: { source: a.id, destination: a.id } }),
       ).rejects.toMatchObject({ code: 'COMPUTER_ASSOCIATION_INVALID' });
-      const association = await api.call(ops.userState.associate, {
-        body: { source: a.id, destination: b.id },
-      });
+      const association = await cli(['user-state', 'association', 'create', a.id, b.id]);
       expect(association).toMatchObject({ sourceKind: 'unknown', destinationComputerId: b.id });
       await expect(
         api.call(ops.userState.associate, { body: { source: a.id, destination: b.id } }),
@@ -217,8 +230,11 @@ describe.each(dialects)('user state on a state migration point (%s)', (dialect) 
       expect(statSync(notes)).toMatchObject({ uid: 1001, gid: 1001 });
       expect(statSync(notes).mode & 0o777).toBe(0o640);
       expect(readFileSync(join(rootB, 'etc/passwd'), 'utf8')).toContain(ALICE);
-      record = await api.call(ops.userState.get, { params: { id: record.id } });
+      record = (await cli(['user-state', 'show', record.id])) as typeof record;
       expect(record.state).toBe('restored');
+      const exported = await exec(STEWARD, ['export', 'user-state'], { env });
+      expect(exported.stdout.split('\n')[0]).toMatch(/^id,sourceComputerId,/);
+      expect(exported.stdout).toContain(`${record.id},${a.id}`);
       expect(record.restoredAt).not.toBeNull();
       expect(readdirSync(workA)).toEqual([]);
 
