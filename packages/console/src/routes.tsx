@@ -30,6 +30,7 @@ import { TaskSequenceDeploymentListPage } from './pages/task-sequences/task-sequ
 import { TaskSequenceDeploymentPage } from './pages/task-sequences/task-sequence-deployment-page';
 import { ImportedComputersPage, UnknownComputersPage } from './pages/task-sequences/computers-page';
 import { OsImagesPage } from './pages/os-images/os-images-page';
+import { UserStatePage } from './pages/user-state/user-state-page';
 import { ReportsListPage } from './pages/updates/reports/reports-list-page';
 import { ReportPage } from './pages/updates/reports/report-page';
 import { BoundariesPage } from './pages/admin/boundaries-page';
@@ -110,6 +111,7 @@ export function AppRoutes() {
         <Route path="software/unknown-computers" element={<UnknownComputersPage />} />
         <Route path="software/imported-computers" element={<ImportedComputersPage />} />
         <Route path="software/os-images" element={<OsImagesPage />} />
+        <Route path="software/user-state" element={<UserStatePage />} />
         <Route path="monitoring/reports" element={<ReportsListPage />} />
         <Route path="monitoring/reports/:reportId" element={<ReportPage />} />
         <Route path="monitoring/discovery/settings" element={<DiscoverySettingsPage />} />
