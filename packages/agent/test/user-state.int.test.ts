@@ -237,6 +237,13 @@ describe.each(dialects)('user state on a state migration point (%s)', (dialect) 
       expect(exported.stdout).toContain(`${record.id},${a.id}`);
       expect(record.restoredAt).not.toBeNull();
       expect(readdirSync(workA)).toEqual([]);
+      // Each step of the record's life is a status message (52630-52634).
+      for (const id of [52630, 52631, 52632, 52634]) {
+        const found = await api.listStatusMessages({ messageId: id, limit: 10 });
+        expect(found.items.length, String(id)).toBeGreaterThan(0);
+      }
+      const capturedMsg = await api.listStatusMessages({ messageId: 52631, limit: 10 });
+      expect(capturedMsg.items[0]?.insertionStrings).toContain(record.id);
 
       // Retention 0 days: the job (run at the scheduler's start) expires it; the DP deletes it.
       await site.restartServer();
@@ -247,6 +254,8 @@ describe.each(dialects)('user state on a state migration point (%s)', (dialect) 
           'expired',
       );
       await waitFor('the point deletes the archive', () => Promise.resolve(!existsSync(archive)));
+      const expiredMsg = await site.api.listStatusMessages({ messageId: 52633, limit: 10 });
+      expect(expiredMsg.items[0]?.insertionStrings[0]).toBe(record.id);
       rmSync(copy, { force: true });
     },
   );

@@ -19,6 +19,7 @@ import { authenticateFirst, type KnownCaller } from '../agent-api/endpoint-guard
 import type { SiteKeys } from '../site/site-keys.js';
 import type { SecretBox } from '../site/secret-box.js';
 import { inTransaction } from '../db/database.js';
+import { raiseSiteStatus } from '../status/site-status.js';
 import * as repo from './repository.js';
 import { toRecord, UserStateService } from './service.js';
 
@@ -183,12 +184,30 @@ export class UserStateRunService {
     id: string,
     body: UserStateCapturedRequest,
   ): Promise<UserStateRecord> {
-    await this.own(req, id, 'source');
-    await repo.updateRecord(this.db, id, {
-      state: 'captured',
-      size_bytes: body.sizeBytes,
-      sha256: body.sha256,
-      captured_at: nowIso(this.ctx),
+    const row = await this.own(req, id, 'source');
+    const dp = (await repo.dpsById(this.db)).get(row.dp_id);
+    await inTransaction(this.db, async (tx) => {
+      await repo.updateRecord(tx, id, {
+        state: 'captured',
+        size_bytes: body.sizeBytes,
+        sha256: body.sha256,
+        captured_at: nowIso(this.ctx),
+      });
+      await raiseSiteStatus(
+        this.ctx,
+        {
+          message: 'USER_STATE_CAPTURED',
+          insertionStrings: [
+            row.source_name,
+            dp?.name ?? row.dp_id,
+            row.destination_name,
+            id,
+            String(body.sizeBytes),
+          ],
+          attributes: { recordId: id, dpId: row.dp_id },
+        },
+        tx,
+      );
     });
     return this.answer(id);
   }
@@ -216,8 +235,19 @@ export class UserStateRunService {
   }
 
   async restored(req: FastifyRequest, id: string): Promise<UserStateRecord> {
-    await this.own(req, id, 'destination');
-    await repo.updateRecord(this.db, id, { state: 'restored', restored_at: nowIso(this.ctx) });
+    const row = await this.own(req, id, 'destination');
+    await inTransaction(this.db, async (tx) => {
+      await repo.updateRecord(tx, id, { state: 'restored', restored_at: nowIso(this.ctx) });
+      await raiseSiteStatus(
+        this.ctx,
+        {
+          message: 'USER_STATE_RESTORED',
+          insertionStrings: [row.source_name, id, row.destination_name],
+          attributes: { recordId: id, dpId: row.dp_id },
+        },
+        tx,
+      );
+    });
     return this.answer(id);
   }
 }

@@ -20,6 +20,7 @@ import {
 import { authorize, nowIso, type Actor, type SiteContext } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { inTransaction } from '../db/database.js';
+import { raiseSiteStatus } from '../status/site-status.js';
 import { mustFindDp } from '../distribution/dp-service.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';
 import { findImportedComputer, findUnknownComputer } from '../boot-images/repository.js';
@@ -143,6 +144,20 @@ export class UserStateService {
         targetId: dp.id,
         details: { ...next },
       });
+      await raiseSiteStatus(
+        this.ctx,
+        {
+          message: 'DP_STATE_MIGRATION_CHANGED',
+          insertionStrings: [
+            actor.userName,
+            dp.name,
+            next.enabled ? 'enabled' : 'disabled',
+            Object.keys(patch).join(', ') || 'nothing',
+          ],
+          attributes: { dpId: dp.id },
+        },
+        tx,
+      );
     });
     return this.loadPoint(dp.id);
   }
@@ -204,11 +219,23 @@ export class UserStateService {
   async expireRestored(): Promise<number> {
     const now = this.ctx.clock.now().getTime();
     let expired = 0;
+    const names = await this.dpNames();
     for (const r of await repo.restoredWithRetention(this.db)) {
       const days = r.retention_days ?? settingsDefaults(DpStateMigrationOptions).retentionDays;
       const restored = Date.parse(r.restored_at ?? r.created_at);
       if (restored + days * DAY_MS > now) continue;
-      await repo.updateRecord(this.db, r.id, { state: 'expired', expired_at: nowIso(this.ctx) });
+      await inTransaction(this.db, async (tx) => {
+        await repo.updateRecord(tx, r.id, { state: 'expired', expired_at: nowIso(this.ctx) });
+        await raiseSiteStatus(
+          this.ctx,
+          {
+            message: 'USER_STATE_EXPIRED',
+            insertionStrings: [r.id, r.source_name, String(days), names.get(r.dp_id) ?? r.dp_id],
+            attributes: { recordId: r.id, dpId: r.dp_id },
+          },
+          tx,
+        );
+      });
       expired += 1;
     }
     return expired;
@@ -279,6 +306,15 @@ export class UserStateService {
         created_by: actor.userName,
       });
       await repo.redirectCaptured(tx, source.id, destination);
+      await raiseSiteStatus(
+        this.ctx,
+        {
+          message: 'COMPUTER_ASSOCIATED',
+          insertionStrings: [actor.userName, source.name, destination.name],
+          attributes: { associationId: id, source: source.id, destination: destination.id },
+        },
+        tx,
+      );
       await writeAudit(tx, actor, at, {
         action: 'computer-association.create',
         targetType: 'computer-association',
