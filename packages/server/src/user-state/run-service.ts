@@ -1,30 +1,23 @@
-import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import {
   ErrorCode,
-  NotAllowedError,
   NotFoundError,
-  OS_IMAGE_CAPTURE_TOKEN_SECONDS,
-  UnauthenticatedError,
   UnavailableError,
   USER_STATE_GRANT,
-  type ContentAccessClaims,
   type UserStateCapturedRequest,
   type UserStateRecord,
   type UserStateTransfer,
 } from '@steward/protocol';
 import { nowIso, type SiteContext } from '../context.js';
-import { signContentAccessToken, verifyContentAccessToken } from '../content/access-token.js';
-import { authenticateFirst, type KnownCaller } from '../agent-api/endpoint-guard.js';
+import type { KnownCaller } from '../agent-api/endpoint-guard.js';
+import { BOOT_COMPUTER, RunTokenAuth, signRunToken } from '../boot-images/run-token.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import type { SecretBox } from '../site/secret-box.js';
 import { inTransaction } from '../db/database.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import * as repo from './repository.js';
 import { toRecord, UserStateService } from './service.js';
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-const BOOT = 'boot:';
 
 /** The grant a state migration point checks for one record: `user-state:<put|get>:<id>`. */
 export function recordGrant(access: 'put' | 'get', recordId: string): string {
@@ -39,13 +32,9 @@ export function recordGrant(access: 'put' | 'get', recordId: string): string {
  * point gets a token for that one record and never the key.
  */
 export class UserStateRunService {
-  private readonly publicKey: KeyObject;
-  readonly auth = authenticateFirst((req) => Promise.resolve(this.claimsOf(req)));
-  readonly caller: KnownCaller = {
-    header: 'authorization',
-    authenticate: (req) => this.auth.get(req),
-    isAuthenticated: (req) => this.auth.has(req),
-  };
+  /** The run's token, checked in `onRequest` before the body is read. */
+  readonly auth: RunTokenAuth['auth'];
+  readonly caller: KnownCaller;
 
   constructor(
     private readonly ctx: SiteContext,
@@ -53,51 +42,24 @@ export class UserStateRunService {
     private readonly box: SecretBox,
     private readonly service: UserStateService,
   ) {
-    this.publicKey = createPublicKey(keys.policySigningKey);
+    const token = new RunTokenAuth(ctx, keys, USER_STATE_GRANT, 'user-state transfers');
+    this.auth = token.auth;
+    this.caller = token.caller;
   }
 
   private get db() {
     return this.ctx.db.kysely;
   }
 
-  private claimsOf(req: FastifyRequest): ContentAccessClaims {
-    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
-    if (!token)
-      throw new UnauthenticatedError(
-        ErrorCode.CONTENT_ACCESS_DENIED,
-        "send Authorization: Bearer <the run's token>",
-      );
-    const claims = verifyContentAccessToken(this.publicKey, token, this.ctx.clock.now().getTime());
-    if (
-      claims.site !== this.keys.caFingerprint ||
-      !claims.deviceId.startsWith(BOOT) ||
-      !(claims.siteContent ?? []).includes(USER_STATE_GRANT)
-    )
-      throw new NotAllowedError(
-        'this token does not grant user-state transfers',
-        ErrorCode.CONTENT_ACCESS_DENIED,
-      );
-    return claims;
-  }
-
   private async computerOf(req: FastifyRequest): Promise<{ id: string; name: string }> {
     const claims = await this.auth.get(req);
-    const id = claims.deviceId.slice(BOOT.length);
+    const id = claims.deviceId.slice(BOOT_COMPUTER.length);
     const found = await this.service.findComputer(id);
     return { id, name: found?.name ?? id };
   }
 
   private pointToken(computerId: string, access: 'put' | 'get', recordId: string): string {
-    const iat = Math.floor(this.ctx.clock.now().getTime() / 1000);
-    return signContentAccessToken(this.keys.policySigningKey, {
-      deviceId: `${BOOT}${computerId}`,
-      siteCode: this.keys.siteCode,
-      site: this.keys.caFingerprint,
-      packageVersionIds: [],
-      siteContent: [recordGrant(access, recordId)],
-      iat,
-      exp: iat + OS_IMAGE_CAPTURE_TOKEN_SECONDS,
-    });
+    return signRunToken(this.ctx, this.keys, computerId, [recordGrant(access, recordId)]);
   }
 
   /**
