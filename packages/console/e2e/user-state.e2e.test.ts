@@ -1,7 +1,7 @@
 /**
  * Software library › Operating systems › User state in a real browser against a real site
  * (issue 11, ADR 0096): the empty records list, a computer association made with the form
- * (a self-association refused with its code shown), listed and exported as CSV, the device
+ * (a self-association refused with its message shown), listed and exported as CSV, the device
  * Users tab's user-state section linking to the list filtered to that device, and the DP
  * page's state migration point section saved from its declared settings.
  */
@@ -84,5 +84,29 @@ describe('console: user state', () => {
     await page.getByTestId('device-user-state-link').click();
     await page.waitForURL(new RegExp(`/software/user-state\\?computer=${newId}$`));
     await page.getByText(`computer ${newId}`).waitFor();
+  });
+
+  it("saves a DP's state migration point role from the DP page", async () => {
+    const reg = await site.api.createDistributionPoint({ name: 'branch-smp' });
+    const dpId = reg.distributionPoint.id;
+    await page.goto(`${site.adminUrl}/admin/distribution-points/${dpId}`);
+    const section = page.getByTestId('dp-state-migration');
+    await section.waitFor();
+    // The multicast section above it uses the same declared-settings form.
+    await page.getByTestId('dp-multicast-save').waitFor();
+    await section.getByTestId('dp-state-migration-enabled').check({ force: true });
+    await section.getByTestId('dp-state-migration-storageFolder').fill('/srv/steward/smp');
+    await section.getByTestId('dp-state-migration-retentionDays').fill('7');
+    await section.getByTestId('dp-state-migration-save').click();
+    await page.getByText('State migration point saved').waitFor();
+    const saved = await site.api.call(ops.dpStateMigration.get, { params: { id: dpId } });
+    expect(saved).toMatchObject({
+      enabled: true,
+      storageFolder: '/srv/steward/smp',
+      retentionDays: 7,
+      updatedBy: site.adminUser,
+    });
+    await section.getByTestId('dp-state-migration-storageFolder').fill('relative/path');
+    await expect(section.getByTestId('dp-state-migration-save').isDisabled()).resolves.toBe(true);
   });
 });
