@@ -5,7 +5,6 @@ import {
   ErrorCode,
   InputError,
   NotFoundError,
-  patchedSettings,
   settingsDefaults,
   type ComputerAssociation,
   type ComputerKind,
@@ -21,7 +20,7 @@ import { authorize, nowIso, type Actor, type SiteContext } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { inTransaction } from '../db/database.js';
 import { raiseSiteStatus } from '../status/site-status.js';
-import { mustFindDp } from '../distribution/dp-service.js';
+import { getDpRole, updateDpRole, type DpRole } from '../distribution/dp-role-settings.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';
 import { findImportedComputer, findUnknownComputer } from '../boot-images/repository.js';
 import * as repo from './repository.js';
@@ -82,6 +81,38 @@ export interface Computer {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** The state migration point as a role of a DP (dp-role-settings.ts). */
+const SMP_ROLE: DpRole<typeof DpStateMigrationOptions> = {
+  declaration: DpStateMigrationOptions,
+  read: async (db, dpId) => {
+    const row = await repo.findDpStateMigration(db, dpId);
+    return {
+      values: smpOptionsOf(row),
+      updatedAt: row?.updated_at ?? null,
+      updatedBy: row?.updated_by ?? null,
+    };
+  },
+  write: (db, dpId, next, by) =>
+    repo.saveDpStateMigration(db, {
+      dp_id: dpId,
+      enabled: next.enabled ? 1 : 0,
+      storage_folder: next.storageFolder,
+      max_clients: next.maxClients,
+      retention_days: next.retentionDays,
+      min_free_mib: next.minFreeMiB,
+      updated_at: by.at,
+      updated_by: by.user,
+    }),
+  enabled: (o) => o.enabled,
+  siteServer: {
+    code: ErrorCode.SMP_SITE_SERVER_DP,
+    message:
+      "the site server's own distribution point is no state migration point: enable the role on a standalone DP (steward server --roles dp)",
+  },
+  auditAction: 'distribution-point.state-migration',
+  status: 'DP_STATE_MIGRATION_CHANGED',
+};
+
 /**
  * User state on the site (issue 11, ADR 0096): the state migration point role of DPs, the
  * records of user-state captures (list, show, delete; retention after restore) and the computer
@@ -96,70 +127,17 @@ export class UserStateService {
 
   // ---- the role on a DP ----
 
-  async getPoint(actor: Actor, idOrName: string): Promise<DpStateMigration> {
-    authorize(actor, 'read');
-    const dp = await mustFindDp(this.db, idOrName);
-    return this.loadPoint(dp.id);
+  getPoint(actor: Actor, idOrName: string): Promise<DpStateMigration> {
+    return getDpRole(this.ctx, actor, idOrName, SMP_ROLE);
   }
 
-  private async loadPoint(dpId: string): Promise<DpStateMigration> {
-    const row = await repo.findDpStateMigration(this.db, dpId);
-    return {
-      dpId,
-      ...smpOptionsOf(row),
-      updatedAt: row?.updated_at ?? null,
-      updatedBy: row?.updated_by ?? null,
-    };
-  }
-
-  async updatePoint(
+  /** Changes the fields given; the change and its status message 52630 are one transaction. */
+  updatePoint(
     actor: Actor,
     idOrName: string,
     patch: UpdateDpStateMigrationRequest,
   ): Promise<DpStateMigration> {
-    authorize(actor, 'software:write');
-    const dp = await mustFindDp(this.db, idOrName);
-    if (dp.is_site_server === 1)
-      throw new ConflictError(
-        ErrorCode.SMP_SITE_SERVER_DP,
-        "the site server's own distribution point is no state migration point: enable the role on a standalone DP (steward server --roles dp)",
-      );
-    const at = nowIso(this.ctx);
-    await inTransaction(this.db, async (tx) => {
-      const row = await repo.findDpStateMigration(tx, dp.id);
-      const next = { ...smpOptionsOf(row), ...patchedSettings(DpStateMigrationOptions, patch) };
-      await repo.saveDpStateMigration(tx, {
-        dp_id: dp.id,
-        enabled: next.enabled ? 1 : 0,
-        storage_folder: next.storageFolder,
-        max_clients: next.maxClients,
-        retention_days: next.retentionDays,
-        min_free_mib: next.minFreeMiB,
-        updated_at: at,
-        updated_by: actor.userName,
-      });
-      await writeAudit(tx, actor, at, {
-        action: 'dp.state-migration',
-        targetType: 'distribution-point',
-        targetId: dp.id,
-        details: { ...next },
-      });
-      await raiseSiteStatus(
-        this.ctx,
-        {
-          message: 'DP_STATE_MIGRATION_CHANGED',
-          insertionStrings: [
-            actor.userName,
-            dp.name,
-            next.enabled ? 'enabled' : 'disabled',
-            Object.keys(patch).join(', ') || 'nothing',
-          ],
-          attributes: { dpId: dp.id },
-        },
-        tx,
-      );
-    });
-    return this.loadPoint(dp.id);
+    return updateDpRole(this.ctx, actor, idOrName, patch, SMP_ROLE);
   }
 
   /**
