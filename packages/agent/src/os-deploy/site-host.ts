@@ -79,10 +79,11 @@ async function fetchArchive(
 }
 
 /**
- * One call of the run's capture token (ADR 0094): the body is a stream (an archive as tar
- * writes it, sent chunked) or JSON; the answer is checked against the operation's schema.
+ * One call with a run's token (ADR 0094) to the site, or with a record's token to a state
+ * migration point (ADR 0096): the body is a stream (an archive as tar writes it, sent chunked)
+ * or JSON; the answer is checked against the operation's schema.
  */
-function captureCall<O extends Operation>(
+export function captureCall<O extends Operation>(
   o: { agent: Agent; siteUrl: string; token: string },
   op: O,
   body: Readable | string,

@@ -1,14 +1,15 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:https';
+import { request, type Agent } from 'node:https';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { StoredUserState, type UserStateTransfer } from '@steward/protocol';
+import { agentOps, pathOf, type StoredUserState, type UserStateTransfer } from '@steward/protocol';
 import type { StepContext } from '../task-sequence/executor.js';
 import { TAR_KEEP } from './apply-image-step.js';
+import { captureCall } from './site-host.js';
 import { must, refuse } from './target.js';
 
 /** Account files whose user entries (UID/GID 1000-59999) are carried over. */
@@ -180,49 +181,14 @@ export function uploadToPoint(
   file: string,
   signal: AbortSignal,
 ): Promise<StoredUserState> {
-  const url = new URL(`/smp/v1/states/${t.recordId}`, t.url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'PUT',
-        agent,
-        signal,
-        headers: {
-          authorization: `Bearer ${t.token}`,
-          'content-type': 'application/octet-stream',
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if ((res.statusCode ?? 0) >= 400) {
-            reject(
-              new Error(
-                `the state migration point refused (${String(res.statusCode)}): ${text.slice(0, 500)}`,
-              ),
-            );
-            return;
-          }
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            parsed = undefined;
-          }
-          if (Value.Check(StoredUserState, parsed)) resolve(parsed);
-          else reject(new Error("the state migration point's answer is not a stored archive"));
-        });
-      },
-    );
-    req.on('error', reject);
-    createReadStream(file)
-      .on('error', (err) => req.destroy(err))
-      .pipe(req);
-  });
+  const op = agentOps.stateMigrationPoint.put;
+  return captureCall(
+    { agent, siteUrl: t.url, token: t.token },
+    op,
+    createReadStream(file),
+    signal,
+    pathOf(op, { id: t.recordId }),
+  );
 }
 
 /** GETs a record's archive from the point into `file`, checked against its SHA-256. */
@@ -232,7 +198,7 @@ export async function downloadFromPoint(
   file: string,
   signal: AbortSignal,
 ): Promise<void> {
-  const url = new URL(`/smp/v1/states/${t.recordId}`, t.url);
+  const url = new URL(pathOf(agentOps.stateMigrationPoint.get, { id: t.recordId }), t.url);
   const hash = createHash('sha256');
   await new Promise<void>((resolve, reject) => {
     const req = request(
@@ -283,4 +249,3 @@ export async function unbundleStore(
   await must('unbundle the user state', 'tar', ['-xf', bundle, '-C', store], ctx);
 }
 
-export { Agent };
