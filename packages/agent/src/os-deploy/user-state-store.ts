@@ -248,4 +248,3 @@ export async function unbundleStore(
   await mkdir(store, { recursive: true, mode: 0o700 });
   await must('unbundle the user state', 'tar', ['-xf', bundle, '-C', store], ctx);
 }
-
