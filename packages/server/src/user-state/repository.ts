@@ -150,7 +150,7 @@ export async function deleteRecord(db: Queryable, id: string): Promise<boolean> 
   return Number(r.numDeletedRows) > 0;
 }
 
-/** Restored records whose retention on their point is over: restored before `cutoff(days)`. */
+/** Restored records with their point's retention days (the service compares the dates). */
 export async function restoredWithRetention(
   db: Queryable,
 ): Promise<(UserStateRow & { retention_days: number | null })[]> {
@@ -165,6 +165,17 @@ export async function restoredWithRetention(
     ...checkRow('user_state_record', r.id, r),
     retention_days,
   }));
+}
+
+/** Requested records made before `before`: captures that never finished. */
+export async function abandonedRequests(db: Queryable, before: string): Promise<UserStateRow[]> {
+  const rows = await db
+    .selectFrom('user_state_record')
+    .selectAll()
+    .where('state', '=', 'requested')
+    .where('created_at', '<', before)
+    .execute();
+  return rows.map((r) => checkRow('user_state_record', r.id, r));
 }
 
 export async function listAssociations(db: Queryable): Promise<AssociationRow[]> {

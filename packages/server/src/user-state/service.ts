@@ -5,6 +5,7 @@ import {
   ErrorCode,
   InputError,
   NotFoundError,
+  OS_IMAGE_CAPTURE_TOKEN_SECONDS,
   settingsDefaults,
   type ComputerAssociation,
   type ComputerKind,
@@ -192,7 +193,8 @@ export class UserStateService {
 
   /**
    * Retention (a site job): a restored record whose point's retention days have passed since
-   * its restore expires; the point deletes its archive at its next poll. Answers how many.
+   * its restore expires, and so does a capture still requested after its run's token expired;
+   * the point deletes the archive at its next poll. Answers how many.
    */
   async expireRestored(): Promise<number> {
     const now = this.ctx.clock.now().getTime();
@@ -214,6 +216,13 @@ export class UserStateService {
           tx,
         );
       });
+      expired += 1;
+    }
+    // A capture that never finished (its run failed or stopped): once its run's token can no
+    // longer upload, the record expires and its point drops whatever part it kept.
+    const stale = new Date(now - OS_IMAGE_CAPTURE_TOKEN_SECONDS * 1000).toISOString();
+    for (const r of await repo.abandonedRequests(this.db, stale)) {
+      await repo.updateRecord(this.db, r.id, { state: 'expired', expired_at: nowIso(this.ctx) });
       expired += 1;
     }
     return expired;

@@ -25,6 +25,13 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 /** An archive's file name in the storage folder. */
 const SUFFIX = '.state';
 const MIB = 1024 * 1024;
+const PARTIAL = /^\.([0-9a-f-]{36})\.[0-9a-f]{8}\.partial$/;
+
+/** The record a file of the folder belongs to: `<id>.state`, or an upload's `.<id>.<n>.partial`. */
+function recordOf(name: string): string | undefined {
+  if (name.endsWith(SUFFIX)) return name.slice(0, -SUFFIX.length);
+  return PARTIAL.exec(name)?.[1];
+}
 
 /**
  * The state migration point role of a DP process (issue 11, ADR 0096): it keeps each record's
@@ -44,9 +51,10 @@ export class DpStateMigrationPoint {
     const keep = new Set(assigned.keepRecordIds);
     const names: string[] = await readdir(assigned.storageFolder).catch(() => []);
     for (const name of names) {
-      if (!name.endsWith(SUFFIX) || keep.has(name.slice(0, -SUFFIX.length))) continue;
+      const record = recordOf(name);
+      if (record === undefined || keep.has(record)) continue;
       await rm(join(assigned.storageFolder, name), { force: true });
-      this.log.info({ record: name.slice(0, -SUFFIX.length) }, 'user-state archive deleted');
+      this.log.info({ record, file: name }, 'user-state archive deleted');
     }
   }
 
