@@ -199,6 +199,27 @@ describe.skipIf(!canRun)('OS deployment steps on a loop device', () => {
     expect(captured.manifest.fileSystems[0]?.sha256).toBe(sha);
   });
 
+  /** Runs a sequence to its end on the loop device; no step may fail. */
+  async function runWithoutFailures(
+    seq: RunnableSequence,
+    host: BootEnvHost,
+    stateName: string,
+  ): Promise<void> {
+    const events: EngineEvent[] = [];
+    const outcome = await startSequence(seq, {
+      stateDir: join(dir, stateName),
+      environment: 'boot-image',
+      executors: bootEnvExecutors(host),
+      onEvent: (e: EngineEvent) => void events.push(e),
+      reboot: () => unmountTarget(host.targetDir),
+    });
+    const failed = events.flatMap((e) =>
+      'record' in e && e.record.status === 'failed' ? [e.record] : [],
+    );
+    expect(failed).toEqual([]);
+    expect(outcome).toBe('succeeded');
+  }
+
   it("refreshes a machine keeping a user's files and account (local user-state store)", async () => {
     const disk = loopDisk('refresh', 320);
     const host = hostFor('target-refresh', 'bios', []);
@@ -222,19 +243,7 @@ describe.skipIf(!canRun)('OS deployment steps on a loop device', () => {
         step('restore', 'restore-user-state', { store: 'local' }),
       ]),
     };
-    const events: EngineEvent[] = [];
-    const outcome = await startSequence(seq, {
-      stateDir: join(dir, 'state-refresh'),
-      environment: 'boot-image',
-      executors: bootEnvExecutors(host),
-      onEvent: (e: EngineEvent) => void events.push(e),
-      reboot: () => unmountTarget(t),
-    });
-    const failed = events.flatMap((e) =>
-      'record' in e && e.record.status === 'failed' ? [e.record] : [],
-    );
-    expect(failed).toEqual([]);
-    expect(outcome).toBe('succeeded');
+    await runWithoutFailures(seq, host, 'state-refresh');
     // The disk was wiped (what was not captured is gone), the user's files came back with
     // their owner, and so did her account; the image's own user is there once.
     expect(existsSync(join(t, 'srv/other'))).toBe(false);
@@ -273,19 +282,7 @@ describe.skipIf(!canRun)('OS deployment steps on a loop device', () => {
         step('restore', 'restore-user-state', { store: 'hard-links' }),
       ]),
     };
-    const events: EngineEvent[] = [];
-    const outcome = await startSequence(seq, {
-      stateDir: join(dir, 'state-links'),
-      environment: 'boot-image',
-      executors: bootEnvExecutors(host),
-      onEvent: (e: EngineEvent) => void events.push(e),
-      reboot: () => unmountTarget(t),
-    });
-    const failed = events.flatMap((e) =>
-      'record' in e && e.record.status === 'failed' ? [e.record] : [],
-    );
-    expect(failed).toEqual([]);
-    expect(outcome).toBe('succeeded');
+    await runWithoutFailures(seq, host, 'state-links');
     // The same inode is back in place (nothing was copied), with its owner and the account.
     const thesis = join(t, 'home/grace/thesis.txt');
     expect(readFileSync(thesis, 'utf8')).toBe('thesis\n');
