@@ -36,6 +36,7 @@ import { registerUpgradePackageCommands } from './commands/upgrade-packages.js';
 import { registerBootImageCommands } from './commands/boot-images.js';
 import { registerMediaCommands } from './commands/media.js';
 import { registerOsImageCommands } from './commands/os-images.js';
+import { registerUserStateCommands } from './commands/user-state.js';
 import { registerAdvisoryCommands } from './commands/update-adv.js';
 import { registerViewCommands } from './commands/views.js';
 import { createContext, type Ctx } from './context.js';
@@ -96,6 +97,7 @@ export function buildProgram(ctx: Ctx): Command {
   registerBootImageCommands(program, ctx);
   registerMediaCommands(program, ctx);
   registerOsImageCommands(program, ctx);
+  registerUserStateCommands(program, ctx);
   registerAdvisoryCommands(program, ctx);
   registerViewCommands(program, ctx);
   registerAdminCommands(program, ctx);

@@ -31,6 +31,7 @@ import { TaskSequenceDeploymentPage } from './pages/task-sequences/task-sequence
 import { ImportedComputersPage, UnknownComputersPage } from './pages/task-sequences/computers-page';
 import { OsImagesPage } from './pages/os-images/os-images-page';
 import { UpgradePackagesPage } from './pages/upgrade-packages/upgrade-packages-page';
+import { UserStatePage } from './pages/user-state/user-state-page';
 import { ReportsListPage } from './pages/updates/reports/reports-list-page';
 import { ReportPage } from './pages/updates/reports/report-page';
 import { BoundariesPage } from './pages/admin/boundaries-page';
@@ -112,6 +113,7 @@ export function AppRoutes() {
         <Route path="software/imported-computers" element={<ImportedComputersPage />} />
         <Route path="software/os-images" element={<OsImagesPage />} />
         <Route path="software/upgrade-packages" element={<UpgradePackagesPage />} />
+        <Route path="software/user-state" element={<UserStatePage />} />
         <Route path="monitoring/reports" element={<ReportsListPage />} />
         <Route path="monitoring/reports/:reportId" element={<ReportPage />} />
         <Route path="monitoring/discovery/settings" element={<DiscoverySettingsPage />} />

@@ -37,6 +37,7 @@ export {
 export * from './content/schemas.js';
 export * from './deployments/options.js';
 export * from './devices/primary-users.js';
+export * from './user-state/schemas.js';
 export * from './deployments/schemas.js';
 export * from './devices/schemas.js';
 export * from './devices/bulk.js';

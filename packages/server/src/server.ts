@@ -8,6 +8,13 @@ import { registerMediaRoutes } from './media/routes.js';
 import { registerOsImageRoutes } from './os-images/routes.js';
 import { OsImageBuildService, osImageBuildEnv } from './os-images/builds.js';
 import { OsImageCaptureService } from './os-images/capture.js';
+import { UserStateService } from './user-state/service.js';
+import { UserStateRunService } from './user-state/run-service.js';
+import {
+  registerSiteServerStateMigration,
+  registerUserStateRoutes,
+  registerUserStateRunRoutes,
+} from './user-state/routes.js';
 import { OsImageService } from './os-images/service.js';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -400,6 +407,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async () => (await bootImages.getSettings(SYSTEM_ACTOR)).mirror,
   );
   const captures = new OsImageCaptureService(ctx, keys, contentStore, osImages);
+  const userState = new UserStateService(ctx);
+  const userStateRuns = new UserStateRunService(ctx, keys, secrets, userState);
   const apps: App[] = [];
   let agentApp: App | undefined;
   let agentRoutes: readonly ServedRoute[] | undefined;
@@ -418,7 +427,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     installErrorHandler(agentApp);
     installAgentEndpointGuard(agentApp, {
       throttle: new RefusalThrottle(throttleOptionsFromEnv()),
-      callers: [deviceAuth, distribution.dpSite, captures.caller],
+      callers: [deviceAuth, distribution.dpSite, captures.caller, userStateRuns.caller],
       checkedByRoute: ['authorization'],
     });
     await agentApp.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
@@ -441,12 +450,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerBootEnvironmentRoutes(agentApp, {
       computers,
       images: bootImages,
-      sequences: new BootSequenceService(ctx, enrolment, distribution.locations, (c) =>
-        captures.issueToken(c),
+      sequences: new BootSequenceService(ctx, enrolment, distribution.locations, (c, grants) =>
+        captures.issueToken(c, grants),
       ),
       store: contentStore,
       captures,
     });
+    registerUserStateRunRoutes(agentApp, userStateRuns);
+    registerSiteServerStateMigration(agentApp);
     registerInstallRoutes(agentApp, {
       ctx,
       store: contentStore,
@@ -519,6 +530,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerUpgradePackageRoutes(admin, new UpgradePackageService(ctx));
     registerTaskSequenceRoutes(admin, taskSequences);
     registerPrimaryUserRoutes(admin, new PrimaryUserService(ctx));
+    registerUserStateRoutes(admin, userState);
     registerTaskSequenceDeploymentRoutes(
       admin,
       new TaskSequenceDeploymentService(ctx, software.notifier),
@@ -622,6 +634,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : []),
     { name: 'discovery:scheduled', intervalMs: 60_000, run: () => discovery.runScheduled() },
     { name: 'updates:sync', intervalMs: 60_000, run: () => updateCatalog.runScheduled() },
+    {
+      name: 'user-state:retention',
+      intervalMs: 600_000,
+      runAtStart: true,
+      run: () => userState.expireRestored(),
+    },
     // Builds cut off by a restart stop blocking their name (ADR 0079); at start, then each minute.
     {
       name: 'boot-images:stale-builds',

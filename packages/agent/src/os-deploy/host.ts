@@ -1,5 +1,11 @@
 import type { Readable } from 'node:stream';
-import type { OsImageManifest } from '@steward/protocol';
+import type { Agent } from 'node:https';
+import type {
+  OsImageManifest,
+  StoredUserState,
+  UserStateRecord,
+  UserStateTransfer,
+} from '@steward/protocol';
 import type { Firmware } from './layout.js';
 
 /** An OS image on local disk: its manifest and the folder its archives are in. */
@@ -55,6 +61,22 @@ export interface BootEnvHost {
     signal: AbortSignal,
   ) => Promise<string[]>;
   agentInstallKit?: (signal: AbortSignal) => Promise<AgentInstallKit>;
+  /**
+   * The run's user-state calls (ADR 0096): a record on a state migration point and its key for
+   * a capture, the newest captured record for this computer for a restore.
+   */
+  userState?: {
+    /** Trusts the site CA (state migration points' certificates are issued by it). */
+    agent: Agent;
+    capture: (signal: AbortSignal) => Promise<UserStateTransfer>;
+    captured: (
+      id: string,
+      stored: StoredUserState,
+      signal: AbortSignal,
+    ) => Promise<UserStateRecord>;
+    restore: (signal: AbortSignal) => Promise<UserStateTransfer>;
+    restored: (id: string, signal: AbortSignal) => Promise<UserStateRecord>;
+  };
   /** A scratch folder on a file system with room for a captured image. */
   workDir?: string;
 }

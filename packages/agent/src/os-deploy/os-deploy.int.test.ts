@@ -199,6 +199,27 @@ describe.skipIf(!canRun)('OS deployment steps on a loop device', () => {
     expect(captured.manifest.fileSystems[0]?.sha256).toBe(sha);
   });
 
+  /** Runs a sequence to its end on the loop device; no step may fail. */
+  async function runWithoutFailures(
+    seq: RunnableSequence,
+    host: BootEnvHost,
+    stateName: string,
+  ): Promise<void> {
+    const events: EngineEvent[] = [];
+    const outcome = await startSequence(seq, {
+      stateDir: join(dir, stateName),
+      environment: 'boot-image',
+      executors: bootEnvExecutors(host),
+      onEvent: (e: EngineEvent) => void events.push(e),
+      reboot: () => unmountTarget(host.targetDir),
+    });
+    const failed = events.flatMap((e) =>
+      'record' in e && e.record.status === 'failed' ? [e.record] : [],
+    );
+    expect(failed).toEqual([]);
+    expect(outcome).toBe('succeeded');
+  }
+
   it("refreshes a machine keeping a user's files and account (local user-state store)", async () => {
     const disk = loopDisk('refresh', 320);
     const host = hostFor('target-refresh', 'bios', []);
@@ -222,19 +243,7 @@ describe.skipIf(!canRun)('OS deployment steps on a loop device', () => {
         step('restore', 'restore-user-state', { store: 'local' }),
       ]),
     };
-    const events: EngineEvent[] = [];
-    const outcome = await startSequence(seq, {
-      stateDir: join(dir, 'state-refresh'),
-      environment: 'boot-image',
-      executors: bootEnvExecutors(host),
-      onEvent: (e: EngineEvent) => void events.push(e),
-      reboot: () => unmountTarget(t),
-    });
-    const failed = events.flatMap((e) =>
-      'record' in e && e.record.status === 'failed' ? [e.record] : [],
-    );
-    expect(failed).toEqual([]);
-    expect(outcome).toBe('succeeded');
+    await runWithoutFailures(seq, host, 'state-refresh');
     // The disk was wiped (what was not captured is gone), the user's files came back with
     // their owner, and so did her account; the image's own user is there once.
     expect(existsSync(join(t, 'srv/other'))).toBe(false);
@@ -246,6 +255,43 @@ describe.skipIf(!canRun)('OS deployment steps on a loop device', () => {
     expect(passwd).toContain('grace:x:1001:1001:Grace:/home/grace:/bin/sh');
     expect(passwd.match(/^grace:/gm)).toHaveLength(1);
     expect(readFileSync(join(t, 'etc/group'), 'utf8')).toContain('grace:x:1001:');
+    await unmountTarget(t);
+  });
+
+  it('keeps user state in place with hard links on the real ext4 root (capture, then restore)', async () => {
+    const disk = loopDisk('hard-links', 320);
+    const host = hostFor('target-links', 'bios', []);
+    const t = host.targetDir;
+    const seq: RunnableSequence = {
+      sequenceId: 'links',
+      name: 'Hard links',
+      version: 1,
+      variables: {},
+      steps: sequenceItems([
+        step('part0', 'partition-disk', { disk, layout: 'bios' }),
+        step('apply0', 'apply-os-image', { imageId: 'img-1' }),
+        step('use', 'run-command', {
+          command: `echo 'grace:x:1001:1001:Grace:/home/grace:/bin/sh' >> ${t}/etc/passwd && mkdir -p ${t}/home/grace && echo thesis > ${t}/home/grace/thesis.txt && chown -R 1001:1001 ${t}/home/grace && stat -c %i ${t}/home/grace/thesis.txt > ${dir}/links-inode`,
+        }),
+        step('capture', 'capture-user-state', { store: 'hard-links' }),
+        // What a refresh that keeps the file system would do between: the home folders and
+        // the account go (the state folder stays on the same ext4).
+        step('wipe', 'run-command', {
+          command: `mount %OSDRootPartition% ${t} && rm -rf ${t}/home/grace && sed -i '/^grace:/d' ${t}/etc/passwd && test -f ${t}/.steward-user-state/files/home/grace/thesis.txt; r=$?; umount ${t}; exit $r`,
+        }),
+        step('restore', 'restore-user-state', { store: 'hard-links' }),
+      ]),
+    };
+    await runWithoutFailures(seq, host, 'state-links');
+    // The same inode is back in place (nothing was copied), with its owner and the account.
+    const thesis = join(t, 'home/grace/thesis.txt');
+    expect(readFileSync(thesis, 'utf8')).toBe('thesis\n');
+    expect(lstatSync(thesis).uid).toBe(1001);
+    expect(String(lstatSync(thesis).ino)).toBe(
+      readFileSync(join(dir, 'links-inode'), 'utf8').trim(),
+    );
+    expect(readFileSync(join(t, 'etc/passwd'), 'utf8')).toContain('grace:x:1001:1001');
+    expect(existsSync(join(t, '.steward-user-state'))).toBe(false);
     await unmountTarget(t);
   });
 

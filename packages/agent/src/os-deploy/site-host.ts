@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import {
   agentOps,
   checkAnswer,
+  pathOf,
   OS_IMAGE_MANIFEST_FILE,
   type Operation,
   type OsImageManifest,
@@ -78,17 +79,19 @@ async function fetchArchive(
 }
 
 /**
- * One call of the run's capture token (ADR 0094): the body is a stream (an archive as tar
- * writes it, sent chunked) or JSON; the answer is checked against the operation's schema.
+ * One call with a run's token (ADR 0094) to the site, or with a record's token to a state
+ * migration point (ADR 0096): the body is a stream (an archive as tar writes it, sent chunked)
+ * or JSON; the answer is checked against the operation's schema.
  */
-function captureCall<O extends Operation>(
+export function captureCall<O extends Operation>(
   o: { agent: Agent; siteUrl: string; token: string },
   op: O,
   body: Readable | string,
   signal: AbortSignal,
+  path: string = op.path,
 ): Promise<ResultOf<O>> {
-  const line = { path: op.path };
-  const url = new URL(op.path, o.siteUrl);
+  const line = { path };
+  const url = new URL(path, o.siteUrl);
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -184,6 +187,8 @@ export function siteHost(o: SiteHostOptions): BootEnvHost {
       },
     };
   }
+  if (captureToken && captureToken !== '')
+    host.userState = userStateCalls(agent, o.siteUrl, captureToken);
   const token = o.answer.enrolmentToken;
   if (token !== null && o.installerDir !== undefined) {
     const kit: AgentInstallKit = {
@@ -194,4 +199,23 @@ export function siteHost(o: SiteHostOptions): BootEnvHost {
     host.agentInstallKit = () => Promise.resolve(kit);
   }
   return host;
+}
+
+/** The run's user-state calls with its token (ADR 0096); the site refuses them without the grant. */
+export function userStateCalls(
+  agent: Agent,
+  siteUrl: string,
+  token: string,
+): NonNullable<BootEnvHost['userState']> {
+  const c = { agent, siteUrl, token };
+  const ops = agentOps.userStateRun;
+  return {
+    agent,
+    capture: (signal) => captureCall(c, ops.capture, '{}', signal),
+    captured: (id, stored, signal) =>
+      captureCall(c, ops.captured, JSON.stringify(stored), signal, pathOf(ops.captured, { id })),
+    restore: (signal) => captureCall(c, ops.restore, '{}', signal),
+    restored: (id, signal) =>
+      captureCall(c, ops.restored, '{}', signal, pathOf(ops.restored, { id })),
+  };
 }

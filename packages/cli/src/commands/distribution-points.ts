@@ -18,6 +18,7 @@ import {
 import { printDpContent } from './reports.js';
 import { registerDpPxeCommands } from './dp-pxe.js';
 import { registerDpMulticastCommands } from './dp-multicast.js';
+import { registerDpStateMigrationCommands } from './user-state.js';
 
 /** What the DP machine runs; `--data` and `--public-url` are filled in when given. */
 export function dpServerCommand(
@@ -45,6 +46,7 @@ export function registerDistributionPointCommands(program: Command, ctx: Ctx): v
   addContent(dp, ctx);
   registerDpPxeCommands(dp, ctx);
   registerDpMulticastCommands(dp, ctx);
+  registerDpStateMigrationCommands(dp, ctx);
 }
 
 function addList(dp: Command, ctx: Ctx): void {

@@ -162,7 +162,7 @@ export function SettingsFields<D extends SettingsDeclaration>({
   values: SettingValues<D>;
   onChange: <K extends keyof D & string>(key: K, value: SettingValues<D>[K]) => void;
   conditions?: Readonly<Record<string, boolean>>;
-  errors?: Partial<Record<keyof D, string>>;
+  errors?: Partial<Record<keyof D & string, string>>;
   /** `wizard` gives `wizard-preDownload`, `wizard-rerun`... (the field keys). */
   testIdPrefix: string;
   disabled?: boolean;

@@ -32,6 +32,7 @@ import {
   IconListTree,
   IconDeviceDesktopQuestion,
   IconDeviceDesktopPlus,
+  IconUserShare,
 } from '@tabler/icons-react';
 import type { Icon } from '@tabler/icons-react';
 import type { Permission } from '@steward/protocol';
@@ -136,6 +137,12 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/software/imported-computers',
         icon: IconDeviceDesktopPlus,
         testId: 'nav-imported-computers',
+      },
+      {
+        label: 'User state',
+        to: '/software/user-state',
+        icon: IconUserShare,
+        testId: 'nav-user-state',
       },
     ],
   },

@@ -383,6 +383,21 @@ export const ErrorCode = {
   MULTICAST_UNAVAILABLE: 'MULTICAST_UNAVAILABLE',
   /** The file's session is already sending: a late client downloads by HTTP. */
   MULTICAST_SESSION_STARTED: 'MULTICAST_SESSION_STARTED',
+  // ---- user state, state migration points, computer associations (issue 11, ADR 0096) ----
+  USER_STATE_NOT_FOUND: 'USER_STATE_NOT_FOUND',
+  /** No captured user state for this computer (nor for a source associated with it). */
+  USER_STATE_NOT_CAPTURED: 'USER_STATE_NOT_CAPTURED',
+  /** No state migration point is enabled with room (clients, free space) for a capture. */
+  SMP_UNAVAILABLE: 'SMP_UNAVAILABLE',
+  /** The site server's own DP is no state migration point: enable it on a standalone DP. */
+  SMP_SITE_SERVER_DP: 'SMP_SITE_SERVER_DP',
+  /** No device, imported computer or unknown computer has that id or name. */
+  COMPUTER_NOT_FOUND: 'COMPUTER_NOT_FOUND',
+  /** A computer associated with itself. */
+  COMPUTER_ASSOCIATION_INVALID: 'COMPUTER_ASSOCIATION_INVALID',
+  /** The source computer is already associated with a destination. */
+  COMPUTER_ASSOCIATION_EXISTS: 'COMPUTER_ASSOCIATION_EXISTS',
+  COMPUTER_ASSOCIATION_NOT_FOUND: 'COMPUTER_ASSOCIATION_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

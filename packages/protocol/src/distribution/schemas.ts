@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { DpPxeAssigned } from '../pxe/site-schemas.js';
 import { DpMulticastAssigned } from '../multicast/schemas.js';
+import { DpStateMigrationAssigned } from '../user-state/schemas.js';
 import { Description, Id, Name, Nullable, Sha256 } from '../common/schemas.js';
 import { ManifestEntry } from '../content/schemas.js';
 import { MAX_BYTES } from '../http/paging.js';
@@ -57,6 +58,8 @@ export const DpAssignments = Type.Object({
   pxe: Type.Optional(DpPxeAssigned),
   /** The DP's multicast settings (ADR 0088); absent: multicast off (or a site before them). */
   multicast: Type.Optional(DpMulticastAssigned),
+  /** The DP's state migration point role (ADR 0096); absent: no role (or a site before it). */
+  stateMigration: Type.Optional(DpStateMigrationAssigned),
 });
 export type DpAssignments = Static<typeof DpAssignments>;
 export type DpStatusItem = Static<typeof DpStatusItem>;

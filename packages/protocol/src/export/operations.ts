@@ -1,3 +1,4 @@
+import { userStateOperations } from '../user-state/operations.js';
 import { agentVersionOperations } from '../agent-versions/operations.js';
 import { boundaryOperations } from '../boundaries/operations.js';
 import { clientCheckOperations } from '../client-check/operations.js';
@@ -117,4 +118,6 @@ export const exportOperations = defineOperations({
   media: exportOf(mediaOperations.list, 'media'),
   unknownComputers: exportOf(unknownComputerOperations.list, 'unknown-computers'),
   importedComputers: exportOf(importedComputerOperations.list, 'imported-computers'),
+  userState: exportOf(userStateOperations.list, 'user-state'),
+  computerAssociations: exportOf(userStateOperations.associations, 'computer-associations'),
 });

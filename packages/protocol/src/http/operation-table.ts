@@ -62,6 +62,12 @@ import {
 import { mediaOperations } from '../media/operations.js';
 import { osImageOperations } from '../os-images/operations.js';
 import { primaryUserOperations } from '../devices/primary-user-operations.js';
+import {
+  dpStateMigrationOperations,
+  stateMigrationPointOperations,
+  userStateOperations,
+  userStateRunOperations,
+} from '../user-state/operations.js';
 import type { Operation, OperationGroup } from './operation.js';
 
 /**
@@ -124,6 +130,8 @@ export const ops = {
   dpMulticast: dpMulticastOperations,
   primaryUsers: primaryUserOperations,
   upgradePackages: upgradePackageOperations,
+  dpStateMigration: dpStateMigrationOperations,
+  userState: userStateOperations,
 } as const;
 
 /** Every operation of the table, flattened. */
@@ -150,6 +158,8 @@ export const agentOps = {
   dpPxe: dpPxeAgentOperations,
   dpMulticast: dpMulticastAgentOperations,
   multicast: multicastClientOperations,
+  userStateRun: userStateRunOperations,
+  stateMigrationPoint: stateMigrationPointOperations,
 } as const;
 
 /** Every operation of the agent API, flattened. */

@@ -1378,6 +1378,47 @@ export const StatusMessages = {
     text: 'Multicast session %1 of distribution point %2 %3: file %4 to %5 clients, %6 bytes sent. %7',
     insertions: ['session', 'dp', 'state', 'file', 'clients', 'bytesSent', 'detail'],
   },
+  // --- user state on state migration points (issue 11, ADR 0096): 52630-52639 ---
+  DP_STATE_MIGRATION_CHANGED: {
+    id: 52630,
+    severity: 'informational',
+    type: 'audit',
+    component: 'state-migration',
+    text: 'User %1 changed the state migration point role of distribution point %2: role %3, %4.',
+    insertions: ['user', 'dp', 'state', 'changes'],
+  },
+  USER_STATE_CAPTURED: {
+    id: 52631,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'state-migration',
+    text: 'User state of %1 was captured to state migration point %2 for %3 (record %4, %5 bytes encrypted).',
+    insertions: ['source', 'dp', 'destination', 'record', 'size'],
+  },
+  USER_STATE_RESTORED: {
+    id: 52632,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'state-migration',
+    text: 'User state of %1 (record %2) was restored on %3.',
+    insertions: ['source', 'record', 'destination'],
+  },
+  USER_STATE_EXPIRED: {
+    id: 52633,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'state-migration',
+    text: 'User-state record %1 of %2 expired %3 days after its restore; state migration point %4 deletes its archive.',
+    insertions: ['record', 'source', 'days', 'dp'],
+  },
+  COMPUTER_ASSOCIATED: {
+    id: 52634,
+    severity: 'informational',
+    type: 'audit',
+    component: 'state-migration',
+    text: 'User %1 associated computer %2 with computer %3: state captured on %2 is restored on %3.',
+    insertions: ['user', 'source', 'destination'],
+  },
   // --- the boot environment (issue 11, ADR 0065): 40700-40729 ---
   BOOT_ENV_STARTED: {
     id: 40700,

@@ -1,6 +1,8 @@
 import {
   ComputerVariables,
   ErrorCode,
+  OS_IMAGE_CAPTURE_GRANT,
+  USER_STATE_GRANT,
   NotFoundError,
   SequenceSteps,
   Variables,
@@ -38,7 +40,7 @@ export class BootSequenceService {
     private readonly enrolment: EnrolmentService,
     private readonly locations: ContentLocationService,
     /** Issues the run's capture token (ADR 0094). */
-    private readonly captureToken: (computerId: string) => string,
+    private readonly captureToken: (computerId: string, grants: readonly string[]) => string,
   ) {}
 
   private get db() {
@@ -117,6 +119,19 @@ export class BootSequenceService {
     const captures = steps.some(
       (s) => s.type === 'step' && s.kind === 'capture-os-image' && s.enabled,
     );
+    // A user-state step with the state migration point store reaches the site with the same
+    // token (ADR 0096): its grants say what it may do.
+    const userState = steps.some(
+      (s) =>
+        s.type === 'step' &&
+        s.enabled &&
+        (s.kind === 'capture-user-state' || s.kind === 'restore-user-state') &&
+        s.settings.store === 'state-migration-point',
+    );
+    const grants = [
+      ...(captures ? [OS_IMAGE_CAPTURE_GRANT] : []),
+      ...(userState ? [USER_STATE_GRANT] : []),
+    ];
     const images: BootOsImageContent[] = [];
     for (const imageId of referencesOf(steps).imageIds) {
       const row = await osImages.findOsImage(this.db, imageId);
@@ -151,7 +166,7 @@ export class BootSequenceService {
         },
         enrolmentToken,
         osImages: images,
-        captureToken: captures ? this.captureToken(req.computerId) : null,
+        captureToken: grants.length > 0 ? this.captureToken(req.computerId, grants) : null,
       },
     };
   }

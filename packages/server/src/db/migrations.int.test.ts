@@ -1144,6 +1144,52 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261208T0550-user-state': {
+    dp_state_migration: [
+      {
+        dp_id: 'dp-pxe',
+        enabled: 1,
+        storage_folder: '/var/lib/steward/smp',
+        max_clients: 100,
+        retention_days: 1,
+        min_free_mib: 1024,
+        updated_at: AT,
+        updated_by: 'admin',
+      },
+    ],
+    user_state_record: [
+      {
+        id: '00000000-0000-4000-8000-000000000550',
+        source_computer_id: 'uc-1',
+        source_name: 'old-pc',
+        destination_computer_id: 'd-1',
+        destination_name: 'new-pc',
+        state: 'captured',
+        store: 'state-migration-point',
+        dp_id: 'dp-pxe',
+        sealed_key: 'enc:v1:0123456789abcdef:iv:tag:body',
+        size_bytes: 5_000_000_000,
+        sha256: 'a'.repeat(64),
+        created_at: AT,
+        captured_at: AT,
+        restored_at: null,
+        expired_at: null,
+      },
+    ],
+    computer_association: [
+      {
+        id: 'ca-1',
+        source_computer_id: 'uc-1',
+        source_kind: 'unknown',
+        source_name: 'old-pc',
+        destination_computer_id: 'd-1',
+        destination_kind: 'device',
+        destination_name: 'new-pc',
+        created_at: AT,
+        created_by: 'admin',
+      },
+    ],
+  },
   '20261208T0570-media-kinds': {
     media: [
       {
@@ -1192,8 +1238,6 @@ const rowsAfter: Record<string, Rows> = {
         options:
           '{"allowedRemovals":[],"downloadOnlyFirst":true,"freeSpaceMiB":4096,"maxDowntimeMinutes":60}',
         created_at: AT,
-        updated_at: AT,
-        updated_by: 'admin',
       },
     ],
   },

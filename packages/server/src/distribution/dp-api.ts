@@ -1,4 +1,9 @@
-import { agentOps, type DpMulticastAssigned, type DpPxeAssigned } from '@steward/protocol';
+import {
+  agentOps,
+  type DpMulticastAssigned,
+  type DpPxeAssigned,
+  type DpStateMigrationAssigned,
+} from '@steward/protocol';
 import { implementAgent } from '../http/agent-operations.js';
 import type { App } from '../http/types.js';
 import { isSha256, type ContentStore } from '../content/content-store.js';
@@ -27,6 +32,8 @@ export function registerDpApiRoutes(
     pxeSettings: (dpId: string) => Promise<DpPxeAssigned | undefined>;
     /** The DP's multicast settings from the site (ADR 0088), sent with its assignments. */
     multicastSettings: (dpId: string) => Promise<DpMulticastAssigned | undefined>;
+    /** The DP's state migration point role and the records it keeps (ADR 0096). */
+    stateMigration: (dpId: string) => Promise<DpStateMigrationAssigned | undefined>;
   },
 ): void {
   const { service, store, decisions } = deps;
@@ -39,10 +46,12 @@ export function registerDpApiRoutes(
         const dp = await service.authenticate(req);
         const pxe = await deps.pxeSettings(dp.id);
         const multicast = await deps.multicastSettings(dp.id);
+        const stateMigration = await deps.stateMigration(dp.id);
         return {
           ...(await service.assignments(dp)),
           ...(pxe ? { pxe } : {}),
           ...(multicast ? { multicast } : {}),
+          ...(stateMigration ? { stateMigration } : {}),
         };
       },
       status: async (req) => {

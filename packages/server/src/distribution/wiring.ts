@@ -18,6 +18,7 @@ import { registerDistributionRoutes } from './routes.js';
 import { DpPxeService } from '../pxe/site/service.js';
 import { registerDpPxeAgentRoutes, registerDpPxeRoutes } from '../pxe/site/routes.js';
 import { DpMulticastService } from '../multicast/service.js';
+import { UserStateService } from '../user-state/service.js';
 import {
   registerDpMulticastAgentRoutes,
   registerDpMulticastRoutes,
@@ -72,6 +73,7 @@ export function createDistribution(
   const dpSite = new DpSiteService(ctx, opts.keys);
   const pxe = new DpPxeService(ctx);
   const multicast = new DpMulticastService(ctx);
+  const userState = new UserStateService(ctx);
   return {
     dps,
     groups,
@@ -99,6 +101,7 @@ export function createDistribution(
         decisions: new SitePxeDecisions(ctx),
         pxeSettings: (dpId) => pxe.assigned(dpId),
         multicastSettings: (dpId) => multicast.assigned(dpId),
+        stateMigration: (dpId) => userState.assigned(dpId),
       });
       registerDpPxeAgentRoutes(app, pxe, dpSite);
       registerDpMulticastAgentRoutes(app, multicast, dpSite);

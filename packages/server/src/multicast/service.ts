@@ -1,9 +1,7 @@
 import {
-  ConflictError,
   DpMulticastSettingsOptions,
   ErrorCode,
   InputError,
-  patchedSettings,
   settingsDefaults,
   type DpMulticast,
   type DpMulticastAssigned,
@@ -14,10 +12,10 @@ import {
   type UpdateDpMulticastRequest,
 } from '@steward/protocol';
 import type { Actor, SiteContext } from '../context.js';
-import { authorize, nowIso } from '../context.js';
-import { writeAudit } from '../audit/audit.js';
+import { authorize } from '../context.js';
 import { inTransaction } from '../db/database.js';
 import { mustFindDp } from '../distribution/dp-service.js';
+import { getDpRole, updateDpRole, type DpRole } from '../distribution/dp-role-settings.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import * as repo from './repository.js';
 
@@ -80,6 +78,42 @@ function toSession(r: repo.MulticastSessionRow): DpMulticastSessions['items'][nu
   };
 }
 
+/** Multicast as a role of a DP whose settings are declared once (dp-role-settings.ts). */
+const MULTICAST_ROLE: DpRole<typeof DpMulticastSettingsOptions> = {
+  declaration: DpMulticastSettingsOptions,
+  read: async (db, dpId) => {
+    const row = await repo.findDpMulticast(db, dpId);
+    return {
+      values: optionsOf(row),
+      updatedAt: row?.updated_at ?? null,
+      updatedBy: row?.updated_by ?? null,
+    };
+  },
+  write: (db, dpId, next, by) =>
+    repo.saveDpMulticast(db, {
+      dp_id: dpId,
+      enabled: next.enabled ? 1 : 0,
+      address_first: next.addressFirst,
+      address_last: next.addressLast,
+      port_first: next.portFirst,
+      port_last: next.portLast,
+      min_clients: next.minClients,
+      start_timeout_seconds: next.startTimeoutSeconds,
+      max_rate_mbps: next.maxRateMbps,
+      updated_at: by.at,
+      updated_by: by.user,
+    }),
+  check: checkRanges,
+  enabled: (o) => o.enabled,
+  siteServer: {
+    code: ErrorCode.MULTICAST_SITE_SERVER_DP,
+    message:
+      "the site server's own distribution point sends no multicast: install a standalone DP on the clients' network (steward server --roles dp)",
+  },
+  auditAction: 'distribution-point.multicast',
+  status: 'DP_MULTICAST_SETTINGS_CHANGED',
+};
+
 const ended = (state: MulticastSession['state']) => state === 'finished' || state === 'failed';
 
 /**
@@ -94,75 +128,12 @@ export class DpMulticastService {
   }
 
   async get(actor: Actor, idOrName: string): Promise<DpMulticast> {
-    authorize(actor, 'read');
-    const dp = await mustFindDp(this.db, idOrName);
-    return this.load(dp.id);
-  }
-
-  private async load(dpId: string): Promise<DpMulticast> {
-    const row = await repo.findDpMulticast(this.db, dpId);
-    return {
-      dpId,
-      ...optionsOf(row),
-      updatedAt: row?.updated_at ?? null,
-      updatedBy: row?.updated_by ?? null,
-    };
+    return getDpRole(this.ctx, actor, idOrName, MULTICAST_ROLE);
   }
 
   /** Changes the fields given; the change and its status message 52560 are one transaction. */
-  async update(
-    actor: Actor,
-    idOrName: string,
-    patch: UpdateDpMulticastRequest,
-  ): Promise<DpMulticast> {
-    authorize(actor, 'software:write');
-    const dp = await mustFindDp(this.db, idOrName);
-    if (dp.is_site_server === 1)
-      throw new ConflictError(
-        ErrorCode.MULTICAST_SITE_SERVER_DP,
-        "the site server's own distribution point sends no multicast: install a standalone DP on the clients' network (steward server --roles dp)",
-      );
-    const at = nowIso(this.ctx);
-    await inTransaction(this.db, async (tx) => {
-      const row = await repo.findDpMulticast(tx, dp.id);
-      const next = { ...optionsOf(row), ...patchedSettings(DpMulticastSettingsOptions, patch) };
-      checkRanges(next);
-      await repo.saveDpMulticast(tx, {
-        dp_id: dp.id,
-        enabled: next.enabled ? 1 : 0,
-        address_first: next.addressFirst,
-        address_last: next.addressLast,
-        port_first: next.portFirst,
-        port_last: next.portLast,
-        min_clients: next.minClients,
-        start_timeout_seconds: next.startTimeoutSeconds,
-        max_rate_mbps: next.maxRateMbps,
-        updated_at: at,
-        updated_by: actor.userName,
-      });
-      await writeAudit(tx, actor, at, {
-        action: 'distribution-point.multicast',
-        targetType: 'distribution-point',
-        targetId: dp.id,
-        details: { name: dp.name, ...patch },
-      });
-      await raiseSiteStatus(
-        this.ctx,
-        {
-          message: 'DP_MULTICAST_SETTINGS_CHANGED',
-          insertionStrings: [
-            actor.userName,
-            dp.name,
-            next.enabled ? 'enabled' : 'disabled',
-            Object.keys(patch).join(', ') || 'nothing',
-          ],
-          attributes: { dpId: dp.id },
-        },
-        tx,
-      );
-    });
-    await this.ctx.bus.publish('status-ingested', { count: 1 });
-    return this.load(dp.id);
+  update(actor: Actor, idOrName: string, patch: UpdateDpMulticastRequest): Promise<DpMulticast> {
+    return updateDpRole(this.ctx, actor, idOrName, patch, MULTICAST_ROLE);
   }
 
   async sessions(

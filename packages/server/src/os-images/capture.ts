@@ -1,14 +1,10 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import {
   ErrorCode,
-  NotAllowedError,
   OS_IMAGE_CAPTURE_GRANT,
   OS_IMAGE_CAPTURE_MAX_BYTES,
-  OS_IMAGE_CAPTURE_TOKEN_SECONDS,
   InputError,
-  UnauthenticatedError,
   type CapturedArchive,
   type ContentAccessClaims,
   type OsImageManifest,
@@ -17,14 +13,12 @@ import {
 import { nowIso, type Actor, type SiteContext } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
 import { inTransaction } from '../db/database.js';
-import { signContentAccessToken, verifyContentAccessToken } from '../content/access-token.js';
 import type { ContentStore } from '../content/content-store.js';
 import { recordContentFile } from '../content/stored-files-repository.js';
-import { authenticateFirst, type KnownCaller } from '../agent-api/endpoint-guard.js';
+import type { KnownCaller } from '../agent-api/endpoint-guard.js';
+import { RunTokenAuth, signRunToken } from '../boot-images/run-token.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import type { OsImageService } from './service.js';
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
  * A capture step's upload to the site (issue 11, ADR 0094). The boot environment's answer
@@ -35,15 +29,10 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * content library with its layout, OS facts and size, as an administrator's import would be.
  */
 export class OsImageCaptureService {
-  private readonly publicKey: KeyObject;
   /** The token is checked in `onRequest`, before a byte of the body is read. */
-  readonly auth = authenticateFirst((req) => Promise.resolve(this.claimsOf(req)));
+  readonly auth: RunTokenAuth['auth'];
   /** So the listener's guard treats a capture upload as a known caller's (no stranger limits). */
-  readonly caller: KnownCaller = {
-    header: 'authorization',
-    authenticate: (req) => this.auth.get(req),
-    isAuthenticated: (req) => this.auth.has(req),
-  };
+  readonly caller: KnownCaller;
 
   constructor(
     private readonly ctx: SiteContext,
@@ -51,40 +40,17 @@ export class OsImageCaptureService {
     private readonly store: ContentStore,
     private readonly images: OsImageService,
   ) {
-    this.publicKey = createPublicKey(keys.policySigningKey);
+    const token = new RunTokenAuth(ctx, keys, OS_IMAGE_CAPTURE_GRANT, 'capture uploads');
+    this.auth = token.auth;
+    this.caller = token.caller;
   }
 
-  /** The run's capture token for a booted computer (`boot:<computer id>`). */
-  issueToken(computerId: string): string {
-    const iat = Math.floor(this.ctx.clock.now().getTime() / 1000);
-    return signContentAccessToken(this.keys.policySigningKey, {
-      deviceId: `boot:${computerId}`,
-      siteCode: this.keys.siteCode,
-      site: this.keys.caFingerprint,
-      packageVersionIds: [],
-      siteContent: [OS_IMAGE_CAPTURE_GRANT],
-      iat,
-      exp: iat + OS_IMAGE_CAPTURE_TOKEN_SECONDS,
-    });
-  }
-
-  private claimsOf(req: FastifyRequest): ContentAccessClaims {
-    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
-    if (!token)
-      throw new UnauthenticatedError(
-        ErrorCode.CONTENT_ACCESS_DENIED,
-        "send Authorization: Bearer <the run's capture token>",
-      );
-    const claims = verifyContentAccessToken(this.publicKey, token, this.ctx.clock.now().getTime());
-    if (
-      claims.site !== this.keys.caFingerprint ||
-      !(claims.siteContent ?? []).includes(OS_IMAGE_CAPTURE_GRANT)
-    )
-      throw new NotAllowedError(
-        'this token does not grant capture uploads',
-        ErrorCode.CONTENT_ACCESS_DENIED,
-      );
-    return claims;
+  /**
+   * The run's token for a booted computer (`boot:<computer id>`): image capture uploads, and
+   * user-state transfers when the sequence has a state-migration-point step (ADR 0096).
+   */
+  issueToken(computerId: string, grants: readonly string[] = [OS_IMAGE_CAPTURE_GRANT]): string {
+    return signRunToken(this.ctx, this.keys, computerId, grants);
   }
 
   private actorOf(claims: ContentAccessClaims): Actor {

@@ -29,6 +29,7 @@ import { RelativeTime } from '../../components/relative-time';
 import { formatBytes } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { NotFoundPage } from '../not-found-page';
+import { DpStateMigrationSection } from './dp-state-migration-section';
 import { DpMulticastSection } from './dp-multicast-section';
 import { keys, useBoundaryGroups, useDpGroups } from '../software/queries';
 import { DpPxeSection } from '../task-sequences/dp-pxe-section';
@@ -248,6 +249,7 @@ export function DistributionPointPage() {
             <DpPxeSection dpId={d.id} isSiteServer={d.isSiteServer} />
           </Paper>
           {!d.isSiteServer && <DpMulticastSection dpId={d.id} />}
+          {!d.isSiteServer && <DpStateMigrationSection dpId={d.id} />}
         </Stack>
       )}
     </>

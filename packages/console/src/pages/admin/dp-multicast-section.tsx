@@ -1,24 +1,11 @@
-import { useEffect, useState } from 'react';
-import { Badge, Button, Group, Paper, Table, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  DpMulticastSettingsOptions,
-  ops,
-  pickSettings,
-  settingErrors,
-  type DpMulticast,
-  type MulticastSessionState,
-  type SettingValues,
-} from '@steward/protocol';
+import { Badge, Paper, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { DpMulticastSettingsOptions, ops, type MulticastSessionState } from '@steward/protocol';
 import { api } from '../../api/client';
-import { notifyError, notifySuccess } from '../../api/errors';
+import { DeclaredSettingsForm } from '../../components/declared-settings-form';
 import { QueryView } from '../../components/query-view';
 import { RelativeTime } from '../../components/relative-time';
-import { SettingsFields } from '../../components/settings-fields';
 import { formatBytes } from '../../lib/format';
-import { useSession } from '../../session/session-context';
-
-type Values = SettingValues<typeof DpMulticastSettingsOptions>;
 
 const STATE_COLOUR: Record<MulticastSessionState, string> = {
   waiting: 'yellow',
@@ -32,61 +19,30 @@ const STATE_COLOUR: Record<MulticastSessionState, string> = {
  * declaration, and the sessions the DP reported (file, clients, bytes sent, state).
  */
 export function DpMulticastSection({ dpId }: { dpId: string }) {
-  const { can } = useSession();
-  const queryClient = useQueryClient();
   const key = ['dp-multicast', dpId];
-  const settings = useQuery({
-    queryKey: key,
-    queryFn: () => api.call(ops.dpMulticast.get, { params: { id: dpId } }),
-  });
   const sessions = useQuery({
     queryKey: [...key, 'sessions'],
     queryFn: () => api.call(ops.dpMulticast.sessions, { params: { id: dpId }, query: {} }),
     refetchInterval: 5_000,
   });
-  const [values, setValues] = useState<Values | undefined>(undefined);
-  useEffect(() => {
-    if (settings.data) setValues(pickSettings(DpMulticastSettingsOptions, settings.data));
-  }, [settings.data]);
-  const save = useMutation({
-    mutationFn: (body: Values) => api.call(ops.dpMulticast.update, { params: { id: dpId }, body }),
-    onSuccess: (saved: DpMulticast) => {
-      queryClient.setQueryData(key, saved);
-      notifySuccess('The DP applies them at its next poll', 'Multicast settings saved');
-    },
-    onError: (e) => notifyError(e, 'Multicast settings not saved'),
-  });
-  const errors = values ? settingErrors(DpMulticastSettingsOptions, values) : {};
   const items = sessions.data?.items ?? [];
   return (
     <Paper p="md" data-testid="dp-multicast">
       <Title order={4} mb="sm">
         Multicast
       </Title>
-      {values && (
-        <>
-          <SettingsFields
-            declaration={DpMulticastSettingsOptions}
-            values={values}
-            onChange={(k, v) => setValues({ ...values, [k]: v })}
-            errors={errors}
-            testIdPrefix="dp-multicast"
-            disabled={!can('software:write')}
-          />
-          {can('software:write') && (
-            <Group justify="flex-end" mt="sm">
-              <Button
-                onClick={() => save.mutate(values)}
-                loading={save.isPending}
-                disabled={Object.keys(errors).length > 0}
-                data-testid="dp-multicast-save"
-              >
-                Save multicast settings
-              </Button>
-            </Group>
-          )}
-        </>
-      )}
+      <DeclaredSettingsForm
+        declaration={DpMulticastSettingsOptions}
+        queryKey={key}
+        load={() => api.call(ops.dpMulticast.get, { params: { id: dpId } })}
+        save={(body) => api.call(ops.dpMulticast.update, { params: { id: dpId }, body })}
+        permission="software:write"
+        saveLabel="Save multicast settings"
+        savedTitle="Multicast settings saved"
+        savedMessage="The DP applies them at its next poll"
+        failedTitle="Multicast settings not saved"
+        testIdPrefix="dp-multicast"
+      />
       <Title order={5} mt="md" mb="xs">
         Sessions
       </Title>

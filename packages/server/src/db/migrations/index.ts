@@ -39,6 +39,7 @@ import { mediaKindsMigration } from './20261208T0570-media-kinds.js';
 import { osImageBuildsMigration } from './20261208T0490-os-image-builds.js';
 import { primaryUsersMigration } from './20261208T0510-primary-users.js';
 import { upgradePackagesMigration } from './20261208T0620-upgrade-packages.js';
+import { userStateMigration } from './20261208T0550-user-state.js';
 import { customUpdatesInDeploymentStatusViewMigration } from './20261208T0470-custom-updates-in-deployment-status-view.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
@@ -106,6 +107,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       customUpdatesInDeploymentStatusViewMigration(dialect),
     '20261208T0490-os-image-builds': osImageBuildsMigration(dialect),
     '20261208T0510-primary-users': primaryUsersMigration(dialect),
+    '20261208T0550-user-state': userStateMigration(dialect),
     '20261208T0570-media-kinds': mediaKindsMigration(dialect),
     '20261208T0620-upgrade-packages': upgradePackagesMigration(dialect),
   };

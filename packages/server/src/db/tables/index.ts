@@ -36,6 +36,7 @@ import { pxeTables, type PxeTables } from './pxe.js';
 import { mediaTables, type MediaTables } from './media.js';
 import { multicastTables, type MulticastTables } from './multicast.js';
 import { upgradePackageTables, type UpgradePackageTables } from './upgrade-packages.js';
+import { userStateTables, type UserStateTables } from './user-state.js';
 import type { TableDescription } from './columns.js';
 
 /** Every table of the site database, composed from one module per domain. */
@@ -72,7 +73,8 @@ export interface Database
     PxeTables,
     MediaTables,
     MulticastTables,
-    UpgradePackageTables {}
+    UpgradePackageTables,
+    UserStateTables {}
 
 export type { SiteSettingTable } from './site.js';
 export type { AdminUserTable, AdminSessionTable } from './users.js';
@@ -180,4 +182,5 @@ export const tables: Readonly<Record<keyof Database, TableDescription>> = {
   ...mediaTables,
   ...multicastTables,
   ...upgradePackageTables,
+  ...userStateTables,
 };

@@ -32,6 +32,7 @@ import { loadPxeSettings, pxePortsFromEnv } from './pxe.js';
 import { DpPxeController } from './pxe-controller.js';
 import { DpMulticastController } from './multicast.js';
 import { registerMulticastJoinRoute } from './multicast-route.js';
+import { DpStateMigrationPoint, registerStateMigrationRoutes } from './state-migration.js';
 
 export interface DpProcessOptions {
   dataDir: string;
@@ -250,6 +251,8 @@ export async function startDistributionPointProcess(
   const running: { sync?: DpSync; multicast?: DpMulticastController } = {};
   const access = serveContent(app, store, () => config, running, opts.clock ?? systemClock);
   registerMulticastJoinRoute(app, { access, controller: () => running.multicast });
+  const stateMigration = new DpStateMigrationPoint(log);
+  registerStateMigrationRoutes(app, { access, point: stateMigration });
   let url: string;
   // PXE (ADR 0067/0068): settings read before anything listens, so a bad file stops the start.
   const pxeSettings = loadPxeSettings(opts.dataDir);
@@ -291,6 +294,7 @@ export async function startDistributionPointProcess(
     bytesPerSecond: positiveEnv('STEWARD_DP_MAX_BYTES_PER_SECOND'),
     pxe,
     multicast,
+    stateMigration,
   });
   running.sync = sync;
   try {

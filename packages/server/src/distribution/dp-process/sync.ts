@@ -14,6 +14,7 @@ import type { SiteClient } from './site-client.js';
 import { pullFile } from './pull.js';
 import type { DpPxeController } from './pxe-controller.js';
 import type { DpMulticastController } from './multicast.js';
+import type { DpStateMigrationPoint } from './state-migration.js';
 
 /** While files move, the site hears about progress this often (it is also the DP's heartbeat). */
 const PROGRESS_REPORT_MS = 1000;
@@ -33,6 +34,8 @@ export interface DpSyncOptions {
   pxe?: DpPxeController | undefined;
   /** Multicast sessions (ADR 0088): given the site's settings each poll, reported after it. */
   multicast?: DpMulticastController | undefined;
+  /** The state migration point role (ADR 0096): its settings and kept records each poll. */
+  stateMigration?: DpStateMigrationPoint | undefined;
 }
 
 function uniqueFiles(pkg: DpAssignedPackage): Map<string, number> {
@@ -84,6 +87,7 @@ export class DpSync {
         // PXE first: a new setting must not wait behind a long content pull.
         await this.applyPxe(a.pxe);
         this.opts.multicast?.apply(a.multicast);
+        await this.opts.stateMigration?.apply(a.stateMigration);
         await this.cycle(a.packages);
         await this.reportPxe();
         await this.opts.multicast?.report();

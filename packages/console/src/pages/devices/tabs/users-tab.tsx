@@ -6,6 +6,7 @@ import { RelativeTime } from '../../../components/relative-time';
 import { displayValue, str } from '../../../lib/inventory-values';
 import { InstanceTable } from './instance-table';
 import { PrimaryUsersSection } from './primary-users-section';
+import { UserStateSection } from './user-state-section';
 import { NotReported, Section } from './section';
 
 export function UsersTab({ device }: { device: DeviceDetail }) {
@@ -16,6 +17,7 @@ export function UsersTab({ device }: { device: DeviceDetail }) {
   return (
     <Stack gap="xl" data-testid="users-tab">
       <PrimaryUsersSection deviceId={device.id} />
+      <UserStateSection deviceId={device.id} />
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="xl">
         <Section title="Users" icon={<IconUser size={16} />}>
           {user ? (
