@@ -6,7 +6,7 @@ import {
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
-import { orDash } from '../output/format.js';
+import { orDash, restartText } from '../output/format.js';
 import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { parseWallTime } from './schedule-flags.js';
 
@@ -251,6 +251,7 @@ export function addUpdateDeploymentCommands(parent: Command, ctx: Ctx): void {
           { header: 'STATE' },
           { header: 'SITE' },
           { header: 'UPDATES' },
+          { header: 'RESTART' },
           { header: 'REASON', flex: true },
         ],
         page.items.map((d) => [
@@ -258,6 +259,7 @@ export function addUpdateDeploymentCommands(parent: Command, ctx: Ctx): void {
           d.state,
           orDash(d.siteState),
           d.updates.map((u) => `${u.updateId} ${u.state}`).join(', ') || '-',
+          restartText(d.restart),
           orDash(d.siteReason ?? d.reason),
         ]),
         'No devices.',

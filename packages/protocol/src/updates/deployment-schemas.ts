@@ -11,6 +11,7 @@ import { DeploymentOptions } from '../deployments/options.js';
 import { DeploymentStateName, DeploymentSummary } from '../deployments/schemas.js';
 import { TimeBase, WallTime } from '../schedule/schemas.js';
 import { RuleSet } from './custom-schemas.js';
+import { RestartNeed } from './restart-need.js';
 
 /**
  * Update deployments (issue 10, ADR 0056): an update group deployed to a collection. Each one
@@ -296,6 +297,8 @@ export const UpdateDeploymentDevice = Type.Object({
   lastRunAt: Nullable(Type.String()),
   /** What the last run did or (rehearsal) would do: the installer's own words. */
   outputTail: Nullable(Type.String()),
+  /** The reboot and services the last install left to restart (or a rehearsal predicts). */
+  restart: Nullable(RestartNeed),
   /** Derived by the site for a device still to finish (ADR 0073), with the reason why. */
   siteState: Nullable(UpdateSiteState),
   siteReason: Nullable(Type.String()),

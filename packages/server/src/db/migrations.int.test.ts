@@ -1144,6 +1144,7 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261208T0600-deployment-restart-need': {},
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

@@ -37,6 +37,7 @@ import { dpMulticastMigration } from './20261208T0450-dp-multicast.js';
 import { mediaMigration } from './20261208T0460-media.js';
 import { osImageBuildsMigration } from './20261208T0490-os-image-builds.js';
 import { primaryUsersMigration } from './20261208T0510-primary-users.js';
+import { deploymentRestartNeedMigration } from './20261208T0600-deployment-restart-need.js';
 import { customUpdatesInDeploymentStatusViewMigration } from './20261208T0470-custom-updates-in-deployment-status-view.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
@@ -104,5 +105,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       customUpdatesInDeploymentStatusViewMigration(dialect),
     '20261208T0490-os-image-builds': osImageBuildsMigration(dialect),
     '20261208T0510-primary-users': primaryUsersMigration(dialect),
+    '20261208T0600-deployment-restart-need': deploymentRestartNeedMigration(dialect),
   };
 }
