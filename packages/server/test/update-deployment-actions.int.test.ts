@@ -37,6 +37,7 @@ const dialects = pgUp ? testDialects : testDialects.filter((d) => d === 'sqlite'
 describe.each(dialects)('update deployment actions on %s', (dialect) => {
   let upstream: LocalUpstream | undefined;
   let t: TestServer;
+  let collectionId: string;
   let ids: { web: string; lib: string };
   let deployment: UpdateDeployment;
   const devices: Record<string, TestDevice> = {};
@@ -76,7 +77,7 @@ describe.each(dialects)('update deployment actions on %s', (dialect) => {
     const idOf = (p: string) => updates.find((u) => u.package === p)?.id ?? '';
     ids = { web: idOf('web-daemon'), lib: idOf('libthing1') };
     for (const name of ['good-01', 'bad-01']) devices[name] = await enrolDevice(t, name);
-    const collectionId = await deviceCollection(
+    collectionId = await deviceCollection(
       t.api,
       'Patched',
       Object.values(devices).map((d) => d.deviceId),
@@ -93,6 +94,57 @@ describe.each(dialects)('update deployment actions on %s', (dialect) => {
   afterAll(async () => {
     await t?.stop();
     await disposeUpstream(upstream);
+  });
+
+  it('deploys chosen updates in one step, and refuses a bad selection writing nothing', async () => {
+    const written = await writtenRows(t.db);
+    const groupsBefore = (await t.api.call(ops.updateGroups.listGroups, {})).total;
+    expect(
+      await refusal(
+        t.api.call(ops.updateDeployments.deploySelectedUpdates, {
+          body: { updateIds: [ids.web, 'no-such-update'], collectionId },
+        }),
+      ),
+    ).toMatchObject({ status: 400, code: 'UPDATE_GROUP_UPDATE_NOT_FOUND' });
+    expect(
+      await refusal(
+        t.api.call(ops.updateDeployments.deploySelectedUpdates, {
+          body: { updateIds: [ids.web], collectionId: 'no-such-collection' },
+        }),
+      ),
+    ).toMatchObject({ status: 404, code: 'COLLECTION_NOT_FOUND' });
+    expect(await writtenRows(t.db)).toEqual(written);
+    expect((await t.api.call(ops.updateGroups.listGroups, {})).total).toBe(groupsBefore);
+
+    const d = await t.api.call(ops.updateDeployments.deploySelectedUpdates, {
+      body: {
+        name: 'Web hotfix',
+        updateIds: [ids.web],
+        collectionId,
+        deadline: '2040-01-01T22:00',
+      },
+    });
+    expect(d).toMatchObject({
+      name: 'Web hotfix',
+      groupName: 'Web hotfix',
+      deadline: '2040-01-01T22:00',
+      updates: [{ updateId: ids.web, package: 'web-daemon', version: '2.0-1', removed: false }],
+    });
+    // An ordinary update deployment: the devices are told to install exactly that update.
+    const good = devices['good-01'];
+    if (!good) throw new Error('device missing');
+    expect((await assigned(good, d))?.updateInstall?.updates.map((u) => u.updateId)).toEqual([
+      ids.web,
+    ]);
+    // The name is the group's too: a second selection under it is refused, nothing written.
+    expect(
+      await refusal(
+        t.api.call(ops.updateDeployments.deploySelectedUpdates, {
+          body: { name: 'Web hotfix', updateIds: [ids.lib], collectionId },
+        }),
+      ),
+    ).toMatchObject({ status: 409, code: 'UPDATE_GROUP_NAME_TAKEN' });
+    await t.api.call(ops.updateDeployments.deleteUpdateDeployment, { params: { id: d.id } });
   });
 
   it('removes one update from a deployment while the other continues', async () => {

@@ -218,6 +218,28 @@ export const UpdateDeploymentBody = Type.Object(
 );
 export type UpdateDeploymentBody = Static<typeof UpdateDeploymentBody>;
 
+/** The most updates one direct deployment of a selection names. */
+export const MAX_SELECTED_UPDATES = 1000;
+
+/**
+ * Chosen updates deployed in one step (issue 10): the site makes an update group of them
+ * (named after the deployment), publishes its approved content and deploys it, so everything an
+ * update deployment does (remove one, redeploy, status) works the same.
+ */
+export const DeploySelectedUpdatesBody = Type.Object(
+  {
+    ...Type.Omit(UpdateDeploymentBody, ['groupId']).properties,
+    /** Catalog or custom update ids. */
+    updateIds: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
+      minItems: 1,
+      maxItems: MAX_SELECTED_UPDATES,
+      uniqueItems: true,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type DeploySelectedUpdatesBody = Static<typeof DeploySelectedUpdatesBody>;
+
 export const UpdateDeploymentPatch = Type.Partial(
   Type.Omit(UpdateDeploymentBody, ['groupId', 'collectionId', 'timeBase']),
   { additionalProperties: false },
