@@ -1145,6 +1145,7 @@ const rowsAfter: Record<string, Rows> = {
     ],
   },
   '20261208T0600-deployment-restart-need': {},
+  '20261208T0610-update-publish-dates': {},
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

@@ -149,6 +149,42 @@ describe.each(testDialects)('update catalog on %s', (dialect) => {
     expect((await catalog.listUpdates(ADMIN, { search: 'libssl' })).total).toBe(2);
   });
 
+  it("dates updates by the archive's Release Date, and counts a revision when a changed index replaces a version's files", async () => {
+    const releaseDate = () => {
+      const text = readFileSync(join(root, 'dists', suite, 'Release'), 'utf8');
+      return new Date(/^Date: (.*)$/m.exec(text)?.[1] ?? '').toISOString();
+    };
+    const source = await addSource();
+    const published = releaseDate();
+    expect((await syncToEnd(source.id)).state).toBe('succeeded');
+    const tz = async () =>
+      (await catalog.listUpdates(ADMIN, { sourceId: source.id, search: 'tzdata' })).items[0];
+    expect(await tz()).toMatchObject({ publishedAt: published, revisedAt: null, revision: 0 });
+    // The same version rebuilt with other contents: a new .deb, a changed index, same version.
+    writeSuite(root, {
+      suite,
+      packages: [
+        ...V1.filter((p) => p.name !== 'tzdata'),
+        { name: 'tzdata', version: '2024a-0+deb12u1', postinst: 'true' },
+      ],
+      key,
+      byHash: true,
+    });
+    const revisedOn = releaseDate();
+    expect(await syncToEnd(source.id)).toMatchObject({ state: 'succeeded', added: 0 });
+    // Still one update (not a new one), its publish date kept, one revision at the new date.
+    expect(await tz()).toMatchObject({
+      publishedAt: published,
+      revisedAt: revisedOn,
+      revision: 1,
+    });
+    expect(
+      (await catalog.listUpdates(ADMIN, { sourceId: source.id })).items
+        .map((u) => `${u.package} ${u.version}`)
+        .sort(),
+    ).toEqual(['openssl 3.0.15-1~deb12u1', 'tzdata 2024a-0+deb12u1']);
+  });
+
   it('refuses a suite signed by a key outside the source keyring, keeping the catalog', async () => {
     const source = await addSource(armored(stranger));
     const sync = await syncToEnd(source.id);
