@@ -27,6 +27,8 @@ export interface TestPackage {
   architecture?: string;
   /** A postinst script body (`#!/bin/sh` is added); runs with DPKG_ROOT in dpkg sandboxes. */
   postinst?: string;
+  /** A Depends field (e.g. `libmissing (>= 3)`). */
+  depends?: string;
   /** Executables the package ships: path inside the package => the file copied there. */
   files?: Record<string, string>;
 }
@@ -94,7 +96,7 @@ export function buildDeb(pool: string, p: TestPackage): void {
       : `Source: ${p.source}${p.sourceVersion && p.sourceVersion !== p.version ? ` (${p.sourceVersion})` : ''}\n`;
   writeFileSync(
     join(root, 'DEBIAN/control'),
-    `Package: ${p.name}\n${source}Version: ${p.version}\nArchitecture: ${arch}\nMaintainer: Steward Tests <tests@steward.invalid>\nSection: misc\nPriority: optional\nDescription: test package ${p.name}\n`,
+    `Package: ${p.name}\n${source}Version: ${p.version}\nArchitecture: ${arch}\n${p.depends === undefined ? '' : `Depends: ${p.depends}\n`}Maintainer: Steward Tests <tests@steward.invalid>\nSection: misc\nPriority: optional\nDescription: test package ${p.name}\n`,
   );
   if (p.postinst !== undefined)
     writeFileSync(join(root, 'DEBIAN/postinst'), `#!/bin/sh\nset -e\n${p.postinst}\n`, {
