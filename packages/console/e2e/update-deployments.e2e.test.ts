@@ -144,6 +144,10 @@ describe('console: update deployments', () => {
       'hello-e2e=2.0-1',
     );
     expect(installedVersion()).toBe('1.0-1');
+    // The rehearsal's restart prediction (ADR 0099): hello-e2e is no kernel/libc/systemd.
+    await expect(row.getByTestId('restart-need-services').textContent()).resolves.toContain(
+      'no restart (predicted)',
+    );
     await page.screenshot({ path: join(SHOTS, 'update-deployment-rehearsal.png'), fullPage: true });
   }, 300_000);
 
