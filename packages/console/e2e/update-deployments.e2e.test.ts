@@ -183,4 +183,24 @@ describe('console: update deployments', () => {
     });
     expect(d.enabled).toBe(false);
   }, 120_000);
+
+  it('deploys a ticked update in one step from the catalog (Deploy selected)', async () => {
+    await page.goto(`${site.adminUrl}/software/updates`);
+    const table = page.getByTestId('updates-table');
+    const row = table.getByTestId('update-row').filter({ hasText: '2.0-1' });
+    await row.getByTestId('select-row').check();
+    await page.getByTestId('update-selection-deploy').click();
+    await page.getByTestId('update-deploy-name').fill('Hotfix e2e');
+    await page.getByTestId('update-deploy-collection').click();
+    await page.getByRole('option', { name: /Patched servers/ }).click();
+    await page.getByTestId('update-deploy-notifyUsers').uncheck({ force: true });
+    await page.getByTestId('update-deploy-submit').click();
+    await page.getByTestId('update-deployment-title').filter({ hasText: 'Hotfix e2e' }).waitFor();
+    const d = await site.api.call(ops.updateDeployments.getUpdateDeployment, {
+      params: { id: 'Hotfix e2e' },
+    });
+    // Its own group, named after it, holding exactly the ticked update.
+    expect(d).toMatchObject({ groupName: 'Hotfix e2e', updates: [{ version: '2.0-1' }] });
+    expect(d.updates).toHaveLength(1);
+  }, 120_000);
 });
