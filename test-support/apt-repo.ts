@@ -5,10 +5,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, normalize } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 
 export interface TestPackage {
   name: string;
@@ -22,6 +30,8 @@ export interface TestPackage {
   /** Relationship fields as a control file writes them (`libfoo (>= 2)`, `old-tool`). */
   depends?: string;
   conflicts?: string;
+  /** Executables the package ships: path inside the package => the file copied there. */
+  files?: Record<string, string>;
 }
 
 export interface SigningKey {
@@ -76,6 +86,11 @@ export function buildDeb(pool: string, p: TestPackage): void {
   mkdirSync(join(root, 'DEBIAN'));
   mkdirSync(join(root, 'usr/share/doc', p.name), { recursive: true });
   writeFileSync(join(root, 'usr/share/doc', p.name, 'VERSION'), `${p.version}\n`);
+  for (const [path, from] of Object.entries(p.files ?? {})) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    copyFileSync(from, join(root, path));
+    chmodSync(join(root, path), 0o755);
+  }
   const source =
     p.source === undefined
       ? ''

@@ -27,8 +27,8 @@ export { AGENT_VERSION } from './version.js';
 export {
   aptInstall,
   installedVersions,
-  restartNeed,
   type AptFailure,
   type AptInstallRequest,
   type AptInstallResult,
 } from './updates/install/apt-install.js';
+export { detectRestartNeed, predictRestartNeed } from './updates/restart/restart-detect.js';

@@ -144,6 +144,10 @@ describe('console: update deployments', () => {
       'hello-e2e=2.0-1',
     );
     expect(installedVersion()).toBe('1.0-1');
+    // The rehearsal's restart prediction (ADR 0099): hello-e2e is no kernel/libc/systemd.
+    await expect(row.getByTestId('restart-need-services').textContent()).resolves.toContain(
+      'no restart (predicted)',
+    );
     await page.screenshot({ path: join(SHOTS, 'update-deployment-rehearsal.png'), fullPage: true });
   }, 300_000);
 
@@ -178,5 +182,25 @@ describe('console: update deployments', () => {
       params: { id: 'January rollout' },
     });
     expect(d.enabled).toBe(false);
+  }, 120_000);
+
+  it('deploys a ticked update in one step from the catalog (Deploy selected)', async () => {
+    await page.goto(`${site.adminUrl}/software/updates`);
+    const table = page.getByTestId('updates-table');
+    const row = table.getByTestId('update-row').filter({ hasText: '2.0-1' });
+    await row.getByTestId('select-row').check();
+    await page.getByTestId('update-selection-deploy').click();
+    await page.getByTestId('update-deploy-name').fill('Hotfix e2e');
+    await page.getByTestId('update-deploy-collection').click();
+    await page.getByRole('option', { name: /Patched servers/ }).click();
+    await page.getByTestId('update-deploy-notifyUsers').uncheck({ force: true });
+    await page.getByTestId('update-deploy-submit').click();
+    await page.getByTestId('update-deployment-title').filter({ hasText: 'Hotfix e2e' }).waitFor();
+    const d = await site.api.call(ops.updateDeployments.getUpdateDeployment, {
+      params: { id: 'Hotfix e2e' },
+    });
+    // Its own group, named after it, holding exactly the ticked update.
+    expect(d).toMatchObject({ groupName: 'Hotfix e2e', updates: [{ version: '2.0-1' }] });
+    expect(d.updates).toHaveLength(1);
   }, 120_000);
 });

@@ -51,6 +51,7 @@ export * from './drivers/schemas.js';
 export { DRIVER_MEDIA_TYPES, DRIVER_UPLOAD_MAX_BYTES } from './drivers/operations.js';
 export * from './updates/deploy-groups.js';
 export * from './updates/deployment-schemas.js';
+export * from './updates/restart-need.js';
 export * from './updates/rule-schemas.js';
 export * from './updates/adv-schemas.js';
 export * from './updates/adv-releases.js';

@@ -120,6 +120,7 @@ import { CustomUpdateComplianceService } from './updates/custom/compliance-servi
 import { registerUpdateApprovalRoutes } from './updates/approvals/routes.js';
 import { UpdateApprovalService } from './updates/approvals/service.js';
 import { registerUpdateDeploymentRoutes } from './updates/deployments/update-deployment-routes.js';
+import { SelectedUpdatesDeployer } from './updates/deployments/selection-deploy.js';
 import { UpdateDeploymentService } from './updates/deployments/update-deployment-service.js';
 import { UpdateDeploymentMonitor } from './updates/deployments/update-deployment-status.js';
 import { UpdateGroupService } from './updates/deployments/group-service.js';
@@ -517,11 +518,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       new BulkDiscoveredService(ctx, clientPush),
     );
     registerUpdateCatalogRoutes(admin, updateCatalog);
-    registerUpdateGroupRoutes(admin, new UpdateGroupService(ctx), approvedContent);
+    const updateGroups = new UpdateGroupService(ctx);
+    registerUpdateGroupRoutes(admin, updateGroups, approvedContent);
     registerUpdateDeploymentRoutes(
       admin,
       updateDeployments,
       new UpdateDeploymentMonitor(ctx, updateDeployments, software.deployments),
+      new SelectedUpdatesDeployer(
+        ctx,
+        updateGroups,
+        approvedContent,
+        contentService,
+        updateDeployments,
+      ),
     );
     registerAdvisoryRoutes(admin, advisories);
     registerUpdateComplianceRoutes(admin, updateCompliance);

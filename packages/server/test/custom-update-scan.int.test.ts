@@ -185,6 +185,33 @@ describe.each(dialects)('custom updates in the scan on %s', (dialect) => {
     });
   }, 300_000);
 
+  it('an expedited scan scans and sends a full inventory at once', async () => {
+    const since = new Date().toISOString();
+    await api.requestDeviceAction(deviceId, 'updates:scan-expedited');
+    // The scan, recorded as expedited, and a new inventory, both from this one request.
+    const scan = await waitFor(
+      'the expedited scan',
+      async () => {
+        const row = (await api.call(ops.updateCompliance.scanAudit, { query: { deviceId } }))
+          .items[0];
+        return row?.kind === 'expedited' && (row.scannedAt ?? '') >= since ? row : undefined;
+      },
+      120_000,
+      250,
+    );
+    expect(scan).toMatchObject({ state: 'current', error: null });
+    const after = await waitFor(
+      'the inventory',
+      async () => {
+        const d = await api.getDevice(deviceId);
+        return (d.lastInventoryAt ?? '') >= since ? d : undefined;
+      },
+      120_000,
+      250,
+    );
+    expect(after.lastSoftwareInventoryAt).not.toBeNull();
+  });
+
   it('sends changed rules to the agent as a new catalog version', async () => {
     const before = await api.call(ops.updateCompliance.scanAudit, { query: { deviceId } });
     const made = await api.call(ops.customUpdates.createCustomUpdate, {

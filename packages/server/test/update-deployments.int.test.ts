@@ -257,6 +257,13 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
     setClock(START + 11 * MINUTE);
     const rehearsed = await settled(d, (r) => r.state === 'succeeded');
     expect(rehearsed.outputTail).toContain('would install hello-upd=2.0-1');
+    // hello-upd is no kernel, libc or systemd and runs no process: nothing would restart.
+    expect(rehearsed.restart).toEqual({
+      reboot: false,
+      services: [],
+      packages: [],
+      source: 'prediction',
+    });
     expect(installedVersion(root)).toBe('1.0-1');
     expect(existsSync(marker)).toBe(false);
 
@@ -276,6 +283,13 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
     expect(done, JSON.stringify(done)).toMatchObject({ state: 'succeeded' });
     expect(done.outputTail).toContain('installed hello-upd=2.0-1');
     expect(done.outputTail).toContain('restarted (no restart is required any more)');
+    // The restart the install left was read from the flag files; the restart cleared it.
+    expect(done.restart).toEqual({
+      reboot: false,
+      services: [],
+      packages: [],
+      source: 'reboot-required',
+    });
     expect(installedVersion(root)).toBe('2.0-1');
     // One restart for the install, by the configured command.
     expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
@@ -324,8 +338,18 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
     // 1.0 asks for no restart (the one 2.0 asked for was done): no restart, nothing suppressed.
     expect(done, JSON.stringify(done)).toMatchObject({ state: 'succeeded' });
     expect(done.outputTail).toContain('installed hello-upd=1.0-1');
+    expect(done.restart).toEqual({
+      reboot: false,
+      services: [],
+      packages: [],
+      source: 'reboot-required',
+    });
     expect(installedVersion(root)).toBe('1.0-1');
     expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
+    // 11268: installed, no restart was needed (the seed's table 3).
+    await waitFor('the no-restart message', async () =>
+      (await messageIds(START + 20 * MINUTE)).includes(11268) ? true : undefined,
+    );
   }, 300_000);
 
   /** The ids of the device's status messages since `sinceMs`, oldest first. */
@@ -403,6 +427,13 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
     setClock(START + 24 * HOUR + 22 * MINUTE);
     const done = await settled(d, (r) => r.state === 'succeeded');
     expect(done.outputTail).toContain('restarted (no restart is required any more)');
+    // The restart the install left was read from the flag files; the restart cleared it.
+    expect(done.restart).toEqual({
+      reboot: false,
+      services: [],
+      packages: [],
+      source: 'reboot-required',
+    });
     expect(readFileSync(marker, 'utf8')).toBe('restarted\nrestarted\n');
     const ids = await waitFor('the restart messages', async () => {
       const got = await messageIds(since);
@@ -486,6 +517,13 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
       (r) => r.state === 'reboot-pending' && r.reason?.includes('suppressed on servers') === true,
     );
     expect(suppressed.reason).not.toContain('mandatory from');
+    // What the install left: hello-upd's postinst raised the reboot flag (no needrestart here).
+    expect(suppressed.restart).toEqual({
+      reboot: true,
+      services: [],
+      packages: ['hello-upd'],
+      source: 'reboot-required',
+    });
     expect(installedVersion(root)).toBe('2.0-1');
     expect(restartsDone()).toBe(restartsBefore);
     // The administrator sets a restart deadline: it applies to the restart already pending.
@@ -503,6 +541,13 @@ describe.each(dialects)('update deployments on %s', (dialect) => {
     setClock(day + 75 * MINUTE);
     const done = await settled(d, (r) => r.state === 'succeeded');
     expect(done.outputTail).toContain('restarted (no restart is required any more)');
+    // The restart the install left was read from the flag files; the restart cleared it.
+    expect(done.restart).toEqual({
+      reboot: false,
+      services: [],
+      packages: [],
+      source: 'reboot-required',
+    });
     expect(restartsDone()).toBe(`${restartsBefore}restarted\n`);
     const ids = await waitFor('the restart messages', async () => {
       const got = await messageIds(day);

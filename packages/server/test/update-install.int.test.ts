@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
@@ -59,6 +59,13 @@ const HELLO_2: TestPackage = {
     'touch "$DPKG_ROOT/var/run/reboot-required"',
     'echo hello-upd >> "$DPKG_ROOT/var/run/reboot-required.pkgs"',
   ].join('\n'),
+};
+
+// Depends on a package no repository has: apt cannot satisfy it.
+const NEEDS_MISSING: TestPackage = {
+  name: 'needs-missing',
+  version: '1.0-1',
+  depends: 'libmissing-upd (>= 3)',
 };
 
 let dir: string;
@@ -160,7 +167,7 @@ describe.each(testDialects)('approved updates installed with apt on %s', (dialec
     ({ ctx, cleanup } = await createTestContext(dialect));
     catalog = new UpdateCatalogService(ctx);
     groups = new UpdateGroupService(ctx);
-    writeSuite(upstream, { suite, key, packages: [HELLO_1, HELLO_2] });
+    writeSuite(upstream, { suite, key, packages: [HELLO_1, HELLO_2, NEEDS_MISSING] });
     const s = await catalog.createSource(ADMIN, {
       name: `Upstream ${suite}`,
       url: http.url,
@@ -326,6 +333,53 @@ describe.each(testDialects)('approved updates installed with apt on %s', (dialec
     expect(r).toMatchObject({ ok: false, failure: 'bad-signature' });
     expect(installedVersion('hello-upd', root)).toBe('');
   }, 60_000);
+
+  it("reports apt's own failure reasons: a dependency it cannot satisfy, the dpkg lock held", async () => {
+    const needs = updates.find((u) => u.package === 'needs-missing');
+    await groups.createGroup(ADMIN, {
+      name: 'g',
+      updateIds: [updateOf('1.0-1'), needs?.id ?? ''],
+    });
+    const repo = await build('g');
+    const root = sandboxRoot();
+    const base = { repoDir: repo, siteKey: siteKey.publicKey, root };
+    const unmet = await aptInstall({
+      ...base,
+      packages: [{ name: 'needs-missing', version: '1.0-1' }],
+    });
+    expect(unmet).toMatchObject({
+      ok: false,
+      failure: 'missing-prerequisites',
+      message: expect.stringContaining('libmissing-upd'),
+    });
+    expect(installedVersion('needs-missing', root)).toBe('');
+    // Another package manager holds dpkg's frontend lock in this root (as apt itself takes it).
+    const lock = join(root, 'var/lib/dpkg/lock-frontend');
+    writeFileSync(lock, '');
+    const holder = spawn(
+      'python3',
+      [
+        '-c',
+        'import fcntl,sys,time\nf=open(sys.argv[1],"w")\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint("locked",flush=True)\ntime.sleep(300)',
+        lock,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.once('data', () => resolve());
+        holder.once('error', reject);
+      });
+      const locked = await aptInstall({
+        ...base,
+        packages: [{ name: 'hello-upd', version: '1.0-1' }],
+      });
+      expect(locked).toMatchObject({ ok: false, failure: 'dpkg-lock-held' });
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    expect(installedVersion('hello-upd', root)).toBe('');
+  }, 120_000);
 
   it('the site refuses a .deb whose hash is not what the verified index lists', async () => {
     await groups.createGroup(ADMIN, { name: 'g', updateIds: [updateOf('1.0-1')] });

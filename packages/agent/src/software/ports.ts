@@ -1,4 +1,9 @@
-import type { AgentDeployment, AgentProgram, PlatformRequirements } from '@steward/protocol';
+import type {
+  AgentDeployment,
+  AgentProgram,
+  PlatformRequirements,
+  RestartNeed,
+} from '@steward/protocol';
 
 /**
  * What the deployment evaluator needs from the content manager and the executor
@@ -53,6 +58,8 @@ export interface RunOutcome {
   reasonCode?: string;
   reason?: string;
   outputTail: string;
+  /** Update installs: the reboot and service restarts left (or, rehearsed, predicted). */
+  restart?: RestartNeed;
   startedAt: string;
   finishedAt: string;
 }

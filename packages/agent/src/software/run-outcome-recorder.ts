@@ -117,6 +117,7 @@ export class OutcomeRecorder {
       runId: run.runId,
       lastRunAt: outcome.startedAt,
       outputTail: outcome.outputTail,
+      ...(outcome.restart === undefined ? {} : { restart: outcome.restart }),
       ...(outcome.exitCode === null ? {} : { exitCode: outcome.exitCode }),
     };
     // Throws when the outbox cannot take it: the run is then kept (not moved to reportedRuns,

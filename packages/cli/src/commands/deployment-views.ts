@@ -8,7 +8,7 @@ import {
   type DeploymentDeviceState,
   type DeploymentSummary,
 } from '@steward/protocol';
-import { humanTime, orDash, plural, utcTime } from '../output/format.js';
+import { humanTime, orDash, plural, restartText, utcTime } from '../output/format.js';
 import type { Printer } from '../output/printer.js';
 import type { Style } from '../output/style.js';
 import { describeTrigger } from './schedule-flags.js';
@@ -131,6 +131,8 @@ export function deviceRow(r: DeploymentDeviceState, style: Style, now: Date): st
     r.exitCode === null ? '-' : String(r.exitCode),
     humanTime(r.lastRunAt, now),
     r.nextRunAt === null ? '-' : humanTime(r.nextRunAt, now),
-    [r.reasonCode, r.reason].filter((x) => x !== null && x !== '').join(': ') || '-',
+    [r.reasonCode, r.reason, r.restart === null ? null : restartText(r.restart)]
+      .filter((x) => x !== null && x !== '')
+      .join(': ') || '-',
   ];
 }

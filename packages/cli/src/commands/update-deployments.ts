@@ -6,7 +6,8 @@ import {
 } from '@steward/protocol';
 import type { Command } from 'commander';
 import { action, withJson, type Ctx } from '../context.js';
-import { orDash } from '../output/format.js';
+import type { Opts } from '../options.js';
+import { orDash, restartText } from '../output/format.js';
 import { addSettingFlags, readSettingFlags } from '../setting-flags.js';
 import { parseWallTime } from './schedule-flags.js';
 
@@ -92,25 +93,51 @@ export function addUpdateDeploymentCommands(parent: Command, ctx: Ctx): void {
     );
   });
 
-  const create = optionFlags(
-    dep
-      .command('create')
-      .description("deploy an update group's published approved content to a collection")
-      .argument('<group>')
-      .requiredOption('--collection <id>', 'the collection to deploy to')
-      .option('--name <name>', 'the deployment name'),
+  /** `create` and `deploy-updates`: a target, the collection, the name and every option. */
+  const deployCommand = (command: string, description: string, target: string, what: string) =>
+    optionFlags(
+      dep
+        .command(command)
+        .description(description)
+        .argument(target, what)
+        .requiredOption('--collection <id>', 'the collection to deploy to')
+        .option('--name <name>', "the deployment name (for a selection, its group's too)"),
+    );
+  const targetBody = (cmd: Command, opts: Opts) => {
+    const name = opts.string('name');
+    return {
+      collectionId: opts.string('collection') ?? '',
+      ...(name !== undefined ? { name } : {}),
+      ...optionBody(cmd),
+    };
+  };
+
+  const create = deployCommand(
+    'create',
+    "deploy an update group's published approved content to a collection",
+    '<group>',
+    'the update group (id or name)',
   );
   action(withJson(create), async ({ opts, arg }) => {
-    const name = opts.string('name');
     const d = await (
       await ctx.client()
     ).call(ops.updateDeployments.createUpdateDeployment, {
-      body: {
-        groupId: arg(0),
-        collectionId: opts.string('collection') ?? '',
-        ...(name !== undefined ? { name } : {}),
-        ...optionBody(create),
-      },
+      body: { groupId: arg(0), ...targetBody(create, opts) },
+    });
+    print(ctx, opts.flag('json'), d);
+  });
+
+  const direct = deployCommand(
+    'deploy-updates',
+    'deploy chosen updates to a collection in one step (their update group is made and published)',
+    '<update...>',
+    'update ids (catalog or custom)',
+  );
+  action(withJson(direct), async ({ opts, argList }) => {
+    const d = await (
+      await ctx.client()
+    ).call(ops.updateDeployments.deploySelectedUpdates, {
+      body: { updateIds: argList(0), ...targetBody(direct, opts) },
     });
     print(ctx, opts.flag('json'), d);
   });
@@ -251,6 +278,7 @@ export function addUpdateDeploymentCommands(parent: Command, ctx: Ctx): void {
           { header: 'STATE' },
           { header: 'SITE' },
           { header: 'UPDATES' },
+          { header: 'RESTART' },
           { header: 'REASON', flex: true },
         ],
         page.items.map((d) => [
@@ -258,6 +286,7 @@ export function addUpdateDeploymentCommands(parent: Command, ctx: Ctx): void {
           d.state,
           orDash(d.siteState),
           d.updates.map((u) => `${u.updateId} ${u.state}`).join(', ') || '-',
+          restartText(d.restart),
           orDash(d.siteReason ?? d.reason),
         ]),
         'No devices.',

@@ -273,7 +273,7 @@ function updateRow(u: SoftwareUpdate, now: Date): string[] {
     u.sourceName,
     String(u.binaries.length),
     u.expired ? 'expired' : u.supersededAt ? 'superseded' : 'current',
-    humanTime(u.firstSeenAt, now),
+    humanTime(u.publishedAt, now) + (u.revision > 0 ? ` (revision ${String(u.revision)})` : ''),
   ];
 }
 
@@ -339,7 +339,7 @@ function addList(parent: Command, ctx: Ctx): void {
         { header: 'SOURCE' },
         { header: 'BINARIES' },
         { header: 'STATE' },
-        { header: 'FIRST SEEN', flex: true },
+        { header: 'PUBLISHED', flex: true },
       ],
       page.items.map((u) => updateRow(u, now)),
       'No updates match.',
@@ -371,6 +371,13 @@ function addShow(parent: Command, ctx: Ctx): void {
       ['Classification', u.classification],
       ['Severity', u.severity],
       ['State', u.expired ? 'expired' : u.supersededAt ? 'superseded' : 'current'],
+      ['Published', humanTime(u.publishedAt, now)],
+      [
+        'Revised',
+        u.revisedAt === null
+          ? '-'
+          : `${humanTime(u.revisedAt, now)} (revision ${String(u.revision)})`,
+      ],
       ['First seen', humanTime(u.firstSeenAt, now)],
       ['Superseded by', orDash(u.supersededBy)],
       ['Binaries', u.binaries.map((b) => `${b.package} ${b.version} ${b.architecture}`).join(', ')],

@@ -86,3 +86,15 @@ export function truncate(s: string, max: number): string {
   if (chars.length <= max) return s;
   return max <= 1 ? '…' : chars.slice(0, max - 1).join('') + '…';
 }
+
+/** What an update install left (or a rehearsal predicts) to restart, in a table cell. */
+export function restartText(
+  need: { reboot: boolean; services: readonly string[]; source: string } | null,
+): string {
+  if (need === null) return '-';
+  const parts = [
+    ...(need.reboot ? ['reboot'] : []),
+    ...(need.services.length > 0 ? [`restart ${need.services.join(', ')}`] : []),
+  ];
+  return `${parts.length > 0 ? parts.join('; ') : 'no restart'} (${need.source})`;
+}

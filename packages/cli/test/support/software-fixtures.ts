@@ -191,6 +191,7 @@ export function deviceState(over: Partial<DeploymentDeviceState> = {}): Deployme
     reason: null,
     exitCode: 0,
     outputTail: null,
+    restart: null,
     bytesDone: null,
     bytesTotal: null,
     lastRunAt: '2025-06-01T11:50:00Z',

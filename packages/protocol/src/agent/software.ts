@@ -6,6 +6,7 @@ import { Deployment, DeploymentStateName } from '../deployments/schemas.js';
 import { Program } from '../programs/schemas.js';
 import { MaintenanceWindowBody } from '../schedule/schemas.js';
 import { AgentUpdateInstall } from '../updates/deployment-schemas.js';
+import { RestartNeed } from '../updates/restart-need.js';
 import { TaskSequenceRerun, UtcInstant } from '../task-sequences/deployments.js';
 import { RunnableSequence, TaskSequenceKind } from '../task-sequences/schemas.js';
 import { UpgradeSpec } from '../upgrade-packages/schemas.js';
@@ -139,6 +140,8 @@ export const DeploymentStateReport = Type.Object(
     outputTail: Type.Optional(Type.String({ maxLength: 8192 })),
     reasonCode: Type.Optional(Type.String({ maxLength: 64 })),
     reason: Type.Optional(Type.String({ maxLength: 2000 })),
+    /** Update installs: the reboot and service restarts the install left (or would leave). */
+    restart: Type.Optional(RestartNeed),
     bytesDone: Type.Optional(Type.Number({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
     bytesTotal: Type.Optional(Type.Number({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
     lastRunAt: Type.Optional(Type.String({ format: 'date-time' })),

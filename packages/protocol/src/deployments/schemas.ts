@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Id, Name, Nullable } from '../common/schemas.js';
 import { settingsProperties, settingsValueProperties } from '../common/settings.js';
 import { Offset } from '../http/paging.js';
+import { RestartNeed } from '../updates/restart-need.js';
 import { DeploymentTrigger, TimeBase, WallTime } from '../schedule/schemas.js';
 import { DeploymentOptions, HaltOnFailurePercent, MAX_PHASES, PhaseSettings } from './options.js';
 
@@ -109,6 +110,8 @@ export const DeploymentDeviceState = Type.Object({
   reason: Nullable(Type.String()),
   exitCode: Nullable(Type.Integer()),
   outputTail: Nullable(Type.String()),
+  /** Update installs: the reboot and service restarts the last run left or predicted. */
+  restart: Nullable(RestartNeed),
   bytesDone: Nullable(Type.Number()),
   bytesTotal: Nullable(Type.Number()),
   lastRunAt: Nullable(Type.String()),

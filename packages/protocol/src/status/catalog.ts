@@ -1186,6 +1186,23 @@ export const StatusMessages = {
     text: 'Task sequence "%1" named the primary users of this device: %2.',
     insertions: ['sequence', 'users'],
   },
+  // Helper upd10 (issue 10, restarts and download states): 40630-40649.
+  UPDATE_RESTART_DETECTED: {
+    id: 40630,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'After installing update deployment "%1": reboot needed: %2; services to restart: %3 (read from %4).',
+    insertions: ['deployment', 'reboot', 'services', 'source'],
+  },
+  UPDATE_RESTART_PREDICTED: {
+    id: 40631,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'update-agent',
+    text: 'Rehearsal of update deployment "%1": a reboot would follow: %2 (asked by %3); services that would restart: %4.',
+    insertions: ['deployment', 'reboot', 'packages', 'services'],
+  },
   TASK_SEQUENCE_SAVED: {
     id: 52400,
     severity: 'informational',

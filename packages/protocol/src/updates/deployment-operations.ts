@@ -5,6 +5,7 @@ import { IdParams, NoContent } from '../http/common.js';
 import { defineOperations } from '../http/operation.js';
 import { Page, pagingFields } from '../http/paging.js';
 import {
+  DeploySelectedUpdatesBody,
   UpdateDeployment,
   UpdateDeploymentBody,
   UpdateDeploymentDevice,
@@ -41,6 +42,24 @@ export const updateDeploymentOperations = defineOperations({
       E.INVALID_SCHEDULE,
     ],
     summary: "Deploys an update group's published approved content to a collection",
+    tags,
+  },
+  deploySelectedUpdates: {
+    method: 'POST',
+    path: '/update-deployments/selection',
+    body: DeploySelectedUpdatesBody,
+    responses: { 201: UpdateDeployment },
+    permission: 'deployments:write',
+    errors: [
+      E.UPDATE_GROUP_UPDATE_NOT_FOUND,
+      E.UPDATE_GROUP_NAME_TAKEN,
+      E.UPDATE_DEPLOYMENT_CONTENT_MISSING,
+      E.UPDATE_DEPLOYMENT_SOURCE_FAILED,
+      E.COLLECTION_NOT_FOUND,
+      E.INVALID_SCHEDULE,
+    ],
+    summary:
+      'Deploys chosen updates to a collection in one step (their group is made and published)',
     tags,
   },
   getUpdateDeployment: {

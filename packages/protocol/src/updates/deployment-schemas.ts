@@ -11,6 +11,7 @@ import { DeploymentOptions } from '../deployments/options.js';
 import { DeploymentStateName, DeploymentSummary } from '../deployments/schemas.js';
 import { TimeBase, WallTime } from '../schedule/schemas.js';
 import { RuleSet } from './custom-schemas.js';
+import { RestartNeed } from './restart-need.js';
 
 /**
  * Update deployments (issue 10, ADR 0056): an update group deployed to a collection. Each one
@@ -217,6 +218,28 @@ export const UpdateDeploymentBody = Type.Object(
 );
 export type UpdateDeploymentBody = Static<typeof UpdateDeploymentBody>;
 
+/** The most updates one direct deployment of a selection names. */
+export const MAX_SELECTED_UPDATES = 1000;
+
+/**
+ * Chosen updates deployed in one step (issue 10): the site makes an update group of them
+ * (named after the deployment), publishes its approved content and deploys it, so everything an
+ * update deployment does (remove one, redeploy, status) works the same.
+ */
+export const DeploySelectedUpdatesBody = Type.Object(
+  {
+    ...Type.Omit(UpdateDeploymentBody, ['groupId']).properties,
+    /** Catalog or custom update ids. */
+    updateIds: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
+      minItems: 1,
+      maxItems: MAX_SELECTED_UPDATES,
+      uniqueItems: true,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type DeploySelectedUpdatesBody = Static<typeof DeploySelectedUpdatesBody>;
+
 export const UpdateDeploymentPatch = Type.Partial(
   Type.Omit(UpdateDeploymentBody, ['groupId', 'collectionId', 'timeBase']),
   { additionalProperties: false },
@@ -296,6 +319,8 @@ export const UpdateDeploymentDevice = Type.Object({
   lastRunAt: Nullable(Type.String()),
   /** What the last run did or (rehearsal) would do: the installer's own words. */
   outputTail: Nullable(Type.String()),
+  /** The reboot and services the last install left to restart (or a rehearsal predicts). */
+  restart: Nullable(RestartNeed),
   /** Derived by the site for a device still to finish (ADR 0073), with the reason why. */
   siteState: Nullable(UpdateSiteState),
   siteReason: Nullable(Type.String()),

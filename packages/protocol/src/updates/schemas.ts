@@ -162,6 +162,14 @@ export const SoftwareUpdate = Type.Object({
   binaries: Type.Array(UpdateBinary),
   /** When a sync first saw this version (the catalog's publish date until advisories give one). */
   firstSeenAt: Type.String(),
+  /**
+   * The archive's publish date: the Release file's Date of the sync that first saw this
+   * version (the sync's time when the Release has none).
+   */
+  publishedAt: Type.String(),
+  /** When a changed index last replaced this version's files (null: never), and how often. */
+  revisedAt: Nullable(Type.String()),
+  revision: Type.Integer({ minimum: 0 }),
   supersededAt: Nullable(Type.String()),
   supersededBy: Nullable(Type.String()),
   /** From advisories (ADR 0048): the worst severity of what it fixes, `unknown` when none say. */

@@ -1223,6 +1223,8 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261208T0600-deployment-restart-need': {},
+  '20261208T0610-update-publish-dates': {},
   '20261208T0620-upgrade-packages': {
     upgrade_package: [
       {

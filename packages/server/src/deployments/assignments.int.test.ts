@@ -1,11 +1,9 @@
-import { createPublicKey, randomUUID, verify } from 'node:crypto';
-import { Value } from '@sinclair/typebox/value';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AssignmentsDocument,
-  SignedAssignments,
   agentOps,
   ops,
+  type AssignmentsDocument,
   type RerunDeploymentRequest,
   type Deployment,
   type DeploymentStateReport,
@@ -19,6 +17,7 @@ import {
   enrolDevice,
   insertPackage,
   refusal,
+  signedAssignments,
   startTestServer,
   type TestDevice,
   type TestServer,
@@ -75,25 +74,8 @@ describe.each(testDialects)('assignments and deployment state on %s', (dialect) 
       await t?.stop();
     });
 
-    /** Fetches, verifies and parses a device's assignments document. */
-    async function assignments(device: TestDevice): Promise<AssignmentsDocument> {
-      const r = await agentCall(t.server.agentUrl, 'GET', agentOps.device.assignments.path, {
-        auth: device.auth,
-      });
-      expect(r.status).toBe(200);
-      if (!Value.Check(SignedAssignments, r.json)) throw new Error('not a signed document');
-      const key = createPublicKey(device.policySigningKey);
-      const ok = verify(
-        null,
-        Buffer.from(r.json.payload, 'utf8'),
-        key,
-        Buffer.from(r.json.signature, 'base64'),
-      );
-      expect(ok).toBe(true);
-      const doc: unknown = JSON.parse(r.json.payload);
-      if (!Value.Check(AssignmentsDocument, doc)) throw new Error('not an assignments document');
-      return doc;
-    }
+    const assignments = (device: TestDevice): Promise<AssignmentsDocument> =>
+      signedAssignments(t.server.agentUrl, device);
 
     const revisionOf = async (device: TestDevice) =>
       (await assignments(device)).deployments.find((d) => d.id === dep.id)?.revision;

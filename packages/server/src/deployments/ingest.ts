@@ -37,6 +37,21 @@ function isNewer(r: { at: string; seq: number }, old: { state_at: string; device
   return a > b || (a === b && r.seq > Number(old.device_seq));
 }
 
+/**
+ * What the last run left to restart stays shown while the next one waits or runs, and while the
+ * same run reports again without it (a pending restart's countdown); another run's outcome
+ * without one clears it.
+ */
+function restartNeedAfter(
+  old: NewRow | undefined,
+  body: DeploymentStateReport,
+  terminal: boolean,
+): string | null {
+  if (body.restart !== undefined) return JSON.stringify(body.restart);
+  const kept = old?.restart_need ?? null;
+  return !terminal || (body.runId !== undefined && body.runId === old?.run_id) ? kept : null;
+}
+
 /** The stored row after one report: newest wins; a run's outcome counts once (by runId). */
 function applyOne(
   old: NewRow | undefined,
@@ -61,6 +76,7 @@ function applyOne(
     // The outcome of the last run stays visible while the next one waits or runs.
     exit_code: terminal ? exitCode(body.exitCode) : (old?.exit_code ?? null),
     output_tail: terminal ? (body.outputTail ?? null) : (old?.output_tail ?? null),
+    restart_need: restartNeedAfter(old, body, terminal),
     bytes_done: byteCount(body.bytesDone),
     bytes_total: byteCount(body.bytesTotal),
     last_run_at: body.lastRunAt !== undefined ? iso(body.lastRunAt) : (old?.last_run_at ?? null),
@@ -74,6 +90,11 @@ function applyOne(
 function toInsertable(r: StateRow): NewRow {
   return {
     ...r,
+    // jsonb comes back parsed from PostgreSQL: written again as JSON text.
+    restart_need:
+      r.restart_need === null || typeof r.restart_need === 'string'
+        ? r.restart_need
+        : JSON.stringify(r.restart_need),
     bytes_done: r.bytes_done === null ? null : Number(r.bytes_done),
     bytes_total: r.bytes_total === null ? null : Number(r.bytes_total),
     run_count: r.run_count,

@@ -149,6 +149,43 @@ describe.each(testDialects)('update catalog on %s', (dialect) => {
     expect((await catalog.listUpdates(ADMIN, { search: 'libssl' })).total).toBe(2);
   });
 
+  it("dates updates by the archive's Release Date, and counts a revision when a changed index replaces a version's files", async () => {
+    const releaseDate = () => {
+      const text = readFileSync(join(root, 'dists', suite, 'Release'), 'utf8');
+      return new Date(/^Date: (.*)$/m.exec(text)?.[1] ?? '').toISOString();
+    };
+    const source = await addSource();
+    const published = releaseDate();
+    expect((await syncToEnd(source.id)).state).toBe('succeeded');
+    const tz = async () =>
+      (await catalog.listUpdates(ADMIN, { sourceId: source.id, search: 'tzdata' })).items[0];
+    expect(await tz()).toMatchObject({ publishedAt: published, revisedAt: null, revision: 0 });
+    // The same version rebuilt with other contents: a new .deb, a changed index, same version.
+    writeSuite(root, {
+      suite,
+      packages: [
+        ...V1.filter((p) => p.name !== 'tzdata'),
+        { name: 'tzdata', version: '2024a-0+deb12u1', postinst: 'true' },
+      ],
+      key,
+      byHash: true,
+    });
+    const revisedOn = releaseDate();
+    expect(await syncToEnd(source.id)).toMatchObject({ state: 'succeeded', added: 0 });
+    // Still one update (not a new one), its publish date kept, one revision at the new date.
+    expect(await tz()).toMatchObject({
+      publishedAt: published,
+      revisedAt: revisedOn,
+      revision: 1,
+    });
+    // (The archive folder is shared by this file's cases: other packages may be listed too.)
+    expect(
+      (await catalog.listUpdates(ADMIN, { sourceId: source.id, search: 'tzdata' })).items.map(
+        (u) => u.version,
+      ),
+    ).toEqual(['2024a-0+deb12u1']);
+  });
+
   it('refuses a suite signed by a key outside the source keyring, keeping the catalog', async () => {
     const source = await addSource(armored(stranger));
     const sync = await syncToEnd(source.id);

@@ -234,21 +234,44 @@ export async function staleRunningSyncs(db: Queryable, before: string): Promise<
 // ---- the catalog ----
 
 /** The versions a source already has of the given source packages (current and superseded). */
+/** A version a source already has, with the digest of its files as the indexes gave them. */
+export interface KnownVersion {
+  id: string;
+  version: string;
+  versionKey: string;
+  superseded: boolean;
+  digest: string | null;
+}
+
+/**
+ * A changed index replaced this version's files: the new digest, and (unless the update had
+ * none yet, synced before digests existed) one more revision at `at`.
+ */
+export async function reviseUpdate(
+  tx: Tx,
+  o: { id: string; digest: string; revise: boolean; at: string },
+): Promise<void> {
+  await tx
+    .updateTable('software_update')
+    .set((eb) =>
+      o.revise
+        ? { index_digest: o.digest, revised_at: o.at, revision: eb('revision', '+', 1) }
+        : { index_digest: o.digest },
+    )
+    .where('id', '=', o.id)
+    .execute();
+}
+
 export async function knownVersions(
   tx: Tx,
   sourceId: string,
-): Promise<
-  Map<string, { id: string; version: string; versionKey: string; superseded: boolean }[]>
-> {
+): Promise<Map<string, KnownVersion[]>> {
   const rows = await tx
     .selectFrom('software_update')
-    .select(['id', 'package', 'version', 'version_key', 'superseded_at'])
+    .select(['id', 'package', 'version', 'version_key', 'superseded_at', 'index_digest'])
     .where('source_id', '=', sourceId)
     .execute();
-  const out = new Map<
-    string,
-    { id: string; version: string; versionKey: string; superseded: boolean }[]
-  >();
+  const out = new Map<string, KnownVersion[]>();
   for (const r of rows) {
     const list = out.get(r.package) ?? [];
     list.push({
@@ -256,6 +279,7 @@ export async function knownVersions(
       version: r.version,
       versionKey: r.version_key,
       superseded: r.superseded_at !== null,
+      digest: r.index_digest,
     });
     out.set(r.package, list);
   }

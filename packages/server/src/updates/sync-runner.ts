@@ -1,5 +1,5 @@
 import { catalogChanged } from './compliance/applicability-repository.js';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,7 @@ import {
   finishSync,
   insertUpdates,
   knownVersions,
+  reviseUpdate,
   recordSyncProgress,
   sourceLists,
   supersede,
@@ -70,13 +71,25 @@ function failureOf(err: unknown): SyncFailure {
 /** Source package -> version -> its binaries, from every index the sync read. */
 type Published = Map<string, Map<string, UpdateBinary[]>>;
 
+/** Per source package and version: the "package architecture file-hash" lines of its files. */
+type IndexFiles = Map<string, string[]>;
+const fileKey = (pkg: string, version: string) => `${pkg}\u0000${version}`;
+
+/** What the indexes said of one update's files, as one digest (order-free). */
+function indexDigest(lines: readonly string[] | undefined): string | null {
+  if (lines === undefined || lines.length === 0) return null;
+  return createHash('sha256')
+    .update([...lines].sort().join('\n'))
+    .digest('hex');
+}
+
 async function readIndexes(
   ctx: SiteContext,
   syncId: string,
   loc: SuiteLocation,
   source: SourceRow,
   verified: VerifiedRelease,
-): Promise<{ published: Published; packagesRead: number }> {
+): Promise<{ published: Published; files: IndexFiles; packagesRead: number }> {
   const { components, architectures } = sourceLists(source);
   const indexes = components.flatMap((component) =>
     architectures.map((arch) => `${component}/binary-${arch}/Packages`),
@@ -91,6 +104,7 @@ async function readIndexes(
       `the Release lists none of ${indexes.join(', ')}: check the components and architectures`,
     );
   const published: Published = new Map();
+  const indexFiles: IndexFiles = new Map();
   let packagesRead = 0;
   const progress = (done: number) =>
     recordSyncProgress(ctx.db.kysely, syncId, {
@@ -108,11 +122,15 @@ async function readIndexes(
       binaries.push({ package: b.package, version: b.version, architecture: b.architecture });
       versions.set(b.sourceVersion, binaries);
       published.set(b.source, versions);
+      const key = fileKey(b.source, b.sourceVersion);
+      const lines = indexFiles.get(key) ?? [];
+      lines.push(`${b.package} ${b.architecture} ${b.sha256 ?? b.filename ?? b.version}`);
+      indexFiles.set(key, lines);
       if (++packagesRead % PROGRESS_EVERY === 0) await progress(i);
     }
     await progress(i + 1);
   }
-  return { published, packagesRead };
+  return { published, files: indexFiles, packagesRead };
 }
 
 /**
@@ -124,19 +142,30 @@ async function storeCatalog(
   source: SourceRow,
   syncId: string,
   verified: VerifiedRelease,
-  read: { published: Published; packagesRead: number },
+  read: { published: Published; files: IndexFiles; packagesRead: number },
 ): Promise<{ added: number; superseded: number } | undefined> {
   const at = nowIso(ctx);
+  // The archive's own date for what this sync publishes or revises (Release "Date").
+  const archiveDate = verified.release.date?.toISOString() ?? at;
   const classification = classificationOf(source.suite);
   return inTransaction(ctx.db.kysely, async (tx) => {
     const known = await knownVersions(tx, source.id);
     const inserts = [];
+    const revised: { id: string; digest: string; revise: boolean }[] = [];
     const toSupersede = new Map<string, string[]>();
     for (const [pkg, versions] of read.published) {
       const existing = known.get(pkg) ?? [];
       const all = [...existing];
       for (const [version, binaries] of versions) {
-        if (existing.some((e) => e.version === version)) continue;
+        const digest = indexDigest(read.files.get(fileKey(pkg, version)));
+        const seen = existing.find((e) => e.version === version);
+        if (seen) {
+          // The same version with other files: a revision (an update synced before the digest
+          // existed just gets one).
+          if (digest !== null && seen.digest !== digest)
+            revised.push({ id: seen.id, digest, revise: seen.digest !== null });
+          continue;
+        }
         const row = {
           id: randomUUID(),
           source_id: source.id,
@@ -146,11 +175,13 @@ async function storeCatalog(
           classification,
           binaries: JSON.stringify(binaries),
           first_seen_at: at,
+          published_at: archiveDate,
+          index_digest: digest,
           superseded_at: null,
           superseded_by: null,
         };
         inserts.push(row);
-        all.push({ id: row.id, version, versionKey: row.version_key, superseded: false });
+        all.push({ id: row.id, version, versionKey: row.version_key, superseded: false, digest });
       }
       const newest = all.reduce((a, b) =>
         compareDebianVersions(b.version, a.version) > 0 ? b : a,
@@ -159,6 +190,7 @@ async function storeCatalog(
       if (older.length > 0) toSupersede.set(newest.id, older);
     }
     await insertUpdates(tx, inserts);
+    for (const r of revised) await reviseUpdate(tx, { ...r, at: archiveDate });
     let superseded = 0;
     for (const [by, ids] of toSupersede) {
       await supersede(tx, ids, by, at);

@@ -1,10 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createPublicKey, randomUUID, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { agentOps, ApiClient, ApiError, DEVICE_AUTH_HEADER } from '@steward/protocol';
+import { Value } from '@sinclair/typebox/value';
+import {
+  agentOps,
+  ApiClient,
+  ApiError,
+  AssignmentsDocument,
+  DEVICE_AUTH_HEADER,
+  SignedAssignments,
+} from '@steward/protocol';
 import { decodeEnrolmentToken } from '@steward/protocol/node';
 import type { Dialect } from '../../src/db/database.js';
 import type { Database } from '../../src/db/tables/index.js';
@@ -155,6 +163,29 @@ export function agentCall(
     req.on('error', reject);
     req.end(opts.body === undefined ? undefined : JSON.stringify(opts.body));
   });
+}
+
+/**
+ * A device's signed assignments through the real agent endpoint, verified with the site's
+ * policy key as the agent verifies them, and parsed; anything else throws.
+ */
+export async function signedAssignments(
+  url: string,
+  device: TestDevice,
+): Promise<AssignmentsDocument> {
+  const r = await agentCall(url, 'GET', agentOps.device.assignments.path, { auth: device.auth });
+  if (r.status !== 200) throw new Error(`assignments: HTTP ${String(r.status)}`);
+  if (!Value.Check(SignedAssignments, r.json)) throw new Error('not a signed document');
+  const signed = verify(
+    null,
+    Buffer.from(r.json.payload, 'utf8'),
+    createPublicKey(device.policySigningKey),
+    Buffer.from(r.json.signature, 'base64'),
+  );
+  if (!signed) throw new Error('the assignments signature does not verify');
+  const doc: unknown = JSON.parse(r.json.payload);
+  if (!Value.Check(AssignmentsDocument, doc)) throw new Error('not an assignments document');
+  return doc;
 }
 
 /** Enrols a device through the real enrolment endpoint. */

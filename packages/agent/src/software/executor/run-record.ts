@@ -1,6 +1,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { RestartNeed } from '@steward/protocol';
 import { AgentError } from '../../errors.js';
 import { parseJsonText, parseWith } from '../../parse.js';
 import { readFileIfExists, writeFileAtomic } from '../../state/atomic-file.js';
@@ -59,6 +60,7 @@ const RunOutcomeSchema = Type.Object({
   reasonCode: Type.Optional(Type.String()),
   reason: Type.Optional(Type.String()),
   outputTail: Type.String(),
+  restart: Type.Optional(RestartNeed),
   startedAt: Type.String(),
   finishedAt: Type.String(),
 });

@@ -2,6 +2,7 @@ import {
   type AgentDeployment,
   type AgentUpdateInstall,
   type PlatformRequirements,
+  type RestartNeed,
   type StatusMessageBody,
   type StatusMessageName,
   type WindowSpec,
@@ -14,6 +15,7 @@ import type { ExecutorPort, RunOutcome, RunRequest } from '../../software/ports.
 import { aptInstall, installedVersions } from '../install/apt-install.js';
 import { windowCheck } from '../../software/deployment-evaluator.js';
 import { newRestart, pendingReason } from '../restart/restart-plan.js';
+import { detectRestartNeed, predictRestartNeed } from '../restart/restart-detect.js';
 import type { RestartCoordinator } from '../restart/restart-coordinator.js';
 import { decideRestart, packagesToInstall, updateWindows, type DeviceRole } from './policy.js';
 import { planCustom, runCustom, type CustomInstallEnv, type CustomPlan } from './custom-install.js';
@@ -57,7 +59,10 @@ interface OwnRun {
   outcome: Promise<RunOutcome>;
 }
 
-type Result = Pick<RunOutcome, 'result' | 'reasonCode' | 'reason' | 'outputTail' | 'exitCode'>;
+type Result = Pick<
+  RunOutcome,
+  'result' | 'reasonCode' | 'reason' | 'outputTail' | 'exitCode' | 'restart'
+>;
 
 const failed = (reasonCode: string, reason: string): Result => ({
   result: 'failed',
@@ -194,10 +199,7 @@ export class UpdateAwareExecutor implements ExecutorPort {
       statusMessage('UPDATE_INSTALL_STARTED', [name, String(packages.length + custom.todo.length)]),
     );
     const summary: string[] = [];
-    const restartNeed: { required: boolean; packages: string[] } = {
-      required: false,
-      packages: [],
-    };
+    const customRestartBy: string[] = [];
     if (packages.length > 0) {
       const r = await aptInstall({
         repoDir,
@@ -213,7 +215,6 @@ export class UpdateAwareExecutor implements ExecutorPort {
       }
       const install = r.plan.install.map((p) => `${p.name}=${p.version}`);
       summary.push(`installed ${planText(install)}; removed ${planText(r.plan.remove)}`);
-      Object.assign(restartNeed, r.restart);
     }
     if (custom.todo.length > 0) {
       if (!deployment) return failed('UPDATE_INSTALL_ERROR', 'the deployment left the assignments');
@@ -229,13 +230,27 @@ export class UpdateAwareExecutor implements ExecutorPort {
         await env.report(statusMessage('UPDATE_INSTALL_FAILED', [name, c.failure.code, message]));
         return failed(c.failure.code, message);
       }
-      if (c.restartBy.length > 0) {
-        restartNeed.required = true;
-        restartNeed.packages = [...restartNeed.packages, ...c.restartBy];
-      }
+      customRestartBy.push(...c.restartBy);
     }
     await this.scan();
-    return this.restart(run, spec, restartNeed, summary.join('; '));
+    // What is left to restart: needrestart where installed, else the flag files and the
+    // processes whose executables dpkg replaced (ADR 0099). Custom programs may ask too.
+    const detected = await detectRestartNeed({ root: env.root });
+    const need: RestartNeed = {
+      ...detected,
+      reboot: detected.reboot || customRestartBy.length > 0,
+      packages: [...new Set([...detected.packages, ...customRestartBy])],
+    };
+    if (need.services.length > 0)
+      await env.report(
+        statusMessage('UPDATE_RESTART_DETECTED', [
+          name,
+          need.reboot ? 'yes' : 'no',
+          need.services.join(', '),
+          need.source,
+        ]),
+      );
+    return this.restart(run, spec, need, summary.join('; '));
   }
 
   /** apt's simulate mode, and detection only for custom updates: nothing changes. */
@@ -251,6 +266,12 @@ export class UpdateAwareExecutor implements ExecutorPort {
     let install: string[] = [];
     let remove: string[] = [];
     let already: string[] = [];
+    let predicted: RestartNeed = {
+      reboot: false,
+      services: [],
+      packages: [],
+      source: 'prediction',
+    };
     if (packages.length > 0) {
       const r = await aptInstall({
         repoDir,
@@ -267,32 +288,48 @@ export class UpdateAwareExecutor implements ExecutorPort {
       install = r.plan.install.map((p) => `${p.name}=${p.version}`);
       remove = [...r.plan.remove];
       already = r.alreadyInstalled;
+      predicted = await predictRestartNeed(
+        r.plan.install.map((p) => p.name),
+        { root: env.root },
+      );
     }
+    // A custom update whose program would ask for a restart is not known before it runs.
     for (const c of custom.todo)
       (c.action === 'install' ? install : remove).push(`${c.update.title} (custom)`);
     await env.report(
       statusMessage('UPDATE_REHEARSAL_DONE', [run.name, planText(install), planText(remove)]),
     );
+    await env.report(
+      statusMessage('UPDATE_RESTART_PREDICTED', [
+        run.name,
+        predicted.reboot ? 'yes' : 'no',
+        planText(predicted.packages),
+        planText(predicted.services),
+      ]),
+    );
     return {
       result: 'succeeded',
       exitCode: 0,
+      restart: predicted,
       outputTail:
         `rehearsal: would install ${planText(install)}; would remove ${planText(remove)}; ` +
-        `already installed ${planText([...already, ...custom.done])}`,
+        `already installed ${planText([...already, ...custom.done])}; ` +
+        `reboot ${predicted.reboot ? 'would follow' : 'not needed'}; ` +
+        `services that would restart: ${planText(predicted.services)}`,
     };
   }
 
   private async restart(
     run: RunIdentity,
     spec: AgentUpdateInstall,
-    need: { required: boolean; packages: string[] },
+    need: RestartNeed,
     summary: string,
   ): Promise<Result> {
     const { env } = this;
     const { name } = run;
     const nowMs = env.clock.now().getTime();
     const decision = decideRestart({
-      required: need.required,
+      required: need.reboot,
       role: await env.role(),
       options: spec,
       inWindow: windowCheck(updateWindows(env.windows()), nowMs, 0).ok,
@@ -306,7 +343,7 @@ export class UpdateAwareExecutor implements ExecutorPort {
     switch (decision) {
       case 'none':
         await message('UPDATE_INSTALLED_NO_RESTART');
-        return { result: 'succeeded', exitCode: 0, outputTail: summary };
+        return { result: 'succeeded', exitCode: 0, outputTail: summary, restart: need };
       case 'suppressed-server':
         await message('UPDATE_INSTALLED_RESTART_SUPPRESSED_SERVER');
         [plan, note] = ['suppressed', `restart required${by}, suppressed on servers`];
@@ -350,6 +387,7 @@ export class UpdateAwareExecutor implements ExecutorPort {
     return {
       result: 'reboot-pending',
       exitCode: 0,
+      restart: need,
       reasonCode: 'RESTART_PENDING',
       reason,
       outputTail: `${summary}; ${reason}`,

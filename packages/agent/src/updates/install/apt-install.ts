@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dearmorKeyring } from '@steward/protocol';
+import { rebootRequired } from '../restart/restart-detect.js';
 
 /**
  * Installs approved update versions with apt, from the site's signed repository of approved
@@ -56,11 +57,11 @@ export type AptInstallResult =
       plan: AptPlan;
       /** Already at the approved version or newer: nothing to do for them. */
       alreadyInstalled: string[];
-      restart: RestartNeed;
+      restart: RebootFlag;
     }
   | { ok: false; failure: AptFailure; message: string };
 
-export interface RestartNeed {
+export interface RebootFlag {
   required: boolean;
   /** Packages that asked for it (reboot-required.pkgs). */
   packages: string[];
@@ -147,21 +148,10 @@ export function parseSimulation(output: string): AptPlan {
   return { install, remove };
 }
 
-/** /var/run/reboot-required (and its .pkgs) under `root`, as update-notifier-common writes them. */
-export async function restartNeed(root = '/'): Promise<RestartNeed> {
-  const flag = join(root, 'var/run/reboot-required');
-  const exists = await readFile(flag, 'utf8').then(
-    () => true,
-    () => false,
-  );
-  const pkgs = await readFile(`${flag}.pkgs`, 'utf8').catch(() => '');
-  return {
-    required: exists,
-    packages: pkgs
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== ''),
-  };
+/** The reboot flag update-notifier-common writes, and the packages that raised it. */
+async function rebootFlag(root: string): Promise<RebootFlag> {
+  const flag = await rebootRequired(root);
+  return { required: flag.reboot, packages: flag.packages };
 }
 
 /** apt's options: only the approved repository, the site key, state and cache in `work`. */
@@ -235,7 +225,7 @@ export async function aptInstall(req: AptInstallRequest): Promise<AptInstallResu
       ok: true,
       plan: { install: [], remove: [] },
       alreadyInstalled,
-      restart: await restartNeed(root),
+      restart: await rebootFlag(root),
     };
   const work = await mkdtemp(join(tmpdir(), 'steward-apt-install-'));
   try {
@@ -274,7 +264,7 @@ export async function aptInstall(req: AptInstallRequest): Promise<AptInstallResu
       req.simulate === true
         ? parseSimulation(install.output)
         : { install: todo, remove: parseSimulation(install.output).remove };
-    return { ok: true, plan, alreadyInstalled, restart: await restartNeed(root) };
+    return { ok: true, plan, alreadyInstalled, restart: await rebootFlag(root) };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -359,6 +359,8 @@ export class RestartCoordinator {
       runId: r.runId,
       exitCode: 0,
       outputTail: `${r.summary}; restarted (${evidence})`,
+      // The machine restarted: nothing the install left (reboot or services) is pending now.
+      restart: { reboot: false, services: [], packages: [], source: 'reboot-required' },
     });
     await this.env.store.remove(r.deploymentId);
   }

@@ -1,9 +1,12 @@
+import { Group } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ops } from '@steward/protocol';
 import { api } from '../../api/client';
 import { BulkActionBar, type BulkSummary } from '../../components/bulk-action-bar';
 import { SelectionBanner, type RowSelection } from '../../components/row-selection';
+import { useSession } from '../../session/session-context';
 import { UPDATE_KEYS } from './update-labels';
+import { UpdateDeployButton } from './deployments/update-deploy-modal';
 
 /**
  * Adds the selected updates (catalog or custom: one id list names either kind, ADR 0083) to a
@@ -37,8 +40,17 @@ async function addToGroup(groupId: string, ids: string[]): Promise<BulkSummary> 
  * The bulk bar of an update list (the catalog's apt and custom lists): "Add to update group" for
  * the ticked rows, then the selection banner.
  */
-export function AddToGroupBar(props: { selection: RowSelection<never>; noun: string }) {
+export function AddToGroupBar(props: {
+  selection: RowSelection<never>;
+  noun: string;
+  /** The list holds custom updates: the wizard names them with their programs. */
+  custom?: boolean;
+}) {
   const { selection } = props;
+  const { can } = useSession();
+  // Ticked rows can be deployed at once; "all matching the filter" goes through a group.
+  const ids = selection.selection && 'ids' in selection.selection ? selection.selection.ids : [];
+  const customIds = props.custom === true ? ids : [];
   const queryClient = useQueryClient();
   const groups = useQuery({
     queryKey: [UPDATE_KEYS.groups],
@@ -77,6 +89,17 @@ export function AddToGroupBar(props: { selection: RowSelection<never>; noun: str
           void queryClient.invalidateQueries({ queryKey: [UPDATE_KEYS.groups] });
         }}
       />
+      {can('deployments:write') && ids.length > 0 && (
+        <Group justify="flex-end">
+          <UpdateDeployButton
+            groupId={{ selection: ids }}
+            groupName={`${ids.length.toLocaleString()} selected ${props.noun}`}
+            updates={ids.length - customIds.length}
+            customUpdateIds={customIds}
+            disabled={false}
+          />
+        </Group>
+      )}
       <SelectionBanner selection={selection} noun={props.noun} />
     </>
   );

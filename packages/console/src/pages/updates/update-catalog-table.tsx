@@ -168,7 +168,7 @@ export function UpdatesTable(props: {
         { label: 'Severity' },
         { label: 'CVEs' },
         { label: 'Source' },
-        { label: 'First seen' },
+        { label: 'Published' },
         ...(props.counts
           ? [
               { label: 'Installed', ta: 'right' as const },
@@ -215,8 +215,13 @@ export function UpdatesTable(props: {
             <IdLinks ids={u.cves} kind="cve" max={2} />
           </Table.Td>
           <Table.Td>{u.sourceName}</Table.Td>
-          <Table.Td>
-            <RelativeTime iso={u.firstSeenAt} size="sm" />
+          <Table.Td data-testid="update-published">
+            <RelativeTime iso={u.publishedAt} size="sm" />
+            {u.revision > 0 && (
+              <Text size="xs" c="dimmed">
+                revision {u.revision}
+              </Text>
+            )}
           </Table.Td>
           {props.counts && (
             <>

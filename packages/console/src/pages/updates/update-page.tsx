@@ -104,6 +104,17 @@ export function UpdatePage() {
                     'Never'
                   ),
                 ],
+                ['Published', <RelativeTime key="p" iso={u.publishedAt} size="sm" />],
+                [
+                  'Revised',
+                  u.revisedAt === null ? (
+                    'Never'
+                  ) : (
+                    <span key="r" data-testid="update-revised">
+                      <RelativeTime iso={u.revisedAt} size="sm" /> (revision {u.revision})
+                    </span>
+                  ),
+                ],
                 ['First seen', <RelativeTime key="f" iso={u.firstSeenAt} size="sm" />],
                 ['CVEs', <IdLinks key="cves" ids={u.cves} kind="cve" />],
                 ['Advisories', <IdLinks key="advs" ids={u.advisories} kind="advisory" />],

@@ -40,6 +40,8 @@ import { osImageBuildsMigration } from './20261208T0490-os-image-builds.js';
 import { primaryUsersMigration } from './20261208T0510-primary-users.js';
 import { upgradePackagesMigration } from './20261208T0620-upgrade-packages.js';
 import { userStateMigration } from './20261208T0550-user-state.js';
+import { deploymentRestartNeedMigration } from './20261208T0600-deployment-restart-need.js';
+import { updatePublishDatesMigration } from './20261208T0610-update-publish-dates.js';
 import { customUpdatesInDeploymentStatusViewMigration } from './20261208T0470-custom-updates-in-deployment-status-view.js';
 import { updateGroupsMigration } from './20261207T0000-update-groups.js';
 import { agentVersionPackageMigration } from './20261206T2320-agent-version-package.js';
@@ -109,6 +111,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261208T0510-primary-users': primaryUsersMigration(dialect),
     '20261208T0550-user-state': userStateMigration(dialect),
     '20261208T0570-media-kinds': mediaKindsMigration(dialect),
+    '20261208T0600-deployment-restart-need': deploymentRestartNeedMigration(dialect),
+    '20261208T0610-update-publish-dates': updatePublishDatesMigration(dialect),
     '20261208T0620-upgrade-packages': upgradePackagesMigration(dialect),
   };
 }

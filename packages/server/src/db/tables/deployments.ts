@@ -99,6 +99,7 @@ export const deploymentsTables = {
     reason: nullable(text()),
     exit_code: nullable(integer()),
     output_tail: nullable(text()),
+    restart_need: nullable(json()),
     bytes_done: nullable(bigint()),
     bytes_total: nullable(bigint()),
     last_run_at: nullable(text()),

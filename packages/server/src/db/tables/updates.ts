@@ -58,6 +58,13 @@ export const updatesTables = {
     first_seen_at: text(),
     superseded_at: nullable(text()),
     superseded_by: nullable(text()),
+    /** The archive's date: the Release Date of the sync that first saw it (ADR 0099 era). */
+    published_at: nullable(text()),
+    /** When a changed index last replaced this version's files, and how many times it did. */
+    revised_at: nullable(text()),
+    revision: defaulted(integer()),
+    /** SHA-256 over the sorted "package architecture file-hash" lines the indexes gave. */
+    index_digest: nullable(text()),
   },
   /** One row per binary package of an update: what SQL joins installed package sets against. */
   software_update_binary: {

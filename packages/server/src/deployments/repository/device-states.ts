@@ -45,6 +45,7 @@ export async function upsertDeviceStates(
         reason: eb.ref('excluded.reason'),
         exit_code: eb.ref('excluded.exit_code'),
         output_tail: eb.ref('excluded.output_tail'),
+        restart_need: eb.ref('excluded.restart_need'),
         bytes_done: eb.ref('excluded.bytes_done'),
         bytes_total: eb.ref('excluded.bytes_total'),
         last_run_at: eb.ref('excluded.last_run_at'),

@@ -1,9 +1,11 @@
 import { sql, type Expression, type Selectable, type SqlBool } from 'kysely';
-import type {
-  DeploymentDeviceState,
-  DeploymentStateName,
-  ListDeploymentDevicesQuery,
+import {
+  RestartNeed,
+  type DeploymentDeviceState,
+  type DeploymentStateName,
+  type ListDeploymentDevicesQuery,
 } from '@steward/protocol';
+import { parseJsonColumn } from '../../db/corrupt-row.js';
 import type { DeploymentTable } from '../../db/tables/index.js';
 import { toNumber, type Queryable } from '../../db/database.js';
 import { overdueCutoff } from '../summary.js';
@@ -36,6 +38,7 @@ interface StateJoinRow {
   reason: string | null;
   exit_code: number | null;
   output_tail: string | null;
+  restart_need: unknown;
   bytes_done: number | string | null;
   bytes_total: number | string | null;
   last_run_at: string | null;
@@ -54,6 +57,14 @@ function toDeviceState(r: StateJoinRow, cutoff: string | undefined): DeploymentD
     reason: r.reason,
     exitCode: r.exit_code,
     outputTail: r.output_tail,
+    restart:
+      r.restart_need === null
+        ? null
+        : parseJsonColumn(RestartNeed, r.restart_need, {
+            table: 'deployment_device_state',
+            id: `${r.deployment_id} ${r.device_id}`,
+            column: 'restart_need',
+          }),
     bytesDone: nullableNumber(r.bytes_done),
     bytesTotal: nullableNumber(r.bytes_total),
     lastRunAt: r.last_run_at,
@@ -70,6 +81,7 @@ const STATE_COLUMNS = [
   's.reason',
   's.exit_code',
   's.output_tail',
+  's.restart_need',
   's.bytes_done',
   's.bytes_total',
   's.last_run_at',

@@ -4,12 +4,14 @@ import { actorOf } from '../../http/auth.js';
 import { implement } from '../../http/operations.js';
 import type { UpdateDeploymentMonitor } from './update-deployment-status.js';
 import type { UpdateDeploymentService } from './update-deployment-service.js';
+import type { SelectedUpdatesDeployer } from './selection-deploy.js';
 
 /** Update deployments and their monitoring (ADR 0056). */
 export function registerUpdateDeploymentRoutes(
   app: App,
   svc: UpdateDeploymentService,
   monitor: UpdateDeploymentMonitor,
+  selection: SelectedUpdatesDeployer,
 ): void {
   implement(app, ops.updateDeployments, {
     listUpdateDeployments: async (req) => {
@@ -17,6 +19,7 @@ export function registerUpdateDeploymentRoutes(
       return { items, total: items.length };
     },
     createUpdateDeployment: (req) => svc.create(actorOf(req), req.body),
+    deploySelectedUpdates: (req) => selection.deploy(actorOf(req), req.body),
     getUpdateDeployment: (req) => svc.get(actorOf(req), req.params.id),
     updateUpdateDeployment: (req) => svc.update(actorOf(req), req.params.id, req.body),
     deleteUpdateDeployment: (req) => svc.remove(actorOf(req), req.params.id),

@@ -102,6 +102,7 @@ export class UpdateDeploymentMonitor {
           reason: d.reason,
           lastRunAt: d.lastRunAt,
           outputTail: d.outputTail,
+          restart: d.restart,
           siteState: derived?.state ?? null,
           siteReason: derived?.reason ?? null,
           lastContactAt: known?.lastContactAt ?? null,

@@ -8,6 +8,7 @@ import { DeploymentStateBadge } from '../../../components/deployment-state-badge
 import { EmptyState } from '../../../components/empty-state';
 import { ErrorState } from '../../../components/error-state';
 import { RelativeTime } from '../../../components/relative-time';
+import { RestartNeedText } from '../../../components/restart-need';
 import { TableSkeleton } from '../../../components/table-skeleton';
 import { dkeys, useDeployments } from '../../deployments/queries';
 
@@ -91,6 +92,7 @@ export function DeploymentsTab({ device }: { device: DeviceDetail }) {
                       {r.reasonCode && <Code mr={4}>{r.reasonCode}</Code>}
                       {r.reason ?? (r.reasonCode ? '' : '—')}
                     </Text>
+                    <RestartNeedText need={r.restart} />
                   </Table.Td>
                   <Table.Td>
                     <RelativeTime iso={r.lastRunAt} />

@@ -139,7 +139,7 @@ export function CustomUpdatesList() {
           )}
         </Group>
       }
-      between={<AddToGroupBar selection={selection} noun="custom updates" />}
+      between={<AddToGroupBar selection={selection} noun="custom updates" custom />}
       query={list}
       what="the custom updates"
       empty={{

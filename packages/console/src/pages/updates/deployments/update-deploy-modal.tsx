@@ -74,7 +74,11 @@ export function UpdateDeployButton({
   customUpdateIds,
   disabled,
 }: {
-  groupId: string;
+  /**
+   * The group to deploy, or chosen updates (catalog and custom ids) deployed in one step: the
+   * site makes their group, named after the deployment, and publishes it.
+   */
+  groupId: string | { selection: readonly string[] };
   groupName: string;
   /** How many apt updates the group holds. */
   updates: number;
@@ -93,19 +97,23 @@ export function UpdateDeployButton({
     settingsDefaults(UpdateDeploymentSharedOptions),
   );
   const [own, setOwn] = useState<Own>(() => settingsDefaults(UpdateDeploymentOptions));
+  const selection = typeof groupId === 'string' ? null : groupId.selection;
   const create = useMutation({
-    mutationFn: () =>
-      api.call(ops.updateDeployments.createUpdateDeployment, {
-        body: {
-          groupId,
-          collectionId: collectionId ?? '',
-          ...(name.trim() ? { name: name.trim() } : {}),
-          ...(availableAt ? { availableAt } : {}),
-          ...(deadline ? { deadline } : {}),
-          ...shared,
-          ...own,
-        },
-      }),
+    mutationFn: () => {
+      const body = {
+        collectionId: collectionId ?? '',
+        ...(name.trim() ? { name: name.trim() } : {}),
+        ...(availableAt ? { availableAt } : {}),
+        ...(deadline ? { deadline } : {}),
+        ...shared,
+        ...own,
+      };
+      return typeof groupId === 'string'
+        ? api.call(ops.updateDeployments.createUpdateDeployment, { body: { ...body, groupId } })
+        : api.call(ops.updateDeployments.deploySelectedUpdates, {
+            body: { ...body, updateIds: [...groupId.selection] },
+          });
+    },
     onSuccess: (d) => {
       void queryClient.invalidateQueries({ queryKey: [UPDATE_DEPLOYMENTS_KEY] });
       close();
@@ -118,9 +126,9 @@ export function UpdateDeployButton({
         leftSection={<IconRocket size={16} />}
         onClick={open}
         disabled={disabled}
-        data-testid="update-group-deploy"
+        data-testid={selection ? 'update-selection-deploy' : 'update-group-deploy'}
       >
-        Deploy
+        {selection ? 'Deploy selected' : 'Deploy'}
       </Button>
       <Modal opened={opened} onClose={close} size="xl" title={`Deploy ${groupName}`}>
         <Stack gap="md">
@@ -128,7 +136,10 @@ export function UpdateDeployButton({
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <TextInput
               label="Name"
-              placeholder={`${groupName} (updates)`}
+              placeholder={selection ? 'Selected updates <time>' : `${groupName} (updates)`}
+              description={
+                selection ? 'Also the name of the update group made of the selection' : undefined
+              }
               value={name}
               onChange={(e) => setName(e.currentTarget.value)}
               data-testid="update-deploy-name"

@@ -12,6 +12,7 @@ import { DataTable } from '../../../components/data-table';
 import { FilteredList, useListPage } from '../../../components/filtered-list';
 import { RelativeTime } from '../../../components/relative-time';
 import { ExportButton } from '../../../components/export-button';
+import { RestartNeedText } from '../../../components/restart-need';
 import { UPDATE_DEPLOYMENTS_KEY, UpdateStateBadge } from './update-deployment-labels';
 
 /** A device's state for the whole deployment: what the site knows first, else what it reported. */
@@ -67,6 +68,7 @@ export function UpdateDeploymentDevices({
           { label: 'State' },
           { label: 'Per update' },
           { label: 'Reason' },
+          { label: 'Restart' },
           { label: 'Last run' },
         ]}
       >
@@ -106,6 +108,9 @@ export function UpdateDeploymentDevices({
                   {x.outputTail}
                 </Code>
               )}
+            </Table.Td>
+            <Table.Td>
+              <RestartNeedText need={x.restart} />
             </Table.Td>
             <Table.Td>
               <RelativeTime iso={x.lastRunAt} />
