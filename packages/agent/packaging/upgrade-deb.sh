@@ -133,18 +133,34 @@ restart_detached() {
 one_line() { printf '%s\n' "$out" | grep -v '^$' | tail -n 1; }
 lock_line() { printf '%s\n' "$out" | grep -m 1 'locked by another process' | sed 's/^dpkg: error: //'; }
 
+# Under systemd the unit is stopped before the previous .deb goes in: with Restart=always, systemd
+# otherwise starts the unit again on its own while dpkg replaces the files (seen in the VM test: a
+# restart RestartSec after the failed start, mid-install), an agent of whichever files are there
+# at that moment, which the postinst's restart then kills. Stopped, the postinst starts exactly
+# one agent, the previous version; if the reinstall fails the unit is started again (whatever
+# runs is better than nothing left to run).
+stop_unit() { [ "$service" = systemd ] && systemctl stop steward-agent.service 2>/dev/null; return 0; }
+start_unit() { [ "$service" = systemd ] && systemctl start steward-agent.service 2>/dev/null; return 0; }
+
 rollback() {
   # code reason...
   _rcode=$1
   shift
   _why="$*"
   say "rolling back to $from: $_why"
+  stop_unit
   dpkg_install "$prev_deb"
   case $? in
     0) restart_detached; finish rolled-back "$_rcode" "$_why" ;;
-    2) finish rolled-back "$_rcode" "$_why; reinstalling $from: apt/dpkg stayed busy for $lock_wait s ($(lock_line))" ;;
-    *) finish rolled-back "$_rcode" "$_why; reinstalling $from failed too: $(one_line)" ;;
+    2) start_unit; finish rolled-back "$_rcode" "$_why; reinstalling $from: apt/dpkg stayed busy for $lock_wait s ($(lock_line))" ;;
+    *) start_unit; finish rolled-back "$_rcode" "$_why; reinstalling $from failed too: $(one_line)" ;;
   esac
+}
+
+# The unit's automatic restarts so far (systemd counts each one; 0 when it has none to say).
+restarts() {
+  _n=$(systemctl show -p NRestarts --value steward-agent.service 2>/dev/null)
+  case "$_n" in '' | *[!0-9]*) echo 0 ;; *) echo "$_n" ;; esac
 }
 
 # --- install the new version ----------------------------------------------------------------
@@ -161,6 +177,11 @@ say "installed $(installed)"
 
 # --- wait for it to report in ---------------------------------------------------------------
 started=$(date +%s)
+# A new version that exits at start is active, then "activating (auto-restart)" for RestartSec,
+# then active again: a check of the state alone sees the exit only when it falls in that window,
+# which a helper slowed down by load can keep missing until --report-in runs out. Systemd's
+# restart counter going up is the exit seen whenever the helper looks.
+[ "$service" = systemd ] && restarts_before=$(restarts)
 while :; do
   if [ -f "$marker" ] && [ "$(cut -d ' ' -f 2 "$marker" 2>/dev/null)" = "$to" ]; then
     finish succeeded "" ""
@@ -169,6 +190,11 @@ while :; do
     if ! systemctl is-active --quiet steward-agent.service; then
       status=$(systemctl show -p ExecMainStatus --value steward-agent.service 2>/dev/null)
       rollback AGENT_UPGRADE_NOT_STARTED "new version $to exited with code ${status:-unknown} before reporting in"
+    fi
+    # Restarted meanwhile: systemd has already reset the exit status for the new process.
+    now_restarts=$(restarts)
+    if [ "$now_restarts" -gt "$restarts_before" ]; then
+      rollback AGENT_UPGRADE_NOT_STARTED "new version $to exited before reporting in (systemd restarted it $((now_restarts - restarts_before)) times)"
     fi
   else
     pid=$(cat "$pid_file" 2>/dev/null)

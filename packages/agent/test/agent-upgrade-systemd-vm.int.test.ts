@@ -282,19 +282,22 @@ describe.skipIf(unavailable !== undefined)('agent self-upgrade under systemd, in
     say(`upgraded after ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }, 1_200_000);
 
-  // Quarantined: this case passes alone (2026-12-07: 608 s for the file under TCG) but, inside
-  // the whole int stage, the attempt for the broken version reached no final state within 15
-  // minutes in one of this session's two runs (and in two runs of an earlier session). The
-  // rollback itself is proven without systemd (.deb, tarball and SEA rollback tests); finding why
-  // the systemd path stalls under load is open work (issue 9).
-  it.skip('a version that fails to start is rolled back by itself, saying why', async () => {
+  // Quarantined until 2026-12-07 (no final state within 15 minutes in full int runs); see
+  // upgrade-deb.sh's rollback under systemd and docs/verification/issue-9.md.
+  it('a version that fails to start is rolled back by itself, saying why', async () => {
     expect(deviceId, 'the VM agent enrolled').not.toBe('');
     await cli('agent-version', 'settings', 'set', '--production', BROKEN);
     await upgradeNow();
     const done = await finished(BROKEN);
     expect(done.state).toBe('rolled-back');
     expect(done.errorCode).toBe('AGENT_UPGRADE_NOT_STARTED');
-    expect(done.reason).toContain(`new version ${BROKEN} exited with code 1 before reporting in`);
+    // The exit seen in the unit's state (its status), or by systemd's restart counter when the
+    // helper looked only after systemd had started it again (upgrade-deb.sh).
+    expect(done.reason).toMatch(
+      new RegExp(
+        `new version ${BROKEN.replaceAll('.', '\\.')} exited (with code 1|\\(systemd restarted it \\d+ times\\)) before reporting in`,
+      ),
+    );
     expect(done.fromVersion).toBe(V2);
     expect((await guest("dpkg-query -W -f '${Version}' steward-agent")).trim()).toBe(`${V2}-1`);
     await waitFor(
@@ -310,6 +313,12 @@ describe.skipIf(unavailable !== undefined)('agent self-upgrade under systemd, in
     expect(rolledBack).toEqual([
       expect.objectContaining({ deviceId, toVersion: BROKEN, fromVersion: V2 }),
     ]);
+    // The guest's own timeline of the attempt (helper, unit restarts), for the run's log.
+    say(
+      await guest(
+        "journalctl --no-pager -o short-monotonic -u steward-agent -u 'steward-agent-upgrade-*' | tail -n 60",
+      ),
+    );
     say(`rolled back after ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }, 1_200_000);
 });
