@@ -130,7 +130,9 @@ async function upgrade(box: DpkgSandbox, spec: UpgradeSpec) {
     spec,
     root: box.root,
     signal: new AbortController().signal,
-    emit: (m) => messages.push(m),
+    emit: (m) => {
+      messages.push(m);
+    },
   });
   const last = messages.at(-1);
   expect(last?.messageId).toBe(StatusMessages.OS_UPGRADE_REPORT.id);

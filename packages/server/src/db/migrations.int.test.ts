@@ -1240,6 +1240,8 @@ const rowsAfter: Record<string, Rows> = {
         options:
           '{"allowedRemovals":[],"downloadOnlyFirst":true,"freeSpaceMiB":4096,"maxDowntimeMinutes":60}',
         created_at: AT,
+        updated_at: AT,
+        updated_by: 'admin',
       },
     ],
   },
