@@ -29,7 +29,11 @@ mkdir -p /var/lib/dhcp
 # shellcheck disable=SC2086
 dhclient -1 -4 $links || echo "steward-boot: DHCP gave no lease"
 echo "steward-boot: network $(ip -4 -o addr show scope global | awk '{print $2, $4}' | tr '\n' ' ')"
-steward-agent boot-env --config /etc/steward/boot.json
+# The agent kit the site packed in (its production agent version), for the install-agent step.
+kit=""
+[ -f /usr/lib/steward/agent-kit/install-agent.sh ] && kit="--agent-kit /usr/lib/steward/agent-kit"
+# shellcheck disable=SC2086
+steward-agent boot-env --config /etc/steward/boot.json $kit
 code=$?
 echo "steward-boot: boot environment exited $code"
 if grep -q 'steward.debug=1' /proc/cmdline; then exec /bin/sh; fi
