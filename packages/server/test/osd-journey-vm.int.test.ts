@@ -79,11 +79,25 @@ describe.skipIf(unavailable !== undefined)('the OS deployment journey in QEMU', 
   let dpId = '';
   let dpDir = '';
   let cliEnv: NodeJS.ProcessEnv;
+  /** The site's agent listener on this machine (the LAN reaches it through the relay). */
+  let agentPort = 0;
+  /** The stages depend on each other: after a failed one the rest fail at once, saying so. */
+  let failed: string | undefined;
+  const stage = (name: string, work: () => Promise<void>) => async () => {
+    if (failed) throw new Error(`not run: "${failed}" failed`);
+    try {
+      await work();
+    } catch (err) {
+      failed = name;
+      say(`${name} failed: ${String(err)}`);
+      throw err;
+    }
+  };
   const vms: PxeVm[] = [];
 
   beforeAll(async () => {
     lan = await createPxeLan();
-    const agentPort = await freeLoopbackPort();
+    agentPort = await freeLoopbackPort();
     // The site's agent listener, reachable from the LAN at the DP's address (see above).
     const socket = join(lan.dir, 'site.sock');
     relay = spawn(
@@ -138,127 +152,144 @@ describe.skipIf(unavailable !== undefined)('the OS deployment journey in QEMU', 
     say('done');
   });
 
-  it('builds the boot image with the production agent kit and imports the OS image', async () => {
-    // The agent the new machine installs: the site's production version (the real tarball).
-    const version = await makeTarballProduction(site.api);
-    say(`agent ${version} is the production version`);
-    await site.api.call(ops.bootImages.updateSettings, { body: { mirror: machineMirror() ?? '' } });
-    const build = await site.api.call(ops.bootImages.build, { body: {} });
-    // The OS image builds (or comes from the cache) while the site builds the boot image.
-    const built = await defaultOsImage(say);
-    say(built.built ? `OS image built in ${String(built.buildSeconds)} s` : 'OS image cached');
-    const imported = await exec(STEWARD, ['os-image', 'import', built.dir, '--json'], {
-      env: cliEnv,
-    });
-    expect(imported.code, imported.stderr).toBe(0);
-    osImage = JSON.parse(imported.stdout) as OsImage;
-    say(`OS image imported: ${osImage.id}`);
-    bootImage = await waitFor(
-      'the boot image build',
-      async () => {
-        const b = await site.api.call(ops.bootImages.get, { params: { id: build.id } });
-        return b.status === 'building' ? undefined : b;
-      },
-      3_600_000,
-      5000,
-    );
-    expect(bootImage.status, bootImage.progressText).toBe('ready');
-    say(`boot image ${bootImage.name} ${String(bootImage.version)} ready`);
-  }, 3_700_000);
-
-  it('runs a real DP answering PXE on the LAN with both images distributed to it', async () => {
-    const dp = await site.api.call(ops.distributionPoints.create, { body: { name: 'lan-dp' } });
-    dpId = dp.distributionPoint.id;
-    dpDir = join(lan.dir, 'dp');
-    mkdirSync(dpDir, { recursive: true });
-    // The boot image files the DP's PXE listener serves (pxe.json: local to the DP, ADR 0068),
-    // fetched from the site's stable URLs.
-    const local = `https://127.0.0.1:${new URL(site.agentUrl).port}`;
-    for (const f of bootImage.files)
-      await downloadTo(
-        `${local}/content/v1/boot-images/${bootImage.id}/${f.name}`,
-        join(dpDir, f.name),
-      );
-    writeFileSync(
-      join(dpDir, 'pxe.json'),
-      JSON.stringify({
-        serverAddress: lan.dpAddress,
-        images: {
-          [bootImage.name]: {
-            kernel: join(dpDir, 'vmlinuz'),
-            initrd: join(dpDir, 'initrd.img'),
-            cmdline: bootImage.kernelArgs,
-          },
+  const images = 'builds the boot image with the production agent kit and imports the OS image';
+  it(
+    images,
+    stage(images, async () => {
+      // The agent the new machine installs: the site's production version (the real tarball).
+      const version = await makeTarballProduction(site.api);
+      say(`agent ${version} is the production version`);
+      await site.api.call(ops.bootImages.updateSettings, {
+        body: { mirror: machineMirror() ?? '' },
+      });
+      const build = await site.api.call(ops.bootImages.build, { body: {} });
+      // The OS image builds (or comes from the cache) while the site builds the boot image.
+      const built = await defaultOsImage(say);
+      say(built.built ? `OS image built in ${String(built.buildSeconds)} s` : 'OS image cached');
+      const imported = await exec(STEWARD, ['os-image', 'import', built.dir, '--json'], {
+        env: cliEnv,
+      });
+      expect(imported.code, imported.stderr).toBe(0);
+      osImage = JSON.parse(imported.stdout) as OsImage;
+      say(`OS image imported: ${osImage.id}`);
+      bootImage = await waitFor(
+        'the boot image build',
+        async () => {
+          const b = await site.api.call(ops.bootImages.get, { params: { id: build.id } });
+          return b.status === 'building' ? undefined : b;
         },
-      }),
-    );
-    lan.spawnIn(
-      lan.dpNs,
-      'env',
-      [
-        `STEWARD_DP_TOKEN=${dp.registrationToken}`,
-        'STEWARD_DP_POLL_SECONDS=2',
-        'STEWARD_ADMIN_PASSWORD=unused',
-        STEWARD,
-        'server',
-        '--data',
-        dpDir,
-        '--roles',
-        'dp',
-        '--admin-listen',
-        '127.0.0.1:0',
-        '--agent-listen',
-        `${lan.dpAddress}:${String(DP_PORT)}`,
-      ],
-      'dp.log',
-    );
-    await waitFor(
-      'the DP to register',
-      () => existsSync(join(dpDir, 'server.json')) || undefined,
-      180_000,
-      500,
-    );
-    await site.api.call(ops.dpPxe.update, {
-      params: { id: dpId },
-      body: { enabled: true, serverAddress: lan.dpAddress, respondToUnknown: true },
-    });
-    const sent = await exec(STEWARD, ['os-image', 'distribute', osImage.id, '--dp', dpId], {
-      env: cliEnv,
-    });
-    expect(sent.code, sent.stderr).toBe(0);
-    await site.api.call(ops.bootImages.distribute, {
-      params: { id: bootImage.id },
-      body: { dpIds: [dpId] },
-    });
-    await waitFor(
-      'the OS image installed on the DP',
-      async () =>
-        (await site.api.call(ops.osImages.contentStatus, { params: { id: osImage.id } }))
-          .installed === 1 || undefined,
-      900_000,
-      2000,
-    );
-    say('OS image on the DP');
-    // The DP's PXE listener answers with the site's settings.
-    await waitFor(
-      'the DP answering PXE',
-      () =>
-        /PXE responder listening/.test(readFileSync(join(dpDir, 'server.log'), 'utf8')) ||
-        undefined,
-      120_000,
-      1000,
-    );
-  }, 1_000_000);
+        3_600_000,
+        5000,
+      );
+      expect(bootImage.status, bootImage.progressText).toBe('ready');
+      say(`boot image ${bootImage.name} ${String(bootImage.version)} ready`);
+    }),
+    3_700_000,
+  );
 
-  const journey = (firmware: Firmware, macSuffix: number) => async () => {
+  const dpStage = 'runs a real DP answering PXE on the LAN with both images distributed to it';
+  it(
+    dpStage,
+    stage(dpStage, async () => {
+      const dp = await site.api.call(ops.distributionPoints.create, { body: { name: 'lan-dp' } });
+      dpId = dp.distributionPoint.id;
+      dpDir = join(lan.dir, 'dp');
+      mkdirSync(dpDir, { recursive: true });
+      // The boot image files the DP's PXE listener serves (pxe.json: local to the DP, ADR 0068),
+      // fetched from the site's stable URLs.
+      const local = `https://127.0.0.1:${String(agentPort)}`;
+      for (const f of bootImage.files)
+        await downloadTo(
+          `${local}/content/v1/boot-images/${bootImage.id}/${f.name}`,
+          join(dpDir, f.name),
+        );
+      writeFileSync(
+        join(dpDir, 'pxe.json'),
+        JSON.stringify({
+          serverAddress: lan.dpAddress,
+          images: {
+            [bootImage.name]: {
+              kernel: join(dpDir, 'vmlinuz'),
+              initrd: join(dpDir, 'initrd.img'),
+              cmdline: bootImage.kernelArgs,
+            },
+          },
+        }),
+      );
+      lan.spawnIn(
+        lan.dpNs,
+        'env',
+        [
+          `STEWARD_DP_TOKEN=${dp.registrationToken}`,
+          'STEWARD_DP_POLL_SECONDS=2',
+          'STEWARD_ADMIN_PASSWORD=unused',
+          STEWARD,
+          'server',
+          '--data',
+          dpDir,
+          '--roles',
+          'dp',
+          '--admin-listen',
+          '127.0.0.1:0',
+          '--agent-listen',
+          `${lan.dpAddress}:${String(DP_PORT)}`,
+        ],
+        'dp.log',
+      );
+      await waitFor(
+        'the DP to register',
+        () => existsSync(join(dpDir, 'server.json')) || undefined,
+        180_000,
+        500,
+      );
+      await site.api.call(ops.dpPxe.update, {
+        params: { id: dpId },
+        body: { enabled: true, serverAddress: lan.dpAddress, respondToUnknown: true },
+      });
+      const sent = await exec(STEWARD, ['os-image', 'distribute', osImage.id, '--dp', dpId], {
+        env: cliEnv,
+      });
+      expect(sent.code, sent.stderr).toBe(0);
+      await site.api.call(ops.bootImages.distribute, {
+        params: { id: bootImage.id },
+        body: { dpIds: [dpId] },
+      });
+      await waitFor(
+        'the OS image installed on the DP',
+        async () =>
+          (await site.api.call(ops.osImages.contentStatus, { params: { id: osImage.id } }))
+            .installed === 1 || undefined,
+        900_000,
+        2000,
+      );
+      say('OS image on the DP');
+      // The DP's PXE listener answers with the site's settings.
+      await waitFor(
+        'the DP answering PXE',
+        () =>
+          /PXE responder listening/.test(readFileSync(join(dpDir, 'server.log'), 'utf8')) ||
+          undefined,
+        120_000,
+        1000,
+      );
+    }),
+    1_000_000,
+  );
+
+  /**
+   * One install sequence for every machine, deployed Required to All Unknown Computers for media
+   * and PXE: the layout follows how the boot environment started (BIOS or UEFI).
+   */
+  let deployed: Promise<string> | undefined;
+  const deploySequence = async (): Promise<string> => {
     const seq = await site.api.call(ops.taskSequences.create, {
       body: {
-        name: `Install Debian (${firmware})`,
+        name: 'Install Debian',
         kind: 'install-os',
         bootImageId: bootImage.id,
         variables: {},
         steps: [
-          step('part', 'partition-disk', { disk: 'first-fixed', layout: firmware }),
+          step('part', 'partition-disk', { disk: 'first-fixed', layout: 'auto' }),
           step('apply', 'apply-os-image', { imageId: osImage.id }),
           // The test reads the installed system's serial console.
           step('console', 'run-command', {
@@ -266,7 +297,7 @@ describe.skipIf(unavailable !== undefined)('the OS deployment journey in QEMU', 
               'printf \'GRUB_CMDLINE_LINUX_DEFAULT="console=ttyS0"\\nGRUB_TIMEOUT=0\\n\' >> /mnt/target/etc/default/grub',
           }),
           step('grub', 'install-boot-loader', {}),
-          step('net', 'apply-network-settings', { hostname: `osd-${firmware}` }),
+          step('net', 'apply-network-settings', { hostname: 'osd-%OSDFirmware%' }),
           step('agent', 'install-agent', {}),
           step('restart', 'restart-computer', { into: 'full-os' }),
         ],
@@ -280,81 +311,98 @@ describe.skipIf(unavailable !== undefined)('the OS deployment journey in QEMU', 
         availableTo: 'media-and-pxe',
       },
     });
-    const uuid = randomUUID();
-    const disk = join(lan.dir, `${firmware}.disk.raw`);
-    spawnSync('truncate', ['-s', '4G', disk]);
-    const t0 = Date.now();
-    const vm = startPxeVm(lan, {
-      name: firmware,
-      firmware,
-      macSuffix,
-      disk,
-      reboot: true,
-      smbiosUuid: uuid,
-      memoryMiB: 2048,
-    });
-    vms.push(vm);
-    const at = () => `${String(Math.round((Date.now() - t0) / 1000))} s after power-on`;
-    const console = () => readFileSync(vm.consoleLog, 'latin1');
-    try {
-      await vm.waitForConsole(/steward-boot: registered /, 1_800_000);
-      say(`${firmware}: boot environment registered, ${at()}`);
-      await vm.waitForConsole(/steward-boot: task sequence /, 300_000);
-      say(`${firmware}: sequence offered, ${at()}`);
-      await vm.waitForConsole(/restarts the computer/, 3_600_000);
-      say(`${firmware}: sequence done, restarting, ${at()}`);
-      await vm.waitForConsole(/STEWARD-INSTALL /, 1_800_000);
-      say(`${firmware}: the installed system runs install-agent.sh, ${at()}`);
-    } catch (err) {
-      say(`${firmware} console:\n${console().slice(-6000)}`);
-      throw err;
-    }
-    const device = await waitFor(
-      'the device enrolled with its inventory',
-      async () => {
-        const page = await site.api.call(ops.devices.list, { query: {} });
-        for (const d of page.items) {
-          const detail = await site.api.call(ops.devices.get, { params: { id: d.id } });
-          const ids = detail.inventory['systemIdentity'] ?? [];
-          if (ids.some((i) => String(i['uuid']).toLowerCase() === uuid)) return detail;
-        }
-        return undefined;
-      },
-      1_800_000,
-      5000,
-    ).catch((err: unknown) => {
-      say(`${firmware} console:\n${console().slice(-6000)}`);
-      throw err;
-    });
-    const seconds = Math.round((Date.now() - t0) / 1000);
-    say(
-      `${firmware}: enrolled as ${device.name} ${at()} (power-on to enrolled: ${String(seconds)} s)`,
-    );
-    const macs = (device.inventory['networkAdapter'] ?? []).map((a) =>
-      String(a['mac']).toLowerCase(),
-    );
-    expect(macs).toContain(vm.mac);
-    for (const cls of ['os', 'cpu', 'memory'])
-      expect(device.inventory[cls]?.length ?? 0, cls).toBeGreaterThan(0);
-    expect(device.inventory['os']?.[0]?.['name']).toBe('Debian');
-
-    // Every step of the run succeeded on the site: started and succeeded for each step before
-    // the restart, the restart announced, and none failed.
-    const messages = await site.api.call(ops.status.listMessages, {
-      query: { component: 'task-sequence-engine', limit: 500 },
-    });
-    const ofRun = messages.items.filter((m) => m.attributes['sequenceId'] === seq.id);
-    say(`${firmware}: run messages ${ofRun.map((m) => m.messageId).join(' ')}`);
-    const ids = ofRun.map((m) => m.messageId);
-    expect(ids).not.toContain(40603);
-    expect(ids).not.toContain(40608);
-    expect(ids.filter((id) => id === 40602)).toHaveLength(6);
-    expect(ids).toContain(40605);
+    return seq.id;
   };
+
+  const journey = (firmware: Firmware, macSuffix: number) =>
+    stage(firmware, async () => {
+      let computerId = '';
+      deployed ??= deploySequence();
+      const sequenceId = await deployed;
+      const uuid = randomUUID();
+      const disk = join(lan.dir, `${firmware}.disk.raw`);
+      spawnSync('truncate', ['-s', '4G', disk]);
+      const t0 = Date.now();
+      const vm = startPxeVm(lan, {
+        name: firmware,
+        firmware,
+        macSuffix,
+        disk,
+        reboot: true,
+        smbiosUuid: uuid,
+        memoryMiB: 2048,
+      });
+      vms.push(vm);
+      const at = () => `${String(Math.round((Date.now() - t0) / 1000))} s after power-on`;
+      const console = () => readFileSync(vm.consoleLog, 'latin1');
+      try {
+        const registered = await vm.waitForConsole(/steward-boot: registered /, 1_800_000);
+        computerId = / id=(\S+)/.exec(registered)?.[1] ?? '';
+        say(`${firmware}: boot environment registered, ${at()}`);
+        await vm.waitForConsole(/steward-boot: task sequence /, 300_000);
+        say(`${firmware}: sequence offered, ${at()}`);
+        await vm.waitForConsole(/restarts the computer/, 3_600_000);
+        say(`${firmware}: sequence done, restarting, ${at()}`);
+        await vm.waitForConsole(/STEWARD-INSTALL /, 1_800_000);
+        say(`${firmware}: the installed system runs install-agent.sh, ${at()}`);
+      } catch (err) {
+        say(`${firmware} console:\n${console().slice(-6000)}`);
+        throw err;
+      }
+      const device = await waitFor(
+        'the device enrolled with its inventory',
+        async () => {
+          const page = await site.api.call(ops.devices.list, { query: {} });
+          for (const d of page.items) {
+            const detail = await site.api.call(ops.devices.get, { params: { id: d.id } });
+            const ids = detail.inventory['systemIdentity'] ?? [];
+            if (ids.some((i) => String(i['uuid']).toLowerCase() === uuid)) return detail;
+          }
+          return undefined;
+        },
+        1_800_000,
+        5000,
+      ).catch((err: unknown) => {
+        say(`${firmware} console:\n${console().slice(-6000)}`);
+        throw err;
+      });
+      const seconds = Math.round((Date.now() - t0) / 1000);
+      say(
+        `${firmware}: enrolled as ${device.name} ${at()} (power-on to enrolled: ${String(seconds)} s)`,
+      );
+      const macs = (device.inventory['networkAdapter'] ?? []).map((a) =>
+        String(a['mac']).toLowerCase(),
+      );
+      expect(macs).toContain(vm.mac);
+      for (const cls of ['os', 'cpu', 'memory'])
+        expect(device.inventory[cls]?.length ?? 0, cls).toBeGreaterThan(0);
+      expect(device.inventory['os']?.[0]?.['name']).toBe('Debian');
+
+      // Every step of the run succeeded on the site: started and succeeded for each step before
+      // the restart, the restart announced, and none failed.
+      const messages = await site.api.call(ops.status.listMessages, {
+        query: { component: 'task-sequence-engine', limit: 500 },
+      });
+      const ofRun = messages.items.filter(
+        (m) =>
+          m.attributes['sequenceId'] === sequenceId && m.attributes['computerId'] === computerId,
+      );
+      say(`${firmware}: run messages ${ofRun.map((m) => m.messageId).join(' ')}`);
+      const ids = ofRun.map((m) => m.messageId);
+      expect(ids).not.toContain(40603);
+      expect(ids).not.toContain(40608);
+      expect(ids.filter((id) => id === 40602)).toHaveLength(6);
+      expect(ids).toContain(40605);
+    });
 
   it(
     'BIOS: an unknown machine network-boots, is deployed, restarts into Debian and enrols',
     journey('bios', 0x31),
+    7_200_000,
+  );
+  it(
+    'UEFI: an unknown machine network-boots, is deployed, restarts into Debian and enrols',
+    journey('uefi', 0x32),
     7_200_000,
   );
 });
