@@ -120,22 +120,26 @@ export function startPxeVm(
     name: opts.name,
     mac,
     consoleLog,
-    waitForConsole: (pattern, timeoutMs) =>
-      waitFor(
+    // The line, or at once an error when QEMU has exited without printing it (waitFor retries
+    // on errors, so the exit is its own answer).
+    waitForConsole: async (pattern, timeoutMs) => {
+      const found = await waitFor(
         `${opts.name}: console line ${String(pattern)}`,
         () => {
           const text = existsSync(consoleLog) ? readFileSync(consoleLog, 'latin1') : '';
           const line = text.split(/\r?\n/).find((l) => pattern.test(l));
-          if (line !== undefined) return line;
-          if (qemu.exitCode !== null)
-            throw new Error(
-              `${opts.name}: QEMU exited (${String(qemu.exitCode)}): ${readFileSync(join(lan.dir, `${opts.name}.qemu.log`), 'utf8').slice(-1500)}\nconsole: ${text.slice(-1500)}`,
-            );
+          if (line !== undefined) return { line };
+          if (qemu.exitCode !== null || qemu.signalCode !== null) return { exited: text };
           return undefined;
         },
         timeoutMs,
         250,
-      ),
+      );
+      if ('line' in found) return found.line;
+      throw new Error(
+        `${opts.name}: QEMU exited (${String(qemu.exitCode ?? qemu.signalCode)}) before ${String(pattern)}: ${readFileSync(join(lan.dir, `${opts.name}.qemu.log`), 'utf8').slice(-1500)}\nconsole: ${found.exited.slice(-1500)}`,
+      );
+    },
     kill: () => qemu.kill('SIGKILL'),
   };
 }

@@ -341,7 +341,11 @@ describe.skipIf(unavailable !== undefined)('the OS deployment journey in QEMU', 
         say(`${firmware}: boot environment registered, ${at()}`);
         await vm.waitForConsole(/steward-boot: task sequence /, 300_000);
         say(`${firmware}: sequence offered, ${at()}`);
-        await vm.waitForConsole(/restarts the computer/, 3_600_000);
+        const ended = await vm.waitForConsole(
+          /restarts the computer|version \d+ failed at step|boot environment exited/,
+          3_600_000,
+        );
+        if (!/restarts the computer/.test(ended)) throw new Error(`the sequence ended: ${ended}`);
         say(`${firmware}: sequence done, restarting, ${at()}`);
         await vm.waitForConsole(/STEWARD-INSTALL /, 1_800_000);
         say(`${firmware}: the installed system runs install-agent.sh, ${at()}`);
