@@ -82,6 +82,11 @@ export function startPxeVm(
     '-serial',
     `file:${consoleLog}`,
     ...(opts.reboot ? [] : ['-no-reboot']),
+    // The firmware's own log (SeaBIOS and OVMF write to the debug port): which device it booted.
+    '-chardev',
+    `file,id=fwlog,path=${join(lan.dir, `${opts.name}.firmware.log`)}`,
+    '-device',
+    'isa-debugcon,iobase=0x402,chardev=fwlog',
   ];
   if (opts.disk)
     args.push(

@@ -294,7 +294,7 @@ describe.skipIf(unavailable !== undefined)('the OS deployment journey in QEMU', 
           // The test reads the installed system's serial console.
           step('console', 'run-command', {
             command:
-              'printf \'GRUB_CMDLINE_LINUX_DEFAULT="console=ttyS0"\\nGRUB_TIMEOUT=0\\n\' >> /mnt/target/etc/default/grub',
+              'printf \'GRUB_CMDLINE_LINUX_DEFAULT="console=ttyS0"\\nGRUB_TIMEOUT=0\\nGRUB_TERMINAL=serial\\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\\n\' >> /mnt/target/etc/default/grub',
           }),
           step('grub', 'install-boot-loader', {}),
           step('net', 'apply-network-settings', { hostname: 'osd-%OSDFirmware%' }),
