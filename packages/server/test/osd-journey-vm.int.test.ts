@@ -380,7 +380,7 @@ describe.skipIf(unavailable !== undefined)('the OS deployment journey in QEMU', 
       expect(macs).toContain(vm.mac);
       for (const cls of ['os', 'cpu', 'memory'])
         expect(device.inventory[cls]?.length ?? 0, cls).toBeGreaterThan(0);
-      expect(device.inventory['os']?.[0]?.['name']).toBe('Debian');
+      expect(device.inventory['os']?.[0]?.['name']).toMatch(/^Debian/);
 
       // Every step of the run succeeded on the site: started and succeeded for each step before
       // the restart, the restart announced, and none failed.
