@@ -3,6 +3,12 @@
  * iPXE option ROM) or UEFI (Debian's OVMF with its own PXE client: the NIC has no option ROM), a virtio NIC on a
  * tap in the LAN namespace (no user networking), the first serial port to a file. Optionally a
  * disk, booted after the network when PXE says "exit". TCG where KVM cannot run (test-support/vm/accel.ts).
+ *
+ * For a whole deployment (the OS deployment journey), `disk` attaches a disk image as the first
+ * boot device, as on a bare-metal machine: empty, the firmware passes it over and boots from the
+ * network; once a deployment has installed a boot loader on it, the machine boots it. `reboot`
+ * lets the guest reboot (the task sequence's restart) instead of ending QEMU, and `smbiosUuid`
+ * sets the machine's SMBIOS UUID.
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +46,17 @@ export function serialMarkerBootSector(): Buffer {
 
 export function startPxeVm(
   lan: PxeLan,
-  opts: { name: string; firmware: Firmware; macSuffix: number; bootDisk?: boolean },
+  opts: {
+    name: string;
+    firmware: Firmware;
+    macSuffix: number;
+    bootDisk?: boolean;
+    /** A raw disk image, booted before the network. */
+    disk?: string;
+    reboot?: boolean;
+    smbiosUuid?: string;
+    memoryMiB?: number;
+  },
 ): PxeVm {
   const mac = `52:54:00:5e:00:${opts.macSuffix.toString(16).padStart(2, '0')}`;
   const tap = lan.addTap();
@@ -55,7 +71,8 @@ export function startPxeVm(
     'q35',
     ...accelArgs(),
     '-m',
-    '1024',
+    String(opts.memoryMiB ?? 1024),
+    ...(opts.smbiosUuid ? ['-smbios', `type=1,uuid=${opts.smbiosUuid}`] : []),
     '-netdev',
     `tap,id=n0,ifname=${tap},script=no,downscript=no`,
     '-device',
@@ -64,8 +81,20 @@ export function startPxeVm(
     `virtio-net-pci,netdev=n0,mac=${mac},bootindex=1${opts.firmware === 'uefi' ? ',romfile=' : ''}`,
     '-serial',
     `file:${consoleLog}`,
-    '-no-reboot',
+    ...(opts.reboot ? [] : ['-no-reboot']),
+    // The firmware's own log (SeaBIOS and OVMF write to the debug port): which device it booted.
+    '-chardev',
+    `file,id=fwlog,path=${join(lan.dir, `${opts.name}.firmware.log`)}`,
+    '-device',
+    'isa-debugcon,iobase=0x402,chardev=fwlog',
   ];
+  if (opts.disk)
+    args.push(
+      '-drive',
+      `file=${opts.disk},if=none,id=d0,format=raw`,
+      '-device',
+      'virtio-blk-pci,drive=d0,bootindex=0',
+    );
   if (opts.firmware === 'uefi') {
     const vars = join(lan.dir, `${opts.name}.vars.fd`);
     copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
@@ -76,7 +105,7 @@ export function startPxeVm(
       `if=pflash,format=raw,unit=1,file=${vars}`,
     );
   }
-  if (opts.bootDisk) {
+  if (opts.bootDisk && !opts.disk) {
     const disk = join(lan.dir, `${opts.name}.disk.raw`);
     writeFileSync(disk, Buffer.concat([serialMarkerBootSector(), Buffer.alloc(1024 * 1024 - 512)]));
     args.push(
@@ -96,22 +125,26 @@ export function startPxeVm(
     name: opts.name,
     mac,
     consoleLog,
-    waitForConsole: (pattern, timeoutMs) =>
-      waitFor(
+    // The line, or at once an error when QEMU has exited without printing it (waitFor retries
+    // on errors, so the exit is its own answer).
+    waitForConsole: async (pattern, timeoutMs) => {
+      const found = await waitFor(
         `${opts.name}: console line ${String(pattern)}`,
         () => {
           const text = existsSync(consoleLog) ? readFileSync(consoleLog, 'latin1') : '';
           const line = text.split(/\r?\n/).find((l) => pattern.test(l));
-          if (line !== undefined) return line;
-          if (qemu.exitCode !== null)
-            throw new Error(
-              `${opts.name}: QEMU exited (${String(qemu.exitCode)}): ${readFileSync(join(lan.dir, `${opts.name}.qemu.log`), 'utf8').slice(-1500)}\nconsole: ${text.slice(-1500)}`,
-            );
+          if (line !== undefined) return { line };
+          if (qemu.exitCode !== null || qemu.signalCode !== null) return { exited: text };
           return undefined;
         },
         timeoutMs,
         250,
-      ),
+      );
+      if ('line' in found) return found.line;
+      throw new Error(
+        `${opts.name}: QEMU exited (${String(qemu.exitCode ?? qemu.signalCode)}) before ${String(pattern)}: ${readFileSync(join(lan.dir, `${opts.name}.qemu.log`), 'utf8').slice(-1500)}\nconsole: ${found.exited.slice(-1500)}`,
+      );
+    },
     kill: () => qemu.kill('SIGKILL'),
   };
 }

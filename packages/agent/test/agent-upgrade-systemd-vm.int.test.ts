@@ -15,7 +15,6 @@
  * Skipped, with the reason, only when QEMU or the image tools are missing (.ci/run installs them).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +25,7 @@ import {
   type ApiClient,
   type DeviceUpgradeStatus,
 } from '@steward/protocol';
+import { freeLoopbackPort } from '../../../test-support/net.js';
 import { createTestSite, exec, STEWARD, waitFor, type Site } from '../../../test-support/site.js';
 import { baseImage, startVm, vmUnavailableReason, type Vm } from '../../../test-support/vm/vm.js';
 import { buildBrokenDeb, buildDeb, buildTarballOf, debVersionFolder } from './deb-sandbox.js';
@@ -37,19 +37,6 @@ const GUEST_SITE = { address: '10.0.2.100', port: 8443 };
 
 const unavailable = vmUnavailableReason();
 if (unavailable) console.warn(`skipping the systemd VM upgrade test: ${unavailable}`);
-
-/** A port free on 127.0.0.1 now (the kernel's pick), for the site's agent listener. */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const say = (line: string) => console.log(`[vm-test ${new Date().toISOString()}] ${line}`);
 

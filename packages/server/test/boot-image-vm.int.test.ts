@@ -14,14 +14,13 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get } from 'node:https';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ops, type BootImage } from '@steward/protocol';
 import { createTestSite, waitFor, type Site } from '../../../test-support/site.js';
+import { downloadTo as download, freeLoopbackPort } from '../../../test-support/net.js';
 import { startBootVm, type BootVm } from '../../../test-support/vm/boot-vm.js';
 import { vmUnavailableReason } from '../../../test-support/vm/vm.js';
 
@@ -52,36 +51,6 @@ function machineMirror(): string | undefined {
     if (m?.[1]) return m[1];
   }
   return undefined;
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** GET over HTTPS into a file (the site's certificate is not under test here; hashes are). */
-function download(url: string, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    get(url, { rejectUnauthorized: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) reject(new Error(`${url}: ${String(res.statusCode)}`));
-        else {
-          writeFileSync(path, Buffer.concat(chunks));
-          resolve();
-        }
-      });
-      res.on('error', reject);
-    }).on('error', reject);
-  });
 }
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -40,6 +40,7 @@ import {
   type TestDialect,
 } from '../../../test-support/site.js';
 import { startDp, type DpHandle } from '../../../test-support/software.js';
+import { sequenceStep as step } from '../../../test-support/task-sequence-steps.js';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { insertBuiltBootImage } from './support/boot-images.js';
 import { makeImageFolder } from './support/os-images.js';
@@ -490,18 +491,6 @@ function registerBooted(site: Site, bootKey: string, mac: string) {
     firmware: 'bios',
     modaliases: [],
   });
-}
-
-const base = { enabled: true, continueOnError: false };
-function step(id: string, kind: string, settings: object): TaskSequenceBody['steps'][number] {
-  return {
-    type: 'step',
-    kind,
-    id,
-    name: id,
-    ...base,
-    settings,
-  } as TaskSequenceBody['steps'][number];
 }
 
 /**

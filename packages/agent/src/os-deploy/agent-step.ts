@@ -22,6 +22,9 @@ ConditionPathExists=${FIRST_BOOT_DIR}/first-boot.sh
 Type=oneshot
 ExecStart=/bin/sh ${FIRST_BOOT_DIR}/first-boot.sh
 RemainAfterExit=yes
+# A site not reachable yet (a slow DHCP lease, a link still coming up) is tried again.
+Restart=on-failure
+RestartSec=20
 StandardOutput=journal+console
 
 [Install]

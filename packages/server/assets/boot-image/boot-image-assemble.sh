@@ -2,11 +2,13 @@
 # The fast phase of a Steward boot image build (ADR 0065), run for every image:
 #
 #   NODE=path AGENT_BUNDLE=path BOOT_CONFIG=path [DRIVER_DEBS="a.deb b.deb"] [FILES_DIR=dir] \
-#     boot-image-assemble.sh ROOT.tar OUT-DIR
+#     [AGENT_TARBALL=steward-agent-VERSION-linux.tar.gz] boot-image-assemble.sh ROOT.tar OUT-DIR
 #
 # Unpacks ROOT.tar (boot-image-root.sh), adds Node.js, the agent bundle (the boot-stage entry
 # point is `steward-agent boot-env`), the boot configuration (site URL, CA, boot key), driver
-# packages (.deb files unpacked, modules re-indexed) and extra files (copied over the root),
+# packages (.deb files unpacked, modules re-indexed), the agent kit (the site's production agent
+# tarball unpacked at /usr/lib/steward/agent-kit: what the install-agent step puts in the new
+# system) and extra files (copied over the root),
 # drops what a boot environment never reads, and writes OUT-DIR/vmlinuz and OUT-DIR/initrd.img:
 # a zstd cpio of the whole root, whose /init is boot-env-init.sh.
 # Progress lines on stdout: "@@progress <percent> <text>".
@@ -43,6 +45,16 @@ assemble_phase() {
     for deb in $DRIVER_DEBS; do
       dpkg-deb --fsys-tarfile "$deb" | tar -C "$root" --keep-directory-symlink -xf -
     done
+  fi
+  if [ -n "${AGENT_TARBALL:-}" ]; then
+    progress 45 "the agent kit"
+    mkdir -p "$root/usr/lib/steward/agent-kit"
+    # The tarball's one top folder (steward-agent/) is the kit: install-agent.sh and the agent.
+    tar -C "$root/usr/lib/steward/agent-kit" --strip-components=1 --no-same-owner -xzf "$AGENT_TARBALL"
+    [ -f "$root/usr/lib/steward/agent-kit/install-agent.sh" ] || {
+      echo "AGENT_TARBALL holds no steward-agent/install-agent.sh" >&2
+      exit 1
+    }
   fi
   if [ -n "${FILES_DIR:-}" ]; then cp -a "$FILES_DIR/." "$root/"; fi
   progress 50 "trimming"

@@ -6,7 +6,10 @@ import type { BootConfig, BootImageArch } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
 import { nowIso } from '../context.js';
 import { inTransaction } from '../db/database.js';
+import { filesOf } from '../agent-versions/repository.js';
+import { readAgentVersionSettings } from '../agent-versions/service.js';
 import type { ContentStore } from '../content/content-store.js';
+import type { Queryable } from '../db/database.js';
 import { recordContentFile } from '../content/stored-files-repository.js';
 import { insertPackageWithVersion } from '../content/versions.js';
 import { buildProgress } from '../status/build-progress.js';
@@ -44,6 +47,24 @@ export interface BuildInput {
 /** The package holding one boot image version's files (one package per version, as ADR 0042). */
 export function bootImagePackageName(name: string, version: number): string {
   return `boot-image-${name}-${String(version)}`;
+}
+
+/**
+ * The site's production agent version's tarball in the content library, which the image carries
+ * as its agent kit (the install-agent step puts it in the new system, issue 11); undefined when
+ * the site has no production version with a stored tarball (the image then has no kit and that
+ * step fails with its reason).
+ */
+async function productionAgentTarball(
+  db: Queryable,
+  store: ContentStore,
+): Promise<string | undefined> {
+  const { productionVersion } = await readAgentVersionSettings(db);
+  if (productionVersion === null) return undefined;
+  const files = (await filesOf(db, [productionVersion])).get(productionVersion) ?? [];
+  const tarball = files.find((f) => f.kind === 'tarball');
+  if (!tarball || (await store.size(tarball.sha256)) !== Number(tarball.size)) return undefined;
+  return store.pathOf(tarball.sha256);
 }
 
 /**
@@ -94,6 +115,7 @@ export async function runBootImageBuild(
     const configPath = join(work, 'boot.json');
     await writeFile(configPath, JSON.stringify(config), { mode: 0o600 });
     const out = join(work, 'out');
+    const agentTarball = await productionAgentTarball(db, store);
     await runScript(
       ASSEMBLE_SCRIPT,
       [root.path, out],
@@ -102,6 +124,7 @@ export async function runBootImageBuild(
         AGENT_BUNDLE: env.agentBundle,
         BOOT_CONFIG: configPath,
         DRIVER_DEBS: input.driverDebs.join(' '),
+        AGENT_TARBALL: agentTarball ?? '',
         TMPDIR: work,
       },
       (p, t) => progress(60 + p * 0.3, t),

@@ -38,8 +38,12 @@ export function bootKeyHash(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** What a PXE menu or QEMU passes to a boot image's kernel (the initramfs is the root). */
-export const BOOT_KERNEL_ARGS = 'console=tty0 console=ttyS0,115200 net.ifnames=0 quiet';
+/**
+ * What a PXE menu or QEMU passes to a boot image's kernel (the initramfs is the root). No
+ * `net.ifnames=0`: the boot environment names network interfaces as the installed system will
+ * (enp0s1, not eth0), so the DHCP configuration it writes there names interfaces that exist.
+ */
+export const BOOT_KERNEL_ARGS = 'console=tty0 console=ttyS0,115200 quiet';
 
 function bootImageStatus(r: repo.BootImageRow): BootImageStatus {
   switch (r.status) {
