@@ -363,5 +363,14 @@ export async function createSeeds(site: Site, ops: Operation[], token: string): 
     '/api/v1/imported-computers',
     { name: 'fuzz-imported', mac: '52:54:00:fa:22:01' },
   );
+  // User-state records (ADR 0096) exist only once a task sequence captured state; their routes
+  // are fuzzed against an id that names none. A computer association (the replace scenario):
+  // the imported computer's state goes to the seeded device.
+  seeds.paths['user-state'] = 'fuzz-missing-user-state';
+  seeds.paths['computer-associations'] = await create(
+    'POST /api/v1/computer-associations',
+    '/api/v1/computer-associations',
+    { source: 'fuzz-imported', destination: device.deviceId },
+  );
   return seeds;
 }
