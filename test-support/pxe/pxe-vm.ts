@@ -140,9 +140,9 @@ export function startPxeVm(
         timeoutMs,
         250,
       );
-      if ('line' in found) return found.line;
+      if (found.line !== undefined) return found.line;
       throw new Error(
-        `${opts.name}: QEMU exited (${String(qemu.exitCode ?? qemu.signalCode)}) before ${String(pattern)}: ${readFileSync(join(lan.dir, `${opts.name}.qemu.log`), 'utf8').slice(-1500)}\nconsole: ${found.exited.slice(-1500)}`,
+        `${opts.name}: QEMU exited (${String(qemu.exitCode ?? qemu.signalCode)}) before ${String(pattern)}: ${readFileSync(join(lan.dir, `${opts.name}.qemu.log`), 'utf8').slice(-1500)}\nconsole: ${(found.exited ?? '').slice(-1500)}`,
       );
     },
     kill: () => qemu.kill('SIGKILL'),
