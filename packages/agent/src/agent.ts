@@ -123,6 +123,11 @@ export class Agent {
   }
 
   /** Runs the client check now (`steward-agent check` signals the service with SIGUSR2). */
+  /** The test clock moved (ADR 0013): deployments are evaluated now, against the new time. */
+  clockMoved(): void {
+    this.jobs.push({ kind: 'deployments' });
+  }
+
   requestClientCheck(): void {
     this.checkTrigger = 'command';
     this.jobs.push({ kind: 'clientCheck' });

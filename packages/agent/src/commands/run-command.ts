@@ -1,4 +1,4 @@
-import { clockFromEnv } from '@steward/protocol/node';
+import { clockFromEnv, watchClockFile } from '@steward/protocol/node';
 import { Agent } from '../agent.js';
 import type { CliIo } from './cli-io.js';
 
@@ -55,9 +55,13 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGUSR2', onCheck);
+  // A test's clock move reaches deployments (deadlines, countdowns, windows) at once, not at
+  // their next real-time tick (DEPLOYMENT_TICK_MS).
+  const unwatchClock = watchClockFile(io.env, () => agent.clockMoved());
   try {
     return await agent.run();
   } finally {
+    unwatchClock?.();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGUSR2', onCheck);

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 
 /**
  * How a test moves time inside a real process it started (ADR 0013). Services take their clock
@@ -28,6 +28,26 @@ export function fileClock(file: string): { now(): Date } {
       }
     },
   };
+}
+
+/**
+ * For a process entry point only: calls `onMove` when the test rewrites the clock file that
+ * STEWARD_TEST_CLOCK_FILE names (polled every 200 ms; it never keeps the process alive), so work
+ * a real-time timer would look at only on its next tick is looked at when the clock moves, as a
+ * real clock's passing time would have reached it. Returns how to stop; undefined without a
+ * clock file.
+ */
+export function watchClockFile(
+  env: Readonly<Record<string, string | undefined>>,
+  onMove: () => void,
+): (() => void) | undefined {
+  const file = env[CLOCK_FILE_VARIABLE];
+  if (!file) return undefined;
+  const listener = (current: Stats, previous: Stats): void => {
+    if (current.mtimeMs !== previous.mtimeMs) onMove();
+  };
+  watchFile(file, { interval: 200, persistent: false }, listener);
+  return () => unwatchFile(file, listener);
 }
 
 /** For a process entry point only: the clock STEWARD_TEST_CLOCK_FILE names in `env`, if any. */
