@@ -20,6 +20,13 @@ const KEY = 'site_settings';
 
 // Read on every device summary: kept in memory, refreshed in every process when it changes.
 let current: SiteSettings = DEFAULTS;
+/**
+ * Bumped by every write here and every refresh started: a refresh applies its read only if
+ * nothing newer happened meanwhile. Change events arrive after the answer (PostgreSQL delivers
+ * its notifications late), so a refresh started for an older change could otherwise finish
+ * after a newer write and put the older settings back for a moment.
+ */
+let generation = 0;
 
 /**
  * The site's settings as this process last read them (client activity reads its five
@@ -46,7 +53,10 @@ export class SiteSettingsService {
   async start(): Promise<void> {
     current = await read(this.ctx);
     this.unsubscribe = this.ctx.bus.subscribe('site-settings-changed', () => {
-      void read(this.ctx).then((s) => (current = s));
+      const started = ++generation;
+      void read(this.ctx).then((s) => {
+        if (started === generation) current = s;
+      });
     });
   }
 
@@ -73,6 +83,7 @@ export class SiteSettingsService {
       });
     });
     current = next;
+    generation++;
     await this.ctx.bus.publish('site-settings-changed', {});
     return next;
   }
