@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, armorKeyring, ops, type UpgradePackageBody } from '@steward/protocol';
+import { armorKeyring, ops, type UpgradePackageBody } from '@steward/protocol';
 import {
   createSigningKey,
   disposeSigningKey,
@@ -25,18 +25,10 @@ import {
   type TestDialect,
 } from '../../../test-support/site.js';
 import { upgradeSequence } from '../../../test-support/upgrade-package.js';
+import { refusal } from './support/deployments.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
-  return err;
-}
 
 let dir: string;
 let key: SigningKey;
