@@ -5,12 +5,13 @@
 // headless) signs in and times what an administrator does: open the device list, filter it,
 // select every device matching a filter and add them to a collection, export the list as CSV.
 // Each measure is the median of --runs runs, from the action to the moment the page shows its
-// answer (the rows, the summary, the downloaded file). Writes bench/results/console.json.
+// answer (the rows, the summary, the downloaded file). Writes bench/results/console.json, which
+// keeps the latest record of each dialect (`byDialect.sqlite`, `byDialect.postgres`).
 //
 //   npm run bench:console -- [--devices 10000] [--runs 5] [--dialect sqlite|postgres] [--out file]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -254,7 +255,16 @@ const out = {
   ...results,
   server,
 };
+// One file holds the latest run of each dialect: a run replaces only its own dialect's record.
 const outFile = values.out ? resolve(values.out) : join(root, 'bench/results/console.json');
-writeFileSync(outFile, `${JSON.stringify(out, null, 2)}\n`);
+let byDialect = {};
+try {
+  const previous = JSON.parse(readFileSync(outFile, 'utf8'));
+  if (previous && typeof previous.byDialect === 'object') byDialect = previous.byDialect;
+} catch {
+  // no previous record, or one from before records were kept per dialect: start afresh
+}
+byDialect[dialect] = out;
+writeFileSync(outFile, `${JSON.stringify({ benchmark: out.benchmark, byDialect }, null, 2)}\n`);
 log(`wrote ${relative(root, outFile)}`);
 if (results.errors.length) process.exitCode = 1;
