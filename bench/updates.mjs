@@ -149,10 +149,33 @@ function api(method, path, body) {
   });
 }
 
-/** Starts a sync and waits for its end (polling the site's own sync record, not a timer). */
+/** Waits for the end of sync `id` of a source (polling the site's own sync record). */
+async function syncEnd(sourceId, id) {
+  for (;;) {
+    const page = await api('GET', `/update-sources/${sourceId}/syncs?limit=5`);
+    const s = page.items.find((x) => x.id === id);
+    if (s && s.state !== 'running') return s;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Starts a sync and waits for its end (polling the site's own sync record, not a timer). The
+ * site's scheduler syncs a source that was never synced on its own pass: when that sync runs
+ * (UPDATE_SYNC_RUNNING), it is waited for, then this one starts.
+ */
 async function syncNow(sourceId) {
   const started = performance.now();
-  const sync = await api('POST', `/update-sources/${sourceId}/sync`);
+  let sync;
+  while (!sync) {
+    try {
+      sync = await api('POST', `/update-sources/${sourceId}/sync`);
+    } catch (err) {
+      const running = /UPDATE_SYNC_RUNNING.*\(sync ([0-9a-f-]{36})\)/.exec(String(err?.message));
+      if (!running) throw err;
+      await syncEnd(sourceId, running[1]);
+    }
+  }
   for (;;) {
     const page = await api('GET', `/update-sources/${sourceId}/syncs?limit=5`);
     const s = page.items.find((x) => x.id === sync.id);
@@ -359,6 +382,9 @@ async function phaseFleet() {
     architectures: [arch],
     keyring: extra.keyring,
   });
+  // Synced once while empty: the scheduler syncs a never-synced source on its own, and such a
+  // sync taking the one update would leave the measured sync nothing to add.
+  await syncNow(source.id);
   let devices = 0;
   for (const [i, size] of sizes.entries()) {
     started = performance.now();

@@ -41,10 +41,15 @@ export interface SigningKey {
   fingerprint: string;
 }
 
-const run = (cmd: string, args: string[], opts: { cwd?: string; input?: string } = {}) =>
+const run = (
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
+) =>
   execFileSync(cmd, args, {
     cwd: opts.cwd,
     input: opts.input,
+    env: opts.env,
     encoding: 'utf8',
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -103,13 +108,19 @@ export function buildDeb(pool: string, p: TestPackage): void {
     writeFileSync(join(root, 'DEBIAN/postinst'), `#!/bin/sh\nset -e\n${p.postinst}\n`, {
       mode: 0o755,
     });
-  run('dpkg-deb', [
-    '--root-owner-group',
-    '-Zgzip',
-    '--build',
-    root,
-    join(pool, `${p.name}_${p.version.replace(/^\d+:/, '')}_${arch}.deb`),
-  ]);
+  // A fixed timestamp: the same package builds the same bytes, so a suite re-published with
+  // it unchanged keeps that index's hash (what a real archive does for what it did not rebuild).
+  run(
+    'dpkg-deb',
+    [
+      '--root-owner-group',
+      '-Zgzip',
+      '--build',
+      root,
+      join(pool, `${p.name}_${p.version.replace(/^\d+:/, '')}_${arch}.deb`),
+    ],
+    { env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } },
+  );
   rmSync(root, { recursive: true, force: true });
 }
 
@@ -117,6 +128,8 @@ export interface RepoOptions {
   suite: string;
   component?: string;
   packages: TestPackage[];
+  /** Further components of the suite, each with its own pool and index. */
+  more?: { component: string; packages: TestPackage[] }[];
   key: SigningKey;
   /** Valid-Until (a past one makes the Release stale); Date is then an hour before it. */
   validUntil?: Date;
@@ -128,26 +141,29 @@ export interface RepoOptions {
 
 /** Writes (or rewrites) a suite into `root`, as an archive's `dists/` and `pool/`. */
 export function writeSuite(root: string, o: RepoOptions): void {
-  const component = o.component ?? 'main';
-  const pool = join(root, 'pool', component, o.suite);
-  mkdirSync(pool, { recursive: true });
-  for (const p of o.packages) buildDeb(pool, p);
+  const parts = [{ component: o.component ?? 'main', packages: o.packages }, ...(o.more ?? [])];
   const dist = join(root, 'dists', o.suite);
   rmSync(dist, { recursive: true, force: true });
-  const binDir = join(dist, component, 'binary-amd64');
-  mkdirSync(binDir, { recursive: true });
-  const packages = run('apt-ftparchive', ['packages', `pool/${component}/${o.suite}`], {
-    cwd: root,
+  const binDirs = parts.map(({ component, packages }) => {
+    const pool = join(root, 'pool', component, o.suite);
+    mkdirSync(pool, { recursive: true });
+    for (const p of packages) buildDeb(pool, p);
+    const binDir = join(dist, component, 'binary-amd64');
+    mkdirSync(binDir, { recursive: true });
+    const index = run('apt-ftparchive', ['packages', `pool/${component}/${o.suite}`], {
+      cwd: root,
+    });
+    writeFileSync(join(binDir, 'Packages'), index);
+    run('gzip', ['-9', '-k', '-n', join(binDir, 'Packages')]);
+    run('xz', ['-k', join(binDir, 'Packages')]);
+    return binDir;
   });
-  writeFileSync(join(binDir, 'Packages'), packages);
-  run('gzip', ['-9', '-k', '-n', join(binDir, 'Packages')]);
-  run('xz', ['-k', join(binDir, 'Packages')]);
   const fields = [
     ['Origin', 'Steward Tests'],
     ['Suite', o.suite],
     ['Codename', o.suite],
     ['Architectures', 'amd64'],
-    ['Components', component],
+    ['Components', parts.map((p) => p.component).join(' ')],
     ...(o.byHash ? [['Acquire-By-Hash', 'yes']] : []),
   ];
   const release = run(
@@ -159,7 +175,9 @@ export function writeSuite(root: string, o: RepoOptions): void {
   const validUntil = o.validUntil ? `Valid-Until: ${o.validUntil.toUTCString()}\n` : '';
   writeFileSync(join(dist, 'Release'), release.replace(/^(Date: .*\n)/m, `$1${validUntil}`));
   if (o.byHash) {
-    for (const name of ['Packages', 'Packages.gz', 'Packages.xz']) {
+    for (const [binDir, name] of binDirs.flatMap((d) =>
+      ['Packages', 'Packages.gz', 'Packages.xz'].map((n) => [d, n] as const),
+    )) {
       const sum = createHash('sha256')
         .update(readFileSync(join(binDir, name)))
         .digest('hex');

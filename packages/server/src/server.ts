@@ -356,7 +356,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     : undefined;
   const siteSettings = new SiteSettingsService(ctx);
   const discovery = new DiscoveryService(ctx, () => clientPush.runAutomatic('after a sweep'));
-  const updateCatalog = new UpdateCatalogService(ctx);
+  const updateCatalog = new UpdateCatalogService(ctx, join(options.dataDir, 'apt-lists'));
   const advisories = new AdvisoryService(ctx);
   const updateCompliance = new UpdateComplianceService(ctx);
   const approvedContent = new ApprovedContentService(ctx, contentService, secrets);

@@ -23,6 +23,8 @@ import { createTestContext, postgresReachable, testDialects } from '../../test/s
 import { ADMIN, ANALYST, countRows } from '../../test/support/collections.js';
 import type { SiteContext } from '../context.js';
 import { insertSync } from './repository.js';
+import { ensurePackageSet } from '../inventory/package-set-repository.js';
+import { currentCatalogVersion, scanCatalogFor } from './compliance/catalog-version-repository.js';
 import { UpdateCatalogService } from './service.js';
 
 // The update catalog against real signed apt repositories served on 127.0.0.1 (ADR 0039).
@@ -184,6 +186,124 @@ describe.each(testDialects)('update catalog on %s', (dialect) => {
         (u) => u.version,
       ),
     ).toEqual(['2024a-0+deb12u1']);
+  });
+
+  it("a revision that adds a binary to a version updates its binary list, applicability and the agents' catalog", async () => {
+    const tzVersion = '2024a-0+deb12u1';
+    // A device set with an older tzdata-legacy: tzdata's update does not apply to it while the
+    // version has no such binary.
+    const set = await ctx.db.kysely
+      .transaction()
+      .execute((tx) =>
+        ensurePackageSet(
+          tx,
+          [{ manager: 'dpkg', name: 'tzdata-legacy', arch: 'amd64', version: '2023c-5' }],
+          new Date().toISOString(),
+        ),
+      );
+    const source = await addSource();
+    expect((await syncToEnd(source.id)).state).toBe('succeeded');
+    const tz = async () =>
+      (await catalog.listUpdates(ADMIN, { sourceId: source.id, search: 'tzdata' })).items.find(
+        (u) => u.package === 'tzdata',
+      );
+    const before = await tz();
+    expect(before?.binaries.map((b) => b.package)).toEqual(['tzdata']);
+    const state = async () =>
+      (
+        await ctx.db.kysely
+          .selectFrom('update_applicability')
+          .select('state')
+          .where('set_id', '=', set.id)
+          .where('update_id', '=', before?.id ?? '')
+          .executeTakeFirst()
+      )?.state;
+    expect(await state()).toBeUndefined();
+    const agentsHold = await currentCatalogVersion(ctx.db.kysely);
+
+    // Re-published: the same source version now also builds tzdata-legacy.
+    writeSuite(root, {
+      suite,
+      packages: [...V1, { name: 'tzdata-legacy', version: tzVersion, source: 'tzdata' }],
+      key,
+      byHash: true,
+    });
+    expect(await syncToEnd(source.id)).toMatchObject({ state: 'succeeded', added: 0 });
+    const after = await tz();
+    expect(after).toMatchObject({ id: before?.id, version: tzVersion, revision: 1 });
+    expect(after?.binaries.map((b) => b.package).sort()).toEqual(['tzdata', 'tzdata-legacy']);
+    const rows = await ctx.db.kysely
+      .selectFrom('software_update_binary')
+      .select('package')
+      .where('update_id', '=', after?.id ?? '')
+      .orderBy('package')
+      .execute();
+    expect(rows.map((r) => r.package)).toEqual(['tzdata', 'tzdata-legacy']);
+    // Applicability follows the new list at once (computed in the sync's transaction).
+    expect(await state()).toBe('required');
+    // An agent holding the catalog of before gets the update again in its delta, with both.
+    const delta = await scanCatalogFor(ctx.db.kysely, agentsHold);
+    expect(delta.full).toBe(false);
+    expect(
+      delta.updates
+        .find((u) => u.id === after?.id)
+        ?.binaries.map((b) => b[0])
+        .sort(),
+    ).toEqual(['tzdata', 'tzdata-legacy']);
+  });
+
+  it('a changed suite downloads only the indexes whose hash changed, and reads the others from its kept copy', async () => {
+    const lists = `${dialect}-lists`;
+    const contrib = (v: string) => [{ name: 'contrib-tool', version: v }];
+    writeSuite(root, {
+      suite: lists,
+      packages: V1,
+      more: [{ component: 'contrib', packages: contrib('1.0-1') }],
+      key,
+      byHash: true,
+    });
+    const source = await catalog.createSource(ADMIN, {
+      name: `Local ${lists}`,
+      url: http.url,
+      suite: lists,
+      components: ['main', 'contrib'],
+      architectures: ['amd64'],
+      keyring: armored(key),
+    });
+    const indexRequests = async () => {
+      const from = http.requests.length;
+      const sync = await syncToEnd(source.id);
+      const paths = http.requests
+        .slice(from)
+        .filter((r) => r.startsWith(`/dists/${lists}/`) && !r.endsWith('Release'));
+      return { sync, paths };
+    };
+    const first = await indexRequests();
+    expect(first.sync).toMatchObject({ state: 'succeeded', added: 3, indexesDone: 2 });
+    expect(first.paths.map((r) => r.split('/')[3]).sort()).toEqual(['contrib', 'main']);
+
+    // Only contrib changes; the Release (and so its signature) changes with it.
+    writeSuite(root, {
+      suite: lists,
+      packages: V1,
+      more: [{ component: 'contrib', packages: contrib('1.0-2') }],
+      key,
+      byHash: true,
+    });
+    const second = await indexRequests();
+    expect(second.sync).toMatchObject({ state: 'succeeded', added: 1, superseded: 1 });
+    // One index downloaded (contrib's, by hash); main's read from the kept copy, not asked for.
+    expect(second.paths).toHaveLength(1);
+    expect(second.paths[0]).toMatch(
+      new RegExp(`^/dists/${lists}/contrib/binary-amd64/by-hash/SHA256/`),
+    );
+    // Main's packages are still read: its updates stay current, nothing else superseded.
+    const current = await catalog.listUpdates(ADMIN, { sourceId: source.id, state: 'current' });
+    expect(current.items.map((u) => `${u.package} ${u.version}`).sort()).toEqual([
+      'contrib-tool 1.0-2',
+      'openssl 3.0.15-1~deb12u1',
+      'tzdata 2024a-0+deb12u1',
+    ]);
   });
 
   it('refuses a suite signed by a key outside the source keyring, keeping the catalog', async () => {

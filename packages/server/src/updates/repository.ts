@@ -241,25 +241,38 @@ export interface KnownVersion {
   versionKey: string;
   superseded: boolean;
   digest: string | null;
+  /** The stored binary list (JSON), to tell a revision that changed it. */
+  binaries: string;
 }
 
 /**
  * A changed index replaced this version's files: the new digest, and (unless the update had
- * none yet, synced before digests existed) one more revision at `at`.
+ * none yet, synced before digests existed) one more revision at `at`. With `binaries`, the
+ * revision also changed which binaries the version has (a binary added or dropped): the list
+ * and its rows are replaced, and the caller hands the id to `catalogChanged`.
  */
 export async function reviseUpdate(
   tx: Tx,
-  o: { id: string; digest: string; revise: boolean; at: string },
+  o: { id: string; digest: string; revise: boolean; at: string; binaries?: string },
 ): Promise<void> {
+  const binaries = o.binaries === undefined ? {} : { binaries: o.binaries };
   await tx
     .updateTable('software_update')
     .set((eb) =>
       o.revise
-        ? { index_digest: o.digest, revised_at: o.at, revision: eb('revision', '+', 1) }
-        : { index_digest: o.digest },
+        ? {
+            index_digest: o.digest,
+            revised_at: o.at,
+            revision: eb('revision', '+', 1),
+            ...binaries,
+          }
+        : { index_digest: o.digest, ...binaries },
     )
     .where('id', '=', o.id)
     .execute();
+  if (o.binaries === undefined) return;
+  await tx.deleteFrom('software_update_binary').where('update_id', '=', o.id).execute();
+  await insertBinaryRows(tx, [{ id: o.id, binaries: o.binaries }]);
 }
 
 export async function knownVersions(
@@ -268,7 +281,15 @@ export async function knownVersions(
 ): Promise<Map<string, KnownVersion[]>> {
   const rows = await tx
     .selectFrom('software_update')
-    .select(['id', 'package', 'version', 'version_key', 'superseded_at', 'index_digest'])
+    .select([
+      'id',
+      'package',
+      'version',
+      'version_key',
+      'superseded_at',
+      'index_digest',
+      'binaries',
+    ])
     .where('source_id', '=', sourceId)
     .execute();
   const out = new Map<string, KnownVersion[]>();
@@ -280,6 +301,7 @@ export async function knownVersions(
       versionKey: r.version_key,
       superseded: r.superseded_at !== null,
       digest: r.index_digest,
+      binaries: r.binaries,
     });
     out.set(r.package, list);
   }
@@ -294,6 +316,14 @@ export async function insertUpdates(tx: Tx, rows: Insertable<UpdateTable>[]): Pr
       .insertInto('software_update')
       .values(rows.slice(i, i + 500))
       .execute();
+  await insertBinaryRows(tx, rows);
+}
+
+/** The binaries of updates as rows (software_update_binary: what SQL joins on). */
+async function insertBinaryRows(
+  tx: Tx,
+  rows: readonly { id: string; binaries: string }[],
+): Promise<void> {
   const binaries = new Map<string, Insertable<BinaryTable>>();
   for (const r of rows)
     for (const b of updateBinaries(r))

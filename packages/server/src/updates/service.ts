@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   ConflictError,
   dearmorKeyring,
@@ -116,7 +119,14 @@ function checkKeyring(keyring: string): void {
 export class UpdateCatalogService {
   private readonly runs = new Map<string, Promise<void>>();
 
-  constructor(private readonly ctx: SiteContext) {}
+  /**
+   * @param listsDir where each source's last indexes are kept between syncs (the server's
+   * `<dataDir>/apt-lists`); a cache only: losing it costs one full read.
+   */
+  constructor(
+    private readonly ctx: SiteContext,
+    private readonly listsDir = join(tmpdir(), 'steward-apt-lists'),
+  ) {}
 
   private async toSource(r: SourceRow, counts?: Map<string, number>): Promise<UpdateSource> {
     const last = r.last_sync_id
@@ -258,6 +268,8 @@ export class UpdateCatalogService {
         details: { name: row.name },
       });
     });
+    // Its kept indexes go with it (a running sync of it fails at its end).
+    await rm(join(this.listsDir, row.id), { recursive: true, force: true });
   }
 
   /** Records a running sync and starts it in the background; answers it at once. */
@@ -295,7 +307,7 @@ export class UpdateCatalogService {
           details: { sync: id },
         });
     });
-    const done = runSync(this.ctx, source, id).finally(() => this.runs.delete(id));
+    const done = runSync(this.ctx, source, id, this.listsDir).finally(() => this.runs.delete(id));
     this.runs.set(id, done);
     const row = await findSync(this.ctx.db.kysely, id);
     if (!row) throw new NotFoundError('update sync', id, E.UPDATE_SOURCE_NOT_FOUND);

@@ -21,6 +21,7 @@ import { ReleaseError } from './apt/release.js';
 import {
   fetchRelease,
   findIndex,
+  pruneIndexCache,
   readIndex,
   RepositoryError,
   type SuiteLocation,
@@ -36,6 +37,7 @@ import {
   recordSyncProgress,
   sourceLists,
   supersede,
+  updateBinaries,
   updateSourceRow,
   type SourceRow,
 } from './repository.js';
@@ -89,6 +91,7 @@ async function readIndexes(
   loc: SuiteLocation,
   source: SourceRow,
   verified: VerifiedRelease,
+  cacheDir: string,
 ): Promise<{ published: Published; files: IndexFiles; packagesRead: number }> {
   const { components, architectures } = sourceLists(source);
   const indexes = components.flatMap((component) =>
@@ -115,7 +118,7 @@ async function readIndexes(
     });
   await progress(0);
   for (const [i, file] of files.entries()) {
-    for await (const paragraph of readIndex(loc, verified, file)) {
+    for await (const paragraph of readIndex(loc, verified, file, cacheDir)) {
       const b = binaryFromParagraph(paragraph);
       const versions = published.get(b.source) ?? new Map<string, UpdateBinary[]>();
       const binaries = versions.get(b.sourceVersion) ?? [];
@@ -131,6 +134,16 @@ async function readIndexes(
     await progress(i + 1);
   }
   return { published, files: indexFiles, packagesRead };
+}
+
+/** Whether two binary lists name the same binaries at the same versions (order-free). */
+function sameBinaries(a: readonly UpdateBinary[], b: readonly UpdateBinary[]): boolean {
+  const key = (l: readonly UpdateBinary[]) =>
+    l
+      .map((x) => `${x.package} ${x.architecture} ${x.version}`)
+      .sort()
+      .join('\n');
+  return key(a) === key(b);
 }
 
 /**
@@ -151,7 +164,7 @@ async function storeCatalog(
   return inTransaction(ctx.db.kysely, async (tx) => {
     const known = await knownVersions(tx, source.id);
     const inserts = [];
-    const revised: { id: string; digest: string; revise: boolean }[] = [];
+    const revised: { id: string; digest: string; revise: boolean; binaries?: string }[] = [];
     const toSupersede = new Map<string, string[]>();
     for (const [pkg, versions] of read.published) {
       const existing = known.get(pkg) ?? [];
@@ -163,7 +176,15 @@ async function storeCatalog(
           // The same version with other files: a revision (an update synced before the digest
           // existed just gets one).
           if (digest !== null && seen.digest !== digest)
-            revised.push({ id: seen.id, digest, revise: seen.digest !== null });
+            revised.push({
+              id: seen.id,
+              digest,
+              revise: seen.digest !== null,
+              // A binary added to or dropped from the version: its list and rows follow.
+              ...(sameBinaries(updateBinaries(seen), binaries)
+                ? {}
+                : { binaries: JSON.stringify(binaries) }),
+            });
           continue;
         }
         const row = {
@@ -181,7 +202,14 @@ async function storeCatalog(
           superseded_by: null,
         };
         inserts.push(row);
-        all.push({ id: row.id, version, versionKey: row.version_key, superseded: false, digest });
+        all.push({
+          id: row.id,
+          version,
+          versionKey: row.version_key,
+          superseded: false,
+          digest,
+          binaries: row.binaries,
+        });
       }
       const newest = all.reduce((a, b) =>
         compareDebianVersions(b.version, a.version) > 0 ? b : a,
@@ -191,6 +219,7 @@ async function storeCatalog(
     }
     await insertUpdates(tx, inserts);
     for (const r of revised) await reviseUpdate(tx, { ...r, at: archiveDate });
+    const rebinned = revised.flatMap((r) => (r.binaries === undefined ? [] : [r.id]));
     let superseded = 0;
     for (const [by, ids] of toSupersede) {
       await supersede(tx, ids, by, at);
@@ -203,7 +232,7 @@ async function storeCatalog(
       signed_by: verified.fingerprint,
     });
     // The agents' catalog version and applicability move with the catalog (ADRs 0046-0047).
-    await catalogChanged(tx, ctx.db.dialect, at);
+    await catalogChanged(tx, ctx.db.dialect, at, rebinned);
     const ended = await finishSync(tx, syncId, {
       state: 'succeeded',
       at,
@@ -278,8 +307,17 @@ async function fail(ctx: SiteContext, source: SourceRow, syncId: string, f: Sync
   if (ended) await ctx.bus.publish('status-ingested', { count: 1 });
 }
 
-/** Runs one sync of a source to its end; failures end the sync as failed, with the reason. */
-export async function runSync(ctx: SiteContext, source: SourceRow, syncId: string): Promise<void> {
+/**
+ * Runs one sync of a source to its end; failures end the sync as failed, with the reason.
+ * `listsDir` keeps each source's last indexes (apt's lists directory): a changed suite downloads
+ * only the indexes whose SHA-256 in the new Release differs.
+ */
+export async function runSync(
+  ctx: SiteContext,
+  source: SourceRow,
+  syncId: string,
+  listsDir: string,
+): Promise<void> {
   try {
     await withKeyring(source.keyring, async (keyringFile) => {
       const loc: SuiteLocation = { url: source.url, suite: source.suite, keyringFile };
@@ -309,8 +347,10 @@ export async function runSync(ctx: SiteContext, source: SourceRow, syncId: strin
         if (ended) await ctx.bus.publish('status-ingested', { count: 1 });
         return;
       }
-      const read = await readIndexes(ctx, syncId, loc, source, verified);
+      const cacheDir = join(listsDir, source.id);
+      const read = await readIndexes(ctx, syncId, loc, source, verified, cacheDir);
       const stored = await storeCatalog(ctx, source, syncId, verified, read);
+      await pruneIndexCache(cacheDir, verified);
       await ctx.bus.publish('status-ingested', { count: 1 });
       // The rules that run after a sync run now, not at a poll (ADR 0072).
       if (stored && stored.added > 0)

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -211,16 +211,65 @@ async function downloadIndex(
   throw new RepositoryError('not-found', `${suiteUrl(loc, file.path)}: not found`);
 }
 
+/** A cached index file whose bytes still have the size and SHA-256 the Release gives. */
+async function cachedForm(
+  dir: string,
+  forms: readonly IndexFile[],
+): Promise<IndexFile | undefined> {
+  for (const form of forms) {
+    const path = join(dir, cacheName(form));
+    let body: Buffer;
+    try {
+      body = await readFile(path);
+    } catch {
+      continue;
+    }
+    // A damaged or truncated cache file costs one download, nothing more.
+    if (
+      body.length === form.size &&
+      createHash('sha256').update(body).digest('hex') === form.sha256
+    )
+      return form;
+  }
+  return undefined;
+}
+
+/** The cache file name of an index form: its SHA-256 (as by-hash) and its compression. */
+export const cacheName = (form: Pick<IndexFile, 'sha256' | 'compression'>) =>
+  `${form.sha256}.${form.compression}`;
+
 /**
  * Downloads one index the verified Release lists (by hash where offered), checks it, then yields
  * its paragraphs from the checked file. The caller treats the read as one unit: it stops at the
  * first error and keeps nothing of a failed read.
+ *
+ * With `cacheDir` (apt's lists directory, per source): an index whose SHA-256 in this Release is
+ * that of a file kept from an earlier read is read from that file, with no request; a downloaded
+ * index is kept there under its SHA-256. A changed suite then downloads only the indexes whose
+ * hash changed.
  */
 export async function* readIndex(
   loc: SuiteLocation,
   r: VerifiedRelease,
   file: IndexFile,
+  cacheDir?: string,
 ): AsyncGenerator<Paragraph> {
+  const base = file.path.replace(/\.(xz|gz)$/, '');
+  if (cacheDir !== undefined) {
+    await mkdir(cacheDir, { recursive: true });
+    let form = await cachedForm(cacheDir, indexForms(r.release, base));
+    if (!form) {
+      const part = join(cacheDir, `${randomUUID()}.part`);
+      try {
+        form = await downloadIndex(loc, r, file, part);
+        await rename(part, join(cacheDir, cacheName(form)));
+      } finally {
+        await rm(part, { force: true });
+      }
+    }
+    yield* streamDeb822(utf8(decompressed(join(cacheDir, cacheName(form)), form.compression)));
+    return;
+  }
   const dir = await mkdtemp(join(tmpdir(), 'steward-apt-'));
   try {
     const local = join(dir, 'index');
@@ -229,4 +278,25 @@ export async function* readIndex(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * After a good sync: drops the cached indexes this Release no longer lists (superseded index
+ * generations), so the cache holds one generation per source.
+ */
+export async function pruneIndexCache(cacheDir: string, r: VerifiedRelease): Promise<void> {
+  const keep = new Set(
+    [...r.release.files.values()].flatMap((f) =>
+      (['xz', 'gz', 'none'] as const).map((compression) =>
+        cacheName({ sha256: f.sha256, compression }),
+      ),
+    ),
+  );
+  let names: string[];
+  try {
+    names = await readdir(cacheDir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (!keep.has(name)) await rm(join(cacheDir, name), { force: true });
 }

@@ -58,15 +58,22 @@ async function computeSets(tx: Queryable, setIds: readonly string[], version: nu
  * After the catalog changed (a sync, a source deleted), in the same transaction: a new catalog
  * version, and applicability brought to it — only the added updates' joins for sets already
  * computed (the cost of a sync that adds one update is one update's join), full joins for sets
- * never computed or left behind.
+ * never computed or left behind. `revisedIds`: updates whose binaries a revision changed; their
+ * rows are computed again like an added update's.
  */
-export async function catalogChanged(tx: Tx, dialect: Dialect, at: string): Promise<number> {
-  const advance = await advanceCatalogVersion(tx, dialect, at);
+export async function catalogChanged(
+  tx: Tx,
+  dialect: Dialect,
+  at: string,
+  revisedIds: readonly string[] = [],
+): Promise<number> {
+  const advance = await advanceCatalogVersion(tx, dialect, at, revisedIds);
   if (advance.version !== advance.previous) {
-    for (let i = 0; i < advance.removed.length; i += 1000)
+    const stale = [...advance.removed, ...advance.revised];
+    for (let i = 0; i < stale.length; i += 1000)
       await tx
         .deleteFrom('update_applicability')
-        .where('update_id', 'in', advance.removed.slice(i, i + 1000))
+        .where('update_id', 'in', stale.slice(i, i + 1000))
         .execute();
     await addUpdatesToComputedSets(tx, advance.version);
     await tx

@@ -25,6 +25,8 @@ export interface CatalogAdvance {
   previous: number;
   added: number;
   removed: string[];
+  /** Current updates whose binaries a revision changed: served again as added at `version`. */
+  revised: string[];
 }
 
 /** Writes a new catalog version if the current updates changed (inside the caller's transaction). */
@@ -32,6 +34,7 @@ export async function advanceCatalogVersion(
   tx: Tx,
   dialect: Dialect,
   at: string,
+  revisedIds: readonly string[] = [],
 ): Promise<CatalogAdvance> {
   await lockUntilCommit(tx, dialect, LOCK);
   const previous = await currentCatalogVersion(tx);
@@ -55,8 +58,11 @@ export async function advanceCatalogVersion(
   );
   const added = [...current].filter((id) => !members.has(id));
   const removed = [...members].filter((id) => !current.has(id));
-  if (added.length === 0 && removed.length === 0 && previous > 0)
-    return { version: previous, previous, added: 0, removed: [] };
+  // Revised binaries change what the agents hold: the update moves to the new version, so a
+  // delta since an older version carries it again (the agent replaces it by id).
+  const revised = revisedIds.filter((id) => members.has(id) && current.has(id));
+  if (added.length === 0 && removed.length === 0 && revised.length === 0 && previous > 0)
+    return { version: previous, previous, added: 0, removed: [], revised: [] };
   const version = previous + 1;
   await tx
     .insertInto('update_catalog_version')
@@ -80,7 +86,15 @@ export async function advanceCatalogVersion(
       .where('removed_version', 'is', null)
       .execute();
   }
-  return { version, previous, added: added.length, removed };
+  for (let i = 0; i < revised.length; i += CHUNK) {
+    await tx
+      .updateTable('update_catalog_member')
+      .set({ added_version: version })
+      .where('update_id', 'in', revised.slice(i, i + CHUNK))
+      .where('removed_version', 'is', null)
+      .execute();
+  }
+  return { version, previous, added: added.length, removed, revised };
 }
 
 /** The version each transaction's custom change wrote (Kysely hands one object per transaction). */
