@@ -354,3 +354,10 @@ export function dependentStages(say: (line: string) => void) {
     }
   };
 }
+
+/** A test's log line writer: `[tag <seconds since the file started>] line`. */
+export function osdLogger(tag: string): (line: string) => void {
+  const started = Date.now();
+  return (line) =>
+    console.log(`[${tag} ${String(Math.round((Date.now() - started) / 1000))} s] ${line}`);
+}

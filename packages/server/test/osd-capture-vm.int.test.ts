@@ -31,6 +31,7 @@ import {
   distributeOsImage,
   installSteps,
   installedSystemEnrols,
+  osdLogger,
   osdVmUnavailableReason,
   startOsdDp,
   type OsdSite,
@@ -39,9 +40,7 @@ import { startPxeVm, type PxeVm } from '../../../test-support/pxe/pxe-vm.js';
 import { sequenceStep as step } from '../../../test-support/task-sequence-steps.js';
 import { readInstalledFiles } from '../../../test-support/vm/installed-disk.js';
 
-const started = Date.now();
-const since = () => `${String(Math.round((Date.now() - started) / 1000))} s`;
-const say = (line: string) => console.log(`[osd-capture ${since()}] ${line}`);
+const say = osdLogger('osd-capture');
 
 const MARKER = 'etc/steward-reference-marker';
 /** What makes each machine itself: must differ between the reference and the clone. */

@@ -40,15 +40,14 @@ import {
   distributeOsImage,
   installSteps,
   installedSystemEnrols,
+  osdLogger,
   osdVmUnavailableReason,
   startOsdDp,
   type OsdSite,
 } from '../../../test-support/pxe/osd-site.js';
 import { startPxeVm, type Firmware, type PxeVm } from '../../../test-support/pxe/pxe-vm.js';
 
-const started = Date.now();
-const since = () => `${String(Math.round((Date.now() - started) / 1000))} s`;
-const say = (line: string) => console.log(`[osd-journey ${since()}] ${line}`);
+const say = osdLogger('osd-journey');
 
 const unavailable = osdVmUnavailableReason();
 if (unavailable) console.warn(`skipping the OS deployment journey: ${unavailable}`);
