@@ -5,9 +5,9 @@
  * powered off without a shutdown, so what the guest wrote is seen.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** The files `paths` (relative to the root) of the installed system; null when absent. */
 export function readInstalledFiles(
@@ -17,10 +17,13 @@ export function readInstalledFiles(
   const loop = execFileSync('losetup', ['-f', '--show', '-P', disk], { encoding: 'utf8' }).trim();
   const mnt = mkdtempSync(join(tmpdir(), 'installed-root-'));
   try {
-    const parts = execFileSync('lsblk', ['-lnpo', 'NAME', loop], { encoding: 'utf8' })
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((dev) => dev !== loop && dev !== '')
+    // The partitions' nodes can lag behind `losetup -P`: partx adds any that are missing (it
+    // fails on the ones already there, which is fine).
+    spawnSync('partx', ['-a', loop], { stdio: 'ignore' });
+    const name = basename(loop);
+    const parts = readdirSync(join('/sys/block', name))
+      .filter((entry) => entry.startsWith(`${name}p`))
+      .map((entry) => `/dev/${entry}`)
       .filter(
         (dev) =>
           spawnSync('blkid', ['-p', '-s', 'TYPE', '-o', 'value', dev], {
