@@ -51,8 +51,10 @@ export function startPxeVm(
     firmware: Firmware;
     macSuffix: number;
     bootDisk?: boolean;
-    /** A raw disk image, booted before the network. */
+    /** A raw disk image, booted before the network (after it with `networkFirst`). */
     disk?: string;
+    /** Boot the network before `disk`: a machine sent to the boot image although it has an OS. */
+    networkFirst?: boolean;
     reboot?: boolean;
     smbiosUuid?: string;
     memoryMiB?: number;
@@ -93,7 +95,7 @@ export function startPxeVm(
       '-drive',
       `file=${opts.disk},if=none,id=d0,format=raw`,
       '-device',
-      'virtio-blk-pci,drive=d0,bootindex=0',
+      `virtio-blk-pci,drive=d0,bootindex=${opts.networkFirst ? '2' : '0'}`,
     );
   if (opts.firmware === 'uefi') {
     const vars = join(lan.dir, `${opts.name}.vars.fd`);

@@ -41,3 +41,39 @@ export async function defaultOsImage(log: (line: string) => void): Promise<Cache
     log,
   });
 }
+
+/**
+ * What the default OS image installs (os-image-build.sh for amd64), so a repository of another
+ * release holds everything a machine installed from it upgrades to.
+ */
+const DEFAULT_IMAGE_PACKAGES =
+  'systemd,systemd-sysv,udev,dbus,kmod,linux-image-amd64,initramfs-tools,grub2-common,' +
+  'grub-pc-bin,grub-efi-amd64-bin,grub-pc,ifupdown,isc-dhcp-client,openssh-server,' +
+  'ca-certificates,iproute2,procps,less';
+
+/**
+ * A local signed apt repository of `suite` (release-repo.sh), built once per recipe into the VM
+ * cache from this machine's mirror: what a VM upgrades to without reaching the Internet.
+ */
+export async function releaseRepository(
+  suite: string,
+  version: string,
+  log: (line: string) => void,
+): Promise<CachedBuild> {
+  const mirror = machineMirror();
+  if (mirror === undefined) throw new Error('no Debian mirror (set STEWARD_VM_MIRROR)');
+  const script = join(REPO, 'test-support/vm/release-repo.sh');
+  const key = createHash('sha256')
+    .update(readFileSync(script))
+    .update(`${suite} ${version} amd64 ${mirror} ${DEFAULT_IMAGE_PACKAGES}`)
+    .digest('hex')
+    .slice(0, 16);
+  return cachedBuild({
+    name: `apt-${suite}`,
+    key,
+    readyFile: 'repo.json',
+    script,
+    env: { MIRROR: mirror, SUITE: suite, VERSION: version, PACKAGES: DEFAULT_IMAGE_PACKAGES },
+    log,
+  });
+}
