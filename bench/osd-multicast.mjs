@@ -52,7 +52,7 @@ const result = await runOsdMulticastBench({
 const out = values.out ?? join(root, 'bench/results/osd.json');
 const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
 previous.multicast = {
-  command: `npm run bench:osd -- --size-mb ${values['size-mb']} --clients ${values.clients}`,
+  command: `npm run bench:osd -- --multicast-only --size-mb ${values['size-mb']} --clients ${values.clients}`,
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, kernel: release(), node: process.version },
   ...result,

@@ -334,20 +334,27 @@ describe.skipIf(unavailable !== undefined)('the OS deployment journey in QEMU', 
       });
       vms.push(vm);
       const at = () => `${String(Math.round((Date.now() - t0) / 1000))} s after power-on`;
+      // Seconds after power-on at each milestone: bench:osd --vm records them (bench/osd-vm.mjs).
+      const phases: Record<string, number> = {};
+      const mark = (phase: string) => (phases[phase] = Math.round((Date.now() - t0) / 1000));
       const console = () => readFileSync(vm.consoleLog, 'latin1');
       try {
         const registered = await vm.waitForConsole(/steward-boot: registered /, 1_800_000);
         computerId = / id=(\S+)/.exec(registered)?.[1] ?? '';
+        mark('registered');
         say(`${firmware}: boot environment registered, ${at()}`);
         await vm.waitForConsole(/steward-boot: task sequence /, 300_000);
+        mark('sequenceOffered');
         say(`${firmware}: sequence offered, ${at()}`);
         const ended = await vm.waitForConsole(
           /restarts the computer|version \d+ failed at step|boot environment exited/,
           3_600_000,
         );
         if (!/restarts the computer/.test(ended)) throw new Error(`the sequence ended: ${ended}`);
+        mark('sequenceDone');
         say(`${firmware}: sequence done, restarting, ${at()}`);
         await vm.waitForConsole(/STEWARD-INSTALL /, 1_800_000);
+        mark('installedSystemRunning');
         say(`${firmware}: the installed system runs install-agent.sh, ${at()}`);
       } catch (err) {
         say(`${firmware} console:\n${console().slice(-6000)}`);
@@ -370,7 +377,12 @@ describe.skipIf(unavailable !== undefined)('the OS deployment journey in QEMU', 
         say(`${firmware} console:\n${console().slice(-6000)}`);
         throw err;
       });
-      const seconds = Math.round((Date.now() - t0) / 1000);
+      const seconds = mark('enrolled');
+      const benchOut = process.env['STEWARD_OSD_BENCH_OUT'];
+      if (benchOut)
+        writeFileSync(benchOut, `${JSON.stringify({ firmware, seconds, phases })}\n`, {
+          flag: 'a',
+        });
       say(
         `${firmware}: enrolled as ${device.name} ${at()} (power-on to enrolled: ${String(seconds)} s)`,
       );

@@ -4,6 +4,8 @@ import type { OsImageFileSystem, OsImageManifest, StepOf } from '@steward/protoc
 import { type StepContext, type StepResult, SUCCEEDED } from '../task-sequence/executor.js';
 import { type BootEnvHost, OSD_VARS } from './host.js';
 import {
+  type AppliedArchive,
+  appliedLine,
   type ArchiveSource,
   emptyFolder,
   extractFrom,
@@ -60,23 +62,26 @@ async function sourcesOf(
 /**
  * One archive into its mount point from the first source that delivers its exact bytes. A
  * source that fails after tar wrote something has its files removed before the next one.
- * Returns the line the step reports: how the bytes came (multicast, HTTP) and why a better
- * source was passed over.
+ * Returns how the bytes came (multicast, HTTP) and why a better source was passed over.
  */
 async function applyArchive(
   fs: OsImageFileSystem,
   sources: ArchiveSource[],
   into: string,
   ctx: StepContext,
-): Promise<string> {
+): Promise<AppliedArchive> {
   const passedOver: string[] = [];
   for (const source of sources) {
     const out = await extractFrom(source, fs, into, ctx.signal);
     switch (out.kind) {
-      case 'applied': {
-        const why = passedOver.length > 0 ? ` (after: ${passedOver.join('; ')})` : '';
-        return `${fs.archive}: ${source.method}, ${out.detail}, ${String(fs.archiveBytes)} bytes, SHA-256 verified${why}`;
-      }
+      case 'applied':
+        return {
+          archive: fs.archive,
+          bytes: fs.archiveBytes,
+          method: source.method,
+          detail: out.detail,
+          passedOver,
+        };
       case 'source-failed':
         passedOver.push(`${source.method}: ${out.reason}`);
         if (out.touched) await emptyFolder(into);
@@ -117,9 +122,9 @@ export function applyOsImage(
       for (const fs of ordered) {
         const into = join(host.targetDir, fs.mountpoint);
         await mkdir(into, { recursive: true });
-        const line = await applyArchive(fs, image.sources(fs), into, ctx);
-        image.report?.(line);
-        lines.push(line);
+        const applied = await applyArchive(fs, image.sources(fs), into, ctx);
+        image.report?.(applied);
+        lines.push(appliedLine(applied));
       }
     } catch (err) {
       await emptyFolder(host.targetDir);

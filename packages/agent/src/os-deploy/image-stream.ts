@@ -41,12 +41,29 @@ export interface ArchiveSource {
   open: (signal: AbortSignal) => Promise<OpenedArchive | { unavailable: string }>;
 }
 
+/** How one archive was applied, for the step's output and the site's status message. */
+export interface AppliedArchive {
+  archive: string;
+  bytes: number;
+  method: ArchiveMethod;
+  /** Where from ("from branch-dp (session ...)"). */
+  detail: string;
+  /** The better sources passed over and why ("multicast: MULTICAST_UNAVAILABLE ..."). */
+  passedOver: string[];
+}
+
+/** The step's line for an applied archive. */
+export function appliedLine(a: AppliedArchive): string {
+  const why = a.passedOver.length > 0 ? ` (after: ${a.passedOver.join('; ')})` : '';
+  return `${a.archive}: ${a.method}, ${a.detail}, ${String(a.bytes)} bytes, SHA-256 verified${why}`;
+}
+
 /** An OS image to apply: its manifest and, per archive, its sources best first. */
 export interface OsImageSources {
   manifest: LocalOsImage['manifest'];
   sources: (fs: OsImageFileSystem) => ArchiveSource[];
-  /** Told each archive's outcome line as it is applied (the boot environment's log). */
-  report?: (line: string) => void;
+  /** Told each archive's outcome as it is applied (the boot environment's log and status). */
+  report?: (applied: AppliedArchive) => void;
 }
 
 /** An image folder on local disk (media, tests) as sources: each archive read from its file. */

@@ -8,13 +8,14 @@ import {
   type OsImageFileSystem,
   type OsImageManifest,
   type ResultOf,
+  StatusMessages,
   type BootOsImageContent,
   type BootTaskSequence,
 } from '@steward/protocol';
 import { openContentStream } from '../software/content/dp-download.js';
 import { openMulticastStream } from '../software/content/multicast-download.js';
 import type { AgentInstallKit, BootEnvHost } from './host.js';
-import type { ArchiveSource } from './image-stream.js';
+import { appliedLine, type ArchiveSource } from './image-stream.js';
 import type { Firmware } from './layout.js';
 
 export interface SiteHostOptions {
@@ -33,6 +34,8 @@ export interface SiteHostOptions {
   /** The agent installer folder in the boot image, when it carries one. */
   installerDir?: string | undefined;
   log: (line: string) => void;
+  /** Sends a status message of the boot environment to the site (never throws). */
+  status?: (messageId: number, insertionStrings: string[]) => void;
 }
 
 /**
@@ -170,7 +173,17 @@ export function siteHost(o: SiteHostOptions): BootEnvHost {
       return Promise.resolve({
         manifest: content.manifest,
         sources: (fs) => archiveSources(agent, content, fs, o.log),
-        report: (line) => o.log(`steward-boot: ${line}\n`),
+        report: (applied) => {
+          o.log(`steward-boot: ${appliedLine(applied)}\n`);
+          o.status?.(StatusMessages.OS_IMAGE_ARCHIVE_APPLIED.id, [
+            `${content.manifest.name} (${imageId})`,
+            applied.archive,
+            String(applied.bytes),
+            applied.method,
+            applied.detail,
+            applied.passedOver.length > 0 ? ` Passed over: ${applied.passedOver.join('; ')}` : '',
+          ]);
+        },
       });
     },
   };
