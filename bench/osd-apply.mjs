@@ -49,7 +49,7 @@ previous.apply = {
   command: `npm run bench:osd -- --apply-only --source ${values.source} --runs ${values.runs}`,
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, kernel: release(), node: process.version },
-  target: 0.9,
+  targetRatio: 0.9,
   ...result,
 };
 writeFileSync(out, `${JSON.stringify(previous, null, 2)}\n`);

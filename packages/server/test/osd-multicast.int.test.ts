@@ -60,11 +60,11 @@ describe.each(dialects)('apply an OS image by multicast (%s)', (dialect) => {
     dir = mkdtempSync(join(site.dir, 'osd-mc-'));
   }, 180_000);
   afterAll(async () => {
-    await lan?.dispose();
     for (const l of loops) spawnSync('losetup', ['-d', l], { stdio: 'ignore' });
+    await lan?.dispose();
     await db?.kysely.destroy();
     await site?.stop();
-  });
+  }, 180_000);
 
   /** A loop device holding an empty ext4: the "root partition" a partition step would make. */
   function rootPartition(name: string): string {
