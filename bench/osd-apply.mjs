@@ -5,12 +5,12 @@
 // of bench/results/osd.json (or --out) with its command.
 //
 //   node bench/osd-apply.mjs [--source /usr/include] [--runs 5]
-import { build } from 'esbuild';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { importBundledTs } from './lib/bundled-ts.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -25,23 +25,7 @@ if (process.getuid?.() !== 0) {
   console.error('bench:osd apply needs root (loop devices, mount)');
   process.exit(2);
 }
-// The step is the agent's own TypeScript, bundled here with the runner (packages external).
-const entry = join(root, 'bench', `.osd-apply-${process.pid}.mjs`);
-await build({
-  entryPoints: [join(root, 'bench/lib/osd-apply-run.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  outfile: entry,
-  packages: 'external',
-  absWorkingDir: root,
-});
-let runOsdApplyBench;
-try {
-  ({ runOsdApplyBench } = await import(pathToFileURL(entry).href));
-} finally {
-  rmSync(entry, { force: true });
-}
+const { runOsdApplyBench } = await importBundledTs(root, 'osd-apply-run');
 const result = await runOsdApplyBench({ source: values.source, runs: Number(values.runs) });
 const out = values.out ?? join(root, 'bench/results/osd.json');
 const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
