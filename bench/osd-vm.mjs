@@ -30,8 +30,9 @@ const run = spawnSync(
     '--project',
     'int',
     'packages/server/test/osd-journey-vm.int.test.ts',
+    // The journey's stages before the machines (images, the DP) and the UEFI machine.
     '-t',
-    'UEFI',
+    'builds the boot image|runs a real DP|UEFI',
   ],
   {
     cwd: root,
