@@ -6,12 +6,12 @@
 // udpcast. Writes the "multicast" part of bench/results/osd.json (or --out) with its command.
 //
 //   npm run bench:osd -- [--size-mb 64] [--clients 4]
-import { build } from 'esbuild';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { importBundledTs } from './lib/bundled-ts.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -26,25 +26,7 @@ if (process.getuid?.() !== 0) {
   console.error('bench:osd multicast needs root (network namespaces)');
   process.exit(2);
 }
-// The harness is the tests' own TypeScript (site, LAN, DP): bundled here, packages kept external.
-// The bundle sits in bench/ so the workspace packages resolve and test-support finds the repo
-// one folder up from it, as from its own file; it is removed after the run.
-const entry = join(root, 'bench', `.osd-multicast-${process.pid}.mjs`);
-await build({
-  entryPoints: [join(root, 'bench/lib/osd-multicast-run.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  outfile: entry,
-  packages: 'external',
-  absWorkingDir: root,
-});
-let runOsdMulticastBench;
-try {
-  ({ runOsdMulticastBench } = await import(pathToFileURL(entry).href));
-} finally {
-  rmSync(entry, { force: true });
-}
+const { runOsdMulticastBench } = await importBundledTs(root, 'osd-multicast-run');
 const result = await runOsdMulticastBench({
   sizeMb: Number(values['size-mb']),
   clients: Number(values.clients),
@@ -52,7 +34,7 @@ const result = await runOsdMulticastBench({
 const out = values.out ?? join(root, 'bench/results/osd.json');
 const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
 previous.multicast = {
-  command: `npm run bench:osd -- --size-mb ${values['size-mb']} --clients ${values.clients}`,
+  command: `npm run bench:osd -- --multicast-only --size-mb ${values['size-mb']} --clients ${values.clients}`,
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, kernel: release(), node: process.version },
   ...result,

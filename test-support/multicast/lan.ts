@@ -2,14 +2,14 @@
  * A private multicast LAN for tests and the benchmark (issue 11, ADR 0088): a namespace for the
  * distribution point holding a bridge, and one namespace per client joined to it by a veth pair;
  * all created here and always deleted. Nothing can leave: no namespace has a route out, nor a
- * link to this machine's network. The DP reaches the site (on this machine's 127.0.0.1) through
+ * link to this machine's network. The DP (and, when asked, each client) reaches the site (on this machine's 127.0.0.1) through
  * a Unix socket: a forwarder in the DP namespace listens on the site's loopback port there, and
  * one in this process carries the bytes to the real port, so the DP's TLS pin and URL are those
  * of a DP beside its site.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -60,6 +60,8 @@ export async function createMulticastLan(opts: {
   clients: number;
   sitePort: number;
   tag: string;
+  /** Clients reach the site too (boot environments register and report there). */
+  clientsReachSite?: boolean;
 }): Promise<MulticastLan> {
   const tag = `${opts.tag}${String(process.pid % 10_000)}`;
   const dpNs = `stw-mc-dp-${tag}`;
@@ -69,9 +71,12 @@ export async function createMulticastLan(opts: {
   const children: ChildProcess[] = [];
   const socketPath = join(dir, 'site.sock');
   let forwarder: Server | undefined;
+  const open = new Set<Socket>();
   const dispose = async () => {
     for (const c of children) c.kill('SIGKILL');
     for (const ns of [...clientNs, dpNs]) tryRun(() => ip('netns', 'del', ns));
+    // Connections still open (a keep-alive of a killed process) would hold close() forever.
+    for (const c of open) c.destroy();
     if (forwarder) await new Promise((r) => forwarder?.close(r));
     if (process.env.STEWARD_MC_KEEP_LOGS === '1') console.log(`multicast LAN logs kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
@@ -123,6 +128,8 @@ export async function createMulticastLan(opts: {
       ip('-n', ns, 'link', 'set', 'eth0', 'up');
     });
     forwarder = createServer((inbound) => {
+      open.add(inbound);
+      inbound.on('close', () => open.delete(inbound));
       const outbound = createConnection({ host: '127.0.0.1', port: opts.sitePort });
       inbound.pipe(outbound).pipe(inbound);
       inbound.on('error', () => outbound.destroy());
@@ -130,14 +137,18 @@ export async function createMulticastLan(opts: {
     });
     await new Promise<void>((resolve) => forwarder?.listen(socketPath, resolve));
     const inside = `const n=require('net');n.createServer(i=>{const o=n.createConnection(${JSON.stringify(socketPath)});i.pipe(o).pipe(i);i.on('error',()=>o.destroy());o.on('error',()=>i.destroy())}).listen(${String(opts.sitePort)},'127.0.0.1',()=>console.log('forwarding'))`;
-    spawnIn(dpNs, process.execPath, ['-e', inside], 'forwarder.log');
-    for (let i = 0; i < 200; i++) {
-      if (
-        existsSync(join(dir, 'forwarder.log')) &&
-        readFileSync(join(dir, 'forwarder.log'), 'utf8').includes('forwarding')
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 50));
+    const forwarding = [dpNs, ...(opts.clientsReachSite === true ? clientNs : [])];
+    for (const [i, ns] of forwarding.entries()) {
+      const log = `forwarder${String(i)}.log`;
+      spawnIn(ns, process.execPath, ['-e', inside], log);
+      for (let n = 0; n < 200; n++) {
+        if (
+          existsSync(join(dir, log)) &&
+          readFileSync(join(dir, log), 'utf8').includes('forwarding')
+        )
+          break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
   } catch (err) {
     await dispose();

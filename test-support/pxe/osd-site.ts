@@ -277,19 +277,23 @@ export async function bootEnvironmentRun(
   vm: PxeVm,
   say: (line: string) => void,
   end: RegExp,
+  mark: (phase: string) => void = () => undefined,
 ): Promise<{ computerId: string; ended: string }> {
   const t0 = Date.now();
   const at = () => `${String(Math.round((Date.now() - t0) / 1000))} s`;
   try {
     const registered = await vm.waitForConsole(/steward-boot: registered /, 1_800_000);
+    mark('registered');
     say(`${vm.name}: boot environment registered, ${at()}`);
     await vm.waitForConsole(/steward-boot: task sequence /, 300_000);
+    mark('sequenceOffered');
     say(`${vm.name}: sequence offered, ${at()}`);
     const ended = await vm.waitForConsole(
       new RegExp(`${end.source}|version \\d+ failed at step|boot environment exited`),
       3_600_000,
     );
     if (!end.test(ended)) throw new Error(`the sequence ended: ${ended}`);
+    mark('sequenceDone');
     say(`${vm.name}: sequence ended, ${at()}: ${ended}`);
     return { computerId: / id=(\S+)/.exec(registered)?.[1] ?? '', ended };
   } catch (err) {
@@ -326,9 +330,11 @@ export async function installedSystemEnrols(
   vm: PxeVm,
   uuid: string,
   say: (line: string) => void,
+  mark: (phase: string) => void = () => undefined,
 ): Promise<DeviceDetail> {
   try {
     await vm.waitForConsole(/STEWARD-INSTALL /, 1_800_000);
+    mark('installedSystemRunning');
     say(`${vm.name}: the installed system runs install-agent.sh`);
     return await deviceWithUuid(osd.site, uuid);
   } catch (err) {

@@ -183,6 +183,7 @@ async function runOffered(a: {
   ) => Promise<unknown>;
 }): Promise<Awaited<ReturnType<typeof startSequence>>> {
   const { opts, io, offered } = a;
+  const sent: Promise<unknown>[] = [];
   const workDir = join(opts.stateDir, 'boot-work');
   await mkdir(workDir, { recursive: true });
   const host = siteHost({
@@ -196,8 +197,13 @@ async function runOffered(a: {
     modaliases: a.id.modaliases,
     installerDir: opts.agentKit,
     log: (line) => io.out(line),
+    status: (messageId, strings) =>
+      sent.push(
+        a.report(messageId, strings).catch((err: unknown) => {
+          io.err(`steward-boot: status ${String(messageId)} not sent: ${errorMessage(err)}\n`);
+        }),
+      ),
   });
-  const sent: Promise<unknown>[] = [];
   const engine: EngineOptions = {
     stateDir: join(opts.stateDir, 'task-sequence'),
     environment: 'boot-image',

@@ -1,18 +1,20 @@
 import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OsImageManifest, StepOf } from '@steward/protocol';
-import { failed, type StepContext, type StepResult, SUCCEEDED } from '../task-sequence/executor.js';
+import type { OsImageFileSystem, OsImageManifest, StepOf } from '@steward/protocol';
+import { type StepContext, type StepResult, SUCCEEDED } from '../task-sequence/executor.js';
 import { type BootEnvHost, OSD_VARS } from './host.js';
+import {
+  type AppliedArchive,
+  appliedLine,
+  type ArchiveSource,
+  emptyFolder,
+  extractFrom,
+  localImageSources,
+  type OsImageSources,
+} from './image-stream.js';
 import { mountTarget, must, refuse, stepOf } from './target.js';
 
-/** GNU tar flags that keep what a Debian system needs: owners by number, modes, xattrs, ACLs. */
-export const TAR_KEEP = [
-  '--numeric-owner',
-  '--xattrs',
-  '--xattrs-include=*',
-  '--acls',
-  '--sparse',
-] as const;
+export { TAR_KEEP } from './image-stream.js';
 
 async function uuidOf(dev: string, ctx: StepContext): Promise<string> {
   const out = (await must(`blkid ${dev}`, 'blkid', ['-s', 'UUID', '-o', 'value', dev], ctx)).trim();
@@ -46,10 +48,62 @@ async function checkRoom(manifest: OsImageManifest, targetDir: string): Promise<
     );
 }
 
+/** The image's sources: streamed from the host (DPs, multicast) or read from a local folder. */
+async function sourcesOf(
+  host: BootEnvHost,
+  imageId: string,
+  signal: AbortSignal,
+): Promise<OsImageSources> {
+  if (host.openOsImage) return host.openOsImage(imageId, signal);
+  if (host.fetchOsImage) return localImageSources(await host.fetchOsImage(imageId, signal));
+  return refuse('this environment cannot download OS images');
+}
+
 /**
- * Apply OS image: mounts the partitions the partition step made, extracts every file system's
- * archive into place (in mount-point order, so /boot lands inside /), and writes /etc/fstab by
- * UUID. The archives are verified by the host's download (content is hash-checked).
+ * One archive into its mount point from the first source that delivers its exact bytes. A
+ * source that fails after tar wrote something has its files removed before the next one.
+ * Returns how the bytes came (multicast, HTTP) and why a better source was passed over.
+ */
+async function applyArchive(
+  fs: OsImageFileSystem,
+  sources: ArchiveSource[],
+  into: string,
+  ctx: StepContext,
+): Promise<AppliedArchive> {
+  const passedOver: string[] = [];
+  for (const source of sources) {
+    const out = await extractFrom(source, fs, into, ctx.signal);
+    switch (out.kind) {
+      case 'applied':
+        return {
+          archive: fs.archive,
+          bytes: fs.archiveBytes,
+          method: source.method,
+          detail: out.detail,
+          passedOver,
+        };
+      case 'source-failed':
+        passedOver.push(`${source.method}: ${out.reason}`);
+        if (out.touched) await emptyFolder(into);
+        break;
+      case 'local-failure':
+        await emptyFolder(into);
+        return refuse(`${fs.archive}: ${out.reason}`);
+    }
+  }
+  return refuse(
+    sources.length === 0
+      ? `${fs.archive}: no source for the archive (distribute the image to a DP first)`
+      : `${fs.archive} could not be applied: ${passedOver.join('; ')}`,
+  );
+}
+
+/**
+ * Apply OS image: mounts the partitions the partition step made and streams every file
+ * system's archive into place (in mount-point order, so /boot lands inside /): by multicast
+ * when the DP offers a session, else by HTTP, else from the media, each verified by SHA-256
+ * while tar extracts it. A failure leaves the target emptied, without /etc/fstab or the
+ * applied image's variable. Then /etc/fstab by UUID.
  */
 export function applyOsImage(
   step: StepOf<'apply-os-image'>,
@@ -57,29 +111,30 @@ export function applyOsImage(
   host: BootEnvHost,
 ): Promise<StepResult> {
   return stepOf(async () => {
-    const fetch = host.fetchOsImage;
-    if (!fetch) return failed('this environment cannot download OS images');
     await mountTarget(host.targetDir, ctx);
-    const image = await fetch(step.settings.imageId, ctx.signal);
+    const image = await sourcesOf(host, step.settings.imageId, ctx.signal);
     await checkRoom(image.manifest, host.targetDir);
     const ordered = [...image.manifest.fileSystems].sort((a, b) =>
       a.mountpoint.localeCompare(b.mountpoint),
     );
-    for (const fs of ordered) {
-      const into = join(host.targetDir, fs.mountpoint);
-      await mkdir(into, { recursive: true });
-      await must(
-        `extract ${fs.archive}`,
-        'tar',
-        ['--zstd', '-xpf', join(image.dir, fs.archive), '-C', into, ...TAR_KEEP],
-        ctx,
-      );
+    const lines: string[] = [];
+    try {
+      for (const fs of ordered) {
+        const into = join(host.targetDir, fs.mountpoint);
+        await mkdir(into, { recursive: true });
+        const applied = await applyArchive(fs, image.sources(fs), into, ctx);
+        image.report?.(applied);
+        lines.push(appliedLine(applied));
+      }
+    } catch (err) {
+      await emptyFolder(host.targetDir);
+      throw err;
     }
     const fstab = await writeFstab(host.targetDir, ctx);
     ctx.setVariable(OSD_VARS.imageId, step.settings.imageId);
     return {
       ...SUCCEEDED,
-      outputTail: `applied ${image.manifest.name} (${image.manifest.os.prettyName})\n${fstab}`,
+      outputTail: `applied ${image.manifest.name} (${image.manifest.os.prettyName})\n${lines.join('\n')}\n${fstab}`,
     };
   });
 }

@@ -6,6 +6,7 @@ import type {
   UserStateRecord,
   UserStateTransfer,
 } from '@steward/protocol';
+import type { OsImageSources } from './image-stream.js';
 import type { Firmware } from './layout.js';
 
 /** An OS image on local disk: its manifest and the folder its archives are in. */
@@ -38,8 +39,14 @@ export interface BootEnvHost {
   firmware: Firmware;
   /** The machine's PCI/USB modaliases (driver matching). */
   modaliases: readonly string[];
-  /** Downloads (and verifies) an OS image of the content library. */
+  /** An OS image in a local folder (media, tests): the apply step reads its archives. */
   fetchOsImage?: (imageId: string, signal: AbortSignal) => Promise<LocalOsImage>;
+  /**
+   * An OS image of the content library as streams (issue 11): per archive, where its bytes can
+   * come from, best first (a DP's multicast session, then each DP by HTTP). Preferred over
+   * `fetchOsImage`; the apply step verifies the bytes while it extracts them.
+   */
+  openOsImage?: (imageId: string, signal: AbortSignal) => Promise<OsImageSources>;
   /** Uploads a captured image's folder (manifest and archives) to the site; its new id. */
   uploadOsImage?: (image: LocalOsImage, signal: AbortSignal) => Promise<string>;
   /**

@@ -14,12 +14,14 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   readlinkSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunnableSequence, type Step, sequenceItems } from '@steward/protocol';
 import { type EngineEvent, resumeSequence, startSequence } from '../task-sequence/engine.js';
@@ -27,6 +29,7 @@ import { canUseLoopDevices, makeTestOsImage } from '../../test/os-deploy-fixture
 import { bootEnvExecutors } from './boot-env-executors.js';
 import type { BootEnvHost, LocalOsImage } from './host.js';
 import { unmountTarget } from './target.js';
+import { type ArchiveSource, localImageSources } from './image-stream.js';
 
 const canRun = canUseLoopDevices();
 const sh = (file: string, args: string[]) => execFileSync(file, args, { encoding: 'utf8' });
@@ -353,5 +356,82 @@ describe.skipIf(!canRun)('OS deployment steps on a loop device', () => {
       sh('umount', [mnt]);
     }
     chmodSync(mnt, 0o755);
+  });
+
+  it('streams the image into tar verifying its hash: bad bytes fail the step and leave the target empty, a later good source applies', async () => {
+    const disk = loopDisk('stream', 320);
+    const host = hostFor('target-stream', 'bios', []);
+    const signal = new AbortController().signal;
+    const vars: Record<string, string> = {};
+    const ctx = {
+      variables: vars,
+      setVariable: (n: string, v: string) => void (vars[n] = v),
+      signal,
+    };
+    const executors = bootEnvExecutors(host);
+    const part = await executors['partition-disk']?.(
+      {
+        ...step('p', 'partition-disk', { disk, layout: 'bios' }),
+        kind: 'partition-disk',
+        settings: { disk, layout: 'bios' },
+      },
+      ctx,
+    );
+    expect(part?.ok, part?.reason ?? '').toBe(true);
+    // Another real archive of the same size: tar extracts it happily, only the hash tells.
+    const other = join(dir, 'other-ref');
+    mkdirSync(join(other, 'etc'), { recursive: true });
+    writeFileSync(join(other, 'etc/os-release'), 'ID=impostor\n');
+    const otherArchive = join(dir, 'other.tar.zst');
+    sh('tar', ['--zstd', '-cf', otherArchive, '-C', other, '.']);
+    const [fs] = image.manifest.fileSystems;
+    if (!fs) throw new Error('no file system');
+    const wrong = readFileSync(otherArchive);
+    const padded = Buffer.concat([
+      wrong,
+      Buffer.alloc(Math.max(0, fs.archiveBytes - wrong.length)),
+    ]);
+    const bad: ArchiveSource = {
+      method: 'http',
+      open: () =>
+        Promise.resolve({
+          stream: Readable.from([padded.subarray(0, fs.archiveBytes)]),
+          detail: 'from a bad DP',
+        }),
+    };
+    const good = localImageSources(image).sources(fs);
+    const apply = (sources: ArchiveSource[]) => {
+      host.openOsImage = () =>
+        Promise.resolve({ manifest: image.manifest, sources: () => sources });
+      return executors['apply-os-image']?.(
+        {
+          ...step('a', 'apply-os-image', { imageId: 'img-1' }),
+          kind: 'apply-os-image',
+          settings: { imageId: 'img-1' },
+        },
+        ctx,
+      );
+    };
+    const t = host.targetDir;
+    try {
+      const failedRun = await apply([bad]);
+      expect(failedRun?.ok).toBe(false);
+      expect(failedRun?.reason).toContain('the bytes did not match the SHA-256');
+      // Nothing of the impostor (or anything else) left; no fstab, no applied-image variable.
+      expect(readdirSync(t).filter((e) => e !== 'lost+found')).toEqual([]);
+      expect(vars.OSDImageId).toBeUndefined();
+
+      const applied = await apply([bad, ...good]);
+      expect(applied?.ok, applied?.reason ?? '').toBe(true);
+      expect(applied?.outputTail).toMatch(
+        /root\.tar\.zst: local, .* SHA-256 verified \(after: http: the bytes did not match the SHA-256\)/,
+      );
+      expect(readFileSync(join(t, 'etc/os-release'), 'utf8')).toContain('ID=debian');
+      expect(readFileSync(join(t, 'home/ada/notes.txt'), 'utf8')).toBe('hello\n');
+      expect(existsSync(join(t, 'etc/fstab'))).toBe(true);
+      expect(vars.OSDImageId).toBe('img-1');
+    } finally {
+      await unmountTarget(t);
+    }
   });
 });

@@ -1,20 +1,21 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   agentOps,
   checkAnswer,
   pathOf,
-  OS_IMAGE_MANIFEST_FILE,
   type Operation,
+  type OsImageFileSystem,
   type OsImageManifest,
   type ResultOf,
+  StatusMessages,
   type BootOsImageContent,
   type BootTaskSequence,
 } from '@steward/protocol';
-import { downloadFile } from '../software/content/dp-download.js';
-import type { AgentInstallKit, BootEnvHost, LocalOsImage } from './host.js';
+import { openContentStream } from '../software/content/dp-download.js';
+import { openMulticastStream } from '../software/content/multicast-download.js';
+import type { AgentInstallKit, BootEnvHost } from './host.js';
+import { appliedLine, type ArchiveSource } from './image-stream.js';
 import type { Firmware } from './layout.js';
 
 export interface SiteHostOptions {
@@ -33,49 +34,53 @@ export interface SiteHostOptions {
   /** The agent installer folder in the boot image, when it carries one. */
   installerDir?: string | undefined;
   log: (line: string) => void;
+  /** Sends a status message of the boot environment to the site (never throws). */
+  status?: (messageId: number, insertionStrings: string[]) => void;
 }
 
 /**
- * Downloads one archive from the first DP of the list that delivers it with the right SHA-256
- * and size (downloadFile verifies while streaming and deletes a file that does not match);
- * a DP that fails or delivers other bytes is passed over for the next one.
+ * Where one archive of an OS image can come from, best first (issue 11, ADR 0088): the best
+ * DP's multicast session (the DP refuses when multicast is off, the session already sends or
+ * every slot is taken: the next source), then each DP by HTTP. The apply step streams the
+ * first that opens into tar and verifies the SHA-256 and size on the way; a DP that fails or
+ * delivers other bytes is passed over for the next one.
  */
-async function fetchArchive(
+function archiveSources(
   agent: Agent,
   content: BootOsImageContent,
-  archive: { archive: string; sha256: string; archiveBytes: number },
-  dir: string,
+  fs: OsImageFileSystem,
   log: (line: string) => void,
-  signal: AbortSignal,
-): Promise<void> {
-  const partial = join(dir, `${archive.archive}.partial`);
-  const reasons: string[] = [];
-  for (const loc of content.locations) {
-    const r = await downloadFile({
-      agent,
-      baseUrl: loc.url,
-      accessToken: content.accessToken,
-      sha256: archive.sha256,
-      size: archive.archiveBytes,
-      partialPath: partial,
-      signal,
-    });
-    if (r.kind === 'complete') {
-      await rename(partial, join(dir, archive.archive));
-      log(
-        `steward-boot: ${archive.archive} from ${loc.name}: ${String(archive.archiveBytes)} bytes, SHA-256 verified\n`,
-      );
-      return;
-    }
-    const why = r.kind === 'hash-mismatch' ? 'its bytes did not match the SHA-256' : r.reason;
-    reasons.push(`${loc.name}: ${why}`);
-    if (r.kind === 'local-failure') break;
-  }
-  throw new Error(
-    content.locations.length === 0
-      ? `no distribution point holds OS image ${content.imageId} (distribute it first)`
-      : `${archive.archive} of OS image ${content.imageId} could not be downloaded (${reasons.join('; ')})`,
-  );
+): ArchiveSource[] {
+  const file = {
+    agent,
+    accessToken: content.accessToken,
+    sha256: fs.sha256,
+    size: fs.archiveBytes,
+  };
+  const [best] = content.locations;
+  const multicast: ArchiveSource[] = best
+    ? [
+        {
+          method: 'multicast',
+          open: async (signal) => {
+            const m = await openMulticastStream({ ...file, baseUrl: best.url, signal });
+            if (m.kind === 'unavailable') return { unavailable: m.reason };
+            log(`steward-boot: ${fs.archive}: multicast session ${m.sessionId} of ${best.name}\n`);
+            return { ...m, detail: `from ${best.name} (session ${m.sessionId})` };
+          },
+        },
+      ]
+    : [];
+  return [
+    ...multicast,
+    ...content.locations.map((loc): ArchiveSource => ({
+      method: 'http',
+      open: async (signal) => ({
+        stream: await openContentStream({ ...file, baseUrl: loc.url, signal }),
+        detail: `from ${loc.name}`,
+      }),
+    })),
+  ];
 }
 
 /**
@@ -155,15 +160,31 @@ export function siteHost(o: SiteHostOptions): BootEnvHost {
     firmware: o.firmware,
     modaliases: o.modaliases,
     workDir: o.workDir,
-    fetchOsImage: async (imageId, signal): Promise<LocalOsImage> => {
+    openOsImage: (imageId) => {
       const content = o.answer.osImages.find((i) => i.imageId === imageId);
-      if (!content) throw new Error(`the site sent no content location for OS image ${imageId}`);
-      const dir = join(o.workDir, 'os-images', content.imageId);
-      await mkdir(dir, { recursive: true });
-      for (const fs of content.manifest.fileSystems)
-        await fetchArchive(agent, content, fs, dir, o.log, signal);
-      await writeFile(join(dir, OS_IMAGE_MANIFEST_FILE), JSON.stringify(content.manifest));
-      return { manifest: content.manifest, dir };
+      if (!content)
+        return Promise.reject(
+          new Error(`the site sent no content location for OS image ${imageId}`),
+        );
+      if (content.locations.length === 0)
+        return Promise.reject(
+          new Error(`no distribution point holds OS image ${imageId} (distribute it first)`),
+        );
+      return Promise.resolve({
+        manifest: content.manifest,
+        sources: (fs) => archiveSources(agent, content, fs, o.log),
+        report: (applied) => {
+          o.log(`steward-boot: ${appliedLine(applied)}\n`);
+          o.status?.(StatusMessages.OS_IMAGE_ARCHIVE_APPLIED.id, [
+            `${content.manifest.name} (${imageId})`,
+            applied.archive,
+            String(applied.bytes),
+            applied.method,
+            applied.detail,
+            applied.passedOver.length > 0 ? ` Passed over: ${applied.passedOver.join('; ')}` : '',
+          ]);
+        },
+      });
     },
   };
   const captureToken = o.answer.captureToken;

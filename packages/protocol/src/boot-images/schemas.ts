@@ -296,11 +296,12 @@ export const BootStatusRequest = Type.Object(
     bootKey: Type.String({ minLength: 16, maxLength: 200 }),
     computerId: Type.String({ minLength: 1, maxLength: 200 }),
     /**
-     * A boot-environment status message (40700-40729), or one of the task-sequence engine's
-     * (40600-40629: step started, succeeded, failed... as the engine raises them in the full
-     * OS, ADR 0070/0085), and its insertion strings.
+     * A boot-environment status message (40700-40729, and 52655: how the apply step got an
+     * archive, ADR 0106), or one of the task-sequence engine's (40600-40629: step started,
+     * succeeded, failed... as the engine raises them in the full OS, ADR 0070/0085), and its
+     * insertion strings. The site also checks the catalog's component.
      */
-    messageId: Type.Integer({ minimum: 40600, maximum: 40729 }),
+    messageId: Type.Union([Type.Integer({ minimum: 40600, maximum: 40729 }), Type.Literal(52655)]),
     insertionStrings: Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 }),
     /** The engine's attributes (sequenceId, sequenceVersion, stepId). */
     attributes: Type.Optional(

@@ -1461,6 +1461,15 @@ export const StatusMessages = {
     text: 'Task sequence %1 is deployed to %2; the task-sequence engine is not in this boot image yet.',
     insertions: ['taskSequence', 'computer'],
   },
+  // --- apply OS image by multicast or HTTP, streamed (issue 11, ADR 0106): 52655-52659 ---
+  OS_IMAGE_ARCHIVE_APPLIED: {
+    id: 52655,
+    severity: 'informational',
+    type: 'detail',
+    component: 'boot-environment',
+    text: 'Apply OS image %1: archive %2 (%3 bytes) came by %4 %5, its SHA-256 verified while it was extracted.%6',
+    insertions: ['image', 'archive', 'bytes', 'method', 'source', 'passedOver'],
+  },
   // --- in-place OS upgrades, the upgrade-os step (issue 11, ADR 0102): 52660-52669 ---
   OS_UPGRADE_PRE_CHECKS_PASSED: {
     id: 52660,

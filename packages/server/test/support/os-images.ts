@@ -1,13 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OS_IMAGE_FORMAT, type OsImageManifest } from '@steward/protocol';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** An OS image folder: a small root archived with tar + zstd, and its manifest. */
-export function makeImageFolder(dir: string, name: string): OsImageManifest {
+/**
+ * An OS image folder: a small root archived with tar + zstd, and its manifest. `payloadBytes`
+ * adds that many random (incompressible) bytes in /var/cache/payload.bin, for transfers of a
+ * size that can be counted on the wire.
+ */
+export function makeImageFolder(dir: string, name: string, payloadBytes = 0): OsImageManifest {
   const root = join(dir, 'root');
   mkdirSync(join(root, 'etc'), { recursive: true });
   mkdirSync(join(root, 'home/ada'), { recursive: true });
@@ -16,6 +20,10 @@ export function makeImageFolder(dir: string, name: string): OsImageManifest {
     'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
   );
   writeFileSync(join(root, 'home/ada/notes.txt'), `made for ${name}\n`);
+  if (payloadBytes > 0) {
+    mkdirSync(join(root, 'var/cache'), { recursive: true });
+    writeFileSync(join(root, 'var/cache/payload.bin'), randomBytes(payloadBytes));
+  }
   const image = join(dir, 'image');
   mkdirSync(image, { recursive: true });
   execFileSync('tar', ['--zstd', '-cf', join(image, 'root.tar.zst'), '-C', root, '.']);

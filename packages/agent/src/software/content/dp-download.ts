@@ -129,6 +129,22 @@ function openResponse(req: DownloadRequest, offset: number): Promise<IncomingMes
   });
 }
 
+/**
+ * One content file's body from a DP as a stream (no partial file): for a consumer that
+ * verifies the bytes as they pass, such as the apply-image step extracting while it downloads.
+ * Rejects unless the DP answers 200.
+ */
+export async function openContentStream(
+  req: Pick<DownloadRequest, 'agent' | 'baseUrl' | 'accessToken' | 'sha256' | 'signal'> & {
+    idleTimeoutMs?: number;
+  },
+): Promise<IncomingMessage> {
+  const res = await openResponse({ ...req, size: 0, partialPath: '' }, 0);
+  if (res.statusCode === 200) return res;
+  res.resume();
+  throw new Error(`answered HTTP ${String(res.statusCode)}`);
+}
+
 function contentRangeStart(header: string | undefined): number | undefined {
   const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header?.trim() ?? '');
   return m?.[1] === undefined ? undefined : Number(m[1]);

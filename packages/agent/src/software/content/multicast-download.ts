@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { unlink } from 'node:fs/promises';
 import { request, type Agent } from 'node:https';
+import type { Readable } from 'node:stream';
 import { agentOps, MulticastJoinResponse, pathOf } from '@steward/protocol';
 import { Value } from '@sinclair/typebox/value';
 import { errorMessage } from '../../errors.js';
@@ -39,7 +40,7 @@ function transferSeconds(size: number): number {
 }
 
 function joinSession(
-  req: MulticastRequest,
+  req: Omit<MulticastRequest, 'partialPath'>,
 ): Promise<{ ok: true; value: MulticastJoinResponse } | { ok: false; reason: string }> {
   const url = req.baseUrl.replace(/\/+$/, '') + pathOf(agentOps.multicast.join, {});
   const body = JSON.stringify({ sha256: req.sha256 });
@@ -98,18 +99,19 @@ async function localAddressToward(baseUrl: string): Promise<string> {
   }
 }
 
-/** Runs udp-receiver for the session; resolves with its exit code and last output line. */
-function receive(
-  req: MulticastRequest,
+/** Starts udp-receiver for the session: into `output`'s file, or onto its stdout (a pipe). */
+function startReceiver(
+  req: Omit<MulticastRequest, 'partialPath'>,
   session: MulticastJoinResponse,
   localAddress: string,
-): Promise<{ code: number | null; last: string }> {
+  output: { file: string } | 'stdout',
+): { child: ChildProcess; exited: Promise<{ code: number | null; last: string }> } {
   const limitSeconds = session.startTimeoutSeconds + transferSeconds(req.size);
+  // Without --file, udp-receiver writes what it receives to its standard output.
   const child = spawn(
     req.receiverCommand ?? 'udp-receiver',
     [
-      '--file',
-      req.partialPath,
+      ...(output === 'stdout' ? [] : ['--file', output.file]),
       '--portbase',
       String(session.port),
       '--mcast-rdv-address',
@@ -120,16 +122,19 @@ function receive(
       '--start-timeout',
       String(session.startTimeoutSeconds + 30),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'], ...(req.signal ? { signal: req.signal } : {}) },
+    {
+      stdio: ['ignore', output === 'stdout' ? 'pipe' : 'ignore', 'pipe'],
+      ...(req.signal ? { signal: req.signal } : {}),
+    },
   );
   let last = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (t: string) => {
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (t: string) => {
     const lines = t.split(/[\r\n]/).filter((l) => l.trim() !== '');
     last = lines.at(-1)?.trim().slice(0, 300) ?? last;
   });
   const guard = setTimeout(() => child.kill('SIGKILL'), limitSeconds * 1000);
-  return new Promise((resolve) => {
+  const exited = new Promise<{ code: number | null; last: string }>((resolve) => {
     child.on('error', (err) => {
       clearTimeout(guard);
       resolve({ code: null, last: errorMessage(err) });
@@ -139,26 +144,71 @@ function receive(
       resolve({ code, last });
     });
   });
+  return { child, exited };
+}
+
+/** Joins the DP's session for the file and finds this machine's address toward the DP. */
+async function joinFrom(
+  req: Omit<MulticastRequest, 'partialPath'>,
+): Promise<
+  { ok: true; session: MulticastJoinResponse; local: string } | { ok: false; reason: string }
+> {
+  const joined = await joinSession(req);
+  if (!joined.ok) return joined;
+  const session = joined.value;
+  if (session.fileBytes !== req.size)
+    return { ok: false, reason: `the DP's file has ${session.fileBytes} bytes, not ${req.size}` };
+  try {
+    return { ok: true, session, local: await localAddressToward(req.baseUrl) };
+  } catch (err) {
+    return { ok: false, reason: `no route to the DP: ${errorMessage(err)}` };
+  }
+}
+
+/** A multicast session's bytes as a stream (the caller verifies them as they pass). */
+export type MulticastStream =
+  | {
+      kind: 'stream';
+      sessionId: string;
+      stream: Readable;
+      /** udp-receiver's end: a reason when it did not exit cleanly. */
+      finished: Promise<string | undefined>;
+      /** Stops the receiver (the consumer gave up on the stream). */
+      stop: () => void;
+    }
+  | { kind: 'unavailable'; reason: string };
+
+/**
+ * Joins the file's session and returns udp-receiver's output as it arrives, so an OS image is
+ * extracted while it is received (issue 11): nothing is written to the boot environment's RAM
+ * disk. The stream ends with the transfer; the caller hashes it and checks `finished`.
+ */
+export async function openMulticastStream(
+  req: Omit<MulticastRequest, 'partialPath'>,
+): Promise<MulticastStream> {
+  const joined = await joinFrom(req);
+  if (!joined.ok) return { kind: 'unavailable', reason: joined.reason };
+  const run = startReceiver(req, joined.session, joined.local, 'stdout');
+  const stream = run.child.stdout;
+  if (!stream) return { kind: 'unavailable', reason: 'udp-receiver has no output' };
+  return {
+    kind: 'stream',
+    sessionId: joined.session.sessionId,
+    stream,
+    finished: run.exited.then((r) =>
+      r.code === 0 ? undefined : `udp-receiver failed (exit ${String(r.code)}): ${r.last}`,
+    ),
+    stop: () => run.child.kill('SIGKILL'),
+  };
 }
 
 /** Receives the file by multicast when the DP offers a session; verified, or unavailable. */
 export async function receiveByMulticast(req: MulticastRequest): Promise<MulticastResult> {
-  const joined = await joinSession(req);
+  const joined = await joinFrom(req);
   if (!joined.ok) return { kind: 'unavailable', reason: joined.reason };
-  const session = joined.value;
-  if (session.fileBytes !== req.size)
-    return {
-      kind: 'unavailable',
-      reason: `the DP's file has ${session.fileBytes} bytes, not ${req.size}`,
-    };
-  let local: string;
-  try {
-    local = await localAddressToward(req.baseUrl);
-  } catch (err) {
-    return { kind: 'unavailable', reason: `no route to the DP: ${errorMessage(err)}` };
-  }
   await unlink(req.partialPath).catch(() => undefined);
-  const run = await receive(req, session, local);
+  const run = await startReceiver(req, joined.session, joined.local, { file: req.partialPath })
+    .exited;
   const fail = async (reason: string): Promise<MulticastResult> => {
     await unlink(req.partialPath).catch(() => undefined);
     return { kind: 'unavailable', reason };
@@ -166,7 +216,7 @@ export async function receiveByMulticast(req: MulticastRequest): Promise<Multica
   if (run.code !== 0) return fail(`udp-receiver failed (exit ${String(run.code)}): ${run.last}`);
   const got = await sha256File(req.partialPath).catch(() => '');
   if (got !== req.sha256) return fail('the multicast copy failed hash verification');
-  return { kind: 'complete', sessionId: session.sessionId };
+  return { kind: 'complete', sessionId: joined.session.sessionId };
 }
 
 export type FetchResult = DownloadResult & {
