@@ -10,6 +10,7 @@ import {
   type Operation,
   type OsImageManifest,
   type ResultOf,
+  type BootDriversResponse,
   type BootOsImageContent,
   type BootTaskSequence,
 } from '@steward/protocol';
@@ -32,38 +33,52 @@ export interface SiteHostOptions {
   modaliases: readonly string[];
   /** The agent installer folder in the boot image, when it carries one. */
   installerDir?: string | undefined;
+  /**
+   * Asks the site for an apply-drivers step's driver packages (`agentOps.bootEnvironment.drivers`
+   * with the boot key and the computer's registration): matched or chosen, with their DPs.
+   */
+  drivers?: (
+    request: Parameters<NonNullable<BootEnvHost['driverPackages']>>[0],
+    signal: AbortSignal,
+  ) => Promise<BootDriversResponse>;
   log: (line: string) => void;
 }
 
+/** What one download needs: the DPs holding the package and a content token for it. */
+interface DpContent {
+  locations: BootOsImageContent['locations'];
+  accessToken: string;
+}
+
 /**
- * Downloads one archive from the first DP of the list that delivers it with the right SHA-256
+ * Downloads one file from the first DP of the list that delivers it with the right SHA-256
  * and size (downloadFile verifies while streaming and deletes a file that does not match);
- * a DP that fails or delivers other bytes is passed over for the next one.
+ * a DP that fails or delivers other bytes is passed over for the next one. `what` names the
+ * file in the log and in the error (`root.tar.zst of OS image X`, `driver e1000e 3.8`).
  */
-async function fetchArchive(
+async function fetchFromDps(
   agent: Agent,
-  content: BootOsImageContent,
-  archive: { archive: string; sha256: string; archiveBytes: number },
-  dir: string,
+  content: DpContent,
+  file: { sha256: string; size: number; dest: string; what: string; missing: string },
   log: (line: string) => void,
   signal: AbortSignal,
 ): Promise<void> {
-  const partial = join(dir, `${archive.archive}.partial`);
+  const partial = `${file.dest}.partial`;
   const reasons: string[] = [];
   for (const loc of content.locations) {
     const r = await downloadFile({
       agent,
       baseUrl: loc.url,
       accessToken: content.accessToken,
-      sha256: archive.sha256,
-      size: archive.archiveBytes,
+      sha256: file.sha256,
+      size: file.size,
       partialPath: partial,
       signal,
     });
     if (r.kind === 'complete') {
-      await rename(partial, join(dir, archive.archive));
+      await rename(partial, file.dest);
       log(
-        `steward-boot: ${archive.archive} from ${loc.name}: ${String(archive.archiveBytes)} bytes, SHA-256 verified\n`,
+        `steward-boot: ${file.what} from ${loc.name}: ${String(file.size)} bytes, SHA-256 verified\n`,
       );
       return;
     }
@@ -73,8 +88,8 @@ async function fetchArchive(
   }
   throw new Error(
     content.locations.length === 0
-      ? `no distribution point holds OS image ${content.imageId} (distribute it first)`
-      : `${archive.archive} of OS image ${content.imageId} could not be downloaded (${reasons.join('; ')})`,
+      ? `no distribution point holds ${file.missing} (distribute it first)`
+      : `${file.what} could not be downloaded (${reasons.join('; ')})`,
   );
 }
 
@@ -161,11 +176,44 @@ export function siteHost(o: SiteHostOptions): BootEnvHost {
       const dir = join(o.workDir, 'os-images', content.imageId);
       await mkdir(dir, { recursive: true });
       for (const fs of content.manifest.fileSystems)
-        await fetchArchive(agent, content, fs, dir, o.log, signal);
+        await fetchFromDps(
+          agent,
+          content,
+          {
+            sha256: fs.sha256,
+            size: fs.archiveBytes,
+            dest: join(dir, fs.archive),
+            what: `${fs.archive} of OS image ${content.imageId}`,
+            missing: `OS image ${content.imageId}`,
+          },
+          o.log,
+          signal,
+        );
       await writeFile(join(dir, OS_IMAGE_MANIFEST_FILE), JSON.stringify(content.manifest));
       return { manifest: content.manifest, dir };
     },
   };
+  const askDrivers = o.drivers;
+  if (askDrivers)
+    host.driverPackages = async (request, signal) => {
+      const answer = await askDrivers(request, signal);
+      if (answer.refused.length > 0)
+        throw new Error(
+          `the site will not serve ${answer.refused.map((r) => `driver ${r.driverId} (${r.reason})`).join(', ')}`,
+        );
+      const dir = join(o.workDir, 'drivers');
+      await mkdir(dir, { recursive: true });
+      const debs: string[] = [];
+      for (const d of answer.drivers) {
+        const label = `driver ${d.package} ${d.version}`;
+        if (d.matched.length > 0) o.log(`steward-boot: ${label} matches ${d.matched.join(' ')}\n`);
+        const dest = join(dir, `${d.sha256}.deb`);
+        const what = { sha256: d.sha256, size: d.size, dest, what: label, missing: label };
+        await fetchFromDps(agent, d, what, o.log, signal);
+        debs.push(dest);
+      }
+      return debs;
+    };
   const captureToken = o.answer.captureToken;
   if (captureToken) {
     const c = { agent, siteUrl: o.siteUrl, token: captureToken };
