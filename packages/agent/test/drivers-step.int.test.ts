@@ -9,7 +9,8 @@
  * choice; a disabled chosen driver and an undistributed driver fail the step naming them.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -91,25 +92,28 @@ describe.each(dialects)('apply drivers from the site and its DP (%s)', (dialect)
 
   beforeAll(async () => {
     if (skip) return;
+    dir = mkdtempSync(join(tmpdir(), 'drivers-step-'));
+    // The packages are built (gcc, dpkg-deb) before the site is asked anything: a POST sent on
+    // a keep-alive connection the site closed while this process was busy is not retried.
+    // e1000e matches the machine (enabled); r8152 matches it too but is disabled; igb matches
+    // nothing the machine has (chosen by name); ixgbe is enabled, matches, never distributed.
+    const debs = {
+      e1000e: driverDeb(dir, 'stw-e1000e', 'pci:v00008086d000010D3sv*sd*bc*sc*i*'),
+      r8152: driverDeb(dir, 'stw-r8152', 'usb:v0BDAp8153d*dc*dsc*dp*ic*isc*ip*in*'),
+      igb: driverDeb(dir, 'stw-igb', 'pci:v00008086d00001533sv*sd*bc*sc*i*'),
+      ixgbe: driverDeb(dir, 'stw-ixgbe', 'pci:v00008086d*sv00008086sd0000A01F*'),
+    };
     site = await createTestSite({ dialect, withEnrolledDevices: 0 });
-    dir = mkdtempSync(join(site.dir, 'drivers-step-'));
     dp = await startDp(site, `drivers-${dialect}`);
     const upload = (file: string, enabled = true) =>
       site.api.call(ops.drivers.import, {
         query: { enabled },
         raw: { body: readFileSync(file), mediaType: 'application/vnd.debian.binary-package' },
       });
-    // e1000e matches the machine (enabled); r8152 matches it too but is disabled; igb matches
-    // nothing the machine has (chosen by name); ixgbe is enabled, matches, never distributed.
-    const e1000e = await upload(
-      driverDeb(dir, 'stw-e1000e', 'pci:v00008086d000010D3sv*sd*bc*sc*i*'),
-    );
-    const r8152 = await upload(
-      driverDeb(dir, 'stw-r8152', 'usb:v0BDAp8153d*dc*dsc*dp*ic*isc*ip*in*'),
-      false,
-    );
-    const igb = await upload(driverDeb(dir, 'stw-igb', 'pci:v00008086d00001533sv*sd*bc*sc*i*'));
-    const ixgbe = await upload(driverDeb(dir, 'stw-ixgbe', 'pci:v00008086d*sv00008086sd0000A01F*'));
+    const e1000e = await upload(debs.e1000e);
+    const r8152 = await upload(debs.r8152, false);
+    const igb = await upload(debs.igb);
+    const ixgbe = await upload(debs.ixgbe);
     for (const [k, d] of Object.entries({ e1000e, r8152, igb, ixgbe })) {
       expect(d.packageId).not.toBeNull();
       ids[k] = d.id;
@@ -130,6 +134,7 @@ describe.each(dialects)('apply drivers from the site and its DP (%s)', (dialect)
     for (const l of loops) execFileSync('losetup', ['-d', l]);
     await dp?.stop();
     await site?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** An ext4 file system on a loop device holding a root with dpkg, mounted at the target. */
