@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { BootTaskSequenceResponse, ops, type TaskSequenceBody } from '@steward/protocol';
+import {
+  BootTaskSequenceResponse,
+  ops,
+  type BootTaskSequence,
+  type TaskSequenceBody,
+} from '@steward/protocol';
 import { openDatabase } from '../packages/server/src/db/database.js';
 import { insertBuiltBootImage } from '../packages/server/test/support/boot-images.js';
 import { postToAgent } from './agent-http.js';
@@ -38,12 +43,15 @@ export async function deployBootSequence(
   return bootKey;
 }
 
-/** A BIOS amd64 machine's boot environment registers and gets its run: its id and token. */
+/**
+ * A BIOS amd64 machine's boot environment registers and gets its run: its id, its token and the
+ * site's whole answer (null: nothing deployed to it).
+ */
 export async function bootRun(
   site: Site,
   bootKey: string,
   mac: string,
-): Promise<{ computerId: string; token: string | null }> {
+): Promise<{ computerId: string; token: string | null; answer: BootTaskSequence | null }> {
   const reg = await postToAgent(site.agentUrl, '/agent/v1/boot/register', {
     bootKey,
     smbiosUuid: null,
@@ -60,5 +68,6 @@ export async function bootRun(
   });
   if (!Value.Check(BootTaskSequenceResponse, asked.json))
     throw new Error('the site answered no boot task sequence');
-  return { computerId, token: asked.json.taskSequence?.captureToken ?? null };
+  const answer = asked.json.taskSequence;
+  return { computerId, token: answer?.captureToken ?? null, answer };
 }

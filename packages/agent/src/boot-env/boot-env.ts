@@ -18,7 +18,7 @@ import { AgentError, errorMessage } from '../errors.js';
 import type { CliIo } from '../commands/cli-io.js';
 import { RESTARTING_EXIT_CODE } from '../commands/task-sequence-command.js';
 import { bootEnvExecutors } from '../os-deploy/boot-env-executors.js';
-import { siteHost } from '../os-deploy/site-host.js';
+import { siteHost, type SiteHostOptions } from '../os-deploy/site-host.js';
 import { type EngineEvent, type EngineOptions, startSequence } from '../task-sequence/engine.js';
 import { runShell } from '../task-sequence/full-os-steps.js';
 import { statusOfEvent } from '../task-sequence/status.js';
@@ -157,13 +157,27 @@ export async function bootEnvCommand(opts: BootEnvOptions, io: CliIo): Promise<n
   io.out(
     `steward-boot: task sequence ${offered.name} version ${String(offered.version)} (deployment ${offered.deploymentId})\n`,
   );
-  const outcome = await runOffered({ opts, io, config, id, offered, report: status });
+  const drivers: Drivers = (request) =>
+    call(config, ops.drivers, {
+      body: {
+        bootKey: config.bootKey,
+        kind: reg.kind,
+        computerId: reg.computerId,
+        mode: request.mode,
+        driverIds: [...request.driverIds],
+        modaliases: [...request.modaliases],
+      },
+    });
+  const outcome = await runOffered({ opts, io, config, id, offered, report: status, drivers });
   if (opts.json)
     io.out(
       `${JSON.stringify({ identity: id, registration: reg, taskSequence: { id: offered.id, name: offered.name, version: offered.version, deploymentId: offered.deploymentId }, outcome })}\n`,
     );
   return outcome === 'succeeded' ? 0 : outcome === 'restarting' ? RESTARTING_EXIT_CODE : 1;
 }
+
+/** The site's driver packages for an apply-drivers step (issue 11 gap 2). */
+type Drivers = NonNullable<SiteHostOptions['drivers']>;
 
 /**
  * Runs the offered sequence with the boot-environment steps over the site host (content from
@@ -176,6 +190,7 @@ async function runOffered(a: {
   config: BootConfig;
   id: Awaited<ReturnType<typeof identifyMachine>>;
   offered: BootTaskSequence;
+  drivers: Drivers;
   report: (
     messageId: number,
     strings: string[],
@@ -196,6 +211,7 @@ async function runOffered(a: {
     firmware: a.id.firmware,
     modaliases: a.id.modaliases,
     installerDir: opts.agentKit,
+    drivers: a.drivers,
     log: (line) => io.out(line),
     status: (messageId, strings) =>
       sent.push(

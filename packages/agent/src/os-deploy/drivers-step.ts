@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { StepOf } from '@steward/protocol';
 import { failed, type StepContext, type StepResult, SUCCEEDED } from '../task-sequence/executor.js';
 import type { BootEnvHost } from './host.js';
-import { bindForChroot, mountTarget, must, stepOf } from './target.js';
+import { bindForChroot, mountTarget, must, refuse, stepOf } from './target.js';
 
 /**
  * Apply drivers: installs the driver packages (ADR 0055) the host names, matched against this
@@ -19,13 +19,14 @@ export function applyDrivers(
   return stepOf(async () => {
     const resolve = host.driverPackages;
     if (!resolve) return failed('this environment has no driver catalog');
-    const debs = await resolve(
-      {
-        mode: step.settings.mode,
-        driverIds: step.settings.driverIds ?? [],
-        modaliases: host.modaliases,
-      },
-      ctx.signal,
+    const request = {
+      mode: step.settings.mode,
+      driverIds: step.settings.driverIds ?? [],
+      modaliases: host.modaliases,
+    };
+    // The site refusing a driver or no DP delivering it fails the step with the host's reason.
+    const debs = await resolve(request, ctx.signal).catch((err: unknown) =>
+      refuse(err instanceof Error ? err.message : String(err)),
     );
     if (debs.length === 0) return { ...SUCCEEDED, outputTail: 'no driver matches this machine' };
     await mountTarget(host.targetDir, ctx);

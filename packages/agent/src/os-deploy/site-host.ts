@@ -1,4 +1,6 @@
+import { mkdir, rename } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   agentOps,
@@ -9,10 +11,11 @@ import {
   type OsImageManifest,
   type ResultOf,
   StatusMessages,
+  type BootDriversResponse,
   type BootOsImageContent,
   type BootTaskSequence,
 } from '@steward/protocol';
-import { openContentStream } from '../software/content/dp-download.js';
+import { downloadFile, openContentStream } from '../software/content/dp-download.js';
 import { openMulticastStream } from '../software/content/multicast-download.js';
 import type { AgentInstallKit, BootEnvHost } from './host.js';
 import { appliedLine, type ArchiveSource } from './image-stream.js';
@@ -33,9 +36,23 @@ export interface SiteHostOptions {
   modaliases: readonly string[];
   /** The agent installer folder in the boot image, when it carries one. */
   installerDir?: string | undefined;
+  /**
+   * Asks the site for an apply-drivers step's driver packages (`agentOps.bootEnvironment.drivers`
+   * with the boot key and the computer's registration): matched or chosen, with their DPs.
+   */
+  drivers?: (
+    request: Parameters<NonNullable<BootEnvHost['driverPackages']>>[0],
+    signal: AbortSignal,
+  ) => Promise<BootDriversResponse>;
   log: (line: string) => void;
   /** Sends a status message of the boot environment to the site (never throws). */
   status?: (messageId: number, insertionStrings: string[]) => void;
+}
+
+/** What one download needs: the DPs holding the package and a content token for it. */
+interface DpContent {
+  locations: BootOsImageContent['locations'];
+  accessToken: string;
 }
 
 /**
@@ -81,6 +98,49 @@ function archiveSources(
       }),
     })),
   ];
+}
+
+/**
+ * Downloads one file from the first DP of the list that delivers it with the right SHA-256
+ * and size (downloadFile verifies while streaming and deletes a file that does not match);
+ * a DP that fails or delivers other bytes is passed over for the next one. `what` names the
+ * file in the log and in the error (`root.tar.zst of OS image X`, `driver e1000e 3.8`).
+ */
+async function fetchFromDps(
+  agent: Agent,
+  content: DpContent,
+  file: { sha256: string; size: number; dest: string; what: string; missing: string },
+  log: (line: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const partial = `${file.dest}.partial`;
+  const reasons: string[] = [];
+  for (const loc of content.locations) {
+    const r = await downloadFile({
+      agent,
+      baseUrl: loc.url,
+      accessToken: content.accessToken,
+      sha256: file.sha256,
+      size: file.size,
+      partialPath: partial,
+      signal,
+    });
+    if (r.kind === 'complete') {
+      await rename(partial, file.dest);
+      log(
+        `steward-boot: ${file.what} from ${loc.name}: ${String(file.size)} bytes, SHA-256 verified\n`,
+      );
+      return;
+    }
+    const why = r.kind === 'hash-mismatch' ? 'its bytes did not match the SHA-256' : r.reason;
+    reasons.push(`${loc.name}: ${why}`);
+    if (r.kind === 'local-failure') break;
+  }
+  throw new Error(
+    content.locations.length === 0
+      ? `no distribution point holds ${file.missing} (distribute it first)`
+      : `${file.what} could not be downloaded (${reasons.join('; ')})`,
+  );
 }
 
 /**
@@ -187,6 +247,27 @@ export function siteHost(o: SiteHostOptions): BootEnvHost {
       });
     },
   };
+  const askDrivers = o.drivers;
+  if (askDrivers)
+    host.driverPackages = async (request, signal) => {
+      const answer = await askDrivers(request, signal);
+      if (answer.refused.length > 0)
+        throw new Error(
+          `the site will not serve ${answer.refused.map((r) => `driver ${r.driverId} (${r.reason})`).join(', ')}`,
+        );
+      const dir = join(o.workDir, 'drivers');
+      await mkdir(dir, { recursive: true });
+      const debs: string[] = [];
+      for (const d of answer.drivers) {
+        const label = `driver ${d.package} ${d.version}`;
+        if (d.matched.length > 0) o.log(`steward-boot: ${label} matches ${d.matched.join(' ')}\n`);
+        const dest = join(dir, `${d.sha256}.deb`);
+        const what = { sha256: d.sha256, size: d.size, dest, what: label, missing: label };
+        await fetchFromDps(agent, d, what, o.log, signal);
+        debs.push(dest);
+      }
+      return debs;
+    };
   const captureToken = o.answer.captureToken;
   if (captureToken) {
     const c = { agent, siteUrl: o.siteUrl, token: captureToken };

@@ -8,6 +8,8 @@ import {
   BootImage,
   BootImageSettings,
   UpdateBootImageSettingsRequest,
+  BootDriversRequest,
+  BootDriversResponse,
   BootRegisterRequest,
   BootRegisterResponse,
   BootStatusRequest,
@@ -206,6 +208,17 @@ export const bootEnvironmentOperations = defineOperations({
     permission: 'enrolment',
     errors: [ErrorCode.BOOT_IMAGE_KEY_INVALID, ErrorCode.UNKNOWN_COMPUTER_NOT_FOUND],
     summary: 'The task sequence deployed to a booted computer (null: none)',
+    tags: ['agent'],
+  },
+  drivers: {
+    method: 'POST',
+    path: '/agent/v1/boot/drivers',
+    body: BootDriversRequest,
+    responses: { 200: BootDriversResponse },
+    permission: 'enrolment',
+    errors: [ErrorCode.BOOT_IMAGE_KEY_INVALID, ErrorCode.UNKNOWN_COMPUTER_NOT_FOUND],
+    summary:
+      "An apply-drivers step's driver packages: enabled drivers matched to the machine's modaliases (auto) or chosen, with the DPs that hold them",
     tags: ['agent'],
   },
   status: {

@@ -258,6 +258,52 @@ export const BootTaskSequence = Type.Object({
 });
 export type BootTaskSequence = Static<typeof BootTaskSequence>;
 
+/**
+ * An apply-drivers step's request for its driver packages (issue 11 gap 2): the boot image's key
+ * and the computer its registration returned (as for the task sequence), `auto` with the
+ * machine's modaliases (matched on the site against the enabled drivers' alias patterns, as
+ * `ops.drivers.forDevice` does) or `chosen` with the step's driver ids.
+ */
+export const BootDriversRequest = Type.Object(
+  {
+    bootKey: Type.String({ minLength: 16, maxLength: 200 }),
+    kind: Type.Union([Type.Literal('unknown'), Type.Literal('imported')]),
+    computerId: Type.String({ minLength: 1, maxLength: 200 }),
+    mode: Type.Union([Type.Literal('auto'), Type.Literal('chosen')]),
+    driverIds: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200 }),
+    modaliases: Type.Array(Type.String({ maxLength: 512 }), { maxItems: 2000 }),
+  },
+  { additionalProperties: false },
+);
+export type BootDriversRequest = Static<typeof BootDriversRequest>;
+
+/** Where the boot environment downloads one driver's .deb (checked against its SHA-256). */
+export const BootDriverContent = Type.Object({
+  driverId: Type.String(),
+  package: Type.String(),
+  version: Type.String(),
+  sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  size: Type.Integer({ minimum: 0 }),
+  /** `auto`: the machine's modaliases this driver's aliases matched; `chosen`: empty. */
+  matched: Type.Array(Type.String()),
+  packageVersionId: Type.String(),
+  /** DP content URLs, best first (empty: no DP holds the driver's package). */
+  locations: Type.Array(ContentLocation),
+  accessToken: Type.String(),
+  accessTokenExpiresAt: Type.String(),
+});
+export type BootDriverContent = Static<typeof BootDriverContent>;
+
+export const BootDriversResponse = Type.Object({
+  drivers: Type.Array(BootDriverContent),
+  /**
+   * Chosen drivers the site will not serve, with why (not in the catalog, disabled, no content
+   * package): the step fails naming them rather than applying a part of the choice.
+   */
+  refused: Type.Array(Type.Object({ driverId: Type.String(), reason: Type.String() })),
+});
+export type BootDriversResponse = Static<typeof BootDriversResponse>;
+
 /** The site's name (in a content access token's `siteContent`) of the right to upload a capture. */
 export const OS_IMAGE_CAPTURE_GRANT = 'os-image-capture';
 /** How long a run's capture token is good for: a sequence may run for hours before it captures. */

@@ -50,6 +50,11 @@ export const Driver = Type.Object({
   firmwareFiles: Type.Array(Type.String()),
   importedAt: Type.String(),
   importedBy: Type.String(),
+  /**
+   * The driver's one-file content package: distribute it to the DPs boot environments download
+   * it from (apply-drivers over the network). Null for a driver imported before it existed.
+   */
+  packageId: Nullable(Type.String()),
 });
 export type Driver = Static<typeof Driver>;
 

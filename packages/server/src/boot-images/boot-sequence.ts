@@ -7,6 +7,8 @@ import {
   SequenceSteps,
   Variables,
   referencesOf,
+  type BootDriversRequest,
+  type BootDriversResponse,
   type BootOsImageContent,
   type BootTaskSequenceRequest,
   type BootTaskSequenceResponse,
@@ -20,6 +22,7 @@ import {
   ALL_UNKNOWN_COMPUTERS,
   unknownCollectionOfArch,
 } from '../collections/builtin-osd.js';
+import { bootDrivers } from '../drivers/boot-drivers.js';
 import * as osImages from '../os-images/repository.js';
 import { manifestOf } from '../os-images/service.js';
 import * as sequences from '../task-sequences/repository.js';
@@ -49,7 +52,7 @@ export class BootSequenceService {
 
   /** Collections and variables of the computer; NotFound when it never registered. */
   private async computer(
-    req: BootTaskSequenceRequest,
+    req: Pick<BootTaskSequenceRequest, 'kind' | 'computerId'>,
   ): Promise<{ collections: string[]; arch: string | null; variables: Record<string, string> }> {
     if (req.kind === 'imported') {
       const row = await repo.findImportedComputer(this.db, req.computerId);
@@ -71,6 +74,17 @@ export class BootSequenceService {
       arch: row.arch,
       variables: {},
     };
+  }
+
+  /**
+   * An apply-drivers step's driver packages (issue 11 gap 2) for a registered computer (NotFound
+   * otherwise): served from the DPs of the caller's boundary groups with a token for each.
+   */
+  async drivers(req: BootDriversRequest, address: string): Promise<BootDriversResponse> {
+    await this.computer(req);
+    return bootDrivers(this.db, req, (versionId) =>
+      this.locations.forEntitledDevice(`boot:${req.computerId}`, versionId, address),
+    );
   }
 
   async taskSequence(

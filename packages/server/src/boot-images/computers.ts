@@ -10,6 +10,8 @@ import {
   NotFoundError,
   UnauthenticatedError,
   catalogEntry,
+  type BootDriversRequest,
+  type BootDriversResponse,
   type BootRegisterRequest,
   type BootRegisterResponse,
   type BootStatusRequest,
@@ -267,6 +269,16 @@ export class ComputerService {
       await repo.insertUnknownComputer(tx, { id, identity, first_seen: at, ...fields });
       return id;
     });
+  }
+
+  /** An apply-drivers step's driver packages (issue 11 gap 2), once the key is checked. */
+  async drivers(
+    req: BootDriversRequest,
+    address: string,
+    sequences: BootSequenceService,
+  ): Promise<BootDriversResponse> {
+    await this.imageOf(req.bootKey);
+    return sequences.drivers(req, address);
   }
 
   /** The deployed task sequence of a registered computer (ADR 0085), once its key is checked. */

@@ -62,6 +62,8 @@ export function registerBootEnvironmentRoutes(
           req.socket.remoteAddress ?? 'unknown',
           deps.sequences,
         ),
+      drivers: (req) =>
+        deps.computers.drivers(req.body, req.socket.remoteAddress ?? 'unknown', deps.sequences),
       status: (req) => deps.computers.status(req.body, req.socket.remoteAddress ?? 'unknown'),
       captureArchive: (req) => deps.captures.archive(req, req.body),
       captureRecord: (req) => deps.captures.record(req, req.body.manifest),

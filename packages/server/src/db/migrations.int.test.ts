@@ -1245,6 +1245,26 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261208T0710-driver-content-package': {
+    driver: [
+      {
+        id: 'drv-2',
+        package: 'firmware-r8152',
+        version: '2.0-1',
+        architecture: 'amd64',
+        description: 'test driver with its content package',
+        categories: '[]',
+        enabled: 1,
+        sha256: 'd'.repeat(64),
+        size: 1024,
+        firmware_files: '[]',
+        imported_at: AT,
+        imported_by: 'alice',
+        package_id: 'pkg-drv-2',
+        package_version_id: 'pv-drv-2',
+      },
+    ],
+  },
 };
 
 /** A stored row as written: json parsed (jsonb comes back parsed), int8 as a number. */

@@ -133,6 +133,19 @@ export async function updateDriverRow(
   await db.updateTable('driver').set(set).where('id', '=', id).execute();
 }
 
+/** The driver's content package (created in the import's transaction). */
+export async function setDriverContent(
+  db: Queryable,
+  id: string,
+  content: { packageId: string; versionId: string },
+): Promise<void> {
+  await db
+    .updateTable('driver')
+    .set({ package_id: content.packageId, package_version_id: content.versionId })
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function deleteDriverRow(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('driver').where('id', '=', id).execute();
 }

@@ -21,7 +21,9 @@ import { parseJsonColumn, type RowRef } from '../db/corrupt-row.js';
 import { inTransaction } from '../db/database.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import type { ContentStore } from '../content/content-store.js';
+import { deletePackageRow } from '../content/repository.js';
 import { contentFileExists, recordContentFile } from '../content/stored-files-repository.js';
+import { insertPackageWithVersion } from '../content/versions.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';
 import { classDataOf } from '../inventory/repository.js';
 import { readDriverPackage } from './driver-package.js';
@@ -29,6 +31,14 @@ import { aliasMatches } from './modinfo.js';
 import * as repo from './repository.js';
 
 const WORDS = Type.Array(Type.String());
+
+/** The file name of a driver's .deb in its content package. */
+const DRIVER_FILE = 'driver.deb';
+
+/** The content package of a driver: one per package name, version and architecture. */
+function driverPackageName(c: { package: string; version: string; architecture: string }): string {
+  return `driver-${c.package}-${c.version}-${c.architecture}`.slice(0, 200);
+}
 const INSTANCES = Type.Array(InventoryInstance);
 
 function words(table: RowRef['table'], id: string, column: string, text: string): string[] {
@@ -96,6 +106,7 @@ export class DriverService {
       firmwareFiles: words('driver', r.id, 'firmware_files', r.firmware_files),
       importedAt: r.imported_at,
       importedBy: r.imported_by,
+      packageId: r.package_id,
     };
   }
 
@@ -172,6 +183,19 @@ export class DriverService {
             m.aliases.map((alias) => ({ driver_id: id, module: m.path, alias })),
           ),
         );
+        // After the driver row, whose unique key says DRIVER_EXISTS for a repeated import.
+        // The .deb is also a one-file content package, distributed to DPs like any other, so
+        // boot environments download it from their DP (issue 11 gap 2).
+        const content = await insertPackageWithVersion(tx, {
+          name: driverPackageName(contents),
+          description: `Driver ${contents.package} ${contents.version} (${contents.architecture})`,
+          publisher: 'Steward',
+          version: contents.version,
+          files: [{ path: DRIVER_FILE, sha256: file.sha256, size: file.size, mode: 0o644 }],
+          at,
+          createdBy: actor.userName,
+        });
+        await repo.setDriverContent(tx, id, content);
         await writeAudit(tx, actor, at, {
           action: 'driver.import',
           targetType: 'driver',
@@ -222,13 +246,17 @@ export class DriverService {
     const row = await this.mustFind(idOrName);
     await inTransaction(this.ctx.db.kysely, async (tx) => {
       await repo.deleteDriverRow(tx, row.id);
+      if (row.package_id !== null) await deletePackageRow(tx, row.package_id);
       await writeAudit(tx, actor, nowIso(this.ctx), {
         action: 'driver.delete',
         targetType: 'driver',
         targetId: row.id,
-        details: { package: row.package, version: row.version },
+        details: { package: row.package, version: row.version, packageId: row.package_id },
       });
     });
+    // DPs drop the package's files at their next poll.
+    if (row.package_id !== null)
+      await this.ctx.bus.publish('content-changed', { packageId: row.package_id });
   }
 
   async categories(actor: Actor): Promise<{ name: string; drivers: number }[]> {

@@ -1,4 +1,5 @@
 import {
+  Anchor,
   Badge,
   Button,
   FileInput,
@@ -18,6 +19,7 @@ import { IconCpu, IconSearch, IconUpload } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ops, type DriverSummary, type ListDriversQuery } from '@steward/protocol';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
 import { notifySuccess } from '../../api/errors';
 import { DataTable } from '../../components/data-table';
@@ -104,6 +106,23 @@ function DriverDetail({ id, onClose }: { id: string; onClose: () => void }) {
           <Text size="sm" c="dimmed">
             {d.architecture} · {formatBytes(d.size)} · imported by {d.importedBy}{' '}
             <RelativeTime iso={d.importedAt} size="sm" />
+          </Text>
+          <Text size="sm" data-testid="driver-content-package">
+            {d.packageId === null ? (
+              'No content package (imported before drivers were served to distribution points: import it again to apply it after a network boot).'
+            ) : (
+              <>
+                Boot environments download it from distribution points:{' '}
+                <Anchor
+                  component={Link}
+                  to={`/software/packages/${encodeURIComponent(d.packageId)}?tab=content`}
+                  size="sm"
+                >
+                  distribute its content package
+                </Anchor>
+                .
+              </>
+            )}
           </Text>
           <Switch
             label={

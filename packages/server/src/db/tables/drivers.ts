@@ -17,6 +17,9 @@ export const driverTables = {
     firmware_files: text(),
     imported_at: text(),
     imported_by: text(),
+    /** The driver's one-file content package (DPs serve it to boot environments); null before. */
+    package_id: nullable(text()),
+    package_version_id: nullable(text()),
   },
   driver_module: {
     driver_id: text(),
