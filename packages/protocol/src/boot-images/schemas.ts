@@ -206,11 +206,27 @@ export const BootRegisterResponse = Type.Object({
 });
 export type BootRegisterResponse = Static<typeof BootRegisterResponse>;
 
+/**
+ * A run started in the full OS that restarted into the boot image (ADR 0105): the enrolled
+ * device it runs on, its deployment, and the resume token the site gave the device with it.
+ */
+export const BootResume = Type.Object(
+  {
+    deviceId: Type.String({ minLength: 1, maxLength: 200 }),
+    deploymentId: Type.String({ minLength: 1, maxLength: 200 }),
+    token: Type.String({ minLength: 1, maxLength: 8000 }),
+  },
+  { additionalProperties: false },
+);
+export type BootResume = Static<typeof BootResume>;
+
 export const BootTaskSequenceRequest = Type.Object(
   {
     bootKey: Type.String({ minLength: 16, maxLength: 200 }),
     kind: Type.Union([Type.Literal('unknown'), Type.Literal('imported')]),
     computerId: Type.String({ minLength: 1, maxLength: 200 }),
+    /** Present: the site answers with that deployment for that device (ADR 0105). */
+    resume: Type.Optional(BootResume),
   },
   { additionalProperties: false },
 );
@@ -260,6 +276,13 @@ export type BootTaskSequence = Static<typeof BootTaskSequence>;
 
 /** The site's name (in a content access token's `siteContent`) of the right to upload a capture. */
 export const OS_IMAGE_CAPTURE_GRANT = 'os-image-capture';
+/**
+ * The site's name of the right to resume one deployment's run in the boot environment: the
+ * grant is `task-sequence-resume:<deployment id>`, for `boot:<device id>` (ADR 0105).
+ */
+export const TASK_SEQUENCE_RESUME_GRANT = 'task-sequence-resume';
+/** A resume token rides in the device's assignments: good for a week, as they are refreshed. */
+export const TASK_SEQUENCE_RESUME_TOKEN_SECONDS = 7 * 24 * 3600;
 /** How long a run's capture token is good for: a sequence may run for hours before it captures. */
 export const OS_IMAGE_CAPTURE_TOKEN_SECONDS = 24 * 3600;
 /** The largest archive one capture upload may stream (declared once: route and store both hold it). */
