@@ -321,9 +321,10 @@ export const BootStatusRequest = Type.Object(
     /**
      * A boot-environment status message (40700-40729), or one of the task-sequence engine's
      * (40600-40629: step started, succeeded, failed... as the engine raises them in the full
-     * OS, ADR 0070/0085), and its insertion strings.
+     * OS, ADR 0070/0085), or one of a run crossing environments (52650-52654, ADR 0105), and
+     * its insertion strings. The site takes only the ids of those components' catalog entries.
      */
-    messageId: Type.Integer({ minimum: 40600, maximum: 40729 }),
+    messageId: Type.Integer({ minimum: 40600, maximum: 52654 }),
     insertionStrings: Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 }),
     /** The engine's attributes (sequenceId, sequenceVersion, stepId). */
     attributes: Type.Optional(
