@@ -15,7 +15,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import {
-  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -27,7 +26,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ops, type TaskSequenceRun } from '@steward/protocol';
+import { ops } from '@steward/protocol';
 import { postToAgent } from '../../../test-support/agent-http.js';
 import {
   STEWARD_AGENT,
@@ -43,6 +42,7 @@ import { createPackageFromFiles, distributeAndWait } from '../../../test-support
 import { sequenceStep as step } from '../../../test-support/task-sequence-steps.js';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { insertBuiltBootImage } from './support/boot-images.js';
+import { observeRestarts, waitForRun } from './support/task-sequence-runs.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
@@ -72,23 +72,12 @@ describe.each(dialects)('restarts across environments (%s)', (dialect) => {
     out = join(work, 'out');
     mkdirSync(join(root, 'boot/grub'), { recursive: true });
     mkdirSync(out);
-    marker = join(work, 'rebooted');
-    const rebootScript = join(work, 'reboot.sh');
-    writeFileSync(rebootScript, `#!/bin/sh\necho restarted >> '${marker}'\n`);
-    chmodSync(rebootScript, 0o755);
     site = await createTestSite({ dialect, env: { STEWARD_AGENT_SYSTEM_ROOT: root } });
     db = await openDatabase(site.dbUrl ?? join(site.dir, 'server', 'steward.db'));
     const device = site.devices[0];
     if (!device) throw new Error('no device');
     deviceId = device.id;
-    await site.api.updateClientSettings({ rebootCommand: rebootScript });
-    await site.api.requestDeviceAction(deviceId, 'policy:fetch');
-    await waitFor('the agent to hold the policy with the restart command', async () => {
-      const r = await site.api.call(ops.clientSettingsObjects.resultant, {
-        params: { id: deviceId },
-      });
-      return (r.devicePolicyVersion ?? 0) >= r.policyVersion ? r : undefined;
-    });
+    marker = await observeRestarts(site, deviceId, work);
     const c = await site.api.createCollection({
       name: 'Refreshed',
       rules: [{ kind: 'direct', deviceId }],
@@ -106,25 +95,8 @@ describe.each(dialects)('restarts across environments (%s)', (dialect) => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  async function runOf(deploymentId: string, state: string): Promise<TaskSequenceRun> {
-    let last = '';
-    try {
-      return await waitFor(
-        `run ${state}`,
-        async () => {
-          const r = await site.api.call(ops.taskSequenceDeployments.run, {
-            params: { id: deploymentId, deviceId },
-          });
-          last = JSON.stringify(r);
-          return r.state === state ? r : undefined;
-        },
-        120_000,
-        250,
-      );
-    } catch (err) {
-      throw new Error(`${String(err)}; last run ${last}`);
-    }
-  }
+  const runOf = (deploymentId: string, state: string) =>
+    waitForRun(site, { deploymentId, deviceId, state });
 
   it.skipIf(skip)(
     'restarts from the Software Center into the boot image, resumes there and back in the installed system',

@@ -186,6 +186,17 @@ export async function bootEnvCommand(opts: BootEnvOptions, io: CliIo): Promise<n
     `steward-boot: task sequence ${offered.name} version ${String(offered.version)} (deployment ${offered.deploymentId})\n`,
   );
   if (resumed) {
+    // The deployment moved to another sequence or version: its content would not fit the state.
+    const saved = resumed.state.sequence;
+    if (
+      saved.sequenceId !== offered.sequence.sequenceId ||
+      saved.version !== offered.sequence.version
+    ) {
+      io.err(
+        `steward-boot: the run of ${saved.name} ${String(saved.version)} cannot resume: the deployment now runs ${offered.name} ${String(offered.version)}\n`,
+      );
+      return 1;
+    }
     await status(StatusMessages.BOOT_ENV_RUN_RESUMED.id, [
       offered.name,
       offered.deploymentId,

@@ -12,12 +12,12 @@ import {
 } from '@steward/protocol';
 import type { SiteContext } from '../context.js';
 import type { Queryable } from '../db/database.js';
-import { signContentAccessToken, verifyContentAccessToken } from '../content/access-token.js';
+import { verifyContentAccessToken } from '../content/access-token.js';
 import { findPackage } from '../content/repository.js';
 import type { SiteKeys } from '../site/site-keys.js';
 import { findVersion } from '../task-sequences/repository.js';
 import * as repo from './repository.js';
-import { BOOT_COMPUTER } from './run-token.js';
+import { BOOT_COMPUTER, signRunToken } from './run-token.js';
 import { toBootImage } from './service.js';
 
 /**
@@ -46,16 +46,13 @@ export function signResumeToken(
   deviceId: string,
   deploymentId: string,
 ): string {
-  const iat = Math.floor(ctx.clock.now().getTime() / 1000);
-  return signContentAccessToken(keys.policySigningKey, {
-    deviceId: `${BOOT_COMPUTER}${deviceId}`,
-    siteCode: keys.siteCode,
-    site: keys.caFingerprint,
-    packageVersionIds: [],
-    siteContent: [grantOf(deploymentId)],
-    iat,
-    exp: iat + TASK_SEQUENCE_RESUME_TOKEN_SECONDS,
-  });
+  return signRunToken(
+    ctx,
+    keys,
+    deviceId,
+    [grantOf(deploymentId)],
+    TASK_SEQUENCE_RESUME_TOKEN_SECONDS,
+  );
 }
 
 /** Throws CONTENT_ACCESS_DENIED unless the token was issued for this device and deployment. */
