@@ -1,3 +1,4 @@
+import { checkResumeToken } from './boot-images/resume.js';
 import { BootSequenceService } from './boot-images/boot-sequence.js';
 import { ComputerService } from './boot-images/computers.js';
 import { bootImageBuildEnv } from './boot-images/build-env.js';
@@ -451,8 +452,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerBootEnvironmentRoutes(agentApp, {
       computers,
       images: bootImages,
-      sequences: new BootSequenceService(ctx, enrolment, distribution.locations, (c, grants) =>
-        captures.issueToken(c, grants),
+      sequences: new BootSequenceService(
+        ctx,
+        enrolment,
+        distribution.locations,
+        (c, grants) => captures.issueToken(c, grants),
+        (resume) => checkResumeToken(ctx, keys, resume),
       ),
       store: contentStore,
       captures,

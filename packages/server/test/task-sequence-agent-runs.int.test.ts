@@ -10,7 +10,6 @@
  * restarts the agent process. One clock, moved by the test, for the server and the agent.
  */
 import {
-  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -38,6 +37,7 @@ import {
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
+import { observeRestarts, waitForRun } from './support/task-sequence-runs.js';
 
 const dialects: TestDialect[] = ['sqlite', 'postgres'];
 const hasPg = await pgReachable();
@@ -98,25 +98,8 @@ describe.each(dialects)('task sequences run by agents (%s)', (dialect) => {
     });
   }
 
-  async function ended(d: TaskSequenceDeployment, state: string, after?: string) {
-    let last = '';
-    try {
-      return await waitFor(
-        `run of ${d.name} ${state}`,
-        async () => {
-          const r = await run(d);
-          last = JSON.stringify(r);
-          return r.state === state && (after === undefined || (r.updatedAt ?? '') > after)
-            ? r
-            : undefined;
-        },
-        120_000,
-        250,
-      );
-    } catch (err) {
-      throw new Error(`${String(err)}; last run ${last}`);
-    }
-  }
+  const ended = (d: TaskSequenceDeployment, state: string, after?: string) =>
+    waitForRun(site, { deploymentId: d.id, deviceId, state, ...(after ? { after } : {}) });
 
   beforeAll(async () => {
     if (skip) return;
@@ -124,10 +107,6 @@ describe.each(dialects)('task sequences run by agents (%s)', (dialect) => {
     mkdirSync(join(work, 'out'));
     clockFile = join(work, 'clock');
     setClock(START);
-    marker = join(work, 'rebooted');
-    const rebootScript = join(work, 'reboot.sh');
-    writeFileSync(rebootScript, `#!/bin/sh\necho restarted >> '${marker}'\n`);
-    chmodSync(rebootScript, 0o755);
     site = await createTestSite({
       dialect,
       env: { STEWARD_TEST_CLOCK_FILE: clockFile },
@@ -135,14 +114,7 @@ describe.each(dialects)('task sequences run by agents (%s)', (dialect) => {
     const device = site.devices[0];
     if (!device) throw new Error('no device');
     deviceId = device.id;
-    await site.api.updateClientSettings({ rebootCommand: rebootScript });
-    await site.api.requestDeviceAction(deviceId, 'policy:fetch');
-    await waitFor('the agent to hold the policy with the restart command', async () => {
-      const r = await site.api.call(ops.clientSettingsObjects.resultant, {
-        params: { id: deviceId },
-      });
-      return (r.devicePolicyVersion ?? 0) >= r.policyVersion ? r : undefined;
-    });
+    marker = await observeRestarts(site, deviceId, work);
     const c = await site.api.createCollection({
       name: 'Sequenced',
       rules: [{ kind: 'direct', deviceId }],

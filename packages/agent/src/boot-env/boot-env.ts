@@ -19,10 +19,18 @@ import type { CliIo } from '../commands/cli-io.js';
 import { RESTARTING_EXIT_CODE } from '../commands/task-sequence-command.js';
 import { bootEnvExecutors } from '../os-deploy/boot-env-executors.js';
 import { siteHost, type SiteHostOptions } from '../os-deploy/site-host.js';
-import { type EngineEvent, type EngineOptions, startSequence } from '../task-sequence/engine.js';
+import {
+  type EngineEvent,
+  type EngineOptions,
+  resumeSequence,
+  startSequence,
+} from '../task-sequence/engine.js';
+import { RESUME_DIR } from '../task-sequence/boot-image-restart.js';
 import { runShell } from '../task-sequence/full-os-steps.js';
 import { statusOfEvent } from '../task-sequence/status.js';
 import { identifyMachine } from './identify.js';
+import { type EngineState, saveEngineState } from '../task-sequence/state.js';
+import { handOver, resumedRun } from './run-handoff.js';
 
 /**
  * `steward-agent boot-env`: the boot stage of the agent, run by a boot image's /init (ADR 0065).
@@ -44,6 +52,8 @@ export interface BootEnvOptions {
   /** The agent installer folder for the install-agent step (the image's, when it has one). */
   agentKit?: string | undefined;
   rebootCommand?: string | undefined;
+  /** Where a run restarted from the full OS left its resume file (ADR 0105). */
+  resumeDir?: string | undefined;
   json: boolean;
 }
 
@@ -142,12 +152,30 @@ export async function bootEnvCommand(opts: BootEnvOptions, io: CliIo): Promise<n
     id.firmware,
     id.macs.join(' '),
   ]);
+  // A run the full OS restarted into this boot image: the site answers with its deployment,
+  // as its device (ADR 0105), and the engine resumes the state the full OS saved.
+  const resumed = await resumedRun(opts.resumeDir ?? RESUME_DIR);
   const ts = await call(config, ops.taskSequence, {
-    body: { bootKey: config.bootKey, kind: reg.kind, computerId: reg.computerId },
+    body: {
+      bootKey: config.bootKey,
+      kind: reg.kind,
+      computerId: reg.computerId,
+      ...(resumed
+        ? {
+            resume: {
+              deviceId: resumed.resume.deviceId,
+              deploymentId: resumed.resume.deploymentId,
+              token: resumed.resume.token,
+            },
+          }
+        : {}),
+    },
   });
   if (ts.taskSequence === null) {
     await status(StatusMessages.BOOT_ENV_NO_TASK_SEQUENCE.id, [who]);
     io.out('steward-boot: no task sequence\n');
+    // The run cannot go on here: the machine goes back to its installed system.
+    if (resumed) return 1;
     if (opts.json)
       io.out(`${JSON.stringify({ identity: id, registration: reg, taskSequence: null })}\n`);
     return 0;
@@ -168,7 +196,35 @@ export async function bootEnvCommand(opts: BootEnvOptions, io: CliIo): Promise<n
         modaliases: [...request.modaliases],
       },
     });
-  const outcome = await runOffered({ opts, io, config, id, offered, report: status, drivers });
+  if (resumed) {
+    // The deployment moved to another sequence or version: its content would not fit the state.
+    const saved = resumed.state.sequence;
+    if (
+      saved.sequenceId !== offered.sequence.sequenceId ||
+      saved.version !== offered.sequence.version
+    ) {
+      io.err(
+        `steward-boot: the run of ${saved.name} ${String(saved.version)} cannot resume: the deployment now runs ${offered.name} ${String(offered.version)}\n`,
+      );
+      return 1;
+    }
+    await status(StatusMessages.BOOT_ENV_RUN_RESUMED.id, [
+      offered.name,
+      offered.deploymentId,
+      resumed.resume.deviceId,
+      String(resumed.state.progress.stepNumber),
+    ]);
+  }
+  const outcome = await runOffered({
+    opts,
+    io,
+    config,
+    id,
+    offered,
+    report: status,
+    drivers,
+    ...(resumed ? { resumeState: resumed.state } : {}),
+  });
   if (opts.json)
     io.out(
       `${JSON.stringify({ identity: id, registration: reg, taskSequence: { id: offered.id, name: offered.name, version: offered.version, deploymentId: offered.deploymentId }, outcome })}\n`,
@@ -196,6 +252,8 @@ async function runOffered(a: {
     strings: string[],
     attributes?: Record<string, string>,
   ) => Promise<unknown>;
+  /** The engine state a run restarted from the full OS carries (ADR 0105). */
+  resumeState?: EngineState;
 }): Promise<Awaited<ReturnType<typeof startSequence>>> {
   const { opts, io, offered } = a;
   const sent: Promise<unknown>[] = [];
@@ -220,8 +278,9 @@ async function runOffered(a: {
         }),
       ),
   });
+  const engineDir = join(opts.stateDir, 'task-sequence');
   const engine: EngineOptions = {
-    stateDir: join(opts.stateDir, 'task-sequence'),
+    stateDir: engineDir,
     environment: 'boot-image',
     executors: bootEnvExecutors(host),
     onEvent: (event: EngineEvent) => {
@@ -234,7 +293,8 @@ async function runOffered(a: {
         }),
       );
     },
-    reboot: async () => {
+    reboot: async (into) => {
+      if (into === 'full-os') await handOverRun(a, engineDir);
       const run = await runShell(opts.rebootCommand ?? 'reboot', {
         env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
         signal: new AbortController().signal,
@@ -242,7 +302,49 @@ async function runOffered(a: {
       if (run.exitCode !== 0) io.err(`steward-boot: reboot failed: ${run.outputTail}\n`);
     },
   };
-  const outcome = await startSequence(offered.sequence, engine);
+  let outcome: Awaited<ReturnType<typeof startSequence>>;
+  if (a.resumeState === undefined) outcome = await startSequence(offered.sequence, engine);
+  else {
+    await saveEngineState(engineDir, a.resumeState);
+    outcome = (await resumeSequence(engine)) ?? 'failed';
+  }
+  // A run that ends here with the agent installed is the installed agent's to close: it
+  // records the result and names the primary users (STWPrimaryUsers) once it has enrolled.
+  if (outcome === 'succeeded') await handOverRun(a, engineDir);
   await Promise.all(sent);
   return outcome;
+}
+
+/** Hands the run to the installed system's agent, saying so (ADR 0105). */
+async function handOverRun(
+  a: {
+    opts: BootEnvOptions;
+    io: CliIo;
+    offered: BootTaskSequence;
+    report: (messageId: number, strings: string[]) => Promise<unknown>;
+  },
+  engineDir: string,
+): Promise<void> {
+  try {
+    const state = await handOver({
+      engineDir,
+      target: a.opts.target,
+      deploymentId: a.offered.deploymentId,
+      log: (line) => a.io.err(line),
+    });
+    if (!state) return;
+    const strings = [
+      a.offered.name,
+      String(Math.min(state.position + 1, state.progress.stepCount)),
+      String(state.progress.stepCount),
+    ];
+    a.io.out(`${renderStatusMessage(StatusMessages.BOOT_ENV_RUN_HANDED_OVER.id, strings)}\n`);
+    await a.report(StatusMessages.BOOT_ENV_RUN_HANDED_OVER.id, strings).catch((err: unknown) => {
+      a.io.err(`steward-boot: status not sent: ${errorMessage(err)}\n`);
+    });
+  } catch (err) {
+    a.io.err(
+      `steward-boot: the run was not handed to the installed system: ${errorMessage(err)}\n`,
+    );
+  }
 }

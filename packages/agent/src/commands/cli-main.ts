@@ -45,7 +45,8 @@ Commands:
       (default /mnt/target). Media whose media.json holds a password hash run nothing until
       the password is given (--password-file, else typed on stdin; 3 tries).
   boot-env [--config <file>] [--site <url>] [--target <dir>] [--agent-kit <dir>]
-           [--reboot-command <cmd>] [--media-root <dir> [--password-file <file>]] [--json]
+           [--reboot-command <cmd>] [--media-root <dir> [--password-file <file>]]
+           [--resume-dir <dir>] [--json]
       The boot stage, run by a boot image's /init: identify this machine, register with the
       site (as an unknown or imported computer), ask for its task sequence and run it,
       downloading its OS images from the DPs the site names (SHA-256 checked); every step is
@@ -97,6 +98,7 @@ function parse(args: string[]) {
       target: { type: 'string' },
       'password-file': { type: 'string' },
       'media-root': { type: 'string' },
+      'resume-dir': { type: 'string' },
       'agent-kit': { type: 'string' },
       config: { type: 'string' },
       site: { type: 'string' },
@@ -237,6 +239,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         'reboot-command',
         'media-root',
         'password-file',
+        'resume-dir',
         'json',
       ]);
       const cmdline = await import('../boot-env/cmdline.js');
@@ -261,6 +264,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           target: v.target ?? (await import('./task-sequence-command.js')).DEFAULT_TARGET,
           agentKit: v['agent-kit'],
           rebootCommand: v['reboot-command'],
+          resumeDir: v['resume-dir'],
           json: v.json,
         },
         io,

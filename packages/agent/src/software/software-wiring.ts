@@ -131,6 +131,13 @@ export async function openSoftware(w: SoftwareWiring): Promise<{
     rebootCommand: w.updates.rebootCommand,
     windows: () => bound.service?.maintenanceWindows() ?? [],
     changed: w.requestTick,
+    bootImage: {
+      root: w.updates.root,
+      http: w.http,
+      caPem: w.device.caPem,
+      siteUrl: w.device.url,
+      deviceId: w.device.deviceId,
+    },
   });
   const service = await SoftwareService.open({
     taskSequences,

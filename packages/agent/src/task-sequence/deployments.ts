@@ -21,6 +21,12 @@ import { centerError, type CenterEntry, type CenterResponse } from '../software/
 import { windowCheck } from '../software/deployment-evaluator.js';
 import type { Facts } from './conditions.js';
 import { resumeSequence, startSequence, type EngineOptions } from './engine.js';
+import {
+  armBootImage,
+  type BootImageRestartOptions,
+  disarmBootImage,
+  stageBootImage,
+} from './boot-image-restart.js';
 import { fullOsExecutors } from './full-os-steps.js';
 import type { ProgramInstaller } from './software-step.js';
 import { runProgram } from './run-program.js';
@@ -79,6 +85,8 @@ export interface TaskSequenceHost {
   installer?: ProgramInstaller;
   /** The machine's facts for conditions, read when a run starts or resumes. */
   facts?: () => Promise<Facts>;
+  /** Restarts into the boot image (ADR 0105); absent: such a restart step fails, saying so. */
+  bootImage?: BootImageRestartOptions;
 }
 
 /** Whether the rerun behaviour lets a deployment that ran before run again. */
@@ -198,6 +206,12 @@ export class TaskSequenceDeployments {
   recover(): void {
     const active = this.store.active;
     if (active === undefined || this.running !== undefined) return;
+    // Back from the boot image (ADR 0105): its one-time entry and resume file (a token) go.
+    const boot = this.host.bootImage;
+    if (boot)
+      disarmBootImage(boot.root).catch((err: unknown) => {
+        this.host.log.warn(`the boot image entry was not removed: ${errorMessage(err)}`);
+      });
     this.launch(active.deploymentId, active.name, (opts) => resumeSequence(opts));
   }
 
@@ -295,6 +309,7 @@ export class TaskSequenceDeployments {
       executors: fullOsExecutors({
         root: '/',
         ...(installProgram ? { installProgram } : {}),
+        stageBootImage: () => this.stageBootImage(deploymentId),
         // Read when the step runs: a run resumed after a restart finds its deployment again.
         upgradePackage: (id) =>
           this.deployments.get(deploymentId)?.upgradePackages?.find((u) => u.id === id),
@@ -307,7 +322,8 @@ export class TaskSequenceDeployments {
       now: () => this.host.clock.now(),
       onEvent: (event) =>
         this.host.report(statusOfEvent(event, name, this.host.clock.now(), deploymentId)),
-      reboot: () => this.reboot(),
+      reboot: (into) =>
+        into === 'boot-image' ? this.rebootIntoBootImage(deploymentId) : this.reboot(),
     };
     this.host.log.info(`task-sequence deployment ${deploymentId}: running "${name}"`);
     const facts = this.host.facts;
@@ -364,6 +380,44 @@ export class TaskSequenceDeployments {
         this.host.clock.now(),
       ),
     );
+  }
+
+  /** The restart step's download: the deployment's boot image on the local disk. */
+  private async stageBootImage(deploymentId: string): Promise<string> {
+    const image = this.deployments.get(deploymentId)?.bootImage;
+    const o = this.host.bootImage;
+    if (!o) throw new Error('this agent cannot restart into a boot image');
+    if (!image)
+      throw new Error(
+        "the deployment names no ready boot image with content (set the sequence's boot image)",
+      );
+    return stageBootImage(o, image);
+  }
+
+  /**
+   * The engine saved its state: the run goes on in the boot image (ADR 0105). When the boot
+   * entry cannot be written the machine is not restarted: the run stays restarting and the
+   * failure is in the log and the status message.
+   */
+  private async rebootIntoBootImage(deploymentId: string): Promise<void> {
+    const image = this.deployments.get(deploymentId)?.bootImage;
+    const o = this.host.bootImage;
+    if (!o || !image) return;
+    try {
+      await armBootImage(o, image, deploymentId, stateFileOf(this.dir));
+    } catch (err) {
+      this.host.log.error(`task sequence cannot restart into the boot image: ${errorMessage(err)}`);
+      return;
+    }
+    await this.host.report(
+      statusMessage(
+        'TASK_SEQUENCE_BOOT_IMAGE_STAGED',
+        [this.store.active?.name ?? deploymentId, `${image.name} ${String(image.version)}`],
+        { taskSequenceDeployment: deploymentId, bootImageId: image.id },
+        this.host.clock.now(),
+      ),
+    );
+    await this.reboot();
   }
 
   private async reboot(): Promise<void> {

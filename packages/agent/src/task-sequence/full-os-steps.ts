@@ -83,6 +83,8 @@ export interface FullOsHost {
   upgradePackage?: (id: string) => UpgradeSpec | undefined;
   /** Raises a step's own status messages (an upgrade's phases and report). */
   report?: (message: StatusMessageBody) => Promise<void> | void;
+  /** Puts the boot image on the local disk before a restart into it (ADR 0105). */
+  stageBootImage?: () => Promise<string>;
 }
 
 /** The step kinds the full OS runs; the disk and image kinds are left to the boot environment. */
@@ -94,7 +96,18 @@ export function fullOsExecutors(host: FullOsHost): ExecutorRegistry {
       ctx.setVariable(name, expandVariables(value, ctx.variables));
       return Promise.resolve(SUCCEEDED);
     },
-    'restart-computer': (step) => Promise.resolve({ ...SUCCEEDED, restart: step.settings.into }),
+    'restart-computer': async (step) => {
+      // Without a stager (the boot environment, a local run) the host's reboot decides.
+      if (step.settings.into === 'full-os' || !host.stageBootImage)
+        return { ...SUCCEEDED, restart: step.settings.into };
+      // The download fails the step (the run stays on this system); the reboot follows the save.
+      try {
+        const staged = await host.stageBootImage();
+        return { ...SUCCEEDED, outputTail: staged, restart: 'boot-image' };
+      } catch (err) {
+        return failed(err instanceof Error ? err.message : String(err));
+      }
+    },
     'apply-network-settings': (step, ctx) => applyNetwork(step, ctx, host.root ?? '/'),
     'install-software': async (step, ctx) => {
       const install = host.installProgram;

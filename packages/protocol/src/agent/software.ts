@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { settingsValueProperties } from '../common/settings.js';
+import { BootImageFile } from '../boot-images/schemas.js';
 import { ManifestEntry } from '../content/schemas.js';
 import { DeploymentOptions } from '../deployments/options.js';
 import { Deployment, DeploymentStateName } from '../deployments/schemas.js';
@@ -76,6 +77,23 @@ export type AgentDeployment = Static<typeof AgentDeployment>;
  * its variables already layered on the site (sequence defaults < collection < device), so the
  * agent runs it offline like any other deployment.
  */
+/**
+ * The boot image a sequence restarts into from the full OS (ADR 0105): the agent downloads its
+ * files from a DP (the package version it is entitled to), checks them, and boots them once
+ * with the resume token on the kernel command line's resume file.
+ */
+export const AgentBootImage = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  version: Type.Integer(),
+  packageVersionId: Type.String(),
+  files: Type.Array(BootImageFile),
+  kernelArgs: Type.String(),
+  /** Lets the boot environment ask for this deployment as this device (ADR 0105). */
+  resumeToken: Type.String(),
+});
+export type AgentBootImage = Static<typeof AgentBootImage>;
+
 export const AgentTaskSequenceDeployment = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -90,6 +108,8 @@ export const AgentTaskSequenceDeployment = Type.Object({
   sequence: RunnableSequence,
   /** The upgrade packages its upgrade-os steps name (ADR 0102); absent when none. */
   upgradePackages: Type.Optional(Type.Array(UpgradeSpec)),
+  /** The boot image its restart-computer steps into the boot image use; absent when none. */
+  bootImage: Type.Optional(AgentBootImage),
 });
 export type AgentTaskSequenceDeployment = Static<typeof AgentTaskSequenceDeployment>;
 

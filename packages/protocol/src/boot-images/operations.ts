@@ -206,8 +206,12 @@ export const bootEnvironmentOperations = defineOperations({
     body: BootTaskSequenceRequest,
     responses: { 200: BootTaskSequenceResponse },
     permission: 'enrolment',
-    errors: [ErrorCode.BOOT_IMAGE_KEY_INVALID, ErrorCode.UNKNOWN_COMPUTER_NOT_FOUND],
-    summary: 'The task sequence deployed to a booted computer (null: none)',
+    errors: [
+      ErrorCode.BOOT_IMAGE_KEY_INVALID,
+      ErrorCode.UNKNOWN_COMPUTER_NOT_FOUND,
+      ErrorCode.CONTENT_ACCESS_DENIED,
+    ],
+    summary: 'The task sequence deployed to a booted computer, or the run it resumes (null: none)',
     tags: ['agent'],
   },
   drivers: {

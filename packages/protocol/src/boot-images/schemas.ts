@@ -206,11 +206,27 @@ export const BootRegisterResponse = Type.Object({
 });
 export type BootRegisterResponse = Static<typeof BootRegisterResponse>;
 
+/**
+ * A run started in the full OS that restarted into the boot image (ADR 0105): the enrolled
+ * device it runs on, its deployment, and the resume token the site gave the device with it.
+ */
+export const BootResume = Type.Object(
+  {
+    deviceId: Type.String({ minLength: 1, maxLength: 200 }),
+    deploymentId: Type.String({ minLength: 1, maxLength: 200 }),
+    token: Type.String({ minLength: 1, maxLength: 8000 }),
+  },
+  { additionalProperties: false },
+);
+export type BootResume = Static<typeof BootResume>;
+
 export const BootTaskSequenceRequest = Type.Object(
   {
     bootKey: Type.String({ minLength: 16, maxLength: 200 }),
     kind: Type.Union([Type.Literal('unknown'), Type.Literal('imported')]),
     computerId: Type.String({ minLength: 1, maxLength: 200 }),
+    /** Present: the site answers with that deployment for that device (ADR 0105). */
+    resume: Type.Optional(BootResume),
   },
   { additionalProperties: false },
 );
@@ -306,6 +322,13 @@ export type BootDriversResponse = Static<typeof BootDriversResponse>;
 
 /** The site's name (in a content access token's `siteContent`) of the right to upload a capture. */
 export const OS_IMAGE_CAPTURE_GRANT = 'os-image-capture';
+/**
+ * The site's name of the right to resume one deployment's run in the boot environment: the
+ * grant is `task-sequence-resume:<deployment id>`, for `boot:<device id>` (ADR 0105).
+ */
+export const TASK_SEQUENCE_RESUME_GRANT = 'task-sequence-resume';
+/** A resume token rides in the device's assignments: good for a week, as they are refreshed. */
+export const TASK_SEQUENCE_RESUME_TOKEN_SECONDS = 7 * 24 * 3600;
 /** How long a run's capture token is good for: a sequence may run for hours before it captures. */
 export const OS_IMAGE_CAPTURE_TOKEN_SECONDS = 24 * 3600;
 /** The largest archive one capture upload may stream (declared once: route and store both hold it). */
@@ -343,11 +366,12 @@ export const BootStatusRequest = Type.Object(
     computerId: Type.String({ minLength: 1, maxLength: 200 }),
     /**
      * A boot-environment status message (40700-40729, and 52655: how the apply step got an
-     * archive, ADR 0106), or one of the task-sequence engine's (40600-40629: step started,
-     * succeeded, failed... as the engine raises them in the full OS, ADR 0070/0085), and its
-     * insertion strings. The site also checks the catalog's component.
+     * archive, ADR 0106), one of the task-sequence engine's (40600-40629: step started,
+     * succeeded, failed... as the engine raises them in the full OS, ADR 0070/0085), or one of a
+     * run crossing environments (52650-52654, ADR 0105), and its insertion strings. The site
+     * takes only the ids of those components' catalog entries.
      */
-    messageId: Type.Union([Type.Integer({ minimum: 40600, maximum: 40729 }), Type.Literal(52655)]),
+    messageId: Type.Integer({ minimum: 40600, maximum: 52699 }),
     insertionStrings: Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 }),
     /** The engine's attributes (sequenceId, sequenceVersion, stepId). */
     attributes: Type.Optional(

@@ -1551,6 +1551,31 @@ export const StatusMessages = {
     text: 'Upgrade report for upgrade package %1: %2.',
     insertions: ['upgradePackage', 'outcome', 'report'],
   },
+  // --- restarts across environments (issue 11, ADR 0105): 52650-52654 ---
+  TASK_SEQUENCE_BOOT_IMAGE_STAGED: {
+    id: 52650,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'task-sequence-agent',
+    text: 'Task sequence "%1" staged boot image %2 (files checked by SHA-256) and restarts into it once.',
+    insertions: ['sequence', 'bootImage'],
+  },
+  BOOT_ENV_RUN_RESUMED: {
+    id: 52651,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'boot-environment',
+    text: 'The boot environment resumes task sequence "%1" of deployment %2 for device %3 at step %4.',
+    insertions: ['sequence', 'deployment', 'device', 'step'],
+  },
+  BOOT_ENV_RUN_HANDED_OVER: {
+    id: 52652,
+    severity: 'informational',
+    type: 'milestone',
+    component: 'boot-environment',
+    text: 'The boot environment handed task sequence "%1" to the installed system; its agent resumes it at step %2 of %3.',
+    insertions: ['sequence', 'step', 'steps'],
+  },
 } as const satisfies Record<string, StatusMessageDefinition>;
 
 /** A status message's name in `StatusMessages` (what server and agent code raise). */

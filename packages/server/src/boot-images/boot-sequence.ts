@@ -10,6 +10,7 @@ import {
   type BootDriversRequest,
   type BootDriversResponse,
   type BootOsImageContent,
+  type BootResume,
   type BootTaskSequenceRequest,
   type BootTaskSequenceResponse,
 } from '@steward/protocol';
@@ -26,8 +27,16 @@ import { bootDrivers } from '../drivers/boot-drivers.js';
 import * as osImages from '../os-images/repository.js';
 import { manifestOf } from '../os-images/service.js';
 import * as sequences from '../task-sequences/repository.js';
-import { pxeCandidates } from '../task-sequences/deployment-repository.js';
+import {
+  collectionsOfDevice,
+  findDeployment,
+  pxeCandidates,
+  type PxeCandidate,
+} from '../task-sequences/deployment-repository.js';
 import * as repo from './repository.js';
+
+/** What the answer needs of the chosen deployment. */
+type Chosen = Pick<PxeCandidate, 'id' | 'purpose' | 'sequence_id' | 'version' | 'collection_id'>;
 
 /**
  * The boot environment's own request for its task sequence (issue 11, ADR 0085). The caller
@@ -44,6 +53,8 @@ export class BootSequenceService {
     private readonly locations: ContentLocationService,
     /** Issues the run's capture token (ADR 0094). */
     private readonly captureToken: (computerId: string, grants: readonly string[]) => string,
+    /** Checks a resume token (ADR 0105); throws when it does not name the device and deployment. */
+    private readonly checkResume: (resume: BootResume) => void,
   ) {}
 
   private get db() {
@@ -87,18 +98,43 @@ export class BootSequenceService {
     );
   }
 
-  async taskSequence(
+  /** The deployment chosen for the computer as the PXE decision chooses. */
+  private async chosen(
     req: BootTaskSequenceRequest,
-    address: string,
-  ): Promise<BootTaskSequenceResponse> {
+  ): Promise<{ deployment: Chosen; variables: Record<string, string> } | undefined> {
     const who = await this.computer(req);
     const candidates = (await pxeCandidates(this.db, who.collections, nowIso(this.ctx))).filter(
       (c) => who.arch === null || c.boot_image_arch === who.arch,
     );
-    const chosen =
+    const deployment =
       candidates.find((c) => c.purpose === 'required') ??
       candidates.find((c) => c.purpose === 'available');
-    if (!chosen) return { taskSequence: null };
+    return deployment && { deployment, variables: who.variables };
+  }
+
+  /**
+   * A run the full OS restarted into the boot image (ADR 0105): the deployment its token names,
+   * while it is enabled and its collection still holds the device.
+   */
+  private async resumed(resume: BootResume): Promise<Chosen | undefined> {
+    this.checkResume(resume);
+    const d = await findDeployment(this.db, resume.deploymentId);
+    if (!d || d.enabled !== 1) return undefined;
+    const collections = await collectionsOfDevice(this.db, resume.deviceId);
+    return collections.includes(d.collection_id) ? d : undefined;
+  }
+
+  async taskSequence(
+    req: BootTaskSequenceRequest,
+    address: string,
+  ): Promise<BootTaskSequenceResponse> {
+    const found = req.resume
+      ? await this.resumed(req.resume).then((d) => d && { deployment: d, variables: {} })
+      : await this.chosen(req);
+    if (!found) return { taskSequence: null };
+    const chosen = found.deployment;
+    // A resumed run acts as its device: its content, captures and user state are the device's.
+    const computerId = req.resume?.deviceId ?? req.computerId;
     const seq = await sequences.findSequence(this.db, chosen.sequence_id);
     const version = await sequences.findVersion(this.db, chosen.sequence_id, chosen.version);
     if (!seq || !version) return { taskSequence: null };
@@ -116,7 +152,7 @@ export class BootSequenceService {
     const variables = {
       ...defaults,
       ...Object.fromEntries(collectionVars.map((v) => [v.name, v.value])),
-      ...who.variables,
+      ...found.variables,
     };
     const installsAgent = steps.some(
       (s) => s.type === 'step' && s.kind === 'install-agent' && s.enabled,
@@ -124,7 +160,7 @@ export class BootSequenceService {
     const enrolmentToken = installsAgent
       ? ((
           await this.enrolment.createToken(SYSTEM_ACTOR, {
-            description: `boot environment of ${req.kind} computer ${req.computerId}, ${seq.name} ${String(version.version)}`,
+            description: `boot environment of ${req.resume ? 'device' : req.kind} computer ${computerId}, ${seq.name} ${String(version.version)}`,
             maxUses: 1,
             expiresInHours: 24,
           })
@@ -151,7 +187,7 @@ export class BootSequenceService {
       const row = await osImages.findOsImage(this.db, imageId);
       if (!row?.package_version_id) continue;
       const located = await this.locations.forEntitledDevice(
-        `boot:${req.computerId}`,
+        `boot:${computerId}`,
         row.package_version_id,
         address,
       );
@@ -180,7 +216,7 @@ export class BootSequenceService {
         },
         enrolmentToken,
         osImages: images,
-        captureToken: grants.length > 0 ? this.captureToken(req.computerId, grants) : null,
+        captureToken: grants.length > 0 ? this.captureToken(computerId, grants) : null,
       },
     };
   }

@@ -26,6 +26,7 @@ export function signRunToken(
   keys: SiteKeys,
   computerId: string,
   grants: readonly string[],
+  seconds = OS_IMAGE_CAPTURE_TOKEN_SECONDS,
 ): string {
   const iat = Math.floor(ctx.clock.now().getTime() / 1000);
   return signContentAccessToken(keys.policySigningKey, {
@@ -35,7 +36,7 @@ export function signRunToken(
     packageVersionIds: [],
     siteContent: [...grants],
     iat,
-    exp: iat + OS_IMAGE_CAPTURE_TOKEN_SECONDS,
+    exp: iat + seconds,
   });
 }
 

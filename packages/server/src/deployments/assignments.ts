@@ -17,6 +17,7 @@ import type { Queryable } from '../db/database.js';
 import { customProgramIds, updateInstallsFor } from '../updates/deployments/agent-install.js';
 import { agentTaskSequences } from '../task-sequences/agent-assignment-repository.js';
 import { withUpgradePackages } from '../upgrade-packages/service.js';
+import { withBootImages } from '../boot-images/resume.js';
 
 /** A cached document is rebuilt after this long even without an event (expiries pass). */
 const CACHE_MS = 5 * 60_000;
@@ -132,9 +133,13 @@ export class AssignmentService {
     // is what the device is then entitled to download from its DP.
     // Task sequences' install-software steps run programs of the content library (issue 11):
     // the agent needs them, and the device may then download their content.
-    const taskSequences = await withUpgradePackages(
-      db,
-      await agentTaskSequences(db, deviceId, collectionIds),
+    // A sequence that restarts into the boot image carries the image and its resume token
+    // (ADR 0105); the device may then download the image's files from its DP.
+    const taskSequences = await withBootImages(
+      this.ctx,
+      this.keys,
+      deviceId,
+      await withUpgradePackages(db, await agentTaskSequences(db, deviceId, collectionIds)),
     );
     const programs = await this.programsFor(db, [
       ...deployments.map((d) => d.programId),
@@ -157,7 +162,10 @@ export class AssignmentService {
       signed: { payload, signature },
       collectionIds: new Set(collectionIds),
       packages: new Set(programs.map((p) => p.packageId)),
-      versionIds: new Set(programs.map((p) => p.packageVersionId).filter((v) => v !== '')),
+      versionIds: new Set([
+        ...programs.map((p) => p.packageVersionId).filter((v) => v !== ''),
+        ...taskSequences.flatMap((t) => (t.bootImage ? [t.bootImage.packageVersionId] : [])),
+      ]),
       builtAt: this.ctx.clock.now().getTime(),
     };
   }
