@@ -197,16 +197,18 @@ async function runOffered(a: {
     installerDir: opts.agentKit,
     log: (line) => io.out(line),
   });
-  const sent: Promise<unknown>[] = [];
+  // One message after the other, in the engine's order: the site moves the run's record by
+  // each (ADR 0103), so a step's success must not overtake its start.
+  let sent: Promise<unknown> = Promise.resolve();
   const engine: EngineOptions = {
     stateDir: join(opts.stateDir, 'task-sequence'),
     environment: 'boot-image',
     executors: bootEnvExecutors(host),
     onEvent: (event: EngineEvent) => {
-      const msg = statusOfEvent(event, offered.name);
+      const msg = statusOfEvent(event, offered.name, new Date(), offered.deploymentId);
       io.out(`${renderStatusMessage(msg.messageId, msg.insertionStrings)}\n`);
       // A message the site cannot take is printed, never fatal to the deployment.
-      sent.push(
+      sent = sent.then(() =>
         a.report(msg.messageId, msg.insertionStrings, msg.attributes).catch((err: unknown) => {
           io.err(`steward-boot: status ${String(msg.messageId)} not sent: ${errorMessage(err)}\n`);
         }),
@@ -221,6 +223,6 @@ async function runOffered(a: {
     },
   };
   const outcome = await startSequence(offered.sequence, engine);
-  await Promise.all(sent);
+  await sent;
   return outcome;
 }

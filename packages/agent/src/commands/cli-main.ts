@@ -45,14 +45,16 @@ Commands:
       (default /mnt/target). Media whose media.json holds a password hash run nothing until
       the password is given (--password-file, else typed on stdin; 3 tries).
   boot-env [--config <file>] [--site <url>] [--target <dir>] [--agent-kit <dir>]
-           [--reboot-command <cmd>] [--media-root <dir> [--password-file <file>]] [--json]
+           [--reboot-command <cmd>] [--media-root <dir> [--password-file <file>]] [--sys <dir>]
+           [--json]
       The boot stage, run by a boot image's /init: identify this machine, register with the
       site (as an unknown or imported computer), ask for its task sequence and run it,
       downloading its OS images from the DPs the site names (SHA-256 checked); every step is
       reported to the site. --config defaults to /etc/steward/boot.json; --site (or
       steward.site= on the kernel command line) overrides the image's site URL; the engine's
       state and downloads go under the state directory; --agent-kit is the unpacked agent
-      tarball the install-agent step copies (with the site's single-use enrolment token).
+      tarball the install-agent step copies (with the site's single-use enrolment token);
+      --sys reads the machine's identity (SMBIOS UUID, MACs) from another sysfs tree.
       Started from standalone media (steward.media=standalone on the kernel command line, or
       --media-root <dir> naming their files) it contacts no site: it mounts the media by their
       volume id, asks the media password when they have one, and runs the sequence they carry
@@ -98,6 +100,7 @@ function parse(args: string[]) {
       'password-file': { type: 'string' },
       'media-root': { type: 'string' },
       'agent-kit': { type: 'string' },
+      sys: { type: 'string' },
       config: { type: 'string' },
       site: { type: 'string' },
       url: { type: 'string' },
@@ -236,6 +239,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         'agent-kit',
         'reboot-command',
         'media-root',
+        'sys',
         'password-file',
         'json',
       ]);
@@ -261,6 +265,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           target: v.target ?? (await import('./task-sequence-command.js')).DEFAULT_TARGET,
           agentKit: v['agent-kit'],
           rebootCommand: v['reboot-command'],
+          ...(v.sys !== undefined ? { sys: v.sys } : {}),
           json: v.json,
         },
         io,

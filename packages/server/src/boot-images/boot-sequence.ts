@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import {
   ComputerVariables,
   ErrorCode,
@@ -24,7 +25,10 @@ import * as osImages from '../os-images/repository.js';
 import { manifestOf } from '../os-images/service.js';
 import * as sequences from '../task-sequences/repository.js';
 import { pxeCandidates } from '../task-sequences/deployment-repository.js';
+import { openBootRunOf, type BootRunComputer } from '../task-sequences/boot-runs.js';
 import * as repo from './repository.js';
+
+const Strings = Type.Array(Type.String());
 
 /**
  * The boot environment's own request for its task sequence (issue 11, ADR 0085). The caller
@@ -48,9 +52,13 @@ export class BootSequenceService {
   }
 
   /** Collections and variables of the computer; NotFound when it never registered. */
-  private async computer(
-    req: BootTaskSequenceRequest,
-  ): Promise<{ collections: string[]; arch: string | null; variables: Record<string, string> }> {
+  private async computer(req: BootTaskSequenceRequest): Promise<{
+    collections: string[];
+    arch: string | null;
+    variables: Record<string, string>;
+    /** Who the run is kept for (ADR 0103). */
+    run: BootRunComputer;
+  }> {
     if (req.kind === 'imported') {
       const row = await repo.findImportedComputer(this.db, req.computerId);
       if (!row)
@@ -60,7 +68,14 @@ export class BootSequenceService {
         id: row.id,
         column: 'variables',
       });
-      return { collections: [ALL_IMPORTED_COMPUTERS], arch: null, variables };
+      const run: BootRunComputer = {
+        kind: 'imported',
+        id: row.id,
+        name: row.name,
+        smbiosUuid: row.smbios_uuid,
+        macs: row.mac ? [row.mac] : [],
+      };
+      return { collections: [ALL_IMPORTED_COMPUTERS], arch: null, variables, run };
     }
     const row = await repo.findUnknownComputer(this.db, req.computerId);
     if (!row)
@@ -70,6 +85,17 @@ export class BootSequenceService {
       collections: [ALL_UNKNOWN_COMPUTERS, ...(byArch ? [byArch] : [])],
       arch: row.arch,
       variables: {},
+      run: {
+        kind: 'unknown',
+        id: row.id,
+        name: null,
+        smbiosUuid: row.smbios_uuid,
+        macs: parseJsonColumn(Strings, row.macs, {
+          table: 'unknown_computer',
+          id: row.id,
+          column: 'macs',
+        }),
+      },
     };
   }
 
@@ -93,6 +119,14 @@ export class BootSequenceService {
       id: `${seq.id}/${String(version.version)}`,
     };
     const steps = parseJsonColumn(SequenceSteps, version.steps, { ...ref, column: 'steps' });
+    await openBootRunOf(this.db, {
+      deploymentId: chosen.id,
+      computer: who.run,
+      sequenceId: seq.id,
+      version: version.version,
+      stepCount: version.step_count,
+      at: nowIso(this.ctx),
+    });
     const defaults = parseJsonColumn(Variables, version.variables, { ...ref, column: 'variables' });
     const collectionVars = await sequences.variablesOf(
       this.db,
