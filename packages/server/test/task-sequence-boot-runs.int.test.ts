@@ -87,18 +87,21 @@ describe.each(dialects)('boot-environment runs (%s)', (dialect) => {
       (r) => (ended = r),
     );
     const d = await deployment();
-    const waiting = await waitFor(`${name} at the gate`, async () => {
-      if (ended) return { ended };
-      const runs = await site.api.call(ops.taskSequenceDeployments.runs, {
-        params: { id: d.id },
-      });
-      const run = runs.runs.find((r) => r.deviceName === name && r.currentStep === 'wait');
-      return run ? { run } : undefined;
-    });
-    if (!('run' in waiting))
-      throw new Error(`boot-env ended early: ${waiting.ended.stdout}\n${waiting.ended.stderr}`);
+    const waiting = await waitFor(
+      `${name} at the gate`,
+      async (): Promise<TaskSequenceRun | 'ended' | undefined> => {
+        if (ended) return 'ended';
+        const runs = await site.api.call(ops.taskSequenceDeployments.runs, {
+          params: { id: d.id },
+        });
+        return runs.runs.find((r) => r.deviceName === name && r.currentStep === 'wait');
+      },
+    );
+    if (waiting === 'ended')
+      throw new Error(`boot-env ended early: ${ended?.stdout ?? ''}\n${ended?.stderr ?? ''}`);
     await writeFile(join(dir, 'gate'), 'go\n');
-    return { waiting: waiting.run, exited: await exited };
+    const run: TaskSequenceRun = waiting;
+    return { waiting: run, exited: await exited };
   }
 
   it.skipIf(skip)('keeps a failed run with its output tail, named by its MAC', async () => {
