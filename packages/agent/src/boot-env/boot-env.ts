@@ -256,7 +256,16 @@ async function runOffered(a: {
   resumeState?: EngineState;
 }): Promise<Awaited<ReturnType<typeof startSequence>>> {
   const { opts, io, offered } = a;
-  const sent: Promise<unknown>[] = [];
+  // One message after the other, in the engine's order: the site moves the run's record by
+  // each (ADR 0103), so a step's success must not overtake its start.
+  let sent: Promise<unknown> = Promise.resolve();
+  const send = (messageId: number, strings: string[], attributes?: Record<string, string>) => {
+    sent = sent.then(() =>
+      a.report(messageId, strings, attributes).catch((err: unknown) => {
+        io.err(`steward-boot: status ${String(messageId)} not sent: ${errorMessage(err)}\n`);
+      }),
+    );
+  };
   const workDir = join(opts.stateDir, 'boot-work');
   await mkdir(workDir, { recursive: true });
   const host = siteHost({
@@ -271,12 +280,7 @@ async function runOffered(a: {
     installerDir: opts.agentKit,
     drivers: a.drivers,
     log: (line) => io.out(line),
-    status: (messageId, strings) =>
-      sent.push(
-        a.report(messageId, strings).catch((err: unknown) => {
-          io.err(`steward-boot: status ${String(messageId)} not sent: ${errorMessage(err)}\n`);
-        }),
-      ),
+    status: (messageId, strings) => send(messageId, strings),
   });
   const engineDir = join(opts.stateDir, 'task-sequence');
   const engine: EngineOptions = {
@@ -284,14 +288,10 @@ async function runOffered(a: {
     environment: 'boot-image',
     executors: bootEnvExecutors(host),
     onEvent: (event: EngineEvent) => {
-      const msg = statusOfEvent(event, offered.name);
+      const msg = statusOfEvent(event, offered.name, new Date(), offered.deploymentId);
       io.out(`${renderStatusMessage(msg.messageId, msg.insertionStrings)}\n`);
       // A message the site cannot take is printed, never fatal to the deployment.
-      sent.push(
-        a.report(msg.messageId, msg.insertionStrings, msg.attributes).catch((err: unknown) => {
-          io.err(`steward-boot: status ${String(msg.messageId)} not sent: ${errorMessage(err)}\n`);
-        }),
-      );
+      send(msg.messageId, msg.insertionStrings, msg.attributes);
     },
     reboot: async (into) => {
       if (into === 'full-os') await handOverRun(a, engineDir);
@@ -310,8 +310,9 @@ async function runOffered(a: {
   }
   // A run that ends here with the agent installed is the installed agent's to close: it
   // records the result and names the primary users (STWPrimaryUsers) once it has enrolled.
+  // The engine's messages first: the hand-over's message must not overtake the last step's.
+  await sent;
   if (outcome === 'succeeded') await handOverRun(a, engineDir);
-  await Promise.all(sent);
   return outcome;
 }
 

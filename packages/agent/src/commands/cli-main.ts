@@ -45,7 +45,7 @@ Commands:
       (default /mnt/target). Media whose media.json holds a password hash run nothing until
       the password is given (--password-file, else typed on stdin; 3 tries).
   boot-env [--config <file>] [--site <url>] [--target <dir>] [--agent-kit <dir>]
-           [--reboot-command <cmd>] [--media-root <dir> [--password-file <file>]]
+           [--reboot-command <cmd>] [--media-root <dir> [--password-file <file>]] [--sys <dir>]
            [--resume-dir <dir>] [--json]
       The boot stage, run by a boot image's /init: identify this machine, register with the
       site (as an unknown or imported computer), ask for its task sequence and run it,
@@ -53,7 +53,8 @@ Commands:
       reported to the site. --config defaults to /etc/steward/boot.json; --site (or
       steward.site= on the kernel command line) overrides the image's site URL; the engine's
       state and downloads go under the state directory; --agent-kit is the unpacked agent
-      tarball the install-agent step copies (with the site's single-use enrolment token).
+      tarball the install-agent step copies (with the site's single-use enrolment token);
+      --sys reads the machine's identity (SMBIOS UUID, MACs) from another sysfs tree.
       Started from standalone media (steward.media=standalone on the kernel command line, or
       --media-root <dir> naming their files) it contacts no site: it mounts the media by their
       volume id, asks the media password when they have one, and runs the sequence they carry
@@ -100,6 +101,7 @@ function parse(args: string[]) {
       'media-root': { type: 'string' },
       'resume-dir': { type: 'string' },
       'agent-kit': { type: 'string' },
+      sys: { type: 'string' },
       config: { type: 'string' },
       site: { type: 'string' },
       url: { type: 'string' },
@@ -238,6 +240,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         'agent-kit',
         'reboot-command',
         'media-root',
+        'sys',
         'password-file',
         'resume-dir',
         'json',
@@ -265,6 +268,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           agentKit: v['agent-kit'],
           rebootCommand: v['reboot-command'],
           resumeDir: v['resume-dir'],
+          ...(v.sys !== undefined ? { sys: v.sys } : {}),
           json: v.json,
         },
         io,

@@ -267,7 +267,7 @@ export function registerTaskSequenceDeploymentCommands(ts: Command, ctx: Ctx): v
         .command('run')
         .description("one device's run with its step log (status, times, exit code, output)")
         .argument('<deployment>')
-        .argument('<device>', 'device id or name'),
+        .argument('<device>', "device id or name, or a boot-environment run's computer id"),
     ),
     async ({ opts, arg }) => {
       const r = await (

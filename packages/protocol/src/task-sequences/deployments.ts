@@ -120,11 +120,34 @@ export const ListTaskSequenceDeploymentsQuery = Type.Object(
 );
 export type ListTaskSequenceDeploymentsQuery = Static<typeof ListTaskSequenceDeploymentsQuery>;
 
-/** One device's run of a deployment, as its engine last reported it. */
+/** What a boot environment registered as (ADR 0065): an unknown or an imported computer. */
+export const BootComputerKind = Type.Union([Type.Literal('unknown'), Type.Literal('imported')]);
+export type BootComputerKind = Static<typeof BootComputerKind>;
+
+/**
+ * The computer a boot-environment run (PXE, media) ran on (ADR 0103): known by its registration
+ * and its hardware until the installed system enrols and the run is tied to the new device.
+ */
+export const BootRunComputer = Type.Object({
+  kind: BootComputerKind,
+  /** The unknown computer's or the imported computer's id. */
+  id: Type.String(),
+  smbiosUuid: Nullable(Type.String()),
+  macs: Type.Array(Type.String()),
+});
+export type BootRunComputer = Static<typeof BootRunComputer>;
+
+/**
+ * One run of a deployment, as its engine last reported it: a device's (the full-OS agent), or a
+ * boot environment's on a computer (`computer`), whose `deviceId` is null until the installed
+ * system enrols; until then `deviceName` is the computer's name, SMBIOS UUID or first MAC.
+ */
 export const TaskSequenceRun = Type.Object({
   deploymentId: Type.String(),
-  deviceId: Type.String(),
+  deviceId: Nullable(Type.String()),
   deviceName: Type.String(),
+  /** Set for a boot-environment run (ADR 0103); null for a device's own run. */
+  computer: Nullable(BootRunComputer),
   /** `targeted`: a member that has not started it yet. */
   state: Type.Union([Type.Literal('targeted'), SequenceRunState]),
   stepNumber: Type.Integer(),

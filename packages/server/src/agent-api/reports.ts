@@ -19,6 +19,7 @@ import { inWriteTransaction } from '../db/group-commit.js';
 import { applyDeploymentStates } from '../deployments/ingest.js';
 import { screenReportItems } from './report-items.js';
 import { applyTaskSequenceMessages } from '../task-sequences/run-ingest.js';
+import { tieBootRuns } from '../task-sequences/boot-runs.js';
 import { storeClientChecks } from '../client-check/ingest.js';
 import { storeUpgradeReports } from '../agent-versions/upgrade-ingest.js';
 import { storeUpdateScans } from '../updates/compliance/scan-repository.js';
@@ -32,6 +33,8 @@ import {
 import type { Queryable } from '../db/database.js';
 
 const STATUS_CHUNK = 100;
+/** The inventory classes a boot-environment run is tied to its device by (ADR 0103). */
+const HARDWARE_CLASSES: ReadonlySet<string> = new Set(['systemIdentity', 'networkAdapter']);
 type Device = { deviceId: string; name: string };
 
 async function insertStatuses(
@@ -129,6 +132,7 @@ export async function ingestReportBatch(
       ...(await applyDeploymentStates(tx, device.deviceId, deploymentStates, ctx.clock.now())),
     ];
     let inventorySeq = Number(row.inventory_seq);
+    let hardwareChanged = false;
     for (const { seq, body } of inventories) {
       if (seq <= inventorySeq) continue;
       const r = await applyInventoryReport(
@@ -140,8 +144,11 @@ export async function ingestReportBatch(
       );
       if (r.changedClasses.length > 0) changed.inventory = true;
       if (r.resync) resyncReasons.push(r.resync);
+      if (r.changedClasses.some((c) => HARDWARE_CLASSES.has(c))) hardwareChanged = true;
       inventorySeq = seq;
     }
+    // The installed system of a PXE or media run enrolled: its run becomes the device's.
+    if (hardwareChanged) await tieBootRuns(tx, device.deviceId);
     for (const reason of resyncReasons) {
       await raiseSiteStatus(
         ctx,

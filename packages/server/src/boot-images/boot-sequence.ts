@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import {
   ComputerVariables,
   ErrorCode,
@@ -33,7 +34,10 @@ import {
   pxeCandidates,
   type PxeCandidate,
 } from '../task-sequences/deployment-repository.js';
+import { openBootRunOf, type BootRunComputer } from '../task-sequences/boot-runs.js';
 import * as repo from './repository.js';
+
+const Strings = Type.Array(Type.String());
 
 /** What the answer needs of the chosen deployment. */
 type Chosen = Pick<PxeCandidate, 'id' | 'purpose' | 'sequence_id' | 'version' | 'collection_id'>;
@@ -62,9 +66,13 @@ export class BootSequenceService {
   }
 
   /** Collections and variables of the computer; NotFound when it never registered. */
-  private async computer(
-    req: Pick<BootTaskSequenceRequest, 'kind' | 'computerId'>,
-  ): Promise<{ collections: string[]; arch: string | null; variables: Record<string, string> }> {
+  private async computer(req: Pick<BootTaskSequenceRequest, 'kind' | 'computerId'>): Promise<{
+    collections: string[];
+    arch: string | null;
+    variables: Record<string, string>;
+    /** Who the run is kept for (ADR 0103). */
+    run: BootRunComputer;
+  }> {
     if (req.kind === 'imported') {
       const row = await repo.findImportedComputer(this.db, req.computerId);
       if (!row)
@@ -74,7 +82,14 @@ export class BootSequenceService {
         id: row.id,
         column: 'variables',
       });
-      return { collections: [ALL_IMPORTED_COMPUTERS], arch: null, variables };
+      const run: BootRunComputer = {
+        kind: 'imported',
+        id: row.id,
+        name: row.name,
+        smbiosUuid: row.smbios_uuid,
+        macs: row.mac ? [row.mac] : [],
+      };
+      return { collections: [ALL_IMPORTED_COMPUTERS], arch: null, variables, run };
     }
     const row = await repo.findUnknownComputer(this.db, req.computerId);
     if (!row)
@@ -84,6 +99,17 @@ export class BootSequenceService {
       collections: [ALL_UNKNOWN_COMPUTERS, ...(byArch ? [byArch] : [])],
       arch: row.arch,
       variables: {},
+      run: {
+        kind: 'unknown',
+        id: row.id,
+        name: null,
+        smbiosUuid: row.smbios_uuid,
+        macs: parseJsonColumn(Strings, row.macs, {
+          table: 'unknown_computer',
+          id: row.id,
+          column: 'macs',
+        }),
+      },
     };
   }
 
@@ -101,7 +127,9 @@ export class BootSequenceService {
   /** The deployment chosen for the computer as the PXE decision chooses. */
   private async chosen(
     req: BootTaskSequenceRequest,
-  ): Promise<{ deployment: Chosen; variables: Record<string, string> } | undefined> {
+  ): Promise<
+    { deployment: Chosen; variables: Record<string, string>; run: BootRunComputer } | undefined
+  > {
     const who = await this.computer(req);
     const candidates = (await pxeCandidates(this.db, who.collections, nowIso(this.ctx))).filter(
       (c) => who.arch === null || c.boot_image_arch === who.arch,
@@ -109,7 +137,7 @@ export class BootSequenceService {
     const deployment =
       candidates.find((c) => c.purpose === 'required') ??
       candidates.find((c) => c.purpose === 'available');
-    return deployment && { deployment, variables: who.variables };
+    return deployment && { deployment, variables: who.variables, run: who.run };
   }
 
   /**
@@ -128,9 +156,11 @@ export class BootSequenceService {
     req: BootTaskSequenceRequest,
     address: string,
   ): Promise<BootTaskSequenceResponse> {
-    const found = req.resume
-      ? await this.resumed(req.resume).then((d) => d && { deployment: d, variables: {} })
-      : await this.chosen(req);
+    const found:
+      { deployment: Chosen; variables: Record<string, string>; run?: BootRunComputer } | undefined =
+      req.resume
+        ? await this.resumed(req.resume).then((d) => d && { deployment: d, variables: {} })
+        : await this.chosen(req);
     if (!found) return { taskSequence: null };
     const chosen = found.deployment;
     // A resumed run acts as its device: its content, captures and user state are the device's.
@@ -138,6 +168,17 @@ export class BootSequenceService {
     const seq = await sequences.findSequence(this.db, chosen.sequence_id);
     const version = await sequences.findVersion(this.db, chosen.sequence_id, chosen.version);
     if (!seq || !version) return { taskSequence: null };
+    // A computer's run is kept from the offer on (ADR 0103); a run resumed from the full OS is
+    // its device's own run record, advanced by the agent.
+    if (found.run)
+      await openBootRunOf(this.db, {
+        deploymentId: chosen.id,
+        computer: found.run,
+        sequenceId: seq.id,
+        version: version.version,
+        stepCount: version.step_count,
+        at: nowIso(this.ctx),
+      });
     const ref = {
       table: 'task_sequence_version' as const,
       id: `${seq.id}/${String(version.version)}`,

@@ -27,6 +27,7 @@ import { parseJsonColumn } from '../db/corrupt-row.js';
 import { inTransaction, type Tx } from '../db/database.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import { insertStatusMessage } from '../status/repository.js';
+import { applyBootRunMessage } from '../task-sequences/boot-runs.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import { normaliseMac, normaliseUuid, parseComputersCsv } from './csv.js';
 import type { BootSequenceService } from './boot-sequence.js';
@@ -303,6 +304,12 @@ export class ComputerService {
         `${String(req.messageId)} is no boot-environment or task-sequence message`,
       );
     const at = nowIso(this.ctx);
+    const attributes = {
+      ...req.attributes,
+      bootImageId: image.id,
+      computerId: req.computerId,
+      address,
+    };
     await insertStatusMessage(this.db, {
       message_id: entry.id,
       severity: entry.severity,
@@ -315,12 +322,17 @@ export class ComputerService {
       received_at: at,
       insertion_strings: JSON.stringify(req.insertionStrings),
       // The site's own attributes win over the caller's: they say who sent it.
-      attributes: JSON.stringify({
-        ...req.attributes,
-        bootImageId: image.id,
-        computerId: req.computerId,
-        address,
-      }),
+      attributes: JSON.stringify(attributes),
+    });
+    // The computer's run moves on with it (ADR 0103): the live progress of the deployment.
+    await applyBootRunMessage(this.db, this.ctx.db.dialect, req.computerId, {
+      messageId: entry.id,
+      severity: entry.severity,
+      type: entry.type,
+      component: entry.component,
+      at,
+      insertionStrings: req.insertionStrings,
+      attributes,
     });
     await this.ctx.bus.publish('status-ingested', { count: 1 });
   }

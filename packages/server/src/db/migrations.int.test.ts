@@ -1245,6 +1245,25 @@ const rowsAfter: Record<string, Rows> = {
       },
     ],
   },
+  '20261208T0700-task-sequence-boot-runs': {
+    task_sequence_boot_run: [
+      {
+        deployment_id: 'tsd-1',
+        computer_id: 'uc-1',
+        computer_kind: 'unknown',
+        computer_name: '52:54:00:12:34:56',
+        smbios_uuid: null,
+        macs: '["52:54:00:12:34:56"]',
+        device_id: 'd-1',
+        state: 'failed',
+        step_number: 2,
+        step_count: 3,
+        current_step: null,
+        progress: '{}',
+        updated_at: AT,
+      },
+    ],
+  },
   '20261208T0710-driver-content-package': {
     driver: [
       {

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../db/tables/index.js';
 import { toNumber, type Queryable, type Tx } from '../db/database.js';
+import { bootRunStates } from './boot-run-repository.js';
 
 /** SQL of task-sequence deployments, their runs and the PXE lookups (ADR 0017, ADR 0076). */
 
@@ -68,12 +69,20 @@ export async function deleteDeployment(tx: Tx, id: string): Promise<void> {
   await tx.deleteFrom('task_sequence_deployment').where('id', '=', id).execute();
 }
 
+export interface RunCounts {
+  members: number;
+  /** The members' (devices') runs per state. */
+  states: Map<RunState, number>;
+  /** Boot-environment runs per state (ADR 0103): computers, no members of the collection. */
+  bootStates: Map<RunState, number>;
+}
+
 /** Members of each deployment's collection, and its runs per state. */
 export async function runCounts(
   db: Queryable,
   deployments: readonly { id: string; collection_id: string }[],
-): Promise<Map<string, { members: number; states: Map<RunState, number> }>> {
-  const out = new Map<string, { members: number; states: Map<RunState, number> }>();
+): Promise<Map<string, RunCounts>> {
+  const out = new Map<string, RunCounts>();
   if (deployments.length === 0) return out;
   const collections = [...new Set(deployments.map((d) => d.collection_id))];
   const members = await db
@@ -94,8 +103,17 @@ export async function runCounts(
     .execute();
   const memberCount = new Map(members.map((m) => [m.collection_id, toNumber(m.n)]));
   for (const d of deployments)
-    out.set(d.id, { members: memberCount.get(d.collection_id) ?? 0, states: new Map() });
+    out.set(d.id, {
+      members: memberCount.get(d.collection_id) ?? 0,
+      states: new Map(),
+      bootStates: new Map(),
+    });
   for (const s of states) out.get(s.deployment_id)?.states.set(s.state, toNumber(s.n));
+  const boot = await bootRunStates(
+    db,
+    deployments.map((d) => d.id),
+  );
+  for (const s of boot) out.get(s.deployment_id)?.bootStates.set(s.state, s.n);
   return out;
 }
 

@@ -29,13 +29,17 @@ import { hashPassword } from '../users/password.js';
 import type { DeploymentNotifier } from '../deployments/notify.js';
 import * as seqRepo from './repository.js';
 import * as repo from './deployment-repository.js';
+import * as bootRepo from './boot-run-repository.js';
+import type { BootRunView } from './boot-run-repository.js';
+import { bootRunProgress } from './boot-runs.js';
 
 type Counts = Awaited<ReturnType<typeof repo.runCounts>>;
 
 function countsOf(
   c: Counts extends Map<string, infer V> ? V | undefined : never,
 ): TaskSequenceRunCounts {
-  const n = (s: repo.RunState) => c?.states.get(s) ?? 0;
+  const n = (s: repo.RunState) => (c?.states.get(s) ?? 0) + (c?.bootStates.get(s) ?? 0);
+  // Only the members' runs leave "targeted": a boot-environment run is a computer's.
   const started = [...(c?.states.values() ?? [])].reduce((a, b) => a + b, 0);
   return {
     targeted: Math.max(0, (c?.members ?? 0) - started),
@@ -78,6 +82,7 @@ function toRun(deploymentId: string, r: repo.RunView): TaskSequenceRun {
     deploymentId,
     deviceId: r.device_id,
     deviceName: r.device_name,
+    computer: null,
     state: r.state ?? 'targeted',
     stepNumber: r.step_number ?? 0,
     stepCount: r.step_count ?? 0,
@@ -93,6 +98,35 @@ function toRun(deploymentId: string, r: repo.RunView): TaskSequenceRun {
     updatedAt: r.updated_at,
   };
 }
+
+/** A boot environment's run (ADR 0103): named by its device once tied, else by its computer. */
+function toBootRun(r: BootRunView): TaskSequenceRun {
+  const ref = {
+    table: 'task_sequence_boot_run' as const,
+    id: `${r.deployment_id}/${r.computer_id}`,
+  };
+  return {
+    deploymentId: r.deployment_id,
+    deviceId: r.device_id,
+    deviceName: r.device_name ?? r.computer_name,
+    computer: {
+      kind: r.computer_kind,
+      id: r.computer_id,
+      smbiosUuid: r.smbios_uuid,
+      macs: parseJsonColumn(Strings, r.macs, { ...ref, column: 'macs' }),
+    },
+    state: r.state,
+    stepNumber: r.step_number,
+    stepCount: r.step_count,
+    currentStep: r.current_step,
+    progress: bootRunProgress(r),
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Newest first: what a device's OSD tab lists. */
+const byUpdated = (a: TaskSequenceRun, b: TaskSequenceRun) =>
+  (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '');
 
 /** The settings a create or a PATCH leaves; checked as a whole (ADR 0076). */
 interface Settled {
@@ -336,16 +370,31 @@ export class TaskSequenceDeploymentService {
   async runs(actor: Actor, id: string): Promise<TaskSequenceRuns> {
     authorize(actor, 'read');
     const row = await this.mustFind(id);
-    const runs = (await repo.runsOfDeployment(this.db, row)).map((r) => toRun(row.id, r));
-    return { counts: countsOf((await repo.runCounts(this.db, [row])).get(row.id)), runs };
+    const boot = (await bootRepo.bootRunsOfDeployment(this.db, row.id)).map(toBootRun);
+    // A member whose boot-environment run is tied to it is shown by that run, not twice.
+    const tied = new Set(boot.map((r) => r.deviceId));
+    const members = (await repo.runsOfDeployment(this.db, row))
+      .filter((r) => r.state !== null || !tied.has(r.device_id))
+      .map((r) => toRun(row.id, r));
+    return {
+      counts: countsOf((await repo.runCounts(this.db, [row])).get(row.id)),
+      runs: [...boot, ...members],
+    };
   }
 
-  /** One device's run with its step log; a member that has not started it is `targeted`. */
+  /**
+   * One device's run with its step log; a member that has not started it is `targeted`. A
+   * boot-environment run is found by its computer's id too, or by the device it was tied to.
+   */
   async run(actor: Actor, id: string, deviceIdOrName: string): Promise<TaskSequenceRun> {
     authorize(actor, 'read');
     const row = await this.mustFind(id);
     const device = await findDeviceByIdOrName(this.ctx, deviceIdOrName);
-    if (!device) throw new NotFoundError('device', deviceIdOrName);
+    const boot = await bootRepo.findBootRun(this.db, row.id, device?.id ?? deviceIdOrName);
+    if (!device) {
+      if (boot) return toBootRun(boot);
+      throw new NotFoundError('device', deviceIdOrName);
+    }
     const found = (await repo.runsOfDevice(this.db, device.id)).find(
       (r) => r.deployment_id === row.id,
     );
@@ -357,6 +406,7 @@ export class TaskSequenceDeploymentService {
     const member = (await repo.runsOfDeployment(this.db, row)).find(
       (r) => r.device_id === device.id,
     );
+    if (boot) return toBootRun(boot);
     if (!member)
       throw new NotFoundError(`run of task-sequence deployment ${row.id} on device`, device.id);
     return toRun(row.id, member);
@@ -400,6 +450,9 @@ export class TaskSequenceDeploymentService {
     authorize(actor, 'read');
     const device = await findDeviceByIdOrName(this.ctx, idOrName);
     if (!device) throw new NotFoundError('device', idOrName);
-    return (await repo.runsOfDevice(this.db, device.id)).map((r) => toRun(r.deployment_id, r));
+    const own = (await repo.runsOfDevice(this.db, device.id)).map((r) => toRun(r.deployment_id, r));
+    // The runs of the boot environment that installed it (ADR 0103), tied when it enrolled.
+    const boot = (await bootRepo.bootRunsOfDevice(this.db, device.id)).map(toBootRun);
+    return [...own, ...boot].sort(byUpdated);
   }
 }

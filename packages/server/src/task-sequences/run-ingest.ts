@@ -30,6 +30,11 @@ const ENGINE_IDS: ReadonlySet<number> = new Set([
   M.TASK_SEQUENCE_FAILED.id,
 ]);
 
+/** Whether the message is one the engine raises for a run's progress (40600-40608). */
+export function isEngineMessage(messageId: number): boolean {
+  return ENGINE_IDS.has(messageId);
+}
+
 function int(value: string | undefined, fallback: number): number {
   const n = value === undefined ? NaN : Number(value);
   return Number.isSafeInteger(n) && n >= 0 ? n : fallback;

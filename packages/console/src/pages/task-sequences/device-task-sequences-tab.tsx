@@ -6,11 +6,14 @@ import { api } from '../../api/client';
 import { ErrorState } from '../../components/error-state';
 import { RelativeTime } from '../../components/relative-time';
 import { TSD_KEY, tsDeploymentPath } from './deploy-wizard-page';
-import { RunHistory, RunStateBadge } from './run-history';
+import { BootRunBadge, RunHistory, RunStateBadge } from './run-history';
 import { UpgradeReports } from './upgrade-report';
 import { TargetVariables } from './target-variables';
 
-/** A device's task-sequence runs (one per deployment, live) and its task-sequence variables. */
+/**
+ * A device's task-sequence runs (one per deployment, live), with the boot-environment run that
+ * installed it (PXE or media, ADR 0103), and its task-sequence variables.
+ */
 export function DeviceTaskSequencesTab(props: { deviceId: string }) {
   const runs = useQuery({
     queryKey: ['device', props.deviceId, 'task-sequence-runs'],
@@ -39,10 +42,11 @@ export function DeviceTaskSequencesTab(props: { deviceId: string }) {
       )}
       {(runs.data ?? []).map((r) => (
         <Paper
-          key={r.deploymentId}
+          key={`${r.deploymentId}/${r.computer?.id ?? ''}`}
           withBorder
           p="sm"
-          data-testid={`device-ts-run-${r.deploymentId}`}
+          data-testid={`device-ts-run-${r.deploymentId}${r.computer ? '-boot' : ''}`}
+          data-state={r.state}
         >
           <Group justify="space-between" mb="xs">
             <Group gap="xs">
@@ -50,6 +54,7 @@ export function DeviceTaskSequencesTab(props: { deviceId: string }) {
                 {nameOf(r.deploymentId)}
               </Anchor>
               <RunStateBadge state={r.state} />
+              <BootRunBadge run={r} />
             </Group>
             <Text size="xs" c="dimmed">
               updated <RelativeTime iso={r.updatedAt} size="xs" />
@@ -57,7 +62,7 @@ export function DeviceTaskSequencesTab(props: { deviceId: string }) {
           </Group>
           {r.state !== 'targeted' && (
             <Stack gap={4} mb="xs">
-              <Text size="sm">
+              <Text size="sm" data-testid="run-step">
                 Step {r.stepNumber} of {r.stepCount}
                 {r.currentStep ? ` · ${r.currentStep}` : ''}
               </Text>
@@ -71,11 +76,13 @@ export function DeviceTaskSequencesTab(props: { deviceId: string }) {
             </Stack>
           )}
           <RunHistory progress={r.progress} />
-          <UpgradeReports
-            deploymentId={r.deploymentId}
-            deviceId={r.deviceId}
-            progress={r.progress}
-          />
+          {r.computer === null && (
+            <UpgradeReports
+              deploymentId={r.deploymentId}
+              deviceId={props.deviceId}
+              progress={r.progress}
+            />
+          )}
         </Paper>
       ))}
       <Title order={5} mt="md">

@@ -26,6 +26,27 @@ export function RunStateBadge({ state }: { state: RunState }) {
   );
 }
 
+/**
+ * Marks a boot-environment run (PXE or media, ADR 0103): which computer it ran on, and whether
+ * the installed system has enrolled yet (then the run is its device's).
+ */
+export function BootRunBadge({ run }: { run: TaskSequenceRun }) {
+  if (!run.computer) return null;
+  const what = run.computer.kind === 'imported' ? 'imported computer' : 'unknown computer';
+  const ids = [run.computer.smbiosUuid, ...run.computer.macs].filter((x) => x !== null);
+  return (
+    <Badge
+      size="xs"
+      variant="outline"
+      color={run.deviceId === null ? 'gray' : 'teal'}
+      title={ids.join(', ')}
+      data-testid="boot-run-badge"
+    >
+      {run.deviceId === null ? `boot environment · ${what}` : `boot environment · enrolled`}
+    </Badge>
+  );
+}
+
 /** What a run's steps did, in order: status, exit code, why skipped or failed, output tail. */
 export function RunHistory({ progress }: { progress: SequenceProgress | null }) {
   if (!progress || progress.history.length === 0)

@@ -30,7 +30,7 @@ import { formatDateTime } from '../../lib/format';
 import { useSession } from '../../session/session-context';
 import { NotFoundPage } from '../not-found-page';
 import { TSD_KEY } from './deploy-wizard-page';
-import { RunHistory, RunStateBadge, type RunState } from './run-history';
+import { BootRunBadge, RunHistory, RunStateBadge, type RunState } from './run-history';
 import { UpgradeReports } from './upgrade-report';
 import { taskSequencePath } from './task-sequence-list-page';
 
@@ -64,12 +64,19 @@ function RunRow({ run }: { run: TaskSequenceRun }) {
           </Button>
         </Table.Td>
         <Table.Td>
-          <Anchor
-            component={Link}
-            to={`/devices/${encodeURIComponent(run.deviceId)}?tab=task-sequences`}
-          >
-            {run.deviceName}
-          </Anchor>
+          <Group gap={6} wrap="nowrap">
+            {run.deviceId === null ? (
+              <Text size="sm">{run.deviceName}</Text>
+            ) : (
+              <Anchor
+                component={Link}
+                to={`/devices/${encodeURIComponent(run.deviceId)}?tab=task-sequences`}
+              >
+                {run.deviceName}
+              </Anchor>
+            )}
+            <BootRunBadge run={run} />
+          </Group>
         </Table.Td>
         <Table.Td>
           <RunStateBadge state={run.state} />
@@ -97,11 +104,13 @@ function RunRow({ run }: { run: TaskSequenceRun }) {
         <Table.Tr>
           <Table.Td colSpan={6}>
             <RunHistory progress={run.progress} />
-            <UpgradeReports
-              deploymentId={run.deploymentId}
-              deviceId={run.deviceId}
-              progress={run.progress}
-            />
+            {run.deviceId !== null && run.computer === null && (
+              <UpgradeReports
+                deploymentId={run.deploymentId}
+                deviceId={run.deviceId}
+                progress={run.progress}
+              />
+            )}
           </Table.Td>
         </Table.Tr>
       )}
@@ -111,7 +120,8 @@ function RunRow({ run }: { run: TaskSequenceRun }) {
 
 /**
  * One task-sequence deployment and its live progress: counts per state as a chart and every
- * member's run (state, step n of m, current step), asked for again every few seconds.
+ * member's run (state, step n of m, current step), and every boot-environment run of a PXE- or
+ * media-booted computer (ADR 0103), asked for again every few seconds.
  */
 export function TaskSequenceDeploymentPage() {
   const { deploymentId = '' } = useParams();
@@ -246,7 +256,8 @@ export function TaskSequenceDeploymentPage() {
           </SimpleGrid>
           <Paper p="md">
             <Title order={5} mb="sm">
-              Devices{selected ? ` · ${STATES.find((s) => s.state === selected)?.label ?? ''}` : ''}
+              Devices and computers
+              {selected ? ` · ${STATES.find((s) => s.state === selected)?.label ?? ''}` : ''}
             </Title>
             {runs.isError ? (
               <ErrorState error={runs.error} what="the runs" />
@@ -264,13 +275,14 @@ export function TaskSequenceDeploymentPage() {
                 </Table.Thead>
                 <Table.Tbody>
                   {shown.map((r) => (
-                    <RunRow key={r.deviceId} run={r} />
+                    <RunRow key={r.computer?.id ?? r.deviceId} run={r} />
                   ))}
                   {runs.isSuccess && shown.length === 0 && (
                     <Table.Tr>
                       <Table.Td colSpan={6}>
                         <Text size="sm" c="dimmed">
-                          No devices{selected ? ' in this state' : ' in the collection'}.
+                          No runs{selected ? ' in this state' : ' and no devices in the collection'}
+                          .
                         </Text>
                       </Table.Td>
                     </Table.Tr>

@@ -39,6 +39,7 @@ import { mediaKindsMigration } from './20261208T0570-media-kinds.js';
 import { osImageBuildsMigration } from './20261208T0490-os-image-builds.js';
 import { primaryUsersMigration } from './20261208T0510-primary-users.js';
 import { upgradePackagesMigration } from './20261208T0620-upgrade-packages.js';
+import { taskSequenceBootRunsMigration } from './20261208T0700-task-sequence-boot-runs.js';
 import { driverContentPackageMigration } from './20261208T0710-driver-content-package.js';
 import { userStateMigration } from './20261208T0550-user-state.js';
 import { deploymentRestartNeedMigration } from './20261208T0600-deployment-restart-need.js';
@@ -115,6 +116,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261208T0600-deployment-restart-need': deploymentRestartNeedMigration(dialect),
     '20261208T0610-update-publish-dates': updatePublishDatesMigration(dialect),
     '20261208T0620-upgrade-packages': upgradePackagesMigration(dialect),
+    '20261208T0700-task-sequence-boot-runs': taskSequenceBootRunsMigration(dialect),
     '20261208T0710-driver-content-package': driverContentPackageMigration(),
   };
 }

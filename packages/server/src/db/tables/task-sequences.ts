@@ -1,4 +1,5 @@
 import {
+  BootComputerKind,
   DeploymentPurpose,
   SequenceRunState,
   TaskSequenceAvailability,
@@ -65,6 +66,25 @@ export const taskSequenceTables = {
     progress: text(),
     updated_at: text(),
   },
+  /** A boot environment's run (ADR 0103), per deployment and registered computer. */
+  task_sequence_boot_run: {
+    deployment_id: text(),
+    computer_id: text(),
+    computer_kind: oneOf(BootComputerKind),
+    /** The imported computer's name, else its SMBIOS UUID or first MAC. */
+    computer_name: text(),
+    smbios_uuid: nullable(text()),
+    /** JSON: the MACs it registered with, lower case. */
+    macs: text(),
+    /** The device the installed system enrolled as; null until then. */
+    device_id: nullable(text()),
+    state: oneOf(SequenceRunState),
+    step_number: integer(),
+    step_count: integer(),
+    current_step: nullable(text()),
+    progress: text(),
+    updated_at: text(),
+  },
 };
 type T = typeof taskSequenceTables;
 export interface TaskSequenceTables {
@@ -74,4 +94,5 @@ export interface TaskSequenceTables {
   device_ts_variable: TableOf<T['device_ts_variable']>;
   task_sequence_deployment: TableOf<T['task_sequence_deployment']>;
   task_sequence_run: TableOf<T['task_sequence_run']>;
+  task_sequence_boot_run: TableOf<T['task_sequence_boot_run']>;
 }
