@@ -451,8 +451,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registerBootEnvironmentRoutes(agentApp, {
       computers,
       images: bootImages,
-      sequences: new BootSequenceService(ctx, enrolment, distribution.locations, (c, grants) =>
-        captures.issueToken(c, grants),
+      sequences: new BootSequenceService(
+        ctx,
+        enrolment,
+        distribution.locations,
+        (c, grants, notAfter) => captures.issueToken(c, grants, notAfter),
       ),
       store: contentStore,
       captures,

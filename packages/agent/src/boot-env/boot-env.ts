@@ -44,6 +44,8 @@ export interface BootEnvOptions {
   /** The agent installer folder for the install-agent step (the image's, when it has one). */
   agentKit?: string | undefined;
   rebootCommand?: string | undefined;
+  /** Capture media's key (ADR 0107): the site answers with their capture, not what is deployed. */
+  mediaKey?: string | undefined;
   json: boolean;
 }
 
@@ -143,7 +145,12 @@ export async function bootEnvCommand(opts: BootEnvOptions, io: CliIo): Promise<n
     id.macs.join(' '),
   ]);
   const ts = await call(config, ops.taskSequence, {
-    body: { bootKey: config.bootKey, kind: reg.kind, computerId: reg.computerId },
+    body: {
+      bootKey: config.bootKey,
+      kind: reg.kind,
+      computerId: reg.computerId,
+      ...(opts.mediaKey === undefined ? {} : { mediaKey: opts.mediaKey }),
+    },
   });
   if (ts.taskSequence === null) {
     await status(StatusMessages.BOOT_ENV_NO_TASK_SEQUENCE.id, [who]);

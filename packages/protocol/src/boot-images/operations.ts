@@ -204,8 +204,13 @@ export const bootEnvironmentOperations = defineOperations({
     body: BootTaskSequenceRequest,
     responses: { 200: BootTaskSequenceResponse },
     permission: 'enrolment',
-    errors: [ErrorCode.BOOT_IMAGE_KEY_INVALID, ErrorCode.UNKNOWN_COMPUTER_NOT_FOUND],
-    summary: 'The task sequence deployed to a booted computer (null: none)',
+    errors: [
+      ErrorCode.BOOT_IMAGE_KEY_INVALID,
+      ErrorCode.UNKNOWN_COMPUTER_NOT_FOUND,
+      ErrorCode.MEDIA_KEY_REFUSED,
+    ],
+    summary:
+      'The task sequence deployed to a booted computer (null: none), or the capture sequence of the capture media it booted from',
     tags: ['agent'],
   },
   status: {

@@ -211,6 +211,11 @@ export const BootTaskSequenceRequest = Type.Object(
     bootKey: Type.String({ minLength: 16, maxLength: 200 }),
     kind: Type.Union([Type.Literal('unknown'), Type.Literal('imported')]),
     computerId: Type.String({ minLength: 1, maxLength: 200 }),
+    /**
+     * The key of the capture media the machine booted from (ADR 0107): the site answers with
+     * those media's capture sequence and a capture-only token instead of what is deployed.
+     */
+    mediaKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' })),
   },
   { additionalProperties: false },
 );

@@ -89,6 +89,45 @@ export const MEDIA_SEQUENCE_FILE = 'sequence.json';
 export const MEDIA_CONTENT_DIR = 'content';
 
 /**
+ * The capture key of capture media (ADR 0107), in MEDIA_DIR: the boot environment sends it
+ * with its request for a sequence and the site answers with the media's capture sequence and a
+ * capture-only token. Sealed with the media password when the media have one.
+ */
+export const MEDIA_CAPTURE_KEY_FILE = 'capture-key.json';
+/** How long a capture key works after the media were made (30 days; deleting them ends it). */
+export const MEDIA_CAPTURE_KEY_DAYS = 30;
+/** A capture key: 32 random bytes, base64url. */
+export const MediaCaptureKey = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
+
+/** The key sealed with the media password: scrypt (the password hash's costs) then AES-256-GCM. */
+export const SealedMediaKey = Type.Object(
+  {
+    scheme: Type.Literal('scrypt-aes-256-gcm'),
+    N: Type.Integer({ minimum: 1024, maximum: 1048576 }),
+    r: Type.Integer({ minimum: 1, maximum: 32 }),
+    p: Type.Integer({ minimum: 1, maximum: 16 }),
+    salt: Type.String({ minLength: 16, maxLength: 200 }),
+    iv: Type.String({ minLength: 16, maxLength: 200 }),
+    tag: Type.String({ minLength: 16, maxLength: 200 }),
+    data: Type.String({ minLength: 16, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+export type SealedMediaKey = Static<typeof SealedMediaKey>;
+
+/** `capture-key.json`: the key in clear (media without a password) or sealed with it. */
+export const MediaCaptureKeyFile = Type.Object(
+  {
+    format: Type.Literal(1),
+    key: Type.Optional(MediaCaptureKey),
+    sealed: Type.Optional(SealedMediaKey),
+    expiresAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type MediaCaptureKeyFile = Static<typeof MediaCaptureKeyFile>;
+
+/**
  * `steward/media.json` on every media: what they are (for people and for the boot
  * environment), the password hash when one was set, and for standalone media every content
  * file with its SHA-256 (checked against the library by the tests, by the boot environment
@@ -138,6 +177,8 @@ export const Media = Type.Object({
   osImageVersion: Nullable(Type.Integer()),
   /** Capture media: the name the captured image is recorded under. */
   captureImageName: Nullable(Type.String()),
+  /** Capture media: when their capture key stops working (deleting the media ends it at once). */
+  captureKeyExpiresAt: Nullable(Type.String()),
   /** The boot environment asks for a password before it runs anything from the media. */
   passwordProtected: Type.Boolean(),
   /** Bytes of library content the media carry (standalone, prestaged); null for the others. */

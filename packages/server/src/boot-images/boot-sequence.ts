@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import {
   ComputerVariables,
   ErrorCode,
   OS_IMAGE_CAPTURE_GRANT,
   USER_STATE_GRANT,
+  NotAllowedError,
   NotFoundError,
   SequenceSteps,
   Variables,
@@ -24,7 +26,10 @@ import * as osImages from '../os-images/repository.js';
 import { manifestOf } from '../os-images/service.js';
 import * as sequences from '../task-sequences/repository.js';
 import { pxeCandidates } from '../task-sequences/deployment-repository.js';
+import { findMediaByCaptureKey } from '../media/repository.js';
+import { captureMediaSequence } from '../media/service.js';
 import * as repo from './repository.js';
+import { CAPTURE_MEDIA_GRANT } from './run-token.js';
 
 /**
  * The boot environment's own request for its task sequence (issue 11, ADR 0085). The caller
@@ -40,7 +45,11 @@ export class BootSequenceService {
     private readonly enrolment: EnrolmentService,
     private readonly locations: ContentLocationService,
     /** Issues the run's capture token (ADR 0094). */
-    private readonly captureToken: (computerId: string, grants: readonly string[]) => string,
+    private readonly captureToken: (
+      computerId: string,
+      grants: readonly string[],
+      notAfter?: Date,
+    ) => string,
   ) {}
 
   private get db() {
@@ -73,10 +82,58 @@ export class BootSequenceService {
     };
   }
 
+  /**
+   * The capture sequence of the capture media whose key the boot environment presents (ADR
+   * 0107), with a token for capture uploads only, ending with the key (or with the media, when
+   * they are deleted). The computer's own variables apply (an imported reference machine's
+   * OSDTargetDisk chooses the disk to capture).
+   */
+  private async captureMedia(
+    req: BootTaskSequenceRequest,
+    key: string,
+  ): Promise<BootTaskSequenceResponse> {
+    const who = await this.computer(req);
+    const media = await findMediaByCaptureKey(
+      this.db,
+      createHash('sha256').update(key).digest('hex'),
+    );
+    const expires = media?.capture_key_expires_at ?? null;
+    if (
+      !media ||
+      media.kind !== 'capture' ||
+      media.status !== 'ready' ||
+      expires === null ||
+      Date.parse(expires) <= this.ctx.clock.now().getTime()
+    )
+      throw new NotAllowedError(
+        'the media key names no capture media of this site that still work (deleted, expired or never built)',
+        ErrorCode.MEDIA_KEY_REFUSED,
+      );
+    const sequence = captureMediaSequence(media.name, media.capture_image_name ?? 'Captured');
+    return {
+      taskSequence: {
+        id: sequence.sequenceId,
+        name: sequence.name,
+        version: sequence.version,
+        deploymentId: `${CAPTURE_MEDIA_GRANT}${media.id}`,
+        purpose: 'required',
+        sequence: { ...sequence, variables: who.variables },
+        enrolmentToken: null,
+        osImages: [],
+        captureToken: this.captureToken(
+          req.computerId,
+          [OS_IMAGE_CAPTURE_GRANT, `${CAPTURE_MEDIA_GRANT}${media.id}`],
+          new Date(expires),
+        ),
+      },
+    };
+  }
+
   async taskSequence(
     req: BootTaskSequenceRequest,
     address: string,
   ): Promise<BootTaskSequenceResponse> {
+    if (req.mediaKey !== undefined) return this.captureMedia(req, req.mediaKey);
     const who = await this.computer(req);
     const candidates = (await pxeCandidates(this.db, who.collections, nowIso(this.ctx))).filter(
       (c) => who.arch === null || c.boot_image_arch === who.arch,

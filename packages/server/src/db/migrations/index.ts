@@ -39,6 +39,7 @@ import { mediaKindsMigration } from './20261208T0570-media-kinds.js';
 import { osImageBuildsMigration } from './20261208T0490-os-image-builds.js';
 import { primaryUsersMigration } from './20261208T0510-primary-users.js';
 import { upgradePackagesMigration } from './20261208T0620-upgrade-packages.js';
+import { mediaCaptureKeyMigration } from './20261208T0740-media-capture-key.js';
 import { userStateMigration } from './20261208T0550-user-state.js';
 import { deploymentRestartNeedMigration } from './20261208T0600-deployment-restart-need.js';
 import { updatePublishDatesMigration } from './20261208T0610-update-publish-dates.js';
@@ -114,5 +115,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261208T0600-deployment-restart-need': deploymentRestartNeedMigration(dialect),
     '20261208T0610-update-publish-dates': updatePublishDatesMigration(dialect),
     '20261208T0620-upgrade-packages': upgradePackagesMigration(dialect),
+    '20261208T0740-media-capture-key': mediaCaptureKeyMigration(dialect),
   };
 }
