@@ -36,6 +36,7 @@ import {
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
+import { deployBootSequence } from '../../../test-support/boot-run.js';
 import { createScriptProgram } from '../../../test-support/software.js';
 import { registerStandInVersion } from '../../../test-support/agent-versions.js';
 import { openDatabase, type Db } from '../src/db/database.js';
@@ -362,6 +363,7 @@ describe.each(dialects)('standalone, prestaged and capture media (%s)', (dialect
         osImage: { id: image.id, name: 'Debian 12 media', version: 1 },
         siteUrl: 'https://127.0.0.1:8443',
       });
+      if (canUseLoops && dialect === 'sqlite') await prestagedFirstBoot(img);
     },
     420_000,
   );
@@ -445,7 +447,7 @@ describe.each(dialects)('standalone, prestaged and capture media (%s)', (dialect
     'capture media capture a reference disk with their key, until they are deleted',
     async () => {
       const bootKey = randomBytes(32).toString('base64url');
-      const bootImageId = await insertBuiltBootImage(db.kysely, { bootKey });
+      await insertBuiltBootImage(db.kysely, { bootKey });
       const keyFile = JSON.parse(
         readFileSync(join(captureRoot, 'steward/capture-key.json'), 'utf8'),
       ) as MediaCaptureKeyFile;
@@ -499,7 +501,7 @@ describe.each(dialects)('standalone, prestaged and capture media (%s)', (dialect
       expect(wrong.json).toMatchObject({ code: 'MEDIA_KEY_REFUSED' });
       expect((await ask('short')).status).toBe(400);
 
-      if (canUseLoops && dialect === 'sqlite') await captureWithMedia(bootKey, bootImageId);
+      if (canUseLoops && dialect === 'sqlite') await captureWithMedia(bootKey);
 
       // Deleting the media revokes the key and every token it obtained.
       await site.api.call(ops.media.delete, { params: { id: captureMedia.id } });
@@ -518,12 +520,106 @@ describe.each(dialects)('standalone, prestaged and capture media (%s)', (dialect
   );
 
   /**
+   * The first boot of a machine whose disk was written from prestaged media: the real
+   * `steward-agent boot-env` registers, runs what is deployed (partition, apply the same image,
+   * install the agent) and finds the prestaged disk: nothing is partitioned, downloaded or
+   * extracted; the install-agent step still gets its token from the site.
+   */
+  async function prestagedFirstBoot(img: string): Promise<void> {
+    const work = mkdtempSync(join(dir, 'prestaged-run-'));
+    // The machine's disk is larger than the image written to it.
+    execFileSync('truncate', ['-s', '+512M', img]);
+    const loop = execFileSync('losetup', ['-f', '--show', '-P', img], { encoding: 'utf8' }).trim();
+    const target = join(work, 'target');
+    try {
+      execFileSync('partx', ['-u', loop]);
+      const uuid = () =>
+        execFileSync('blkid', ['-s', 'UUID', '-o', 'value', `${loop}p2`], { encoding: 'utf8' });
+      const starts = () =>
+        (
+          JSON.parse(execFileSync('sfdisk', ['--json', loop], { encoding: 'utf8' })) as {
+            partitiontable: { partitions: { start: number; size: number }[] };
+          }
+        ).partitiontable.partitions;
+      const before = { uuid: uuid(), parts: starts() };
+      const bootKey = await deployBootSequence(site, `Prestaged ${dialect}`, [
+        step('part', 'partition-disk', { disk: loop, layout: 'uefi' }),
+        step('apply', 'apply-os-image', { imageId: image.id }),
+        step('agent', 'install-agent', {}),
+      ]);
+      const kit = join(work, 'kit');
+      mkdirSync(kit);
+      writeFileSync(join(kit, 'install-agent.sh'), '#!/bin/sh\necho installed\n', { mode: 0o755 });
+      writeFileSync(join(kit, 'VERSION'), '9.8.7\n');
+      await writeBootConfig(join(work, 'boot.json'), bootKey);
+      const run = await exec(STEWARD_AGENT, [
+        'boot-env',
+        '--config',
+        join(work, 'boot.json'),
+        '--state-dir',
+        join(work, 'state'),
+        '--target',
+        target,
+        '--agent-kit',
+        kit,
+        '--json',
+      ]);
+      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).toContain('prestaged by media factory with Debian 12 media version 1');
+      expect(run.stdout).toContain('kept the OS image already applied on the prestaged disk');
+      expect(run.stdout).not.toContain('SHA-256 verified');
+      const last = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { outcome: string };
+      expect(last.outcome).toBe('succeeded');
+      // Not partitioned nor formatted again: the same partitions and root file system, the root
+      // grown to the end of the disk.
+      const after = starts();
+      expect(after.map((p) => p.start)).toEqual(before.parts.map((p) => p.start));
+      expect(after[0]?.size).toBe(before.parts[0]?.size);
+      expect(after[1]?.size ?? 0).toBeGreaterThan((before.parts[1]?.size ?? 0) + 900_000);
+      expect(uuid()).toBe(before.uuid);
+      if (spawnSync('mountpoint', ['-q', target]).status !== 0)
+        execFileSync('mount', [`${loop}p2`, target]);
+      try {
+        expect(readFileSync(join(target, 'home/ada/notes.txt'), 'utf8')).toBe(
+          'made for Debian 12 media\n',
+        );
+        expect(readFileSync(join(target, 'etc/fstab'), 'utf8')).toMatch(/^UUID=\S+\t\/\text4/m);
+        // The marker is gone: a later deployment to this machine applies as usual.
+        expect(readdirSync(target)).not.toContain('.steward-prestaged.json');
+        const token = readFileSync(join(target, 'var/lib/steward-first-boot/token'), 'utf8');
+        expect(decodeEnrolmentToken(token.trim()).ok).toBe(true);
+      } finally {
+        execFileSync('umount', [target]);
+      }
+    } finally {
+      spawnSync('umount', ['-R', target], { stdio: 'ignore' });
+      execFileSync('losetup', ['-d', loop]);
+    }
+  }
+
+  /** The boot image's configuration as its initramfs holds it: this site, its CA, the key. */
+  async function writeBootConfig(path: string, bootKey: string): Promise<void> {
+    const ca = await fetchPinnedCa(site.agentUrl, (await site.api.site()).caFingerprint);
+    writeFileSync(
+      path,
+      JSON.stringify({
+        bootImageId: 'media-test',
+        name: 'media-test',
+        version: 1,
+        siteUrl: site.agentUrl,
+        caPem: ca,
+        bootKey,
+      }),
+    );
+  }
+
+  /**
    * The real boot stage from the capture media's file system: `steward-agent boot-env
    * --media-root` asks the media password (a file here), opens the key with it, registers this
    * machine (imported with the disk to capture as its OSDTargetDisk), and captures a reference
    * system on a loop device into the library as `Reference laptop`.
    */
-  async function captureWithMedia(bootKey: string, bootImageId: string): Promise<void> {
+  async function captureWithMedia(bootKey: string): Promise<void> {
     const work = mkdtempSync(join(dir, 'capture-run-'));
     const reference = join(work, 'reference');
     mkdirSync(join(reference, 'etc'), { recursive: true });
@@ -547,18 +643,7 @@ describe.each(dialects)('standalone, prestaged and capture media (%s)', (dialect
       await site.api.call(ops.importedComputers.create, {
         body: { name: 'reference-laptop', mac: macs[0], variables: { OSDTargetDisk: loop } },
       });
-      const ca = await fetchPinnedCa(site.agentUrl, (await site.api.site()).caFingerprint);
-      writeFileSync(
-        join(work, 'boot.json'),
-        JSON.stringify({
-          bootImageId,
-          name: 'media-test',
-          version: 1,
-          siteUrl: site.agentUrl,
-          caPem: ca,
-          bootKey,
-        }),
-      );
+      await writeBootConfig(join(work, 'boot.json'), bootKey);
       writeFileSync(join(work, 'password'), `${PASSWORD}\n`);
       const run = await exec(STEWARD_AGENT, [
         'boot-env',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { OsImageManifest, StepOf } from '@steward/protocol';
 import { failed, type StepContext, type StepResult, SUCCEEDED } from '../task-sequence/executor.js';
 import { type BootEnvHost, OSD_VARS } from './host.js';
+import { reusePrestaged } from './prestaged.js';
 import { mountTarget, must, refuse, stepOf } from './target.js';
 
 /** GNU tar flags that keep what a Debian system needs: owners by number, modes, xattrs, ACLs. */
@@ -57,6 +58,16 @@ export function applyOsImage(
   host: BootEnvHost,
 ): Promise<StepResult> {
   return stepOf(async () => {
+    await mountTarget(host.targetDir, ctx);
+    // A prestaged disk already holds the image: nothing is downloaded or extracted (ADR 0107).
+    if (await reusePrestaged(step, ctx, host.targetDir)) {
+      const fstab = await writeFstab(host.targetDir, ctx);
+      ctx.setVariable(OSD_VARS.imageId, step.settings.imageId);
+      return {
+        ...SUCCEEDED,
+        outputTail: `kept the OS image already applied on the prestaged disk\n${fstab}`,
+      };
+    }
     const fetch = host.fetchOsImage;
     if (!fetch) return failed('this environment cannot download OS images');
     await mountTarget(host.targetDir, ctx);

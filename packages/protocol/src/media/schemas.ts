@@ -128,6 +128,22 @@ export const MediaCaptureKeyFile = Type.Object(
 export type MediaCaptureKeyFile = Static<typeof MediaCaptureKeyFile>;
 
 /**
+ * On the root file system of a prestaged disk (ADR 0107): which OS image is already applied
+ * there. The partition step keeps such a disk and the apply step of the same image reuses it
+ * (removing this file), so the first boot finishes over the network without applying again.
+ */
+export const PRESTAGED_MARKER_FILE = '.steward-prestaged.json';
+/** The file-system label of a prestaged disk's root (the partition step looks for it). */
+export const PRESTAGED_ROOT_LABEL = 'steward-root';
+export const PrestagedMarker = Type.Object({
+  format: Type.Literal(1),
+  media: Type.String(),
+  osImage: Type.Object({ id: Type.String(), name: Type.String(), version: Type.Integer() }),
+  createdAt: Type.String(),
+});
+export type PrestagedMarker = Static<typeof PrestagedMarker>;
+
+/**
  * `steward/media.json` on every media: what they are (for people and for the boot
  * environment), the password hash when one was set, and for standalone media every content
  * file with its SHA-256 (checked against the library by the tests, by the boot environment

@@ -136,8 +136,14 @@ async function writeImage(
     },
     dir,
   );
+  const marker = {
+    format: 1 as const,
+    media: input.name,
+    osImage: { id: image.id, name: image.name, version: image.version },
+    createdAt: nowIso(ctx),
+  };
   await buildPrestaged(
-    { ...iso, image: { dir, manifest: image.manifest }, bootBytes: input.bootImage.bytes },
+    { ...iso, image: { dir, manifest: image.manifest, marker }, bootBytes: input.bootImage.bytes },
     work,
     out,
     (p, text) => progress(5 + p * 0.85, text),
