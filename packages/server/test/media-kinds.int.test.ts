@@ -565,8 +565,15 @@ describe.each(dialects)('standalone, prestaged and capture media (%s)', (dialect
         '--json',
       ]);
       expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-      expect(run.stdout).toContain('prestaged by media factory with Debian 12 media version 1');
-      expect(run.stdout).toContain('kept the OS image already applied on the prestaged disk');
+      // The partition step found the prestaged image, the apply step consumed it.
+      const state = JSON.parse(
+        readFileSync(join(work, 'state/task-sequence/task-sequence.json'), 'utf8'),
+      ) as { variables: Record<string, string> };
+      expect(state.variables).toMatchObject({
+        OSDPrestagedImageId: '',
+        OSDImageId: image.id,
+        OSDRootPartition: `${loop}p2`,
+      });
       expect(run.stdout).not.toContain('SHA-256 verified');
       const last = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { outcome: string };
       expect(last.outcome).toBe('succeeded');

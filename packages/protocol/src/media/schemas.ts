@@ -52,15 +52,16 @@ export const MediaPassword = Type.String({
  * a random salt, base64. The boot environment derives the same key from what is typed and
  * compares in constant time.
  */
+const base64Field = () => Type.String({ minLength: 16, maxLength: 200 });
+/** scrypt's costs and salt, as the password hash and the sealed capture key both keep them. */
+const scryptFields = {
+  N: Type.Integer({ minimum: 1024, maximum: 1048576 }),
+  r: Type.Integer({ minimum: 1, maximum: 32 }),
+  p: Type.Integer({ minimum: 1, maximum: 16 }),
+  salt: base64Field(),
+};
 export const MediaPasswordHash = Type.Object(
-  {
-    scheme: Type.Literal('scrypt'),
-    N: Type.Integer({ minimum: 1024, maximum: 1048576 }),
-    r: Type.Integer({ minimum: 1, maximum: 32 }),
-    p: Type.Integer({ minimum: 1, maximum: 16 }),
-    salt: Type.String({ minLength: 16, maxLength: 200 }),
-    hash: Type.String({ minLength: 16, maxLength: 200 }),
-  },
+  { scheme: Type.Literal('scrypt'), ...scryptFields, hash: base64Field() },
   { additionalProperties: false },
 );
 export type MediaPasswordHash = Static<typeof MediaPasswordHash>;
@@ -103,13 +104,10 @@ export const MediaCaptureKey = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
 export const SealedMediaKey = Type.Object(
   {
     scheme: Type.Literal('scrypt-aes-256-gcm'),
-    N: Type.Integer({ minimum: 1024, maximum: 1048576 }),
-    r: Type.Integer({ minimum: 1, maximum: 32 }),
-    p: Type.Integer({ minimum: 1, maximum: 16 }),
-    salt: Type.String({ minLength: 16, maxLength: 200 }),
-    iv: Type.String({ minLength: 16, maxLength: 200 }),
-    tag: Type.String({ minLength: 16, maxLength: 200 }),
-    data: Type.String({ minLength: 16, maxLength: 200 }),
+    ...scryptFields,
+    iv: base64Field(),
+    tag: base64Field(),
+    data: base64Field(),
   },
   { additionalProperties: false },
 );
