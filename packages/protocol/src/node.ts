@@ -4,3 +4,4 @@ export * from './distribution/dp-token.js';
 export * from './enrolment/token.js';
 export * from './inventory/package-set.js';
 export * from './site/trust.js';
+export * from './media/media-key.js';

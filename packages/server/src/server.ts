@@ -456,7 +456,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         ctx,
         enrolment,
         distribution.locations,
-        (c, grants) => captures.issueToken(c, grants),
+        (c, grants, notAfter) => captures.issueToken(c, grants, notAfter),
         (resume) => checkResumeToken(ctx, keys, resume),
       ),
       store: contentStore,

@@ -7,12 +7,14 @@
  * the OS image's files and its ESP the boot image; capture media carry only a capture sequence;
  * the password's scrypt hash is on the media and the password is nowhere. Refusals write nothing.
  */
-import { execFileSync } from 'node:child_process';
-import { createHash, scryptSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, randomBytes, scryptSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BootTaskSequenceResponse,
+  MediaCaptureKeyFile,
   MediaManifest,
   ops,
   RunnableSequence,
@@ -21,10 +23,12 @@ import {
   type OsImageManifest,
   type TaskSequenceBody,
 } from '@steward/protocol';
-import { decodeEnrolmentToken } from '@steward/protocol/node';
+import { decodeEnrolmentToken, fetchPinnedCa, unsealMediaKey } from '@steward/protocol/node';
 import { Value } from '@sinclair/typebox/value';
+import { postToAgent, sendToAgent } from '../../../test-support/agent-http.js';
 import {
   STEWARD,
+  STEWARD_AGENT,
   createTestSite,
   exec,
   pgReachable,
@@ -32,11 +36,13 @@ import {
   type Site,
   type TestDialect,
 } from '../../../test-support/site.js';
+import { deployBootSequence } from '../../../test-support/boot-run.js';
 import { createScriptProgram } from '../../../test-support/software.js';
 import { registerStandInVersion } from '../../../test-support/agent-versions.js';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { isoToolsMissing } from '../src/media/iso-builder.js';
 import { refusal } from './support/deployments.js';
+import { insertBuiltBootImage } from './support/boot-images.js';
 import { insertMediaBootImage, isoFile, xorriso } from './support/media.js';
 import { makeImageFolder } from './support/os-images.js';
 
@@ -45,6 +51,8 @@ const hasPg = await pgReachable();
 const noIso = isoToolsMissing();
 if (noIso) console.warn(`media kind tests SKIPPED: ${noIso}`);
 const PASSWORD = 'correct horse battery';
+const canUseLoops =
+  process.getuid?.() === 0 && spawnSync('test', ['-e', '/dev/loop-control']).status === 0;
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -355,9 +363,13 @@ describe.each(dialects)('standalone, prestaged and capture media (%s)', (dialect
         osImage: { id: image.id, name: 'Debian 12 media', version: 1 },
         siteUrl: 'https://127.0.0.1:8443',
       });
+      if (canUseLoops && dialect === 'sqlite') await prestagedFirstBoot(img);
     },
     420_000,
   );
+
+  let captureMedia: Media;
+  let captureRoot: string;
 
   it.skipIf(skip)('builds capture media whose only sequence captures the machine', async () => {
     const started = await site.api.call(ops.media.create, {
@@ -395,9 +407,313 @@ describe.each(dialects)('standalone, prestaged and capture media (%s)', (dialect
     expect(manifest.password?.scheme).toBe('scrypt');
     expect(manifest.content).toBeUndefined();
     expect(readFileSync(iso).includes(Buffer.from(PASSWORD))).toBe(false);
+    // The capture key (ADR 0107) is sealed with the password: only its hash is on the site.
+    const keyFile: unknown = JSON.parse(
+      isoFile(iso, '/steward/capture-key.json', dirname(iso)).toString(),
+    );
+    if (!Value.Check(MediaCaptureKeyFile, keyFile) || !keyFile.sealed)
+      throw new Error('no sealed capture key on the media');
+    expect(keyFile.key).toBeUndefined();
+    expect(keyFile.expiresAt).toBe(m.captureKeyExpiresAt);
+    const days = (Date.parse(keyFile.expiresAt) - Date.parse(m.createdAt)) / 86_400_000;
+    expect(Math.round(days)).toBe(30);
+    const key = await unsealMediaKey(keyFile.sealed, PASSWORD);
+    const row = await db.kysely
+      .selectFrom('media')
+      .select('capture_key_sha256')
+      .where('id', '=', m.id)
+      .executeTakeFirstOrThrow();
+    expect(row.capture_key_sha256).toBe(sha256(key ?? ''));
+    expect(readFileSync(iso).includes(Buffer.from(key ?? 'no key'))).toBe(false);
+    captureMedia = m;
+    // The media's file system as the boot environment mounts it (its steward/ folder).
+    captureRoot = mkdtempSync(join(dir, 'capture-root-'));
+    xorriso([
+      '-osirrox',
+      'on',
+      '-indev',
+      iso,
+      '-extract',
+      '/steward',
+      join(captureRoot, 'steward'),
+    ]);
     const status = await site.api.listStatusMessages({ messageId: 52570 });
     expect(status.items.map((s) => s.insertionStrings[0]).sort()).toEqual(
       ['capture-usb', 'factory', 'kiosk'].sort(),
     );
   });
+
+  it.skipIf(skip)(
+    'capture media capture a reference disk with their key, until they are deleted',
+    async () => {
+      const bootKey = randomBytes(32).toString('base64url');
+      await insertBuiltBootImage(db.kysely, { bootKey });
+      const keyFile = JSON.parse(
+        readFileSync(join(captureRoot, 'steward/capture-key.json'), 'utf8'),
+      ) as MediaCaptureKeyFile;
+      const mediaKey = keyFile.sealed ? await unsealMediaKey(keyFile.sealed, PASSWORD) : undefined;
+      if (mediaKey === undefined) throw new Error('the key does not open');
+      const reg = await postToAgent(site.agentUrl, '/agent/v1/boot/register', {
+        bootKey,
+        smbiosUuid: null,
+        macs: ['52:54:00:0c:00:01'],
+        arch: 'amd64',
+        firmware: 'bios',
+        modaliases: [],
+      });
+      const computerId = (reg.json as { computerId: string }).computerId;
+      const ask = (key: string) =>
+        postToAgent(site.agentUrl, '/agent/v1/boot/task-sequence', {
+          bootKey,
+          kind: 'unknown',
+          computerId,
+          mediaKey: key,
+        });
+      // Nothing is deployed to the computer: the key alone brings the media's capture.
+      const asked = await ask(mediaKey);
+      if (!Value.Check(BootTaskSequenceResponse, asked.json)) throw new Error('bad answer');
+      const ts = asked.json.taskSequence;
+      expect(ts).toMatchObject({
+        name: 'Capture (capture-usb)',
+        deploymentId: `capture-media:${captureMedia.id}`,
+        enrolmentToken: null,
+        osImages: [],
+      });
+      expect(ts?.sequence.steps).toEqual([
+        expect.objectContaining({
+          kind: 'capture-os-image',
+          settings: { imageName: 'Reference laptop' },
+        }),
+      ]);
+      const token = ts?.captureToken ?? '';
+      // The token grants capture uploads only, and ends with the key at the latest.
+      const claims = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as {
+        siteContent: string[];
+        exp: number;
+      };
+      expect(claims.siteContent.sort()).toEqual(
+        ['os-image-capture', `capture-media:${captureMedia.id}`].sort(),
+      );
+      expect(claims.exp * 1000).toBeLessThanOrEqual(Date.parse(keyFile.expiresAt));
+      // A key of no media, or a malformed one: refused.
+      const wrong = await ask(randomBytes(32).toString('base64url'));
+      expect(wrong.status).toBe(403);
+      expect(wrong.json).toMatchObject({ code: 'MEDIA_KEY_REFUSED' });
+      expect((await ask('short')).status).toBe(400);
+
+      if (canUseLoops && dialect === 'sqlite') await captureWithMedia(bootKey);
+
+      // Deleting the media revokes the key and every token it obtained.
+      await site.api.call(ops.media.delete, { params: { id: captureMedia.id } });
+      const after = await ask(mediaKey);
+      expect(after.status).toBe(403);
+      expect(after.json).toMatchObject({ code: 'MEDIA_KEY_REFUSED' });
+      const put = await sendToAgent(site.agentUrl, 'PUT', '/agent/v1/boot/captures/archive', {
+        token,
+        contentType: 'application/octet-stream',
+        chunks: [Buffer.from('late bytes')],
+      });
+      expect(put.status, put.text).toBe(403);
+      expect(JSON.parse(put.text)).toMatchObject({ code: 'CONTENT_ACCESS_DENIED' });
+    },
+    420_000,
+  );
+
+  /**
+   * The first boot of a machine whose disk was written from prestaged media: the real
+   * `steward-agent boot-env` registers, runs what is deployed (partition, apply the same image,
+   * install the agent) and finds the prestaged disk: nothing is partitioned, downloaded or
+   * extracted; the install-agent step still gets its token from the site.
+   */
+  async function prestagedFirstBoot(img: string): Promise<void> {
+    const work = mkdtempSync(join(dir, 'prestaged-run-'));
+    // The machine's disk is larger than the image written to it.
+    execFileSync('truncate', ['-s', '+512M', img]);
+    const loop = execFileSync('losetup', ['-f', '--show', '-P', img], { encoding: 'utf8' }).trim();
+    const target = join(work, 'target');
+    try {
+      execFileSync('partx', ['-u', loop]);
+      const uuid = () =>
+        execFileSync('blkid', ['-s', 'UUID', '-o', 'value', `${loop}p2`], { encoding: 'utf8' });
+      const starts = () =>
+        (
+          JSON.parse(execFileSync('sfdisk', ['--json', loop], { encoding: 'utf8' })) as {
+            partitiontable: { partitions: { start: number; size: number }[] };
+          }
+        ).partitiontable.partitions;
+      const before = { uuid: uuid(), parts: starts() };
+      const bootKey = await deployBootSequence(site, `Prestaged ${dialect}`, [
+        step('part', 'partition-disk', { disk: loop, layout: 'uefi' }),
+        step('apply', 'apply-os-image', { imageId: image.id }),
+        step('agent', 'install-agent', {}),
+      ]);
+      const kit = join(work, 'kit');
+      mkdirSync(kit);
+      writeFileSync(join(kit, 'install-agent.sh'), '#!/bin/sh\necho installed\n', { mode: 0o755 });
+      writeFileSync(join(kit, 'VERSION'), '9.8.7\n');
+      await writeBootConfig(join(work, 'boot.json'), bootKey);
+      const run = await exec(STEWARD_AGENT, [
+        'boot-env',
+        '--config',
+        join(work, 'boot.json'),
+        '--state-dir',
+        join(work, 'state'),
+        '--target',
+        target,
+        '--agent-kit',
+        kit,
+        '--json',
+      ]);
+      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+      // The partition step found the prestaged image, the apply step consumed it.
+      const state = JSON.parse(
+        readFileSync(join(work, 'state/task-sequence/task-sequence.json'), 'utf8'),
+      ) as { variables: Record<string, string> };
+      expect(state.variables).toMatchObject({
+        OSDPrestagedImageId: '',
+        OSDImageId: image.id,
+        OSDRootPartition: `${loop}p2`,
+      });
+      expect(run.stdout).not.toContain('SHA-256 verified');
+      const last = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { outcome: string };
+      expect(last.outcome).toBe('succeeded');
+      // Not partitioned nor formatted again: the same partitions and root file system, the root
+      // grown to the end of the disk.
+      const after = starts();
+      expect(after.map((p) => p.start)).toEqual(before.parts.map((p) => p.start));
+      expect(after[0]?.size).toBe(before.parts[0]?.size);
+      expect(after[1]?.size ?? 0).toBeGreaterThan((before.parts[1]?.size ?? 0) + 900_000);
+      expect(uuid()).toBe(before.uuid);
+      if (spawnSync('mountpoint', ['-q', target]).status !== 0)
+        execFileSync('mount', [`${loop}p2`, target]);
+      try {
+        expect(readFileSync(join(target, 'home/ada/notes.txt'), 'utf8')).toBe(
+          'made for Debian 12 media\n',
+        );
+        expect(readFileSync(join(target, 'etc/fstab'), 'utf8')).toMatch(/^UUID=\S+\t\/\text4/m);
+        // The marker is gone: a later deployment to this machine applies as usual.
+        expect(readdirSync(target)).not.toContain('.steward-prestaged.json');
+        const token = readFileSync(join(target, 'var/lib/steward-first-boot/token'), 'utf8');
+        expect(decodeEnrolmentToken(token.trim()).ok).toBe(true);
+      } finally {
+        execFileSync('umount', [target]);
+      }
+    } finally {
+      spawnSync('umount', ['-R', target], { stdio: 'ignore' });
+      execFileSync('losetup', ['-d', loop]);
+    }
+  }
+
+  /** The boot image's configuration as its initramfs holds it: this site, its CA, the key. */
+  async function writeBootConfig(path: string, bootKey: string): Promise<void> {
+    const ca = await fetchPinnedCa(site.agentUrl, (await site.api.site()).caFingerprint);
+    writeFileSync(
+      path,
+      JSON.stringify({
+        bootImageId: 'media-test',
+        name: 'media-test',
+        version: 1,
+        siteUrl: site.agentUrl,
+        caPem: ca,
+        bootKey,
+      }),
+    );
+  }
+
+  /**
+   * The real boot stage from the capture media's file system: `steward-agent boot-env
+   * --media-root` asks the media password (a file here), opens the key with it, registers this
+   * machine (imported with the disk to capture as its OSDTargetDisk), and captures a reference
+   * system on a loop device into the library as `Reference laptop`.
+   */
+  async function captureWithMedia(bootKey: string): Promise<void> {
+    const work = mkdtempSync(join(dir, 'capture-run-'));
+    const reference = join(work, 'reference');
+    mkdirSync(join(reference, 'etc'), { recursive: true });
+    mkdirSync(join(reference, 'home/grace'), { recursive: true });
+    writeFileSync(
+      join(reference, 'etc/os-release'),
+      'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
+    );
+    writeFileSync(join(reference, 'etc/hostname'), 'reference-laptop\n');
+    writeFileSync(join(reference, 'home/grace/thesis.txt'), 'chapter one\n');
+    execFileSync('truncate', ['-s', '64M', join(work, 'disk.img')]);
+    execFileSync('sfdisk', ['--quiet', join(work, 'disk.img')], { input: 'label: gpt\n,,L\n' });
+    const loop = execFileSync('losetup', ['-f', '--show', '-P', join(work, 'disk.img')], {
+      encoding: 'utf8',
+    }).trim();
+    try {
+      // losetup -P does not always scan the table here: partx makes the partition's node.
+      execFileSync('partx', ['-u', loop]);
+      execFileSync('mkfs.ext4', ['-q', '-d', reference, `${loop}p1`]);
+      const macs = thisMachineMacs();
+      await site.api.call(ops.importedComputers.create, {
+        body: { name: 'reference-laptop', mac: macs[0], variables: { OSDTargetDisk: loop } },
+      });
+      await writeBootConfig(join(work, 'boot.json'), bootKey);
+      writeFileSync(join(work, 'password'), `${PASSWORD}\n`);
+      const run = await exec(STEWARD_AGENT, [
+        'boot-env',
+        '--config',
+        join(work, 'boot.json'),
+        '--media-root',
+        captureRoot,
+        '--password-file',
+        join(work, 'password'),
+        '--state-dir',
+        join(work, 'state'),
+        '--target',
+        join(work, 'target'),
+        '--json',
+      ]);
+      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).toContain('capture archive stored on the site');
+      const last = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {
+        registration: { kind: string; name: string; computerId: string };
+        outcome: string;
+      };
+      expect(last.registration).toMatchObject({ kind: 'imported', name: 'reference-laptop' });
+      expect(last.outcome).toBe('succeeded');
+      const captured = (await site.api.call(ops.osImages.list, {})).find(
+        (i) => i.name === 'Reference laptop',
+      );
+      expect(captured).toMatchObject({
+        version: 1,
+        source: 'capture',
+        createdBy: `boot:${last.registration.computerId}`,
+        os: { id: 'debian', versionId: '12' },
+      });
+      const fs = captured?.fileSystems[0]?.sha256 ?? '';
+      const stored = join(site.dir, 'server', 'content', 'sha256', fs.slice(0, 2), fs);
+      expect(
+        execFileSync('tar', ['--zstd', '-xOf', stored, './home/grace/thesis.txt'], {
+          encoding: 'utf8',
+        }),
+      ).toBe('chapter one\n');
+      // Generalised in the capture, the reference disk itself untouched.
+      expect(
+        execFileSync('tar', ['--zstd', '-xOf', stored, './etc/hostname'], {
+          encoding: 'utf8',
+        }).trim(),
+      ).toBe('localhost');
+      expect(
+        execFileSync('debugfs', ['-R', 'cat /etc/hostname', `${loop}p1`], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }),
+      ).toBe('reference-laptop\n');
+    } finally {
+      spawnSync('umount', ['-R', join(work, 'target')], { stdio: 'ignore' });
+      execFileSync('losetup', ['-d', loop]);
+    }
+  }
 });
+
+/** This machine's Ethernet MACs as the boot environment reads them (sysfs type 1). */
+function thisMachineMacs(): string[] {
+  return readdirSync('/sys/class/net')
+    .sort()
+    .filter((l) => readFileSync(`/sys/class/net/${l}/type`, 'utf8').trim() === '1')
+    .map((l) => readFileSync(`/sys/class/net/${l}/address`, 'utf8').trim().toLowerCase())
+    .filter((m) => m !== '00:00:00:00:00:00');
+}

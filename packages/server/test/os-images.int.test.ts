@@ -11,7 +11,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { request } from 'node:https';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +26,7 @@ import {
 } from '@steward/protocol';
 import { decodeEnrolmentToken, fetchPinnedCa } from '@steward/protocol/node';
 import { Value } from '@sinclair/typebox/value';
-import { postToAgent } from '../../../test-support/agent-http.js';
+import { postToAgent, sendToAgent } from '../../../test-support/agent-http.js';
 import { httpsGet } from '../../../test-support/content-access.js';
 import {
   STEWARD,
@@ -426,48 +425,6 @@ describe.each(dialects)('OS images as site content (%s)', (dialect) => {
     },
   );
 });
-
-/**
- * A raw request to the agent listener: chunked unless a length is declared. A refusal may close
- * the connection before the body is sent: the answer, once it arrived, is what counts.
- */
-function sendToAgent(
-  url: string,
-  method: string,
-  path: string,
-  o: { token?: string; contentType: string; contentLength?: number; chunks: Buffer[] },
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    let text = '';
-    const req = request(
-      `${url}${path}`,
-      {
-        method,
-        rejectUnauthorized: false,
-        // A connection of its own: one a refusal left with an unread body is not reused.
-        agent: false,
-        headers: {
-          'content-type': o.contentType,
-          ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
-          ...(o.contentLength === undefined ? {} : { 'content-length': String(o.contentLength) }),
-        },
-      },
-      (res) => {
-        status = res.statusCode ?? 0;
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status, text }));
-        res.on('error', () => resolve({ status, text }));
-      },
-    );
-    req.on('error', (err) => {
-      if (status !== 0) resolve({ status, text });
-      else reject(new Error(`${method} ${path}: ${String(err)}`));
-    });
-    for (const c of o.chunks) req.write(c);
-    req.end();
-  });
-}
 
 /** A required media-and-PXE deployment of the sequence to "All Unknown Computers". */
 async function deployToUnknownComputers(site: Site, sequenceId: string): Promise<void> {

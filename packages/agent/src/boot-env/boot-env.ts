@@ -54,6 +54,8 @@ export interface BootEnvOptions {
   rebootCommand?: string | undefined;
   /** Where a run restarted from the full OS left its resume file (ADR 0105). */
   resumeDir?: string | undefined;
+  /** Capture media's key (ADR 0107): the site answers with their capture, not what is deployed. */
+  mediaKey?: string | undefined;
   json: boolean;
 }
 
@@ -169,6 +171,7 @@ export async function bootEnvCommand(opts: BootEnvOptions, io: CliIo): Promise<n
             },
           }
         : {}),
+      ...(opts.mediaKey === undefined ? {} : { mediaKey: opts.mediaKey }),
     },
   });
   if (ts.taskSequence === null) {

@@ -15,7 +15,7 @@ export const MEDIA_MOUNT = '/run/steward-media';
 const run = promisify(execFile);
 
 /** Mounts the media by their volume id, read-only; the mount point. */
-async function mountMedia(): Promise<string> {
+export async function mountMedia(): Promise<string> {
   let device: string;
   try {
     device = (await run('blkid', ['-L', MEDIA_VOLUME_ID])).stdout.trim();

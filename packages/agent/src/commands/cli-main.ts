@@ -246,33 +246,25 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         'json',
       ]);
       const cmdline = await import('../boot-env/cmdline.js');
-      // Started from standalone media (steward.media=standalone): no site, the media's sequence.
-      if (v['media-root'] !== undefined || cmdline.cmdlineMedia() === 'standalone')
-        return (await import('../boot-env/standalone-media.js')).runStandaloneMedia(
-          {
-            root: v['media-root'],
-            stateDir,
-            target: v.target ?? (await import('./task-sequence-command.js')).DEFAULT_TARGET,
-            rebootCommand: v['reboot-command'],
-            passwordFile: v['password-file'],
-            json: v.json,
-          },
+      const boot = {
+        config: v.config ?? '/etc/steward/boot.json',
+        siteUrl: v.site ?? cmdline.cmdlineSite(),
+        stateDir,
+        target: v.target ?? (await import('./task-sequence-command.js')).DEFAULT_TARGET,
+        agentKit: v['agent-kit'],
+        rebootCommand: v['reboot-command'],
+        resumeDir: v['resume-dir'],
+        ...(v.sys !== undefined ? { sys: v.sys } : {}),
+        json: v.json,
+      };
+      // Started from standalone or capture media (steward.media=): what the media are decides.
+      const media = cmdline.cmdlineMedia();
+      if (v['media-root'] !== undefined || media === 'standalone' || media === 'capture')
+        return (await import('../boot-env/media-boot.js')).runFromMedia(
+          { ...boot, root: v['media-root'], passwordFile: v['password-file'] },
           io,
         );
-      return (await import('../boot-env/boot-env.js')).bootEnvCommand(
-        {
-          config: v.config ?? '/etc/steward/boot.json',
-          siteUrl: v.site ?? cmdline.cmdlineSite(),
-          stateDir,
-          target: v.target ?? (await import('./task-sequence-command.js')).DEFAULT_TARGET,
-          agentKit: v['agent-kit'],
-          rebootCommand: v['reboot-command'],
-          resumeDir: v['resume-dir'],
-          ...(v.sys !== undefined ? { sys: v.sys } : {}),
-          json: v.json,
-        },
-        io,
-      );
+      return (await import('../boot-env/boot-env.js')).bootEnvCommand(boot, io);
     }
     case 'content':
       only(command, parsed, ['url', 'sha256', 'size', 'token', 'ca', 'out', 'multicast', 'json']);

@@ -51,7 +51,7 @@ async function executorsOf(
 }
 
 /** The password from its file (one try), else typed on the console (stdin), line by line. */
-async function askPassword(
+export async function askPassword(
   file: string | undefined,
   attempt: number,
   io: CliIo,

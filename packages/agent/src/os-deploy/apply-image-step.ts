@@ -12,6 +12,7 @@ import {
   localImageSources,
   type OsImageSources,
 } from './image-stream.js';
+import { reusePrestaged } from './prestaged.js';
 import { mountTarget, must, refuse, stepOf } from './target.js';
 
 export { TAR_KEEP } from './image-stream.js';
@@ -112,6 +113,15 @@ export function applyOsImage(
 ): Promise<StepResult> {
   return stepOf(async () => {
     await mountTarget(host.targetDir, ctx);
+    // A prestaged disk already holds the image: nothing is downloaded or extracted (ADR 0107).
+    if (await reusePrestaged(step, ctx, host.targetDir)) {
+      const fstab = await writeFstab(host.targetDir, ctx);
+      ctx.setVariable(OSD_VARS.imageId, step.settings.imageId);
+      return {
+        ...SUCCEEDED,
+        outputTail: `kept the OS image already applied on the prestaged disk\n${fstab}`,
+      };
+    }
     const image = await sourcesOf(host, step.settings.imageId, ctx.signal);
     await checkRoom(image.manifest, host.targetDir);
     const ordered = [...image.manifest.fileSystems].sort((a, b) =>

@@ -48,18 +48,19 @@ export async function mediaPasswordMatches(
 /**
  * Asks for the media password before anything from the media runs (ADR 0097): up to
  * MEDIA_PASSWORD_ATTEMPTS answers from `ask` (the console prompt, or a file's line), then
- * MEDIA_PASSWORD_WRONG. Media without a password pass at once.
+ * MEDIA_PASSWORD_WRONG. Media without a password pass at once (undefined); otherwise the
+ * password that matched (capture media's key is sealed with it, ADR 0107).
  */
 export async function unlockMedia(
   manifest: MediaManifest | undefined,
   ask: (attempt: number) => Promise<string | undefined>,
-): Promise<void> {
+): Promise<string | undefined> {
   const hash = manifest?.password;
-  if (!hash) return;
+  if (!hash) return undefined;
   for (let attempt = 1; attempt <= MEDIA_PASSWORD_ATTEMPTS; attempt++) {
     const given = await ask(attempt);
     if (given === undefined) break;
-    if (await mediaPasswordMatches(hash, given)) return;
+    if (await mediaPasswordMatches(hash, given)) return given;
   }
   throw new AgentError(
     'MEDIA_PASSWORD_WRONG',

@@ -5,6 +5,7 @@ import { runProgram } from '../task-sequence/run-program.js';
 import { chooseDisk, listDisks, partitionPath } from './disks.js';
 import { type BootEnvHost, OSD_VARS } from './host.js';
 import { firmwareOf, type PlannedPartition, planLayout, sfdiskScript } from './layout.js';
+import { findPrestaged, growPrestaged, PRESTAGED_IMAGE_VAR } from './prestaged.js';
 import { must, refuse, stepOf, unmountTarget } from './target.js';
 
 async function isBlockDevice(path: string): Promise<boolean> {
@@ -40,9 +41,24 @@ export function partitionDisk(
     const choice = chooseDisk(step.settings.disk, await listDisks(host.sys));
     if (!choice.ok) refuse(choice.reason);
     const firmware = firmwareOf(step.settings.layout, host.firmware);
+    const disk = `/dev/${choice.disk.name}`;
+    // A prestaged disk is kept as the factory left it: the apply step reuses its image (ADR 0107).
+    const prestaged = await findPrestaged(disk, ctx);
+    if (prestaged) {
+      await growPrestaged(disk, prestaged, ctx);
+      ctx.setVariable(OSD_VARS.disk, disk);
+      ctx.setVariable(OSD_VARS.firmware, firmware);
+      ctx.setVariable(OSD_VARS.rootPartition, prestaged.root);
+      ctx.setVariable(OSD_VARS.espPartition, prestaged.esp);
+      ctx.setVariable(PRESTAGED_IMAGE_VAR, prestaged.marker.osImage.id);
+      const { name, version } = prestaged.marker.osImage;
+      return {
+        ...SUCCEEDED,
+        outputTail: `${disk}: prestaged by media ${prestaged.marker.media} with ${name} version ${String(version)}: kept (its root grown to the end of the disk), not partitioned`,
+      };
+    }
     const layout = planLayout(firmware, choice.disk.sizeBytes);
     if (!layout.ok) refuse(layout.reason);
-    const disk = `/dev/${choice.disk.name}`;
     const script = sfdiskScript(layout.plan);
     await must(
       `sfdisk ${disk}`,

@@ -26,6 +26,8 @@ function optionalFields(m: Media): [string, string][] {
       `${m.osImageName ?? ''} version ${String(m.osImageVersion)} (${m.osImageId})`,
     ]);
   if (m.captureImageName !== null) rows.push(['Captures as', m.captureImageName]);
+  // The key capture media present to the site (ADR 0107); deleting the media ends it at once.
+  if (m.captureKeyExpiresAt !== null) rows.push(['Capture key until', m.captureKeyExpiresAt]);
   return rows;
 }
 

@@ -210,8 +210,10 @@ export const bootEnvironmentOperations = defineOperations({
       ErrorCode.BOOT_IMAGE_KEY_INVALID,
       ErrorCode.UNKNOWN_COMPUTER_NOT_FOUND,
       ErrorCode.CONTENT_ACCESS_DENIED,
+      ErrorCode.MEDIA_KEY_REFUSED,
     ],
-    summary: 'The task sequence deployed to a booted computer, or the run it resumes (null: none)',
+    summary:
+      'The task sequence deployed to a booted computer, the run it resumes, or the capture sequence of the capture media it booted from (null: none)',
     tags: ['agent'],
   },
   drivers: {

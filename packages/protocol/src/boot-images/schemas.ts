@@ -227,6 +227,11 @@ export const BootTaskSequenceRequest = Type.Object(
     computerId: Type.String({ minLength: 1, maxLength: 200 }),
     /** Present: the site answers with that deployment for that device (ADR 0105). */
     resume: Type.Optional(BootResume),
+    /**
+     * The key of the capture media the machine booted from (ADR 0107): the site answers with
+     * those media's capture sequence and a capture-only token instead of what is deployed.
+     */
+    mediaKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' })),
   },
   { additionalProperties: false },
 );

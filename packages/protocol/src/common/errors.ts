@@ -359,6 +359,11 @@ export const ErrorCode = {
   MEDIA_SETTINGS_INVALID: 'MEDIA_SETTINGS_INVALID',
   /** Content the media would carry is not in the content library (details list it). */
   MEDIA_CONTENT_MISSING: 'MEDIA_CONTENT_MISSING',
+  /**
+   * A boot environment's media key names no capture media of this site: the media were deleted,
+   * their key expired, or the key is not theirs (ADR 0107).
+   */
+  MEDIA_KEY_REFUSED: 'MEDIA_KEY_REFUSED',
   // ---- OS images as site content (issue 11, ADR 0085) ----
   OS_IMAGE_NOT_FOUND: 'OS_IMAGE_NOT_FOUND',
   /** A manifest whose archives repeat a name or a mount point, or lack the root ('/'). */

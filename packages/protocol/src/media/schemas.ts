@@ -52,15 +52,16 @@ export const MediaPassword = Type.String({
  * a random salt, base64. The boot environment derives the same key from what is typed and
  * compares in constant time.
  */
+const base64Field = () => Type.String({ minLength: 16, maxLength: 200 });
+/** scrypt's costs and salt, as the password hash and the sealed capture key both keep them. */
+const scryptFields = {
+  N: Type.Integer({ minimum: 1024, maximum: 1048576 }),
+  r: Type.Integer({ minimum: 1, maximum: 32 }),
+  p: Type.Integer({ minimum: 1, maximum: 16 }),
+  salt: base64Field(),
+};
 export const MediaPasswordHash = Type.Object(
-  {
-    scheme: Type.Literal('scrypt'),
-    N: Type.Integer({ minimum: 1024, maximum: 1048576 }),
-    r: Type.Integer({ minimum: 1, maximum: 32 }),
-    p: Type.Integer({ minimum: 1, maximum: 16 }),
-    salt: Type.String({ minLength: 16, maxLength: 200 }),
-    hash: Type.String({ minLength: 16, maxLength: 200 }),
-  },
+  { scheme: Type.Literal('scrypt'), ...scryptFields, hash: base64Field() },
   { additionalProperties: false },
 );
 export type MediaPasswordHash = Static<typeof MediaPasswordHash>;
@@ -87,6 +88,58 @@ export const MEDIA_MANIFEST_FILE = 'media.json';
 export const MEDIA_SEQUENCE_FILE = 'sequence.json';
 /** The content folder of standalone media in MEDIA_DIR (the layout `--media` reads, ADR 0077). */
 export const MEDIA_CONTENT_DIR = 'content';
+
+/**
+ * The capture key of capture media (ADR 0107), in MEDIA_DIR: the boot environment sends it
+ * with its request for a sequence and the site answers with the media's capture sequence and a
+ * capture-only token. Sealed with the media password when the media have one.
+ */
+export const MEDIA_CAPTURE_KEY_FILE = 'capture-key.json';
+/** How long a capture key works after the media were made (30 days; deleting them ends it). */
+export const MEDIA_CAPTURE_KEY_DAYS = 30;
+/** A capture key: 32 random bytes, base64url. */
+export const MediaCaptureKey = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
+
+/** The key sealed with the media password: scrypt (the password hash's costs) then AES-256-GCM. */
+export const SealedMediaKey = Type.Object(
+  {
+    scheme: Type.Literal('scrypt-aes-256-gcm'),
+    ...scryptFields,
+    iv: base64Field(),
+    tag: base64Field(),
+    data: base64Field(),
+  },
+  { additionalProperties: false },
+);
+export type SealedMediaKey = Static<typeof SealedMediaKey>;
+
+/** `capture-key.json`: the key in clear (media without a password) or sealed with it. */
+export const MediaCaptureKeyFile = Type.Object(
+  {
+    format: Type.Literal(1),
+    key: Type.Optional(MediaCaptureKey),
+    sealed: Type.Optional(SealedMediaKey),
+    expiresAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type MediaCaptureKeyFile = Static<typeof MediaCaptureKeyFile>;
+
+/**
+ * On the root file system of a prestaged disk (ADR 0107): which OS image is already applied
+ * there. The partition step keeps such a disk and the apply step of the same image reuses it
+ * (removing this file), so the first boot finishes over the network without applying again.
+ */
+export const PRESTAGED_MARKER_FILE = '.steward-prestaged.json';
+/** The file-system label of a prestaged disk's root (the partition step looks for it). */
+export const PRESTAGED_ROOT_LABEL = 'steward-root';
+export const PrestagedMarker = Type.Object({
+  format: Type.Literal(1),
+  media: Type.String(),
+  osImage: Type.Object({ id: Type.String(), name: Type.String(), version: Type.Integer() }),
+  createdAt: Type.String(),
+});
+export type PrestagedMarker = Static<typeof PrestagedMarker>;
 
 /**
  * `steward/media.json` on every media: what they are (for people and for the boot
@@ -138,6 +191,8 @@ export const Media = Type.Object({
   osImageVersion: Nullable(Type.Integer()),
   /** Capture media: the name the captured image is recorded under. */
   captureImageName: Nullable(Type.String()),
+  /** Capture media: when their capture key stops working (deleting the media ends it at once). */
+  captureKeyExpiresAt: Nullable(Type.String()),
   /** The boot environment asks for a password before it runs anything from the media. */
   passwordProtected: Type.Boolean(),
   /** Bytes of library content the media carry (standalone, prestaged); null for the others. */

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import {
   ComputerVariables,
   ErrorCode,
   OS_IMAGE_CAPTURE_GRANT,
   USER_STATE_GRANT,
+  NotAllowedError,
   NotFoundError,
   SequenceSteps,
   Variables,
@@ -35,7 +37,10 @@ import {
   type PxeCandidate,
 } from '../task-sequences/deployment-repository.js';
 import { openBootRunOf, type BootRunComputer } from '../task-sequences/boot-runs.js';
+import { findMediaByCaptureKey } from '../media/repository.js';
+import { captureMediaSequence } from '../media/service.js';
 import * as repo from './repository.js';
+import { CAPTURE_MEDIA_GRANT } from './run-token.js';
 
 const Strings = Type.Array(Type.String());
 
@@ -56,7 +61,11 @@ export class BootSequenceService {
     private readonly enrolment: EnrolmentService,
     private readonly locations: ContentLocationService,
     /** Issues the run's capture token (ADR 0094). */
-    private readonly captureToken: (computerId: string, grants: readonly string[]) => string,
+    private readonly captureToken: (
+      computerId: string,
+      grants: readonly string[],
+      notAfter?: Date,
+    ) => string,
     /** Checks a resume token (ADR 0105); throws when it does not name the device and deployment. */
     private readonly checkResume: (resume: BootResume) => void,
   ) {}
@@ -152,10 +161,58 @@ export class BootSequenceService {
     return collections.includes(d.collection_id) ? d : undefined;
   }
 
+  /**
+   * The capture sequence of the capture media whose key the boot environment presents (ADR
+   * 0107), with a token for capture uploads only, ending with the key (or with the media, when
+   * they are deleted). The computer's own variables apply (an imported reference machine's
+   * OSDTargetDisk chooses the disk to capture).
+   */
+  private async captureMedia(
+    req: BootTaskSequenceRequest,
+    key: string,
+  ): Promise<BootTaskSequenceResponse> {
+    const who = await this.computer(req);
+    const media = await findMediaByCaptureKey(
+      this.db,
+      createHash('sha256').update(key).digest('hex'),
+    );
+    const expires = media?.capture_key_expires_at ?? null;
+    if (
+      !media ||
+      media.kind !== 'capture' ||
+      media.status !== 'ready' ||
+      expires === null ||
+      Date.parse(expires) <= this.ctx.clock.now().getTime()
+    )
+      throw new NotAllowedError(
+        'the media key names no capture media of this site that still work (deleted, expired or never built)',
+        ErrorCode.MEDIA_KEY_REFUSED,
+      );
+    const sequence = captureMediaSequence(media.name, media.capture_image_name ?? 'Captured');
+    return {
+      taskSequence: {
+        id: sequence.sequenceId,
+        name: sequence.name,
+        version: sequence.version,
+        deploymentId: `${CAPTURE_MEDIA_GRANT}${media.id}`,
+        purpose: 'required',
+        sequence: { ...sequence, variables: who.variables },
+        enrolmentToken: null,
+        osImages: [],
+        captureToken: this.captureToken(
+          req.computerId,
+          [OS_IMAGE_CAPTURE_GRANT, `${CAPTURE_MEDIA_GRANT}${media.id}`],
+          new Date(expires),
+        ),
+      },
+    };
+  }
+
   async taskSequence(
     req: BootTaskSequenceRequest,
     address: string,
   ): Promise<BootTaskSequenceResponse> {
+    if (req.mediaKey !== undefined) return this.captureMedia(req, req.mediaKey);
     const found:
       { deployment: Chosen; variables: Record<string, string>; run?: BootRunComputer } | undefined =
       req.resume

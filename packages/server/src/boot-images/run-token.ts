@@ -11,10 +11,16 @@ import type { SiteContext } from '../context.js';
 import { signContentAccessToken, verifyContentAccessToken } from '../content/access-token.js';
 import { authenticateFirst, type KnownCaller } from '../agent-api/endpoint-guard.js';
 import type { SiteKeys } from '../site/site-keys.js';
+import { findMedia } from '../media/repository.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 /** A run's token names its computer `boot:<computer id>`. */
 export const BOOT_COMPUTER = 'boot:';
+/**
+ * The grant a token issued to capture media's boot carries beside the capture grant (ADR 0107):
+ * `capture-media:<media id>`. The token works only while those media exist.
+ */
+export const CAPTURE_MEDIA_GRANT = 'capture-media:';
 
 /**
  * A token of a boot environment's run (ADR 0094): a content access token, signed like every
@@ -27,8 +33,11 @@ export function signRunToken(
   computerId: string,
   grants: readonly string[],
   seconds = OS_IMAGE_CAPTURE_TOKEN_SECONDS,
+  /** An earlier end than `seconds` after now (capture media's key expiry). */
+  notAfter?: Date,
 ): string {
   const iat = Math.floor(ctx.clock.now().getTime() / 1000);
+  const cap = notAfter === undefined ? Infinity : Math.floor(notAfter.getTime() / 1000);
   return signContentAccessToken(keys.policySigningKey, {
     deviceId: `${BOOT_COMPUTER}${computerId}`,
     siteCode: keys.siteCode,
@@ -36,7 +45,7 @@ export function signRunToken(
     packageVersionIds: [],
     siteContent: [...grants],
     iat,
-    exp: iat + seconds,
+    exp: Math.min(iat + seconds, cap),
   });
 }
 
@@ -46,7 +55,7 @@ export function signRunToken(
  */
 export class RunTokenAuth {
   private readonly publicKey: KeyObject;
-  readonly auth = authenticateFirst((req) => Promise.resolve(this.claimsOf(req)));
+  readonly auth = authenticateFirst((req) => this.claimsOf(req));
   readonly caller: KnownCaller = {
     header: 'authorization',
     authenticate: (req) => this.auth.get(req),
@@ -63,7 +72,7 @@ export class RunTokenAuth {
     this.publicKey = createPublicKey(keys.policySigningKey);
   }
 
-  private claimsOf(req: FastifyRequest): ContentAccessClaims {
+  private async claimsOf(req: FastifyRequest): Promise<ContentAccessClaims> {
     const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
     if (!token)
       throw new UnauthenticatedError(
@@ -78,6 +87,15 @@ export class RunTokenAuth {
     )
       throw new NotAllowedError(
         `this token does not grant ${this.what}`,
+        ErrorCode.CONTENT_ACCESS_DENIED,
+      );
+    // Deleting capture media revokes what their key obtained (ADR 0107).
+    const media = claims.siteContent
+      ?.find((g) => g.startsWith(CAPTURE_MEDIA_GRANT))
+      ?.slice(CAPTURE_MEDIA_GRANT.length);
+    if (media !== undefined && !(await findMedia(this.ctx.db.kysely, media)))
+      throw new NotAllowedError(
+        'the capture media this token was issued to were deleted',
         ErrorCode.CONTENT_ACCESS_DENIED,
       );
     return claims;

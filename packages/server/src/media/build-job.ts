@@ -10,8 +10,10 @@ import { recordContentFile } from '../content/stored-files-repository.js';
 import { buildProgress } from '../status/build-progress.js';
 import { raiseSiteStatus } from '../status/site-status.js';
 import {
+  MEDIA_CAPTURE_KEY_FILE,
   MEDIA_CONTENT_DIR,
   MEDIA_SEQUENCE_FILE,
+  type MediaCaptureKeyFile,
   type MediaKind,
   type MediaManifest,
   type MediaPasswordHash,
@@ -42,6 +44,8 @@ export interface MediaBuildInput {
   password?: MediaPasswordHash | undefined;
   /** Standalone media that install the agent: written as `content/enrol-token`. */
   enrolmentToken?: string | undefined;
+  /** Capture media: their capture key file, written as `steward/capture-key.json` (ADR 0107). */
+  captureKey?: MediaCaptureKeyFile | undefined;
   /** Standalone and capture media: the sequence the boot environment runs from the media. */
   sequence?: RunnableSequence | undefined;
   taskSequence?: { id: string; name: string; version: number } | undefined;
@@ -68,9 +72,14 @@ function manifestOf(input: MediaBuildInput, createdAt: string): MediaManifest {
 
 /** The media's files beside the boot image: the sequence, and standalone media's content. */
 function extrasOf(input: MediaBuildInput, store: ContentStore): Pick<IsoInput, 'files' | 'texts'> {
-  const texts = input.sequence
-    ? [{ path: MEDIA_SEQUENCE_FILE, text: `${JSON.stringify(input.sequence, null, 2)}\n` }]
-    : [];
+  const texts = [
+    ...(input.sequence
+      ? [{ path: MEDIA_SEQUENCE_FILE, text: `${JSON.stringify(input.sequence, null, 2)}\n` }]
+      : []),
+    ...(input.captureKey
+      ? [{ path: MEDIA_CAPTURE_KEY_FILE, text: `${JSON.stringify(input.captureKey)}\n` }]
+      : []),
+  ];
   if (input.kind !== 'standalone' || !input.content) return { texts };
   const under = (p: string) => `${MEDIA_CONTENT_DIR}/${p}`;
   const token = input.enrolmentToken
@@ -127,8 +136,14 @@ async function writeImage(
     },
     dir,
   );
+  const marker = {
+    format: 1 as const,
+    media: input.name,
+    osImage: { id: image.id, name: image.name, version: image.version },
+    createdAt: nowIso(ctx),
+  };
   await buildPrestaged(
-    { ...iso, image: { dir, manifest: image.manifest }, bootBytes: input.bootImage.bytes },
+    { ...iso, image: { dir, manifest: image.manifest, marker }, bootBytes: input.bootImage.bytes },
     work,
     out,
     (p, text) => progress(5 + p * 0.85, text),

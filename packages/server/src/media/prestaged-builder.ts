@@ -1,6 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OsImageManifest } from '@steward/protocol';
+import {
+  PRESTAGED_MARKER_FILE,
+  PRESTAGED_ROOT_LABEL,
+  type OsImageManifest,
+  type PrestagedMarker,
+} from '@steward/protocol';
 import { grubMenu, placeExtras, run, type IsoInput } from './iso-builder.js';
 
 /**
@@ -44,7 +49,7 @@ export function prestagedLayout(bootBytes: number, usedBytes: number): Prestaged
 }
 
 export interface PrestagedInput extends IsoInput {
-  image: { dir: string; manifest: OsImageManifest };
+  image: { dir: string; manifest: OsImageManifest; marker: PrestagedMarker };
   bootBytes: number;
 }
 
@@ -82,6 +87,8 @@ export async function buildPrestaged(
       () => undefined,
     );
   }
+  // What the boot environment's first run reuses instead of applying again (ADR 0107).
+  await writeFile(join(root, PRESTAGED_MARKER_FILE), `${JSON.stringify(input.image.marker)}\n`);
   progress(55, 'partitioning the disk image');
   await run('truncate', ['-s', String(layout.totalBytes), out], {}, () => undefined);
   const script = [
@@ -106,7 +113,7 @@ export async function buildPrestaged(
       '-t',
       'ext4',
       '-L',
-      'steward-root',
+      PRESTAGED_ROOT_LABEL,
       '-d',
       root,
       '-E',

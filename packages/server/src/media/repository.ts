@@ -45,3 +45,16 @@ export async function mediaNameTaken(db: Queryable, name: string): Promise<boole
 export async function deleteMedia(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('media').where('id', '=', id).execute();
 }
+
+/** Media whose capture key has this SHA-256 (hex), if any (ADR 0107). */
+export async function findMediaByCaptureKey(
+  db: Queryable,
+  keySha256: string,
+): Promise<MediaRow | undefined> {
+  const row = await db
+    .selectFrom('media')
+    .selectAll()
+    .where('capture_key_sha256', '=', keySha256)
+    .executeTakeFirst();
+  return row ? checked(row) : undefined;
+}

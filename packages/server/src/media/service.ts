@@ -1,14 +1,17 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   ConflictError,
   ErrorCode,
   InputError,
+  MEDIA_CAPTURE_KEY_DAYS,
   mediaFileName,
   NotFoundError,
+  type MediaCaptureKeyFile,
   type CreateMediaRequest,
   type Media,
   type RunnableSequence,
 } from '@steward/protocol';
+import { newMediaKey, sealMediaKey } from '@steward/protocol/node';
 import type { Actor, SiteContext } from '../context.js';
 import { authorize, nowIso } from '../context.js';
 import { writeAudit } from '../audit/audit.js';
@@ -31,6 +34,47 @@ import * as repo from './repository.js';
 
 /** How long the enrolment token on standalone media works (30 days). */
 export const MEDIA_ENROLMENT_TOKEN_HOURS = 720;
+
+/**
+ * The one sequence of capture media (ADR 0097): written on the media, and answered by the site
+ * to a boot environment that presents their capture key (ADR 0107).
+ */
+export function captureMediaSequence(mediaName: string, imageName: string): RunnableSequence {
+  return {
+    sequenceId: 'capture-media',
+    name: `Capture (${mediaName})`,
+    version: 1,
+    variables: {},
+    steps: [
+      {
+        type: 'step',
+        kind: 'capture-os-image',
+        id: 'capture',
+        name: 'Capture OS image',
+        enabled: true,
+        continueOnError: false,
+        settings: { imageName },
+      },
+    ],
+  };
+}
+
+/**
+ * A capture key for new capture media (ADR 0107): the file that goes on them (the key sealed
+ * with the password when there is one) and what the site keeps (its SHA-256, its expiry).
+ */
+async function newCaptureKey(
+  password: string | undefined,
+  now: Date,
+): Promise<{ file: MediaCaptureKeyFile; sha256: string; expiresAt: string }> {
+  const key = newMediaKey();
+  const expiresAt = new Date(now.getTime() + MEDIA_CAPTURE_KEY_DAYS * 86_400_000).toISOString();
+  const file: MediaCaptureKeyFile =
+    password === undefined
+      ? { format: 1, key, expiresAt }
+      : { format: 1, sealed: await sealMediaKey(key, password), expiresAt };
+  return { file, sha256: createHash('sha256').update(key).digest('hex'), expiresAt };
+}
 
 /** The media as the API shows them: a `building` row gone silent reads `interrupted`. */
 export function toMedia(r: repo.MediaRow, now: Date): Media {
@@ -57,6 +101,7 @@ export function toMedia(r: repo.MediaRow, now: Date): Media {
     osImageName: r.os_image_name,
     osImageVersion: r.os_image_version,
     captureImageName: r.capture_image_name,
+    captureKeyExpiresAt: r.capture_key_expires_at,
     passwordProtected: r.password_protected === 1,
     contentBytes: r.content_bytes === null ? null : Number(r.content_bytes),
     size: r.size === null ? null : Number(r.size),
@@ -136,26 +181,8 @@ export class MediaService {
     switch (req.kind) {
       case 'bootable':
         return {};
-      case 'capture': {
-        const sequence: RunnableSequence = {
-          sequenceId: 'capture-media',
-          name: `Capture (${req.name})`,
-          version: 1,
-          variables: {},
-          steps: [
-            {
-              type: 'step',
-              kind: 'capture-os-image',
-              id: 'capture',
-              name: 'Capture OS image',
-              enabled: true,
-              continueOnError: false,
-              settings: { imageName: req.captureImageName ?? 'Captured' },
-            },
-          ],
-        };
-        return { sequence };
-      }
+      case 'capture':
+        return { sequence: captureMediaSequence(req.name, req.captureImageName ?? 'Captured') };
       case 'standalone': {
         if (req.taskSequence === undefined)
           throw new InputError(
@@ -258,6 +285,8 @@ export class MediaService {
       .join(' ');
     const password = req.password === undefined ? undefined : await hashMediaPassword(req.password);
     const prestagedImage = req.kind === 'prestaged' ? kind.content?.images[0] : undefined;
+    const captureKey =
+      req.kind === 'capture' ? await newCaptureKey(req.password, this.now()) : undefined;
     const id = randomUUID();
     const at = nowIso(this.ctx);
     await inTransaction(this.db, async (tx) => {
@@ -282,6 +311,8 @@ export class MediaService {
         os_image_name: prestagedImage?.name ?? null,
         os_image_version: prestagedImage?.version ?? null,
         capture_image_name: req.kind === 'capture' ? (req.captureImageName ?? 'Captured') : null,
+        capture_key_sha256: captureKey?.sha256 ?? null,
+        capture_key_expires_at: captureKey?.expiresAt ?? null,
         password_protected: password ? 1 : 0,
         content_bytes: kind.content ? planBytes(kind.content) : null,
         size: null,
@@ -325,6 +356,7 @@ export class MediaService {
       kernelArgs,
       password,
       enrolmentToken,
+      captureKey: captureKey?.file,
       ...kind,
     });
     this.running.add(job);

@@ -49,8 +49,12 @@ export class OsImageCaptureService {
    * The run's token for a booted computer (`boot:<computer id>`): image capture uploads, and
    * user-state transfers when the sequence has a state-migration-point step (ADR 0096).
    */
-  issueToken(computerId: string, grants: readonly string[] = [OS_IMAGE_CAPTURE_GRANT]): string {
-    return signRunToken(this.ctx, this.keys, computerId, grants);
+  issueToken(
+    computerId: string,
+    grants: readonly string[] = [OS_IMAGE_CAPTURE_GRANT],
+    notAfter?: Date,
+  ): string {
+    return signRunToken(this.ctx, this.keys, computerId, grants, undefined, notAfter);
   }
 
   private actorOf(claims: ContentAccessClaims): Actor {

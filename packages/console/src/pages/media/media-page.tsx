@@ -51,7 +51,8 @@ function carries(m: Media): string {
   if (m.taskSequenceName !== null)
     return `${m.taskSequenceName} version ${String(m.taskSequenceVersion)}`;
   if (m.osImageName !== null) return `${m.osImageName} version ${String(m.osImageVersion)}`;
-  if (m.captureImageName !== null) return `captures as ${m.captureImageName}`;
+  if (m.captureImageName !== null)
+    return `captures as ${m.captureImageName}${m.captureKeyExpiresAt === null ? '' : `, key until ${m.captureKeyExpiresAt.slice(0, 10)}`}`;
   return '-';
 }
 

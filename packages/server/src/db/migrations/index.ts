@@ -41,6 +41,7 @@ import { primaryUsersMigration } from './20261208T0510-primary-users.js';
 import { upgradePackagesMigration } from './20261208T0620-upgrade-packages.js';
 import { taskSequenceBootRunsMigration } from './20261208T0700-task-sequence-boot-runs.js';
 import { driverContentPackageMigration } from './20261208T0710-driver-content-package.js';
+import { mediaCaptureKeyMigration } from './20261208T0740-media-capture-key.js';
 import { userStateMigration } from './20261208T0550-user-state.js';
 import { deploymentRestartNeedMigration } from './20261208T0600-deployment-restart-need.js';
 import { updatePublishDatesMigration } from './20261208T0610-update-publish-dates.js';
@@ -118,5 +119,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '20261208T0620-upgrade-packages': upgradePackagesMigration(dialect),
     '20261208T0700-task-sequence-boot-runs': taskSequenceBootRunsMigration(dialect),
     '20261208T0710-driver-content-package': driverContentPackageMigration(),
+    '20261208T0740-media-capture-key': mediaCaptureKeyMigration(dialect),
   };
 }

@@ -23,6 +23,9 @@ export const mediaTables = {
     os_image_name: nullable(text()),
     os_image_version: nullable(integer()),
     capture_image_name: nullable(text()),
+    /** Capture media: SHA-256 (hex) of their capture key, and when it stops working (ADR 0107). */
+    capture_key_sha256: nullable(text()),
+    capture_key_expires_at: nullable(text()),
     /** 0/1: the media ask for a password (its hash is on the media only). */
     password_protected: defaulted(integer()),
     content_bytes: nullable(bigint()),
