@@ -33,7 +33,10 @@ export async function captureKeyOf(root: string, password: string | undefined): 
   const file = parseWith(MediaCaptureKeyFile, parseJsonText(text, path, 'USAGE'), path, 'USAGE');
   if (file.key !== undefined) return file.key;
   if (file.sealed === undefined || password === undefined)
-    throw new AgentError('MEDIA_KEY_MISSING', `${path}: the key is sealed and no password was given`);
+    throw new AgentError(
+      'MEDIA_KEY_MISSING',
+      `${path}: the key is sealed and no password was given`,
+    );
   const key = await unsealMediaKey(file.sealed, password);
   if (key === undefined)
     throw new AgentError('MEDIA_KEY_MISSING', `${path}: the media password does not open the key`);
