@@ -326,6 +326,7 @@ async function handOverRun(
     io: CliIo;
     offered: BootTaskSequence;
     report: (messageId: number, strings: string[]) => Promise<unknown>;
+    resumeState?: EngineState | undefined;
   },
   engineDir: string,
 ): Promise<void> {
@@ -334,6 +335,7 @@ async function handOverRun(
       engineDir,
       target: a.opts.target,
       deploymentId: a.offered.deploymentId,
+      resumed: a.resumeState !== undefined,
       log: (line) => a.io.err(line),
     });
     if (!state) return;

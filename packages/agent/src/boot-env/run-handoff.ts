@@ -4,7 +4,7 @@ import { errorMessage } from '../errors.js';
 import { parseJsonText, parseWith } from '../parse.js';
 import { OSD_VARS } from '../os-deploy/host.js';
 import { FIRST_BOOT_DIR } from '../os-deploy/agent-step.js';
-import { mountOnce } from '../os-deploy/target.js';
+import { mountOnce, mountPoints, unmountTarget } from '../os-deploy/target.js';
 import { readFileIfExists, writeFileAtomic } from '../state/atomic-file.js';
 import { ResumeFile } from '../task-sequence/boot-image-restart.js';
 import { EngineState, loadEngineState, stateFileOf } from '../task-sequence/state.js';
@@ -50,18 +50,42 @@ const exists = (p: string) =>
 
 /**
  * Hands the run to the installed system's agent: its state and the deployment the agent's
- * deployment store resumes at its start. Only when this run installed the agent there (or the
- * system has one): without an agent nobody would resume it. Returns the state handed over.
+ * deployment store resumes at its start. Only when this run installed the agent there, or when
+ * the run is that system's own (resumed from its full OS, ADR 0105): a sequence that only reads
+ * the disk (a capture of a reference machine with an agent) is not its agent's to finish. The
+ * root is mounted for the hand-over and unmounted after, when it was not mounted before.
+ * Returns the state handed over.
  */
 export async function handOver(a: {
   engineDir: string;
   target: string;
   deploymentId: string;
+  /** The run came from the installed system's own agent (a resume token). */
+  resumed: boolean;
   log: (line: string) => void;
 }): Promise<EngineState | undefined> {
   const state = await loadEngineState(a.engineDir);
   if (!state) return undefined;
   const root = state.variables[OSD_VARS.rootPartition];
+  const mountedHere = root !== undefined && !(await mountPoints()).has(a.target);
+  try {
+    return await handOverMounted(a, state, root);
+  } finally {
+    if (mountedHere) await unmountTarget(a.target);
+  }
+}
+
+async function handOverMounted(
+  a: {
+    engineDir: string;
+    target: string;
+    deploymentId: string;
+    resumed: boolean;
+    log: (line: string) => void;
+  },
+  state: EngineState,
+  root: string | undefined,
+): Promise<EngineState | undefined> {
   if (root !== undefined) {
     try {
       await mountOnce(root, a.target, { signal: new AbortController().signal });
@@ -70,8 +94,8 @@ export async function handOver(a: {
     }
   }
   const agentDir = join(a.target, TARGET_AGENT_STATE);
-  if (!(await exists(join(a.target, FIRST_BOOT_DIR))) && !(await exists(agentDir)))
-    return undefined;
+  const installedNow = await exists(join(a.target, FIRST_BOOT_DIR));
+  if (!installedNow && !(a.resumed && (await exists(agentDir)))) return undefined;
   const dir = join(agentDir, 'task-sequence');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await copyFile(stateFileOf(a.engineDir), stateFileOf(dir));
