@@ -46,10 +46,11 @@ describe('media password', () => {
     expect(await mediaPasswordMatches(hash, PASSWORD)).toBe(true);
     expect(await mediaPasswordMatches(hash, `${PASSWORD} `)).toBe(false);
     expect(await mediaPasswordMatches(hash, '')).toBe(false);
-    // Three tries: a right answer on the third unlocks; three wrong ones refuse.
+    // Three tries: a right answer on the third unlocks, and is returned (capture media's key
+    // is sealed with it, ADR 0107); three wrong ones refuse.
     const answers = ['nope', 'still no', PASSWORD];
     await expect(unlockMedia(manifest, (n) => Promise.resolve(answers[n - 1]))).resolves.toBe(
-      undefined,
+      PASSWORD,
     );
     await expect(unlockMedia(manifest, () => Promise.resolve('wrong'))).rejects.toMatchObject({
       code: 'MEDIA_PASSWORD_WRONG',
