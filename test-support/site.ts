@@ -468,3 +468,19 @@ export function agentCenter(stateDir: string, args: string[]): Promise<Record<st
     );
   });
 }
+
+/**
+ * A collection holding one device by a direct rule, once its membership shows the device (the
+ * site evaluates new collections in the background). Returns its id.
+ */
+export async function directCollection(
+  site: Site,
+  name: string,
+  deviceId: string,
+): Promise<string> {
+  const c = await site.api.createCollection({ name, rules: [{ kind: 'direct', deviceId }] });
+  await waitFor(`collection ${name} to hold the device`, async () =>
+    (await site.api.getCollection(c.id)).memberCount === 1 ? true : undefined,
+  );
+  return c.id;
+}

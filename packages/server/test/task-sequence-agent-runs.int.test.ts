@@ -21,6 +21,7 @@ import {
   type TaskSequenceRun,
 } from '@steward/protocol';
 import {
+  directCollection,
   STEWARD,
   createTestSite,
   exec,
@@ -108,15 +109,7 @@ describe.each(dialects)('task sequences run by agents (%s)', (dialect) => {
     if (!device) throw new Error('no device');
     deviceId = device.id;
     marker = await observeRestarts(site, deviceId, work);
-    const c = await site.api.createCollection({
-      name: 'Sequenced',
-      rules: [{ kind: 'direct', deviceId }],
-    });
-    collectionId = c.id;
-    await waitFor(
-      'the collection',
-      async () => (await site.api.getCollection(c.id)).memberCount === 1,
-    );
+    collectionId = await directCollection(site, 'Sequenced', deviceId);
     // Variables: the sequence's defaults, the collection's over them, the device's over both.
     await site.api.call(ops.taskSequences.setCollectionVariables, {
       params: { id: collectionId },

@@ -21,6 +21,7 @@ import {
   type TaskSequenceRun,
 } from '@steward/protocol';
 import {
+  directCollection,
   STEWARD,
   createTestSite,
   exec,
@@ -105,15 +106,7 @@ describe.each(dialects)('install-software steps and fact conditions (%s)', (dial
     const device = site.devices[0];
     if (!device) throw new Error('no device');
     deviceId = device.id;
-    const c = await site.api.createCollection({
-      name: 'Builds',
-      rules: [{ kind: 'direct', deviceId }],
-    });
-    collectionId = c.id;
-    await waitFor(
-      'the collection',
-      async () => (await site.api.getCollection(c.id)).memberCount === 1,
-    );
+    collectionId = await directCollection(site, 'Builds', deviceId);
   }, 240_000);
 
   afterAll(async () => {

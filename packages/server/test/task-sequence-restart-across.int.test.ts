@@ -29,6 +29,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ops } from '@steward/protocol';
 import { postToAgent } from '../../../test-support/agent-http.js';
 import {
+  directCollection,
   STEWARD_AGENT,
   agentCenter,
   createTestSite,
@@ -78,15 +79,7 @@ describe.each(dialects)('restarts across environments (%s)', (dialect) => {
     if (!device) throw new Error('no device');
     deviceId = device.id;
     marker = await observeRestarts(site, deviceId, work);
-    const c = await site.api.createCollection({
-      name: 'Refreshed',
-      rules: [{ kind: 'direct', deviceId }],
-    });
-    collectionId = c.id;
-    await waitFor(
-      'the collection',
-      async () => (await site.api.getCollection(c.id)).memberCount === 1,
-    );
+    collectionId = await directCollection(site, 'Refreshed', deviceId);
   }, 240_000);
 
   afterAll(async () => {

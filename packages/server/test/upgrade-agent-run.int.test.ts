@@ -17,6 +17,7 @@ import {
   type SigningKey,
 } from '../../../test-support/apt-repo.js';
 import {
+  directCollection,
   agentCenter,
   createTestSite,
   pgReachable,
@@ -67,15 +68,9 @@ describe.each(dialects)('an upgrade sequence run by an agent (%s)', (dialect) =>
       const seq = await site.api.call(ops.taskSequences.create, {
         body: upgradeSequence('Upgrade in place', pkg.id),
       });
-      const c = await site.api.createCollection({
-        name: 'To upgrade',
-        rules: [{ kind: 'direct', deviceId }],
-      });
-      await waitFor('the collection', async () =>
-        (await site.api.getCollection(c.id)).memberCount === 1 ? true : undefined,
-      );
+      const collectionId = await directCollection(site, 'To upgrade', deviceId);
       const d = await site.api.call(ops.taskSequenceDeployments.create, {
-        body: { purpose: 'available', sequenceId: seq.id, collectionId: c.id },
+        body: { purpose: 'available', sequenceId: seq.id, collectionId },
       });
       await site.api.requestDeviceAction(deviceId, 'deployments:evaluate');
       await waitFor('the offer in the Software Center', async () => {
