@@ -5,7 +5,7 @@ import type {
   ContentLocations,
 } from '@steward/protocol';
 import type { Queryable } from '../db/database.js';
-import { aliasMatches } from './modinfo.js';
+import { matchModaliases } from './modinfo.js';
 import * as repo from './repository.js';
 
 /**
@@ -32,14 +32,12 @@ export async function bootDrivers(
       else picked.push({ row, matched: [] });
     }
   } else {
+    // Per driver, the machine's modaliases any of its aliases matched.
     const matched = new Map<string, Set<string>>();
-    for (const a of await repo.enabledAliases(db))
-      for (const modalias of req.modaliases)
-        if (aliasMatches(a.alias, modalias)) {
-          const set = matched.get(a.driver_id) ?? new Set<string>();
-          set.add(modalias);
-          matched.set(a.driver_id, set);
-        }
+    const byModalias = matchModaliases(await repo.enabledAliases(db), req.modaliases);
+    for (const [modalias, aliases] of byModalias)
+      for (const a of aliases)
+        matched.set(a.driver_id, (matched.get(a.driver_id) ?? new Set<string>()).add(modalias));
     for (const [id, modaliases] of matched) {
       const row = await repo.findDriver(db, id);
       if (row) picked.push({ row, matched: [...modaliases].sort() });

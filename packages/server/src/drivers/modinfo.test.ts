@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildModuleObject } from '../../../../test-support/driver-package.js';
-import { aliasMatches, NotElfError, readModInfo } from './modinfo.js';
+import { aliasMatches, matchModaliases, NotElfError, readModInfo } from './modinfo.js';
 
 /** A minimal ELF relocatable: sections [null, .modinfo, .shstrtab], in any class and byte order. */
 function handMadeElf(opts: { is64: boolean; little: boolean; modinfo: string }): Buffer {
@@ -105,5 +105,21 @@ describe('aliasMatches (fnmatch, as kmod)', () => {
     ['a.b', 'axb', false],
   ])('%s ~ %s -> %s', (pattern, modalias, expected) => {
     expect(aliasMatches(pattern, modalias)).toBe(expected);
+  });
+});
+
+describe('matchModaliases', () => {
+  it('lists, per modalias, every alias that matches it, and none for unmatched hardware', () => {
+    const aliases = [
+      { alias: 'pci:v00008086d000015B8sv*sd*bc*sc*i*', driver: 'e1000e' },
+      { alias: 'pci:v00008086d*sv*sd*bc02sc00i*', driver: 'generic-intel-net' },
+      { alias: 'usb:v0BDAp8153d*', driver: 'r8152' },
+    ];
+    const nic = 'pci:v00008086d000015B8sv00001028sd000007A1bc02sc00i00';
+    const gpu = 'pci:v000010DEd00001C82sv00001043sd00008613bc03sc00i00';
+    const got = matchModaliases(aliases, [nic, gpu]);
+    expect(got.get(nic)?.map((a) => a.driver)).toEqual(['e1000e', 'generic-intel-net']);
+    expect(got.get(gpu)).toEqual([]);
+    expect([...got.keys()]).toEqual([nic, gpu]);
   });
 });

@@ -133,3 +133,20 @@ function globRegExp(pattern: string): RegExp {
   cache.set(pattern, re);
   return re;
 }
+
+/**
+ * The enabled drivers' aliases each hardware modalias matches (fnmatch, as kmod): one answer for
+ * the site's driver view of a device (`forDevice`) and the boot environment's auto match.
+ */
+export function matchModaliases<A extends { alias: string }>(
+  aliases: readonly A[],
+  modaliases: readonly string[],
+): Map<string, A[]> {
+  const out = new Map<string, A[]>();
+  for (const modalias of modaliases)
+    out.set(
+      modalias,
+      aliases.filter((a) => aliasMatches(a.alias, modalias)),
+    );
+  return out;
+}

@@ -150,12 +150,16 @@ export async function deleteDriverRow(db: Queryable, id: string): Promise<void> 
   await db.deleteFrom('driver').where('id', '=', id).execute();
 }
 
+export interface EnabledAlias {
+  driver_id: string;
+  package: string;
+  version: string;
+  module: string;
+  alias: string;
+}
+
 /** Every alias of every enabled driver (matched in process: fnmatch patterns, not SQL LIKE). */
-export async function enabledAliases(
-  db: Queryable,
-): Promise<
-  { driver_id: string; package: string; version: string; module: string; alias: string }[]
-> {
+export async function enabledAliases(db: Queryable): Promise<EnabledAlias[]> {
   return db
     .selectFrom('driver_alias as a')
     .innerJoin('driver as d', 'd.id', 'a.driver_id')

@@ -27,7 +27,7 @@ import { insertPackageWithVersion } from '../content/versions.js';
 import { findDeviceByIdOrName } from '../devices/repository.js';
 import { classDataOf } from '../inventory/repository.js';
 import { readDriverPackage } from './driver-package.js';
-import { aliasMatches } from './modinfo.js';
+import { matchModaliases } from './modinfo.js';
 import * as repo from './repository.js';
 
 const WORDS = Type.Array(Type.String());
@@ -311,17 +311,19 @@ export class DriverService {
       }
     }
     if (hardware.length > 0) {
-      const aliases = await repo.enabledAliases(db);
+      const matched = matchModaliases(
+        await repo.enabledAliases(db),
+        hardware.map((h) => h.modalias),
+      );
       for (const h of hardware)
-        for (const a of aliases)
-          if (aliasMatches(a.alias, h.modalias))
-            h.matches.push({
-              driverId: a.driver_id,
-              package: a.package,
-              version: a.version,
-              module: a.module,
-              alias: a.alias,
-            });
+        for (const a of matched.get(h.modalias) ?? [])
+          h.matches.push({
+            driverId: a.driver_id,
+            package: a.package,
+            version: a.version,
+            module: a.module,
+            alias: a.alias,
+          });
     }
     return { deviceId: device.id, inventoried, hardware };
   }
